@@ -1,0 +1,410 @@
+//! Docket's configuration: one struct per section of `docket.toml`, defaults and validation in one
+//! place, `DOCKET_SECTION_KEY` environment variables layered on top of the file.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveTime;
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// A configuration that could not be loaded; the message names the file (or variable) and the key.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+/// Prefix of the environment variables that override configuration keys.
+pub const ENV_PREFIX: &str = "DOCKET_";
+
+/// The whole configuration. Every section has defaults, so an empty file is a valid one.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub storage: StorageConfig,
+    pub firm: FirmConfig,
+    pub mail: MailConfig,
+    pub smtp: Option<SmtpConfig>,
+    pub plugins: PluginsConfig,
+}
+
+/// `[server]`: where the web server listens and how it is reached from outside.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address the HTTP server binds to.
+    pub listen: SocketAddr,
+    /// Public base URL used in links sent to clients (magic links, staff notifications).
+    pub base_url: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            base_url: "http://localhost:8080".into(),
+        }
+    }
+}
+
+/// `[storage]`: the one folder that holds all of a firm's data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// The data folder; relative paths are taken from the working directory.
+    pub data_dir: PathBuf,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+        }
+    }
+}
+
+/// `[firm]`: the firm's settings on first start. Afterwards they live in the data folder and are
+/// changed from the admin; these values seed an empty data folder only.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FirmConfig {
+    pub name: String,
+    /// URL of the logo shown on the client portal and in emails.
+    pub logo_url: Option<String>,
+    /// IANA timezone in which due dates and reminders are computed.
+    pub timezone: String,
+    /// Local time of day at which reminders and automatic sends go out, `HH:MM`.
+    pub send_time: String,
+}
+
+impl Default for FirmConfig {
+    fn default() -> Self {
+        Self {
+            name: "My Firm".into(),
+            logo_url: None,
+            timezone: "Europe/London".into(),
+            send_time: "09:00".into(),
+        }
+    }
+}
+
+impl FirmConfig {
+    /// The timezone, already checked at load.
+    pub fn tz(&self) -> Tz {
+        self.timezone.parse().expect("timezone validated at load")
+    }
+
+    /// The send time, already checked at load.
+    pub fn send_time(&self) -> NaiveTime {
+        parse_time_of_day(&self.send_time).expect("send time validated at load")
+    }
+}
+
+/// `[mail]`: how email leaves Docket.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// The From address of every email.
+    pub from: String,
+    /// Where mail is written when no `[smtp]` section is set; relative to the data folder.
+    pub outbox_dir: PathBuf,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            from: "Docket <docket@localhost>".into(),
+            outbox_dir: PathBuf::from("outbox"),
+        }
+    }
+}
+
+/// `[smtp]`: an SMTP relay. Without this section mail goes to the local outbox folder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// `starttls` (default), `tls` (implicit TLS) or `none` (plain text, for local relays only).
+    #[serde(default = "default_smtp_security")]
+    pub security: String,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+fn default_smtp_security() -> String {
+    "starttls".into()
+}
+
+/// `[plugins]`: installed WebAssembly plugins and the limits every call runs under.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PluginsConfig {
+    /// Folder of installed plugins (`NAME.wasm` beside `NAME.toml`); relative to the data folder.
+    pub dir: PathBuf,
+    /// Wall-clock budget of one plugin call, in milliseconds.
+    pub timeout_ms: u64,
+    /// Most linear memory one plugin instance may grow to, in MiB.
+    pub memory_mib: u64,
+    /// Capabilities the firm grants, per plugin name: `email`, `http:HOST`, `set-status`,
+    /// `notify-staff`, `log`. A plugin gets a capability only if its manifest asks for it and it
+    /// is granted here.
+    pub grants: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for PluginsConfig {
+    fn default() -> Self {
+        Self {
+            dir: PathBuf::from("plugins"),
+            timeout_ms: 50,
+            memory_mib: 32,
+            grants: BTreeMap::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads `file` (when given) and then the `DOCKET_*` variables of `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let (source, text) = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError(format!("cannot read config file {}: {e}", path.display()))
+                })?;
+                (path.display().to_string(), text)
+            }
+            None => ("built-in defaults".to_string(), String::new()),
+        };
+        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            ConfigError(format!(
+                "{source}{}: {}",
+                line_of(&text, e.span()),
+                e.message().trim()
+            ))
+        })?;
+        let mut env_keys = Vec::new();
+        for (name, value) in env {
+            let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let rest = rest.to_ascii_lowercase();
+            let Some((section, key)) = rest.split_once('_') else {
+                return Err(ConfigError(format!(
+                    "environment variable {name} names no key: use DOCKET_SECTION_KEY, e.g. DOCKET_SERVER_LISTEN"
+                )));
+            };
+            let section_table = table
+                .entry(section.to_string())
+                .or_insert_with(|| toml::Value::Table(Default::default()));
+            let Some(section_table) = section_table.as_table_mut() else {
+                return Err(ConfigError(format!(
+                    "environment variable {name}: [{section}] is not a section"
+                )));
+            };
+            section_table.insert(key.to_string(), env_value(&value));
+            env_keys.push((format!("{section}.{key}"), name));
+        }
+        let config: Config =
+            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+                let path = e.path().to_string();
+                let origin = env_keys
+                    .iter()
+                    .find(|(key, _)| path.starts_with(key.as_str()))
+                    .map(|(_, var)| format!("environment variable {var}"))
+                    .unwrap_or_else(|| source.clone());
+                let inner = e.inner().to_string();
+                let first_line = inner.lines().next().unwrap_or_default().trim();
+                ConfigError(format!("{origin}: key `{path}`: {first_line}"))
+            })?;
+        config
+            .validate()
+            .map_err(|msg| ConfigError(format!("{source}: {msg}")))?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot: timezones, times of day, addresses.
+    fn validate(&self) -> Result<(), String> {
+        if self.firm.timezone.parse::<Tz>().is_err() {
+            return Err(format!(
+                "key `firm.timezone`: `{}` is not an IANA timezone (e.g. Europe/London, America/New_York)",
+                self.firm.timezone
+            ));
+        }
+        if parse_time_of_day(&self.firm.send_time).is_none() {
+            return Err(format!(
+                "key `firm.send_time`: `{}` is not a time of day; write HH:MM, e.g. 09:00",
+                self.firm.send_time
+            ));
+        }
+        if self.firm.name.trim().is_empty() {
+            return Err("key `firm.name`: the firm needs a name".into());
+        }
+        if !(self.server.base_url.starts_with("http://")
+            || self.server.base_url.starts_with("https://"))
+        {
+            return Err(format!(
+                "key `server.base_url`: `{}` must start with http:// or https://",
+                self.server.base_url
+            ));
+        }
+        if let Some(smtp) = &self.smtp
+            && !matches!(smtp.security.as_str(), "starttls" | "tls" | "none")
+        {
+            return Err(format!(
+                "key `smtp.security`: `{}` must be starttls, tls or none",
+                smtp.security
+            ));
+        }
+        if self.plugins.timeout_ms == 0 || self.plugins.memory_mib == 0 {
+            return Err(
+                "keys `plugins.timeout_ms` and `plugins.memory_mib` must be above zero".into(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Resolves a path that the configuration takes relative to the data folder.
+    pub fn data_path(&self, path: &Path) -> PathBuf {
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            self.storage.data_dir.join(path)
+        }
+    }
+}
+
+/// Parses `HH:MM` (24-hour clock).
+pub fn parse_time_of_day(text: &str) -> Option<NaiveTime> {
+    let (h, m) = text.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
+}
+
+/// An environment value is read as a TOML value when it is one (numbers, booleans, arrays) and as
+/// a plain string otherwise, so `DOCKET_SERVER_LISTEN=127.0.0.1:9000` needs no quotes.
+fn env_value(raw: &str) -> toml::Value {
+    format!("v = {raw}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()))
+}
+
+fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
+    match span {
+        Some(span) => format!(
+            " line {}",
+            text[..span.start.min(text.len())].matches('\n').count() + 1
+        ),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(text: &str, env: &[(&str, &str)]) -> Result<Config, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docket.toml");
+        std::fs::write(&path, text).unwrap();
+        Config::load(
+            Some(&path),
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+        .map_err(|e| e.to_string().replace(&path.display().to_string(), "FILE"))
+    }
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let config = load_str("", &[]).unwrap();
+        assert_eq!(config.firm.timezone, "Europe/London");
+        assert_eq!(config.plugins.timeout_ms, 50);
+        assert!(config.smtp.is_none());
+    }
+
+    #[test]
+    fn shipped_config_loads_and_matches_defaults() {
+        let text = include_str!("../../config/docket.toml");
+        let config = load_str(text, &[]).unwrap();
+        let defaults = Config::default();
+        assert_eq!(config.server.listen, defaults.server.listen);
+        assert_eq!(config.firm.send_time, defaults.firm.send_time);
+        assert_eq!(config.plugins.memory_mib, defaults.plugins.memory_mib);
+    }
+
+    #[test]
+    fn bad_inputs_name_the_key_and_the_file() {
+        let cases = [
+            (
+                "[firm]\ncolour = 'red'\n",
+                "FILE: key `firm.colour`: unknown field `colour`",
+            ),
+            (
+                "[firm]\ntimezone = 'Europe/Lndon'\n",
+                "FILE: key `firm.timezone`: `Europe/Lndon` is not an IANA timezone",
+            ),
+            (
+                "[firm]\nsend_time = '9am'\n",
+                "FILE: key `firm.send_time`: `9am` is not a time of day",
+            ),
+            (
+                "[firm]\nsend_time = '24:00'\n",
+                "FILE: key `firm.send_time`",
+            ),
+            (
+                "[server]\nlisten = 'nowhere'\n",
+                "FILE: key `server.listen`",
+            ),
+            (
+                "[sever]\nlisten = '127.0.0.1:1'\n",
+                "FILE: key `sever`: unknown field `sever`",
+            ),
+            ("[firm\nname = 'x'\n", "FILE line 1:"),
+        ];
+        for (text, want) in cases {
+            let err = load_str(text, &[]).unwrap_err();
+            assert!(err.starts_with(want), "for {text:?} got {err:?}");
+            assert!(!err.contains('\n'), "error is one line: {err:?}");
+        }
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let config = load_str(
+            "[server]\nlisten = '127.0.0.1:1'\n",
+            &[
+                ("DOCKET_SERVER_LISTEN", "127.0.0.1:9000"),
+                ("DOCKET_FIRM_TIMEZONE", "America/New_York"),
+                ("DOCKET_PLUGINS_TIMEOUT_MS", "75"),
+                ("OTHER_THING", "ignored"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(config.server.listen.port(), 9000);
+        assert_eq!(config.firm.timezone, "America/New_York");
+        assert_eq!(config.plugins.timeout_ms, 75);
+
+        let err = load_str("", &[("DOCKET_FIRM_COLOUR", "red")]).unwrap_err();
+        assert!(
+            err.starts_with("environment variable DOCKET_FIRM_COLOUR: key `firm.colour`"),
+            "{err}"
+        );
+        let err = load_str("", &[("DOCKET_FIRM_TIMEZONE", "Mars/Olympus")]).unwrap_err();
+        assert!(
+            err.contains("`Mars/Olympus` is not an IANA timezone"),
+            "{err}"
+        );
+    }
+}

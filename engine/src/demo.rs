@@ -1,0 +1,171 @@
+//! The demo firm: what `docket serve --demo` puts into an empty data folder so a newcomer has
+//! something to look at: an admin, the example templates, three contacts and work at several
+//! stages.
+
+use chrono::{Days, NaiveDate};
+use rand::RngCore;
+use rand::rngs::OsRng;
+
+use crate::model::{Actor, ApiToken, NewContact, NewWork, Role, StaffUser, WorkStatus};
+use crate::{Docket, NewUser, Result};
+
+/// The template files in `examples/templates/`, embedded so the demo works from anywhere.
+pub const EXAMPLE_TEMPLATES: [&str; 2] = [
+    include_str!("../../examples/templates/annual-tax-return.toml"),
+    include_str!("../../examples/templates/monthly-bookkeeping.toml"),
+];
+
+/// What the demo created that the operator must be told once.
+pub struct DemoSeed {
+    pub admin: StaffUser,
+    pub admin_password: String,
+    pub token: ApiToken,
+    pub token_secret: String,
+}
+
+pub const DEMO_ADMIN_EMAIL: &str = "admin@demo-firm.example";
+
+/// Seeds the demo firm when the data folder is empty; returns `None` when it is not.
+pub fn seed(docket: &Docket) -> Result<Option<DemoSeed>> {
+    if !docket.is_empty()? {
+        return Ok(None);
+    }
+    let admin_password = random_password();
+    let admin = docket.add_user(NewUser {
+        email: DEMO_ADMIN_EMAIL.into(),
+        name: "Demo Admin".into(),
+        role: Role::Admin,
+        password: admin_password.clone(),
+    })?;
+    let (token, token_secret) = docket.create_api_token("demo")?;
+    for text in EXAMPLE_TEMPLATES {
+        docket.import_template(text)?;
+    }
+    let contacts = [
+        ("Ann Archer", "ann@archer-consulting.example", None),
+        (
+            "Bob Baker",
+            "bob@bakers-bakery.example",
+            Some("America/New_York"),
+        ),
+        ("Carol Chen", "carol@chen-design.example", None),
+    ];
+    for (name, email, timezone) in contacts {
+        docket.create_contact(
+            NewContact {
+                name: name.into(),
+                email: email.into(),
+                timezone: timezone.map(Into::into),
+            },
+            Actor::Staff(admin.id),
+        )?;
+    }
+    let today = docket.now().date_naive();
+    let staff = Actor::Staff(admin.id);
+    let work = |template: &str, title: &str, start: NaiveDate, contact: &str| {
+        docket.create_work(
+            NewWork {
+                template: template.into(),
+                title: Some(title.into()),
+                external_name: Some(title.split(" — ").nth(1).unwrap_or(title).into()),
+                start_date: Some(start),
+                assignee: Some(DEMO_ADMIN_EMAIL.into()),
+                contacts: vec![contact.into()],
+            },
+            staff.clone(),
+        )
+    };
+    // Planned: starts next month, nothing sent yet.
+    work(
+        "Annual tax return",
+        "Carol Chen — 2026 tax return",
+        today + Days::new(30),
+        "carol@chen-design.example",
+    )?;
+    // Waiting on the client: sent, one task done.
+    let bob = work(
+        "Monthly bookkeeping",
+        "Baker's Bakery — November books",
+        today - Days::new(3),
+        "bob@bakers-bakery.example",
+    )?;
+    docket.mark_group_sent(bob.id, 0, staff.clone())?;
+    docket.set_task_done(bob.id, 0, 0, true, Actor::Contact(bob.groups[0].recipient))?;
+    // Completed: every task done, the work closed.
+    let ann = work(
+        "Monthly bookkeeping",
+        "Archer Consulting — October books",
+        today - Days::new(35),
+        "ann@archer-consulting.example",
+    )?;
+    docket.mark_group_sent(ann.id, 0, staff.clone())?;
+    for task in 0..ann.groups[0].tasks.len() {
+        docket.set_task_done(
+            ann.id,
+            0,
+            task,
+            true,
+            Actor::Contact(ann.groups[0].recipient),
+        )?;
+    }
+    docket.set_work_status(ann.id, WorkStatus::Completed, staff)?;
+    Ok(Some(DemoSeed {
+        admin,
+        admin_password,
+        token,
+        token_secret,
+    }))
+}
+
+/// A password of 20 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 20];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docket::WorkFilter;
+    use crate::docket::test_support::docket_at;
+
+    #[test]
+    fn demo_seeds_once_with_work_at_every_stage() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let seed = seed(&docket).unwrap().unwrap();
+        assert!(
+            docket
+                .verify_password(DEMO_ADMIN_EMAIL, &seed.admin_password)
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            docket
+                .authenticate_api_token(&seed.token_secret)
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(docket.list_templates().unwrap().len(), 2);
+        assert_eq!(docket.list_contacts(None, 10).unwrap().len(), 3);
+        let work = docket.list_work(&WorkFilter::default(), None, 10).unwrap();
+        let mut statuses: Vec<_> = work.iter().map(|w| w.status).collect();
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [
+                WorkStatus::Planned,
+                WorkStatus::WaitingOnClient,
+                WorkStatus::Completed
+            ]
+        );
+        assert!(
+            super::seed(&docket).unwrap().is_none(),
+            "seeds only an empty folder"
+        );
+    }
+}

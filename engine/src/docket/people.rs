@@ -1,0 +1,319 @@
+//! Staff users, API tokens and contacts.
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono_tz::Tz;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::Docket;
+use crate::model::{
+    Actor, ApiToken, Contact, ContactId, EventKind, NewContact, Role, StaffUser, TokenId, UserId,
+    normalise_email,
+};
+use crate::store::{Batch, Tree, decode, get_record};
+use crate::{Error, Result};
+
+/// Prefix of API token secrets, so a leaked one is recognisable in logs and secret scanners.
+const TOKEN_PREFIX: &str = "dkt_";
+/// Shortest password accepted for a staff user.
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// What is needed to add a staff user.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password: String,
+}
+
+impl Docket {
+    pub fn add_user(&self, new: NewUser) -> Result<StaffUser> {
+        let email = normalise_email(&new.email)?;
+        if new.password.chars().count() < MIN_PASSWORD_LEN {
+            return Err(Error::invalid(format!(
+                "the password must be at least {MIN_PASSWORD_LEN} characters long"
+            )));
+        }
+        let salt = SaltString::generate(&mut OsRng);
+        let password_hash = Argon2::default()
+            .hash_password(new.password.as_bytes(), &salt)
+            .map_err(|e| Error::invalid(format!("cannot hash the password: {e}")))?
+            .to_string();
+        let name = if new.name.trim().is_empty() {
+            email.clone()
+        } else {
+            new.name.trim().to_string()
+        };
+        let user = StaffUser {
+            id: UserId::new(self.now()),
+            email,
+            name,
+            role: new.role,
+            password_hash,
+            created_at: self.now(),
+        };
+        let mut batch = Batch::default();
+        batch.create(
+            Tree::UsersByEmail,
+            user.email.as_bytes(),
+            user.id.key(),
+            format!("a staff user with email {} already exists", user.email),
+        );
+        batch.put_record(Tree::Users, user.id.key(), &user);
+        self.store.commit(batch)?;
+        Ok(user)
+    }
+
+    /// The user with this email and password, or `None`. Takes as long for an unknown email as for
+    /// a wrong password, so sign-in does not reveal who has an account.
+    pub fn verify_password(&self, email: &str, password: &str) -> Result<Option<StaffUser>> {
+        let user = match normalise_email(email) {
+            Ok(email) => self.user_by_email(&email)?,
+            Err(_) => None,
+        };
+        // A fixed hash of a random password stands in for unknown users.
+        const DECOY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W0sdTTzr4bJ6EVuJSxU7v0pYlNmbUq2aLaqPLzp3CpQ";
+        let hash = user.as_ref().map_or(DECOY, |u| u.password_hash.as_str());
+        let parsed = PasswordHash::new(hash)
+            .map_err(|e| Error::Storage(format!("stored password hash is unreadable: {e}")))?;
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        Ok(user.filter(|_| ok))
+    }
+
+    pub fn user_by_email(&self, email: &str) -> Result<Option<StaffUser>> {
+        let Some(id) = self.store.get(Tree::UsersByEmail, email.as_bytes())? else {
+            return Ok(None);
+        };
+        get_record(self.store.as_ref(), Tree::Users, &id)
+    }
+
+    pub fn user(&self, id: UserId) -> Result<StaffUser> {
+        get_record(self.store.as_ref(), Tree::Users, &id.key())?
+            .ok_or_else(|| Error::not_found("user", id))
+    }
+
+    pub fn list_users(&self) -> Result<Vec<StaffUser>> {
+        self.store
+            .scan(Tree::Users, b"", None, usize::MAX, false)?
+            .iter()
+            .map(|(_, v)| decode(v))
+            .collect()
+    }
+
+    /// Creates an API token; the secret is returned once and only its hash is kept.
+    pub fn create_api_token(&self, name: &str) -> Result<(ApiToken, String)> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::invalid(
+                "an API token needs a name saying what uses it",
+            ));
+        }
+        let mut secret = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut secret);
+        let secret = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
+        let token = ApiToken {
+            id: TokenId::new(self.now()),
+            name: name.to_string(),
+            created_at: self.now(),
+        };
+        let mut batch = Batch::default();
+        batch.put_record(Tree::ApiTokens, token_hash(&secret), &token);
+        self.store.commit(batch)?;
+        Ok((token, secret))
+    }
+
+    /// The token whose secret this is, if any. The lookup is by SHA-256 of the secret, so timing
+    /// reveals nothing about stored secrets.
+    pub fn authenticate_api_token(&self, secret: &str) -> Result<Option<ApiToken>> {
+        if !secret.starts_with(TOKEN_PREFIX) {
+            return Ok(None);
+        }
+        get_record(self.store.as_ref(), Tree::ApiTokens, &token_hash(secret))
+    }
+
+    pub fn create_contact(&self, new: NewContact, actor: Actor) -> Result<Contact> {
+        let email = normalise_email(&new.email)?;
+        let name = new.name.trim();
+        if name.is_empty() {
+            return Err(Error::invalid(format!("contact {email} needs a name")));
+        }
+        let timezone = match new
+            .timezone
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            Some(zone) => Some(zone.parse::<Tz>().map_err(|_| {
+                Error::invalid(format!(
+                    "`{zone}` is not an IANA timezone (e.g. Europe/London)"
+                ))
+            })?),
+            None => None,
+        };
+        let now = self.now();
+        let contact = Contact {
+            id: ContactId::new(now),
+            name: name.to_string(),
+            email,
+            timezone,
+            created_at: now,
+        };
+        let mut batch = Batch::default();
+        batch.create(
+            Tree::ContactsByEmail,
+            contact.email.as_bytes(),
+            contact.id.key(),
+            format!("a contact with email {} already exists", contact.email),
+        );
+        batch.put_record(Tree::Contacts, contact.id.key(), &contact);
+        self.record_event(
+            &mut batch,
+            None,
+            Some(contact.id),
+            actor,
+            EventKind::ContactCreated,
+            format!("Contact {} <{}> created", contact.name, contact.email),
+        );
+        self.store.commit(batch)?;
+        Ok(contact)
+    }
+
+    pub fn contact(&self, id: ContactId) -> Result<Contact> {
+        get_record(self.store.as_ref(), Tree::Contacts, &id.key())?
+            .ok_or_else(|| Error::not_found("contact", id))
+    }
+
+    pub fn contact_by_email(&self, email: &str) -> Result<Option<Contact>> {
+        let email = normalise_email(email)?;
+        let Some(id) = self.store.get(Tree::ContactsByEmail, email.as_bytes())? else {
+            return Ok(None);
+        };
+        get_record(self.store.as_ref(), Tree::Contacts, &id)
+    }
+
+    /// Contacts in creation order, `limit` at a time after the contact `after`.
+    pub fn list_contacts(&self, after: Option<ContactId>, limit: usize) -> Result<Vec<Contact>> {
+        let after = after.map(|a| a.key());
+        self.store
+            .scan(Tree::Contacts, b"", after.as_deref(), limit, false)?
+            .iter()
+            .map(|(_, v)| decode(v))
+            .collect()
+    }
+}
+
+fn token_hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docket::test_support::docket_at;
+
+    #[test]
+    fn users_sign_in_with_their_password_only() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let new = NewUser {
+            email: "Boss@Firm.example".into(),
+            name: "Boss".into(),
+            role: Role::Admin,
+            password: "correct horse battery".into(),
+        };
+        let user = docket.add_user(new.clone()).unwrap();
+        assert_eq!(user.email, "boss@firm.example");
+        assert!(
+            docket
+                .verify_password("boss@firm.example", "correct horse battery")
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            docket
+                .verify_password("boss@firm.example", "wrong horse battery")
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            docket
+                .verify_password("nobody@firm.example", "correct horse battery")
+                .unwrap()
+                .is_none()
+        );
+        assert!(matches!(
+            docket.add_user(new.clone()),
+            Err(Error::Conflict(_))
+        ));
+        let short = NewUser {
+            email: "x@firm.example".into(),
+            password: "short".into(),
+            ..new
+        };
+        assert!(
+            docket
+                .add_user(short)
+                .unwrap_err()
+                .to_string()
+                .contains("at least 12")
+        );
+    }
+
+    #[test]
+    fn api_tokens_authenticate_by_secret() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let (token, secret) = docket.create_api_token("ci").unwrap();
+        assert!(secret.starts_with("dkt_") && secret.len() == 4 + 43);
+        assert_eq!(
+            docket.authenticate_api_token(&secret).unwrap().unwrap().id,
+            token.id
+        );
+        let mut forged = secret.clone();
+        let last = forged.pop().unwrap();
+        forged.push(if last == 'A' { 'B' } else { 'A' });
+        assert!(docket.authenticate_api_token(&forged).unwrap().is_none());
+        assert!(docket.authenticate_api_token("").unwrap().is_none());
+    }
+
+    #[test]
+    fn contacts_are_unique_by_email_and_validated() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let new = |email: &str, tz: Option<&str>| NewContact {
+            name: "Ann Client".into(),
+            email: email.into(),
+            timezone: tz.map(Into::into),
+        };
+        let ann = docket
+            .create_contact(
+                new("ann@client.example", Some("America/New_York")),
+                Actor::System,
+            )
+            .unwrap();
+        assert_eq!(
+            docket
+                .contact_by_email("ANN@client.example")
+                .unwrap()
+                .unwrap(),
+            ann
+        );
+        let err = docket
+            .create_contact(new("Ann@Client.example", None), Actor::System)
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a contact with email ann@client.example already exists"
+        );
+        let err = docket
+            .create_contact(new("bob@client.example", Some("Mars/Base")), Actor::System)
+            .unwrap_err();
+        assert!(err.to_string().contains("not an IANA timezone"));
+        assert_eq!(docket.list_contacts(None, 10).unwrap().len(), 1);
+        assert_eq!(docket.contact_timeline(ann.id, 10).unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,89 @@
+//! Templates: creating, importing and finding them.
+
+use super::Docket;
+use crate::model::{NewTemplate, Template, TemplateId};
+use crate::store::{Batch, Tree, decode, get_record};
+use crate::{Error, Result};
+
+impl Docket {
+    pub fn create_template(&self, new: NewTemplate) -> Result<Template> {
+        new.validate()?;
+        let now = self.now();
+        let template = Template {
+            id: TemplateId::new(now),
+            name: new.name.trim().to_string(),
+            description: new.description,
+            groups: new.groups,
+            created_at: now,
+        };
+        let mut batch = Batch::default();
+        batch.create(
+            Tree::TemplatesByName,
+            template.name.to_lowercase().into_bytes(),
+            template.id.key(),
+            format!("a template named `{}` already exists", template.name),
+        );
+        batch.put_record(Tree::Templates, template.id.key(), &template);
+        self.store.commit(batch)?;
+        Ok(template)
+    }
+
+    /// Creates a template from the text of a template TOML file.
+    pub fn import_template(&self, toml_text: &str) -> Result<Template> {
+        self.create_template(NewTemplate::from_toml(toml_text)?)
+    }
+
+    pub fn template(&self, id: TemplateId) -> Result<Template> {
+        get_record(self.store.as_ref(), Tree::Templates, &id.key())?
+            .ok_or_else(|| Error::not_found("template", id))
+    }
+
+    /// The template with this name (any case) or id.
+    pub fn find_template(&self, name_or_id: &str) -> Result<Template> {
+        let by_name = self.store.get(
+            Tree::TemplatesByName,
+            name_or_id.trim().to_lowercase().as_bytes(),
+        )?;
+        if let Some(id) = by_name {
+            return get_record(self.store.as_ref(), Tree::Templates, &id)?.ok_or_else(|| {
+                Error::Storage(format!(
+                    "template index points at a missing template `{name_or_id}`"
+                ))
+            });
+        }
+        match name_or_id.parse::<TemplateId>() {
+            Ok(id) => self.template(id),
+            Err(_) => Err(Error::not_found("template", name_or_id)),
+        }
+    }
+
+    pub fn list_templates(&self) -> Result<Vec<Template>> {
+        self.store
+            .scan(Tree::Templates, b"", None, usize::MAX, false)?
+            .iter()
+            .map(|(_, v)| decode(v))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Error;
+    use crate::demo::EXAMPLE_TEMPLATES;
+    use crate::docket::test_support::docket_at;
+
+    #[test]
+    fn templates_import_once_by_name() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let t = docket.import_template(EXAMPLE_TEMPLATES[0]).unwrap();
+        assert_eq!(docket.find_template(&t.name.to_uppercase()).unwrap(), t);
+        assert_eq!(docket.find_template(&t.id.to_string()).unwrap(), t);
+        let err = docket.import_template(EXAMPLE_TEMPLATES[0]).unwrap_err();
+        assert!(matches!(err, Error::Conflict(_)), "{err}");
+        assert!(matches!(
+            docket.find_template("nope"),
+            Err(Error::NotFound { .. })
+        ));
+        assert_eq!(docket.list_templates().unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,69 @@
+//! Writing and reading the append-only timelines of work items and contacts.
+
+use super::Docket;
+use crate::Result;
+use crate::model::{Actor, ContactId, EventId, EventKind, TimelineEvent, WorkId};
+use crate::store::{Batch, Tree, decode};
+
+impl Docket {
+    /// Adds an event to `batch`, on the work's timeline and on the contact's, as given.
+    pub(crate) fn record_event(
+        &self,
+        batch: &mut Batch,
+        work: Option<WorkId>,
+        contact: Option<ContactId>,
+        actor: Actor,
+        kind: EventKind,
+        summary: String,
+    ) {
+        let event = TimelineEvent {
+            id: EventId::new(self.now()),
+            at: self.now(),
+            work,
+            contact,
+            actor,
+            kind,
+            summary,
+        };
+        if let Some(work) = work {
+            batch.put_record(Tree::Timeline, work_key(work, Some(event.id)), &event);
+        }
+        if let Some(contact) = contact {
+            batch.put_record(Tree::Timeline, contact_key(contact, Some(event.id)), &event);
+        }
+    }
+
+    /// The work item's latest `limit` events, newest first.
+    pub fn work_timeline(&self, work: WorkId, limit: usize) -> Result<Vec<TimelineEvent>> {
+        self.read_timeline(&work_key(work, None), limit)
+    }
+
+    /// The contact's latest `limit` events, newest first.
+    pub fn contact_timeline(&self, contact: ContactId, limit: usize) -> Result<Vec<TimelineEvent>> {
+        self.read_timeline(&contact_key(contact, None), limit)
+    }
+
+    fn read_timeline(&self, prefix: &[u8], limit: usize) -> Result<Vec<TimelineEvent>> {
+        self.store
+            .scan(Tree::Timeline, prefix, None, limit, true)?
+            .iter()
+            .map(|(_, v)| decode(v))
+            .collect()
+    }
+}
+
+fn work_key(work: WorkId, event: Option<EventId>) -> Vec<u8> {
+    let mut key = format!("w/{work}/").into_bytes();
+    if let Some(event) = event {
+        key.extend(event.key());
+    }
+    key
+}
+
+fn contact_key(contact: ContactId, event: Option<EventId>) -> Vec<u8> {
+    let mut key = format!("c/{contact}/").into_bytes();
+    if let Some(event) = event {
+        key.extend(event.key());
+    }
+    key
+}

@@ -1,0 +1,61 @@
+//! The engine's error type: what went wrong, in words a staff member or operator can act on.
+
+use crate::plugin::PluginError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input breaks a rule of the domain (missing start date, unknown contact…).
+    #[error("{0}")]
+    Invalid(String),
+    /// A record the request names does not exist.
+    #[error("{kind} `{key}` not found")]
+    NotFound { kind: &'static str, key: String },
+    /// The change collides with an existing record (a duplicate name, a concurrent change).
+    #[error("{0}")]
+    Conflict(String),
+    /// The data folder is opened by another running docket.
+    #[error(
+        "data folder {0} is in use by another running docket; stop it first or use another --data folder"
+    )]
+    Locked(String),
+    /// The data folder is unreadable, corrupt or out of space.
+    #[error("storage: {0}")]
+    Storage(String),
+    /// A stored record is of a format this binary cannot read.
+    #[error(
+        "stored {kind} record has format version {version}, newer than this docket understands; upgrade docket"
+    )]
+    FutureFormat { kind: &'static str, version: u16 },
+    /// A backup file cannot be restored.
+    #[error("backup: {0}")]
+    Backup(String),
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
+}
+
+impl Error {
+    pub fn invalid(msg: impl Into<String>) -> Self {
+        Error::Invalid(msg.into())
+    }
+
+    pub fn not_found(kind: &'static str, key: impl ToString) -> Self {
+        Error::NotFound {
+            kind,
+            key: key.to_string(),
+        }
+    }
+}
+
+impl From<sled::Error> for Error {
+    fn from(e: sled::Error) -> Self {
+        Error::Storage(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Storage(e.to_string())
+    }
+}

@@ -1,0 +1,17 @@
+//! Docket's engine: the domain (firms, templates, work items, contacts), its storage, the clock,
+//! configuration and the WebAssembly plugin host. It knows nothing of HTTP.
+
+pub mod backup;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod docket;
+pub mod due;
+pub mod error;
+pub mod model;
+pub mod plugin;
+pub mod store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use docket::{Docket, NewUser};
+pub use error::{Error, Result};

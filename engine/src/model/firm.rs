@@ -1,0 +1,81 @@
+//! The firm itself: its settings, its staff and the API tokens its tools use.
+
+use chrono::{DateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::{Record, TokenId, UserId};
+
+/// Settings that shape every email and reminder the firm sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirmSettings {
+    pub name: String,
+    pub logo_url: Option<String>,
+    /// Due dates and reminders are computed in this zone unless a contact overrides it.
+    pub timezone: Tz,
+    /// Local time of day at which reminders and automatic sends go out.
+    pub send_time: NaiveTime,
+    /// Public base URL of this Docket, for links in emails.
+    pub base_url: String,
+}
+
+impl Record for FirmSettings {
+    const KIND: &'static str = "firm settings";
+    const VERSION: u16 = 1;
+}
+
+/// What a staff member may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything, including settings, users and plugins.
+    Admin,
+    /// Templates, work, contacts and sending.
+    Staff,
+}
+
+impl std::str::FromStr for Role {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "admin" => Ok(Role::Admin),
+            "staff" => Ok(Role::Staff),
+            other => Err(crate::Error::invalid(format!(
+                "`{other}` is not a role; use admin or staff"
+            ))),
+        }
+    }
+}
+
+/// A member of the firm's staff who signs in to the admin.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StaffUser {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// Argon2id hash in PHC string format; the password itself is never stored.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Record for StaffUser {
+    const KIND: &'static str = "staff user";
+    const VERSION: u16 = 1;
+}
+
+/// A bearer token for the JSON API. Only the SHA-256 of its secret is stored, as the key of the
+/// token index.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: TokenId,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Record for ApiToken {
+    const KIND: &'static str = "api token";
+    const VERSION: u16 = 1;
+}

@@ -1,0 +1,83 @@
+//! The firm's vocabulary as types: settings, staff, contacts, templates, work items and their
+//! timeline. Records here are what the store keeps; each carries a format version.
+
+mod contact;
+mod firm;
+mod ids;
+mod template;
+mod timeline;
+mod work;
+
+pub use contact::{Contact, NewContact};
+pub use firm::{ApiToken, FirmSettings, Role, StaffUser};
+pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};
+pub use template::{DocumentRef, GroupTemplate, NewTemplate, PluginRef, TaskTemplate, Template};
+pub use timeline::{Actor, EventKind, TimelineEvent};
+pub use work::{ClientTask, ClientTaskGroup, NewWork, WorkItem, WorkStatus};
+
+/// A record kept in the store, inside an envelope carrying its format version. Reading a record
+/// written by an older binary upgrades it through `upgrade`.
+pub trait Record: serde::Serialize + serde::de::DeserializeOwned {
+    /// What the record is, for error messages.
+    const KIND: &'static str;
+    /// The format version this binary writes.
+    const VERSION: u16;
+
+    /// Turns a record of an older format `version` into the current one. The first format has
+    /// nothing older to upgrade from.
+    fn upgrade(version: u16, _value: serde_json::Value) -> Result<serde_json::Value, String> {
+        Err(format!(
+            "no upgrade from {} format version {version}",
+            Self::KIND
+        ))
+    }
+}
+
+/// Checks an email address the way a firm needs it checked: one `@`, something on each side, no
+/// spaces. Delivery is the real test.
+pub fn normalise_email(email: &str) -> Result<String, crate::Error> {
+    let email = email.trim().to_ascii_lowercase();
+    let valid = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if valid {
+        Ok(email)
+    } else {
+        Err(crate::Error::invalid(format!(
+            "`{email}` is not an email address"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked_and_lower_cased() {
+        assert_eq!(
+            normalise_email(" Ann@Example.COM ").unwrap(),
+            "ann@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "a nn@example.com",
+            "a@b@c.com",
+            "ann@.com",
+        ] {
+            assert!(normalise_email(bad).is_err(), "{bad} accepted");
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Templates: reusable work made of client-task groups, each with its sending rule and reminder
+//! policy. Templates are written by staff in the admin or imported from TOML files.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Record, TemplateId};
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Template {
+    pub id: TemplateId,
+    /// Unique among templates, compared without regard to case.
+    pub name: String,
+    pub description: String,
+    pub groups: Vec<GroupTemplate>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Record for Template {
+    const KIND: &'static str = "template";
+    const VERSION: u16 = 1;
+}
+
+/// A client-task group as the template defines it: what is asked, when it is sent and how the
+/// client is chased.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupTemplate {
+    pub name: String,
+    /// When the group is emailed; `manual` means only when staff press Send.
+    #[serde(default = "PluginRef::manual")]
+    pub sending: PluginRef,
+    /// How the client is reminded until the tasks are done.
+    #[serde(default = "PluginRef::gentle")]
+    pub reminders: PluginRef,
+    pub tasks: Vec<TaskTemplate>,
+}
+
+/// One client task in a template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskTemplate {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Due date as days from the work's start date; negative means before the start.
+    #[serde(alias = "due")]
+    pub due_offset_days: i32,
+    /// Documents staff attach for the client (forms to fill in, engagement letters).
+    #[serde(default)]
+    pub documents: Vec<DocumentRef>,
+}
+
+/// A document attached to a task for the client to read or fill in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentRef {
+    /// The name the client sees.
+    pub name: String,
+    /// Where the document can be fetched, when it lives outside Docket.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// A plugin chosen by name, with its parameters. Parameters are text; each plugin parses its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginRef {
+    pub plugin: String,
+    #[serde(default, deserialize_with = "scalar_map")]
+    pub params: BTreeMap<String, String>,
+}
+
+impl PluginRef {
+    pub fn manual() -> Self {
+        Self::named("manual")
+    }
+
+    pub fn gentle() -> Self {
+        Self::named("gentle")
+    }
+
+    pub fn named(plugin: &str) -> Self {
+        Self {
+            plugin: plugin.into(),
+            params: BTreeMap::new(),
+        }
+    }
+}
+
+/// Accepts `{ days = -7, preset = "gentle" }`: numbers and booleans are kept as their text.
+fn scalar_map<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Int(i64),
+        Float(f64),
+        Bool(bool),
+        List(Vec<Scalar>),
+    }
+    fn text(s: Scalar) -> String {
+        match s {
+            Scalar::Text(t) => t,
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::List(items) => items.into_iter().map(text).collect::<Vec<_>>().join(","),
+        }
+    }
+    let raw = BTreeMap::<String, Scalar>::deserialize(d)?;
+    Ok(raw.into_iter().map(|(k, v)| (k, text(v))).collect())
+}
+
+/// What staff give to create a template (and what a template TOML file holds).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTemplate {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub groups: Vec<GroupTemplate>,
+}
+
+impl NewTemplate {
+    /// Parses a template file; the error names the file's line and the problem in one line.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        let de = toml::Deserializer::parse(text).map_err(|e| toml_error(text, &e))?;
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let line = toml_error(text, &inner);
+            Error::invalid(format!("key `{path}`: {line}"))
+        })
+    }
+
+    /// Checks the rules every template must keep.
+    pub fn validate(&self) -> Result<()> {
+        if self.name.trim().is_empty() {
+            return Err(Error::invalid("a template needs a name"));
+        }
+        if self.groups.is_empty() {
+            return Err(Error::invalid(format!(
+                "template `{}` has no client-task groups; add at least one [[groups]]",
+                self.name
+            )));
+        }
+        let mut names = std::collections::HashSet::new();
+        for group in &self.groups {
+            if group.name.trim().is_empty() {
+                return Err(Error::invalid(format!(
+                    "template `{}` has a group without a name",
+                    self.name
+                )));
+            }
+            if !names.insert(group.name.to_lowercase()) {
+                return Err(Error::invalid(format!(
+                    "template `{}` has two groups named `{}`",
+                    self.name, group.name
+                )));
+            }
+            if group.tasks.is_empty() {
+                return Err(Error::invalid(format!(
+                    "group `{}` of template `{}` has no tasks",
+                    group.name, self.name
+                )));
+            }
+            for task in &group.tasks {
+                if task.title.trim().is_empty() {
+                    return Err(Error::invalid(format!(
+                        "group `{}` of template `{}` has a task without a title",
+                        group.name, self.name
+                    )));
+                }
+                if task.due_offset_days.abs() > 3660 {
+                    return Err(Error::invalid(format!(
+                        "task `{}`: a due offset of {} days is more than ten years",
+                        task.title, task.due_offset_days
+                    )));
+                }
+            }
+            for plugin in [&group.sending, &group.reminders] {
+                if plugin.plugin.trim().is_empty() {
+                    return Err(Error::invalid(format!(
+                        "group `{}` of template `{}` names an empty plugin",
+                        group.name, self.name
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn toml_error(text: &str, e: &toml::de::Error) -> Error {
+    let line = e
+        .span()
+        .map(|s| {
+            format!(
+                "line {}: ",
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            )
+        })
+        .unwrap_or_default();
+    Error::invalid(format!("{line}{}", e.message().trim().replace('\n', " ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_examples_parse_and_validate() {
+        for text in crate::demo::EXAMPLE_TEMPLATES {
+            let template = NewTemplate::from_toml(text).unwrap();
+            template.validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn bad_templates_get_one_line_errors() {
+        let cases = [
+            (
+                "name = 'x'\n[[groups]]\nname = 'g'\n[[groups.tasks]]\ntitle = 't'\n",
+                "key `groups[0].tasks[0]`",
+            ),
+            ("name = 'x'\ncolour = 1\n", "key `colour`"),
+            ("name = 'x\n", "line 1:"),
+            ("name = 'x'\ngroups = []\n", "has no client-task groups"),
+            (
+                "name = 'x'\n[[groups]]\nname = 'g'\ntasks = []\n",
+                "has no tasks",
+            ),
+        ];
+        for (text, want) in cases {
+            let err = NewTemplate::from_toml(text).and_then(|t| t.validate().map(|_| t));
+            let err = err.unwrap_err().to_string();
+            assert!(err.contains(want), "for {text:?}: {err}");
+            assert!(!err.contains('\n'), "{err}");
+        }
+    }
+
+    #[test]
+    fn plugin_params_accept_scalars() {
+        let t = NewTemplate::from_toml(
+            "name='x'\n[[groups]]\nname='g'\nsending={plugin='relative', params={days=-7}}\nreminders={plugin='custom', params={before=[7,3], every=2}}\n[[groups.tasks]]\ntitle='t'\ndue=3\n",
+        )
+        .unwrap();
+        assert_eq!(t.groups[0].sending.params["days"], "-7");
+        assert_eq!(t.groups[0].reminders.params["before"], "7,3");
+        assert_eq!(t.groups[0].tasks[0].due_offset_days, 3);
+    }
+}

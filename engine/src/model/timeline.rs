@@ -1,0 +1,50 @@
+//! The append-only timeline: everything that happened to a work item or a contact, in order.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{ContactId, EventId, Record, UserId, WorkId};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub id: EventId,
+    pub at: DateTime<Utc>,
+    pub work: Option<WorkId>,
+    pub contact: Option<ContactId>,
+    pub actor: Actor,
+    pub kind: EventKind,
+    /// A sentence for people reading the timeline.
+    pub summary: String,
+}
+
+impl Record for TimelineEvent {
+    const KIND: &'static str = "timeline event";
+    const VERSION: u16 = 1;
+}
+
+/// Who caused an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "id")]
+pub enum Actor {
+    /// Docket itself (a scheduled send, a reminder).
+    System,
+    Staff(UserId),
+    Contact(ContactId),
+    /// A tool using an API token, by token name.
+    Api(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    ContactCreated,
+    WorkCreated,
+    StatusChanged,
+    GroupSent,
+    ReminderSent,
+    TaskCompleted,
+    TaskReopened,
+    CommentAdded,
+    FileUploaded,
+    LinkOpened,
+}

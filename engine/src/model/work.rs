@@ -1,0 +1,137 @@
+//! Work items: a template put to work for a client, with dates, a recipient per group and the
+//! state of each client task.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{ContactId, DocumentRef, PluginRef, Record, TemplateId, UserId, WorkId};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkItem {
+    pub id: WorkId,
+    pub template_id: TemplateId,
+    /// The firm's own title, e.g. "Smith & Co — 2026 tax return".
+    pub title: String,
+    /// What the client sees on the portal and in emails.
+    pub external_name: String,
+    pub start_date: NaiveDate,
+    pub assignee: Option<UserId>,
+    pub status: WorkStatus,
+    pub groups: Vec<ClientTaskGroup>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Record for WorkItem {
+    const KIND: &'static str = "work item";
+    const VERSION: u16 = 1;
+}
+
+impl WorkItem {
+    /// Every contact this work asks something of, without repeats.
+    pub fn recipients(&self) -> Vec<ContactId> {
+        let mut ids: Vec<_> = self.groups.iter().map(|g| g.recipient).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+/// Where a work item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkStatus {
+    /// Created, nothing sent yet.
+    Planned,
+    /// Sent to the client; waiting on them.
+    WaitingOnClient,
+    /// The client's part is done; staff are working.
+    InProgress,
+    /// Finished; the portal is locked.
+    Completed,
+}
+
+impl WorkStatus {
+    pub const ALL: [WorkStatus; 4] = [
+        WorkStatus::Planned,
+        WorkStatus::WaitingOnClient,
+        WorkStatus::InProgress,
+        WorkStatus::Completed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkStatus::Planned => "planned",
+            WorkStatus::WaitingOnClient => "waiting_on_client",
+            WorkStatus::InProgress => "in_progress",
+            WorkStatus::Completed => "completed",
+        }
+    }
+}
+
+impl std::str::FromStr for WorkStatus {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        WorkStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| {
+                crate::Error::invalid(format!(
+                    "`{s}` is not a work status; use planned, waiting_on_client, in_progress or completed"
+                ))
+            })
+    }
+}
+
+/// A group of client tasks within a work item, addressed to one contact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientTaskGroup {
+    pub name: String,
+    pub recipient: ContactId,
+    pub sending: PluginRef,
+    pub reminders: PluginRef,
+    /// When the group was last emailed to the recipient; `None` until sent.
+    pub sent_at: Option<DateTime<Utc>>,
+    pub tasks: Vec<ClientTask>,
+}
+
+impl ClientTaskGroup {
+    pub fn all_done(&self) -> bool {
+        self.tasks.iter().all(|t| t.done_at.is_some())
+    }
+}
+
+/// One thing the client must do, with an absolute due date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientTask {
+    pub title: String,
+    pub description: String,
+    /// The work's start date plus the template's offset, a date in the firm's calendar.
+    pub due_date: NaiveDate,
+    pub documents: Vec<DocumentRef>,
+    /// When the client (or staff on their behalf) marked it done.
+    pub done_at: Option<DateTime<Utc>>,
+    /// Reminders sent for this task since the group was last sent.
+    pub reminders_sent: u32,
+}
+
+/// What staff give to create a work item.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewWork {
+    /// The template's name or id.
+    pub template: String,
+    /// Defaults to the template's name.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Defaults to the title.
+    #[serde(default)]
+    pub external_name: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    /// The assignee's email.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// Recipient emails, one per group in template order; a single one serves every group.
+    pub contacts: Vec<String>,
+}

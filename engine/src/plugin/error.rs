@@ -1,0 +1,106 @@
+//! The plugin host's errors: one line each, naming the plugin or file and saying what to do.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong loading or calling a plugin. A failed call never takes the
+/// caller down: it returns one of these, already logged with the plugin's name.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    #[error("cannot read {}: {reason}", path.display())]
+    Read { path: PathBuf, reason: String },
+
+    #[error("{}: bad manifest: {reason}", path.display())]
+    Manifest { path: PathBuf, reason: String },
+
+    #[error("{}: not a WebAssembly component ({reason}); build it with `cargo build --release --target wasm32-wasip2`", path.display())]
+    Compile { path: PathBuf, reason: String },
+
+    #[error("{}: precompiled artifacts are not accepted; install the `.wasm` component itself", path.display())]
+    Precompiled { path: PathBuf },
+
+    #[error("{}: does not match world `{world}` declared in its manifest: {reason}", path.display())]
+    WrongWorld {
+        path: PathBuf,
+        world: String,
+        reason: String,
+    },
+
+    #[error("{}: asks for capability `{capability}`, which the firm has not granted; add it to [plugins.grants] `{plugin}` in docket.toml or remove it from the manifest", path.display())]
+    Ungranted {
+        path: PathBuf,
+        plugin: String,
+        capability: String,
+    },
+
+    #[error("{}: {reason}", path.display())]
+    Install { path: PathBuf, reason: String },
+
+    #[error("no plugin named `{0}`; `docket plugin list` shows the installed ones")]
+    Unknown(String),
+
+    #[error("plugin `{plugin}` is a {actual} plugin, not a {expected}; pick a {expected} plugin")]
+    WrongKind {
+        plugin: String,
+        expected: &'static str,
+        actual: &'static str,
+    },
+
+    #[error(
+        "plugin `{plugin}` ran past its {ms} ms budget and was stopped; fix the plugin or raise plugins.timeout_ms"
+    )]
+    Timeout { plugin: String, ms: u64 },
+
+    #[error(
+        "plugin `{plugin}` tried to use more than {mib} MiB of memory and was stopped; fix the plugin or raise plugins.memory_mib"
+    )]
+    MemoryLimit { plugin: String, mib: u64 },
+
+    #[error("plugin `{plugin}` crashed ({reason}); fix the plugin, the call was abandoned")]
+    Trap { plugin: String, reason: String },
+
+    #[error("plugin `{plugin}` refused its input: {reason}")]
+    Refused { plugin: String, reason: String },
+
+    #[error("plugin `{plugin}` gave an invalid answer: {reason}; fix the plugin")]
+    BadOutput { plugin: String, reason: String },
+
+    #[error("{0}: pass a valid value")]
+    BadInput(String),
+
+    #[error("the WebAssembly runtime failed to start: {0}")]
+    Runtime(String),
+}
+
+impl PluginError {
+    /// The plugin this error is about, if it is about one plugin's call.
+    pub fn plugin(&self) -> Option<&str> {
+        match self {
+            PluginError::Timeout { plugin, .. }
+            | PluginError::MemoryLimit { plugin, .. }
+            | PluginError::Trap { plugin, .. }
+            | PluginError::Refused { plugin, .. }
+            | PluginError::BadOutput { plugin, .. }
+            | PluginError::Ungranted { plugin, .. }
+            | PluginError::WrongKind { plugin, .. } => Some(plugin),
+            PluginError::Unknown(plugin) => Some(plugin),
+            _ => None,
+        }
+    }
+}
+
+/// An error's whole chain on one line: wasmtime errors carry causes and backtraces over several
+/// lines, and refusals are shown one per line at start-up.
+pub(crate) fn one_line(error: impl std::fmt::Display) -> String {
+    let text = format!("{error:#}");
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if line.starts_with("wasm backtrace") || line.starts_with("Stack backtrace") {
+            break;
+        }
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        out.push_str(line);
+    }
+    out
+}

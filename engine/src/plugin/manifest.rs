@@ -1,0 +1,259 @@
+//! Plugin manifests (`NAME.toml` beside `NAME.wasm`), the three worlds and the capabilities a
+//! hook may be granted.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{PluginError, one_line};
+
+/// The contract a plugin implements: one world of the `docket:plugin@0.1.0` WIT package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum World {
+    ReminderPolicy,
+    SendingRule,
+    NotificationHook,
+}
+
+impl World {
+    pub const ALL: [World; 3] = [
+        World::ReminderPolicy,
+        World::SendingRule,
+        World::NotificationHook,
+    ];
+
+    /// The world's WIT name.
+    pub fn name(self) -> &'static str {
+        match self {
+            World::ReminderPolicy => "reminder-policy",
+            World::SendingRule => "sending-rule",
+            World::NotificationHook => "notification-hook",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<World> {
+        World::ALL.into_iter().find(|w| w.name() == text)
+    }
+}
+
+impl fmt::Display for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Something a notification hook may do through the host.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Capability {
+    Email,
+    /// POST to this host; `*` in a manifest means "whichever hosts the firm grants".
+    Http(String),
+    SetStatus,
+    NotifyStaff,
+    Log,
+}
+
+impl Capability {
+    /// Parses `email`, `http:HOST`, `set-status`, `notify-staff` or `log`.
+    pub fn parse(text: &str) -> Result<Capability, String> {
+        match text.trim() {
+            "email" => Ok(Capability::Email),
+            "set-status" => Ok(Capability::SetStatus),
+            "notify-staff" => Ok(Capability::NotifyStaff),
+            "log" => Ok(Capability::Log),
+            other => match other.strip_prefix("http:") {
+                Some(host) if valid_host(host) => Ok(Capability::Http(host.to_ascii_lowercase())),
+                _ => Err(format!(
+                    "unknown capability `{other}`: use email, http:HOST, set-status, notify-staff or log"
+                )),
+            },
+        }
+    }
+}
+
+fn valid_host(host: &str) -> bool {
+    host == "*"
+        || (!host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Capability::Email => f.write_str("email"),
+            Capability::Http(host) => write!(f, "http:{host}"),
+            Capability::SetStatus => f.write_str("set-status"),
+            Capability::NotifyStaff => f.write_str("notify-staff"),
+            Capability::Log => f.write_str("log"),
+        }
+    }
+}
+
+/// A plugin's manifest, as written in `NAME.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Must equal the file name without extension.
+    pub name: String,
+    pub version: String,
+    /// `reminder-policy`, `sending-rule` or `notification-hook`.
+    pub world: String,
+    #[serde(default)]
+    pub description: String,
+    /// Capabilities the plugin asks for (hooks only).
+    #[serde(default)]
+    pub capabilities: Vec<String>,
+    /// Default parameters; a template's parameters override them one by one.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+}
+
+/// A manifest once checked: its world and capabilities parsed.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckedManifest {
+    pub manifest: Manifest,
+    pub world: World,
+    pub capabilities: Vec<Capability>,
+}
+
+/// Reads and checks `path`; the name must match `expected_name` (the file stem).
+pub(crate) fn read_manifest(
+    path: &Path,
+    expected_name: &str,
+) -> Result<CheckedManifest, PluginError> {
+    let bad = |reason: String| PluginError::Manifest {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| PluginError::Read {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let manifest: Manifest = toml::from_str(&text).map_err(|e: toml::de::Error| {
+        let line = e
+            .span()
+            .map(|s| {
+                format!(
+                    "line {}: ",
+                    text[..s.start.min(text.len())].matches('\n').count() + 1
+                )
+            })
+            .unwrap_or_default();
+        bad(format!("{line}{}", one_line(e.message())))
+    })?;
+    if manifest.name != expected_name {
+        return Err(bad(format!(
+            "name `{}` differs from the file name `{expected_name}`; make them equal",
+            manifest.name
+        )));
+    }
+    if manifest.version.trim().is_empty() {
+        return Err(bad(
+            "version is empty; write e.g. version = \"0.1.0\"".into()
+        ));
+    }
+    let world = World::parse(&manifest.world).ok_or_else(|| {
+        bad(format!(
+            "unknown world `{}`: use reminder-policy, sending-rule or notification-hook",
+            manifest.world
+        ))
+    })?;
+    let capabilities = manifest
+        .capabilities
+        .iter()
+        .map(|c| Capability::parse(c))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    if world != World::NotificationHook && !capabilities.is_empty() {
+        return Err(bad(format!(
+            "a {world} is pure and takes no capabilities; remove them"
+        )));
+    }
+    Ok(CheckedManifest {
+        manifest,
+        world,
+        capabilities,
+    })
+}
+
+/// The capabilities a plugin gets: those it declares that the firm grants. An `http:*`
+/// declaration is narrowed to the hosts granted. With `strict`, a declared capability the firm
+/// has not granted is an error (installed plugins); otherwise it is dropped (stock hooks).
+pub(crate) fn resolve_grants(
+    plugin: &str,
+    path: &Path,
+    declared: &[Capability],
+    granted: &[String],
+    strict: bool,
+) -> Result<Vec<Capability>, PluginError> {
+    let mut granted_caps = Vec::new();
+    for text in granted {
+        let cap = Capability::parse(text).map_err(|reason| PluginError::Manifest {
+            path: path.to_path_buf(),
+            reason: format!("[plugins.grants] `{plugin}` in docket.toml: {reason}"),
+        })?;
+        granted_caps.push(cap);
+    }
+    let mut effective = Vec::new();
+    for cap in declared {
+        let matches: Vec<Capability> = match cap {
+            Capability::Http(host) if host == "*" => granted_caps
+                .iter()
+                .filter(|g| matches!(g, Capability::Http(_)))
+                .cloned()
+                .collect(),
+            other => granted_caps
+                .iter()
+                .filter(|g| *g == other)
+                .cloned()
+                .collect(),
+        };
+        if matches.is_empty() && strict {
+            return Err(PluginError::Ungranted {
+                path: path.to_path_buf(),
+                plugin: plugin.to_string(),
+                capability: cap.to_string(),
+            });
+        }
+        effective.extend(matches);
+    }
+    effective.sort();
+    effective.dedup();
+    Ok(effective)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capabilities_parse_and_resolve() {
+        assert_eq!(
+            Capability::parse("http:Hooks.Example.com"),
+            Ok(Capability::Http("hooks.example.com".into()))
+        );
+        assert!(Capability::parse("files").is_err());
+        assert!(Capability::parse("http:a/b").is_err());
+        let declared = [Capability::Http("*".into()), Capability::Log];
+        let path = Path::new("x.toml");
+        let grants = vec![
+            "http:a.example".to_string(),
+            "log".to_string(),
+            "email".to_string(),
+        ];
+        let got = resolve_grants("x", path, &declared, &grants, true).unwrap();
+        assert_eq!(
+            got,
+            vec![Capability::Http("a.example".into()), Capability::Log]
+        );
+        let err = resolve_grants("x", path, &declared, &["log".to_string()], true).unwrap_err();
+        assert!(err.to_string().contains("capability `http:*`"), "{err}");
+        let lenient = resolve_grants("x", path, &declared, &[], false).unwrap();
+        assert!(lenient.is_empty());
+    }
+}

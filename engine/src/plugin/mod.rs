@@ -1,0 +1,45 @@
+//! The WebAssembly plugin host: reminder policies, sending rules and notification hooks as
+//! components of the `docket:plugin@0.1.0` WIT package (`wit/`), run in a sandbox.
+//!
+//! # Using it
+//!
+//! ```ignore
+//! let (host, refused) = PluginHost::open(&config.plugins, &config.storage.data_dir)?;
+//! // `refused`: installed plugins turned down (bad manifest, wrong world, ungranted
+//! // capability, not a component), one line each; the host serves the rest.
+//! host.next_reminder("gentle", &calendar, &params, now, &group)?;        // one group
+//! host.next_reminders("gentle", &calendar, &params, now, &groups)?;      // a batch, one call
+//! let mut sweep = host.reminder_session("gentle")?;                      // many batches, one instance
+//! host.send_at("relative", &calendar, &params, now, &request)?;          // automatic send
+//! host.deliver("webhook", &params, &event, &mut effects)?;               // hook event
+//! ```
+//!
+//! - `PluginHost::open(&PluginsConfig, data_dir) -> Result<(PluginHost, Vec<PluginLoadError>)>`
+//!   loads the stock plugins (embedded, built from `plugins/` by `engine/build.rs`) and every
+//!   `NAME.wasm` + `NAME.toml` pair of the plugins folder; compiled components are cached in
+//!   `data_dir/plugin-cache`, keyed by content hash and engine compatibility.
+//! - Every call runs in a fresh store (or a session's store) with an epoch deadline
+//!   (`timeout_ms`), a memory cap (`memory_mib`) and table and instance caps, and WASI without
+//!   files, network, environment or clock. A trap, timeout or limit returns a [`PluginError`],
+//!   logged with the plugin's name.
+//! - Hooks reach the world only through [`HookEffects`], and only for capabilities their
+//!   manifest declares and the firm grants; effects apply only if the hook succeeds.
+
+mod calls;
+mod effects;
+mod error;
+mod host;
+mod manifest;
+mod model;
+mod runtime;
+mod stock;
+mod wit;
+
+pub use calls::ReminderSession;
+pub use error::PluginError;
+pub use host::{CheckReport, Origin, PluginHost, PluginInfo, PluginLoadError};
+pub use manifest::{Capability, Manifest, World};
+pub use model::{
+    Effect, FirmCalendar, GroupState, HookEffects, HookEvent, HookEventKind, NextReminder, Params,
+    RecordedEffects, SendRequest, TaskState,
+};

@@ -1,0 +1,126 @@
+//! The plain Rust types the host's callers speak: firm calendar, groups and tasks, send
+//! requests, hook events. They know nothing of WIT; `wit.rs` converts them.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+/// Parameters of a policy, rule or hook, e.g. `before` = `7,3,1`. They override the plugin's
+/// manifest defaults one by one.
+pub type Params = BTreeMap<String, String>;
+
+/// The calendar reminders and sends follow: the zone (the firm's, or the contact's override),
+/// the local send time and the firm's holidays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmCalendar {
+    pub tz: Tz,
+    pub send_time: NaiveTime,
+    pub holidays: Vec<NaiveDate>,
+}
+
+/// One client task as a reminder policy sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskState {
+    pub due: NaiveDate,
+    pub done: bool,
+    /// Reminders that covered this task since the group was last sent.
+    pub reminders_sent: u8,
+}
+
+/// One client-task group as a reminder policy sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupState {
+    pub sent_at: DateTime<Utc>,
+    pub last_reminder_at: Option<DateTime<Utc>>,
+    pub tasks: Vec<TaskState>,
+}
+
+/// A group's next reminder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NextReminder {
+    pub at: DateTime<Utc>,
+    /// Indices into the group's tasks, ascending, never empty.
+    pub tasks: Vec<usize>,
+}
+
+/// What a sending rule knows about the group to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendRequest {
+    /// The work item's start date.
+    pub start: NaiveDate,
+    /// The earliest due date among the group's tasks.
+    pub first_due: Option<NaiveDate>,
+    pub task_count: u32,
+}
+
+/// What happened, for notification hooks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HookEventKind {
+    TaskCompleted { title: String },
+    AllTasksCompleted,
+    UploadReceived { file_name: String },
+    CommentAdded { text: String },
+    ReminderLimitReached { title: String },
+    SendFailed { reason: String },
+}
+
+/// One event delivered to a notification hook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookEvent {
+    pub kind: HookEventKind,
+    pub at: DateTime<Utc>,
+    pub work_id: String,
+    pub work_title: String,
+    pub group_name: String,
+    pub contact_email: String,
+    /// The work's staff: sender and assignee.
+    pub staff_emails: Vec<String>,
+}
+
+/// An effect a hook asked for and was allowed, to be carried out by the caller (queued in the
+/// outbox). Effects are handed over only when the hook returns successfully, so a hook that
+/// crashes halfway has no effect at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "effect", rename_all = "kebab-case")]
+pub enum Effect {
+    SendEmail {
+        to: String,
+        subject: String,
+        body: String,
+    },
+    HttpPost {
+        url: String,
+        content_type: String,
+        body: String,
+    },
+    SetWorkStatus {
+        work_id: String,
+        status: String,
+    },
+    NotifyStaff {
+        work_id: String,
+        message: String,
+    },
+}
+
+/// Carries out the effects of a hook (a later issue implements it against the outbox).
+pub trait HookEffects {
+    /// Called once per allowed effect, in the order the hook asked for them, after the hook
+    /// returned successfully.
+    fn apply(&mut self, plugin: &str, effect: Effect);
+}
+
+/// Records effects instead of carrying them out: for tests and previews.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RecordedEffects {
+    /// `(plugin, effect)` in the order applied.
+    pub applied: Vec<(String, Effect)>,
+}
+
+impl HookEffects for RecordedEffects {
+    fn apply(&mut self, plugin: &str, effect: Effect) {
+        self.applied.push((plugin.to_string(), effect));
+    }
+}

@@ -1,0 +1,316 @@
+//! The sandbox every plugin call runs in: one wasmtime `Engine` with epoch interruption, a
+//! ticker thread, per-call stores with memory, table and instance caps, a WASI context with no
+//! capabilities, and the on-disk cache of compiled components.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, ResourceTable};
+use wasmtime::{Config, Engine, ResourceLimiter, Store, Trap};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use super::effects::HookCtx;
+use super::error::{PluginError, one_line};
+
+/// How often the epoch advances; a call's budget is counted in these ticks.
+const TICK: Duration = Duration::from_millis(5);
+/// Store-wide caps beyond memory. A Rust component is a handful of core instances, tables and
+/// memories (its own, the WASI adapter's, shims); these leave room without leaving it unbounded.
+const MAX_INSTANCES: usize = 32;
+const MAX_TABLES: usize = 32;
+const MAX_MEMORIES: usize = 8;
+const MAX_TABLE_ELEMENTS: usize = 100_000;
+
+/// The limits every call runs under.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub timeout_ms: u64,
+    pub memory_mib: u64,
+}
+
+/// The state of one call's store.
+pub(crate) struct CallState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub(crate) limiter: CallLimiter,
+    pub(crate) hook: Option<HookCtx>,
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// Caps memory and tables, remembering whether the memory cap was hit so the error says so.
+pub(crate) struct CallLimiter {
+    max_memory: usize,
+    pub(crate) memory_hit: bool,
+}
+
+impl ResourceLimiter for CallLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max_memory {
+            self.memory_hit = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= MAX_TABLE_ELEMENTS)
+    }
+
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
+    }
+}
+
+/// A clock stuck at zero: plugins get time only as values the host passes.
+struct NoClock;
+
+impl wasmtime_wasi::HostWallClock for NoClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+    fn now(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+
+impl wasmtime_wasi::HostMonotonicClock for NoClock {
+    fn resolution(&self) -> u64 {
+        1_000_000_000
+    }
+    fn now(&self) -> u64 {
+        0
+    }
+}
+
+/// The engine, its epoch ticker and the limits.
+pub(crate) struct Runtime {
+    pub engine: Engine,
+    pub limits: Limits,
+    cache_dir: Option<PathBuf>,
+    stop: Arc<AtomicBool>,
+    ticker: Option<JoinHandle<()>>,
+}
+
+impl Runtime {
+    pub fn new(limits: Limits, cache_dir: Option<PathBuf>) -> Result<Runtime, PluginError> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.epoch_interruption(true);
+        // Synchronous calls only: skipping the concurrency machinery makes each call cheaper
+        // (measured in engine/benches/reminder_sweep.rs).
+        config.concurrency_support(false);
+        config.max_wasm_stack(512 * 1024);
+        let engine = Engine::new(&config).map_err(|e| PluginError::Runtime(one_line(e)))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker = {
+            let engine = engine.clone();
+            let stop = stop.clone();
+            std::thread::Builder::new()
+                .name("docket-plugin-epoch".into())
+                .spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(TICK);
+                        engine.increment_epoch();
+                    }
+                })
+                .map_err(|e| PluginError::Runtime(format!("cannot start the epoch thread: {e}")))?
+        };
+        Ok(Runtime {
+            engine,
+            limits,
+            cache_dir,
+            stop,
+            ticker: Some(ticker),
+        })
+    }
+
+    /// A fresh store for one call (or one sweep session), with every limit set.
+    pub fn store(&self, hook: Option<HookCtx>) -> Store<CallState> {
+        let wasi = WasiCtx::builder()
+            .wall_clock(NoClock)
+            .monotonic_clock(NoClock)
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
+        let state = CallState {
+            wasi,
+            table: ResourceTable::new(),
+            limiter: CallLimiter {
+                max_memory: (self.limits.memory_mib as usize).saturating_mul(1 << 20),
+                memory_hit: false,
+            },
+            hook,
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        self.arm(&mut store);
+        store
+    }
+
+    /// Restarts the call budget; done before every call into the guest.
+    pub fn arm(&self, store: &mut Store<CallState>) {
+        let ticks = self
+            .limits
+            .timeout_ms
+            .div_ceil(TICK.as_millis() as u64)
+            .max(1);
+        store.set_epoch_deadline(ticks);
+    }
+
+    /// Turns a failed call into a `PluginError` that says which limit was hit, and logs it.
+    pub fn call_error(
+        &self,
+        plugin: &str,
+        store: &Store<CallState>,
+        error: wasmtime::Error,
+    ) -> PluginError {
+        let err = if store.data().limiter.memory_hit {
+            PluginError::MemoryLimit {
+                plugin: plugin.to_string(),
+                mib: self.limits.memory_mib,
+            }
+        } else {
+            match error.downcast_ref::<Trap>() {
+                Some(Trap::Interrupt) => PluginError::Timeout {
+                    plugin: plugin.to_string(),
+                    ms: self.limits.timeout_ms,
+                },
+                Some(Trap::StackOverflow) => PluginError::Trap {
+                    plugin: plugin.to_string(),
+                    reason: "call stack exhausted: runaway recursion".into(),
+                },
+                _ => PluginError::Trap {
+                    plugin: plugin.to_string(),
+                    reason: one_line(&error),
+                },
+            }
+        };
+        tracing::warn!(plugin, error = %err, "plugin call failed");
+        err
+    }
+
+    /// Compiles `bytes`, or loads the artifact this runtime compiled from the same bytes before.
+    /// The cache key is the bytes' SHA-256 and the engine's compatibility hash; an artifact
+    /// starts with the SHA-256 of the rest, so a damaged or foreign file is recompiled, never
+    /// loaded.
+    pub fn compile(&self, path: &Path, bytes: &[u8]) -> Result<Component, PluginError> {
+        if Engine::detect_precompiled(bytes).is_some() {
+            return Err(PluginError::Precompiled {
+                path: path.to_path_buf(),
+            });
+        }
+        let cached = self
+            .cache_dir
+            .as_ref()
+            .map(|dir| dir.join(self.cache_name(bytes)));
+        if let Some(file) = &cached
+            && let Some(component) = self.load_cached(file)
+        {
+            return Ok(component);
+        }
+        let compile_error = |e: wasmtime::Error| PluginError::Compile {
+            path: path.to_path_buf(),
+            reason: one_line(e),
+        };
+        let artifact = self
+            .engine
+            .precompile_component(bytes)
+            .map_err(compile_error)?;
+        // SAFETY: the artifact was produced just now by this very engine.
+        let component =
+            unsafe { Component::deserialize(&self.engine, &artifact) }.map_err(compile_error)?;
+        if let Some(file) = &cached
+            && let Err(e) = store_cached(file, &artifact)
+        {
+            tracing::warn!(file = %file.display(), error = %e, "cannot cache a compiled plugin; it will be compiled again at the next start");
+        }
+        Ok(component)
+    }
+
+    fn cache_name(&self, bytes: &[u8]) -> String {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.engine
+            .precompile_compatibility_hash()
+            .hash(&mut hasher);
+        WASMTIME_LINE.hash(&mut hasher);
+        format!(
+            "{}-{:016x}.cwasm",
+            hex(&Sha256::digest(bytes)),
+            hasher.finish()
+        )
+    }
+
+    fn load_cached(&self, file: &Path) -> Option<Component> {
+        let data = std::fs::read(file).ok()?;
+        let (digest, artifact) = data.split_at_checked(32)?;
+        if Sha256::digest(artifact).as_slice() != digest {
+            tracing::warn!(file = %file.display(), "damaged compiled plugin in the cache; compiling again");
+            return None;
+        }
+        // SAFETY: only this cache folder is read, the file name commits to the source bytes
+        // and the engine configuration, and the checksum proves the artifact is the one Docket
+        // wrote; wasmtime also checks its own version and configuration header.
+        unsafe { Component::deserialize(&self.engine, artifact) }.ok()
+    }
+}
+
+/// The wasmtime release line the cache was written with: artifacts never cross releases.
+const WASMTIME_LINE: &str = "wasmtime-48";
+
+fn store_cached(file: &Path, artifact: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut data = Vec::with_capacity(artifact.len() + 32);
+    data.extend_from_slice(&Sha256::digest(artifact));
+    data.extend_from_slice(artifact);
+    // Write then rename, so a crash mid-write never leaves a truncated artifact under the name.
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, &data)?;
+    std::fs::rename(&tmp, file)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(ticker) = self.ticker.take() {
+            let _ = ticker.join();
+        }
+    }
+}

@@ -1,0 +1,318 @@
+//! The one place that knows the WIT: `bindgen!` for the three worlds of `docket:plugin@0.1.0`
+//! and the conversions between their types and the host's plain Rust types.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+use wasmtime::component::{HasSelf, Linker};
+
+use super::effects::Refusal;
+use super::error::{PluginError, one_line};
+use super::model::{FirmCalendar, GroupState, HookEvent, HookEventKind, Params, SendRequest};
+use super::runtime::CallState;
+
+pub(crate) mod reminder_world {
+    wasmtime::component::bindgen!({
+        world: "reminder-policy",
+        path: "../wit",
+    });
+}
+
+pub(crate) mod sending_world {
+    wasmtime::component::bindgen!({
+        world: "sending-rule",
+        path: "../wit",
+        with: { "docket:plugin/types": super::reminder_world::docket::plugin::types },
+    });
+}
+
+pub(crate) mod hook_world {
+    wasmtime::component::bindgen!({
+        world: "notification-hook",
+        path: "../wit",
+        with: { "docket:plugin/types": super::reminder_world::docket::plugin::types },
+    });
+}
+
+pub(crate) use hook_world::NotificationHookPre;
+pub(crate) use reminder_world::docket::plugin::types as wit_types;
+pub(crate) use reminder_world::exports::docket::plugin::reminder as wit_reminder;
+pub(crate) use reminder_world::{ReminderPolicy, ReminderPolicyPre};
+pub(crate) use sending_world::SendingRulePre;
+pub(crate) use sending_world::exports::docket::plugin::sending as wit_sending;
+
+use hook_world::docket::plugin::effects as wit_effects;
+use hook_world::exports::docket::plugin::hook as wit_hook;
+
+/// The linker of each world: WASI with no capabilities, plus the effects for hooks.
+pub(crate) fn linker(
+    engine: &wasmtime::Engine,
+    world: super::World,
+) -> wasmtime::Result<Linker<CallState>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    if world == super::World::NotificationHook {
+        wit_effects::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |s| s)?;
+    }
+    Ok(linker)
+}
+
+const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+/// A date as a WIT `day`.
+pub(crate) fn day(date: NaiveDate) -> i32 {
+    date.num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE
+}
+
+/// A WIT `day` as a date, if chrono can represent it.
+pub(crate) fn date(day: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(day.checked_add(UNIX_EPOCH_DAYS_FROM_CE)?)
+}
+
+fn minute_of_day(time: NaiveTime) -> u16 {
+    (time.hour() * 60 + time.minute()) as u16
+}
+
+/// An instant with its local reading in `tz`.
+pub(crate) fn moment(tz: Tz, at: DateTime<Utc>) -> wit_types::Moment {
+    let local = at.with_timezone(&tz);
+    wit_types::Moment {
+        at: at.timestamp(),
+        day: day(local.date_naive()),
+        minute: minute_of_day(local.time()),
+    }
+}
+
+/// The instant of a local date and time in `tz`. On a daylight-saving gap the first valid
+/// instant after it (the wall-clock time does not exist); on an overlap the earlier instant.
+pub(crate) fn local_to_utc(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    // Gaps last an hour in most zones; two days covers even a skipped calendar day.
+    for minutes in 0..=2 * 24 * 60 {
+        let candidate = local + chrono::Duration::minutes(minutes);
+        if let Some(at) = tz.from_local_datetime(&candidate).earliest() {
+            return Some(at.with_timezone(&Utc));
+        }
+    }
+    None
+}
+
+/// A WIT `local-time` as an instant in `tz`, or a description of what is wrong with it. On an
+/// autumn overlap the earlier instant is taken unless it is not after `after` (the sending or
+/// last reminder), so a reminder at 01:30 on the night clocks go back is not dropped.
+pub(crate) fn local_time(
+    tz: Tz,
+    at: wit_types::LocalTime,
+    after: DateTime<Utc>,
+) -> Result<DateTime<Utc>, String> {
+    let date = date(at.day).ok_or_else(|| format!("day {} is out of range", at.day))?;
+    if at.minute >= 24 * 60 {
+        return Err(format!("minute {} is past the end of the day", at.minute));
+    }
+    let time = NaiveTime::from_hms_opt(u32::from(at.minute / 60), u32::from(at.minute % 60), 0)
+        .ok_or_else(|| format!("minute {} is not a time of day", at.minute))?;
+    let local = date.and_time(time);
+    if let chrono::LocalResult::Ambiguous(early, late) = tz.from_local_datetime(&local) {
+        let early = early.with_timezone(&Utc);
+        return Ok(if early > after {
+            early
+        } else {
+            late.with_timezone(&Utc)
+        });
+    }
+    local_to_utc(tz, local).ok_or_else(|| format!("{date} {time} does not exist in {tz}"))
+}
+
+pub(crate) fn calendar(cal: &FirmCalendar, now: DateTime<Utc>) -> wit_types::Calendar {
+    let mut holidays: Vec<i32> = cal.holidays.iter().map(|d| day(*d)).collect();
+    holidays.sort_unstable();
+    wit_types::Calendar {
+        timezone: cal.tz.name().to_string(),
+        send_time: minute_of_day(cal.send_time),
+        now: moment(cal.tz, now),
+        holidays,
+    }
+}
+
+pub(crate) fn params(params: &Params) -> Vec<wit_types::Param> {
+    params
+        .iter()
+        .map(|(name, value)| wit_types::Param {
+            name: name.clone(),
+            value: value.clone(),
+        })
+        .collect()
+}
+
+fn task(t: &super::model::TaskState) -> wit_reminder::Task {
+    wit_reminder::Task {
+        due: day(t.due),
+        done: t.done,
+        reminders_sent: t.reminders_sent,
+    }
+}
+
+pub(crate) fn group(tz: Tz, g: &GroupState) -> wit_reminder::Group {
+    wit_reminder::Group {
+        sent: moment(tz, g.sent_at),
+        last_reminder: g.last_reminder_at.map(|at| moment(tz, at)),
+        tasks: g.tasks.iter().map(task).collect(),
+    }
+}
+
+/// Groups as the flat slices and task list of a batch call.
+pub(crate) fn batch(
+    tz: Tz,
+    groups: &[GroupState],
+) -> Result<(Vec<wit_reminder::GroupSlice>, Vec<wit_reminder::Task>), PluginError> {
+    let total: usize = groups.iter().map(|g| g.tasks.len()).sum();
+    let mut slices = Vec::with_capacity(groups.len());
+    let mut tasks = Vec::with_capacity(total);
+    for g in groups {
+        let first_task = u32::try_from(tasks.len())
+            .map_err(|_| PluginError::BadInput("a batch holds at most 4 billion tasks".into()))?;
+        tasks.extend(g.tasks.iter().map(task));
+        slices.push(wit_reminder::GroupSlice {
+            sent: moment(tz, g.sent_at),
+            last_reminder: g.last_reminder_at.map(|at| moment(tz, at)),
+            first_task,
+            task_count: g.tasks.len() as u32,
+        });
+    }
+    Ok((slices, tasks))
+}
+
+pub(crate) fn send_request(r: &SendRequest) -> wit_sending::SendRequest {
+    wit_sending::SendRequest {
+        start: day(r.start),
+        first_due: r.first_due.map(day),
+        task_count: r.task_count,
+    }
+}
+
+pub(crate) fn event(e: &HookEvent) -> wit_hook::Event {
+    use wit_hook::EventKind as K;
+    let kind = match &e.kind {
+        HookEventKind::TaskCompleted { title } => K::TaskCompleted(title.clone()),
+        HookEventKind::AllTasksCompleted => K::AllTasksCompleted,
+        HookEventKind::UploadReceived { file_name } => K::UploadReceived(file_name.clone()),
+        HookEventKind::CommentAdded { text } => K::CommentAdded(text.clone()),
+        HookEventKind::ReminderLimitReached { title } => K::ReminderLimitReached(title.clone()),
+        HookEventKind::SendFailed { reason } => K::SendFailed(reason.clone()),
+    };
+    wit_hook::Event {
+        kind,
+        at: e.at.timestamp(),
+        work_id: e.work_id.clone(),
+        work_title: e.work_title.clone(),
+        group_name: e.group_name.clone(),
+        contact_email: e.contact_email.clone(),
+        staff_emails: e.staff_emails.clone(),
+    }
+}
+
+/// A plugin's own error as the host's.
+pub(crate) fn refused(plugin: &str, error: wit_types::PluginError) -> PluginError {
+    let reason = match error {
+        wit_types::PluginError::BadParam(why) => format!("bad parameter: {}", one_line(why)),
+        wit_types::PluginError::BadInput(why) => one_line(why),
+    };
+    let err = PluginError::Refused {
+        plugin: plugin.to_string(),
+        reason,
+    };
+    tracing::warn!(plugin, error = %err, "plugin refused its input");
+    err
+}
+
+fn effect_result(result: Result<(), Refusal>) -> Result<(), wit_effects::EffectError> {
+    result.map_err(|r| match r {
+        Refusal::Denied(why) => wit_effects::EffectError::Denied(why),
+        Refusal::Failed(why) => wit_effects::EffectError::Failed(why),
+    })
+}
+
+/// A store without a hook context has no effects at all; only hook calls set one.
+fn no_hook() -> Result<(), wit_effects::EffectError> {
+    Err(wit_effects::EffectError::Denied(
+        "no effects outside a hook call".into(),
+    ))
+}
+
+impl wit_effects::Host for CallState {
+    fn send_email(
+        &mut self,
+        to: String,
+        subject: String,
+        body: String,
+    ) -> Result<(), wit_effects::EffectError> {
+        match self.hook.as_mut() {
+            Some(hook) => effect_result(hook.send_email(to, subject, body)),
+            None => no_hook(),
+        }
+    }
+
+    fn http_post(
+        &mut self,
+        url: String,
+        content_type: String,
+        body: String,
+    ) -> Result<(), wit_effects::EffectError> {
+        match self.hook.as_mut() {
+            Some(hook) => effect_result(hook.http_post(url, content_type, body)),
+            None => no_hook(),
+        }
+    }
+
+    fn set_work_status(&mut self, status: String) -> Result<(), wit_effects::EffectError> {
+        match self.hook.as_mut() {
+            Some(hook) => effect_result(hook.set_work_status(status)),
+            None => no_hook(),
+        }
+    }
+
+    fn notify_staff(&mut self, message: String) -> Result<(), wit_effects::EffectError> {
+        match self.hook.as_mut() {
+            Some(hook) => effect_result(hook.notify_staff(message)),
+            None => no_hook(),
+        }
+    }
+
+    fn log(
+        &mut self,
+        level: wit_effects::Level,
+        message: String,
+    ) -> Result<(), wit_effects::EffectError> {
+        let level = match level {
+            wit_effects::Level::Debug => tracing::Level::DEBUG,
+            wit_effects::Level::Info => tracing::Level::INFO,
+            wit_effects::Level::Warn => tracing::Level::WARN,
+            wit_effects::Level::Error => tracing::Level::ERROR,
+        };
+        match self.hook.as_mut() {
+            Some(hook) => effect_result(hook.log(level, &message)),
+            None => no_hook(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_across_daylight_saving() {
+        let tz: Tz = "Europe/London".parse().unwrap();
+        let at = |y, m, d, h, min| {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            local_to_utc(tz, date.and_hms_opt(h, min, 0).unwrap())
+                .unwrap()
+                .to_rfc3339()
+        };
+        // Winter (GMT), summer (BST), the spring-forward gap and the autumn overlap.
+        assert_eq!(at(2026, 1, 15, 9, 0), "2026-01-15T09:00:00+00:00");
+        assert_eq!(at(2026, 7, 15, 9, 0), "2026-07-15T08:00:00+00:00");
+        assert_eq!(at(2026, 3, 29, 1, 30), "2026-03-29T01:00:00+00:00");
+        assert_eq!(at(2026, 10, 25, 1, 30), "2026-10-25T00:30:00+00:00");
+        assert_eq!(day(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
+        assert_eq!(date(-1), NaiveDate::from_ymd_opt(1969, 12, 31));
+    }
+}

@@ -1,0 +1,121 @@
+//! An in-memory store for unit tests: the same contract as the sled store, without a folder.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use super::{Batch, CHANGED_CONCURRENTLY, Entries, Store, Tree, Write};
+use crate::{Error, Result};
+
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    trees: Mutex<HashMap<Tree, BTreeMap<Vec<u8>, Vec<u8>>>>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Store for MemoryStore {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let trees = self.trees.lock().expect("store lock");
+        Ok(trees.get(&tree).and_then(|t| t.get(key)).cloned())
+    }
+
+    fn scan(
+        &self,
+        tree: Tree,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+        reverse: bool,
+    ) -> Result<Entries> {
+        let trees = self.trees.lock().expect("store lock");
+        let Some(t) = trees.get(&tree) else {
+            return Ok(Vec::new());
+        };
+        let mut pairs: Entries = t
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .filter(|(k, _)| match after {
+                Some(a) if reverse => k.as_slice() < a,
+                Some(a) => k.as_slice() > a,
+                None => true,
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if reverse {
+            pairs.reverse();
+        }
+        pairs.truncate(limit);
+        Ok(pairs)
+    }
+
+    fn commit(&self, batch: Batch) -> Result<()> {
+        let mut trees = self.trees.lock().expect("store lock");
+        for write in &batch.writes {
+            match write {
+                Write::Create {
+                    tree, key, message, ..
+                } => {
+                    if trees.get(tree).is_some_and(|t| t.contains_key(key)) {
+                        return Err(Error::Conflict(message.clone()));
+                    }
+                }
+                Write::Expect { tree, key, value } => {
+                    if trees.get(tree).and_then(|t| t.get(key)) != value.as_ref() {
+                        return Err(Error::Conflict(CHANGED_CONCURRENTLY.into()));
+                    }
+                }
+                Write::Put { .. } | Write::Remove { .. } => {}
+            }
+        }
+        for write in batch.writes {
+            match write {
+                Write::Put { tree, key, value }
+                | Write::Create {
+                    tree, key, value, ..
+                } => {
+                    trees.entry(tree).or_default().insert(key, value);
+                }
+                Write::Remove { tree, key } => {
+                    trees.entry(tree).or_default().remove(&key);
+                }
+                Write::Expect { .. } => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn len(&self, tree: Tree) -> Result<usize> {
+        Ok(self
+            .trees
+            .lock()
+            .expect("store lock")
+            .get(&tree)
+            .map_or(0, |t| t.len()))
+    }
+
+    fn for_each(&self, each: &mut dyn FnMut(Tree, &[u8], &[u8]) -> Result<()>) -> Result<()> {
+        let trees = self.trees.lock().expect("store lock");
+        for tree in Tree::ALL {
+            for (k, v) in trees.get(&tree).into_iter().flatten() {
+                each(tree, k, v)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn memory_store_keeps_the_store_contract() {
+        super::super::tests::exercise(&super::MemoryStore::new());
+    }
+}

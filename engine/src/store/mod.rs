@@ -1,0 +1,334 @@
+//! Storage behind a trait: named trees of sorted keys, read one key or a prefix at a time, and
+//! changed only by atomic batches that may carry guards (create-only keys, expected values).
+//! `SledStore` keeps one data folder; `MemoryStore` serves unit tests.
+
+mod memory;
+mod sled_store;
+
+pub use memory::MemoryStore;
+pub use sled_store::SledStore;
+
+use crate::model::Record;
+use crate::{Error, Result};
+
+/// The trees of the store. Records live in the plural trees; the `*_by_*` trees are indexes kept
+/// in the same batch as the record they point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tree {
+    /// Store-wide facts: format version, firm settings.
+    Meta,
+    Users,
+    /// lower-cased email → user id
+    UsersByEmail,
+    /// SHA-256 of the token secret → token record
+    ApiTokens,
+    Contacts,
+    /// lower-cased email → contact id
+    ContactsByEmail,
+    Templates,
+    /// lower-cased name → template id
+    TemplatesByName,
+    Work,
+    /// contact id `/` work id → empty
+    WorkByContact,
+    /// status `/` work id → empty
+    WorkByStatus,
+    /// `w/` work id `/` event id or `c/` contact id `/` event id → event
+    Timeline,
+}
+
+impl Tree {
+    pub const ALL: [Tree; 12] = [
+        Tree::Meta,
+        Tree::Users,
+        Tree::UsersByEmail,
+        Tree::ApiTokens,
+        Tree::Contacts,
+        Tree::ContactsByEmail,
+        Tree::Templates,
+        Tree::TemplatesByName,
+        Tree::Work,
+        Tree::WorkByContact,
+        Tree::WorkByStatus,
+        Tree::Timeline,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tree::Meta => "meta",
+            Tree::Users => "users",
+            Tree::UsersByEmail => "users_by_email",
+            Tree::ApiTokens => "api_tokens",
+            Tree::Contacts => "contacts",
+            Tree::ContactsByEmail => "contacts_by_email",
+            Tree::Templates => "templates",
+            Tree::TemplatesByName => "templates_by_name",
+            Tree::Work => "work",
+            Tree::WorkByContact => "work_by_contact",
+            Tree::WorkByStatus => "work_by_status",
+            Tree::Timeline => "timeline",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Tree> {
+        Tree::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// One change in a batch.
+#[derive(Debug, Clone)]
+pub enum Write {
+    Put {
+        tree: Tree,
+        key: Vec<u8>,
+        value: Vec<u8>,
+    },
+    Remove {
+        tree: Tree,
+        key: Vec<u8>,
+    },
+    /// Fails the whole batch with `Error::Conflict(message)` if the key exists.
+    Create {
+        tree: Tree,
+        key: Vec<u8>,
+        value: Vec<u8>,
+        message: String,
+    },
+    /// Fails the whole batch with `Error::Conflict` unless the key holds `value` (or is absent
+    /// when `None`): the optimistic check of a read-modify-write.
+    Expect {
+        tree: Tree,
+        key: Vec<u8>,
+        value: Option<Vec<u8>>,
+    },
+}
+
+impl Write {
+    pub fn tree(&self) -> Tree {
+        match self {
+            Write::Put { tree, .. }
+            | Write::Remove { tree, .. }
+            | Write::Create { tree, .. }
+            | Write::Expect { tree, .. } => *tree,
+        }
+    }
+}
+
+/// A set of writes applied all or nothing.
+#[derive(Debug, Default, Clone)]
+pub struct Batch {
+    pub writes: Vec<Write>,
+}
+
+impl Batch {
+    pub fn put(&mut self, tree: Tree, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
+        self.writes.push(Write::Put {
+            tree,
+            key: key.into(),
+            value: value.into(),
+        });
+    }
+
+    pub fn put_record<R: Record>(&mut self, tree: Tree, key: impl Into<Vec<u8>>, record: &R) {
+        self.put(tree, key, encode(record));
+    }
+
+    pub fn remove(&mut self, tree: Tree, key: impl Into<Vec<u8>>) {
+        self.writes.push(Write::Remove {
+            tree,
+            key: key.into(),
+        });
+    }
+
+    pub fn create(
+        &mut self,
+        tree: Tree,
+        key: impl Into<Vec<u8>>,
+        value: impl Into<Vec<u8>>,
+        message: impl Into<String>,
+    ) {
+        self.writes.push(Write::Create {
+            tree,
+            key: key.into(),
+            value: value.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn expect(&mut self, tree: Tree, key: impl Into<Vec<u8>>, value: Option<Vec<u8>>) {
+        self.writes.push(Write::Expect {
+            tree,
+            key: key.into(),
+            value,
+        });
+    }
+}
+
+/// The message of a failed `Expect`.
+pub const CHANGED_CONCURRENTLY: &str =
+    "the record was changed by someone else meanwhile; try again";
+
+/// Key/value pairs in key order.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
+pub trait Store: Send + Sync {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// Entries whose key starts with `prefix`, in key order, at most `limit`, starting after
+    /// `after` when given (for paging), newest first when `reverse`.
+    fn scan(
+        &self,
+        tree: Tree,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+        reverse: bool,
+    ) -> Result<Entries>;
+    /// Applies every write of `batch` atomically, or none if a guard fails.
+    fn commit(&self, batch: Batch) -> Result<()>;
+    /// Makes every committed batch durable.
+    fn flush(&self) -> Result<()>;
+    /// Number of entries in a tree.
+    fn len(&self, tree: Tree) -> Result<usize>;
+    /// Calls `each` for every entry of every tree, tree by tree in key order.
+    fn for_each(&self, each: &mut dyn FnMut(Tree, &[u8], &[u8]) -> Result<()>) -> Result<()>;
+}
+
+/// A record inside its envelope: two bytes of format version, then JSON.
+pub fn encode<R: Record>(record: &R) -> Vec<u8> {
+    let mut out = R::VERSION.to_be_bytes().to_vec();
+    serde_json::to_writer(&mut out, record).expect("records serialise");
+    out
+}
+
+/// Opens an envelope, upgrading records written in an older format.
+pub fn decode<R: Record>(bytes: &[u8]) -> Result<R> {
+    let corrupt = |why: String| Error::Storage(format!("corrupt {} record: {why}", R::KIND));
+    if bytes.len() < 2 {
+        return Err(corrupt("too short".into()));
+    }
+    let version = u16::from_be_bytes([bytes[0], bytes[1]]);
+    let body = &bytes[2..];
+    if version == R::VERSION {
+        return serde_json::from_slice(body).map_err(|e| corrupt(e.to_string()));
+    }
+    if version > R::VERSION {
+        return Err(Error::FutureFormat {
+            kind: R::KIND,
+            version,
+        });
+    }
+    let value = serde_json::from_slice(body).map_err(|e| corrupt(e.to_string()))?;
+    let upgraded = R::upgrade(version, value).map_err(corrupt)?;
+    serde_json::from_value(upgraded).map_err(|e| corrupt(e.to_string()))
+}
+
+/// Reads and decodes one record.
+pub fn get_record<R: Record>(store: &dyn Store, tree: Tree, key: &[u8]) -> Result<Option<R>> {
+    store
+        .get(tree, key)?
+        .map(|bytes| decode(&bytes))
+        .transpose()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    //! One behaviour suite run against every `Store` implementation.
+    use super::*;
+
+    pub fn exercise(store: &dyn Store) {
+        let mut b = Batch::default();
+        b.put(Tree::Contacts, "b", "2");
+        b.put(Tree::Contacts, "a", "1");
+        b.put(Tree::ContactsByEmail, "x@y.z", "a");
+        store.commit(b).unwrap();
+        assert_eq!(store.get(Tree::Contacts, b"a").unwrap().unwrap(), b"1");
+        assert_eq!(store.len(Tree::Contacts).unwrap(), 2);
+
+        // A failed guard leaves nothing behind, in any tree.
+        let mut b = Batch::default();
+        b.put(Tree::Contacts, "c", "3");
+        b.create(Tree::ContactsByEmail, "x@y.z", "c", "email taken");
+        match store.commit(b) {
+            Err(Error::Conflict(m)) => assert_eq!(m, "email taken"),
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        assert!(store.get(Tree::Contacts, b"c").unwrap().is_none());
+
+        let mut b = Batch::default();
+        b.expect(Tree::Contacts, "a", Some(b"stale".to_vec()));
+        b.put(Tree::Contacts, "a", "new");
+        assert!(matches!(store.commit(b), Err(Error::Conflict(_))));
+        let mut b = Batch::default();
+        b.expect(Tree::Contacts, "a", Some(b"1".to_vec()));
+        b.put(Tree::Contacts, "a", "new");
+        b.remove(Tree::Contacts, "b");
+        store.commit(b).unwrap();
+        assert_eq!(store.get(Tree::Contacts, b"a").unwrap().unwrap(), b"new");
+        assert!(store.get(Tree::Contacts, b"b").unwrap().is_none());
+
+        let mut b = Batch::default();
+        for k in ["p/1", "p/2", "p/3", "q/1"] {
+            b.put(Tree::Timeline, k, k);
+        }
+        store.commit(b).unwrap();
+        let keys = |e: Entries| {
+            e.into_iter()
+                .map(|(k, _)| String::from_utf8(k).unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            keys(store.scan(Tree::Timeline, b"p/", None, 10, false).unwrap()),
+            ["p/1", "p/2", "p/3"]
+        );
+        assert_eq!(
+            keys(store.scan(Tree::Timeline, b"p/", None, 2, true).unwrap()),
+            ["p/3", "p/2"]
+        );
+        assert_eq!(
+            keys(
+                store
+                    .scan(Tree::Timeline, b"p/", Some(b"p/1"), 10, false)
+                    .unwrap()
+            ),
+            ["p/2", "p/3"]
+        );
+        assert_eq!(
+            keys(
+                store
+                    .scan(Tree::Timeline, b"p/", Some(b"p/3"), 10, true)
+                    .unwrap()
+            ),
+            ["p/2", "p/1"]
+        );
+
+        let mut seen = 0;
+        store
+            .for_each(&mut |tree, _, _| {
+                seen += usize::from(tree != Tree::Meta);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(seen, 1 + 1 + 4);
+        store.flush().unwrap();
+    }
+
+    #[test]
+    fn envelope_round_trips_and_refuses_the_future() {
+        let settings = crate::model::Contact {
+            id: crate::model::ContactId::new(chrono::Utc::now()),
+            name: "Ann".into(),
+            email: "ann@example.com".into(),
+            timezone: None,
+            created_at: chrono::Utc::now(),
+        };
+        let bytes = encode(&settings);
+        assert_eq!(decode::<crate::model::Contact>(&bytes).unwrap(), settings);
+        let mut future = bytes.clone();
+        future[1] = 9;
+        assert!(matches!(
+            decode::<crate::model::Contact>(&future),
+            Err(Error::FutureFormat { version: 9, .. })
+        ));
+        assert!(decode::<crate::model::Contact>(b"\x00").is_err());
+    }
+}

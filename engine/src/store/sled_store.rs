@@ -1,0 +1,248 @@
+//! The embedded default: one sled database in the data folder, one sled tree per `Tree`, every
+//! batch one sled transaction followed by a flush, and an exclusive lock on the folder so a second
+//! docket cannot open it.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use super::{Batch, CHANGED_CONCURRENTLY, Entries, Store, Tree, Write};
+use crate::{Error, Result};
+
+/// Format of the data folder as a whole; bumped when trees are reorganised.
+const STORE_FORMAT: u16 = 1;
+const STORE_FORMAT_KEY: &[u8] = b"store_format";
+
+pub struct SledStore {
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+    path: PathBuf,
+    /// Held for the store's lifetime; the OS releases the lock if the process dies.
+    _lock: File,
+}
+
+impl std::fmt::Debug for SledStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SledStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl SledStore {
+    /// Opens (creating if needed) the data folder `dir`.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Storage(format!("cannot create data folder {}: {e}", dir.display()))
+        })?;
+        let lock_path = dir.join("docket.lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::Storage(format!("cannot open {}: {e}", lock_path.display())))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Locked(dir.display().to_string()));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::Storage(format!(
+                    "cannot lock {}: {e}",
+                    lock_path.display()
+                )));
+            }
+        }
+        let db = sled::Config::new()
+            .path(dir.join("db"))
+            .open()
+            .map_err(|e| {
+                Error::Storage(format!(
+                    "cannot open the database in {}: {e}",
+                    dir.display()
+                ))
+            })?;
+        let trees = Tree::ALL
+            .iter()
+            .map(|t| db.open_tree(t.name()))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let store = Self {
+            db,
+            trees,
+            path: dir.to_path_buf(),
+            _lock: lock,
+        };
+        store.check_format()?;
+        Ok(store)
+    }
+
+    fn check_format(&self) -> Result<()> {
+        let meta = self.tree(Tree::Meta);
+        match meta.get(STORE_FORMAT_KEY)? {
+            None => {
+                meta.insert(STORE_FORMAT_KEY, &STORE_FORMAT.to_be_bytes())?;
+                self.db.flush()?;
+                Ok(())
+            }
+            Some(v) if v.as_ref() == STORE_FORMAT.to_be_bytes() => Ok(()),
+            Some(v) => Err(Error::Storage(format!(
+                "data folder {} has store format {:?}; this docket reads format {STORE_FORMAT}",
+                self.path.display(),
+                v.as_ref()
+            ))),
+        }
+    }
+
+    fn tree(&self, tree: Tree) -> &sled::Tree {
+        &self.trees[Tree::ALL
+            .iter()
+            .position(|t| *t == tree)
+            .expect("every tree is opened")]
+    }
+}
+
+impl Store for SledStore {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.tree(tree).get(key)?.map(|v| v.to_vec()))
+    }
+
+    fn scan(
+        &self,
+        tree: Tree,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+        reverse: bool,
+    ) -> Result<Entries> {
+        let t = self.tree(tree);
+        let mut out = Vec::new();
+        let iter: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> =
+            match (after, reverse) {
+                (None, _) if !reverse => Box::new(t.scan_prefix(prefix)),
+                (None, _) => Box::new(t.scan_prefix(prefix).rev()),
+                (Some(a), false) => Box::new(
+                    t.range::<&[u8], _>((std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded)),
+                ),
+                (Some(a), true) => Box::new(t.range::<&[u8], _>(..a).rev()),
+            };
+        for item in iter {
+            let (k, v) = item?;
+            if !k.starts_with(prefix) {
+                break;
+            }
+            out.push((k.to_vec(), v.to_vec()));
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    fn commit(&self, batch: Batch) -> Result<()> {
+        if batch.writes.is_empty() {
+            return Ok(());
+        }
+        let mut involved: Vec<Tree> = batch.writes.iter().map(Write::tree).collect();
+        involved.sort();
+        involved.dedup();
+        let trees: Vec<sled::Tree> = involved.iter().map(|t| self.tree(*t).clone()).collect();
+        let index = |t: Tree| involved.binary_search(&t).expect("tree is involved");
+        let result = trees.as_slice().transaction(|txs| {
+            for write in &batch.writes {
+                let tx = &txs[index(write.tree())];
+                match write {
+                    Write::Put { key, value, .. } => {
+                        tx.insert(key.as_slice(), value.as_slice())?;
+                    }
+                    Write::Remove { key, .. } => {
+                        tx.remove(key.as_slice())?;
+                    }
+                    Write::Create {
+                        key,
+                        value,
+                        message,
+                        ..
+                    } => {
+                        if tx.get(key.as_slice())?.is_some() {
+                            return Err(ConflictableTransactionError::Abort(message.clone()));
+                        }
+                        tx.insert(key.as_slice(), value.as_slice())?;
+                    }
+                    Write::Expect { key, value, .. } => {
+                        let current = tx.get(key.as_slice())?;
+                        if current.as_deref() != value.as_deref() {
+                            return Err(ConflictableTransactionError::Abort(
+                                CHANGED_CONCURRENTLY.to_string(),
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        });
+        match result {
+            Ok(()) => {}
+            Err(TransactionError::Abort(message)) => return Err(Error::Conflict(message)),
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+        }
+        // Durable before the caller answers anyone: a crash after this loses nothing.
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn len(&self, tree: Tree) -> Result<usize> {
+        Ok(self.tree(tree).len())
+    }
+
+    fn for_each(&self, each: &mut dyn FnMut(Tree, &[u8], &[u8]) -> Result<()>) -> Result<()> {
+        for tree in Tree::ALL {
+            for item in self.tree(tree).iter() {
+                let (k, v) = item?;
+                each(tree, &k, &v)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sled_store_keeps_the_store_contract() {
+        let dir = tempfile::tempdir().unwrap();
+        super::super::tests::exercise(&SledStore::open(dir.path()).unwrap());
+    }
+
+    #[test]
+    fn a_second_open_of_the_same_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = SledStore::open(dir.path()).unwrap();
+        let err = SledStore::open(dir.path()).unwrap_err();
+        assert!(matches!(err, Error::Locked(_)), "{err}");
+        drop(first);
+        SledStore::open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn data_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = SledStore::open(dir.path()).unwrap();
+            let mut b = Batch::default();
+            b.put(Tree::Work, "k", "v");
+            store.commit(b).unwrap();
+        }
+        let store = SledStore::open(dir.path()).unwrap();
+        assert_eq!(store.get(Tree::Work, b"k").unwrap().unwrap(), b"v");
+    }
+}

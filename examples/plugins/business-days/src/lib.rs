@@ -1,0 +1,135 @@
+//! An example Docket reminder policy: the stock calendars (`preset` = gentle, urgent or custom,
+//! with `before` and `every` for custom), except that a reminder falling on a Saturday, a Sunday
+//! or a holiday moves to the next business day. Holidays come from the firm's calendar and from
+//! the `holidays` parameter (comma-separated `YYYY-MM-DD`).
+
+use docket_plugin_sdk::calendar::{self, Policy, TaskView};
+use docket_plugin_sdk::date;
+use docket_plugin_sdk::reminder_policy::docket::plugin::types::{
+    Calendar, LocalTime, Param, PluginError,
+};
+use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
+    BatchDecision, Group, GroupSlice, Guest, Reminder, SliceDecision, Task,
+};
+
+struct BusinessDays;
+
+/// The base calendar and the sorted holidays.
+struct Setup {
+    policy: Policy,
+    holidays: Vec<i32>,
+}
+
+impl Setup {
+    fn new(calendar: &Calendar, params: &[Param]) -> Result<Setup, PluginError> {
+        let mut holidays = calendar.holidays.clone();
+        let mut base = Vec::new();
+        for p in params {
+            if p.name == "holidays" {
+                for text in p.value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+                    let day = date::parse(text).ok_or_else(|| {
+                        PluginError::BadParam(format!("holidays: `{text}` is not a YYYY-MM-DD date"))
+                    })?;
+                    holidays.push(day);
+                }
+            } else {
+                base.push((p.name.as_str(), p.value.as_str()));
+            }
+        }
+        holidays.sort_unstable();
+        let policy = Policy::from_params(base).map_err(PluginError::BadParam)?;
+        Ok(Setup { policy, holidays })
+    }
+
+    /// The first business day on or after `day`.
+    fn business_day(&self, mut day: i32) -> i32 {
+        while date::is_weekend(day) || self.holidays.binary_search(&day).is_ok() {
+            day += 1;
+        }
+        day
+    }
+
+    /// The group's next reminder day and covered tasks (pushed onto `covered`).
+    fn next<T: TaskView>(
+        &self,
+        send_time: u16,
+        sent: calendar::Moment,
+        last: Option<calendar::Moment>,
+        tasks: &[T],
+        covered: &mut Vec<u32>,
+    ) -> Option<i32> {
+        let mut earliest = calendar::first_send_day_after(sent, send_time);
+        if let Some(last) = last {
+            earliest = earliest.max(calendar::first_send_day_after(last, send_time));
+        }
+        let day_of = |task: &T| {
+            if task.done() || task.reminders_sent() >= calendar::MAX_REMINDERS_PER_TASK {
+                return None;
+            }
+            let day = self.policy.task_next_day(task.due(), earliest)?;
+            Some(self.business_day(day))
+        };
+        let day = tasks.iter().filter_map(day_of).min()?;
+        for (index, task) in tasks.iter().enumerate() {
+            if day_of(task) == Some(day) {
+                covered.push(index as u32);
+            }
+        }
+        Some(day)
+    }
+}
+
+impl Guest for BusinessDays {
+    fn next_reminder(
+        calendar: Calendar,
+        params: Vec<Param>,
+        group: Group,
+    ) -> Result<Option<Reminder>, PluginError> {
+        let setup = Setup::new(&calendar, &params)?;
+        let mut covered = Vec::new();
+        let day = setup.next(
+            calendar.send_time,
+            group.sent.into(),
+            group.last_reminder.map(Into::into),
+            &group.tasks,
+            &mut covered,
+        );
+        Ok(day.map(|day| Reminder {
+            at: LocalTime { day, minute: calendar.send_time },
+            tasks: covered,
+        }))
+    }
+
+    fn next_reminders(
+        calendar: Calendar,
+        params: Vec<Param>,
+        groups: Vec<GroupSlice>,
+        tasks: Vec<Task>,
+    ) -> Result<BatchDecision, PluginError> {
+        let setup = Setup::new(&calendar, &params)?;
+        let mut decisions = Vec::with_capacity(groups.len());
+        let mut covered = Vec::new();
+        for (index, group) in groups.iter().enumerate() {
+            let start = group.first_task as usize;
+            let slice = tasks
+                .get(start..start + group.task_count as usize)
+                .ok_or_else(|| PluginError::BadInput(format!("group {index}: task slice out of range")))?;
+            let first_covered = covered.len() as u32;
+            let day = setup.next(
+                calendar.send_time,
+                group.sent.into(),
+                group.last_reminder.map(Into::into),
+                slice,
+                &mut covered,
+            );
+            decisions.push(SliceDecision {
+                at: day.map(|day| LocalTime { day, minute: calendar.send_time }),
+                first_covered,
+                covered_count: covered.len() as u32 - first_covered,
+            });
+        }
+        Ok(BatchDecision { decisions, covered })
+    }
+}
+
+docket_plugin_sdk::export_reminder_policy!(BusinessDays);

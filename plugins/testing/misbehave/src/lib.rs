@@ -1,0 +1,89 @@
+//! A reminder policy for Docket's sandbox tests: the `mode` parameter makes it loop forever
+//! (`loop`), grow memory without end (`memory`), recurse without end (`recurse`), trap (`trap`)
+//! or answer "no reminder" (`ok`). Never installed; the engine's tests load it directly.
+
+use std::hint::black_box;
+
+use docket_plugin_sdk::reminder_policy::docket::plugin::types::{Calendar, Param, PluginError};
+use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
+    BatchDecision, Group, GroupSlice, Guest, Reminder, Task,
+};
+
+struct Misbehave;
+
+fn misbehave(params: &[Param]) -> Result<(), PluginError> {
+    let mode = params
+        .iter()
+        .find(|p| p.name == "mode")
+        .map(|p| p.value.as_str())
+        .unwrap_or("ok");
+    match mode {
+        "ok" => Ok(()),
+        "loop" => {
+            let mut n: u64 = 0;
+            loop {
+                n = black_box(n.wrapping_add(1));
+            }
+        }
+        "memory" => {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1u8; 1 << 20]);
+                black_box(&hoard);
+            }
+        }
+        "recurse" => {
+            black_box(recurse(black_box(1)));
+            Ok(())
+        }
+        "trap" => {
+            // An out-of-bounds index: a plain Rust panic, which is a trap under panic=abort.
+            let v = black_box(vec![0u8; 2]);
+            let i = black_box(7usize);
+            black_box(v[i]);
+            Ok(())
+        }
+        other => Err(PluginError::BadParam(format!("unknown mode `{other}`"))),
+    }
+}
+
+#[allow(unconditional_recursion)]
+fn recurse(depth: u64) -> u64 {
+    let frame = black_box([depth; 16]);
+    recurse(black_box(depth + 1)).wrapping_add(frame[(depth % 16) as usize])
+}
+
+impl Guest for Misbehave {
+    fn next_reminder(
+        _calendar: Calendar,
+        params: Vec<Param>,
+        _group: Group,
+    ) -> Result<Option<Reminder>, PluginError> {
+        misbehave(&params)?;
+        Ok(None)
+    }
+
+    fn next_reminders(
+        _calendar: Calendar,
+        params: Vec<Param>,
+        groups: Vec<GroupSlice>,
+        _tasks: Vec<Task>,
+    ) -> Result<BatchDecision, PluginError> {
+        misbehave(&params)?;
+        Ok(BatchDecision {
+            decisions: groups
+                .iter()
+                .map(|_| {
+                    docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::SliceDecision {
+                        at: None,
+                        first_covered: 0,
+                        covered_count: 0,
+                    }
+                })
+                .collect(),
+            covered: Vec::new(),
+        })
+    }
+}
+
+docket_plugin_sdk::export_reminder_policy!(Misbehave);

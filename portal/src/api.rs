@@ -1,0 +1,205 @@
+//! The JSON API under `/api`: templates, contacts and work items. Every route needs an API token.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use docket_engine::docket::WorkFilter;
+use docket_engine::model::{
+    Contact, ContactId, FirmSettings, NewContact, NewTemplate, NewWork, Template, TimelineEvent,
+    WorkId, WorkItem, WorkStatus,
+};
+use serde::Deserialize;
+
+use crate::auth::ApiCaller;
+use crate::{ApiError, AppState};
+
+/// Largest page a list call returns.
+const MAX_PAGE: usize = 500;
+const DEFAULT_PAGE: usize = 100;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/firm", get(firm))
+        .route("/templates", get(list_templates).post(create_template))
+        .route("/templates/{name_or_id}", get(get_template))
+        .route("/contacts", get(list_contacts).post(create_contact))
+        .route("/contacts/{id}", get(get_contact))
+        .route("/contacts/{id}/timeline", get(contact_timeline))
+        .route("/work", get(list_work).post(create_work))
+        .route("/work/{id}", get(get_work))
+        .route("/work/{id}/timeline", get(work_timeline))
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+/// Paging of list calls: `?after=ID&limit=N`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Page {
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+impl Page {
+    fn limit(&self) -> usize {
+        self.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE)
+    }
+
+    fn after<T: std::str::FromStr<Err = docket_engine::Error>>(
+        &self,
+    ) -> Result<Option<T>, ApiError> {
+        self.after
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(ApiError::from)
+    }
+}
+
+async fn firm(_: ApiCaller, State(state): State<AppState>) -> ApiResult<FirmSettings> {
+    Ok(Json(state.call(|d| d.firm_settings()).await?))
+}
+
+async fn list_templates(_: ApiCaller, State(state): State<AppState>) -> ApiResult<Vec<Template>> {
+    Ok(Json(state.call(|d| d.list_templates()).await?))
+}
+
+async fn create_template(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    Json(new): Json<NewTemplate>,
+) -> Result<(StatusCode, Json<Template>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.call(move |d| d.create_template(new)).await?),
+    ))
+}
+
+async fn get_template(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    Path(name_or_id): Path<String>,
+) -> ApiResult<Template> {
+    Ok(Json(
+        state.call(move |d| d.find_template(&name_or_id)).await?,
+    ))
+}
+
+async fn list_contacts(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    Query(page): Query<Page>,
+) -> ApiResult<Vec<Contact>> {
+    let after = page.after::<ContactId>()?;
+    let limit = page.limit();
+    Ok(Json(
+        state.call(move |d| d.list_contacts(after, limit)).await?,
+    ))
+}
+
+async fn create_contact(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    Json(new): Json<NewContact>,
+) -> Result<(StatusCode, Json<Contact>), ApiError> {
+    let actor = caller.actor();
+    Ok((
+        StatusCode::CREATED,
+        Json(state.call(move |d| d.create_contact(new, actor)).await?),
+    ))
+}
+
+async fn get_contact(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Contact> {
+    let id: ContactId = id.parse()?;
+    Ok(Json(state.call(move |d| d.contact(id)).await?))
+}
+
+async fn contact_timeline(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(page): Query<Page>,
+) -> ApiResult<Vec<TimelineEvent>> {
+    let id: ContactId = id.parse()?;
+    let limit = page.limit();
+    Ok(Json(
+        state.call(move |d| d.contact_timeline(id, limit)).await?,
+    ))
+}
+
+/// Filters of the work list: `?status=waiting_on_client&contact=ID` plus paging.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkQuery {
+    status: Option<String>,
+    contact: Option<String>,
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn list_work(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    Query(q): Query<WorkQuery>,
+) -> ApiResult<Vec<WorkItem>> {
+    let filter = WorkFilter {
+        status: q
+            .status
+            .as_deref()
+            .map(str::parse::<WorkStatus>)
+            .transpose()?,
+        contact: q
+            .contact
+            .as_deref()
+            .map(str::parse::<ContactId>)
+            .transpose()?,
+    };
+    let page = Page {
+        after: q.after,
+        limit: q.limit,
+    };
+    let after = page.after::<WorkId>()?;
+    let limit = page.limit();
+    Ok(Json(
+        state
+            .call(move |d| d.list_work(&filter, after, limit))
+            .await?,
+    ))
+}
+
+async fn create_work(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    Json(new): Json<NewWork>,
+) -> Result<(StatusCode, Json<WorkItem>), ApiError> {
+    let actor = caller.actor();
+    Ok((
+        StatusCode::CREATED,
+        Json(state.call(move |d| d.create_work(new, actor)).await?),
+    ))
+}
+
+async fn get_work(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<WorkItem> {
+    let id: WorkId = id.parse()?;
+    Ok(Json(state.call(move |d| d.work(id)).await?))
+}
+
+async fn work_timeline(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(page): Query<Page>,
+) -> ApiResult<Vec<TimelineEvent>> {
+    let id: WorkId = id.parse()?;
+    let limit = page.limit();
+    Ok(Json(state.call(move |d| d.work_timeline(id, limit)).await?))
+}

@@ -1,0 +1,59 @@
+//! Authentication as extractor types: a handler that takes `ApiCaller` runs only for a request
+//! with a valid API token.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use docket_engine::model::{Actor, ApiToken};
+
+use crate::{ApiError, AppState};
+
+/// The API token a request was made with.
+pub struct ApiCaller(pub ApiToken);
+
+impl ApiCaller {
+    pub fn actor(&self) -> Actor {
+        Actor::Api(self.0.name.clone())
+    }
+}
+
+/// A request without a valid token: 401 with a `WWW-Authenticate` challenge.
+pub struct Unauthorized;
+
+impl IntoResponse for Unauthorized {
+    fn into_response(self) -> Response {
+        let mut response = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "missing or invalid API token; send `Authorization: Bearer dkt_...` (create one with `docket token create`)",
+        )
+        .into_response();
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+        response
+    }
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let secret = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|s| s.trim().to_string())
+            .ok_or_else(|| Unauthorized.into_response())?;
+        match state.call(move |d| d.authenticate_api_token(&secret)).await {
+            Ok(Some(token)) => Ok(ApiCaller(token)),
+            Ok(None) => Err(Unauthorized.into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! Docket's web side: the JSON API today, the staff admin and the client portal as they come.
+//! Handlers are thin: extractors (authentication is one), one engine call, a typed answer. Only
+//! this crate turns engine errors into HTTP.
+
+mod api;
+mod auth;
+mod error;
+
+use std::future::Future;
+
+use axum::Router;
+use axum::routing::get;
+use docket_engine::Docket;
+use tokio::net::TcpListener;
+
+pub use error::ApiError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub docket: Docket,
+}
+
+impl AppState {
+    /// Runs a (blocking, storage-touching) engine call off the async threads.
+    pub(crate) async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Docket) -> docket_engine::Result<T> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let docket = self.docket.clone();
+        tokio::task::spawn_blocking(move || f(&docket))
+            .await
+            .map_err(|e| ApiError::internal(format!("engine task failed: {e}")))?
+            .map_err(ApiError::from)
+    }
+}
+
+/// The whole web application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api", api::routes())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Serves `router(state)` on `listener` until `shutdown` completes, then lets requests in flight
+/// finish.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,110 @@
+//! The command line: global options, the subcommands, and opening the data folder they share.
+
+mod data;
+mod serve;
+mod setup;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use docket_engine::config::Config;
+use docket_engine::store::SledStore;
+use docket_engine::{Docket, SystemClock};
+
+/// Docket: client tasks, magic links and reminders for professional firms, in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "docket", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file (TOML); without one, built-in defaults apply. `DOCKET_SECTION_KEY`
+    /// environment variables override either.
+    #[arg(long, global = true, env = "DOCKET_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data folder; overrides `storage.data_dir`.
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (API, admin and client portal).
+    Serve {
+        /// Address to listen on; overrides `server.listen`.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// Seed a demo firm into an empty data folder and print its credentials once.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Manage staff users.
+    #[command(subcommand)]
+    User(setup::UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(setup::TokenCommand),
+    /// Manage contacts.
+    #[command(subcommand)]
+    Contact(setup::ContactCommand),
+    /// Manage templates.
+    #[command(subcommand)]
+    Template(setup::TemplateCommand),
+    /// Manage work items.
+    #[command(subcommand)]
+    Work(setup::WorkCommand),
+    /// Write a consistent copy of the whole data folder to a file.
+    Backup {
+        /// The backup file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore a backup file into an empty data folder.
+    Restore {
+        /// The backup file to read.
+        file: PathBuf,
+    },
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    if let Some(data) = cli.data {
+        config.storage.data_dir = data;
+    }
+    match cli.command {
+        Command::Serve { listen, demo } => {
+            if let Some(listen) = listen {
+                config.server.listen = listen;
+            }
+            serve::serve(config, demo)
+        }
+        Command::User(cmd) => setup::user(cmd, &open(&config)?.0),
+        Command::Token(cmd) => setup::token(cmd, &open(&config)?.0),
+        Command::Contact(cmd) => setup::contact(cmd, &open(&config)?.0),
+        Command::Template(cmd) => setup::template(cmd, &open(&config)?.0),
+        Command::Work(cmd) => setup::work(cmd, &open(&config)?.0),
+        Command::Backup { out } => data::backup(&open(&config)?.1, &out),
+        Command::Restore { file } => data::restore(&config, &file),
+    }
+}
+
+/// Opens the data folder (taking its lock) and the engine over it.
+fn open(config: &Config) -> anyhow::Result<(Docket, Arc<SledStore>)> {
+    let store = Arc::new(SledStore::open(&config.storage.data_dir)?);
+    docket_engine::backup::check_not_half_restored(store.as_ref())?;
+    let docket = Docket::open(
+        store.clone(),
+        Arc::new(SystemClock),
+        &config.firm,
+        &config.server.base_url,
+    )
+    .with_context(|| {
+        format!(
+            "cannot open data folder {}",
+            config.storage.data_dir.display()
+        )
+    })?;
+    Ok((docket, store))
+}
