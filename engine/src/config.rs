@@ -16,6 +16,9 @@ pub struct ConfigError(String);
 
 /// Prefix of the environment variables that override configuration keys.
 pub const ENV_PREFIX: &str = "DOCKET_";
+/// Variables of the `docket` binary itself, not configuration keys: the config file to read and
+/// the log filter.
+pub const BINARY_ENV: [&str; 2] = ["DOCKET_CONFIG", "DOCKET_LOG"];
 
 /// The whole configuration. Every section has defaults, so an empty file is a valid one.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -196,6 +199,9 @@ impl Config {
             let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
                 continue;
             };
+            if BINARY_ENV.contains(&name.as_str()) {
+                continue;
+            }
             let rest = rest.to_ascii_lowercase();
             let Some((section, key)) = rest.split_once('_') else {
                 return Err(ConfigError(format!(

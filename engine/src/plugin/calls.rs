@@ -64,6 +64,40 @@ impl PluginHost {
         })
     }
 
+    /// Previews a group's reminder calendar: asks `policy` for the next reminder, pretends it
+    /// went out (counting it on the tasks it covers), and repeats until the policy has no more
+    /// or the next one falls after `until`. The decisions are the plugin's; nothing is sent.
+    pub fn preview(
+        &self,
+        policy: &str,
+        calendar: &FirmCalendar,
+        params: &Params,
+        mut group: GroupState,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<NextReminder>, PluginError> {
+        // A policy that never stops (an urgent calendar without a cap) still ends here.
+        const MAX_PREVIEW: usize = 1000;
+        let mut session = self.reminder_session(policy)?;
+        let mut out = Vec::new();
+        let mut now = group.sent_at;
+        while out.len() < MAX_PREVIEW {
+            let Some(next) = session.next_reminder(calendar, params, now, &group)? else {
+                break;
+            };
+            if next.at > until {
+                break;
+            }
+            for &index in &next.tasks {
+                let task = &mut group.tasks[index];
+                task.reminders_sent = task.reminders_sent.saturating_add(1);
+            }
+            group.last_reminder_at = Some(next.at);
+            now = next.at;
+            out.push(next);
+        }
+        Ok(out)
+    }
+
     /// When the group goes out automatically under `rule`, or `None` for manual sending.
     pub fn send_at(
         &self,

@@ -11,7 +11,7 @@ use wasmtime::component::{Component, InstancePre};
 use super::error::{PluginError, one_line};
 use super::manifest::{Capability, World, read_manifest, resolve_grants};
 use super::model::Params;
-use super::runtime::{CallState, Limits, Runtime};
+use super::runtime::{CallState, Limits, Runtime, RuntimeOptions};
 use super::stock::{STOCK, StockComponent, implicitly_granted};
 use super::wit::{self, NotificationHookPre, ReminderPolicyPre, SendingRulePre};
 use crate::config::PluginsConfig;
@@ -95,11 +95,21 @@ impl PluginHost {
         config: &PluginsConfig,
         data_dir: &Path,
     ) -> Result<(PluginHost, Vec<PluginLoadError>), PluginError> {
+        Self::open_with(config, data_dir, RuntimeOptions::default())
+    }
+
+    /// [`PluginHost::open`] with engine choices other than the defaults, for benchmarks.
+    #[doc(hidden)]
+    pub fn open_with(
+        config: &PluginsConfig,
+        data_dir: &Path,
+        options: RuntimeOptions,
+    ) -> Result<(PluginHost, Vec<PluginLoadError>), PluginError> {
         let limits = Limits {
             timeout_ms: config.timeout_ms,
             memory_mib: config.memory_mib,
         };
-        let runtime = Runtime::new(limits, Some(data_dir.join("plugin-cache")))?;
+        let runtime = Runtime::new(limits, Some(data_dir.join("plugin-cache")), options)?;
         let mut host = PluginHost {
             runtime,
             plugins: BTreeMap::new(),

@@ -43,3 +43,5 @@ pub use model::{
     Effect, FirmCalendar, GroupState, HookEffects, HookEvent, HookEventKind, NextReminder, Params,
     RecordedEffects, SendRequest, TaskState,
 };
+#[doc(hidden)]
+pub use runtime::RuntimeOptions;

@@ -33,6 +33,18 @@ pub(crate) struct Limits {
     pub memory_mib: u64,
 }
 
+/// Engine choices that were measured rather than assumed (see `engine/benches/reminder_sweep.rs`);
+/// the defaults are the ones that paid.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RuntimeOptions {
+    /// Keep wasmtime's machinery for concurrent (async) component calls. Docket's calls are
+    /// synchronous, and without it each call is cheaper.
+    pub concurrency_support: bool,
+    /// Use the pooling instance allocator instead of allocating each instance on demand.
+    pub pooling: bool,
+}
+
 /// The state of one call's store.
 pub(crate) struct CallState {
     wasi: WasiCtx,
@@ -123,14 +135,28 @@ pub(crate) struct Runtime {
 }
 
 impl Runtime {
-    pub fn new(limits: Limits, cache_dir: Option<PathBuf>) -> Result<Runtime, PluginError> {
+    pub fn new(
+        limits: Limits,
+        cache_dir: Option<PathBuf>,
+        options: RuntimeOptions,
+    ) -> Result<Runtime, PluginError> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);
-        // Synchronous calls only: skipping the concurrency machinery makes each call cheaper
-        // (measured in engine/benches/reminder_sweep.rs).
-        config.concurrency_support(false);
+        config.concurrency_support(options.concurrency_support);
+        if options.pooling {
+            let mut pool = wasmtime::PoolingAllocationConfig::default();
+            pool.total_component_instances(64)
+                .total_core_instances(512)
+                .total_memories(128)
+                .total_tables(256)
+                .max_memory_size((limits.memory_mib as usize).saturating_mul(1 << 20));
+            config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+        }
         config.max_wasm_stack(512 * 1024);
+        // Traps are reported by kind and plugin name; backtraces would only make them
+        // multi-line and slower to raise.
+        config.wasm_backtrace_max_frames(None);
         let engine = Engine::new(&config).map_err(|e| PluginError::Runtime(one_line(e)))?;
         let stop = Arc::new(AtomicBool::new(false));
         let ticker = {
@@ -210,6 +236,17 @@ impl Runtime {
                 Some(Trap::StackOverflow) => PluginError::Trap {
                     plugin: plugin.to_string(),
                     reason: "call stack exhausted: runaway recursion".into(),
+                },
+                // Rust guests keep their stack in linear memory, so runaway recursion usually
+                // ends here rather than in a stack overflow.
+                Some(Trap::MemoryOutOfBounds) => PluginError::Trap {
+                    plugin: plugin.to_string(),
+                    reason: "out-of-bounds memory access: runaway recursion or a bad pointer"
+                        .into(),
+                },
+                Some(Trap::UnreachableCodeReached) => PluginError::Trap {
+                    plugin: plugin.to_string(),
+                    reason: "it panicked (wasm `unreachable` executed)".into(),
                 },
                 _ => PluginError::Trap {
                     plugin: plugin.to_string(),

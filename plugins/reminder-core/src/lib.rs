@@ -63,7 +63,9 @@ impl Policy {
     /// Reads the policy from its parameters: `preset` (`gentle`, `urgent` or `custom`), and for
     /// custom `before` (comma-separated days before due, default `7,3,1`) and `every` (days
     /// between overdue reminders, default `2`). Unknown names are errors, so typos do not pass.
-    pub fn from_params<'a>(params: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Policy, String> {
+    pub fn from_params<'a>(
+        params: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Policy, String> {
         let mut preset = "gentle";
         let mut before = "7,3,1";
         let mut every = "2";
@@ -73,17 +75,23 @@ impl Policy {
                 "preset" => preset = value,
                 "before" => (before, custom_keys) = (value, true),
                 "every" => (every, custom_keys) = (value, true),
-                other => return Err(format!("unknown parameter `{other}`: use preset, before or every")),
+                other => {
+                    return Err(format!(
+                        "unknown parameter `{other}`: use preset, before or every"
+                    ));
+                }
             }
         }
         match preset {
-            "gentle" | "urgent" if custom_keys => {
-                Err(format!("parameters before and every apply to preset custom only, not `{preset}`"))
-            }
+            "gentle" | "urgent" if custom_keys => Err(format!(
+                "parameters before and every apply to preset custom only, not `{preset}`"
+            )),
             "gentle" => Ok(Policy::Gentle),
             "urgent" => Ok(Policy::Urgent),
             "custom" => Policy::custom(before, every),
-            other => Err(format!("unknown preset `{other}`: use gentle, urgent or custom")),
+            other => Err(format!(
+                "unknown preset `{other}`: use gentle, urgent or custom"
+            )),
         }
     }
 
@@ -91,11 +99,10 @@ impl Policy {
         let mut offsets = [0u16; MAX_OFFSETS];
         let mut count = 0;
         for part in before.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let days: u16 = part
-                .parse()
-                .ok()
-                .filter(|d| *d <= 366)
-                .ok_or_else(|| format!("before: `{part}` is not a number of days from 0 to 366"))?;
+            let days: u16 =
+                part.parse().ok().filter(|d| *d <= 366).ok_or_else(|| {
+                    format!("before: `{part}` is not a number of days from 0 to 366")
+                })?;
             if count == MAX_OFFSETS {
                 return Err(format!("before: at most {MAX_OFFSETS} offsets"));
             }
@@ -128,7 +135,11 @@ impl Policy {
                 earliest
             }),
             Policy::Urgent => Some(earliest),
-            Policy::Custom { before, count, every } => {
+            Policy::Custom {
+                before,
+                count,
+                every,
+            } => {
                 for &offset in &before[..count as usize] {
                     let day = due - i32::from(offset);
                     if day >= earliest {
@@ -140,7 +151,11 @@ impl Policy {
                 }
                 let every = i32::from(every);
                 // The first `due + k * every` (k >= 1) that is not before `earliest`.
-                let k = if earliest <= due { 1 } else { (earliest - due + every - 1) / every };
+                let k = if earliest <= due {
+                    1
+                } else {
+                    (earliest - due + every - 1) / every
+                };
                 Some(due + k.max(1) * every)
             }
         }
@@ -190,7 +205,11 @@ impl Policy {
 
 /// The first day whose send time comes strictly after `moment`.
 pub fn first_send_day_after(moment: Moment, send_time: u16) -> i32 {
-    if moment.minute < send_time { moment.day } else { moment.day + 1 }
+    if moment.minute < send_time {
+        moment.day
+    } else {
+        moment.day + 1
+    }
 }
 
 /// One group of a flat batch: its tasks are `tasks[first_task..first_task + task_count]`.

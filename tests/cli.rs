@@ -1,0 +1,365 @@
+//! The command line as an operator uses it: setup commands, backup and restore, and bad input
+//! refused with one line, a non-zero exit and no change to data.
+
+mod support;
+
+use std::path::Path;
+
+use support::{run, run_with, stderr, stdout};
+
+fn data_arg(dir: &Path) -> String {
+    dir.display().to_string()
+}
+
+fn ok(args: &[&str]) -> String {
+    let output = run(args);
+    assert!(
+        output.status.success(),
+        "docket {args:?} failed: {}",
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+fn fails(args: &[&str], want: &str) -> String {
+    let output = run(args);
+    assert!(!output.status.success(), "docket {args:?} should fail");
+    let err = stderr(&output);
+    assert!(
+        err.contains(want),
+        "docket {args:?}: expected `{want}` in {err:?}"
+    );
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one-line error expected: {err:?}"
+    );
+    err
+}
+
+/// The entry lines of a backup file, without its header and trailer.
+fn entries(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[1..lines.len() - 1].to_vec()
+}
+
+/// Builds a small firm through the CLI and returns its data folder.
+fn small_firm(dir: &Path) {
+    let data = data_arg(dir);
+    let tax = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/templates/annual-tax-return.toml"
+    );
+    ok(&["template", "import", tax, "--data", &data]);
+    ok(&[
+        "contact",
+        "add",
+        "--email",
+        "ann@client.example",
+        "--name",
+        "Ann",
+        "--data",
+        &data,
+    ]);
+    let out = ok(&[
+        "user",
+        "add",
+        "--email",
+        "sam@firm.example",
+        "--role",
+        "staff",
+        "--data",
+        &data,
+    ]);
+    assert!(
+        out.contains("password: "),
+        "a made-up password is printed: {out}"
+    );
+    let out = ok(&[
+        "work",
+        "create",
+        "--template",
+        "Annual tax return",
+        "--start",
+        "2028-01-31",
+        "--contact",
+        "ann@client.example",
+        "--assignee",
+        "sam@firm.example",
+        "--data",
+        &data,
+    ]);
+    assert!(out.contains("(due 2028-02-14)"), "{out}");
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["user", "add", "--help"],
+        &["token", "create", "--help"],
+        &["contact", "add", "--help"],
+        &["template", "import", "--help"],
+        &["work", "create", "--help"],
+        &["backup", "--help"],
+        &["restore", "--help"],
+    ] {
+        let out = ok(args);
+        assert!(out.contains("Usage:"), "{args:?}: {out}");
+    }
+}
+
+#[test]
+fn backup_then_restore_reproduces_every_record() {
+    let source = tempfile::tempdir().unwrap();
+    small_firm(source.path());
+    let files = tempfile::tempdir().unwrap();
+    let first = files.path().join("first.backup");
+    let out = ok(&[
+        "backup",
+        "--out",
+        first.to_str().unwrap(),
+        "--data",
+        &data_arg(source.path()),
+    ]);
+    assert!(out.starts_with("backed up "), "{out}");
+
+    let target = tempfile::tempdir().unwrap();
+    let out = ok(&[
+        "restore",
+        first.to_str().unwrap(),
+        "--data",
+        &data_arg(target.path()),
+    ]);
+    assert!(out.starts_with("restored "), "{out}");
+    let second = files.path().join("second.backup");
+    ok(&[
+        "backup",
+        "--out",
+        second.to_str().unwrap(),
+        "--data",
+        &data_arg(target.path()),
+    ]);
+
+    // Every entry is identical (the header and trailer carry the time of the backup).
+    let body = entries;
+    assert_eq!(body(&first), body(&second));
+    assert!(body(&first).len() > 10);
+    let listed = ok(&["template", "list", "--data", &data_arg(target.path())]);
+    assert!(listed.contains("Annual tax return"));
+
+    // Restoring again into the full folder is refused and changes nothing.
+    fails(
+        &[
+            "restore",
+            first.to_str().unwrap(),
+            "--data",
+            &data_arg(target.path()),
+        ],
+        "not empty",
+    );
+    let third = files.path().join("third.backup");
+    ok(&[
+        "backup",
+        "--out",
+        third.to_str().unwrap(),
+        "--data",
+        &data_arg(target.path()),
+    ]);
+    assert_eq!(body(&first), body(&third));
+
+    // A damaged file is refused before anything is written.
+    let damaged = files.path().join("damaged.backup");
+    let text = std::fs::read_to_string(&first).unwrap();
+    std::fs::write(&damaged, &text[..text.len() / 2]).unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    fails(
+        &[
+            "restore",
+            damaged.to_str().unwrap(),
+            "--data",
+            &data_arg(empty.path()),
+        ],
+        "damaged.backup: backup: line",
+    );
+    let listed = ok(&["template", "list", "--data", &data_arg(empty.path())]);
+    assert!(listed.is_empty(), "nothing restored: {listed}");
+}
+
+#[test]
+fn bad_config_is_refused_naming_file_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let cases = [
+        (
+            "malformed.toml",
+            "[server\nlisten = 1\n",
+            "malformed.toml line 1:",
+        ),
+        (
+            "unknown.toml",
+            "[firm]\ncolour = 'red'\n",
+            "key `firm.colour`: unknown field `colour`",
+        ),
+        (
+            "timezone.toml",
+            "[firm]\ntimezone = 'Europe/Lndon'\n",
+            "key `firm.timezone`: `Europe/Lndon` is not an IANA timezone",
+        ),
+        (
+            "sendtime.toml",
+            "[firm]\nsend_time = '25:00'\n",
+            "key `firm.send_time`: `25:00` is not a time of day",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let err = fails(
+            &[
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--config",
+                path.to_str().unwrap(),
+                "--data",
+                &data_arg(&data),
+            ],
+            want,
+        );
+        assert!(err.contains(name), "the error names the file: {err}");
+        assert!(!data.exists(), "a bad config touches no data");
+    }
+    let output = run_with(
+        support::docket()
+            .args(["serve", "--data", &data_arg(&data)])
+            .env("DOCKET_FIRM_SEND_TIME", "noon"),
+    );
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("`noon` is not a time of day"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!data.exists());
+    fails(
+        &[
+            "serve",
+            "--config",
+            dir.path().join("missing.toml").to_str().unwrap(),
+        ],
+        "cannot read config file",
+    );
+}
+
+#[test]
+fn bad_input_changes_no_data() {
+    let dir = tempfile::tempdir().unwrap();
+    small_firm(dir.path());
+    let data = data_arg(dir.path());
+    let files = tempfile::tempdir().unwrap();
+    let before = files.path().join("before.backup");
+    ok(&["backup", "--out", before.to_str().unwrap(), "--data", &data]);
+
+    let bad = files.path().join("bad-template.toml");
+    std::fs::write(&bad, "name = 'Broken'\n[[groups]]\nname = 'g'\n[[groups.tasks]]\ndescription = 'no title'\ndue = 3\n").unwrap();
+    fails(
+        &["template", "import", bad.to_str().unwrap(), "--data", &data],
+        "bad-template.toml: key `groups[0].tasks[0]`: line 4: missing field `title`",
+    );
+    std::fs::write(&bad, "name = 'Broken\n").unwrap();
+    fails(
+        &["template", "import", bad.to_str().unwrap(), "--data", &data],
+        "bad-template.toml: line 1:",
+    );
+    let tax = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/templates/annual-tax-return.toml"
+    );
+    fails(
+        &["template", "import", tax, "--data", &data],
+        "a template named `Annual tax return` already exists",
+    );
+    fails(
+        &[
+            "work",
+            "create",
+            "--template",
+            "Annual tax return",
+            "--start",
+            "2028-01-31",
+            "--contact",
+            "nobody@client.example",
+            "--data",
+            &data,
+        ],
+        "unknown contact nobody@client.example",
+    );
+    fails(
+        &[
+            "work",
+            "create",
+            "--template",
+            "Nope",
+            "--start",
+            "2028-01-31",
+            "--contact",
+            "ann@client.example",
+            "--data",
+            &data,
+        ],
+        "template `Nope` not found",
+    );
+    fails(
+        &[
+            "contact",
+            "add",
+            "--email",
+            "ann@client.example",
+            "--name",
+            "Ann 2",
+            "--data",
+            &data,
+        ],
+        "already exists",
+    );
+    fails(
+        &[
+            "contact",
+            "add",
+            "--email",
+            "zed@client.example",
+            "--name",
+            "Zed",
+            "--timezone",
+            "Nowhere/Land",
+            "--data",
+            &data,
+        ],
+        "not an IANA timezone",
+    );
+    fails(
+        &[
+            "user",
+            "add",
+            "--email",
+            "sam@firm.example",
+            "--role",
+            "staff",
+            "--data",
+            &data,
+        ],
+        "already exists",
+    );
+
+    let after = files.path().join("after.backup");
+    ok(&["backup", "--out", after.to_str().unwrap(), "--data", &data]);
+    let body = entries;
+    assert_eq!(
+        body(&before),
+        body(&after),
+        "refused commands changed nothing"
+    );
+}

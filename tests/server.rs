@@ -1,0 +1,183 @@
+//! The server as a user meets it: the demo firm through the API, authentication, restarts on the
+//! same data folder, and a second docket refused on a folder in use.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::{Server, http, run_with, stderr};
+
+fn get(server: &Server, token: &str, path: &str) -> (StatusCode, Value) {
+    let response = http()
+        .get(server.url(path))
+        .bearer_auth(token)
+        .send()
+        .expect("request");
+    let status = response.status();
+    (status, response.json().unwrap_or(Value::Null))
+}
+
+#[test]
+fn demo_firm_is_served_through_the_authenticated_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"]);
+    let token = server
+        .banner_value("API token:")
+        .expect("the demo prints an API token");
+    assert!(
+        server.banner_value("admin password:").is_some(),
+        "the demo prints the admin password"
+    );
+
+    let health = http().get(server.url("/healthz")).send().unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    assert_eq!(health.text().unwrap(), "ok");
+
+    let (status, templates) = get(&server, &token, "/api/templates");
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<_> = templates
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        names.contains(&"Annual tax return".to_string())
+            && names.contains(&"Monthly bookkeeping".to_string()),
+        "{names:?}"
+    );
+    let (_, contacts) = get(&server, &token, "/api/contacts");
+    assert_eq!(contacts.as_array().unwrap().len(), 3);
+    let (_, work) = get(&server, &token, "/api/work");
+    let mut statuses: Vec<_> = work
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["status"].as_str().unwrap().to_string())
+        .collect();
+    statuses.sort();
+    assert_eq!(statuses, ["completed", "planned", "waiting_on_client"]);
+    let (_, waiting) = get(&server, &token, "/api/work?status=waiting_on_client");
+    assert_eq!(waiting.as_array().unwrap().len(), 1);
+    let id = waiting[0]["id"].as_str().unwrap();
+    let (status, one) = get(&server, &token, &format!("/api/work/{id}"));
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["id"], waiting[0]["id"]);
+    let (_, timeline) = get(&server, &token, &format!("/api/work/{id}/timeline"));
+    assert!(timeline.as_array().unwrap().len() >= 3, "{timeline}");
+
+    // Without a valid token: 401, and nothing is touched.
+    let new_contact = json!({ "name": "Eve", "email": "eve@evil.example" });
+    for auth in [None, Some("dkt_forged"), Some("not-even-a-docket-token")] {
+        let mut request = http().post(server.url("/api/contacts")).json(&new_contact);
+        if let Some(auth) = auth {
+            request = request.bearer_auth(auth);
+        }
+        let response = request.send().unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()["www-authenticate"], "Bearer");
+        assert_eq!(
+            http().get(server.url("/api/work")).send().unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let (_, contacts) = get(&server, &token, "/api/contacts");
+    assert_eq!(contacts.as_array().unwrap().len(), 3);
+
+    // Bad input gets a clear error and changes nothing.
+    let response = http()
+        .post(server.url("/api/work"))
+        .bearer_auth(&token)
+        .json(&json!({ "template": "Annual tax return", "contacts": ["ann@archer-consulting.example"] }))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().unwrap();
+    assert_eq!(
+        body["error"],
+        "work from template `Annual tax return` needs a start date"
+    );
+    let (_, work) = get(&server, &token, "/api/work");
+    assert_eq!(work.as_array().unwrap().len(), 3);
+    let (status, _) = get(&server, &token, "/api/work/not-an-id");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = get(&server, &token, "/api/templates/No%20such");
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn data_survives_a_restart_and_the_folder_is_locked_while_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"]);
+    let token = server.banner_value("API token:").unwrap();
+
+    let created = http()
+        .post(server.url("/api/contacts"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "Dan Dean", "email": "Dan@Dean.example", "timezone": "Asia/Tokyo" }))
+        .send()
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let contact: Value = created.json().unwrap();
+    let duplicate = http()
+        .post(server.url("/api/contacts"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "Dan again", "email": "dan@dean.example" }))
+        .send()
+        .unwrap();
+    assert_eq!(duplicate.status(), StatusCode::CONFLICT);
+    let work = http()
+        .post(server.url("/api/work"))
+        .bearer_auth(&token)
+        .json(&json!({ "template": "Monthly bookkeeping", "start_date": "2028-02-28", "contacts": ["dan@dean.example"] }))
+        .send()
+        .unwrap();
+    assert_eq!(work.status(), StatusCode::CREATED);
+    let work: Value = work.json().unwrap();
+    assert_eq!(work["groups"][0]["tasks"][0]["due_date"], "2028-03-04");
+
+    // A second docket on the same folder is refused, with one line and a non-zero exit.
+    let second = run_with(
+        support::docket()
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(dir.path()),
+    );
+    assert!(!second.status.success());
+    let err = stderr(&second);
+    assert!(err.contains("is in use by another running docket"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let cli = run_with(
+        support::docket()
+            .args(["template", "list", "--data"])
+            .arg(dir.path()),
+    );
+    assert!(
+        !cli.status.success() && stderr(&cli).contains("in use"),
+        "{}",
+        stderr(&cli)
+    );
+
+    assert!(server.stop().success(), "SIGTERM stops the server cleanly");
+
+    // Same folder, no re-seeding: everything is as it was.
+    let server = Server::start(dir.path(), &["--demo"]);
+    assert!(
+        server.banner_value("API token:").is_none(),
+        "the demo seeds only an empty folder"
+    );
+    let (status, again) = get(
+        &server,
+        &token,
+        &format!("/api/contacts/{}", contact["id"].as_str().unwrap()),
+    );
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again, contact);
+    let (_, again) = get(
+        &server,
+        &token,
+        &format!("/api/work/{}", work["id"].as_str().unwrap()),
+    );
+    assert_eq!(again, work);
+    let (_, all) = get(&server, &token, "/api/work");
+    assert_eq!(all.as_array().unwrap().len(), 4);
+}

@@ -1,0 +1,162 @@
+//! What the integration tests share: running the real `docket` binary, as a command or as a
+//! server on a free port, with timeouts and clean-up.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How long any one command or server start may take before the test fails.
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+pub fn docket() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_docket"));
+    // Tests see only the variables they set, never the developer's own DOCKET_* settings.
+    for (name, _) in std::env::vars() {
+        if name.starts_with("DOCKET_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.env("DOCKET_LOG", "warn");
+    cmd
+}
+
+/// Runs `docket ARGS` to completion (killing it after `TIMEOUT`).
+pub fn run(args: &[&str]) -> Output {
+    run_with(docket().args(args))
+}
+
+pub fn run_with(cmd: &mut Command) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("docket starts");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if start.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            panic!("docket {cmd:?} did not finish within {TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A `docket serve` child process, killed when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    /// Lines the server printed on stdout before it was listening (demo credentials and so on).
+    pub banner: Vec<String>,
+    pub data: PathBuf,
+}
+
+impl Server {
+    /// Starts `docket serve --data DATA --listen 127.0.0.1:0 EXTRA...` and waits until it listens.
+    pub fn start(data: &Path, extra: &[&str]) -> Server {
+        let mut child = docket()
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("docket serve starts");
+        let (tx, rx) = mpsc::channel();
+        let out = child.stdout.take().expect("stdout piped");
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + TIMEOUT;
+        let mut banner = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(base) = line.strip_prefix("Docket listening on ") {
+                        return Server {
+                            child,
+                            base: base.trim().to_string(),
+                            banner,
+                            data: data.to_path_buf(),
+                        };
+                    }
+                    banner.push(line);
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!(
+                        "docket serve did not start listening within {TIMEOUT:?}; printed {banner:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The value printed after `label` in the banner, e.g. `API token:`.
+    pub fn banner_value(&self, label: &str) -> Option<String> {
+        self.banner
+            .iter()
+            .find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_string()))
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            if start.elapsed() > TIMEOUT {
+                let _ = self.child.kill();
+                panic!("docket serve did not stop within {TIMEOUT:?} of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A blocking HTTP client with a timeout.
+pub fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
