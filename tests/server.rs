@@ -181,3 +181,53 @@ fn data_survives_a_restart_and_the_folder_is_locked_while_served() {
     let (_, all) = get(&server, &token, "/api/work");
     assert_eq!(all.as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn every_acknowledged_write_survives_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"]);
+    let token = server.banner_value("API token:").unwrap();
+    // Writes from several threads; each 201 is a promise that the contact is on disk.
+    let acknowledged: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|thread| {
+                let (server, token) = (&server, &token);
+                scope.spawn(move || {
+                    (0..25)
+                        .filter_map(|i| {
+                            let email = format!("c{thread}-{i}@crash.example");
+                            let response = http()
+                                .post(server.url("/api/contacts"))
+                                .bearer_auth(token)
+                                .json(&json!({ "name": "Crash Test", "email": email }))
+                                .send()
+                                .ok()?;
+                            (response.status() == StatusCode::CREATED).then_some(email)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert_eq!(acknowledged.len(), 100);
+    server.crash();
+
+    let server = Server::start(dir.path(), &[]);
+    let (_, contacts) = get(&server, &token, "/api/contacts?limit=500");
+    let stored: Vec<&str> = contacts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["email"].as_str().unwrap())
+        .collect();
+    for email in &acknowledged {
+        assert!(
+            stored.contains(&email.as_str()),
+            "{email} was acknowledged but lost in the crash"
+        );
+    }
+}

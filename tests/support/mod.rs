@@ -43,6 +43,7 @@ pub fn run_with(cmd: &mut Command) -> Output {
         }
         if start.elapsed() > TIMEOUT {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("docket {cmd:?} did not finish within {TIMEOUT:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -106,6 +107,7 @@ impl Server {
                 }
                 Err(_) => {
                     let _ = child.kill();
+                    let _ = child.wait();
                     panic!(
                         "docket serve did not start listening within {TIMEOUT:?}; printed {banner:?}"
                     );
@@ -139,10 +141,19 @@ impl Server {
             }
             if start.elapsed() > TIMEOUT {
                 let _ = self.child.kill();
+                let _ = self.child.wait();
                 panic!("docket serve did not stop within {TIMEOUT:?} of SIGTERM");
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+}
+
+impl Server {
+    /// Kills the server with SIGKILL, as a crash or power cut would.
+    pub fn crash(mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait");
     }
 }
 

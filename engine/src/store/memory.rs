@@ -3,12 +3,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use super::{Batch, CHANGED_CONCURRENTLY, Entries, Store, Tree, Write};
+use super::{Batch, CHANGED_CONCURRENTLY, Entries, Store, Tree, Visit, Write};
 use crate::{Error, Result};
+
+type Trees = HashMap<Tree, BTreeMap<Vec<u8>, Vec<u8>>>;
 
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    trees: Mutex<HashMap<Tree, BTreeMap<Vec<u8>, Vec<u8>>>>,
+    trees: Mutex<Trees>,
 }
 
 impl MemoryStore {
@@ -101,7 +103,7 @@ impl Store for MemoryStore {
             .map_or(0, |t| t.len()))
     }
 
-    fn for_each(&self, each: &mut dyn FnMut(Tree, &[u8], &[u8]) -> Result<()>) -> Result<()> {
+    fn for_each(&self, each: Visit) -> Result<()> {
         let trees = self.trees.lock().expect("store lock");
         for tree in Tree::ALL {
             for (k, v) in trees.get(&tree).into_iter().flatten() {

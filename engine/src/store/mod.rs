@@ -171,6 +171,9 @@ pub const CHANGED_CONCURRENTLY: &str =
 /// Key/value pairs in key order.
 pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
+/// Called with every entry of the store by `Store::for_each`.
+pub type Visit<'a> = &'a mut dyn FnMut(Tree, &[u8], &[u8]) -> Result<()>;
+
 pub trait Store: Send + Sync {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Entries whose key starts with `prefix`, in key order, at most `limit`, starting after
@@ -190,7 +193,7 @@ pub trait Store: Send + Sync {
     /// Number of entries in a tree.
     fn len(&self, tree: Tree) -> Result<usize>;
     /// Calls `each` for every entry of every tree, tree by tree in key order.
-    fn for_each(&self, each: &mut dyn FnMut(Tree, &[u8], &[u8]) -> Result<()>) -> Result<()>;
+    fn for_each(&self, each: Visit) -> Result<()>;
 }
 
 /// A record inside its envelope: two bytes of format version, then JSON.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
-use super::{Batch, CHANGED_CONCURRENTLY, Entries, Store, Tree, Write};
+use super::{Batch, CHANGED_CONCURRENTLY, Entries, Store, Tree, Visit, Write};
 use crate::{Error, Result};
 
 /// Format of the data folder as a whole; bumped when trees are reorganised.
@@ -202,7 +202,7 @@ impl Store for SledStore {
         Ok(self.tree(tree).len())
     }
 
-    fn for_each(&self, each: &mut dyn FnMut(Tree, &[u8], &[u8]) -> Result<()>) -> Result<()> {
+    fn for_each(&self, each: Visit) -> Result<()> {
         for tree in Tree::ALL {
             for item in self.tree(tree).iter() {
                 let (k, v) = item?;
