@@ -1,6 +1,7 @@
 //! The command line: global options, the subcommands, and opening the data folder they share.
 
 mod data;
+mod plugin;
 mod serve;
 mod setup;
 
@@ -61,6 +62,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// List, check and simulate WebAssembly plugins.
+    #[command(subcommand)]
+    Plugin(plugin::PluginCommand),
     /// Restore a backup file into an empty data folder.
     Restore {
         /// The backup file to read.
@@ -86,6 +90,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Template(cmd) => setup::template(cmd, &open(&config)?.0),
         Command::Work(cmd) => setup::work(cmd, &open(&config)?.0),
         Command::Backup { out } => data::backup(&open(&config)?.1, &out),
+        Command::Plugin(cmd) => plugin::run(cmd, &config),
         Command::Restore { file } => data::restore(&config, &file),
     }
 }

@@ -14,6 +14,10 @@ use super::model::{
 use super::runtime::CallState;
 use super::wit::{self, ReminderPolicy, ReminderPolicyPre, wit_reminder, wit_types};
 
+/// The product's cap, enforced on every policy, stock or installed: a task gets at most this
+/// many reminders until its group is resent.
+pub const MAX_REMINDERS_PER_TASK: u8 = 5;
+
 /// A plugin's manifest defaults overridden by the caller's parameters.
 fn merged(loaded: &Loaded, params: &Params) -> Params {
     let mut all = loaded.info.params.clone();
@@ -308,7 +312,7 @@ impl ReminderSession<'_> {
     }
 
     /// Checks a reminder against the contract: later than the sending and the last reminder,
-    /// covering at least one task, only open tasks, each once.
+    /// covering at least one task, only open tasks under the cap, each once.
     fn check(
         &self,
         calendar: &FirmCalendar,
@@ -337,6 +341,12 @@ impl ReminderSession<'_> {
                 None => return Err(bad_output(name, format!("task {index} does not exist"))),
                 Some(task) if task.done => {
                     return Err(bad_output(name, format!("task {index} is done")));
+                }
+                Some(task) if task.reminders_sent >= MAX_REMINDERS_PER_TASK => {
+                    return Err(bad_output(
+                        name,
+                        format!("task {index} already had {MAX_REMINDERS_PER_TASK} reminders"),
+                    ));
                 }
                 Some(_) if tasks.last().is_some_and(|last| *last >= index) => {
                     return Err(bad_output(name, "covered tasks are not ascending".into()));

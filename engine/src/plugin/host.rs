@@ -11,7 +11,7 @@ use wasmtime::component::{Component, InstancePre};
 use super::error::{PluginError, one_line};
 use super::manifest::{Capability, World, read_manifest, resolve_grants};
 use super::model::Params;
-use super::runtime::{CallState, Limits, Runtime, RuntimeOptions};
+use super::runtime::{CallState, Limits, Runtime, RuntimeOptions, check_binary};
 use super::stock::{STOCK, StockComponent, implicitly_granted};
 use super::wit::{self, NotificationHookPre, ReminderPolicyPre, SendingRulePre};
 use crate::config::PluginsConfig;
@@ -315,11 +315,7 @@ impl PluginHost {
             path: wasm.to_path_buf(),
             reason: e.to_string(),
         })?;
-        if wasmtime::Engine::detect_precompiled(&bytes).is_some() {
-            return Err(PluginError::Precompiled {
-                path: wasm.to_path_buf(),
-            });
-        }
+        check_binary(wasm, &bytes)?;
         let component =
             Component::new(&self.runtime.engine, &bytes).map_err(|e| PluginError::Compile {
                 path: wasm.to_path_buf(),

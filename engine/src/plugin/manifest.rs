@@ -108,9 +108,40 @@ pub struct Manifest {
     /// Capabilities the plugin asks for (hooks only).
     #[serde(default)]
     pub capabilities: Vec<String>,
-    /// Default parameters; a template's parameters override them one by one.
-    #[serde(default)]
+    /// Default parameters; a template's parameters override them one by one. Numbers and
+    /// booleans are taken as their text (`every = 2` is `every = "2"`).
+    #[serde(default, deserialize_with = "scalar_params")]
     pub params: BTreeMap<String, String>,
+}
+
+fn scalar_params<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    let raw = BTreeMap::<String, toml::Value>::deserialize(d)?;
+    raw.into_iter()
+        .map(|(name, value)| {
+            let text = match value {
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                other => {
+                    return Err(serde::de::Error::custom(format!(
+                        "parameter `{name}` is a {}; write it as text, a number or a boolean",
+                        other.type_str()
+                    )));
+                }
+            };
+            Ok((name, text))
+        })
+        .collect()
+}
+
+impl Manifest {
+    /// Parses a manifest's text, without the checks `docket` applies when installing it.
+    pub fn parse(text: &str) -> Result<Manifest, String> {
+        toml::from_str(text).map_err(|e: toml::de::Error| one_line(e.message()))
+    }
 }
 
 /// A manifest once checked: its world and capabilities parsed.

@@ -3,7 +3,7 @@
 //!
 //! # Using it
 //!
-//! ```ignore
+//! ```text
 //! let (host, refused) = PluginHost::open(&config.plugins, &config.storage.data_dir)?;
 //! // `refused`: installed plugins turned down (bad manifest, wrong world, ungranted
 //! // capability, not a component), one line each; the host serves the rest.
@@ -12,6 +12,8 @@
 //! let mut sweep = host.reminder_session("gentle")?;                      // many batches, one instance
 //! host.send_at("relative", &calendar, &params, now, &request)?;          // automatic send
 //! host.deliver("webhook", &params, &event, &mut effects)?;               // hook event
+//! host.preview("custom", &calendar, &params, group, until)?;             // whole calendar
+//! host.check_file(path)?;                                                // world, imports, exports
 //! ```
 //!
 //! - `PluginHost::open(&PluginsConfig, data_dir) -> Result<(PluginHost, Vec<PluginLoadError>)>`
@@ -24,6 +26,10 @@
 //!   logged with the plugin's name.
 //! - Hooks reach the world only through [`HookEffects`], and only for capabilities their
 //!   manifest declares and the firm grants; effects apply only if the hook succeeds.
+//! - Calls are synchronous and may take up to `timeout_ms`: from async code, run them on a
+//!   blocking thread. A fresh instance costs about 20 µs, so sweeps use a [`ReminderSession`].
+//! - A reminder instant may lie in the past (the server was down when it was due): send it at
+//!   the next tick; the policy then answers from that reminder on, so missed days collapse.
 
 mod calls;
 mod effects;
@@ -35,7 +41,7 @@ mod runtime;
 mod stock;
 mod wit;
 
-pub use calls::ReminderSession;
+pub use calls::{MAX_REMINDERS_PER_TASK, ReminderSession};
 pub use error::PluginError;
 pub use host::{CheckReport, Origin, PluginHost, PluginInfo, PluginLoadError};
 pub use manifest::{Capability, Manifest, World};

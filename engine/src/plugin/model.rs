@@ -20,6 +20,28 @@ pub struct FirmCalendar {
     pub holidays: Vec<NaiveDate>,
 }
 
+impl FirmCalendar {
+    /// A calendar from text, as the CLI and configuration give it: an IANA zone name and
+    /// `HH:MM`.
+    pub fn parse(
+        tz: &str,
+        send_time: &str,
+        holidays: Vec<NaiveDate>,
+    ) -> Result<FirmCalendar, String> {
+        let tz: Tz = tz
+            .parse()
+            .map_err(|_| format!("`{tz}` is not an IANA timezone (e.g. Europe/London)"))?;
+        let send_time = crate::config::parse_time_of_day(send_time).ok_or_else(|| {
+            format!("`{send_time}` is not a time of day; write HH:MM, e.g. 09:00")
+        })?;
+        Ok(FirmCalendar {
+            tz,
+            send_time,
+            holidays,
+        })
+    }
+}
+
 /// One client task as a reminder policy sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TaskState {

@@ -63,22 +63,27 @@ impl WasiView for CallState {
 }
 
 /// Caps memory and tables, remembering whether the memory cap was hit so the error says so.
+/// The memory cap is on the sum of the store's linear memories: a component holds several
+/// (its own, the WASI adapter's), and each must not get the whole budget.
 pub(crate) struct CallLimiter {
     max_memory: usize,
+    used_memory: usize,
     pub(crate) memory_hit: bool,
 }
 
 impl ResourceLimiter for CallLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.max_memory {
+        let total = (self.used_memory - current.min(self.used_memory)).saturating_add(desired);
+        if total > self.max_memory {
             self.memory_hit = true;
             return Ok(false);
         }
+        self.used_memory = total;
         Ok(true)
     }
 
@@ -195,6 +200,7 @@ impl Runtime {
             table: ResourceTable::new(),
             limiter: CallLimiter {
                 max_memory: (self.limits.memory_mib as usize).saturating_mul(1 << 20),
+                used_memory: 0,
                 memory_hit: false,
             },
             hook,
@@ -263,11 +269,7 @@ impl Runtime {
     /// starts with the SHA-256 of the rest, so a damaged or foreign file is recompiled, never
     /// loaded.
     pub fn compile(&self, path: &Path, bytes: &[u8]) -> Result<Component, PluginError> {
-        if Engine::detect_precompiled(bytes).is_some() {
-            return Err(PluginError::Precompiled {
-                path: path.to_path_buf(),
-            });
-        }
+        check_binary(path, bytes)?;
         let cached = self
             .cache_dir
             .as_ref()
@@ -321,6 +323,24 @@ impl Runtime {
         // wrote; wasmtime also checks its own version and configuration header.
         unsafe { Component::deserialize(&self.engine, artifact) }.ok()
     }
+}
+
+/// Refuses what is not a WebAssembly binary (wasmtime would otherwise try it as WAT text and
+/// report a parse error at line 1) and precompiled artifacts, which are never loaded from
+/// outside the cache.
+pub(crate) fn check_binary(path: &Path, bytes: &[u8]) -> Result<(), PluginError> {
+    if Engine::detect_precompiled(bytes).is_some() {
+        return Err(PluginError::Precompiled {
+            path: path.to_path_buf(),
+        });
+    }
+    if !bytes.starts_with(b"\0asm") {
+        return Err(PluginError::Compile {
+            path: path.to_path_buf(),
+            reason: "the file does not start with the WebAssembly magic bytes".into(),
+        });
+    }
+    Ok(())
 }
 
 /// The wasmtime release line the cache was written with: artifacts never cross releases.

@@ -110,15 +110,21 @@ pub(crate) fn local_time(
     let time = NaiveTime::from_hms_opt(u32::from(at.minute / 60), u32::from(at.minute % 60), 0)
         .ok_or_else(|| format!("minute {} is not a time of day", at.minute))?;
     let local = date.and_time(time);
-    if let chrono::LocalResult::Ambiguous(early, late) = tz.from_local_datetime(&local) {
-        let early = early.with_timezone(&Utc);
-        return Ok(if early > after {
-            early
-        } else {
-            late.with_timezone(&Utc)
-        });
+    // One zone lookup in the common case: this runs once per reminder of every sweep.
+    match tz.from_local_datetime(&local) {
+        chrono::LocalResult::Single(at) => Ok(at.with_timezone(&Utc)),
+        chrono::LocalResult::Ambiguous(early, late) => {
+            let early = early.with_timezone(&Utc);
+            Ok(if early > after {
+                early
+            } else {
+                late.with_timezone(&Utc)
+            })
+        }
+        chrono::LocalResult::None => {
+            local_to_utc(tz, local).ok_or_else(|| format!("{date} {time} does not exist in {tz}"))
+        }
     }
-    local_to_utc(tz, local).ok_or_else(|| format!("{date} {time} does not exist in {tz}"))
 }
 
 pub(crate) fn calendar(cal: &FirmCalendar, now: DateTime<Utc>) -> wit_types::Calendar {
@@ -158,26 +164,37 @@ pub(crate) fn group(tz: Tz, g: &GroupState) -> wit_reminder::Group {
     }
 }
 
-/// Groups as the flat slices and task list of a batch call.
+/// Groups as the flat slices and task columns of a batch call.
 pub(crate) fn batch(
     tz: Tz,
     groups: &[GroupState],
-) -> Result<(Vec<wit_reminder::GroupSlice>, Vec<wit_reminder::Task>), PluginError> {
+) -> Result<(Vec<wit_reminder::GroupSlice>, wit_reminder::TaskColumns), PluginError> {
     let total: usize = groups.iter().map(|g| g.tasks.len()).sum();
+    if u32::try_from(total).is_err() {
+        return Err(PluginError::BadInput(
+            "a batch holds at most 4 billion tasks".into(),
+        ));
+    }
     let mut slices = Vec::with_capacity(groups.len());
-    let mut tasks = Vec::with_capacity(total);
+    let mut columns = wit_reminder::TaskColumns {
+        due: Vec::with_capacity(total),
+        done: Vec::with_capacity(total),
+        reminders_sent: Vec::with_capacity(total),
+    };
     for g in groups {
-        let first_task = u32::try_from(tasks.len())
-            .map_err(|_| PluginError::BadInput("a batch holds at most 4 billion tasks".into()))?;
-        tasks.extend(g.tasks.iter().map(task));
         slices.push(wit_reminder::GroupSlice {
             sent: moment(tz, g.sent_at),
             last_reminder: g.last_reminder_at.map(|at| moment(tz, at)),
-            first_task,
+            first_task: columns.due.len() as u32,
             task_count: g.tasks.len() as u32,
         });
+        for t in &g.tasks {
+            columns.due.push(day(t.due));
+            columns.done.push(t.done);
+            columns.reminders_sent.push(t.reminders_sent);
+        }
     }
-    Ok((slices, tasks))
+    Ok((slices, columns))
 }
 
 pub(crate) fn send_request(r: &SendRequest) -> wit_sending::SendRequest {

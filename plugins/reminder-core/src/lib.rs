@@ -17,23 +17,69 @@ pub struct Task {
     pub reminders_sent: u8,
 }
 
-/// Read access to a task, so the batch code runs straight over the WIT-generated records in the
-/// guest (no copy into [`Task`]) and over [`Task`] natively.
-pub trait TaskView {
-    fn due(&self) -> i32;
-    fn done(&self) -> bool;
-    fn reminders_sent(&self) -> u8;
+/// Tasks the calendar code reads by index: a slice of [`Task`] or the [`Columns`] of a batch.
+pub trait Tasks {
+    fn count(&self) -> usize;
+    fn task(&self, index: usize) -> Task;
 }
 
-impl TaskView for Task {
-    fn due(&self) -> i32 {
-        self.due
+impl Tasks for [Task] {
+    fn count(&self) -> usize {
+        self.len()
     }
-    fn done(&self) -> bool {
-        self.done
+    fn task(&self, index: usize) -> Task {
+        self[index]
     }
-    fn reminders_sent(&self) -> u8 {
-        self.reminders_sent
+}
+
+/// Tasks as three columns of equal length, the way a batch carries them across the WIT
+/// boundary (lists of numbers are copied at once, records field by field).
+#[derive(Clone, Copy, Debug)]
+pub struct Columns<'a> {
+    due: &'a [i32],
+    done: &'a [bool],
+    reminders_sent: &'a [u8],
+}
+
+impl<'a> Columns<'a> {
+    /// The columns, if their lengths agree.
+    pub fn new(due: &'a [i32], done: &'a [bool], reminders_sent: &'a [u8]) -> Result<Self, String> {
+        if due.len() != done.len() || due.len() != reminders_sent.len() {
+            return Err(format!(
+                "task columns differ in length: {} due, {} done, {} reminders-sent",
+                due.len(),
+                done.len(),
+                reminders_sent.len()
+            ));
+        }
+        Ok(Columns {
+            due,
+            done,
+            reminders_sent,
+        })
+    }
+
+    /// Rows `start..start + count`, if they exist.
+    pub fn rows(&self, start: usize, count: usize) -> Option<Columns<'a>> {
+        let end = start.checked_add(count)?;
+        Some(Columns {
+            due: self.due.get(start..end)?,
+            done: self.done.get(start..end)?,
+            reminders_sent: self.reminders_sent.get(start..end)?,
+        })
+    }
+}
+
+impl Tasks for Columns<'_> {
+    fn count(&self) -> usize {
+        self.due.len()
+    }
+    fn task(&self, index: usize) -> Task {
+        Task {
+            due: self.due[index],
+            done: self.done[index],
+            reminders_sent: self.reminders_sent[index],
+        }
     }
 }
 
@@ -167,12 +213,12 @@ impl Policy {
     /// A reminder goes out at `send_time` (minutes after local midnight) on a day strictly after
     /// both the sending and the last reminder; it covers every open task whose calendar has a
     /// reminder on that day and that has not reached the cap.
-    pub fn next<T: TaskView>(
+    pub fn next<T: Tasks + ?Sized>(
         &self,
         send_time: u16,
         sent: Moment,
         last_reminder: Option<Moment>,
-        tasks: &[T],
+        tasks: &T,
         covered: &mut Vec<u32>,
     ) -> Option<i32> {
         let mut earliest = first_send_day_after(sent, send_time);
@@ -180,21 +226,23 @@ impl Policy {
             earliest = earliest.max(first_send_day_after(last, send_time));
         }
         let mut best: Option<i32> = None;
-        for task in tasks {
-            if task.done() || task.reminders_sent() >= MAX_REMINDERS_PER_TASK {
+        for index in 0..tasks.count() {
+            let task = tasks.task(index);
+            if task.done || task.reminders_sent >= MAX_REMINDERS_PER_TASK {
                 continue;
             }
-            if let Some(day) = self.task_next_day(task.due(), earliest)
+            if let Some(day) = self.task_next_day(task.due, earliest)
                 && best.is_none_or(|b| day < b)
             {
                 best = Some(day);
             }
         }
         let day = best?;
-        for (index, task) in tasks.iter().enumerate() {
-            if !task.done()
-                && task.reminders_sent() < MAX_REMINDERS_PER_TASK
-                && self.task_next_day(task.due(), earliest) == Some(day)
+        for index in 0..tasks.count() {
+            let task = tasks.task(index);
+            if !task.done
+                && task.reminders_sent < MAX_REMINDERS_PER_TASK
+                && self.task_next_day(task.due, earliest) == Some(day)
             {
                 covered.push(index as u32);
             }
@@ -212,7 +260,7 @@ pub fn first_send_day_after(moment: Moment, send_time: u16) -> i32 {
     }
 }
 
-/// One group of a flat batch: its tasks are `tasks[first_task..first_task + task_count]`.
+/// One group of a flat batch: its tasks are rows `first_task..first_task + task_count`.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupSlice {
     pub sent: Moment,
@@ -230,13 +278,13 @@ pub struct SliceDecision {
     pub covered_count: u32,
 }
 
-/// Decides a whole batch; `decisions` and `covered` are cleared first. A slice that points past
-/// the end of `tasks` is an error naming the group.
-pub fn next_batch<T: TaskView>(
+/// Decides a whole batch; `decisions` and `covered` are cleared first. A group whose rows lie
+/// past the end of `tasks` is an error naming the group.
+pub fn next_batch(
     policy: &Policy,
     send_time: u16,
     groups: &[GroupSlice],
-    tasks: &[T],
+    tasks: &Columns<'_>,
     decisions: &mut Vec<SliceDecision>,
     covered: &mut Vec<u32>,
 ) -> Result<(), String> {
@@ -244,13 +292,11 @@ pub fn next_batch<T: TaskView>(
     covered.clear();
     decisions.reserve(groups.len());
     for (index, group) in groups.iter().enumerate() {
-        let start = group.first_task as usize;
-        let slice = start
-            .checked_add(group.task_count as usize)
-            .and_then(|end| tasks.get(start..end))
-            .ok_or_else(|| format!("group {index}: its task slice lies outside the task list"))?;
+        let slice = tasks
+            .rows(group.first_task as usize, group.task_count as usize)
+            .ok_or_else(|| format!("group {index}: its task rows lie outside the task columns"))?;
         let first_covered = covered.len() as u32;
-        let day = policy.next(send_time, group.sent, group.last_reminder, slice, covered);
+        let day = policy.next(send_time, group.sent, group.last_reminder, &slice, covered);
         decisions.push(SliceDecision {
             day,
             first_covered,

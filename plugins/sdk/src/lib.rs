@@ -38,18 +38,21 @@ pub mod reminder_policy {
     });
 
     use docket::plugin::types::{Moment, Param};
-    use exports::docket::plugin::reminder::Task;
+    use exports::docket::plugin::reminder::{Task, TaskColumns};
 
-    impl crate::calendar::TaskView for Task {
-        fn due(&self) -> i32 {
-            self.due
+    impl From<&Task> for crate::calendar::Task {
+        fn from(t: &Task) -> Self {
+            crate::calendar::Task {
+                due: t.due,
+                done: t.done,
+                reminders_sent: t.reminders_sent,
+            }
         }
-        fn done(&self) -> bool {
-            self.done
-        }
-        fn reminders_sent(&self) -> u8 {
-            self.reminders_sent
-        }
+    }
+
+    /// The batch's task columns, checked to be of equal length.
+    pub fn columns(tasks: &TaskColumns) -> Result<crate::calendar::Columns<'_>, String> {
+        crate::calendar::Columns::new(&tasks.due, &tasks.done, &tasks.reminders_sent)
     }
 
     impl From<Moment> for crate::calendar::Moment {

@@ -3,13 +3,14 @@
 //! or a holiday moves to the next business day. Holidays come from the firm's calendar and from
 //! the `holidays` parameter (comma-separated `YYYY-MM-DD`).
 
-use docket_plugin_sdk::calendar::{self, Policy, TaskView};
+use docket_plugin_sdk::calendar::{self, Policy, Tasks};
 use docket_plugin_sdk::date;
+use docket_plugin_sdk::reminder_policy::columns;
 use docket_plugin_sdk::reminder_policy::docket::plugin::types::{
     Calendar, LocalTime, Param, PluginError,
 };
 use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
-    BatchDecision, Group, GroupSlice, Guest, Reminder, SliceDecision, Task,
+    BatchDecision, Group, GroupSlice, Guest, Reminder, SliceDecision, TaskColumns,
 };
 
 struct BusinessDays;
@@ -28,7 +29,9 @@ impl Setup {
             if p.name == "holidays" {
                 for text in p.value.split(',').map(str::trim).filter(|t| !t.is_empty()) {
                     let day = date::parse(text).ok_or_else(|| {
-                        PluginError::BadParam(format!("holidays: `{text}` is not a YYYY-MM-DD date"))
+                        PluginError::BadParam(format!(
+                            "holidays: `{text}` is not a YYYY-MM-DD date"
+                        ))
                     })?;
                     holidays.push(day);
                 }
@@ -50,28 +53,29 @@ impl Setup {
     }
 
     /// The group's next reminder day and covered tasks (pushed onto `covered`).
-    fn next<T: TaskView>(
+    fn next<T: Tasks + ?Sized>(
         &self,
         send_time: u16,
         sent: calendar::Moment,
         last: Option<calendar::Moment>,
-        tasks: &[T],
+        tasks: &T,
         covered: &mut Vec<u32>,
     ) -> Option<i32> {
         let mut earliest = calendar::first_send_day_after(sent, send_time);
         if let Some(last) = last {
             earliest = earliest.max(calendar::first_send_day_after(last, send_time));
         }
-        let day_of = |task: &T| {
-            if task.done() || task.reminders_sent() >= calendar::MAX_REMINDERS_PER_TASK {
+        let day_of = |index: usize| {
+            let task = tasks.task(index);
+            if task.done || task.reminders_sent >= calendar::MAX_REMINDERS_PER_TASK {
                 return None;
             }
-            let day = self.policy.task_next_day(task.due(), earliest)?;
+            let day = self.policy.task_next_day(task.due, earliest)?;
             Some(self.business_day(day))
         };
-        let day = tasks.iter().filter_map(day_of).min()?;
-        for (index, task) in tasks.iter().enumerate() {
-            if day_of(task) == Some(day) {
+        let day = (0..tasks.count()).filter_map(day_of).min()?;
+        for index in 0..tasks.count() {
+            if day_of(index) == Some(day) {
                 covered.push(index as u32);
             }
         }
@@ -86,16 +90,20 @@ impl Guest for BusinessDays {
         group: Group,
     ) -> Result<Option<Reminder>, PluginError> {
         let setup = Setup::new(&calendar, &params)?;
+        let tasks: Vec<calendar::Task> = group.tasks.iter().map(Into::into).collect();
         let mut covered = Vec::new();
         let day = setup.next(
             calendar.send_time,
             group.sent.into(),
             group.last_reminder.map(Into::into),
-            &group.tasks,
+            tasks.as_slice(),
             &mut covered,
         );
         Ok(day.map(|day| Reminder {
-            at: LocalTime { day, minute: calendar.send_time },
+            at: LocalTime {
+                day,
+                minute: calendar.send_time,
+            },
             tasks: covered,
         }))
     }
@@ -104,26 +112,31 @@ impl Guest for BusinessDays {
         calendar: Calendar,
         params: Vec<Param>,
         groups: Vec<GroupSlice>,
-        tasks: Vec<Task>,
+        tasks: TaskColumns,
     ) -> Result<BatchDecision, PluginError> {
         let setup = Setup::new(&calendar, &params)?;
+        let tasks = columns(&tasks).map_err(PluginError::BadInput)?;
         let mut decisions = Vec::with_capacity(groups.len());
         let mut covered = Vec::new();
         for (index, group) in groups.iter().enumerate() {
-            let start = group.first_task as usize;
-            let slice = tasks
-                .get(start..start + group.task_count as usize)
-                .ok_or_else(|| PluginError::BadInput(format!("group {index}: task slice out of range")))?;
+            let rows = tasks
+                .rows(group.first_task as usize, group.task_count as usize)
+                .ok_or_else(|| {
+                    PluginError::BadInput(format!("group {index}: task rows out of range"))
+                })?;
             let first_covered = covered.len() as u32;
             let day = setup.next(
                 calendar.send_time,
                 group.sent.into(),
                 group.last_reminder.map(Into::into),
-                slice,
+                &rows,
                 &mut covered,
             );
             decisions.push(SliceDecision {
-                at: day.map(|day| LocalTime { day, minute: calendar.send_time }),
+                at: day.map(|day| LocalTime {
+                    day,
+                    minute: calendar.send_time,
+                }),
                 first_covered,
                 covered_count: covered.len() as u32 - first_covered,
             });

@@ -6,9 +6,9 @@ use docket_plugin_sdk::reminder_policy::docket::plugin::types::{
     Calendar, LocalTime, Param, PluginError,
 };
 use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
-    BatchDecision, Group, GroupSlice, Guest, Reminder, SliceDecision, Task,
+    BatchDecision, Group, GroupSlice, Guest, Reminder, SliceDecision, TaskColumns,
 };
-use docket_plugin_sdk::reminder_policy::param_pairs;
+use docket_plugin_sdk::reminder_policy::{columns, param_pairs};
 
 struct StockReminder;
 
@@ -23,12 +23,13 @@ impl Guest for StockReminder {
         group: Group,
     ) -> Result<Option<Reminder>, PluginError> {
         let policy = policy(&params)?;
+        let tasks: Vec<calendar::Task> = group.tasks.iter().map(Into::into).collect();
         let mut covered = Vec::new();
         let day = policy.next(
             calendar.send_time,
             group.sent.into(),
             group.last_reminder.map(Into::into),
-            &group.tasks,
+            tasks.as_slice(),
             &mut covered,
         );
         Ok(day.map(|day| Reminder {
@@ -44,9 +45,10 @@ impl Guest for StockReminder {
         calendar: Calendar,
         params: Vec<Param>,
         groups: Vec<GroupSlice>,
-        tasks: Vec<Task>,
+        tasks: TaskColumns,
     ) -> Result<BatchDecision, PluginError> {
         let policy = policy(&params)?;
+        let tasks = columns(&tasks).map_err(PluginError::BadInput)?;
         let slices: Vec<calendar::GroupSlice> = groups
             .into_iter()
             .map(|g| calendar::GroupSlice {
@@ -57,7 +59,7 @@ impl Guest for StockReminder {
             })
             .collect();
         let mut decisions = Vec::with_capacity(slices.len());
-        let mut covered = Vec::with_capacity(tasks.len());
+        let mut covered = Vec::with_capacity(calendar::Tasks::count(&tasks));
         calendar::next_batch(
             &policy,
             calendar.send_time,

@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use docket_plugin_sdk::reminder_policy::docket::plugin::types::{Calendar, Param, PluginError};
 use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
-    BatchDecision, Group, GroupSlice, Guest, Reminder, Task,
+    BatchDecision, Group, GroupSlice, Guest, Reminder, TaskColumns,
 };
 
 struct Misbehave;
@@ -67,7 +67,7 @@ impl Guest for Misbehave {
         _calendar: Calendar,
         params: Vec<Param>,
         groups: Vec<GroupSlice>,
-        _tasks: Vec<Task>,
+        _tasks: TaskColumns,
     ) -> Result<BatchDecision, PluginError> {
         misbehave(&params)?;
         Ok(BatchDecision {

@@ -1,0 +1,116 @@
+//! Sandbox limits: a guest that loops, hogs memory, recurses or traps is stopped within
+//! 100 ms with a clear error while a healthy plugin keeps serving.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use docket_engine::plugin::{Params, PluginError};
+
+use super::{calendar, group, host, params};
+
+/// Runs the misbehaving guest in `mode` while another thread keeps calling a healthy policy;
+/// returns the error, how long it took, and how many healthy calls succeeded meanwhile.
+fn misbehave(mode: &str) -> (PluginError, Duration, usize) {
+    let cal = calendar("Europe/London", "09:00");
+    let g = group("2026-03-01T10:00:00Z", &["2026-03-27"]);
+    let stop = AtomicBool::new(false);
+    let healthy = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            while !stop.load(Ordering::Relaxed) {
+                let next = host()
+                    .next_reminder("gentle", &cal, &Params::new(), g.sent_at, &g)
+                    .unwrap();
+                assert!(next.is_some());
+                healthy.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        // Let the healthy thread get going, so it is mid-flight when the guest misbehaves.
+        while healthy.load(Ordering::Relaxed) == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let before = healthy.load(Ordering::Relaxed);
+        let started = Instant::now();
+        let err = host()
+            .next_reminder("misbehave", &cal, &params(&[("mode", mode)]), g.sent_at, &g)
+            .unwrap_err();
+        let took = started.elapsed();
+        std::thread::sleep(Duration::from_millis(20));
+        stop.store(true, Ordering::Relaxed);
+        (err, took, healthy.load(Ordering::Relaxed) - before)
+    })
+}
+
+type ErrorCheck = fn(&PluginError) -> bool;
+
+#[test]
+fn misbehaving_guests_are_stopped_within_100ms_while_others_go_on() {
+    let cases: [(&str, ErrorCheck, &str); 4] = [
+        (
+            "loop",
+            |e| matches!(e, PluginError::Timeout { ms: 50, .. }),
+            "ran past its 50 ms budget",
+        ),
+        (
+            "memory",
+            |e| matches!(e, PluginError::MemoryLimit { mib: 32, .. }),
+            "more than 32 MiB",
+        ),
+        (
+            "recurse",
+            |e| matches!(e, PluginError::Trap { .. }),
+            "runaway recursion",
+        ),
+        (
+            "trap",
+            |e| matches!(e, PluginError::Trap { .. }),
+            "it panicked",
+        ),
+    ];
+    for (mode, is_expected, text) in cases {
+        let (err, took, healthy) = misbehave(mode);
+        let message = err.to_string();
+        assert!(is_expected(&err), "{mode}: {message}");
+        assert!(
+            message.contains("plugin `misbehave`") && message.contains(text),
+            "{mode}: {message}"
+        );
+        assert!(!message.contains('\n'), "{mode}: not one line: {message}");
+        assert!(
+            took < Duration::from_millis(100),
+            "{mode}: stopped after {took:?}"
+        );
+        assert!(
+            healthy > 0,
+            "{mode}: the healthy plugin made no progress meanwhile"
+        );
+    }
+    // The misbehaving plugin itself still answers calls that do not misbehave.
+    let cal = calendar("Europe/London", "09:00");
+    let g = group("2026-03-01T10:00:00Z", &["2026-03-27"]);
+    assert_eq!(
+        host()
+            .next_reminder("misbehave", &cal, &Params::new(), g.sent_at, &g)
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn a_session_recovers_after_a_trap() {
+    let cal = calendar("Europe/London", "09:00");
+    let g = group("2026-03-01T10:00:00Z", &["2026-03-27"]);
+    let mut session = host().reminder_session("misbehave").unwrap();
+    let trap = params(&[("mode", "trap")]);
+    assert!(matches!(
+        session.next_reminder(&cal, &trap, g.sent_at, &g),
+        Err(PluginError::Trap { .. })
+    ));
+    // The trapped instance is gone; the next call gets a fresh one.
+    assert_eq!(
+        session
+            .next_reminder(&cal, &Params::new(), g.sent_at, &g)
+            .unwrap(),
+        None
+    );
+}
