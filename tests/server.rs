@@ -231,3 +231,64 @@ fn every_acknowledged_write_survives_a_crash() {
         );
     }
 }
+
+#[test]
+fn a_bad_plugin_is_refused_and_the_server_starts_with_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    std::fs::write(plugins.join("garbage.wasm"), b"this is not a component").unwrap();
+    std::fs::write(
+        plugins.join("garbage.toml"),
+        "name = 'garbage'\nversion = '1.0.0'\nworld = 'reminder-policy'\n",
+    )
+    .unwrap();
+    std::fs::write(plugins.join("muddled.wasm"), b"\0asm").unwrap();
+    std::fs::write(
+        plugins.join("muddled.toml"),
+        "name = 'muddled'\nworld = 'no-such-world'\n",
+    )
+    .unwrap();
+
+    let server = Server::start(dir.path(), &["--demo"]);
+    let token = server.banner_value("API token:").unwrap();
+    let (status, templates) = get(&server, &token, "/api/templates");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        templates.as_array().unwrap().len(),
+        2,
+        "the demo's templates use the stock plugins"
+    );
+
+    let listed = run_with(
+        support::docket()
+            .args(["plugin", "list", "--json", "--data"])
+            .arg(dir.path()),
+    );
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let refused: Vec<&str> = listed["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused.iter().any(|r| r.contains("garbage.wasm")),
+        "{refused:?}"
+    );
+    assert!(refused.iter().any(|r| r.contains("muddled")), "{refused:?}");
+    assert!(refused.iter().all(|r| !r.contains('\n')), "{refused:?}");
+    let names: Vec<&str> = listed["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for stock in [
+        "gentle", "urgent", "custom", "manual", "relative", "webhook",
+    ] {
+        assert!(names.contains(&stock), "{stock} missing from {names:?}");
+    }
+}

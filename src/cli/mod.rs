@@ -12,6 +12,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use docket_engine::config::Config;
+use docket_engine::plugin::PluginHost;
 use docket_engine::store::SledStore;
 use docket_engine::{Docket, SystemClock};
 
@@ -87,12 +88,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => setup::user(cmd, &open(&config)?.0),
         Command::Token(cmd) => setup::token(cmd, &open(&config)?.0),
         Command::Contact(cmd) => setup::contact(cmd, &open(&config)?.0),
-        Command::Template(cmd) => setup::template(cmd, &open(&config)?.0),
+        Command::Template(cmd) => {
+            let docket = open(&config)?.0.with_plugins(open_plugins(&config)?);
+            setup::template(cmd, &docket)
+        }
         Command::Work(cmd) => setup::work(cmd, &open(&config)?.0),
         Command::Backup { out } => data::backup(&open(&config)?.1, &out),
         Command::Plugin(cmd) => plugin::run(cmd, &config),
         Command::Restore { file } => data::restore(&config, &file),
     }
+}
+
+/// Starts the plugin host: the stock plugins and the valid installed ones. Refused plugins are
+/// logged, never fatal.
+fn open_plugins(config: &Config) -> anyhow::Result<Arc<PluginHost>> {
+    let (host, _refused) = PluginHost::open(&config.plugins, &config.storage.data_dir)
+        .context("cannot start the plugin host")?;
+    Ok(Arc::new(host))
 }
 
 /// Opens the data folder (taking its lock) and the engine over it.

@@ -14,6 +14,9 @@ pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let (docket, store) = super::open(&config)?;
+    // Installed plugins that are refused are logged with the file and the reason; the server
+    // starts with the rest.
+    let docket = docket.with_plugins(super::open_plugins(&config)?);
     if demo && let Some(seed) = docket_engine::demo::seed(&docket)? {
         println!("Demo firm created. These are shown only once:");
         println!("  admin email:    {}", seed.admin.email);

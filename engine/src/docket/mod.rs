@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::config::FirmConfig;
 use crate::model::FirmSettings;
+use crate::plugin::PluginHost;
 use crate::store::{Batch, Store, Tree, decode, encode};
 use crate::{Clock, Error, Result};
 
@@ -27,6 +28,8 @@ const RETRIES: usize = 5;
 pub struct Docket {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    /// The plugins templates may name; without a host, plugin names go unchecked (unit tests).
+    plugins: Option<Arc<PluginHost>>,
 }
 
 impl Docket {
@@ -38,7 +41,11 @@ impl Docket {
         firm: &FirmConfig,
         base_url: &str,
     ) -> Result<Self> {
-        let docket = Self { store, clock };
+        let docket = Self {
+            store,
+            clock,
+            plugins: None,
+        };
         if docket.store.get(Tree::Meta, FIRM_SETTINGS_KEY)?.is_none() {
             let settings = FirmSettings {
                 name: firm.name.clone(),
@@ -60,6 +67,16 @@ impl Docket {
             }
         }
         Ok(docket)
+    }
+
+    /// Gives the engine its plugin host, so templates are checked against the plugins that exist.
+    pub fn with_plugins(mut self, plugins: Arc<PluginHost>) -> Self {
+        self.plugins = Some(plugins);
+        self
+    }
+
+    pub fn plugins(&self) -> Option<&Arc<PluginHost>> {
+        self.plugins.as_ref()
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -2,12 +2,14 @@
 
 use super::Docket;
 use crate::model::{NewTemplate, Template, TemplateId};
+use crate::plugin::World;
 use crate::store::{Batch, Tree, decode, get_record};
 use crate::{Error, Result};
 
 impl Docket {
     pub fn create_template(&self, new: NewTemplate) -> Result<Template> {
         new.validate()?;
+        self.check_plugins(&new)?;
         let now = self.now();
         let template = Template {
             id: TemplateId::new(now),
@@ -26,6 +28,36 @@ impl Docket {
         batch.put_record(Tree::Templates, template.id.key(), &template);
         self.store.commit(batch)?;
         Ok(template)
+    }
+
+    /// Checks that every plugin a template names exists and is of the right world.
+    fn check_plugins(&self, template: &NewTemplate) -> Result<()> {
+        let Some(host) = &self.plugins else {
+            return Ok(());
+        };
+        for group in &template.groups {
+            for (plugin, world, role) in [
+                (&group.sending, World::SendingRule, "sending rule"),
+                (&group.reminders, World::ReminderPolicy, "reminder policy"),
+            ] {
+                match host.plugin(&plugin.plugin) {
+                    Some(info) if info.world == world => {}
+                    Some(info) => {
+                        return Err(Error::invalid(format!(
+                            "group `{}`: plugin `{}` is a {}, not a {role}",
+                            group.name, plugin.plugin, info.world
+                        )));
+                    }
+                    None => {
+                        return Err(Error::invalid(format!(
+                            "group `{}`: {role} `{}` is not a plugin here; `docket plugin list` shows those there are",
+                            group.name, plugin.plugin
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Creates a template from the text of a template TOML file.

@@ -79,6 +79,13 @@ pub(crate) const STOCK: &[StockPlugin] = &[
         capabilities: Vec::new,
     },
     StockPlugin {
+        name: "manual",
+        component: StockComponent::Sending,
+        description: "never send automatically: only when staff press Send",
+        params: &[("days", "manual")],
+        capabilities: Vec::new,
+    },
+    StockPlugin {
         name: "relative",
         component: StockComponent::Sending,
         description: "send `days` days from the work's start date (negative: before), or manual",
