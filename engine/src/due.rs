@@ -1,7 +1,9 @@
 //! Due dates: a template's day offsets made into calendar dates, and calendar dates made into the
 //! instant, in the firm's (or contact's) timezone, at which things fall due and reminders go out.
 
-use chrono::{DateTime, Days, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Days, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 
 use crate::{Error, Result};
@@ -34,14 +36,16 @@ pub fn local_instant(date: NaiveDate, time: NaiveTime, zone: Tz) -> DateTime<Utc
         LocalResult::Single(t) => t.to_utc(),
         LocalResult::Ambiguous(earlier, _) => earlier.to_utc(),
         LocalResult::None => {
-            // Gaps are at most a few hours wide; walk forward a minute at a time to its end.
-            let mut probe = local;
-            loop {
-                probe += chrono::Duration::minutes(1);
-                if let Some(t) = zone.from_local_datetime(&probe).earliest() {
-                    return t.to_utc();
-                }
-            }
+            // Gaps last an hour in most zones and a day at most (Samoa skipped 30 December 2011);
+            // walk forward a minute at a time to the gap's end.
+            (1..=2 * 24 * 60)
+                .find_map(|m| {
+                    zone.from_local_datetime(&(local + chrono::Duration::minutes(m)))
+                        .earliest()
+                })
+                .map(|t| t.to_utc())
+                // No zone has a gap this long; read the time with the offset in force just before.
+                .unwrap_or_else(|| (local - zone.offset_from_utc_datetime(&local).fix()).and_utc())
         }
     }
 }
@@ -154,6 +158,13 @@ mod tests {
             (d("2027-04-03"), t("09:00"), sydney, "2027-04-02T22:00:00Z"),
             (d("2027-04-04"), t("09:00"), sydney, "2027-04-03T23:00:00Z"),
             (d("2027-10-03"), t("02:30"), sydney, "2027-10-02T16:00:00Z"),
+            // Samoa skipped 30 December 2011 altogether: the next instant is midnight of the 31st.
+            (
+                d("2011-12-30"),
+                t("09:00"),
+                "Pacific/Apia".parse().unwrap(),
+                "2011-12-30T10:00:00Z",
+            ),
         ];
         for (date, time, zone, want) in cases {
             assert_eq!(

@@ -82,19 +82,6 @@ pub(crate) fn moment(tz: Tz, at: DateTime<Utc>) -> wit_types::Moment {
     }
 }
 
-/// The instant of a local date and time in `tz`. On a daylight-saving gap the first valid
-/// instant after it (the wall-clock time does not exist); on an overlap the earlier instant.
-pub(crate) fn local_to_utc(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
-    // Gaps last an hour in most zones; two days covers even a skipped calendar day.
-    for minutes in 0..=2 * 24 * 60 {
-        let candidate = local + chrono::Duration::minutes(minutes);
-        if let Some(at) = tz.from_local_datetime(&candidate).earliest() {
-            return Some(at.with_timezone(&Utc));
-        }
-    }
-    None
-}
-
 /// A WIT `local-time` as an instant in `tz`, or a description of what is wrong with it. On an
 /// autumn overlap the earlier instant is taken unless it is not after `after` (the sending or
 /// last reminder), so a reminder at 01:30 on the night clocks go back is not dropped.
@@ -121,9 +108,7 @@ pub(crate) fn local_time(
                 late.with_timezone(&Utc)
             })
         }
-        chrono::LocalResult::None => {
-            local_to_utc(tz, local).ok_or_else(|| format!("{date} {time} does not exist in {tz}"))
-        }
+        chrono::LocalResult::None => Ok(crate::due::local_instant(date, time, tz)),
     }
 }
 
@@ -320,8 +305,7 @@ mod tests {
         let tz: Tz = "Europe/London".parse().unwrap();
         let at = |y, m, d, h, min| {
             let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
-            local_to_utc(tz, date.and_hms_opt(h, min, 0).unwrap())
-                .unwrap()
+            crate::due::local_instant(date, NaiveTime::from_hms_opt(h, min, 0).unwrap(), tz)
                 .to_rfc3339()
         };
         // Winter (GMT), summer (BST), the spring-forward gap and the autumn overlap.
