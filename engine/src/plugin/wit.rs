@@ -1,7 +1,7 @@
 //! The one place that knows the WIT: `bindgen!` for the three worlds of `docket:plugin@0.1.0`
 //! and the conversions between their types and the host's plain Rust types.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use wasmtime::component::{HasSelf, Linker};
 
