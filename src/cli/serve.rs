@@ -12,6 +12,7 @@ pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             EnvFilter::try_from_env("DOCKET_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let (docket, store) = super::open(&config)?;
     // Installed plugins that are refused are logged with the file and the reason; the server
