@@ -292,3 +292,76 @@ fn a_bad_plugin_is_refused_and_the_server_starts_with_the_rest() {
         assert!(names.contains(&stock), "{stock} missing from {names:?}");
     }
 }
+
+#[test]
+fn comments_and_files_go_through_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"]);
+    let token = server.banner_value("API token:").unwrap();
+    let (_, work) = get(&server, &token, "/api/work?status=planned");
+    let id = work[0]["id"].as_str().unwrap().to_string();
+
+    let posted = http()
+        .post(server.url(&format!("/api/work/{id}/comments")))
+        .bearer_auth(&token)
+        .json(&json!({ "body": "Where is the P60?" }))
+        .send()
+        .unwrap();
+    assert_eq!(posted.status(), StatusCode::CREATED);
+    let empty = http()
+        .post(server.url(&format!("/api/work/{id}/comments")))
+        .bearer_auth(&token)
+        .json(&json!({ "body": " " }))
+        .send()
+        .unwrap();
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, comments) = get(&server, &token, &format!("/api/work/{id}/comments"));
+    assert_eq!(comments.as_array().unwrap().len(), 1);
+
+    let pdf = b"%PDF-1.7 a statement".to_vec();
+    let uploaded = http()
+        .post(server.url(&format!(
+            "/api/work/{id}/files?name=..%2Fbank.pdf&group=0&task=1"
+        )))
+        .bearer_auth(&token)
+        .header("content-type", "application/pdf")
+        .body(pdf.clone())
+        .send()
+        .unwrap();
+    assert_eq!(uploaded.status(), StatusCode::CREATED);
+    let file: Value = uploaded.json().unwrap();
+    assert_eq!(file["name"], "bank.pdf");
+    let download = http()
+        .get(server.url(&format!(
+            "/api/work/{id}/files/{}",
+            file["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(
+        download.headers()["content-disposition"],
+        "attachment; filename=\"bank.pdf\""
+    );
+    assert_eq!(download.bytes().unwrap().to_vec(), pdf);
+
+    // Oversized uploads are refused before they are read, and nothing is stored.
+    let too_big = http()
+        .post(server.url(&format!("/api/work/{id}/files?name=huge.bin")))
+        .bearer_auth(&token)
+        .body(vec![0u8; 26 * 1024 * 1024])
+        .send()
+        .unwrap();
+    assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let (_, files) = get(&server, &token, &format!("/api/work/{id}/files"));
+    assert_eq!(files.as_array().unwrap().len(), 1);
+    let (_, timeline) = get(&server, &token, &format!("/api/work/{id}/timeline"));
+    let kinds: Vec<&str> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(&kinds[..2], ["file_uploaded", "comment_added"]);
+}

@@ -1,13 +1,16 @@
 //! The JSON API under `/api`: templates, contacts and work items. Every route needs an API token.
 
-use axum::extract::{Path, Query, State};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
+use axum::http::{HeaderMap, header};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use docket_engine::docket::WorkFilter;
+use docket_engine::docket::{MAX_UPLOAD_BYTES, NewUpload, WorkFilter};
 use docket_engine::model::{
-    Contact, ContactId, FirmSettings, NewContact, NewTemplate, NewWork, Template, TimelineEvent,
-    WorkId, WorkItem, WorkStatus,
+    Comment, Contact, ContactId, FirmSettings, NewContact, NewTemplate, NewWork, Template,
+    TimelineEvent, UploadedFile, WorkId, WorkItem, WorkStatus,
 };
 use serde::Deserialize;
 
@@ -29,6 +32,14 @@ pub fn routes() -> Router<AppState> {
         .route("/work", get(list_work).post(create_work))
         .route("/work/{id}", get(get_work))
         .route("/work/{id}/timeline", get(work_timeline))
+        .route("/work/{id}/comments", get(list_comments).post(add_comment))
+        .route(
+            "/work/{id}/files",
+            get(list_files)
+                .post(upload_file)
+                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .route("/work/{id}/files/{file}", get(download_file))
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -202,4 +213,106 @@ async fn work_timeline(
     let id: WorkId = id.parse()?;
     let limit = page.limit();
     Ok(Json(state.call(move |d| d.work_timeline(id, limit)).await?))
+}
+
+/// A new comment: `{"body": "..."}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewComment {
+    body: String,
+}
+
+async fn list_comments(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Vec<Comment>> {
+    let id: WorkId = id.parse()?;
+    Ok(Json(state.call(move |d| d.comments(id)).await?))
+}
+
+async fn add_comment(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(new): Json<NewComment>,
+) -> Result<(StatusCode, Json<Comment>), ApiError> {
+    let id: WorkId = id.parse()?;
+    let actor = caller.actor();
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .call(move |d| d.add_comment(id, &new.body, actor))
+                .await?,
+        ),
+    ))
+}
+
+async fn list_files(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Vec<UploadedFile>> {
+    let id: WorkId = id.parse()?;
+    Ok(Json(state.call(move |d| d.files(id)).await?))
+}
+
+/// Where an upload goes: `?name=FILE` and optionally the task it answers.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadQuery {
+    name: String,
+    group: Option<usize>,
+    task: Option<usize>,
+}
+
+/// Uploads the request body as a file; its `Content-Type` is kept.
+async fn upload_file(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<UploadedFile>), ApiError> {
+    let id: WorkId = id.parse()?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    let upload = NewUpload {
+        name: q.name,
+        content_type,
+        bytes: body.to_vec(),
+        task: q.group.zip(q.task),
+    };
+    let actor = caller.actor();
+    Ok((
+        StatusCode::CREATED,
+        Json(state.call(move |d| d.add_file(id, upload, actor)).await?),
+    ))
+}
+
+/// The bytes of an uploaded file, always as a download, never rendered in the browser.
+async fn download_file(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    let id: WorkId = id.parse()?;
+    let (file, bytes) = state.call(move |d| d.download(id, &file)).await?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        file.name.replace(['"', '\\'], "_")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    ))
 }

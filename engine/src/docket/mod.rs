@@ -2,6 +2,7 @@
 //! here; each reads what it needs, checks the rules, and commits its changes (records, indexes and
 //! timeline events) in one atomic batch.
 
+mod exchange;
 mod people;
 mod templates;
 mod timeline;
@@ -15,6 +16,7 @@ use crate::plugin::PluginHost;
 use crate::store::{Batch, Store, Tree, decode, encode};
 use crate::{Clock, Error, Result};
 
+pub use exchange::{MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload};
 pub use people::{MIN_PASSWORD_LEN, NewUser};
 pub use work::WorkFilter;
 

@@ -2,6 +2,7 @@
 //! timeline. Records here are what the store keeps; each carries a format version.
 
 mod contact;
+mod exchange;
 mod firm;
 mod ids;
 mod template;
@@ -9,6 +10,7 @@ mod timeline;
 mod work;
 
 pub use contact::{Contact, NewContact};
+pub use exchange::{Comment, UploadedFile, sanitise_file_name};
 pub use firm::{ApiToken, FirmSettings, Role, StaffUser};
 pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};
 pub use template::{DocumentRef, GroupTemplate, NewTemplate, PluginRef, TaskTemplate, Template};

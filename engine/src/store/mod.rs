@@ -35,10 +35,16 @@ pub enum Tree {
     WorkByStatus,
     /// `w/` work id `/` event id or `c/` contact id `/` event id → event
     Timeline,
+    /// work id `/` comment id → comment
+    Comments,
+    /// work id `/` file id → uploaded file record
+    Files,
+    /// SHA-256 of the bytes → the bytes of an uploaded file
+    Blobs,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 12] = [
+    pub const ALL: [Tree; 15] = [
         Tree::Meta,
         Tree::Users,
         Tree::UsersByEmail,
@@ -51,6 +57,9 @@ impl Tree {
         Tree::WorkByContact,
         Tree::WorkByStatus,
         Tree::Timeline,
+        Tree::Comments,
+        Tree::Files,
+        Tree::Blobs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,6 +76,9 @@ impl Tree {
             Tree::WorkByContact => "work_by_contact",
             Tree::WorkByStatus => "work_by_status",
             Tree::Timeline => "timeline",
+            Tree::Comments => "comments",
+            Tree::Files => "files",
+            Tree::Blobs => "blobs",
         }
     }
 

@@ -1,0 +1,286 @@
+//! Comments and uploaded files on a work item, each recorded on the work's timeline in the same
+//! batch.
+
+use sha2::{Digest, Sha256};
+
+use super::Docket;
+use crate::model::{Actor, Comment, EventKind, UploadedFile, WorkId, new_id, sanitise_file_name};
+use crate::store::{Batch, Tree, decode};
+use crate::{Error, Result};
+
+/// Longest comment accepted, in characters.
+pub const MAX_COMMENT_CHARS: usize = 10_000;
+/// Largest file accepted, in bytes (25 MiB).
+pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
+
+/// A file to attach to a work item.
+#[derive(Debug, Clone)]
+pub struct NewUpload {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    /// The client task it answers, by group and task position.
+    pub task: Option<(usize, usize)>,
+}
+
+impl Docket {
+    pub fn add_comment(&self, work: WorkId, body: &str, author: Actor) -> Result<Comment> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(Error::invalid("a comment needs some text"));
+        }
+        if body.chars().count() > MAX_COMMENT_CHARS {
+            return Err(Error::invalid(format!(
+                "a comment may be at most {MAX_COMMENT_CHARS} characters; split it in two"
+            )));
+        }
+        self.work(work)?;
+        let now = self.now();
+        let comment = Comment {
+            id: new_id(now),
+            work,
+            at: now,
+            author: author.clone(),
+            body: body.to_string(),
+        };
+        let mut batch = Batch::default();
+        batch.put_record(Tree::Comments, child_key(work, comment.id), &comment);
+        let preview: String = body.chars().take(80).collect();
+        self.record_event(
+            &mut batch,
+            Some(work),
+            None,
+            author,
+            EventKind::CommentAdded,
+            format!("Comment: {preview}"),
+        );
+        self.store.commit(batch)?;
+        Ok(comment)
+    }
+
+    /// A work item's comments, oldest first.
+    pub fn comments(&self, work: WorkId) -> Result<Vec<Comment>> {
+        self.store
+            .scan(Tree::Comments, &child_prefix(work), None, usize::MAX, false)?
+            .iter()
+            .map(|(_, v)| decode(v))
+            .collect()
+    }
+
+    pub fn add_file(
+        &self,
+        work: WorkId,
+        upload: NewUpload,
+        uploaded_by: Actor,
+    ) -> Result<UploadedFile> {
+        if upload.bytes.is_empty() {
+            return Err(Error::invalid("the file is empty"));
+        }
+        if upload.bytes.len() > MAX_UPLOAD_BYTES {
+            return Err(Error::invalid(format!(
+                "the file is {:.1} MiB; files may be at most {} MiB",
+                upload.bytes.len() as f64 / 1_048_576.0,
+                MAX_UPLOAD_BYTES / 1_048_576
+            )));
+        }
+        let item = self.work(work)?;
+        if let Some((group, task)) = upload.task
+            && item
+                .groups
+                .get(group)
+                .and_then(|g| g.tasks.get(task))
+                .is_none()
+        {
+            return Err(Error::invalid(format!(
+                "work item has no task {task} in group {group}"
+            )));
+        }
+        let now = self.now();
+        let sha256: String = Sha256::digest(&upload.bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let file = UploadedFile {
+            id: new_id(now),
+            work,
+            at: now,
+            uploaded_by: uploaded_by.clone(),
+            name: sanitise_file_name(&upload.name),
+            content_type: upload.content_type,
+            size: upload.bytes.len() as u64,
+            sha256,
+            task: upload.task,
+        };
+        let mut batch = Batch::default();
+        // Blobs are keyed by content, so the same file uploaded twice is stored once.
+        batch.put(Tree::Blobs, file.sha256.as_bytes(), upload.bytes);
+        batch.put_record(Tree::Files, child_key(work, file.id), &file);
+        self.record_event(
+            &mut batch,
+            Some(work),
+            None,
+            uploaded_by,
+            EventKind::FileUploaded,
+            format!("File uploaded: {} ({} bytes)", file.name, file.size),
+        );
+        self.store.commit(batch)?;
+        Ok(file)
+    }
+
+    /// A work item's files, oldest first.
+    pub fn files(&self, work: WorkId) -> Result<Vec<UploadedFile>> {
+        self.store
+            .scan(Tree::Files, &child_prefix(work), None, usize::MAX, false)?
+            .iter()
+            .map(|(_, v)| decode(v))
+            .collect()
+    }
+
+    /// One file of a work item with its bytes, for staff to download.
+    pub fn download(&self, work: WorkId, file: &str) -> Result<(UploadedFile, Vec<u8>)> {
+        let id = ulid::Ulid::from_string(file)
+            .map_err(|_| Error::invalid(format!("`{file}` is not a file id")))?;
+        let record: UploadedFile = self
+            .store
+            .get(Tree::Files, &child_key(work, id))?
+            .map(|v| decode(&v))
+            .transpose()?
+            .ok_or_else(|| Error::not_found("file", file))?;
+        let bytes = self.file_bytes(&record)?;
+        Ok((record, bytes))
+    }
+
+    /// The bytes of an uploaded file.
+    pub fn file_bytes(&self, file: &UploadedFile) -> Result<Vec<u8>> {
+        self.store
+            .get(Tree::Blobs, file.sha256.as_bytes())?
+            .ok_or_else(|| Error::Storage(format!("the bytes of file {} are missing", file.name)))
+    }
+}
+
+fn child_prefix(work: WorkId) -> Vec<u8> {
+    format!("{work}/").into_bytes()
+}
+
+fn child_key(work: WorkId, child: ulid::Ulid) -> Vec<u8> {
+    format!("{work}/{child}").into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::demo::EXAMPLE_TEMPLATES;
+    use crate::docket::test_support::docket_at;
+    use crate::model::{NewContact, NewWork};
+
+    fn work(docket: &Docket) -> WorkId {
+        docket.import_template(EXAMPLE_TEMPLATES[1]).unwrap();
+        docket
+            .create_contact(
+                NewContact {
+                    name: "Bob".into(),
+                    email: "bob@client.example".into(),
+                    timezone: None,
+                },
+                Actor::System,
+            )
+            .unwrap();
+        docket
+            .create_work(
+                NewWork {
+                    template: "Monthly bookkeeping".into(),
+                    start_date: NaiveDate::from_ymd_opt(2027, 1, 1),
+                    contacts: vec!["bob@client.example".into()],
+                    ..NewWork::default()
+                },
+                Actor::System,
+            )
+            .unwrap()
+            .id
+    }
+
+    #[test]
+    fn comments_and_files_are_kept_in_order_and_on_the_timeline() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let id = work(&docket);
+        docket
+            .add_comment(id, " First question ", Actor::System)
+            .unwrap();
+        docket.add_comment(id, "Second", Actor::System).unwrap();
+        let bodies: Vec<_> = docket
+            .comments(id)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.body)
+            .collect();
+        assert_eq!(bodies, ["First question", "Second"]);
+
+        let upload = NewUpload {
+            name: "../statements/jan.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: b"%PDF-1.7 ...".to_vec(),
+            task: Some((0, 0)),
+        };
+        let file = docket.add_file(id, upload.clone(), Actor::System).unwrap();
+        assert_eq!(file.name, "jan.pdf");
+        assert_eq!(docket.file_bytes(&file).unwrap(), upload.bytes);
+        assert_eq!(docket.files(id).unwrap(), vec![file]);
+        let kinds: Vec<_> = docket
+            .work_timeline(id, 3)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                EventKind::FileUploaded,
+                EventKind::CommentAdded,
+                EventKind::CommentAdded
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_comments_and_files_are_refused_and_change_nothing() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let id = work(&docket);
+        assert!(docket.add_comment(id, "   ", Actor::System).is_err());
+        assert!(
+            docket
+                .add_comment(id, &"x".repeat(MAX_COMMENT_CHARS + 1), Actor::System)
+                .unwrap_err()
+                .to_string()
+                .contains("at most")
+        );
+        let big = NewUpload {
+            name: "big.bin".into(),
+            content_type: "application/octet-stream".into(),
+            bytes: vec![0; MAX_UPLOAD_BYTES + 1],
+            task: None,
+        };
+        assert!(
+            docket
+                .add_file(id, big, Actor::System)
+                .unwrap_err()
+                .to_string()
+                .contains("files may be at most 25 MiB")
+        );
+        let stray = NewUpload {
+            name: "a.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: vec![1],
+            task: Some((5, 0)),
+        };
+        assert!(docket.add_file(id, stray, Actor::System).is_err());
+        let nowhere = WorkId::new(docket.now());
+        assert!(matches!(
+            docket.add_comment(nowhere, "hi", Actor::System),
+            Err(Error::NotFound { .. })
+        ));
+        assert!(docket.comments(id).unwrap().is_empty() && docket.files(id).unwrap().is_empty());
+        assert_eq!(docket.store().len(Tree::Blobs).unwrap(), 0);
+    }
+}
