@@ -1,16 +1,13 @@
 //! `docket plugin ...` through the real binary: the simulated reminder calendar (text and
 //! JSON), the listing, and one-line errors.
 
-use std::process::{Command, Output};
+mod support;
 
+use std::process::Output;
+
+/// Runs `docket --data DATA ARGS` with the shared timeout and a clean environment.
 fn docket(data: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_docket"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("DOCKET_CONFIG")
-        .output()
-        .expect("the docket binary runs")
+    support::run_with(support::docket().arg("--data").arg(data).args(args))
 }
 
 fn stdout(out: &Output) -> String {
