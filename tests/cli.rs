@@ -274,6 +274,32 @@ fn bad_input_changes_no_data() {
         &["template", "import", bad.to_str().unwrap(), "--data", &data],
         "bad-template.toml: line 1:",
     );
+    // Plugins are checked at import: the name, the world, and the parameters.
+    let plugin_cases = [
+        (
+            "reminders = { plugin = 'nagging' }",
+            "group `g`: reminder policy `nagging` is not a plugin here",
+        ),
+        (
+            "sending = { plugin = 'gentle' }",
+            "group `g`: plugin `gentle` is a reminder-policy, not a sending rule",
+        ),
+        (
+            "reminders = { plugin = 'custom', params = { every = 'often' } }",
+            "group `g`: reminder policy `custom` does not accept its parameters",
+        ),
+        (
+            "sending = { plugin = 'relative', params = { days = 'soon' } }",
+            "group `g`: sending rule `relative` does not accept its parameters",
+        ),
+    ];
+    for (line, want) in plugin_cases {
+        std::fs::write(&bad, format!("name = 'Odd'\n[[groups]]\nname = 'g'\n{line}\n[[groups.tasks]]\ntitle = 't'\ndue = 3\n")).unwrap();
+        fails(
+            &["template", "import", bad.to_str().unwrap(), "--data", &data],
+            want,
+        );
+    }
     let tax = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/templates/annual-tax-return.toml"

@@ -2,7 +2,7 @@
 
 use super::Docket;
 use crate::model::{NewTemplate, Template, TemplateId};
-use crate::plugin::World;
+use crate::plugin::{FirmCalendar, GroupState, SendRequest, TaskState, World};
 use crate::store::{Batch, Tree, decode, get_record};
 use crate::{Error, Result};
 
@@ -30,11 +30,21 @@ impl Docket {
         Ok(template)
     }
 
-    /// Checks that every plugin a template names exists and is of the right world.
+    /// Checks that every plugin a template names exists, is of the right world, and accepts the
+    /// parameters given: each is asked once for a decision on a sample group, so a parameter it
+    /// refuses is caught at import, not on the day a reminder should have gone out.
     fn check_plugins(&self, template: &NewTemplate) -> Result<()> {
         let Some(host) = &self.plugins else {
             return Ok(());
         };
+        let settings = self.firm_settings()?;
+        let calendar = FirmCalendar {
+            tz: settings.timezone,
+            send_time: settings.send_time,
+            holidays: Vec::new(),
+        };
+        let now = self.now();
+        let today = now.with_timezone(&settings.timezone).date_naive();
         for group in &template.groups {
             for (plugin, world, role) in [
                 (&group.sending, World::SendingRule, "sending rule"),
@@ -56,6 +66,49 @@ impl Docket {
                     }
                 }
             }
+            let tasks: Vec<TaskState> = group
+                .tasks
+                .iter()
+                .map(|t| TaskState {
+                    due: today
+                        + chrono::Days::new(u64::from(t.due_offset_days.clamp(0, 366) as u32)),
+                    done: false,
+                    reminders_sent: 0,
+                })
+                .collect();
+            let sample = GroupState {
+                sent_at: now,
+                last_reminder_at: None,
+                tasks,
+            };
+            let params = |p: &crate::model::PluginRef| p.params.clone().into_iter().collect();
+            let refused = |role: &str, name: &str, e: crate::plugin::PluginError| {
+                Error::invalid(format!(
+                    "group `{}`: {role} `{name}` does not accept its parameters: {e}",
+                    group.name
+                ))
+            };
+            host.next_reminder(
+                &group.reminders.plugin,
+                &calendar,
+                &params(&group.reminders),
+                now,
+                &sample,
+            )
+            .map_err(|e| refused("reminder policy", &group.reminders.plugin, e))?;
+            let request = SendRequest {
+                start: today,
+                first_due: sample.tasks.iter().map(|t| t.due).min(),
+                task_count: sample.tasks.len() as u32,
+            };
+            host.send_at(
+                &group.sending.plugin,
+                &calendar,
+                &params(&group.sending),
+                now,
+                &request,
+            )
+            .map_err(|e| refused("sending rule", &group.sending.plugin, e))?;
         }
         Ok(())
     }
