@@ -146,3 +146,57 @@ fn compiled_components_are_cached_and_damaged_artifacts_recompiled() {
             .is_some()
     );
 }
+
+#[test]
+fn check_reports_world_imports_exports_and_refuses_non_components() {
+    use docket_engine::plugin::World;
+
+    let report = super::host()
+        .check_file(std::path::Path::new(BUSINESS_DAYS))
+        .unwrap();
+    assert_eq!(report.worlds, [World::ReminderPolicy]);
+    assert!(
+        report
+            .exports
+            .iter()
+            .any(|e| e == "docket:plugin/reminder@0.1.0"),
+        "{:?}",
+        report.exports
+    );
+    assert!(
+        report
+            .imports
+            .iter()
+            .any(|i| i == "docket:plugin/types@0.1.0"),
+        "{:?}",
+        report.imports
+    );
+    assert!(
+        report.mismatches.contains_key("sending-rule"),
+        "{:?}",
+        report.mismatches
+    );
+
+    let hooks = super::host()
+        .check_file(std::path::Path::new(env!("DOCKET_STOCK_HOOKS_WASM")))
+        .unwrap();
+    assert_eq!(hooks.worlds, [World::NotificationHook]);
+    assert!(
+        hooks
+            .imports
+            .iter()
+            .any(|i| i.starts_with("docket:plugin/effects")),
+        "{:?}",
+        hooks.imports
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.wasm");
+    std::fs::write(&junk, b"not wasm at all").unwrap();
+    let err = super::host().check_file(&junk).unwrap_err().to_string();
+    assert!(
+        err.contains("junk.wasm") && err.contains("not a WebAssembly component"),
+        "{err}"
+    );
+    assert!(!err.contains('\n'), "{err}");
+}
