@@ -365,3 +365,82 @@ fn comments_and_files_go_through_the_api() {
         .collect();
     assert_eq!(&kinds[..2], ["file_uploaded", "comment_added"]);
 }
+
+#[test]
+fn a_live_backup_restores_into_an_equal_firm() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"]);
+    let token = server.banner_value("API token:").unwrap();
+    assert_eq!(
+        http()
+            .get(server.url("/api/backup"))
+            .send()
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Writers keep going while the backup is taken; the copy holds a consistent state.
+    let backup = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            for i in 0..20 {
+                let response = http()
+                    .post(server.url("/api/contacts"))
+                    .bearer_auth(&token)
+                    .json(&json!({ "name": "Busy", "email": format!("busy{i}@live.example") }))
+                    .send()
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::CREATED);
+            }
+        });
+        let response = http()
+            .get(server.url("/api/backup"))
+            .bearer_auth(&token)
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let bytes = response.bytes().unwrap();
+        writer.join().unwrap();
+        bytes
+    });
+    let file = dir.path().join("live.backup");
+    std::fs::write(&file, &backup).unwrap();
+
+    // The CLI cannot open the folder while the server runs, and says how to back up instead.
+    let cli = run_with(
+        support::docket()
+            .args(["backup", "--out"])
+            .arg(dir.path().join("x.backup"))
+            .arg("--data")
+            .arg(dir.path()),
+    );
+    assert!(!cli.status.success());
+    assert!(stderr(&cli).contains("/api/backup"), "{}", stderr(&cli));
+
+    let restored = tempfile::tempdir().unwrap();
+    let out = run_with(
+        support::docket()
+            .arg("restore")
+            .arg(&file)
+            .arg("--data")
+            .arg(restored.path()),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let copy = Server::start(restored.path(), &[]);
+    let (_, templates) = get(&copy, &token, "/api/templates");
+    assert_eq!(templates, get(&server, &token, "/api/templates").1);
+    let (_, work) = get(&copy, &token, "/api/work");
+    assert_eq!(work, get(&server, &token, "/api/work").1);
+    let (_, contacts) = get(&copy, &token, "/api/contacts?limit=500");
+    let count = contacts.as_array().unwrap().len();
+    assert!(
+        (3..=23).contains(&count),
+        "{count} contacts: the demo's three plus the writes that came first"
+    );
+    // A consistent copy: exactly the contacts created before some instant, none missing between.
+    let (_, all) = get(&server, &token, "/api/contacts?limit=500");
+    assert_eq!(
+        contacts.as_array().unwrap()[..],
+        all.as_array().unwrap()[..count]
+    );
+}

@@ -24,6 +24,7 @@ const DEFAULT_PAGE: usize = 100;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/firm", get(firm))
+        .route("/backup", get(crate::backup::backup))
         .route("/templates", get(list_templates).post(create_template))
         .route("/templates/{name_or_id}", get(get_template))
         .route("/contacts", get(list_contacts).post(create_contact))

@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod backup;
 mod error;
 
 use std::future::Future;

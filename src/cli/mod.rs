@@ -93,7 +93,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             setup::template(cmd, &docket)
         }
         Command::Work(cmd) => setup::work(cmd, &open(&config)?.0),
-        Command::Backup { out } => data::backup(&open(&config)?.1, &out),
+        Command::Backup { out } => {
+            let (_, store) = open(&config).map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
+                Some(docket_engine::Error::Locked(_)) => anyhow::anyhow!(
+                    "{e}; while it runs, take a live backup from it: curl -fH 'Authorization: Bearer TOKEN' {}/api/backup -o {}",
+                    config.server.base_url,
+                    out.display()
+                ),
+                _ => e,
+            })?;
+            data::backup(&store, &out)
+        }
         Command::Plugin(cmd) => plugin::run(cmd, &config),
         Command::Restore { file } => data::restore(&config, &file),
     }

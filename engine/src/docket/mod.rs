@@ -108,6 +108,12 @@ impl Docket {
         self.store.commit(batch)
     }
 
+    /// Writes a consistent backup of the whole store to `out` while the firm keeps working;
+    /// writes wait until the copy is done.
+    pub fn backup(&self, out: &mut dyn std::io::Write) -> Result<u64> {
+        crate::backup::export(self.store.as_ref(), self.now(), out, &mut |_, _| {})
+    }
+
     /// True when no template, contact or work item exists yet (a fresh data folder).
     pub fn is_empty(&self) -> Result<bool> {
         for tree in [Tree::Templates, Tree::Contacts, Tree::Work, Tree::Users] {

@@ -4,6 +4,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -21,6 +22,9 @@ pub struct SledStore {
     path: PathBuf,
     /// Held for the store's lifetime; the OS releases the lock if the process dies.
     _lock: File,
+    /// Batches hold it shared and `for_each` exclusively, so a backup taken while the server
+    /// runs sees the store between two batches, never in the middle of one.
+    writers: RwLock<()>,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -74,6 +78,7 @@ impl SledStore {
             trees,
             path: dir.to_path_buf(),
             _lock: lock,
+            writers: RwLock::new(()),
         };
         store.check_format()?;
         Ok(store)
@@ -145,6 +150,7 @@ impl Store for SledStore {
         if batch.writes.is_empty() {
             return Ok(());
         }
+        let _writing = self.writers.read().unwrap_or_else(|e| e.into_inner());
         let mut involved: Vec<Tree> = batch.writes.iter().map(Write::tree).collect();
         involved.sort();
         involved.dedup();
@@ -203,6 +209,7 @@ impl Store for SledStore {
     }
 
     fn for_each(&self, each: Visit) -> Result<()> {
+        let _still = self.writers.write().unwrap_or_else(|e| e.into_inner());
         for tree in Tree::ALL {
             for item in self.tree(tree).iter() {
                 let (k, v) = item?;
