@@ -99,6 +99,45 @@ fn demo_firm_is_served_through_the_authenticated_api() {
     );
     let (_, work) = get(&server, &token, "/api/work");
     assert_eq!(work.as_array().unwrap().len(), 3);
+    // Malformed requests get the same JSON error shape as every other refusal.
+    let malformed = http()
+        .post(server.url("/api/contacts"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let body: Value = malformed.json().unwrap();
+    assert!(body["error"].as_str().unwrap().contains("JSON"), "{body}");
+    let unknown = http()
+        .post(server.url("/api/contacts"))
+        .bearer_auth(&token)
+        .json(&json!({ "name": "X", "email": "x@y.example", "colour": "red" }))
+        .send()
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = unknown.json().unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `colour`"),
+        "{body}"
+    );
+    let (status, body) = get(&server, &token, "/api/work?limit=lots");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"].as_str().unwrap().contains("limit"), "{body}");
+    let lower = http()
+        .get(server.url("/api/work"))
+        .header("authorization", format!("bearer {token}"))
+        .send()
+        .unwrap();
+    assert_eq!(
+        lower.status(),
+        StatusCode::OK,
+        "the auth scheme is case-insensitive"
+    );
     let (status, _) = get(&server, &token, "/api/work/not-an-id");
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = get(&server, &token, "/api/templates/No%20such");

@@ -1,7 +1,7 @@
 //! The JSON API under `/api`: templates, contacts and work items. Every route needs an API token.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
@@ -15,6 +15,7 @@ use docket_engine::model::{
 use serde::Deserialize;
 
 use crate::auth::ApiCaller;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::{ApiError, AppState};
 
 /// Largest page a list call returns.
@@ -80,7 +81,7 @@ async fn list_templates(_: ApiCaller, State(state): State<AppState>) -> ApiResul
 async fn create_template(
     _: ApiCaller,
     State(state): State<AppState>,
-    Json(new): Json<NewTemplate>,
+    ApiJson(new): ApiJson<NewTemplate>,
 ) -> Result<(StatusCode, Json<Template>), ApiError> {
     Ok((
         StatusCode::CREATED,
@@ -101,7 +102,7 @@ async fn get_template(
 async fn list_contacts(
     _: ApiCaller,
     State(state): State<AppState>,
-    Query(page): Query<Page>,
+    ApiQuery(page): ApiQuery<Page>,
 ) -> ApiResult<Vec<Contact>> {
     let after = page.after::<ContactId>()?;
     let limit = page.limit();
@@ -113,7 +114,7 @@ async fn list_contacts(
 async fn create_contact(
     caller: ApiCaller,
     State(state): State<AppState>,
-    Json(new): Json<NewContact>,
+    ApiJson(new): ApiJson<NewContact>,
 ) -> Result<(StatusCode, Json<Contact>), ApiError> {
     let actor = caller.actor();
     Ok((
@@ -135,7 +136,7 @@ async fn contact_timeline(
     _: ApiCaller,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(page): Query<Page>,
+    ApiQuery(page): ApiQuery<Page>,
 ) -> ApiResult<Vec<TimelineEvent>> {
     let id: ContactId = id.parse()?;
     let limit = page.limit();
@@ -157,7 +158,7 @@ struct WorkQuery {
 async fn list_work(
     _: ApiCaller,
     State(state): State<AppState>,
-    Query(q): Query<WorkQuery>,
+    ApiQuery(q): ApiQuery<WorkQuery>,
 ) -> ApiResult<Vec<WorkItem>> {
     let filter = WorkFilter {
         status: q
@@ -187,7 +188,7 @@ async fn list_work(
 async fn create_work(
     caller: ApiCaller,
     State(state): State<AppState>,
-    Json(new): Json<NewWork>,
+    ApiJson(new): ApiJson<NewWork>,
 ) -> Result<(StatusCode, Json<WorkItem>), ApiError> {
     let actor = caller.actor();
     Ok((
@@ -209,7 +210,7 @@ async fn work_timeline(
     _: ApiCaller,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(page): Query<Page>,
+    ApiQuery(page): ApiQuery<Page>,
 ) -> ApiResult<Vec<TimelineEvent>> {
     let id: WorkId = id.parse()?;
     let limit = page.limit();
@@ -236,7 +237,7 @@ async fn add_comment(
     caller: ApiCaller,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Json(new): Json<NewComment>,
+    ApiJson(new): ApiJson<NewComment>,
 ) -> Result<(StatusCode, Json<Comment>), ApiError> {
     let id: WorkId = id.parse()?;
     let actor = caller.actor();
@@ -273,7 +274,7 @@ async fn upload_file(
     caller: ApiCaller,
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<UploadQuery>,
+    ApiQuery(q): ApiQuery<UploadQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<UploadedFile>), ApiError> {

@@ -47,8 +47,10 @@ impl FromRequestParts<AppState> for ApiCaller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|s| s.trim().to_string())
+            .and_then(|v| v.split_once(' '))
+            // The scheme is case-insensitive (RFC 9110); the token is not.
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, secret)| secret.trim().to_string())
             .ok_or_else(|| Unauthorized.into_response())?;
         match state.call(move |d| d.authenticate_api_token(&secret)).await {
             Ok(Some(token)) => Ok(ApiCaller(token)),

@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod backup;
 mod error;
+mod extract;
 
 use std::future::Future;
 
