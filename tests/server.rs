@@ -483,3 +483,22 @@ fn a_live_backup_restores_into_an_equal_firm() {
         all.as_array().unwrap()[..count]
     );
 }
+
+#[test]
+fn a_taken_port_fails_before_the_demo_is_seeded() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_with(
+        support::docket()
+            .args(["serve", "--demo", "--listen", &port, "--data"])
+            .arg(dir.path()),
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains(&format!("cannot listen on {port}")), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("admin password"));
+    // The next start, on a free port, still seeds and prints the credentials.
+    let server = Server::start(dir.path(), &["--demo"]);
+    assert!(server.banner_value("admin password:").is_some());
+}

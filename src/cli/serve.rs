@@ -18,12 +18,6 @@ pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     // Installed plugins that are refused are logged with the file and the reason; the server
     // starts with the rest.
     let docket = docket.with_plugins(super::open_plugins(&config)?);
-    if demo && let Some(seed) = docket_engine::demo::seed(&docket)? {
-        println!("Demo firm created. These are shown only once:");
-        println!("  admin email:    {}", seed.admin.email);
-        println!("  admin password: {}", seed.admin_password);
-        println!("  API token:      {}", seed.token_secret);
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -32,6 +26,14 @@ pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
         let addr = listener.local_addr()?;
+        // Seeded only once the address is ours: credentials printed before a failed start would
+        // be lost, since the demo seeds an empty folder only.
+        if demo && let Some(seed) = docket_engine::demo::seed(&docket)? {
+            println!("Demo firm created. These are shown only once:");
+            println!("  admin email:    {}", seed.admin.email);
+            println!("  admin password: {}", seed.admin_password);
+            println!("  API token:      {}", seed.token_secret);
+        }
         println!("Docket listening on http://{addr}");
         tracing::info!(%addr, data = %config.storage.data_dir.display(), "serving");
         let state = docket_portal::AppState { docket };
