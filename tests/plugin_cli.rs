@@ -149,3 +149,45 @@ fn list_shows_stock_plugins_and_errors_are_one_line() {
         "{err}"
     );
 }
+
+#[test]
+fn simulate_takes_the_firm_calendar_from_config() {
+    let data = tempfile::tempdir().unwrap();
+    let config = data.path().join("docket.toml");
+    std::fs::write(&config, "[firm]\ntimezone = 'Asia/Tokyo'\nsend_time = '08:30'\nholidays = ['2026-05-05', '2026-05-03']\n").unwrap();
+    let args = [
+        "plugin",
+        "simulate",
+        "--policy",
+        "urgent",
+        "--sent",
+        "2026-05-01",
+        "--due",
+        "2026-05-04",
+        "--json",
+    ];
+    let out = docket(
+        data.path(),
+        &[&["--config", config.to_str().unwrap()][..], &args[..]].concat(),
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["timezone"], "Asia/Tokyo");
+    assert_eq!(json["send_time"], "08:30");
+    assert_eq!(
+        json["holidays"],
+        serde_json::json!(["2026-05-03", "2026-05-05"])
+    );
+    assert_eq!(json["reminders"][0]["local"], "2026-05-01T08:30:00+09:00");
+    // An explicit --holiday replaces the firm's.
+    let out = docket(
+        data.path(),
+        &[
+            &["--config", config.to_str().unwrap()][..],
+            &args[..],
+            &["--holiday", "2026-05-06"][..],
+        ]
+        .concat(),
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["holidays"], serde_json::json!(["2026-05-06"]));
+}

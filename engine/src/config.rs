@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -79,6 +79,9 @@ pub struct FirmConfig {
     pub timezone: String,
     /// Local time of day at which reminders and automatic sends go out, `HH:MM`.
     pub send_time: String,
+    /// Days the firm sends nothing (public holidays), `YYYY-MM-DD`; policies that honour
+    /// holidays move reminders off them.
+    pub holidays: Vec<String>,
 }
 
 impl Default for FirmConfig {
@@ -88,6 +91,7 @@ impl Default for FirmConfig {
             logo_url: None,
             timezone: "Europe/London".into(),
             send_time: "09:00".into(),
+            holidays: Vec::new(),
         }
     }
 }
@@ -96,6 +100,18 @@ impl FirmConfig {
     /// The timezone, already checked at load.
     pub fn tz(&self) -> Tz {
         self.timezone.parse().expect("timezone validated at load")
+    }
+
+    /// The holidays, already checked at load, in order.
+    pub fn holidays(&self) -> Vec<NaiveDate> {
+        let mut days: Vec<NaiveDate> = self
+            .holidays
+            .iter()
+            .map(|d| d.parse().expect("holidays validated at load"))
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        days
     }
 
     /// The send time, already checked at load.
@@ -251,6 +267,16 @@ impl Config {
                 self.firm.send_time
             ));
         }
+        if let Some(bad) = self
+            .firm
+            .holidays
+            .iter()
+            .find(|d| d.parse::<NaiveDate>().is_err())
+        {
+            return Err(format!(
+                "key `firm.holidays`: `{bad}` is not a date; write YYYY-MM-DD, e.g. 2026-12-25"
+            ));
+        }
         if self.firm.name.trim().is_empty() {
             return Err("key `firm.name`: the firm needs a name".into());
         }
@@ -378,6 +404,10 @@ mod tests {
                 "FILE: key `sever`: unknown field `sever`",
             ),
             ("[firm\nname = 'x'\n", "FILE line 1:"),
+            (
+                "[firm]\nholidays = ['2026-12-25', '25/12/2026']\n",
+                "FILE: key `firm.holidays`: `25/12/2026` is not a date",
+            ),
         ];
         for (text, want) in cases {
             let err = load_str(text, &[]).unwrap_err();

@@ -49,7 +49,7 @@ pub enum PluginCommand {
         /// Local send time, `HH:MM`; defaults to the firm's (`firm.send_time`).
         #[arg(long, value_name = "HH:MM")]
         send_time: Option<String>,
-        /// A holiday the firm does not send on; repeat for each.
+        /// A holiday the firm does not send on; repeat for each. Defaults to `firm.holidays`.
         #[arg(long, value_name = "DATE")]
         holiday: Vec<NaiveDate>,
         /// How many days after sending to preview.
@@ -155,7 +155,11 @@ pub fn run(cmd: PluginCommand, config: &Config) -> anyhow::Result<()> {
             let calendar = FirmCalendar::parse(
                 tz.as_deref().unwrap_or(&config.firm.timezone),
                 send_time.as_deref().unwrap_or(&config.firm.send_time),
-                holiday,
+                if holiday.is_empty() {
+                    config.firm.holidays()
+                } else {
+                    holiday
+                },
             )
             .map_err(anyhow::Error::msg)?;
             let params = parse_params(&params)?;
@@ -245,6 +249,8 @@ fn print_calendar(
         let out = serde_json::json!({
             "policy": policy,
             "timezone": calendar.tz.name(),
+            "send_time": calendar.send_time.format("%H:%M").to_string(),
+            "holidays": calendar.holidays,
             "reminders": lines,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);

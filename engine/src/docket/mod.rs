@@ -55,6 +55,7 @@ impl Docket {
                 timezone: firm.tz(),
                 send_time: firm.send_time(),
                 base_url: base_url.to_string(),
+                holidays: firm.holidays(),
             };
             let mut batch = Batch::default();
             batch.create(

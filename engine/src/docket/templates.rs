@@ -41,7 +41,7 @@ impl Docket {
         let calendar = FirmCalendar {
             tz: settings.timezone,
             send_time: settings.send_time,
-            holidays: Vec::new(),
+            holidays: settings.holidays.clone(),
         };
         let now = self.now();
         let today = now.with_timezone(&settings.timezone).date_naive();

@@ -17,6 +17,9 @@ pub struct FirmSettings {
     pub send_time: NaiveTime,
     /// Public base URL of this Docket, for links in emails.
     pub base_url: String,
+    /// Days the firm sends nothing, in order.
+    #[serde(default)]
+    pub holidays: Vec<chrono::NaiveDate>,
 }
 
 impl Record for FirmSettings {
