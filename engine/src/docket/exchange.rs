@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 
 use super::Docket;
 use crate::model::{Actor, Comment, EventKind, UploadedFile, WorkId, new_id, sanitise_file_name};
-use crate::store::{Batch, Tree, decode};
+use crate::store::{Batch, Tree, decode, scan_records};
 use crate::{Error, Result};
 
 /// Longest comment accepted, in characters.
@@ -60,11 +60,14 @@ impl Docket {
 
     /// A work item's comments, oldest first.
     pub fn comments(&self, work: WorkId) -> Result<Vec<Comment>> {
-        self.store
-            .scan(Tree::Comments, &child_prefix(work), None, usize::MAX, false)?
-            .iter()
-            .map(|(_, v)| decode(v))
-            .collect()
+        scan_records(
+            self.store.as_ref(),
+            Tree::Comments,
+            &child_prefix(work),
+            None,
+            usize::MAX,
+            false,
+        )
     }
 
     pub fn add_file(
@@ -129,11 +132,14 @@ impl Docket {
 
     /// A work item's files, oldest first.
     pub fn files(&self, work: WorkId) -> Result<Vec<UploadedFile>> {
-        self.store
-            .scan(Tree::Files, &child_prefix(work), None, usize::MAX, false)?
-            .iter()
-            .map(|(_, v)| decode(v))
-            .collect()
+        scan_records(
+            self.store.as_ref(),
+            Tree::Files,
+            &child_prefix(work),
+            None,
+            usize::MAX,
+            false,
+        )
     }
 
     /// One file of a work item with its bytes, for staff to download.

@@ -14,7 +14,7 @@ use crate::model::{
     Actor, ApiToken, Contact, ContactId, EventKind, NewContact, Role, StaffUser, TokenId, UserId,
     normalise_email,
 };
-use crate::store::{Batch, Tree, decode, get_record};
+use crate::store::{Batch, Tree, get_record, scan_records};
 use crate::{Error, Result};
 
 /// Prefix of API token secrets, so a leaked one is recognisable in logs and secret scanners.
@@ -100,11 +100,14 @@ impl Docket {
     }
 
     pub fn list_users(&self) -> Result<Vec<StaffUser>> {
-        self.store
-            .scan(Tree::Users, b"", None, usize::MAX, false)?
-            .iter()
-            .map(|(_, v)| decode(v))
-            .collect()
+        scan_records(
+            self.store.as_ref(),
+            Tree::Users,
+            b"",
+            None,
+            usize::MAX,
+            false,
+        )
     }
 
     /// Creates an API token; the secret is returned once and only its hash is kept.
@@ -201,11 +204,14 @@ impl Docket {
     /// Contacts in creation order, `limit` at a time after the contact `after`.
     pub fn list_contacts(&self, after: Option<ContactId>, limit: usize) -> Result<Vec<Contact>> {
         let after = after.map(|a| a.key());
-        self.store
-            .scan(Tree::Contacts, b"", after.as_deref(), limit, false)?
-            .iter()
-            .map(|(_, v)| decode(v))
-            .collect()
+        scan_records(
+            self.store.as_ref(),
+            Tree::Contacts,
+            b"",
+            after.as_deref(),
+            limit,
+            false,
+        )
     }
 }
 

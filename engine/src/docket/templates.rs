@@ -3,7 +3,7 @@
 use super::Docket;
 use crate::model::{NewTemplate, Template, TemplateId};
 use crate::plugin::{FirmCalendar, GroupState, SendRequest, TaskState, World};
-use crate::store::{Batch, Tree, decode, get_record};
+use crate::store::{Batch, Tree, get_record, scan_records};
 use crate::{Error, Result};
 
 impl Docket {
@@ -143,11 +143,14 @@ impl Docket {
     }
 
     pub fn list_templates(&self) -> Result<Vec<Template>> {
-        self.store
-            .scan(Tree::Templates, b"", None, usize::MAX, false)?
-            .iter()
-            .map(|(_, v)| decode(v))
-            .collect()
+        scan_records(
+            self.store.as_ref(),
+            Tree::Templates,
+            b"",
+            None,
+            usize::MAX,
+            false,
+        )
     }
 }
 

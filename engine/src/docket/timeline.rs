@@ -3,7 +3,7 @@
 use super::Docket;
 use crate::Result;
 use crate::model::{Actor, ContactId, EventId, EventKind, TimelineEvent, WorkId};
-use crate::store::{Batch, Tree, decode};
+use crate::store::{Batch, Tree, scan_records};
 
 impl Docket {
     /// Adds an event to `batch`, on the work's timeline and on the contact's, as given.
@@ -44,11 +44,14 @@ impl Docket {
     }
 
     fn read_timeline(&self, prefix: &[u8], limit: usize) -> Result<Vec<TimelineEvent>> {
-        self.store
-            .scan(Tree::Timeline, prefix, None, limit, true)?
-            .iter()
-            .map(|(_, v)| decode(v))
-            .collect()
+        scan_records(
+            self.store.as_ref(),
+            Tree::Timeline,
+            prefix,
+            None,
+            limit,
+            true,
+        )
     }
 }
 

@@ -5,7 +5,7 @@ use crate::due::due_date;
 use crate::model::{
     Actor, ClientTask, ClientTaskGroup, ContactId, EventKind, NewWork, WorkId, WorkItem, WorkStatus,
 };
-use crate::store::{Batch, Tree, decode, encode};
+use crate::store::{Batch, Tree, decode, encode, scan_records};
 use crate::{Error, Result};
 
 /// Which work items to list.
@@ -173,12 +173,14 @@ impl Docket {
         let ids = match (filter.status, filter.contact) {
             (None, None) => {
                 let after = after.map(|a| a.key());
-                return self
-                    .store
-                    .scan(Tree::Work, b"", after.as_deref(), limit, true)?
-                    .iter()
-                    .map(|(_, v)| decode(v))
-                    .collect();
+                return scan_records(
+                    self.store.as_ref(),
+                    Tree::Work,
+                    b"",
+                    after.as_deref(),
+                    limit,
+                    true,
+                );
             }
             (Some(status), contact) => self.index_ids(
                 Tree::WorkByStatus,

@@ -237,6 +237,22 @@ pub fn decode<R: Record>(bytes: &[u8]) -> Result<R> {
     serde_json::from_value(upgraded).map_err(|e| corrupt(e.to_string()))
 }
 
+/// Scans and decodes records: `Store::scan`, each value opened from its envelope.
+pub fn scan_records<R: Record>(
+    store: &dyn Store,
+    tree: Tree,
+    prefix: &[u8],
+    after: Option<&[u8]>,
+    limit: usize,
+    reverse: bool,
+) -> Result<Vec<R>> {
+    store
+        .scan(tree, prefix, after, limit, reverse)?
+        .iter()
+        .map(|(_, v)| decode(v))
+        .collect()
+}
+
 /// Reads and decodes one record.
 pub fn get_record<R: Record>(store: &dyn Store, tree: Tree, key: &[u8]) -> Result<Option<R>> {
     store
