@@ -49,6 +49,10 @@ const OUTPUTS: &[(&str, &str)] = &[
     ("DOCKET_STOCK_SENDING_WASM", "docket_stock_sending.wasm"),
     ("DOCKET_STOCK_HOOKS_WASM", "docket_stock_hooks.wasm"),
     ("DOCKET_TEST_MISBEHAVE_WASM", "docket_test_misbehave.wasm"),
+    (
+        "DOCKET_TEST_MISBEHAVE_HOOK_WASM",
+        "docket_test_misbehave_hook.wasm",
+    ),
     ("DOCKET_EXAMPLE_BUSINESS_DAYS_WASM", "business_days.wasm"),
 ];
 

@@ -8,6 +8,45 @@ use chrono::{DateTime, Duration, Utc};
 /// Where the engine learns what time it is.
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
+
+    /// How long to really wait for `span` of this clock's time to pass (background loops
+    /// sleep with it).
+    fn real(&self, span: Duration) -> std::time::Duration {
+        span.to_std().unwrap_or_default()
+    }
+}
+
+/// A simulated clock for demos and end-to-end checks: it starts at a chosen instant and runs
+/// `speed` times faster than real time (86400: a day per second).
+#[derive(Debug)]
+pub struct ScaledClock {
+    start: DateTime<Utc>,
+    real_start: std::time::Instant,
+    speed: f64,
+}
+
+impl ScaledClock {
+    pub fn new(start: DateTime<Utc>, speed: f64) -> Self {
+        assert!(speed > 0.0, "the clock speed must be positive");
+        Self {
+            start,
+            real_start: std::time::Instant::now(),
+            speed,
+        }
+    }
+}
+
+impl Clock for ScaledClock {
+    fn now(&self) -> DateTime<Utc> {
+        let elapsed = self.real_start.elapsed().as_secs_f64() * self.speed;
+        self.start + Duration::microseconds((elapsed * 1e6) as i64)
+    }
+
+    fn real(&self, span: Duration) -> std::time::Duration {
+        span.to_std()
+            .map(|d| d.div_f64(self.speed))
+            .unwrap_or_default()
+    }
 }
 
 /// The operating system's clock.
@@ -47,6 +86,21 @@ impl Clock for ManualClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scaled_clock_runs_fast() {
+        let start = DateTime::parse_from_rfc3339("2027-01-31T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        let clock = ScaledClock::new(start, 86_400.0);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let moved = clock.now() - start;
+        assert!(moved >= Duration::hours(1), "{moved}");
+        assert_eq!(
+            clock.real(Duration::days(1)),
+            std::time::Duration::from_secs(1)
+        );
+    }
 
     #[test]
     fn manual_clock_moves_only_when_told() {

@@ -30,6 +30,20 @@ pub struct Config {
     pub mail: MailConfig,
     pub smtp: Option<SmtpConfig>,
     pub plugins: PluginsConfig,
+    /// `[[hooks]]`: notification hooks subscribed to events.
+    pub hooks: Vec<HookConfig>,
+}
+
+/// `[[hooks]]`: one notification hook plugin, its parameters and the events it receives.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HookConfig {
+    pub plugin: String,
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    /// Event kinds: task-completed, all-tasks-completed, upload-received, comment-added,
+    /// reminder-limit-reached, send-failed.
+    pub events: Vec<String>,
 }
 
 /// `[server]`: where the web server listens and how it is reached from outside.
@@ -79,9 +93,15 @@ pub struct FirmConfig {
     pub timezone: String,
     /// Local time of day at which reminders and automatic sends go out, `HH:MM`.
     pub send_time: String,
-    /// Days the firm sends nothing (public holidays), `YYYY-MM-DD`; policies that honour
-    /// holidays move reminders off them.
+    /// Days the firm sends nothing (public holidays), `YYYY-MM-DD`; automatic sends and
+    /// reminders due on one go out on the next working slot.
     pub holidays: Vec<String>,
+    /// When automatic sends and reminders may go out: a five-field cron expression read in the
+    /// recipient's zone, e.g. `0 9 * * MON-FRI`. Empty: every day at `send_time`.
+    pub send_schedule: String,
+    /// Firm-defined sub-statuses under the fixed work statuses, e.g.
+    /// `waiting_on_client = ["over reminder limit"]`.
+    pub sub_statuses: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for FirmConfig {
@@ -92,6 +112,8 @@ impl Default for FirmConfig {
             timezone: "Europe/London".into(),
             send_time: "09:00".into(),
             holidays: Vec::new(),
+            send_schedule: String::new(),
+            sub_statuses: BTreeMap::new(),
         }
     }
 }
@@ -118,6 +140,12 @@ impl FirmConfig {
     pub fn send_time(&self) -> NaiveTime {
         parse_time_of_day(&self.send_time).expect("send time validated at load")
     }
+
+    /// The send schedule as written, or `None` for daily at the send time.
+    pub fn send_schedule(&self) -> Option<String> {
+        let text = self.send_schedule.trim();
+        (!text.is_empty()).then(|| text.to_string())
+    }
 }
 
 /// `[mail]`: how email leaves Docket.
@@ -128,6 +156,12 @@ pub struct MailConfig {
     pub from: String,
     /// Where mail is written when no `[smtp]` section is set; relative to the data folder.
     pub outbox_dir: PathBuf,
+    /// Folder of email templates that replace the built-in ones file by file (`request.txt`,
+    /// `request.html`, `request.subject`, ...); relative to the working directory.
+    pub templates_dir: Option<PathBuf>,
+    /// Staff comments reach the client in one email this many minutes after the last of a
+    /// burst.
+    pub comment_digest_minutes: u32,
 }
 
 impl Default for MailConfig {
@@ -135,6 +169,8 @@ impl Default for MailConfig {
         Self {
             from: "Docket <docket@localhost>".into(),
             outbox_dir: PathBuf::from("outbox"),
+            templates_dir: None,
+            comment_digest_minutes: 10,
         }
     }
 }
@@ -151,6 +187,22 @@ pub struct SmtpConfig {
     /// `starttls` (default), `tls` (implicit TLS) or `none` (plain text, for local relays only).
     #[serde(default = "default_smtp_security")]
     pub security: String,
+    /// A PEM file of extra certificate authorities to trust (a relay with a private CA).
+    pub ca_file: Option<PathBuf>,
+    /// Seconds to wait for the relay before giving up on an attempt.
+    #[serde(default = "default_smtp_timeout")]
+    pub timeout_secs: u64,
+    /// Most connections kept open to the relay.
+    #[serde(default = "default_smtp_connections")]
+    pub connections: u32,
+}
+
+fn default_smtp_timeout() -> u64 {
+    30
+}
+
+fn default_smtp_connections() -> u32 {
+    4
 }
 
 fn default_smtp_port() -> u16 {
@@ -295,6 +347,55 @@ impl Config {
                 "key `smtp.security`: `{}` must be starttls, tls or none",
                 smtp.security
             ));
+        }
+        if let Some(expr) = self.firm.send_schedule() {
+            crate::schedule::SendSchedule::parse(&expr)
+                .map_err(|e| format!("key `firm.send_schedule`: {e}"))?;
+        }
+        for (status, subs) in &self.firm.sub_statuses {
+            status
+                .parse::<crate::model::WorkStatus>()
+                .map_err(|e| format!("key `firm.sub_statuses.{status}`: {e}"))?;
+            if subs.iter().any(|s| s.trim().is_empty()) {
+                return Err(format!(
+                    "key `firm.sub_statuses.{status}`: a sub-status needs a name"
+                ));
+            }
+        }
+        if !(1..=1440).contains(&self.mail.comment_digest_minutes) {
+            return Err("key `mail.comment_digest_minutes`: must be from 1 to 1440".into());
+        }
+        if let Some(smtp) = &self.smtp {
+            if smtp.host.trim().is_empty() {
+                return Err("key `smtp.host`: the relay needs a host name".into());
+            }
+            if smtp.timeout_secs == 0 || smtp.connections == 0 {
+                return Err(
+                    "keys `smtp.timeout_secs` and `smtp.connections` must be above zero".into(),
+                );
+            }
+            if smtp.username.is_some() != smtp.password.is_some() {
+                return Err("keys `smtp.username` and `smtp.password` go together: set both (the password may come from DOCKET_SMTP_PASSWORD)".into());
+            }
+        }
+        for (i, hook) in self.hooks.iter().enumerate() {
+            if hook.events.is_empty() {
+                return Err(format!(
+                    "key `hooks[{i}].events`: hook `{}` subscribes to no event; list some of {}",
+                    hook.plugin,
+                    crate::plugin::HookEventKind::NAMES.join(", ")
+                ));
+            }
+            if let Some(bad) = hook
+                .events
+                .iter()
+                .find(|e| !crate::plugin::HookEventKind::NAMES.contains(&e.as_str()))
+            {
+                return Err(format!(
+                    "key `hooks[{i}].events`: `{bad}` is not an event; use {}",
+                    crate::plugin::HookEventKind::NAMES.join(", ")
+                ));
+            }
         }
         if self.plugins.timeout_ms == 0 || self.plugins.memory_mib == 0 {
             return Err(

@@ -89,7 +89,7 @@ pub fn seed(docket: &Docket) -> Result<Option<DemoSeed>> {
         today - Days::new(3),
         "bob@bakers-bakery.example",
     )?;
-    docket.mark_group_sent(bob.id, 0, staff.clone())?;
+    docket.send_group(bob.id, 0, staff.clone())?;
     docket.set_task_done(bob.id, 0, 0, true, Actor::Contact(bob.groups[0].recipient))?;
     // Completed: every task done, the work closed.
     let ann = work(
@@ -98,7 +98,7 @@ pub fn seed(docket: &Docket) -> Result<Option<DemoSeed>> {
         today - Days::new(35),
         "ann@archer-consulting.example",
     )?;
-    docket.mark_group_sent(ann.id, 0, staff.clone())?;
+    docket.send_group(ann.id, 0, staff.clone())?;
     for task in 0..ann.groups[0].tasks.len() {
         docket.set_task_done(
             ann.id,
@@ -108,7 +108,7 @@ pub fn seed(docket: &Docket) -> Result<Option<DemoSeed>> {
             Actor::Contact(ann.groups[0].recipient),
         )?;
     }
-    docket.set_work_status(ann.id, WorkStatus::Completed, staff)?;
+    docket.set_work_status(ann.id, WorkStatus::Completed, None, staff)?;
     Ok(Some(DemoSeed {
         admin,
         admin_password,

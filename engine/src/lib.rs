@@ -8,10 +8,13 @@ pub mod demo;
 pub mod docket;
 pub mod due;
 pub mod error;
+pub mod mail;
 pub mod model;
 pub mod plugin;
+pub mod schedule;
 pub mod store;
+pub mod workers;
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, ScaledClock, SystemClock};
 pub use docket::{Docket, NewUser};
 pub use error::{Error, Result};

@@ -5,12 +5,12 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use docket_engine::docket::{MAX_UPLOAD_BYTES, NewUpload, WorkFilter};
+use docket_engine::docket::{GroupSettings, MAX_UPLOAD_BYTES, NewUpload, WorkFilter};
 use docket_engine::model::{
-    Comment, Contact, ContactId, FirmSettings, NewContact, NewTemplate, NewWork, Template,
-    TimelineEvent, UploadedFile, WorkId, WorkItem, WorkStatus,
+    Comment, Contact, ContactId, FirmSettings, NewContact, NewTemplate, NewWork, OutboundMessage,
+    Template, TimelineEvent, UploadedFile, WorkId, WorkItem, WorkStatus,
 };
 use serde::Deserialize;
 
@@ -42,6 +42,20 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
         )
         .route("/work/{id}/files/{file}", get(download_file))
+        .route("/work/{id}/status", post(set_status))
+        .route("/work/{id}/groups/{group}", patch(update_group))
+        .route("/work/{id}/groups/{group}/send", post(send_group))
+        .route("/work/{id}/groups/{group}/resend", post(resend_group))
+        .route(
+            "/work/{id}/groups/{group}/tasks/{task}/done",
+            post(task_done),
+        )
+        .route(
+            "/work/{id}/groups/{group}/tasks/{task}/reopen",
+            post(task_reopen),
+        )
+        .route("/outbox", get(list_outbox))
+        .route("/outbox/{id}", get(get_outbox))
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -317,4 +331,128 @@ async fn download_file(
         ],
         bytes,
     ))
+}
+
+/// `{"status": "completed"}`: a fixed status, or one of the firm's sub-statuses.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewStatus {
+    status: String,
+}
+
+async fn set_status(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(new): ApiJson<NewStatus>,
+) -> ApiResult<WorkItem> {
+    let id: WorkId = id.parse()?;
+    let actor = caller.actor();
+    Ok(Json(
+        state
+            .call(move |d| d.set_work_status_named(id, &new.status, actor))
+            .await?,
+    ))
+}
+
+async fn update_group(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    Path((id, group)): Path<(String, usize)>,
+    ApiJson(change): ApiJson<GroupSettings>,
+) -> ApiResult<WorkItem> {
+    let id: WorkId = id.parse()?;
+    let actor = caller.actor();
+    Ok(Json(
+        state
+            .call(move |d| d.update_group_settings(id, group, change, actor))
+            .await?,
+    ))
+}
+
+async fn send_group(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    Path((id, group)): Path<(String, usize)>,
+) -> ApiResult<WorkItem> {
+    let id: WorkId = id.parse()?;
+    let actor = caller.actor();
+    Ok(Json(
+        state.call(move |d| d.send_group(id, group, actor)).await?,
+    ))
+}
+
+async fn resend_group(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    Path((id, group)): Path<(String, usize)>,
+) -> ApiResult<WorkItem> {
+    let id: WorkId = id.parse()?;
+    let actor = caller.actor();
+    Ok(Json(
+        state
+            .call(move |d| d.resend_group(id, group, actor))
+            .await?,
+    ))
+}
+
+async fn task_done(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    Path((id, group, task)): Path<(String, usize, usize)>,
+) -> ApiResult<WorkItem> {
+    let id: WorkId = id.parse()?;
+    let actor = caller.actor();
+    Ok(Json(
+        state
+            .call(move |d| d.set_task_done(id, group, task, true, actor))
+            .await?,
+    ))
+}
+
+async fn task_reopen(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    Path((id, group, task)): Path<(String, usize, usize)>,
+) -> ApiResult<WorkItem> {
+    let id: WorkId = id.parse()?;
+    let actor = caller.actor();
+    Ok(Json(
+        state
+            .call(move |d| d.set_task_done(id, group, task, false, actor))
+            .await?,
+    ))
+}
+
+async fn list_outbox(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiQuery(page): ApiQuery<Page>,
+) -> ApiResult<Vec<OutboundMessage>> {
+    let after = page
+        .after
+        .as_deref()
+        .map(|a| {
+            ulid::Ulid::from_string(a).map_err(|_| {
+                ApiError::from(docket_engine::Error::invalid(format!(
+                    "`{a}` is not a message id"
+                )))
+            })
+        })
+        .transpose()?;
+    let limit = page.limit();
+    Ok(Json(state.call(move |d| d.outbox(after, limit)).await?))
+}
+
+async fn get_outbox(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<OutboundMessage> {
+    let id = ulid::Ulid::from_string(&id).map_err(|_| {
+        ApiError::from(docket_engine::Error::invalid(format!(
+            "`{id}` is not a message id"
+        )))
+    })?;
+    Ok(Json(state.call(move |d| d.outbox_message(id)).await?))
 }

@@ -41,6 +41,15 @@ enum Command {
         /// Seed a demo firm into an empty data folder and print its credentials once.
         #[arg(long)]
         demo: bool,
+        /// Run on a simulated clock starting at this instant (RFC 3339, e.g.
+        /// 2026-03-01T08:00:00Z), for demos and end-to-end checks. Refuses a data folder ever
+        /// served on the real clock and any [smtp] relay that is not on this machine.
+        #[arg(long, value_name = "DATETIME", requires = "clock_speed")]
+        clock_from: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// How many times faster than real time the simulated clock runs (86400: a day per
+        /// second).
+        #[arg(long, value_name = "N", requires = "clock_from", value_parser = parse_speed)]
+        clock_speed: Option<f64>,
     },
     /// Manage staff users.
     #[command(subcommand)]
@@ -79,11 +88,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         config.storage.data_dir = data;
     }
     match cli.command {
-        Command::Serve { listen, demo } => {
+        Command::Serve {
+            listen,
+            demo,
+            clock_from,
+            clock_speed,
+        } => {
             if let Some(listen) = listen {
                 config.server.listen = listen;
             }
-            serve::serve(config, demo)
+            let clock = clock_from
+                .zip(clock_speed)
+                .map(|(from, speed)| serve::SimulatedClock {
+                    from: from.to_utc(),
+                    speed,
+                });
+            serve::serve(config, demo, clock)
         }
         Command::User(cmd) => setup::user(cmd, &open(&config)?.0),
         Command::Token(cmd) => setup::token(cmd, &open(&config)?.0),
@@ -117,21 +137,32 @@ fn open_plugins(config: &Config) -> anyhow::Result<Arc<PluginHost>> {
     Ok(Arc::new(host))
 }
 
-/// Opens the data folder (taking its lock) and the engine over it.
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speed) if (1.0..=10_000_000.0).contains(&speed) => Ok(speed),
+        _ => Err(format!(
+            "`{text}` is not a clock speed; give a number from 1 to 10000000 (86400: a day per second)"
+        )),
+    }
+}
+
+/// Opens the data folder (taking its lock) and the engine over it, on the real clock.
 fn open(config: &Config) -> anyhow::Result<(Docket, Arc<SledStore>)> {
+    open_with_clock(config, Arc::new(SystemClock))
+}
+
+fn open_with_clock(
+    config: &Config,
+    clock: Arc<dyn docket_engine::Clock>,
+) -> anyhow::Result<(Docket, Arc<SledStore>)> {
     let store = Arc::new(SledStore::open(&config.storage.data_dir)?);
     docket_engine::backup::check_not_half_restored(store.as_ref())?;
-    let docket = Docket::open(
-        store.clone(),
-        Arc::new(SystemClock),
-        &config.firm,
-        &config.server.base_url,
-    )
-    .with_context(|| {
-        format!(
-            "cannot open data folder {}",
-            config.storage.data_dir.display()
-        )
-    })?;
+    let docket = Docket::open(store.clone(), clock, &config.firm, &config.server.base_url)
+        .with_context(|| {
+            format!(
+                "cannot open data folder {}",
+                config.storage.data_dir.display()
+            )
+        })?;
     Ok((docket, store))
 }

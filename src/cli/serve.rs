@@ -1,12 +1,26 @@
 //! `docket serve`: open the data folder, seed the demo if asked, and run the web server until
 //! Ctrl-C or SIGTERM, flushing the store on the way out.
 
+use std::sync::Arc;
+
 use anyhow::Context as _;
+use chrono::{DateTime, Utc};
 use docket_engine::config::Config;
+use docket_engine::mail::Mailer;
+use docket_engine::plugin::World;
 use docket_engine::store::Store as _;
+use docket_engine::workers::{WorkerOptions, Workers};
+use docket_engine::{Clock, ScaledClock, SystemClock};
 use tracing_subscriber::EnvFilter;
 
-pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+/// `--clock-from` and `--clock-speed`.
+#[derive(Debug, Clone, Copy)]
+pub struct SimulatedClock {
+    pub from: DateTime<Utc>,
+    pub speed: f64,
+}
+
+pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("DOCKET_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
@@ -14,10 +28,56 @@ pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let (docket, store) = super::open(&config)?;
+    if let Some(sim) = simulated {
+        refuse_real_mail(&config)?;
+        tracing::warn!(
+            from = %sim.from,
+            speed = sim.speed,
+            "THE CLOCK IS SIMULATED: time starts at {} and runs {}x real time; emails carry simulated dates",
+            sim.from,
+            sim.speed
+        );
+    }
+    // Templates and the transport are checked before anything else: a template that does not
+    // render stops start-up, never a client's email.
+    let mailer = Arc::new(Mailer::from_config(&config).context("cannot start mail")?);
+    let clock: Arc<dyn Clock> = match simulated {
+        Some(sim) => Arc::new(ScaledClock::new(sim.from, sim.speed)),
+        None => Arc::new(SystemClock),
+    };
+    let (docket, store) = super::open_with_clock(&config, clock)?;
+    docket
+        .claim_clock(simulated.is_some())
+        .with_context(|| format!("cannot serve {}", config.storage.data_dir.display()))?;
     // Installed plugins that are refused are logged with the file and the reason; the server
     // starts with the rest.
-    let docket = docket.with_plugins(super::open_plugins(&config)?);
+    let plugins = super::open_plugins(&config)?;
+    for (i, hook) in config.hooks.iter().enumerate() {
+        match plugins.plugin(&hook.plugin) {
+            Some(info) if info.world == World::NotificationHook => {}
+            Some(info) => anyhow::bail!(
+                "key `hooks[{i}].plugin`: `{}` is a {}, not a notification hook",
+                hook.plugin,
+                info.world
+            ),
+            None => anyhow::bail!(
+                "key `hooks[{i}].plugin`: `{}` is not a plugin here (refused or missing); `docket plugin list` shows those there are",
+                hook.plugin
+            ),
+        }
+    }
+    let docket = docket
+        .with_plugins(plugins)
+        .with_comment_digest_delay(chrono::Duration::minutes(i64::from(
+            config.mail.comment_digest_minutes,
+        )));
+    if !config.server.base_url.starts_with("https://") && !config.server.listen.ip().is_loopback() {
+        tracing::warn!(
+            base_url = %config.server.base_url,
+            listen = %config.server.listen,
+            "serving beyond this machine with a base_url that is not https: magic links would travel in clear; put Docket behind a TLS proxy and set server.base_url"
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -35,16 +95,48 @@ pub fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             println!("  API token:      {}", seed.token_secret);
         }
         println!("Docket listening on http://{addr}");
-        tracing::info!(%addr, data = %config.storage.data_dir.display(), "serving");
+        tracing::info!(%addr, data = %config.storage.data_dir.display(), mail = %mailer.transport().describe(), "serving");
+        let workers = Workers::start(
+            docket.clone(),
+            mailer.clone(),
+            WorkerOptions {
+                hooks: config.hooks.clone(),
+                parallel_sends: config.smtp.as_ref().map_or(4, |s| s.connections as usize),
+                ..WorkerOptions::default()
+            },
+        )
+        .context("cannot start sending")?;
         let state = docket_portal::AppState { docket };
-        docket_portal::run(listener, state, shutdown_signal())
+        let served = docket_portal::run(listener, state, shutdown_signal())
             .await
-            .context("server failed")
+            .context("server failed");
+        tokio::task::spawn_blocking(move || workers.stop())
+            .await
+            .context("stopping the background work")?;
+        served
     })?;
     store
         .flush()
         .context("cannot flush the data folder on shutdown")?;
     tracing::info!("stopped; data flushed");
+    Ok(())
+}
+
+/// A simulated clock must never reach real clients: only a relay on this machine is allowed.
+fn refuse_real_mail(config: &Config) -> anyhow::Result<()> {
+    if let Some(smtp) = &config.smtp {
+        let host = smtp.host.trim_matches(['[', ']']);
+        let loopback = host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if !loopback {
+            anyhow::bail!(
+                "refusing a simulated clock with [smtp] host `{}`: months of reminders would reach real clients in minutes; use a relay on 127.0.0.1 or no [smtp] (mail then goes to the outbox folder)",
+                smtp.host
+            );
+        }
+    }
     Ok(())
 }
 

@@ -4,7 +4,11 @@
 use sha2::{Digest, Sha256};
 
 use super::Docket;
-use crate::model::{Actor, Comment, EventKind, UploadedFile, WorkId, new_id, sanitise_file_name};
+use crate::model::{
+    Actor, Comment, CommentLine, Contact, EventKind, UploadedFile, WorkId, new_id,
+    sanitise_file_name,
+};
+use crate::plugin::HookEventKind;
 use crate::store::{Batch, Tree, decode, scan_records};
 use crate::{Error, Result};
 
@@ -45,6 +49,19 @@ impl Docket {
         };
         let mut batch = Batch::default();
         batch.put_record(Tree::Comments, child_key(work, comment.id), &comment);
+        self.queue_event(
+            &mut batch,
+            work,
+            None,
+            HookEventKind::CommentAdded {
+                text: comment.body.clone(),
+            },
+            matches!(author, Actor::Contact(_)),
+        );
+        if matches!(author, Actor::Staff(_) | Actor::Api(_)) {
+            // Staff comments reach the client in one email after a quiet spell.
+            self.push_digest(&mut batch, work)?;
+        }
         let preview: String = body.chars().take(80).collect();
         self.record_event(
             &mut batch,
@@ -56,6 +73,31 @@ impl Docket {
         );
         self.store.commit(batch)?;
         Ok(comment)
+    }
+
+    /// A comment as an email shows it to `contact`, in their zone.
+    pub(crate) fn comment_line(&self, comment: &Comment, contact: &Contact) -> Result<CommentLine> {
+        let tz = match contact.timezone {
+            Some(tz) => tz,
+            None => self.firm_settings()?.timezone,
+        };
+        let author = match &comment.author {
+            Actor::Staff(id) => self
+                .user(*id)
+                .map(|u| u.name)
+                .unwrap_or_else(|_| self.firm_settings().map(|f| f.name).unwrap_or_default()),
+            Actor::Contact(_) => contact.name.clone(),
+            _ => self.firm_settings()?.name,
+        };
+        Ok(CommentLine {
+            author,
+            at_text: comment
+                .at
+                .with_timezone(&tz)
+                .format("%-d %B %Y, %H:%M")
+                .to_string(),
+            body: comment.body.clone(),
+        })
     }
 
     /// A work item's comments, oldest first.
@@ -115,6 +157,15 @@ impl Docket {
             task: upload.task,
         };
         let mut batch = Batch::default();
+        self.queue_event(
+            &mut batch,
+            work,
+            file.task.map(|(g, _)| g),
+            HookEventKind::UploadReceived {
+                file_name: file.name.clone(),
+            },
+            matches!(uploaded_by, Actor::Contact(_)),
+        );
         // Blobs are keyed by content, so the same file uploaded twice is stored once.
         batch.put(Tree::Blobs, file.sha256.as_bytes(), upload.bytes);
         batch.put_record(Tree::Files, child_key(work, file.id), &file);

@@ -3,12 +3,16 @@
 //! timeline events) in one atomic batch.
 
 mod exchange;
+mod hooks;
+mod outbox;
 mod people;
+mod scheduler;
+mod sending;
 mod templates;
 mod timeline;
 mod work;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::config::FirmConfig;
 use crate::model::FirmSettings;
@@ -17,10 +21,15 @@ use crate::store::{Batch, Store, Tree, decode, encode};
 use crate::{Clock, Error, Result};
 
 pub use exchange::{MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload};
+pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
+pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
 pub use people::{MIN_PASSWORD_LEN, NewUser};
-pub use work::WorkFilter;
+pub use scheduler::{TICK_LIMIT, TickReport};
+pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
+pub use work::{GroupSettings, WorkFilter};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";
+const SERVED_CLOCK_KEY: &[u8] = b"served_clock";
 
 /// How many times a read-modify-write is retried when another writer got there first.
 const RETRIES: usize = 5;
@@ -30,8 +39,18 @@ const RETRIES: usize = 5;
 pub struct Docket {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    /// The plugins templates may name; without a host, plugin names go unchecked (unit tests).
+    /// The plugins templates may name; without a host, plugin names go unchecked and nothing is
+    /// scheduled (unit tests).
     plugins: Option<Arc<PluginHost>>,
+    sending: Arc<SendingState>,
+}
+
+/// How sending behaves, and what the scheduler caches.
+pub(crate) struct SendingState {
+    /// Staff comments wait this long after the last of a burst.
+    pub digest_delay: chrono::Duration,
+    /// The firm's send schedule, parsed, with the text it was parsed from.
+    pub schedule: Mutex<Option<(String, crate::schedule::SendSchedule)>>,
 }
 
 impl Docket {
@@ -47,6 +66,10 @@ impl Docket {
             store,
             clock,
             plugins: None,
+            sending: Arc::new(SendingState {
+                digest_delay: chrono::Duration::minutes(10),
+                schedule: Mutex::new(None),
+            }),
         };
         if docket.store.get(Tree::Meta, FIRM_SETTINGS_KEY)?.is_none() {
             let settings = FirmSettings {
@@ -56,6 +79,8 @@ impl Docket {
                 send_time: firm.send_time(),
                 base_url: base_url.to_string(),
                 holidays: firm.holidays(),
+                send_schedule: firm.send_schedule(),
+                sub_statuses: firm.sub_statuses.clone(),
             };
             let mut batch = Batch::default();
             batch.create(
@@ -76,6 +101,19 @@ impl Docket {
     pub fn with_plugins(mut self, plugins: Arc<PluginHost>) -> Self {
         self.plugins = Some(plugins);
         self
+    }
+
+    /// Sets how long staff comments wait for more before they are emailed as one.
+    pub fn with_comment_digest_delay(mut self, delay: chrono::Duration) -> Self {
+        self.sending = Arc::new(SendingState {
+            digest_delay: delay,
+            schedule: Mutex::new(None),
+        });
+        self
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
     }
 
     pub fn plugins(&self) -> Option<&Arc<PluginHost>> {
@@ -113,6 +151,27 @@ impl Docket {
     /// writes wait until the copy is done.
     pub fn backup(&self, out: &mut dyn std::io::Write) -> Result<u64> {
         crate::backup::export(self.store.as_ref(), self.now(), out, &mut |_, _| {})
+    }
+
+    /// Records which clock serves this data folder, and refuses the other kind: a folder served
+    /// on the real clock holds real clients, whom a simulated clock would send months of
+    /// reminders in minutes; a simulated folder holds dates in a simulated future.
+    pub fn claim_clock(&self, simulated: bool) -> Result<()> {
+        let want: &[u8] = if simulated { b"simulated" } else { b"real" };
+        match self.store.get(Tree::Meta, SERVED_CLOCK_KEY)? {
+            None => {
+                let mut batch = Batch::default();
+                batch.put(Tree::Meta, SERVED_CLOCK_KEY, want.to_vec());
+                self.store.commit(batch)
+            }
+            Some(have) if have == want => Ok(()),
+            Some(_) if simulated => Err(Error::invalid(
+                "this data folder was served on the real clock, so it may hold real clients; run a simulated clock on a fresh --data folder",
+            )),
+            Some(_) => Err(Error::invalid(
+                "this data folder was served on a simulated clock and holds simulated dates; serve it with --clock-from and --clock-speed again, or use a fresh --data folder",
+            )),
+        }
     }
 
     /// True when no template, contact or work item exists yet (a fresh data folder).

@@ -34,6 +34,22 @@ impl Docket {
     /// parameters given: each is asked once for a decision on a sample group, so a parameter it
     /// refuses is caught at import, not on the day a reminder should have gone out.
     fn check_plugins(&self, template: &NewTemplate) -> Result<()> {
+        for group in &template.groups {
+            let offsets: Vec<i32> = group.tasks.iter().map(|t| t.due_offset_days).collect();
+            self.check_group_plugins(&group.name, &group.sending, &group.reminders, &offsets)?;
+        }
+        Ok(())
+    }
+
+    /// The check of `check_plugins` for one group: its sending rule and reminder policy, with
+    /// tasks due at `due_offsets` days from today.
+    pub(crate) fn check_group_plugins(
+        &self,
+        group_name: &str,
+        sending: &crate::model::PluginRef,
+        reminders: &crate::model::PluginRef,
+        due_offsets: &[i32],
+    ) -> Result<()> {
         let Some(host) = &self.plugins else {
             return Ok(());
         };
@@ -45,71 +61,59 @@ impl Docket {
         };
         let now = self.now();
         let today = now.with_timezone(&settings.timezone).date_naive();
-        for group in &template.groups {
-            for (plugin, world, role) in [
-                (&group.sending, World::SendingRule, "sending rule"),
-                (&group.reminders, World::ReminderPolicy, "reminder policy"),
-            ] {
-                match host.plugin(&plugin.plugin) {
-                    Some(info) if info.world == world => {}
-                    Some(info) => {
-                        return Err(Error::invalid(format!(
-                            "group `{}`: plugin `{}` is a {}, not a {role}",
-                            group.name, plugin.plugin, info.world
-                        )));
-                    }
-                    None => {
-                        return Err(Error::invalid(format!(
-                            "group `{}`: {role} `{}` is not a plugin here; `docket plugin list` shows those there are",
-                            group.name, plugin.plugin
-                        )));
-                    }
+        for (plugin, world, role) in [
+            (sending, World::SendingRule, "sending rule"),
+            (reminders, World::ReminderPolicy, "reminder policy"),
+        ] {
+            match host.plugin(&plugin.plugin) {
+                Some(info) if info.world == world => {}
+                Some(info) => {
+                    return Err(Error::invalid(format!(
+                        "group `{group_name}`: plugin `{}` is a {}, not a {role}",
+                        plugin.plugin, info.world
+                    )));
+                }
+                None => {
+                    return Err(Error::invalid(format!(
+                        "group `{group_name}`: {role} `{}` is not a plugin here; `docket plugin list` shows those there are",
+                        plugin.plugin
+                    )));
                 }
             }
-            let tasks: Vec<TaskState> = group
-                .tasks
-                .iter()
-                .map(|t| TaskState {
-                    due: today
-                        + chrono::Days::new(u64::from(t.due_offset_days.clamp(0, 366) as u32)),
-                    done: false,
-                    reminders_sent: 0,
-                })
-                .collect();
-            let sample = GroupState {
-                sent_at: now,
-                last_reminder_at: None,
-                tasks,
-            };
-            let params = |p: &crate::model::PluginRef| p.params.clone().into_iter().collect();
-            let refused = |role: &str, name: &str, e: crate::plugin::PluginError| {
-                Error::invalid(format!(
-                    "group `{}`: {role} `{name}` does not accept its parameters: {e}",
-                    group.name
-                ))
-            };
-            host.next_reminder(
-                &group.reminders.plugin,
-                &calendar,
-                &params(&group.reminders),
-                now,
-                &sample,
-            )
-            .map_err(|e| refused("reminder policy", &group.reminders.plugin, e))?;
-            let request = SendRequest {
-                start: today,
-                first_due: sample.tasks.iter().map(|t| t.due).min(),
-                task_count: sample.tasks.len() as u32,
-            };
-            host.send_at(
-                &group.sending.plugin,
-                &calendar,
-                &params(&group.sending),
-                now,
-                &request,
-            )
-            .map_err(|e| refused("sending rule", &group.sending.plugin, e))?;
         }
+        let tasks: Vec<TaskState> = due_offsets
+            .iter()
+            .map(|offset| TaskState {
+                due: today + chrono::Days::new(u64::from((*offset).clamp(0, 366) as u32)),
+                done: false,
+                reminders_sent: 0,
+            })
+            .collect();
+        let sample = GroupState {
+            sent_at: now,
+            last_reminder_at: None,
+            tasks,
+        };
+        let refused = |role: &str, name: &str, e: crate::plugin::PluginError| {
+            Error::invalid(format!(
+                "group `{group_name}`: {role} `{name}` does not accept its parameters: {e}"
+            ))
+        };
+        host.next_reminder(
+            &reminders.plugin,
+            &calendar,
+            &reminders.params,
+            now,
+            &sample,
+        )
+        .map_err(|e| refused("reminder policy", &reminders.plugin, e))?;
+        let request = SendRequest {
+            start: today,
+            first_due: sample.tasks.iter().map(|t| t.due).min(),
+            task_count: sample.tasks.len() as u32,
+        };
+        host.send_at(&sending.plugin, &calendar, &sending.params, now, &request)
+            .map_err(|e| refused("sending rule", &sending.plugin, e))?;
         Ok(())
     }
 

@@ -5,7 +5,8 @@ use crate::due::due_date;
 use crate::model::{
     Actor, ClientTask, ClientTaskGroup, ContactId, EventKind, NewWork, WorkId, WorkItem, WorkStatus,
 };
-use crate::store::{Batch, Tree, decode, encode, scan_records};
+use crate::plugin::HookEventKind;
+use crate::store::{Batch, Tree, decode, scan_records};
 use crate::{Error, Result};
 
 /// Which work items to list.
@@ -74,7 +75,13 @@ impl Docket {
                 recipient: *recipient,
                 sending: group.sending.clone(),
                 reminders: group.reminders.clone(),
+                sender: None,
                 sent_at: None,
+                sent_by: None,
+                sends: 0,
+                reminders_sent: 0,
+                last_reminder_at: None,
+                next: None,
                 tasks,
             });
         }
@@ -87,17 +94,21 @@ impl Docket {
             start_date,
             assignee,
             status: WorkStatus::Planned,
+            sub_status: None,
             groups,
             created_at: now,
             updated_at: now,
         };
+        let mut work = work;
+        self.replan(std::slice::from_mut(&mut work), now)?;
         let mut batch = Batch::default();
-        batch.put_record(Tree::Work, work.id.key(), &work);
-        batch.put(
-            Tree::WorkByStatus,
-            status_key(work.status, work.id),
+        batch.create(
+            Tree::Work,
+            work.id.key(),
             Vec::new(),
+            "a work item with this id already exists",
         );
+        self.write_work(&mut batch, None, &work);
         for contact in work.recipients() {
             batch.put(
                 Tree::WorkByContact,
@@ -229,22 +240,34 @@ impl Docket {
         Ok(out)
     }
 
+    /// Sets the work's status (and firm sub-status, if any). Completing it stops every send and
+    /// reminder; reopening plans them again.
     pub fn set_work_status(
         &self,
         id: WorkId,
         status: WorkStatus,
+        sub_status: Option<String>,
         actor: Actor,
     ) -> Result<WorkItem> {
-        self.update_work(id, actor, |work| {
-            if work.status == status {
+        let by = match &actor {
+            Actor::Hook(plugin) => format!(" (by hook {plugin})"),
+            _ => String::new(),
+        };
+        self.update_work(id, actor, |work, _| {
+            if work.status == status && work.sub_status == sub_status {
                 return Ok(None);
             }
+            let name = |status: WorkStatus, sub: &Option<String>| match sub {
+                Some(sub) => format!("{} — {sub}", status.as_str()),
+                None => status.as_str().to_string(),
+            };
             let summary = format!(
-                "Status changed from {} to {}",
-                work.status.as_str(),
-                status.as_str()
+                "Status changed from {} to {}{by}",
+                name(work.status, &work.sub_status),
+                name(status, &sub_status)
             );
             work.status = status;
+            work.sub_status = sub_status.clone();
             Ok(Some((EventKind::StatusChanged, summary)))
         })
     }
@@ -259,27 +282,53 @@ impl Docket {
         actor: Actor,
     ) -> Result<WorkItem> {
         let now = self.now();
-        self.update_work(id, actor, |work| {
-            let task = work
+        let by_client = matches!(actor, Actor::Contact(_));
+        self.update_work(id, actor, |work, batch| {
+            if work.status == WorkStatus::Completed {
+                return Err(Error::invalid(
+                    "the work is completed; reopen it to change its tasks",
+                ));
+            }
+            let work_id = work.id;
+            let g = work
                 .groups
                 .get_mut(group)
-                .and_then(|g| g.tasks.get_mut(task))
-                .ok_or_else(|| {
-                    Error::invalid(format!("work item has no task {task} in group {group}"))
-                })?;
-            match (done, task.done_at) {
+                .ok_or_else(|| Error::invalid(format!("work item has no group {group}")))?;
+            let t = g.tasks.get_mut(task).ok_or_else(|| {
+                Error::invalid(format!("work item has no task {task} in group {group}"))
+            })?;
+            match (done, t.done_at) {
                 (true, None) => {
-                    task.done_at = Some(now);
+                    t.done_at = Some(now);
+                    let title = t.title.clone();
+                    self.queue_event(
+                        batch,
+                        work_id,
+                        Some(group),
+                        HookEventKind::TaskCompleted {
+                            title: title.clone(),
+                        },
+                        by_client,
+                    );
+                    if g.all_done() {
+                        self.queue_event(
+                            batch,
+                            work_id,
+                            Some(group),
+                            HookEventKind::AllTasksCompleted,
+                            by_client,
+                        );
+                    }
                     Ok(Some((
                         EventKind::TaskCompleted,
-                        format!("Task “{}” completed", task.title),
+                        format!("Task “{title}” completed"),
                     )))
                 }
                 (false, Some(_)) => {
-                    task.done_at = None;
+                    t.done_at = None;
                     Ok(Some((
                         EventKind::TaskReopened,
-                        format!("Task “{}” reopened", task.title),
+                        format!("Task “{}” reopened", t.title),
                     )))
                 }
                 _ => Ok(None),
@@ -287,55 +336,104 @@ impl Docket {
         })
     }
 
-    /// Records that a group was emailed to its recipient now, restarting its reminder counts.
-    pub fn mark_group_sent(&self, id: WorkId, group: usize, actor: Actor) -> Result<WorkItem> {
-        let now = self.now();
-        self.update_work(id, actor, |work| {
+    /// Changes a group's sending settings on this work only: its sending rule, reminder policy
+    /// and sender. The schedule follows at once.
+    pub fn update_group_settings(
+        &self,
+        id: WorkId,
+        group: usize,
+        change: GroupSettings,
+        actor: Actor,
+    ) -> Result<WorkItem> {
+        let sender = match change.sender.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(email) => Some(Some(
+                self.user_by_email(&crate::model::normalise_email(email)?)?
+                    .ok_or_else(|| Error::invalid(format!("no staff user has email {email}")))?
+                    .id,
+            )),
+        };
+        if change.sending.is_some() || change.reminders.is_some() {
+            let work = self.work(id)?;
+            let g = work
+                .groups
+                .get(group)
+                .ok_or_else(|| Error::invalid(format!("work item has no group {group}")))?;
+            let offsets: Vec<i32> = g
+                .tasks
+                .iter()
+                .map(|t| (t.due_date - work.start_date).num_days() as i32)
+                .collect();
+            self.check_group_plugins(
+                &g.name,
+                change.sending.as_ref().unwrap_or(&g.sending),
+                change.reminders.as_ref().unwrap_or(&g.reminders),
+                &offsets,
+            )?;
+        }
+        self.update_work(id, actor, |work, _| {
             let g = work
                 .groups
                 .get_mut(group)
                 .ok_or_else(|| Error::invalid(format!("work item has no group {group}")))?;
-            g.sent_at = Some(now);
-            g.tasks.iter_mut().for_each(|t| t.reminders_sent = 0);
-            let summary = format!("“{}” sent", g.name);
-            if work.status == WorkStatus::Planned {
-                work.status = WorkStatus::WaitingOnClient;
+            let mut changed = Vec::new();
+            if let Some(sending) = &change.sending
+                && *sending != g.sending
+            {
+                g.sending = sending.clone();
+                changed.push(format!("sending rule {}", sending.plugin));
             }
-            Ok(Some((EventKind::GroupSent, summary)))
+            if let Some(reminders) = &change.reminders
+                && *reminders != g.reminders
+            {
+                g.reminders = reminders.clone();
+                changed.push(format!("reminder policy {}", reminders.plugin));
+            }
+            if let Some(sender) = sender
+                && sender != g.sender
+            {
+                g.sender = sender;
+                changed.push("sender".into());
+            }
+            if changed.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some((
+                EventKind::GroupSettingsChanged,
+                format!("“{}”: {} changed", g.name, changed.join(", ")),
+            )))
         })
     }
 
-    /// Reads, changes and writes back one work item, keeping its indexes and timeline in the same
-    /// batch and retrying if another writer changed it meanwhile. `change` returns the event to
+    /// Reads, changes and writes back one work item, keeping its indexes, its groups' place in
+    /// the schedule and its timeline in the same batch, and retrying if another writer changed
+    /// it meanwhile. `change` may add writes of its own to the batch, and returns the event to
     /// record, or `None` when nothing changed.
-    fn update_work(
+    pub(crate) fn update_work(
         &self,
         id: WorkId,
         actor: Actor,
-        mut change: impl FnMut(&mut WorkItem) -> Result<Option<(EventKind, String)>>,
+        mut change: impl FnMut(&mut WorkItem, &mut Batch) -> Result<Option<(EventKind, String)>>,
     ) -> Result<WorkItem> {
         self.retrying(|| {
             let before = self
                 .store
                 .get(Tree::Work, &id.key())?
                 .ok_or_else(|| Error::not_found("work item", id))?;
-            let mut work: WorkItem = decode(&before)?;
-            let old_status = work.status;
-            let Some((kind, summary)) = change(&mut work)? else {
+            let old: WorkItem = decode(&before)?;
+            let mut work = old.clone();
+            let mut extra = Batch::default();
+            let Some((kind, summary)) = change(&mut work, &mut extra)? else {
                 return Ok(work);
             };
-            work.updated_at = self.now();
+            let now = self.now();
+            work.updated_at = now;
+            self.replan(std::slice::from_mut(&mut work), now)?;
             let mut batch = Batch::default();
             batch.expect(Tree::Work, id.key(), Some(before));
-            batch.put(Tree::Work, id.key(), encode(&work));
-            if work.status != old_status {
-                batch.remove(Tree::WorkByStatus, status_key(old_status, Some(id)));
-                batch.put(
-                    Tree::WorkByStatus,
-                    status_key(work.status, Some(id)),
-                    Vec::new(),
-                );
-            }
+            self.write_work(&mut batch, Some(&old), &work);
+            batch.extend(extra);
             self.record_event(&mut batch, Some(id), None, actor.clone(), kind, summary);
             self.store.commit(batch)?;
             Ok(work)
@@ -343,7 +441,17 @@ impl Docket {
     }
 }
 
-fn status_key(status: WorkStatus, work: impl Into<Option<WorkId>>) -> Vec<u8> {
+/// A change to a group's sending settings on one work item; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSettings {
+    pub sending: Option<crate::model::PluginRef>,
+    pub reminders: Option<crate::model::PluginRef>,
+    /// A staff member's email; empty to clear.
+    pub sender: Option<String>,
+}
+
+pub(crate) fn status_key(status: WorkStatus, work: impl Into<Option<WorkId>>) -> Vec<u8> {
     let mut key = format!("{}/", status.as_str()).into_bytes();
     if let Some(work) = work.into() {
         key.extend(work.key());

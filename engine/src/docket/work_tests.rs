@@ -91,7 +91,7 @@ fn work_gets_absolute_due_dates_and_indexes() {
         .unwrap();
     assert_eq!(planned.len(), 1);
 
-    let sent = docket.mark_group_sent(work.id, 0, Actor::System).unwrap();
+    let sent = docket.send_group(work.id, 0, Actor::System).unwrap();
     assert_eq!(sent.status, WorkStatus::WaitingOnClient);
     assert!(
         docket

@@ -20,6 +20,14 @@ pub struct FirmSettings {
     /// Days the firm sends nothing, in order.
     #[serde(default)]
     pub holidays: Vec<chrono::NaiveDate>,
+    /// When automatic sends and reminders may go out (five-field cron, in the recipient's
+    /// zone); `None`: every day at `send_time`.
+    #[serde(default)]
+    pub send_schedule: Option<String>,
+    /// Firm-defined sub-statuses under each fixed status (by its name, e.g.
+    /// `waiting_on_client`).
+    #[serde(default)]
+    pub sub_statuses: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl Record for FirmSettings {

@@ -1,21 +1,29 @@
 //! The firm's vocabulary as types: settings, staff, contacts, templates, work items and their
 //! timeline. Records here are what the store keeps; each carries a format version.
 
+mod access;
 mod contact;
 mod exchange;
 mod firm;
 mod ids;
+mod notice;
+mod outbox;
 mod template;
 mod timeline;
 mod work;
 
+pub use access::{GroupAccess, LinkPurpose, LinkStatus, MagicLink};
 pub use contact::{Contact, NewContact};
 pub use exchange::{Comment, UploadedFile, sanitise_file_name};
 pub use firm::{ApiToken, FirmSettings, Role, StaffUser};
 pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};
+pub use notice::{QueuedEvent, StaffNotification, WebhookDelivery};
+pub use outbox::{
+    CommentLine, MailContext, MessageKind, MessageState, OutboundMessage, PendingDigest, TaskLine,
+};
 pub use template::{DocumentRef, GroupTemplate, NewTemplate, PluginRef, TaskTemplate, Template};
 pub use timeline::{Actor, EventKind, TimelineEvent};
-pub use work::{ClientTask, ClientTaskGroup, NewWork, WorkItem, WorkStatus};
+pub use work::{ClientTask, ClientTaskGroup, Fire, FireAction, NewWork, WorkItem, WorkStatus};
 
 /// A record kept in the store, inside an envelope carrying its format version. Reading a record
 /// written by an older binary upgrades it through `upgrade`.

@@ -32,6 +32,8 @@ pub enum Actor {
     Contact(ContactId),
     /// A tool using an API token, by token name.
     Api(String),
+    /// A notification hook acting on an event, by plugin name.
+    Hook(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,4 +49,10 @@ pub enum EventKind {
     CommentAdded,
     FileUploaded,
     LinkOpened,
+    EmailSent,
+    EmailFailed,
+    /// A group's sending settings, reminder policy or recipient were changed on the work.
+    GroupSettingsChanged,
+    /// A hook's webhook could not be delivered.
+    WebhookFailed,
 }

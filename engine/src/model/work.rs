@@ -17,6 +17,9 @@ pub struct WorkItem {
     pub start_date: NaiveDate,
     pub assignee: Option<UserId>,
     pub status: WorkStatus,
+    /// A firm-defined refinement of `status`, e.g. "over reminder limit" under waiting on client.
+    #[serde(default)]
+    pub sub_status: Option<String>,
     pub groups: Vec<ClientTaskGroup>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -91,8 +94,27 @@ pub struct ClientTaskGroup {
     pub recipient: ContactId,
     pub sending: PluginRef,
     pub reminders: PluginRef,
+    /// The staff member this group's emails come from, when its sending settings name one;
+    /// otherwise the assignee (automatic sends) or whoever pressed Send.
+    #[serde(default)]
+    pub sender: Option<UserId>,
     /// When the group was last emailed to the recipient; `None` until sent.
     pub sent_at: Option<DateTime<Utc>>,
+    /// Who the group was last sent as: a staff member, or `None` for the firm itself.
+    #[serde(default)]
+    pub sent_by: Option<UserId>,
+    /// How many times the group was sent (the first send is 1, each resend adds one).
+    #[serde(default)]
+    pub sends: u32,
+    /// Reminders sent since the group was last sent.
+    #[serde(default)]
+    pub reminders_sent: u32,
+    /// When the last reminder went out, since the group was last sent.
+    #[serde(default)]
+    pub last_reminder_at: Option<DateTime<Utc>>,
+    /// What the scheduler does next for this group, mirrored in the schedule index.
+    #[serde(default)]
+    pub next: Option<Fire>,
     pub tasks: Vec<ClientTask>,
 }
 
@@ -100,6 +122,26 @@ impl ClientTaskGroup {
     pub fn all_done(&self) -> bool {
         self.tasks.iter().all(|t| t.done_at.is_some())
     }
+}
+
+/// The scheduler's next action for a group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fire {
+    /// When it happens: already moved onto the firm's send schedule and off its holidays.
+    pub at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub action: FireAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum FireAction {
+    /// The sending rule's automatic send.
+    Send,
+    /// A reminder covering these tasks (positions in the group).
+    Reminder { tasks: Vec<usize> },
+    /// A plugin failed when asked; ask again at the next tick.
+    Retry { reason: String },
 }
 
 /// One thing the client must do, with an absolute due date.

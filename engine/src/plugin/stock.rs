@@ -112,7 +112,7 @@ pub(crate) const STOCK: &[StockPlugin] = &[
         description: "set the work's status to `status` on the events listed in `on`",
         params: &[
             ("action", "set-status"),
-            ("status", "waiting-on-staff"),
+            ("status", "in-progress"),
             ("on", "reminder-limit-reached"),
         ],
         capabilities: || vec![Capability::SetStatus],

@@ -41,10 +41,31 @@ pub enum Tree {
     Files,
     /// SHA-256 of the bytes → the bytes of an uploaded file
     Blobs,
+    /// fire instant (20-digit Unix milliseconds) `/` work id `/` group number (or `d` for the
+    /// comment digest) → empty: what the scheduler does next, in time order
+    Schedule,
+    /// work id `/` group number → the group's access record (expiry, link generation, device)
+    Access,
+    /// SHA-256 of a magic-link token → the link record
+    Links,
+    /// message id → outbound email with its delivery state
+    Outbox,
+    /// `q/` due instant `/` message id → empty (waiting), `f/` message id → empty (in flight)
+    OutboxQueue,
+    /// idempotency key → message id: one message per send, reminder or digest
+    OutboxKeys,
+    /// event id → an event waiting for the notification hooks
+    Events,
+    /// due instant `/` delivery id → a webhook POST waiting to be delivered
+    Webhooks,
+    /// user id `/` notification id → a staff notification
+    Notifications,
+    /// work id → the pending staff-comment digest
+    Digests,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 15] = [
+    pub const ALL: [Tree; 25] = [
         Tree::Meta,
         Tree::Users,
         Tree::UsersByEmail,
@@ -60,6 +81,16 @@ impl Tree {
         Tree::Comments,
         Tree::Files,
         Tree::Blobs,
+        Tree::Schedule,
+        Tree::Access,
+        Tree::Links,
+        Tree::Outbox,
+        Tree::OutboxQueue,
+        Tree::OutboxKeys,
+        Tree::Events,
+        Tree::Webhooks,
+        Tree::Notifications,
+        Tree::Digests,
     ];
 
     pub fn name(self) -> &'static str {
@@ -79,6 +110,16 @@ impl Tree {
             Tree::Comments => "comments",
             Tree::Files => "files",
             Tree::Blobs => "blobs",
+            Tree::Schedule => "schedule",
+            Tree::Access => "access",
+            Tree::Links => "links",
+            Tree::Outbox => "outbox",
+            Tree::OutboxQueue => "outbox_queue",
+            Tree::OutboxKeys => "outbox_keys",
+            Tree::Events => "events",
+            Tree::Webhooks => "webhooks",
+            Tree::Notifications => "notifications",
+            Tree::Digests => "digests",
         }
     }
 
@@ -133,6 +174,15 @@ pub struct Batch {
 }
 
 impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
+    /// Adds every write of `other` after this batch's own.
+    pub fn extend(&mut self, other: Batch) {
+        self.writes.extend(other.writes);
+    }
+
     pub fn put(&mut self, tree: Tree, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
         self.writes.push(Write::Put {
             tree,
@@ -200,6 +250,12 @@ pub trait Store: Send + Sync {
     ) -> Result<Entries>;
     /// Applies every write of `batch` atomically, or none if a guard fails.
     fn commit(&self, batch: Batch) -> Result<()>;
+    /// Commits each batch atomically and on its own (one failing guard fails only its batch),
+    /// then makes them all durable at once: for sweeps that change many records, where one
+    /// flush per batch would cost more than the work itself.
+    fn commit_each(&self, batches: Vec<Batch>) -> Vec<Result<()>> {
+        batches.into_iter().map(|b| self.commit(b)).collect()
+    }
     /// Makes every committed batch durable.
     fn flush(&self) -> Result<()>;
     /// Number of entries in a tree.

@@ -150,6 +150,52 @@ impl Store for SledStore {
         if batch.writes.is_empty() {
             return Ok(());
         }
+        self.apply(&batch)?;
+        // Durable before the caller answers anyone: a crash after this loses nothing.
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn commit_each(&self, batches: Vec<Batch>) -> Vec<Result<()>> {
+        let mut results: Vec<Result<()>> = batches.iter().map(|b| self.apply(b)).collect();
+        if results.iter().any(Result::is_ok)
+            && let Err(e) = self.db.flush()
+        {
+            let message = format!("cannot flush the data folder: {e}");
+            for r in results.iter_mut().filter(|r| r.is_ok()) {
+                *r = Err(Error::Storage(message.clone()));
+            }
+        }
+        results
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn len(&self, tree: Tree) -> Result<usize> {
+        Ok(self.tree(tree).len())
+    }
+
+    fn for_each(&self, each: Visit) -> Result<()> {
+        let _still = self.writers.write().unwrap_or_else(|e| e.into_inner());
+        for tree in Tree::ALL {
+            for item in self.tree(tree).iter() {
+                let (k, v) = item?;
+                each(tree, &k, &v)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SledStore {
+    /// Applies one batch as a sled transaction, without flushing.
+    fn apply(&self, batch: &Batch) -> Result<()> {
+        if batch.writes.is_empty() {
+            return Ok(());
+        }
         let _writing = self.writers.read().unwrap_or_else(|e| e.into_inner());
         let mut involved: Vec<Tree> = batch.writes.iter().map(Write::tree).collect();
         involved.sort();
@@ -190,33 +236,10 @@ impl Store for SledStore {
             Ok(())
         });
         match result {
-            Ok(()) => {}
-            Err(TransactionError::Abort(message)) => return Err(Error::Conflict(message)),
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
+            Ok(()) => Ok(()),
+            Err(TransactionError::Abort(message)) => Err(Error::Conflict(message)),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
         }
-        // Durable before the caller answers anyone: a crash after this loses nothing.
-        self.db.flush()?;
-        Ok(())
-    }
-
-    fn flush(&self) -> Result<()> {
-        self.db.flush()?;
-        Ok(())
-    }
-
-    fn len(&self, tree: Tree) -> Result<usize> {
-        Ok(self.tree(tree).len())
-    }
-
-    fn for_each(&self, each: Visit) -> Result<()> {
-        let _still = self.writers.write().unwrap_or_else(|e| e.into_inner());
-        for tree in Tree::ALL {
-            for item in self.tree(tree).iter() {
-                let (k, v) = item?;
-                each(tree, &k, &v)?;
-            }
-        }
-        Ok(())
     }
 }
 

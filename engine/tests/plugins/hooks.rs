@@ -133,7 +133,7 @@ fn stock_hooks_email_staff_and_set_status() {
             "set-status".to_string(),
             Effect::SetWorkStatus {
                 work_id: "W1".into(),
-                status: "waiting-on-staff".into()
+                status: "in-progress".into()
             }
         )]
     );

@@ -99,7 +99,7 @@ impl Guest for StockHooks {
                 effect(effects::http_post(url, "application/json", &body))
             }
             "set-status" if status.is_empty() => Err(PluginError::BadParam(
-                "set-status needs a status parameter, e.g. status=waiting-on-staff".into(),
+                "set-status needs a status parameter: a work status (planned, waiting-on-client, in-progress, completed) or one of the firm's sub-statuses".into(),
             )),
             "set-status" => effect(effects::set_work_status(status)),
             "" => Err(PluginError::BadParam(

@@ -1,0 +1,510 @@
+//! The scheduler: every group's next automatic send or reminder is kept on the group and in the
+//! `Schedule` index keyed by instant, written in the batch of the change that moves it. A tick
+//! reads only what is due, acts on it, asks the plugins (batched per policy) for each group's
+//! next fire, and commits one batch per work item with a single flush at the end.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::Docket;
+use super::outbox::{instant_key, parse_instant_key};
+use crate::model::{
+    Actor, ContactId, EventKind, Fire, FireAction, FirmSettings, PendingDigest, WorkId, WorkItem,
+    WorkStatus,
+};
+use crate::plugin::{FirmCalendar, GroupState, Params, SendRequest, TaskState};
+use crate::schedule::SendSchedule;
+use crate::store::{Batch, Tree, decode, encode, get_record};
+use crate::{Error, Result};
+
+/// Most due entries one tick takes; the rest wait for the next tick.
+pub const TICK_LIMIT: usize = 20_000;
+
+/// What one tick did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TickReport {
+    pub sends: usize,
+    pub reminders: usize,
+    pub digests: usize,
+    /// Work items whose change lost to a concurrent writer; they are retried next tick.
+    pub conflicts: usize,
+}
+
+/// A due schedule entry of a work item: when, and which group (`None`: the comment digest).
+type DueEntry = (DateTime<Utc>, Option<usize>);
+
+/// One group waiting for a reminder decision.
+struct Ask {
+    work: usize,
+    group: usize,
+    state: GroupState,
+}
+
+impl Docket {
+    /// Sets `next` on every group of `works`, asking the sending rule (groups not yet sent) or
+    /// the reminder policy (sent groups with open tasks), in batches per policy, and moving each
+    /// answer onto the send schedule. A plugin that fails leaves its groups to be retried at
+    /// the next tick.
+    pub(crate) fn replan(&self, works: &mut [WorkItem], now: DateTime<Utc>) -> Result<()> {
+        let Some(host) = self.plugins.clone() else {
+            for group in works.iter_mut().flat_map(|w| w.groups.iter_mut()) {
+                group.next = None;
+            }
+            return Ok(());
+        };
+        let firm = self.firm_settings()?;
+        let schedule = self.send_schedule(&firm)?;
+        let mut zones: HashMap<ContactId, Tz> = HashMap::new();
+        let mut asks: BTreeMap<(String, Params, String), Vec<Ask>> = BTreeMap::new();
+        for (w, work) in works.iter_mut().enumerate() {
+            for (g, group) in work.groups.iter_mut().enumerate() {
+                group.next = None;
+                if work.status == WorkStatus::Completed {
+                    continue;
+                }
+                let tz = match zones.get(&group.recipient) {
+                    Some(tz) => *tz,
+                    None => {
+                        let tz = self
+                            .contact(group.recipient)
+                            .ok()
+                            .and_then(|c| c.timezone)
+                            .unwrap_or(firm.timezone);
+                        zones.insert(group.recipient, tz);
+                        tz
+                    }
+                };
+                match group.sent_at {
+                    None => {
+                        let calendar = calendar(&firm, tz);
+                        let request = SendRequest {
+                            start: work.start_date,
+                            first_due: group.tasks.iter().map(|t| t.due_date).min(),
+                            task_count: group.tasks.len() as u32,
+                        };
+                        group.next = match host.send_at(
+                            &group.sending.plugin,
+                            &calendar,
+                            &group.sending.params,
+                            now,
+                            &request,
+                        ) {
+                            Ok(Some(at)) => {
+                                schedule
+                                    .slot(at.max(now), tz, &firm.holidays)
+                                    .map(|at| Fire {
+                                        at,
+                                        action: FireAction::Send,
+                                    })
+                            }
+                            Ok(None) => None,
+                            Err(e) => Some(retry(now, &group.sending.plugin, &e)),
+                        };
+                    }
+                    Some(sent_at) if !group.all_done() => {
+                        let state = GroupState {
+                            sent_at,
+                            last_reminder_at: group.last_reminder_at,
+                            tasks: group
+                                .tasks
+                                .iter()
+                                .map(|t| TaskState {
+                                    due: t.due_date,
+                                    done: t.done_at.is_some(),
+                                    reminders_sent: t.reminders_sent.min(255) as u8,
+                                })
+                                .collect(),
+                        };
+                        asks.entry((
+                            group.reminders.plugin.clone(),
+                            group.reminders.params.clone(),
+                            tz.name().to_string(),
+                        ))
+                        .or_default()
+                        .push(Ask {
+                            work: w,
+                            group: g,
+                            state,
+                        });
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let mut sessions = HashMap::new();
+        for ((policy, params, tz), batch) in asks {
+            let tz: Tz = tz.parse().expect("zone names round-trip");
+            let calendar = calendar(&firm, tz);
+            let session = match sessions.entry(policy.clone()) {
+                std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    host.reminder_session(&policy).map(|s| e.insert(s))
+                }
+            };
+            let states: Vec<GroupState> = batch.iter().map(|a| a.state.clone()).collect();
+            let answers = session.and_then(|s| s.next_reminders(&calendar, &params, now, &states));
+            match answers {
+                Ok(answers) => {
+                    for (ask, answer) in batch.iter().zip(answers) {
+                        works[ask.work].groups[ask.group].next = answer.and_then(|r| {
+                            schedule
+                                .slot(r.at.max(now), tz, &firm.holidays)
+                                .map(|at| Fire {
+                                    at,
+                                    action: FireAction::Reminder { tasks: r.tasks },
+                                })
+                        });
+                    }
+                }
+                Err(e) => {
+                    for ask in &batch {
+                        works[ask.work].groups[ask.group].next = Some(retry(now, &policy, &e));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `new` to `batch` with the index entries that changed since `old` (status, and each
+    /// group's place in the schedule).
+    pub(crate) fn write_work(&self, batch: &mut Batch, old: Option<&WorkItem>, new: &WorkItem) {
+        batch.put(Tree::Work, new.id.key(), encode(new));
+        if old.map(|o| o.status) != Some(new.status) {
+            if let Some(old) = old {
+                batch.remove(
+                    Tree::WorkByStatus,
+                    super::work::status_key(old.status, old.id),
+                );
+            }
+            batch.put(
+                Tree::WorkByStatus,
+                super::work::status_key(new.status, new.id),
+                Vec::new(),
+            );
+        }
+        let groups = new.groups.len().max(old.map_or(0, |o| o.groups.len()));
+        for g in 0..groups {
+            let before = old
+                .and_then(|o| o.groups.get(g))
+                .and_then(|g| g.next.as_ref());
+            let after = new.groups.get(g).and_then(|g| g.next.as_ref());
+            if before.map(|f| f.at) == after.map(|f| f.at) {
+                continue;
+            }
+            if let Some(fire) = before {
+                batch.remove(Tree::Schedule, schedule_key(fire.at, new.id, Some(g)));
+            }
+            if let Some(fire) = after {
+                batch.put(
+                    Tree::Schedule,
+                    schedule_key(fire.at, new.id, Some(g)),
+                    Vec::new(),
+                );
+            }
+        }
+    }
+
+    /// One pass of the scheduler at the clock's now: automatic sends, reminders and comment
+    /// digests that are due. After downtime each group fires once (its one due entry), then
+    /// its policy answers from now on, so missed days collapse into one reminder.
+    pub fn tick(&self) -> Result<TickReport> {
+        let now = self.now();
+        let mut report = TickReport::default();
+        let entries = self
+            .store
+            .scan(Tree::Schedule, b"", None, TICK_LIMIT, false)?;
+        let mut due: BTreeMap<WorkId, Vec<DueEntry>> = BTreeMap::new();
+        let mut stale = Batch::default();
+        for (key, _) in entries {
+            let (at, work, group) = parse_schedule_key(&key)?;
+            if at > now {
+                break;
+            }
+            due.entry(work).or_default().push((at, group));
+        }
+        let mut loaded = Vec::new();
+        let mut digests = Vec::new();
+        for (id, fires) in due {
+            if fires.iter().any(|(_, g)| g.is_none()) {
+                digests.push(id);
+            }
+            let groups: Vec<(DateTime<Utc>, usize)> = fires
+                .iter()
+                .filter_map(|(at, g)| g.map(|g| (*at, g)))
+                .collect();
+            if groups.is_empty() {
+                continue;
+            }
+            let Some(before) = self.store.get(Tree::Work, &id.key())? else {
+                for (at, g) in groups {
+                    stale.remove(Tree::Schedule, schedule_key(at, id, Some(g)));
+                }
+                continue;
+            };
+            let work: WorkItem = decode(&before)?;
+            loaded.push((before, work, groups));
+        }
+        // Act on each due group, in memory; the extra writes wait in one batch per work item.
+        let mut olds = Vec::with_capacity(loaded.len());
+        let mut works = Vec::with_capacity(loaded.len());
+        let mut extras = Vec::with_capacity(loaded.len());
+        for (before, mut work, groups) in loaded {
+            let old = work.clone();
+            let mut batch = Batch::default();
+            let mut events = Vec::new();
+            for (at, g) in groups {
+                let Some(fire) = work.groups.get(g).and_then(|grp| grp.next.clone()) else {
+                    stale.remove(Tree::Schedule, schedule_key(at, work.id, Some(g)));
+                    continue;
+                };
+                if fire.at != at {
+                    stale.remove(Tree::Schedule, schedule_key(at, work.id, Some(g)));
+                    continue;
+                }
+                match fire.action {
+                    FireAction::Send => {
+                        let sender = work.groups[g].sender.or(work.assignee);
+                        let summary = self.dispatch(&mut work, g, sender, &mut batch)?;
+                        events.push((EventKind::GroupSent, summary));
+                        report.sends += 1;
+                    }
+                    FireAction::Reminder { tasks } => {
+                        if let Some(summary) = self.remind(&mut work, g, &tasks, &mut batch)? {
+                            events.push((EventKind::ReminderSent, summary));
+                            report.reminders += 1;
+                        }
+                    }
+                    FireAction::Retry { .. } => {}
+                }
+            }
+            olds.push((before, old));
+            works.push(work);
+            extras.push((batch, events));
+        }
+        self.replan(&mut works, now)?;
+        let mut batches = Vec::with_capacity(works.len() + 1);
+        for (((before, old), work), (extra, events)) in olds.iter().zip(&works).zip(extras) {
+            let mut batch = Batch::default();
+            batch.expect(Tree::Work, work.id.key(), Some(before.clone()));
+            let mut work = work.clone();
+            work.updated_at = now;
+            self.write_work(&mut batch, Some(old), &work);
+            batch.extend(extra);
+            for (kind, summary) in events {
+                self.record_event(
+                    &mut batch,
+                    Some(work.id),
+                    None,
+                    Actor::System,
+                    kind,
+                    summary,
+                );
+            }
+            batches.push(batch);
+        }
+        if !stale.is_empty() {
+            batches.push(stale);
+        }
+        for result in self.store.commit_each(batches) {
+            match result {
+                Ok(()) => {}
+                // Another writer changed the work (or the same email was already queued):
+                // its entries stay due and the next tick looks again.
+                Err(Error::Conflict(m)) => {
+                    tracing::debug!(reason = %m, "scheduled change deferred to the next tick");
+                    report.conflicts += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        for work in digests {
+            if self.fire_digest(work, now)? {
+                report.digests += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    /// When the next scheduled thing is due, if anything is.
+    pub fn next_fire_due(&self) -> Result<Option<DateTime<Utc>>> {
+        let first = self.store.scan(Tree::Schedule, b"", None, 1, false)?;
+        first
+            .first()
+            .map(|(k, _)| parse_schedule_key(k).map(|(at, _, _)| at))
+            .transpose()
+    }
+
+    /// Puts off the work's comment digest until `delay` after now (a burst of staff comments
+    /// becomes one email).
+    pub(crate) fn push_digest(&self, batch: &mut Batch, work: WorkId) -> Result<()> {
+        let now = self.now();
+        let existing: Option<PendingDigest> =
+            get_record(self.store.as_ref(), Tree::Digests, &work.key())?;
+        if let Some(old) = &existing {
+            batch.remove(Tree::Schedule, schedule_key(old.due_at, work, None));
+        }
+        let digest = PendingDigest {
+            due_at: now + self.sending.digest_delay,
+            since: existing.map_or(now, |d| d.since),
+        };
+        batch.put(
+            Tree::Schedule,
+            schedule_key(digest.due_at, work, None),
+            Vec::new(),
+        );
+        batch.put_record(Tree::Digests, work.key(), &digest);
+        Ok(())
+    }
+
+    /// Sends the work's staff comments since the digest began to each recipient of a sent group;
+    /// false when there was nothing to send.
+    fn fire_digest(&self, id: WorkId, now: DateTime<Utc>) -> Result<bool> {
+        let Some(digest): Option<PendingDigest> =
+            get_record(self.store.as_ref(), Tree::Digests, &id.key())?
+        else {
+            return Ok(false);
+        };
+        let mut batch = Batch::default();
+        batch.remove(Tree::Schedule, schedule_key(digest.due_at, id, None));
+        if digest.due_at > now {
+            // A newer comment moved it; the entry read was stale.
+            self.store.commit(batch)?;
+            return Ok(false);
+        }
+        batch.remove(Tree::Digests, id.key());
+        let work = match self.work(id) {
+            Ok(work) => work,
+            Err(Error::NotFound { .. }) => {
+                self.store.commit(batch)?;
+                return Ok(false);
+            }
+            Err(e) => return Err(e),
+        };
+        let comments: Vec<_> = self
+            .comments(id)?
+            .into_iter()
+            .filter(|c| c.at >= digest.since && matches!(c.author, Actor::Staff(_) | Actor::Api(_)))
+            .collect();
+        let mut sent_to = Vec::new();
+        if !comments.is_empty() && work.status != WorkStatus::Completed {
+            for (g, group) in work.groups.iter().enumerate() {
+                if group.sent_at.is_none() || sent_to.contains(&group.recipient) {
+                    continue;
+                }
+                let Some(access) = self.access(id, g)? else {
+                    continue;
+                };
+                sent_to.push(group.recipient);
+                let contact = self.contact(group.recipient)?;
+                let sender = self.sender(group.sent_by)?;
+                let lines = comments
+                    .iter()
+                    .map(|c| self.comment_line(c, &contact))
+                    .collect::<Result<Vec<_>>>()?;
+                let tasks = group
+                    .tasks
+                    .iter()
+                    .filter(|t| t.done_at.is_none())
+                    .map(|t| self.task_line(t, &contact, now))
+                    .collect::<Result<Vec<_>>>()?;
+                let link = self.issue_link(
+                    &mut batch,
+                    &access,
+                    crate::model::LinkPurpose::CommentDigest,
+                    now,
+                )?;
+                let key = format!(
+                    "{id}/digest/{}/{}",
+                    digest.since.timestamp_millis(),
+                    contact.id
+                );
+                let message = self.group_email(
+                    &work,
+                    g,
+                    &contact,
+                    &sender,
+                    crate::model::MessageKind::CommentDigest,
+                    key,
+                    tasks,
+                    lines,
+                    link,
+                    0,
+                )?;
+                self.queue_message(&mut batch, &message);
+            }
+        }
+        match self.store.commit(batch) {
+            Ok(()) => Ok(!sent_to.is_empty()),
+            Err(Error::Conflict(m)) if m.starts_with(super::outbox::ALREADY_QUEUED) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The firm's send schedule, parsed once per expression.
+    pub(crate) fn send_schedule(&self, firm: &FirmSettings) -> Result<SendSchedule> {
+        let text = firm
+            .send_schedule
+            .clone()
+            .unwrap_or_else(|| format!("daily at {}", firm.send_time));
+        let mut cache = self
+            .sending
+            .schedule
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some((cached, schedule)) = cache.as_ref()
+            && *cached == text
+        {
+            return Ok(schedule.clone());
+        }
+        let schedule = match &firm.send_schedule {
+            Some(expr) => SendSchedule::parse(expr)
+                .map_err(|e| Error::invalid(format!("the firm's send schedule: {e}")))?,
+            None => SendSchedule::daily_at(firm.send_time),
+        };
+        *cache = Some((text, schedule.clone()));
+        Ok(schedule)
+    }
+}
+
+fn calendar(firm: &FirmSettings, tz: Tz) -> FirmCalendar {
+    FirmCalendar {
+        tz,
+        send_time: firm.send_time,
+        holidays: firm.holidays.clone(),
+    }
+}
+
+fn retry(now: DateTime<Utc>, plugin: &str, error: &dyn std::fmt::Display) -> Fire {
+    tracing::warn!(plugin, %error, "plugin failed; its groups are retried at the next tick");
+    Fire {
+        at: now,
+        action: FireAction::Retry {
+            reason: error.to_string(),
+        },
+    }
+}
+
+/// `INSTANT/WORK/GROUP`, or `INSTANT/WORK/d` for the work's comment digest.
+pub(crate) fn schedule_key(at: DateTime<Utc>, work: WorkId, group: Option<usize>) -> Vec<u8> {
+    match group {
+        Some(g) => format!("{}/{work}/{g:03}", instant_key(at)),
+        None => format!("{}/{work}/d", instant_key(at)),
+    }
+    .into_bytes()
+}
+
+fn parse_schedule_key(key: &[u8]) -> Result<(DateTime<Utc>, WorkId, Option<usize>)> {
+    let corrupt = || Error::Storage("corrupt schedule index key".into());
+    let text = std::str::from_utf8(key).map_err(|_| corrupt())?;
+    let mut parts = text.splitn(3, '/');
+    let at = parse_instant_key(parts.next().ok_or_else(corrupt)?.as_bytes())?;
+    let work: WorkId = parts.next().ok_or_else(corrupt)?.parse()?;
+    let group = match parts.next().ok_or_else(corrupt)? {
+        "d" => None,
+        g => Some(g.parse().map_err(|_| corrupt())?),
+    };
+    Ok((at, work, group))
+}

@@ -1,0 +1,467 @@
+//! Sending a group, resending it, and reminding: each one change of the work item written in one
+//! batch together with the group's access record, a fresh magic link, the email in the outbox
+//! and the timeline events.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::Docket;
+use crate::model::{
+    Actor, ClientTaskGroup, Contact, EventKind, GroupAccess, LinkPurpose, LinkStatus, MagicLink,
+    MailContext, MessageKind, MessageState, OutboundMessage, StaffUser, TaskLine, UserId, WorkId,
+    WorkItem, WorkStatus, new_id,
+};
+use crate::plugin::{HookEventKind, MAX_REMINDERS_PER_TASK};
+use crate::store::{Batch, Tree, get_record};
+use crate::{Error, Result};
+
+/// A group's access lasts this long after it is sent or resent...
+pub const ACCESS_AFTER_SEND: Duration = Duration::days(30);
+/// ...and at least this long after each reminder.
+pub const ACCESS_AFTER_REMINDER: Duration = Duration::days(60);
+
+/// Who an email about a group is from: a staff member, or the firm itself.
+#[derive(Debug, Clone)]
+pub(crate) struct Sender {
+    pub user: Option<StaffUser>,
+}
+
+impl Docket {
+    /// Sends a group that was never sent: issues its access and first link and queues the
+    /// email. The sender is the group's named sender, else the staff member who pressed Send,
+    /// else the firm.
+    pub fn send_group(&self, id: WorkId, group: usize, actor: Actor) -> Result<WorkItem> {
+        self.send_or_resend(id, group, actor, false)
+    }
+
+    /// Sends a group again: a new link (older ones answer "replaced"), access renewed for 30
+    /// days, and every task's reminder count restarted.
+    pub fn resend_group(&self, id: WorkId, group: usize, actor: Actor) -> Result<WorkItem> {
+        self.send_or_resend(id, group, actor, true)
+    }
+
+    fn send_or_resend(
+        &self,
+        id: WorkId,
+        group: usize,
+        actor: Actor,
+        resend: bool,
+    ) -> Result<WorkItem> {
+        let pressed_by = match &actor {
+            Actor::Staff(user) => Some(*user),
+            _ => None,
+        };
+        self.update_work(id, actor.clone(), |work, batch| {
+            let g = work
+                .groups
+                .get(group)
+                .ok_or_else(|| Error::invalid(format!("work item has no group {group}")))?;
+            if work.status == WorkStatus::Completed {
+                return Err(Error::invalid(
+                    "the work is completed; reopen it before sending",
+                ));
+            }
+            match (resend, g.sent_at) {
+                (false, Some(at)) => {
+                    return Err(Error::Conflict(format!(
+                        "“{}” was already sent on {}; resend it to issue a new link",
+                        g.name,
+                        at.format("%Y-%m-%d %H:%M UTC")
+                    )));
+                }
+                (true, None) => {
+                    return Err(Error::invalid(format!(
+                        "“{}” was never sent; send it first",
+                        g.name
+                    )));
+                }
+                _ => {}
+            }
+            let sender = g.sender.or(pressed_by);
+            let summary = self.dispatch(work, group, sender, batch)?;
+            Ok(Some((EventKind::GroupSent, summary)))
+        })
+    }
+
+    /// Marks group `g` sent now by `sender` and writes its access, link and email to `batch`.
+    /// Shared by manual sends, resends and the scheduler's automatic sends.
+    pub(crate) fn dispatch(
+        &self,
+        work: &mut WorkItem,
+        g: usize,
+        sender: Option<UserId>,
+        batch: &mut Batch,
+    ) -> Result<String> {
+        let now = self.now();
+        let contact = self.contact(work.groups[g].recipient)?;
+        let sender = self.sender(sender)?;
+        let resend = work.groups[g].sent_at.is_some();
+        {
+            let group = &mut work.groups[g];
+            group.sent_at = Some(now);
+            group.sent_by = sender.user.as_ref().map(|u| u.id);
+            group.sends += 1;
+            group.reminders_sent = 0;
+            group.last_reminder_at = None;
+            for task in &mut group.tasks {
+                task.reminders_sent = 0;
+            }
+        }
+        if work.status == WorkStatus::Planned {
+            work.status = WorkStatus::WaitingOnClient;
+        }
+        let mut access = self.access(work.id, g)?.unwrap_or(GroupAccess {
+            work: work.id,
+            group: g,
+            contact: contact.id,
+            expires_at: now,
+            generation: 0,
+            device_hash: None,
+        });
+        if resend {
+            // Older links now answer "replaced by a newer link".
+            access.generation += 1;
+        }
+        access.contact = contact.id;
+        access.expires_at = now + ACCESS_AFTER_SEND;
+        batch.put_record(Tree::Access, access_key(work.id, g), &access);
+        let link = self.issue_link(batch, &access, LinkPurpose::Send, now)?;
+        let group = &work.groups[g];
+        let tasks = group
+            .tasks
+            .iter()
+            .filter(|t| t.done_at.is_none())
+            .map(|t| self.task_line(t, &contact, now))
+            .collect::<Result<Vec<_>>>()?;
+        let key = format!("{}/{g}/send/{}", work.id, group.sends);
+        self.queue_group_email(
+            batch,
+            work,
+            g,
+            &contact,
+            &sender,
+            MessageKind::Request,
+            key,
+            tasks,
+            Vec::new(),
+            link,
+            0,
+        )?;
+        let by = sender
+            .user
+            .as_ref()
+            .map(|u| format!(" from {}", u.name))
+            .unwrap_or_default();
+        let verb = if resend { "resent" } else { "sent" };
+        let summary = format!("“{}” {verb} to {}{by}", group.name, contact.email);
+        self.record_event(
+            batch,
+            None,
+            Some(contact.id),
+            Actor::System,
+            EventKind::GroupSent,
+            format!("“{}” of “{}” {verb}", group.name, work.external_name),
+        );
+        Ok(summary)
+    }
+
+    /// Sends the reminder of group `g` covering `covers` now, if any of those tasks is still
+    /// open and under the cap; returns the timeline summary, or `None` when nothing was due.
+    pub(crate) fn remind(
+        &self,
+        work: &mut WorkItem,
+        g: usize,
+        covers: &[usize],
+        batch: &mut Batch,
+    ) -> Result<Option<String>> {
+        let now = self.now();
+        let covered: Vec<usize> = covers
+            .iter()
+            .copied()
+            .filter(|&i| {
+                work.groups[g].tasks.get(i).is_some_and(|t| {
+                    t.done_at.is_none() && t.reminders_sent < u32::from(MAX_REMINDERS_PER_TASK)
+                })
+            })
+            .collect();
+        if covered.is_empty() || work.status == WorkStatus::Completed {
+            return Ok(None);
+        }
+        let contact = self.contact(work.groups[g].recipient)?;
+        let sender = self.sender(work.groups[g].sent_by)?;
+        let mut limit_reached = Vec::new();
+        {
+            let group = &mut work.groups[g];
+            group.reminders_sent += 1;
+            group.last_reminder_at = Some(now);
+            for &i in &covered {
+                let task = &mut group.tasks[i];
+                task.reminders_sent += 1;
+                if task.reminders_sent == u32::from(MAX_REMINDERS_PER_TASK) {
+                    limit_reached.push(task.title.clone());
+                }
+            }
+        }
+        let mut access = self.access(work.id, g)?.ok_or_else(|| {
+            Error::Storage(format!(
+                "group {g} of work {} was sent but has no access record",
+                work.id
+            ))
+        })?;
+        access.expires_at = access.expires_at.max(now + ACCESS_AFTER_REMINDER);
+        batch.put_record(Tree::Access, access_key(work.id, g), &access);
+        let link = self.issue_link(batch, &access, LinkPurpose::Reminder, now)?;
+        let group = &work.groups[g];
+        let tasks = covered
+            .iter()
+            .map(|&i| self.task_line(&group.tasks[i], &contact, now))
+            .collect::<Result<Vec<_>>>()?;
+        let key = format!(
+            "{}/{g}/reminder/{}/{}",
+            work.id, group.sends, group.reminders_sent
+        );
+        let number = group.reminders_sent;
+        let mut message = self.group_email(
+            work,
+            g,
+            &contact,
+            &sender,
+            MessageKind::Reminder,
+            key,
+            tasks,
+            Vec::new(),
+            link,
+            number,
+        )?;
+        message.covers = covered.clone();
+        self.queue_message(batch, &message);
+        for title in limit_reached {
+            self.queue_event(
+                batch,
+                work.id,
+                Some(g),
+                HookEventKind::ReminderLimitReached { title },
+                false,
+            );
+        }
+        self.record_event(
+            batch,
+            None,
+            Some(contact.id),
+            Actor::System,
+            EventKind::ReminderSent,
+            format!("Reminder {number} about “{}”", group.name),
+        );
+        let titles: Vec<&str> = covered
+            .iter()
+            .map(|&i| group.tasks[i].title.as_str())
+            .collect();
+        Ok(Some(format!(
+            "Reminder {number} of “{}” to {}: {}",
+            group.name,
+            contact.email,
+            titles.join(", ")
+        )))
+    }
+
+    pub(crate) fn sender(&self, user: Option<UserId>) -> Result<Sender> {
+        Ok(Sender {
+            user: match user {
+                Some(id) => match self.user(id) {
+                    Ok(user) => Some(user),
+                    // A staff member removed since: the firm sends in their place.
+                    Err(Error::NotFound { .. }) => None,
+                    Err(e) => return Err(e),
+                },
+                None => None,
+            },
+        })
+    }
+
+    pub(crate) fn access(&self, work: WorkId, group: usize) -> Result<Option<GroupAccess>> {
+        get_record(self.store.as_ref(), Tree::Access, &access_key(work, group))
+    }
+
+    /// Issues a fresh link to `access`: returns its URL; only the token's hash is stored.
+    pub(crate) fn issue_link(
+        &self,
+        batch: &mut Batch,
+        access: &GroupAccess,
+        purpose: LinkPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let mut raw = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut raw);
+        let token = URL_SAFE_NO_PAD.encode(raw);
+        let link = MagicLink {
+            work: access.work,
+            group: access.group,
+            generation: access.generation,
+            issued_at: now,
+            purpose,
+        };
+        batch.put_record(Tree::Links, token_hash(&token), &link);
+        let base = self.firm_settings()?.base_url;
+        Ok(format!("{}/c/{token}", base.trim_end_matches('/')))
+    }
+
+    /// What a link token presented to the portal is worth now. Reading it changes nothing.
+    pub fn resolve_link(&self, token: &str) -> Result<LinkStatus> {
+        // A token is 43 base64url characters; anything else is not worth a lookup.
+        if token.len() != 43
+            || !token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Ok(LinkStatus::Unknown);
+        }
+        let Some(link) =
+            get_record::<MagicLink>(self.store.as_ref(), Tree::Links, &token_hash(token))?
+        else {
+            return Ok(LinkStatus::Unknown);
+        };
+        let Some(access) = self.access(link.work, link.group)? else {
+            return Ok(LinkStatus::Unknown);
+        };
+        Ok(if link.generation != access.generation {
+            LinkStatus::Replaced { link }
+        } else if self.now() >= access.expires_at {
+            LinkStatus::Expired { link }
+        } else {
+            LinkStatus::Valid { link, access }
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn queue_group_email(
+        &self,
+        batch: &mut Batch,
+        work: &WorkItem,
+        g: usize,
+        contact: &Contact,
+        sender: &Sender,
+        kind: MessageKind,
+        key: String,
+        tasks: Vec<TaskLine>,
+        comments: Vec<crate::model::CommentLine>,
+        link: String,
+        reminder_number: u32,
+    ) -> Result<()> {
+        let message = self.group_email(
+            work,
+            g,
+            contact,
+            sender,
+            kind,
+            key,
+            tasks,
+            comments,
+            link,
+            reminder_number,
+        )?;
+        self.queue_message(batch, &message);
+        Ok(())
+    }
+
+    /// An email about group `g` to its recipient, ready to queue.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn group_email(
+        &self,
+        work: &WorkItem,
+        g: usize,
+        contact: &Contact,
+        sender: &Sender,
+        kind: MessageKind,
+        key: String,
+        tasks: Vec<TaskLine>,
+        comments: Vec<crate::model::CommentLine>,
+        link: String,
+        reminder_number: u32,
+    ) -> Result<OutboundMessage> {
+        let firm = self.firm_settings()?;
+        let now = self.now();
+        let group: &ClientTaskGroup = &work.groups[g];
+        let (from_name, reply_to, sender_name) = match &sender.user {
+            Some(user) => (
+                format!("{} via {}", user.name, firm.name),
+                Some(user.email.clone()),
+                Some(user.name.clone()),
+            ),
+            None => (firm.name.clone(), None, None),
+        };
+        Ok(OutboundMessage {
+            id: new_id(now),
+            key,
+            kind,
+            created_at: now,
+            work: Some(work.id),
+            group: Some(g),
+            contact: Some(contact.id),
+            to: contact.email.clone(),
+            to_name: Some(contact.name.clone()),
+            from_name,
+            reply_to,
+            covers: Vec::new(),
+            context: MailContext {
+                firm_name: firm.name.clone(),
+                firm_logo_url: firm.logo_url.clone(),
+                contact_name: contact.name.clone(),
+                work_name: work.external_name.clone(),
+                group_name: group.name.clone(),
+                sender_name,
+                tasks,
+                comments,
+                link,
+                reminder_number,
+            },
+            custom: None,
+            state: MessageState::Queued,
+            attempts: 0,
+            recovered_in_flight: 0,
+            next_attempt_at: now,
+            last_error: None,
+            sent_at: None,
+            subject: None,
+        })
+    }
+
+    pub(crate) fn task_line(
+        &self,
+        task: &crate::model::ClientTask,
+        contact: &Contact,
+        now: DateTime<Utc>,
+    ) -> Result<TaskLine> {
+        let tz = match contact.timezone {
+            Some(tz) => tz,
+            None => self.firm_settings()?.timezone,
+        };
+        Ok(TaskLine {
+            title: task.title.clone(),
+            description: task.description.clone(),
+            due_date: task.due_date.to_string(),
+            due_text: task.due_date.format("%A %-d %B %Y").to_string(),
+            overdue: task.due_date < now.with_timezone(&tz).date_naive(),
+            done: task.done_at.is_some(),
+        })
+    }
+}
+
+pub(crate) fn access_key(work: WorkId, group: usize) -> Vec<u8> {
+    format!("{work}/{group:03}").into_bytes()
+}
+
+/// The store key of a link: the SHA-256 of its token, hex.
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()
+        .into_bytes()
+}
+
+#[cfg(test)]
+#[path = "sending_tests.rs"]
+mod tests;

@@ -1,0 +1,274 @@
+//! The email templates: a subject, a text body and an HTML body per kind of email, embedded in
+//! the binary and replaceable file by file from a folder. Every template, overrides included, is
+//! rendered at start against a sample of its real context with every optional field empty and
+//! again with every field set, so a template that fails stops start-up, never a client's email.
+
+use std::path::Path;
+
+use minijinja::{Environment, UndefinedBehavior};
+
+use super::MailError;
+use crate::model::{CommentLine, MailContext, MessageKind, TaskLine};
+
+/// Every template file, with its embedded text.
+pub const TEMPLATE_FILES: [(&str, &str); 9] = [
+    (
+        "request.subject",
+        include_str!("../../templates/mail/request.subject"),
+    ),
+    (
+        "request.txt",
+        include_str!("../../templates/mail/request.txt"),
+    ),
+    (
+        "request.html",
+        include_str!("../../templates/mail/request.html"),
+    ),
+    (
+        "reminder.subject",
+        include_str!("../../templates/mail/reminder.subject"),
+    ),
+    (
+        "reminder.txt",
+        include_str!("../../templates/mail/reminder.txt"),
+    ),
+    (
+        "reminder.html",
+        include_str!("../../templates/mail/reminder.html"),
+    ),
+    (
+        "comment_digest.subject",
+        include_str!("../../templates/mail/comment_digest.subject"),
+    ),
+    (
+        "comment_digest.txt",
+        include_str!("../../templates/mail/comment_digest.txt"),
+    ),
+    (
+        "comment_digest.html",
+        include_str!("../../templates/mail/comment_digest.html"),
+    ),
+];
+
+/// A rendered email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+/// The loaded and checked templates.
+pub struct MailTemplates {
+    env: Environment<'static>,
+}
+
+impl MailTemplates {
+    /// The embedded templates, each replaced by the file of the same name in `overrides` when
+    /// there is one. A file there that is no template's name is refused (a typo would otherwise
+    /// be silently ignored).
+    pub fn load(overrides: Option<&Path>) -> Result<MailTemplates, MailError> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // HTML bodies escape what they show; text and subjects do not.
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") {
+                minijinja::AutoEscape::Html
+            } else {
+                minijinja::AutoEscape::None
+            }
+        });
+        if let Some(dir) = overrides {
+            let entries = std::fs::read_dir(dir).map_err(|e| {
+                MailError(format!(
+                    "key `mail.templates_dir`: cannot read {}: {e}",
+                    dir.display()
+                ))
+            })?;
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().to_string();
+                if name.starts_with('.') {
+                    continue;
+                }
+                if !TEMPLATE_FILES.iter().any(|(known, _)| *known == name) {
+                    return Err(MailError(format!(
+                        "email template {}: `{name}` is not a template name; use {}",
+                        entry.path().display(),
+                        TEMPLATE_FILES
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
+            }
+        }
+        for (name, embedded) in TEMPLATE_FILES {
+            let (source, origin) = match overrides.map(|d| d.join(name)).filter(|p| p.exists()) {
+                Some(path) => (
+                    std::fs::read_to_string(&path).map_err(|e| {
+                        MailError(format!("email template {}: {e}", path.display()))
+                    })?,
+                    path.display().to_string(),
+                ),
+                None => (embedded.to_string(), format!("built-in {name}")),
+            };
+            env.add_template_owned(name.to_string(), source)
+                .map_err(|e| MailError(format!("email template {origin}: {}", describe(&e))))?;
+        }
+        let templates = MailTemplates { env };
+        templates.check(overrides)?;
+        Ok(templates)
+    }
+
+    /// Renders every kind against an empty and a full sample context.
+    fn check(&self, overrides: Option<&Path>) -> Result<(), MailError> {
+        for kind in MessageKind::TEMPLATED {
+            for context in [MailContext::default(), sample()] {
+                self.render(kind, &context).map_err(|e| {
+                    let origin = overrides
+                        .map(|d| format!(" (templates from {})", d.display()))
+                        .unwrap_or_default();
+                    MailError(format!("{e}{origin}"))
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn render(&self, kind: MessageKind, context: &MailContext) -> Result<Rendered, MailError> {
+        let render = |suffix: &str| {
+            let name = format!("{}.{suffix}", kind.as_str());
+            self.env
+                .get_template(&name)
+                .and_then(|t| t.render(context))
+                .map_err(|e| MailError(format!("email template {name}: {}", describe(&e))))
+        };
+        let subject = render("subject")?;
+        let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+        if subject.is_empty() {
+            return Err(MailError(format!(
+                "email template {}.subject renders an empty subject",
+                kind.as_str()
+            )));
+        }
+        Ok(Rendered {
+            subject,
+            text: render("txt")?,
+            html: Some(render("html")?),
+        })
+    }
+}
+
+/// minijinja's error with its line and the detail that says what to fix.
+fn describe(e: &minijinja::Error) -> String {
+    let mut out = e.to_string();
+    if let Some(line) = e.line() {
+        out = format!("line {line}: {out}");
+    }
+    if let Some(detail) = e.detail()
+        && !out.contains(detail)
+    {
+        out = format!("{out} ({detail})");
+    }
+    out
+}
+
+/// A context with every field set, to render each template once more at start.
+fn sample() -> MailContext {
+    MailContext {
+        firm_name: "Smith & Co".into(),
+        firm_logo_url: Some("https://example.com/logo.png".into()),
+        contact_name: "Ann Archer".into(),
+        work_name: "2026 tax return".into(),
+        group_name: "Documents we need".into(),
+        sender_name: Some("Sam Lee".into()),
+        tasks: vec![TaskLine {
+            title: "P60".into(),
+            description: "From your employer".into(),
+            due_date: "2026-04-30".into(),
+            due_text: "Thursday 30 April 2026".into(),
+            overdue: true,
+            done: false,
+        }],
+        comments: vec![CommentLine {
+            author: "Sam Lee".into(),
+            at_text: "3 April 2026, 10:15".into(),
+            body: "Could you also send the bank letter?".into(),
+        }],
+        link: "https://docket.example/c/TOKEN".into(),
+        reminder_number: 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_templates_render_and_escape_html() {
+        let templates = MailTemplates::load(None).unwrap();
+        let mut context = sample();
+        context.tasks[0].title = "<b>P60</b>".into();
+        let r = templates.render(MessageKind::Reminder, &context).unwrap();
+        assert_eq!(r.subject, "Reminder: 2026 tax return: Documents we need");
+        assert!(
+            r.text
+                .contains("- <b>P60</b>: was due Thursday 30 April 2026"),
+            "{}",
+            r.text
+        );
+        let html = r.html.unwrap();
+        assert!(html.contains("&lt;b&gt;P60&lt;&#x2f;b&gt;"), "{html}");
+        // Escaped in the attribute, which browsers and mail readers decode.
+        assert!(
+            html.contains("href=\"https:&#x2f;&#x2f;docket.example&#x2f;c&#x2f;TOKEN\""),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_broken_override_stops_loading_with_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("reminder.txt"),
+            "Hello {{ contact_name }}\n{{ no_such_field }}\n",
+        )
+        .unwrap();
+        let err = MailTemplates::load(Some(dir.path()))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("reminder.txt"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+
+        // An optional field used as if always set fails against the empty sample.
+        std::fs::write(
+            dir.path().join("reminder.txt"),
+            "{{ firm_logo_url | length }}\n",
+        )
+        .unwrap();
+        assert!(MailTemplates::load(Some(dir.path())).is_err());
+
+        std::fs::remove_file(dir.path().join("reminder.txt")).unwrap();
+        std::fs::write(dir.path().join("remindr.txt"), "x").unwrap();
+        let err = MailTemplates::load(Some(dir.path()))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("`remindr.txt` is not a template name"),
+            "{err}"
+        );
+
+        std::fs::remove_file(dir.path().join("remindr.txt")).unwrap();
+        std::fs::write(
+            dir.path().join("request.subject"),
+            "Please: {{ work_name }}",
+        )
+        .unwrap();
+        let templates = MailTemplates::load(Some(dir.path())).unwrap();
+        let r = templates.render(MessageKind::Request, &sample()).unwrap();
+        assert_eq!(r.subject, "Please: 2026 tax return");
+    }
+}

@@ -1,0 +1,68 @@
+//! Magic-link access: each sent group has one access record (its recipient, expiry and link
+//! generation), and every email about the group carries its own link, a key to that access.
+//! Only the SHA-256 of a link's token is stored.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{ContactId, Record, WorkId};
+
+/// A group's access: who may open it and until when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupAccess {
+    pub work: WorkId,
+    pub group: usize,
+    pub contact: ContactId,
+    /// Links stop working after this instant (30 days from sending, 60 from a reminder).
+    pub expires_at: DateTime<Utc>,
+    /// Bumped by each resend: links of an older generation answer "replaced by a newer link".
+    pub generation: u32,
+    /// SHA-256 of the device secret the access is bound to (the portal sets it).
+    #[serde(default)]
+    pub device_hash: Option<String>,
+}
+
+impl Record for GroupAccess {
+    const KIND: &'static str = "group access";
+    const VERSION: u16 = 1;
+}
+
+/// Why a link was issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkPurpose {
+    Send,
+    Reminder,
+    CommentDigest,
+}
+
+/// One link, stored under the SHA-256 of its token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MagicLink {
+    pub work: WorkId,
+    pub group: usize,
+    pub generation: u32,
+    pub issued_at: DateTime<Utc>,
+    pub purpose: LinkPurpose,
+}
+
+impl Record for MagicLink {
+    const KIND: &'static str = "magic link";
+    const VERSION: u16 = 1;
+}
+
+/// What a presented token is worth.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkStatus {
+    /// A live link to this access.
+    Valid {
+        link: MagicLink,
+        access: GroupAccess,
+    },
+    /// The group was resent since; the newer email has a working link.
+    Replaced { link: MagicLink },
+    /// The access expired.
+    Expired { link: MagicLink },
+    /// No such link (mistyped, forged, or its work was deleted).
+    Unknown,
+}

@@ -1,0 +1,64 @@
+//! What reacts to events: the queue of events waiting for notification hooks, webhook posts
+//! waiting for delivery, and staff notifications for the in-app inbox.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Record, UserId, WorkId};
+use crate::plugin::HookEventKind;
+
+/// An event written in the same batch as the change that caused it, delivered to the hooks
+/// after commit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueuedEvent {
+    pub id: ulid::Ulid,
+    pub at: DateTime<Utc>,
+    pub work: WorkId,
+    pub group: Option<usize>,
+    pub kind: HookEventKind,
+    /// The client did it (ticked a task, uploaded, commented).
+    #[serde(default)]
+    pub by_client: bool,
+}
+
+impl Record for QueuedEvent {
+    const KIND: &'static str = "queued event";
+    const VERSION: u16 = 1;
+}
+
+/// A webhook POST a hook asked for, delivered with retries to its granted host only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookDelivery {
+    pub id: ulid::Ulid,
+    pub plugin: String,
+    pub work: WorkId,
+    pub url: String,
+    pub content_type: String,
+    pub body: String,
+    pub attempts: u32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+}
+
+impl Record for WebhookDelivery {
+    const KIND: &'static str = "webhook delivery";
+    const VERSION: u16 = 1;
+}
+
+/// A line in a staff member's inbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffNotification {
+    pub id: ulid::Ulid,
+    pub user: UserId,
+    pub at: DateTime<Utc>,
+    pub work: WorkId,
+    pub message: String,
+    /// What raised it: `docket` for the engine's own, else the hook plugin's name.
+    pub source: String,
+    pub read: bool,
+}
+
+impl Record for StaffNotification {
+    const KIND: &'static str = "staff notification";
+    const VERSION: u16 = 1;
+}

@@ -1,0 +1,149 @@
+//! The outbox: every email Docket sends is first a record here, written in the same batch as the
+//! change that causes it, then delivered by the sender with retries.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{ContactId, Record, WorkId};
+
+/// What an email is about; also names its template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// A group sent (or resent) to its recipient.
+    Request,
+    Reminder,
+    /// Staff comments, batched.
+    CommentDigest,
+    /// An email a notification hook asked for; its subject and body are the hook's.
+    HookEmail,
+}
+
+impl MessageKind {
+    pub const TEMPLATED: [MessageKind; 3] = [
+        MessageKind::Request,
+        MessageKind::Reminder,
+        MessageKind::CommentDigest,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Request => "request",
+            MessageKind::Reminder => "reminder",
+            MessageKind::CommentDigest => "comment_digest",
+            MessageKind::HookEmail => "hook_email",
+        }
+    }
+}
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageState {
+    /// Waiting for its next attempt.
+    Queued,
+    /// Handed to the transport; if Docket stops now it may go twice (see ARCHITECTURE.md).
+    InFlight,
+    Sent,
+    /// Refused for good (a 5xx answer, a bad address); the reason is in `last_error`.
+    Failed,
+    /// Not sent because it no longer applied (a reminder whose tasks were all done meanwhile).
+    Dropped,
+}
+
+/// What the email templates see. Every field exists in every kind's context, so a template may
+/// test any of them; optional ones are empty when they do not apply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MailContext {
+    pub firm_name: String,
+    pub firm_logo_url: Option<String>,
+    pub contact_name: String,
+    /// The work's external name, as the client knows it.
+    pub work_name: String,
+    pub group_name: String,
+    /// The staff member the email is from, when it is from one.
+    pub sender_name: Option<String>,
+    /// The tasks the email is about (all open tasks of a request, the covered ones of a
+    /// reminder).
+    pub tasks: Vec<TaskLine>,
+    pub comments: Vec<CommentLine>,
+    /// The magic link to the checklist. Dropped from the stored record once handed over.
+    pub link: String,
+    /// 1 for the first reminder since the group was sent, and so on; 0 for other kinds.
+    pub reminder_number: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaskLine {
+    pub title: String,
+    pub description: String,
+    /// `YYYY-MM-DD`.
+    pub due_date: String,
+    /// Human form, e.g. "Friday 3 April 2026".
+    pub due_text: String,
+    pub overdue: bool,
+    pub done: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommentLine {
+    pub author: String,
+    pub at_text: String,
+    pub body: String,
+}
+
+/// One email, from the moment a change queues it until it is sent or given up on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboundMessage {
+    pub id: ulid::Ulid,
+    /// Unique per send, reminder or digest (e.g. `WORK/0/reminder/1/3`); also the stem of the
+    /// `Message-ID`, so a receiving server sees a resent duplicate as the same message.
+    pub key: String,
+    pub kind: MessageKind,
+    pub created_at: DateTime<Utc>,
+    pub work: Option<WorkId>,
+    pub group: Option<usize>,
+    pub contact: Option<ContactId>,
+    pub to: String,
+    pub to_name: Option<String>,
+    /// Display name of the From header; the address is always the firm's `mail.from`.
+    pub from_name: String,
+    /// The sender's own address, when a staff member sends.
+    pub reply_to: Option<String>,
+    /// For a reminder: the tasks it covers, so delivery can drop it when all are done.
+    #[serde(default)]
+    pub covers: Vec<usize>,
+    pub context: MailContext,
+    /// Subject and text body of a hook's email.
+    #[serde(default)]
+    pub custom: Option<(String, String)>,
+    pub state: MessageState,
+    pub attempts: u32,
+    /// Times the message was found in flight when Docket started again after a crash; each may
+    /// have delivered it once more.
+    #[serde(default)]
+    pub recovered_in_flight: u32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub subject: Option<String>,
+}
+
+impl Record for OutboundMessage {
+    const KIND: &'static str = "outbound message";
+    const VERSION: u16 = 1;
+}
+
+/// Staff comments waiting to reach the client in one email.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PendingDigest {
+    /// When the email goes: the digest delay after the latest staff comment.
+    pub due_at: DateTime<Utc>,
+    /// The first comment of the burst.
+    pub since: DateTime<Utc>,
+}
+
+impl Record for PendingDigest {
+    const KIND: &'static str = "pending comment digest";
+    const VERSION: u16 = 1;
+}

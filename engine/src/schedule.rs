@@ -1,0 +1,192 @@
+//! The firm's send schedule: when automatic sends and reminders may go out. A cron expression
+//! (five fields, read in the recipient's zone) plus the firm's holidays; whatever a policy
+//! answers, the email goes at the first slot at or after it.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
+use chrono_tz::Tz;
+
+/// A parsed send schedule.
+#[derive(Debug, Clone)]
+pub struct SendSchedule {
+    cron: cron::Schedule,
+    text: String,
+}
+
+impl PartialEq for SendSchedule {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl SendSchedule {
+    /// Parses a five-field cron expression: minute, hour, day of month, month, day of week
+    /// (0–7 with 0 and 7 for Sunday, or MON–SUN), e.g. `0 9 * * MON-FRI`.
+    pub fn parse(expr: &str) -> Result<SendSchedule, String> {
+        let fields: Vec<&str> = expr.split_whitespace().collect();
+        if fields.len() != 5 {
+            return Err(format!(
+                "`{expr}` is not a five-field cron expression (minute hour day-of-month month day-of-week), e.g. `0 9 * * MON-FRI`"
+            ));
+        }
+        let dow = unix_days_of_week(fields[4])
+            .ok_or_else(|| format!("`{}` is not a day-of-week field", fields[4]))?;
+        let full = format!(
+            "0 {} {} {} {} {dow}",
+            fields[0], fields[1], fields[2], fields[3]
+        );
+        let cron = cron::Schedule::from_str(&full)
+            .map_err(|e| format!("`{expr}` is not a valid cron expression: {e}"))?;
+        // An expression that never fires (30 February) would hold every email forever.
+        if cron.upcoming(Utc).next().is_none() {
+            return Err(format!("`{expr}` never fires"));
+        }
+        Ok(SendSchedule {
+            cron,
+            text: expr.to_string(),
+        })
+    }
+
+    /// Every day at `time`: the default when the firm sets no schedule.
+    pub fn daily_at(time: NaiveTime) -> SendSchedule {
+        Self::parse(&format!("{} {} * * *", time.minute(), time.hour()))
+            .expect("a daily schedule parses")
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The first slot at or after `at`, in zone `tz`, on a day that is not a holiday. `None`
+    /// only if no slot exists within ten years (a schedule of holidays only).
+    pub fn slot(&self, at: DateTime<Utc>, tz: Tz, holidays: &[NaiveDate]) -> Option<DateTime<Utc>> {
+        // Cron slots are whole minutes; "at or after" means after the instant just before.
+        let from = (at - Duration::seconds(1)).with_timezone(&tz);
+        let limit = at + Duration::days(3660);
+        self.cron
+            .after(&from)
+            .map(|t| t.with_timezone(&Utc))
+            .take_while(|t| *t <= limit)
+            .find(|t| {
+                holidays
+                    .binary_search(&t.with_timezone(&tz).date_naive())
+                    .is_err()
+            })
+    }
+}
+
+/// Turns a Unix day-of-week field (0–7, Sunday 0 or 7) into the `cron` crate's (1–7, Sunday 1).
+/// Names pass through unchanged.
+fn unix_days_of_week(field: &str) -> Option<String> {
+    let map = |n: &str| -> Option<u32> {
+        let n: u32 = n.parse().ok()?;
+        (n <= 7).then_some(n % 7 + 1)
+    };
+    let mut parts = Vec::new();
+    for part in field.split(',') {
+        let (range, step) = match part.split_once('/') {
+            Some((r, s)) => (r, Some(s)),
+            None => (part, None),
+        };
+        let step = step.map(|s| format!("/{s}")).unwrap_or_default();
+        if range.chars().any(|c| c.is_ascii_alphabetic()) || range == "*" {
+            parts.push(format!("{range}{step}"));
+            continue;
+        }
+        match range.split_once('-') {
+            Some((a, b)) => {
+                let (a, b) = (map(a)?, map(b)?);
+                if b >= a {
+                    parts.push(format!("{a}-{b}{step}"));
+                } else if b == 1 && step.is_empty() {
+                    // `5-7` (Friday to Sunday) ends on Sunday, which is 1 here.
+                    parts.push(format!("{a}-7"));
+                    parts.push("1".into());
+                } else {
+                    return None;
+                }
+            }
+            None => parts.push(format!("{}{step}", map(range)?)),
+        }
+    }
+    Some(parts.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn weekdays_hold_a_saturday_until_monday_and_skip_holidays() {
+        let tz: Tz = "Europe/London".parse().unwrap();
+        let weekdays = SendSchedule::parse("0 9 * * MON-FRI").unwrap();
+        let numeric = SendSchedule::parse("0 9 * * 1-5").unwrap();
+        // Saturday 2026-03-07 09:00 London → Monday 9 March 09:00.
+        let saturday = utc("2026-03-07T09:00:00Z");
+        assert_eq!(
+            weekdays.slot(saturday, tz, &[]),
+            Some(utc("2026-03-09T09:00:00Z"))
+        );
+        assert_eq!(
+            numeric.slot(saturday, tz, &[]),
+            weekdays.slot(saturday, tz, &[])
+        );
+        // Exactly on a slot stays there.
+        let monday = utc("2026-03-09T09:00:00Z");
+        assert_eq!(weekdays.slot(monday, tz, &[]), Some(monday));
+        // A holiday Monday moves it to Tuesday.
+        let holiday = [NaiveDate::from_ymd_opt(2026, 3, 9).unwrap()];
+        assert_eq!(
+            weekdays.slot(saturday, tz, &holiday),
+            Some(utc("2026-03-10T09:00:00Z"))
+        );
+        // After summer time starts, 09:00 London is 08:00 UTC.
+        assert_eq!(
+            weekdays.slot(utc("2026-03-28T10:00:00Z"), tz, &[]),
+            Some(utc("2026-03-30T08:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn daily_default_and_sunday_spellings() {
+        let tz: Tz = "America/New_York".parse().unwrap();
+        let daily = SendSchedule::daily_at(NaiveTime::from_hms_opt(9, 30, 0).unwrap());
+        assert_eq!(
+            daily.slot(utc("2026-01-10T15:00:00Z"), tz, &[]),
+            Some(utc("2026-01-11T14:30:00Z"))
+        );
+        let sunday0 = SendSchedule::parse("0 9 * * 0").unwrap();
+        let sunday7 = SendSchedule::parse("0 9 * * 7").unwrap();
+        let sun = SendSchedule::parse("0 9 * * SUN").unwrap();
+        let from = utc("2026-01-07T00:00:00Z");
+        let want = Some(utc("2026-01-11T14:00:00Z"));
+        assert_eq!(sunday0.slot(from, tz, &[]), want);
+        assert_eq!(sunday7.slot(from, tz, &[]), want);
+        assert_eq!(sun.slot(from, tz, &[]), want);
+        let weekend = SendSchedule::parse("0 9 * * 6-7").unwrap();
+        assert_eq!(
+            weekend.slot(from, tz, &[]),
+            Some(utc("2026-01-10T14:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn bad_expressions_are_refused_with_the_reason() {
+        for bad in [
+            "",
+            "0 9 * *",
+            "61 9 * * *",
+            "0 9 * * FUNDAY",
+            "0 9 30 2 *",
+            "0 9 * * 9",
+        ] {
+            let err = SendSchedule::parse(bad).unwrap_err();
+            assert!(err.contains('`'), "{bad}: {err}");
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! The background work of a running server, each loop on a thread of its own: the scheduler
+//! tick, the sender that delivers the outbox, the hook worker that hands events to notification
+//! hooks, and the webhook poster. Each loop sleeps on the engine's clock (so a simulated clock
+//! speeds them up too) and wakes early when told to stop.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+
+use chrono::{DateTime, Utc};
+
+use crate::Docket;
+use crate::config::HookConfig;
+use crate::docket::{Delivery, WebhookOutcome};
+use crate::mail::Mailer;
+use crate::model::WebhookDelivery;
+
+/// How the loops run.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    pub hooks: Vec<HookConfig>,
+    /// Messages claimed (and flushed as in flight) at once.
+    pub send_batch: usize,
+    /// Messages sent at the same time (at most the relay's connections).
+    pub parallel_sends: usize,
+    /// Longest real wait between two looks at the queues.
+    pub idle: std::time::Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self {
+            hooks: Vec::new(),
+            send_batch: 64,
+            parallel_sends: 4,
+            idle: std::time::Duration::from_millis(250),
+        }
+    }
+}
+
+/// The running loops; `stop` ends them.
+pub struct Workers {
+    signal: Arc<Signal>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+struct Signal {
+    stop: AtomicBool,
+    lock: Mutex<()>,
+    wake: Condvar,
+}
+
+impl Signal {
+    /// Waits `for_` or until told to stop; false once stopping.
+    fn sleep(&self, for_: std::time::Duration) -> bool {
+        let guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        if self.stop.load(Ordering::SeqCst) {
+            return false;
+        }
+        let _ = self
+            .wake
+            .wait_timeout(guard, for_)
+            .unwrap_or_else(|e| e.into_inner());
+        !self.stop.load(Ordering::SeqCst)
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+}
+
+impl Workers {
+    /// Recovers messages left in flight by a crash, then starts the loops.
+    pub fn start(
+        docket: Docket,
+        mailer: Arc<Mailer>,
+        options: WorkerOptions,
+    ) -> crate::Result<Workers> {
+        docket.recover_in_flight()?;
+        let signal = Arc::new(Signal {
+            stop: AtomicBool::new(false),
+            lock: Mutex::new(()),
+            wake: Condvar::new(),
+        });
+        let mut threads = Vec::new();
+        let spawn = |name: &str, body: Box<dyn FnOnce() + Send>| {
+            std::thread::Builder::new()
+                .name(name.to_string())
+                .spawn(body)
+                .expect("start a worker thread")
+        };
+        {
+            let (docket, signal, idle) = (docket.clone(), signal.clone(), options.idle);
+            threads.push(spawn(
+                "docket-scheduler",
+                Box::new(move || scheduler_loop(&docket, &signal, idle)),
+            ));
+        }
+        {
+            let (docket, signal, options) = (docket.clone(), signal.clone(), options.clone());
+            threads.push(spawn(
+                "docket-sender",
+                Box::new(move || sender_loop(&docket, &mailer, &signal, &options)),
+            ));
+        }
+        {
+            let (docket, signal, options) = (docket.clone(), signal.clone(), options.clone());
+            threads.push(spawn(
+                "docket-hooks",
+                Box::new(move || hooks_loop(&docket, &signal, &options)),
+            ));
+        }
+        {
+            let (docket, signal, idle) = (docket, signal.clone(), options.idle);
+            threads.push(spawn(
+                "docket-webhooks",
+                Box::new(move || webhook_loop(&docket, &signal, idle)),
+            ));
+        }
+        Ok(Workers { signal, threads })
+    }
+
+    /// Tells every loop to stop and waits for them (a send in progress finishes first).
+    pub fn stop(self) {
+        {
+            let _guard = self.signal.lock.lock().unwrap_or_else(|e| e.into_inner());
+            self.signal.stop.store(true, Ordering::SeqCst);
+            self.signal.wake.notify_all();
+        }
+        for thread in self.threads {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// How long to wait for `due` (on the engine's clock), at most `idle`, at least a millisecond.
+fn wait_for(
+    docket: &Docket,
+    due: Option<DateTime<Utc>>,
+    idle: std::time::Duration,
+) -> std::time::Duration {
+    let wait = match due {
+        Some(at) => docket.clock().real(at - docket.now()).min(idle),
+        None => idle,
+    };
+    wait.max(std::time::Duration::from_millis(1))
+}
+
+fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
+    loop {
+        match docket.tick() {
+            Ok(report) if report.sends + report.reminders + report.digests > 0 => {
+                tracing::info!(
+                    sends = report.sends,
+                    reminders = report.reminders,
+                    digests = report.digests,
+                    "scheduler tick"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "scheduler tick failed; trying again shortly"),
+        }
+        let due = docket.next_fire_due().unwrap_or(None);
+        if !signal.sleep(wait_for(docket, due, idle)) {
+            return;
+        }
+    }
+}
+
+fn sender_loop(docket: &Docket, mailer: &Mailer, signal: &Signal, options: &WorkerOptions) {
+    while !signal.stopping() {
+        let claimed = match docket.claim_due_messages(options.send_batch) {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the outbox; trying again shortly");
+                Vec::new()
+            }
+        };
+        if claimed.is_empty() {
+            let due = docket.next_message_due().unwrap_or(None);
+            if !signal.sleep(wait_for(docket, due, options.idle)) {
+                return;
+            }
+            continue;
+        }
+        let outcomes = send_all(docket, mailer, claimed, options.parallel_sends);
+        for (message, outcome) in &outcomes {
+            match outcome {
+                Delivery::Sent { .. } => {
+                    tracing::debug!(to = %message.to, key = %message.key, "email sent");
+                }
+                Delivery::Transient(reason) => {
+                    tracing::warn!(to = %message.to, key = %message.key, %reason, "email not sent; will retry");
+                }
+                Delivery::Permanent(reason) => {
+                    tracing::error!(to = %message.to, key = %message.key, %reason, "email refused");
+                }
+                Delivery::Dropped(_) => {}
+            }
+        }
+        if let Err(e) = docket.settle_messages(outcomes) {
+            // The messages stay in flight and go again after a restart: never lost.
+            tracing::error!(error = %e, "cannot record email results");
+            signal.sleep(options.idle);
+        }
+    }
+}
+
+/// Sends `messages` over up to `parallel` connections at once.
+fn send_all(
+    docket: &Docket,
+    mailer: &Mailer,
+    messages: Vec<crate::model::OutboundMessage>,
+    parallel: usize,
+) -> Vec<(crate::model::OutboundMessage, Delivery)> {
+    let parallel = parallel.clamp(1, messages.len());
+    let chunk = messages.len().div_ceil(parallel);
+    let mut chunks: Vec<Vec<_>> = Vec::new();
+    let mut rest = messages;
+    while !rest.is_empty() {
+        let tail = rest.split_off(chunk.min(rest.len()));
+        chunks.push(rest);
+        rest = tail;
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|m| {
+                            let outcome = mailer.deliver(&m, docket.now());
+                            (m, outcome)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a send thread panicked"))
+            .collect()
+    })
+}
+
+fn hooks_loop(docket: &Docket, signal: &Signal, options: &WorkerOptions) {
+    while !signal.stopping() {
+        match docket.deliver_events(&options.hooks, 100) {
+            Ok(0) => {
+                if !signal.sleep(options.idle) {
+                    return;
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "cannot deliver events to hooks; trying again shortly");
+                signal.sleep(options.idle);
+            }
+        }
+    }
+}
+
+fn webhook_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
+    let client = match reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+    {
+        Ok(client) => client,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the webhook client; webhooks stay queued");
+            return;
+        }
+    };
+    while !signal.stopping() {
+        let due = docket.due_webhooks(20).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot read the webhook queue");
+            Vec::new()
+        });
+        if due.is_empty() {
+            let next = docket.next_webhook_due().unwrap_or(None);
+            if !signal.sleep(wait_for(docket, next, idle)) {
+                return;
+            }
+            continue;
+        }
+        for hook in due {
+            let outcome = post(&client, &hook);
+            if let Err(e) = docket.settle_webhook(hook, outcome) {
+                tracing::error!(error = %e, "cannot record a webhook result");
+            }
+        }
+    }
+}
+
+/// One POST, following no redirect.
+pub fn post(client: &reqwest::blocking::Client, hook: &WebhookDelivery) -> WebhookOutcome {
+    let response = client
+        .post(&hook.url)
+        .header(reqwest::header::CONTENT_TYPE, &hook.content_type)
+        .body(hook.body.clone())
+        .send();
+    match response {
+        Ok(r) if r.status().is_success() => WebhookOutcome::Delivered,
+        Ok(r) if r.status().is_redirection() => WebhookOutcome::GiveUp(format!(
+            "answered {} (a redirect to {}), which is not followed",
+            r.status(),
+            r.headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or("nowhere")
+        )),
+        Ok(r) if r.status().is_server_error() || r.status().as_u16() == 429 => {
+            WebhookOutcome::Retry(format!("answered {}", r.status()))
+        }
+        Ok(r) => WebhookOutcome::GiveUp(format!("answered {}", r.status())),
+        Err(e) => WebhookOutcome::Retry(e.to_string()),
+    }
+}
