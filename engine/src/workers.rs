@@ -262,11 +262,7 @@ fn hooks_loop(docket: &Docket, signal: &Signal, options: &WorkerOptions) {
 }
 
 fn webhook_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
-    let client = match reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(10))
-        .build()
-    {
+    let client = match webhook_client() {
         Ok(client) => client,
         Err(e) => {
             tracing::error!(error = %e, "cannot start the webhook client; webhooks stay queued");
@@ -274,24 +270,43 @@ fn webhook_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
         }
     };
     while !signal.stopping() {
-        let due = docket.due_webhooks(20).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "cannot read the webhook queue");
-            Vec::new()
-        });
-        if due.is_empty() {
-            let next = docket.next_webhook_due().unwrap_or(None);
-            if !signal.sleep(wait_for(docket, next, idle)) {
-                return;
+        match post_due_webhooks(docket, &client, 20) {
+            Ok(0) => {
+                let next = docket.next_webhook_due().unwrap_or(None);
+                if !signal.sleep(wait_for(docket, next, idle)) {
+                    return;
+                }
             }
-            continue;
-        }
-        for hook in due {
-            let outcome = post(&client, &hook);
-            if let Err(e) = docket.settle_webhook(hook, outcome) {
-                tracing::error!(error = %e, "cannot record a webhook result");
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "cannot deliver webhooks; trying again shortly");
+                signal.sleep(idle);
             }
         }
     }
+}
+
+/// The HTTP client webhooks are posted with: no redirects followed, a 10-second timeout.
+pub fn webhook_client() -> reqwest::Result<reqwest::blocking::Client> {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+}
+
+/// Posts up to `limit` webhooks that are due and records each outcome; returns how many.
+pub fn post_due_webhooks(
+    docket: &Docket,
+    client: &reqwest::blocking::Client,
+    limit: usize,
+) -> crate::Result<usize> {
+    let due = docket.due_webhooks(limit)?;
+    let count = due.len();
+    for hook in due {
+        let outcome = post(client, &hook);
+        docket.settle_webhook(hook, outcome)?;
+    }
+    Ok(count)
 }
 
 /// One POST, following no redirect.

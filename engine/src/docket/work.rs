@@ -110,11 +110,6 @@ impl Docket {
         );
         self.write_work(&mut batch, None, &work);
         for contact in work.recipients() {
-            batch.put(
-                Tree::WorkByContact,
-                contact_key(contact, Some(work.id)),
-                Vec::new(),
-            );
             self.record_event(
                 &mut batch,
                 None,
@@ -459,7 +454,7 @@ pub(crate) fn status_key(status: WorkStatus, work: impl Into<Option<WorkId>>) ->
     key
 }
 
-fn contact_key(contact: ContactId, work: Option<WorkId>) -> Vec<u8> {
+pub(crate) fn contact_key(contact: ContactId, work: Option<WorkId>) -> Vec<u8> {
     let mut key = format!("{contact}/").into_bytes();
     if let Some(work) = work {
         key.extend(work.key());
