@@ -64,6 +64,12 @@ impl Signal {
         !self.stop.load(Ordering::SeqCst)
     }
 
+    /// Wakes every sleeping loop early (the scheduler queued email: the sender should look).
+    fn wake(&self) {
+        let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.wake.notify_all();
+    }
+
     fn stopping(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
@@ -150,6 +156,7 @@ fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
     loop {
         match docket.tick() {
             Ok(report) if report.sends + report.reminders + report.digests > 0 => {
+                signal.wake();
                 tracing::info!(
                     sends = report.sends,
                     reminders = report.reminders,
