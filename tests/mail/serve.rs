@@ -1,1 +1,311 @@
-//! placeholder
+//! The whole flow once through the real binary: `docket serve` on a simulated clock, driven over
+//! its API, mailing a real SMTP server; and what `serve` refuses at start.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Datelike, Timelike};
+use chrono_tz::Tz;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::secure_sink;
+use super::support::smtp::{MailSink, Received};
+use super::support::{Server, docket, http, run_with, stderr};
+
+fn config(dir: &Path, sink: &MailSink, extra: &str) -> std::path::PathBuf {
+    let path = dir.join("docket.toml");
+    let text = format!(
+        r#"
+[firm]
+name = "Smith & Co"
+timezone = "Europe/London"
+{extra}
+
+[mail]
+from = "Smith & Co <office@smith.example>"
+
+[smtp]
+host = "localhost"
+port = {port}
+security = "starttls"
+username = "docket"
+password = "s3cret pass"
+ca_file = "{ca}"
+"#,
+        port = sink.port,
+        ca = sink.ca_pem.as_ref().unwrap().display(),
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn api(server: &Server, token: &str, method: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    let client = http();
+    let request = match method {
+        "GET" => client.get(server.url(path)),
+        _ => client.post(server.url(path)).json(&body),
+    };
+    let response = request.bearer_auth(token).send().unwrap();
+    let status = response.status();
+    (status, response.json().unwrap_or(Value::Null))
+}
+
+#[test]
+fn a_simulated_month_through_the_binary_the_api_and_a_real_smtp_server() {
+    let sink = secure_sink();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &sink, "");
+    let data = dir.path().join("data");
+    // Half a day of simulated time per real second, from Monday 2 March 2026, 07:00 London.
+    let server = Server::start(
+        &data,
+        &[
+            "--demo",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--clock-from",
+            "2026-03-02T07:00:00Z",
+            "--clock-speed",
+            "43200",
+        ],
+    );
+    let token = server
+        .banner_value("API token:")
+        .expect("the demo prints a token");
+    let (status, _) = api(
+        &server,
+        &token,
+        "POST",
+        "/api/templates",
+        json!({
+            "name": "Signature",
+            "description": "",
+            "groups": [{
+                "name": "Sign",
+                "reminders": {"plugin": "urgent"},
+                "tasks": [{"title": "Sign the engagement letter", "due_offset_days": 2}]
+            }]
+        }),
+    );
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = api(
+        &server,
+        &token,
+        "POST",
+        "/api/contacts",
+        json!({"name": "Zoe Zhang", "email": "zoe@zhang.example"}),
+    );
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, work) = api(
+        &server,
+        &token,
+        "POST",
+        "/api/work",
+        json!({"template": "Signature", "start_date": "2026-03-02", "contacts": ["zoe@zhang.example"]}),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{work}");
+    let id = work["id"].as_str().unwrap().to_string();
+    let (status, sent) = api(
+        &server,
+        &token,
+        "POST",
+        &format!("/api/work/{id}/groups/0/send"),
+        json!({}),
+    );
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let (status, again) = api(
+        &server,
+        &token,
+        "POST",
+        &format!("/api/work/{id}/groups/0/send"),
+        json!({}),
+    );
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a second send is refused: {again}"
+    );
+
+    // Urgent: daily at 09:00 until done, five reminders at most.
+    let zoe = |all: Vec<Received>| -> Vec<Received> {
+        all.into_iter()
+            .filter(|m| m.rcpt_tos.iter().any(|r| r == "zoe@zhang.example"))
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    let mails = loop {
+        let mails = zoe(sink.messages());
+        if mails.len() >= 6 || std::time::Instant::now() > deadline {
+            break mails;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(mails.len(), 6, "a request and five reminders");
+    // Five more simulated days: still six (the cap).
+    std::thread::sleep(Duration::from_secs(10));
+    assert_eq!(zoe(sink.messages()).len(), 6);
+
+    let tz: Tz = "Europe/London".parse().unwrap();
+    let dates: Vec<DateTime<Tz>> = mails
+        .iter()
+        .map(|m| {
+            DateTime::parse_from_rfc2822(m.header("Date").unwrap())
+                .unwrap()
+                .with_timezone(&tz)
+        })
+        .collect();
+    // The Date headers are the simulated clock's: March 2026, not today.
+    assert!(
+        dates.iter().all(|d| d.year() == 2026 && d.month() == 3),
+        "{dates:?}"
+    );
+    let first_reminder_day = dates[0].date_naive().succ_opt().unwrap();
+    for (i, date) in dates[1..].iter().enumerate() {
+        assert_eq!(
+            date.date_naive(),
+            first_reminder_day + chrono::Days::new(i as u64),
+            "reminder {i} on consecutive days: {dates:?}"
+        );
+        assert_eq!(
+            (date.hour(), date.minute() / 30),
+            (9, 0),
+            "at nine: {dates:?}"
+        );
+    }
+    assert!(
+        mails
+            .iter()
+            .all(|m| m.tls && m.auth_user.as_deref() == Some("docket"))
+    );
+    assert!(mails[1].header("Subject").unwrap().starts_with("Reminder:"));
+    // The demo's own sends went out too.
+    assert!(sink.messages().len() >= 8);
+
+    // The work's record and timeline say the same, and the outbox holds no link.
+    let (_, work) = api(
+        &server,
+        &token,
+        "GET",
+        &format!("/api/work/{id}"),
+        json!(null),
+    );
+    assert_eq!(work["groups"][0]["tasks"][0]["reminders_sent"], 5, "{work}");
+    assert_eq!(work["status"], "waiting_on_client");
+    let (_, timeline) = api(
+        &server,
+        &token,
+        "GET",
+        &format!("/api/work/{id}/timeline"),
+        json!(null),
+    );
+    let emails = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "email_sent")
+        .count();
+    assert_eq!(emails, 6, "{timeline}");
+    let (_, outbox) = api(&server, &token, "GET", "/api/outbox", json!(null));
+    let outbox = outbox.as_array().unwrap();
+    assert!(outbox.iter().all(|m| m["state"] == "sent"), "{outbox:?}");
+    for mail in &mails {
+        let start = mail.text.find("/c/").unwrap() + 3;
+        let token_text = &mail.text[start..start + 43];
+        assert!(
+            !serde_json::to_string(outbox).unwrap().contains(token_text),
+            "the outbox keeps no link token"
+        );
+    }
+    assert!(server.stop().success());
+}
+
+#[test]
+fn serve_refuses_what_it_cannot_run_safely() {
+    let sink = secure_sink();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let serve = |cfg: &Path, extra: &[&str]| {
+        let out = run_with(
+            docket()
+                .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+                .arg(&data)
+                .arg("--config")
+                .arg(cfg)
+                .args(extra),
+        );
+        assert!(!out.status.success(), "serve should have refused");
+        stderr(&out)
+    };
+
+    // A bad send schedule stops start-up, naming the key.
+    let cfg = config(dir.path(), &sink, "send_schedule = \"0 9 * * FUNDAY\"");
+    let err = serve(&cfg, &[]);
+    assert!(err.contains("firm.send_schedule"), "{err}");
+    assert!(err.contains("FUNDAY"), "{err}");
+
+    // An email template that does not render stops start-up, naming the file and line.
+    let templates = dir.path().join("mail-templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("reminder.txt"),
+        "Hi {{ contact_name }}\n{{ nope }}\n",
+    )
+    .unwrap();
+    let cfg = config(dir.path(), &sink, "");
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "[mail]\n",
+        &format!("[mail]\ntemplates_dir = \"{}\"\n", templates.display()),
+    );
+    std::fs::write(&cfg, text).unwrap();
+    let err = serve(&cfg, &[]);
+    assert!(
+        err.contains("reminder.txt") && err.contains("line 2"),
+        "{err}"
+    );
+    assert!(!data.join("db").exists(), "nothing was written");
+
+    // A simulated clock refuses a relay beyond this machine...
+    let cfg = config(dir.path(), &sink, "").to_str().unwrap().to_string();
+    let remote = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("host = \"localhost\"", "host = \"smtp.example.com\"");
+    let remote_cfg = dir.path().join("remote.toml");
+    std::fs::write(&remote_cfg, remote).unwrap();
+    let err = serve(
+        &remote_cfg,
+        &[
+            "--clock-from",
+            "2026-03-02T07:00:00Z",
+            "--clock-speed",
+            "86400",
+        ],
+    );
+    assert!(err.contains("refusing a simulated clock"), "{err}");
+
+    // ...and a data folder once served on the real clock.
+    let server = Server::start(&data, &["--config", &cfg]);
+    assert!(server.stop().success());
+    let err = serve(
+        Path::new(&cfg),
+        &[
+            "--clock-from",
+            "2026-03-02T07:00:00Z",
+            "--clock-speed",
+            "86400",
+        ],
+    );
+    assert!(err.contains("served on the real clock"), "{err}");
+
+    // A clock speed that is not a number is refused by the command line.
+    let err = serve(
+        Path::new(&cfg),
+        &[
+            "--clock-from",
+            "2026-03-02T07:00:00Z",
+            "--clock-speed",
+            "fast",
+        ],
+    );
+    assert!(err.contains("clock speed"), "{err}");
+}
