@@ -309,3 +309,38 @@ fn serve_refuses_what_it_cannot_run_safely() {
     );
     assert!(err.contains("clock speed"), "{err}");
 }
+
+#[test]
+fn without_smtp_the_demo_writes_its_emails_to_the_outbox_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Server::start(&data, &["--demo"]);
+    let outbox = data.join("outbox");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let files = loop {
+        let files: Vec<_> = std::fs::read_dir(&outbox)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if files.len() >= 2 || std::time::Instant::now() > deadline {
+            break files;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(files.len(), 2, "the demo sends two groups");
+    for file in files {
+        let mail = Received::parse(&std::fs::read(&file).unwrap());
+        assert!(mail.header("Subject").is_some());
+        assert!(
+            mail.text.contains("http://localhost:8080/c/"),
+            "{}",
+            mail.text
+        );
+        assert!(mail.html.is_some());
+    }
+    assert!(server.stop().success());
+}

@@ -24,6 +24,19 @@ fn host() -> Arc<PluginHost> {
     static HOST: OnceLock<(tempfile::TempDir, Arc<PluginHost>)> = OnceLock::new();
     HOST.get_or_init(|| {
         let data = tempfile::tempdir().unwrap();
+        // A policy that traps on request, installed beside the stock plugins.
+        let plugins = data.path().join("plugins");
+        std::fs::create_dir_all(&plugins).unwrap();
+        std::fs::copy(
+            env!("DOCKET_TEST_MISBEHAVE_WASM"),
+            plugins.join("misbehave.wasm"),
+        )
+        .unwrap();
+        std::fs::write(
+            plugins.join("misbehave.toml"),
+            "name = 'misbehave'\nversion = '0.1.0'\nworld = 'reminder-policy'\n",
+        )
+        .unwrap();
         let (host, refused) = PluginHost::open(&PluginsConfig::default(), data.path()).unwrap();
         assert!(refused.is_empty());
         (data, Arc::new(host))
@@ -575,4 +588,138 @@ fn who_an_email_is_from() {
         firm.docket.work(id).unwrap().groups[0].sent_by,
         Some(sam.id)
     );
+}
+
+#[test]
+fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    firm.docket
+        .create_contact(
+            NewContact {
+                name: "Bob".into(),
+                email: "bob@client.example".into(),
+                timezone: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let broken = firm.work("2026-03-02");
+    let healthy = firm
+        .docket
+        .create_work(
+            NewWork {
+                template: "Year end".into(),
+                start_date: Some("2026-03-02".parse().unwrap()),
+                contacts: vec!["bob@client.example".into()],
+                ..NewWork::default()
+            },
+            Actor::System,
+        )
+        .unwrap()
+        .id;
+    for id in [broken, healthy] {
+        firm.docket.send_group(id, 0, Actor::System).unwrap();
+    }
+    firm.deliver();
+    // The first work's policy is now one that traps on every call (an installed plugin gone
+    // bad), written behind the engine's back since the engine refuses to set it.
+    let mut work = firm.docket.work(broken).unwrap();
+    work.groups[0].reminders = crate::model::PluginRef {
+        plugin: "misbehave".into(),
+        params: [("mode".to_string(), "trap".to_string())].into(),
+    };
+    let mut batch = crate::store::Batch::default();
+    batch.put(
+        crate::store::Tree::Work,
+        broken.key(),
+        crate::store::encode(&work),
+    );
+    firm.docket.store().commit(batch).unwrap();
+
+    // On the 9th both groups' first reminders are due; each goes, then the broken one cannot
+    // be planned: it is retried at every tick while the healthy one carries on.
+    firm.clock.set(utc("2026-03-09T09:00:00Z"));
+    let report = firm.docket.tick().unwrap();
+    assert_eq!(report.reminders, 2);
+    let next = firm.docket.work(broken).unwrap().groups[0].next.clone().unwrap();
+    assert_eq!(next.at, firm.docket.now());
+    assert!(
+        matches!(&next.action, crate::model::FireAction::Retry { reason } if reason.contains("misbehave")),
+        "{next:?}"
+    );
+    firm.clock.advance(Duration::seconds(1));
+    assert_eq!(firm.docket.tick().unwrap().reminders, 0);
+    let again = firm.docket.work(broken).unwrap().groups[0].next.clone().unwrap();
+    assert_eq!(again.at, firm.docket.now(), "retried at the next tick");
+    let fine = firm.docket.work(healthy).unwrap().groups[0].next.clone().unwrap();
+    assert_eq!(fine.at, utc("2026-03-16T09:00:00Z"));
+    // Mended on the work: planned again at once.
+    firm.docket
+        .update_group_settings(
+            broken,
+            0,
+            crate::docket::GroupSettings {
+                reminders: Some(crate::model::PluginRef::gentle()),
+                ..Default::default()
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let mended = firm.docket.work(broken).unwrap().groups[0].next.clone().unwrap();
+    assert_eq!(mended.at, utc("2026-03-16T09:00:00Z"));
+}
+
+#[test]
+fn group_settings_refuse_what_the_plugins_refuse() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    let id = firm.work("2026-03-02");
+    let bad = crate::docket::GroupSettings {
+        reminders: Some(crate::model::PluginRef {
+            plugin: "custom".into(),
+            params: [("every".to_string(), "often".to_string())].into(),
+        }),
+        ..Default::default()
+    };
+    let err = firm
+        .docket
+        .update_group_settings(id, 0, bad, Actor::System)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("every"), "{err}");
+    let err = firm
+        .docket
+        .update_group_settings(
+            id,
+            0,
+            crate::docket::GroupSettings {
+                sender: Some("nobody@smith.example".into()),
+                ..Default::default()
+            },
+            Actor::System,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no staff user"), "{err}");
+    // An automatic send rule planned on the work: the group goes out a week before the start.
+    let work = firm
+        .docket
+        .update_group_settings(
+            id,
+            0,
+            crate::docket::GroupSettings {
+                sending: Some(crate::model::PluginRef {
+                    plugin: "relative".into(),
+                    params: [("days".to_string(), "3".to_string())].into(),
+                }),
+                ..Default::default()
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let next = work.groups[0].next.clone().unwrap();
+    assert_eq!(next.at, utc("2026-03-05T09:00:00Z"));
+    assert_eq!(next.action, crate::model::FireAction::Send);
+    firm.run_until(utc("2026-03-05T10:00:00Z"));
+    assert_eq!(firm.sent().len(), 1);
+    assert!(firm.sent()[0].1.contains("Subject: Year end: Documents"));
 }
