@@ -81,8 +81,9 @@ impl Default for StorageConfig {
     }
 }
 
-/// `[firm]`: the firm's settings on first start. Afterwards they live in the data folder and are
-/// changed from the admin; these values seed an empty data folder only.
+/// `[firm]`: the firm's settings. They seed an empty data folder; afterwards the keys the file
+/// or the environment sets are applied to the stored settings at every `serve`, and the others
+/// keep their stored values.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FirmConfig {
@@ -102,6 +103,9 @@ pub struct FirmConfig {
     /// Firm-defined sub-statuses under the fixed work statuses, e.g.
     /// `waiting_on_client = ["over reminder limit"]`.
     pub sub_statuses: BTreeMap<String, Vec<String>>,
+    /// The keys the file or the environment set (not defaults).
+    #[serde(skip)]
+    pub explicit: Vec<String>,
 }
 
 impl Default for FirmConfig {
@@ -114,6 +118,7 @@ impl Default for FirmConfig {
             holidays: Vec::new(),
             send_schedule: String::new(),
             sub_statuses: BTreeMap::new(),
+            explicit: Vec::new(),
         }
     }
 }
@@ -287,8 +292,13 @@ impl Config {
             section_table.insert(key.to_string(), env_value(&value));
             env_keys.push((format!("{section}.{key}"), name));
         }
-        let config: Config =
-            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+        let explicit: Vec<String> = table
+            .get("firm")
+            .and_then(|f| f.as_table())
+            .map(|f| f.keys().cloned().collect())
+            .unwrap_or_default();
+        let mut config: Config = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| {
                 let path = e.path().to_string();
                 let origin = env_keys
                     .iter()
@@ -302,6 +312,7 @@ impl Config {
         config
             .validate()
             .map_err(|msg| ConfigError(format!("{source}: {msg}")))?;
+        config.firm.explicit = explicit;
         Ok(config)
     }
 

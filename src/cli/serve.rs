@@ -49,6 +49,12 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
     docket
         .claim_clock(simulated.is_some())
         .with_context(|| format!("cannot serve {}", config.storage.data_dir.display()))?;
+    for change in docket
+        .apply_config(&config.firm, &config.server.base_url)
+        .context("cannot apply the configuration to the firm's settings")?
+    {
+        tracing::info!("{change}");
+    }
     // Installed plugins that are refused are logged with the file and the reason; the server
     // starts with the rest.
     let plugins = super::open_plugins(&config)?;

@@ -138,6 +138,66 @@ impl Docket {
         decode(&bytes)
     }
 
+    /// Applies to the stored settings what the configuration says now: `server.base_url`
+    /// always (links must point where the server is), and each `[firm]` key the file or the
+    /// environment sets. Returns a line per change, for the log.
+    pub fn apply_config(&self, firm: &FirmConfig, base_url: &str) -> Result<Vec<String>> {
+        let mut settings = self.firm_settings()?;
+        let mut changes = Vec::new();
+        let mut set = |key: &str, changed: bool| {
+            if changed {
+                changes.push(format!("{key} now comes from the configuration"));
+            }
+        };
+        if settings.base_url != base_url {
+            settings.base_url = base_url.to_string();
+            set("server.base_url", true);
+        }
+        for key in &firm.explicit {
+            match key.as_str() {
+                "name" => {
+                    set("firm.name", settings.name != firm.name);
+                    settings.name = firm.name.clone();
+                }
+                "logo_url" => {
+                    set("firm.logo_url", settings.logo_url != firm.logo_url);
+                    settings.logo_url = firm.logo_url.clone();
+                }
+                "timezone" => {
+                    set("firm.timezone", settings.timezone != firm.tz());
+                    settings.timezone = firm.tz();
+                }
+                "send_time" => {
+                    set("firm.send_time", settings.send_time != firm.send_time());
+                    settings.send_time = firm.send_time();
+                }
+                "holidays" => {
+                    set("firm.holidays", settings.holidays != firm.holidays());
+                    settings.holidays = firm.holidays();
+                }
+                "send_schedule" => {
+                    set(
+                        "firm.send_schedule",
+                        settings.send_schedule != firm.send_schedule(),
+                    );
+                    settings.send_schedule = firm.send_schedule();
+                }
+                "sub_statuses" => {
+                    set(
+                        "firm.sub_statuses",
+                        settings.sub_statuses != firm.sub_statuses,
+                    );
+                    settings.sub_statuses = firm.sub_statuses.clone();
+                }
+                _ => {}
+            }
+        }
+        if !changes.is_empty() {
+            self.update_firm_settings(&settings)?;
+        }
+        Ok(changes)
+    }
+
     pub fn update_firm_settings(&self, settings: &FirmSettings) -> Result<()> {
         if settings.name.trim().is_empty() {
             return Err(Error::invalid("the firm needs a name"));

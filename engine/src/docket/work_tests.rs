@@ -206,3 +206,29 @@ fn listing_pages_newest_first() {
         [ids[2], ids[1]]
     );
 }
+
+#[test]
+fn configuration_keys_that_are_set_reach_the_stored_settings() {
+    let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+    let mut firm = crate::config::FirmConfig {
+        send_schedule: "0 9 * * MON-FRI".into(),
+        name: "Renamed & Co".into(),
+        ..Default::default()
+    };
+    // Only the keys the file set are applied; the name was not set there.
+    firm.explicit = vec!["send_schedule".into()];
+    let changes = docket
+        .apply_config(&firm, "https://docket.example")
+        .unwrap();
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    let settings = docket.firm_settings().unwrap();
+    assert_eq!(settings.send_schedule.as_deref(), Some("0 9 * * MON-FRI"));
+    assert_eq!(settings.base_url, "https://docket.example");
+    assert_eq!(settings.name, "My Firm");
+    assert!(
+        docket
+            .apply_config(&firm, "https://docket.example")
+            .unwrap()
+            .is_empty()
+    );
+}
