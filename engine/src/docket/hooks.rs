@@ -80,7 +80,14 @@ impl Docket {
                 HookEventKind::ReminderLimitReached { .. } | HookEventKind::SendFailed { .. }
             )
         {
-            self.notify(&staff, &work, event, "docket", 0, &event.kind.describe())?;
+            self.notify(
+                &staff,
+                &work,
+                event,
+                "docket",
+                "docket",
+                &event.kind.describe(),
+            )?;
         }
         let interested: Vec<&HookConfig> = hooks
             .iter()
@@ -110,13 +117,15 @@ impl Docket {
             staff_emails: staff.iter().map(|(_, email)| email.clone()).collect(),
         };
         for hook in interested {
+            let entry = entry_id(hook);
             let mut effects = RecordedEffects::default();
             if let Err(e) = host.deliver(&hook.plugin, &hook.params, &hook_event, &mut effects) {
                 tracing::warn!(plugin = %hook.plugin, event = event.kind.name(), error = %e, "hook failed; its effects are dropped");
                 continue;
             }
             for (i, (plugin, effect)) in effects.applied.into_iter().enumerate() {
-                if let Err(e) = self.apply_effect(&work, event, &staff, &plugin, i, effect) {
+                let key = format!("{entry}/{i}");
+                if let Err(e) = self.apply_effect(&work, event, &staff, &plugin, &key, effect) {
                     tracing::warn!(plugin = %plugin, error = %e, "a hook's effect could not be carried out");
                 }
             }
@@ -130,10 +139,10 @@ impl Docket {
         event: &QueuedEvent,
         staff: &[(UserId, String)],
         plugin: &str,
-        index: usize,
+        effect_key: &str,
         effect: Effect,
     ) -> Result<()> {
-        let key = format!("hook/{}/{plugin}/{index}", event.id);
+        let key = format!("hook/{}/{effect_key}", event.id);
         match effect {
             Effect::SendEmail { to, subject, body } => {
                 self.queue_plain_email(key, Some(work.id), &to, &subject, &body)
@@ -164,7 +173,7 @@ impl Docket {
                 .set_work_status_named(work.id, &status, Actor::Hook(plugin.to_string()))
                 .map(|_| ()),
             Effect::NotifyStaff { message, .. } => {
-                self.notify(staff, work, event, plugin, index, &message)
+                self.notify(staff, work, event, plugin, effect_key, &message)
             }
         }
     }
@@ -198,12 +207,12 @@ impl Docket {
         work: &WorkItem,
         event: &QueuedEvent,
         source: &str,
-        index: usize,
+        effect_key: &str,
         message: &str,
     ) -> Result<()> {
         let now = self.now();
         let mut batch = Batch::default();
-        claim_key(&mut batch, &format!("notify/{}/{source}/{index}", event.id));
+        claim_key(&mut batch, &format!("notify/{}/{effect_key}", event.id));
         for (user, _) in staff {
             let note = StaffNotification {
                 id: new_id(now),
@@ -330,6 +339,26 @@ impl Docket {
     pub fn queued_event(&self, id: &str) -> Result<Option<QueuedEvent>> {
         get_record(self.store.as_ref(), Tree::Events, id.as_bytes())
     }
+}
+
+/// A stable name for one `[[hooks]]` entry: its plugin and a hash of its parameters and events,
+/// so two entries of one plugin keep their effects apart, and the name survives a restart.
+fn entry_id(hook: &HookConfig) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for (k, v) in &hook.params {
+        hash.update(k.as_bytes());
+        hash.update([0]);
+        hash.update(v.as_bytes());
+        hash.update([1]);
+    }
+    for e in &hook.events {
+        hash.update(e.as_bytes());
+        hash.update([2]);
+    }
+    let digest = hash.finalize();
+    let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{short}", hook.plugin)
 }
 
 /// Guards an effect by its key: a second batch with the same key fails as a duplicate.

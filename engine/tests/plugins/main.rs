@@ -2,6 +2,7 @@
 //! WASM components, the business-days example, the sandbox limits, the hook capability gate,
 //! and refusal of bad installs. This file holds the shared fixtures.
 
+mod acting_hooks;
 mod calendars;
 mod hooks;
 mod installs;
