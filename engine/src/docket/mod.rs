@@ -12,7 +12,7 @@ mod templates;
 mod timeline;
 mod work;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::config::FirmConfig;
 use crate::model::FirmSettings;
@@ -51,6 +51,8 @@ pub(crate) struct SendingState {
     pub digest_delay: chrono::Duration,
     /// The firm's send schedule, parsed, with the text it was parsed from.
     pub schedule: Mutex<Option<(String, crate::schedule::SendSchedule)>>,
+    /// The firm's settings as last read or written.
+    pub settings: RwLock<Option<FirmSettings>>,
 }
 
 impl Docket {
@@ -69,6 +71,7 @@ impl Docket {
             sending: Arc::new(SendingState {
                 digest_delay: chrono::Duration::minutes(10),
                 schedule: Mutex::new(None),
+                settings: RwLock::new(None),
             }),
         };
         if docket.store.get(Tree::Meta, FIRM_SETTINGS_KEY)?.is_none() {
@@ -108,6 +111,7 @@ impl Docket {
         self.sending = Arc::new(SendingState {
             digest_delay: delay,
             schedule: Mutex::new(None),
+            settings: RwLock::new(None),
         });
         self
     }
@@ -128,14 +132,31 @@ impl Docket {
         self.clock.now()
     }
 
+    /// The firm's settings; read from the store once, then from memory (every email and every
+    /// plan reads them, and only `update_firm_settings` changes them).
     pub fn firm_settings(&self) -> Result<FirmSettings> {
+        if let Some(settings) = self
+            .sending
+            .settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            return Ok(settings.clone());
+        }
         let bytes = self
             .store
             .get(Tree::Meta, FIRM_SETTINGS_KEY)?
             .ok_or_else(|| {
                 Error::Storage("firm settings are missing from the data folder".into())
             })?;
-        decode(&bytes)
+        let settings: FirmSettings = decode(&bytes)?;
+        *self
+            .sending
+            .settings
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Some(settings.clone());
+        Ok(settings)
     }
 
     /// Applies to the stored settings what the configuration says now: `server.base_url`
@@ -204,7 +225,14 @@ impl Docket {
         }
         let mut batch = Batch::default();
         batch.put(Tree::Meta, FIRM_SETTINGS_KEY, encode(settings));
-        self.store.commit(batch)
+        let mut cached = self
+            .sending
+            .settings
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        self.store.commit(batch)?;
+        *cached = Some(settings.clone());
+        Ok(())
     }
 
     /// Writes a consistent backup of the whole store to `out` while the firm keeps working;
