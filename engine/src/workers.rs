@@ -190,65 +190,59 @@ fn sender_loop(docket: &Docket, mailer: &Mailer, signal: &Signal, options: &Work
             }
             continue;
         }
-        let outcomes = send_all(docket, mailer, claimed, options.parallel_sends);
-        for (message, outcome) in &outcomes {
-            match outcome {
-                Delivery::Sent { .. } => {
-                    tracing::debug!(to = %message.to, key = %message.key, "email sent");
-                }
-                Delivery::Transient(reason) => {
-                    tracing::warn!(to = %message.to, key = %message.key, %reason, "email not sent; will retry");
-                }
-                Delivery::Permanent(reason) => {
-                    tracing::error!(to = %message.to, key = %message.key, %reason, "email refused");
-                }
-                Delivery::Dropped(_) => {}
-            }
-        }
-        if let Err(e) = docket.settle_messages(outcomes) {
-            // The messages stay in flight and go again after a restart: never lost.
-            tracing::error!(error = %e, "cannot record email results");
+        if send_all(docket, mailer, claimed, options.parallel_sends) {
+            // A result could not be recorded: those messages stay in flight and go again after
+            // a restart, never lost. Give the store a moment.
             signal.sleep(options.idle);
         }
     }
 }
 
-/// Sends `messages` over up to `parallel` connections at once.
+/// Logs one delivery attempt.
+fn log_outcome(message: &crate::model::OutboundMessage, outcome: &Delivery) {
+    match outcome {
+        Delivery::Sent { .. } => {
+            tracing::debug!(to = %message.to, key = %message.key, "email sent");
+        }
+        Delivery::Transient(reason) => {
+            tracing::warn!(to = %message.to, key = %message.key, %reason, "email not sent; will retry");
+        }
+        Delivery::Permanent(reason) => {
+            tracing::error!(to = %message.to, key = %message.key, %reason, "email refused");
+        }
+        Delivery::Dropped(_) => {}
+    }
+}
+
+/// Sends `messages` over up to `parallel` connections at once, recording each result as soon as
+/// its send returns (so a crash repeats at most the sends in progress, not a whole batch).
+/// Returns true if a result could not be recorded.
 fn send_all(
     docket: &Docket,
     mailer: &Mailer,
     messages: Vec<crate::model::OutboundMessage>,
     parallel: usize,
-) -> Vec<(crate::model::OutboundMessage, Delivery)> {
+) -> bool {
     let parallel = parallel.clamp(1, messages.len());
-    let chunk = messages.len().div_ceil(parallel);
-    let mut chunks: Vec<Vec<_>> = Vec::new();
-    let mut rest = messages;
-    while !rest.is_empty() {
-        let tail = rest.split_off(chunk.min(rest.len()));
-        chunks.push(rest);
-        rest = tail;
-    }
+    let queue = Mutex::new(messages.into_iter());
+    let failed = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .into_iter()
-                        .map(|m| {
-                            let outcome = mailer.deliver(&m, docket.now());
-                            (m, outcome)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a send thread panicked"))
-            .collect()
-    })
+        for _ in 0..parallel {
+            scope.spawn(|| {
+                loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                    let Some(message) = next else { break };
+                    let outcome = mailer.deliver(&message, docket.now());
+                    log_outcome(&message, &outcome);
+                    if let Err(e) = docket.settle_messages(vec![(message, outcome)]) {
+                        tracing::error!(error = %e, "cannot record an email's result");
+                        failed.store(true, Ordering::SeqCst);
+                    }
+                }
+            });
+        }
+    });
+    failed.load(Ordering::SeqCst)
 }
 
 fn hooks_loop(docket: &Docket, signal: &Signal, options: &WorkerOptions) {
