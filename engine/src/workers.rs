@@ -190,7 +190,7 @@ fn sender_loop(docket: &Docket, mailer: &Mailer, signal: &Signal, options: &Work
             }
             continue;
         }
-        if send_all(docket, mailer, claimed, options.parallel_sends) {
+        if send_all(docket, mailer, claimed, options.parallel_sends).is_err() {
             // A result could not be recorded: those messages stay in flight and go again after
             // a restart, never lost. Give the store a moment.
             signal.sleep(options.idle);
@@ -214,18 +214,58 @@ fn log_outcome(message: &crate::model::OutboundMessage, outcome: &Delivery) {
     }
 }
 
+/// Delivers every message due now, `parallel` at a time, until none is left: the sender loop's
+/// work without the loop, for previews and tests that drive a manual clock.
+pub fn deliver_due(docket: &Docket, mailer: &Mailer, parallel: usize) -> crate::Result<()> {
+    loop {
+        let claimed = docket.claim_due_messages(64)?;
+        if claimed.is_empty() {
+            return Ok(());
+        }
+        send_all(docket, mailer, claimed, parallel)?;
+    }
+}
+
+/// Runs the scheduler and the sender from the clock's now until `until`, jumping from one due
+/// instant to the next as the server's loops would: a quarter of reminders in milliseconds.
+pub fn run_until(
+    docket: &Docket,
+    clock: &crate::ManualClock,
+    mailer: &Mailer,
+    until: DateTime<Utc>,
+) -> crate::Result<()> {
+    loop {
+        docket.tick()?;
+        deliver_due(docket, mailer, 1)?;
+        let next = [docket.next_fire_due()?, docket.next_message_due()?]
+            .into_iter()
+            .flatten()
+            .min();
+        match next {
+            Some(at) if at <= until => clock.set(at.max(docket.now())),
+            _ => {
+                clock.set(until);
+                return Ok(());
+            }
+        }
+    }
+}
+
 /// Sends `messages` over up to `parallel` connections at once, recording each result as soon as
-/// its send returns (so a crash repeats at most the sends in progress, not a whole batch).
-/// Returns true if a result could not be recorded.
+/// its send returns (so a crash repeats at most the sends in progress, not a whole batch). An
+/// error means a result could not be recorded: that message stays in flight until a restart.
 fn send_all(
     docket: &Docket,
     mailer: &Mailer,
     messages: Vec<crate::model::OutboundMessage>,
     parallel: usize,
-) -> bool {
+) -> crate::Result<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
     let parallel = parallel.clamp(1, messages.len());
     let queue = Mutex::new(messages.into_iter());
-    let failed = AtomicBool::new(false);
+    let failed = Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..parallel {
             scope.spawn(|| {
@@ -236,13 +276,16 @@ fn send_all(
                     log_outcome(&message, &outcome);
                     if let Err(e) = docket.settle_messages(vec![(message, outcome)]) {
                         tracing::error!(error = %e, "cannot record an email's result");
-                        failed.store(true, Ordering::SeqCst);
+                        *failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
                     }
                 }
             });
         }
     });
-    failed.load(Ordering::SeqCst)
+    match failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 fn hooks_loop(docket: &Docket, signal: &Signal, options: &WorkerOptions) {

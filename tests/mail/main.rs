@@ -15,12 +15,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use docket_engine::config::{FirmConfig, PluginsConfig, SmtpConfig};
-use docket_engine::docket::Delivery;
 use docket_engine::mail::{MailTemplates, Mailer, SmtpTransport};
-use docket_engine::model::{Actor, NewContact, NewWork, OutboundMessage, WorkId};
+use docket_engine::model::{Actor, NewContact, NewWork, WorkId};
 use docket_engine::plugin::PluginHost;
 use docket_engine::store::MemoryStore;
-use docket_engine::{Clock, Docket, ManualClock};
+use docket_engine::workers;
+use docket_engine::{Docket, ManualClock};
 use support::smtp::{MailSink, Received, SinkOptions};
 
 pub fn utc(s: &str) -> DateTime<Utc> {
@@ -131,43 +131,12 @@ impl Firm {
 
     /// Delivers every message due now, as the sender loop does.
     pub fn deliver(&self) {
-        loop {
-            let claimed = self.docket.claim_due_messages(64).unwrap();
-            if claimed.is_empty() {
-                return;
-            }
-            let outcomes: Vec<(OutboundMessage, Delivery)> = claimed
-                .into_iter()
-                .map(|m| {
-                    let d = self.mailer.deliver(&m, self.docket.now());
-                    (m, d)
-                })
-                .collect();
-            self.docket.settle_messages(outcomes).unwrap();
-        }
+        workers::deliver_due(&self.docket, &self.mailer, 1).unwrap();
     }
 
-    /// Runs the scheduler and the sender until `until`, jumping from one due instant to the
-    /// next as the server's loops would.
+    /// Runs the scheduler and the sender until `until`, as the server's loops would.
     pub fn run_until(&self, until: DateTime<Utc>) {
-        loop {
-            self.docket.tick().unwrap();
-            self.deliver();
-            let next = [
-                self.docket.next_fire_due().unwrap(),
-                self.docket.next_message_due().unwrap(),
-            ]
-            .into_iter()
-            .flatten()
-            .min();
-            match next {
-                Some(at) if at <= until => self.clock.set(at.max(self.clock.now())),
-                _ => {
-                    self.clock.set(until);
-                    return;
-                }
-            }
-        }
+        workers::run_until(&self.docket, &self.clock, &self.mailer, until).unwrap();
     }
 }
 

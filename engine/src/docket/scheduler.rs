@@ -449,16 +449,17 @@ impl Docket {
                     contact.id
                 );
                 let message = self.group_email(
-                    &work,
-                    g,
-                    &contact,
-                    &sender,
-                    crate::model::MessageKind::CommentDigest,
-                    key,
+                    super::sending::GroupEmail {
+                        work: &work,
+                        group: g,
+                        contact: &contact,
+                        sender: &sender,
+                        kind: crate::model::MessageKind::CommentDigest,
+                        key,
+                    },
                     tasks,
                     lines,
                     link,
-                    0,
                 )?;
                 self.queue_message(&mut batch, &message);
             }

@@ -23,6 +23,17 @@ pub const ACCESS_AFTER_SEND: Duration = Duration::days(30);
 /// ...and at least this long after each reminder.
 pub const ACCESS_AFTER_REMINDER: Duration = Duration::days(60);
 
+/// Which email about which group, to whom and from whom.
+pub(crate) struct GroupEmail<'a> {
+    pub work: &'a WorkItem,
+    pub group: usize,
+    pub contact: &'a Contact,
+    pub sender: &'a Sender,
+    pub kind: MessageKind,
+    /// The idempotency key.
+    pub key: String,
+}
+
 /// Who an email about a group is from: a staff member, or the firm itself.
 #[derive(Debug, Clone)]
 pub(crate) struct Sender {
@@ -137,19 +148,20 @@ impl Docket {
             .map(|t| self.task_line(t, &contact, now))
             .collect::<Result<Vec<_>>>()?;
         let key = format!("{}/{g}/send/{}", work.id, group.sends);
-        self.queue_group_email(
-            batch,
-            work,
-            g,
-            &contact,
-            &sender,
-            MessageKind::Request,
-            key,
+        let message = self.group_email(
+            GroupEmail {
+                work,
+                group: g,
+                contact: &contact,
+                sender: &sender,
+                kind: MessageKind::Request,
+                key,
+            },
             tasks,
             Vec::new(),
             link,
-            0,
         )?;
+        self.queue_message(batch, &message);
         let by = sender
             .user
             .as_ref()
@@ -225,18 +237,20 @@ impl Docket {
         );
         let number = group.reminders_sent;
         let mut message = self.group_email(
-            work,
-            g,
-            &contact,
-            &sender,
-            MessageKind::Reminder,
-            key,
+            GroupEmail {
+                work,
+                group: g,
+                contact: &contact,
+                sender: &sender,
+                kind: MessageKind::Reminder,
+                key,
+            },
             tasks,
             Vec::new(),
             link,
-            number,
         )?;
         message.covers = covered.clone();
+        message.context.reminder_number = number;
         self.queue_message(batch, &message);
         for title in limit_reached {
             self.queue_event(
@@ -335,52 +349,23 @@ impl Docket {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn queue_group_email(
+    /// An email about a group to its recipient, ready to queue: `tasks` and `comments` are what
+    /// it lists, `link` the fresh magic link it carries.
+    pub(crate) fn group_email(
         &self,
-        batch: &mut Batch,
-        work: &WorkItem,
-        g: usize,
-        contact: &Contact,
-        sender: &Sender,
-        kind: MessageKind,
-        key: String,
+        about: GroupEmail<'_>,
         tasks: Vec<TaskLine>,
         comments: Vec<crate::model::CommentLine>,
         link: String,
-        reminder_number: u32,
-    ) -> Result<()> {
-        let message = self.group_email(
+    ) -> Result<OutboundMessage> {
+        let GroupEmail {
             work,
-            g,
+            group: g,
             contact,
             sender,
             kind,
             key,
-            tasks,
-            comments,
-            link,
-            reminder_number,
-        )?;
-        self.queue_message(batch, &message);
-        Ok(())
-    }
-
-    /// An email about group `g` to its recipient, ready to queue.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn group_email(
-        &self,
-        work: &WorkItem,
-        g: usize,
-        contact: &Contact,
-        sender: &Sender,
-        kind: MessageKind,
-        key: String,
-        tasks: Vec<TaskLine>,
-        comments: Vec<crate::model::CommentLine>,
-        link: String,
-        reminder_number: u32,
-    ) -> Result<OutboundMessage> {
+        } = about;
         let firm = self.firm_settings()?;
         let now = self.now();
         let group: &ClientTaskGroup = &work.groups[g];
@@ -415,7 +400,7 @@ impl Docket {
                 tasks,
                 comments,
                 link,
-                reminder_number,
+                reminder_number: 0,
             },
             custom: None,
             state: MessageState::Queued,

@@ -6,11 +6,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 
 use crate::config::{FirmConfig, PluginsConfig};
-use crate::docket::{Delivery, Docket};
+use crate::docket::Docket;
 use crate::mail::{MailTemplates, Mailer, Transport, TransportError};
 use crate::model::{
-    Actor, LinkStatus, MessageKind, MessageState, NewContact, NewWork, OutboundMessage, WorkId,
-    WorkStatus,
+    Actor, LinkStatus, MessageKind, MessageState, NewContact, NewWork, WorkId, WorkStatus,
 };
 use crate::plugin::PluginHost;
 use crate::store::MemoryStore;
@@ -152,43 +151,12 @@ impl Firm {
 
     /// Delivers every message due now, as the sender loop would.
     fn deliver(&self) {
-        loop {
-            let claimed = self.docket.claim_due_messages(100).unwrap();
-            if claimed.is_empty() {
-                return;
-            }
-            let outcomes: Vec<(OutboundMessage, Delivery)> = claimed
-                .into_iter()
-                .map(|m| {
-                    let d = self.mailer.deliver(&m, self.docket.now());
-                    (m, d)
-                })
-                .collect();
-            self.docket.settle_messages(outcomes).unwrap();
-        }
+        crate::workers::deliver_due(&self.docket, &self.mailer, 1).unwrap();
     }
 
-    /// Runs the scheduler and the sender from now until `until`, jumping from one due instant
-    /// to the next, as the server's loops would.
+    /// Runs the scheduler and the sender until `until`, as the server's loops would.
     fn run_until(&self, until: DateTime<Utc>) {
-        loop {
-            self.docket.tick().unwrap();
-            self.deliver();
-            let next = [
-                self.docket.next_fire_due().unwrap(),
-                self.docket.next_message_due().unwrap(),
-            ]
-            .into_iter()
-            .flatten()
-            .min();
-            match next {
-                Some(at) if at <= until => self.clock.set(at.max(self.clock.now())),
-                _ => {
-                    self.clock.set(until);
-                    return;
-                }
-            }
-        }
+        crate::workers::run_until(&self.docket, &self.clock, &self.mailer, until).unwrap();
     }
 
     fn sent(&self) -> Vec<(DateTime<Utc>, String)> {
