@@ -167,11 +167,9 @@ fn a_simulated_month_through_the_binary_the_api_and_a_real_smtp_server() {
             first_reminder_day + chrono::Days::new(i as u64),
             "reminder {i} on consecutive days: {dates:?}"
         );
-        assert_eq!(
-            (date.hour(), date.minute() / 30),
-            (9, 0),
-            "at nine: {dates:?}"
-        );
+        // At nine, give or take the real milliseconds a loaded machine takes to get there
+        // (a simulated hour is 83 ms here; the exact times are the manual-clock tests' job).
+        assert!((9..12).contains(&date.hour()), "at nine: {dates:?}");
     }
     assert!(
         mails
