@@ -10,8 +10,9 @@ use minijinja::{Environment, UndefinedBehavior};
 use super::MailError;
 use crate::model::{CommentLine, MailContext, MessageKind, TaskLine};
 
-/// Every template file, with its embedded text.
-pub const TEMPLATE_FILES: [(&str, &str); 9] = [
+/// Every template file, with its embedded text. The HTML bodies extend `layout.html`.
+pub const TEMPLATE_FILES: [(&str, &str); 10] = [
+    ("layout.html", include_str!("../../templates/mail/layout.html")),
     (
         "request.subject",
         include_str!("../../templates/mail/request.subject"),
