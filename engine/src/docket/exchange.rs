@@ -60,7 +60,7 @@ impl Docket {
         );
         if matches!(author, Actor::Staff(_) | Actor::Api(_)) {
             // Staff comments reach the client in one email after a quiet spell.
-            self.push_digest(&mut batch, work)?;
+            self.push_digest(&mut batch, work, comment.at)?;
         }
         let preview: String = body.chars().take(80).collect();
         self.record_event(

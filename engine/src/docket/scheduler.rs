@@ -364,10 +364,14 @@ impl Docket {
             .transpose()
     }
 
-    /// Puts off the work's comment digest until `delay` after now (a burst of staff comments
-    /// becomes one email).
-    pub(crate) fn push_digest(&self, batch: &mut Batch, work: WorkId) -> Result<()> {
-        let now = self.now();
+    /// Puts off the work's comment digest until the digest delay after `now`, the time of a
+    /// staff comment (a burst of them becomes one email that starts with the first).
+    pub(crate) fn push_digest(
+        &self,
+        batch: &mut Batch,
+        work: WorkId,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let existing: Option<PendingDigest> =
             get_record(self.store.as_ref(), Tree::Digests, &work.key())?;
         if let Some(old) = &existing {

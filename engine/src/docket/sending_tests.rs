@@ -703,3 +703,62 @@ fn group_settings_refuse_what_the_plugins_refuse() {
     assert_eq!(firm.sent().len(), 1);
     assert!(firm.sent()[0].1.contains("Subject: Year end: Documents"));
 }
+
+/// A clock that moves a millisecond every time it is read, as a real one does between reads.
+struct SteppingClock(Mutex<DateTime<Utc>>);
+
+impl Clock for SteppingClock {
+    fn now(&self) -> DateTime<Utc> {
+        let mut now = self.0.lock().unwrap();
+        *now += Duration::milliseconds(1);
+        *now
+    }
+}
+
+#[test]
+fn the_digest_starts_with_the_first_comment_of_a_burst_even_on_a_moving_clock() {
+    let docket = Docket::open(
+        Arc::new(MemoryStore::new()),
+        Arc::new(SteppingClock(Mutex::new(utc("2026-03-02T08:00:00Z")))),
+        &FirmConfig::default(),
+        "https://docket.example",
+    )
+    .unwrap();
+    docket.import_template(TEMPLATE).unwrap();
+    docket
+        .create_contact(
+            NewContact {
+                name: "Ann".into(),
+                email: "ann@client.example".into(),
+                timezone: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let id = docket
+        .create_work(
+            NewWork {
+                template: "Year end".into(),
+                start_date: Some("2026-03-02".parse().unwrap()),
+                contacts: vec!["ann@client.example".into()],
+                ..NewWork::default()
+            },
+            Actor::System,
+        )
+        .unwrap()
+        .id;
+    let first = docket
+        .add_comment(id, "first", Actor::Api("tool".into()))
+        .unwrap();
+    docket
+        .add_comment(id, "second", Actor::Api("tool".into()))
+        .unwrap();
+    let digest: crate::model::PendingDigest = crate::store::get_record(
+        docket.store().as_ref(),
+        crate::store::Tree::Digests,
+        &id.key(),
+    )
+    .unwrap()
+    .unwrap();
+    assert!(digest.since <= first.at, "{digest:?} vs {}", first.at);
+}
