@@ -356,18 +356,16 @@ fn weekdays_holidays_three_days_down_and_a_burst_of_comments() {
         [
             "request 2026-03-02 08:00",
             "comments 2026-03-03 10:19",
-            // 7 March (a Saturday) held until Monday.
+            // 7 March (a Saturday) held until Monday, with the second task's Sunday reminder.
             "reminder 2026-03-09 09:00",
             // Due 14 and 15 March (the weekend): held until Monday.
             "reminder 2026-03-16 09:00",
             "reminder 2026-03-17 09:00",
             // Off on the 18th, 19th and 20th at nine: one reminder when back, not three.
             "reminder 2026-03-20 12:00",
-            // The 21st is a Saturday: Monday. The first task then has had its five; the second
-            // goes on alone.
+            // The 21st is a Saturday: Monday. Each held reminder took along the other task's
+            // (due a reminder on the Sunday), so both reach their five here.
             "reminder 2026-03-23 09:00",
-            "reminder 2026-03-24 09:00",
-            "reminder 2026-03-25 09:00",
         ]
     );
     assert_eq!(
@@ -386,6 +384,12 @@ fn weekdays_holidays_three_days_down_and_a_burst_of_comments() {
             "reminder 2026-04-09 09:00",
             "reminder 2026-04-10 09:00",
         ]
+    );
+    let held = mails_to(&mails, "dan@doe.example")[2];
+    assert_eq!(
+        tasks_in(held, &["Bank statements", "P60"]),
+        ["Bank statements", "P60"],
+        "the held Monday reminder covers the Saturday's task and the Sunday's"
     );
     let digest = mails_to(&mails, "dan@doe.example")[1];
     for text in ["Quick question", "And another", "Last one"] {

@@ -143,19 +143,37 @@ impl Docket {
                     host.reminder_session(&policy).map(|s| e.insert(s))
                 }
             };
+            let session = match session {
+                Ok(session) => session,
+                Err(e) => {
+                    for ask in &batch {
+                        works[ask.work].groups[ask.group].next = Some(retry(now, &policy, &e));
+                    }
+                    continue;
+                }
+            };
             let states: Vec<GroupState> = batch.iter().map(|a| a.state.clone()).collect();
-            let answers = session.and_then(|s| s.next_reminders(&calendar, &params, now, &states));
+            let answers = session.next_reminders(&calendar, &params, now, &states);
             match answers {
                 Ok(answers) => {
                     for (ask, answer) in batch.iter().zip(answers) {
-                        works[ask.work].groups[ask.group].next = answer.and_then(|r| {
-                            schedule
-                                .slot(r.at.max(now), tz, &firm.holidays)
-                                .map(|at| Fire {
-                                    at,
-                                    action: FireAction::Reminder { tasks: r.tasks },
-                                })
-                        });
+                        let next = match answer {
+                            None => Ok(None),
+                            Some(r) => held_reminder(
+                                session,
+                                &calendar,
+                                &params,
+                                now,
+                                &schedule,
+                                &firm.holidays,
+                                &ask.state,
+                                r,
+                            ),
+                        };
+                        works[ask.work].groups[ask.group].next = match next {
+                            Ok(fire) => fire,
+                            Err(e) => Some(retry(now, &policy, &e)),
+                        };
                     }
                 }
                 Err(e) => {
@@ -499,6 +517,48 @@ impl Docket {
         *cache = Some((text, schedule.clone()));
         Ok(schedule)
     }
+}
+
+/// The fire for a policy's answer `first`: at the first slot of the send schedule at or after
+/// it. When the schedule holds the reminder (a weekend, a holiday), the policy is asked what it
+/// would have sent meanwhile, and those tasks join the held reminder, so none is skipped.
+#[allow(clippy::too_many_arguments)]
+fn held_reminder(
+    session: &mut crate::plugin::ReminderSession<'_>,
+    calendar: &FirmCalendar,
+    params: &Params,
+    now: DateTime<Utc>,
+    schedule: &SendSchedule,
+    holidays: &[chrono::NaiveDate],
+    state: &GroupState,
+    first: crate::plugin::NextReminder,
+) -> std::result::Result<Option<Fire>, crate::plugin::PluginError> {
+    let Some(at) = schedule.slot(first.at.max(now), calendar.tz, holidays) else {
+        return Ok(None);
+    };
+    let mut tasks = first.tasks;
+    let mut state = state.clone();
+    let mut last = first.at;
+    // A month of held days at most: the schedule never holds longer in practice.
+    for _ in 0..31 {
+        if last >= at {
+            break;
+        }
+        state.last_reminder_at = Some(last);
+        match session.next_reminder(calendar, params, now, &state)? {
+            Some(next) if next.at < at => {
+                tasks.extend(next.tasks);
+                last = next.at;
+            }
+            _ => break,
+        }
+    }
+    tasks.sort_unstable();
+    tasks.dedup();
+    Ok(Some(Fire {
+        at,
+        action: FireAction::Reminder { tasks },
+    }))
 }
 
 fn calendar(firm: &FirmSettings, tz: Tz) -> FirmCalendar {

@@ -762,3 +762,72 @@ fn the_digest_starts_with_the_first_comment_of_a_burst_even_on_a_moving_clock() 
     .unwrap();
     assert!(digest.since <= first.at, "{digest:?} vs {}", first.at);
 }
+
+#[test]
+fn a_held_reminder_takes_along_the_tasks_due_a_reminder_meanwhile() {
+    // Weekdays only; Easter Monday 6 April 2026 is a holiday. The P60 is due Saturday 4 April
+    // (its due-day reminder is held until Tuesday 7th); the bank statements are due Sunday 12th,
+    // so their "7 days before" falls on Sunday 5th, also held: Tuesday's reminder covers both.
+    let firm = Firm::new(
+        "2026-03-25T08:00:00Z",
+        FirmConfig {
+            send_schedule: "0 9 * * MON-FRI".into(),
+            holidays: vec!["2026-04-06".into()],
+            ..FirmConfig::default()
+        },
+    );
+    firm.docket
+        .import_template(
+            r#"
+name = "Easter"
+[[groups]]
+name = "Docs"
+reminders = { plugin = "gentle" }
+[[groups.tasks]]
+title = "P60"
+due = 10
+[[groups.tasks]]
+title = "Bank statements"
+due = 18
+"#,
+        )
+        .unwrap();
+    let id = firm
+        .docket
+        .create_work(
+            NewWork {
+                template: "Easter".into(),
+                start_date: Some("2026-03-25".parse().unwrap()),
+                contacts: vec!["ann@client.example".into()],
+                ..NewWork::default()
+            },
+            Actor::System,
+        )
+        .unwrap()
+        .id;
+    firm.docket.send_group(id, 0, Actor::System).unwrap();
+    firm.run_until(utc("2026-04-08T00:00:00Z"));
+    let reminders: Vec<(String, bool, bool)> = firm
+        .sent()
+        .iter()
+        .filter(|(_, raw)| raw.contains("Subject: Reminder"))
+        .map(|(at, raw)| {
+            (
+                at.format("%m-%d").to_string(),
+                raw.contains("P60"),
+                raw.contains("Bank statements"),
+            )
+        })
+        .collect();
+    // 28 March (Sat, the P60's week-before) is held to Monday 30th; 4 April and 5 April are
+    // held to Tuesday 7th, together.
+    assert_eq!(
+        reminders,
+        [
+            ("03-30".to_string(), true, false),
+            ("04-07".to_string(), true, true)
+        ]
+    );
+    let work = firm.docket.work(id).unwrap();
+    assert_eq!(work.groups[0].tasks[1].reminders_sent, 1);
+}

@@ -12,7 +12,10 @@ use crate::model::{CommentLine, MailContext, MessageKind, TaskLine};
 
 /// Every template file, with its embedded text. The HTML bodies extend `layout.html`.
 pub const TEMPLATE_FILES: [(&str, &str); 10] = [
-    ("layout.html", include_str!("../../templates/mail/layout.html")),
+    (
+        "layout.html",
+        include_str!("../../templates/mail/layout.html"),
+    ),
     (
         "request.subject",
         include_str!("../../templates/mail/request.subject"),
