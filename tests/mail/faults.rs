@@ -144,7 +144,7 @@ fn a_4xx_answer_is_retried_and_a_5xx_fails_with_the_servers_reason() {
 }
 
 #[test]
-fn a_wrong_password_fails_the_message_with_the_reason() {
+fn a_wrong_password_keeps_emails_queued_until_the_configuration_is_mended() {
     let sink = MailSink::start(SinkOptions {
         auth: Some(("docket".into(), "right".into())),
         ..SinkOptions::default()
@@ -152,8 +152,26 @@ fn a_wrong_password_fails_the_message_with_the_reason() {
     let (firm, _) = firm_with_sends(&sink, Some(("docket", "wrong")), 1);
     firm.deliver();
     let m = &outbox(&firm)[0];
-    assert_eq!(m.state, MessageState::Failed);
+    assert_eq!(
+        m.state,
+        MessageState::Queued,
+        "a relay problem, not the email's"
+    );
     assert!(m.last_error.as_deref().unwrap().contains("535"), "{m:?}");
+    // The operator mends the password (a restart with the right configuration).
+    let mended = docket_engine::mail::Mailer::new(
+        docket_engine::mail::MailTemplates::load(None).unwrap(),
+        super::FROM,
+        std::sync::Arc::new(
+            docket_engine::mail::SmtpTransport::new(&smtp_config(&sink, Some(("docket", "right"))))
+                .unwrap(),
+        ),
+    )
+    .unwrap();
+    firm.clock.advance(FIRST_BACKOFF);
+    docket_engine::workers::deliver_due(&firm.docket, &mended, 1).unwrap();
+    assert_eq!(outbox(&firm)[0].state, MessageState::Sent);
+    assert_eq!(sink.wait_for(1, StdDuration::from_secs(20)).len(), 1);
 }
 
 #[test]

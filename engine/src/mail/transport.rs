@@ -222,7 +222,11 @@ impl Transport for SmtpTransport {
             }
         };
         let body = email.formatted();
-        let mut conn = self.checkout().map_err(classify)?;
+        // Failing to connect, secure the connection or sign in is the relay's problem (or the
+        // configuration's), not this email's: always worth another try once it is mended.
+        let mut conn = self.checkout().map_err(|e| {
+            TransportError::Transient(format!("cannot get a session with the relay: {e}"))
+        })?;
         match send_on(&mut conn, email.envelope(), &body) {
             Ok(()) => {
                 self.checkin(conn);
