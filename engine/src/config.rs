@@ -32,6 +32,9 @@ pub struct Config {
     pub plugins: PluginsConfig,
     /// `[[hooks]]`: notification hooks subscribed to events.
     pub hooks: Vec<HookConfig>,
+    /// Where the configuration came from, for messages: the file, or "built-in defaults".
+    #[serde(skip)]
+    pub source: String,
 }
 
 /// `[[hooks]]`: one notification hook plugin, its parameters and the events it receives.
@@ -54,6 +57,9 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// Public base URL used in links sent to clients (magic links, staff notifications).
     pub base_url: String,
+    /// Whether the file or the environment set `base_url` (otherwise `--listen` may adjust it).
+    #[serde(skip)]
+    pub base_url_set: bool,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +67,7 @@ impl Default for ServerConfig {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             base_url: "http://localhost:8080".into(),
+            base_url_set: false,
         }
     }
 }
@@ -292,6 +299,10 @@ impl Config {
             section_table.insert(key.to_string(), env_value(&value));
             env_keys.push((format!("{section}.{key}"), name));
         }
+        let base_url_set = table
+            .get("server")
+            .and_then(|s| s.as_table())
+            .is_some_and(|s| s.contains_key("base_url"));
         let explicit: Vec<String> = table
             .get("firm")
             .and_then(|f| f.as_table())
@@ -309,10 +320,19 @@ impl Config {
                 let first_line = inner.lines().next().unwrap_or_default().trim();
                 ConfigError(format!("{origin}: key `{path}`: {first_line}"))
             })?;
-        config
-            .validate()
-            .map_err(|msg| ConfigError(format!("{source}: {msg}")))?;
+        config.validate().map_err(|msg| {
+            // A key set from the environment is blamed on its variable, not the file.
+            let key = msg.split('`').nth(1).unwrap_or_default();
+            let origin = env_keys
+                .iter()
+                .find(|(k, _)| key == k || key.starts_with(&format!("{k}.")))
+                .map(|(_, var)| format!("environment variable {var}"))
+                .unwrap_or_else(|| source.clone());
+            ConfigError(format!("{origin}: {msg}"))
+        })?;
         config.firm.explicit = explicit;
+        config.server.base_url_set = base_url_set;
+        config.source = source;
         Ok(config)
     }
 
@@ -547,6 +567,13 @@ mod tests {
         let err = load_str("", &[("DOCKET_FIRM_COLOUR", "red")]).unwrap_err();
         assert!(
             err.starts_with("environment variable DOCKET_FIRM_COLOUR: key `firm.colour`"),
+            "{err}"
+        );
+        let err = load_str("", &[("DOCKET_FIRM_SEND_SCHEDULE", "0 9 * * FRY")]).unwrap_err();
+        assert!(
+            err.starts_with(
+                "environment variable DOCKET_FIRM_SEND_SCHEDULE: key `firm.send_schedule`"
+            ),
             "{err}"
         );
         let err = load_str("", &[("DOCKET_FIRM_TIMEZONE", "Mars/Olympus")]).unwrap_err();

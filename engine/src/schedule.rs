@@ -30,14 +30,30 @@ impl SendSchedule {
                 "`{expr}` is not a five-field cron expression (minute hour day-of-month month day-of-week), e.g. `0 9 * * MON-FRI`"
             ));
         }
-        let dow = unix_days_of_week(fields[4])
-            .ok_or_else(|| format!("`{}` is not a day-of-week field", fields[4]))?;
+        for (field, spec) in fields.iter().zip(FIELDS) {
+            check_field(field, &spec).map_err(|bad| {
+                format!(
+                    "`{expr}`: `{bad}` is not a valid {} ({}); the fields are minute hour day-of-month month day-of-week",
+                    spec.name, spec.hint
+                )
+            })?;
+        }
+        let dow = unix_days_of_week(fields[4]).ok_or_else(|| {
+            format!(
+                "`{expr}`: `{}` is not a day-of-week field (0-7, Sunday 0 or 7, or MON-SUN)",
+                fields[4]
+            )
+        })?;
         let full = format!(
             "0 {} {} {} {} {dow}",
             fields[0], fields[1], fields[2], fields[3]
         );
-        let cron = cron::Schedule::from_str(&full)
-            .map_err(|e| format!("`{expr}` is not a valid cron expression: {e}"))?;
+        let cron = cron::Schedule::from_str(&full).map_err(|e| {
+            // The crate's message quotes its own six-field form; keep only what it says.
+            let text = e.to_string();
+            let detail = text.rsplit('^').next().unwrap_or(&text).trim();
+            format!("`{expr}` is not a valid cron expression: {detail}")
+        })?;
         // An expression that never fires (30 February) would hold every email forever.
         if cron.upcoming(Utc).next().is_none() {
             return Err(format!("`{expr}` never fires"));
@@ -74,6 +90,88 @@ impl SendSchedule {
                     .is_err()
             })
     }
+}
+
+/// What one field of a five-field expression accepts.
+struct FieldSpec {
+    name: &'static str,
+    hint: &'static str,
+    min: u32,
+    max: u32,
+    names: &'static [&'static str],
+}
+
+const FIELDS: [FieldSpec; 5] = [
+    FieldSpec {
+        name: "minute",
+        hint: "0-59",
+        min: 0,
+        max: 59,
+        names: &[],
+    },
+    FieldSpec {
+        name: "hour",
+        hint: "0-23",
+        min: 0,
+        max: 23,
+        names: &[],
+    },
+    FieldSpec {
+        name: "day of the month",
+        hint: "1-31",
+        min: 1,
+        max: 31,
+        names: &[],
+    },
+    FieldSpec {
+        name: "month",
+        hint: "1-12 or JAN-DEC",
+        min: 1,
+        max: 12,
+        names: &[
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ],
+    },
+    FieldSpec {
+        name: "day of the week",
+        hint: "0-7 with Sunday 0 or 7, or MON-SUN",
+        min: 0,
+        max: 7,
+        names: &["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
+    },
+];
+
+/// Checks every value of a field (`*`, `N`, `A-B`, `X/STEP`, lists of them); returns the first
+/// value that does not fit.
+fn check_field<'a>(field: &'a str, spec: &FieldSpec) -> Result<(), &'a str> {
+    for part in field.split(',') {
+        let (range, step) = match part.split_once('/') {
+            Some((range, step)) => (range, Some(step)),
+            None => (part, None),
+        };
+        if let Some(step) = step
+            && !step.parse::<u32>().is_ok_and(|n| n >= 1)
+        {
+            return Err(part);
+        }
+        if range == "*" {
+            continue;
+        }
+        let values: Vec<&str> = match range.split_once('-') {
+            Some((a, b)) => vec![a, b],
+            None => vec![range],
+        };
+        for value in values {
+            let fits = match value.parse::<u32>() {
+                Ok(n) => (spec.min..=spec.max).contains(&n),
+                Err(_) => spec.names.contains(&value.to_ascii_lowercase().as_str()),
+            };
+            if !fits {
+                return Err(value);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Turns a Unix day-of-week field (0–7, Sunday 0 or 7) into the `cron` crate's (1–7, Sunday 1).

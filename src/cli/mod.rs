@@ -44,7 +44,7 @@ enum Command {
         /// Run on a simulated clock starting at this instant (RFC 3339, e.g.
         /// 2026-03-01T08:00:00Z), for demos and end-to-end checks. Refuses a data folder ever
         /// served on the real clock and any [smtp] relay that is not on this machine.
-        #[arg(long, value_name = "DATETIME", requires = "clock_speed")]
+        #[arg(long, value_name = "DATETIME", requires = "clock_speed", value_parser = parse_clock_from)]
         clock_from: Option<chrono::DateTime<chrono::FixedOffset>>,
         /// How many times faster than real time the simulated clock runs (86400: a day per
         /// second).
@@ -97,6 +97,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(listen) = listen {
                 config.server.listen = listen;
             }
+            // Links in emails must reach this server: without a base URL of its own, it follows
+            // the address listened on.
+            let listen = config.server.listen;
+            if !config.server.base_url_set && listen.port() != 0 {
+                let host = if listen.ip().is_loopback() || listen.ip().is_unspecified() {
+                    "localhost".to_string()
+                } else {
+                    listen.ip().to_string()
+                };
+                config.server.base_url = format!("http://{host}:{}", listen.port());
+            }
             let clock = clock_from
                 .zip(clock_speed)
                 .map(|(from, speed)| serve::SimulatedClock {
@@ -135,6 +146,14 @@ fn open_plugins(config: &Config) -> anyhow::Result<Arc<PluginHost>> {
     let (host, _refused) = PluginHost::open(&config.plugins, &config.storage.data_dir)
         .context("cannot start the plugin host")?;
     Ok(Arc::new(host))
+}
+
+fn parse_clock_from(text: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
+    chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
+        format!(
+            "`{text}` is not a date and time; write it with a time and a zone, e.g. 2026-03-02T08:00:00Z"
+        )
+    })
 }
 
 fn parse_speed(text: &str) -> Result<f64, String> {

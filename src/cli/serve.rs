@@ -7,7 +7,6 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use docket_engine::config::Config;
 use docket_engine::mail::Mailer;
-use docket_engine::plugin::World;
 use docket_engine::store::Store as _;
 use docket_engine::workers::{WorkerOptions, Workers};
 use docket_engine::{Clock, ScaledClock, SystemClock};
@@ -28,15 +27,8 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    if let Some(sim) = simulated {
+    if simulated.is_some() {
         refuse_real_mail(&config)?;
-        tracing::warn!(
-            from = %sim.from,
-            speed = sim.speed,
-            "THE CLOCK IS SIMULATED: time starts at {} and runs {}x real time; emails carry simulated dates",
-            sim.from,
-            sim.speed
-        );
     }
     // Templates and the transport are checked before anything else: a template that does not
     // render stops start-up, never a client's email.
@@ -46,9 +38,6 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
         None => Arc::new(SystemClock),
     };
     let (docket, store) = super::open_with_clock(&config, clock)?;
-    docket
-        .claim_clock(simulated.is_some())
-        .with_context(|| format!("cannot serve {}", config.storage.data_dir.display()))?;
     for change in docket
         .apply_config(&config.firm, &config.server.base_url)
         .context("cannot apply the configuration to the firm's settings")?
@@ -56,27 +45,28 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
         tracing::info!("{change}");
     }
     // Installed plugins that are refused are logged with the file and the reason; the server
-    // starts with the rest.
-    let plugins = super::open_plugins(&config)?;
-    for (i, hook) in config.hooks.iter().enumerate() {
-        match plugins.plugin(&hook.plugin) {
-            Some(info) if info.world == World::NotificationHook => {}
-            Some(info) => anyhow::bail!(
-                "key `hooks[{i}].plugin`: `{}` is a {}, not a notification hook",
-                hook.plugin,
-                info.world
-            ),
-            None => anyhow::bail!(
-                "key `hooks[{i}].plugin`: `{}` is not a plugin here (refused or missing); `docket plugin list` shows those there are",
-                hook.plugin
-            ),
-        }
-    }
+    // starts with the rest. Hooks are checked against them (and tried once on sample events)
+    // before the folder is marked as served.
     let docket = docket
-        .with_plugins(plugins)
+        .with_plugins(super::open_plugins(&config)?)
         .with_comment_digest_delay(chrono::Duration::minutes(i64::from(
             config.mail.comment_digest_minutes,
         )));
+    docket
+        .check_hooks(&config.hooks)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", config.source))?;
+    docket
+        .claim_clock(simulated.is_some())
+        .with_context(|| format!("cannot serve {}", config.storage.data_dir.display()))?;
+    if let Some(sim) = simulated {
+        tracing::warn!(
+            from = %sim.from,
+            speed = sim.speed,
+            "THE CLOCK IS SIMULATED: time starts at {} and runs {}x real time; emails carry simulated dates",
+            sim.from,
+            sim.speed
+        );
+    }
     if !config.server.base_url.starts_with("https://") && !config.server.listen.ip().is_loopback() {
         tracing::warn!(
             base_url = %config.server.base_url,

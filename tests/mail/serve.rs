@@ -263,6 +263,31 @@ fn serve_refuses_what_it_cannot_run_safely() {
     );
     assert!(!data.join("db").exists(), "nothing was written");
 
+    // Hooks are tried at start: a webhook without its url, a status nobody defined, a plugin
+    // that is no hook. The message names the file and the entry; the folder is not marked as
+    // served, so a simulated clock may still use it.
+    for (hooks, want) in [
+        (
+            "[[hooks]]\nplugin = \"webhook\"\nevents = [\"task-completed\"]\n",
+            "key `hooks[0]`: hook `webhook` fails on a sample `task-completed` event",
+        ),
+        (
+            "[[hooks]]\nplugin = \"set-status\"\nparams = { status = \"no such thing\" }\nevents = [\"reminder-limit-reached\"]\n",
+            "would set the status to `no such thing`",
+        ),
+        (
+            "[[hooks]]\nplugin = \"gentle\"\nevents = [\"task-completed\"]\n",
+            "`gentle` is a reminder-policy, not a notification hook",
+        ),
+    ] {
+        let text = std::fs::read_to_string(config(dir.path(), &sink, "")).unwrap() + hooks;
+        let hooked = dir.path().join("hooks.toml");
+        std::fs::write(&hooked, text).unwrap();
+        let err = serve(&hooked, &[]);
+        assert!(err.contains(want), "{err}");
+        assert!(err.contains("hooks.toml"), "names the file: {err}");
+    }
+
     // A simulated clock refuses a relay beyond this machine...
     let cfg = config(dir.path(), &sink, "").to_str().unwrap().to_string();
     let remote = std::fs::read_to_string(&cfg)

@@ -243,36 +243,67 @@ impl Docket {
     /// Sets a work's status by name: one of the fixed statuses, or a firm sub-status (which
     /// also sets the status it belongs under).
     pub fn set_work_status_named(&self, id: WorkId, name: &str, actor: Actor) -> Result<WorkItem> {
-        let name = name.trim();
-        if let Ok(status) = name.replace('-', "_").parse::<WorkStatus>() {
-            return self.set_work_status(id, status, None, actor);
-        }
-        let firm = self.firm_settings()?;
-        let found = firm.sub_statuses.iter().find_map(|(status, subs)| {
-            subs.iter()
-                .find(|s| s.eq_ignore_ascii_case(name))
-                .map(|s| (status.clone(), s.clone()))
-        });
-        match found {
-            Some((status, sub)) => {
-                let status: WorkStatus = status.parse()?;
-                self.set_work_status(id, status, Some(sub), actor)
+        let (status, sub) = resolve_status(name, &self.firm_settings()?)
+            .map_err(|e| Error::invalid(format!("cannot set the status to {e}")))?;
+        self.set_work_status(id, status, sub, actor)
+    }
+
+    /// Checks the `[[hooks]]` of the configuration before serving: each names a notification
+    /// hook that exists, and each is tried once on a sample of every event it subscribes to
+    /// (nothing it asks for is carried out), so a missing parameter, an ungranted host or an
+    /// unknown status stops start-up instead of failing quietly on the day of the event.
+    pub fn check_hooks(&self, hooks: &[HookConfig]) -> Result<()> {
+        let Some(host) = self.plugins.clone() else {
+            return Ok(());
+        };
+        let settings = self.firm_settings()?;
+        for (i, hook) in hooks.iter().enumerate() {
+            match host.plugin(&hook.plugin) {
+                Some(info) if info.world == crate::plugin::World::NotificationHook => {}
+                Some(info) => {
+                    return Err(Error::invalid(format!(
+                        "key `hooks[{i}].plugin`: `{}` is a {}, not a notification hook",
+                        hook.plugin, info.world
+                    )));
+                }
+                None => {
+                    return Err(Error::invalid(format!(
+                        "key `hooks[{i}].plugin`: `{}` is not a plugin here (refused or missing); `docket plugin list` shows those there are",
+                        hook.plugin
+                    )));
+                }
             }
-            None => {
-                let subs: Vec<&String> = firm.sub_statuses.values().flatten().collect();
-                Err(Error::invalid(format!(
-                    "`{name}` is neither a work status (planned, waiting_on_client, in_progress, completed) nor one of the firm's sub-statuses ({})",
-                    if subs.is_empty() {
-                        "none are set: add them under [firm.sub_statuses]".to_string()
-                    } else {
-                        subs.iter()
-                            .map(|s| format!("“{s}”"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+            for name in &hook.events {
+                let event = HookEvent {
+                    kind: sample_event(name),
+                    at: self.now(),
+                    work_id: "sample-work".into(),
+                    work_title: "Sample work".into(),
+                    group_name: "Sample group".into(),
+                    contact_email: "client@example.com".into(),
+                    staff_emails: vec!["staff@example.com".into()],
+                };
+                let mut effects = RecordedEffects::default();
+                host.deliver(&hook.plugin, &hook.params, &event, &mut effects)
+                    .map_err(|e| {
+                        Error::invalid(format!(
+                            "key `hooks[{i}]`: hook `{}` fails on a sample `{name}` event: {e}",
+                            hook.plugin
+                        ))
+                    })?;
+                for (_, effect) in effects.applied {
+                    if let Effect::SetWorkStatus { status, .. } = effect {
+                        resolve_status(&status, &settings).map_err(|e| {
+                            Error::invalid(format!(
+                                "key `hooks[{i}]`: hook `{}` would set the status to {e}",
+                                hook.plugin
+                            ))
+                        })?;
                     }
-                )))
+                }
             }
         }
+        Ok(())
     }
 
     /// Webhooks due now, up to `limit`.
@@ -359,6 +390,62 @@ fn entry_id(hook: &HookConfig) -> String {
     let digest = hash.finalize();
     let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
     format!("{}-{short}", hook.plugin)
+}
+
+/// A status name as hooks and the API give it: a fixed status (`in-progress` or `in_progress`)
+/// or one of the firm's sub-statuses, with the status it belongs under.
+fn resolve_status(
+    name: &str,
+    settings: &crate::model::FirmSettings,
+) -> Result<(WorkStatus, Option<String>)> {
+    let name = name.trim();
+    if let Ok(status) = name.replace('-', "_").parse::<WorkStatus>() {
+        return Ok((status, None));
+    }
+    let found = settings.sub_statuses.iter().find_map(|(status, subs)| {
+        subs.iter()
+            .find(|s| s.eq_ignore_ascii_case(name))
+            .map(|s| (status.clone(), s.clone()))
+    });
+    match found {
+        Some((status, sub)) => Ok((status.parse()?, Some(sub))),
+        None => {
+            let subs: Vec<&String> = settings.sub_statuses.values().flatten().collect();
+            Err(Error::Invalid(format!(
+                "`{name}`, which is neither a work status (planned, waiting_on_client, in_progress, completed) nor one of the firm's sub-statuses ({})",
+                if subs.is_empty() {
+                    "none are set: add them under [firm.sub_statuses]".to_string()
+                } else {
+                    subs.iter()
+                        .map(|s| format!("“{s}”"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            )))
+        }
+    }
+}
+
+/// An event of kind `name` with sample details, for `check_hooks`.
+fn sample_event(name: &str) -> HookEventKind {
+    match name {
+        "task-completed" => HookEventKind::TaskCompleted {
+            title: "Sample task".into(),
+        },
+        "all-tasks-completed" => HookEventKind::AllTasksCompleted,
+        "upload-received" => HookEventKind::UploadReceived {
+            file_name: "sample.pdf".into(),
+        },
+        "comment-added" => HookEventKind::CommentAdded {
+            text: "A sample comment".into(),
+        },
+        "reminder-limit-reached" => HookEventKind::ReminderLimitReached {
+            title: "Sample task".into(),
+        },
+        _ => HookEventKind::SendFailed {
+            reason: "a sample failure".into(),
+        },
+    }
 }
 
 /// Guards an effect by its key: a second batch with the same key fails as a duplicate.
