@@ -831,3 +831,51 @@ due = 18
     let work = firm.docket.work(id).unwrap();
     assert_eq!(work.groups[0].tasks[1].reminders_sent, 1);
 }
+
+#[test]
+fn the_clients_part_done_moves_the_work_to_in_progress_and_back() {
+    let firm = Firm::new(
+        "2026-03-02T08:00:00Z",
+        FirmConfig {
+            sub_statuses: [(
+                "waiting_on_client".to_string(),
+                vec!["over reminder limit".to_string()],
+            )]
+            .into(),
+            ..FirmConfig::default()
+        },
+    );
+    let id = firm.work("2026-03-02");
+    firm.docket.send_group(id, 0, Actor::System).unwrap();
+    firm.docket
+        .set_work_status_named(id, "over reminder limit", Actor::System)
+        .unwrap();
+    let contact = Actor::Contact(firm.docket.work(id).unwrap().groups[0].recipient);
+    firm.docket
+        .set_task_done(id, 0, 0, true, contact.clone())
+        .unwrap();
+    assert_eq!(
+        firm.docket.work(id).unwrap().status,
+        WorkStatus::WaitingOnClient
+    );
+    let work = firm.docket.set_task_done(id, 0, 1, true, contact).unwrap();
+    assert_eq!(work.status, WorkStatus::InProgress);
+    assert_eq!(
+        work.sub_status, None,
+        "the sub-status belonged to waiting on the client"
+    );
+    let work = firm
+        .docket
+        .set_task_done(id, 0, 1, false, Actor::System)
+        .unwrap();
+    assert_eq!(work.status, WorkStatus::WaitingOnClient);
+    let err = firm
+        .docket
+        .set_work_status_named(id, "nonsense", Actor::System)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("cannot set the status to `nonsense`"),
+        "{err}"
+    );
+}

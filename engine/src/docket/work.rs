@@ -292,7 +292,7 @@ impl Docket {
             let t = g.tasks.get_mut(task).ok_or_else(|| {
                 Error::invalid(format!("work item has no task {task} in group {group}"))
             })?;
-            match (done, t.done_at) {
+            let changed: Option<(EventKind, String)> = match (done, t.done_at) {
                 (true, None) => {
                     t.done_at = Some(now);
                     let title = t.title.clone();
@@ -314,20 +314,38 @@ impl Docket {
                             by_client,
                         );
                     }
-                    Ok(Some((
+                    Some((
                         EventKind::TaskCompleted,
                         format!("Task “{title}” completed"),
-                    )))
+                    ))
                 }
                 (false, Some(_)) => {
                     t.done_at = None;
-                    Ok(Some((
+                    Some((
                         EventKind::TaskReopened,
                         format!("Task “{}” reopened", t.title),
-                    )))
+                    ))
                 }
-                _ => Ok(None),
-            }
+                _ => None,
+            };
+            // The client's part done: the work moves on to staff; a task reopened moves it back.
+            let client_done = work.groups.iter().all(|g| g.all_done());
+            let moved = match (work.status, client_done) {
+                (WorkStatus::WaitingOnClient, true) => Some(WorkStatus::InProgress),
+                (WorkStatus::InProgress, false) => Some(WorkStatus::WaitingOnClient),
+                _ => None,
+            };
+            Ok(changed.map(|(kind, summary)| match moved {
+                Some(status) => {
+                    work.status = status;
+                    work.sub_status = None;
+                    (
+                        kind,
+                        format!("{summary}; the work is now {}", status.as_str()),
+                    )
+                }
+                None => (kind, summary),
+            }))
         })
     }
 
