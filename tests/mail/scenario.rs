@@ -88,11 +88,16 @@ fn mails_to<'a>(mails: &'a [Received], to: &str) -> Vec<&'a Received> {
         .collect()
 }
 
-/// Which of `titles` the email lists.
+/// Which of `titles` the email is about (a reminder's "Also still open" list aside).
 fn tasks_in(mail: &Received, titles: &[&str]) -> Vec<String> {
+    let about = mail
+        .text
+        .split("Also still open")
+        .next()
+        .unwrap_or_default();
     titles
         .iter()
-        .filter(|t| mail.text.contains(*t))
+        .filter(|t| about.contains(*t))
         .map(|t| t.to_string())
         .collect()
 }

@@ -75,6 +75,7 @@ impl Docket {
             covers: Vec::new(),
             context: Default::default(),
             custom: Some((subject.to_string(), body.to_string())),
+            thread: None,
             state: MessageState::Queued,
             attempts: 0,
             recovered_in_flight: 0,

@@ -231,6 +231,13 @@ impl Docket {
             .iter()
             .map(|&i| self.task_line(&group.tasks[i], &contact, now))
             .collect::<Result<Vec<_>>>()?;
+        let also_open = group
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| t.done_at.is_none() && !covered.contains(i))
+            .map(|(_, t)| self.task_line(t, &contact, now))
+            .collect::<Result<Vec<_>>>()?;
         let key = format!(
             "{}/{g}/reminder/{}/{}",
             work.id, group.sends, group.reminders_sent
@@ -251,6 +258,7 @@ impl Docket {
         )?;
         message.covers = covered.clone();
         message.context.reminder_number = number;
+        message.context.also_open = also_open;
         self.queue_message(batch, &message);
         for title in limit_reached {
             self.queue_event(
@@ -369,14 +377,20 @@ impl Docket {
         let firm = self.firm_settings()?;
         let now = self.now();
         let group: &ClientTaskGroup = &work.groups[g];
+        // A staff member known only by their address is not named in From: an address in a
+        // display name looks like phishing to mail readers. Replies still reach them.
         let (from_name, reply_to, sender_name) = match &sender.user {
-            Some(user) => (
+            Some(user) if !user.name.contains('@') => (
                 format!("{} via {}", user.name, firm.name),
                 Some(user.email.clone()),
                 Some(user.name.clone()),
             ),
+            Some(user) => (firm.name.clone(), Some(user.email.clone()), None),
             None => (firm.name.clone(), None, None),
         };
+        // Reminders and digests answer the group's request, so mail readers thread them.
+        let thread = (kind != MessageKind::Request && group.sends > 0)
+            .then(|| format!("{}/{g}/send/{}", work.id, group.sends));
         Ok(OutboundMessage {
             id: new_id(now),
             key,
@@ -401,8 +415,10 @@ impl Docket {
                 comments,
                 link,
                 reminder_number: 0,
+                also_open: Vec::new(),
             },
             custom: None,
+            thread,
             state: MessageState::Queued,
             attempts: 0,
             recovered_in_flight: 0,

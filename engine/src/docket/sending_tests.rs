@@ -556,6 +556,27 @@ fn who_an_email_is_from() {
         firm.docket.work(id).unwrap().groups[0].sent_by,
         Some(sam.id)
     );
+    // A member known only by their address: the firm's name in From, their address in Reply-To.
+    let kim = firm
+        .docket
+        .add_user(crate::NewUser {
+            email: "kim@smith.example".into(),
+            name: String::new(),
+            role: crate::model::Role::Staff,
+            password: "a long enough password".into(),
+        })
+        .unwrap();
+    let third = firm.work("2026-03-02");
+    firm.docket
+        .send_group(third, 0, Actor::Staff(kim.id))
+        .unwrap();
+    firm.deliver();
+    let raw = &firm.sent()[2].1;
+    assert!(
+        raw.contains("From: \"My Firm\" <office@smith.example>"),
+        "{raw}"
+    );
+    assert!(raw.contains("Reply-To: kim@smith.example"), "{raw}");
 }
 
 #[test]
@@ -812,10 +833,12 @@ due = 18
         .iter()
         .filter(|(_, raw)| raw.contains("Subject: Reminder"))
         .map(|(at, raw)| {
+            // What the reminder is about, before its "Also still open" list.
+            let about = raw.split("Also still open").next().unwrap();
             (
                 at.format("%m-%d").to_string(),
-                raw.contains("P60"),
-                raw.contains("Bank statements"),
+                about.contains("P60"),
+                about.contains("Bank statements"),
             )
         })
         .collect();

@@ -101,6 +101,10 @@ impl Mailer {
             .subject(rendered.subject.clone())
             .date(date.into())
             .message_id(Some(message_id(&message.key, &domain)));
+        if let Some(thread) = &message.thread {
+            let id = message_id(thread, &domain);
+            builder = builder.in_reply_to(id.clone()).references(id);
+        }
         if let Some(reply_to) = &message.reply_to
             && let Ok(address) = reply_to.parse()
         {

@@ -107,6 +107,20 @@ impl MailTemplates {
                 }
             }
         }
+        if let Some(dir) = overrides {
+            // Half a pair would send a text part and an HTML part that say different things.
+            for kind in MessageKind::TEMPLATED {
+                let txt = dir.join(format!("{}.txt", kind.as_str())).exists();
+                let html = dir.join(format!("{}.html", kind.as_str())).exists();
+                if txt != html {
+                    tracing::warn!(
+                        folder = %dir.display(),
+                        "only one of {0}.txt and {0}.html is overridden; the other is the built-in one, so the two parts of the email may differ",
+                        kind.as_str()
+                    );
+                }
+            }
+        }
         for (name, embedded) in TEMPLATE_FILES {
             let (source, origin) = match overrides.map(|d| d.join(name)).filter(|p| p.exists()) {
                 Some(path) => (
@@ -202,6 +216,14 @@ fn sample() -> MailContext {
         }],
         link: "https://docket.example/c/TOKEN".into(),
         reminder_number: 2,
+        also_open: vec![TaskLine {
+            title: "Bank statements".into(),
+            description: String::new(),
+            due_date: "2026-05-31".into(),
+            due_text: "Sunday 31 May 2026".into(),
+            overdue: false,
+            done: false,
+        }],
     }
 }
 

@@ -71,6 +71,9 @@ pub struct MailContext {
     pub link: String,
     /// 1 for the first reminder since the group was sent, and so on; 0 for other kinds.
     pub reminder_number: u32,
+    /// For a reminder: the group's other open tasks, which this reminder is not about.
+    #[serde(default)]
+    pub also_open: Vec<TaskLine>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -117,6 +120,10 @@ pub struct OutboundMessage {
     /// Subject and text body of a hook's email.
     #[serde(default)]
     pub custom: Option<(String, String)>,
+    /// The idempotency key of the email this one answers (a reminder answers the group's
+    /// request), for `In-Reply-To` and `References`.
+    #[serde(default)]
+    pub thread: Option<String>,
     pub state: MessageState,
     pub attempts: u32,
     /// Times the message was found in flight when Docket started again after a crash; each may
