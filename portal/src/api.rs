@@ -1,7 +1,7 @@
 //! The JSON API under `/api`: templates, contacts and work items. Every route needs an API token.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
@@ -15,7 +15,7 @@ use docket_engine::model::{
 use serde::Deserialize;
 
 use crate::auth::ApiCaller;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
 /// Largest page a list call returns.
@@ -106,7 +106,7 @@ async fn create_template(
 async fn get_template(
     _: ApiCaller,
     State(state): State<AppState>,
-    Path(name_or_id): Path<String>,
+    ApiPath(name_or_id): ApiPath<String>,
 ) -> ApiResult<Template> {
     Ok(Json(
         state.call(move |d| d.find_template(&name_or_id)).await?,
@@ -140,7 +140,7 @@ async fn create_contact(
 async fn get_contact(
     _: ApiCaller,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Contact> {
     let id: ContactId = id.parse()?;
     Ok(Json(state.call(move |d| d.contact(id)).await?))
@@ -149,7 +149,7 @@ async fn get_contact(
 async fn contact_timeline(
     _: ApiCaller,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> ApiResult<Vec<TimelineEvent>> {
     let id: ContactId = id.parse()?;
@@ -214,7 +214,7 @@ async fn create_work(
 async fn get_work(
     _: ApiCaller,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<WorkItem> {
     let id: WorkId = id.parse()?;
     Ok(Json(state.call(move |d| d.work(id)).await?))
@@ -223,7 +223,7 @@ async fn get_work(
 async fn work_timeline(
     _: ApiCaller,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> ApiResult<Vec<TimelineEvent>> {
     let id: WorkId = id.parse()?;
@@ -241,7 +241,7 @@ struct NewComment {
 async fn list_comments(
     _: ApiCaller,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Vec<Comment>> {
     let id: WorkId = id.parse()?;
     Ok(Json(state.call(move |d| d.comments(id)).await?))
@@ -250,7 +250,7 @@ async fn list_comments(
 async fn add_comment(
     caller: ApiCaller,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(new): ApiJson<NewComment>,
 ) -> Result<(StatusCode, Json<Comment>), ApiError> {
     let id: WorkId = id.parse()?;
@@ -268,7 +268,7 @@ async fn add_comment(
 async fn list_files(
     _: ApiCaller,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Vec<UploadedFile>> {
     let id: WorkId = id.parse()?;
     Ok(Json(state.call(move |d| d.files(id)).await?))
@@ -287,7 +287,7 @@ struct UploadQuery {
 async fn upload_file(
     caller: ApiCaller,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<UploadQuery>,
     headers: HeaderMap,
     body: Bytes,
@@ -315,7 +315,7 @@ async fn upload_file(
 async fn download_file(
     _: ApiCaller,
     State(state): State<AppState>,
-    Path((id, file)): Path<(String, String)>,
+    ApiPath((id, file)): ApiPath<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
     let id: WorkId = id.parse()?;
     let (file, bytes) = state.call(move |d| d.download(id, &file)).await?;
@@ -343,7 +343,7 @@ struct NewStatus {
 async fn set_status(
     caller: ApiCaller,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(new): ApiJson<NewStatus>,
 ) -> ApiResult<WorkItem> {
     let id: WorkId = id.parse()?;
@@ -358,7 +358,7 @@ async fn set_status(
 async fn update_group(
     caller: ApiCaller,
     State(state): State<AppState>,
-    Path((id, group)): Path<(String, usize)>,
+    ApiPath((id, group)): ApiPath<(String, usize)>,
     ApiJson(change): ApiJson<GroupSettings>,
 ) -> ApiResult<WorkItem> {
     let id: WorkId = id.parse()?;
@@ -373,7 +373,7 @@ async fn update_group(
 async fn send_group(
     caller: ApiCaller,
     State(state): State<AppState>,
-    Path((id, group)): Path<(String, usize)>,
+    ApiPath((id, group)): ApiPath<(String, usize)>,
 ) -> ApiResult<WorkItem> {
     let id: WorkId = id.parse()?;
     let actor = caller.actor();
@@ -385,7 +385,7 @@ async fn send_group(
 async fn resend_group(
     caller: ApiCaller,
     State(state): State<AppState>,
-    Path((id, group)): Path<(String, usize)>,
+    ApiPath((id, group)): ApiPath<(String, usize)>,
 ) -> ApiResult<WorkItem> {
     let id: WorkId = id.parse()?;
     let actor = caller.actor();
@@ -399,7 +399,7 @@ async fn resend_group(
 async fn task_done(
     caller: ApiCaller,
     State(state): State<AppState>,
-    Path((id, group, task)): Path<(String, usize, usize)>,
+    ApiPath((id, group, task)): ApiPath<(String, usize, usize)>,
 ) -> ApiResult<WorkItem> {
     let id: WorkId = id.parse()?;
     let actor = caller.actor();
@@ -413,7 +413,7 @@ async fn task_done(
 async fn task_reopen(
     caller: ApiCaller,
     State(state): State<AppState>,
-    Path((id, group, task)): Path<(String, usize, usize)>,
+    ApiPath((id, group, task)): ApiPath<(String, usize, usize)>,
 ) -> ApiResult<WorkItem> {
     let id: WorkId = id.parse()?;
     let actor = caller.actor();
@@ -447,7 +447,7 @@ async fn list_outbox(
 async fn get_outbox(
     _: ApiCaller,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<OutboundMessage> {
     let id = ulid::Ulid::from_string(&id).map_err(|_| {
         ApiError::from(docket_engine::Error::invalid(format!(

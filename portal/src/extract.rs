@@ -1,7 +1,7 @@
-//! `Json` and `Query` whose rejections answer like every other API error: a status and
+//! `Json`, `Query` and `Path` whose rejections answer like every other API error: a status and
 //! `{"error": "..."}` saying what was wrong with the request.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -41,5 +41,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn query_error(rejection: QueryRejection) -> ApiError {
+    ApiError::new(rejection.status(), rejection.body_text())
+}
+
+/// Path parameters, e.g. a group number.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(path_error(rejection)),
+        }
+    }
+}
+
+fn path_error(rejection: PathRejection) -> ApiError {
     ApiError::new(rejection.status(), rejection.body_text())
 }

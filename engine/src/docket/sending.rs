@@ -169,10 +169,10 @@ impl Docket {
             .unwrap_or_default();
         let verb = if resend { "resent" } else { "sent" };
         let summary = format!("“{}” {verb} to {}{by}", group.name, contact.email);
-        self.record_event(
+        self.record_contact_event(
             batch,
-            None,
-            Some(contact.id),
+            contact.id,
+            work.id,
             Actor::System,
             EventKind::GroupSent,
             format!("“{}” of “{}” {verb}", group.name, work.external_name),
@@ -269,10 +269,10 @@ impl Docket {
                 false,
             );
         }
-        self.record_event(
+        self.record_contact_event(
             batch,
-            None,
-            Some(contact.id),
+            contact.id,
+            work.id,
             Actor::System,
             EventKind::ReminderSent,
             format!("Reminder {number} about “{}”", group.name),

@@ -33,6 +33,29 @@ impl Docket {
         }
     }
 
+    /// Adds an event about `work` to the contact's timeline only (the work's own timeline has
+    /// its version of it), still naming the work so a reader can follow it there.
+    pub(crate) fn record_contact_event(
+        &self,
+        batch: &mut Batch,
+        contact: ContactId,
+        work: WorkId,
+        actor: Actor,
+        kind: EventKind,
+        summary: String,
+    ) {
+        let event = TimelineEvent {
+            id: EventId::new(self.now()),
+            at: self.now(),
+            work: Some(work),
+            contact: Some(contact),
+            actor,
+            kind,
+            summary,
+        };
+        batch.put_record(Tree::Timeline, contact_key(contact, Some(event.id)), &event);
+    }
+
     /// The work item's latest `limit` events, newest first.
     pub fn work_timeline(&self, work: WorkId, limit: usize) -> Result<Vec<TimelineEvent>> {
         self.read_timeline(&work_key(work, None), limit)

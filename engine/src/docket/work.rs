@@ -110,10 +110,10 @@ impl Docket {
         );
         self.write_work(&mut batch, None, &work);
         for contact in work.recipients() {
-            self.record_event(
+            self.record_contact_event(
                 &mut batch,
-                None,
-                Some(contact),
+                contact,
+                work.id,
                 actor.clone(),
                 EventKind::WorkCreated,
                 format!("Work “{}” created", work.external_name),
@@ -391,30 +391,54 @@ impl Docket {
                 .get_mut(group)
                 .ok_or_else(|| Error::invalid(format!("work item has no group {group}")))?;
             let mut changed = Vec::new();
+            let described = |p: &crate::model::PluginRef| {
+                let params: Vec<String> =
+                    p.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                if params.is_empty() {
+                    p.plugin.clone()
+                } else {
+                    format!("{} ({})", p.plugin, params.join(", "))
+                }
+            };
             if let Some(sending) = &change.sending
                 && *sending != g.sending
             {
+                changed.push(format!(
+                    "sending rule {} → {}",
+                    described(&g.sending),
+                    described(sending)
+                ));
                 g.sending = sending.clone();
-                changed.push(format!("sending rule {}", sending.plugin));
             }
             if let Some(reminders) = &change.reminders
                 && *reminders != g.reminders
             {
+                changed.push(format!(
+                    "reminder policy {} → {}",
+                    described(&g.reminders),
+                    described(reminders)
+                ));
                 g.reminders = reminders.clone();
-                changed.push(format!("reminder policy {}", reminders.plugin));
             }
             if let Some(sender) = sender
                 && sender != g.sender
             {
+                let name = |id: Option<crate::model::UserId>| match id {
+                    Some(id) => self
+                        .user(id)
+                        .map(|u| u.email)
+                        .unwrap_or_else(|_| id.to_string()),
+                    None => "none".into(),
+                };
+                changed.push(format!("sender {} → {}", name(g.sender), name(sender)));
                 g.sender = sender;
-                changed.push("sender".into());
             }
             if changed.is_empty() {
                 return Ok(None);
             }
             Ok(Some((
                 EventKind::GroupSettingsChanged,
-                format!("“{}”: {} changed", g.name, changed.join(", ")),
+                format!("“{}”: {}", g.name, changed.join("; ")),
             )))
         })
     }
