@@ -59,6 +59,11 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
         .claim_clock(simulated.is_some())
         .with_context(|| format!("cannot serve {}", config.storage.data_dir.display()))?;
     if let Some(sim) = simulated {
+        docket
+            .check_simulated_start(sim.from)
+            .with_context(|| format!("cannot serve {}", config.storage.data_dir.display()))?;
+    }
+    if let Some(sim) = simulated {
         tracing::warn!(
             from = %sim.from,
             speed = sim.speed,
@@ -108,13 +113,20 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
             },
         )
         .context("cannot start sending")?;
-        let state = docket_portal::AppState { docket };
+        let state = docket_portal::AppState {
+            docket: docket.clone(),
+        };
         let served = docket_portal::run(listener, state, shutdown_signal())
             .await
             .context("server failed");
         tokio::task::spawn_blocking(move || workers.stop())
             .await
             .context("stopping the background work")?;
+        if simulated.is_some() {
+            docket
+                .record_simulated_time()
+                .context("cannot record how far the simulated clock got")?;
+        }
         served
     })?;
     store

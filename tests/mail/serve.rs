@@ -216,6 +216,26 @@ fn a_simulated_month_through_the_binary_the_api_and_a_real_smtp_server() {
         );
     }
     assert!(server.stop().success());
+    // Started again from before where it stopped: refused, time never runs backwards.
+    let out = run_with(
+        docket()
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(&data)
+            .arg("--config")
+            .arg(&cfg)
+            .args([
+                "--clock-from",
+                "2026-03-02T07:00:00Z",
+                "--clock-speed",
+                "43200",
+            ]),
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("simulated clock already reached 2026-03"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -30,6 +30,7 @@ pub use work::{GroupSettings, WorkFilter};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";
 const SERVED_CLOCK_KEY: &[u8] = b"served_clock";
+const SIMULATED_UNTIL_KEY: &[u8] = b"simulated_until";
 
 /// How many times a read-modify-write is retried when another writer got there first.
 const RETRIES: usize = 5;
@@ -259,6 +260,37 @@ impl Docket {
             Some(_) => Err(Error::invalid(
                 "this data folder was served on a simulated clock and holds simulated dates; serve it with --clock-from and --clock-speed again, or use a fresh --data folder",
             )),
+        }
+    }
+
+    /// Remembers how far a simulated clock got, so a later simulation cannot start before it
+    /// (its records would be in the future of its clock). Called when a simulated server stops.
+    pub fn record_simulated_time(&self) -> Result<()> {
+        let mut batch = Batch::default();
+        batch.put(
+            Tree::Meta,
+            SIMULATED_UNTIL_KEY,
+            self.now().to_rfc3339().into_bytes(),
+        );
+        self.store.commit(batch)
+    }
+
+    /// Refuses to run a simulated clock from before where the folder's last simulation stopped.
+    pub fn check_simulated_start(&self, from: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        let Some(bytes) = self.store.get(Tree::Meta, SIMULATED_UNTIL_KEY)? else {
+            return Ok(());
+        };
+        let until = std::str::from_utf8(&bytes)
+            .ok()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.to_utc());
+        match until {
+            Some(until) if from < until => Err(Error::invalid(format!(
+                "this folder's simulated clock already reached {}; start at or after it (--clock-from {}), or use a fresh --data folder",
+                until.format("%Y-%m-%dT%H:%M:%SZ"),
+                until.format("%Y-%m-%dT%H:%M:%SZ")
+            ))),
+            _ => Ok(()),
         }
     }
 
