@@ -41,6 +41,13 @@ impl Docket {
             message.id.to_string().into_bytes(),
             format!("{}{}", ALREADY_QUEUED, message.key),
         );
+        self.queue_guarded_message(batch, message);
+    }
+
+    /// Adds `message` to `batch` without the key index, for a batch whose guard on the work
+    /// item already makes it happen once: a send or a reminder, whose key is the work's own
+    /// count of sends and reminders, which the same batch moves on.
+    pub(crate) fn queue_guarded_message(&self, batch: &mut Batch, message: &OutboundMessage) {
         batch.put_record(Tree::Outbox, message.id.to_string().into_bytes(), message);
         batch.put(
             Tree::OutboxQueue,

@@ -21,6 +21,8 @@ use crate::{Error, Result};
 
 /// Most due entries one tick takes; the rest wait for the next tick.
 pub const TICK_LIMIT: usize = 20_000;
+/// Schedule entries read at a time.
+const SCAN_PAGE: usize = 64;
 
 /// What one tick did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -240,17 +242,34 @@ impl Docket {
     pub fn tick(&self) -> Result<TickReport> {
         let now = self.now();
         let mut report = TickReport::default();
-        let entries = self
-            .store
-            .scan(Tree::Schedule, b"", None, TICK_LIMIT, false)?;
         let mut due: BTreeMap<WorkId, Vec<DueEntry>> = BTreeMap::new();
         let mut stale = Batch::default();
-        for (key, _) in entries {
-            let (at, work, group) = parse_schedule_key(&key)?;
-            if at > now {
+        // Read in small pages and stop at the first entry not due: a tick with nothing due
+        // costs one short read, however many groups are scheduled.
+        let mut after: Option<Vec<u8>> = None;
+        let mut taken = 0;
+        'pages: while taken < TICK_LIMIT {
+            let page = self.store.scan(
+                Tree::Schedule,
+                b"",
+                after.as_deref(),
+                SCAN_PAGE.min(TICK_LIMIT - taken),
+                false,
+            )?;
+            let Some((last, _)) = page.last() else { break };
+            after = Some(last.clone());
+            let full = page.len() == SCAN_PAGE;
+            for (key, _) in page {
+                let (at, work, group) = parse_schedule_key(&key)?;
+                if at > now {
+                    break 'pages;
+                }
+                due.entry(work).or_default().push((at, group));
+                taken += 1;
+            }
+            if !full {
                 break;
             }
-            due.entry(work).or_default().push((at, group));
         }
         let mut loaded = Vec::new();
         let mut digests = Vec::new();

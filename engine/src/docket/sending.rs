@@ -161,7 +161,7 @@ impl Docket {
             Vec::new(),
             link,
         )?;
-        self.queue_message(batch, &message);
+        self.queue_guarded_message(batch, &message);
         let by = sender
             .user
             .as_ref()
@@ -259,7 +259,7 @@ impl Docket {
         message.covers = covered.clone();
         message.context.reminder_number = number;
         message.context.also_open = also_open;
-        self.queue_message(batch, &message);
+        self.queue_guarded_message(batch, &message);
         for title in limit_reached {
             self.queue_event(
                 batch,
@@ -269,14 +269,6 @@ impl Docket {
                 false,
             );
         }
-        self.record_contact_event(
-            batch,
-            contact.id,
-            work.id,
-            Actor::System,
-            EventKind::ReminderSent,
-            format!("Reminder {number} about “{}”", group.name),
-        );
         let titles: Vec<&str> = covered
             .iter()
             .map(|&i| group.tasks[i].title.as_str())

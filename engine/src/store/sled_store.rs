@@ -12,6 +12,9 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use super::{Batch, CHANGED_CONCURRENTLY, Entries, Store, Tree, Visit, Write};
 use crate::{Error, Result};
 
+/// Batches `commit_each` merges into one sled transaction.
+const MERGED_BATCHES: usize = 1000;
+
 /// Format of the data folder as a whole; bumped when trees are reorganised.
 const STORE_FORMAT: u16 = 1;
 const STORE_FORMAT_KEY: &[u8] = b"store_format";
@@ -157,7 +160,21 @@ impl Store for SledStore {
     }
 
     fn commit_each(&self, batches: Vec<Batch>) -> Vec<Result<()>> {
-        let mut results: Vec<Result<()>> = batches.iter().map(|b| self.apply(b)).collect();
+        // sled pays per transaction: batches are applied a chunk per transaction, and a chunk
+        // whose guard fails is applied again batch by batch, so only the failing one fails.
+        let mut results: Vec<Result<()>> = Vec::with_capacity(batches.len());
+        for chunk in batches.chunks(MERGED_BATCHES) {
+            let merged = Batch {
+                writes: chunk
+                    .iter()
+                    .flat_map(|b| b.writes.iter().cloned())
+                    .collect(),
+            };
+            match self.apply(&merged) {
+                Ok(()) => results.extend(chunk.iter().map(|_| Ok(()))),
+                Err(_) => results.extend(chunk.iter().map(|b| self.apply(b))),
+            }
+        }
         if results.iter().any(Result::is_ok)
             && let Err(e) = self.db.flush()
         {
@@ -261,6 +278,32 @@ mod tests {
         assert!(matches!(err, Error::Locked(_)), "{err}");
         drop(first);
         SledStore::open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn commit_each_fails_only_the_batch_whose_guard_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path()).unwrap();
+        let batches: Vec<Batch> = (0..2500)
+            .map(|i| {
+                let mut b = Batch::default();
+                if i == 1234 {
+                    b.expect(Tree::Work, "absent", Some(b"x".to_vec()));
+                }
+                b.put(Tree::Work, format!("k{i}"), "v");
+                b.put(Tree::Schedule, format!("s{i}"), "");
+                b
+            })
+            .collect();
+        let results = store.commit_each(batches);
+        let failed: Vec<usize> = (0..results.len())
+            .filter(|i| results[*i].is_err())
+            .collect();
+        assert_eq!(failed, [1234]);
+        assert!(store.get(Tree::Work, b"k1234").unwrap().is_none());
+        assert!(store.get(Tree::Schedule, b"s1234").unwrap().is_none());
+        assert_eq!(store.len(Tree::Work).unwrap(), 2499);
+        assert_eq!(store.len(Tree::Schedule).unwrap(), 2499);
     }
 
     #[test]
