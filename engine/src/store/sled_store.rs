@@ -13,7 +13,7 @@ use super::{Batch, CHANGED_CONCURRENTLY, Entries, Store, Tree, Visit, Write};
 use crate::{Error, Result};
 
 /// Batches `commit_each` merges into one sled transaction.
-const MERGED_BATCHES: usize = 1000;
+const MERGED_BATCHES: usize = 250;
 
 /// Format of the data folder as a whole; bumped when trees are reorganised.
 const STORE_FORMAT: u16 = 1;
