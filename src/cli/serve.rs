@@ -97,6 +97,18 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
         }
         println!("Docket listening on http://{addr}");
         tracing::info!(%addr, data = %config.storage.data_dir.display(), mail = %mailer.transport().describe(), "serving");
+        // A relay that cannot be reached is worth a warning now rather than at the first email;
+        // emails wait in the outbox meanwhile.
+        let relay = mailer.clone();
+        std::thread::spawn(move || {
+            if let Err(reason) = relay.transport().check() {
+                tracing::warn!(
+                    relay = %relay.transport().describe(),
+                    %reason,
+                    "cannot reach the mail relay; emails wait in the outbox and are retried"
+                );
+            }
+        });
         let workers = Workers::start(
             docket.clone(),
             mailer.clone(),

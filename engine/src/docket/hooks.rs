@@ -15,7 +15,7 @@ use crate::model::{
     WorkStatus, new_id,
 };
 use crate::plugin::{Effect, HookEvent, HookEventKind, RecordedEffects};
-use crate::store::{Batch, Tree, get_record, scan_records};
+use crate::store::{Batch, Tree, scan_records};
 use crate::{Error, Result};
 
 /// A webhook is tried this many times before it is given up.
@@ -364,11 +364,6 @@ impl Docket {
     /// Events still waiting for the hooks.
     pub fn pending_events(&self) -> Result<usize> {
         self.store.len(Tree::Events)
-    }
-
-    /// Reads one event queue record (for tests and tools).
-    pub fn queued_event(&self, id: &str) -> Result<Option<QueuedEvent>> {
-        get_record(self.store.as_ref(), Tree::Events, id.as_bytes())
     }
 }
 

@@ -29,6 +29,10 @@ pub trait Transport: Send + Sync {
     fn send(&self, email: &Message) -> Result<(), TransportError>;
     /// A short description for logs: `smtp://host:port (starttls)` or the outbox folder.
     fn describe(&self) -> String;
+    /// Whether the transport can take email now, to warn at start; emails wait either way.
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// An SMTP relay, over lettre's `SmtpConnection`s kept in a small pool of our own.
@@ -150,13 +154,6 @@ impl SmtpTransport {
             let _ = conn.quit();
         }
     }
-
-    /// Opens a connection and says hello, to warn at start when the relay cannot be reached.
-    pub fn check(&self) -> Result<(), String> {
-        let conn = self.checkout().map_err(|e| e.to_string())?;
-        self.checkin(conn);
-        Ok(())
-    }
 }
 
 /// One message on `conn`: MAIL, RCPT, DATA, then the body and its terminator in one write.
@@ -242,6 +239,13 @@ impl Transport for SmtpTransport {
 
     fn describe(&self) -> String {
         self.description.clone()
+    }
+
+    /// Opens a session (connection, TLS, sign-in) and keeps it for the first email.
+    fn check(&self) -> Result<(), String> {
+        let conn = self.checkout().map_err(|e| e.to_string())?;
+        self.checkin(conn);
+        Ok(())
     }
 }
 
