@@ -87,6 +87,7 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
             .await
             .with_context(|| format!("cannot listen on {}", config.server.listen))?;
         let addr = listener.local_addr()?;
+        let shutdown = shutdown_signal()?;
         // Seeded only once the address is ours: credentials printed before a failed start would
         // be lost, since the demo seeds an empty folder only.
         if demo && let Some(seed) = docket_engine::demo::seed(&docket)? {
@@ -128,7 +129,7 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
         let state = docket_portal::AppState {
             docket: docket.clone(),
         };
-        let served = docket_portal::run(listener, state, shutdown_signal())
+        let served = docket_portal::run(listener, state, shutdown)
             .await
             .context("server failed");
         tokio::task::spawn_blocking(move || workers.stop())
@@ -166,31 +167,30 @@ fn refuse_real_mail(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// A future that completes on Ctrl-C or SIGTERM. The handlers are installed when this is
+/// called, not when the future is first polled: a SIGTERM that arrives as soon as the server
+/// says it listens must stop it cleanly, not kill it.
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
+        }
+        tracing::info!("shutting down");
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!("cannot listen for Ctrl-C: {e}");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(e) => {
-                tracing::error!("cannot listen for SIGTERM: {e}");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
+        tracing::info!("shutting down");
+    })
 }
