@@ -91,6 +91,11 @@ fn small_firm(dir: &Path) {
         &data,
     ]);
     assert!(out.contains("(due 2028-02-14)"), "{out}");
+    // Planned by its sending rule as it is created: a week before the start, at nine.
+    assert!(
+        out.contains("goes out automatically at 2028-01-24 09:00 UTC"),
+        "{out}"
+    );
 }
 
 #[test]

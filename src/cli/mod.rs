@@ -124,7 +124,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let docket = open(&config)?.0.with_plugins(open_plugins(&config)?);
             setup::template(cmd, &docket)
         }
-        Command::Work(cmd) => setup::work(cmd, &open(&config)?.0),
+        // Work is planned by its sending rule and reminder policy as it is created.
+        Command::Work(cmd) => {
+            let docket = open(&config)?.0.with_plugins(open_plugins(&config)?);
+            setup::work(cmd, &docket)
+        }
         Command::Backup { out } => {
             let (_, store) = open(&config).map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
                 Some(docket_engine::Error::Locked(_)) => anyhow::anyhow!(
@@ -150,11 +154,19 @@ fn open_plugins(config: &Config) -> anyhow::Result<Arc<PluginHost>> {
 }
 
 fn parse_clock_from(text: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
-    chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
+    use chrono::Datelike as _;
+    let at = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
         format!(
             "`{text}` is not a date and time; write it with a time and a zone, e.g. 2026-03-02T08:00:00Z"
         )
-    })
+    })?;
+    // Email dates stop at the year 9999; a simulation starting near it would soon run past it.
+    if !(1970..=9000).contains(&at.year()) {
+        return Err(format!(
+            "`{text}`: start a simulated clock between the years 1970 and 9000"
+        ));
+    }
+    Ok(at)
 }
 
 fn parse_speed(text: &str) -> Result<f64, String> {

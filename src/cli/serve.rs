@@ -106,7 +106,7 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
                 tracing::warn!(
                     relay = %relay.transport().describe(),
                     %reason,
-                    "cannot reach the mail relay; emails wait in the outbox and are retried"
+                    "the mail relay cannot be reached or refused the connection or sign-in; emails wait in the outbox and are retried"
                 );
             }
         });

@@ -7,7 +7,7 @@ use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
 use clap::Subcommand;
 use docket_engine::demo::random_password;
-use docket_engine::model::{Actor, NewContact, NewWork, Role};
+use docket_engine::model::{Actor, FireAction, NewContact, NewWork, Role};
 use docket_engine::{Docket, NewUser};
 
 #[derive(Debug, Subcommand)]
@@ -209,6 +209,17 @@ pub fn work(cmd: WorkCommand, docket: &Docket) -> anyhow::Result<()> {
                 for task in &group.tasks {
                     println!("  {}: {} (due {})", group.name, task.title, task.due_date);
                 }
+            }
+            for group in &work.groups {
+                let when = match &group.next {
+                    Some(fire) if fire.action == FireAction::Send => format!(
+                        "goes out automatically at {} (while `docket serve` runs)",
+                        fire.at.format("%Y-%m-%d %H:%M UTC")
+                    ),
+                    Some(_) => "is planned again when `docket serve` runs".to_string(),
+                    None => "goes out when staff send it".to_string(),
+                };
+                println!("  “{}” {when}", group.name);
             }
         }
     }

@@ -284,13 +284,22 @@ impl Docket {
                     staff_emails: vec!["staff@example.com".into()],
                 };
                 let mut effects = RecordedEffects::default();
-                host.deliver(&hook.plugin, &hook.params, &event, &mut effects)
+                let acted = host
+                    .deliver(&hook.plugin, &hook.params, &event, &mut effects)
                     .map_err(|e| {
                         Error::invalid(format!(
                             "key `hooks[{i}]`: hook `{}` fails on a sample `{name}` event: {e}",
                             hook.plugin
                         ))
                     })?;
+                if acted == 0 {
+                    tracing::warn!(
+                        hook = i,
+                        plugin = %hook.plugin,
+                        event = %name,
+                        "hooks[{i}] does nothing on a sample `{name}` event; check its parameters (the stock hooks' `on` parameter names the events they act on)"
+                    );
+                }
                 for (_, effect) in effects.applied {
                     if let Effect::SetWorkStatus { status, .. } = effect {
                         resolve_status(&status, &settings).map_err(|e| {
@@ -333,6 +342,7 @@ impl Docket {
                 tracing::info!(plugin = %hook.plugin, url = %hook.url, "webhook delivered");
             }
             WebhookOutcome::Retry(reason) if hook.attempts < WEBHOOK_ATTEMPTS => {
+                tracing::warn!(plugin = %hook.plugin, url = %hook.url, %reason, attempt = hook.attempts, "webhook not delivered; will retry");
                 hook.next_attempt_at = now + Duration::seconds(10 * 2i64.pow(hook.attempts));
                 hook.last_error = Some(reason);
                 batch.put_record(Tree::Webhooks, webhook_key(&hook), &hook);

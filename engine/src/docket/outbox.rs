@@ -248,7 +248,8 @@ impl Docket {
     }
 
     /// Puts back in the queue every message that was in flight when Docket stopped (it may have
-    /// been delivered: the one window where a message can go twice). Run once at start.
+    /// been delivered: the one window where a message can go twice), and brings every message
+    /// waiting for a retry forward to now. Run once at start.
     pub fn recover_in_flight(&self) -> Result<usize> {
         let now = self.now();
         let stuck = self
@@ -275,6 +276,32 @@ impl Docket {
                 "emails were in flight when Docket stopped; sending them again (each may arrive twice)"
             );
         }
+        // A restart is often the fix (a mended password or port): emails waiting for a retry
+        // go now rather than at the end of their backoff.
+        let mut retry = Batch::default();
+        let mut after = None;
+        loop {
+            let page = self
+                .store
+                .scan(Tree::OutboxQueue, b"q/", after.as_deref(), 512, false)?;
+            let Some((last, _)) = page.last() else { break };
+            after = Some(last.clone());
+            for (key, _) in &page {
+                let (at, id) = parse_queue_key(key)?;
+                if at <= now {
+                    continue;
+                }
+                if let Some(mut message) =
+                    get_record::<OutboundMessage>(self.store.as_ref(), Tree::Outbox, id.as_bytes())?
+                {
+                    message.next_attempt_at = now;
+                    retry.remove(Tree::OutboxQueue, key.clone());
+                    retry.put(Tree::OutboxQueue, queue_key(now, message.id), Vec::new());
+                    retry.put_record(Tree::Outbox, id.into_bytes(), &message);
+                }
+            }
+        }
+        self.store.commit(retry)?;
         Ok(stuck.len())
     }
 
