@@ -9,6 +9,8 @@ mod people;
 mod scheduler;
 mod sending;
 mod templates;
+#[cfg(test)]
+mod test_firm;
 mod timeline;
 mod work;
 

@@ -381,3 +381,7 @@ fn parse_queue_key(key: &[u8]) -> Result<(DateTime<Utc>, String)> {
         std::str::from_utf8(id.strip_prefix(b"/").ok_or_else(corrupt)?).map_err(|_| corrupt())?;
     Ok((parse_instant_key(at)?, id.to_string()))
 }
+
+#[cfg(test)]
+#[path = "outbox_tests.rs"]
+mod tests;

@@ -1,0 +1,172 @@
+//! A firm for the sending tests: the in-memory store, a manual clock, the stock WASM plugins
+//! (and a misbehaving policy) and a transport that records what it is given.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use chrono::{DateTime, Utc};
+
+use crate::config::{FirmConfig, PluginsConfig};
+use crate::docket::Docket;
+use crate::mail::{MailTemplates, Mailer, Transport, TransportError};
+use crate::model::{Actor, NewContact, NewWork, WorkId};
+use crate::plugin::PluginHost;
+use crate::store::MemoryStore;
+use crate::{Clock, ManualClock};
+
+pub(crate) fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+}
+
+pub(crate) fn host() -> Arc<PluginHost> {
+    static HOST: OnceLock<(tempfile::TempDir, Arc<PluginHost>)> = OnceLock::new();
+    HOST.get_or_init(|| {
+        let data = tempfile::tempdir().unwrap();
+        // A policy that traps on request, installed beside the stock plugins.
+        let plugins = data.path().join("plugins");
+        std::fs::create_dir_all(&plugins).unwrap();
+        std::fs::copy(
+            env!("DOCKET_TEST_MISBEHAVE_WASM"),
+            plugins.join("misbehave.wasm"),
+        )
+        .unwrap();
+        std::fs::write(
+            plugins.join("misbehave.toml"),
+            "name = 'misbehave'\nversion = '0.1.0'\nworld = 'reminder-policy'\n",
+        )
+        .unwrap();
+        let (host, refused) = PluginHost::open(&PluginsConfig::default(), data.path()).unwrap();
+        assert!(refused.is_empty());
+        (data, Arc::new(host))
+    })
+    .1
+    .clone()
+}
+
+/// Emails "sent", with the clock's time at sending.
+#[derive(Default)]
+pub(crate) struct Recorder(pub Mutex<Vec<(DateTime<Utc>, String)>>);
+
+pub(crate) struct RecordingTransport {
+    clock: Arc<ManualClock>,
+    sent: Arc<Recorder>,
+    fail: Arc<Mutex<Option<TransportError>>>,
+}
+
+impl Transport for RecordingTransport {
+    fn send(&self, email: &lettre::Message) -> Result<(), TransportError> {
+        if let Some(e) = self.fail.lock().unwrap().clone() {
+            return Err(e);
+        }
+        let raw = String::from_utf8(email.formatted()).unwrap();
+        self.sent.0.lock().unwrap().push((self.clock.now(), raw));
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        "memory".into()
+    }
+}
+
+pub(crate) struct Firm {
+    pub docket: Docket,
+    pub clock: Arc<ManualClock>,
+    pub mailer: Mailer,
+    pub sent: Arc<Recorder>,
+    pub fail: Arc<Mutex<Option<TransportError>>>,
+}
+
+pub(crate) const TEMPLATE: &str = r#"
+name = "Year end"
+[[groups]]
+name = "Documents"
+reminders = { plugin = "gentle" }
+[[groups.tasks]]
+title = "Bank statements"
+due = 14
+[[groups.tasks]]
+title = "P60"
+due = 21
+"#;
+
+impl Firm {
+    pub(crate) fn new(now: &str, firm: FirmConfig) -> Firm {
+        let clock = Arc::new(ManualClock::new(utc(now)));
+        let docket = Docket::open(
+            Arc::new(MemoryStore::new()),
+            clock.clone(),
+            &firm,
+            "https://docket.example",
+        )
+        .unwrap()
+        .with_plugins(host());
+        docket.import_template(TEMPLATE).unwrap();
+        docket
+            .create_contact(
+                NewContact {
+                    name: "Ann Archer".into(),
+                    email: "ann@client.example".into(),
+                    timezone: None,
+                },
+                Actor::System,
+            )
+            .unwrap();
+        let sent = Arc::new(Recorder::default());
+        let fail = Arc::new(Mutex::new(None));
+        let transport = Arc::new(RecordingTransport {
+            clock: clock.clone(),
+            sent: sent.clone(),
+            fail: fail.clone(),
+        });
+        let mailer = Mailer::new(
+            MailTemplates::load(None).unwrap(),
+            "Smith & Co <office@smith.example>",
+            transport,
+        )
+        .unwrap();
+        Firm {
+            docket,
+            clock,
+            mailer,
+            sent,
+            fail,
+        }
+    }
+
+    pub(crate) fn work(&self, start: &str) -> WorkId {
+        self.docket
+            .create_work(
+                NewWork {
+                    template: "Year end".into(),
+                    start_date: Some(start.parse().unwrap()),
+                    contacts: vec!["ann@client.example".into()],
+                    ..NewWork::default()
+                },
+                Actor::System,
+            )
+            .unwrap()
+            .id
+    }
+
+    /// Delivers every message due now, as the sender loop would.
+    pub(crate) fn deliver(&self) {
+        crate::workers::deliver_due(&self.docket, &self.mailer, 1).unwrap();
+    }
+
+    /// Runs the scheduler and the sender until `until`, as the server's loops would.
+    pub(crate) fn run_until(&self, until: DateTime<Utc>) {
+        crate::workers::run_until(&self.docket, &self.clock, &self.mailer, until).unwrap();
+    }
+
+    pub(crate) fn sent(&self) -> Vec<(DateTime<Utc>, String)> {
+        self.sent.0.lock().unwrap().clone()
+    }
+
+    pub(crate) fn link_of(raw: &str) -> String {
+        let start = raw.find("https://docket.example/c/").expect("a link");
+        raw[start..start + "https://docket.example/c/".len() + 43].to_string()
+    }
+}
+
+pub(crate) fn token(link: &str) -> &str {
+    link.rsplit('/').next().unwrap()
+}
