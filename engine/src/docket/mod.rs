@@ -2,6 +2,7 @@
 //! here; each reads what it needs, checks the rules, and commits its changes (records, indexes and
 //! timeline events) in one atomic batch.
 
+mod digest;
 mod exchange;
 mod hooks;
 mod outbox;

@@ -1,0 +1,123 @@
+//! Staff comments reach the client as one email a while after the last of a burst: each staff
+//! comment puts the work's pending digest off, and the scheduler sends it when it falls due.
+
+use chrono::{DateTime, Utc};
+
+use super::Docket;
+use super::scheduler::schedule_key;
+use crate::model::{Actor, PendingDigest, WorkId, WorkStatus};
+use crate::store::{Batch, Tree, get_record};
+use crate::{Error, Result};
+
+impl Docket {
+    /// Puts off the work's comment digest until the digest delay after `now`, the time of a
+    /// staff comment (a burst of them becomes one email that starts with the first).
+    pub(crate) fn push_digest(
+        &self,
+        batch: &mut Batch,
+        work: WorkId,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let existing: Option<PendingDigest> =
+            get_record(self.store.as_ref(), Tree::Digests, &work.key())?;
+        if let Some(old) = &existing {
+            batch.remove(Tree::Schedule, schedule_key(old.due_at, work, None));
+        }
+        let digest = PendingDigest {
+            due_at: now + self.sending.digest_delay,
+            since: existing.map_or(now, |d| d.since),
+        };
+        batch.put(
+            Tree::Schedule,
+            schedule_key(digest.due_at, work, None),
+            Vec::new(),
+        );
+        batch.put_record(Tree::Digests, work.key(), &digest);
+        Ok(())
+    }
+
+    /// Sends the work's staff comments since the digest began to each recipient of a sent group;
+    /// false when there was nothing to send.
+    pub(crate) fn fire_digest(&self, id: WorkId, now: DateTime<Utc>) -> Result<bool> {
+        let Some(digest): Option<PendingDigest> =
+            get_record(self.store.as_ref(), Tree::Digests, &id.key())?
+        else {
+            return Ok(false);
+        };
+        let mut batch = Batch::default();
+        batch.remove(Tree::Schedule, schedule_key(digest.due_at, id, None));
+        if digest.due_at > now {
+            // A newer comment moved it; the entry read was stale.
+            self.store.commit(batch)?;
+            return Ok(false);
+        }
+        batch.remove(Tree::Digests, id.key());
+        let work = match self.work(id) {
+            Ok(work) => work,
+            Err(Error::NotFound { .. }) => {
+                self.store.commit(batch)?;
+                return Ok(false);
+            }
+            Err(e) => return Err(e),
+        };
+        let comments: Vec<_> = self
+            .comments(id)?
+            .into_iter()
+            .filter(|c| c.at >= digest.since && matches!(c.author, Actor::Staff(_) | Actor::Api(_)))
+            .collect();
+        let mut sent_to = Vec::new();
+        if !comments.is_empty() && work.status != WorkStatus::Completed {
+            for (g, group) in work.groups.iter().enumerate() {
+                if group.sent_at.is_none() || sent_to.contains(&group.recipient) {
+                    continue;
+                }
+                let Some(access) = self.access(id, g)? else {
+                    continue;
+                };
+                sent_to.push(group.recipient);
+                let contact = self.contact(group.recipient)?;
+                let sender = self.sender(group.sent_by)?;
+                let lines = comments
+                    .iter()
+                    .map(|c| self.comment_line(c, &contact))
+                    .collect::<Result<Vec<_>>>()?;
+                let tasks = group
+                    .tasks
+                    .iter()
+                    .filter(|t| t.done_at.is_none())
+                    .map(|t| self.task_line(t, &contact, now))
+                    .collect::<Result<Vec<_>>>()?;
+                let link = self.issue_link(
+                    &mut batch,
+                    &access,
+                    crate::model::LinkPurpose::CommentDigest,
+                    now,
+                )?;
+                let key = format!(
+                    "{id}/digest/{}/{}",
+                    digest.since.timestamp_millis(),
+                    contact.id
+                );
+                let message = self.group_email(
+                    super::sending::GroupEmail {
+                        work: &work,
+                        group: g,
+                        contact: &contact,
+                        sender: &sender,
+                        kind: crate::model::MessageKind::CommentDigest,
+                        key,
+                    },
+                    tasks,
+                    lines,
+                    link,
+                )?;
+                self.queue_message(&mut batch, &message);
+            }
+        }
+        match self.store.commit(batch) {
+            Ok(()) => Ok(!sent_to.is_empty()),
+            Err(Error::Conflict(m)) if m.starts_with(super::outbox::ALREADY_QUEUED) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
