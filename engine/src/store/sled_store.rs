@@ -63,15 +63,27 @@ impl SledStore {
                 )));
             }
         }
-        let db = sled::Config::new()
-            .path(dir.join("db"))
-            .open()
-            .map_err(|e| {
-                Error::Storage(format!(
-                    "cannot open the database in {}: {e}",
-                    dir.display()
-                ))
-            })?;
+        // Our lock file is held, so no other docket has the folder. sled's own lock can still be
+        // held for a moment by the background thread of a store this process just closed: wait
+        // for it rather than fail.
+        let mut attempts = 0;
+        let db = loop {
+            match sled::Config::new().path(dir.join("db")).open() {
+                Ok(db) => break db,
+                Err(sled::Error::Io(e))
+                    if attempts < 100 && e.to_string().contains("could not acquire lock") =>
+                {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => {
+                    return Err(Error::Storage(format!(
+                        "cannot open the database in {}: {e}",
+                        dir.display()
+                    )));
+                }
+            }
+        };
         let trees = Tree::ALL
             .iter()
             .map(|t| db.open_tree(t.name()))
