@@ -44,15 +44,10 @@ pub fn routes() -> Router<AppState> {
         .route("/work/{id}/files/{file}", get(download_file))
         .route("/work/{id}/status", post(set_status))
         .route("/work/{id}/groups/{group}", patch(update_group))
-        .route("/work/{id}/groups/{group}/send", post(send_group))
-        .route("/work/{id}/groups/{group}/resend", post(resend_group))
+        .route("/work/{id}/groups/{group}/{action}", post(group_action))
         .route(
-            "/work/{id}/groups/{group}/tasks/{task}/done",
-            post(task_done),
-        )
-        .route(
-            "/work/{id}/groups/{group}/tasks/{task}/reopen",
-            post(task_reopen),
+            "/work/{id}/groups/{group}/tasks/{task}/{action}",
+            post(task_action),
         )
         .route("/outbox", get(list_outbox))
         .route("/outbox/{id}", get(get_outbox))
@@ -370,58 +365,57 @@ async fn update_group(
     ))
 }
 
-async fn send_group(
+/// `send` or `resend` a group.
+async fn group_action(
     caller: ApiCaller,
     State(state): State<AppState>,
-    ApiPath((id, group)): ApiPath<(String, usize)>,
+    ApiPath((id, group, action)): ApiPath<(String, usize, String)>,
 ) -> ApiResult<WorkItem> {
     let id: WorkId = id.parse()?;
-    let actor = caller.actor();
-    Ok(Json(
-        state.call(move |d| d.send_group(id, group, actor)).await?,
-    ))
-}
-
-async fn resend_group(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((id, group)): ApiPath<(String, usize)>,
-) -> ApiResult<WorkItem> {
-    let id: WorkId = id.parse()?;
+    let resend = match action.as_str() {
+        "send" => false,
+        "resend" => true,
+        other => return Err(unknown_action(other, "send or resend")),
+    };
     let actor = caller.actor();
     Ok(Json(
         state
-            .call(move |d| d.resend_group(id, group, actor))
+            .call(move |d| {
+                if resend {
+                    d.resend_group(id, group, actor)
+                } else {
+                    d.send_group(id, group, actor)
+                }
+            })
             .await?,
     ))
 }
 
-async fn task_done(
+/// Mark a task `done`, or `reopen` it.
+async fn task_action(
     caller: ApiCaller,
     State(state): State<AppState>,
-    ApiPath((id, group, task)): ApiPath<(String, usize, usize)>,
+    ApiPath((id, group, task, action)): ApiPath<(String, usize, usize, String)>,
 ) -> ApiResult<WorkItem> {
     let id: WorkId = id.parse()?;
+    let done = match action.as_str() {
+        "done" => true,
+        "reopen" => false,
+        other => return Err(unknown_action(other, "done or reopen")),
+    };
     let actor = caller.actor();
     Ok(Json(
         state
-            .call(move |d| d.set_task_done(id, group, task, true, actor))
+            .call(move |d| d.set_task_done(id, group, task, done, actor))
             .await?,
     ))
 }
 
-async fn task_reopen(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((id, group, task)): ApiPath<(String, usize, usize)>,
-) -> ApiResult<WorkItem> {
-    let id: WorkId = id.parse()?;
-    let actor = caller.actor();
-    Ok(Json(
-        state
-            .call(move |d| d.set_task_done(id, group, task, false, actor))
-            .await?,
-    ))
+fn unknown_action(action: &str, known: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!("`{action}` is not an action here; use {known}"),
+    )
 }
 
 async fn list_outbox(

@@ -215,6 +215,31 @@ fn a_simulated_month_through_the_binary_the_api_and_a_real_smtp_server() {
             "the outbox keeps no link token"
         );
     }
+    // The client's part done through the API: the work moves on to staff.
+    let (status, done) = api(
+        &server,
+        &token,
+        "POST",
+        &format!("/api/work/{id}/groups/0/tasks/0/done"),
+        json!({}),
+    );
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["status"], "in_progress");
+    let (status, bad) = api(
+        &server,
+        &token,
+        "POST",
+        &format!("/api/work/{id}/groups/0/tasks/0/finish"),
+        json!({}),
+    );
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        bad["error"]
+            .as_str()
+            .unwrap()
+            .contains("use done or reopen"),
+        "{bad}"
+    );
     assert!(server.stop().success());
     // Started again from before where it stopped: refused, time never runs backwards.
     let out = run_with(
