@@ -167,7 +167,12 @@ fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "scheduler tick failed; trying again shortly"),
         }
-        let due = docket.next_fire_due().unwrap_or(None);
+        // What is still due after a tick could not be done now (a plugin failing, a record in
+        // trouble, more than a tick takes): look again after the idle wait, not at once.
+        let due = docket
+            .next_fire_due()
+            .unwrap_or(None)
+            .filter(|at| *at > docket.now());
         if !signal.sleep(wait_for(docket, due, idle)) {
             return;
         }

@@ -59,7 +59,10 @@ impl Docket {
         let events: Vec<QueuedEvent> =
             scan_records(self.store.as_ref(), Tree::Events, b"", None, limit, false)?;
         for event in &events {
-            self.deliver_event(hooks, event)?;
+            if let Err(e) = self.deliver_event(hooks, event) {
+                // An event that cannot be handled must not hold up the queue behind it.
+                tracing::error!(event = %event.id, kind = event.kind.name(), error = %e, "cannot deliver an event to the hooks; dropping it");
+            }
             let mut batch = Batch::default();
             batch.remove(Tree::Events, event.id.to_string().into_bytes());
             self.store.commit(batch)?;

@@ -117,12 +117,21 @@ impl Docket {
                 break;
             }
             batch.remove(Tree::OutboxQueue, key.clone());
-            let Some(mut message) =
-                get_record::<OutboundMessage>(self.store.as_ref(), Tree::Outbox, id.as_bytes())?
-            else {
-                continue;
+            let mut message = match get_record::<OutboundMessage>(
+                self.store.as_ref(),
+                Tree::Outbox,
+                id.as_bytes(),
+            ) {
+                Ok(Some(message)) => message,
+                Ok(None) => continue,
+                Err(e) => {
+                    // A damaged record leaves the queue rather than block every email behind it.
+                    tracing::error!(message = %id, error = %e, "cannot read a queued email; it is left out");
+                    continue;
+                }
             };
-            if let Some(reason) = self.no_longer_applies(&message)? {
+            // When in doubt (a record that cannot be read), the email goes.
+            if let Some(reason) = self.no_longer_applies(&message).unwrap_or(None) {
                 dropped.push((message, Delivery::Dropped(reason)));
                 continue;
             }

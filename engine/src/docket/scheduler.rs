@@ -289,8 +289,10 @@ impl Docket {
                 }
                 continue;
             };
-            let work: WorkItem = decode(&before)?;
-            loaded.push((before, work, groups));
+            match decode::<WorkItem>(&before) {
+                Ok(work) => loaded.push((before, work, groups)),
+                Err(e) => tracing::error!(work = %id, error = %e, "cannot read a due work item"),
+            }
         }
         // Act on each due group, in memory; the extra writes wait in one batch per work item.
         let mut olds = Vec::with_capacity(loaded.len());
@@ -300,31 +302,43 @@ impl Docket {
             let old = work.clone();
             let mut batch = Batch::default();
             let mut events = Vec::new();
-            for (at, g) in groups {
-                let Some(fire) = work.groups.get(g).and_then(|grp| grp.next.clone()) else {
-                    stale.remove(Tree::Schedule, schedule_key(at, work.id, Some(g)));
-                    continue;
-                };
-                if fire.at != at {
-                    stale.remove(Tree::Schedule, schedule_key(at, work.id, Some(g)));
-                    continue;
-                }
-                match fire.action {
-                    FireAction::Send => {
-                        let sender = work.groups[g].sender.or(work.assignee);
-                        let summary = self.dispatch(&mut work, g, sender, &mut batch)?;
-                        events.push((EventKind::GroupSent, summary));
-                        report.sends += 1;
+            let (mut sends, mut reminders) = (0, 0);
+            let acted = (|| -> Result<()> {
+                for (at, g) in groups {
+                    let Some(fire) = work.groups.get(g).and_then(|grp| grp.next.clone()) else {
+                        stale.remove(Tree::Schedule, schedule_key(at, work.id, Some(g)));
+                        continue;
+                    };
+                    if fire.at != at {
+                        stale.remove(Tree::Schedule, schedule_key(at, work.id, Some(g)));
+                        continue;
                     }
-                    FireAction::Reminder { tasks } => {
-                        if let Some(summary) = self.remind(&mut work, g, &tasks, &mut batch)? {
-                            events.push((EventKind::ReminderSent, summary));
-                            report.reminders += 1;
+                    match fire.action {
+                        FireAction::Send => {
+                            let sender = work.groups[g].sender.or(work.assignee);
+                            let summary = self.dispatch(&mut work, g, sender, &mut batch)?;
+                            events.push((EventKind::GroupSent, summary));
+                            sends += 1;
                         }
+                        FireAction::Reminder { tasks } => {
+                            if let Some(summary) = self.remind(&mut work, g, &tasks, &mut batch)? {
+                                events.push((EventKind::ReminderSent, summary));
+                                reminders += 1;
+                            }
+                        }
+                        FireAction::Retry { .. } => {}
                     }
-                    FireAction::Retry { .. } => {}
                 }
+                Ok(())
+            })();
+            if let Err(e) = acted {
+                // One work item that cannot be acted on (a contact gone, a damaged record) must
+                // not hold up every other: it stays due and is looked at again next tick.
+                tracing::error!(work = %old.id, error = %e, "cannot send or remind for this work item");
+                continue;
             }
+            report.sends += sends;
+            report.reminders += reminders;
             olds.push((before, old));
             works.push(work);
             extras.push((batch, events));
@@ -366,8 +380,12 @@ impl Docket {
             }
         }
         for work in digests {
-            if self.fire_digest(work, now)? {
-                report.digests += 1;
+            match self.fire_digest(work, now) {
+                Ok(true) => report.digests += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(work = %work, error = %e, "cannot send a comment digest")
+                }
             }
         }
         Ok(report)

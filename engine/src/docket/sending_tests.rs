@@ -475,3 +475,58 @@ fn the_clients_part_done_moves_the_work_to_in_progress_and_back() {
         "{err}"
     );
 }
+
+#[test]
+fn one_work_item_that_cannot_be_reminded_does_not_hold_up_the_others() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    firm.docket
+        .create_contact(
+            NewContact {
+                name: "Bob".into(),
+                email: "bob@client.example".into(),
+                timezone: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let broken = firm.work("2026-03-02");
+    let healthy = firm
+        .docket
+        .create_work(
+            NewWork {
+                template: "Year end".into(),
+                start_date: Some("2026-03-02".parse().unwrap()),
+                contacts: vec!["bob@client.example".into()],
+                ..NewWork::default()
+            },
+            Actor::System,
+        )
+        .unwrap()
+        .id;
+    for id in [broken, healthy] {
+        firm.docket.send_group(id, 0, Actor::System).unwrap();
+    }
+    firm.deliver();
+    // Ann's contact record is damaged behind the engine's back.
+    let ann = firm.docket.work(broken).unwrap().groups[0].recipient;
+    let mut batch = crate::store::Batch::default();
+    batch.put(
+        crate::store::Tree::Contacts,
+        ann.key(),
+        b"\x00\x01{not json".to_vec(),
+    );
+    firm.docket.store().commit(batch).unwrap();
+    firm.clock.set(utc("2026-03-09T09:00:00Z"));
+    let report = firm.docket.tick().unwrap();
+    assert_eq!(report.reminders, 1, "Bob's reminder goes: {report:?}");
+    assert_eq!(
+        firm.docket.work(healthy).unwrap().groups[0].reminders_sent,
+        1
+    );
+    // Ann's stays due, to be tried again.
+    assert_eq!(
+        firm.docket.work(broken).unwrap().groups[0].reminders_sent,
+        0
+    );
+    assert!(firm.docket.next_fire_due().unwrap().unwrap() <= firm.docket.now());
+}
