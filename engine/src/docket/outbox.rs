@@ -5,9 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::Docket;
-use crate::model::{
-    Actor, EventKind, MessageKind, MessageState, OutboundMessage, WorkStatus, new_id,
-};
+use crate::model::{Actor, EventKind, MessageKind, MessageState, OutboundMessage, WorkStatus};
 use crate::plugin::HookEventKind;
 use crate::store::{Batch, Tree, decode, get_record, scan_records};
 use crate::{Error, Result};
@@ -68,28 +66,16 @@ impl Docket {
         let now = self.now();
         let firm = self.firm_settings()?;
         let message = OutboundMessage {
-            id: new_id(now),
-            key,
-            kind: MessageKind::HookEmail,
-            created_at: now,
             work,
-            group: None,
-            contact: None,
-            to: crate::model::normalise_email(to)?,
-            to_name: None,
-            from_name: firm.name,
-            reply_to: None,
-            covers: Vec::new(),
-            context: Default::default(),
             custom: Some((subject.to_string(), body.to_string())),
-            thread: None,
-            state: MessageState::Queued,
-            attempts: 0,
-            recovered_in_flight: 0,
-            next_attempt_at: now,
-            last_error: None,
-            sent_at: None,
             subject: Some(subject.to_string()),
+            ..OutboundMessage::queued(
+                key,
+                MessageKind::HookEmail,
+                now,
+                crate::model::normalise_email(to)?,
+                firm.name,
+            )
         };
         let mut batch = Batch::default();
         self.queue_message(&mut batch, &message);

@@ -345,12 +345,12 @@ impl Docket {
         }
         self.replan(&mut works, now)?;
         let mut batches = Vec::with_capacity(works.len() + 1);
-        for (((before, old), work), (extra, events)) in olds.iter().zip(&works).zip(extras) {
+        for (((before, old), mut work), (extra, events)) in olds.into_iter().zip(works).zip(extras)
+        {
             let mut batch = Batch::default();
-            batch.expect(Tree::Work, work.id.key(), Some(before.clone()));
-            let mut work = work.clone();
+            batch.expect(Tree::Work, work.id.key(), Some(before));
             work.updated_at = now;
-            self.write_work(&mut batch, Some(old), &work);
+            self.write_work(&mut batch, Some(&old), &work);
             batch.extend(extra);
             for (kind, summary) in events {
                 self.record_event(

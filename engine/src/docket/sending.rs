@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 use super::Docket;
 use crate::model::{
     Actor, ClientTaskGroup, Contact, EventKind, GroupAccess, LinkPurpose, LinkStatus, MagicLink,
-    MailContext, MessageKind, MessageState, OutboundMessage, StaffUser, TaskLine, UserId, WorkId,
-    WorkItem, WorkStatus, new_id,
+    MailContext, MessageKind, OutboundMessage, StaffUser, TaskLine, UserId, WorkId, WorkItem,
+    WorkStatus,
 };
 use crate::plugin::{HookEventKind, MAX_REMINDERS_PER_TASK};
 use crate::store::{Batch, Tree, get_record};
@@ -384,18 +384,11 @@ impl Docket {
         let thread = (kind != MessageKind::Request && group.sends > 0)
             .then(|| format!("{}/{g}/send/{}", work.id, group.sends));
         Ok(OutboundMessage {
-            id: new_id(now),
-            key,
-            kind,
-            created_at: now,
             work: Some(work.id),
             group: Some(g),
             contact: Some(contact.id),
-            to: contact.email.clone(),
             to_name: Some(contact.name.clone()),
-            from_name,
             reply_to,
-            covers: Vec::new(),
             context: MailContext {
                 firm_name: firm.name.clone(),
                 firm_logo_url: firm.logo_url.clone(),
@@ -409,15 +402,8 @@ impl Docket {
                 reminder_number: 0,
                 also_open: Vec::new(),
             },
-            custom: None,
             thread,
-            state: MessageState::Queued,
-            attempts: 0,
-            recovered_in_flight: 0,
-            next_attempt_at: now,
-            last_error: None,
-            sent_at: None,
-            subject: None,
+            ..OutboundMessage::queued(key, kind, now, contact.email.clone(), from_name)
         })
     }
 

@@ -5,7 +5,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use crate::config::FirmConfig;
 use crate::docket::test_firm::{Firm, token, utc};
-use crate::model::{Actor, LinkStatus, MessageState, NewContact, NewWork, WorkStatus};
+use crate::model::{Actor, LinkStatus, MessageState, WorkStatus};
 
 #[test]
 fn gentle_reminders_over_ninety_days_stop_at_the_cap_and_on_completion() {
@@ -214,30 +214,9 @@ fn three_days_down_sends_one_reminder() {
 #[test]
 fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
     let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
-    firm.docket
-        .create_contact(
-            NewContact {
-                name: "Bob".into(),
-                email: "bob@client.example".into(),
-                timezone: None,
-            },
-            Actor::System,
-        )
-        .unwrap();
+    firm.contact("Bob", "bob@client.example");
     let broken = firm.work("2026-03-02");
-    let healthy = firm
-        .docket
-        .create_work(
-            NewWork {
-                template: "Year end".into(),
-                start_date: Some("2026-03-02".parse().unwrap()),
-                contacts: vec!["bob@client.example".into()],
-                ..NewWork::default()
-            },
-            Actor::System,
-        )
-        .unwrap()
-        .id;
+    let healthy = firm.work_for("Year end", "2026-03-02", "bob@client.example");
     for id in [broken, healthy] {
         firm.docket.send_group(id, 0, Actor::System).unwrap();
     }
@@ -386,19 +365,7 @@ due = 18
 "#,
         )
         .unwrap();
-    let id = firm
-        .docket
-        .create_work(
-            NewWork {
-                template: "Easter".into(),
-                start_date: Some("2026-03-25".parse().unwrap()),
-                contacts: vec!["ann@client.example".into()],
-                ..NewWork::default()
-            },
-            Actor::System,
-        )
-        .unwrap()
-        .id;
+    let id = firm.work_for("Easter", "2026-03-25", "ann@client.example");
     firm.docket.send_group(id, 0, Actor::System).unwrap();
     firm.run_until(utc("2026-04-08T00:00:00Z"));
     let reminders: Vec<(String, bool, bool)> = firm
@@ -479,30 +446,9 @@ fn the_clients_part_done_moves_the_work_to_in_progress_and_back() {
 #[test]
 fn one_work_item_that_cannot_be_reminded_does_not_hold_up_the_others() {
     let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
-    firm.docket
-        .create_contact(
-            NewContact {
-                name: "Bob".into(),
-                email: "bob@client.example".into(),
-                timezone: None,
-            },
-            Actor::System,
-        )
-        .unwrap();
+    firm.contact("Bob", "bob@client.example");
     let broken = firm.work("2026-03-02");
-    let healthy = firm
-        .docket
-        .create_work(
-            NewWork {
-                template: "Year end".into(),
-                start_date: Some("2026-03-02".parse().unwrap()),
-                contacts: vec!["bob@client.example".into()],
-                ..NewWork::default()
-            },
-            Actor::System,
-        )
-        .unwrap()
-        .id;
+    let healthy = firm.work_for("Year end", "2026-03-02", "bob@client.example");
     for id in [broken, healthy] {
         firm.docket.send_group(id, 0, Actor::System).unwrap();
     }

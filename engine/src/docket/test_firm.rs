@@ -132,19 +132,37 @@ impl Firm {
         }
     }
 
+    /// A "Year end" work item for Ann starting on `start`.
     pub(crate) fn work(&self, start: &str) -> WorkId {
+        self.work_for("Year end", start, "ann@client.example")
+    }
+
+    pub(crate) fn work_for(&self, template: &str, start: &str, contact: &str) -> WorkId {
         self.docket
             .create_work(
                 NewWork {
-                    template: "Year end".into(),
+                    template: template.into(),
                     start_date: Some(start.parse().unwrap()),
-                    contacts: vec!["ann@client.example".into()],
+                    contacts: vec![contact.into()],
                     ..NewWork::default()
                 },
                 Actor::System,
             )
             .unwrap()
             .id
+    }
+
+    pub(crate) fn contact(&self, name: &str, email: &str) {
+        self.docket
+            .create_contact(
+                NewContact {
+                    name: name.into(),
+                    email: email.into(),
+                    timezone: None,
+                },
+                Actor::System,
+            )
+            .unwrap();
     }
 
     /// Delivers every message due now, as the sender loop would.

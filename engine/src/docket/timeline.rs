@@ -16,15 +16,7 @@ impl Docket {
         kind: EventKind,
         summary: String,
     ) {
-        let event = TimelineEvent {
-            id: EventId::new(self.now()),
-            at: self.now(),
-            work,
-            contact,
-            actor,
-            kind,
-            summary,
-        };
+        let event = self.new_event(work, contact, actor, kind, summary);
         if let Some(work) = work {
             batch.put_record(Tree::Timeline, work_key(work, Some(event.id)), &event);
         }
@@ -44,16 +36,28 @@ impl Docket {
         kind: EventKind,
         summary: String,
     ) {
-        let event = TimelineEvent {
-            id: EventId::new(self.now()),
-            at: self.now(),
-            work: Some(work),
-            contact: Some(contact),
+        let event = self.new_event(Some(work), Some(contact), actor, kind, summary);
+        batch.put_record(Tree::Timeline, contact_key(contact, Some(event.id)), &event);
+    }
+
+    fn new_event(
+        &self,
+        work: Option<WorkId>,
+        contact: Option<ContactId>,
+        actor: Actor,
+        kind: EventKind,
+        summary: String,
+    ) -> TimelineEvent {
+        let at = self.now();
+        TimelineEvent {
+            id: EventId::new(at),
+            at,
+            work,
+            contact,
             actor,
             kind,
             summary,
-        };
-        batch.put_record(Tree::Timeline, contact_key(contact, Some(event.id)), &event);
+        }
     }
 
     /// The work item's latest `limit` events, newest first.

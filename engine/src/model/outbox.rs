@@ -136,6 +136,43 @@ pub struct OutboundMessage {
     pub subject: Option<String>,
 }
 
+impl OutboundMessage {
+    /// A new message queued for now: the fields every email needs, the rest empty, ready to be
+    /// filled in with struct-update syntax.
+    pub fn queued(
+        key: String,
+        kind: MessageKind,
+        now: DateTime<Utc>,
+        to: String,
+        from_name: String,
+    ) -> OutboundMessage {
+        OutboundMessage {
+            id: super::new_id(now),
+            key,
+            kind,
+            created_at: now,
+            work: None,
+            group: None,
+            contact: None,
+            to,
+            to_name: None,
+            from_name,
+            reply_to: None,
+            covers: Vec::new(),
+            context: MailContext::default(),
+            custom: None,
+            thread: None,
+            state: MessageState::Queued,
+            attempts: 0,
+            recovered_in_flight: 0,
+            next_attempt_at: now,
+            last_error: None,
+            sent_at: None,
+            subject: None,
+        }
+    }
+}
+
 impl Record for OutboundMessage {
     const KIND: &'static str = "outbound message";
     const VERSION: u16 = 1;
