@@ -175,6 +175,26 @@ impl Firm {
         crate::workers::run_until(&self.docket, &self.clock, &self.mailer, until).unwrap();
     }
 
+    /// The reminders sent so far: when, and the raw email.
+    pub(crate) fn reminders(&self) -> Vec<(DateTime<Utc>, String)> {
+        self.sent()
+            .into_iter()
+            .filter(|(_, raw)| raw.contains("Subject: Reminder"))
+            .collect()
+    }
+
+    /// A firm that sends on weekdays only, with these holidays.
+    pub(crate) fn weekdays(now: &str, holidays: &[&str]) -> Firm {
+        Firm::new(
+            now,
+            FirmConfig {
+                send_schedule: "0 9 * * MON-FRI".into(),
+                holidays: holidays.iter().map(|d| d.to_string()).collect(),
+                ..FirmConfig::default()
+            },
+        )
+    }
+
     pub(crate) fn sent(&self) -> Vec<(DateTime<Utc>, String)> {
         self.sent.0.lock().unwrap().clone()
     }
