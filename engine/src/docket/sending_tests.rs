@@ -186,10 +186,7 @@ fn three_days_down_sends_one_reminder() {
     firm.deliver();
     assert_eq!(firm.sent().len(), before + 1, "one reminder, not three");
     // Then the calendar carries on from now: the next is tomorrow at nine.
-    let next = firm.docket.work(id).unwrap().groups[0]
-        .next
-        .clone()
-        .unwrap();
+    let next = firm.next_fire(id);
     assert_eq!(next.at, utc("2026-03-21T09:00:00Z"));
 }
 
@@ -223,10 +220,7 @@ fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
     firm.clock.set(utc("2026-03-09T09:00:00Z"));
     let report = firm.docket.tick().unwrap();
     assert_eq!(report.reminders, 2);
-    let next = firm.docket.work(broken).unwrap().groups[0]
-        .next
-        .clone()
-        .unwrap();
+    let next = firm.next_fire(broken);
     assert_eq!(next.at, firm.docket.now());
     assert!(
         matches!(&next.action, crate::model::FireAction::Retry { reason } if reason.contains("misbehave")),
@@ -234,15 +228,9 @@ fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
     );
     firm.clock.advance(Duration::seconds(1));
     assert_eq!(firm.docket.tick().unwrap().reminders, 0);
-    let again = firm.docket.work(broken).unwrap().groups[0]
-        .next
-        .clone()
-        .unwrap();
+    let again = firm.next_fire(broken);
     assert_eq!(again.at, firm.docket.now(), "retried at the next tick");
-    let fine = firm.docket.work(healthy).unwrap().groups[0]
-        .next
-        .clone()
-        .unwrap();
+    let fine = firm.next_fire(healthy);
     assert_eq!(fine.at, utc("2026-03-16T09:00:00Z"));
     // Mended on the work: planned again at once.
     firm.docket
@@ -256,10 +244,7 @@ fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
             Actor::System,
         )
         .unwrap();
-    let mended = firm.docket.work(broken).unwrap().groups[0]
-        .next
-        .clone()
-        .unwrap();
+    let mended = firm.next_fire(broken);
     assert_eq!(mended.at, utc("2026-03-16T09:00:00Z"));
 }
 

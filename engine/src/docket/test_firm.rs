@@ -175,6 +175,14 @@ impl Firm {
         crate::workers::run_until(&self.docket, &self.clock, &self.mailer, until).unwrap();
     }
 
+    /// What the scheduler does next for the first group of `work`.
+    pub(crate) fn next_fire(&self, work: WorkId) -> crate::model::Fire {
+        self.docket.work(work).unwrap().groups[0]
+            .next
+            .clone()
+            .expect("a planned fire")
+    }
+
     /// The reminders sent so far: when, and the raw email.
     pub(crate) fn reminders(&self) -> Vec<(DateTime<Utc>, String)> {
         self.sent()
