@@ -294,20 +294,26 @@ fn a_quarter_of_gentle_urgent_and_custom_reminders() {
     ));
     assert_ne!(resent, old_link);
 
-    // Every email is on the work's timeline and the contact's.
+    // Every email is on the work's timeline and the contact's; a reminder's line says which
+    // one it was.
+    use docket_engine::model::EventKind;
+    let is_email = |k: &EventKind| matches!(k, EventKind::EmailSent | EventKind::ReminderSent);
     let timeline = firm.docket.work_timeline(gentle, 100).unwrap();
-    let sent = timeline
-        .iter()
-        .filter(|e| e.kind == docket_engine::model::EventKind::EmailSent)
-        .count();
+    let sent = timeline.iter().filter(|e| is_email(&e.kind)).count();
     assert_eq!(sent, 11);
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e.kind == EventKind::ReminderSent && e.summary.starts_with("Reminder 1 of ")),
+        "{timeline:?}"
+    );
     let contact = firm.docket.work(gentle).unwrap().groups[0].recipient;
     let on_contact = firm
         .docket
         .contact_timeline(contact, 100)
         .unwrap()
         .iter()
-        .filter(|e| e.kind == docket_engine::model::EventKind::EmailSent)
+        .filter(|e| is_email(&e.kind))
         .count();
     assert_eq!(on_contact, 11);
     let _ = Duration::zero();

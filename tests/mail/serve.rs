@@ -197,13 +197,22 @@ fn a_simulated_month_through_the_binary_the_api_and_a_real_smtp_server() {
         &format!("/api/work/{id}/timeline"),
         json!(null),
     );
-    let emails = timeline
+    let kinds: Vec<&str> = timeline
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["kind"] == "email_sent")
-        .count();
-    assert_eq!(emails, 6, "{timeline}");
+        .filter_map(|e| e["kind"].as_str())
+        .filter(|k| k.ends_with("_sent") && *k != "group_sent")
+        .collect();
+    // Newest first: five reminders, then the request.
+    assert_eq!(
+        kinds,
+        ["reminder_sent"; 5]
+            .into_iter()
+            .chain(["email_sent"])
+            .collect::<Vec<_>>(),
+        "{timeline}"
+    );
     let (_, outbox) = api(&server, &token, "GET", "/api/outbox", json!(null));
     let outbox = outbox.as_array().unwrap();
     assert!(outbox.iter().all(|m| m["state"] == "sent"), "{outbox:?}");

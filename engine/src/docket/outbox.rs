@@ -5,7 +5,9 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::Docket;
-use crate::model::{Actor, EventKind, MessageKind, MessageState, OutboundMessage, WorkStatus};
+use crate::model::{
+    Actor, EventKind, MessageKind, MessageState, OutboundMessage, WorkItem, WorkStatus,
+};
 use crate::plugin::HookEventKind;
 use crate::store::{Batch, Tree, decode, get_record, scan_records};
 use crate::{Error, Result};
@@ -117,9 +119,27 @@ impl Docket {
                 }
             };
             // When in doubt (a record that cannot be read), the email goes.
-            if let Some(reason) = self.no_longer_applies(&message).unwrap_or(None) {
-                dropped.push((message, Delivery::Dropped(reason)));
-                continue;
+            let work = match self.no_longer_applies(&message) {
+                Ok(Applies::No(reason)) => {
+                    dropped.push((message, Delivery::Dropped(reason)));
+                    continue;
+                }
+                Ok(Applies::Yes(work)) => work,
+                Err(_) => None,
+            };
+            if message.compose_at_delivery {
+                let composed = match &work {
+                    Some(work) => self.compose_reminder(&mut message, work, &mut batch),
+                    None => Err(Error::Storage("its work item cannot be read".into())),
+                };
+                if let Err(e) = composed {
+                    tracing::error!(message = %id, error = %e, "cannot compose a reminder");
+                    dropped.push((
+                        message,
+                        Delivery::Dropped(format!("cannot compose it: {e}")),
+                    ));
+                    continue;
+                }
             }
             message.state = MessageState::InFlight;
             message.attempts += 1;
@@ -134,20 +154,22 @@ impl Docket {
         Ok(claimed)
     }
 
-    fn no_longer_applies(&self, message: &OutboundMessage) -> Result<Option<String>> {
+    /// Whether a reminder still applies, with the work item read to decide it; other kinds
+    /// always apply.
+    fn no_longer_applies(&self, message: &OutboundMessage) -> Result<Applies> {
         if message.kind != MessageKind::Reminder {
-            return Ok(None);
+            return Ok(Applies::Yes(None));
         }
         let (Some(work), Some(g)) = (message.work, message.group) else {
-            return Ok(None);
+            return Ok(Applies::Yes(None));
         };
         let work = match self.work(work) {
             Ok(w) => w,
-            Err(Error::NotFound { .. }) => return Ok(Some("its work item is gone".into())),
+            Err(Error::NotFound { .. }) => return Ok(Applies::No("its work item is gone".into())),
             Err(e) => return Err(e),
         };
         if work.status == WorkStatus::Completed {
-            return Ok(Some("the work was completed".into()));
+            return Ok(Applies::No("the work was completed".into()));
         }
         let open = work.groups.get(g).is_some_and(|group| {
             message
@@ -155,7 +177,11 @@ impl Docket {
                 .iter()
                 .any(|&i| group.tasks.get(i).is_some_and(|t| t.done_at.is_none()))
         });
-        Ok((!open).then(|| "every task it covered was done meanwhile".into()))
+        Ok(if open {
+            Applies::Yes(Some(work))
+        } else {
+            Applies::No("every task it covered was done meanwhile".into())
+        })
     }
 
     /// Records how each claimed message's attempt ended, in one batch: sent (its link dropped
@@ -176,10 +202,7 @@ impl Docket {
                     message.sent_at = Some(now);
                     message.last_error = None;
                     message.subject = Some(subject.clone());
-                    Some((
-                        EventKind::EmailSent,
-                        format!("Email sent to {}: {subject}", message.to),
-                    ))
+                    Some(sent_event(&message, &subject))
                 }
                 Delivery::Transient(reason) if now - message.created_at < GIVE_UP_AFTER => {
                     let wait = FIRST_BACKOFF * 2i32.pow(message.attempts.saturating_sub(1).min(10));
@@ -340,6 +363,40 @@ enum OutcomeKind {
 pub(crate) const ALREADY_QUEUED: &str = "already queued: ";
 
 /// `https://x/c/TOKEN` → `https://x/c/…`: the record keeps where a link went, not the key.
+/// Whether a claimed message still applies: yes (with its work item, for a reminder), or no
+/// and why.
+enum Applies {
+    Yes(Option<WorkItem>),
+    No(String),
+}
+
+/// The timeline line of a delivered email; a reminder's names the tasks it was about.
+fn sent_event(message: &OutboundMessage, subject: &str) -> (EventKind, String) {
+    if message.kind == MessageKind::Reminder {
+        let titles: Vec<&str> = message
+            .context
+            .tasks
+            .iter()
+            .map(|t| t.title.as_str())
+            .collect();
+        (
+            EventKind::ReminderSent,
+            format!(
+                "Reminder {} of “{}” sent to {}: {}",
+                message.context.reminder_number,
+                message.context.group_name,
+                message.to,
+                titles.join(", ")
+            ),
+        )
+    } else {
+        (
+            EventKind::EmailSent,
+            format!("Email sent to {}: {subject}", message.to),
+        )
+    }
+}
+
 fn redact_link(link: &str) -> String {
     match link.rsplit_once("/c/") {
         Some((base, _)) => format!("{base}/c/…"),

@@ -1,7 +1,8 @@
 //! The scheduler: every group's next automatic send or reminder is kept on the group and in the
 //! `Schedule` index keyed by instant, written in the batch of the change that moves it. A tick
 //! reads only what is due, acts on it, asks the plugins (batched per policy) for each group's
-//! next fire, and commits one batch per work item with a single flush at the end.
+//! next fire, and commits one batch per work item, a chunk of work items at a time with a flush
+//! per chunk, the commit of one chunk overlapping the preparation of the next.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,6 +23,8 @@ use crate::{Error, Result};
 pub const TICK_LIMIT: usize = 20_000;
 /// Schedule entries read at a time.
 const SCAN_PAGE: usize = 64;
+/// Work items prepared at a time while the chunk before is being committed.
+pub(crate) const TICK_CHUNK: usize = 1_000;
 
 /// What one tick did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -238,13 +241,75 @@ impl Docket {
     /// One pass of the scheduler at the clock's now: automatic sends, reminders and comment
     /// digests that are due. After downtime each group fires once (its one due entry), then
     /// its policy answers from now on, so missed days collapse into one reminder.
+    ///
+    /// The due work items are handled a chunk at a time, and each chunk's batches are committed
+    /// on a second thread while the next chunk is prepared, so the plugins' and the encoding's
+    /// CPU time overlaps the store's.
     pub fn tick(&self) -> Result<TickReport> {
         let now = self.now();
         let mut report = TickReport::default();
+        let due: Vec<(WorkId, Vec<DueEntry>)> = self.due_entries(now)?.into_iter().collect();
+        let mut digests = Vec::new();
+        if !due.is_empty() {
+            let store = self.store.as_ref();
+            let results = std::thread::scope(|scope| -> Result<Vec<Result<()>>> {
+                let (to_commit, committing) = std::sync::mpsc::sync_channel::<Vec<Batch>>(1);
+                let committer = scope.spawn(move || {
+                    committing
+                        .into_iter()
+                        .flat_map(|batches| store.commit_each(batches))
+                        .collect::<Vec<_>>()
+                });
+                let mut prepared = Ok(());
+                for chunk in due.chunks(TICK_CHUNK) {
+                    match self.act_on_due(chunk, now, &mut report, &mut digests) {
+                        Ok(batches) => {
+                            if to_commit.send(batches).is_err() {
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            prepared = Err(e);
+                            break;
+                        }
+                    }
+                }
+                drop(to_commit);
+                let results = committer
+                    .join()
+                    .map_err(|_| Error::Storage("the scheduler's committer panicked".into()))?;
+                prepared.map(|()| results)
+            })?;
+            for result in results {
+                match result {
+                    Ok(()) => {}
+                    // Another writer changed the work (or the same email was already queued):
+                    // its entries stay due and the next tick looks again.
+                    Err(Error::Conflict(m)) => {
+                        tracing::debug!(reason = %m, "scheduled change deferred to the next tick");
+                        report.conflicts += 1;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        for work in digests {
+            match self.fire_digest(work, now) {
+                Ok(true) => report.digests += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(work = %work, error = %e, "cannot send a comment digest")
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// The schedule entries due at `now`, by work item, read in small pages up to the first
+    /// entry not due (a tick with nothing due costs one short read, however many groups are
+    /// scheduled).
+    fn due_entries(&self, now: DateTime<Utc>) -> Result<BTreeMap<WorkId, Vec<DueEntry>>> {
         let mut due: BTreeMap<WorkId, Vec<DueEntry>> = BTreeMap::new();
-        let mut stale = Batch::default();
-        // Read in small pages and stop at the first entry not due: a tick with nothing due
-        // costs one short read, however many groups are scheduled.
         let mut after: Option<Vec<u8>> = None;
         let mut taken = 0;
         'pages: while taken < TICK_LIMIT {
@@ -270,9 +335,24 @@ impl Docket {
                 break;
             }
         }
+        Ok(due)
+    }
+
+    /// Acts on the due entries of `chunk` in memory — sends, reminders, then the plugins'
+    /// next fires for the whole chunk — and returns one batch per work item, plus one removing
+    /// the chunk's stale entries (of vanished work items, or no longer what a group plans).
+    /// Work items with a digest due are added to `digests`.
+    fn act_on_due(
+        &self,
+        chunk: &[(WorkId, Vec<DueEntry>)],
+        now: DateTime<Utc>,
+        report: &mut TickReport,
+        digests: &mut Vec<WorkId>,
+    ) -> Result<Vec<Batch>> {
+        let mut stale = Batch::default();
         let mut loaded = Vec::new();
-        let mut digests = Vec::new();
-        for (id, fires) in due {
+        for (id, fires) in chunk {
+            let id = *id;
             if fires.iter().any(|(_, g)| g.is_none()) {
                 digests.push(id);
             }
@@ -321,8 +401,8 @@ impl Docket {
                             sends += 1;
                         }
                         FireAction::Reminder { tasks } => {
-                            if let Some(summary) = self.remind(&mut work, g, &tasks, &mut batch)? {
-                                events.push((EventKind::ReminderSent, summary));
+                            // The reminder's timeline line is written when it is delivered.
+                            if self.remind(&mut work, g, &tasks, &mut batch)? {
                                 reminders += 1;
                             }
                         }
@@ -367,28 +447,7 @@ impl Docket {
         if !stale.is_empty() {
             batches.push(stale);
         }
-        for result in self.store.commit_each(batches) {
-            match result {
-                Ok(()) => {}
-                // Another writer changed the work (or the same email was already queued):
-                // its entries stay due and the next tick looks again.
-                Err(Error::Conflict(m)) => {
-                    tracing::debug!(reason = %m, "scheduled change deferred to the next tick");
-                    report.conflicts += 1;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        for work in digests {
-            match self.fire_digest(work, now) {
-                Ok(true) => report.digests += 1,
-                Ok(false) => {}
-                Err(e) => {
-                    tracing::error!(work = %work, error = %e, "cannot send a comment digest")
-                }
-            }
-        }
-        Ok(report)
+        Ok(batches)
     }
 
     /// Writes work items as they are, with their indexes, in batches of a thousand and one

@@ -1,6 +1,7 @@
-//! Sending a group, resending it, and reminding: each one change of the work item written in one
-//! batch together with the group's access record, a fresh magic link, the email in the outbox
-//! and the timeline events.
+//! Sending a group, resending it, and reminding. A send or resend is one change of the work
+//! item written in one batch with the group's access record, a fresh magic link, the email in
+//! the outbox and the timeline events. A reminder's batch holds the work item and a short
+//! queued email; its link and body are composed when the outbox claims it for delivery.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -180,15 +181,17 @@ impl Docket {
         Ok(summary)
     }
 
-    /// Sends the reminder of group `g` covering `covers` now, if any of those tasks is still
-    /// open and under the cap; returns the timeline summary, or `None` when nothing was due.
+    /// Reminds group `g` now about the tasks of `covers` still open and under the cap, if
+    /// any: moves their counts on and queues the reminder with only what decides it; its body,
+    /// sender and fresh link are composed when it is delivered (`compose_reminder`), so a
+    /// scheduler tick writes little per reminder. Returns whether a reminder was queued.
     pub(crate) fn remind(
         &self,
         work: &mut WorkItem,
         g: usize,
         covers: &[usize],
         batch: &mut Batch,
-    ) -> Result<Option<String>> {
+    ) -> Result<bool> {
         let now = self.now();
         let covered: Vec<usize> = covers
             .iter()
@@ -200,65 +203,42 @@ impl Docket {
             })
             .collect();
         if covered.is_empty() || work.status == WorkStatus::Completed {
-            return Ok(None);
+            return Ok(false);
         }
         let contact = self.contact(work.groups[g].recipient)?;
-        let sender = self.sender(work.groups[g].sent_by)?;
         let mut limit_reached = Vec::new();
-        {
-            let group = &mut work.groups[g];
-            group.reminders_sent += 1;
-            group.last_reminder_at = Some(now);
-            for &i in &covered {
-                let task = &mut group.tasks[i];
-                task.reminders_sent += 1;
-                if task.reminders_sent == u32::from(MAX_REMINDERS_PER_TASK) {
-                    limit_reached.push(task.title.clone());
-                }
+        let group = &mut work.groups[g];
+        group.reminders_sent += 1;
+        group.last_reminder_at = Some(now);
+        for &i in &covered {
+            let task = &mut group.tasks[i];
+            task.reminders_sent += 1;
+            if task.reminders_sent == u32::from(MAX_REMINDERS_PER_TASK) {
+                limit_reached.push(task.title.clone());
             }
         }
-        let mut access = self.access(work.id, g)?.ok_or_else(|| {
-            Error::Storage(format!(
-                "group {g} of work {} was sent but has no access record",
-                work.id
-            ))
-        })?;
-        access.expires_at = access.expires_at.max(now + ACCESS_AFTER_REMINDER);
-        batch.put_record(Tree::Access, access_key(work.id, g), &access);
-        let link = self.issue_link(batch, &access, LinkPurpose::Reminder, now)?;
-        let group = &work.groups[g];
-        let tasks = covered
-            .iter()
-            .map(|&i| self.task_line(&group.tasks[i], &contact, now))
-            .collect::<Result<Vec<_>>>()?;
-        let also_open = group
-            .tasks
-            .iter()
-            .enumerate()
-            .filter(|(i, t)| t.done_at.is_none() && !covered.contains(i))
-            .map(|(_, t)| self.task_line(t, &contact, now))
-            .collect::<Result<Vec<_>>>()?;
         let key = format!(
             "{}/{g}/reminder/{}/{}",
             work.id, group.sends, group.reminders_sent
         );
-        let number = group.reminders_sent;
-        let mut message = self.group_email(
-            GroupEmail {
-                work,
-                group: g,
-                contact: &contact,
-                sender: &sender,
-                kind: MessageKind::Reminder,
-                key,
+        let message = OutboundMessage {
+            work: Some(work.id),
+            group: Some(g),
+            contact: Some(contact.id),
+            covers: covered,
+            compose_at_delivery: true,
+            context: MailContext {
+                reminder_number: group.reminders_sent,
+                ..MailContext::default()
             },
-            tasks,
-            Vec::new(),
-            link,
-        )?;
-        message.covers = covered.clone();
-        message.context.reminder_number = number;
-        message.context.also_open = also_open;
+            ..OutboundMessage::queued(
+                key,
+                MessageKind::Reminder,
+                now,
+                contact.email.clone(),
+                String::new(),
+            )
+        };
         self.queue_guarded_message(batch, &message);
         for title in limit_reached {
             self.queue_event(
@@ -269,16 +249,69 @@ impl Docket {
                 false,
             );
         }
-        let titles: Vec<&str> = covered
+        Ok(true)
+    }
+
+    /// Fills in a reminder the scheduler queued, from `work` as it is now: the covered tasks
+    /// still open, the group's other open tasks, who it is from, and a fresh link, whose record
+    /// goes into `batch`.
+    pub(crate) fn compose_reminder(
+        &self,
+        message: &mut OutboundMessage,
+        work: &WorkItem,
+        batch: &mut Batch,
+    ) -> Result<()> {
+        let now = self.now();
+        let g = message
+            .group
+            .filter(|&g| g < work.groups.len())
+            .ok_or_else(|| Error::Storage(format!("reminder {} names no group", message.key)))?;
+        let group = &work.groups[g];
+        let contact = self.contact(group.recipient)?;
+        let sender = self.sender(group.sent_by)?;
+        let access = self.access(work.id, g)?.ok_or_else(|| {
+            Error::Storage(format!(
+                "group {g} of work {} was sent but has no access record",
+                work.id
+            ))
+        })?;
+        let link = self.issue_link(batch, &access, LinkPurpose::Reminder, now)?;
+        let open = |i: usize| group.tasks.get(i).is_some_and(|t| t.done_at.is_none());
+        let tasks = message
+            .covers
             .iter()
-            .map(|&i| group.tasks[i].title.as_str())
-            .collect();
-        Ok(Some(format!(
-            "Reminder {number} of “{}” to {}: {}",
-            group.name,
-            contact.email,
-            titles.join(", ")
-        )))
+            .filter(|&&i| open(i))
+            .map(|&i| self.task_line(&group.tasks[i], &contact, now))
+            .collect::<Result<Vec<_>>>()?;
+        let also_open = (0..group.tasks.len())
+            .filter(|&i| open(i) && !message.covers.contains(&i))
+            .map(|i| self.task_line(&group.tasks[i], &contact, now))
+            .collect::<Result<Vec<_>>>()?;
+        let composed = self.group_email(
+            GroupEmail {
+                work,
+                group: g,
+                contact: &contact,
+                sender: &sender,
+                kind: MessageKind::Reminder,
+                key: message.key.clone(),
+            },
+            tasks,
+            Vec::new(),
+            link,
+        )?;
+        message.to = composed.to;
+        message.to_name = composed.to_name;
+        message.from_name = composed.from_name;
+        message.reply_to = composed.reply_to;
+        message.thread = composed.thread;
+        message.context = MailContext {
+            reminder_number: message.context.reminder_number,
+            also_open,
+            ..composed.context
+        };
+        message.compose_at_delivery = false;
+        Ok(())
     }
 
     pub(crate) fn sender(&self, user: Option<UserId>) -> Result<Sender> {
@@ -297,6 +330,24 @@ impl Docket {
 
     pub(crate) fn access(&self, work: WorkId, group: usize) -> Result<Option<GroupAccess>> {
         get_record(self.store.as_ref(), Tree::Access, &access_key(work, group))
+    }
+
+    /// When a group's access ends: 30 days after it was last sent or resent (the record's
+    /// `expires_at`), or 60 days after its latest reminder since, whichever is later. The
+    /// reminder's part is read from the work item, which a reminder rewrites anyway, so a
+    /// scheduler tick need not rewrite the access record too.
+    pub(crate) fn access_expiry(&self, access: &GroupAccess) -> Result<DateTime<Utc>> {
+        let reminded = match self.work(access.work) {
+            Ok(work) => work
+                .groups
+                .get(access.group)
+                .and_then(|g| g.last_reminder_at),
+            Err(Error::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        Ok(reminded.map_or(access.expires_at, |at| {
+            access.expires_at.max(at + ACCESS_AFTER_REMINDER)
+        }))
     }
 
     /// Issues a fresh link to `access`: returns its URL; only the token's hash is stored.
@@ -342,10 +393,16 @@ impl Docket {
         };
         Ok(if link.generation != access.generation {
             LinkStatus::Replaced { link }
-        } else if self.now() >= access.expires_at {
-            LinkStatus::Expired { link }
         } else {
-            LinkStatus::Valid { link, access }
+            let access = GroupAccess {
+                expires_at: self.access_expiry(&access)?,
+                ..access
+            };
+            if self.now() >= access.expires_at {
+                LinkStatus::Expired { link }
+            } else {
+                LinkStatus::Valid { link, access }
+            }
         })
     }
 

@@ -5,7 +5,8 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 use crate::config::FirmConfig;
 use crate::docket::test_firm::{Firm, token, utc};
-use crate::model::{Actor, LinkStatus, MessageState, WorkStatus};
+use crate::model::{Actor, EventKind, LinkStatus, MessageKind, MessageState, WorkStatus};
+use crate::store::{Batch, Tree};
 
 #[test]
 fn gentle_reminders_over_ninety_days_stop_at_the_cap_and_on_completion() {
@@ -117,9 +118,22 @@ fn a_reminder_extends_access_to_sixty_days() {
     firm.run_until(utc("2026-03-09T10:00:00Z"));
     let access = firm.docket.access(id, 0).unwrap().unwrap();
     assert_eq!(
-        access.expires_at,
+        firm.docket.access_expiry(&access).unwrap(),
         utc("2026-03-09T09:00:00Z") + Duration::days(60)
     );
+    // The reminder's link is valid until then, and not a moment longer.
+    let link = Firm::link_of(&firm.reminders()[0].1);
+    firm.clock
+        .set(utc("2026-03-09T09:00:00Z") + Duration::days(60) - Duration::seconds(1));
+    assert!(matches!(
+        firm.docket.resolve_link(token(&link)).unwrap(),
+        LinkStatus::Valid { .. }
+    ));
+    firm.clock.advance(Duration::seconds(1));
+    assert!(matches!(
+        firm.docket.resolve_link(token(&link)).unwrap(),
+        LinkStatus::Expired { .. }
+    ));
 }
 
 #[test]
@@ -434,4 +448,97 @@ fn one_work_item_that_cannot_be_reminded_does_not_hold_up_the_others() {
         0
     );
     assert!(firm.docket.next_fire_due().unwrap().unwrap() <= firm.docket.now());
+}
+
+#[test]
+fn a_reminder_is_composed_from_the_work_as_it_is_when_delivered() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    let id = firm.work("2026-03-02");
+    firm.docket.send_group(id, 0, Actor::System).unwrap();
+    firm.run_until(utc("2026-03-16T08:00:00Z"));
+    // On the 16th the reminder covers the bank statements (due) and the P60 (7 days before).
+    firm.clock.set(utc("2026-03-16T09:00:00Z"));
+    assert_eq!(firm.docket.tick().unwrap().reminders, 1);
+    let queued = firm.docket.outbox(None, 10).unwrap();
+    let reminder = queued
+        .iter()
+        .find(|m| m.kind == MessageKind::Reminder && m.state == MessageState::Queued)
+        .unwrap();
+    assert!(reminder.compose_at_delivery);
+    assert_eq!(reminder.covers, [0, 1]);
+    assert!(reminder.context.link.is_empty(), "no link before delivery");
+    // The client finishes the bank statements before the email goes: it is about the P60 only.
+    firm.docket
+        .set_task_done(id, 0, 0, true, Actor::System)
+        .unwrap();
+    firm.deliver();
+    let raw = firm.reminders().last().unwrap().1.clone();
+    assert!(raw.contains("P60"), "{raw}");
+    assert!(!raw.contains("Bank statements"), "{raw}");
+    let link = Firm::link_of(&raw);
+    assert!(matches!(
+        firm.docket.resolve_link(token(&link)).unwrap(),
+        LinkStatus::Valid { .. }
+    ));
+    let sent = firm.docket.outbox_message(reminder.id).unwrap();
+    assert!(!sent.compose_at_delivery);
+    assert_eq!(sent.context.reminder_number, 2);
+    assert!(sent.context.link.ends_with("/c/…"), "the token is not kept");
+    let timeline = firm.docket.work_timeline(id, 20).unwrap();
+    assert!(
+        timeline.iter().any(|e| e.kind == EventKind::ReminderSent
+            && e.summary == "Reminder 2 of “Documents” sent to ann@client.example: P60"),
+        "{timeline:#?}"
+    );
+}
+
+#[test]
+fn a_reminder_that_cannot_be_composed_is_dropped_with_the_reason() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    let id = firm.work("2026-03-02");
+    firm.docket.send_group(id, 0, Actor::System).unwrap();
+    firm.deliver();
+    firm.clock.set(utc("2026-03-09T09:00:00Z"));
+    assert_eq!(firm.docket.tick().unwrap().reminders, 1);
+    // The group's access record is lost (a damaged folder): the reminder cannot carry a link.
+    let mut batch = Batch::default();
+    batch.remove(Tree::Access, super::access_key(id, 0));
+    firm.docket.store().commit(batch).unwrap();
+    firm.deliver();
+    assert!(firm.reminders().is_empty());
+    let dropped = firm.docket.outbox(None, 10).unwrap();
+    let reminder = dropped
+        .iter()
+        .find(|m| m.kind == MessageKind::Reminder)
+        .unwrap();
+    assert_eq!(reminder.state, MessageState::Dropped);
+    assert!(
+        reminder
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("cannot compose it") && e.contains("no access record")),
+        "{reminder:?}"
+    );
+}
+
+#[test]
+fn a_tick_with_more_due_than_one_chunk_reminds_every_group_once() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    let count = super::super::scheduler::TICK_CHUNK + 50;
+    let ids: Vec<_> = (0..count)
+        .map(|_| {
+            let id = firm.work("2026-03-02");
+            firm.docket.send_group(id, 0, Actor::System).unwrap();
+            id
+        })
+        .collect();
+    firm.clock.set(utc("2026-03-09T09:00:00Z"));
+    let report = firm.docket.tick().unwrap();
+    assert_eq!((report.reminders, report.conflicts), (count, 0));
+    assert!(
+        ids.iter()
+            .all(|&id| firm.docket.work(id).unwrap().groups[0].reminders_sent == 1)
+    );
+    // Nothing is due twice: the next tick finds nothing.
+    assert_eq!(firm.docket.tick().unwrap(), Default::default());
 }

@@ -13,7 +13,9 @@ pub struct GroupAccess {
     pub work: WorkId,
     pub group: usize,
     pub contact: ContactId,
-    /// Links stop working after this instant (30 days from sending, 60 from a reminder).
+    /// 30 days after the group was last sent or resent. Links stop working at this instant or
+    /// 60 days after the group's latest reminder since, whichever is later (the reminder's
+    /// instant is the group's `last_reminder_at`; see `Docket::resolve_link`).
     pub expires_at: DateTime<Utc>,
     /// Bumped by each resend: links of an older generation answer "replaced by a newer link".
     pub generation: u32,

@@ -116,6 +116,12 @@ pub struct OutboundMessage {
     /// For a reminder: the tasks it covers, so delivery can drop it when all are done.
     #[serde(default)]
     pub covers: Vec<usize>,
+    /// A reminder is queued by the scheduler with only what decides it (its work, group,
+    /// covered tasks and number); its task lists, sender and fresh link are filled in when it
+    /// is claimed for delivery, from the work as it is then. Until then this is true and
+    /// `context` holds only `reminder_number`.
+    #[serde(default)]
+    pub compose_at_delivery: bool,
     pub context: MailContext,
     /// Subject and text body of a hook's email.
     #[serde(default)]
@@ -159,6 +165,7 @@ impl OutboundMessage {
             from_name,
             reply_to: None,
             covers: Vec::new(),
+            compose_at_delivery: false,
             context: MailContext::default(),
             custom: None,
             thread: None,
