@@ -15,6 +15,9 @@ pub enum Error {
     /// The change collides with an existing record (a duplicate name, a concurrent change).
     #[error("{0}")]
     Conflict(String),
+    /// An upload or a body is larger than its cap.
+    #[error("{0}")]
+    TooLarge(String),
     /// The data folder is opened by another running docket.
     #[error(
         "data folder {0} is in use by another running docket; stop it first or use another --data folder"

@@ -23,7 +23,7 @@ use crate::plugin::PluginHost;
 use crate::store::{Batch, Store, Tree, decode, encode};
 use crate::{Clock, Error, Result};
 
-pub use exchange::{MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload};
+pub use exchange::{MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, UploadDetails};
 pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
 pub use people::{MIN_PASSWORD_LEN, NewUser};

@@ -1,10 +1,13 @@
 //! Storage behind a trait: named trees of sorted keys, read one key or a prefix at a time, and
 //! changed only by atomic batches that may carry guards (create-only keys, expected values).
-//! `SledStore` keeps one data folder; `MemoryStore` serves unit tests.
+//! `SledStore` keeps one data folder; `MemoryStore` serves unit tests. Each store has a
+//! `FileStore` beside it for the bytes of uploaded files.
 
+pub mod files;
 mod memory;
 mod sled_store;
 
+pub use files::{FileReader, FileStore, FileWriter, StoredFile};
 pub use memory::MemoryStore;
 pub use sled_store::SledStore;
 
@@ -37,10 +40,11 @@ pub enum Tree {
     Timeline,
     /// work id `/` comment id → comment
     Comments,
-    /// work id `/` file id → uploaded file record
+    /// work id `/` file id → uploaded file record (its bytes are in the `FileStore`)
     Files,
-    /// SHA-256 of the bytes → the bytes of an uploaded file
-    Blobs,
+    /// SHA-256 of a file's bytes `/` work id `/` file id → empty: which records reference a
+    /// stored file, for collection and checks
+    FileRefs,
     /// fire instant (20-digit Unix milliseconds) `/` work id `/` group number (or `d` for the
     /// comment digest) → empty: what the scheduler does next, in time order
     Schedule,
@@ -80,7 +84,7 @@ impl Tree {
         Tree::Timeline,
         Tree::Comments,
         Tree::Files,
-        Tree::Blobs,
+        Tree::FileRefs,
         Tree::Schedule,
         Tree::Access,
         Tree::Links,
@@ -109,7 +113,7 @@ impl Tree {
             Tree::Timeline => "timeline",
             Tree::Comments => "comments",
             Tree::Files => "files",
-            Tree::Blobs => "blobs",
+            Tree::FileRefs => "file_refs",
             Tree::Schedule => "schedule",
             Tree::Access => "access",
             Tree::Links => "links",
@@ -262,6 +266,8 @@ pub trait Store: Send + Sync {
     fn len(&self, tree: Tree) -> Result<usize>;
     /// Calls `each` for every entry of every tree, tree by tree in key order.
     fn for_each(&self, each: Visit) -> Result<()>;
+    /// The bytes of uploaded files, kept beside the records.
+    fn files(&self) -> &FileStore;
 }
 
 /// A record inside its envelope: two bytes of format version, then JSON.

@@ -9,7 +9,7 @@ use std::sync::RwLock;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
-use super::{Batch, CHANGED_CONCURRENTLY, Entries, Store, Tree, Visit, Write};
+use super::{Batch, CHANGED_CONCURRENTLY, Entries, FileStore, Store, Tree, Visit, Write};
 use crate::{Error, Result};
 
 /// Batches `commit_each` merges into one sled transaction.
@@ -22,6 +22,7 @@ const STORE_FORMAT_KEY: &[u8] = b"store_format";
 pub struct SledStore {
     db: sled::Db,
     trees: Vec<sled::Tree>,
+    files: FileStore,
     path: PathBuf,
     /// Held for the store's lifetime; the OS releases the lock if the process dies.
     _lock: File,
@@ -88,9 +89,11 @@ impl SledStore {
             .iter()
             .map(|t| db.open_tree(t.name()))
             .collect::<std::result::Result<Vec<_>, _>>()?;
+        let files = FileStore::open(&dir.join("files"))?;
         let store = Self {
             db,
             trees,
+            files,
             path: dir.to_path_buf(),
             _lock: lock,
             writers: RwLock::new(()),
@@ -216,6 +219,10 @@ impl Store for SledStore {
             }
         }
         Ok(())
+    }
+
+    fn files(&self) -> &FileStore {
+        &self.files
     }
 }
 
