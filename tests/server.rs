@@ -406,7 +406,7 @@ fn comments_and_files_go_through_the_api() {
     let (_, files) = get(&server, &token, &format!("/api/work/{id}/files"));
     assert_eq!(files.as_array().unwrap().len(), 1);
     // The bytes are a file of their own under the data folder, named by their hash.
-    let sha = file["sha256"].as_str().unwrap();
+    let sha = file["content"]["sha256"].as_str().unwrap();
     let on_disk = dir.path().join("files").join(&sha[..2]).join(sha);
     assert_eq!(std::fs::read(on_disk).unwrap(), pdf);
     let (_, timeline) = get(&server, &token, &format!("/api/work/{id}/timeline"));

@@ -23,6 +23,11 @@ pub enum Error {
         "data folder {0} is in use by another running docket; stop it first or use another --data folder"
     )]
     Locked(String),
+    /// The folder named as the data folder holds none.
+    #[error(
+        "there is no data folder at {0}; check --data (or storage.data_dir); `docket serve` starts a new one and `docket restore FILE` fills one from a backup"
+    )]
+    NoDataFolder(String),
     /// The data folder is unreadable, corrupt or out of space.
     #[error("storage: {0}")]
     Storage(String),

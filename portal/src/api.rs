@@ -349,7 +349,7 @@ async fn download_file(
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            (header::CONTENT_LENGTH, file.size.to_string()),
+            (header::CONTENT_LENGTH, file.content.size.to_string()),
         ],
         crate::stream::reader_to_body(reader),
     ))

@@ -37,7 +37,7 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
         Some(sim) => Arc::new(ScaledClock::new(sim.from, sim.speed)),
         None => Arc::new(SystemClock),
     };
-    let (docket, store) = super::open_with_clock(&config, clock)?;
+    let (docket, store) = super::open_with_clock(&config, clock, true)?;
     for change in docket
         .apply_config(&config.firm, &config.server.base_url)
         .context("cannot apply the configuration to the firm's settings")?

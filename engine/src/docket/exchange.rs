@@ -184,8 +184,7 @@ impl Docket {
             uploaded_by: uploaded_by.clone(),
             name: sanitise_file_name(&details.name),
             content_type: details.content_type,
-            size: stored.size,
-            sha256: stored.sha256,
+            content: stored,
             task: details.task,
         };
         let mut batch = Batch::default();
@@ -199,14 +198,14 @@ impl Docket {
             matches!(uploaded_by, Actor::Contact(_)),
         );
         batch.put_record(Tree::Files, child_key(work, file.id), &file);
-        batch.put(Tree::FileRefs, file_ref_key(&file), Vec::new());
+        batch.put(Tree::FileRefs, file.ref_key(), Vec::new());
         self.record_event(
             &mut batch,
             Some(work),
             None,
             uploaded_by,
             EventKind::FileUploaded,
-            format!("File uploaded: {} ({} bytes)", file.name, file.size),
+            format!("File uploaded: {} ({} bytes)", file.name, file.content.size),
         );
         self.store.commit(batch)?;
         Ok(file)
@@ -258,14 +257,9 @@ impl Docket {
     pub fn file_reader(&self, file: &UploadedFile) -> Result<FileReader> {
         self.store
             .files()
-            .read(&file.sha256)?
+            .read(&file.content.sha256)?
             .ok_or_else(|| Error::Storage(format!("the bytes of file {} are missing", file.name)))
     }
-}
-
-/// The index key that says `file` references its bytes.
-pub(crate) fn file_ref_key(file: &UploadedFile) -> Vec<u8> {
-    format!("{}/{}/{}", file.sha256, file.work, file.id).into_bytes()
 }
 
 fn too_large(size: u64) -> Error {

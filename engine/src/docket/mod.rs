@@ -30,6 +30,7 @@ pub use people::{MIN_PASSWORD_LEN, NewUser};
 pub use scheduler::{TICK_LIMIT, TickReport};
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
 pub use work::{GroupSettings, WorkFilter};
+pub(crate) use work::{contact_key, status_key};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";
 const SERVED_CLOCK_KEY: &[u8] = b"served_clock";
@@ -239,10 +240,15 @@ impl Docket {
         Ok(())
     }
 
-    /// Writes a consistent backup of the whole store to `out` while the firm keeps working;
-    /// writes wait until the copy is done.
-    pub fn backup(&self, out: &mut dyn std::io::Write) -> Result<u64> {
-        crate::backup::export(self.store.as_ref(), self.now(), out, &mut |_, _| {})
+    /// Writes a consistent backup of the whole store and its files to `out` while the firm
+    /// keeps working: the records are copied locally first, so a slow `out` holds no writer.
+    pub fn backup(&self, out: &mut dyn std::io::Write) -> Result<crate::backup::Counts> {
+        crate::backup::export(self.store.as_ref(), self.now(), out, &mut |_| {})
+    }
+
+    /// Checks the data folder; see `check::check`.
+    pub fn check(&self, verify_bytes: bool) -> Result<Vec<String>> {
+        crate::check::check(self.store.as_ref(), verify_bytes)
     }
 
     /// Records which clock serves this data folder, and refuses the other kind: a folder served

@@ -6,10 +6,11 @@
 pub mod files;
 mod memory;
 mod sled_store;
+mod upgrade;
 
 pub use files::{FileReader, FileStore, FileWriter, StoredFile};
 pub use memory::MemoryStore;
-pub use sled_store::SledStore;
+pub use sled_store::{STORE_FORMAT, SledStore};
 
 use crate::model::Record;
 use crate::{Error, Result};
@@ -240,6 +241,11 @@ pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 /// Called with every entry of the store by `Store::for_each`.
 pub type Visit<'a> = &'a mut dyn FnMut(Tree, &[u8], &[u8]) -> Result<()>;
 
+/// The keys written while `Store::copy_live` ran, each with its value at the end of the copy
+/// (`None`: removed). Applied over the copy, they give the store as it was at one moment.
+pub type Changes =
+    std::collections::BTreeMap<Tree, std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>>>;
+
 pub trait Store: Send + Sync {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Entries whose key starts with `prefix`, in key order, at most `limit`, starting after
@@ -268,6 +274,17 @@ pub trait Store: Send + Sync {
     fn for_each(&self, each: Visit) -> Result<()>;
     /// The bytes of uploaded files, kept beside the records.
     fn files(&self) -> &FileStore;
+    /// Calls `each` for every entry while writers go on, and returns what they changed
+    /// meanwhile; see `Changes`. Writers wait only while the changed keys are read again, never
+    /// for the whole copy. This default holds writers off for the whole copy instead.
+    fn copy_live(&self, each: Visit) -> Result<Changes> {
+        self.for_each(each)?;
+        Ok(Changes::new())
+    }
+    /// An unnamed temporary file on the same disk as the store, for backups' local copies.
+    fn scratch_file(&self) -> Result<std::fs::File> {
+        tempfile::tempfile().map_err(|e| files::io_error("cannot make a temporary file", e))
+    }
 }
 
 /// A record inside its envelope: two bytes of format version, then JSON.
