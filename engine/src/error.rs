@@ -58,12 +58,15 @@ impl Error {
 
 impl From<sled::Error> for Error {
     fn from(e: sled::Error) -> Self {
-        Error::Storage(e.to_string())
+        match e {
+            sled::Error::Io(io) => io.into(),
+            other => Error::Storage(other.to_string()),
+        }
     }
 }
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error::Storage(e.to_string())
+        crate::store::files::io_error("cannot write the data folder", e)
     }
 }
