@@ -126,6 +126,28 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
             },
         )
         .context("cannot start sending")?;
+        // Uploaded files no record references any more are removed at start and hourly.
+        let collector = docket.clone();
+        tokio::spawn(async move {
+            loop {
+                let docket = collector.clone();
+                let done = tokio::task::spawn_blocking(move || {
+                    docket.collect_files(std::time::SystemTime::now())
+                })
+                .await;
+                match done {
+                    Ok(Ok(c)) if c.removed > 0 => tracing::info!(
+                        removed = c.removed,
+                        bytes = c.bytes,
+                        "removed uploaded files no record references"
+                    ),
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::warn!("collecting unreferenced files failed: {e}"),
+                    Err(e) => tracing::warn!("collecting unreferenced files failed: {e}"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            }
+        });
         let state = docket_portal::AppState {
             docket: docket.clone(),
         };

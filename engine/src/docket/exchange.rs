@@ -358,6 +358,27 @@ mod tests {
     }
 
     #[test]
+    fn collection_removes_only_old_unreferenced_files() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let id = work(&docket);
+        let upload = NewUpload {
+            name: "kept.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: b"kept".to_vec(),
+            task: None,
+        };
+        let kept = docket.add_file(id, upload, Actor::System).unwrap();
+        let files = docket.store().files();
+        let orphan = files.write(&mut b"orphan".as_slice(), 100).unwrap();
+        let now = std::time::SystemTime::now();
+        assert_eq!(docket.collect_files(now).unwrap().young, 1);
+        let later = now + crate::store::files::COLLECT_AFTER * 2;
+        assert_eq!(docket.collect_files(later).unwrap().removed, 1);
+        assert!(files.read(&orphan.sha256).unwrap().is_none());
+        assert!(files.read(&kept.content.sha256).unwrap().is_some());
+    }
+
+    #[test]
     fn bad_comments_and_files_are_refused_and_change_nothing() {
         let (docket, _) = docket_at("2027-01-10T09:00:00Z");
         let id = work(&docket);

@@ -246,6 +246,25 @@ impl Docket {
         crate::backup::export(self.store.as_ref(), self.now(), out, &mut |_| {})
     }
 
+    /// Removes uploaded files no record references any more, except files younger than an hour
+    /// (the batch that will reference them may not be committed yet). `now` is the real time:
+    /// file ages are real, whatever the engine's clock says.
+    pub fn collect_files(
+        &self,
+        now: std::time::SystemTime,
+    ) -> Result<crate::store::files::Collected> {
+        let store = self.store.as_ref();
+        store.files().collect(
+            &mut |sha| {
+                let prefix = format!("{sha}/");
+                Ok(!store
+                    .scan(Tree::FileRefs, prefix.as_bytes(), None, 1, false)?
+                    .is_empty())
+            },
+            now,
+        )
+    }
+
     /// Checks the data folder; see `check::check`.
     pub fn check(&self, verify_bytes: bool) -> Result<Vec<String>> {
         crate::check::check(self.store.as_ref(), verify_bytes)
