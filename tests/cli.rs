@@ -37,15 +37,43 @@ fn fails(args: &[&str], want: &str) -> String {
     err
 }
 
-/// The entry lines of a backup file, without its header and trailer.
+/// The entries of a backup archive (tar), name and size, without its header and manifest,
+/// which carry the time of the backup. Record chunks and files are named by their SHA-256, so
+/// equal names mean equal bytes.
 fn entries(path: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let lines: Vec<String> = text.lines().map(String::from).collect();
-    lines[1..lines.len() - 1].to_vec()
+    let bytes = std::fs::read(path).unwrap();
+    let mut names = Vec::new();
+    let mut at = 0;
+    while at + 512 <= bytes.len() && bytes[at] != 0 {
+        let header = &bytes[at..at + 512];
+        let name = String::from_utf8_lossy(&header[..100])
+            .trim_end_matches('\0')
+            .to_string();
+        let size_text = String::from_utf8_lossy(&header[124..136]);
+        let size = u64::from_str_radix(size_text.trim_matches(|c: char| c == '\0' || c == ' '), 8)
+            .unwrap();
+        names.push(format!("{name} {size}"));
+        at += 512 + size.div_ceil(512) as usize * 512;
+    }
+    assert_eq!(
+        names.first().map(|n| n.starts_with("docket-backup.json")),
+        Some(true)
+    );
+    assert_eq!(
+        names.last().map(|n| n.starts_with("manifest.json")),
+        Some(true)
+    );
+    names[1..names.len() - 1].to_vec()
 }
 
-/// Builds a small firm through the CLI and returns its data folder.
+/// Makes a new, empty data folder the way an operator does: the first `docket serve`.
+fn new_folder(dir: &Path) {
+    support::Server::start(dir, &[]).stop();
+}
+
+/// Builds a small firm through the CLI in a new data folder.
 fn small_firm(dir: &Path) {
+    new_folder(dir);
     let data = data_arg(dir);
     let tax = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -151,7 +179,7 @@ fn backup_then_restore_reproduces_every_record() {
     // Every entry is identical (the header and trailer carry the time of the backup).
     let body = entries;
     assert_eq!(body(&first), body(&second));
-    assert!(body(&first).len() > 10);
+    assert!(body(&first).iter().any(|e| e.starts_with("records/")));
     let listed = ok(&["template", "list", "--data", &data_arg(target.path())]);
     assert!(listed.contains("Annual tax return"));
 
@@ -175,22 +203,147 @@ fn backup_then_restore_reproduces_every_record() {
     ]);
     assert_eq!(body(&first), body(&third));
 
-    // A damaged file is refused before anything is written.
+    // A damaged file is refused and leaves nothing behind: not the folder, not a lock, not
+    // seeded settings; the retry with a good file then works.
     let damaged = files.path().join("damaged.backup");
-    let text = std::fs::read_to_string(&first).unwrap();
-    std::fs::write(&damaged, &text[..text.len() / 2]).unwrap();
-    let empty = tempfile::tempdir().unwrap();
+    let bytes = std::fs::read(&first).unwrap();
+    std::fs::write(&damaged, &bytes[..bytes.len() / 2]).unwrap();
+    let parent = tempfile::tempdir().unwrap();
+    let fresh = parent.path().join("data");
     fails(
         &[
             "restore",
             damaged.to_str().unwrap(),
             "--data",
-            &data_arg(empty.path()),
+            &data_arg(&fresh),
         ],
-        "damaged.backup: backup: line",
+        "damaged.backup: backup: ",
     );
-    let listed = ok(&["template", "list", "--data", &data_arg(empty.path())]);
-    assert!(listed.is_empty(), "nothing restored: {listed}");
+    let left: Vec<_> = std::fs::read_dir(parent.path()).unwrap().collect();
+    assert!(left.is_empty(), "nothing restored: {left:?}");
+    ok(&[
+        "restore",
+        first.to_str().unwrap(),
+        "--data",
+        &data_arg(&fresh),
+    ]);
+    assert!(ok(&["check", "--data", &data_arg(&fresh)]).contains("no problems found"));
+
+    // A folder holding other files is not mixed into.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("notes.txt"), "mine").unwrap();
+    fails(
+        &[
+            "restore",
+            first.to_str().unwrap(),
+            "--data",
+            &data_arg(other.path()),
+        ],
+        "is not empty; restore only into a new or empty folder",
+    );
+    let names: Vec<_> = std::fs::read_dir(other.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["notes.txt"]);
+
+    // An existing backup file is never overwritten.
+    let before = std::fs::read(&first).unwrap();
+    fails(
+        &[
+            "backup",
+            "--out",
+            first.to_str().unwrap(),
+            "--data",
+            &data_arg(target.path()),
+        ],
+        "already exists",
+    );
+    assert_eq!(std::fs::read(&first).unwrap(), before);
+}
+
+#[test]
+fn only_serve_and_restore_make_a_data_folder() {
+    let parent = tempfile::tempdir().unwrap();
+    let typo = parent.path().join("dta");
+    let out = parent.path().join("x.backup");
+    for args in [
+        vec!["user", "list"],
+        vec!["template", "list"],
+        vec!["token", "create"],
+        vec!["check"],
+        vec!["backup", "--out", out.to_str().unwrap()],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--data", typo.to_str().unwrap()]);
+        fails(&args, "there is no data folder at");
+    }
+    assert!(!typo.exists(), "no folder made");
+    assert!(!out.exists(), "no backup written");
+}
+
+#[test]
+fn check_names_each_problem_on_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = support::Server::start(dir.path(), &["--demo"]);
+    let token = server.banner_value("API token:").unwrap();
+    let http = support::http();
+    let work: serde_json::Value = http
+        .get(server.url("/api/work"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let id = work[0]["id"].as_str().unwrap().to_string();
+    for (name, body) in [("a.pdf", "first file"), ("b.pdf", "second file")] {
+        let res = http
+            .post(server.url(&format!("/api/work/{id}/files?name={name}")))
+            .bearer_auth(&token)
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::CREATED);
+    }
+    server.stop();
+    let data = data_arg(dir.path());
+    assert!(ok(&["check", "--data", &data]).contains("no problems found"));
+
+    // One file damaged, one gone.
+    let sha = |text: &str| {
+        let out = std::process::Command::new("sha256sum")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write as _;
+                c.stdin.take().unwrap().write_all(text.as_bytes())?;
+                c.wait_with_output()
+            })
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()[..64].to_string()
+    };
+    let path = |h: &str| dir.path().join("files").join(&h[..2]).join(h);
+    std::fs::write(path(&sha("first file")), "tampered, and longer").unwrap();
+    std::fs::remove_file(path(&sha("second file"))).unwrap();
+    let output = run(&["check", "--data", &data]);
+    assert!(!output.status.success());
+    let lines = stdout(&output);
+    let lines: Vec<&str> = lines.lines().collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("`a.pdf`") && l.contains("damaged"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("`b.pdf`") && l.contains("missing"))
+    );
+    // --quick checks sizes only: the damaged file has another size, so it is still seen.
+    let quick = stdout(&run(&["check", "--quick", "--data", &data]));
+    assert_eq!(quick.lines().count(), 2, "{quick}");
 }
 
 #[test]

@@ -393,8 +393,22 @@ fn comments_and_files_go_through_the_api() {
         .send()
         .unwrap();
     assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // A multipart form (what `curl -F` and browsers send) is refused, never stored whole.
+    let form = http()
+        .post(server.url(&format!("/api/work/{id}/files?name=x.txt")))
+        .bearer_auth(&token)
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body("--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.txt\"\r\n\r\nhi\r\n--XyZ--\r\n")
+        .send()
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(form.text().unwrap().contains("--data-binary"));
     let (_, files) = get(&server, &token, &format!("/api/work/{id}/files"));
     assert_eq!(files.as_array().unwrap().len(), 1);
+    // The bytes are a file of their own under the data folder, named by their hash.
+    let sha = file["content"]["sha256"].as_str().unwrap();
+    let on_disk = dir.path().join("files").join(&sha[..2]).join(sha);
+    assert_eq!(std::fs::read(on_disk).unwrap(), pdf);
     let (_, timeline) = get(&server, &token, &format!("/api/work/{id}/timeline"));
     let kinds: Vec<&str> = timeline
         .as_array()

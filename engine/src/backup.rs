@@ -1,26 +1,44 @@
-//! Backup and restore: the whole store as a stream of JSON lines, checked end to end.
+//! Backup and restore as a stream: a tar archive holding a header, the records in chunks, the
+//! bytes of every referenced file, and a manifest at the end. Memory stays bounded by one chunk
+//! whatever the size of the firm.
 //!
-//! The file is a header line, one line per entry (tree, key and value in base64), and a trailer
-//! with the entry count and the SHA-256 of every line before it. A restore reads and checks the
-//! whole file before it writes anything, and writes only into an empty data folder; a restore cut
-//! short leaves a marker that makes the folder refuse to open until it is restored again.
+//! Every entry's name carries the SHA-256 of its bytes (`records/000001-HASH.jsonl`,
+//! `files/HASH`), checked as it is read; the manifest holds the entry count and the SHA-256 of
+//! every entry's name and size in order, so a missing, reordered or extra entry and a cut-short
+//! archive are caught. A backup first copies the records to a local temporary file at disk speed
+//! (writers go on meanwhile, see `Store::copy_live`), then streams, so a slow reader never holds
+//! writers up. A restore writes into a staging folder beside the target, checks the result and
+//! renames it into place, so a bad archive leaves nothing behind.
+//!
+//! Restore also reads the first format (JSON lines with the file bytes in a `blobs` tree),
+//! written by dockets before files moved to disk.
 
-use std::io::BufRead;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, Write};
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::store::{Batch, Store, Tree};
+use crate::store::files::{check_hash, hex, io_error};
+use crate::store::{Changes, SledStore, Store, Tree};
 use crate::{Error, Result};
 
 const FORMAT: &str = "docket-backup";
-const VERSION: u32 = 1;
-/// Meta key present while a restore is under way.
+/// 1: JSON lines, file bytes in the `blobs` tree. 2: a tar archive, files on their own.
+const VERSION: u32 = 2;
+const HEADER_NAME: &str = "docket-backup.json";
+const MANIFEST_NAME: &str = "manifest.json";
+/// Records are gathered into chunks of about this size before they are written.
+const RECORD_CHUNK: usize = 4 * 1024 * 1024;
+/// A records chunk larger than this is not one Docket wrote.
+const MAX_RECORD_CHUNK: u64 = 64 * 1024 * 1024;
+/// Meta key present while a restore by an older docket was under way.
 pub const RESTORE_MARKER: &[u8] = b"restore_in_progress";
-/// Meta keys the store writes on its own into a new folder; they don't make a folder non-empty.
-const HOUSEKEEPING: &[&[u8]] = &[b"store_format"];
+/// Entries restored between two flushes.
+const RESTORE_BATCH: u64 = 10_000;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,100 +58,185 @@ struct Entry {
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct Manifest {
+    /// Entries before the manifest.
+    entries: u64,
+    records: u64,
+    files: u64,
+    /// SHA-256 of `NAME SIZE\n` for every entry before the manifest, in order.
+    sha256: String,
+}
+
+/// The end of a first-format backup.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Trailer {
     end: bool,
     entries: u64,
     sha256: String,
 }
 
-/// Progress reports: entries done so far and the total.
-pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+/// What a backup or a restore carried.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub records: u64,
+    pub files: u64,
+    /// Bytes of the archive.
+    pub bytes: u64,
+}
 
-/// Writes every entry of `store` to `out`; returns the number of entries. `Store::for_each` holds
-/// writers off while it runs, so the copy is consistent even while the server is serving.
+/// Progress reports: bytes of the archive written or read so far.
+pub type Progress<'a> = &'a mut dyn FnMut(u64);
+
+/// Writes a consistent backup of `store` and its files to `out`. The records are first copied
+/// to a temporary file beside the store while writers go on; only then does anything go to
+/// `out`, so a slow `out` never holds writers up. Files are kept from collection meanwhile.
 pub fn export(
     store: &dyn Store,
     now: chrono::DateTime<chrono::Utc>,
-    out: &mut dyn std::io::Write,
+    out: &mut dyn Write,
     progress: Progress,
-) -> Result<u64> {
-    // The total is for the progress bar only: a write may land before the copy starts.
-    let total: u64 = Tree::ALL
-        .iter()
-        .map(|t| store.len(*t).map(|n| n as u64))
-        .sum::<Result<u64>>()?;
-    let mut hasher = Sha256::new();
-    let mut write_line = |line: String, hasher: &mut Sha256| -> Result<()> {
-        hasher.update(line.as_bytes());
-        hasher.update(b"\n");
-        writeln!(out, "{line}").map_err(|e| Error::Backup(format!("cannot write: {e}")))
+) -> Result<Counts> {
+    let files = store.files();
+    let _kept = files.hold();
+    let scratch = |e| io_error("cannot write the backup's local copy", e);
+    let mut spill = BufWriter::new(store.scratch_file()?);
+    let changes = store.copy_live(&mut |tree, key, value| {
+        spill_entry(&mut spill, tree, key, value).map_err(scratch)
+    })?;
+    let mut spill = spill.into_inner().map_err(|e| scratch(e.into_error()))?;
+    spill.rewind().map_err(scratch)?;
+
+    let mut counted = Counting {
+        inner: out,
+        bytes: 0,
     };
+    let mut packer = Packer::new(&mut counted, now);
     let header = Header {
         format: FORMAT.into(),
         version: VERSION,
         created_at: now,
     };
-    write_line(
-        serde_json::to_string(&header).expect("header serialises"),
-        &mut hasher,
+    packer.add(
+        HEADER_NAME,
+        &serde_json::to_vec(&header).expect("header serialises"),
     )?;
-    let mut done = 0u64;
-    store.for_each(&mut |tree, key, value| {
+    let mut referenced = BTreeSet::new();
+    let mut chunk = Vec::with_capacity(RECORD_CHUNK + 64 * 1024);
+    let mut records = 0u64;
+    merged(BufReader::new(spill), changes, &mut |tree, key, value| {
+        if tree == Tree::FileRefs
+            && let Some(hash) = key.split(|b| *b == b'/').next()
+        {
+            referenced.insert(String::from_utf8_lossy(hash).into_owned());
+        }
         let entry = Entry {
             tree: tree.name().into(),
             key: B64.encode(key),
             value: B64.encode(value),
         };
-        write_line(
-            serde_json::to_string(&entry).expect("entry serialises"),
-            &mut hasher,
-        )?;
-        done += 1;
-        progress(done, total.max(done));
+        serde_json::to_writer(&mut chunk, &entry).expect("entry serialises");
+        chunk.push(b'\n');
+        records += 1;
+        if chunk.len() >= RECORD_CHUNK {
+            packer.add_records(&chunk)?;
+            chunk.clear();
+            progress(packer.bytes());
+        }
         Ok(())
     })?;
-    let trailer = Trailer {
-        end: true,
-        entries: done,
-        sha256: hex(&hasher.finalize()),
-    };
-    writeln!(
-        out,
-        "{}",
-        serde_json::to_string(&trailer).expect("trailer serialises")
-    )
-    .map_err(|e| Error::Backup(format!("cannot write: {e}")))?;
-    out.flush()
-        .map_err(|e| Error::Backup(format!("cannot write: {e}")))?;
-    Ok(done)
-}
-
-/// Checks the whole of `input`, then writes it into `store`, which must be empty.
-pub fn restore(store: &dyn Store, input: &mut dyn BufRead, progress: Progress) -> Result<u64> {
-    ensure_empty(store)?;
-    let entries = read_checked(input)?;
-    let total = entries.len() as u64;
-    let mut marker = Batch::default();
-    marker.put(Tree::Meta, RESTORE_MARKER, Vec::new());
-    store.commit(marker)?;
-    let mut done = 0u64;
-    for chunk in entries.chunks(1000) {
-        let mut batch = Batch::default();
-        for (tree, key, value) in chunk {
-            batch.put(*tree, key.clone(), value.clone());
-        }
-        store.commit(batch)?;
-        done += chunk.len() as u64;
-        progress(done, total);
+    if !chunk.is_empty() {
+        packer.add_records(&chunk)?;
     }
-    let mut clear = Batch::default();
-    clear.remove(Tree::Meta, RESTORE_MARKER);
-    store.commit(clear)?;
-    store.flush()?;
-    Ok(total)
+    drop(chunk);
+    for hash in &referenced {
+        check_hash(hash).map_err(|_| Error::Storage(format!("file index holds `{hash}`")))?;
+        let missing = || {
+            Error::Storage(format!(
+                "file {hash} is referenced but missing from the data folder; run `docket check`"
+            ))
+        };
+        let size = files.size(hash)?.ok_or_else(missing)?;
+        let reader = files.read(hash)?.ok_or_else(missing)?;
+        let mut hashing = Hashing::new(reader);
+        packer.add_reader(&format!("files/{hash}"), size, &mut hashing)?;
+        if hex(&hashing.hasher.finalize()) != *hash {
+            return Err(Error::Storage(format!(
+                "file {hash} is damaged on disk; run `docket check`"
+            )));
+        }
+        progress(packer.bytes());
+    }
+    packer.finish(records, referenced.len() as u64)?;
+    counted.flush().map_err(write_error)?;
+    progress(counted.bytes);
+    Ok(Counts {
+        records,
+        files: referenced.len() as u64,
+        bytes: counted.bytes,
+    })
 }
 
-/// Refuses to open a folder whose restore did not finish.
+/// Restores a backup into `data_dir`, which must be missing or empty. Everything is written to
+/// a staging folder beside it, upgraded, checked with `check::check` and only then renamed into
+/// place; on any error the staging folder is removed and `data_dir` is as it was.
+pub fn restore(data_dir: &Path, input: &mut dyn Read, progress: Progress) -> Result<Counts> {
+    ensure_empty(data_dir)?;
+    let staging = staging_dir(data_dir)?;
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)?;
+    }
+    let result = (|| {
+        let counts = {
+            let store = SledStore::create(&staging)?;
+            let mut counting = Counting {
+                inner: input,
+                bytes: 0,
+            };
+            let counts = load(&store, &mut counting, progress)?;
+            store.flush()?;
+            Counts {
+                bytes: counting.bytes,
+                ..counts
+            }
+        };
+        // Opened again, so records and the folder are upgraded as any older folder would be.
+        let store = SledStore::open(&staging)?;
+        let problems = crate::check::check(&store, false)?;
+        if !problems.is_empty() {
+            return Err(Error::Backup(format!(
+                "the restored data does not check out, so nothing was restored:\n{}",
+                problems.join("\n")
+            )));
+        }
+        store.flush()?;
+        Ok(counts)
+    })();
+    match result {
+        Ok(counts) => {
+            if data_dir.exists() {
+                std::fs::remove_dir(data_dir)
+                    .map_err(|e| io_error(&format!("cannot replace {}", data_dir.display()), e))?;
+            }
+            std::fs::rename(&staging, data_dir).map_err(|e| {
+                io_error(
+                    &format!("cannot move the restore into {}", data_dir.display()),
+                    e,
+                )
+            })?;
+            if let Some(parent) = data_dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::File::open(parent).and_then(|d| d.sync_all())?;
+            }
+            Ok(counts)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(e)
+        }
+    }
+}
+
+/// Refuses to open a folder whose restore by an older docket did not finish.
 pub fn check_not_half_restored(store: &dyn Store) -> Result<()> {
     if store.get(Tree::Meta, RESTORE_MARKER)?.is_some() {
         return Err(Error::Backup("this data folder holds a restore that did not finish; empty the folder and run `docket restore` again".into()));
@@ -141,68 +244,228 @@ pub fn check_not_half_restored(store: &dyn Store) -> Result<()> {
     Ok(())
 }
 
-fn ensure_empty(store: &dyn Store) -> Result<()> {
-    let mut found = None;
-    store.for_each(&mut |tree, key, _| {
-        if found.is_none() && !(tree == Tree::Meta && HOUSEKEEPING.contains(&key)) {
-            found = Some(tree.name());
+fn ensure_empty(data_dir: &Path) -> Result<()> {
+    match std::fs::read_dir(data_dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(Error::Backup(format!(
+                    "{} is not empty; restore only into a new or empty folder",
+                    data_dir.display()
+                )));
+            }
+            Ok(())
         }
-        Ok(())
-    })?;
-    match found {
-        Some(tree) => Err(Error::Backup(format!(
-            "the data folder is not empty (it has {tree}); restore only into a new, empty folder"
-        ))),
-        None => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_error(&format!("cannot read {}", data_dir.display()), e)),
     }
 }
 
-type Entries = Vec<(Tree, Vec<u8>, Vec<u8>)>;
+/// `PARENT/.NAME.restoring`: beside the target, so the final rename stays on one disk.
+fn staging_dir(data_dir: &Path) -> Result<PathBuf> {
+    let name = data_dir
+        .file_name()
+        .ok_or_else(|| Error::Backup(format!("cannot restore into {}", data_dir.display())))?;
+    let parent = data_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|e| io_error(&format!("cannot create {}", parent.display()), e))?;
+    Ok(parent.join(format!(".{}.restoring", name.to_string_lossy())))
+}
 
-fn read_checked(input: &mut dyn BufRead) -> Result<Entries> {
-    let bad = |line: usize, why: String| Error::Backup(format!("line {line}: {why}"));
-    let mut hasher = Sha256::new();
-    let mut lines = input.lines().enumerate().map(|(i, l)| (i + 1, l));
-    let mut next_line = || -> Result<Option<(usize, String)>> {
-        match lines.next() {
-            Some((n, Ok(text))) => Ok(Some((n, text))),
-            Some((n, Err(e))) => Err(bad(n, format!("cannot read: {e}"))),
-            None => Ok(None),
+/// Reads a backup of either format into `store`.
+fn load(store: &SledStore, input: &mut dyn Read, progress: Progress) -> Result<Counts> {
+    let mut input = BufReader::with_capacity(256 * 1024, input);
+    let first = input
+        .fill_buf()
+        .map_err(|e| Error::Backup(format!("cannot read: {e}")))?;
+    match first.first() {
+        None => Err(Error::Backup("the file is empty".into())),
+        Some(b'{') => load_lines(store, &mut input, progress),
+        Some(_) => load_archive(store, &mut input, progress),
+    }
+}
+
+fn load_archive(store: &SledStore, input: &mut dyn Read, progress: Progress) -> Result<Counts> {
+    let not_backup = |why: String| Error::Backup(format!("not a docket backup: {why}"));
+    let mut archive = tar::Archive::new(input);
+    let mut entries = archive.entries().map_err(|e| not_backup(e.to_string()))?;
+    let mut names = Sha256::new();
+    let mut seen = 0u64;
+    let mut counts = Counts::default();
+    let mut loaded = 0u64;
+    let mut read_bytes = 0u64;
+    let mut manifest: Option<Manifest> = None;
+    for entry in entries.by_ref() {
+        let mut entry = entry.map_err(|e| {
+            if seen == 0 {
+                not_backup("it is neither an archive nor a first-format backup".into())
+            } else {
+                damaged(&e)
+            }
+        })?;
+        let name = entry
+            .path()
+            .map_err(|e| damaged(&e))?
+            .to_string_lossy()
+            .into_owned();
+        let size = entry.header().size().map_err(|e| damaged(&e))?;
+        read_bytes += size;
+        if manifest.is_some() {
+            return Err(Error::Backup(format!(
+                "`{name}` follows the manifest; the archive was changed"
+            )));
         }
-    };
-    let (n, first) = next_line()?.ok_or_else(|| Error::Backup("the file is empty".into()))?;
-    let header: Header = serde_json::from_str(&first)
-        .map_err(|_| bad(n, "not a docket backup (no header)".into()))?;
-    if header.format != FORMAT {
-        return Err(bad(
-            n,
-            format!("not a docket backup (format `{}`)", header.format),
+        if seen == 0 {
+            if name != HEADER_NAME || size > 64 * 1024 {
+                return Err(not_backup(format!("it starts with `{name}`")));
+            }
+            let mut text = Vec::new();
+            entry.read_to_end(&mut text).map_err(|e| damaged(&e))?;
+            check_header(&text)?;
+        } else if name == MANIFEST_NAME {
+            let mut text = Vec::new();
+            (&mut entry)
+                .take(64 * 1024)
+                .read_to_end(&mut text)
+                .map_err(|e| damaged(&e))?;
+            manifest = Some(
+                serde_json::from_slice(&text)
+                    .map_err(|e| Error::Backup(format!("unreadable manifest: {e}")))?,
+            );
+            continue;
+        } else if let Some(rest) = name.strip_prefix("records/") {
+            let hash = rest
+                .strip_suffix(".jsonl")
+                .and_then(|r| r.split_once('-'))
+                .map(|(_, h)| h)
+                .ok_or_else(|| Error::Backup(format!("unexpected entry `{name}`")))?;
+            if size > MAX_RECORD_CHUNK {
+                return Err(Error::Backup(format!(
+                    "`{name}` is too large to be records"
+                )));
+            }
+            let mut chunk = Vec::with_capacity(size as usize);
+            entry.read_to_end(&mut chunk).map_err(|e| damaged(&e))?;
+            if chunk.len() as u64 != size {
+                return Err(Error::Backup(format!(
+                    "`{name}` ends early: the archive was cut short; nothing was restored"
+                )));
+            }
+            if hex(&Sha256::digest(&chunk)) != hash {
+                return Err(Error::Backup(format!(
+                    "`{name}`: checksum mismatch: the archive was changed or damaged"
+                )));
+            }
+            for (n, line) in chunk.split(|b| *b == b'\n').enumerate() {
+                if line.is_empty() {
+                    continue;
+                }
+                let (tree, key, value) = parse_entry(line)
+                    .map_err(|why| Error::Backup(format!("`{name}` line {}: {why}", n + 1)))?;
+                store_entry(store, tree, &key, value, &mut loaded)?;
+                counts.records += 1;
+            }
+        } else if let Some(hash) = name.strip_prefix("files/") {
+            check_hash(hash).map_err(|_| Error::Backup(format!("unexpected entry `{name}`")))?;
+            let stored = store.files().write(&mut entry, u64::MAX)?;
+            if stored.size != size {
+                return Err(Error::Backup(format!(
+                    "`{name}` ends early: the archive was cut short; nothing was restored"
+                )));
+            }
+            if stored.sha256 != hash {
+                return Err(Error::Backup(format!(
+                    "`{name}`: checksum mismatch: the archive was changed or damaged"
+                )));
+            }
+            counts.files += 1;
+        } else {
+            return Err(Error::Backup(format!("unexpected entry `{name}`")));
+        }
+        names.update(format!("{name} {size}\n").as_bytes());
+        seen += 1;
+        progress(read_bytes);
+    }
+    let manifest = manifest.ok_or_else(|| {
+        Error::Backup("the archive ends early: it has no manifest, so it was cut short".into())
+    })?;
+    if manifest.entries != seen
+        || manifest.records != counts.records
+        || manifest.files != counts.files
+    {
+        return Err(Error::Backup(format!(
+            "the manifest counts {} entries ({} records, {} files) but the archive has {seen} ({} records, {} files)",
+            manifest.entries, manifest.records, manifest.files, counts.records, counts.files
+        )));
+    }
+    if manifest.sha256 != hex(&names.finalize()) {
+        return Err(Error::Backup(
+            "checksum mismatch: the archive's entries are not the ones its manifest lists".into(),
         ));
+    }
+    Ok(counts)
+}
+
+fn check_header(text: &[u8]) -> Result<()> {
+    let header: Header = serde_json::from_slice(text)
+        .map_err(|_| Error::Backup("not a docket backup (no header)".into()))?;
+    if header.format != FORMAT {
+        return Err(Error::Backup(format!(
+            "not a docket backup (format `{}`)",
+            header.format
+        )));
     }
     if header.version > VERSION {
-        return Err(bad(
-            n,
-            format!(
-                "backup format {} is newer than this docket reads ({VERSION}); upgrade docket",
-                header.version
-            ),
-        ));
+        return Err(Error::Backup(format!(
+            "backup format {} is newer than this docket reads ({VERSION}); upgrade docket",
+            header.version
+        )));
     }
-    hasher.update(first.as_bytes());
+    Ok(())
+}
+
+/// The first format: a header line, one JSON line per entry, a trailer.
+fn load_lines(store: &SledStore, input: &mut dyn BufRead, progress: Progress) -> Result<Counts> {
+    let bad = |line: usize, why: String| Error::Backup(format!("line {line}: {why}"));
+    let mut hasher = Sha256::new();
+    let mut counts = Counts::default();
+    let mut loaded = 0u64;
+    let mut read_bytes = 0u64;
+    let mut line = Vec::new();
+    let mut n = 0usize;
+    let mut next = |line: &mut Vec<u8>, read_bytes: &mut u64| -> Result<bool> {
+        line.clear();
+        let got = input
+            .read_until(b'\n', line)
+            .map_err(|e| Error::Backup(format!("cannot read: {e}")))?;
+        *read_bytes += got as u64;
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        }
+        Ok(got > 0)
+    };
+    next(&mut line, &mut read_bytes)?;
+    n += 1;
+    check_header(&line).map_err(|e| bad(n, e.to_string()))?;
+    hasher.update(&line);
     hasher.update(b"\n");
-    let mut entries = Vec::new();
     loop {
-        let (n, line) = next_line()?.ok_or_else(|| {
-            Error::Backup("the file ends early: it has no trailer, so it was cut short".into())
-        })?;
-        if let Ok(trailer) = serde_json::from_str::<Trailer>(&line) {
-            if !trailer.end || trailer.entries != entries.len() as u64 {
+        if !next(&mut line, &mut read_bytes)? {
+            return Err(Error::Backup(
+                "the file ends early: it has no trailer, so it was cut short".into(),
+            ));
+        }
+        n += 1;
+        if let Ok(trailer) = serde_json::from_slice::<Trailer>(&line) {
+            if !trailer.end || trailer.entries != counts.records + counts.files {
                 return Err(bad(
                     n,
                     format!(
                         "the trailer counts {} entries but the file has {}",
                         trailer.entries,
-                        entries.len()
+                        counts.records + counts.files
                     ),
                 ));
             }
@@ -212,102 +475,266 @@ fn read_checked(input: &mut dyn BufRead) -> Result<Entries> {
                     "checksum mismatch: the file was changed or damaged".into(),
                 ));
             }
-            if next_line()?.is_some() {
+            if next(&mut line, &mut read_bytes)? {
                 return Err(bad(n + 1, "text after the trailer".into()));
             }
-            return Ok(entries);
+            return Ok(counts);
         }
-        let entry: Entry =
-            serde_json::from_str(&line).map_err(|e| bad(n, format!("unreadable entry: {e}")))?;
-        let tree = Tree::from_name(&entry.tree)
-            .ok_or_else(|| bad(n, format!("unknown tree `{}`", entry.tree)))?;
-        let key = B64
-            .decode(&entry.key)
-            .map_err(|e| bad(n, format!("bad key: {e}")))?;
-        let value = B64
-            .decode(&entry.value)
-            .map_err(|e| bad(n, format!("bad value: {e}")))?;
-        hasher.update(line.as_bytes());
+        hasher.update(&line);
         hasher.update(b"\n");
-        entries.push((tree, key, value));
+        if let Some(bytes) = old_blob(&line).map_err(|why| bad(n, why))? {
+            // File bytes of the first format go to the file store.
+            store.files().write(&mut bytes.as_slice(), u64::MAX)?;
+            counts.files += 1;
+        } else {
+            let (tree, key, value) = parse_entry(&line).map_err(|why| bad(n, why))?;
+            store_entry(store, tree, &key, value, &mut loaded)?;
+            counts.records += 1;
+        }
+        progress(read_bytes);
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The bytes of a first-format `blobs` entry, checked against its key.
+fn old_blob(line: &[u8]) -> std::result::Result<Option<Vec<u8>>, String> {
+    let entry: Entry =
+        serde_json::from_slice(line).map_err(|e| format!("unreadable entry: {e}"))?;
+    if entry.tree != "blobs" {
+        return Ok(None);
+    }
+    let key = B64
+        .decode(&entry.key)
+        .map_err(|e| format!("bad key: {e}"))?;
+    let bytes = B64
+        .decode(&entry.value)
+        .map_err(|e| format!("bad value: {e}"))?;
+    if hex(&Sha256::digest(&bytes)).as_bytes() != key.as_slice() {
+        return Err("a file's bytes do not match its hash".into());
+    }
+    Ok(Some(bytes))
+}
+
+fn parse_entry(line: &[u8]) -> std::result::Result<(Tree, Vec<u8>, Vec<u8>), String> {
+    let entry: Entry =
+        serde_json::from_slice(line).map_err(|e| format!("unreadable entry: {e}"))?;
+    let tree =
+        Tree::from_name(&entry.tree).ok_or_else(|| format!("unknown tree `{}`", entry.tree))?;
+    let key = B64
+        .decode(&entry.key)
+        .map_err(|e| format!("bad key: {e}"))?;
+    let value = B64
+        .decode(&entry.value)
+        .map_err(|e| format!("bad value: {e}"))?;
+    Ok((tree, key, value))
+}
+
+fn store_entry(
+    store: &SledStore,
+    tree: Tree,
+    key: &[u8],
+    value: Vec<u8>,
+    loaded: &mut u64,
+) -> Result<()> {
+    if tree == Tree::Meta && key == RESTORE_MARKER {
+        return Ok(());
+    }
+    store.load(tree, key, value)?;
+    *loaded += 1;
+    if (*loaded).is_multiple_of(RESTORE_BATCH) {
+        store.flush()?;
+    }
+    Ok(())
+}
+
+fn damaged(e: &std::io::Error) -> Error {
+    Error::Backup(format!(
+        "the archive is damaged or cut short ({e}); nothing was restored"
+    ))
+}
+
+fn write_error(e: std::io::Error) -> Error {
+    Error::Backup(format!("cannot write the backup: {e}"))
+}
+
+/// Writes tar entries and keeps the manifest's running hash.
+struct Packer<W: Write> {
+    tar: tar::Builder<W>,
+    names: Sha256,
+    entries: u64,
+    chunks: u64,
+    mtime: u64,
+    bytes: u64,
+}
+
+impl<W: Write> Packer<W> {
+    fn new(out: W, now: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            tar: tar::Builder::new(out),
+            names: Sha256::new(),
+            entries: 0,
+            chunks: 0,
+            mtime: now.timestamp().max(0) as u64,
+            bytes: 0,
+        }
+    }
+
+    fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    fn add(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        self.add_reader(name, bytes.len() as u64, &mut &bytes[..])
+    }
+
+    fn add_records(&mut self, chunk: &[u8]) -> Result<()> {
+        self.chunks += 1;
+        let name = format!(
+            "records/{:06}-{}.jsonl",
+            self.chunks,
+            hex(&Sha256::digest(chunk))
+        );
+        self.add(&name, chunk)
+    }
+
+    fn add_reader(&mut self, name: &str, size: u64, reader: &mut dyn Read) -> Result<()> {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(size);
+        header.set_mode(0o600);
+        header.set_mtime(self.mtime);
+        header.set_entry_type(tar::EntryType::Regular);
+        self.tar
+            .append_data(&mut header, name, reader)
+            .map_err(write_error)?;
+        self.names.update(format!("{name} {size}\n").as_bytes());
+        self.entries += 1;
+        self.bytes += 512 + size.div_ceil(512) * 512;
+        Ok(())
+    }
+
+    fn finish(mut self, records: u64, files: u64) -> Result<()> {
+        let manifest = Manifest {
+            entries: self.entries,
+            records,
+            files,
+            sha256: hex(&self.names.clone().finalize()),
+        };
+        let text = serde_json::to_vec(&manifest).expect("manifest serialises");
+        let mut header = tar::Header::new_gnu();
+        header.set_size(text.len() as u64);
+        header.set_mode(0o600);
+        header.set_mtime(self.mtime);
+        header.set_entry_type(tar::EntryType::Regular);
+        self.tar
+            .append_data(&mut header, MANIFEST_NAME, text.as_slice())
+            .map_err(write_error)?;
+        self.tar.finish().map_err(write_error)
+    }
+}
+
+/// Counts the bytes that pass.
+struct Counting<T> {
+    inner: T,
+    bytes: u64,
+}
+
+impl<T: Write> Write for Counting<T> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<T: Read> Read for Counting<T> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// Hashes the bytes read through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R> Hashing<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            hasher: Sha256::new(),
+        }
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// One entry of the local copy: tree position, key length, key, value length, value.
+fn spill_entry(out: &mut dyn Write, tree: Tree, key: &[u8], value: &[u8]) -> std::io::Result<()> {
+    let position = Tree::ALL
+        .iter()
+        .position(|t| *t == tree)
+        .expect("every tree is listed") as u8;
+    out.write_all(&[position])?;
+    out.write_all(&(key.len() as u32).to_le_bytes())?;
+    out.write_all(key)?;
+    out.write_all(&(value.len() as u32).to_le_bytes())?;
+    out.write_all(value)
+}
+
+/// Reads the local copy back with `changes` applied over it.
+fn merged(mut spill: impl Read, mut changes: Changes, each: crate::store::Visit) -> Result<()> {
+    let damaged = |e: std::io::Error| io_error("cannot read the backup's local copy", e);
+    let mut key = Vec::new();
+    let mut value = Vec::new();
+    loop {
+        let mut position = [0u8; 1];
+        match spill.read_exact(&mut position) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(damaged(e)),
+        }
+        let tree = Tree::ALL[position[0] as usize];
+        read_sized(&mut spill, &mut key).map_err(damaged)?;
+        read_sized(&mut spill, &mut value).map_err(damaged)?;
+        match changes
+            .get_mut(&tree)
+            .and_then(|t| t.remove(key.as_slice()))
+        {
+            Some(Some(now)) => each(tree, &key, &now)?,
+            Some(None) => {}
+            None => each(tree, &key, &value)?,
+        }
+    }
+    // Keys written during the copy that it did not see.
+    for (tree, entries) in changes {
+        for (key, value) in entries {
+            if let Some(value) = value {
+                each(tree, &key, &value)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_sized(input: &mut impl Read, into: &mut Vec<u8>) -> std::io::Result<()> {
+    let mut len = [0u8; 4];
+    input.read_exact(&mut len)?;
+    into.resize(u32::from_le_bytes(len) as usize, 0);
+    input.read_exact(into)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::MemoryStore;
-
-    fn dump(store: &dyn Store) -> Vec<(Tree, Vec<u8>, Vec<u8>)> {
-        let mut all = Vec::new();
-        store
-            .for_each(&mut |t, k, v| {
-                all.push((t, k.to_vec(), v.to_vec()));
-                Ok(())
-            })
-            .unwrap();
-        all
-    }
-
-    fn seeded() -> MemoryStore {
-        let store = MemoryStore::new();
-        let mut b = Batch::default();
-        b.put(Tree::Meta, "store_format", "\x00\x01");
-        b.put(Tree::Work, "w1", b"binary\x00\xff".to_vec());
-        b.put(Tree::Contacts, "c1", "{}");
-        store.commit(b).unwrap();
-        store
-    }
-
-    #[test]
-    fn backup_then_restore_reproduces_every_entry() {
-        let source = seeded();
-        let mut file = Vec::new();
-        let mut calls = 0;
-        assert_eq!(
-            export(&source, chrono::Utc::now(), &mut file, &mut |_, _| calls +=
-                1)
-            .unwrap(),
-            3
-        );
-        assert_eq!(calls, 3);
-        let target = MemoryStore::new();
-        restore(&target, &mut file.as_slice(), &mut |_, _| {}).unwrap();
-        assert_eq!(dump(&target), dump(&source));
-        check_not_half_restored(&target).unwrap();
-        // A second restore into the now full store is refused.
-        let err = restore(&target, &mut file.as_slice(), &mut |_, _| {}).unwrap_err();
-        assert!(err.to_string().contains("not empty"), "{err}");
-    }
-
-    #[test]
-    fn damaged_backups_are_refused_before_anything_is_written() {
-        let mut file = Vec::new();
-        export(&seeded(), chrono::Utc::now(), &mut file, &mut |_, _| {}).unwrap();
-        let text = String::from_utf8(file).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        let truncated = lines[..lines.len() - 1].join("\n");
-        let tampered = text
-            .replacen("\"w1\"", "\"w2\"", 1)
-            .replace(&B64.encode("w1"), &B64.encode("w2"));
-        let cases = [
-            (String::new(), "empty"),
-            ("hello\n".to_string(), "not a docket backup"),
-            (truncated, "cut short"),
-            (tampered, "checksum mismatch"),
-            (format!("{text}extra\n"), "text after the trailer"),
-        ];
-        for (input, want) in cases {
-            let target = MemoryStore::new();
-            let err = restore(&target, &mut input.as_bytes(), &mut |_, _| {})
-                .unwrap_err()
-                .to_string();
-            assert!(err.contains(want), "{err}");
-            assert!(dump(&target).is_empty(), "nothing written for {want}");
-        }
-    }
-}
+#[path = "backup_tests.rs"]
+mod tests;

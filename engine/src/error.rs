@@ -15,11 +15,19 @@ pub enum Error {
     /// The change collides with an existing record (a duplicate name, a concurrent change).
     #[error("{0}")]
     Conflict(String),
+    /// An upload or a body is larger than its cap.
+    #[error("{0}")]
+    TooLarge(String),
     /// The data folder is opened by another running docket.
     #[error(
         "data folder {0} is in use by another running docket; stop it first or use another --data folder"
     )]
     Locked(String),
+    /// The folder named as the data folder holds none.
+    #[error(
+        "there is no data folder at {0}; check --data (or storage.data_dir); `docket serve` starts a new one and `docket restore FILE` fills one from a backup"
+    )]
+    NoDataFolder(String),
     /// The data folder is unreadable, corrupt or out of space.
     #[error("storage: {0}")]
     Storage(String),
@@ -50,12 +58,15 @@ impl Error {
 
 impl From<sled::Error> for Error {
     fn from(e: sled::Error) -> Self {
-        Error::Storage(e.to_string())
+        match e {
+            sled::Error::Io(io) => io.into(),
+            other => Error::Storage(other.to_string()),
+        }
     }
 }
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error::Storage(e.to_string())
+        crate::store::files::io_error("cannot write the data folder", e)
     }
 }

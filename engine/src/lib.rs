@@ -2,6 +2,7 @@
 //! configuration and the WebAssembly plugin host. It knows nothing of HTTP.
 
 pub mod backup;
+pub mod check;
 pub mod clock;
 pub mod config;
 pub mod demo;

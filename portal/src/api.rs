@@ -1,13 +1,13 @@
 //! The JSON API under `/api`: templates, contacts and work items. Every route needs an API token.
 
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::body::Body;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use docket_engine::docket::{GroupSettings, MAX_UPLOAD_BYTES, NewUpload, WorkFilter};
+use docket_engine::docket::{GroupSettings, MAX_UPLOAD_BYTES, UploadDetails, WorkFilter};
 use docket_engine::model::{
     Comment, Contact, ContactId, FirmSettings, NewContact, NewTemplate, NewWork, OutboundMessage,
     Template, TimelineEvent, UploadedFile, WorkId, WorkItem, WorkStatus,
@@ -35,12 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/work/{id}", get(get_work))
         .route("/work/{id}/timeline", get(work_timeline))
         .route("/work/{id}/comments", get(list_comments).post(add_comment))
-        .route(
-            "/work/{id}/files",
-            get(list_files)
-                .post(upload_file)
-                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
-        )
+        .route("/work/{id}/files", get(list_files).post(upload_file))
         .route("/work/{id}/files/{file}", get(download_file))
         .route("/work/{id}/status", post(set_status))
         .route("/work/{id}/groups/{group}", patch(update_group))
@@ -278,14 +273,16 @@ struct UploadQuery {
     task: Option<usize>,
 }
 
-/// Uploads the request body as a file; its `Content-Type` is kept.
+/// Uploads the request body as a file; its `Content-Type` is kept. The body is streamed to the
+/// file store chunk by chunk, so memory stays flat whatever the size; past the cap it is
+/// refused with 413. A multipart form is refused with 415 rather than stored as the file.
 async fn upload_file(
     caller: ApiCaller,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<UploadQuery>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, Json<UploadedFile>), ApiError> {
     let id: WorkId = id.parse()?;
     let content_type = headers
@@ -293,27 +290,56 @@ async fn upload_file(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/octet-stream")
         .to_string();
-    let upload = NewUpload {
+    if content_type
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("multipart/")
+    {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the file itself as the request body (curl --data-binary @FILE -H 'Content-Type: application/pdf'), with its name in ?name=; multipart forms are not accepted",
+        ));
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_UPLOAD_BYTES as u64) {
+        crate::stream::discard(body.into_data_stream()).await;
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the file is larger than {} MiB; files may be at most that size",
+                MAX_UPLOAD_BYTES / 1_048_576
+            ),
+        ));
+    }
+    let stored = crate::stream::body_to_file(&state, body).await?;
+    let details = UploadDetails {
         name: q.name,
         content_type,
-        bytes: body.to_vec(),
         task: q.group.zip(q.task),
     };
     let actor = caller.actor();
     Ok((
         StatusCode::CREATED,
-        Json(state.call(move |d| d.add_file(id, upload, actor)).await?),
+        Json(
+            state
+                .call(move |d| d.attach_file(id, details, stored, actor))
+                .await?,
+        ),
     ))
 }
 
-/// The bytes of an uploaded file, always as a download, never rendered in the browser.
+/// The bytes of an uploaded file, always as a download, never rendered in the browser; read
+/// from the file store as they are sent.
 async fn download_file(
     _: ApiCaller,
     State(state): State<AppState>,
     ApiPath((id, file)): ApiPath<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
     let id: WorkId = id.parse()?;
-    let (file, bytes) = state.call(move |d| d.download(id, &file)).await?;
+    let (file, reader) = state.call(move |d| d.download(id, &file)).await?;
     let disposition = format!(
         "attachment; filename=\"{}\"",
         file.name.replace(['"', '\\'], "_")
@@ -323,8 +349,9 @@ async fn download_file(
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CONTENT_LENGTH, file.content.size.to_string()),
         ],
-        bytes,
+        crate::stream::reader_to_body(reader),
     ))
 }
 

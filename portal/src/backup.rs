@@ -1,5 +1,6 @@
-//! `GET /api/backup`: a live backup of the whole store, streamed as it is written, so an operator
-//! can back up without stopping the server.
+//! `GET /api/backup`: a live backup of the whole store and its files, so an operator can back up
+//! without stopping the server. The engine first copies the records to a local file at disk
+//! speed while writers go on, then streams; a slow client holds up nobody.
 
 use std::io::Write;
 
@@ -12,8 +13,7 @@ use tokio::sync::mpsc;
 use crate::auth::ApiCaller;
 use crate::{ApiError, AppState};
 
-/// Bytes gathered before a chunk is handed to the response.
-const CHUNK: usize = 64 * 1024;
+use crate::stream::CHUNK;
 
 pub async fn backup(
     _: ApiCaller,
@@ -31,7 +31,7 @@ pub async fn backup(
             .map_err(std::io::Error::other)
             .and_then(|_| out.flush());
         if let Err(e) = result {
-            // The client sees a cut-short body; without a trailer, `docket restore` refuses it.
+            // The client sees a cut-short body; without a manifest, `docket restore` refuses it.
             tracing::error!("live backup failed: {e}");
             let _ = out.tx.blocking_send(Err(e));
         }
@@ -43,7 +43,7 @@ pub async fn backup(
     let name = format!("attachment; filename=\"docket-{stamp}.backup\"");
     Ok((
         [
-            (header::CONTENT_TYPE, "application/x-ndjson".to_string()),
+            (header::CONTENT_TYPE, "application/x-tar".to_string()),
             (header::CONTENT_DISPOSITION, name),
         ],
         Body::from_stream(stream),

@@ -40,6 +40,7 @@ impl From<Error> for ApiError {
             Error::Invalid(_) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
             Error::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, e.to_string()),
             Error::Conflict(_) => Self::new(StatusCode::CONFLICT, e.to_string()),
+            Error::TooLarge(_) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),
             other => Self::internal(other),
         }
     }

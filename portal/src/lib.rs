@@ -7,6 +7,7 @@ mod auth;
 mod backup;
 mod error;
 mod extract;
+mod stream;
 
 use std::future::Future;
 

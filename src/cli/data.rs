@@ -1,24 +1,33 @@
-//! `docket backup` and `docket restore`, with a progress bar on a terminal.
+//! `docket backup`, `docket restore` and `docket check`, with a progress bar on a terminal.
 
-use std::io::BufReader;
 use std::path::Path;
 
 use anyhow::Context as _;
+use docket_engine::Docket;
 use docket_engine::backup;
 use docket_engine::config::Config;
-use docket_engine::store::{SledStore, Store};
+use docket_engine::store::SledStore;
 use indicatif::{ProgressBar, ProgressStyle};
 
-fn progress_bar() -> ProgressBar {
+fn progress_bar(total: u64) -> ProgressBar {
     // indicatif draws only when stderr is a terminal, so scripts see no bar.
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} records").expect("valid template"),
-    );
+    let bar = ProgressBar::new(total);
+    let template = if total > 0 {
+        "{bar:40} {bytes}/{total_bytes}"
+    } else {
+        "{spinner} {bytes}"
+    };
+    bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
     bar
 }
 
 pub fn backup(store: &SledStore, out: &Path) -> anyhow::Result<()> {
+    if out.exists() {
+        anyhow::bail!(
+            "{} already exists; give a new file name, or remove it first",
+            out.display()
+        );
+    }
     // Written beside the target and renamed at the end, so a failed backup never leaves a file
     // that looks whole.
     let dir = out
@@ -27,42 +36,54 @@ pub fn backup(store: &SledStore, out: &Path) -> anyhow::Result<()> {
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
-    let bar = progress_bar();
-    let count = {
-        let mut writer = std::io::BufWriter::new(tmp.as_file_mut());
-        backup::export(
-            store,
-            chrono::Utc::now(),
-            &mut writer,
-            &mut |done, total| {
-                bar.set_length(total);
-                bar.set_position(done);
-            },
-        )?
+    let bar = progress_bar(0);
+    let counts = {
+        let mut writer = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file_mut());
+        backup::export(store, chrono::Utc::now(), &mut writer, &mut |done| {
+            bar.set_position(done)
+        })?
     };
     tmp.as_file().sync_all()?;
-    tmp.persist(out)
+    // Never replaces a file that appeared meanwhile.
+    tmp.persist_noclobber(out)
         .with_context(|| format!("cannot write {}", out.display()))?;
     bar.finish_and_clear();
-    println!("backed up {count} records to {}", out.display());
+    println!(
+        "backed up {} records and {} files ({} bytes) to {}",
+        counts.records,
+        counts.files,
+        counts.bytes,
+        out.display()
+    );
     Ok(())
 }
 
 pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
-    let input =
+    let mut input =
         std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let store = SledStore::open(&config.storage.data_dir)?;
-    let bar = progress_bar();
-    let count = backup::restore(&store, &mut BufReader::new(input), &mut |done, total| {
-        bar.set_length(total);
-        bar.set_position(done);
-    })
-    .with_context(|| format!("{}", file.display()))?;
-    store.flush()?;
+    let total = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = progress_bar(total);
+    let dir = &config.storage.data_dir;
+    let counts = backup::restore(dir, &mut input, &mut |done| bar.set_position(done))
+        .with_context(|| format!("cannot restore {}", file.display()))?;
     bar.finish_and_clear();
     println!(
-        "restored {count} records into {}",
-        config.storage.data_dir.display()
+        "restored {} records and {} files into {}; checked: no problems",
+        counts.records,
+        counts.files,
+        dir.display()
     );
     Ok(())
+}
+
+pub fn check(docket: &Docket, quick: bool) -> anyhow::Result<()> {
+    let problems = docket.check(!quick)?;
+    if problems.is_empty() {
+        println!("no problems found");
+        return Ok(());
+    }
+    for line in &problems {
+        println!("{line}");
+    }
+    anyhow::bail!("the data folder has problems (listed above)")
 }

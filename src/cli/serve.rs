@@ -37,7 +37,7 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
         Some(sim) => Arc::new(ScaledClock::new(sim.from, sim.speed)),
         None => Arc::new(SystemClock),
     };
-    let (docket, store) = super::open_with_clock(&config, clock)?;
+    let (docket, store) = super::open_with_clock(&config, clock, true)?;
     for change in docket
         .apply_config(&config.firm, &config.server.base_url)
         .context("cannot apply the configuration to the firm's settings")?
@@ -126,6 +126,28 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
             },
         )
         .context("cannot start sending")?;
+        // Uploaded files no record references any more are removed at start and hourly.
+        let collector = docket.clone();
+        tokio::spawn(async move {
+            loop {
+                let docket = collector.clone();
+                let done = tokio::task::spawn_blocking(move || {
+                    docket.collect_files(std::time::SystemTime::now())
+                })
+                .await;
+                match done {
+                    Ok(Ok(c)) if c.removed > 0 => tracing::info!(
+                        removed = c.removed,
+                        bytes = c.bytes,
+                        "removed uploaded files no record references"
+                    ),
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::warn!("collecting unreferenced files failed: {e}"),
+                    Err(e) => tracing::warn!("collecting unreferenced files failed: {e}"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            }
+        });
         let state = docket_portal::AppState {
             docket: docket.clone(),
         };

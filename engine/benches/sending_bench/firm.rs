@@ -21,7 +21,7 @@ impl Firm {
         merge: usize,
     ) -> Firm {
         let store = Arc::new(TimedStore {
-            inner: SledStore::open(dir).unwrap(),
+            inner: SledStore::create(dir).unwrap(),
             stats: Stats::default(),
             merge,
             detail: (merge == 1).then(Default::default),

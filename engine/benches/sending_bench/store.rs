@@ -171,4 +171,8 @@ impl Store for TimedStore {
     fn for_each(&self, each: Visit) -> Result<()> {
         self.inner.for_each(each)
     }
+
+    fn files(&self) -> &docket_engine::store::FileStore {
+        self.inner.files()
+    }
 }

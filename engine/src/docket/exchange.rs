@@ -1,15 +1,13 @@
 //! Comments and uploaded files on a work item, each recorded on the work's timeline in the same
 //! batch.
 
-use sha2::{Digest, Sha256};
-
 use super::Docket;
 use crate::model::{
     Actor, Comment, CommentLine, Contact, EventKind, UploadedFile, WorkId, new_id,
     sanitise_file_name,
 };
 use crate::plugin::HookEventKind;
-use crate::store::{Batch, Tree, decode, scan_records};
+use crate::store::{Batch, FileReader, FileWriter, StoredFile, Tree, decode, scan_records};
 use crate::{Error, Result};
 
 /// Longest comment accepted, in characters.
@@ -23,6 +21,15 @@ pub struct NewUpload {
     pub name: String,
     pub content_type: String,
     pub bytes: Vec<u8>,
+    /// The client task it answers, by group and task position.
+    pub task: Option<(usize, usize)>,
+}
+
+/// What is said of a file besides its bytes, for `attach_file`.
+#[derive(Debug, Clone)]
+pub struct UploadDetails {
+    pub name: String,
+    pub content_type: String,
     /// The client task it answers, by group and task position.
     pub task: Option<(usize, usize)>,
 }
@@ -112,6 +119,8 @@ impl Docket {
         )
     }
 
+    /// Attaches a file whose bytes are in memory: writes them to the file store, then the
+    /// record. Large uploads should stream through `upload_writer` and `attach_file` instead.
     pub fn add_file(
         &self,
         work: WorkId,
@@ -122,39 +131,61 @@ impl Docket {
             return Err(Error::invalid("the file is empty"));
         }
         if upload.bytes.len() > MAX_UPLOAD_BYTES {
-            return Err(Error::invalid(format!(
-                "the file is {:.1} MiB; files may be at most {} MiB",
-                upload.bytes.len() as f64 / 1_048_576.0,
-                MAX_UPLOAD_BYTES / 1_048_576
-            )));
+            return Err(too_large(upload.bytes.len() as u64));
         }
-        let item = self.work(work)?;
-        if let Some((group, task)) = upload.task
-            && item
-                .groups
-                .get(group)
-                .and_then(|g| g.tasks.get(task))
-                .is_none()
-        {
-            return Err(Error::invalid(format!(
-                "work item has no task {task} in group {group}"
+        // Checked before the bytes are stored, so a refused upload leaves no file behind.
+        self.check_upload_target(work, upload.task)?;
+        let stored = self
+            .store
+            .files()
+            .write(&mut upload.bytes.as_slice(), MAX_UPLOAD_BYTES as u64)?;
+        let details = UploadDetails {
+            name: upload.name,
+            content_type: upload.content_type,
+            task: upload.task,
+        };
+        self.attach_file(work, details, stored, uploaded_by)
+    }
+
+    /// A writer for an upload's bytes, capped at `MAX_UPLOAD_BYTES`: write the body into it
+    /// chunk by chunk, `finish` it, and pass what it returns to `attach_file`. Bytes never
+    /// attached are collected after an hour.
+    pub fn upload_writer(&self) -> Result<FileWriter> {
+        self.store.files().writer(MAX_UPLOAD_BYTES as u64)
+    }
+
+    /// Records a file already in the file store (from `upload_writer`) on a work item, with its
+    /// index entry, hook event and timeline event, in one batch.
+    pub fn attach_file(
+        &self,
+        work: WorkId,
+        details: UploadDetails,
+        stored: StoredFile,
+        uploaded_by: Actor,
+    ) -> Result<UploadedFile> {
+        if stored.size == 0 {
+            return Err(Error::invalid("the file is empty"));
+        }
+        if stored.size > MAX_UPLOAD_BYTES as u64 {
+            return Err(too_large(stored.size));
+        }
+        self.check_upload_target(work, details.task)?;
+        if self.store.files().size(&stored.sha256)? != Some(stored.size) {
+            return Err(Error::Storage(format!(
+                "the bytes of upload {} are not in the file store",
+                stored.sha256
             )));
         }
         let now = self.now();
-        let sha256: String = Sha256::digest(&upload.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
         let file = UploadedFile {
             id: new_id(now),
             work,
             at: now,
             uploaded_by: uploaded_by.clone(),
-            name: sanitise_file_name(&upload.name),
-            content_type: upload.content_type,
-            size: upload.bytes.len() as u64,
-            sha256,
-            task: upload.task,
+            name: sanitise_file_name(&details.name),
+            content_type: details.content_type,
+            content: stored,
+            task: details.task,
         };
         let mut batch = Batch::default();
         self.queue_event(
@@ -166,19 +197,34 @@ impl Docket {
             },
             matches!(uploaded_by, Actor::Contact(_)),
         );
-        // Blobs are keyed by content, so the same file uploaded twice is stored once.
-        batch.put(Tree::Blobs, file.sha256.as_bytes(), upload.bytes);
         batch.put_record(Tree::Files, child_key(work, file.id), &file);
+        batch.put(Tree::FileRefs, file.ref_key(), Vec::new());
         self.record_event(
             &mut batch,
             Some(work),
             None,
             uploaded_by,
             EventKind::FileUploaded,
-            format!("File uploaded: {} ({} bytes)", file.name, file.size),
+            format!("File uploaded: {} ({} bytes)", file.name, file.content.size),
         );
         self.store.commit(batch)?;
         Ok(file)
+    }
+
+    fn check_upload_target(&self, work: WorkId, task: Option<(usize, usize)>) -> Result<()> {
+        let item = self.work(work)?;
+        if let Some((group, task)) = task
+            && item
+                .groups
+                .get(group)
+                .and_then(|g| g.tasks.get(task))
+                .is_none()
+        {
+            return Err(Error::invalid(format!(
+                "work item has no task {task} in group {group}"
+            )));
+        }
+        Ok(())
     }
 
     /// A work item's files, oldest first.
@@ -193,8 +239,8 @@ impl Docket {
         )
     }
 
-    /// One file of a work item with its bytes, for staff to download.
-    pub fn download(&self, work: WorkId, file: &str) -> Result<(UploadedFile, Vec<u8>)> {
+    /// One file of a work item and a reader of its bytes, for staff to download.
+    pub fn download(&self, work: WorkId, file: &str) -> Result<(UploadedFile, FileReader)> {
         let id = ulid::Ulid::from_string(file)
             .map_err(|_| Error::invalid(format!("`{file}` is not a file id")))?;
         let record: UploadedFile = self
@@ -203,16 +249,25 @@ impl Docket {
             .map(|v| decode(&v))
             .transpose()?
             .ok_or_else(|| Error::not_found("file", file))?;
-        let bytes = self.file_bytes(&record)?;
+        let bytes = self.file_reader(&record)?;
         Ok((record, bytes))
     }
 
-    /// The bytes of an uploaded file.
-    pub fn file_bytes(&self, file: &UploadedFile) -> Result<Vec<u8>> {
+    /// A reader of an uploaded file's bytes.
+    pub fn file_reader(&self, file: &UploadedFile) -> Result<FileReader> {
         self.store
-            .get(Tree::Blobs, file.sha256.as_bytes())?
+            .files()
+            .read(&file.content.sha256)?
             .ok_or_else(|| Error::Storage(format!("the bytes of file {} are missing", file.name)))
     }
+}
+
+fn too_large(size: u64) -> Error {
+    Error::TooLarge(format!(
+        "the file is {:.1} MiB; files may be at most {} MiB",
+        size as f64 / 1_048_576.0,
+        MAX_UPLOAD_BYTES / 1_048_576
+    ))
 }
 
 fn child_prefix(work: WorkId) -> Vec<u8> {
@@ -282,7 +337,9 @@ mod tests {
         };
         let file = docket.add_file(id, upload.clone(), Actor::System).unwrap();
         assert_eq!(file.name, "jan.pdf");
-        assert_eq!(docket.file_bytes(&file).unwrap(), upload.bytes);
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut docket.file_reader(&file).unwrap(), &mut bytes).unwrap();
+        assert_eq!(bytes, upload.bytes);
         assert_eq!(docket.files(id).unwrap(), vec![file]);
         let kinds: Vec<_> = docket
             .work_timeline(id, 3)
@@ -298,6 +355,27 @@ mod tests {
                 EventKind::CommentAdded
             ]
         );
+    }
+
+    #[test]
+    fn collection_removes_only_old_unreferenced_files() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let id = work(&docket);
+        let upload = NewUpload {
+            name: "kept.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: b"kept".to_vec(),
+            task: None,
+        };
+        let kept = docket.add_file(id, upload, Actor::System).unwrap();
+        let files = docket.store().files();
+        let orphan = files.write(&mut b"orphan".as_slice(), 100).unwrap();
+        let now = std::time::SystemTime::now();
+        assert_eq!(docket.collect_files(now).unwrap().young, 1);
+        let later = now + crate::store::files::COLLECT_AFTER * 2;
+        assert_eq!(docket.collect_files(later).unwrap().removed, 1);
+        assert!(files.read(&orphan.sha256).unwrap().is_none());
+        assert!(files.read(&kept.content.sha256).unwrap().is_some());
     }
 
     #[test]
@@ -338,6 +416,7 @@ mod tests {
             Err(Error::NotFound { .. })
         ));
         assert!(docket.comments(id).unwrap().is_empty() && docket.files(id).unwrap().is_empty());
-        assert_eq!(docket.store().len(Tree::Blobs).unwrap(), 0);
+        assert!(docket.store().files().list().unwrap().is_empty());
+        assert_eq!(docket.store().len(Tree::FileRefs).unwrap(), 0);
     }
 }

@@ -23,13 +23,14 @@ use crate::plugin::PluginHost;
 use crate::store::{Batch, Store, Tree, decode, encode};
 use crate::{Clock, Error, Result};
 
-pub use exchange::{MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload};
+pub use exchange::{MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, UploadDetails};
 pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
 pub use people::{MIN_PASSWORD_LEN, NewUser};
 pub use scheduler::{TICK_LIMIT, TickReport};
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
 pub use work::{GroupSettings, WorkFilter};
+pub(crate) use work::{contact_key, status_key};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";
 const SERVED_CLOCK_KEY: &[u8] = b"served_clock";
@@ -239,10 +240,34 @@ impl Docket {
         Ok(())
     }
 
-    /// Writes a consistent backup of the whole store to `out` while the firm keeps working;
-    /// writes wait until the copy is done.
-    pub fn backup(&self, out: &mut dyn std::io::Write) -> Result<u64> {
-        crate::backup::export(self.store.as_ref(), self.now(), out, &mut |_, _| {})
+    /// Writes a consistent backup of the whole store and its files to `out` while the firm
+    /// keeps working: the records are copied locally first, so a slow `out` holds no writer.
+    pub fn backup(&self, out: &mut dyn std::io::Write) -> Result<crate::backup::Counts> {
+        crate::backup::export(self.store.as_ref(), self.now(), out, &mut |_| {})
+    }
+
+    /// Removes uploaded files no record references any more, except files younger than an hour
+    /// (the batch that will reference them may not be committed yet). `now` is the real time:
+    /// file ages are real, whatever the engine's clock says.
+    pub fn collect_files(
+        &self,
+        now: std::time::SystemTime,
+    ) -> Result<crate::store::files::Collected> {
+        let store = self.store.as_ref();
+        store.files().collect(
+            &mut |sha| {
+                let prefix = format!("{sha}/");
+                Ok(!store
+                    .scan(Tree::FileRefs, prefix.as_bytes(), None, 1, false)?
+                    .is_empty())
+            },
+            now,
+        )
+    }
+
+    /// Checks the data folder; see `check::check`.
+    pub fn check(&self, verify_bytes: bool) -> Result<Vec<String>> {
+        crate::check::check(self.store.as_ref(), verify_bytes)
     }
 
     /// Records which clock serves this data folder, and refuses the other kind: a folder served

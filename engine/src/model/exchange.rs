@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Record, WorkId};
+use crate::store::StoredFile;
 
 /// A comment on a work item, from the client or from staff.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,8 +21,8 @@ impl Record for Comment {
     const VERSION: u16 = 1;
 }
 
-/// A file uploaded to a work item. Its bytes are kept apart, under `blob`, and are served to
-/// staff only.
+/// A file uploaded to a work item. Its bytes are kept apart, in the file store under their
+/// hash, and are served to staff only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UploadedFile {
     pub id: ulid::Ulid,
@@ -31,16 +32,42 @@ pub struct UploadedFile {
     /// The original name, stripped of folders and control characters.
     pub name: String,
     pub content_type: String,
-    pub size: u64,
-    /// SHA-256 of the bytes, hex; also the key of the bytes in the blob tree.
-    pub sha256: String,
+    /// The bytes: their SHA-256 (their name in the file store) and size.
+    pub content: StoredFile,
     /// Which client task it answers, by group and task position, if any.
     pub task: Option<(usize, usize)>,
 }
 
+impl UploadedFile {
+    /// Its key in the `file_refs` index: hash `/` work `/` file.
+    pub fn ref_key(&self) -> Vec<u8> {
+        format!("{}/{}/{}", self.content.sha256, self.work, self.id).into_bytes()
+    }
+}
+
 impl Record for UploadedFile {
     const KIND: &'static str = "uploaded file";
-    const VERSION: u16 = 1;
+    /// 1: `size` and `sha256` beside the other fields, the bytes in sled's `blobs` tree.
+    /// 2: `content` names the bytes in the file store.
+    const VERSION: u16 = 2;
+
+    fn upgrade(version: u16, mut value: serde_json::Value) -> Result<serde_json::Value, String> {
+        if version != 1 {
+            return Err(format!(
+                "no upgrade from uploaded file format version {version}"
+            ));
+        }
+        let fields = value
+            .as_object_mut()
+            .ok_or("an uploaded file record is not an object")?;
+        let sha256 = fields.remove("sha256").ok_or("no sha256")?;
+        let size = fields.remove("size").ok_or("no size")?;
+        fields.insert(
+            "content".into(),
+            serde_json::json!({ "sha256": sha256, "size": size }),
+        );
+        Ok(value)
+    }
 }
 
 /// A file name safe to show and to offer for download: no folders, no control characters, no
@@ -62,7 +89,22 @@ pub fn sanitise_file_name(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::sanitise_file_name;
+    use super::*;
+
+    #[test]
+    fn a_first_format_file_record_is_upgraded() {
+        let v1 = br#"{"id":"01M8B2FX6WPP51V1V22EBA9W8H","work":"01M8B2FX6WPP51V1V22EBA9W8J","at":"2026-11-26T04:40:48Z","uploaded_by":{"type":"api","id":"fixture"},"name":"p60.pdf","content_type":"application/pdf","size":21,"sha256":"945ee3b092dec38d8491051812ee15ceee86256a0c78c56b53a311ca381b5159","task":[0,0]}"#;
+        let mut bytes = 1u16.to_be_bytes().to_vec();
+        bytes.extend_from_slice(v1);
+        let file: UploadedFile = crate::store::decode(&bytes).unwrap();
+        assert_eq!(file.content.size, 21);
+        assert!(file.content.sha256.starts_with("945ee3b0"));
+        assert_eq!(file.task, Some((0, 0)));
+        let mut broken = 1u16.to_be_bytes().to_vec();
+        broken.extend_from_slice(br#"{"id":"01M8B2FX6WPP51V1V22EBA9W8H"}"#);
+        let err = crate::store::decode::<UploadedFile>(&broken).unwrap_err();
+        assert!(err.to_string().contains("no sha256"), "{err}");
+    }
 
     #[test]
     fn file_names_lose_folders_and_control_characters() {

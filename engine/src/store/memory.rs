@@ -3,14 +3,24 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use super::{Batch, CHANGED_CONCURRENTLY, Entries, Store, Tree, Visit, Write};
+use super::{Batch, CHANGED_CONCURRENTLY, Entries, FileStore, Store, Tree, Visit, Write};
 use crate::{Error, Result};
 
 type Trees = HashMap<Tree, BTreeMap<Vec<u8>, Vec<u8>>>;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MemoryStore {
     trees: Mutex<Trees>,
+    files: FileStore,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self {
+            trees: Mutex::default(),
+            files: FileStore::memory(),
+        }
+    }
 }
 
 impl MemoryStore {
@@ -111,6 +121,10 @@ impl Store for MemoryStore {
             }
         }
         Ok(())
+    }
+
+    fn files(&self) -> &FileStore {
+        &self.files
     }
 }
 

@@ -1,12 +1,16 @@
 //! Storage behind a trait: named trees of sorted keys, read one key or a prefix at a time, and
 //! changed only by atomic batches that may carry guards (create-only keys, expected values).
-//! `SledStore` keeps one data folder; `MemoryStore` serves unit tests.
+//! `SledStore` keeps one data folder; `MemoryStore` serves unit tests. Each store has a
+//! `FileStore` beside it for the bytes of uploaded files.
 
+pub mod files;
 mod memory;
 mod sled_store;
+mod upgrade;
 
+pub use files::{FileReader, FileStore, FileWriter, StoredFile};
 pub use memory::MemoryStore;
-pub use sled_store::SledStore;
+pub use sled_store::{STORE_FORMAT, SledStore};
 
 use crate::model::Record;
 use crate::{Error, Result};
@@ -37,10 +41,11 @@ pub enum Tree {
     Timeline,
     /// work id `/` comment id → comment
     Comments,
-    /// work id `/` file id → uploaded file record
+    /// work id `/` file id → uploaded file record (its bytes are in the `FileStore`)
     Files,
-    /// SHA-256 of the bytes → the bytes of an uploaded file
-    Blobs,
+    /// SHA-256 of a file's bytes `/` work id `/` file id → empty: which records reference a
+    /// stored file, for collection and checks
+    FileRefs,
     /// fire instant (20-digit Unix milliseconds) `/` work id `/` group number (or `d` for the
     /// comment digest) → empty: what the scheduler does next, in time order
     Schedule,
@@ -80,7 +85,7 @@ impl Tree {
         Tree::Timeline,
         Tree::Comments,
         Tree::Files,
-        Tree::Blobs,
+        Tree::FileRefs,
         Tree::Schedule,
         Tree::Access,
         Tree::Links,
@@ -109,7 +114,7 @@ impl Tree {
             Tree::Timeline => "timeline",
             Tree::Comments => "comments",
             Tree::Files => "files",
-            Tree::Blobs => "blobs",
+            Tree::FileRefs => "file_refs",
             Tree::Schedule => "schedule",
             Tree::Access => "access",
             Tree::Links => "links",
@@ -236,6 +241,11 @@ pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 /// Called with every entry of the store by `Store::for_each`.
 pub type Visit<'a> = &'a mut dyn FnMut(Tree, &[u8], &[u8]) -> Result<()>;
 
+/// The keys written while `Store::copy_live` ran, each with its value at the end of the copy
+/// (`None`: removed). Applied over the copy, they give the store as it was at one moment.
+pub type Changes =
+    std::collections::BTreeMap<Tree, std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>>>;
+
 pub trait Store: Send + Sync {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Entries whose key starts with `prefix`, in key order, at most `limit`, starting after
@@ -262,6 +272,19 @@ pub trait Store: Send + Sync {
     fn len(&self, tree: Tree) -> Result<usize>;
     /// Calls `each` for every entry of every tree, tree by tree in key order.
     fn for_each(&self, each: Visit) -> Result<()>;
+    /// The bytes of uploaded files, kept beside the records.
+    fn files(&self) -> &FileStore;
+    /// Calls `each` for every entry while writers go on, and returns what they changed
+    /// meanwhile; see `Changes`. Writers wait only while the changed keys are read again, never
+    /// for the whole copy. This default holds writers off for the whole copy instead.
+    fn copy_live(&self, each: Visit) -> Result<Changes> {
+        self.for_each(each)?;
+        Ok(Changes::new())
+    }
+    /// An unnamed temporary file on the same disk as the store, for backups' local copies.
+    fn scratch_file(&self) -> Result<std::fs::File> {
+        tempfile::tempfile().map_err(|e| files::io_error("cannot make a temporary file", e))
+    }
 }
 
 /// A record inside its envelope: two bytes of format version, then JSON.

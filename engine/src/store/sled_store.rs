@@ -2,32 +2,44 @@
 //! batch one sled transaction followed by a flush, and an exclusive lock on the folder so a second
 //! docket cannot open it.
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, RwLock};
 
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
-use super::{Batch, CHANGED_CONCURRENTLY, Entries, Store, Tree, Visit, Write};
+use super::{Batch, CHANGED_CONCURRENTLY, Changes, Entries, FileStore, Store, Tree, Visit, Write};
 use crate::{Error, Result};
 
 /// Batches `commit_each` merges into one sled transaction.
 const MERGED_BATCHES: usize = 250;
 
-/// Format of the data folder as a whole; bumped when trees are reorganised.
-const STORE_FORMAT: u16 = 1;
+/// Format of the data folder as a whole; bumped when trees are reorganised. 1: file bytes in a
+/// `blobs` tree. 2: file bytes in the `FileStore`, referenced from `file_refs`.
+pub const STORE_FORMAT: u16 = 2;
 const STORE_FORMAT_KEY: &[u8] = b"store_format";
+
+/// The keys batches wrote during a live copy.
+type Journal = BTreeSet<(Tree, Vec<u8>)>;
 
 pub struct SledStore {
     db: sled::Db,
     trees: Vec<sled::Tree>,
+    files: FileStore,
     path: PathBuf,
     /// Held for the store's lifetime; the OS releases the lock if the process dies.
     _lock: File,
     /// Batches hold it shared and `for_each` exclusively, so a backup taken while the server
     /// runs sees the store between two batches, never in the middle of one.
     writers: RwLock<()>,
+    /// While a live copy runs: every key a batch writes (see `copy_live`).
+    journal: Mutex<Option<Journal>>,
+    journaling: AtomicBool,
+    /// One live copy at a time.
+    copying: Mutex<()>,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -39,11 +51,25 @@ impl std::fmt::Debug for SledStore {
 }
 
 impl SledStore {
-    /// Opens (creating if needed) the data folder `dir`.
-    pub fn open(dir: &Path) -> Result<Self> {
+    /// Opens the data folder `dir`, creating it if it is not there: for `serve` and `restore`,
+    /// the only commands that may start a new folder.
+    pub fn create(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::Storage(format!("cannot create data folder {}: {e}", dir.display()))
         })?;
+        Self::open_folder(dir)
+    }
+
+    /// Opens the existing data folder `dir`, upgrading it if an older docket wrote it; refuses a
+    /// folder that holds no data folder (a mistyped `--data` must not start an empty firm).
+    pub fn open(dir: &Path) -> Result<Self> {
+        if !dir.join("db").is_dir() {
+            return Err(Error::NoDataFolder(dir.display().to_string()));
+        }
+        Self::open_folder(dir)
+    }
+
+    fn open_folder(dir: &Path) -> Result<Self> {
         let lock_path = dir.join("docket.lock");
         let lock = File::options()
             .create(true)
@@ -88,32 +114,73 @@ impl SledStore {
             .iter()
             .map(|t| db.open_tree(t.name()))
             .collect::<std::result::Result<Vec<_>, _>>()?;
+        let files = FileStore::open(&dir.join("files"))?;
         let store = Self {
             db,
             trees,
+            files,
             path: dir.to_path_buf(),
             _lock: lock,
             writers: RwLock::new(()),
+            journal: Mutex::new(None),
+            journaling: AtomicBool::new(false),
+            copying: Mutex::new(()),
         };
         store.check_format()?;
         Ok(store)
     }
 
+    /// Writes the format of a new folder, upgrades an older one step by step, refuses a newer.
     fn check_format(&self) -> Result<()> {
         let meta = self.tree(Tree::Meta);
-        match meta.get(STORE_FORMAT_KEY)? {
-            None => {
-                meta.insert(STORE_FORMAT_KEY, &STORE_FORMAT.to_be_bytes())?;
-                self.db.flush()?;
-                Ok(())
+        let Some(found) = meta.get(STORE_FORMAT_KEY)? else {
+            meta.insert(STORE_FORMAT_KEY, &STORE_FORMAT.to_be_bytes())?;
+            self.db.flush()?;
+            return Ok(());
+        };
+        let mut version = match found.as_ref() {
+            [a, b] => u16::from_be_bytes([*a, *b]),
+            other => {
+                return Err(Error::Storage(format!(
+                    "data folder {} has an unreadable store format {other:?}",
+                    self.path.display()
+                )));
             }
-            Some(v) if v.as_ref() == STORE_FORMAT.to_be_bytes() => Ok(()),
-            Some(v) => Err(Error::Storage(format!(
-                "data folder {} has store format {:?}; this docket reads format {STORE_FORMAT}",
-                self.path.display(),
-                v.as_ref()
-            ))),
+        };
+        if version > STORE_FORMAT {
+            return Err(Error::Storage(format!(
+                "data folder {} has store format {version}, newer than this docket reads ({STORE_FORMAT}); upgrade docket",
+                self.path.display()
+            )));
         }
+        while version < STORE_FORMAT {
+            super::upgrade::upgrade_from(self, version)?;
+            version += 1;
+            meta.insert(STORE_FORMAT_KEY, &version.to_be_bytes())?;
+            self.db.flush()?;
+            tracing::info!(
+                "upgraded data folder {} to store format {version}",
+                self.path.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// Every entry of `tree`, without holding writers off.
+    pub(super) fn tree_iter(&self, tree: Tree) -> sled::Iter {
+        self.tree(tree).iter()
+    }
+
+    /// The sled database itself, for store-format upgrades.
+    pub(super) fn db(&self) -> &sled::Db {
+        &self.db
+    }
+
+    /// Writes one entry outside any transaction: for restoring into a new folder that nothing
+    /// else is using, where a transaction per entry would only cost time.
+    pub fn load(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<()> {
+        self.tree(tree).insert(key, value)?;
+        Ok(())
     }
 
     fn tree(&self, tree: Tree) -> &sled::Tree {
@@ -217,6 +284,53 @@ impl Store for SledStore {
         }
         Ok(())
     }
+
+    fn files(&self) -> &FileStore {
+        &self.files
+    }
+
+    fn copy_live(&self, each: Visit) -> Result<Changes> {
+        let _one = self.copying.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            // From here on every batch notes its keys; none is half applied at this moment.
+            let _still = self.writers.write().unwrap_or_else(|e| e.into_inner());
+            *self.journal.lock().unwrap_or_else(|e| e.into_inner()) = Some(BTreeSet::new());
+            self.journaling.store(true, Ordering::SeqCst);
+        }
+        let copied = (|| -> Result<()> {
+            for tree in Tree::ALL {
+                for item in self.tree(tree).iter() {
+                    let (k, v) = item?;
+                    each(tree, &k, &v)?;
+                }
+            }
+            Ok(())
+        })();
+        // Writers wait only while the keys written during the copy are read again: the copy
+        // plus these values is the store at this moment.
+        let _still = self.writers.write().unwrap_or_else(|e| e.into_inner());
+        self.journaling.store(false, Ordering::SeqCst);
+        let keys = self
+            .journal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .unwrap_or_default();
+        copied?;
+        let mut changes = Changes::new();
+        for (tree, key) in keys {
+            let value = self.tree(tree).get(&key)?.map(|v| v.to_vec());
+            changes.entry(tree).or_default().insert(key, value);
+        }
+        Ok(changes)
+    }
+
+    fn scratch_file(&self) -> Result<File> {
+        let dir = self.path.join("tmp");
+        std::fs::create_dir_all(&dir)
+            .and_then(|_| tempfile::tempfile_in(&dir))
+            .map_err(|e| super::files::io_error("cannot make a temporary file", e))
+    }
 }
 
 impl SledStore {
@@ -226,6 +340,24 @@ impl SledStore {
             return Ok(());
         }
         let _writing = self.writers.read().unwrap_or_else(|e| e.into_inner());
+        if self.journaling.load(Ordering::SeqCst)
+            && let Some(keys) = self
+                .journal
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_mut()
+        {
+            for write in &batch.writes {
+                match write {
+                    Write::Put { tree, key, .. }
+                    | Write::Remove { tree, key }
+                    | Write::Create { tree, key, .. } => {
+                        keys.insert((*tree, key.clone()));
+                    }
+                    Write::Expect { .. } => {}
+                }
+            }
+        }
         let mut involved: Vec<Tree> = batch.writes.iter().map(Write::tree).collect();
         involved.sort();
         involved.dedup();
@@ -279,23 +411,23 @@ mod tests {
     #[test]
     fn sled_store_keeps_the_store_contract() {
         let dir = tempfile::tempdir().unwrap();
-        super::super::tests::exercise(&SledStore::open(dir.path()).unwrap());
+        super::super::tests::exercise(&SledStore::create(dir.path()).unwrap());
     }
 
     #[test]
     fn a_second_open_of_the_same_folder_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let first = SledStore::open(dir.path()).unwrap();
-        let err = SledStore::open(dir.path()).unwrap_err();
+        let first = SledStore::create(dir.path()).unwrap();
+        let err = SledStore::create(dir.path()).unwrap_err();
         assert!(matches!(err, Error::Locked(_)), "{err}");
         drop(first);
-        SledStore::open(dir.path()).unwrap();
+        SledStore::create(dir.path()).unwrap();
     }
 
     #[test]
     fn commit_each_fails_only_the_batch_whose_guard_fails() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = SledStore::create(dir.path()).unwrap();
         let batches: Vec<Batch> = (0..2500)
             .map(|i| {
                 let mut b = Batch::default();
@@ -322,12 +454,12 @@ mod tests {
     fn data_survives_reopening() {
         let dir = tempfile::tempdir().unwrap();
         {
-            let store = SledStore::open(dir.path()).unwrap();
+            let store = SledStore::create(dir.path()).unwrap();
             let mut b = Batch::default();
             b.put(Tree::Work, "k", "v");
             store.commit(b).unwrap();
         }
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = SledStore::create(dir.path()).unwrap();
         assert_eq!(store.get(Tree::Work, b"k").unwrap().unwrap(), b"v");
     }
 }

@@ -1,0 +1,287 @@
+//! `docket check`: verifies a data folder. Every record decodes (upgraded if older), every
+//! index entry points at a record that would produce it, every record is indexed, and every file
+//! a record references is in the file store with its size (and, when asked, its hash). Each
+//! problem is one line naming the tree and key. Memory stays flat: records are read a page at a
+//! time and indexes are checked by point lookups.
+
+use crate::Result;
+use crate::docket::{contact_key, status_key};
+use crate::model::{
+    ApiToken, Comment, Contact, FirmSettings, GroupAccess, MagicLink, OutboundMessage,
+    PendingDigest, QueuedEvent, Record, StaffNotification, StaffUser, Template, TimelineEvent,
+    UploadedFile, WebhookDelivery, WorkId, WorkItem,
+};
+use crate::store::files::Verified;
+use crate::store::{Store, Tree, decode};
+
+/// Problems reported in full; past this, only their number.
+const MAX_LINES: usize = 1000;
+/// Entries read at a time.
+const PAGE: usize = 1000;
+
+/// Checks `store`; returns one line per problem, none when the folder is sound. With
+/// `verify_bytes`, every referenced file is read whole and hashed; without, its size is checked.
+pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
+    let mut found = Found::default();
+    let f = &mut found;
+    records::<StaffUser>(store, Tree::Users, f, &mut |s, key, user, f| {
+        let indexed = s.get(Tree::UsersByEmail, user.email.as_bytes())?;
+        f.expect_index(
+            indexed.as_deref() == Some(key),
+            Tree::UsersByEmail,
+            &user.email,
+        );
+        Ok(())
+    })?;
+    pointers(store, Tree::UsersByEmail, Tree::Users, f)?;
+    records::<ApiToken>(store, Tree::ApiTokens, f, &mut |_, _, _, _| Ok(()))?;
+    records::<Contact>(store, Tree::Contacts, f, &mut |s, key, contact, f| {
+        let indexed = s.get(Tree::ContactsByEmail, contact.email.as_bytes())?;
+        f.expect_index(
+            indexed.as_deref() == Some(key),
+            Tree::ContactsByEmail,
+            &contact.email,
+        );
+        Ok(())
+    })?;
+    pointers(store, Tree::ContactsByEmail, Tree::Contacts, f)?;
+    records::<Template>(store, Tree::Templates, f, &mut |s, key, template, f| {
+        let name = template.name.to_lowercase();
+        let indexed = s.get(Tree::TemplatesByName, name.as_bytes())?;
+        f.expect_index(
+            indexed.as_deref() == Some(key),
+            Tree::TemplatesByName,
+            &name,
+        );
+        Ok(())
+    })?;
+    pointers(store, Tree::TemplatesByName, Tree::Templates, f)?;
+    records::<WorkItem>(store, Tree::Work, f, &mut |s, _, work, f| {
+        let by_status = status_key(work.status, work.id);
+        let present = s.get(Tree::WorkByStatus, &by_status)?.is_some();
+        f.expect_index(present, Tree::WorkByStatus, &lossy(&by_status));
+        for contact in work.recipients() {
+            let by_contact = contact_key(contact, Some(work.id));
+            let present = s.get(Tree::WorkByContact, &by_contact)?.is_some();
+            f.expect_index(present, Tree::WorkByContact, &lossy(&by_contact));
+        }
+        Ok(())
+    })?;
+    work_index(store, Tree::WorkByStatus, f, &|w, key| {
+        status_key(w.status, w.id) == key
+    })?;
+    work_index(store, Tree::WorkByContact, f, &|w, key| {
+        w.recipients()
+            .into_iter()
+            .any(|c| contact_key(c, Some(w.id)) == key)
+    })?;
+    records::<TimelineEvent>(store, Tree::Timeline, f, &mut |_, _, _, _| Ok(()))?;
+    records::<Comment>(store, Tree::Comments, f, &mut |_, _, _, _| Ok(()))?;
+    records::<UploadedFile>(store, Tree::Files, f, &mut |s, _, file, f| {
+        let present = s.get(Tree::FileRefs, &file.ref_key())?.is_some();
+        f.expect_index(present, Tree::FileRefs, &lossy(&file.ref_key()));
+        let sha = &file.content.sha256;
+        if verify_bytes {
+            match s.files().verify(sha)? {
+                Verified::Intact => {}
+                Verified::Missing => f.problem(format!(
+                    "files: `{}` of work {} is missing its bytes ({sha})",
+                    file.name, file.work
+                )),
+                Verified::Damaged => f.problem(format!(
+                    "files: `{}` of work {} is damaged: its bytes no longer hash to {sha}",
+                    file.name, file.work
+                )),
+            }
+        } else {
+            match s.files().size(sha)? {
+                Some(size) if size == file.content.size => {}
+                Some(size) => f.problem(format!(
+                    "files: `{}` of work {} has {size} bytes on disk, not {} ({sha})",
+                    file.name, file.work, file.content.size
+                )),
+                None => f.problem(format!(
+                    "files: `{}` of work {} is missing its bytes ({sha})",
+                    file.name, file.work
+                )),
+            }
+        }
+        Ok(())
+    })?;
+    each_entry(store, Tree::FileRefs, &mut |key, _| {
+        let text = lossy(key);
+        let target = text
+            .split_once('/')
+            .map(|(sha, rest)| (sha.to_string(), rest.to_string()));
+        let ok = match &target {
+            Some((sha, rest)) => store
+                .get(Tree::Files, rest.as_bytes())?
+                .and_then(|v| decode::<UploadedFile>(&v).ok())
+                .is_some_and(|file| file.content.sha256 == *sha),
+            None => false,
+        };
+        if !ok {
+            found.problem(format!(
+                "file_refs: `{text}` points at no file record with those bytes"
+            ));
+        }
+        Ok(())
+    })?;
+    let f = &mut found;
+    records::<GroupAccess>(store, Tree::Access, f, &mut |_, _, _, _| Ok(()))?;
+    records::<MagicLink>(store, Tree::Links, f, &mut |_, _, _, _| Ok(()))?;
+    records::<OutboundMessage>(store, Tree::Outbox, f, &mut |_, _, _, _| Ok(()))?;
+    records::<QueuedEvent>(store, Tree::Events, f, &mut |_, _, _, _| Ok(()))?;
+    records::<WebhookDelivery>(store, Tree::Webhooks, f, &mut |_, _, _, _| Ok(()))?;
+    records::<StaffNotification>(store, Tree::Notifications, f, &mut |_, _, _, _| Ok(()))?;
+    records::<PendingDigest>(store, Tree::Digests, f, &mut |_, _, _, _| Ok(()))?;
+    match store.get(Tree::Meta, b"firm_settings")? {
+        Some(bytes) => {
+            if let Err(e) = decode::<FirmSettings>(&bytes) {
+                found.problem(format!("meta: firm_settings: {e}"));
+            }
+        }
+        None => found.problem("meta: the firm's settings are missing".into()),
+    }
+    each_entry(store, Tree::OutboxQueue, &mut |key, _| {
+        let text = lossy(key);
+        let id = text.rsplit('/').next().unwrap_or_default();
+        if store.get(Tree::Outbox, id.as_bytes())?.is_none() {
+            found.problem(format!("outbox_queue: `{text}` points at no message"));
+        }
+        Ok(())
+    })?;
+    each_entry(store, Tree::OutboxKeys, &mut |key, value| {
+        // An empty value is a claimed key (a hook effect done once), not a message.
+        if !value.is_empty() && store.get(Tree::Outbox, value)?.is_none() {
+            found.problem(format!(
+                "outbox_keys: `{}` points at no message",
+                lossy(key)
+            ));
+        }
+        Ok(())
+    })?;
+    each_entry(store, Tree::Schedule, &mut |key, _| {
+        let text = lossy(key);
+        let work = text.split('/').nth(1).unwrap_or_default();
+        if store.get(Tree::Work, work.as_bytes())?.is_none() {
+            found.problem(format!("schedule: `{text}` points at no work item"));
+        }
+        Ok(())
+    })?;
+    Ok(found.lines())
+}
+
+#[derive(Default)]
+struct Found {
+    lines: Vec<String>,
+    more: usize,
+}
+
+impl Found {
+    fn problem(&mut self, line: String) {
+        if self.lines.len() < MAX_LINES {
+            self.lines.push(line);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn expect_index(&mut self, present: bool, index: Tree, key: &str) {
+        if !present {
+            self.problem(format!(
+                "{}: `{key}` is missing or points elsewhere",
+                index.name()
+            ));
+        }
+    }
+
+    fn lines(mut self) -> Vec<String> {
+        if self.more > 0 {
+            self.lines
+                .push(format!("... and {} more problems", self.more));
+        }
+        self.lines
+    }
+}
+
+type RecordCheck<'a, R> = &'a mut dyn FnMut(&dyn Store, &[u8], R, &mut Found) -> Result<()>;
+
+/// Decodes every record of `tree`, reporting those that fail, and hands the others to `then`.
+fn records<R: Record>(
+    store: &dyn Store,
+    tree: Tree,
+    found: &mut Found,
+    then: RecordCheck<R>,
+) -> Result<()> {
+    each_entry(store, tree, &mut |key, value| {
+        match decode::<R>(value) {
+            Ok(record) => then(store, key, record, found)?,
+            Err(e) => found.problem(format!("{}: `{}`: {e}", tree.name(), lossy(key))),
+        }
+        Ok(())
+    })
+}
+
+/// Checks that every value of `index` is the key of a record in `records`.
+fn pointers(store: &dyn Store, index: Tree, records: Tree, found: &mut Found) -> Result<()> {
+    each_entry(store, index, &mut |key, value| {
+        if store.get(records, value)?.is_none() {
+            found.problem(format!(
+                "{}: `{}` points at no record of {}",
+                index.name(),
+                lossy(key),
+                records.name()
+            ));
+        }
+        Ok(())
+    })
+}
+
+/// Checks that every key of a work index (`.../WORK`) names a work item that produces it.
+fn work_index(
+    store: &dyn Store,
+    index: Tree,
+    found: &mut Found,
+    produces: &dyn Fn(&WorkItem, &[u8]) -> bool,
+) -> Result<()> {
+    each_entry(store, index, &mut |key, _| {
+        let text = lossy(key);
+        let work = text
+            .rsplit('/')
+            .next()
+            .and_then(|id| id.parse::<WorkId>().ok())
+            .map(|id| store.get(Tree::Work, &id.key()))
+            .transpose()?
+            .flatten()
+            .and_then(|v| decode::<WorkItem>(&v).ok());
+        if !work.is_some_and(|w| produces(&w, key)) {
+            found.problem(format!(
+                "{}: `{text}` points at no work item that belongs there",
+                index.name()
+            ));
+        }
+        Ok(())
+    })
+}
+
+type EntryVisit<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> Result<()>;
+
+/// Calls `each` for every entry of `tree`, a page at a time.
+fn each_entry(store: &dyn Store, tree: Tree, each: EntryVisit) -> Result<()> {
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let page = store.scan(tree, b"", after.as_deref(), PAGE, false)?;
+        for (key, value) in &page {
+            each(key, value)?;
+        }
+        if page.len() < PAGE {
+            return Ok(());
+        }
+        after = page.last().map(|(k, _)| k.clone());
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}

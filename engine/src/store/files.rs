@@ -1,0 +1,583 @@
+//! The bytes of uploaded files, kept as files of their own under the data folder and named by
+//! their SHA-256, so the same bytes are stored once and sled keeps only records and indexes.
+//!
+//! A file is written chunk by chunk to a temporary name, its size capped as it grows, then
+//! fsynced and renamed to its hash: a crash leaves either the whole file or a temporary one that
+//! garbage collection removes later. The record that references a file is committed after the
+//! file is in place; collection never removes a file younger than an hour, so a file written for
+//! a batch not yet committed is safe.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::time::{Duration, SystemTime};
+
+use sha2::{Digest, Sha256};
+
+use crate::{Error, Result};
+
+/// Files younger than this are never collected: the batch that references them may not be
+/// committed yet.
+pub const COLLECT_AFTER: Duration = Duration::from_secs(60 * 60);
+/// Bytes read or written at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// A file in the store: its hash (64 lower-case hex digits) and its size in bytes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// What a garbage collection did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Collected {
+    /// Unreferenced files removed, and their bytes.
+    pub removed: usize,
+    pub bytes: u64,
+    /// Unreferenced files kept because they are younger than `COLLECT_AFTER`.
+    pub young: usize,
+}
+
+/// The content-addressed file store of one data folder (or of memory, for unit tests).
+pub struct FileStore {
+    place: Place,
+    /// Backups hold it shared while they read files; collection takes it exclusively, so a file
+    /// a backup is about to copy is never removed under it.
+    readers: RwLock<()>,
+}
+
+type MemoryFiles = Arc<Mutex<HashMap<String, (Vec<u8>, SystemTime)>>>;
+
+#[derive(Clone)]
+enum Place {
+    Disk(PathBuf),
+    Memory(MemoryFiles),
+}
+
+impl std::fmt::Debug for FileStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.place {
+            Place::Disk(root) => write!(f, "FileStore({})", root.display()),
+            Place::Memory(_) => f.write_str("FileStore(memory)"),
+        }
+    }
+}
+
+impl FileStore {
+    /// The file store in folder `root` (`DATA/files`), created if missing.
+    pub fn open(root: &Path) -> Result<Self> {
+        let tmp = root.join("tmp");
+        std::fs::create_dir_all(&tmp)
+            .map_err(|e| io_error(&format!("cannot create {}", tmp.display()), e))?;
+        Ok(Self {
+            place: Place::Disk(root.to_path_buf()),
+            readers: RwLock::new(()),
+        })
+    }
+
+    /// A file store in memory, for unit tests.
+    pub fn memory() -> Self {
+        Self {
+            place: Place::Memory(Arc::default()),
+            readers: RwLock::new(()),
+        }
+    }
+
+    /// Starts a new file of at most `max_bytes`. Write it with `FileWriter::write_chunk` (or as
+    /// an `io::Write`), then `finish` it to get its hash; dropped unfinished, it leaves nothing.
+    pub fn writer(&self, max_bytes: u64) -> Result<FileWriter> {
+        let sink = match &self.place {
+            Place::Disk(root) => {
+                let tmp = tempfile::Builder::new()
+                    .prefix("upload-")
+                    .tempfile_in(root.join("tmp"))
+                    .map_err(|e| io_error("cannot start a file", e))?;
+                Sink::Disk(tmp)
+            }
+            Place::Memory(_) => Sink::Memory(Vec::new()),
+        };
+        Ok(FileWriter {
+            place: self.place.clone(),
+            sink,
+            hasher: Sha256::new(),
+            size: 0,
+            max_bytes,
+        })
+    }
+
+    /// Writes everything `input` yields as one file of at most `max_bytes`.
+    pub fn write(&self, input: &mut dyn Read, max_bytes: u64) -> Result<StoredFile> {
+        let mut writer = self.writer(max_bytes)?;
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            let n = match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::Storage(format!("cannot read the file: {e}"))),
+            };
+            writer.write_chunk(&buf[..n])?;
+        }
+        writer.finish()
+    }
+
+    /// Reads a stored file chunk by chunk; `None` when there is no file with that hash.
+    pub fn read(&self, sha256: &str) -> Result<Option<FileReader>> {
+        check_hash(sha256)?;
+        match &self.place {
+            Place::Disk(root) => match File::open(blob_path(root, sha256)) {
+                Ok(file) => Ok(Some(FileReader(ReaderInner::Disk(file)))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(io_error(&format!("cannot read file {sha256}"), e)),
+            },
+            Place::Memory(map) => {
+                Ok(map
+                    .lock()
+                    .expect("file store lock")
+                    .get(sha256)
+                    .map(|(bytes, _)| {
+                        FileReader(ReaderInner::Memory(std::io::Cursor::new(bytes.clone())))
+                    }))
+            }
+        }
+    }
+
+    /// The size of a stored file, if there is one with that hash.
+    pub fn size(&self, sha256: &str) -> Result<Option<u64>> {
+        check_hash(sha256)?;
+        match &self.place {
+            Place::Disk(root) => match std::fs::metadata(blob_path(root, sha256)) {
+                Ok(meta) => Ok(Some(meta.len())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(io_error(&format!("cannot read file {sha256}"), e)),
+            },
+            Place::Memory(map) => Ok(map
+                .lock()
+                .expect("file store lock")
+                .get(sha256)
+                .map(|(b, _)| b.len() as u64)),
+        }
+    }
+
+    /// Reads a stored file whole and says whether its bytes still hash to its name.
+    pub fn verify(&self, sha256: &str) -> Result<Verified> {
+        let Some(mut reader) = self.read(sha256)? else {
+            return Ok(Verified::Missing);
+        };
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            let n = reader
+                .read(&mut buf)
+                .map_err(|e| io_error(&format!("cannot read file {sha256}"), e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        Ok(if hex(&hasher.finalize()) == sha256 {
+            Verified::Intact
+        } else {
+            Verified::Damaged
+        })
+    }
+
+    /// The hash of every stored file, in no particular order.
+    pub fn list(&self) -> Result<Vec<String>> {
+        Ok(self.entries()?.into_iter().map(|e| e.0).collect())
+    }
+
+    /// Keeps backups' files in place while the guard lives: collection waits for it.
+    pub fn hold(&self) -> RwLockReadGuard<'_, ()> {
+        self.readers.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Removes every file `referenced` says no record needs, except files written less than
+    /// `COLLECT_AFTER` before `now`, and temporary files left by writes that never finished.
+    pub fn collect(
+        &self,
+        referenced: &mut dyn FnMut(&str) -> Result<bool>,
+        now: SystemTime,
+    ) -> Result<Collected> {
+        let _exclusive = self.readers.write().unwrap_or_else(|e| e.into_inner());
+        let young = |at: SystemTime| now.duration_since(at).unwrap_or_default() < COLLECT_AFTER;
+        let mut done = Collected::default();
+        for (sha256, size, at) in self.entries()? {
+            if referenced(&sha256)? {
+                continue;
+            }
+            if young(at) {
+                done.young += 1;
+                continue;
+            }
+            match &self.place {
+                Place::Disk(root) => std::fs::remove_file(blob_path(root, &sha256))
+                    .map_err(|e| io_error(&format!("cannot remove file {sha256}"), e))?,
+                Place::Memory(map) => {
+                    map.lock().expect("file store lock").remove(&sha256);
+                }
+            }
+            done.removed += 1;
+            done.bytes += size;
+        }
+        if let Place::Disk(root) = &self.place {
+            for entry in read_dir(&root.join("tmp"))? {
+                let meta = entry.metadata()?;
+                if !young(meta.modified()?) {
+                    std::fs::remove_file(entry.path())?;
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    /// Every stored file: hash, size and when it was last written.
+    fn entries(&self) -> Result<Vec<(String, u64, SystemTime)>> {
+        match &self.place {
+            Place::Memory(map) => Ok(map
+                .lock()
+                .expect("file store lock")
+                .iter()
+                .map(|(k, (b, at))| (k.clone(), b.len() as u64, *at))
+                .collect()),
+            Place::Disk(root) => {
+                let mut out = Vec::new();
+                for shard in read_dir(root)? {
+                    let name = shard.file_name();
+                    let name = name.to_string_lossy();
+                    if name.len() != 2 || !shard.file_type()?.is_dir() {
+                        continue;
+                    }
+                    for file in read_dir(&shard.path())? {
+                        let hash = file.file_name().to_string_lossy().into_owned();
+                        if check_hash(&hash).is_err() || !hash.starts_with(name.as_ref()) {
+                            continue;
+                        }
+                        let meta = file.metadata()?;
+                        out.push((hash, meta.len(), meta.modified()?));
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// The outcome of `FileStore::verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verified {
+    Intact,
+    Missing,
+    /// The bytes no longer hash to the file's name.
+    Damaged,
+}
+
+/// A file being written; see `FileStore::writer`. It owns what it needs, so it can move to a
+/// blocking thread.
+pub struct FileWriter {
+    place: Place,
+    sink: Sink,
+    hasher: Sha256,
+    size: u64,
+    max_bytes: u64,
+}
+
+enum Sink {
+    Disk(tempfile::NamedTempFile),
+    Memory(Vec<u8>),
+}
+
+impl FileWriter {
+    /// Adds the next bytes; fails with `Error::TooLarge` once the file passes its cap (the
+    /// partial file is then dropped with the writer).
+    pub fn write_chunk(&mut self, bytes: &[u8]) -> Result<()> {
+        self.size += bytes.len() as u64;
+        if self.size > self.max_bytes {
+            return Err(Error::TooLarge(format!(
+                "the file is larger than {}; files may be at most that size",
+                human_size(self.max_bytes)
+            )));
+        }
+        self.hasher.update(bytes);
+        match &mut self.sink {
+            Sink::Disk(tmp) => tmp
+                .as_file_mut()
+                .write_all(bytes)
+                .map_err(|e| io_error("cannot write the file", e)),
+            Sink::Memory(buf) => {
+                buf.extend_from_slice(bytes);
+                Ok(())
+            }
+        }
+    }
+
+    /// Bytes written so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Makes the file durable under its hash and returns hash and size. The same bytes stored
+    /// before are kept once; their age is renewed so collection leaves them to the record about
+    /// to reference them.
+    pub fn finish(self) -> Result<StoredFile> {
+        let sha256 = hex(&self.hasher.finalize());
+        let now = SystemTime::now();
+        match (self.sink, &self.place) {
+            (Sink::Disk(tmp), Place::Disk(root)) => {
+                tmp.as_file()
+                    .sync_all()
+                    .map_err(|e| io_error("cannot write the file", e))?;
+                let target = blob_path(root, &sha256);
+                let shard = target.parent().expect("a blob path has a shard folder");
+                if target.exists() {
+                    // Renew the age of the copy already there; the new one is dropped.
+                    File::options()
+                        .append(true)
+                        .open(&target)
+                        .and_then(|f| f.set_modified(now))
+                        .map_err(|e| io_error("cannot write the file", e))?;
+                } else {
+                    std::fs::create_dir_all(shard)
+                        .map_err(|e| io_error("cannot write the file", e))?;
+                    tmp.persist(&target)
+                        .map_err(|e| io_error("cannot write the file", e.error))?;
+                    sync_dir(shard)?;
+                }
+            }
+            (Sink::Memory(bytes), Place::Memory(map)) => {
+                map.lock()
+                    .expect("file store lock")
+                    .insert(sha256.clone(), (bytes, now));
+            }
+            _ => unreachable!("a writer's sink matches its store"),
+        }
+        Ok(StoredFile {
+            sha256,
+            size: self.size,
+        })
+    }
+}
+
+impl std::io::Write for FileWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.write_chunk(buf).map_err(std::io::Error::other)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A stored file, read chunk by chunk.
+pub struct FileReader(ReaderInner);
+
+enum ReaderInner {
+    Disk(File),
+    Memory(std::io::Cursor<Vec<u8>>),
+}
+
+impl Read for FileReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match &mut self.0 {
+            ReaderInner::Disk(f) => f.read(buf),
+            ReaderInner::Memory(c) => c.read(buf),
+        }
+    }
+}
+
+/// Refuses anything but 64 lower-case hex digits, so a hash can never name a path elsewhere.
+pub fn check_hash(sha256: &str) -> Result<()> {
+    if sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        Ok(())
+    } else {
+        Err(Error::invalid(format!(
+            "`{sha256}` is not a SHA-256 in hex"
+        )))
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn blob_path(root: &Path, sha256: &str) -> PathBuf {
+    root.join(&sha256[..2]).join(sha256)
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<std::fs::DirEntry>> {
+    std::fs::read_dir(dir)
+        .and_then(|d| d.collect::<std::io::Result<Vec<_>>>())
+        .map_err(|e| io_error(&format!("cannot list {}", dir.display()), e))
+}
+
+/// Makes a rename inside `dir` durable.
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_error(&format!("cannot sync {}", dir.display()), e))
+}
+
+/// An I/O error in words an operator can act on; a full disk says so.
+pub(crate) fn io_error(what: &str, e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28) {
+        Error::Storage(format!(
+            "{what}: the disk holding the data folder is full; free some space and try again"
+        ))
+    } else {
+        Error::Storage(format!("{what}: {e}"))
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stores() -> (tempfile::TempDir, Vec<FileStore>) {
+        let dir = tempfile::tempdir().unwrap();
+        let disk = FileStore::open(&dir.path().join("files")).unwrap();
+        (dir, vec![disk, FileStore::memory()])
+    }
+
+    fn read_all(store: &FileStore, sha: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        store
+            .read(sha)
+            .unwrap()
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn files_are_stored_once_under_their_hash_and_read_back() {
+        let (_dir, stores) = stores();
+        for store in &stores {
+            let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+            let a = store.write(&mut bytes.as_slice(), 1 << 20).unwrap();
+            assert_eq!(a.size, 200_000);
+            assert_eq!(a.sha256, hex(&Sha256::digest(&bytes)));
+            let mut w = store.writer(1 << 20).unwrap();
+            for chunk in bytes.chunks(7000) {
+                w.write_chunk(chunk).unwrap();
+            }
+            assert_eq!(w.finish().unwrap(), a);
+            assert_eq!(store.list().unwrap(), vec![a.sha256.clone()]);
+            assert_eq!(read_all(store, &a.sha256), bytes);
+            assert_eq!(store.size(&a.sha256).unwrap(), Some(200_000));
+            assert_eq!(store.verify(&a.sha256).unwrap(), Verified::Intact);
+            let absent = "0".repeat(64);
+            assert!(store.read(&absent).unwrap().is_none());
+            assert_eq!(store.verify(&absent).unwrap(), Verified::Missing);
+            assert!(store.read("../../etc/passwd").is_err());
+        }
+    }
+
+    #[test]
+    fn a_file_over_its_cap_is_refused_and_leaves_nothing() {
+        let (dir, stores) = stores();
+        for store in &stores {
+            let err = store.write(&mut [7u8; 1001].as_slice(), 1000).unwrap_err();
+            assert!(matches!(err, Error::TooLarge(_)), "{err}");
+            assert!(store.list().unwrap().is_empty());
+            // Exactly at the cap is fine.
+            store.write(&mut [7u8; 1000].as_slice(), 1000).unwrap();
+        }
+        let tmp = std::fs::read_dir(dir.path().join("files/tmp")).unwrap();
+        assert_eq!(tmp.count(), 0, "the refused file's temporary copy is gone");
+    }
+
+    #[test]
+    fn damage_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::open(dir.path()).unwrap();
+        let f = store.write(&mut b"hello".as_slice(), 100).unwrap();
+        std::fs::write(dir.path().join(&f.sha256[..2]).join(&f.sha256), "hellO").unwrap();
+        assert_eq!(store.verify(&f.sha256).unwrap(), Verified::Damaged);
+    }
+
+    #[test]
+    fn collection_keeps_referenced_and_young_files() {
+        let (_dir, stores) = stores();
+        for store in &stores {
+            let kept = store.write(&mut b"kept".as_slice(), 100).unwrap();
+            let orphan = store.write(&mut b"orphan".as_slice(), 100).unwrap();
+            let mut referenced = |h: &str| Ok(h == kept.sha256);
+            let now = SystemTime::now();
+            let done = store.collect(&mut referenced, now).unwrap();
+            assert_eq!(
+                done,
+                Collected {
+                    removed: 0,
+                    bytes: 0,
+                    young: 1
+                }
+            );
+            let later = now + COLLECT_AFTER + Duration::from_secs(1);
+            let done = store.collect(&mut referenced, later).unwrap();
+            assert_eq!(done.removed, 1);
+            assert_eq!(done.bytes, 6);
+            assert_eq!(store.list().unwrap(), vec![kept.sha256.clone()]);
+            assert!(store.read(&orphan.sha256).unwrap().is_none());
+        }
+    }
+
+    #[test]
+    fn storing_old_bytes_again_makes_them_young() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::open(dir.path()).unwrap();
+        let f = store.write(&mut b"again".as_slice(), 100).unwrap();
+        let path = dir.path().join(&f.sha256[..2]).join(&f.sha256);
+        let old = SystemTime::now() - 2 * COLLECT_AFTER;
+        File::options()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        store.write(&mut b"again".as_slice(), 100).unwrap();
+        let done = store
+            .collect(&mut |_| Ok(false), SystemTime::now())
+            .unwrap();
+        assert_eq!(done.young, 1);
+        assert!(path.exists());
+    }
+
+    #[test]
+    fn stale_temporary_files_are_collected() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::open(dir.path()).unwrap();
+        let mut w = store.writer(100).unwrap();
+        w.write_chunk(b"half").unwrap();
+        std::mem::forget(w);
+        let later = SystemTime::now() + COLLECT_AFTER + Duration::from_secs(1);
+        store
+            .collect(&mut |_| Ok(false), SystemTime::now())
+            .unwrap();
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            1
+        );
+        store.collect(&mut |_| Ok(false), later).unwrap();
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
+    }
+}
