@@ -18,6 +18,9 @@ pub enum Error {
     /// An upload or a body is larger than its cap.
     #[error("{0}")]
     TooLarge(String),
+    /// Not allowed for who is asking (a client writing to a completed request or a done task).
+    #[error("{0}")]
+    Forbidden(String),
     /// The data folder is opened by another running docket.
     #[error(
         "data folder {0} is in use by another running docket; stop it first or use another --data folder"

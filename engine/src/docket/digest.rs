@@ -68,19 +68,24 @@ impl Docket {
         let mut sent_to = Vec::new();
         if !comments.is_empty() && work.status != WorkStatus::Completed {
             for (g, group) in work.groups.iter().enumerate() {
-                if group.sent_at.is_none() || sent_to.contains(&group.recipient) {
+                if group.sent_at.is_none() {
                     continue;
                 }
                 let Some(access) = self.access(id, g)? else {
                     continue;
                 };
-                sent_to.push(group.recipient);
                 let contact = self.contact(group.recipient)?;
                 let sender = self.sender(group.sent_by)?;
+                // Each recipient hears only of the comments about their own group.
                 let lines = comments
                     .iter()
+                    .filter(|c| self.comment_group(c, &work) == Some(g))
                     .map(|c| self.comment_line(c, &contact))
                     .collect::<Result<Vec<_>>>()?;
+                if lines.is_empty() {
+                    continue;
+                }
+                sent_to.push(g);
                 let tasks = group
                     .tasks
                     .iter()
@@ -93,11 +98,7 @@ impl Docket {
                     crate::model::LinkPurpose::CommentDigest,
                     now,
                 )?;
-                let key = format!(
-                    "{id}/digest/{}/{}",
-                    digest.since.timestamp_millis(),
-                    contact.id
-                );
+                let key = format!("{id}/digest/{}/{g}", digest.since.timestamp_millis());
                 let message = self.group_email(
                     super::sending::GroupEmail {
                         work: &work,

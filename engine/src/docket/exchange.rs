@@ -35,7 +35,20 @@ pub struct UploadDetails {
 }
 
 impl Docket {
+    /// A comment on the work item as a whole: staff-only unless the work has one group.
     pub fn add_comment(&self, work: WorkId, body: &str, author: Actor) -> Result<Comment> {
+        self.add_comment_on(work, None, body, author)
+    }
+
+    /// A comment about group `about.0` (and its task `about.1`), seen in the portal by that
+    /// group's recipient only.
+    pub fn add_comment_on(
+        &self,
+        work: WorkId,
+        about: Option<(usize, Option<usize>)>,
+        body: &str,
+        author: Actor,
+    ) -> Result<Comment> {
         let body = body.trim();
         if body.is_empty() {
             return Err(Error::invalid("a comment needs some text"));
@@ -45,7 +58,20 @@ impl Docket {
                 "a comment may be at most {MAX_COMMENT_CHARS} characters; split it in two"
             )));
         }
-        self.work(work)?;
+        let item = self.work(work)?;
+        if let Some((g, task)) = about {
+            let group = item
+                .groups
+                .get(g)
+                .ok_or_else(|| Error::invalid(format!("work item has no group {g}")))?;
+            if let Some(t) = task
+                && t >= group.tasks.len()
+            {
+                return Err(Error::invalid(format!(
+                    "work item has no task {t} in group {g}"
+                )));
+            }
+        }
         let now = self.now();
         let comment = Comment {
             id: new_id(now),
@@ -53,13 +79,15 @@ impl Docket {
             at: now,
             author: author.clone(),
             body: body.to_string(),
+            group: about.map(|(g, _)| g),
+            task: about.and_then(|(_, t)| t),
         };
         let mut batch = Batch::default();
         batch.put_record(Tree::Comments, child_key(work, comment.id), &comment);
         self.queue_event(
             &mut batch,
             work,
-            None,
+            self.comment_group(&comment, &item),
             HookEventKind::CommentAdded {
                 text: comment.body.clone(),
             },
@@ -80,6 +108,30 @@ impl Docket {
         );
         self.store.commit(batch)?;
         Ok(comment)
+    }
+
+    /// Which group's recipient may see `comment`: its own group; for an older comment with
+    /// none, the one group of a work item that has only one, or the one group whose recipient
+    /// wrote it. Otherwise none: staff only.
+    pub fn comment_group(&self, comment: &Comment, work: &crate::model::WorkItem) -> Option<usize> {
+        if comment.group.is_some() {
+            return comment.group;
+        }
+        if work.groups.len() == 1 {
+            return Some(0);
+        }
+        let Actor::Contact(author) = comment.author else {
+            return None;
+        };
+        let mut theirs = work
+            .groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.recipient == author);
+        match (theirs.next(), theirs.next()) {
+            (Some((g, _)), None) => Some(g),
+            _ => None,
+        }
     }
 
     /// A comment as an email shows it to `contact`, in their zone.

@@ -2,6 +2,7 @@
 //! here; each reads what it needs, checks the rules, and commits its changes (records, indexes and
 //! timeline events) in one atomic batch.
 
+mod client;
 mod digest;
 mod exchange;
 mod hooks;
@@ -23,6 +24,11 @@ use crate::plugin::PluginHost;
 use crate::store::{Batch, Store, Tree, decode, encode};
 use crate::{Clock, Error, Result};
 
+pub use client::{
+    Checklist, ChecklistComment, ChecklistTask, ClientSession, Landing, LandingState,
+    NEW_LINKS_PER_CONTACT_PER_DAY, NEW_LINKS_PER_GROUP_PER_HOUR, NoSession, Opened, new_secret,
+    secret_hash,
+};
 pub use exchange::{MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, UploadDetails};
 pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};

@@ -167,6 +167,7 @@ impl Docket {
             email,
             timezone,
             created_at: now,
+            archived_at: None,
         };
         let mut batch = Batch::default();
         batch.create(
@@ -183,6 +184,46 @@ impl Docket {
             actor,
             EventKind::ContactCreated,
             format!("Contact {} <{}> created", contact.name, contact.email),
+        );
+        self.store.commit(batch)?;
+        Ok(contact)
+    }
+
+    /// Archives a contact (deleted from the firm's everyday view): their portal access and
+    /// sign-in stop until they are restored. Their records stay.
+    pub fn archive_contact(&self, id: ContactId, actor: Actor) -> Result<Contact> {
+        self.set_contact_archived(id, true, actor)
+    }
+
+    /// Restores an archived contact: their links that have not expired work again.
+    pub fn restore_contact(&self, id: ContactId, actor: Actor) -> Result<Contact> {
+        self.set_contact_archived(id, false, actor)
+    }
+
+    fn set_contact_archived(&self, id: ContactId, archive: bool, actor: Actor) -> Result<Contact> {
+        let Some(before) = self.store.get(Tree::Contacts, &id.key())? else {
+            return Err(Error::not_found("contact", id));
+        };
+        let mut contact: Contact = crate::store::decode(&before)?;
+        if contact.archived_at.is_some() == archive {
+            return Ok(contact);
+        }
+        contact.archived_at = archive.then(|| self.now());
+        let mut batch = Batch::default();
+        batch.expect(Tree::Contacts, id.key(), Some(before));
+        batch.put_record(Tree::Contacts, id.key(), &contact);
+        let (kind, verb) = if archive {
+            (EventKind::ContactArchived, "archived; portal access ended")
+        } else {
+            (EventKind::ContactRestored, "restored")
+        };
+        self.record_event(
+            &mut batch,
+            None,
+            Some(id),
+            actor,
+            kind,
+            format!("Contact {} <{}> {verb}", contact.name, contact.email),
         );
         self.store.commit(batch)?;
         Ok(contact)

@@ -132,6 +132,7 @@ impl Docket {
             expires_at: now,
             generation: 0,
             device_hash: None,
+            bound_at: None,
         });
         if resend {
             // Older links now answer "replaced by a newer link".

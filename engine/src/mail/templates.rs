@@ -11,7 +11,7 @@ use super::MailError;
 use crate::model::{CommentLine, MailContext, MessageKind, TaskLine};
 
 /// Every template file, with its embedded text. The HTML bodies extend `layout.html`.
-pub const TEMPLATE_FILES: [(&str, &str); 10] = [
+pub const TEMPLATE_FILES: [(&str, &str); 13] = [
     (
         "layout.html",
         include_str!("../../templates/mail/layout.html"),
@@ -51,6 +51,18 @@ pub const TEMPLATE_FILES: [(&str, &str); 10] = [
     (
         "comment_digest.html",
         include_str!("../../templates/mail/comment_digest.html"),
+    ),
+    (
+        "access_link.subject",
+        include_str!("../../templates/mail/access_link.subject"),
+    ),
+    (
+        "access_link.txt",
+        include_str!("../../templates/mail/access_link.txt"),
+    ),
+    (
+        "access_link.html",
+        include_str!("../../templates/mail/access_link.html"),
     ),
 ];
 

@@ -22,6 +22,9 @@ pub struct GroupAccess {
     /// SHA-256 of the device secret the access is bound to (the portal sets it).
     #[serde(default)]
     pub device_hash: Option<String>,
+    /// When the access was bound to its device; a link asked for later moves the binding.
+    #[serde(default)]
+    pub bound_at: Option<DateTime<Utc>>,
 }
 
 impl Record for GroupAccess {
@@ -36,6 +39,9 @@ pub enum LinkPurpose {
     Send,
     Reminder,
     CommentDigest,
+    /// Asked for from the portal ("Send me a new access link"); opening it moves the group's
+    /// binding to the device that opens it.
+    Requested,
 }
 
 /// One link, stored under the SHA-256 of its token.

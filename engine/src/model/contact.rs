@@ -15,6 +15,10 @@ pub struct Contact {
     /// Overrides the firm's timezone for this contact's reminders.
     pub timezone: Option<Tz>,
     pub created_at: DateTime<Utc>,
+    /// Set while the contact is archived (deleted from the firm's view): no portal access, no
+    /// sign-in. Restoring clears it.
+    #[serde(default)]
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 impl Record for Contact {

@@ -14,6 +14,13 @@ pub struct Comment {
     pub at: DateTime<Utc>,
     pub author: Actor,
     pub body: String,
+    /// The group (and task) it is about. Only the group's recipient sees it in the portal; a
+    /// comment with no group is for staff only, unless it can be attributed (see
+    /// `Docket::comment_group`).
+    #[serde(default)]
+    pub group: Option<usize>,
+    #[serde(default)]
+    pub task: Option<usize>,
 }
 
 impl Record for Comment {

@@ -15,15 +15,18 @@ pub enum MessageKind {
     Reminder,
     /// Staff comments, batched.
     CommentDigest,
+    /// A fresh link the client asked for from the portal.
+    AccessLink,
     /// An email a notification hook asked for; its subject and body are the hook's.
     HookEmail,
 }
 
 impl MessageKind {
-    pub const TEMPLATED: [MessageKind; 3] = [
+    pub const TEMPLATED: [MessageKind; 4] = [
         MessageKind::Request,
         MessageKind::Reminder,
         MessageKind::CommentDigest,
+        MessageKind::AccessLink,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -31,6 +34,7 @@ impl MessageKind {
             MessageKind::Request => "request",
             MessageKind::Reminder => "reminder",
             MessageKind::CommentDigest => "comment_digest",
+            MessageKind::AccessLink => "access_link",
             MessageKind::HookEmail => "hook_email",
         }
     }

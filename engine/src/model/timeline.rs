@@ -55,4 +55,12 @@ pub enum EventKind {
     GroupSettingsChanged,
     /// A hook's webhook could not be delivered.
     WebhookFailed,
+    /// A group's checklist was bound to a device (or moved to another).
+    DeviceBound,
+    /// A client asked for a fresh access link.
+    LinkRequested,
+    /// A contact signed in to their client account.
+    SignedIn,
+    ContactArchived,
+    ContactRestored,
 }

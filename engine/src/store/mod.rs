@@ -67,10 +67,14 @@ pub enum Tree {
     Notifications,
     /// work id → the pending staff-comment digest
     Digests,
+    /// what is limited (e.g. `link/group/WORK/G`) → the instants it happened lately
+    Throttle,
+    /// SHA-256 of a client sign-in link or session secret → its record
+    ClientSessions,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 25] = [
+    pub const ALL: [Tree; 27] = [
         Tree::Meta,
         Tree::Users,
         Tree::UsersByEmail,
@@ -96,6 +100,8 @@ impl Tree {
         Tree::Webhooks,
         Tree::Notifications,
         Tree::Digests,
+        Tree::Throttle,
+        Tree::ClientSessions,
     ];
 
     pub fn name(self) -> &'static str {
@@ -125,6 +131,8 @@ impl Tree {
             Tree::Webhooks => "webhooks",
             Tree::Notifications => "notifications",
             Tree::Digests => "digests",
+            Tree::Throttle => "throttle",
+            Tree::ClientSessions => "client_sessions",
         }
     }
 
@@ -430,6 +438,7 @@ pub(crate) mod tests {
             email: "ann@example.com".into(),
             timezone: None,
             created_at: chrono::Utc::now(),
+            archived_at: None,
         };
         let bytes = encode(&settings);
         assert_eq!(decode::<crate::model::Contact>(&bytes).unwrap(), settings);
