@@ -60,6 +60,15 @@ pub struct ServerConfig {
     /// Whether the file or the environment set `base_url` (otherwise `--listen` may adjust it).
     #[serde(skip)]
     pub base_url_set: bool,
+    /// Largest file a client (or the API) may upload, in MiB; a bigger one is refused as soon
+    /// as it passes the cap, before the rest is read.
+    pub max_upload_mib: u64,
+}
+
+impl ServerConfig {
+    pub fn max_upload_bytes(&self) -> u64 {
+        self.max_upload_mib * 1_048_576
+    }
 }
 
 impl Default for ServerConfig {
@@ -68,6 +77,7 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             base_url: "http://localhost:8080".into(),
             base_url_set: false,
+            max_upload_mib: 50,
         }
     }
 }
@@ -392,6 +402,9 @@ impl Config {
                     "key `firm.sub_statuses.{status}`: a sub-status needs a name"
                 ));
             }
+        }
+        if !(1..=10_240).contains(&self.server.max_upload_mib) {
+            return Err("key `server.max_upload_mib`: must be from 1 to 10240 (10 GiB)".into());
         }
         if !(1..=1440).contains(&self.mail.comment_digest_minutes) {
             return Err("key `mail.comment_digest_minutes`: must be from 1 to 1440".into());

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use docket_engine::docket::{GroupSettings, MAX_UPLOAD_BYTES, UploadDetails, WorkFilter};
+use docket_engine::docket::{GroupSettings, UploadDetails, WorkFilter};
 use docket_engine::model::{
     Comment, Contact, ContactId, FirmSettings, NewContact, NewTemplate, NewWork, OutboundMessage,
     Template, TimelineEvent, UploadedFile, WorkId, WorkItem, WorkStatus,
@@ -304,13 +304,14 @@ async fn upload_file(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_UPLOAD_BYTES as u64) {
+    let cap = state.docket.max_upload();
+    if declared.is_some_and(|n| n > cap) {
         crate::stream::discard(body.into_data_stream()).await;
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
                 "the file is larger than {} MiB; files may be at most that size",
-                MAX_UPLOAD_BYTES / 1_048_576
+                cap / 1_048_576
             ),
         ));
     }

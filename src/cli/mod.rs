@@ -211,6 +211,7 @@ fn open_with_clock(
                 "cannot open data folder {}",
                 config.storage.data_dir.display()
             )
-        })?;
+        })?
+        .with_max_upload(config.server.max_upload_bytes());
     Ok((docket, store))
 }

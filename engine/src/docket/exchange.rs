@@ -12,8 +12,8 @@ use crate::{Error, Result};
 
 /// Longest comment accepted, in characters.
 pub const MAX_COMMENT_CHARS: usize = 10_000;
-/// Largest file accepted, in bytes (25 MiB).
-pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
+/// Largest file accepted by default, in bytes (50 MiB; `server.max_upload_mib`).
+pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
 
 /// A file to attach to a work item.
 #[derive(Debug, Clone)]
@@ -182,15 +182,15 @@ impl Docket {
         if upload.bytes.is_empty() {
             return Err(Error::invalid("the file is empty"));
         }
-        if upload.bytes.len() > MAX_UPLOAD_BYTES {
-            return Err(too_large(upload.bytes.len() as u64));
+        if upload.bytes.len() as u64 > self.max_upload {
+            return Err(too_large(upload.bytes.len() as u64, self.max_upload));
         }
         // Checked before the bytes are stored, so a refused upload leaves no file behind.
         self.check_upload_target(work, upload.task)?;
         let stored = self
             .store
             .files()
-            .write(&mut upload.bytes.as_slice(), MAX_UPLOAD_BYTES as u64)?;
+            .write(&mut upload.bytes.as_slice(), self.max_upload)?;
         let details = UploadDetails {
             name: upload.name,
             content_type: upload.content_type,
@@ -199,11 +199,11 @@ impl Docket {
         self.attach_file(work, details, stored, uploaded_by)
     }
 
-    /// A writer for an upload's bytes, capped at `MAX_UPLOAD_BYTES`: write the body into it
+    /// A writer for an upload's bytes, capped at the firm's upload cap: write the body into it
     /// chunk by chunk, `finish` it, and pass what it returns to `attach_file`. Bytes never
     /// attached are collected after an hour.
     pub fn upload_writer(&self) -> Result<FileWriter> {
-        self.store.files().writer(MAX_UPLOAD_BYTES as u64)
+        self.store.files().writer(self.max_upload)
     }
 
     /// Records a file already in the file store (from `upload_writer`) on a work item, with its
@@ -218,8 +218,8 @@ impl Docket {
         if stored.size == 0 {
             return Err(Error::invalid("the file is empty"));
         }
-        if stored.size > MAX_UPLOAD_BYTES as u64 {
-            return Err(too_large(stored.size));
+        if stored.size > self.max_upload {
+            return Err(too_large(stored.size, self.max_upload));
         }
         self.check_upload_target(work, details.task)?;
         if self.store.files().size(&stored.sha256)? != Some(stored.size) {
@@ -314,11 +314,11 @@ impl Docket {
     }
 }
 
-fn too_large(size: u64) -> Error {
+fn too_large(size: u64, cap: u64) -> Error {
     Error::TooLarge(format!(
         "the file is {:.1} MiB; files may be at most {} MiB",
         size as f64 / 1_048_576.0,
-        MAX_UPLOAD_BYTES / 1_048_576
+        cap / 1_048_576
     ))
 }
 

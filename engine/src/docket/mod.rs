@@ -54,6 +54,8 @@ pub struct Docket {
     /// scheduled (unit tests).
     plugins: Option<Arc<PluginHost>>,
     sending: Arc<SendingState>,
+    /// Largest upload accepted, in bytes (`server.max_upload_mib`).
+    max_upload: u64,
 }
 
 /// How sending behaves, and what the scheduler caches.
@@ -79,6 +81,7 @@ impl Docket {
             store,
             clock,
             plugins: None,
+            max_upload: MAX_UPLOAD_BYTES as u64,
             sending: Arc::new(SendingState {
                 digest_delay: chrono::Duration::minutes(10),
                 schedule: Mutex::new(None),
@@ -115,6 +118,17 @@ impl Docket {
     pub fn with_plugins(mut self, plugins: Arc<PluginHost>) -> Self {
         self.plugins = Some(plugins);
         self
+    }
+
+    /// Sets the largest upload accepted, in bytes.
+    pub fn with_max_upload(mut self, bytes: u64) -> Self {
+        self.max_upload = bytes;
+        self
+    }
+
+    /// The largest upload accepted, in bytes.
+    pub fn max_upload(&self) -> u64 {
+        self.max_upload
     }
 
     /// Sets how long staff comments wait for more before they are emailed as one.
