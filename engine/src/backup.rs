@@ -100,11 +100,17 @@ pub fn export(
     let files = store.files();
     let _kept = files.hold();
     let scratch = |e| io_error("cannot write the backup's local copy", e);
-    let mut spill = BufWriter::new(store.scratch_file()?);
+    let mut spill = BufWriter::new(Settling {
+        file: store.scratch_file()?,
+        unsynced: 0,
+    });
     let changes = store.copy_live(&mut |tree, key, value| {
         spill_entry(&mut spill, tree, key, value).map_err(scratch)
     })?;
-    let mut spill = spill.into_inner().map_err(|e| scratch(e.into_error()))?;
+    let mut spill = spill
+        .into_inner()
+        .map_err(|e| scratch(e.into_error()))?
+        .file;
     spill.rewind().map_err(scratch)?;
 
     let mut counted = Counting {
@@ -628,6 +634,33 @@ impl<W: Write> Packer<W> {
             .append_data(&mut header, MANIFEST_NAME, text.as_slice())
             .map_err(write_error)?;
         self.tar.finish().map_err(write_error)
+    }
+}
+
+/// The local copy, written to disk a few megabytes at a time: left to pile up in the OS's
+/// cache, hundreds of megabytes of it would be written out at once and stall the writers'
+/// flushes behind them.
+struct Settling {
+    file: std::fs::File,
+    unsynced: usize,
+}
+
+/// Bytes of the local copy between two syncs.
+const SETTLE_EVERY: usize = 1024 * 1024;
+
+impl Write for Settling {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.unsynced += n;
+        if self.unsynced >= SETTLE_EVERY {
+            self.file.sync_data()?;
+            self.unsynced = 0;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
     }
 }
 

@@ -14,6 +14,10 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use super::{Batch, CHANGED_CONCURRENTLY, Changes, Entries, FileStore, Store, Tree, Visit, Write};
 use crate::{Error, Result};
 
+/// sled's page cache (its default is 1 GB): reads beyond it come from the OS's cache. Keeps a
+/// backup or restore of a large firm, which touches every page, within bounded memory.
+const CACHE_BYTES: u64 = 32 * 1024 * 1024;
+
 /// Batches `commit_each` merges into one sled transaction.
 const MERGED_BATCHES: usize = 250;
 
@@ -94,7 +98,11 @@ impl SledStore {
         // for it rather than fail.
         let mut attempts = 0;
         let db = loop {
-            match sled::Config::new().path(dir.join("db")).open() {
+            match sled::Config::new()
+                .path(dir.join("db"))
+                .cache_capacity(CACHE_BYTES)
+                .open()
+            {
                 Ok(db) => break db,
                 Err(sled::Error::Io(e))
                     if attempts < 100 && e.to_string().contains("could not acquire lock") =>
