@@ -3,6 +3,7 @@
 //! two recipients of one work item, fresh links and their limits. The router runs in-process on
 //! 127.0.0.1 over an in-memory store; links are issued through the engine, as sending does.
 
+mod account;
 mod uploads;
 
 use std::sync::Arc;
@@ -221,7 +222,7 @@ pub fn client() -> Client {
         .unwrap()
 }
 
-fn body(response: Response) -> String {
+pub fn body(response: Response) -> String {
     response.text().unwrap()
 }
 
