@@ -518,7 +518,13 @@ fn an_archived_contact_loses_access_until_restored() {
     let portal = Portal::start();
     let cookie = portal.bind(0);
     let ann = portal.docket.work(portal.work).unwrap().groups[0].recipient;
-    portal.docket.archive_contact(ann, Actor::System).unwrap();
+    let (_, token) = portal.docket.create_api_token("staff").unwrap();
+    let archived = client()
+        .post(portal.url(&format!("/api/contacts/{ann}/archive")))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    assert_eq!(archived.status(), StatusCode::OK);
     assert_eq!(
         portal.get(&portal.checklist(0), Some(&cookie)).status(),
         StatusCode::NOT_FOUND
@@ -536,7 +542,12 @@ fn an_archived_contact_loses_access_until_restored() {
         StatusCode::NOT_FOUND,
         "no link to an archived contact"
     );
-    portal.docket.restore_contact(ann, Actor::System).unwrap();
+    let restored = client()
+        .post(portal.url(&format!("/api/contacts/{ann}/restore")))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    assert_eq!(restored.status(), StatusCode::OK);
     assert_eq!(
         portal.get(&portal.checklist(0), Some(&cookie)).status(),
         StatusCode::OK
@@ -567,16 +578,15 @@ fn two_recipients_of_one_work_item_see_nothing_of_each_other() {
         &[("body", "Bob own note")],
     );
     assert_eq!(posted.status(), StatusCode::SEE_OTHER, "{}", body(posted));
-    // Staff answer each on their own task.
-    portal
-        .docket
-        .add_comment_on(
-            portal.work,
-            Some((0, Some(1))),
-            "For Ann only",
-            Actor::Api("staff".into()),
-        )
+    // Staff answer Ann on her task through the API.
+    let (_, token) = portal.docket.create_api_token("staff").unwrap();
+    let answered = client()
+        .post(portal.url(&format!("/api/work/{}/groups/0/comments", portal.work)))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"body": "For Ann only", "task": 1}))
+        .send()
         .unwrap();
+    assert_eq!(answered.status(), StatusCode::CREATED);
     let bob_html = body(portal.get(&bob_list, Some(&bob)));
     for secret in [
         "Ann private question",
