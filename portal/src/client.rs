@@ -176,8 +176,9 @@ struct Firm {
     logo_url: Option<String>,
 }
 
-async fn firm(state: &AppState) -> Firm {
-    match state.call(|d| d.firm_settings()).await {
+/// The firm's name and logo; its settings are cached in memory, so this needs no blocking hop.
+fn firm(state: &AppState) -> Firm {
+    match state.docket.firm_settings() {
         Ok(f) => Firm {
             name: f.name,
             logo_url: f.logo_url,
@@ -222,7 +223,7 @@ async fn landing(State(state): State<AppState>, Path(token): Path<String>) -> Re
     let lookup = token.clone();
     let landing = match state.call(move |d| d.link_landing(&lookup)).await {
         Ok(l) => l,
-        Err(e) => return trouble(&firm(&state).await, &e),
+        Err(e) => return trouble(&firm(&state), &e),
     };
     let firm = Firm {
         name: landing.firm_name,
@@ -279,7 +280,7 @@ async fn open_link(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -338,7 +339,7 @@ async fn new_link_from_token(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -358,7 +359,7 @@ async fn new_link_from_page(
     Path((work, group)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -467,7 +468,7 @@ async fn checklist(
     Query(notice): Query<Notice>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     let session = match session(&state, &headers, &work, &group, &firm).await {
         Ok(s) => s,
         Err(page) => return page,
@@ -596,7 +597,7 @@ async fn task_done(
     Path((work, group, task)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -624,7 +625,7 @@ async fn task_comment(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -662,7 +663,7 @@ async fn task_upload(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -827,7 +828,7 @@ async fn document(
     Path((work, group, file)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     let session = match session(&state, &headers, &work, &group, &firm).await {
         Ok(s) => s,
         Err(page) => return page,
@@ -868,7 +869,7 @@ async fn document(
 
 /// `GET /account/sign-in`: the form; the firm may link to it from its website.
 async fn sign_in_form(State(state): State<AppState>) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     render(
         StatusCode::OK,
         "sign_in.html",
@@ -888,7 +889,7 @@ async fn request_sign_in(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -933,7 +934,7 @@ fn invalid_sign_in(firm: &Firm) -> Response {
 
 /// `GET /account/s/TOKEN`: a button; opening the link spends nothing.
 async fn sign_in_landing(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     let lookup = token.clone();
     match state.call(move |d| d.sign_in_link(&lookup)).await {
         Ok(SignInLinkState::Valid) => render(
@@ -952,7 +953,7 @@ async fn sign_in(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -980,7 +981,7 @@ async fn sign_in(
 
 /// `GET /account`: the contact's requests, open and completed.
 async fn account(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     let secret = cookie(&headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
     let found = state
         .call(move |d| match d.account_contact(secret.as_deref())? {
@@ -1028,7 +1029,7 @@ async fn account(State(state): State<AppState>, headers: HeaderMap) -> Response 
 
 /// `POST /account/sign-out`.
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
