@@ -381,6 +381,14 @@ impl Config {
                 self.server.base_url
             ));
         }
+        let host = self.server.base_url.split("://").nth(1).unwrap_or("");
+        let host = host.strip_suffix('/').unwrap_or(host);
+        if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) || host.starts_with(':') {
+            return Err(format!(
+                "key `server.base_url`: `{}` must be the server's own root, e.g. https://docket.example.com (a host and optional port; Docket cannot be served under a path)",
+                self.server.base_url
+            ));
+        }
         if let Some(smtp) = &self.smtp
             && !matches!(smtp.security.as_str(), "starttls" | "tls" | "none")
         {
@@ -552,6 +560,18 @@ mod tests {
             (
                 "[firm]\nholidays = ['2026-12-25', '25/12/2026']\n",
                 "FILE: key `firm.holidays`: `25/12/2026` is not a date",
+            ),
+            (
+                "[server]\nbase_url = 'http://'\n",
+                "FILE: key `server.base_url`: `http://` must be the server's own root",
+            ),
+            (
+                "[server]\nbase_url = 'https://docket.example.com/portal/'\n",
+                "FILE: key `server.base_url`: `https://docket.example.com/portal/` must be",
+            ),
+            (
+                "[server]\nmax_upload_mib = 0\n",
+                "FILE: key `server.max_upload_mib`: must be from 1 to 10240",
             ),
         ];
         for (text, want) in cases {

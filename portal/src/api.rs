@@ -374,6 +374,13 @@ async fn upload_file(
             ),
         ));
     }
+    if q.group.is_some() != q.task.is_some() {
+        crate::stream::discard(body.into_data_stream()).await;
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "give both `group` and `task` (numbered from 0) to attach the file to a task, or neither",
+        ));
+    }
     let stored = crate::stream::body_to_file(&state, body).await?;
     let details = UploadDetails {
         name: q.name,
@@ -400,16 +407,17 @@ async fn download_file(
 ) -> Result<impl IntoResponse, ApiError> {
     let id: WorkId = id.parse()?;
     let (file, reader) = state.call(move |d| d.download(id, &file)).await?;
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        file.name.replace(['"', '\\'], "_")
-    );
     Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_DISPOSITION, crate::attachment(&file.name)),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             (header::CONTENT_LENGTH, file.content.size.to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_string(),
+            ),
         ],
         crate::stream::reader_to_body(reader),
     ))

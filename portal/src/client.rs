@@ -475,22 +475,21 @@ async fn checklist(
     };
     let cap = state.docket.max_upload();
     match state.call(move |d| d.checklist(&session)).await {
-        Ok(list) => checklist_page(&state, list, notice.notice.as_deref(), cap).await,
+        Ok(list) => checklist_page(list, notice.notice.as_deref(), cap),
         Err(e) => trouble(&firm, &e),
     }
 }
 
-async fn checklist_page(
-    state: &AppState,
-    list: Checklist,
-    notice: Option<&str>,
-    cap: u64,
-) -> Response {
-    let tz = state
-        .docket
-        .firm_settings()
-        .map(|f| f.timezone)
-        .unwrap_or(chrono_tz::UTC);
+fn checklist_page(list: Checklist, notice: Option<&str>, cap: u64) -> Response {
+    let tz = list.timezone;
+    let comment_view = |c: &docket_engine::docket::ChecklistComment| {
+        context! {
+            author => c.author,
+            at => c.at.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string(),
+            body => c.body,
+            by_client => c.by_client,
+        }
+    };
     let base = checklist_path(list.work, list.group);
     let done = list.tasks.iter().filter(|t| t.done).count();
     let total = list.tasks.len();
@@ -508,12 +507,7 @@ async fn checklist_page(
                 documents => t.documents.iter().map(file_view(tz)).collect::<Vec<_>>(),
                 links => t.links.iter().map(|(name, url)| context! { name, url }).collect::<Vec<_>>(),
                 uploads => t.uploads.iter().map(file_view(tz)).collect::<Vec<_>>(),
-                comments => t.comments.iter().map(|c| context! {
-                    author => c.author,
-                    at => c.at.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string(),
-                    body => c.body,
-                    by_client => c.by_client,
-                }).collect::<Vec<_>>(),
+                comments => t.comments.iter().map(comment_view).collect::<Vec<_>>(),
             }
         })
         .collect();
@@ -536,6 +530,7 @@ async fn checklist_page(
                 locked => list.locked,
             },
             tasks,
+            general => list.general.iter().map(comment_view).collect::<Vec<_>>(),
             base,
             done,
             total,
@@ -734,7 +729,14 @@ async fn receive_upload(
         if field.name() != Some("file") {
             continue;
         }
-        let name = field.file_name().unwrap_or("upload").to_string();
+        // Browsers send `"`, CR and LF in a file name as %22, %0D and %0A; the engine then
+        // removes what a name may not hold.
+        let name = field
+            .file_name()
+            .unwrap_or("upload")
+            .replace("%22", "\"")
+            .replace("%0D", "\r")
+            .replace("%0A", "\n");
         let docket = state.docket.clone();
         let mut writer = tokio::task::spawn_blocking(move || docket.upload_writer())
             .await
@@ -837,22 +839,16 @@ async fn document(
         .call(move |d| d.client_document(&session, &file))
         .await
     {
-        Ok((file, reader)) => {
-            let disposition = format!(
-                "attachment; filename=\"{}\"",
-                file.name.replace(['"', '\\'], "_")
-            );
-            (
-                [
-                    (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                    (header::CONTENT_LENGTH, file.content.size.to_string()),
-                    (header::CACHE_CONTROL, "private, no-store".to_string()),
-                ],
-                crate::stream::reader_to_body(reader),
-            )
-                .into_response()
-        }
+        Ok((file, reader)) => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+                (header::CONTENT_DISPOSITION, crate::attachment(&file.name)),
+                (header::CONTENT_LENGTH, file.content.size.to_string()),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            crate::stream::reader_to_body(reader),
+        )
+            .into_response(),
         Err(e) if e.status() == StatusCode::NOT_FOUND || e.status().is_client_error() => Message {
             status: StatusCode::NOT_FOUND,
             heading: "No such document",

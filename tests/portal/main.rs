@@ -525,15 +525,23 @@ fn an_archived_contact_loses_access_until_restored() {
         .send()
         .unwrap();
     assert_eq!(archived.status(), StatusCode::OK);
+    // No more email to them: a resend is refused, a queued email is dropped.
+    assert!(
+        portal
+            .docket
+            .resend_group(portal.work, 0, Actor::System)
+            .unwrap_err()
+            .to_string()
+            .contains("archived")
+    );
     assert_eq!(
         portal.get(&portal.checklist(0), Some(&cookie)).status(),
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        portal.get(&portal.link(0), None).status(),
-        StatusCode::OK,
-        "the landing page reads only the link"
-    );
+    // The landing page no longer names the work either.
+    let landing = portal.get(&portal.link(0), None);
+    assert_eq!(landing.status(), StatusCode::NOT_FOUND);
+    assert!(!body(landing).contains("Your 2025 accounts"));
     let (page, _) = portal.open(&portal.link(0), Some(&cookie));
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     let asked = portal.post(&format!("{}/new-link", portal.checklist(0)), None, &[]);
@@ -587,6 +595,14 @@ fn two_recipients_of_one_work_item_see_nothing_of_each_other() {
         .send()
         .unwrap();
     assert_eq!(answered.status(), StatusCode::CREATED);
+    // And Bob about his whole group.
+    let general = client()
+        .post(portal.url(&format!("/api/work/{}/groups/1/comments", portal.work)))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"body": "Thanks Bob, all received"}))
+        .send()
+        .unwrap();
+    assert_eq!(general.status(), StatusCode::CREATED);
     let bob_html = body(portal.get(&bob_list, Some(&bob)));
     for secret in [
         "Ann private question",
@@ -598,11 +614,16 @@ fn two_recipients_of_one_work_item_see_nothing_of_each_other() {
         assert!(!bob_html.contains(secret), "Bob sees {secret}: {bob_html}");
     }
     assert!(bob_html.contains("Bob own note"));
+    assert!(bob_html.contains("Messages from") && bob_html.contains("Thanks Bob, all received"));
     let ann_html = body(portal.get(&ann_list, Some(&ann)));
     for own in ["Ann private question", "ann-p60.pdf", "For Ann only"] {
         assert!(ann_html.contains(own), "Ann misses {own}");
     }
-    assert!(!ann_html.contains("Bob own note") && !ann_html.contains("Pension letter"));
+    assert!(
+        !ann_html.contains("Bob own note")
+            && !ann_html.contains("Pension letter")
+            && !ann_html.contains("Thanks Bob")
+    );
     // Neither device opens the other's group, nor writes to it.
     assert_eq!(
         portal.get(&bob_list, Some(&ann)).status(),

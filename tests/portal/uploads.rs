@@ -75,6 +75,20 @@ fn names_are_cleaned_types_sniffed_and_staff_download_html_as_an_attachment() {
         .send()
         .unwrap();
     assert_eq!(api.status(), StatusCode::CREATED);
+    let half = client()
+        .post(portal.url(&format!(
+            "/api/work/{}/files?name=guide.pdf&task=1",
+            portal.work
+        )))
+        .bearer_auth(&token)
+        .body("%PDF-1.4")
+        .send()
+        .unwrap();
+    assert_eq!(
+        half.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a task needs its group"
+    );
     let files = portal.docket.files(portal.work).unwrap();
     let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
     // A raw CR/LF inside a form's part header leaves no name to keep: the file gets a plain one.
@@ -126,6 +140,13 @@ fn names_are_cleaned_types_sniffed_and_staff_download_html_as_an_attachment() {
     );
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["content-type"], "application/octet-stream");
+    assert_eq!(headers["cache-control"], "private, no-store");
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
     assert_eq!(
         download.bytes().unwrap().as_ref(),
         b"<!doctype html><script>alert(1)</script>"
