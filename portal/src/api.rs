@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contacts", get(list_contacts).post(create_contact))
         .route("/contacts/{id}", get(get_contact))
         .route("/contacts/{id}/timeline", get(contact_timeline))
+        .route("/contacts/{id}/{action}", post(contact_action))
         .route("/work", get(list_work).post(create_work))
         .route("/work/{id}", get(get_work))
         .route("/work/{id}/timeline", get(work_timeline))
@@ -39,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         .route("/work/{id}/files/{file}", get(download_file))
         .route("/work/{id}/status", post(set_status))
         .route("/work/{id}/groups/{group}", patch(update_group))
+        .route(
+            "/work/{id}/groups/{group}/comments",
+            post(add_group_comment),
+        )
         .route("/work/{id}/groups/{group}/{action}", post(group_action))
         .route(
             "/work/{id}/groups/{group}/tasks/{task}/{action}",
@@ -134,6 +139,32 @@ async fn get_contact(
 ) -> ApiResult<Contact> {
     let id: ContactId = id.parse()?;
     Ok(Json(state.call(move |d| d.contact(id)).await?))
+}
+
+/// `archive` (ends the contact's portal access and sign-in) or `restore`.
+async fn contact_action(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath((id, action)): ApiPath<(String, String)>,
+) -> ApiResult<Contact> {
+    let id: ContactId = id.parse()?;
+    let archive = match action.as_str() {
+        "archive" => true,
+        "restore" => false,
+        other => return Err(unknown_action(other, "archive or restore")),
+    };
+    let actor = caller.actor();
+    Ok(Json(
+        state
+            .call(move |d| {
+                if archive {
+                    d.archive_contact(id, actor)
+                } else {
+                    d.restore_contact(id, actor)
+                }
+            })
+            .await?,
+    ))
 }
 
 async fn contact_timeline(
@@ -235,6 +266,34 @@ async fn list_comments(
 ) -> ApiResult<Vec<Comment>> {
     let id: WorkId = id.parse()?;
     Ok(Json(state.call(move |d| d.comments(id)).await?))
+}
+
+/// `{"body": "...", "task": 1}`: a comment about a group (and one of its tasks), which that
+/// group's contact sees in the portal.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewGroupComment {
+    body: String,
+    #[serde(default)]
+    task: Option<usize>,
+}
+
+async fn add_group_comment(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath((id, group)): ApiPath<(String, usize)>,
+    ApiJson(new): ApiJson<NewGroupComment>,
+) -> Result<(StatusCode, Json<Comment>), ApiError> {
+    let id: WorkId = id.parse()?;
+    let actor = caller.actor();
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .call(move |d| d.add_comment_on(id, Some((group, new.task)), &new.body, actor))
+                .await?,
+        ),
+    ))
 }
 
 async fn add_comment(

@@ -5,6 +5,7 @@
 mod api;
 mod auth;
 mod backup;
+pub mod client;
 mod error;
 mod extract;
 mod stream;
@@ -43,7 +44,19 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api", api::routes())
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .merge(client::routes())
+        .layer(
+            // Request logs name the path with any link token hidden.
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                |request: &axum::http::Request<axum::body::Body>| {
+                    tracing::debug_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %client::redact_path(request.uri().path()),
+                    )
+                },
+            ),
+        )
         .with_state(state)
 }
 

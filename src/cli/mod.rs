@@ -33,8 +33,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the server: the JSON API, and the scheduler and sender that email clients their
-    /// requests and reminders.
+    /// Run the server: the JSON API, the client portal that emailed links open, and the
+    /// scheduler and sender that email clients their requests and reminders.
     Serve {
         /// Address to listen on; overrides `server.listen`.
         #[arg(long, value_name = "ADDR")]

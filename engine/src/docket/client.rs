@@ -32,7 +32,10 @@ pub struct Landing {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LandingState {
     /// A live link: the work's external name and the group's name.
-    Valid { work_name: String, group_name: String },
+    Valid {
+        work_name: String,
+        group_name: String,
+    },
     /// The group was resent or the access expired: a fresh link can be sent to the address
     /// on file.
     Replaced,
@@ -52,9 +55,18 @@ pub enum Opened {
         new_secret: Option<String>,
     },
     /// The group's checklist is bound to another device.
-    OtherDevice { work: WorkId, group: usize },
-    Replaced { work: WorkId, group: usize },
-    Expired { work: WorkId, group: usize },
+    OtherDevice {
+        work: WorkId,
+        group: usize,
+    },
+    Replaced {
+        work: WorkId,
+        group: usize,
+    },
+    Expired {
+        work: WorkId,
+        group: usize,
+    },
     Unknown,
 }
 
@@ -214,7 +226,10 @@ impl Docket {
             Some(access.contact),
             Actor::Contact(access.contact),
             EventKind::DeviceBound,
-            format!("Checklist “{group_name}” {verb} a device: {}", describe(device)),
+            format!(
+                "Checklist “{group_name}” {verb} a device: {}",
+                describe(device)
+            ),
         );
         self.store.commit(batch)?;
         Ok(Opened::Checklist {
@@ -437,14 +452,17 @@ impl Docket {
         let mut batch = Batch::default();
         let group_key = format!("link/group/{work}/{group}");
         let contact_key = format!("link/contact/{}", contact.id);
-        if !self.throttle(&mut batch, &group_key, NEW_LINKS_PER_GROUP_PER_HOUR, Duration::hours(1))?
-            || !self.throttle(
-                &mut batch,
-                &contact_key,
-                NEW_LINKS_PER_CONTACT_PER_DAY,
-                Duration::days(1),
-            )?
-        {
+        if !self.throttle(
+            &mut batch,
+            &group_key,
+            NEW_LINKS_PER_GROUP_PER_HOUR,
+            Duration::hours(1),
+        )? || !self.throttle(
+            &mut batch,
+            &contact_key,
+            NEW_LINKS_PER_CONTACT_PER_DAY,
+            Duration::days(1),
+        )? {
             return Ok(false);
         }
         let Some(before) = self.store.get(Tree::Access, &access_key(work, group))? else {

@@ -78,12 +78,17 @@ impl Record for UploadedFile {
 }
 
 /// A file name safe to show and to offer for download: no folders, no control characters, no
-/// leading dots, at most 200 characters.
+/// bidirectional-override or other invisible formatting characters (which can disguise
+/// `invoice\u{202E}fdp.exe` as `invoiceexe.pdf`), no leading dots, at most 200 characters.
 pub fn sanitise_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*'))
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*')
+                && !is_invisible_format(*c)
+        })
         .collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
     let short: String = trimmed.chars().take(200).collect();
@@ -92,6 +97,13 @@ pub fn sanitise_file_name(name: &str) -> String {
     } else {
         short
     }
+}
+
+/// Bidirectional controls and other zero-width formatting characters.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 #[cfg(test)]
@@ -124,6 +136,9 @@ mod tests {
             ("", "upload"),
             ("...", "upload"),
             ("a<b>c?.txt", "abc.txt"),
+            ("invoice\u{202E}fdp.exe", "invoicefdp.exe"),
+            ("a\u{2066}b\u{200F}c.pdf", "abc.pdf"),
+            ("x\r\nSet-Cookie: y.pdf", "xSet-Cookie y.pdf"),
         ];
         for (raw, want) in cases {
             assert_eq!(sanitise_file_name(raw), want, "{raw:?}");

@@ -1,0 +1,1230 @@
+//! The client portal: server-rendered pages a client reaches from an emailed link. `GET /c/TOKEN`
+//! shows a landing page and changes nothing; its button (`POST`) binds the group's checklist to
+//! the device with a cookie; `/p/WORK/GROUP` is the checklist, authorised by that cookie alone.
+//! Every page works without JavaScript. Every `POST` passes the same-origin check first.
+
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use docket_engine::docket::{
+    ACCOUNT_SESSION_LIFETIME, AccountItem, Checklist, ClientSession, LandingState, NoSession,
+    Opened, SignInLinkState, SignInRequest,
+};
+use docket_engine::model::{UploadedFile, WorkId};
+use minijinja::{Environment, context};
+use serde::Deserialize;
+
+use crate::AppState;
+
+/// The device cookie's name: `__Host-` prefixed (and `Secure`) when the portal is served over
+/// https, which browsers refuse on plain http.
+const DEVICE_COOKIE_SECURE: &str = "__Host-docket_device";
+const DEVICE_COOKIE_PLAIN: &str = "docket_device";
+/// The client account's session cookie, named the same way.
+const ACCOUNT_COOKIE_SECURE: &str = "__Host-docket_account";
+const ACCOUNT_COOKIE_PLAIN: &str = "docket_account";
+/// How long a browser keeps the device cookie (400 days, the most browsers allow).
+const DEVICE_COOKIE_MAX_AGE: u64 = 400 * 24 * 3600;
+/// A multipart form around a file adds headers and boundaries; a body larger than the cap by
+/// more than this is refused before any of it is read.
+const FORM_OVERHEAD: u64 = 64 * 1024;
+
+const CSS: &str = include_str!("../assets/portal.css");
+
+static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    // Templates ending in .html escape everything they print.
+    for (name, source) in [
+        ("base.html", include_str!("../templates/base.html")),
+        ("landing.html", include_str!("../templates/landing.html")),
+        ("message.html", include_str!("../templates/message.html")),
+        (
+            "checklist.html",
+            include_str!("../templates/checklist.html"),
+        ),
+        ("sign_in.html", include_str!("../templates/sign_in.html")),
+        (
+            "sign_in_link.html",
+            include_str!("../templates/sign_in_link.html"),
+        ),
+        ("account.html", include_str!("../templates/account.html")),
+    ] {
+        env.add_template(name, source)
+            .expect("the portal's templates parse");
+    }
+    env
+});
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/assets/portal.css", get(css))
+        .route("/c/{token}", get(landing).post(open_link))
+        .route("/c/{token}/new-link", post(new_link_from_token))
+        .route("/p/{work}/{group}", get(checklist))
+        .route("/p/{work}/{group}/new-link", post(new_link_from_page))
+        .route("/p/{work}/{group}/tasks/{task}/done", post(task_done))
+        .route("/p/{work}/{group}/tasks/{task}/comment", post(task_comment))
+        .route(
+            "/p/{work}/{group}/tasks/{task}/upload",
+            // The upload cap is enforced while the file streams in, not by axum's limit.
+            post(task_upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/p/{work}/{group}/documents/{file}", get(document))
+        .route("/account", get(account))
+        .route("/account/sign-in", get(sign_in_form).post(request_sign_in))
+        .route("/account/s/{token}", get(sign_in_landing).post(sign_in))
+        .route("/account/sign-out", post(sign_out))
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Headers on every portal answer: no referrer (links carry tokens), a strict CSP with no
+/// inline script or style, no sniffing, no framing, no caching of pages.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+}
+
+// --- pages ---------------------------------------------------------------------------------
+
+/// A rendered page with its status.
+struct Page(StatusCode, String);
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        (self.0, Html(self.1)).into_response()
+    }
+}
+
+fn render(status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
+    match PAGES.get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => Page(status, html).into_response(),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "cannot render a portal page");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side; please try again in a minute.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// What a message page says, and the one action it may offer.
+struct Message<'a> {
+    status: StatusCode,
+    heading: &'a str,
+    lines: Vec<String>,
+    action: Option<(String, &'a str)>,
+    back: Option<(String, &'a str)>,
+}
+
+impl Message<'_> {
+    fn render(self, firm: &Firm) -> Response {
+        render(
+            self.status,
+            "message.html",
+            context! {
+                firm_name => firm.name,
+                firm_logo_url => firm.logo_url,
+                heading => self.heading,
+                lines => self.lines,
+                action => self.action.as_ref().map(|a| a.0.clone()),
+                button => self.action.as_ref().map(|a| a.1),
+                back => self.back.as_ref().map(|b| b.0.clone()),
+                back_label => self.back.as_ref().map(|b| b.1),
+            },
+        )
+    }
+}
+
+/// The firm as every page shows it.
+struct Firm {
+    name: String,
+    logo_url: Option<String>,
+}
+
+/// The firm's name and logo; its settings are cached in memory, so this needs no blocking hop.
+fn firm(state: &AppState) -> Firm {
+    match state.docket.firm_settings() {
+        Ok(f) => Firm {
+            name: f.name,
+            logo_url: f.logo_url,
+        },
+        Err(_) => Firm {
+            name: "Docket".into(),
+            logo_url: None,
+        },
+    }
+}
+
+fn invalid_link(firm: &Firm) -> Response {
+    Message {
+        status: StatusCode::NOT_FOUND,
+        heading: "This link is not valid",
+        lines: vec![
+            "Check that you opened the whole link from your email. If it still does not work, reply to that email and ask for a new one.".into(),
+        ],
+        action: None,
+        back: None,
+    }
+    .render(firm)
+}
+
+fn trouble(firm: &Firm, e: &crate::ApiError) -> Response {
+    tracing::error!(error = %e.message(), "portal request failed");
+    Message {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        heading: "Something went wrong",
+        lines: vec!["We could not do that just now. Please try again in a minute.".into()],
+        action: None,
+        back: None,
+    }
+    .render(firm)
+}
+
+// --- the link --------------------------------------------------------------------------------
+
+/// `GET /c/TOKEN` (and `HEAD`): the landing page. Reads only, so a mail scanner that opens the
+/// link binds, spends and changes nothing.
+async fn landing(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let lookup = token.clone();
+    let landing = match state.call(move |d| d.link_landing(&lookup)).await {
+        Ok(l) => l,
+        Err(e) => return trouble(&firm(&state), &e),
+    };
+    let firm = Firm {
+        name: landing.firm_name,
+        logo_url: landing.firm_logo_url,
+    };
+    match landing.state {
+        LandingState::Valid {
+            work_name,
+            group_name,
+        } => render(
+            StatusCode::OK,
+            "landing.html",
+            context! {
+                firm_name => firm.name,
+                firm_logo_url => firm.logo_url,
+                work_name,
+                group_name,
+                token,
+            },
+        ),
+        LandingState::Replaced => stale_link(&firm, &token, true),
+        LandingState::Expired => stale_link(&firm, &token, false),
+        LandingState::Unknown => invalid_link(&firm),
+    }
+}
+
+fn stale_link(firm: &Firm, token: &str, replaced: bool) -> Response {
+    let why = if replaced {
+        "This link was replaced by a newer one we emailed you."
+    } else {
+        "This link has expired."
+    };
+    Message {
+        status: StatusCode::GONE,
+        heading: if replaced {
+            "This link was replaced"
+        } else {
+            "This link has expired"
+        },
+        lines: vec![
+            why.into(),
+            "We can email a fresh link to the address we have on file for you.".into(),
+        ],
+        action: Some((format!("/c/{token}/new-link"), "Send me a new access link")),
+        back: None,
+    }
+    .render(firm)
+}
+
+/// `POST /c/TOKEN`: "Open my checklist". Binds the group's checklist to this device (or opens
+/// it, on the device it is bound to) and sends the browser to it.
+async fn open_link(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+        return refused;
+    }
+    let secret = device_cookie(&headers);
+    let device = user_agent(&headers);
+    let lookup = token.clone();
+    let opened = match state
+        .call(move |d| d.open_link(&lookup, secret.as_deref(), &device))
+        .await
+    {
+        Ok(o) => o,
+        Err(e) => return trouble(&firm, &e),
+    };
+    match opened {
+        Opened::Checklist {
+            work,
+            group,
+            new_secret,
+        } => {
+            let mut response = Redirect::to(&checklist_path(work, group)).into_response();
+            if let Some(secret) = new_secret {
+                response.headers_mut().insert(
+                    header::SET_COOKIE,
+                    device_cookie_header(&secret, serves_https(&state)),
+                );
+            }
+            response
+        }
+        Opened::OtherDevice { work, group } => other_device(&firm, work, group),
+        Opened::Replaced { .. } => stale_link(&firm, &token, true),
+        Opened::Expired { .. } => stale_link(&firm, &token, false),
+        Opened::Unknown => invalid_link(&firm),
+    }
+}
+
+fn other_device(firm: &Firm, work: WorkId, group: usize) -> Response {
+    Message {
+        status: StatusCode::FORBIDDEN,
+        heading: "This checklist is open on another device",
+        lines: vec![
+            "For your security, a checklist opens on one device at a time.".into(),
+            "We can email a new link to the address we have on file for you; opening it on this device moves your checklist here.".into(),
+        ],
+        action: Some((
+            format!("{}/new-link", checklist_path(work, group)),
+            "Send me a new access link",
+        )),
+        back: None,
+    }
+    .render(firm)
+}
+
+/// `POST /c/TOKEN/new-link`: a fresh link for a replaced or expired link (or a live one).
+async fn new_link_from_token(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+        return refused;
+    }
+    let found = match state.call(move |d| d.link_record(&token)).await {
+        Ok(found) => found,
+        Err(e) => return trouble(&firm, &e),
+    };
+    let Some(link) = found else {
+        return invalid_link(&firm);
+    };
+    send_new_link(&state, &firm, link.work, link.group, &headers).await
+}
+
+/// `POST /p/WORK/GROUP/new-link`: a fresh link from the "another device" or expired page.
+async fn new_link_from_page(
+    State(state): State<AppState>,
+    Path((work, group)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+        return refused;
+    }
+    let Some((work, group)) = parse_group(&work, &group) else {
+        return invalid_link(&firm);
+    };
+    send_new_link(&state, &firm, work, group, &headers).await
+}
+
+async fn send_new_link(
+    state: &AppState,
+    firm: &Firm,
+    work: WorkId,
+    group: usize,
+    headers: &HeaderMap,
+) -> Response {
+    let device = user_agent(headers);
+    match state
+        .call(move |d| d.request_new_link(work, group, &device))
+        .await
+    {
+        Ok(true) => Message {
+            status: StatusCode::OK,
+            heading: "Check your email",
+            lines: vec![
+                "We have emailed a new link to the address we have on file for you. It may take a minute to arrive.".into(),
+                "Open it on the device you want to use.".into(),
+            ],
+            action: None,
+            back: None,
+        }
+        .render(firm),
+        Ok(false) => Message {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            heading: "Please wait a little",
+            lines: vec![
+                "We have sent several new links recently. Please use the newest email, or try again later.".into(),
+            ],
+            action: None,
+            back: None,
+        }
+        .render(firm),
+        Err(e) if e.status() == StatusCode::NOT_FOUND => invalid_link(firm),
+        Err(e) => trouble(firm, &e),
+    }
+}
+
+// --- the checklist ---------------------------------------------------------------------------
+
+/// Why a request reached no checklist, as the page to show.
+async fn session(
+    state: &AppState,
+    headers: &HeaderMap,
+    work: &str,
+    group: &str,
+    firm: &Firm,
+) -> Result<ClientSession, Response> {
+    let Some((work, group)) = parse_group(work, group) else {
+        return Err(invalid_link(firm));
+    };
+    let secret = device_cookie(headers);
+    let account = cookie(headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
+    let found = state
+        .call(move |d| {
+            let bound = d.client_session(work, group, secret.as_deref())?;
+            if bound.is_ok() {
+                return Ok(bound);
+            }
+            // Signed in to the account, the contact opens any of their groups.
+            if let Some(contact) = d.account_contact(account.as_deref())?
+                && let Some(session) = d.account_session(contact, work, group)?
+            {
+                return Ok(Ok(session));
+            }
+            Ok(bound)
+        })
+        .await;
+    match found {
+        Ok(Ok(session)) => Ok(session),
+        Ok(Err(NoSession::OtherDevice)) => Err(other_device(firm, work, group)),
+        Ok(Err(NoSession::Expired)) => Err(Message {
+            status: StatusCode::GONE,
+            heading: "Your access has expired",
+            lines: vec!["We can email a fresh link to the address we have on file for you.".into()],
+            action: Some((
+                format!("{}/new-link", checklist_path(work, group)),
+                "Send me a new access link",
+            )),
+            back: None,
+        }
+        .render(firm)),
+        Ok(Err(NoSession::Gone)) => Err(invalid_link(firm)),
+        Err(e) => Err(trouble(firm, &e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct Notice {
+    notice: Option<String>,
+}
+
+/// `GET /p/WORK/GROUP`: the checklist, on the device it is bound to.
+async fn checklist(
+    State(state): State<AppState>,
+    Path((work, group)): Path<(String, String)>,
+    Query(notice): Query<Notice>,
+    headers: HeaderMap,
+) -> Response {
+    let firm = firm(&state);
+    let session = match session(&state, &headers, &work, &group, &firm).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let cap = state.docket.max_upload();
+    match state.call(move |d| d.checklist(&session)).await {
+        Ok(list) => checklist_page(&state, list, notice.notice.as_deref(), cap).await,
+        Err(e) => trouble(&firm, &e),
+    }
+}
+
+async fn checklist_page(
+    state: &AppState,
+    list: Checklist,
+    notice: Option<&str>,
+    cap: u64,
+) -> Response {
+    let tz = state
+        .docket
+        .firm_settings()
+        .map(|f| f.timezone)
+        .unwrap_or(chrono_tz::UTC);
+    let base = checklist_path(list.work, list.group);
+    let done = list.tasks.iter().filter(|t| t.done).count();
+    let total = list.tasks.len();
+    let tasks: Vec<minijinja::Value> = list
+        .tasks
+        .iter()
+        .map(|t| {
+            context! {
+                number => t.index + 1,
+                title => t.title,
+                description => t.description,
+                due_text => t.due_date.format("%A %-d %B %Y").to_string(),
+                done => t.done,
+                overdue => t.overdue,
+                documents => t.documents.iter().map(file_view(tz)).collect::<Vec<_>>(),
+                links => t.links.iter().map(|(name, url)| context! { name, url }).collect::<Vec<_>>(),
+                uploads => t.uploads.iter().map(file_view(tz)).collect::<Vec<_>>(),
+                comments => t.comments.iter().map(|c| context! {
+                    author => c.author,
+                    at => c.at.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string(),
+                    body => c.body,
+                    by_client => c.by_client,
+                }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let notice = match notice {
+        Some("done") => Some("Marked done. Thank you!"),
+        Some("uploaded") => Some("File uploaded. Thank you!"),
+        Some("commented") => Some("Comment sent."),
+        _ => None,
+    };
+    render(
+        StatusCode::OK,
+        "checklist.html",
+        context! {
+            firm_name => list.firm_name,
+            firm_logo_url => list.firm_logo_url,
+            c => context! {
+                work_name => list.work_name,
+                group_name => list.group_name,
+                contact_name => list.contact_name,
+                locked => list.locked,
+            },
+            tasks,
+            base,
+            done,
+            total,
+            notice,
+            max_upload => human_size(cap),
+        },
+    )
+}
+
+fn file_view(tz: chrono_tz::Tz) -> impl Fn(&UploadedFile) -> minijinja::Value {
+    move |f| {
+        context! {
+            id => f.id.to_string(),
+            name => f.name,
+            size => human_size(f.content.size),
+            at => f.at.with_timezone(&tz).format("%-d %B %Y").to_string(),
+        }
+    }
+}
+
+/// Answers a client write: back to the task with a notice, or a page saying why not.
+fn after_write(
+    firm: &Firm,
+    session: &ClientSession,
+    task: usize,
+    notice: &str,
+    result: Result<(), crate::ApiError>,
+) -> Response {
+    let back = checklist_path(session.work, session.group);
+    match result {
+        Ok(()) => {
+            Redirect::to(&format!("{back}?notice={notice}#task-{}", task + 1)).into_response()
+        }
+        Err(e) => {
+            let status = e.status();
+            if status.is_server_error() {
+                return trouble(firm, &e);
+            }
+            Message {
+                status,
+                heading: "That could not be done",
+                lines: vec![e.message().to_string()],
+                action: None,
+                back: Some((format!("{back}#task-{}", task + 1), "Back to my checklist")),
+            }
+            .render(firm)
+        }
+    }
+}
+
+/// A 1-based task number from the path, as a position.
+fn task_index(raw: &str) -> Option<usize> {
+    raw.parse::<usize>().ok().filter(|&n| n >= 1).map(|n| n - 1)
+}
+
+/// `POST /p/WORK/GROUP/tasks/N/done`.
+async fn task_done(
+    State(state): State<AppState>,
+    Path((work, group, task)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+        return refused;
+    }
+    let session = match session(&state, &headers, &work, &group, &firm).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let Some(task) = task_index(&task) else {
+        return invalid_link(&firm);
+    };
+    let s = session.clone();
+    let result = state.call(move |d| d.client_complete_task(&s, task)).await;
+    after_write(&firm, &session, task, "done", result)
+}
+
+#[derive(Deserialize)]
+struct CommentForm {
+    body: String,
+}
+
+/// `POST /p/WORK/GROUP/tasks/N/comment`.
+async fn task_comment(
+    State(state): State<AppState>,
+    Path((work, group, task)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+        return refused;
+    }
+    let session = match session(&state, &headers, &work, &group, &firm).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let Some(task) = task_index(&task) else {
+        return invalid_link(&firm);
+    };
+    let result = match serde_urlencoded_form::<CommentForm>(&body) {
+        Some(form) => {
+            let s = session.clone();
+            state
+                .call(move |d| d.client_comment(&s, task, &form.body))
+                .await
+        }
+        None => Err(crate::ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the comment form was not filled in",
+        )),
+    };
+    after_write(&firm, &session, task, "commented", result)
+}
+
+fn serde_urlencoded_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
+    serde_urlencoded::from_bytes(body).ok()
+}
+
+/// `POST /p/WORK/GROUP/tasks/N/upload`: a multipart form with one file, streamed to the file
+/// store as it arrives and refused as soon as it passes the cap.
+async fn task_upload(
+    State(state): State<AppState>,
+    Path((work, group, task)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+        return refused;
+    }
+    let session = match session(&state, &headers, &work, &group, &firm).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let Some(task) = task_index(&task) else {
+        return invalid_link(&firm);
+    };
+    let cap = state.docket.max_upload();
+    let too_large = || {
+        Err(crate::ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "The file is too large: files may be at most {}.",
+                human_size(cap)
+            ),
+        ))
+    };
+    // Refused before a byte of the body is read when its declared size says it cannot fit.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > cap + FORM_OVERHEAD) {
+        return after_write(&firm, &session, task, "uploaded", too_large());
+    }
+    let boundary = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let Some(boundary) = boundary else {
+        return after_write(
+            &firm,
+            &session,
+            task,
+            "uploaded",
+            Err(crate::ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Choose a file with the upload form.",
+            )),
+        );
+    };
+    let result = receive_upload(&state, &session, task, body, boundary, cap).await;
+    let result = match result {
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        other => other,
+    };
+    after_write(&firm, &session, task, "uploaded", result)
+}
+
+async fn receive_upload(
+    state: &AppState,
+    session: &ClientSession,
+    task: usize,
+    body: Body,
+    boundary: String,
+    cap: u64,
+) -> Result<(), crate::ApiError> {
+    let bad = |why: String| crate::ApiError::new(StatusCode::BAD_REQUEST, why);
+    let mut form = multer::Multipart::new(body.into_data_stream(), boundary);
+    while let Some(mut field) = form
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("The upload was cut short or malformed: {e}")))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("upload").to_string();
+        let docket = state.docket.clone();
+        let mut writer = tokio::task::spawn_blocking(move || docket.upload_writer())
+            .await
+            .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
+        let mut head: Vec<u8> = Vec::new();
+        let mut seen: u64 = 0;
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|e| bad(format!("The upload was cut short: {e}")))?
+        {
+            seen += chunk.len() as u64;
+            if seen > cap {
+                // Dropping the writer removes the partial file; the rest is never read.
+                return Err(crate::ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too large",
+                ));
+            }
+            if head.len() < SNIFF_BYTES {
+                let take = (SNIFF_BYTES - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
+            }
+            writer =
+                tokio::task::spawn_blocking(move || writer.write_chunk(&chunk).map(|()| writer))
+                    .await
+                    .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
+        }
+        if seen == 0 {
+            return Err(crate::ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The file is empty; choose another.",
+            ));
+        }
+        let stored = tokio::task::spawn_blocking(move || writer.finish())
+            .await
+            .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
+        let content_type = sniff(&head);
+        let s = session.clone();
+        state
+            .call(move |d| d.client_upload(&s, task, &name, content_type, stored))
+            .await?;
+        return Ok(());
+    }
+    Err(crate::ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "No file was chosen.",
+    ))
+}
+
+/// Bytes of an upload looked at to tell its type.
+const SNIFF_BYTES: usize = 512;
+
+/// The type of a file from its first bytes, never from what the client claimed.
+pub fn sniff(head: &[u8]) -> &'static str {
+    if let Some(kind) = infer::get(head) {
+        return kind.mime_type();
+    }
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let start = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    const HTML: [&str; 8] = [
+        "<!doctype html",
+        "<html",
+        "<head",
+        "<body",
+        "<script",
+        "<iframe",
+        "<svg",
+        "<?xml",
+    ];
+    if HTML.iter().any(|tag| start.starts_with(tag)) {
+        return if start.starts_with("<svg") || start.starts_with("<?xml") {
+            "image/svg+xml"
+        } else {
+            "text/html"
+        };
+    }
+    if std::str::from_utf8(head).is_ok()
+        || (head.len() == SNIFF_BYTES && std::str::from_utf8(&head[..head.len() - 3]).is_ok())
+    {
+        "text/plain"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+/// `GET /p/WORK/GROUP/documents/FILE`: a document staff attached, always as a download.
+/// Clients' own uploads are never served back through the portal.
+async fn document(
+    State(state): State<AppState>,
+    Path((work, group, file)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let firm = firm(&state);
+    let session = match session(&state, &headers, &work, &group, &firm).await {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    match state
+        .call(move |d| d.client_document(&session, &file))
+        .await
+    {
+        Ok((file, reader)) => {
+            let disposition = format!(
+                "attachment; filename=\"{}\"",
+                file.name.replace(['"', '\\'], "_")
+            );
+            (
+                [
+                    (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CONTENT_LENGTH, file.content.size.to_string()),
+                    (header::CACHE_CONTROL, "private, no-store".to_string()),
+                ],
+                crate::stream::reader_to_body(reader),
+            )
+                .into_response()
+        }
+        Err(e) if e.status() == StatusCode::NOT_FOUND || e.status().is_client_error() => Message {
+            status: StatusCode::NOT_FOUND,
+            heading: "No such document",
+            lines: vec!["The document may have been removed.".into()],
+            action: None,
+            back: None,
+        }
+        .render(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
+}
+
+// --- the client account ----------------------------------------------------------------------
+
+/// `GET /account/sign-in`: the form; the firm may link to it from its website.
+async fn sign_in_form(State(state): State<AppState>) -> Response {
+    let firm = firm(&state);
+    render(
+        StatusCode::OK,
+        "sign_in.html",
+        context! { firm_name => firm.name, firm_logo_url => firm.logo_url },
+    )
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    email: String,
+}
+
+/// `POST /account/sign-in`: emails a sign-in link to the address if it is a contact's. The
+/// answer is the same either way.
+async fn request_sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+        return refused;
+    }
+    let email = serde_urlencoded_form::<SignInForm>(&body)
+        .map(|f| f.email)
+        .unwrap_or_default();
+    match state.call(move |d| d.request_sign_in(&email)).await {
+        Ok(SignInRequest::Accepted) => Message {
+            status: StatusCode::OK,
+            heading: "Check your email",
+            lines: vec![
+                "If that address is one we write to, a sign-in link is on its way. It works once, for 15 minutes.".into(),
+            ],
+            action: None,
+            back: None,
+        }
+        .render(&firm),
+        Ok(SignInRequest::Limited) => Message {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            heading: "Please wait a little",
+            lines: vec![
+                "Several sign-in links were asked for this address recently. Please use the newest email, or try again later.".into(),
+            ],
+            action: None,
+            back: None,
+        }
+        .render(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
+}
+
+fn invalid_sign_in(firm: &Firm) -> Response {
+    Message {
+        status: StatusCode::NOT_FOUND,
+        heading: "This sign-in link is not valid",
+        lines: vec!["Sign-in links work once, for 15 minutes. Ask for a new one.".into()],
+        action: None,
+        back: Some(("/account/sign-in".into(), "Email me a new sign-in link")),
+    }
+    .render(firm)
+}
+
+/// `GET /account/s/TOKEN`: a button; opening the link spends nothing.
+async fn sign_in_landing(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let firm = firm(&state);
+    let lookup = token.clone();
+    match state.call(move |d| d.sign_in_link(&lookup)).await {
+        Ok(SignInLinkState::Valid) => render(
+            StatusCode::OK,
+            "sign_in_link.html",
+            context! { firm_name => firm.name, firm_logo_url => firm.logo_url, token },
+        ),
+        Ok(SignInLinkState::Invalid) => invalid_sign_in(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
+}
+
+/// `POST /account/s/TOKEN`: signs in, spending the link.
+async fn sign_in(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+        return refused;
+    }
+    let device = user_agent(&headers);
+    match state.call(move |d| d.sign_in(&token, &device)).await {
+        Ok(Some(secret)) => {
+            let https = serves_https(&state);
+            let name = if https {
+                ACCOUNT_COOKIE_SECURE
+            } else {
+                ACCOUNT_COOKIE_PLAIN
+            };
+            let max_age = ACCOUNT_SESSION_LIFETIME.num_seconds().unsigned_abs();
+            let mut response = Redirect::to("/account").into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                cookie_header(name, &secret, max_age, https),
+            );
+            response
+        }
+        Ok(None) => invalid_sign_in(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
+}
+
+/// `GET /account`: the contact's requests, open and completed.
+async fn account(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let firm = firm(&state);
+    let secret = cookie(&headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
+    let found = state
+        .call(move |d| match d.account_contact(secret.as_deref())? {
+            Some(contact) => d.account(contact).map(Some),
+            None => Ok(None),
+        })
+        .await;
+    let account = match found {
+        Ok(Some(a)) => a,
+        Ok(None) => return Redirect::to("/account/sign-in").into_response(),
+        Err(e) => return trouble(&firm, &e),
+    };
+    let items = |items: &[AccountItem]| -> Vec<minijinja::Value> {
+        items
+            .iter()
+            .map(|w| {
+                let groups: Vec<minijinja::Value> = w
+                    .groups
+                    .iter()
+                    .map(|(g, name, open)| {
+                        context! {
+                            path => checklist_path(w.work, *g),
+                            name,
+                            open_tasks => open,
+                        }
+                    })
+                    .collect();
+                context! { name => w.work_name, groups }
+            })
+            .collect()
+    };
+    render(
+        StatusCode::OK,
+        "account.html",
+        context! {
+            firm_name => firm.name,
+            firm_logo_url => firm.logo_url,
+            contact_name => account.contact_name,
+            email => account.email,
+            open => items(&account.open),
+            completed => items(&account.completed),
+        },
+    )
+}
+
+/// `POST /account/sign-out`.
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+        return refused;
+    }
+    if let Some(secret) = cookie(&headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN)
+        && let Err(e) = state.call(move |d| d.sign_out(&secret)).await
+    {
+        return trouble(&firm, &e);
+    }
+    let https = serves_https(&state);
+    let name = if https {
+        ACCOUNT_COOKIE_SECURE
+    } else {
+        ACCOUNT_COOKIE_PLAIN
+    };
+    let mut response = Redirect::to("/account/sign-in").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie_header(name, "", 0, https));
+    response
+}
+
+// --- helpers ---------------------------------------------------------------------------------
+
+fn checklist_path(work: WorkId, group: usize) -> String {
+    format!("/p/{work}/{}", group + 1)
+}
+
+/// A work id and a 1-based group number from the path.
+fn parse_group(work: &str, group: &str) -> Option<(WorkId, usize)> {
+    let work: WorkId = work.parse().ok()?;
+    let group = group.parse::<usize>().ok().filter(|&g| g >= 1)? - 1;
+    Some((work, group))
+}
+
+/// The device secret from the request's cookies, under either name.
+fn device_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, DEVICE_COOKIE_SECURE, DEVICE_COOKIE_PLAIN)
+}
+
+/// A cookie's value, under its https or its plain name.
+fn cookie(headers: &HeaderMap, secure_name: &str, plain_name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == secure_name || *name == plain_name)
+        .map(|(_, value)| value.trim().to_string())
+}
+
+fn device_cookie_header(secret: &str, https: bool) -> HeaderValue {
+    let name = if https {
+        DEVICE_COOKIE_SECURE
+    } else {
+        DEVICE_COOKIE_PLAIN
+    };
+    cookie_header(name, secret, DEVICE_COOKIE_MAX_AGE, https)
+}
+
+/// An HttpOnly, SameSite=Lax cookie for the whole site; `Secure` over https.
+fn cookie_header(name: &str, value: &str, max_age: u64, https: bool) -> HeaderValue {
+    let secure = if https { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .expect("a base64url secret makes a valid header")
+}
+
+fn serves_https(state: &AppState) -> bool {
+    state
+        .docket
+        .firm_settings()
+        .is_ok_and(|f| f.base_url.starts_with("https://"))
+}
+
+fn user_agent(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The CSRF check of every portal `POST`: the browser must say the request comes from this
+/// site — `Sec-Fetch-Site: same-origin` (or `none`, typed by the user), else an `Origin` that is
+/// the base URL's or this host's. A request that says neither is refused.
+async fn same_origin(state: &AppState, headers: &HeaderMap, firm: &Firm) -> Result<(), Response> {
+    let header_text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let allowed = match header_text("sec-fetch-site") {
+        Some(site) => site == "same-origin" || site == "none",
+        None => match header_text("origin") {
+            Some(origin) => {
+                let base = state
+                    .docket
+                    .firm_settings()
+                    .map(|f| f.base_url)
+                    .unwrap_or_default();
+                let host = header_text("host").unwrap_or("");
+                origin_of(&base) == Some(origin.trim_end_matches('/'))
+                    || origin == format!("http://{host}")
+                    || origin == format!("https://{host}")
+            }
+            None => false,
+        },
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Message {
+            status: StatusCode::FORBIDDEN,
+            heading: "This form could not be accepted",
+            lines: vec![
+                "It did not come from this site. Open the page again from your email and try once more.".into(),
+            ],
+            action: None,
+            back: None,
+        }
+        .render(firm))
+    }
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> Option<&str> {
+    let after_scheme = url.find("://")? + 3;
+    let end = url[after_scheme..]
+        .find('/')
+        .map_or(url.len(), |i| after_scheme + i);
+    Some(&url[..end])
+}
+
+fn human_size(bytes: u64) -> String {
+    const MIB: u64 = 1_048_576;
+    if bytes >= MIB {
+        format!("{:.1} MB", bytes as f64 / MIB as f64).replace(".0 MB", " MB")
+    } else if bytes >= 1024 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// A request path with any link token hidden, for logs.
+pub fn redact_path(path: &str) -> String {
+    for prefix in ["/c/", "/account/s/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            return match rest.split_once('/') {
+                Some((_, tail)) => format!("{prefix}…/{tail}"),
+                None => format!("{prefix}…"),
+            };
+        }
+    }
+    path.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_come_from_content_not_names() {
+        assert_eq!(sniff(b"%PDF-1.7\n..."), "application/pdf");
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "image/png");
+        assert_eq!(
+            sniff(b"  <!DOCTYPE html><script>alert(1)</script>"),
+            "text/html"
+        );
+        assert_eq!(sniff(b"<svg onload=alert(1)>"), "image/svg+xml");
+        assert_eq!(sniff(b"just some notes"), "text/plain");
+        assert_eq!(sniff(&[0xff, 0x00, 0xfe, 0x01]), "application/octet-stream");
+    }
+
+    #[test]
+    fn tokens_are_hidden_from_logs() {
+        assert_eq!(redact_path("/c/abcdef"), "/c/…");
+        assert_eq!(redact_path("/c/abcdef/new-link"), "/c/…/new-link");
+        assert_eq!(redact_path("/p/01ABC/1"), "/p/01ABC/1");
+        assert_eq!(redact_path("/account/s/secret"), "/account/s/…");
+    }
+
+    #[test]
+    fn origins_and_sizes() {
+        assert_eq!(
+            origin_of("https://docket.example/x"),
+            Some("https://docket.example")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080"),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(human_size(50 * 1_048_576), "50 MB");
+        assert_eq!(human_size(1500), "2 KB");
+    }
+}
