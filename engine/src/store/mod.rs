@@ -137,8 +137,8 @@ impl Tree {
     }
 
     /// Whether every value of this tree is a record written by `encode` (so `repack` may bring
-    /// older values up to date). Indexes, `Meta` (it holds raw values too), `Throttle` (plain
-    /// JSON) and trees not yet in use are left out.
+    /// older values up to date). Indexes, `Meta` (it holds raw values too) and `Throttle`
+    /// (plain JSON) are left out.
     pub fn holds_records(self) -> bool {
         matches!(
             self,
@@ -157,6 +157,7 @@ impl Tree {
                 | Tree::Webhooks
                 | Tree::Notifications
                 | Tree::Digests
+                | Tree::ClientSessions
         )
     }
 
