@@ -191,3 +191,202 @@ fn simulate_takes_the_firm_calendar_from_config() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["holidays"], serde_json::json!(["2026-05-06"]));
 }
+
+/// A guest component built by `engine/build.rs` (the engine is built before these tests run).
+fn guest(file: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/wasm-plugins/wasm32-wasip2/release")
+        .join(file)
+}
+
+fn example_manifest() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/plugins/business-days/business-days.toml")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn check_reads_the_manifest_and_refuses_a_wrong_world() {
+    let data = tempfile::tempdir().unwrap();
+    let wasm = guest("business_days.wasm");
+    let manifest = example_manifest();
+    let args = |m: &std::path::Path| {
+        vec![
+            "plugin".to_string(),
+            "check".into(),
+            wasm.display().to_string(),
+            "--manifest".into(),
+            m.display().to_string(),
+        ]
+    };
+    let run = |m: &std::path::Path| {
+        let a = args(m);
+        docket(
+            data.path(),
+            &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    let ok = stdout(&run(&manifest));
+    assert!(ok.contains("declares:     reminder-policy"), "{ok}");
+    assert!(ok.contains("install:      ok"), "{ok}");
+
+    // A manifest naming another world, or the world in snake case, fails `check` itself.
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    for (world, says) in [
+        ("sending-rule", "does not match world `sending-rule`"),
+        ("reminder_policy", "did you mean `reminder-policy`?"),
+    ] {
+        let bad = data.path().join("bad.toml");
+        std::fs::write(&bad, text.replace("reminder-policy", world)).unwrap();
+        let out = run(&bad);
+        assert!(!out.status.success(), "{world} passed check");
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+    // Without a manifest beside the build output, `check` says where it looked.
+    let out = docket(data.path(), &["plugin", "check", wasm.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("looked for business-days.toml"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn either_spelling_installs_and_refusals_are_explained() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = data.path().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    // As cargo builds it, beside a manifest named after the crate.
+    std::fs::copy(
+        guest("business_days.wasm"),
+        plugins.join("business_days.wasm"),
+    )
+    .unwrap();
+    std::fs::copy(example_manifest(), plugins.join("business-days.toml")).unwrap();
+    let out = docket(data.path(), &["plugin", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("business-days"), "{}", stdout(&out));
+
+    // A refused plugin: `list` fails after saying why, and `simulate` gives the reason.
+    std::fs::write(
+        plugins.join("late.toml"),
+        "name = 'late'\nversion = '1'\nworld = 'reminder-policy'\n[limits]\ntimeout_ms = 60000\n",
+    )
+    .unwrap();
+    std::fs::copy(guest("business_days.wasm"), plugins.join("late.wasm")).unwrap();
+    let out = docket(data.path(), &["plugin", "list"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("late.toml") && err.contains("plugins.max_timeout_ms"),
+        "{err}"
+    );
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--policy",
+            "late",
+            "--sent",
+            "2026-03-01",
+            "--due",
+            "2026-03-27",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("plugin `late` is installed but was refused")
+            && err.contains("timeout_ms = 60000"),
+        "{err}"
+    );
+}
+
+#[test]
+fn simulate_marks_tasks_done_and_keeps_reminders_before_a_breach() {
+    let data = tempfile::tempdir().unwrap();
+    let base = [
+        "plugin",
+        "simulate",
+        "--sent",
+        "2026-03-01",
+        "--due",
+        "2026-03-27",
+        "--due",
+        "2026-04-10",
+        "--tz",
+        "Europe/London",
+        "--send-time",
+        "09:00",
+        "--days",
+        "45",
+    ];
+    let out = docket(
+        data.path(),
+        &[
+            &base[..],
+            &["--policy", "gentle", "--done", "1@2026-03-28"][..],
+        ]
+        .concat(),
+    );
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "2026-03-20 09:00 GMT  reminder 1  tasks 1 (due 2026-03-27)",
+            "2026-03-27 09:00 GMT  reminder 2  tasks 1 (due 2026-03-27)",
+            "2026-03-28 00:00 GMT  task 1 done",
+            "2026-04-03 09:00 BST  reminder 3  tasks 2 (due 2026-04-10)",
+        ],
+        "{text}"
+    );
+
+    // A policy that reminds of every task daily breaks the contract once task 1 is done; the
+    // reminders before the breach are shown, and the breach names the task as the calendar
+    // does, in local time.
+    let manifest = data.path().join("misbehave.toml");
+    std::fs::write(
+        &manifest,
+        "name = 'misbehave'\nversion = '1'\nworld = 'reminder-policy'\n[params]\nmode = 'daily-all'\n",
+    )
+    .unwrap();
+    let wasm = guest("docket_test_misbehave.wasm");
+    let out = docket(
+        data.path(),
+        &[
+            &base[..],
+            &[
+                "--file",
+                wasm.to_str().unwrap(),
+                "--manifest",
+                manifest.to_str().unwrap(),
+                "--done",
+                "2@2026-03-03T12:00",
+            ][..],
+        ]
+        .concat(),
+    );
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            "2026-03-02 09:00 GMT  reminder 1  tasks 1 (due 2026-03-27), 2 (due 2026-04-10)",
+            "2026-03-03 09:00 GMT  reminder 2  tasks 1 (due 2026-03-27), 2 (due 2026-04-10)",
+        ]
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("the calendar stops after reminder 2")
+            && err.contains(
+                "covered index 1 (task 2) is done, in the reminder at 2026-03-04 09:00 GMT"
+            ),
+        "{err}"
+    );
+}

@@ -47,8 +47,11 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
     // Installed plugins that are refused are logged with the file and the reason; the server
     // starts with the rest. Hooks are checked against them (and tried once on sample events)
     // before the folder is marked as served.
+    let plugins = super::open_plugins(&config)?;
+    // Plugins added, replaced or removed in the folder are served without a restart.
+    let _plugin_watch = plugins.watch(std::time::Duration::from_secs(1));
     let docket = docket
-        .with_plugins(super::open_plugins(&config)?)
+        .with_plugins(plugins)
         .with_comment_digest_delay(chrono::Duration::minutes(i64::from(
             config.mail.comment_digest_minutes,
         )));

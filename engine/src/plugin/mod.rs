@@ -41,13 +41,16 @@ mod runtime;
 mod stock;
 mod wit;
 
-pub use calls::{MAX_REMINDERS_PER_TASK, ReminderSession};
+pub use calls::{MAX_REMINDERS_PER_TASK, Preview, ReminderSession};
 pub use error::PluginError;
-pub use host::{CheckReport, Origin, PluginHost, PluginInfo, PluginLoadError};
-pub use manifest::{Capability, Manifest, World};
+pub use host::{
+    CheckReport, Origin, PluginHost, PluginInfo, PluginLoadError, PluginWatch, ReloadReport,
+};
+pub use manifest::{Capability, Manifest, ManifestLimits, World, name_of_stem, valid_name};
 pub use model::{
     Effect, FirmCalendar, GroupState, HookEffects, HookEvent, HookEventKind, NextReminder, Params,
     RecordedEffects, SendRequest, TaskState,
 };
+pub use runtime::Limits;
 #[doc(hidden)]
 pub use runtime::RuntimeOptions;
