@@ -390,3 +390,96 @@ fn simulate_marks_tasks_done_and_keeps_reminders_before_a_breach() {
         "{err}"
     );
 }
+
+/// Waits up to the shared timeout for a log line containing every one of `parts`.
+fn wait_for_log(log: &std::sync::Mutex<Vec<String>>, parts: &[&str]) -> String {
+    let deadline = std::time::Instant::now() + support::TIMEOUT;
+    loop {
+        if let Some(line) = log
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|l| parts.iter().all(|p| l.contains(p)))
+        {
+            return line.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no log line with {parts:?}; the log:\n{}",
+            log.lock().unwrap().join("\n")
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_running_server_picks_up_installed_replaced_and_removed_plugins() {
+    let data = tempfile::tempdir().unwrap();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let server = support::Server::start_logged(data.path(), &["--demo"], log.clone());
+    let token = server
+        .banner_value("API token:")
+        .expect("the demo prints a token");
+    let http = support::http();
+    let template = |name: &str| {
+        let body = serde_json::json!({
+            "name": name,
+            "groups": [{
+                "name": "Documents",
+                "sending": {"plugin": "manual"},
+                "reminders": {"plugin": "business-days"},
+                "tasks": [{"title": "P60", "due_offset_days": 14}],
+            }],
+        });
+        let resp = http
+            .post(server.url("/api/templates"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .unwrap();
+        let status = resp.status();
+        (status, resp.text().unwrap())
+    };
+    let (status, body) = template("Before");
+    assert_eq!(status, 422, "{body}");
+
+    // Installed while the server runs: it is added and used to check a new template.
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "install",
+            guest("business_days.wasm").to_str().unwrap(),
+            "--manifest",
+            example_manifest().to_str().unwrap(),
+        ],
+    );
+    assert!(stdout(&out).starts_with("installed business-days"));
+    wait_for_log(&log, &["plugin added", "business-days"]);
+    let (status, body) = template("With business days");
+    assert!(status.is_success(), "{status}: {body}");
+
+    // A broken replacement is refused with its reason and the old version goes on serving.
+    let plugins = data.path().join("plugins");
+    std::fs::write(
+        plugins.join("business-days.wasm"),
+        b"\0asm\x0d\0\x01\0broken",
+    )
+    .unwrap();
+    let line = wait_for_log(
+        &log,
+        &["business-days.wasm", "previous version keeps serving"],
+    );
+    assert!(line.contains("not a WebAssembly component"), "{line}");
+    let (status, body) = template("Still business days");
+    assert!(status.is_success(), "{status}: {body}");
+
+    // Removed from the folder: no longer served.
+    std::fs::remove_file(plugins.join("business-days.wasm")).unwrap();
+    std::fs::remove_file(plugins.join("business-days.toml")).unwrap();
+    wait_for_log(&log, &["plugin removed", "business-days"]);
+    let (status, body) = template("After");
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("business-days"), "{body}");
+    assert!(server.stop().success());
+}

@@ -72,15 +72,43 @@ pub struct Server {
 impl Server {
     /// Starts `docket serve --data DATA --listen 127.0.0.1:0 EXTRA...` and waits until it listens.
     pub fn start(data: &Path, extra: &[&str]) -> Server {
-        let mut child = docket()
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        Self::start_inner(data, extra, None)
+    }
+
+    /// [`Server::start`] at log level `info`, with every line of its log collected in `log`.
+    pub fn start_logged(
+        data: &Path,
+        extra: &[&str],
+        log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    ) -> Server {
+        Self::start_inner(data, extra, Some(log))
+    }
+
+    fn start_inner(
+        data: &Path,
+        extra: &[&str],
+        log: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
+    ) -> Server {
+        let mut cmd = docket();
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(data)
             .args(extra)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("docket serve starts");
+            .stdout(Stdio::piped());
+        if log.is_some() {
+            cmd.env("DOCKET_LOG", "info").stderr(Stdio::piped());
+        } else {
+            cmd.stderr(Stdio::inherit());
+        }
+        let mut child = cmd.spawn().expect("docket serve starts");
+        if let (Some(log), Some(err)) = (log, child.stderr.take()) {
+            std::thread::spawn(move || {
+                for line in BufReader::new(err).lines() {
+                    let Ok(line) = line else { break };
+                    log.lock().unwrap().push(line);
+                }
+            });
+        }
         let (tx, rx) = mpsc::channel();
         let out = child.stdout.take().expect("stdout piped");
         std::thread::spawn(move || {
