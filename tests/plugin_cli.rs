@@ -483,3 +483,103 @@ fn a_running_server_picks_up_installed_replaced_and_removed_plugins() {
     assert!(body.contains("business-days"), "{body}");
     assert!(server.stop().success());
 }
+
+#[test]
+fn the_python_example_builds_checks_and_follows_its_calendar() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let wasm = out.path().join("first_weekday.wasm");
+    support::componentize::build_python_example(
+        root,
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        &wasm,
+    )
+    .unwrap();
+    let manifest = root.join("examples/plugins/first-weekday/first-weekday.toml");
+    let data = tempfile::tempdir().unwrap();
+    let wasm = wasm.to_str().unwrap();
+    let manifest = manifest.to_str().unwrap();
+    let check = stdout(&docket(
+        data.path(),
+        &["plugin", "check", wasm, "--manifest", manifest],
+    ));
+    assert!(check.contains("declares:     reminder-policy"), "{check}");
+    assert!(check.contains("limits:       1000 ms, 128 MiB"), "{check}");
+    assert!(check.contains("load:         compiled in"), "{check}");
+    // The second load comes from the cache of compiled components.
+    let again = stdout(&docket(
+        data.path(),
+        &["plugin", "check", wasm, "--manifest", manifest],
+    ));
+    assert!(
+        again.contains("load:         loaded from the cache"),
+        "{again}"
+    );
+
+    // Sent on Wednesday 4 March: every Monday after it, Tuesday 7 April for the Easter Monday
+    // holiday, until task 1 is done and task 2 has had five reminders.
+    let out = docket(
+        data.path(),
+        &["plugin", "install", wasm, "--manifest", manifest],
+    );
+    assert!(stdout(&out).starts_with("installed first-weekday"));
+    let text = stdout(&docket(
+        data.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--policy",
+            "first-weekday",
+            "--sent",
+            "2026-03-04",
+            "--due",
+            "2026-03-27",
+            "--due",
+            "2026-04-10",
+            "--tz",
+            "Europe/London",
+            "--send-time",
+            "09:00",
+            "--done",
+            "1@2026-03-20",
+            "--params",
+            "holidays=2026-04-06",
+            "--days",
+            "60",
+        ],
+    ));
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            "2026-03-09 09:00 GMT  reminder 1  tasks 1 (due 2026-03-27), 2 (due 2026-04-10)",
+            "2026-03-16 09:00 GMT  reminder 2  tasks 1 (due 2026-03-27), 2 (due 2026-04-10)",
+            "2026-03-20 00:00 GMT  task 1 done",
+            "2026-03-23 09:00 GMT  reminder 3  tasks 2 (due 2026-04-10)",
+            "2026-03-30 09:00 BST  reminder 4  tasks 2 (due 2026-04-10)",
+            "2026-04-07 09:00 BST  reminder 5  tasks 2 (due 2026-04-10)  [limit of 5 reached: task 2]",
+        ]
+    );
+    // A parameter it does not know is refused by the Python code, as a parameter error.
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--policy",
+            "first-weekday",
+            "--sent",
+            "2026-03-04",
+            "--due",
+            "2026-03-27",
+            "--params",
+            "every=2",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out)
+            .contains("bad parameter: unknown parameter `every`: this plugin takes holidays"),
+        "{}",
+        stderr(&out)
+    );
+}

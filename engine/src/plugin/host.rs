@@ -16,7 +16,7 @@ use wasmtime::component::{Component, InstancePre};
 use super::error::{PluginError, one_line};
 use super::manifest::{Capability, World, name_of_stem, read_manifest, resolve_grants};
 use super::model::Params;
-use super::runtime::{CallState, Limits, Runtime, RuntimeOptions};
+use super::runtime::{CallState, Limits, LoadTime, Runtime, RuntimeOptions};
 use super::stock::{STOCK, StockComponent, implicitly_granted};
 use super::wit::{self, NotificationHookPre, ReminderPolicyPre, SendingRulePre};
 use crate::config::PluginsConfig;
@@ -45,6 +45,8 @@ pub struct PluginInfo {
     pub params: Params,
     /// The limits its calls run under.
     pub limits: Limits,
+    /// How its component was loaded (compiled or from the cache) and how long it took.
+    pub load: Option<LoadTime>,
     #[serde(skip)]
     pub(crate) capabilities: Vec<Capability>,
 }
@@ -98,6 +100,8 @@ pub struct CheckReport {
     pub mismatches: BTreeMap<String, String>,
     pub imports: Vec<String>,
     pub exports: Vec<String>,
+    /// How the component was loaded: compiled (and cached), or from the cache.
+    pub load: LoadTime,
 }
 
 /// What one reload of the plugins folder changed.
@@ -428,6 +432,7 @@ impl PluginHost {
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect(),
                 limits: self.default_limits(),
+                load: None,
                 capabilities,
             };
             let pre = pres[&stock.component].clone();
@@ -514,7 +519,8 @@ impl PluginHost {
             path: wasm.to_path_buf(),
             reason: e.to_string(),
         })?;
-        let component = self.runtime.compile(wasm, &bytes)?;
+        let (component, load) = self.runtime.compile_timed(wasm, &bytes)?;
+        tracing::info!(plugin = %name, "{load}");
         let pre = self.pre(wasm, &component, checked.world)?;
         let manifest = checked.manifest;
         let info = PluginInfo {
@@ -531,6 +537,7 @@ impl PluginHost {
             granted: capabilities.iter().map(ToString::to_string).collect(),
             params: manifest.params,
             limits,
+            load: Some(load),
             capabilities,
         };
         Ok(Loaded { info, pre })
@@ -596,7 +603,7 @@ impl PluginHost {
             path: wasm.to_path_buf(),
             reason: e.to_string(),
         })?;
-        let component = self.runtime.compile(wasm, &bytes)?;
+        let (component, load) = self.runtime.compile_timed(wasm, &bytes)?;
         let ty = component.component_type();
         let engine = &self.runtime.engine;
         let imports = ty
@@ -624,6 +631,7 @@ impl PluginHost {
             mismatches,
             imports,
             exports,
+            load,
         })
     }
 

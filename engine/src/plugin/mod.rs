@@ -51,6 +51,6 @@ pub use model::{
     Effect, FirmCalendar, GroupState, HookEffects, HookEvent, HookEventKind, NextReminder, Params,
     RecordedEffects, SendRequest, TaskState,
 };
-pub use runtime::Limits;
 #[doc(hidden)]
 pub use runtime::RuntimeOptions;
+pub use runtime::{Limits, LoadTime};

@@ -46,6 +46,30 @@ pub struct RuntimeOptions {
     pub pooling: bool,
 }
 
+/// How a component was loaded: compiled, or from the cache of compiled components, and how
+/// long it took. A Python component compiles in seconds and loads from the cache in
+/// milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct LoadTime {
+    pub from_cache: bool,
+    pub ms: f64,
+}
+
+impl std::fmt::Display for LoadTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = if self.from_cache {
+            "loaded from the cache"
+        } else {
+            "compiled"
+        };
+        if self.ms >= 1000.0 {
+            write!(f, "{how} in {:.1} s", self.ms / 1e3)
+        } else {
+            write!(f, "{how} in {:.0} ms", self.ms)
+        }
+    }
+}
+
 /// The state of one call's store.
 pub(crate) struct CallState {
     limits: Limits,
@@ -273,6 +297,21 @@ impl Runtime {
     /// starts with the SHA-256 of the rest, so a damaged or foreign file is recompiled, never
     /// loaded.
     pub fn compile(&self, path: &Path, bytes: &[u8]) -> Result<Component, PluginError> {
+        self.compile_timed(path, bytes)
+            .map(|(component, _)| component)
+    }
+
+    /// [`Runtime::compile`], also telling how the component was loaded and how long it took.
+    pub fn compile_timed(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+    ) -> Result<(Component, LoadTime), PluginError> {
+        let started = std::time::Instant::now();
+        let took = |from_cache| LoadTime {
+            from_cache,
+            ms: started.elapsed().as_secs_f64() * 1e3,
+        };
         check_binary(path, bytes)?;
         let cached = self
             .cache_dir
@@ -281,7 +320,7 @@ impl Runtime {
         if let Some(file) = &cached
             && let Some(component) = self.load_cached(file)
         {
-            return Ok(component);
+            return Ok((component, took(true)));
         }
         let compile_error = |e: wasmtime::Error| PluginError::Compile {
             path: path.to_path_buf(),
@@ -299,7 +338,7 @@ impl Runtime {
         {
             tracing::warn!(file = %file.display(), error = %e, "cannot cache a compiled plugin; it will be compiled again at the next start");
         }
-        Ok(component)
+        Ok((component, took(false)))
     }
 
     fn cache_name(&self, bytes: &[u8]) -> String {

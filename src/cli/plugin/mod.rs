@@ -174,6 +174,7 @@ fn check(
         );
         println!("imports:      {}", report.imports.join(", "));
         println!("exports:      {}", report.exports.join(", "));
+        println!("load:         {}", report.load);
         if let Ok(m) = &manifest {
             println!("manifest:     {}", m.display());
         }
