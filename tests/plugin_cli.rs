@@ -583,3 +583,161 @@ fn the_python_example_builds_checks_and_follows_its_calendar() {
         stderr(&out)
     );
 }
+
+/// Runs a build in `dir` to completion (ten minutes at most: the first Rust build compiles the
+/// SDK's dependencies); panics with its output when it fails.
+fn build_in(dir: &std::path::Path, program: &str, args: &[&str], env: &[(&str, &std::path::Path)]) {
+    let mut cmd = std::process::Command::new(program);
+    cmd.current_dir(dir).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = support::run_for(&mut cmd, std::time::Duration::from_secs(600));
+    assert!(
+        out.status.success(),
+        "{program} {args:?} in {} failed:\n{}",
+        dir.display(),
+        stderr(&out)
+    );
+}
+
+#[test]
+fn new_projects_build_check_and_pass_their_cases_in_each_world_and_language() {
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let componentize_py = support::componentize::componentize_py(tmp).unwrap();
+    // One target folder for the Rust projects, kept between runs: the SDK compiles once.
+    let rust_target = tmp.join("scaffold-target");
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    for lang in ["rust", "python"] {
+        for world in ["reminder-policy", "sending-rule", "notification-hook"] {
+            let name = format!("my-{lang}-{world}");
+            let dir = work.path().join(&name);
+            let out = docket(
+                &data,
+                &[
+                    "plugin",
+                    "new",
+                    &name,
+                    "--world",
+                    world,
+                    "--lang",
+                    lang,
+                    "--dir",
+                    dir.to_str().unwrap(),
+                ],
+            );
+            assert!(stdout(&out).starts_with(&format!("wrote the {world} plugin `{name}`")));
+            let file = name.replace('-', "_");
+            let wasm = if lang == "rust" {
+                build_in(
+                    &dir,
+                    "cargo",
+                    &[
+                        "build",
+                        "--release",
+                        "--target",
+                        "wasm32-wasip2",
+                        "--target-dir",
+                        rust_target.to_str().unwrap(),
+                    ],
+                    &[],
+                );
+                rust_target.join(format!("wasm32-wasip2/release/{file}.wasm"))
+            } else {
+                build_in(
+                    &dir,
+                    "sh",
+                    &["build.sh"],
+                    &[("COMPONENTIZE_PY", &componentize_py)],
+                );
+                dir.join(format!("{file}.wasm"))
+            };
+            let manifest = dir.join(format!("{name}.toml"));
+            let (wasm, manifest) = (wasm.to_str().unwrap(), manifest.to_str().unwrap());
+            let check = stdout(&docket(
+                &data,
+                &["plugin", "check", wasm, "--manifest", manifest],
+            ));
+            assert!(check.contains(&format!("declares:     {world}")), "{check}");
+            let cases = dir.join("cases.toml");
+            let test = stdout(&docket(
+                &data,
+                &[
+                    "plugin",
+                    "test",
+                    wasm,
+                    cases.to_str().unwrap(),
+                    "--manifest",
+                    manifest,
+                ],
+            ));
+            assert!(
+                test.ends_with("2 cases: 2 passed, 0 failed\n"),
+                "{name}: {test}"
+            );
+        }
+    }
+    // An existing folder is never overwritten.
+    let out = docket(
+        &data,
+        &[
+            "plugin",
+            "new",
+            "again",
+            "--world",
+            "sending-rule",
+            "--dir",
+            work.path().join("my-rust-sending-rule").to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("already exists and is not empty"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn plugin_test_prints_a_diff_when_a_case_differs() {
+    let data = tempfile::tempdir().unwrap();
+    let cases = data.path().join("cases.toml");
+    std::fs::write(
+        &cases,
+        "[calendar]\ntimezone = 'Europe/London'\nsend_time = '09:00'\n\n\
+         [[case]]\nname = 'gentle before and on the due date'\nsent = '2026-03-01'\n\
+         due = ['2026-03-27']\ndays = 27\nparams = { preset = 'gentle' }\n\
+         reminders = ['2026-03-20 09:00 tasks 1', '2026-03-26 09:00 tasks 1']\n",
+    )
+    .unwrap();
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "test",
+            guest("business_days.wasm").to_str().unwrap(),
+            cases.to_str().unwrap(),
+            "--manifest",
+            example_manifest().to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            "FAILED  gentle before and on the due date  (- expected, + answered)",
+            "      2026-03-20 09:00 tasks 1",
+            "    - 2026-03-26 09:00 tasks 1",
+            "    + 2026-03-27 09:00 tasks 1",
+            "1 cases: 0 passed, 1 failed",
+        ],
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("1 of 1 cases failed"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -33,6 +33,11 @@ pub fn run(args: &[&str]) -> Output {
 }
 
 pub fn run_with(cmd: &mut Command) -> Output {
+    run_for(cmd, TIMEOUT)
+}
+
+/// [`run_with`] with a timeout of its own, for builds that take longer than a command.
+pub fn run_for(cmd: &mut Command, timeout: Duration) -> Output {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -44,10 +49,10 @@ pub fn run_with(cmd: &mut Command) -> Output {
         if child.try_wait().expect("wait").is_some() {
             return child.wait_with_output().expect("output");
         }
-        if start.elapsed() > TIMEOUT {
+        if start.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("docket {cmd:?} did not finish within {TIMEOUT:?}");
+            panic!("{cmd:?} did not finish within {timeout:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
     }

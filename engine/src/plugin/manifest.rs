@@ -129,7 +129,7 @@ pub struct ManifestLimits {
     pub memory_mib: Option<u64>,
 }
 
-fn scalar_params<'de, D: serde::Deserializer<'de>>(
+pub(crate) fn scalar_params<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, String>, D::Error> {
     let raw = BTreeMap::<String, toml::Value>::deserialize(d)?;

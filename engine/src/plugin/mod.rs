@@ -32,16 +32,19 @@
 //!   the next tick; the policy then answers from that reminder on, so missed days collapse.
 
 mod calls;
+mod cases;
 mod effects;
 mod error;
 mod host;
 mod manifest;
 mod model;
 mod runtime;
+mod scaffold;
 mod stock;
 mod wit;
 
 pub use calls::{MAX_REMINDERS_PER_TASK, Preview, ReminderSession};
+pub use cases::{CaseResult, Cases};
 pub use error::PluginError;
 pub use host::{
     CheckReport, Origin, PluginHost, PluginInfo, PluginLoadError, PluginWatch, ReloadReport,
@@ -54,3 +57,4 @@ pub use model::{
 #[doc(hidden)]
 pub use runtime::RuntimeOptions;
 pub use runtime::{Limits, LoadTime};
+pub use scaffold::{Language, Scaffold, scaffold};

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use docket_engine::config::Config;
-use docket_engine::plugin::{Origin, PluginHost, PluginInfo, name_of_stem};
+use docket_engine::plugin::{Cases, Language, Origin, PluginHost, PluginInfo, World, name_of_stem};
 
 pub use simulate::SimulateArgs;
 
@@ -46,6 +46,34 @@ pub enum PluginCommand {
     /// Print the exact reminder calendar a policy would follow for one group, five-reminder
     /// cap included.
     Simulate(SimulateArgs),
+    /// Write a new plugin project: manifest, source, build command, table tests, and copies of
+    /// the contract and the guest SDK. It builds and passes `check` as written.
+    New {
+        /// The plugin's name: lower-case letters, digits and hyphens, e.g. overdue-mondays.
+        name: String,
+        /// reminder-policy, sending-rule or notification-hook.
+        #[arg(long)]
+        world: String,
+        /// rust or python.
+        #[arg(long, default_value = "rust")]
+        lang: String,
+        /// The folder to write; by default NAME in the current folder. It must not exist or be
+        /// empty.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Run table tests against a component (with its manifest, found as for `check`): each
+    /// case of CASES.toml gives a calendar and tasks (or an event) and what the plugin should
+    /// answer; a case that differs is printed as a diff and the command fails.
+    Test {
+        /// The `.wasm` component.
+        file: PathBuf,
+        /// The cases file.
+        cases: PathBuf,
+        /// The manifest of FILE.
+        #[arg(long, value_name = "TOML")]
+        manifest: Option<PathBuf>,
+    },
 }
 
 pub fn run(cmd: PluginCommand, config: &Config) -> anyhow::Result<()> {
@@ -76,6 +104,17 @@ pub fn run(cmd: PluginCommand, config: &Config) -> anyhow::Result<()> {
         } => check(&host, &file, manifest, json),
         PluginCommand::Install { file, manifest } => install(&host, &file, manifest),
         PluginCommand::Simulate(args) => simulate::run(&host, config, args),
+        PluginCommand::New {
+            name,
+            world,
+            lang,
+            dir,
+        } => new(&name, &world, &lang, dir),
+        PluginCommand::Test {
+            file,
+            cases,
+            manifest,
+        } => test(&host, &file, &cases, manifest),
     }
 }
 
@@ -251,5 +290,85 @@ fn install(host: &PluginHost, file: &Path, manifest: Option<PathBuf>) -> anyhow:
         info.world,
         dir.display()
     );
+    Ok(())
+}
+
+fn new(name: &str, world: &str, lang: &str, dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let world = World::parse(world).with_context(|| {
+        format!("--world `{world}`: use reminder-policy, sending-rule or notification-hook")
+    })?;
+    let language =
+        Language::parse(lang).with_context(|| format!("--lang `{lang}`: use rust or python"))?;
+    let project =
+        docket_engine::plugin::scaffold(name, world, language).map_err(anyhow::Error::msg)?;
+    let dir = dir.unwrap_or_else(|| PathBuf::from(name));
+    if dir.exists()
+        && std::fs::read_dir(&dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .next()
+            .is_some()
+    {
+        bail!(
+            "{} already exists and is not empty; choose another --dir",
+            dir.display()
+        );
+    }
+    for (file, text) in &project.files {
+        let path = dir.join(file);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    println!(
+        "wrote the {world} plugin `{name}` in {}; then, in that folder:",
+        dir.display()
+    );
+    println!("  {}", project.build);
+    println!("  docket plugin check {}", project.component.display());
+    println!(
+        "  docket plugin test {} cases.toml",
+        project.component.display()
+    );
+    println!("  docket plugin install {}", project.component.display());
+    Ok(())
+}
+
+fn test(
+    host: &PluginHost,
+    file: &Path,
+    cases: &Path,
+    manifest: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(cases)
+        .with_context(|| format!("cannot read {}", cases.display()))?;
+    let parsed = Cases::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", cases.display()))?;
+    let manifest = find_manifest(file, manifest)?;
+    let info = host.load_file(file, &manifest)?;
+    let results = host
+        .run_cases(&info.name, &parsed)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", cases.display()))?;
+    let mut failed = 0;
+    for result in &results {
+        match &result.diff {
+            None => println!("ok      {}", result.name),
+            Some(diff) => {
+                failed += 1;
+                println!("FAILED  {}  (- expected, + answered)", result.name);
+                for line in diff {
+                    println!("    {line}");
+                }
+            }
+        }
+    }
+    println!(
+        "{} cases: {} passed, {failed} failed",
+        results.len(),
+        results.len() - failed
+    );
+    if failed > 0 {
+        bail!("{failed} of {} cases failed", results.len());
+    }
     Ok(())
 }
