@@ -319,7 +319,8 @@ impl ReminderSession<'_> {
         let Some(reminder) = answer else {
             return Ok(None);
         };
-        self.check(calendar, group, reminder.at, &reminder.tasks)
+        let mut local = wit::LocalTimes::new(calendar.tz);
+        self.check(calendar, &mut local, group, reminder.at, &reminder.tasks)
             .map(Some)
     }
 
@@ -351,6 +352,7 @@ impl ReminderSession<'_> {
             ));
         }
         let mut out = Vec::with_capacity(groups.len());
+        let mut local = wit::LocalTimes::new(calendar.tz);
         for (index, (decision, group)) in answer.decisions.iter().zip(groups).enumerate() {
             let wit_reminder::SliceDecision {
                 at,
@@ -380,7 +382,7 @@ impl ReminderSession<'_> {
                         ),
                     ));
                 }
-                Some(at) => Some(self.check(calendar, group, at, covered)?),
+                Some(at) => Some(self.check(calendar, &mut local, group, at, covered)?),
             });
         }
         Ok(out)
@@ -391,6 +393,7 @@ impl ReminderSession<'_> {
     fn check(
         &self,
         calendar: &FirmCalendar,
+        local_times: &mut wit::LocalTimes,
         group: &GroupState,
         at: wit_types::LocalTime,
         covered: &[u32],
@@ -399,7 +402,9 @@ impl ReminderSession<'_> {
         let after = group
             .last_reminder_at
             .map_or(group.sent_at, |l| l.max(group.sent_at));
-        let at = wit::local_time(calendar.tz, at, after).map_err(|r| bad_output(name, r))?;
+        let at = local_times
+            .instant(at, after)
+            .map_err(|r| bad_output(name, r))?;
         // Plugins answer in local time and number tasks from 0 (WIT indices); people read
         // calendars in local time with tasks numbered from 1, so messages give both.
         let local = |t: DateTime<Utc>| {
