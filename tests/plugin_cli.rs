@@ -741,3 +741,67 @@ fn plugin_test_prints_a_diff_when_a_case_differs() {
         stderr(&out)
     );
 }
+
+#[test]
+fn removing_a_plugin_still_named_is_refused_unless_forced() {
+    let data = tempfile::tempdir().unwrap();
+    // A data folder is made by the first `docket serve`.
+    assert!(support::Server::start(data.path(), &[]).stop().success());
+    let wasm = guest("business_days.wasm");
+    let manifest = example_manifest();
+    let install = || {
+        docket(
+            data.path(),
+            &[
+                "plugin",
+                "install",
+                wasm.to_str().unwrap(),
+                "--manifest",
+                manifest.to_str().unwrap(),
+            ],
+        )
+    };
+    assert!(install().status.success());
+    let template = data.path().join("template.toml");
+    std::fs::write(
+        &template,
+        "name = 'Business days'\n[[groups]]\nname = 'Documents'\n\
+         sending = { plugin = 'manual' }\nreminders = { plugin = 'business-days' }\n\
+         [[groups.tasks]]\ntitle = 'P60'\ndue = 14\n",
+    )
+    .unwrap();
+    let out = docket(
+        data.path(),
+        &["template", "import", template.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = docket(data.path(), &["plugin", "remove", "business-days"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("template “Business days” still name `business-days`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(data.path().join("plugins/business-days.wasm").is_file());
+    let out = docket(data.path(), &["plugin", "remove", "gentle"]);
+    assert!(
+        stderr(&out).contains("is a stock plugin"),
+        "{}",
+        stderr(&out)
+    );
+
+    // While the server holds the data folder the check cannot be made: refused unless forced.
+    let server = support::Server::start(data.path(), &[]);
+    let out = docket(data.path(), &["plugin", "remove", "business-days"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("pass --force"), "{}", stderr(&out));
+    let out = docket(
+        data.path(),
+        &["plugin", "remove", "business-days", "--force"],
+    );
+    assert!(stdout(&out).starts_with("removed business-days"));
+    assert!(!data.path().join("plugins/business-days.wasm").exists());
+    assert!(!data.path().join("plugins/business-days.toml").exists());
+    assert!(server.stop().success());
+}

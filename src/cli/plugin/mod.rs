@@ -43,6 +43,17 @@ pub enum PluginCommand {
         #[arg(long, value_name = "TOML")]
         manifest: Option<PathBuf>,
     },
+    /// Remove an installed plugin's files from the plugins folder; a running server drops it
+    /// within seconds. Refused while templates or open work items still name it.
+    Remove {
+        /// The plugin's name.
+        name: String,
+        /// Remove it even if templates or open work name it, or while the server runs (which
+        /// holds the data folder, so that cannot be checked); they then fail until they name
+        /// another plugin.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the exact reminder calendar a policy would follow for one group, five-reminder
     /// cap included.
     Simulate(SimulateArgs),
@@ -103,6 +114,7 @@ pub fn run(cmd: PluginCommand, config: &Config) -> anyhow::Result<()> {
             json,
         } => check(&host, &file, manifest, json),
         PluginCommand::Install { file, manifest } => install(&host, &file, manifest),
+        PluginCommand::Remove { name, force } => remove(&host, config, &name, force),
         PluginCommand::Simulate(args) => simulate::run(&host, config, args),
         PluginCommand::New {
             name,
@@ -370,5 +382,48 @@ fn test(
     if failed > 0 {
         bail!("{failed} of {} cases failed", results.len());
     }
+    Ok(())
+}
+
+fn remove(host: &PluginHost, config: &Config, name: &str, force: bool) -> anyhow::Result<()> {
+    if host.plugin(name).is_some_and(|p| p.origin == Origin::Stock) {
+        bail!("`{name}` is a stock plugin; it cannot be removed");
+    }
+    let dir = host.dir();
+    let files: Vec<PathBuf> = [name.to_string(), name.replace('-', "_")]
+        .iter()
+        .flat_map(|stem| ["wasm", "toml"].map(|ext| dir.join(format!("{stem}.{ext}"))))
+        .filter(|f| f.is_file())
+        .collect();
+    if files.is_empty() {
+        bail!(
+            "no installed plugin `{name}` in {}; `docket plugin list` shows those there are",
+            dir.display()
+        );
+    }
+    if !force && config.storage.data_dir.exists() {
+        let (docket, _store) = super::open(config).map_err(|e| {
+            match e.downcast_ref::<docket_engine::Error>() {
+                Some(docket_engine::Error::Locked(_)) => anyhow::anyhow!(
+                    "{e}; while the server runs Docket cannot check which templates and open work name `{name}`: stop it first, or pass --force"
+                ),
+                _ => e,
+            }
+        })?;
+        let users = docket.plugin_users(name)?;
+        if !users.is_empty() {
+            bail!(
+                "{} still name `{name}`; point them at another plugin first (re-import the template, PATCH /api/work/ID/groups/N), or pass --force",
+                users.join(", ")
+            );
+        }
+    }
+    for file in &files {
+        std::fs::remove_file(file).with_context(|| format!("cannot remove {}", file.display()))?;
+    }
+    println!(
+        "removed {name} from {}; a running server drops it within seconds",
+        dir.display()
+    );
     Ok(())
 }
