@@ -458,9 +458,56 @@ fn a_running_server_picks_up_installed_replaced_and_removed_plugins() {
     wait_for_log(&log, &["plugin added", "business-days"]);
     let (status, body) = template("With business days");
     assert!(status.is_success(), "{status}: {body}");
+    let contacts: serde_json::Value = http
+        .get(server.url("/api/contacts"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let email = contacts[0]["email"]
+        .as_str()
+        .expect("the demo has contacts");
+    let work: serde_json::Value = http
+        .post(server.url("/api/work"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "template": "With business days",
+            "start_date": "2026-04-06",
+            "contacts": [email],
+        }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let work_id = work["id"].as_str().expect("the work item was created");
+
+    // A new version is served, and recorded on the timeline of the work it now decides for.
+    let plugins = data.path().join("plugins");
+    let manifest = std::fs::read_to_string(plugins.join("business-days.toml")).unwrap();
+    std::fs::write(
+        plugins.join("business-days.toml"),
+        manifest.replace("version = \"0.1.0\"", "version = \"0.2.0\""),
+    )
+    .unwrap();
+    wait_for_log(&log, &["plugin replaced", "business-days", "0.2.0"]);
+    let deadline = std::time::Instant::now() + support::TIMEOUT;
+    loop {
+        let timeline = http
+            .get(server.url(&format!("/api/work/{work_id}/timeline")))
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        if timeline.contains("Plugin “business-days” replaced: version 0.1.0 → 0.2.0, now the reminder policy of “Documents”") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{timeline}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 
     // A broken replacement is refused with its reason and the old version goes on serving.
-    let plugins = data.path().join("plugins");
     std::fs::write(
         plugins.join("business-days.wasm"),
         b"\0asm\x0d\0\x01\0broken",

@@ -17,7 +17,8 @@ use super::manifest::name_of_stem;
 #[derive(Debug, Default)]
 pub struct ReloadReport {
     pub added: Vec<String>,
-    pub replaced: Vec<String>,
+    /// `(name, previous version, new version)`.
+    pub replaced: Vec<(String, String, String)>,
     pub removed: Vec<String>,
     /// Plugins refused at this reload; those named in `kept` go on serving their previous
     /// version.
@@ -84,8 +85,8 @@ impl PluginHost {
         for name in &report.added {
             tracing::info!(plugin = %name, "plugin added");
         }
-        for name in &report.replaced {
-            tracing::info!(plugin = %name, "plugin replaced by the new version in the folder");
+        for (name, from, to) in &report.replaced {
+            tracing::info!(plugin = %name, %from, %to, "plugin replaced by the new version in the folder");
         }
         for name in &report.removed {
             tracing::info!(plugin = %name, "plugin removed: it is no longer in the folder");
@@ -101,8 +102,12 @@ impl PluginHost {
     }
 
     /// Watches the plugins folder, reloading it every `every` until the returned handle is
-    /// dropped.
-    pub fn watch(self: &Arc<Self>, every: Duration) -> PluginWatch {
+    /// dropped; `on_change` hears of every reload that changed something.
+    pub fn watch(
+        self: &Arc<Self>,
+        every: Duration,
+        on_change: impl Fn(&ReloadReport) + Send + 'static,
+    ) -> PluginWatch {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let host = Arc::downgrade(self);
@@ -121,7 +126,10 @@ impl PluginHost {
                             waited += slice;
                         }
                         let Some(host) = host.upgrade() else { break };
-                        host.reload();
+                        let report = host.reload();
+                        if !report.is_empty() {
+                            on_change(&report);
+                        }
                     }
                 })
                 .ok()
@@ -166,8 +174,13 @@ impl PluginHost {
             match self.load_entry(name, entry) {
                 Ok(loaded) => {
                     next.refused.remove(name);
+                    let version = loaded.info.version.clone();
                     match next.plugins.insert(name.clone(), Arc::new(loaded)) {
-                        Some(_) => report.replaced.push(name.clone()),
+                        Some(old) => {
+                            report
+                                .replaced
+                                .push((name.clone(), old.info.version.clone(), version))
+                        }
                         None => report.added.push(name.clone()),
                     }
                 }

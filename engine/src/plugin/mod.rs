@@ -15,7 +15,7 @@
 //! host.preview("custom", &calendar, &params, group, until)?;             // whole calendar
 //! host.check_file(path)?;                                                // world, imports, exports
 //! host.check_install(wasm, manifest)?;                                    // as the server installs it
-//! let _watch = Arc::new(host).watch(Duration::from_secs(1));              // live reload of the folder
+//! let _watch = Arc::new(host).watch(Duration::from_secs(1), |report| {}); // live reload of the folder
 //! ```
 //!
 //! - `PluginHost::open(&PluginsConfig, data_dir) -> Result<(PluginHost, Vec<Arc<PluginLoadError>>)>`
