@@ -304,7 +304,13 @@ fn a_bad_plugin_is_refused_and_the_server_starts_with_the_rest() {
             .args(["plugin", "list", "--json", "--data"])
             .arg(dir.path()),
     );
-    assert!(listed.status.success(), "{}", stderr(&listed));
+    // Refusals make `plugin list` fail, after it has listed everything with the reasons.
+    assert!(!listed.status.success());
+    assert!(
+        stderr(&listed).contains("2 installed plugins were refused"),
+        "{}",
+        stderr(&listed)
+    );
     let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
     let refused: Vec<&str> = listed["refused"]
         .as_array()

@@ -245,6 +245,10 @@ pub struct PluginsConfig {
     pub timeout_ms: u64,
     /// Most linear memory one plugin instance may grow to, in MiB.
     pub memory_mib: u64,
+    /// The most a plugin's manifest may ask for under `[limits] timeout_ms`.
+    pub max_timeout_ms: u64,
+    /// The most a plugin's manifest may ask for under `[limits] memory_mib`.
+    pub max_memory_mib: u64,
     /// Capabilities the firm grants, per plugin name: `email`, `http:HOST`, `set-status`,
     /// `notify-staff`, `log`. A plugin gets a capability only if its manifest asks for it and it
     /// is granted here.
@@ -257,6 +261,8 @@ impl Default for PluginsConfig {
             dir: PathBuf::from("plugins"),
             timeout_ms: 50,
             memory_mib: 32,
+            max_timeout_ms: 2_000,
+            max_memory_mib: 256,
             grants: BTreeMap::new(),
         }
     }
@@ -453,6 +459,18 @@ impl Config {
             return Err(
                 "keys `plugins.timeout_ms` and `plugins.memory_mib` must be above zero".into(),
             );
+        }
+        if self.plugins.max_timeout_ms < self.plugins.timeout_ms {
+            return Err(format!(
+                "key `plugins.max_timeout_ms` ({}) is below `plugins.timeout_ms` ({}); a ceiling cannot be lower than the default",
+                self.plugins.max_timeout_ms, self.plugins.timeout_ms
+            ));
+        }
+        if self.plugins.max_memory_mib < self.plugins.memory_mib {
+            return Err(format!(
+                "key `plugins.max_memory_mib` ({}) is below `plugins.memory_mib` ({}); a ceiling cannot be lower than the default",
+                self.plugins.max_memory_mib, self.plugins.memory_mib
+            ));
         }
         Ok(())
     }

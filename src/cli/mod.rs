@@ -80,7 +80,7 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
-    /// List, check and simulate WebAssembly plugins.
+    /// List, check, install, write and test WebAssembly plugins, and preview their calendars.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
     /// Restore a backup file into a new or empty data folder; a bad file leaves nothing behind.

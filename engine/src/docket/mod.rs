@@ -9,6 +9,7 @@ mod exchange;
 mod hooks;
 mod outbox;
 mod people;
+mod plugin_use;
 mod scheduler;
 mod sending;
 mod templates;
