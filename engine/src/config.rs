@@ -88,12 +88,15 @@ impl Default for ServerConfig {
 pub struct StorageConfig {
     /// The data folder; relative paths are taken from the working directory.
     pub data_dir: PathBuf,
+    /// The server's record cache, in MiB (tools such as backup and check use 32).
+    pub cache_mib: u64,
 }
 
 impl Default for StorageConfig {
     fn default() -> Self {
         Self {
             data_dir: PathBuf::from("data"),
+            cache_mib: 256,
         }
     }
 }
@@ -416,6 +419,9 @@ impl Config {
                     "key `firm.sub_statuses.{status}`: a sub-status needs a name"
                 ));
             }
+        }
+        if !(8..=65_536).contains(&self.storage.cache_mib) {
+            return Err("key `storage.cache_mib`: must be from 8 to 65536".into());
         }
         if !(1..=10_240).contains(&self.server.max_upload_mib) {
             return Err("key `server.max_upload_mib`: must be from 1 to 10240 (10 GiB)".into());

@@ -200,7 +200,8 @@ fn open_with_clock(
 ) -> anyhow::Result<(Docket, Arc<SledStore>)> {
     let dir = &config.storage.data_dir;
     let store = Arc::new(if create {
-        SledStore::create(dir)?
+        // Only `serve` creates: a server keeps its working set in sled's cache.
+        SledStore::create_with_cache(dir, config.storage.cache_mib * 1_048_576)?
     } else {
         SledStore::open(dir)?
     });

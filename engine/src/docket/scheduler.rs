@@ -1,8 +1,8 @@
 //! The scheduler: every group's next automatic send or reminder is kept on the group and in the
 //! `Schedule` index keyed by instant, written in the batch of the change that moves it. A tick
 //! reads only what is due, acts on it, asks the plugins (batched per policy) for each group's
-//! next fire, and commits one batch per work item, a chunk of work items at a time with a flush
-//! per chunk, the commit of one chunk overlapping the preparation of the next.
+//! next fire, and commits one batch per work item with a single flush at the end; the due work
+//! items are prepared on two threads.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,8 +23,8 @@ use crate::{Error, Result};
 pub const TICK_LIMIT: usize = 20_000;
 /// Schedule entries read at a time.
 const SCAN_PAGE: usize = 64;
-/// Work items prepared at a time while the chunk before is being committed.
-pub(crate) const TICK_CHUNK: usize = 1_000;
+/// Threads that prepare a tick's due work items.
+const PREPARE_THREADS: usize = 2;
 
 /// What one tick did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -242,44 +242,48 @@ impl Docket {
     /// digests that are due. After downtime each group fires once (its one due entry), then
     /// its policy answers from now on, so missed days collapse into one reminder.
     ///
-    /// The due work items are handled a chunk at a time, and each chunk's batches are committed
-    /// on a second thread while the next chunk is prepared, so the plugins' and the encoding's
-    /// CPU time overlaps the store's.
+    /// The due work items are prepared on two threads (the plugins' calls and the records'
+    /// encoding are CPU work), then committed together.
     pub fn tick(&self) -> Result<TickReport> {
         let now = self.now();
         let mut report = TickReport::default();
         let due: Vec<(WorkId, Vec<DueEntry>)> = self.due_entries(now)?.into_iter().collect();
         let mut digests = Vec::new();
         if !due.is_empty() {
-            let store = self.store.as_ref();
-            let results = std::thread::scope(|scope| -> Result<Vec<Result<()>>> {
-                let (to_commit, committing) = std::sync::mpsc::sync_channel::<Vec<Batch>>(1);
-                let committer = scope.spawn(move || {
-                    committing
-                        .into_iter()
-                        .flat_map(|batches| store.commit_each(batches))
-                        .collect::<Vec<_>>()
-                });
-                let mut prepared = Ok(());
-                for chunk in due.chunks(TICK_CHUNK) {
-                    match self.act_on_due(chunk, now, &mut report, &mut digests) {
-                        Ok(batches) => {
-                            if to_commit.send(batches).is_err() {
-                                break;
-                            }
-                        }
-                        Err(e) => {
-                            prepared = Err(e);
-                            break;
-                        }
-                    }
-                }
-                drop(to_commit);
-                let results = committer
-                    .join()
-                    .map_err(|_| Error::Storage("the scheduler's committer panicked".into()))?;
-                prepared.map(|()| results)
+            // The due work items are prepared (read, acted on, re-planned, encoded) on two
+            // threads, half each; then every batch is committed at once. Committing while
+            // preparing was tried and is slower: sled's reads and writes contend.
+            let halves: Vec<&[(WorkId, Vec<DueEntry>)]> = due
+                .chunks(due.len().div_ceil(PREPARE_THREADS).max(1))
+                .collect();
+            let prepared = std::thread::scope(|scope| {
+                let workers: Vec<_> = halves
+                    .into_iter()
+                    .map(|half| {
+                        scope.spawn(move || {
+                            let mut report = TickReport::default();
+                            let mut digests = Vec::new();
+                            let batches = self.act_on_due(half, now, &mut report, &mut digests);
+                            batches.map(|b| (b, report, digests))
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| {
+                        w.join()
+                            .map_err(|_| Error::Storage("a scheduler thread panicked".into()))?
+                    })
+                    .collect::<Result<Vec<_>>>()
             })?;
+            let mut batches = Vec::new();
+            for (b, part, d) in prepared {
+                batches.extend(b);
+                report.sends += part.sends;
+                report.reminders += part.reminders;
+                digests.extend(d);
+            }
+            let results = self.store.commit_each(batches);
             for result in results {
                 match result {
                     Ok(()) => {}

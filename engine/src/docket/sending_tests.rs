@@ -527,9 +527,10 @@ fn a_reminder_that_cannot_be_composed_is_dropped_with_the_reason() {
 }
 
 #[test]
-fn a_tick_with_more_due_than_one_chunk_reminds_every_group_once() {
+fn a_tick_with_many_due_reminds_every_group_once() {
     let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
-    let count = super::super::scheduler::TICK_CHUNK + 50;
+    // Enough to be split between the preparing threads, unevenly.
+    let count = 1_051;
     let ids: Vec<_> = (0..count)
         .map(|_| {
             let id = firm.work("2026-03-02");

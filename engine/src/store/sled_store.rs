@@ -14,9 +14,11 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use super::{Batch, CHANGED_CONCURRENTLY, Changes, Entries, FileStore, Store, Tree, Visit, Write};
 use crate::{Error, Result};
 
-/// sled's page cache (its default is 1 GB): reads beyond it come from the OS's cache. Keeps a
-/// backup or restore of a large firm, which touches every page, within bounded memory.
-const CACHE_BYTES: u64 = 32 * 1024 * 1024;
+/// sled's page cache for tools (its default is 1 GB): reads beyond it come from the OS's cache.
+/// Keeps a backup, restore or check of a large firm, which touches every page, within bounded
+/// memory. A server sets its own (`storage.cache_mib`), since the scheduler's reads of due work
+/// items slow down by an order of magnitude when they miss it.
+pub const TOOL_CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Batches `commit_each` merges into one sled transaction.
 const MERGED_BATCHES: usize = 250;
@@ -59,10 +61,15 @@ impl SledStore {
     /// Opens the data folder `dir`, creating it if it is not there: for `serve` and `restore`,
     /// the only commands that may start a new folder.
     pub fn create(dir: &Path) -> Result<Self> {
+        Self::create_with_cache(dir, TOOL_CACHE_BYTES)
+    }
+
+    /// `create` with a page cache of `cache_bytes`.
+    pub fn create_with_cache(dir: &Path, cache_bytes: u64) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::Storage(format!("cannot create data folder {}: {e}", dir.display()))
         })?;
-        Self::open_folder(dir)
+        Self::open_folder(dir, cache_bytes)
     }
 
     /// Opens the existing data folder `dir`, upgrading it if an older docket wrote it; refuses a
@@ -71,10 +78,10 @@ impl SledStore {
         if !dir.join("db").is_dir() {
             return Err(Error::NoDataFolder(dir.display().to_string()));
         }
-        Self::open_folder(dir)
+        Self::open_folder(dir, TOOL_CACHE_BYTES)
     }
 
-    fn open_folder(dir: &Path) -> Result<Self> {
+    fn open_folder(dir: &Path, cache_bytes: u64) -> Result<Self> {
         let lock_path = dir.join("docket.lock");
         let lock = File::options()
             .create(true)
@@ -101,7 +108,7 @@ impl SledStore {
         let db = loop {
             match sled::Config::new()
                 .path(dir.join("db"))
-                .cache_capacity(CACHE_BYTES)
+                .cache_capacity(cache_bytes)
                 .open()
             {
                 Ok(db) => break db,
