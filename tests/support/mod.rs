@@ -72,8 +72,14 @@ pub struct Server {
 impl Server {
     /// Starts `docket serve --data DATA --listen 127.0.0.1:0 EXTRA...` and waits until it listens.
     pub fn start(data: &Path, extra: &[&str]) -> Server {
+        Server::start_on(data, "127.0.0.1:0", extra)
+    }
+
+    /// The same on a given address: a known port gives the server a base URL of its own
+    /// (`http://localhost:PORT`), so the links it emails reach it.
+    pub fn start_on(data: &Path, listen: &str, extra: &[&str]) -> Server {
         let mut child = docket()
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .args(["serve", "--listen", listen, "--data"])
             .arg(data)
             .args(extra)
             .stdin(Stdio::null())
