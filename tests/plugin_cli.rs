@@ -191,3 +191,664 @@ fn simulate_takes_the_firm_calendar_from_config() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["holidays"], serde_json::json!(["2026-05-06"]));
 }
+
+/// A guest component built by `engine/build.rs` (the engine is built before these tests run).
+fn guest(file: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/wasm-plugins/wasm32-wasip2/release")
+        .join(file)
+}
+
+fn example_manifest() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/plugins/business-days/business-days.toml")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn check_reads_the_manifest_and_refuses_a_wrong_world() {
+    let data = tempfile::tempdir().unwrap();
+    let wasm = guest("business_days.wasm");
+    let manifest = example_manifest();
+    let args = |m: &std::path::Path| {
+        vec![
+            "plugin".to_string(),
+            "check".into(),
+            wasm.display().to_string(),
+            "--manifest".into(),
+            m.display().to_string(),
+        ]
+    };
+    let run = |m: &std::path::Path| {
+        let a = args(m);
+        docket(
+            data.path(),
+            &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    let ok = stdout(&run(&manifest));
+    assert!(ok.contains("declares:     reminder-policy"), "{ok}");
+    assert!(ok.contains("install:      ok"), "{ok}");
+
+    // A manifest naming another world, or the world in snake case, fails `check` itself.
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    for (world, says) in [
+        ("sending-rule", "does not match world `sending-rule`"),
+        ("reminder_policy", "did you mean `reminder-policy`?"),
+    ] {
+        let bad = data.path().join("bad.toml");
+        std::fs::write(&bad, text.replace("reminder-policy", world)).unwrap();
+        let out = run(&bad);
+        assert!(!out.status.success(), "{world} passed check");
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+    // Without a manifest beside the build output, `check` says where it looked.
+    let out = docket(data.path(), &["plugin", "check", wasm.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("looked for business-days.toml"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn either_spelling_installs_and_refusals_are_explained() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = data.path().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    // As cargo builds it, beside a manifest named after the crate.
+    std::fs::copy(
+        guest("business_days.wasm"),
+        plugins.join("business_days.wasm"),
+    )
+    .unwrap();
+    std::fs::copy(example_manifest(), plugins.join("business-days.toml")).unwrap();
+    let out = docket(data.path(), &["plugin", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("business-days"), "{}", stdout(&out));
+
+    // A refused plugin: `list` fails after saying why, and `simulate` gives the reason.
+    std::fs::write(
+        plugins.join("late.toml"),
+        "name = 'late'\nversion = '1'\nworld = 'reminder-policy'\n[limits]\ntimeout_ms = 60000\n",
+    )
+    .unwrap();
+    std::fs::copy(guest("business_days.wasm"), plugins.join("late.wasm")).unwrap();
+    let out = docket(data.path(), &["plugin", "list"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("late.toml") && err.contains("plugins.max_timeout_ms"),
+        "{err}"
+    );
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--policy",
+            "late",
+            "--sent",
+            "2026-03-01",
+            "--due",
+            "2026-03-27",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("plugin `late` is installed but was refused")
+            && err.contains("timeout_ms = 60000"),
+        "{err}"
+    );
+}
+
+#[test]
+fn simulate_marks_tasks_done_and_keeps_reminders_before_a_breach() {
+    let data = tempfile::tempdir().unwrap();
+    let base = [
+        "plugin",
+        "simulate",
+        "--sent",
+        "2026-03-01",
+        "--due",
+        "2026-03-27",
+        "--due",
+        "2026-04-10",
+        "--tz",
+        "Europe/London",
+        "--send-time",
+        "09:00",
+        "--days",
+        "45",
+    ];
+    let out = docket(
+        data.path(),
+        &[
+            &base[..],
+            &["--policy", "gentle", "--done", "1@2026-03-28"][..],
+        ]
+        .concat(),
+    );
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "2026-03-20 09:00 GMT  reminder 1  tasks 1 (due 2026-03-27)",
+            "2026-03-27 09:00 GMT  reminder 2  tasks 1 (due 2026-03-27)",
+            "2026-03-28 00:00 GMT  task 1 done",
+            "2026-04-03 09:00 BST  reminder 3  tasks 2 (due 2026-04-10)",
+        ],
+        "{text}"
+    );
+
+    // A policy that reminds of every task daily breaks the contract once task 1 is done; the
+    // reminders before the breach are shown, and the breach names the task as the calendar
+    // does, in local time.
+    let manifest = data.path().join("misbehave.toml");
+    std::fs::write(
+        &manifest,
+        "name = 'misbehave'\nversion = '1'\nworld = 'reminder-policy'\n[params]\nmode = 'daily-all'\n",
+    )
+    .unwrap();
+    let wasm = guest("docket_test_misbehave.wasm");
+    let out = docket(
+        data.path(),
+        &[
+            &base[..],
+            &[
+                "--file",
+                wasm.to_str().unwrap(),
+                "--manifest",
+                manifest.to_str().unwrap(),
+                "--done",
+                "2@2026-03-03T12:00",
+            ][..],
+        ]
+        .concat(),
+    );
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            "2026-03-02 09:00 GMT  reminder 1  tasks 1 (due 2026-03-27), 2 (due 2026-04-10)",
+            "2026-03-03 09:00 GMT  reminder 2  tasks 1 (due 2026-03-27), 2 (due 2026-04-10)",
+        ]
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("the calendar stops after reminder 2")
+            && err.contains(
+                "covered index 1 (task 2) is done, in the reminder at 2026-03-04 09:00 GMT"
+            ),
+        "{err}"
+    );
+}
+
+/// Waits up to the shared timeout for a log line containing every one of `parts`.
+fn wait_for_log(log: &std::sync::Mutex<Vec<String>>, parts: &[&str]) -> String {
+    let deadline = std::time::Instant::now() + support::TIMEOUT;
+    loop {
+        if let Some(line) = log
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|l| parts.iter().all(|p| l.contains(p)))
+        {
+            return line.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no log line with {parts:?}; the log:\n{}",
+            log.lock().unwrap().join("\n")
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_running_server_picks_up_installed_replaced_and_removed_plugins() {
+    let data = tempfile::tempdir().unwrap();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let server = support::Server::start_logged(data.path(), &["--demo"], log.clone());
+    let token = server
+        .banner_value("API token:")
+        .expect("the demo prints a token");
+    let http = support::http();
+    let template = |name: &str| {
+        let body = serde_json::json!({
+            "name": name,
+            "groups": [{
+                "name": "Documents",
+                "sending": {"plugin": "manual"},
+                "reminders": {"plugin": "business-days"},
+                "tasks": [{"title": "P60", "due_offset_days": 14}],
+            }],
+        });
+        let resp = http
+            .post(server.url("/api/templates"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .unwrap();
+        let status = resp.status();
+        (status, resp.text().unwrap())
+    };
+    let (status, body) = template("Before");
+    assert_eq!(status, 422, "{body}");
+
+    // Installed while the server runs: it is added and used to check a new template.
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "install",
+            guest("business_days.wasm").to_str().unwrap(),
+            "--manifest",
+            example_manifest().to_str().unwrap(),
+        ],
+    );
+    assert!(stdout(&out).starts_with("installed business-days"));
+    wait_for_log(&log, &["plugin added", "business-days"]);
+    let (status, body) = template("With business days");
+    assert!(status.is_success(), "{status}: {body}");
+    let contacts: serde_json::Value = http
+        .get(server.url("/api/contacts"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let email = contacts[0]["email"]
+        .as_str()
+        .expect("the demo has contacts");
+    let work: serde_json::Value = http
+        .post(server.url("/api/work"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "template": "With business days",
+            "start_date": "2026-04-06",
+            "contacts": [email],
+        }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let work_id = work["id"].as_str().expect("the work item was created");
+
+    // A new version is served, and recorded on the timeline of the work it now decides for.
+    let plugins = data.path().join("plugins");
+    let manifest = std::fs::read_to_string(plugins.join("business-days.toml")).unwrap();
+    std::fs::write(
+        plugins.join("business-days.toml"),
+        manifest.replace("version = \"0.1.0\"", "version = \"0.2.0\""),
+    )
+    .unwrap();
+    wait_for_log(&log, &["plugin replaced", "business-days", "0.2.0"]);
+    let deadline = std::time::Instant::now() + support::TIMEOUT;
+    loop {
+        let timeline = http
+            .get(server.url(&format!("/api/work/{work_id}/timeline")))
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        if timeline.contains("Plugin “business-days” replaced: version 0.1.0 → 0.2.0, now the reminder policy of “Documents”") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{timeline}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
+    // A broken replacement is refused with its reason and the old version goes on serving.
+    std::fs::write(
+        plugins.join("business-days.wasm"),
+        b"\0asm\x0d\0\x01\0broken",
+    )
+    .unwrap();
+    let line = wait_for_log(
+        &log,
+        &["business-days.wasm", "previous version keeps serving"],
+    );
+    assert!(line.contains("not a WebAssembly component"), "{line}");
+    let (status, body) = template("Still business days");
+    assert!(status.is_success(), "{status}: {body}");
+
+    // Removed from the folder: no longer served.
+    std::fs::remove_file(plugins.join("business-days.wasm")).unwrap();
+    std::fs::remove_file(plugins.join("business-days.toml")).unwrap();
+    wait_for_log(&log, &["plugin removed", "business-days"]);
+    let (status, body) = template("After");
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("business-days"), "{body}");
+    assert!(server.stop().success());
+}
+
+#[test]
+fn the_python_example_builds_checks_and_follows_its_calendar() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let wasm = out.path().join("first_weekday.wasm");
+    support::componentize::build_python_example(
+        root,
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        &wasm,
+    )
+    .unwrap();
+    let manifest = root.join("examples/plugins/first-weekday/first-weekday.toml");
+    let data = tempfile::tempdir().unwrap();
+    let wasm = wasm.to_str().unwrap();
+    let manifest = manifest.to_str().unwrap();
+    let check = stdout(&docket(
+        data.path(),
+        &["plugin", "check", wasm, "--manifest", manifest],
+    ));
+    assert!(check.contains("declares:     reminder-policy"), "{check}");
+    assert!(check.contains("limits:       1000 ms, 128 MiB"), "{check}");
+    assert!(check.contains("load:         compiled in"), "{check}");
+    // The second load comes from the cache of compiled components.
+    let again = stdout(&docket(
+        data.path(),
+        &["plugin", "check", wasm, "--manifest", manifest],
+    ));
+    assert!(
+        again.contains("load:         loaded from the cache"),
+        "{again}"
+    );
+
+    // Sent on Wednesday 4 March: every Monday after it, Tuesday 7 April for the Easter Monday
+    // holiday, until task 1 is done and task 2 has had five reminders.
+    let out = docket(
+        data.path(),
+        &["plugin", "install", wasm, "--manifest", manifest],
+    );
+    assert!(stdout(&out).starts_with("installed first-weekday"));
+    let text = stdout(&docket(
+        data.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--policy",
+            "first-weekday",
+            "--sent",
+            "2026-03-04",
+            "--due",
+            "2026-03-27",
+            "--due",
+            "2026-04-10",
+            "--tz",
+            "Europe/London",
+            "--send-time",
+            "09:00",
+            "--done",
+            "1@2026-03-20",
+            "--params",
+            "holidays=2026-04-06",
+            "--days",
+            "60",
+        ],
+    ));
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            "2026-03-09 09:00 GMT  reminder 1  tasks 1 (due 2026-03-27), 2 (due 2026-04-10)",
+            "2026-03-16 09:00 GMT  reminder 2  tasks 1 (due 2026-03-27), 2 (due 2026-04-10)",
+            "2026-03-20 00:00 GMT  task 1 done",
+            "2026-03-23 09:00 GMT  reminder 3  tasks 2 (due 2026-04-10)",
+            "2026-03-30 09:00 BST  reminder 4  tasks 2 (due 2026-04-10)",
+            "2026-04-07 09:00 BST  reminder 5  tasks 2 (due 2026-04-10)  [limit of 5 reached: task 2]",
+        ]
+    );
+    // A parameter it does not know is refused by the Python code, as a parameter error.
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--policy",
+            "first-weekday",
+            "--sent",
+            "2026-03-04",
+            "--due",
+            "2026-03-27",
+            "--params",
+            "every=2",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out)
+            .contains("bad parameter: unknown parameter `every`: this plugin takes holidays"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Runs a build in `dir` to completion (ten minutes at most: the first Rust build compiles the
+/// SDK's dependencies); panics with its output when it fails.
+fn build_in(dir: &std::path::Path, program: &str, args: &[&str], env: &[(&str, &std::path::Path)]) {
+    let mut cmd = std::process::Command::new(program);
+    cmd.current_dir(dir).args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = support::run_for(&mut cmd, std::time::Duration::from_secs(600));
+    assert!(
+        out.status.success(),
+        "{program} {args:?} in {} failed:\n{}",
+        dir.display(),
+        stderr(&out)
+    );
+}
+
+#[test]
+fn new_projects_build_check_and_pass_their_cases_in_each_world_and_language() {
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let componentize_py = support::componentize::componentize_py(tmp).unwrap();
+    // One target folder for the Rust projects, kept between runs: the SDK compiles once.
+    let rust_target = tmp.join("scaffold-target");
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    for lang in ["rust", "python"] {
+        for world in ["reminder-policy", "sending-rule", "notification-hook"] {
+            let name = format!("my-{lang}-{world}");
+            let dir = work.path().join(&name);
+            let out = docket(
+                &data,
+                &[
+                    "plugin",
+                    "new",
+                    &name,
+                    "--world",
+                    world,
+                    "--lang",
+                    lang,
+                    "--dir",
+                    dir.to_str().unwrap(),
+                ],
+            );
+            assert!(stdout(&out).starts_with(&format!("wrote the {world} plugin `{name}`")));
+            let file = name.replace('-', "_");
+            let wasm = if lang == "rust" {
+                build_in(
+                    &dir,
+                    "cargo",
+                    &[
+                        "build",
+                        "--release",
+                        "--target",
+                        "wasm32-wasip2",
+                        "--target-dir",
+                        rust_target.to_str().unwrap(),
+                    ],
+                    &[],
+                );
+                rust_target.join(format!("wasm32-wasip2/release/{file}.wasm"))
+            } else {
+                build_in(
+                    &dir,
+                    "sh",
+                    &["build.sh"],
+                    &[("COMPONENTIZE_PY", &componentize_py)],
+                );
+                dir.join(format!("{file}.wasm"))
+            };
+            let manifest = dir.join(format!("{name}.toml"));
+            let (wasm, manifest) = (wasm.to_str().unwrap(), manifest.to_str().unwrap());
+            let check = stdout(&docket(
+                &data,
+                &["plugin", "check", wasm, "--manifest", manifest],
+            ));
+            assert!(check.contains(&format!("declares:     {world}")), "{check}");
+            let cases = dir.join("cases.toml");
+            let test = stdout(&docket(
+                &data,
+                &[
+                    "plugin",
+                    "test",
+                    wasm,
+                    cases.to_str().unwrap(),
+                    "--manifest",
+                    manifest,
+                ],
+            ));
+            assert!(
+                test.ends_with("2 cases: 2 passed, 0 failed\n"),
+                "{name}: {test}"
+            );
+        }
+    }
+    // An existing folder is never overwritten.
+    let out = docket(
+        &data,
+        &[
+            "plugin",
+            "new",
+            "again",
+            "--world",
+            "sending-rule",
+            "--dir",
+            work.path().join("my-rust-sending-rule").to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("already exists and is not empty"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn plugin_test_prints_a_diff_when_a_case_differs() {
+    let data = tempfile::tempdir().unwrap();
+    let cases = data.path().join("cases.toml");
+    std::fs::write(
+        &cases,
+        "[calendar]\ntimezone = 'Europe/London'\nsend_time = '09:00'\n\n\
+         [[case]]\nname = 'gentle before and on the due date'\nsent = '2026-03-01'\n\
+         due = ['2026-03-27']\ndays = 27\nparams = { preset = 'gentle' }\n\
+         reminders = ['2026-03-20 09:00 tasks 1', '2026-03-26 09:00 tasks 1']\n",
+    )
+    .unwrap();
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "test",
+            guest("business_days.wasm").to_str().unwrap(),
+            cases.to_str().unwrap(),
+            "--manifest",
+            example_manifest().to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            "FAILED  gentle before and on the due date  (- expected, + answered)",
+            "      2026-03-20 09:00 tasks 1",
+            "    - 2026-03-26 09:00 tasks 1",
+            "    + 2026-03-27 09:00 tasks 1",
+            "1 cases: 0 passed, 1 failed",
+        ],
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("1 of 1 cases failed"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn removing_a_plugin_still_named_is_refused_unless_forced() {
+    let data = tempfile::tempdir().unwrap();
+    // A data folder is made by the first `docket serve`.
+    assert!(support::Server::start(data.path(), &[]).stop().success());
+    let wasm = guest("business_days.wasm");
+    let manifest = example_manifest();
+    let install = || {
+        docket(
+            data.path(),
+            &[
+                "plugin",
+                "install",
+                wasm.to_str().unwrap(),
+                "--manifest",
+                manifest.to_str().unwrap(),
+            ],
+        )
+    };
+    assert!(install().status.success());
+    let template = data.path().join("template.toml");
+    std::fs::write(
+        &template,
+        "name = 'Business days'\n[[groups]]\nname = 'Documents'\n\
+         sending = { plugin = 'manual' }\nreminders = { plugin = 'business-days' }\n\
+         [[groups.tasks]]\ntitle = 'P60'\ndue = 14\n",
+    )
+    .unwrap();
+    let out = docket(
+        data.path(),
+        &["template", "import", template.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = docket(data.path(), &["plugin", "remove", "business-days"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("template “Business days” still name `business-days`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(data.path().join("plugins/business-days.wasm").is_file());
+    let out = docket(data.path(), &["plugin", "remove", "gentle"]);
+    assert!(
+        stderr(&out).contains("is a stock plugin"),
+        "{}",
+        stderr(&out)
+    );
+
+    // While the server holds the data folder the check cannot be made: refused unless forced.
+    let server = support::Server::start(data.path(), &[]);
+    let out = docket(data.path(), &["plugin", "remove", "business-days"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("pass --force"), "{}", stderr(&out));
+    let out = docket(
+        data.path(),
+        &["plugin", "remove", "business-days", "--force"],
+    );
+    assert!(stdout(&out).starts_with("removed business-days"));
+    assert!(!data.path().join("plugins/business-days.wasm").exists());
+    assert!(!data.path().join("plugins/business-days.toml").exists());
+    assert!(server.stop().success());
+}

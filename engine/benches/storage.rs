@@ -16,7 +16,7 @@ use docket_engine::config::FirmConfig;
 use docket_engine::demo::EXAMPLE_TEMPLATES;
 use docket_engine::docket::UploadDetails;
 use docket_engine::model::{Actor, NewContact, NewWork};
-use docket_engine::store::{Batch, SledStore, Store, Tree};
+use docket_engine::store::{Batch, SledStore, Store, Tree, logical_len};
 use docket_engine::{Docket, SystemClock, backup};
 
 const CHILD: &str = "DOCKET_STORAGE_BENCH_CHILD";
@@ -34,13 +34,14 @@ fn main() {
     let data = root.path().join("data");
     println!("storage: a firm of {work_items} work items and {upload_mb} MiB of uploads");
     let started = Instant::now();
-    let logical = build_firm(&data, work_items, upload_mb);
+    let (logical, stored) = build_firm(&data, work_items, upload_mb);
     println!("  built in {:.0?}", started.elapsed());
     let db = dir_size(&data.join("db"));
     let files = dir_size(&data.join("files"));
     println!(
-        "  records: {:.1} MB logical (keys + values), {:.1} MB sled on disk = {:.2}x; files {:.0} MB",
+        "  records: {:.1} MB logical (keys + values, records as plain JSON), {:.1} MB as stored (record bodies compressed), {:.1} MB sled on disk = {:.2}x logical; files {:.0} MB",
         mb(logical),
+        mb(stored),
         mb(db),
         db as f64 / logical as f64,
         mb(files)
@@ -101,8 +102,9 @@ fn docket_over(store: Arc<SledStore>) -> Docket {
     .unwrap()
 }
 
-/// Writes the firm through the engine; returns the logical size of the records.
-fn build_firm(data: &Path, work_items: usize, upload_mb: usize) -> u64 {
+/// Writes the firm through the engine; returns the logical size of the records (keys and values,
+/// each record counted as its plain, uncompressed envelope) and their size as stored.
+fn build_firm(data: &Path, work_items: usize, upload_mb: usize) -> (u64, u64) {
     let store = Arc::new(SledStore::create(data).unwrap());
     let docket = docket_over(store.clone());
     for text in EXAMPLE_TEMPLATES {
@@ -144,7 +146,7 @@ fn build_firm(data: &Path, work_items: usize, upload_mb: usize) -> u64 {
         let mut chunk = vec![0u8; 64 * 1024];
         for i in 0..UPLOAD / chunk.len() {
             // Distinct, incompressible-looking bytes per file.
-            let mut x = (u as u64 + 1) * 0x9e37_79b9_7f4a_7c15 ^ (i as u64);
+            let mut x = ((u as u64 + 1) * 0x9e37_79b9_7f4a_7c15) ^ (i as u64);
             for b in chunk.iter_mut() {
                 x ^= x << 13;
                 x ^= x >> 7;
@@ -167,15 +169,16 @@ fn build_firm(data: &Path, work_items: usize, upload_mb: usize) -> u64 {
             )
             .unwrap();
     }
-    let mut logical = 0u64;
+    let (mut logical, mut stored) = (0u64, 0u64);
     store
         .for_each(&mut |_, k, v| {
-            logical += (k.len() + v.len()) as u64;
+            logical += (k.len() + logical_len(v)) as u64;
+            stored += (k.len() + v.len()) as u64;
             Ok(())
         })
         .unwrap();
     store.flush().unwrap();
-    logical
+    (logical, stored)
 }
 
 /// Runs this bench as a child doing one thing; returns its wall time and peak RSS.

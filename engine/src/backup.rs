@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::store::files::{check_hash, hex, io_error};
-use crate::store::{Changes, SledStore, Store, Tree};
+use crate::store::{Changes, SledStore, Store, Tree, repack};
 use crate::{Error, Result};
 
 const FORMAT: &str = "docket-backup";
@@ -544,6 +544,12 @@ fn store_entry(
     if tree == Tree::Meta && key == RESTORE_MARKER {
         return Ok(());
     }
+    // Records of an older docket are written compressed now rather than by the upgrade after,
+    // which would leave their first copy behind as garbage in the new folder.
+    let value = match tree.holds_records().then(|| repack(&value)).flatten() {
+        Some(packed) => packed,
+        None => value,
+    };
     store.load(tree, key, value)?;
     *loaded += 1;
     if (*loaded).is_multiple_of(RESTORE_BATCH) {

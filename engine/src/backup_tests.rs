@@ -153,7 +153,7 @@ fn a_live_backup_is_one_moment_of_the_store_while_writers_go_on() {
                     let key = format!("{w}-{}", i % 500);
                     b.put(Tree::Work, key.clone(), i.to_string());
                     b.put(Tree::Schedule, key.clone(), i.to_string());
-                    if i % 7 == 0 {
+                    if i.is_multiple_of(7) {
                         let gone = format!("{w}-{}", (i * 13) % 500);
                         b.remove(Tree::Work, gone.clone());
                         b.remove(Tree::Schedule, gone);
@@ -204,6 +204,12 @@ fn a_backup_from_before_files_moved_to_disk_is_upgraded() {
     assert_eq!(work.len(), 1);
     let item: WorkItem = crate::store::decode(&work[0].1).unwrap();
     assert_eq!(item.recipients().len(), 2, "a work item for two contacts");
+    // The fixture's records were plain JSON; the restore wrote them compressed.
+    assert!(
+        work[0].1[0] & 0x80 != 0,
+        "the work item is stored compressed"
+    );
+    assert!(crate::store::logical_len(&work[0].1) > work[0].1.len());
     assert_eq!(store.len(Tree::Comments).unwrap(), 2);
     // Three file records (one file uploaded twice), upgraded to the second format as read,
     // their bytes on disk, and the index built by the store-format upgrade.
@@ -277,6 +283,27 @@ fn an_old_data_folder_has_its_file_bytes_moved_to_disk() {
     let store = SledStore::open(dir.path()).unwrap();
     assert_eq!(file_bytes(store.files(), &sha), bytes);
     assert_eq!(store.len(Tree::FileRefs).unwrap(), 1);
+    // Format 2 -> 3 wrote the plain record again compressed, and left the index alone.
+    let (_, value) = store
+        .scan(Tree::Files, b"", None, 1, false)
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        value[..2],
+        (1u16 | 0x8000).to_be_bytes(),
+        "still a version-1 record"
+    );
+    let file: UploadedFile = crate::store::decode(&value).unwrap();
+    assert_eq!(file.content.sha256, sha);
+    assert_eq!(file.content.size, 9);
+    assert_eq!(
+        store.scan(Tree::FileRefs, b"", None, 1, false).unwrap()[0].1,
+        b""
+    );
+    assert_eq!(
+        store.get(Tree::Meta, b"store_format").unwrap().unwrap(),
+        STORE_FORMAT.to_be_bytes()
+    );
     drop(store);
     let db = sled::open(dir.path().join("db")).unwrap();
     assert!(!db.tree_names().iter().any(|n| n.as_ref() == b"blobs"));

@@ -245,6 +245,10 @@ pub struct PluginsConfig {
     pub timeout_ms: u64,
     /// Most linear memory one plugin instance may grow to, in MiB.
     pub memory_mib: u64,
+    /// The most a plugin's manifest may ask for under `[limits] timeout_ms`.
+    pub max_timeout_ms: u64,
+    /// The most a plugin's manifest may ask for under `[limits] memory_mib`.
+    pub max_memory_mib: u64,
     /// Capabilities the firm grants, per plugin name: `email`, `http:HOST`, `set-status`,
     /// `notify-staff`, `log`. A plugin gets a capability only if its manifest asks for it and it
     /// is granted here.
@@ -257,6 +261,8 @@ impl Default for PluginsConfig {
             dir: PathBuf::from("plugins"),
             timeout_ms: 50,
             memory_mib: 32,
+            max_timeout_ms: 2_000,
+            max_memory_mib: 256,
             grants: BTreeMap::new(),
         }
     }
@@ -381,6 +387,14 @@ impl Config {
                 self.server.base_url
             ));
         }
+        let host = self.server.base_url.split("://").nth(1).unwrap_or("");
+        let host = host.strip_suffix('/').unwrap_or(host);
+        if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) || host.starts_with(':') {
+            return Err(format!(
+                "key `server.base_url`: `{}` must be the server's own root, e.g. https://docket.example.com (a host and optional port; Docket cannot be served under a path)",
+                self.server.base_url
+            ));
+        }
         if let Some(smtp) = &self.smtp
             && !matches!(smtp.security.as_str(), "starttls" | "tls" | "none")
         {
@@ -445,6 +459,18 @@ impl Config {
             return Err(
                 "keys `plugins.timeout_ms` and `plugins.memory_mib` must be above zero".into(),
             );
+        }
+        if self.plugins.max_timeout_ms < self.plugins.timeout_ms {
+            return Err(format!(
+                "key `plugins.max_timeout_ms` ({}) is below `plugins.timeout_ms` ({}); a ceiling cannot be lower than the default",
+                self.plugins.max_timeout_ms, self.plugins.timeout_ms
+            ));
+        }
+        if self.plugins.max_memory_mib < self.plugins.memory_mib {
+            return Err(format!(
+                "key `plugins.max_memory_mib` ({}) is below `plugins.memory_mib` ({}); a ceiling cannot be lower than the default",
+                self.plugins.max_memory_mib, self.plugins.memory_mib
+            ));
         }
         Ok(())
     }
@@ -552,6 +578,18 @@ mod tests {
             (
                 "[firm]\nholidays = ['2026-12-25', '25/12/2026']\n",
                 "FILE: key `firm.holidays`: `25/12/2026` is not a date",
+            ),
+            (
+                "[server]\nbase_url = 'http://'\n",
+                "FILE: key `server.base_url`: `http://` must be the server's own root",
+            ),
+            (
+                "[server]\nbase_url = 'https://docket.example.com/portal/'\n",
+                "FILE: key `server.base_url`: `https://docket.example.com/portal/` must be",
+            ),
+            (
+                "[server]\nmax_upload_mib = 0\n",
+                "FILE: key `server.max_upload_mib`: must be from 1 to 10240",
             ),
         ];
         for (text, want) in cases {

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contacts", get(list_contacts).post(create_contact))
         .route("/contacts/{id}", get(get_contact))
         .route("/contacts/{id}/timeline", get(contact_timeline))
+        .route("/contacts/{id}/{action}", post(contact_action))
         .route("/work", get(list_work).post(create_work))
         .route("/work/{id}", get(get_work))
         .route("/work/{id}/timeline", get(work_timeline))
@@ -39,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         .route("/work/{id}/files/{file}", get(download_file))
         .route("/work/{id}/status", post(set_status))
         .route("/work/{id}/groups/{group}", patch(update_group))
+        .route(
+            "/work/{id}/groups/{group}/comments",
+            post(add_group_comment),
+        )
         .route("/work/{id}/groups/{group}/{action}", post(group_action))
         .route(
             "/work/{id}/groups/{group}/tasks/{task}/{action}",
@@ -134,6 +139,32 @@ async fn get_contact(
 ) -> ApiResult<Contact> {
     let id: ContactId = id.parse()?;
     Ok(Json(state.call(move |d| d.contact(id)).await?))
+}
+
+/// `archive` (ends the contact's portal access and sign-in) or `restore`.
+async fn contact_action(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath((id, action)): ApiPath<(String, String)>,
+) -> ApiResult<Contact> {
+    let id: ContactId = id.parse()?;
+    let archive = match action.as_str() {
+        "archive" => true,
+        "restore" => false,
+        other => return Err(unknown_action(other, "archive or restore")),
+    };
+    let actor = caller.actor();
+    Ok(Json(
+        state
+            .call(move |d| {
+                if archive {
+                    d.archive_contact(id, actor)
+                } else {
+                    d.restore_contact(id, actor)
+                }
+            })
+            .await?,
+    ))
 }
 
 async fn contact_timeline(
@@ -237,6 +268,34 @@ async fn list_comments(
     Ok(Json(state.call(move |d| d.comments(id)).await?))
 }
 
+/// `{"body": "...", "task": 1}`: a comment about a group (and one of its tasks), which that
+/// group's contact sees in the portal.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewGroupComment {
+    body: String,
+    #[serde(default)]
+    task: Option<usize>,
+}
+
+async fn add_group_comment(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath((id, group)): ApiPath<(String, usize)>,
+    ApiJson(new): ApiJson<NewGroupComment>,
+) -> Result<(StatusCode, Json<Comment>), ApiError> {
+    let id: WorkId = id.parse()?;
+    let actor = caller.actor();
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .call(move |d| d.add_comment_on(id, Some((group, new.task)), &new.body, actor))
+                .await?,
+        ),
+    ))
+}
+
 async fn add_comment(
     caller: ApiCaller,
     State(state): State<AppState>,
@@ -315,6 +374,13 @@ async fn upload_file(
             ),
         ));
     }
+    if q.group.is_some() != q.task.is_some() {
+        crate::stream::discard(body.into_data_stream()).await;
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "give both `group` and `task` (numbered from 0) to attach the file to a task, or neither",
+        ));
+    }
     let stored = crate::stream::body_to_file(&state, body).await?;
     let details = UploadDetails {
         name: q.name,
@@ -341,16 +407,17 @@ async fn download_file(
 ) -> Result<impl IntoResponse, ApiError> {
     let id: WorkId = id.parse()?;
     let (file, reader) = state.call(move |d| d.download(id, &file)).await?;
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        file.name.replace(['"', '\\'], "_")
-    );
     Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_DISPOSITION, crate::attachment(&file.name)),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             (header::CONTENT_LENGTH, file.content.size.to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_string(),
+            ),
         ],
         crate::stream::reader_to_body(reader),
     ))

@@ -11,7 +11,10 @@ use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use docket_engine::docket::{Checklist, ClientSession, LandingState, NoSession, Opened};
+use docket_engine::docket::{
+    ACCOUNT_SESSION_LIFETIME, AccountItem, Checklist, ClientSession, LandingState, NoSession,
+    Opened, SignInLinkState, SignInRequest,
+};
 use docket_engine::model::{UploadedFile, WorkId};
 use minijinja::{Environment, context};
 use serde::Deserialize;
@@ -22,6 +25,9 @@ use crate::AppState;
 /// https, which browsers refuse on plain http.
 const DEVICE_COOKIE_SECURE: &str = "__Host-docket_device";
 const DEVICE_COOKIE_PLAIN: &str = "docket_device";
+/// The client account's session cookie, named the same way.
+const ACCOUNT_COOKIE_SECURE: &str = "__Host-docket_account";
+const ACCOUNT_COOKIE_PLAIN: &str = "docket_account";
 /// How long a browser keeps the device cookie (400 days, the most browsers allow).
 const DEVICE_COOKIE_MAX_AGE: u64 = 400 * 24 * 3600;
 /// A multipart form around a file adds headers and boundaries; a body larger than the cap by
@@ -41,6 +47,12 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "checklist.html",
             include_str!("../templates/checklist.html"),
         ),
+        ("sign_in.html", include_str!("../templates/sign_in.html")),
+        (
+            "sign_in_link.html",
+            include_str!("../templates/sign_in_link.html"),
+        ),
+        ("account.html", include_str!("../templates/account.html")),
     ] {
         env.add_template(name, source)
             .expect("the portal's templates parse");
@@ -63,6 +75,10 @@ pub fn routes() -> Router<AppState> {
             post(task_upload).layer(DefaultBodyLimit::disable()),
         )
         .route("/p/{work}/{group}/documents/{file}", get(document))
+        .route("/account", get(account))
+        .route("/account/sign-in", get(sign_in_form).post(request_sign_in))
+        .route("/account/s/{token}", get(sign_in_landing).post(sign_in))
+        .route("/account/sign-out", post(sign_out))
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -160,8 +176,9 @@ struct Firm {
     logo_url: Option<String>,
 }
 
-async fn firm(state: &AppState) -> Firm {
-    match state.call(|d| d.firm_settings()).await {
+/// The firm's name and logo; its settings are cached in memory, so this needs no blocking hop.
+fn firm(state: &AppState) -> Firm {
+    match state.docket.firm_settings() {
         Ok(f) => Firm {
             name: f.name,
             logo_url: f.logo_url,
@@ -206,7 +223,7 @@ async fn landing(State(state): State<AppState>, Path(token): Path<String>) -> Re
     let lookup = token.clone();
     let landing = match state.call(move |d| d.link_landing(&lookup)).await {
         Ok(l) => l,
-        Err(e) => return trouble(&firm(&state).await, &e),
+        Err(e) => return trouble(&firm(&state), &e),
     };
     let firm = Firm {
         name: landing.firm_name,
@@ -263,7 +280,7 @@ async fn open_link(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -285,13 +302,10 @@ async fn open_link(
         } => {
             let mut response = Redirect::to(&checklist_path(work, group)).into_response();
             if let Some(secret) = new_secret {
-                let https = state
-                    .docket
-                    .firm_settings()
-                    .is_ok_and(|f| f.base_url.starts_with("https://"));
-                response
-                    .headers_mut()
-                    .insert(header::SET_COOKIE, device_cookie_header(&secret, https));
+                response.headers_mut().insert(
+                    header::SET_COOKIE,
+                    device_cookie_header(&secret, serves_https(&state)),
+                );
             }
             response
         }
@@ -325,7 +339,7 @@ async fn new_link_from_token(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -345,7 +359,7 @@ async fn new_link_from_page(
     Path((work, group)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -407,10 +421,23 @@ async fn session(
         return Err(invalid_link(firm));
     };
     let secret = device_cookie(headers);
-    match state
-        .call(move |d| d.client_session(work, group, secret.as_deref()))
-        .await
-    {
+    let account = cookie(headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
+    let found = state
+        .call(move |d| {
+            let bound = d.client_session(work, group, secret.as_deref())?;
+            if bound.is_ok() {
+                return Ok(bound);
+            }
+            // Signed in to the account, the contact opens any of their groups.
+            if let Some(contact) = d.account_contact(account.as_deref())?
+                && let Some(session) = d.account_session(contact, work, group)?
+            {
+                return Ok(Ok(session));
+            }
+            Ok(bound)
+        })
+        .await;
+    match found {
         Ok(Ok(session)) => Ok(session),
         Ok(Err(NoSession::OtherDevice)) => Err(other_device(firm, work, group)),
         Ok(Err(NoSession::Expired)) => Err(Message {
@@ -441,29 +468,28 @@ async fn checklist(
     Query(notice): Query<Notice>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     let session = match session(&state, &headers, &work, &group, &firm).await {
         Ok(s) => s,
         Err(page) => return page,
     };
     let cap = state.docket.max_upload();
     match state.call(move |d| d.checklist(&session)).await {
-        Ok(list) => checklist_page(&state, list, notice.notice.as_deref(), cap).await,
+        Ok(list) => checklist_page(list, notice.notice.as_deref(), cap),
         Err(e) => trouble(&firm, &e),
     }
 }
 
-async fn checklist_page(
-    state: &AppState,
-    list: Checklist,
-    notice: Option<&str>,
-    cap: u64,
-) -> Response {
-    let tz = state
-        .docket
-        .firm_settings()
-        .map(|f| f.timezone)
-        .unwrap_or(chrono_tz::UTC);
+fn checklist_page(list: Checklist, notice: Option<&str>, cap: u64) -> Response {
+    let tz = list.timezone;
+    let comment_view = |c: &docket_engine::docket::ChecklistComment| {
+        context! {
+            author => c.author,
+            at => c.at.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string(),
+            body => c.body,
+            by_client => c.by_client,
+        }
+    };
     let base = checklist_path(list.work, list.group);
     let done = list.tasks.iter().filter(|t| t.done).count();
     let total = list.tasks.len();
@@ -481,12 +507,7 @@ async fn checklist_page(
                 documents => t.documents.iter().map(file_view(tz)).collect::<Vec<_>>(),
                 links => t.links.iter().map(|(name, url)| context! { name, url }).collect::<Vec<_>>(),
                 uploads => t.uploads.iter().map(file_view(tz)).collect::<Vec<_>>(),
-                comments => t.comments.iter().map(|c| context! {
-                    author => c.author,
-                    at => c.at.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string(),
-                    body => c.body,
-                    by_client => c.by_client,
-                }).collect::<Vec<_>>(),
+                comments => t.comments.iter().map(comment_view).collect::<Vec<_>>(),
             }
         })
         .collect();
@@ -509,6 +530,7 @@ async fn checklist_page(
                 locked => list.locked,
             },
             tasks,
+            general => list.general.iter().map(comment_view).collect::<Vec<_>>(),
             base,
             done,
             total,
@@ -570,7 +592,7 @@ async fn task_done(
     Path((work, group, task)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -598,7 +620,7 @@ async fn task_comment(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -636,7 +658,7 @@ async fn task_upload(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm).await {
         return refused;
     }
@@ -707,7 +729,14 @@ async fn receive_upload(
         if field.name() != Some("file") {
             continue;
         }
-        let name = field.file_name().unwrap_or("upload").to_string();
+        // Browsers send `"`, CR and LF in a file name as %22, %0D and %0A; the engine then
+        // removes what a name may not hold.
+        let name = field
+            .file_name()
+            .unwrap_or("upload")
+            .replace("%22", "\"")
+            .replace("%0D", "\r")
+            .replace("%0A", "\n");
         let docket = state.docket.clone();
         let mut writer = tokio::task::spawn_blocking(move || docket.upload_writer())
             .await
@@ -801,7 +830,7 @@ async fn document(
     Path((work, group, file)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state).await;
+    let firm = firm(&state);
     let session = match session(&state, &headers, &work, &group, &firm).await {
         Ok(s) => s,
         Err(page) => return page,
@@ -810,22 +839,16 @@ async fn document(
         .call(move |d| d.client_document(&session, &file))
         .await
     {
-        Ok((file, reader)) => {
-            let disposition = format!(
-                "attachment; filename=\"{}\"",
-                file.name.replace(['"', '\\'], "_")
-            );
-            (
-                [
-                    (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                    (header::CONTENT_LENGTH, file.content.size.to_string()),
-                    (header::CACHE_CONTROL, "private, no-store".to_string()),
-                ],
-                crate::stream::reader_to_body(reader),
-            )
-                .into_response()
-        }
+        Ok((file, reader)) => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+                (header::CONTENT_DISPOSITION, crate::attachment(&file.name)),
+                (header::CONTENT_LENGTH, file.content.size.to_string()),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            crate::stream::reader_to_body(reader),
+        )
+            .into_response(),
         Err(e) if e.status() == StatusCode::NOT_FOUND || e.status().is_client_error() => Message {
             status: StatusCode::NOT_FOUND,
             heading: "No such document",
@@ -836,6 +859,192 @@ async fn document(
         .render(&firm),
         Err(e) => trouble(&firm, &e),
     }
+}
+
+// --- the client account ----------------------------------------------------------------------
+
+/// `GET /account/sign-in`: the form; the firm may link to it from its website.
+async fn sign_in_form(State(state): State<AppState>) -> Response {
+    let firm = firm(&state);
+    render(
+        StatusCode::OK,
+        "sign_in.html",
+        context! { firm_name => firm.name, firm_logo_url => firm.logo_url },
+    )
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    email: String,
+}
+
+/// `POST /account/sign-in`: emails a sign-in link to the address if it is a contact's. The
+/// answer is the same either way.
+async fn request_sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+        return refused;
+    }
+    let email = serde_urlencoded_form::<SignInForm>(&body)
+        .map(|f| f.email)
+        .unwrap_or_default();
+    match state.call(move |d| d.request_sign_in(&email)).await {
+        Ok(SignInRequest::Accepted) => Message {
+            status: StatusCode::OK,
+            heading: "Check your email",
+            lines: vec![
+                "If that address is one we write to, a sign-in link is on its way. It works once, for 15 minutes.".into(),
+            ],
+            action: None,
+            back: None,
+        }
+        .render(&firm),
+        Ok(SignInRequest::Limited) => Message {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            heading: "Please wait a little",
+            lines: vec![
+                "Several sign-in links were asked for this address recently. Please use the newest email, or try again later.".into(),
+            ],
+            action: None,
+            back: None,
+        }
+        .render(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
+}
+
+fn invalid_sign_in(firm: &Firm) -> Response {
+    Message {
+        status: StatusCode::NOT_FOUND,
+        heading: "This sign-in link is not valid",
+        lines: vec!["Sign-in links work once, for 15 minutes. Ask for a new one.".into()],
+        action: None,
+        back: Some(("/account/sign-in".into(), "Email me a new sign-in link")),
+    }
+    .render(firm)
+}
+
+/// `GET /account/s/TOKEN`: a button; opening the link spends nothing.
+async fn sign_in_landing(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let firm = firm(&state);
+    let lookup = token.clone();
+    match state.call(move |d| d.sign_in_link(&lookup)).await {
+        Ok(SignInLinkState::Valid) => render(
+            StatusCode::OK,
+            "sign_in_link.html",
+            context! { firm_name => firm.name, firm_logo_url => firm.logo_url, token },
+        ),
+        Ok(SignInLinkState::Invalid) => invalid_sign_in(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
+}
+
+/// `POST /account/s/TOKEN`: signs in, spending the link.
+async fn sign_in(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+        return refused;
+    }
+    let device = user_agent(&headers);
+    match state.call(move |d| d.sign_in(&token, &device)).await {
+        Ok(Some(secret)) => {
+            let https = serves_https(&state);
+            let name = if https {
+                ACCOUNT_COOKIE_SECURE
+            } else {
+                ACCOUNT_COOKIE_PLAIN
+            };
+            let max_age = ACCOUNT_SESSION_LIFETIME.num_seconds().unsigned_abs();
+            let mut response = Redirect::to("/account").into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                cookie_header(name, &secret, max_age, https),
+            );
+            response
+        }
+        Ok(None) => invalid_sign_in(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
+}
+
+/// `GET /account`: the contact's requests, open and completed.
+async fn account(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let firm = firm(&state);
+    let secret = cookie(&headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
+    let found = state
+        .call(move |d| match d.account_contact(secret.as_deref())? {
+            Some(contact) => d.account(contact).map(Some),
+            None => Ok(None),
+        })
+        .await;
+    let account = match found {
+        Ok(Some(a)) => a,
+        Ok(None) => return Redirect::to("/account/sign-in").into_response(),
+        Err(e) => return trouble(&firm, &e),
+    };
+    let items = |items: &[AccountItem]| -> Vec<minijinja::Value> {
+        items
+            .iter()
+            .map(|w| {
+                let groups: Vec<minijinja::Value> = w
+                    .groups
+                    .iter()
+                    .map(|(g, name, open)| {
+                        context! {
+                            path => checklist_path(w.work, *g),
+                            name,
+                            open_tasks => open,
+                        }
+                    })
+                    .collect();
+                context! { name => w.work_name, groups }
+            })
+            .collect()
+    };
+    render(
+        StatusCode::OK,
+        "account.html",
+        context! {
+            firm_name => firm.name,
+            firm_logo_url => firm.logo_url,
+            contact_name => account.contact_name,
+            email => account.email,
+            open => items(&account.open),
+            completed => items(&account.completed),
+        },
+    )
+}
+
+/// `POST /account/sign-out`.
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+        return refused;
+    }
+    if let Some(secret) = cookie(&headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN)
+        && let Err(e) = state.call(move |d| d.sign_out(&secret)).await
+    {
+        return trouble(&firm, &e);
+    }
+    let https = serves_https(&state);
+    let name = if https {
+        ACCOUNT_COOKIE_SECURE
+    } else {
+        ACCOUNT_COOKIE_PLAIN
+    };
+    let mut response = Redirect::to("/account/sign-in").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie_header(name, "", 0, https));
+    response
 }
 
 // --- helpers ---------------------------------------------------------------------------------
@@ -853,27 +1062,44 @@ fn parse_group(work: &str, group: &str) -> Option<(WorkId, usize)> {
 
 /// The device secret from the request's cookies, under either name.
 fn device_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, DEVICE_COOKIE_SECURE, DEVICE_COOKIE_PLAIN)
+}
+
+/// A cookie's value, under its https or its plain name.
+fn cookie(headers: &HeaderMap, secure_name: &str, plain_name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == DEVICE_COOKIE_SECURE || *name == DEVICE_COOKIE_PLAIN)
+        .find(|(name, _)| *name == secure_name || *name == plain_name)
         .map(|(_, value)| value.trim().to_string())
 }
 
 fn device_cookie_header(secret: &str, https: bool) -> HeaderValue {
-    let value = if https {
-        format!(
-            "{DEVICE_COOKIE_SECURE}={secret}; Path=/; Max-Age={DEVICE_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax; Secure"
-        )
+    let name = if https {
+        DEVICE_COOKIE_SECURE
     } else {
-        format!(
-            "{DEVICE_COOKIE_PLAIN}={secret}; Path=/; Max-Age={DEVICE_COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax"
-        )
+        DEVICE_COOKIE_PLAIN
     };
-    HeaderValue::from_str(&value).expect("a base64url secret makes a valid header")
+    cookie_header(name, secret, DEVICE_COOKIE_MAX_AGE, https)
+}
+
+/// An HttpOnly, SameSite=Lax cookie for the whole site; `Secure` over https.
+fn cookie_header(name: &str, value: &str, max_age: u64, https: bool) -> HeaderValue {
+    let secure = if https { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .expect("a base64url secret makes a valid header")
+}
+
+fn serves_https(state: &AppState) -> bool {
+    state
+        .docket
+        .firm_settings()
+        .is_ok_and(|f| f.base_url.starts_with("https://"))
 }
 
 fn user_agent(headers: &HeaderMap) -> String {
@@ -948,13 +1174,15 @@ fn human_size(bytes: u64) -> String {
 
 /// A request path with any link token hidden, for logs.
 pub fn redact_path(path: &str) -> String {
-    match path.strip_prefix("/c/") {
-        Some(rest) => match rest.split_once('/') {
-            Some((_, tail)) => format!("/c/…/{tail}"),
-            None => "/c/…".to_string(),
-        },
-        None => path.to_string(),
+    for prefix in ["/c/", "/account/s/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            return match rest.split_once('/') {
+                Some((_, tail)) => format!("{prefix}…/{tail}"),
+                None => format!("{prefix}…"),
+            };
+        }
     }
+    path.to_string()
 }
 
 #[cfg(test)]
@@ -979,6 +1207,7 @@ mod tests {
         assert_eq!(redact_path("/c/abcdef"), "/c/…");
         assert_eq!(redact_path("/c/abcdef/new-link"), "/c/…/new-link");
         assert_eq!(redact_path("/p/01ABC/1"), "/p/01ABC/1");
+        assert_eq!(redact_path("/account/s/secret"), "/account/s/…");
     }
 
     #[test]

@@ -60,6 +60,32 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// `Content-Disposition` for a download: always an attachment, with an ASCII fallback name and
+/// the real one percent-encoded (RFC 6266), so no name can break out of the header.
+pub(crate) fn attachment(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
 async fn healthz() -> &'static str {
     "ok"
 }

@@ -33,8 +33,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the server: the JSON API, and the scheduler and sender that email clients their
-    /// requests and reminders.
+    /// Run the server: the JSON API, the client portal that emailed links open, and the
+    /// scheduler and sender that email clients their requests and reminders.
     Serve {
         /// Address to listen on; overrides `server.listen`.
         #[arg(long, value_name = "ADDR")]
@@ -80,7 +80,7 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
-    /// List, check and simulate WebAssembly plugins.
+    /// List, check, install, write and test WebAssembly plugins, and preview their calendars.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
     /// Restore a backup file into a new or empty data folder; a bad file leaves nothing behind.

@@ -47,11 +47,24 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
     // Installed plugins that are refused are logged with the file and the reason; the server
     // starts with the rest. Hooks are checked against them (and tried once on sample events)
     // before the folder is marked as served.
+    let plugins = super::open_plugins(&config)?;
     let docket = docket
-        .with_plugins(super::open_plugins(&config)?)
+        .with_plugins(plugins.clone())
         .with_comment_digest_delay(chrono::Duration::minutes(i64::from(
             config.mail.comment_digest_minutes,
         )));
+    // Plugins added, replaced or removed in the folder are served without a restart; a
+    // replacement is recorded on the timeline of the open work it now decides for.
+    let _plugin_watch = {
+        let docket = docket.clone();
+        plugins.watch(std::time::Duration::from_secs(1), move |report| {
+            for (name, from, to) in &report.replaced {
+                if let Err(e) = docket.record_plugin_replaced(name, from, to) {
+                    tracing::error!(plugin = %name, error = %e, "cannot record the plugin's replacement on the timeline of its work");
+                }
+            }
+        })
+    };
     docket
         .check_hooks(&config.hooks)
         .map_err(|e| anyhow::anyhow!("{}: {e}", config.source))?;

@@ -160,7 +160,13 @@ fn a_simulated_month_through_the_binary_the_api_and_a_real_smtp_server() {
         dates.iter().all(|d| d.year() == 2026 && d.month() == 3),
         "{dates:?}"
     );
-    let first_reminder_day = dates[0].date_naive().succ_opt().unwrap();
+    // Reminders go at the send time (09:00): the first one the day after the request, or the
+    // same day when a loaded machine let the simulated clock pass midnight before the request.
+    let first_reminder_day = if dates[0].hour() < 9 {
+        dates[0].date_naive()
+    } else {
+        dates[0].date_naive().succ_opt().unwrap()
+    };
     for (i, date) in dates[1..].iter().enumerate() {
         assert_eq!(
             date.date_naive(),

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod componentize;
 pub mod smtp;
 
 use std::io::{BufRead, BufReader};
@@ -32,6 +33,11 @@ pub fn run(args: &[&str]) -> Output {
 }
 
 pub fn run_with(cmd: &mut Command) -> Output {
+    run_for(cmd, TIMEOUT)
+}
+
+/// [`run_with`] with a timeout of its own, for builds that take longer than a command.
+pub fn run_for(cmd: &mut Command, timeout: Duration) -> Output {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -43,10 +49,10 @@ pub fn run_with(cmd: &mut Command) -> Output {
         if child.try_wait().expect("wait").is_some() {
             return child.wait_with_output().expect("output");
         }
-        if start.elapsed() > TIMEOUT {
+        if start.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("docket {cmd:?} did not finish within {TIMEOUT:?}");
+            panic!("{cmd:?} did not finish within {timeout:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -72,21 +78,50 @@ pub struct Server {
 impl Server {
     /// Starts `docket serve --data DATA --listen 127.0.0.1:0 EXTRA...` and waits until it listens.
     pub fn start(data: &Path, extra: &[&str]) -> Server {
-        Server::start_on(data, "127.0.0.1:0", extra)
+        Self::start_inner(data, "127.0.0.1:0", extra, None)
     }
 
     /// The same on a given address: a known port gives the server a base URL of its own
     /// (`http://localhost:PORT`), so the links it emails reach it.
     pub fn start_on(data: &Path, listen: &str, extra: &[&str]) -> Server {
-        let mut child = docket()
-            .args(["serve", "--listen", listen, "--data"])
+        Self::start_inner(data, listen, extra, None)
+    }
+
+    /// [`Server::start`] at log level `info`, with every line of its log collected in `log`.
+    pub fn start_logged(
+        data: &Path,
+        extra: &[&str],
+        log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    ) -> Server {
+        Self::start_inner(data, "127.0.0.1:0", extra, Some(log))
+    }
+
+    fn start_inner(
+        data: &Path,
+        listen: &str,
+        extra: &[&str],
+        log: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
+    ) -> Server {
+        let mut cmd = docket();
+        cmd.args(["serve", "--listen", listen, "--data"])
             .arg(data)
             .args(extra)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("docket serve starts");
+            .stdout(Stdio::piped());
+        if log.is_some() {
+            cmd.env("DOCKET_LOG", "info").stderr(Stdio::piped());
+        } else {
+            cmd.stderr(Stdio::inherit());
+        }
+        let mut child = cmd.spawn().expect("docket serve starts");
+        if let (Some(log), Some(err)) = (log, child.stderr.take()) {
+            std::thread::spawn(move || {
+                for line in BufReader::new(err).lines() {
+                    let Ok(line) = line else { break };
+                    log.lock().unwrap().push(line);
+                }
+            });
+        }
         let (tx, rx) = mpsc::channel();
         let out = child.stdout.take().expect("stdout piped");
         std::thread::spawn(move || {

@@ -102,6 +102,10 @@ pub struct Checklist {
     pub contact_name: String,
     pub locked: bool,
     pub tasks: Vec<ChecklistTask>,
+    /// Comments about the group as a whole, not one task (staff's, mostly).
+    pub general: Vec<ChecklistComment>,
+    /// The contact's timezone (else the firm's), for showing times.
+    pub timezone: chrono_tz::Tz,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -134,6 +138,9 @@ impl Docket {
     pub fn link_landing(&self, token: &str) -> Result<Landing> {
         let firm = self.firm_settings()?;
         let state = match self.resolve_link(token)? {
+            LinkStatus::Valid { access, .. } if self.live_contact(access.contact)?.is_none() => {
+                LandingState::Unknown
+            }
             LinkStatus::Valid { link, .. } => match self.work(link.work) {
                 Ok(work) if link.group < work.groups.len() => LandingState::Valid {
                     group_name: work.groups[link.group].name.clone(),
@@ -317,13 +324,11 @@ impl Docket {
                 _ => tasks[ft].documents.push(file),
             }
         }
+        let mut general = Vec::new();
         for comment in comments {
             if self.comment_group(&comment, &work) != Some(g) {
                 continue;
             }
-            let Some(t) = comment.task.filter(|&t| t < tasks.len()) else {
-                continue;
-            };
             let by_client = matches!(comment.author, Actor::Contact(_));
             if let Actor::Contact(c) = comment.author
                 && c != session.contact
@@ -331,12 +336,16 @@ impl Docket {
                 continue;
             }
             let line = self.comment_line(&comment, &contact)?;
-            tasks[t].comments.push(ChecklistComment {
+            let shown = ChecklistComment {
                 author: line.author,
                 at: comment.at,
                 body: comment.body,
                 by_client,
-            });
+            };
+            match comment.task.filter(|&t| t < tasks.len()) {
+                Some(t) => tasks[t].comments.push(shown),
+                None => general.push(shown),
+            }
         }
         Ok(Checklist {
             firm_name: firm.name,
@@ -348,6 +357,8 @@ impl Docket {
             contact_name: contact.name,
             locked: session.locked,
             tasks,
+            general,
+            timezone: tz,
         })
     }
 
@@ -423,7 +434,7 @@ impl Docket {
         let t = work.groups[session.group]
             .tasks
             .get(task)
-            .ok_or_else(|| Error::not_found("task", task + 1))?;
+            .ok_or_else(|| Error::invalid(format!("This checklist has no task {}.", task + 1)))?;
         if t.done_at.is_some() {
             return Err(Error::Forbidden(format!(
                 "“{}” is done; ask the firm to reopen it to change it",

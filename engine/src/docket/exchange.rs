@@ -453,7 +453,7 @@ mod tests {
                 .add_file(id, big, Actor::System)
                 .unwrap_err()
                 .to_string()
-                .contains("files may be at most 25 MiB")
+                .contains("files may be at most 50 MiB")
         );
         let stray = NewUpload {
             name: "a.pdf".into(),

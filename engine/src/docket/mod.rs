@@ -2,12 +2,14 @@
 //! here; each reads what it needs, checks the rules, and commits its changes (records, indexes and
 //! timeline events) in one atomic batch.
 
+mod account;
 mod client;
 mod digest;
 mod exchange;
 mod hooks;
 mod outbox;
 mod people;
+mod plugin_use;
 mod scheduler;
 mod sending;
 mod templates;
@@ -24,6 +26,10 @@ use crate::plugin::PluginHost;
 use crate::store::{Batch, Store, Tree, decode, encode};
 use crate::{Clock, Error, Result};
 
+pub use account::{
+    ACCOUNT_LIST_LIMIT, ACCOUNT_SESSION_LIFETIME, Account, AccountItem, SIGN_IN_LINK_LIFETIME,
+    SIGN_INS_PER_ADDRESS_PER_HOUR, SIGN_INS_PER_CONTACT_PER_DAY, SignInLinkState, SignInRequest,
+};
 pub use client::{
     Checklist, ChecklistComment, ChecklistTask, ClientSession, Landing, LandingState,
     NEW_LINKS_PER_CONTACT_PER_DAY, NEW_LINKS_PER_GROUP_PER_HOUR, NoSession, Opened, new_secret,

@@ -157,6 +157,11 @@ impl Docket {
     /// Whether a reminder still applies, with the work item read to decide it; other kinds
     /// always apply.
     fn no_longer_applies(&self, message: &OutboundMessage) -> Result<Applies> {
+        if let Some(contact) = message.contact
+            && self.live_contact(contact)?.is_none()
+        {
+            return Ok(Applies::No("its contact is archived or gone".into()));
+        }
         if message.kind != MessageKind::Reminder {
             return Ok(Applies::Yes(None));
         }

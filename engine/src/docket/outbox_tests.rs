@@ -278,3 +278,41 @@ fn the_digest_starts_with_the_first_comment_of_a_burst_even_on_a_moving_clock() 
     .unwrap();
     assert!(digest.since <= first.at, "{digest:?} vs {}", first.at);
 }
+
+#[test]
+fn a_name_no_header_can_carry_fails_nothing_and_injects_nothing() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    // New contacts with control characters in their names are refused...
+    let refused = firm.docket.create_contact(
+        NewContact {
+            name: "Evil\r\nBcc: victim@example.com".into(),
+            email: "evil@client.example".into(),
+            timezone: None,
+        },
+        Actor::System,
+    );
+    assert!(refused.is_err());
+    // ...and one stored before that rule (here written directly) still gets a clean email.
+    let id = firm.work("2026-03-02");
+    let contact_id = firm.docket.work(id).unwrap().groups[0].recipient;
+    let mut contact = firm.docket.contact(contact_id).unwrap();
+    contact.name = "Ann\r\nBcc: victim@example.com".into();
+    let mut batch = crate::store::Batch::default();
+    batch.put_record(crate::store::Tree::Contacts, contact_id.key(), &contact);
+    firm.docket.store().commit(batch).unwrap();
+    firm.docket.send_group(id, 0, Actor::System).unwrap();
+    firm.deliver();
+    let sent = firm.sent();
+    assert_eq!(sent.len(), 1, "the email went");
+    let raw = &sent[0].1;
+    let head = &raw[..raw.find("\r\n\r\n").unwrap()];
+    assert!(
+        !head.lines().any(|l| l.starts_with("Bcc:")),
+        "no header injected: {head}"
+    );
+    assert!(head.contains("\nTo: "), "{head}");
+    assert_eq!(
+        firm.docket.outbox(None, 10).unwrap()[0].state,
+        MessageState::Sent
+    );
+}

@@ -147,6 +147,11 @@ impl Docket {
         if name.is_empty() {
             return Err(Error::invalid(format!("contact {email} needs a name")));
         }
+        if name.chars().any(char::is_control) {
+            return Err(Error::invalid(format!(
+                "contact {email}: a name cannot contain line breaks, tabs or other control characters"
+            )));
+        }
         let timezone = match new
             .timezone
             .as_deref()

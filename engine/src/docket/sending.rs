@@ -109,6 +109,12 @@ impl Docket {
     ) -> Result<String> {
         let now = self.now();
         let contact = self.contact(work.groups[g].recipient)?;
+        if contact.archived_at.is_some() {
+            return Err(Error::invalid(format!(
+                "contact {} is archived; restore them before sending to them",
+                contact.email
+            )));
+        }
         let sender = self.sender(sender)?;
         let resend = work.groups[g].sent_at.is_some();
         {

@@ -57,7 +57,12 @@ fn gentle_reminders_over_ninety_days_stop_at_the_cap_and_on_completion() {
         .scan(crate::store::Tree::Events, b"", None, 100, false)
         .unwrap()
         .into_iter()
-        .filter(|(_, v)| String::from_utf8_lossy(v).contains("reminder-limit-reached"))
+        .filter(|(_, v)| {
+            let event: crate::model::QueuedEvent = crate::store::decode(v).unwrap();
+            serde_json::to_string(&event.kind)
+                .unwrap()
+                .contains("reminder-limit-reached")
+        })
         .count();
     assert_eq!(limits, 2);
 }

@@ -94,10 +94,14 @@ impl Docket {
             last_reminder_at: None,
             tasks,
         };
+        // Only a plugin's own refusal is about the parameters; a breach of the contract, a
+        // timeout or a crash is the plugin's fault and is said so.
         let refused = |role: &str, name: &str, e: crate::plugin::PluginError| {
-            Error::invalid(format!(
-                "group `{group_name}`: {role} `{name}` does not accept its parameters: {e}"
-            ))
+            let what = match e {
+                crate::plugin::PluginError::Refused { .. } => "does not accept its parameters",
+                _ => "failed on a sample group",
+            };
+            Error::invalid(format!("group `{group_name}`: {role} `{name}` {what}: {e}"))
         };
         host.next_reminder(
             &reminders.plugin,

@@ -142,10 +142,14 @@ impl Docket {
     ) -> Result<Vec<ContactId>> {
         let ids = emails
             .iter()
-            .map(|email| {
-                self.contact_by_email(email)?.map(|c| c.id).ok_or_else(|| {
-                    Error::invalid(format!("unknown contact {email}; create the contact first"))
-                })
+            .map(|email| match self.contact_by_email(email)? {
+                Some(c) if c.archived_at.is_some() => Err(Error::invalid(format!(
+                    "contact {email} is archived; restore them first"
+                ))),
+                Some(c) => Ok(c.id),
+                None => Err(Error::invalid(format!(
+                    "unknown contact {email}; create the contact first"
+                ))),
             })
             .collect::<Result<Vec<_>>>()?;
         match ids.len() {

@@ -91,9 +91,12 @@ impl Mailer {
             .map_err(|e| Delivery::Permanent(format!("cannot render the email: {e}")))?;
         let to: Mailbox = format!("<{}>", message.to)
             .parse::<Mailbox>()
-            .map(|m| Mailbox::new(message.to_name.clone(), m.email))
+            .map(|m| Mailbox::new(message.to_name.as_deref().map(display_name), m.email))
             .map_err(|e| Delivery::Permanent(format!("`{}` is not an address: {e}", message.to)))?;
-        let from = Mailbox::new(Some(message.from_name.clone()), self.from.email.clone());
+        let from = Mailbox::new(
+            Some(display_name(&message.from_name)),
+            self.from.email.clone(),
+        );
         let domain = self.from.email.domain().to_string();
         let mut builder = Message::builder()
             .from(from)
@@ -108,7 +111,10 @@ impl Mailer {
         if let Some(reply_to) = &message.reply_to
             && let Ok(address) = reply_to.parse()
         {
-            builder = builder.reply_to(Mailbox::new(message.context.sender_name.clone(), address));
+            builder = builder.reply_to(Mailbox::new(
+                message.context.sender_name.as_deref().map(display_name),
+                address,
+            ));
         }
         let email = match rendered.html {
             Some(html) => builder.multipart(MultiPart::alternative_plain_html(rendered.text, html)),
@@ -120,8 +126,23 @@ impl Mailer {
         Ok((email, rendered.subject))
     }
 
-    /// One delivery attempt of `message`.
+    /// One delivery attempt of `message`. A panic while building or sending it (a bug, or a
+    /// record no header can carry) fails this message alone, never the sender.
     pub fn deliver(&self, message: &OutboundMessage, date: DateTime<Utc>) -> Delivery {
+        let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.deliver_once(message, date)
+        }));
+        attempt.unwrap_or_else(|panic| {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            Delivery::Permanent(format!("cannot build or send the email: {why}"))
+        })
+    }
+
+    fn deliver_once(&self, message: &OutboundMessage, date: DateTime<Utc>) -> Delivery {
         let (email, subject) = match self.build(message, date) {
             Ok(built) => built,
             Err(failed) => return failed,
@@ -152,4 +173,10 @@ fn message_id(key: &str, domain: &str) -> String {
 
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A display name safe in a header: control characters (a line break would end the header)
+/// become spaces.
+fn display_name(name: &str) -> String {
+    one_line(&name.replace(char::is_control, " "))
 }

@@ -11,7 +11,7 @@ use super::MailError;
 use crate::model::{CommentLine, MailContext, MessageKind, TaskLine};
 
 /// Every template file, with its embedded text. The HTML bodies extend `layout.html`.
-pub const TEMPLATE_FILES: [(&str, &str); 13] = [
+pub const TEMPLATE_FILES: [(&str, &str); 16] = [
     (
         "layout.html",
         include_str!("../../templates/mail/layout.html"),
@@ -63,6 +63,18 @@ pub const TEMPLATE_FILES: [(&str, &str); 13] = [
     (
         "access_link.html",
         include_str!("../../templates/mail/access_link.html"),
+    ),
+    (
+        "sign_in.subject",
+        include_str!("../../templates/mail/sign_in.subject"),
+    ),
+    (
+        "sign_in.txt",
+        include_str!("../../templates/mail/sign_in.txt"),
+    ),
+    (
+        "sign_in.html",
+        include_str!("../../templates/mail/sign_in.html"),
     ),
 ];
 

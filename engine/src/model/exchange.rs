@@ -91,7 +91,22 @@ pub fn sanitise_file_name(name: &str) -> String {
         })
         .collect();
     let trimmed = cleaned.trim().trim_start_matches('.').trim();
-    let short: String = trimmed.chars().take(200).collect();
+    // A long name loses the end of its stem, not its extension.
+    let short: String = if trimmed.chars().count() <= 200 {
+        trimmed.to_string()
+    } else {
+        let extension = trimmed
+            .rsplit_once('.')
+            .map(|(_, ext)| ext)
+            .filter(|ext| !ext.is_empty() && ext.chars().count() <= 16)
+            .map(|ext| format!(".{ext}"))
+            .unwrap_or_default();
+        let stem: String = trimmed
+            .chars()
+            .take(200 - extension.chars().count())
+            .collect();
+        format!("{}{extension}", stem.trim_end())
+    };
     if short.is_empty() {
         "upload".into()
     } else {
@@ -144,5 +159,8 @@ mod tests {
             assert_eq!(sanitise_file_name(raw), want, "{raw:?}");
         }
         assert_eq!(sanitise_file_name(&"x".repeat(500)).len(), 200);
+        let long = sanitise_file_name(&format!("{}.pdf", "y".repeat(400)));
+        assert_eq!(long.chars().count(), 200);
+        assert!(long.ends_with("yy.pdf"), "{long}");
     }
 }

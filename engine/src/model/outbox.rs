@@ -17,16 +17,19 @@ pub enum MessageKind {
     CommentDigest,
     /// A fresh link the client asked for from the portal.
     AccessLink,
+    /// A link to sign in to the client account.
+    SignIn,
     /// An email a notification hook asked for; its subject and body are the hook's.
     HookEmail,
 }
 
 impl MessageKind {
-    pub const TEMPLATED: [MessageKind; 4] = [
+    pub const TEMPLATED: [MessageKind; 5] = [
         MessageKind::Request,
         MessageKind::Reminder,
         MessageKind::CommentDigest,
         MessageKind::AccessLink,
+        MessageKind::SignIn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +38,7 @@ impl MessageKind {
             MessageKind::Reminder => "reminder",
             MessageKind::CommentDigest => "comment_digest",
             MessageKind::AccessLink => "access_link",
+            MessageKind::SignIn => "sign_in",
             MessageKind::HookEmail => "hook_email",
         }
     }

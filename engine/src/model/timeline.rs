@@ -63,4 +63,6 @@ pub enum EventKind {
     SignedIn,
     ContactArchived,
     ContactRestored,
+    /// A plugin that a group names was replaced by a new version in the plugins folder.
+    PluginReplaced,
 }

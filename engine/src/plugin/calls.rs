@@ -1,6 +1,8 @@
 //! Calling plugins: reminder decisions (one group, a batch, or a reusable sweep session),
 //! send instants and hook events, each under the runtime's limits, with every answer checked.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use wasmtime::Store;
 
@@ -62,8 +64,8 @@ impl PluginHost {
         };
         Ok(ReminderSession {
             host: self,
-            loaded,
             pre: pre.clone(),
+            loaded,
             live: None,
         })
     }
@@ -71,23 +73,83 @@ impl PluginHost {
     /// Previews a group's reminder calendar: asks `policy` for the next reminder, pretends it
     /// went out (counting it on the tasks it covers), and repeats until the policy has no more
     /// or the next one falls after `until`. The decisions are the plugin's; nothing is sent.
+    /// A failure ends the preview with an error; [`PluginHost::preview_with`] keeps the
+    /// reminders before it.
     pub fn preview(
         &self,
         policy: &str,
         calendar: &FirmCalendar,
         params: &Params,
-        mut group: GroupState,
+        group: GroupState,
         until: DateTime<Utc>,
     ) -> Result<Vec<NextReminder>, PluginError> {
+        let preview = self.preview_with(policy, calendar, params, group, &[], until);
+        match preview.error {
+            Some(e) => Err(e),
+            None => Ok(preview.reminders),
+        }
+    }
+
+    /// [`PluginHost::preview`] where tasks get done along the way: `done` holds `(task index,
+    /// instant)`. At each instant the task is marked done and the policy asked again from
+    /// then on, as the server re-plans a group when a client ticks a task off.
+    pub fn preview_with(
+        &self,
+        policy: &str,
+        calendar: &FirmCalendar,
+        params: &Params,
+        mut group: GroupState,
+        done: &[(usize, DateTime<Utc>)],
+        until: DateTime<Utc>,
+    ) -> Preview {
         // A policy that never stops (an urgent calendar without a cap) still ends here.
         const MAX_PREVIEW: usize = 1000;
-        let mut session = self.reminder_session(policy)?;
-        let mut out = Vec::new();
+        let mut out = Preview::default();
+        let mut session = match self.reminder_session(policy) {
+            Ok(session) => session,
+            Err(e) => {
+                out.error = Some(e);
+                return out;
+            }
+        };
+        if let Some(&(index, _)) = done.iter().find(|(i, _)| *i >= group.tasks.len()) {
+            out.error = Some(PluginError::BadInput(format!(
+                "task {} is done but the group has {} tasks",
+                index + 1,
+                group.tasks.len()
+            )));
+            return out;
+        }
         let mut now = group.sent_at;
-        while out.len() < MAX_PREVIEW {
-            let Some(next) = session.next_reminder(calendar, params, now, &group)? else {
-                break;
+        let mut asks = 0;
+        while out.reminders.len() < MAX_PREVIEW && asks < 2 * MAX_PREVIEW {
+            asks += 1;
+            for &(index, at) in done {
+                if at <= now {
+                    group.tasks[index].done = true;
+                }
+            }
+            let next = match session.next_reminder(calendar, params, now, &group) {
+                Ok(Some(next)) => next,
+                Ok(None) => break,
+                Err(e) => {
+                    out.error = Some(e);
+                    break;
+                }
             };
+            // A task done before this reminder changes the group: ask again from then.
+            let done_before = done
+                .iter()
+                .filter(|(i, at)| !group.tasks[*i].done && *at < next.at)
+                .map(|(_, at)| *at)
+                .min();
+            if let Some(at) = done_before {
+                if at > until {
+                    break;
+                }
+                now = at;
+                continue;
+            }
             if next.at > until {
                 break;
             }
@@ -97,9 +159,9 @@ impl PluginHost {
             }
             group.last_reminder_at = Some(next.at);
             now = next.at;
-            out.push(next);
+            out.reminders.push(next);
         }
-        Ok(out)
+        out
     }
 
     /// When the group goes out automatically under `rule`, or `None` for manual sending.
@@ -117,7 +179,7 @@ impl PluginHost {
         };
         let name = loaded.info.name.as_str();
         let runtime = &self.runtime;
-        let mut store = runtime.store(None);
+        let mut store = runtime.store(loaded.info.limits, None);
         let instance = pre
             .instantiate(&mut store)
             .map_err(|e| runtime.call_error(name, &store, e))?;
@@ -126,7 +188,7 @@ impl PluginHost {
             .call_send_at(
                 &mut store,
                 &wit::calendar(calendar, now),
-                &wit::params(&merged(loaded, params)),
+                &wit::params(&merged(&loaded, params)),
                 wit::send_request(request),
             )
             .map_err(|e| runtime.call_error(name, &store, e))?
@@ -155,7 +217,7 @@ impl PluginHost {
         let name = loaded.info.name.as_str();
         let runtime = &self.runtime;
         let ctx = HookCtx::new(name, &event.work_id, loaded.info.capabilities.clone());
-        let mut store = runtime.store(Some(ctx));
+        let mut store = runtime.store(loaded.info.limits, Some(ctx));
         let instance = pre
             .instantiate(&mut store)
             .map_err(|e| runtime.call_error(name, &store, e))?;
@@ -163,7 +225,7 @@ impl PluginHost {
             .docket_plugin_hook()
             .call_on_event(
                 &mut store,
-                &wit::params(&merged(loaded, params)),
+                &wit::params(&merged(&loaded, params)),
                 &wit::event(event),
             )
             .map_err(|e| runtime.call_error(name, &store, e))?
@@ -191,10 +253,17 @@ fn bad_output(plugin: &str, reason: String) -> PluginError {
     err
 }
 
+/// A previewed calendar: the reminders in order, and the error that ended it early, if any.
+#[derive(Debug, Default)]
+pub struct Preview {
+    pub reminders: Vec<NextReminder>,
+    pub error: Option<PluginError>,
+}
+
 /// Reminder calls that share one instance; see [`PluginHost::reminder_session`].
 pub struct ReminderSession<'h> {
     host: &'h PluginHost,
-    loaded: &'h Loaded,
+    loaded: Arc<Loaded>,
     pre: ReminderPolicyPre<CallState>,
     live: Option<(Store<CallState>, ReminderPolicy)>,
 }
@@ -211,7 +280,7 @@ impl ReminderSession<'_> {
     ) -> Result<R, PluginError> {
         let runtime = &self.host.runtime;
         if self.live.is_none() {
-            let mut store = runtime.store(None);
+            let mut store = runtime.store(self.loaded.info.limits, None);
             let instance = self
                 .pre
                 .instantiate(&mut store)
@@ -239,7 +308,7 @@ impl ReminderSession<'_> {
         group: &GroupState,
     ) -> Result<Option<NextReminder>, PluginError> {
         let cal = wit::calendar(calendar, now);
-        let params = wit::params(&merged(self.loaded, params));
+        let params = wit::params(&merged(&self.loaded, params));
         let wit_group = wit::group(calendar.tz, group);
         let answer = self
             .call(|i, store| {
@@ -250,7 +319,8 @@ impl ReminderSession<'_> {
         let Some(reminder) = answer else {
             return Ok(None);
         };
-        self.check(calendar, group, reminder.at, &reminder.tasks)
+        let mut local = wit::LocalTimes::new(calendar.tz);
+        self.check(calendar, &mut local, group, reminder.at, &reminder.tasks)
             .map(Some)
     }
 
@@ -263,7 +333,7 @@ impl ReminderSession<'_> {
         groups: &[GroupState],
     ) -> Result<Vec<Option<NextReminder>>, PluginError> {
         let cal = wit::calendar(calendar, now);
-        let params = wit::params(&merged(self.loaded, params));
+        let params = wit::params(&merged(&self.loaded, params));
         let (slices, tasks) = wit::batch(calendar.tz, groups)?;
         let answer = self
             .call(|i, store| {
@@ -282,6 +352,7 @@ impl ReminderSession<'_> {
             ));
         }
         let mut out = Vec::with_capacity(groups.len());
+        let mut local = wit::LocalTimes::new(calendar.tz);
         for (index, (decision, group)) in answer.decisions.iter().zip(groups).enumerate() {
             let wit_reminder::SliceDecision {
                 at,
@@ -294,7 +365,10 @@ impl ReminderSession<'_> {
                 .ok_or_else(|| {
                     bad_output(
                         self.name(),
-                        format!("group {index}: covered slice out of range"),
+                        format!(
+                            "group {} of the batch: covered slice out of range",
+                            index + 1
+                        ),
                     )
                 })?;
             out.push(match at {
@@ -302,10 +376,13 @@ impl ReminderSession<'_> {
                 None => {
                     return Err(bad_output(
                         self.name(),
-                        format!("group {index}: tasks covered but no time"),
+                        format!(
+                            "group {} of the batch: tasks covered but no time",
+                            index + 1
+                        ),
                     ));
                 }
-                Some(at) => Some(self.check(calendar, group, at, covered)?),
+                Some(at) => Some(self.check(calendar, &mut local, group, at, covered)?),
             });
         }
         Ok(out)
@@ -316,6 +393,7 @@ impl ReminderSession<'_> {
     fn check(
         &self,
         calendar: &FirmCalendar,
+        local_times: &mut wit::LocalTimes,
         group: &GroupState,
         at: wit_types::LocalTime,
         covered: &[u32],
@@ -324,32 +402,71 @@ impl ReminderSession<'_> {
         let after = group
             .last_reminder_at
             .map_or(group.sent_at, |l| l.max(group.sent_at));
-        let at = wit::local_time(calendar.tz, at, after).map_err(|r| bad_output(name, r))?;
+        let at = local_times
+            .instant(at, after)
+            .map_err(|r| bad_output(name, r))?;
+        // Plugins answer in local time and number tasks from 0 (WIT indices); people read
+        // calendars in local time with tasks numbered from 1, so messages give both.
+        let local = |t: DateTime<Utc>| {
+            t.with_timezone(&calendar.tz)
+                .format("%Y-%m-%d %H:%M %Z")
+                .to_string()
+        };
         if at <= after {
+            let what = if group.last_reminder_at.is_some_and(|l| l >= group.sent_at) {
+                "the last reminder"
+            } else {
+                "the sending"
+            };
             return Err(bad_output(
                 name,
-                format!("reminder at {at} is not after {after}"),
+                format!(
+                    "reminder at {} is not after {what} at {}",
+                    local(at),
+                    local(after)
+                ),
             ));
         }
         if covered.is_empty() {
-            return Err(bad_output(name, "a reminder covers no task".into()));
+            return Err(bad_output(
+                name,
+                format!("the reminder at {} covers no task", local(at)),
+            ));
         }
         let mut tasks = Vec::with_capacity(covered.len());
         for &index in covered {
             let index = index as usize;
+            let task = format!("covered index {index} (task {})", index + 1);
             match group.tasks.get(index) {
-                None => return Err(bad_output(name, format!("task {index} does not exist"))),
-                Some(task) if task.done => {
-                    return Err(bad_output(name, format!("task {index} is done")));
-                }
-                Some(task) if task.reminders_sent >= MAX_REMINDERS_PER_TASK => {
+                None => {
                     return Err(bad_output(
                         name,
-                        format!("task {index} already had {MAX_REMINDERS_PER_TASK} reminders"),
+                        format!(
+                            "{task} does not exist: the group has {} tasks",
+                            group.tasks.len()
+                        ),
+                    ));
+                }
+                Some(t) if t.done => {
+                    return Err(bad_output(
+                        name,
+                        format!("{task} is done, in the reminder at {}", local(at)),
+                    ));
+                }
+                Some(t) if t.reminders_sent >= MAX_REMINDERS_PER_TASK => {
+                    return Err(bad_output(
+                        name,
+                        format!(
+                            "{task} already had {MAX_REMINDERS_PER_TASK} reminders, in the reminder at {}",
+                            local(at)
+                        ),
                     ));
                 }
                 Some(_) if tasks.last().is_some_and(|last| *last >= index) => {
-                    return Err(bad_output(name, "covered tasks are not ascending".into()));
+                    return Err(bad_output(
+                        name,
+                        "covered tasks are not ascending or repeat one".into(),
+                    ));
                 }
                 Some(_) => tasks.push(index),
             }

@@ -38,6 +38,17 @@ pub enum PluginError {
     #[error("no plugin named `{0}`; `docket plugin list` shows the installed ones")]
     Unknown(String),
 
+    #[error("plugin `{plugin}` is installed but was refused: {reason}")]
+    Unavailable { plugin: String, reason: String },
+
+    #[error("{}: asks for {asked} under [limits], above the firm's ceiling `plugins.{key}` = {ceiling}; ask for less or raise the ceiling in docket.toml", path.display())]
+    OverCeiling {
+        path: PathBuf,
+        asked: String,
+        key: &'static str,
+        ceiling: u64,
+    },
+
     #[error("plugin `{plugin}` is a {actual} plugin, not a {expected}; pick a {expected} plugin")]
     WrongKind {
         plugin: String,
@@ -46,12 +57,12 @@ pub enum PluginError {
     },
 
     #[error(
-        "plugin `{plugin}` ran past its {ms} ms budget and was stopped; fix the plugin or raise plugins.timeout_ms"
+        "plugin `{plugin}` ran past its {ms} ms budget and was stopped; fix the plugin or raise `timeout_ms` under [limits] in its manifest (up to plugins.max_timeout_ms)"
     )]
     Timeout { plugin: String, ms: u64 },
 
     #[error(
-        "plugin `{plugin}` tried to use more than {mib} MiB of memory and was stopped; fix the plugin or raise plugins.memory_mib"
+        "plugin `{plugin}` tried to use more than {mib} MiB of memory and was stopped; fix the plugin or raise `memory_mib` under [limits] in its manifest (up to plugins.max_memory_mib)"
     )]
     MemoryLimit { plugin: String, mib: u64 },
 
@@ -81,7 +92,8 @@ impl PluginError {
             | PluginError::Refused { plugin, .. }
             | PluginError::BadOutput { plugin, .. }
             | PluginError::Ungranted { plugin, .. }
-            | PluginError::WrongKind { plugin, .. } => Some(plugin),
+            | PluginError::WrongKind { plugin, .. }
+            | PluginError::Unavailable { plugin, .. } => Some(plugin),
             PluginError::Unknown(plugin) => Some(plugin),
             _ => None,
         }

@@ -1,17 +1,20 @@
 //! Loading plugins: the stock ones from the binary, the installed ones from the plugins folder
-//! (each validated against its manifest, world and grants), and `check` for a single file.
+//! (each validated against its manifest, world, grants and the firm's ceilings), reloading the
+//! folder while the server runs, and `check` for a single file.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde::Serialize;
 use wasmtime::component::{Component, InstancePre};
 
 use super::error::{PluginError, one_line};
+use super::folder::Scan;
 use super::manifest::{Capability, World, read_manifest, resolve_grants};
 use super::model::Params;
-use super::runtime::{CallState, Limits, Runtime, RuntimeOptions, check_binary};
+use super::runtime::{CallState, Limits, LoadTime, Runtime, RuntimeOptions};
 use super::stock::{STOCK, StockComponent, implicitly_granted};
 use super::wit::{self, NotificationHookPre, ReminderPolicyPre, SendingRulePre};
 use crate::config::PluginsConfig;
@@ -38,6 +41,10 @@ pub struct PluginInfo {
     pub granted: Vec<String>,
     /// Default parameters.
     pub params: Params,
+    /// The limits its calls run under.
+    pub limits: Limits,
+    /// How its component was loaded (compiled or from the cache) and how long it took.
+    pub load: Option<LoadTime>,
     #[serde(skip)]
     pub(crate) capabilities: Vec<Capability>,
 }
@@ -49,14 +56,27 @@ pub(crate) enum Pre {
     Hook(NotificationHookPre<CallState>),
 }
 
+impl Clone for Pre {
+    fn clone(&self) -> Self {
+        match self {
+            Pre::Reminder(p) => Pre::Reminder(p.clone()),
+            Pre::Sending(p) => Pre::Sending(p.clone()),
+            Pre::Hook(p) => Pre::Hook(p.clone()),
+        }
+    }
+}
+
 pub(crate) struct Loaded {
     pub info: PluginInfo,
     pub pre: Pre,
 }
 
-/// An installed plugin that was refused; the server starts without it.
+/// An installed plugin that was refused; the server goes on without it (or with its previous
+/// version).
 #[derive(Debug)]
 pub struct PluginLoadError {
+    /// The plugin's name, as its file names spell it (hyphens for underscores).
+    pub name: String,
     pub file: PathBuf,
     pub error: PluginError,
 }
@@ -78,12 +98,26 @@ pub struct CheckReport {
     pub mismatches: BTreeMap<String, String>,
     pub imports: Vec<String>,
     pub exports: Vec<String>,
+    /// How the component was loaded: compiled (and cached), or from the cache.
+    pub load: LoadTime,
+}
+
+/// The plugins being served, swapped whole on a reload so a call never sees half a change.
+#[derive(Clone, Default)]
+pub(super) struct Catalogue {
+    pub(super) plugins: BTreeMap<String, Arc<Loaded>>,
+    /// Installed plugins refused at their last change, by name.
+    pub(super) refused: BTreeMap<String, Arc<PluginLoadError>>,
 }
 
 /// The plugin host: the sandbox runtime and every loaded plugin by name.
 pub struct PluginHost {
     pub(crate) runtime: Runtime,
-    pub(crate) plugins: BTreeMap<String, Loaded>,
+    config: PluginsConfig,
+    pub(super) dir: PathBuf,
+    pub(super) current: RwLock<Arc<Catalogue>>,
+    /// One reload at a time.
+    pub(super) scan: Mutex<Scan>,
 }
 
 impl PluginHost {
@@ -94,7 +128,7 @@ impl PluginHost {
     pub fn open(
         config: &PluginsConfig,
         data_dir: &Path,
-    ) -> Result<(PluginHost, Vec<PluginLoadError>), PluginError> {
+    ) -> Result<(PluginHost, Vec<Arc<PluginLoadError>>), PluginError> {
         Self::open_with(config, data_dir, RuntimeOptions::default())
     }
 
@@ -104,47 +138,73 @@ impl PluginHost {
         config: &PluginsConfig,
         data_dir: &Path,
         options: RuntimeOptions,
-    ) -> Result<(PluginHost, Vec<PluginLoadError>), PluginError> {
-        let limits = Limits {
-            timeout_ms: config.timeout_ms,
-            memory_mib: config.memory_mib,
+    ) -> Result<(PluginHost, Vec<Arc<PluginLoadError>>), PluginError> {
+        let ceiling = Limits {
+            timeout_ms: config.max_timeout_ms.max(config.timeout_ms),
+            memory_mib: config.max_memory_mib.max(config.memory_mib),
         };
-        let runtime = Runtime::new(limits, Some(data_dir.join("plugin-cache")), options)?;
-        let mut host = PluginHost {
-            runtime,
-            plugins: BTreeMap::new(),
-        };
-        host.load_stock(config)?;
+        let runtime = Runtime::new(ceiling, Some(data_dir.join("plugin-cache")), options)?;
         let dir = if config.dir.is_absolute() {
             config.dir.clone()
         } else {
             data_dir.join(&config.dir)
         };
-        let refused = host.load_installed(&dir, config);
-        for r in &refused {
+        let host = PluginHost {
+            runtime,
+            config: config.clone(),
+            dir,
+            current: RwLock::new(Arc::default()),
+            scan: Mutex::new(Scan::default()),
+        };
+        let mut catalogue = Catalogue::default();
+        host.load_stock(&mut catalogue)?;
+        *host.current.write().expect("not poisoned") = Arc::new(catalogue);
+        let report = host.scan_folder(false);
+        for r in &report.refused {
             tracing::error!(file = %r.file.display(), "{r}");
         }
-        Ok((host, refused))
+        Ok((host, report.refused))
+    }
+
+    /// The plugins folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The firm's default limits and its ceilings for what a manifest may ask.
+    pub fn config(&self) -> &PluginsConfig {
+        &self.config
+    }
+
+    pub(super) fn catalogue(&self) -> Arc<Catalogue> {
+        self.current.read().expect("not poisoned").clone()
     }
 
     /// Every plugin, stock first, then installed, by name.
-    pub fn plugins(&self) -> impl Iterator<Item = &PluginInfo> {
-        let stock = self
+    pub fn plugins(&self) -> Vec<PluginInfo> {
+        let catalogue = self.catalogue();
+        let stock = catalogue
             .plugins
             .values()
             .filter(|p| p.info.origin == Origin::Stock);
-        let installed = self
+        let installed = catalogue
             .plugins
             .values()
             .filter(|p| p.info.origin != Origin::Stock);
-        stock.chain(installed).map(|p| &p.info)
+        stock.chain(installed).map(|p| p.info.clone()).collect()
     }
 
-    pub fn plugin(&self, name: &str) -> Option<&PluginInfo> {
-        self.plugins.get(name).map(|p| &p.info)
+    pub fn plugin(&self, name: &str) -> Option<PluginInfo> {
+        self.catalogue().plugins.get(name).map(|p| p.info.clone())
     }
 
-    fn load_stock(&mut self, config: &PluginsConfig) -> Result<(), PluginError> {
+    /// Installed plugins refused at their last change (some may still serve an earlier
+    /// version), by name.
+    pub fn refused(&self) -> Vec<Arc<PluginLoadError>> {
+        self.catalogue().refused.values().cloned().collect()
+    }
+
+    fn load_stock(&self, catalogue: &mut Catalogue) -> Result<(), PluginError> {
         let mut pres = BTreeMap::new();
         for component in StockComponent::ALL {
             let path = Path::new(component.file_name());
@@ -154,17 +214,17 @@ impl PluginHost {
         }
         for stock in STOCK {
             let declared = (stock.capabilities)();
-            let grants = config.grants.get(stock.name).cloned().unwrap_or_default();
+            let grants = self
+                .config
+                .grants
+                .get(stock.name)
+                .cloned()
+                .unwrap_or_default();
             let path = Path::new("docket.toml");
             let mut capabilities = resolve_grants(stock.name, path, &declared, &grants, false)?;
             capabilities.extend(declared.iter().filter(|c| implicitly_granted(c)).cloned());
             capabilities.sort();
             capabilities.dedup();
-            let pre = match &pres[&stock.component] {
-                Pre::Reminder(p) => Pre::Reminder(p.clone()),
-                Pre::Sending(p) => Pre::Sending(p.clone()),
-                Pre::Hook(p) => Pre::Hook(p.clone()),
-            };
             let info = PluginInfo {
                 name: stock.name.to_string(),
                 version: env!("CARGO_PKG_VERSION").to_string(),
@@ -178,95 +238,55 @@ impl PluginHost {
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect(),
+                limits: self.default_limits(),
+                load: None,
                 capabilities,
             };
-            self.plugins
-                .insert(stock.name.to_string(), Loaded { info, pre });
+            let pre = pres[&stock.component].clone();
+            catalogue
+                .plugins
+                .insert(stock.name.to_string(), Arc::new(Loaded { info, pre }));
         }
         Ok(())
     }
 
-    fn load_installed(&mut self, dir: &Path, config: &PluginsConfig) -> Vec<PluginLoadError> {
-        let mut refused = Vec::new();
-        let entries = match std::fs::read_dir(dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return refused,
-            Err(e) => {
-                refused.push(PluginLoadError {
-                    file: dir.to_path_buf(),
-                    error: PluginError::Read {
-                        path: dir.to_path_buf(),
-                        reason: e.to_string(),
-                    },
-                });
-                return refused;
-            }
-        };
-        let mut stems: BTreeMap<String, (bool, bool)> = BTreeMap::new();
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let (Some(stem), Some(ext)) = (path.file_stem(), path.extension()) else {
-                continue;
-            };
-            let slot = stems
-                .entry(stem.to_string_lossy().into_owned())
-                .or_default();
-            match ext.to_str() {
-                Some("wasm") => slot.0 = true,
-                Some("toml") => slot.1 = true,
-                _ => {}
-            }
+    fn default_limits(&self) -> Limits {
+        Limits {
+            timeout_ms: self.config.timeout_ms,
+            memory_mib: self.config.memory_mib,
         }
-        for (stem, (has_wasm, has_toml)) in stems {
-            let wasm = dir.join(format!("{stem}.wasm"));
-            let toml = dir.join(format!("{stem}.toml"));
-            let result = match (has_wasm, has_toml) {
-                (true, true) => self.load_one(&stem, &wasm, &toml, config),
-                (true, false) => Err(PluginError::Install {
-                    path: wasm.clone(),
-                    reason: format!(
-                        "no manifest beside it; write {stem}.toml (see docs/plugins.md)"
-                    ),
-                }),
-                (false, true) => Err(PluginError::Install {
-                    path: toml.clone(),
-                    reason: format!("no component beside it; copy {stem}.wasm next to it"),
-                }),
-                (false, false) => continue,
-            };
-            if let Err(error) = result {
-                let file = if has_wasm { wasm } else { toml };
-                refused.push(PluginLoadError { file, error });
-            }
-        }
-        refused
     }
 
-    fn load_one(
-        &mut self,
-        name: &str,
+    /// Everything Docket checks before serving a plugin: the manifest (with `expected_name`,
+    /// the name the folder's files give it), the firm's grants and ceilings, and the component
+    /// against the manifest's world. `docket plugin check` and `install` run the same checks.
+    pub(super) fn validate(
+        &self,
         wasm: &Path,
         toml: &Path,
-        config: &PluginsConfig,
-    ) -> Result<(), PluginError> {
-        let checked = read_manifest(toml, name)?;
-        if self.plugins.contains_key(name) {
+        expected_name: Option<&str>,
+    ) -> Result<Loaded, PluginError> {
+        let checked = read_manifest(toml, expected_name)?;
+        let name = checked.manifest.name.clone();
+        if STOCK.iter().any(|s| s.name == name) {
             return Err(PluginError::Install {
                 path: toml.to_path_buf(),
                 reason: format!("`{name}` is a stock plugin's name; rename the plugin"),
             });
         }
-        let grants = config.grants.get(name).cloned().unwrap_or_default();
-        let capabilities = resolve_grants(name, toml, &checked.capabilities, &grants, true)?;
+        let grants = self.config.grants.get(&name).cloned().unwrap_or_default();
+        let capabilities = resolve_grants(&name, toml, &checked.capabilities, &grants, true)?;
+        let limits = self.limits_for(toml, &checked.manifest.limits)?;
         let bytes = std::fs::read(wasm).map_err(|e| PluginError::Read {
             path: wasm.to_path_buf(),
             reason: e.to_string(),
         })?;
-        let component = self.runtime.compile(wasm, &bytes)?;
+        let (component, load) = self.runtime.compile_timed(wasm, &bytes)?;
+        tracing::info!(plugin = %name, "{load}");
         let pre = self.pre(wasm, &component, checked.world)?;
         let manifest = checked.manifest;
         let info = PluginInfo {
-            name: name.to_string(),
+            name,
             version: manifest.version,
             world: checked.world,
             origin: Origin::Installed(wasm.to_path_buf()),
@@ -278,11 +298,41 @@ impl PluginHost {
                 .collect(),
             granted: capabilities.iter().map(ToString::to_string).collect(),
             params: manifest.params,
+            limits,
+            load: Some(load),
             capabilities,
         };
-        tracing::info!(plugin = name, world = %checked.world, "plugin installed");
-        self.plugins.insert(name.to_string(), Loaded { info, pre });
-        Ok(())
+        Ok(Loaded { info, pre })
+    }
+
+    /// The limits a manifest asks for, each within the firm's ceiling.
+    fn limits_for(
+        &self,
+        toml: &Path,
+        asked: &super::manifest::ManifestLimits,
+    ) -> Result<Limits, PluginError> {
+        let defaults = self.default_limits();
+        let limits = Limits {
+            timeout_ms: asked.timeout_ms.unwrap_or(defaults.timeout_ms),
+            memory_mib: asked.memory_mib.unwrap_or(defaults.memory_mib),
+        };
+        if limits.timeout_ms > self.config.max_timeout_ms.max(defaults.timeout_ms) {
+            return Err(PluginError::OverCeiling {
+                path: toml.to_path_buf(),
+                asked: format!("timeout_ms = {}", limits.timeout_ms),
+                key: "max_timeout_ms",
+                ceiling: self.config.max_timeout_ms,
+            });
+        }
+        if limits.memory_mib > self.config.max_memory_mib.max(defaults.memory_mib) {
+            return Err(PluginError::OverCeiling {
+                path: toml.to_path_buf(),
+                asked: format!("memory_mib = {}", limits.memory_mib),
+                key: "max_memory_mib",
+                ceiling: self.config.max_memory_mib,
+            });
+        }
+        Ok(limits)
     }
 
     /// Links `component` against `world`: its imports must be ones the world offers (WASI
@@ -308,19 +358,14 @@ impl PluginHost {
         })
     }
 
-    /// Compiles a component file (never cached) and reports which world it implements, its
-    /// imports and its exports.
+    /// Compiles a component file (through the cache) and reports which world it implements,
+    /// its imports and its exports.
     pub fn check_file(&self, wasm: &Path) -> Result<CheckReport, PluginError> {
         let bytes = std::fs::read(wasm).map_err(|e| PluginError::Read {
             path: wasm.to_path_buf(),
             reason: e.to_string(),
         })?;
-        check_binary(wasm, &bytes)?;
-        let component =
-            Component::new(&self.runtime.engine, &bytes).map_err(|e| PluginError::Compile {
-                path: wasm.to_path_buf(),
-                reason: one_line(e),
-            })?;
+        let (component, load) = self.runtime.compile_timed(wasm, &bytes)?;
         let ty = component.component_type();
         let engine = &self.runtime.engine;
         let imports = ty
@@ -348,15 +393,42 @@ impl PluginHost {
             mismatches,
             imports,
             exports,
+            load,
         })
     }
 
+    /// Checks `wasm` with its manifest `toml` as the server would at install: the manifest, the
+    /// world it declares against the component, the firm's grants and ceilings. Returns what
+    /// `docket plugin list` would show once installed.
+    pub fn check_install(&self, wasm: &Path, toml: &Path) -> Result<PluginInfo, PluginError> {
+        self.validate(wasm, toml, None).map(|loaded| loaded.info)
+    }
+
+    /// Loads `wasm` with its manifest for this process only (not the folder), under the
+    /// manifest's name, replacing an installed plugin of that name: for `docket plugin
+    /// simulate --file` and `docket plugin test`.
+    pub fn load_file(&self, wasm: &Path, toml: &Path) -> Result<PluginInfo, PluginError> {
+        let loaded = self.validate(wasm, toml, None)?;
+        let info = loaded.info.clone();
+        let mut next = (*self.catalogue()).clone();
+        next.refused.remove(&info.name);
+        next.plugins.insert(info.name.clone(), Arc::new(loaded));
+        *self.current.write().expect("not poisoned") = Arc::new(next);
+        Ok(info)
+    }
+
     /// The loaded plugin `name`, which must be of `world`.
-    pub(crate) fn get(&self, name: &str, world: World) -> Result<&Loaded, PluginError> {
-        let loaded = self
-            .plugins
-            .get(name)
-            .ok_or_else(|| PluginError::Unknown(name.to_string()))?;
+    pub(crate) fn get(&self, name: &str, world: World) -> Result<Arc<Loaded>, PluginError> {
+        let catalogue = self.catalogue();
+        let Some(loaded) = catalogue.plugins.get(name) else {
+            return Err(match catalogue.refused.get(name) {
+                Some(refusal) => PluginError::Unavailable {
+                    plugin: name.to_string(),
+                    reason: refusal.error.to_string(),
+                },
+                None => PluginError::Unknown(name.to_string()),
+            });
+        };
         if loaded.info.world != world {
             return Err(PluginError::WrongKind {
                 plugin: name.to_string(),
@@ -364,6 +436,6 @@ impl PluginHost {
                 actual: loaded.info.world.name(),
             });
         }
-        Ok(loaded)
+        Ok(loaded.clone())
     }
 }

@@ -112,9 +112,24 @@ pub struct Manifest {
     /// booleans are taken as their text (`every = 2` is `every = "2"`).
     #[serde(default, deserialize_with = "scalar_params")]
     pub params: BTreeMap<String, String>,
+    /// Limits other than the firm's defaults, up to the ceilings of `[plugins]` in the
+    /// configuration: a plugin whose runtime needs more (a Python one) asks for it here.
+    #[serde(default)]
+    pub limits: ManifestLimits,
 }
 
-fn scalar_params<'de, D: serde::Deserializer<'de>>(
+/// `[limits]` of a manifest: what one call of this plugin may use. Each key left out takes the
+/// firm's default (`plugins.timeout_ms`, `plugins.memory_mib`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestLimits {
+    /// Wall-clock budget of one call, in milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// Most linear memory one instance may grow to, in MiB.
+    pub memory_mib: Option<u64>,
+}
+
+pub(crate) fn scalar_params<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, String>, D::Error> {
     let raw = BTreeMap::<String, toml::Value>::deserialize(d)?;
@@ -152,10 +167,29 @@ pub(crate) struct CheckedManifest {
     pub capabilities: Vec<Capability>,
 }
 
-/// Reads and checks `path`; the name must match `expected_name` (the file stem).
+/// Whether `name` is a plugin name: lower-case letters, digits and single hyphens, starting with
+/// a letter. Templates and the configuration name plugins this way.
+pub fn valid_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-')
+        && !name.contains("--")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// The plugin name a file stem stands for: cargo turns the hyphens of a crate name into
+/// underscores in the `.wasm` it builds (`overdue-mondays` builds `overdue_mondays.wasm`), so
+/// either spelling names the same plugin.
+pub fn name_of_stem(stem: &str) -> String {
+    stem.replace('_', "-")
+}
+
+/// Reads and checks `path`. With `expected_name` (the plugins folder's file name, either
+/// spelling), the manifest's name must be that plugin's.
 pub(crate) fn read_manifest(
     path: &Path,
-    expected_name: &str,
+    expected_name: Option<&str>,
 ) -> Result<CheckedManifest, PluginError> {
     let bad = |reason: String| PluginError::Manifest {
         path: path.to_path_buf(),
@@ -177,10 +211,19 @@ pub(crate) fn read_manifest(
             .unwrap_or_default();
         bad(format!("{line}{}", one_line(e.message())))
     })?;
-    if manifest.name != expected_name {
+    if !valid_name(&manifest.name) {
         return Err(bad(format!(
-            "name `{}` differs from the file name `{expected_name}`; make them equal",
-            manifest.name
+            "name `{}` is not a plugin name: use lower-case letters, digits and hyphens, e.g. `{}`",
+            manifest.name,
+            suggested_name(&manifest.name)
+        )));
+    }
+    if let Some(expected) = expected_name
+        && manifest.name != name_of_stem(expected)
+    {
+        return Err(bad(format!(
+            "name `{}` differs from the file name `{expected}`; name the files {}.wasm and {}.toml (or with underscores for hyphens) or change the name",
+            manifest.name, manifest.name, manifest.name
         )));
     }
     if manifest.version.trim().is_empty() {
@@ -189,8 +232,11 @@ pub(crate) fn read_manifest(
         ));
     }
     let world = World::parse(&manifest.world).ok_or_else(|| {
+        let hint = World::parse(&manifest.world.replace('_', "-"))
+            .map(|w| format!(" (did you mean `{w}`?)"))
+            .unwrap_or_default();
         bad(format!(
-            "unknown world `{}`: use reminder-policy, sending-rule or notification-hook",
+            "unknown world `{}`{hint}: use reminder-policy, sending-rule or notification-hook",
             manifest.world
         ))
     })?;
@@ -200,6 +246,16 @@ pub(crate) fn read_manifest(
         .map(|c| Capability::parse(c))
         .collect::<Result<Vec<_>, _>>()
         .map_err(bad)?;
+    for (key, value) in [
+        ("timeout_ms", manifest.limits.timeout_ms),
+        ("memory_mib", manifest.limits.memory_mib),
+    ] {
+        if value == Some(0) {
+            return Err(bad(format!(
+                "[limits] {key} is 0; leave it out for the firm's default or give a number above zero"
+            )));
+        }
+    }
     if world != World::NotificationHook && !capabilities.is_empty() {
         return Err(bad(format!(
             "a {world} is pure and takes no capabilities; remove them"
@@ -210,6 +266,25 @@ pub(crate) fn read_manifest(
         world,
         capabilities,
     })
+}
+
+/// A plugin name close to `text`, for error messages.
+fn suggested_name(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "my-policy".into()
+    } else {
+        out
+    }
 }
 
 /// The capabilities a plugin gets: those it declares that the firm grants. An `http:*`
@@ -261,6 +336,18 @@ pub(crate) fn resolve_grants(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_and_their_file_spellings() {
+        for good in ["mondays", "overdue-mondays", "a1-b2"] {
+            assert!(valid_name(good), "{good}");
+        }
+        for bad in ["", "Mondays", "overdue_mondays", "-x", "x-", "a--b", "1st"] {
+            assert!(!valid_name(bad), "{bad}");
+        }
+        assert_eq!(name_of_stem("overdue_mondays"), "overdue-mondays");
+        assert_eq!(suggested_name("Overdue_Mondays"), "overdue-mondays");
+    }
 
     #[test]
     fn capabilities_parse_and_resolve() {

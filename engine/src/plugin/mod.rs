@@ -14,9 +14,11 @@
 //! host.deliver("webhook", &params, &event, &mut effects)?;               // hook event
 //! host.preview("custom", &calendar, &params, group, until)?;             // whole calendar
 //! host.check_file(path)?;                                                // world, imports, exports
+//! host.check_install(wasm, manifest)?;                                    // as the server installs it
+//! let _watch = Arc::new(host).watch(Duration::from_secs(1), |report| {}); // live reload of the folder
 //! ```
 //!
-//! - `PluginHost::open(&PluginsConfig, data_dir) -> Result<(PluginHost, Vec<PluginLoadError>)>`
+//! - `PluginHost::open(&PluginsConfig, data_dir) -> Result<(PluginHost, Vec<Arc<PluginLoadError>>)>`
 //!   loads the stock plugins (embedded, built from `plugins/` by `engine/build.rs`) and every
 //!   `NAME.wasm` + `NAME.toml` pair of the plugins folder; compiled components are cached in
 //!   `data_dir/plugin-cache`, keyed by content hash and engine compatibility.
@@ -32,22 +34,29 @@
 //!   the next tick; the policy then answers from that reminder on, so missed days collapse.
 
 mod calls;
+mod cases;
 mod effects;
 mod error;
+mod folder;
 mod host;
 mod manifest;
 mod model;
 mod runtime;
+mod scaffold;
 mod stock;
 mod wit;
 
-pub use calls::{MAX_REMINDERS_PER_TASK, ReminderSession};
+pub use calls::{MAX_REMINDERS_PER_TASK, Preview, ReminderSession};
+pub use cases::{CaseResult, Cases};
 pub use error::PluginError;
+pub use folder::{PluginWatch, ReloadReport};
 pub use host::{CheckReport, Origin, PluginHost, PluginInfo, PluginLoadError};
-pub use manifest::{Capability, Manifest, World};
+pub use manifest::{Capability, Manifest, ManifestLimits, World, name_of_stem, valid_name};
 pub use model::{
     Effect, FirmCalendar, GroupState, HookEffects, HookEvent, HookEventKind, NextReminder, Params,
     RecordedEffects, SendRequest, TaskState,
 };
 #[doc(hidden)]
 pub use runtime::RuntimeOptions;
+pub use runtime::{Limits, LoadTime};
+pub use scaffold::{Language, Scaffold, scaffold};

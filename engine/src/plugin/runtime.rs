@@ -26,9 +26,10 @@ const MAX_TABLES: usize = 32;
 const MAX_MEMORIES: usize = 8;
 const MAX_TABLE_ELEMENTS: usize = 100_000;
 
-/// The limits every call runs under.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Limits {
+/// The limits a plugin's calls run under: the firm's defaults, or what its manifest asks for up
+/// to the firm's ceilings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Limits {
     pub timeout_ms: u64,
     pub memory_mib: u64,
 }
@@ -45,8 +46,33 @@ pub struct RuntimeOptions {
     pub pooling: bool,
 }
 
+/// How a component was loaded: compiled, or from the cache of compiled components, and how
+/// long it took. A Python component compiles in seconds and loads from the cache in
+/// milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct LoadTime {
+    pub from_cache: bool,
+    pub ms: f64,
+}
+
+impl std::fmt::Display for LoadTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = if self.from_cache {
+            "loaded from the cache"
+        } else {
+            "compiled"
+        };
+        if self.ms >= 1000.0 {
+            write!(f, "{how} in {:.1} s", self.ms / 1e3)
+        } else {
+            write!(f, "{how} in {:.0} ms", self.ms)
+        }
+    }
+}
+
 /// The state of one call's store.
 pub(crate) struct CallState {
+    limits: Limits,
     wasi: WasiCtx,
     table: ResourceTable,
     pub(crate) limiter: CallLimiter,
@@ -130,18 +156,18 @@ impl wasmtime_wasi::HostMonotonicClock for NoClock {
     }
 }
 
-/// The engine, its epoch ticker and the limits.
+/// The engine, its epoch ticker and the on-disk cache.
 pub(crate) struct Runtime {
     pub engine: Engine,
-    pub limits: Limits,
     cache_dir: Option<PathBuf>,
     stop: Arc<AtomicBool>,
     ticker: Option<JoinHandle<()>>,
 }
 
 impl Runtime {
+    /// `ceiling` is the most any plugin may be granted; the pooling allocator reserves it.
     pub fn new(
-        limits: Limits,
+        ceiling: Limits,
         cache_dir: Option<PathBuf>,
         options: RuntimeOptions,
     ) -> Result<Runtime, PluginError> {
@@ -155,7 +181,7 @@ impl Runtime {
                 .total_core_instances(512)
                 .total_memories(128)
                 .total_tables(256)
-                .max_memory_size((limits.memory_mib as usize).saturating_mul(1 << 20));
+                .max_memory_size((ceiling.memory_mib as usize).saturating_mul(1 << 20));
             config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         }
         config.max_wasm_stack(512 * 1024);
@@ -179,7 +205,6 @@ impl Runtime {
         };
         Ok(Runtime {
             engine,
-            limits,
             cache_dir,
             stop,
             ticker: Some(ticker),
@@ -187,7 +212,7 @@ impl Runtime {
     }
 
     /// A fresh store for one call (or one sweep session), with every limit set.
-    pub fn store(&self, hook: Option<HookCtx>) -> Store<CallState> {
+    pub fn store(&self, limits: Limits, hook: Option<HookCtx>) -> Store<CallState> {
         let wasi = WasiCtx::builder()
             .wall_clock(NoClock)
             .monotonic_clock(NoClock)
@@ -196,10 +221,11 @@ impl Runtime {
             .allow_ip_name_lookup(false)
             .build();
         let state = CallState {
+            limits,
             wasi,
             table: ResourceTable::new(),
             limiter: CallLimiter {
-                max_memory: (self.limits.memory_mib as usize).saturating_mul(1 << 20),
+                max_memory: (limits.memory_mib as usize).saturating_mul(1 << 20),
                 used_memory: 0,
                 memory_hit: false,
             },
@@ -213,7 +239,8 @@ impl Runtime {
 
     /// Restarts the call budget; done before every call into the guest.
     pub fn arm(&self, store: &mut Store<CallState>) {
-        let ticks = self
+        let ticks = store
+            .data()
             .limits
             .timeout_ms
             .div_ceil(TICK.as_millis() as u64)
@@ -228,16 +255,17 @@ impl Runtime {
         store: &Store<CallState>,
         error: wasmtime::Error,
     ) -> PluginError {
+        let limits = store.data().limits;
         let err = if store.data().limiter.memory_hit {
             PluginError::MemoryLimit {
                 plugin: plugin.to_string(),
-                mib: self.limits.memory_mib,
+                mib: limits.memory_mib,
             }
         } else {
             match error.downcast_ref::<Trap>() {
                 Some(Trap::Interrupt) => PluginError::Timeout {
                     plugin: plugin.to_string(),
-                    ms: self.limits.timeout_ms,
+                    ms: limits.timeout_ms,
                 },
                 Some(Trap::StackOverflow) => PluginError::Trap {
                     plugin: plugin.to_string(),
@@ -269,6 +297,21 @@ impl Runtime {
     /// starts with the SHA-256 of the rest, so a damaged or foreign file is recompiled, never
     /// loaded.
     pub fn compile(&self, path: &Path, bytes: &[u8]) -> Result<Component, PluginError> {
+        self.compile_timed(path, bytes)
+            .map(|(component, _)| component)
+    }
+
+    /// [`Runtime::compile`], also telling how the component was loaded and how long it took.
+    pub fn compile_timed(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+    ) -> Result<(Component, LoadTime), PluginError> {
+        let started = std::time::Instant::now();
+        let took = |from_cache| LoadTime {
+            from_cache,
+            ms: started.elapsed().as_secs_f64() * 1e3,
+        };
         check_binary(path, bytes)?;
         let cached = self
             .cache_dir
@@ -277,7 +320,7 @@ impl Runtime {
         if let Some(file) = &cached
             && let Some(component) = self.load_cached(file)
         {
-            return Ok(component);
+            return Ok((component, took(true)));
         }
         let compile_error = |e: wasmtime::Error| PluginError::Compile {
             path: path.to_path_buf(),
@@ -295,7 +338,7 @@ impl Runtime {
         {
             tracing::warn!(file = %file.display(), error = %e, "cannot cache a compiled plugin; it will be compiled again at the next start");
         }
-        Ok(component)
+        Ok((component, took(false)))
     }
 
     fn cache_name(&self, bytes: &[u8]) -> String {

@@ -1,7 +1,7 @@
 //! The one place that knows the WIT: `bindgen!` for the three worlds of `docket:plugin@0.1.0`
 //! and the conversions between their types and the host's plain Rust types.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use wasmtime::component::{HasSelf, Linker};
 
@@ -72,13 +72,19 @@ fn minute_of_day(time: NaiveTime) -> u16 {
     (time.hour() * 60 + time.minute()) as u16
 }
 
-/// An instant with its local reading in `tz`.
+/// An instant with its local reading in `tz`: one offset lookup and integer arithmetic. A WIT
+/// `day` counts days like Unix time counts seconds, so no civil date is needed on the way.
 pub(crate) fn moment(tz: Tz, at: DateTime<Utc>) -> wit_types::Moment {
-    let local = at.with_timezone(&tz);
+    let offset = tz
+        .offset_from_utc_datetime(&at.naive_utc())
+        .fix()
+        .local_minus_utc();
+    let local = at.timestamp() + i64::from(offset);
     wit_types::Moment {
         at: at.timestamp(),
-        day: day(local.date_naive()),
-        minute: minute_of_day(local.time()),
+        // Within chrono's range of years the day count fits an i32 many times over.
+        day: local.div_euclid(86_400) as i32,
+        minute: (local.rem_euclid(86_400) / 60) as u16,
     }
 }
 
@@ -90,6 +96,27 @@ pub(crate) fn local_time(
     at: wit_types::LocalTime,
     after: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, String> {
+    resolve(tz, at).map(|r| r.pick(after))
+}
+
+/// The instants a local time stands for: one, or two on an autumn overlap.
+#[derive(Debug, Clone, Copy)]
+enum Resolved {
+    One(DateTime<Utc>),
+    Two(DateTime<Utc>, DateTime<Utc>),
+}
+
+impl Resolved {
+    fn pick(self, after: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            Resolved::One(at) => at,
+            Resolved::Two(early, _) if early > after => early,
+            Resolved::Two(_, late) => late,
+        }
+    }
+}
+
+fn resolve(tz: Tz, at: wit_types::LocalTime) -> Result<Resolved, String> {
     let date = date(at.day).ok_or_else(|| format!("day {} is out of range", at.day))?;
     if at.minute >= 24 * 60 {
         return Err(format!("minute {} is past the end of the day", at.minute));
@@ -97,18 +124,50 @@ pub(crate) fn local_time(
     let time = NaiveTime::from_hms_opt(u32::from(at.minute / 60), u32::from(at.minute % 60), 0)
         .ok_or_else(|| format!("minute {} is not a time of day", at.minute))?;
     let local = date.and_time(time);
-    // One zone lookup in the common case: this runs once per reminder of every sweep.
-    match tz.from_local_datetime(&local) {
-        chrono::LocalResult::Single(at) => Ok(at.with_timezone(&Utc)),
+    Ok(match tz.from_local_datetime(&local) {
+        chrono::LocalResult::Single(at) => Resolved::One(at.with_timezone(&Utc)),
         chrono::LocalResult::Ambiguous(early, late) => {
-            let early = early.with_timezone(&Utc);
-            Ok(if early > after {
-                early
-            } else {
-                late.with_timezone(&Utc)
-            })
+            Resolved::Two(early.with_timezone(&Utc), late.with_timezone(&Utc))
         }
-        chrono::LocalResult::None => Ok(crate::due::local_instant(date, time, tz)),
+        chrono::LocalResult::None => Resolved::One(crate::due::local_instant(date, time, tz)),
+    })
+}
+
+/// The local times of one batch's answers turned into instants, each distinct local time once:
+/// a batch's reminders fall on a few dozen days at the same send time, and the zone lookup is
+/// most of the cost of turning a local time into an instant. A small direct-mapped table keyed
+/// by day keeps the answers; it is exact, since the same local time always resolves alike.
+pub(crate) struct LocalTimes {
+    tz: Tz,
+    slots: Vec<Option<(i32, u16, Resolved)>>,
+}
+
+impl LocalTimes {
+    const SLOTS: usize = 128;
+
+    pub fn new(tz: Tz) -> LocalTimes {
+        LocalTimes {
+            tz,
+            slots: vec![None; Self::SLOTS],
+        }
+    }
+
+    /// [`local_time`], remembered.
+    pub fn instant(
+        &mut self,
+        at: wit_types::LocalTime,
+        after: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, String> {
+        let slot = &mut self.slots[at.day.rem_euclid(Self::SLOTS as i32) as usize];
+        if let Some((day, minute, resolved)) = *slot
+            && day == at.day
+            && minute == at.minute
+        {
+            return Ok(resolved.pick(after));
+        }
+        let resolved = resolve(self.tz, at)?;
+        *slot = Some((at.day, at.minute, resolved));
+        Ok(resolved.pick(after))
     }
 }
 
@@ -299,6 +358,38 @@ impl wit_effects::Host for CallState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_and_remembered_local_times_agree_with_chrono() {
+        for zone in [
+            "Europe/London",
+            "America/St_Johns",
+            "Asia/Kolkata",
+            "Pacific/Chatham",
+        ] {
+            let tz: Tz = zone.parse().unwrap();
+            let mut remembered = LocalTimes::new(tz);
+            // Every 7 hours and 13 minutes for three years: across each zone's changes.
+            let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+            for step in 0..3700 {
+                let at = start + chrono::Duration::minutes(step * 433);
+                let local = at.with_timezone(&tz);
+                let m = moment(tz, at);
+                assert_eq!(m.day, day(local.date_naive()), "{zone} {at}");
+                assert_eq!(m.minute, minute_of_day(local.time()), "{zone} {at}");
+                let back = wit_types::LocalTime {
+                    day: m.day,
+                    minute: m.minute,
+                };
+                let after = at - chrono::Duration::hours(3);
+                assert_eq!(
+                    remembered.instant(back, after),
+                    local_time(tz, back, after),
+                    "{zone} {at}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn local_times_across_daylight_saving() {

@@ -22,8 +22,9 @@ const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 const MERGED_BATCHES: usize = 250;
 
 /// Format of the data folder as a whole; bumped when trees are reorganised. 1: file bytes in a
-/// `blobs` tree. 2: file bytes in the `FileStore`, referenced from `file_refs`.
-pub const STORE_FORMAT: u16 = 2;
+/// `blobs` tree. 2: file bytes in the `FileStore`, referenced from `file_refs`. 3: record bodies
+/// may be zstd-compressed (see `store::encode`), which a format-2 docket cannot read.
+pub const STORE_FORMAT: u16 = 3;
 const STORE_FORMAT_KEY: &[u8] = b"store_format";
 
 /// The keys batches wrote during a live copy.

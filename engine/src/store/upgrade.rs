@@ -3,7 +3,7 @@
 //! after the step is complete.
 
 use super::sled_store::SledStore;
-use super::{Store, Tree, decode};
+use super::{Store, Tree, decode, repack};
 use crate::model::UploadedFile;
 use crate::store::files::hex;
 use crate::{Error, Result};
@@ -12,6 +12,7 @@ use crate::{Error, Result};
 pub(super) fn upgrade_from(store: &SledStore, from: u16) -> Result<()> {
     match from {
         1 => files_to_disk(store),
+        2 => compress_records(store),
         other => Err(Error::Storage(format!(
             "no upgrade from store format {other}"
         ))),
@@ -51,6 +52,26 @@ fn files_to_disk(store: &SledStore) -> Result<()> {
     store.commit(batch)?;
     if db.tree_names().iter().any(|n| n.as_ref() == b"blobs") {
         db.drop_tree("blobs")?;
+    }
+    store.flush()
+}
+
+/// Format 3 stores record bodies compressed (see `encode`): every record written plain before is
+/// written again compressed. Values already compressed are left as they are, so running it
+/// again after a crash only finishes the job.
+fn compress_records(store: &SledStore) -> Result<()> {
+    for tree in Tree::ALL.into_iter().filter(|t| t.holds_records()) {
+        let mut batch = super::Batch::default();
+        for item in store.tree_iter(tree) {
+            let (key, value) = item?;
+            if let Some(packed) = repack(&value) {
+                batch.put(tree, key.to_vec(), packed);
+            }
+            if batch.writes.len() >= 1000 {
+                store.commit(std::mem::take(&mut batch))?;
+            }
+        }
+        store.commit(batch)?;
     }
     store.flush()
 }

@@ -100,7 +100,8 @@ fn bad_installs_are_refused_with_one_line_and_the_rest_load() {
         );
         assert!(!line.contains('\n'), "not one line: {line:?}");
     }
-    let names: Vec<&str> = host.plugins().map(|p| p.name.as_str()).collect();
+    let plugins = host.plugins();
+    let names: Vec<&str> = plugins.iter().map(|p| p.name.as_str()).collect();
     assert!(
         names.contains(&"business-days") && names.contains(&"gentle"),
         "{names:?}"

@@ -1,10 +1,13 @@
 //! A reminder policy for Docket's sandbox tests: the `mode` parameter makes it loop forever
 //! (`loop`), grow memory without end (`memory`), recurse without end (`recurse`), trap (`trap`)
-//! or answer "no reminder" (`ok`). Never installed; the engine's tests load it directly.
+//! or answer "no reminder" (`ok`); `daily-all` breaks the reminder contract slowly: a reminder
+//! every day covering every task, done or capped. Never installed; the engine's tests load it directly.
 
 use std::hint::black_box;
 
-use docket_plugin_sdk::reminder_policy::docket::plugin::types::{Calendar, Param, PluginError};
+use docket_plugin_sdk::reminder_policy::docket::plugin::types::{
+    Calendar, LocalTime, Param, PluginError,
+};
 use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
     BatchDecision, Group, GroupSlice, Guest, Reminder, TaskColumns,
 };
@@ -18,7 +21,7 @@ fn misbehave(params: &[Param]) -> Result<(), PluginError> {
         .map(|p| p.value.as_str())
         .unwrap_or("ok");
     match mode {
-        "ok" => Ok(()),
+        "ok" | "daily-all" => Ok(()),
         "loop" => {
             let mut n: u64 = 0;
             loop {
@@ -55,12 +58,22 @@ fn recurse(depth: u64) -> u64 {
 
 impl Guest for Misbehave {
     fn next_reminder(
-        _calendar: Calendar,
+        calendar: Calendar,
         params: Vec<Param>,
-        _group: Group,
+        group: Group,
     ) -> Result<Option<Reminder>, PluginError> {
         misbehave(&params)?;
-        Ok(None)
+        if !params.iter().any(|p| p.name == "mode" && p.value == "daily-all") {
+            return Ok(None);
+        }
+        let last = group.last_reminder.map_or(group.sent.day, |l| l.day);
+        Ok(Some(Reminder {
+            at: LocalTime {
+                day: last.max(group.sent.day) + 1,
+                minute: calendar.send_time,
+            },
+            tasks: (0..group.tasks.len() as u32).collect(),
+        }))
     }
 
     fn next_reminders(

@@ -1,0 +1,271 @@
+//! `docket plugin simulate`: the reminder calendar a policy would follow for one group, with
+//! tasks done along the way, printed as text or JSON.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use docket_engine::config::Config;
+use docket_engine::plugin::{
+    FirmCalendar, GroupState, MAX_REMINDERS_PER_TASK, Params, PluginHost, TaskState,
+};
+use serde::Serialize;
+
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// The reminder policy: gentle, urgent, custom or an installed one.
+    #[arg(long, required_unless_present = "file")]
+    policy: Option<String>,
+    /// A component to simulate without installing it (with its manifest, found as for
+    /// `check`).
+    #[arg(long, value_name = "WASM", conflicts_with = "policy")]
+    file: Option<PathBuf>,
+    /// The manifest of `--file`.
+    #[arg(long, value_name = "TOML", requires = "file")]
+    manifest: Option<PathBuf>,
+    /// Policy parameters, e.g. `--params before=7,3,1 every=2`.
+    #[arg(long, value_name = "K=V", num_args = 1..)]
+    params: Vec<String>,
+    /// When the group is sent: `YYYY-MM-DD` (at local midnight) or `YYYY-MM-DDTHH:MM`, local.
+    #[arg(long, value_name = "DATE")]
+    sent: String,
+    /// A task's due date; repeat for each task. Tasks are numbered from 1 in this order.
+    #[arg(long, value_name = "DATE", required = true)]
+    due: Vec<NaiveDate>,
+    /// Task N is done at DATE (local midnight) or DATE`T`HH:MM, e.g. `--done 1@2026-04-01`;
+    /// repeat for each task done.
+    #[arg(long, value_name = "N@DATE")]
+    done: Vec<String>,
+    /// Timezone; defaults to the firm's (`firm.timezone`).
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+    /// Local send time, `HH:MM`; defaults to the firm's (`firm.send_time`).
+    #[arg(long, value_name = "HH:MM")]
+    send_time: Option<String>,
+    /// A holiday the firm does not send on; repeat for each. Defaults to `firm.holidays`.
+    #[arg(long, value_name = "DATE")]
+    holiday: Vec<NaiveDate>,
+    /// How many days after sending to preview.
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    days: u32,
+    /// Print JSON instead of one line per reminder.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Result<()> {
+    let policy = match (&args.policy, &args.file) {
+        (Some(policy), _) => policy.clone(),
+        (None, Some(file)) => {
+            let manifest = super::find_manifest(file, args.manifest.clone())?;
+            host.load_file(file, &manifest)?.name
+        }
+        (None, None) => bail!("give --policy NAME or --file WASM"),
+    };
+    let calendar = FirmCalendar::parse(
+        args.tz.as_deref().unwrap_or(&config.firm.timezone),
+        args.send_time.as_deref().unwrap_or(&config.firm.send_time),
+        if args.holiday.is_empty() {
+            config.firm.holidays()
+        } else {
+            args.holiday.clone()
+        },
+    )
+    .map_err(anyhow::Error::msg)?;
+    let params = parse_params(&args.params)?;
+    let sent_at = local(&calendar, &args.sent, "--sent")?;
+    let mut done = Vec::new();
+    for text in &args.done {
+        let (task, at) = text
+            .split_once('@')
+            .with_context(|| format!("--done `{text}`: write TASK@DATE, e.g. 1@2026-04-01"))?;
+        let task: usize = task
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=args.due.len()).contains(n))
+            .with_context(|| {
+                format!(
+                    "--done `{text}`: the task is a number from 1 to {} (the order of --due)",
+                    args.due.len()
+                )
+            })?;
+        done.push((task - 1, local(&calendar, at.trim(), "--done")?));
+    }
+    let group = GroupState {
+        sent_at,
+        last_reminder_at: None,
+        tasks: args
+            .due
+            .iter()
+            .map(|&due| TaskState {
+                due,
+                done: false,
+                reminders_sent: 0,
+            })
+            .collect(),
+    };
+    let until = sent_at + chrono::Duration::days(i64::from(args.days));
+    let preview = host.preview_with(&policy, &calendar, &params, group, &done, until);
+    print_calendar(
+        &policy,
+        &calendar,
+        &args.due,
+        &done,
+        &preview.reminders,
+        preview.error.as_ref().map(ToString::to_string),
+        args.json,
+    )?;
+    match preview.error {
+        Some(e) if preview.reminders.is_empty() => Err(e.into()),
+        Some(e) => Err(anyhow::Error::from(e).context(format!(
+            "the calendar stops after reminder {}",
+            preview.reminders.len()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A local date (at midnight) or date and time in the calendar's zone, as an instant.
+fn local(calendar: &FirmCalendar, text: &str, flag: &str) -> anyhow::Result<DateTime<Utc>> {
+    let naive = parse_local(text)
+        .with_context(|| format!("{flag} `{text}`: write YYYY-MM-DD or YYYY-MM-DDTHH:MM"))?;
+    Ok(calendar
+        .tz
+        .from_local_datetime(&naive)
+        .earliest()
+        .with_context(|| format!("{flag} `{text}` does not exist in {}", calendar.tz))?
+        .with_timezone(&Utc))
+}
+
+fn parse_params(pairs: &[String]) -> anyhow::Result<Params> {
+    let mut params = Params::new();
+    for pair in pairs {
+        let Some((k, v)) = pair.split_once('=') else {
+            bail!("--params `{pair}`: write NAME=VALUE, e.g. before=7,3,1");
+        };
+        params.insert(k.trim().to_string(), v.trim().to_string());
+    }
+    Ok(params)
+}
+
+fn parse_local(text: &str) -> Option<NaiveDateTime> {
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Some(date.and_time(NaiveTime::MIN));
+    }
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()
+}
+
+#[derive(Serialize)]
+struct ReminderLine {
+    number: usize,
+    /// Local date and time with offset, RFC 3339.
+    local: String,
+    utc: String,
+    /// Covered tasks, numbered from 1 in the order of `--due`.
+    tasks: Vec<usize>,
+    /// Covered tasks that reached the cap with this reminder.
+    capped: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct DoneLine {
+    /// The task, numbered from 1 in the order of `--due`.
+    task: usize,
+    local: String,
+    utc: String,
+}
+
+fn print_calendar(
+    policy: &str,
+    calendar: &FirmCalendar,
+    due: &[NaiveDate],
+    done: &[(usize, DateTime<Utc>)],
+    reminders: &[docket_engine::plugin::NextReminder],
+    error: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut counts = vec![0u8; due.len()];
+    let mut lines = Vec::new();
+    for (i, r) in reminders.iter().enumerate() {
+        let mut capped = Vec::new();
+        for &t in &r.tasks {
+            counts[t] += 1;
+            if counts[t] == MAX_REMINDERS_PER_TASK {
+                capped.push(t + 1);
+            }
+        }
+        lines.push(ReminderLine {
+            number: i + 1,
+            local: r.at.with_timezone(&calendar.tz).to_rfc3339(),
+            utc: r.at.to_rfc3339(),
+            tasks: r.tasks.iter().map(|t| t + 1).collect(),
+            capped,
+        });
+    }
+    let mut done: Vec<(usize, DateTime<Utc>)> = done.to_vec();
+    done.sort_by_key(|(task, at)| (*at, *task));
+    if json {
+        let done: Vec<DoneLine> = done
+            .iter()
+            .map(|(task, at)| DoneLine {
+                task: task + 1,
+                local: at.with_timezone(&calendar.tz).to_rfc3339(),
+                utc: at.to_rfc3339(),
+            })
+            .collect();
+        let out = serde_json::json!({
+            "policy": policy,
+            "timezone": calendar.tz.name(),
+            "send_time": calendar.send_time.format("%H:%M").to_string(),
+            "holidays": calendar.holidays,
+            "reminders": lines,
+            "done": done,
+            "error": error,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    if lines.is_empty() && error.is_none() {
+        println!("no reminders within the period");
+    }
+    let format = |at: &DateTime<Utc>| {
+        at.with_timezone(&calendar.tz)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    };
+    let mut done = done.into_iter().peekable();
+    for (line, r) in lines.iter().zip(reminders) {
+        while let Some((task, at)) = done.next_if(|(_, at)| *at < r.at) {
+            println!("{}  task {} done", format(&at), task + 1);
+        }
+        let tasks: Vec<String> = line
+            .tasks
+            .iter()
+            .map(|t| format!("{t} (due {})", due[t - 1]))
+            .collect();
+        let cap = if line.capped.is_empty() {
+            String::new()
+        } else {
+            let capped: Vec<String> = line.capped.iter().map(ToString::to_string).collect();
+            format!(
+                "  [limit of {MAX_REMINDERS_PER_TASK} reached: task {}]",
+                capped.join(", ")
+            )
+        };
+        println!(
+            "{}  reminder {}  tasks {}{cap}",
+            format(&r.at),
+            line.number,
+            tasks.join(", ")
+        );
+    }
+    // Tasks done after the last reminder end the calendar only if it went on without an
+    // error; after one, what follows was never asked.
+    if error.is_none() {
+        for (task, at) in done {
+            println!("{}  task {} done", format(&at), task + 1);
+        }
+    }
+    Ok(())
+}
