@@ -95,15 +95,14 @@ async fn every_page() {
                 .click()
                 .await
                 .unwrap();
-            let heading = here.text("h1").await;
-            assert_eq!(heading, "This checklist is open on another device");
+            wait_for_heading(&here, "This checklist is open on another device").await;
             found.extend(check(&here, &format!("another device ({size})")).await);
             here.wait_for("form button.primary")
                 .await
                 .click()
                 .await
                 .unwrap();
-            assert_eq!(here.text("h1").await, "Check your email");
+            wait_for_heading(&here, "Check your email").await;
             found.extend(check(&here, &format!("new link sent ({size})")).await);
             // The fresh link moves the checklist to this device: the checklist, desktop wide.
             let fresh = demo.link_other_than(BOB, &[&bob]);
@@ -144,6 +143,21 @@ async fn a_bad_page() {
     assert!(all.contains("color-contrast"), "{all}");
     assert!(all.contains("label"), "{all}");
     browser.close().await;
+}
+
+/// Waits for the page that answers a press: the one whose heading says `text`.
+async fn wait_for_heading(browser: &Browser, text: &str) {
+    let xpath = format!("//h1[normalize-space()='{text}']");
+    if let Err(e) = browser
+        .client
+        .wait()
+        .at_most(super::harness::WAIT)
+        .for_element(Locator::XPath(&xpath))
+        .await
+    {
+        let now = browser.text("h1").await;
+        panic!("no page headed “{text}” (the page says “{now}”): {e}");
+    }
 }
 
 /// Runs axe-core on the page as it is and returns its violations, one readable line per node.
