@@ -417,6 +417,22 @@ async fn session(
     group: &str,
     firm: &Firm,
 ) -> Result<ClientSession, Response> {
+    with_session(state, headers, work, group, firm, |_, _| Ok(()))
+        .await
+        .map(|(session, ())| session)
+}
+
+/// The session, and what `then` reads with it, in one trip to a blocking thread.
+async fn with_session<T: Send + 'static>(
+    state: &AppState,
+    headers: &HeaderMap,
+    work: &str,
+    group: &str,
+    firm: &Firm,
+    then: impl FnOnce(&docket_engine::Docket, &ClientSession) -> docket_engine::Result<T>
+    + Send
+    + 'static,
+) -> Result<(ClientSession, T), Response> {
     let Some((work, group)) = parse_group(work, group) else {
         return Err(invalid_link(firm));
     };
@@ -424,21 +440,25 @@ async fn session(
     let account = cookie(headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
     let found = state
         .call(move |d| {
-            let bound = d.client_session(work, group, secret.as_deref())?;
-            if bound.is_ok() {
-                return Ok(bound);
-            }
-            // Signed in to the account, the contact opens any of their groups.
-            if let Some(contact) = d.account_contact(account.as_deref())?
+            let mut found = d.client_session(work, group, secret.as_deref())?;
+            if found.is_err()
+                && let Some(contact) = d.account_contact(account.as_deref())?
                 && let Some(session) = d.account_session(contact, work, group)?
             {
-                return Ok(Ok(session));
+                // Signed in to the account, the contact opens any of their groups.
+                found = Ok(session);
             }
-            Ok(bound)
+            match found {
+                Ok(session) => {
+                    let read = then(d, &session)?;
+                    Ok(Ok((session, read)))
+                }
+                Err(why) => Ok(Err(why)),
+            }
         })
         .await;
     match found {
-        Ok(Ok(session)) => Ok(session),
+        Ok(Ok(found)) => Ok(found),
         Ok(Err(NoSession::OtherDevice)) => Err(other_device(firm, work, group)),
         Ok(Err(NoSession::Expired)) => Err(Message {
             status: StatusCode::GONE,
@@ -469,14 +489,14 @@ async fn checklist(
     headers: HeaderMap,
 ) -> Response {
     let firm = firm(&state);
-    let session = match session(&state, &headers, &work, &group, &firm).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
     let cap = state.docket.max_upload();
-    match state.call(move |d| d.checklist(&session)).await {
-        Ok(list) => checklist_page(list, notice.notice.as_deref(), cap),
-        Err(e) => trouble(&firm, &e),
+    match with_session(&state, &headers, &work, &group, &firm, |d, s| {
+        d.checklist(s)
+    })
+    .await
+    {
+        Ok((_, list)) => checklist_page(list, notice.notice.as_deref(), cap),
+        Err(page) => page,
     }
 }
 
