@@ -60,8 +60,7 @@ pub struct ServerConfig {
     /// Whether the file or the environment set `base_url` (otherwise `--listen` may adjust it).
     #[serde(skip)]
     pub base_url_set: bool,
-    /// Largest file a client (or the API) may upload, in MiB; a bigger one is refused as soon
-    /// as it passes the cap, before the rest is read.
+    /// Largest file a client (or the API) may upload, in MiB; nothing past the cap is stored.
     pub max_upload_mib: u64,
 }
 

@@ -155,7 +155,7 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
                         "removed uploaded files no record references"
                     ),
                     Ok(Ok(_)) => {}
-                    Ok(Err(e)) => tracing::warn!("collecting unreferenced files failed: {e}"),
+                    Ok(Err(e)) => tracing::error!("uploaded files were not collected: {e}"),
                     Err(e) => tracing::warn!("collecting unreferenced files failed: {e}"),
                 }
                 tokio::time::sleep(std::time::Duration::from_secs(3600)).await;

@@ -431,6 +431,39 @@ mod tests {
     }
 
     #[test]
+    fn collection_refuses_when_the_records_look_lost() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let id = work(&docket);
+        for name in ["a.pdf", "b.pdf", "c.pdf"] {
+            let upload = NewUpload {
+                name: name.into(),
+                content_type: "application/pdf".into(),
+                bytes: name.as_bytes().to_vec(),
+                task: None,
+            };
+            docket.add_file(id, upload, Actor::System).unwrap();
+        }
+        // The records' index is lost (a damaged or replaced store): no file is referenced.
+        let refs = docket
+            .store()
+            .scan(Tree::FileRefs, b"", None, usize::MAX, false)
+            .unwrap();
+        let mut batch = Batch::default();
+        for (key, _) in refs {
+            batch.remove(Tree::FileRefs, key);
+        }
+        docket.store().commit(batch).unwrap();
+        let later = std::time::SystemTime::now() + crate::store::files::COLLECT_AFTER * 2;
+        let refused = docket.collect_files(later).unwrap_err().to_string();
+        assert!(refused.contains("3 of the 3 uploaded files"), "{refused}");
+        assert_eq!(
+            docket.store().files().list().unwrap().len(),
+            3,
+            "nothing removed"
+        );
+    }
+
+    #[test]
     fn bad_comments_and_files_are_refused_and_change_nothing() {
         let (docket, _) = docket_at("2027-01-10T09:00:00Z");
         let id = work(&docket);

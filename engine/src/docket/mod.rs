@@ -275,20 +275,35 @@ impl Docket {
     /// Removes uploaded files no record references any more, except files younger than an hour
     /// (the batch that will reference them may not be committed yet). `now` is the real time:
     /// file ages are real, whatever the engine's clock says.
+    ///
+    /// Files stop being referenced one at a time; when most of them are unreferenced at once,
+    /// the records are more likely lost (a damaged or replaced store) than the files unwanted,
+    /// so nothing is removed and the answer says why.
     pub fn collect_files(
         &self,
         now: std::time::SystemTime,
     ) -> Result<crate::store::files::Collected> {
         let store = self.store.as_ref();
-        store.files().collect(
-            &mut |sha| {
-                let prefix = format!("{sha}/");
-                Ok(!store
-                    .scan(Tree::FileRefs, prefix.as_bytes(), None, 1, false)?
-                    .is_empty())
-            },
-            now,
-        )
+        let referenced = |sha: &str| -> Result<bool> {
+            let prefix = format!("{sha}/");
+            Ok(!store
+                .scan(Tree::FileRefs, prefix.as_bytes(), None, 1, false)?
+                .is_empty())
+        };
+        let stored = store.files().list()?;
+        let mut unreferenced = 0;
+        for sha in &stored {
+            if !referenced(sha)? {
+                unreferenced += 1;
+            }
+        }
+        if unreferenced >= 2 && unreferenced * 2 > stored.len() {
+            return Err(Error::Storage(format!(
+                "{unreferenced} of the {} uploaded files are referenced by no record; the records may be lost or damaged, so none was removed. Run `docket check`, and restore a backup if records are missing",
+                stored.len()
+            )));
+        }
+        store.files().collect(&mut |sha| referenced(sha), now)
     }
 
     /// Checks the data folder; see `check::check`.
