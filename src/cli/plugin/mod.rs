@@ -88,7 +88,21 @@ pub enum PluginCommand {
 }
 
 pub fn run(cmd: PluginCommand, config: &Config) -> anyhow::Result<()> {
-    let (host, refused) = PluginHost::open(&config.plugins, &config.storage.data_dir)?;
+    // Only `serve` and `restore` make a data folder. Where `--data` names nothing, the commands
+    // that read plugins work from a throwaway folder (no compiled cache is kept) rather than
+    // create one; installing and removing need the real one.
+    let data_dir = &config.storage.data_dir;
+    let scratch = tempfile::tempdir()?;
+    let writes = matches!(
+        cmd,
+        PluginCommand::Install { .. } | PluginCommand::Remove { .. }
+    );
+    let folder = if data_dir.exists() || writes {
+        data_dir.as_path()
+    } else {
+        scratch.path()
+    };
+    let (host, refused) = PluginHost::open(&config.plugins, folder)?;
     match cmd {
         PluginCommand::List { json } => {
             let plugins = host.plugins();
