@@ -220,7 +220,10 @@ pub fn restore(data_dir: &Path, input: &mut dyn Read, progress: Progress) -> Res
     })();
     match result {
         Ok(counts) => {
-            if data_dir.exists() {
+            // An empty folder prepared for the restore keeps its owner and mode (an operator's
+            // locked-down folder must not become world-readable).
+            let prepared = std::fs::metadata(data_dir).ok();
+            if prepared.is_some() {
                 std::fs::remove_dir(data_dir)
                     .map_err(|e| io_error(&format!("cannot replace {}", data_dir.display()), e))?;
             }
@@ -230,6 +233,21 @@ pub fn restore(data_dir: &Path, input: &mut dyn Read, progress: Progress) -> Res
                     e,
                 )
             })?;
+            if let Some(meta) = prepared {
+                use std::os::unix::fs::MetadataExt as _;
+                std::fs::set_permissions(data_dir, meta.permissions())?;
+                // The restored folder and everything in it belong to whoever owned the prepared
+                // folder (the account the server runs as). Only root may give files away;
+                // anyone else restoring keeps their own, which is already that account.
+                if let Err(e) = chown_all(data_dir, meta.uid(), meta.gid())
+                    && e.kind() != std::io::ErrorKind::PermissionDenied
+                {
+                    return Err(io_error(
+                        &format!("cannot set the owner of {}", data_dir.display()),
+                        e,
+                    ));
+                }
+            }
             if let Some(parent) = data_dir.parent().filter(|p| !p.as_os_str().is_empty()) {
                 std::fs::File::open(parent).and_then(|d| d.sync_all())?;
             }
@@ -240,6 +258,17 @@ pub fn restore(data_dir: &Path, input: &mut dyn Read, progress: Progress) -> Res
             Err(e)
         }
     }
+}
+
+/// Gives `path` and everything under it to `uid`:`gid`.
+fn chown_all(path: &Path, uid: u32, gid: u32) -> std::io::Result<()> {
+    std::os::unix::fs::lchown(path, Some(uid), Some(gid))?;
+    if std::fs::symlink_metadata(path)?.is_dir() {
+        for entry in std::fs::read_dir(path)? {
+            chown_all(&entry?.path(), uid, gid)?;
+        }
+    }
+    Ok(())
 }
 
 /// Refuses to open a folder whose restore by an older docket did not finish.

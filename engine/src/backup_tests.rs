@@ -308,3 +308,34 @@ fn an_old_data_folder_has_its_file_bytes_moved_to_disk() {
     let db = sled::open(dir.path().join("db")).unwrap();
     assert!(!db.tree_names().iter().any(|n| n.as_ref() == b"blobs"));
 }
+
+#[test]
+fn a_prepared_folder_keeps_its_mode_and_owner() {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    let fixture = include_bytes!("../../tests/fixtures/before-issue-9.backup");
+    let parent = tempfile::tempdir().unwrap();
+    let target = parent.path().join("data");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // As root (CI), the folder is given to another account first, as an operator would for
+    // the account the server runs as; otherwise it stays the tester's.
+    let root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    let owner = if root {
+        65534
+    } else {
+        std::fs::metadata(&target).unwrap().uid()
+    };
+    if root {
+        std::os::unix::fs::chown(&target, Some(owner), Some(owner)).unwrap();
+    }
+    restore(&target, &mut &fixture[..], &mut |_| {}).unwrap();
+    let meta = std::fs::metadata(&target).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o700);
+    assert_eq!(meta.uid(), owner);
+    let inner = std::fs::metadata(target.join("db")).unwrap();
+    assert_eq!(
+        inner.uid(),
+        owner,
+        "the records belong to the folder's owner too"
+    );
+}

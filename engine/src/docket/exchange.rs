@@ -306,9 +306,26 @@ impl Docket {
     }
 
     /// A reader of an uploaded file's bytes.
+    /// A reader of an uploaded file's bytes; refused when the stored copy is missing or not the
+    /// size its record says (damaged on disk), rather than sending a cut-short download.
     pub fn file_reader(&self, file: &UploadedFile) -> Result<FileReader> {
-        self.store
-            .files()
+        let files = self.store.files();
+        match files.size(&file.content.sha256)? {
+            Some(size) if size == file.content.size => {}
+            Some(_) => {
+                return Err(Error::Storage(format!(
+                    "the bytes of file {} are damaged on disk (run `docket check`; uploading the same file again repairs them)",
+                    file.name
+                )));
+            }
+            None => {
+                return Err(Error::Storage(format!(
+                    "the bytes of file {} are missing (run `docket check`; uploading the same file again restores them)",
+                    file.name
+                )));
+            }
+        }
+        files
             .read(&file.content.sha256)?
             .ok_or_else(|| Error::Storage(format!("the bytes of file {} are missing", file.name)))
     }

@@ -320,8 +320,9 @@ impl FileWriter {
     }
 
     /// Makes the file durable under its hash and returns hash and size. The same bytes stored
-    /// before are kept once; their age is renewed so collection leaves them to the record about
-    /// to reference them.
+    /// before are kept once: the new copy, whose hash was just computed, replaces the old one,
+    /// which repairs a stored copy damaged since, and renews its age so collection leaves it to
+    /// the record about to reference it.
     pub fn finish(self) -> Result<StoredFile> {
         let sha256 = hex(&self.hasher.finalize());
         let now = SystemTime::now();
@@ -332,20 +333,10 @@ impl FileWriter {
                     .map_err(|e| io_error("cannot write the file", e))?;
                 let target = blob_path(root, &sha256);
                 let shard = target.parent().expect("a blob path has a shard folder");
-                if target.exists() {
-                    // Renew the age of the copy already there; the new one is dropped.
-                    File::options()
-                        .append(true)
-                        .open(&target)
-                        .and_then(|f| f.set_modified(now))
-                        .map_err(|e| io_error("cannot write the file", e))?;
-                } else {
-                    std::fs::create_dir_all(shard)
-                        .map_err(|e| io_error("cannot write the file", e))?;
-                    tmp.persist(&target)
-                        .map_err(|e| io_error("cannot write the file", e.error))?;
-                    sync_dir(shard)?;
-                }
+                std::fs::create_dir_all(shard).map_err(|e| io_error("cannot write the file", e))?;
+                tmp.persist(&target)
+                    .map_err(|e| io_error("cannot write the file", e.error))?;
+                sync_dir(shard)?;
             }
             (Sink::Memory(bytes), Place::Memory(map)) => {
                 map.lock()
@@ -510,6 +501,23 @@ mod tests {
         let f = store.write(&mut b"hello".as_slice(), 100).unwrap();
         std::fs::write(dir.path().join(&f.sha256[..2]).join(&f.sha256), "hellO").unwrap();
         assert_eq!(store.verify(&f.sha256).unwrap(), Verified::Damaged);
+    }
+
+    #[test]
+    fn storing_the_same_bytes_again_repairs_a_damaged_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::open(dir.path()).unwrap();
+        let f = store.write(&mut b"hello".as_slice(), 100).unwrap();
+        let path = dir.path().join(&f.sha256[..2]).join(&f.sha256);
+        for damage in ["hellO", "he"] {
+            std::fs::write(&path, damage).unwrap();
+            assert_eq!(store.write(&mut b"hello".as_slice(), 100).unwrap(), f);
+            assert_eq!(
+                store.verify(&f.sha256).unwrap(),
+                Verified::Intact,
+                "{damage}"
+            );
+        }
     }
 
     #[test]
