@@ -150,6 +150,9 @@ fn backup_then_restore_reproduces_every_record() {
     small_firm(source.path());
     let files = tempfile::tempdir().unwrap();
     let first = files.path().join("first.backup");
+    // What an interrupted backup to the same file left behind is cleared by the next one.
+    let leftover = files.path().join(".first.backup.partial-AbC123");
+    std::fs::write(&leftover, "half an archive").unwrap();
     let out = ok(&[
         "backup",
         "--out",
@@ -158,6 +161,11 @@ fn backup_then_restore_reproduces_every_record() {
         &data_arg(source.path()),
     ]);
     assert!(out.starts_with("backed up "), "{out}");
+    let names: Vec<String> = std::fs::read_dir(files.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names, ["first.backup"], "nothing else beside it");
 
     let target = tempfile::tempdir().unwrap();
     let out = ok(&[
@@ -344,6 +352,26 @@ fn check_names_each_problem_on_a_line() {
     // --quick checks sizes only: the damaged file has another size, so it is still seen.
     let quick = stdout(&run(&["check", "--quick", "--data", &data]));
     assert_eq!(quick.lines().count(), 2, "{quick}");
+
+    // A stored file no record references, written over an hour ago (its record lost), is named
+    // too: `serve` would collect it.
+    let orphan = sha("an orphan");
+    std::fs::create_dir_all(path(&orphan).parent().unwrap()).unwrap();
+    std::fs::write(path(&orphan), "an orphan").unwrap();
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .append(true)
+        .open(path(&orphan))
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    let lines = stdout(&run(&["check", "--quick", "--data", &data]));
+    assert!(
+        lines
+            .lines()
+            .any(|l| l.contains("1 of the 2 stored files are referenced by no record")),
+        "{lines}"
+    );
 }
 
 #[test]

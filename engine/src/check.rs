@@ -127,6 +127,28 @@ pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
         }
         Ok(())
     })?;
+    // Stored files no record references, written over an hour ago: left by a record that was
+    // lost (a damaged or replaced store), which `serve` would otherwise collect.
+    let now = std::time::SystemTime::now();
+    let mut unreferenced = 0;
+    let stored = store.files().entries()?;
+    for (sha, _, at) in &stored {
+        let old = now.duration_since(*at).unwrap_or_default() >= crate::store::files::COLLECT_AFTER;
+        let prefix = format!("{sha}/");
+        if old
+            && store
+                .scan(Tree::FileRefs, prefix.as_bytes(), None, 1, false)?
+                .is_empty()
+        {
+            unreferenced += 1;
+        }
+    }
+    if unreferenced > 0 {
+        found.problem(format!(
+            "files: {unreferenced} of the {} stored files are referenced by no record; if records were lost, restore a backup before `serve` (which removes unreferenced files unless most are)",
+            stored.len()
+        ));
+    }
     let f = &mut found;
     records::<GroupAccess>(store, Tree::Access, f, &mut |_, _, _, _| Ok(()))?;
     records::<MagicLink>(store, Tree::Links, f, &mut |_, _, _, _| Ok(()))?;

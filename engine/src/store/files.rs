@@ -235,7 +235,7 @@ impl FileStore {
     }
 
     /// Every stored file: hash, size and when it was last written.
-    fn entries(&self) -> Result<Vec<(String, u64, SystemTime)>> {
+    pub(crate) fn entries(&self) -> Result<Vec<(String, u64, SystemTime)>> {
         match &self.place {
             Place::Memory(map) => Ok(map
                 .lock()
