@@ -187,6 +187,17 @@ pub fn export(
 /// a staging folder beside it, upgraded, checked with `check::check` and only then renamed into
 /// place; on any error the staging folder is removed and `data_dir` is as it was.
 pub fn restore(data_dir: &Path, input: &mut dyn Read, progress: Progress) -> Result<Counts> {
+    // A symlink to the folder: restore into the folder it names (the final rename replaces a
+    // folder, never a link).
+    let resolved;
+    let data_dir = if std::fs::symlink_metadata(data_dir).is_ok_and(|m| m.file_type().is_symlink())
+    {
+        resolved = std::fs::canonicalize(data_dir)
+            .map_err(|e| io_error(&format!("cannot follow the link {}", data_dir.display()), e))?;
+        resolved.as_path()
+    } else {
+        data_dir
+    };
     ensure_empty(data_dir)?;
     let staging = staging_dir(data_dir)?;
     if staging.exists() {

@@ -339,3 +339,29 @@ fn a_prepared_folder_keeps_its_mode_and_owner() {
         "the records belong to the folder's owner too"
     );
 }
+
+#[test]
+fn a_link_to_an_empty_folder_is_restored_through() {
+    let fixture = include_bytes!("../../tests/fixtures/before-issue-9.backup");
+    let parent = tempfile::tempdir().unwrap();
+    let real = parent.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let link = parent.path().join("link");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    restore(&link, &mut &fixture[..], &mut |_| {}).unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        real.join("db").is_dir(),
+        "restored into the folder the link names"
+    );
+    let left: Vec<_> = std::fs::read_dir(parent.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "no staging folder left: {left:?}");
+}
