@@ -488,8 +488,16 @@ impl Docket {
 pub struct GroupSettings {
     pub sending: Option<crate::model::PluginRef>,
     pub reminders: Option<crate::model::PluginRef>,
-    /// A staff member's email; empty to clear.
+    /// A staff member's email; empty or `null` to clear (the group then goes from the work's
+    /// assignee, or the firm).
+    #[serde(default, deserialize_with = "null_clears")]
     pub sender: Option<String>,
+}
+
+/// A field given as `null` means "clear it" (an empty value); a field left out means "leave it".
+fn null_clears<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::Deserialize as _;
+    Ok(Some(Option::<String>::deserialize(d)?.unwrap_or_default()))
 }
 
 pub(crate) fn status_key(status: WorkStatus, work: impl Into<Option<WorkId>>) -> Vec<u8> {

@@ -232,3 +232,14 @@ fn configuration_keys_that_are_set_reach_the_stored_settings() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_null_sender_clears_it_and_a_missing_one_leaves_it() {
+    let clear: super::GroupSettings = serde_json::from_str(r#"{"sender": null}"#).unwrap();
+    assert_eq!(clear.sender.as_deref(), Some(""));
+    let keep: super::GroupSettings = serde_json::from_str(r#"{"reminders": null}"#).unwrap();
+    assert_eq!(keep.sender, None);
+    let set: super::GroupSettings =
+        serde_json::from_str(r#"{"sender": "sam@firm.example"}"#).unwrap();
+    assert_eq!(set.sender.as_deref(), Some("sam@firm.example"));
+}
