@@ -58,11 +58,7 @@ impl TestServer {
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     match listener.accept() {
-                        Ok((stream, _)) => {
-                            if let Some(request) = serve(stream) {
-                                requests.lock().unwrap().push(request);
-                            }
-                        }
+                        Ok((stream, _)) => serve(stream, &requests),
                         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                             std::thread::sleep(Duration::from_millis(5));
                         }
@@ -98,8 +94,21 @@ impl Drop for TestServer {
     }
 }
 
-/// Reads one request (request line, headers, `Content-Length` body) and answers it.
-fn serve(stream: TcpStream) -> Option<Request> {
+/// Reads one request (request line, headers, `Content-Length` body), records it, then answers
+/// it: recorded before the client can see the answer, so a test that got its answer finds it.
+fn serve(stream: TcpStream, requests: &Mutex<Vec<Request>>) {
+    let Some((request, response, stream)) = read_request(stream) else {
+        return;
+    };
+    requests.lock().unwrap().push(request);
+    let mut stream = stream;
+    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.flush();
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+}
+
+/// One request and the answer it gets.
+fn read_request(stream: TcpStream) -> Option<(Request, String, TcpStream)> {
     stream.set_nonblocking(false).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
     stream
@@ -139,16 +148,13 @@ fn serve(stream: TcpStream) -> Option<Request> {
         "/moved" => "HTTP/1.1 302 Found\r\nLocation: http://elsewhere.example/hook\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
         _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string(),
     };
-    let mut stream = stream;
-    let _ = stream.write_all(response.as_bytes());
-    let _ = stream.flush();
-    let _ = stream.shutdown(std::net::Shutdown::Both);
-    Some(Request {
+    let request = Request {
         method,
         target,
         content_type,
         body: String::from_utf8_lossy(&body).into_owned(),
-    })
+    };
+    Some((request, response, stream))
 }
 
 /// A host granting `webhook` POSTs to 127.0.0.1, with two installed hooks: the stock hooks
