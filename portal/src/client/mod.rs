@@ -3,6 +3,9 @@
 //! the device with a cookie; `/p/WORK/GROUP` is the checklist, authorised by that cookie alone.
 //! Every page works without JavaScript. Every `POST` passes the same-origin check first.
 
+// A refusal here is the page to answer with, built once per request: its size is no cost.
+#![allow(clippy::result_large_err)]
+
 use std::sync::LazyLock;
 
 use axum::Router;
@@ -21,6 +24,11 @@ use serde::Deserialize;
 
 use crate::AppState;
 
+mod account;
+mod uploads;
+
+pub use uploads::sniff;
+
 /// The device cookie's name: `__Host-` prefixed (and `Secure`) when the portal is served over
 /// https, which browsers refuse on plain http.
 const DEVICE_COOKIE_SECURE: &str = "__Host-docket_device";
@@ -34,25 +42,25 @@ const DEVICE_COOKIE_MAX_AGE: u64 = 400 * 24 * 3600;
 /// more than this is refused before any of it is read.
 const FORM_OVERHEAD: u64 = 64 * 1024;
 
-const CSS: &str = include_str!("../assets/portal.css");
+const CSS: &str = include_str!("../../assets/portal.css");
 
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     // Templates ending in .html escape everything they print.
     for (name, source) in [
-        ("base.html", include_str!("../templates/base.html")),
-        ("landing.html", include_str!("../templates/landing.html")),
-        ("message.html", include_str!("../templates/message.html")),
+        ("base.html", include_str!("../../templates/base.html")),
+        ("landing.html", include_str!("../../templates/landing.html")),
+        ("message.html", include_str!("../../templates/message.html")),
         (
             "checklist.html",
-            include_str!("../templates/checklist.html"),
+            include_str!("../../templates/checklist.html"),
         ),
-        ("sign_in.html", include_str!("../templates/sign_in.html")),
+        ("sign_in.html", include_str!("../../templates/sign_in.html")),
         (
             "sign_in_link.html",
-            include_str!("../templates/sign_in_link.html"),
+            include_str!("../../templates/sign_in_link.html"),
         ),
-        ("account.html", include_str!("../templates/account.html")),
+        ("account.html", include_str!("../../templates/account.html")),
     ] {
         env.add_template(name, source)
             .expect("the portal's templates parse");
@@ -72,13 +80,19 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/p/{work}/{group}/tasks/{task}/upload",
             // The upload cap is enforced while the file streams in, not by axum's limit.
-            post(task_upload).layer(DefaultBodyLimit::disable()),
+            post(uploads::task_upload).layer(DefaultBodyLimit::disable()),
         )
-        .route("/p/{work}/{group}/documents/{file}", get(document))
-        .route("/account", get(account))
-        .route("/account/sign-in", get(sign_in_form).post(request_sign_in))
-        .route("/account/s/{token}", get(sign_in_landing).post(sign_in))
-        .route("/account/sign-out", post(sign_out))
+        .route("/p/{work}/{group}/documents/{file}", get(uploads::document))
+        .route("/account", get(account::account))
+        .route(
+            "/account/sign-in",
+            get(account::sign_in_form).post(account::request_sign_in),
+        )
+        .route(
+            "/account/s/{token}",
+            get(account::sign_in_landing).post(account::sign_in),
+        )
+        .route("/account/sign-out", post(account::sign_out))
         .layer(axum::middleware::map_response(security_headers))
 }
 
@@ -281,7 +295,7 @@ async fn open_link(
     headers: HeaderMap,
 ) -> Response {
     let firm = firm(&state);
-    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+    if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
     let secret = device_cookie(&headers);
@@ -340,7 +354,7 @@ async fn new_link_from_token(
     headers: HeaderMap,
 ) -> Response {
     let firm = firm(&state);
-    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+    if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
     let found = match state.call(move |d| d.link_record(&token)).await {
@@ -360,7 +374,7 @@ async fn new_link_from_page(
     headers: HeaderMap,
 ) -> Response {
     let firm = firm(&state);
-    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+    if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
     let Some((work, group)) = parse_group(&work, &group) else {
@@ -410,28 +424,24 @@ async fn send_new_link(
 // --- the checklist ---------------------------------------------------------------------------
 
 /// Why a request reached no checklist, as the page to show.
-async fn session(
+fn session(
     state: &AppState,
     headers: &HeaderMap,
     work: &str,
     group: &str,
     firm: &Firm,
 ) -> Result<ClientSession, Response> {
-    with_session(state, headers, work, group, firm, |_, _| Ok(()))
-        .await
-        .map(|(session, ())| session)
+    with_session(state, headers, work, group, firm, |_, _| Ok(())).map(|(session, ())| session)
 }
 
 /// The session, and what `then` reads with it, in one trip to a blocking thread.
-async fn with_session<T: Send + 'static>(
+fn with_session<T>(
     state: &AppState,
     headers: &HeaderMap,
     work: &str,
     group: &str,
     firm: &Firm,
-    then: impl FnOnce(&docket_engine::Docket, &ClientSession) -> docket_engine::Result<T>
-    + Send
-    + 'static,
+    then: impl FnOnce(&docket_engine::Docket, &ClientSession) -> docket_engine::Result<T>,
 ) -> Result<(ClientSession, T), Response> {
     let Some((work, group)) = parse_group(work, group) else {
         return Err(invalid_link(firm));
@@ -494,9 +504,7 @@ async fn checklist(
     let cap = state.docket.max_upload();
     match with_session(&state, &headers, &work, &group, &firm, |d, s| {
         d.checklist(s)
-    })
-    .await
-    {
+    }) {
         Ok((_, list)) => checklist_page(list, notice.notice.as_deref(), cap),
         Err(page) => page,
     }
@@ -615,10 +623,10 @@ async fn task_done(
     headers: HeaderMap,
 ) -> Response {
     let firm = firm(&state);
-    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+    if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
-    let session = match session(&state, &headers, &work, &group, &firm).await {
+    let session = match session(&state, &headers, &work, &group, &firm) {
         Ok(s) => s,
         Err(page) => return page,
     };
@@ -643,10 +651,10 @@ async fn task_comment(
     body: axum::body::Bytes,
 ) -> Response {
     let firm = firm(&state);
-    if let Err(refused) = same_origin(&state, &headers, &firm).await {
+    if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
-    let session = match session(&state, &headers, &work, &group, &firm).await {
+    let session = match session(&state, &headers, &work, &group, &firm) {
         Ok(s) => s,
         Err(page) => return page,
     };
@@ -670,403 +678,6 @@ async fn task_comment(
 
 fn serde_urlencoded_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
     serde_urlencoded::from_bytes(body).ok()
-}
-
-/// `POST /p/WORK/GROUP/tasks/N/upload`: a multipart form with one file, streamed to the file
-/// store as it arrives and refused as soon as it passes the cap.
-async fn task_upload(
-    State(state): State<AppState>,
-    Path((work, group, task)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let firm = firm(&state);
-    if let Err(refused) = same_origin(&state, &headers, &firm).await {
-        return refused;
-    }
-    let session = match session(&state, &headers, &work, &group, &firm).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
-    let Some(task) = task_index(&task) else {
-        return invalid_link(&firm);
-    };
-    let cap = state.docket.max_upload();
-    let too_large = || {
-        Err(crate::ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "The file is too large: files may be at most {}.",
-                human_size(cap)
-            ),
-        ))
-    };
-    // Refused before a byte of the body is read when its declared size says it cannot fit.
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > cap + FORM_OVERHEAD) {
-        return after_write(&firm, &session, task, "uploaded", too_large());
-    }
-    let boundary = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| multer::parse_boundary(v).ok());
-    let Some(boundary) = boundary else {
-        return after_write(
-            &firm,
-            &session,
-            task,
-            "uploaded",
-            Err(crate::ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Choose a file with the upload form.",
-            )),
-        );
-    };
-    let result = receive_upload(&state, &session, task, body, boundary, cap).await;
-    let result = match result {
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
-        other => other,
-    };
-    after_write(&firm, &session, task, "uploaded", result)
-}
-
-async fn receive_upload(
-    state: &AppState,
-    session: &ClientSession,
-    task: usize,
-    body: Body,
-    boundary: String,
-    cap: u64,
-) -> Result<(), crate::ApiError> {
-    let bad = |why: String| crate::ApiError::new(StatusCode::BAD_REQUEST, why);
-    let mut form = multer::Multipart::new(body.into_data_stream(), boundary);
-    while let Some(mut field) = form
-        .next_field()
-        .await
-        .map_err(|e| bad(format!("The upload was cut short or malformed: {e}")))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
-        // Browsers send `"`, CR and LF in a file name as %22, %0D and %0A; the engine then
-        // removes what a name may not hold.
-        let name = field
-            .file_name()
-            .unwrap_or("upload")
-            .replace("%22", "\"")
-            .replace("%0D", "\r")
-            .replace("%0A", "\n");
-        let docket = state.docket.clone();
-        let mut writer = tokio::task::spawn_blocking(move || docket.upload_writer())
-            .await
-            .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
-        let mut head: Vec<u8> = Vec::new();
-        let mut seen: u64 = 0;
-        while let Some(chunk) = field
-            .chunk()
-            .await
-            .map_err(|e| bad(format!("The upload was cut short: {e}")))?
-        {
-            seen += chunk.len() as u64;
-            if seen > cap {
-                // Dropping the writer removes the partial file; the rest is never read.
-                return Err(crate::ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too large",
-                ));
-            }
-            if head.len() < SNIFF_BYTES {
-                let take = (SNIFF_BYTES - head.len()).min(chunk.len());
-                head.extend_from_slice(&chunk[..take]);
-            }
-            writer =
-                tokio::task::spawn_blocking(move || writer.write_chunk(&chunk).map(|()| writer))
-                    .await
-                    .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
-        }
-        if seen == 0 {
-            return Err(crate::ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "The file is empty; choose another.",
-            ));
-        }
-        let stored = tokio::task::spawn_blocking(move || writer.finish())
-            .await
-            .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
-        let content_type = sniff(&head);
-        let s = session.clone();
-        state
-            .call(move |d| d.client_upload(&s, task, &name, content_type, stored))
-            .await?;
-        return Ok(());
-    }
-    Err(crate::ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "No file was chosen.",
-    ))
-}
-
-/// Bytes of an upload looked at to tell its type.
-const SNIFF_BYTES: usize = 512;
-
-/// The type of a file from its first bytes, never from what the client claimed.
-pub fn sniff(head: &[u8]) -> &'static str {
-    if let Some(kind) = infer::get(head) {
-        return kind.mime_type();
-    }
-    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
-    let start = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
-    const HTML: [&str; 8] = [
-        "<!doctype html",
-        "<html",
-        "<head",
-        "<body",
-        "<script",
-        "<iframe",
-        "<svg",
-        "<?xml",
-    ];
-    if HTML.iter().any(|tag| start.starts_with(tag)) {
-        return if start.starts_with("<svg") || start.starts_with("<?xml") {
-            "image/svg+xml"
-        } else {
-            "text/html"
-        };
-    }
-    if std::str::from_utf8(head).is_ok()
-        || (head.len() == SNIFF_BYTES && std::str::from_utf8(&head[..head.len() - 3]).is_ok())
-    {
-        "text/plain"
-    } else {
-        "application/octet-stream"
-    }
-}
-
-/// `GET /p/WORK/GROUP/documents/FILE`: a document staff attached, always as a download.
-/// Clients' own uploads are never served back through the portal.
-async fn document(
-    State(state): State<AppState>,
-    Path((work, group, file)): Path<(String, String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    let firm = firm(&state);
-    let session = match session(&state, &headers, &work, &group, &firm).await {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
-    match state
-        .call(move |d| d.client_document(&session, &file))
-        .await
-    {
-        Ok((file, reader)) => (
-            [
-                (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-                (header::CONTENT_DISPOSITION, crate::attachment(&file.name)),
-                (header::CONTENT_LENGTH, file.content.size.to_string()),
-                (header::CACHE_CONTROL, "private, no-store".to_string()),
-            ],
-            crate::stream::reader_to_body(reader),
-        )
-            .into_response(),
-        Err(e) if e.status() == StatusCode::NOT_FOUND || e.status().is_client_error() => Message {
-            status: StatusCode::NOT_FOUND,
-            heading: "No such document",
-            lines: vec!["The document may have been removed.".into()],
-            action: None,
-            back: None,
-        }
-        .render(&firm),
-        Err(e) => trouble(&firm, &e),
-    }
-}
-
-// --- the client account ----------------------------------------------------------------------
-
-/// `GET /account/sign-in`: the form; the firm may link to it from its website.
-async fn sign_in_form(State(state): State<AppState>) -> Response {
-    let firm = firm(&state);
-    render(
-        StatusCode::OK,
-        "sign_in.html",
-        context! { firm_name => firm.name, firm_logo_url => firm.logo_url },
-    )
-}
-
-#[derive(Deserialize)]
-struct SignInForm {
-    email: String,
-}
-
-/// `POST /account/sign-in`: emails a sign-in link to the address if it is a contact's. The
-/// answer is the same either way.
-async fn request_sign_in(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let firm = firm(&state);
-    if let Err(refused) = same_origin(&state, &headers, &firm).await {
-        return refused;
-    }
-    let email = serde_urlencoded_form::<SignInForm>(&body)
-        .map(|f| f.email)
-        .unwrap_or_default();
-    match state.call(move |d| d.request_sign_in(&email)).await {
-        Ok(SignInRequest::Accepted) => Message {
-            status: StatusCode::OK,
-            heading: "Check your email",
-            lines: vec![
-                "If that address is one we write to, a sign-in link is on its way. It works once, for 15 minutes.".into(),
-            ],
-            action: None,
-            back: None,
-        }
-        .render(&firm),
-        Ok(SignInRequest::Limited) => Message {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            heading: "Please wait a little",
-            lines: vec![
-                "Several sign-in links were asked for this address recently. Please use the newest email, or try again later.".into(),
-            ],
-            action: None,
-            back: None,
-        }
-        .render(&firm),
-        Err(e) => trouble(&firm, &e),
-    }
-}
-
-fn invalid_sign_in(firm: &Firm) -> Response {
-    Message {
-        status: StatusCode::NOT_FOUND,
-        heading: "This sign-in link is not valid",
-        lines: vec!["Sign-in links work once, for 15 minutes. Ask for a new one.".into()],
-        action: None,
-        back: Some(("/account/sign-in".into(), "Email me a new sign-in link")),
-    }
-    .render(firm)
-}
-
-/// `GET /account/s/TOKEN`: a button; opening the link spends nothing.
-async fn sign_in_landing(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let firm = firm(&state);
-    let lookup = token.clone();
-    match state.call(move |d| d.sign_in_link(&lookup)).await {
-        Ok(SignInLinkState::Valid) => render(
-            StatusCode::OK,
-            "sign_in_link.html",
-            context! { firm_name => firm.name, firm_logo_url => firm.logo_url, token },
-        ),
-        Ok(SignInLinkState::Invalid) => invalid_sign_in(&firm),
-        Err(e) => trouble(&firm, &e),
-    }
-}
-
-/// `POST /account/s/TOKEN`: signs in, spending the link.
-async fn sign_in(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let firm = firm(&state);
-    if let Err(refused) = same_origin(&state, &headers, &firm).await {
-        return refused;
-    }
-    let device = user_agent(&headers);
-    match state.call(move |d| d.sign_in(&token, &device)).await {
-        Ok(Some(secret)) => {
-            let https = serves_https(&state);
-            let name = if https {
-                ACCOUNT_COOKIE_SECURE
-            } else {
-                ACCOUNT_COOKIE_PLAIN
-            };
-            let max_age = ACCOUNT_SESSION_LIFETIME.num_seconds().unsigned_abs();
-            let mut response = Redirect::to("/account").into_response();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                cookie_header(name, &secret, max_age, https),
-            );
-            response
-        }
-        Ok(None) => invalid_sign_in(&firm),
-        Err(e) => trouble(&firm, &e),
-    }
-}
-
-/// `GET /account`: the contact's requests, open and completed.
-async fn account(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let firm = firm(&state);
-    let secret = cookie(&headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
-    let found = state
-        .call(move |d| match d.account_contact(secret.as_deref())? {
-            Some(contact) => d.account(contact).map(Some),
-            None => Ok(None),
-        })
-        .await;
-    let account = match found {
-        Ok(Some(a)) => a,
-        Ok(None) => return Redirect::to("/account/sign-in").into_response(),
-        Err(e) => return trouble(&firm, &e),
-    };
-    let items = |items: &[AccountItem]| -> Vec<minijinja::Value> {
-        items
-            .iter()
-            .map(|w| {
-                let groups: Vec<minijinja::Value> = w
-                    .groups
-                    .iter()
-                    .map(|(g, name, open)| {
-                        context! {
-                            path => checklist_path(w.work, *g),
-                            name,
-                            open_tasks => open,
-                        }
-                    })
-                    .collect();
-                context! { name => w.work_name, groups }
-            })
-            .collect()
-    };
-    render(
-        StatusCode::OK,
-        "account.html",
-        context! {
-            firm_name => firm.name,
-            firm_logo_url => firm.logo_url,
-            contact_name => account.contact_name,
-            email => account.email,
-            open => items(&account.open),
-            completed => items(&account.completed),
-        },
-    )
-}
-
-/// `POST /account/sign-out`.
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let firm = firm(&state);
-    if let Err(refused) = same_origin(&state, &headers, &firm).await {
-        return refused;
-    }
-    if let Some(secret) = cookie(&headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN)
-        && let Err(e) = state.call(move |d| d.sign_out(&secret)).await
-    {
-        return trouble(&firm, &e);
-    }
-    let https = serves_https(&state);
-    let name = if https {
-        ACCOUNT_COOKIE_SECURE
-    } else {
-        ACCOUNT_COOKIE_PLAIN
-    };
-    let mut response = Redirect::to("/account/sign-in").into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, cookie_header(name, "", 0, https));
-    response
 }
 
 // --- helpers ---------------------------------------------------------------------------------
@@ -1135,7 +746,7 @@ fn user_agent(headers: &HeaderMap) -> String {
 /// The CSRF check of every portal `POST`: the browser must say the request comes from this
 /// site — `Sec-Fetch-Site: same-origin` (or `none`, typed by the user), else an `Origin` that is
 /// the base URL's or this host's. A request that says neither is refused.
-async fn same_origin(state: &AppState, headers: &HeaderMap, firm: &Firm) -> Result<(), Response> {
+fn same_origin(state: &AppState, headers: &HeaderMap, firm: &Firm) -> Result<(), Response> {
     let header_text = |name| {
         headers
             .get(name)

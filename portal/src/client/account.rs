@@ -1,0 +1,191 @@
+//! The client account's pages: the sign-in form, the emailed sign-in link (a button; only its
+//! `POST` spends it), the list of the contact's requests, and sign-out.
+
+use super::*;
+
+/// `GET /account/sign-in`: the form; the firm may link to it from its website.
+pub(super) async fn sign_in_form(State(state): State<AppState>) -> Response {
+    let firm = firm(&state);
+    render(
+        StatusCode::OK,
+        "sign_in.html",
+        context! { firm_name => firm.name, firm_logo_url => firm.logo_url },
+    )
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    email: String,
+}
+
+/// `POST /account/sign-in`: emails a sign-in link to the address if it is a contact's. The
+/// answer is the same either way.
+pub(super) async fn request_sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm) {
+        return refused;
+    }
+    let email = serde_urlencoded_form::<SignInForm>(&body)
+        .map(|f| f.email)
+        .unwrap_or_default();
+    match state.call(move |d| d.request_sign_in(&email)).await {
+        Ok(SignInRequest::Accepted) => Message {
+            status: StatusCode::OK,
+            heading: "Check your email",
+            lines: vec![
+                "If that address is one we write to, a sign-in link is on its way. It works once, for 15 minutes.".into(),
+            ],
+            action: None,
+            back: None,
+        }
+        .render(&firm),
+        Ok(SignInRequest::Limited) => Message {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            heading: "Please wait a little",
+            lines: vec![
+                "Several sign-in links were asked for this address recently. Please use the newest email, or try again later.".into(),
+            ],
+            action: None,
+            back: None,
+        }
+        .render(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
+}
+
+fn invalid_sign_in(firm: &Firm) -> Response {
+    Message {
+        status: StatusCode::NOT_FOUND,
+        heading: "This sign-in link is not valid",
+        lines: vec!["Sign-in links work once, for 15 minutes. Ask for a new one.".into()],
+        action: None,
+        back: Some(("/account/sign-in".into(), "Email me a new sign-in link")),
+    }
+    .render(firm)
+}
+
+/// `GET /account/s/TOKEN`: a button; opening the link spends nothing.
+pub(super) async fn sign_in_landing(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Response {
+    let firm = firm(&state);
+    let lookup = token.clone();
+    match state.call(move |d| d.sign_in_link(&lookup)).await {
+        Ok(SignInLinkState::Valid) => render(
+            StatusCode::OK,
+            "sign_in_link.html",
+            context! { firm_name => firm.name, firm_logo_url => firm.logo_url, token },
+        ),
+        Ok(SignInLinkState::Invalid) => invalid_sign_in(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
+}
+
+/// `POST /account/s/TOKEN`: signs in, spending the link.
+pub(super) async fn sign_in(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm) {
+        return refused;
+    }
+    let device = user_agent(&headers);
+    match state.call(move |d| d.sign_in(&token, &device)).await {
+        Ok(Some(secret)) => {
+            let https = serves_https(&state);
+            let name = if https {
+                ACCOUNT_COOKIE_SECURE
+            } else {
+                ACCOUNT_COOKIE_PLAIN
+            };
+            let max_age = ACCOUNT_SESSION_LIFETIME.num_seconds().unsigned_abs();
+            let mut response = Redirect::to("/account").into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                cookie_header(name, &secret, max_age, https),
+            );
+            response
+        }
+        Ok(None) => invalid_sign_in(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
+}
+
+/// `GET /account`: the contact's requests, open and completed.
+pub(super) async fn account(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let firm = firm(&state);
+    let secret = cookie(&headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
+    let found = state
+        .call(move |d| match d.account_contact(secret.as_deref())? {
+            Some(contact) => d.account(contact).map(Some),
+            None => Ok(None),
+        })
+        .await;
+    let account = match found {
+        Ok(Some(a)) => a,
+        Ok(None) => return Redirect::to("/account/sign-in").into_response(),
+        Err(e) => return trouble(&firm, &e),
+    };
+    let items = |items: &[AccountItem]| -> Vec<minijinja::Value> {
+        items
+            .iter()
+            .map(|w| {
+                let groups: Vec<minijinja::Value> = w
+                    .groups
+                    .iter()
+                    .map(|(g, name, open)| {
+                        context! {
+                            path => checklist_path(w.work, *g),
+                            name,
+                            open_tasks => open,
+                        }
+                    })
+                    .collect();
+                context! { name => w.work_name, groups }
+            })
+            .collect()
+    };
+    render(
+        StatusCode::OK,
+        "account.html",
+        context! {
+            firm_name => firm.name,
+            firm_logo_url => firm.logo_url,
+            contact_name => account.contact_name,
+            email => account.email,
+            open => items(&account.open),
+            completed => items(&account.completed),
+        },
+    )
+}
+
+/// `POST /account/sign-out`.
+pub(super) async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm) {
+        return refused;
+    }
+    if let Some(secret) = cookie(&headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN)
+        && let Err(e) = state.call(move |d| d.sign_out(&secret)).await
+    {
+        return trouble(&firm, &e);
+    }
+    let https = serves_https(&state);
+    let name = if https {
+        ACCOUNT_COOKIE_SECURE
+    } else {
+        ACCOUNT_COOKIE_PLAIN
+    };
+    let mut response = Redirect::to("/account/sign-in").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie_header(name, "", 0, https));
+    response
+}

@@ -1,0 +1,215 @@
+//! Files through the portal: a client's upload, streamed to the file store as it arrives and
+//! refused as soon as it passes the cap, its type read from its first bytes; and the documents
+//! staff attached, downloaded as attachments.
+
+use super::*;
+/// `POST /p/WORK/GROUP/tasks/N/upload`: a multipart form with one file, streamed to the file
+/// store as it arrives and refused as soon as it passes the cap.
+pub(super) async fn task_upload(
+    State(state): State<AppState>,
+    Path((work, group, task)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let firm = firm(&state);
+    if let Err(refused) = same_origin(&state, &headers, &firm) {
+        return refused;
+    }
+    let session = match session(&state, &headers, &work, &group, &firm) {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    let Some(task) = task_index(&task) else {
+        return invalid_link(&firm);
+    };
+    let cap = state.docket.max_upload();
+    let too_large = || {
+        Err(crate::ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "The file is too large: files may be at most {}.",
+                human_size(cap)
+            ),
+        ))
+    };
+    // Refused before a byte of the body is read when its declared size says it cannot fit.
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > cap + FORM_OVERHEAD) {
+        return after_write(&firm, &session, task, "uploaded", too_large());
+    }
+    let boundary = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let Some(boundary) = boundary else {
+        return after_write(
+            &firm,
+            &session,
+            task,
+            "uploaded",
+            Err(crate::ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Choose a file with the upload form.",
+            )),
+        );
+    };
+    let result = receive_upload(&state, &session, task, body, boundary, cap).await;
+    let result = match result {
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        other => other,
+    };
+    after_write(&firm, &session, task, "uploaded", result)
+}
+
+pub(super) async fn receive_upload(
+    state: &AppState,
+    session: &ClientSession,
+    task: usize,
+    body: Body,
+    boundary: String,
+    cap: u64,
+) -> Result<(), crate::ApiError> {
+    let bad = |why: String| crate::ApiError::new(StatusCode::BAD_REQUEST, why);
+    let mut form = multer::Multipart::new(body.into_data_stream(), boundary);
+    while let Some(mut field) = form
+        .next_field()
+        .await
+        .map_err(|e| bad(format!("The upload was cut short or malformed: {e}")))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        // Browsers send `"`, CR and LF in a file name as %22, %0D and %0A; the engine then
+        // removes what a name may not hold.
+        let name = field
+            .file_name()
+            .unwrap_or("upload")
+            .replace("%22", "\"")
+            .replace("%0D", "\r")
+            .replace("%0A", "\n");
+        let docket = state.docket.clone();
+        let mut writer = tokio::task::spawn_blocking(move || docket.upload_writer())
+            .await
+            .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
+        let mut head: Vec<u8> = Vec::new();
+        let mut seen: u64 = 0;
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|e| bad(format!("The upload was cut short: {e}")))?
+        {
+            seen += chunk.len() as u64;
+            if seen > cap {
+                // Dropping the writer removes the partial file; the rest is never read.
+                return Err(crate::ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too large",
+                ));
+            }
+            if head.len() < SNIFF_BYTES {
+                let take = (SNIFF_BYTES - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
+            }
+            writer =
+                tokio::task::spawn_blocking(move || writer.write_chunk(&chunk).map(|()| writer))
+                    .await
+                    .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
+        }
+        if seen == 0 {
+            return Err(crate::ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The file is empty; choose another.",
+            ));
+        }
+        let stored = tokio::task::spawn_blocking(move || writer.finish())
+            .await
+            .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
+        let content_type = sniff(&head);
+        let s = session.clone();
+        state
+            .call(move |d| d.client_upload(&s, task, &name, content_type, stored))
+            .await?;
+        return Ok(());
+    }
+    Err(crate::ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "No file was chosen.",
+    ))
+}
+
+/// Bytes of an upload looked at to tell its type.
+const SNIFF_BYTES: usize = 512;
+
+/// The type of a file from its first bytes, never from what the client claimed.
+pub fn sniff(head: &[u8]) -> &'static str {
+    if let Some(kind) = infer::get(head) {
+        return kind.mime_type();
+    }
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let start = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    const HTML: [&str; 8] = [
+        "<!doctype html",
+        "<html",
+        "<head",
+        "<body",
+        "<script",
+        "<iframe",
+        "<svg",
+        "<?xml",
+    ];
+    if HTML.iter().any(|tag| start.starts_with(tag)) {
+        return if start.starts_with("<svg") || start.starts_with("<?xml") {
+            "image/svg+xml"
+        } else {
+            "text/html"
+        };
+    }
+    if std::str::from_utf8(head).is_ok()
+        || (head.len() == SNIFF_BYTES && std::str::from_utf8(&head[..head.len() - 3]).is_ok())
+    {
+        "text/plain"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+/// `GET /p/WORK/GROUP/documents/FILE`: a document staff attached, always as a download.
+/// Clients' own uploads are never served back through the portal.
+pub(super) async fn document(
+    State(state): State<AppState>,
+    Path((work, group, file)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let firm = firm(&state);
+    let session = match session(&state, &headers, &work, &group, &firm) {
+        Ok(s) => s,
+        Err(page) => return page,
+    };
+    match state
+        .call(move |d| d.client_document(&session, &file))
+        .await
+    {
+        Ok((file, reader)) => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+                (header::CONTENT_DISPOSITION, crate::attachment(&file.name)),
+                (header::CONTENT_LENGTH, file.content.size.to_string()),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            crate::stream::reader_to_body(reader),
+        )
+            .into_response(),
+        Err(e) if e.status() == StatusCode::NOT_FOUND || e.status().is_client_error() => Message {
+            status: StatusCode::NOT_FOUND,
+            heading: "No such document",
+            lines: vec!["The document may have been removed.".into()],
+            action: None,
+            back: None,
+        }
+        .render(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
+}
