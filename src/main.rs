@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+#[global_allocator]
+static ALLOCATOR: docket_engine::Allocator = docket_engine::Allocator;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match cli::run(args) {

@@ -6,6 +6,10 @@
 //! `cargo bench -p docket-engine --bench storage`; `DOCKET_BENCH_WORK` and
 //! `DOCKET_BENCH_UPLOAD_MB` change the size.
 
+/// The allocator the `docket` binary runs on, so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: docket_engine::Allocator = docket_engine::Allocator;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -17,5 +17,10 @@ pub mod store;
 pub mod workers;
 
 pub use clock::{Clock, ManualClock, ScaledClock, SystemClock};
+
 pub use docket::{Docket, NewUser};
 pub use error::{Error, Result};
+/// The memory allocator the `docket` binary runs on (mimalloc). sled allocates and frees a
+/// node copy on every write, and glibc's allocator spent a third of a large commit on that;
+/// benchmarks install it too, so they measure what the server does.
+pub use mimalloc::MiMalloc as Allocator;

@@ -10,6 +10,10 @@
 //! `cargo bench -p docket-portal --bench checklist`; DOCKET_BENCH_SECS (per round, default 4) and
 //! DOCKET_BENCH_CONNECTIONS (default 16) change the load.
 
+/// The allocator the `docket` binary runs on, so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: docket_engine::Allocator = docket_engine::Allocator;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

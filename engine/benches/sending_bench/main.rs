@@ -55,6 +55,10 @@ fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().to_utc()
 }
 
+/// The allocator the `docket` binary runs on, so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: docket_engine::Allocator = docket_engine::Allocator;
+
 mod due;
 mod firm;
 mod idle;
