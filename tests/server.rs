@@ -426,6 +426,128 @@ fn comments_and_files_go_through_the_api() {
 }
 
 #[test]
+fn a_document_uploaded_to_a_template_reaches_the_work_made_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &["--demo"]);
+    let token = server.banner_value("API token:").unwrap();
+    let base = "/api/templates/Annual%20tax%20return/groups/0/tasks/0/documents";
+    let post = |path: &str, body: Vec<u8>| {
+        http()
+            .post(server.url(path))
+            .bearer_auth(&token)
+            .header("content-type", "application/pdf")
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    let letter = b"%PDF-1.7 engagement letter".to_vec();
+    let added = post(
+        &format!("{base}?name=..%2FEngagement%20letter.pdf"),
+        letter.clone(),
+    );
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let template: Value = added.json().unwrap();
+    let doc = &template["groups"][0]["tasks"][0]["documents"][0];
+    assert_eq!(doc["name"], "Engagement letter.pdf");
+    assert_eq!(doc["file"]["content"]["size"], letter.len());
+
+    // Bad input is refused and changes nothing.
+    let nowhere = post(
+        "/api/templates/Annual%20tax%20return/groups/0/tasks/99/documents?name=x.pdf",
+        letter.clone(),
+    );
+    assert_eq!(nowhere.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(nowhere.text().unwrap().contains("no task 99 in group 0"));
+    let empty = post(&format!("{base}?name=empty.pdf"), Vec::new());
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let unknown = post(
+        "/api/templates/No%20such/groups/0/tasks/0/documents?name=x.pdf",
+        letter.clone(),
+    );
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let too_big = post(
+        &format!("{base}?name=huge.pdf"),
+        vec![0u8; 51 * 1024 * 1024],
+    );
+    assert_eq!(too_big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let named = http()
+        .post(server.url("/api/templates"))
+        .bearer_auth(&token)
+        .json(
+            &json!({ "name": "Forged", "groups": [{ "name": "G", "tasks": [{
+            "title": "T", "due_offset_days": 1, "documents": [{ "name": "x", "file": {
+                "id": "01J00000000000000000000000", "content_type": "text/plain",
+                "content": { "sha256": "00", "size": 1 } } }] }] }] }),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(named.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, template) = get(&server, &token, "/api/templates/Annual%20tax%20return");
+    assert_eq!(
+        template["groups"][0]["tasks"][0]["documents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Work made from the template carries the document on the same task, for its client.
+    let create = |contact: &str| -> String {
+        let made = http()
+            .post(server.url("/api/work"))
+            .bearer_auth(&token)
+            .json(
+                &json!({ "template": "Annual tax return", "start_date": "2027-01-04",
+                "contacts": [contact] }),
+            )
+            .send()
+            .unwrap();
+        assert_eq!(made.status(), StatusCode::CREATED);
+        made.json::<Value>().unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let first = create("ann@archer-consulting.example");
+    let (_, files) = get(&server, &token, &format!("/api/work/{first}/files"));
+    assert_eq!(files.as_array().unwrap().len(), 1, "{files}");
+    assert_eq!(files[0]["name"], "Engagement letter.pdf");
+    assert_eq!(files[0]["task"], json!([0, 0]));
+    let download = http()
+        .get(server.url(&format!(
+            "/api/work/{first}/files/{}",
+            files[0]["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    assert_eq!(download.bytes().unwrap().to_vec(), letter);
+
+    // Removing it from the template leaves work already made as it was.
+    let removed = http()
+        .delete(server.url(&format!("{base}/0")))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::OK);
+    let missing = http()
+        .delete(server.url(&format!("{base}/0")))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let second = create("carol@chen-design.example");
+    let (_, files) = get(&server, &token, &format!("/api/work/{second}/files"));
+    assert_eq!(files.as_array().unwrap().len(), 0);
+    let (_, files) = get(&server, &token, &format!("/api/work/{first}/files"));
+    assert_eq!(files.as_array().unwrap().len(), 1);
+
+    assert!(server.stop().success());
+    let check = run_with(support::docket().arg("check").arg("--data").arg(dir.path()));
+    assert!(check.status.success(), "{}", stderr(&check));
+}
+
+#[test]
 fn a_live_backup_restores_into_an_equal_firm() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), &["--demo"]);

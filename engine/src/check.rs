@@ -8,10 +8,10 @@ use crate::Result;
 use crate::docket::{contact_key, status_key};
 use crate::model::{
     ApiToken, Comment, Contact, FirmSettings, GroupAccess, MagicLink, OutboundMessage,
-    PendingDigest, QueuedEvent, Record, StaffNotification, StaffUser, Template, TimelineEvent,
-    UploadedFile, WebhookDelivery, WorkId, WorkItem,
+    PendingDigest, QueuedEvent, Record, StaffNotification, StaffUser, Template, TemplateId,
+    TimelineEvent, UploadedFile, WebhookDelivery, WorkId, WorkItem,
 };
-use crate::store::files::Verified;
+use crate::store::files::{StoredFile, Verified};
 use crate::store::{Store, Tree, decode};
 
 /// Problems reported in full; past this, only their number.
@@ -53,6 +53,21 @@ pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
             Tree::TemplatesByName,
             &name,
         );
+        for group in &template.groups {
+            for task in &group.tasks {
+                for (doc, file) in task
+                    .documents
+                    .iter()
+                    .filter_map(|d| d.file.as_ref().map(|f| (d, f)))
+                {
+                    let refs = file.ref_key(template.id);
+                    let present = s.get(Tree::FileRefs, &refs)?.is_some();
+                    f.expect_index(present, Tree::FileRefs, &lossy(&refs));
+                    let what = format!("`{}` of template `{}`", doc.name, template.name);
+                    bytes(s, &file.content, &what, verify_bytes, f)?;
+                }
+            }
+        }
         Ok(())
     })?;
     pointers(store, Tree::TemplatesByName, Tree::Templates, f)?;
@@ -80,33 +95,8 @@ pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
     records::<UploadedFile>(store, Tree::Files, f, &mut |s, _, file, f| {
         let present = s.get(Tree::FileRefs, &file.ref_key())?.is_some();
         f.expect_index(present, Tree::FileRefs, &lossy(&file.ref_key()));
-        let sha = &file.content.sha256;
-        if verify_bytes {
-            match s.files().verify(sha)? {
-                Verified::Intact => {}
-                Verified::Missing => f.problem(format!(
-                    "files: `{}` of work {} is missing its bytes ({sha})",
-                    file.name, file.work
-                )),
-                Verified::Damaged => f.problem(format!(
-                    "files: `{}` of work {} is damaged: its bytes no longer hash to {sha}",
-                    file.name, file.work
-                )),
-            }
-        } else {
-            match s.files().size(sha)? {
-                Some(size) if size == file.content.size => {}
-                Some(size) => f.problem(format!(
-                    "files: `{}` of work {} has {size} bytes on disk, not {} ({sha})",
-                    file.name, file.work, file.content.size
-                )),
-                None => f.problem(format!(
-                    "files: `{}` of work {} is missing its bytes ({sha})",
-                    file.name, file.work
-                )),
-            }
-        }
-        Ok(())
+        let what = format!("`{}` of work {}", file.name, file.work);
+        bytes(s, &file.content, &what, verify_bytes, f)
     })?;
     each_entry(store, Tree::FileRefs, &mut |key, _| {
         let text = lossy(key);
@@ -114,10 +104,13 @@ pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
             .split_once('/')
             .map(|(sha, rest)| (sha.to_string(), rest.to_string()));
         let ok = match &target {
-            Some((sha, rest)) => store
-                .get(Tree::Files, rest.as_bytes())?
-                .and_then(|v| decode::<UploadedFile>(&v).ok())
-                .is_some_and(|file| file.content.sha256 == *sha),
+            Some((sha, rest)) => match rest.strip_prefix("template/") {
+                Some(rest) => template_names(store, rest, sha)?,
+                None => store
+                    .get(Tree::Files, rest.as_bytes())?
+                    .and_then(|v| decode::<UploadedFile>(&v).ok())
+                    .is_some_and(|file| file.content.sha256 == *sha),
+            },
             None => false,
         };
         if !ok {
@@ -290,6 +283,61 @@ fn work_index(
 type EntryVisit<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> Result<()>;
 
 /// Calls `each` for every entry of `tree`, a page at a time.
+/// Whether the bytes `content` names are in the file store (whole and hashing right, with
+/// `verify_bytes`; else of the right size); a problem naming `what` if not.
+fn bytes(
+    store: &dyn Store,
+    content: &StoredFile,
+    what: &str,
+    verify_bytes: bool,
+    found: &mut Found,
+) -> Result<()> {
+    let sha = &content.sha256;
+    if verify_bytes {
+        match store.files().verify(sha)? {
+            Verified::Intact => {}
+            Verified::Missing => {
+                found.problem(format!("files: {what} is missing its bytes ({sha})"))
+            }
+            Verified::Damaged => found.problem(format!(
+                "files: {what} is damaged: its bytes no longer hash to {sha}"
+            )),
+        }
+    } else {
+        match store.files().size(sha)? {
+            Some(size) if size == content.size => {}
+            Some(size) => found.problem(format!(
+                "files: {what} has {size} bytes on disk, not {} ({sha})",
+                content.size
+            )),
+            None => found.problem(format!("files: {what} is missing its bytes ({sha})")),
+        }
+    }
+    Ok(())
+}
+
+/// Whether `template_id/file_id` names a template holding that file with hash `sha`.
+fn template_names(store: &dyn Store, rest: &str, sha: &str) -> Result<bool> {
+    let Some((template, file)) = rest.split_once('/') else {
+        return Ok(false);
+    };
+    let (Ok(template), Ok(file)) = (template.parse::<TemplateId>(), file.parse::<ulid::Ulid>())
+    else {
+        return Ok(false);
+    };
+    let Some(value) = store.get(Tree::Templates, &template.key())? else {
+        return Ok(false);
+    };
+    Ok(decode::<Template>(&value).is_ok_and(|t| {
+        t.groups
+            .iter()
+            .flat_map(|g| &g.tasks)
+            .flat_map(|t| &t.documents)
+            .filter_map(|d| d.file.as_ref())
+            .any(|f| f.id == file && f.content.sha256 == sha)
+    }))
+}
+
 fn each_entry(store: &dyn Store, tree: Tree, each: EntryVisit) -> Result<()> {
     let mut after: Option<Vec<u8>> = None;
     loop {

@@ -5,13 +5,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use docket_engine::docket::{GroupSettings, UploadDetails, WorkFilter};
 use docket_engine::model::{
     Comment, Contact, ContactId, FirmSettings, NewContact, NewTemplate, NewWork, OutboundMessage,
     Template, TimelineEvent, UploadedFile, WorkId, WorkItem, WorkStatus,
 };
+use docket_engine::store::StoredFile;
 use serde::Deserialize;
 
 use crate::auth::ApiCaller;
@@ -28,6 +29,14 @@ pub fn routes() -> Router<AppState> {
         .route("/backup", get(crate::backup::backup))
         .route("/templates", get(list_templates).post(create_template))
         .route("/templates/{name_or_id}", get(get_template))
+        .route(
+            "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents",
+            post(add_template_document),
+        )
+        .route(
+            "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents/{n}",
+            delete(remove_template_document),
+        )
         .route("/contacts", get(list_contacts).post(create_contact))
         .route("/contacts/{id}", get(get_contact))
         .route("/contacts/{id}/timeline", get(contact_timeline))
@@ -344,6 +353,38 @@ async fn upload_file(
     body: Body,
 ) -> Result<(StatusCode, Json<UploadedFile>), ApiError> {
     let id: WorkId = id.parse()?;
+    if q.group.is_some() != q.task.is_some() {
+        crate::stream::discard(body.into_data_stream()).await;
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "give both `group` and `task` (numbered from 0) to attach the file to a task, or neither",
+        ));
+    }
+    let (stored, content_type) = receive_file(&state, &headers, body).await?;
+    let details = UploadDetails {
+        name: q.name,
+        content_type,
+        task: q.group.zip(q.task),
+    };
+    let actor = caller.actor();
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .call(move |d| d.attach_file(id, details, stored, actor))
+                .await?,
+        ),
+    ))
+}
+
+/// Takes a request body as a file into the file store, with its `Content-Type`: refused with
+/// 413 as soon as it passes the cap (at once when its declared length does), and with 415 when
+/// it is a multipart form rather than the file itself.
+async fn receive_file(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(StoredFile, String), ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -354,6 +395,7 @@ async fn upload_file(
         .to_ascii_lowercase()
         .starts_with("multipart/")
     {
+        crate::stream::discard(body.into_data_stream()).await;
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "send the file itself as the request body (curl --data-binary @FILE -H 'Content-Type: application/pdf'), with its name in ?name=; multipart forms are not accepted",
@@ -374,27 +416,47 @@ async fn upload_file(
             ),
         ));
     }
-    if q.group.is_some() != q.task.is_some() {
-        crate::stream::discard(body.into_data_stream()).await;
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "give both `group` and `task` (numbered from 0) to attach the file to a task, or neither",
-        ));
-    }
-    let stored = crate::stream::body_to_file(&state, body).await?;
-    let details = UploadDetails {
-        name: q.name,
-        content_type,
-        task: q.group.zip(q.task),
-    };
-    let actor = caller.actor();
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            state
-                .call(move |d| d.attach_file(id, details, stored, actor))
-                .await?,
-        ),
+    let stored = crate::stream::body_to_file(state, body).await?;
+    Ok((stored, content_type))
+}
+
+/// `?name=` of a document uploaded to a template's task.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentQuery {
+    name: String,
+}
+
+/// `POST /api/templates/{template}/groups/{group}/tasks/{task}/documents?name=NAME`: the body
+/// is a document for the client (a form, an engagement letter); work made from the template
+/// from now on carries it on that task, downloadable from the client's checklist.
+async fn add_template_document(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath((template, group, task)): ApiPath<(String, usize, usize)>,
+    ApiQuery(q): ApiQuery<DocumentQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<Template>), ApiError> {
+    let (stored, content_type) = receive_file(&state, &headers, body).await?;
+    let template = state
+        .call(move |d| {
+            d.attach_template_document(&template, (group, task), &q.name, content_type, stored)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(template)))
+}
+
+/// `DELETE /api/templates/{template}/groups/{group}/tasks/{task}/documents/{n}`.
+async fn remove_template_document(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath((template, group, task, index)): ApiPath<(String, usize, usize, usize)>,
+) -> ApiResult<Template> {
+    Ok(Json(
+        state
+            .call(move |d| d.remove_template_document(&template, (group, task), index))
+            .await?,
     ))
 }
 

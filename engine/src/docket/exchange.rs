@@ -215,19 +215,8 @@ impl Docket {
         stored: StoredFile,
         uploaded_by: Actor,
     ) -> Result<UploadedFile> {
-        if stored.size == 0 {
-            return Err(Error::invalid("the file is empty"));
-        }
-        if stored.size > self.max_upload {
-            return Err(too_large(stored.size, self.max_upload));
-        }
+        self.check_stored(&stored)?;
         self.check_upload_target(work, details.task)?;
-        if self.store.files().size(&stored.sha256)? != Some(stored.size) {
-            return Err(Error::Storage(format!(
-                "the bytes of upload {} are not in the file store",
-                stored.sha256
-            )));
-        }
         let now = self.now();
         let file = UploadedFile {
             id: new_id(now),
@@ -261,6 +250,23 @@ impl Docket {
         );
         self.store.commit(batch)?;
         Ok(file)
+    }
+
+    /// Refuses an upload that is empty, over the cap, or whose bytes are not in the file store.
+    pub(crate) fn check_stored(&self, stored: &StoredFile) -> Result<()> {
+        if stored.size == 0 {
+            return Err(Error::invalid("the file is empty"));
+        }
+        if stored.size > self.max_upload {
+            return Err(too_large(stored.size, self.max_upload));
+        }
+        if self.store.files().size(&stored.sha256)? != Some(stored.size) {
+            return Err(Error::Storage(format!(
+                "the bytes of upload {} are not in the file store",
+                stored.sha256
+            )));
+        }
+        Ok(())
     }
 
     fn check_upload_target(&self, work: WorkId, task: Option<(usize, usize)>) -> Result<()> {
@@ -343,7 +349,7 @@ fn child_prefix(work: WorkId) -> Vec<u8> {
     format!("{work}/").into_bytes()
 }
 
-fn child_key(work: WorkId, child: ulid::Ulid) -> Vec<u8> {
+pub(crate) fn child_key(work: WorkId, child: ulid::Ulid) -> Vec<u8> {
     format!("{work}/{child}").into_bytes()
 }
 

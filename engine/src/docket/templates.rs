@@ -1,9 +1,11 @@
 //! Templates: creating, importing and finding them.
 
 use super::Docket;
-use crate::model::{NewTemplate, Template, TemplateId};
+use crate::model::{
+    DocumentRef, NewTemplate, Template, TemplateFile, TemplateId, new_id, sanitise_file_name,
+};
 use crate::plugin::{FirmCalendar, GroupState, SendRequest, TaskState, World};
-use crate::store::{Batch, Tree, get_record, scan_records};
+use crate::store::{Batch, StoredFile, Tree, decode, get_record, scan_records};
 use crate::{Error, Result};
 
 impl Docket {
@@ -148,6 +150,89 @@ impl Docket {
             Ok(id) => self.template(id),
             Err(_) => Err(Error::not_found("template", name_or_id)),
         }
+    }
+
+    /// Adds a document whose bytes are already in the file store (from `upload_writer`) to task
+    /// `task` of group `group` (both from 0) of a template. Work made from the template from
+    /// now on gets it on that task for the client to download; work made before does not.
+    pub fn attach_template_document(
+        &self,
+        name_or_id: &str,
+        (group, task): (usize, usize),
+        name: &str,
+        content_type: String,
+        stored: StoredFile,
+    ) -> Result<Template> {
+        self.check_stored(&stored)?;
+        let name = sanitise_file_name(name);
+        self.edit_template(name_or_id, (group, task), |template, documents, batch| {
+            let file = TemplateFile {
+                id: new_id(self.now()),
+                content_type,
+                content: stored,
+            };
+            batch.put(Tree::FileRefs, file.ref_key(template), Vec::new());
+            documents.push(DocumentRef {
+                name,
+                url: None,
+                file: Some(file),
+            });
+            Ok(())
+        })
+    }
+
+    /// Removes document `index` (from 0) of a template's task. Work already made keeps its copy.
+    pub fn remove_template_document(
+        &self,
+        name_or_id: &str,
+        (group, task): (usize, usize),
+        index: usize,
+    ) -> Result<Template> {
+        self.edit_template(name_or_id, (group, task), |template, documents, batch| {
+            if index >= documents.len() {
+                return Err(Error::invalid(format!(
+                    "the task has {} documents; there is no document {index} (numbered from 0)",
+                    documents.len()
+                )));
+            }
+            if let Some(file) = documents.remove(index).file {
+                batch.remove(Tree::FileRefs, file.ref_key(template));
+            }
+            Ok(())
+        })
+    }
+
+    /// Changes the documents of one task of a template in one batch, guarded against a
+    /// concurrent change.
+    fn edit_template(
+        &self,
+        name_or_id: &str,
+        (group, task): (usize, usize),
+        edit: impl FnOnce(TemplateId, &mut Vec<DocumentRef>, &mut Batch) -> Result<()>,
+    ) -> Result<Template> {
+        let id = self.find_template(name_or_id)?.id;
+        let before = self
+            .store
+            .get(Tree::Templates, &id.key())?
+            .ok_or_else(|| Error::not_found("template", id))?;
+        let mut template: Template = decode(&before)?;
+        let Some(documents) = template
+            .groups
+            .get_mut(group)
+            .and_then(|g| g.tasks.get_mut(task))
+            .map(|t| &mut t.documents)
+        else {
+            return Err(Error::invalid(format!(
+                "template `{}` has no task {task} in group {group} (both numbered from 0)",
+                template.name
+            )));
+        };
+        let mut batch = Batch::default();
+        edit(template.id, documents, &mut batch)?;
+        batch.expect(Tree::Templates, template.id.key(), Some(before));
+        batch.put_record(Tree::Templates, template.id.key(), &template);
+        self.store.commit(batch)?;
+        Ok(template)
     }
 
     pub fn list_templates(&self) -> Result<Vec<Template>> {

@@ -3,7 +3,8 @@
 use super::Docket;
 use crate::due::due_date;
 use crate::model::{
-    Actor, ClientTask, ClientTaskGroup, ContactId, EventKind, NewWork, WorkId, WorkItem, WorkStatus,
+    Actor, ClientTask, ClientTaskGroup, ContactId, EventKind, NewWork, UploadedFile, WorkId,
+    WorkItem, WorkStatus, new_id,
 };
 use crate::plugin::HookEventKind;
 use crate::store::{Batch, Tree, decode, scan_records};
@@ -64,7 +65,13 @@ impl Docket {
                         title: task.title.clone(),
                         description: task.description.clone(),
                         due_date: due_date(start_date, task.due_offset_days)?,
-                        documents: task.documents.clone(),
+                        // Uploaded documents become the work's own files, below.
+                        documents: task
+                            .documents
+                            .iter()
+                            .filter(|d| d.file.is_none())
+                            .cloned()
+                            .collect(),
                         done_at: None,
                         reminders_sent: 0,
                     })
@@ -109,6 +116,31 @@ impl Docket {
             "a work item with this id already exists",
         );
         self.write_work(&mut batch, None, &work);
+        // Documents uploaded to the template's tasks become this work's files on the same tasks
+        // (sharing the bytes), which the client downloads from the checklist.
+        for (g, group) in template.groups.iter().enumerate() {
+            for (t, task) in group.tasks.iter().enumerate() {
+                for doc in &task.documents {
+                    let Some(file) = &doc.file else { continue };
+                    let record = UploadedFile {
+                        id: new_id(now),
+                        work: work.id,
+                        at: now,
+                        uploaded_by: actor.clone(),
+                        name: doc.name.clone(),
+                        content_type: file.content_type.clone(),
+                        content: file.content.clone(),
+                        task: Some((g, t)),
+                    };
+                    batch.put_record(
+                        Tree::Files,
+                        super::exchange::child_key(work.id, record.id),
+                        &record,
+                    );
+                    batch.put(Tree::FileRefs, record.ref_key(), Vec::new());
+                }
+            }
+        }
         for contact in work.recipients() {
             self.record_contact_event(
                 &mut batch,

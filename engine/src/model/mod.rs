@@ -21,7 +21,9 @@ pub use notice::{QueuedEvent, StaffNotification, WebhookDelivery};
 pub use outbox::{
     CommentLine, MailContext, MessageKind, MessageState, OutboundMessage, PendingDigest, TaskLine,
 };
-pub use template::{DocumentRef, GroupTemplate, NewTemplate, PluginRef, TaskTemplate, Template};
+pub use template::{
+    DocumentRef, GroupTemplate, NewTemplate, PluginRef, TaskTemplate, Template, TemplateFile,
+};
 pub use timeline::{Actor, EventKind, TimelineEvent};
 pub use work::{ClientTask, ClientTaskGroup, Fire, FireAction, NewWork, WorkItem, WorkStatus};
 

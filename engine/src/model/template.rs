@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Record, TemplateId};
+use crate::store::files::StoredFile;
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,7 +22,18 @@ pub struct Template {
 
 impl Record for Template {
     const KIND: &'static str = "template";
-    const VERSION: u16 = 1;
+    /// 2: a task's documents may hold a file (`DocumentRef::file`), which version 1 never has.
+    const VERSION: u16 = 2;
+
+    fn upgrade(
+        version: u16,
+        value: serde_json::Value,
+    ) -> std::result::Result<serde_json::Value, String> {
+        match version {
+            1 => Ok(value),
+            _ => Err(format!("no upgrade from template format version {version}")),
+        }
+    }
 }
 
 /// A client-task group as the template defines it: what is asked, when it is sent and how the
@@ -63,6 +75,29 @@ pub struct DocumentRef {
     /// Where the document can be fetched, when it lives outside Docket.
     #[serde(default)]
     pub url: Option<String>,
+    /// A file staff uploaded to the template's task (`Docket::attach_template_document`). Each
+    /// work item made from the template gets its own record of it, sharing the bytes, which the
+    /// client downloads from the checklist. Never read from a template's TOML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<TemplateFile>,
+}
+
+/// The bytes of a document uploaded to a template's task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateFile {
+    pub id: ulid::Ulid,
+    /// The type read from its first bytes when it was uploaded.
+    pub content_type: String,
+    /// Its SHA-256 (its name in the file store) and size.
+    pub content: StoredFile,
+}
+
+impl TemplateFile {
+    /// Its key in the `file_refs` index: hash `/template/` template `/` file.
+    pub fn ref_key(&self, template: TemplateId) -> Vec<u8> {
+        format!("{}/template/{template}/{}", self.content.sha256, self.id).into_bytes()
+    }
 }
 
 /// A plugin chosen by name, with its parameters. Parameters are text; each plugin parses its own.
@@ -175,6 +210,12 @@ impl NewTemplate {
                     return Err(Error::invalid(format!(
                         "group `{}` of template `{}` has a task without a title",
                         group.name, self.name
+                    )));
+                }
+                if task.documents.iter().any(|d| d.file.is_some()) {
+                    return Err(Error::invalid(format!(
+                        "task `{}`: a document's file is uploaded to the template once it exists (POST /api/templates/ID/groups/G/tasks/T/documents), not named in it",
+                        task.title
                     )));
                 }
                 if task.due_offset_days.abs() > 3660 {
