@@ -375,6 +375,85 @@ fn check_names_each_problem_on_a_line() {
 }
 
 #[test]
+fn a_damaged_upload_is_left_out_of_the_backup_and_the_rest_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = support::Server::start(dir.path(), &["--demo"]);
+    let token = server.banner_value("API token:").unwrap();
+    let http = support::http();
+    let work: serde_json::Value = http
+        .get(server.url("/api/work"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let id = work[0]["id"].as_str().unwrap().to_string();
+    let mut hashes = Vec::new();
+    for (name, body) in [
+        ("kept.pdf", "an intact file"),
+        ("rotten.pdf", "a file that rots"),
+    ] {
+        let res = http
+            .post(server.url(&format!("/api/work/{id}/files?name={name}")))
+            .bearer_auth(&token)
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::CREATED);
+        let file: serde_json::Value = res.json().unwrap();
+        hashes.push(file["content"]["sha256"].as_str().unwrap().to_string());
+    }
+    server.stop();
+    let rotten = &hashes[1];
+    let on_disk = dir.path().join("files").join(&rotten[..2]).join(rotten);
+    std::fs::write(&on_disk, "a file that ROTS").unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let archive = out.path().join("firm.backup");
+    let data = data_arg(dir.path());
+    let backup = run(&[
+        "backup",
+        "--data",
+        &data,
+        "--out",
+        archive.to_str().unwrap(),
+    ]);
+    assert!(backup.status.success(), "{}", stderr(&backup));
+    let warning = stderr(&backup);
+    assert!(
+        warning.contains("damaged on disk") && warning.contains(rotten.as_str()),
+        "{warning}"
+    );
+
+    let restored = out.path().join("restored");
+    let restore = run(&[
+        "restore",
+        archive.to_str().unwrap(),
+        "--data",
+        restored.to_str().unwrap(),
+    ]);
+    assert!(restore.status.success(), "{}", stderr(&restore));
+    assert!(
+        stderr(&restore).contains(rotten.as_str()),
+        "{}",
+        stderr(&restore)
+    );
+    let kept = restored
+        .join("files")
+        .join(&hashes[0][..2])
+        .join(&hashes[0]);
+    assert_eq!(std::fs::read_to_string(kept).unwrap(), "an intact file");
+    // The rotten file's record remains without bytes, and check says so, on that one line.
+    let check = run(&["check", "--data", restored.to_str().unwrap()]);
+    let lines = stdout(&check);
+    assert_eq!(lines.lines().count(), 1, "{lines}");
+    assert!(
+        lines.contains("`rotten.pdf`") && lines.contains("missing"),
+        "{lines}"
+    );
+}
+
+#[test]
 fn bad_config_is_refused_naming_file_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

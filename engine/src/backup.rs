@@ -77,13 +77,20 @@ struct Trailer {
 }
 
 /// What a backup or a restore carried.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
     pub records: u64,
     pub files: u64,
     /// Bytes of the archive.
     pub bytes: u64,
+    /// Files (by SHA-256) whose bytes were damaged on disk when the backup was made: a backup
+    /// marks each and goes on; a restore leaves them out, so their records remain without
+    /// bytes (their download is refused) and everything else is restored.
+    pub damaged: Vec<String>,
 }
+
+/// The entry that follows a file whose bytes no longer hashed to their name when packed.
+const DAMAGED_PREFIX: &str = "damaged/";
 
 /// Progress reports: bytes of the archive written or read so far.
 pub type Progress<'a> = &'a mut dyn FnMut(u64);
@@ -155,6 +162,7 @@ pub fn export(
         packer.add_records(&chunk)?;
     }
     drop(chunk);
+    let mut damaged = Vec::new();
     for hash in &referenced {
         check_hash(hash).map_err(|_| Error::Storage(format!("file index holds `{hash}`")))?;
         let missing = || {
@@ -167,9 +175,13 @@ pub fn export(
         let mut hashing = Hashing::new(reader);
         packer.add_reader(&format!("files/{hash}"), size, &mut hashing)?;
         if hex(&hashing.hasher.finalize()) != *hash {
-            return Err(Error::Storage(format!(
-                "file {hash} is damaged on disk; run `docket check`"
-            )));
+            // Known only once its bytes went out: marked, so a restore leaves it out, and the
+            // backup of everything else goes on.
+            packer.add(
+                &format!("{DAMAGED_PREFIX}{hash}"),
+                b"the file before this entry no longer hashed to its name when it was backed up",
+            )?;
+            damaged.push(hash.clone());
         }
         progress(packer.bytes());
     }
@@ -180,6 +192,7 @@ pub fn export(
         records,
         files: referenced.len() as u64,
         bytes: counted.bytes,
+        damaged,
     })
 }
 
@@ -219,7 +232,9 @@ pub fn restore(data_dir: &Path, input: &mut dyn Read, progress: Progress) -> Res
         };
         // Opened again, so records and the folder are upgraded as any older folder would be.
         let store = SledStore::open(&staging)?;
-        let problems = crate::check::check(&store, false)?;
+        let mut problems = crate::check::check(&store, false)?;
+        // Files damaged before the backup was made are missing by design; the caller says so.
+        problems.retain(|p| !counts.damaged.iter().any(|sha| p.contains(sha.as_str())));
         if !problems.is_empty() {
             return Err(Error::Backup(format!(
                 "the restored data does not check out, so nothing was restored:\n{}",
@@ -343,6 +358,10 @@ fn load_archive(store: &SledStore, input: &mut dyn Read, progress: Progress) -> 
     let mut loaded = 0u64;
     let mut read_bytes = 0u64;
     let mut manifest: Option<Manifest> = None;
+    // A file whose bytes did not match its name: an error unless the next entry marks it as
+    // damaged when the backup was made.
+    let mut mismatched: Option<String> = None;
+    let mut written = std::collections::HashSet::new();
     for entry in entries.by_ref() {
         let mut entry = entry.map_err(|e| {
             if seen == 0 {
@@ -358,6 +377,18 @@ fn load_archive(store: &SledStore, input: &mut dyn Read, progress: Progress) -> 
             .into_owned();
         let size = entry.header().size().map_err(|e| damaged(&e))?;
         read_bytes += size;
+        if let Some(file) = mismatched.take() {
+            if name != format!("{DAMAGED_PREFIX}{file}") {
+                return Err(Error::Backup(format!(
+                    "`files/{file}`: checksum mismatch: the archive was changed or damaged"
+                )));
+            }
+            counts.damaged.push(file);
+        } else if name.starts_with(DAMAGED_PREFIX) {
+            return Err(Error::Backup(format!(
+                "`{name}` follows no damaged file; the archive was changed"
+            )));
+        }
         if manifest.is_some() {
             return Err(Error::Backup(format!(
                 "`{name}` follows the manifest; the archive was changed"
@@ -422,17 +453,28 @@ fn load_archive(store: &SledStore, input: &mut dyn Read, progress: Progress) -> 
                 )));
             }
             if stored.sha256 != hash {
-                return Err(Error::Backup(format!(
-                    "`{name}`: checksum mismatch: the archive was changed or damaged"
-                )));
+                // Its bytes are no file of the archive (unless they equal one already restored).
+                if !written.contains(&stored.sha256) {
+                    store.files().remove(&stored.sha256)?;
+                }
+                mismatched = Some(hash.to_string());
+            } else {
+                written.insert(stored.sha256);
             }
             counts.files += 1;
+        } else if name.starts_with(DAMAGED_PREFIX) {
+            // Checked above against the file before it.
         } else {
             return Err(Error::Backup(format!("unexpected entry `{name}`")));
         }
         names.update(format!("{name} {size}\n").as_bytes());
         seen += 1;
         progress(read_bytes);
+    }
+    if let Some(file) = mismatched {
+        return Err(Error::Backup(format!(
+            "`files/{file}`: checksum mismatch: the archive was changed or damaged"
+        )));
     }
     let manifest = manifest.ok_or_else(|| {
         Error::Backup("the archive ends early: it has no manifest, so it was cut short".into())

@@ -29,7 +29,15 @@ pub async fn backup(
         let result = docket
             .backup(&mut out)
             .map_err(std::io::Error::other)
-            .and_then(|_| out.flush());
+            .and_then(|counts| {
+                if !counts.damaged.is_empty() {
+                    tracing::warn!(
+                        files = %counts.damaged.join(", "),
+                        "the live backup marks uploaded files damaged on disk; a restore leaves them out (run `docket check`)"
+                    );
+                }
+                out.flush()
+            });
         if let Err(e) = result {
             // The client sees a cut-short body; without a manifest, `docket restore` refuses it.
             tracing::error!("live backup failed: {e}");

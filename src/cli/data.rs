@@ -71,6 +71,13 @@ pub fn backup(store: &SledStore, out: &Path) -> anyhow::Result<()> {
         counts.bytes,
         out.display()
     );
+    if !counts.damaged.is_empty() {
+        eprintln!(
+            "warning: {} uploaded files are damaged on disk (their bytes no longer match their hash), so the backup marks them and a restore leaves them out: {}; run `docket check` to see which records they belong to",
+            counts.damaged.len(),
+            counts.damaged.join(", ")
+        );
+    }
     Ok(())
 }
 
@@ -83,12 +90,26 @@ pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
     let counts = backup::restore(dir, &mut input, &mut |done| bar.set_position(done))
         .with_context(|| format!("cannot restore {}", file.display()))?;
     bar.finish_and_clear();
-    println!(
-        "restored {} records and {} files into {}; checked: no problems",
-        counts.records,
-        counts.files,
-        dir.display()
-    );
+    if counts.damaged.is_empty() {
+        println!(
+            "restored {} records and {} files into {}; checked: no problems",
+            counts.records,
+            counts.files,
+            dir.display()
+        );
+    } else {
+        println!(
+            "restored {} records and {} files into {}; checked: no problems besides the files below",
+            counts.records,
+            counts.files - counts.damaged.len() as u64,
+            dir.display()
+        );
+        eprintln!(
+            "warning: {} files were already damaged when the backup was made and are left out (their records remain, and their download is refused): {}",
+            counts.damaged.len(),
+            counts.damaged.join(", ")
+        );
+    }
     Ok(())
 }
 

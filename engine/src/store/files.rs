@@ -185,6 +185,23 @@ impl FileStore {
         })
     }
 
+    /// Removes a stored file at once, if there is one (a restore's bytes that proved damaged).
+    pub(crate) fn remove(&self, sha256: &str) -> Result<()> {
+        check_hash(sha256)?;
+        match &self.place {
+            Place::Disk(root) => match std::fs::remove_file(blob_path(root, sha256)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(io_error(&format!("cannot remove file {sha256}"), e))
+                }
+                _ => Ok(()),
+            },
+            Place::Memory(map) => {
+                map.lock().expect("file store lock").remove(sha256);
+                Ok(())
+            }
+        }
+    }
+
     /// The hash of every stored file, in no particular order.
     pub fn list(&self) -> Result<Vec<String>> {
         Ok(self.entries()?.into_iter().map(|e| e.0).collect())
