@@ -421,7 +421,7 @@ fn a_damaged_upload_is_left_out_of_the_backup_and_the_rest_restores() {
     assert!(backup.status.success(), "{}", stderr(&backup));
     let warning = stderr(&backup);
     assert!(
-        warning.contains("damaged on disk") && warning.contains(rotten.as_str()),
+        warning.contains("missing or damaged on disk") && warning.contains(rotten.as_str()),
         "{warning}"
     );
 
@@ -450,6 +450,36 @@ fn a_damaged_upload_is_left_out_of_the_backup_and_the_rest_restores() {
     assert!(
         lines.contains("`rotten.pdf`") && lines.contains("missing"),
         "{lines}"
+    );
+
+    // The restored folder backs up and restores again, the lost file still marked.
+    let again = out.path().join("again.backup");
+    let restored_arg = restored.to_str().unwrap();
+    let backup = run(&[
+        "backup",
+        "--data",
+        restored_arg,
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(backup.status.success(), "{}", stderr(&backup));
+    assert!(
+        stderr(&backup).contains(rotten.as_str()),
+        "{}",
+        stderr(&backup)
+    );
+    let second = out.path().join("second");
+    let restore = run(&[
+        "restore",
+        again.to_str().unwrap(),
+        "--data",
+        second.to_str().unwrap(),
+    ]);
+    assert!(restore.status.success(), "{}", stderr(&restore));
+    assert!(
+        stderr(&restore).contains(rotten.as_str()),
+        "{}",
+        stderr(&restore)
     );
 }
 

@@ -83,14 +83,16 @@ pub struct Counts {
     pub files: u64,
     /// Bytes of the archive.
     pub bytes: u64,
-    /// Files (by SHA-256) whose bytes were damaged on disk when the backup was made: a backup
-    /// marks each and goes on; a restore leaves them out, so their records remain without
-    /// bytes (their download is refused) and everything else is restored.
-    pub damaged: Vec<String>,
+    /// Files (by SHA-256) whose bytes were missing or damaged on disk when the backup was
+    /// made: a backup marks each and goes on; a restore leaves them out, so their records
+    /// remain without bytes (their download is refused) and everything else is restored.
+    pub left_out: Vec<String>,
 }
 
 /// The entry that follows a file whose bytes no longer hashed to their name when packed.
 const DAMAGED_PREFIX: &str = "damaged/";
+/// The entry that stands for a referenced file whose bytes were not there to pack.
+const MISSING_PREFIX: &str = "missing/";
 
 /// Progress reports: bytes of the archive written or read so far.
 pub type Progress<'a> = &'a mut dyn FnMut(u64);
@@ -162,18 +164,23 @@ pub fn export(
         packer.add_records(&chunk)?;
     }
     drop(chunk);
-    let mut damaged = Vec::new();
+    let mut left_out = Vec::new();
+    let mut packed = 0u64;
     for hash in &referenced {
         check_hash(hash).map_err(|_| Error::Storage(format!("file index holds `{hash}`")))?;
-        let missing = || {
-            Error::Storage(format!(
-                "file {hash} is referenced but missing from the data folder; run `docket check`"
-            ))
+        let (Some(size), Some(reader)) = (files.size(hash)?, files.read(hash)?) else {
+            // Lost before this backup (or left out of the restore that made this folder):
+            // marked, so a restore knows, and the backup of everything else goes on.
+            packer.add(
+                &format!("{MISSING_PREFIX}{hash}"),
+                b"a record referenced this file but its bytes were not in the data folder",
+            )?;
+            left_out.push(hash.clone());
+            continue;
         };
-        let size = files.size(hash)?.ok_or_else(missing)?;
-        let reader = files.read(hash)?.ok_or_else(missing)?;
         let mut hashing = Hashing::new(reader);
         packer.add_reader(&format!("files/{hash}"), size, &mut hashing)?;
+        packed += 1;
         if hex(&hashing.hasher.finalize()) != *hash {
             // Known only once its bytes went out: marked, so a restore leaves it out, and the
             // backup of everything else goes on.
@@ -181,18 +188,18 @@ pub fn export(
                 &format!("{DAMAGED_PREFIX}{hash}"),
                 b"the file before this entry no longer hashed to its name when it was backed up",
             )?;
-            damaged.push(hash.clone());
+            left_out.push(hash.clone());
         }
         progress(packer.bytes());
     }
-    packer.finish(records, referenced.len() as u64)?;
+    packer.finish(records, packed)?;
     counted.flush().map_err(write_error)?;
     progress(counted.bytes);
     Ok(Counts {
         records,
-        files: referenced.len() as u64,
+        files: packed,
         bytes: counted.bytes,
-        damaged,
+        left_out,
     })
 }
 
@@ -233,8 +240,8 @@ pub fn restore(data_dir: &Path, input: &mut dyn Read, progress: Progress) -> Res
         // Opened again, so records and the folder are upgraded as any older folder would be.
         let store = SledStore::open(&staging)?;
         let mut problems = crate::check::check(&store, false)?;
-        // Files damaged before the backup was made are missing by design; the caller says so.
-        problems.retain(|p| !counts.damaged.iter().any(|sha| p.contains(sha.as_str())));
+        // Files lost before the backup was made are missing by design; the caller says so.
+        problems.retain(|p| !counts.left_out.iter().any(|sha| p.contains(sha.as_str())));
         if !problems.is_empty() {
             return Err(Error::Backup(format!(
                 "the restored data does not check out, so nothing was restored:\n{}",
@@ -383,7 +390,7 @@ fn load_archive(store: &SledStore, input: &mut dyn Read, progress: Progress) -> 
                     "`files/{file}`: checksum mismatch: the archive was changed or damaged"
                 )));
             }
-            counts.damaged.push(file);
+            counts.left_out.push(file);
         } else if name.starts_with(DAMAGED_PREFIX) {
             return Err(Error::Backup(format!(
                 "`{name}` follows no damaged file; the archive was changed"
@@ -464,6 +471,9 @@ fn load_archive(store: &SledStore, input: &mut dyn Read, progress: Progress) -> 
             counts.files += 1;
         } else if name.starts_with(DAMAGED_PREFIX) {
             // Checked above against the file before it.
+        } else if let Some(hash) = name.strip_prefix(MISSING_PREFIX) {
+            check_hash(hash).map_err(|_| Error::Backup(format!("unexpected entry `{name}`")))?;
+            counts.left_out.push(hash.to_string());
         } else {
             return Err(Error::Backup(format!("unexpected entry `{name}`")));
         }

@@ -21,6 +21,10 @@ pub enum Error {
     /// Not allowed for who is asking (a client writing to a completed request or a done task).
     #[error("{0}")]
     Forbidden(String),
+    /// The record is there but what it stands for is lost (an uploaded file's bytes missing or
+    /// damaged on disk).
+    #[error("{0}")]
+    Gone(String),
     /// The data folder is opened by another running docket.
     #[error(
         "data folder {0} is in use by another running docket; stop it first or use another --data folder"

@@ -30,10 +30,10 @@ pub async fn backup(
             .backup(&mut out)
             .map_err(std::io::Error::other)
             .and_then(|counts| {
-                if !counts.damaged.is_empty() {
+                if !counts.left_out.is_empty() {
                     tracing::warn!(
-                        files = %counts.damaged.join(", "),
-                        "the live backup marks uploaded files damaged on disk; a restore leaves them out (run `docket check`)"
+                        files = %counts.left_out.join(", "),
+                        "the live backup marks uploaded files missing or damaged on disk; a restore leaves them out (run `docket check`)"
                     );
                 }
                 out.flush()

@@ -50,6 +50,7 @@ impl From<Error> for ApiError {
             Error::Conflict(_) => Self::new(StatusCode::CONFLICT, e.to_string()),
             Error::TooLarge(_) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),
             Error::Forbidden(_) => Self::new(StatusCode::FORBIDDEN, e.to_string()),
+            Error::Gone(_) => Self::new(StatusCode::GONE, e.to_string()),
             other => Self::internal(other),
         }
     }

@@ -23,9 +23,18 @@ pub use error::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub docket: Docket,
+    /// Checklist pages as last rendered (`client::cache`).
+    pages: std::sync::Arc<client::cache::PageCache>,
 }
 
 impl AppState {
+    pub fn new(docket: Docket) -> AppState {
+        AppState {
+            docket,
+            pages: Default::default(),
+        }
+    }
+
     /// Runs a (blocking, storage-touching) engine call off the async threads.
     pub(crate) async fn call<T: Send + 'static>(
         &self,

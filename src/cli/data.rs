@@ -71,11 +71,11 @@ pub fn backup(store: &SledStore, out: &Path) -> anyhow::Result<()> {
         counts.bytes,
         out.display()
     );
-    if !counts.damaged.is_empty() {
+    if !counts.left_out.is_empty() {
         eprintln!(
-            "warning: {} uploaded files are damaged on disk (their bytes no longer match their hash), so the backup marks them and a restore leaves them out: {}; run `docket check` to see which records they belong to",
-            counts.damaged.len(),
-            counts.damaged.join(", ")
+            "warning: {} uploaded files are missing or damaged on disk, so the backup marks them and a restore leaves them out: {}; `docket check` names the records they belong to, and uploading the same file again restores it",
+            counts.left_out.len(),
+            counts.left_out.join(", ")
         );
     }
     Ok(())
@@ -90,7 +90,7 @@ pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
     let counts = backup::restore(dir, &mut input, &mut |done| bar.set_position(done))
         .with_context(|| format!("cannot restore {}", file.display()))?;
     bar.finish_and_clear();
-    if counts.damaged.is_empty() {
+    if counts.left_out.is_empty() {
         println!(
             "restored {} records and {} files into {}; checked: no problems",
             counts.records,
@@ -101,13 +101,13 @@ pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
         println!(
             "restored {} records and {} files into {}; checked: no problems besides the files below",
             counts.records,
-            counts.files - counts.damaged.len() as u64,
+            counts.files.saturating_sub(counts.left_out.len() as u64),
             dir.display()
         );
         eprintln!(
-            "warning: {} files were already damaged when the backup was made and are left out (their records remain, and their download is refused): {}",
-            counts.damaged.len(),
-            counts.damaged.join(", ")
+            "warning: {} files were already missing or damaged when the backup was made and are left out (their records remain, their download is refused until the same file is uploaded again): {}",
+            counts.left_out.len(),
+            counts.left_out.join(", ")
         );
     }
     Ok(())

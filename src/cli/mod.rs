@@ -12,6 +12,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use docket_engine::config::Config;
+use docket_engine::docket::ServedClock;
 use docket_engine::plugin::PluginHost;
 use docket_engine::store::SledStore;
 use docket_engine::{Docket, SystemClock};
@@ -189,8 +190,24 @@ fn parse_speed(text: &str) -> Result<f64, String> {
 /// Opens the existing data folder (taking its lock) and the engine over it, on the real clock.
 /// Only `serve` and `restore` may create a data folder: elsewhere a mistyped `--data` is an
 /// error, not an empty firm.
+/// Opens the data folder for a command. A folder served on a simulated clock is worked on at
+/// the time its clock stopped, so what a command writes fits the folder's simulated dates.
 fn open(config: &Config) -> anyhow::Result<(Docket, Arc<SledStore>)> {
-    open_with_clock(config, Arc::new(SystemClock), false)
+    let (docket, store) = open_with_clock(config, Arc::new(SystemClock), false)?;
+    match docket_engine::docket::served_clock(store.as_ref())? {
+        ServedClock::Simulated { until: Some(until) } => {
+            drop(docket);
+            let clock = Arc::new(docket_engine::ManualClock::new(until));
+            Ok(open_docket(config, store, clock)?)
+        }
+        ServedClock::Simulated { until: None } => {
+            eprintln!(
+                "note: this folder was served on a simulated clock that did not stop cleanly, so where it stood is unknown; this command uses the real time"
+            );
+            Ok((docket, store))
+        }
+        _ => Ok((docket, store)),
+    }
 }
 
 fn open_with_clock(
@@ -206,6 +223,14 @@ fn open_with_clock(
         SledStore::open(dir)?
     });
     docket_engine::backup::check_not_half_restored(store.as_ref())?;
+    open_docket(config, store, clock)
+}
+
+fn open_docket(
+    config: &Config,
+    store: Arc<SledStore>,
+    clock: Arc<dyn docket_engine::Clock>,
+) -> anyhow::Result<(Docket, Arc<SledStore>)> {
     let docket = Docket::open(store.clone(), clock, &config.firm, &config.server.base_url)
         .with_context(|| {
             format!(

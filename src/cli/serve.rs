@@ -161,9 +161,7 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
                 tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
             }
         });
-        let state = docket_portal::AppState {
-            docket: docket.clone(),
-        };
+        let state = docket_portal::AppState::new(docket.clone());
         let served = docket_portal::run(listener, state, shutdown)
             .await
             .context("server failed");

@@ -276,6 +276,59 @@ fn a_simulated_month_through_the_binary_the_api_and_a_real_smtp_server() {
         "{}",
         stderr(&out)
     );
+    let said = stderr(&out);
+    let reached = &said[said.find("already reached ").unwrap() + 16..][..20];
+    let suggested = &said[said.find("--clock-from ").unwrap() + 13..][..20];
+    assert!(suggested >= reached, "{said}");
+
+    // A command run on the stopped folder works at the time its clock stopped, not today's.
+    let made = run_with(
+        docket()
+            .args([
+                "work",
+                "create",
+                "--template",
+                "Signature",
+                "--start",
+                "2026-04-01",
+            ])
+            .args([
+                "--contact",
+                "zoe@zhang.example",
+                "--title",
+                "Made by the CLI",
+                "--data",
+            ])
+            .arg(&data)
+            .arg("--config")
+            .arg(&cfg),
+    );
+    assert!(made.status.success(), "{}", stderr(&made));
+    // ...and the start the refusal suggested is accepted.
+    let server = Server::start(
+        &data,
+        &[
+            "--config",
+            cfg.to_str().unwrap(),
+            "--clock-from",
+            suggested,
+            "--clock-speed",
+            "1",
+        ],
+    );
+    let (_, work) = api(&server, &token, "GET", "/api/work", json!(null));
+    let made = work
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["title"] == "Made by the CLI")
+        .unwrap();
+    let created = made["created_at"].as_str().unwrap();
+    assert!(
+        created.starts_with(&reached[..19]),
+        "created {created}, clock stopped at {reached}"
+    );
+    assert!(server.stop().success());
 }
 
 #[test]

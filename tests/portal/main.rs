@@ -117,9 +117,7 @@ impl Portal {
         docket.send_group(work, 0, Actor::System).unwrap();
         docket.send_group(work, 1, Actor::System).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let state = docket_portal::AppState {
-            docket: docket.clone(),
-        };
+        let state = docket_portal::AppState::new(docket.clone());
         runtime.spawn(async move {
             docket_portal::run(listener, state, async {
                 let _ = stopped.await;
@@ -690,5 +688,39 @@ fn fresh_links_are_limited_per_group_and_per_contact() {
     assert_eq!(
         emails,
         docket_engine::docket::NEW_LINKS_PER_CONTACT_PER_DAY + 1
+    );
+}
+
+#[test]
+fn a_reloaded_checklist_is_never_stale() {
+    let portal = Portal::start();
+    let ann = portal.bind(0);
+    let checklist = portal.checklist(0);
+    let first = body(portal.get(&checklist, Some(&ann)));
+    assert!(!first.contains("overdue"), "{first}");
+    assert_eq!(body(portal.get(&checklist, Some(&ann))), first);
+    // Another device's cookie, or none, never gets Ann's page.
+    let bob = portal.bind(1);
+    assert_eq!(
+        portal.get(&checklist, Some(&bob)).status(),
+        StatusCode::FORBIDDEN
+    );
+    assert!(!body(portal.get(&checklist, None)).contains("Bank &lt;b&gt;statements"));
+    // A new day in the client's zone: the task due yesterday is marked overdue.
+    portal.clock.set(utc("2026-03-17T08:00:00Z"));
+    let next_day = body(portal.get(&checklist, Some(&ann)));
+    assert!(next_day.contains("overdue"), "{next_day}");
+    // Staff tick it off: the next view shows it done.
+    portal
+        .docket
+        .set_task_done(portal.work, 0, 0, true, Actor::System)
+        .unwrap();
+    let ticked = body(portal.get(&checklist, Some(&ann)));
+    assert!(!ticked.contains("overdue"), "{ticked}");
+    // The access ends 30 days after the send: the page is no longer served.
+    portal.clock.set(utc("2026-04-02T08:00:00Z"));
+    assert_eq!(
+        portal.get(&checklist, Some(&ann)).status(),
+        StatusCode::GONE
     );
 }

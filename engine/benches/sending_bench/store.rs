@@ -89,6 +89,10 @@ impl Store for TimedStore {
         out
     }
 
+    fn generation(&self) -> u64 {
+        self.inner.generation()
+    }
+
     fn commit(&self, batch: Batch) -> Result<()> {
         let start = Instant::now();
         let out = self.inner.commit(batch);

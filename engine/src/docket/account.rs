@@ -341,6 +341,7 @@ impl Docket {
             group,
             contact,
             locked: item.status == WorkStatus::Completed,
+            device_until: None,
         }))
     }
 }

@@ -78,6 +78,9 @@ pub struct ClientSession {
     pub contact: ContactId,
     /// The work is completed: the checklist is shown locked and every write is refused.
     pub locked: bool,
+    /// When a device's session ends unless the store changes first (its access expires);
+    /// none for a signed-in account's.
+    pub device_until: Option<DateTime<Utc>>,
 }
 
 /// Why a device may not see a checklist.
@@ -270,7 +273,8 @@ impl Docket {
         if presented.is_none() || presented != access.device_hash {
             return Ok(Err(NoSession::OtherDevice));
         }
-        if self.now() >= self.access_expiry(&access)? {
+        let expiry = self.access_expiry(&access)?;
+        if self.now() >= expiry {
             return Ok(Err(NoSession::Expired));
         }
         Ok(Ok(ClientSession {
@@ -278,6 +282,7 @@ impl Docket {
             group,
             contact: access.contact,
             locked: item.status == WorkStatus::Completed,
+            device_until: Some(expiry),
         }))
     }
 
@@ -302,7 +307,10 @@ impl Docket {
                 description: t.description.clone(),
                 due_date: t.due_date,
                 done: t.done_at.is_some(),
-                overdue: t.done_at.is_none() && t.due_date < today,
+                // A completed request asks nothing more: nothing in it is overdue.
+                overdue: t.done_at.is_none()
+                    && t.due_date < today
+                    && work.status != WorkStatus::Completed,
                 documents: Vec::new(),
                 links: t
                     .documents

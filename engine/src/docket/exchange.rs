@@ -311,29 +311,27 @@ impl Docket {
         Ok((record, bytes))
     }
 
-    /// A reader of an uploaded file's bytes.
     /// A reader of an uploaded file's bytes; refused when the stored copy is missing or not the
     /// size its record says (damaged on disk), rather than sending a cut-short download.
     pub fn file_reader(&self, file: &UploadedFile) -> Result<FileReader> {
         let files = self.store.files();
+        let missing = || {
+            Error::Gone(format!(
+                "the bytes of file `{}` are missing from the data folder (lost, or left out of a restore because they were damaged); run `docket check`, and upload the same file again to restore them",
+                file.name
+            ))
+        };
         match files.size(&file.content.sha256)? {
             Some(size) if size == file.content.size => {}
             Some(_) => {
-                return Err(Error::Storage(format!(
-                    "the bytes of file {} are damaged on disk (run `docket check`; uploading the same file again repairs them)",
+                return Err(Error::Gone(format!(
+                    "the bytes of file `{}` are damaged on disk; run `docket check`, and upload the same file again to repair them",
                     file.name
                 )));
             }
-            None => {
-                return Err(Error::Storage(format!(
-                    "the bytes of file {} are missing (run `docket check`; uploading the same file again restores them)",
-                    file.name
-                )));
-            }
+            None => return Err(missing()),
         }
-        files
-            .read(&file.content.sha256)?
-            .ok_or_else(|| Error::Storage(format!("the bytes of file {} are missing", file.name)))
+        files.read(&file.content.sha256)?.ok_or_else(missing)
     }
 }
 
@@ -415,7 +413,7 @@ mod tests {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut docket.file_reader(&file).unwrap(), &mut bytes).unwrap();
         assert_eq!(bytes, upload.bytes);
-        assert_eq!(docket.files(id).unwrap(), vec![file]);
+        assert_eq!(docket.files(id).unwrap(), vec![file.clone()]);
         let kinds: Vec<_> = docket
             .work_timeline(id, 3)
             .unwrap()
@@ -429,6 +427,17 @@ mod tests {
                 EventKind::CommentAdded,
                 EventKind::CommentAdded
             ]
+        );
+        // Bytes lost from the file store: the download is refused as gone, naming the file.
+        docket.store().files().remove(&file.content.sha256).unwrap();
+        match docket.file_reader(&file) {
+            Err(Error::Gone(m)) => assert!(m.contains("`jan.pdf` are missing"), "{m}"),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+        docket.add_file(id, upload.clone(), Actor::System).unwrap();
+        assert!(
+            docket.file_reader(&file).is_ok(),
+            "the same upload restores them"
         );
     }
 

@@ -48,6 +48,33 @@ const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";
 const SERVED_CLOCK_KEY: &[u8] = b"served_clock";
 const SIMULATED_UNTIL_KEY: &[u8] = b"simulated_until";
 
+/// Which clock has served a data folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServedClock {
+    Never,
+    Real,
+    /// A simulated clock, and where it stood when its server last stopped (unknown after a
+    /// crash).
+    Simulated {
+        until: Option<chrono::DateTime<chrono::Utc>>,
+    },
+}
+
+/// Which clock has served the data folder of `store`; tools run on the same time as it.
+pub fn served_clock(store: &dyn Store) -> Result<ServedClock> {
+    Ok(match store.get(Tree::Meta, SERVED_CLOCK_KEY)?.as_deref() {
+        None => ServedClock::Never,
+        Some(b"simulated") => ServedClock::Simulated {
+            until: store
+                .get(Tree::Meta, SIMULATED_UNTIL_KEY)?
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| t.to_utc()),
+        },
+        Some(_) => ServedClock::Real,
+    })
+}
+
 /// How many times a read-modify-write is retried when another writer got there first.
 const RETRIES: usize = 5;
 
@@ -346,19 +373,19 @@ impl Docket {
 
     /// Refuses to run a simulated clock from before where the folder's last simulation stopped.
     pub fn check_simulated_start(&self, from: chrono::DateTime<chrono::Utc>) -> Result<()> {
-        let Some(bytes) = self.store.get(Tree::Meta, SIMULATED_UNTIL_KEY)? else {
-            return Ok(());
-        };
-        let until = std::str::from_utf8(&bytes)
-            .ok()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.to_utc());
-        match until {
-            Some(until) if from < until => Err(Error::invalid(format!(
-                "this folder's simulated clock already reached {}; start at or after it (--clock-from {}), or use a fresh --data folder",
-                until.format("%Y-%m-%dT%H:%M:%SZ"),
-                until.format("%Y-%m-%dT%H:%M:%SZ")
-            ))),
+        match served_clock(self.store.as_ref())? {
+            ServedClock::Simulated { until: Some(until) } if from < until => {
+                // The next whole second, so the suggested start is never before `until`.
+                let start =
+                    chrono::DurationRound::duration_trunc(until, chrono::Duration::seconds(1))
+                        .unwrap_or(until)
+                        + chrono::Duration::seconds(i64::from(until.timestamp_subsec_nanos() > 0));
+                Err(Error::invalid(format!(
+                    "this folder's simulated clock already reached {}; start at or after it (--clock-from {}), or use a fresh --data folder",
+                    until.format("%Y-%m-%dT%H:%M:%SZ"),
+                    start.format("%Y-%m-%dT%H:%M:%SZ")
+                )))
+            }
             _ => Ok(()),
         }
     }

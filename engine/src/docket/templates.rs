@@ -191,7 +191,7 @@ impl Docket {
         self.edit_template(name_or_id, (group, task), |template, documents, batch| {
             if index >= documents.len() {
                 return Err(Error::invalid(format!(
-                    "the task has {} documents; there is no document {index} (numbered from 0)",
+                    "the task has no document {index} (documents are numbered from 0; it has {})",
                     documents.len()
                 )));
             }
@@ -216,15 +216,15 @@ impl Docket {
             .get(Tree::Templates, &id.key())?
             .ok_or_else(|| Error::not_found("template", id))?;
         let mut template: Template = decode(&before)?;
-        let Some(documents) = template
-            .groups
-            .get_mut(group)
-            .and_then(|g| g.tasks.get_mut(task))
-            .map(|t| &mut t.documents)
-        else {
+        let name = template.name.clone();
+        let Some(tasks) = template.groups.get_mut(group).map(|g| &mut g.tasks) else {
             return Err(Error::invalid(format!(
-                "template `{}` has no task {task} in group {group} (both numbered from 0)",
-                template.name
+                "template `{name}` has no group {group} (groups are numbered from 0)"
+            )));
+        };
+        let Some(documents) = tasks.get_mut(task).map(|t| &mut t.documents) else {
+            return Err(Error::invalid(format!(
+                "template `{name}` has no task {task} in group {group} (tasks are numbered from 0)"
             )));
         };
         let mut batch = Batch::default();
@@ -266,5 +266,48 @@ mod tests {
             Err(Error::NotFound { .. })
         ));
         assert_eq!(docket.list_templates().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn documents_link_to_web_addresses_only_and_start_dates_are_sane() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        for url in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "https://a b.example",
+        ] {
+            let text = format!(
+                "name = \"T\"\n[[groups]]\nname = \"G\"\n[[groups.tasks]]\ntitle = \"X\"\ndue = 1\ndocuments = [{{ name = \"Guide\", url = \"{url}\" }}]\n"
+            );
+            let err = docket.import_template(&text).unwrap_err().to_string();
+            assert!(err.contains("give a web address"), "{url}: {err}");
+        }
+        assert!(docket.list_templates().unwrap().is_empty());
+        docket.import_template(EXAMPLE_TEMPLATES[1]).unwrap();
+        docket
+            .create_contact(
+                crate::model::NewContact {
+                    name: "Bob".into(),
+                    email: "bob@client.example".into(),
+                    timezone: None,
+                },
+                crate::model::Actor::System,
+            )
+            .unwrap();
+        for start in ["1900-01-01", "9999-12-31"] {
+            let err = docket
+                .create_work(
+                    crate::model::NewWork {
+                        template: "Monthly bookkeeping".into(),
+                        start_date: Some(start.parse().unwrap()),
+                        contacts: vec!["bob@client.example".into()],
+                        ..Default::default()
+                    },
+                    crate::model::Actor::System,
+                )
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("more than ten years from today"), "{err}");
+        }
     }
 }

@@ -26,6 +26,13 @@ impl Docket {
                 template.name
             ))
         })?;
+        // A typo in the year would email the client due dates a century away.
+        let today = self.now().date_naive();
+        if (start_date - today).num_days().abs() > 3660 {
+            return Err(Error::invalid(format!(
+                "the start date {start_date} is more than ten years from today ({today}); check the year (YYYY-MM-DD)"
+            )));
+        }
         let recipients =
             self.resolve_recipients(&new.contacts, template.groups.len(), &template.name)?;
         let assignee = match new

@@ -212,6 +212,24 @@ impl NewTemplate {
                         group.name, self.name
                     )));
                 }
+                for doc in &task.documents {
+                    if doc.name.trim().is_empty() {
+                        return Err(Error::invalid(format!(
+                            "task `{}`: a document needs a name",
+                            task.title
+                        )));
+                    }
+                    if let Some(url) = &doc.url {
+                        let lower = url.trim().to_ascii_lowercase();
+                        let web = lower.starts_with("https://") || lower.starts_with("http://");
+                        if !web || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                            return Err(Error::invalid(format!(
+                                "task `{}`: document `{}` has the address `{url}`; give a web address starting with https:// (or http://)",
+                                task.title, doc.name
+                            )));
+                        }
+                    }
+                }
                 if task.documents.iter().any(|d| d.file.is_some()) {
                     return Err(Error::invalid(format!(
                         "task `{}`: a document's file is uploaded to the template once it exists (POST /api/templates/ID/groups/G/tasks/T/documents), not named in it",

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Batch, CHANGED_CONCURRENTLY, Entries, FileStore, Store, Tree, Visit, Write};
 use crate::{Error, Result};
@@ -11,6 +12,7 @@ type Trees = HashMap<Tree, BTreeMap<Vec<u8>, Vec<u8>>>;
 #[derive(Debug)]
 pub struct MemoryStore {
     trees: Mutex<Trees>,
+    generation: AtomicU64,
     files: FileStore,
 }
 
@@ -18,6 +20,7 @@ impl Default for MemoryStore {
     fn default() -> Self {
         Self {
             trees: Mutex::default(),
+            generation: AtomicU64::new(0),
             files: FileStore::memory(),
         }
     }
@@ -97,11 +100,16 @@ impl Store for MemoryStore {
                 Write::Expect { .. } => {}
             }
         }
+        self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
     fn flush(&self) -> Result<()> {
         Ok(())
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     fn len(&self, tree: Tree) -> Result<usize> {

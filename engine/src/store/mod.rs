@@ -301,6 +301,10 @@ pub trait Store: Send + Sync {
     }
     /// Makes every committed batch durable.
     fn flush(&self) -> Result<()>;
+    /// A number that moves on with every committed batch that wrote something: whatever was
+    /// read or made from the store while it stayed the same is still current (the portal's
+    /// page cache relies on it).
+    fn generation(&self) -> u64;
     /// Number of entries in a tree.
     fn len(&self, tree: Tree) -> Result<usize>;
     /// Calls `each` for every entry of every tree, tree by tree in key order.

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use sled::Transactional;
@@ -47,6 +47,8 @@ pub struct SledStore {
     journaling: AtomicBool,
     /// One live copy at a time.
     copying: Mutex<()>,
+    /// Batches applied so far (`Store::generation`).
+    generation: AtomicU64,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -141,6 +143,7 @@ impl SledStore {
             journal: Mutex::new(None),
             journaling: AtomicBool::new(false),
             copying: Mutex::new(()),
+            generation: AtomicU64::new(0),
         };
         store.check_format()?;
         Ok(store)
@@ -286,6 +289,10 @@ impl Store for SledStore {
         Ok(())
     }
 
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
     fn len(&self, tree: Tree) -> Result<usize> {
         Ok(self.tree(tree).len())
     }
@@ -413,7 +420,10 @@ impl SledStore {
             Ok(())
         });
         match result {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.generation.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
             Err(TransactionError::Abort(message)) => Err(Error::Conflict(message)),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }

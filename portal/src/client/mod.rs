@@ -9,14 +9,14 @@
 use std::sync::LazyLock;
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use docket_engine::docket::{
     ACCOUNT_SESSION_LIFETIME, AccountItem, Checklist, ClientSession, LandingState, NoSession,
-    Opened, SignInLinkState, SignInRequest,
+    Opened, SignInLinkState, SignInRequest, secret_hash,
 };
 use docket_engine::model::{UploadedFile, WorkId};
 use minijinja::{Environment, context};
@@ -25,6 +25,7 @@ use serde::Deserialize;
 use crate::AppState;
 
 mod account;
+pub(crate) mod cache;
 mod uploads;
 
 pub use uploads::sniff;
@@ -143,17 +144,25 @@ impl IntoResponse for Page {
 }
 
 fn render(status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
-    match PAGES.get_template(name).and_then(|t| t.render(ctx)) {
+    match render_html(name, ctx) {
         Ok(html) => Page(status, html).into_response(),
-        Err(e) => {
+        Err(failed) => failed,
+    }
+}
+
+/// A page's HTML, or the answer to give when it cannot be rendered.
+fn render_html(name: &str, ctx: minijinja::Value) -> std::result::Result<String, Response> {
+    PAGES
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map_err(|e| {
             tracing::error!(template = name, error = %e, "cannot render a portal page");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side; please try again in a minute.",
             )
                 .into_response()
-        }
-    }
+        })
 }
 
 /// What a message page says, and the one action it may offer.
@@ -500,17 +509,60 @@ async fn checklist(
     Query(notice): Query<Notice>,
     headers: HeaderMap,
 ) -> Response {
+    // Read before anything else: a write from here on makes the page rendered below stale.
+    let generation = state.docket.store().generation();
+    let now = state.docket.now();
+    let key = match (parse_group(&work, &group), device_cookie(&headers)) {
+        (Some((work, group)), Some(secret)) if notice.notice.is_none() => Some(cache::Key {
+            work,
+            group,
+            device: secret_hash(&secret),
+        }),
+        _ => None,
+    };
+    if let Some(html) = key
+        .as_ref()
+        .and_then(|key| state.pages.get(key, generation, now))
+    {
+        return Html(html).into_response();
+    }
     let firm = firm(&state);
     let cap = state.docket.max_upload();
     match with_session(&state, &headers, &work, &group, &firm, |d, s| {
         d.checklist(s)
     }) {
-        Ok((_, list)) => checklist_page(list, notice.notice.as_deref(), cap),
+        Ok((session, list)) => {
+            let tz = list.timezone;
+            let html = match checklist_page(list, notice.notice.as_deref(), cap) {
+                Ok(html) => Bytes::from(html),
+                Err(failed) => return failed,
+            };
+            // Kept only for a device's session (the key's cookie is what opened it).
+            if let (Some(key), Some(until)) = (key, session.device_until) {
+                let day = now.with_timezone(&tz).date_naive();
+                state.pages.put(
+                    key,
+                    cache::Cached {
+                        generation,
+                        until,
+                        tz,
+                        day,
+                        html: html.clone(),
+                    },
+                );
+            }
+            Html(html).into_response()
+        }
         Err(page) => page,
     }
 }
 
-fn checklist_page(list: Checklist, notice: Option<&str>, cap: u64) -> Response {
+/// The checklist's HTML, or the answer to a page that could not be rendered.
+fn checklist_page(
+    list: Checklist,
+    notice: Option<&str>,
+    cap: u64,
+) -> std::result::Result<String, Response> {
     let tz = list.timezone;
     let comment_view = |c: &docket_engine::docket::ChecklistComment| {
         context! {
@@ -547,8 +599,7 @@ fn checklist_page(list: Checklist, notice: Option<&str>, cap: u64) -> Response {
         Some("commented") => Some("Comment sent."),
         _ => None,
     };
-    render(
-        StatusCode::OK,
+    render_html(
         "checklist.html",
         context! {
             firm_name => list.firm_name,
