@@ -18,7 +18,7 @@ use crate::{Error, Result};
 /// Keeps a backup, restore or check of a large firm, which touches every page, within bounded
 /// memory. A server sets its own (`storage.cache_mib`), since the scheduler's reads of due work
 /// items slow down by an order of magnitude when they miss it.
-pub const TOOL_CACHE_BYTES: u64 = 32 * 1024 * 1024;
+pub const TOOL_CACHE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Batches `commit_each` merges into one sled transaction.
 const MERGED_BATCHES: usize = 250;

@@ -54,8 +54,9 @@ pub enum PluginCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Print the exact reminder calendar a policy would follow for one group, five-reminder
-    /// cap included.
+    /// Print the reminder calendar a policy answers for one group, five-reminder cap included.
+    /// These are the policy's own instants: a server also holds each to the firm's send
+    /// schedule (`firm.send_schedule`) and past its holidays.
     Simulate(SimulateArgs),
     /// Write a new plugin project: manifest, source, build command, table tests, and copies of
     /// the contract and the guest SDK. It builds and passes `check` as written.

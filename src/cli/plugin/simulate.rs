@@ -42,7 +42,8 @@ pub struct SimulateArgs {
     /// Local send time, `HH:MM`; defaults to the firm's (`firm.send_time`).
     #[arg(long, value_name = "HH:MM")]
     send_time: Option<String>,
-    /// A holiday the firm does not send on; repeat for each. Defaults to `firm.holidays`.
+    /// A firm holiday, as the policy is told of it (a policy may skip it; a server never sends
+    /// on one); repeat for each. Defaults to `firm.holidays`.
     #[arg(long, value_name = "DATE")]
     holiday: Vec<NaiveDate>,
     /// How many days after sending to preview.
