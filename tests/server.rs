@@ -458,6 +458,14 @@ fn a_document_uploaded_to_a_template_reaches_the_work_made_from_it() {
     );
     assert_eq!(nowhere.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(nowhere.text().unwrap().contains("no task 99 in group 0"));
+    let unnamed = post(base, letter.clone());
+    assert_eq!(unnamed.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        unnamed
+            .text()
+            .unwrap()
+            .contains("the query string (after `?`): missing field `name`")
+    );
     let empty = post(&format!("{base}?name=empty.pdf"), Vec::new());
     assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let unknown = post(

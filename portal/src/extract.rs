@@ -41,7 +41,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn query_error(rejection: QueryRejection) -> ApiError {
-    ApiError::new(rejection.status(), rejection.body_text())
+    // "Failed to deserialize query string: missing field `name`" → "the query string (after
+    // `?`): missing field `name`".
+    let text = rejection.body_text();
+    let why = text
+        .strip_prefix("Failed to deserialize query string: ")
+        .unwrap_or(&text);
+    ApiError::new(
+        rejection.status(),
+        format!("the query string (after `?`): {why}"),
+    )
 }
 
 /// Path parameters, e.g. a group number.
