@@ -90,9 +90,7 @@ fn main() {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = AppState {
-        docket: docket.clone(),
-    };
+    let state = AppState::new(docket.clone());
     server.spawn(async move {
         axum::serve(listener, router(state)).await.unwrap();
     });

@@ -117,9 +117,7 @@ impl Portal {
         docket.send_group(work, 0, Actor::System).unwrap();
         docket.send_group(work, 1, Actor::System).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let state = docket_portal::AppState {
-            docket: docket.clone(),
-        };
+        let state = docket_portal::AppState::new(docket.clone());
         runtime.spawn(async move {
             docket_portal::run(listener, state, async {
                 let _ = stopped.await;
