@@ -410,10 +410,15 @@ fn a_folder_from_before_the_unread_index_gets_it() {
         .map(|(k, _)| k)
         .collect();
     assert_eq!(indexed, [format!("{user}/{}", unread.id).into_bytes()]);
-    assert_eq!(
-        crate::check::check(&store, false).unwrap(),
-        Vec::<String>::new()
-    );
+    // A folder of notifications alone: the firm's settings are rightly missing, nothing else.
+    let problems = |store: &SledStore| -> Vec<String> {
+        crate::check::check(store, false)
+            .unwrap()
+            .into_iter()
+            .filter(|p| p != "meta: the firm's settings are missing")
+            .collect()
+    };
+    assert_eq!(problems(&store), Vec::<String>::new());
     // And `check` notices an index that disagrees with its notification.
     let mut batch = Batch::default();
     batch.put(
@@ -422,7 +427,7 @@ fn a_folder_from_before_the_unread_index_gets_it() {
         Vec::new(),
     );
     store.commit(batch).unwrap();
-    let problems = crate::check::check(&store, false).unwrap();
+    let problems = problems(&store);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(
         problems[0].contains("listed as unread but was read"),

@@ -158,7 +158,8 @@ async fn staff_visit() {
         .click()
         .await
         .unwrap();
-    wait_for_heading(&staff, "Baker's Bakery — November books").await;
+    staff.wait_for("dl.facts").await;
+    assert_eq!(staff.text("h1").await, "Baker's Bakery — November books");
     let work = staff.text("main").await;
     assert!(
         work.contains("Receipts and invoices") && work.contains("Bob Baker"),
