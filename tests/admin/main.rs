@@ -674,7 +674,13 @@ fn sign_out_and_expiry_end_sessions() {
         .advance(STAFF_SESSION_IDLE - chrono::Duration::minutes(1));
     assert!(admin.signed_in(&sam));
     admin.clock.advance(STAFF_SESSION_IDLE);
-    assert!(!admin.signed_in(&sam));
+    let ended = admin.get("/admin/inbox", Some(&sam));
+    assert_eq!(
+        location(&ended),
+        "/admin/sign-in?next=%2Fadmin%2Finbox&notice=session-ended"
+    );
+    let page = admin.get(&location(&ended), None);
+    assert!(body(page).contains("Your session ended; please sign in again."));
     // Busy, but past the lifetime.
     let sam = admin.browser(STAFF);
     let hour = chrono::Duration::hours(1);

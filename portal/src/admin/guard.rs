@@ -39,7 +39,7 @@ impl FromRequestParts<AppState> for StaffSession {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let Some(cookie) = session_cookie(&parts.headers) else {
-            return Err(to_sign_in(parts));
+            return Err(to_sign_in(parts, false));
         };
         let lookup = cookie.clone();
         let found = state
@@ -61,7 +61,7 @@ impl FromRequestParts<AppState> for StaffSession {
                     cookie,
                 })
             }
-            Ok(None) => Err(to_sign_in(parts)),
+            Ok(None) => Err(to_sign_in(parts, true)),
             Err(e) => Err(super::error_page(e, Layout::signed_out(state))),
         }
     }
@@ -162,14 +162,22 @@ pub(super) fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> 
     cookie(headers, SESSION_COOKIE_SECURE, SESSION_COOKIE_PLAIN)
 }
 
-/// Not signed in: a page is asked for again after signing in; a form post is not repeated.
-fn to_sign_in(parts: &Parts) -> Response {
+/// Not signed in: a page is asked for again after signing in; a form post is not repeated. A
+/// browser whose session ended is told so.
+fn to_sign_in(parts: &Parts, ended: bool) -> Response {
+    let mut query = Vec::new();
     if parts.method == Method::GET || parts.method == Method::HEAD {
         let wanted = parts.uri.path_and_query().map_or("/admin", |p| p.as_str());
-        let next: String = serde_urlencoded::to_string([("next", wanted)]).unwrap_or_default();
-        Redirect::to(&format!("/admin/sign-in?{next}")).into_response()
-    } else {
+        query.push(("next", wanted));
+    }
+    if ended {
+        query.push(("notice", "session-ended"));
+    }
+    let query = serde_urlencoded::to_string(&query).unwrap_or_default();
+    if query.is_empty() {
         Redirect::to("/admin/sign-in").into_response()
+    } else {
+        Redirect::to(&format!("/admin/sign-in?{query}")).into_response()
     }
 }
 

@@ -78,6 +78,7 @@ pub(super) async fn sign_in_form(
     }
     let notice = match query.notice.as_str() {
         "signed-out" => Some("You are signed out."),
+        "session-ended" => Some("Your session ended; please sign in again."),
         _ => None,
     };
     sign_in_page(
