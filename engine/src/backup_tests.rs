@@ -365,3 +365,72 @@ fn a_link_to_an_empty_folder_is_restored_through() {
         .collect();
     assert_eq!(left.len(), 2, "no staging folder left: {left:?}");
 }
+
+#[test]
+fn a_folder_from_before_the_unread_index_gets_it() {
+    use crate::model::{StaffNotification, UserId, WorkId};
+    let dir = tempfile::tempdir().unwrap();
+    let now = chrono::Utc::now();
+    let user = UserId::new(now);
+    let note = |read: bool| StaffNotification {
+        id: crate::model::new_id(now),
+        user,
+        at: now,
+        work: WorkId::new(now),
+        message: "Year end: Comment: hello".into(),
+        source: "docket".into(),
+        kind: String::new(),
+        read,
+    };
+    let (unread, read) = (note(false), note(true));
+    {
+        let store = SledStore::create(&dir.path().join("data")).unwrap();
+        let mut batch = Batch::default();
+        for n in [&unread, &read] {
+            batch.put_record(
+                Tree::Notifications,
+                format!("{user}/{}", n.id).into_bytes(),
+                n,
+            );
+        }
+        // As a format-3 docket left it: notifications, no index.
+        batch.put(Tree::Meta, "store_format", 3u16.to_be_bytes().to_vec());
+        store.commit(batch).unwrap();
+        store.flush().unwrap();
+    }
+    let store = SledStore::open(&dir.path().join("data")).unwrap();
+    assert_eq!(
+        store.get(Tree::Meta, b"store_format").unwrap().unwrap(),
+        STORE_FORMAT.to_be_bytes()
+    );
+    let indexed: Vec<Vec<u8>> = store
+        .scan(Tree::UnreadNotifications, b"", None, 10, false)
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(indexed, [format!("{user}/{}", unread.id).into_bytes()]);
+    // A folder of notifications alone: the firm's settings are rightly missing, nothing else.
+    let problems = |store: &SledStore| -> Vec<String> {
+        crate::check::check(store, false)
+            .unwrap()
+            .into_iter()
+            .filter(|p| p != "meta: the firm's settings are missing")
+            .collect()
+    };
+    assert_eq!(problems(&store), Vec::<String>::new());
+    // And `check` notices an index that disagrees with its notification.
+    let mut batch = Batch::default();
+    batch.put(
+        Tree::UnreadNotifications,
+        format!("{user}/{}", read.id).into_bytes(),
+        Vec::new(),
+    );
+    store.commit(batch).unwrap();
+    let problems = problems(&store);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("listed as unread but was read"),
+        "{problems:?}"
+    );
+}

@@ -8,8 +8,8 @@ use crate::Result;
 use crate::docket::{contact_key, status_key};
 use crate::model::{
     ApiToken, Comment, Contact, FirmSettings, GroupAccess, MagicLink, OutboundMessage,
-    PendingDigest, QueuedEvent, Record, StaffNotification, StaffUser, Template, TemplateId,
-    TimelineEvent, UploadedFile, WebhookDelivery, WorkId, WorkItem,
+    PendingDigest, QueuedEvent, Record, StaffNotification, StaffSession, StaffUser, Template,
+    TemplateId, TimelineEvent, UploadedFile, WebhookDelivery, WorkId, WorkItem,
 };
 use crate::store::files::{StoredFile, Verified};
 use crate::store::{Store, Tree, decode};
@@ -148,7 +148,32 @@ pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
     records::<OutboundMessage>(store, Tree::Outbox, f, &mut |_, _, _, _| Ok(()))?;
     records::<QueuedEvent>(store, Tree::Events, f, &mut |_, _, _, _| Ok(()))?;
     records::<WebhookDelivery>(store, Tree::Webhooks, f, &mut |_, _, _, _| Ok(()))?;
-    records::<StaffNotification>(store, Tree::Notifications, f, &mut |_, _, _, _| Ok(()))?;
+    records::<StaffNotification>(store, Tree::Notifications, f, &mut |s, key, note, f| {
+        let indexed = s.get(Tree::UnreadNotifications, key)?.is_some();
+        if indexed == note.read {
+            f.problem(format!(
+                "unread_notifications: `{}` {}",
+                lossy(key),
+                if note.read {
+                    "is listed as unread but was read"
+                } else {
+                    "is unread but missing"
+                }
+            ));
+        }
+        Ok(())
+    })?;
+    each_entry(store, Tree::UnreadNotifications, &mut |key, _| {
+        if store.get(Tree::Notifications, key)?.is_none() {
+            found.problem(format!(
+                "unread_notifications: `{}` points at no notification",
+                lossy(key)
+            ));
+        }
+        Ok(())
+    })?;
+    let f = &mut found;
+    records::<StaffSession>(store, Tree::StaffSessions, f, &mut |_, _, _, _| Ok(()))?;
     records::<PendingDigest>(store, Tree::Digests, f, &mut |_, _, _, _| Ok(()))?;
     match store.get(Tree::Meta, b"firm_settings")? {
         Some(bytes) => {

@@ -62,6 +62,10 @@ pub struct ServerConfig {
     pub base_url_set: bool,
     /// Largest file a client (or the API) may upload, in MiB; nothing past the cap is stored.
     pub max_upload_mib: u64,
+    /// Proxies in front of Docket (a TLS proxy) whose `X-Forwarded-For` header names the
+    /// client's address, which staff sign-in throttling counts by. Empty: the connection's own
+    /// address is the client's.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl ServerConfig {
@@ -77,6 +81,7 @@ impl Default for ServerConfig {
             base_url: "http://localhost:8080".into(),
             base_url_set: false,
             max_upload_mib: 50,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -550,6 +555,23 @@ mod tests {
         assert_eq!(config.server.listen, defaults.server.listen);
         assert_eq!(config.firm.send_time, defaults.firm.send_time);
         assert_eq!(config.plugins.memory_mib, defaults.plugins.memory_mib);
+        assert_eq!(
+            config.server.trusted_proxies,
+            defaults.server.trusted_proxies
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses() {
+        let config = load_str("[server]\ntrusted_proxies = ['127.0.0.1', '::1']\n", &[]).unwrap();
+        assert_eq!(config.server.trusted_proxies.len(), 2);
+        let err = load_str("[server]\ntrusted_proxies = ['proxy.local']\n", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("FILE: key `server.trusted_proxies"),
+            "{err}"
+        );
     }
 
     #[test]

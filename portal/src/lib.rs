@@ -1,16 +1,20 @@
-//! Docket's web side: the JSON API today, the staff admin and the client portal as they come.
-//! Handlers are thin: extractors (authentication is one), one engine call, a typed answer. Only
-//! this crate turns engine errors into HTTP.
+//! Docket's web side: the JSON API, the staff admin and the client portal. Handlers are thin:
+//! extractors (authentication is one), one engine call, a typed answer. Only this crate turns
+//! engine errors into HTTP.
 
+pub mod admin;
 mod api;
 mod auth;
 mod backup;
+mod browser;
 pub mod client;
 mod error;
 mod extract;
 mod stream;
 
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
@@ -23,16 +27,25 @@ pub use error::ApiError;
 #[derive(Clone)]
 pub struct AppState {
     pub docket: Docket,
+    /// Proxies whose `X-Forwarded-For` names the client (`server.trusted_proxies`).
+    pub trusted_proxies: Arc<[IpAddr]>,
     /// Checklist pages as last rendered (`client::cache`).
-    pages: std::sync::Arc<client::cache::PageCache>,
+    pages: Arc<client::cache::PageCache>,
 }
 
 impl AppState {
-    pub fn new(docket: Docket) -> AppState {
-        AppState {
+    pub fn new(docket: Docket) -> Self {
+        Self {
             docket,
+            trusted_proxies: Arc::new([]),
             pages: Default::default(),
         }
+    }
+
+    /// Believes `X-Forwarded-For` from these proxies (a TLS proxy in front of Docket).
+    pub fn with_trusted_proxies(mut self, proxies: &[IpAddr]) -> Self {
+        self.trusted_proxies = proxies.into();
+        self
     }
 
     /// Runs a (blocking, storage-touching) engine call off the async threads.
@@ -54,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .nest("/api", api::routes())
         .merge(client::routes())
+        .merge(admin::routes())
         .layer(
             // Request logs name the path with any link token hidden.
             tower_http::trace::TraceLayer::new_for_http().make_span_with(
@@ -106,7 +120,11 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // The peer's address reaches handlers: staff sign-in is throttled per address.
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -92,6 +92,11 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
             "serving beyond this machine with a base_url that is not https: magic links would travel in clear; put Docket behind a TLS proxy and set server.base_url"
         );
     }
+    if config.server.base_url.starts_with("https://") && config.server.trusted_proxies.is_empty() {
+        tracing::warn!(
+            "server.base_url is https, so a TLS proxy is likely in front of Docket, but server.trusted_proxies is empty: staff sign-in throttling will count every client as the proxy's address; list the proxy's address there"
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -108,6 +113,13 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
             println!("  admin email:    {}", seed.admin.email);
             println!("  admin password: {}", seed.admin_password);
             println!("  API token:      {}", seed.token_secret);
+            // The base URL follows the address listened on, except on a port picked at start.
+            let admin = if config.server.base_url_set || config.server.listen.port() != 0 {
+                config.server.base_url.trim_end_matches('/').to_string()
+            } else {
+                format!("http://{addr}")
+            };
+            println!("  staff admin:    {admin}/ (sign in with the admin email and password)");
         }
         println!("Docket listening on http://{addr}");
         tracing::info!(%addr, data = %config.storage.data_dir.display(), mail = %mailer.transport().describe(), "serving");
@@ -161,7 +173,8 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
                 tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
             }
         });
-        let state = docket_portal::AppState::new(docket.clone());
+        let state = docket_portal::AppState::new(docket.clone())
+            .with_trusted_proxies(&config.server.trusted_proxies);
         let served = docket_portal::run(listener, state, shutdown)
             .await
             .context("server failed");

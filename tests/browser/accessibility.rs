@@ -146,7 +146,7 @@ async fn a_bad_page() {
 }
 
 /// Waits for the page that answers a press: the one whose heading says `text`.
-async fn wait_for_heading(browser: &Browser, text: &str) {
+pub async fn wait_for_heading(browser: &Browser, text: &str) {
     let xpath = format!("//h1[normalize-space()='{text}']");
     if let Err(e) = browser
         .client
@@ -161,7 +161,7 @@ async fn wait_for_heading(browser: &Browser, text: &str) {
 }
 
 /// Runs axe-core on the page as it is and returns its violations, one readable line per node.
-async fn check(browser: &Browser, page: &str) -> Vec<String> {
+pub async fn check(browser: &Browser, page: &str) -> Vec<String> {
     let injected = browser
         .client
         .execute(

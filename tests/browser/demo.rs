@@ -89,6 +89,19 @@ impl Demo {
         }
     }
 
+    /// The demo admin's email and password, as the server printed them once.
+    pub fn admin_sign_in(&self) -> (String, String) {
+        let email = self
+            .server
+            .banner_value("admin email:")
+            .expect("the demo prints the admin's email");
+        let password = self
+            .server
+            .banner_value("admin password:")
+            .expect("the demo prints the admin's password");
+        (email, password)
+    }
+
     pub async fn api(&self, path: &str) -> Value {
         let response = self
             .http

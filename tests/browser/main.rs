@@ -1,8 +1,11 @@
-//! The client portal in a real browser: Debian's headless Chromium driven through chromedriver
-//! (fantoccini), against `docket serve --demo` and the links it emails. A client's whole visit
-//! (open the link, bind, tick, upload, comment) at 360×740 with JavaScript off, at 390×844 and at
-//! 1280×800 with it on, with nothing scrolling sideways and screenshots saved under
-//! `target/browser-screenshots/`; and every kind of portal page checked with axe-core.
+//! The client portal and the staff admin in a real browser: Debian's headless Chromium driven
+//! through chromedriver (fantoccini), against `docket serve --demo` and the links it emails. A
+//! client's whole visit (open the link, bind, tick, upload, comment) at 360×740 with JavaScript
+//! off, at 390×844 and at 1280×800 with it on, with nothing scrolling sideways and screenshots
+//! saved under
+//! `target/browser-screenshots/`; every kind of portal page checked with axe-core; and a member
+//! of staff signing in to the admin, finding a client's tick in the inbox, every admin page
+//! checked with axe-core and photographed.
 //!
 //! These tests need `chromium`, `chromedriver` and npm (for axe-core, fetched once into the
 //! target folder); without them they fail, saying how to install them. `.ci/run` installs them.
@@ -12,6 +15,7 @@
 mod support;
 
 mod accessibility;
+mod admin;
 mod demo;
 mod flows;
 mod harness;

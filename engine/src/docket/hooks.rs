@@ -224,23 +224,12 @@ impl Docket {
                 work: work.id,
                 message: format!("{}: {message}", work.title),
                 source: source.to_string(),
+                kind: event.kind.name().to_string(),
                 read: false,
             };
-            batch.put_record(Tree::Notifications, notification_key(*user, note.id), &note);
+            super::inbox::add_notification(&mut batch, &note);
         }
         ignore_duplicate(self.store.commit(batch))
-    }
-
-    /// A staff member's notifications, newest first.
-    pub fn notifications(&self, user: UserId, limit: usize) -> Result<Vec<StaffNotification>> {
-        scan_records(
-            self.store.as_ref(),
-            Tree::Notifications,
-            format!("{user}/").as_bytes(),
-            None,
-            limit,
-            true,
-        )
     }
 
     /// Sets a work's status by name: one of the fixed statuses, or a firm sub-status (which
@@ -475,8 +464,4 @@ fn ignore_duplicate(result: Result<()>) -> Result<()> {
 
 fn webhook_key(hook: &WebhookDelivery) -> Vec<u8> {
     format!("{}/{}", instant_key(hook.next_attempt_at), hook.id).into_bytes()
-}
-
-fn notification_key(user: UserId, id: ulid::Ulid) -> Vec<u8> {
-    format!("{user}/{id}").into_bytes()
 }

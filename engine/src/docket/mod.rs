@@ -4,14 +4,18 @@
 
 mod account;
 mod client;
+mod desk;
 mod digest;
 mod exchange;
 mod hooks;
+mod inbox;
 mod outbox;
 mod people;
 mod plugin_use;
 mod scheduler;
 mod sending;
+mod sign_in_throttle;
+mod staff_sign_in;
 mod templates;
 #[cfg(test)]
 mod test_firm;
@@ -35,12 +39,24 @@ pub use client::{
     NEW_LINKS_PER_CONTACT_PER_DAY, NEW_LINKS_PER_GROUP_PER_HOUR, NoSession, Opened, new_secret,
     secret_hash,
 };
+pub use desk::{
+    GroupPeople, OPEN_STATUSES, OPEN_WORK_PER_STATUS, OpenWork, WORK_TIMELINE_LIMIT, WorkLine,
+    WorkSummary,
+};
 pub use exchange::{MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, UploadDetails};
 pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
+pub use inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
 pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
-pub use people::{MIN_PASSWORD_LEN, NewUser};
+pub use people::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};
 pub use scheduler::{TICK_LIMIT, TickReport};
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
+pub use sign_in_throttle::{
+    ACCOUNT_BACKOFF, ADDRESS_BACKOFF, Backoff, FAILURES_FORGOTTEN_AFTER, KNOWN_ADDRESS_FOR,
+    wait_in_words,
+};
+pub use staff_sign_in::{
+    Member, PasswordChange, STAFF_SESSION_IDLE, STAFF_SESSION_LIFETIME, StaffSignIn,
+};
 pub use work::{GroupSettings, WorkFilter};
 pub(crate) use work::{contact_key, status_key};
 

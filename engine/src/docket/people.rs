@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 
 use super::Docket;
 use crate::model::{
-    Actor, ApiToken, Contact, ContactId, EventKind, NewContact, Role, StaffUser, TokenId, UserId,
-    normalise_email,
+    Actor, ApiToken, Contact, ContactId, EventKind, NewContact, Role, StaffMember, StaffUser,
+    TokenId, UserId, normalise_email,
 };
 use crate::store::{Batch, Tree, get_record, scan_records};
 use crate::{Error, Result};
@@ -21,6 +21,8 @@ use crate::{Error, Result};
 const TOKEN_PREFIX: &str = "dkt_";
 /// Shortest password accepted for a staff user.
 pub const MIN_PASSWORD_LEN: usize = 12;
+/// Longest password accepted: hashing takes longer the longer the password.
+pub const MAX_PASSWORD_LEN: usize = 1024;
 
 /// What is needed to add a staff user.
 #[derive(Debug, Clone)]
@@ -34,16 +36,7 @@ pub struct NewUser {
 impl Docket {
     pub fn add_user(&self, new: NewUser) -> Result<StaffUser> {
         let email = normalise_email(&new.email)?;
-        if new.password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(Error::invalid(format!(
-                "the password must be at least {MIN_PASSWORD_LEN} characters long"
-            )));
-        }
-        let salt = SaltString::generate(&mut OsRng);
-        let password_hash = Argon2::default()
-            .hash_password(new.password.as_bytes(), &salt)
-            .map_err(|e| Error::invalid(format!("cannot hash the password: {e}")))?
-            .to_string();
+        let password_hash = hash_password(&new.password)?;
         let name = if new.name.trim().is_empty() {
             email.clone()
         } else {
@@ -97,6 +90,29 @@ impl Docket {
     pub fn user(&self, id: UserId) -> Result<StaffUser> {
         get_record(self.store.as_ref(), Tree::Users, &id.key())?
             .ok_or_else(|| Error::not_found("user", id))
+    }
+
+    /// The firm's staff as pages and the API show them, without password hashes.
+    pub fn list_staff(&self) -> Result<Vec<StaffMember>> {
+        Ok(self.list_users()?.iter().map(StaffMember::from).collect())
+    }
+
+    /// A staff member by id or email, as shown.
+    pub fn find_staff(&self, id_or_email: &str) -> Result<StaffMember> {
+        let found = match id_or_email.parse::<UserId>() {
+            Ok(id) => get_record(self.store.as_ref(), Tree::Users, &id.key())?,
+            Err(_) => match normalise_email(id_or_email) {
+                Ok(email) => self.user_by_email(&email)?,
+                Err(_) => {
+                    return Err(Error::invalid(format!(
+                        "`{id_or_email}` is neither a user id nor an email address"
+                    )));
+                }
+            },
+        };
+        found
+            .map(StaffMember::from)
+            .ok_or_else(|| Error::not_found("staff user", id_or_email))
     }
 
     pub fn list_users(&self) -> Result<Vec<StaffUser>> {
@@ -259,6 +275,26 @@ impl Docket {
             false,
         )
     }
+}
+
+/// A new password's argon2id hash (PHC string), once it is long enough and not too long.
+pub(crate) fn hash_password(password: &str) -> Result<String> {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD_LEN {
+        return Err(Error::invalid(format!(
+            "the password must be at least {MIN_PASSWORD_LEN} characters long"
+        )));
+    }
+    if length > MAX_PASSWORD_LEN {
+        return Err(Error::invalid(format!(
+            "the password may be at most {MAX_PASSWORD_LEN} characters long"
+        )));
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| Error::invalid(format!("cannot hash the password: {e}")))?
+        .to_string())
 }
 
 fn token_hash(secret: &str) -> Vec<u8> {

@@ -8,6 +8,7 @@ mod firm;
 mod ids;
 mod notice;
 mod outbox;
+mod staff;
 mod template;
 mod timeline;
 mod work;
@@ -21,6 +22,7 @@ pub use notice::{QueuedEvent, StaffNotification, WebhookDelivery};
 pub use outbox::{
     CommentLine, MailContext, MessageKind, MessageState, OutboundMessage, PendingDigest, TaskLine,
 };
+pub use staff::{StaffMember, StaffSession};
 pub use template::{
     DocumentRef, GroupTemplate, NewTemplate, PluginRef, TaskTemplate, Template, TemplateFile,
 };

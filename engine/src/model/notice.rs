@@ -55,6 +55,11 @@ pub struct StaffNotification {
     pub message: String,
     /// What raised it: `docket` for the engine's own, else the hook plugin's name.
     pub source: String,
+    /// The event it is about (`task-completed`, `upload-received`, `comment-added`,
+    /// `reminder-limit-reached`, `send-failed`, ...); empty in notifications written before
+    /// it was recorded.
+    #[serde(default)]
+    pub kind: String,
     pub read: bool,
 }
 

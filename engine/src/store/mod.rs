@@ -71,10 +71,15 @@ pub enum Tree {
     Throttle,
     /// SHA-256 of a client sign-in link or session secret → its record
     ClientSessions,
+    /// user id `/` SHA-256 of a staff session's secret → the staff session
+    StaffSessions,
+    /// user id `/` notification id → empty: a staff member's unread notifications, so the
+    /// count on every admin page reads only what is unread
+    UnreadNotifications,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 27] = [
+    pub const ALL: [Tree; 29] = [
         Tree::Meta,
         Tree::Users,
         Tree::UsersByEmail,
@@ -102,6 +107,8 @@ impl Tree {
         Tree::Digests,
         Tree::Throttle,
         Tree::ClientSessions,
+        Tree::StaffSessions,
+        Tree::UnreadNotifications,
     ];
 
     pub fn name(self) -> &'static str {
@@ -133,6 +140,8 @@ impl Tree {
             Tree::Digests => "digests",
             Tree::Throttle => "throttle",
             Tree::ClientSessions => "client_sessions",
+            Tree::StaffSessions => "staff_sessions",
+            Tree::UnreadNotifications => "unread_notifications",
         }
     }
 
@@ -158,6 +167,7 @@ impl Tree {
                 | Tree::Notifications
                 | Tree::Digests
                 | Tree::ClientSessions
+                | Tree::StaffSessions
         )
     }
 

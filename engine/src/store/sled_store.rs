@@ -25,8 +25,9 @@ const MERGED_BATCHES: usize = 250;
 
 /// Format of the data folder as a whole; bumped when trees are reorganised. 1: file bytes in a
 /// `blobs` tree. 2: file bytes in the `FileStore`, referenced from `file_refs`. 3: record bodies
-/// may be zstd-compressed (see `store::encode`), which a format-2 docket cannot read.
-pub const STORE_FORMAT: u16 = 3;
+/// may be zstd-compressed (see `store::encode`), which a format-2 docket cannot read. 4: unread
+/// staff notifications are indexed in `unread_notifications`.
+pub const STORE_FORMAT: u16 = 4;
 const STORE_FORMAT_KEY: &[u8] = b"store_format";
 
 /// The keys batches wrote during a live copy.

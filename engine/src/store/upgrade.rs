@@ -4,7 +4,7 @@
 
 use super::sled_store::SledStore;
 use super::{Store, Tree, decode, repack};
-use crate::model::UploadedFile;
+use crate::model::{StaffNotification, UploadedFile};
 use crate::store::files::hex;
 use crate::{Error, Result};
 
@@ -13,6 +13,7 @@ pub(super) fn upgrade_from(store: &SledStore, from: u16) -> Result<()> {
     match from {
         1 => files_to_disk(store),
         2 => compress_records(store),
+        3 => index_unread_notifications(store),
         other => Err(Error::Storage(format!(
             "no upgrade from store format {other}"
         ))),
@@ -73,5 +74,24 @@ fn compress_records(store: &SledStore) -> Result<()> {
         }
         store.commit(batch)?;
     }
+    store.flush()
+}
+
+/// Format 4 indexes each staff member's unread notifications (`unread_notifications`), so the
+/// count on every admin page reads only what is unread: the index is built from the
+/// notifications not yet read. Putting an entry twice is harmless, so a rerun only finishes.
+fn index_unread_notifications(store: &SledStore) -> Result<()> {
+    let mut batch = super::Batch::default();
+    for item in store.tree_iter(Tree::Notifications) {
+        let (key, value) = item?;
+        let note: StaffNotification = decode(&value)?;
+        if !note.read {
+            batch.put(Tree::UnreadNotifications, key.to_vec(), Vec::new());
+        }
+        if batch.writes.len() >= 1000 {
+            store.commit(std::mem::take(&mut batch))?;
+        }
+    }
+    store.commit(batch)?;
     store.flush()
 }

@@ -23,6 +23,7 @@ use minijinja::{Environment, context};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::browser::{cookie, cookie_header, serves_https, user_agent};
 
 mod account;
 pub(crate) mod cache;
@@ -94,32 +95,9 @@ pub fn routes() -> Router<AppState> {
             get(account::sign_in_landing).post(account::sign_in),
         )
         .route("/account/sign-out", post(account::sign_out))
-        .layer(axum::middleware::map_response(security_headers))
-}
-
-/// Headers on every portal answer: no referrer (links carry tokens), a strict CSP with no
-/// inline script or style, no sniffing, no framing, no caching of pages.
-async fn security_headers(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if !headers.contains_key(header::CACHE_CONTROL) {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    response
+        .layer(axum::middleware::map_response(
+            crate::browser::security_headers,
+        ))
 }
 
 async fn css() -> impl IntoResponse {
@@ -749,18 +727,6 @@ fn device_cookie(headers: &HeaderMap) -> Option<String> {
     cookie(headers, DEVICE_COOKIE_SECURE, DEVICE_COOKIE_PLAIN)
 }
 
-/// A cookie's value, under its https or its plain name.
-fn cookie(headers: &HeaderMap, secure_name: &str, plain_name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == secure_name || *name == plain_name)
-        .map(|(_, value)| value.trim().to_string())
-}
-
 fn device_cookie_header(secret: &str, https: bool) -> HeaderValue {
     let name = if https {
         DEVICE_COOKIE_SECURE
@@ -770,57 +736,9 @@ fn device_cookie_header(secret: &str, https: bool) -> HeaderValue {
     cookie_header(name, secret, DEVICE_COOKIE_MAX_AGE, https)
 }
 
-/// An HttpOnly, SameSite=Lax cookie for the whole site; `Secure` over https.
-fn cookie_header(name: &str, value: &str, max_age: u64, https: bool) -> HeaderValue {
-    let secure = if https { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
-    ))
-    .expect("a base64url secret makes a valid header")
-}
-
-fn serves_https(state: &AppState) -> bool {
-    state
-        .docket
-        .firm_settings()
-        .is_ok_and(|f| f.base_url.starts_with("https://"))
-}
-
-fn user_agent(headers: &HeaderMap) -> String {
-    headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
-}
-
-/// The CSRF check of every portal `POST`: the browser must say the request comes from this
-/// site — `Sec-Fetch-Site: same-origin` (or `none`, typed by the user), else an `Origin` that is
-/// the base URL's or this host's. A request that says neither is refused.
+/// The CSRF check of every portal `POST` (see `browser::same_origin`), refused with a page.
 fn same_origin(state: &AppState, headers: &HeaderMap, firm: &Firm) -> Result<(), Response> {
-    let header_text = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
-    let allowed = match header_text("sec-fetch-site") {
-        Some(site) => site == "same-origin" || site == "none",
-        None => match header_text("origin") {
-            Some(origin) => {
-                let base = state
-                    .docket
-                    .firm_settings()
-                    .map(|f| f.base_url)
-                    .unwrap_or_default();
-                let host = header_text("host").unwrap_or("");
-                origin_of(&base) == Some(origin.trim_end_matches('/'))
-                    || origin == format!("http://{host}")
-                    || origin == format!("https://{host}")
-            }
-            None => false,
-        },
-    };
-    if allowed {
+    if crate::browser::same_origin(state, headers) {
         Ok(())
     } else {
         Err(Message {
@@ -834,15 +752,6 @@ fn same_origin(state: &AppState, headers: &HeaderMap, firm: &Firm) -> Result<(),
         }
         .render(firm))
     }
-}
-
-/// `scheme://host[:port]` of a URL.
-fn origin_of(url: &str) -> Option<&str> {
-    let after_scheme = url.find("://")? + 3;
-    let end = url[after_scheme..]
-        .find('/')
-        .map_or(url.len(), |i| after_scheme + i);
-    Some(&url[..end])
 }
 
 fn human_size(bytes: u64) -> String {
@@ -895,15 +804,7 @@ mod tests {
     }
 
     #[test]
-    fn origins_and_sizes() {
-        assert_eq!(
-            origin_of("https://docket.example/x"),
-            Some("https://docket.example")
-        );
-        assert_eq!(
-            origin_of("http://127.0.0.1:8080"),
-            Some("http://127.0.0.1:8080")
-        );
+    fn sizes() {
         assert_eq!(human_size(50 * 1_048_576), "50 MB");
         assert_eq!(human_size(1500), "2 KB");
     }

@@ -1,4 +1,7 @@
-//! The JSON API under `/api`: templates, contacts and work items. Every route needs an API token.
+//! The JSON API under `/api`: templates, contacts and work items here, staff and their inboxes
+//! in `staff.rs`. Every route needs an API token.
+
+mod staff;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -60,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/outbox", get(list_outbox))
         .route("/outbox/{id}", get(get_outbox))
+        .merge(staff::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;

@@ -1,0 +1,83 @@
+//! Staff in the admin: a signed-in session (stored by the hash of its secret), and a staff
+//! member as pages and the API show them — never with the password hash.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Record, Role, StaffUser, UserId};
+
+/// A signed-in browser of a staff member, stored under `USER/SHA256` of its secret. The secret
+/// itself lives only in the browser's cookie.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffSession {
+    pub user: UserId,
+    pub created_at: DateTime<Utc>,
+    /// The last request seen (written at most once a minute); the idle expiry counts from it.
+    pub last_seen_at: DateTime<Utc>,
+    /// The absolute expiry: the session ends then however busy it is.
+    pub expires_at: DateTime<Utc>,
+    /// The browser's own description (its user agent), shortened.
+    pub device: String,
+}
+
+impl Record for StaffSession {
+    const KIND: &'static str = "staff session";
+    const VERSION: u16 = 1;
+}
+
+/// A staff member as shown: the user record without its password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaffMember {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+impl StaffMember {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+impl From<&StaffUser> for StaffMember {
+    fn from(user: &StaffUser) -> Self {
+        Self {
+            id: user.id,
+            email: user.email.clone(),
+            name: user.name.clone(),
+            role: user.role,
+            created_at: user.created_at,
+        }
+    }
+}
+
+impl From<StaffUser> for StaffMember {
+    fn from(user: StaffUser) -> Self {
+        Self::from(&user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_member_never_carries_the_password_hash() {
+        let user = StaffUser {
+            id: UserId::new(Utc::now()),
+            email: "sam@firm.example".into(),
+            name: "Sam".into(),
+            role: Role::Staff,
+            password_hash: "$argon2id$v=19$secret".into(),
+            created_at: Utc::now(),
+        };
+        let shown = serde_json::to_string(&StaffMember::from(&user)).unwrap();
+        assert!(
+            !shown.contains("argon2") && !shown.contains("password"),
+            "{shown}"
+        );
+        assert!(shown.contains("\"role\":\"staff\""), "{shown}");
+    }
+}

@@ -1,0 +1,214 @@
+//! What admits a request to the admin, as extractor types: `StaffSession` (a signed-in member
+//! of staff, with their unread count for the layout), `AdminSession` (one who is an admin), and
+//! `StaffForm<T>` (a form post that passed the same-origin check and carries the session's form
+//! token). A handler that changes anything takes a session guard and a `StaffForm`; the form
+//! refuses to be read without a guard before it, so a forgotten guard fails closed.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::docket::Member;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::{Layout, Message};
+use crate::AppState;
+use crate::browser::{cookie, same_origin};
+
+/// The session cookie: `__Host-` prefixed (and `Secure`) over https, plain on http; distinct
+/// from the client portal's device and account cookies.
+pub(super) const SESSION_COOKIE_SECURE: &str = "__Host-docket_staff";
+pub(super) const SESSION_COOKIE_PLAIN: &str = "docket_staff";
+
+/// A signed-in member of staff.
+pub struct StaffSession {
+    pub member: Member,
+    /// Their unread notifications, for the layout.
+    pub unread: usize,
+    /// The session cookie's value, for the calls that act on the session itself.
+    pub(super) cookie: String,
+}
+
+impl FromRequestParts<AppState> for StaffSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(cookie) = session_cookie(&parts.headers) else {
+            return Err(to_sign_in(parts, false));
+        };
+        let lookup = cookie.clone();
+        let found = state
+            .call(move |d| match d.staff_session(&lookup)? {
+                Some(member) => {
+                    let unread = d.unread_count(member.staff.id)?;
+                    Ok(Some((member, unread)))
+                }
+                None => Ok(None),
+            })
+            .await;
+        match found {
+            Ok(Some((member, unread))) => {
+                // For `StaffForm`, which checks the form's token against this session's.
+                parts.extensions.insert(member.clone());
+                Ok(StaffSession {
+                    member,
+                    unread,
+                    cookie,
+                })
+            }
+            Ok(None) => Err(to_sign_in(parts, true)),
+            Err(e) => Err(super::error_page(e, Layout::signed_out(state))),
+        }
+    }
+}
+
+/// A signed-in member of staff who is an admin; anyone else is refused with a page saying so.
+pub struct AdminSession(pub StaffSession);
+
+impl FromRequestParts<AppState> for AdminSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = StaffSession::from_request_parts(parts, state).await?;
+        match session.member.require_admin("open this page") {
+            Ok(()) => Ok(AdminSession(session)),
+            Err(refused) => Err(Message::new(
+                "Only admins can open this page",
+                refused.to_string(),
+            )
+            .back("/admin", "Back to the overview")
+            .render(
+                StatusCode::FORBIDDEN,
+                Layout::signed_in(state, &session, ""),
+            )),
+        }
+    }
+}
+
+/// A form post from a signed-in member's page: same-origin, carrying the session's form token
+/// (checked in constant time), and its fields read as `T`.
+pub struct StaffForm<T>(pub T);
+
+#[derive(Deserialize)]
+struct FormToken {
+    #[serde(default)]
+    form_token: String,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for StaffForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !same_origin(state, req.headers()) {
+            return Err(refused_form(
+                state,
+                "This form did not come from this site, so nothing was changed. Open the page again and try once more.",
+            ));
+        }
+        let Some(member) = req.extensions().get::<Member>().cloned() else {
+            tracing::error!(path = %req.uri().path(), "an admin form was read without a session guard before it; refused");
+            return Err(super::error_page(
+                crate::ApiError::internal("an admin form without a session guard"),
+                Layout::signed_out(state),
+            ));
+        };
+        let body = match Bytes::from_request(req, state).await {
+            Ok(body) => body,
+            Err(rejection) => {
+                return Err(
+                    Message::new("That could not be done", rejection.body_text())
+                        .back("/admin", "Back to the overview")
+                        .render(rejection.status(), Layout::signed_out(state)),
+                );
+            }
+        };
+        let token = serde_urlencoded::from_bytes::<FormToken>(&body)
+            .map(|t| t.form_token)
+            .unwrap_or_default();
+        if !member.form_token_matches(&token) {
+            return Err(refused_form(
+                state,
+                "This form belongs to an earlier sign-in, so nothing was changed. Open the page again and try once more.",
+            ));
+        }
+        serde_urlencoded::from_bytes::<T>(&body)
+            .map(StaffForm)
+            .map_err(|e| {
+                Message::new(
+                    "That could not be done",
+                    format!("The form was not filled in as expected: {e}."),
+                )
+                .back("/admin", "Back to the overview")
+                .render(StatusCode::UNPROCESSABLE_ENTITY, Layout::signed_out(state))
+            })
+    }
+}
+
+fn refused_form(state: &AppState, why: &str) -> Response {
+    Message::new("This form could not be accepted", why)
+        .back("/admin", "Back to the overview")
+        .render(StatusCode::FORBIDDEN, Layout::signed_out(state))
+}
+
+pub(super) fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE_SECURE, SESSION_COOKIE_PLAIN)
+}
+
+/// Not signed in: a page is asked for again after signing in; a form post is not repeated. A
+/// browser whose session ended is told so.
+fn to_sign_in(parts: &Parts, ended: bool) -> Response {
+    let mut query = Vec::new();
+    if parts.method == Method::GET || parts.method == Method::HEAD {
+        let wanted = parts.uri.path_and_query().map_or("/admin", |p| p.as_str());
+        query.push(("next", wanted));
+    }
+    if ended {
+        query.push(("notice", "session-ended"));
+    }
+    let query = serde_urlencoded::to_string(&query).unwrap_or_default();
+    if query.is_empty() {
+        Redirect::to("/admin/sign-in").into_response()
+    } else {
+        Redirect::to(&format!("/admin/sign-in?{query}")).into_response()
+    }
+}
+
+/// Where to go after signing in: a page of the admin, never another site.
+pub(super) fn safe_next(next: &str) -> &str {
+    let inside = (next == "/admin" || next.starts_with("/admin/") || next.starts_with("/admin?"))
+        && !next.contains("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control);
+    if inside { next } else { "/admin" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admin_pages_are_gone_to_after_sign_in() {
+        for (next, to) in [
+            ("/admin/inbox", "/admin/inbox"),
+            ("/admin/inbox?show=unread", "/admin/inbox?show=unread"),
+            ("/admin", "/admin"),
+            ("", "/admin"),
+            ("https://evil.example/admin", "/admin"),
+            ("//evil.example/admin/", "/admin"),
+            ("/admin//evil.example", "/admin"),
+            ("/admin/\\evil", "/admin"),
+            ("/administrator", "/admin"),
+            ("/c/token", "/admin"),
+        ] {
+            assert_eq!(safe_next(next), to, "{next}");
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! The staff admin: server-rendered pages under `/admin` for signed-in members of staff. A
+//! browser opening `/` lands on the sign-in page (or the overview, when signed in). Every page
+//! shares one layout (`admin/base.html`): navigation to the pages that exist, the member's name,
+//! the unread count of their inbox and sign-out. No page needs JavaScript; every form posts to
+//! the page it came from with the session's form token, and passes the same-origin check first.
+//!
+//! Files by responsibility: `guard.rs` the extractors that admit a request (a signed-in member,
+//! an admin, a checked form), `sign_in.rs` signing in and out and the password,
+//! `inbox.rs` the notifications, `work.rs` the overview and a work item's page, `settings.rs`
+//! the firm's settings and staff (admins only).
+
+// A refusal here is the page to answer with, built once per request: its size is no cost.
+#![allow(clippy::result_large_err)]
+
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Serialize;
+
+use crate::AppState;
+
+mod guard;
+mod inbox;
+mod settings;
+mod sign_in;
+mod work;
+
+pub use guard::{AdminSession, StaffForm, StaffSession};
+
+const CSS: &str = include_str!("../../assets/admin.css");
+
+/// The stylesheet's address, with a hash of its content in it: browsers keep it for a year and
+/// fetch the new one as soon as a new build changes it.
+static CSS_PATH: LazyLock<String> = LazyLock::new(|| {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    CSS.hash(&mut hasher);
+    format!("/admin/assets/admin-{:016x}.css", hasher.finish())
+});
+
+/// The admin's page templates, parsed once; `routes` forces them, so a template that does not
+/// parse stops the server at start, never a request.
+static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Templates ending in .html escape everything they print.
+    for (name, source) in [
+        (
+            "admin/base.html",
+            include_str!("../../templates/admin/base.html"),
+        ),
+        (
+            "admin/sign_in.html",
+            include_str!("../../templates/admin/sign_in.html"),
+        ),
+        (
+            "admin/message.html",
+            include_str!("../../templates/admin/message.html"),
+        ),
+        (
+            "admin/home.html",
+            include_str!("../../templates/admin/home.html"),
+        ),
+        (
+            "admin/work.html",
+            include_str!("../../templates/admin/work.html"),
+        ),
+        (
+            "admin/inbox.html",
+            include_str!("../../templates/admin/inbox.html"),
+        ),
+        (
+            "admin/account.html",
+            include_str!("../../templates/admin/account.html"),
+        ),
+        (
+            "admin/settings.html",
+            include_str!("../../templates/admin/settings.html"),
+        ),
+    ] {
+        if let Err(e) = env.add_template(name, source) {
+            panic!("the admin template {name} does not parse: {e:#}");
+        }
+    }
+    env
+});
+
+pub fn routes() -> Router<AppState> {
+    LazyLock::force(&PAGES);
+    Router::new()
+        .route("/", get(sign_in::root))
+        .route(CSS_PATH.as_str(), get(css))
+        .route(
+            "/admin/sign-in",
+            get(sign_in::sign_in_form).post(sign_in::sign_in),
+        )
+        .route("/admin/sign-out", post(sign_in::sign_out))
+        .route(
+            "/admin/account",
+            get(sign_in::account).post(sign_in::change_password),
+        )
+        .route("/admin", get(work::home))
+        .route("/admin/work/{id}", get(work::work_page))
+        .route("/admin/inbox", get(inbox::inbox))
+        .route("/admin/inbox/read-all", post(inbox::read_all))
+        .route("/admin/inbox/{id}/read", post(inbox::read_one))
+        .route("/admin/settings", get(settings::settings))
+        .layer(axum::middleware::map_response(
+            crate::browser::security_headers,
+        ))
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        CSS,
+    )
+}
+
+// --- the layout --------------------------------------------------------------------------------
+
+/// What the layout needs on every page: the firm, the stylesheet, and — once signed in — the
+/// member's bar.
+#[derive(Serialize)]
+struct Layout {
+    firm_name: String,
+    css: &'static str,
+    shell: Option<Shell>,
+}
+
+/// The signed-in member's bar: navigation, name, unread count, sign-out.
+#[derive(Serialize)]
+struct Shell {
+    member_name: String,
+    is_admin: bool,
+    /// The unread count as shown: "3", or "99+".
+    unread: Option<String>,
+    form_token: String,
+    /// Which navigation entry is this page's: `work`, `inbox`, `settings` or `account`.
+    section: &'static str,
+}
+
+impl Layout {
+    fn signed_out(state: &AppState) -> Layout {
+        Layout {
+            firm_name: firm_name(state),
+            css: CSS_PATH.as_str(),
+            shell: None,
+        }
+    }
+
+    fn signed_in(state: &AppState, session: &StaffSession, section: &'static str) -> Layout {
+        let unread = match session.unread {
+            0 => None,
+            n if n > 99 => Some("99+".to_string()),
+            n => Some(n.to_string()),
+        };
+        Layout {
+            firm_name: firm_name(state),
+            css: CSS_PATH.as_str(),
+            shell: Some(Shell {
+                member_name: session.member.staff.name.clone(),
+                is_admin: session.member.is_admin(),
+                unread,
+                form_token: session.member.form_token.clone(),
+                section,
+            }),
+        }
+    }
+}
+
+/// The firm's name; its settings are cached in memory, so this needs no blocking hop.
+fn firm_name(state: &AppState) -> String {
+    state
+        .docket
+        .firm_settings()
+        .map(|f| f.name)
+        .unwrap_or_else(|_| "Docket".into())
+}
+
+/// A page: the layout's fields and the page's own, side by side for the template.
+#[derive(Serialize)]
+struct Page<'a, T: Serialize> {
+    #[serde(flatten)]
+    layout: Layout,
+    #[serde(flatten)]
+    page: &'a T,
+}
+
+fn render<T: Serialize>(status: StatusCode, name: &str, layout: Layout, page: &T) -> Response {
+    match PAGES
+        .get_template(name)
+        .and_then(|t| t.render(Page { layout, page }))
+    {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(template = name, error = %format!("{e:#}"), "cannot render an admin page");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side; the server log has the details.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A page that says one thing, with a way back.
+#[derive(Serialize)]
+struct Message {
+    heading: String,
+    lines: Vec<String>,
+    back: Option<(String, String)>,
+}
+
+impl Message {
+    fn new(heading: impl Into<String>, line: impl Into<String>) -> Message {
+        Message {
+            heading: heading.into(),
+            lines: vec![line.into()],
+            back: None,
+        }
+    }
+
+    fn back(mut self, href: impl Into<String>, label: impl Into<String>) -> Message {
+        self.back = Some((href.into(), label.into()));
+        self
+    }
+
+    fn render(&self, status: StatusCode, layout: Layout) -> Response {
+        render(status, "admin/message.html", layout, self)
+    }
+}
+
+/// An engine error as a page: a message for what staff can act on, the log for the rest.
+fn error_page(error: crate::ApiError, layout: Layout) -> Response {
+    let status = error.status();
+    if status.is_server_error() {
+        return Message::new(
+            "Something went wrong",
+            "We could not do that just now. Please try again in a minute; the server log has the details.",
+        )
+        .back("/admin", "Back to the overview")
+        .render(status, layout);
+    }
+    Message::new("That could not be done", error.message())
+        .back("/admin", "Back to the overview")
+        .render(status, layout)
+}
+
+/// A date and time in the firm's zone, as pages show them.
+fn local_time(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> String {
+    let zone = state
+        .docket
+        .firm_settings()
+        .map(|f| f.timezone)
+        .unwrap_or(chrono_tz::UTC);
+    at.with_timezone(&zone)
+        .format("%-d %b %Y, %H:%M")
+        .to_string()
+}
+
+/// A status as staff read it.
+fn status_text(status: docket_engine::model::WorkStatus, sub: Option<&str>) -> String {
+    use docket_engine::model::WorkStatus;
+    let text = match status {
+        WorkStatus::Planned => "Planned",
+        WorkStatus::WaitingOnClient => "Waiting on the client",
+        WorkStatus::InProgress => "In progress",
+        WorkStatus::Completed => "Completed",
+    };
+    match sub {
+        Some(sub) => format!("{text} — {sub}"),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_parses_and_the_stylesheet_has_a_hashed_name() {
+        LazyLock::force(&PAGES);
+        assert!(CSS_PATH.starts_with("/admin/assets/admin-") && CSS_PATH.ends_with(".css"));
+        assert_eq!(CSS_PATH.len(), "/admin/assets/admin-.css".len() + 16);
+    }
+
+    #[test]
+    fn statuses_read_as_words() {
+        use docket_engine::model::WorkStatus;
+        assert_eq!(
+            status_text(WorkStatus::WaitingOnClient, Some("over reminder limit")),
+            "Waiting on the client — over reminder limit"
+        );
+        assert_eq!(status_text(WorkStatus::Planned, None), "Planned");
+    }
+}
