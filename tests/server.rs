@@ -499,6 +499,23 @@ fn a_document_uploaded_to_a_template_reaches_the_work_made_from_it() {
         1
     );
 
+    // A date chrono cannot read says which format to write.
+    let bad_date = http()
+        .post(server.url("/api/work"))
+        .bearer_auth(&token)
+        .json(
+            &json!({ "template": "Annual tax return", "start_date": "04/01/2027",
+            "contacts": ["ann@archer-consulting.example"] }),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(bad_date.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = bad_date.text().unwrap();
+    assert!(
+        said.contains("start_date") && said.contains("write dates as YYYY-MM-DD"),
+        "{said}"
+    );
+
     // Work made from the template carries the document on the same task, for its client.
     let create = |contact: &str| -> String {
         let made = http()

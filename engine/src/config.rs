@@ -505,12 +505,14 @@ pub fn parse_time_of_day(text: &str) -> Option<NaiveTime> {
 }
 
 /// An environment value is read as a TOML value when it is one (numbers, booleans, arrays) and as
-/// a plain string otherwise, so `DOCKET_SERVER_LISTEN=127.0.0.1:9000` needs no quotes.
+/// a plain string otherwise, so `DOCKET_SERVER_LISTEN=127.0.0.1:9000` needs no quotes. Dates and
+/// times stay text as written (`DOCKET_FIRM_SEND_TIME=10:00` is TOML's `10:00:00`).
 fn env_value(raw: &str) -> toml::Value {
     format!("v = {raw}")
         .parse::<toml::Table>()
         .ok()
         .and_then(|mut t| t.remove("v"))
+        .filter(|v| !v.is_datetime())
         .unwrap_or_else(|| toml::Value::String(raw.to_string()))
 }
 
@@ -654,6 +656,8 @@ mod tests {
             ),
             "{err}"
         );
+        let config = load_str("", &[("DOCKET_FIRM_SEND_TIME", "10:00")]).unwrap();
+        assert_eq!(config.firm.send_time, "10:00");
         let err = load_str("", &[("DOCKET_FIRM_TIMEZONE", "Mars/Olympus")]).unwrap_err();
         assert!(
             err.contains("`Mars/Olympus` is not an IANA timezone"),

@@ -23,7 +23,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 }
 
 fn json_error(rejection: JsonRejection) -> ApiError {
-    ApiError::new(rejection.status(), rejection.body_text())
+    ApiError::new(rejection.status(), with_date_hint(rejection.body_text()))
+}
+
+/// chrono's words for a date it cannot read name no format; the answer says which one to write.
+fn with_date_hint(text: String) -> String {
+    const CHRONO: [&str; 5] = [
+        "input contains invalid characters",
+        "premature end of input",
+        "input is out of range",
+        "trailing input",
+        "input is not enough for unique date and time",
+    ];
+    if CHRONO.iter().any(|m| text.contains(m)) {
+        format!("{text}; write dates as YYYY-MM-DD (and times as HH:MM)")
+    } else {
+        text
+    }
 }
 
 /// Query-string parameters.
@@ -49,7 +65,7 @@ fn query_error(rejection: QueryRejection) -> ApiError {
         .unwrap_or(&text);
     ApiError::new(
         rejection.status(),
-        format!("the query string (after `?`): {why}"),
+        with_date_hint(format!("the query string (after `?`): {why}")),
     )
 }
 
