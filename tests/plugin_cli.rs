@@ -178,6 +178,8 @@ fn simulate_takes_the_firm_calendar_from_config() {
         serde_json::json!(["2026-05-03", "2026-05-05"])
     );
     assert_eq!(json["reminders"][0]["local"], "2026-05-01T08:30:00+09:00");
+    // No `firm.send_schedule`: every day at the send time, as the server.
+    assert_eq!(json["send_schedule"], "30 8 * * *");
     // An explicit --holiday replaces the firm's.
     let out = docket(
         data.path(),
@@ -190,6 +192,107 @@ fn simulate_takes_the_firm_calendar_from_config() {
     );
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(json["holidays"], serde_json::json!(["2026-05-06"]));
+}
+
+#[test]
+fn simulate_holds_reminders_to_the_send_schedule_and_past_holidays() {
+    let data = tempfile::tempdir().unwrap();
+    // Weekdays only, Monday 9 March a holiday: the custom calendar's Saturdays and Sundays and
+    // the holiday are held to the next weekday, with what fell meanwhile joined in (the same
+    // calendar the engine's test compares with a scheduler run).
+    let base = [
+        "plugin",
+        "simulate",
+        "--policy",
+        "custom",
+        "--params",
+        "before=3,1",
+        "every=2",
+        "--sent",
+        "2026-03-02T08:00",
+        "--due",
+        "2026-03-10",
+        "--due",
+        "2026-03-20",
+        "--due",
+        "2026-03-16",
+        "--tz",
+        "Europe/London",
+        "--send-time",
+        "09:00",
+        "--holiday",
+        "2026-03-09",
+        "--days",
+        "24",
+    ];
+    let out = docket(
+        data.path(),
+        &[&base[..], &["--send-schedule", "0 9 * * MON-FRI"][..]].concat(),
+    );
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "2026-03-10 09:00 GMT  reminder 1  tasks 1 (due 2026-03-10)  held from Sat 7 Mar 09:00 (weekend, holiday)",
+            "2026-03-12 09:00 GMT  reminder 2  tasks 1 (due 2026-03-10)",
+            "2026-03-13 09:00 GMT  reminder 3  tasks 3 (due 2026-03-16)",
+            "2026-03-16 09:00 GMT  reminder 4  tasks 1 (due 2026-03-10), 3 (due 2026-03-16)  held from Sat 14 Mar 09:00 (weekend)",
+            "2026-03-17 09:00 GMT  reminder 5  tasks 2 (due 2026-03-20)",
+            "2026-03-18 09:00 GMT  reminder 6  tasks 1 (due 2026-03-10), 3 (due 2026-03-16)",
+            "2026-03-19 09:00 GMT  reminder 7  tasks 2 (due 2026-03-20)",
+            "2026-03-20 09:00 GMT  reminder 8  tasks 1 (due 2026-03-10), 3 (due 2026-03-16)  [limit of 5 reached: task 1]",
+            "2026-03-23 09:00 GMT  reminder 9  tasks 2 (due 2026-03-20), 3 (due 2026-03-16)  [limit of 5 reached: task 3]  held from Sun 22 Mar 09:00 (weekend)",
+            "2026-03-24 09:00 GMT  reminder 10  tasks 2 (due 2026-03-20)",
+        ],
+        "{text}"
+    );
+
+    // The schedule from the config; `--send-schedule` replaces it.
+    let config = data.path().join("docket.toml");
+    std::fs::write(
+        &config,
+        "[firm]
+send_schedule = '0 9 * * MON-FRI'
+",
+    )
+    .unwrap();
+    let with_config = [&["--config", config.to_str().unwrap()][..], &base[..]].concat();
+    let out = docket(data.path(), &[&with_config[..], &["--json"][..]].concat());
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["send_schedule"], "0 9 * * MON-FRI");
+    let first = &json["reminders"][0];
+    assert_eq!(first["local"], "2026-03-10T09:00:00+00:00");
+    assert_eq!(first["held_from"], "2026-03-07T09:00:00+00:00");
+    assert_eq!(first["held_because"], "weekend, holiday");
+    assert_eq!(json["reminders"][1]["held_from"], serde_json::Value::Null);
+    let out = docket(
+        data.path(),
+        &[
+            &with_config[..],
+            &["--json", "--send-schedule", "0 9 * * *"][..],
+        ]
+        .concat(),
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    // Every day: Saturday's reminder goes on Saturday; the holiday still holds Monday's.
+    let first = &json["reminders"][0];
+    assert_eq!(first["local"], "2026-03-07T09:00:00+00:00");
+    assert_eq!(first["held_from"], serde_json::Value::Null);
+    let second = &json["reminders"][1];
+    assert_eq!(second["local"], "2026-03-10T09:00:00+00:00");
+    assert_eq!(second["held_because"], "holiday");
+
+    let out = docket(
+        data.path(),
+        &[&base[..], &["--send-schedule", "0 9 * *"][..]].concat(),
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("--send-schedule: `0 9 * *` is not a five-field"),
+        "{err}"
+    );
 }
 
 /// A guest component built by `engine/build.rs` (the engine is built before these tests run).

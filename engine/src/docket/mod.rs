@@ -12,6 +12,7 @@ mod inbox;
 mod outbox;
 mod people;
 mod plugin_use;
+mod preview;
 mod scheduler;
 mod sending;
 mod sign_in_throttle;
@@ -48,7 +49,8 @@ pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
 pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
 pub use people::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};
-pub use scheduler::{TICK_LIMIT, TickReport};
+pub use preview::{CalendarPreview, preview_calendar};
+pub use scheduler::{HeldReminder, TICK_LIMIT, TickReport};
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
 pub use sign_in_throttle::{
     ACCOUNT_BACKOFF, ADDRESS_BACKOFF, Backoff, FAILURES_FORGOTTEN_AFTER, KNOWN_ADDRESS_FOR,

@@ -172,7 +172,8 @@ impl Docket {
                                 &firm.holidays,
                                 &ask.state,
                                 r,
-                            ),
+                            )
+                            .map(|held| held.map(HeldReminder::into_fire)),
                         };
                         works[ask.work].groups[ask.group].next = match next {
                             Ok(fire) => fire,
@@ -507,11 +508,38 @@ impl Docket {
     }
 }
 
-/// The fire for a policy's answer `first`: at the first slot of the send schedule at or after
-/// it. When the schedule holds the reminder (a weekend, a holiday), the policy is asked what it
-/// would have sent meanwhile, and those tasks join the held reminder, so none is skipped.
+/// A reminder as the scheduler sends it: the policy's answer moved onto the send schedule
+/// (and off the holidays), with the tasks of what the policy would have sent meanwhile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldReminder {
+    /// When it goes out: a slot of the send schedule.
+    pub at: DateTime<Utc>,
+    /// The tasks it covers (indices from 0), ascending.
+    pub tasks: Vec<usize>,
+    /// When the policy asked for it; earlier than `at` when the schedule held it.
+    pub asked: DateTime<Utc>,
+}
+
+impl HeldReminder {
+    /// Whether the send schedule or a holiday moved it from the policy's instant.
+    pub fn was_held(&self) -> bool {
+        self.at != self.asked
+    }
+
+    fn into_fire(self) -> Fire {
+        Fire {
+            at: self.at,
+            action: FireAction::Reminder { tasks: self.tasks },
+        }
+    }
+}
+
+/// The reminder for a policy's answer `first`: at the first slot of the send schedule at or
+/// after it. When the schedule holds the reminder (a weekend, a holiday), the policy is asked
+/// what it would have sent meanwhile, and those tasks join the held reminder, so none is
+/// skipped. The scheduler and the calendar preview both go through here.
 #[allow(clippy::too_many_arguments)]
-fn held_reminder(
+pub(super) fn held_reminder(
     session: &mut crate::plugin::ReminderSession<'_>,
     calendar: &FirmCalendar,
     params: &Params,
@@ -520,7 +548,8 @@ fn held_reminder(
     holidays: &[chrono::NaiveDate],
     state: &GroupState,
     first: crate::plugin::NextReminder,
-) -> std::result::Result<Option<Fire>, crate::plugin::PluginError> {
+) -> std::result::Result<Option<HeldReminder>, crate::plugin::PluginError> {
+    let asked = first.at;
     let Some(at) = schedule.slot(first.at.max(now), calendar.tz, holidays) else {
         return Ok(None);
     };
@@ -543,13 +572,10 @@ fn held_reminder(
     }
     tasks.sort_unstable();
     tasks.dedup();
-    Ok(Some(Fire {
-        at,
-        action: FireAction::Reminder { tasks },
-    }))
+    Ok(Some(HeldReminder { at, tasks, asked }))
 }
 
-fn calendar(firm: &FirmSettings, tz: Tz) -> FirmCalendar {
+pub(super) fn calendar(firm: &FirmSettings, tz: Tz) -> FirmCalendar {
     FirmCalendar {
         tz,
         send_time: firm.send_time,

@@ -54,9 +54,10 @@ pub enum PluginCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Print the reminder calendar a policy answers for one group, five-reminder cap included.
-    /// These are the policy's own instants: a server also holds each to the firm's send
-    /// schedule (`firm.send_schedule`) and past its holidays.
+    /// Print the reminders the scheduler would send for one group under a policy: its answers
+    /// held to the firm's send schedule (`firm.send_schedule`) and past its holidays, with what
+    /// the policy would have sent meanwhile joined in, and the five-reminder cap applied. Each
+    /// held reminder says from when and why.
     Simulate(SimulateArgs),
     /// Write a new plugin project: manifest, source, build command, table tests, and copies of
     /// the contract and the guest SDK. It builds and passes `check` as written.

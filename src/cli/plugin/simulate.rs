@@ -1,14 +1,17 @@
-//! `docket plugin simulate`: the reminder calendar a policy would follow for one group, with
-//! tasks done along the way, printed as text or JSON.
+//! `docket plugin simulate`: the reminders the scheduler would send for one group under a policy
+//! — its answers held to the firm's send schedule and past its holidays, the cap applied, tasks
+//! done along the way — printed as text or JSON.
 
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
 use docket_engine::config::Config;
+use docket_engine::docket::{CalendarPreview, HeldReminder, preview_calendar};
 use docket_engine::plugin::{
     FirmCalendar, GroupState, MAX_REMINDERS_PER_TASK, Params, PluginHost, TaskState,
 };
+use docket_engine::schedule::SendSchedule;
 use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
@@ -42,8 +45,13 @@ pub struct SimulateArgs {
     /// Local send time, `HH:MM`; defaults to the firm's (`firm.send_time`).
     #[arg(long, value_name = "HH:MM")]
     send_time: Option<String>,
-    /// A firm holiday, as the policy is told of it (a policy may skip it; a server never sends
-    /// on one); repeat for each. Defaults to `firm.holidays`.
+    /// The firm's send schedule, a five-field cron expression read in the zone, e.g.
+    /// `0 9 * * MON-FRI`; a reminder the policy puts outside it is held to its next slot.
+    /// Defaults to `firm.send_schedule`, or every day at the send time.
+    #[arg(long, value_name = "CRON")]
+    send_schedule: Option<String>,
+    /// A firm holiday: the policy is told of it, and a reminder falling on it is held to the
+    /// next slot of the send schedule; repeat for each. Defaults to `firm.holidays`.
     #[arg(long, value_name = "DATE")]
     holiday: Vec<NaiveDate>,
     /// How many days after sending to preview.
@@ -63,16 +71,28 @@ pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Re
         }
         (None, None) => bail!("give --policy NAME or --file WASM"),
     };
+    let mut holidays = if args.holiday.is_empty() {
+        config.firm.holidays()
+    } else {
+        args.holiday.clone()
+    };
+    holidays.sort_unstable();
+    holidays.dedup();
     let calendar = FirmCalendar::parse(
         args.tz.as_deref().unwrap_or(&config.firm.timezone),
         args.send_time.as_deref().unwrap_or(&config.firm.send_time),
-        if args.holiday.is_empty() {
-            config.firm.holidays()
-        } else {
-            args.holiday.clone()
-        },
+        holidays,
     )
     .map_err(anyhow::Error::msg)?;
+    // As the server: the firm's cron expression, or every day at the send time.
+    let schedule = match (&args.send_schedule, config.firm.send_schedule()) {
+        (Some(expr), _) => {
+            SendSchedule::parse(expr).map_err(|e| anyhow::anyhow!("--send-schedule: {e}"))?
+        }
+        (None, Some(expr)) => SendSchedule::parse(&expr)
+            .map_err(|e| anyhow::anyhow!("key `firm.send_schedule`: {e}"))?,
+        (None, None) => SendSchedule::daily_at(calendar.send_time),
+    };
     let params = parse_params(&args.params)?;
     let sent_at = local(&calendar, &args.sent, "--sent")?;
     let mut done = Vec::new();
@@ -107,15 +127,24 @@ pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Re
             .collect(),
     };
     let until = sent_at + chrono::Duration::days(i64::from(args.days));
-    let preview = host.preview_with(&policy, &calendar, &params, group, &done, until);
+    let preview = match host.reminder_session(&policy) {
+        Ok(mut session) => preview_calendar(
+            &mut session,
+            &calendar,
+            &params,
+            &schedule,
+            &calendar.holidays,
+            group,
+            &done,
+            until,
+        ),
+        Err(e) => CalendarPreview {
+            reminders: Vec::new(),
+            error: Some(e),
+        },
+    };
     print_calendar(
-        &policy,
-        &calendar,
-        &args.due,
-        &done,
-        &preview.reminders,
-        preview.error.as_ref().map(ToString::to_string),
-        args.json,
+        &policy, &calendar, &schedule, &args.due, &done, &preview, args.json,
     )?;
     match preview.error {
         Some(e) if preview.reminders.is_empty() => Err(e.into()),
@@ -167,6 +196,11 @@ struct ReminderLine {
     tasks: Vec<usize>,
     /// Covered tasks that reached the cap with this reminder.
     capped: Vec<usize>,
+    /// When the policy asked for it (local, RFC 3339), if the send schedule or a holiday held
+    /// it until `local`; `null` when it goes out when asked.
+    held_from: Option<String>,
+    /// Why it was held: `weekend`, `holiday` and/or `send schedule`.
+    held_because: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -180,12 +214,14 @@ struct DoneLine {
 fn print_calendar(
     policy: &str,
     calendar: &FirmCalendar,
+    schedule: &SendSchedule,
     due: &[NaiveDate],
     done: &[(usize, DateTime<Utc>)],
-    reminders: &[docket_engine::plugin::NextReminder],
-    error: Option<String>,
+    preview: &CalendarPreview,
     json: bool,
 ) -> anyhow::Result<()> {
+    let reminders = &preview.reminders;
+    let error = preview.error.as_ref().map(ToString::to_string);
     let mut counts = vec![0u8; due.len()];
     let mut lines = Vec::new();
     for (i, r) in reminders.iter().enumerate() {
@@ -202,6 +238,10 @@ fn print_calendar(
             utc: r.at.to_rfc3339(),
             tasks: r.tasks.iter().map(|t| t + 1).collect(),
             capped,
+            held_from: r
+                .was_held()
+                .then(|| r.asked.with_timezone(&calendar.tz).to_rfc3339()),
+            held_because: r.was_held().then(|| held_because(calendar, r)),
         });
     }
     let mut done: Vec<(usize, DateTime<Utc>)> = done.to_vec();
@@ -219,6 +259,7 @@ fn print_calendar(
             "policy": policy,
             "timezone": calendar.tz.name(),
             "send_time": calendar.send_time.format("%H:%M").to_string(),
+            "send_schedule": schedule.as_str(),
             "holidays": calendar.holidays,
             "reminders": lines,
             "done": done,
@@ -254,8 +295,17 @@ fn print_calendar(
                 capped.join(", ")
             )
         };
+        let held = match &line.held_because {
+            Some(why) => format!(
+                "  held from {} ({why})",
+                r.asked
+                    .with_timezone(&calendar.tz)
+                    .format("%a %-d %b %H:%M")
+            ),
+            None => String::new(),
+        };
         println!(
-            "{}  reminder {}  tasks {}{cap}",
+            "{}  reminder {}  tasks {}{cap}{held}",
             format(&r.at),
             line.number,
             tasks.join(", ")
@@ -269,4 +319,28 @@ fn print_calendar(
         }
     }
     Ok(())
+}
+
+/// Why a reminder went out later than the policy asked: the days it was held over were a
+/// weekend, a holiday, or outside the send schedule (or only the hour moved to the schedule's).
+fn held_because(calendar: &FirmCalendar, reminder: &HeldReminder) -> String {
+    let asked = reminder.asked.with_timezone(&calendar.tz).date_naive();
+    let sent = reminder.at.with_timezone(&calendar.tz).date_naive();
+    let mut why: Vec<&str> = Vec::new();
+    for day in asked.iter_days().take_while(|d| *d < sent) {
+        let reason = if calendar.holidays.binary_search(&day).is_ok() {
+            "holiday"
+        } else if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            "weekend"
+        } else {
+            "send schedule"
+        };
+        if !why.contains(&reason) {
+            why.push(reason);
+        }
+    }
+    if why.is_empty() {
+        why.push("send schedule");
+    }
+    why.join(", ")
 }
