@@ -436,13 +436,15 @@ impl ReminderSession<'_> {
         let mut tasks = Vec::with_capacity(covered.len());
         for &index in covered {
             let index = index as usize;
-            let task = format!("covered index {index} (task {})", index + 1);
+            // Only an error names the task, so its words are written only then.
+            let task = || format!("covered index {index} (task {})", index + 1);
             match group.tasks.get(index) {
                 None => {
                     return Err(bad_output(
                         name,
                         format!(
-                            "{task} does not exist: the group has {} tasks",
+                            "{} does not exist: the group has {} tasks",
+                            task(),
                             group.tasks.len()
                         ),
                     ));
@@ -450,14 +452,15 @@ impl ReminderSession<'_> {
                 Some(t) if t.done => {
                     return Err(bad_output(
                         name,
-                        format!("{task} is done, in the reminder at {}", local(at)),
+                        format!("{} is done, in the reminder at {}", task(), local(at)),
                     ));
                 }
                 Some(t) if t.reminders_sent >= MAX_REMINDERS_PER_TASK => {
                     return Err(bad_output(
                         name,
                         format!(
-                            "{task} already had {MAX_REMINDERS_PER_TASK} reminders, in the reminder at {}",
+                            "{} already had {MAX_REMINDERS_PER_TASK} reminders, in the reminder at {}",
+                            task(),
                             local(at)
                         ),
                     ));
