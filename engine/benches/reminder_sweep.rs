@@ -288,50 +288,51 @@ fn main() {
                 .unwrap()
         });
         let decode = native.saturating_sub(encode + logic);
-        let ns = ns_per_task;
+        let row =
+            |label: &str, value: f64, unit: &str| println!("  {label:<36}{value:>8.1} {unit}");
+        let part = |label: &str, d: Duration, note: &str| {
+            println!("    {label:<34}{:>8.1}  {note}", ns_per_task(d))
+        };
         println!("--- {label}");
-        println!(
-            "  native, same host code          {:>8.1} ns/task",
-            ns(native)
-        );
-        println!(
-            "  wasm, batched                   {:>8.1} ns/task",
-            ns(wasm)
-        );
+        row("native, same host code", ns_per_task(native), "ns/task");
+        row("wasm, batched", ns_per_task(wasm), "ns/task");
         println!(
             "  ratio wasm / native (same encoding and checks) {:>5.2}",
             wasm.as_secs_f64() / native.as_secs_f64()
         );
-        println!("  where a task's time goes:");
-        println!(
-            "    host: encoding the batch       {:>8.1} ns  (zone lookups, columns; both runs)",
-            ns(encode)
+        println!("  where a task's time goes, in ns (each part the best of its own runs):");
+        part(
+            "both: encoding the batch",
+            encode,
+            "zone lookups, the columns",
         );
-        println!(
-            "    host: checking the answers     {:>8.1} ns  (contract checks, local times to instants; both runs)",
-            ns(decode)
+        part(
+            "both: checking the answers",
+            decode,
+            "contract checks, local times to instants",
         );
-        println!("    calendar code, native          {:>8.1} ns", ns(logic));
-        println!(
-            "    crossing, a guest that decides nothing {:>8.1} ns  (columns in, call, empty answers out)",
-            ns(empty.saturating_sub(encode))
+        part("native: calendar code", logic, "");
+        part(
+            "wasm: crossing",
+            empty.saturating_sub(encode),
+            "columns in, the call, answers out (a guest that decides nothing)",
         );
-        println!(
-            "    calendar code in wasm, answers out {:>8.1} ns  (the rest of the wasm run)",
-            ns(wasm.saturating_sub(empty + decode))
+        part(
+            "wasm: calendar code and its answers",
+            wasm.saturating_sub(empty + decode),
+            "the rest of the wasm run",
         );
-        println!(
-            "  instantiate + empty call       {:>8.1} µs",
-            instantiate.as_secs_f64() * 1e6
+        row(
+            "instantiate + empty call",
+            instantiate.as_secs_f64() * 1e6,
+            "µs",
         );
-        println!(
-            "  one group, fresh instance      {:>8.1} µs",
-            single.as_secs_f64() * 1e6
+        row(
+            "one group, fresh instance",
+            single.as_secs_f64() * 1e6,
+            "µs",
         );
-        println!(
-            "  one group, live instance       {:>8.1} µs",
-            warm.as_secs_f64() * 1e6
-        );
+        row("one group, live instance", warm.as_secs_f64() * 1e6, "µs");
     }
     python(&groups, &cal, &params, now);
 }
@@ -388,7 +389,8 @@ fn python(groups: &[GroupState], cal: &FirmCalendar, params: &Params, now: DateT
     );
     println!("  load: cold {cold}, warm {warm}");
     println!(
-        "  python, batched                {:>8.1} ns/task",
+        "  {:<36}{:>8.1} ns/task",
+        "python, batched",
         python.as_nanos() as f64 / PY_TASKS as f64
     );
 }
