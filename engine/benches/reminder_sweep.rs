@@ -1,9 +1,11 @@
 //! Reminder sweep benchmark: 1,000,000 tasks through the stock WASM reminder policy in
-//! batches, the same calendar code (`plugins/reminder-core`) compiled natively, their ratio,
-//! and the cost of instantiating a plugin; for each engine choice measured
-//! (`concurrency_support`, pooling allocator); then the Python example policy
-//! (`examples/plugins/first-weekday`, built with componentize-py) per task, with its cold and
-//! warm load times. Run with `cargo bench -p docket-engine --bench reminder_sweep`.
+//! batches, against the host's same sweep with the same calendar code (`plugins/reminder-core`)
+//! compiled natively in the plugin's place (`native_reminders`: the same encoding, the same
+//! checks, only the call differs); their ratio, where a task's time goes, and the cost of
+//! instantiating a plugin; for each engine choice measured (`concurrency_support`, pooling
+//! allocator); then the Python example policy (`examples/plugins/first-weekday`, built with
+//! componentize-py) per task, with its cold and warm load times. Run with
+//! `cargo bench -p docket-engine --bench reminder_sweep`.
 
 #[path = "../../plugins/reminder-core/src/lib.rs"]
 #[allow(dead_code)]
@@ -15,11 +17,11 @@ mod componentize;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use docket_engine::config::PluginsConfig;
 use docket_engine::plugin::{
-    FirmCalendar, GroupState, NextReminder, Params, PluginHost, RuntimeOptions, TaskState,
+    BatchAnswer, BatchColumns, FirmCalendar, GroupState, Params, PluginHost, RuntimeOptions,
+    TaskState, native_reminders,
 };
 
 const TASKS: usize = 1_000_000;
@@ -58,67 +60,92 @@ fn groups() -> Vec<GroupState> {
         .collect()
 }
 
-const EPOCH_DAYS_FROM_CE: i32 = 719_163;
+/// The gentle policy as the stock plugin reads it, from its parameters, once per batch.
+fn gentle() -> reminder_core::Policy {
+    reminder_core::Policy::from_params([("preset", "gentle")]).unwrap()
+}
 
-fn moment(tz: Tz, at: DateTime<Utc>) -> reminder_core::Moment {
-    let local = at.with_timezone(&tz);
-    reminder_core::Moment {
-        day: local.date_naive().num_days_from_ce() - EPOCH_DAYS_FROM_CE,
-        minute: (local.hour() * 60 + local.minute()) as u16,
+/// The stock plugin's `next-reminders`, natively: the same calendar code on the same columns,
+/// answering in the same columns.
+fn native_decide(columns: BatchColumns<'_>) -> BatchAnswer {
+    let groups = reminder_core::GroupColumns {
+        sent_day: columns.sent_day,
+        sent_minute: columns.sent_minute,
+        reminded: columns.reminded,
+        last_day: columns.last_reminder_day,
+        last_minute: columns.last_reminder_minute,
+        task_count: columns.task_count,
+    };
+    let tasks =
+        reminder_core::Columns::new(columns.due, columns.done, columns.reminders_sent).unwrap();
+    let batch = reminder_core::Batch::new(groups, tasks).unwrap();
+    let mut answers = reminder_core::Answers::with_capacity(batch.len(), columns.due.len());
+    reminder_core::next_batch(&gentle(), columns.send_time, &batch, &mut answers);
+    BatchAnswer {
+        covered_count: answers.covered_count,
+        day: answers.day,
+        minute: answers.minute,
+        covered: answers.covered,
     }
 }
 
-/// The native equivalent of `PluginHost::next_reminders`: the same conversions from and to
-/// instants in the firm's zone, around the same calendar code.
-fn native_batch(
-    cal: &FirmCalendar,
-    policy: &reminder_core::Policy,
-    groups: &[GroupState],
-) -> Vec<Option<NextReminder>> {
-    let send_time = (cal.send_time.hour() * 60 + cal.send_time.minute()) as u16;
-    let mut slices = Vec::with_capacity(groups.len());
-    let (mut due, mut done, mut sent) = (Vec::new(), Vec::new(), Vec::new());
-    for g in groups {
-        slices.push(reminder_core::GroupSlice {
-            sent: moment(cal.tz, g.sent_at),
-            last_reminder: g.last_reminder_at.map(|at| moment(cal.tz, at)),
-            first_task: due.len() as u32,
-            task_count: g.tasks.len() as u32,
-        });
-        for t in &g.tasks {
-            due.push(t.due.num_days_from_ce() - EPOCH_DAYS_FROM_CE);
-            done.push(t.done);
-            sent.push(t.reminders_sent);
+/// "No reminder" for every group of the batch: what the host's encoding costs on its own.
+fn no_answers(columns: BatchColumns<'_>) -> BatchAnswer {
+    let n = columns.task_count.len();
+    BatchAnswer {
+        covered_count: vec![0; n],
+        day: vec![0; n],
+        minute: vec![0; n],
+        covered: Vec::new(),
+    }
+}
+
+/// One batch's columns, owned: the calendar code's input, measured on its own.
+struct Owned {
+    send_time: u16,
+    sent_day: Vec<i32>,
+    sent_minute: Vec<u16>,
+    reminded: Vec<u8>,
+    last_day: Vec<i32>,
+    last_minute: Vec<u16>,
+    task_count: Vec<u32>,
+    due: Vec<i32>,
+    done: Vec<u8>,
+    reminders_sent: Vec<u8>,
+}
+
+impl Owned {
+    fn of(columns: BatchColumns<'_>) -> Owned {
+        Owned {
+            send_time: columns.send_time,
+            sent_day: columns.sent_day.to_vec(),
+            sent_minute: columns.sent_minute.to_vec(),
+            reminded: columns.reminded.to_vec(),
+            last_day: columns.last_reminder_day.to_vec(),
+            last_minute: columns.last_reminder_minute.to_vec(),
+            task_count: columns.task_count.to_vec(),
+            due: columns.due.to_vec(),
+            done: columns.done.to_vec(),
+            reminders_sent: columns.reminders_sent.to_vec(),
         }
     }
-    let tasks = reminder_core::Columns::new(&due, &done, &sent).unwrap();
-    let (mut decisions, mut covered) = (Vec::new(), Vec::new());
-    reminder_core::next_batch(
-        policy,
-        send_time,
-        &slices,
-        &tasks,
-        &mut decisions,
-        &mut covered,
-    )
-    .unwrap();
-    decisions
-        .iter()
-        .map(|d| {
-            let day = d.day?;
-            let date = NaiveDate::from_num_days_from_ce_opt(day + EPOCH_DAYS_FROM_CE)?;
-            let at = cal
-                .tz
-                .from_local_datetime(&date.and_time(cal.send_time))
-                .earliest()?
-                .with_timezone(&Utc);
-            let range = d.first_covered as usize..(d.first_covered + d.covered_count) as usize;
-            Some(NextReminder {
-                at,
-                tasks: covered[range].iter().map(|&i| i as usize).collect(),
-            })
-        })
-        .collect()
+
+    fn decide(&self) -> reminder_core::Answers {
+        let groups = reminder_core::GroupColumns {
+            sent_day: &self.sent_day,
+            sent_minute: &self.sent_minute,
+            reminded: &self.reminded,
+            last_day: &self.last_day,
+            last_minute: &self.last_minute,
+            task_count: &self.task_count,
+        };
+        let tasks =
+            reminder_core::Columns::new(&self.due, &self.done, &self.reminders_sent).unwrap();
+        let batch = reminder_core::Batch::new(groups, tasks).unwrap();
+        let mut answers = reminder_core::Answers::with_capacity(batch.len(), self.due.len());
+        reminder_core::next_batch(&gentle(), self.send_time, &batch, &mut answers);
+        answers
+    }
 }
 
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
@@ -146,50 +173,37 @@ fn main() {
     };
     let now = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
     let params = Params::new();
-    let policy = reminder_core::Policy::Gentle;
+    let batches = || groups.chunks(GROUPS_PER_BATCH);
 
-    // The pure calendar code alone, on inputs already in day numbers.
-    let send_time = 9 * 60;
-    let flat: Vec<_> = groups
-        .iter()
-        .map(|g| {
-            (
-                moment(cal.tz, g.sent_at),
-                g.last_reminder_at.map(|at| moment(cal.tz, at)),
-            )
-        })
-        .collect();
-    let all = groups.iter().flat_map(|g| g.tasks.iter());
-    let due: Vec<i32> = all
-        .clone()
-        .map(|t| t.due.num_days_from_ce() - EPOCH_DAYS_FROM_CE)
-        .collect();
-    let done: Vec<bool> = all.clone().map(|t| t.done).collect();
-    let sent: Vec<u8> = all.map(|t| t.reminders_sent).collect();
-    let tasks = reminder_core::Columns::new(&due, &done, &sent).unwrap();
-    let slices: Vec<_> = flat
-        .iter()
-        .enumerate()
-        .map(|(i, (sent, last))| reminder_core::GroupSlice {
-            sent: *sent,
-            last_reminder: *last,
-            first_task: (i * TASKS_PER_GROUP) as u32,
-            task_count: TASKS_PER_GROUP as u32,
-        })
-        .collect();
-    let (logic, _) = best_of(5, || {
-        let (mut d, mut c) = (Vec::new(), Vec::new());
-        for (chunk, _) in slices.chunks(GROUPS_PER_BATCH).zip(0..) {
-            reminder_core::next_batch(&policy, send_time, chunk, &tasks, &mut d, &mut c).unwrap();
-            black_box((&d, &c));
+    // The host's sweep with native code in the plugin's place: the same encoding, the same
+    // calendar code, the same checks of the answers (`native_reminders`).
+    let native_sweep = || {
+        batches()
+            .flat_map(|chunk| native_reminders(&cal, now, chunk, native_decide).unwrap())
+            .collect::<Vec<_>>()
+    };
+    // The parts of it, measured on their own: the encoding (with answers that decide nothing)
+    // and the calendar code on columns encoded beforehand.
+    let encode_only = || {
+        for chunk in batches() {
+            black_box(native_reminders(&cal, now, chunk, no_answers).unwrap());
         }
-    });
+    };
+    let mut encoded = Vec::new();
+    for chunk in batches() {
+        native_reminders(&cal, now, chunk, |columns| {
+            encoded.push(Owned::of(columns));
+            no_answers(columns)
+        })
+        .unwrap();
+    }
+    let calendar_only = || {
+        for batch in &encoded {
+            black_box(batch.decide());
+        }
+    };
     println!(
         "{TASKS} tasks, {TASKS_PER_GROUP} per group, {GROUPS_PER_BATCH} groups per call, gentle policy"
-    );
-    println!(
-        "native calendar code only        {:>8.1} ns/task",
-        ns_per_task(logic)
     );
 
     let variants = [
@@ -236,31 +250,28 @@ fn main() {
         };
         let sweep = |policy: &str| {
             let mut session = host.reminder_session(policy).unwrap();
-            groups
-                .chunks(GROUPS_PER_BATCH)
+            batches()
                 .flat_map(|chunk| session.next_reminders(&cal, &params, now, chunk).unwrap())
                 .collect::<Vec<_>>()
         };
-        // Native and WASM runs take turns, so a machine busy with other work slows both alike;
-        // the best of each is kept.
-        let (mut native, mut wasm, mut empty) = (Duration::MAX, Duration::MAX, Duration::MAX);
+        // The runs take turns, so a machine busy with other work slows them alike; the best of
+        // each is kept.
+        let mut best = [Duration::MAX; 5];
         for _ in 0..7 {
-            let (n, native_out) = best_of(1, || {
-                groups
-                    .chunks(GROUPS_PER_BATCH)
-                    .flat_map(|chunk| native_batch(&cal, &policy, chunk))
-                    .collect::<Vec<_>>()
-            });
+            let (n, native_out) = best_of(1, native_sweep);
             let (w, wasm_out) = best_of(1, || sweep("gentle"));
             let (e, _) = best_of(1, || sweep("empty"));
+            let (enc, _) = best_of(1, encode_only);
+            let (cal_code, _) = best_of(1, calendar_only);
             assert_eq!(
                 wasm_out, native_out,
                 "the WASM policy and the native code disagree"
             );
-            native = native.min(n);
-            wasm = wasm.min(w);
-            empty = empty.min(e);
+            for (b, t) in best.iter_mut().zip([n, w, e, enc, cal_code]) {
+                *b = (*b).min(t);
+            }
         }
+        let [native, wasm, empty, encode, logic] = best;
         let (instantiate, _) = best_of(200, || {
             let mut session = host.reminder_session("gentle").unwrap();
             session.next_reminders(&cal, &params, now, &[]).unwrap();
@@ -276,48 +287,52 @@ fn main() {
             host.next_reminder("gentle", &cal, &params, now, &groups[0])
                 .unwrap()
         });
+        let decode = native.saturating_sub(encode + logic);
+        let row =
+            |label: &str, value: f64, unit: &str| println!("  {label:<36}{value:>8.1} {unit}");
+        let part = |label: &str, d: Duration, note: &str| {
+            println!("    {label:<34}{:>8.1}  {note}", ns_per_task(d))
+        };
         println!("--- {label}");
+        row("native, same host code", ns_per_task(native), "ns/task");
+        row("wasm, batched", ns_per_task(wasm), "ns/task");
         println!(
-            "  native incl. zone conversions  {:>8.1} ns/task",
-            ns_per_task(native)
-        );
-        println!(
-            "  wasm, batched                  {:>8.1} ns/task",
-            ns_per_task(wasm)
-        );
-        println!(
-            "  ratio wasm / native (same conversions) {:>5.2}",
+            "  ratio wasm / native (same encoding and checks) {:>5.2}",
             wasm.as_secs_f64() / native.as_secs_f64()
         );
-        println!("  where a task's time goes:");
-        println!(
-            "    calendar code, native          {:>8.1} ns",
-            ns_per_task(logic)
+        println!("  where a task's time goes, in ns (each part the best of its own runs):");
+        part(
+            "both: encoding the batch",
+            encode,
+            "zone lookups, the columns",
         );
-        println!(
-            "    zone conversions, native       {:>8.1} ns  (the host does the same)",
-            ns_per_task(native.saturating_sub(logic))
+        part(
+            "both: checking the answers",
+            decode,
+            "contract checks, local times to instants",
         );
-        println!(
-            "    boundary, empty answers        {:>8.1} ns  (host batch in, call, answers out, a guest that decides nothing)",
-            ns_per_task(empty)
+        part("native: calendar code", logic, "");
+        part(
+            "wasm: crossing",
+            empty.saturating_sub(encode),
+            "columns in, the call, answers out (a guest that decides nothing)",
         );
-        println!(
-            "    policy and answers in wasm     {:>8.1} ns  (the rest of the wasm run)",
-            ns_per_task(wasm.saturating_sub(empty))
+        part(
+            "wasm: calendar code and its answers",
+            wasm.saturating_sub(empty + decode),
+            "the rest of the wasm run",
         );
-        println!(
-            "  instantiate + empty call       {:>8.1} µs",
-            instantiate.as_secs_f64() * 1e6
+        row(
+            "instantiate + empty call",
+            instantiate.as_secs_f64() * 1e6,
+            "µs",
         );
-        println!(
-            "  one group, fresh instance      {:>8.1} µs",
-            single.as_secs_f64() * 1e6
+        row(
+            "one group, fresh instance",
+            single.as_secs_f64() * 1e6,
+            "µs",
         );
-        println!(
-            "  one group, live instance       {:>8.1} µs",
-            warm.as_secs_f64() * 1e6
-        );
+        row("one group, live instance", warm.as_secs_f64() * 1e6, "µs");
     }
     python(&groups, &cal, &params, now);
 }
@@ -359,14 +374,23 @@ fn python(groups: &[GroupState], cal: &FirmCalendar, params: &Params, now: DateT
             .flat_map(|chunk| session.next_reminders(cal, params, now, chunk).unwrap())
             .collect::<Vec<_>>()
     });
-    assert_eq!(out.len(), subset.len());
+    // The batch the Python helpers derive answers as the single calls do.
+    let mut session = host.reminder_session("first-weekday").unwrap();
+    for (g, got) in subset.iter().zip(&out) {
+        let single = session.next_reminder(cal, params, now, g).unwrap();
+        assert_eq!(
+            &single, got,
+            "the python batch and single calls disagree on {g:?}"
+        );
+    }
     println!(
         "--- python example (first-weekday), {} MB component, {PY_TASKS} tasks",
         std::fs::metadata(&wasm).unwrap().len() / 1_000_000
     );
     println!("  load: cold {cold}, warm {warm}");
     println!(
-        "  python, batched                {:>8.1} ns/task",
+        "  {:<36}{:>8.1} ns/task",
+        "python, batched",
         python.as_nanos() as f64 / PY_TASKS as f64
     );
 }

@@ -11,10 +11,11 @@ use super::error::PluginError;
 use super::host::{Loaded, PluginHost, Pre};
 use super::manifest::World;
 use super::model::{
-    FirmCalendar, GroupState, HookEffects, HookEvent, NextReminder, Params, SendRequest,
+    BatchAnswer, BatchColumns, FirmCalendar, GroupState, HookEffects, HookEvent, NextReminder,
+    Params, SendRequest,
 };
 use super::runtime::CallState;
-use super::wit::{self, ReminderPolicy, ReminderPolicyPre, wit_reminder, wit_types};
+use super::wit::{self, ReminderPolicy, ReminderPolicyPre, wit_types};
 
 /// The product's cap, enforced on every policy, stock or installed: a task gets at most this
 /// many reminders until its group is resent.
@@ -320,8 +321,15 @@ impl ReminderSession<'_> {
             return Ok(None);
         };
         let mut local = wit::LocalTimes::new(calendar.tz);
-        self.check(calendar, &mut local, group, reminder.at, &reminder.tasks)
-            .map(Some)
+        check(
+            self.name(),
+            calendar,
+            &mut local,
+            group,
+            reminder.at,
+            &reminder.tasks,
+        )
+        .map(Some)
     }
 
     /// See [`PluginHost::next_reminders`].
@@ -334,143 +342,275 @@ impl ReminderSession<'_> {
     ) -> Result<Vec<Option<NextReminder>>, PluginError> {
         let cal = wit::calendar(calendar, now);
         let params = wit::params(&merged(&self.loaded, params));
-        let (slices, tasks) = wit::batch(calendar.tz, groups)?;
+        let (columns, tasks) = wit::batch(calendar.tz, groups)?;
         let answer = self
             .call(|i, store| {
                 i.docket_plugin_reminder()
-                    .call_next_reminders(store, &cal, &params, &slices, &tasks)
+                    .call_next_reminders(store, &cal, &params, &columns, &tasks)
             })?
             .map_err(|e| wit::refused(self.name(), e))?;
-        if answer.decisions.len() != groups.len() {
+        decode_batch(self.name(), calendar, groups, &wit::batch_answer(answer))
+    }
+}
+
+/// The batch call of [`ReminderSession::next_reminders`] with native code in the plugin's
+/// place: the groups are encoded by the same code into the same columns, handed to `decide`
+/// as plain slices, and its answer is checked and turned into instants by the same code. Only
+/// the call differs, so the benchmark's WASM/native ratio measures the boundary and nothing
+/// else.
+#[doc(hidden)]
+pub fn native_reminders(
+    calendar: &FirmCalendar,
+    now: DateTime<Utc>,
+    groups: &[GroupState],
+    decide: impl FnOnce(BatchColumns<'_>) -> BatchAnswer,
+) -> Result<Vec<Option<NextReminder>>, PluginError> {
+    let cal = wit::calendar(calendar, now);
+    let (columns, tasks) = wit::batch(calendar.tz, groups)?;
+    let answer = decide(wit::batch_columns(cal.send_time, &columns, &tasks));
+    decode_batch("native", calendar, groups, &answer)
+}
+
+/// Turns a batch's answer into reminders, checking each against its group.
+fn decode_batch(
+    plugin: &str,
+    calendar: &FirmCalendar,
+    groups: &[GroupState],
+    answer: &BatchAnswer,
+) -> Result<Vec<Option<NextReminder>>, PluginError> {
+    let n = groups.len();
+    let rows = [
+        answer.covered_count.len(),
+        answer.day.len(),
+        answer.minute.len(),
+    ];
+    if rows.iter().any(|&r| r != n) {
+        return Err(bad_output(
+            plugin,
+            format!(
+                "{} covered counts, {} days and {} minutes for {n} groups",
+                rows[0], rows[1], rows[2]
+            ),
+        ));
+    }
+    let mut out = Vec::with_capacity(n);
+    let mut local = wit::LocalTimes::new(calendar.tz);
+    let mut rest = answer.covered.as_slice();
+    for (index, group) in groups.iter().enumerate() {
+        let count = answer.covered_count[index] as usize;
+        if count == 0 {
+            out.push(None);
+            continue;
+        }
+        let Some((covered, after)) = rest.split_at_checked(count) else {
             return Err(bad_output(
-                self.name(),
+                plugin,
                 format!(
-                    "{} decisions for {} groups",
-                    answer.decisions.len(),
-                    groups.len()
+                    "group {} of the batch: its covered tasks run past the end of the list",
+                    index + 1
                 ),
             ));
+        };
+        rest = after;
+        let at = wit_types::LocalTime {
+            day: answer.day[index],
+            minute: answer.minute[index],
+        };
+        out.push(Some(check(
+            plugin, calendar, &mut local, group, at, covered,
+        )?));
+    }
+    if !rest.is_empty() {
+        return Err(bad_output(
+            plugin,
+            format!(
+                "{} covered tasks beyond those the groups' counts add up to",
+                rest.len()
+            ),
+        ));
+    }
+    Ok(out)
+}
+
+/// Checks a reminder against the contract: later than the sending and the last reminder,
+/// covering at least one task, only open tasks under the cap, each once.
+fn check(
+    name: &str,
+    calendar: &FirmCalendar,
+    local_times: &mut wit::LocalTimes,
+    group: &GroupState,
+    at: wit_types::LocalTime,
+    covered: &[u32],
+) -> Result<NextReminder, PluginError> {
+    let after = group
+        .last_reminder_at
+        .map_or(group.sent_at, |l| l.max(group.sent_at));
+    let at = local_times
+        .instant(at, after)
+        .map_err(|r| bad_output(name, r))?;
+    // Plugins answer in local time and number tasks from 0 (WIT indices); people read
+    // calendars in local time with tasks numbered from 1, so messages give both.
+    let local = |t: DateTime<Utc>| {
+        t.with_timezone(&calendar.tz)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string()
+    };
+    if at <= after {
+        let what = if group.last_reminder_at.is_some_and(|l| l >= group.sent_at) {
+            "the last reminder"
+        } else {
+            "the sending"
+        };
+        return Err(bad_output(
+            name,
+            format!(
+                "reminder at {} is not after {what} at {}",
+                local(at),
+                local(after)
+            ),
+        ));
+    }
+    if covered.is_empty() {
+        return Err(bad_output(
+            name,
+            format!("the reminder at {} covers no task", local(at)),
+        ));
+    }
+    let mut tasks = Vec::with_capacity(covered.len());
+    for &index in covered {
+        let index = index as usize;
+        // Only an error names the task, so its words are written only then.
+        let task = || format!("covered index {index} (task {})", index + 1);
+        match group.tasks.get(index) {
+            None => {
+                return Err(bad_output(
+                    name,
+                    format!(
+                        "{} does not exist: the group has {} tasks",
+                        task(),
+                        group.tasks.len()
+                    ),
+                ));
+            }
+            Some(t) if t.done => {
+                return Err(bad_output(
+                    name,
+                    format!("{} is done, in the reminder at {}", task(), local(at)),
+                ));
+            }
+            Some(t) if t.reminders_sent >= MAX_REMINDERS_PER_TASK => {
+                return Err(bad_output(
+                    name,
+                    format!(
+                        "{} already had {MAX_REMINDERS_PER_TASK} reminders, in the reminder at {}",
+                        task(),
+                        local(at)
+                    ),
+                ));
+            }
+            Some(_) if tasks.last().is_some_and(|last| *last >= index) => {
+                return Err(bad_output(
+                    name,
+                    "covered tasks are not ascending or repeat one".into(),
+                ));
+            }
+            Some(_) => tasks.push(index),
         }
-        let mut out = Vec::with_capacity(groups.len());
-        let mut local = wit::LocalTimes::new(calendar.tz);
-        for (index, (decision, group)) in answer.decisions.iter().zip(groups).enumerate() {
-            let wit_reminder::SliceDecision {
-                at,
-                first_covered,
-                covered_count,
-            } = *decision;
-            let covered = (first_covered as usize)
-                .checked_add(covered_count as usize)
-                .and_then(|end| answer.covered.get(first_covered as usize..end))
-                .ok_or_else(|| {
-                    bad_output(
-                        self.name(),
-                        format!(
-                            "group {} of the batch: covered slice out of range",
-                            index + 1
-                        ),
-                    )
-                })?;
-            out.push(match at {
-                None if covered.is_empty() => None,
-                None => {
-                    return Err(bad_output(
-                        self.name(),
-                        format!(
-                            "group {} of the batch: tasks covered but no time",
-                            index + 1
-                        ),
-                    ));
-                }
-                Some(at) => Some(self.check(calendar, &mut local, group, at, covered)?),
-            });
-        }
-        Ok(out)
+    }
+    Ok(NextReminder { at, tasks })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, NaiveTime, TimeZone};
+
+    use super::*;
+    use crate::plugin::model::TaskState;
+
+    fn groups() -> Vec<GroupState> {
+        let task = |due: &str, done| TaskState {
+            due: due.parse().unwrap(),
+            done,
+            reminders_sent: 0,
+        };
+        let sent_at = Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap();
+        vec![
+            GroupState {
+                sent_at,
+                last_reminder_at: None,
+                tasks: vec![task("2026-03-10", false), task("2026-03-11", true)],
+            },
+            GroupState {
+                sent_at,
+                last_reminder_at: None,
+                tasks: vec![task("2026-03-12", false)],
+            },
+        ]
     }
 
-    /// Checks a reminder against the contract: later than the sending and the last reminder,
-    /// covering at least one task, only open tasks under the cap, each once.
-    fn check(
-        &self,
-        calendar: &FirmCalendar,
-        local_times: &mut wit::LocalTimes,
-        group: &GroupState,
-        at: wit_types::LocalTime,
-        covered: &[u32],
-    ) -> Result<NextReminder, PluginError> {
-        let name = self.name();
-        let after = group
-            .last_reminder_at
-            .map_or(group.sent_at, |l| l.max(group.sent_at));
-        let at = local_times
-            .instant(at, after)
-            .map_err(|r| bad_output(name, r))?;
-        // Plugins answer in local time and number tasks from 0 (WIT indices); people read
-        // calendars in local time with tasks numbered from 1, so messages give both.
-        let local = |t: DateTime<Utc>| {
-            t.with_timezone(&calendar.tz)
-                .format("%Y-%m-%d %H:%M %Z")
-                .to_string()
+    #[test]
+    fn a_batch_answer_is_read_by_its_counts_and_checked() {
+        let calendar = FirmCalendar {
+            tz: chrono_tz::Europe::London,
+            send_time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            holidays: Vec::new(),
         };
-        if at <= after {
-            let what = if group.last_reminder_at.is_some_and(|l| l >= group.sent_at) {
-                "the last reminder"
-            } else {
-                "the sending"
-            };
-            return Err(bad_output(
-                name,
-                format!(
-                    "reminder at {} is not after {what} at {}",
-                    local(at),
-                    local(after)
+        let day = wit::day(NaiveDate::from_ymd_opt(2026, 3, 10).unwrap());
+        let answer = |covered_count: &[u32], covered: &[u32]| BatchAnswer {
+            covered_count: covered_count.to_vec(),
+            day: vec![day; covered_count.len()],
+            minute: vec![540; covered_count.len()],
+            covered: covered.to_vec(),
+        };
+        let reminder = NextReminder {
+            at: Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap(),
+            tasks: vec![0],
+        };
+        let cases: [(BatchAnswer, Result<Vec<Option<NextReminder>>, &str>); 7] = [
+            (
+                answer(&[1, 0], &[0]),
+                Ok(vec![Some(reminder.clone()), None]),
+            ),
+            (
+                answer(&[0, 1], &[0]),
+                Ok(vec![None, Some(reminder.clone())]),
+            ),
+            (
+                answer(&[1], &[0]),
+                Err("1 covered counts, 1 days and 1 minutes for 2 groups"),
+            ),
+            (
+                answer(&[1, 1], &[0]),
+                Err("group 2 of the batch: its covered tasks run past the end of the list"),
+            ),
+            (
+                answer(&[1, 0], &[0, 0]),
+                Err("1 covered tasks beyond those the groups' counts add up to"),
+            ),
+            (
+                answer(&[1, 0], &[1]),
+                Err("covered index 1 (task 2) is done, in the reminder at 2026-03-10 09:00 GMT"),
+            ),
+            (
+                answer(&[2, 0], &[0, 0]),
+                Err("covered tasks are not ascending or repeat one"),
+            ),
+        ];
+        for (answer, expected) in cases {
+            let got = native_reminders(&calendar, groups()[0].sent_at, &groups(), |columns| {
+                assert_eq!(columns.task_count, [2, 1]);
+                assert_eq!(columns.done, [0, 1, 0]);
+                answer.clone()
+            });
+            match (got, expected) {
+                (Ok(got), Ok(expected)) => assert_eq!(got, expected),
+                (Err(e), Err(text)) => assert!(
+                    matches!(&e, PluginError::BadOutput { plugin, reason }
+                        if plugin == "native" && reason == text),
+                    "{answer:?}: {e}"
                 ),
-            ));
-        }
-        if covered.is_empty() {
-            return Err(bad_output(
-                name,
-                format!("the reminder at {} covers no task", local(at)),
-            ));
-        }
-        let mut tasks = Vec::with_capacity(covered.len());
-        for &index in covered {
-            let index = index as usize;
-            let task = format!("covered index {index} (task {})", index + 1);
-            match group.tasks.get(index) {
-                None => {
-                    return Err(bad_output(
-                        name,
-                        format!(
-                            "{task} does not exist: the group has {} tasks",
-                            group.tasks.len()
-                        ),
-                    ));
-                }
-                Some(t) if t.done => {
-                    return Err(bad_output(
-                        name,
-                        format!("{task} is done, in the reminder at {}", local(at)),
-                    ));
-                }
-                Some(t) if t.reminders_sent >= MAX_REMINDERS_PER_TASK => {
-                    return Err(bad_output(
-                        name,
-                        format!(
-                            "{task} already had {MAX_REMINDERS_PER_TASK} reminders, in the reminder at {}",
-                            local(at)
-                        ),
-                    ));
-                }
-                Some(_) if tasks.last().is_some_and(|last| *last >= index) => {
-                    return Err(bad_output(
-                        name,
-                        "covered tasks are not ascending or repeat one".into(),
-                    ));
-                }
-                Some(_) => tasks.push(index),
+                (got, expected) => panic!("{answer:?}: got {got:?}, expected {expected:?}"),
             }
         }
-        Ok(NextReminder { at, tasks })
     }
 }

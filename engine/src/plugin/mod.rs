@@ -46,12 +46,16 @@ mod scaffold;
 mod stock;
 mod wit;
 
+#[doc(hidden)]
+pub use calls::native_reminders;
 pub use calls::{MAX_REMINDERS_PER_TASK, Preview, ReminderSession};
 pub use cases::{CaseResult, Cases};
 pub use error::PluginError;
 pub use folder::{PluginWatch, ReloadReport};
 pub use host::{CheckReport, Origin, PluginHost, PluginInfo, PluginLoadError};
 pub use manifest::{Capability, Manifest, ManifestLimits, World, name_of_stem, valid_name};
+#[doc(hidden)]
+pub use model::{BatchAnswer, BatchColumns};
 pub use model::{
     Effect, FirmCalendar, GroupState, HookEffects, HookEvent, HookEventKind, NextReminder, Params,
     RecordedEffects, SendRequest, TaskState,

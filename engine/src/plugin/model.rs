@@ -67,6 +67,38 @@ pub struct NextReminder {
     pub tasks: Vec<usize>,
 }
 
+/// A batch of groups as a reminder policy reads it (the WIT's `group-columns` and
+/// `task-columns`), borrowed from the host's own encoding: what [`super::native_reminders`]
+/// hands the native code the benchmark compares the WASM policy with.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct BatchColumns<'a> {
+    /// The calendar's send time, in minutes after local midnight.
+    pub send_time: u16,
+    pub sent_at: &'a [i64],
+    pub sent_day: &'a [i32],
+    pub sent_minute: &'a [u16],
+    pub reminded: &'a [u8],
+    pub last_reminder_at: &'a [i64],
+    pub last_reminder_day: &'a [i32],
+    pub last_reminder_minute: &'a [u16],
+    pub task_count: &'a [u32],
+    pub due: &'a [i32],
+    pub done: &'a [u8],
+    pub reminders_sent: &'a [u8],
+}
+
+/// The answer to a batch as a reminder policy gives it (the WIT's `batch-decision`), before
+/// the host checks it.
+#[doc(hidden)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchAnswer {
+    pub covered_count: Vec<u32>,
+    pub day: Vec<i32>,
+    pub minute: Vec<u16>,
+    pub covered: Vec<u32>,
+}
+
 /// What a sending rule knows about the group to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SendRequest {

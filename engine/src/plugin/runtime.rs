@@ -173,6 +173,11 @@ impl Runtime {
     ) -> Result<Runtime, PluginError> {
         let mut config = Config::new();
         config.wasm_component_model(true);
+        // Epoch checks are what stops a looping plugin; in the sweep benchmark they cost about
+        // 2.5 ns of a task's 37 (measured with them off). The rest stays at wasmtime's defaults,
+        // also measured: Cranelift's `Speed` (`SpeedAndSize` is no faster) and signal-based
+        // traps with the 4 GiB reservation, which leave bounds checks to guard pages (explicit
+        // checks cost 4 to 5 ns a task).
         config.epoch_interruption(true);
         config.concurrency_support(options.concurrency_support);
         if options.pooling {

@@ -7,7 +7,10 @@ use wasmtime::component::{HasSelf, Linker};
 
 use super::effects::Refusal;
 use super::error::{PluginError, one_line};
-use super::model::{FirmCalendar, GroupState, HookEvent, HookEventKind, Params, SendRequest};
+use super::model::{
+    BatchAnswer, BatchColumns, FirmCalendar, GroupState, HookEvent, HookEventKind, Params,
+    SendRequest,
+};
 use super::runtime::CallState;
 
 pub(crate) mod reminder_world {
@@ -208,37 +211,87 @@ pub(crate) fn group(tz: Tz, g: &GroupState) -> wit_reminder::Group {
     }
 }
 
-/// Groups as the flat slices and task columns of a batch call.
+/// Groups as the group and task columns of a batch call: one pass, one zone lookup per
+/// instant, every column a list of numbers so that it crosses the boundary in one copy.
 pub(crate) fn batch(
     tz: Tz,
     groups: &[GroupState],
-) -> Result<(Vec<wit_reminder::GroupSlice>, wit_reminder::TaskColumns), PluginError> {
+) -> Result<(wit_reminder::GroupColumns, wit_reminder::TaskColumns), PluginError> {
     let total: usize = groups.iter().map(|g| g.tasks.len()).sum();
     if u32::try_from(total).is_err() {
         return Err(PluginError::BadInput(
             "a batch holds at most 4 billion tasks".into(),
         ));
     }
-    let mut slices = Vec::with_capacity(groups.len());
-    let mut columns = wit_reminder::TaskColumns {
+    let n = groups.len();
+    let mut columns = wit_reminder::GroupColumns {
+        sent_at: Vec::with_capacity(n),
+        sent_day: Vec::with_capacity(n),
+        sent_minute: Vec::with_capacity(n),
+        reminded: Vec::with_capacity(n),
+        last_reminder_at: Vec::with_capacity(n),
+        last_reminder_day: Vec::with_capacity(n),
+        last_reminder_minute: Vec::with_capacity(n),
+        task_count: Vec::with_capacity(n),
+    };
+    let mut tasks = wit_reminder::TaskColumns {
         due: Vec::with_capacity(total),
         done: Vec::with_capacity(total),
         reminders_sent: Vec::with_capacity(total),
     };
     for g in groups {
-        slices.push(wit_reminder::GroupSlice {
-            sent: moment(tz, g.sent_at),
-            last_reminder: g.last_reminder_at.map(|at| moment(tz, at)),
-            first_task: columns.due.len() as u32,
-            task_count: g.tasks.len() as u32,
-        });
+        let sent = moment(tz, g.sent_at);
+        // Without a last reminder the sending stands in for it, as the WIT says.
+        let last = g.last_reminder_at.map_or(sent, |at| moment(tz, at));
+        columns.sent_at.push(sent.at);
+        columns.sent_day.push(sent.day);
+        columns.sent_minute.push(sent.minute);
+        columns
+            .reminded
+            .push(u8::from(g.last_reminder_at.is_some()));
+        columns.last_reminder_at.push(last.at);
+        columns.last_reminder_day.push(last.day);
+        columns.last_reminder_minute.push(last.minute);
+        columns.task_count.push(g.tasks.len() as u32);
         for t in &g.tasks {
-            columns.due.push(day(t.due));
-            columns.done.push(t.done);
-            columns.reminders_sent.push(t.reminders_sent);
+            tasks.due.push(day(t.due));
+            tasks.done.push(u8::from(t.done));
+            tasks.reminders_sent.push(t.reminders_sent);
         }
     }
-    Ok((slices, columns))
+    Ok((columns, tasks))
+}
+
+/// A batch's columns as the plain slices native code reads (see `calls::native_reminders`).
+pub(crate) fn batch_columns<'a>(
+    send_time: u16,
+    groups: &'a wit_reminder::GroupColumns,
+    tasks: &'a wit_reminder::TaskColumns,
+) -> BatchColumns<'a> {
+    BatchColumns {
+        send_time,
+        sent_at: &groups.sent_at,
+        sent_day: &groups.sent_day,
+        sent_minute: &groups.sent_minute,
+        reminded: &groups.reminded,
+        last_reminder_at: &groups.last_reminder_at,
+        last_reminder_day: &groups.last_reminder_day,
+        last_reminder_minute: &groups.last_reminder_minute,
+        task_count: &groups.task_count,
+        due: &tasks.due,
+        done: &tasks.done,
+        reminders_sent: &tasks.reminders_sent,
+    }
+}
+
+/// A plugin's answer to a batch as the host's plain columns; the vectors are moved, not copied.
+pub(crate) fn batch_answer(d: wit_reminder::BatchDecision) -> BatchAnswer {
+    BatchAnswer {
+        covered_count: d.covered_count,
+        day: d.day,
+        minute: d.minute,
+        covered: d.covered,
+    }
 }
 
 pub(crate) fn send_request(r: &SendRequest) -> wit_sending::SendRequest {

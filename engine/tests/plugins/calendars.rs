@@ -219,6 +219,43 @@ fn a_batch_answers_like_single_calls() {
 }
 
 #[test]
+fn a_batch_derived_from_single_calls_is_checked_like_them() {
+    // The misbehaving guest's `daily-all` answers a batch through the SDK's `each_group`: a
+    // reminder the next day covering every task, which breaks the contract once a task is done.
+    let cal = calendar("Europe/London", "09:00");
+    let p = params(&[("mode", "daily-all")]);
+    let open = group("2026-03-01T10:00:00Z", &["2026-03-27", "2026-03-28"]);
+    let mut with_done = group("2026-03-02T10:00:00Z", &["2026-03-27", "2026-03-28"]);
+    with_done.tasks[1].done = true;
+    let now = open.sent_at;
+    let mut last = open.clone();
+    last.last_reminder_at = Some(utc("2026-03-05T09:00:00Z"));
+    let fine = [open.clone(), last.clone(), open];
+    let batch = host()
+        .next_reminders("misbehave", &cal, &p, now, &fine)
+        .unwrap();
+    for (g, got) in fine.iter().zip(&batch) {
+        let single = host().next_reminder("misbehave", &cal, &p, now, g).unwrap();
+        assert_eq!(&single, got, "{g:?}");
+    }
+    assert_eq!(batch[1].as_ref().unwrap().at, utc("2026-03-06T09:00:00Z"));
+    let single = host()
+        .next_reminder("misbehave", &cal, &p, now, &with_done)
+        .unwrap_err();
+    let batch = host()
+        .next_reminders("misbehave", &cal, &p, now, &[last, with_done])
+        .unwrap_err();
+    assert!(matches!(batch, PluginError::BadOutput { .. }), "{batch}");
+    assert_eq!(batch.to_string(), single.to_string());
+    assert!(
+        batch
+            .to_string()
+            .contains("covered index 1 (task 2) is done, in the reminder at 2026-03-03 09:00 GMT"),
+        "{batch}"
+    );
+}
+
+#[test]
 fn business_days_skip_weekends_and_holidays() {
     // 25 December 2026 is a Friday; the firm also closes Monday 28 December.
     let mut cal = calendar("Europe/London", "09:00");

@@ -36,32 +36,55 @@ class Policy:
         raise NotImplementedError
 
     def next_reminders(self, calendar, params, groups, tasks):
-        from wit_world.exports.reminder import BatchDecision, Group, SliceDecision, Task
+        from wit_world.exports.reminder import BatchDecision, Group, Task
+        from wit_world.imports.types import Moment
+
+        from .params import bad_input
 
         due, done, sent = tasks.due, tasks.done, tasks.reminders_sent
         if not len(due) == len(done) == len(sent):
-            from .params import bad_input
-
             raise bad_input("task columns differ in length")
-        decisions, covered = [], []
-        for g in groups:
-            rows = range(g.first_task, g.first_task + g.task_count)
-            if g.first_task + g.task_count > len(due):
-                from .params import bad_input
-
-                raise bad_input(f"task rows {g.first_task}.. do not exist")
-            group = Group(
-                sent=g.sent,
-                last_reminder=g.last_reminder,
-                tasks=[Task(due=due[i], done=done[i], reminders_sent=sent[i]) for i in rows],
-            )
-            first = len(covered)
-            answer = self.next_reminder(calendar, params, group)
-            if answer is None:
-                decisions.append(SliceDecision(at=None, first_covered=first, covered_count=0))
-            else:
-                covered.extend(answer.tasks)
-                decisions.append(
-                    SliceDecision(at=answer.at, first_covered=first, covered_count=len(answer.tasks))
+        count = groups.task_count
+        columns = (
+            groups.sent_at,
+            groups.sent_day,
+            groups.sent_minute,
+            groups.reminded,
+            groups.last_reminder_at,
+            groups.last_reminder_day,
+            groups.last_reminder_minute,
+        )
+        if any(len(column) != len(count) for column in columns):
+            raise bad_input("group columns differ in length")
+        if sum(count) != len(due):
+            raise bad_input(f"the groups have {sum(count)} tasks but the task columns {len(due)} rows")
+        answer = BatchDecision(covered_count=[], day=[], minute=[], covered=[])
+        first = 0
+        for g, n in enumerate(count):
+            last = None
+            if groups.reminded[g]:
+                last = Moment(
+                    at=groups.last_reminder_at[g],
+                    day=groups.last_reminder_day[g],
+                    minute=groups.last_reminder_minute[g],
                 )
-        return BatchDecision(decisions=decisions, covered=covered)
+            group = Group(
+                sent=Moment(at=groups.sent_at[g], day=groups.sent_day[g], minute=groups.sent_minute[g]),
+                last_reminder=last,
+                tasks=[
+                    Task(due=due[i], done=done[i] != 0, reminders_sent=sent[i])
+                    for i in range(first, first + n)
+                ],
+            )
+            first += n
+            reminder = self.next_reminder(calendar, params, group)
+            if reminder is None or not reminder.tasks:
+                answer.covered_count.append(0)
+                answer.day.append(0)
+                answer.minute.append(0)
+            else:
+                answer.covered_count.append(len(reminder.tasks))
+                answer.day.append(reminder.at.day)
+                answer.minute.append(reminder.at.minute)
+                answer.covered.extend(reminder.tasks)
+        return answer

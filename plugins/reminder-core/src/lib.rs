@@ -33,17 +33,18 @@ impl Tasks for [Task] {
 }
 
 /// Tasks as three columns of equal length, the way a batch carries them across the WIT
-/// boundary (lists of numbers are copied at once, records field by field).
+/// boundary (lists of numbers are copied at once, records and `bool`s one value at a time, so
+/// `done` is a byte: nonzero for done).
 #[derive(Clone, Copy, Debug)]
 pub struct Columns<'a> {
     due: &'a [i32],
-    done: &'a [bool],
+    done: &'a [u8],
     reminders_sent: &'a [u8],
 }
 
 impl<'a> Columns<'a> {
     /// The columns, if their lengths agree.
-    pub fn new(due: &'a [i32], done: &'a [bool], reminders_sent: &'a [u8]) -> Result<Self, String> {
+    pub fn new(due: &'a [i32], done: &'a [u8], reminders_sent: &'a [u8]) -> Result<Self, String> {
         if due.len() != done.len() || due.len() != reminders_sent.len() {
             return Err(format!(
                 "task columns differ in length: {} due, {} done, {} reminders-sent",
@@ -77,7 +78,7 @@ impl Tasks for Columns<'_> {
     fn task(&self, index: usize) -> Task {
         Task {
             due: self.due[index],
-            done: self.done[index],
+            done: self.done[index] != 0,
             reminders_sent: self.reminders_sent[index],
         }
     }
@@ -225,29 +226,29 @@ impl Policy {
         if let Some(last) = last_reminder {
             earliest = earliest.max(first_send_day_after(last, send_time));
         }
+        // One pass: the tasks of the earliest day found so far stay on `covered`, and are
+        // dropped when an earlier day turns up.
+        let start = covered.len();
         let mut best: Option<i32> = None;
         for index in 0..tasks.count() {
             let task = tasks.task(index);
             if task.done || task.reminders_sent >= MAX_REMINDERS_PER_TASK {
                 continue;
             }
-            if let Some(day) = self.task_next_day(task.due, earliest)
-                && best.is_none_or(|b| day < b)
-            {
-                best = Some(day);
+            let Some(day) = self.task_next_day(task.due, earliest) else {
+                continue;
+            };
+            match best {
+                Some(b) if day > b => continue,
+                Some(b) if day == b => {}
+                _ => {
+                    best = Some(day);
+                    covered.truncate(start);
+                }
             }
+            covered.push(index as u32);
         }
-        let day = best?;
-        for index in 0..tasks.count() {
-            let task = tasks.task(index);
-            if !task.done
-                && task.reminders_sent < MAX_REMINDERS_PER_TASK
-                && self.task_next_day(task.due, earliest) == Some(day)
-            {
-                covered.push(index as u32);
-            }
-        }
-        Some(day)
+        best
     }
 }
 
@@ -260,48 +261,155 @@ pub fn first_send_day_after(moment: Moment, send_time: u16) -> i32 {
     }
 }
 
-/// One group of a flat batch: its tasks are rows `first_task..first_task + task_count`.
+/// The groups of a batch as columns of equal length, one row per group, the way the WIT's
+/// `group-columns` carries them: group `g` was sent at `sent_day[g]`, `sent_minute[g]`; where
+/// `reminded[g]` is nonzero its last reminder went out at `last_day[g]`, `last_minute[g]`; its
+/// tasks are the next `task_count[g]` task rows after those of the groups before it.
 #[derive(Clone, Copy, Debug)]
-pub struct GroupSlice {
+pub struct GroupColumns<'a> {
+    pub sent_day: &'a [i32],
+    pub sent_minute: &'a [u16],
+    pub reminded: &'a [u8],
+    pub last_day: &'a [i32],
+    pub last_minute: &'a [u16],
+    pub task_count: &'a [u32],
+}
+
+/// A batch: its groups and their tasks, checked to fit together.
+#[derive(Clone, Copy, Debug)]
+pub struct Batch<'a> {
+    groups: GroupColumns<'a>,
+    tasks: Columns<'a>,
+}
+
+/// One group of a [`Batch`], read from its columns.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchGroup<'a> {
     pub sent: Moment,
     pub last_reminder: Option<Moment>,
-    pub first_task: u32,
-    pub task_count: u32,
+    pub tasks: Columns<'a>,
 }
 
-/// The decision for one group of a batch: its covered tasks are
-/// `covered[first_covered..first_covered + covered_count]`, as indices into the group's tasks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SliceDecision {
-    pub day: Option<i32>,
-    pub first_covered: u32,
-    pub covered_count: u32,
+impl<'a> Batch<'a> {
+    /// The batch, if the group columns are of equal length and the task columns hold exactly
+    /// the groups' tasks.
+    pub fn new(groups: GroupColumns<'a>, tasks: Columns<'a>) -> Result<Batch<'a>, String> {
+        let g = &groups;
+        let len = g.sent_day.len();
+        if [
+            g.sent_minute.len(),
+            g.reminded.len(),
+            g.last_day.len(),
+            g.last_minute.len(),
+            g.task_count.len(),
+        ]
+        .iter()
+        .any(|&l| l != len)
+        {
+            return Err("group columns differ in length".into());
+        }
+        let rows = g
+            .task_count
+            .iter()
+            .try_fold(0usize, |sum, &n| sum.checked_add(n as usize));
+        if rows != Some(tasks.count()) {
+            return Err(format!(
+                "the groups have {} tasks but the task columns {} rows",
+                rows.map_or("too many".into(), |n| n.to_string()),
+                tasks.count()
+            ));
+        }
+        Ok(Batch { groups, tasks })
+    }
+
+    /// How many groups the batch holds.
+    pub fn len(&self) -> usize {
+        self.groups.sent_day.len()
+    }
+
+    /// Whether the batch holds no group.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The groups in order, each with its own task rows.
+    pub fn groups(&self) -> impl Iterator<Item = BatchGroup<'a>> + 'a {
+        let (g, tasks) = (self.groups, self.tasks);
+        let mut first = 0;
+        (0..self.len()).map(move |i| {
+            let count = g.task_count[i] as usize;
+            let rows = tasks
+                .rows(first, count)
+                .expect("Batch::new checked the rows");
+            first += count;
+            BatchGroup {
+                sent: Moment {
+                    day: g.sent_day[i],
+                    minute: g.sent_minute[i],
+                },
+                last_reminder: (g.reminded[i] != 0).then(|| Moment {
+                    day: g.last_day[i],
+                    minute: g.last_minute[i],
+                }),
+                tasks: rows,
+            }
+        })
+    }
 }
 
-/// Decides a whole batch; `decisions` and `covered` are cleared first. A group whose rows lie
-/// past the end of `tasks` is an error naming the group.
-pub fn next_batch(
-    policy: &Policy,
-    send_time: u16,
-    groups: &[GroupSlice],
-    tasks: &Columns<'_>,
-    decisions: &mut Vec<SliceDecision>,
-    covered: &mut Vec<u32>,
-) -> Result<(), String> {
-    decisions.clear();
-    covered.clear();
-    decisions.reserve(groups.len());
-    for (index, group) in groups.iter().enumerate() {
-        let slice = tasks
-            .rows(group.first_task as usize, group.task_count as usize)
-            .ok_or_else(|| format!("group {index}: its task rows lie outside the task columns"))?;
-        let first_covered = covered.len() as u32;
-        let day = policy.next(send_time, group.sent, group.last_reminder, &slice, covered);
-        decisions.push(SliceDecision {
-            day,
-            first_covered,
-            covered_count: covered.len() as u32 - first_covered,
+/// The answer to a batch as columns, the way the WIT's `batch-decision` carries it: group `g`'s
+/// next reminder goes out on `day[g]` at `minute[g]` and covers the next `covered_count[g]`
+/// entries of `covered` (indices into the group's own tasks); a count of 0 is no reminder.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Answers {
+    pub covered_count: Vec<u32>,
+    pub day: Vec<i32>,
+    pub minute: Vec<u16>,
+    pub covered: Vec<u32>,
+}
+
+impl Answers {
+    /// Empty answers with room for `groups` groups and `tasks` covered tasks.
+    pub fn with_capacity(groups: usize, tasks: usize) -> Answers {
+        Answers {
+            covered_count: Vec::with_capacity(groups),
+            day: Vec::with_capacity(groups),
+            minute: Vec::with_capacity(groups),
+            covered: Vec::with_capacity(tasks),
+        }
+    }
+
+    /// Adds the next group's answer: `decide` pushes the tasks the reminder covers onto the
+    /// vector it is given and returns the reminder's local day and minute, or `None` for no
+    /// reminder (whatever it pushed is then dropped).
+    pub fn push(&mut self, decide: impl FnOnce(&mut Vec<u32>) -> Option<(i32, u16)>) {
+        let start = self.covered.len();
+        let (day, minute) = match decide(&mut self.covered) {
+            Some(at) => at,
+            None => {
+                self.covered.truncate(start);
+                (0, 0)
+            }
+        };
+        self.covered_count.push((self.covered.len() - start) as u32);
+        self.day.push(day);
+        self.minute.push(minute);
+    }
+}
+
+/// Decides a whole batch, each group as [`Policy::next`] would, at `send_time`.
+pub fn next_batch(policy: &Policy, send_time: u16, batch: &Batch<'_>, answers: &mut Answers) {
+    for group in batch.groups() {
+        answers.push(|covered| {
+            policy
+                .next(
+                    send_time,
+                    group.sent,
+                    group.last_reminder,
+                    &group.tasks,
+                    covered,
+                )
+                .map(|day| (day, send_time))
         });
     }
-    Ok(())
 }

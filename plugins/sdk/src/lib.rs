@@ -37,8 +37,10 @@ pub mod reminder_policy {
         runtime_path: "docket_plugin_sdk::wit_bindgen::rt",
     });
 
-    use docket::plugin::types::{Moment, Param};
-    use exports::docket::plugin::reminder::{Task, TaskColumns};
+    use docket::plugin::types::{Moment, Param, PluginError};
+    use exports::docket::plugin::reminder::{
+        BatchDecision, Group, GroupColumns, Reminder, Task, TaskColumns,
+    };
 
     impl From<&Task> for crate::calendar::Task {
         fn from(t: &Task) -> Self {
@@ -53,6 +55,81 @@ pub mod reminder_policy {
     /// The batch's task columns, checked to be of equal length.
     pub fn columns(tasks: &TaskColumns) -> Result<crate::calendar::Columns<'_>, String> {
         crate::calendar::Columns::new(&tasks.due, &tasks.done, &tasks.reminders_sent)
+    }
+
+    /// The batch's groups and tasks read in place, checked to fit together: iterate
+    /// [`crate::calendar::Batch::groups`] and answer each in a [`crate::calendar::Answers`].
+    pub fn batch<'a>(
+        groups: &'a GroupColumns,
+        tasks: &'a TaskColumns,
+    ) -> Result<crate::calendar::Batch<'a>, String> {
+        let rows = crate::calendar::GroupColumns {
+            sent_day: &groups.sent_day,
+            sent_minute: &groups.sent_minute,
+            reminded: &groups.reminded,
+            last_day: &groups.last_reminder_day,
+            last_minute: &groups.last_reminder_minute,
+            task_count: &groups.task_count,
+        };
+        let len = groups.sent_day.len();
+        if groups.sent_at.len() != len || groups.last_reminder_at.len() != len {
+            return Err("group columns differ in length".into());
+        }
+        crate::calendar::Batch::new(rows, columns(tasks)?)
+    }
+
+    impl From<crate::calendar::Answers> for BatchDecision {
+        fn from(a: crate::calendar::Answers) -> Self {
+            BatchDecision {
+                covered_count: a.covered_count,
+                day: a.day,
+                minute: a.minute,
+                covered: a.covered,
+            }
+        }
+    }
+
+    /// Answers a batch group by group with `decide`, which gets each group as `next-reminder`
+    /// would: for a policy that writes only the single call, as the contract lets the batch
+    /// answer be derived from it. Stops at the first error. (A reminder covering no task, which
+    /// the host refuses from `next-reminder`, is no reminder in a batch's columns.)
+    pub fn each_group(
+        groups: &GroupColumns,
+        tasks: &TaskColumns,
+        mut decide: impl FnMut(Group) -> Result<Option<Reminder>, PluginError>,
+    ) -> Result<BatchDecision, PluginError> {
+        let batch = batch(groups, tasks).map_err(PluginError::BadInput)?;
+        let mut answers = crate::calendar::Answers::with_capacity(batch.len(), 0);
+        for (g, group) in batch.groups().enumerate() {
+            let moment = |at: &[i64], m: crate::calendar::Moment| Moment {
+                at: at[g],
+                day: m.day,
+                minute: m.minute,
+            };
+            let tasks = (0..crate::calendar::Tasks::count(&group.tasks))
+                .map(|i| {
+                    let t = crate::calendar::Tasks::task(&group.tasks, i);
+                    Task {
+                        due: t.due,
+                        done: t.done,
+                        reminders_sent: t.reminders_sent,
+                    }
+                })
+                .collect();
+            let next = decide(Group {
+                sent: moment(&groups.sent_at, group.sent),
+                last_reminder: group
+                    .last_reminder
+                    .map(|last| moment(&groups.last_reminder_at, last)),
+                tasks,
+            })?;
+            answers.push(|covered| {
+                let next = next?;
+                covered.extend(next.tasks);
+                Some((next.at.day, next.at.minute))
+            });
+        }
+        Ok(answers.into())
     }
 
     impl From<Moment> for crate::calendar::Moment {

@@ -6,8 +6,9 @@ use docket_plugin_sdk::calendar::MAX_REMINDERS_PER_TASK;
 use docket_plugin_sdk::reminder_policy::docket::plugin::types::{
     Calendar, LocalTime, Param, PluginError,
 };
+use docket_plugin_sdk::reminder_policy::each_group;
 use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
-    BatchDecision, Group, GroupSlice, Guest, Reminder, SliceDecision, Task, TaskColumns,
+    BatchDecision, Group, GroupColumns, Guest, Reminder, TaskColumns,
 };
 
 struct Policy;
@@ -58,34 +59,13 @@ impl Guest for Policy {
     fn next_reminders(
         calendar: Calendar,
         params: Vec<Param>,
-        groups: Vec<GroupSlice>,
+        groups: GroupColumns,
         tasks: TaskColumns,
     ) -> Result<BatchDecision, PluginError> {
-        let mut answer = BatchDecision { decisions: Vec::new(), covered: Vec::new() };
-        for g in groups {
-            let mut group = Group { sent: g.sent, last_reminder: g.last_reminder, tasks: Vec::new() };
-            for i in g.first_task..g.first_task + g.task_count {
-                let i = i as usize;
-                let (Some(&due), Some(&done), Some(&reminders_sent)) =
-                    (tasks.due.get(i), tasks.done.get(i), tasks.reminders_sent.get(i))
-                else {
-                    return Err(PluginError::BadInput(format!("task row {i} does not exist")));
-                };
-                group.tasks.push(Task { due, done, reminders_sent });
-            }
-            let first_covered = answer.covered.len() as u32;
-            let next = Self::next_reminder(calendar.clone(), params.clone(), group)?;
-            let at = next.map(|r| {
-                answer.covered.extend(r.tasks);
-                r.at
-            });
-            answer.decisions.push(SliceDecision {
-                at,
-                first_covered,
-                covered_count: answer.covered.len() as u32 - first_covered,
-            });
-        }
-        Ok(answer)
+        // Each group of the batch answered as `next_reminder` answers it alone.
+        each_group(&groups, &tasks, |group| {
+            Self::next_reminder(calendar.clone(), params.clone(), group)
+        })
     }
 }
 

@@ -5,12 +5,12 @@
 
 use docket_plugin_sdk::calendar::{self, Policy, Tasks};
 use docket_plugin_sdk::date;
-use docket_plugin_sdk::reminder_policy::columns;
+use docket_plugin_sdk::reminder_policy::batch;
 use docket_plugin_sdk::reminder_policy::docket::plugin::types::{
     Calendar, LocalTime, Param, PluginError,
 };
 use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
-    BatchDecision, Group, GroupSlice, Guest, Reminder, SliceDecision, TaskColumns,
+    BatchDecision, Group, GroupColumns, Guest, Reminder, TaskColumns,
 };
 
 struct BusinessDays;
@@ -111,37 +111,25 @@ impl Guest for BusinessDays {
     fn next_reminders(
         calendar: Calendar,
         params: Vec<Param>,
-        groups: Vec<GroupSlice>,
+        groups: GroupColumns,
         tasks: TaskColumns,
     ) -> Result<BatchDecision, PluginError> {
         let setup = Setup::new(&calendar, &params)?;
-        let tasks = columns(&tasks).map_err(PluginError::BadInput)?;
-        let mut decisions = Vec::with_capacity(groups.len());
-        let mut covered = Vec::new();
-        for (index, group) in groups.iter().enumerate() {
-            let rows = tasks
-                .rows(group.first_task as usize, group.task_count as usize)
-                .ok_or_else(|| {
-                    PluginError::BadInput(format!("group {index}: task rows out of range"))
-                })?;
-            let first_covered = covered.len() as u32;
-            let day = setup.next(
-                calendar.send_time,
-                group.sent.into(),
-                group.last_reminder.map(Into::into),
-                &rows,
-                &mut covered,
-            );
-            decisions.push(SliceDecision {
-                at: day.map(|day| LocalTime {
-                    day,
-                    minute: calendar.send_time,
-                }),
-                first_covered,
-                covered_count: covered.len() as u32 - first_covered,
+        let batch = batch(&groups, &tasks).map_err(PluginError::BadInput)?;
+        let mut answers = calendar::Answers::with_capacity(batch.len(), tasks.due.len());
+        for group in batch.groups() {
+            answers.push(|covered| {
+                let day = setup.next(
+                    calendar.send_time,
+                    group.sent,
+                    group.last_reminder,
+                    &group.tasks,
+                    covered,
+                )?;
+                Some((day, calendar.send_time))
             });
         }
-        Ok(BatchDecision { decisions, covered })
+        Ok(answers.into())
     }
 }
 

@@ -6,9 +6,9 @@ use docket_plugin_sdk::reminder_policy::docket::plugin::types::{
     Calendar, LocalTime, Param, PluginError,
 };
 use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
-    BatchDecision, Group, GroupSlice, Guest, Reminder, SliceDecision, TaskColumns,
+    BatchDecision, Group, GroupColumns, Guest, Reminder, TaskColumns,
 };
-use docket_plugin_sdk::reminder_policy::{columns, param_pairs};
+use docket_plugin_sdk::reminder_policy::{batch, param_pairs};
 
 struct StockReminder;
 
@@ -44,43 +44,16 @@ impl Guest for StockReminder {
     fn next_reminders(
         calendar: Calendar,
         params: Vec<Param>,
-        groups: Vec<GroupSlice>,
+        groups: GroupColumns,
         tasks: TaskColumns,
     ) -> Result<BatchDecision, PluginError> {
         let policy = policy(&params)?;
-        let tasks = columns(&tasks).map_err(PluginError::BadInput)?;
-        let slices: Vec<calendar::GroupSlice> = groups
-            .into_iter()
-            .map(|g| calendar::GroupSlice {
-                sent: g.sent.into(),
-                last_reminder: g.last_reminder.map(Into::into),
-                first_task: g.first_task,
-                task_count: g.task_count,
-            })
-            .collect();
-        let mut decisions = Vec::with_capacity(slices.len());
-        let mut covered = Vec::with_capacity(calendar::Tasks::count(&tasks));
-        calendar::next_batch(
-            &policy,
-            calendar.send_time,
-            &slices,
-            &tasks,
-            &mut decisions,
-            &mut covered,
-        )
-        .map_err(PluginError::BadInput)?;
-        let minute = calendar.send_time;
-        Ok(BatchDecision {
-            decisions: decisions
-                .into_iter()
-                .map(|d| SliceDecision {
-                    at: d.day.map(|day| LocalTime { day, minute }),
-                    first_covered: d.first_covered,
-                    covered_count: d.covered_count,
-                })
-                .collect(),
-            covered,
-        })
+        // The columns are read where they arrived and the answer's columns handed back as
+        // they are: nothing is copied on this side of the boundary.
+        let batch = batch(&groups, &tasks).map_err(PluginError::BadInput)?;
+        let mut answers = calendar::Answers::with_capacity(batch.len(), tasks.due.len());
+        calendar::next_batch(&policy, calendar.send_time, &batch, &mut answers);
+        Ok(answers.into())
     }
 }
 

@@ -1,15 +1,17 @@
 //! A reminder policy for Docket's sandbox tests: the `mode` parameter makes it loop forever
 //! (`loop`), grow memory without end (`memory`), recurse without end (`recurse`), trap (`trap`)
 //! or answer "no reminder" (`ok`); `daily-all` breaks the reminder contract slowly: a reminder
-//! every day covering every task, done or capped. Never installed; the engine's tests load it directly.
+//! every day covering every task, done or capped, alone and in batches. Never installed; the
+//! engine's tests load it directly.
 
 use std::hint::black_box;
 
 use docket_plugin_sdk::reminder_policy::docket::plugin::types::{
     Calendar, LocalTime, Param, PluginError,
 };
+use docket_plugin_sdk::reminder_policy::each_group;
 use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
-    BatchDecision, Group, GroupSlice, Guest, Reminder, TaskColumns,
+    BatchDecision, Group, GroupColumns, Guest, Reminder, TaskColumns,
 };
 
 struct Misbehave;
@@ -63,7 +65,10 @@ impl Guest for Misbehave {
         group: Group,
     ) -> Result<Option<Reminder>, PluginError> {
         misbehave(&params)?;
-        if !params.iter().any(|p| p.name == "mode" && p.value == "daily-all") {
+        if !params
+            .iter()
+            .any(|p| p.name == "mode" && p.value == "daily-all")
+        {
             return Ok(None);
         }
         let last = group.last_reminder.map_or(group.sent.day, |l| l.day);
@@ -77,23 +82,26 @@ impl Guest for Misbehave {
     }
 
     fn next_reminders(
-        _calendar: Calendar,
+        calendar: Calendar,
         params: Vec<Param>,
-        groups: Vec<GroupSlice>,
-        _tasks: TaskColumns,
+        groups: GroupColumns,
+        tasks: TaskColumns,
     ) -> Result<BatchDecision, PluginError> {
         misbehave(&params)?;
+        if params
+            .iter()
+            .any(|p| p.name == "mode" && p.value == "daily-all")
+        {
+            // Breaks the contract in batches as it does alone, through the SDK's derivation.
+            return each_group(&groups, &tasks, |group| {
+                Self::next_reminder(calendar.clone(), params.clone(), group)
+            });
+        }
+        let none = groups.task_count.len();
         Ok(BatchDecision {
-            decisions: groups
-                .iter()
-                .map(|_| {
-                    docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::SliceDecision {
-                        at: None,
-                        first_covered: 0,
-                        covered_count: 0,
-                    }
-                })
-                .collect(),
+            covered_count: vec![0; none],
+            day: vec![0; none],
+            minute: vec![0; none],
             covered: Vec::new(),
         })
     }
