@@ -291,7 +291,8 @@ fn main() {
         let row =
             |label: &str, value: f64, unit: &str| println!("  {label:<36}{value:>8.1} {unit}");
         let part = |label: &str, d: Duration, note: &str| {
-            println!("    {label:<34}{:>8.1}  {note}", ns_per_task(d))
+            let line = format!("    {label:<34}{:>8.1}  {note}", ns_per_task(d));
+            println!("{}", line.trim_end());
         };
         println!("--- {label}");
         row("native, same host code", ns_per_task(native), "ns/task");

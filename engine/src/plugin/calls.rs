@@ -548,6 +548,9 @@ mod tests {
         ]
     }
 
+    /// The reminders a batch answer decodes to, or the reason it is refused.
+    type Expected = Result<Vec<Option<NextReminder>>, &'static str>;
+
     #[test]
     fn a_batch_answer_is_read_by_its_counts_and_checked() {
         let calendar = FirmCalendar {
@@ -566,7 +569,7 @@ mod tests {
             at: Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap(),
             tasks: vec![0],
         };
-        let cases: [(BatchAnswer, Result<Vec<Option<NextReminder>>, &str>); 7] = [
+        let cases: [(BatchAnswer, Expected); 7] = [
             (
                 answer(&[1, 0], &[0]),
                 Ok(vec![Some(reminder.clone()), None]),
