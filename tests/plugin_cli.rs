@@ -13,8 +13,9 @@ fn docket(data: &std::path::Path, args: &[&str]) -> Output {
 fn stdout(out: &Output) -> String {
     assert!(
         out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
     );
     String::from_utf8(out.stdout.clone()).unwrap()
 }
