@@ -187,27 +187,28 @@ fn parse_speed(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Opens the existing data folder (taking its lock) and the engine over it, on the real clock.
-/// Only `serve` and `restore` may create a data folder: elsewhere a mistyped `--data` is an
-/// error, not an empty firm.
-/// Opens the data folder for a command. A folder served on a simulated clock is worked on at
-/// the time its clock stopped, so what a command writes fits the folder's simulated dates.
+/// Opens the existing data folder (taking its lock) and the engine over it, on the real clock;
+/// a folder served on a simulated clock is worked on at the time its clock stopped, so what a
+/// command writes fits its simulated dates. Only `serve` and `restore` may create a data
+/// folder: elsewhere a mistyped `--data` is an error, not an empty firm.
 fn open(config: &Config) -> anyhow::Result<(Docket, Arc<SledStore>)> {
-    let (docket, store) = open_with_clock(config, Arc::new(SystemClock), false)?;
-    match docket_engine::docket::served_clock(store.as_ref())? {
+    let store = Arc::new(SledStore::open(&config.storage.data_dir)?);
+    docket_engine::backup::check_not_half_restored(store.as_ref())?;
+    let clock: Arc<dyn docket_engine::Clock> = match docket_engine::docket::served_clock(
+        store.as_ref(),
+    )? {
         ServedClock::Simulated { until: Some(until) } => {
-            drop(docket);
-            let clock = Arc::new(docket_engine::ManualClock::new(until));
-            Ok(open_docket(config, store, clock)?)
+            Arc::new(docket_engine::ManualClock::new(until))
         }
         ServedClock::Simulated { until: None } => {
             eprintln!(
                 "note: this folder was served on a simulated clock that did not stop cleanly, so where it stood is unknown; this command uses the real time"
             );
-            Ok((docket, store))
+            Arc::new(SystemClock)
         }
-        _ => Ok((docket, store)),
-    }
+        _ => Arc::new(SystemClock),
+    };
+    open_docket(config, store, clock)
 }
 
 fn open_with_clock(
@@ -226,6 +227,7 @@ fn open_with_clock(
     open_docket(config, store, clock)
 }
 
+/// The engine over an opened store, on `clock`.
 fn open_docket(
     config: &Config,
     store: Arc<SledStore>,
