@@ -15,6 +15,16 @@ use crate::{ApiError, AppState};
 
 use crate::stream::CHUNK;
 
+#[utoipa::path(
+    get,
+    path = "/backup",
+    tag = "backup",
+    responses(
+        (status = 200, description = "the bytes, streamed", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 pub async fn backup(
     _: ApiCaller,
     State(state): State<AppState>,

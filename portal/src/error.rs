@@ -12,8 +12,9 @@ pub struct ApiError {
     message: String,
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// Every refusal's body: what went wrong, in words meant for the person reading it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ErrorBody<'a> {
     error: &'a str,
 }
 

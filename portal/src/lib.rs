@@ -10,6 +10,7 @@ mod browser;
 pub mod client;
 mod error;
 mod extract;
+mod openapi;
 mod stream;
 
 use std::future::Future;
@@ -65,7 +66,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
-        .nest("/api", api::routes())
+        .merge(openapi::api_router())
         .merge(client::routes())
         .merge(admin::routes())
         .layer(

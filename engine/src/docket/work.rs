@@ -522,7 +522,7 @@ impl Docket {
 }
 
 /// A change to a group's sending settings on one work item; `None` leaves a setting as it is.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupSettings {
     pub sending: Option<crate::model::PluginRef>,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{ContactId, Record, WorkId};
 
 /// A group's access: who may open it and until when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupAccess {
     pub work: WorkId,
     pub group: usize,
@@ -33,7 +33,7 @@ impl Record for GroupAccess {
 }
 
 /// Why a link was issued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkPurpose {
     Send,
@@ -45,7 +45,7 @@ pub enum LinkPurpose {
 }
 
 /// One link, stored under the SHA-256 of its token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MagicLink {
     pub work: WorkId,
     pub group: usize,

@@ -6,13 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use super::{ContactId, Record};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contact {
     pub id: ContactId,
     pub name: String,
     /// Lower-cased; unique across contacts.
     pub email: String,
     /// Overrides the firm's timezone for this contact's reminders.
+    #[schema(value_type = Option<String>, example = "Europe/London")]
     pub timezone: Option<Tz>,
     pub created_at: DateTime<Utc>,
     /// Set while the contact is archived (deleted from the firm's view): no portal access, no
@@ -27,7 +28,7 @@ impl Record for Contact {
 }
 
 /// What staff give to create a contact.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewContact {
     pub name: String,

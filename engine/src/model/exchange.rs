@@ -7,7 +7,7 @@ use super::{Actor, Record, WorkId};
 use crate::store::StoredFile;
 
 /// A comment on a work item, from the client or from staff.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Comment {
     pub id: ulid::Ulid,
     pub work: WorkId,
@@ -30,7 +30,7 @@ impl Record for Comment {
 
 /// A file uploaded to a work item. Its bytes are kept apart, in the file store under their
 /// hash, and are served to staff only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UploadedFile {
     pub id: ulid::Ulid,
     pub work: WorkId,

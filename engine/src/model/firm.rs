@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 use super::{Record, TokenId, UserId};
 
 /// Settings that shape every email and reminder the firm sends.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FirmSettings {
     pub name: String,
     pub logo_url: Option<String>,
     /// Due dates and reminders are computed in this zone unless a contact overrides it.
+    #[schema(value_type = String, example = "Europe/London")]
     pub timezone: Tz,
     /// Local time of day at which reminders and automatic sends go out.
     pub send_time: NaiveTime,
@@ -36,7 +37,7 @@ impl Record for FirmSettings {
 }
 
 /// What a staff member may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Everything, including settings, users and plugins.
@@ -75,7 +76,7 @@ impl std::str::FromStr for Role {
 }
 
 /// A member of the firm's staff who signs in to the admin.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StaffUser {
     pub id: UserId,
     pub email: String,
@@ -94,7 +95,7 @@ impl Record for StaffUser {
 
 /// A bearer token for the JSON API. Only the SHA-256 of its secret is stored, as the key of the
 /// token index.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApiToken {
     pub id: TokenId,
     pub name: String,

@@ -21,6 +21,18 @@ pub fn new_id(now: DateTime<Utc>) -> Ulid {
         .unwrap_or_else(|_| Ulid::from_datetime(now.into()))
 }
 
+/// The schema every id has in the API's OpenAPI document: a 26-character ULID string.
+fn ulid_schema(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::Custom("ulid".into())))
+        .min_length(Some(26))
+        .max_length(Some(26))
+        .description(Some(description))
+        .into()
+}
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
@@ -44,6 +56,14 @@ macro_rules! id_type {
                 self.0.fmt(f)
             }
         }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                ulid_schema(concat!("A ", $what, " id: a ULID, 26 characters"))
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl FromStr for $name {
             type Err = crate::Error;

@@ -27,7 +27,7 @@ impl Record for QueuedEvent {
 }
 
 /// A webhook POST a hook asked for, delivered with retries to its granted host only.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WebhookDelivery {
     pub id: ulid::Ulid,
     pub plugin: String,
@@ -46,7 +46,7 @@ impl Record for WebhookDelivery {
 }
 
 /// A line in a staff member's inbox.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StaffNotification {
     pub id: ulid::Ulid,
     pub user: UserId,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{ContactId, Record, WorkId};
 
 /// What an email is about; also names its template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     /// A group sent (or resent) to its recipient.
@@ -45,7 +45,7 @@ impl MessageKind {
 }
 
 /// Where a message stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageState {
     /// Waiting for its next attempt.
@@ -61,7 +61,7 @@ pub enum MessageState {
 
 /// What the email templates see. Every field exists in every kind's context, so a template may
 /// test any of them; optional ones are empty when they do not apply.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MailContext {
     pub firm_name: String,
     pub firm_logo_url: Option<String>,
@@ -84,7 +84,7 @@ pub struct MailContext {
     pub also_open: Vec<TaskLine>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TaskLine {
     pub title: String,
     pub description: String,
@@ -96,7 +96,7 @@ pub struct TaskLine {
     pub done: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CommentLine {
     pub author: String,
     pub at_text: String,
@@ -104,7 +104,7 @@ pub struct CommentLine {
 }
 
 /// One email, from the moment a change queues it until it is sent or given up on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutboundMessage {
     pub id: ulid::Ulid,
     /// Unique per send, reminder or digest (e.g. `WORK/0/reminder/1/3`); also the stem of the
@@ -194,7 +194,7 @@ impl Record for OutboundMessage {
 }
 
 /// Staff comments waiting to reach the client in one email.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PendingDigest {
     /// When the email goes: the digest delay after the latest staff comment.
     pub due_at: DateTime<Utc>,

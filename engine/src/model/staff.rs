@@ -8,7 +8,7 @@ use super::{Record, Role, StaffUser, UserId};
 
 /// A signed-in browser of a staff member, stored under `USER/SHA256` of its secret. The secret
 /// itself lives only in the browser's cookie.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StaffSession {
     pub user: UserId,
     pub created_at: DateTime<Utc>,
@@ -26,7 +26,7 @@ impl Record for StaffSession {
 }
 
 /// A staff member as shown: the user record without its password hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StaffMember {
     pub id: UserId,
     pub email: String,

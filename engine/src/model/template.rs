@@ -10,7 +10,7 @@ use super::{Record, TemplateId};
 use crate::store::files::StoredFile;
 use crate::{Error, Result};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Template {
     pub id: TemplateId,
     /// Unique among templates, compared without regard to case.
@@ -38,7 +38,7 @@ impl Record for Template {
 
 /// A client-task group as the template defines it: what is asked, when it is sent and how the
 /// client is chased.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroupTemplate {
     pub name: String,
@@ -52,7 +52,7 @@ pub struct GroupTemplate {
 }
 
 /// One client task in a template.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskTemplate {
     pub title: String,
@@ -67,7 +67,7 @@ pub struct TaskTemplate {
 }
 
 /// A document attached to a task for the client to read or fill in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentRef {
     /// The name the client sees.
@@ -83,7 +83,7 @@ pub struct DocumentRef {
 }
 
 /// The bytes of a document uploaded to a template's task.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateFile {
     pub id: ulid::Ulid,
@@ -101,7 +101,7 @@ impl TemplateFile {
 }
 
 /// A plugin chosen by name, with its parameters. Parameters are text; each plugin parses its own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PluginRef {
     pub plugin: String,
@@ -153,7 +153,7 @@ fn scalar_map<'de, D: serde::Deserializer<'de>>(
 }
 
 /// What staff give to create a template (and what a template TOML file holds).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTemplate {
     pub name: String,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ContactId, EventId, Record, UserId, WorkId};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TimelineEvent {
     pub id: EventId,
     pub at: DateTime<Utc>,
@@ -23,7 +23,7 @@ impl Record for TimelineEvent {
 }
 
 /// Who caused an event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "type", content = "id")]
 pub enum Actor {
     /// Docket itself (a scheduled send, a reminder).
@@ -36,7 +36,7 @@ pub enum Actor {
     Hook(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     ContactCreated,

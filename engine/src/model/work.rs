@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ContactId, DocumentRef, PluginRef, Record, TemplateId, UserId, WorkId};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WorkItem {
     pub id: WorkId,
     pub template_id: TemplateId,
@@ -41,7 +41,19 @@ impl WorkItem {
 }
 
 /// Where a work item stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkStatus {
     /// Created, nothing sent yet.
@@ -88,7 +100,7 @@ impl std::str::FromStr for WorkStatus {
 }
 
 /// A group of client tasks within a work item, addressed to one contact.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClientTaskGroup {
     pub name: String,
     pub recipient: ContactId,
@@ -125,7 +137,7 @@ impl ClientTaskGroup {
 }
 
 /// The scheduler's next action for a group.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Fire {
     /// When it happens: already moved onto the firm's send schedule and off its holidays.
     pub at: DateTime<Utc>,
@@ -133,7 +145,7 @@ pub struct Fire {
     pub action: FireAction,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum FireAction {
     /// The sending rule's automatic send.
@@ -145,7 +157,7 @@ pub enum FireAction {
 }
 
 /// One thing the client must do, with an absolute due date.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClientTask {
     pub title: String,
     pub description: String,
@@ -159,7 +171,7 @@ pub struct ClientTask {
 }
 
 /// What staff give to create a work item.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWork {
     /// The template's name or id.

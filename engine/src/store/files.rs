@@ -25,7 +25,7 @@ pub const COLLECT_AFTER: Duration = Duration::from_secs(60 * 60);
 const CHUNK: usize = 64 * 1024;
 
 /// A file in the store: its hash (64 lower-case hex digits) and its size in bytes.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct StoredFile {
     pub sha256: String,
     pub size: u64,

@@ -3,13 +3,12 @@
 
 mod staff;
 
+use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, patch, post};
-use axum::{Json, Router};
 use docket_engine::docket::{GroupSettings, UploadDetails, WorkFilter};
 use docket_engine::model::{
     Comment, Contact, ContactId, FirmSettings, NewContact, NewTemplate, NewWork, OutboundMessage,
@@ -17,6 +16,8 @@ use docket_engine::model::{
 };
 use docket_engine::store::StoredFile;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::ApiCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -26,50 +27,39 @@ use crate::{ApiError, AppState};
 const MAX_PAGE: usize = 500;
 const DEFAULT_PAGE: usize = 100;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/firm", get(firm))
-        .route("/backup", get(crate::backup::backup))
-        .route("/templates", get(list_templates).post(create_template))
-        .route("/templates/{name_or_id}", get(get_template))
-        .route(
-            "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents",
-            post(add_template_document),
-        )
-        .route(
-            "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents/{n}",
-            delete(remove_template_document),
-        )
-        .route("/contacts", get(list_contacts).post(create_contact))
-        .route("/contacts/{id}", get(get_contact))
-        .route("/contacts/{id}/timeline", get(contact_timeline))
-        .route("/contacts/{id}/{action}", post(contact_action))
-        .route("/work", get(list_work).post(create_work))
-        .route("/work/{id}", get(get_work))
-        .route("/work/{id}/timeline", get(work_timeline))
-        .route("/work/{id}/comments", get(list_comments).post(add_comment))
-        .route("/work/{id}/files", get(list_files).post(upload_file))
-        .route("/work/{id}/files/{file}", get(download_file))
-        .route("/work/{id}/status", post(set_status))
-        .route("/work/{id}/groups/{group}", patch(update_group))
-        .route(
-            "/work/{id}/groups/{group}/comments",
-            post(add_group_comment),
-        )
-        .route("/work/{id}/groups/{group}/{action}", post(group_action))
-        .route(
-            "/work/{id}/groups/{group}/tasks/{task}/{action}",
-            post(task_action),
-        )
-        .route("/outbox", get(list_outbox))
-        .route("/outbox/{id}", get(get_outbox))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(firm))
+        .routes(routes!(crate::backup::backup))
+        .routes(routes!(list_templates, create_template))
+        .routes(routes!(get_template))
+        .routes(routes!(add_template_document))
+        .routes(routes!(remove_template_document))
+        .routes(routes!(list_contacts, create_contact))
+        .routes(routes!(get_contact))
+        .routes(routes!(contact_timeline))
+        .routes(routes!(contact_action))
+        .routes(routes!(list_work, create_work))
+        .routes(routes!(get_work))
+        .routes(routes!(work_timeline))
+        .routes(routes!(list_comments, add_comment))
+        .routes(routes!(list_files, upload_file))
+        .routes(routes!(download_file))
+        .routes(routes!(set_status))
+        .routes(routes!(update_group))
+        .routes(routes!(add_group_comment))
+        .routes(routes!(group_action))
+        .routes(routes!(task_action))
+        .routes(routes!(list_outbox))
+        .routes(routes!(get_outbox))
         .merge(staff::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
 /// Paging of list calls: `?after=ID&limit=N`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct Page {
     after: Option<String>,
@@ -92,14 +82,47 @@ impl Page {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/firm",
+    tag = "firm",
+    responses(
+        (status = 200, description = "done", body = FirmSettings),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn firm(_: ApiCaller, State(state): State<AppState>) -> ApiResult<FirmSettings> {
     Ok(Json(state.call(|d| d.firm_settings()).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/templates",
+    tag = "templates",
+    responses(
+        (status = 200, description = "done", body = Vec<Template>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn list_templates(_: ApiCaller, State(state): State<AppState>) -> ApiResult<Vec<Template>> {
     Ok(Json(state.call(|d| d.list_templates()).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/templates",
+    tag = "templates",
+    request_body = NewTemplate,
+    responses(
+        (status = 201, description = "created", body = Template),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn create_template(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -111,6 +134,19 @@ async fn create_template(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/templates/{name_or_id}",
+    tag = "templates",
+    params(("name_or_id" = String, Path, description = "the template's name or id")),
+    responses(
+        (status = 200, description = "done", body = Template),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn get_template(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -121,6 +157,17 @@ async fn get_template(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/contacts",
+    tag = "contacts",
+    params(Page),
+    responses(
+        (status = 200, description = "done", body = Vec<Contact>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn list_contacts(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -133,6 +180,19 @@ async fn list_contacts(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/contacts",
+    tag = "contacts",
+    request_body = NewContact,
+    responses(
+        (status = 201, description = "created", body = Contact),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn create_contact(
     caller: ApiCaller,
     State(state): State<AppState>,
@@ -145,6 +205,19 @@ async fn create_contact(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/contacts/{id}",
+    tag = "contacts",
+    params(("id" = String, Path, description = "the record's id")),
+    responses(
+        (status = 200, description = "done", body = Contact),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn get_contact(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -155,6 +228,19 @@ async fn get_contact(
 }
 
 /// `archive` (ends the contact's portal access and sign-in) or `restore`.
+#[utoipa::path(
+    post,
+    path = "/contacts/{id}/{action}",
+    tag = "contacts",
+    params(("id" = String, Path, description = "the record's id"), ("action" = String, Path, description = "what to do (see the description)")),
+    responses(
+        (status = 200, description = "done", body = Contact),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn contact_action(
     caller: ApiCaller,
     State(state): State<AppState>,
@@ -180,6 +266,19 @@ async fn contact_action(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/contacts/{id}/timeline",
+    tag = "contacts",
+    params(("id" = String, Path, description = "the record's id"), Page),
+    responses(
+        (status = 200, description = "done", body = Vec<TimelineEvent>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn contact_timeline(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -194,7 +293,8 @@ async fn contact_timeline(
 }
 
 /// Filters of the work list: `?status=waiting_on_client&contact=ID` plus paging.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct WorkQuery {
     status: Option<String>,
@@ -203,6 +303,17 @@ struct WorkQuery {
     limit: Option<usize>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/work",
+    tag = "work",
+    params(WorkQuery),
+    responses(
+        (status = 200, description = "done", body = Vec<WorkItem>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn list_work(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -233,6 +344,19 @@ async fn list_work(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/work",
+    tag = "work",
+    request_body = NewWork,
+    responses(
+        (status = 201, description = "created", body = WorkItem),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn create_work(
     caller: ApiCaller,
     State(state): State<AppState>,
@@ -245,6 +369,19 @@ async fn create_work(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/work/{id}",
+    tag = "work",
+    params(("id" = String, Path, description = "the record's id")),
+    responses(
+        (status = 200, description = "done", body = WorkItem),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn get_work(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -254,6 +391,19 @@ async fn get_work(
     Ok(Json(state.call(move |d| d.work(id)).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/work/{id}/timeline",
+    tag = "work",
+    params(("id" = String, Path, description = "the record's id"), Page),
+    responses(
+        (status = 200, description = "done", body = Vec<TimelineEvent>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn work_timeline(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -266,12 +416,25 @@ async fn work_timeline(
 }
 
 /// A new comment: `{"body": "..."}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewComment {
     body: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/work/{id}/comments",
+    tag = "work",
+    params(("id" = String, Path, description = "the record's id")),
+    responses(
+        (status = 200, description = "done", body = Vec<Comment>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn list_comments(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -283,7 +446,7 @@ async fn list_comments(
 
 /// `{"body": "...", "task": 1}`: a comment about a group (and one of its tasks), which that
 /// group's contact sees in the portal.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewGroupComment {
     body: String,
@@ -291,6 +454,20 @@ struct NewGroupComment {
     task: Option<usize>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/work/{id}/groups/{group}/comments",
+    tag = "work",
+    params(("id" = String, Path, description = "the record's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0")),
+    request_body = NewGroupComment,
+    responses(
+        (status = 201, description = "created", body = Comment),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn add_group_comment(
     caller: ApiCaller,
     State(state): State<AppState>,
@@ -309,6 +486,20 @@ async fn add_group_comment(
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/work/{id}/comments",
+    tag = "work",
+    params(("id" = String, Path, description = "the record's id")),
+    request_body = NewComment,
+    responses(
+        (status = 201, description = "created", body = Comment),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn add_comment(
     caller: ApiCaller,
     State(state): State<AppState>,
@@ -327,6 +518,19 @@ async fn add_comment(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/work/{id}/files",
+    tag = "work",
+    params(("id" = String, Path, description = "the record's id")),
+    responses(
+        (status = 200, description = "done", body = Vec<UploadedFile>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn list_files(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -337,7 +541,8 @@ async fn list_files(
 }
 
 /// Where an upload goes: `?name=FILE` and optionally the task it answers.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct UploadQuery {
     name: String,
@@ -348,6 +553,20 @@ struct UploadQuery {
 /// Uploads the request body as a file; its `Content-Type` is kept. The body is streamed to the
 /// file store chunk by chunk, so memory stays flat whatever the size; past the cap it is
 /// refused with 413. A multipart form is refused with 415 rather than stored as the file.
+#[utoipa::path(
+    post,
+    path = "/work/{id}/files",
+    tag = "work",
+    params(("id" = String, Path, description = "the record's id"), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
+    responses(
+        (status = 201, description = "created", body = UploadedFile),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn upload_file(
     caller: ApiCaller,
     State(state): State<AppState>,
@@ -425,7 +644,8 @@ async fn receive_file(
 }
 
 /// `?name=` of a document uploaded to a template's task.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct DocumentQuery {
     name: String,
@@ -434,6 +654,20 @@ struct DocumentQuery {
 /// `POST /api/templates/{template}/groups/{group}/tasks/{task}/documents?name=NAME`: the body
 /// is a document for the client (a form, an engagement letter); work made from the template
 /// from now on carries it on that task, downloadable from the client's checklist.
+#[utoipa::path(
+    post,
+    path = "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents",
+    tag = "templates",
+    params(("name_or_id" = String, Path, description = "the template's name or id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), DocumentQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
+    responses(
+        (status = 201, description = "created", body = Template),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn add_template_document(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -452,6 +686,19 @@ async fn add_template_document(
 }
 
 /// `DELETE /api/templates/{template}/groups/{group}/tasks/{task}/documents/{n}`.
+#[utoipa::path(
+    delete,
+    path = "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents/{n}",
+    tag = "templates",
+    params(("name_or_id" = String, Path, description = "the template's name or id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("n" = usize, Path, description = "the document's position on the task, from 0")),
+    responses(
+        (status = 200, description = "done", body = Template),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn remove_template_document(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -466,6 +713,19 @@ async fn remove_template_document(
 
 /// The bytes of an uploaded file, always as a download, never rendered in the browser; read
 /// from the file store as they are sent.
+#[utoipa::path(
+    get,
+    path = "/work/{id}/files/{file}",
+    tag = "work",
+    params(("id" = String, Path, description = "the record's id"), ("file" = String, Path, description = "the file's id")),
+    responses(
+        (status = 200, description = "the bytes, streamed", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn download_file(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -490,12 +750,26 @@ async fn download_file(
 }
 
 /// `{"status": "completed"}`: a fixed status, or one of the firm's sub-statuses.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewStatus {
     status: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/work/{id}/status",
+    tag = "work",
+    params(("id" = String, Path, description = "the record's id")),
+    request_body = NewStatus,
+    responses(
+        (status = 200, description = "done", body = WorkItem),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn set_status(
     caller: ApiCaller,
     State(state): State<AppState>,
@@ -511,6 +785,20 @@ async fn set_status(
     ))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/work/{id}/groups/{group}",
+    tag = "work",
+    params(("id" = String, Path, description = "the record's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0")),
+    request_body = GroupSettings,
+    responses(
+        (status = 200, description = "done", body = WorkItem),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn update_group(
     caller: ApiCaller,
     State(state): State<AppState>,
@@ -527,6 +815,19 @@ async fn update_group(
 }
 
 /// `send` or `resend` a group.
+#[utoipa::path(
+    post,
+    path = "/work/{id}/groups/{group}/{action}",
+    tag = "work",
+    params(("id" = String, Path, description = "the record's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("action" = String, Path, description = "what to do (see the description)")),
+    responses(
+        (status = 200, description = "done", body = WorkItem),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn group_action(
     caller: ApiCaller,
     State(state): State<AppState>,
@@ -553,6 +854,19 @@ async fn group_action(
 }
 
 /// Mark a task `done`, or `reopen` it.
+#[utoipa::path(
+    post,
+    path = "/work/{id}/groups/{group}/tasks/{task}/{action}",
+    tag = "work",
+    params(("id" = String, Path, description = "the record's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("action" = String, Path, description = "what to do (see the description)")),
+    responses(
+        (status = 200, description = "done", body = WorkItem),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn task_action(
     caller: ApiCaller,
     State(state): State<AppState>,
@@ -579,6 +893,17 @@ fn unknown_action(action: &str, known: &str) -> ApiError {
     )
 }
 
+#[utoipa::path(
+    get,
+    path = "/outbox",
+    tag = "outbox",
+    params(Page),
+    responses(
+        (status = 200, description = "done", body = Vec<OutboundMessage>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn list_outbox(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -599,6 +924,19 @@ async fn list_outbox(
     Ok(Json(state.call(move |d| d.outbox(after, limit)).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/outbox/{id}",
+    tag = "outbox",
+    params(("id" = String, Path, description = "the record's id")),
+    responses(
+        (status = 200, description = "done", body = OutboundMessage),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn get_outbox(
     _: ApiCaller,
     State(state): State<AppState>,

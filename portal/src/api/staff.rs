@@ -3,31 +3,54 @@
 //! A member is named by id or email.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
 use docket_engine::docket::INBOX_PAGE;
 use docket_engine::model::{StaffMember, StaffNotification};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{ApiResult, MAX_PAGE};
 use crate::auth::ApiCaller;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
-pub(super) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list_users))
-        .route("/users/{user}", get(get_user))
-        .route("/users/{user}/notifications", get(notifications))
-        .route("/users/{user}/notifications/read-all", post(read_all))
-        .route("/users/{user}/notifications/{id}/read", post(read_one))
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(get_user))
+        .routes(routes!(notifications))
+        .routes(routes!(read_all))
+        .routes(routes!(read_one))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users",
+    tag = "users",
+    responses(
+        (status = 200, description = "done", body = Vec<StaffMember>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn list_users(_: ApiCaller, State(state): State<AppState>) -> ApiResult<Vec<StaffMember>> {
     Ok(Json(state.call(|d| d.list_staff()).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{user}",
+    tag = "users",
+    params(("user" = String, Path, description = "the staff member's id or email")),
+    responses(
+        (status = 200, description = "done", body = StaffMember),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn get_user(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -37,7 +60,8 @@ async fn get_user(
 }
 
 /// `?before=ID` (older than that notification), `?limit=N`, `?unread=true`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct InboxQuery {
     before: Option<String>,
@@ -47,7 +71,7 @@ struct InboxQuery {
 }
 
 /// A page of a member's inbox.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct InboxAnswer {
     /// Unread notifications, counted up to 1000.
     unread: usize,
@@ -58,6 +82,19 @@ struct InboxAnswer {
     older: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/users/{user}/notifications",
+    tag = "users",
+    params(("user" = String, Path, description = "the staff member's id or email"), InboxQuery),
+    responses(
+        (status = 200, description = "done", body = InboxAnswer),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn notifications(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -79,6 +116,19 @@ async fn notifications(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user}/notifications/{id}/read",
+    tag = "users",
+    params(("user" = String, Path, description = "the staff member's id or email"), ("id" = String, Path, description = "the record's id")),
+    responses(
+        (status = 200, description = "done", body = StaffNotification),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn read_one(
     _: ApiCaller,
     State(state): State<AppState>,
@@ -95,11 +145,24 @@ async fn read_one(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Marked {
     marked: usize,
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/{user}/notifications/read-all",
+    tag = "users",
+    params(("user" = String, Path, description = "the staff member's id or email")),
+    responses(
+        (status = 200, description = "done", body = Marked),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
 async fn read_all(
     _: ApiCaller,
     State(state): State<AppState>,

@@ -1,0 +1,205 @@
+//! The JSON API as a whole, driven by its own OpenAPI document: the document lists exactly the
+//! routes served (each documented operation is routed; no API source registers a route the
+//! document cannot see), and every operation refuses a call without a token or with a wrong one
+//! with 401, changing nothing.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use super::{Admin, client};
+
+/// A ULID no record has.
+const NOBODY: &str = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+
+/// Each documented operation: its method and its path with every `{param}` filled with a value
+/// of the right shape.
+fn operations(document: &Value) -> Vec<(Method, String, String)> {
+    let mut found = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, _) in item.as_object().expect("a path item") {
+            let method: Method = method.to_uppercase().parse().expect("an HTTP method");
+            let concrete = path
+                .split('/')
+                .map(|segment| match segment {
+                    "{group}" | "{task}" | "{n}" => "0",
+                    "{action}" => "archive",
+                    "{name_or_id}" | "{user}" => NOBODY,
+                    s if s.starts_with('{') => NOBODY,
+                    s => s,
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            found.push((method, path.clone(), concrete));
+        }
+    }
+    found
+}
+
+fn document(admin: &Admin) -> Value {
+    let answer = client().get(admin.url("/api/openapi.json")).send().unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(answer.headers()["content-type"], "application/json");
+    answer.json().unwrap()
+}
+
+#[test]
+fn the_openapi_document_describes_the_api_in_openapi_3_1() {
+    let admin = Admin::start();
+    let doc = document(&admin);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    assert_eq!(doc["info"]["title"], "Docket API");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["api_token"]["scheme"],
+        "bearer"
+    );
+    // Request and answer bodies are described, not only paths.
+    let create_work = &doc["paths"]["/api/work"]["post"];
+    assert_eq!(
+        create_work["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/NewWork"
+    );
+    assert_eq!(
+        create_work["responses"]["201"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/WorkItem"
+    );
+    for schema in ["WorkItem", "NewWork", "Contact", "Template", "ErrorBody"] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "schema {schema} is described"
+        );
+    }
+    // Every operation but the document itself asks for a token and says what a refusal is.
+    for (method, path, _) in operations(&doc) {
+        let op = &doc["paths"][&path][method.as_str().to_lowercase()];
+        if path == "/api/openapi.json" {
+            continue;
+        }
+        assert_eq!(
+            op["security"][0]["api_token"],
+            serde_json::json!([]),
+            "{method} {path} needs a token"
+        );
+        assert!(
+            op["responses"]["401"].is_object(),
+            "{method} {path} documents 401"
+        );
+    }
+}
+
+#[test]
+fn the_openapi_document_lists_exactly_the_routes_served() {
+    let admin = Admin::start();
+    let doc = document(&admin);
+    let (_, secret) = admin.docket.create_api_token("everything").unwrap();
+    let operations = operations(&doc);
+    assert!(operations.len() >= 30, "{} operations", operations.len());
+    // Each documented operation is served: the router answers it (a missing route is axum's
+    // bare 404 or a 405; ours answer JSON saying what is missing).
+    for (method, path, concrete) in &operations {
+        let answer = client()
+            .request(method.clone(), admin.url(concrete))
+            .bearer_auth(&secret)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .unwrap();
+        let status = answer.status();
+        assert_ne!(
+            status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path} is documented but not routed"
+        );
+        if status == StatusCode::NOT_FOUND {
+            let body: Value = answer
+                .json()
+                .unwrap_or_else(|_| panic!("{method} {path} is documented but not routed"));
+            assert!(body["error"].is_string(), "{method} {path}: {body}");
+        }
+    }
+    // And nothing is served that the document cannot see: every API route is registered
+    // through `routes!`, which documents it; no API source adds a route another way.
+    let api_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("portal/src/api");
+    let mut sources: Vec<_> = std::fs::read_dir(&api_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    sources.push(api_dir.join("../openapi.rs"));
+    for file in sources {
+        let text = std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("OpenApiRouter::new()", "");
+        for undocumented in [
+            ".route(",
+            ".route_service(",
+            ".nest_service(",
+            "Router::new()",
+            "axum::routing",
+        ] {
+            assert!(
+                !text.contains(undocumented),
+                "{} registers a route with `{undocumented}`, which the OpenAPI document cannot see",
+                file.display()
+            );
+        }
+    }
+    // The router serves nothing under /api but the documented paths: a few neighbours of real
+    // paths are not routes.
+    let documented: BTreeSet<_> = operations.iter().map(|(_, p, _)| p.clone()).collect();
+    for stray in [
+        "/api",
+        "/api/",
+        "/api/works",
+        "/api/work/x/y/z/w/v",
+        "/api/openapi",
+    ] {
+        assert!(!documented.contains(stray));
+        let answer = client()
+            .get(admin.url(stray))
+            .bearer_auth(&secret)
+            .send()
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{stray}");
+    }
+}
+
+#[test]
+fn every_operation_refuses_a_call_without_a_valid_token_and_changes_nothing() {
+    let admin = Admin::start();
+    let doc = document(&admin);
+    let generation = admin.docket.store().generation();
+    for (method, path, concrete) in operations(&doc) {
+        if path == "/api/openapi.json" {
+            continue;
+        }
+        for token in [None, Some("dkt_not-a-token"), Some("")] {
+            let mut request = client()
+                .request(method.clone(), admin.url(&concrete))
+                .header("content-type", "application/json")
+                .body(r#"{"name": "Mallory", "email": "m@example.com"}"#);
+            if let Some(token) = token {
+                request = request.header("authorization", format!("Bearer {token}"));
+            }
+            let answer = request.send().unwrap();
+            assert_eq!(
+                answer.status(),
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} with {token:?}"
+            );
+            assert_eq!(answer.headers()["www-authenticate"], "Bearer");
+            let body: Value = answer.json().unwrap();
+            assert!(body["error"].as_str().unwrap().contains("API token"));
+        }
+    }
+    assert_eq!(
+        admin.docket.store().generation(),
+        generation,
+        "a refused call changed the store"
+    );
+}
