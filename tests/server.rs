@@ -669,3 +669,44 @@ fn a_taken_port_fails_before_the_demo_is_seeded() {
     let server = Server::start(dir.path(), &["--demo"]);
     assert!(server.banner_value("admin password:").is_some());
 }
+
+/// The served OpenAPI document is valid OpenAPI 3.1 by an independent validator
+/// (`openapi-spec-validator`, from PyPI; installed into the target folder when python3 lacks it).
+#[test]
+fn the_served_openapi_document_passes_an_openapi_3_1_validator() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let document = http()
+        .get(server.url("/api/openapi.json"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, &document).unwrap();
+    let python = support::python::python_with(
+        "openapi_spec_validator",
+        "openapi-spec-validator",
+        "OPENAPI_VALIDATOR_PYTHON",
+    );
+    let out = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import json, sys\n\
+             from openapi_spec_validator import validate\n\
+             from openapi_spec_validator.validation import OpenAPIV31SpecValidator\n\
+             document = json.load(open(sys.argv[1]))\n\
+             assert document['openapi'].startswith('3.1'), document['openapi']\n\
+             validate(document, cls=OpenAPIV31SpecValidator)\n\
+             print(len(document['paths']), 'paths valid')",
+        ])
+        .arg(&file)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "the OpenAPI document is not valid OpenAPI 3.1 (or the validator is missing: python3 -m pip install openapi-spec-validator):\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -26,53 +26,13 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 const INSTALL_HINT: &str = "the SMTP sink needs python3 with aiosmtpd; \
                             install it: python3 -m pip install aiosmtpd";
 
-/// The Python that runs the sink: `MAILSINK_PYTHON` if set, else `python3` if it has aiosmtpd,
-/// else a virtual environment under the target folder into which aiosmtpd is installed from PyPI
-/// once (so `cargo test` works on a machine with a plain python3). Any failure is reported by
-/// the caller when the sink does not start, with what to install.
+/// The Python that runs the sink: `MAILSINK_PYTHON` if set, else one with aiosmtpd
+/// (`super::python`). Any failure is reported by the caller when the sink does not start, with
+/// what to install.
 fn python() -> std::ffi::OsString {
     static PYTHON: std::sync::OnceLock<std::ffi::OsString> = std::sync::OnceLock::new();
     PYTHON
-        .get_or_init(|| {
-            if let Some(python) = std::env::var_os("MAILSINK_PYTHON") {
-                return python;
-            }
-            let has_aiosmtpd = |python: &Path| {
-                Command::new(python)
-                    .args(["-c", "import aiosmtpd"])
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status()
-                    .is_ok_and(|s| s.success())
-            };
-            if has_aiosmtpd(Path::new("python3")) {
-                return "python3".into();
-            }
-            let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mailsink-venv");
-            let venv_python = venv.join("bin").join("python3");
-            // Test binaries run in parallel: one installs, the others wait on the lock.
-            let _ = fs::create_dir_all(env!("CARGO_TARGET_TMPDIR"));
-            let lock = fs::File::create(venv.with_extension("lock"));
-            let _guard = lock.as_ref().ok().map(|f| f.lock());
-            if !has_aiosmtpd(&venv_python) {
-                eprintln!(
-                    "mail sink: python3 has no aiosmtpd; installing it into {} (once)",
-                    venv.display()
-                );
-                let _ = Command::new("python3")
-                    .args(["-m", "venv"])
-                    .arg(&venv)
-                    .status();
-                let _ = Command::new(&venv_python)
-                    .args(["-m", "pip", "install", "--quiet", "aiosmtpd"])
-                    .status();
-            }
-            if has_aiosmtpd(&venv_python) {
-                venv_python.into_os_string()
-            } else {
-                "python3".into()
-            }
-        })
+        .get_or_init(|| super::python::python_with("aiosmtpd", "aiosmtpd", "MAILSINK_PYTHON"))
         .clone()
 }
 
