@@ -209,7 +209,7 @@ async fn create_contact(
     get,
     path = "/contacts/{id}",
     tag = "contacts",
-    params(("id" = String, Path, description = "the record's id")),
+    params(("id" = String, Path, description = "the contact's id")),
     responses(
         (status = 200, description = "done", body = Contact),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
@@ -232,7 +232,7 @@ async fn get_contact(
     post,
     path = "/contacts/{id}/{action}",
     tag = "contacts",
-    params(("id" = String, Path, description = "the record's id"), ("action" = String, Path, description = "what to do (see the description)")),
+    params(("id" = String, Path, description = "the contact's id"), ("action" = String, Path, description = "what to do: `archive` or `restore`")),
     responses(
         (status = 200, description = "done", body = Contact),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
@@ -270,7 +270,7 @@ async fn contact_action(
     get,
     path = "/contacts/{id}/timeline",
     tag = "contacts",
-    params(("id" = String, Path, description = "the record's id"), Page),
+    params(("id" = String, Path, description = "the contact's id"), Page),
     responses(
         (status = 200, description = "done", body = Vec<TimelineEvent>),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
@@ -373,7 +373,7 @@ async fn create_work(
     get,
     path = "/work/{id}",
     tag = "work",
-    params(("id" = String, Path, description = "the record's id")),
+    params(("id" = String, Path, description = "the work item's id")),
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
@@ -395,7 +395,7 @@ async fn get_work(
     get,
     path = "/work/{id}/timeline",
     tag = "work",
-    params(("id" = String, Path, description = "the record's id"), Page),
+    params(("id" = String, Path, description = "the work item's id"), Page),
     responses(
         (status = 200, description = "done", body = Vec<TimelineEvent>),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
@@ -426,7 +426,7 @@ struct NewComment {
     get,
     path = "/work/{id}/comments",
     tag = "work",
-    params(("id" = String, Path, description = "the record's id")),
+    params(("id" = String, Path, description = "the work item's id")),
     responses(
         (status = 200, description = "done", body = Vec<Comment>),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
@@ -458,7 +458,7 @@ struct NewGroupComment {
     post,
     path = "/work/{id}/groups/{group}/comments",
     tag = "work",
-    params(("id" = String, Path, description = "the record's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0")),
+    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0")),
     request_body = NewGroupComment,
     responses(
         (status = 201, description = "created", body = Comment),
@@ -490,7 +490,7 @@ async fn add_group_comment(
     post,
     path = "/work/{id}/comments",
     tag = "work",
-    params(("id" = String, Path, description = "the record's id")),
+    params(("id" = String, Path, description = "the work item's id")),
     request_body = NewComment,
     responses(
         (status = 201, description = "created", body = Comment),
@@ -522,7 +522,7 @@ async fn add_comment(
     get,
     path = "/work/{id}/files",
     tag = "work",
-    params(("id" = String, Path, description = "the record's id")),
+    params(("id" = String, Path, description = "the work item's id")),
     responses(
         (status = 200, description = "done", body = Vec<UploadedFile>),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
@@ -557,7 +557,7 @@ struct UploadQuery {
     post,
     path = "/work/{id}/files",
     tag = "work",
-    params(("id" = String, Path, description = "the record's id"), UploadQuery),
+    params(("id" = String, Path, description = "the work item's id"), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
     responses(
         (status = 201, description = "created", body = UploadedFile),
@@ -717,7 +717,7 @@ async fn remove_template_document(
     get,
     path = "/work/{id}/files/{file}",
     tag = "work",
-    params(("id" = String, Path, description = "the record's id"), ("file" = String, Path, description = "the file's id")),
+    params(("id" = String, Path, description = "the work item's id"), ("file" = String, Path, description = "the file's id")),
     responses(
         (status = 200, description = "the bytes, streamed", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
@@ -760,7 +760,7 @@ struct NewStatus {
     post,
     path = "/work/{id}/status",
     tag = "work",
-    params(("id" = String, Path, description = "the record's id")),
+    params(("id" = String, Path, description = "the work item's id")),
     request_body = NewStatus,
     responses(
         (status = 200, description = "done", body = WorkItem),
@@ -789,7 +789,7 @@ async fn set_status(
     patch,
     path = "/work/{id}/groups/{group}",
     tag = "work",
-    params(("id" = String, Path, description = "the record's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0")),
+    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0")),
     request_body = GroupSettings,
     responses(
         (status = 200, description = "done", body = WorkItem),
@@ -819,7 +819,7 @@ async fn update_group(
     post,
     path = "/work/{id}/groups/{group}/{action}",
     tag = "work",
-    params(("id" = String, Path, description = "the record's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("action" = String, Path, description = "what to do (see the description)")),
+    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("action" = String, Path, description = "what to do: `send` or `resend`")),
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
@@ -858,7 +858,7 @@ async fn group_action(
     post,
     path = "/work/{id}/groups/{group}/tasks/{task}/{action}",
     tag = "work",
-    params(("id" = String, Path, description = "the record's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("action" = String, Path, description = "what to do (see the description)")),
+    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("action" = String, Path, description = "what to do: `done` or `reopen`")),
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
@@ -928,7 +928,7 @@ async fn list_outbox(
     get,
     path = "/outbox/{id}",
     tag = "outbox",
-    params(("id" = String, Path, description = "the record's id")),
+    params(("id" = String, Path, description = "the message's id")),
     responses(
         (status = 200, description = "done", body = OutboundMessage),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),

@@ -120,7 +120,7 @@ async fn notifications(
     post,
     path = "/users/{user}/notifications/{id}/read",
     tag = "users",
-    params(("user" = String, Path, description = "the staff member's id or email"), ("id" = String, Path, description = "the record's id")),
+    params(("user" = String, Path, description = "the staff member's id or email"), ("id" = String, Path, description = "the notification's id")),
     responses(
         (status = 200, description = "done", body = StaffNotification),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
