@@ -335,6 +335,15 @@ fn check_reads_the_manifest_and_refuses_a_wrong_world() {
     };
     let ok = stdout(&run(&manifest));
     assert!(ok.contains("declares:     reminder-policy"), "{ok}");
+    // The install command it suggests names the manifest, as `install` would not find it.
+    assert!(
+        ok.contains(&format!(
+            "`docket plugin install --manifest {} {}`",
+            manifest.display(),
+            wasm.display()
+        )),
+        "{ok}"
+    );
     assert!(ok.contains("install:      ok"), "{ok}");
 
     // A manifest naming another world, or the world in snake case, fails `check` itself.

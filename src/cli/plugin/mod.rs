@@ -215,6 +215,11 @@ fn check(
     json: bool,
 ) -> anyhow::Result<()> {
     let report = host.check_file(file)?;
+    // `install` finds the same manifest by itself unless it was named here.
+    let named = manifest
+        .as_ref()
+        .map(|m| format!("--manifest {} ", m.display()))
+        .unwrap_or_default();
     let manifest = find_manifest(file, manifest);
     let installable = manifest
         .as_ref()
@@ -259,7 +264,7 @@ fn check(
                 info.limits.timeout_ms, info.limits.memory_mib
             );
             println!(
-                "install:      ok; `docket plugin install {}` copies it as {}.wasm and {}.toml",
+                "install:      ok; `docket plugin install {named}{}` copies it as {}.wasm and {}.toml",
                 file.display(),
                 info.name,
                 info.name
