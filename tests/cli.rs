@@ -684,3 +684,56 @@ fn bad_input_changes_no_data() {
         "refused commands changed nothing"
     );
 }
+
+#[test]
+fn tokens_are_made_with_a_role_listed_and_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    new_folder(dir.path());
+    let data = data_arg(dir.path());
+    let secret = ok(&[
+        "token", "create", "--name", "zapier", "--role", "staff", "--data", &data,
+    ]);
+    assert!(secret.trim().starts_with("dkt_"), "{secret}");
+    ok(&[
+        "token",
+        "create",
+        "--name",
+        "backup script",
+        "--data",
+        &data,
+    ]);
+    let list = ok(&["token", "list", "--data", &data]);
+    assert!(!list.contains(secret.trim()), "a secret is listed: {list}");
+    let zapier = list
+        .lines()
+        .find(|l| l.contains("\tzapier\t"))
+        .unwrap_or_else(|| panic!("{list}"));
+    assert!(zapier.contains("\tstaff\t"), "{zapier}");
+    assert!(zapier.ends_with("\t-"), "not revoked yet: {zapier}");
+    let backup = list.lines().find(|l| l.contains("backup script")).unwrap();
+    assert!(backup.contains("\tadmin\t"), "admin by default: {backup}");
+    let id = zapier.split('\t').next().unwrap();
+    let out = ok(&["token", "revoke", id, "--data", &data]);
+    assert!(out.contains("revoked token `zapier`"), "{out}");
+    let list = ok(&["token", "list", "--data", &data]);
+    let zapier = list.lines().find(|l| l.contains("\tzapier\t")).unwrap();
+    assert!(!zapier.ends_with("\t-"), "revoked: {zapier}");
+
+    fails(
+        &[
+            "token",
+            "revoke",
+            "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+            "--data",
+            &data,
+        ],
+        "not found",
+    );
+    fails(
+        &["token", "revoke", "nonsense", "--data", &data],
+        "nonsense",
+    );
+    let output = run(&["token", "create", "--role", "owner", "--data", &data]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("owner"), "{}", stderr(&output));
+}

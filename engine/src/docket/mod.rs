@@ -16,6 +16,7 @@ mod preview;
 mod scheduler;
 mod sending;
 mod sign_in_throttle;
+mod staff_admin;
 mod staff_sign_in;
 mod templates;
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! in `staff.rs`. Every route needs an API token.
 
 mod staff;
+mod tokens;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -18,7 +19,7 @@ use docket_engine::model::{
 use docket_engine::store::StoredFile;
 use serde::Deserialize;
 
-use crate::auth::ApiCaller;
+use crate::auth::{AdminCaller, ApiCaller};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
@@ -64,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .route("/outbox", get(list_outbox))
         .route("/outbox/{id}", get(get_outbox))
         .merge(staff::routes())
+        .merge(tokens::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -580,7 +582,7 @@ fn unknown_action(action: &str, known: &str) -> ApiError {
 }
 
 async fn list_outbox(
-    _: ApiCaller,
+    _: AdminCaller,
     State(state): State<AppState>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> ApiResult<Vec<OutboundMessage>> {
@@ -600,7 +602,7 @@ async fn list_outbox(
 }
 
 async fn get_outbox(
-    _: ApiCaller,
+    _: AdminCaller,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<OutboundMessage> {

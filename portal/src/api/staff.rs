@@ -11,7 +11,7 @@ use docket_engine::model::{StaffMember, StaffNotification};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiResult, MAX_PAGE};
-use crate::auth::ApiCaller;
+use crate::auth::{AdminCaller, ApiCaller};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
@@ -24,12 +24,12 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/users/{user}/notifications/{id}/read", post(read_one))
 }
 
-async fn list_users(_: ApiCaller, State(state): State<AppState>) -> ApiResult<Vec<StaffMember>> {
+async fn list_users(_: AdminCaller, State(state): State<AppState>) -> ApiResult<Vec<StaffMember>> {
     Ok(Json(state.call(|d| d.list_staff()).await?))
 }
 
 async fn get_user(
-    _: ApiCaller,
+    _: AdminCaller,
     State(state): State<AppState>,
     ApiPath(user): ApiPath<String>,
 ) -> ApiResult<StaffMember> {
