@@ -113,7 +113,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/inbox", get(inbox::inbox))
         .route("/admin/inbox/read-all", post(inbox::read_all))
         .route("/admin/inbox/{id}/read", post(inbox::read_one))
-        .route("/admin/settings", get(settings::settings))
+        .route(
+            "/admin/settings",
+            get(settings::settings).post(settings::save),
+        )
         .route("/admin/tokens", get(tokens::tokens).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .layer(axum::middleware::map_response(

@@ -1,6 +1,7 @@
 //! The JSON API under `/api`: templates, contacts and work items here, staff and their inboxes
 //! in `staff.rs`. Every route needs an API token.
 
+mod settings;
 mod staff;
 mod tokens;
 
@@ -66,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .route("/outbox/{id}", get(get_outbox))
         .merge(staff::routes())
         .merge(tokens::routes())
+        .merge(settings::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;

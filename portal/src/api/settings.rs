@@ -1,0 +1,47 @@
+//! The firm's settings in the JSON API, for admin tokens: `GET /api/settings` (with the keys the
+//! configuration pins) and `PATCH /api/settings` (the keys given; a bad key is a 422 naming it,
+//! and nothing is changed).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use docket_engine::docket::SettingsChange;
+use docket_engine::model::FirmSettings;
+use serde::Serialize;
+
+use super::ApiResult;
+use crate::AppState;
+use crate::auth::AdminCaller;
+use crate::extract::ApiJson;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/settings", get(show).patch(change))
+}
+
+/// The settings, and which of their keys the configuration sets.
+#[derive(Serialize)]
+struct SettingsAnswer {
+    settings: FirmSettings,
+    /// Keys (`timezone`, ...) that `[firm]` in the configuration or `DOCKET_FIRM_*` sets: they
+    /// are applied at every start, so a `PATCH` may not change them.
+    pinned: Vec<String>,
+}
+
+async fn show(_: AdminCaller, State(state): State<AppState>) -> ApiResult<SettingsAnswer> {
+    let (settings, pinned) = state
+        .call(|d| Ok((d.firm_settings()?, d.pinned_settings())))
+        .await?;
+    Ok(Json(SettingsAnswer { settings, pinned }))
+}
+
+async fn change(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    ApiJson(change): ApiJson<SettingsChange>,
+) -> ApiResult<SettingsAnswer> {
+    let (settings, pinned) = state
+        .call(move |d| Ok((d.change_settings(&change)?, d.pinned_settings())))
+        .await?;
+    Ok(Json(SettingsAnswer { settings, pinned }))
+}
