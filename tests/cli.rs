@@ -133,6 +133,10 @@ fn every_command_has_help() {
         &["serve", "--help"],
         &["user", "add", "--help"],
         &["token", "create", "--help"],
+        &["token", "list", "--help"],
+        &["token", "revoke", "--help"],
+        &["settings", "show", "--help"],
+        &["settings", "set", "--help"],
         &["contact", "add", "--help"],
         &["template", "import", "--help"],
         &["work", "create", "--help"],
@@ -682,5 +686,148 @@ fn bad_input_changes_no_data() {
         body(&before),
         body(&after),
         "refused commands changed nothing"
+    );
+}
+
+#[test]
+fn tokens_are_made_with_a_role_listed_and_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    new_folder(dir.path());
+    let data = data_arg(dir.path());
+    let secret = ok(&[
+        "token", "create", "--name", "zapier", "--role", "staff", "--data", &data,
+    ]);
+    assert!(secret.trim().starts_with("dkt_"), "{secret}");
+    ok(&[
+        "token",
+        "create",
+        "--name",
+        "backup script",
+        "--data",
+        &data,
+    ]);
+    let list = ok(&["token", "list", "--data", &data]);
+    assert!(!list.contains(secret.trim()), "a secret is listed: {list}");
+    let zapier = list
+        .lines()
+        .find(|l| l.contains("\tzapier\t"))
+        .unwrap_or_else(|| panic!("{list}"));
+    assert!(zapier.contains("\tstaff\t"), "{zapier}");
+    assert!(zapier.ends_with("\t-"), "not revoked yet: {zapier}");
+    let backup = list.lines().find(|l| l.contains("backup script")).unwrap();
+    assert!(backup.contains("\tadmin\t"), "admin by default: {backup}");
+    let id = zapier.split('\t').next().unwrap();
+    let out = ok(&["token", "revoke", id, "--data", &data]);
+    assert!(out.contains("revoked token `zapier`"), "{out}");
+    let list = ok(&["token", "list", "--data", &data]);
+    let zapier = list.lines().find(|l| l.contains("\tzapier\t")).unwrap();
+    assert!(!zapier.ends_with("\t-"), "revoked: {zapier}");
+
+    fails(
+        &[
+            "token",
+            "revoke",
+            "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+            "--data",
+            &data,
+        ],
+        "not found",
+    );
+    fails(
+        &["token", "revoke", "nonsense", "--data", &data],
+        "nonsense",
+    );
+    let output = run(&["token", "create", "--role", "owner", "--data", &data]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("owner"), "{}", stderr(&output));
+}
+
+#[test]
+fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_arg(dir.path());
+    let config = dir.path().join("docket.toml");
+    std::fs::write(&config, "[firm]\nname = \"Config & Co\"\n").unwrap();
+    let config = config.to_str().unwrap().to_string();
+    support::Server::start(dir.path(), &["--config", &config]).stop();
+
+    let out = ok(&["settings", "set", "timezone", "Asia/Tokyo", "--data", &data]);
+    assert!(out.contains("timezone is now Asia/Tokyo"), "{out}");
+    ok(&[
+        "settings",
+        "set",
+        "sub_statuses.waiting_on_client",
+        "chased, stuck",
+        "--data",
+        &data,
+    ]);
+    ok(&["settings", "set", "name", "Edited name", "--data", &data]);
+    let shown = ok(&["settings", "show", "--data", &data]);
+    assert!(shown.contains("timezone = Asia/Tokyo\n"), "{shown}");
+    assert!(shown.contains("name = Edited name\n"), "{shown}");
+    assert!(
+        shown.contains("sub_statuses.waiting_on_client = chased,stuck"),
+        "{shown}"
+    );
+    fails(
+        &["settings", "set", "send_time", "25:00", "--data", &data],
+        "send_time: `25:00` is not a time of day; write HH:MM",
+    );
+    fails(
+        &["settings", "set", "holidays", "2026-13-01", "--data", &data],
+        "write YYYY-MM-DD",
+    );
+    fails(
+        &["settings", "set", "colour", "blue", "--data", &data],
+        "`colour` is not a setting",
+    );
+    // A key the configuration sets is marked, and not changed here.
+    let shown = ok(&["settings", "show", "--data", &data, "--config", &config]);
+    assert!(
+        shown.contains("name = Edited name  # set by `firm.name` in the configuration"),
+        "{shown}"
+    );
+    fails(
+        &[
+            "settings", "set", "name", "Other", "--data", &data, "--config", &config,
+        ],
+        "set by `firm.name` in the configuration",
+    );
+
+    // The next start applies the configuration's name, and says so in one line.
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let server = support::Server::start_logged(dir.path(), &["--config", &config], log.clone());
+    // While it runs, read-only commands name the API call to use instead.
+    for (args, api) in [
+        (vec!["settings", "show"], "GET /api/settings"),
+        (vec!["user", "list"], "GET /api/users"),
+        (vec!["token", "list"], "GET /api/tokens"),
+        (vec!["template", "list"], "GET /api/templates"),
+    ] {
+        let mut args = args.clone();
+        args.extend(["--data", &data]);
+        fails(
+            &args,
+            &format!("the server is running on this data folder, so it answers instead: {api}"),
+        );
+    }
+    fails(
+        &["settings", "set", "name", "X", "--data", &data],
+        "make this change through its admin or JSON API, or stop it first",
+    );
+    server.stop();
+    let lines = log.lock().unwrap().clone();
+    let said: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("differs from the stored firm settings"))
+        .collect();
+    assert_eq!(said.len(), 1, "{lines:?}");
+    assert!(said[0].contains("firm.name"), "{}", said[0]);
+    assert!(said[0].contains("docket settings set"), "{}", said[0]);
+    let shown = ok(&["settings", "show", "--data", &data]);
+    assert!(shown.contains("name = Config & Co\n"), "{shown}");
+    assert!(
+        shown.contains("timezone = Asia/Tokyo\n"),
+        "unpinned keys stay: {shown}"
     );
 }

@@ -1,5 +1,5 @@
 //! `GET /api/backup`: a live backup of the whole store and its files, so an operator can back up
-//! without stopping the server. The engine first copies the records to a local file at disk
+//! without stopping the server (admin tokens only). The engine first copies the records to a local file at disk
 //! speed while writers go on, then streams; a slow client holds up nobody.
 
 use std::io::Write;
@@ -10,7 +10,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use tokio::sync::mpsc;
 
-use crate::auth::ApiCaller;
+use crate::auth::AdminCaller;
 use crate::{ApiError, AppState};
 
 use crate::stream::CHUNK;
@@ -21,14 +21,16 @@ use crate::stream::CHUNK;
     tag = "backup",
     responses(
         (status = 200, description = "the bytes, streamed", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
 pub async fn backup(
-    _: ApiCaller,
+    caller: AdminCaller,
     State(state): State<AppState>,
 ) -> Result<impl IntoResponse, ApiError> {
+    tracing::info!(token = %caller.0.0.name, "a live backup was asked for");
     let (tx, rx) = mpsc::channel::<std::io::Result<Bytes>>(8);
     let docket = state.docket.clone();
     tokio::task::spawn_blocking(move || {

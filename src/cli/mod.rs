@@ -3,6 +3,7 @@
 mod data;
 mod plugin;
 mod serve;
+mod settings;
 mod setup;
 
 use std::net::SocketAddr;
@@ -62,6 +63,10 @@ enum Command {
     /// Manage contacts.
     #[command(subcommand)]
     Contact(setup::ContactCommand),
+    /// Show or change the firm's settings (name, timezone, send time and schedule, holidays,
+    /// sub-statuses).
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
     /// Manage templates.
     #[command(subcommand)]
     Template(setup::TemplateCommand),
@@ -125,11 +130,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 });
             serve::serve(config, demo, clock)
         }
-        Command::User(cmd) => setup::user(cmd, &open(&config)?.0),
-        Command::Token(cmd) => setup::token(cmd, &open(&config)?.0),
+        Command::User(cmd) => {
+            let api = matches!(cmd, setup::UserCommand::List).then_some("GET /api/users");
+            setup::user(cmd, &open_for(&config, api)?.0)
+        }
+        Command::Token(cmd) => {
+            let api = matches!(cmd, setup::TokenCommand::List).then_some("GET /api/tokens");
+            setup::token(cmd, &open_for(&config, api)?.0)
+        }
+        Command::Settings(cmd) => {
+            let api = matches!(cmd, settings::SettingsCommand::Show).then_some("GET /api/settings");
+            settings::run(cmd, &open_for(&config, api)?.0, &config.firm.explicit)
+        }
         Command::Contact(cmd) => setup::contact(cmd, &open(&config)?.0),
         Command::Template(cmd) => {
-            let docket = open(&config)?.0.with_plugins(open_plugins(&config)?);
+            let api = matches!(cmd, setup::TemplateCommand::List).then_some("GET /api/templates");
+            let docket = open_for(&config, api)?
+                .0
+                .with_plugins(open_plugins(&config)?);
             setup::template(cmd, &docket)
         }
         // Work is planned by its sending rule and reminder policy as it is created.
@@ -209,6 +227,27 @@ fn open(config: &Config) -> anyhow::Result<(Docket, Arc<SledStore>)> {
         _ => Arc::new(SystemClock),
     };
     open_docket(config, store, clock)
+}
+
+/// `open`, for a command that the running server can answer instead: when the server holds
+/// the folder's lock, the error names the API call to make (`api`, e.g. `GET /api/users`);
+/// a command that changes records is told to stop the server or use the API.
+fn open_for(config: &Config, api: Option<&str>) -> anyhow::Result<(Docket, Arc<SledStore>)> {
+    open(config).map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
+        Some(docket_engine::Error::Locked(_)) => match api {
+            Some(api) => {
+                let (method, path) = api.split_once(' ').unwrap_or(("GET", api));
+                anyhow::anyhow!(
+                    "the server is running on this data folder, so it answers instead: {api} (curl -fH 'Authorization: Bearer TOKEN' -X {method} {}{path})",
+                    config.server.base_url
+                )
+            }
+            None => anyhow::anyhow!(
+                "{e}; while the server runs, make this change through its admin or JSON API, or stop it first"
+            ),
+        },
+        _ => e,
+    })
 }
 
 fn open_with_clock(

@@ -38,11 +38,11 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
         None => Arc::new(SystemClock),
     };
     let (docket, store) = super::open_with_clock(&config, clock, true)?;
-    for change in docket
+    let changes = docket
         .apply_config(&config.firm, &config.server.base_url)
-        .context("cannot apply the configuration to the firm's settings")?
-    {
-        tracing::info!("{change}");
+        .context("cannot apply the configuration to the firm's settings")?;
+    if !changes.is_empty() {
+        tracing::info!("{}", settings_log_line(&changes));
     }
     // Installed plugins that are refused are logged with the file and the reason; the server
     // starts with the rest. Hooks are checked against them (and tried once on sample events)
@@ -239,4 +239,17 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
         }
         tracing::info!("shutting down");
     })
+}
+
+/// The one start-up line saying that the configuration's `[firm]` keys differed from the stored
+/// settings and replaced them, and where the settings are changed.
+fn settings_log_line(changes: &[String]) -> String {
+    let keys: Vec<&str> = changes
+        .iter()
+        .map(|c| c.split(' ').next().unwrap_or_default())
+        .collect();
+    format!(
+        "the configuration differs from the stored firm settings: {} now as the configuration says; keys set in the configuration are applied at every start, so change them there, or remove them from it and change the settings in the admin (Settings) or with `docket settings set KEY VALUE` (see `docket settings show`)",
+        keys.join(", ")
+    )
 }

@@ -34,7 +34,16 @@ pub enum TokenCommand {
         /// What will use the token, e.g. "zapier" or "backup script".
         #[arg(long, default_value = "cli")]
         name: String,
+        /// What it may do: staff (templates, work, contacts) or admin (also backups, settings,
+        /// users, tokens, plugins and the outbox). Admin when not given, as tokens were before
+        /// they had roles.
+        #[arg(long, value_parser = ["admin", "staff"], default_value = "admin")]
+        role: String,
     },
+    /// List API tokens: id, role, name, created, last used, revoked (never a secret).
+    List,
+    /// Revoke an API token by its id (from `docket token list`): requests with it get 401.
+    Revoke { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,10 +134,37 @@ fn read_or_make_password() -> anyhow::Result<(String, bool)> {
 
 pub fn token(cmd: TokenCommand, docket: &Docket) -> anyhow::Result<()> {
     match cmd {
-        TokenCommand::Create { name } => {
-            let (_, secret) = docket.create_api_token(&name)?;
+        TokenCommand::Create { name, role } => {
+            let (token, secret) = docket.create_role_token(&name, role.parse()?)?;
             println!("{secret}");
-            eprintln!("keep this token secret: it is shown only once");
+            eprintln!(
+                "a {} token `{}` with id {}; keep it secret: it is shown only once",
+                token.role, token.name, token.id
+            );
+        }
+        TokenCommand::List => {
+            let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
+                at.map_or_else(
+                    || "-".to_string(),
+                    |at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                )
+            };
+            println!("id\trole\tname\tcreated\tlast used\trevoked");
+            for token in docket.list_api_tokens()? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    token.id,
+                    token.role,
+                    token.name,
+                    when(Some(token.created_at)),
+                    when(token.last_used_at),
+                    when(token.revoked_at)
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let token = docket.revoke_api_token(id.parse()?)?;
+            println!("revoked token `{}` ({})", token.name, token.id);
         }
     }
     Ok(())

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use docket_engine::model::Role;
 use reqwest::Method;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -196,6 +197,77 @@ fn every_operation_refuses_a_call_without_a_valid_token_and_changes_nothing() {
             let body: Value = answer.json().unwrap();
             assert!(body["error"].as_str().unwrap().contains("API token"));
         }
+    }
+    assert_eq!(
+        admin.docket.store().generation(),
+        generation,
+        "a refused call changed the store"
+    );
+}
+
+#[test]
+fn revoked_tokens_and_staff_tokens_on_admin_operations_are_refused_and_change_nothing() {
+    let admin = Admin::start();
+    let doc = document(&admin);
+    let (old, revoked) = admin
+        .docket
+        .create_role_token("retired script", Role::Admin)
+        .unwrap();
+    admin.docket.revoke_api_token(old.id).unwrap();
+    let (_, staff) = admin
+        .docket
+        .create_role_token("staff script", Role::Staff)
+        .unwrap();
+    // The staff token works where staff may go (its first use is recorded, once a minute).
+    let firm = client()
+        .get(admin.url("/api/firm"))
+        .bearer_auth(&staff)
+        .send()
+        .unwrap();
+    assert_eq!(firm.status(), StatusCode::OK);
+    let generation = admin.docket.store().generation();
+    let mut admin_only = BTreeSet::new();
+    for (method, path, concrete) in operations(&doc) {
+        if path == "/api/openapi.json" {
+            continue;
+        }
+        let call = |secret: &str| {
+            client()
+                .request(method.clone(), admin.url(&concrete))
+                .bearer_auth(secret)
+                .header("content-type", "application/json")
+                .body(r#"{"name": "Mallory", "role": "admin"}"#)
+                .send()
+                .unwrap()
+        };
+        let answer = call(&revoked);
+        assert_eq!(
+            answer.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path} with a revoked token"
+        );
+        // The document says which operations need an admin token; each refuses a staff one.
+        let op = &doc["paths"][&path][method.as_str().to_lowercase()];
+        if op["responses"]["403"].is_object() {
+            let answer = call(&staff);
+            assert_eq!(
+                answer.status(),
+                StatusCode::FORBIDDEN,
+                "{method} {path} with a staff token"
+            );
+            let body: Value = answer.json().unwrap();
+            assert!(
+                body["error"].as_str().unwrap().contains("admin"),
+                "{method} {path}: {body}"
+            );
+            admin_only.insert(path);
+        }
+    }
+    for must in ["/api/backup", "/api/settings", "/api/tokens", "/api/users"] {
+        assert!(
+            admin_only.contains(must),
+            "{must} is not admin-only: {admin_only:?}"
+        );
     }
     assert_eq!(
         admin.docket.store().generation(),

@@ -7,6 +7,8 @@
 
 mod api;
 mod inbox;
+mod settings;
+mod tokens;
 
 use std::sync::Arc;
 use std::time::Duration;

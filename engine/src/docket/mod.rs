@@ -15,7 +15,9 @@ mod plugin_use;
 mod preview;
 mod scheduler;
 mod sending;
+mod settings;
 mod sign_in_throttle;
+mod staff_admin;
 mod staff_sign_in;
 mod templates;
 #[cfg(test)]
@@ -52,6 +54,7 @@ pub use people::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};
 pub use preview::{CalendarPreview, preview_calendar};
 pub use scheduler::{HeldReminder, TICK_LIMIT, TickReport};
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
+pub use settings::{SETTINGS_KEYS, SettingsChange, SettingsError, pinned_message};
 pub use sign_in_throttle::{
     ACCOUNT_BACKOFF, ADDRESS_BACKOFF, Backoff, FAILURES_FORGOTTEN_AFTER, KNOWN_ADDRESS_FOR,
     wait_in_words,
@@ -117,6 +120,8 @@ pub(crate) struct SendingState {
     pub schedule: Mutex<Option<(String, crate::schedule::SendSchedule)>>,
     /// The firm's settings as last read or written.
     pub settings: RwLock<Option<FirmSettings>>,
+    /// The `[firm]` keys the configuration sets (`settings.rs`).
+    pub pinned: RwLock<Vec<String>>,
 }
 
 impl Docket {
@@ -137,6 +142,7 @@ impl Docket {
                 digest_delay: chrono::Duration::minutes(10),
                 schedule: Mutex::new(None),
                 settings: RwLock::new(None),
+                pinned: RwLock::new(Vec::new()),
             }),
         };
         if docket.store.get(Tree::Meta, FIRM_SETTINGS_KEY)?.is_none() {
@@ -188,6 +194,7 @@ impl Docket {
             digest_delay: delay,
             schedule: Mutex::new(None),
             settings: RwLock::new(None),
+            pinned: RwLock::new(self.pinned_settings()),
         });
         self
     }
@@ -239,6 +246,7 @@ impl Docket {
     /// always (links must point where the server is), and each `[firm]` key the file or the
     /// environment sets. Returns a line per change, for the log.
     pub fn apply_config(&self, firm: &FirmConfig, base_url: &str) -> Result<Vec<String>> {
+        self.pin_settings(&firm.explicit);
         let mut settings = self.firm_settings()?;
         let mut changes = Vec::new();
         let mut set = |key: &str, changed: bool| {

@@ -3,22 +3,16 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono_tz::Tz;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use super::Docket;
 use crate::model::{
     Actor, ApiToken, Contact, ContactId, EventKind, NewContact, Role, StaffMember, StaffUser,
-    TokenId, UserId, normalise_email,
+    UserId, normalise_email,
 };
 use crate::store::{Batch, Tree, get_record, scan_records};
 use crate::{Error, Result};
 
-/// Prefix of API token secrets, so a leaked one is recognisable in logs and secret scanners.
-const TOKEN_PREFIX: &str = "dkt_";
 /// Shortest password accepted for a staff user.
 pub const MIN_PASSWORD_LEN: usize = 12;
 /// Longest password accepted: hashing takes longer the longer the password.
@@ -126,35 +120,10 @@ impl Docket {
         )
     }
 
-    /// Creates an API token; the secret is returned once and only its hash is kept.
+    /// Creates an admin API token (what every token could do before tokens had roles); see
+    /// `create_role_token` for a token with another role.
     pub fn create_api_token(&self, name: &str) -> Result<(ApiToken, String)> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(Error::invalid(
-                "an API token needs a name saying what uses it",
-            ));
-        }
-        let mut secret = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut secret);
-        let secret = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
-        let token = ApiToken {
-            id: TokenId::new(self.now()),
-            name: name.to_string(),
-            created_at: self.now(),
-        };
-        let mut batch = Batch::default();
-        batch.put_record(Tree::ApiTokens, token_hash(&secret), &token);
-        self.store.commit(batch)?;
-        Ok((token, secret))
-    }
-
-    /// The token whose secret this is, if any. The lookup is by SHA-256 of the secret, so timing
-    /// reveals nothing about stored secrets.
-    pub fn authenticate_api_token(&self, secret: &str) -> Result<Option<ApiToken>> {
-        if !secret.starts_with(TOKEN_PREFIX) {
-            return Ok(None);
-        }
-        get_record(self.store.as_ref(), Tree::ApiTokens, &token_hash(secret))
+        self.create_role_token(name, Role::Admin)
     }
 
     pub fn create_contact(&self, new: NewContact, actor: Actor) -> Result<Contact> {
@@ -297,10 +266,6 @@ pub(crate) fn hash_password(password: &str) -> Result<String> {
         .to_string())
 }
 
-fn token_hash(secret: &str) -> Vec<u8> {
-    Sha256::digest(secret.as_bytes()).to_vec()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,6 +332,11 @@ mod tests {
         forged.push(if last == 'A' { 'B' } else { 'A' });
         assert!(docket.authenticate_api_token(&forged).unwrap().is_none());
         assert!(docket.authenticate_api_token("").unwrap().is_none());
+        assert_eq!(
+            token.role,
+            Role::Admin,
+            "tokens made without a role are admin tokens"
+        );
     }
 
     #[test]

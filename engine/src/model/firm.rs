@@ -94,15 +94,39 @@ impl Record for StaffUser {
 }
 
 /// A bearer token for the JSON API. Only the SHA-256 of its secret is stored, as the key of the
-/// token index.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+/// token index; the record itself holds no secret, so it may be shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApiToken {
     pub id: TokenId,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// What the token may do: a staff token cannot back up or change settings, users, tokens
+    /// or plugins.
+    pub role: Role,
+    /// The last request made with it, written at most once a minute.
+    #[serde(default)]
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Once revoked, the token is refused; the record stays, for the list.
+    #[serde(default)]
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 impl Record for ApiToken {
     const KIND: &'static str = "api token";
-    const VERSION: u16 = 1;
+    const VERSION: u16 = 2;
+
+    /// Format 1 had no role: those tokens could do everything, so they become admin tokens and
+    /// the scripts using them keep working.
+    fn upgrade(version: u16, mut value: serde_json::Value) -> Result<serde_json::Value, String> {
+        if version != 1 {
+            return Err(format!(
+                "no upgrade from api token format version {version}"
+            ));
+        }
+        value
+            .as_object_mut()
+            .ok_or("an api token record is not an object")?
+            .insert("role".into(), serde_json::Value::from("admin"));
+        Ok(value)
+    }
 }

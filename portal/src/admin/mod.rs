@@ -27,6 +27,7 @@ mod guard;
 mod inbox;
 mod settings;
 mod sign_in;
+mod tokens;
 mod work;
 
 pub use guard::{AdminSession, StaffForm, StaffSession};
@@ -81,6 +82,10 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "admin/settings.html",
             include_str!("../../templates/admin/settings.html"),
         ),
+        (
+            "admin/tokens.html",
+            include_str!("../../templates/admin/tokens.html"),
+        ),
     ] {
         if let Err(e) = env.add_template(name, source) {
             panic!("the admin template {name} does not parse: {e:#}");
@@ -108,7 +113,12 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/inbox", get(inbox::inbox))
         .route("/admin/inbox/read-all", post(inbox::read_all))
         .route("/admin/inbox/{id}/read", post(inbox::read_one))
-        .route("/admin/settings", get(settings::settings))
+        .route(
+            "/admin/settings",
+            get(settings::settings).post(settings::save),
+        )
+        .route("/admin/tokens", get(tokens::tokens).post(tokens::create))
+        .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .layer(axum::middleware::map_response(
             crate::browser::security_headers,
         ))

@@ -1,26 +1,52 @@
-//! The firm's settings and its staff, for admins only: what the firm's emails and reminders
-//! follow, and who can sign in with which role. Read only here; the settings come from the
-//! configuration (`[firm]`) and staff are added with `docket user add`.
+//! The firm's settings, for admins only: a form for what the firm's emails and reminders follow
+//! (name, timezone, send time and schedule, holidays, sub-statuses), with each bad field's
+//! message next to it and nothing changed; keys the configuration sets are shown read-only,
+//! naming the key. Links lead to the other admin-only pages (API tokens), and the staff are
+//! listed.
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use serde::Serialize;
+use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::docket::{SettingsChange, SettingsError, pinned_message};
+use docket_engine::model::{FirmSettings, StaffMember, WorkStatus};
+use serde::{Deserialize, Serialize};
 
-use super::guard::AdminSession;
+use super::guard::{AdminSession, StaffForm, StaffSession};
+use super::tokens::sentence;
 use super::{Layout, error_page, local_time, render};
 use crate::AppState;
 
 #[derive(Serialize)]
 struct SettingsPage {
-    name: String,
-    timezone: String,
-    send_time: String,
-    send_schedule: String,
-    holidays: Vec<String>,
+    notice: Option<&'static str>,
+    /// The values as shown in the form: stored, or as typed when the form is shown again.
+    form: Fields,
+    errors: Fields,
+    /// Why a field cannot be changed here, when the configuration sets it.
+    pinned: Fields,
+    statuses: Vec<StatusField>,
     base_url: String,
-    sub_statuses: Vec<(String, String)>,
     staff: Vec<Member>,
+}
+
+/// One text per field of the form.
+#[derive(Serialize, Default)]
+struct Fields {
+    name: Option<String>,
+    timezone: Option<String>,
+    send_time: Option<String>,
+    send_schedule: Option<String>,
+    holidays: Option<String>,
+    sub_statuses: Option<String>,
+}
+
+/// The sub-statuses of one work status, one a line.
+#[derive(Serialize)]
+struct StatusField {
+    field: String,
+    label: &'static str,
+    value: String,
+    error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -31,51 +57,219 @@ struct Member {
     since: String,
 }
 
-/// `GET /admin/settings`.
-pub(super) async fn settings(
-    State(state): State<AppState>,
-    AdminSession(session): AdminSession,
+/// The form as posted. A field the page shows read-only (set by the configuration) is not
+/// posted, and stays as it is.
+#[derive(Deserialize)]
+pub(super) struct SettingsForm {
+    name: Option<String>,
+    timezone: Option<String>,
+    send_time: Option<String>,
+    send_schedule: Option<String>,
+    holidays: Option<String>,
+    sub_planned: Option<String>,
+    sub_waiting_on_client: Option<String>,
+    sub_in_progress: Option<String>,
+    sub_completed: Option<String>,
+}
+
+impl SettingsForm {
+    fn change(&self) -> SettingsChange {
+        let lines = |text: &str| -> Vec<String> {
+            text.split(['\n', ','])
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let subs: Vec<(String, Vec<String>)> = WorkStatus::ALL
+            .into_iter()
+            .filter_map(|status| {
+                self.sub(status)
+                    .map(|text| (status.as_str().to_string(), lines(text)))
+            })
+            .collect();
+        SettingsChange {
+            name: self.name.clone(),
+            timezone: self.timezone.clone(),
+            send_time: self.send_time.clone(),
+            send_schedule: self.send_schedule.clone(),
+            holidays: self.holidays.as_deref().map(lines),
+            sub_statuses: (!subs.is_empty()).then(|| subs.into_iter().collect()),
+        }
+    }
+
+    fn sub(&self, status: WorkStatus) -> Option<&str> {
+        match status {
+            WorkStatus::Planned => self.sub_planned.as_deref(),
+            WorkStatus::WaitingOnClient => self.sub_waiting_on_client.as_deref(),
+            WorkStatus::InProgress => self.sub_in_progress.as_deref(),
+            WorkStatus::Completed => self.sub_completed.as_deref(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct SettingsQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+fn status_label(status: WorkStatus) -> &'static str {
+    match status {
+        WorkStatus::Planned => "Sub-statuses of Planned",
+        WorkStatus::WaitingOnClient => "Sub-statuses of Waiting on the client",
+        WorkStatus::InProgress => "Sub-statuses of In progress",
+        WorkStatus::Completed => "Sub-statuses of Completed",
+    }
+}
+
+/// The page for `firm`, with `typed` (the posted form) shown instead where given.
+fn settings_page(
+    state: &AppState,
+    session: &StaffSession,
+    status: StatusCode,
+    (firm, pinned, staff): (FirmSettings, Vec<String>, Vec<StaffMember>),
+    typed: Option<&SettingsForm>,
+    errors: &[SettingsError],
+    notice: Option<&'static str>,
 ) -> Response {
-    let layout = |s| Layout::signed_in(&state, s, "settings");
-    let (firm, staff) = match state
-        .call(|d| Ok((d.firm_settings()?, d.list_staff()?)))
-        .await
-    {
-        Ok(found) => found,
-        Err(e) => return error_page(e, layout(&session)),
+    let error = |key: &str| {
+        errors
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| sentence(&e.message))
     };
+    let pin = |key: &str| pinned.iter().any(|p| p == key).then(|| pinned_message(key));
+    let stored = Fields {
+        name: Some(firm.name.clone()),
+        timezone: Some(firm.timezone.name().to_string()),
+        send_time: Some(firm.send_time.format("%H:%M").to_string()),
+        send_schedule: Some(firm.send_schedule.clone().unwrap_or_default()),
+        holidays: Some(
+            firm.holidays
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        sub_statuses: None,
+    };
+    let form = match typed {
+        Some(t) => Fields {
+            name: t.name.clone().or(stored.name),
+            timezone: t.timezone.clone().or(stored.timezone),
+            send_time: t.send_time.clone().or(stored.send_time),
+            send_schedule: t.send_schedule.clone().or(stored.send_schedule),
+            holidays: t.holidays.clone().or(stored.holidays),
+            sub_statuses: None,
+        },
+        None => stored,
+    };
+    let statuses = WorkStatus::ALL
+        .into_iter()
+        .map(|s| StatusField {
+            field: format!("sub_{}", s.as_str()),
+            label: status_label(s),
+            value: typed
+                .and_then(|t| t.sub(s))
+                .map(String::from)
+                .unwrap_or_else(|| {
+                    firm.sub_statuses
+                        .get(s.as_str())
+                        .map(|names| names.join("\n"))
+                        .unwrap_or_default()
+                }),
+            error: error(&format!("sub_statuses.{}", s.as_str())),
+        })
+        .collect();
     let page = SettingsPage {
-        name: firm.name,
-        timezone: firm.timezone.name().to_string(),
-        send_time: firm.send_time.format("%H:%M").to_string(),
-        send_schedule: firm
-            .send_schedule
-            .unwrap_or_else(|| "every day at the send time".into()),
-        holidays: firm
-            .holidays
-            .iter()
-            .map(|d| d.format("%-d %b %Y").to_string())
-            .collect(),
+        notice,
+        form,
+        errors: Fields {
+            name: error("name"),
+            timezone: error("timezone"),
+            send_time: error("send_time"),
+            send_schedule: error("send_schedule"),
+            holidays: error("holidays"),
+            sub_statuses: error("sub_statuses"),
+        },
+        pinned: Fields {
+            name: pin("name"),
+            timezone: pin("timezone"),
+            send_time: pin("send_time"),
+            send_schedule: pin("send_schedule"),
+            holidays: pin("holidays"),
+            sub_statuses: pin("sub_statuses"),
+        },
+        statuses,
         base_url: firm.base_url,
-        sub_statuses: firm
-            .sub_statuses
-            .iter()
-            .map(|(status, subs)| (status.replace('_', " "), subs.join(", ")))
-            .collect(),
         staff: staff
             .iter()
             .map(|m| Member {
                 name: m.name.clone(),
                 email: m.email.clone(),
                 role: if m.is_admin() { "Admin" } else { "Staff" },
-                since: local_time(&state, m.created_at),
+                since: local_time(state, m.created_at),
             })
             .collect(),
     };
     render(
-        StatusCode::OK,
+        status,
         "admin/settings.html",
-        layout(&session),
+        Layout::signed_in(state, session, "settings"),
         &page,
     )
+}
+
+/// `GET /admin/settings`.
+pub(super) async fn settings(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    Query(query): Query<SettingsQuery>,
+) -> Response {
+    let notice = match query.notice.as_str() {
+        "saved" => Some("The settings are saved."),
+        _ => None,
+    };
+    match state
+        .call(|d| Ok((d.firm_settings()?, d.pinned_settings(), d.list_staff()?)))
+        .await
+    {
+        Ok(found) => settings_page(&state, &session, StatusCode::OK, found, None, &[], notice),
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
+    }
+}
+
+/// `POST /admin/settings`: saves the form, or shows it again with each bad field's message and
+/// nothing changed.
+pub(super) async fn save(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    StaffForm(form): StaffForm<SettingsForm>,
+) -> Response {
+    let change = form.change();
+    let answer = state
+        .call(move |d| {
+            let outcome = d.try_change_settings(&change)?;
+            Ok((
+                outcome,
+                d.firm_settings()?,
+                d.pinned_settings(),
+                d.list_staff()?,
+            ))
+        })
+        .await;
+    match answer {
+        Ok((Ok(_), ..)) => Redirect::to("/admin/settings?notice=saved").into_response(),
+        Ok((Err(errors), firm, pinned, staff)) => settings_page(
+            &state,
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (firm, pinned, staff),
+            Some(&form),
+            &errors,
+            None,
+        ),
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
+    }
 }

@@ -1,7 +1,9 @@
 //! The JSON API under `/api`: templates, contacts and work items here, staff and their inboxes
 //! in `staff.rs`. Every route needs an API token.
 
+mod settings;
 mod staff;
+mod tokens;
 
 use axum::Json;
 use axum::body::Body;
@@ -19,7 +21,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::ApiCaller;
+use crate::auth::{AdminCaller, ApiCaller};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
@@ -53,6 +55,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_outbox))
         .routes(routes!(get_outbox))
         .merge(staff::routes())
+        .merge(tokens::routes())
+        .merge(settings::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -900,12 +904,13 @@ fn unknown_action(action: &str, known: &str) -> ApiError {
     params(Page),
     responses(
         (status = 200, description = "done", body = Vec<OutboundMessage>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
 async fn list_outbox(
-    _: ApiCaller,
+    _: AdminCaller,
     State(state): State<AppState>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> ApiResult<Vec<OutboundMessage>> {
@@ -932,13 +937,14 @@ async fn list_outbox(
     responses(
         (status = 200, description = "done", body = OutboundMessage),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
 async fn get_outbox(
-    _: ApiCaller,
+    _: AdminCaller,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<OutboundMessage> {

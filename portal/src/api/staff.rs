@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, MAX_PAGE};
-use crate::auth::ApiCaller;
+use crate::auth::{AdminCaller, ApiCaller};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
@@ -30,11 +30,12 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     tag = "users",
     responses(
         (status = 200, description = "done", body = Vec<StaffMember>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
-async fn list_users(_: ApiCaller, State(state): State<AppState>) -> ApiResult<Vec<StaffMember>> {
+async fn list_users(_: AdminCaller, State(state): State<AppState>) -> ApiResult<Vec<StaffMember>> {
     Ok(Json(state.call(|d| d.list_staff()).await?))
 }
 
@@ -46,13 +47,14 @@ async fn list_users(_: ApiCaller, State(state): State<AppState>) -> ApiResult<Ve
     responses(
         (status = 200, description = "done", body = StaffMember),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
 async fn get_user(
-    _: ApiCaller,
+    _: AdminCaller,
     State(state): State<AppState>,
     ApiPath(user): ApiPath<String>,
 ) -> ApiResult<StaffMember> {

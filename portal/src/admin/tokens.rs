@@ -1,0 +1,222 @@
+//! API tokens, for admins: the list (role, created, last used, revoked), a form to create one
+//! with a role — its secret shown on the answer to that post only — and revoke buttons.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::model::{ApiToken, Role, TokenId};
+use serde::{Deserialize, Serialize};
+
+use super::guard::{AdminSession, StaffForm, StaffSession};
+use super::{Layout, error_page, local_time, render};
+use crate::AppState;
+
+#[derive(Serialize)]
+struct TokensPage {
+    tokens: Vec<Line>,
+    form: TokenForm,
+    errors: TokenErrors,
+    created: Option<Created>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Line {
+    id: String,
+    name: String,
+    role: &'static str,
+    created: String,
+    last_used: String,
+    revoked: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Created {
+    name: String,
+    secret: String,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+pub(super) struct TokenForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+}
+
+#[derive(Serialize, Default)]
+struct TokenErrors {
+    name: Option<String>,
+    role: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct TokensQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+async fn page(
+    state: &AppState,
+    session: &StaffSession,
+    status: StatusCode,
+    form: TokenForm,
+    errors: TokenErrors,
+    created: Option<Created>,
+    notice: Option<&'static str>,
+) -> Response {
+    let layout = Layout::signed_in(state, session, "settings");
+    let tokens = match state.call(|d| d.list_api_tokens()).await {
+        Ok(tokens) => tokens,
+        Err(e) => return error_page(e, layout),
+    };
+    let line = |t: &ApiToken| Line {
+        id: t.id.to_string(),
+        name: t.name.clone(),
+        role: match t.role {
+            Role::Admin => "Admin",
+            Role::Staff => "Staff",
+        },
+        created: local_time(state, t.created_at),
+        last_used: t
+            .last_used_at
+            .map_or_else(|| "never".into(), |at| local_time(state, at)),
+        revoked: t.revoked_at.map(|at| local_time(state, at)),
+    };
+    let page = TokensPage {
+        tokens: tokens.iter().map(line).collect(),
+        form,
+        errors,
+        created,
+        notice,
+    };
+    render(status, "admin/tokens.html", layout, &page)
+}
+
+/// `GET /admin/tokens`.
+pub(super) async fn tokens(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    Query(query): Query<TokensQuery>,
+) -> Response {
+    let notice = match query.notice.as_str() {
+        "revoked" => Some("The token is revoked: requests made with it are refused from now on."),
+        _ => None,
+    };
+    let form = TokenForm {
+        name: String::new(),
+        role: "staff".into(),
+    };
+    page(
+        &state,
+        &session,
+        StatusCode::OK,
+        form,
+        TokenErrors::default(),
+        None,
+        notice,
+    )
+    .await
+}
+
+/// `POST /admin/tokens`: creates a token and shows its secret once. The answer is the page
+/// itself rather than a redirect, so the secret is never in an address or a later page.
+pub(super) async fn create(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    StaffForm(form): StaffForm<TokenForm>,
+) -> Response {
+    let role = match form.role.parse::<Role>() {
+        Ok(role) => role,
+        Err(_) => {
+            let errors = TokenErrors {
+                role: Some("Choose admin or staff.".into()),
+                ..TokenErrors::default()
+            };
+            return page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                errors,
+                None,
+                None,
+            )
+            .await;
+        }
+    };
+    let name = form.name.clone();
+    match state.call(move |d| d.create_role_token(&name, role)).await {
+        Ok((token, secret)) => {
+            let created = Created {
+                name: token.name,
+                secret,
+            };
+            let form = TokenForm {
+                name: String::new(),
+                role: "staff".into(),
+            };
+            page(
+                &state,
+                &session,
+                StatusCode::CREATED,
+                form,
+                TokenErrors::default(),
+                Some(created),
+                None,
+            )
+            .await
+        }
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            let errors = TokenErrors {
+                name: Some(sentence(e.message())),
+                ..TokenErrors::default()
+            };
+            page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                errors,
+                None,
+                None,
+            )
+            .await
+        }
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct Nothing {}
+
+/// `POST /admin/tokens/{id}/revoke`.
+pub(super) async fn revoke(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    Path(id): Path<String>,
+    StaffForm(_): StaffForm<Nothing>,
+) -> Response {
+    let layout = || Layout::signed_in(&state, &session, "settings");
+    let id: TokenId = match id.parse() {
+        Ok(id) => id,
+        Err(e) => return error_page(crate::ApiError::from(e), layout()),
+    };
+    match state.call(move |d| d.revoke_api_token(id)).await {
+        Ok(_) => Redirect::to("/admin/tokens?notice=revoked").into_response(),
+        Err(e) => error_page(e, layout()),
+    }
+}
+
+/// An engine message as a sentence next to a field: capitalised, with a full stop.
+pub(super) fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut text = match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    };
+    if !text.ends_with('.') {
+        text.push('.');
+    }
+    text
+}

@@ -1,0 +1,219 @@
+//! The firm's settings, edited by admins in the admin and through `/api/settings`: good input
+//! saved, bad input refused field by field with nothing changed, staff refused, and keys the
+//! configuration sets shown read-only, naming the key.
+
+use docket_engine::config::FirmConfig;
+use docket_engine::model::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use super::{ADMIN, Admin, STAFF, body, location};
+
+const GOOD: [(&str, &str); 9] = [
+    ("name", "Smith & Daughters"),
+    ("timezone", "America/New_York"),
+    ("send_time", "10:30"),
+    ("send_schedule", "0 9 * * MON-FRI"),
+    ("holidays", "2026-12-25\n2026-12-26\n"),
+    ("sub_planned", ""),
+    ("sub_waiting_on_client", "chased\nover reminder limit"),
+    ("sub_in_progress", "review"),
+    ("sub_completed", ""),
+];
+
+#[test]
+fn an_admin_changes_the_settings_and_bad_input_changes_nothing() {
+    let admin = Admin::start();
+    let ada = admin.browser(ADMIN);
+    let saved = admin.post("/admin/settings", &ada, &GOOD);
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER, "{}", body(saved));
+    assert_eq!(location(&saved), "/admin/settings?notice=saved");
+    let firm = admin.docket.firm_settings().unwrap();
+    assert_eq!(firm.name, "Smith & Daughters");
+    assert_eq!(firm.timezone.name(), "America/New_York");
+    assert_eq!(firm.send_time.format("%H:%M").to_string(), "10:30");
+    assert_eq!(firm.send_schedule.as_deref(), Some("0 9 * * MON-FRI"));
+    assert_eq!(firm.holidays.len(), 2);
+    assert_eq!(
+        firm.sub_statuses["waiting_on_client"],
+        ["chased", "over reminder limit"]
+    );
+    assert_eq!(firm.sub_statuses["in_progress"], ["review"]);
+    assert!(!firm.sub_statuses.contains_key("planned"));
+    let html = body(admin.get("/admin/settings?notice=saved", Some(&ada)));
+    assert!(html.contains("The settings are saved"), "{html}");
+    assert!(html.contains("value=\"America/New_York\""), "{html}");
+    assert!(
+        html.contains("Smith &amp; Daughters"),
+        "the firm's new name: {html}"
+    );
+
+    let mut bad = GOOD;
+    bad[1] = ("timezone", "Mars/Olympus");
+    bad[2] = ("send_time", "25:00");
+    bad[4] = ("holidays", "2026-12-25\nChristmas");
+    let refused = admin.post("/admin/settings", &ada, &bad);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    for (field, message) in [
+        ("timezone", "is not an IANA timezone"),
+        ("send_time", "write HH:MM"),
+        ("holidays", "write YYYY-MM-DD"),
+    ] {
+        assert!(
+            html.contains(&format!("<p class=\"error\" id=\"{field}-error\">")),
+            "{field}: {html}"
+        );
+        assert!(
+            html.contains(&format!("aria-describedby=\"{field}-hint {field}-error\"")),
+            "{field}: {html}"
+        );
+        assert!(html.contains(message), "{message}: {html}");
+    }
+    assert!(html.contains("value=\"Mars/Olympus\""), "typed values kept");
+    assert!(html.contains("Christmas"), "typed values kept");
+    assert!(!html.contains("id=\"name-error\""), "{html}");
+    assert_eq!(
+        admin.docket.firm_settings().unwrap(),
+        firm,
+        "nothing changed"
+    );
+
+    // An empty name is refused too.
+    let mut nameless = GOOD;
+    nameless[0] = ("name", "  ");
+    let refused = admin.post("/admin/settings", &ada, &nameless);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(refused).contains("The firm needs a name."));
+    assert_eq!(admin.docket.firm_settings().unwrap(), firm);
+}
+
+#[test]
+fn staff_and_forged_forms_cannot_change_the_settings() {
+    let admin = Admin::start();
+    let before = admin.docket.firm_settings().unwrap();
+    let sam = admin.browser(STAFF);
+    let refused = admin.post("/admin/settings", &sam, &GOOD);
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let ada = admin.browser(ADMIN);
+    let mut fields = vec![("form_token", "forged")];
+    fields.extend_from_slice(&GOOD);
+    let forged = admin.post_raw(
+        "/admin/settings",
+        Some(&ada.cookie),
+        Some(&admin.base),
+        &fields,
+    );
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let mut fields = vec![("form_token", ada.token.as_str())];
+    fields.extend_from_slice(&GOOD);
+    let foreign = admin.post_raw(
+        "/admin/settings",
+        Some(&ada.cookie),
+        Some("https://evil.example"),
+        &fields,
+    );
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    assert_eq!(admin.docket.firm_settings().unwrap(), before);
+}
+
+#[test]
+fn keys_the_configuration_sets_are_shown_read_only() {
+    let admin = Admin::start();
+    let firm = FirmConfig {
+        name: "Smith & Co".into(),
+        timezone: "Europe/Dublin".into(),
+        explicit: vec!["timezone".into()],
+        ..FirmConfig::default()
+    };
+    admin.docket.apply_config(&firm, &admin.base).unwrap();
+    let ada = admin.browser(ADMIN);
+    let html = body(admin.get("/admin/settings", Some(&ada)));
+    assert!(
+        html.contains("set by `firm.timezone` in the configuration (or DOCKET_FIRM_TIMEZONE)"),
+        "{html}"
+    );
+    let start = html.find("id=\"timezone\"").unwrap();
+    let input = &html[start..start + html[start..].find('>').unwrap()];
+    assert!(input.contains(" disabled"), "{input}");
+    assert!(input.contains("timezone-pinned"), "{input}");
+    // The form leaves it out (disabled fields are not posted): the rest is saved.
+    let without: Vec<(&str, &str)> = GOOD.into_iter().filter(|(k, _)| *k != "timezone").collect();
+    let saved = admin.post("/admin/settings", &ada, &without);
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        admin.docket.firm_settings().unwrap().timezone.name(),
+        "Europe/Dublin"
+    );
+    // Sent anyway with another value, it is refused, naming the key.
+    let before = admin.docket.firm_settings().unwrap();
+    let refused = admin.post("/admin/settings", &ada, &GOOD);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(refused).contains("Set by `firm.timezone`"));
+    assert_eq!(admin.docket.firm_settings().unwrap(), before);
+}
+
+#[test]
+fn the_settings_through_the_api() {
+    let admin = Admin::start();
+    let root = admin.token(Role::Admin);
+    let staff = admin.token(Role::Staff);
+    let (status, shown) = admin.api_with(&root, Method::GET, "/settings", None);
+    assert_eq!(status, StatusCode::OK, "{shown}");
+    assert_eq!(shown["settings"]["timezone"], "Europe/Dublin");
+    assert_eq!(shown["pinned"], json!([]));
+
+    let (status, changed) = admin.api_with(
+        &root,
+        Method::PATCH,
+        "/settings",
+        Some(json!({"send_time": "08:15", "holidays": ["2026-12-25"]})),
+    );
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["settings"]["send_time"], "08:15:00");
+    assert_eq!(
+        changed["settings"]["timezone"], "Europe/Dublin",
+        "the rest kept"
+    );
+    let before = admin.docket.firm_settings().unwrap();
+
+    for bad in [
+        json!({"send_time": "8 o'clock"}),
+        json!({"timezone": "Mars/Olympus", "name": "Other"}),
+        json!({"holidays": ["25/12/2026"]}),
+        json!({"colour": "blue"}),
+    ] {
+        let (status, error) = admin.api_with(&root, Method::PATCH, "/settings", Some(bad.clone()));
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {error}");
+    }
+    let (_, error) = admin.api_with(
+        &root,
+        Method::PATCH,
+        "/settings",
+        Some(json!({"holidays": ["25/12/2026"]})),
+    );
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .contains("write YYYY-MM-DD"),
+        "{error}"
+    );
+    for method in [Method::GET, Method::PATCH] {
+        let (status, _) = admin.api_with(
+            &staff,
+            method.clone(),
+            "/settings",
+            Some(json!({"name": "Staff firm"})),
+        );
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method}");
+        let (status, _) =
+            admin.api_with("dkt_nope", method, "/settings", Some(json!({"name": "X"})));
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        admin.docket.firm_settings().unwrap(),
+        before,
+        "nothing changed"
+    );
+}
