@@ -76,7 +76,7 @@ impl Docket {
             let mut items = self.list_work(
                 &WorkFilter {
                     status: Some(status),
-                    contact: None,
+                    ..WorkFilter::default()
                 },
                 None,
                 OPEN_WORK_PER_STATUS + 1,

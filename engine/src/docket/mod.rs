@@ -22,6 +22,7 @@ mod templates;
 mod test_firm;
 mod timeline;
 mod work;
+mod work_list;
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -59,8 +60,9 @@ pub use sign_in_throttle::{
 pub use staff_sign_in::{
     Member, PasswordChange, STAFF_SESSION_IDLE, STAFF_SESSION_LIFETIME, StaffSignIn,
 };
-pub use work::{GroupSettings, WorkFilter};
+pub use work::GroupSettings;
 pub(crate) use work::{contact_key, status_key};
+pub use work_list::{WorkFilter, WorkListQuery, next_due, parse_date, work_list_keys};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";
 const SERVED_CLOCK_KEY: &[u8] = b"served_clock";

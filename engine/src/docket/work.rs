@@ -7,15 +7,8 @@ use crate::model::{
     WorkItem, WorkStatus, new_id,
 };
 use crate::plugin::HookEventKind;
-use crate::store::{Batch, Tree, decode, scan_records};
+use crate::store::{Batch, Tree, decode};
 use crate::{Error, Result};
-
-/// Which work items to list.
-#[derive(Debug, Clone, Default)]
-pub struct WorkFilter {
-    pub status: Option<WorkStatus>,
-    pub contact: Option<ContactId>,
-}
 
 impl Docket {
     pub fn create_work(&self, new: NewWork, actor: Actor) -> Result<WorkItem> {
@@ -211,73 +204,6 @@ impl Docket {
             .ok_or_else(|| Error::not_found("work item", id))
     }
 
-    /// Work items newest first, `limit` at a time after (older than) `after`, through the status or
-    /// contact index when the filter names one.
-    pub fn list_work(
-        &self,
-        filter: &WorkFilter,
-        after: Option<WorkId>,
-        limit: usize,
-    ) -> Result<Vec<WorkItem>> {
-        let ids = match (filter.status, filter.contact) {
-            (None, None) => {
-                let after = after.map(|a| a.key());
-                return scan_records(
-                    self.store.as_ref(),
-                    Tree::Work,
-                    b"",
-                    after.as_deref(),
-                    limit,
-                    true,
-                );
-            }
-            (Some(status), contact) => self.index_ids(
-                Tree::WorkByStatus,
-                &status_key(status, None),
-                after,
-                limit,
-                |w| contact.is_none_or(|c| w.recipients().contains(&c)),
-            )?,
-            (None, Some(contact)) => self.index_ids(
-                Tree::WorkByContact,
-                &contact_key(contact, None),
-                after,
-                limit,
-                |_| true,
-            )?,
-        };
-        Ok(ids)
-    }
-
-    fn index_ids(
-        &self,
-        tree: Tree,
-        prefix: &[u8],
-        after: Option<WorkId>,
-        limit: usize,
-        keep: impl Fn(&WorkItem) -> bool,
-    ) -> Result<Vec<WorkItem>> {
-        let mut out = Vec::new();
-        let mut cursor = after.map(|a| [prefix, &a.key()].concat());
-        while out.len() < limit {
-            let page = self
-                .store
-                .scan(tree, prefix, cursor.as_deref(), limit, true)?;
-            let Some((last, _)) = page.last() else { break };
-            cursor = Some(last.clone());
-            for (key, _) in &page {
-                let id: WorkId = std::str::from_utf8(&key[prefix.len()..])
-                    .map_err(|_| Error::Storage("corrupt work index key".into()))?
-                    .parse()?;
-                let work = self.work(id)?;
-                if keep(&work) && out.len() < limit {
-                    out.push(work);
-                }
-            }
-        }
-        Ok(out)
-    }
-
     /// Sets the work's status (and firm sub-status, if any). Completing it stops every send and
     /// reminder; reopening plans them again.
     pub fn set_work_status(
@@ -308,6 +234,28 @@ impl Docket {
             work.sub_status = sub_status.clone();
             Ok(Some((EventKind::StatusChanged, summary)))
         })
+    }
+
+    /// Completes the work: every send and reminder stops and the portal is locked.
+    pub fn complete_work(&self, id: WorkId, actor: Actor) -> Result<WorkItem> {
+        let work = self.work(id)?;
+        if work.status == WorkStatus::Completed {
+            return Err(Error::invalid("the work is already completed"));
+        }
+        self.set_work_status(id, WorkStatus::Completed, None, actor)
+    }
+
+    /// Reopens completed work where it stood: waiting on the client while a task is open
+    /// and something was sent, in progress when the client's part is done, planned when nothing was sent.
+    pub fn reopen_work(&self, id: WorkId, actor: Actor) -> Result<WorkItem> {
+        let work = self.work(id)?;
+        if work.status != WorkStatus::Completed {
+            return Err(Error::invalid(format!(
+                "the work is {}, not completed; only completed work can be reopened",
+                work.status.as_str()
+            )));
+        }
+        self.set_work_status(id, reopened_status(&work), None, actor)
     }
 
     /// Marks a task done (or not done again), by group and task position.
@@ -537,6 +485,17 @@ pub struct GroupSettings {
 fn null_clears<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     use serde::Deserialize as _;
     Ok(Some(Option::<String>::deserialize(d)?.unwrap_or_default()))
+}
+
+/// Where completed work stands when reopened.
+fn reopened_status(work: &WorkItem) -> WorkStatus {
+    if work.groups.iter().all(|g| g.sent_at.is_none()) {
+        WorkStatus::Planned
+    } else if work.groups.iter().all(|g| g.all_done()) {
+        WorkStatus::InProgress
+    } else {
+        WorkStatus::WaitingOnClient
+    }
 }
 
 pub(crate) fn status_key(status: WorkStatus, work: impl Into<Option<WorkId>>) -> Vec<u8> {
