@@ -6,6 +6,7 @@
 //! 127.0.0.1 as a proxy so each test can speak from any address through `X-Forwarded-For`.
 
 mod inbox;
+mod work;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -43,7 +43,7 @@ pub use client::{
 };
 pub use desk::{
     GroupPeople, OPEN_STATUSES, OPEN_WORK_PER_STATUS, OpenWork, WORK_TIMELINE_LIMIT, WorkLine,
-    WorkSummary,
+    WorkListPage, WorkSummary,
 };
 pub use exchange::{MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, UploadDetails};
 pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};

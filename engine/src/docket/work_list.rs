@@ -156,6 +156,15 @@ pub(crate) fn write_work_list_keys(batch: &mut Batch, old: Option<&WorkItem>, ne
 impl Docket {
     /// Turns the text filters of a query into a `WorkFilter`, naming the value that is wrong.
     pub fn work_filter(&self, query: &WorkListQuery) -> Result<WorkFilter> {
+        self.work_filter_fields(query).map_err(|(_, e)| e)
+    }
+
+    /// `work_filter`, with the error paired with the field it is about (`status`, `sub_status`,
+    /// `assignee`, `due_from`, `due_to`, `waiting_on_client`, `contact`), for forms.
+    pub fn work_filter_fields(
+        &self,
+        query: &WorkListQuery,
+    ) -> std::result::Result<WorkFilter, (&'static str, Error)> {
         let given = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -164,57 +173,60 @@ impl Docket {
         };
         let mut status = given(&query.status)
             .map(|s| s.parse::<WorkStatus>())
-            .transpose()?;
+            .transpose()
+            .map_err(|e| ("status", e))?;
         if let Some(waiting) = given(&query.waiting_on_client) {
             match waiting.to_lowercase().as_str() {
                 "true" | "on" | "yes" | "1" => {
                     if status.is_some_and(|s| s != WorkStatus::WaitingOnClient) {
-                        return Err(Error::invalid(
-                            "waiting on client is a status of its own; give it or another status, not both",
+                        return Err((
+                            "waiting_on_client",
+                            Error::invalid(
+                                "waiting on client is a status of its own; give it or another status, not both",
+                            ),
                         ));
                     }
                     status = Some(WorkStatus::WaitingOnClient);
                 }
                 "false" | "off" | "no" | "0" => {}
                 other => {
-                    return Err(Error::invalid(format!(
-                        "waiting_on_client is true or false, not `{other}`"
-                    )));
+                    return Err((
+                        "waiting_on_client",
+                        Error::invalid(format!(
+                            "waiting_on_client is true or false, not `{other}`"
+                        )),
+                    ));
                 }
             }
         }
         let assignee = match given(&query.assignee) {
             None => None,
             Some(a) if a.eq_ignore_ascii_case("none") => Some(None),
-            Some(a) => Some(Some(match a.parse::<UserId>() {
-                Ok(id) => self.user(id)?.id,
-                Err(_) => {
-                    self.user_by_email(&crate::model::normalise_email(&a)?)?
-                        .ok_or_else(|| {
-                            Error::invalid(format!(
-                                "no staff user has email {a}; give a staff member's email or id, or `none`"
-                            ))
-                        })?
-                        .id
-                }
-            })),
+            Some(a) => Some(Some(
+                self.staff_id_or_email(&a).map_err(|e| ("assignee", e))?,
+            )),
         };
         let contact = match given(&query.contact) {
             None => None,
-            Some(c) => Some(self.contact_id_or_email(&c)?),
+            Some(c) => Some(self.contact_id_or_email(&c).map_err(|e| ("contact", e))?),
         };
         let due_from = given(&query.due_from)
             .map(|d| parse_date("due_from", &d))
-            .transpose()?;
+            .transpose()
+            .map_err(|e| ("due_from", e))?;
         let due_to = given(&query.due_to)
             .map(|d| parse_date("due_to", &d))
-            .transpose()?;
+            .transpose()
+            .map_err(|e| ("due_to", e))?;
         if let (Some(from), Some(to)) = (due_from, due_to)
             && from > to
         {
-            return Err(Error::invalid(format!(
-                "the due window ends ({to}) before it starts ({from}); swap the dates"
-            )));
+            return Err((
+                "due_to",
+                Error::invalid(format!(
+                    "the due window ends ({to}) before it starts ({from}); swap the dates"
+                )),
+            ));
         }
         Ok(WorkFilter {
             status,
@@ -224,6 +236,21 @@ impl Docket {
             due_from,
             due_to,
         })
+    }
+
+    /// A staff member by id or by email.
+    fn staff_id_or_email(&self, given: &str) -> Result<UserId> {
+        match given.parse::<UserId>() {
+            Ok(id) => Ok(self.user(id)?.id),
+            Err(_) => Ok(self
+                .user_by_email(&crate::model::normalise_email(given)?)?
+                .ok_or_else(|| {
+                    Error::invalid(format!(
+                        "no staff user has email {given}; give a staff member's email or id, or `none`"
+                    ))
+                })?
+                .id),
+        }
     }
 
     /// The work list for a query given as text: `work_filter`, then `list_work`.

@@ -28,6 +28,7 @@ mod inbox;
 mod settings;
 mod sign_in;
 mod work;
+mod work_list;
 
 pub use guard::{AdminSession, StaffForm, StaffSession};
 
@@ -70,6 +71,10 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/admin/work.html"),
         ),
         (
+            "admin/work_list.html",
+            include_str!("../../templates/admin/work_list.html"),
+        ),
+        (
             "admin/inbox.html",
             include_str!("../../templates/admin/inbox.html"),
         ),
@@ -104,6 +109,7 @@ pub fn routes() -> Router<AppState> {
             get(sign_in::account).post(sign_in::change_password),
         )
         .route("/admin", get(work::home))
+        .route("/admin/work", get(work_list::work_list))
         .route("/admin/work/{id}", get(work::work_page))
         .route("/admin/inbox", get(inbox::inbox))
         .route("/admin/inbox/read-all", post(inbox::read_all))
