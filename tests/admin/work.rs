@@ -6,7 +6,7 @@ use docket_engine::model::{Actor, NewWork, WorkId};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::{Admin, STAFF, body, client, location};
+use super::{Admin, Browser, STAFF, body, client, location};
 
 impl Admin {
     /// A second work item for Ann: planned, nobody assigned, starting 1 April.
@@ -176,4 +176,174 @@ fn the_api_lists_work_by_the_same_filters() {
             "{query}: {value}"
         );
     }
+}
+
+#[test]
+fn work_is_created_from_a_template_and_bad_input_creates_nothing() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let template = admin
+        .docket
+        .find_template("Year end")
+        .unwrap()
+        .id
+        .to_string();
+    let count = || {
+        admin
+            .docket
+            .list_work(&Default::default(), None, 100)
+            .unwrap()
+            .len()
+    };
+    let before = count();
+
+    // Step one: the template; step two: its form, a contact field for its one group.
+    let page = body(admin.get("/admin/work/new", Some(&sam)));
+    assert!(
+        page.contains(&format!("<option value=\"{template}\">Year end</option>")),
+        "{page}"
+    );
+    assert!(!page.contains("contact_0"), "{page}");
+    let page = body(admin.get(&format!("/admin/work/new?template={template}"), Some(&sam)));
+    assert!(page.contains("Contact for “Documents”"), "{page}");
+    let answer = admin.get("/admin/work/new?template=nope", Some(&sam));
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(answer).contains("id=\"template-error\""));
+
+    // Bad input: each message next to its field, the values kept, nothing created.
+    let answer = admin.post(
+        "/admin/work/new",
+        &sam,
+        &[
+            ("template", &template),
+            ("start_date", "2/3/2026"),
+            ("title", "Archer — payroll"),
+            ("external_name", "Your payroll"),
+            ("assignee", ""),
+            ("contact_0", "nobody@client.example"),
+        ],
+    );
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(answer);
+    assert!(
+        page.contains("id=\"start_date-error\">The start date `2/3/2026` is not a date; write dates as YYYY-MM-DD."),
+        "{page}"
+    );
+    assert!(
+        page.contains("id=\"contact_0-error\">Unknown contact nobody@client.example; create the contact first."),
+        "{page}"
+    );
+    assert!(
+        page.contains("aria-describedby=\"contact_0-hint contact_0-error\""),
+        "{page}"
+    );
+    assert!(page.contains("value=\"2/3/2026\""), "{page}");
+    assert!(page.contains("value=\"Archer — payroll\""), "{page}");
+    assert!(page.contains("value=\"Your payroll\""), "{page}");
+    assert_eq!(count(), before, "nothing created");
+    // A forged form changes nothing either.
+    let forged = Browser {
+        token: "not-the-token".into(),
+        ..sam.clone()
+    };
+    let answer = admin.post(
+        "/admin/work/new",
+        &forged,
+        &[
+            ("template", &template),
+            ("start_date", "2026-03-02"),
+            ("contact_0", "ann@client.example"),
+        ],
+    );
+    assert!(answer.status().is_client_error());
+    assert_eq!(count(), before);
+
+    // Good input, a contact given by id: the work's page.
+    let ann = admin
+        .docket
+        .contact_by_email("ann@client.example")
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let sam_id = admin
+        .docket
+        .user_by_email(STAFF)
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let answer = admin.post(
+        "/admin/work/new",
+        &sam,
+        &[
+            ("template", &template),
+            ("start_date", "2026-03-09"),
+            ("title", "Archer — payroll"),
+            ("external_name", "Your payroll"),
+            ("assignee", &sam_id),
+            ("contact_0", &ann),
+        ],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let id: WorkId = location(&answer)
+        .strip_prefix("/admin/work/")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let work = admin.docket.work(id).unwrap();
+    assert_eq!(work.external_name, "Your payroll");
+    assert_eq!(work.start_date.to_string(), "2026-03-09");
+    assert_eq!(work.assignee.map(|a| a.to_string()), Some(sam_id));
+    assert_eq!(work.groups[0].recipient.to_string(), ann);
+    assert_eq!(count(), before + 1);
+    let timeline = admin.docket.work_timeline(id, 10).unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|e| matches!(e.actor, Actor::Staff(_))
+                && e.summary.contains("Created from template")),
+        "{timeline:?}"
+    );
+}
+
+#[test]
+fn new_work_through_the_api_takes_contact_ids_or_emails() {
+    let admin = Admin::start();
+    let ann = admin
+        .docket
+        .contact_by_email("ann@client.example")
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let (_, secret) = admin.docket.create_api_token("work tests").unwrap();
+    let post = |contact: &str| {
+        let response = client()
+            .post(admin.url("/api/work"))
+            .bearer_auth(&secret)
+            .json(&serde_json::json!({
+                "template": "Year end",
+                "start_date": "2026-03-09",
+                "contacts": [contact],
+            }))
+            .send()
+            .unwrap();
+        let status = response.status();
+        (status, response.json::<Value>().unwrap())
+    };
+    for contact in [ann.as_str(), "ann@client.example"] {
+        let (status, work) = post(contact);
+        assert_eq!(status, StatusCode::CREATED, "{work}");
+        assert_eq!(work["groups"][0]["recipient"], ann.as_str());
+    }
+    let (status, answer) = post("01J00000000000000000000000");
+    assert!(status.is_client_error());
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown contact"),
+        "{answer}"
+    );
 }

@@ -22,6 +22,7 @@ mod templates;
 mod test_firm;
 mod timeline;
 mod work;
+mod work_form;
 mod work_list;
 
 use std::sync::{Arc, Mutex, RwLock};
@@ -62,6 +63,7 @@ pub use staff_sign_in::{
 };
 pub use work::GroupSettings;
 pub(crate) use work::{contact_key, status_key};
+pub use work_form::{RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems};
 pub use work_list::{WorkFilter, WorkListQuery, next_due, parse_date, work_list_keys};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";

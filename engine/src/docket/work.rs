@@ -34,15 +34,7 @@ impl Docket {
             .map(str::trim)
             .filter(|a| !a.is_empty())
         {
-            Some(email) => Some(
-                self.user_by_email(&crate::model::normalise_email(email)?)?
-                    .ok_or_else(|| {
-                        Error::invalid(format!(
-                            "no staff user has email {email}; add them with `docket user add`"
-                        ))
-                    })?
-                    .id,
-            ),
+            Some(given) => Some(self.assignee(given)?),
             None => None,
         };
         let title = new
@@ -168,21 +160,13 @@ impl Docket {
 
     fn resolve_recipients(
         &self,
-        emails: &[String],
+        contacts: &[String],
         groups: usize,
         template: &str,
     ) -> Result<Vec<ContactId>> {
-        let ids = emails
+        let ids = contacts
             .iter()
-            .map(|email| match self.contact_by_email(email)? {
-                Some(c) if c.archived_at.is_some() => Err(Error::invalid(format!(
-                    "contact {email} is archived; restore them first"
-                ))),
-                Some(c) => Ok(c.id),
-                None => Err(Error::invalid(format!(
-                    "unknown contact {email}; create the contact first"
-                ))),
-            })
+            .map(|given| self.recipient(given))
             .collect::<Result<Vec<_>>>()?;
         match ids.len() {
             0 => Err(Error::invalid(format!(
@@ -192,6 +176,43 @@ impl Docket {
             n if n == groups => Ok(ids),
             n => Err(Error::invalid(format!(
                 "template `{template}` has {groups} groups but {n} contacts were given; give one contact, or one per group"
+            ))),
+        }
+    }
+
+    /// A staff member work can be assigned to, by email or id.
+    pub(crate) fn assignee(&self, given: &str) -> Result<crate::model::UserId> {
+        if let Ok(id) = given.trim().parse::<crate::model::UserId>() {
+            return Ok(self.user(id)?.id);
+        }
+        Ok(self
+            .user_by_email(&crate::model::normalise_email(given)?)?
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "no staff user has email {given}; add them with `docket user add`"
+                ))
+            })?
+            .id)
+    }
+
+    /// A contact who can be sent work, by id or email: known and not archived.
+    pub(crate) fn recipient(&self, given: &str) -> Result<ContactId> {
+        let given = given.trim();
+        let contact = match given.parse::<ContactId>() {
+            Ok(id) => match self.contact(id) {
+                Ok(c) => Some(c),
+                Err(Error::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            },
+            Err(_) => self.contact_by_email(given)?,
+        };
+        match contact {
+            Some(c) if c.archived_at.is_some() => Err(Error::invalid(format!(
+                "contact {given} is archived; restore them first"
+            ))),
+            Some(c) => Ok(c.id),
+            None => Err(Error::invalid(format!(
+                "unknown contact {given}; create the contact first"
             ))),
         }
     }
