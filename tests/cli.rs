@@ -140,6 +140,8 @@ fn every_command_has_help() {
         &["contact", "add", "--help"],
         &["template", "import", "--help"],
         &["work", "create", "--help"],
+        &["work", "list", "--help"],
+        &["work", "show", "--help"],
         &["backup", "--help"],
         &["restore", "--help"],
     ] {
@@ -830,4 +832,81 @@ fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
         shown.contains("timezone = Asia/Tokyo\n"),
         "unpinned keys stay: {shown}"
     );
+}
+
+#[test]
+fn work_is_listed_by_filter_shown_completed_and_reopened() {
+    let dir = tempfile::tempdir().unwrap();
+    small_firm(dir.path());
+    let data = data_arg(dir.path());
+    let listed = ok(&["work", "list", "--data", &data]);
+    assert!(listed.contains("Annual tax return"), "{listed}");
+    assert!(listed.contains("[planned]"), "{listed}");
+    let id = listed.split_whitespace().next().unwrap().to_string();
+    for (filters, found) in [
+        (&["--assignee", "sam@firm.example"][..], true),
+        (&["--assignee", "none"][..], false),
+        (&["--status", "planned"][..], true),
+        (&["--waiting-on-client"][..], false),
+        (
+            &["--due-from", "2028-02-01", "--due-to", "2028-02-28"][..],
+            true,
+        ),
+        (&["--due-to", "2028-01-01"][..], false),
+        (&["--contact", "ann@client.example"][..], true),
+    ] {
+        let mut args = vec!["work", "list", "--data", &data];
+        args.extend(filters);
+        let out = ok(&args);
+        assert_eq!(out.contains(&id), found, "{filters:?}: {out}");
+    }
+    let shown = ok(&["work", "show", &id, "--data", &data]);
+    assert!(shown.contains("assignee: sam@firm.example"), "{shown}");
+    assert!(shown.contains("(due 2028-02-14, open)"), "{shown}");
+    // Refused by the command line's parser, which adds its own hint line.
+    for args in [
+        &["work", "list", "--due-from", "14/02/2028", "--data", &data][..],
+        &[
+            "work",
+            "create",
+            "--template",
+            "Annual tax return",
+            "--start",
+            "31-01-2028",
+            "--contact",
+            "ann@client.example",
+            "--data",
+            &data,
+        ],
+    ] {
+        let output = run(args);
+        assert!(!output.status.success(), "{args:?}");
+        let err = stderr(&output);
+        assert!(
+            err.contains("is not a date; write dates as YYYY-MM-DD"),
+            "{err}"
+        );
+    }
+    fails(
+        &[
+            "work",
+            "list",
+            "--assignee",
+            "nobody@firm.example",
+            "--data",
+            &data,
+        ],
+        "no staff user has email nobody@firm.example",
+    );
+    fails(
+        &["work", "reopen", &id, "--data", &data],
+        "only completed work can be reopened",
+    );
+    let out = ok(&["work", "complete", &id, "--data", &data]);
+    assert!(out.contains("completed work"), "{out}");
+    let out = ok(&["work", "list", "--status", "completed", "--data", &data]);
+    assert!(out.contains(&id), "{out}");
+    let out = ok(&["work", "reopen", &id, "--data", &data]);
+    assert!(out.contains("it is planned"), "{out}");
+    ok(&["check", "--data", &data]);
 }

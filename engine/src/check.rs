@@ -5,7 +5,7 @@
 //! time and indexes are checked by point lookups.
 
 use crate::Result;
-use crate::docket::{contact_key, status_key};
+use crate::docket::{contact_key, status_key, work_list_keys};
 use crate::model::{
     ApiToken, Comment, Contact, FirmSettings, GroupAccess, MagicLink, OutboundMessage,
     PendingDigest, QueuedEvent, Record, StaffNotification, StaffSession, StaffUser, Template,
@@ -80,6 +80,10 @@ pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
             let present = s.get(Tree::WorkByContact, &by_contact)?.is_some();
             f.expect_index(present, Tree::WorkByContact, &lossy(&by_contact));
         }
+        for (tree, key) in work_list_keys(&work) {
+            let present = s.get(tree, &key)?.is_some();
+            f.expect_index(present, tree, &lossy(&key));
+        }
         Ok(())
     })?;
     work_index(store, Tree::WorkByStatus, f, &|w, key| {
@@ -90,6 +94,13 @@ pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
             .into_iter()
             .any(|c| contact_key(c, Some(w.id)) == key)
     })?;
+    for tree in [Tree::WorkByAssignee, Tree::WorkBySubStatus, Tree::WorkByDue] {
+        work_index(store, tree, f, &|w, key| {
+            work_list_keys(w)
+                .into_iter()
+                .any(|(t, k)| t == tree && k == key)
+        })?;
+    }
     records::<TimelineEvent>(store, Tree::Timeline, f, &mut |_, _, _, _| Ok(()))?;
     records::<Comment>(store, Tree::Comments, f, &mut |_, _, _, _| Ok(()))?;
     records::<UploadedFile>(store, Tree::Files, f, &mut |s, _, file, f| {

@@ -5,6 +5,7 @@ mod plugin;
 mod serve;
 mod settings;
 mod setup;
+mod work;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -152,7 +153,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         // Work is planned by its sending rule and reminder policy as it is created.
         Command::Work(cmd) => {
-            let docket = open(&config)?.0.with_plugins(open_plugins(&config)?);
+            let opened = open(&config).map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
+                Some(docket_engine::Error::Locked(_)) if cmd.reads_only() => anyhow::anyhow!(
+                    "{e}; while it runs, read work from its API: curl -fH 'Authorization: Bearer TOKEN' {}/api/work",
+                    config.server.base_url
+                ),
+                _ => e,
+            })?;
+            let docket = opened.0.with_plugins(open_plugins(&config)?);
             setup::work(cmd, &docket)
         }
         Command::Backup { out } => {

@@ -76,7 +76,7 @@ pub enum WorkCommand {
         #[arg(long)]
         template: String,
         /// Start date, YYYY-MM-DD; due dates count from it.
-        #[arg(long)]
+        #[arg(long, value_parser = super::work::parse_date)]
         start: NaiveDate,
         /// Recipient contact email: once for every group, or once per group in template order.
         #[arg(long = "contact", required = true)]
@@ -90,6 +90,21 @@ pub enum WorkCommand {
         #[arg(long)]
         assignee: Option<String>,
     },
+    /// List work items, newest first (soonest due first with --due-from or --due-to).
+    List(super::work::ListArgs),
+    /// Show a work item: its groups, tasks and latest events.
+    Show { id: String },
+    /// Complete a work item: sending and reminders stop, the portal is locked.
+    Complete { id: String },
+    /// Reopen a completed work item.
+    Reopen { id: String },
+}
+
+impl WorkCommand {
+    /// Whether the command only reads.
+    pub fn reads_only(&self) -> bool {
+        matches!(self, WorkCommand::List(_) | WorkCommand::Show { .. })
+    }
 }
 
 pub fn user(cmd: UserCommand, docket: &Docket) -> anyhow::Result<()> {
@@ -221,6 +236,10 @@ pub fn template(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
 
 pub fn work(cmd: WorkCommand, docket: &Docket) -> anyhow::Result<()> {
     match cmd {
+        WorkCommand::List(args) => super::work::list(args, docket)?,
+        WorkCommand::Show { id } => super::work::show(&id, docket)?,
+        WorkCommand::Complete { id } => super::work::complete(&id, docket)?,
+        WorkCommand::Reopen { id } => super::work::reopen(&id, docket)?,
         WorkCommand::Create {
             template,
             start,

@@ -9,6 +9,7 @@ mod api;
 mod inbox;
 mod settings;
 mod tokens;
+mod work;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Docket, WorkFilter};
+use super::{Docket, WorkFilter, WorkListQuery};
 use crate::model::{
     Actor, ContactId, StaffMember, TimelineEvent, UserId, WorkId, WorkItem, WorkStatus,
 };
@@ -48,6 +48,18 @@ pub struct OpenWork {
     pub by_status: Vec<(WorkStatus, Vec<WorkLine>, bool)>,
 }
 
+/// A page of the work list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkListPage {
+    pub lines: Vec<WorkLine>,
+    /// Where the next page starts, when there is one.
+    pub next_after: Option<WorkId>,
+    /// Every staff member, by name: who work can be assigned to.
+    pub staff: Vec<StaffMember>,
+    /// A filter that is wrong: its field and what to do.
+    pub problem: Option<(&'static str, String)>,
+}
+
 /// A work item with the names of the people it involves and its latest events.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkSummary {
@@ -76,38 +88,90 @@ impl Docket {
             let mut items = self.list_work(
                 &WorkFilter {
                     status: Some(status),
-                    contact: None,
+                    ..WorkFilter::default()
                 },
                 None,
                 OPEN_WORK_PER_STATUS + 1,
             )?;
             let more = items.len() > OPEN_WORK_PER_STATUS;
             items.truncate(OPEN_WORK_PER_STATUS);
-            let mut lines = Vec::with_capacity(items.len());
-            for work in items {
-                let assignee = match work.assignee {
-                    Some(id) => self.staff_name(id, &mut names)?,
-                    None => None,
-                };
-                let tasks = work.groups.iter().flat_map(|g| &g.tasks);
-                lines.push(WorkLine {
-                    id: work.id,
-                    title: work.title.clone(),
-                    status: work.status,
-                    sub_status: work.sub_status.clone(),
-                    start_date: work.start_date,
-                    assignee,
-                    tasks_done: tasks.clone().filter(|t| t.done_at.is_some()).count(),
-                    tasks_total: tasks.clone().count(),
-                    next_due: tasks
-                        .filter(|t| t.done_at.is_none())
-                        .map(|t| t.due_date)
-                        .min(),
-                });
-            }
+            let lines = items
+                .iter()
+                .map(|work| self.work_line(work, &mut names))
+                .collect::<Result<Vec<_>>>()?;
             by_status.push((status, lines, more));
         }
         Ok(OpenWork { by_status })
+    }
+
+    /// A work item as a line of a list, its assignee by name.
+    fn work_line(
+        &self,
+        work: &WorkItem,
+        names: &mut HashMap<UserId, Option<String>>,
+    ) -> Result<WorkLine> {
+        let assignee = match work.assignee {
+            Some(id) => self.staff_name(id, names)?,
+            None => None,
+        };
+        let tasks = work.groups.iter().flat_map(|g| &g.tasks);
+        Ok(WorkLine {
+            id: work.id,
+            title: work.title.clone(),
+            status: work.status,
+            sub_status: work.sub_status.clone(),
+            start_date: work.start_date,
+            assignee,
+            tasks_done: tasks.clone().filter(|t| t.done_at.is_some()).count(),
+            tasks_total: tasks.clone().count(),
+            next_due: super::next_due(work),
+        })
+    }
+
+    /// The work list page: the work passing the filters, `limit` at a time, and the staff to
+    /// filter by; a filter that is wrong comes back as a problem with its field, not an error.
+    pub fn work_list_page(
+        &self,
+        query: &WorkListQuery,
+        after: Option<WorkId>,
+        limit: usize,
+    ) -> Result<WorkListPage> {
+        let mut staff: Vec<StaffMember> = self
+            .list_users()?
+            .into_iter()
+            .map(StaffMember::from)
+            .collect();
+        staff.sort_by_key(|m| m.name.to_lowercase());
+        let filter = match self.work_filter_fields(query) {
+            Ok(filter) => filter,
+            Err((field, e @ (Error::Invalid(_) | Error::NotFound { .. }))) => {
+                return Ok(WorkListPage {
+                    lines: Vec::new(),
+                    next_after: None,
+                    staff,
+                    problem: Some((field, e.to_string())),
+                });
+            }
+            Err((_, e)) => return Err(e),
+        };
+        let mut items = self.list_work(&filter, after, limit + 1)?;
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let mut names = HashMap::new();
+        let lines = items
+            .iter()
+            .map(|work| self.work_line(work, &mut names))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(WorkListPage {
+            next_after: if more {
+                lines.last().map(|l| l.id)
+            } else {
+                None
+            },
+            lines,
+            staff,
+            problem: None,
+        })
     }
 
     /// One work item for its page: the item, its people by name, its latest events.

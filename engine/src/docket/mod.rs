@@ -24,6 +24,8 @@ mod templates;
 mod test_firm;
 mod timeline;
 mod work;
+mod work_form;
+mod work_list;
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -44,7 +46,7 @@ pub use client::{
 };
 pub use desk::{
     GroupPeople, OPEN_STATUSES, OPEN_WORK_PER_STATUS, OpenWork, WORK_TIMELINE_LIMIT, WorkLine,
-    WorkSummary,
+    WorkListPage, WorkSummary,
 };
 pub use exchange::{MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, UploadDetails};
 pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
@@ -62,8 +64,10 @@ pub use sign_in_throttle::{
 pub use staff_sign_in::{
     Member, PasswordChange, STAFF_SESSION_IDLE, STAFF_SESSION_LIFETIME, StaffSignIn,
 };
-pub use work::{GroupSettings, WorkFilter};
+pub use work::GroupSettings;
 pub(crate) use work::{contact_key, status_key};
+pub use work_form::{RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems};
+pub use work_list::{WorkFilter, WorkListQuery, next_due, parse_date, work_list_keys};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";
 const SERVED_CLOCK_KEY: &[u8] = b"served_clock";

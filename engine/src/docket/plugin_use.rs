@@ -3,7 +3,7 @@
 //! is recorded on the timeline of the work it now decides for.
 
 use super::Docket;
-use super::work::WorkFilter;
+use super::work_list::WorkFilter;
 use crate::Result;
 use crate::model::{Actor, EventKind, WorkItem, WorkStatus};
 use crate::store::Batch;
@@ -74,7 +74,7 @@ impl Docket {
         {
             let filter = WorkFilter {
                 status: Some(status),
-                contact: None,
+                ..WorkFilter::default()
             };
             let mut after = None;
             loop {

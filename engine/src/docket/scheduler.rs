@@ -195,6 +195,7 @@ impl Docket {
     /// group's place in the schedule).
     pub(crate) fn write_work(&self, batch: &mut Batch, old: Option<&WorkItem>, new: &WorkItem) {
         batch.put(Tree::Work, new.id.key(), encode(new));
+        super::work_list::write_work_list_keys(batch, old, new);
         if old.is_none() {
             for contact in new.recipients() {
                 batch.put(

@@ -7,15 +7,8 @@ use crate::model::{
     WorkItem, WorkStatus, new_id,
 };
 use crate::plugin::HookEventKind;
-use crate::store::{Batch, Tree, decode, scan_records};
+use crate::store::{Batch, Tree, decode};
 use crate::{Error, Result};
-
-/// Which work items to list.
-#[derive(Debug, Clone, Default)]
-pub struct WorkFilter {
-    pub status: Option<WorkStatus>,
-    pub contact: Option<ContactId>,
-}
 
 impl Docket {
     pub fn create_work(&self, new: NewWork, actor: Actor) -> Result<WorkItem> {
@@ -41,15 +34,7 @@ impl Docket {
             .map(str::trim)
             .filter(|a| !a.is_empty())
         {
-            Some(email) => Some(
-                self.user_by_email(&crate::model::normalise_email(email)?)?
-                    .ok_or_else(|| {
-                        Error::invalid(format!(
-                            "no staff user has email {email}; add them with `docket user add`"
-                        ))
-                    })?
-                    .id,
-            ),
+            Some(given) => Some(self.assignee(given)?),
             None => None,
         };
         let title = new
@@ -175,21 +160,13 @@ impl Docket {
 
     fn resolve_recipients(
         &self,
-        emails: &[String],
+        contacts: &[String],
         groups: usize,
         template: &str,
     ) -> Result<Vec<ContactId>> {
-        let ids = emails
+        let ids = contacts
             .iter()
-            .map(|email| match self.contact_by_email(email)? {
-                Some(c) if c.archived_at.is_some() => Err(Error::invalid(format!(
-                    "contact {email} is archived; restore them first"
-                ))),
-                Some(c) => Ok(c.id),
-                None => Err(Error::invalid(format!(
-                    "unknown contact {email}; create the contact first"
-                ))),
-            })
+            .map(|given| self.recipient(given))
             .collect::<Result<Vec<_>>>()?;
         match ids.len() {
             0 => Err(Error::invalid(format!(
@@ -203,79 +180,49 @@ impl Docket {
         }
     }
 
+    /// A staff member work can be assigned to, by email or id.
+    pub(crate) fn assignee(&self, given: &str) -> Result<crate::model::UserId> {
+        if let Ok(id) = given.trim().parse::<crate::model::UserId>() {
+            return Ok(self.user(id)?.id);
+        }
+        Ok(self
+            .user_by_email(&crate::model::normalise_email(given)?)?
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "no staff user has email {given}; add them with `docket user add`"
+                ))
+            })?
+            .id)
+    }
+
+    /// A contact who can be sent work, by id or email: known and not archived.
+    pub(crate) fn recipient(&self, given: &str) -> Result<ContactId> {
+        let given = given.trim();
+        let contact = match given.parse::<ContactId>() {
+            Ok(id) => match self.contact(id) {
+                Ok(c) => Some(c),
+                Err(Error::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            },
+            Err(_) => self.contact_by_email(given)?,
+        };
+        match contact {
+            Some(c) if c.archived_at.is_some() => Err(Error::invalid(format!(
+                "contact {given} is archived; restore them first"
+            ))),
+            Some(c) => Ok(c.id),
+            None => Err(Error::invalid(format!(
+                "unknown contact {given}; create the contact first"
+            ))),
+        }
+    }
+
     pub fn work(&self, id: WorkId) -> Result<WorkItem> {
         self.store
             .get(Tree::Work, &id.key())?
             .map(|v| decode(&v))
             .transpose()?
             .ok_or_else(|| Error::not_found("work item", id))
-    }
-
-    /// Work items newest first, `limit` at a time after (older than) `after`, through the status or
-    /// contact index when the filter names one.
-    pub fn list_work(
-        &self,
-        filter: &WorkFilter,
-        after: Option<WorkId>,
-        limit: usize,
-    ) -> Result<Vec<WorkItem>> {
-        let ids = match (filter.status, filter.contact) {
-            (None, None) => {
-                let after = after.map(|a| a.key());
-                return scan_records(
-                    self.store.as_ref(),
-                    Tree::Work,
-                    b"",
-                    after.as_deref(),
-                    limit,
-                    true,
-                );
-            }
-            (Some(status), contact) => self.index_ids(
-                Tree::WorkByStatus,
-                &status_key(status, None),
-                after,
-                limit,
-                |w| contact.is_none_or(|c| w.recipients().contains(&c)),
-            )?,
-            (None, Some(contact)) => self.index_ids(
-                Tree::WorkByContact,
-                &contact_key(contact, None),
-                after,
-                limit,
-                |_| true,
-            )?,
-        };
-        Ok(ids)
-    }
-
-    fn index_ids(
-        &self,
-        tree: Tree,
-        prefix: &[u8],
-        after: Option<WorkId>,
-        limit: usize,
-        keep: impl Fn(&WorkItem) -> bool,
-    ) -> Result<Vec<WorkItem>> {
-        let mut out = Vec::new();
-        let mut cursor = after.map(|a| [prefix, &a.key()].concat());
-        while out.len() < limit {
-            let page = self
-                .store
-                .scan(tree, prefix, cursor.as_deref(), limit, true)?;
-            let Some((last, _)) = page.last() else { break };
-            cursor = Some(last.clone());
-            for (key, _) in &page {
-                let id: WorkId = std::str::from_utf8(&key[prefix.len()..])
-                    .map_err(|_| Error::Storage("corrupt work index key".into()))?
-                    .parse()?;
-                let work = self.work(id)?;
-                if keep(&work) && out.len() < limit {
-                    out.push(work);
-                }
-            }
-        }
-        Ok(out)
     }
 
     /// Sets the work's status (and firm sub-status, if any). Completing it stops every send and
@@ -308,6 +255,28 @@ impl Docket {
             work.sub_status = sub_status.clone();
             Ok(Some((EventKind::StatusChanged, summary)))
         })
+    }
+
+    /// Completes the work: every send and reminder stops and the portal is locked.
+    pub fn complete_work(&self, id: WorkId, actor: Actor) -> Result<WorkItem> {
+        let work = self.work(id)?;
+        if work.status == WorkStatus::Completed {
+            return Err(Error::invalid("the work is already completed"));
+        }
+        self.set_work_status(id, WorkStatus::Completed, None, actor)
+    }
+
+    /// Reopens completed work where it stood: waiting on the client while a task is open
+    /// and something was sent, in progress when the client's part is done, planned when nothing was sent.
+    pub fn reopen_work(&self, id: WorkId, actor: Actor) -> Result<WorkItem> {
+        let work = self.work(id)?;
+        if work.status != WorkStatus::Completed {
+            return Err(Error::invalid(format!(
+                "the work is {}, not completed; only completed work can be reopened",
+                work.status.as_str()
+            )));
+        }
+        self.set_work_status(id, reopened_status(&work), None, actor)
     }
 
     /// Marks a task done (or not done again), by group and task position.
@@ -537,6 +506,17 @@ pub struct GroupSettings {
 fn null_clears<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     use serde::Deserialize as _;
     Ok(Some(Option::<String>::deserialize(d)?.unwrap_or_default()))
+}
+
+/// Where completed work stands when reopened.
+fn reopened_status(work: &WorkItem) -> WorkStatus {
+    if work.groups.iter().all(|g| g.sent_at.is_none()) {
+        WorkStatus::Planned
+    } else if work.groups.iter().all(|g| g.all_done()) {
+        WorkStatus::InProgress
+    } else {
+        WorkStatus::WaitingOnClient
+    }
 }
 
 pub(crate) fn status_key(status: WorkStatus, work: impl Into<Option<WorkId>>) -> Vec<u8> {

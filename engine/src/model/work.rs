@@ -183,9 +183,10 @@ pub struct NewWork {
     #[serde(default)]
     pub external_name: Option<String>,
     pub start_date: Option<NaiveDate>,
-    /// The assignee's email.
+    /// The assignee's email or id.
     #[serde(default)]
     pub assignee: Option<String>,
-    /// Recipient emails, one per group in template order; a single one serves every group.
+    /// Recipient contacts (ids or emails), one per group in template order; a single one
+    /// serves every group.
     pub contacts: Vec<String>,
 }

@@ -76,10 +76,17 @@ pub enum Tree {
     /// user id `/` notification id → empty: a staff member's unread notifications, so the
     /// count on every admin page reads only what is unread
     UnreadNotifications,
+    /// assignee's user id (or `-` for none) `/` work id → empty
+    WorkByAssignee,
+    /// sub-status `/` work id → empty, for work items that have a sub-status
+    WorkBySubStatus,
+    /// the earliest due date among the open tasks (`YYYY-MM-DD`) `/` work id → empty, for work
+    /// items with an open task
+    WorkByDue,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 29] = [
+    pub const ALL: [Tree; 32] = [
         Tree::Meta,
         Tree::Users,
         Tree::UsersByEmail,
@@ -109,6 +116,9 @@ impl Tree {
         Tree::ClientSessions,
         Tree::StaffSessions,
         Tree::UnreadNotifications,
+        Tree::WorkByAssignee,
+        Tree::WorkBySubStatus,
+        Tree::WorkByDue,
     ];
 
     pub fn name(self) -> &'static str {
@@ -142,6 +152,9 @@ impl Tree {
             Tree::ClientSessions => "client_sessions",
             Tree::StaffSessions => "staff_sessions",
             Tree::UnreadNotifications => "unread_notifications",
+            Tree::WorkByAssignee => "work_by_assignee",
+            Tree::WorkBySubStatus => "work_by_sub_status",
+            Tree::WorkByDue => "work_by_due",
         }
     }
 

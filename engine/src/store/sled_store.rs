@@ -26,8 +26,9 @@ const MERGED_BATCHES: usize = 250;
 /// Format of the data folder as a whole; bumped when trees are reorganised. 1: file bytes in a
 /// `blobs` tree. 2: file bytes in the `FileStore`, referenced from `file_refs`. 3: record bodies
 /// may be zstd-compressed (see `store::encode`), which a format-2 docket cannot read. 4: unread
-/// staff notifications are indexed in `unread_notifications`.
-pub const STORE_FORMAT: u16 = 4;
+/// staff notifications are indexed in `unread_notifications`. 5: work items are indexed by
+/// assignee, sub-status and next due date (`work_by_assignee`, `work_by_sub_status`, `work_by_due`).
+pub const STORE_FORMAT: u16 = 5;
 const STORE_FORMAT_KEY: &[u8] = b"store_format";
 
 /// The keys batches wrote during a live copy.

@@ -4,7 +4,7 @@
 
 use super::sled_store::SledStore;
 use super::{Store, Tree, decode, repack};
-use crate::model::{StaffNotification, UploadedFile};
+use crate::model::{StaffNotification, UploadedFile, WorkItem};
 use crate::store::files::hex;
 use crate::{Error, Result};
 
@@ -14,6 +14,7 @@ pub(super) fn upgrade_from(store: &SledStore, from: u16) -> Result<()> {
         1 => files_to_disk(store),
         2 => compress_records(store),
         3 => index_unread_notifications(store),
+        4 => index_work_list(store),
         other => Err(Error::Storage(format!(
             "no upgrade from store format {other}"
         ))),
@@ -87,6 +88,25 @@ fn index_unread_notifications(store: &SledStore) -> Result<()> {
         let note: StaffNotification = decode(&value)?;
         if !note.read {
             batch.put(Tree::UnreadNotifications, key.to_vec(), Vec::new());
+        }
+        if batch.writes.len() >= 1000 {
+            store.commit(std::mem::take(&mut batch))?;
+        }
+    }
+    store.commit(batch)?;
+    store.flush()
+}
+
+/// Format 5 indexes work items by assignee, sub-status and next due date (`work_by_assignee`,
+/// `work_by_sub_status`, `work_by_due`), so the work list's filters read indexes: the entries
+/// are built from every work item. Putting an entry twice is harmless, so a rerun only finishes.
+fn index_work_list(store: &SledStore) -> Result<()> {
+    let mut batch = super::Batch::default();
+    for item in store.tree_iter(Tree::Work) {
+        let (_, value) = item?;
+        let work: WorkItem = decode(&value)?;
+        for (tree, key) in crate::docket::work_list_keys(&work) {
+            batch.put(tree, key, Vec::new());
         }
         if batch.writes.len() >= 1000 {
             store.commit(std::mem::take(&mut batch))?;

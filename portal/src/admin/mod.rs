@@ -29,6 +29,8 @@ mod settings;
 mod sign_in;
 mod tokens;
 mod work;
+mod work_list;
+mod work_new;
 
 pub use guard::{AdminSession, StaffForm, StaffSession};
 
@@ -71,6 +73,14 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/admin/work.html"),
         ),
         (
+            "admin/work_list.html",
+            include_str!("../../templates/admin/work_list.html"),
+        ),
+        (
+            "admin/work_new.html",
+            include_str!("../../templates/admin/work_new.html"),
+        ),
+        (
             "admin/inbox.html",
             include_str!("../../templates/admin/inbox.html"),
         ),
@@ -109,6 +119,11 @@ pub fn routes() -> Router<AppState> {
             get(sign_in::account).post(sign_in::change_password),
         )
         .route("/admin", get(work::home))
+        .route("/admin/work", get(work_list::work_list))
+        .route(
+            "/admin/work/new",
+            get(work_new::new_work_form).post(work_new::create_work),
+        )
         .route("/admin/work/{id}", get(work::work_page))
         .route("/admin/inbox", get(inbox::inbox))
         .route("/admin/inbox/read-all", post(inbox::read_all))

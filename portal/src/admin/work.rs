@@ -27,7 +27,7 @@ struct Section {
 }
 
 #[derive(Serialize)]
-struct Row {
+pub(super) struct Row {
     href: String,
     title: String,
     status: String,
@@ -72,7 +72,7 @@ pub(super) async fn home(State(state): State<AppState>, session: StaffSession) -
     )
 }
 
-fn row(line: &WorkLine) -> Row {
+pub(super) fn row(line: &WorkLine) -> Row {
     Row {
         href: format!("/admin/work/{}", line.id),
         title: line.title.clone(),

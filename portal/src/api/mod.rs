@@ -11,10 +11,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
-use docket_engine::docket::{GroupSettings, UploadDetails, WorkFilter};
+use docket_engine::docket::{GroupSettings, UploadDetails, WorkListQuery};
 use docket_engine::model::{
     Comment, Contact, ContactId, FirmSettings, NewContact, NewTemplate, NewWork, OutboundMessage,
-    Template, TimelineEvent, UploadedFile, WorkId, WorkItem, WorkStatus,
+    Template, TimelineEvent, UploadedFile, WorkId, WorkItem,
 };
 use docket_engine::store::StoredFile;
 use serde::Deserialize;
@@ -296,12 +296,18 @@ async fn contact_timeline(
     ))
 }
 
-/// Filters of the work list: `?status=waiting_on_client&contact=ID` plus paging.
+/// Filters of the work list — `?status=&sub_status=&assignee=EMAIL|ID|none&due_from=YYYY-MM-DD&
+/// due_to=YYYY-MM-DD&waiting_on_client=true&contact=ID|EMAIL` — plus paging.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct WorkQuery {
     status: Option<String>,
+    sub_status: Option<String>,
+    assignee: Option<String>,
+    due_from: Option<String>,
+    due_to: Option<String>,
+    waiting_on_client: Option<String>,
     contact: Option<String>,
     after: Option<String>,
     limit: Option<usize>,
@@ -323,17 +329,14 @@ async fn list_work(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<WorkQuery>,
 ) -> ApiResult<Vec<WorkItem>> {
-    let filter = WorkFilter {
-        status: q
-            .status
-            .as_deref()
-            .map(str::parse::<WorkStatus>)
-            .transpose()?,
-        contact: q
-            .contact
-            .as_deref()
-            .map(str::parse::<ContactId>)
-            .transpose()?,
+    let query = WorkListQuery {
+        status: q.status,
+        sub_status: q.sub_status,
+        assignee: q.assignee,
+        due_from: q.due_from,
+        due_to: q.due_to,
+        waiting_on_client: q.waiting_on_client,
+        contact: q.contact,
     };
     let page = Page {
         after: q.after,
@@ -343,7 +346,7 @@ async fn list_work(
     let limit = page.limit();
     Ok(Json(
         state
-            .call(move |d| d.list_work(&filter, after, limit))
+            .call(move |d| d.find_work(&query, after, limit))
             .await?,
     ))
 }

@@ -1,0 +1,205 @@
+//! `GET /admin/work`: every work item, filtered by status and sub-status, assignee, due window
+//! and waiting on the client, a page at a time. The filters are a plain `GET` form, so a
+//! filtered list is a link staff can keep; a filter that is wrong re-shows the form (422) with
+//! the message next to its field.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use docket_engine::docket::WorkListQuery;
+use docket_engine::model::{WorkId, WorkStatus};
+use serde::{Deserialize, Serialize};
+
+use super::guard::StaffSession;
+use super::work::{Row, row};
+use super::{Layout, error_page, render, status_text};
+use crate::AppState;
+
+/// Work items on one page of the list.
+const PAGE: usize = 50;
+
+/// The filter form's fields, as typed, and where the page starts.
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct Filters {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    sub_status: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    due_from: String,
+    #[serde(default)]
+    due_to: String,
+    #[serde(default)]
+    waiting_on_client: String,
+    #[serde(default)]
+    after: String,
+}
+
+impl Filters {
+    fn query(&self) -> WorkListQuery {
+        let text = |v: &String| Some(v.clone()).filter(|v| !v.trim().is_empty());
+        WorkListQuery {
+            status: text(&self.status),
+            sub_status: text(&self.sub_status),
+            assignee: text(&self.assignee),
+            due_from: text(&self.due_from),
+            due_to: text(&self.due_to),
+            waiting_on_client: text(&self.waiting_on_client),
+            contact: None,
+        }
+    }
+
+    /// The list's address with these filters, starting after `after`.
+    fn href(&self, after: WorkId) -> String {
+        let pairs = [
+            ("status", &self.status),
+            ("sub_status", &self.sub_status),
+            ("assignee", &self.assignee),
+            ("due_from", &self.due_from),
+            ("due_to", &self.due_to),
+            ("waiting_on_client", &self.waiting_on_client),
+        ];
+        let after = after.to_string();
+        let mut given: Vec<(&str, &str)> = pairs
+            .into_iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(k, v)| (k, v.as_str()))
+            .collect();
+        given.push(("after", &after));
+        let query = serde_urlencoded::to_string(&given).unwrap_or_default();
+        format!("/admin/work?{query}")
+    }
+}
+
+#[derive(Serialize)]
+struct WorkListView {
+    rows: Vec<Row>,
+    statuses: Vec<Choice>,
+    assignees: Vec<Choice>,
+    sub_status: String,
+    due_from: String,
+    due_to: String,
+    waiting_on_client: bool,
+    errors: FilterErrors,
+    filtered: bool,
+    next_href: Option<String>,
+    first_page: bool,
+}
+
+/// An option of a select.
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// A message next to each filter that is wrong.
+#[derive(Serialize, Default)]
+struct FilterErrors {
+    status: Option<String>,
+    sub_status: Option<String>,
+    assignee: Option<String>,
+    due_from: Option<String>,
+    due_to: Option<String>,
+    waiting_on_client: Option<String>,
+    after: Option<String>,
+}
+
+/// `GET /admin/work`: the filtered list.
+pub(super) async fn work_list(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(filters): Query<Filters>,
+) -> Response {
+    let layout = |s: &StaffSession| Layout::signed_in(&state, s, "work");
+    let mut errors = FilterErrors::default();
+    let after = match filters.after.trim() {
+        "" => None,
+        text => match text.parse::<WorkId>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.after = Some("This page's address is damaged; list from the start.".into());
+                None
+            }
+        },
+    };
+    let query = filters.query();
+    let page = match state
+        .call(move |d| d.work_list_page(&query, after, PAGE))
+        .await
+    {
+        Ok(page) => page,
+        Err(e) => return error_page(e, layout(&session)),
+    };
+    if let Some((field, message)) = &page.problem {
+        let slot = match *field {
+            "status" => &mut errors.status,
+            "sub_status" => &mut errors.sub_status,
+            "assignee" => &mut errors.assignee,
+            "due_from" => &mut errors.due_from,
+            "waiting_on_client" => &mut errors.waiting_on_client,
+            _ => &mut errors.due_to,
+        };
+        *slot = Some(message.clone());
+    }
+    let failed = page.problem.is_some() || errors.after.is_some();
+    let mut statuses = vec![Choice {
+        value: String::new(),
+        label: "Any status".into(),
+        selected: filters.status.trim().is_empty(),
+    }];
+    statuses.extend(WorkStatus::ALL.into_iter().map(|s| Choice {
+        value: s.as_str().into(),
+        label: status_text(s, None),
+        selected: filters.status.trim() == s.as_str(),
+    }));
+    let chosen = filters.assignee.trim();
+    let mut assignees = vec![
+        Choice {
+            value: String::new(),
+            label: "Anyone".into(),
+            selected: chosen.is_empty(),
+        },
+        Choice {
+            value: "none".into(),
+            label: "Nobody (unassigned)".into(),
+            selected: chosen == "none",
+        },
+    ];
+    assignees.extend(page.staff.iter().map(|m| Choice {
+        value: m.id.to_string(),
+        label: m.name.clone(),
+        selected: chosen == m.id.to_string() || chosen.eq_ignore_ascii_case(&m.email),
+    }));
+    let view = WorkListView {
+        rows: page.lines.iter().map(row).collect(),
+        statuses,
+        assignees,
+        sub_status: filters.sub_status.clone(),
+        due_from: filters.due_from.clone(),
+        due_to: filters.due_to.clone(),
+        waiting_on_client: !filters.waiting_on_client.trim().is_empty(),
+        errors,
+        filtered: [
+            &filters.status,
+            &filters.sub_status,
+            &filters.assignee,
+            &filters.due_from,
+            &filters.due_to,
+            &filters.waiting_on_client,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty()),
+        next_href: page.next_after.map(|id| filters.href(id)),
+        first_page: after.is_none(),
+    };
+    let status = if failed {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(status, "admin/work_list.html", layout(&session), &view)
+}

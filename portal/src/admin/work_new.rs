@@ -1,0 +1,202 @@
+//! `GET|POST /admin/work/new`: work created from a template. Without JavaScript the form comes in
+//! two steps: choose the template, then its start date, names, assignee and a contact for each of
+//! its groups. A form with a field wrong is re-shown (422) with the message next to the field and
+//! the values as typed; nothing is created.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::docket::{WorkForm, WorkFormChoices, WorkFormProblems};
+use serde::{Deserialize, Serialize};
+
+use super::guard::{StaffForm, StaffSession};
+use super::{Layout, error_page, render};
+use crate::AppState;
+
+#[derive(Deserialize, Default)]
+pub(super) struct Chosen {
+    #[serde(default)]
+    template: String,
+}
+
+#[derive(Serialize)]
+struct NewWorkPage {
+    templates: Vec<Choice>,
+    /// The chosen template, whose form is shown.
+    template: Option<ChosenTemplate>,
+    start_date: String,
+    title: String,
+    external_name: String,
+    assignees: Vec<Choice>,
+    errors: Errors,
+}
+
+#[derive(Serialize)]
+struct ChosenTemplate {
+    id: String,
+    name: String,
+    groups: Vec<GroupField>,
+}
+
+#[derive(Serialize)]
+struct GroupField {
+    name: String,
+    field: String,
+    value: String,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize, Default)]
+struct Errors {
+    template: Option<String>,
+    start_date: Option<String>,
+    assignee: Option<String>,
+    form: Option<String>,
+}
+
+/// `GET /admin/work/new`: the template to start from, then its form.
+pub(super) async fn new_work_form(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(chosen): Query<Chosen>,
+) -> Response {
+    let template = chosen.template.clone();
+    let choices = match state
+        .call(move |d| d.work_form_choices(Some(&template)))
+        .await
+    {
+        Ok(choices) => choices,
+        Err(e) => return error_page(e, Layout::signed_in(&state, &session, "work")),
+    };
+    let mut problems = WorkFormProblems::default();
+    if !chosen.template.trim().is_empty() && choices.template.is_none() {
+        problems.template = Some("No such template; choose one of the list.".into());
+    }
+    let status = if problems.template.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let form = WorkForm {
+        template: chosen.template,
+        ..WorkForm::default()
+    };
+    page(&state, &session, status, &form, &choices, problems)
+}
+
+/// `POST /admin/work/new`: creates the work and goes to its page, or shows the form again.
+pub(super) async fn create_work(
+    State(state): State<AppState>,
+    session: StaffSession,
+    StaffForm(fields): StaffForm<HashMap<String, String>>,
+) -> Response {
+    let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    let mut contacts = Vec::new();
+    while let Some(c) = fields.get(&format!("contact_{}", contacts.len())) {
+        contacts.push(c.clone());
+    }
+    let form = WorkForm {
+        template: field("template"),
+        start_date: field("start_date"),
+        title: field("title"),
+        external_name: field("external_name"),
+        assignee: field("assignee"),
+        contacts,
+    };
+    let actor = docket_engine::model::Actor::Staff(session.member.staff.id);
+    let submitted = form.clone();
+    match state
+        .call(move |d| d.create_work_from_form(submitted, actor))
+        .await
+    {
+        Ok(Ok(work)) => Redirect::to(&format!("/admin/work/{}", work.id)).into_response(),
+        Ok(Err(refused)) => {
+            let refused = *refused;
+            page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                &refused.choices,
+                refused.problems,
+            )
+        }
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "work")),
+    }
+}
+
+fn page(
+    state: &AppState,
+    session: &StaffSession,
+    status: StatusCode,
+    form: &WorkForm,
+    choices: &WorkFormChoices,
+    problems: WorkFormProblems,
+) -> Response {
+    let chosen_id = choices.template.as_ref().map(|t| t.id.to_string());
+    let mut templates = vec![Choice {
+        value: String::new(),
+        label: "Choose a template".into(),
+        selected: chosen_id.is_none(),
+    }];
+    templates.extend(choices.templates.iter().map(|t| Choice {
+        value: t.id.to_string(),
+        label: t.name.clone(),
+        selected: chosen_id.as_deref() == Some(&t.id.to_string()),
+    }));
+    let template = choices.template.as_ref().map(|t| ChosenTemplate {
+        id: t.id.to_string(),
+        name: t.name.clone(),
+        groups: t
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| GroupField {
+                name: group.name.clone(),
+                field: format!("contact_{g}"),
+                value: form.contacts.get(g).cloned().unwrap_or_default(),
+                error: problems.contacts.get(g).cloned().flatten(),
+            })
+            .collect(),
+    });
+    let chosen = form.assignee.trim();
+    let mut assignees = vec![Choice {
+        value: String::new(),
+        label: "Nobody yet".into(),
+        selected: chosen.is_empty(),
+    }];
+    assignees.extend(choices.staff.iter().map(|m| Choice {
+        value: m.id.to_string(),
+        label: m.name.clone(),
+        selected: chosen == m.id.to_string() || chosen.eq_ignore_ascii_case(&m.email),
+    }));
+    let view = NewWorkPage {
+        templates,
+        template,
+        start_date: form.start_date.clone(),
+        title: form.title.clone(),
+        external_name: form.external_name.clone(),
+        assignees,
+        errors: Errors {
+            template: problems.template,
+            start_date: problems.start_date,
+            assignee: problems.assignee,
+            form: problems.form,
+        },
+    };
+    render(
+        status,
+        "admin/work_new.html",
+        Layout::signed_in(state, session, "work"),
+        &view,
+    )
+}

@@ -1,0 +1,136 @@
+//! `docket work list|show|complete|reopen`: work items found, read and moved on from the shell.
+
+use docket_engine::Docket;
+use docket_engine::docket::{WorkListQuery, next_due};
+use docket_engine::model::{Actor, WorkId};
+
+/// Dates on the command line: `YYYY-MM-DD`, or a message saying so.
+pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date; write dates as YYYY-MM-DD"))
+}
+
+/// The filters of `docket work list`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// planned, waiting_on_client, in_progress or completed.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// The firm's sub-status, e.g. "over reminder limit".
+    #[arg(long)]
+    pub sub_status: Option<String>,
+    /// A staff member's email or id, or `none` for unassigned work.
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// Only work whose next due date is on or after this date (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    pub due_from: Option<chrono::NaiveDate>,
+    /// Only work whose next due date is on or before this date (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    pub due_to: Option<chrono::NaiveDate>,
+    /// Only work waiting on the client.
+    #[arg(long)]
+    pub waiting_on_client: bool,
+    /// A contact's id or email.
+    #[arg(long)]
+    pub contact: Option<String>,
+    /// How many to list at most.
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    /// List the page after this work item (the last id of the previous page).
+    #[arg(long)]
+    pub after: Option<String>,
+}
+
+pub fn list(args: ListArgs, docket: &Docket) -> anyhow::Result<()> {
+    let query = WorkListQuery {
+        status: args.status,
+        sub_status: args.sub_status,
+        assignee: args.assignee,
+        due_from: args.due_from.map(|d| d.to_string()),
+        due_to: args.due_to.map(|d| d.to_string()),
+        waiting_on_client: args.waiting_on_client.then(|| "true".to_string()),
+        contact: args.contact,
+    };
+    let after = args
+        .after
+        .as_deref()
+        .map(str::parse::<WorkId>)
+        .transpose()?;
+    let items = docket.find_work(&query, after, args.limit.clamp(1, 1000))?;
+    if items.is_empty() {
+        println!("no work items match");
+    }
+    for work in items {
+        let status = match &work.sub_status {
+            Some(sub) => format!("{} — {sub}", work.status.as_str()),
+            None => work.status.as_str().to_string(),
+        };
+        let due =
+            next_due(&work).map_or_else(|| "nothing due".to_string(), |d| format!("next due {d}"));
+        println!("{}  {}  [{status}]  {due}", work.id, work.title);
+    }
+    Ok(())
+}
+
+pub fn show(id: &str, docket: &Docket) -> anyhow::Result<()> {
+    let summary = docket.work_summary(id.parse()?)?;
+    let work = &summary.work;
+    println!("{}  {}", work.id, work.title);
+    println!("  client sees: {}", work.external_name);
+    match &work.sub_status {
+        Some(sub) => println!("  status: {} — {sub}", work.status.as_str()),
+        None => println!("  status: {}", work.status.as_str()),
+    }
+    println!("  starts: {}", work.start_date);
+    match &summary.assignee {
+        Some(member) => println!("  assignee: {} <{}>", member.name, member.email),
+        None => println!("  assignee: none"),
+    }
+    for (group, people) in work.groups.iter().zip(&summary.groups) {
+        let sent = match (&people.sent_at, &people.sent_by) {
+            (Some(at), Some(by)) => format!("sent {} by {by}", at.format("%Y-%m-%d %H:%M UTC")),
+            (Some(at), None) => format!("sent {}", at.format("%Y-%m-%d %H:%M UTC")),
+            _ => "not sent".to_string(),
+        };
+        println!(
+            "  “{}” to {} <{}>, {sent}",
+            group.name, people.recipient_name, people.recipient_email
+        );
+        for task in &group.tasks {
+            let done = match task.done_at {
+                Some(at) => format!("done {}", at.format("%Y-%m-%d")),
+                None => "open".to_string(),
+            };
+            println!("    - {} (due {}, {done})", task.title, task.due_date);
+        }
+    }
+    println!("  latest events:");
+    for (event, who) in summary.timeline.iter().take(10) {
+        println!(
+            "    {}  {}  ({who})",
+            event.at.format("%Y-%m-%d %H:%M"),
+            event.summary
+        );
+    }
+    Ok(())
+}
+
+pub fn complete(id: &str, docket: &Docket) -> anyhow::Result<()> {
+    let work = docket.complete_work(id.parse()?, Actor::System)?;
+    println!(
+        "completed work `{}`; its portal is locked and nothing more is sent",
+        work.title
+    );
+    Ok(())
+}
+
+pub fn reopen(id: &str, docket: &Docket) -> anyhow::Result<()> {
+    let work = docket.reopen_work(id.parse()?, Actor::System)?;
+    println!(
+        "reopened work `{}`; it is {}",
+        work.title,
+        work.status.as_str()
+    );
+    Ok(())
+}
