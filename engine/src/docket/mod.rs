@@ -49,7 +49,9 @@ pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
 pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
 pub use people::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};
-pub use preview::{CalendarPreview, preview_calendar};
+pub use preview::{
+    CalendarPreview, GroupPreview, HoldReason, PreviewReminder, TemplatePreview, preview_calendar,
+};
 pub use scheduler::{HeldReminder, TICK_LIMIT, TickReport};
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
 pub use sign_in_throttle::{
@@ -59,6 +61,7 @@ pub use sign_in_throttle::{
 pub use staff_sign_in::{
     Member, PasswordChange, STAFF_SESSION_IDLE, STAFF_SESSION_LIFETIME, StaffSignIn,
 };
+pub use templates::TemplateEdit;
 pub use work::{GroupSettings, WorkFilter};
 pub(crate) use work::{contact_key, status_key};
 

@@ -18,6 +18,12 @@ pub struct Template {
     pub description: String,
     pub groups: Vec<GroupTemplate>,
     pub created_at: DateTime<Utc>,
+    /// When it was last edited (`Docket::update_template`); work made before keeps its copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// When it was archived: an archived template makes no new work until it is restored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 impl Record for Template {
@@ -153,7 +159,7 @@ fn scalar_map<'de, D: serde::Deserializer<'de>>(
 }
 
 /// What staff give to create a template (and what a template TOML file holds).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewTemplate {
     pub name: String,
@@ -174,8 +180,33 @@ impl NewTemplate {
         })
     }
 
-    /// Checks the rules every template must keep.
+    /// The template as staff would write it again: its own name, description and groups, the
+    /// documents' uploaded files included (an update keeps a file it names by id).
+    pub fn from_template(template: &Template) -> Self {
+        Self {
+            name: template.name.clone(),
+            description: template.description.clone(),
+            groups: template.groups.clone(),
+        }
+    }
+
+    /// Checks the rules every new template must keep: those of `validate_edit`, and no uploaded
+    /// file named in it (a file is uploaded to a template once it exists).
     pub fn validate(&self) -> Result<()> {
+        self.validate_edit()?;
+        for task in self.groups.iter().flat_map(|g| &g.tasks) {
+            if task.documents.iter().any(|d| d.file.is_some()) {
+                return Err(Error::invalid(format!(
+                    "task `{}`: a document's file is uploaded to the template once it exists (POST /api/templates/ID/groups/G/tasks/T/documents), not named in it",
+                    task.title
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the rules every template keeps, new or edited.
+    pub fn validate_edit(&self) -> Result<()> {
         if self.name.trim().is_empty() {
             return Err(Error::invalid("a template needs a name"));
         }
@@ -229,12 +260,6 @@ impl NewTemplate {
                             )));
                         }
                     }
-                }
-                if task.documents.iter().any(|d| d.file.is_some()) {
-                    return Err(Error::invalid(format!(
-                        "task `{}`: a document's file is uploaded to the template once it exists (POST /api/templates/ID/groups/G/tasks/T/documents), not named in it",
-                        task.title
-                    )));
                 }
                 if task.due_offset_days.abs() > 3660 {
                     return Err(Error::invalid(format!(
