@@ -684,3 +684,89 @@ fn bad_input_changes_no_data() {
         "refused commands changed nothing"
     );
 }
+
+#[test]
+fn templates_are_shown_exported_replaced_archived_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    small_firm(dir.path());
+    let data = data_arg(dir.path());
+    let shown = ok(&["template", "show", "annual tax return", "--data", &data]);
+    assert!(
+        shown.contains("group 0: Documents we need from you"),
+        "{shown}"
+    );
+    assert!(shown.contains("sending: relative (days=-7)"), "{shown}");
+    assert!(
+        shown.contains("task 0: P60 or final payslip (due +14 days"),
+        "{shown}"
+    );
+
+    // Export, edit, import again with --replace: the template changes in place.
+    let exported = ok(&["template", "export", "Annual tax return", "--data", &data]);
+    let file = dir.path().join("tax.toml");
+    std::fs::write(
+        &file,
+        exported.replace("P60 or final payslip", "P60 (or your last payslip)"),
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let out = ok(&["template", "import", path, "--replace", "--data", &data]);
+    assert!(
+        out.contains("replaced template `Annual tax return`"),
+        "{out}"
+    );
+    let shown = ok(&["template", "show", "Annual tax return", "--data", &data]);
+    assert!(
+        shown.contains("task 0: P60 (or your last payslip)"),
+        "{shown}"
+    );
+
+    // A bad file changes nothing.
+    std::fs::write(
+        &file,
+        exported.replace("due_offset_days = 14", "due_offset_days = 99999"),
+    )
+    .unwrap();
+    fails(
+        &["template", "import", path, "--replace", "--data", &data],
+        "more than ten years",
+    );
+    fails(
+        &[
+            "template",
+            "import",
+            path,
+            "--replace",
+            "Nope",
+            "--data",
+            &data,
+        ],
+        "template `Nope` not found",
+    );
+    let again = ok(&["template", "show", "Annual tax return", "--data", &data]);
+    assert_eq!(again, shown);
+
+    // Archived: listed as such, and no new work from it until restored.
+    ok(&["template", "archive", "Annual tax return", "--data", &data]);
+    let listed = ok(&["template", "list", "--data", &data]);
+    assert!(listed.contains("Annual tax return\tarchived"), "{listed}");
+    let create = [
+        "work",
+        "create",
+        "--template",
+        "Annual tax return",
+        "--start",
+        "2028-01-31",
+        "--contact",
+        "ann@client.example",
+        "--data",
+        &data,
+    ];
+    fails(&create, "is archived; restore it");
+    ok(&["template", "restore", "Annual tax return", "--data", &data]);
+    let out = ok(&create);
+    assert!(
+        out.contains("P60 (or your last payslip) (due 2028-02-14)"),
+        "{out}"
+    );
+}

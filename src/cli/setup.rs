@@ -53,10 +53,38 @@ pub enum ContactCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum TemplateCommand {
-    /// Import a template from a TOML file (see examples/templates/).
-    Import { file: PathBuf },
-    /// List templates.
+    /// Import a template from a TOML file (see examples/templates/), or edit one with
+    /// `--replace`: `docket template export NAME > FILE`, edit FILE, import it again.
+    Import {
+        file: PathBuf,
+        /// Replace an existing template with the file rather than add one: the template of the
+        /// file's name, or the one named here (by name or id, e.g. when the file renames it).
+        /// Work already made from it keeps its copy.
+        #[arg(long, value_name = "NAME_OR_ID", num_args = 0..=1, default_missing_value = "")]
+        replace: Option<String>,
+    },
+    /// List templates (archived ones marked).
     List,
+    /// Show a template: its groups, sending rules, reminder policies and tasks.
+    Show {
+        /// Name (any case) or id.
+        template: String,
+    },
+    /// Print a template as TOML, which `import --replace` reads back.
+    Export {
+        /// Name (any case) or id.
+        template: String,
+    },
+    /// Archive a template: no new work is made from it until it is restored.
+    Archive {
+        /// Name (any case) or id.
+        template: String,
+    },
+    /// Restore an archived template.
+    Restore {
+        /// Name (any case) or id.
+        template: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,7 +188,14 @@ pub fn contact(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
 
 pub fn template(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
     match cmd {
-        TemplateCommand::Import { file } => {
+        TemplateCommand::Import {
+            file,
+            replace: Some(target),
+        } => super::catalog::replace_template(docket, &file, &target)?,
+        TemplateCommand::Import {
+            file,
+            replace: None,
+        } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let template = docket
@@ -174,11 +209,7 @@ pub fn template(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
                 template.id
             );
         }
-        TemplateCommand::List => {
-            for template in docket.list_templates()? {
-                println!("{}\t{}", template.id, template.name);
-            }
-        }
+        other => super::catalog::template(other, docket)?,
     }
     Ok(())
 }

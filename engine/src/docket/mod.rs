@@ -50,7 +50,8 @@ pub use inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
 pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
 pub use people::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};
 pub use preview::{
-    CalendarPreview, GroupPreview, HoldReason, PreviewReminder, TemplatePreview, preview_calendar,
+    CalendarPreview, GroupPreview, Hold, HoldReason, PreviewReminder, TemplatePreview,
+    preview_calendar,
 };
 pub use scheduler::{HeldReminder, TICK_LIMIT, TickReport};
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};

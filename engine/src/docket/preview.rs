@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
+use serde::Serialize;
 
 use super::Docket;
 use super::scheduler::{HeldReminder, calendar, held_reminder};
@@ -19,7 +20,7 @@ use crate::{Error, Result};
 /// What work made now from a template, starting on a sample date, would be sent: per group,
 /// the first email and the reminders after it, as the scheduler would send them with the
 /// firm's stored send schedule, holidays and timezone (no task done along the way).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TemplatePreview {
     pub start: NaiveDate,
     /// The firm's timezone, which the instants are shown in.
@@ -27,7 +28,7 @@ pub struct TemplatePreview {
     pub groups: Vec<GroupPreview>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupPreview {
     pub name: String,
     /// The tasks' due dates, in the group's order.
@@ -45,16 +46,25 @@ pub struct GroupPreview {
 }
 
 /// One reminder email of a preview.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PreviewReminder {
     pub at: DateTime<Utc>,
     /// The tasks it covers (from 0).
     pub tasks: Vec<usize>,
-    /// When the policy asked for it, and why it was held to `at`, when it was.
-    pub held: Option<(DateTime<Utc>, HoldReason)>,
+    /// When the policy asked for it and why it was held to `at`, when it was.
+    pub held: Option<Hold>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a reminder goes out later than its policy asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Hold {
+    /// The policy's instant.
+    pub asked: DateTime<Utc>,
+    pub reason: HoldReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum HoldReason {
     /// The policy's day is one of the firm's holidays.
     Holiday,
@@ -163,7 +173,10 @@ impl Docket {
                         } else {
                             HoldReason::OutsideSchedule
                         };
-                        (r.asked, why)
+                        Hold {
+                            asked: r.asked,
+                            reason: why,
+                        }
                     });
                     out.reminders.push(PreviewReminder {
                         at: r.at,
@@ -376,7 +389,7 @@ due = 13
             .groups
             .iter()
             .flat_map(|g| &g.reminders)
-            .filter_map(|r| r.held.map(|(_, why)| why))
+            .filter_map(|r| r.held.map(|h| h.reason))
             .collect();
         assert!(reasons.contains(&super::HoldReason::Holiday), "{preview:?}");
         assert!(

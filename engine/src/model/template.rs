@@ -190,6 +190,14 @@ impl NewTemplate {
         }
     }
 
+    /// The template as a TOML file `from_toml` reads back (what `docket template export`
+    /// prints). An uploaded file is written with its id, which only an update of the same
+    /// template accepts.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self)
+            .map_err(|e| Error::Storage(format!("cannot write the template as TOML: {e}")))
+    }
+
     /// Checks the rules every new template must keep: those of `validate_edit`, and no uploaded
     /// file named in it (a file is uploaded to a template once it exists).
     pub fn validate(&self) -> Result<()> {
@@ -326,6 +334,17 @@ mod tests {
             let err = err.unwrap_err().to_string();
             assert!(err.contains(want), "for {text:?}: {err}");
             assert!(!err.contains('\n'), "{err}");
+        }
+    }
+
+    #[test]
+    fn an_exported_template_reads_back_the_same() {
+        for text in crate::demo::EXAMPLE_TEMPLATES {
+            let template = NewTemplate::from_toml(text).unwrap();
+            let again = NewTemplate::from_toml(&template.to_toml().unwrap()).unwrap();
+            assert_eq!(again.name, template.name);
+            assert_eq!(again.description, template.description);
+            assert_eq!(again.groups, template.groups);
         }
     }
 

@@ -7,7 +7,8 @@
 //! Files by responsibility: `guard.rs` the extractors that admit a request (a signed-in member,
 //! an admin, a checked form), `sign_in.rs` signing in and out and the password,
 //! `inbox.rs` the notifications, `work.rs` the overview and a work item's page, `settings.rs`
-//! the firm's settings and staff (admins only).
+//! the firm's settings and staff (admins only), `templates.rs` the templates and their
+//! calendar preview.
 
 // A refusal here is the page to answer with, built once per request: its size is no cost.
 #![allow(clippy::result_large_err)]
@@ -27,6 +28,7 @@ mod guard;
 mod inbox;
 mod settings;
 mod sign_in;
+mod templates;
 mod work;
 
 pub use guard::{AdminSession, StaffForm, StaffSession};
@@ -81,6 +83,18 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "admin/settings.html",
             include_str!("../../templates/admin/settings.html"),
         ),
+        (
+            "admin/templates.html",
+            include_str!("../../templates/admin/templates.html"),
+        ),
+        (
+            "admin/template_new.html",
+            include_str!("../../templates/admin/template_new.html"),
+        ),
+        (
+            "admin/template.html",
+            include_str!("../../templates/admin/template.html"),
+        ),
     ] {
         if let Err(e) = env.add_template(name, source) {
             panic!("the admin template {name} does not parse: {e:#}");
@@ -109,6 +123,15 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/inbox/read-all", post(inbox::read_all))
         .route("/admin/inbox/{id}/read", post(inbox::read_one))
         .route("/admin/settings", get(settings::settings))
+        .route("/admin/templates", get(templates::list))
+        .route(
+            "/admin/templates/new",
+            get(templates::new_form).post(templates::create),
+        )
+        .route(
+            "/admin/templates/{id}",
+            get(templates::page).post(templates::edit),
+        )
         .layer(axum::middleware::map_response(
             crate::browser::security_headers,
         ))
@@ -143,7 +166,8 @@ struct Shell {
     /// The unread count as shown: "3", or "99+".
     unread: Option<String>,
     form_token: String,
-    /// Which navigation entry is this page's: `work`, `inbox`, `settings` or `account`.
+    /// Which navigation entry is this page's: `work`, `inbox`, `templates`, `settings` or
+    /// `account`.
     section: &'static str,
 }
 

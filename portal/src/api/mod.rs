@@ -1,19 +1,20 @@
-//! The JSON API under `/api`: templates, contacts and work items here, staff and their inboxes
-//! in `staff.rs`. Every route needs an API token.
+//! The JSON API under `/api`: contacts and work items here, staff and their inboxes in
+//! `staff.rs`, templates in `templates.rs`. Every route needs an API token.
 
 mod staff;
+mod templates;
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use docket_engine::docket::{GroupSettings, UploadDetails, WorkFilter};
 use docket_engine::model::{
-    Comment, Contact, ContactId, FirmSettings, NewContact, NewTemplate, NewWork, OutboundMessage,
-    Template, TimelineEvent, UploadedFile, WorkId, WorkItem, WorkStatus,
+    Comment, Contact, ContactId, FirmSettings, NewContact, NewWork, OutboundMessage, TimelineEvent,
+    UploadedFile, WorkId, WorkItem, WorkStatus,
 };
 use docket_engine::store::StoredFile;
 use serde::Deserialize;
@@ -30,16 +31,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/firm", get(firm))
         .route("/backup", get(crate::backup::backup))
-        .route("/templates", get(list_templates).post(create_template))
-        .route("/templates/{name_or_id}", get(get_template))
-        .route(
-            "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents",
-            post(add_template_document),
-        )
-        .route(
-            "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents/{n}",
-            delete(remove_template_document),
-        )
         .route("/contacts", get(list_contacts).post(create_contact))
         .route("/contacts/{id}", get(get_contact))
         .route("/contacts/{id}/timeline", get(contact_timeline))
@@ -64,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/outbox", get(list_outbox))
         .route("/outbox/{id}", get(get_outbox))
         .merge(staff::routes())
+        .merge(templates::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -94,31 +86,6 @@ impl Page {
 
 async fn firm(_: ApiCaller, State(state): State<AppState>) -> ApiResult<FirmSettings> {
     Ok(Json(state.call(|d| d.firm_settings()).await?))
-}
-
-async fn list_templates(_: ApiCaller, State(state): State<AppState>) -> ApiResult<Vec<Template>> {
-    Ok(Json(state.call(|d| d.list_templates()).await?))
-}
-
-async fn create_template(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiJson(new): ApiJson<NewTemplate>,
-) -> Result<(StatusCode, Json<Template>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(state.call(move |d| d.create_template(new)).await?),
-    ))
-}
-
-async fn get_template(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(name_or_id): ApiPath<String>,
-) -> ApiResult<Template> {
-    Ok(Json(
-        state.call(move |d| d.find_template(&name_or_id)).await?,
-    ))
 }
 
 async fn list_contacts(
@@ -422,46 +389,6 @@ async fn receive_file(
     }
     let stored = crate::stream::body_to_file(state, body).await?;
     Ok((stored, content_type))
-}
-
-/// `?name=` of a document uploaded to a template's task.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DocumentQuery {
-    name: String,
-}
-
-/// `POST /api/templates/{template}/groups/{group}/tasks/{task}/documents?name=NAME`: the body
-/// is a document for the client (a form, an engagement letter); work made from the template
-/// from now on carries it on that task, downloadable from the client's checklist.
-async fn add_template_document(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((template, group, task)): ApiPath<(String, usize, usize)>,
-    ApiQuery(q): ApiQuery<DocumentQuery>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<(StatusCode, Json<Template>), ApiError> {
-    let (stored, content_type) = receive_file(&state, &headers, body).await?;
-    let template = state
-        .call(move |d| {
-            d.attach_template_document(&template, (group, task), &q.name, content_type, stored)
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(template)))
-}
-
-/// `DELETE /api/templates/{template}/groups/{group}/tasks/{task}/documents/{n}`.
-async fn remove_template_document(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((template, group, task, index)): ApiPath<(String, usize, usize, usize)>,
-) -> ApiResult<Template> {
-    Ok(Json(
-        state
-            .call(move |d| d.remove_template_document(&template, (group, task), index))
-            .await?,
-    ))
 }
 
 /// The bytes of an uploaded file, always as a download, never rendered in the browser; read
