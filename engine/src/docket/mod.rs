@@ -4,6 +4,7 @@
 
 mod account;
 mod client;
+mod contacts;
 mod desk;
 mod digest;
 mod exchange;
@@ -40,6 +41,7 @@ pub use client::{
     NEW_LINKS_PER_CONTACT_PER_DAY, NEW_LINKS_PER_GROUP_PER_HOUR, NoSession, Opened, new_secret,
     secret_hash,
 };
+pub use contacts::{BoundDevice, CONTACT_SEARCH_LIMIT, PortalState};
 pub use desk::{
     GroupPeople, OPEN_STATUSES, OPEN_WORK_PER_STATUS, OpenWork, WORK_TIMELINE_LIMIT, WorkLine,
     WorkSummary,
