@@ -5,6 +5,7 @@
 //! the JSON API. The router runs in-process on 127.0.0.1 over an in-memory store, trusting
 //! 127.0.0.1 as a proxy so each test can speak from any address through `X-Forwarded-For`.
 
+mod contacts;
 mod inbox;
 mod templates;
 

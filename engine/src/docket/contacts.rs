@@ -191,6 +191,20 @@ impl Docket {
             .collect())
     }
 
+    /// The contact with this id or email address (any case).
+    pub fn find_contact(&self, id_or_email: &str) -> Result<Contact> {
+        let text = id_or_email.trim();
+        if text.contains('@') {
+            return self
+                .contact_by_email(text)?
+                .ok_or_else(|| Error::not_found("contact", text));
+        }
+        match text.parse::<ContactId>() {
+            Ok(id) => self.contact(id),
+            Err(_) => Err(Error::not_found("contact", text)),
+        }
+    }
+
     /// Contacts whose name or email holds `query` (any case), in creation order after
     /// `after`, at most `limit`; a whole email address is found through its index.
     pub fn search_contacts(

@@ -8,7 +8,7 @@
 //! an admin, a checked form), `sign_in.rs` signing in and out and the password,
 //! `inbox.rs` the notifications, `work.rs` the overview and a work item's page, `settings.rs`
 //! the firm's settings and staff (admins only), `templates.rs` the templates and their
-//! calendar preview.
+//! calendar preview, `contacts.rs` the contacts.
 
 // A refusal here is the page to answer with, built once per request: its size is no cost.
 #![allow(clippy::result_large_err)]
@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use crate::AppState;
 
+mod contacts;
 mod guard;
 mod inbox;
 mod settings;
@@ -95,6 +96,14 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "admin/template.html",
             include_str!("../../templates/admin/template.html"),
         ),
+        (
+            "admin/contacts.html",
+            include_str!("../../templates/admin/contacts.html"),
+        ),
+        (
+            "admin/contact.html",
+            include_str!("../../templates/admin/contact.html"),
+        ),
     ] {
         if let Err(e) = env.add_template(name, source) {
             panic!("the admin template {name} does not parse: {e:#}");
@@ -132,6 +141,14 @@ pub fn routes() -> Router<AppState> {
             "/admin/templates/{id}",
             get(templates::page).post(templates::edit),
         )
+        .route(
+            "/admin/contacts",
+            get(contacts::list).post(contacts::create),
+        )
+        .route(
+            "/admin/contacts/{id}",
+            get(contacts::page).post(contacts::edit),
+        )
         .layer(axum::middleware::map_response(
             crate::browser::security_headers,
         ))
@@ -166,8 +183,8 @@ struct Shell {
     /// The unread count as shown: "3", or "99+".
     unread: Option<String>,
     form_token: String,
-    /// Which navigation entry is this page's: `work`, `inbox`, `templates`, `settings` or
-    /// `account`.
+    /// Which navigation entry is this page's: `work`, `inbox`, `templates`, `contacts`,
+    /// `settings` or `account`.
     section: &'static str,
 }
 

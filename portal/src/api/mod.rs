@@ -1,6 +1,7 @@
-//! The JSON API under `/api`: contacts and work items here, staff and their inboxes in
-//! `staff.rs`, templates in `templates.rs`. Every route needs an API token.
+//! The JSON API under `/api`: work items here, staff and their inboxes in `staff.rs`,
+//! templates in `templates.rs`, contacts in `contacts.rs`. Every route needs an API token.
 
+mod contacts;
 mod staff;
 mod templates;
 
@@ -13,8 +14,8 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use docket_engine::docket::{GroupSettings, UploadDetails, WorkFilter};
 use docket_engine::model::{
-    Comment, Contact, ContactId, FirmSettings, NewContact, NewWork, OutboundMessage, TimelineEvent,
-    UploadedFile, WorkId, WorkItem, WorkStatus,
+    Comment, ContactId, FirmSettings, NewWork, OutboundMessage, TimelineEvent, UploadedFile,
+    WorkId, WorkItem, WorkStatus,
 };
 use docket_engine::store::StoredFile;
 use serde::Deserialize;
@@ -31,10 +32,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/firm", get(firm))
         .route("/backup", get(crate::backup::backup))
-        .route("/contacts", get(list_contacts).post(create_contact))
-        .route("/contacts/{id}", get(get_contact))
-        .route("/contacts/{id}/timeline", get(contact_timeline))
-        .route("/contacts/{id}/{action}", post(contact_action))
         .route("/work", get(list_work).post(create_work))
         .route("/work/{id}", get(get_work))
         .route("/work/{id}/timeline", get(work_timeline))
@@ -56,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/outbox/{id}", get(get_outbox))
         .merge(staff::routes())
         .merge(templates::routes())
+        .merge(contacts::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -86,78 +84,6 @@ impl Page {
 
 async fn firm(_: ApiCaller, State(state): State<AppState>) -> ApiResult<FirmSettings> {
     Ok(Json(state.call(|d| d.firm_settings()).await?))
-}
-
-async fn list_contacts(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiQuery(page): ApiQuery<Page>,
-) -> ApiResult<Vec<Contact>> {
-    let after = page.after::<ContactId>()?;
-    let limit = page.limit();
-    Ok(Json(
-        state.call(move |d| d.list_contacts(after, limit)).await?,
-    ))
-}
-
-async fn create_contact(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiJson(new): ApiJson<NewContact>,
-) -> Result<(StatusCode, Json<Contact>), ApiError> {
-    let actor = caller.actor();
-    Ok((
-        StatusCode::CREATED,
-        Json(state.call(move |d| d.create_contact(new, actor)).await?),
-    ))
-}
-
-async fn get_contact(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Contact> {
-    let id: ContactId = id.parse()?;
-    Ok(Json(state.call(move |d| d.contact(id)).await?))
-}
-
-/// `archive` (ends the contact's portal access and sign-in) or `restore`.
-async fn contact_action(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((id, action)): ApiPath<(String, String)>,
-) -> ApiResult<Contact> {
-    let id: ContactId = id.parse()?;
-    let archive = match action.as_str() {
-        "archive" => true,
-        "restore" => false,
-        other => return Err(unknown_action(other, "archive or restore")),
-    };
-    let actor = caller.actor();
-    Ok(Json(
-        state
-            .call(move |d| {
-                if archive {
-                    d.archive_contact(id, actor)
-                } else {
-                    d.restore_contact(id, actor)
-                }
-            })
-            .await?,
-    ))
-}
-
-async fn contact_timeline(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-    ApiQuery(page): ApiQuery<Page>,
-) -> ApiResult<Vec<TimelineEvent>> {
-    let id: ContactId = id.parse()?;
-    let limit = page.limit();
-    Ok(Json(
-        state.call(move |d| d.contact_timeline(id, limit)).await?,
-    ))
 }
 
 /// Filters of the work list: `?status=waiting_on_client&contact=ID` plus paging.
