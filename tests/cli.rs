@@ -770,3 +770,98 @@ fn templates_are_shown_exported_replaced_archived_and_restored() {
         "{out}"
     );
 }
+
+#[test]
+fn contacts_are_listed_shown_edited_archived_and_restored_by_id_or_email() {
+    let dir = tempfile::tempdir().unwrap();
+    small_firm(dir.path());
+    let data = data_arg(dir.path());
+    ok(&[
+        "contact",
+        "add",
+        "--email",
+        "bob@bakery.example",
+        "--name",
+        "Bob Baker",
+        "--data",
+        &data,
+    ]);
+    let listed = ok(&["contact", "list", "--data", &data]);
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    let found = ok(&["contact", "list", "--search", "BAKER", "--data", &data]);
+    assert!(found.contains("Bob Baker <bob@bakery.example>"), "{found}");
+    assert_eq!(found.lines().count(), 1, "{found}");
+
+    let shown = ok(&["contact", "show", "ann@client.example", "--data", &data]);
+    assert!(shown.contains("Ann <ann@client.example>"), "{shown}");
+    assert!(shown.contains("Annual tax return"), "{shown}");
+    assert!(shown.contains("client account: not signed in"), "{shown}");
+
+    // Bad input changes nothing.
+    fails(
+        &[
+            "contact",
+            "edit",
+            "ann@client.example",
+            "--timezone",
+            "Mars/Base",
+            "--data",
+            &data,
+        ],
+        "is not an IANA timezone",
+    );
+    fails(
+        &[
+            "contact",
+            "edit",
+            "ann@client.example",
+            "--email",
+            "bob@bakery.example",
+            "--data",
+            &data,
+        ],
+        "already exists",
+    );
+    fails(
+        &[
+            "contact",
+            "edit",
+            "nobody@client.example",
+            "--name",
+            "X",
+            "--data",
+            &data,
+        ],
+        "not found",
+    );
+    assert_eq!(
+        ok(&["contact", "show", "ann@client.example", "--data", &data]),
+        shown
+    );
+
+    let out = ok(&[
+        "contact",
+        "edit",
+        "ann@client.example",
+        "--email",
+        "ann@new.example",
+        "--name",
+        "Ann Archer",
+        "--data",
+        &data,
+    ]);
+    assert!(out.contains("Ann Archer <ann@new.example>"), "{out}");
+    assert!(out.contains("of ann@client.example were ended"), "{out}");
+    let id = out.split_whitespace().nth(1).unwrap().to_string();
+    ok(&["contact", "archive", &id, "--data", &data]);
+    let listed = ok(&["contact", "list", "--data", &data]);
+    assert!(!listed.contains("ann@new.example"), "{listed}");
+    let listed = ok(&["contact", "list", "--archived", "--data", &data]);
+    assert!(listed.contains("ann@new.example>\tarchived"), "{listed}");
+    ok(&["contact", "restore", "ann@new.example", "--data", &data]);
+    let shown = ok(&["contact", "show", &id, "--data", &data]);
+    assert!(
+        shown.contains("email from ann@client.example to ann@new.example"),
+        "{shown}"
+    );
+}

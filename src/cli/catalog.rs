@@ -6,9 +6,10 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use docket_engine::Docket;
-use docket_engine::model::{NewTemplate, PluginRef, Template};
+use docket_engine::docket::WorkFilter;
+use docket_engine::model::{Actor, Contact, ContactUpdate, NewTemplate, PluginRef, Template};
 
-use super::setup::TemplateCommand;
+use super::setup::{ContactCommand, TemplateCommand};
 
 /// `template list|show|export|archive|restore`.
 pub fn template(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
@@ -109,4 +110,107 @@ fn shown(t: &Template) -> String {
         }
     }
     out
+}
+
+/// `contact list|show|edit|archive|restore`; a contact is named by id or email.
+pub fn contact(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
+    match cmd {
+        ContactCommand::List { search, archived } => {
+            let query = search.unwrap_or_default();
+            let mut after = None;
+            loop {
+                let page = docket.search_contacts(&query, after, 500)?;
+                for c in &page {
+                    if c.archived_at.is_none() || archived {
+                        println!("{}", line(c));
+                    }
+                }
+                match page.last() {
+                    Some(last) if page.len() == 500 => after = Some(last.id),
+                    _ => break,
+                }
+            }
+        }
+        ContactCommand::Show { contact } => {
+            let c = docket.find_contact(&contact)?;
+            println!("{}", line(&c));
+            if let Some(zone) = c.timezone {
+                println!("timezone: {}", zone.name());
+            }
+            let filter = WorkFilter {
+                contact: Some(c.id),
+                ..WorkFilter::default()
+            };
+            for work in docket.list_work(&filter, None, 100)? {
+                println!("work {}\t{}\t{}", work.id, work.title, work.status.as_str());
+            }
+            let portal = docket.contact_portal(c.id)?;
+            for d in &portal.devices {
+                let expired = if d.expired { " (access expired)" } else { "" };
+                println!("device bound: {} / {}{expired}", d.work_title, d.group_name);
+            }
+            match portal.signed_in_until {
+                Some(until) => println!(
+                    "client account: signed in until {}",
+                    until.format("%Y-%m-%d %H:%M UTC")
+                ),
+                None => println!("client account: not signed in"),
+            }
+            for e in docket.contact_timeline(c.id, 10)? {
+                println!("{}  {}", e.at.format("%Y-%m-%d %H:%M UTC"), e.summary);
+            }
+        }
+        ContactCommand::Edit {
+            contact,
+            name,
+            email,
+            timezone,
+        } => {
+            let before = docket.find_contact(&contact)?;
+            if name.is_none() && email.is_none() && timezone.is_none() {
+                anyhow::bail!("give what to change: --name, --email and/or --timezone");
+            }
+            let c = docket.update_contact(
+                before.id,
+                ContactUpdate {
+                    name,
+                    email,
+                    timezone,
+                },
+                Actor::System,
+            )?;
+            println!("saved {}", line(&c));
+            if c.email != before.email {
+                println!(
+                    "the links, bound devices and client-account sign-ins of {} were ended",
+                    before.email
+                );
+            }
+        }
+        ContactCommand::Archive { contact } => {
+            let c = docket.find_contact(&contact)?;
+            let c = docket.archive_contact(c.id, Actor::System)?;
+            println!(
+                "archived {}: their portal access and sign-in ended",
+                line(&c)
+            );
+        }
+        ContactCommand::Restore { contact } => {
+            let c = docket.find_contact(&contact)?;
+            let c = docket.restore_contact(c.id, Actor::System)?;
+            println!("restored {}", line(&c));
+        }
+        ContactCommand::Add { .. } => unreachable!("adding is `setup::contact`'s"),
+    }
+    Ok(())
+}
+
+/// A contact on one line: id, name, email, and whether archived.
+fn line(c: &Contact) -> String {
+    let archived = if c.archived_at.is_some() {
+        "\tarchived"
+    } else {
+        ""
+    };
+    format!("{}\t{} <{}>{archived}", c.id, c.name, c.email)
 }

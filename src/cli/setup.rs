@@ -49,6 +49,42 @@ pub enum ContactCommand {
         #[arg(long)]
         timezone: Option<String>,
     },
+    /// List contacts, or those whose name or email holds `--search TEXT`.
+    List {
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Archived contacts too.
+        #[arg(long)]
+        archived: bool,
+    },
+    /// Show a contact: details, work, portal state and latest timeline events.
+    Show {
+        /// Id or email.
+        contact: String,
+    },
+    /// Change a contact's name, email or timezone. A new email ends the old address's links,
+    /// bound devices and client-account sign-ins.
+    Edit {
+        /// Id or email.
+        contact: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// IANA timezone; empty (`--timezone ''`) for the firm's.
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+    /// Archive a contact: their portal access and sign-in end until they are restored.
+    Archive {
+        /// Id or email.
+        contact: String,
+    },
+    /// Restore an archived contact.
+    Restore {
+        /// Id or email.
+        contact: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,6 +218,7 @@ pub fn contact(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
                 contact.name, contact.email, contact.id
             );
         }
+        other => super::catalog::contact(other, docket)?,
     }
     Ok(())
 }
