@@ -910,3 +910,184 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
     assert!(out.contains("it is planned"), "{out}");
     ok(&["check", "--data", &data]);
 }
+
+#[test]
+fn templates_are_shown_exported_replaced_archived_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    small_firm(dir.path());
+    let data = data_arg(dir.path());
+    let shown = ok(&["template", "show", "annual tax return", "--data", &data]);
+    assert!(
+        shown.contains("group 0: Documents we need from you"),
+        "{shown}"
+    );
+    assert!(shown.contains("sending: relative (days=-7)"), "{shown}");
+    assert!(
+        shown.contains("task 0: P60 or final payslip (due +14 days"),
+        "{shown}"
+    );
+
+    // Export, edit, import again with --replace: the template changes in place.
+    let exported = ok(&["template", "export", "Annual tax return", "--data", &data]);
+    let file = dir.path().join("tax.toml");
+    std::fs::write(
+        &file,
+        exported.replace("P60 or final payslip", "P60 (or your last payslip)"),
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let out = ok(&["template", "import", path, "--replace", "--data", &data]);
+    assert!(
+        out.contains("replaced template `Annual tax return`"),
+        "{out}"
+    );
+    let shown = ok(&["template", "show", "Annual tax return", "--data", &data]);
+    assert!(
+        shown.contains("task 0: P60 (or your last payslip)"),
+        "{shown}"
+    );
+
+    // A bad file changes nothing.
+    std::fs::write(
+        &file,
+        exported.replace("due_offset_days = 14", "due_offset_days = 99999"),
+    )
+    .unwrap();
+    fails(
+        &["template", "import", path, "--replace", "--data", &data],
+        "more than ten years",
+    );
+    fails(
+        &[
+            "template",
+            "import",
+            path,
+            "--replace",
+            "Nope",
+            "--data",
+            &data,
+        ],
+        "template `Nope` not found",
+    );
+    let again = ok(&["template", "show", "Annual tax return", "--data", &data]);
+    assert_eq!(again, shown);
+
+    // Archived: listed as such, and no new work from it until restored.
+    ok(&["template", "archive", "Annual tax return", "--data", &data]);
+    let listed = ok(&["template", "list", "--data", &data]);
+    assert!(listed.contains("Annual tax return\tarchived"), "{listed}");
+    let create = [
+        "work",
+        "create",
+        "--template",
+        "Annual tax return",
+        "--start",
+        "2028-01-31",
+        "--contact",
+        "ann@client.example",
+        "--data",
+        &data,
+    ];
+    fails(&create, "is archived; restore it");
+    ok(&["template", "restore", "Annual tax return", "--data", &data]);
+    let out = ok(&create);
+    assert!(
+        out.contains("P60 (or your last payslip) (due 2028-02-14)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn contacts_are_listed_shown_edited_archived_and_restored_by_id_or_email() {
+    let dir = tempfile::tempdir().unwrap();
+    small_firm(dir.path());
+    let data = data_arg(dir.path());
+    ok(&[
+        "contact",
+        "add",
+        "--email",
+        "bob@bakery.example",
+        "--name",
+        "Bob Baker",
+        "--data",
+        &data,
+    ]);
+    let listed = ok(&["contact", "list", "--data", &data]);
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    let found = ok(&["contact", "list", "--search", "BAKER", "--data", &data]);
+    assert!(found.contains("Bob Baker <bob@bakery.example>"), "{found}");
+    assert_eq!(found.lines().count(), 1, "{found}");
+
+    let shown = ok(&["contact", "show", "ann@client.example", "--data", &data]);
+    assert!(shown.contains("Ann <ann@client.example>"), "{shown}");
+    assert!(shown.contains("Annual tax return"), "{shown}");
+    assert!(shown.contains("client account: not signed in"), "{shown}");
+
+    // Bad input changes nothing.
+    fails(
+        &[
+            "contact",
+            "edit",
+            "ann@client.example",
+            "--timezone",
+            "Mars/Base",
+            "--data",
+            &data,
+        ],
+        "is not an IANA timezone",
+    );
+    fails(
+        &[
+            "contact",
+            "edit",
+            "ann@client.example",
+            "--email",
+            "bob@bakery.example",
+            "--data",
+            &data,
+        ],
+        "already exists",
+    );
+    fails(
+        &[
+            "contact",
+            "edit",
+            "nobody@client.example",
+            "--name",
+            "X",
+            "--data",
+            &data,
+        ],
+        "not found",
+    );
+    assert_eq!(
+        ok(&["contact", "show", "ann@client.example", "--data", &data]),
+        shown
+    );
+
+    let out = ok(&[
+        "contact",
+        "edit",
+        "ann@client.example",
+        "--email",
+        "ann@new.example",
+        "--name",
+        "Ann Archer",
+        "--data",
+        &data,
+    ]);
+    assert!(out.contains("Ann Archer <ann@new.example>"), "{out}");
+    assert!(out.contains("of ann@client.example were ended"), "{out}");
+    let id = out.split_whitespace().nth(1).unwrap().to_string();
+    ok(&["contact", "archive", &id, "--data", &data]);
+    let listed = ok(&["contact", "list", "--data", &data]);
+    assert!(!listed.contains("ann@new.example"), "{listed}");
+    let listed = ok(&["contact", "list", "--archived", "--data", &data]);
+    assert!(listed.contains("ann@new.example>\tarchived"), "{listed}");
+    ok(&["contact", "restore", "ann@new.example", "--data", &data]);
+    let shown = ok(&["contact", "show", &id, "--data", &data]);
+    assert!(
+        shown.contains("email from ann@client.example to ann@new.example"),
+        "{shown}"
+    );
+}

@@ -965,3 +965,69 @@ fn removing_a_plugin_still_named_is_refused_unless_forced() {
     assert!(!data.path().join("plugins/business-days.toml").exists());
     assert!(server.stop().success());
 }
+
+#[test]
+fn simulate_reads_the_firm_calendar_stored_in_the_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let seeded = dir.path().join("seeded.toml");
+    std::fs::write(
+        &seeded,
+        "[firm]\ntimezone = 'Asia/Tokyo'\nsend_time = '08:30'\nsend_schedule = '30 8 * * MON-FRI'\nholidays = ['2026-05-04']\n",
+    )
+    .unwrap();
+    support::Server::start(&data, &["--config", seeded.to_str().unwrap()]).stop();
+    // A later config says otherwise; the folder's settings are what the server follows.
+    let later = dir.path().join("later.toml");
+    std::fs::write(
+        &later,
+        "[firm]\ntimezone = 'Europe/London'\nsend_time = '10:00'\n",
+    )
+    .unwrap();
+    let args = [
+        "--config",
+        later.to_str().unwrap(),
+        "plugin",
+        "simulate",
+        "--policy",
+        "urgent",
+        "--sent",
+        "2026-05-01",
+        "--due",
+        "2026-05-08",
+        "--json",
+    ];
+    let out = docket(&data, &args);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["timezone"], "Asia/Tokyo");
+    assert_eq!(json["send_schedule"], "30 8 * * MON-FRI");
+    assert_eq!(json["holidays"], serde_json::json!(["2026-05-04"]));
+    assert!(
+        json["firm_settings_from"]
+            .as_str()
+            .unwrap()
+            .starts_with("the data folder"),
+        "{json}"
+    );
+    assert!(
+        stderr(&out).contains("stored in the data folder"),
+        "{}",
+        stderr(&out)
+    );
+    // Friday 1 May, then Tuesday 5 May: the weekend and the Monday holiday are skipped.
+    assert_eq!(json["reminders"][0]["local"], "2026-05-01T08:30:00+09:00");
+    assert_eq!(json["reminders"][1]["local"], "2026-05-05T08:30:00+09:00");
+
+    // While a server holds the folder: the configuration's, and the note says why.
+    let server = support::Server::start(&data, &[]);
+    let out = docket(&data, &args);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["timezone"], "Europe/London");
+    assert_eq!(json["firm_settings_from"], "the configuration");
+    assert!(
+        stderr(&out).contains("a running server holds it"),
+        "{}",
+        stderr(&out)
+    );
+    server.stop();
+}

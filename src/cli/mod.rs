@@ -1,5 +1,6 @@
 //! The command line: global options, the subcommands, and opening the data folder they share.
 
+mod catalog;
 mod data;
 mod plugin;
 mod serve;

@@ -58,14 +58,78 @@ pub enum ContactCommand {
         #[arg(long)]
         timezone: Option<String>,
     },
+    /// List contacts, or those whose name or email holds `--search TEXT`.
+    List {
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Archived contacts too.
+        #[arg(long)]
+        archived: bool,
+    },
+    /// Show a contact: details, work, portal state and latest timeline events.
+    Show {
+        /// Id or email.
+        contact: String,
+    },
+    /// Change a contact's name, email or timezone. A new email ends the old address's links,
+    /// bound devices and client-account sign-ins.
+    Edit {
+        /// Id or email.
+        contact: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// IANA timezone; empty (`--timezone ''`) for the firm's.
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+    /// Archive a contact: their portal access and sign-in end until they are restored.
+    Archive {
+        /// Id or email.
+        contact: String,
+    },
+    /// Restore an archived contact.
+    Restore {
+        /// Id or email.
+        contact: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum TemplateCommand {
-    /// Import a template from a TOML file (see examples/templates/).
-    Import { file: PathBuf },
-    /// List templates.
+    /// Import a template from a TOML file (see examples/templates/), or edit one with
+    /// `--replace`: `docket template export NAME > FILE`, edit FILE, import it again.
+    Import {
+        file: PathBuf,
+        /// Replace an existing template with the file rather than add one: the template of the
+        /// file's name, or the one named here (by name or id, e.g. when the file renames it).
+        /// Work already made from it keeps its copy.
+        #[arg(long, value_name = "NAME_OR_ID", num_args = 0..=1, default_missing_value = "")]
+        replace: Option<String>,
+    },
+    /// List templates (archived ones marked).
     List,
+    /// Show a template: its groups, sending rules, reminder policies and tasks.
+    Show {
+        /// Name (any case) or id.
+        template: String,
+    },
+    /// Print a template as TOML, which `import --replace` reads back.
+    Export {
+        /// Name (any case) or id.
+        template: String,
+    },
+    /// Archive a template: no new work is made from it until it is restored.
+    Archive {
+        /// Name (any case) or id.
+        template: String,
+    },
+    /// Restore an archived template.
+    Restore {
+        /// Name (any case) or id.
+        template: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -205,13 +269,21 @@ pub fn contact(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
                 contact.name, contact.email, contact.id
             );
         }
+        other => super::catalog::contact(other, docket)?,
     }
     Ok(())
 }
 
 pub fn template(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
     match cmd {
-        TemplateCommand::Import { file } => {
+        TemplateCommand::Import {
+            file,
+            replace: Some(target),
+        } => super::catalog::replace_template(docket, &file, &target)?,
+        TemplateCommand::Import {
+            file,
+            replace: None,
+        } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let template = docket
@@ -225,11 +297,7 @@ pub fn template(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
                 template.id
             );
         }
-        TemplateCommand::List => {
-            for template in docket.list_templates()? {
-                println!("{}\t{}", template.id, template.name);
-            }
-        }
+        other => super::catalog::template(other, docket)?,
     }
     Ok(())
 }

@@ -6,8 +6,10 @@
 //! 127.0.0.1 as a proxy so each test can speak from any address through `X-Forwarded-For`.
 
 mod api;
+mod contacts;
 mod inbox;
 mod settings;
+mod templates;
 mod tokens;
 mod work;
 
@@ -52,6 +54,8 @@ pub struct Admin {
     pub work: WorkId,
     runtime: Option<tokio::runtime::Runtime>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The data folder of the plugin host, when the firm has the stock plugins.
+    _plugins: Option<tempfile::TempDir>,
 }
 
 impl Drop for Admin {
@@ -83,6 +87,16 @@ impl Admin {
 
     /// With `base_url` given (e.g. an https one), links and cookies follow it.
     pub fn with_base(base_url: Option<&str>) -> Admin {
+        Admin::build(base_url, false)
+    }
+
+    /// With the stock plugins loaded, as a server has them: templates' sending rules and
+    /// reminder policies are checked and their calendars previewed.
+    pub fn with_plugins() -> Admin {
+        Admin::build(None, true)
+    }
+
+    fn build(base_url: Option<&str>, plugins: bool) -> Admin {
         let clock = Arc::new(ManualClock::new(utc("2026-03-02T08:00:00Z")));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -105,6 +119,16 @@ impl Admin {
             base_url.unwrap_or(&base),
         )
         .unwrap();
+        let plugin_dir = plugins.then(|| tempfile::tempdir().unwrap());
+        let docket = match &plugin_dir {
+            Some(dir) => {
+                let config = docket_engine::config::PluginsConfig::default();
+                let (host, _) =
+                    docket_engine::plugin::PluginHost::open(&config, dir.path()).unwrap();
+                docket.with_plugins(Arc::new(host))
+            }
+            None => docket,
+        };
         for (email, name, role) in [
             (ADMIN, "Ada Admin", Role::Admin),
             (STAFF, "Sam Staff", Role::Staff),
@@ -162,6 +186,7 @@ impl Admin {
             work,
             runtime: Some(runtime),
             stop: Some(stop),
+            _plugins: plugin_dir,
         }
     }
 

@@ -346,7 +346,7 @@ impl Docket {
     }
 }
 
-fn link_key(token: &str) -> Vec<u8> {
+pub(super) fn link_key(token: &str) -> Vec<u8> {
     let mut key = b"link/".to_vec();
     key.extend(token_hash(token));
     key

@@ -4,6 +4,7 @@
 
 mod account;
 mod client;
+mod contacts;
 mod desk;
 mod digest;
 mod exchange;
@@ -44,6 +45,7 @@ pub use client::{
     NEW_LINKS_PER_CONTACT_PER_DAY, NEW_LINKS_PER_GROUP_PER_HOUR, NoSession, Opened, new_secret,
     secret_hash,
 };
+pub use contacts::{BoundDevice, CONTACT_SEARCH_LIMIT, PortalState};
 pub use desk::{
     GroupPeople, OPEN_STATUSES, OPEN_WORK_PER_STATUS, OpenWork, WORK_TIMELINE_LIMIT, WorkLine,
     WorkListPage, WorkSummary,
@@ -53,7 +55,10 @@ pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
 pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
 pub use people::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};
-pub use preview::{CalendarPreview, preview_calendar};
+pub use preview::{
+    CalendarPreview, GroupPreview, Hold, HoldReason, PreviewReminder, TemplatePreview,
+    preview_calendar,
+};
 pub use scheduler::{HeldReminder, TICK_LIMIT, TickReport};
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
 pub use settings::{SETTINGS_KEYS, SettingsChange, SettingsError, pinned_message};
@@ -64,6 +69,7 @@ pub use sign_in_throttle::{
 pub use staff_sign_in::{
     Member, PasswordChange, STAFF_SESSION_IDLE, STAFF_SESSION_LIFETIME, StaffSignIn,
 };
+pub use templates::TemplateEdit;
 pub use work::GroupSettings;
 pub(crate) use work::{contact_key, status_key};
 pub use work_form::{RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems};

@@ -3,7 +3,6 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use chrono_tz::Tz;
 
 use super::Docket;
 use crate::model::{
@@ -128,32 +127,12 @@ impl Docket {
 
     pub fn create_contact(&self, new: NewContact, actor: Actor) -> Result<Contact> {
         let email = normalise_email(&new.email)?;
-        let name = new.name.trim();
-        if name.is_empty() {
-            return Err(Error::invalid(format!("contact {email} needs a name")));
-        }
-        if name.chars().any(char::is_control) {
-            return Err(Error::invalid(format!(
-                "contact {email}: a name cannot contain line breaks, tabs or other control characters"
-            )));
-        }
-        let timezone = match new
-            .timezone
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            Some(zone) => Some(zone.parse::<Tz>().map_err(|_| {
-                Error::invalid(format!(
-                    "`{zone}` is not an IANA timezone (e.g. Europe/London)"
-                ))
-            })?),
-            None => None,
-        };
+        let name = super::contacts::contact_name(&new.name, &email)?;
+        let timezone = super::contacts::contact_zone(new.timezone.as_deref().unwrap_or(""))?;
         let now = self.now();
         let contact = Contact {
             id: ContactId::new(now),
-            name: name.to_string(),
+            name,
             email,
             timezone,
             created_at: now,

@@ -1,8 +1,10 @@
-//! Templates: creating, importing and finding them.
+//! Templates: creating, importing, finding, editing, archiving and restoring them. An edit
+//! changes the work made from the template from then on; work already made keeps its copy.
 
 use super::Docket;
 use crate::model::{
-    DocumentRef, NewTemplate, Template, TemplateFile, TemplateId, new_id, sanitise_file_name,
+    DocumentRef, NewTemplate, PluginRef, TaskTemplate, Template, TemplateFile, TemplateId, new_id,
+    sanitise_file_name,
 };
 use crate::plugin::{FirmCalendar, GroupState, SendRequest, TaskState, World};
 use crate::store::{Batch, StoredFile, Tree, decode, get_record, scan_records};
@@ -19,6 +21,8 @@ impl Docket {
             description: new.description,
             groups: new.groups,
             created_at: now,
+            updated_at: None,
+            archived_at: None,
         };
         let mut batch = Batch::default();
         batch.create(
@@ -165,7 +169,7 @@ impl Docket {
     ) -> Result<Template> {
         self.check_stored(&stored)?;
         let name = sanitise_file_name(name);
-        self.edit_template(name_or_id, (group, task), |template, documents, batch| {
+        self.edit_documents(name_or_id, (group, task), |template, documents, batch| {
             let file = TemplateFile {
                 id: new_id(self.now()),
                 content_type,
@@ -188,7 +192,7 @@ impl Docket {
         (group, task): (usize, usize),
         index: usize,
     ) -> Result<Template> {
-        self.edit_template(name_or_id, (group, task), |template, documents, batch| {
+        self.edit_documents(name_or_id, (group, task), |template, documents, batch| {
             if index >= documents.len() {
                 return Err(Error::invalid(format!(
                     "the task has no document {index} (documents are numbered from 0; it has {})",
@@ -204,7 +208,7 @@ impl Docket {
 
     /// Changes the documents of one task of a template in one batch, guarded against a
     /// concurrent change.
-    fn edit_template(
+    fn edit_documents(
         &self,
         name_or_id: &str,
         (group, task): (usize, usize),
@@ -229,6 +233,125 @@ impl Docket {
         };
         let mut batch = Batch::default();
         edit(template.id, documents, &mut batch)?;
+        template.updated_at = Some(self.now());
+        batch.expect(Tree::Templates, template.id.key(), Some(before));
+        batch.put_record(Tree::Templates, template.id.key(), &template);
+        self.store.commit(batch)?;
+        Ok(template)
+    }
+
+    /// Replaces a template's name, description, groups and tasks with `new` (the whole
+    /// template, as `GET` gives it), checked as creation checks them, plugins included. A
+    /// document's uploaded file is kept when `new` names it by id (as the template gave it);
+    /// files it no longer names are removed from the template. Work already made from the
+    /// template keeps its own copy; only work made from now on follows the edit.
+    pub fn update_template(&self, name_or_id: &str, new: NewTemplate) -> Result<Template> {
+        let (before, current) = self.template_for_edit(name_or_id)?;
+        self.replace_template(before, current, new)
+    }
+
+    /// One edit of a template as the admin's forms make them (a group renamed, a task moved
+    /// up, ...), applied to the template as it is now and checked as `update_template` checks.
+    pub fn edit_template(&self, name_or_id: &str, edit: TemplateEdit) -> Result<Template> {
+        let (before, current) = self.template_for_edit(name_or_id)?;
+        let mut new = NewTemplate::from_template(&current);
+        edit.apply(&mut new)?;
+        self.replace_template(before, current, new)
+    }
+
+    /// Archives a template: it makes no new work until it is restored; work already made from
+    /// it goes on. Archiving an archived template changes nothing.
+    pub fn archive_template(&self, name_or_id: &str) -> Result<Template> {
+        self.set_template_archived(name_or_id, true)
+    }
+
+    /// Restores an archived template, so work can be made from it again.
+    pub fn restore_template(&self, name_or_id: &str) -> Result<Template> {
+        self.set_template_archived(name_or_id, false)
+    }
+
+    fn set_template_archived(&self, name_or_id: &str, archive: bool) -> Result<Template> {
+        let (before, mut template) = self.template_for_edit(name_or_id)?;
+        if template.archived_at.is_some() == archive {
+            return Ok(template);
+        }
+        template.archived_at = archive.then(|| self.now());
+        let mut batch = Batch::default();
+        batch.expect(Tree::Templates, template.id.key(), Some(before));
+        batch.put_record(Tree::Templates, template.id.key(), &template);
+        self.store.commit(batch)?;
+        Ok(template)
+    }
+
+    /// The template's stored bytes (for the batch's guard) and the template.
+    fn template_for_edit(&self, name_or_id: &str) -> Result<(Vec<u8>, Template)> {
+        let id = self.find_template(name_or_id)?.id;
+        let before = self
+            .store
+            .get(Tree::Templates, &id.key())?
+            .ok_or_else(|| Error::not_found("template", id))?;
+        let template = decode(&before)?;
+        Ok((before, template))
+    }
+
+    fn replace_template(
+        &self,
+        before: Vec<u8>,
+        current: Template,
+        mut new: NewTemplate,
+    ) -> Result<Template> {
+        new.validate_edit()?;
+        // Uploaded files: only those of this template, as stored (never as the caller says).
+        let mut files: std::collections::HashMap<ulid::Ulid, TemplateFile> = current
+            .groups
+            .iter()
+            .flat_map(|g| &g.tasks)
+            .flat_map(|t| &t.documents)
+            .filter_map(|d| d.file.clone())
+            .map(|f| (f.id, f))
+            .collect();
+        for doc in new
+            .groups
+            .iter_mut()
+            .flat_map(|g| &mut g.tasks)
+            .flat_map(|t| &mut t.documents)
+        {
+            if let Some(file) = &mut doc.file {
+                let Some(kept) = files.remove(&file.id) else {
+                    return Err(Error::invalid(format!(
+                        "document `{}` names the file {}, which is not one of this template's; upload a file to a task (POST /api/templates/ID/groups/G/tasks/T/documents) rather than naming it",
+                        doc.name, file.id
+                    )));
+                };
+                *file = kept;
+            }
+        }
+        self.check_plugins(&new)?;
+        let name = new.name.trim().to_string();
+        let mut batch = Batch::default();
+        if name.to_lowercase() != current.name.to_lowercase() {
+            batch.remove(
+                Tree::TemplatesByName,
+                current.name.to_lowercase().into_bytes(),
+            );
+            batch.create(
+                Tree::TemplatesByName,
+                name.to_lowercase().into_bytes(),
+                current.id.key(),
+                format!("a template named `{name}` already exists"),
+            );
+        }
+        // What `files` still holds is no longer named: its bytes may be collected.
+        for file in files.values() {
+            batch.remove(Tree::FileRefs, file.ref_key(current.id));
+        }
+        let template = Template {
+            name,
+            description: new.description,
+            groups: new.groups,
+            updated_at: Some(self.now()),
+            ..current
+        };
         batch.expect(Tree::Templates, template.id.key(), Some(before));
         batch.put_record(Tree::Templates, template.id.key(), &template);
         self.store.commit(batch)?;
@@ -244,6 +367,154 @@ impl Docket {
             usize::MAX,
             false,
         )
+    }
+}
+
+/// One change to a template, as the admin's forms make them. Groups and tasks are numbered
+/// from 0, in the template's order.
+#[derive(Debug, Clone)]
+pub enum TemplateEdit {
+    /// The template's name and description.
+    Details {
+        name: String,
+        description: String,
+    },
+    /// A new group at the end, with its first task (a group has at least one).
+    AddGroup {
+        name: String,
+        task: TaskTemplate,
+    },
+    /// A group's name, sending rule and reminder policy with their parameters.
+    Group {
+        group: usize,
+        name: String,
+        sending: PluginRef,
+        reminders: PluginRef,
+    },
+    RemoveGroup {
+        group: usize,
+    },
+    /// Moves a group one place up (towards the first) or down.
+    MoveGroup {
+        group: usize,
+        up: bool,
+    },
+    /// A new task at the end of a group.
+    AddTask {
+        group: usize,
+        task: TaskTemplate,
+    },
+    /// A task's title, description and due offset; its documents stay.
+    Task {
+        group: usize,
+        task: usize,
+        title: String,
+        description: String,
+        due_offset_days: i32,
+    },
+    RemoveTask {
+        group: usize,
+        task: usize,
+    },
+    /// Moves a task one place up or down within its group.
+    MoveTask {
+        group: usize,
+        task: usize,
+        up: bool,
+    },
+}
+
+impl TemplateEdit {
+    fn apply(self, t: &mut NewTemplate) -> Result<()> {
+        fn group(t: &mut NewTemplate, g: usize) -> Result<&mut crate::model::GroupTemplate> {
+            let name = t.name.clone();
+            t.groups.get_mut(g).ok_or_else(|| {
+                Error::invalid(format!(
+                    "template `{name}` has no group {g} (groups are numbered from 0)"
+                ))
+            })
+        }
+        fn task_index(group: &crate::model::GroupTemplate, task: usize) -> Result<usize> {
+            if task < group.tasks.len() {
+                Ok(task)
+            } else {
+                Err(Error::invalid(format!(
+                    "group `{}` has no task {task} (tasks are numbered from 0)",
+                    group.name
+                )))
+            }
+        }
+        /// The place `i` moves to, or `None` at the end it moves towards.
+        fn moved(i: usize, up: bool, len: usize) -> Option<usize> {
+            if up {
+                i.checked_sub(1)
+            } else {
+                Some(i + 1).filter(|j| *j < len)
+            }
+        }
+        match self {
+            TemplateEdit::Details { name, description } => {
+                t.name = name;
+                t.description = description;
+            }
+            TemplateEdit::AddGroup { name, task } => {
+                t.groups.push(crate::model::GroupTemplate {
+                    name,
+                    sending: PluginRef::manual(),
+                    reminders: PluginRef::gentle(),
+                    tasks: vec![task],
+                });
+            }
+            TemplateEdit::Group {
+                group: g,
+                name,
+                sending,
+                reminders,
+            } => {
+                let group = group(t, g)?;
+                group.name = name;
+                group.sending = sending;
+                group.reminders = reminders;
+            }
+            TemplateEdit::RemoveGroup { group: g } => {
+                group(t, g)?;
+                t.groups.remove(g);
+            }
+            TemplateEdit::MoveGroup { group: g, up } => {
+                group(t, g)?;
+                if let Some(to) = moved(g, up, t.groups.len()) {
+                    t.groups.swap(g, to);
+                }
+            }
+            TemplateEdit::AddTask { group: g, task } => group(t, g)?.tasks.push(task),
+            TemplateEdit::Task {
+                group: g,
+                task,
+                title,
+                description,
+                due_offset_days,
+            } => {
+                let group = group(t, g)?;
+                let index = task_index(group, task)?;
+                let task = &mut group.tasks[index];
+                task.title = title;
+                task.description = description;
+                task.due_offset_days = due_offset_days;
+            }
+            TemplateEdit::RemoveTask { group: g, task } => {
+                let group = group(t, g)?;
+                let index = task_index(group, task)?;
+                group.tasks.remove(index);
+            }
+            TemplateEdit::MoveTask { group: g, task, up } => {
+                let group = group(t, g)?;
+                let task = task_index(group, task)?;
+                if let Some(to) = moved(task, up, group.tasks.len()) {
+                    group.tasks.swap(task, to);
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -266,6 +537,154 @@ mod tests {
             Err(Error::NotFound { .. })
         ));
         assert_eq!(docket.list_templates().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_edit_changes_future_work_only_and_archived_templates_make_none() {
+        use crate::docket::TemplateEdit;
+        use crate::model::{Actor, NewContact, NewTemplate, NewWork, PluginRef, TaskTemplate};
+
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let t = docket.import_template(EXAMPLE_TEMPLATES[1]).unwrap();
+        docket
+            .create_contact(
+                NewContact {
+                    name: "Bob".into(),
+                    email: "bob@client.example".into(),
+                    timezone: None,
+                },
+                Actor::System,
+            )
+            .unwrap();
+        let work = |name: &str| {
+            docket.create_work(
+                NewWork {
+                    template: name.into(),
+                    start_date: Some("2027-02-01".parse().unwrap()),
+                    contacts: vec!["bob@client.example".into()],
+                    ..Default::default()
+                },
+                Actor::System,
+            )
+        };
+        let before = work("Monthly bookkeeping").unwrap();
+        let old_tasks: Vec<String> = before.groups[0]
+            .tasks
+            .iter()
+            .map(|t| t.title.clone())
+            .collect();
+
+        // Whole-template update: renamed, a task retitled and its offset moved, one added.
+        let mut new = NewTemplate::from_template(&t);
+        new.name = "Bookkeeping".into();
+        new.groups[0].tasks[0].title = "All bank statements".into();
+        new.groups[0].tasks[0].due_offset_days = 9;
+        new.groups[0].tasks.push(TaskTemplate {
+            title: "VAT questions".into(),
+            description: String::new(),
+            due_offset_days: 12,
+            documents: Vec::new(),
+        });
+        let updated = docket.update_template(&t.id.to_string(), new).unwrap();
+        assert_eq!(updated.id, t.id);
+        assert!(updated.updated_at.is_some());
+        // The name index moved with it.
+        assert!(docket.find_template("monthly bookkeeping").is_err());
+        assert_eq!(docket.find_template("BOOKKEEPING").unwrap(), updated);
+
+        // Work made before keeps its copy; work made now follows the edit.
+        let kept = docket.work(before.id).unwrap();
+        let titles: Vec<String> = kept.groups[0]
+            .tasks
+            .iter()
+            .map(|t| t.title.clone())
+            .collect();
+        assert_eq!(titles, old_tasks);
+        let after = work("Bookkeeping").unwrap();
+        assert_eq!(after.groups[0].tasks[0].title, "All bank statements");
+        assert_eq!(after.groups[0].tasks[0].due_date.to_string(), "2027-02-10");
+        assert_eq!(after.groups[0].tasks.len(), old_tasks.len() + 1);
+
+        // Admin edits: move the new task to the top, change the group's policy.
+        let edited = docket
+            .edit_template(
+                "bookkeeping",
+                TemplateEdit::MoveTask {
+                    group: 0,
+                    task: old_tasks.len(),
+                    up: true,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            edited.groups[0].tasks[old_tasks.len() - 1].title,
+            "VAT questions"
+        );
+        let mut urgent = PluginRef::named("urgent");
+        urgent.params.clear();
+        let edited = docket
+            .edit_template(
+                "bookkeeping",
+                TemplateEdit::Group {
+                    group: 0,
+                    name: "Records".into(),
+                    sending: PluginRef::manual(),
+                    reminders: urgent,
+                },
+            )
+            .unwrap();
+        assert_eq!(edited.groups[0].reminders.plugin, "urgent");
+
+        // Bad edits change nothing.
+        for (edit, want) in [
+            (
+                TemplateEdit::RemoveGroup { group: 0 },
+                "has no client-task groups",
+            ),
+            (
+                TemplateEdit::RemoveTask { group: 0, task: 9 },
+                "has no task 9",
+            ),
+            (
+                TemplateEdit::MoveGroup { group: 3, up: true },
+                "has no group 3",
+            ),
+            (
+                TemplateEdit::Details {
+                    name: " ".into(),
+                    description: String::new(),
+                },
+                "needs a name",
+            ),
+        ] {
+            let err = docket
+                .edit_template("bookkeeping", edit)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{err}");
+        }
+        assert_eq!(docket.find_template("bookkeeping").unwrap(), edited);
+        // A rename onto another template's name is refused.
+        let other = docket.import_template(EXAMPLE_TEMPLATES[0]).unwrap();
+        let err = docket
+            .edit_template(
+                "bookkeeping",
+                TemplateEdit::Details {
+                    name: other.name.to_uppercase(),
+                    description: String::new(),
+                },
+            )
+            .unwrap_err();
+        assert!(matches!(err, Error::Conflict(_)), "{err}");
+        assert_eq!(docket.find_template("bookkeeping").unwrap(), edited);
+
+        // Archived: no new work until restored.
+        let archived = docket.archive_template("bookkeeping").unwrap();
+        assert!(archived.archived_at.is_some());
+        let err = work("Bookkeeping").unwrap_err().to_string();
+        assert!(err.contains("is archived; restore it"), "{err}");
+        docket.restore_template("bookkeeping").unwrap();
+        work("Bookkeeping").unwrap();
     }
 
     #[test]

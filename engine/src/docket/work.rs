@@ -13,6 +13,12 @@ use crate::{Error, Result};
 impl Docket {
     pub fn create_work(&self, new: NewWork, actor: Actor) -> Result<WorkItem> {
         let template = self.find_template(&new.template)?;
+        if template.archived_at.is_some() {
+            return Err(Error::invalid(format!(
+                "template `{}` is archived; restore it (`docket template restore`, or POST /api/templates/ID/restore) to make work from it",
+                template.name
+            )));
+        }
         let start_date = new.start_date.ok_or_else(|| {
             Error::invalid(format!(
                 "work from template `{}` needs a start date",

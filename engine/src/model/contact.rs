@@ -36,3 +36,17 @@ pub struct NewContact {
     #[serde(default)]
     pub timezone: Option<String>,
 }
+
+/// What staff change on a contact: each field given replaces the contact's; `timezone` given
+/// empty clears the contact's own zone (the firm's applies again). A new email ends the access
+/// the old address had: the contact's links, bound devices and client-account sign-ins.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub timezone: Option<String>,
+}

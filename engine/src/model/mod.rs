@@ -14,7 +14,7 @@ mod timeline;
 mod work;
 
 pub use access::{GroupAccess, LinkPurpose, LinkStatus, MagicLink};
-pub use contact::{Contact, NewContact};
+pub use contact::{Contact, ContactUpdate, NewContact};
 pub use exchange::{Comment, UploadedFile, sanitise_file_name};
 pub use firm::{ApiToken, FirmSettings, Role, StaffUser};
 pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};

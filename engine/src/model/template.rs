@@ -18,6 +18,12 @@ pub struct Template {
     pub description: String,
     pub groups: Vec<GroupTemplate>,
     pub created_at: DateTime<Utc>,
+    /// When it was last edited (`Docket::update_template`); work made before keeps its copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// When it was archived: an archived template makes no new work until it is restored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
 impl Record for Template {
@@ -153,7 +159,7 @@ fn scalar_map<'de, D: serde::Deserializer<'de>>(
 }
 
 /// What staff give to create a template (and what a template TOML file holds).
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTemplate {
     pub name: String,
@@ -174,8 +180,41 @@ impl NewTemplate {
         })
     }
 
-    /// Checks the rules every template must keep.
+    /// The template as staff would write it again: its own name, description and groups, the
+    /// documents' uploaded files included (an update keeps a file it names by id).
+    pub fn from_template(template: &Template) -> Self {
+        Self {
+            name: template.name.clone(),
+            description: template.description.clone(),
+            groups: template.groups.clone(),
+        }
+    }
+
+    /// The template as a TOML file `from_toml` reads back (what `docket template export`
+    /// prints). An uploaded file is written with its id, which only an update of the same
+    /// template accepts.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self)
+            .map_err(|e| Error::Storage(format!("cannot write the template as TOML: {e}")))
+    }
+
+    /// Checks the rules every new template must keep: those of `validate_edit`, and no uploaded
+    /// file named in it (a file is uploaded to a template once it exists).
     pub fn validate(&self) -> Result<()> {
+        self.validate_edit()?;
+        for task in self.groups.iter().flat_map(|g| &g.tasks) {
+            if task.documents.iter().any(|d| d.file.is_some()) {
+                return Err(Error::invalid(format!(
+                    "task `{}`: a document's file is uploaded to the template once it exists (POST /api/templates/ID/groups/G/tasks/T/documents), not named in it",
+                    task.title
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the rules every template keeps, new or edited.
+    pub fn validate_edit(&self) -> Result<()> {
         if self.name.trim().is_empty() {
             return Err(Error::invalid("a template needs a name"));
         }
@@ -229,12 +268,6 @@ impl NewTemplate {
                             )));
                         }
                     }
-                }
-                if task.documents.iter().any(|d| d.file.is_some()) {
-                    return Err(Error::invalid(format!(
-                        "task `{}`: a document's file is uploaded to the template once it exists (POST /api/templates/ID/groups/G/tasks/T/documents), not named in it",
-                        task.title
-                    )));
                 }
                 if task.due_offset_days.abs() > 3660 {
                     return Err(Error::invalid(format!(
@@ -301,6 +334,17 @@ mod tests {
             let err = err.unwrap_err().to_string();
             assert!(err.contains(want), "for {text:?}: {err}");
             assert!(!err.contains('\n'), "{err}");
+        }
+    }
+
+    #[test]
+    fn an_exported_template_reads_back_the_same() {
+        for text in crate::demo::EXAMPLE_TEMPLATES {
+            let template = NewTemplate::from_toml(text).unwrap();
+            let again = NewTemplate::from_toml(&template.to_toml().unwrap()).unwrap();
+            assert_eq!(again.name, template.name);
+            assert_eq!(again.description, template.description);
+            assert_eq!(again.groups, template.groups);
         }
     }
 

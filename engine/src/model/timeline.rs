@@ -63,6 +63,8 @@ pub enum EventKind {
     SignedIn,
     ContactArchived,
     ContactRestored,
+    /// A contact's name, email or timezone was changed (an email change ends their access).
+    ContactChanged,
     /// A plugin that a group names was replaced by a new version in the plugins folder.
     PluginReplaced,
 }

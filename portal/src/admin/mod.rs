@@ -7,7 +7,8 @@
 //! Files by responsibility: `guard.rs` the extractors that admit a request (a signed-in member,
 //! an admin, a checked form), `sign_in.rs` signing in and out and the password,
 //! `inbox.rs` the notifications, `work.rs` the overview and a work item's page, `settings.rs`
-//! the firm's settings and staff (admins only).
+//! the firm's settings and staff (admins only), `templates.rs` the templates and their
+//! calendar preview, `contacts.rs` the contacts.
 
 // A refusal here is the page to answer with, built once per request: its size is no cost.
 #![allow(clippy::result_large_err)]
@@ -23,10 +24,12 @@ use serde::Serialize;
 
 use crate::AppState;
 
+mod contacts;
 mod guard;
 mod inbox;
 mod settings;
 mod sign_in;
+mod templates;
 mod tokens;
 mod work;
 mod work_list;
@@ -96,6 +99,26 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "admin/tokens.html",
             include_str!("../../templates/admin/tokens.html"),
         ),
+        (
+            "admin/templates.html",
+            include_str!("../../templates/admin/templates.html"),
+        ),
+        (
+            "admin/template_new.html",
+            include_str!("../../templates/admin/template_new.html"),
+        ),
+        (
+            "admin/template.html",
+            include_str!("../../templates/admin/template.html"),
+        ),
+        (
+            "admin/contacts.html",
+            include_str!("../../templates/admin/contacts.html"),
+        ),
+        (
+            "admin/contact.html",
+            include_str!("../../templates/admin/contact.html"),
+        ),
     ] {
         if let Err(e) = env.add_template(name, source) {
             panic!("the admin template {name} does not parse: {e:#}");
@@ -134,6 +157,23 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/tokens", get(tokens::tokens).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/admin/templates", get(templates::list))
+        .route(
+            "/admin/templates/new",
+            get(templates::new_form).post(templates::create),
+        )
+        .route(
+            "/admin/templates/{id}",
+            get(templates::page).post(templates::edit),
+        )
+        .route(
+            "/admin/contacts",
+            get(contacts::list).post(contacts::create),
+        )
+        .route(
+            "/admin/contacts/{id}",
+            get(contacts::page).post(contacts::edit),
+        )
         .layer(axum::middleware::map_response(
             crate::browser::security_headers,
         ))
@@ -168,7 +208,8 @@ struct Shell {
     /// The unread count as shown: "3", or "99+".
     unread: Option<String>,
     form_token: String,
-    /// Which navigation entry is this page's: `work`, `inbox`, `settings` or `account`.
+    /// Which navigation entry is this page's: `work`, `inbox`, `templates`, `contacts`,
+    /// `settings` or `account`.
     section: &'static str,
 }
 

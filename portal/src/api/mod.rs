@@ -1,8 +1,10 @@
-//! The JSON API under `/api`: templates, contacts and work items here, staff and their inboxes
-//! in `staff.rs`. Every route needs an API token.
+//! The JSON API under `/api`: work items here, staff and their inboxes in `staff.rs`,
+//! templates in `templates.rs`, contacts in `contacts.rs`. Every route needs an API token.
 
+mod contacts;
 mod settings;
 mod staff;
+mod templates;
 mod tokens;
 
 use axum::Json;
@@ -13,8 +15,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use docket_engine::docket::{GroupSettings, UploadDetails, WorkListQuery};
 use docket_engine::model::{
-    Comment, Contact, ContactId, FirmSettings, NewContact, NewTemplate, NewWork, OutboundMessage,
-    Template, TimelineEvent, UploadedFile, WorkId, WorkItem,
+    Comment, FirmSettings, NewWork, OutboundMessage, TimelineEvent, UploadedFile, WorkId, WorkItem,
 };
 use docket_engine::store::StoredFile;
 use serde::Deserialize;
@@ -33,14 +34,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(firm))
         .routes(routes!(crate::backup::backup))
-        .routes(routes!(list_templates, create_template))
-        .routes(routes!(get_template))
-        .routes(routes!(add_template_document))
-        .routes(routes!(remove_template_document))
-        .routes(routes!(list_contacts, create_contact))
-        .routes(routes!(get_contact))
-        .routes(routes!(contact_timeline))
-        .routes(routes!(contact_action))
         .routes(routes!(list_work, create_work))
         .routes(routes!(get_work))
         .routes(routes!(work_timeline))
@@ -57,6 +50,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(staff::routes())
         .merge(tokens::routes())
         .merge(settings::routes())
+        .merge(templates::routes())
+        .merge(contacts::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -98,202 +93,6 @@ impl Page {
 )]
 async fn firm(_: ApiCaller, State(state): State<AppState>) -> ApiResult<FirmSettings> {
     Ok(Json(state.call(|d| d.firm_settings()).await?))
-}
-
-#[utoipa::path(
-    get,
-    path = "/templates",
-    tag = "templates",
-    responses(
-        (status = 200, description = "done", body = Vec<Template>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn list_templates(_: ApiCaller, State(state): State<AppState>) -> ApiResult<Vec<Template>> {
-    Ok(Json(state.call(|d| d.list_templates()).await?))
-}
-
-#[utoipa::path(
-    post,
-    path = "/templates",
-    tag = "templates",
-    request_body = NewTemplate,
-    responses(
-        (status = 201, description = "created", body = Template),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn create_template(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiJson(new): ApiJson<NewTemplate>,
-) -> Result<(StatusCode, Json<Template>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(state.call(move |d| d.create_template(new)).await?),
-    ))
-}
-
-#[utoipa::path(
-    get,
-    path = "/templates/{name_or_id}",
-    tag = "templates",
-    params(("name_or_id" = String, Path, description = "the template's name or id")),
-    responses(
-        (status = 200, description = "done", body = Template),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn get_template(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(name_or_id): ApiPath<String>,
-) -> ApiResult<Template> {
-    Ok(Json(
-        state.call(move |d| d.find_template(&name_or_id)).await?,
-    ))
-}
-
-#[utoipa::path(
-    get,
-    path = "/contacts",
-    tag = "contacts",
-    params(Page),
-    responses(
-        (status = 200, description = "done", body = Vec<Contact>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn list_contacts(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiQuery(page): ApiQuery<Page>,
-) -> ApiResult<Vec<Contact>> {
-    let after = page.after::<ContactId>()?;
-    let limit = page.limit();
-    Ok(Json(
-        state.call(move |d| d.list_contacts(after, limit)).await?,
-    ))
-}
-
-#[utoipa::path(
-    post,
-    path = "/contacts",
-    tag = "contacts",
-    request_body = NewContact,
-    responses(
-        (status = 201, description = "created", body = Contact),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn create_contact(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiJson(new): ApiJson<NewContact>,
-) -> Result<(StatusCode, Json<Contact>), ApiError> {
-    let actor = caller.actor();
-    Ok((
-        StatusCode::CREATED,
-        Json(state.call(move |d| d.create_contact(new, actor)).await?),
-    ))
-}
-
-#[utoipa::path(
-    get,
-    path = "/contacts/{id}",
-    tag = "contacts",
-    params(("id" = String, Path, description = "the contact's id")),
-    responses(
-        (status = 200, description = "done", body = Contact),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn get_contact(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Contact> {
-    let id: ContactId = id.parse()?;
-    Ok(Json(state.call(move |d| d.contact(id)).await?))
-}
-
-/// `archive` (ends the contact's portal access and sign-in) or `restore`.
-#[utoipa::path(
-    post,
-    path = "/contacts/{id}/{action}",
-    tag = "contacts",
-    params(("id" = String, Path, description = "the contact's id"), ("action" = String, Path, description = "what to do: `archive` or `restore`")),
-    responses(
-        (status = 200, description = "done", body = Contact),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn contact_action(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((id, action)): ApiPath<(String, String)>,
-) -> ApiResult<Contact> {
-    let id: ContactId = id.parse()?;
-    let archive = match action.as_str() {
-        "archive" => true,
-        "restore" => false,
-        other => return Err(unknown_action(other, "archive or restore")),
-    };
-    let actor = caller.actor();
-    Ok(Json(
-        state
-            .call(move |d| {
-                if archive {
-                    d.archive_contact(id, actor)
-                } else {
-                    d.restore_contact(id, actor)
-                }
-            })
-            .await?,
-    ))
-}
-
-#[utoipa::path(
-    get,
-    path = "/contacts/{id}/timeline",
-    tag = "contacts",
-    params(("id" = String, Path, description = "the contact's id"), Page),
-    responses(
-        (status = 200, description = "done", body = Vec<TimelineEvent>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn contact_timeline(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-    ApiQuery(page): ApiQuery<Page>,
-) -> ApiResult<Vec<TimelineEvent>> {
-    let id: ContactId = id.parse()?;
-    let limit = page.limit();
-    Ok(Json(
-        state.call(move |d| d.contact_timeline(id, limit)).await?,
-    ))
 }
 
 /// Filters of the work list — `?status=&sub_status=&assignee=EMAIL|ID|none&due_from=YYYY-MM-DD&
@@ -648,74 +447,6 @@ async fn receive_file(
     }
     let stored = crate::stream::body_to_file(state, body).await?;
     Ok((stored, content_type))
-}
-
-/// `?name=` of a document uploaded to a template's task.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-struct DocumentQuery {
-    name: String,
-}
-
-/// `POST /api/templates/{template}/groups/{group}/tasks/{task}/documents?name=NAME`: the body
-/// is a document for the client (a form, an engagement letter); work made from the template
-/// from now on carries it on that task, downloadable from the client's checklist.
-#[utoipa::path(
-    post,
-    path = "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents",
-    tag = "templates",
-    params(("name_or_id" = String, Path, description = "the template's name or id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), DocumentQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
-    responses(
-        (status = 201, description = "created", body = Template),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn add_template_document(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((template, group, task)): ApiPath<(String, usize, usize)>,
-    ApiQuery(q): ApiQuery<DocumentQuery>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<(StatusCode, Json<Template>), ApiError> {
-    let (stored, content_type) = receive_file(&state, &headers, body).await?;
-    let template = state
-        .call(move |d| {
-            d.attach_template_document(&template, (group, task), &q.name, content_type, stored)
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(template)))
-}
-
-/// `DELETE /api/templates/{template}/groups/{group}/tasks/{task}/documents/{n}`.
-#[utoipa::path(
-    delete,
-    path = "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents/{n}",
-    tag = "templates",
-    params(("name_or_id" = String, Path, description = "the template's name or id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("n" = usize, Path, description = "the document's position on the task, from 0")),
-    responses(
-        (status = 200, description = "done", body = Template),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn remove_template_document(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((template, group, task, index)): ApiPath<(String, usize, usize, usize)>,
-) -> ApiResult<Template> {
-    Ok(Json(
-        state
-            .call(move |d| d.remove_template_document(&template, (group, task), index))
-            .await?,
-    ))
 }
 
 /// The bytes of an uploaded file, always as a download, never rendered in the browser; read

@@ -1,6 +1,7 @@
 //! `docket plugin simulate`: the reminders the scheduler would send for one group under a policy
 //! — its answers held to the firm's send schedule and past its holidays, the cap applied, tasks
-//! done along the way — printed as text or JSON.
+//! done along the way — printed as text or JSON. The firm's calendar is the one stored in the
+//! data folder when there is one (what the server follows), else the configuration's `[firm]`.
 
 use std::path::PathBuf;
 
@@ -39,7 +40,9 @@ pub struct SimulateArgs {
     /// repeat for each task done.
     #[arg(long, value_name = "N@DATE")]
     done: Vec<String>,
-    /// Timezone; defaults to the firm's (`firm.timezone`).
+    /// Timezone; defaults to the firm's: stored in the data folder when there is one (as
+    /// the server uses it), else `firm.timezone` of the configuration. So do the send time,
+    /// send schedule and holidays below.
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
     /// Local send time, `HH:MM`; defaults to the firm's (`firm.send_time`).
@@ -71,26 +74,30 @@ pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Re
         }
         (None, None) => bail!("give --policy NAME or --file WASM"),
     };
+    let firm = firm_calendar(config);
+    if let Some(note) = &firm.note {
+        eprintln!("note: {note}");
+    }
     let mut holidays = if args.holiday.is_empty() {
-        config.firm.holidays()
+        firm.holidays.clone()
     } else {
         args.holiday.clone()
     };
     holidays.sort_unstable();
     holidays.dedup();
     let calendar = FirmCalendar::parse(
-        args.tz.as_deref().unwrap_or(&config.firm.timezone),
-        args.send_time.as_deref().unwrap_or(&config.firm.send_time),
+        args.tz.as_deref().unwrap_or(&firm.timezone),
+        args.send_time.as_deref().unwrap_or(&firm.send_time),
         holidays,
     )
     .map_err(anyhow::Error::msg)?;
     // As the server: the firm's cron expression, or every day at the send time.
-    let schedule = match (&args.send_schedule, config.firm.send_schedule()) {
+    let schedule = match (&args.send_schedule, &firm.send_schedule) {
         (Some(expr), _) => {
             SendSchedule::parse(expr).map_err(|e| anyhow::anyhow!("--send-schedule: {e}"))?
         }
-        (None, Some(expr)) => SendSchedule::parse(&expr)
-            .map_err(|e| anyhow::anyhow!("key `firm.send_schedule`: {e}"))?,
+        (None, Some(expr)) => SendSchedule::parse(expr)
+            .map_err(|e| anyhow::anyhow!("{}'s send schedule: {e}", firm.from))?,
         (None, None) => SendSchedule::daily_at(calendar.send_time),
     };
     let params = parse_params(&args.params)?;
@@ -144,7 +151,7 @@ pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Re
         },
     };
     print_calendar(
-        &policy, &calendar, &schedule, &args.due, &done, &preview, args.json,
+        &policy, &firm.from, &calendar, &schedule, &args.due, &done, &preview, args.json,
     )?;
     match preview.error {
         Some(e) if preview.reminders.is_empty() => Err(e.into()),
@@ -153,6 +160,62 @@ pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Re
             preview.reminders.len()
         ))),
         None => Ok(()),
+    }
+}
+
+/// The firm's calendar as the command found it, and where from.
+struct FirmSource {
+    timezone: String,
+    send_time: String,
+    send_schedule: Option<String>,
+    holidays: Vec<NaiveDate>,
+    /// `the data folder DIR` or `the configuration`.
+    from: String,
+    /// What to tell the operator about the choice, when there is a data folder.
+    note: Option<String>,
+}
+
+/// The firm's stored settings when the data folder holds a firm (the server's calendar, which
+/// `[firm]` only seeded), else the configuration's. A folder a running server holds cannot be
+/// read; the configuration's are used then, and the note says so.
+fn firm_calendar(config: &Config) -> FirmSource {
+    let dir = &config.storage.data_dir;
+    let from_config = |note: Option<String>| FirmSource {
+        timezone: config.firm.timezone.clone(),
+        send_time: config.firm.send_time.clone(),
+        send_schedule: config.firm.send_schedule(),
+        holidays: config.firm.holidays(),
+        from: "the configuration".into(),
+        note,
+    };
+    if !dir.join("db").is_dir() {
+        return from_config(None);
+    }
+    let stored = super::super::open(config).and_then(|(docket, _)| Ok(docket.firm_settings()?));
+    match stored {
+        Ok(firm) => FirmSource {
+            timezone: firm.timezone.name().to_string(),
+            send_time: firm.send_time.format("%H:%M").to_string(),
+            send_schedule: firm.send_schedule,
+            holidays: firm.holidays,
+            from: format!("the data folder {}", dir.display()),
+            note: Some(format!(
+                "the firm's timezone, send time, send schedule and holidays are those stored in the data folder {}, which the server follows",
+                dir.display()
+            )),
+        },
+        Err(e) => {
+            let why = match e.downcast_ref::<docket_engine::Error>() {
+                Some(docket_engine::Error::Locked(_)) => {
+                    "a running server holds it (GET /api/firm shows its settings)".to_string()
+                }
+                _ => format!("{e:#}"),
+            };
+            from_config(Some(format!(
+                "cannot read the firm's settings in {}: {why}; using the configuration's [firm] instead",
+                dir.display()
+            )))
+        }
     }
 }
 
@@ -211,8 +274,10 @@ struct DoneLine {
     utc: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn print_calendar(
     policy: &str,
+    settings_from: &str,
     calendar: &FirmCalendar,
     schedule: &SendSchedule,
     due: &[NaiveDate],
@@ -257,6 +322,7 @@ fn print_calendar(
             .collect();
         let out = serde_json::json!({
             "policy": policy,
+            "firm_settings_from": settings_from,
             "timezone": calendar.tz.name(),
             "send_time": calendar.send_time.format("%H:%M").to_string(),
             "send_schedule": schedule.as_str(),

@@ -1,0 +1,385 @@
+//! The contact pages: the list (paged, searched by part of a name or email) with a form to
+//! add one, and one contact's page — their details to edit (an email change ends the old
+//! address's links, devices and sign-ins), archive or restore, their work, their portal
+//! state and their timeline. Bad input re-shows the form with the message next to the field,
+//! the typed values kept and nothing changed.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::docket::WorkFilter;
+use docket_engine::model::{Actor, Contact, ContactId, ContactUpdate, NewContact};
+use serde::{Deserialize, Serialize};
+
+use super::guard::{StaffForm, StaffSession};
+use super::{Layout, error_page, local_time, render, status_text};
+use crate::AppState;
+
+/// Contacts a page of the list shows.
+const PER_PAGE: usize = 50;
+
+#[derive(Serialize)]
+struct ListPage {
+    q: String,
+    contacts: Vec<Row>,
+    /// The next page's address, when there may be one.
+    next: Option<String>,
+    values: ContactValues,
+    error: Option<FieldError>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    href: String,
+    name: String,
+    email: String,
+    archived: bool,
+}
+
+#[derive(Serialize, Deserialize, Default, Clone)]
+pub(super) struct ContactValues {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    timezone: String,
+}
+
+#[derive(Serialize)]
+struct FieldError {
+    field: &'static str,
+    message: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct ListQuery {
+    q: Option<String>,
+    after: Option<String>,
+}
+
+/// `GET /admin/contacts?q=TEXT&after=ID`.
+pub(super) async fn list(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    list_page(&state, &session, query, ContactValues::default(), None).await
+}
+
+async fn list_page(
+    state: &AppState,
+    session: &StaffSession,
+    query: ListQuery,
+    values: ContactValues,
+    error: Option<FieldError>,
+) -> Response {
+    let layout = Layout::signed_in(state, session, "contacts");
+    let q = query.q.unwrap_or_default();
+    let after = query.after.and_then(|a| a.parse::<ContactId>().ok());
+    let text = q.clone();
+    let found = match state
+        .call(move |d| d.search_contacts(&text, after, PER_PAGE))
+        .await
+    {
+        Ok(found) => found,
+        Err(e) => return error_page(e, layout),
+    };
+    let next = (found.len() == PER_PAGE).then(|| {
+        let last = found.last().map(|c| c.id.to_string()).unwrap_or_default();
+        let query = serde_urlencoded::to_string([("q", q.as_str()), ("after", last.as_str())])
+            .unwrap_or_default();
+        format!("/admin/contacts?{query}")
+    });
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = ListPage {
+        q,
+        contacts: found.iter().map(row).collect(),
+        next,
+        values,
+        error,
+    };
+    render(status, "admin/contacts.html", layout, &page)
+}
+
+fn row(c: &Contact) -> Row {
+    Row {
+        href: format!("/admin/contacts/{}", c.id),
+        name: c.name.clone(),
+        email: c.email.clone(),
+        archived: c.archived_at.is_some(),
+    }
+}
+
+/// `POST /admin/contacts`: a new contact, then their page.
+pub(super) async fn create(
+    State(state): State<AppState>,
+    session: StaffSession,
+    StaffForm(form): StaffForm<ContactValues>,
+) -> Response {
+    let actor = Actor::Staff(session.member.staff.id);
+    let new = NewContact {
+        name: form.name.clone(),
+        email: form.email.clone(),
+        timezone: Some(form.timezone.clone()),
+    };
+    match state.call(move |d| d.create_contact(new, actor)).await {
+        Ok(c) => Redirect::to(&format!("/admin/contacts/{}", c.id)).into_response(),
+        Err(e) if e.status().is_client_error() && e.status() != StatusCode::NOT_FOUND => {
+            let error = field_error(e.message());
+            let query = ListQuery {
+                q: None,
+                after: None,
+            };
+            list_page(&state, &session, query, form, Some(error)).await
+        }
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "contacts")),
+    }
+}
+
+/// Which field an engine refusal is about.
+fn field_error(message: &str) -> FieldError {
+    let field = if message.contains("timezone") {
+        "timezone"
+    } else if message.contains("needs a name") || message.contains("a name cannot") {
+        "name"
+    } else {
+        "email"
+    };
+    FieldError {
+        field,
+        message: sentence(message),
+    }
+}
+
+// --- a contact's page --------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct ContactPage {
+    href: String,
+    name: String,
+    email: String,
+    archived: bool,
+    since: String,
+    values: ContactValues,
+    error: Option<FieldError>,
+    notice: Option<&'static str>,
+    work: Vec<WorkRow>,
+    devices: Vec<DeviceRow>,
+    signed_in: Option<String>,
+    timeline: Vec<EventRow>,
+}
+
+#[derive(Serialize)]
+struct WorkRow {
+    href: String,
+    title: String,
+    status: String,
+    groups: String,
+}
+
+#[derive(Serialize)]
+struct DeviceRow {
+    work: String,
+    href: String,
+    group: String,
+    since: String,
+    expired: bool,
+}
+
+#[derive(Serialize)]
+struct EventRow {
+    at: String,
+    summary: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct PageQuery {
+    notice: Option<String>,
+}
+
+/// `GET /admin/contacts/{id}`.
+pub(super) async fn page(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let notice = match q.notice.as_deref() {
+        Some("saved") => Some("Saved."),
+        Some("email") => Some(
+            "Saved. The old address's links, bound devices and client-account sign-ins were ended; the next email goes to the new one.",
+        ),
+        _ => None,
+    };
+    show(&state, &session, &id, None, notice).await
+}
+
+async fn show(
+    state: &AppState,
+    session: &StaffSession,
+    id: &str,
+    failed: Option<(FieldError, ContactValues)>,
+    notice: Option<&'static str>,
+) -> Response {
+    let layout = Layout::signed_in(state, session, "contacts");
+    let id = id.to_string();
+    let found = state
+        .call(move |d| {
+            let contact = d.find_contact(&id)?;
+            let filter = WorkFilter {
+                contact: Some(contact.id),
+                ..WorkFilter::default()
+            };
+            let work = d.list_work(&filter, None, 100)?;
+            let portal = d.contact_portal(contact.id)?;
+            let timeline = d.contact_timeline(contact.id, 50)?;
+            Ok((contact, work, portal, timeline))
+        })
+        .await;
+    let (contact, work, portal, timeline) = match found {
+        Ok(found) => found,
+        Err(e) => return error_page(e, layout),
+    };
+    let (error, values) = match failed {
+        Some((error, values)) => (Some(error), values),
+        None => (
+            None,
+            ContactValues {
+                name: contact.name.clone(),
+                email: contact.email.clone(),
+                timezone: contact
+                    .timezone
+                    .map(|z| z.name().to_string())
+                    .unwrap_or_default(),
+            },
+        ),
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = ContactPage {
+        href: format!("/admin/contacts/{}", contact.id),
+        name: contact.name.clone(),
+        email: contact.email.clone(),
+        archived: contact.archived_at.is_some(),
+        since: local_time(state, contact.created_at),
+        values,
+        error,
+        notice,
+        work: work
+            .iter()
+            .map(|w| WorkRow {
+                href: format!("/admin/work/{}", w.id),
+                title: w.title.clone(),
+                status: status_text(w.status, w.sub_status.as_deref()),
+                groups: w
+                    .groups
+                    .iter()
+                    .filter(|g| g.recipient == contact.id)
+                    .map(|g| g.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
+        devices: portal
+            .devices
+            .iter()
+            .map(|d| DeviceRow {
+                work: d.work_title.clone(),
+                href: format!("/admin/work/{}", d.work),
+                group: d.group_name.clone(),
+                since: d
+                    .bound_at
+                    .map(|at| local_time(state, at))
+                    .unwrap_or_default(),
+                expired: d.expired,
+            })
+            .collect(),
+        signed_in: portal.signed_in_until.map(|until| {
+            format!(
+                "Signed in to the client account ({} session{}) until {}.",
+                portal.sessions,
+                if portal.sessions == 1 { "" } else { "s" },
+                local_time(state, until)
+            )
+        }),
+        timeline: timeline
+            .iter()
+            .map(|e| EventRow {
+                at: local_time(state, e.at),
+                summary: e.summary.clone(),
+            })
+            .collect(),
+    };
+    render(status, "admin/contact.html", layout, &page)
+}
+
+#[derive(Deserialize)]
+pub(super) struct EditForm {
+    action: String,
+    #[serde(flatten)]
+    values: ContactValues,
+}
+
+/// `POST /admin/contacts/{id}`: `save` (name, email, timezone), `archive` or `restore`.
+pub(super) async fn edit(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    StaffForm(form): StaffForm<EditForm>,
+) -> Response {
+    let actor = Actor::Staff(session.member.staff.id);
+    let target = id.clone();
+    let action = form.action.clone();
+    let values = form.values.clone();
+    let done = state
+        .call(move |d| {
+            let contact = d.find_contact(&target)?;
+            match action.as_str() {
+                "archive" => d.archive_contact(contact.id, actor).map(|c| (c, false)),
+                "restore" => d.restore_contact(contact.id, actor).map(|c| (c, false)),
+                _ => {
+                    let update = ContactUpdate {
+                        name: Some(values.name),
+                        email: Some(values.email),
+                        timezone: Some(values.timezone),
+                    };
+                    let moved = d.update_contact(contact.id, update, actor)?;
+                    let email_changed = moved.email != contact.email;
+                    Ok((moved, email_changed))
+                }
+            }
+        })
+        .await;
+    match done {
+        Ok((c, email_changed)) => {
+            let notice = if email_changed { "email" } else { "saved" };
+            Redirect::to(&format!("/admin/contacts/{}?notice={notice}", c.id)).into_response()
+        }
+        Err(e) if e.status().is_client_error() && e.status() != StatusCode::NOT_FOUND => {
+            let error = field_error(e.message());
+            show(&state, &session, &id, Some((error, form.values)), None).await
+        }
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "contacts")),
+    }
+}
+
+/// An engine message as a sentence: capitalised, with a full stop.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}

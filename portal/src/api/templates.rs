@@ -1,0 +1,288 @@
+//! Templates in the JSON API: list, create, read, replace whole, archive, restore, the
+//! documents uploaded to their tasks, and the preview of the emails work made from one would
+//! get. An edit changes only the work made from the template afterwards.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use chrono::NaiveDate;
+use docket_engine::docket::TemplatePreview;
+use docket_engine::model::{NewTemplate, Template};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{ApiResult, receive_file};
+use crate::auth::ApiCaller;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::{ApiError, AppState};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_templates, create_template))
+        .routes(routes!(get_template, update_template))
+        .routes(routes!(archive_template))
+        .routes(routes!(restore_template))
+        .routes(routes!(preview_template))
+        .routes(routes!(add_template_document))
+        .routes(routes!(remove_template_document))
+}
+
+/// `?archived=true` lists archived templates too.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    #[serde(default)]
+    archived: bool,
+}
+
+#[utoipa::path(
+    get,
+    path = "/templates",
+    tag = "templates",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "done", body = Vec<Template>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn list_templates(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Vec<Template>> {
+    let mut templates = state.call(|d| d.list_templates()).await?;
+    if !q.archived {
+        templates.retain(|t| t.archived_at.is_none());
+    }
+    Ok(Json(templates))
+}
+
+#[utoipa::path(
+    post,
+    path = "/templates",
+    tag = "templates",
+    request_body = NewTemplate,
+    responses(
+        (status = 201, description = "created", body = Template),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn create_template(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiJson(new): ApiJson<NewTemplate>,
+) -> Result<(StatusCode, Json<Template>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(state.call(move |d| d.create_template(new)).await?),
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/templates/{name_or_id}",
+    tag = "templates",
+    params(("name_or_id" = String, Path, description = "the template's name or id")),
+    responses(
+        (status = 200, description = "done", body = Template),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn get_template(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath(name_or_id): ApiPath<String>,
+) -> ApiResult<Template> {
+    Ok(Json(
+        state.call(move |d| d.find_template(&name_or_id)).await?,
+    ))
+}
+
+/// `PUT /api/templates/{name_or_id}`: the whole template (name, description, groups) as `GET`
+/// gives it; a document's uploaded `file` is kept when named by its id.
+#[utoipa::path(
+    put,
+    path = "/templates/{name_or_id}",
+    tag = "templates",
+    params(("name_or_id" = String, Path, description = "the template's name or id")),
+    request_body = NewTemplate,
+    responses(
+        (status = 200, description = "done", body = Template),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn update_template(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath(name_or_id): ApiPath<String>,
+    ApiJson(new): ApiJson<NewTemplate>,
+) -> ApiResult<Template> {
+    Ok(Json(
+        state
+            .call(move |d| d.update_template(&name_or_id, new))
+            .await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/templates/{name_or_id}/archive",
+    tag = "templates",
+    params(("name_or_id" = String, Path, description = "the template's name or id")),
+    responses(
+        (status = 200, description = "done", body = Template),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn archive_template(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath(name_or_id): ApiPath<String>,
+) -> ApiResult<Template> {
+    Ok(Json(
+        state.call(move |d| d.archive_template(&name_or_id)).await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/templates/{name_or_id}/restore",
+    tag = "templates",
+    params(("name_or_id" = String, Path, description = "the template's name or id")),
+    responses(
+        (status = 200, description = "done", body = Template),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn restore_template(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath(name_or_id): ApiPath<String>,
+) -> ApiResult<Template> {
+    Ok(Json(
+        state.call(move |d| d.restore_template(&name_or_id)).await?,
+    ))
+}
+
+/// `?start=YYYY-MM-DD`: the sample start date of the preview.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct PreviewQuery {
+    start: NaiveDate,
+}
+
+/// `GET /api/templates/{name_or_id}/preview?start=YYYY-MM-DD`: per group, when its first email
+/// and each reminder would go out for work made now with that start date.
+#[utoipa::path(
+    get,
+    path = "/templates/{name_or_id}/preview",
+    tag = "templates",
+    params(("name_or_id" = String, Path, description = "the template's name or id"), PreviewQuery),
+    responses(
+        (status = 200, description = "done", body = TemplatePreview),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn preview_template(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath(name_or_id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PreviewQuery>,
+) -> ApiResult<TemplatePreview> {
+    Ok(Json(
+        state
+            .call(move |d| d.preview_template(&name_or_id, q.start))
+            .await?,
+    ))
+}
+
+/// `?name=` of a document uploaded to a template's task.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct DocumentQuery {
+    name: String,
+}
+
+/// `POST /api/templates/{template}/groups/{group}/tasks/{task}/documents?name=NAME`: the body
+/// is a document for the client (a form, an engagement letter); work made from the template
+/// from now on carries it on that task, downloadable from the client's checklist.
+#[utoipa::path(
+    post,
+    path = "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents",
+    tag = "templates",
+    params(("name_or_id" = String, Path, description = "the template's name or id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), DocumentQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
+    responses(
+        (status = 201, description = "created", body = Template),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn add_template_document(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath((template, group, task)): ApiPath<(String, usize, usize)>,
+    ApiQuery(q): ApiQuery<DocumentQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<(StatusCode, Json<Template>), ApiError> {
+    let (stored, content_type) = receive_file(&state, &headers, body).await?;
+    let template = state
+        .call(move |d| {
+            d.attach_template_document(&template, (group, task), &q.name, content_type, stored)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(template)))
+}
+
+/// `DELETE /api/templates/{template}/groups/{group}/tasks/{task}/documents/{n}`.
+#[utoipa::path(
+    delete,
+    path = "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents/{n}",
+    tag = "templates",
+    params(("name_or_id" = String, Path, description = "the template's name or id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("n" = usize, Path, description = "the document's position on the task, from 0")),
+    responses(
+        (status = 200, description = "done", body = Template),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn remove_template_document(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath((template, group, task, index)): ApiPath<(String, usize, usize, usize)>,
+) -> ApiResult<Template> {
+    Ok(Json(
+        state
+            .call(move |d| d.remove_template_document(&template, (group, task), index))
+            .await?,
+    ))
+}

@@ -1,0 +1,247 @@
+//! Contacts in the admin and the JSON API: the paged list and search, adding one, editing
+//! (an email change ends the old address's access, said on the page and the timelines),
+//! archive and restore, the contact's page — and bad input refused by the field, nothing
+//! changed.
+
+use docket_engine::model::{Actor, NewContact};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::{Admin, STAFF, body, client, location};
+
+impl Admin {
+    fn contact_api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        json: Option<Value>,
+        authorised: bool,
+    ) -> (StatusCode, Value) {
+        let mut request = client().request(method, self.url(&format!("/api{path}")));
+        if authorised {
+            let (_, secret) = self.docket.create_api_token("tests").unwrap();
+            request = request.bearer_auth(secret);
+        }
+        if let Some(json) = json {
+            request = request.json(&json);
+        }
+        let response = request.send().unwrap();
+        let status = response.status();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+}
+
+/// The text of the message an input is described by (it must be marked invalid).
+fn error_of(html: &str, input_id: &str) -> String {
+    let at = html
+        .find(&format!("id=\"{input_id}\""))
+        .unwrap_or_else(|| panic!("no input {input_id} in {html}"));
+    let tag = &html[at..at + html[at..].find('>').unwrap()];
+    assert!(tag.contains("aria-invalid=\"true\""), "{tag}");
+    let error_id = format!("{input_id}-error");
+    assert!(tag.contains(&error_id), "{tag}");
+    let at = html.find(&format!("id=\"{error_id}\">")).unwrap() + error_id.len() + 6;
+    html[at..at + html[at..].find('<').unwrap()].to_string()
+}
+
+fn value_of(html: &str, input_id: &str) -> String {
+    let at = html.find(&format!("id=\"{input_id}\"")).unwrap();
+    let tag = &html[at..at + html[at..].find('>').unwrap()];
+    let v = tag.split("value=\"").nth(1).unwrap();
+    v[..v.find('"').unwrap()].to_string()
+}
+
+#[test]
+fn staff_list_search_add_and_edit_contacts() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    for n in 0..55 {
+        admin
+            .docket
+            .create_contact(
+                NewContact {
+                    name: format!("Client {n:02}"),
+                    email: format!("c{n:02}@clients.example"),
+                    timezone: None,
+                },
+                Actor::System,
+            )
+            .unwrap();
+    }
+    // Paged: 50, then the rest.
+    let first = body(admin.get("/admin/contacts", Some(&sam)));
+    assert!(first.contains("aria-current=\"page\">Contacts"), "{first}");
+    assert_eq!(
+        first.matches("<tr><td><a href=\"/admin/contacts/").count(),
+        50
+    );
+    let next_at = first
+        .find("<a href=\"/admin/contacts?q=")
+        .expect("a next page")
+        + 9;
+    let next = first[next_at..next_at + first[next_at..].find('"').unwrap()].replace("&amp;", "&");
+    let second = body(admin.get(&next, Some(&sam)));
+    assert_eq!(
+        second.matches("<tr><td><a href=\"/admin/contacts/").count(),
+        6
+    );
+    // Search by part of a name or an email.
+    let found = body(admin.get("/admin/contacts?q=ARCH", Some(&sam)));
+    assert!(found.contains(">Ann Archer</a>"), "{found}");
+    assert_eq!(found.matches("<tr><td>").count(), 1);
+    let found = body(admin.get("/admin/contacts?q=c07%40", Some(&sam)));
+    assert!(found.contains(">Client 07</a>"), "{found}");
+    assert_eq!(found.matches("<tr><td>").count(), 1);
+
+    // Adding: a bad address is refused by its field with the values kept.
+    let count = || admin.docket.list_contacts(None, 1000).unwrap().len();
+    let before = count();
+    let refused = admin.post(
+        "/admin/contacts",
+        &sam,
+        &[
+            ("name", "Dee Doe"),
+            ("email", "dee at example"),
+            ("timezone", ""),
+        ],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(!error_of(&html, "new-email").is_empty(), "{html}");
+    assert_eq!(value_of(&html, "new-name"), "Dee Doe");
+    let refused = admin.post(
+        "/admin/contacts",
+        &sam,
+        &[
+            ("name", "Dee Doe"),
+            ("email", "dee@example.com"),
+            ("timezone", "Moon/Base"),
+        ],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error_of(&body(refused), "new-timezone").contains("IANA timezone"));
+    assert_eq!(count(), before);
+    let added = admin.post(
+        "/admin/contacts",
+        &sam,
+        &[
+            ("name", "Dee Doe"),
+            ("email", "dee@example.com"),
+            ("timezone", "Europe/Paris"),
+        ],
+    );
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    assert_eq!(count(), before + 1);
+
+    // Ann's page: her work, her portal state, her timeline.
+    let ann = admin.docket.find_contact("ann@client.example").unwrap();
+    let page = format!("/admin/contacts/{}", ann.id);
+    let html = body(admin.get(&page, Some(&sam)));
+    assert!(html.contains("Archer — 2025 accounts"), "{html}");
+    assert!(
+        html.contains("Not signed in to the client account"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Contact Ann Archer &lt;ann@client.example&gt; created"),
+        "{html}"
+    );
+
+    // Editing: a taken address is refused by the field; nothing changes.
+    let refused = admin.post(
+        &page,
+        &sam,
+        &[
+            ("action", "save"),
+            ("name", "Ann Archer"),
+            ("email", "c01@clients.example"),
+            ("timezone", ""),
+        ],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        error_of(&html, "edit-email").contains("already exists"),
+        "{html}"
+    );
+    assert_eq!(value_of(&html, "edit-email"), "c01@clients.example");
+    assert_eq!(admin.docket.contact(ann.id).unwrap(), ann);
+
+    let saved = admin.post(
+        &page,
+        &sam,
+        &[
+            ("action", "save"),
+            ("name", "Ann Archer"),
+            ("email", "ann@new.example"),
+            ("timezone", "Europe/Dublin"),
+        ],
+    );
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let html = body(admin.get(&location(&saved), Some(&sam)));
+    assert!(
+        html.contains("links, bound devices and client-account sign-ins were ended"),
+        "{html}"
+    );
+    let moved = admin.docket.contact(ann.id).unwrap();
+    assert_eq!(moved.email, "ann@new.example");
+    assert_eq!(moved.timezone.unwrap().name(), "Europe/Dublin");
+    let said = admin.docket.work_timeline(admin.work, 50).unwrap();
+    assert!(said.iter().any(|e| e.summary.contains("ann@new.example")));
+
+    // Archive and restore.
+    admin.post(&page, &sam, &[("action", "archive")]);
+    assert!(admin.docket.contact(ann.id).unwrap().archived_at.is_some());
+    assert!(body(admin.get(&page, Some(&sam))).contains("Archived: no portal access"));
+    admin.post(&page, &sam, &[("action", "restore")]);
+    assert!(admin.docket.contact(ann.id).unwrap().archived_at.is_none());
+}
+
+#[test]
+fn contacts_are_searched_and_edited_over_the_api() {
+    let admin = Admin::start();
+    let get = reqwest::Method::GET;
+    let patch = reqwest::Method::PATCH;
+    let (status, found) = admin.contact_api(get.clone(), "/contacts?q=archer", None, true);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found[0]["email"], "ann@client.example");
+    let (_, none) = admin.contact_api(get.clone(), "/contacts?q=nobody", None, true);
+    assert_eq!(none, json!([]));
+
+    // By email or id; unauthenticated and bad edits change nothing.
+    let ann = admin.docket.find_contact("ann@client.example").unwrap();
+    let path = "/contacts/ann@client.example";
+    let (status, _) = admin.contact_api(patch.clone(), path, Some(json!({"name": "X"})), false);
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    for bad in [
+        json!({"email": "nope"}),
+        json!({"timezone": "Nowhere/Land"}),
+        json!({"name": ""}),
+        json!({"colour": "red"}),
+    ] {
+        let (status, answer) = admin.contact_api(patch.clone(), path, Some(bad.clone()), true);
+        assert!(status.is_client_error(), "{bad}: {status} {answer}");
+        assert!(answer["error"].is_string(), "{answer}");
+    }
+    assert_eq!(admin.docket.contact(ann.id).unwrap(), ann);
+
+    let (status, answer) = admin.contact_api(
+        patch,
+        &format!("/contacts/{}", ann.id),
+        Some(json!({"name": "Ann Archer-Bell", "email": "ann@new.example"})),
+        true,
+    );
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["email"], "ann@new.example");
+    let (status, portal) =
+        admin.contact_api(get.clone(), "/contacts/ann@new.example/portal", None, true);
+    assert_eq!(status, StatusCode::OK, "{portal}");
+    assert_eq!(portal["sessions"], 0);
+    let (status, timeline) =
+        admin.contact_api(get, "/contacts/ann@new.example/timeline", None, true);
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        timeline.to_string().contains("ann@new.example"),
+        "{timeline}"
+    );
+}
