@@ -831,3 +831,64 @@ fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
         "unpinned keys stay: {shown}"
     );
 }
+
+#[test]
+fn members_are_invited_given_roles_disabled_and_enabled() {
+    let dir = tempfile::tempdir().unwrap();
+    new_folder(dir.path());
+    let data = data_arg(dir.path());
+    ok(&[
+        "user",
+        "add",
+        "--email",
+        "ada@firm.example",
+        "--role",
+        "admin",
+        "--data",
+        &data,
+    ]);
+    let out = ok(&[
+        "user",
+        "invite",
+        "--email",
+        "kim@firm.example",
+        "--role",
+        "staff",
+        "--data",
+        &data,
+    ]);
+    assert!(out.contains("invited kim@firm.example (staff)"), "{out}");
+    let list = ok(&["user", "list", "--data", &data]);
+    assert!(list.contains("kim@firm.example\tStaff\tinvited"), "{list}");
+    ok(&["user", "role", "kim@firm.example", "admin", "--data", &data]);
+    let out = ok(&["user", "disable", "kim@firm.example", "--data", &data]);
+    assert!(out.contains("kim@firm.example is disabled"), "{out}");
+    let list = ok(&["user", "list", "--data", &data]);
+    assert!(list.contains("kim@firm.example\tAdmin\tdisabled"), "{list}");
+    ok(&["user", "enable", "kim@firm.example", "--data", &data]);
+    fails(
+        &["user", "disable", "ada@firm.example", "--data", &data],
+        "ada@firm.example is the last active admin; make another member an admin first",
+    );
+    fails(
+        &["user", "role", "ada@firm.example", "staff", "--data", &data],
+        "last active admin",
+    );
+    fails(
+        &["user", "disable", "nobody@firm.example", "--data", &data],
+        "not found",
+    );
+    fails(
+        &[
+            "user",
+            "invite",
+            "--email",
+            "ada@firm.example",
+            "--role",
+            "staff",
+            "--data",
+            &data,
+        ],
+        "already exists",
+    );
+}

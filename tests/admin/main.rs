@@ -8,6 +8,7 @@
 mod inbox;
 mod settings;
 mod tokens;
+mod users;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -19,6 +19,7 @@ mod settings;
 mod sign_in_throttle;
 mod staff_admin;
 mod staff_sign_in;
+mod staff_users;
 mod templates;
 #[cfg(test)]
 mod test_firm;
@@ -62,6 +63,7 @@ pub use sign_in_throttle::{
 pub use staff_sign_in::{
     Member, PasswordChange, STAFF_SESSION_IDLE, STAFF_SESSION_LIFETIME, StaffSignIn,
 };
+pub use staff_users::{INVITE_LIFETIME, NewInvite};
 pub use work::{GroupSettings, WorkFilter};
 pub(crate) use work::{contact_key, status_key};
 

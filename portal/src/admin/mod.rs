@@ -28,6 +28,7 @@ mod inbox;
 mod settings;
 mod sign_in;
 mod tokens;
+mod users;
 mod work;
 
 pub use guard::{AdminSession, StaffForm, StaffSession};
@@ -86,6 +87,14 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "admin/tokens.html",
             include_str!("../../templates/admin/tokens.html"),
         ),
+        (
+            "admin/users.html",
+            include_str!("../../templates/admin/users.html"),
+        ),
+        (
+            "admin/invite.html",
+            include_str!("../../templates/admin/invite.html"),
+        ),
     ] {
         if let Err(e) = env.add_template(name, source) {
             panic!("the admin template {name} does not parse: {e:#}");
@@ -119,6 +128,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/tokens", get(tokens::tokens).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/admin/users", get(users::users).post(users::invite))
+        .route("/admin/users/{id}/role", post(users::set_role))
+        .route("/admin/users/{id}/{action}", post(users::toggle))
+        .route(
+            "/admin/invite/{secret}",
+            get(users::invite_form).post(users::accept_invite),
+        )
         .layer(axum::middleware::map_response(
             crate::browser::security_headers,
         ))

@@ -1,24 +1,29 @@
-//! Staff and their inboxes in the JSON API: the firm's staff (never with a password hash), and
-//! each member's notifications — listed newest first a page at a time, counted, marked read.
+//! Staff and their inboxes in the JSON API: the firm's staff (never with a password hash) —
+//! listed, invited, given a role, disabled and enabled, with admin tokens only — and each
+//! member's notifications — listed newest first a page at a time, counted, marked read.
 //! A member is named by id or email.
 
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
-use docket_engine::docket::INBOX_PAGE;
-use docket_engine::model::{StaffMember, StaffNotification};
+use docket_engine::docket::{INBOX_PAGE, NewInvite};
+use docket_engine::model::{Role, StaffMember, StaffNotification};
 use serde::{Deserialize, Serialize};
 
 use super::{ApiResult, MAX_PAGE};
 use crate::auth::{AdminCaller, ApiCaller};
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/users", get(list_users))
+        .route("/users", get(list_users).post(invite_user))
         .route("/users/{user}", get(get_user))
+        .route("/users/{user}/role", post(set_role))
+        .route("/users/{user}/disable", post(disable_user))
+        .route("/users/{user}/enable", post(enable_user))
         .route("/users/{user}/notifications", get(notifications))
         .route("/users/{user}/notifications/read-all", post(read_all))
         .route("/users/{user}/notifications/{id}/read", post(read_one))
@@ -34,6 +39,66 @@ async fn get_user(
     ApiPath(user): ApiPath<String>,
 ) -> ApiResult<StaffMember> {
     Ok(Json(state.call(move |d| d.find_staff(&user)).await?))
+}
+
+/// `POST /api/users`: who to invite; they are emailed a link to set their password.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Invite {
+    email: String,
+    #[serde(default)]
+    name: String,
+    role: Role,
+}
+
+async fn invite_user(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    ApiJson(invite): ApiJson<Invite>,
+) -> Result<(StatusCode, Json<StaffMember>), ApiError> {
+    let new = NewInvite {
+        email: invite.email,
+        name: invite.name,
+        role: invite.role,
+    };
+    let member = state.call(move |d| d.invite_user(new, "An admin")).await?;
+    Ok((StatusCode::CREATED, Json(member)))
+}
+
+/// `POST /api/users/{user}/role`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewRole {
+    role: Role,
+}
+
+async fn set_role(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    ApiPath(user): ApiPath<String>,
+    ApiJson(body): ApiJson<NewRole>,
+) -> ApiResult<StaffMember> {
+    Ok(Json(
+        state
+            .call(move |d| d.set_user_role(&user, body.role))
+            .await?,
+    ))
+}
+
+async fn disable_user(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    ApiPath(user): ApiPath<String>,
+) -> ApiResult<StaffMember> {
+    Ok(Json(state.call(move |d| d.disable_user(&user)).await?))
+}
+
+async fn enable_user(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    ApiPath(user): ApiPath<String>,
+) -> ApiResult<StaffMember> {
+    Ok(Json(state.call(move |d| d.enable_user(&user)).await?))
 }
 
 /// `?before=ID` (older than that notification), `?limit=N`, `?unread=true`.
