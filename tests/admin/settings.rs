@@ -217,3 +217,59 @@ fn the_settings_through_the_api() {
         "nothing changed"
     );
 }
+
+#[test]
+fn admins_read_the_outbox_with_the_clients_link_replaced() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    assert_eq!(
+        admin.get("/admin/outbox", Some(&sam)).status(),
+        StatusCode::FORBIDDEN
+    );
+    let ada = admin.browser(ADMIN);
+    let html = body(admin.get("/admin/outbox", Some(&ada)));
+    let sent = admin.docket.outbox(None, 10).unwrap();
+    let request = sent.iter().find(|m| m.work == Some(admin.work)).unwrap();
+    assert!(
+        html.contains(&format!("href=\"/admin/outbox/{}\"", request.id)),
+        "{html}"
+    );
+    assert!(
+        html.contains("ann@client.example") && html.contains("Queued"),
+        "{html}"
+    );
+
+    let page = admin.get(&format!("/admin/outbox/{}", request.id), Some(&ada));
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = body(page);
+    let link = &request.context.link;
+    assert!(link.contains("/c/"), "{link}");
+    let token = link.rsplit('/').next().unwrap();
+    assert!(
+        !html.contains(token),
+        "the client's secret is shown: {html}"
+    );
+    assert!(
+        html.contains("the client&#x27;s link") || html.contains("the client's link"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "href=\"/admin/work/{}/groups/0/as-client\"",
+            admin.work
+        )),
+        "{html}"
+    );
+    assert!(html.contains("ann@client.example"), "{html}");
+    assert!(html.contains("Bank statements"), "the body: {html}");
+    assert_eq!(
+        admin.get("/admin/outbox/nonsense", Some(&ada)).status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin
+            .get("/admin/outbox/01ARZ3NDEKTSV4RRFFQ69G5FAV", Some(&ada))
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}

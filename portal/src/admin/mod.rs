@@ -25,6 +25,7 @@ use crate::AppState;
 
 mod guard;
 mod inbox;
+mod outbox;
 mod settings;
 mod sign_in;
 mod tokens;
@@ -95,6 +96,14 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "admin/invite.html",
             include_str!("../../templates/admin/invite.html"),
         ),
+        (
+            "admin/outbox.html",
+            include_str!("../../templates/admin/outbox.html"),
+        ),
+        (
+            "admin/outbox_message.html",
+            include_str!("../../templates/admin/outbox_message.html"),
+        ),
     ] {
         if let Err(e) = env.add_template(name, source) {
             panic!("the admin template {name} does not parse: {e:#}");
@@ -131,6 +140,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(users::users).post(users::invite))
         .route("/admin/users/{id}/role", post(users::set_role))
         .route("/admin/users/{id}/{action}", post(users::toggle))
+        .route("/admin/outbox", get(outbox::outbox))
+        .route("/admin/outbox/{id}", get(outbox::message))
         .route(
             "/admin/invite/{secret}",
             get(users::invite_form).post(users::accept_invite),
