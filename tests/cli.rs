@@ -892,3 +892,54 @@ fn members_are_invited_given_roles_disabled_and_enabled() {
         "already exists",
     );
 }
+
+#[test]
+fn the_smtp_password_reaches_neither_the_data_folder_nor_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let data = data_arg(&data_dir);
+    const PASSWORD: &str = "smtp-pass-7f3a9c1e-never-stored";
+    let config = dir.path().join("docket.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = 9\nsecurity = \"none\"\nusername = \"relay-user\"\npassword = \"{PASSWORD}\"\n"
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap().to_string();
+    support::Server::start(&data_dir, &["--config", &config, "--demo"]).stop();
+    let backup = dir.path().join("all.backup");
+    ok(&[
+        "backup",
+        "--out",
+        backup.to_str().unwrap(),
+        "--data",
+        &data,
+        "--config",
+        &config,
+    ]);
+    let mut files = vec![backup];
+    let mut folders = vec![data_dir.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 3, "{files:?}");
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !bytes
+                .windows(PASSWORD.len())
+                .any(|w| w == PASSWORD.as_bytes()),
+            "the SMTP password is in {}",
+            file.display()
+        );
+    }
+}

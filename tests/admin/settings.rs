@@ -273,3 +273,40 @@ fn admins_read_the_outbox_with_the_clients_link_replaced() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[test]
+fn an_admin_sends_themselves_a_test_email() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let before = admin.docket.outbox(None, 100).unwrap().len();
+    assert_eq!(
+        admin.post("/admin/settings/test-email", &sam, &[]).status(),
+        StatusCode::FORBIDDEN
+    );
+    let ada = admin.browser(ADMIN);
+    let forged = admin.post_raw(
+        "/admin/settings/test-email",
+        Some(&ada.cookie),
+        Some(&admin.base),
+        &[("form_token", "forged")],
+    );
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(admin.docket.outbox(None, 100).unwrap().len(), before);
+    let html = body(admin.get("/admin/settings", Some(&ada)));
+    assert!(
+        html.contains("Send a test email to ada@firm.example"),
+        "{html}"
+    );
+    let queued = admin.post("/admin/settings/test-email", &ada, &[]);
+    assert_eq!(queued.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&queued), "/admin/settings?notice=test-queued");
+    let test = admin
+        .docket
+        .outbox(None, 100)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.key.starts_with("test/"))
+        .expect("a test email");
+    assert_eq!(test.to, ADMIN);
+    assert!(test.subject.unwrap().contains("Test email"));
+}

@@ -135,6 +135,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/settings",
             get(settings::settings).post(settings::save),
         )
+        .route("/admin/settings/test-email", post(settings::test_email))
         .route("/admin/tokens", get(tokens::tokens).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/users", get(users::users).post(users::invite))

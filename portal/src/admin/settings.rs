@@ -26,6 +26,10 @@ struct SettingsPage {
     pinned: Fields,
     statuses: Vec<StatusField>,
     base_url: String,
+    /// Where email goes (never with the SMTP password).
+    transport: String,
+    /// The signed-in admin's address, where a test email goes.
+    me: String,
     staff: Vec<Member>,
 }
 
@@ -203,6 +207,8 @@ fn settings_page(
         },
         statuses,
         base_url: firm.base_url,
+        transport: super::outbox::transport_text(state),
+        me: session.member.staff.email.clone(),
         staff: staff
             .iter()
             .map(|m| Member {
@@ -229,6 +235,9 @@ pub(super) async fn settings(
 ) -> Response {
     let notice = match query.notice.as_str() {
         "saved" => Some("The settings are saved."),
+        "test-queued" => Some(
+            "A test email to you is queued; the outbox shows when it is sent, or why it failed.",
+        ),
         _ => None,
     };
     match state
@@ -270,6 +279,22 @@ pub(super) async fn save(
             &errors,
             None,
         ),
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct Nothing {}
+
+/// `POST /admin/settings/test-email`: queues a test email to the signed-in admin.
+pub(super) async fn test_email(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    StaffForm(_): StaffForm<Nothing>,
+) -> Response {
+    let me = session.member.staff.id;
+    match state.call(move |d| d.queue_test_email(me)).await {
+        Ok(_) => Redirect::to("/admin/settings?notice=test-queued").into_response(),
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
     }
 }
