@@ -310,3 +310,22 @@ fn an_admin_sends_themselves_a_test_email() {
     assert_eq!(test.to, ADMIN);
     assert!(test.subject.unwrap().contains("Test email"));
 }
+
+#[test]
+fn only_admins_see_the_plugins() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    assert_eq!(
+        admin.get("/admin/plugins", Some(&sam)).status(),
+        StatusCode::FORBIDDEN
+    );
+    let ada = admin.browser(ADMIN);
+    let page = admin.get("/admin/plugins", Some(&ada));
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = body(page);
+    assert!(html.contains("[plugins.grants]"), "{html}");
+    assert!(html.contains("without a plugin host"), "{html}");
+    let staff = admin.token(Role::Staff);
+    let (status, _) = admin.api_with(&staff, Method::GET, "/plugins", None);
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

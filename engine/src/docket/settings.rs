@@ -267,6 +267,15 @@ impl Docket {
         }
     }
 
+    /// The plugins this server runs (stock first, then installed), each with its world and the
+    /// capabilities it declares and is granted (`[plugins.grants]` in the configuration); none
+    /// without a plugin host.
+    pub fn installed_plugins(&self) -> Vec<crate::plugin::PluginInfo> {
+        self.plugins()
+            .map(|host| host.plugins())
+            .unwrap_or_default()
+    }
+
     /// Makes `change`; a bad key is an error naming it, and nothing is changed.
     pub fn change_settings(&self, change: &SettingsChange) -> Result<FirmSettings> {
         self.try_change_settings(change)?.map_err(|errors| {

@@ -26,6 +26,7 @@ use crate::AppState;
 mod guard;
 mod inbox;
 mod outbox;
+mod plugins;
 mod settings;
 mod sign_in;
 mod tokens;
@@ -97,6 +98,10 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/admin/invite.html"),
         ),
         (
+            "admin/plugins.html",
+            include_str!("../../templates/admin/plugins.html"),
+        ),
+        (
             "admin/outbox.html",
             include_str!("../../templates/admin/outbox.html"),
         ),
@@ -141,6 +146,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(users::users).post(users::invite))
         .route("/admin/users/{id}/role", post(users::set_role))
         .route("/admin/users/{id}/{action}", post(users::toggle))
+        .route("/admin/plugins", get(plugins::plugins))
         .route("/admin/outbox", get(outbox::outbox))
         .route("/admin/outbox/{id}", get(outbox::message))
         .route(

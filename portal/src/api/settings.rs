@@ -1,6 +1,7 @@
 //! The firm's settings in the JSON API, for admin tokens: `GET /api/settings` (with the keys the
 //! configuration pins) and `PATCH /api/settings` (the keys given; a bad key is a 422 naming it,
-//! and nothing is changed).
+//! and nothing is changed); and `GET /api/plugins`, the plugins served with their worlds and
+//! the capabilities granted.
 
 use axum::Json;
 use axum::Router;
@@ -8,6 +9,7 @@ use axum::extract::State;
 use axum::routing::get;
 use docket_engine::docket::SettingsChange;
 use docket_engine::model::FirmSettings;
+use docket_engine::plugin::PluginInfo;
 use serde::Serialize;
 
 use super::ApiResult;
@@ -16,7 +18,13 @@ use crate::auth::AdminCaller;
 use crate::extract::ApiJson;
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/settings", get(show).patch(change))
+    Router::new()
+        .route("/settings", get(show).patch(change))
+        .route("/plugins", get(plugins))
+}
+
+async fn plugins(_: AdminCaller, State(state): State<AppState>) -> ApiResult<Vec<PluginInfo>> {
+    Ok(Json(state.call(|d| Ok(d.installed_plugins())).await?))
 }
 
 /// The settings, and which of their keys the configuration sets.
