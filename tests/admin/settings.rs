@@ -329,3 +329,86 @@ fn only_admins_see_the_plugins() {
     let (status, _) = admin.api_with(&staff, Method::GET, "/plugins", None);
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// A multipart logo form as a browser sends it: the form token, then the file.
+fn logo_form(token: &str, file: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--XBOUNDARY\r\nContent-Disposition: form-data; name=\"form_token\"\r\n\r\n{token}\r\n--XBOUNDARY\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"logo.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(b"\r\n--XBOUNDARY--\r\n");
+    body
+}
+
+#[test]
+fn an_admin_uploads_the_logo_served_at_a_stable_address() {
+    let admin = Admin::start();
+    let ada = admin.browser(ADMIN);
+    let sam = admin.browser(STAFF);
+    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 200]].concat();
+    let post = |cookie: &str, origin: &str, body: Vec<u8>| {
+        super::client()
+            .post(admin.url("/admin/settings/logo"))
+            .header("Cookie", cookie)
+            .header("Origin", origin)
+            .header("X-Forwarded-For", super::HOME)
+            .header("Content-Type", "multipart/form-data; boundary=XBOUNDARY")
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    assert_eq!(
+        admin.get("/firm/logo", None).status(),
+        StatusCode::NOT_FOUND
+    );
+    // Staff, another site and a forged token change nothing.
+    assert_eq!(
+        post(&sam.cookie, &admin.base, logo_form(&sam.token, &png)).status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(
+            &ada.cookie,
+            "https://evil.example",
+            logo_form(&ada.token, &png)
+        )
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(&ada.cookie, &admin.base, logo_form("forged", &png)).status(),
+        StatusCode::FORBIDDEN
+    );
+    // Not an image: the message next to the field.
+    let refused = post(
+        &ada.cookie,
+        &admin.base,
+        logo_form(&ada.token, b"<svg onload=alert(1)>"),
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        html.contains("<p class=\"error\" id=\"logo-error\">"),
+        "{html}"
+    );
+    assert!(html.contains("PNG, JPEG, GIF or WebP"), "{html}");
+    assert!(admin.docket.firm_settings().unwrap().logo_url.is_none());
+
+    let saved = post(&ada.cookie, &admin.base, logo_form(&ada.token, &png));
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let url = admin.docket.firm_settings().unwrap().logo_url.unwrap();
+    assert!(
+        url.starts_with(&format!("{}/firm/logo?v=", admin.base)),
+        "{url}"
+    );
+    let served = super::client().get(&url).send().unwrap();
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.headers()["content-type"], "image/png");
+    assert_eq!(served.bytes().unwrap().as_ref(), png.as_slice());
+    let html = body(admin.get("/admin/settings", Some(&ada)));
+    assert!(
+        html.contains("alt=\"The firm&#x27;s logo\"") || html.contains("alt=\"The firm's logo\""),
+        "{html}"
+    );
+}

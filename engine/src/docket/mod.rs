@@ -55,7 +55,7 @@ pub use people::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};
 pub use preview::{CalendarPreview, preview_calendar};
 pub use scheduler::{HeldReminder, TICK_LIMIT, TickReport};
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
-pub use settings::{SETTINGS_KEYS, SettingsChange, SettingsError, pinned_message};
+pub use settings::{MAX_LOGO_BYTES, SETTINGS_KEYS, SettingsChange, SettingsError, pinned_message};
 pub use sign_in_throttle::{
     ACCOUNT_BACKOFF, ADDRESS_BACKOFF, Backoff, FAILURES_FORGOTTEN_AFTER, KNOWN_ADDRESS_FOR,
     wait_in_words,
@@ -306,10 +306,14 @@ impl Docket {
     }
 
     pub fn update_firm_settings(&self, settings: &FirmSettings) -> Result<()> {
+        self.commit_settings(Batch::default(), settings)
+    }
+
+    /// Commits `batch` with `settings` written in it, and caches them.
+    pub(crate) fn commit_settings(&self, mut batch: Batch, settings: &FirmSettings) -> Result<()> {
         if settings.name.trim().is_empty() {
             return Err(Error::invalid("the firm needs a name"));
         }
-        let mut batch = Batch::default();
         batch.put(Tree::Meta, FIRM_SETTINGS_KEY, encode(settings));
         let mut cached = self
             .sending

@@ -35,6 +35,22 @@ impl Record for FirmSettings {
     const VERSION: u16 = 1;
 }
 
+/// The firm's logo as uploaded in the admin, kept under one key of the `meta` tree (a few
+/// hundred KiB at most) and served at `/firm/logo`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirmLogo {
+    /// `image/png`, `image/jpeg`, `image/gif` or `image/webp`, from the bytes themselves.
+    pub content_type: String,
+    pub sha256: String,
+    /// The image, base64.
+    pub data: String,
+}
+
+impl Record for FirmLogo {
+    const KIND: &'static str = "firm logo";
+    const VERSION: u16 = 1;
+}
+
 /// What a staff member may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -141,6 +141,8 @@ pub fn routes() -> Router<AppState> {
             get(settings::settings).post(settings::save),
         )
         .route("/admin/settings/test-email", post(settings::test_email))
+        .route("/admin/settings/logo", post(settings::upload_logo))
+        .route("/firm/logo", get(settings::logo))
         .route("/admin/tokens", get(tokens::tokens).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/users", get(users::users).post(users::invite))
