@@ -221,6 +221,22 @@ impl Docket {
     }
 }
 
+/// An email's text with each invitation link's secret cut off, as the outbox keeps a plain
+/// email once it is handed over: the secret lives only in the email on its way out.
+pub(crate) fn redact_invite_links(text: &str) -> String {
+    const INVITE: &str = "/admin/invite/";
+    let mut kept = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(INVITE) {
+        kept.push_str(&rest[..start + INVITE.len()]);
+        kept.push('…');
+        let after = &rest[start + INVITE.len()..];
+        rest = &after[after.find(char::is_whitespace).unwrap_or(after.len())..];
+    }
+    kept.push_str(rest);
+    kept
+}
+
 fn invite_secret() -> String {
     let mut secret = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut secret);
@@ -288,6 +304,20 @@ mod tests {
             docket.accept_invite(&secret, PASSWORD),
             Err(Error::Gone(_))
         ));
+        // Once handed over, the outbox keeps the email without the secret.
+        let claimed = docket.claim_due_messages(10).unwrap();
+        let outcomes = claimed
+            .into_iter()
+            .map(|m| {
+                let subject = m.subject.clone().unwrap_or_default();
+                (m, crate::docket::Delivery::Sent { subject })
+            })
+            .collect();
+        docket.settle_messages(outcomes).unwrap();
+        let kept = docket.outbox(None, 10).unwrap().pop().unwrap();
+        let body = kept.custom.unwrap().1;
+        assert!(!body.contains(&secret), "{body}");
+        assert!(body.contains("/admin/invite/…"), "{body}");
 
         docket
             .invite_user(
@@ -319,6 +349,15 @@ mod tests {
                 .is_err(),
             "one member per email"
         );
+    }
+
+    #[test]
+    fn a_sent_invitation_keeps_no_secret() {
+        assert_eq!(
+            redact_invite_links("Set it here:\n\nhttps://x/admin/invite/abc_DEF-1\n\nBye"),
+            "Set it here:\n\nhttps://x/admin/invite/…\n\nBye"
+        );
+        assert_eq!(redact_invite_links("no link"), "no link");
     }
 
     #[test]
