@@ -1091,3 +1091,138 @@ fn contacts_are_listed_shown_edited_archived_and_restored_by_id_or_email() {
         "{shown}"
     );
 }
+
+#[test]
+fn members_are_invited_given_roles_disabled_and_enabled() {
+    let dir = tempfile::tempdir().unwrap();
+    new_folder(dir.path());
+    let data = data_arg(dir.path());
+    ok(&[
+        "user",
+        "add",
+        "--email",
+        "ada@firm.example",
+        "--role",
+        "admin",
+        "--data",
+        &data,
+    ]);
+    let out = ok(&[
+        "user",
+        "invite",
+        "--email",
+        "kim@firm.example",
+        "--role",
+        "staff",
+        "--data",
+        &data,
+    ]);
+    assert!(out.contains("invited kim@firm.example (staff)"), "{out}");
+    let list = ok(&["user", "list", "--data", &data]);
+    assert!(list.contains("kim@firm.example\tStaff\tinvited"), "{list}");
+    ok(&["user", "role", "kim@firm.example", "admin", "--data", &data]);
+    let out = ok(&["user", "disable", "kim@firm.example", "--data", &data]);
+    assert!(out.contains("kim@firm.example is disabled"), "{out}");
+    let list = ok(&["user", "list", "--data", &data]);
+    assert!(list.contains("kim@firm.example\tAdmin\tdisabled"), "{list}");
+    ok(&["user", "enable", "kim@firm.example", "--data", &data]);
+    fails(
+        &["user", "disable", "ada@firm.example", "--data", &data],
+        "ada@firm.example is the last active admin; make another member an admin first",
+    );
+    fails(
+        &["user", "role", "ada@firm.example", "staff", "--data", &data],
+        "last active admin",
+    );
+    fails(
+        &["user", "disable", "nobody@firm.example", "--data", &data],
+        "not found",
+    );
+    fails(
+        &[
+            "user",
+            "invite",
+            "--email",
+            "ada@firm.example",
+            "--role",
+            "staff",
+            "--data",
+            &data,
+        ],
+        "already exists",
+    );
+}
+
+#[test]
+fn the_smtp_password_reaches_neither_the_data_folder_nor_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let data = data_arg(&data_dir);
+    const PASSWORD: &str = "smtp-pass-7f3a9c1e-never-stored";
+    let config = dir.path().join("docket.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = 9\nsecurity = \"none\"\nusername = \"relay-user\"\npassword = \"{PASSWORD}\"\n"
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap().to_string();
+    support::Server::start(&data_dir, &["--config", &config, "--demo"]).stop();
+    let backup = dir.path().join("all.backup");
+    ok(&[
+        "backup",
+        "--out",
+        backup.to_str().unwrap(),
+        "--data",
+        &data,
+        "--config",
+        &config,
+    ]);
+    let mut files = vec![backup];
+    let mut folders = vec![data_dir.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() > 3, "{files:?}");
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !bytes
+                .windows(PASSWORD.len())
+                .any(|w| w == PASSWORD.as_bytes()),
+            "the SMTP password is in {}",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn the_api_lists_the_plugins_served_with_their_grants() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = support::Server::start(dir.path(), &["--demo"]);
+    let token = server.banner_value("API token:").unwrap();
+    let plugins: serde_json::Value = support::http()
+        .get(server.url("/api/plugins"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let relative = plugins
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "relative")
+        .unwrap_or_else(|| panic!("{plugins}"));
+    assert_eq!(relative["world"], "sending-rule");
+    assert!(relative["granted"].is_array(), "{relative}");
+    server.stop();
+}

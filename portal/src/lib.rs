@@ -32,6 +32,9 @@ pub struct AppState {
     pub trusted_proxies: Arc<[IpAddr]>,
     /// Checklist pages as last rendered (`client::cache`).
     pages: Arc<client::cache::PageCache>,
+    /// The server's mailer, for the admin's outbox view and mail status; without one, emails
+    /// are shown with the built-in templates.
+    pub mailer: Option<Arc<docket_engine::mail::Mailer>>,
 }
 
 impl AppState {
@@ -40,7 +43,14 @@ impl AppState {
             docket,
             trusted_proxies: Arc::new([]),
             pages: Default::default(),
+            mailer: None,
         }
+    }
+
+    /// The mailer the server sends with (its templates render the outbox view).
+    pub fn with_mailer(mut self, mailer: Arc<docket_engine::mail::Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
     }
 
     /// Believes `X-Forwarded-For` from these proxies (a TLS proxy in front of Docket).

@@ -174,7 +174,8 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
             }
         });
         let state = docket_portal::AppState::new(docket.clone())
-            .with_trusted_proxies(&config.server.trusted_proxies);
+            .with_trusted_proxies(&config.server.trusted_proxies)
+            .with_mailer(mailer.clone());
         let served = docket_portal::run(listener, state, shutdown)
             .await
             .context("server failed");

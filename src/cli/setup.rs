@@ -23,8 +23,36 @@ pub enum UserCommand {
         #[arg(long, default_value = "")]
         name: String,
     },
-    /// List staff users.
+    /// List staff users: email, role, state (active, invited, disabled), name.
     List,
+    /// Invite a member: they are emailed a link to set their password (it goes out while
+    /// `docket serve` runs, and works once for 72 hours).
+    Invite {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["admin", "staff"])]
+        role: String,
+        /// Display name; defaults to the email.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Give a member another role (the last active admin stays one).
+    Role {
+        /// The member's email or id.
+        user: String,
+        #[arg(value_parser = ["admin", "staff"])]
+        role: String,
+    },
+    /// Disable a member: their sessions end and sign-in is refused (not the last active admin).
+    Disable {
+        /// The member's email or id.
+        user: String,
+    },
+    /// Let a disabled member sign in again.
+    Enable {
+        /// The member's email or id.
+        user: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,8 +217,41 @@ pub fn user(cmd: UserCommand, docket: &Docket) -> anyhow::Result<()> {
         }
         UserCommand::List => {
             for user in docket.list_users()? {
-                println!("{}\t{:?}\t{}", user.email, user.role, user.name);
+                let state = if user.disabled_at.is_some() {
+                    "disabled"
+                } else if user.invite.is_some() {
+                    "invited"
+                } else {
+                    "active"
+                };
+                println!("{}\t{:?}\t{state}\t{}", user.email, user.role, user.name);
             }
+        }
+        UserCommand::Invite { email, role, name } => {
+            let member = docket.invite_user(
+                docket_engine::docket::NewInvite {
+                    email,
+                    name,
+                    role: role.parse()?,
+                },
+                "An admin",
+            )?;
+            println!(
+                "invited {} ({}) with id {}; the email with their link goes out while `docket serve` runs",
+                member.email, member.role, member.id
+            );
+        }
+        UserCommand::Role { user, role } => {
+            let member = docket.set_user_role(&user, role.parse()?)?;
+            println!("{} is now {}", member.email, member.role);
+        }
+        UserCommand::Disable { user } => {
+            let member = docket.disable_user(&user)?;
+            println!("{} is disabled; their sessions ended", member.email);
+        }
+        UserCommand::Enable { user } => {
+            let member = docket.enable_user(&user)?;
+            println!("{} can sign in again", member.email);
         }
     }
     Ok(())

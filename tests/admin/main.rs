@@ -11,6 +11,7 @@ mod inbox;
 mod settings;
 mod templates;
 mod tokens;
+mod users;
 mod work;
 
 use std::sync::Arc;

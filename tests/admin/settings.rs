@@ -217,3 +217,198 @@ fn the_settings_through_the_api() {
         "nothing changed"
     );
 }
+
+#[test]
+fn admins_read_the_outbox_with_the_clients_link_replaced() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    assert_eq!(
+        admin.get("/admin/outbox", Some(&sam)).status(),
+        StatusCode::FORBIDDEN
+    );
+    let ada = admin.browser(ADMIN);
+    let html = body(admin.get("/admin/outbox", Some(&ada)));
+    let sent = admin.docket.outbox(None, 10).unwrap();
+    let request = sent.iter().find(|m| m.work == Some(admin.work)).unwrap();
+    assert!(
+        html.contains(&format!("href=\"/admin/outbox/{}\"", request.id)),
+        "{html}"
+    );
+    assert!(
+        html.contains("ann@client.example") && html.contains("Queued"),
+        "{html}"
+    );
+
+    let page = admin.get(&format!("/admin/outbox/{}", request.id), Some(&ada));
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = body(page);
+    let link = &request.context.link;
+    assert!(link.contains("/c/"), "{link}");
+    let token = link.rsplit('/').next().unwrap();
+    assert!(
+        !html.contains(token),
+        "the client's secret is shown: {html}"
+    );
+    assert!(
+        html.contains("the client&#x27;s link") || html.contains("the client's link"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "href=\"/admin/work/{}/groups/0/as-client\"",
+            admin.work
+        )),
+        "{html}"
+    );
+    assert!(html.contains("ann@client.example"), "{html}");
+    assert!(html.contains("Bank statements"), "the body: {html}");
+    assert_eq!(
+        admin.get("/admin/outbox/nonsense", Some(&ada)).status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin
+            .get("/admin/outbox/01ARZ3NDEKTSV4RRFFQ69G5FAV", Some(&ada))
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[test]
+fn an_admin_sends_themselves_a_test_email() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let before = admin.docket.outbox(None, 100).unwrap().len();
+    assert_eq!(
+        admin.post("/admin/settings/test-email", &sam, &[]).status(),
+        StatusCode::FORBIDDEN
+    );
+    let ada = admin.browser(ADMIN);
+    let forged = admin.post_raw(
+        "/admin/settings/test-email",
+        Some(&ada.cookie),
+        Some(&admin.base),
+        &[("form_token", "forged")],
+    );
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(admin.docket.outbox(None, 100).unwrap().len(), before);
+    let html = body(admin.get("/admin/settings", Some(&ada)));
+    assert!(
+        html.contains("Send a test email to ada@firm.example"),
+        "{html}"
+    );
+    let queued = admin.post("/admin/settings/test-email", &ada, &[]);
+    assert_eq!(queued.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&queued), "/admin/settings?notice=test-queued");
+    let test = admin
+        .docket
+        .outbox(None, 100)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.key.starts_with("test/"))
+        .expect("a test email");
+    assert_eq!(test.to, ADMIN);
+    assert!(test.subject.unwrap().contains("Test email"));
+}
+
+#[test]
+fn only_admins_see_the_plugins() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    assert_eq!(
+        admin.get("/admin/plugins", Some(&sam)).status(),
+        StatusCode::FORBIDDEN
+    );
+    let ada = admin.browser(ADMIN);
+    let page = admin.get("/admin/plugins", Some(&ada));
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = body(page);
+    assert!(html.contains("[plugins.grants]"), "{html}");
+    assert!(html.contains("without a plugin host"), "{html}");
+    let staff = admin.token(Role::Staff);
+    let (status, _) = admin.api_with(&staff, Method::GET, "/plugins", None);
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// A multipart logo form as a browser sends it: the form token, then the file.
+fn logo_form(token: &str, file: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--XBOUNDARY\r\nContent-Disposition: form-data; name=\"form_token\"\r\n\r\n{token}\r\n--XBOUNDARY\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"logo.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(file);
+    body.extend_from_slice(b"\r\n--XBOUNDARY--\r\n");
+    body
+}
+
+#[test]
+fn an_admin_uploads_the_logo_served_at_a_stable_address() {
+    let admin = Admin::start();
+    let ada = admin.browser(ADMIN);
+    let sam = admin.browser(STAFF);
+    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[7u8; 200]].concat();
+    let post = |cookie: &str, origin: &str, body: Vec<u8>| {
+        super::client()
+            .post(admin.url("/admin/settings/logo"))
+            .header("Cookie", cookie)
+            .header("Origin", origin)
+            .header("X-Forwarded-For", super::HOME)
+            .header("Content-Type", "multipart/form-data; boundary=XBOUNDARY")
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    assert_eq!(
+        admin.get("/firm/logo", None).status(),
+        StatusCode::NOT_FOUND
+    );
+    // Staff, another site and a forged token change nothing.
+    assert_eq!(
+        post(&sam.cookie, &admin.base, logo_form(&sam.token, &png)).status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(
+            &ada.cookie,
+            "https://evil.example",
+            logo_form(&ada.token, &png)
+        )
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(&ada.cookie, &admin.base, logo_form("forged", &png)).status(),
+        StatusCode::FORBIDDEN
+    );
+    // Not an image: the message next to the field.
+    let refused = post(
+        &ada.cookie,
+        &admin.base,
+        logo_form(&ada.token, b"<svg onload=alert(1)>"),
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        html.contains("<p class=\"error\" id=\"logo-error\">"),
+        "{html}"
+    );
+    assert!(html.contains("PNG, JPEG, GIF or WebP"), "{html}");
+    assert!(admin.docket.firm_settings().unwrap().logo_url.is_none());
+
+    let saved = post(&ada.cookie, &admin.base, logo_form(&ada.token, &png));
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let url = admin.docket.firm_settings().unwrap().logo_url.unwrap();
+    assert!(
+        url.starts_with(&format!("{}/firm/logo?v=", admin.base)),
+        "{url}"
+    );
+    let served = super::client().get(&url).send().unwrap();
+    assert_eq!(served.status(), StatusCode::OK);
+    assert_eq!(served.headers()["content-type"], "image/png");
+    assert_eq!(served.bytes().unwrap().as_ref(), png.as_slice());
+    let html = body(admin.get("/admin/settings", Some(&ada)));
+    assert!(
+        html.contains("alt=\"The firm&#x27;s logo\"") || html.contains("alt=\"The firm's logo\""),
+        "{html}"
+    );
+}

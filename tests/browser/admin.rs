@@ -171,6 +171,10 @@ async fn staff_visit() {
     for (path, heading, shot) in [
         ("/admin/settings", "Settings", "admin-5-settings"),
         ("/admin/account", "Your account", "admin-6-account"),
+        ("/admin/users", "Staff", "admin-7-users"),
+        ("/admin/tokens", "API tokens", "admin-8-tokens"),
+        ("/admin/plugins", "Plugins", "admin-9-plugins"),
+        ("/admin/outbox", "Outbox", "admin-10-outbox"),
     ] {
         staff.goto(&format!("{}{path}", demo.base)).await;
         wait_for_heading(&staff, heading).await;

@@ -20,6 +20,7 @@ mod settings;
 mod sign_in_throttle;
 mod staff_admin;
 mod staff_sign_in;
+mod staff_users;
 mod templates;
 #[cfg(test)]
 mod test_firm;
@@ -61,7 +62,7 @@ pub use preview::{
 };
 pub use scheduler::{HeldReminder, TICK_LIMIT, TickReport};
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
-pub use settings::{SETTINGS_KEYS, SettingsChange, SettingsError, pinned_message};
+pub use settings::{MAX_LOGO_BYTES, SETTINGS_KEYS, SettingsChange, SettingsError, pinned_message};
 pub use sign_in_throttle::{
     ACCOUNT_BACKOFF, ADDRESS_BACKOFF, Backoff, FAILURES_FORGOTTEN_AFTER, KNOWN_ADDRESS_FOR,
     wait_in_words,
@@ -69,6 +70,7 @@ pub use sign_in_throttle::{
 pub use staff_sign_in::{
     Member, PasswordChange, STAFF_SESSION_IDLE, STAFF_SESSION_LIFETIME, StaffSignIn,
 };
+pub use staff_users::{INVITE_LIFETIME, NewInvite};
 pub use templates::TemplateEdit;
 pub use work::GroupSettings;
 pub(crate) use work::{contact_key, status_key};
@@ -314,10 +316,14 @@ impl Docket {
     }
 
     pub fn update_firm_settings(&self, settings: &FirmSettings) -> Result<()> {
+        self.commit_settings(Batch::default(), settings)
+    }
+
+    /// Commits `batch` with `settings` written in it, and caches them.
+    pub(crate) fn commit_settings(&self, mut batch: Batch, settings: &FirmSettings) -> Result<()> {
         if settings.name.trim().is_empty() {
             return Err(Error::invalid("the firm needs a name"));
         }
-        let mut batch = Batch::default();
         batch.put(Tree::Meta, FIRM_SETTINGS_KEY, encode(settings));
         let mut cached = self
             .sending

@@ -254,6 +254,9 @@ impl Docket {
             if message.state != MessageState::Queued {
                 // The raw token lives only in the email being delivered.
                 message.context.link = redact_link(&message.context.link);
+                if let Some((_, body)) = &mut message.custom {
+                    *body = super::staff_users::redact_invite_links(body);
+                }
             }
             if let Some((kind, summary)) = event {
                 self.record_event(

@@ -42,6 +42,8 @@ impl Docket {
             role: new.role,
             password_hash,
             created_at: self.now(),
+            disabled_at: None,
+            invite: None,
         };
         let mut batch = Batch::default();
         batch.create(
@@ -64,6 +66,9 @@ impl Docket {
         };
         // A fixed hash of a random password stands in for unknown users.
         const DECOY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W0sdTTzr4bJ6EVuJSxU7v0pYlNmbUq2aLaqPLzp3CpQ";
+        // A disabled member, or one whose invitation waits, is checked against the decoy too:
+        // the answer takes as long, and is no.
+        let user = user.filter(StaffUser::is_active);
         let hash = user.as_ref().map_or(DECOY, |u| u.password_hash.as_str());
         let parsed = PasswordHash::new(hash)
             .map_err(|e| Error::Storage(format!("stored password hash is unreadable: {e}")))?;

@@ -9,9 +9,14 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
+
 use super::Docket;
 use crate::config::parse_time_of_day;
-use crate::model::{FirmSettings, WorkStatus};
+use crate::model::{FirmLogo, FirmSettings, WorkStatus};
+use crate::store::{Batch, Tree, decode, encode};
 use crate::{Error, Result};
 
 /// The keys of the firm's settings that can be changed, as the configuration names them
@@ -226,7 +231,81 @@ pub fn pinned_message(key: &str) -> String {
     )
 }
 
+/// Largest logo accepted, in bytes.
+pub const MAX_LOGO_BYTES: usize = 512 * 1024;
+/// Where the logo is kept in the `meta` tree.
+const LOGO_KEY: &[u8] = b"firm_logo";
+
+/// The image type of `bytes`, by their first bytes: only raster images a mail client shows
+/// (no SVG, which can carry script).
+fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
 impl Docket {
+    /// Keeps `bytes` as the firm's logo and points the settings' logo URL at
+    /// `BASE/firm/logo?v=HASH` (the path stays; the version makes caches fetch a new logo), in
+    /// one batch. Refused when the configuration sets `firm.logo_url`, when it is not a PNG,
+    /// JPEG, GIF or WebP image, or when it is larger than `MAX_LOGO_BYTES`.
+    pub fn set_firm_logo(&self, bytes: &[u8]) -> Result<FirmSettings> {
+        if self.pinned_settings().iter().any(|k| k == "logo_url") {
+            return Err(Error::invalid(pinned_message("logo_url")));
+        }
+        if bytes.is_empty() {
+            return Err(Error::invalid("choose an image file to upload"));
+        }
+        if bytes.len() > MAX_LOGO_BYTES {
+            return Err(Error::invalid(format!(
+                "the logo is {} KiB; upload one of at most {} KiB",
+                bytes.len().div_ceil(1024),
+                MAX_LOGO_BYTES / 1024
+            )));
+        }
+        let content_type = image_type(bytes)
+            .ok_or_else(|| Error::invalid("the logo must be a PNG, JPEG, GIF or WebP image"))?;
+        let sha256: String = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let logo = FirmLogo {
+            content_type: content_type.to_string(),
+            sha256: sha256.clone(),
+            data: STANDARD.encode(bytes),
+        };
+        let mut settings = self.firm_settings()?;
+        settings.logo_url = Some(format!(
+            "{}/firm/logo?v={}",
+            settings.base_url.trim_end_matches('/'),
+            &sha256[..12]
+        ));
+        let mut batch = Batch::default();
+        batch.put(Tree::Meta, LOGO_KEY, encode(&logo));
+        self.commit_settings(batch, &settings)?;
+        Ok(settings)
+    }
+
+    /// The logo's type and bytes, when one was uploaded.
+    pub fn firm_logo(&self) -> Result<Option<(String, Vec<u8>)>> {
+        let Some(bytes) = self.store.get(Tree::Meta, LOGO_KEY)? else {
+            return Ok(None);
+        };
+        let logo: FirmLogo = decode(&bytes)?;
+        let data = STANDARD
+            .decode(logo.data.as_bytes())
+            .map_err(|e| Error::Storage(format!("the stored logo is unreadable: {e}")))?;
+        Ok(Some((logo.content_type, data)))
+    }
+
     /// Remembers which `[firm]` keys the configuration sets, so they are shown as pinned and
     /// not changed here (the next start would undo the change).
     pub fn pin_settings(&self, keys: &[String]) {
@@ -265,6 +344,15 @@ impl Docket {
             }
             Err(errors) => Ok(Err(errors)),
         }
+    }
+
+    /// The plugins this server runs (stock first, then installed), each with its world and the
+    /// capabilities it declares and is granted (`[plugins.grants]` in the configuration); none
+    /// without a plugin host.
+    pub fn installed_plugins(&self) -> Vec<crate::plugin::PluginInfo> {
+        self.plugins()
+            .map(|host| host.plugins())
+            .unwrap_or_default()
     }
 
     /// Makes `change`; a bad key is an error naming it, and nothing is changed.
@@ -385,6 +473,39 @@ mod tests {
         assert!(
             err.to_string().contains("`colour` is not a setting"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_logo_is_an_image_of_limited_size() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 100]].concat();
+        let settings = docket.set_firm_logo(&png).unwrap();
+        let url = settings.logo_url.unwrap();
+        assert!(
+            url.starts_with("http://localhost:8080/firm/logo?v="),
+            "{url}"
+        );
+        assert_eq!(
+            docket.firm_logo().unwrap(),
+            Some(("image/png".to_string(), png.clone()))
+        );
+        for (bad, why) in [
+            (b"<svg onload=alert(1)>".to_vec(), "PNG, JPEG, GIF or WebP"),
+            (vec![0xFF; MAX_LOGO_BYTES + 1], "at most 512 KiB"),
+            (Vec::new(), "choose an image"),
+        ] {
+            let err = docket.set_firm_logo(&bad).unwrap_err().to_string();
+            assert!(err.contains(why), "{err}");
+        }
+        assert_eq!(docket.firm_logo().unwrap().unwrap().1, png, "unchanged");
+        docket.pin_settings(&["logo_url".into()]);
+        assert!(
+            docket
+                .set_firm_logo(&png)
+                .unwrap_err()
+                .to_string()
+                .contains("firm.logo_url")
         );
     }
 }

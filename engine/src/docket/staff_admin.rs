@@ -1,5 +1,6 @@
-//! What admins manage about who may use Docket: API tokens with their roles (created, listed,
-//! revoked, their last use recorded).
+//! What admins manage about who may use Docket and how it reaches people: API tokens with their
+//! roles (created, listed, revoked, their last use recorded), and a test email through the
+//! configured transport.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -7,7 +8,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::Docket;
-use crate::model::{ApiToken, Role, TokenId};
+use crate::model::{ApiToken, MessageKind, OutboundMessage, Role, TokenId, UserId};
 use crate::store::{Batch, Tree, decode, get_record};
 use crate::{Error, Result};
 
@@ -121,6 +122,36 @@ impl Docket {
             self.store.commit(batch)?;
             Ok(token)
         })
+    }
+
+    /// Queues a test email to the member `to`: the sender hands it to the configured
+    /// transport (the SMTP relay, or the outbox folder) like any other, and the outbox shows
+    /// how it went.
+    pub fn queue_test_email(&self, to: UserId) -> Result<OutboundMessage> {
+        let member = self.user(to)?;
+        let firm = self.firm_settings()?;
+        let now = self.now();
+        let subject = format!("Test email from {}'s Docket", firm.name);
+        let body = format!(
+            "Hello {},\n\nThis is the test email you asked for from the admin's settings. It reached you, so Docket's email works: requests and reminders go out the same way.\n",
+            member.name
+        );
+        let message = OutboundMessage {
+            custom: Some((subject.clone(), body)),
+            subject: Some(subject),
+            to_name: Some(member.name.clone()),
+            ..OutboundMessage::queued(
+                format!("test/{}", crate::model::new_id(now)),
+                MessageKind::HookEmail,
+                now,
+                member.email,
+                firm.name,
+            )
+        };
+        let mut batch = Batch::default();
+        self.queue_message(&mut batch, &message);
+        self.store.commit(batch)?;
+        Ok(message)
     }
 
     /// The token index as stored: key (the secret's hash), bytes, record. Tokens are few.

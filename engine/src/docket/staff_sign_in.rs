@@ -155,6 +155,8 @@ impl Docket {
             return Ok(None);
         }
         let user = match self.user(user) {
+            // A disabled member's sessions were ended; none is honoured meanwhile either.
+            Ok(u) if u.disabled_at.is_some() => return Ok(None),
             Ok(u) => u,
             Err(Error::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(e),
@@ -248,7 +250,7 @@ impl Docket {
         now < session.expires_at && now - session.last_seen_at < STAFF_SESSION_IDLE
     }
 
-    fn sessions_of(&self, user: UserId) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    pub(super) fn sessions_of(&self, user: UserId) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         self.store.scan(
             Tree::StaffSessions,
             format!("{user}/").as_bytes(),

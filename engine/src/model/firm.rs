@@ -36,6 +36,22 @@ impl Record for FirmSettings {
     const VERSION: u16 = 1;
 }
 
+/// The firm's logo as uploaded in the admin, kept under one key of the `meta` tree (a few
+/// hundred KiB at most) and served at `/firm/logo`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FirmLogo {
+    /// `image/png`, `image/jpeg`, `image/gif` or `image/webp`, from the bytes themselves.
+    pub content_type: String,
+    pub sha256: String,
+    /// The image, base64.
+    pub data: String,
+}
+
+impl Record for FirmLogo {
+    const KIND: &'static str = "firm logo";
+    const VERSION: u16 = 1;
+}
+
 /// What a staff member may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -83,14 +99,47 @@ pub struct StaffUser {
     pub name: String,
     pub role: Role,
     /// Argon2id hash in PHC string format; the password itself is never stored.
+    /// Empty while an invitation waits to be accepted.
     #[serde(skip_serializing_if = "String::is_empty", default)]
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
+    /// Set while disabled: no sign-in, no session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// An invitation to set a password, until it is accepted or expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<StaffInvite>,
+}
+
+impl StaffUser {
+    /// Whether the member can sign in: not disabled, with a password set.
+    pub fn is_active(&self) -> bool {
+        self.disabled_at.is_none() && !self.password_hash.is_empty()
+    }
+}
+
+/// A one-time link to set a staff member's first password: only the SHA-256 of its secret is
+/// kept (hex).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StaffInvite {
+    pub hash: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 impl Record for StaffUser {
     const KIND: &'static str = "staff user";
-    const VERSION: u16 = 1;
+    /// 2 added `disabled_at` and `invite`: an older docket, which would ignore them and let a
+    /// disabled member in, refuses the record instead.
+    const VERSION: u16 = 2;
+
+    fn upgrade(version: u16, value: serde_json::Value) -> Result<serde_json::Value, String> {
+        match version {
+            1 => Ok(value),
+            _ => Err(format!(
+                "no upgrade from staff user format version {version}"
+            )),
+        }
+    }
 }
 
 /// A bearer token for the JSON API. Only the SHA-256 of its secret is stored, as the key of the

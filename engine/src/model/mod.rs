@@ -16,7 +16,7 @@ mod work;
 pub use access::{GroupAccess, LinkPurpose, LinkStatus, MagicLink};
 pub use contact::{Contact, ContactUpdate, NewContact};
 pub use exchange::{Comment, UploadedFile, sanitise_file_name};
-pub use firm::{ApiToken, FirmSettings, Role, StaffUser};
+pub use firm::{ApiToken, FirmLogo, FirmSettings, Role, StaffInvite, StaffUser};
 pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};
 pub use notice::{QueuedEvent, StaffNotification, WebhookDelivery};
 pub use outbox::{

@@ -9,7 +9,7 @@ use crate::plugin::HookEventKind;
 
 /// An event written in the same batch as the change that caused it, delivered to the hooks
 /// after commit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QueuedEvent {
     pub id: ulid::Ulid,
     pub at: DateTime<Utc>,

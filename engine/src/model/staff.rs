@@ -33,6 +33,10 @@ pub struct StaffMember {
     pub name: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// When the member was disabled; `None` while they may sign in.
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// Until when their invitation to set a password is open, while it waits.
+    pub invited_until: Option<DateTime<Utc>>,
 }
 
 impl StaffMember {
@@ -49,6 +53,8 @@ impl From<&StaffUser> for StaffMember {
             name: user.name.clone(),
             role: user.role,
             created_at: user.created_at,
+            disabled_at: user.disabled_at,
+            invited_until: user.invite.as_ref().map(|i| i.expires_at),
         }
     }
 }
@@ -72,10 +78,17 @@ mod tests {
             role: Role::Staff,
             password_hash: "$argon2id$v=19$secret".into(),
             created_at: Utc::now(),
+            disabled_at: None,
+            invite: Some(crate::model::StaffInvite {
+                hash: "invitehash".into(),
+                expires_at: Utc::now(),
+            }),
         };
         let shown = serde_json::to_string(&StaffMember::from(&user)).unwrap();
         assert!(
-            !shown.contains("argon2") && !shown.contains("password"),
+            !shown.contains("argon2")
+                && !shown.contains("password")
+                && !shown.contains("invitehash"),
             "{shown}"
         );
         assert!(shown.contains("\"role\":\"staff\""), "{shown}");

@@ -28,11 +28,13 @@ pub enum Origin {
 }
 
 /// What `docket plugin list` shows about a plugin.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PluginInfo {
     pub name: String,
     pub version: String,
     pub world: World,
+    /// `"stock"`, or `{"installed": PATH}`.
+    #[schema(value_type = Object)]
     pub origin: Origin,
     pub description: String,
     /// Capabilities the manifest declares.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{PluginError, one_line};
 
 /// The contract a plugin implements: one world of the `docket:plugin@0.1.0` WIT package.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum World {
     ReminderPolicy,

@@ -110,7 +110,7 @@ pub struct SendRequest {
 }
 
 /// What happened, for notification hooks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum HookEventKind {
     TaskCompleted { title: String },

@@ -28,7 +28,7 @@ const MAX_TABLE_ELEMENTS: usize = 100_000;
 
 /// The limits a plugin's calls run under: the firm's defaults, or what its manifest asks for up
 /// to the firm's ceilings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Limits {
     pub timeout_ms: u64,
     pub memory_mib: u64,
@@ -49,7 +49,7 @@ pub struct RuntimeOptions {
 /// How a component was loaded: compiled, or from the cache of compiled components, and how
 /// long it took. A Python component compiles in seconds and loads from the cache in
 /// milliseconds.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct LoadTime {
     pub from_cache: bool,
     pub ms: f64,

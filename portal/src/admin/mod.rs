@@ -27,10 +27,13 @@ use crate::AppState;
 mod contacts;
 mod guard;
 mod inbox;
+mod outbox;
+mod plugins;
 mod settings;
 mod sign_in;
 mod templates;
 mod tokens;
+mod users;
 mod work;
 mod work_list;
 mod work_new;
@@ -119,6 +122,26 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "admin/contact.html",
             include_str!("../../templates/admin/contact.html"),
         ),
+        (
+            "admin/users.html",
+            include_str!("../../templates/admin/users.html"),
+        ),
+        (
+            "admin/invite.html",
+            include_str!("../../templates/admin/invite.html"),
+        ),
+        (
+            "admin/plugins.html",
+            include_str!("../../templates/admin/plugins.html"),
+        ),
+        (
+            "admin/outbox.html",
+            include_str!("../../templates/admin/outbox.html"),
+        ),
+        (
+            "admin/outbox_message.html",
+            include_str!("../../templates/admin/outbox_message.html"),
+        ),
     ] {
         if let Err(e) = env.add_template(name, source) {
             panic!("the admin template {name} does not parse: {e:#}");
@@ -155,6 +178,9 @@ pub fn routes() -> Router<AppState> {
             "/admin/settings",
             get(settings::settings).post(settings::save),
         )
+        .route("/admin/settings/test-email", post(settings::test_email))
+        .route("/admin/settings/logo", post(settings::upload_logo))
+        .route("/firm/logo", get(settings::logo))
         .route("/admin/tokens", get(tokens::tokens).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin/templates", get(templates::list))
@@ -173,6 +199,16 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/contacts/{id}",
             get(contacts::page).post(contacts::edit),
+        )
+        .route("/admin/users", get(users::users).post(users::invite))
+        .route("/admin/users/{id}/role", post(users::set_role))
+        .route("/admin/users/{id}/{action}", post(users::toggle))
+        .route("/admin/plugins", get(plugins::plugins))
+        .route("/admin/outbox", get(outbox::outbox))
+        .route("/admin/outbox/{id}", get(outbox::message))
+        .route(
+            "/admin/invite/{secret}",
+            get(users::invite_form).post(users::accept_invite),
         )
         .layer(axum::middleware::map_response(
             crate::browser::security_headers,

@@ -4,8 +4,8 @@
 //! naming the key. Links lead to the other admin-only pages (API tokens), and the staff are
 //! listed.
 
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::{SettingsChange, SettingsError, pinned_message};
 use docket_engine::model::{FirmSettings, StaffMember, WorkStatus};
@@ -26,6 +26,13 @@ struct SettingsPage {
     pinned: Fields,
     statuses: Vec<StatusField>,
     base_url: String,
+    /// Where email goes (never with the SMTP password).
+    transport: String,
+    max_logo_kib: usize,
+    /// The logo's public address, without its version.
+    logo_address: String,
+    /// The signed-in admin's address, where a test email goes.
+    me: String,
     staff: Vec<Member>,
 }
 
@@ -38,6 +45,7 @@ struct Fields {
     send_schedule: Option<String>,
     holidays: Option<String>,
     sub_statuses: Option<String>,
+    logo: Option<String>,
 }
 
 /// The sub-statuses of one work status, one a line.
@@ -153,6 +161,7 @@ fn settings_page(
                 .join("\n"),
         ),
         sub_statuses: None,
+        logo: firm.logo_url.clone(),
     };
     let form = match typed {
         Some(t) => Fields {
@@ -162,6 +171,7 @@ fn settings_page(
             send_schedule: t.send_schedule.clone().or(stored.send_schedule),
             holidays: t.holidays.clone().or(stored.holidays),
             sub_statuses: None,
+            logo: stored.logo,
         },
         None => stored,
     };
@@ -192,6 +202,7 @@ fn settings_page(
             send_schedule: error("send_schedule"),
             holidays: error("holidays"),
             sub_statuses: error("sub_statuses"),
+            logo: error("logo"),
         },
         pinned: Fields {
             name: pin("name"),
@@ -200,9 +211,14 @@ fn settings_page(
             send_schedule: pin("send_schedule"),
             holidays: pin("holidays"),
             sub_statuses: pin("sub_statuses"),
+            logo: pin("logo_url"),
         },
         statuses,
-        base_url: firm.base_url,
+        base_url: firm.base_url.clone(),
+        transport: super::outbox::transport_text(state),
+        max_logo_kib: docket_engine::docket::MAX_LOGO_BYTES / 1024,
+        logo_address: format!("{}/firm/logo", firm.base_url.trim_end_matches('/')),
+        me: session.member.staff.email.clone(),
         staff: staff
             .iter()
             .map(|m| Member {
@@ -229,6 +245,10 @@ pub(super) async fn settings(
 ) -> Response {
     let notice = match query.notice.as_str() {
         "saved" => Some("The settings are saved."),
+        "logo" => Some("The logo is saved; emails and the client portal show it."),
+        "test-queued" => Some(
+            "A test email to you is queued; the outbox shows when it is sent, or why it failed.",
+        ),
         _ => None,
     };
     match state
@@ -271,5 +291,120 @@ pub(super) async fn save(
             None,
         ),
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct Nothing {}
+
+/// `POST /admin/settings/test-email`: queues a test email to the signed-in admin.
+pub(super) async fn test_email(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    StaffForm(_): StaffForm<Nothing>,
+) -> Response {
+    let me = session.member.staff.id;
+    match state.call(move |d| d.queue_test_email(me)).await {
+        Ok(_) => Redirect::to("/admin/settings?notice=test-queued").into_response(),
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
+    }
+}
+
+/// `POST /admin/settings/logo`: a multipart form with the image, so it is checked here as
+/// `StaffForm` checks the others: same origin, then the session's form token, before anything
+/// is read into the store.
+pub(super) async fn upload_logo(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    let layout = || Layout::signed_in(&state, &session, "settings");
+    let refused = |why: &str| {
+        super::Message::new("This form could not be accepted", why)
+            .back("/admin/settings", "Back to the settings")
+            .render(StatusCode::FORBIDDEN, Layout::signed_out(&state))
+    };
+    if !crate::browser::same_origin(&state, &headers) {
+        return refused(
+            "This form did not come from this site, so nothing was changed. Open the page again and try once more.",
+        );
+    }
+    let mut token = String::new();
+    let mut image = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("form_token") => token = field.text().await.unwrap_or_default(),
+                Some("logo") => match field.bytes().await {
+                    Ok(bytes) => image = Some(bytes),
+                    Err(e) => {
+                        return error_page(
+                            crate::ApiError::new(e.status(), e.body_text()),
+                            layout(),
+                        );
+                    }
+                },
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(e) => return error_page(crate::ApiError::new(e.status(), e.body_text()), layout()),
+        }
+    }
+    if !session.member.form_token_matches(&token) {
+        return refused(
+            "This form belongs to an earlier sign-in, so nothing was changed. Open the page again and try once more.",
+        );
+    }
+    let image = image.unwrap_or_default();
+    let answer = state
+        .call(move |d| {
+            let outcome = d.set_firm_logo(&image);
+            Ok((
+                outcome,
+                d.firm_settings()?,
+                d.pinned_settings(),
+                d.list_staff()?,
+            ))
+        })
+        .await;
+    match answer {
+        Ok((Ok(_), ..)) => Redirect::to("/admin/settings?notice=logo").into_response(),
+        Ok((Err(e), firm, pinned, staff)) => {
+            let errors = [SettingsError {
+                key: "logo".into(),
+                message: e.to_string(),
+            }];
+            settings_page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                (firm, pinned, staff),
+                None,
+                &errors,
+                None,
+            )
+        }
+        Err(e) => error_page(e, layout()),
+    }
+}
+
+/// `GET /firm/logo`: the firm's logo, public (emails and the client portal show it).
+pub(super) async fn logo(State(state): State<AppState>) -> Response {
+    match state.call(|d| d.firm_logo()).await {
+        Ok(Some((content_type, bytes))) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=300".to_string()),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'".to_string(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "This firm has no logo.").into_response(),
+        Err(e) => e.into_response(),
     }
 }

@@ -1,11 +1,13 @@
 //! The firm's settings in the JSON API, for admin tokens: `GET /api/settings` (with the keys the
 //! configuration pins) and `PATCH /api/settings` (the keys given; a bad key is a 422 naming it,
-//! and nothing is changed).
+//! and nothing is changed); and `GET /api/plugins`, the plugins served with their worlds and
+//! the capabilities granted.
 
 use axum::Json;
 use axum::extract::State;
 use docket_engine::docket::SettingsChange;
 use docket_engine::model::FirmSettings;
+use docket_engine::plugin::PluginInfo;
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -16,7 +18,24 @@ use crate::auth::AdminCaller;
 use crate::extract::ApiJson;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(show, change))
+    OpenApiRouter::new()
+        .routes(routes!(show, change))
+        .routes(routes!(plugins))
+}
+
+#[utoipa::path(
+    get,
+    path = "/plugins",
+    tag = "plugins",
+    responses(
+        (status = 200, description = "done", body = Vec<PluginInfo>),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn plugins(_: AdminCaller, State(state): State<AppState>) -> ApiResult<Vec<PluginInfo>> {
+    Ok(Json(state.call(|d| Ok(d.installed_plugins())).await?))
 }
 
 /// The settings, and which of their keys the configuration sets.

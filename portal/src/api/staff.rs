@@ -1,24 +1,29 @@
-//! Staff and their inboxes in the JSON API: the firm's staff (never with a password hash), and
-//! each member's notifications — listed newest first a page at a time, counted, marked read.
+//! Staff and their inboxes in the JSON API: the firm's staff (never with a password hash) —
+//! listed, invited, given a role, disabled and enabled, with admin tokens only — and each
+//! member's notifications — listed newest first a page at a time, counted, marked read.
 //! A member is named by id or email.
 
 use axum::Json;
 use axum::extract::State;
-use docket_engine::docket::INBOX_PAGE;
-use docket_engine::model::{StaffMember, StaffNotification};
+use axum::http::StatusCode;
+use docket_engine::docket::{INBOX_PAGE, NewInvite};
+use docket_engine::model::{Role, StaffMember, StaffNotification};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, MAX_PAGE};
 use crate::auth::{AdminCaller, ApiCaller};
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_users))
+        .routes(routes!(list_users, invite_user))
         .routes(routes!(get_user))
+        .routes(routes!(set_role))
+        .routes(routes!(disable_user))
+        .routes(routes!(enable_user))
         .routes(routes!(notifications))
         .routes(routes!(read_all))
         .routes(routes!(read_one))
@@ -59,6 +64,123 @@ async fn get_user(
     ApiPath(user): ApiPath<String>,
 ) -> ApiResult<StaffMember> {
     Ok(Json(state.call(move |d| d.find_staff(&user)).await?))
+}
+
+/// `POST /api/users`: who to invite; they are emailed a link to set their password.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Invite {
+    email: String,
+    #[serde(default)]
+    name: String,
+    role: Role,
+}
+
+#[utoipa::path(
+    post,
+    path = "/users",
+    tag = "users",
+    request_body = Invite,
+    responses(
+        (status = 201, description = "created", body = StaffMember),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn invite_user(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    ApiJson(invite): ApiJson<Invite>,
+) -> Result<(StatusCode, Json<StaffMember>), ApiError> {
+    let new = NewInvite {
+        email: invite.email,
+        name: invite.name,
+        role: invite.role,
+    };
+    let member = state.call(move |d| d.invite_user(new, "An admin")).await?;
+    Ok((StatusCode::CREATED, Json(member)))
+}
+
+/// `POST /api/users/{user}/role`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct NewRole {
+    role: Role,
+}
+
+#[utoipa::path(
+    post,
+    path = "/users/{user}/role",
+    tag = "users",
+    params(("user" = String, Path, description = "the staff member's id or email")),
+    request_body = NewRole,
+    responses(
+        (status = 200, description = "done", body = StaffMember),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn set_role(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    ApiPath(user): ApiPath<String>,
+    ApiJson(body): ApiJson<NewRole>,
+) -> ApiResult<StaffMember> {
+    Ok(Json(
+        state
+            .call(move |d| d.set_user_role(&user, body.role))
+            .await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/users/{user}/disable",
+    tag = "users",
+    params(("user" = String, Path, description = "the staff member's id or email")),
+    responses(
+        (status = 200, description = "done", body = StaffMember),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn disable_user(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    ApiPath(user): ApiPath<String>,
+) -> ApiResult<StaffMember> {
+    Ok(Json(state.call(move |d| d.disable_user(&user)).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/users/{user}/enable",
+    tag = "users",
+    params(("user" = String, Path, description = "the staff member's id or email")),
+    responses(
+        (status = 200, description = "done", body = StaffMember),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn enable_user(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    ApiPath(user): ApiPath<String>,
+) -> ApiResult<StaffMember> {
+    Ok(Json(state.call(move |d| d.enable_user(&user)).await?))
 }
 
 /// `?before=ID` (older than that notification), `?limit=N`, `?unread=true`.

@@ -1,0 +1,375 @@
+//! Staff users, for admins: the members with their role and state, buttons to change the role
+//! and to disable or enable, and the invitation form. And the page an invitation's link opens,
+//! where the invited member sets their password (no session yet: the link's secret admits them,
+//! after the same-origin check).
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::docket::{INVITE_LIFETIME, MIN_PASSWORD_LEN, NewInvite};
+use docket_engine::model::{Role, StaffMember};
+use serde::{Deserialize, Serialize};
+
+use super::guard::{AdminSession, StaffForm, StaffSession};
+use super::tokens::sentence;
+use super::{Layout, Message, error_page, render};
+use crate::AppState;
+
+#[derive(Serialize)]
+struct UsersPage {
+    members: Vec<Line>,
+    form: InviteForm,
+    errors: InviteErrors,
+    notice: Option<String>,
+    refusal: Option<String>,
+    invite_hours: i64,
+}
+
+#[derive(Serialize)]
+struct Line {
+    id: String,
+    name: String,
+    email: String,
+    role: &'static str,
+    other_role: &'static str,
+    state: String,
+    toggle: &'static str,
+    toggle_label: &'static str,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+pub(super) struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+}
+
+#[derive(Serialize, Default)]
+struct InviteErrors {
+    email: Option<String>,
+    name: Option<String>,
+    role: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct UsersQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+async fn page(
+    state: &AppState,
+    session: &StaffSession,
+    status: StatusCode,
+    form: InviteForm,
+    errors: InviteErrors,
+    notice: Option<String>,
+    refusal: Option<String>,
+) -> Response {
+    let layout = Layout::signed_in(state, session, "settings");
+    let members = match state.call(|d| d.list_staff()).await {
+        Ok(m) => m,
+        Err(e) => return error_page(e, layout),
+    };
+    let line = |m: &StaffMember| Line {
+        id: m.id.to_string(),
+        name: m.name.clone(),
+        email: m.email.clone(),
+        role: if m.is_admin() { "Admin" } else { "Staff" },
+        other_role: if m.is_admin() { "staff" } else { "admin" },
+        state: match (m.disabled_at, m.invited_until) {
+            (Some(at), _) => format!("Disabled since {}", super::local_time(state, at)),
+            (None, Some(until)) => {
+                format!(
+                    "Invited; the link works until {}",
+                    super::local_time(state, until)
+                )
+            }
+            (None, None) => "Active".into(),
+        },
+        toggle: if m.disabled_at.is_some() {
+            "enable"
+        } else {
+            "disable"
+        },
+        toggle_label: if m.disabled_at.is_some() {
+            "Enable"
+        } else {
+            "Disable"
+        },
+    };
+    let page = UsersPage {
+        members: members.iter().map(line).collect(),
+        form,
+        errors,
+        notice,
+        refusal,
+        invite_hours: INVITE_LIFETIME.num_hours(),
+    };
+    render(status, "admin/users.html", layout, &page)
+}
+
+fn fresh_form() -> InviteForm {
+    InviteForm {
+        role: "staff".into(),
+        ..InviteForm::default()
+    }
+}
+
+/// `GET /admin/users`.
+pub(super) async fn users(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    Query(query): Query<UsersQuery>,
+) -> Response {
+    let notice = match query.notice.as_str() {
+        "invited" => Some("The invitation is on its way.".to_string()),
+        "changed" => Some("The member is changed.".to_string()),
+        _ => None,
+    };
+    page(
+        &state,
+        &session,
+        StatusCode::OK,
+        fresh_form(),
+        InviteErrors::default(),
+        notice,
+        None,
+    )
+    .await
+}
+
+/// `POST /admin/users`: invites a member.
+pub(super) async fn invite(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    StaffForm(form): StaffForm<InviteForm>,
+) -> Response {
+    let refuse = |form, errors| {
+        page(
+            &state,
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form,
+            errors,
+            None,
+            None,
+        )
+    };
+    let Ok(role) = form.role.parse::<Role>() else {
+        let errors = InviteErrors {
+            role: Some("Choose admin or staff.".into()),
+            ..InviteErrors::default()
+        };
+        return refuse(form, errors).await;
+    };
+    let new = NewInvite {
+        email: form.email.clone(),
+        name: form.name.clone(),
+        role,
+    };
+    let by = session.member.staff.name.clone();
+    match state.call(move |d| d.invite_user(new, &by)).await {
+        Ok(_) => Redirect::to("/admin/users?notice=invited").into_response(),
+        Err(e)
+            if e.status() == StatusCode::UNPROCESSABLE_ENTITY && e.message().contains("name") =>
+        {
+            let errors = InviteErrors {
+                name: Some(sentence(e.message())),
+                ..InviteErrors::default()
+            };
+            refuse(form, errors).await
+        }
+        Err(e)
+            if e.status() == StatusCode::UNPROCESSABLE_ENTITY
+                || e.status() == StatusCode::CONFLICT =>
+        {
+            let errors = InviteErrors {
+                email: Some(sentence(e.message())),
+                ..InviteErrors::default()
+            };
+            refuse(form, errors).await
+        }
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct Nothing {}
+
+/// `POST /admin/users/{id}/role`.
+pub(super) async fn set_role(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    Path(id): Path<String>,
+    StaffForm(form): StaffForm<RoleForm>,
+) -> Response {
+    let role = match form.role.parse::<Role>() {
+        Ok(role) => role,
+        Err(e) => return error_page(e.into(), Layout::signed_in(&state, &session, "settings")),
+    };
+    let answer = state.call(move |d| d.set_user_role(&id, role)).await;
+    changed(&state, &session, answer).await
+}
+
+/// `POST /admin/users/{id}/disable` and `.../enable`.
+pub(super) async fn toggle(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    Path((id, action)): Path<(String, String)>,
+    StaffForm(_): StaffForm<Nothing>,
+) -> Response {
+    let answer = match action.as_str() {
+        "disable" => state.call(move |d| d.disable_user(&id)).await,
+        "enable" => state.call(move |d| d.enable_user(&id)).await,
+        _ => {
+            return Message::new(
+                "This page does not exist",
+                "Use the buttons on the staff page.",
+            )
+            .back("/admin/users", "Back to the staff")
+            .render(
+                StatusCode::NOT_FOUND,
+                Layout::signed_in(&state, &session, "settings"),
+            );
+        }
+    };
+    changed(&state, &session, answer).await
+}
+
+/// After a change: back to the list, or the list again with why it was refused.
+async fn changed(
+    state: &AppState,
+    session: &StaffSession,
+    answer: Result<StaffMember, crate::ApiError>,
+) -> Response {
+    match answer {
+        Ok(_) => Redirect::to("/admin/users?notice=changed").into_response(),
+        Err(e) if e.status() == StatusCode::CONFLICT => {
+            page(
+                state,
+                session,
+                StatusCode::CONFLICT,
+                fresh_form(),
+                InviteErrors::default(),
+                None,
+                Some(sentence(e.message())),
+            )
+            .await
+        }
+        Err(e) => error_page(e, Layout::signed_in(state, session, "settings")),
+    }
+}
+
+#[derive(Serialize)]
+struct InvitePage {
+    name: String,
+    email: String,
+    min_password: usize,
+    errors: PasswordErrors,
+}
+
+#[derive(Serialize, Default)]
+struct PasswordErrors {
+    new_password: Option<String>,
+    confirm_password: Option<String>,
+}
+
+fn invite_page(
+    state: &AppState,
+    status: StatusCode,
+    member: &StaffMember,
+    errors: PasswordErrors,
+) -> Response {
+    let page = InvitePage {
+        name: member.name.clone(),
+        email: member.email.clone(),
+        min_password: MIN_PASSWORD_LEN,
+        errors,
+    };
+    render(
+        status,
+        "admin/invite.html",
+        Layout::signed_out(state),
+        &page,
+    )
+}
+
+fn invite_gone(state: &AppState, e: crate::ApiError) -> Response {
+    error_page(e, Layout::signed_out(state))
+}
+
+/// `GET /admin/invite/{secret}`: the password form of an open invitation.
+pub(super) async fn invite_form(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> Response {
+    match state.call(move |d| d.invited_user(&secret)).await {
+        Ok(member) => invite_page(&state, StatusCode::OK, &member, PasswordErrors::default()),
+        Err(e) => invite_gone(&state, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct NewPasswordForm {
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+/// `POST /admin/invite/{secret}`: sets the first password; the link then works no more.
+pub(super) async fn accept_invite(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<NewPasswordForm>,
+) -> Response {
+    if !crate::browser::same_origin(&state, &headers) {
+        return Message::new(
+            "This form could not be accepted",
+            "This form did not come from this site, so nothing was changed. Open the link again and try once more.",
+        )
+        .render(StatusCode::FORBIDDEN, Layout::signed_out(&state));
+    }
+    let lookup = secret.clone();
+    let member = match state.call(move |d| d.invited_user(&lookup)).await {
+        Ok(member) => member,
+        Err(e) => return invite_gone(&state, e),
+    };
+    if form.new_password != form.confirm_password {
+        let errors = PasswordErrors {
+            confirm_password: Some("This does not match the password.".into()),
+            ..PasswordErrors::default()
+        };
+        return invite_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &member, errors);
+    }
+    match state
+        .call(move |d| d.accept_invite(&secret, &form.new_password))
+        .await
+    {
+        Ok(_) => Message::new(
+            "Your password is set",
+            "Sign in with your email address and the password you just chose.",
+        )
+        .back("/admin/sign-in", "Sign in")
+        .render(StatusCode::OK, Layout::signed_out(&state)),
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            let errors = PasswordErrors {
+                new_password: Some(sentence(e.message())),
+                ..PasswordErrors::default()
+            };
+            invite_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &member, errors)
+        }
+        Err(e) => invite_gone(&state, e),
+    }
+}
