@@ -347,3 +347,266 @@ fn new_work_through_the_api_takes_contact_ids_or_emails() {
         "{answer}"
     );
 }
+
+/// The work's page as Sam sees it now.
+fn work_page(admin: &Admin, sam: &Browser, id: WorkId) -> String {
+    let answer = admin.get(&format!("/admin/work/{id}"), Some(sam));
+    assert_eq!(answer.status(), StatusCode::OK);
+    body(answer)
+}
+
+fn timeline_has(admin: &Admin, id: WorkId, text: &str) -> bool {
+    admin
+        .docket
+        .work_timeline(id, 100)
+        .unwrap()
+        .iter()
+        .any(|e| e.summary.contains(text) && matches!(e.actor, Actor::Staff(_)))
+}
+
+#[test]
+fn the_work_page_shows_files_comments_and_timeline_and_staff_reply() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.work;
+    let ann = Actor::Contact(admin.docket.work(id).unwrap().groups[0].recipient);
+    let file = admin
+        .docket
+        .add_file(
+            id,
+            docket_engine::docket::NewUpload {
+                name: "statements.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF-1.4 statements".to_vec(),
+                task: Some((0, 0)),
+            },
+            ann.clone(),
+        )
+        .unwrap();
+    admin
+        .docket
+        .add_comment_on(id, Some((0, Some(1))), "Which year's P60?", ann)
+        .unwrap();
+    let page = work_page(&admin, &sam, id);
+    assert!(page.contains("(0 of 2 done)"), "{page}");
+    let href = format!("/admin/work/{id}/files/{}", file.id);
+    assert!(
+        page.contains(&format!("<a href=\"{href}\">statements.pdf</a>")),
+        "{page}"
+    );
+    assert!(page.contains("Which year&#x27;s P60?"), "{page}");
+    assert!(page.contains("Sent "), "{page}");
+    assert!(page.contains("Timeline"), "{page}");
+    // The file downloads, as an attachment.
+    let answer = admin.get(&href, Some(&sam));
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(
+        answer.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(answer.bytes().unwrap().as_ref(), b"%PDF-1.4 statements");
+    assert_eq!(admin.get(&href, None).status(), StatusCode::SEE_OTHER);
+
+    // A reply about the task: on the page, on the timeline under Sam's name.
+    let path = format!("/admin/work/{id}/groups/0/tasks/1/comment");
+    let answer = admin.post(&path, &sam, &[("body", "The 2025 one, please")]);
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&answer),
+        format!("/admin/work/{id}?notice=commented")
+    );
+    let comments = admin.docket.comments(id).unwrap();
+    let reply = comments.last().unwrap();
+    assert_eq!((reply.group, reply.task), (Some(0), Some(1)));
+    assert!(matches!(reply.author, Actor::Staff(_)));
+    // An empty reply: 422, the message next to that task's field, nothing added.
+    let answer = admin.post(&path, &sam, &[("body", "   ")]);
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(answer);
+    assert!(
+        page.contains("<p class=\"error\" id=\"comment-0-1-error\">A comment needs some text.</p>"),
+        "{page}"
+    );
+    assert_eq!(admin.docket.comments(id).unwrap().len(), comments.len());
+}
+
+#[test]
+fn staff_act_on_work_from_its_page() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.work;
+    let base = format!("/admin/work/{id}");
+
+    // Tasks done and reopened.
+    let answer = admin.post(&format!("{base}/groups/0/tasks/0/done"), &sam, &[]);
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert!(
+        admin.docket.work(id).unwrap().groups[0].tasks[0]
+            .done_at
+            .is_some()
+    );
+    let page = body(admin.get(&location(&answer), Some(&sam)));
+    assert!(page.contains("Task marked done."), "{page}");
+    admin.post(&format!("{base}/groups/0/tasks/0/reopen"), &sam, &[]);
+    assert!(
+        admin.docket.work(id).unwrap().groups[0].tasks[0]
+            .done_at
+            .is_none()
+    );
+    let answer = admin.post(&format!("{base}/groups/0/tasks/9/done"), &sam, &[]);
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Details: the name the client sees and the assignee; an empty name is refused in place.
+    let ada = admin
+        .docket
+        .user_by_email(super::ADMIN)
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let answer = admin.post(
+        &format!("{base}/details"),
+        &sam,
+        &[("external_name", "Your 2025 accounts"), ("assignee", &ada)],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let work = admin.docket.work(id).unwrap();
+    assert_eq!(work.external_name, "Your 2025 accounts");
+    assert_eq!(work.assignee.map(|a| a.to_string()), Some(ada.clone()));
+    assert!(timeline_has(&admin, id, "assignee Sam Staff → Ada Admin"));
+    let answer = admin.post(
+        &format!("{base}/details"),
+        &sam,
+        &[("external_name", "  "), ("assignee", "")],
+    );
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(answer);
+    assert!(
+        page.contains("id=\"external_name-error\">The name the client sees cannot be empty"),
+        "{page}"
+    );
+    let work = admin.docket.work(id).unwrap();
+    assert_eq!(work.external_name, "Your 2025 accounts", "nothing changed");
+    assert_eq!(work.assignee.map(|a| a.to_string()), Some(ada));
+
+    // Send again: the confirm step shows the name, which is changed before the email goes.
+    let page = body(admin.get(&format!("{base}/groups/0/resend"), Some(&sam)));
+    assert!(page.contains("value=\"Your 2025 accounts\""), "{page}");
+    let sends = admin.docket.work(id).unwrap().groups[0].sends;
+    let answer = admin.post(
+        &format!("{base}/groups/0/resend"),
+        &sam,
+        &[("external_name", "Archer: 2025 year end")],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let work = admin.docket.work(id).unwrap();
+    assert_eq!(work.groups[0].sends, sends + 1);
+    assert_eq!(work.external_name, "Archer: 2025 year end");
+    // A first send of a group already sent is refused, saying why; nothing sent.
+    let answer = admin.post(
+        &format!("{base}/groups/0/send"),
+        &sam,
+        &[("external_name", "Archer: 2025 year end")],
+    );
+    assert_eq!(answer.status(), StatusCode::CONFLICT);
+    assert!(body(answer).contains("That could not be done"));
+    assert_eq!(admin.docket.work(id).unwrap().groups[0].sends, sends + 1);
+
+    // A planned work item is sent from the confirm step.
+    let planned = admin.planned_work();
+    let answer = admin.post(
+        &format!("/admin/work/{planned}/groups/0/send"),
+        &sam,
+        &[("external_name", "Your VAT")],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let work = admin.docket.work(planned).unwrap();
+    assert!(work.groups[0].sent_at.is_some());
+    assert_eq!(work.external_name, "Your VAT");
+
+    // Complete, then reopen.
+    admin.post(&format!("{base}/complete"), &sam, &[]);
+    assert_eq!(admin.docket.work(id).unwrap().status.as_str(), "completed");
+    let page = work_page(&admin, &sam, id);
+    assert!(
+        page.contains("Reopen the work") && !page.contains("Send again"),
+        "{page}"
+    );
+    admin.post(&format!("{base}/reopen"), &sam, &[]);
+    assert_eq!(
+        admin.docket.work(id).unwrap().status.as_str(),
+        "waiting_on_client"
+    );
+    let answer = admin.post(&format!("{base}/reopen"), &sam, &[]);
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Forged forms change nothing.
+    let forged = Browser {
+        token: "forged".into(),
+        ..sam.clone()
+    };
+    let answer = admin.post(&format!("{base}/complete"), &forged, &[]);
+    assert!(answer.status().is_client_error());
+    assert_eq!(
+        admin.docket.work(id).unwrap().status.as_str(),
+        "waiting_on_client"
+    );
+}
+
+#[test]
+fn view_as_client_shows_the_checklist_binds_nothing_and_is_recorded() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.work;
+    let access = || {
+        admin
+            .docket
+            .store()
+            .get(
+                docket_engine::store::Tree::Access,
+                format!("{id}/000").as_bytes(),
+            )
+            .unwrap()
+    };
+    let before = access();
+    assert!(before.is_some());
+    let path = format!("/admin/work/{id}/groups/0/as-client");
+    assert!(work_page(&admin, &sam, id).contains(&format!("href=\"{path}\"")));
+    let answer = admin.get(&path, Some(&sam));
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(set_cookie_names(&answer).is_empty(), "nothing is bound");
+    let page = body(answer);
+    assert!(
+        page.contains("A preview for staff: this is what Ann Archer sees"),
+        "{page}"
+    );
+    assert!(page.contains("Bank statements"), "{page}");
+    assert!(
+        !page.contains("<form"),
+        "no ticking, uploading or writing: {page}"
+    );
+    assert_eq!(access(), before, "the access record is untouched");
+    assert!(timeline_has(
+        &admin,
+        id,
+        "Sam Staff viewed “Documents” as Ann Archer sees it"
+    ));
+    assert_eq!(admin.get(&path, None).status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        admin
+            .get(&format!("/admin/work/{id}/groups/7/as-client"), Some(&sam))
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+fn set_cookie_names(answer: &reqwest::blocking::Response) -> Vec<String> {
+    answer
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split('=').next().unwrap().to_string())
+        .collect()
+}

@@ -22,6 +22,7 @@ mod templates;
 mod test_firm;
 mod timeline;
 mod work;
+mod work_actions;
 mod work_form;
 mod work_list;
 
@@ -63,6 +64,7 @@ pub use staff_sign_in::{
 };
 pub use work::GroupSettings;
 pub(crate) use work::{contact_key, status_key};
+pub use work_actions::{MAX_WORK_NAME_CHARS, WorkDetails};
 pub use work_form::{RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems};
 pub use work_list::{WorkFilter, WorkListQuery, next_due, parse_date, work_list_keys};
 

@@ -28,6 +28,7 @@ mod inbox;
 mod settings;
 mod sign_in;
 mod work;
+mod work_actions;
 mod work_list;
 mod work_new;
 
@@ -80,6 +81,10 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/admin/work_new.html"),
         ),
         (
+            "admin/work_send.html",
+            include_str!("../../templates/admin/work_send.html"),
+        ),
+        (
             "admin/inbox.html",
             include_str!("../../templates/admin/inbox.html"),
         ),
@@ -120,6 +125,25 @@ pub fn routes() -> Router<AppState> {
             get(work_new::new_work_form).post(work_new::create_work),
         )
         .route("/admin/work/{id}", get(work::work_page))
+        .route("/admin/work/{id}/details", post(work_actions::details))
+        .route("/admin/work/{id}/{action}", post(work_actions::work_status))
+        .route("/admin/work/{id}/files/{file}", get(work_actions::download))
+        .route(
+            "/admin/work/{id}/groups/{group}/as-client",
+            get(work_actions::as_client),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/{action}",
+            get(work_actions::send_form).post(work_actions::send),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/tasks/{task}/comment",
+            post(work_actions::comment),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/tasks/{task}/{action}",
+            post(work_actions::task),
+        )
         .route("/admin/inbox", get(inbox::inbox))
         .route("/admin/inbox/read-all", post(inbox::read_all))
         .route("/admin/inbox/{id}/read", post(inbox::read_one))
