@@ -610,3 +610,294 @@ fn set_cookie_names(answer: &reqwest::blocking::Response) -> Vec<String> {
         .map(|v| v.to_str().unwrap().split('=').next().unwrap().to_string())
         .collect()
 }
+
+#[test]
+fn staff_change_a_groups_settings_recipient_tasks_and_files() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.work;
+    let base = format!("/admin/work/{id}");
+    let work = || admin.docket.work(id).unwrap();
+
+    // Sending and reminders on this work only; a bad plugin is refused next to the form.
+    let answer = admin.post(
+        &format!("{base}/groups/0/settings"),
+        &sam,
+        &[
+            ("sending", "manual"),
+            ("sending_params", ""),
+            ("reminders", "urgent"),
+            ("reminders_params", ""),
+            ("sender", super::ADMIN),
+        ],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{}", body(answer));
+    assert_eq!(work().groups[0].reminders.plugin, "urgent");
+    assert!(work().groups[0].sender.is_some());
+    assert_eq!(
+        admin.docket.find_template("Year end").unwrap().groups[0]
+            .reminders
+            .plugin,
+        "gentle",
+        "the template is unchanged"
+    );
+    // (Unknown plugins are refused by the plugin host, which this harness runs without.)
+    for (reminders, params) in [("gentle", "oops"), ("", "")] {
+        let answer = admin.post(
+            &format!("{base}/groups/0/settings"),
+            &sam,
+            &[
+                ("sending", "manual"),
+                ("sending_params", ""),
+                ("reminders", reminders),
+                ("reminders_params", params),
+                ("sender", ""),
+            ],
+        );
+        assert_eq!(
+            answer.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{reminders}"
+        );
+        let page = body(answer);
+        assert!(page.contains("id=\"settings-0-error\""), "{page}");
+        assert!(
+            page.contains("<details open>"),
+            "the form is shown open: {page}"
+        );
+        assert_eq!(
+            work().groups[0].reminders.plugin,
+            "urgent",
+            "nothing changed"
+        );
+        assert!(work().groups[0].sender.is_some());
+    }
+
+    // A task added on this work only, then its due date moved; bad dates refused in place.
+    let answer = admin.post(
+        &format!("{base}/groups/0/tasks"),
+        &sam,
+        &[("title", "Rent receipts"), ("due_date", "30/03/2026")],
+    );
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(answer).contains(
+        "id=\"newtask-0-error\">The due date `30/03/2026` is not a date; write dates as YYYY-MM-DD."
+    ));
+    assert_eq!(work().groups[0].tasks.len(), 2);
+    let answer = admin.post(
+        &format!("{base}/groups/0/tasks"),
+        &sam,
+        &[("title", "Rent receipts"), ("due_date", "2026-03-30")],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(work().groups[0].tasks[2].title, "Rent receipts");
+    let answer = admin.post(
+        &format!("{base}/groups/0/tasks/2/edit"),
+        &sam,
+        &[("title", "Rent receipts"), ("due_date", "2026-04-06")],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(work().groups[0].tasks[2].due_date.to_string(), "2026-04-06");
+    assert!(timeline_has(&admin, id, "due 2026-03-30 → 2026-04-06"));
+    let answer = admin.post(
+        &format!("{base}/groups/0/tasks/2/edit"),
+        &sam,
+        &[("title", "Rent receipts"), ("due_date", "next week")],
+    );
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(answer).contains("id=\"task-0-2-error\""));
+    assert_eq!(work().groups[0].tasks[2].due_date.to_string(), "2026-04-06");
+
+    // Another recipient: the group's links stop working and its binding is dropped.
+    let bea = admin
+        .docket
+        .create_contact(
+            docket_engine::model::NewContact {
+                name: "Bea Archer".into(),
+                email: "bea@client.example".into(),
+                timezone: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let answer = admin.post(
+        &format!("{base}/groups/0/recipient"),
+        &sam,
+        &[("contact", "nobody@client.example")],
+    );
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body(answer).contains("id=\"recipient-0-error\">Unknown contact nobody@client.example")
+    );
+    let access = || -> docket_engine::model::GroupAccess {
+        let bytes = admin
+            .docket
+            .store()
+            .get(
+                docket_engine::store::Tree::Access,
+                format!("{id}/000").as_bytes(),
+            )
+            .unwrap()
+            .unwrap();
+        docket_engine::store::decode(&bytes).unwrap()
+    };
+    let before = access();
+    let answer = admin.post(
+        &format!("{base}/groups/0/recipient"),
+        &sam,
+        &[("contact", "bea@client.example")],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(work().groups[0].recipient, bea.id);
+    let after = access();
+    assert_eq!(after.contact, bea.id);
+    assert_eq!(
+        after.generation,
+        before.generation + 1,
+        "older links are replaced"
+    );
+    assert_eq!(after.device_hash, None);
+    let by_bea = admin
+        .docket
+        .list_work(
+            &docket_engine::docket::WorkFilter {
+                contact: Some(bea.id),
+                ..Default::default()
+            },
+            None,
+            10,
+        )
+        .unwrap();
+    assert_eq!(by_bea.len(), 1);
+
+    // A file removed.
+    let file = admin
+        .docket
+        .add_file(
+            id,
+            docket_engine::docket::NewUpload {
+                name: "old.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF old".to_vec(),
+                task: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let answer = admin.post(&format!("{base}/files/{}/remove", file.id), &sam, &[]);
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert!(admin.docket.files(id).unwrap().is_empty());
+    assert!(timeline_has(&admin, id, "File removed: old.pdf"));
+    assert!(
+        docket_engine::check::check(admin.docket.store().as_ref(), false)
+            .unwrap()
+            .iter()
+            .all(|p| !p.contains("work_by")),
+        "the indexes agree with the work"
+    );
+}
+
+#[test]
+fn the_api_edits_work_its_tasks_recipients_and_files() {
+    let admin = Admin::start();
+    let id = admin.work;
+    let (_, secret) = admin.docket.create_api_token("work tests").unwrap();
+    let call = |method: reqwest::Method, path: &str, body: Option<Value>, token: Option<&str>| {
+        let mut request = client().request(method, admin.url(&format!("/api/work/{id}{path}")));
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            request = request.json(&b);
+        }
+        let response = request.send().unwrap();
+        let status = response.status();
+        (status, response.json::<Value>().unwrap_or(Value::Null))
+    };
+    use reqwest::Method;
+    let t = Some(secret.as_str());
+    let (status, work) = call(
+        Method::PATCH,
+        "",
+        Some(serde_json::json!({"external_name": "Your accounts", "assignee": ""})),
+        t,
+    );
+    assert_eq!(status, StatusCode::OK, "{work}");
+    assert_eq!(work["external_name"], "Your accounts");
+    assert_eq!(work["assignee"], Value::Null);
+    let (status, work) = call(
+        Method::POST,
+        "/groups/0/tasks",
+        Some(serde_json::json!({"title": "Rent", "due_date": "2026-03-30"})),
+        t,
+    );
+    assert_eq!(status, StatusCode::CREATED, "{work}");
+    assert_eq!(work["groups"][0]["tasks"][2]["title"], "Rent");
+    let (status, work) = call(
+        Method::PATCH,
+        "/groups/0/tasks/2",
+        Some(serde_json::json!({"due_date": "2026-04-02"})),
+        t,
+    );
+    assert_eq!(status, StatusCode::OK, "{work}");
+    assert_eq!(work["groups"][0]["tasks"][2]["due_date"], "2026-04-02");
+    let (status, answer) = call(
+        Method::PATCH,
+        "/groups/0/tasks/2",
+        Some(serde_json::json!({"due_date": "2 April"})),
+        t,
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("write dates as YYYY-MM-DD")
+    );
+    let (status, answer) = call(
+        Method::PUT,
+        "/groups/0/recipient",
+        Some(serde_json::json!({"contact": "nobody@client.example"})),
+        t,
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let (status, work) = call(Method::POST, "/complete", None, t);
+    assert_eq!(status, StatusCode::OK, "{work}");
+    assert_eq!(work["status"], "completed");
+    let (status, _) = call(Method::POST, "/complete", None, t);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, work) = call(Method::POST, "/reopen", None, t);
+    assert_eq!(status, StatusCode::OK, "{work}");
+    assert_eq!(work["status"], "waiting_on_client");
+    let file = admin
+        .docket
+        .add_file(
+            id,
+            docket_engine::docket::NewUpload {
+                name: "x.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF x".to_vec(),
+                task: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let (status, removed) = call(Method::DELETE, &format!("/files/{}", file.id), None, t);
+    assert_eq!(status, StatusCode::OK, "{removed}");
+    assert_eq!(removed["name"], "x.pdf");
+    let (status, _) = call(Method::DELETE, &format!("/files/{}", file.id), None, t);
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Without a token, or with a revoked one: refused, nothing changed.
+    let before = admin.docket.work(id).unwrap();
+    let (status, _) = call(Method::POST, "/complete", None, None);
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = call(
+        Method::PATCH,
+        "",
+        Some(serde_json::json!({"external_name": "Hacked"})),
+        Some("not-a-token"),
+    );
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(admin.docket.work(id).unwrap(), before);
+}

@@ -64,7 +64,9 @@ pub use staff_sign_in::{
 };
 pub use work::GroupSettings;
 pub(crate) use work::{contact_key, status_key};
-pub use work_actions::{MAX_WORK_NAME_CHARS, WorkDetails};
+pub use work_actions::{
+    MAX_WORK_NAME_CHARS, TaskChange, WorkDetails, params_text, plugin_from_text,
+};
 pub use work_form::{RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems};
 pub use work_list::{WorkFilter, WorkListQuery, next_due, parse_date, work_list_keys};
 

@@ -46,6 +46,8 @@ pub enum EventKind {
     WorkEdited,
     /// Staff looked at a group's checklist as its client sees it.
     ViewedAsClient,
+    /// Staff removed a file from the work.
+    FileRemoved,
     GroupSent,
     ReminderSent,
     TaskCompleted,

@@ -129,6 +129,26 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/work/{id}/{action}", post(work_actions::work_status))
         .route("/admin/work/{id}/files/{file}", get(work_actions::download))
         .route(
+            "/admin/work/{id}/files/{file}/remove",
+            post(work_actions::remove_file),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/settings",
+            post(work_actions::settings),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/recipient",
+            post(work_actions::recipient),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/tasks",
+            post(work_actions::add_task),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/tasks/{task}/edit",
+            post(work_actions::edit_task),
+        )
+        .route(
             "/admin/work/{id}/groups/{group}/as-client",
             get(work_actions::as_client),
         )

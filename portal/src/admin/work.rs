@@ -122,6 +122,9 @@ pub(super) struct PageErrors {
     pub assignee: Option<String>,
     /// The comment field (`comment-G-T`) and what is wrong with it.
     pub comment: Option<(String, String)>,
+    /// Another form's field (`settings-G`, `recipient-G`, `newtask-G`, `task-G-T`) and what is
+    /// wrong with it.
+    pub field: Option<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -134,6 +137,13 @@ struct GroupView {
     can_send: bool,
     can_resend: bool,
     as_client: String,
+    index: usize,
+    recipient_email: String,
+    sending_plugin: String,
+    sending_params: String,
+    reminders_plugin: String,
+    reminders_params: String,
+    senders: Vec<Choice>,
     tasks: Vec<TaskView>,
     /// Comments about the group as a whole.
     comments: Vec<CommentView>,
@@ -142,6 +152,8 @@ struct GroupView {
 #[derive(Serialize)]
 struct TaskView {
     number: usize,
+    index: usize,
+    due_iso: String,
     field: String,
     title: String,
     due: String,
@@ -155,6 +167,7 @@ struct TaskView {
 struct FileView {
     name: String,
     href: String,
+    remove: String,
     size: String,
     at: String,
     by: String,
@@ -185,6 +198,7 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         "completed" => "Work completed. Nothing more is sent and the portal is locked.",
         "reopened" => "Work reopened.",
         "commented" => "Comment added. The client gets it by email shortly.",
+        "removed" => "File removed.",
         _ => return None,
     })
 }
@@ -251,6 +265,7 @@ pub(super) async fn show_work(
     let file_view = |(f, by): &(docket_engine::model::UploadedFile, String)| FileView {
         name: f.name.clone(),
         href: format!("{base}/files/{}", f.id),
+        remove: format!("{base}/files/{}/remove", f.id),
         size: human_size(f.content.size),
         at: local_time(state, f.at),
         by: by.clone(),
@@ -262,6 +277,11 @@ pub(super) async fn show_work(
             body: c.body.clone(),
         };
     let completed = work.status == WorkStatus::Completed;
+    let mut staff: Vec<_> = users
+        .into_iter()
+        .map(docket_engine::model::StaffMember::from)
+        .collect();
+    staff.sort_by_key(|m| m.name.to_lowercase());
     let groups = work
         .groups
         .iter()
@@ -288,12 +308,31 @@ pub(super) async fn show_work(
             can_send: !completed && group.sent_at.is_none(),
             can_resend: !completed && group.sent_at.is_some(),
             as_client: format!("{base}/groups/{g}/as-client"),
+            index: g,
+            recipient_email: people.recipient_email.clone(),
+            sending_plugin: group.sending.plugin.clone(),
+            sending_params: docket_engine::docket::params_text(&group.sending),
+            reminders_plugin: group.reminders.plugin.clone(),
+            reminders_params: docket_engine::docket::params_text(&group.reminders),
+            senders: std::iter::once(Choice {
+                value: String::new(),
+                label: "The assignee, or whoever sends".into(),
+                selected: group.sender.is_none(),
+            })
+            .chain(staff.iter().map(|m| Choice {
+                value: m.email.clone(),
+                label: m.name.clone(),
+                selected: group.sender == Some(m.id),
+            }))
+            .collect(),
             tasks: group
                 .tasks
                 .iter()
                 .enumerate()
                 .map(|(t, task)| TaskView {
                     number: t + 1,
+                    index: t,
+                    due_iso: task.due_date.to_string(),
                     field: format!("comment-{g}-{t}"),
                     title: task.title.clone(),
                     due: task.due_date.format("%-d %b %Y").to_string(),
@@ -328,11 +367,6 @@ pub(super) async fn show_work(
         label: "Nobody".into(),
         selected: work.assignee.is_none(),
     }];
-    let mut staff: Vec<_> = users
-        .into_iter()
-        .map(docket_engine::model::StaffMember::from)
-        .collect();
-    staff.sort_by_key(|m| m.name.to_lowercase());
     assignees.extend(staff.iter().map(|m| Choice {
         value: m.id.to_string(),
         label: m.name.clone(),

@@ -7,7 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use docket_engine::docket::WorkDetails;
+use docket_engine::docket::{GroupSettings, TaskChange, WorkDetails, plugin_from_text};
 use docket_engine::model::{Actor, WorkId};
 use serde::{Deserialize, Serialize};
 
@@ -378,6 +378,202 @@ pub(super) async fn as_client(
             &format!("/admin/work/{work}"),
         ),
         Err(e) if e.status() == StatusCode::NOT_FOUND => bad_address(&state, &session),
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+/// The work's page again (422) with `message` next to the field `field`.
+async fn refused(
+    state: &AppState,
+    session: &StaffSession,
+    id: &str,
+    field: String,
+    e: crate::ApiError,
+) -> Response {
+    let errors = PageErrors {
+        field: Some((field, sentence(e.message()))),
+        ..PageErrors::default()
+    };
+    show_work(
+        state,
+        session,
+        id,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        None,
+        errors,
+        None,
+    )
+    .await
+}
+
+/// Whether an error is about what was typed (shown next to the field).
+fn about_input(e: &crate::ApiError) -> bool {
+    matches!(
+        e.status(),
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST
+    )
+}
+
+#[derive(Deserialize)]
+pub(super) struct SettingsForm {
+    #[serde(default)]
+    sending: String,
+    #[serde(default)]
+    sending_params: String,
+    #[serde(default)]
+    reminders: String,
+    #[serde(default)]
+    reminders_params: String,
+    #[serde(default)]
+    sender: String,
+}
+
+/// `POST /admin/work/ID/groups/G/settings`: the group's sending rule, reminder policy (with
+/// their parameters) and sender, on this work only.
+pub(super) async fn settings(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group)): Path<(String, String)>,
+    StaffForm(form): StaffForm<SettingsForm>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group]) else {
+        return bad_address(&state, &session);
+    };
+    let g = n[0];
+    let by = actor(&session);
+    let answer = state
+        .call(move |d| {
+            let sending = plugin_from_text("sending rule", &form.sending, &form.sending_params)?;
+            let reminders =
+                plugin_from_text("reminder policy", &form.reminders, &form.reminders_params)?;
+            d.update_group_settings(
+                work,
+                g,
+                GroupSettings {
+                    sending: Some(sending),
+                    reminders: Some(reminders),
+                    sender: Some(form.sender),
+                },
+                by,
+            )
+        })
+        .await;
+    match answer {
+        Ok(_) => back(work, "saved"),
+        Err(e) if about_input(&e) => {
+            refused(&state, &session, &id, format!("settings-{g}"), e).await
+        }
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RecipientForm {
+    #[serde(default)]
+    contact: String,
+}
+
+/// `POST /admin/work/ID/groups/G/recipient`: another contact; the group's links and device
+/// binding stop working.
+pub(super) async fn recipient(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group)): Path<(String, String)>,
+    StaffForm(form): StaffForm<RecipientForm>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group]) else {
+        return bad_address(&state, &session);
+    };
+    let g = n[0];
+    let by = actor(&session);
+    match state
+        .call(move |d| d.change_recipient(work, g, &form.contact, by))
+        .await
+    {
+        Ok(_) => back(work, "saved"),
+        Err(e) if about_input(&e) => {
+            refused(&state, &session, &id, format!("recipient-{g}"), e).await
+        }
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct TaskForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    due_date: String,
+}
+
+/// `POST /admin/work/ID/groups/G/tasks`: a task added to this work only.
+pub(super) async fn add_task(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group)): Path<(String, String)>,
+    StaffForm(form): StaffForm<TaskForm>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group]) else {
+        return bad_address(&state, &session);
+    };
+    let g = n[0];
+    let by = actor(&session);
+    let task = TaskChange {
+        title: Some(form.title),
+        description: None,
+        due_date: Some(form.due_date),
+    };
+    match state.call(move |d| d.add_task(work, g, task, by)).await {
+        Ok(_) => back(work, "saved"),
+        Err(e) if about_input(&e) => {
+            refused(&state, &session, &id, format!("newtask-{g}"), e).await
+        }
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+/// `POST /admin/work/ID/groups/G/tasks/T/edit`: a task's title and due date.
+pub(super) async fn edit_task(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group, task)): Path<(String, String, String)>,
+    StaffForm(form): StaffForm<TaskForm>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group, &task]) else {
+        return bad_address(&state, &session);
+    };
+    let (g, t) = (n[0], n[1]);
+    let by = actor(&session);
+    let change = TaskChange {
+        title: Some(form.title),
+        description: None,
+        due_date: Some(form.due_date),
+    };
+    match state
+        .call(move |d| d.edit_task(work, g, t, change, by))
+        .await
+    {
+        Ok(_) => back(work, "saved"),
+        Err(e) if about_input(&e) => {
+            refused(&state, &session, &id, format!("task-{g}-{t}"), e).await
+        }
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+/// `POST /admin/work/ID/files/FILE/remove`.
+pub(super) async fn remove_file(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, file)): Path<(String, String)>,
+    StaffForm(_): StaffForm<serde::de::IgnoredAny>,
+) -> Response {
+    let Some((work, _)) = parse(&id, &[]) else {
+        return bad_address(&state, &session);
+    };
+    let by = actor(&session);
+    match state.call(move |d| d.remove_file(work, &file, by)).await {
+        Ok(_) => back(work, "removed"),
         Err(e) => failed(&state, &session, work, e),
     }
 }

@@ -2,6 +2,7 @@
 //! in `staff.rs`. Every route needs an API token.
 
 mod staff;
+mod work;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -64,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .route("/outbox", get(list_outbox))
         .route("/outbox/{id}", get(get_outbox))
         .merge(staff::routes())
+        .merge(work::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
