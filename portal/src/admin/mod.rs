@@ -31,6 +31,7 @@ mod work;
 mod work_actions;
 mod work_list;
 mod work_new;
+mod work_upload;
 
 pub use guard::{AdminSession, StaffForm, StaffSession};
 
@@ -147,6 +148,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/work/{id}/groups/{group}/tasks/{task}/edit",
             post(work_actions::edit_task),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/tasks/{task}/attach",
+            post(work_upload::attach),
         )
         .route(
             "/admin/work/{id}/groups/{group}/as-client",

@@ -199,6 +199,7 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         "reopened" => "Work reopened.",
         "commented" => "Comment added. The client gets it by email shortly.",
         "removed" => "File removed.",
+        "attached" => "Document attached. The client can download it from the checklist.",
         _ => return None,
     })
 }
