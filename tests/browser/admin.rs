@@ -171,6 +171,8 @@ async fn staff_visit() {
     for (path, heading, shot) in [
         ("/admin/settings", "Settings", "admin-5-settings"),
         ("/admin/account", "Your account", "admin-6-account"),
+        ("/admin/work", "All work", "admin-7-work-list"),
+        ("/admin/work/new", "New work", "admin-8-new-work"),
     ] {
         staff.goto(&format!("{}{path}", demo.base)).await;
         wait_for_heading(&staff, heading).await;
