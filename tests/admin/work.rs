@@ -504,6 +504,24 @@ fn staff_act_on_work_from_its_page() {
     let work = admin.docket.work(id).unwrap();
     assert_eq!(work.groups[0].sends, sends + 1);
     assert_eq!(work.external_name, "Archer: 2025 year end");
+    assert!(timeline_has(
+        &admin,
+        id,
+        "(the name the client sees changed from “Your 2025 accounts” to “Archer: 2025 year end” first)"
+    ));
+    // An empty name: the confirm step again, the message next to the field, nothing sent.
+    let answer = admin.post(
+        &format!("{base}/groups/0/resend"),
+        &sam,
+        &[("external_name", "  ")],
+    );
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(answer);
+    assert!(
+        page.contains("id=\"external_name-error\">The name the client sees cannot be empty"),
+        "{page}"
+    );
+    assert_eq!(admin.docket.work(id).unwrap().groups[0].sends, sends + 1);
     // A first send of a group already sent is refused, saying why; nothing sent.
     let answer = admin.post(
         &format!("{base}/groups/0/send"),

@@ -72,6 +72,22 @@ pub struct TaskChange {
 /// Longest external name or title.
 pub const MAX_WORK_NAME_CHARS: usize = 200;
 
+/// The name the client sees, trimmed, or why it cannot be.
+fn checked_name(name: &str) -> Result<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid(
+            "the name the client sees cannot be empty; give the work a name",
+        ));
+    }
+    if name.chars().count() > MAX_WORK_NAME_CHARS {
+        return Err(Error::invalid(format!(
+            "the name the client sees may be at most {MAX_WORK_NAME_CHARS} characters"
+        )));
+    }
+    Ok(name.to_string())
+}
+
 /// A change of a work item's own details; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -92,20 +108,11 @@ impl Docket {
         details: WorkDetails,
         actor: Actor,
     ) -> Result<WorkItem> {
-        let name = match details.external_name.as_deref().map(str::trim) {
-            None => None,
-            Some("") => {
-                return Err(Error::invalid(
-                    "the name the client sees cannot be empty; give the work a name",
-                ));
-            }
-            Some(n) if n.chars().count() > MAX_WORK_NAME_CHARS => {
-                return Err(Error::invalid(format!(
-                    "the name the client sees may be at most {MAX_WORK_NAME_CHARS} characters"
-                )));
-            }
-            Some(n) => Some(n.to_string()),
-        };
+        let name = details
+            .external_name
+            .as_deref()
+            .map(checked_name)
+            .transpose()?;
         let assignee = match details.assignee.as_deref().map(str::trim) {
             None => None,
             Some("") => Some(None),
@@ -147,7 +154,7 @@ impl Docket {
     }
 
     /// Sends (or, when `resend`, sends again) a group after staff confirmed the name the client
-    /// will see: a changed name is saved first, on the timeline, then the group goes out.
+    /// will see: a changed name is saved in the same batch as the send, and said on its event.
     pub fn send_group_named(
         &self,
         id: WorkId,
@@ -156,27 +163,8 @@ impl Docket {
         resend: bool,
         actor: Actor,
     ) -> Result<WorkItem> {
-        let work = self.work(id)?;
-        if group >= work.groups.len() {
-            return Err(Error::invalid(format!("work item has no group {group}")));
-        }
-        if let Some(name) = external_name
-            && name.trim() != work.external_name
-        {
-            self.update_work_details(
-                id,
-                WorkDetails {
-                    external_name: Some(name),
-                    assignee: None,
-                },
-                actor.clone(),
-            )?;
-        }
-        if resend {
-            self.resend_group(id, group, actor)
-        } else {
-            self.send_group(id, group, actor)
-        }
+        let name = external_name.map(|n| checked_name(&n)).transpose()?;
+        self.send_or_resend(id, group, actor, resend, name)
     }
 
     /// A group's checklist exactly as its recipient sees it, locked so nothing can be ticked,
