@@ -906,6 +906,27 @@ fn the_api_edits_work_its_tasks_recipients_and_files() {
     let (status, _) = call(Method::DELETE, &format!("/files/{}", file.id), None, t);
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    // A send may rename the work as the client will see it, in the same change.
+    let planned = admin.planned_work();
+    let response = client()
+        .post(admin.url(&format!("/api/work/{planned}/groups/0/send")))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({"external_name": "Your VAT return"}))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let sent: Value = response.json().unwrap();
+    assert_eq!(sent["external_name"], "Your VAT return");
+    assert!(sent["groups"][0]["sent_at"].is_string());
+    let response = client()
+        .post(admin.url(&format!("/api/work/{planned}/groups/0/resend")))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({"external_name": ""}))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(admin.docket.work(planned).unwrap().groups[0].sends, 1);
+
     // Without a token, or with a revoked one: refused, nothing changed.
     let before = admin.docket.work(id).unwrap();
     let (status, _) = call(Method::POST, "/complete", None, None);
