@@ -217,8 +217,6 @@ impl Docket {
     ) -> Result<WorkItem> {
         let new = self.recipient(contact)?;
         let new_contact = self.contact(new)?;
-        let access = self.access(id, group)?;
-        let before_access = self.store.get(Tree::Access, &access_key(id, group))?;
         self.update_work(id, actor, |work, batch| {
             if work.status == WorkStatus::Completed {
                 return Err(Error::invalid(
@@ -243,7 +241,11 @@ impl Docket {
                 batch.remove(Tree::WorkByContact, contact_key(old, Some(work.id)));
             }
             batch.put(Tree::WorkByContact, contact_key(new, Some(work.id)), Vec::new());
-            batch.expect(Tree::Access, access_key(id, group), before_access.clone());
+            // Read with the work item, guarded like it: a binding meanwhile is seen on retry.
+            let before_access = self.store.get(Tree::Access, &access_key(id, group))?;
+            let access: Option<GroupAccess> =
+                before_access.as_deref().map(decode).transpose()?;
+            batch.expect(Tree::Access, access_key(id, group), before_access);
             let mut revoked = String::new();
             if let Some(access) = &access {
                 let moved = GroupAccess {
