@@ -909,6 +909,10 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
     let out = ok(&["work", "reopen", &id, "--data", &data]);
     assert!(out.contains("it is planned"), "{out}");
     ok(&["check", "--data", &data]);
+    // While the server runs, the folder is its own: reading work points to the API.
+    let server = support::Server::start(dir.path(), &[]);
+    fails(&["work", "list", "--data", &data], "/api/work");
+    server.stop();
 }
 
 #[test]

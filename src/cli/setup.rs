@@ -170,7 +170,8 @@ pub enum WorkCommand {
         /// Start date, YYYY-MM-DD; due dates count from it.
         #[arg(long, value_parser = super::work::parse_date)]
         start: NaiveDate,
-        /// Recipient contact email: once for every group, or once per group in template order.
+        /// Recipient contact (email or id): once for every group, or once per group in template
+        /// order.
         #[arg(long = "contact", required = true)]
         contacts: Vec<String>,
         #[arg(long)]
@@ -178,7 +179,7 @@ pub enum WorkCommand {
         /// The name the client sees; defaults to the title.
         #[arg(long)]
         external_name: Option<String>,
-        /// Email of the staff user responsible.
+        /// Email (or id) of the staff user responsible.
         #[arg(long)]
         assignee: Option<String>,
     },

@@ -175,6 +175,8 @@ async fn staff_visit() {
         ("/admin/tokens", "API tokens", "admin-8-tokens"),
         ("/admin/plugins", "Plugins", "admin-9-plugins"),
         ("/admin/outbox", "Outbox", "admin-10-outbox"),
+        ("/admin/work", "All work", "admin-11-work-list"),
+        ("/admin/work/new", "New work", "admin-12-new-work"),
     ] {
         staff.goto(&format!("{}{path}", demo.base)).await;
         wait_for_heading(&staff, heading).await;

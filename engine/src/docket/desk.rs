@@ -8,7 +8,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Docket, WorkFilter, WorkListQuery};
 use crate::model::{
-    Actor, ContactId, StaffMember, TimelineEvent, UserId, WorkId, WorkItem, WorkStatus,
+    Actor, Comment, ContactId, StaffMember, TimelineEvent, UploadedFile, UserId, WorkId, WorkItem,
+    WorkStatus,
 };
 use crate::{Error, Result};
 
@@ -69,6 +70,10 @@ pub struct WorkSummary {
     pub groups: Vec<GroupPeople>,
     /// Newest first, with who did each.
     pub timeline: Vec<(TimelineEvent, String)>,
+    /// The work's files, oldest first: the client's uploads and the documents staff attached.
+    pub files: Vec<(UploadedFile, String)>,
+    /// Oldest first, with who wrote each and the group whose client sees it (none: staff only).
+    pub comments: Vec<(Comment, String, Option<usize>)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -212,9 +217,13 @@ impl Docket {
                 sent_at: g.sent_at,
             });
         }
-        let mut timeline = Vec::new();
-        for event in self.work_timeline(id, WORK_TIMELINE_LIMIT)? {
-            let who = match &event.actor {
+        let mut who_cache: HashMap<String, String> = HashMap::new();
+        let mut who_is = |actor: &Actor| -> Result<String> {
+            let key = format!("{actor:?}");
+            if let Some(known) = who_cache.get(&key) {
+                return Ok(known.clone());
+            }
+            let who = match actor {
                 Actor::System => "Docket".to_string(),
                 Actor::Staff(user) => self
                     .staff_name(*user, &mut names)?
@@ -230,13 +239,32 @@ impl Docket {
                 Actor::Api(token) => format!("API token “{token}”"),
                 Actor::Hook(plugin) => format!("hook “{plugin}”"),
             };
+            who_cache.insert(key, who.clone());
+            Ok(who)
+        };
+        let mut timeline = Vec::new();
+        for event in self.work_timeline(id, WORK_TIMELINE_LIMIT)? {
+            let who = who_is(&event.actor)?;
             timeline.push((event, who));
+        }
+        let mut files = Vec::new();
+        for file in self.files(id)? {
+            let who = who_is(&file.uploaded_by)?;
+            files.push((file, who));
+        }
+        let mut comments = Vec::new();
+        for comment in self.comments(id)? {
+            let who = who_is(&comment.author)?;
+            let group = self.comment_group(&comment, &work);
+            comments.push((comment, who, group));
         }
         Ok(WorkSummary {
             work,
             assignee,
             groups,
             timeline,
+            files,
+            comments,
         })
     }
 

@@ -26,6 +26,7 @@ mod templates;
 mod test_firm;
 mod timeline;
 mod work;
+mod work_actions;
 mod work_form;
 mod work_list;
 
@@ -74,6 +75,9 @@ pub use staff_users::{INVITE_LIFETIME, NewInvite};
 pub use templates::TemplateEdit;
 pub use work::GroupSettings;
 pub(crate) use work::{contact_key, status_key};
+pub use work_actions::{
+    MAX_WORK_NAME_CHARS, TaskChange, WorkDetails, params_text, plugin_from_text,
+};
 pub use work_form::{RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems};
 pub use work_list::{WorkFilter, WorkListQuery, next_due, parse_date, work_list_keys};
 

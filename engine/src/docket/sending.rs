@@ -46,21 +46,24 @@ impl Docket {
     /// email. The sender is the group's named sender, else the staff member who pressed Send,
     /// else the firm.
     pub fn send_group(&self, id: WorkId, group: usize, actor: Actor) -> Result<WorkItem> {
-        self.send_or_resend(id, group, actor, false)
+        self.send_or_resend(id, group, actor, false, None)
     }
 
     /// Sends a group again: a new link (older ones answer "replaced"), access renewed for 30
     /// days, and every task's reminder count restarted.
     pub fn resend_group(&self, id: WorkId, group: usize, actor: Actor) -> Result<WorkItem> {
-        self.send_or_resend(id, group, actor, true)
+        self.send_or_resend(id, group, actor, true, None)
     }
 
-    fn send_or_resend(
+    /// A send or resend; with `name`, the work's external name is set to it first, in the same
+    /// batch, so the email carries the name staff confirmed.
+    pub(crate) fn send_or_resend(
         &self,
         id: WorkId,
         group: usize,
         actor: Actor,
         resend: bool,
+        name: Option<String>,
     ) -> Result<WorkItem> {
         let pressed_by = match &actor {
             Actor::Staff(user) => Some(*user),
@@ -93,8 +96,15 @@ impl Docket {
                 _ => {}
             }
             let sender = g.sender.or(pressed_by);
+            let renamed = match &name {
+                Some(name) if *name != work.external_name => {
+                    let was = std::mem::replace(&mut work.external_name, name.clone());
+                    format!(" (the name the client sees changed from “{was}” to “{name}” first)")
+                }
+                _ => String::new(),
+            };
             let summary = self.dispatch(work, group, sender, batch)?;
-            Ok(Some((EventKind::GroupSent, summary)))
+            Ok(Some((EventKind::GroupSent, format!("{summary}{renamed}"))))
         })
     }
 

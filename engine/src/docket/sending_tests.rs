@@ -548,3 +548,75 @@ fn a_tick_with_many_due_reminds_every_group_once() {
     // Nothing is due twice: the next tick finds nothing.
     assert_eq!(firm.docket.tick().unwrap(), Default::default());
 }
+
+#[test]
+fn a_new_recipient_replaces_the_groups_links_and_drops_its_binding() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    firm.contact("Bea Baker", "bea@client.example");
+    let id = firm.work("2026-03-02");
+    firm.docket.send_group(id, 0, Actor::System).unwrap();
+    firm.deliver();
+    let first = Firm::link_of(&firm.sent()[0].1);
+    assert!(matches!(
+        firm.docket.resolve_link(token(&first)).unwrap(),
+        LinkStatus::Valid { .. }
+    ));
+    // Bound to Ann's device, as the portal's button does.
+    let mut access = firm.docket.access(id, 0).unwrap().unwrap();
+    access.device_hash = Some("ann's device".into());
+    let mut batch = Batch::default();
+    batch.put_record(
+        Tree::Access,
+        crate::docket::sending::access_key(id, 0),
+        &access,
+    );
+    firm.docket.store().commit(batch).unwrap();
+
+    let work = firm
+        .docket
+        .change_recipient(id, 0, "bea@client.example", Actor::System)
+        .unwrap();
+    let bea = firm
+        .docket
+        .contact_by_email("bea@client.example")
+        .unwrap()
+        .unwrap();
+    assert_eq!(work.groups[0].recipient, bea.id);
+    assert!(matches!(
+        firm.docket.resolve_link(token(&first)).unwrap(),
+        LinkStatus::Replaced { .. }
+    ));
+    let access = firm.docket.access(id, 0).unwrap().unwrap();
+    assert_eq!((access.contact, access.device_hash), (bea.id, None));
+    // Sent again, the email goes to Bea with a link that works.
+    firm.docket.resend_group(id, 0, Actor::System).unwrap();
+    firm.deliver();
+    let (_, raw) = firm.sent().pop().unwrap();
+    assert!(
+        raw.contains("To: bea@client.example") || raw.contains("<bea@client.example>"),
+        "{raw}"
+    );
+    assert!(matches!(
+        firm.docket
+            .resolve_link(token(&Firm::link_of(&raw)))
+            .unwrap(),
+        LinkStatus::Valid { .. }
+    ));
+    assert!(
+        crate::check::check(firm.docket.store().as_ref(), false)
+            .unwrap()
+            .iter()
+            .all(|p| !p.starts_with("work_by"))
+    );
+    // The same recipient again changes nothing; an unknown one is refused.
+    let before = firm.docket.work(id).unwrap();
+    firm.docket
+        .change_recipient(id, 0, &bea.id.to_string(), Actor::System)
+        .unwrap();
+    assert_eq!(firm.docket.work(id).unwrap(), before);
+    let err = firm
+        .docket
+        .change_recipient(id, 0, "nobody@client.example", Actor::System)
+        .unwrap_err();
+    assert!(err.to_string().contains("unknown contact"), "{err}");
+}

@@ -42,6 +42,12 @@ pub enum EventKind {
     ContactCreated,
     WorkCreated,
     StatusChanged,
+    /// Staff changed the work's external name or assignee.
+    WorkEdited,
+    /// Staff looked at a group's checklist as its client sees it.
+    ViewedAsClient,
+    /// Staff removed a file from the work.
+    FileRemoved,
     GroupSent,
     ReminderSent,
     TaskCompleted,

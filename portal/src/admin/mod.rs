@@ -35,8 +35,10 @@ mod templates;
 mod tokens;
 mod users;
 mod work;
+mod work_actions;
 mod work_list;
 mod work_new;
+mod work_upload;
 
 pub use guard::{AdminSession, StaffForm, StaffSession};
 
@@ -85,6 +87,10 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         (
             "admin/work_new.html",
             include_str!("../../templates/admin/work_new.html"),
+        ),
+        (
+            "admin/work_send.html",
+            include_str!("../../templates/admin/work_send.html"),
         ),
         (
             "admin/inbox.html",
@@ -171,6 +177,49 @@ pub fn routes() -> Router<AppState> {
             get(work_new::new_work_form).post(work_new::create_work),
         )
         .route("/admin/work/{id}", get(work::work_page))
+        .route("/admin/work/{id}/details", post(work_actions::details))
+        .route("/admin/work/{id}/{action}", post(work_actions::work_status))
+        .route("/admin/work/{id}/files/{file}", get(work_actions::download))
+        .route(
+            "/admin/work/{id}/files/{file}/remove",
+            post(work_actions::remove_file),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/settings",
+            post(work_actions::settings),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/recipient",
+            post(work_actions::recipient),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/tasks",
+            post(work_actions::add_task),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/tasks/{task}/edit",
+            post(work_actions::edit_task),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/tasks/{task}/attach",
+            post(work_upload::attach),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/as-client",
+            get(work_actions::as_client),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/{action}",
+            get(work_actions::send_form).post(work_actions::send),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/tasks/{task}/comment",
+            post(work_actions::comment),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/tasks/{task}/{action}",
+            post(work_actions::task),
+        )
         .route("/admin/inbox", get(inbox::inbox))
         .route("/admin/inbox/read-all", post(inbox::read_all))
         .route("/admin/inbox/{id}/read", post(inbox::read_one))

@@ -88,29 +88,96 @@ pub(super) fn row(line: &WorkLine) -> Row {
 
 #[derive(Serialize)]
 struct WorkPage {
+    id: String,
     title: String,
     external_name: String,
     status: String,
+    completed: bool,
     assignee: String,
+    assignees: Vec<Choice>,
     start: String,
     groups: Vec<GroupView>,
+    /// Files on no task.
+    other_files: Vec<FileView>,
+    /// Comments no client sees (about no group, on work with several).
+    staff_comments: Vec<CommentView>,
     timeline: Vec<EventView>,
+    notice: Option<&'static str>,
+    errors: PageErrors,
+    /// What the details form holds (as typed, after a refusal).
+    typed_external_name: String,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// Messages next to the fields of the page's forms.
+#[derive(Serialize, Default)]
+pub(super) struct PageErrors {
+    pub external_name: Option<String>,
+    pub assignee: Option<String>,
+    /// The comment field (`comment-G-T`) and what is wrong with it.
+    pub comment: Option<(String, String)>,
+    /// Another form's field (`settings-G`, `recipient-G`, `newtask-G`, `task-G-T`) and what is
+    /// wrong with it.
+    pub field: Option<(String, String)>,
 }
 
 #[derive(Serialize)]
 struct GroupView {
+    number: usize,
     name: String,
     recipient: String,
     sent: String,
+    progress: String,
+    can_send: bool,
+    can_resend: bool,
+    as_client: String,
+    index: usize,
+    recipient_email: String,
+    sending_plugin: String,
+    sending_params: String,
+    reminders_plugin: String,
+    reminders_params: String,
+    senders: Vec<Choice>,
     tasks: Vec<TaskView>,
+    /// Comments about the group as a whole.
+    comments: Vec<CommentView>,
 }
 
 #[derive(Serialize)]
 struct TaskView {
+    number: usize,
+    index: usize,
+    due_iso: String,
+    field: String,
     title: String,
     due: String,
     done: Option<String>,
     reminders: u32,
+    files: Vec<FileView>,
+    comments: Vec<CommentView>,
+}
+
+#[derive(Serialize)]
+struct FileView {
+    name: String,
+    href: String,
+    remove: String,
+    size: String,
+    at: String,
+    by: String,
+}
+
+#[derive(Serialize)]
+struct CommentView {
+    who: String,
+    at: String,
+    body: String,
 }
 
 #[derive(Serialize)]
@@ -120,13 +187,60 @@ struct EventView {
     summary: String,
 }
 
-/// `GET /admin/work/ID`: one work item.
+/// What a `?notice=` after an action says.
+fn notice_text(notice: Option<&str>) -> Option<&'static str> {
+    Some(match notice? {
+        "sent" => "Sent. The email is on its way.",
+        "resent" => "Sent again, with a fresh link.",
+        "saved" => "Saved.",
+        "done" => "Task marked done.",
+        "reopened-task" => "Task reopened.",
+        "completed" => "Work completed. Nothing more is sent and the portal is locked.",
+        "reopened" => "Work reopened.",
+        "commented" => "Comment added. The client gets it by email shortly.",
+        "removed" => "File removed.",
+        "attached" => "Document attached. The client can download it from the checklist.",
+        _ => return None,
+    })
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(super) struct NoticeQuery {
+    #[serde(default)]
+    notice: Option<String>,
+}
+
+/// `GET /admin/work/ID`: one work item, with what staff can do to it.
 pub(super) async fn work_page(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<NoticeQuery>,
 ) -> Response {
-    let layout = |s: &StaffSession| Layout::signed_in(&state, s, "work");
+    let notice = notice_text(q.notice.as_deref());
+    show_work(
+        &state,
+        &session,
+        &id,
+        StatusCode::OK,
+        notice,
+        PageErrors::default(),
+        None,
+    )
+    .await
+}
+
+/// The work's page, with `errors` next to their fields and `typed_name` in the details form.
+pub(super) async fn show_work(
+    state: &AppState,
+    session: &StaffSession,
+    id: &str,
+    status: StatusCode,
+    notice: Option<&'static str>,
+    errors: PageErrors,
+    typed_name: Option<String>,
+) -> Response {
+    let layout = |s: &StaffSession| Layout::signed_in(state, s, "work");
     let not_found = |s: &StaffSession| {
         Message::new(
             "No such work item",
@@ -136,61 +250,175 @@ pub(super) async fn work_page(
         .render(StatusCode::NOT_FOUND, layout(s))
     };
     let Ok(id) = id.parse::<WorkId>() else {
-        return not_found(&session);
+        return not_found(session);
     };
-    let summary = match state.call(move |d| d.work_summary(id)).await {
+    let summary = match state
+        .call(move |d| Ok((d.work_summary(id)?, d.list_users()?)))
+        .await
+    {
         Ok(summary) => summary,
-        Err(e) if e.status() == StatusCode::NOT_FOUND => return not_found(&session),
-        Err(e) => return error_page(e, layout(&session)),
+        Err(e) if e.status() == StatusCode::NOT_FOUND => return not_found(session),
+        Err(e) => return error_page(e, layout(session)),
     };
+    let (summary, users) = summary;
     let work = &summary.work;
+    let base = format!("/admin/work/{id}");
+    let file_view = |(f, by): &(docket_engine::model::UploadedFile, String)| FileView {
+        name: f.name.clone(),
+        href: format!("{base}/files/{}", f.id),
+        remove: format!("{base}/files/{}/remove", f.id),
+        size: human_size(f.content.size),
+        at: local_time(state, f.at),
+        by: by.clone(),
+    };
+    let comment_view =
+        |(c, who, _): &(docket_engine::model::Comment, String, Option<usize>)| CommentView {
+            who: who.clone(),
+            at: local_time(state, c.at),
+            body: c.body.clone(),
+        };
+    let completed = work.status == WorkStatus::Completed;
+    let mut staff: Vec<_> = users
+        .into_iter()
+        .map(docket_engine::model::StaffMember::from)
+        .collect();
+    staff.sort_by_key(|m| m.name.to_lowercase());
     let groups = work
         .groups
         .iter()
         .zip(&summary.groups)
-        .map(|(g, people)| GroupView {
-            name: g.name.clone(),
+        .enumerate()
+        .map(|(g, (group, people))| GroupView {
+            number: g + 1,
+            name: group.name.clone(),
             recipient: if people.recipient_email.is_empty() {
                 people.recipient_name.clone()
             } else {
                 format!("{} <{}>", people.recipient_name, people.recipient_email)
             },
             sent: match (people.sent_at, &people.sent_by) {
-                (Some(at), Some(by)) => format!("Sent {} as {by}", local_time(&state, at)),
-                (Some(at), None) => format!("Sent {}", local_time(&state, at)),
+                (Some(at), Some(by)) => format!("Sent {} as {by}", local_time(state, at)),
+                (Some(at), None) => format!("Sent {}", local_time(state, at)),
                 (None, _) => "Not sent yet".into(),
             },
-            tasks: g
+            progress: format!(
+                "{} of {} done",
+                group.tasks.iter().filter(|t| t.done_at.is_some()).count(),
+                group.tasks.len()
+            ),
+            can_send: !completed && group.sent_at.is_none(),
+            can_resend: !completed && group.sent_at.is_some(),
+            as_client: format!("{base}/groups/{g}/as-client"),
+            index: g,
+            recipient_email: people.recipient_email.clone(),
+            sending_plugin: group.sending.plugin.clone(),
+            sending_params: docket_engine::docket::params_text(&group.sending),
+            reminders_plugin: group.reminders.plugin.clone(),
+            reminders_params: docket_engine::docket::params_text(&group.reminders),
+            senders: std::iter::once(Choice {
+                value: String::new(),
+                label: "The assignee, or whoever sends".into(),
+                selected: group.sender.is_none(),
+            })
+            .chain(staff.iter().map(|m| Choice {
+                value: m.email.clone(),
+                label: m.name.clone(),
+                selected: group.sender == Some(m.id),
+            }))
+            .collect(),
+            tasks: group
                 .tasks
                 .iter()
-                .map(|t| TaskView {
-                    title: t.title.clone(),
-                    due: t.due_date.format("%-d %b %Y").to_string(),
-                    done: t.done_at.map(|at| local_time(&state, at)),
-                    reminders: t.reminders_sent,
+                .enumerate()
+                .map(|(t, task)| TaskView {
+                    number: t + 1,
+                    index: t,
+                    due_iso: task.due_date.to_string(),
+                    field: format!("comment-{g}-{t}"),
+                    title: task.title.clone(),
+                    due: task.due_date.format("%-d %b %Y").to_string(),
+                    done: task.done_at.map(|at| local_time(state, at)),
+                    reminders: task.reminders_sent,
+                    files: summary
+                        .files
+                        .iter()
+                        .filter(|(f, _)| f.task == Some((g, t)))
+                        .map(file_view)
+                        .collect(),
+                    comments: summary
+                        .comments
+                        .iter()
+                        .filter(|(c, _, seen)| *seen == Some(g) && c.task == Some(t))
+                        .map(comment_view)
+                        .collect(),
                 })
+                .collect(),
+            comments: summary
+                .comments
+                .iter()
+                .filter(|(c, _, seen)| {
+                    *seen == Some(g) && c.task.is_none_or(|t| t >= group.tasks.len())
+                })
+                .map(comment_view)
                 .collect(),
         })
         .collect();
+    let mut assignees = vec![Choice {
+        value: String::new(),
+        label: "Nobody".into(),
+        selected: work.assignee.is_none(),
+    }];
+    assignees.extend(staff.iter().map(|m| Choice {
+        value: m.id.to_string(),
+        label: m.name.clone(),
+        selected: work.assignee == Some(m.id),
+    }));
     let page = WorkPage {
+        id: id.to_string(),
         title: work.title.clone(),
         external_name: work.external_name.clone(),
         status: status_text(work.status, work.sub_status.as_deref()),
+        completed,
         assignee: summary
             .assignee
             .as_ref()
             .map_or_else(|| "Nobody".into(), |a| a.name.clone()),
+        assignees,
         start: work.start_date.format("%-d %b %Y").to_string(),
         groups,
+        other_files: summary
+            .files
+            .iter()
+            .filter(|(f, _)| f.task.is_none())
+            .map(file_view)
+            .collect(),
+        staff_comments: summary
+            .comments
+            .iter()
+            .filter(|(_, _, seen)| seen.is_none())
+            .map(comment_view)
+            .collect(),
         timeline: summary
             .timeline
             .iter()
             .map(|(event, who)| EventView {
-                at: local_time(&state, event.at),
+                at: local_time(state, event.at),
                 who: who.clone(),
                 summary: event.summary.clone(),
             })
             .collect(),
+        notice,
+        errors,
+        typed_external_name: typed_name.unwrap_or_else(|| work.external_name.clone()),
     };
-    render(StatusCode::OK, "admin/work.html", layout(&session), &page)
+    render(status, "admin/work.html", layout(session), &page)
+}
+
+/// A file's size in words.
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{:.0} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
 }

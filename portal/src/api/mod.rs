@@ -6,6 +6,7 @@ mod settings;
 mod staff;
 mod templates;
 mod tokens;
+mod work;
 
 use axum::Json;
 use axum::body::Body;
@@ -52,6 +53,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(settings::routes())
         .merge(templates::routes())
         .merge(contacts::routes())
+        .merge(work::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -552,7 +554,15 @@ async fn update_group(
     ))
 }
 
-/// `send` or `resend` a group.
+/// What a send may carry: the name the client will see, set in the same change.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct SendBody {
+    external_name: Option<String>,
+}
+
+/// `send` or `resend` a group; an optional body `{"external_name": "..."}` renames the work as
+/// the client will see it first.
 #[utoipa::path(
     post,
     path = "/work/{id}/groups/{group}/{action}",
@@ -570,6 +580,7 @@ async fn group_action(
     caller: ApiCaller,
     State(state): State<AppState>,
     ApiPath((id, group, action)): ApiPath<(String, usize, String)>,
+    body: axum::body::Bytes,
 ) -> ApiResult<WorkItem> {
     let id: WorkId = id.parse()?;
     let resend = match action.as_str() {
@@ -577,16 +588,20 @@ async fn group_action(
         "resend" => true,
         other => return Err(unknown_action(other, "send or resend")),
     };
+    let send: SendBody = if body.iter().all(u8::is_ascii_whitespace) {
+        SendBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("the body is `{{\"external_name\": \"...\"}}` or nothing: {e}"),
+            )
+        })?
+    };
     let actor = caller.actor();
     Ok(Json(
         state
-            .call(move |d| {
-                if resend {
-                    d.resend_group(id, group, actor)
-                } else {
-                    d.send_group(id, group, actor)
-                }
-            })
+            .call(move |d| d.send_group_named(id, group, send.external_name, resend, actor))
             .await?,
     ))
 }

@@ -535,11 +535,29 @@ async fn checklist(
     }
 }
 
+/// The checklist as its client sees it, for staff ("view as client", `admin/work_actions.rs`):
+/// locked, with a banner saying it is a preview and a way back to `back`.
+pub(crate) fn preview_page(list: Checklist, cap: u64, back: &str) -> Response {
+    match checklist_html(list, None, cap, Some(back)) {
+        Ok(html) => Html(html).into_response(),
+        Err(failed) => failed,
+    }
+}
+
 /// The checklist's HTML, or the answer to a page that could not be rendered.
 fn checklist_page(
     list: Checklist,
     notice: Option<&str>,
     cap: u64,
+) -> std::result::Result<String, Response> {
+    checklist_html(list, notice, cap, None)
+}
+
+fn checklist_html(
+    list: Checklist,
+    notice: Option<&str>,
+    cap: u64,
+    preview: Option<&str>,
 ) -> std::result::Result<String, Response> {
     let tz = list.timezone;
     let comment_view = |c: &docket_engine::docket::ChecklistComment| {
@@ -595,6 +613,7 @@ fn checklist_page(
             total,
             notice,
             max_upload => human_size(cap),
+            preview,
         },
     )
 }

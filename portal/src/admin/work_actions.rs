@@ -1,0 +1,595 @@
+//! What staff do from a work item's page, each a form posting to its own address and answering
+//! with the page again (post/redirect/get): edit the details, complete or reopen the work, mark a
+//! task done or reopen it, reply about a task, send a group (after a step that shows the name the
+//! client will see and lets staff change it) or send it again; and, read only, download a file
+//! and view a group's checklist as its client sees it.
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::docket::{GroupSettings, TaskChange, WorkDetails, plugin_from_text};
+use docket_engine::model::{Actor, WorkId};
+use serde::{Deserialize, Serialize};
+
+use super::guard::{StaffForm, StaffSession};
+use super::work::{PageErrors, show_work};
+use super::{Layout, Message, error_page, render};
+use crate::AppState;
+
+fn actor(session: &StaffSession) -> Actor {
+    Actor::Staff(session.member.staff.id)
+}
+
+fn back(id: WorkId, notice: &str) -> Response {
+    Redirect::to(&format!("/admin/work/{id}?notice={notice}")).into_response()
+}
+
+fn bad_address(state: &AppState, session: &StaffSession) -> Response {
+    Message::new(
+        "No such work item",
+        "No work item has this address; it may be mistyped.",
+    )
+    .back("/admin", "Back to the overview")
+    .render(
+        StatusCode::NOT_FOUND,
+        Layout::signed_in(state, session, "work"),
+    )
+}
+
+/// The work and group (and task) an address names, when they are well formed.
+fn parse(id: &str, rest: &[&str]) -> Option<(WorkId, Vec<usize>)> {
+    let id = id.parse().ok()?;
+    let numbers = rest
+        .iter()
+        .map(|n| n.parse().ok())
+        .collect::<Option<Vec<usize>>>()?;
+    Some((id, numbers))
+}
+
+/// An action's failure: the work's page for what staff can act on, the log for the rest.
+fn failed(state: &AppState, session: &StaffSession, id: WorkId, e: crate::ApiError) -> Response {
+    if e.status().is_server_error() {
+        return error_page(e, Layout::signed_in(state, session, "work"));
+    }
+    Message::new("That could not be done", e.message())
+        .back(format!("/admin/work/{id}"), "Back to the work")
+        .render(e.status(), Layout::signed_in(state, session, "work"))
+}
+
+#[derive(Deserialize)]
+pub(super) struct DetailsForm {
+    #[serde(default)]
+    external_name: String,
+    #[serde(default)]
+    assignee: String,
+}
+
+/// `POST /admin/work/ID/details`: the name the client sees and the assignee.
+pub(super) async fn details(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    StaffForm(form): StaffForm<DetailsForm>,
+) -> Response {
+    let Some((work, _)) = parse(&id, &[]) else {
+        return bad_address(&state, &session);
+    };
+    let typed = form.external_name.clone();
+    let change = WorkDetails {
+        external_name: Some(form.external_name),
+        assignee: Some(form.assignee),
+    };
+    let by = actor(&session);
+    match state
+        .call(move |d| d.update_work_details(work, change, by))
+        .await
+    {
+        Ok(_) => back(work, "saved"),
+        Err(e)
+            if e.status() == StatusCode::UNPROCESSABLE_ENTITY
+                || e.status() == StatusCode::NOT_FOUND =>
+        {
+            let message = sentence(e.message());
+            let errors = if e.message().starts_with("the name the client sees") {
+                PageErrors {
+                    external_name: Some(message),
+                    ..PageErrors::default()
+                }
+            } else {
+                PageErrors {
+                    assignee: Some(message),
+                    ..PageErrors::default()
+                }
+            };
+            show_work(
+                &state,
+                &session,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                errors,
+                Some(typed),
+            )
+            .await
+        }
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+/// `POST /admin/work/ID/complete` and `/reopen`.
+pub(super) async fn work_status(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, action)): Path<(String, String)>,
+    StaffForm(_): StaffForm<serde::de::IgnoredAny>,
+) -> Response {
+    let Some((work, _)) = parse(&id, &[]) else {
+        return bad_address(&state, &session);
+    };
+    let by = actor(&session);
+    let answer = match action.as_str() {
+        "complete" => state.call(move |d| d.complete_work(work, by)).await,
+        "reopen" => state.call(move |d| d.reopen_work(work, by)).await,
+        _ => return bad_address(&state, &session),
+    };
+    match answer {
+        Ok(_) if action == "complete" => back(work, "completed"),
+        Ok(_) => back(work, "reopened"),
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+/// `POST /admin/work/ID/groups/G/tasks/T/done` and `/reopen`.
+pub(super) async fn task(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group, task, action)): Path<(String, String, String, String)>,
+    StaffForm(_): StaffForm<serde::de::IgnoredAny>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group, &task]) else {
+        return bad_address(&state, &session);
+    };
+    let done = match action.as_str() {
+        "done" => true,
+        "reopen" => false,
+        _ => return bad_address(&state, &session),
+    };
+    let by = actor(&session);
+    match state
+        .call(move |d| d.set_task_done(work, n[0], n[1], done, by))
+        .await
+    {
+        Ok(_) => back(work, if done { "done" } else { "reopened-task" }),
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct CommentForm {
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /admin/work/ID/groups/G/tasks/T/comment`: a staff reply about a task, which the
+/// group's client reads on the checklist and gets by email.
+pub(super) async fn comment(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group, task)): Path<(String, String, String)>,
+    StaffForm(form): StaffForm<CommentForm>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group, &task]) else {
+        return bad_address(&state, &session);
+    };
+    let by = actor(&session);
+    let (g, t) = (n[0], n[1]);
+    match state
+        .call(move |d| d.add_comment_on(work, Some((g, Some(t))), &form.body, by))
+        .await
+    {
+        Ok(_) => back(work, "commented"),
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            let errors = PageErrors {
+                comment: Some((format!("comment-{g}-{t}"), sentence(e.message()))),
+                ..PageErrors::default()
+            };
+            show_work(
+                &state,
+                &session,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                errors,
+                None,
+            )
+            .await
+        }
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+#[derive(Serialize)]
+struct SendPage {
+    id: String,
+    title: String,
+    group: usize,
+    group_name: String,
+    recipient: String,
+    resend: bool,
+    external_name: String,
+    error: Option<String>,
+}
+
+/// `GET /admin/work/ID/groups/G/send` (and `/resend`): the confirm step, showing the name the
+/// client will see, which staff may change first.
+pub(super) async fn send_form(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group, action)): Path<(String, String, String)>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group]) else {
+        return bad_address(&state, &session);
+    };
+    let resend = match action.as_str() {
+        "send" => false,
+        "resend" => true,
+        _ => return bad_address(&state, &session),
+    };
+    send_page(
+        &state,
+        &session,
+        work,
+        n[0],
+        resend,
+        None,
+        StatusCode::OK,
+        None,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send_page(
+    state: &AppState,
+    session: &StaffSession,
+    work: WorkId,
+    group: usize,
+    resend: bool,
+    typed: Option<String>,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let summary = match state.call(move |d| d.work_summary(work)).await {
+        Ok(summary) => summary,
+        Err(e) if e.status() == StatusCode::NOT_FOUND => return bad_address(state, session),
+        Err(e) => return error_page(e, Layout::signed_in(state, session, "work")),
+    };
+    let (Some(g), Some(people)) = (summary.work.groups.get(group), summary.groups.get(group))
+    else {
+        return bad_address(state, session);
+    };
+    let page = SendPage {
+        id: work.to_string(),
+        title: summary.work.title.clone(),
+        group,
+        group_name: g.name.clone(),
+        recipient: format!("{} <{}>", people.recipient_name, people.recipient_email),
+        resend,
+        external_name: typed.unwrap_or_else(|| summary.work.external_name.clone()),
+        error,
+    };
+    render(
+        status,
+        "admin/work_send.html",
+        Layout::signed_in(state, session, "work"),
+        &page,
+    )
+}
+
+#[derive(Deserialize)]
+pub(super) struct SendForm {
+    #[serde(default)]
+    external_name: String,
+}
+
+/// `POST /admin/work/ID/groups/G/send` (and `/resend`): sends under the confirmed name.
+pub(super) async fn send(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group, action)): Path<(String, String, String)>,
+    StaffForm(form): StaffForm<SendForm>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group]) else {
+        return bad_address(&state, &session);
+    };
+    let resend = match action.as_str() {
+        "send" => false,
+        "resend" => true,
+        _ => return bad_address(&state, &session),
+    };
+    let by = actor(&session);
+    let name = form.external_name.clone();
+    let g = n[0];
+    match state
+        .call(move |d| d.send_group_named(work, g, Some(name), resend, by))
+        .await
+    {
+        Ok(_) => back(work, if resend { "resent" } else { "sent" }),
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            send_page(
+                &state,
+                &session,
+                work,
+                n[0],
+                resend,
+                Some(form.external_name),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(sentence(e.message())),
+            )
+            .await
+        }
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+/// `GET /admin/work/ID/files/FILE`: a file of the work, as an attachment.
+pub(super) async fn download(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, file)): Path<(String, String)>,
+) -> Response {
+    let Some((work, _)) = parse(&id, &[]) else {
+        return bad_address(&state, &session);
+    };
+    match state.call(move |d| d.download(work, &file)).await {
+        Ok((file, reader)) => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+                (header::CONTENT_DISPOSITION, crate::attachment(&file.name)),
+                (header::CONTENT_LENGTH, file.content.size.to_string()),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; sandbox".to_string(),
+                ),
+            ],
+            crate::stream::reader_to_body(reader),
+        )
+            .into_response(),
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+/// `GET /admin/work/ID/groups/G/as-client`: the group's checklist as its client sees it, locked
+/// (nothing can be ticked, uploaded or written), binding nothing, recorded on the timeline.
+pub(super) async fn as_client(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group)): Path<(String, String)>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group]) else {
+        return bad_address(&state, &session);
+    };
+    let by = actor(&session);
+    match state.call(move |d| d.view_as_client(work, n[0], by)).await {
+        Ok(list) => crate::client::preview_page(
+            list,
+            state.docket.max_upload(),
+            &format!("/admin/work/{work}"),
+        ),
+        Err(e) if e.status() == StatusCode::NOT_FOUND => bad_address(&state, &session),
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+/// The work's page again (422) with `message` next to the field `field`.
+async fn refused(
+    state: &AppState,
+    session: &StaffSession,
+    id: &str,
+    field: String,
+    e: crate::ApiError,
+) -> Response {
+    let errors = PageErrors {
+        field: Some((field, sentence(e.message()))),
+        ..PageErrors::default()
+    };
+    show_work(
+        state,
+        session,
+        id,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        None,
+        errors,
+        None,
+    )
+    .await
+}
+
+/// Whether an error is about what was typed (shown next to the field).
+fn about_input(e: &crate::ApiError) -> bool {
+    matches!(
+        e.status(),
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST
+    )
+}
+
+#[derive(Deserialize)]
+pub(super) struct SettingsForm {
+    #[serde(default)]
+    sending: String,
+    #[serde(default)]
+    sending_params: String,
+    #[serde(default)]
+    reminders: String,
+    #[serde(default)]
+    reminders_params: String,
+    #[serde(default)]
+    sender: String,
+}
+
+/// `POST /admin/work/ID/groups/G/settings`: the group's sending rule, reminder policy (with
+/// their parameters) and sender, on this work only.
+pub(super) async fn settings(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group)): Path<(String, String)>,
+    StaffForm(form): StaffForm<SettingsForm>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group]) else {
+        return bad_address(&state, &session);
+    };
+    let g = n[0];
+    let by = actor(&session);
+    let answer = state
+        .call(move |d| {
+            let sending = plugin_from_text("sending rule", &form.sending, &form.sending_params)?;
+            let reminders =
+                plugin_from_text("reminder policy", &form.reminders, &form.reminders_params)?;
+            d.update_group_settings(
+                work,
+                g,
+                GroupSettings {
+                    sending: Some(sending),
+                    reminders: Some(reminders),
+                    sender: Some(form.sender),
+                },
+                by,
+            )
+        })
+        .await;
+    match answer {
+        Ok(_) => back(work, "saved"),
+        Err(e) if about_input(&e) => {
+            refused(&state, &session, &id, format!("settings-{g}"), e).await
+        }
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RecipientForm {
+    #[serde(default)]
+    contact: String,
+}
+
+/// `POST /admin/work/ID/groups/G/recipient`: another contact; the group's links and device
+/// binding stop working.
+pub(super) async fn recipient(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group)): Path<(String, String)>,
+    StaffForm(form): StaffForm<RecipientForm>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group]) else {
+        return bad_address(&state, &session);
+    };
+    let g = n[0];
+    let by = actor(&session);
+    match state
+        .call(move |d| d.change_recipient(work, g, &form.contact, by))
+        .await
+    {
+        Ok(_) => back(work, "saved"),
+        Err(e) if about_input(&e) => {
+            refused(&state, &session, &id, format!("recipient-{g}"), e).await
+        }
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct TaskForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    due_date: String,
+}
+
+/// `POST /admin/work/ID/groups/G/tasks`: a task added to this work only.
+pub(super) async fn add_task(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group)): Path<(String, String)>,
+    StaffForm(form): StaffForm<TaskForm>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group]) else {
+        return bad_address(&state, &session);
+    };
+    let g = n[0];
+    let by = actor(&session);
+    let task = TaskChange {
+        title: Some(form.title),
+        description: None,
+        due_date: Some(form.due_date),
+    };
+    match state.call(move |d| d.add_task(work, g, task, by)).await {
+        Ok(_) => back(work, "saved"),
+        Err(e) if about_input(&e) => {
+            refused(&state, &session, &id, format!("newtask-{g}"), e).await
+        }
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+/// `POST /admin/work/ID/groups/G/tasks/T/edit`: a task's title and due date.
+pub(super) async fn edit_task(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group, task)): Path<(String, String, String)>,
+    StaffForm(form): StaffForm<TaskForm>,
+) -> Response {
+    let Some((work, n)) = parse(&id, &[&group, &task]) else {
+        return bad_address(&state, &session);
+    };
+    let (g, t) = (n[0], n[1]);
+    let by = actor(&session);
+    let change = TaskChange {
+        title: Some(form.title),
+        description: None,
+        due_date: Some(form.due_date),
+    };
+    match state
+        .call(move |d| d.edit_task(work, g, t, change, by))
+        .await
+    {
+        Ok(_) => back(work, "saved"),
+        Err(e) if about_input(&e) => {
+            refused(&state, &session, &id, format!("task-{g}-{t}"), e).await
+        }
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+/// `POST /admin/work/ID/files/FILE/remove`.
+pub(super) async fn remove_file(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, file)): Path<(String, String)>,
+    StaffForm(_): StaffForm<serde::de::IgnoredAny>,
+) -> Response {
+    let Some((work, _)) = parse(&id, &[]) else {
+        return bad_address(&state, &session);
+    };
+    let by = actor(&session);
+    match state.call(move |d| d.remove_file(work, &file, by)).await {
+        Ok(_) => back(work, "removed"),
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
+
+/// An engine message ("a comment needs some text") as a sentence on a page.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => {
+            let text = format!("{}{}", first.to_uppercase(), chars.as_str());
+            if text.ends_with('.') {
+                text
+            } else {
+                format!("{text}.")
+            }
+        }
+        None => String::new(),
+    }
+}
