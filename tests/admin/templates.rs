@@ -199,6 +199,54 @@ fn staff_create_and_edit_templates_in_pages() {
     assert!(body(refused).contains("has no task 7"));
     assert_eq!(admin.template("payroll"), payroll);
 
+    // A document linked by web address: a bad address is refused by its field; a good one is
+    // on the task, and removed again.
+    let link = |url: &str| {
+        post(&[
+            ("action", "add_link"),
+            ("group", "0"),
+            ("task", "0"),
+            ("name", "Expenses policy"),
+            ("url", url),
+        ])
+    };
+    let refused = link("javascript:alert(1)");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        message_for(&html, "add-link-0-0-url").contains("give a web address"),
+        "{html}"
+    );
+    assert_eq!(value_of(&html, "add-link-0-0-name"), "Expenses policy");
+    assert_eq!(admin.template("payroll"), payroll);
+    assert_eq!(
+        link("https://firm.example/expenses").status(),
+        StatusCode::SEE_OTHER
+    );
+    let linked = admin.template("payroll");
+    assert_eq!(
+        linked.groups[0].tasks[0].documents[0].url.as_deref(),
+        Some("https://firm.example/expenses")
+    );
+    let html = body(admin.get(&page, Some(&sam)));
+    assert!(
+        html.contains("href=\"https://firm.example/expenses\">Expenses policy</a>"),
+        "{html}"
+    );
+    post(&[
+        ("action", "remove_document"),
+        ("group", "0"),
+        ("task", "0"),
+        ("document", "0"),
+    ]);
+    assert_eq!(
+        admin.template("payroll"),
+        Template {
+            updated_at: admin.template("payroll").updated_at,
+            ..payroll.clone()
+        }
+    );
+
     // Archive: no new work from it; restore: work again.
     post(&[("action", "archive")]);
     let html = body(admin.get(&page, Some(&sam)));

@@ -416,6 +416,13 @@ pub enum TemplateEdit {
         group: usize,
         task: usize,
     },
+    /// A document the client fetches from a web address, added to a task.
+    AddLink {
+        group: usize,
+        task: usize,
+        name: String,
+        url: String,
+    },
     /// Moves a task one place up or down within its group.
     MoveTask {
         group: usize,
@@ -505,6 +512,22 @@ impl TemplateEdit {
                 let group = group(t, g)?;
                 let index = task_index(group, task)?;
                 group.tasks.remove(index);
+            }
+            TemplateEdit::AddLink {
+                group: g,
+                task,
+                name,
+                url,
+            } => {
+                let group = group(t, g)?;
+                let index = task_index(group, task)?;
+                group.tasks[index]
+                    .documents
+                    .push(crate::model::DocumentRef {
+                        name: name.trim().to_string(),
+                        url: Some(url.trim().to_string()),
+                        file: None,
+                    });
             }
             TemplateEdit::MoveTask { group: g, task, up } => {
                 let group = group(t, g)?;

@@ -1,7 +1,8 @@
 //! The template pages: the list, a new template, and one template's page with everything staff
 //! edit on it — name and description, groups (name, sending rule, reminder policy and their
-//! parameters), tasks (title, description, due offset), moving groups and tasks up and down,
-//! removing them and their documents, archiving and restoring — and the preview of the emails
+//! parameters), tasks (title, description, due offset), documents linked by web address,
+//! moving groups and tasks up and down, removing them and their documents, archiving and
+//! restoring — and the preview of the emails
 //! work made from it would get for a sample start date. Every form posts back and answers with
 //! a redirect; bad input re-shows the page with the message next to the field, the typed
 //! values kept and nothing changed.
@@ -223,6 +224,8 @@ struct TaskValues {
 
 #[derive(Serialize)]
 struct TaskView {
+    /// The values of its "add a link" form.
+    new_link: LinkValues,
     index: usize,
     number: usize,
     title: String,
@@ -231,6 +234,12 @@ struct TaskView {
     first: bool,
     last: bool,
     documents: Vec<DocumentView>,
+}
+
+#[derive(Serialize, Default)]
+struct LinkValues {
+    name: String,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -338,7 +347,7 @@ async fn show(
     page.preview = preview;
     page.preview_error = preview_error;
     if let Some((error, form)) = failed {
-        keep_typed(&mut page, &error, form);
+        keep_typed(&mut page, form);
         page.error = Some(error);
     }
     let status = if start_error.is_some() && status == StatusCode::OK {
@@ -370,6 +379,7 @@ fn template_page(state: &AppState, t: &Template) -> TemplatePage {
                 .iter()
                 .enumerate()
                 .map(|(n, task)| TaskView {
+                    new_link: LinkValues::default(),
                     index: n,
                     number: n + 1,
                     title: task.title.clone(),
@@ -410,7 +420,7 @@ fn template_page(state: &AppState, t: &Template) -> TemplatePage {
 }
 
 /// The refused form's values, as typed, in place of the template's.
-fn keep_typed(page: &mut TemplatePage, error: &FieldError, form: &EditForm) {
+fn keep_typed(page: &mut TemplatePage, form: &EditForm) {
     let (g, t) = (form.group.unwrap_or(0), form.task.unwrap_or(0));
     match form.action.as_str() {
         "details" => {
@@ -442,6 +452,18 @@ fn keep_typed(page: &mut TemplatePage, error: &FieldError, form: &EditForm) {
                 }
             }
         }
+        "add_link" => {
+            if let Some(task) = page
+                .groups
+                .get_mut(g)
+                .and_then(|group| group.tasks.get_mut(t))
+            {
+                task.new_link = LinkValues {
+                    name: form.name.clone(),
+                    url: form.url.clone(),
+                };
+            }
+        }
         "task" => {
             if let Some(task) = page
                 .groups
@@ -455,7 +477,6 @@ fn keep_typed(page: &mut TemplatePage, error: &FieldError, form: &EditForm) {
         }
         _ => {}
     }
-    let _ = error;
 }
 
 fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
@@ -541,6 +562,8 @@ pub(super) struct EditForm {
     reminders: String,
     #[serde(default)]
     reminders_params: String,
+    #[serde(default)]
+    url: String,
 }
 
 /// What a post asks of the engine.
@@ -701,6 +724,15 @@ fn change(form: &EditForm) -> Result<(String, Change), FieldError> {
                 up: form.action == "task_up",
             }),
         ),
+        "add_link" => (
+            format!("add-link-{g}-{t}"),
+            Change::Edit(TemplateEdit::AddLink {
+                group: g,
+                task: t,
+                name: form.name.clone(),
+                url: form.url.clone(),
+            }),
+        ),
         "remove_document" => (
             task_form,
             Change::RemoveDocument(g, t, form.document.unwrap_or(0)),
@@ -726,6 +758,8 @@ fn field_of(action: &str, message: &str) -> &'static str {
         "add_group" | "add_task" | "task" if message.contains("due offset") => "due",
         "add_group" if message.contains("task") => "title",
         "add_task" | "task" => "title",
+        "add_link" if message.contains("needs a name") => "name",
+        "add_link" => "url",
         "details" | "add_group" | "group" => "name",
         _ => "action",
     }
