@@ -711,6 +711,80 @@ mod tests {
     }
 
     #[test]
+    fn an_update_keeps_uploaded_files_it_names_and_drops_the_rest() {
+        use crate::model::NewTemplate;
+        use crate::store::Tree;
+
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let t = docket.import_template(EXAMPLE_TEMPLATES[1]).unwrap();
+        let upload = |bytes: &[u8]| {
+            let mut writer = docket.upload_writer().unwrap();
+            writer.write_chunk(bytes).unwrap();
+            writer.finish().unwrap()
+        };
+        let name = t.id.to_string();
+        docket
+            .attach_template_document(
+                &name,
+                (0, 0),
+                "a.pdf",
+                "application/pdf".into(),
+                upload(b"%PDF-a"),
+            )
+            .unwrap();
+        let t = docket
+            .attach_template_document(
+                &name,
+                (0, 1),
+                "b.pdf",
+                "application/pdf".into(),
+                upload(b"%PDF-b"),
+            )
+            .unwrap();
+        let refs = || {
+            docket
+                .store
+                .scan(Tree::FileRefs, b"", None, 100, false)
+                .unwrap()
+                .len()
+        };
+        assert_eq!(refs(), 2);
+
+        // The whole template back, with task 1's document moved to task 0 and task 0's gone.
+        let mut new = NewTemplate::from_template(&t);
+        let b = new.groups[0].tasks[1].documents.remove(0);
+        new.groups[0].tasks[0].documents = vec![b.clone()];
+        let updated = docket.update_template(&name, new.clone()).unwrap();
+        assert_eq!(updated.groups[0].tasks[0].documents, vec![b]);
+        assert_eq!(refs(), 1);
+
+        // A file that is not the template's is refused; a forged size is not believed.
+        let mut forged = NewTemplate::from_template(&updated);
+        forged.groups[0].tasks[0].documents[0]
+            .file
+            .as_mut()
+            .unwrap()
+            .id = ulid::Ulid::new();
+        let err = docket
+            .update_template(&name, forged)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not one of this template's"), "{err}");
+        let mut resized = NewTemplate::from_template(&updated);
+        resized.groups[0].tasks[0].documents[0]
+            .file
+            .as_mut()
+            .unwrap()
+            .content
+            .size = 1;
+        let kept = docket.update_template(&name, resized).unwrap();
+        assert_eq!(
+            kept.groups[0].tasks[0].documents,
+            updated.groups[0].tasks[0].documents
+        );
+    }
+
+    #[test]
     fn documents_link_to_web_addresses_only_and_start_dates_are_sane() {
         let (docket, _) = docket_at("2027-01-10T09:00:00Z");
         for url in [
