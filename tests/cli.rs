@@ -865,3 +865,28 @@ fn contacts_are_listed_shown_edited_archived_and_restored_by_id_or_email() {
         "{shown}"
     );
 }
+
+#[test]
+fn template_and_contact_commands_name_the_api_call_while_the_server_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    new_folder(dir.path());
+    let data = data_arg(dir.path());
+    let server = support::Server::start(dir.path(), &[]);
+    fails(
+        &["template", "show", "Year end", "--data", &data],
+        "is in use by the running server; ask it instead: GET /api/templates/Year end",
+    );
+    fails(
+        &[
+            "contact",
+            "edit",
+            "ann@client.example",
+            "--name",
+            "Ann",
+            "--data",
+            &data,
+        ],
+        "PATCH /api/contacts/ann@client.example",
+    );
+    server.stop();
+}

@@ -11,6 +11,59 @@ use docket_engine::model::{Actor, Contact, ContactUpdate, NewTemplate, PluginRef
 
 use super::setup::{ContactCommand, TemplateCommand};
 
+/// A data folder a running server holds cannot be opened: the error says which API call does
+/// what the command would have, on the server itself.
+pub fn while_served<T>(opened: anyhow::Result<T>, api: &str) -> anyhow::Result<T> {
+    opened.map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
+        Some(docket_engine::Error::Locked(dir)) => anyhow::anyhow!(
+            "data folder {dir} is in use by the running server; ask it instead: {api} (with an API token from `docket token create`, made before the server started or by an admin)"
+        ),
+        _ => e,
+    })
+}
+
+/// The API call that does what a template command does.
+pub fn template_api(cmd: &TemplateCommand) -> String {
+    match cmd {
+        TemplateCommand::Import { replace: None, .. } => "POST /api/templates".into(),
+        TemplateCommand::Import {
+            replace: Some(target),
+            ..
+        } => format!("PUT /api/templates/{}", or_name(target)),
+        TemplateCommand::List => "GET /api/templates?archived=true".into(),
+        TemplateCommand::Show { template } | TemplateCommand::Export { template } => {
+            format!("GET /api/templates/{template}")
+        }
+        TemplateCommand::Archive { template } => format!("POST /api/templates/{template}/archive"),
+        TemplateCommand::Restore { template } => format!("POST /api/templates/{template}/restore"),
+    }
+}
+
+/// The API call that does what a contact command does.
+pub fn contact_api(cmd: &ContactCommand) -> String {
+    match cmd {
+        ContactCommand::Add { .. } => "POST /api/contacts".into(),
+        ContactCommand::List { search, .. } => match search {
+            Some(q) => format!("GET /api/contacts?q={q}"),
+            None => "GET /api/contacts".into(),
+        },
+        ContactCommand::Show { contact } => {
+            format!("GET /api/contacts/{contact} (and .../timeline, .../portal)")
+        }
+        ContactCommand::Edit { contact, .. } => format!("PATCH /api/contacts/{contact}"),
+        ContactCommand::Archive { contact } => format!("POST /api/contacts/{contact}/archive"),
+        ContactCommand::Restore { contact } => format!("POST /api/contacts/{contact}/restore"),
+    }
+}
+
+fn or_name(target: &str) -> &str {
+    if target.trim().is_empty() {
+        "NAME"
+    } else {
+        target
+    }
+}
+
 /// `template list|show|export|archive|restore`.
 pub fn template(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
     match cmd {

@@ -128,10 +128,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(cmd) => setup::user(cmd, &open(&config)?.0),
         Command::Token(cmd) => setup::token(cmd, &open(&config)?.0),
-        Command::Contact(cmd) => setup::contact(cmd, &open(&config)?.0),
+        Command::Contact(cmd) => {
+            let api = catalog::contact_api(&cmd);
+            setup::contact(cmd, &catalog::while_served(open(&config), &api)?.0)
+        }
         Command::Template(cmd) => {
-            let docket = open(&config)?.0.with_plugins(open_plugins(&config)?);
-            setup::template(cmd, &docket)
+            let api = catalog::template_api(&cmd);
+            let docket = catalog::while_served(open(&config), &api)?.0;
+            setup::template(cmd, &docket.with_plugins(open_plugins(&config)?))
         }
         // Work is planned by its sending rule and reminder policy as it is created.
         Command::Work(cmd) => {
