@@ -32,7 +32,7 @@ mod sign_in;
 mod templates;
 mod work;
 
-pub use guard::{AdminSession, StaffForm, StaffSession};
+pub use guard::{AdminSession, StaffForm, StaffSession, StaffUpload};
 
 const CSS: &str = include_str!("../../assets/admin.css");
 
@@ -141,6 +141,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/templates/{id}",
             get(templates::page).post(templates::edit),
         )
+        .route("/admin/templates/{id}/documents", post(templates::upload))
         .route(
             "/admin/contacts",
             get(contacts::list).post(contacts::create),

@@ -1,6 +1,7 @@
 //! The template pages: the list, a new template, and one template's page with everything staff
 //! edit on it — name and description, groups (name, sending rule, reminder policy and their
-//! parameters), tasks (title, description, due offset), documents linked by web address,
+//! parameters), tasks (title, description, due offset), documents uploaded or linked by web
+//! address,
 //! moving groups and tasks up and down, removing them and their documents, archiving and
 //! restoring — and the preview of the emails
 //! work made from it would get for a sample start date. Every form posts back and answers with
@@ -17,7 +18,7 @@ use docket_engine::docket::{HoldReason, TemplateEdit, TemplatePreview};
 use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, TaskTemplate, Template};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{StaffForm, StaffSession};
+use super::guard::{StaffForm, StaffSession, StaffUpload};
 use super::{Layout, error_page, local_time, render};
 use crate::{ApiError, AppState};
 
@@ -537,7 +538,7 @@ fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
 // --- the edits ---------------------------------------------------------------------------------
 
 /// Every form of a template's page: `action` says which, the other fields are its own.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(super) struct EditForm {
     action: String,
     #[serde(default)]
@@ -625,6 +626,80 @@ pub(super) async fn edit(
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some((error, &form)),
+            )
+            .await
+        }
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "templates")),
+    }
+}
+
+/// `POST /admin/templates/{id}/documents`: a file (a form, an engagement letter) for task
+/// `task` of group `group`; work made from the template from now on carries it.
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    upload: StaffUpload,
+) -> Response {
+    let number = |key: &str| {
+        upload
+            .fields
+            .get(key)
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    let (g, t) = (number("group"), number("task"));
+    let form_id = format!("upload-{g}-{t}");
+    let form = EditForm {
+        action: "upload".into(),
+        group: Some(g),
+        task: Some(t),
+        ..EditForm::default()
+    };
+    let refuse = |message: String| {
+        let error = FieldError {
+            form: form_id.clone(),
+            field: "file",
+            message,
+        };
+        (error, &form)
+    };
+    let Some((name, content_type, stored)) = upload.file else {
+        let failed = refuse("Choose a file to upload; an empty file is not a document.".into());
+        return show(
+            &state,
+            &session,
+            &id,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(failed),
+        )
+        .await;
+    };
+    let target = id.clone();
+    let done = state
+        .call(move |d| {
+            d.attach_template_document(&target, (g, t), &name, content_type.to_string(), stored)
+        })
+        .await;
+    match done {
+        Ok(t) => Redirect::to(&format!("/admin/templates/{}#{form_id}", t.id)).into_response(),
+        // A group or task that is not there (a page older than an edit) has no form to show
+        // the message by: it is said at the top of the page.
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            let error = FieldError {
+                form: "groups".into(),
+                field: "action",
+                message: sentence(e.message()),
+            };
+            let failed = (error, &form);
+            show(
+                &state,
+                &session,
+                &id,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(failed),
             )
             .await
         }
