@@ -743,6 +743,15 @@ fn templates_are_shown_exported_replaced_archived_and_restored() {
         ],
         "template `Nope` not found",
     );
+    std::fs::write(
+        &file,
+        exported.replace("name = \"Annual tax return\"", "name = \"Tax return\""),
+    )
+    .unwrap();
+    fails(
+        &["template", "import", path, "--replace", "--data", &data],
+        "no template is named `Tax return`; to rename one, name it: --replace OLD_NAME",
+    );
     let again = ok(&["template", "show", "Annual tax return", "--data", &data]);
     assert_eq!(again, shown);
 

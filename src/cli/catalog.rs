@@ -106,14 +106,19 @@ pub fn replace_template(docket: &Docket, file: &Path, target: &str) -> anyhow::R
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let new = NewTemplate::from_toml(&text).with_context(|| format!("{}", file.display()))?;
-    let target = if target.trim().is_empty() {
+    let renamed_hint = target.trim().is_empty();
+    let target = if renamed_hint {
         new.name.clone()
     } else {
         target.to_string()
     };
-    let t = docket
-        .update_template(&target, new)
-        .with_context(|| format!("{}", file.display()))?;
+    let t = docket.update_template(&target, new).map_err(|e| match e {
+        docket_engine::Error::NotFound { .. } if renamed_hint => anyhow::anyhow!(
+            "{}: no template is named `{target}`; to rename one, name it: --replace OLD_NAME",
+            file.display()
+        ),
+        e => anyhow::Error::from(e).context(format!("{}", file.display())),
+    })?;
     let tasks: usize = t.groups.iter().map(|g| g.tasks.len()).sum();
     println!(
         "replaced template `{}` ({} groups, {tasks} tasks); work made from it from now on follows it, work already made keeps its copy",
