@@ -40,7 +40,7 @@ impl Admin {
 fn upload(
     admin: &Admin,
     path: &str,
-    browser: &Browser,
+    (browser, origin): (&Browser, &str),
     token: &str,
     (group, task): (&str, &str),
     bytes: &[u8],
@@ -64,7 +64,7 @@ fn upload(
     admin
         .request(reqwest::Method::POST, path, HOME)
         .header("Cookie", &browser.cookie)
-        .header("Origin", &admin.base)
+        .header("Origin", origin)
         .header(
             "Content-Type",
             format!("multipart/form-data; boundary={BOUNDARY}"),
@@ -289,15 +289,38 @@ fn staff_create_and_edit_templates_in_pages() {
     // and when empty (by the file's field); kept once it is a file.
     let documents = format!("{page}/documents");
     let before = admin.template("payroll");
-    let forged = upload(&admin, &documents, &sam, "forged", ("0", "0"), b"%PDF-1.4");
+    let forged = upload(
+        &admin,
+        &documents,
+        (&sam, &admin.base),
+        "forged",
+        ("0", "0"),
+        b"%PDF-1.4",
+    );
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-    let refused = upload(&admin, &documents, &sam, &sam.token, ("0", "0"), b"");
+    let foreign = upload(
+        &admin,
+        &documents,
+        (&sam, "https://evil.example"),
+        &sam.token,
+        ("0", "0"),
+        b"%PDF-1.4",
+    );
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    let refused = upload(
+        &admin,
+        &documents,
+        (&sam, &admin.base),
+        &sam.token,
+        ("0", "0"),
+        b"",
+    );
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(message_for(&body(refused), "upload-0-0-file").contains("Choose a file"));
     let refused = upload(
         &admin,
         &documents,
-        &sam,
+        (&sam, &admin.base),
         &sam.token,
         ("0", "9"),
         b"%PDF-1.4",
@@ -312,7 +335,7 @@ fn staff_create_and_edit_templates_in_pages() {
     let sent = upload(
         &admin,
         &documents,
-        &sam,
+        (&sam, &admin.base),
         &sam.token,
         ("0", "1"),
         b"%PDF-1.4 letter",
