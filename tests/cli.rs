@@ -973,6 +973,15 @@ fn templates_are_shown_exported_replaced_archived_and_restored() {
         ],
         "template `Nope` not found",
     );
+    std::fs::write(
+        &file,
+        exported.replace("name = \"Annual tax return\"", "name = \"Tax return\""),
+    )
+    .unwrap();
+    fails(
+        &["template", "import", path, "--replace", "--data", &data],
+        "no template is named `Tax return`; to rename one, name it: --replace OLD_NAME",
+    );
     let again = ok(&["template", "show", "Annual tax return", "--data", &data]);
     assert_eq!(again, shown);
 
@@ -1228,5 +1237,30 @@ fn the_api_lists_the_plugins_served_with_their_grants() {
         .unwrap_or_else(|| panic!("{plugins}"));
     assert_eq!(relative["world"], "sending-rule");
     assert!(relative["granted"].is_array(), "{relative}");
+    server.stop();
+}
+
+#[test]
+fn template_and_contact_commands_name_the_api_call_while_the_server_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    new_folder(dir.path());
+    let data = data_arg(dir.path());
+    let server = support::Server::start(dir.path(), &[]);
+    fails(
+        &["template", "show", "Year end", "--data", &data],
+        "the server is running on this data folder, so it answers instead: GET /api/templates/Year end",
+    );
+    fails(
+        &[
+            "contact",
+            "edit",
+            "ann@client.example",
+            "--name",
+            "Ann",
+            "--data",
+            &data,
+        ],
+        "PATCH /api/contacts/ann@client.example",
+    );
     server.stop();
 }

@@ -11,6 +11,48 @@ use docket_engine::model::{Actor, Contact, ContactUpdate, NewTemplate, PluginRef
 
 use super::setup::{ContactCommand, TemplateCommand};
 
+/// The API call that does what a template command does.
+pub fn template_api(cmd: &TemplateCommand) -> String {
+    match cmd {
+        TemplateCommand::Import { replace: None, .. } => "POST /api/templates".into(),
+        TemplateCommand::Import {
+            replace: Some(target),
+            ..
+        } => format!("PUT /api/templates/{}", or_name(target)),
+        TemplateCommand::List => "GET /api/templates?archived=true".into(),
+        TemplateCommand::Show { template } | TemplateCommand::Export { template } => {
+            format!("GET /api/templates/{template}")
+        }
+        TemplateCommand::Archive { template } => format!("POST /api/templates/{template}/archive"),
+        TemplateCommand::Restore { template } => format!("POST /api/templates/{template}/restore"),
+    }
+}
+
+/// The API call that does what a contact command does.
+pub fn contact_api(cmd: &ContactCommand) -> String {
+    match cmd {
+        ContactCommand::Add { .. } => "POST /api/contacts".into(),
+        ContactCommand::List { search, .. } => match search {
+            Some(q) => format!("GET /api/contacts?q={q}"),
+            None => "GET /api/contacts".into(),
+        },
+        ContactCommand::Show { contact } => {
+            format!("GET /api/contacts/{contact}")
+        }
+        ContactCommand::Edit { contact, .. } => format!("PATCH /api/contacts/{contact}"),
+        ContactCommand::Archive { contact } => format!("POST /api/contacts/{contact}/archive"),
+        ContactCommand::Restore { contact } => format!("POST /api/contacts/{contact}/restore"),
+    }
+}
+
+fn or_name(target: &str) -> &str {
+    if target.trim().is_empty() {
+        "NAME"
+    } else {
+        target
+    }
+}
+
 /// `template list|show|export|archive|restore`.
 pub fn template(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
     match cmd {
@@ -53,14 +95,19 @@ pub fn replace_template(docket: &Docket, file: &Path, target: &str) -> anyhow::R
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let new = NewTemplate::from_toml(&text).with_context(|| format!("{}", file.display()))?;
-    let target = if target.trim().is_empty() {
+    let renamed_hint = target.trim().is_empty();
+    let target = if renamed_hint {
         new.name.clone()
     } else {
         target.to_string()
     };
-    let t = docket
-        .update_template(&target, new)
-        .with_context(|| format!("{}", file.display()))?;
+    let t = docket.update_template(&target, new).map_err(|e| match e {
+        docket_engine::Error::NotFound { .. } if renamed_hint => anyhow::anyhow!(
+            "{}: no template is named `{target}`; to rename one, name it: --replace OLD_NAME",
+            file.display()
+        ),
+        e => anyhow::Error::from(e).context(format!("{}", file.display())),
+    })?;
     let tasks: usize = t.groups.iter().map(|g| g.tasks.len()).sum();
     println!(
         "replaced template `{}` ({} groups, {tasks} tasks); work made from it from now on follows it, work already made keeps its copy",

@@ -144,10 +144,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let api = matches!(cmd, settings::SettingsCommand::Show).then_some("GET /api/settings");
             settings::run(cmd, &open_for(&config, api)?.0, &config.firm.explicit)
         }
-        Command::Contact(cmd) => setup::contact(cmd, &open(&config)?.0),
+        Command::Contact(cmd) => {
+            let api = catalog::contact_api(&cmd);
+            setup::contact(cmd, &open_for(&config, Some(&api))?.0)
+        }
         Command::Template(cmd) => {
-            let api = matches!(cmd, setup::TemplateCommand::List).then_some("GET /api/templates");
-            let docket = open_for(&config, api)?
+            let api = catalog::template_api(&cmd);
+            let docket = open_for(&config, Some(&api))?
                 .0
                 .with_plugins(open_plugins(&config)?);
             setup::template(cmd, &docket)
@@ -247,8 +250,9 @@ fn open_for(config: &Config, api: Option<&str>) -> anyhow::Result<(Docket, Arc<S
             Some(api) => {
                 let (method, path) = api.split_once(' ').unwrap_or(("GET", api));
                 anyhow::anyhow!(
-                    "the server is running on this data folder, so it answers instead: {api} (curl -fH 'Authorization: Bearer TOKEN' -X {method} {}{path})",
-                    config.server.base_url
+                    "the server is running on this data folder, so it answers instead: {api} (curl -fH 'Authorization: Bearer TOKEN' -X {method} '{}{}')",
+                    config.server.base_url,
+                    path.replace(' ', "%20")
                 )
             }
             None => anyhow::anyhow!(

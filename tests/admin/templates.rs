@@ -7,7 +7,7 @@ use docket_engine::model::{Actor, NewWork, Template};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{Admin, STAFF, body, client, location};
+use super::{Admin, Browser, HOME, STAFF, body, client, location};
 
 impl Admin {
     /// A JSON API call with a fresh token (or none), and its answer.
@@ -34,6 +34,44 @@ impl Admin {
     fn template(&self, name: &str) -> Template {
         self.docket.find_template(name).unwrap()
     }
+}
+
+/// A document form as a browser sends it: the form token first, then the task and the file.
+fn upload(
+    admin: &Admin,
+    path: &str,
+    (browser, origin): (&Browser, &str),
+    token: &str,
+    (group, task): (&str, &str),
+    bytes: &[u8],
+) -> reqwest::blocking::Response {
+    const BOUNDARY: &str = "----docket-test-boundary";
+    let mut form = Vec::new();
+    for (name, value) in [("form_token", token), ("group", group), ("task", task)] {
+        form.extend(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    form.extend(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"engagement letter.pdf\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            .as_bytes(),
+    );
+    form.extend(bytes);
+    form.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    admin
+        .request(reqwest::Method::POST, path, HOME)
+        .header("Cookie", &browser.cookie)
+        .header("Origin", origin)
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(form)
+        .send()
+        .unwrap()
 }
 
 /// The `aria-describedby` an input carries, and the text of the element it names.
@@ -198,6 +236,131 @@ fn staff_create_and_edit_templates_in_pages() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(refused).contains("has no task 7"));
     assert_eq!(admin.template("payroll"), payroll);
+
+    // A document linked by web address: a bad address is refused by its field; a good one is
+    // on the task, and removed again.
+    let link = |url: &str| {
+        post(&[
+            ("action", "add_link"),
+            ("group", "0"),
+            ("task", "0"),
+            ("name", "Expenses policy"),
+            ("url", url),
+        ])
+    };
+    let refused = link("javascript:alert(1)");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        message_for(&html, "add-link-0-0-url").contains("give a web address"),
+        "{html}"
+    );
+    assert_eq!(value_of(&html, "add-link-0-0-name"), "Expenses policy");
+    assert_eq!(admin.template("payroll"), payroll);
+    assert_eq!(
+        link("https://firm.example/expenses").status(),
+        StatusCode::SEE_OTHER
+    );
+    let linked = admin.template("payroll");
+    assert_eq!(
+        linked.groups[0].tasks[0].documents[0].url.as_deref(),
+        Some("https://firm.example/expenses")
+    );
+    let html = body(admin.get(&page, Some(&sam)));
+    assert!(
+        html.contains("href=\"https://firm.example/expenses\">Expenses policy</a>"),
+        "{html}"
+    );
+    post(&[
+        ("action", "remove_document"),
+        ("group", "0"),
+        ("task", "0"),
+        ("document", "0"),
+    ]);
+    assert_eq!(
+        admin.template("payroll"),
+        Template {
+            updated_at: admin.template("payroll").updated_at,
+            ..payroll.clone()
+        }
+    );
+
+    // An uploaded document: refused without the session's token, for a task that is not there
+    // and when empty (by the file's field); kept once it is a file.
+    let documents = format!("{page}/documents");
+    let before = admin.template("payroll");
+    let forged = upload(
+        &admin,
+        &documents,
+        (&sam, &admin.base),
+        "forged",
+        ("0", "0"),
+        b"%PDF-1.4",
+    );
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let foreign = upload(
+        &admin,
+        &documents,
+        (&sam, "https://evil.example"),
+        &sam.token,
+        ("0", "0"),
+        b"%PDF-1.4",
+    );
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    let refused = upload(
+        &admin,
+        &documents,
+        (&sam, &admin.base),
+        &sam.token,
+        ("0", "0"),
+        b"",
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(message_for(&body(refused), "upload-0-0-file").contains("Choose a file"));
+    let refused = upload(
+        &admin,
+        &documents,
+        (&sam, &admin.base),
+        &sam.token,
+        ("0", "9"),
+        b"%PDF-1.4",
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        html.contains("role=\"alert\" id=\"groups-action-error\">Template `Payroll` has no task 9"),
+        "{html}"
+    );
+    assert_eq!(admin.template("payroll"), before);
+    let sent = upload(
+        &admin,
+        &documents,
+        (&sam, &admin.base),
+        &sam.token,
+        ("0", "1"),
+        b"%PDF-1.4 letter",
+    );
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let with_file = admin.template("payroll");
+    let doc = &with_file.groups[0].tasks[1].documents[0];
+    assert_eq!(doc.name, "engagement letter.pdf");
+    let file = doc.file.as_ref().expect("an uploaded file");
+    assert_eq!(file.content_type, "application/pdf");
+    assert_eq!(file.content.size, 15);
+    assert!(
+        body(admin.get(&page, Some(&sam))).contains("engagement letter.pdf (uploaded, 15 bytes)")
+    );
+    post(&[
+        ("action", "remove_document"),
+        ("group", "0"),
+        ("task", "1"),
+        ("document", "0"),
+    ]);
+    assert!(
+        admin.template("payroll").groups[0].tasks[1]
+            .documents
+            .is_empty()
+    );
 
     // Archive: no new work from it; restore: work again.
     post(&[("action", "archive")]);

@@ -1,7 +1,7 @@
 //! A member of staff in the admin, as a person uses it: the server's address lands on sign-in;
 //! signed in, the layout shows the navigation, their name and the unread count; a client ticks
 //! a task in another browser and the tick arrives in the staff inbox; mark read; the work, the
-//! settings and the account pages; sign-out. Every page is checked with axe-core and
+//! settings, the account, the template and the contact pages; sign-out. Every page is checked with axe-core and
 //! photographed, on a desktop and on a phone (where nothing may scroll sideways).
 
 use std::time::{Duration, Instant};
@@ -177,10 +177,46 @@ async fn staff_visit() {
         ("/admin/outbox", "Outbox", "admin-10-outbox"),
         ("/admin/work", "All work", "admin-11-work-list"),
         ("/admin/work/new", "New work", "admin-12-new-work"),
+        ("/admin/templates", "Templates", "admin-13-templates"),
+        (
+            "/admin/templates/new",
+            "New template",
+            "admin-14-template-new",
+        ),
+        ("/admin/contacts", "Contacts", "admin-15-contacts"),
     ] {
         staff.goto(&format!("{}{path}", demo.base)).await;
         wait_for_heading(&staff, heading).await;
         found.extend(check(&staff, heading).await);
+        staff.screenshot(shot).await;
+    }
+    // A template's page with its calendar preview, and a contact's page.
+    for (list, heading, shot, what) in [
+        (
+            "/admin/templates",
+            "Templates",
+            "admin-9-template",
+            "template page",
+        ),
+        (
+            "/admin/contacts",
+            "Contacts",
+            "admin-11-contact",
+            "contact page",
+        ),
+    ] {
+        staff.goto(&format!("{}{list}", demo.base)).await;
+        wait_for_heading(&staff, heading).await;
+        staff
+            .client
+            .find(Locator::Css("table tbody tr:first-child a"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        staff.wait_for("main form").await;
+        found.extend(check(&staff, what).await);
         staff.screenshot(shot).await;
     }
 
@@ -195,6 +231,8 @@ async fn staff_visit() {
         ("/admin/inbox", "Inbox", "admin-phone-inbox"),
         ("/admin/settings", "Settings", "admin-phone-settings"),
         ("/admin/account", "Your account", "admin-phone-account"),
+        ("/admin/templates", "Templates", "admin-phone-templates"),
+        ("/admin/contacts", "Contacts", "admin-phone-contacts"),
     ] {
         phone.goto(&format!("{}{path}", demo.base)).await;
         wait_for_heading(&phone, heading).await;

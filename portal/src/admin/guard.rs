@@ -1,8 +1,9 @@
 //! What admits a request to the admin, as extractor types: `StaffSession` (a signed-in member
-//! of staff, with their unread count for the layout), `AdminSession` (one who is an admin), and
+//! of staff, with their unread count for the layout), `AdminSession` (one who is an admin),
 //! `StaffForm<T>` (a form post that passed the same-origin check and carries the session's form
-//! token). A handler that changes anything takes a session guard and a `StaffForm`; the form
-//! refuses to be read without a guard before it, so a forgotten guard fails closed.
+//! token), and `StaffUpload` (the same for a form with a file). A handler that changes anything
+//! takes a session guard and a `StaffForm` (or `StaffUpload`); either refuses to be read
+//! without a guard before it, so a forgotten guard fails closed.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -149,6 +150,136 @@ impl<T: DeserializeOwned> FromRequest<AppState> for StaffForm<T> {
                 .back("/admin", "Back to the overview")
                 .render(StatusCode::UNPROCESSABLE_ENTITY, Layout::signed_out(state))
             })
+    }
+}
+
+/// A file posted from an admin page (`multipart/form-data`), with the same checks as
+/// `StaffForm` — same origin, a session guard before it, the session's form token, which must
+/// be the form's first field — before anything else is read; then its text fields and its one
+/// file field (`file`), streamed into the file store as it arrives and refused past the cap.
+pub struct StaffUpload {
+    pub fields: std::collections::HashMap<String, String>,
+    /// The file: its name as the browser sent it, its type read from its first bytes, and its
+    /// bytes in the file store; `None` when no file (or an empty one) was chosen.
+    pub file: Option<(String, &'static str, docket_engine::store::StoredFile)>,
+}
+
+impl FromRequest<AppState> for StaffUpload {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !same_origin(state, req.headers()) {
+            return Err(refused_form(
+                state,
+                "This form did not come from this site, so nothing was changed. Open the page again and try once more.",
+            ));
+        }
+        let Some(member) = req.extensions().get::<Member>().cloned() else {
+            tracing::error!(path = %req.uri().path(), "an admin upload was read without a session guard before it; refused");
+            return Err(super::error_page(
+                crate::ApiError::internal("an admin upload without a session guard"),
+                Layout::signed_out(state),
+            ));
+        };
+        let refused = |status: StatusCode, why: String| {
+            Message::new("That could not be done", why)
+                .back("/admin", "Back to the overview")
+                .render(status, Layout::signed_out(state))
+        };
+        let boundary = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| multer::parse_boundary(v).ok());
+        let Some(boundary) = boundary else {
+            return Err(refused(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "Choose a file with the upload form.".into(),
+            ));
+        };
+        let mut form = multer::Multipart::new(req.into_body().into_data_stream(), boundary);
+        let malformed = |e: multer::Error| {
+            refused(
+                StatusCode::BAD_REQUEST,
+                format!("The upload was cut short or malformed: {e}."),
+            )
+        };
+        let first = form.next_field().await.map_err(malformed)?;
+        let token = match first {
+            Some(field) if field.name() == Some("form_token") => {
+                field.text().await.map_err(malformed)?
+            }
+            _ => String::new(),
+        };
+        if !member.form_token_matches(&token) {
+            return Err(refused_form(
+                state,
+                "This form belongs to an earlier sign-in, so nothing was changed. Open the page again and try once more.",
+            ));
+        }
+        let cap = state.docket.max_upload();
+        let mut upload = StaffUpload {
+            fields: std::collections::HashMap::new(),
+            file: None,
+        };
+        while let Some(mut field) = form.next_field().await.map_err(malformed)? {
+            let name = field.name().unwrap_or_default().to_string();
+            if name != "file" {
+                let text = field.text().await.map_err(malformed)?;
+                upload
+                    .fields
+                    .insert(name, text.chars().take(1000).collect());
+                continue;
+            }
+            let file_name = field.file_name().unwrap_or("document").to_string();
+            let docket = state.docket.clone();
+            let internal = |e: tokio::task::JoinError| {
+                super::error_page(
+                    crate::ApiError::internal(format!("upload task failed: {e}")),
+                    Layout::signed_out(state),
+                )
+            };
+            let engine = |e: docket_engine::Error| {
+                super::error_page(crate::ApiError::from(e), Layout::signed_out(state))
+            };
+            let mut writer = tokio::task::spawn_blocking(move || docket.upload_writer())
+                .await
+                .map_err(internal)?
+                .map_err(engine)?;
+            let mut head: Vec<u8> = Vec::new();
+            let mut seen = 0u64;
+            while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+                seen += chunk.len() as u64;
+                if seen > cap {
+                    // Dropping the writer removes the partial file; the rest is never read.
+                    return Err(refused(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        format!(
+                            "The file is too large: files may be at most {} MiB.",
+                            cap / 1_048_576
+                        ),
+                    ));
+                }
+                if head.len() < 512 {
+                    let take = (512 - head.len()).min(chunk.len());
+                    head.extend_from_slice(&chunk[..take]);
+                }
+                writer = tokio::task::spawn_blocking(move || {
+                    writer.write_chunk(&chunk).map(|()| writer)
+                })
+                .await
+                .map_err(internal)?
+                .map_err(engine)?;
+            }
+            if seen > 0 {
+                let stored = tokio::task::spawn_blocking(move || writer.finish())
+                    .await
+                    .map_err(internal)?
+                    .map_err(engine)?;
+                upload.file = Some((file_name, crate::client::sniff(&head), stored));
+            }
+        }
+        Ok(upload)
     }
 }
 

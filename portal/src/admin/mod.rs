@@ -8,7 +8,7 @@
 //! an admin, a checked form), `sign_in.rs` signing in and out and the password,
 //! `inbox.rs` the notifications, `work.rs` the overview and a work item's page, `settings.rs`
 //! the firm's settings and staff (admins only), `templates.rs` the templates and their
-//! calendar preview, `contacts.rs` the contacts.
+//! calendar preview (`template_edits.rs` the forms that change one), `contacts.rs` the contacts.
 
 // A refusal here is the page to answer with, built once per request: its size is no cost.
 #![allow(clippy::result_large_err)]
@@ -31,6 +31,7 @@ mod outbox;
 mod plugins;
 mod settings;
 mod sign_in;
+mod template_edits;
 mod templates;
 mod tokens;
 mod users;
@@ -40,7 +41,7 @@ mod work_list;
 mod work_new;
 mod work_upload;
 
-pub use guard::{AdminSession, StaffForm, StaffSession};
+pub use guard::{AdminSession, StaffForm, StaffSession, StaffUpload};
 
 const CSS: &str = include_str!("../../assets/admin.css");
 
@@ -239,7 +240,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/admin/templates/{id}",
-            get(templates::page).post(templates::edit),
+            get(templates::page).post(template_edits::edit),
+        )
+        .route(
+            "/admin/templates/{id}/documents",
+            post(template_edits::upload),
         )
         .route(
             "/admin/contacts",

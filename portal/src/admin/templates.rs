@@ -1,22 +1,20 @@
-//! The template pages: the list, a new template, and one template's page with everything staff
-//! edit on it — name and description, groups (name, sending rule, reminder policy and their
-//! parameters), tasks (title, description, due offset), moving groups and tasks up and down,
-//! removing them and their documents, archiving and restoring — and the preview of the emails
-//! work made from it would get for a sample start date. Every form posts back and answers with
-//! a redirect; bad input re-shows the page with the message next to the field, the typed
-//! values kept and nothing changed.
-
-use std::collections::BTreeMap;
+//! The template pages: the list, a new template, and one template's page — its name and
+//! description, groups (name, sending rule, reminder policy and their parameters), tasks
+//! (title, description, due offset) and documents, each in a form that `template_edits.rs`
+//! reads — with the preview of the emails work made from it would get for a sample start
+//! date. A refused form re-shows the page (`show`) with the message next to the field and the
+//! typed values kept.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use docket_engine::docket::{HoldReason, TemplateEdit, TemplatePreview};
-use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, TaskTemplate, Template};
+use docket_engine::docket::{HoldReason, TemplatePreview};
+use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
 use serde::{Deserialize, Serialize};
 
 use super::guard::{StaffForm, StaffSession};
+use super::template_edits::{EditForm, due_offset, sentence, task};
 use super::{Layout, error_page, local_time, render};
 use crate::{ApiError, AppState};
 
@@ -87,10 +85,10 @@ struct NewPage<'a> {
 
 /// A message for one field of one form of a page.
 #[derive(Serialize, Clone, Debug)]
-struct FieldError {
-    form: String,
-    field: &'static str,
-    message: String,
+pub(super) struct FieldError {
+    pub(super) form: String,
+    pub(super) field: &'static str,
+    pub(super) message: String,
 }
 
 /// `GET /admin/templates/new`.
@@ -223,6 +221,8 @@ struct TaskValues {
 
 #[derive(Serialize)]
 struct TaskView {
+    /// The values of its "add a link" form.
+    new_link: LinkValues,
     index: usize,
     number: usize,
     title: String,
@@ -231,6 +231,12 @@ struct TaskView {
     first: bool,
     last: bool,
     documents: Vec<DocumentView>,
+}
+
+#[derive(Serialize, Default)]
+struct LinkValues {
+    name: String,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -282,7 +288,7 @@ pub(super) async fn page(
 
 /// The template's page, with `failed` — a form's error and typed values — over it when a post
 /// was refused.
-async fn show(
+pub(super) async fn show(
     state: &AppState,
     session: &StaffSession,
     id: &str,
@@ -338,7 +344,7 @@ async fn show(
     page.preview = preview;
     page.preview_error = preview_error;
     if let Some((error, form)) = failed {
-        keep_typed(&mut page, &error, form);
+        keep_typed(&mut page, form);
         page.error = Some(error);
     }
     let status = if start_error.is_some() && status == StatusCode::OK {
@@ -370,6 +376,7 @@ fn template_page(state: &AppState, t: &Template) -> TemplatePage {
                 .iter()
                 .enumerate()
                 .map(|(n, task)| TaskView {
+                    new_link: LinkValues::default(),
                     index: n,
                     number: n + 1,
                     title: task.title.clone(),
@@ -410,7 +417,7 @@ fn template_page(state: &AppState, t: &Template) -> TemplatePage {
 }
 
 /// The refused form's values, as typed, in place of the template's.
-fn keep_typed(page: &mut TemplatePage, error: &FieldError, form: &EditForm) {
+fn keep_typed(page: &mut TemplatePage, form: &EditForm) {
     let (g, t) = (form.group.unwrap_or(0), form.task.unwrap_or(0));
     match form.action.as_str() {
         "details" => {
@@ -442,6 +449,18 @@ fn keep_typed(page: &mut TemplatePage, error: &FieldError, form: &EditForm) {
                 }
             }
         }
+        "add_link" => {
+            if let Some(task) = page
+                .groups
+                .get_mut(g)
+                .and_then(|group| group.tasks.get_mut(t))
+            {
+                task.new_link = LinkValues {
+                    name: form.name.clone(),
+                    url: form.url.clone(),
+                };
+            }
+        }
         "task" => {
             if let Some(task) = page
                 .groups
@@ -455,7 +474,6 @@ fn keep_typed(page: &mut TemplatePage, error: &FieldError, form: &EditForm) {
         }
         _ => {}
     }
-    let _ = error;
 }
 
 fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
@@ -513,266 +531,8 @@ fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
     }
 }
 
-// --- the edits ---------------------------------------------------------------------------------
-
-/// Every form of a template's page: `action` says which, the other fields are its own.
-#[derive(Deserialize)]
-pub(super) struct EditForm {
-    action: String,
-    #[serde(default)]
-    group: Option<usize>,
-    #[serde(default)]
-    task: Option<usize>,
-    #[serde(default)]
-    document: Option<usize>,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    due: String,
-    #[serde(default)]
-    sending: String,
-    #[serde(default)]
-    sending_params: String,
-    #[serde(default)]
-    reminders: String,
-    #[serde(default)]
-    reminders_params: String,
-}
-
-/// What a post asks of the engine.
-enum Change {
-    Edit(TemplateEdit),
-    RemoveDocument(usize, usize, usize),
-    Archive,
-    Restore,
-}
-
-/// `POST /admin/templates/{id}`: one edit, then the page again (or the page with the message
-/// next to the field, nothing changed).
-pub(super) async fn edit(
-    State(state): State<AppState>,
-    session: StaffSession,
-    Path(id): Path<String>,
-    StaffForm(form): StaffForm<EditForm>,
-) -> Response {
-    let (form_id, change) = match change(&form) {
-        Ok(found) => found,
-        Err(error) => {
-            return show(
-                &state,
-                &session,
-                &id,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some((error, &form)),
-            )
-            .await;
-        }
-    };
-    let target = id.clone();
-    let done = state
-        .call(move |d| match change {
-            Change::Edit(edit) => d.edit_template(&target, edit),
-            Change::RemoveDocument(g, t, i) => d.remove_template_document(&target, (g, t), i),
-            Change::Archive => d.archive_template(&target),
-            Change::Restore => d.restore_template(&target),
-        })
-        .await;
-    match done {
-        Ok(t) => Redirect::to(&format!("/admin/templates/{}#{form_id}", t.id)).into_response(),
-        Err(e)
-            if e.status() == StatusCode::UNPROCESSABLE_ENTITY
-                || e.status() == StatusCode::CONFLICT =>
-        {
-            let message = sentence(e.message());
-            let field = field_of(&form.action, &message);
-            let error = FieldError {
-                form: form_id,
-                field,
-                message,
-            };
-            show(
-                &state,
-                &session,
-                &id,
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some((error, &form)),
-            )
-            .await
-        }
-        Err(e) => error_page(e, Layout::signed_in(&state, &session, "templates")),
-    }
-}
-
-/// The form's id on the page and the change it asks for; a field that cannot be read is an
-/// error on that field.
-fn change(form: &EditForm) -> Result<(String, Change), FieldError> {
-    let g = form.group.unwrap_or(0);
-    let t = form.task.unwrap_or(0);
-    let group_form = format!("group-{g}");
-    let task_form = format!("task-{g}-{t}");
-    let error = |form: &str, field: &'static str, message: String| FieldError {
-        form: form.to_string(),
-        field,
-        message,
-    };
-    let change = match form.action.as_str() {
-        "details" => (
-            "details".to_string(),
-            Change::Edit(TemplateEdit::Details {
-                name: form.name.clone(),
-                description: form.description.trim().to_string(),
-            }),
-        ),
-        "add_group" => {
-            let due = due_offset(&form.due).map_err(|m| error("add-group", "due", m))?;
-            (
-                "add-group".to_string(),
-                Change::Edit(TemplateEdit::AddGroup {
-                    name: form.name.trim().to_string(),
-                    task: task(&form.title, "", due),
-                }),
-            )
-        }
-        "group" => {
-            let sending = plugin(&form.sending, &form.sending_params)
-                .map_err(|m| error(&group_form, "sending_params", m))?;
-            let reminders = plugin(&form.reminders, &form.reminders_params)
-                .map_err(|m| error(&group_form, "reminders_params", m))?;
-            (
-                group_form,
-                Change::Edit(TemplateEdit::Group {
-                    group: g,
-                    name: form.name.trim().to_string(),
-                    sending,
-                    reminders,
-                }),
-            )
-        }
-        "remove_group" => (
-            "groups".to_string(),
-            Change::Edit(TemplateEdit::RemoveGroup { group: g }),
-        ),
-        "group_up" | "group_down" => (
-            "groups".to_string(),
-            Change::Edit(TemplateEdit::MoveGroup {
-                group: g,
-                up: form.action == "group_up",
-            }),
-        ),
-        "add_task" => {
-            let form_id = format!("add-task-{g}");
-            let due = due_offset(&form.due).map_err(|m| error(&form_id, "due", m))?;
-            (
-                form_id,
-                Change::Edit(TemplateEdit::AddTask {
-                    group: g,
-                    task: task(&form.title, &form.description, due),
-                }),
-            )
-        }
-        "task" => {
-            let due = due_offset(&form.due).map_err(|m| error(&task_form, "due", m))?;
-            (
-                task_form,
-                Change::Edit(TemplateEdit::Task {
-                    group: g,
-                    task: t,
-                    title: form.title.trim().to_string(),
-                    description: form.description.trim().to_string(),
-                    due_offset_days: due,
-                }),
-            )
-        }
-        "remove_task" => (
-            group_form,
-            Change::Edit(TemplateEdit::RemoveTask { group: g, task: t }),
-        ),
-        "task_up" | "task_down" => (
-            group_form,
-            Change::Edit(TemplateEdit::MoveTask {
-                group: g,
-                task: t,
-                up: form.action == "task_up",
-            }),
-        ),
-        "remove_document" => (
-            task_form,
-            Change::RemoveDocument(g, t, form.document.unwrap_or(0)),
-        ),
-        "archive" => ("state".to_string(), Change::Archive),
-        "restore" => ("state".to_string(), Change::Restore),
-        other => {
-            return Err(error(
-                "state",
-                "action",
-                format!("“{other}” is not something this page does."),
-            ));
-        }
-    };
-    Ok(change)
-}
-
-/// Which field of a form an engine refusal is about.
-fn field_of(action: &str, message: &str) -> &'static str {
-    match action {
-        "group" if message.contains("sending rule") => "sending",
-        "group" if message.contains("reminder policy") => "reminders",
-        "add_group" | "add_task" | "task" if message.contains("due offset") => "due",
-        "add_group" if message.contains("task") => "title",
-        "add_task" | "task" => "title",
-        "details" | "add_group" | "group" => "name",
-        _ => "action",
-    }
-}
-
-fn task(title: &str, description: &str, due: i32) -> TaskTemplate {
-    TaskTemplate {
-        title: title.trim().to_string(),
-        description: description.trim().to_string(),
-        due_offset_days: due,
-        documents: Vec::new(),
-    }
-}
-
-/// A due offset as typed: a whole number of days.
-fn due_offset(text: &str) -> Result<i32, String> {
-    text.trim().parse::<i32>().map_err(|_| {
-        format!(
-            "“{}” is not a number of days; write a whole number, e.g. 14 (or -3 for three days before the start).",
-            text.trim()
-        )
-    })
-}
-
-/// A plugin and its parameters as typed: `name=value; name=value`.
-fn plugin(name: &str, params: &str) -> Result<PluginRef, String> {
-    let mut map = BTreeMap::new();
-    for pair in params.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-        let Some((key, value)) = pair.split_once('=') else {
-            return Err(format!(
-                "“{pair}” has no value; write parameters as name=value, separated by semicolons, e.g. before=7,3; every=2."
-            ));
-        };
-        let key = key.trim();
-        if key.is_empty() {
-            return Err(format!("“{pair}” has no name; write name=value."));
-        }
-        map.insert(key.to_string(), value.trim().to_string());
-    }
-    Ok(PluginRef {
-        plugin: name.trim().to_string(),
-        params: map,
-    })
-}
-
 /// The parameters as the form shows them.
-fn params_text(plugin: &PluginRef) -> String {
+pub(super) fn params_text(plugin: &PluginRef) -> String {
     plugin
         .params
         .iter()
@@ -786,44 +546,5 @@ fn size_text(bytes: u64) -> String {
         b if b >= 1_048_576 => format!("{:.1} MB", b as f64 / 1_048_576.0),
         b if b >= 1024 => format!("{} KB", b / 1024),
         b => format!("{b} bytes"),
-    }
-}
-
-/// An engine message as a sentence: capitalised, with a full stop.
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    let mut out: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parameters_read_as_typed() {
-        let p = plugin(" custom ", "before=7,3; every = 2;").unwrap();
-        assert_eq!(p.plugin, "custom");
-        assert_eq!(p.params["before"], "7,3");
-        assert_eq!(p.params["every"], "2");
-        assert_eq!(params_text(&p), "before=7,3; every=2");
-        assert!(
-            plugin("custom", "every")
-                .unwrap_err()
-                .contains("name=value")
-        );
-        assert!(plugin("custom", "=2").unwrap_err().contains("has no name"));
-        assert!(
-            due_offset("two weeks")
-                .unwrap_err()
-                .contains("whole number")
-        );
-        assert_eq!(due_offset(" -3 ").unwrap(), -3);
     }
 }

@@ -1,0 +1,401 @@
+//! The edits of a template's page: every form on it posts one change (details, a group, a
+//! task, moved, added or removed, a document linked, uploaded or removed, archive, restore),
+//! read here into an engine call; bad input re-shows the page (`templates::show`) with the
+//! message next to the field, the typed values kept and nothing changed.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::docket::TemplateEdit;
+use docket_engine::model::{PluginRef, TaskTemplate};
+use serde::Deserialize;
+
+use super::guard::{StaffForm, StaffSession, StaffUpload};
+use super::templates::{FieldError, show};
+use super::{Layout, error_page};
+use crate::AppState;
+
+/// Every form of a template's page: `action` says which, the other fields are its own.
+#[derive(Deserialize, Default)]
+pub(super) struct EditForm {
+    pub(super) action: String,
+    #[serde(default)]
+    pub(super) group: Option<usize>,
+    #[serde(default)]
+    pub(super) task: Option<usize>,
+    #[serde(default)]
+    pub(super) document: Option<usize>,
+    #[serde(default)]
+    pub(super) name: String,
+    #[serde(default)]
+    pub(super) description: String,
+    #[serde(default)]
+    pub(super) title: String,
+    #[serde(default)]
+    pub(super) due: String,
+    #[serde(default)]
+    pub(super) sending: String,
+    #[serde(default)]
+    pub(super) sending_params: String,
+    #[serde(default)]
+    pub(super) reminders: String,
+    #[serde(default)]
+    pub(super) reminders_params: String,
+    #[serde(default)]
+    pub(super) url: String,
+}
+
+/// What a post asks of the engine.
+enum Change {
+    Edit(TemplateEdit),
+    RemoveDocument(usize, usize, usize),
+    Archive,
+    Restore,
+}
+
+/// `POST /admin/templates/{id}`: one edit, then the page again (or the page with the message
+/// next to the field, nothing changed).
+pub(super) async fn edit(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    StaffForm(form): StaffForm<EditForm>,
+) -> Response {
+    let (form_id, change) = match change(&form) {
+        Ok(found) => found,
+        Err(error) => {
+            return show(
+                &state,
+                &session,
+                &id,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((error, &form)),
+            )
+            .await;
+        }
+    };
+    let target = id.clone();
+    let done = state
+        .call(move |d| match change {
+            Change::Edit(edit) => d.edit_template(&target, edit),
+            Change::RemoveDocument(g, t, i) => d.remove_template_document(&target, (g, t), i),
+            Change::Archive => d.archive_template(&target),
+            Change::Restore => d.restore_template(&target),
+        })
+        .await;
+    match done {
+        Ok(t) => Redirect::to(&format!("/admin/templates/{}#{form_id}", t.id)).into_response(),
+        Err(e)
+            if e.status() == StatusCode::UNPROCESSABLE_ENTITY
+                || e.status() == StatusCode::CONFLICT =>
+        {
+            let message = sentence(e.message());
+            let field = field_of(&form.action, &message);
+            let error = FieldError {
+                form: form_id,
+                field,
+                message,
+            };
+            show(
+                &state,
+                &session,
+                &id,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((error, &form)),
+            )
+            .await
+        }
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "templates")),
+    }
+}
+
+/// `POST /admin/templates/{id}/documents`: a file (a form, an engagement letter) for task
+/// `task` of group `group`; work made from the template from now on carries it.
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    upload: StaffUpload,
+) -> Response {
+    let number = |key: &str| {
+        upload
+            .fields
+            .get(key)
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    let (g, t) = (number("group"), number("task"));
+    let form_id = format!("upload-{g}-{t}");
+    let form = EditForm {
+        action: "upload".into(),
+        group: Some(g),
+        task: Some(t),
+        ..EditForm::default()
+    };
+    let refuse = |message: String| {
+        let error = FieldError {
+            form: form_id.clone(),
+            field: "file",
+            message,
+        };
+        (error, &form)
+    };
+    let Some((name, content_type, stored)) = upload.file else {
+        let failed = refuse("Choose a file to upload; an empty file is not a document.".into());
+        return show(
+            &state,
+            &session,
+            &id,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(failed),
+        )
+        .await;
+    };
+    let target = id.clone();
+    let done = state
+        .call(move |d| {
+            d.attach_template_document(&target, (g, t), &name, content_type.to_string(), stored)
+        })
+        .await;
+    match done {
+        Ok(t) => Redirect::to(&format!("/admin/templates/{}#{form_id}", t.id)).into_response(),
+        // A group or task that is not there (a page older than an edit) has no form to show
+        // the message by: it is said at the top of the page.
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            let error = FieldError {
+                form: "groups".into(),
+                field: "action",
+                message: sentence(e.message()),
+            };
+            let failed = (error, &form);
+            show(
+                &state,
+                &session,
+                &id,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(failed),
+            )
+            .await
+        }
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "templates")),
+    }
+}
+
+/// The form's id on the page and the change it asks for; a field that cannot be read is an
+/// error on that field.
+fn change(form: &EditForm) -> Result<(String, Change), FieldError> {
+    let g = form.group.unwrap_or(0);
+    let t = form.task.unwrap_or(0);
+    let group_form = format!("group-{g}");
+    let task_form = format!("task-{g}-{t}");
+    let error = |form: &str, field: &'static str, message: String| FieldError {
+        form: form.to_string(),
+        field,
+        message,
+    };
+    let change = match form.action.as_str() {
+        "details" => (
+            "details".to_string(),
+            Change::Edit(TemplateEdit::Details {
+                name: form.name.clone(),
+                description: form.description.trim().to_string(),
+            }),
+        ),
+        "add_group" => {
+            let due = due_offset(&form.due).map_err(|m| error("add-group", "due", m))?;
+            (
+                "add-group".to_string(),
+                Change::Edit(TemplateEdit::AddGroup {
+                    name: form.name.trim().to_string(),
+                    task: task(&form.title, "", due),
+                }),
+            )
+        }
+        "group" => {
+            let sending = plugin(&form.sending, &form.sending_params)
+                .map_err(|m| error(&group_form, "sending_params", m))?;
+            let reminders = plugin(&form.reminders, &form.reminders_params)
+                .map_err(|m| error(&group_form, "reminders_params", m))?;
+            (
+                group_form,
+                Change::Edit(TemplateEdit::Group {
+                    group: g,
+                    name: form.name.trim().to_string(),
+                    sending,
+                    reminders,
+                }),
+            )
+        }
+        "remove_group" => (
+            "groups".to_string(),
+            Change::Edit(TemplateEdit::RemoveGroup { group: g }),
+        ),
+        "group_up" | "group_down" => (
+            "groups".to_string(),
+            Change::Edit(TemplateEdit::MoveGroup {
+                group: g,
+                up: form.action == "group_up",
+            }),
+        ),
+        "add_task" => {
+            let form_id = format!("add-task-{g}");
+            let due = due_offset(&form.due).map_err(|m| error(&form_id, "due", m))?;
+            (
+                form_id,
+                Change::Edit(TemplateEdit::AddTask {
+                    group: g,
+                    task: task(&form.title, &form.description, due),
+                }),
+            )
+        }
+        "task" => {
+            let due = due_offset(&form.due).map_err(|m| error(&task_form, "due", m))?;
+            (
+                task_form,
+                Change::Edit(TemplateEdit::Task {
+                    group: g,
+                    task: t,
+                    title: form.title.trim().to_string(),
+                    description: form.description.trim().to_string(),
+                    due_offset_days: due,
+                }),
+            )
+        }
+        "remove_task" => (
+            group_form,
+            Change::Edit(TemplateEdit::RemoveTask { group: g, task: t }),
+        ),
+        "task_up" | "task_down" => (
+            group_form,
+            Change::Edit(TemplateEdit::MoveTask {
+                group: g,
+                task: t,
+                up: form.action == "task_up",
+            }),
+        ),
+        "add_link" => (
+            format!("add-link-{g}-{t}"),
+            Change::Edit(TemplateEdit::AddLink {
+                group: g,
+                task: t,
+                name: form.name.clone(),
+                url: form.url.clone(),
+            }),
+        ),
+        "remove_document" => (
+            task_form,
+            Change::RemoveDocument(g, t, form.document.unwrap_or(0)),
+        ),
+        "archive" => ("state".to_string(), Change::Archive),
+        "restore" => ("state".to_string(), Change::Restore),
+        other => {
+            return Err(error(
+                "state",
+                "action",
+                format!("“{other}” is not something this page does."),
+            ));
+        }
+    };
+    Ok(change)
+}
+
+/// Which field of a form an engine refusal is about.
+fn field_of(action: &str, message: &str) -> &'static str {
+    match action {
+        "group" if message.contains("sending rule") => "sending",
+        "group" if message.contains("reminder policy") => "reminders",
+        "add_group" | "add_task" | "task" if message.contains("due offset") => "due",
+        "add_group" if message.contains("task") => "title",
+        "add_task" | "task" => "title",
+        "add_link" if message.contains("needs a name") => "name",
+        "add_link" => "url",
+        "details" | "add_group" | "group" => "name",
+        _ => "action",
+    }
+}
+
+pub(super) fn task(title: &str, description: &str, due: i32) -> TaskTemplate {
+    TaskTemplate {
+        title: title.trim().to_string(),
+        description: description.trim().to_string(),
+        due_offset_days: due,
+        documents: Vec::new(),
+    }
+}
+
+/// A due offset as typed: a whole number of days.
+pub(super) fn due_offset(text: &str) -> Result<i32, String> {
+    text.trim().parse::<i32>().map_err(|_| {
+        format!(
+            "“{}” is not a number of days; write a whole number, e.g. 14 (or -3 for three days before the start).",
+            text.trim()
+        )
+    })
+}
+
+/// A plugin and its parameters as typed: `name=value; name=value`.
+fn plugin(name: &str, params: &str) -> Result<PluginRef, String> {
+    let mut map = BTreeMap::new();
+    for pair in params.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(format!(
+                "“{pair}” has no value; write parameters as name=value, separated by semicolons, e.g. before=7,3; every=2."
+            ));
+        };
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(format!("“{pair}” has no name; write name=value."));
+        }
+        map.insert(key.to_string(), value.trim().to_string());
+    }
+    Ok(PluginRef {
+        plugin: name.trim().to_string(),
+        params: map,
+    })
+}
+
+/// An engine message as a sentence: capitalised, with a full stop.
+pub(super) fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::admin::templates::params_text;
+
+    #[test]
+    fn parameters_read_as_typed() {
+        let p = plugin(" custom ", "before=7,3; every = 2;").unwrap();
+        assert_eq!(p.plugin, "custom");
+        assert_eq!(p.params["before"], "7,3");
+        assert_eq!(p.params["every"], "2");
+        assert_eq!(params_text(&p), "before=7,3; every=2");
+        assert!(
+            plugin("custom", "every")
+                .unwrap_err()
+                .contains("name=value")
+        );
+        assert!(plugin("custom", "=2").unwrap_err().contains("has no name"));
+        assert!(
+            due_offset("two weeks")
+                .unwrap_err()
+                .contains("whole number")
+        );
+        assert_eq!(due_offset(" -3 ").unwrap(), -3);
+    }
+}
