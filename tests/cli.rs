@@ -808,7 +808,7 @@ fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
         args.extend(["--data", &data]);
         fails(
             &args,
-            &format!("the server is running on this data folder, so it answers instead: {api}"),
+            &format!("is in use by the running server, so ask it instead: {api}"),
         );
     }
     fails(
