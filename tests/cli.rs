@@ -810,7 +810,7 @@ fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
         args.extend(["--data", &data]);
         fails(
             &args,
-            &format!("the server is running on this data folder, so it answers instead: {api}"),
+            &format!("is in use by the running server, so ask it instead: {api}"),
         );
     }
     fails(
@@ -1248,7 +1248,7 @@ fn template_and_contact_commands_name_the_api_call_while_the_server_runs() {
     let server = support::Server::start(dir.path(), &[]);
     fails(
         &["template", "show", "Year end", "--data", &data],
-        "the server is running on this data folder, so it answers instead: GET /api/templates/Year end",
+        "is in use by the running server, so ask it instead: GET /api/templates/Year end",
     );
     fails(
         &[

@@ -194,7 +194,7 @@ fn data_survives_a_restart_and_the_folder_is_locked_while_served() {
     assert!(
         !cli.status.success()
             && stderr(&cli)
-                .contains("the server is running on this data folder, so it answers instead: GET /api/templates"),
+                .contains("is in use by the running server, so ask it instead: GET /api/templates"),
         "{}",
         stderr(&cli)
     );

@@ -250,7 +250,8 @@ fn open_for(config: &Config, api: Option<&str>) -> anyhow::Result<(Docket, Arc<S
             Some(api) => {
                 let (method, path) = api.split_once(' ').unwrap_or(("GET", api));
                 anyhow::anyhow!(
-                    "the server is running on this data folder, so it answers instead: {api} (curl -fH 'Authorization: Bearer TOKEN' -X {method} '{}{}')",
+                    "data folder {} is in use by the running server, so ask it instead: {api} (curl -fH 'Authorization: Bearer TOKEN' -X {method} '{}{}')",
+                    config.storage.data_dir.display(),
                     config.server.base_url,
                     path.replace(' ', "%20")
                 )

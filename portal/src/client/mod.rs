@@ -786,7 +786,7 @@ fn human_size(bytes: u64) -> String {
 
 /// A request path with any link token hidden, for logs.
 pub fn redact_path(path: &str) -> String {
-    for prefix in ["/c/", "/account/s/"] {
+    for prefix in ["/c/", "/account/s/", "/admin/invite/"] {
         if let Some(rest) = path.strip_prefix(prefix) {
             return match rest.split_once('/') {
                 Some((_, tail)) => format!("{prefix}…/{tail}"),
@@ -820,6 +820,7 @@ mod tests {
         assert_eq!(redact_path("/c/abcdef/new-link"), "/c/…/new-link");
         assert_eq!(redact_path("/p/01ABC/1"), "/p/01ABC/1");
         assert_eq!(redact_path("/account/s/secret"), "/account/s/…");
+        assert_eq!(redact_path("/admin/invite/secret"), "/admin/invite/…");
     }
 
     #[test]
