@@ -940,6 +940,17 @@ fn templates_are_shown_exported_replaced_archived_and_restored() {
     )
     .unwrap();
     let path = file.to_str().unwrap();
+    // Importing it as a new template says how to replace instead.
+    fails(
+        &["template", "import", path, "--data", &data],
+        "already exists; to replace it with this file: docket template import --replace",
+    );
+    // `--replace` takes no value: before the file or after it.
+    let out = ok(&["template", "import", "--replace", path, "--data", &data]);
+    assert!(
+        out.contains("replaced template `Annual tax return`"),
+        "{out}"
+    );
     let out = ok(&["template", "import", path, "--replace", "--data", &data]);
     assert!(
         out.contains("replaced template `Annual tax return`"),
@@ -966,7 +977,7 @@ fn templates_are_shown_exported_replaced_archived_and_restored() {
             "template",
             "import",
             path,
-            "--replace",
+            "--replaces",
             "Nope",
             "--data",
             &data,
@@ -980,10 +991,35 @@ fn templates_are_shown_exported_replaced_archived_and_restored() {
     .unwrap();
     fails(
         &["template", "import", path, "--replace", "--data", &data],
-        "no template is named `Tax return`; to rename one, name it: --replace OLD_NAME",
+        "no template is named `Tax return`; to rename one, name the template it replaces: --replaces OLD_NAME",
     );
     let again = ok(&["template", "show", "Annual tax return", "--data", &data]);
     assert_eq!(again, shown);
+    // Named with its own flag, the renamed file replaces it, and the name goes back.
+    let out = ok(&[
+        "template",
+        "import",
+        path,
+        "--replaces",
+        "Annual tax return",
+        "--data",
+        &data,
+    ]);
+    assert!(out.contains("replaced template `Tax return`"), "{out}");
+    std::fs::write(
+        &file,
+        exported.replace("P60 or final payslip", "P60 (or your last payslip)"),
+    )
+    .unwrap();
+    ok(&[
+        "template",
+        "import",
+        "--replaces",
+        "tax return",
+        path,
+        "--data",
+        &data,
+    ]);
 
     // Archived: listed as such, and no new work from it until restored.
     ok(&["template", "archive", "Annual tax return", "--data", &data]);

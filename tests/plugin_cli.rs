@@ -5,9 +5,48 @@ mod support;
 
 use std::process::Output;
 
-/// Runs `docket --data DATA ARGS` with the shared timeout and a clean environment.
+/// Runs `docket --data DATA ARGS` with the shared timeout and a clean environment. A folder that
+/// holds neither records nor plugins is no data folder, which `--data` may not name: there the
+/// command runs in DATA without `--data`, as an operator without a data folder runs it.
 fn docket(data: &std::path::Path, args: &[&str]) -> Output {
-    support::run_with(support::docket().arg("--data").arg(data).args(args))
+    if data.join("db").is_dir() || data.join("plugins").is_dir() {
+        support::run_with(support::docket().arg("--data").arg(data).args(args))
+    } else {
+        support::run_with(support::docket().current_dir(data).args(args))
+    }
+}
+
+#[test]
+fn simulate_refuses_a_data_folder_that_is_not_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let simulate = [
+        "plugin",
+        "simulate",
+        "--policy",
+        "gentle",
+        "--sent",
+        "2026-03-01",
+        "--due",
+        "2026-03-27",
+    ];
+    for named in [dir.path().join("nope"), dir.path().to_path_buf()] {
+        let out = support::run_with(support::docket().arg("--data").arg(&named).args(simulate));
+        assert!(
+            !out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("there is no data folder at {}", named.display())),
+            "{err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(!dir.path().join("nope").exists());
+    }
+    // Without `--data`, it runs on the configuration's calendar.
+    let out = support::run_with(support::docket().current_dir(dir.path()).args(simulate));
+    assert!(stdout(&out).contains("reminder 1"), "{}", stdout(&out));
 }
 
 fn stdout(out: &Output) -> String {

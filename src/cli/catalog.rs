@@ -14,11 +14,15 @@ use super::setup::{ContactCommand, TemplateCommand};
 /// The API call that does what a template command does.
 pub fn template_api(cmd: &TemplateCommand) -> String {
     match cmd {
-        TemplateCommand::Import { replace: None, .. } => "POST /api/templates".into(),
         TemplateCommand::Import {
-            replace: Some(target),
+            replace: false,
+            replaces: None,
             ..
-        } => format!("PUT /api/templates/{}", or_name(target)),
+        } => "POST /api/templates".into(),
+        TemplateCommand::Import { replaces, .. } => format!(
+            "PUT /api/templates/{}",
+            or_name(replaces.as_deref().unwrap_or_default())
+        ),
         TemplateCommand::List => "GET /api/templates?archived=true".into(),
         TemplateCommand::Show { template } | TemplateCommand::Export { template } => {
             format!("GET /api/templates/{template}")
@@ -89,21 +93,17 @@ pub fn template(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `template import FILE --replace [NAME_OR_ID]`: the template of the file's name (or the one
-/// given) replaced by the file.
-pub fn replace_template(docket: &Docket, file: &Path, target: &str) -> anyhow::Result<()> {
+/// `template import --replace FILE` (the template of the file's name) or `template import FILE
+/// --replaces NAME_OR_ID` (the one given): that template replaced by the file.
+pub fn replace_template(docket: &Docket, file: &Path, target: Option<&str>) -> anyhow::Result<()> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let new = NewTemplate::from_toml(&text).with_context(|| format!("{}", file.display()))?;
-    let renamed_hint = target.trim().is_empty();
-    let target = if renamed_hint {
-        new.name.clone()
-    } else {
-        target.to_string()
-    };
+    let renamed_hint = target.is_none();
+    let target = target.map_or_else(|| new.name.clone(), str::to_string);
     let t = docket.update_template(&target, new).map_err(|e| match e {
         docket_engine::Error::NotFound { .. } if renamed_hint => anyhow::anyhow!(
-            "{}: no template is named `{target}`; to rename one, name it: --replace OLD_NAME",
+            "{}: no template is named `{target}`; to rename one, name the template it replaces: --replaces OLD_NAME",
             file.display()
         ),
         e => anyhow::Error::from(e).context(format!("{}", file.display())),

@@ -100,6 +100,7 @@ enum Command {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let mut config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    let data_named = cli.data.is_some();
     if let Some(data) = cli.data {
         config.storage.data_dir = data;
     }
@@ -179,7 +180,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             data::backup(&store, &out)
         }
         Command::Check { quick } => data::check(&open(&config)?.0, quick),
-        Command::Plugin(cmd) => plugin::run(cmd, &config),
+        Command::Plugin(cmd) => plugin::run(cmd, &config, data_named),
         Command::Restore { file } => data::restore(&config, &file),
     }
 }

@@ -126,15 +126,19 @@ pub enum ContactCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum TemplateCommand {
-    /// Import a template from a TOML file (see examples/templates/), or edit one with
-    /// `--replace`: `docket template export NAME > FILE`, edit FILE, import it again.
+    /// Import a template from a TOML file (see examples/templates/), or edit one: `docket
+    /// template export NAME > FILE`, edit FILE, then `docket template import --replace FILE`
+    /// (or `import FILE --replace`; `import FILE --replaces OLD_NAME` when FILE renames it).
     Import {
         file: PathBuf,
-        /// Replace an existing template with the file rather than add one: the template of the
-        /// file's name, or the one named here (by name or id, e.g. when the file renames it).
-        /// Work already made from it keeps its copy.
-        #[arg(long, value_name = "NAME_OR_ID", num_args = 0..=1, default_missing_value = "")]
-        replace: Option<String>,
+        /// Replace the template of the file's name with the file rather than add one. Work
+        /// already made from it keeps its copy.
+        #[arg(long)]
+        replace: bool,
+        /// Replace this template (name or id) with the file, e.g. when the file renames it;
+        /// implies --replace.
+        #[arg(long, value_name = "NAME_OR_ID")]
+        replaces: Option<String>,
     },
     /// List templates (archived ones marked).
     List,
@@ -340,17 +344,31 @@ pub fn template(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
     match cmd {
         TemplateCommand::Import {
             file,
-            replace: Some(target),
-        } => super::catalog::replace_template(docket, &file, &target)?,
+            replaces: Some(target),
+            ..
+        } => super::catalog::replace_template(docket, &file, Some(&target))?,
         TemplateCommand::Import {
             file,
-            replace: None,
+            replace: true,
+            replaces: None,
+        } => super::catalog::replace_template(docket, &file, None)?,
+        TemplateCommand::Import {
+            file,
+            replace: false,
+            replaces: None,
         } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let template = docket
-                .import_template(&text)
-                .with_context(|| format!("{}", file.display()))?;
+            let template = docket.import_template(&text).map_err(|e| match e {
+                docket_engine::Error::Conflict(m) if m.contains("already exists") => {
+                    anyhow::anyhow!(
+                        "{}: {m}; to replace it with this file: docket template import --replace {}",
+                        file.display(),
+                        file.display()
+                    )
+                }
+                e => anyhow::Error::from(e).context(format!("{}", file.display())),
+            })?;
             let tasks: usize = template.groups.iter().map(|g| g.tasks.len()).sum();
             println!(
                 "imported template `{}` ({} groups, {tasks} tasks) with id {}",

@@ -178,7 +178,7 @@ pub(crate) fn due_tick_pieces(host: &Arc<PluginHost>, done: &Firm, ready: &Path)
     let answers = session
         .next_reminders(
             &calendar,
-            &works[0].groups[0].reminders.params,
+            &works[0].groups[0].reminders.texts(),
             now,
             &states,
         )

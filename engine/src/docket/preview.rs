@@ -78,6 +78,8 @@ impl Docket {
     /// start date `start`, reminders up to 60 days after the last task's due date.
     pub fn preview_template(&self, name_or_id: &str, start: NaiveDate) -> Result<TemplatePreview> {
         let template = self.find_template(name_or_id)?;
+        // A sample date is held to the rule of the work it previews.
+        self.check_start_date(start)?;
         let Some(host) = self.plugins.clone() else {
             return Err(Error::invalid(
                 "no plugins are loaded here, so there is no calendar to preview",
@@ -113,7 +115,7 @@ impl Docket {
             match host.send_at(
                 &group.sending.plugin,
                 &calendar,
-                &group.sending.params,
+                &group.sending.texts(),
                 now,
                 &request,
             ) {
@@ -147,7 +149,7 @@ impl Docket {
                     Ok(mut session) => preview_calendar(
                         &mut session,
                         &calendar,
-                        &group.reminders.params,
+                        &group.reminders.texts(),
                         &schedule,
                         &firm.holidays,
                         state,
@@ -474,7 +476,7 @@ due = 14
         let preview = preview_calendar(
             &mut session,
             &calendar,
-            &group.reminders.params,
+            &group.reminders.texts(),
             &schedule,
             &firm_settings.holidays,
             state,

@@ -91,7 +91,7 @@ impl Docket {
                         group.next = match host.send_at(
                             &group.sending.plugin,
                             &calendar,
-                            &group.sending.params,
+                            &group.sending.texts(),
                             now,
                             &request,
                         ) {
@@ -123,7 +123,7 @@ impl Docket {
                         };
                         asks.entry((
                             group.reminders.plugin.clone(),
-                            group.reminders.params.clone(),
+                            group.reminders.texts(),
                             tz.name().to_string(),
                         ))
                         .or_default()

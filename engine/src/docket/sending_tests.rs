@@ -224,7 +224,7 @@ fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
     let mut work = firm.docket.work(broken).unwrap();
     work.groups[0].reminders = crate::model::PluginRef {
         plugin: "misbehave".into(),
-        params: [("mode".to_string(), "trap".to_string())].into(),
+        params: [("mode".to_string(), "trap".into())].into(),
     };
     let mut batch = crate::store::Batch::default();
     batch.put(
@@ -274,7 +274,7 @@ fn group_settings_refuse_what_the_plugins_refuse() {
     let bad = crate::docket::GroupSettings {
         reminders: Some(crate::model::PluginRef {
             plugin: "custom".into(),
-            params: [("every".to_string(), "often".to_string())].into(),
+            params: [("every".to_string(), "often".into())].into(),
         }),
         ..Default::default()
     };
@@ -307,7 +307,7 @@ fn group_settings_refuse_what_the_plugins_refuse() {
             crate::docket::GroupSettings {
                 sending: Some(crate::model::PluginRef {
                     plugin: "relative".into(),
-                    params: [("days".to_string(), "3".to_string())].into(),
+                    params: [("days".to_string(), "3".into())].into(),
                 }),
                 ..Default::default()
             },

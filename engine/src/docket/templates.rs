@@ -112,7 +112,7 @@ impl Docket {
         host.next_reminder(
             &reminders.plugin,
             &calendar,
-            &reminders.params,
+            &reminders.texts(),
             now,
             &sample,
         )
@@ -122,7 +122,7 @@ impl Docket {
             first_due: sample.tasks.iter().map(|t| t.due).min(),
             task_count: sample.tasks.len() as u32,
         };
-        host.send_at(&sending.plugin, &calendar, &sending.params, now, &request)
+        host.send_at(&sending.plugin, &calendar, &sending.texts(), now, &request)
             .map_err(|e| refused("sending rule", &sending.plugin, e))?;
         Ok(())
     }
@@ -485,6 +485,11 @@ impl TemplateEdit {
             }
             TemplateEdit::RemoveGroup { group: g } => {
                 group(t, g)?;
+                if t.groups.len() == 1 {
+                    return Err(Error::invalid(
+                        "a template keeps at least one group; add another before removing this one",
+                    ));
+                }
                 t.groups.remove(g);
             }
             TemplateEdit::MoveGroup { group: g, up } => {
@@ -511,6 +516,11 @@ impl TemplateEdit {
             TemplateEdit::RemoveTask { group: g, task } => {
                 let group = group(t, g)?;
                 let index = task_index(group, task)?;
+                if group.tasks.len() == 1 {
+                    return Err(Error::invalid(
+                        "a group keeps at least one task; add another before removing this one",
+                    ));
+                }
                 group.tasks.remove(index);
             }
             TemplateEdit::AddLink {

@@ -11,6 +11,18 @@ use crate::store::{Batch, Tree, decode};
 use crate::{Error, Result};
 
 impl Docket {
+    /// A work item's start date (or a preview's sample one) is within ten years of today: a
+    /// typo in the year would email the client due dates a century away.
+    pub fn check_start_date(&self, start_date: chrono::NaiveDate) -> Result<()> {
+        let today = self.now().date_naive();
+        if (start_date - today).num_days().abs() > 3660 {
+            return Err(Error::invalid(format!(
+                "the start date {start_date} is more than ten years from today ({today}); check the year (YYYY-MM-DD)"
+            )));
+        }
+        Ok(())
+    }
+
     pub fn create_work(&self, new: NewWork, actor: Actor) -> Result<WorkItem> {
         let template = self.find_template(&new.template)?;
         if template.archived_at.is_some() {
@@ -25,13 +37,7 @@ impl Docket {
                 template.name
             ))
         })?;
-        // A typo in the year would email the client due dates a century away.
-        let today = self.now().date_naive();
-        if (start_date - today).num_days().abs() > 3660 {
-            return Err(Error::invalid(format!(
-                "the start date {start_date} is more than ten years from today ({today}); check the year (YYYY-MM-DD)"
-            )));
-        }
+        self.check_start_date(start_date)?;
         let recipients =
             self.resolve_recipients(&new.contacts, template.groups.len(), &template.name)?;
         let assignee = match new

@@ -38,7 +38,10 @@ pub fn plugin_from_text(what: &str, plugin: &str, params: &str) -> Result<crate:
                 "a {what} parameter has no name in `{part}`; write name=value"
             )));
         }
-        out.insert(name.to_string(), value.trim().to_string());
+        out.insert(
+            name.to_string(),
+            crate::model::ParamValue::from_typed(value),
+        );
     }
     Ok(crate::model::PluginRef {
         plugin: plugin.to_string(),

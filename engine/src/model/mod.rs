@@ -24,7 +24,8 @@ pub use outbox::{
 };
 pub use staff::{StaffMember, StaffSession};
 pub use template::{
-    DocumentRef, GroupTemplate, NewTemplate, PluginRef, TaskTemplate, Template, TemplateFile,
+    DocumentRef, GroupTemplate, NewTemplate, ParamItem, ParamValue, PluginRef, TaskTemplate,
+    Template, TemplateFile,
 };
 pub use timeline::{Actor, EventKind, TimelineEvent};
 pub use work::{ClientTask, ClientTaskGroup, Fire, FireAction, NewWork, WorkItem, WorkStatus};
@@ -50,7 +51,8 @@ pub trait Record: serde::Serialize + serde::de::DeserializeOwned {
 /// Checks an email address the way a firm needs it checked: one `@`, something on each side, no
 /// spaces. Delivery is the real test.
 pub fn normalise_email(email: &str) -> Result<String, crate::Error> {
-    let email = email.trim().to_ascii_lowercase();
+    let typed = email.trim();
+    let email = typed.to_ascii_lowercase();
     let valid = match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -65,8 +67,16 @@ pub fn normalise_email(email: &str) -> Result<String, crate::Error> {
     if valid {
         Ok(email)
     } else {
+        // The message echoes what was typed, not its lower-cased form.
+        let hint = match (typed.find('<'), typed.rfind('>')) {
+            (Some(open), Some(close)) if open < close => format!(
+                "; write the address alone, e.g. {}",
+                &typed[open + 1..close].trim()
+            ),
+            _ => String::new(),
+        };
         Err(crate::Error::invalid(format!(
-            "`{email}` is not an email address"
+            "`{typed}` is not an email address{hint}"
         )))
     }
 }
@@ -93,5 +103,15 @@ mod tests {
         ] {
             assert!(normalise_email(bad).is_err(), "{bad} accepted");
         }
+        // A refusal echoes what was typed, and a display name is pointed out.
+        let err = normalise_email("Hal <Hal@Example.com>")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "`Hal <Hal@Example.com>` is not an email address; write the address alone, e.g. Hal@Example.com"
+        );
+        let err = normalise_email("Ann Smith").unwrap_err().to_string();
+        assert_eq!(err, "`Ann Smith` is not an email address");
     }
 }

@@ -106,13 +106,15 @@ impl TemplateFile {
     }
 }
 
-/// A plugin chosen by name, with its parameters. Parameters are text; each plugin parses its own.
+/// A plugin chosen by name, with its parameters, kept as they were written (a number stays a
+/// number, so an exported template reads as the file that made it). Plugins read each
+/// parameter as text (`PluginRef::texts`) and parse their own.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PluginRef {
     pub plugin: String,
-    #[serde(default, deserialize_with = "scalar_map")]
-    pub params: BTreeMap<String, String>,
+    #[serde(default)]
+    pub params: BTreeMap<String, ParamValue>,
 }
 
 impl PluginRef {
@@ -130,32 +132,118 @@ impl PluginRef {
             params: BTreeMap::new(),
         }
     }
+
+    /// The parameters as the plugin reads them: each value's text (a list's items joined by
+    /// commas).
+    pub fn texts(&self) -> BTreeMap<String, String> {
+        self.params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect()
+    }
 }
 
-/// Accepts `{ days = -7, preset = "gentle" }`: numbers and booleans are kept as their text.
-fn scalar_map<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<BTreeMap<String, String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Scalar {
-        Text(String),
-        Int(i64),
-        Float(f64),
-        Bool(bool),
-        List(Vec<Scalar>),
-    }
-    fn text(s: Scalar) -> String {
-        match s {
-            Scalar::Text(t) => t,
-            Scalar::Int(i) => i.to_string(),
-            Scalar::Float(f) => f.to_string(),
-            Scalar::Bool(b) => b.to_string(),
-            Scalar::List(items) => items.into_iter().map(text).collect::<Vec<_>>().join(","),
+/// A parameter's value as written: `days = -7`, `preset = "gentle"`, `before = [7, 3]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    List(Vec<ParamItem>),
+}
+
+/// One item of a list parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ParamItem {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl ParamValue {
+    /// A value typed into a form's text box: a whole number, a decimal, true or false, a list of
+    /// numbers separated by commas, or else text.
+    pub fn from_typed(text: &str) -> Self {
+        let text = text.trim();
+        if text.contains(',') {
+            let items: Option<Vec<ParamItem>> = text
+                .split(',')
+                .map(|item| match ParamItem::from_typed(item) {
+                    ParamItem::Text(_) => None,
+                    number => Some(number),
+                })
+                .collect();
+            return items.map_or_else(|| Self::Text(text.to_string()), Self::List);
+        }
+        match ParamItem::from_typed(text) {
+            ParamItem::Bool(b) => Self::Bool(b),
+            ParamItem::Int(i) => Self::Int(i),
+            ParamItem::Float(f) => Self::Float(f),
+            ParamItem::Text(t) => Self::Text(t),
         }
     }
-    let raw = BTreeMap::<String, Scalar>::deserialize(d)?;
-    Ok(raw.into_iter().map(|(k, v)| (k, text(v))).collect())
+}
+
+impl ParamItem {
+    fn from_typed(text: &str) -> Self {
+        let text = text.trim();
+        if let Ok(i) = text.parse::<i64>() {
+            Self::Int(i)
+        } else if let Some(f) = text
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite() && text.contains('.'))
+        {
+            Self::Float(f)
+        } else if let Ok(b) = text.parse::<bool>() {
+            Self::Bool(b)
+        } else {
+            Self::Text(text.to_string())
+        }
+    }
+}
+
+impl std::fmt::Display for ParamItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bool(b) => b.fmt(f),
+            Self::Int(i) => i.fmt(f),
+            Self::Float(x) => x.fmt(f),
+            Self::Text(t) => t.fmt(f),
+        }
+    }
+}
+
+impl std::fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Bool(b) => b.fmt(f),
+            Self::Int(i) => i.fmt(f),
+            Self::Float(x) => x.fmt(f),
+            Self::Text(t) => t.fmt(f),
+            Self::List(items) => {
+                let texts: Vec<String> = items.iter().map(ToString::to_string).collect();
+                f.write_str(&texts.join(","))
+            }
+        }
+    }
+}
+
+impl PartialEq<&str> for ParamValue {
+    fn eq(&self, other: &&str) -> bool {
+        let text = self.to_string();
+        text == *other
+    }
+}
+
+impl From<&str> for ParamValue {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_string())
+    }
 }
 
 /// What staff give to create a template (and what a template TOML file holds).
@@ -354,8 +442,38 @@ mod tests {
             "name='x'\n[[groups]]\nname='g'\nsending={plugin='relative', params={days=-7}}\nreminders={plugin='custom', params={before=[7,3], every=2}}\n[[groups.tasks]]\ntitle='t'\ndue=3\n",
         )
         .unwrap();
-        assert_eq!(t.groups[0].sending.params["days"], "-7");
+        assert_eq!(t.groups[0].sending.params["days"], ParamValue::Int(-7));
+        assert_eq!(t.groups[0].sending.texts()["days"], "-7");
         assert_eq!(t.groups[0].reminders.params["before"], "7,3");
         assert_eq!(t.groups[0].tasks[0].due_offset_days, 3);
+        // Exported, they are written as they came, and read back the same.
+        let toml = t.to_toml().unwrap();
+        assert!(toml.contains("days = -7"), "{toml}");
+        assert!(toml.contains("before = [7, 3]"), "{toml}");
+        assert!(toml.contains("every = 2"), "{toml}");
+        let again = NewTemplate::from_toml(&toml).unwrap();
+        assert_eq!(again.groups, t.groups);
+        // Records written before kept every value as text, and still read.
+        let old: PluginRef =
+            serde_json::from_str(r#"{"plugin":"relative","params":{"days":"-7"}}"#).unwrap();
+        assert_eq!(old.texts()["days"], "-7");
+    }
+
+    #[test]
+    fn typed_params_keep_their_kind() {
+        for (typed, want) in [
+            ("2", ParamValue::Int(2)),
+            ("-7", ParamValue::Int(-7)),
+            ("1.5", ParamValue::Float(1.5)),
+            ("true", ParamValue::Bool(true)),
+            (
+                "7, 3",
+                ParamValue::List(vec![ParamItem::Int(7), ParamItem::Int(3)]),
+            ),
+            ("gentle", ParamValue::Text("gentle".into())),
+            ("a,b", ParamValue::Text("a,b".into())),
+        ] {
+            assert_eq!(ParamValue::from_typed(typed), want, "{typed}");
+        }
     }
 }

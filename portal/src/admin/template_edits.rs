@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::TemplateEdit;
-use docket_engine::model::{PluginRef, TaskTemplate};
+use docket_engine::model::{ParamValue, PluginRef, TaskTemplate};
 use serde::Deserialize;
 
 use super::guard::{StaffForm, StaffSession, StaffUpload};
@@ -94,6 +94,27 @@ pub(super) async fn edit(
         {
             let message = sentence(e.message());
             let field = field_of(&form.action, &message);
+            // A group or task that is not there (a page older than an edit, or a made-up
+            // post) has no form on the page to show the message by: it is said at the top.
+            let (g, t) = (form.group.unwrap_or(0) + 1, form.task.unwrap_or(0) + 1);
+            let missing = if e.message().contains(" has no group ") {
+                Some(format!("This template has no group {g}"))
+            } else if e.message().contains(" has no task ") {
+                Some(format!("Group {g} of this template has no task {t}"))
+            } else {
+                None
+            };
+            let (form_id, field, message) = if let Some(missing) = missing {
+                (
+                    "groups".to_string(),
+                    "action",
+                    format!(
+                        "{missing}: the page may be older than an edit. Nothing was changed; look again at the template below."
+                    ),
+                )
+            } else {
+                (form_id, field, message)
+            };
             let error = FieldError {
                 form: form_id,
                 field,
@@ -352,7 +373,7 @@ fn plugin(name: &str, params: &str) -> Result<PluginRef, String> {
         if key.is_empty() {
             return Err(format!("“{pair}” has no name; write name=value."));
         }
-        map.insert(key.to_string(), value.trim().to_string());
+        map.insert(key.to_string(), ParamValue::from_typed(value));
     }
     Ok(PluginRef {
         plugin: name.trim().to_string(),

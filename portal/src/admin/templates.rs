@@ -151,21 +151,29 @@ pub(super) async fn create(
             if e.status() == StatusCode::UNPROCESSABLE_ENTITY
                 || e.status() == StatusCode::CONFLICT =>
         {
-            let message = sentence(e.message());
-            let field = if message.contains("group") && message.contains("without a name") {
-                "group"
-            } else if message.contains("task") {
-                if message.contains("due offset") {
-                    "due"
-                } else {
-                    "title"
-                }
-            } else {
-                "name"
-            };
-            refuse(field, message)
+            let field = new_form_field(e.message());
+            refuse(field, sentence(e.message()))
         }
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "templates")),
+    }
+}
+
+/// Which field of the new-template form an engine refusal is about, read from the message
+/// without the names quoted in it (a title may hold any word).
+fn new_form_field(message: &str) -> &'static str {
+    let words: String = message
+        .split('`')
+        .step_by(2)
+        .collect::<String>()
+        .to_lowercase();
+    if words.contains("due offset") {
+        "due"
+    } else if words.contains("without a title") || words.starts_with("task ") {
+        "title"
+    } else if words.contains("group") {
+        "group"
+    } else {
+        "name"
     }
 }
 
@@ -310,7 +318,10 @@ pub(super) async fn show(
         (Some(today), None)
     } else {
         match typed.trim().parse::<NaiveDate>() {
-            Ok(date) => (Some(date), None),
+            Ok(date) => match state.docket.check_start_date(date) {
+                Ok(()) => (Some(date), None),
+                Err(e) => (None, Some(sentence(&e.to_string()))),
+            },
             Err(_) => (
                 None,
                 Some(format!("“{typed}” is not a date; write YYYY-MM-DD.")),

@@ -1,42 +1,27 @@
 //! `POST /admin/work/ID/groups/G/tasks/T/attach`: a document staff attach to a task (a form, an
-//! engagement letter), which the client downloads from the checklist. A multipart form: the
-//! session's form token comes first, then the file, streamed into the file store as it arrives
-//! and refused as soon as it passes the cap. Same-origin and the token are checked before a
-//! byte of the file is stored.
+//! engagement letter), which the client downloads from the checklist. A multipart form read by
+//! `StaffUpload`, the one way admin pages take files: same origin and the session's form token
+//! are checked before a byte of the file is stored, and the file is streamed into the file store
+//! and refused as soon as it passes the cap.
 
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::UploadDetails;
 use docket_engine::model::{Actor, WorkId};
 
-use super::guard::StaffSession;
+use super::guard::{StaffSession, StaffUpload};
 use super::work::{PageErrors, show_work};
 use super::{Layout, Message, error_page};
 use crate::AppState;
-
-/// Bytes of a form around its file.
-const FORM_OVERHEAD: u64 = 64 * 1024;
-/// Bytes of a file looked at to tell its type.
-const SNIFF_BYTES: usize = 512;
 
 pub(super) async fn attach(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, task)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Body,
+    upload: StaffUpload,
 ) -> Response {
     let layout = || Layout::signed_in(&state, &session, "work");
-    if !crate::browser::same_origin(&state, &headers) {
-        return Message::new(
-            "That could not be done",
-            "This form did not come from this site, so nothing was changed. Open the page again and try once more.",
-        )
-        .back("/admin", "Back to the overview")
-        .render(StatusCode::FORBIDDEN, layout());
-    }
     let (Ok(work), Ok(g), Ok(t)) = (
         id.parse::<WorkId>(),
         group.parse::<usize>(),
@@ -47,157 +32,41 @@ pub(super) async fn attach(
             .render(StatusCode::NOT_FOUND, layout());
     };
     let field = format!("attach-{g}-{t}");
-    match receive(&state, &session, work, (g, t), &headers, body).await {
-        Ok(()) => Redirect::to(&format!("/admin/work/{work}?notice=attached")).into_response(),
-        Err(e) if e.status() == StatusCode::FORBIDDEN => {
-            Message::new("That could not be done", e.message())
-                .back(format!("/admin/work/{work}"), "Back to the work")
-                .render(StatusCode::FORBIDDEN, layout())
-        }
-        Err(e) if e.status().is_client_error() => {
-            let status = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                StatusCode::PAYLOAD_TOO_LARGE
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let errors = PageErrors {
-                field: Some((field, e.message().to_string())),
-                ..PageErrors::default()
-            };
-            show_work(&state, &session, &id, status, None, errors, None).await
-        }
+    let refuse = |message: &str| {
+        let errors = PageErrors {
+            field: Some((field.clone(), message.to_string())),
+            ..PageErrors::default()
+        };
+        show_work(
+            &state,
+            &session,
+            &id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            errors,
+            None,
+        )
+    };
+    let Some((name, content_type, stored)) = upload.file else {
+        return refuse("Choose a file to attach; an empty file is not a document.").await;
+    };
+    // Browsers escape quotes and line breaks in a file's name; the name is kept as the user sees it.
+    let name = name
+        .replace("%22", "\"")
+        .replace("%0D", "\r")
+        .replace("%0A", "\n");
+    let details = UploadDetails {
+        name,
+        content_type: content_type.to_string(),
+        task: Some((g, t)),
+    };
+    let actor = Actor::Staff(session.member.staff.id);
+    match state
+        .call(move |d| d.attach_file(work, details, stored, actor))
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/admin/work/{work}?notice=attached")).into_response(),
+        Err(e) if e.status().is_client_error() => refuse(e.message()).await,
         Err(e) => error_page(e, layout()),
     }
-}
-
-async fn receive(
-    state: &AppState,
-    session: &StaffSession,
-    work: WorkId,
-    task: (usize, usize),
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<(), crate::ApiError> {
-    let cap = state.docket.max_upload();
-    let too_large = || {
-        crate::ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "The file is too large: files may be at most {} MB.",
-                cap / (1024 * 1024)
-            ),
-        )
-    };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > cap + FORM_OVERHEAD) {
-        return Err(too_large());
-    }
-    let boundary = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| multer::parse_boundary(v).ok())
-        .ok_or_else(|| {
-            crate::ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Choose a file with the form.",
-            )
-        })?;
-    let bad = |why: String| crate::ApiError::new(StatusCode::BAD_REQUEST, why);
-    let refused = || {
-        crate::ApiError::new(
-            StatusCode::FORBIDDEN,
-            "This form belongs to an earlier sign-in, so nothing was changed. Open the page again and try once more.",
-        )
-    };
-    let mut form = multer::Multipart::new(body.into_data_stream(), boundary);
-    let mut token_ok = false;
-    while let Some(mut field) = form
-        .next_field()
-        .await
-        .map_err(|e| bad(format!("The upload was cut short or malformed: {e}")))?
-    {
-        match field.name() {
-            Some("form_token") => {
-                let token = field
-                    .text()
-                    .await
-                    .map_err(|e| bad(format!("The upload was cut short: {e}")))?;
-                token_ok = session.member.form_token_matches(&token);
-                if !token_ok {
-                    return Err(refused());
-                }
-            }
-            Some("file") => {
-                // The token comes first in the form; a file before it is never stored.
-                if !token_ok {
-                    return Err(refused());
-                }
-                let name = field
-                    .file_name()
-                    .unwrap_or("document")
-                    .replace("%22", "\"")
-                    .replace("%0D", "\r")
-                    .replace("%0A", "\n");
-                let docket = state.docket.clone();
-                let mut writer = tokio::task::spawn_blocking(move || docket.upload_writer())
-                    .await
-                    .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
-                let mut head: Vec<u8> = Vec::new();
-                let mut seen: u64 = 0;
-                while let Some(chunk) = field
-                    .chunk()
-                    .await
-                    .map_err(|e| bad(format!("The upload was cut short: {e}")))?
-                {
-                    seen += chunk.len() as u64;
-                    if seen > cap {
-                        return Err(too_large());
-                    }
-                    if head.len() < SNIFF_BYTES {
-                        let take = (SNIFF_BYTES - head.len()).min(chunk.len());
-                        head.extend_from_slice(&chunk[..take]);
-                    }
-                    writer = tokio::task::spawn_blocking(move || {
-                        writer.write_chunk(&chunk).map(|()| writer)
-                    })
-                    .await
-                    .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
-                }
-                if seen == 0 {
-                    return Err(crate::ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "Choose a file to attach; the one chosen is empty.",
-                    ));
-                }
-                let stored = tokio::task::spawn_blocking(move || writer.finish())
-                    .await
-                    .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
-                let content_type = infer::get(&head)
-                    .map(|k| k.mime_type())
-                    .unwrap_or("application/octet-stream")
-                    .to_string();
-                let details = UploadDetails {
-                    name,
-                    content_type,
-                    task: Some(task),
-                };
-                let actor = Actor::Staff(session.member.staff.id);
-                state
-                    .call(move |d| d.attach_file(work, details, stored, actor))
-                    .await?;
-                return Ok(());
-            }
-            _ => continue,
-        }
-    }
-    if !token_ok {
-        return Err(refused());
-    }
-    Err(crate::ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "Choose a file to attach.",
-    ))
 }

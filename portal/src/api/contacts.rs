@@ -42,6 +42,7 @@ struct ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "done", body = Vec<Contact>),
+        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
@@ -189,6 +190,7 @@ async fn contact_action(
     params(("id" = String, Path, description = "the contact's id"), Page),
     responses(
         (status = 200, description = "done", body = Vec<TimelineEvent>),
+        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)

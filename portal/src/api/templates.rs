@@ -45,6 +45,7 @@ struct ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "done", body = Vec<Template>),
+        (status = 400, description = "a query parameter that cannot be read (e.g. `archived=maybe`)", body = crate::error::ErrorBody),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
@@ -200,6 +201,7 @@ struct PreviewQuery {
     params(("name_or_id" = String, Path, description = "the template's name or id"), PreviewQuery),
     responses(
         (status = 200, description = "done", body = TemplatePreview),
+        (status = 400, description = "a missing or unreadable `start` (write YYYY-MM-DD)", body = crate::error::ErrorBody),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
@@ -238,6 +240,7 @@ struct DocumentQuery {
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
     responses(
         (status = 201, description = "created", body = Template),
+        (status = 400, description = "a group or task number, or the `name` parameter, that cannot be read", body = crate::error::ErrorBody),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
@@ -269,6 +272,7 @@ async fn add_template_document(
     params(("name_or_id" = String, Path, description = "the template's name or id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("n" = usize, Path, description = "the document's position on the task, from 0")),
     responses(
         (status = 200, description = "done", body = Template),
+        (status = 400, description = "a group, task or document number that cannot be read", body = crate::error::ErrorBody),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)

@@ -89,11 +89,22 @@ pub enum PluginCommand {
     },
 }
 
-pub fn run(cmd: PluginCommand, config: &Config) -> anyhow::Result<()> {
-    // Only `serve` and `restore` make a data folder. Where `--data` names nothing, the commands
-    // that read plugins work from a throwaway folder (no compiled cache is kept) rather than
-    // create one; installing and removing need the real one.
+/// `data_named`: the data folder was named with `--data`, so a path holding none is a typo.
+pub fn run(cmd: PluginCommand, config: &Config, data_named: bool) -> anyhow::Result<()> {
+    // Only `serve` and `restore` make a data folder. Where the configured folder is not there,
+    // the commands that read plugins work from a throwaway folder (no compiled cache is kept)
+    // rather than create one; installing and removing need the real one.
     let data_dir = &config.storage.data_dir;
+    // A simulation reads the firm's calendar from the folder `--data` names: one that holds
+    // neither records nor plugins is refused, as every other command refuses it, rather than
+    // answered with the built-in defaults.
+    if data_named
+        && matches!(cmd, PluginCommand::Simulate(_))
+        && !data_dir.join("db").is_dir()
+        && !config.data_path(&config.plugins.dir).is_dir()
+    {
+        return Err(docket_engine::Error::NoDataFolder(data_dir.display().to_string()).into());
+    }
     let scratch = tempfile::tempdir()?;
     let writes = matches!(
         cmd,
