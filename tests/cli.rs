@@ -1047,6 +1047,43 @@ fn templates_are_shown_exported_replaced_archived_and_restored() {
 }
 
 #[test]
+fn an_exported_template_keeps_its_parameters_and_imports_back_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    small_firm(dir.path());
+    let data = data_arg(dir.path());
+    let monthly = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/templates/monthly-bookkeeping.toml"
+    );
+    ok(&["template", "import", monthly, "--data", &data]);
+    let tax = ok(&["template", "export", "Annual tax return", "--data", &data]);
+    assert!(tax.contains("days = -7"), "{tax}");
+    let exported = ok(&["template", "export", "Monthly bookkeeping", "--data", &data]);
+    for written in ["days = 0", "before = [2]", "every = 3"] {
+        assert!(exported.contains(written), "{written} in {exported}");
+    }
+    // Imported back, it is the same template, and exports the same again.
+    let file = dir.path().join("monthly.toml");
+    std::fs::write(&file, &exported).unwrap();
+    let path = file.to_str().unwrap();
+    ok(&["template", "import", "--replace", path, "--data", &data]);
+    let again = ok(&["template", "export", "Monthly bookkeeping", "--data", &data]);
+    assert_eq!(again, exported);
+    // Imported as a new template (renamed), the copy equals the first.
+    std::fs::write(
+        &file,
+        exported.replace("name = \"Monthly bookkeeping\"", "name = \"Copy\""),
+    )
+    .unwrap();
+    ok(&["template", "import", path, "--data", &data]);
+    let copy = ok(&["template", "export", "Copy", "--data", &data]);
+    assert_eq!(
+        copy.replace("name = \"Copy\"", "name = \"Monthly bookkeeping\""),
+        exported
+    );
+}
+
+#[test]
 fn contacts_are_listed_shown_edited_archived_and_restored_by_id_or_email() {
     let dir = tempfile::tempdir().unwrap();
     small_firm(dir.path());

@@ -108,6 +108,23 @@ fn staff_list_search_add_and_edit_contacts() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body(refused);
     assert!(!error_of(&html, "new-email").is_empty(), "{html}");
+    // The message echoes the address as typed, not lower-cased.
+    let refused = admin.post(
+        "/admin/contacts",
+        &sam,
+        &[
+            ("name", "Hal"),
+            ("email", "Hal <hal@example.com>"),
+            ("timezone", ""),
+        ],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let message = error_of(&body(refused), "new-email");
+    assert!(
+        message.contains("`Hal &lt;hal@example.com&gt;` is not an email address")
+            && message.contains("write the address alone, e.g. hal@example.com"),
+        "{message}"
+    );
     assert_eq!(value_of(&html, "new-name"), "Dee Doe");
     let refused = admin.post(
         "/admin/contacts",

@@ -234,7 +234,9 @@ fn staff_create_and_edit_templates_in_pages() {
     assert!(message_for(&body(refused), "task-0-1-title").contains("without a title"));
     let refused = post(&[("action", "remove_task"), ("group", "0"), ("task", "7")]);
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body(refused).contains("has no task 7"));
+    assert!(
+        body(refused).contains("id=\"groups-action-error\">Group 1 of this template has no task 8")
+    );
     assert_eq!(admin.template("payroll"), payroll);
 
     // A document linked by web address: a bad address is refused by its field; a good one is
@@ -513,4 +515,97 @@ fn templates_are_replaced_archived_restored_and_previewed_over_the_api() {
         answer["error"].as_str().unwrap().contains("YYYY-MM-DD"),
         "{answer}"
     );
+}
+
+#[test]
+fn template_messages_are_by_their_own_field_in_the_page_s_words() {
+    let admin = Admin::with_plugins();
+    let sam = admin.browser(STAFF);
+    // A due offset past ten years is said by the due field, not the name.
+    let mut form = [
+        ("name", "walk test"),
+        ("description", ""),
+        ("group", "Hours"),
+        ("title", "Timesheets"),
+        ("due", "3000000"),
+    ];
+    let refused = admin.post("/admin/templates/new", &sam, &form);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        message_for(&html, "new-due").contains("more than ten years"),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"new-name-error\""), "{html}");
+    form[4] = ("due", "5");
+    assert_eq!(
+        admin.post("/admin/templates/new", &sam, &form).status(),
+        StatusCode::SEE_OTHER
+    );
+    // A name taken in another case is echoed as typed.
+    form[0] = ("name", "Walk Test");
+    let html = body(admin.post("/admin/templates/new", &sam, &form));
+    assert!(
+        message_for(&html, "new-name").contains("A template named `Walk Test` already exists"),
+        "{html}"
+    );
+
+    // One group of one task: no Remove is offered, and a post asking for it says why in the
+    // page's words, by the form it came from.
+    let t = admin.template("walk test");
+    let page = format!("/admin/templates/{}", t.id);
+    let html = body(admin.get(&page, Some(&sam)));
+    assert!(!html.contains(">Remove group 1<"), "{html}");
+    assert!(!html.contains(">Remove task 1<"), "{html}");
+    let post = |fields: &[(&str, &str)]| admin.post(&page, &sam, fields);
+    let refused = post(&[("action", "remove_group"), ("group", "0")]);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        html.contains("id=\"groups-action-error\">A template keeps at least one group; add another before removing this one."),
+        "{html}"
+    );
+    assert!(!html.contains("[[groups]]"), "{html}");
+    let refused = post(&[("action", "remove_task"), ("group", "0"), ("task", "0")]);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        html.contains("id=\"group-0-action-error\">A group keeps at least one task; add another before removing this one."),
+        "{html}"
+    );
+    // A group that is not there: the message at the top of the page.
+    let refused = post(&[("action", "task_up"), ("group", "9"), ("task", "0")]);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        html.contains("id=\"groups-action-error\">This template has no group 10"),
+        "{html}"
+    );
+    assert_eq!(admin.template("walk test"), t);
+
+    // Sample dates more than ten years away are refused by the field, as work refuses them.
+    for start in ["9999-12-31", "1900-01-01"] {
+        let refused = admin.get(&format!("{page}?start={start}"), Some(&sam));
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = body(refused);
+        assert!(
+            message_for(&html, "start").contains("more than ten years from today"),
+            "{html}"
+        );
+        assert!(!html.contains("never sends it by itself"), "{html}");
+        let (status, answer) = admin.template_api(
+            reqwest::Method::GET,
+            &format!("/templates/{}/preview?start={start}", t.id),
+            None,
+            true,
+        );
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    }
+    let (status, _) = admin.template_api(
+        reqwest::Method::GET,
+        &format!("/templates/{}/preview?start=soon", t.id),
+        None,
+        true,
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }

@@ -118,7 +118,7 @@ fn an_edit_changes_future_work_only_and_archived_templates_make_none() {
     for (edit, want) in [
         (
             TemplateEdit::RemoveGroup { group: 0 },
-            "has no client-task groups",
+            "a template keeps at least one group; add another before removing this one",
         ),
         (
             TemplateEdit::RemoveTask { group: 0, task: 9 },
