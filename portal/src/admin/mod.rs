@@ -242,6 +242,10 @@ pub fn routes() -> Router<AppState> {
             get(templates::page).post(templates::edit),
         )
         .route(
+            "/admin/templates/{id}/groups/{group}/tasks/{task}/attach",
+            post(work_upload::attach_to_template),
+        )
+        .route(
             "/admin/contacts",
             get(contacts::list).post(contacts::create),
         )

@@ -349,6 +349,24 @@ async fn show(
     render(status, "admin/template.html", layout(), &page)
 }
 
+/// The template's page with `message` next to `field` of form `form` (a refused upload).
+pub(super) async fn show_refused(
+    state: &AppState,
+    session: &StaffSession,
+    id: &str,
+    status: StatusCode,
+    (form, field): (String, &'static str),
+    message: &str,
+) -> Response {
+    let error = FieldError {
+        form,
+        field,
+        message: sentence(message),
+    };
+    let none = EditForm::default();
+    show(state, session, id, None, status, Some((error, &none))).await
+}
+
 fn template_page(state: &AppState, t: &Template) -> TemplatePage {
     let groups = t
         .groups
@@ -516,7 +534,7 @@ fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
 // --- the edits ---------------------------------------------------------------------------------
 
 /// Every form of a template's page: `action` says which, the other fields are its own.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(super) struct EditForm {
     action: String,
     #[serde(default)]

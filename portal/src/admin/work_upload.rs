@@ -10,8 +10,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::UploadDetails;
 use docket_engine::model::{Actor, WorkId};
+use docket_engine::store::StoredFile;
 
 use super::guard::StaffSession;
+use super::templates;
 use super::work::{PageErrors, show_work};
 use super::{Layout, Message, error_page};
 use crate::AppState;
@@ -70,6 +72,74 @@ pub(super) async fn attach(
     }
 }
 
+/// `POST /admin/templates/ID/groups/G/tasks/T/attach`: a document attached to a template's
+/// task, which work made from the template from now on carries for the client to download.
+pub(super) async fn attach_to_template(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path((id, group, task)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let layout = || Layout::signed_in(&state, &session, "templates");
+    let back = format!("/admin/templates/{id}");
+    if !crate::browser::same_origin(&state, &headers) {
+        return Message::new(
+            "That could not be done",
+            "This form did not come from this site, so nothing was changed. Open the page again and try once more.",
+        )
+        .back(back, "Back to the template")
+        .render(StatusCode::FORBIDDEN, layout());
+    }
+    let (Ok(g), Ok(t)) = (group.parse::<usize>(), task.parse::<usize>()) else {
+        return Message::new("No such task", "The template has no task at this address.")
+            .back(back, "Back to the template")
+            .render(StatusCode::NOT_FOUND, layout());
+    };
+    let form = format!("attach-{g}-{t}");
+    let received = match receive_document(&state, &session, &headers, body).await {
+        Ok(received) => received,
+        Err(e) => return refused_on_template(&state, &session, &id, form, e).await,
+    };
+    let (name, content_type, stored) = received;
+    let template = id.clone();
+    let done = state
+        .call(move |d| d.attach_template_document(&template, (g, t), &name, content_type, stored))
+        .await;
+    match done {
+        Ok(template) => {
+            Redirect::to(&format!("/admin/templates/{}#task-{g}-{t}", template.id)).into_response()
+        }
+        Err(e) => refused_on_template(&state, &session, &id, form, e).await,
+    }
+}
+
+/// A refused template upload: the template's page with the message next to the file field, or
+/// the message page when the form itself was not this session's.
+async fn refused_on_template(
+    state: &AppState,
+    session: &StaffSession,
+    id: &str,
+    form: String,
+    e: crate::ApiError,
+) -> Response {
+    let layout = || Layout::signed_in(state, session, "templates");
+    if e.status() == StatusCode::FORBIDDEN {
+        return Message::new("That could not be done", e.message())
+            .back(format!("/admin/templates/{id}"), "Back to the template")
+            .render(StatusCode::FORBIDDEN, layout());
+    }
+    if !e.status().is_client_error() || e.status() == StatusCode::NOT_FOUND {
+        return error_page(e, layout());
+    }
+    let status = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    templates::show_refused(state, session, id, status, (form, "file"), e.message()).await
+}
+
 async fn receive(
     state: &AppState,
     session: &StaffSession,
@@ -78,6 +148,27 @@ async fn receive(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(), crate::ApiError> {
+    let (name, content_type, stored) = receive_document(state, session, headers, body).await?;
+    let details = UploadDetails {
+        name,
+        content_type,
+        task: Some(task),
+    };
+    let actor = Actor::Staff(session.member.staff.id);
+    state
+        .call(move |d| d.attach_file(work, details, stored, actor))
+        .await?;
+    Ok(())
+}
+
+/// The file of a document form — its name as chosen, its type told from its first bytes, and
+/// its bytes in the file store — once the session's form token before it matched.
+pub(super) async fn receive_document(
+    state: &AppState,
+    session: &StaffSession,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(String, String, StoredFile), crate::ApiError> {
     let cap = state.docket.max_upload();
     let too_large = || {
         crate::ApiError::new(
@@ -179,16 +270,7 @@ async fn receive(
                     .map(|k| k.mime_type())
                     .unwrap_or("application/octet-stream")
                     .to_string();
-                let details = UploadDetails {
-                    name,
-                    content_type,
-                    task: Some(task),
-                };
-                let actor = Actor::Staff(session.member.staff.id);
-                state
-                    .call(move |d| d.attach_file(work, details, stored, actor))
-                    .await?;
-                return Ok(());
+                return Ok((name, content_type, stored));
             }
             _ => continue,
         }
