@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -17,6 +17,7 @@ use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, TaskTemplate, 
 use serde::{Deserialize, Serialize};
 
 use super::guard::{StaffForm, StaffSession};
+use super::page_query::AdminQuery;
 use super::{Layout, error_page, local_time, render};
 use crate::{ApiError, AppState};
 
@@ -275,7 +276,7 @@ pub(super) async fn page(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Query(q): Query<PreviewQuery>,
+    AdminQuery(q): AdminQuery<PreviewQuery>,
 ) -> Response {
     show(&state, &session, &id, q.start, StatusCode::OK, None).await
 }
