@@ -334,3 +334,32 @@ fn staff_attach_a_document_to_a_templates_task_from_its_page() {
     assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(documents(), 1);
 }
+
+#[test]
+fn an_assignee_that_is_neither_an_id_nor_an_email_is_echoed_as_typed() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let template = admin
+        .docket
+        .find_template("Year end")
+        .unwrap()
+        .id
+        .to_string();
+    let answer = admin.post(
+        "/admin/work/new",
+        &sam,
+        &[
+            ("template", &template),
+            ("start_date", "2026-03-02"),
+            ("assignee", "NOPE"),
+            ("contact_0", "ann@client.example"),
+        ],
+    );
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(answer);
+    assert!(
+        page.contains("No staff member has the id or email `NOPE`"),
+        "{page}"
+    );
+    assert!(!page.contains("`nope`"), "{page}");
+}
