@@ -175,13 +175,64 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
-            Err(rejection) => Err(path_error(rejection)),
+            Err(rejection) => {
+                // The parameters' names, for a tuple's refusal, which gives only a position.
+                let names: Vec<String> =
+                    match axum::extract::RawPathParams::from_request_parts(parts, state).await {
+                        Ok(params) => params.iter().map(|(k, _)| k.to_string()).collect(),
+                        Err(_) => Vec::new(),
+                    };
+                Err(path_error(rejection, &names))
+            }
         }
     }
 }
 
-fn path_error(rejection: PathRejection) -> ApiError {
-    ApiError::new(rejection.status(), rejection.body_text())
+fn path_error(rejection: PathRejection, names: &[String]) -> ApiError {
+    use axum::extract::path::ErrorKind;
+    let what = |t: &str| match t {
+        "usize" | "u8" | "u16" | "u32" | "u64" | "i32" | "i64" => "a whole number".to_string(),
+        other => format!("a `{other}`"),
+    };
+    let said = match &rejection {
+        PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+            ErrorKind::ParseErrorAtKey {
+                key,
+                value,
+                expected_type,
+            } => Some(format!(
+                "`{key}` in the path is `{value}`, which is not {}",
+                what(expected_type)
+            )),
+            ErrorKind::ParseErrorAtIndex {
+                index,
+                value,
+                expected_type,
+            } if names.get(*index).is_some() => Some(format!(
+                "`{}` in the path is `{value}`, which is not {}",
+                names[*index],
+                what(expected_type)
+            )),
+            ErrorKind::ParseErrorAtIndex {
+                value,
+                expected_type,
+                ..
+            }
+            | ErrorKind::ParseError {
+                value,
+                expected_type,
+            } => Some(format!(
+                "`{value}` in the path is not {}",
+                what(expected_type)
+            )),
+            _ => None,
+        },
+        _ => None,
+    };
+    ApiError::new(
+        rejection.status(),
+        said.unwrap_or_else(|| rejection.body_text()),
+    )
 }
 
 #[cfg(test)]

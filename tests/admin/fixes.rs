@@ -113,6 +113,17 @@ fn api_bodies_and_query_strings_that_cannot_be_read_are_said_plainly() {
         value["error"],
         "the query string (after `?`) gives `status` more than once; give it once"
     );
+    let answer = client()
+        .delete(admin.url("/api/templates/Year%20end/groups/first/tasks/0/documents/0"))
+        .bearer_auth(&secret)
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    let value: Value = answer.json().unwrap();
+    assert_eq!(
+        value["error"],
+        "`group` in the path is `first`, which is not a whole number"
+    );
     // Nothing was made.
     assert_eq!(admin.docket.list_api_tokens().unwrap().len(), tokens);
 }
