@@ -1,5 +1,7 @@
 //! `POST /admin/work/ID/groups/G/tasks/T/attach`: a document staff attach to a task (a form, an
-//! engagement letter), which the client downloads from the checklist. A multipart form: the
+//! engagement letter), which the client downloads from the checklist; and
+//! `POST /admin/templates/ID/groups/G/tasks/T/attach`, the same on a template's task, carried by
+//! the work made from it from then on. A multipart form: the
 //! session's form token comes first, then the file, streamed into the file store as it arrives
 //! and refused as soon as it passes the cap. Same-origin and the token are checked before a
 //! byte of the file is stored.
