@@ -7,6 +7,7 @@
 
 mod api;
 mod contacts;
+mod fixes;
 mod inbox;
 mod settings;
 mod templates;

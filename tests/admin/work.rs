@@ -96,7 +96,7 @@ fn the_work_list_filters_and_pages() {
     );
     assert!(
         page.contains(
-            "id=\"due_from-error\">due_from `16/03/2026` is not a date; write dates as YYYY-MM-DD"
+            "id=\"due_from-error\">Next due from: “16/03/2026” is not a date; write it as YYYY-MM-DD."
         ),
         "{page}"
     );
@@ -110,7 +110,39 @@ fn the_work_list_filters_and_pages() {
     assert!(page.contains("id=\"due_to-error\""), "{page}");
     let (status, page) = list("?status=open");
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("id=\"status-error\""), "{page}");
+    assert!(
+        page.contains(
+            "id=\"status-error\">Status: “open” is not a status; choose one from the list."
+        ),
+        "{page}"
+    );
+    // Filters say what was typed, in the words of the page's labels.
+    let (status, page) = list("?assignee=NOPE");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Assignee: “NOPE” is not a member of staff here; choose one from the list."),
+        "{page}"
+    );
+    let (status, page) = list("?due_to=2026-13-01");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"due_to-error\">Next due until: “2026-13-01” is not a date; write it as YYYY-MM-DD."),
+        "{page}"
+    );
+    assert!(!page.contains("due_to `"), "{page}");
+    // A query string the page cannot read at all: the admin's message page, in its layout.
+    let (status, page) = list("?status=waiting_on_client&status=planned");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("<h1>This address could not be read</h1>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("The address (after `?`) gives `status` more than once; give it once."),
+        "{page}"
+    );
+    assert!(page.contains("Sign out"), "the admin's layout: {page}");
+    assert!(!page.contains("Failed to deserialize"), "{page}");
 
     // Paging: more work items than a page; the next page's link keeps the filters.
     for _ in 0..50 {
@@ -163,6 +195,10 @@ fn the_api_lists_work_by_the_same_filters() {
     for (query, message) in [
         ("?due_from=1.3.2026", "write dates as YYYY-MM-DD"),
         ("?assignee=nobody@firm.example", "no staff user has email"),
+        (
+            "?assignee=NOPE",
+            "no staff member has the id or email `NOPE`",
+        ),
         ("?waiting_on_client=true&status=planned", "not both"),
         ("?colour=red", "colour"),
     ] {

@@ -1,5 +1,7 @@
 //! `POST /admin/work/ID/groups/G/tasks/T/attach`: a document staff attach to a task (a form, an
-//! engagement letter), which the client downloads from the checklist. A multipart form: the
+//! engagement letter), which the client downloads from the checklist; and
+//! `POST /admin/templates/ID/groups/G/tasks/T/attach`, the same on a template's task, carried by
+//! the work made from it from then on. A multipart form: the
 //! session's form token comes first, then the file, streamed into the file store as it arrives
 //! and refused as soon as it passes the cap. Same-origin and the token are checked before a
 //! byte of the file is stored.
@@ -10,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::UploadDetails;
 use docket_engine::model::{Actor, WorkId};
+use docket_engine::store::StoredFile;
 
 use super::guard::StaffSession;
 use super::work::{PageErrors, show_work};
@@ -78,6 +81,27 @@ async fn receive(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(), crate::ApiError> {
+    let (name, content_type, stored) = receive_document(state, session, headers, body).await?;
+    let details = UploadDetails {
+        name,
+        content_type,
+        task: Some(task),
+    };
+    let actor = Actor::Staff(session.member.staff.id);
+    state
+        .call(move |d| d.attach_file(work, details, stored, actor))
+        .await?;
+    Ok(())
+}
+
+/// The file of a document form — its name as chosen, its type told from its first bytes, and
+/// its bytes in the file store — once the session's form token before it matched.
+pub(super) async fn receive_document(
+    state: &AppState,
+    session: &StaffSession,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(String, String, StoredFile), crate::ApiError> {
     let cap = state.docket.max_upload();
     let too_large = || {
         crate::ApiError::new(
@@ -179,16 +203,7 @@ async fn receive(
                     .map(|k| k.mime_type())
                     .unwrap_or("application/octet-stream")
                     .to_string();
-                let details = UploadDetails {
-                    name,
-                    content_type,
-                    task: Some(task),
-                };
-                let actor = Actor::Staff(session.member.staff.id);
-                state
-                    .call(move |d| d.attach_file(work, details, stored, actor))
-                    .await?;
-                return Ok(());
+                return Ok((name, content_type, stored));
             }
             _ => continue,
         }
