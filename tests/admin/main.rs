@@ -7,6 +7,7 @@
 
 mod api;
 mod contacts;
+mod firm_api;
 mod fixes;
 mod inbox;
 mod settings;

@@ -2,6 +2,7 @@
 //! templates in `templates.rs`, contacts in `contacts.rs`. Every route needs an API token.
 
 mod contacts;
+mod firm_admin;
 mod settings;
 mod staff;
 mod templates;
@@ -51,6 +52,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(staff::routes())
         .merge(tokens::routes())
         .merge(settings::routes())
+        .merge(firm_admin::routes())
         .merge(templates::routes())
         .merge(contacts::routes())
         .merge(work::routes())
@@ -160,6 +162,7 @@ async fn list_work(
     responses(
         (status = 201, description = "created", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -271,6 +274,7 @@ struct NewGroupComment {
     responses(
         (status = 201, description = "created", body = Comment),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -303,6 +307,7 @@ async fn add_group_comment(
     responses(
         (status = 201, description = "created", body = Comment),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -371,7 +376,9 @@ struct UploadQuery {
         (status = 201, description = "created", body = UploadedFile),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody),
+        (status = 413, description = "the body is larger than allowed", body = crate::error::ErrorBody),
+        (status = 415, description = "a multipart form was sent instead of the file itself", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
@@ -505,6 +512,7 @@ struct NewStatus {
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -534,6 +542,7 @@ async fn set_status(
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
