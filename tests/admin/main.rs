@@ -15,6 +15,7 @@ mod templates;
 mod tokens;
 mod users;
 mod work;
+mod work_page;
 
 use std::sync::Arc;
 use std::time::Duration;
