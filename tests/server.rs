@@ -122,7 +122,7 @@ fn demo_firm_is_served_through_the_authenticated_api() {
         body["error"]
             .as_str()
             .unwrap()
-            .contains("unknown field `colour`"),
+            .contains("the body has `colour`, which is not one of its fields"),
         "{body}"
     );
     let (status, body) = get(&server, &token, "/api/work?limit=lots");
@@ -467,7 +467,7 @@ fn a_document_uploaded_to_a_template_reaches_the_work_made_from_it() {
         unnamed
             .text()
             .unwrap()
-            .contains("the query string (after `?`): missing field `name`")
+            .contains("the query string (after `?`) is missing `name`")
     );
     let empty = post(&format!("{base}?name=empty.pdf"), Vec::new());
     assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);

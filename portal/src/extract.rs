@@ -23,11 +23,114 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 }
 
 fn json_error(rejection: JsonRejection) -> ApiError {
-    ApiError::new(rejection.status(), with_date_hint(rejection.body_text()))
+    let text = rejection.body_text();
+    let message = match &rejection {
+        JsonRejection::JsonDataError(_) => plain(
+            "the body",
+            text.strip_prefix("Failed to deserialize the JSON body into the target type: ")
+                .unwrap_or(&text),
+        ),
+        JsonRejection::JsonSyntaxError(_) => {
+            let why = text
+                .strip_prefix("Failed to parse the request body as JSON: ")
+                .unwrap_or(&text);
+            // serde_json says where, which helps here: "(line 1, column 8)".
+            let why = match why.split_once(": ") {
+                Some((path, rest)) if !path.contains([' ', '`']) => rest,
+                _ => why,
+            };
+            let bare = without_location(why);
+            let place = why[bare.len()..]
+                .trim_start()
+                .strip_prefix("at ")
+                .map(|at| format!(" ({})", at.replace(" column", ", column")))
+                .unwrap_or_default();
+            format!("the body is not valid JSON{place}: {bare}")
+        }
+        JsonRejection::MissingJsonContentType(_) => {
+            "send the body as JSON, with the header `Content-Type: application/json`".to_string()
+        }
+        _ => text,
+    };
+    ApiError::new(rejection.status(), message)
 }
 
-/// chrono's words for a date it cannot read name no format; the answer says which one to write.
-fn with_date_hint(text: String) -> String {
+/// serde's account of a value it could not read — "b[0]: missing field `y` at line 1 column
+/// 23" — in plain words about `place` (the body, the query string): "`b[0]` in the body is
+/// missing `y`".
+pub(crate) fn plain(place: &str, text: &str) -> String {
+    let text = without_location(text);
+    let (subject, why) = match text.split_once(": ") {
+        Some((path, why)) if !path.is_empty() && !path.contains([' ', '`']) => {
+            (format!("`{path}` in {place}"), why)
+        }
+        _ => (place.to_string(), text),
+    };
+    let quoted = |after: &str| {
+        why.strip_prefix(after)
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(name, rest)| (name.to_string(), rest.trim_start_matches(", ").to_string()))
+    };
+    let choices = |rest: &str| {
+        rest.strip_prefix("expected one of ")
+            .or_else(|| rest.strip_prefix("expected "))
+            .map(str::to_string)
+    };
+    if let Some((name, _)) = quoted("missing field `") {
+        return format!("{subject} is missing `{name}`");
+    }
+    if let Some((name, _)) = quoted("duplicate field `") {
+        return format!("{subject} gives `{name}` more than once; give it once");
+    }
+    if let Some((name, rest)) = quoted("unknown field `") {
+        return match choices(&rest) {
+            Some(fields) => {
+                format!("{subject} has `{name}`, which is not one of its fields: {fields}")
+            }
+            None => format!("{subject} has `{name}`, and it takes no such field"),
+        };
+    }
+    if let Some((name, rest)) = quoted("unknown variant `") {
+        return match choices(&rest) {
+            Some(values) => format!("{subject} is `{name}`, which is not one of {values}"),
+            None => format!("{subject} is `{name}`, which is not a value it takes"),
+        };
+    }
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some((found, expected)) = why
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.rsplit_once(", expected "))
+        {
+            return format!("{subject} should be {expected}, not {found}");
+        }
+    }
+    if why.contains("invalid digit") || why.contains("cannot parse integer") {
+        return format!("{subject} is not a whole number");
+    }
+    if is_chrono(why) {
+        return format!(
+            "{subject} is not a date or time: write dates as YYYY-MM-DD (and times as HH:MM)"
+        );
+    }
+    format!("{subject}: {why}")
+}
+
+/// serde_json's " at line 1 column 20", which says nothing to someone who sent one line.
+fn without_location(text: &str) -> &str {
+    match text.rfind(" at line ") {
+        Some(at)
+            if text[at + " at line ".len()..]
+                .split(" column ")
+                .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())) =>
+        {
+            &text[..at]
+        }
+        _ => text,
+    }
+}
+
+/// chrono's words for a date it cannot read, which name no format.
+fn is_chrono(text: &str) -> bool {
     const CHRONO: [&str; 5] = [
         "input contains invalid characters",
         "premature end of input",
@@ -35,11 +138,7 @@ fn with_date_hint(text: String) -> String {
         "trailing input",
         "input is not enough for unique date and time",
     ];
-    if CHRONO.iter().any(|m| text.contains(m)) {
-        format!("{text}; write dates as YYYY-MM-DD (and times as HH:MM)")
-    } else {
-        text
-    }
+    CHRONO.iter().any(|m| text.contains(m))
 }
 
 /// Query-string parameters.
@@ -57,15 +156,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn query_error(rejection: QueryRejection) -> ApiError {
-    // "Failed to deserialize query string: missing field `name`" → "the query string (after
-    // `?`): missing field `name`".
     let text = rejection.body_text();
     let why = text
         .strip_prefix("Failed to deserialize query string: ")
         .unwrap_or(&text);
     ApiError::new(
         rejection.status(),
-        with_date_hint(format!("the query string (after `?`): {why}")),
+        plain("the query string (after `?`)", why),
     )
 }
 
@@ -78,11 +175,103 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
-            Err(rejection) => Err(path_error(rejection)),
+            Err(rejection) => {
+                // The parameters' names, for a tuple's refusal, which gives only a position.
+                let names: Vec<String> =
+                    match axum::extract::RawPathParams::from_request_parts(parts, state).await {
+                        Ok(params) => params.iter().map(|(k, _)| k.to_string()).collect(),
+                        Err(_) => Vec::new(),
+                    };
+                Err(path_error(rejection, &names))
+            }
         }
     }
 }
 
-fn path_error(rejection: PathRejection) -> ApiError {
-    ApiError::new(rejection.status(), rejection.body_text())
+fn path_error(rejection: PathRejection, names: &[String]) -> ApiError {
+    use axum::extract::path::ErrorKind;
+    let what = |t: &str| match t {
+        "usize" | "u8" | "u16" | "u32" | "u64" | "i32" | "i64" => "a whole number".to_string(),
+        other => format!("a `{other}`"),
+    };
+    let said = match &rejection {
+        PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+            ErrorKind::ParseErrorAtKey {
+                key,
+                value,
+                expected_type,
+            } => Some(format!(
+                "`{key}` in the path is `{value}`, which is not {}",
+                what(expected_type)
+            )),
+            ErrorKind::ParseErrorAtIndex {
+                index,
+                value,
+                expected_type,
+            } if names.get(*index).is_some() => Some(format!(
+                "`{}` in the path is `{value}`, which is not {}",
+                names[*index],
+                what(expected_type)
+            )),
+            ErrorKind::ParseErrorAtIndex {
+                value,
+                expected_type,
+                ..
+            }
+            | ErrorKind::ParseError {
+                value,
+                expected_type,
+            } => Some(format!(
+                "`{value}` in the path is not {}",
+                what(expected_type)
+            )),
+            _ => None,
+        },
+        _ => None,
+    };
+    ApiError::new(
+        rejection.status(),
+        said.unwrap_or_else(|| rejection.body_text()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain;
+
+    #[test]
+    fn serde_messages_read_as_plain_words() {
+        for (text, said) in [
+            (
+                "missing field `role` at line 1 column 20",
+                "the body is missing `role`",
+            ),
+            (
+                "groups[0]: missing field `title` at line 1 column 30",
+                "`groups[0]` in the body is missing `title`",
+            ),
+            (
+                "duplicate field `name` at line 1 column 21",
+                "the body gives `name` more than once; give it once",
+            ),
+            (
+                "unknown field `nmae`, expected `name` or `role` at line 1 column 7",
+                "the body has `nmae`, which is not one of its fields: `name` or `role`",
+            ),
+            (
+                "role: unknown variant `boss`, expected `admin` or `staff` at line 1 column 30",
+                "`role` in the body is `boss`, which is not one of `admin` or `staff`",
+            ),
+            (
+                "due: invalid type: integer `3`, expected a string at line 1 column 8",
+                "`due` in the body should be a string, not integer `3`",
+            ),
+            (
+                "start: input contains invalid characters at line 1 column 20",
+                "`start` in the body is not a date or time: write dates as YYYY-MM-DD (and times as HH:MM)",
+            ),
+        ] {
+            assert_eq!(plain("the body", text), said, "{text}");
+        }
+    }
 }

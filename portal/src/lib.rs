@@ -72,13 +72,25 @@ impl AppState {
     }
 }
 
+/// A path nothing serves: under `/api` a JSON answer saying so, elsewhere an empty 404.
+async fn not_found(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = uri.path();
+    if path == "/api" || path.starts_with("/api/") {
+        openapi::unrouted(&method, &uri).into_response()
+    } else {
+        axum::http::StatusCode::NOT_FOUND.into_response()
+    }
+}
+
 /// The whole web application.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(healthz))
         .merge(openapi::api_router())
         .merge(client::routes())
         .merge(admin::routes())
+        .fallback(not_found)
         .layer(
             // Request logs name the path with any link token hidden.
             tower_http::trace::TraceLayer::new_for_http().make_span_with(
@@ -91,7 +103,11 @@ pub fn router(state: AppState) -> Router {
                 },
             ),
         )
-        .with_state(state)
+        .with_state(state);
+    // Wrapped whole, so that the API's 405s are seen with their `Allow` header.
+    Router::new()
+        .fallback_service(app)
+        .layer(axum::middleware::from_fn(openapi::method_not_allowed))
 }
 
 /// `Content-Disposition` for a download: always an attachment, with an ASCII fallback name and

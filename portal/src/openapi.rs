@@ -5,14 +5,16 @@
 
 use std::sync::OnceLock;
 
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::extract::Request;
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{InfoBuilder, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::AppState;
+use crate::{ApiError, AppState};
 
 /// The document as JSON, written once when the first router is built.
 static DOCUMENT: OnceLock<String> = OnceLock::new();
@@ -25,6 +27,44 @@ pub(crate) fn api_router() -> axum::Router<AppState> {
         .split_for_parts();
     DOCUMENT.get_or_init(|| finish(openapi));
     router
+}
+
+/// What a path under `/api` that no route serves answers (the application's fallback sends
+/// those here): a JSON 404 pointing at the document that lists the routes.
+pub(crate) fn unrouted(method: &Method, uri: &Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!(
+            "no such API route: {method} {}; the routes are listed at /api/openapi.json",
+            uri.path()
+        ),
+    )
+}
+
+/// An API route asked with a method it does not take answers a JSON 405 naming the ones it
+/// does, where axum's own has an empty body. It wraps the whole application (`crate::router`):
+/// axum adds `Allow` as a route's answer leaves it, after any layer of the route's own.
+pub(crate) async fn method_not_allowed(request: Request, next: Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let answer = next.run(request).await;
+    if answer.status() != StatusCode::METHOD_NOT_ALLOWED || !path.starts_with("/api/") {
+        return answer;
+    }
+    let allowed = answer
+        .headers()
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let mut refused = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{path} does not take {method}; it takes {allowed}"),
+    )
+    .into_response();
+    if let Some(allow) = answer.headers().get(header::ALLOW) {
+        refused.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    refused
 }
 
 /// The document's frame around the collected paths: what the API is and how it authenticates.

@@ -101,8 +101,8 @@ fn the_openapi_document_lists_exactly_the_routes_served() {
     let (_, secret) = admin.docket.create_api_token("everything").unwrap();
     let operations = operations(&doc);
     assert!(operations.len() >= 30, "{} operations", operations.len());
-    // Each documented operation is served: the router answers it (a missing route is axum's
-    // bare 404 or a 405; ours answer JSON saying what is missing).
+    // Each documented operation is served: the router answers it (a missing route is the
+    // API's fallback, "no such API route", or a 405; a route's own 404 says what is missing).
     for (method, path, concrete) in &operations {
         let answer = client()
             .request(method.clone(), admin.url(concrete))
@@ -122,6 +122,13 @@ fn the_openapi_document_lists_exactly_the_routes_served() {
                 .json()
                 .unwrap_or_else(|_| panic!("{method} {path} is documented but not routed"));
             assert!(body["error"].is_string(), "{method} {path}: {body}");
+            assert!(
+                !body["error"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("no such API route"),
+                "{method} {path} is documented but not routed: {body}"
+            );
         }
     }
     // And nothing is served that the document cannot see: every API route is registered
@@ -167,6 +174,14 @@ fn the_openapi_document_lists_exactly_the_routes_served() {
             .send()
             .unwrap();
         assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{stray}");
+        let body: Value = answer.json().unwrap();
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("no such API route: GET "),
+            "{stray}: {body}"
+        );
     }
 }
 

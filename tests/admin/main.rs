@@ -7,12 +7,15 @@
 
 mod api;
 mod contacts;
+mod firm_api;
+mod fixes;
 mod inbox;
 mod settings;
 mod templates;
 mod tokens;
 mod users;
 mod work;
+mod work_page;
 
 use std::sync::Arc;
 use std::time::Duration;

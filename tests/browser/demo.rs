@@ -53,6 +53,41 @@ impl Demo {
         self.link_other_than(email, &[])
     }
 
+    /// The link of the email to `email` whose subject mentions `subject`, once it is written.
+    pub fn link_in(&self, email: &str, subject: &str) -> String {
+        let outbox = self.server.data.join("outbox");
+        let prefix = format!("{}/c/", self.base);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            for entry in std::fs::read_dir(&outbox).into_iter().flatten().flatten() {
+                if entry.path().extension().is_none_or(|e| e != "eml") {
+                    continue;
+                }
+                let Ok(raw) = std::fs::read(entry.path()) else {
+                    continue;
+                };
+                let mail = Received::parse(&raw);
+                if !mail.header("To").is_some_and(|to| to.contains(email))
+                    || !mail.header("Subject").is_some_and(|s| s.contains(subject))
+                {
+                    continue;
+                }
+                if let Some(at) = mail.text.find(&prefix) {
+                    return mail.text[at..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != '>')
+                        .collect();
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no email about “{subject}” with a {prefix} link to {email} in {} within a minute",
+                outbox.display()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// A link emailed to `email` that is none of `known` (a fresh one, once it is sent).
     pub fn link_other_than(&self, email: &str, known: &[&str]) -> String {
         let outbox = self.server.data.join("outbox");

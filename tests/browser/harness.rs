@@ -400,8 +400,21 @@ impl Browser {
         self.client.current_url().await.unwrap().to_string()
     }
 
+    /// The text of the first `css` on the page. A page that was still being replaced (after a
+    /// form's post) can drop the element between finding and reading it: then it is found again
+    /// on the new page.
     pub async fn text(&self, css: &str) -> String {
-        self.wait_for(css).await.text().await.unwrap()
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            match self.wait_for(css).await.text().await {
+                Ok(text) => return text,
+                Err(e) if std::time::Instant::now() < deadline => {
+                    eprintln!("`{css}` went away while being read ({e}); reading it again");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("cannot read `{css}` within {WAIT:?}: {e}"),
+            }
+        }
     }
 
     /// Whether pages in this session run scripts, told without running one: a `<noscript>`

@@ -19,6 +19,7 @@ mod admin;
 mod demo;
 mod flows;
 mod harness;
+mod main_flow;
 
 /// Browser tests take turns: two headless Chromiums on two shared cores only slow each other.
 pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {

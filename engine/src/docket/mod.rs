@@ -78,7 +78,9 @@ pub(crate) use work::{contact_key, status_key};
 pub use work_actions::{
     MAX_WORK_NAME_CHARS, TaskChange, WorkDetails, params_text, plugin_from_text,
 };
-pub use work_form::{RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems};
+pub use work_form::{
+    RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems, archived_template_notice,
+};
 pub use work_list::{WorkFilter, WorkListQuery, next_due, parse_date, work_list_keys};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";

@@ -197,6 +197,13 @@ impl Docket {
         if let Ok(id) = given.trim().parse::<crate::model::UserId>() {
             return Ok(self.user(id)?.id);
         }
+        // Neither an id nor an email: said with what was typed, as typed.
+        if crate::model::normalise_email(given).is_err() {
+            return Err(Error::invalid(format!(
+                "no staff member has the id or email `{}`; give a staff member's email or id",
+                given.trim()
+            )));
+        }
         Ok(self
             .user_by_email(&crate::model::normalise_email(given)?)?
             .ok_or_else(|| {

@@ -33,6 +33,8 @@ pub struct WorkFormProblems {
     pub contacts: Vec<Option<String>>,
     /// What is wrong with the whole (a conflict, a plugin refusing the template's settings).
     pub form: Option<String>,
+    /// The chosen template, when it is archived: where it can be restored.
+    pub archived_template: Option<crate::model::TemplateId>,
 }
 
 impl WorkFormProblems {
@@ -63,8 +65,11 @@ pub struct RefusedWorkForm {
 
 impl Docket {
     /// The choices of the new-work form, with `template` (id or name) chosen when given and known.
+    /// Only live templates are offered; an archived one named is still found, so that the form
+    /// can say it is archived.
     pub fn work_form_choices(&self, template: Option<&str>) -> Result<WorkFormChoices> {
-        let templates = self.list_templates()?;
+        let mut templates = self.list_templates()?;
+        templates.retain(|t| t.archived_at.is_none());
         let template = match template.map(str::trim).filter(|t| !t.is_empty()) {
             Some(t) => match self.find_template(t) {
                 Ok(found) => Some(found),
@@ -103,6 +108,10 @@ impl Docket {
                 format!("No template is called “{}”.", form.template.trim())
             });
         }
+        if let Some(archived) = choices.template.as_ref().and_then(archived_template_notice) {
+            problems.template = Some(archived);
+            problems.archived_template = choices.template.as_ref().map(|t| t.id);
+        }
         let start: Option<NaiveDate> = match form.start_date.trim() {
             "" => {
                 problems.start_date = Some("Give a start date, as YYYY-MM-DD.".into());
@@ -129,6 +138,26 @@ impl Docket {
                 *slot = Some(sentence(&e.to_string()));
             }
         }
+        // A contact for a group the template does not have is refused, next to the last
+        // group's contact, rather than dropped.
+        let extra: Vec<String> = form
+            .contacts
+            .iter()
+            .enumerate()
+            .skip(groups)
+            .filter(|(_, c)| !c.trim().is_empty())
+            .map(|(n, c)| format!("`contact_{n}` (“{}”)", c.trim()))
+            .collect();
+        if !extra.is_empty()
+            && let Some(last) = problems.contacts.last_mut()
+            && last.is_none()
+        {
+            *last = Some(format!(
+                "This template has {groups} group{}, one contact each; the form also gave {}, which belongs to no group. Remove it.",
+                if groups == 1 { "" } else { "s" },
+                extra.join(" and ")
+            ));
+        }
         if !problems.any() {
             let template = choices.template.as_ref().map(|t| t.id.to_string());
             let new = NewWork {
@@ -152,6 +181,16 @@ impl Docket {
         }
         Ok(Err(Box::new(RefusedWorkForm { problems, choices })))
     }
+}
+
+/// What the form says of an archived template: that it is, and where it is restored.
+pub fn archived_template_notice(template: &Template) -> Option<String> {
+    template.archived_at.is_some().then(|| {
+        format!(
+            "“{}” is archived, so no work is made from it; restore it on its page first, or choose another template.",
+            template.name
+        )
+    })
 }
 
 /// An engine message as a sentence on a page.

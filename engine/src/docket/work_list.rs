@@ -240,8 +240,16 @@ impl Docket {
 
     /// A staff member by id or by email.
     fn staff_id_or_email(&self, given: &str) -> Result<UserId> {
+        let unknown = || {
+            Error::invalid(format!(
+                "no staff member has the id or email `{}`; give a staff member's email or id, or `none`",
+                given.trim()
+            ))
+        };
         match given.parse::<UserId>() {
             Ok(id) => Ok(self.user(id)?.id),
+            // Neither an id nor an email: say so with what was typed, as typed.
+            Err(_) if crate::model::normalise_email(given).is_err() => Err(unknown()),
             Err(_) => Ok(self
                 .user_by_email(&crate::model::normalise_email(given)?)?
                 .ok_or_else(|| {

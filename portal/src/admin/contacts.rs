@@ -4,7 +4,7 @@
 //! state and their timeline. Bad input re-shows the form with the message next to the field,
 //! the typed values kept and nothing changed.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::WorkFilter;
@@ -12,6 +12,7 @@ use docket_engine::model::{Actor, Contact, ContactId, ContactUpdate, NewContact}
 use serde::{Deserialize, Serialize};
 
 use super::guard::{StaffForm, StaffSession};
+use super::page_query::AdminQuery;
 use super::{Layout, error_page, local_time, render, status_text};
 use crate::AppState;
 
@@ -62,7 +63,7 @@ pub(super) struct ListQuery {
 pub(super) async fn list(
     State(state): State<AppState>,
     session: StaffSession,
-    Query(query): Query<ListQuery>,
+    AdminQuery(query): AdminQuery<ListQuery>,
 ) -> Response {
     list_page(&state, &session, query, ContactValues::default(), None).await
 }
@@ -207,7 +208,7 @@ pub(super) async fn page(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Query(q): Query<PageQuery>,
+    AdminQuery(q): AdminQuery<PageQuery>,
 ) -> Response {
     let notice = match q.notice.as_deref() {
         Some("saved") => Some("Saved."),

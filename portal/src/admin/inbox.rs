@@ -1,7 +1,7 @@
 //! The signed-in member's inbox: their notifications newest first, a page at a time, each
 //! linking to its work item, with mark-read for one or all.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::INBOX_PAGE;
@@ -9,6 +9,7 @@ use docket_engine::model::StaffNotification;
 use serde::{Deserialize, Serialize};
 
 use super::guard::{StaffForm, StaffSession};
+use super::page_query::AdminQuery;
 use super::{Layout, Message, error_page, local_time, render};
 use crate::AppState;
 
@@ -48,7 +49,7 @@ struct Line {
 pub(super) async fn inbox(
     State(state): State<AppState>,
     session: StaffSession,
-    Query(query): Query<InboxQuery>,
+    AdminQuery(query): AdminQuery<InboxQuery>,
 ) -> Response {
     let before = match query.before.as_str() {
         "" => None,

@@ -28,6 +28,7 @@ mod contacts;
 mod guard;
 mod inbox;
 mod outbox;
+mod page_query;
 mod plugins;
 mod settings;
 mod sign_in;

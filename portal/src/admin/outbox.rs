@@ -2,7 +2,7 @@
 //! viewable — subject, recipient, the text body — with its magic link replaced by a "view as
 //! client" link to the work's preview (the link is the client's secret, and is not shown).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use docket_engine::mail::MailTemplates;
@@ -10,6 +10,7 @@ use docket_engine::model::{MessageKind, MessageState, OutboundMessage};
 use serde::{Deserialize, Serialize};
 
 use super::guard::AdminSession;
+use super::page_query::AdminQuery;
 use super::{Layout, Message, error_page, local_time, render};
 use crate::AppState;
 
@@ -95,7 +96,7 @@ pub(super) fn transport_text(state: &AppState) -> String {
 pub(super) async fn outbox(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
-    Query(query): Query<OutboxQuery>,
+    AdminQuery(query): AdminQuery<OutboxQuery>,
 ) -> Response {
     let layout = Layout::signed_in(&state, &session, "settings");
     let after = match query.after.as_str() {

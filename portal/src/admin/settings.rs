@@ -4,7 +4,7 @@
 //! naming the key. Links lead to the other admin-only pages (API tokens), and the staff are
 //! listed.
 
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::{SettingsChange, SettingsError, pinned_message};
@@ -12,6 +12,7 @@ use docket_engine::model::{FirmSettings, StaffMember, WorkStatus};
 use serde::{Deserialize, Serialize};
 
 use super::guard::{AdminSession, StaffForm, StaffSession};
+use super::page_query::AdminQuery;
 use super::tokens::sentence;
 use super::{Layout, error_page, local_time, render};
 use crate::AppState;
@@ -241,7 +242,7 @@ fn settings_page(
 pub(super) async fn settings(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
-    Query(query): Query<SettingsQuery>,
+    AdminQuery(query): AdminQuery<SettingsQuery>,
 ) -> Response {
     let notice = match query.notice.as_str() {
         "saved" => Some("The settings are saved."),

@@ -3,7 +3,7 @@
 //! short-lived cookie and compared in constant time (with the same-origin check): a page on
 //! another site cannot sign a browser in.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::{
@@ -16,6 +16,7 @@ use subtle::ConstantTimeEq;
 use super::guard::{
     SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE, StaffForm, StaffSession, safe_next, session_cookie,
 };
+use super::page_query::AdminQuery;
 use super::{Layout, error_page, local_time, render};
 use crate::AppState;
 use crate::browser::{
@@ -69,7 +70,7 @@ struct SignInPage {
 /// `GET /admin/sign-in`.
 pub(super) async fn sign_in_form(
     State(state): State<AppState>,
-    Query(query): Query<SignInQuery>,
+    AdminQuery(query): AdminQuery<SignInQuery>,
     headers: HeaderMap,
 ) -> Response {
     let next = safe_next(&query.next).to_string();
@@ -308,7 +309,7 @@ fn account_page(
 pub(super) async fn account(
     State(state): State<AppState>,
     session: StaffSession,
-    Query(query): Query<AccountQuery>,
+    AdminQuery(query): AdminQuery<AccountQuery>,
 ) -> Response {
     let notice = match query.notice.as_str() {
         "password-changed" => {

@@ -5,7 +5,7 @@
 //! date. A refused form re-shows the page (`show`) with the message next to the field and the
 //! typed values kept.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -14,6 +14,7 @@ use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
 use serde::{Deserialize, Serialize};
 
 use super::guard::{StaffForm, StaffSession};
+use super::page_query::AdminQuery;
 use super::template_edits::{EditForm, due_offset, sentence, task};
 use super::{Layout, error_page, local_time, render};
 use crate::{ApiError, AppState};
@@ -289,7 +290,7 @@ pub(super) async fn page(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    Query(q): Query<PreviewQuery>,
+    AdminQuery(q): AdminQuery<PreviewQuery>,
 ) -> Response {
     show(&state, &session, &id, q.start, StatusCode::OK, None).await
 }

@@ -1,13 +1,14 @@
 //! API tokens, for admins: the list (role, created, last used, revoked), a form to create one
 //! with a role — its secret shown on the answer to that post only — and revoke buttons.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::model::{ApiToken, Role, TokenId};
 use serde::{Deserialize, Serialize};
 
 use super::guard::{AdminSession, StaffForm, StaffSession};
+use super::page_query::AdminQuery;
 use super::{Layout, error_page, local_time, render};
 use crate::AppState;
 
@@ -97,7 +98,7 @@ async fn page(
 pub(super) async fn tokens(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
-    Query(query): Query<TokensQuery>,
+    AdminQuery(query): AdminQuery<TokensQuery>,
 ) -> Response {
     let notice = match query.notice.as_str() {
         "revoked" => Some("The token is revoked: requests made with it are refused from now on."),

@@ -3,7 +3,7 @@
 //! where the invited member sets their password (no session yet: the link's secret admits them,
 //! after the same-origin check).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::{INVITE_LIFETIME, MIN_PASSWORD_LEN, NewInvite};
@@ -11,6 +11,7 @@ use docket_engine::model::{Role, StaffMember};
 use serde::{Deserialize, Serialize};
 
 use super::guard::{AdminSession, StaffForm, StaffSession};
+use super::page_query::AdminQuery;
 use super::tokens::sentence;
 use super::{Layout, Message, error_page, render};
 use crate::AppState;
@@ -123,7 +124,7 @@ fn fresh_form() -> InviteForm {
 pub(super) async fn users(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
-    Query(query): Query<UsersQuery>,
+    AdminQuery(query): AdminQuery<UsersQuery>,
 ) -> Response {
     let notice = match query.notice.as_str() {
         "invited" => Some("The invitation is on its way.".to_string()),

@@ -215,7 +215,7 @@ pub(super) async fn work_page(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<NoticeQuery>,
+    super::page_query::AdminQuery(q): super::page_query::AdminQuery<NoticeQuery>,
 ) -> Response {
     let notice = notice_text(q.notice.as_deref());
     show_work(

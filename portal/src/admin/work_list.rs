@@ -3,7 +3,7 @@
 //! filtered list is a link staff can keep; a filter that is wrong re-shows the form (422) with
 //! the message next to its field.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use docket_engine::docket::WorkListQuery;
@@ -11,6 +11,7 @@ use docket_engine::model::{WorkId, WorkStatus};
 use serde::{Deserialize, Serialize};
 
 use super::guard::StaffSession;
+use super::page_query::AdminQuery;
 use super::work::{Row, row};
 use super::{Layout, error_page, render, status_text};
 use crate::AppState;
@@ -108,11 +109,53 @@ struct FilterErrors {
     after: Option<String>,
 }
 
+/// A filter's message as the page says it: in the words of the field's label, with the value
+/// as typed (the engine's own words name query parameters, for the API and the CLI).
+fn in_page_words(field: &str, message: &str, filters: &Filters) -> String {
+    let label = match field {
+        "due_from" => "Next due from",
+        "due_to" => "Next due until",
+        "waiting_on_client" => "Only work waiting on the client",
+        "sub_status" => "Sub-status",
+        _ => "",
+    };
+    match field {
+        "status" => format!(
+            "Status: “{}” is not a status; choose one from the list.",
+            filters.status.trim()
+        ),
+        "assignee" => format!(
+            "Assignee: “{}” is not a member of staff here; choose one from the list.",
+            filters.assignee.trim()
+        ),
+        "due_from" | "due_to" if message.contains("is not a date") => {
+            let typed = if field == "due_from" {
+                &filters.due_from
+            } else {
+                &filters.due_to
+            };
+            format!(
+                "{label}: “{}” is not a date; write it as YYYY-MM-DD.",
+                typed.trim()
+            )
+        }
+        "waiting_on_client" if message.contains("not both") => {
+            format!("{label}: that is a status of its own; choose it or another status, not both.")
+        }
+        "waiting_on_client" => format!(
+            "{label}: “{}” is neither on nor off; tick the box or leave it empty.",
+            filters.waiting_on_client.trim()
+        ),
+        _ if label.is_empty() => message.to_string(),
+        _ => format!("{label}: {message}."),
+    }
+}
+
 /// `GET /admin/work`: the filtered list.
 pub(super) async fn work_list(
     State(state): State<AppState>,
     session: StaffSession,
-    Query(filters): Query<Filters>,
+    AdminQuery(filters): AdminQuery<Filters>,
 ) -> Response {
     let layout = |s: &StaffSession| Layout::signed_in(&state, s, "work");
     let mut errors = FilterErrors::default();
@@ -143,7 +186,7 @@ pub(super) async fn work_list(
             "waiting_on_client" => &mut errors.waiting_on_client,
             _ => &mut errors.due_to,
         };
-        *slot = Some(message.clone());
+        *slot = Some(in_page_words(field, message, &filters));
     }
     let failed = page.problem.is_some() || errors.after.is_some();
     let mut statuses = vec![Choice {

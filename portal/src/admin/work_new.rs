@@ -5,13 +5,16 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use docket_engine::docket::{WorkForm, WorkFormChoices, WorkFormProblems};
+use docket_engine::docket::{
+    WorkForm, WorkFormChoices, WorkFormProblems, archived_template_notice,
+};
 use serde::{Deserialize, Serialize};
 
 use super::guard::{StaffForm, StaffSession};
+use super::page_query::AdminQuery;
 use super::{Layout, error_page, render};
 use crate::AppState;
 
@@ -58,6 +61,8 @@ struct Choice {
 #[derive(Serialize, Default)]
 struct Errors {
     template: Option<String>,
+    /// The archived template's page, where it is restored.
+    template_href: Option<String>,
     start_date: Option<String>,
     assignee: Option<String>,
     form: Option<String>,
@@ -67,7 +72,7 @@ struct Errors {
 pub(super) async fn new_work_form(
     State(state): State<AppState>,
     session: StaffSession,
-    Query(chosen): Query<Chosen>,
+    AdminQuery(chosen): AdminQuery<Chosen>,
 ) -> Response {
     let template = chosen.template.clone();
     let choices = match state
@@ -80,6 +85,12 @@ pub(super) async fn new_work_form(
     let mut problems = WorkFormProblems::default();
     if !chosen.template.trim().is_empty() && choices.template.is_none() {
         problems.template = Some("No such template; choose one of the list.".into());
+    }
+    if let Some(template) = &choices.template
+        && let Some(archived) = archived_template_notice(template)
+    {
+        problems.template = Some(archived);
+        problems.archived_template = Some(template.id);
     }
     let status = if problems.template.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -100,10 +111,21 @@ pub(super) async fn create_work(
     StaffForm(fields): StaffForm<HashMap<String, String>>,
 ) -> Response {
     let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
-    let mut contacts = Vec::new();
-    while let Some(c) = fields.get(&format!("contact_{}", contacts.len())) {
-        contacts.push(c.clone());
-    }
+    // Every `contact_N` sent, in order, gaps left empty: one for a group the template does not
+    // have is refused by the engine, not dropped here. (A number past any template's groups
+    // stands at the end.)
+    const MOST: usize = 256;
+    let mut numbered: std::collections::BTreeMap<usize, String> = fields
+        .iter()
+        .filter_map(|(k, v)| {
+            let n = k.strip_prefix("contact_")?.parse::<usize>().ok()?;
+            Some((n.min(MOST), v.clone()))
+        })
+        .collect();
+    let given = numbered.keys().next_back().map_or(0, |n| n + 1);
+    let contacts: Vec<String> = (0..given)
+        .map(|n| numbered.remove(&n).unwrap_or_default())
+        .collect();
     let form = WorkForm {
         template: field("template"),
         start_date: field("start_date"),
@@ -142,7 +164,11 @@ fn page(
     choices: &WorkFormChoices,
     problems: WorkFormProblems,
 ) -> Response {
-    let chosen_id = choices.template.as_ref().map(|t| t.id.to_string());
+    let chosen_id = choices
+        .template
+        .as_ref()
+        .filter(|t| t.archived_at.is_none())
+        .map(|t| t.id.to_string());
     let mut templates = vec![Choice {
         value: String::new(),
         label: "Choose a template".into(),
@@ -153,7 +179,12 @@ fn page(
         label: t.name.clone(),
         selected: chosen_id.as_deref() == Some(&t.id.to_string()),
     }));
-    let template = choices.template.as_ref().map(|t| ChosenTemplate {
+    // An archived template's form is not offered: the message says where it is restored.
+    let live = choices
+        .template
+        .as_ref()
+        .filter(|t| t.archived_at.is_none());
+    let template = live.map(|t| ChosenTemplate {
         id: t.id.to_string(),
         name: t.name.clone(),
         groups: t
@@ -188,6 +219,9 @@ fn page(
         assignees,
         errors: Errors {
             template: problems.template,
+            template_href: problems
+                .archived_template
+                .map(|id| format!("/admin/templates/{id}#state")),
             start_date: problems.start_date,
             assignee: problems.assignee,
             form: problems.form,

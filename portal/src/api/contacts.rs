@@ -74,6 +74,7 @@ async fn list_contacts(
     responses(
         (status = 201, description = "created", body = Contact),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -122,6 +123,7 @@ async fn get_contact(
     responses(
         (status = 200, description = "done", body = Contact),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),

@@ -1,30 +1,31 @@
-//! The JSON API under `/api`: work items here, staff and their inboxes in `staff.rs`,
-//! templates in `templates.rs`, contacts in `contacts.rs`. Every route needs an API token.
+//! The JSON API under `/api`: the firm, backups and the outbox here; work items in `work_items.rs`
+//! and `work.rs`, staff and their inboxes in `staff.rs`,
+//! tokens in `tokens.rs`, settings and plugins in `settings.rs` and `firm_admin.rs`, templates in
+//! `templates.rs`, contacts in `contacts.rs`. Every route but the OpenAPI document needs an API
+//! token.
 
 mod contacts;
+mod firm_admin;
 mod settings;
 mod staff;
 mod templates;
 mod tokens;
 mod work;
+mod work_items;
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, header};
-use axum::response::IntoResponse;
-use docket_engine::docket::{GroupSettings, UploadDetails, WorkListQuery};
-use docket_engine::model::{
-    Comment, FirmSettings, NewWork, OutboundMessage, TimelineEvent, UploadedFile, WorkId, WorkItem,
-};
+use docket_engine::model::{FirmSettings, OutboundMessage};
 use docket_engine::store::StoredFile;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{AdminCaller, ApiCaller};
-use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::extract::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
 /// Largest page a list call returns.
@@ -35,25 +36,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(firm))
         .routes(routes!(crate::backup::backup))
-        .routes(routes!(list_work, create_work))
-        .routes(routes!(get_work))
-        .routes(routes!(work_timeline))
-        .routes(routes!(list_comments, add_comment))
-        .routes(routes!(list_files, upload_file))
-        .routes(routes!(download_file))
-        .routes(routes!(set_status))
-        .routes(routes!(update_group))
-        .routes(routes!(add_group_comment))
-        .routes(routes!(group_action))
-        .routes(routes!(task_action))
         .routes(routes!(list_outbox))
         .routes(routes!(get_outbox))
         .merge(staff::routes())
         .merge(tokens::routes())
         .merge(settings::routes())
+        .merge(firm_admin::routes())
         .merge(templates::routes())
         .merge(contacts::routes())
         .merge(work::routes())
+        .merge(work_items::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -95,555 +87,6 @@ impl Page {
 )]
 async fn firm(_: ApiCaller, State(state): State<AppState>) -> ApiResult<FirmSettings> {
     Ok(Json(state.call(|d| d.firm_settings()).await?))
-}
-
-/// Filters of the work list — `?status=&sub_status=&assignee=EMAIL|ID|none&due_from=YYYY-MM-DD&
-/// due_to=YYYY-MM-DD&waiting_on_client=true&contact=ID|EMAIL` — plus paging.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-struct WorkQuery {
-    status: Option<String>,
-    sub_status: Option<String>,
-    assignee: Option<String>,
-    due_from: Option<String>,
-    due_to: Option<String>,
-    waiting_on_client: Option<String>,
-    contact: Option<String>,
-    after: Option<String>,
-    limit: Option<usize>,
-}
-
-#[utoipa::path(
-    get,
-    path = "/work",
-    tag = "work",
-    params(WorkQuery),
-    responses(
-        (status = 200, description = "done", body = Vec<WorkItem>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn list_work(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<WorkQuery>,
-) -> ApiResult<Vec<WorkItem>> {
-    let query = WorkListQuery {
-        status: q.status,
-        sub_status: q.sub_status,
-        assignee: q.assignee,
-        due_from: q.due_from,
-        due_to: q.due_to,
-        waiting_on_client: q.waiting_on_client,
-        contact: q.contact,
-    };
-    let page = Page {
-        after: q.after,
-        limit: q.limit,
-    };
-    let after = page.after::<WorkId>()?;
-    let limit = page.limit();
-    Ok(Json(
-        state
-            .call(move |d| d.find_work(&query, after, limit))
-            .await?,
-    ))
-}
-
-#[utoipa::path(
-    post,
-    path = "/work",
-    tag = "work",
-    request_body = NewWork,
-    responses(
-        (status = 201, description = "created", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn create_work(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiJson(new): ApiJson<NewWork>,
-) -> Result<(StatusCode, Json<WorkItem>), ApiError> {
-    let actor = caller.actor();
-    Ok((
-        StatusCode::CREATED,
-        Json(state.call(move |d| d.create_work(new, actor)).await?),
-    ))
-}
-
-#[utoipa::path(
-    get,
-    path = "/work/{id}",
-    tag = "work",
-    params(("id" = String, Path, description = "the work item's id")),
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn get_work(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<WorkItem> {
-    let id: WorkId = id.parse()?;
-    Ok(Json(state.call(move |d| d.work(id)).await?))
-}
-
-#[utoipa::path(
-    get,
-    path = "/work/{id}/timeline",
-    tag = "work",
-    params(("id" = String, Path, description = "the work item's id"), Page),
-    responses(
-        (status = 200, description = "done", body = Vec<TimelineEvent>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn work_timeline(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-    ApiQuery(page): ApiQuery<Page>,
-) -> ApiResult<Vec<TimelineEvent>> {
-    let id: WorkId = id.parse()?;
-    let limit = page.limit();
-    Ok(Json(state.call(move |d| d.work_timeline(id, limit)).await?))
-}
-
-/// A new comment: `{"body": "..."}`.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-struct NewComment {
-    body: String,
-}
-
-#[utoipa::path(
-    get,
-    path = "/work/{id}/comments",
-    tag = "work",
-    params(("id" = String, Path, description = "the work item's id")),
-    responses(
-        (status = 200, description = "done", body = Vec<Comment>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn list_comments(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Vec<Comment>> {
-    let id: WorkId = id.parse()?;
-    Ok(Json(state.call(move |d| d.comments(id)).await?))
-}
-
-/// `{"body": "...", "task": 1}`: a comment about a group (and one of its tasks), which that
-/// group's contact sees in the portal.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-struct NewGroupComment {
-    body: String,
-    #[serde(default)]
-    task: Option<usize>,
-}
-
-#[utoipa::path(
-    post,
-    path = "/work/{id}/groups/{group}/comments",
-    tag = "work",
-    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0")),
-    request_body = NewGroupComment,
-    responses(
-        (status = 201, description = "created", body = Comment),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn add_group_comment(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((id, group)): ApiPath<(String, usize)>,
-    ApiJson(new): ApiJson<NewGroupComment>,
-) -> Result<(StatusCode, Json<Comment>), ApiError> {
-    let id: WorkId = id.parse()?;
-    let actor = caller.actor();
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            state
-                .call(move |d| d.add_comment_on(id, Some((group, new.task)), &new.body, actor))
-                .await?,
-        ),
-    ))
-}
-
-#[utoipa::path(
-    post,
-    path = "/work/{id}/comments",
-    tag = "work",
-    params(("id" = String, Path, description = "the work item's id")),
-    request_body = NewComment,
-    responses(
-        (status = 201, description = "created", body = Comment),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn add_comment(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(new): ApiJson<NewComment>,
-) -> Result<(StatusCode, Json<Comment>), ApiError> {
-    let id: WorkId = id.parse()?;
-    let actor = caller.actor();
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            state
-                .call(move |d| d.add_comment(id, &new.body, actor))
-                .await?,
-        ),
-    ))
-}
-
-#[utoipa::path(
-    get,
-    path = "/work/{id}/files",
-    tag = "work",
-    params(("id" = String, Path, description = "the work item's id")),
-    responses(
-        (status = 200, description = "done", body = Vec<UploadedFile>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn list_files(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<Vec<UploadedFile>> {
-    let id: WorkId = id.parse()?;
-    Ok(Json(state.call(move |d| d.files(id)).await?))
-}
-
-/// Where an upload goes: `?name=FILE` and optionally the task it answers.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-struct UploadQuery {
-    name: String,
-    group: Option<usize>,
-    task: Option<usize>,
-}
-
-/// Uploads the request body as a file; its `Content-Type` is kept. The body is streamed to the
-/// file store chunk by chunk, so memory stays flat whatever the size; past the cap it is
-/// refused with 413. A multipart form is refused with 415 rather than stored as the file.
-#[utoipa::path(
-    post,
-    path = "/work/{id}/files",
-    tag = "work",
-    params(("id" = String, Path, description = "the work item's id"), UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
-    responses(
-        (status = 201, description = "created", body = UploadedFile),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn upload_file(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-    ApiQuery(q): ApiQuery<UploadQuery>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<(StatusCode, Json<UploadedFile>), ApiError> {
-    let id: WorkId = id.parse()?;
-    if q.group.is_some() != q.task.is_some() {
-        crate::stream::discard(body.into_data_stream()).await;
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "give both `group` and `task` (numbered from 0) to attach the file to a task, or neither",
-        ));
-    }
-    let (stored, content_type) = receive_file(&state, &headers, body).await?;
-    let details = UploadDetails {
-        name: q.name,
-        content_type,
-        task: q.group.zip(q.task),
-    };
-    let actor = caller.actor();
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            state
-                .call(move |d| d.attach_file(id, details, stored, actor))
-                .await?,
-        ),
-    ))
-}
-
-/// Takes a request body as a file into the file store, with its `Content-Type`: refused with
-/// 413 as soon as it passes the cap (at once when its declared length does), and with 415 when
-/// it is a multipart form rather than the file itself.
-async fn receive_file(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<(StoredFile, String), ApiError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/octet-stream")
-        .to_string();
-    if content_type
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("multipart/")
-    {
-        crate::stream::discard(body.into_data_stream()).await;
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "send the file itself as the request body (curl --data-binary @FILE -H 'Content-Type: application/pdf'), with its name in ?name=; multipart forms are not accepted",
-        ));
-    }
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let cap = state.docket.max_upload();
-    if declared.is_some_and(|n| n > cap) {
-        crate::stream::discard(body.into_data_stream()).await;
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "the file is larger than {} MiB; files may be at most that size",
-                cap / 1_048_576
-            ),
-        ));
-    }
-    let stored = crate::stream::body_to_file(state, body).await?;
-    Ok((stored, content_type))
-}
-
-/// The bytes of an uploaded file, always as a download, never rendered in the browser; read
-/// from the file store as they are sent.
-#[utoipa::path(
-    get,
-    path = "/work/{id}/files/{file}",
-    tag = "work",
-    params(("id" = String, Path, description = "the work item's id"), ("file" = String, Path, description = "the file's id")),
-    responses(
-        (status = 200, description = "the bytes, streamed", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn download_file(
-    _: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((id, file)): ApiPath<(String, String)>,
-) -> Result<impl IntoResponse, ApiError> {
-    let id: WorkId = id.parse()?;
-    let (file, reader) = state.call(move |d| d.download(id, &file)).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, crate::attachment(&file.name)),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-            (header::CONTENT_LENGTH, file.content.size.to_string()),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox".to_string(),
-            ),
-        ],
-        crate::stream::reader_to_body(reader),
-    ))
-}
-
-/// `{"status": "completed"}`: a fixed status, or one of the firm's sub-statuses.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-struct NewStatus {
-    status: String,
-}
-
-#[utoipa::path(
-    post,
-    path = "/work/{id}/status",
-    tag = "work",
-    params(("id" = String, Path, description = "the work item's id")),
-    request_body = NewStatus,
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn set_status(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(new): ApiJson<NewStatus>,
-) -> ApiResult<WorkItem> {
-    let id: WorkId = id.parse()?;
-    let actor = caller.actor();
-    Ok(Json(
-        state
-            .call(move |d| d.set_work_status_named(id, &new.status, actor))
-            .await?,
-    ))
-}
-
-#[utoipa::path(
-    patch,
-    path = "/work/{id}/groups/{group}",
-    tag = "work",
-    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0")),
-    request_body = GroupSettings,
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn update_group(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((id, group)): ApiPath<(String, usize)>,
-    ApiJson(change): ApiJson<GroupSettings>,
-) -> ApiResult<WorkItem> {
-    let id: WorkId = id.parse()?;
-    let actor = caller.actor();
-    Ok(Json(
-        state
-            .call(move |d| d.update_group_settings(id, group, change, actor))
-            .await?,
-    ))
-}
-
-/// What a send may carry: the name the client will see, set in the same change.
-#[derive(Deserialize, Default, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-struct SendBody {
-    external_name: Option<String>,
-}
-
-/// `send` or `resend` a group; an optional body `{"external_name": "..."}` renames the work as
-/// the client will see it first.
-#[utoipa::path(
-    post,
-    path = "/work/{id}/groups/{group}/{action}",
-    tag = "work",
-    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("action" = String, Path, description = "what to do: `send` or `resend`")),
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn group_action(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((id, group, action)): ApiPath<(String, usize, String)>,
-    body: axum::body::Bytes,
-) -> ApiResult<WorkItem> {
-    let id: WorkId = id.parse()?;
-    let resend = match action.as_str() {
-        "send" => false,
-        "resend" => true,
-        other => return Err(unknown_action(other, "send or resend")),
-    };
-    let send: SendBody = if body.iter().all(u8::is_ascii_whitespace) {
-        SendBody::default()
-    } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("the body is `{{\"external_name\": \"...\"}}` or nothing: {e}"),
-            )
-        })?
-    };
-    let actor = caller.actor();
-    Ok(Json(
-        state
-            .call(move |d| d.send_group_named(id, group, send.external_name, resend, actor))
-            .await?,
-    ))
-}
-
-/// Mark a task `done`, or `reopen` it.
-#[utoipa::path(
-    post,
-    path = "/work/{id}/groups/{group}/tasks/{task}/{action}",
-    tag = "work",
-    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("action" = String, Path, description = "what to do: `done` or `reopen`")),
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn task_action(
-    caller: ApiCaller,
-    State(state): State<AppState>,
-    ApiPath((id, group, task, action)): ApiPath<(String, usize, usize, String)>,
-) -> ApiResult<WorkItem> {
-    let id: WorkId = id.parse()?;
-    let done = match action.as_str() {
-        "done" => true,
-        "reopen" => false,
-        other => return Err(unknown_action(other, "done or reopen")),
-    };
-    let actor = caller.actor();
-    Ok(Json(
-        state
-            .call(move |d| d.set_task_done(id, group, task, done, actor))
-            .await?,
-    ))
-}
-
-fn unknown_action(action: &str, known: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        format!("`{action}` is not an action here; use {known}"),
-    )
 }
 
 #[utoipa::path(
@@ -703,4 +146,54 @@ async fn get_outbox(
         )))
     })?;
     Ok(Json(state.call(move |d| d.outbox_message(id)).await?))
+}
+
+/// Takes a request body as a file into the file store, with its `Content-Type`: refused with
+/// 413 as soon as it passes the cap (at once when its declared length does), and with 415 when
+/// it is a multipart form rather than the file itself.
+async fn receive_file(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(StoredFile, String), ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_string();
+    if content_type
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("multipart/")
+    {
+        crate::stream::discard(body.into_data_stream()).await;
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the file itself as the request body (curl --data-binary @FILE -H 'Content-Type: application/pdf'), with its name in ?name=; multipart forms are not accepted",
+        ));
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let cap = state.docket.max_upload();
+    if declared.is_some_and(|n| n > cap) {
+        crate::stream::discard(body.into_data_stream()).await;
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the file is larger than {} MiB; files may be at most that size",
+                cap / 1_048_576
+            ),
+        ));
+    }
+    let stored = crate::stream::body_to_file(state, body).await?;
+    Ok((stored, content_type))
+}
+
+fn unknown_action(action: &str, known: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!("`{action}` is not an action here; use {known}"),
+    )
 }

@@ -70,6 +70,7 @@ async fn list_templates(
     responses(
         (status = 201, description = "created", body = Template),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -120,6 +121,7 @@ async fn get_template(
     responses(
         (status = 200, description = "done", body = Template),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -243,7 +245,9 @@ struct DocumentQuery {
         (status = 400, description = "a group or task number, or the `name` parameter, that cannot be read", body = crate::error::ErrorBody),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody),
+        (status = 413, description = "the body is larger than allowed", body = crate::error::ErrorBody),
+        (status = 415, description = "a multipart form was sent instead of the file itself", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]

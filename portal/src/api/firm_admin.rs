@@ -1,0 +1,100 @@
+//! What the admin's settings page does besides its fields, for admin tokens: `PUT
+//! /api/settings/logo` (the image itself as the body: PNG, JPEG, GIF or WebP, at most 512 KiB;
+//! served at `/firm/logo` for emails and the portal) and `POST /api/settings/test-email` (a test
+//! email to a member of staff through the configured transport, shown in the outbox).
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::StatusCode;
+use docket_engine::docket::MAX_LOGO_BYTES;
+use docket_engine::model::{FirmSettings, OutboundMessage};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ApiResult;
+use crate::auth::AdminCaller;
+use crate::extract::ApiJson;
+use crate::{ApiError, AppState};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload_logo))
+        .routes(routes!(test_email))
+}
+
+/// Replaces the firm's logo with the body's image.
+#[utoipa::path(
+    put,
+    path = "/settings/logo",
+    tag = "settings",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
+    responses(
+        (status = 200, description = "done", body = FirmSettings),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody),
+        (status = 413, description = "the body is larger than allowed", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn upload_logo(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    body: Body,
+) -> ApiResult<FirmSettings> {
+    // One byte past the cap is enough to know it is too large; the engine says by how much.
+    let bytes = axum::body::to_bytes(body, MAX_LOGO_BYTES + 1)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the logo may be at most {} KiB; upload a smaller image",
+                    MAX_LOGO_BYTES / 1024
+                ),
+            )
+        })?;
+    Ok(Json(state.call(move |d| d.set_firm_logo(&bytes)).await?))
+}
+
+/// Who a test email goes to.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct TestEmail {
+    /// A member of staff, by email or id.
+    to: String,
+}
+
+/// Queues a test email to a member of staff; the answer is the message, whose state the
+/// outbox follows.
+#[utoipa::path(
+    post,
+    path = "/settings/test-email",
+    tag = "settings",
+    request_body = TestEmail,
+    responses(
+        (status = 201, description = "created", body = OutboundMessage),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
+        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn test_email(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    ApiJson(test): ApiJson<TestEmail>,
+) -> Result<(StatusCode, Json<OutboundMessage>), ApiError> {
+    let message = state
+        .call(move |d| {
+            let member = d.find_staff(&test.to)?;
+            d.queue_test_email(member.id)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(message)))
+}

@@ -1,0 +1,677 @@
+//! A work item's page in the admin and its actions through the API: files, comments and the
+//! timeline; sending, resending, a group's settings and recipient, tasks, files, attaching a
+//! document, completing and reopening; "view as client".
+
+use docket_engine::model::{Actor, WorkId};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use super::{Admin, Browser, STAFF, body, client, location};
+
+/// The work's page as Sam sees it now.
+fn work_page(admin: &Admin, sam: &Browser, id: WorkId) -> String {
+    let answer = admin.get(&format!("/admin/work/{id}"), Some(sam));
+    assert_eq!(answer.status(), StatusCode::OK);
+    body(answer)
+}
+
+fn timeline_has(admin: &Admin, id: WorkId, text: &str) -> bool {
+    admin
+        .docket
+        .work_timeline(id, 100)
+        .unwrap()
+        .iter()
+        .any(|e| e.summary.contains(text) && matches!(e.actor, Actor::Staff(_)))
+}
+
+#[test]
+fn the_work_page_shows_files_comments_and_timeline_and_staff_reply() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.work;
+    let ann = Actor::Contact(admin.docket.work(id).unwrap().groups[0].recipient);
+    let file = admin
+        .docket
+        .add_file(
+            id,
+            docket_engine::docket::NewUpload {
+                name: "statements.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF-1.4 statements".to_vec(),
+                task: Some((0, 0)),
+            },
+            ann.clone(),
+        )
+        .unwrap();
+    admin
+        .docket
+        .add_comment_on(id, Some((0, Some(1))), "Which year's P60?", ann)
+        .unwrap();
+    let page = work_page(&admin, &sam, id);
+    assert!(page.contains("(0 of 2 done)"), "{page}");
+    let href = format!("/admin/work/{id}/files/{}", file.id);
+    assert!(
+        page.contains(&format!("<a href=\"{href}\">statements.pdf</a>")),
+        "{page}"
+    );
+    assert!(page.contains("Which year&#x27;s P60?"), "{page}");
+    assert!(page.contains("Sent "), "{page}");
+    assert!(page.contains("Timeline"), "{page}");
+    // The file downloads, as an attachment.
+    let answer = admin.get(&href, Some(&sam));
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(
+        answer.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(answer.bytes().unwrap().as_ref(), b"%PDF-1.4 statements");
+    assert_eq!(admin.get(&href, None).status(), StatusCode::SEE_OTHER);
+
+    // A reply about the task: on the page, on the timeline under Sam's name.
+    let path = format!("/admin/work/{id}/groups/0/tasks/1/comment");
+    let answer = admin.post(&path, &sam, &[("body", "The 2025 one, please")]);
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&answer),
+        format!("/admin/work/{id}?notice=commented")
+    );
+    let comments = admin.docket.comments(id).unwrap();
+    let reply = comments.last().unwrap();
+    assert_eq!((reply.group, reply.task), (Some(0), Some(1)));
+    assert!(matches!(reply.author, Actor::Staff(_)));
+    // An empty reply: 422, the message next to that task's field, nothing added.
+    let answer = admin.post(&path, &sam, &[("body", "   ")]);
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(answer);
+    assert!(
+        page.contains("<p class=\"error\" id=\"comment-0-1-error\">A comment needs some text.</p>"),
+        "{page}"
+    );
+    assert_eq!(admin.docket.comments(id).unwrap().len(), comments.len());
+}
+
+#[test]
+fn staff_act_on_work_from_its_page() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.work;
+    let base = format!("/admin/work/{id}");
+
+    // Tasks done and reopened.
+    let answer = admin.post(&format!("{base}/groups/0/tasks/0/done"), &sam, &[]);
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert!(
+        admin.docket.work(id).unwrap().groups[0].tasks[0]
+            .done_at
+            .is_some()
+    );
+    let page = body(admin.get(&location(&answer), Some(&sam)));
+    assert!(page.contains("Task marked done."), "{page}");
+    admin.post(&format!("{base}/groups/0/tasks/0/reopen"), &sam, &[]);
+    assert!(
+        admin.docket.work(id).unwrap().groups[0].tasks[0]
+            .done_at
+            .is_none()
+    );
+    let answer = admin.post(&format!("{base}/groups/0/tasks/9/done"), &sam, &[]);
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Details: the name the client sees and the assignee; an empty name is refused in place.
+    let ada = admin
+        .docket
+        .user_by_email(super::ADMIN)
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let answer = admin.post(
+        &format!("{base}/details"),
+        &sam,
+        &[("external_name", "Your 2025 accounts"), ("assignee", &ada)],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let work = admin.docket.work(id).unwrap();
+    assert_eq!(work.external_name, "Your 2025 accounts");
+    assert_eq!(work.assignee.map(|a| a.to_string()), Some(ada.clone()));
+    assert!(timeline_has(&admin, id, "assignee Sam Staff → Ada Admin"));
+    let answer = admin.post(
+        &format!("{base}/details"),
+        &sam,
+        &[("external_name", "  "), ("assignee", "")],
+    );
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(answer);
+    assert!(
+        page.contains("id=\"external_name-error\">The name the client sees cannot be empty"),
+        "{page}"
+    );
+    let work = admin.docket.work(id).unwrap();
+    assert_eq!(work.external_name, "Your 2025 accounts", "nothing changed");
+    assert_eq!(work.assignee.map(|a| a.to_string()), Some(ada));
+
+    // Send again: the confirm step shows the name, which is changed before the email goes.
+    let page = body(admin.get(&format!("{base}/groups/0/resend"), Some(&sam)));
+    assert!(page.contains("value=\"Your 2025 accounts\""), "{page}");
+    let sends = admin.docket.work(id).unwrap().groups[0].sends;
+    let answer = admin.post(
+        &format!("{base}/groups/0/resend"),
+        &sam,
+        &[("external_name", "Archer: 2025 year end")],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let work = admin.docket.work(id).unwrap();
+    assert_eq!(work.groups[0].sends, sends + 1);
+    assert_eq!(work.external_name, "Archer: 2025 year end");
+    assert!(timeline_has(
+        &admin,
+        id,
+        "(the name the client sees changed from “Your 2025 accounts” to “Archer: 2025 year end” first)"
+    ));
+    // An empty name: the confirm step again, the message next to the field, nothing sent.
+    let answer = admin.post(
+        &format!("{base}/groups/0/resend"),
+        &sam,
+        &[("external_name", "  ")],
+    );
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(answer);
+    assert!(
+        page.contains("id=\"external_name-error\">The name the client sees cannot be empty"),
+        "{page}"
+    );
+    assert_eq!(admin.docket.work(id).unwrap().groups[0].sends, sends + 1);
+    // A first send of a group already sent is refused, saying why; nothing sent.
+    let answer = admin.post(
+        &format!("{base}/groups/0/send"),
+        &sam,
+        &[("external_name", "Archer: 2025 year end")],
+    );
+    assert_eq!(answer.status(), StatusCode::CONFLICT);
+    assert!(body(answer).contains("That could not be done"));
+    assert_eq!(admin.docket.work(id).unwrap().groups[0].sends, sends + 1);
+
+    // A planned work item is sent from the confirm step.
+    let planned = admin.planned_work();
+    let answer = admin.post(
+        &format!("/admin/work/{planned}/groups/0/send"),
+        &sam,
+        &[("external_name", "Your VAT")],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let work = admin.docket.work(planned).unwrap();
+    assert!(work.groups[0].sent_at.is_some());
+    assert_eq!(work.external_name, "Your VAT");
+
+    // Complete, then reopen.
+    admin.post(&format!("{base}/complete"), &sam, &[]);
+    assert_eq!(admin.docket.work(id).unwrap().status.as_str(), "completed");
+    let page = work_page(&admin, &sam, id);
+    assert!(
+        page.contains("Reopen the work") && !page.contains("Send again"),
+        "{page}"
+    );
+    admin.post(&format!("{base}/reopen"), &sam, &[]);
+    assert_eq!(
+        admin.docket.work(id).unwrap().status.as_str(),
+        "waiting_on_client"
+    );
+    let answer = admin.post(&format!("{base}/reopen"), &sam, &[]);
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Forged forms change nothing.
+    let forged = Browser {
+        token: "forged".into(),
+        ..sam.clone()
+    };
+    let answer = admin.post(&format!("{base}/complete"), &forged, &[]);
+    assert!(answer.status().is_client_error());
+    assert_eq!(
+        admin.docket.work(id).unwrap().status.as_str(),
+        "waiting_on_client"
+    );
+}
+
+#[test]
+fn view_as_client_shows_the_checklist_binds_nothing_and_is_recorded() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.work;
+    let access = || {
+        admin
+            .docket
+            .store()
+            .get(
+                docket_engine::store::Tree::Access,
+                format!("{id}/000").as_bytes(),
+            )
+            .unwrap()
+    };
+    let before = access();
+    assert!(before.is_some());
+    let path = format!("/admin/work/{id}/groups/0/as-client");
+    assert!(work_page(&admin, &sam, id).contains(&format!("href=\"{path}\"")));
+    let answer = admin.get(&path, Some(&sam));
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert!(set_cookie_names(&answer).is_empty(), "nothing is bound");
+    let page = body(answer);
+    assert!(
+        page.contains("A preview for staff: this is what Ann Archer sees"),
+        "{page}"
+    );
+    assert!(page.contains("Bank statements"), "{page}");
+    assert!(
+        !page.contains("<form"),
+        "no ticking, uploading or writing: {page}"
+    );
+    assert_eq!(access(), before, "the access record is untouched");
+    assert!(timeline_has(
+        &admin,
+        id,
+        "Sam Staff viewed “Documents” as Ann Archer sees it"
+    ));
+    assert_eq!(admin.get(&path, None).status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        admin
+            .get(&format!("/admin/work/{id}/groups/7/as-client"), Some(&sam))
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+fn set_cookie_names(answer: &reqwest::blocking::Response) -> Vec<String> {
+    answer
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split('=').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn staff_change_a_groups_settings_recipient_tasks_and_files() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.work;
+    let base = format!("/admin/work/{id}");
+    let work = || admin.docket.work(id).unwrap();
+
+    // Sending and reminders on this work only; a bad plugin is refused next to the form.
+    let answer = admin.post(
+        &format!("{base}/groups/0/settings"),
+        &sam,
+        &[
+            ("sending", "manual"),
+            ("sending_params", ""),
+            ("reminders", "urgent"),
+            ("reminders_params", ""),
+            ("sender", super::ADMIN),
+        ],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{}", body(answer));
+    assert_eq!(work().groups[0].reminders.plugin, "urgent");
+    assert!(work().groups[0].sender.is_some());
+    assert_eq!(
+        admin.docket.find_template("Year end").unwrap().groups[0]
+            .reminders
+            .plugin,
+        "gentle",
+        "the template is unchanged"
+    );
+    // (Unknown plugins are refused by the plugin host, which this harness runs without.)
+    for (reminders, params) in [("gentle", "oops"), ("", "")] {
+        let answer = admin.post(
+            &format!("{base}/groups/0/settings"),
+            &sam,
+            &[
+                ("sending", "manual"),
+                ("sending_params", ""),
+                ("reminders", reminders),
+                ("reminders_params", params),
+                ("sender", ""),
+            ],
+        );
+        assert_eq!(
+            answer.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{reminders}"
+        );
+        let page = body(answer);
+        assert!(page.contains("id=\"settings-0-error\""), "{page}");
+        assert!(
+            page.contains("<details open>"),
+            "the form is shown open: {page}"
+        );
+        assert_eq!(
+            work().groups[0].reminders.plugin,
+            "urgent",
+            "nothing changed"
+        );
+        assert!(work().groups[0].sender.is_some());
+    }
+
+    // A task added on this work only, then its due date moved; bad dates refused in place.
+    let answer = admin.post(
+        &format!("{base}/groups/0/tasks"),
+        &sam,
+        &[("title", "Rent receipts"), ("due_date", "30/03/2026")],
+    );
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(answer).contains(
+        "id=\"newtask-0-error\">The due date `30/03/2026` is not a date; write dates as YYYY-MM-DD."
+    ));
+    assert_eq!(work().groups[0].tasks.len(), 2);
+    let answer = admin.post(
+        &format!("{base}/groups/0/tasks"),
+        &sam,
+        &[("title", "Rent receipts"), ("due_date", "2026-03-30")],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(work().groups[0].tasks[2].title, "Rent receipts");
+    let answer = admin.post(
+        &format!("{base}/groups/0/tasks/2/edit"),
+        &sam,
+        &[("title", "Rent receipts"), ("due_date", "2026-04-06")],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(work().groups[0].tasks[2].due_date.to_string(), "2026-04-06");
+    assert!(timeline_has(&admin, id, "due 2026-03-30 → 2026-04-06"));
+    let answer = admin.post(
+        &format!("{base}/groups/0/tasks/2/edit"),
+        &sam,
+        &[("title", "Rent receipts"), ("due_date", "next week")],
+    );
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(answer).contains("id=\"task-0-2-error\""));
+    assert_eq!(work().groups[0].tasks[2].due_date.to_string(), "2026-04-06");
+
+    // Another recipient: the group's links stop working and its binding is dropped.
+    let bea = admin
+        .docket
+        .create_contact(
+            docket_engine::model::NewContact {
+                name: "Bea Archer".into(),
+                email: "bea@client.example".into(),
+                timezone: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let answer = admin.post(
+        &format!("{base}/groups/0/recipient"),
+        &sam,
+        &[("contact", "nobody@client.example")],
+    );
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body(answer).contains("id=\"recipient-0-error\">Unknown contact nobody@client.example")
+    );
+    let access = || -> docket_engine::model::GroupAccess {
+        let bytes = admin
+            .docket
+            .store()
+            .get(
+                docket_engine::store::Tree::Access,
+                format!("{id}/000").as_bytes(),
+            )
+            .unwrap()
+            .unwrap();
+        docket_engine::store::decode(&bytes).unwrap()
+    };
+    let before = access();
+    let answer = admin.post(
+        &format!("{base}/groups/0/recipient"),
+        &sam,
+        &[("contact", "bea@client.example")],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(work().groups[0].recipient, bea.id);
+    let after = access();
+    assert_eq!(after.contact, bea.id);
+    assert_eq!(
+        after.generation,
+        before.generation + 1,
+        "older links are replaced"
+    );
+    assert_eq!(after.device_hash, None);
+    let by_bea = admin
+        .docket
+        .list_work(
+            &docket_engine::docket::WorkFilter {
+                contact: Some(bea.id),
+                ..Default::default()
+            },
+            None,
+            10,
+        )
+        .unwrap();
+    assert_eq!(by_bea.len(), 1);
+
+    // A file removed.
+    let file = admin
+        .docket
+        .add_file(
+            id,
+            docket_engine::docket::NewUpload {
+                name: "old.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF old".to_vec(),
+                task: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let answer = admin.post(&format!("{base}/files/{}/remove", file.id), &sam, &[]);
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert!(admin.docket.files(id).unwrap().is_empty());
+    assert!(timeline_has(&admin, id, "File removed: old.pdf"));
+    assert!(
+        docket_engine::check::check(admin.docket.store().as_ref(), false)
+            .unwrap()
+            .iter()
+            .all(|p| !p.contains("work_by")),
+        "the indexes agree with the work"
+    );
+}
+
+#[test]
+fn the_api_edits_work_its_tasks_recipients_and_files() {
+    let admin = Admin::start();
+    let id = admin.work;
+    let (_, secret) = admin.docket.create_api_token("work tests").unwrap();
+    let call = |method: reqwest::Method, path: &str, body: Option<Value>, token: Option<&str>| {
+        let mut request = client().request(method, admin.url(&format!("/api/work/{id}{path}")));
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            request = request.json(&b);
+        }
+        let response = request.send().unwrap();
+        let status = response.status();
+        (status, response.json::<Value>().unwrap_or(Value::Null))
+    };
+    use reqwest::Method;
+    let t = Some(secret.as_str());
+    let (status, work) = call(
+        Method::PATCH,
+        "",
+        Some(serde_json::json!({"external_name": "Your accounts", "assignee": ""})),
+        t,
+    );
+    assert_eq!(status, StatusCode::OK, "{work}");
+    assert_eq!(work["external_name"], "Your accounts");
+    assert_eq!(work["assignee"], Value::Null);
+    let (status, work) = call(
+        Method::POST,
+        "/groups/0/tasks",
+        Some(serde_json::json!({"title": "Rent", "due_date": "2026-03-30"})),
+        t,
+    );
+    assert_eq!(status, StatusCode::CREATED, "{work}");
+    assert_eq!(work["groups"][0]["tasks"][2]["title"], "Rent");
+    let (status, work) = call(
+        Method::PATCH,
+        "/groups/0/tasks/2",
+        Some(serde_json::json!({"due_date": "2026-04-02"})),
+        t,
+    );
+    assert_eq!(status, StatusCode::OK, "{work}");
+    assert_eq!(work["groups"][0]["tasks"][2]["due_date"], "2026-04-02");
+    let (status, answer) = call(
+        Method::PATCH,
+        "/groups/0/tasks/2",
+        Some(serde_json::json!({"due_date": "2 April"})),
+        t,
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("write dates as YYYY-MM-DD")
+    );
+    let (status, answer) = call(
+        Method::PUT,
+        "/groups/0/recipient",
+        Some(serde_json::json!({"contact": "nobody@client.example"})),
+        t,
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let (status, work) = call(Method::POST, "/complete", None, t);
+    assert_eq!(status, StatusCode::OK, "{work}");
+    assert_eq!(work["status"], "completed");
+    let (status, _) = call(Method::POST, "/complete", None, t);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, work) = call(Method::POST, "/reopen", None, t);
+    assert_eq!(status, StatusCode::OK, "{work}");
+    assert_eq!(work["status"], "waiting_on_client");
+    let file = admin
+        .docket
+        .add_file(
+            id,
+            docket_engine::docket::NewUpload {
+                name: "x.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF x".to_vec(),
+                task: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let (status, removed) = call(Method::DELETE, &format!("/files/{}", file.id), None, t);
+    assert_eq!(status, StatusCode::OK, "{removed}");
+    assert_eq!(removed["name"], "x.pdf");
+    let (status, _) = call(Method::DELETE, &format!("/files/{}", file.id), None, t);
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A send may rename the work as the client will see it, in the same change.
+    let planned = admin.planned_work();
+    let response = client()
+        .post(admin.url(&format!("/api/work/{planned}/groups/0/send")))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({"external_name": "Your VAT return"}))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let sent: Value = response.json().unwrap();
+    assert_eq!(sent["external_name"], "Your VAT return");
+    assert!(sent["groups"][0]["sent_at"].is_string());
+    let response = client()
+        .post(admin.url(&format!("/api/work/{planned}/groups/0/resend")))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({"external_name": ""}))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(admin.docket.work(planned).unwrap().groups[0].sends, 1);
+
+    // Without a token, or with a revoked one: refused, nothing changed.
+    let before = admin.docket.work(id).unwrap();
+    let (status, _) = call(Method::POST, "/complete", None, None);
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = call(
+        Method::PATCH,
+        "",
+        Some(serde_json::json!({"external_name": "Hacked"})),
+        Some("not-a-token"),
+    );
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(admin.docket.work(id).unwrap(), before);
+}
+
+const BOUNDARY: &str = "----docket-work-test";
+
+/// A multipart form: the form token (when given), then a file.
+fn attach_form(token: Option<&str>, file_name: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    if let Some(token) = token {
+        body.extend(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"form_token\"\r\n\r\n{token}\r\n"
+            )
+            .bytes(),
+        );
+    }
+    body.extend(
+        format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend(format!("\r\n--{BOUNDARY}--\r\n").bytes());
+    body
+}
+
+#[test]
+fn staff_attach_a_document_to_a_task() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.work;
+    let path = format!("/admin/work/{id}/groups/0/tasks/1/attach");
+    let post = |origin: &str, body: Vec<u8>| {
+        client()
+            .post(admin.url(&path))
+            .header("X-Forwarded-For", super::HOME)
+            .header("Cookie", &sam.cookie)
+            .header("Origin", origin)
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    // Without the token, with a wrong one, or from another site: nothing stored.
+    for (origin, token) in [
+        (admin.base.as_str(), None),
+        (admin.base.as_str(), Some("forged")),
+        ("https://evil.example", Some(sam.token.as_str())),
+    ] {
+        let answer = post(origin, attach_form(token, "letter.pdf", b"%PDF-1.4 letter"));
+        assert_eq!(answer.status(), StatusCode::FORBIDDEN, "{origin} {token:?}");
+        assert!(admin.docket.files(id).unwrap().is_empty());
+    }
+    // An empty file: the form again, the message next to the field.
+    let answer = post(&admin.base, attach_form(Some(&sam.token), "empty.pdf", b""));
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(answer).contains("id=\"attach-0-1-error\""));
+    assert!(admin.docket.files(id).unwrap().is_empty());
+
+    let answer = post(
+        &admin.base,
+        attach_form(Some(&sam.token), "letter.pdf", b"%PDF-1.4 letter"),
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let files = admin.docket.files(id).unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].task, Some((0, 1)));
+    assert_eq!(files[0].content_type, "application/pdf");
+    assert!(matches!(files[0].uploaded_by, Actor::Staff(_)));
+    // The client sees it on the checklist (shown here through "view as client").
+    let page = body(admin.get(&format!("/admin/work/{id}/groups/0/as-client"), Some(&sam)));
+    assert!(page.contains("letter.pdf"), "{page}");
+}
