@@ -130,6 +130,7 @@ pub enum TemplateCommand {
     /// template export NAME > FILE`, edit FILE, then `docket template import --replace FILE`
     /// (or `import FILE --replace`; `import FILE --replaces OLD_NAME` when FILE renames it).
     Import {
+        /// The template file (TOML), e.g. one `docket template export` printed.
         file: PathBuf,
         /// Replace the template of the file's name with the file rather than add one. Work
         /// already made from it keeps its copy.
