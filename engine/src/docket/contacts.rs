@@ -88,7 +88,10 @@ impl Docket {
                 Tree::ContactsByEmail,
                 contact.email.as_bytes().to_vec(),
                 id.key(),
-                format!("a contact with email {} already exists", contact.email),
+                format!(
+                    "a contact with email {} already exists",
+                    update.email.as_deref().unwrap_or(&contact.email).trim()
+                ),
             );
             changes.push(format!(
                 "email from {} to {}; links, devices and sign-ins of the old address ended",

@@ -148,7 +148,8 @@ impl Docket {
             Tree::ContactsByEmail,
             contact.email.as_bytes(),
             contact.id.key(),
-            format!("a contact with email {} already exists", contact.email),
+            // As typed: the address is found in any case, but the message echoes the input.
+            format!("a contact with email {} already exists", new.email.trim()),
         );
         batch.put_record(Tree::Contacts, contact.id.key(), &contact);
         self.record_event(
@@ -349,7 +350,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "a contact with email ann@client.example already exists"
+            "a contact with email Ann@Client.example already exists"
         );
         let err = docket
             .create_contact(new("bob@client.example", Some("Mars/Base")), Actor::System)
