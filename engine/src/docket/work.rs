@@ -87,6 +87,7 @@ impl Docket {
                 reminders_sent: 0,
                 last_reminder_at: None,
                 next: None,
+                recipient_since: None,
                 tasks,
             });
         }

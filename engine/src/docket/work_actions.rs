@@ -237,6 +237,8 @@ impl Docket {
                 .map(|c| c.email)
                 .unwrap_or_else(|_| old.to_string());
             work.groups[group].recipient = new;
+            // What staff said to the old recipient is not shown to the new one.
+            work.groups[group].recipient_since = Some(self.now());
             if !work.groups.iter().any(|g| g.recipient == old) {
                 batch.remove(Tree::WorkByContact, contact_key(old, Some(work.id)));
             }
@@ -253,6 +255,7 @@ impl Docket {
                     generation: access.generation + 1,
                     device_hash: None,
                     bound_at: None,
+                    awaiting_send: true,
                     ..access.clone()
                 };
                 batch.put(Tree::Access, access_key(id, group), encode(&moved));
