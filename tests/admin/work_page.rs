@@ -319,6 +319,64 @@ fn staff_change_a_groups_settings_recipient_tasks_and_files() {
         "gentle",
         "the template is unchanged"
     );
+    // Parameters whose values hold commas, as the form shows them, are saved back unchanged.
+    let answer = admin.post(
+        &format!("{base}/groups/0/settings"),
+        &sam,
+        &[
+            ("sending", "manual"),
+            ("sending_params", ""),
+            ("reminders", "custom"),
+            ("reminders_params", "before=7,3; every=2"),
+            ("sender", super::ADMIN),
+        ],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{}", body(answer));
+    let page = body(admin.get(&base, Some(&sam)));
+    assert!(page.contains("value=\"before=7,3; every=2\""), "{page}");
+    let params = page
+        .split("name=\"reminders_params\"")
+        .nth(1)
+        .unwrap()
+        .split("value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let answer = admin.post(
+        &format!("{base}/groups/0/settings"),
+        &sam,
+        &[
+            ("sending", "manual"),
+            ("sending_params", ""),
+            ("reminders", "custom"),
+            ("reminders_params", &params),
+            ("sender", super::ADMIN),
+        ],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{}", body(answer));
+    let reminders = work().groups[0].reminders.clone();
+    assert_eq!(
+        (
+            reminders.params["before"].as_str(),
+            reminders.params["every"].as_str()
+        ),
+        ("7,3", "2")
+    );
+    let answer = admin.post(
+        &format!("{base}/groups/0/settings"),
+        &sam,
+        &[
+            ("sending", "manual"),
+            ("sending_params", ""),
+            ("reminders", "urgent"),
+            ("reminders_params", ""),
+            ("sender", super::ADMIN),
+        ],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
     // (Unknown plugins are refused by the plugin host, which this harness runs without.)
     for (reminders, params) in [("gentle", "oops"), ("", "")] {
         let answer = admin.post(
