@@ -2,7 +2,7 @@
 //! window, waiting on the client, paged), bad filters re-shown with the message next to the
 //! field, and the same filters on `GET /api/work`.
 
-use docket_engine::model::{Actor, NewWork, WorkId};
+use docket_engine::model::{Actor, NewWork, Role, WorkId};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -27,7 +27,7 @@ impl Admin {
     }
 
     fn api_get(&self, path: &str) -> (StatusCode, Value) {
-        let (_, secret) = self.docket.create_api_token("work tests").unwrap();
+        let secret = self.api_secret(Role::Admin);
         let response = client()
             .get(self.url(&format!("/api{path}")))
             .bearer_auth(secret)
@@ -317,7 +317,7 @@ fn new_work_through_the_api_takes_contact_ids_or_emails() {
         .unwrap()
         .id
         .to_string();
-    let (_, secret) = admin.docket.create_api_token("work tests").unwrap();
+    let secret = admin.api_secret(Role::Admin);
     let post = |contact: &str| {
         let response = client()
             .post(admin.url("/api/work"))
@@ -819,7 +819,7 @@ fn staff_change_a_groups_settings_recipient_tasks_and_files() {
 fn the_api_edits_work_its_tasks_recipients_and_files() {
     let admin = Admin::start();
     let id = admin.work;
-    let (_, secret) = admin.docket.create_api_token("work tests").unwrap();
+    let secret = admin.api_secret(Role::Admin);
     let call = |method: reqwest::Method, path: &str, body: Option<Value>, token: Option<&str>| {
         let mut request = client().request(method, admin.url(&format!("/api/work/{id}{path}")));
         if let Some(t) = token {

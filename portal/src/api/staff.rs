@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, MAX_PAGE};
-use crate::auth::{AdminCaller, ApiCaller};
+use crate::auth::AdminCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
@@ -214,13 +214,14 @@ struct InboxAnswer {
     responses(
         (status = 200, description = "done", body = InboxAnswer),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
 async fn notifications(
-    _: ApiCaller,
+    _: AdminCaller,
     State(state): State<AppState>,
     ApiPath(user): ApiPath<String>,
     ApiQuery(query): ApiQuery<InboxQuery>,
@@ -248,13 +249,14 @@ async fn notifications(
     responses(
         (status = 200, description = "done", body = StaffNotification),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
 async fn read_one(
-    _: ApiCaller,
+    _: AdminCaller,
     State(state): State<AppState>,
     ApiPath((user, id)): ApiPath<(String, String)>,
 ) -> ApiResult<StaffNotification> {
@@ -282,13 +284,14 @@ struct Marked {
     responses(
         (status = 200, description = "done", body = Marked),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
 async fn read_all(
-    _: ApiCaller,
+    _: AdminCaller,
     State(state): State<AppState>,
     ApiPath(user): ApiPath<String>,
 ) -> ApiResult<Marked> {

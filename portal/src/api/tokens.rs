@@ -44,7 +44,7 @@ struct CreatedToken {
     path = "/tokens",
     tag = "tokens",
     responses(
-        (status = 200, description = "done", body = Vec<ApiToken>),
+        (status = 200, description = "every token, oldest first; `last_used_at` is written at most once a minute, so it may be up to a minute behind a token's latest use", body = Vec<ApiToken>),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody)
     ),
