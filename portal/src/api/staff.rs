@@ -1,7 +1,8 @@
-//! Staff and their inboxes in the JSON API: the firm's staff (never with a password hash) —
-//! listed, invited, given a role, disabled and enabled, with admin tokens only — and each
-//! member's notifications — listed newest first a page at a time, counted, marked read.
-//! A member is named by id or email.
+//! Staff and their inboxes in the JSON API, for admin tokens only (a staff token could
+//! otherwise read and clear any member's inbox): the firm's staff (never with a password
+//! hash) — listed, invited, given a role, disabled and enabled — and each member's
+//! notifications — listed newest first a page at a time, counted, marked read. A member is
+//! named by id or email.
 
 use axum::Json;
 use axum::extract::State;
