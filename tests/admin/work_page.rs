@@ -2,7 +2,7 @@
 //! timeline; sending, resending, a group's settings and recipient, tasks, files, attaching a
 //! document, completing and reopening; "view as client".
 
-use docket_engine::model::{Actor, WorkId};
+use docket_engine::model::{Actor, Role, WorkId};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -537,7 +537,7 @@ fn staff_change_a_groups_settings_recipient_tasks_and_files() {
 fn the_api_edits_work_its_tasks_recipients_and_files() {
     let admin = Admin::start();
     let id = admin.work;
-    let (_, secret) = admin.docket.create_api_token("work tests").unwrap();
+    let secret = admin.api_secret(Role::Admin);
     let call = |method: reqwest::Method, path: &str, body: Option<Value>, token: Option<&str>| {
         let mut request = client().request(method, admin.url(&format!("/api/work/{id}{path}")));
         if let Some(t) = token {
