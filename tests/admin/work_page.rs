@@ -248,6 +248,20 @@ fn view_as_client_shows_the_checklist_binds_nothing_and_is_recorded() {
             )
             .unwrap()
     };
+    // A document staff attached to the first task, which the client downloads.
+    let letter = admin
+        .docket
+        .add_file(
+            id,
+            docket_engine::docket::NewUpload {
+                name: "letter.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF-1.4 letter".to_vec(),
+                task: Some((0, 0)),
+            },
+            Actor::System,
+        )
+        .unwrap();
     let before = access();
     assert!(before.is_some());
     let path = format!("/admin/work/{id}/groups/0/as-client");
@@ -261,6 +275,12 @@ fn view_as_client_shows_the_checklist_binds_nothing_and_is_recorded() {
         "{page}"
     );
     assert!(page.contains("Bank statements"), "{page}");
+    // Its download works for staff: the preview links the admin's own download.
+    let href = format!("/admin/work/{id}/files/{}", letter.id);
+    assert!(page.contains(&format!("href=\"{href}\"")), "{page}");
+    let download = admin.get(&href, Some(&sam));
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(download.bytes().unwrap().as_ref(), b"%PDF-1.4 letter");
     assert!(
         !page.contains("<form"),
         "no ticking, uploading or writing: {page}"
