@@ -700,7 +700,7 @@ fn tokens_are_made_with_a_role_listed_and_revoked() {
         "token", "create", "--name", "zapier", "--role", "staff", "--data", &data,
     ]);
     assert!(secret.trim().starts_with("dkt_"), "{secret}");
-    ok(&[
+    let made = run(&[
         "token",
         "create",
         "--name",
@@ -708,7 +708,27 @@ fn tokens_are_made_with_a_role_listed_and_revoked() {
         "--data",
         &data,
     ]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    assert!(
+        stderr(&made).starts_with("a staff token `backup script`"),
+        "the least power unless asked: {}",
+        stderr(&made)
+    );
+    let made = run(&[
+        "token", "create", "--name", "backups", "--role", "admin", "--data", &data,
+    ]);
+    assert!(
+        stderr(&made).starts_with("an admin token `backups`"),
+        "{}",
+        stderr(&made)
+    );
+    // A name a live token has is refused, whatever its case.
+    fails(
+        &["token", "create", "--name", "Zapier", "--data", &data],
+        "a live token is already named `Zapier`",
+    );
     let list = ok(&["token", "list", "--data", &data]);
+    assert_eq!(list.lines().count(), 4, "a header and three tokens: {list}");
     assert!(!list.contains(secret.trim()), "a secret is listed: {list}");
     let zapier = list
         .lines()
@@ -717,7 +737,9 @@ fn tokens_are_made_with_a_role_listed_and_revoked() {
     assert!(zapier.contains("\tstaff\t"), "{zapier}");
     assert!(zapier.ends_with("\t-"), "not revoked yet: {zapier}");
     let backup = list.lines().find(|l| l.contains("backup script")).unwrap();
-    assert!(backup.contains("\tadmin\t"), "admin by default: {backup}");
+    assert!(backup.contains("\tstaff\t"), "staff by default: {backup}");
+    let backups = list.lines().find(|l| l.contains("\tbackups\t")).unwrap();
+    assert!(backups.contains("\tadmin\t"), "{backups}");
     let id = zapier.split('\t').next().unwrap();
     let out = ok(&["token", "revoke", id, "--data", &data]);
     assert!(out.contains("revoked token `zapier`"), "{out}");
@@ -764,7 +786,56 @@ fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
         &data,
     ]);
     ok(&["settings", "set", "name", "Edited name", "--data", &data]);
+    // What is printed is what was stored, saying what was dropped.
+    let out = ok(&[
+        "settings",
+        "set",
+        "sub_statuses.planned",
+        "a,,b, a",
+        "--data",
+        &data,
+    ]);
+    assert!(
+        out.contains("sub_statuses.planned is now a,b (empty entries and repeats dropped)"),
+        "{out}"
+    );
+    let out = ok(&["settings", "set", "send_time", "09:05", "--data", &data]);
+    assert!(out.contains("send_time is now 09:05\n"), "{out}");
+    // A sub-status name belongs to one status: hooks set it by name.
+    fails(
+        &[
+            "settings",
+            "set",
+            "sub_statuses.in_progress",
+            "chased",
+            "--data",
+            &data,
+        ],
+        "`chased` is already a sub-status of waiting_on_client",
+    );
+    // The logo and the links' address are shown, not as settings to set.
+    fails(
+        &[
+            "settings",
+            "set",
+            "logo_url",
+            "https://x.example/l.png",
+            "--data",
+            &data,
+        ],
+        "`logo_url` is not a setting: the logo is uploaded in the admin",
+    );
     let shown = ok(&["settings", "show", "--data", &data]);
+    assert!(!shown.contains("logo_url ="), "{shown}");
+    assert!(
+        shown.contains("# logo: none; upload one in the admin's Settings"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("from the address the server listened on (--listen"),
+        "no server.base_url is configured: {shown}"
+    );
+    assert!(shown.contains("sub_statuses.planned = a,b\n"), "{shown}");
     assert!(shown.contains("timezone = Asia/Tokyo\n"), "{shown}");
     assert!(shown.contains("name = Edited name\n"), "{shown}");
     assert!(
@@ -808,9 +879,14 @@ fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
     ] {
         let mut args = args.clone();
         args.extend(["--data", &data]);
-        fails(
+        let err = fails(
             &args,
             &format!("is in use by the running server, so ask it instead: {api}"),
+        );
+        // No server.base_url is configured, so the server's address is not guessed.
+        assert!(
+            !err.contains("localhost:8080") && err.contains("'SERVER/api/"),
+            "{err}"
         );
     }
     fails(
@@ -831,6 +907,55 @@ fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
     assert!(
         shown.contains("timezone = Asia/Tokyo\n"),
         "unpinned keys stay: {shown}"
+    );
+}
+
+#[test]
+fn without_a_configured_base_url_the_links_follow_the_listen_address_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_arg(dir.path());
+    support::Server::start(dir.path(), &[]).stop();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let server = support::Server::start_logged_on(
+        dir.path(),
+        &format!("127.0.0.1:{port}"),
+        &[],
+        log.clone(),
+    );
+    let err = fails(
+        &["settings", "show", "--data", &data],
+        "so ask it instead: GET /api/settings",
+    );
+    assert!(
+        !err.contains("localhost:8080") && err.contains("SERVER being the server's address"),
+        "{err}"
+    );
+    server.stop();
+    let lines = log.lock().unwrap().clone();
+    let address = format!("http://localhost:{port}");
+    assert!(
+        lines.iter().any(|l| l.contains(&format!(
+            "links in emails now start with {address}, the address the server listens on (--listen"
+        ))),
+        "{lines:?}"
+    );
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains("as the configuration says")),
+        "no configuration set it: {lines:?}"
+    );
+    let shown = ok(&["settings", "show", "--data", &data]);
+    assert!(
+        shown.contains(&format!(
+            "# client links start with {address}: from the address the server listened on (--listen"
+        )),
+        "{shown}"
     );
 }
 

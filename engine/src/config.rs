@@ -423,6 +423,18 @@ impl Config {
                     "key `firm.sub_statuses.{status}`: a sub-status needs a name"
                 ));
             }
+            let taken = subs.iter().find_map(|name| {
+                self.firm
+                    .sub_statuses
+                    .iter()
+                    .find(|(other, theirs)| *other != status && theirs.contains(name))
+                    .map(|(other, _)| (name, other))
+            });
+            if let Some((name, other)) = taken {
+                return Err(format!(
+                    "key `firm.sub_statuses.{status}`: `{name}` is also under {other}; a hook sets a sub-status by its name alone, so each name belongs to one status"
+                ));
+            }
         }
         if !(8..=65_536).contains(&self.storage.cache_mib) {
             return Err("key `storage.cache_mib`: must be from 8 to 65536".into());

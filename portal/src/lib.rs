@@ -35,6 +35,9 @@ pub struct AppState {
     /// The server's mailer, for the admin's outbox view and mail status; without one, emails
     /// are shown with the built-in templates.
     pub mailer: Option<Arc<docket_engine::mail::Mailer>>,
+    /// Whether the links' address follows the address listened on (`--listen`), as the
+    /// configuration sets no `server.base_url`.
+    pub base_url_from_listen: bool,
 }
 
 impl AppState {
@@ -44,7 +47,14 @@ impl AppState {
             trusted_proxies: Arc::new([]),
             pages: Default::default(),
             mailer: None,
+            base_url_from_listen: false,
         }
+    }
+
+    /// Says that the links' address is the address listened on, not `server.base_url`.
+    pub fn with_base_url_from_listen(mut self, from_listen: bool) -> Self {
+        self.base_url_from_listen = from_listen;
+        self
     }
 
     /// The mailer the server sends with (its templates render the outbox view).

@@ -40,7 +40,8 @@ enum Command {
     /// Run the server: the JSON API, the client portal that emailed links open, and the
     /// scheduler and sender that email clients their requests and reminders.
     Serve {
-        /// Address to listen on; overrides `server.listen`.
+        /// Address to listen on; overrides `server.listen`. Unless the configuration sets
+        /// `server.base_url`, links in emails use this address too.
         #[arg(long, value_name = "ADDR")]
         listen: Option<SocketAddr>,
         /// Seed a demo firm into an empty data folder and print its credentials once.
@@ -143,7 +144,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Settings(cmd) => {
             let api = matches!(cmd, settings::SettingsCommand::Show).then_some("GET /api/settings");
-            settings::run(cmd, &open_for(&config, api)?.0, &config.firm.explicit)
+            settings::run(
+                cmd,
+                &open_for(&config, api)?.0,
+                &config.firm.explicit,
+                config.server.base_url_set,
+            )
         }
         Command::Contact(cmd) => {
             let api = catalog::contact_api(&cmd);
@@ -160,8 +166,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Work(cmd) => {
             let opened = open(&config).map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
                 Some(docket_engine::Error::Locked(_)) if cmd.reads_only() => anyhow::anyhow!(
-                    "{e}; while it runs, read work from its API: curl -fH 'Authorization: Bearer TOKEN' {}/api/work",
-                    config.server.base_url
+                    "{e}; while it runs, read work from its API: curl -fH 'Authorization: Bearer TOKEN' {}",
+                    server_url(&config, "/api/work")
                 ),
                 _ => e,
             })?;
@@ -171,8 +177,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { out } => {
             let (_, store) = open(&config).map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
                 Some(docket_engine::Error::Locked(_)) => anyhow::anyhow!(
-                    "{e}; while it runs, take a live backup from it: curl -fH 'Authorization: Bearer TOKEN' {}/api/backup -o {}",
-                    config.server.base_url,
+                    "{e}; while it runs, take a live backup from it: curl -fH 'Authorization: Bearer TOKEN' {} -o {}",
+                    server_url(&config, "/api/backup"),
                     out.display()
                 ),
                 _ => e,
@@ -251,10 +257,9 @@ fn open_for(config: &Config, api: Option<&str>) -> anyhow::Result<(Docket, Arc<S
             Some(api) => {
                 let (method, path) = api.split_once(' ').unwrap_or(("GET", api));
                 anyhow::anyhow!(
-                    "data folder {} is in use by the running server, so ask it instead: {api} (curl -fH 'Authorization: Bearer TOKEN' -X {method} '{}{}')",
+                    "data folder {} is in use by the running server, so ask it instead: {api} (curl -fH 'Authorization: Bearer TOKEN' -X {method} {})",
                     config.storage.data_dir.display(),
-                    config.server.base_url,
-                    path.replace(' ', "%20")
+                    server_url(config, &path.replace(' ', "%20"))
                 )
             }
             None => anyhow::anyhow!(
@@ -263,6 +268,19 @@ fn open_for(config: &Config, api: Option<&str>) -> anyhow::Result<(Docket, Arc<S
         },
         _ => e,
     })
+}
+
+/// The running server's URL for `path`, quoted for a shell: its address is known when the
+/// configuration sets `server.base_url`; otherwise the server's links follow the address it
+/// was started on (`--listen`), which this command cannot know, so it is named plainly.
+fn server_url(config: &Config, path: &str) -> String {
+    if config.server.base_url_set {
+        format!("'{}{path}'", config.server.base_url.trim_end_matches('/'))
+    } else {
+        format!(
+            "'SERVER{path}', SERVER being the server's address (the --listen address it was started with, or server.listen)"
+        )
+    }
 }
 
 fn open_with_clock(

@@ -41,8 +41,14 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
     let changes = docket
         .apply_config(&config.firm, &config.server.base_url)
         .context("cannot apply the configuration to the firm's settings")?;
-    if !changes.is_empty() {
-        tracing::info!("{}", settings_log_line(&changes));
+    let (address, firm): (Vec<String>, Vec<String>) = changes
+        .into_iter()
+        .partition(|c| c.starts_with("server.base_url"));
+    if !firm.is_empty() {
+        tracing::info!("{}", settings_log_line(&firm));
+    }
+    if !address.is_empty() {
+        tracing::info!("{}", address_log_line(&config));
     }
     // Installed plugins that are refused are logged with the file and the reason; the server
     // starts with the rest. Hooks are checked against them (and tried once on sample events)
@@ -175,6 +181,7 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
         });
         let state = docket_portal::AppState::new(docket.clone())
             .with_trusted_proxies(&config.server.trusted_proxies)
+            .with_base_url_from_listen(!config.server.base_url_set)
             .with_mailer(mailer.clone());
         let served = docket_portal::run(listener, state, shutdown)
             .await
@@ -240,6 +247,22 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
         }
         tracing::info!("shutting down");
     })
+}
+
+/// The start-up line saying that links in emails now start with another address, and where it
+/// came from: `server.base_url`, or else the address listened on.
+fn address_log_line(config: &Config) -> String {
+    if config.server.base_url_set {
+        format!(
+            "links in emails now start with {}, as server.base_url in the configuration says",
+            config.server.base_url
+        )
+    } else {
+        format!(
+            "links in emails now start with {}, the address the server listens on (--listen or server.listen), as server.base_url is not configured; set server.base_url if clients reach the server at another address",
+            config.server.base_url
+        )
+    }
 }
 
 /// The one start-up line saying that the configuration's `[firm]` keys differed from the stored

@@ -3,7 +3,8 @@
 
 use clap::Subcommand;
 use docket_engine::Docket;
-use docket_engine::docket::{SettingsChange, pinned_message};
+use docket_engine::docket::{SETTINGS_KEYS, SettingsChange, pinned_message};
+use docket_engine::model::FirmSettings;
 
 #[derive(Debug, Subcommand)]
 pub enum SettingsCommand {
@@ -16,57 +17,95 @@ pub enum SettingsCommand {
     Set { key: String, value: String },
 }
 
-pub fn run(cmd: SettingsCommand, docket: &Docket, pinned: &[String]) -> anyhow::Result<()> {
+/// `base_url_set`: whether the configuration sets `server.base_url` (otherwise the server's
+/// links follow the address it listens on).
+pub fn run(
+    cmd: SettingsCommand,
+    docket: &Docket,
+    pinned: &[String],
+    base_url_set: bool,
+) -> anyhow::Result<()> {
     docket.pin_settings(pinned);
     let pinned = docket.pinned_settings();
     match cmd {
         SettingsCommand::Show => {
             let firm = docket.firm_settings()?;
-            let mut lines = vec![
-                ("name", firm.name.clone()),
-                ("timezone", firm.timezone.name().to_string()),
-                ("send_time", firm.send_time.format("%H:%M").to_string()),
-                (
-                    "send_schedule",
-                    firm.send_schedule.clone().unwrap_or_default(),
-                ),
-                (
-                    "holidays",
-                    firm.holidays
-                        .iter()
-                        .map(|d| d.to_string())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                ),
-                ("logo_url", firm.logo_url.clone().unwrap_or_default()),
-                ("base_url", firm.base_url.clone()),
-            ];
-            let subs: Vec<(String, String)> = firm
-                .sub_statuses
-                .iter()
-                .map(|(status, names)| (format!("sub_statuses.{status}"), names.join(",")))
-                .collect();
-            for (key, value) in lines.drain(..) {
-                print_line(key, &value, &pinned);
+            for key in &SETTINGS_KEYS[..5] {
+                print_line(key, &value_of(key, &firm), &pinned);
             }
-            for (key, value) in &subs {
-                print_line(key, value, &pinned);
+            for (status, names) in &firm.sub_statuses {
+                print_line(&format!("sub_statuses.{status}"), &names.join(","), &pinned);
+            }
+            // Shown, but not set here.
+            let from = if base_url_set {
+                "server.base_url in the configuration"
+            } else {
+                "the address the server listened on (--listen, or server.listen), as server.base_url is not configured"
+            };
+            println!(
+                "# client links start with {}: from {from}, applied at every start",
+                firm.base_url
+            );
+            match &firm.logo_url {
+                Some(url) if pinned.iter().any(|p| p == "logo_url") => {
+                    println!("# logo: {url}  ({})", pinned_message("logo_url"));
+                }
+                Some(url) => println!("# logo: {url}  (uploaded in the admin's Settings)"),
+                None => println!("# logo: none; upload one in the admin's Settings"),
             }
         }
         SettingsCommand::Set { key, value } => {
             let change = SettingsChange::from_key(&key, &value)?;
-            docket.change_settings(&change)?;
-            println!("{key} is now {}", value.trim());
+            let firm = docket.change_settings(&change)?;
+            let stored = match key.strip_prefix("sub_statuses.") {
+                Some(status) => firm
+                    .sub_statuses
+                    .get(status)
+                    .map(|names| names.join(","))
+                    .unwrap_or_default(),
+                None => value_of(&key, &firm),
+            };
+            let typed: Vec<&str> = value.split(',').map(str::trim).collect();
+            let kept: Vec<&str> = stored.split(',').collect();
+            let note = if matches!(key.as_str(), "holidays") || key.starts_with("sub_statuses.") {
+                if typed.len() != kept.len() || (stored.is_empty() && !value.trim().is_empty()) {
+                    " (empty entries and repeats dropped)"
+                } else {
+                    ""
+                }
+            } else {
+                ""
+            };
+            if stored.is_empty() {
+                println!("{key} is now empty{note}");
+            } else {
+                println!("{key} is now {stored}{note}");
+            }
         }
     }
     Ok(())
 }
 
+/// One setting as `show` prints it and `set` takes it.
+fn value_of(key: &str, firm: &FirmSettings) -> String {
+    match key {
+        "name" => firm.name.clone(),
+        "timezone" => firm.timezone.name().to_string(),
+        "send_time" => firm.send_time.format("%H:%M").to_string(),
+        "send_schedule" => firm.send_schedule.clone().unwrap_or_default(),
+        "holidays" => firm
+            .holidays
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => String::new(),
+    }
+}
+
 fn print_line(key: &str, value: &str, pinned: &[String]) {
     let root = key.split('.').next().unwrap_or(key);
-    if key == "base_url" {
-        println!("{key} = {value}  # from server.base_url in the configuration");
-    } else if pinned.iter().any(|p| p == root) {
+    if pinned.iter().any(|p| p == root) {
         println!("{key} = {value}  # {}", pinned_message(root));
     } else {
         println!("{key} = {value}");

@@ -63,12 +63,12 @@ pub enum TokenCommand {
         #[arg(long, default_value = "cli")]
         name: String,
         /// What it may do: staff (templates, work, contacts) or admin (also backups, settings,
-        /// users, tokens, plugins and the outbox). Admin when not given, as tokens were before
-        /// they had roles.
-        #[arg(long, value_parser = ["admin", "staff"], default_value = "admin")]
+        /// users, tokens, plugins and the outbox). Staff when not given, the lesser power.
+        #[arg(long, value_parser = ["admin", "staff"], default_value = "staff")]
         role: String,
     },
-    /// List API tokens: id, role, name, created, last used, revoked (never a secret).
+    /// List API tokens: id, role, name, created, last used (recorded at most once a minute, so
+    /// it may lag by up to a minute), revoked (never a secret).
     List,
     /// Revoke an API token by its id (from `docket token list`): requests with it get 401.
     Revoke { id: String },
@@ -283,8 +283,9 @@ pub fn token(cmd: TokenCommand, docket: &Docket) -> anyhow::Result<()> {
         TokenCommand::Create { name, role } => {
             let (token, secret) = docket.create_role_token(&name, role.parse()?)?;
             println!("{secret}");
+            let article = if token.role == Role::Admin { "an" } else { "a" };
             eprintln!(
-                "a {} token `{}` with id {}; keep it secret: it is shown only once",
+                "{article} {} token `{}` with id {}; keep it secret: it is shown only once",
                 token.role, token.name, token.id
             );
         }

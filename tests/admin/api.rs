@@ -76,6 +76,21 @@ fn the_openapi_document_describes_the_api_in_openapi_3_1() {
             "schema {schema} is described"
         );
     }
+    // What could look broken is said: a token's last use lags by up to a minute; the send
+    // time is HH:MM.
+    let token = &doc["components"]["schemas"]["ApiToken"]["properties"];
+    assert!(
+        token["last_used_at"]["description"]
+            .as_str()
+            .is_some_and(
+                |d| d.contains("up to\na minute behind") || d.contains("up to a minute behind")
+            ),
+        "{token}"
+    );
+    assert_eq!(
+        doc["components"]["schemas"]["FirmSettings"]["properties"]["send_time"]["example"],
+        "09:00"
+    );
     // Every operation but the document itself asks for a token and says what a refusal is.
     for (method, path, _) in operations(&doc) {
         let op = &doc["paths"][&path][method.as_str().to_lowercase()];

@@ -3,7 +3,7 @@
 //! archive and restore, the contact's page — and bad input refused by the field, nothing
 //! changed.
 
-use docket_engine::model::{Actor, NewContact};
+use docket_engine::model::{Actor, NewContact, Role};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -19,7 +19,7 @@ impl Admin {
     ) -> (StatusCode, Value) {
         let mut request = client().request(method, self.url(&format!("/api{path}")));
         if authorised {
-            let (_, secret) = self.docket.create_api_token("tests").unwrap();
+            let secret = self.api_secret(Role::Admin);
             request = request.bearer_auth(secret);
         }
         if let Some(json) = json {

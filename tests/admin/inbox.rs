@@ -3,7 +3,7 @@
 //! all at once — and the same through the JSON API.
 
 use docket_engine::docket::NewUpload;
-use docket_engine::model::Actor;
+use docket_engine::model::{Actor, Role};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -37,7 +37,7 @@ impl Admin {
     }
 
     fn api(&self, method: reqwest::Method, path: &str) -> (StatusCode, Value) {
-        let (_, secret) = self.docket.create_api_token("tests").unwrap();
+        let secret = self.api_secret(Role::Admin);
         let response = client()
             .request(method, self.url(&format!("/api{path}")))
             .bearer_auth(secret)
@@ -273,4 +273,53 @@ fn the_inbox_through_the_api() {
     assert_eq!(marked["marked"], 2);
     let (_, ada) = admin.api(Method::GET, &format!("/users/{ADMIN}/notifications"));
     assert_eq!(ada["unread"], 3, "the sender's inbox is their own");
+}
+
+#[test]
+fn a_staff_token_cannot_read_or_clear_a_members_inbox() {
+    let admin = Admin::start();
+    admin.client_acts();
+    let staff = admin.api_secret(Role::Staff);
+    let staff_id = admin.docket.user_by_email(STAFF).unwrap().unwrap().id;
+    let id = admin.docket.notifications(staff_id, 1).unwrap()[0].id;
+    // Its first use is recorded (once a minute), before the calls that must change nothing.
+    let firm = client()
+        .get(admin.url("/api/firm"))
+        .bearer_auth(&staff)
+        .send()
+        .unwrap();
+    assert_eq!(firm.status(), StatusCode::OK);
+    let generation = admin.docket.store().generation();
+    for (method, path) in [
+        (
+            reqwest::Method::GET,
+            format!("/api/users/{STAFF}/notifications"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/users/{STAFF}/notifications/read-all"),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/users/{STAFF}/notifications/{id}/read"),
+        ),
+    ] {
+        let answer = client()
+            .request(method.clone(), admin.url(&path))
+            .bearer_auth(&staff)
+            .send()
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::FORBIDDEN, "{method} {path}");
+        let error: Value = answer.json().unwrap();
+        assert!(
+            error["error"].as_str().unwrap().contains("admin"),
+            "{error}"
+        );
+    }
+    assert_eq!(admin.docket.unread_count(staff_id).unwrap(), 3, "none read");
+    assert_eq!(
+        admin.docket.store().generation(),
+        generation,
+        "nothing changed"
+    );
 }

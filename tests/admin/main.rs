@@ -297,6 +297,13 @@ impl Admin {
             .unwrap()
             .is_some()
     }
+
+    /// A new API token's secret, with `role`, under a name no other token has (live tokens'
+    /// names are unique).
+    pub fn api_secret(&self, role: Role) -> String {
+        let name = format!("tests {}", self.docket.list_api_tokens().unwrap().len());
+        self.docket.create_role_token(&name, role).unwrap().1
+    }
 }
 
 pub fn client() -> Client {

@@ -79,6 +79,28 @@ fn an_admin_changes_the_settings_and_bad_input_changes_nothing() {
         "nothing changed"
     );
 
+    // A sub-status name under two statuses is refused next to the field, nothing changed:
+    // a hook sets a sub-status by its name alone.
+    let mut twice = GOOD;
+    twice[7] = ("sub_in_progress", "review\nchased");
+    let refused = admin.post("/admin/settings", &ada, &twice);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        html.contains("<p class=\"error\" id=\"sub_in_progress-error\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains("aria-describedby=\"sub-hint sub_in_progress-error\""),
+        "{html}"
+    );
+    assert!(html.contains("is already a sub-status of"), "{html}");
+    assert!(
+        html.contains("review\nchased</textarea>"),
+        "typed values kept"
+    );
+    assert_eq!(admin.docket.firm_settings().unwrap(), firm);
+
     // An empty name is refused too.
     let mut nameless = GOOD;
     nameless[0] = ("name", "  ");
@@ -170,7 +192,10 @@ fn the_settings_through_the_api() {
         Some(json!({"send_time": "08:15", "holidays": ["2026-12-25"]})),
     );
     assert_eq!(status, StatusCode::OK, "{changed}");
-    assert_eq!(changed["settings"]["send_time"], "08:15:00");
+    assert_eq!(
+        changed["settings"]["send_time"], "08:15",
+        "HH:MM, as it is set"
+    );
     assert_eq!(
         changed["settings"]["timezone"], "Europe/Dublin",
         "the rest kept"

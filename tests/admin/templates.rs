@@ -3,7 +3,7 @@
 //! preview — and bad input refused with the message next to the field, the typed values kept
 //! and nothing changed.
 
-use docket_engine::model::{Actor, NewWork, Template};
+use docket_engine::model::{Actor, NewWork, Role, Template};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -20,7 +20,7 @@ impl Admin {
     ) -> (StatusCode, Value) {
         let mut request = client().request(method, self.url(&format!("/api{path}")));
         if authorised {
-            let (_, secret) = self.docket.create_api_token("tests").unwrap();
+            let secret = self.api_secret(Role::Admin);
             request = request.bearer_auth(secret);
         }
         if let Some(json) = json {

@@ -29,7 +29,7 @@ impl Admin {
     }
 
     pub fn token(&self, role: Role) -> String {
-        self.docket.create_role_token("tests", role).unwrap().1
+        self.api_secret(role)
     }
 }
 
@@ -101,6 +101,26 @@ fn admins_create_list_and_revoke_tokens_in_the_admin() {
     assert!(!html.contains(&secret), "the secret is shown again");
     assert!(html.contains("zapier") && html.contains("Staff"), "{html}");
     assert!(!html.contains("never"), "its last use is shown: {html}");
+    assert!(
+        html.contains("at most once a minute"),
+        "the lag is said: {html}"
+    );
+
+    // A second token of the same name is refused next to the field; nothing made.
+    let twin = admin.post(
+        "/admin/tokens",
+        &ada,
+        &[("name", "Zapier"), ("role", "staff")],
+    );
+    assert_eq!(twin.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(twin);
+    assert!(html.contains("id=\"name-error\""), "{html}");
+    assert!(html.contains("already named"), "{html}");
+    assert!(
+        html.contains("value=\"Zapier\""),
+        "the name is kept: {html}"
+    );
+    assert_eq!(admin.docket.list_api_tokens().unwrap().len(), 1);
 
     // Revoking needs the form token; then the token gets 401.
     let path = format!("/admin/tokens/{}/revoke", tokens[0].id);
@@ -209,6 +229,7 @@ fn admin_tokens_manage_tokens_through_the_api() {
         json!({"name": "x", "role": "owner"}),
         json!({"name": "x"}),
         json!({"name": "x", "role": "staff", "extra": 1}),
+        json!({"name": "Zapier", "role": "staff"}),
     ] {
         let (status, error) = admin.api_with(&root, Method::POST, "/tokens", Some(bad.clone()));
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {error}");

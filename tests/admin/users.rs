@@ -303,3 +303,34 @@ fn staff_users_through_the_api() {
     }
     assert_eq!(admin.docket.list_staff().unwrap(), before);
 }
+
+#[test]
+fn a_disabled_member_is_not_offered_nor_accepted_as_assignee() {
+    let admin = Admin::start();
+    admin.docket.disable_user(super::STAFF).unwrap();
+    let ada = admin.browser(super::ADMIN);
+    let template = admin.docket.find_template("Year end").unwrap().id;
+    let page = super::body(admin.get(&format!("/admin/work/new?template={template}"), Some(&ada)));
+    assert!(page.contains("Ada Admin"), "{page}");
+    assert!(
+        !page.contains("Sam Staff"),
+        "a disabled member is offered: {page}"
+    );
+    let secret = admin.api_secret(Role::Admin);
+    let (status, body) = admin.api_with(
+        &secret,
+        Method::POST,
+        "/work",
+        Some(serde_json::json!({
+            "template": "Year end",
+            "start_date": "2026-03-09",
+            "contacts": ["ann@client.example"],
+            "assignee": super::STAFF,
+        })),
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("is disabled"),
+        "{body}"
+    );
+}

@@ -2,7 +2,7 @@
 //! window, waiting on the client, paged), bad filters re-shown with the message next to the
 //! field, and the same filters on `GET /api/work`.
 
-use docket_engine::model::{Actor, NewWork, WorkId};
+use docket_engine::model::{Actor, NewWork, Role, WorkId};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -27,7 +27,7 @@ impl Admin {
     }
 
     fn api_get(&self, path: &str) -> (StatusCode, Value) {
-        let (_, secret) = self.docket.create_api_token("work tests").unwrap();
+        let secret = self.api_secret(Role::Admin);
         let response = client()
             .get(self.url(&format!("/api{path}")))
             .bearer_auth(secret)
@@ -353,7 +353,7 @@ fn new_work_through_the_api_takes_contact_ids_or_emails() {
         .unwrap()
         .id
         .to_string();
-    let (_, secret) = admin.docket.create_api_token("work tests").unwrap();
+    let secret = admin.api_secret(Role::Admin);
     let post = |contact: &str| {
         let response = client()
             .post(admin.url("/api/work"))

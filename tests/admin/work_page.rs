@@ -2,7 +2,7 @@
 //! timeline; sending, resending, a group's settings and recipient, tasks, files, attaching a
 //! document, completing and reopening; "view as client".
 
-use docket_engine::model::{Actor, WorkId};
+use docket_engine::model::{Actor, Role, WorkId};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -248,6 +248,20 @@ fn view_as_client_shows_the_checklist_binds_nothing_and_is_recorded() {
             )
             .unwrap()
     };
+    // A document staff attached to the first task, which the client downloads.
+    let letter = admin
+        .docket
+        .add_file(
+            id,
+            docket_engine::docket::NewUpload {
+                name: "letter.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF-1.4 letter".to_vec(),
+                task: Some((0, 0)),
+            },
+            Actor::System,
+        )
+        .unwrap();
     let before = access();
     assert!(before.is_some());
     let path = format!("/admin/work/{id}/groups/0/as-client");
@@ -261,6 +275,12 @@ fn view_as_client_shows_the_checklist_binds_nothing_and_is_recorded() {
         "{page}"
     );
     assert!(page.contains("Bank statements"), "{page}");
+    // Its download works for staff: the preview links the admin's own download.
+    let href = format!("/admin/work/{id}/files/{}", letter.id);
+    assert!(page.contains(&format!("href=\"{href}\"")), "{page}");
+    let download = admin.get(&href, Some(&sam));
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(download.bytes().unwrap().as_ref(), b"%PDF-1.4 letter");
     assert!(
         !page.contains("<form"),
         "no ticking, uploading or writing: {page}"
@@ -319,6 +339,64 @@ fn staff_change_a_groups_settings_recipient_tasks_and_files() {
         "gentle",
         "the template is unchanged"
     );
+    // Parameters whose values hold commas, as the form shows them, are saved back unchanged.
+    let answer = admin.post(
+        &format!("{base}/groups/0/settings"),
+        &sam,
+        &[
+            ("sending", "manual"),
+            ("sending_params", ""),
+            ("reminders", "custom"),
+            ("reminders_params", "before=7,3; every=2"),
+            ("sender", super::ADMIN),
+        ],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{}", body(answer));
+    let page = body(admin.get(&base, Some(&sam)));
+    assert!(page.contains("value=\"before=7,3; every=2\""), "{page}");
+    let params = page
+        .split("name=\"reminders_params\"")
+        .nth(1)
+        .unwrap()
+        .split("value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let answer = admin.post(
+        &format!("{base}/groups/0/settings"),
+        &sam,
+        &[
+            ("sending", "manual"),
+            ("sending_params", ""),
+            ("reminders", "custom"),
+            ("reminders_params", &params),
+            ("sender", super::ADMIN),
+        ],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{}", body(answer));
+    let reminders = work().groups[0].reminders.clone();
+    assert_eq!(
+        (
+            reminders.params["before"].as_str(),
+            reminders.params["every"].as_str()
+        ),
+        ("7,3", "2")
+    );
+    let answer = admin.post(
+        &format!("{base}/groups/0/settings"),
+        &sam,
+        &[
+            ("sending", "manual"),
+            ("sending_params", ""),
+            ("reminders", "urgent"),
+            ("reminders_params", ""),
+            ("sender", super::ADMIN),
+        ],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
     // (Unknown plugins are refused by the plugin host, which this harness runs without.)
     for (reminders, params) in [("gentle", "oops"), ("", "")] {
         let answer = admin.post(
@@ -479,7 +557,7 @@ fn staff_change_a_groups_settings_recipient_tasks_and_files() {
 fn the_api_edits_work_its_tasks_recipients_and_files() {
     let admin = Admin::start();
     let id = admin.work;
-    let (_, secret) = admin.docket.create_api_token("work tests").unwrap();
+    let secret = admin.api_secret(Role::Admin);
     let call = |method: reqwest::Method, path: &str, body: Option<Value>, token: Option<&str>| {
         let mut request = client().request(method, admin.url(&format!("/api/work/{id}{path}")));
         if let Some(t) = token {

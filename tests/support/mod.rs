@@ -97,6 +97,16 @@ impl Server {
         Self::start_inner(data, "127.0.0.1:0", extra, Some(log))
     }
 
+    /// [`Server::start_logged`] on a given address.
+    pub fn start_logged_on(
+        data: &Path,
+        listen: &str,
+        extra: &[&str],
+        log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    ) -> Server {
+        Self::start_inner(data, listen, extra, Some(log))
+    }
+
     fn start_inner(
         data: &Path,
         listen: &str,

@@ -338,6 +338,13 @@ impl Docket {
                 continue;
             }
             let by_client = matches!(comment.author, Actor::Contact(_));
+            if !by_client
+                && group
+                    .recipient_since
+                    .is_some_and(|since| comment.at < since)
+            {
+                continue;
+            }
             if let Actor::Contact(c) = comment.author
                 && c != session.contact
             {
@@ -462,7 +469,11 @@ impl Docket {
         let Some(access) = self.access(work, group)? else {
             return Err(Error::not_found("access", format!("{work}/{group}")));
         };
-        if group >= item.groups.len() || item.groups[group].recipient != access.contact {
+        // A group given to another recipient is not theirs to ask for until staff send it.
+        if group >= item.groups.len()
+            || item.groups[group].recipient != access.contact
+            || access.awaiting_send
+        {
             return Err(Error::not_found("access", format!("{work}/{group}")));
         }
         let Some(contact) = self.live_contact(access.contact)? else {

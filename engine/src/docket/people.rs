@@ -244,6 +244,12 @@ pub(crate) fn hash_password(password: &str) -> Result<String> {
             "the password may be at most {MAX_PASSWORD_LEN} characters long"
         )));
     }
+    // Twelve spaces are twelve characters, and no password at all.
+    if password.trim().chars().count() < MIN_PASSWORD_LEN {
+        return Err(Error::invalid(format!(
+            "the password must have at least {MIN_PASSWORD_LEN} characters besides spaces"
+        )));
+    }
     let salt = SaltString::generate(&mut OsRng);
     Ok(Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -289,18 +295,21 @@ mod tests {
             docket.add_user(new.clone()),
             Err(Error::Conflict(_))
         ));
-        let short = NewUser {
-            email: "x@firm.example".into(),
-            password: "short".into(),
-            ..new
-        };
-        assert!(
-            docket
-                .add_user(short)
-                .unwrap_err()
-                .to_string()
-                .contains("at least 12")
-        );
+        for password in ["short", "            ", "     abc      "] {
+            let weak = NewUser {
+                email: "x@firm.example".into(),
+                password: password.into(),
+                ..new.clone()
+            };
+            assert!(
+                docket
+                    .add_user(weak)
+                    .unwrap_err()
+                    .to_string()
+                    .contains("at least 12"),
+                "{password:?}"
+            );
+        }
     }
 
     #[test]

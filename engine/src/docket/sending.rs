@@ -149,7 +149,9 @@ impl Docket {
             generation: 0,
             device_hash: None,
             bound_at: None,
+            awaiting_send: false,
         });
+        access.awaiting_send = false;
         if resend {
             // Older links now answer "replaced by a newer link".
             access.generation += 1;
@@ -384,6 +386,7 @@ impl Docket {
             generation: access.generation,
             issued_at: now,
             purpose,
+            contact: Some(access.contact),
         };
         batch.put_record(Tree::Links, token_hash(&token), &link);
         let base = self.firm_settings()?.base_url;
@@ -408,6 +411,10 @@ impl Docket {
         let Some(access) = self.access(link.work, link.group)? else {
             return Ok(LinkStatus::Unknown);
         };
+        // Sent to a contact who is no longer the group's recipient: worth nothing to anyone.
+        if link.contact.is_some_and(|c| c != access.contact) {
+            return Ok(LinkStatus::Unknown);
+        }
         Ok(if link.generation != access.generation {
             LinkStatus::Replaced { link }
         } else {

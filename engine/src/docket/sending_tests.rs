@@ -572,6 +572,16 @@ fn a_new_recipient_replaces_the_groups_links_and_drops_its_binding() {
     );
     firm.docket.store().commit(batch).unwrap();
 
+    // What staff said to Ann stays Ann's; what they say after the change is Bea's.
+    firm.docket
+        .add_comment_on(
+            id,
+            Some((0, Some(0))),
+            "For Ann: a PDF is fine",
+            Actor::System,
+        )
+        .unwrap();
+    firm.clock.advance(Duration::minutes(1));
     let work = firm
         .docket
         .change_recipient(id, 0, "bea@client.example", Actor::System)
@@ -582,10 +592,19 @@ fn a_new_recipient_replaces_the_groups_links_and_drops_its_binding() {
         .unwrap()
         .unwrap();
     assert_eq!(work.groups[0].recipient, bea.id);
-    assert!(matches!(
+    // Ann's link is worth nothing now — not even "replaced", which would offer her a fresh link
+    // emailed to Bea — and nobody may ask for a link before staff send the group to Bea.
+    assert_eq!(
         firm.docket.resolve_link(token(&first)).unwrap(),
-        LinkStatus::Replaced { .. }
-    ));
+        LinkStatus::Unknown
+    );
+    let queued = firm.docket.outbox(None, 100).unwrap().len();
+    let err = firm
+        .docket
+        .request_new_link(id, 0, "Ann's phone")
+        .unwrap_err();
+    assert!(matches!(err, crate::Error::NotFound { .. }), "{err}");
+    assert_eq!(firm.docket.outbox(None, 100).unwrap().len(), queued);
     let access = firm.docket.access(id, 0).unwrap().unwrap();
     assert_eq!((access.contact, access.device_hash), (bea.id, None));
     // Sent again, the email goes to Bea with a link that works.
@@ -596,12 +615,42 @@ fn a_new_recipient_replaces_the_groups_links_and_drops_its_binding() {
         raw.contains("To: bea@client.example") || raw.contains("<bea@client.example>"),
         "{raw}"
     );
+    let bea_link = Firm::link_of(&raw);
     assert!(matches!(
-        firm.docket
-            .resolve_link(token(&Firm::link_of(&raw)))
-            .unwrap(),
+        firm.docket.resolve_link(token(&bea_link)).unwrap(),
         LinkStatus::Valid { .. }
     ));
+    assert_eq!(
+        firm.docket.resolve_link(token(&first)).unwrap(),
+        LinkStatus::Unknown,
+        "Ann's link stays dead after the group is sent to Bea"
+    );
+    firm.clock.advance(Duration::minutes(1));
+    firm.docket
+        .add_comment_on(id, Some((0, Some(0))), "For Bea: welcome", Actor::System)
+        .unwrap();
+    let crate::docket::Opened::Checklist {
+        new_secret: Some(secret),
+        ..
+    } = firm
+        .docket
+        .open_link(token(&bea_link), None, "Bea's laptop")
+        .unwrap()
+    else {
+        panic!("Bea's link opens her checklist");
+    };
+    let session = firm
+        .docket
+        .client_session(id, 0, Some(&secret))
+        .unwrap()
+        .unwrap();
+    let checklist = firm.docket.checklist(&session).unwrap();
+    let said: Vec<&str> = checklist.tasks[0]
+        .comments
+        .iter()
+        .map(|c| c.body.as_str())
+        .collect();
+    assert_eq!(said, ["For Bea: welcome"]);
     assert!(
         crate::check::check(firm.docket.store().as_ref(), false)
             .unwrap()

@@ -74,6 +74,16 @@ impl SettingsChange {
             "send_time" => change.send_time = Some(value.into()),
             "send_schedule" => change.send_schedule = Some(value.into()),
             "holidays" => change.holidays = Some(list(value)),
+            "logo_url" | "logo" => {
+                return Err(Error::invalid(format!(
+                    "`{key}` is not a setting: the logo is uploaded in the admin (Settings), and its address follows"
+                )));
+            }
+            "base_url" => {
+                return Err(Error::invalid(
+                    "`base_url` is not a setting: links follow `server.base_url` in the configuration, or the address `docket serve --listen` listens on when that is not set",
+                ));
+            }
             _ => match key.strip_prefix("sub_statuses.") {
                 Some(status) => {
                     change.sub_statuses = Some(BTreeMap::from([(status.to_string(), list(value))]))
@@ -172,10 +182,12 @@ impl SettingsChange {
             next.holidays = parsed;
         }
         if let Some(subs) = &self.sub_statuses {
+            let mut refused = Vec::new();
             for (status, names) in subs {
                 let key = format!("sub_statuses.{status}");
                 if let Err(e) = status.parse::<WorkStatus>() {
                     refuse(&key, e.to_string());
+                    refused.push(key);
                     continue;
                 }
                 let mut clean: Vec<String> = Vec::new();
@@ -185,6 +197,7 @@ impl SettingsChange {
                             &key,
                             "a sub-status is at most 100 characters on one line".into(),
                         );
+                        refused.push(key.clone());
                         break;
                     }
                     if !clean.iter().any(|c| c == name) {
@@ -195,6 +208,30 @@ impl SettingsChange {
                     next.sub_statuses.remove(status);
                 } else {
                     next.sub_statuses.insert(status.clone(), clean);
+                }
+            }
+            // A hook sets a sub-status by its name alone, so a name belongs to one status.
+            for status in subs.keys() {
+                let Some(names) = next.sub_statuses.get(status) else {
+                    continue;
+                };
+                let key = format!("sub_statuses.{status}");
+                if refused.contains(&key) {
+                    continue;
+                }
+                let taken = names.iter().find_map(|name| {
+                    next.sub_statuses
+                        .iter()
+                        .find(|(other, theirs)| *other != status && theirs.contains(name))
+                        .map(|(other, _)| (name, other))
+                });
+                if let Some((name, other)) = taken {
+                    refuse(
+                        &key,
+                        format!(
+                            "`{name}` is already a sub-status of {other}; a hook sets a sub-status by its name alone, so give this one another name or remove it from {other}"
+                        ),
+                    );
                 }
             }
         }
@@ -451,6 +488,39 @@ mod tests {
             "{err}"
         );
         assert_eq!(docket.firm_settings().unwrap().timezone, current.timezone);
+    }
+
+    #[test]
+    fn a_sub_status_name_belongs_to_one_status() {
+        let (docket, _) = docket_at("2026-03-02T09:00:00Z");
+        docket
+            .change_settings(
+                &SettingsChange::from_key("sub_statuses.waiting_on_client", "chasing").unwrap(),
+            )
+            .unwrap();
+        let before = docket.firm_settings().unwrap();
+        let err = docket
+            .change_settings(
+                &SettingsChange::from_key("sub_statuses.in_progress", "review, chasing").unwrap(),
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("sub_statuses.in_progress")
+                && err.contains("`chasing` is already a sub-status of waiting_on_client"),
+            "{err}"
+        );
+        assert_eq!(docket.firm_settings().unwrap(), before, "nothing changed");
+        // Moving a name from one status to another in one change is fine.
+        let moved = SettingsChange {
+            sub_statuses: Some(BTreeMap::from([
+                ("waiting_on_client".into(), vec![]),
+                ("in_progress".into(), vec!["chasing".into()]),
+            ])),
+            ..SettingsChange::default()
+        };
+        let after = docket.change_settings(&moved).unwrap();
+        assert_eq!(after.sub_statuses["in_progress"], ["chasing"]);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::{Error, Result};
 /// Prefix of API token secrets, so a leaked one is recognisable in logs and secret scanners.
 const TOKEN_PREFIX: &str = "dkt_";
 /// A token's last use is written at most this often, so a busy script does not write on every
-/// request.
+/// request: a token's `last_used_at` may be up to this much behind its latest use.
 const LAST_USED_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 
 /// A token as stored: its key (the secret's hash), its bytes and its record.
@@ -23,6 +23,7 @@ type TokenEntry = (Vec<u8>, Vec<u8>, ApiToken);
 
 impl Docket {
     /// Creates an API token with `role`; the secret is returned once and only its hash is kept.
+    /// Its name tells it apart in the list, so a name a live token has is refused.
     pub fn create_role_token(&self, name: &str, role: Role) -> Result<(ApiToken, String)> {
         let name = name.trim();
         if name.is_empty() {
@@ -34,6 +35,15 @@ impl Docket {
             return Err(Error::invalid(
                 "a token's name is at most 100 characters on one line",
             ));
+        }
+        if self
+            .token_entries()?
+            .iter()
+            .any(|(_, _, t)| t.revoked_at.is_none() && t.name.eq_ignore_ascii_case(name))
+        {
+            return Err(Error::invalid(format!(
+                "a live token is already named `{name}`; give this one another name, or revoke that one first"
+            )));
         }
         let mut secret = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut secret);
@@ -220,6 +230,14 @@ mod tests {
             Err(Error::NotFound { .. })
         ));
         assert!(docket.create_role_token("  ", Role::Admin).is_err());
+        // A live token's name is refused; a revoked token's name may be used again.
+        let err = docket
+            .create_role_token("Backup", Role::Staff)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("already named `Backup`"), "{err}");
+        assert_eq!(docket.list_api_tokens().unwrap().len(), 2, "nothing made");
+        docket.create_role_token("zapier", Role::Staff).unwrap();
     }
 
     #[test]

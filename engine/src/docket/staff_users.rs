@@ -67,11 +67,14 @@ impl Docket {
         );
         let subject = format!("You are invited to {}'s Docket", firm.name);
         let body = format!(
-            "Hello {},\n\n{by} invited you to {}'s Docket as {} {}.\n\nSet your password here (the link works once, until {}):\n\n{link}\n\nIf you did not expect this, ignore this email.\n",
+            "Hello {},\n\n{by} invited you to {}'s Docket {}.\n\nSet your password here (the link works once, until {}):\n\n{link}\n\nIf you did not expect this, ignore this email.\n",
             user.name,
             firm.name,
-            if user.role == Role::Admin { "an" } else { "a" },
-            user.role,
+            if user.role == Role::Admin {
+                "as an admin"
+            } else {
+                "as a member of staff"
+            },
             expires_at
                 .with_timezone(&firm.timezone)
                 .format("%-d %b %Y, %H:%M"),

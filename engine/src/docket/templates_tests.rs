@@ -247,6 +247,9 @@ fn documents_link_to_web_addresses_only_and_start_dates_are_sane() {
         "javascript:alert(1)",
         "data:text/html,x",
         "https://a b.example",
+        "http://",
+        "https:///form.pdf",
+        "https://user@evil.example/",
     ] {
         let text = format!(
             "name = \"T\"\n[[groups]]\nname = \"G\"\n[[groups.tasks]]\ntitle = \"X\"\ndue = 1\ndocuments = [{{ name = \"Guide\", url = \"{url}\" }}]\n"

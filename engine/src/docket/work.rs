@@ -93,6 +93,7 @@ impl Docket {
                 reminders_sent: 0,
                 last_reminder_at: None,
                 next: None,
+                recipient_since: None,
                 tasks,
             });
         }
@@ -192,10 +193,21 @@ impl Docket {
         }
     }
 
-    /// A staff member work can be assigned to, by email or id.
+    /// A staff member work can be assigned to, by email or id: known and not disabled.
     pub(crate) fn assignee(&self, given: &str) -> Result<crate::model::UserId> {
+        let member = self.assignable(given)?;
+        if member.disabled_at.is_some() {
+            return Err(Error::invalid(format!(
+                "{} is disabled; assign the work to an active member of staff (or enable them first)",
+                member.email
+            )));
+        }
+        Ok(member.id)
+    }
+
+    fn assignable(&self, given: &str) -> Result<crate::model::StaffUser> {
         if let Ok(id) = given.trim().parse::<crate::model::UserId>() {
-            return Ok(self.user(id)?.id);
+            return self.user(id);
         }
         // Neither an id nor an email: said with what was typed, as typed.
         if crate::model::normalise_email(given).is_err() {
@@ -204,14 +216,12 @@ impl Docket {
                 given.trim()
             )));
         }
-        Ok(self
-            .user_by_email(&crate::model::normalise_email(given)?)?
+        self.user_by_email(&crate::model::normalise_email(given)?)?
             .ok_or_else(|| {
                 Error::invalid(format!(
                     "no staff user has email {given}; add them with `docket user add`"
                 ))
-            })?
-            .id)
+            })
     }
 
     /// A contact who can be sent work, by id or email: known and not archived.

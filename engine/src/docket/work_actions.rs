@@ -15,7 +15,8 @@ use crate::store::{Batch, Tree, decode, encode};
 use crate::{Error, Result};
 
 /// A plugin and its parameters as a form gives them: the plugin's name, and parameters written
-/// `name=value`, separated by commas or new lines.
+/// `name=value`, separated by semicolons or new lines (a value may hold commas: `before=7,3`),
+/// as the template page writes them too.
 pub fn plugin_from_text(what: &str, plugin: &str, params: &str) -> Result<crate::model::PluginRef> {
     let plugin = plugin.trim();
     if plugin.is_empty() {
@@ -23,13 +24,13 @@ pub fn plugin_from_text(what: &str, plugin: &str, params: &str) -> Result<crate:
     }
     let mut out = std::collections::BTreeMap::new();
     for part in params
-        .split([',', '\n'])
+        .split([';', '\n'])
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
         let Some((name, value)) = part.split_once('=') else {
             return Err(Error::invalid(format!(
-                "write the {what} parameters as name=value, separated by commas (not `{part}`)"
+                "write the {what} parameters as name=value, separated by semicolons, e.g. before=7,3; every=2 (not `{part}`)"
             )));
         };
         let name = name.trim();
@@ -56,7 +57,7 @@ pub fn params_text(plugin: &crate::model::PluginRef) -> String {
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join("; ")
 }
 
 /// A task added to a group of one work item, or a change to one; `None` leaves a field as it is.
@@ -240,6 +241,8 @@ impl Docket {
                 .map(|c| c.email)
                 .unwrap_or_else(|_| old.to_string());
             work.groups[group].recipient = new;
+            // What staff said to the old recipient is not shown to the new one.
+            work.groups[group].recipient_since = Some(self.now());
             if !work.groups.iter().any(|g| g.recipient == old) {
                 batch.remove(Tree::WorkByContact, contact_key(old, Some(work.id)));
             }
@@ -256,6 +259,7 @@ impl Docket {
                     generation: access.generation + 1,
                     device_hash: None,
                     bound_at: None,
+                    awaiting_send: true,
                     ..access.clone()
                 };
                 batch.put(Tree::Access, access_key(id, group), encode(&moved));

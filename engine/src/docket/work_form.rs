@@ -78,9 +78,11 @@ impl Docket {
             },
             None => None,
         };
+        // Work goes to members who can act on it: a disabled one is not offered.
         let mut staff: Vec<StaffMember> = self
             .list_users()?
             .into_iter()
+            .filter(|u| u.disabled_at.is_none())
             .map(StaffMember::from)
             .collect();
         staff.sort_by_key(|m| m.name.to_lowercase());

@@ -25,6 +25,10 @@ pub struct GroupAccess {
     /// When the access was bound to its device; a link asked for later moves the binding.
     #[serde(default)]
     pub bound_at: Option<DateTime<Utc>>,
+    /// The group was given another recipient and not sent to them yet: no link may be asked
+    /// for until staff send it again.
+    #[serde(default)]
+    pub awaiting_send: bool,
 }
 
 impl Record for GroupAccess {
@@ -52,6 +56,10 @@ pub struct MagicLink {
     pub generation: u32,
     pub issued_at: DateTime<Utc>,
     pub purpose: LinkPurpose,
+    /// Whom the link was sent to: once the group has another recipient, it opens nothing.
+    /// (Links issued before it was recorded have none.)
+    #[serde(default)]
+    pub contact: Option<ContactId>,
 }
 
 impl Record for MagicLink {

@@ -14,7 +14,9 @@ pub struct FirmSettings {
     /// Due dates and reminders are computed in this zone unless a contact overrides it.
     #[schema(value_type = String, example = "Europe/London")]
     pub timezone: Tz,
-    /// Local time of day at which reminders and automatic sends go out.
+    /// Local time of day at which reminders and automatic sends go out, `HH:MM`.
+    #[serde(with = "hh_mm")]
+    #[schema(value_type = String, example = "09:00")]
     pub send_time: NaiveTime,
     /// Public base URL of this Docket, for links in emails.
     pub base_url: String,
@@ -29,6 +31,24 @@ pub struct FirmSettings {
     /// `waiting_on_client`).
     #[serde(default)]
     pub sub_statuses: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// A time of day as `HH:MM`, as the CLI and the configuration write it; reads the `HH:MM:SS`
+/// that records stored before too.
+mod hh_mm {
+    use chrono::NaiveTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(time: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&time.format("%H:%M"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+        let text = String::deserialize(d)?;
+        NaiveTime::parse_from_str(&text, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(&text, "%H:%M:%S%.f"))
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 impl Record for FirmSettings {
@@ -152,7 +172,8 @@ pub struct ApiToken {
     /// What the token may do: a staff token cannot back up or change settings, users, tokens
     /// or plugins.
     pub role: Role,
-    /// The last request made with it, written at most once a minute.
+    /// When it was last used, written at most once a minute to spare the disk: it may be up to
+    /// a minute behind the latest request, by design.
     #[serde(default)]
     pub last_used_at: Option<DateTime<Utc>>,
     /// Once revoked, the token is refused; the record stays, for the list.

@@ -347,11 +347,12 @@ impl NewTemplate {
                         )));
                     }
                     if let Some(url) = &doc.url {
+                        // A web address with a host: `http://` alone is a dead link.
                         let lower = url.trim().to_ascii_lowercase();
-                        let web = lower.starts_with("https://") || lower.starts_with("http://");
+                        let web = crate::plugin::url_host(&lower).is_some();
                         if !web || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
                             return Err(Error::invalid(format!(
-                                "task `{}`: document `{}` has the address `{url}`; give a web address starting with https:// (or http://)",
+                                "task `{}`: document `{}` has the address `{url}`; give a web address such as https://example.com/form.pdf",
                                 task.title, doc.name
                             )));
                         }

@@ -127,6 +127,10 @@ pub struct ClientTaskGroup {
     /// What the scheduler does next for this group, mirrored in the schedule index.
     #[serde(default)]
     pub next: Option<Fire>,
+    /// When the group was given its current recipient, if it changed after the work was made:
+    /// staff comments from before are not shown to them.
+    #[serde(default)]
+    pub recipient_since: Option<DateTime<Utc>>,
     pub tasks: Vec<ClientTask>,
 }
 

@@ -50,6 +50,7 @@ mod wit;
 pub use calls::native_reminders;
 pub use calls::{MAX_REMINDERS_PER_TASK, Preview, ReminderSession};
 pub use cases::{CaseResult, Cases};
+pub(crate) use effects::url_host;
 pub use error::PluginError;
 pub use folder::{PluginWatch, ReloadReport};
 pub use host::{CheckReport, Origin, PluginHost, PluginInfo, PluginLoadError};

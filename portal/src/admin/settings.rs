@@ -27,6 +27,8 @@ struct SettingsPage {
     pinned: Fields,
     statuses: Vec<StatusField>,
     base_url: String,
+    /// Where `base_url` comes from, as a phrase.
+    base_url_from: &'static str,
     /// Where email goes (never with the SMTP password).
     transport: String,
     max_logo_kib: usize,
@@ -216,6 +218,11 @@ fn settings_page(
         },
         statuses,
         base_url: firm.base_url.clone(),
+        base_url_from: if state.base_url_from_listen {
+            "the address the server listens on (--listen or server.listen), as server.base_url is not configured"
+        } else {
+            "server.base_url in the configuration"
+        },
         transport: super::outbox::transport_text(state),
         max_logo_kib: docket_engine::docket::MAX_LOGO_BYTES / 1024,
         logo_address: format!("{}/firm/logo", firm.base_url.trim_end_matches('/')),

@@ -368,11 +368,17 @@ pub(super) async fn show_work(
         label: "Nobody".into(),
         selected: work.assignee.is_none(),
     }];
-    assignees.extend(staff.iter().map(|m| Choice {
-        value: m.id.to_string(),
-        label: m.name.clone(),
-        selected: work.assignee == Some(m.id),
-    }));
+    // A disabled member is offered only where they are the assignee already.
+    assignees.extend(
+        staff
+            .iter()
+            .filter(|m| m.disabled_at.is_none() || work.assignee == Some(m.id))
+            .map(|m| Choice {
+                value: m.id.to_string(),
+                label: m.name.clone(),
+                selected: work.assignee == Some(m.id),
+            }),
+    );
     let page = WorkPage {
         id: id.to_string(),
         title: work.title.clone(),

@@ -1,7 +1,8 @@
-//! Staff and their inboxes in the JSON API: the firm's staff (never with a password hash) —
-//! listed, invited, given a role, disabled and enabled, with admin tokens only — and each
-//! member's notifications — listed newest first a page at a time, counted, marked read.
-//! A member is named by id or email.
+//! Staff and their inboxes in the JSON API, for admin tokens only (a staff token could
+//! otherwise read and clear any member's inbox): the firm's staff (never with a password
+//! hash) — listed, invited, given a role, disabled and enabled — and each member's
+//! notifications — listed newest first a page at a time, counted, marked read. A member is
+//! named by id or email.
 
 use axum::Json;
 use axum::extract::State;
@@ -13,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ApiResult, MAX_PAGE};
-use crate::auth::{AdminCaller, ApiCaller};
+use crate::auth::AdminCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
@@ -216,13 +217,14 @@ struct InboxAnswer {
     responses(
         (status = 200, description = "done", body = InboxAnswer),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
 async fn notifications(
-    _: ApiCaller,
+    _: AdminCaller,
     State(state): State<AppState>,
     ApiPath(user): ApiPath<String>,
     ApiQuery(query): ApiQuery<InboxQuery>,
@@ -250,13 +252,14 @@ async fn notifications(
     responses(
         (status = 200, description = "done", body = StaffNotification),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
 async fn read_one(
-    _: ApiCaller,
+    _: AdminCaller,
     State(state): State<AppState>,
     ApiPath((user, id)): ApiPath<(String, String)>,
 ) -> ApiResult<StaffNotification> {
@@ -284,13 +287,14 @@ struct Marked {
     responses(
         (status = 200, description = "done", body = Marked),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
 async fn read_all(
-    _: ApiCaller,
+    _: AdminCaller,
     State(state): State<AppState>,
     ApiPath(user): ApiPath<String>,
 ) -> ApiResult<Marked> {

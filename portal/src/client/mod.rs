@@ -608,6 +608,11 @@ fn checklist_html(
             },
             tasks,
             general => list.general.iter().map(comment_view).collect::<Vec<_>>(),
+            // Staff previewing download through the admin: the client's route needs the client.
+            documents => match preview {
+                Some(_) => format!("/admin/work/{}/files", list.work),
+                None => format!("{base}/documents"),
+            },
             base,
             done,
             total,
