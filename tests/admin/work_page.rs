@@ -377,12 +377,9 @@ fn staff_change_a_groups_settings_recipient_tasks_and_files() {
         ],
     );
     assert_eq!(answer.status(), StatusCode::SEE_OTHER, "{}", body(answer));
-    let reminders = work().groups[0].reminders.clone();
+    let reminders = work().groups[0].reminders.texts();
     assert_eq!(
-        (
-            reminders.params["before"].as_str(),
-            reminders.params["every"].as_str()
-        ),
+        (reminders["before"].as_str(), reminders["every"].as_str()),
         ("7,3", "2")
     );
     let answer = admin.post(
