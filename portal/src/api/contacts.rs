@@ -42,8 +42,8 @@ struct ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "done", body = Vec<Contact>),
-        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
@@ -74,7 +74,7 @@ async fn list_contacts(
     responses(
         (status = 201, description = "created", body = Contact),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -123,7 +123,7 @@ async fn get_contact(
     responses(
         (status = 200, description = "done", body = Contact),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -192,8 +192,8 @@ async fn contact_action(
     params(("id" = String, Path, description = "the contact's id"), Page),
     responses(
         (status = 200, description = "done", body = Vec<TimelineEvent>),
-        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),

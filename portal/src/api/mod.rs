@@ -97,7 +97,8 @@ async fn firm(_: ApiCaller, State(state): State<AppState>) -> ApiResult<FirmSett
     responses(
         (status = 200, description = "done", body = Vec<OutboundMessage>),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody)
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
+        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]

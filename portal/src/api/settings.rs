@@ -74,7 +74,7 @@ async fn show(_: AdminCaller, State(state): State<AppState>) -> ApiResult<Settin
         (status = 200, description = "done", body = SettingsAnswer),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),

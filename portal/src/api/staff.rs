@@ -86,7 +86,7 @@ struct Invite {
         (status = 201, description = "created", body = StaffMember),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -123,7 +123,7 @@ struct NewRole {
         (status = 200, description = "done", body = StaffMember),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -218,6 +218,7 @@ struct InboxAnswer {
         (status = 200, description = "done", body = InboxAnswer),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
+        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),

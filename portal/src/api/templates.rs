@@ -45,8 +45,8 @@ struct ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "done", body = Vec<Template>),
-        (status = 400, description = "a query parameter that cannot be read (e.g. `archived=maybe`)", body = crate::error::ErrorBody),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
@@ -70,7 +70,7 @@ async fn list_templates(
     responses(
         (status = 201, description = "created", body = Template),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -121,7 +121,7 @@ async fn get_template(
     responses(
         (status = 200, description = "done", body = Template),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -203,8 +203,8 @@ struct PreviewQuery {
     params(("name_or_id" = String, Path, description = "the template's name or id"), PreviewQuery),
     responses(
         (status = 200, description = "done", body = TemplatePreview),
-        (status = 400, description = "a missing or unreadable `start` (write YYYY-MM-DD)", body = crate::error::ErrorBody),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -242,8 +242,8 @@ struct DocumentQuery {
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
     responses(
         (status = 201, description = "created", body = Template),
-        (status = 400, description = "a group or task number, or the `name` parameter, that cannot be read", body = crate::error::ErrorBody),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "a query parameter that cannot be read; a position in the path that is not a number", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody),
         (status = 413, description = "the body is larger than allowed", body = crate::error::ErrorBody),
@@ -276,8 +276,8 @@ async fn add_template_document(
     params(("name_or_id" = String, Path, description = "the template's name or id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("n" = usize, Path, description = "the document's position on the task, from 0")),
     responses(
         (status = 200, description = "done", body = Template),
-        (status = 400, description = "a group, task or document number that cannot be read", body = crate::error::ErrorBody),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "a position in the path that is not a number", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),

@@ -37,7 +37,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -121,7 +121,7 @@ struct NewRecipient {
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON; a position in the path that is not a number", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -152,7 +152,7 @@ async fn change_recipient(
     responses(
         (status = 200, description = "the bytes, streamed", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON; a position in the path that is not a number", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -186,7 +186,7 @@ async fn add_task(
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON; a position in the path that is not a number", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),

@@ -60,7 +60,8 @@ struct WorkQuery {
     params(WorkQuery),
     responses(
         (status = 200, description = "done", body = Vec<WorkItem>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
@@ -99,7 +100,7 @@ async fn list_work(
     responses(
         (status = 201, description = "created", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -147,6 +148,7 @@ async fn get_work(
     responses(
         (status = 200, description = "done", body = Vec<TimelineEvent>),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -211,7 +213,7 @@ struct NewGroupComment {
     responses(
         (status = 201, description = "created", body = Comment),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON; a position in the path that is not a number", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -244,7 +246,7 @@ async fn add_group_comment(
     responses(
         (status = 201, description = "created", body = Comment),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -312,6 +314,7 @@ struct UploadQuery {
     responses(
         (status = 201, description = "created", body = UploadedFile),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody),
         (status = 413, description = "the body is larger than allowed", body = crate::error::ErrorBody),
@@ -406,7 +409,7 @@ struct NewStatus {
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -436,7 +439,7 @@ async fn set_status(
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "the body is not JSON", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON; a position in the path that is not a number", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -474,6 +477,7 @@ struct SendBody {
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "a position in the path that is not a number", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
@@ -518,6 +522,7 @@ async fn group_action(
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 400, description = "a position in the path that is not a number", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
         (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
     ),
