@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::guard::{StaffForm, StaffSession};
 use super::page_query::AdminQuery;
+use super::sentence;
 use super::{Layout, error_page, local_time, render, status_text};
 use crate::AppState;
 
@@ -370,17 +371,4 @@ pub(super) async fn edit(
         }
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "contacts")),
     }
-}
-
-/// An engine message as a sentence: capitalised, with a full stop.
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    let mut out: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
 }

@@ -438,6 +438,26 @@ fn status_text(status: docket_engine::model::WorkStatus, sub: Option<&str>) -> S
     }
 }
 
+/// A message from the engine as a sentence on a page: a capital first letter (not where it
+/// starts with an email address or a quoted name, which stay as typed) and a full stop.
+pub(super) fn sentence(message: &str) -> String {
+    let message = message.trim();
+    let first_word = message.split_whitespace().next().unwrap_or("");
+    let mut text = if first_word.contains('@') || message.starts_with(['`', '“', '"', '\'']) {
+        message.to_string()
+    } else {
+        let mut chars = message.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => return String::new(),
+        }
+    };
+    if !text.ends_with(['.', '?', '!']) {
+        text.push('.');
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -457,5 +477,18 @@ mod tests {
             "Waiting on the client — over reminder limit"
         );
         assert_eq!(status_text(WorkStatus::Planned, None), "Planned");
+    }
+
+    #[test]
+    fn sentences_keep_email_addresses_and_quoted_names_as_typed() {
+        use super::sentence;
+        assert_eq!(sentence("the name is taken"), "The name is taken.");
+        assert_eq!(
+            sentence("ada@firm.example is the last active admin"),
+            "ada@firm.example is the last active admin."
+        );
+        assert_eq!(sentence("`walk test` exists."), "`walk test` exists.");
+        assert_eq!(sentence("really?"), "Really?");
+        assert_eq!(sentence("  "), "");
     }
 }

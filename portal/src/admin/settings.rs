@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::guard::{AdminSession, StaffForm, StaffSession};
 use super::page_query::AdminQuery;
-use super::tokens::sentence;
+use super::sentence;
 use super::{Layout, error_page, local_time, render};
 use crate::AppState;
 

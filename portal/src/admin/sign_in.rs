@@ -17,6 +17,7 @@ use super::guard::{
     SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE, StaffForm, StaffSession, safe_next, session_cookie,
 };
 use super::page_query::AdminQuery;
+use super::sentence;
 use super::{Layout, error_page, local_time, render};
 use crate::AppState;
 use crate::browser::{
@@ -407,14 +408,5 @@ pub(super) async fn change_password(
             Redirect::to("/admin/sign-in").into_response()
         }
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "account")),
-    }
-}
-
-/// An engine message ("the password must be ...") as a sentence on a page.
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
-        None => String::new(),
     }
 }

@@ -13,6 +13,7 @@ use docket_engine::model::{ParamValue, PluginRef, TaskTemplate};
 use serde::Deserialize;
 
 use super::guard::{StaffForm, StaffSession, StaffUpload};
+use super::sentence;
 use super::templates::{FieldError, show};
 use super::{Layout, error_page};
 use crate::AppState;
@@ -379,19 +380,6 @@ fn plugin(name: &str, params: &str) -> Result<PluginRef, String> {
         plugin: name.trim().to_string(),
         params: map,
     })
-}
-
-/// An engine message as a sentence: capitalised, with a full stop.
-pub(super) fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    let mut out: String = match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
-    if !out.ends_with('.') {
-        out.push('.');
-    }
-    out
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use super::guard::{StaffForm, StaffSession};
 use super::page_query::AdminQuery;
-use super::template_edits::{EditForm, due_offset, sentence, task};
+use super::sentence;
+use super::template_edits::{EditForm, due_offset, task};
 use super::{Layout, error_page, local_time, render};
 use crate::{ApiError, AppState};
 

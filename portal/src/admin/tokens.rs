@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::guard::{AdminSession, StaffForm, StaffSession};
 use super::page_query::AdminQuery;
+use super::sentence;
 use super::{Layout, error_page, local_time, render};
 use crate::AppState;
 
@@ -207,17 +208,4 @@ pub(super) async fn revoke(
         Ok(_) => Redirect::to("/admin/tokens?notice=revoked").into_response(),
         Err(e) => error_page(e, layout()),
     }
-}
-
-/// An engine message as a sentence next to a field: capitalised, with a full stop.
-pub(super) fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    let mut text = match chars.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    };
-    if !text.ends_with('.') {
-        text.push('.');
-    }
-    text
 }

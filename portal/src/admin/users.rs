@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::guard::{AdminSession, StaffForm, StaffSession};
 use super::page_query::AdminQuery;
-use super::tokens::sentence;
+use super::sentence;
 use super::{Layout, Message, error_page, render};
 use crate::AppState;
 

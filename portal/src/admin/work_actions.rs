@@ -12,6 +12,7 @@ use docket_engine::model::{Actor, WorkId};
 use serde::{Deserialize, Serialize};
 
 use super::guard::{StaffForm, StaffSession};
+use super::sentence;
 use super::work::{PageErrors, show_work};
 use super::{Layout, Message, error_page, render};
 use crate::AppState;
@@ -575,21 +576,5 @@ pub(super) async fn remove_file(
     match state.call(move |d| d.remove_file(work, &file, by)).await {
         Ok(_) => back(work, "removed"),
         Err(e) => failed(&state, &session, work, e),
-    }
-}
-
-/// An engine message ("a comment needs some text") as a sentence on a page.
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => {
-            let text = format!("{}{}", first.to_uppercase(), chars.as_str());
-            if text.ends_with('.') {
-                text
-            } else {
-                format!("{text}.")
-            }
-        }
-        None => String::new(),
     }
 }
