@@ -91,6 +91,15 @@ fn the_openapi_document_describes_the_api_in_openapi_3_1() {
         doc["components"]["schemas"]["FirmSettings"]["properties"]["send_time"]["example"],
         "09:00"
     );
+    // An `{action}` in a path lists its values, machine-readably.
+    let send = &doc["paths"]["/api/work/{id}/groups/{group}/{action}"]["post"]["parameters"];
+    let action = send
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "action")
+        .unwrap();
+    assert_eq!(action["schema"]["pattern"], "^(send|resend)$", "{action}");
     // Every operation but the document itself asks for a token and says what a refusal is.
     for (method, path, _) in operations(&doc) {
         let op = &doc["paths"][&path][method.as_str().to_lowercase()];

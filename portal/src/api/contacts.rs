@@ -151,7 +151,7 @@ async fn update_contact(
     post,
     path = "/contacts/{id}/{action}",
     tag = "contacts",
-    params(("id" = String, Path, description = "the contact's id"), ("action" = String, Path, description = "what to do: `archive` or `restore`")),
+    params(("id" = String, Path, description = "the contact's id"), ("action" = String, Path, description = "what to do: `archive` or `restore`", pattern = "^(archive|restore)$", example = "archive")),
     responses(
         (status = 200, description = "done", body = Contact),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),

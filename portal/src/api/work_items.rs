@@ -473,7 +473,7 @@ struct SendBody {
     post,
     path = "/work/{id}/groups/{group}/{action}",
     tag = "work",
-    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("action" = String, Path, description = "what to do: `send` or `resend`")),
+    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("action" = String, Path, description = "what to do: `send` or `resend`", pattern = "^(send|resend)$", example = "send")),
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
@@ -518,7 +518,7 @@ async fn group_action(
     post,
     path = "/work/{id}/groups/{group}/tasks/{task}/{action}",
     tag = "work",
-    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("action" = String, Path, description = "what to do: `done` or `reopen`")),
+    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("action" = String, Path, description = "what to do: `done` or `reopen`", pattern = "^(done|reopen)$", example = "done")),
     responses(
         (status = 200, description = "done", body = WorkItem),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
