@@ -48,6 +48,23 @@ fn parse(id: &str, rest: &[&str]) -> Option<(WorkId, Vec<usize>)> {
 }
 
 /// An action's failure: the work's page for what staff can act on, the log for the rest.
+/// A form's change answered: back to the work's page, the page again with the message next to
+/// form `form_id` when the input was refused, or what failed.
+async fn saved<T>(
+    state: &AppState,
+    session: &StaffSession,
+    id: &str,
+    work: WorkId,
+    form_id: String,
+    answer: Result<T, crate::ApiError>,
+) -> Response {
+    match answer {
+        Ok(_) => back(work, "saved"),
+        Err(e) if about_input(&e) => refused(state, session, id, form_id, e).await,
+        Err(e) => failed(state, session, work, e),
+    }
+}
+
 fn failed(state: &AppState, session: &StaffSession, id: WorkId, e: crate::ApiError) -> Response {
     if e.status().is_server_error() {
         return error_page(e, Layout::signed_in(state, session, "work"));
@@ -459,13 +476,8 @@ pub(super) async fn settings(
             )
         })
         .await;
-    match answer {
-        Ok(_) => back(work, "saved"),
-        Err(e) if about_input(&e) => {
-            refused(&state, &session, &id, format!("settings-{g}"), e).await
-        }
-        Err(e) => failed(&state, &session, work, e),
-    }
+    let form_id = format!("settings-{g}");
+    saved(&state, &session, &id, work, form_id, answer).await
 }
 
 #[derive(Deserialize)]
@@ -487,16 +499,11 @@ pub(super) async fn recipient(
     };
     let g = n[0];
     let by = actor(&session);
-    match state
+    let answer = state
         .call(move |d| d.change_recipient(work, g, &form.contact, by))
-        .await
-    {
-        Ok(_) => back(work, "saved"),
-        Err(e) if about_input(&e) => {
-            refused(&state, &session, &id, format!("recipient-{g}"), e).await
-        }
-        Err(e) => failed(&state, &session, work, e),
-    }
+        .await;
+    let form_id = format!("recipient-{g}");
+    saved(&state, &session, &id, work, form_id, answer).await
 }
 
 #[derive(Deserialize)]
@@ -524,13 +531,9 @@ pub(super) async fn add_task(
         description: None,
         due_date: Some(form.due_date),
     };
-    match state.call(move |d| d.add_task(work, g, task, by)).await {
-        Ok(_) => back(work, "saved"),
-        Err(e) if about_input(&e) => {
-            refused(&state, &session, &id, format!("newtask-{g}"), e).await
-        }
-        Err(e) => failed(&state, &session, work, e),
-    }
+    let answer = state.call(move |d| d.add_task(work, g, task, by)).await;
+    let form_id = format!("newtask-{g}");
+    saved(&state, &session, &id, work, form_id, answer).await
 }
 
 /// `POST /admin/work/ID/groups/G/tasks/T/edit`: a task's title and due date.
@@ -550,16 +553,11 @@ pub(super) async fn edit_task(
         description: None,
         due_date: Some(form.due_date),
     };
-    match state
+    let answer = state
         .call(move |d| d.edit_task(work, g, t, change, by))
-        .await
-    {
-        Ok(_) => back(work, "saved"),
-        Err(e) if about_input(&e) => {
-            refused(&state, &session, &id, format!("task-{g}-{t}"), e).await
-        }
-        Err(e) => failed(&state, &session, work, e),
-    }
+        .await;
+    let form_id = format!("task-{g}-{t}");
+    saved(&state, &session, &id, work, form_id, answer).await
 }
 
 /// `POST /admin/work/ID/files/FILE/remove`.
