@@ -4,6 +4,9 @@
 //! clock, trusting 127.0.0.1 as a proxy so each test can speak from any address through
 //! `X-Forwarded-For`.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod api;
 mod contacts;
 mod firm_api;
@@ -31,6 +34,7 @@ use docket_engine::store::MemoryStore;
 use docket_engine::{Docket, ManualClock, NewUser};
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
+use support::in_process::InProcess;
 
 pub const ADMIN: &str = "ada@firm.example";
 pub const STAFF: &str = "sam@firm.example";
@@ -57,21 +61,9 @@ pub struct Admin {
     pub clock: Arc<ManualClock>,
     pub base: String,
     pub work: WorkId,
-    runtime: Option<tokio::runtime::Runtime>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _server: InProcess,
     /// The data folder of the plugin host, when the firm has the stock plugins.
     _plugins: Option<tempfile::TempDir>,
-}
-
-impl Drop for Admin {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_timeout(Duration::from_secs(5));
-        }
-    }
 }
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -103,16 +95,8 @@ impl Admin {
 
     fn build(base_url: Option<&str>, plugins: bool) -> Admin {
         let clock = Arc::new(ManualClock::new(utc("2026-03-02T08:00:00Z")));
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let base = format!("http://127.0.0.1:{port}");
+        let mut server = InProcess::bind();
+        let base = server.base.clone();
         let docket = Docket::open(
             Arc::new(MemoryStore::new()),
             clock.clone(),
@@ -174,23 +158,16 @@ impl Admin {
             .id;
         let ada = docket.user_by_email(ADMIN).unwrap().unwrap().id;
         docket.send_group(work, 0, Actor::Staff(ada)).unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let state = docket_portal::AppState::new(docket.clone())
-            .with_trusted_proxies(&["127.0.0.1".parse().unwrap()]);
-        runtime.spawn(async move {
-            docket_portal::run(listener, state, async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
+        server.serve(
+            docket_portal::AppState::new(docket.clone())
+                .with_trusted_proxies(&["127.0.0.1".parse().unwrap()]),
+        );
         Admin {
             docket,
             clock,
             base,
             work,
-            runtime: Some(runtime),
-            stop: Some(stop),
+            _server: server,
             _plugins: plugin_dir,
         }
     }

@@ -3,6 +3,9 @@
 //! two recipients of one work item, fresh links and their limits. The router runs in-process on
 //! 127.0.0.1 over an in-memory store; links are issued through the engine, as sending does.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod account;
 mod uploads;
 
@@ -16,6 +19,7 @@ use docket_engine::store::MemoryStore;
 use docket_engine::{Docket, ManualClock};
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
+use support::in_process::InProcess;
 
 pub const TEMPLATE: &str = r#"
 name = "Year end"
@@ -41,19 +45,7 @@ pub struct Portal {
     pub clock: Arc<ManualClock>,
     pub base: String,
     pub work: WorkId,
-    runtime: Option<tokio::runtime::Runtime>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for Portal {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_timeout(Duration::from_secs(5));
-        }
-    }
+    _server: InProcess,
 }
 
 pub fn utc(s: &str) -> DateTime<Utc> {
@@ -67,16 +59,8 @@ impl Portal {
 
     pub fn with_cap(cap: u64) -> Portal {
         let clock = Arc::new(ManualClock::new(utc("2026-03-02T08:00:00Z")));
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let base = format!("http://127.0.0.1:{port}");
+        let mut server = InProcess::bind();
+        let base = server.base.clone();
         let docket = Docket::open(
             Arc::new(MemoryStore::new()),
             clock.clone(),
@@ -116,22 +100,13 @@ impl Portal {
             .id;
         docket.send_group(work, 0, Actor::System).unwrap();
         docket.send_group(work, 1, Actor::System).unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let state = docket_portal::AppState::new(docket.clone());
-        runtime.spawn(async move {
-            docket_portal::run(listener, state, async {
-                let _ = stopped.await;
-            })
-            .await
-            .unwrap();
-        });
+        server.serve(docket_portal::AppState::new(docket.clone()));
         Portal {
             docket,
             clock,
             base,
             work,
-            runtime: Some(runtime),
-            stop: Some(stop),
+            _server: server,
         }
     }
 

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod componentize;
+pub mod in_process;
 pub mod python;
 pub mod smtp;
 
