@@ -64,7 +64,7 @@ fn archive_of(store: &dyn Store) -> Vec<u8> {
 /// Restores without the final check (the seeded records are not real records).
 fn load_into(dir: &Path, archive: &[u8]) -> Result<Counts> {
     let store = SledStore::create(dir)?;
-    load(&store, &mut &archive[..], &mut |_| {})
+    load::load(&store, &mut &archive[..], &mut |_| {})
 }
 
 #[test]
