@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::Docket;
 use super::scheduler::schedule_key;
-use crate::model::{Actor, PendingDigest, WorkId, WorkStatus};
-use crate::store::{Batch, Tree, get_record};
+use crate::model::{Actor, KeyInstant, PendingDigest, WorkId, WorkStatus};
+use crate::store::{Batch, Tree, decode, get_record};
 use crate::{Error, Result};
 
 impl Docket {
@@ -24,7 +24,7 @@ impl Docket {
             batch.remove(Tree::Schedule, schedule_key(old.due_at, work, None));
         }
         let digest = PendingDigest {
-            due_at: now + self.sending.digest_delay,
+            due_at: (now + self.sending.digest_delay).into(),
             since: existing.map_or(now, |d| d.since),
         };
         batch.put(
@@ -36,21 +36,27 @@ impl Docket {
         Ok(())
     }
 
-    /// Sends the work's staff comments since the digest began to each recipient of a sent group;
-    /// false when there was nothing to send.
-    pub(crate) fn fire_digest(&self, id: WorkId, now: DateTime<Utc>) -> Result<bool> {
-        let Some(digest): Option<PendingDigest> =
-            get_record(self.store.as_ref(), Tree::Digests, &id.key())?
-        else {
-            return Ok(false);
-        };
+    /// Sends the work's staff comments since the digest began to each recipient of a sent group,
+    /// for the schedule entry at `at` that the tick found due; false when there was nothing to
+    /// send. Only that entry is taken: when the pending digest says another instant (a newer
+    /// comment moved it meanwhile), the entry read was stale and the digest's own entry stays.
+    pub(crate) fn fire_digest(
+        &self,
+        id: WorkId,
+        at: KeyInstant,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         let mut batch = Batch::default();
-        batch.remove(Tree::Schedule, schedule_key(digest.due_at, id, None));
-        if digest.due_at > now {
-            // A newer comment moved it; the entry read was stale.
+        batch.remove(Tree::Schedule, schedule_key(at, id, None));
+        let raw = self.store.get(Tree::Digests, &id.key())?;
+        let digest = raw.as_deref().map(decode::<PendingDigest>).transpose()?;
+        let Some(digest) = digest.filter(|d| d.due_at == at) else {
             self.store.commit(batch)?;
             return Ok(false);
-        }
+        };
+        // A comment written meanwhile moves the digest: this send then gives way, and the next
+        // tick finds the moved entry.
+        batch.expect(Tree::Digests, id.key(), raw);
         batch.remove(Tree::Digests, id.key());
         let work = match self.work(id) {
             Ok(work) => work,
@@ -118,6 +124,7 @@ impl Docket {
         match self.store.commit(batch) {
             Ok(()) => Ok(!sent_to.is_empty()),
             Err(Error::Conflict(m)) if m.starts_with(super::outbox::ALREADY_QUEUED) => Ok(false),
+            Err(Error::Conflict(m)) if m == crate::store::CHANGED_CONCURRENTLY => Ok(false),
             Err(e) => Err(e),
         }
     }

@@ -314,7 +314,7 @@ impl Docket {
         let mut out = Vec::new();
         for (key, value) in entries {
             let at = parse_instant_key(key.get(..20).unwrap_or_default())?;
-            if at > now {
+            if at.get() > now {
                 break;
             }
             out.push(crate::store::decode(&value)?);
@@ -359,7 +359,7 @@ impl Docket {
         let first = self.store.scan(Tree::Webhooks, b"", None, 1, false)?;
         first
             .first()
-            .map(|(k, _)| parse_instant_key(k.get(..20).unwrap_or_default()))
+            .map(|(k, _)| parse_instant_key(k.get(..20).unwrap_or_default()).map(|at| at.get()))
             .transpose()
     }
 

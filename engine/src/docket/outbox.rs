@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::Docket;
 use crate::model::{
-    Actor, EventKind, MessageKind, MessageState, OutboundMessage, WorkItem, WorkStatus,
+    Actor, EventKind, KeyInstant, MessageKind, MessageState, OutboundMessage, WorkItem, WorkStatus,
 };
 use crate::plugin::HookEventKind;
 use crate::store::{Batch, Tree, decode, get_record, scan_records};
@@ -412,16 +412,13 @@ fn redact_link(link: &str) -> String {
     }
 }
 
-/// Fixed-width Unix milliseconds, so keys sort by time.
-pub(crate) fn instant_key(at: DateTime<Utc>) -> String {
-    format!("{:020}", at.timestamp_millis().max(0))
+/// The key text of an instant, at the keys' precision (`KeyInstant`).
+pub(crate) fn instant_key(at: impl Into<KeyInstant>) -> String {
+    at.into().key()
 }
 
-pub(crate) fn parse_instant_key(text: &[u8]) -> Result<DateTime<Utc>> {
-    std::str::from_utf8(text)
-        .ok()
-        .and_then(|t| t.parse::<i64>().ok())
-        .and_then(DateTime::from_timestamp_millis)
+pub(crate) fn parse_instant_key(text: &[u8]) -> Result<KeyInstant> {
+    KeyInstant::parse_key(text)
         .ok_or_else(|| Error::Storage("corrupt instant in an index key".into()))
 }
 
@@ -439,7 +436,7 @@ fn parse_queue_key(key: &[u8]) -> Result<(DateTime<Utc>, String)> {
     let (at, id) = rest.split_at_checked(20).ok_or_else(corrupt)?;
     let id =
         std::str::from_utf8(id.strip_prefix(b"/").ok_or_else(corrupt)?).map_err(|_| corrupt())?;
-    Ok((parse_instant_key(at)?, id.to_string()))
+    Ok((parse_instant_key(at)?.get(), id.to_string()))
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use chrono_tz::Tz;
 use super::Docket;
 use super::outbox::{instant_key, parse_instant_key};
 use crate::model::{
-    Actor, ContactId, EventKind, Fire, FireAction, FirmSettings, WorkId, WorkItem, WorkStatus,
+    Actor, ContactId, EventKind, Fire, FireAction, FirmSettings, KeyInstant, WorkId, WorkItem,
+    WorkStatus,
 };
 use crate::plugin::{FirmCalendar, GroupState, Params, SendRequest, TaskState};
 use crate::schedule::SendSchedule;
@@ -37,7 +38,7 @@ pub struct TickReport {
 }
 
 /// A due schedule entry of a work item: when, and which group (`None`: the comment digest).
-type DueEntry = (DateTime<Utc>, Option<usize>);
+type DueEntry = (KeyInstant, Option<usize>);
 
 /// One group waiting for a reminder decision.
 struct Ask {
@@ -99,7 +100,7 @@ impl Docket {
                                 schedule
                                     .slot(at.max(now), tz, &firm.holidays)
                                     .map(|at| Fire {
-                                        at,
+                                        at: at.into(),
                                         action: FireAction::Send,
                                     })
                             }
@@ -299,8 +300,8 @@ impl Docket {
                 }
             }
         }
-        for work in digests {
-            match self.fire_digest(work, now) {
+        for (work, at) in digests {
+            match self.fire_digest(work, at, now) {
                 Ok(true) => report.digests += 1,
                 Ok(false) => {}
                 Err(e) => {
@@ -331,7 +332,7 @@ impl Docket {
             let full = page.len() == SCAN_PAGE;
             for (key, _) in page {
                 let (at, work, group) = parse_schedule_key(&key)?;
-                if at > now {
+                if at.get() > now {
                     break 'pages;
                 }
                 due.entry(work).or_default().push((at, group));
@@ -353,16 +354,19 @@ impl Docket {
         chunk: &[(WorkId, Vec<DueEntry>)],
         now: DateTime<Utc>,
         report: &mut TickReport,
-        digests: &mut Vec<WorkId>,
+        digests: &mut Vec<(WorkId, KeyInstant)>,
     ) -> Result<Vec<Batch>> {
         let mut stale = Batch::default();
         let mut loaded = Vec::new();
         for (id, fires) in chunk {
             let id = *id;
-            if fires.iter().any(|(_, g)| g.is_none()) {
-                digests.push(id);
-            }
-            let groups: Vec<(DateTime<Utc>, usize)> = fires
+            digests.extend(
+                fires
+                    .iter()
+                    .filter(|(_, g)| g.is_none())
+                    .map(|(at, _)| (id, *at)),
+            );
+            let groups: Vec<(KeyInstant, usize)> = fires
                 .iter()
                 .filter_map(|(at, g)| g.map(|g| (*at, g)))
                 .collect();
@@ -479,7 +483,7 @@ impl Docket {
         let first = self.store.scan(Tree::Schedule, b"", None, 1, false)?;
         first
             .first()
-            .map(|(k, _)| parse_schedule_key(k).map(|(at, _, _)| at))
+            .map(|(k, _)| parse_schedule_key(k).map(|(at, _, _)| at.get()))
             .transpose()
     }
 
@@ -529,7 +533,7 @@ impl HeldReminder {
 
     fn into_fire(self) -> Fire {
         Fire {
-            at: self.at,
+            at: self.at.into(),
             action: FireAction::Reminder { tasks: self.tasks },
         }
     }
@@ -587,7 +591,7 @@ pub(super) fn calendar(firm: &FirmSettings, tz: Tz) -> FirmCalendar {
 fn retry(now: DateTime<Utc>, plugin: &str, error: &dyn std::fmt::Display) -> Fire {
     tracing::warn!(plugin, %error, "plugin failed; its groups are retried at the next tick");
     Fire {
-        at: now,
+        at: now.into(),
         action: FireAction::Retry {
             reason: error.to_string(),
         },
@@ -595,7 +599,7 @@ fn retry(now: DateTime<Utc>, plugin: &str, error: &dyn std::fmt::Display) -> Fir
 }
 
 /// `INSTANT/WORK/GROUP`, or `INSTANT/WORK/d` for the work's comment digest.
-pub(crate) fn schedule_key(at: DateTime<Utc>, work: WorkId, group: Option<usize>) -> Vec<u8> {
+pub(crate) fn schedule_key(at: KeyInstant, work: WorkId, group: Option<usize>) -> Vec<u8> {
     match group {
         Some(g) => format!("{}/{work}/{g:03}", instant_key(at)),
         None => format!("{}/{work}/d", instant_key(at)),
@@ -603,7 +607,7 @@ pub(crate) fn schedule_key(at: DateTime<Utc>, work: WorkId, group: Option<usize>
     .into_bytes()
 }
 
-fn parse_schedule_key(key: &[u8]) -> Result<(DateTime<Utc>, WorkId, Option<usize>)> {
+pub(crate) fn parse_schedule_key(key: &[u8]) -> Result<(KeyInstant, WorkId, Option<usize>)> {
     let corrupt = || Error::Storage("corrupt schedule index key".into());
     let text = std::str::from_utf8(key).map_err(|_| corrupt())?;
     let mut parts = text.splitn(3, '/');
@@ -615,3 +619,7 @@ fn parse_schedule_key(key: &[u8]) -> Result<(DateTime<Utc>, WorkId, Option<usize
     };
     Ok((at, work, group))
 }
+
+#[cfg(test)]
+#[path = "precision_tests.rs"]
+mod precision_tests;

@@ -206,7 +206,7 @@ fn three_days_down_sends_one_reminder() {
     assert_eq!(firm.sent().len(), before + 1, "one reminder, not three");
     // Then the calendar carries on from now: the next is tomorrow at nine.
     let next = firm.next_fire(id);
-    assert_eq!(next.at, utc("2026-03-21T09:00:00Z"));
+    assert_eq!(next.at.get(), utc("2026-03-21T09:00:00Z"));
 }
 
 #[test]
@@ -240,7 +240,7 @@ fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
     let report = firm.docket.tick().unwrap();
     assert_eq!(report.reminders, 2);
     let next = firm.next_fire(broken);
-    assert_eq!(next.at, firm.docket.now());
+    assert_eq!(next.at.get(), firm.docket.now());
     assert!(
         matches!(&next.action, crate::model::FireAction::Retry { reason } if reason.contains("misbehave")),
         "{next:?}"
@@ -248,9 +248,9 @@ fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
     firm.clock.advance(Duration::seconds(1));
     assert_eq!(firm.docket.tick().unwrap().reminders, 0);
     let again = firm.next_fire(broken);
-    assert_eq!(again.at, firm.docket.now(), "retried at the next tick");
+    assert_eq!(again.at.get(), firm.docket.now(), "retried at the next tick");
     let fine = firm.next_fire(healthy);
-    assert_eq!(fine.at, utc("2026-03-16T09:00:00Z"));
+    assert_eq!(fine.at.get(), utc("2026-03-16T09:00:00Z"));
     // Mended on the work: planned again at once.
     firm.docket
         .update_group_settings(
@@ -264,7 +264,7 @@ fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
         )
         .unwrap();
     let mended = firm.next_fire(broken);
-    assert_eq!(mended.at, utc("2026-03-16T09:00:00Z"));
+    assert_eq!(mended.at.get(), utc("2026-03-16T09:00:00Z"));
 }
 
 #[test]
@@ -315,7 +315,7 @@ fn group_settings_refuse_what_the_plugins_refuse() {
         )
         .unwrap();
     let next = work.groups[0].next.clone().unwrap();
-    assert_eq!(next.at, utc("2026-03-05T09:00:00Z"));
+    assert_eq!(next.at.get(), utc("2026-03-05T09:00:00Z"));
     assert_eq!(next.action, crate::model::FireAction::Send);
     firm.run_until(utc("2026-03-05T10:00:00Z"));
     assert_eq!(firm.sent().len(), 1);

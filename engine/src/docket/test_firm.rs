@@ -47,7 +47,7 @@ pub(crate) fn host() -> Arc<PluginHost> {
 pub(crate) struct Recorder(pub Mutex<Vec<(DateTime<Utc>, String)>>);
 
 pub(crate) struct RecordingTransport {
-    clock: Arc<ManualClock>,
+    clock: Arc<dyn Clock>,
     sent: Arc<Recorder>,
     fail: Arc<Mutex<Option<TransportError>>>,
 }
@@ -88,41 +88,71 @@ title = "P60"
 due = 21
 "#;
 
+/// A work item from `template` for `contact` starting on `start`.
+pub(crate) fn new_work(docket: &Docket, template: &str, start: &str, contact: &str) -> WorkId {
+    docket
+        .create_work(
+            NewWork {
+                template: template.into(),
+                start_date: Some(start.parse().unwrap()),
+                contacts: vec![contact.into()],
+                ..NewWork::default()
+            },
+            Actor::System,
+        )
+        .unwrap()
+        .id
+}
+
+/// A firm on `clock` with the test template and Ann, and a mailer that records what it sends.
+pub(crate) fn seeded(
+    clock: Arc<dyn Clock>,
+    firm: &FirmConfig,
+) -> (
+    Docket,
+    Mailer,
+    Arc<Recorder>,
+    Arc<Mutex<Option<TransportError>>>,
+) {
+    let docket = Docket::open(
+        Arc::new(MemoryStore::new()),
+        clock.clone(),
+        firm,
+        "https://docket.example",
+    )
+    .unwrap()
+    .with_plugins(host());
+    docket.import_template(TEMPLATE).unwrap();
+    docket
+        .create_contact(
+            NewContact {
+                name: "Ann Archer".into(),
+                email: "ann@client.example".into(),
+                timezone: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let sent = Arc::new(Recorder::default());
+    let fail = Arc::new(Mutex::new(None));
+    let transport = Arc::new(RecordingTransport {
+        clock,
+        sent: sent.clone(),
+        fail: fail.clone(),
+    });
+    let mailer = Mailer::new(
+        MailTemplates::load(None).unwrap(),
+        "Smith & Co <office@smith.example>",
+        transport,
+    )
+    .unwrap();
+    (docket, mailer, sent, fail)
+}
+
 impl Firm {
     pub(crate) fn new(now: &str, firm: FirmConfig) -> Firm {
         let clock = Arc::new(ManualClock::new(utc(now)));
-        let docket = Docket::open(
-            Arc::new(MemoryStore::new()),
-            clock.clone(),
-            &firm,
-            "https://docket.example",
-        )
-        .unwrap()
-        .with_plugins(host());
-        docket.import_template(TEMPLATE).unwrap();
-        docket
-            .create_contact(
-                NewContact {
-                    name: "Ann Archer".into(),
-                    email: "ann@client.example".into(),
-                    timezone: None,
-                },
-                Actor::System,
-            )
-            .unwrap();
-        let sent = Arc::new(Recorder::default());
-        let fail = Arc::new(Mutex::new(None));
-        let transport = Arc::new(RecordingTransport {
-            clock: clock.clone(),
-            sent: sent.clone(),
-            fail: fail.clone(),
-        });
-        let mailer = Mailer::new(
-            MailTemplates::load(None).unwrap(),
-            "Smith & Co <office@smith.example>",
-            transport,
-        )
-        .unwrap();
+        let (docket, mailer, sent, fail) = seeded(clock.clone(), &firm);
         Firm {
             docket,
             clock,
@@ -138,18 +168,7 @@ impl Firm {
     }
 
     pub(crate) fn work_for(&self, template: &str, start: &str, contact: &str) -> WorkId {
-        self.docket
-            .create_work(
-                NewWork {
-                    template: template.into(),
-                    start_date: Some(start.parse().unwrap()),
-                    contacts: vec![contact.into()],
-                    ..NewWork::default()
-                },
-                Actor::System,
-            )
-            .unwrap()
-            .id
+        new_work(&self.docket, template, start, contact)
     }
 
     pub(crate) fn contact(&self, name: &str, email: &str) {

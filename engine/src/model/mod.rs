@@ -6,6 +6,7 @@ mod contact;
 mod exchange;
 mod firm;
 mod ids;
+mod instant;
 mod notice;
 mod outbox;
 mod staff;
@@ -18,6 +19,7 @@ pub use contact::{Contact, ContactUpdate, NewContact};
 pub use exchange::{Comment, UploadedFile, sanitise_file_name};
 pub use firm::{ApiToken, FirmLogo, FirmSettings, Role, StaffInvite, StaffUser};
 pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};
+pub use instant::KeyInstant;
 pub use notice::{QueuedEvent, StaffNotification, WebhookDelivery};
 pub use outbox::{
     CommentLine, MailContext, MessageKind, MessageState, OutboundMessage, PendingDigest, TaskLine,

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ContactId, Record, WorkId};
+use super::{ContactId, KeyInstant, Record, WorkId};
 
 /// What an email is about; also names its template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -196,8 +196,10 @@ impl Record for OutboundMessage {
 /// Staff comments waiting to reach the client in one email.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PendingDigest {
-    /// When the email goes: the digest delay after the latest staff comment.
-    pub due_at: DateTime<Utc>,
+    /// When the email goes: the digest delay after the latest staff comment, at the schedule
+    /// index's precision.
+    #[schema(value_type = DateTime<Utc>)]
+    pub due_at: KeyInstant,
     /// The first comment of the burst.
     pub since: DateTime<Utc>,
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ContactId, DocumentRef, PluginRef, Record, TemplateId, UserId, WorkId};
+use super::{ContactId, DocumentRef, KeyInstant, PluginRef, Record, TemplateId, UserId, WorkId};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WorkItem {
@@ -143,8 +143,10 @@ impl ClientTaskGroup {
 /// The scheduler's next action for a group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Fire {
-    /// When it happens: already moved onto the firm's send schedule and off its holidays.
-    pub at: DateTime<Utc>,
+    /// When it happens: already moved onto the firm's send schedule and off its holidays, at
+    /// the schedule index's precision.
+    #[schema(value_type = DateTime<Utc>)]
+    pub at: KeyInstant,
     #[serde(flatten)]
     pub action: FireAction,
 }
