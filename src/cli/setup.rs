@@ -419,7 +419,7 @@ pub fn work(cmd: WorkCommand, docket: &Docket) -> anyhow::Result<()> {
                 let when = match &group.next {
                     Some(fire) if fire.action == FireAction::Send => format!(
                         "goes out automatically at {} (while `docket serve` runs)",
-                        fire.at.format("%Y-%m-%d %H:%M UTC")
+                        fire.at.get().format("%Y-%m-%d %H:%M UTC")
                     ),
                     Some(_) => "is planned again when `docket serve` runs".to_string(),
                     None => "goes out when staff send it".to_string(),

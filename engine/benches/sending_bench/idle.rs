@@ -10,7 +10,7 @@ pub(crate) fn idle_tick(host: &Arc<PluginHost>) {
     let id = firm.create_work();
     let sent = firm.docket.send_group(id, 0, Actor::System).unwrap();
     let next = sent.groups[0].next.clone().expect("a reminder is planned");
-    assert!(next.at > firm.docket.now());
+    assert!(next.at.get() > firm.docket.now());
     let now = firm.docket.now();
     let first_at = now + chrono::Duration::days(1);
     let year_ms = chrono::Duration::days(365).num_milliseconds();
@@ -27,7 +27,7 @@ pub(crate) fn idle_tick(host: &Arc<PluginHost>) {
                 w.id = WorkId::new(now);
                 let at =
                     first_at + chrono::Duration::milliseconds(year_ms * i as i64 / clones as i64);
-                w.groups[0].next.as_mut().unwrap().at = at;
+                w.groups[0].next.as_mut().unwrap().at = at.into();
                 w
             })
             .collect();

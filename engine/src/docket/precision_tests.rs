@@ -7,8 +7,8 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::docket::test_firm::{Firm, seeded, utc};
 use crate::config::FirmConfig;
+use crate::docket::test_firm::{Firm, seeded, utc};
 use crate::model::{Actor, FireAction, PluginRef};
 use crate::store::{Batch, Tree, encode};
 use crate::workers::{WorkerOptions, Workers};
@@ -90,7 +90,14 @@ fn a_plugin_retry_is_taken_once_on_a_clock_with_sub_millisecond_parts() {
     );
     assert_eq!(
         schedule(&firm.docket),
-        vec![String::from_utf8(crate::docket::scheduler::schedule_key(planned.at, id, Some(0))).unwrap()]
+        vec![
+            String::from_utf8(crate::docket::scheduler::schedule_key(
+                planned.at,
+                id,
+                Some(0)
+            ))
+            .unwrap()
+        ]
     );
 }
 
@@ -149,7 +156,8 @@ fn the_server_loops_at_speed_one_send_a_reminder_and_a_digest_once_each() {
     let clock: Arc<dyn Clock> = Arc::new(ScaledClock::new(start, 1.0));
     let (docket, mailer, sent, _) = seeded(clock.clone(), &FirmConfig::default());
     let docket = docket.with_comment_digest_delay(Duration::milliseconds(300));
-    let id = crate::docket::test_firm::new_work(&docket, "Year end", "2026-03-02", "ann@client.example");
+    let id =
+        crate::docket::test_firm::new_work(&docket, "Year end", "2026-03-02", "ann@client.example");
     docket.send_group(id, 0, Actor::System).unwrap();
     let workers = Workers::start(
         docket.clone(),

@@ -248,7 +248,11 @@ fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
     firm.clock.advance(Duration::seconds(1));
     assert_eq!(firm.docket.tick().unwrap().reminders, 0);
     let again = firm.next_fire(broken);
-    assert_eq!(again.at.get(), firm.docket.now(), "retried at the next tick");
+    assert_eq!(
+        again.at.get(),
+        firm.docket.now(),
+        "retried at the next tick"
+    );
     let fine = firm.next_fire(healthy);
     assert_eq!(fine.at.get(), utc("2026-03-16T09:00:00Z"));
     // Mended on the work: planned again at once.
