@@ -212,14 +212,9 @@ pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
         }
         Ok(())
     })?;
-    each_entry(store, Tree::Schedule, &mut |key, _| {
-        let text = lossy(key);
-        let work = text.split('/').nth(1).unwrap_or_default();
-        if store.get(Tree::Work, work.as_bytes())?.is_none() {
-            found.problem(format!("schedule: `{text}` points at no work item"));
-        }
-        Ok(())
-    })?;
+    for line in crate::docket::audit_schedule(store)?.lines() {
+        found.problem(line);
+    }
     Ok(found.lines())
 }
 

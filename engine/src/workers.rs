@@ -153,6 +153,11 @@ fn wait_for(
 }
 
 fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
+    // Orphans of the schedule (left by a crash mid-change or an older binary's bug) are
+    // re-planned before the first tick, so nothing the firm was promised stays unsent.
+    if let Err(e) = docket.repair_schedule() {
+        tracing::error!(error = %e, "cannot check the schedule for orphans; the scheduler runs without");
+    }
     loop {
         match docket.tick() {
             Ok(report) if report.sends + report.reminders + report.digests > 0 => {

@@ -14,6 +14,7 @@ mod outbox;
 mod people;
 mod plugin_use;
 mod preview;
+mod schedule_audit;
 mod scheduler;
 mod sending;
 mod settings;
@@ -61,6 +62,7 @@ pub use preview::{
     CalendarPreview, GroupPreview, Hold, HoldReason, PreviewReminder, TemplatePreview,
     preview_calendar,
 };
+pub use schedule_audit::{ScheduleAudit, ScheduleRepair, audit_schedule};
 pub use scheduler::{HeldReminder, TICK_LIMIT, TickReport};
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
 pub use settings::{MAX_LOGO_BYTES, SETTINGS_KEYS, SettingsChange, SettingsError, pinned_message};
