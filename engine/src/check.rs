@@ -12,7 +12,7 @@ use crate::model::{
     TemplateId, TimelineEvent, UploadedFile, WebhookDelivery, WorkId, WorkItem,
 };
 use crate::store::files::{StoredFile, Verified};
-use crate::store::{Store, Tree, decode};
+use crate::store::{EntryVisit, Store, Tree, decode, for_each_entry};
 
 /// Problems reported in full; past this, only their number.
 const MAX_LINES: usize = 1000;
@@ -311,9 +311,6 @@ fn work_index(
     })
 }
 
-type EntryVisit<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> Result<()>;
-
-/// Calls `each` for every entry of `tree`, a page at a time.
 /// Whether the bytes `content` names are in the file store (whole and hashing right, with
 /// `verify_bytes`; else of the right size); a problem naming `what` if not.
 fn bytes(
@@ -370,17 +367,7 @@ fn template_names(store: &dyn Store, rest: &str, sha: &str) -> Result<bool> {
 }
 
 fn each_entry(store: &dyn Store, tree: Tree, each: EntryVisit) -> Result<()> {
-    let mut after: Option<Vec<u8>> = None;
-    loop {
-        let page = store.scan(tree, b"", after.as_deref(), PAGE, false)?;
-        for (key, value) in &page {
-            each(key, value)?;
-        }
-        if page.len() < PAGE {
-            return Ok(());
-        }
-        after = page.last().map(|(k, _)| k.clone());
-    }
+    for_each_entry(store, tree, PAGE, each)
 }
 
 fn lossy(bytes: &[u8]) -> String {

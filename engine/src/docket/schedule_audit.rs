@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::Docket;
 use super::scheduler::{parse_schedule_key, schedule_key};
 use crate::model::{KeyInstant, PendingDigest, WorkId, WorkItem};
-use crate::store::{Batch, Store, Tree, decode};
+use crate::store::{Batch, EntryVisit, Store, Tree, decode, for_each_entry};
 use crate::{Error, Result};
 
 /// Records read at a time.
@@ -141,22 +141,8 @@ fn stale_entry(store: &dyn Store, key: &[u8]) -> Result<Option<String>> {
     }
 }
 
-fn each_value(
-    store: &dyn Store,
-    tree: Tree,
-    each: &mut dyn FnMut(&[u8], &[u8]) -> Result<()>,
-) -> Result<()> {
-    let mut after: Option<Vec<u8>> = None;
-    loop {
-        let page = store.scan(tree, b"", after.as_deref(), PAGE, false)?;
-        for (key, value) in &page {
-            each(key, value)?;
-        }
-        if page.len() < PAGE {
-            return Ok(());
-        }
-        after = page.last().map(|(k, _)| k.clone());
-    }
+fn each_value(store: &dyn Store, tree: Tree, each: EntryVisit) -> Result<()> {
+    for_each_entry(store, tree, PAGE, each)
 }
 
 /// What [`Docket::repair_schedule`] mended.

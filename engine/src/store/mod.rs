@@ -498,6 +498,25 @@ pub fn scan_records<R: Record>(
         .collect()
 }
 
+/// What [`for_each_entry`] calls for each key and value.
+pub type EntryVisit<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> Result<()>;
+
+/// Calls `each` for every entry of `tree` in key order, reading a page of `page` entries at a
+/// time, so memory stays flat however large the tree.
+pub fn for_each_entry(store: &dyn Store, tree: Tree, page: usize, each: EntryVisit) -> Result<()> {
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let entries = store.scan(tree, b"", after.as_deref(), page, false)?;
+        for (key, value) in &entries {
+            each(key, value)?;
+        }
+        if entries.len() < page {
+            return Ok(());
+        }
+        after = entries.last().map(|(k, _)| k.clone());
+    }
+}
+
 /// Reads and decodes one record.
 pub fn get_record<R: Record>(store: &dyn Store, tree: Tree, key: &[u8]) -> Result<Option<R>> {
     store
