@@ -343,6 +343,7 @@ impl Config {
                 let first_line = inner.lines().next().unwrap_or_default().trim();
                 ConfigError(format!("{origin}: key `{path}`: {first_line}"))
             })?;
+        config.firm.explicit = explicit;
         config.validate().map_err(|msg| {
             // A key set from the environment is blamed on its variable, not the file.
             let key = msg.split('`').nth(1).unwrap_or_default();
@@ -353,7 +354,6 @@ impl Config {
                 .unwrap_or_else(|| source.clone());
             ConfigError(format!("{origin}: {msg}"))
         })?;
-        config.firm.explicit = explicit;
         config.server.base_url_set = base_url_set;
         config.source = source;
         Ok(config)
@@ -411,8 +411,17 @@ impl Config {
             ));
         }
         if let Some(expr) = self.firm.send_schedule() {
-            crate::schedule::SendSchedule::parse(&expr)
+            let schedule = crate::schedule::SendSchedule::parse(&expr)
                 .map_err(|e| format!("key `firm.send_schedule`: {e}"))?;
+            // With the send time left to the stored settings, `Docket::apply_config` checks the
+            // pair at start.
+            if self.firm.explicit.iter().any(|k| k == "send_time")
+                && let Some(problem) = schedule.send_time_problem(self.firm.send_time())
+            {
+                return Err(format!(
+                    "keys `firm.send_time` and `firm.send_schedule`: {problem}"
+                ));
+            }
         }
         for (status, subs) in &self.firm.sub_statuses {
             status
@@ -606,6 +615,10 @@ mod tests {
             (
                 "[firm]\nsend_time = '24:00'\n",
                 "FILE: key `firm.send_time`",
+            ),
+            (
+                "[firm]\nsend_time = '10:00'\nsend_schedule = '0 9 * * MON-FRI'\n",
+                "FILE: keys `firm.send_time` and `firm.send_schedule`: the send time 10:00 is not a time the send schedule `0 9 * * MON-FRI` sends at (09:00)",
             ),
             (
                 "[server]\nlisten = 'nowhere'\n",

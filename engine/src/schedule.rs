@@ -74,6 +74,50 @@ impl SendSchedule {
         &self.text
     }
 
+    /// Whether the schedule sends at `time` of day (on the days it sends at all). A reminder a
+    /// policy asks for at the firm's send time goes then only if this holds; otherwise every
+    /// one would move to the next slot.
+    pub fn sends_at(&self, time: NaiveTime) -> bool {
+        use cron::TimeUnitSpec as _;
+        time.second() == 0
+            && self.cron.hours().includes(time.hour())
+            && self.cron.minutes().includes(time.minute())
+    }
+
+    /// The times of day the schedule sends at, for messages: the first few, HH:MM.
+    pub fn times_of_day(&self) -> String {
+        use cron::TimeUnitSpec as _;
+        let mut times = Vec::new();
+        let mut more = 0;
+        for hour in self.cron.hours().iter() {
+            for minute in self.cron.minutes().iter() {
+                if times.len() < 4 {
+                    times.push(format!("{hour:02}:{minute:02}"));
+                } else {
+                    more += 1;
+                }
+            }
+        }
+        let mut text = times.join(", ");
+        if more > 0 {
+            text.push_str(&format!(" and {more} more"));
+        }
+        text
+    }
+
+    /// Why `send_time` does not suit this schedule, if it does not: the message for whoever
+    /// sets either of them.
+    pub fn send_time_problem(&self, send_time: NaiveTime) -> Option<String> {
+        (!self.sends_at(send_time)).then(|| {
+            format!(
+                "the send time {} is not a time the send schedule `{}` sends at ({}), so every reminder would wait for its next slot; set the send time to one of those times, or change the schedule",
+                send_time.format("%H:%M"),
+                self.text,
+                self.times_of_day()
+            )
+        })
+    }
+
     /// The first slot at or after `at`, in zone `tz`, on a day that is not a holiday. `None`
     /// only if no slot exists within ten years (a schedule of holidays only).
     pub fn slot(&self, at: DateTime<Utc>, tz: Tz, holidays: &[NaiveDate]) -> Option<DateTime<Utc>> {
@@ -286,5 +330,27 @@ mod tests {
             let err = SendSchedule::parse(bad).unwrap_err();
             assert!(err.contains('`'), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn a_send_time_is_a_slot_of_the_schedule_or_the_reason_is_given() {
+        let weekdays = SendSchedule::parse("0 9 * * MON-FRI").unwrap();
+        let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+        let ten = NaiveTime::from_hms_opt(10, 0, 0).unwrap();
+        assert!(weekdays.sends_at(nine));
+        assert_eq!(weekdays.send_time_problem(nine), None);
+        let problem = weekdays.send_time_problem(ten).unwrap();
+        assert!(problem.contains("10:00"), "{problem}");
+        assert!(problem.contains("(09:00)"), "{problem}");
+        let twice = SendSchedule::parse("30 8,13 * * *").unwrap();
+        assert!(twice.sends_at(NaiveTime::from_hms_opt(13, 30, 0).unwrap()));
+        assert!(!twice.sends_at(NaiveTime::from_hms_opt(13, 0, 0).unwrap()));
+        assert_eq!(twice.times_of_day(), "08:30, 13:30");
+        let often = SendSchedule::parse("*/15 9-17 * * *").unwrap();
+        assert_eq!(
+            often.times_of_day(),
+            "09:00, 09:15, 09:30, 09:45 and 32 more"
+        );
+        assert!(SendSchedule::daily_at(ten).sends_at(ten));
     }
 }

@@ -317,6 +317,23 @@ impl Docket {
                 _ => {}
             }
         }
+        if let Some(expr) = &settings.send_schedule
+            && let Ok(schedule) = crate::schedule::SendSchedule::parse(expr)
+            && let Some(problem) = schedule.send_time_problem(settings.send_time)
+        {
+            let from = |key: &str| {
+                if firm.explicit.iter().any(|k| k == key) {
+                    format!("`firm.{key}` in the configuration")
+                } else {
+                    format!("`{key}` in the stored settings")
+                }
+            };
+            return Err(Error::invalid(format!(
+                "{} and {} disagree: {problem}",
+                from("send_time"),
+                from("send_schedule")
+            )));
+        }
         if !changes.is_empty() {
             self.update_firm_settings(&settings)?;
         }

@@ -235,6 +235,25 @@ impl SettingsChange {
                 }
             }
         }
+        // The send time must be one the schedule sends at, or every reminder would move. The
+        // message goes with the key that changed (the schedule's when both did).
+        if let Some(expr) = &next.send_schedule
+            && !errors
+                .iter()
+                .any(|e| e.key == "send_time" || e.key == "send_schedule")
+            && let Ok(schedule) = crate::schedule::SendSchedule::parse(expr)
+            && let Some(problem) = schedule.send_time_problem(next.send_time)
+        {
+            let key = if next.send_schedule != current.send_schedule {
+                "send_schedule"
+            } else {
+                "send_time"
+            };
+            errors.push(SettingsError {
+                key: key.to_string(),
+                message: problem,
+            });
+        }
         // A pinned key may be sent unchanged (a form sends every field), never changed.
         let changed = [
             ("name", next.name != current.name),
@@ -419,7 +438,7 @@ mod tests {
             name: Some("  Smith & Co ".into()),
             timezone: Some("America/New_York".into()),
             send_time: Some("10:30".into()),
-            send_schedule: Some("0 9 * * MON-FRI".into()),
+            send_schedule: Some("30 10 * * MON-FRI".into()),
             holidays: Some(vec!["2027-12-25".into(), "2027-01-01".into(), "".into()]),
             sub_statuses: Some(BTreeMap::from([(
                 "waiting_on_client".into(),
@@ -430,7 +449,7 @@ mod tests {
         assert_eq!(after.name, "Smith & Co");
         assert_eq!(after.timezone, chrono_tz::America::New_York);
         assert_eq!(after.send_time.to_string(), "10:30:00");
-        assert_eq!(after.send_schedule.as_deref(), Some("0 9 * * MON-FRI"));
+        assert_eq!(after.send_schedule.as_deref(), Some("30 10 * * MON-FRI"));
         assert_eq!(
             after.holidays,
             ["2027-01-01".parse().unwrap(), "2027-12-25".parse().unwrap()]
@@ -463,6 +482,81 @@ mod tests {
         assert_eq!(docket.firm_settings().unwrap(), after, "nothing changed");
         let err = docket.change_settings(&bad).unwrap_err().to_string();
         assert!(err.starts_with("timezone: `Mars/Base` is not"), "{err}");
+    }
+
+    #[test]
+    fn a_send_time_the_schedule_never_sends_at_is_refused_where_it_is_set() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let schedule = |expr: &str| SettingsChange {
+            send_schedule: Some(expr.into()),
+            ..SettingsChange::default()
+        };
+        let time = |t: &str| SettingsChange {
+            send_time: Some(t.into()),
+            ..SettingsChange::default()
+        };
+        // The default send time is 09:00: a schedule at ten is refused on its own key...
+        let errors = docket
+            .try_change_settings(&schedule("0 10 * * MON-FRI"))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].key, "send_schedule");
+        assert!(errors[0].message.contains("09:00"), "{}", errors[0].message);
+        assert!(
+            errors[0].message.contains("(10:00)"),
+            "{}",
+            errors[0].message
+        );
+        // ...one at nine is taken, and then a send time of ten is refused on its key.
+        docket
+            .change_settings(&schedule("0 9 * * MON-FRI"))
+            .unwrap();
+        let errors = docket
+            .try_change_settings(&time("10:00"))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(errors[0].key, "send_time");
+        // Both at once, agreeing, are taken; clearing the schedule frees the send time.
+        docket
+            .change_settings(&SettingsChange {
+                send_time: Some("10:00".into()),
+                send_schedule: Some("0 10 * * MON-FRI".into()),
+                ..SettingsChange::default()
+            })
+            .unwrap();
+        docket.change_settings(&schedule("")).unwrap();
+        assert_eq!(
+            docket
+                .change_settings(&time("16:45"))
+                .unwrap()
+                .send_time
+                .to_string(),
+            "16:45:00"
+        );
+    }
+
+    #[test]
+    fn a_configured_schedule_that_disagrees_with_the_stored_send_time_stops_start() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let firm = crate::config::FirmConfig {
+            send_schedule: "0 10 * * *".into(),
+            explicit: vec!["send_schedule".into()],
+            ..crate::config::FirmConfig::default()
+        };
+        let err = docket
+            .apply_config(&firm, "http://localhost:8080")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("`send_time` in the stored settings and `firm.send_schedule` in the configuration disagree: the send time 09:00"),
+            "{err}"
+        );
+        assert_eq!(
+            docket.firm_settings().unwrap().send_schedule,
+            None,
+            "nothing changed"
+        );
     }
 
     #[test]
