@@ -15,6 +15,9 @@ use crate::docket::{Delivery, WebhookOutcome};
 use crate::mail::Mailer;
 use crate::model::WebhookDelivery;
 
+/// Open work items re-planned between two ticks after the firm's calendar changed.
+const REPLAN_PAGE: usize = 256;
+
 /// How the loops run.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
@@ -159,6 +162,15 @@ fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
         tracing::error!(error = %e, "cannot check the schedule for orphans; the scheduler runs without");
     }
     loop {
+        // After a change of the firm's calendar, a page of open work at a time is planned on
+        // the new one, between ticks, until all is.
+        let replanning = match docket.replan_after_calendar_change(REPLAN_PAGE) {
+            Ok(pending) => pending.is_some(),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot re-plan on the firm's new calendar; trying again shortly");
+                false
+            }
+        };
         match docket.tick() {
             Ok(report) if report.sends + report.reminders + report.digests > 0 => {
                 signal.wake();
@@ -178,7 +190,12 @@ fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
             .next_fire_due()
             .unwrap_or(None)
             .filter(|at| *at > docket.now());
-        if !signal.sleep(wait_for(docket, due, idle)) {
+        let wait = if replanning {
+            std::time::Duration::from_millis(1)
+        } else {
+            wait_for(docket, due, idle)
+        };
+        if !signal.sleep(wait) {
             return;
         }
     }
@@ -245,6 +262,7 @@ pub fn run_until(
     until: DateTime<Utc>,
 ) -> crate::Result<()> {
     loop {
+        while docket.replan_after_calendar_change(REPLAN_PAGE)?.is_some() {}
         docket.tick()?;
         deliver_due(docket, mailer, 1)?;
         let next = [docket.next_fire_due()?, docket.next_message_due()?]

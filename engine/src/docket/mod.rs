@@ -3,6 +3,7 @@
 //! timeline events) in one atomic batch.
 
 mod account;
+mod calendar_replan;
 mod client;
 mod contacts;
 mod desk;
@@ -348,6 +349,9 @@ impl Docket {
     pub(crate) fn commit_settings(&self, mut batch: Batch, settings: &FirmSettings) -> Result<()> {
         if settings.name.trim().is_empty() {
             return Err(Error::invalid("the firm needs a name"));
+        }
+        if calendar_replan::calendar_changed(&self.firm_settings()?, settings) {
+            calendar_replan::mark_replan(&mut batch);
         }
         batch.put(Tree::Meta, FIRM_SETTINGS_KEY, encode(settings));
         let mut cached = self

@@ -211,9 +211,10 @@ impl Policy {
     /// The next reminder day of a group and the tasks it covers (indices pushed onto `covered`,
     /// ascending), or `None` when no task will be reminded again.
     ///
-    /// A reminder goes out at `send_time` (minutes after local midnight) on a day strictly after
-    /// both the sending and the last reminder; it covers every open task whose calendar has a
-    /// reminder on that day and that has not reached the cap.
+    /// A reminder goes out at `send_time` (minutes after local midnight), after the sending (on
+    /// its day if the send time is still to come) and on a day after the last reminder's (never
+    /// twice on one day, even when the firm's send time moved later meanwhile); it covers every
+    /// open task whose calendar has a reminder on that day and that has not reached the cap.
     pub fn next<T: Tasks + ?Sized>(
         &self,
         send_time: u16,
@@ -224,7 +225,7 @@ impl Policy {
     ) -> Option<i32> {
         let mut earliest = first_send_day_after(sent, send_time);
         if let Some(last) = last_reminder {
-            earliest = earliest.max(first_send_day_after(last, send_time));
+            earliest = earliest.max(last.day + 1);
         }
         // One pass: the tasks of the earliest day found so far stay on `covered`, and are
         // dropped when an earlier day turns up.
