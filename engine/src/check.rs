@@ -94,7 +94,12 @@ pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
             .into_iter()
             .any(|c| contact_key(c, Some(w.id)) == key)
     })?;
-    for tree in [Tree::WorkByAssignee, Tree::WorkBySubStatus, Tree::WorkByDue] {
+    for tree in [
+        Tree::WorkByAssignee,
+        Tree::WorkBySubStatus,
+        Tree::WorkByDue,
+        Tree::WorkNeedsAttention,
+    ] {
         work_index(store, tree, f, &|w, key| {
             work_list_keys(w)
                 .into_iter()

@@ -69,6 +69,13 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
                     tracing::error!(plugin = %name, error = %e, "cannot record the plugin's replacement on the timeline of its work");
                 }
             }
+            // Groups a plugin could not plan are asked again at once by its new version (or by
+            // it newly installed), not at the end of their backoff.
+            for name in report.replaced.iter().map(|(n, _, _)| n).chain(&report.added) {
+                if let Err(e) = docket.retry_stuck_on(name) {
+                    tracing::error!(plugin = %name, error = %e, "cannot ask the plugin again for the groups it could not plan");
+                }
+            }
         })
     };
     docket

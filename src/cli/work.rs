@@ -34,6 +34,9 @@ pub struct ListArgs {
     /// A contact's id or email.
     #[arg(long)]
     pub contact: Option<String>,
+    /// Only work that needs attention: a group whose sending rule or reminder policy fails.
+    #[arg(long)]
+    pub needs_attention: bool,
     /// How many to list at most.
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
@@ -51,6 +54,7 @@ pub fn list(args: ListArgs, docket: &Docket) -> anyhow::Result<()> {
         due_to: args.due_to.map(|d| d.to_string()),
         waiting_on_client: args.waiting_on_client.then(|| "true".to_string()),
         contact: args.contact,
+        needs_attention: args.needs_attention.then(|| "true".to_string()),
     };
     let after = args
         .after
@@ -68,7 +72,12 @@ pub fn list(args: ListArgs, docket: &Docket) -> anyhow::Result<()> {
         };
         let due =
             next_due(&work).map_or_else(|| "nothing due".to_string(), |d| format!("next due {d}"));
-        println!("{}  {}  [{status}]  {due}", work.id, work.title);
+        let attention = if docket_engine::docket::needs_attention(&work) {
+            "  NEEDS ATTENTION"
+        } else {
+            ""
+        };
+        println!("{}  {}  [{status}]  {due}{attention}", work.id, work.title);
     }
     Ok(())
 }
@@ -97,6 +106,16 @@ pub fn show(id: &str, docket: &Docket) -> anyhow::Result<()> {
             "  “{}” to {} <{}>, {sent}",
             group.name, people.recipient_name, people.recipient_email
         );
+        if let Some(stuck) = &group.stuck {
+            println!(
+                "    STUCK since {}: plugin `{}` {} failed {} time(s): {}",
+                stuck.since.format("%Y-%m-%d %H:%M UTC"),
+                stuck.plugin,
+                stuck.version,
+                stuck.attempts,
+                stuck.reason
+            );
+        }
         for task in &group.tasks {
             let done = match task.done_at {
                 Some(at) => format!("done {}", at.format("%Y-%m-%d")),

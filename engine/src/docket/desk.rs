@@ -39,6 +39,8 @@ pub struct WorkLine {
     pub tasks_total: usize,
     /// The earliest due date among the open tasks.
     pub next_due: Option<NaiveDate>,
+    /// A group a plugin cannot plan: staff should look.
+    pub needs_attention: bool,
 }
 
 /// The open work, by status.
@@ -130,6 +132,7 @@ impl Docket {
             tasks_done: tasks.clone().filter(|t| t.done_at.is_some()).count(),
             tasks_total: tasks.clone().count(),
             next_due: super::next_due(work),
+            needs_attention: super::work_list::needs_attention(work),
         })
     }
 

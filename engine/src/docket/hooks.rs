@@ -182,7 +182,11 @@ impl Docket {
     }
 
     /// The work's staff for an event: the group's sender and the work's assignee, once each.
-    fn work_staff(&self, work: &WorkItem, group: Option<usize>) -> Result<Vec<(UserId, String)>> {
+    pub(crate) fn work_staff(
+        &self,
+        work: &WorkItem,
+        group: Option<usize>,
+    ) -> Result<Vec<(UserId, String)>> {
         let mut ids: Vec<UserId> = Vec::new();
         let senders = match group {
             Some(g) => work.groups.get(g).and_then(|g| g.sent_by.or(g.sender)),

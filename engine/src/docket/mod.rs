@@ -23,6 +23,7 @@ mod sign_in_throttle;
 mod staff_admin;
 mod staff_sign_in;
 mod staff_users;
+mod stuck;
 mod templates;
 #[cfg(test)]
 mod test_firm;
@@ -75,6 +76,7 @@ pub use staff_sign_in::{
     Member, PasswordChange, STAFF_SESSION_IDLE, STAFF_SESSION_LIFETIME, StaffSignIn,
 };
 pub use staff_users::{INVITE_LIFETIME, NewInvite};
+pub use stuck::STUCK_KIND;
 pub use templates::TemplateEdit;
 pub use work::GroupSettings;
 pub(crate) use work::{contact_key, status_key};
@@ -84,7 +86,9 @@ pub use work_actions::{
 pub use work_form::{
     RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems, archived_template_notice,
 };
-pub use work_list::{WorkFilter, WorkListQuery, next_due, parse_date, work_list_keys};
+pub use work_list::{
+    WorkFilter, WorkListQuery, needs_attention, next_due, parse_date, work_list_keys,
+};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";
 const SERVED_CLOCK_KEY: &[u8] = b"served_clock";
@@ -117,6 +121,11 @@ pub fn served_clock(store: &dyn Store) -> Result<ServedClock> {
     })
 }
 
+/// How long a group whose plugin fails waits before it is asked again, the first time.
+pub const PLUGIN_RETRY_FIRST: chrono::Duration = chrono::Duration::minutes(1);
+/// The longest such wait: each failure in a row doubles it up to this.
+pub const PLUGIN_RETRY_LONGEST: chrono::Duration = chrono::Duration::hours(1);
+
 /// How many times a read-modify-write is retried when another writer got there first.
 const RETRIES: usize = 5;
 
@@ -137,6 +146,10 @@ pub struct Docket {
 pub(crate) struct SendingState {
     /// Staff comments wait this long after the last of a burst.
     pub digest_delay: chrono::Duration,
+    /// A group whose plugin fails is asked again after this long, then twice as long each
+    /// time, up to `retry_longest`.
+    pub retry_first: chrono::Duration,
+    pub retry_longest: chrono::Duration,
     /// The firm's send schedule, parsed, with the text it was parsed from.
     pub schedule: Mutex<Option<(String, crate::schedule::SendSchedule)>>,
     /// The firm's settings as last read or written.
@@ -161,6 +174,8 @@ impl Docket {
             max_upload: MAX_UPLOAD_BYTES as u64,
             sending: Arc::new(SendingState {
                 digest_delay: chrono::Duration::minutes(10),
+                retry_first: PLUGIN_RETRY_FIRST,
+                retry_longest: PLUGIN_RETRY_LONGEST,
                 schedule: Mutex::new(None),
                 settings: RwLock::new(None),
                 pinned: RwLock::new(Vec::new()),
@@ -213,6 +228,22 @@ impl Docket {
     pub fn with_comment_digest_delay(mut self, delay: chrono::Duration) -> Self {
         self.sending = Arc::new(SendingState {
             digest_delay: delay,
+            retry_first: self.sending.retry_first,
+            retry_longest: self.sending.retry_longest,
+            schedule: Mutex::new(None),
+            settings: RwLock::new(None),
+            pinned: RwLock::new(self.pinned_settings()),
+        });
+        self
+    }
+
+    /// Sets how long a group whose plugin fails waits before the first retry, and the longest
+    /// wait the doubling reaches (tests and benchmarks shorten them).
+    pub fn with_plugin_retry(mut self, first: chrono::Duration, longest: chrono::Duration) -> Self {
+        self.sending = Arc::new(SendingState {
+            digest_delay: self.sending.digest_delay,
+            retry_first: first,
+            retry_longest: longest,
             schedule: Mutex::new(None),
             settings: RwLock::new(None),
             pinned: RwLock::new(self.pinned_settings()),

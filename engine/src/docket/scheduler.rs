@@ -12,8 +12,8 @@ use chrono_tz::Tz;
 use super::Docket;
 use super::outbox::{instant_key, parse_instant_key};
 use crate::model::{
-    Actor, ContactId, EventKind, Fire, FireAction, FirmSettings, KeyInstant, WorkId, WorkItem,
-    WorkStatus,
+    Actor, ContactId, EventKind, Fire, FireAction, FirmSettings, KeyInstant, Stuck, WorkId,
+    WorkItem, WorkStatus,
 };
 use crate::plugin::{FirmCalendar, GroupState, Params, SendRequest, TaskState};
 use crate::schedule::SendSchedule;
@@ -63,9 +63,20 @@ impl Docket {
         let schedule = self.send_schedule(&firm)?;
         let mut zones: HashMap<ContactId, Tz> = HashMap::new();
         let mut asks: BTreeMap<(String, Params, String), Vec<Ask>> = BTreeMap::new();
+        // Each group is stuck afterwards only if its plugin fails now; how long it has been
+        // failing is carried over to time the next retry.
+        let mut failing = Failing {
+            docket: self,
+            host: &host,
+            now,
+            before: HashMap::new(),
+        };
         for (w, work) in works.iter_mut().enumerate() {
             for (g, group) in work.groups.iter_mut().enumerate() {
                 group.next = None;
+                if let Some(stuck) = group.stuck.take() {
+                    failing.before.insert((work.id, g), stuck);
+                }
                 if work.status == WorkStatus::Completed {
                     continue;
                 }
@@ -105,7 +116,7 @@ impl Docket {
                                     })
                             }
                             Ok(None) => None,
-                            Err(e) => Some(retry(now, &group.sending.plugin, &e)),
+                            Err(e) => Some(failing.retry(work.id, g, group, true, &e)),
                         };
                     }
                     Some(sent_at) if !group.all_done() => {
@@ -152,7 +163,7 @@ impl Docket {
                 Ok(session) => session,
                 Err(e) => {
                     for ask in &batch {
-                        works[ask.work].groups[ask.group].next = Some(retry(now, &policy, &e));
+                        failing.fail(&mut works[ask.work], ask.group, &e);
                     }
                     continue;
                 }
@@ -176,15 +187,15 @@ impl Docket {
                             )
                             .map(|held| held.map(HeldReminder::into_fire)),
                         };
-                        works[ask.work].groups[ask.group].next = match next {
-                            Ok(fire) => fire,
-                            Err(e) => Some(retry(now, &policy, &e)),
-                        };
+                        match next {
+                            Ok(fire) => works[ask.work].groups[ask.group].next = fire,
+                            Err(e) => failing.fail(&mut works[ask.work], ask.group, &e),
+                        }
                     }
                 }
                 Err(e) => {
                     for ask in &batch {
-                        works[ask.work].groups[ask.group].next = Some(retry(now, &policy, &e));
+                        failing.fail(&mut works[ask.work], ask.group, &e);
                     }
                 }
             }
@@ -197,6 +208,7 @@ impl Docket {
     pub(crate) fn write_work(&self, batch: &mut Batch, old: Option<&WorkItem>, new: &WorkItem) {
         batch.put(Tree::Work, new.id.key(), encode(new));
         super::work_list::write_work_list_keys(batch, old, new);
+        self.record_stuck_changes(batch, old, new);
         if old.is_none() {
             for contact in new.recipients() {
                 batch.put(
@@ -588,13 +600,84 @@ pub(super) fn calendar(firm: &FirmSettings, tz: Tz) -> FirmCalendar {
     }
 }
 
-fn retry(now: DateTime<Utc>, plugin: &str, error: &dyn std::fmt::Display) -> Fire {
-    tracing::warn!(plugin, %error, "plugin failed; its groups are retried at the next tick");
-    Fire {
-        at: now.into(),
-        action: FireAction::Retry {
-            reason: error.to_string(),
-        },
+/// How long a group waits before its plugin is asked again, after `attempts` failures in a
+/// row: the first wait, doubling, up to the longest.
+pub(crate) fn retry_wait(
+    attempts: u32,
+    first: chrono::Duration,
+    longest: chrono::Duration,
+) -> chrono::Duration {
+    let doublings = attempts.saturating_sub(1).min(20);
+    (first * 2i32.pow(doublings)).min(longest)
+}
+
+/// The groups a plugin failed for during one re-plan.
+struct Failing<'a> {
+    docket: &'a Docket,
+    host: &'a crate::plugin::PluginHost,
+    now: DateTime<Utc>,
+    /// What each group was stuck on before this re-plan.
+    before: HashMap<(WorkId, usize), Stuck>,
+}
+
+impl Failing<'_> {
+    /// Marks group `g` of `work` stuck on its reminder policy.
+    fn fail(&mut self, work: &mut WorkItem, g: usize, error: &dyn std::fmt::Display) {
+        let id = work.id;
+        let group = &mut work.groups[g];
+        group.next = Some(self.retry(id, g, group, false, error));
+    }
+
+    /// Marks `group` stuck on its sending rule (`sending`) or reminder policy, and answers the
+    /// retry: after a minute the first time, then twice as long each time up to an hour. Each
+    /// step is logged once.
+    fn retry(
+        &mut self,
+        work: WorkId,
+        g: usize,
+        group: &mut crate::model::ClientTaskGroup,
+        sending: bool,
+        error: &dyn std::fmt::Display,
+    ) -> Fire {
+        let plugin = if sending {
+            &group.sending.plugin
+        } else {
+            &group.reminders.plugin
+        };
+        let reason = error.to_string();
+        let before = self.before.remove(&(work, g));
+        let attempts = before.as_ref().map_or(0, |s| s.attempts) + 1;
+        let version = self
+            .host
+            .plugin(plugin)
+            .map(|info| info.version)
+            .unwrap_or_default();
+        let wait = retry_wait(
+            attempts,
+            self.docket.sending.retry_first,
+            self.docket.sending.retry_longest,
+        );
+        tracing::warn!(
+            work = %work,
+            group = g,
+            plugin = %plugin,
+            version = %version,
+            reason = %reason,
+            attempt = attempts,
+            retry_in_seconds = wait.num_seconds(),
+            "a plugin cannot plan this group; asking it again later"
+        );
+        group.stuck = Some(Stuck {
+            plugin: plugin.clone(),
+            version,
+            reason: reason.clone(),
+            since: before.map_or(self.now, |s| s.since),
+            attempts,
+        });
+        Fire {
+            at: (self.now + wait).into(),
+            action: FireAction::Retry { reason },
+        }
     }
 }
 

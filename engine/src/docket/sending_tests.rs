@@ -210,7 +210,7 @@ fn three_days_down_sends_one_reminder() {
 }
 
 #[test]
-fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
+fn a_failing_policy_is_retried_with_backoff_and_other_groups_still_go() {
     let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
     firm.contact("Bob", "bob@client.example");
     let broken = firm.work("2026-03-02");
@@ -235,24 +235,33 @@ fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
     firm.docket.store().commit(batch).unwrap();
 
     // On the 9th both groups' first reminders are due; each goes, then the broken one cannot
-    // be planned: it is retried at every tick while the healthy one carries on.
+    // be planned: it is asked again after a minute, then two, then four, while the healthy one
+    // carries on.
     firm.clock.set(utc("2026-03-09T09:00:00Z"));
     let report = firm.docket.tick().unwrap();
     assert_eq!(report.reminders, 2);
-    let next = firm.next_fire(broken);
-    assert_eq!(next.at.get(), firm.docket.now());
-    assert!(
-        matches!(&next.action, crate::model::FireAction::Retry { reason } if reason.contains("misbehave")),
-        "{next:?}"
-    );
-    firm.clock.advance(Duration::seconds(1));
-    assert_eq!(firm.docket.tick().unwrap().reminders, 0);
-    let again = firm.next_fire(broken);
-    assert_eq!(
-        again.at.get(),
-        firm.docket.now(),
-        "retried at the next tick"
-    );
+    let mut expected = utc("2026-03-09T09:01:00Z");
+    for (attempt, wait) in [(1, 2), (2, 4), (3, 8)] {
+        let next = firm.next_fire(broken);
+        assert_eq!(next.at.get(), expected, "after attempt {attempt}");
+        assert!(
+            matches!(&next.action, crate::model::FireAction::Retry { reason } if reason.contains("misbehave")),
+            "{next:?}"
+        );
+        let stuck = firm.docket.work(broken).unwrap().groups[0]
+            .stuck
+            .clone()
+            .unwrap();
+        assert_eq!(stuck.attempts, attempt);
+        assert_eq!(stuck.since, utc("2026-03-09T09:00:00Z"));
+        // Nothing is asked before the retry is due.
+        firm.clock.set(expected - Duration::seconds(1));
+        firm.docket.tick().unwrap();
+        assert_eq!(firm.next_fire(broken).at.get(), expected);
+        firm.clock.set(expected);
+        assert_eq!(firm.docket.tick().unwrap().reminders, 0);
+        expected += Duration::minutes(wait);
+    }
     let fine = firm.next_fire(healthy);
     assert_eq!(fine.at.get(), utc("2026-03-16T09:00:00Z"));
     // Mended on the work: planned again at once.
@@ -269,6 +278,7 @@ fn a_failing_policy_is_retried_each_tick_and_other_groups_still_go() {
         .unwrap();
     let mended = firm.next_fire(broken);
     assert_eq!(mended.at.get(), utc("2026-03-16T09:00:00Z"));
+    assert_eq!(firm.docket.work(broken).unwrap().groups[0].stuck, None);
 }
 
 #[test]

@@ -94,6 +94,7 @@ impl Docket {
                 last_reminder_at: None,
                 next: None,
                 recipient_since: None,
+                stuck: None,
                 tasks,
             });
         }

@@ -24,6 +24,8 @@ pub struct WorkFilter {
     pub due_from: Option<NaiveDate>,
     /// ... and on or before this one.
     pub due_to: Option<NaiveDate>,
+    /// Only work that needs staff's attention (a group a plugin cannot plan).
+    pub needs_attention: bool,
 }
 
 impl WorkFilter {
@@ -43,6 +45,7 @@ impl WorkFilter {
                 .due_from
                 .is_none_or(|from| due.is_some_and(|d| d >= from))
             && self.due_to.is_none_or(|to| due.is_some_and(|d| d <= to))
+            && (!self.needs_attention || needs_attention(work))
     }
 
     fn has_due_window(&self) -> bool {
@@ -74,6 +77,19 @@ pub struct WorkListQuery {
     /// A contact's id or email.
     #[serde(default)]
     pub contact: Option<String>,
+    /// `true` (or `on`, from a checkbox): only work that needs staff's attention, such as a
+    /// group whose plugin fails.
+    #[serde(default)]
+    pub needs_attention: Option<String>,
+}
+
+/// A yes-or-no query value as a checkbox or a person writes it.
+fn yes_or_no(text: &str) -> Option<bool> {
+    match text.to_lowercase().as_str() {
+        "true" | "on" | "yes" | "1" => Some(true),
+        "false" | "off" | "no" | "0" => Some(false),
+        _ => None,
+    }
 }
 
 /// Reads a date given as text, or says how to write it.
@@ -122,7 +138,7 @@ pub(crate) fn due_key(due: NaiveDate, work: WorkId) -> Vec<u8> {
     key
 }
 
-/// The entries the work list's own indexes (format 5) hold for `work`.
+/// The entries the work list's own indexes (formats 5 and 6) hold for `work`.
 pub fn work_list_keys(work: &WorkItem) -> Vec<(Tree, Vec<u8>)> {
     let mut keys = vec![(
         Tree::WorkByAssignee,
@@ -134,7 +150,15 @@ pub fn work_list_keys(work: &WorkItem) -> Vec<(Tree, Vec<u8>)> {
     if let Some(due) = next_due(work) {
         keys.push((Tree::WorkByDue, due_key(due, work.id)));
     }
+    if needs_attention(work) {
+        keys.push((Tree::WorkNeedsAttention, work.id.key()));
+    }
     keys
+}
+
+/// Whether staff should look at `work`: a group a plugin cannot plan.
+pub fn needs_attention(work: &WorkItem) -> bool {
+    work.groups.iter().any(|g| g.stuck.is_some())
 }
 
 /// Moves the work list's index entries from what `old` had to what `new` has.
@@ -175,6 +199,15 @@ impl Docket {
             .map(|s| s.parse::<WorkStatus>())
             .transpose()
             .map_err(|e| ("status", e))?;
+        let needs_attention = match given(&query.needs_attention) {
+            None => false,
+            Some(flag) => yes_or_no(&flag).ok_or_else(|| {
+                (
+                    "needs_attention",
+                    Error::invalid(format!("needs_attention is true or false, not `{flag}`")),
+                )
+            })?,
+        };
         if let Some(waiting) = given(&query.waiting_on_client) {
             match waiting.to_lowercase().as_str() {
                 "true" | "on" | "yes" | "1" => {
@@ -235,6 +268,7 @@ impl Docket {
             assignee,
             due_from,
             due_to,
+            needs_attention,
         })
     }
 
@@ -333,7 +367,9 @@ impl Docket {
                 filter,
             );
         }
-        let (tree, prefix) = if let Some(sub) = &filter.sub_status {
+        let (tree, prefix) = if filter.needs_attention {
+            (Tree::WorkNeedsAttention, Vec::new())
+        } else if let Some(sub) = &filter.sub_status {
             (Tree::WorkBySubStatus, sub_status_key(sub, None))
         } else if let Some(assignee) = filter.assignee {
             (Tree::WorkByAssignee, assignee_key(assignee, None))

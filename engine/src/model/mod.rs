@@ -30,7 +30,9 @@ pub use template::{
     Template, TemplateFile,
 };
 pub use timeline::{Actor, EventKind, TimelineEvent};
-pub use work::{ClientTask, ClientTaskGroup, Fire, FireAction, NewWork, WorkItem, WorkStatus};
+pub use work::{
+    ClientTask, ClientTaskGroup, Fire, FireAction, NewWork, Stuck, WorkItem, WorkStatus,
+};
 
 /// A record kept in the store, inside an envelope carrying its format version. Reading a record
 /// written by an older binary upgrades it through `upgrade`.

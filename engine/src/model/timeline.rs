@@ -73,4 +73,8 @@ pub enum EventKind {
     ContactChanged,
     /// A plugin that a group names was replaced by a new version in the plugins folder.
     PluginReplaced,
+    /// A group's plugin failed: its next send or reminder waits, retried with backoff.
+    GroupStuck,
+    /// A stuck group's plugin answered again: its next send or reminder is planned.
+    GroupRecovered,
 }

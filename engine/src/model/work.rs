@@ -131,7 +131,26 @@ pub struct ClientTaskGroup {
     /// staff comments from before are not shown to them.
     #[serde(default)]
     pub recipient_since: Option<DateTime<Utc>>,
+    /// Set while a plugin cannot plan the group's next send or reminder: the group waits,
+    /// retried with backoff, and staff are shown why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stuck: Option<Stuck>,
     pub tasks: Vec<ClientTask>,
+}
+
+/// Why a group's next send or reminder cannot be planned: the plugin that fails, and since when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Stuck {
+    /// The sending rule or reminder policy that fails.
+    pub plugin: String,
+    /// Its version when it last failed (empty when it is not installed).
+    pub version: String,
+    /// What went wrong, as the plugin host words it.
+    pub reason: String,
+    /// When it first failed for this group.
+    pub since: DateTime<Utc>,
+    /// How many times in a row it failed; each retry waits twice as long, up to an hour.
+    pub attempts: u32,
 }
 
 impl ClientTaskGroup {

@@ -83,10 +83,13 @@ pub enum Tree {
     /// the earliest due date among the open tasks (`YYYY-MM-DD`) `/` work id → empty, for work
     /// items with an open task
     WorkByDue,
+    /// work id → empty, for work items that need staff's attention (a group a plugin cannot
+    /// plan)
+    WorkNeedsAttention,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 32] = [
+    pub const ALL: [Tree; 33] = [
         Tree::Meta,
         Tree::Users,
         Tree::UsersByEmail,
@@ -119,6 +122,7 @@ impl Tree {
         Tree::WorkByAssignee,
         Tree::WorkBySubStatus,
         Tree::WorkByDue,
+        Tree::WorkNeedsAttention,
     ];
 
     pub fn name(self) -> &'static str {
@@ -155,6 +159,7 @@ impl Tree {
             Tree::WorkByAssignee => "work_by_assignee",
             Tree::WorkBySubStatus => "work_by_sub_status",
             Tree::WorkByDue => "work_by_due",
+            Tree::WorkNeedsAttention => "work_needs_attention",
         }
     }
 

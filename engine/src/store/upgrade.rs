@@ -15,6 +15,9 @@ pub(super) fn upgrade_from(store: &SledStore, from: u16) -> Result<()> {
         2 => compress_records(store),
         3 => index_unread_notifications(store),
         4 => index_work_list(store),
+        // Format 6 adds `work_needs_attention`; no group was stuck before it, so it starts
+        // empty (sled makes the tree when it is first written).
+        5 => Ok(()),
         other => Err(Error::Storage(format!(
             "no upgrade from store format {other}"
         ))),

@@ -35,6 +35,8 @@ pub(super) struct Row {
     progress: String,
     start: String,
     next_due: String,
+    /// Why staff should look, if they should.
+    attention: Option<&'static str>,
 }
 
 /// `GET /admin`: the open work, by status.
@@ -83,6 +85,9 @@ pub(super) fn row(line: &WorkLine) -> Row {
         next_due: line
             .next_due
             .map_or_else(|| "—".into(), |d| d.format("%-d %b %Y").to_string()),
+        attention: line
+            .needs_attention
+            .then_some("Needs attention: a plugin cannot plan its sending or reminders"),
     }
 }
 
@@ -147,6 +152,8 @@ struct GroupView {
     tasks: Vec<TaskView>,
     /// Comments about the group as a whole.
     comments: Vec<CommentView>,
+    /// Why nothing is planned for the group, when a plugin cannot plan it.
+    stuck: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -306,6 +313,21 @@ pub(super) async fn show_work(
                 group.tasks.iter().filter(|t| t.done_at.is_some()).count(),
                 group.tasks.len()
             ),
+            stuck: group.stuck.as_ref().map(|stuck| {
+                let version = if stuck.version.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", stuck.version)
+                };
+                format!(
+                    "Nothing is sent for this group: plugin “{}”{version} fails ({}). It has failed {} time{} since {}; Docket asks it again later, and at once when a new version is installed or the group's plugin is changed below.",
+                    stuck.plugin,
+                    stuck.reason.trim_end_matches('.'),
+                    stuck.attempts,
+                    if stuck.attempts == 1 { "" } else { "s" },
+                    local_time(state, stuck.since)
+                )
+            }),
             can_send: !completed && group.sent_at.is_none(),
             can_resend: !completed && group.sent_at.is_some(),
             as_client: format!("{base}/groups/{g}/as-client"),

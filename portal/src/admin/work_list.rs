@@ -35,6 +35,8 @@ pub(super) struct Filters {
     #[serde(default)]
     waiting_on_client: String,
     #[serde(default)]
+    needs_attention: String,
+    #[serde(default)]
     after: String,
 }
 
@@ -49,6 +51,7 @@ impl Filters {
             due_to: text(&self.due_to),
             waiting_on_client: text(&self.waiting_on_client),
             contact: None,
+            needs_attention: text(&self.needs_attention),
         }
     }
 
@@ -61,6 +64,7 @@ impl Filters {
             ("due_from", &self.due_from),
             ("due_to", &self.due_to),
             ("waiting_on_client", &self.waiting_on_client),
+            ("needs_attention", &self.needs_attention),
         ];
         let after = after.to_string();
         let mut given: Vec<(&str, &str)> = pairs
@@ -83,6 +87,7 @@ struct WorkListView {
     due_from: String,
     due_to: String,
     waiting_on_client: bool,
+    needs_attention: bool,
     errors: FilterErrors,
     filtered: bool,
     next_href: Option<String>,
@@ -106,6 +111,7 @@ struct FilterErrors {
     due_from: Option<String>,
     due_to: Option<String>,
     waiting_on_client: Option<String>,
+    needs_attention: Option<String>,
     after: Option<String>,
 }
 
@@ -116,6 +122,7 @@ fn in_page_words(field: &str, message: &str, filters: &Filters) -> String {
         "due_from" => "Next due from",
         "due_to" => "Next due until",
         "waiting_on_client" => "Only work waiting on the client",
+        "needs_attention" => "Only work that needs attention",
         "sub_status" => "Sub-status",
         _ => "",
     };
@@ -145,6 +152,10 @@ fn in_page_words(field: &str, message: &str, filters: &Filters) -> String {
         "waiting_on_client" => format!(
             "{label}: “{}” is neither on nor off; tick the box or leave it empty.",
             filters.waiting_on_client.trim()
+        ),
+        "needs_attention" => format!(
+            "{label}: “{}” is neither on nor off; tick the box or leave it empty.",
+            filters.needs_attention.trim()
         ),
         _ if label.is_empty() => message.to_string(),
         _ => format!("{label}: {message}."),
@@ -184,6 +195,7 @@ pub(super) async fn work_list(
             "assignee" => &mut errors.assignee,
             "due_from" => &mut errors.due_from,
             "waiting_on_client" => &mut errors.waiting_on_client,
+            "needs_attention" => &mut errors.needs_attention,
             _ => &mut errors.due_to,
         };
         *slot = Some(in_page_words(field, message, &filters));
@@ -225,6 +237,7 @@ pub(super) async fn work_list(
         due_from: filters.due_from.clone(),
         due_to: filters.due_to.clone(),
         waiting_on_client: !filters.waiting_on_client.trim().is_empty(),
+        needs_attention: !filters.needs_attention.trim().is_empty(),
         errors,
         filtered: [
             &filters.status,
@@ -233,6 +246,7 @@ pub(super) async fn work_list(
             &filters.due_from,
             &filters.due_to,
             &filters.waiting_on_client,
+            &filters.needs_attention,
         ]
         .iter()
         .any(|v| !v.trim().is_empty()),

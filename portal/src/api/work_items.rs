@@ -37,7 +37,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Filters of the work list — `?status=&sub_status=&assignee=EMAIL|ID|none&due_from=YYYY-MM-DD&
-/// due_to=YYYY-MM-DD&waiting_on_client=true&contact=ID|EMAIL` — plus paging.
+/// due_to=YYYY-MM-DD&waiting_on_client=true&contact=ID|EMAIL&needs_attention=true` — plus paging.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -49,6 +49,8 @@ struct WorkQuery {
     due_to: Option<String>,
     waiting_on_client: Option<String>,
     contact: Option<String>,
+    /// `true`: only work that needs staff's attention (a group whose plugin fails).
+    needs_attention: Option<String>,
     after: Option<String>,
     limit: Option<usize>,
 }
@@ -78,6 +80,7 @@ async fn list_work(
         due_to: q.due_to,
         waiting_on_client: q.waiting_on_client,
         contact: q.contact,
+        needs_attention: q.needs_attention,
     };
     let page = Page {
         after: q.after,
