@@ -125,6 +125,7 @@ fn line(state: &AppState, n: &StaffNotification) -> Line {
         ("docket", "comment-added") => "Comment".to_string(),
         ("docket", "reminder-limit-reached") => "Reminder limit reached".to_string(),
         ("docket", "send-failed") => "Email failed".to_string(),
+        ("docket", docket_engine::docket::STUCK_KIND) => "Plugin failing".to_string(),
         ("docket", _) => "Notice".to_string(),
         (plugin, _) => format!("From hook “{plugin}”"),
     };
