@@ -154,7 +154,8 @@ fn main() {
     let mut attempts = Vec::new();
     let mut shown = 0;
     for work in &works {
-        let work: WorkItem = decode(&store.get(Tree::Work, &work.id.key()).unwrap().unwrap()).unwrap();
+        let work: WorkItem =
+            decode(&store.get(Tree::Work, &work.id.key()).unwrap().unwrap()).unwrap();
         attempts.push(work.groups[0].stuck.as_ref().map_or(0, |s| s.attempts));
         shown += docket
             .work_timeline(work.id, 50)

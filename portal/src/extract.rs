@@ -60,12 +60,15 @@ fn json_error(rejection: JsonRejection) -> ApiError {
 /// missing `y`".
 pub(crate) fn plain(place: &str, text: &str) -> String {
     let text = without_location(text);
-    let (subject, why) = match text.split_once(": ") {
-        Some((path, why)) if !path.is_empty() && !path.contains([' ', '`']) => {
-            (format!("`{path}` in {place}"), why)
-        }
-        _ => (place.to_string(), text),
+    let (path, why) = match text.split_once(": ") {
+        Some((path, why)) if !path.is_empty() && !path.contains([' ', '`']) => (Some(path), why),
+        _ => (None, text),
     };
+    let subject_of = |path: Option<&str>| match path {
+        Some(path) => format!("`{path}` in {place}"),
+        None => place.to_string(),
+    };
+    let subject = subject_of(path);
     let quoted = |after: &str| {
         why.strip_prefix(after)
             .and_then(|rest| rest.split_once('`'))
@@ -83,6 +86,13 @@ pub(crate) fn plain(place: &str, text: &str) -> String {
         return format!("{subject} gives `{name}` more than once; give it once");
     }
     if let Some((name, rest)) = quoted("unknown field `") {
+        // The path ends at the unknown field itself; the subject is what holds it.
+        let holder = match path {
+            Some(p) if p == name => None,
+            Some(p) => Some(p.strip_suffix(&format!(".{name}")).unwrap_or(p)),
+            None => None,
+        };
+        let subject = subject_of(holder);
         return match choices(&rest) {
             Some(fields) => {
                 format!("{subject} has `{name}`, which is not one of its fields: {fields}")
@@ -257,6 +267,14 @@ mod tests {
             (
                 "unknown field `nmae`, expected `name` or `role` at line 1 column 7",
                 "the body has `nmae`, which is not one of its fields: `name` or `role`",
+            ),
+            (
+                "text: unknown field `text`, expected `body` or `task` at line 1 column 7",
+                "the body has `text`, which is not one of its fields: `body` or `task`",
+            ),
+            (
+                "groups[0].colour: unknown field `colour`, expected `name` at line 1 column 7",
+                "`groups[0]` in the body has `colour`, which is not one of its fields: `name`",
             ),
             (
                 "role: unknown variant `boss`, expected `admin` or `staff` at line 1 column 30",
