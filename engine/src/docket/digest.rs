@@ -72,6 +72,21 @@ impl Docket {
             .filter(|c| c.at >= digest.since && matches!(c.author, Actor::Staff(_) | Actor::Api(_)))
             .collect();
         let mut sent_to = Vec::new();
+        if !comments.is_empty() && work.status == WorkStatus::Completed {
+            // The portal is locked: nothing reaches the client, and staff are told so.
+            self.record_event(
+                &mut batch,
+                Some(id),
+                None,
+                Actor::System,
+                crate::model::EventKind::CommentAdded,
+                format!(
+                    "{} staff comment{} not emailed to the client: the work is completed (reopen it and send the group again to reach them)",
+                    comments.len(),
+                    if comments.len() == 1 { " was" } else { "s were" }
+                ),
+            );
+        }
         if !comments.is_empty() && work.status != WorkStatus::Completed {
             for (g, group) in work.groups.iter().enumerate() {
                 if group.sent_at.is_none() {

@@ -190,3 +190,28 @@ fn the_server_loops_at_speed_one_send_a_reminder_and_a_digest_once_each() {
     let next = docket.work(id).unwrap().groups[0].next.clone().unwrap();
     assert!(next.at.get() > utc("2026-03-16T09:00:00Z"), "{next:?}");
 }
+
+#[test]
+fn a_digest_for_completed_work_is_not_emailed_and_staff_are_told() {
+    let firm = Firm::new("2026-03-02T08:00:00.000400123Z", FirmConfig::default());
+    let id = firm.work("2026-03-02");
+    firm.docket.send_group(id, 0, Actor::System).unwrap();
+    firm.deliver();
+    firm.docket.complete_work(id, Actor::System).unwrap();
+    firm.docket
+        .add_comment(id, "One more thing", Actor::Api("tool".into()))
+        .unwrap();
+    firm.run_until(utc("2026-03-02T09:00:00Z"));
+    assert_eq!(subjects(&firm.sent(), "New message"), 0);
+    let said = firm
+        .docket
+        .work_timeline(id, 50)
+        .unwrap()
+        .into_iter()
+        .filter(|e| {
+            e.summary
+                .contains("not emailed to the client: the work is completed")
+        })
+        .count();
+    assert_eq!(said, 1);
+}
