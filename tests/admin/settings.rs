@@ -13,7 +13,7 @@ const GOOD: [(&str, &str); 9] = [
     ("name", "Smith & Daughters"),
     ("timezone", "America/New_York"),
     ("send_time", "10:30"),
-    ("send_schedule", "0 9 * * MON-FRI"),
+    ("send_schedule", "30 10 * * MON-FRI"),
     ("holidays", "2026-12-25\n2026-12-26\n"),
     ("sub_planned", ""),
     ("sub_waiting_on_client", "chased\nover reminder limit"),
@@ -32,7 +32,7 @@ fn an_admin_changes_the_settings_and_bad_input_changes_nothing() {
     assert_eq!(firm.name, "Smith & Daughters");
     assert_eq!(firm.timezone.name(), "America/New_York");
     assert_eq!(firm.send_time.format("%H:%M").to_string(), "10:30");
-    assert_eq!(firm.send_schedule.as_deref(), Some("0 9 * * MON-FRI"));
+    assert_eq!(firm.send_schedule.as_deref(), Some("30 10 * * MON-FRI"));
     assert_eq!(firm.holidays.len(), 2);
     assert_eq!(
         firm.sub_statuses["waiting_on_client"],
@@ -78,6 +78,23 @@ fn an_admin_changes_the_settings_and_bad_input_changes_nothing() {
         firm,
         "nothing changed"
     );
+
+    // A schedule that never sends at the send time is refused next to the schedule, saying
+    // which times it does send at.
+    let mut apart = GOOD;
+    apart[3] = ("send_schedule", "0 9 * * MON-FRI");
+    let refused = admin.post("/admin/settings", &ada, &apart);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        html.contains(r#"<p class="error" id="send_schedule-error">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains("is not a time the send schedule `0 9 * * MON-FRI` sends at (09:00)"),
+        "{html}"
+    );
+    assert_eq!(admin.docket.firm_settings().unwrap(), firm);
 
     // A sub-status name under two statuses is refused next to the field, nothing changed:
     // a hook sets a sub-status by its name alone.
