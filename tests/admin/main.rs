@@ -14,6 +14,7 @@ mod fixes;
 mod inbox;
 mod settings;
 mod sign_in;
+mod stuck;
 mod templates;
 mod tokens;
 mod users;
