@@ -96,6 +96,9 @@ pub struct RefusedPlugin {
     pub reason: String,
     /// Whether an earlier version of it is still served.
     pub serving_earlier: bool,
+    /// The capability it declares that the firm has not granted, when that is why it was
+    /// refused: granting it serves the plugin at once.
+    pub needs_grant: Option<String>,
     /// What the firm grants it, and whether the configuration pins that.
     pub grants: Vec<String>,
     pub grants_pinned: bool,
@@ -261,6 +264,10 @@ impl PluginHost {
                     file: r.file.display().to_string(),
                     reason: r.error.to_string(),
                     serving_earlier: catalogue.plugins.contains_key(&r.name),
+                    needs_grant: match &r.error {
+                        PluginError::Ungranted { capability, .. } => Some(capability.clone()),
+                        _ => None,
+                    },
                     grants: grants.list,
                     grants_pinned: grants.pinned,
                 }
