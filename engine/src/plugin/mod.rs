@@ -17,6 +17,7 @@
 //! host.set_stored_grants(grants);                                       // an admin's grants, at once
 //! host.check_file(path)?;                                                // world, imports, exports
 //! host.check_install(wasm, manifest)?;                                    // as the server installs it
+//! host.trial("my-policy")?;                                              // one call on a sample, defaults
 //! let _watch = Arc::new(host).watch(Duration::from_secs(1), |report| {}); // live reload of the folder
 //! ```
 //!
@@ -55,6 +56,7 @@ mod runtime;
 mod scaffold;
 mod stderr;
 mod stock;
+mod trial;
 mod wit;
 
 #[doc(hidden)]

@@ -25,7 +25,6 @@ pub use docket_reminder_core as calendar;
 #[doc(hidden)]
 pub use wit_bindgen;
 
-
 /// Bindings of the `reminder-policy` world: implement `exports::docket::plugin::reminder::Guest`.
 #[cfg(feature = "reminder-policy")]
 pub mod reminder_policy {

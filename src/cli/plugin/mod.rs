@@ -23,7 +23,8 @@ pub enum PluginCommand {
         json: bool,
     },
     /// Check a component and its manifest as the server would install them: the world the
-    /// component implements, the manifest's world, name, capabilities and limits.
+    /// component implements, the manifest's world, name, capabilities and limits; then call it
+    /// once on a sample input with its default parameters, which must not fail.
     Check {
         /// The `.wasm` component.
         file: PathBuf,
@@ -266,16 +267,23 @@ fn check(
         println!("manifest:     missing: {e}");
     }
     let report = host.check_file(file)?;
+    // Checked as the server installs it, then tried once on a sample with its defaults, so a
+    // plugin that fails (a refused default, an exception, a panic) fails here.
     let installable = manifest
         .as_ref()
         .map_err(|e| e.to_string())
-        .and_then(|m| host.check_install(file, m).map_err(|e| e.to_string()));
+        .and_then(|m| host.load_file(file, m).map_err(|e| e.to_string()));
+    let trial = installable
+        .as_ref()
+        .ok()
+        .map(|info| host.trial(&info.name).map_err(|e| e.to_string()));
     if json {
         let out = serde_json::json!({
             "report": report,
             "manifest": manifest.as_ref().ok(),
             "plugin": installable.as_ref().ok(),
-            "error": installable.as_ref().err(),
+            "trial": trial.as_ref().and_then(|t| t.as_ref().ok()),
+            "error": installable.as_ref().err().or(trial.as_ref().and_then(|t| t.as_ref().err())),
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
@@ -317,12 +325,19 @@ fn check(
             if !info.ungranted.is_empty() {
                 println!("grants:       {}", ungranted_note(info));
             }
-            println!(
-                "install:      ok; `docket plugin install {named}{}` copies it as {}.wasm and {}.toml",
-                file.display(),
-                info.name,
-                info.name
-            );
+            match &trial {
+                Some(Ok(answer)) => println!("trial:        {answer}"),
+                Some(Err(e)) => println!("trial:        failed: {e}"),
+                None => {}
+            }
+            if let Some(Ok(_)) = &trial {
+                println!(
+                    "install:      ok; `docket plugin install {named}{}` copies it as {}.wasm and {}.toml",
+                    file.display(),
+                    info.name,
+                    info.name
+                );
+            }
         }
         if report.worlds.is_empty() {
             for (world, reason) in &report.mismatches {
@@ -334,6 +349,9 @@ fn check(
         bail!("{} implements no docket:plugin world", file.display());
     }
     installable.map_err(anyhow::Error::msg)?;
+    if let Some(Err(e)) = trial {
+        bail!("{e}");
+    }
     Ok(())
 }
 
