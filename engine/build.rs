@@ -1,5 +1,6 @@
 //! Builds Docket's guest plugins for wasm32-wasip2 — the stock plugins and the test guests of
-//! `plugins/`, and the business-days example — and tells rustc where the components are, so the
+//! `plugins/` (two of them against the old contract in `engine/wit/0.1.0/`), and the
+//! business-days example — and tells rustc where the components are, so the
 //! stock ones can be embedded with `include_bytes!` and the others found by tests and benches.
 
 use std::path::{Path, PathBuf};
@@ -53,6 +54,14 @@ const OUTPUTS: &[(&str, &str)] = &[
         "DOCKET_TEST_MISBEHAVE_HOOK_WASM",
         "docket_test_misbehave_hook.wasm",
     ),
+    (
+        "DOCKET_TEST_CONTRACT_0_1_WASM",
+        "docket_test_contract_0_1.wasm",
+    ),
+    (
+        "DOCKET_TEST_CONTRACT_0_1_HOOK_WASM",
+        "docket_test_contract_0_1_hook.wasm",
+    ),
     ("DOCKET_EXAMPLE_BUSINESS_DAYS_WASM", "business_days.wasm"),
 ];
 
@@ -69,6 +78,7 @@ fn main() {
 
     for watched in [
         root.join("wit"),
+        manifest_dir.join("wit"),
         root.join("plugins").join("Cargo.toml"),
         root.join("plugins").join("reminder-core"),
         root.join("plugins").join("sdk"),

@@ -257,8 +257,9 @@ pub struct PluginsConfig {
     /// The most a plugin's manifest may ask for under `[limits] memory_mib`.
     pub max_memory_mib: u64,
     /// Capabilities the firm grants, per plugin name: `email`, `http:HOST`, `set-status`,
-    /// `notify-staff`, `log`. A plugin gets a capability only if its manifest asks for it and it
-    /// is granted here.
+    /// `notify-staff`, `log`. A plugin named here keeps these grants (pinned; the admin sees
+    /// them read-only); the others have what an admin grants at run time. A plugin gets a
+    /// capability only if its manifest asks for it and it is granted.
     pub grants: BTreeMap<String, Vec<String>>,
 }
 

@@ -367,6 +367,10 @@ fn only_admins_see_the_plugins() {
     let html = body(page);
     assert!(html.contains("[plugins.grants]"), "{html}");
     assert!(html.contains("without a plugin host"), "{html}");
+    let ada_token = admin.token(Role::Admin);
+    let (status, served) = admin.api_with(&ada_token, Method::GET, "/plugins", None);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(served, serde_json::json!({ "plugins": [], "refused": [] }));
     let staff = admin.token(Role::Staff);
     let (status, _) = admin.api_with(&staff, Method::GET, "/plugins", None);
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -453,4 +457,77 @@ fn an_admin_uploads_the_logo_served_at_a_stable_address() {
         html.contains("alt=\"The firm&#x27;s logo\"") || html.contains("alt=\"The firm's logo\""),
         "{html}"
     );
+}
+
+/// The Plugins page lists the plugin files the server refused with the reason, and grants a
+/// hook what an admin types, at once; a grant that is no capability is refused next to its
+/// field with what was typed kept.
+#[test]
+fn the_plugins_page_shows_refused_files_and_grants_hooks() {
+    let admin = Admin::with_plugins();
+    let host = admin.docket.plugins().unwrap().clone();
+    std::fs::create_dir_all(host.dir()).unwrap();
+    std::fs::write(host.dir().join("broken.wasm"), b"not wasm").unwrap();
+    std::fs::write(
+        host.dir().join("broken.toml"),
+        "name = 'broken'\nversion = '0.1.0'\nworld = 'reminder-policy'\n",
+    )
+    .unwrap();
+    // The folder's watcher loads files once they stopped changing between two looks.
+    host.reload();
+    host.reload();
+    let ada = admin.browser(ADMIN);
+    let html = body(admin.get("/admin/plugins", Some(&ada)));
+    assert!(html.contains("Plugin files refused"), "{html}");
+    assert!(html.contains("broken.wasm"), "{html}");
+    assert!(
+        html.contains(
+            "not a WebAssembly component (the file does not start with the WebAssembly magic bytes)"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("Grants of webhook"), "{html}");
+
+    let saved = admin.post(
+        "/admin/plugins/webhook/grants",
+        &ada,
+        &[("grants", "http:hooks.example.com, log")],
+    );
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&saved), "/admin/plugins?granted=webhook");
+    let html = body(admin.get(&location(&saved), Some(&ada)));
+    assert!(
+        html.contains("The grants of “webhook” are changed"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"http:hooks.example.com, log\""),
+        "{html}"
+    );
+    assert_eq!(
+        host.plugin("webhook").unwrap().granted,
+        ["http:hooks.example.com"]
+    );
+
+    let refused = admin.post(
+        "/admin/plugins/webhook/grants",
+        &ada,
+        &[("grants", "files")],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(html.contains("id=\"grants-webhook-error\""), "{html}");
+    assert!(
+        html.contains("Grants: unknown capability `files`"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"files\""), "{html}");
+    assert_eq!(
+        host.plugin("webhook").unwrap().granted,
+        ["http:hooks.example.com"]
+    );
+    // Staff cannot grant.
+    let sam = admin.browser(STAFF);
+    let denied = admin.post("/admin/plugins/webhook/grants", &sam, &[("grants", "")]);
+    assert_eq!(denied.status(), StatusCode::FORBIDDEN);
 }

@@ -418,6 +418,11 @@ fn the_template_page_previews_the_calendar_the_engine_computes() {
         html.contains("Reminders stop for Bank statements"),
         "{html}"
     );
+    // The calendar is followed to its end, and the page says why it ends there.
+    assert!(
+        html.contains("No more reminders: every open task has had 5"),
+        "{html}"
+    );
 
     // A bad date: the form again with its message, no preview.
     let refused = admin.get(&format!("{page}?start=06%2F04%2F2026"), Some(&sam));

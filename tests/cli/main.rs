@@ -5,6 +5,7 @@
 mod support;
 
 mod catalog;
+mod plugin_grants;
 mod staff;
 
 use std::path::Path;

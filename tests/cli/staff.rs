@@ -383,26 +383,3 @@ fn the_smtp_password_reaches_neither_the_data_folder_nor_a_backup() {
         );
     }
 }
-
-#[test]
-fn the_api_lists_the_plugins_served_with_their_grants() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = support::Server::start(dir.path(), &["--demo"]);
-    let token = server.banner_value("API token:").unwrap();
-    let plugins: serde_json::Value = support::http()
-        .get(server.url("/api/plugins"))
-        .bearer_auth(&token)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let relative = plugins
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "relative")
-        .unwrap_or_else(|| panic!("{plugins}"));
-    assert_eq!(relative["world"], "sending-rule");
-    assert!(relative["granted"].is_array(), "{relative}");
-    server.stop();
-}

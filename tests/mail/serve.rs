@@ -378,10 +378,11 @@ fn serve_refuses_what_it_cannot_run_safely() {
 
     // Hooks are tried at start: a webhook without its url, a status nobody defined, a plugin
     // that is no hook. The message names the file and the entry; the folder is not marked as
-    // served, so a simulated clock may still use it.
+    // served, so a simulated clock may still use it. (A webhook granted nothing yet waits for
+    // an admin's grant instead of stopping start-up, so this one is granted a host.)
     for (hooks, want) in [
         (
-            "[[hooks]]\nplugin = \"webhook\"\nevents = [\"task-completed\"]\n",
+            "[plugins.grants]\nwebhook = [\"http:hooks.example.com\"]\n[[hooks]]\nplugin = \"webhook\"\nevents = [\"task-completed\"]\n",
             "key `hooks[0]`: hook `webhook` fails on a sample `task-completed` event",
         ),
         (

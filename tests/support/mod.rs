@@ -26,6 +26,12 @@ pub fn docket() -> Command {
         }
     }
     cmd.env("DOCKET_LOG", "warn");
+    // The plugin tools keep compiled components in the user's cache folder when they run
+    // without a data folder: in tests, one under the target folder, never the developer's.
+    cmd.env(
+        "XDG_CACHE_HOME",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("user-cache"),
+    );
     cmd
 }
 

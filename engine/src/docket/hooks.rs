@@ -247,14 +247,46 @@ impl Docket {
     /// Checks the `[[hooks]]` of the configuration before serving: each names a notification
     /// hook that exists, and each is tried once on a sample of every event it subscribes to
     /// (nothing it asks for is carried out), so a missing parameter, an ungranted host or an
-    /// unknown status stops start-up instead of failing quietly on the day of the event.
+    /// unknown status stops start-up instead of failing quietly on the day of the event. A hook
+    /// still waiting for its first grant (the firm grants it nothing yet, and the configuration
+    /// does not pin its grants) is only logged: an admin grants it on the running server's
+    /// Plugins page, which a refusal to start would keep them from.
     pub fn check_hooks(&self, hooks: &[HookConfig]) -> Result<()> {
         let Some(host) = self.plugins.clone() else {
             return Ok(());
         };
         let settings = self.firm_settings()?;
         for (i, hook) in hooks.iter().enumerate() {
+            let waiting = host
+                .refusals()
+                .into_iter()
+                .find(|r| r.name == hook.plugin && r.needs_grant.is_some() && !r.grants_pinned);
+            if let Some(refused) = waiting {
+                tracing::error!(
+                    hook = i,
+                    plugin = %hook.plugin,
+                    "hooks[{i}]: `{}` waits for the firm to grant it `{}`; grant it on the admin's Plugins page, and it acts from then on",
+                    hook.plugin,
+                    refused.needs_grant.unwrap_or_default()
+                );
+                continue;
+            }
             match host.plugin(&hook.plugin) {
+                Some(info)
+                    if info.world == crate::plugin::World::NotificationHook
+                        && !info.declared.is_empty()
+                        && info.granted.is_empty()
+                        && !info.grants_pinned =>
+                {
+                    tracing::error!(
+                        hook = i,
+                        plugin = %hook.plugin,
+                        "hooks[{i}]: `{}` is granted none of {}; grant them on the admin's Plugins page, and it acts from then on",
+                        hook.plugin,
+                        info.declared.join(", ")
+                    );
+                    continue;
+                }
                 Some(info) if info.world == crate::plugin::World::NotificationHook => {}
                 Some(info) => {
                     return Err(Error::invalid(format!(

@@ -13,6 +13,7 @@ mod hooks;
 mod inbox;
 mod outbox;
 mod people;
+mod plugin_grants;
 mod plugin_use;
 mod preview;
 mod schedule_audit;
@@ -60,6 +61,7 @@ pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
 pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
 pub use people::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};
+pub use plugin_grants::{GrantsChange, PluginsServed, stored_plugin_grants};
 pub use preview::{
     CalendarPreview, GroupPreview, Hold, HoldReason, PreviewReminder, TemplatePreview,
     preview_calendar,
@@ -207,9 +209,11 @@ impl Docket {
         Ok(docket)
     }
 
-    /// Gives the engine its plugin host, so templates are checked against the plugins that exist.
+    /// Gives the engine its plugin host, so templates are checked against the plugins that
+    /// exist, and hands the host the grants admins made (`plugin_grants.rs`).
     pub fn with_plugins(mut self, plugins: Arc<PluginHost>) -> Self {
         self.plugins = Some(plugins);
+        self.apply_plugin_grants();
         self
     }
 

@@ -1,7 +1,8 @@
 //! The reminder calendar of one group as the scheduler would send it: the policy's answers held
 //! to the firm's send schedule and past its holidays (joining what the policy would have sent
-//! meanwhile), the five-reminder cap, and tasks done along the way. The template editor's live
-//! preview and `docket plugin simulate` show this; nothing is sent.
+//! meanwhile), the five-reminder cap, and tasks done along the way, followed until the policy
+//! answers none — or to where it stops, saying why. The template editor's live preview and
+//! `docket plugin simulate` show this; nothing is sent.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -11,8 +12,8 @@ use super::Docket;
 use super::scheduler::{HeldReminder, calendar, held_reminder};
 use crate::due::{due_date, local_instant};
 use crate::plugin::{
-    FirmCalendar, GroupState, MAX_REMINDERS_PER_TASK, Params, PluginError, ReminderSession,
-    SendRequest, TaskState,
+    FirmCalendar, GroupState, MAX_PREVIEW, MAX_REMINDERS_PER_TASK, Params, PluginError, PreviewEnd,
+    ReminderSession, SendRequest, TaskState,
 };
 use crate::schedule::SendSchedule;
 use crate::{Error, Result};
@@ -42,6 +43,11 @@ pub struct GroupPreview {
     pub reminders: Vec<PreviewReminder>,
     /// Tasks (from 0) that got the most reminders a task gets without a resend.
     pub capped: Vec<usize>,
+    /// Where and why the reminders end (`None` for a group that is never sent): every task
+    /// capped, the policy answering none, the safety bound, or a failure.
+    pub end: Option<PreviewEnd>,
+    /// `end` in words, instants in the firm's timezone.
+    pub ends: Option<String>,
     /// Why the preview stopped early: a plugin failed or refused.
     pub error: Option<String>,
 }
@@ -75,7 +81,9 @@ pub enum HoldReason {
 
 impl Docket {
     /// The emails the scheduler would send for work made now from template `name_or_id` with
-    /// start date `start`, reminders up to 60 days after the last task's due date.
+    /// start date `start`: each group's first email and every reminder after it, until the
+    /// policy answers none (the five-reminder cap ends every calendar), each group saying
+    /// where its reminders end and why.
     pub fn preview_template(&self, name_or_id: &str, start: NaiveDate) -> Result<TemplatePreview> {
         let template = self.find_template(name_or_id)?;
         // A sample date is held to the rule of the work it previews.
@@ -104,6 +112,8 @@ impl Docket {
                 automatic: false,
                 reminders: Vec::new(),
                 capped: Vec::new(),
+                end: None,
+                ends: None,
                 error: None,
             };
             let request = SendRequest {
@@ -130,9 +140,6 @@ impl Docket {
                 Err(e) => out.error = Some(format!("sending rule `{}`: {e}", group.sending.plugin)),
             }
             if let Some(sent_at) = out.sent_at {
-                let last_due = due.iter().max().copied().unwrap_or(start);
-                let until = local_instant(last_due + chrono::Days::new(60), NaiveTime::MIN, tz)
-                    .max(sent_at + chrono::Duration::days(60));
                 let state = GroupState {
                     sent_at,
                     last_reminder_at: None,
@@ -154,13 +161,12 @@ impl Docket {
                         &firm.holidays,
                         state,
                         &[],
-                        until,
+                        None,
                     ),
-                    Err(e) => CalendarPreview {
-                        reminders: Vec::new(),
-                        error: Some(e),
-                    },
+                    Err(e) => CalendarPreview::failed(Vec::new(), e),
                 };
+                out.end = Some(preview.end);
+                out.ends = Some(preview.end.describe(tz));
                 if let Some(e) = preview.error {
                     out.error = Some(format!("reminder policy `{}`: {e}", group.reminders.plugin));
                 }
@@ -197,19 +203,34 @@ impl Docket {
     }
 }
 
-/// A previewed calendar: the reminders in order, and the error that ended it early, if any.
-#[derive(Debug, Default)]
+/// A previewed calendar: the reminders in order, where it ends, and the error that ended it
+/// early, if one did (then `end` is [`PreviewEnd::Failed`]).
+#[derive(Debug)]
 pub struct CalendarPreview {
     pub reminders: Vec<HeldReminder>,
+    pub end: PreviewEnd,
     pub error: Option<PluginError>,
 }
 
-/// The reminders the scheduler would send for `group` (sent at `group.sent_at`) up to `until`,
-/// asking `session`'s policy as the scheduler does: from the sending, then after each reminder
-/// at the instant it went out, and again whenever a task of `done` (`(task index, instant)`) is
+impl CalendarPreview {
+    /// A calendar that ended with `error`, after `reminders`.
+    pub fn failed(reminders: Vec<HeldReminder>, error: PluginError) -> CalendarPreview {
+        CalendarPreview {
+            reminders,
+            end: PreviewEnd::Failed,
+            error: Some(error),
+        }
+    }
+}
+
+/// The reminders the scheduler would send for `group` (sent at `group.sent_at`), asking
+/// `session`'s policy as the scheduler does: from the sending, then after each reminder at the
+/// instant it went out, and again whenever a task of `done` (`(task index, instant)`) is
 /// ticked off. Each answer goes through the scheduler's own holding onto `schedule` and off
-/// `holidays` (the calendar's zone is the recipient's). A plugin failure ends the preview; the
-/// reminders before it are kept.
+/// `holidays` (the calendar's zone is the recipient's). It follows the calendar until the
+/// policy answers none, or with `until` to the first reminder after it, or for
+/// [`MAX_PREVIEW`] reminders, and says which ended it ([`CalendarPreview::end`]). A plugin
+/// failure ends the preview; the reminders before it are kept.
 #[allow(clippy::too_many_arguments)]
 pub fn preview_calendar(
     session: &mut ReminderSession<'_>,
@@ -219,25 +240,28 @@ pub fn preview_calendar(
     holidays: &[NaiveDate],
     mut group: GroupState,
     done: &[(usize, DateTime<Utc>)],
-    until: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
 ) -> CalendarPreview {
-    // A policy that never stops (an urgent calendar without a cap) still ends here.
-    const MAX_PREVIEW: usize = 1000;
-    let mut out = CalendarPreview::default();
+    let mut reminders: Vec<HeldReminder> = Vec::new();
     if let Some(&(index, _)) = done.iter().find(|(i, _)| *i >= group.tasks.len()) {
-        out.error = Some(PluginError::BadInput(format!(
+        let e = PluginError::BadInput(format!(
             "task {} is done but the group has {} tasks",
             index + 1,
             group.tasks.len()
-        )));
-        return out;
+        ));
+        return CalendarPreview::failed(reminders, e);
     }
     let mut holidays = holidays.to_vec();
     holidays.sort_unstable();
     holidays.dedup();
     let mut now = group.sent_at;
     let mut asks = 0;
-    while out.reminders.len() < MAX_PREVIEW && asks < 2 * MAX_PREVIEW {
+    let end = loop {
+        if reminders.len() >= MAX_PREVIEW || asks >= 2 * MAX_PREVIEW {
+            break PreviewEnd::Bound {
+                reminders: reminders.len(),
+            };
+        }
         asks += 1;
         for &(index, at) in done {
             if at <= now {
@@ -246,23 +270,21 @@ pub fn preview_calendar(
         }
         // The scheduler asks nothing of a group whose tasks are all done.
         if group.tasks.iter().all(|t| t.done) {
-            break;
+            break PreviewEnd::AllDone;
         }
-        let held = session
-            .next_reminder(calendar, params, now, &group)
-            .and_then(|first| match first {
-                Some(first) => held_reminder(
-                    session, calendar, params, now, schedule, &holidays, &group, first,
-                ),
-                None => Ok(None),
-            });
+        let first = match session.next_reminder(calendar, params, now, &group) {
+            Ok(Some(first)) => first,
+            Ok(None) => break PreviewEnd::when_none(&group),
+            Err(e) => return CalendarPreview::failed(reminders, e),
+        };
+        let asked = first.at;
+        let held = held_reminder(
+            session, calendar, params, now, schedule, &holidays, &group, first,
+        );
         let mut held = match held {
             Ok(Some(held)) => held,
-            Ok(None) => break,
-            Err(e) => {
-                out.error = Some(e);
-                break;
-            }
+            Ok(None) => break PreviewEnd::NoSlot { asked },
+            Err(e) => return CalendarPreview::failed(reminders, e),
         };
         // A task done before this reminder goes out re-plans the group from then.
         let done_before = done
@@ -271,14 +293,20 @@ pub fn preview_calendar(
             .map(|(_, at)| *at)
             .min();
         if let Some(at) = done_before {
-            if at > until {
-                break;
+            if let Some(until) = until.filter(|u| at > *u) {
+                break PreviewEnd::Period {
+                    until,
+                    next: held.at,
+                };
             }
             now = at;
             continue;
         }
-        if held.at > until {
-            break;
+        if let Some(until) = until.filter(|u| held.at > *u) {
+            break PreviewEnd::Period {
+                until,
+                next: held.at,
+            };
         }
         // As the scheduler's `remind`: only open tasks under the cap are reminded of.
         held.tasks.retain(|&i| {
@@ -288,7 +316,7 @@ pub fn preview_calendar(
                 .is_some_and(|t| !t.done && t.reminders_sent < MAX_REMINDERS_PER_TASK)
         });
         if held.tasks.is_empty() {
-            break;
+            break PreviewEnd::when_none(&group);
         }
         for &index in &held.tasks {
             let task = &mut group.tasks[index];
@@ -296,241 +324,15 @@ pub fn preview_calendar(
         }
         group.last_reminder_at = Some(held.at);
         now = held.at;
-        out.reminders.push(held);
+        reminders.push(held);
+    };
+    CalendarPreview {
+        reminders,
+        end,
+        error: None,
     }
-    out
 }
 
 #[cfg(test)]
-mod tests {
-    use chrono::{DateTime, Utc};
-
-    use super::preview_calendar;
-    use crate::docket::test_firm::{Firm, host, utc};
-    use crate::model::{Actor, MessageKind};
-    use crate::plugin::{GroupState, TaskState};
-
-    /// A template's preview — first emails and reminders of every group — is what the scheduler
-    /// sends, under a manual clock, for work made from the template with the same start date:
-    /// weekdays-only send schedule and holidays included.
-    #[test]
-    fn the_template_preview_is_what_the_scheduler_sends_for_its_work() {
-        use std::collections::BTreeMap;
-
-        // Monday 9 and Thursday 19 March 2026 are holidays; sends go out weekdays at 09:00.
-        let firm = Firm::weekdays("2026-03-02T08:00:00Z", &["2026-03-09", "2026-03-19"]);
-        firm.docket
-            .import_template(
-                r#"
-name = "Quarter"
-[[groups]]
-name = "Records"
-sending = { plugin = "relative", params = { days = -2 } }
-reminders = { plugin = "custom", params = { before = "3,1", every = "2" } }
-[[groups.tasks]]
-title = "Bank statements"
-due = 4
-[[groups.tasks]]
-title = "Receipts"
-due = 11
-[[groups]]
-name = "Sign-off"
-sending = { plugin = "relative", params = { days = 5 } }
-reminders = { plugin = "gentle" }
-[[groups.tasks]]
-title = "Approve"
-due = 13
-"#,
-            )
-            .unwrap();
-        let start: chrono::NaiveDate = "2026-03-09".parse().unwrap();
-        let preview = firm.docket.preview_template("quarter", start).unwrap();
-        let id = firm.work_for("Quarter", "2026-03-09", "ann@client.example");
-
-        let until = utc("2026-06-30T00:00:00Z");
-        while let Some(at) = firm.docket.next_fire_due().unwrap() {
-            if at > until {
-                break;
-            }
-            firm.clock.set(at.max(firm.docket.now()));
-            firm.docket.tick().unwrap();
-        }
-        // Per group: the request's instant, then each reminder's instant and tasks.
-        type Sent = (Option<DateTime<Utc>>, Vec<(DateTime<Utc>, Vec<usize>)>);
-        let mut sent: BTreeMap<usize, Sent> = BTreeMap::new();
-        for m in firm.docket.outbox(None, 1000).unwrap() {
-            if m.work != Some(id) {
-                continue;
-            }
-            let entry = sent.entry(m.group.unwrap()).or_default();
-            match m.kind {
-                MessageKind::Request => entry.0 = Some(m.created_at),
-                MessageKind::Reminder => entry.1.push((m.created_at, m.covers)),
-                _ => {}
-            }
-        }
-        for entry in sent.values_mut() {
-            entry.1.sort();
-        }
-        let previewed: BTreeMap<usize, Sent> = preview
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(g, group)| {
-                assert!(group.automatic && group.error.is_none(), "{group:?}");
-                let reminders = group
-                    .reminders
-                    .iter()
-                    .map(|r| (r.at, r.tasks.clone()))
-                    .collect();
-                (g, (group.sent_at, reminders))
-            })
-            .collect();
-        assert_eq!(previewed, sent);
-        // The holidays and the weekend held something, and the preview says why.
-        let reasons: Vec<_> = preview
-            .groups
-            .iter()
-            .flat_map(|g| &g.reminders)
-            .filter_map(|r| r.held.map(|h| h.reason))
-            .collect();
-        assert!(reasons.contains(&super::HoldReason::Holiday), "{preview:?}");
-        assert!(
-            reasons.contains(&super::HoldReason::OutsideSchedule),
-            "{preview:?}"
-        );
-        // The first group's "2 days before the start" is Saturday 7th, held past the Monday
-        // holiday to Tuesday 10 March at 09:00.
-        assert_eq!(preview.groups[0].sent_at, Some(utc("2026-03-10T09:00:00Z")));
-    }
-
-    /// The preview of a group's calendar is what the scheduler, run under a manual clock,
-    /// queues for that group: same instants, same tasks.
-    #[test]
-    fn the_calendar_preview_is_what_the_scheduler_sends() {
-        // Weekdays at 09:00 only; Monday 9 March 2026 is a holiday. Task 1 is due Tuesday
-        // 10 March: "3 days before" is Saturday 7th and "1 day before" the holiday, both held
-        // to Tuesday 10th (one reminder); its overdue reminder of Saturday 14th is held to
-        // Monday 16th, and task 3's "1 day before" (Sunday 15th) joins it there. Task 2 is due
-        // Friday 20 March; its overdue Sunday 22nd is held to Monday 23rd with task 3's.
-        let firm = Firm::weekdays("2026-03-02T08:00:00Z", &["2026-03-09"]);
-        firm.docket
-            .import_template(
-                r#"
-name = "Held"
-[[groups]]
-name = "Docs"
-reminders = { plugin = "custom", params = { before = "3,1", every = "2" } }
-[[groups.tasks]]
-title = "P60"
-due = 8
-[[groups.tasks]]
-title = "Bank statements"
-due = 18
-[[groups.tasks]]
-title = "Receipts"
-due = 14
-"#,
-            )
-            .unwrap();
-        let id = firm.work_for("Held", "2026-03-02", "ann@client.example");
-        firm.docket.send_group(id, 0, Actor::System).unwrap();
-        let until = utc("2026-03-31T23:00:00Z");
-        while let Some(at) = firm.docket.next_fire_due().unwrap() {
-            if at > until {
-                break;
-            }
-            firm.clock.set(at.max(firm.docket.now()));
-            firm.docket.tick().unwrap();
-        }
-        let mut sent: Vec<(DateTime<Utc>, Vec<usize>)> = firm
-            .docket
-            .outbox(None, 1000)
-            .unwrap()
-            .into_iter()
-            .filter(|m| m.kind == MessageKind::Reminder && m.work == Some(id))
-            .map(|m| (m.created_at, m.covers))
-            .collect();
-        sent.sort();
-
-        let work = firm.docket.work(id).unwrap();
-        let group = &work.groups[0];
-        let firm_settings = firm.docket.firm_settings().unwrap();
-        let schedule = firm.docket.send_schedule(&firm_settings).unwrap();
-        let calendar = super::super::scheduler::calendar(&firm_settings, firm_settings.timezone);
-        let state = GroupState {
-            sent_at: group.sent_at.unwrap(),
-            last_reminder_at: None,
-            tasks: group
-                .tasks
-                .iter()
-                .map(|t| TaskState {
-                    due: t.due_date,
-                    done: false,
-                    reminders_sent: 0,
-                })
-                .collect(),
-        };
-        let host = host();
-        let mut session = host.reminder_session(&group.reminders.plugin).unwrap();
-        let preview = preview_calendar(
-            &mut session,
-            &calendar,
-            &group.reminders.texts(),
-            &schedule,
-            &firm_settings.holidays,
-            state,
-            &[],
-            until,
-        );
-        assert!(preview.error.is_none(), "{:?}", preview.error);
-        let previewed: Vec<(DateTime<Utc>, Vec<usize>)> = preview
-            .reminders
-            .iter()
-            .map(|r| (r.at, r.tasks.clone()))
-            .collect();
-        assert_eq!(previewed, sent);
-
-        let local = |at: &DateTime<Utc>| {
-            at.with_timezone(&calendar.tz)
-                .format("%a %m-%d %H:%M")
-                .to_string()
-        };
-        let shown: Vec<(String, Vec<usize>, Option<String>)> = preview
-            .reminders
-            .iter()
-            .map(|r| {
-                (
-                    local(&r.at),
-                    r.tasks.clone(),
-                    r.was_held().then(|| local(&r.asked)),
-                )
-            })
-            .collect();
-        let held = |s: &str| Some(s.to_string());
-        assert_eq!(
-            shown,
-            [
-                ("Tue 03-10 09:00".into(), vec![0], held("Sat 03-07 09:00")),
-                ("Thu 03-12 09:00".into(), vec![0], None),
-                ("Fri 03-13 09:00".into(), vec![2], None),
-                (
-                    "Mon 03-16 09:00".into(),
-                    vec![0, 2],
-                    held("Sat 03-14 09:00")
-                ),
-                ("Tue 03-17 09:00".into(), vec![1], None),
-                ("Wed 03-18 09:00".into(), vec![0, 2], None),
-                ("Thu 03-19 09:00".into(), vec![1], None),
-                ("Fri 03-20 09:00".into(), vec![0, 2], None),
-                (
-                    "Mon 03-23 09:00".into(),
-                    vec![1, 2],
-                    held("Sun 03-22 09:00")
-                ),
-                ("Tue 03-24 09:00".into(), vec![1], None),
-                ("Thu 03-26 09:00".into(), vec![1], None),
-            ]
-        );
-    }
-}
+#[path = "preview_tests.rs"]
+mod tests;

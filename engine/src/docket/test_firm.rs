@@ -1,5 +1,6 @@
 //! A firm for the sending tests: the in-memory store, a manual clock, the stock WASM plugins
-//! (and a misbehaving policy) and a transport that records what it is given.
+//! (and a misbehaving policy, and a policy and rule built against the old 0.1.0 contract) and
+//! a transport that records what it is given.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -34,6 +35,23 @@ pub(crate) fn host() -> Arc<PluginHost> {
             "name = 'misbehave'\nversion = '0.1.0'\nworld = 'reminder-policy'\n",
         )
         .unwrap();
+        // One component of the 0.1.0 contract, installed as a policy and as a rule: its batch
+        // reminds every three days, its single-group function (never called) every day.
+        for (name, world) in [
+            ("old-policy", "reminder-policy"),
+            ("old-rule", "sending-rule"),
+        ] {
+            std::fs::copy(
+                env!("DOCKET_TEST_CONTRACT_0_1_WASM"),
+                plugins.join(format!("{name}.wasm")),
+            )
+            .unwrap();
+            std::fs::write(
+                plugins.join(format!("{name}.toml")),
+                format!("name = '{name}'\nversion = '0.1.0'\nworld = '{world}'\n"),
+            )
+            .unwrap();
+        }
         let (host, refused) = PluginHost::open(&PluginsConfig::default(), data.path()).unwrap();
         assert!(refused.is_empty());
         (data, Arc::new(host))

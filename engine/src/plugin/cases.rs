@@ -1,6 +1,8 @@
 //! Table tests a plugin author runs (`docket plugin test FILE CASES.toml`): each case gives a
-//! calendar, a group or an event and what the plugin should answer; the host runs the plugin
-//! exactly as the server would and reports each case that differs, with a diff.
+//! calendar (holidays included), a group or an event and what the plugin should answer — or
+//! the error it should end with (`expect_error`); the host runs the plugin exactly as the
+//! server would (a reminder policy through its batch call) and reports each case that
+//! differs, with a diff.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +15,7 @@ use super::model::{
     Effect, FirmCalendar, GroupState, HookEvent, HookEventKind, RecordedEffects, SendRequest,
     TaskState,
 };
+use super::preview::PreviewEnd;
 
 /// A cases file.
 #[derive(Debug, Deserialize)]
@@ -45,7 +48,10 @@ impl Default for CaseCalendar {
 
 /// One case. Which fields apply depends on the plugin's world: `sent`, `due`, `done`, `days`
 /// and `reminders` for a reminder policy; `start`, `due` and `send` for a sending rule;
-/// `event`, `detail` and `effects` for a notification hook.
+/// `event`, `detail` and `effects` for a notification hook. Any case may set its own
+/// `timezone`, `send_time` and `holidays`, and `expect_error`: text the error that ends the
+/// plugin's answer must contain (a refused parameter, a refused answer, a crash); the answer
+/// before it (`reminders`, `effects`) is then compared only when given.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
@@ -54,6 +60,9 @@ pub struct Case {
     pub params: BTreeMap<String, String>,
     pub timezone: Option<String>,
     pub send_time: Option<String>,
+    /// The firm's holidays for this case, instead of the `[calendar]`'s.
+    pub holidays: Option<Vec<NaiveDate>>,
+    pub expect_error: Option<String>,
     pub sent: Option<String>,
     #[serde(default)]
     pub due: Vec<NaiveDate>,
@@ -118,7 +127,7 @@ impl PluginHost {
                     World::NotificationHook => self.hook_case(plugin, case),
                 }
                 .map_err(bad)?;
-                let expected: Vec<String> = expected.iter().map(|l| normalise(l)).collect();
+                let (expected, actual) = expect_error(case, expected, actual);
                 let diff = (expected != actual).then(|| diff(&expected, &actual));
                 Ok(CaseResult {
                     name: case.name.clone(),
@@ -135,10 +144,16 @@ impl PluginHost {
         case: &Case,
     ) -> Result<(Vec<String>, Vec<String>), String> {
         let calendar = calendar_of(defaults, case)?;
-        let expected = case
-            .reminders
-            .clone()
-            .ok_or("give `reminders`, the expected calendar (`[]` for none)")?;
+        let expected = match (&case.reminders, &case.expect_error) {
+            (Some(reminders), _) => reminders.clone(),
+            (None, Some(_)) => Vec::new(),
+            (None, None) => {
+                return Err(
+                    "give `reminders`, the expected calendar (`[]` for none), or `expect_error`"
+                        .into(),
+                );
+            }
+        };
         let sent = case
             .sent
             .as_deref()
@@ -163,7 +178,13 @@ impl PluginHost {
                         case.due.len()
                     )
                 })?;
-            done.push((task - 1, local(&calendar, at.trim())?));
+            let at = local(&calendar, at.trim())?;
+            if at < sent_at {
+                return Err(format!(
+                    "done `{text}` is before `sent`: a task done before the group is sent is not in it; leave it out or give a later time"
+                ));
+            }
+            done.push((task - 1, at));
         }
         let group = GroupState {
             sent_at,
@@ -178,7 +199,10 @@ impl PluginHost {
                 })
                 .collect(),
         };
-        let until = sent_at + chrono::Duration::days(i64::from(case.days.unwrap_or(60)));
+        // Without `days`, the whole calendar: until the policy answers no more.
+        let until = case
+            .days
+            .map(|days| sent_at + chrono::Duration::days(i64::from(days)));
         let preview = self.preview_with(plugin, &calendar, &case.params, group, &done, until);
         let mut actual: Vec<String> = preview
             .reminders
@@ -190,6 +214,8 @@ impl PluginHost {
             .collect();
         if let Some(e) = preview.error {
             actual.push(format!("error: {e}"));
+        } else if let PreviewEnd::Bound { .. } = preview.end {
+            actual.push(format!("end: {}", preview.end.describe(calendar.tz)));
         }
         Ok((expected, actual))
     }
@@ -202,10 +228,16 @@ impl PluginHost {
     ) -> Result<(Vec<String>, Vec<String>), String> {
         let calendar = calendar_of(defaults, case)?;
         let start = case.start.ok_or("give `start`, the work's start date")?;
-        let expected = case
-            .send
-            .clone()
-            .ok_or("give `send`, the expected local time (`manual` for none)")?;
+        let expected = match (&case.send, &case.expect_error) {
+            (Some(send), _) => vec![send.clone()],
+            (None, Some(_)) => Vec::new(),
+            (None, None) => {
+                return Err(
+                    "give `send`, the expected local time (`manual` for none), or `expect_error`"
+                        .into(),
+                );
+            }
+        };
         let request = SendRequest {
             start,
             first_due: case.due.iter().min().copied(),
@@ -217,7 +249,7 @@ impl PluginHost {
             Ok(None) => "manual".into(),
             Err(e) => format!("error: {e}"),
         };
-        Ok((vec![expected], vec![actual]))
+        Ok((expected, vec![actual]))
     }
 
     fn hook_case(&self, plugin: &str, case: &Case) -> Result<(Vec<String>, Vec<String>), String> {
@@ -240,10 +272,16 @@ impl PluginHost {
                 ));
             }
         };
-        let expected = case
-            .effects
-            .clone()
-            .ok_or("give `effects`, the expected effects (`[]` for none)")?;
+        let expected = match (&case.effects, &case.expect_error) {
+            (Some(effects), _) => effects.clone(),
+            (None, Some(_)) => Vec::new(),
+            (None, None) => {
+                return Err(
+                    "give `effects`, the expected effects (`[]` for none), or `expect_error`"
+                        .into(),
+                );
+            }
+        };
         let event = HookEvent {
             kind,
             at: Utc
@@ -273,8 +311,44 @@ fn calendar_of(defaults: &CaseCalendar, case: &Case) -> Result<FirmCalendar, Str
     FirmCalendar::parse(
         case.timezone.as_deref().unwrap_or(&defaults.timezone),
         case.send_time.as_deref().unwrap_or(&defaults.send_time),
-        defaults.holidays.clone(),
+        case.holidays
+            .clone()
+            .unwrap_or_else(|| defaults.holidays.clone()),
     )
+}
+
+/// The lines to compare for `case`: the expected ones normalised and, with `expect_error`, an
+/// error line. The error matches when the plugin's error contains the text, and is then shown
+/// as the plugin wrote it; without an expected answer before it, only the error is compared.
+fn expect_error(
+    case: &Case,
+    expected: Vec<String>,
+    actual: Vec<String>,
+) -> (Vec<String>, Vec<String>) {
+    let mut expected: Vec<String> = expected.iter().map(|l| normalise(l)).collect();
+    let Some(text) = &case.expect_error else {
+        return (expected, actual);
+    };
+    let answered = case.reminders.is_some() || case.send.is_some() || case.effects.is_some();
+    let actual: Vec<String> = if answered {
+        actual
+    } else {
+        // Only the error is compared, or the whole answer when there is none.
+        let errors: Vec<String> = actual
+            .iter()
+            .filter(|l| l.starts_with("error: "))
+            .cloned()
+            .collect();
+        if errors.is_empty() { actual } else { errors }
+    };
+    let wanted = normalise(text);
+    match actual.last() {
+        Some(last) if last.starts_with("error: ") && normalise(last).contains(&wanted) => {
+            expected.push(last.clone())
+        }
+        _ => expected.push(format!("error: …{wanted}…")),
+    }
+    (expected, actual)
 }
 
 /// A local `YYYY-MM-DD` (midnight) or `YYYY-MM-DDTHH:MM` in the calendar's zone.

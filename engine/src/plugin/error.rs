@@ -12,20 +12,28 @@ pub enum PluginError {
     #[error("{}: bad manifest: {reason}", path.display())]
     Manifest { path: PathBuf, reason: String },
 
-    #[error("{}: not a WebAssembly component ({reason}); build it with `cargo build --release --target wasm32-wasip2`", path.display())]
-    Compile { path: PathBuf, reason: String },
+    /// `build` is how to build a component in the file's language (see
+    /// `Language::build_hint`).
+    #[error("{}: not a WebAssembly component ({reason}); {build}", path.display())]
+    Compile {
+        path: PathBuf,
+        reason: String,
+        build: String,
+    },
 
     #[error("{}: precompiled artifacts are not accepted; install the `.wasm` component itself", path.display())]
     Precompiled { path: PathBuf },
 
-    #[error("{}: does not match world `{world}` declared in its manifest: {reason}", path.display())]
+    /// `build` says how to rebuild against the current contract in the file's language.
+    #[error("{}: does not match world `{world}` declared in its manifest: {reason}; {build}", path.display())]
     WrongWorld {
         path: PathBuf,
         world: String,
         reason: String,
+        build: String,
     },
 
-    #[error("{}: asks for capability `{capability}`, which the firm has not granted; add it to [plugins.grants] `{plugin}` in docket.toml or remove it from the manifest", path.display())]
+    #[error("{}: asks for capability `{capability}`, which the firm has not granted; grant it to `{plugin}` on the admin's Plugins page (or under [plugins.grants] in docket.toml), or remove it from the manifest", path.display())]
     Ungranted {
         path: PathBuf,
         plugin: String,
@@ -69,6 +77,11 @@ pub enum PluginError {
     #[error("plugin `{plugin}` crashed ({reason}); fix the plugin, the call was abandoned")]
     Trap { plugin: String, reason: String },
 
+    /// The plugin's own code failed and its SDK reported where: a Python exception, a Rust
+    /// panic.
+    #[error("plugin `{plugin}` failed: {failure}; fix the plugin, the call was abandoned")]
+    Failed { plugin: String, failure: Failure },
+
     #[error("plugin `{plugin}` refused its input: {reason}")]
     Refused { plugin: String, reason: String },
 
@@ -89,6 +102,7 @@ impl PluginError {
             PluginError::Timeout { plugin, .. }
             | PluginError::MemoryLimit { plugin, .. }
             | PluginError::Trap { plugin, .. }
+            | PluginError::Failed { plugin, .. }
             | PluginError::Refused { plugin, .. }
             | PluginError::BadOutput { plugin, .. }
             | PluginError::Ungranted { plugin, .. }
@@ -96,6 +110,28 @@ impl PluginError {
             | PluginError::Unavailable { plugin, .. } => Some(plugin),
             PluginError::Unknown(plugin) => Some(plugin),
             _ => None,
+        }
+    }
+}
+
+/// Where a plugin's own code failed, as its SDK reports it: the WIT's `failure`, or a Rust
+/// panic read from the plugin's stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// `panic` for Rust, the exception's type for Python (`ValueError`).
+    pub kind: String,
+    pub message: String,
+    /// `FILE:LINE`; empty when unknown.
+    pub location: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.message.is_empty(), self.location.is_empty()) {
+            (true, true) => write!(f, "{}", self.kind),
+            (true, false) => write!(f, "{} at {}", self.kind, self.location),
+            (false, true) => write!(f, "{}: {}", self.kind, self.message),
+            (false, false) => write!(f, "{}: {} at {}", self.kind, self.message, self.location),
         }
     }
 }

@@ -47,6 +47,14 @@ pub(super) struct Scan {
     seen: BTreeMap<String, Fingerprint>,
 }
 
+impl Scan {
+    /// Forgets what plugin `name`'s files were last acted on, so the next scan loads them
+    /// again: after a change of grants, which can turn a refusal into a plugin served.
+    pub(super) fn forget(&mut self, name: &str) {
+        self.acted.remove(name);
+    }
+}
+
 /// The files of one plugin in the folder, either spelling of its name.
 #[derive(Default, Debug)]
 struct Entry {
@@ -239,7 +247,7 @@ impl PluginHost {
         };
         match (entry.wasm.as_slice(), entry.toml.as_slice()) {
             ([wasm], [toml]) => self
-                .validate(wasm, toml, Some(name))
+                .validate(wasm, toml, Some(name), true)
                 .map_err(|e| refuse(wasm, e)),
             ([_, _, ..], _) => Err(refuse(&entry.wasm[0], two(&entry.wasm))),
             (_, [_, _, ..]) => Err(refuse(&entry.toml[0], two(&entry.toml))),

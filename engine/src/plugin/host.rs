@@ -8,15 +8,17 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use serde::Serialize;
-use wasmtime::component::{Component, InstancePre};
+use wasmtime::component::Component;
 
 use super::error::{PluginError, one_line};
 use super::folder::Scan;
-use super::manifest::{Capability, World, read_manifest, resolve_grants};
+use super::grants::with_grants;
+use super::manifest::{Capability, Contract, World, read_manifest};
 use super::model::Params;
-use super::runtime::{CallState, Limits, LoadTime, Runtime, RuntimeOptions};
-use super::stock::{STOCK, StockComponent, implicitly_granted};
-use super::wit::{self, NotificationHookPre, ReminderPolicyPre, SendingRulePre};
+use super::runtime::{Limits, LoadTime, Runtime, RuntimeOptions};
+use super::scaffold::Language;
+use super::stock::{STOCK, StockComponent};
+use super::wit::Pre;
 use crate::config::PluginsConfig;
 
 /// Where a plugin comes from.
@@ -28,11 +30,13 @@ pub enum Origin {
 }
 
 /// What `docket plugin list` shows about a plugin.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PluginInfo {
     pub name: String,
     pub version: String,
     pub world: World,
+    /// The version of the `docket:plugin` contract its component was built against.
+    pub contract: Contract,
     /// `"stock"`, or `{"installed": PATH}`.
     #[schema(value_type = Object)]
     pub origin: Origin,
@@ -41,6 +45,14 @@ pub struct PluginInfo {
     pub declared: Vec<String>,
     /// Capabilities the plugin actually has: declared and granted.
     pub granted: Vec<String>,
+    /// What the firm grants it: the configuration's `[plugins.grants]` entry when it has one
+    /// (`grants_pinned`), else what an admin granted.
+    pub grants: Vec<String>,
+    /// Whether `grants` come from the configuration, which only an operator changes.
+    pub grants_pinned: bool,
+    /// Capabilities it declares that the firm has not granted. An installed plugin with any is
+    /// refused by the server until they are granted; `check` and `install` report them.
+    pub ungranted: Vec<String>,
     /// Default parameters.
     pub params: Params,
     /// The limits its calls run under.
@@ -49,23 +61,6 @@ pub struct PluginInfo {
     pub load: Option<LoadTime>,
     #[serde(skip)]
     pub(crate) capabilities: Vec<Capability>,
-}
-
-/// A plugin ready to instantiate: its world's pre-instantiated component.
-pub(crate) enum Pre {
-    Reminder(ReminderPolicyPre<CallState>),
-    Sending(SendingRulePre<CallState>),
-    Hook(NotificationHookPre<CallState>),
-}
-
-impl Clone for Pre {
-    fn clone(&self) -> Self {
-        match self {
-            Pre::Reminder(p) => Pre::Reminder(p.clone()),
-            Pre::Sending(p) => Pre::Sending(p.clone()),
-            Pre::Hook(p) => Pre::Hook(p.clone()),
-        }
-    }
 }
 
 pub(crate) struct Loaded {
@@ -90,12 +85,33 @@ impl fmt::Display for PluginLoadError {
     }
 }
 
+/// A plugin file the server refused, as the admin's Plugins page and `GET /api/plugins` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RefusedPlugin {
+    /// The plugin's name, as its file names spell it (hyphens for underscores).
+    pub name: String,
+    /// The file the refusal is about.
+    pub file: String,
+    /// Why, and what to do about it.
+    pub reason: String,
+    /// Whether an earlier version of it is still served.
+    pub serving_earlier: bool,
+    /// The capability it declares that the firm has not granted, when that is why it was
+    /// refused: granting it serves the plugin at once.
+    pub needs_grant: Option<String>,
+    /// What the firm grants it, and whether the configuration pins that.
+    pub grants: Vec<String>,
+    pub grants_pinned: bool,
+}
+
 /// What `docket plugin check` reports about a component file.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckReport {
     pub file: PathBuf,
     /// The worlds the component implements (normally exactly one).
     pub worlds: Vec<World>,
+    /// The contract version it was built against, when it implements a world.
+    pub contract: Option<Contract>,
     /// Why it does not implement each other world.
     pub mismatches: BTreeMap<String, String>,
     pub imports: Vec<String>,
@@ -120,6 +136,9 @@ pub struct PluginHost {
     pub(super) current: RwLock<Arc<Catalogue>>,
     /// One reload at a time.
     pub(super) scan: Mutex<Scan>,
+    /// The grants admins stored, by plugin; the configuration's `[plugins.grants]` pins the
+    /// plugins it names (`grants.rs`).
+    pub(super) stored_grants: RwLock<BTreeMap<String, Vec<String>>>,
 }
 
 impl PluginHost {
@@ -134,6 +153,22 @@ impl PluginHost {
         Self::open_with(config, data_dir, RuntimeOptions::default())
     }
 
+    /// [`PluginHost::open`] with compiled components cached in `cache_dir` rather than in the
+    /// data folder: for the plugin tools run without one, which cache in the user's cache
+    /// folder ([`super::user_cache_dir`]) so a component compiles once, not at every command.
+    pub fn open_cached_in(
+        config: &PluginsConfig,
+        data_dir: &Path,
+        cache_dir: &Path,
+    ) -> Result<(PluginHost, Vec<Arc<PluginLoadError>>), PluginError> {
+        Self::start(
+            config,
+            data_dir,
+            cache_dir.to_path_buf(),
+            RuntimeOptions::default(),
+        )
+    }
+
     /// [`PluginHost::open`] with engine choices other than the defaults, for benchmarks.
     #[doc(hidden)]
     pub fn open_with(
@@ -141,11 +176,20 @@ impl PluginHost {
         data_dir: &Path,
         options: RuntimeOptions,
     ) -> Result<(PluginHost, Vec<Arc<PluginLoadError>>), PluginError> {
+        Self::start(config, data_dir, data_dir.join("plugin-cache"), options)
+    }
+
+    fn start(
+        config: &PluginsConfig,
+        data_dir: &Path,
+        cache_dir: PathBuf,
+        options: RuntimeOptions,
+    ) -> Result<(PluginHost, Vec<Arc<PluginLoadError>>), PluginError> {
         let ceiling = Limits {
             timeout_ms: config.max_timeout_ms.max(config.timeout_ms),
             memory_mib: config.max_memory_mib.max(config.memory_mib),
         };
-        let runtime = Runtime::new(ceiling, Some(data_dir.join("plugin-cache")), options)?;
+        let runtime = Runtime::new(ceiling, Some(cache_dir), options)?;
         let dir = if config.dir.is_absolute() {
             config.dir.clone()
         } else {
@@ -157,6 +201,7 @@ impl PluginHost {
             dir,
             current: RwLock::new(Arc::default()),
             scan: Mutex::new(Scan::default()),
+            stored_grants: RwLock::new(BTreeMap::new()),
         };
         let mut catalogue = Catalogue::default();
         host.load_stock(&mut catalogue)?;
@@ -206,35 +251,55 @@ impl PluginHost {
         self.catalogue().refused.values().cloned().collect()
     }
 
+    /// [`PluginHost::refused`] as pages and the API show them.
+    pub fn refusals(&self) -> Vec<RefusedPlugin> {
+        let catalogue = self.catalogue();
+        catalogue
+            .refused
+            .values()
+            .map(|r| {
+                let grants = self.grants_for(&r.name);
+                RefusedPlugin {
+                    name: r.name.clone(),
+                    file: r.file.display().to_string(),
+                    reason: r.error.to_string(),
+                    serving_earlier: catalogue.plugins.contains_key(&r.name),
+                    needs_grant: match &r.error {
+                        PluginError::Ungranted { capability, .. } => Some(capability.clone()),
+                        _ => None,
+                    },
+                    grants: grants.list,
+                    grants_pinned: grants.pinned,
+                }
+            })
+            .collect()
+    }
+
     fn load_stock(&self, catalogue: &mut Catalogue) -> Result<(), PluginError> {
         let mut pres = BTreeMap::new();
         for component in StockComponent::ALL {
             let path = Path::new(component.file_name());
             let compiled = self.runtime.compile(path, component.bytes())?;
-            let pre = self.pre(path, &compiled, component.world())?;
+            let pre = self.pre(path, component.bytes(), &compiled, component.world())?;
             pres.insert(component, pre);
         }
         for stock in STOCK {
             let declared = (stock.capabilities)();
-            let grants = self
-                .config
-                .grants
-                .get(stock.name)
-                .cloned()
-                .unwrap_or_default();
-            let path = Path::new("docket.toml");
-            let mut capabilities = resolve_grants(stock.name, path, &declared, &grants, false)?;
-            capabilities.extend(declared.iter().filter(|c| implicitly_granted(c)).cloned());
-            capabilities.sort();
-            capabilities.dedup();
+            let granted =
+                self.granted(stock.name, Path::new("docket.toml"), &declared, true, false)?;
+            let pre: Pre = pres[&stock.component].clone();
             let info = PluginInfo {
                 name: stock.name.to_string(),
                 version: env!("CARGO_PKG_VERSION").to_string(),
                 world: stock.component.world(),
+                contract: pre.contract(),
                 origin: Origin::Stock,
                 description: stock.description.to_string(),
                 declared: declared.iter().map(ToString::to_string).collect(),
-                granted: capabilities.iter().map(ToString::to_string).collect(),
+                granted: Vec::new(),
+                grants: Vec::new(),
+                grants_pinned: false,
+                ungranted: Vec::new(),
                 params: stock
                     .params
                     .iter()
@@ -242,9 +307,9 @@ impl PluginHost {
                     .collect(),
                 limits: self.default_limits(),
                 load: None,
-                capabilities,
+                capabilities: Vec::new(),
             };
-            let pre = pres[&stock.component].clone();
+            let info = with_grants(&info, granted);
             catalogue
                 .plugins
                 .insert(stock.name.to_string(), Arc::new(Loaded { info, pre }));
@@ -260,13 +325,16 @@ impl PluginHost {
     }
 
     /// Everything Docket checks before serving a plugin: the manifest (with `expected_name`,
-    /// the name the folder's files give it), the firm's grants and ceilings, and the component
-    /// against the manifest's world. `docket plugin check` and `install` run the same checks.
+    /// the name the folder's files give it), the firm's ceilings, the component against the
+    /// manifest's world, and last the firm's grants. `docket plugin check` and `install` run the
+    /// same checks; with `strict` (the server) a capability the firm has not granted refuses the
+    /// plugin, without it (the tools) it is only listed in `ungranted`.
     pub(super) fn validate(
         &self,
         wasm: &Path,
         toml: &Path,
         expected_name: Option<&str>,
+        strict: bool,
     ) -> Result<Loaded, PluginError> {
         let checked = read_manifest(toml, expected_name)?;
         let name = checked.manifest.name.clone();
@@ -276,8 +344,6 @@ impl PluginHost {
                 reason: format!("`{name}` is a stock plugin's name; rename the plugin"),
             });
         }
-        let grants = self.config.grants.get(&name).cloned().unwrap_or_default();
-        let capabilities = resolve_grants(&name, toml, &checked.capabilities, &grants, true)?;
         let limits = self.limits_for(toml, &checked.manifest.limits)?;
         let bytes = std::fs::read(wasm).map_err(|e| PluginError::Read {
             path: wasm.to_path_buf(),
@@ -285,12 +351,14 @@ impl PluginHost {
         })?;
         let (component, load) = self.runtime.compile_timed(wasm, &bytes)?;
         tracing::info!(plugin = %name, "{load}");
-        let pre = self.pre(wasm, &component, checked.world)?;
+        let pre = self.pre(wasm, &bytes, &component, checked.world)?;
+        let granted = self.granted(&name, toml, &checked.capabilities, false, strict)?;
         let manifest = checked.manifest;
         let info = PluginInfo {
             name,
             version: manifest.version,
             world: checked.world,
+            contract: pre.contract(),
             origin: Origin::Installed(wasm.to_path_buf()),
             description: manifest.description,
             declared: checked
@@ -298,13 +366,19 @@ impl PluginHost {
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
-            granted: capabilities.iter().map(ToString::to_string).collect(),
+            granted: Vec::new(),
+            grants: Vec::new(),
+            grants_pinned: false,
+            ungranted: Vec::new(),
             params: manifest.params,
             limits,
             load: Some(load),
-            capabilities,
+            capabilities: Vec::new(),
         };
-        Ok(Loaded { info, pre })
+        Ok(Loaded {
+            info: with_grants(&info, granted),
+            pre,
+        })
     }
 
     /// The limits a manifest asks for, each within the firm's ceiling.
@@ -337,26 +411,26 @@ impl PluginHost {
         Ok(limits)
     }
 
-    /// Links `component` against `world`: its imports must be ones the world offers (WASI
-    /// without capabilities, effects for hooks) and its exports the world's.
-    fn pre(&self, path: &Path, component: &Component, world: World) -> Result<Pre, PluginError> {
-        let wrong = |e: wasmtime::Error| PluginError::WrongWorld {
+    /// Links `component` (read from `bytes` at `path`) against `world`: its imports must be
+    /// ones the world offers (WASI without capabilities, effects for hooks) and its exports the
+    /// world's, of the current contract or of 0.1.0. A refusal says how to rebuild it in the
+    /// language it was written in.
+    fn pre(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        component: &Component,
+        world: World,
+    ) -> Result<Pre, PluginError> {
+        Pre::link(&self.runtime.engine, component, world).map_err(|e| PluginError::WrongWorld {
             path: path.to_path_buf(),
             world: world.to_string(),
             reason: one_line(e),
-        };
-        let linker = wit::linker(&self.runtime.engine, world)
-            .map_err(|e| PluginError::Runtime(one_line(e)))?;
-        let instance_pre: InstancePre<CallState> =
-            linker.instantiate_pre(component).map_err(wrong)?;
-        Ok(match world {
-            World::ReminderPolicy => {
-                Pre::Reminder(ReminderPolicyPre::new(instance_pre).map_err(wrong)?)
-            }
-            World::SendingRule => Pre::Sending(SendingRulePre::new(instance_pre).map_err(wrong)?),
-            World::NotificationHook => {
-                Pre::Hook(NotificationHookPre::new(instance_pre).map_err(wrong)?)
-            }
+            build: format!(
+                "check `world` in its manifest, or rebuild it as a {world} against docket:plugin@{}: {}",
+                Contract::CURRENT,
+                Language::build_hint(Language::of_file(path, bytes))
+            ),
         })
     }
 
@@ -379,10 +453,14 @@ impl PluginHost {
             .map(|(name, _)| name.to_string())
             .collect();
         let mut worlds = Vec::new();
+        let mut contract = None;
         let mut mismatches = BTreeMap::new();
         for world in World::ALL {
-            match self.pre(wasm, &component, world) {
-                Ok(_) => worlds.push(world),
+            match self.pre(wasm, &bytes, &component, world) {
+                Ok(pre) => {
+                    worlds.push(world);
+                    contract.get_or_insert(pre.contract());
+                }
                 Err(PluginError::WrongWorld { reason, .. }) => {
                     mismatches.insert(world.to_string(), reason);
                 }
@@ -392,6 +470,7 @@ impl PluginHost {
         Ok(CheckReport {
             file: wasm.to_path_buf(),
             worlds,
+            contract,
             mismatches,
             imports,
             exports,
@@ -402,15 +481,19 @@ impl PluginHost {
     /// Checks `wasm` with its manifest `toml` as the server would at install: the manifest, the
     /// world it declares against the component, the firm's grants and ceilings. Returns what
     /// `docket plugin list` would show once installed.
+    /// A capability the firm has not granted yet does not refuse it here: it is listed in
+    /// `ungranted`, since an admin may grant it once the plugin is installed.
     pub fn check_install(&self, wasm: &Path, toml: &Path) -> Result<PluginInfo, PluginError> {
-        self.validate(wasm, toml, None).map(|loaded| loaded.info)
+        self.validate(wasm, toml, None, false)
+            .map(|loaded| loaded.info)
     }
 
     /// Loads `wasm` with its manifest for this process only (not the folder), under the
     /// manifest's name, replacing an installed plugin of that name: for `docket plugin
-    /// simulate --file` and `docket plugin test`.
+    /// simulate --file` and `docket plugin test`. A capability the firm has not granted is
+    /// listed in `ungranted` and denied to the plugin's calls.
     pub fn load_file(&self, wasm: &Path, toml: &Path) -> Result<PluginInfo, PluginError> {
-        let loaded = self.validate(wasm, toml, None)?;
+        let loaded = self.validate(wasm, toml, None, false)?;
         let info = loaded.info.clone();
         let mut next = (*self.catalogue()).clone();
         next.refused.remove(&info.name);

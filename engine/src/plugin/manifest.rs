@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{PluginError, one_line};
 
-/// The contract a plugin implements: one world of the `docket:plugin@0.1.0` WIT package.
+/// The contract a plugin implements: one world of the `docket:plugin` WIT package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum World {
@@ -42,6 +42,31 @@ impl World {
 impl fmt::Display for World {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// The version of the `docket:plugin` WIT package a component was built against. 0.2.0 is
+/// the current one (`wit/`); components built for 0.1.0 are still served through an adapter
+/// that calls only their batch reminder function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+pub enum Contract {
+    #[serde(rename = "0.1.0")]
+    V0_1,
+    #[serde(rename = "0.2.0")]
+    V0_2,
+}
+
+impl Contract {
+    /// The current contract, the one `wit/` holds and the SDKs build against.
+    pub const CURRENT: Contract = Contract::V0_2;
+}
+
+impl fmt::Display for Contract {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Contract::V0_1 => "0.1.0",
+            Contract::V0_2 => "0.2.0",
+        })
     }
 }
 
@@ -287,25 +312,26 @@ fn suggested_name(text: &str) -> String {
     }
 }
 
-/// The capabilities a plugin gets: those it declares that the firm grants. An `http:*`
-/// declaration is narrowed to the hosts granted. With `strict`, a declared capability the firm
-/// has not granted is an error (installed plugins); otherwise it is dropped (stock hooks).
+/// The capabilities a plugin gets from what it declares and what the firm grants: each declared
+/// capability granted (an `http:*` declaration narrowed to the hosts granted), and the declared
+/// ones granted not at all. A grant that is not a capability is an error naming where it was
+/// written (`granted_in`).
 pub(crate) fn resolve_grants(
-    plugin: &str,
-    path: &Path,
     declared: &[Capability],
     granted: &[String],
-    strict: bool,
-) -> Result<Vec<Capability>, PluginError> {
+    granted_in: &str,
+    path: &Path,
+) -> Result<(Vec<Capability>, Vec<Capability>), PluginError> {
     let mut granted_caps = Vec::new();
     for text in granted {
         let cap = Capability::parse(text).map_err(|reason| PluginError::Manifest {
             path: path.to_path_buf(),
-            reason: format!("[plugins.grants] `{plugin}` in docket.toml: {reason}"),
+            reason: format!("{granted_in}: {reason}"),
         })?;
         granted_caps.push(cap);
     }
     let mut effective = Vec::new();
+    let mut missing = Vec::new();
     for cap in declared {
         let matches: Vec<Capability> = match cap {
             Capability::Http(host) if host == "*" => granted_caps
@@ -319,18 +345,14 @@ pub(crate) fn resolve_grants(
                 .cloned()
                 .collect(),
         };
-        if matches.is_empty() && strict {
-            return Err(PluginError::Ungranted {
-                path: path.to_path_buf(),
-                plugin: plugin.to_string(),
-                capability: cap.to_string(),
-            });
+        if matches.is_empty() {
+            missing.push(cap.clone());
         }
         effective.extend(matches);
     }
     effective.sort();
     effective.dedup();
-    Ok(effective)
+    Ok((effective, missing))
 }
 
 #[cfg(test)]
@@ -364,14 +386,22 @@ mod tests {
             "log".to_string(),
             "email".to_string(),
         ];
-        let got = resolve_grants("x", path, &declared, &grants, true).unwrap();
+        let (got, missing) = resolve_grants(&declared, &grants, "grants", path).unwrap();
         assert_eq!(
             got,
             vec![Capability::Http("a.example".into()), Capability::Log]
         );
-        let err = resolve_grants("x", path, &declared, &["log".to_string()], true).unwrap_err();
-        assert!(err.to_string().contains("capability `http:*`"), "{err}");
-        let lenient = resolve_grants("x", path, &declared, &[], false).unwrap();
-        assert!(lenient.is_empty());
+        assert!(missing.is_empty());
+        let (got, missing) =
+            resolve_grants(&declared, &["log".to_string()], "grants", path).unwrap();
+        assert_eq!(got, vec![Capability::Log]);
+        assert_eq!(missing, vec![Capability::Http("*".into())]);
+        let err =
+            resolve_grants(&declared, &["files".to_string()], "the grants", path).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the grants: unknown capability `files`"),
+            "{err}"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! The WebAssembly plugin host: reminder policies, sending rules and notification hooks as
-//! components of the `docket:plugin@0.1.0` WIT package (`wit/`), run in a sandbox.
+//! components of the `docket:plugin@0.2.0` WIT package (`wit/`), run in a sandbox; components
+//! built for 0.1.0 are still served through an adapter (`wit/v0_1.rs`).
 //!
 //! # Using it
 //!
@@ -7,14 +8,16 @@
 //! let (host, refused) = PluginHost::open(&config.plugins, &config.storage.data_dir)?;
 //! // `refused`: installed plugins turned down (bad manifest, wrong world, ungranted
 //! // capability, not a component), one line each; the host serves the rest.
-//! host.next_reminder("gentle", &calendar, &params, now, &group)?;        // one group
+//! host.next_reminder("gentle", &calendar, &params, now, &group)?;        // one group: a batch of one
 //! host.next_reminders("gentle", &calendar, &params, now, &groups)?;      // a batch, one call
 //! let mut sweep = host.reminder_session("gentle")?;                      // many batches, one instance
 //! host.send_at("relative", &calendar, &params, now, &request)?;          // automatic send
 //! host.deliver("webhook", &params, &event, &mut effects)?;               // hook event
 //! host.preview("custom", &calendar, &params, group, until)?;             // whole calendar
+//! host.set_stored_grants(grants);                                       // an admin's grants, at once
 //! host.check_file(path)?;                                                // world, imports, exports
 //! host.check_install(wasm, manifest)?;                                    // as the server installs it
+//! host.trial("my-policy")?;                                              // one call on a sample, defaults
 //! let _watch = Arc::new(host).watch(Duration::from_secs(1), |report| {}); // live reload of the folder
 //! ```
 //!
@@ -30,38 +33,51 @@
 //!   manifest declares and the firm grants; effects apply only if the hook succeeds.
 //! - Calls are synchronous and may take up to `timeout_ms`: from async code, run them on a
 //!   blocking thread. A fresh instance costs about 20 µs, so sweeps use a [`ReminderSession`].
+//! - A reminder policy has one decision, the batch `next-reminders`; every single-group call
+//!   (previews, `plugin test`, `plugin simulate`, the template check) is a batch of one through
+//!   [`ReminderSession::next_reminders`], the scheduler's own path.
+//! - A plugin's own failure (a Python exception, a Rust panic) comes back with its kind, message
+//!   and location ([`PluginError::Failed`]).
 //! - A reminder instant may lie in the past (the server was down when it was due): send it at
 //!   the next tick; the policy then answers from that reminder on, so missed days collapse.
 
+mod answers;
 mod calls;
 mod cases;
 mod effects;
 mod error;
 mod folder;
+mod grants;
 mod host;
 mod manifest;
 mod model;
+mod preview;
 mod runtime;
 mod scaffold;
+mod stderr;
 mod stock;
+mod trial;
 mod wit;
 
 #[doc(hidden)]
 pub use calls::native_reminders;
-pub use calls::{MAX_REMINDERS_PER_TASK, Preview, ReminderSession};
+pub use calls::{MAX_REMINDERS_PER_TASK, ReminderSession};
 pub use cases::{CaseResult, Cases};
 pub(crate) use effects::url_host;
-pub use error::PluginError;
+pub use error::{Failure, PluginError};
 pub use folder::{PluginWatch, ReloadReport};
-pub use host::{CheckReport, Origin, PluginHost, PluginInfo, PluginLoadError};
-pub use manifest::{Capability, Manifest, ManifestLimits, World, name_of_stem, valid_name};
+pub use host::{CheckReport, Origin, PluginHost, PluginInfo, PluginLoadError, RefusedPlugin};
+pub use manifest::{
+    Capability, Contract, Manifest, ManifestLimits, World, name_of_stem, valid_name,
+};
 #[doc(hidden)]
 pub use model::{BatchAnswer, BatchColumns};
 pub use model::{
     Effect, FirmCalendar, GroupState, HookEffects, HookEvent, HookEventKind, NextReminder, Params,
     RecordedEffects, SendRequest, TaskState,
 };
+pub use preview::{MAX_PREVIEW, Preview, PreviewEnd};
 #[doc(hidden)]
 pub use runtime::RuntimeOptions;
-pub use runtime::{Limits, LoadTime};
+pub use runtime::{Limits, LoadTime, user_cache_dir};
 pub use scaffold::{Language, Scaffold, scaffold};

@@ -1,5 +1,5 @@
 //! The plain Rust types the host's callers speak: firm calendar, groups and tasks, send
-//! requests, hook events. They know nothing of WIT; `wit.rs` converts them.
+//! requests, hook events. They know nothing of WIT; `wit/` converts them.
 
 use std::collections::BTreeMap;
 

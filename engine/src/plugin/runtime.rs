@@ -16,6 +16,8 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::effects::HookCtx;
 use super::error::{PluginError, one_line};
+use super::scaffold::Language;
+use super::stderr::StderrTail;
 
 /// How often the epoch advances; a call's budget is counted in these ticks.
 const TICK: Duration = Duration::from_millis(5);
@@ -75,6 +77,8 @@ pub(crate) struct CallState {
     limits: Limits,
     wasi: WasiCtx,
     table: ResourceTable,
+    /// The end of what the current call wrote to stderr, read when it fails.
+    stderr: StderrTail,
     pub(crate) limiter: CallLimiter,
     pub(crate) hook: Option<HookCtx>,
 }
@@ -218,7 +222,9 @@ impl Runtime {
 
     /// A fresh store for one call (or one sweep session), with every limit set.
     pub fn store(&self, limits: Limits, hook: Option<HookCtx>) -> Store<CallState> {
+        let stderr = StderrTail::default();
         let wasi = WasiCtx::builder()
+            .stderr(stderr.clone())
             .wall_clock(NoClock)
             .monotonic_clock(NoClock)
             .allow_tcp(false)
@@ -229,6 +235,7 @@ impl Runtime {
             limits,
             wasi,
             table: ResourceTable::new(),
+            stderr,
             limiter: CallLimiter {
                 max_memory: (limits.memory_mib as usize).saturating_mul(1 << 20),
                 used_memory: 0,
@@ -242,8 +249,10 @@ impl Runtime {
         store
     }
 
-    /// Restarts the call budget; done before every call into the guest.
+    /// Restarts the call budget and forgets what earlier calls wrote to stderr; done before
+    /// every call into the guest.
     pub fn arm(&self, store: &mut Store<CallState>) {
+        store.data().stderr.clear();
         let ticks = store
             .data()
             .limits
@@ -253,7 +262,8 @@ impl Runtime {
         store.set_epoch_deadline(ticks);
     }
 
-    /// Turns a failed call into a `PluginError` that says which limit was hit, and logs it.
+    /// Turns a failed call into a `PluginError` that says which limit was hit, or, for a panic
+    /// the Rust SDK reported on stderr, where the plugin's code failed; and logs it.
     pub fn call_error(
         &self,
         plugin: &str,
@@ -261,10 +271,24 @@ impl Runtime {
         error: wasmtime::Error,
     ) -> PluginError {
         let limits = store.data().limits;
+        let stderr = &store.data().stderr;
+        let trap = |reason: String| PluginError::Trap {
+            plugin: plugin.to_string(),
+            // The last thing it wrote often says what went wrong (a traceback's last line).
+            reason: match stderr.last_line() {
+                Some(line) => format!("{reason}; it wrote: {line}"),
+                None => reason,
+            },
+        };
         let err = if store.data().limiter.memory_hit {
             PluginError::MemoryLimit {
                 plugin: plugin.to_string(),
                 mib: limits.memory_mib,
+            }
+        } else if let Some(failure) = stderr.panic() {
+            PluginError::Failed {
+                plugin: plugin.to_string(),
+                failure,
             }
         } else {
             match error.downcast_ref::<Trap>() {
@@ -272,25 +296,16 @@ impl Runtime {
                     plugin: plugin.to_string(),
                     ms: limits.timeout_ms,
                 },
-                Some(Trap::StackOverflow) => PluginError::Trap {
-                    plugin: plugin.to_string(),
-                    reason: "call stack exhausted: runaway recursion".into(),
-                },
+                Some(Trap::StackOverflow) => trap("call stack exhausted: runaway recursion".into()),
                 // Rust guests keep their stack in linear memory, so runaway recursion usually
                 // ends here rather than in a stack overflow.
-                Some(Trap::MemoryOutOfBounds) => PluginError::Trap {
-                    plugin: plugin.to_string(),
-                    reason: "out-of-bounds memory access: runaway recursion or a bad pointer"
-                        .into(),
-                },
-                Some(Trap::UnreachableCodeReached) => PluginError::Trap {
-                    plugin: plugin.to_string(),
-                    reason: "it panicked (wasm `unreachable` executed)".into(),
-                },
-                _ => PluginError::Trap {
-                    plugin: plugin.to_string(),
-                    reason: one_line(&error),
-                },
+                Some(Trap::MemoryOutOfBounds) => {
+                    trap("out-of-bounds memory access: runaway recursion or a bad pointer".into())
+                }
+                Some(Trap::UnreachableCodeReached) => {
+                    trap("it panicked (wasm `unreachable` executed)".into())
+                }
+                _ => trap(one_line(&error)),
             }
         };
         tracing::warn!(plugin, error = %err, "plugin call failed");
@@ -330,6 +345,7 @@ impl Runtime {
         let compile_error = |e: wasmtime::Error| PluginError::Compile {
             path: path.to_path_buf(),
             reason: one_line(e),
+            build: Language::build_hint(Language::of_file(path, bytes)),
         };
         let artifact = self
             .engine
@@ -386,9 +402,32 @@ pub(crate) fn check_binary(path: &Path, bytes: &[u8]) -> Result<(), PluginError>
         return Err(PluginError::Compile {
             path: path.to_path_buf(),
             reason: "the file does not start with the WebAssembly magic bytes".into(),
+            build: Language::build_hint(Language::of_file(path, bytes)),
         });
     }
     Ok(())
+}
+
+/// The user's own cache folder for compiled plugins, for the plugin tools run without a data
+/// folder: `$XDG_CACHE_HOME/docket/plugin-cache`, else `~/Library/Caches/docket/plugin-cache`
+/// on macOS, `%LOCALAPPDATA%\docket\plugin-cache` on Windows and `~/.cache/docket/plugin-cache`
+/// elsewhere; `None` when the environment names no home.
+pub fn user_cache_dir() -> Option<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = if let Some(xdg) = var("XDG_CACHE_HOME").filter(|p| p.is_absolute()) {
+        xdg
+    } else if cfg!(windows) {
+        var("LOCALAPPDATA")?
+    } else if cfg!(target_os = "macos") {
+        var("HOME")?.join("Library").join("Caches")
+    } else {
+        var("HOME")?.join(".cache")
+    };
+    Some(base.join("docket").join("plugin-cache"))
 }
 
 /// The wasmtime release line the cache was written with: artifacts never cross releases.

@@ -2,7 +2,7 @@
 //! manifest, the source, the build command, table tests and a copy of the contract and the
 //! guest SDK, so the project builds wherever it is, without a Docket checkout.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::manifest::{World, valid_name};
 
@@ -19,6 +19,37 @@ impl Language {
             "rust" => Some(Language::Rust),
             "python" => Some(Language::Python),
             _ => None,
+        }
+    }
+
+    /// The language `bytes` (the file at `path`) was written in, when it shows: source code by
+    /// its extension, a component or module by what built it (componentize-py leaves its name
+    /// in the component; rustc names itself in the `producers` section). Looked at only when
+    /// a file is refused, to name the right build command.
+    pub(crate) fn of_file(path: &Path, bytes: &[u8]) -> Option<Language> {
+        let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("py") => return Some(Language::Python),
+            Some("rs") => return Some(Language::Rust),
+            _ => {}
+        }
+        if has(b"componentize-py") {
+            Some(Language::Python)
+        } else if has(b"rustc") {
+            Some(Language::Rust)
+        } else {
+            None
+        }
+    }
+
+    /// How to build a component in `language` (both ways when it is not known).
+    pub(crate) fn build_hint(language: Option<Language>) -> String {
+        const RUST: &str = "`cargo build --release --target wasm32-wasip2` (the component is target/wasm32-wasip2/release/NAME.wasm)";
+        const PYTHON: &str = "componentize-py against Docket's wit/ folder (`sh build.sh` in a project of `docket plugin new --lang python`, which runs `componentize-py -d wit -w WORLD componentize -p . app -o NAME.wasm`)";
+        match language {
+            Some(Language::Rust) => format!("build it with {RUST}"),
+            Some(Language::Python) => format!("build it with {PYTHON}"),
+            None => format!("build it with {RUST} for Rust, or with {PYTHON}"),
         }
     }
 }
@@ -49,10 +80,14 @@ const WIT: [(&str, &str); 4] = [
     ),
 ];
 
-const RUST_SDK: [(&str, &str); 3] = [
+const RUST_SDK: [(&str, &str); 4] = [
     (
         "sdk/docket-plugin-sdk/src/lib.rs",
         include_str!("../../../plugins/sdk/src/lib.rs"),
+    ),
+    (
+        "sdk/docket-plugin-sdk/src/panic.rs",
+        include_str!("../../../plugins/sdk/src/panic.rs"),
     ),
     (
         "sdk/docket-plugin-sdk/src/date.rs",
@@ -64,7 +99,7 @@ const RUST_SDK: [(&str, &str); 3] = [
     ),
 ];
 
-const PYTHON_SDK: [(&str, &str); 5] = [
+const PYTHON_SDK: [(&str, &str); 6] = [
     (
         "docket_plugin/__init__.py",
         include_str!("../../../plugins/python/docket_plugin/__init__.py"),
@@ -80,6 +115,10 @@ const PYTHON_SDK: [(&str, &str); 5] = [
     (
         "docket_plugin/times.py",
         include_str!("../../../plugins/python/docket_plugin/times.py"),
+    ),
+    (
+        "docket_plugin/plugin.py",
+        include_str!("../../../plugins/python/docket_plugin/plugin.py"),
     ),
     (
         "docket_plugin/reminders.py",
@@ -251,7 +290,8 @@ crate-type = ["cdylib"]
 [dependencies]
 docket-plugin-sdk = { path = "sdk/docket-plugin-sdk", features = ["{{world}}"] }
 
-# Plugins are small and run hot: optimise for speed, drop unwinding (a panic is a trap anyway).
+# Plugins are small and run hot: optimise for speed. wasm32-wasip2 cannot unwind, so a panic aborts
+# the call; the SDK reports its message and place to Docket first.
 [profile.release]
 opt-level = 3
 lto = true

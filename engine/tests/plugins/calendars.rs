@@ -178,7 +178,9 @@ fn done_tasks_and_capped_tasks_get_no_reminder() {
 }
 
 #[test]
-fn a_batch_answers_like_single_calls() {
+/// A group's answer does not depend on the batch it comes in: the scheduler asks about
+/// dozens of groups at once, the tools about one (a batch of one), through the same call.
+fn a_group_answers_alike_alone_and_in_a_batch() {
     let cal = calendar("Europe/Paris", "10:15");
     let now = utc("2026-02-01T00:00:00Z");
     let mut groups = Vec::new();
@@ -219,9 +221,10 @@ fn a_batch_answers_like_single_calls() {
 }
 
 #[test]
-fn a_batch_derived_from_single_calls_is_checked_like_them() {
+fn a_batch_decided_group_by_group_is_checked_like_one_group() {
     // The misbehaving guest's `daily-all` answers a batch through the SDK's `each_group`: a
-    // reminder the next day covering every task, which breaks the contract once a task is done.
+    // reminder the next day covering every task, which breaks the contract once a task is done;
+    // the host refuses it alike in a batch and alone.
     let cal = calendar("Europe/London", "09:00");
     let p = params(&[("mode", "daily-all")]);
     let open = group("2026-03-01T10:00:00Z", &["2026-03-27", "2026-03-28"]);

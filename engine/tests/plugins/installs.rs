@@ -156,11 +156,12 @@ fn check_reports_world_imports_exports_and_refuses_non_components() {
         .check_file(std::path::Path::new(BUSINESS_DAYS))
         .unwrap();
     assert_eq!(report.worlds, [World::ReminderPolicy]);
+    assert_eq!(report.contract, Some(docket_engine::plugin::Contract::V0_2));
     assert!(
         report
             .exports
             .iter()
-            .any(|e| e == "docket:plugin/reminder@0.1.0"),
+            .any(|e| e == "docket:plugin/reminder@0.2.0"),
         "{:?}",
         report.exports
     );
@@ -168,7 +169,7 @@ fn check_reports_world_imports_exports_and_refuses_non_components() {
         report
             .imports
             .iter()
-            .any(|i| i == "docket:plugin/types@0.1.0"),
+            .any(|i| i == "docket:plugin/types@0.2.0"),
         "{:?}",
         report.imports
     );

@@ -1,9 +1,11 @@
 //! The plugin host end to end, as one test binary: stock reminder calendars run through their
 //! WASM components, the business-days example, the sandbox limits, the hook capability gate,
-//! and refusal of bad installs. This file holds the shared fixtures.
+//! refusal of bad installs, and components of the old 0.1.0 contract served through the
+//! adapter. This file holds the shared fixtures.
 
 mod acting_hooks;
 mod calendars;
+mod contracts;
 mod hooks;
 mod installs;
 mod sandbox;

@@ -1,5 +1,6 @@
-//! Sandbox limits: a guest that loops, hogs memory, recurses or traps is stopped within
-//! 100 ms with a clear error while a healthy plugin keeps serving.
+//! Sandbox limits: a guest that loops, hogs memory, recurses or panics is stopped within
+//! 100 ms with a clear error — a panic's with its message and place — while a healthy plugin
+//! keeps serving.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -45,7 +46,7 @@ type ErrorCheck = fn(&PluginError) -> bool;
 
 #[test]
 fn misbehaving_guests_are_stopped_within_100ms_while_others_go_on() {
-    let cases: [(&str, ErrorCheck, &str); 4] = [
+    let cases: [(&str, ErrorCheck, &str); 5] = [
         (
             "loop",
             |e| matches!(e, PluginError::Timeout { ms: 50, .. }),
@@ -61,10 +62,16 @@ fn misbehaving_guests_are_stopped_within_100ms_while_others_go_on() {
             |e| matches!(e, PluginError::Trap { .. }),
             "runaway recursion",
         ),
+        // A Rust panic, reported by the SDK's panic hook with its message and place.
         (
             "trap",
-            |e| matches!(e, PluginError::Trap { .. }),
-            "it panicked",
+            |e| matches!(e, PluginError::Failed { failure, .. } if failure.kind == "panic"),
+            "failed: panic: index out of bounds: the len is 2 but the index is 7 at testing/misbehave/src/lib.rs:",
+        ),
+        (
+            "panic",
+            |e| matches!(e, PluginError::Failed { failure, .. } if failure.location.starts_with("testing/misbehave/src/lib.rs:")),
+            "failed: panic: misbehave was asked to panic (mode = panic) at testing/misbehave/src/lib.rs:",
         ),
     ];
     for (mode, is_expected, text) in cases {
@@ -106,7 +113,7 @@ fn a_session_recovers_after_a_trap() {
     let trap = params(&[("mode", "trap")]);
     assert!(matches!(
         session.next_reminder(&cal, &trap, g.sent_at, &g),
-        Err(PluginError::Trap { .. })
+        Err(PluginError::Failed { .. })
     ));
     // The trapped instance is gone; the next call gets a fresh one.
     assert_eq!(

@@ -8,8 +8,7 @@ Built by `build.sh` beside this file into `first_weekday.wasm`.
 """
 
 from docket_plugin import Params, days, local_time
-from docket_plugin.reminders import Policy, after, open_tasks
-from wit_world.exports.reminder import Reminder as Next
+from docket_plugin.reminders import Next, Policy, after, open_tasks
 
 
 def first_working_day_from(day: int, holidays: set) -> int:

@@ -1,14 +1,50 @@
-"""For the `reminder-policy` world: a base class that answers the batch call (`next-reminders`)
-from the single one (`next-reminder`), as the contract requires, and the open tasks of a group.
+"""For the `reminder-policy` world. Docket asks a policy one question, `next_reminders`, for a
+batch of groups as columns (one group is a batch of one). `Policy` answers it group by group:
+subclass it as `Reminder`, write `next_reminder(calendar, params, group)`, and the batch is
+answered from it. `group` has `sent` and `last_reminder` (moments: `at`, `day`, `minute`;
+`last_reminder` is None before the first reminder) and `tasks` (each with `due`, `done`,
+`reminders_sent`); answer `Next(at=local_time(day, minute), tasks=[indices])` or None.
 
-    from docket_plugin.reminders import Policy
+    from docket_plugin.reminders import Next, Policy, after, open_tasks
 
     class Reminder(Policy):          # componentize-py looks for this class name
         def next_reminder(self, calendar, params, group):
             ...
+
+A group's answer must not depend on the other groups of its batch.
 """
 
 from . import MAX_REMINDERS_PER_TASK
+from .plugin import Plugin
+
+
+class Task:
+    """One task of a group: its local due day, whether it is done, and how many reminders
+    already covered it."""
+
+    __slots__ = ("due", "done", "reminders_sent")
+
+    def __init__(self, due: int, done: bool, reminders_sent: int):
+        self.due, self.done, self.reminders_sent = due, done, reminders_sent
+
+
+class Group:
+    """One group of a batch, read from its columns."""
+
+    __slots__ = ("sent", "last_reminder", "tasks")
+
+    def __init__(self, sent, last_reminder, tasks):
+        self.sent, self.last_reminder, self.tasks = sent, last_reminder, tasks
+
+
+class Next:
+    """A group's next reminder: `at`, a `local_time`, and the indices of the tasks it covers
+    (from 0, ascending, never empty)."""
+
+    __slots__ = ("at", "tasks")
+
+    def __init__(self, at, tasks):
+        self.at, self.tasks = at, list(tasks)
 
 
 def open_tasks(group) -> list:
@@ -29,14 +65,14 @@ def after(group):
     return group.sent
 
 
-class Policy:
-    """Implement `next_reminder(calendar, params, group)`; `next_reminders` is derived."""
+class Policy(Plugin):
+    """Implement `next_reminder(calendar, params, group)`; `next_reminders` is answered from it."""
 
     def next_reminder(self, calendar, params, group):
-        raise NotImplementedError
+        raise NotImplementedError("write next_reminder(self, calendar, params, group)")
 
     def next_reminders(self, calendar, params, groups, tasks):
-        from wit_world.exports.reminder import BatchDecision, Group, Task
+        from wit_world.exports.reminder import BatchDecision
         from wit_world.imports.types import Moment
 
         from .params import bad_input
@@ -71,10 +107,7 @@ class Policy:
             group = Group(
                 sent=Moment(at=groups.sent_at[g], day=groups.sent_day[g], minute=groups.sent_minute[g]),
                 last_reminder=last,
-                tasks=[
-                    Task(due=due[i], done=done[i] != 0, reminders_sent=sent[i])
-                    for i in range(first, first + n)
-                ],
+                tasks=[Task(due[i], done[i] != 0, sent[i]) for i in range(first, first + n)],
             )
             first += n
             reminder = self.next_reminder(calendar, params, group)

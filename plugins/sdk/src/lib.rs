@@ -1,15 +1,22 @@
-//! The Docket plugin SDK: bindings of the `docket:plugin@0.1.0` worlds (one per cargo feature),
+//! The Docket plugin SDK: bindings of the `docket:plugin@0.2.0` worlds (one per cargo feature),
 //! date helpers over the WIT `day` numbers, and the stock reminder calendars to build on.
 //!
 //! A reminder policy enables the `reminder-policy` feature, implements
-//! [`reminder_policy::exports::docket::plugin::reminder::Guest`] and calls
-//! `docket_plugin_sdk::export_reminder_policy!(MyPolicy);`. Build it with
-//! `cargo build --release --target wasm32-wasip2`: the `.wasm` produced is already a component.
+//! [`reminder_policy::exports::docket::plugin::reminder::Guest`] (its one function,
+//! `next_reminders`, decides a batch of groups; [`reminder_policy::each_group`] lets a policy
+//! decide them one at a time) and calls `docket_plugin_sdk::export_reminder_policy!(MyPolicy);`.
+//! Build it with `cargo build --release --target wasm32-wasip2`: the `.wasm` produced is already
+//! a component.
+//!
+//! The `export_*!` macros also report a panic in the plugin's code to Docket with its message
+//! and `file:line` ([`panic`]), which `docket plugin check`, `test`, `simulate` and the server's
+//! logs then show.
 
 // The generated bindings name this crate by its external name, also from inside it.
 extern crate self as docket_plugin_sdk;
 
 pub mod date;
+pub mod panic;
 
 /// The stock reminder calendars (gentle, urgent, custom) and the five-reminder cap.
 pub use docket_reminder_core as calendar;
@@ -18,13 +25,6 @@ pub use docket_reminder_core as calendar;
 #[doc(hidden)]
 pub use wit_bindgen;
 
-#[cfg(feature = "notification-hook")]
-pub use notification_hook::export_notification_hook;
-#[cfg(feature = "reminder-policy")]
-pub use reminder_policy::export_reminder_policy;
-#[cfg(feature = "sending-rule")]
-pub use sending_rule::export_sending_rule;
-
 /// Bindings of the `reminder-policy` world: implement `exports::docket::plugin::reminder::Guest`.
 #[cfg(feature = "reminder-policy")]
 pub mod reminder_policy {
@@ -32,24 +32,33 @@ pub mod reminder_policy {
         world: "reminder-policy",
         path: "../../wit",
         pub_export_macro: true,
-        export_macro_name: "export_reminder_policy",
+        export_macro_name: "export_reminder_policy_bindings",
         default_bindings_module: "docket_plugin_sdk::reminder_policy",
         runtime_path: "docket_plugin_sdk::wit_bindgen::rt",
     });
 
-    use docket::plugin::types::{Moment, Param, PluginError};
-    use exports::docket::plugin::reminder::{
-        BatchDecision, Group, GroupColumns, Reminder, Task, TaskColumns,
-    };
+    use docket::plugin::types::{LocalTime, Moment, Param, PluginError};
+    use exports::docket::plugin::reminder::{BatchDecision, GroupColumns, TaskColumns};
 
-    impl From<&Task> for crate::calendar::Task {
-        fn from(t: &Task) -> Self {
-            crate::calendar::Task {
-                due: t.due,
-                done: t.done,
-                reminders_sent: t.reminders_sent,
-            }
-        }
+    /// One task of a group, as [`each_group`] hands it over: its local due day, whether it is
+    /// done, and how many reminders already covered it.
+    pub use crate::calendar::Task;
+
+    /// One group of a batch, read from its columns for a policy that decides group by group
+    /// ([`each_group`]): when it was sent, its last reminder (if one went out since), its tasks.
+    #[derive(Clone, Debug)]
+    pub struct Group {
+        pub sent: Moment,
+        pub last_reminder: Option<Moment>,
+        pub tasks: Vec<Task>,
+    }
+
+    /// A group's next reminder, as a per-group decision gives it: when, in local time, and the
+    /// indices of the tasks it covers (from 0, ascending, never empty).
+    #[derive(Clone, Debug)]
+    pub struct Reminder {
+        pub at: LocalTime,
+        pub tasks: Vec<u32>,
     }
 
     /// The batch's task columns, checked to be of equal length.
@@ -89,10 +98,11 @@ pub mod reminder_policy {
         }
     }
 
-    /// Answers a batch group by group with `decide`, which gets each group as `next-reminder`
-    /// would: for a policy that writes only the single call, as the contract lets the batch
-    /// answer be derived from it. Stops at the first error. (A reminder covering no task, which
-    /// the host refuses from `next-reminder`, is no reminder in a batch's columns.)
+    /// Answers a batch group by group with `decide`, for a policy that decides one group at a
+    /// time: each group is read from the columns into a [`Group`], and `decide`'s answer
+    /// written back into the batch's columns (`None`, or a reminder covering no task, is no
+    /// reminder). A group's answer must not depend on its batch: Docket asks about a single
+    /// group with a batch of one. Stops at the first error.
     pub fn each_group(
         groups: &GroupColumns,
         tasks: &TaskColumns,
@@ -107,14 +117,7 @@ pub mod reminder_policy {
                 minute: m.minute,
             };
             let tasks = (0..crate::calendar::Tasks::count(&group.tasks))
-                .map(|i| {
-                    let t = crate::calendar::Tasks::task(&group.tasks, i);
-                    Task {
-                        due: t.due,
-                        done: t.done,
-                        reminders_sent: t.reminders_sent,
-                    }
-                })
+                .map(|i| crate::calendar::Tasks::task(&group.tasks, i))
                 .collect();
             let next = decide(Group {
                 sent: moment(&groups.sent_at, group.sent),
@@ -124,7 +127,7 @@ pub mod reminder_policy {
                 tasks,
             })?;
             answers.push(|covered| {
-                let next = next?;
+                let next = next.filter(|n| !n.tasks.is_empty())?;
                 covered.extend(next.tasks);
                 Some((next.at.day, next.at.minute))
             });
@@ -147,6 +150,100 @@ pub mod reminder_policy {
     }
 }
 
+/// Exports `$ty`, which implements
+/// `reminder_policy::exports::docket::plugin::reminder::Guest`, as the plugin's reminder
+/// policy, reporting a panic in it to Docket ([`panic`]).
+#[cfg(feature = "reminder-policy")]
+#[macro_export]
+macro_rules! export_reminder_policy {
+    ($ty:ty) => {
+        const _: () = {
+            use $crate::reminder_policy::docket::plugin::types::{Calendar, Param, PluginError};
+            use $crate::reminder_policy::exports::docket::plugin::reminder::{
+                BatchDecision, GroupColumns, Guest, TaskColumns,
+            };
+
+            struct DocketPluginCaught;
+
+            impl Guest for DocketPluginCaught {
+                fn next_reminders(
+                    calendar: Calendar,
+                    params: ::std::vec::Vec<Param>,
+                    groups: GroupColumns,
+                    tasks: TaskColumns,
+                ) -> ::std::result::Result<BatchDecision, PluginError> {
+                    $crate::panic::reported(|| {
+                        <$ty as Guest>::next_reminders(calendar, params, groups, tasks)
+                    })
+                }
+            }
+
+            $crate::reminder_policy::export_reminder_policy_bindings!(
+                DocketPluginCaught with_types_in $crate::reminder_policy
+            );
+        };
+    };
+}
+
+/// Exports `$ty`, which implements `sending_rule::exports::docket::plugin::sending::Guest`, as
+/// the plugin's sending rule, reporting a panic in it to Docket ([`panic`]).
+#[cfg(feature = "sending-rule")]
+#[macro_export]
+macro_rules! export_sending_rule {
+    ($ty:ty) => {
+        const _: () = {
+            use $crate::sending_rule::docket::plugin::types::{
+                Calendar, LocalTime, Param, PluginError,
+            };
+            use $crate::sending_rule::exports::docket::plugin::sending::{Guest, SendRequest};
+
+            struct DocketPluginCaught;
+
+            impl Guest for DocketPluginCaught {
+                fn send_at(
+                    calendar: Calendar,
+                    params: ::std::vec::Vec<Param>,
+                    request: SendRequest,
+                ) -> ::std::result::Result<::std::option::Option<LocalTime>, PluginError> {
+                    $crate::panic::reported(|| <$ty as Guest>::send_at(calendar, params, request))
+                }
+            }
+
+            $crate::sending_rule::export_sending_rule_bindings!(
+                DocketPluginCaught with_types_in $crate::sending_rule
+            );
+        };
+    };
+}
+
+/// Exports `$ty`, which implements `notification_hook::exports::docket::plugin::hook::Guest`,
+/// as the plugin's notification hook, reporting a panic in it to Docket ([`panic`]).
+#[cfg(feature = "notification-hook")]
+#[macro_export]
+macro_rules! export_notification_hook {
+    ($ty:ty) => {
+        const _: () = {
+            use $crate::notification_hook::docket::plugin::types::{Param, PluginError};
+            use $crate::notification_hook::exports::docket::plugin::hook::{Event, Guest};
+
+            struct DocketPluginCaught;
+
+            impl Guest for DocketPluginCaught {
+                fn on_event(
+                    params: ::std::vec::Vec<Param>,
+                    event: Event,
+                ) -> ::std::result::Result<(), PluginError> {
+                    $crate::panic::reported(|| <$ty as Guest>::on_event(params, event))
+                }
+            }
+
+            $crate::notification_hook::export_notification_hook_bindings!(
+                DocketPluginCaught with_types_in $crate::notification_hook
+            );
+        };
+    };
+}
+
 /// Bindings of the `sending-rule` world: implement `exports::docket::plugin::sending::Guest`.
 #[cfg(feature = "sending-rule")]
 pub mod sending_rule {
@@ -154,7 +251,7 @@ pub mod sending_rule {
         world: "sending-rule",
         path: "../../wit",
         pub_export_macro: true,
-        export_macro_name: "export_sending_rule",
+        export_macro_name: "export_sending_rule_bindings",
         default_bindings_module: "docket_plugin_sdk::sending_rule",
         runtime_path: "docket_plugin_sdk::wit_bindgen::rt",
     });
@@ -175,7 +272,7 @@ pub mod notification_hook {
         world: "notification-hook",
         path: "../../wit",
         pub_export_macro: true,
-        export_macro_name: "export_notification_hook",
+        export_macro_name: "export_notification_hook_bindings",
         default_bindings_module: "docket_plugin_sdk::notification_hook",
         runtime_path: "docket_plugin_sdk::wit_bindgen::rt",
     });

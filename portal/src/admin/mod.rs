@@ -259,6 +259,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/role", post(users::set_role))
         .route("/admin/users/{id}/{action}", post(users::toggle))
         .route("/admin/plugins", get(plugins::plugins))
+        .route("/admin/plugins/{name}/grants", post(plugins::grant))
         .route("/admin/outbox", get(outbox::outbox))
         .route("/admin/outbox/{id}", get(outbox::message))
         .route(

@@ -271,6 +271,8 @@ struct GroupPreviewView {
     sent: String,
     reminders: Vec<ReminderView>,
     capped: Vec<String>,
+    /// Where and why the reminders end, as a sentence.
+    ends: Option<String>,
     error: Option<String>,
 }
 
@@ -533,6 +535,12 @@ fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
                     })
                     .collect(),
                 capped: g.capped.iter().map(title).collect(),
+                // A failure says itself why the calendar stops.
+                ends: g
+                    .ends
+                    .as_deref()
+                    .filter(|_| g.error.is_none())
+                    .map(sentence),
                 error: g.error.clone(),
             }
         })

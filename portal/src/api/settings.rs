@@ -1,13 +1,13 @@
 //! The firm's settings in the JSON API, for admin tokens: `GET /api/settings` (with the keys the
 //! configuration pins) and `PATCH /api/settings` (the keys given; a bad key is a 422 naming it,
-//! and nothing is changed); and `GET /api/plugins`, the plugins served with their worlds and
-//! the capabilities granted.
+//! and nothing is changed); `GET /api/plugins`, the plugins served with their worlds and the
+//! capabilities granted, and the plugin files refused with the reason; and
+//! `PUT /api/plugins/{name}/grants`, a plugin's grants, applied at once.
 
 use axum::Json;
 use axum::extract::State;
-use docket_engine::docket::SettingsChange;
+use docket_engine::docket::{GrantsChange, PluginsServed, SettingsChange};
 use docket_engine::model::FirmSettings;
-use docket_engine::plugin::PluginInfo;
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -15,12 +15,13 @@ use utoipa_axum::routes;
 use super::ApiResult;
 use crate::AppState;
 use crate::auth::AdminCaller;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(show, change))
         .routes(routes!(plugins))
+        .routes(routes!(grant))
 }
 
 #[utoipa::path(
@@ -28,14 +29,46 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     path = "/plugins",
     tag = "plugins",
     responses(
-        (status = 200, description = "done", body = Vec<PluginInfo>),
+        (status = 200, description = "done", body = PluginsServed),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody)
     ),
     security(("api_token" = []))
 )]
-async fn plugins(_: AdminCaller, State(state): State<AppState>) -> ApiResult<Vec<PluginInfo>> {
-    Ok(Json(state.call(|d| Ok(d.installed_plugins())).await?))
+async fn plugins(_: AdminCaller, State(state): State<AppState>) -> ApiResult<PluginsServed> {
+    Ok(Json(state.call(|d| Ok(d.plugins_served())).await?))
+}
+
+/// `PUT /api/plugins/{name}/grants`: the capabilities the firm grants the plugin, replacing
+/// those an admin granted before; its next call runs with them. A plugin whose grants the
+/// configuration sets (`[plugins.grants]`) is refused with a 422.
+#[utoipa::path(
+    put,
+    path = "/plugins/{name}/grants",
+    tag = "plugins",
+    params(("name" = String, Path, description = "the plugin's name")),
+    request_body = GrantsChange,
+    responses(
+        (status = 200, description = "done", body = PluginsServed),
+        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
+        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
+        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
+        (status = 404, description = "not found", body = crate::error::ErrorBody),
+        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
+    ),
+    security(("api_token" = []))
+)]
+async fn grant(
+    _: AdminCaller,
+    State(state): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+    ApiJson(change): ApiJson<GrantsChange>,
+) -> ApiResult<PluginsServed> {
+    Ok(Json(
+        state
+            .call(move |d| d.set_plugin_grants(&name, &change))
+            .await?,
+    ))
 }
 
 /// The settings, and which of their keys the configuration sets.

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use docket_engine::config::Config;
-use docket_engine::plugin::{Cases, Language, Origin, PluginHost, PluginInfo, World, name_of_stem};
+use docket_engine::plugin::{
+    Cases, Contract, Language, Origin, PluginHost, PluginInfo, World, name_of_stem, user_cache_dir,
+};
 
 pub use simulate::SimulateArgs;
 
@@ -21,7 +23,8 @@ pub enum PluginCommand {
         json: bool,
     },
     /// Check a component and its manifest as the server would install them: the world the
-    /// component implements, the manifest's world, name, capabilities and limits.
+    /// component implements, the manifest's world, name, capabilities and limits; then call it
+    /// once on a sample input with its default parameters, which must not fail.
     Check {
         /// The `.wasm` component.
         file: PathBuf,
@@ -110,12 +113,22 @@ pub fn run(cmd: PluginCommand, config: &Config, data_named: bool) -> anyhow::Res
         cmd,
         PluginCommand::Install { .. } | PluginCommand::Remove { .. }
     );
-    let folder = if data_dir.exists() || writes {
-        data_dir.as_path()
+    let (host, _) = if data_dir.exists() || writes {
+        PluginHost::open(&config.plugins, data_dir)?
     } else {
-        scratch.path()
+        // Without a data folder, compiled components are kept in the user's cache folder, so a
+        // Python plugin compiles once rather than at every command.
+        match user_cache_dir() {
+            Some(cache) => PluginHost::open_cached_in(&config.plugins, scratch.path(), &cache)?,
+            None => PluginHost::open(&config.plugins, scratch.path())?,
+        }
     };
-    let (host, refused) = PluginHost::open(&config.plugins, folder)?;
+    // The grants an admin made live in the data folder; a running server holds it, and then
+    // only the configuration's are known here.
+    if let Some(grants) = stored_grants(config) {
+        host.set_stored_grants(grants);
+    }
+    let refused = host.refused();
     match cmd {
         PluginCommand::List { json } => {
             let plugins = host.plugins();
@@ -159,8 +172,8 @@ pub fn run(cmd: PluginCommand, config: &Config, data_named: bool) -> anyhow::Res
 
 fn print_list(plugins: &[PluginInfo]) {
     println!(
-        "{:<16} {:<18} {:<8} {:<10} GRANTED",
-        "NAME", "WORLD", "VERSION", "ORIGIN"
+        "{:<16} {:<18} {:<8} {:<10} {:<9} GRANTED",
+        "NAME", "WORLD", "VERSION", "ORIGIN", "CONTRACT"
     );
     for p in plugins {
         let origin = match p.origin {
@@ -173,13 +186,25 @@ fn print_list(plugins: &[PluginInfo]) {
             p.granted.join(",")
         };
         println!(
-            "{:<16} {:<18} {:<8} {:<10} {granted}",
+            "{:<16} {:<18} {:<8} {:<10} {:<9} {granted}",
             p.name,
             p.world.name(),
             p.version,
-            origin
+            origin,
+            p.contract.to_string()
         );
     }
+}
+
+/// The grants admins made in the data folder, when there is one that can be read now (a running
+/// server holds it).
+fn stored_grants(config: &Config) -> Option<std::collections::BTreeMap<String, Vec<String>>> {
+    let dir = &config.storage.data_dir;
+    if !dir.join("db").is_dir() {
+        return None;
+    }
+    let store = docket_engine::store::SledStore::open(dir).ok()?;
+    docket_engine::docket::stored_plugin_grants(&store).ok()
 }
 
 /// The manifest of `wasm`: the one given, else `NAME.toml` beside it or in one of the four
@@ -188,6 +213,12 @@ fn print_list(plugins: &[PluginInfo]) {
 /// spelling of hyphens.
 pub(crate) fn find_manifest(wasm: &Path, given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     if let Some(given) = given {
+        if !given.is_file() {
+            bail!(
+                "--manifest {}: no such file; give the plugin's NAME.toml",
+                given.display()
+            );
+        }
         return Ok(given);
     }
     let stem = wasm
@@ -225,23 +256,34 @@ fn check(
     manifest: Option<PathBuf>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let report = host.check_file(file)?;
     // `install` finds the same manifest by itself unless it was named here.
     let named = manifest
         .as_ref()
         .map(|m| format!("--manifest {} ", m.display()))
         .unwrap_or_default();
     let manifest = find_manifest(file, manifest);
+    // A missing manifest is said first: without one nothing installs, however good the file.
+    if let (Err(e), false) = (&manifest, json) {
+        println!("manifest:     missing: {e}");
+    }
+    let report = host.check_file(file)?;
+    // Checked as the server installs it, then tried once on a sample with its defaults, so a
+    // plugin that fails (a refused default, an exception, a panic) fails here.
     let installable = manifest
         .as_ref()
         .map_err(|e| e.to_string())
-        .and_then(|m| host.check_install(file, m).map_err(|e| e.to_string()));
+        .and_then(|m| host.load_file(file, m).map_err(|e| e.to_string()));
+    let trial = installable
+        .as_ref()
+        .ok()
+        .map(|info| host.trial(&info.name).map_err(|e| e.to_string()));
     if json {
         let out = serde_json::json!({
             "report": report,
             "manifest": manifest.as_ref().ok(),
             "plugin": installable.as_ref().ok(),
-            "error": installable.as_ref().err(),
+            "trial": trial.as_ref().and_then(|t| t.as_ref().ok()),
+            "error": installable.as_ref().err().or(trial.as_ref().and_then(|t| t.as_ref().err())),
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
@@ -258,6 +300,12 @@ fn check(
         println!("imports:      {}", report.imports.join(", "));
         println!("exports:      {}", report.exports.join(", "));
         println!("load:         {}", report.load);
+        if report.contract == Some(Contract::V0_1) {
+            println!(
+                "contract:     docket:plugin@0.1.0, served through an adapter that calls only its batch `next-reminders`; rebuild it against {} with this Docket's SDK (see docs/plugins.md)",
+                Contract::CURRENT
+            );
+        }
         if let Ok(m) = &manifest {
             println!("manifest:     {}", m.display());
         }
@@ -274,12 +322,22 @@ fn check(
                 "limits:       {} ms, {} MiB per call",
                 info.limits.timeout_ms, info.limits.memory_mib
             );
-            println!(
-                "install:      ok; `docket plugin install {named}{}` copies it as {}.wasm and {}.toml",
-                file.display(),
-                info.name,
-                info.name
-            );
+            if !info.ungranted.is_empty() {
+                println!("grants:       {}", ungranted_note(info));
+            }
+            match &trial {
+                Some(Ok(answer)) => println!("trial:        {answer}"),
+                Some(Err(e)) => println!("trial:        failed: {e}"),
+                None => {}
+            }
+            if let Some(Ok(_)) = &trial {
+                println!(
+                    "install:      ok; `docket plugin install {named}{}` copies it as {}.wasm and {}.toml",
+                    file.display(),
+                    info.name,
+                    info.name
+                );
+            }
         }
         if report.worlds.is_empty() {
             for (world, reason) in &report.mismatches {
@@ -291,6 +349,9 @@ fn check(
         bail!("{} implements no docket:plugin world", file.display());
     }
     installable.map_err(anyhow::Error::msg)?;
+    if let Some(Err(e)) = trial {
+        bail!("{e}");
+    }
     Ok(())
 }
 
@@ -334,7 +395,20 @@ fn install(host: &PluginHost, file: &Path, manifest: Option<PathBuf>) -> anyhow:
         info.world,
         dir.display()
     );
+    if !info.ungranted.is_empty() {
+        println!("note: {}", ungranted_note(&info));
+    }
     Ok(())
+}
+
+/// What to do about the capabilities a plugin declares that the firm has not granted.
+fn ungranted_note(info: &PluginInfo) -> String {
+    format!(
+        "the firm has not granted `{}` to {}: the server refuses it until an admin grants it on the Plugins page (or PUT /api/plugins/{}/grants), or the operator under [plugins.grants] in docket.toml; here its effects are denied",
+        info.ungranted.join("`, `"),
+        info.name,
+        info.name
+    )
 }
 
 fn new(name: &str, world: &str, lang: &str, dir: Option<PathBuf>) -> anyhow::Result<()> {
@@ -390,6 +464,9 @@ fn test(
     let parsed = Cases::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", cases.display()))?;
     let manifest = find_manifest(file, manifest)?;
     let info = host.load_file(file, &manifest)?;
+    if !info.ungranted.is_empty() {
+        eprintln!("note: {}", ungranted_note(&info));
+    }
     let results = host
         .run_cases(&info.name, &parsed)
         .map_err(|e| anyhow::anyhow!("{}: {e}", cases.display()))?;

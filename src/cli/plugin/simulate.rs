@@ -1,6 +1,7 @@
 //! `docket plugin simulate`: the reminders the scheduler would send for one group under a policy
 //! — its answers held to the firm's send schedule and past its holidays, the cap applied, tasks
-//! done along the way — printed as text or JSON. The firm's calendar is the one stored in the
+//! done along the way — until the policy answers none (or the days asked for end), and a last
+//! line saying where and why it ends, printed as text or JSON. The firm's calendar is the one stored in the
 //! data folder when there is one (what the server follows), else the configuration's `[firm]`.
 
 use std::path::PathBuf;
@@ -37,7 +38,8 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "DATE", required = true)]
     due: Vec<NaiveDate>,
     /// Task N is done at DATE (local midnight) or DATE`T`HH:MM, e.g. `--done 1@2026-04-01`;
-    /// repeat for each task done.
+    /// repeat for each task done. It must not be before `--sent`: a task done before its group
+    /// is sent is not part of the group.
     #[arg(long, value_name = "N@DATE")]
     done: Vec<String>,
     /// Timezone; defaults to the firm's: stored in the data folder when there is one (as
@@ -57,9 +59,10 @@ pub struct SimulateArgs {
     /// next slot of the send schedule; repeat for each. Defaults to `firm.holidays`.
     #[arg(long, value_name = "DATE")]
     holiday: Vec<NaiveDate>,
-    /// How many days after sending to preview.
-    #[arg(long, value_name = "N", default_value_t = 60)]
-    days: u32,
+    /// Preview only the first N days after sending; by default the whole calendar, until the
+    /// policy answers no more (every task done or at the cap of five reminders).
+    #[arg(long, value_name = "N")]
+    days: Option<u32>,
     /// Print JSON instead of one line per reminder.
     #[arg(long)]
     json: bool,
@@ -118,7 +121,14 @@ pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Re
                     args.due.len()
                 )
             })?;
-        done.push((task - 1, local(&calendar, at.trim(), "--done")?));
+        let at = local(&calendar, at.trim(), "--done")?;
+        if at < sent_at {
+            bail!(
+                "--done `{text}` is before the group is sent (--sent {}); a task done before the sending is not in the group, so leave it out or give a time after the sending",
+                args.sent
+            );
+        }
+        done.push((task - 1, at));
     }
     let group = GroupState {
         sent_at,
@@ -133,7 +143,9 @@ pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Re
             })
             .collect(),
     };
-    let until = sent_at + chrono::Duration::days(i64::from(args.days));
+    let until = args
+        .days
+        .map(|days| sent_at + chrono::Duration::days(i64::from(days)));
     let preview = match host.reminder_session(&policy) {
         Ok(mut session) => preview_calendar(
             &mut session,
@@ -145,10 +157,7 @@ pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Re
             &done,
             until,
         ),
-        Err(e) => CalendarPreview {
-            reminders: Vec::new(),
-            error: Some(e),
-        },
+        Err(e) => CalendarPreview::failed(Vec::new(), e),
     };
     print_calendar(
         &policy, &firm.from, &calendar, &schedule, &args.due, &done, &preview, args.json,
@@ -329,13 +338,15 @@ fn print_calendar(
             "holidays": calendar.holidays,
             "reminders": lines,
             "done": done,
+            "end": preview.end,
+            "ends": preview.end.describe(calendar.tz),
             "error": error,
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
     if lines.is_empty() && error.is_none() {
-        println!("no reminders within the period");
+        println!("no reminders");
     }
     let format = |at: &DateTime<Utc>| {
         at.with_timezone(&calendar.tz)
@@ -383,6 +394,8 @@ fn print_calendar(
         for (task, at) in done {
             println!("{}  task {} done", format(&at), task + 1);
         }
+        // Where the calendar ends, and why; an error says so itself.
+        println!("end: {}", preview.end.describe(calendar.tz));
     }
     Ok(())
 }

@@ -4,12 +4,12 @@ inbox when a client completes a task. It needs the `notify-staff` capability: de
 effect is denied and the hook does nothing."""
 
 from componentize_py_types import Err
-from docket_plugin import Params, bad_input
+from docket_plugin import Params, Plugin, bad_input
 from wit_world.exports.hook import EventKind_TaskCompleted
 from wit_world.imports import effects
 
 
-class Hook:
+class Hook(Plugin):
     def on_event(self, params, event):
         Params(params, known={})
         if isinstance(event.kind, EventKind_TaskCompleted):

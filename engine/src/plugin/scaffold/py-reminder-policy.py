@@ -1,10 +1,10 @@
 """{{name}}: a Docket reminder policy in Python. As written it reminds every `every` days
 (default 7) after the sending, at the firm's send time, covering each task that is not done and
-has had fewer than five reminders. Change `next_reminder`; the batch call is derived from it."""
+has had fewer than five reminders. Docket asks for a batch of groups at once; `Policy` answers
+it group by group from `next_reminder`: change that."""
 
 from docket_plugin import Params, local_time
-from docket_plugin.reminders import Policy, after, open_tasks
-from wit_world.exports.reminder import Reminder as Next
+from docket_plugin.reminders import Next, Policy, after, open_tasks
 
 
 class Reminder(Policy):

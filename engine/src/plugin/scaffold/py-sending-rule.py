@@ -2,10 +2,10 @@
 work's start date (default 7) at the firm's send time, or never automatically with
 `days = manual`."""
 
-from docket_plugin import Params, local_time
+from docket_plugin import Params, Plugin, local_time
 
 
-class Sending:
+class Sending(Plugin):
     def send_at(self, calendar, params, request):
         days = Params(params, known={"days": "7"})
         if days.text("days").strip() == "manual":

@@ -1,15 +1,16 @@
 //! {{name}}: a Docket reminder policy. As written it reminds every `every` days (default 7)
 //! after the sending, at the firm's send time, covering each task that is not done and has had
-//! fewer than five reminders. Change `next_reminder`; the batch call is derived from it.
+//! fewer than five reminders. Docket asks one question, `next_reminders`, for a batch of groups
+//! (one group is a batch of one); this policy answers it group by group: change `decide`.
 
 use docket_plugin_sdk::calendar::MAX_REMINDERS_PER_TASK;
 use docket_plugin_sdk::reminder_policy::docket::plugin::types::{
     Calendar, LocalTime, Param, PluginError,
 };
-use docket_plugin_sdk::reminder_policy::each_group;
 use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
-    BatchDecision, Group, GroupColumns, Guest, Reminder, TaskColumns,
+    BatchDecision, GroupColumns, Guest, TaskColumns,
 };
+use docket_plugin_sdk::reminder_policy::{Group, Reminder, each_group};
 
 struct Policy;
 
@@ -31,41 +32,35 @@ fn every(params: &[Param]) -> Result<i32, PluginError> {
     Ok(every)
 }
 
-impl Guest for Policy {
-    fn next_reminder(
-        calendar: Calendar,
-        params: Vec<Param>,
-        group: Group,
-    ) -> Result<Option<Reminder>, PluginError> {
-        let every = every(&params)?;
-        let tasks: Vec<u32> = (0..group.tasks.len())
-            .filter(|&i| !group.tasks[i].done && group.tasks[i].reminders_sent < MAX_REMINDERS_PER_TASK)
-            .map(|i| i as u32)
-            .collect();
-        if tasks.is_empty() {
-            return Ok(None);
-        }
-        // `every` days after the last reminder, or after the sending for the first one.
-        let from = match group.last_reminder {
-            Some(last) if last.at > group.sent.at => last,
-            _ => group.sent,
-        };
-        Ok(Some(Reminder {
-            at: LocalTime { day: from.day + every, minute: calendar.send_time },
-            tasks,
-        }))
+/// The next reminder of one group, or none when no task is left to remind of.
+fn decide(calendar: &Calendar, every: i32, group: Group) -> Option<Reminder> {
+    let tasks: Vec<u32> = (0..group.tasks.len())
+        .filter(|&i| !group.tasks[i].done && group.tasks[i].reminders_sent < MAX_REMINDERS_PER_TASK)
+        .map(|i| i as u32)
+        .collect();
+    if tasks.is_empty() {
+        return None;
     }
+    // `every` days after the last reminder, or after the sending for the first one.
+    let from = match group.last_reminder {
+        Some(last) if last.at > group.sent.at => last,
+        _ => group.sent,
+    };
+    Some(Reminder {
+        at: LocalTime { day: from.day + every, minute: calendar.send_time },
+        tasks,
+    })
+}
 
+impl Guest for Policy {
     fn next_reminders(
         calendar: Calendar,
         params: Vec<Param>,
         groups: GroupColumns,
         tasks: TaskColumns,
     ) -> Result<BatchDecision, PluginError> {
-        // Each group of the batch answered as `next_reminder` answers it alone.
-        each_group(&groups, &tasks, |group| {
-            Self::next_reminder(calendar.clone(), params.clone(), group)
-        })
+        let every = every(&params)?;
+        each_group(&groups, &tasks, |group| Ok(decide(&calendar, every, group)))
     }
 }
 

@@ -6,11 +6,9 @@
 use docket_plugin_sdk::calendar::{self, Policy, Tasks};
 use docket_plugin_sdk::date;
 use docket_plugin_sdk::reminder_policy::batch;
-use docket_plugin_sdk::reminder_policy::docket::plugin::types::{
-    Calendar, LocalTime, Param, PluginError,
-};
+use docket_plugin_sdk::reminder_policy::docket::plugin::types::{Calendar, Param, PluginError};
 use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
-    BatchDecision, Group, GroupColumns, Guest, Reminder, TaskColumns,
+    BatchDecision, GroupColumns, Guest, TaskColumns,
 };
 
 struct BusinessDays;
@@ -84,30 +82,6 @@ impl Setup {
 }
 
 impl Guest for BusinessDays {
-    fn next_reminder(
-        calendar: Calendar,
-        params: Vec<Param>,
-        group: Group,
-    ) -> Result<Option<Reminder>, PluginError> {
-        let setup = Setup::new(&calendar, &params)?;
-        let tasks: Vec<calendar::Task> = group.tasks.iter().map(Into::into).collect();
-        let mut covered = Vec::new();
-        let day = setup.next(
-            calendar.send_time,
-            group.sent.into(),
-            group.last_reminder.map(Into::into),
-            tasks.as_slice(),
-            &mut covered,
-        );
-        Ok(day.map(|day| Reminder {
-            at: LocalTime {
-                day,
-                minute: calendar.send_time,
-            },
-            tasks: covered,
-        }))
-    }
-
     fn next_reminders(
         calendar: Calendar,
         params: Vec<Param>,

@@ -2,11 +2,9 @@
 //! gentle, urgent or custom calendar of `docket-reminder-core`, capped at five reminders a task.
 
 use docket_plugin_sdk::calendar::{self, Policy};
-use docket_plugin_sdk::reminder_policy::docket::plugin::types::{
-    Calendar, LocalTime, Param, PluginError,
-};
+use docket_plugin_sdk::reminder_policy::docket::plugin::types::{Calendar, Param, PluginError};
 use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
-    BatchDecision, Group, GroupColumns, Guest, Reminder, TaskColumns,
+    BatchDecision, GroupColumns, Guest, TaskColumns,
 };
 use docket_plugin_sdk::reminder_policy::{batch, param_pairs};
 
@@ -17,30 +15,6 @@ fn policy(params: &[Param]) -> Result<Policy, PluginError> {
 }
 
 impl Guest for StockReminder {
-    fn next_reminder(
-        calendar: Calendar,
-        params: Vec<Param>,
-        group: Group,
-    ) -> Result<Option<Reminder>, PluginError> {
-        let policy = policy(&params)?;
-        let tasks: Vec<calendar::Task> = group.tasks.iter().map(Into::into).collect();
-        let mut covered = Vec::new();
-        let day = policy.next(
-            calendar.send_time,
-            group.sent.into(),
-            group.last_reminder.map(Into::into),
-            tasks.as_slice(),
-            &mut covered,
-        );
-        Ok(day.map(|day| Reminder {
-            at: LocalTime {
-                day,
-                minute: calendar.send_time,
-            },
-            tasks: covered,
-        }))
-    }
-
     fn next_reminders(
         calendar: Calendar,
         params: Vec<Param>,

@@ -1,18 +1,18 @@
 //! A reminder policy for Docket's sandbox tests: the `mode` parameter makes it loop forever
-//! (`loop`), grow memory without end (`memory`), recurse without end (`recurse`), trap (`trap`)
-//! or answer "no reminder" (`ok`); `daily-all` breaks the reminder contract slowly: a reminder
-//! every day covering every task, done or capped, alone and in batches. Never installed; the
-//! engine's tests load it directly.
+//! (`loop`), grow memory without end (`memory`), recurse without end (`recurse`), index out of
+//! bounds (`trap`), panic with a message of its own (`panic`), or answer "no reminder" (`ok`);
+//! `daily-all` breaks the reminder contract slowly: a reminder every day covering every task,
+//! done or capped. Never installed; the engine's tests load it directly.
 
 use std::hint::black_box;
 
 use docket_plugin_sdk::reminder_policy::docket::plugin::types::{
     Calendar, LocalTime, Param, PluginError,
 };
-use docket_plugin_sdk::reminder_policy::each_group;
 use docket_plugin_sdk::reminder_policy::exports::docket::plugin::reminder::{
-    BatchDecision, Group, GroupColumns, Guest, Reminder, TaskColumns,
+    BatchDecision, GroupColumns, Guest, TaskColumns,
 };
+use docket_plugin_sdk::reminder_policy::{Group, Reminder, each_group};
 
 struct Misbehave;
 
@@ -41,6 +41,7 @@ fn misbehave(params: &[Param]) -> Result<(), PluginError> {
             black_box(recurse(black_box(1)));
             Ok(())
         }
+        "panic" => panic!("misbehave was asked to panic (mode = {mode})"),
         "trap" => {
             // An out-of-bounds index: a plain Rust panic, which is a trap under panic=abort.
             let v = black_box(vec![0u8; 2]);
@@ -58,29 +59,20 @@ fn recurse(depth: u64) -> u64 {
     recurse(black_box(depth + 1)).wrapping_add(frame[(depth % 16) as usize])
 }
 
-impl Guest for Misbehave {
-    fn next_reminder(
-        calendar: Calendar,
-        params: Vec<Param>,
-        group: Group,
-    ) -> Result<Option<Reminder>, PluginError> {
-        misbehave(&params)?;
-        if !params
-            .iter()
-            .any(|p| p.name == "mode" && p.value == "daily-all")
-        {
-            return Ok(None);
-        }
-        let last = group.last_reminder.map_or(group.sent.day, |l| l.day);
-        Ok(Some(Reminder {
-            at: LocalTime {
-                day: last.max(group.sent.day) + 1,
-                minute: calendar.send_time,
-            },
-            tasks: (0..group.tasks.len() as u32).collect(),
-        }))
-    }
+/// The `daily-all` answer for one group: the day after its sending or last reminder, covering
+/// every task, done or capped.
+fn daily_all(calendar: &Calendar, group: Group) -> Option<Reminder> {
+    let last = group.last_reminder.map_or(group.sent.day, |l| l.day);
+    Some(Reminder {
+        at: LocalTime {
+            day: last.max(group.sent.day) + 1,
+            minute: calendar.send_time,
+        },
+        tasks: (0..group.tasks.len() as u32).collect(),
+    })
+}
 
+impl Guest for Misbehave {
     fn next_reminders(
         calendar: Calendar,
         params: Vec<Param>,
@@ -92,10 +84,7 @@ impl Guest for Misbehave {
             .iter()
             .any(|p| p.name == "mode" && p.value == "daily-all")
         {
-            // Breaks the contract in batches as it does alone, through the SDK's derivation.
-            return each_group(&groups, &tasks, |group| {
-                Self::next_reminder(calendar.clone(), params.clone(), group)
-            });
+            return each_group(&groups, &tasks, |group| Ok(daily_all(&calendar, group)));
         }
         let none = groups.task_count.len();
         Ok(BatchDecision {

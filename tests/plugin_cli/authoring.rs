@@ -1,0 +1,496 @@
+//! What helps a plugin author when a plugin goes wrong, through the real binary: a Rust panic
+//! and a Python exception reaching `check`, `test` and `simulate` with their message and place;
+//! table cases with holidays and expected errors; the refusal naming the build command of the
+//! file's own language; `check` saying first that the manifest is missing; components cached
+//! without a data folder; and a component of the old 0.1.0 contract asked only through its
+//! batch call.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::*;
+
+/// The misbehaving test policy with a manifest whose default `mode` is `mode`.
+fn misbehave(dir: &Path, mode: &str) -> (PathBuf, PathBuf) {
+    let manifest = dir.join("misbehave.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "name = 'misbehave'\nversion = '0.1.0'\nworld = 'reminder-policy'\n[params]\nmode = '{mode}'\n"
+        ),
+    )
+    .unwrap();
+    (guest("docket_test_misbehave.wasm"), manifest)
+}
+
+#[test]
+fn a_rust_panic_reaches_check_test_and_simulate_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wasm, manifest) = misbehave(dir.path(), "panic");
+    let (wasm, manifest) = (wasm.to_str().unwrap(), manifest.to_str().unwrap());
+    let panic = "plugin `misbehave` failed: panic: misbehave was asked to panic (mode = panic) at testing/misbehave/src/lib.rs:";
+
+    let out = docket(
+        dir.path(),
+        &["plugin", "check", wasm, "--manifest", manifest],
+    );
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("trial:        failed: {panic}")),
+        "{text}"
+    );
+    assert!(!text.contains("install:"), "{text}");
+    assert!(stderr(&out).contains(panic), "{}", stderr(&out));
+
+    let cases = dir.path().join("cases.toml");
+    std::fs::write(
+        &cases,
+        "[[case]]\nname = 'it panics'\nsent = '2026-03-02'\ndue = ['2026-03-20']\n\
+         expect_error = 'failed: panic: misbehave was asked to panic'\n\n\
+         [[case]]\nname = 'asked not to'\nsent = '2026-03-02'\ndue = ['2026-03-20']\n\
+         params = { mode = 'ok' }\nreminders = []\n",
+    )
+    .unwrap();
+    let test = stdout(&docket(
+        dir.path(),
+        &[
+            "plugin",
+            "test",
+            wasm,
+            cases.to_str().unwrap(),
+            "--manifest",
+            manifest,
+        ],
+    ));
+    assert!(test.ends_with("2 cases: 2 passed, 0 failed\n"), "{test}");
+
+    let out = docket(
+        dir.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--file",
+            wasm,
+            "--manifest",
+            manifest,
+            "--sent",
+            "2026-03-02",
+            "--due",
+            "2026-03-20",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains(panic), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim_end().lines().count(),
+        1,
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_python_exception_reaches_check_test_and_simulate_with_its_line() {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let componentize_py = support::componentize::componentize_py(tmp).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("counting");
+    stdout(&docket(
+        work.path(),
+        &[
+            "plugin",
+            "new",
+            "counting",
+            "--world",
+            "reminder-policy",
+            "--lang",
+            "python",
+            "--dir",
+            dir.to_str().unwrap(),
+        ],
+    ));
+    // A bug: `every` read with int() by hand, which raises for anything but digits.
+    std::fs::write(
+        dir.join("app.py"),
+        "from docket_plugin import Params, local_time\n\
+         from docket_plugin.reminders import Next, Policy, after, open_tasks\n\
+         \n\
+         \n\
+         class Reminder(Policy):\n\
+         \x20   def next_reminder(self, calendar, params, group):\n\
+         \x20       every = int(Params(params, known={\"every\": \"7\"}).text(\"every\"))\n\
+         \x20       tasks = open_tasks(group)\n\
+         \x20       if not tasks:\n\
+         \x20           return None\n\
+         \x20       return Next(at=local_time(after(group).day + every, calendar.send_time), tasks=tasks)\n",
+    )
+    .unwrap();
+    build_in(
+        &dir,
+        "sh",
+        &["build.sh"],
+        &[("COMPONENTIZE_PY", &componentize_py)],
+    );
+    let wasm = dir.join("counting.wasm");
+    let manifest = dir.join("counting.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("every = 7", "every = \"soon\"")).unwrap();
+    let (wasm, manifest) = (wasm.to_str().unwrap(), manifest.to_str().unwrap());
+    let exception = "plugin `counting` failed: ValueError: invalid literal for int() with base 10: 'soon' at app.py:7";
+
+    let out = docket(
+        work.path(),
+        &["plugin", "check", wasm, "--manifest", manifest],
+    );
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("trial:        failed: {exception}")),
+        "{text}"
+    );
+
+    let cases = dir.join("crash.toml");
+    std::fs::write(
+        &cases,
+        "[[case]]\nname = 'a word for every'\nsent = '2026-03-02'\ndue = ['2026-03-20']\n\
+         expect_error = \"ValueError: invalid literal for int() with base 10: 'soon' at app.py:7\"\n\n\
+         [[case]]\nname = 'a number'\nsent = '2026-03-02'\ndue = ['2026-03-20']\nparams = { every = 30 }\n\
+         reminders = ['2026-04-01 09:00 tasks 1', '2026-05-01 09:00 tasks 1', '2026-05-31 09:00 tasks 1', '2026-06-30 09:00 tasks 1', '2026-07-30 09:00 tasks 1']\n",
+    )
+    .unwrap();
+    let test = stdout(&docket(
+        work.path(),
+        &[
+            "plugin",
+            "test",
+            wasm,
+            cases.to_str().unwrap(),
+            "--manifest",
+            manifest,
+        ],
+    ));
+    assert!(test.ends_with("2 cases: 2 passed, 0 failed\n"), "{test}");
+
+    let out = docket(
+        work.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--file",
+            wasm,
+            "--manifest",
+            manifest,
+            "--sent",
+            "2026-03-02",
+            "--due",
+            "2026-03-20",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains(exception), "{}", stderr(&out));
+}
+
+#[test]
+fn table_cases_take_holidays_and_expect_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.toml");
+    // Gentle under business days: the due date, Saturday 26 December 2026, moves past the
+    // weekend and the case's holiday on Monday 28th to Tuesday 29th.
+    std::fs::write(
+        &cases,
+        "[calendar]\ntimezone = 'Europe/London'\nsend_time = '09:00'\n\n\
+         [[case]]\nname = 'past a holiday of the case'\nsent = '2026-12-01'\ndue = ['2026-12-26']\n\
+         holidays = ['2026-12-28']\ndays = 29\n\
+         reminders = ['2026-12-21 09:00 tasks 1', '2026-12-29 09:00 tasks 1']\n\n\
+         [[case]]\nname = 'a refused parameter'\nsent = '2026-12-01'\ndue = ['2026-12-26']\n\
+         params = { preset = 'sometimes' }\nexpect_error = 'bad parameter: unknown preset `sometimes`'\n\n\
+         [[case]]\nname = 'an error that does not come'\nsent = '2026-12-01'\ndue = ['2026-12-26']\n\
+         expect_error = 'bad parameter'\n",
+    )
+    .unwrap();
+    let out = docket(
+        dir.path(),
+        &[
+            "plugin",
+            "test",
+            guest("business_days.wasm").to_str().unwrap(),
+            cases.to_str().unwrap(),
+            "--manifest",
+            example_manifest().to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "ok      past a holiday of the case", "{text}");
+    assert_eq!(lines[1], "ok      a refused parameter", "{text}");
+    assert_eq!(
+        lines[2], "FAILED  an error that does not come  (- expected, + answered)",
+        "{text}"
+    );
+    assert!(lines.contains(&"    - error: …bad parameter…"), "{text}");
+    assert_eq!(lines.last(), Some(&"3 cases: 2 passed, 1 failed"), "{text}");
+
+    // An answer the host refuses is an error a case can expect too.
+    let (wasm, manifest) = misbehave(dir.path(), "daily-all");
+    std::fs::write(
+        &cases,
+        "[[case]]\nname = 'a done task reminded'\nsent = '2026-03-02'\ndue = ['2026-03-20', '2026-03-27']\n\
+         done = ['2@2026-03-02T12:00']\nreminders = []\n\
+         expect_error = 'gave an invalid answer: covered index 1 (task 2) is done'\n",
+    )
+    .unwrap();
+    let test = stdout(&docket(
+        dir.path(),
+        &[
+            "plugin",
+            "test",
+            wasm.to_str().unwrap(),
+            cases.to_str().unwrap(),
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ],
+    ));
+    assert!(test.ends_with("1 cases: 1 passed, 0 failed\n"), "{test}");
+}
+
+#[test]
+fn refusals_name_the_build_command_of_the_file_s_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = dir.path().join("app.py");
+    std::fs::write(&python, "class Reminder:\n    pass\n").unwrap();
+    let rust = dir.path().join("lib.rs");
+    std::fs::write(&rust, "fn main() {}\n").unwrap();
+    for (file, says, not) in [
+        (&python, "componentize-py", "cargo build"),
+        (
+            &rust,
+            "cargo build --release --target wasm32-wasip2",
+            "componentize-py",
+        ),
+    ] {
+        let out = docket(dir.path(), &["plugin", "check", file.to_str().unwrap()]);
+        assert!(!out.status.success());
+        let err = stderr(&out);
+        assert!(err.contains("not a WebAssembly component"), "{err}");
+        assert!(err.contains(says) && !err.contains(not), "{err}");
+    }
+
+    // A missing manifest is the first thing `check` says, and the command fails.
+    let wasm = dir.path().join("lonely.wasm");
+    std::fs::copy(guest("business_days.wasm"), &wasm).unwrap();
+    let out = docket(dir.path(), &["plugin", "check", wasm.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        text.starts_with("manifest:     missing: no manifest found for"),
+        "{text}"
+    );
+    let out = docket(
+        dir.path(),
+        &[
+            "plugin",
+            "check",
+            wasm.to_str().unwrap(),
+            "--manifest",
+            "nowhere.toml",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .starts_with("manifest:     missing: --manifest nowhere.toml: no such file"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Given, the manifest is kept in the install command `check` suggests.
+    let manifest = example_manifest();
+    let text = stdout(&docket(
+        dir.path(),
+        &[
+            "plugin",
+            "check",
+            wasm.to_str().unwrap(),
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        text.contains(&format!(
+            "`docket plugin install --manifest {} {}`",
+            manifest.display(),
+            wasm.display()
+        )),
+        "{text}"
+    );
+
+    // `--done` before `--sent` is refused, never ignored.
+    let out = docket(
+        dir.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--policy",
+            "gentle",
+            "--done",
+            "1@2026-02-20",
+            "--sent",
+            "2026-03-01",
+            "--due",
+            "2026-03-27",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--done `1@2026-02-20` is before the group is sent"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_component_of_the_old_contract_is_checked_tested_and_simulated_through_its_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = guest("docket_test_contract_0_1.wasm");
+    let manifest = dir.path().join("old.toml");
+    std::fs::write(
+        &manifest,
+        "name = 'old'\nversion = '0.1.0'\nworld = 'reminder-policy'\n",
+    )
+    .unwrap();
+    let (wasm, manifest) = (wasm.to_str().unwrap(), manifest.to_str().unwrap());
+    let check = stdout(&docket(
+        dir.path(),
+        &["plugin", "check", wasm, "--manifest", manifest],
+    ));
+    assert!(
+        check.contains("contract:     docket:plugin@0.1.0, served through an adapter"),
+        "{check}"
+    );
+    // The batch reminds every three days; the single-group call, never made, every day.
+    assert!(
+        check.contains("first reminder 2026-03-05 09:00 GMT"),
+        "{check}"
+    );
+    let text = stdout(&docket(
+        dir.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--file",
+            wasm,
+            "--manifest",
+            manifest,
+            "--sent",
+            "2026-03-02",
+            "--due",
+            "2026-03-20",
+            "--tz",
+            "Europe/London",
+            "--send-time",
+            "09:00",
+        ],
+    ));
+    let days: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("  reminder "))
+        .map(|l| &l[..10])
+        .collect();
+    assert_eq!(
+        days,
+        [
+            "2026-03-05",
+            "2026-03-08",
+            "2026-03-11",
+            "2026-03-14",
+            "2026-03-17"
+        ],
+        "{text}"
+    );
+    assert!(
+        text.ends_with("end: no more reminders: every open task has had 5, the most until the group is resent\n"),
+        "{text}"
+    );
+    let cases = dir.path().join("cases.toml");
+    std::fs::write(
+        &cases,
+        "[[case]]\nname = 'every three days'\nsent = '2026-03-02'\ndue = ['2026-03-20']\ndays = 7\n\
+         reminders = ['2026-03-05 09:00 tasks 1', '2026-03-08 09:00 tasks 1']\n",
+    )
+    .unwrap();
+    let test = stdout(&docket(
+        dir.path(),
+        &[
+            "plugin",
+            "test",
+            wasm,
+            cases.to_str().unwrap(),
+            "--manifest",
+            manifest,
+        ],
+    ));
+    assert!(test.ends_with("1 cases: 1 passed, 0 failed\n"), "{test}");
+}
+
+#[test]
+fn without_a_data_folder_a_python_plugin_compiles_once() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let wasm = out.path().join("first_weekday.wasm");
+    support::componentize::build_python_example(
+        root,
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        &wasm,
+    )
+    .unwrap();
+    let manifest = root.join("examples/plugins/first-weekday/first-weekday.toml");
+    // A cache folder of its own, and no data folder: the tools keep compiled components in
+    // the user's cache folder.
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let started = Instant::now();
+        let out = support::run_with(
+            support::docket()
+                .current_dir(out.path())
+                .env("XDG_CACHE_HOME", cache.path())
+                .args(args),
+        );
+        (stdout(&out), started.elapsed())
+    };
+    let (wasm, manifest) = (wasm.to_str().unwrap(), manifest.to_str().unwrap());
+    let check = ["plugin", "check", wasm, "--manifest", manifest];
+    let (first, took_first) = run(&check);
+    assert!(first.contains("load:         compiled in"), "{first}");
+    let (again, took_again) = run(&check);
+    assert!(
+        again.contains("load:         loaded from the cache"),
+        "{again}"
+    );
+    let simulate = [
+        "plugin",
+        "simulate",
+        "--file",
+        wasm,
+        "--manifest",
+        manifest,
+        "--sent",
+        "2026-03-04",
+        "--due",
+        "2026-03-27",
+    ];
+    let (calendar, took_simulate) = run(&simulate);
+    assert!(calendar.contains("reminder 1"), "{calendar}");
+    eprintln!(
+        "check without a data folder: {took_first:?} compiling, {took_again:?} from the cache; simulate from the cache: {took_simulate:?}"
+    );
+    // Well under a second on a quiet machine; the bound is generous for loaded CI boxes.
+    assert!(took_again < took_first, "{took_again:?} vs {took_first:?}");
+    assert!(took_again.as_secs() < 5, "{took_again:?}");
+    assert!(took_simulate.as_secs() < 5, "{took_simulate:?}");
+    assert!(
+        std::fs::read_dir(cache.path().join("docket/plugin-cache"))
+            .unwrap()
+            .count()
+            > 0
+    );
+}

@@ -1,0 +1,342 @@
+//! `docket plugin list`, `check`, `install` and `remove`: the manifest found and checked, either
+//! spelling of a name, refusals explained on one line, and a running server picking up what
+//! the folder holds.
+
+use super::*;
+
+#[test]
+fn list_shows_stock_plugins_and_errors_are_one_line() {
+    let data = tempfile::tempdir().unwrap();
+    let list: serde_json::Value =
+        serde_json::from_str(&stdout(&docket(data.path(), &["plugin", "list", "--json"]))).unwrap();
+    let names: Vec<&str> = list["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for stock in [
+        "gentle",
+        "urgent",
+        "custom",
+        "relative",
+        "email-staff",
+        "webhook",
+        "set-status",
+    ] {
+        assert!(names.contains(&stock), "{stock} missing from {names:?}");
+    }
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--policy",
+            "custom",
+            "--params",
+            "every=soon",
+            "--sent",
+            "2026-06-01",
+            "--due",
+            "2026-06-10",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("plugin `custom` refused its input: bad parameter: every: `soon`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_reads_the_manifest_and_refuses_a_wrong_world() {
+    let data = tempfile::tempdir().unwrap();
+    let wasm = guest("business_days.wasm");
+    let manifest = example_manifest();
+    let args = |m: &std::path::Path| {
+        vec![
+            "plugin".to_string(),
+            "check".into(),
+            wasm.display().to_string(),
+            "--manifest".into(),
+            m.display().to_string(),
+        ]
+    };
+    let run = |m: &std::path::Path| {
+        let a = args(m);
+        docket(
+            data.path(),
+            &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    let ok = stdout(&run(&manifest));
+    assert!(ok.contains("declares:     reminder-policy"), "{ok}");
+    // The install command it suggests names the manifest, as `install` would not find it.
+    assert!(
+        ok.contains(&format!(
+            "`docket plugin install --manifest {} {}`",
+            manifest.display(),
+            wasm.display()
+        )),
+        "{ok}"
+    );
+    assert!(ok.contains("install:      ok"), "{ok}");
+
+    // A manifest naming another world, or the world in snake case, fails `check` itself.
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    for (world, says) in [
+        ("sending-rule", "does not match world `sending-rule`"),
+        ("reminder_policy", "did you mean `reminder-policy`?"),
+    ] {
+        let bad = data.path().join("bad.toml");
+        std::fs::write(&bad, text.replace("reminder-policy", world)).unwrap();
+        let out = run(&bad);
+        assert!(!out.status.success(), "{world} passed check");
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
+    // Without a manifest beside the build output, `check` says where it looked.
+    let out = docket(data.path(), &["plugin", "check", wasm.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("looked for business-days.toml"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn either_spelling_installs_and_refusals_are_explained() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = data.path().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    // As cargo builds it, beside a manifest named after the crate.
+    std::fs::copy(
+        guest("business_days.wasm"),
+        plugins.join("business_days.wasm"),
+    )
+    .unwrap();
+    std::fs::copy(example_manifest(), plugins.join("business-days.toml")).unwrap();
+    let out = docket(data.path(), &["plugin", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("business-days"), "{}", stdout(&out));
+
+    // A refused plugin: `list` fails after saying why, and `simulate` gives the reason.
+    std::fs::write(
+        plugins.join("late.toml"),
+        "name = 'late'\nversion = '1'\nworld = 'reminder-policy'\n[limits]\ntimeout_ms = 60000\n",
+    )
+    .unwrap();
+    std::fs::copy(guest("business_days.wasm"), plugins.join("late.wasm")).unwrap();
+    let out = docket(data.path(), &["plugin", "list"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("late.toml") && err.contains("plugins.max_timeout_ms"),
+        "{err}"
+    );
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--policy",
+            "late",
+            "--sent",
+            "2026-03-01",
+            "--due",
+            "2026-03-27",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("plugin `late` is installed but was refused")
+            && err.contains("timeout_ms = 60000"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_running_server_picks_up_installed_replaced_and_removed_plugins() {
+    let data = tempfile::tempdir().unwrap();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let server = support::Server::start_logged(data.path(), &["--demo"], log.clone());
+    let token = server
+        .banner_value("API token:")
+        .expect("the demo prints a token");
+    let http = support::http();
+    let template = |name: &str| {
+        let body = serde_json::json!({
+            "name": name,
+            "groups": [{
+                "name": "Documents",
+                "sending": {"plugin": "manual"},
+                "reminders": {"plugin": "business-days"},
+                "tasks": [{"title": "P60", "due_offset_days": 14}],
+            }],
+        });
+        let resp = http
+            .post(server.url("/api/templates"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .unwrap();
+        let status = resp.status();
+        (status, resp.text().unwrap())
+    };
+    let (status, body) = template("Before");
+    assert_eq!(status, 422, "{body}");
+
+    // Installed while the server runs: it is added and used to check a new template.
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "install",
+            guest("business_days.wasm").to_str().unwrap(),
+            "--manifest",
+            example_manifest().to_str().unwrap(),
+        ],
+    );
+    assert!(stdout(&out).starts_with("installed business-days"));
+    wait_for_log(&log, &["plugin added", "business-days"]);
+    let (status, body) = template("With business days");
+    assert!(status.is_success(), "{status}: {body}");
+    let contacts: serde_json::Value = http
+        .get(server.url("/api/contacts"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let email = contacts[0]["email"]
+        .as_str()
+        .expect("the demo has contacts");
+    let work: serde_json::Value = http
+        .post(server.url("/api/work"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "template": "With business days",
+            "start_date": "2026-04-06",
+            "contacts": [email],
+        }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let work_id = work["id"].as_str().expect("the work item was created");
+
+    // A new version is served, and recorded on the timeline of the work it now decides for.
+    let plugins = data.path().join("plugins");
+    let manifest = std::fs::read_to_string(plugins.join("business-days.toml")).unwrap();
+    std::fs::write(
+        plugins.join("business-days.toml"),
+        manifest.replace("version = \"0.1.0\"", "version = \"0.2.0\""),
+    )
+    .unwrap();
+    wait_for_log(&log, &["plugin replaced", "business-days", "0.2.0"]);
+    let deadline = std::time::Instant::now() + support::TIMEOUT;
+    loop {
+        let timeline = http
+            .get(server.url(&format!("/api/work/{work_id}/timeline")))
+            .bearer_auth(&token)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        if timeline.contains("Plugin “business-days” replaced: version 0.1.0 → 0.2.0, now the reminder policy of “Documents”") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{timeline}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
+    // A broken replacement is refused with its reason and the old version goes on serving.
+    std::fs::write(
+        plugins.join("business-days.wasm"),
+        b"\0asm\x0d\0\x01\0broken",
+    )
+    .unwrap();
+    let line = wait_for_log(
+        &log,
+        &["business-days.wasm", "previous version keeps serving"],
+    );
+    assert!(line.contains("not a WebAssembly component"), "{line}");
+    let (status, body) = template("Still business days");
+    assert!(status.is_success(), "{status}: {body}");
+
+    // Removed from the folder: no longer served.
+    std::fs::remove_file(plugins.join("business-days.wasm")).unwrap();
+    std::fs::remove_file(plugins.join("business-days.toml")).unwrap();
+    wait_for_log(&log, &["plugin removed", "business-days"]);
+    let (status, body) = template("After");
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("business-days"), "{body}");
+    assert!(server.stop().success());
+}
+
+#[test]
+fn removing_a_plugin_still_named_is_refused_unless_forced() {
+    let data = tempfile::tempdir().unwrap();
+    // A data folder is made by the first `docket serve`.
+    assert!(support::Server::start(data.path(), &[]).stop().success());
+    let wasm = guest("business_days.wasm");
+    let manifest = example_manifest();
+    let install = || {
+        docket(
+            data.path(),
+            &[
+                "plugin",
+                "install",
+                wasm.to_str().unwrap(),
+                "--manifest",
+                manifest.to_str().unwrap(),
+            ],
+        )
+    };
+    assert!(install().status.success());
+    let template = data.path().join("template.toml");
+    std::fs::write(
+        &template,
+        "name = 'Business days'\n[[groups]]\nname = 'Documents'\n\
+         sending = { plugin = 'manual' }\nreminders = { plugin = 'business-days' }\n\
+         [[groups.tasks]]\ntitle = 'P60'\ndue = 14\n",
+    )
+    .unwrap();
+    let out = docket(
+        data.path(),
+        &["template", "import", template.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = docket(data.path(), &["plugin", "remove", "business-days"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("template “Business days” still name `business-days`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(data.path().join("plugins/business-days.wasm").is_file());
+    let out = docket(data.path(), &["plugin", "remove", "gentle"]);
+    assert!(
+        stderr(&out).contains("is a stock plugin"),
+        "{}",
+        stderr(&out)
+    );
+
+    // While the server holds the data folder the check cannot be made: refused unless forced.
+    let server = support::Server::start(data.path(), &[]);
+    let out = docket(data.path(), &["plugin", "remove", "business-days"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("pass --force"), "{}", stderr(&out));
+    let out = docket(
+        data.path(),
+        &["plugin", "remove", "business-days", "--force"],
+    );
+    assert!(stdout(&out).starts_with("removed business-days"));
+    assert!(!data.path().join("plugins/business-days.wasm").exists());
+    assert!(!data.path().join("plugins/business-days.toml").exists());
+    assert!(server.stop().success());
+}

@@ -1,0 +1,248 @@
+//! Plugin projects: the Python example built, checked and followed, `docket plugin new` in each
+//! world and language building and passing its own cases, and `docket plugin test`'s diff.
+
+use super::*;
+
+#[test]
+fn the_python_example_builds_checks_and_follows_its_calendar() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let wasm = out.path().join("first_weekday.wasm");
+    support::componentize::build_python_example(
+        root,
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        &wasm,
+    )
+    .unwrap();
+    let manifest = root.join("examples/plugins/first-weekday/first-weekday.toml");
+    let data = tempfile::tempdir().unwrap();
+    let wasm = wasm.to_str().unwrap();
+    let manifest = manifest.to_str().unwrap();
+    let check = stdout(&docket(
+        data.path(),
+        &["plugin", "check", wasm, "--manifest", manifest],
+    ));
+    assert!(check.contains("declares:     reminder-policy"), "{check}");
+    assert!(check.contains("limits:       1000 ms, 128 MiB"), "{check}");
+    assert!(check.contains("load:         compiled in"), "{check}");
+    // The second load comes from the cache of compiled components.
+    let again = stdout(&docket(
+        data.path(),
+        &["plugin", "check", wasm, "--manifest", manifest],
+    ));
+    assert!(
+        again.contains("load:         loaded from the cache"),
+        "{again}"
+    );
+
+    // Sent on Wednesday 4 March: every Monday after it, Tuesday 7 April for the Easter Monday
+    // holiday, until task 1 is done and task 2 has had five reminders.
+    let out = docket(
+        data.path(),
+        &["plugin", "install", wasm, "--manifest", manifest],
+    );
+    assert!(stdout(&out).starts_with("installed first-weekday"));
+    let text = stdout(&docket(
+        data.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--policy",
+            "first-weekday",
+            "--sent",
+            "2026-03-04",
+            "--due",
+            "2026-03-27",
+            "--due",
+            "2026-04-10",
+            "--tz",
+            "Europe/London",
+            "--send-time",
+            "09:00",
+            "--done",
+            "1@2026-03-20",
+            "--params",
+            "holidays=2026-04-06",
+            "--days",
+            "60",
+        ],
+    ));
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            "2026-03-09 09:00 GMT  reminder 1  tasks 1 (due 2026-03-27), 2 (due 2026-04-10)",
+            "2026-03-16 09:00 GMT  reminder 2  tasks 1 (due 2026-03-27), 2 (due 2026-04-10)",
+            "2026-03-20 00:00 GMT  task 1 done",
+            "2026-03-23 09:00 GMT  reminder 3  tasks 2 (due 2026-04-10)",
+            "2026-03-30 09:00 BST  reminder 4  tasks 2 (due 2026-04-10)",
+            "2026-04-07 09:00 BST  reminder 5  tasks 2 (due 2026-04-10)  [limit of 5 reached: task 2]",
+            "end: no more reminders: every open task has had 5, the most until the group is resent",
+        ]
+    );
+    // A parameter it does not know is refused by the Python code, as a parameter error.
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "simulate",
+            "--policy",
+            "first-weekday",
+            "--sent",
+            "2026-03-04",
+            "--due",
+            "2026-03-27",
+            "--params",
+            "every=2",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out)
+            .contains("bad parameter: unknown parameter `every`: this plugin takes holidays"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn new_projects_build_check_and_pass_their_cases_in_each_world_and_language() {
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let componentize_py = support::componentize::componentize_py(tmp).unwrap();
+    // One target folder for the Rust projects, kept between runs: the SDK compiles once.
+    let rust_target = tmp.join("scaffold-target");
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    for lang in ["rust", "python"] {
+        for world in ["reminder-policy", "sending-rule", "notification-hook"] {
+            let name = format!("my-{lang}-{world}");
+            let dir = work.path().join(&name);
+            let out = docket(
+                &data,
+                &[
+                    "plugin",
+                    "new",
+                    &name,
+                    "--world",
+                    world,
+                    "--lang",
+                    lang,
+                    "--dir",
+                    dir.to_str().unwrap(),
+                ],
+            );
+            assert!(stdout(&out).starts_with(&format!("wrote the {world} plugin `{name}`")));
+            let file = name.replace('-', "_");
+            let wasm = if lang == "rust" {
+                build_in(
+                    &dir,
+                    "cargo",
+                    &[
+                        "build",
+                        "--release",
+                        "--target",
+                        "wasm32-wasip2",
+                        "--target-dir",
+                        rust_target.to_str().unwrap(),
+                    ],
+                    &[],
+                );
+                rust_target.join(format!("wasm32-wasip2/release/{file}.wasm"))
+            } else {
+                build_in(
+                    &dir,
+                    "sh",
+                    &["build.sh"],
+                    &[("COMPONENTIZE_PY", &componentize_py)],
+                );
+                dir.join(format!("{file}.wasm"))
+            };
+            let manifest = dir.join(format!("{name}.toml"));
+            let (wasm, manifest) = (wasm.to_str().unwrap(), manifest.to_str().unwrap());
+            let check = stdout(&docket(
+                &data,
+                &["plugin", "check", wasm, "--manifest", manifest],
+            ));
+            assert!(check.contains(&format!("declares:     {world}")), "{check}");
+            assert!(check.contains("trial:        "), "{check}");
+            let cases = dir.join("cases.toml");
+            let test = stdout(&docket(
+                &data,
+                &[
+                    "plugin",
+                    "test",
+                    wasm,
+                    cases.to_str().unwrap(),
+                    "--manifest",
+                    manifest,
+                ],
+            ));
+            // Each project's own cases, one of them an expected error, pass as written.
+            assert!(
+                test.ends_with("3 cases: 3 passed, 0 failed\n"),
+                "{name}: {test}"
+            );
+        }
+    }
+    // An existing folder is never overwritten.
+    let out = docket(
+        &data,
+        &[
+            "plugin",
+            "new",
+            "again",
+            "--world",
+            "sending-rule",
+            "--dir",
+            work.path().join("my-rust-sending-rule").to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("already exists and is not empty"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn plugin_test_prints_a_diff_when_a_case_differs() {
+    let data = tempfile::tempdir().unwrap();
+    let cases = data.path().join("cases.toml");
+    std::fs::write(
+        &cases,
+        "[calendar]\ntimezone = 'Europe/London'\nsend_time = '09:00'\n\n\
+         [[case]]\nname = 'gentle before and on the due date'\nsent = '2026-03-01'\n\
+         due = ['2026-03-27']\ndays = 27\nparams = { preset = 'gentle' }\n\
+         reminders = ['2026-03-20 09:00 tasks 1', '2026-03-26 09:00 tasks 1']\n",
+    )
+    .unwrap();
+    let out = docket(
+        data.path(),
+        &[
+            "plugin",
+            "test",
+            guest("business_days.wasm").to_str().unwrap(),
+            cases.to_str().unwrap(),
+            "--manifest",
+            example_manifest().to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        text.lines().collect::<Vec<_>>(),
+        [
+            "FAILED  gentle before and on the due date  (- expected, + answered)",
+            "      2026-03-20 09:00 tasks 1",
+            "    - 2026-03-26 09:00 tasks 1",
+            "    + 2026-03-27 09:00 tasks 1",
+            "1 cases: 0 passed, 1 failed",
+        ],
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("1 of 1 cases failed"),
+        "{}",
+        stderr(&out)
+    );
+}
