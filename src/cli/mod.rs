@@ -157,9 +157,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Template(cmd) => {
             let api = catalog::template_api(&cmd);
-            let docket = open_for(&config, Some(&api))?
-                .0
-                .with_plugins(open_plugins(&config)?);
+            let (docket, store) = open_for(&config, Some(&api))?;
+            let docket = docket.with_plugins(open_plugins(&config, store.as_ref())?);
             setup::template(cmd, &docket)
         }
         // Work is planned by its sending rule and reminder policy as it is created.
@@ -171,7 +170,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
                 _ => e,
             })?;
-            let docket = opened.0.with_plugins(open_plugins(&config)?);
+            let docket = opened
+                .0
+                .with_plugins(open_plugins(&config, opened.1.as_ref())?);
             setup::work(cmd, &docket)
         }
         Command::Backup { out } => {
@@ -191,11 +192,17 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Starts the plugin host: the stock plugins and the valid installed ones. Refused plugins are
-/// logged, never fatal.
-fn open_plugins(config: &Config) -> anyhow::Result<Arc<PluginHost>> {
-    let (host, _refused) = PluginHost::open(&config.plugins, &config.storage.data_dir)
-        .context("cannot start the plugin host")?;
+/// Starts the plugin host: the stock plugins and the valid installed ones, with the grants
+/// admins stored in the folder of `store`. Refused plugins are logged, never fatal.
+fn open_plugins(
+    config: &Config,
+    store: &dyn docket_engine::store::Store,
+) -> anyhow::Result<Arc<PluginHost>> {
+    let stored = docket_engine::docket::stored_plugin_grants(store)
+        .context("cannot read the plugins' grants")?;
+    let (host, _refused) =
+        PluginHost::open_granted(&config.plugins, &config.storage.data_dir, stored)
+            .context("cannot start the plugin host")?;
     Ok(Arc::new(host))
 }
 

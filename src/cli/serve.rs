@@ -53,7 +53,7 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
     // Installed plugins that are refused are logged with the file and the reason; the server
     // starts with the rest. Hooks are checked against them (and tried once on sample events)
     // before the folder is marked as served.
-    let plugins = super::open_plugins(&config)?;
+    let plugins = super::open_plugins(&config, store.as_ref())?;
     let docket = docket
         .with_plugins(plugins.clone())
         .with_comment_digest_delay(chrono::Duration::minutes(i64::from(

@@ -239,4 +239,23 @@ fn a_grant_changed_through_the_api_applies_without_a_restart() {
     let message = bad.json::<Value>().unwrap()["error"].to_string();
     assert!(message.contains("unknown capability `files`"), "{message}");
     server.stop();
+
+    // Restarted, the server serves the hook an admin granted from the first load: its log
+    // never calls it refused on the way.
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let server =
+        support::Server::start_logged(&data, &["--config", config.to_str().unwrap()], log.clone());
+    let served = api(&server, &token, "GET", "/api/plugins", Value::Null);
+    assert_eq!(served["refused"], json!([]));
+    assert_eq!(
+        plugin(&served, "tell-staff")["granted"],
+        json!(["notify-staff"])
+    );
+    server.stop();
+    let log = log.lock().unwrap();
+    assert!(
+        !log.iter()
+            .any(|l| l.contains("tell-staff") && l.contains("refused")),
+        "{log:#?}"
+    );
 }

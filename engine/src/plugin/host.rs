@@ -153,6 +153,22 @@ impl PluginHost {
         Self::open_with(config, data_dir, RuntimeOptions::default())
     }
 
+    /// [`PluginHost::open`] with the grants admins stored in the data folder (`stored`, by
+    /// plugin) applied from the first load, so a plugin they granted is never refused on the way.
+    pub fn open_granted(
+        config: &PluginsConfig,
+        data_dir: &Path,
+        stored: BTreeMap<String, Vec<String>>,
+    ) -> Result<(PluginHost, Vec<Arc<PluginLoadError>>), PluginError> {
+        Self::start_granted(
+            config,
+            data_dir,
+            data_dir.join("plugin-cache"),
+            RuntimeOptions::default(),
+            stored,
+        )
+    }
+
     /// [`PluginHost::open`] with compiled components cached in `cache_dir` rather than in the
     /// data folder: for the plugin tools run without one, which cache in the user's cache
     /// folder ([`super::user_cache_dir`]) so a component compiles once, not at every command.
@@ -185,6 +201,16 @@ impl PluginHost {
         cache_dir: PathBuf,
         options: RuntimeOptions,
     ) -> Result<(PluginHost, Vec<Arc<PluginLoadError>>), PluginError> {
+        Self::start_granted(config, data_dir, cache_dir, options, BTreeMap::new())
+    }
+
+    fn start_granted(
+        config: &PluginsConfig,
+        data_dir: &Path,
+        cache_dir: PathBuf,
+        options: RuntimeOptions,
+        stored: BTreeMap<String, Vec<String>>,
+    ) -> Result<(PluginHost, Vec<Arc<PluginLoadError>>), PluginError> {
         let ceiling = Limits {
             timeout_ms: config.max_timeout_ms.max(config.timeout_ms),
             memory_mib: config.max_memory_mib.max(config.memory_mib),
@@ -201,7 +227,7 @@ impl PluginHost {
             dir,
             current: RwLock::new(Arc::default()),
             scan: Mutex::new(Scan::default()),
-            stored_grants: RwLock::new(BTreeMap::new()),
+            stored_grants: RwLock::new(stored),
         };
         let mut catalogue = Catalogue::default();
         host.load_stock(&mut catalogue)?;
