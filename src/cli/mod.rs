@@ -83,7 +83,9 @@ enum Command {
         out: PathBuf,
     },
     /// Verify the data folder: every record readable, every index entry matching its record,
-    /// every uploaded file present with its hash. Prints one line per problem; exits 1 if any.
+    /// every uploaded file present with its hash, and every planned send, reminder and comment
+    /// digest on the schedule (one the scheduler would never act on is reported; `serve`
+    /// re-plans it). Prints one line per problem; exits 1 if any.
     Check {
         /// Check files' sizes only, without reading and hashing every file.
         #[arg(long)]
@@ -143,7 +145,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             setup::token(cmd, &open_for(&config, api)?.0)
         }
         Command::Settings(cmd) => {
-            let api = matches!(cmd, settings::SettingsCommand::Show).then_some("GET /api/settings");
+            let api = match cmd {
+                settings::SettingsCommand::Show => "GET /api/settings",
+                settings::SettingsCommand::Set { .. } => "PATCH /api/settings",
+            };
+            let api = Some(api);
             settings::run(
                 cmd,
                 &open_for(&config, api)?.0,
@@ -263,14 +269,16 @@ fn open_for(config: &Config, api: Option<&str>) -> anyhow::Result<(Docket, Arc<S
         Some(docket_engine::Error::Locked(_)) => match api {
             Some(api) => {
                 let (method, path) = api.split_once(' ').unwrap_or(("GET", api));
+                let verb = if method == "GET" { "ask it" } else { "change it there" };
                 anyhow::anyhow!(
-                    "data folder {} is in use by the running server, so ask it instead: {api} (curl -fH 'Authorization: Bearer TOKEN' -X {method} {})",
+                    "data folder {} is in use by the running server, so {verb} instead: {api} (curl -fH 'Authorization: Bearer TOKEN' -X {method} {})",
                     config.storage.data_dir.display(),
                     server_url(config, &path.replace(' ', "%20"))
                 )
             }
             None => anyhow::anyhow!(
-                "{e}; while the server runs, make this change through its admin or JSON API, or stop it first"
+                "data folder {} is in use by the running server; make this change through its admin or JSON API, or stop the server first",
+                config.storage.data_dir.display()
             ),
         },
         _ => e,

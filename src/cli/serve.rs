@@ -76,6 +76,12 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
                     tracing::error!(plugin = %name, error = %e, "cannot ask the plugin again for the groups it could not plan");
                 }
             }
+            // Groups whose plugin was removed are found stuck now, not on the day they fall due.
+            for name in &report.removed {
+                if let Err(e) = docket.replan_work_naming(name) {
+                    tracing::error!(plugin = %name, error = %e, "cannot re-plan the work that named a removed plugin");
+                }
+            }
         })
     };
     docket

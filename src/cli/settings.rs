@@ -11,10 +11,15 @@ pub enum SettingsCommand {
     /// Print the firm's settings, one `key = value` a line; a key the configuration sets is
     /// marked, since it is applied again at every start.
     Show,
-    /// Change one setting: name, timezone (IANA, e.g. Europe/London), send_time (HH:MM),
-    /// send_schedule (five-field cron; empty: every day at the send time), holidays
-    /// (YYYY-MM-DD, separated by commas) or sub_statuses.STATUS (names separated by commas).
-    Set { key: String, value: String },
+    /// Change settings, as KEY VALUE pairs made in one change: name, timezone (IANA, e.g.
+    /// Europe/London), send_time (HH:MM), send_schedule (five-field cron; empty: every day at
+    /// the send time), holidays (YYYY-MM-DD, separated by commas) or sub_statuses.STATUS (names
+    /// separated by commas). The send time must be one of the schedule's times, so change both
+    /// at once when both move: `settings set send_time 08:00 send_schedule "0 8 * * MON-FRI"`.
+    Set {
+        #[arg(value_names = ["KEY", "VALUE"], num_args = 2.., required = true)]
+        pairs: Vec<String>,
+    },
 }
 
 /// `base_url_set`: whether the configuration sets `server.base_url` (otherwise the server's
@@ -54,36 +59,61 @@ pub fn run(
                 None => println!("# logo: none; upload one in the admin's Settings"),
             }
         }
-        SettingsCommand::Set { key, value } => {
-            let change = SettingsChange::from_key(&key, &value)?;
-            let firm = docket.change_settings(&change)?;
-            let stored = match key.strip_prefix("sub_statuses.") {
-                Some(status) => firm
-                    .sub_statuses
-                    .get(status)
-                    .map(|names| names.join(","))
-                    .unwrap_or_default(),
-                None => value_of(&key, &firm),
-            };
-            let typed: Vec<&str> = value.split(',').map(str::trim).collect();
-            let kept: Vec<&str> = stored.split(',').collect();
-            let note = if matches!(key.as_str(), "holidays") || key.starts_with("sub_statuses.") {
-                if typed.len() != kept.len() || (stored.is_empty() && !value.trim().is_empty()) {
-                    " (empty entries and repeats dropped)"
+        SettingsCommand::Set { pairs } => {
+            if pairs.len() % 2 != 0 {
+                anyhow::bail!(
+                    "`{}` has no value; give each setting as KEY VALUE (an empty value as \"\")",
+                    pairs.last().map(String::as_str).unwrap_or_default()
+                );
+            }
+            let pairs: Vec<(&String, &String)> = pairs.chunks(2).map(|p| (&p[0], &p[1])).collect();
+            let mut change = SettingsChange::default();
+            for (key, value) in &pairs {
+                change = change.and(SettingsChange::from_key(key, value)?);
+            }
+            let firm = docket.change_settings(&change).map_err(|e| {
+                let text = e.to_string();
+                if text.contains("is not a time the send schedule") {
+                    anyhow::anyhow!(
+                        "{text}; to move both, set them together: docket settings set send_time HH:MM send_schedule \"CRON\""
+                    )
                 } else {
-                    ""
+                    e.into()
                 }
-            } else {
-                ""
-            };
-            if stored.is_empty() {
-                println!("{key} is now empty{note}");
-            } else {
-                println!("{key} is now {stored}{note}");
+            })?;
+            for (key, value) in pairs {
+                print_stored(key, value, &firm);
             }
         }
     }
     Ok(())
+}
+
+/// What `set` stored for `key`, given as `value`.
+fn print_stored(key: &str, value: &str, firm: &FirmSettings) {
+    let stored = match key.strip_prefix("sub_statuses.") {
+        Some(status) => firm
+            .sub_statuses
+            .get(status)
+            .map(|names| names.join(","))
+            .unwrap_or_default(),
+        None => value_of(key, firm),
+    };
+    let typed: Vec<&str> = value.split(',').map(str::trim).collect();
+    let kept: Vec<&str> = stored.split(',').collect();
+    let listed = key == "holidays" || key.starts_with("sub_statuses.");
+    let note = if listed
+        && (typed.len() != kept.len() || (stored.is_empty() && !value.trim().is_empty()))
+    {
+        " (empty entries and repeats dropped)"
+    } else {
+        ""
+    };
+    if stored.is_empty() {
+        println!("{key} is now empty{note}");
+    } else {
+        println!("{key} is now {stored}{note}");
+    }
 }
 
 /// One setting as `show` prints it and `set` takes it.

@@ -2,7 +2,12 @@
 
 use docket_engine::Docket;
 use docket_engine::docket::{WorkListQuery, next_due};
-use docket_engine::model::{Actor, WorkId};
+use docket_engine::model::{Actor, FireAction, WorkId};
+
+/// `1 task`, `2 tasks`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
 
 /// Dates on the command line: `YYYY-MM-DD`, or a message saying so.
 pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
@@ -37,9 +42,9 @@ pub struct ListArgs {
     /// Only work that needs attention: a group whose sending rule or reminder policy fails.
     #[arg(long)]
     pub needs_attention: bool,
-    /// How many to list at most.
-    #[arg(long, default_value_t = 100)]
-    pub limit: usize,
+    /// How many to list at most, from 1 to 1000.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub limit: u16,
     /// List the page after this work item (the last id of the previous page).
     #[arg(long)]
     pub after: Option<String>,
@@ -61,7 +66,7 @@ pub fn list(args: ListArgs, docket: &Docket) -> anyhow::Result<()> {
         .as_deref()
         .map(str::parse::<WorkId>)
         .transpose()?;
-    let items = docket.find_work(&query, after, args.limit.clamp(1, 1000))?;
+    let items = docket.find_work(&query, after, usize::from(args.limit))?;
     if items.is_empty() {
         println!("no work items match");
     }
@@ -106,13 +111,33 @@ pub fn show(id: &str, docket: &Docket) -> anyhow::Result<()> {
             "  “{}” to {} <{}>, {sent}",
             group.name, people.recipient_name, people.recipient_email
         );
+        match &group.next {
+            Some(fire) => {
+                let what = match &fire.action {
+                    FireAction::Send => "automatic send".to_string(),
+                    FireAction::Reminder { tasks } => {
+                        format!("reminder covering {}", plural(tasks.len(), "task", "tasks"))
+                    }
+                    FireAction::Retry { .. } => "its plugin asked again".to_string(),
+                };
+                println!(
+                    "    next: {what} at {}",
+                    fire.at.get().format("%Y-%m-%d %H:%M UTC")
+                );
+            }
+            None => println!("    next: nothing planned"),
+        }
         if let Some(stuck) = &group.stuck {
+            let version = if stuck.version.is_empty() {
+                " (not installed)".to_string()
+            } else {
+                format!(" {}", stuck.version)
+            };
             println!(
-                "    STUCK since {}: plugin `{}` {} failed {} time(s): {}",
+                "    STUCK since {}: plugin `{}`{version} failed {}: {}",
                 stuck.since.format("%Y-%m-%d %H:%M UTC"),
                 stuck.plugin,
-                stuck.version,
-                stuck.attempts,
+                plural(stuck.attempts as usize, "time", "times"),
                 stuck.reason
             );
         }

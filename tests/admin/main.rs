@@ -8,6 +8,7 @@
 mod support;
 
 mod api;
+mod comments;
 mod contacts;
 mod firm_api;
 mod fixes;

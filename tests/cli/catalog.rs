@@ -312,6 +312,7 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
         ),
         (&["--due-to", "2028-01-01"][..], false),
         (&["--contact", "ann@client.example"][..], true),
+        (&["--needs-attention"][..], false),
     ] {
         let mut args = vec!["work", "list", "--data", &data];
         args.extend(filters);
@@ -321,6 +322,10 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
     let shown = ok(&["work", "show", &id, "--data", &data]);
     assert!(shown.contains("assignee: sam@firm.example"), "{shown}");
     assert!(shown.contains("(due 2028-02-14, open)"), "{shown}");
+    assert!(
+        shown.contains("    next: "),
+        "each group says what comes next: {shown}"
+    );
     // Refused by the command line's parser, which adds its own hint line.
     for args in [
         &["work", "list", "--due-from", "14/02/2028", "--data", &data][..],

@@ -114,6 +114,47 @@ fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
     );
     let out = ok(&["settings", "set", "send_time", "09:05", "--data", &data]);
     assert!(out.contains("send_time is now 09:05\n"), "{out}");
+    // A send time and a schedule that must agree move together, in one change.
+    let out = ok(&[
+        "settings",
+        "set",
+        "send_time",
+        "08:00",
+        "send_schedule",
+        "0 8 * * MON-FRI",
+        "--data",
+        &data,
+    ]);
+    assert!(
+        out.contains("send_time is now 08:00\nsend_schedule is now 0 8 * * MON-FRI\n"),
+        "{out}"
+    );
+    fails(
+        &["settings", "set", "send_time", "09:00", "--data", &data],
+        "to move both, set them together: docket settings set send_time HH:MM send_schedule",
+    );
+    fails(
+        &[
+            "settings",
+            "set",
+            "send_time",
+            "09:00",
+            "name",
+            "--data",
+            &data,
+        ],
+        "`name` has no value; give each setting as KEY VALUE",
+    );
+    ok(&[
+        "settings",
+        "set",
+        "send_schedule",
+        "",
+        "send_time",
+        "09:05",
+        "--data",
+        &data,
+    ]);
     // A sub-status name belongs to one status: hooks set it by name.
     fails(
         &[
@@ -204,7 +245,7 @@ fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
     }
     fails(
         &["settings", "set", "name", "X", "--data", &data],
-        "make this change through its admin or JSON API, or stop it first",
+        "is in use by the running server, so change it there instead: PATCH /api/settings",
     );
     server.stop();
     let lines = log.lock().unwrap().clone();

@@ -81,7 +81,7 @@ impl Docket {
                 Actor::System,
                 crate::model::EventKind::CommentAdded,
                 format!(
-                    "{} staff comment{} not emailed to the client: the work is completed (reopen it and send the group again to reach them)",
+                    "{} staff comment{} not emailed to the client: the work is completed (reopen it and resend the group to reach them)",
                     comments.len(),
                     if comments.len() == 1 { " was" } else { "s were" }
                 ),

@@ -34,7 +34,67 @@ pub struct UploadDetails {
     pub task: Option<(usize, usize)>,
 }
 
+/// How a staff comment reaches the client, said when it is posted.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum CommentReach {
+    /// In the comment digest email, at `at` unless another comment puts it off.
+    Email { at: chrono::DateTime<chrono::Utc> },
+    /// Not emailed: the group is not sent yet. Its recipient reads it on the checklist once it is.
+    ChecklistOnceSent,
+    /// Not emailed: the work is completed and its portal locked; reopen it and resend the
+    /// group to reach the client.
+    NotEmailedCompleted,
+    /// Staff only: about no one group of a work item with several.
+    StaffOnly,
+    /// Written by the client: nothing to send.
+    FromClient,
+}
+
+/// A comment as just posted, with how it reaches the client.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct PostedComment {
+    #[serde(flatten)]
+    pub comment: Comment,
+    pub reaches_client: CommentReach,
+}
+
 impl Docket {
+    /// Posts a comment (see [`Docket::add_comment_on`]) and says how it reaches the client, so
+    /// staff are never told it is emailed when it is not.
+    pub fn post_comment(
+        &self,
+        work: WorkId,
+        about: Option<(usize, Option<usize>)>,
+        body: &str,
+        author: Actor,
+    ) -> Result<PostedComment> {
+        let comment = self.add_comment_on(work, about, body, author)?;
+        let item = self.work(work)?;
+        let reaches_client = if matches!(comment.author, Actor::Contact(_)) {
+            CommentReach::FromClient
+        } else if item.status == crate::model::WorkStatus::Completed {
+            CommentReach::NotEmailedCompleted
+        } else {
+            match self.comment_group(&comment, &item) {
+                None => CommentReach::StaffOnly,
+                Some(g) if item.groups[g].sent_at.is_none() => CommentReach::ChecklistOnceSent,
+                Some(_) => {
+                    let digest: Option<crate::model::PendingDigest> =
+                        crate::store::get_record(self.store.as_ref(), Tree::Digests, &work.key())?;
+                    match digest {
+                        Some(d) => CommentReach::Email { at: d.due_at.get() },
+                        None => CommentReach::ChecklistOnceSent,
+                    }
+                }
+            }
+        };
+        Ok(PostedComment {
+            comment,
+            reaches_client,
+        })
+    }
+
     /// A comment on the work item as a whole: staff-only unless the work has one group.
     pub fn add_comment(&self, work: WorkId, body: &str, author: Actor) -> Result<Comment> {
         self.add_comment_on(work, None, body, author)

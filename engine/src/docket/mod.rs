@@ -56,7 +56,9 @@ pub use desk::{
     GroupPeople, OPEN_STATUSES, OPEN_WORK_PER_STATUS, OpenWork, WORK_TIMELINE_LIMIT, WorkLine,
     WorkListPage, WorkSummary,
 };
-pub use exchange::{MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, UploadDetails};
+pub use exchange::{
+    CommentReach, MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, PostedComment, UploadDetails,
+};
 pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
 pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};

@@ -64,6 +64,24 @@ impl Docket {
         Ok(works.len())
     }
 
+    /// Plans again, now, every open work item with a group naming `plugin`: after the plugin
+    /// was removed from the folder, its groups are found stuck at once (and staff told), not on
+    /// the day their next send or reminder falls due. Answers how many were re-planned.
+    pub fn replan_work_naming(&self, plugin: &str) -> Result<usize> {
+        let now = self.now();
+        let mut replanned = 0;
+        for work in self.open_work_naming(plugin)? {
+            let Some(before) = self.store.get(crate::store::Tree::Work, &work.id.key())? else {
+                continue;
+            };
+            let old: WorkItem = crate::store::decode(&before)?;
+            if self.replan_now(old, before, now)? {
+                replanned += 1;
+            }
+        }
+        Ok(replanned)
+    }
+
     /// Open (not completed) work items with a group naming `plugin`.
     fn open_work_naming(&self, plugin: &str) -> Result<Vec<WorkItem>> {
         const PAGE: usize = 500;

@@ -57,6 +57,24 @@ pub struct SettingsError {
 }
 
 impl SettingsChange {
+    /// This change with `other`'s keys added (a key both give takes `other`'s value): several
+    /// keys set in one change, such as a send time and a schedule that must agree.
+    pub fn and(mut self, other: SettingsChange) -> SettingsChange {
+        self.name = other.name.or(self.name);
+        self.timezone = other.timezone.or(self.timezone);
+        self.send_time = other.send_time.or(self.send_time);
+        self.send_schedule = other.send_schedule.or(self.send_schedule);
+        self.holidays = other.holidays.or(self.holidays);
+        self.sub_statuses = match (self.sub_statuses, other.sub_statuses) {
+            (Some(mut mine), Some(theirs)) => {
+                mine.extend(theirs);
+                Some(mine)
+            }
+            (mine, theirs) => theirs.or(mine),
+        };
+        self
+    }
+
     /// One key from the command line, `docket settings set KEY VALUE`: holidays are separated
     /// by commas; sub-statuses are `sub_statuses.STATUS` with names separated by commas.
     pub fn from_key(key: &str, value: &str) -> Result<SettingsChange> {
@@ -165,7 +183,16 @@ impl SettingsChange {
         }
         if let Some(days) = &self.holidays {
             let mut parsed = Vec::new();
-            for day in days.iter().map(|d| d.trim()).filter(|d| !d.is_empty()) {
+            for day in days.iter().map(|d| d.trim()) {
+                if day.is_empty() {
+                    // A form's blank lines are dropped before they get here; an empty entry
+                    // in a list is a mistake, not "no holidays" (that is an empty list).
+                    refuse(
+                        "holidays",
+                        "an entry is empty; write each holiday as YYYY-MM-DD, or give an empty list for none".into(),
+                    );
+                    break;
+                }
                 match day.parse::<NaiveDate>() {
                     Ok(date) => parsed.push(date),
                     Err(_) => {
@@ -235,6 +262,23 @@ impl SettingsChange {
                 }
             }
         }
+        // A pinned key may be sent unchanged (a form sends every field), never changed.
+        let changed = [
+            ("name", next.name != current.name),
+            ("timezone", next.timezone != current.timezone),
+            ("send_time", next.send_time != current.send_time),
+            ("send_schedule", next.send_schedule != current.send_schedule),
+            ("holidays", next.holidays != current.holidays),
+            ("sub_statuses", next.sub_statuses != current.sub_statuses),
+        ];
+        for (key, changed) in changed {
+            if changed && is_pinned(key) && !errors.iter().any(|e| e.key.starts_with(key)) {
+                errors.push(SettingsError {
+                    key: key.to_string(),
+                    message: pinned_message(key),
+                });
+            }
+        }
         // The send time must be one the schedule sends at, or every reminder would move. The
         // message goes with the key that changed (the schedule's when both did).
         if let Some(expr) = &next.send_schedule
@@ -253,23 +297,6 @@ impl SettingsChange {
                 key: key.to_string(),
                 message: problem,
             });
-        }
-        // A pinned key may be sent unchanged (a form sends every field), never changed.
-        let changed = [
-            ("name", next.name != current.name),
-            ("timezone", next.timezone != current.timezone),
-            ("send_time", next.send_time != current.send_time),
-            ("send_schedule", next.send_schedule != current.send_schedule),
-            ("holidays", next.holidays != current.holidays),
-            ("sub_statuses", next.sub_statuses != current.sub_statuses),
-        ];
-        for (key, changed) in changed {
-            if changed && is_pinned(key) && !errors.iter().any(|e| e.key.starts_with(key)) {
-                errors.push(SettingsError {
-                    key: key.to_string(),
-                    message: pinned_message(key),
-                });
-            }
         }
         if errors.is_empty() {
             Ok(next)
@@ -439,7 +466,7 @@ mod tests {
             timezone: Some("America/New_York".into()),
             send_time: Some("10:30".into()),
             send_schedule: Some("30 10 * * MON-FRI".into()),
-            holidays: Some(vec!["2027-12-25".into(), "2027-01-01".into(), "".into()]),
+            holidays: Some(vec!["2027-12-25".into(), "2027-01-01".into()]),
             sub_statuses: Some(BTreeMap::from([(
                 "waiting_on_client".into(),
                 vec!["chased".into(), " chased ".into(), "".into()],
@@ -557,6 +584,59 @@ mod tests {
             None,
             "nothing changed"
         );
+    }
+
+    #[test]
+    fn an_empty_holiday_is_refused_and_an_empty_list_clears_them() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let holidays = |days: &[&str]| SettingsChange {
+            holidays: Some(days.iter().map(|d| d.to_string()).collect()),
+            ..SettingsChange::default()
+        };
+        docket.change_settings(&holidays(&["2027-12-25"])).unwrap();
+        let errors = docket
+            .try_change_settings(&holidays(&[""]))
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(errors[0].key, "holidays");
+        assert!(
+            errors[0].message.contains("an entry is empty"),
+            "{}",
+            errors[0].message
+        );
+        assert_eq!(
+            docket.firm_settings().unwrap().holidays.len(),
+            1,
+            "nothing changed"
+        );
+        assert!(
+            docket
+                .change_settings(&holidays(&[]))
+                .unwrap()
+                .holidays
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_key_the_configuration_sets_is_refused_as_such_before_any_other_reason() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        docket
+            .change_settings(&SettingsChange {
+                send_schedule: Some("0 9 * * MON-FRI".into()),
+                ..SettingsChange::default()
+            })
+            .unwrap();
+        docket.pin_settings(&["send_time".into(), "send_schedule".into()]);
+        let errors = docket
+            .try_change_settings(&SettingsChange {
+                send_time: Some("10:00".into()),
+                ..SettingsChange::default()
+            })
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, pinned_message("send_time"));
     }
 
     #[test]

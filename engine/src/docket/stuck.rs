@@ -46,19 +46,36 @@ impl Docket {
                         tracing::error!(work = %new.id, error = %e, "cannot notify staff of a stuck group");
                     }
                 }
-                (Some(stuck), None) => self.record_event(
-                    batch,
-                    Some(new.id),
-                    None,
-                    Actor::System,
-                    EventKind::GroupRecovered,
-                    format!(
-                        "“{}” is planned again: plugin “{}” answers (it had failed since {}).",
-                        group.name,
-                        stuck.plugin,
-                        stuck.since.format("%Y-%m-%d %H:%M UTC")
-                    ),
-                ),
+                (Some(stuck), None) => {
+                    let since = stuck.since.format("%Y-%m-%d %H:%M UTC");
+                    let summary = if group.sending.plugin == stuck.plugin
+                        || group.reminders.plugin == stuck.plugin
+                    {
+                        format!(
+                            "“{}” is planned again: plugin “{}” answers (it had failed since {since}).",
+                            group.name, stuck.plugin
+                        )
+                    } else {
+                        format!(
+                            "“{}” is planned again, by plugin “{}”: plugin “{}”, which had failed since {since}, no longer decides for it.",
+                            group.name,
+                            if group.sent_at.is_some() {
+                                &group.reminders.plugin
+                            } else {
+                                &group.sending.plugin
+                            },
+                            stuck.plugin
+                        )
+                    };
+                    self.record_event(
+                        batch,
+                        Some(new.id),
+                        None,
+                        Actor::System,
+                        EventKind::GroupRecovered,
+                        summary,
+                    )
+                }
                 _ => {}
             }
         }
@@ -148,7 +165,7 @@ impl Docket {
 
     /// Re-plans `old` (read as `before`) from `now` and writes it; false when it changed
     /// meanwhile (its writer planned it).
-    fn replan_now(
+    pub(super) fn replan_now(
         &self,
         old: WorkItem,
         before: Vec<u8>,
@@ -308,5 +325,55 @@ mod tests {
         assert_eq!(recovered, 1);
         assert!(firm.docket.work_needing_attention(10).unwrap().is_empty());
         assert!(firm.docket.check(false).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_removed_plugin_is_noticed_at_once_and_another_policy_recovers_the_group() {
+        let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+        let id = firm.work("2026-03-02");
+        firm.docket.send_group(id, 0, Actor::System).unwrap();
+        firm.deliver();
+        // The group's policy is removed from the folder (here: named as one that is gone).
+        set_policy(
+            &firm,
+            id,
+            PluginRef {
+                plugin: "gone".into(),
+                params: Default::default(),
+            },
+        );
+        assert_eq!(firm.docket.replan_work_naming("gone").unwrap(), 1);
+        let stuck = firm.docket.work(id).unwrap().groups[0]
+            .stuck
+            .clone()
+            .unwrap();
+        assert_eq!(stuck.plugin, "gone");
+        assert_eq!(stuck.version, "", "not installed");
+        firm.docket
+            .update_group_settings(
+                id,
+                0,
+                crate::docket::GroupSettings {
+                    reminders: Some(PluginRef::gentle()),
+                    ..Default::default()
+                },
+                Actor::System,
+            )
+            .unwrap();
+        let said: Vec<String> = firm
+            .docket
+            .work_timeline(id, 50)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == EventKind::GroupRecovered)
+            .map(|e| e.summary)
+            .collect();
+        assert_eq!(said.len(), 1);
+        assert!(
+            said[0].contains("by plugin “gentle”: plugin “gone”")
+                && said[0].contains("no longer decides"),
+            "{}",
+            said[0]
+        );
     }
 }

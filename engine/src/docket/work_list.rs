@@ -204,7 +204,9 @@ impl Docket {
             Some(flag) => yes_or_no(&flag).ok_or_else(|| {
                 (
                     "needs_attention",
-                    Error::invalid(format!("needs_attention is true or false, not `{flag}`")),
+                    Error::invalid(format!(
+                        "needs_attention is true or false (or on/off, yes/no), not `{flag}`"
+                    )),
                 )
             })?,
         };
@@ -226,7 +228,7 @@ impl Docket {
                     return Err((
                         "waiting_on_client",
                         Error::invalid(format!(
-                            "waiting_on_client is true or false, not `{other}`"
+                            "waiting_on_client is true or false (or on/off, yes/no), not `{other}`"
                         )),
                     ));
                 }

@@ -205,6 +205,13 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         "completed" => "Work completed. Nothing more is sent and the portal is locked.",
         "reopened" => "Work reopened.",
         "commented" => "Comment added. The client gets it by email shortly.",
+        "commented-unsent" => {
+            "Comment added. It is not emailed: this group is not sent yet, and its client reads it on the checklist once it is."
+        }
+        "commented-completed" => {
+            "Comment added, but not emailed: the work is completed and its portal locked. Reopen the work and resend the group to reach the client."
+        }
+        "commented-staff" => "Comment added, for staff only.",
         "removed" => "File removed.",
         "attached" => "Document attached. The client can download it from the checklist.",
         _ => return None,

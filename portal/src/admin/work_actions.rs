@@ -7,7 +7,9 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use docket_engine::docket::{GroupSettings, TaskChange, WorkDetails, plugin_from_text};
+use docket_engine::docket::{
+    CommentReach, GroupSettings, TaskChange, WorkDetails, plugin_from_text,
+};
 use docket_engine::model::{Actor, WorkId};
 use serde::{Deserialize, Serialize};
 
@@ -202,10 +204,18 @@ pub(super) async fn comment(
     let by = actor(&session);
     let (g, t) = (n[0], n[1]);
     match state
-        .call(move |d| d.add_comment_on(work, Some((g, Some(t))), &form.body, by))
+        .call(move |d| d.post_comment(work, Some((g, Some(t))), &form.body, by))
         .await
     {
-        Ok(_) => back(work, "commented"),
+        Ok(posted) => back(
+            work,
+            match posted.reaches_client {
+                CommentReach::Email { .. } => "commented",
+                CommentReach::ChecklistOnceSent => "commented-unsent",
+                CommentReach::NotEmailedCompleted => "commented-completed",
+                CommentReach::StaffOnly | CommentReach::FromClient => "commented-staff",
+            },
+        ),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let errors = PageErrors {
                 comment: Some((format!("comment-{g}-{t}"), sentence(e.message()))),

@@ -57,7 +57,7 @@ async fn list_contacts(
         limit: q.limit,
     };
     let after = page.after::<ContactId>()?;
-    let limit = page.limit();
+    let limit = page.limit()?;
     let query = q.q.unwrap_or_default();
     Ok(Json(
         state
@@ -205,7 +205,7 @@ async fn contact_timeline(
     ApiPath(id): ApiPath<String>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> ApiResult<Vec<TimelineEvent>> {
-    let limit = page.limit();
+    let limit = page.limit()?;
     Ok(Json(
         state
             .call(move |d| {

@@ -56,12 +56,18 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 #[serde(deny_unknown_fields)]
 struct Page {
     after: Option<String>,
+    /// How many items at most: 1 to 500 (more reads as 500); 100 when not given.
     limit: Option<usize>,
 }
 
 impl Page {
-    fn limit(&self) -> usize {
-        self.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE)
+    fn limit(&self) -> Result<usize, ApiError> {
+        match self.limit {
+            Some(0) => Err(ApiError::from(docket_engine::Error::invalid(format!(
+                "limit is how many items a page lists, from 1 to {MAX_PAGE}; 0 lists nothing"
+            )))),
+            limit => Ok(limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE)),
+        }
     }
 
     fn after<T: std::str::FromStr<Err = docket_engine::Error>>(
@@ -118,7 +124,7 @@ async fn list_outbox(
             })
         })
         .transpose()?;
-    let limit = page.limit();
+    let limit = page.limit()?;
     Ok(Json(state.call(move |d| d.outbox(after, limit)).await?))
 }
 

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
-use docket_engine::docket::{GroupSettings, UploadDetails, WorkListQuery};
+use docket_engine::docket::{GroupSettings, PostedComment, UploadDetails, WorkListQuery};
 use docket_engine::model::{Comment, NewWork, TimelineEvent, UploadedFile, WorkId, WorkItem};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -87,7 +87,7 @@ async fn list_work(
         limit: q.limit,
     };
     let after = page.after::<WorkId>()?;
-    let limit = page.limit();
+    let limit = page.limit()?;
     Ok(Json(
         state
             .call(move |d| d.find_work(&query, after, limit))
@@ -164,7 +164,7 @@ async fn work_timeline(
     ApiQuery(page): ApiQuery<Page>,
 ) -> ApiResult<Vec<TimelineEvent>> {
     let id: WorkId = id.parse()?;
-    let limit = page.limit();
+    let limit = page.limit()?;
     Ok(Json(state.call(move |d| d.work_timeline(id, limit)).await?))
 }
 
@@ -214,7 +214,7 @@ struct NewGroupComment {
     params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0")),
     request_body = NewGroupComment,
     responses(
-        (status = 201, description = "created", body = Comment),
+        (status = 201, description = "created, with how it reaches the client", body = PostedComment),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 400, description = "a body that is not JSON; a position in the path that is not a number", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
@@ -227,14 +227,14 @@ async fn add_group_comment(
     State(state): State<AppState>,
     ApiPath((id, group)): ApiPath<(String, usize)>,
     ApiJson(new): ApiJson<NewGroupComment>,
-) -> Result<(StatusCode, Json<Comment>), ApiError> {
+) -> Result<(StatusCode, Json<PostedComment>), ApiError> {
     let id: WorkId = id.parse()?;
     let actor = caller.actor();
     Ok((
         StatusCode::CREATED,
         Json(
             state
-                .call(move |d| d.add_comment_on(id, Some((group, new.task)), &new.body, actor))
+                .call(move |d| d.post_comment(id, Some((group, new.task)), &new.body, actor))
                 .await?,
         ),
     ))
@@ -247,7 +247,7 @@ async fn add_group_comment(
     params(("id" = String, Path, description = "the work item's id")),
     request_body = NewComment,
     responses(
-        (status = 201, description = "created", body = Comment),
+        (status = 201, description = "created, with how it reaches the client", body = PostedComment),
         (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
         (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
         (status = 404, description = "not found", body = crate::error::ErrorBody),
@@ -260,14 +260,14 @@ async fn add_comment(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiJson(new): ApiJson<NewComment>,
-) -> Result<(StatusCode, Json<Comment>), ApiError> {
+) -> Result<(StatusCode, Json<PostedComment>), ApiError> {
     let id: WorkId = id.parse()?;
     let actor = caller.actor();
     Ok((
         StatusCode::CREATED,
         Json(
             state
-                .call(move |d| d.add_comment(id, &new.body, actor))
+                .call(move |d| d.post_comment(id, None, &new.body, actor))
                 .await?,
         ),
     ))
