@@ -153,6 +153,7 @@ impl PluginHost {
         report.added.extend(again.added);
         report.replaced.extend(again.replaced);
         report.removed.extend(again.removed);
+        report.forgotten.extend(again.forgotten);
         report.kept.extend(again.kept);
         // A plugin refused above and again by the reload is one refusal.
         for refusal in again.refused {

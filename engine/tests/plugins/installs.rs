@@ -1,5 +1,6 @@
-//! Installing: bad plugins are refused with one line each while the rest load, and compiled
-//! components are cached with a checksum.
+//! Installing: bad plugins are refused with one line each while the rest load, a refused
+//! plugin whose files are deleted is no longer listed, and compiled components are cached with
+//! a checksum.
 
 use chrono::{TimeZone, Utc};
 use docket_engine::config::PluginsConfig;
@@ -112,6 +113,33 @@ fn bad_installs_are_refused_with_one_line_and_the_rest_load() {
     );
     let numeric = host.plugin("numeric").expect("numeric is installed");
     assert_eq!(numeric.params.get("every").map(String::as_str), Some("3"));
+}
+
+#[test]
+fn a_refused_plugin_whose_files_are_deleted_is_no_longer_listed() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("plugins");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("broken.wasm"), b"not a component").unwrap();
+    std::fs::write(
+        dir.join("broken.toml"),
+        "name = 'broken'\nversion = '0.1.0'\nworld = 'reminder-policy'\n",
+    )
+    .unwrap();
+    let (host, refused) = PluginHost::open(&PluginsConfig::default(), data.path()).unwrap();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(host.refusals().len(), 1);
+    // A change of grants makes the folder's scan forget what it acted on; the refusal is
+    // still the folder's, and goes with its files all the same.
+    host.set_stored_grants(Default::default());
+    std::fs::remove_file(dir.join("broken.wasm")).unwrap();
+    std::fs::remove_file(dir.join("broken.toml")).unwrap();
+    let report = host.reload();
+    assert_eq!(report.forgotten, ["broken"], "{report:?}");
+    assert!(host.refusals().is_empty(), "{:?}", host.refusals());
+    assert!(host.refused().is_empty());
+    // Said once: the next look finds nothing new.
+    assert!(host.reload().is_empty());
 }
 
 #[test]
