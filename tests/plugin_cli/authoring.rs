@@ -317,7 +317,7 @@ fn refusals_name_the_build_command_of_the_file_s_language() {
     ));
     assert!(
         text.contains(&format!(
-            "`docket plugin install --manifest {} {}`",
+            "`docket plugin install --data DATA --manifest {} {}`",
             manifest.display(),
             wasm.display()
         )),

@@ -13,16 +13,23 @@ mod simulate;
 
 use std::process::Output;
 
-/// Runs `docket --data DATA ARGS` with the shared timeout and a clean environment. A folder that
-/// holds neither records nor plugins is no data folder, which `simulate --data` refuses: there
-/// it runs in DATA without `--data`, as an operator without a data folder runs it.
+/// Runs `docket --data DATA ARGS` with the shared timeout and a clean environment. Only a
+/// folder holding a data folder (its records, `db`, which only `serve` and `restore` make) may
+/// be named with `--data`; DATA holding none, it runs in DATA without `--data`, as an author
+/// without a data folder runs it.
 pub fn docket(data: &std::path::Path, args: &[&str]) -> Output {
-    let no_folder = !data.join("db").is_dir() && !data.join("plugins").is_dir();
-    if !(no_folder && args.contains(&"simulate")) {
+    if data.join("db").is_dir() {
         support::run_with(support::docket().arg("--data").arg(data).args(args))
     } else {
         support::run_with(support::docket().current_dir(data).args(args))
     }
+}
+
+/// A data folder as the first `docket serve` makes it, the server stopped again.
+pub fn data_folder() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    assert!(support::Server::start(data.path(), &[]).stop().success());
+    data
 }
 
 pub fn stdout(out: &Output) -> String {

@@ -264,7 +264,7 @@ pub fn scaffold(name: &str, world: World, language: Language) -> Result<Scaffold
     files.push((
         "README.md".into(),
         format!(
-            "# {name}\n\nA Docket {} plugin. `docs/plugins.md` in Docket's repository explains the contract\n(copied in `wit/`).\n\n```sh\n{build}\ndocket plugin check {}\ndocket plugin test {} cases.toml\ndocket plugin install {}\n```\n\nThe last command copies the component and `{name}.toml` into the plugins folder; a running\nserver picks it up within seconds. Then name `{name}` in a template's group.\n",
+            "# {name}\n\nA Docket {} plugin. `docs/plugins.md` in Docket's repository explains the contract\n(copied in `wit/`).\n\n```sh\n{build}\ndocket plugin check {}\ndocket plugin test {} cases.toml\ndocket plugin install --data DATA {}\n```\n\nThe last command checks the plugin again and copies the component and `{name}.toml` into the\nplugins folder of DATA, the data folder your server serves; a running server picks it up within\nseconds. Then name `{name}` in a template's group.\n",
             world.name(),
             component.display(),
             component.display(),
