@@ -9,6 +9,7 @@ mod contacts;
 mod desk;
 mod digest;
 mod exchange;
+mod hold;
 mod hooks;
 mod inbox;
 mod outbox;
@@ -57,6 +58,7 @@ pub use desk::{
     WorkListPage, WorkSummary,
 };
 pub use exchange::{MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, UploadDetails};
+pub use hold::HeldOver;
 pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
 pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
