@@ -1,5 +1,6 @@
 //! `docket plugin ...` through the real binary, as one test binary: the simulated reminder
-//! calendar (`simulate.rs`), checking, installing, listing and removing (`install.rs`), plugin
+//! calendar (`simulate.rs`), checking, installing, listing and removing (`install.rs`), cases
+//! files (`cases.rs`), plugin
 //! projects and the examples built and tested (`projects.rs`), and what helps an author when a
 //! plugin goes wrong (`authoring.rs`). This file holds the shared helpers.
 
@@ -7,6 +8,7 @@
 mod support;
 
 mod authoring;
+mod cases;
 mod install;
 mod projects;
 mod simulate;

@@ -1,112 +1,19 @@
-//! Table tests a plugin author runs (`docket plugin test FILE CASES.toml`): each case gives a
-//! calendar (holidays included), a group or an event and what the plugin should answer — or
-//! the error it should end with (`expect_error`); the host runs the plugin exactly as the
-//! server would (a reminder policy through its batch call) and reports each case that
-//! differs, with a diff.
-
-use std::collections::BTreeMap;
+//! Running a cases file against a plugin: a reminder policy's calendar followed as the
+//! scheduler sends it (`preview_calendar`, the scheduler's holding onto the send schedule and
+//! past the holidays), a sending rule's answer moved onto the schedule as the server moves it,
+//! a hook's effects recorded; then each case's lines compared with what it expected.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use serde::Deserialize;
 
-use super::host::PluginHost;
-use super::manifest::World;
-use super::model::{
+use super::{Case, CaseCalendar, CaseResult, Cases, calendar_of};
+use crate::docket::{CalendarPreview, preview_calendar};
+use crate::plugin::host::PluginHost;
+use crate::plugin::manifest::World;
+use crate::plugin::model::{
     Effect, FirmCalendar, GroupState, HookEvent, HookEventKind, RecordedEffects, SendRequest,
     TaskState,
 };
-use super::preview::PreviewEnd;
-
-/// A cases file.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Cases {
-    /// The calendar every case runs in unless it names its own zone or send time.
-    #[serde(default)]
-    pub calendar: CaseCalendar,
-    #[serde(rename = "case", default)]
-    pub cases: Vec<Case>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CaseCalendar {
-    pub timezone: String,
-    pub send_time: String,
-    pub holidays: Vec<NaiveDate>,
-}
-
-impl Default for CaseCalendar {
-    fn default() -> Self {
-        CaseCalendar {
-            timezone: "Europe/London".into(),
-            send_time: "09:00".into(),
-            holidays: Vec::new(),
-        }
-    }
-}
-
-/// One case. Which fields apply depends on the plugin's world: `sent`, `due`, `done`, `days`
-/// and `reminders` for a reminder policy; `start`, `due` and `send` for a sending rule;
-/// `event`, `detail` and `effects` for a notification hook. Any case may set its own
-/// `timezone`, `send_time` and `holidays`, and `expect_error`: text the error that ends the
-/// plugin's answer must contain (a refused parameter, a refused answer, a crash); the answer
-/// before it (`reminders`, `effects`) is then compared only when given.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Case {
-    pub name: String,
-    #[serde(default, deserialize_with = "super::manifest::scalar_params")]
-    pub params: BTreeMap<String, String>,
-    pub timezone: Option<String>,
-    pub send_time: Option<String>,
-    /// The firm's holidays for this case, instead of the `[calendar]`'s.
-    pub holidays: Option<Vec<NaiveDate>>,
-    pub expect_error: Option<String>,
-    pub sent: Option<String>,
-    #[serde(default)]
-    pub due: Vec<NaiveDate>,
-    #[serde(default)]
-    pub done: Vec<String>,
-    pub days: Option<u32>,
-    pub reminders: Option<Vec<String>>,
-    pub start: Option<NaiveDate>,
-    pub send: Option<String>,
-    pub event: Option<String>,
-    #[serde(default)]
-    pub detail: String,
-    pub effects: Option<Vec<String>>,
-}
-
-/// The outcome of one case.
-#[derive(Debug)]
-pub struct CaseResult {
-    pub name: String,
-    /// `None` when the plugin answered as expected; otherwise the lines that differ, `-` for
-    /// expected and `+` for what the plugin answered.
-    pub diff: Option<Vec<String>>,
-}
-
-impl Cases {
-    pub fn parse(text: &str) -> Result<Cases, String> {
-        let cases: Cases = toml::from_str(text).map_err(|e: toml::de::Error| {
-            let line = e
-                .span()
-                .map(|s| {
-                    format!(
-                        "line {}: ",
-                        text[..s.start.min(text.len())].matches('\n').count() + 1
-                    )
-                })
-                .unwrap_or_default();
-            format!("{line}{}", super::error::one_line(e.message()))
-        })?;
-        if cases.cases.is_empty() {
-            return Err("no [[case]] in the file; see docs/plugins.md for the format".into());
-        }
-        Ok(cases)
-    }
-}
+use crate::plugin::preview::PreviewEnd;
 
 impl PluginHost {
     /// Runs every case against `plugin`. A case that cannot be run as written (a missing field,
@@ -143,7 +50,7 @@ impl PluginHost {
         defaults: &CaseCalendar,
         case: &Case,
     ) -> Result<(Vec<String>, Vec<String>), String> {
-        let calendar = calendar_of(defaults, case)?;
+        let (calendar, schedule) = calendar_of(defaults, case)?;
         let expected = match (&case.reminders, &case.expect_error) {
             (Some(reminders), _) => reminders.clone(),
             (None, Some(_)) => Vec::new(),
@@ -203,7 +110,21 @@ impl PluginHost {
         let until = case
             .days
             .map(|days| sent_at + chrono::Duration::days(i64::from(days)));
-        let preview = self.preview_with(plugin, &calendar, &case.params, group, &done, until);
+        // As the scheduler sends them: each answer held to the send schedule and past the
+        // holidays, by the scheduler's own code, as `plugin simulate` and the server do.
+        let preview = match self.reminder_session(plugin) {
+            Ok(mut session) => preview_calendar(
+                &mut session,
+                &calendar,
+                &case.params,
+                &schedule,
+                &calendar.holidays,
+                group,
+                &done,
+                until,
+            ),
+            Err(e) => CalendarPreview::failed(Vec::new(), e),
+        };
         let mut actual: Vec<String> = preview
             .reminders
             .iter()
@@ -226,7 +147,7 @@ impl PluginHost {
         defaults: &CaseCalendar,
         case: &Case,
     ) -> Result<(Vec<String>, Vec<String>), String> {
-        let calendar = calendar_of(defaults, case)?;
+        let (calendar, schedule) = calendar_of(defaults, case)?;
         let start = case.start.ok_or("give `start`, the work's start date")?;
         let expected = match (&case.send, &case.expect_error) {
             (Some(send), _) => vec![send.clone()],
@@ -244,8 +165,12 @@ impl PluginHost {
             task_count: case.due.len() as u32,
         };
         let now = local(&calendar, &start.to_string())? - chrono::Duration::days(400);
+        // As the server plans the sending: the rule's instant moved onto the send schedule.
         let actual = match self.send_at(plugin, &calendar, &case.params, now, &request) {
-            Ok(Some(at)) => local_text(&calendar, at),
+            Ok(Some(at)) => match schedule.slot(at.max(now), calendar.tz, &calendar.holidays) {
+                Some(slot) => local_text(&calendar, slot),
+                None => "no slot of the send schedule from then on".into(),
+            },
             Ok(None) => "manual".into(),
             Err(e) => format!("error: {e}"),
         };
@@ -305,16 +230,6 @@ impl PluginHost {
         };
         Ok((expected, actual))
     }
-}
-
-fn calendar_of(defaults: &CaseCalendar, case: &Case) -> Result<FirmCalendar, String> {
-    FirmCalendar::parse(
-        case.timezone.as_deref().unwrap_or(&defaults.timezone),
-        case.send_time.as_deref().unwrap_or(&defaults.send_time),
-        case.holidays
-            .clone()
-            .unwrap_or_else(|| defaults.holidays.clone()),
-    )
 }
 
 /// The lines to compare for `case`: the expected ones normalised and, with `expect_error`, an
