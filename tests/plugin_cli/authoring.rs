@@ -1,7 +1,8 @@
 //! What helps a plugin author when a plugin goes wrong, through the real binary: a Rust panic
 //! and a Python exception reaching `check`, `test` and `simulate` with their message and place;
 //! table cases with holidays and expected errors; the refusal naming the build command of the
-//! file's own language; `check` saying first that the manifest is missing; components cached
+//! file's own language, and a WASI program told it is no plugin; `check` saying first that the
+//! file or the manifest is missing; components cached
 //! without a data folder; and a component of the old 0.1.0 contract asked only through its
 //! batch call.
 
@@ -276,6 +277,57 @@ fn refusals_name_the_build_command_of_the_file_s_language() {
         assert!(err.contains("not a WebAssembly component"), "{err}");
         assert!(err.contains(says) && !err.contains(not), "{err}");
     }
+
+    // A plain WASI program, as `cargo new` writes it, is told it is a program, not a plugin,
+    // with the project to start from and how to build it; a file that is not there is said
+    // first.
+    let hello = dir.path().join("hello");
+    std::fs::create_dir_all(hello.join("src")).unwrap();
+    std::fs::write(
+        hello.join("Cargo.toml"),
+        "[package]\nname = 'hello'\nversion = '0.1.0'\nedition = '2024'\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        hello.join("src/main.rs"),
+        "fn main() {\n    println!(\"hello\");\n}\n",
+    )
+    .unwrap();
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hello-target");
+    build_in(
+        &hello,
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--target-dir",
+            target.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let program = target.join("wasm32-wasip2/release/hello.wasm");
+    let out = docket(dir.path(), &["plugin", "check", program.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("it is a WASI program (it exports wasi:cli/run")
+            && err.contains("`docket plugin new hello --world reminder-policy (or sending-rule, notification-hook)`")
+            && err.contains("cargo build --release --target wasm32-wasip2` (the component is target/wasm32-wasip2/release/hello.wasm)"),
+        "{err}"
+    );
+    let out = docket(dir.path(), &["plugin", "check", "missing.wasm"]);
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "error: missing.wasm: no such file; give the path of the plugin's `.wasm` component"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     // A missing manifest is the first thing `check` says, and the command fails.
     let wasm = dir.path().join("lonely.wasm");

@@ -24,6 +24,11 @@ fn the_python_example_builds_checks_and_follows_its_calendar() {
     ));
     assert!(check.contains("declares:     reminder-policy"), "{check}");
     assert!(check.contains("limits:       1000 ms, 128 MiB"), "{check}");
+    // componentize-py's own plain-named export is no part of the plugin's contract.
+    assert!(
+        check.contains("\nexports:      docket:plugin/reminder@0.2.0\n"),
+        "{check}"
+    );
     assert!(check.contains("load:         compiled in"), "{check}");
     // The second load comes from the cache of compiled components.
     let again = stdout(&docket(

@@ -44,6 +44,7 @@
 mod answers;
 mod calls;
 mod cases;
+mod check;
 mod effects;
 mod error;
 mod folder;
@@ -63,10 +64,11 @@ mod wit;
 pub use calls::native_reminders;
 pub use calls::{MAX_REMINDERS_PER_TASK, ReminderSession};
 pub use cases::{CaseResult, Cases};
+pub use check::CheckReport;
 pub(crate) use effects::url_host;
 pub use error::{Failure, PluginError};
 pub use folder::{PluginWatch, ReloadReport};
-pub use host::{CheckReport, Origin, PluginHost, PluginInfo, PluginLoadError, RefusedPlugin};
+pub use host::{Origin, PluginHost, PluginInfo, PluginLoadError, RefusedPlugin};
 pub use manifest::{
     Capability, Contract, Manifest, ManifestLimits, World, name_of_stem, valid_name,
 };
@@ -80,4 +82,4 @@ pub use preview::{MAX_PREVIEW, Preview, PreviewEnd};
 #[doc(hidden)]
 pub use runtime::RuntimeOptions;
 pub use runtime::{Limits, LoadTime, user_cache_dir};
-pub use scaffold::{Language, Scaffold, scaffold};
+pub use scaffold::{BuildTarget, Language, Scaffold, scaffold};

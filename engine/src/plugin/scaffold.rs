@@ -42,14 +42,53 @@ impl Language {
         }
     }
 
-    /// How to build a component in `language` (both ways when it is not known).
-    pub(crate) fn build_hint(language: Option<Language>) -> String {
-        const RUST: &str = "`cargo build --release --target wasm32-wasip2` (the component is target/wasm32-wasip2/release/NAME.wasm)";
-        const PYTHON: &str = "componentize-py against Docket's wit/ folder (`sh build.sh` in a project of `docket plugin new --lang python`, which runs `componentize-py -d wit -w WORLD componentize -p . app -o NAME.wasm`)";
+    /// How to build a component in `language` (both ways when it is not known), naming the
+    /// plugin's file and world where `target` knows them.
+    pub(crate) fn build_hint(language: Option<Language>, target: &BuildTarget) -> String {
+        let stem = target.name.as_ref().map(|n| n.replace('-', "_"));
+        let rust = match &stem {
+            Some(stem) => format!(
+                "`cargo build --release --target wasm32-wasip2` (the component is target/wasm32-wasip2/release/{stem}.wasm)"
+            ),
+            None => "`cargo build --release --target wasm32-wasip2` (it writes the component into target/wasm32-wasip2/release/, named after the crate)".to_string(),
+        };
+        let python = match (&stem, target.world) {
+            (Some(stem), Some(world)) => format!(
+                "componentize-py against Docket's wit/ folder (`sh build.sh` in a project of `docket plugin new --lang python`, which runs `componentize-py -d wit -w {world} componentize -p . app -o {stem}.wasm`)"
+            ),
+            _ => "componentize-py against Docket's wit/ folder and the plugin's world (`sh build.sh` in a project of `docket plugin new --lang python` runs it)".to_string(),
+        };
         match language {
-            Some(Language::Rust) => format!("build it with {RUST}"),
-            Some(Language::Python) => format!("build it with {PYTHON}"),
-            None => format!("build it with {RUST} for Rust, or with {PYTHON}"),
+            Some(Language::Rust) => format!("build it with {rust}"),
+            Some(Language::Python) => format!("build it with {python}"),
+            None => format!("build it with {rust} for Rust, or with {python}"),
+        }
+    }
+}
+
+/// What a build hint names when it is known: the plugin, whose name gives the component's file
+/// (`overdue-mondays` builds `overdue_mondays.wasm`), and its world.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildTarget {
+    pub name: Option<String>,
+    pub world: Option<World>,
+}
+
+impl BuildTarget {
+    /// The plugin of component `wasm`: the name and world its manifest gives, as far as they
+    /// can be read (a manifest with other faults still names them), else the name of the file.
+    pub fn of(wasm: &Path, manifest: Option<&Path>) -> BuildTarget {
+        let table = manifest
+            .and_then(|m| std::fs::read_to_string(m).ok())
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .unwrap_or_default();
+        let text = |key: &str| table.get(key).and_then(|v| v.as_str()).map(str::to_string);
+        let from_file = wasm
+            .file_stem()
+            .map(|s| super::manifest::name_of_stem(&s.to_string_lossy()));
+        BuildTarget {
+            name: text("name").or(from_file).filter(|n| valid_name(n)),
+            world: text("world").and_then(|w| World::parse(&w)),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use chrono::{TimeZone, Utc};
 use docket_engine::config::PluginsConfig;
-use docket_engine::plugin::{Params, PluginHost};
+use docket_engine::plugin::{BuildTarget, Params, PluginHost};
 
 use super::{BUSINESS_DAYS, calendar, example_manifest, group, install};
 
@@ -181,7 +181,7 @@ fn check_reports_world_imports_exports_and_refuses_non_components() {
     use docket_engine::plugin::World;
 
     let report = super::host()
-        .check_file(std::path::Path::new(BUSINESS_DAYS))
+        .check_file(std::path::Path::new(BUSINESS_DAYS), &BuildTarget::default())
         .unwrap();
     assert_eq!(report.worlds, [World::ReminderPolicy]);
     assert_eq!(report.contract, Some(docket_engine::plugin::Contract::V0_2));
@@ -208,7 +208,10 @@ fn check_reports_world_imports_exports_and_refuses_non_components() {
     );
 
     let hooks = super::host()
-        .check_file(std::path::Path::new(env!("DOCKET_STOCK_HOOKS_WASM")))
+        .check_file(
+            std::path::Path::new(env!("DOCKET_STOCK_HOOKS_WASM")),
+            &BuildTarget::default(),
+        )
         .unwrap();
     assert_eq!(hooks.worlds, [World::NotificationHook]);
     assert!(
@@ -223,10 +226,32 @@ fn check_reports_world_imports_exports_and_refuses_non_components() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.wasm");
     std::fs::write(&junk, b"not wasm at all").unwrap();
-    let err = super::host().check_file(&junk).unwrap_err().to_string();
+    let err = super::host()
+        .check_file(&junk, &BuildTarget::default())
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("junk.wasm") && err.contains("not a WebAssembly component"),
         "{err}"
     );
     assert!(!err.contains('\n'), "{err}");
+
+    // A core module is said to be one; the build commands name the plugin and its world.
+    let core = dir.path().join("core.wasm");
+    std::fs::write(&core, b"\0asm\x01\0\0\0").unwrap();
+    let target = BuildTarget {
+        name: Some("overdue-mondays".into()),
+        world: Some(World::ReminderPolicy),
+    };
+    let err = super::host()
+        .check_file(&core, &target)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("it is a core WebAssembly module")
+            && err.contains("target/wasm32-wasip2/release/overdue_mondays.wasm")
+            && err.contains("-w reminder-policy componentize -p . app -o overdue_mondays.wasm"),
+        "{err}"
+    );
+    assert!(!err.contains("NAME") && !err.contains("WORLD"), "{err}");
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use docket_engine::config::Config;
-use docket_engine::plugin::{CheckReport, Contract, Origin, PluginHost, PluginInfo};
+use docket_engine::plugin::{BuildTarget, CheckReport, Contract, Origin, PluginHost, PluginInfo};
 
 use super::{DataFolder, find_manifest, ungranted_note};
 
@@ -31,7 +31,8 @@ impl Checked {
             );
         }
         let manifest = find_manifest(file, manifest).map_err(|e| e.to_string());
-        let report = host.check_file(file)?;
+        let target = BuildTarget::of(file, manifest.as_deref().ok());
+        let report = host.check_file(file, &target)?;
         // Checked as the server installs it, then tried once on a sample with its defaults, so
         // a plugin that fails (a refused default, an exception, a panic) fails here.
         let installable = manifest
@@ -52,11 +53,8 @@ impl Checked {
 
     /// Why the plugin cannot be installed, if it cannot: the first check that failed.
     fn refusal(&self) -> Option<String> {
-        if self.report.worlds.is_empty() {
-            return Some(format!(
-                "{} implements no docket:plugin world",
-                self.report.file.display()
-            ));
+        if let Some(refusal) = &self.report.refusal {
+            return Some(refusal.clone());
         }
         if let Err(e) = &self.installable {
             return Some(e.clone());
