@@ -1,5 +1,6 @@
 //! What helps a plugin author when a plugin goes wrong, through the real binary: a Rust panic
-//! and a Python exception reaching `check`, `test` and `simulate` with their message and place;
+//! and a Python exception (`sys.exit` too) reaching `check`, `test` and `simulate` with their
+//! message and place, and a reminder covering no task refused;
 //! table cases with holidays and expected errors; the refusal naming the build command of the
 //! file's own language, and a WASI program told it is no plugin; `check` saying first that the
 //! file or the manifest is missing; components cached
@@ -190,6 +191,54 @@ fn a_python_exception_reaches_check_test_and_simulate_with_its_line() {
     );
     assert!(!out.status.success());
     assert!(stderr(&out).contains(exception), "{}", stderr(&out));
+
+    // A plugin that exits is caught as the failure it is, with its status and line; one that
+    // answers a reminder covering no task is refused as an invalid answer.
+    std::fs::write(
+        dir.join("app.py"),
+        "import sys\n\
+         from docket_plugin import Params, local_time\n\
+         from docket_plugin.reminders import Next, Policy, after\n\
+         \n\
+         \n\
+         class Reminder(Policy):\n\
+         \x20   def next_reminder(self, calendar, params, group):\n\
+         \x20       mode = Params(params, known={\"every\": \"7\", \"mode\": \"\"}).text(\"mode\")\n\
+         \x20       if mode == \"exit\":\n\
+         \x20           raise SystemExit(3)\n\
+         \x20       if mode == \"quit\":\n\
+         \x20           sys.exit(0)\n\
+         \x20       return Next(at=local_time(after(group).day + 1, calendar.send_time), tasks=[])\n",
+    )
+    .unwrap();
+    build_in(
+        &dir,
+        "sh",
+        &["build.sh"],
+        &[("COMPONENTIZE_PY", &componentize_py)],
+    );
+    std::fs::write(
+        &cases,
+        "[[case]]\nname = 'exit'\nsent = '2026-03-02'\ndue = ['2026-03-20']\nparams = { mode = 'exit' }\n\
+         expect_error = 'failed: SystemExit: the plugin exited (status 3) instead of answering at app.py:10'\n\n\
+         [[case]]\nname = 'quit'\nsent = '2026-03-02'\ndue = ['2026-03-20']\nparams = { mode = 'quit' }\n\
+         expect_error = 'failed: SystemExit: the plugin exited (status 0) instead of answering at app.py:12'\n\n\
+         [[case]]\nname = 'empty'\nsent = '2026-03-02'\ndue = ['2026-03-20']\n\
+         expect_error = 'failed: invalid answer: the reminder on 2026-03-03 at 09:00 covers no task; a reminder covers at least one task (return None for no reminder) at app.py:7'\n",
+    )
+    .unwrap();
+    let test = stdout(&docket(
+        work.path(),
+        &[
+            "plugin",
+            "test",
+            wasm,
+            cases.to_str().unwrap(),
+            "--manifest",
+            manifest,
+        ],
+    ));
+    assert!(test.ends_with("3 cases: 3 passed, 0 failed\n"), "{test}");
 }
 
 #[test]

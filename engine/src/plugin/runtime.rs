@@ -290,6 +290,11 @@ impl Runtime {
                 plugin: plugin.to_string(),
                 failure,
             }
+        } else if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
+            PluginError::Exited {
+                plugin: plugin.to_string(),
+                status: exit.0,
+            }
         } else {
             match error.downcast_ref::<Trap>() {
                 Some(Trap::Interrupt) => PluginError::Timeout {
