@@ -1,6 +1,7 @@
 //! `docket plugin test`'s cases files: reminders compared as the server sends them (held to the
 //! send schedule and past the holidays, as `simulate` shows them), the guide's example case run
-//! against the example it names, and case files written wrong refused with what to write.
+//! against the example it names, and case files, manifests and plugin names written wrong
+//! refused with what to write.
 
 use super::*;
 
@@ -160,4 +161,97 @@ fn the_guide_s_holiday_case_passes_against_the_example_it_names() {
         test,
         "ok      a holiday of its own\n1 cases: 1 passed, 0 failed\n"
     );
+}
+
+#[test]
+fn cases_manifests_and_names_written_wrong_say_what_to_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wasm, manifest) = every_three_days(dir.path());
+    let cases = dir.path().join("cases.toml");
+    let test = |text: &str| {
+        std::fs::write(&cases, text).unwrap();
+        let out = docket(
+            dir.path(),
+            &[
+                "plugin",
+                "test",
+                &wasm,
+                cases.to_str().unwrap(),
+                "--manifest",
+                &manifest,
+            ],
+        );
+        assert!(!out.status.success(), "{text}");
+        stderr(&out)
+    };
+    let case = "[[case]]\nname = 'x'\nsent = '2026-03-02'\ndue = ['2026-03-20']\n";
+    let err = test(&format!("{case}event = 'task-completed'\nreminders = []\n"));
+    assert!(
+        err.contains("case `x`: `event` does not apply to a reminder-policy plugin's case; remove it (its cases take sent, due, done, days, reminders)"),
+        "{err}"
+    );
+    let err = test(&format!(
+        "{case}days = 7\nreminders = ['2026-03-05 9:00 task 1']\n"
+    ));
+    assert!(
+        err.contains("reminders: `2026-03-05 9:00 task 1` is not a reminder line; write `YYYY-MM-DD HH:MM tasks N,N`"),
+        "{err}"
+    );
+    let err =
+        test("[[case]]\nname = 'x'\nsent = '2026-02-30'\ndue = ['2026-03-20']\nreminders = []\n");
+    assert!(
+        err.contains("case `x`: sent: `2026-02-30` does not exist: February 2026 has 28 days"),
+        "{err}"
+    );
+
+    // A manifest's version is semver; a name other than the file's is said, with what it means.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "name = 'old'\nversion = 'one'\nworld = 'reminder-policy'\n",
+    )
+    .unwrap();
+    let out = docket(
+        dir.path(),
+        &[
+            "plugin",
+            "check",
+            &wasm,
+            "--manifest",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("version `one` is not a version: write it as semver, MAJOR.MINOR.PATCH, e.g. version = \"0.1.0\""),
+        "{}",
+        stderr(&out)
+    );
+    let check = stdout(&docket(
+        dir.path(),
+        &["plugin", "check", &wasm, "--manifest", &manifest],
+    ));
+    assert!(
+        check.contains(
+            "note:         the manifest names the plugin `old`, not `docket-test-contract-0-1` as"
+        ),
+        "{check}"
+    );
+    assert!(
+        check.contains("it is installed as old.wasm and old.toml, and templates name it `old`"),
+        "{check}"
+    );
+
+    // A stock plugin's name is refused at once, before anything is written.
+    let out = docket(
+        dir.path(),
+        &["plugin", "new", "gentle", "--world", "reminder-policy"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("`gentle` is the name of a stock plugin"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("gentle").exists());
 }

@@ -224,7 +224,7 @@ fn either_spelling_installs_and_refusals_are_explained() {
     // A refused plugin: `list` fails after saying why, and `simulate` gives the reason.
     std::fs::write(
         plugins.join("late.toml"),
-        "name = 'late'\nversion = '1'\nworld = 'reminder-policy'\n[limits]\ntimeout_ms = 60000\n",
+        "name = 'late'\nversion = '1.0.0'\nworld = 'reminder-policy'\n[limits]\ntimeout_ms = 60000\n",
     )
     .unwrap();
     std::fs::copy(guest("business_days.wasm"), plugins.join("late.wasm")).unwrap();

@@ -363,7 +363,7 @@ fn simulate_marks_tasks_done_and_keeps_reminders_before_a_breach() {
     let manifest = data.path().join("misbehave.toml");
     std::fs::write(
         &manifest,
-        "name = 'misbehave'\nversion = '1'\nworld = 'reminder-policy'\n[params]\nmode = 'daily-all'\n",
+        "name = 'misbehave'\nversion = '1.0.0'\nworld = 'reminder-policy'\n[params]\nmode = 'daily-all'\n",
     )
     .unwrap();
     let wasm = guest("docket_test_misbehave.wasm");

@@ -57,6 +57,7 @@ mod runtime;
 mod scaffold;
 mod stderr;
 mod stock;
+mod toml_fields;
 mod trial;
 mod wit;
 

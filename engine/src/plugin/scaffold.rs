@@ -199,6 +199,11 @@ pub fn scaffold(name: &str, world: World, language: Language) -> Result<Scaffold
             "`{name}` is not a plugin name: use lower-case letters, digits and hyphens, starting with a letter (e.g. overdue-mondays)"
         ));
     }
+    if super::stock::STOCK.iter().any(|s| s.name == name) {
+        return Err(format!(
+            "`{name}` is the name of a stock plugin, which an installed plugin cannot take; choose another name, e.g. my-{name}"
+        ));
+    }
     let file_stem = name.replace('-', "_");
     let (source, cases, description) = match (language, world) {
         (Language::Rust, World::ReminderPolicy) => (
@@ -378,6 +383,11 @@ mod tests {
                 .any(|(p, t)| p.ends_with("hook.toml") && t.contains("memory_mib = 128"))
         );
         assert!(scaffold("Overdue_Mondays", World::SendingRule, Language::Rust).is_err());
+        assert!(
+            scaffold("gentle", World::ReminderPolicy, Language::Rust)
+                .unwrap_err()
+                .contains("`gentle` is the name of a stock plugin")
+        );
         for (_, text) in s.files.iter().chain(&py.files) {
             assert!(!text.contains("{{"), "an unfilled placeholder: {text}");
         }

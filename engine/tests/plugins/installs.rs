@@ -42,7 +42,7 @@ fn bad_installs_are_refused_with_one_line_and_the_rest_load() {
         &dir,
         "bad-manifest",
         BUSINESS_DAYS,
-        "name = 'bad-manifest'\nversion = '1'\nworld = 'reminder-policy'\ncolour = 'red'\n",
+        "name = 'bad-manifest'\nversion = '1.0.0'\nworld = 'reminder-policy'\ncolour = 'red'\n",
     );
     install(
         &dir,

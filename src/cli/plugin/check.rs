@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use docket_engine::config::Config;
-use docket_engine::plugin::{BuildTarget, CheckReport, Contract, Origin, PluginHost, PluginInfo};
+use docket_engine::plugin::{
+    BuildTarget, CheckReport, Contract, Origin, PluginHost, PluginInfo, name_of_stem,
+};
 
 use super::{DataFolder, find_manifest, ungranted_note};
 
@@ -128,6 +130,9 @@ fn print_check(checked: &Checked, file: &Path, named: &str, data: &DataFolder) {
     }
     if let Ok(info) = &checked.installable {
         println!("name:         {} {}", info.name, info.version);
+        if let Some(note) = name_note(file, checked.manifest.as_ref().ok(), info) {
+            println!("note:         {note}");
+        }
         println!("declares:     {}", info.world);
         let caps = if info.declared.is_empty() {
             "none".to_string()
@@ -234,10 +239,31 @@ pub(super) fn install(
         info.world,
         dir.display()
     );
+    if let Some(note) = name_note(file, Some(manifest), info) {
+        println!("note: {note}");
+    }
     if !info.ungranted.is_empty() {
         println!("note: {}", ungranted_note(info));
     }
     Ok(())
+}
+
+/// When the manifest names the plugin otherwise than its files are named: which name it gets.
+fn name_note(file: &Path, manifest: Option<&PathBuf>, info: &PluginInfo) -> Option<String> {
+    let stem = |path: &Path| path.file_stem().map(|s| name_of_stem(&s.to_string_lossy()));
+    let other = [Some(file), manifest.map(PathBuf::as_path)]
+        .into_iter()
+        .flatten()
+        .find(|path| stem(path).is_some_and(|s| s != info.name))?;
+    Some(format!(
+        "the manifest names the plugin `{}`, not `{}` as {} is named: it is installed as {}.wasm and {}.toml, and templates name it `{}`",
+        info.name,
+        stem(other).unwrap_or_default(),
+        other.display(),
+        info.name,
+        info.name,
+        info.name
+    ))
 }
 
 pub(super) fn remove(

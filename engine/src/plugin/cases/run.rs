@@ -3,9 +3,9 @@
 //! past the holidays), a sending rule's answer moved onto the schedule as the server moves it,
 //! a hook's effects recorded; then each case's lines compared with what it expected.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 
-use super::{Case, CaseCalendar, CaseResult, Cases, calendar_of};
+use super::{Case, CaseCalendar, CaseResult, Cases, calendar_of, world_fields};
 use crate::docket::{CalendarPreview, preview_calendar};
 use crate::plugin::host::PluginHost;
 use crate::plugin::manifest::World;
@@ -14,6 +14,7 @@ use crate::plugin::model::{
     TaskState,
 };
 use crate::plugin::preview::PreviewEnd;
+use crate::plugin::toml_fields::parse_date;
 
 impl PluginHost {
     /// Runs every case against `plugin`. A case that cannot be run as written (a missing field,
@@ -28,6 +29,13 @@ impl PluginHost {
             .iter()
             .map(|case| {
                 let bad = |why: String| format!("case `{}`: {why}", case.name);
+                if let Some(field) = case.foreign_fields(info.world).first() {
+                    return Err(bad(format!(
+                        "`{field}` does not apply to a {} plugin's case; remove it (its cases take {})",
+                        info.world,
+                        world_fields(info.world).join(", ")
+                    )));
+                }
                 let (expected, actual) = match info.world {
                     World::ReminderPolicy => self.reminder_case(plugin, &cases.calendar, case),
                     World::SendingRule => self.sending_case(plugin, &cases.calendar, case),
@@ -52,7 +60,10 @@ impl PluginHost {
     ) -> Result<(Vec<String>, Vec<String>), String> {
         let (calendar, schedule) = calendar_of(defaults, case)?;
         let expected = match (&case.reminders, &case.expect_error) {
-            (Some(reminders), _) => reminders.clone(),
+            (Some(reminders), _) => reminders
+                .iter()
+                .map(|line| reminder_line(line))
+                .collect::<Result<Vec<_>, _>>()?,
             (None, Some(_)) => Vec::new(),
             (None, None) => {
                 return Err(
@@ -65,7 +76,7 @@ impl PluginHost {
             .sent
             .as_deref()
             .ok_or("give `sent`, when the group is sent")?;
-        let sent_at = local(&calendar, sent)?;
+        let sent_at = local(&calendar, sent, "sent")?;
         if case.due.is_empty() {
             return Err("give `due`, one date per task".into());
         }
@@ -85,7 +96,7 @@ impl PluginHost {
                         case.due.len()
                     )
                 })?;
-            let at = local(&calendar, at.trim())?;
+            let at = local(&calendar, at.trim(), "done")?;
             if at < sent_at {
                 return Err(format!(
                     "done `{text}` is before `sent`: a task done before the group is sent is not in it; leave it out or give a later time"
@@ -150,7 +161,7 @@ impl PluginHost {
         let (calendar, schedule) = calendar_of(defaults, case)?;
         let start = case.start.ok_or("give `start`, the work's start date")?;
         let expected = match (&case.send, &case.expect_error) {
-            (Some(send), _) => vec![send.clone()],
+            (Some(send), _) => vec![send_line(send)?],
             (None, Some(_)) => Vec::new(),
             (None, None) => {
                 return Err(
@@ -164,7 +175,7 @@ impl PluginHost {
             first_due: case.due.iter().min().copied(),
             task_count: case.due.len() as u32,
         };
-        let now = local(&calendar, &start.to_string())? - chrono::Duration::days(400);
+        let now = local(&calendar, &start.to_string(), "start")? - chrono::Duration::days(400);
         // As the server plans the sending: the rule's instant moved onto the send schedule.
         let actual = match self.send_at(plugin, &calendar, &case.params, now, &request) {
             Ok(Some(at)) => match schedule.slot(at.max(now), calendar.tz, &calendar.holidays) {
@@ -182,7 +193,7 @@ impl PluginHost {
             .event
             .as_deref()
             .ok_or_else(|| format!("give `event`, one of {}", HookEventKind::NAMES.join(", ")))?;
-        let detail = case.detail.clone();
+        let detail = case.detail.clone().unwrap_or_default();
         let kind = match name {
             "task-completed" => HookEventKind::TaskCompleted { title: detail },
             "all-tasks-completed" => HookEventKind::AllTasksCompleted,
@@ -266,18 +277,78 @@ fn expect_error(
     (expected, actual)
 }
 
-/// A local `YYYY-MM-DD` (midnight) or `YYYY-MM-DDTHH:MM` in the calendar's zone.
-fn local(calendar: &FirmCalendar, text: &str) -> Result<DateTime<Utc>, String> {
-    let naive = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map(|d| d.and_time(NaiveTime::MIN))
-        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
-        .map_err(|_| format!("`{text}`: write YYYY-MM-DD or YYYY-MM-DDTHH:MM"))?;
+/// A local `YYYY-MM-DD` (midnight) or `YYYY-MM-DDTHH:MM` in the calendar's zone, for `field`.
+fn local(calendar: &FirmCalendar, text: &str, field: &str) -> Result<DateTime<Utc>, String> {
+    let (date, time) = match text.split_once('T') {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    let naive = parse_date(date)
+        .map_err(|e| format!("{field}: {e}"))
+        .and_then(|day| match time {
+            None => Ok(day.and_time(NaiveTime::MIN)),
+            Some(time) => time_of_day(time)
+                .map(|t| day.and_time(t))
+                .ok_or_else(|| format!("{field}: `{text}`: write YYYY-MM-DD or YYYY-MM-DDTHH:MM")),
+        })?;
     calendar
         .tz
         .from_local_datetime(&naive)
         .earliest()
         .map(|at| at.with_timezone(&Utc))
-        .ok_or_else(|| format!("`{text}` does not exist in {}", calendar.tz))
+        .ok_or_else(|| format!("{field}: `{text}` does not exist in {}", calendar.tz))
+}
+
+/// `HH:MM`, two digits each.
+fn time_of_day(text: &str) -> Option<NaiveTime> {
+    (text.len() == 5)
+        .then(|| NaiveTime::parse_from_str(text, "%H:%M").ok())
+        .flatten()
+}
+
+/// An expected reminder, `YYYY-MM-DD HH:MM tasks N,N` (spaces after the commas allowed), as
+/// the answered lines are written; or an `end: ...` line. Anything else is refused, naming the
+/// format, rather than compared and reported as a difference.
+fn reminder_line(line: &str) -> Result<String, String> {
+    let normal = normalise(line);
+    if normal.starts_with("end: ") {
+        return Ok(normal);
+    }
+    let refuse = || {
+        format!(
+            "reminders: `{line}` is not a reminder line; write `YYYY-MM-DD HH:MM tasks N,N` with the tasks numbered from 1, e.g. `2026-03-05 09:00 tasks 1,2`"
+        )
+    };
+    let parts: Vec<&str> = normal.split(' ').collect();
+    let [date, time, "tasks", tasks] = parts[..] else {
+        return Err(refuse());
+    };
+    parse_date(date).map_err(|e| format!("reminders: `{line}`: {e}"))?;
+    time_of_day(time).ok_or_else(refuse)?;
+    let numbered = tasks
+        .split(',')
+        .all(|t| t.parse::<usize>().is_ok_and(|n| n >= 1));
+    if !numbered {
+        return Err(refuse());
+    }
+    Ok(normal)
+}
+
+/// An expected send, `YYYY-MM-DD HH:MM` or `manual`.
+fn send_line(line: &str) -> Result<String, String> {
+    let normal = normalise(line);
+    if normal == "manual" {
+        return Ok(normal);
+    }
+    let refuse = || {
+        format!(
+            "send: `{line}` is not a local time; write `YYYY-MM-DD HH:MM`, e.g. `2026-03-30 09:00`, or `manual`"
+        )
+    };
+    let (date, time) = normal.split_once(' ').ok_or_else(refuse)?;
+    parse_date(date).map_err(|e| format!("send: `{line}`: {e}"))?;
+    time_of_day(time).ok_or_else(refuse)?;
+    Ok(normal)
 }
 
 fn local_text(calendar: &FirmCalendar, at: DateTime<Utc>) -> String {
@@ -349,6 +420,33 @@ mod tests {
             "2026-03-09 09:00 tasks 1,2"
         );
         assert!(Cases::parse("").unwrap_err().contains("no [[case]]"));
+        assert_eq!(
+            reminder_line("2026-03-05  09:00 tasks 1, 2"),
+            Ok("2026-03-05 09:00 tasks 1,2".into())
+        );
+        for bad in [
+            "2026-03-05 9:00 task 1",
+            "2026-03-05 09:00 tasks",
+            "2026-03-05 09:00 tasks 0",
+        ] {
+            assert!(
+                reminder_line(bad)
+                    .unwrap_err()
+                    .contains("is not a reminder line; write `YYYY-MM-DD HH:MM tasks N,N`"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            reminder_line("2026-02-30 09:00 tasks 1").unwrap_err(),
+            "reminders: `2026-02-30 09:00 tasks 1`: `2026-02-30` does not exist: February 2026 has 28 days"
+        );
+        assert!(
+            reminder_line("05/03/2026 09:00 tasks 1")
+                .unwrap_err()
+                .ends_with("`05/03/2026` is not a date; write YYYY-MM-DD, e.g. 2026-03-05")
+        );
+        assert_eq!(send_line("manual"), Ok("manual".into()));
+        assert!(send_line("next monday").is_err());
         assert!(
             Cases::parse("[[case]]\nname = 'x'\ncolour = 1\n")
                 .unwrap_err()
