@@ -88,6 +88,18 @@ fn the_api_lists_the_plugins_served_and_the_files_refused() {
     assert_eq!(relative["contract"], "0.2.0");
     assert!(relative["granted"].is_array(), "{relative}");
     assert_eq!(served["refused"], json!([]));
+    // Only the parameters a template may set are shown: a stock plugin's internal ones, which
+    // make the shared component this plugin, are not.
+    assert_eq!(plugin(&served, "gentle")["params"], json!({}));
+    assert_eq!(
+        plugin(&served, "custom")["params"],
+        json!({"before": "7,3,1", "every": "2"})
+    );
+    assert_eq!(plugin(&served, "email-staff")["params"], json!({}));
+    assert_eq!(
+        plugin(&served, "set-status")["params"],
+        json!({"status": "in-progress", "on": "reminder-limit-reached"})
+    );
 
     // A file dropped into the folder that is no component is refused with the reason, and the
     // listing says so within the folder's next look.

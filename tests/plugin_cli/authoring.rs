@@ -468,6 +468,21 @@ fn a_component_of_the_old_contract_is_checked_tested_and_simulated_through_its_b
         check.contains("contract:     docket:plugin@0.1.0, served through an adapter"),
         "{check}"
     );
+    // The test component is a policy and a rule in one; the manifest says which it serves as.
+    assert!(
+        check.contains("world:        reminder-policy and sending-rule, both in this one component; it is served as the one its manifest declares"),
+        "{check}"
+    );
+    // Checked, not installed: its origin is the file.
+    let json: serde_json::Value = serde_json::from_str(&stdout(&docket(
+        dir.path(),
+        &["plugin", "check", wasm, "--manifest", manifest, "--json"],
+    )))
+    .unwrap();
+    assert_eq!(
+        json["plugin"]["origin"],
+        serde_json::json!({ "file": wasm })
+    );
     // The batch reminds every three days; the single-group call, never made, every day.
     assert!(
         check.contains("first reminder 2026-03-05 09:00 GMT"),

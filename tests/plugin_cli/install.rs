@@ -217,9 +217,25 @@ fn either_spelling_installs_and_refusals_are_explained() {
     )
     .unwrap();
     std::fs::copy(example_manifest(), plugins.join("business-days.toml")).unwrap();
+    // A component of the old contract, with the note `check` gives it.
+    std::fs::copy(
+        guest("docket_test_contract_0_1.wasm"),
+        plugins.join("old.wasm"),
+    )
+    .unwrap();
+    std::fs::write(
+        plugins.join("old.toml"),
+        "name = 'old'\nversion = '0.1.0'\nworld = 'reminder-policy'\n",
+    )
+    .unwrap();
     let out = docket(data.path(), &["plugin", "list"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("business-days"), "{}", stdout(&out));
+    let list = stdout(&out);
+    assert!(list.contains("business-days"), "{list}");
+    assert!(
+        list.contains("old: contract: docket:plugin@0.1.0, served through an adapter that calls only its batch `next-reminders`"),
+        "{list}"
+    );
 
     // A refused plugin: `list` fails after saying why, and `simulate` gives the reason.
     std::fs::write(

@@ -1,5 +1,6 @@
 //! Plugin projects: the Python example built, checked and followed, `docket plugin new` in each
-//! world and language building and passing its own cases, and `docket plugin test`'s diff.
+//! world and language building and passing its own cases, the guide's Rust policy built as the
+//! guide says without a warning, and `docket plugin test`'s diff.
 
 use super::*;
 
@@ -250,5 +251,89 @@ fn plugin_test_prints_a_diff_when_a_case_differs() {
         stderr(&out).contains("1 of 1 cases failed"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn the_guide_s_rust_policy_builds_without_warnings_and_checks() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let guide = std::fs::read_to_string(root.join("docs/plugins.md")).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("overdue-mondays");
+    stdout(&docket(
+        work.path(),
+        &[
+            "plugin",
+            "new",
+            "overdue-mondays",
+            "--world",
+            "reminder-policy",
+            "--dir",
+            dir.to_str().unwrap(),
+        ],
+    ));
+    // As section 2 says: its `decide` and `next_reminders` in place of the scaffold's, the
+    // date helpers imported, `every` and its default deleted.
+    let start = guide
+        .find("fn decide(calendar: &Calendar, group: Group)")
+        .expect("the guide's policy");
+    let snippet = &guide[start..start + guide[start..].find("```").unwrap()];
+    let assert_says = |text: &str| assert!(guide.contains(text), "the guide no longer says {text}");
+    assert_says("use\ndocket_plugin_sdk::date::{Weekday, weekday};");
+    assert_says("delete the\nscaffold's `every` function");
+    let lib = dir.join("src/lib.rs");
+    let source = std::fs::read_to_string(&lib).unwrap();
+    let from = source.find("/// The `every` parameter").unwrap();
+    let to = source
+        .find("docket_plugin_sdk::export_reminder_policy!")
+        .unwrap();
+    let source = format!(
+        "{}{snippet}\n{}",
+        &source[..from],
+        &source[to..]
+    )
+    .replace(
+        "use docket_plugin_sdk::calendar::MAX_REMINDERS_PER_TASK;",
+        "use docket_plugin_sdk::calendar::MAX_REMINDERS_PER_TASK;\nuse docket_plugin_sdk::date::{Weekday, weekday};",
+    );
+    std::fs::write(&lib, source).unwrap();
+    let manifest = dir.join("overdue-mondays.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("every = 7\n", "")).unwrap();
+    // Warnings are errors for this crate only, so the SDK built for the other projects is kept.
+    let target = tmp.join("scaffold-target");
+    build_in(
+        &dir,
+        "cargo",
+        &[
+            "rustc",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--target-dir",
+            target.to_str().unwrap(),
+            "--lib",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    );
+    let wasm = target.join("wasm32-wasip2/release/overdue_mondays.wasm");
+    let check = stdout(&docket(
+        work.path(),
+        &[
+            "plugin",
+            "check",
+            wasm.to_str().unwrap(),
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ],
+    ));
+    // Sent Monday 2 March with tasks due the 16th and 23rd: the Monday after the first is due.
+    assert!(
+        check.contains("first reminder 2026-03-23 09:00 GMT covering 1 task"),
+        "{check}"
     );
 }

@@ -357,6 +357,25 @@ fn simulate_marks_tasks_done_and_keeps_reminders_before_a_breach() {
         "{text}"
     );
 
+    // A task done after the days asked for is not shown: nothing after them is.
+    let short: Vec<&str> = base
+        .iter()
+        .map(|a| if *a == "45" { "10" } else { a })
+        .collect();
+    let text = stdout(&docket(
+        data.path(),
+        &[
+            &short[..],
+            &["--policy", "gentle", "--done", "1@2026-03-28"][..],
+        ]
+        .concat(),
+    ));
+    assert!(!text.contains("done"), "{text}");
+    assert!(
+        text.starts_with("no reminders\nend: stops at the end of the period previewed"),
+        "{text}"
+    );
+
     // A policy that reminds of every task daily breaks the contract once task 1 is done; the
     // reminders before the breach are shown, and the breach names the task as the calendar
     // does, in local time.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::error::PluginError;
-use super::host::{PluginHost, PluginInfo};
+use super::host::{Loaded, Origin, PluginHost, PluginInfo};
 use super::manifest::{Contract, World};
 use super::runtime::LoadTime;
 use super::scaffold::{BuildTarget, Language};
@@ -132,8 +132,14 @@ impl PluginHost {
     /// A capability the firm has not granted yet does not refuse it here: it is listed in
     /// `ungranted`, since an admin may grant it once the plugin is installed.
     pub fn check_install(&self, wasm: &Path, toml: &Path) -> Result<PluginInfo, PluginError> {
-        self.validate(wasm, toml, None, false)
-            .map(|loaded| loaded.info)
+        self.load_checked(wasm, toml).map(|loaded| loaded.info)
+    }
+
+    /// [`PluginHost::validate`] for a tool: the file is not installed, and its origin says so.
+    fn load_checked(&self, wasm: &Path, toml: &Path) -> Result<Loaded, PluginError> {
+        let mut loaded = self.validate(wasm, toml, None, false)?;
+        loaded.info.origin = Origin::File(wasm.to_path_buf());
+        Ok(loaded)
     }
 
     /// Loads `wasm` with its manifest for this process only (not the folder), under the
@@ -141,7 +147,7 @@ impl PluginHost {
     /// simulate --file` and `docket plugin test`. A capability the firm has not granted is
     /// listed in `ungranted` and denied to the plugin's calls.
     pub fn load_file(&self, wasm: &Path, toml: &Path) -> Result<PluginInfo, PluginError> {
-        let loaded = self.validate(wasm, toml, None, false)?;
+        let loaded = self.load_checked(wasm, toml)?;
         let info = loaded.info.clone();
         let mut next = (*self.catalogue()).clone();
         next.refused.remove(&info.name);

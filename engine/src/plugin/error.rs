@@ -155,6 +155,15 @@ fn exited(status: i32) -> String {
     }
 }
 
+/// `n` and `noun`, with an `s` unless `n` is one: "1 task", "2 tasks".
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// An error's whole chain on one line: wasmtime errors carry causes and backtraces over several
 /// lines, and refusals are shown one per line at start-up.
 pub(crate) fn one_line(error: impl std::fmt::Display) -> String {

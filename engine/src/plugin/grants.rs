@@ -114,7 +114,7 @@ impl PluginHost {
                     .filter_map(|c| Capability::parse(c).ok())
                     .collect();
                 let file = match &loaded.info.origin {
-                    Origin::Installed(path) => path.clone(),
+                    Origin::Installed(path) | Origin::File(path) => path.clone(),
                     Origin::Stock => "docket.toml".into(),
                 };
                 match self.granted(name, &file, &declared, stock, !stock) {

@@ -26,7 +26,11 @@ use crate::config::PluginsConfig;
 #[serde(rename_all = "kebab-case")]
 pub enum Origin {
     Stock,
+    /// From the plugins folder.
     Installed(PathBuf),
+    /// A component file a tool loaded for itself (`check`, `test`, `simulate --file`): not
+    /// installed.
+    File(PathBuf),
 }
 
 /// What `docket plugin list` shows about a plugin.
@@ -37,7 +41,8 @@ pub struct PluginInfo {
     pub world: World,
     /// The version of the `docket:plugin` contract its component was built against.
     pub contract: Contract,
-    /// `"stock"`, or `{"installed": PATH}`.
+    /// `"stock"`, `{"installed": PATH}` (in the plugins folder) or `{"file": PATH}` (a file a
+    /// tool loaded, not installed).
     #[schema(value_type = Object)]
     pub origin: Origin,
     pub description: String,
@@ -55,6 +60,10 @@ pub struct PluginInfo {
     pub ungranted: Vec<String>,
     /// Default parameters.
     pub params: Params,
+    /// Parameters that make a stock component this stock plugin (`preset = "gentle"`), passed
+    /// first and never shown; empty for an installed plugin.
+    #[serde(skip)]
+    pub(crate) internal: Params,
     /// The limits its calls run under.
     pub limits: Limits,
     /// How its component was loaded (compiled or from the cache) and how long it took.
@@ -321,6 +330,11 @@ impl PluginHost {
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect(),
+                internal: stock
+                    .internal
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
                 limits: self.default_limits(),
                 load: None,
                 capabilities: Vec::new(),
@@ -391,6 +405,7 @@ impl PluginHost {
             grants_pinned: false,
             ungranted: Vec::new(),
             params: manifest.params,
+            internal: Params::new(),
             limits,
             load: Some(load),
             capabilities: Vec::new(),

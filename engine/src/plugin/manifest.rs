@@ -59,6 +59,22 @@ pub enum Contract {
 impl Contract {
     /// The current contract, the one `wit/` holds and the SDKs build against.
     pub const CURRENT: Contract = Contract::V0_2;
+
+    /// How a component of this contract is served as `world`, when it is not the current
+    /// contract: through the adapter (a 0.1.0 policy only through its batch function), and
+    /// what to do about it.
+    pub fn adapter_note(self, world: World) -> Option<String> {
+        (self != Contract::CURRENT).then(|| {
+            let calls = match world {
+                World::ReminderPolicy => " that calls only its batch `next-reminders`",
+                _ => "",
+            };
+            format!(
+                "docket:plugin@{self}, served through an adapter{calls}; rebuild it against {} with this Docket's SDK (see docs/plugins.md)",
+                Contract::CURRENT
+            )
+        })
+    }
 }
 
 impl fmt::Display for Contract {

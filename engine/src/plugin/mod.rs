@@ -67,6 +67,7 @@ pub use calls::{MAX_REMINDERS_PER_TASK, ReminderSession};
 pub use cases::{CaseResult, Cases};
 pub use check::CheckReport;
 pub(crate) use effects::url_host;
+pub(crate) use error::count;
 pub use error::{Failure, PluginError};
 pub use folder::{PluginWatch, ReloadReport};
 pub use host::{Origin, PluginHost, PluginInfo, PluginLoadError, RefusedPlugin};

@@ -298,7 +298,7 @@ pub fn scaffold(name: &str, world: World, language: Language) -> Result<Scaffold
     files.push((
         PathBuf::from(format!("{name}.toml")),
         format!(
-            "# The manifest Docket reads beside the component: `docket plugin install` copies both into the\n# plugins folder as {name}.wasm and {name}.toml.\nname = \"{name}\"\nversion = \"0.1.0\"\nworld = \"{}\"\ndescription = \"{description}\"\n# Hooks only: email, http:HOST, set-status, notify-staff, log; each granted by the firm in\n# docket.toml under [plugins.grants].\ncapabilities = []\n{limits}\n# Defaults; a template's parameters override them one by one.\n[params]\n{params}",
+            "# The manifest Docket reads beside the component: `docket plugin install --data DATA` copies both\n# into the plugins folder of DATA, the data folder the server serves, as {name}.wasm and\n# {name}.toml.\nname = \"{name}\"\nversion = \"0.1.0\"\nworld = \"{}\"\ndescription = \"{description}\"\n# Hooks only: email, http:HOST, set-status, notify-staff, log. The firm grants each: an admin\n# on the admin's Plugins page (or PUT /api/plugins/{name}/grants), or the operator, who may pin\n# them under [plugins.grants] in docket.toml instead.\ncapabilities = []\n{limits}\n# Defaults; a template's parameters override them one by one.\n[params]\n{params}",
             world.name()
         ),
     ));
@@ -382,6 +382,11 @@ mod tests {
                 .iter()
                 .any(|(p, t)| p.ends_with("hook.toml") && t.contains("memory_mib = 128"))
         );
+        // Grants are said as the guide says them: an admin on the Plugins page or the API, or
+        // the operator in docket.toml.
+        assert!(py.files.iter().any(|(p, t)| p.ends_with("hook.toml")
+            && t.contains("on the admin's Plugins page (or PUT /api/plugins/hook/grants)")
+            && t.contains("[plugins.grants] in docket.toml")));
         assert!(scaffold("Overdue_Mondays", World::SendingRule, Language::Rust).is_err());
         assert!(
             scaffold("gentle", World::ReminderPolicy, Language::Rust)
@@ -390,6 +395,7 @@ mod tests {
         );
         for (_, text) in s.files.iter().chain(&py.files) {
             assert!(!text.contains("{{"), "an unfilled placeholder: {text}");
+            assert!(!text.contains("each granted by the firm in"), "{text}");
         }
     }
 }

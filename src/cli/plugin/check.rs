@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use docket_engine::config::Config;
 use docket_engine::plugin::{
-    BuildTarget, CheckReport, Contract, Origin, PluginHost, PluginInfo, name_of_stem,
+    BuildTarget, CheckReport, Origin, PluginHost, PluginInfo, name_of_stem,
 };
 
 use super::{DataFolder, find_manifest, ungranted_note};
@@ -110,20 +110,30 @@ fn print_check(checked: &Checked, file: &Path, named: &str, data: &DataFolder) {
     println!("file:         {}", report.file.display());
     println!(
         "world:        {}",
-        if worlds.is_empty() {
-            "none".to_string()
-        } else {
-            worlds.join(", ")
+        match worlds.as_slice() {
+            [] => "none".to_string(),
+            [one] => one.to_string(),
+            [many @ .., last] => format!(
+                "{} and {last}, {} in this one component; it is served as the one its manifest declares",
+                many.join(", "),
+                if many.len() == 1 { "both" } else { "all" }
+            ),
         }
     );
     println!("imports:      {}", report.imports.join(", "));
     println!("exports:      {}", report.exports.join(", "));
     println!("load:         {}", report.load);
-    if report.contract == Some(Contract::V0_1) {
-        println!(
-            "contract:     docket:plugin@0.1.0, served through an adapter that calls only its batch `next-reminders`; rebuild it against {} with this Docket's SDK (see docs/plugins.md)",
-            Contract::CURRENT
-        );
+    // The world it is served as: the manifest's, else the one it implements.
+    let world = checked
+        .installable
+        .as_ref()
+        .map(|info| info.world)
+        .ok()
+        .or(report.worlds.first().copied());
+    if let (Some(contract), Some(world)) = (report.contract, world)
+        && let Some(note) = contract.adapter_note(world)
+    {
+        println!("contract:     {note}");
     }
     if let Ok(m) = &checked.manifest {
         println!("manifest:     {}", m.display());

@@ -220,6 +220,7 @@ fn print_list(plugins: &[PluginInfo]) {
         let origin = match p.origin {
             Origin::Stock => "stock",
             Origin::Installed(_) => "installed",
+            Origin::File(_) => "file",
         };
         let granted = if p.granted.is_empty() {
             "-".to_string()
@@ -234,6 +235,12 @@ fn print_list(plugins: &[PluginInfo]) {
             origin,
             p.contract.to_string()
         );
+    }
+    // As `check` says it: a component of the old contract is served through the adapter.
+    for p in plugins {
+        if let Some(note) = p.contract.adapter_note(p.world) {
+            println!("{}: contract: {note}", p.name);
+        }
     }
 }
 

@@ -175,8 +175,14 @@ pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Re
         ),
         Err(e) => CalendarPreview::failed(Vec::new(), e),
     };
+    // What falls after the days asked for is not shown, a task done then included.
+    let shown: Vec<(usize, DateTime<Utc>)> = done
+        .iter()
+        .filter(|(_, at)| until.is_none_or(|until| *at <= until))
+        .copied()
+        .collect();
     print_calendar(
-        &policy, &firm.from, &calendar, &schedule, &args.due, &done, &preview, args.json,
+        &policy, &firm.from, &calendar, &schedule, &args.due, &shown, &preview, args.json,
     )?;
     match preview.error {
         Some(e) if preview.reminders.is_empty() => Err(e.into()),
