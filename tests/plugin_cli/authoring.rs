@@ -1,14 +1,11 @@
 //! What helps a plugin author when a plugin goes wrong, through the real binary: a Rust panic
 //! and a Python exception (`sys.exit` too) reaching `check`, `test` and `simulate` with their
-//! message and place, and a reminder covering no task refused;
-//! table cases with holidays and expected errors; the refusal naming the build command of the
-//! file's own language, and a WASI program told it is no plugin; `check` saying first that the
-//! file or the manifest is missing; components cached
-//! without a data folder; and a component of the old 0.1.0 contract asked only through its
-//! batch call.
+//! message and place, and a reminder covering no task refused; table cases with holidays and
+//! expected errors; the refusal naming the build command of the file's own language, and a WASI
+//! program told it is no plugin; `check` saying first that the file or the manifest is missing;
+//! and a component of the old 0.1.0 contract asked only through its batch call.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use super::*;
 
@@ -546,67 +543,4 @@ fn a_component_of_the_old_contract_is_checked_tested_and_simulated_through_its_b
         ],
     ));
     assert!(test.ends_with("1 cases: 1 passed, 0 failed\n"), "{test}");
-}
-
-#[test]
-fn without_a_data_folder_a_python_plugin_compiles_once() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = tempfile::tempdir().unwrap();
-    let wasm = out.path().join("first_weekday.wasm");
-    support::componentize::build_python_example(
-        root,
-        Path::new(env!("CARGO_TARGET_TMPDIR")),
-        &wasm,
-    )
-    .unwrap();
-    let manifest = root.join("examples/plugins/first-weekday/first-weekday.toml");
-    // A cache folder of its own, and no data folder: the tools keep compiled components in
-    // the user's cache folder.
-    let cache = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let started = Instant::now();
-        let out = support::run_with(
-            support::docket()
-                .current_dir(out.path())
-                .env("XDG_CACHE_HOME", cache.path())
-                .args(args),
-        );
-        (stdout(&out), started.elapsed())
-    };
-    let (wasm, manifest) = (wasm.to_str().unwrap(), manifest.to_str().unwrap());
-    let check = ["plugin", "check", wasm, "--manifest", manifest];
-    let (first, took_first) = run(&check);
-    assert!(first.contains("load:         compiled in"), "{first}");
-    let (again, took_again) = run(&check);
-    assert!(
-        again.contains("load:         loaded from the cache"),
-        "{again}"
-    );
-    let simulate = [
-        "plugin",
-        "simulate",
-        "--file",
-        wasm,
-        "--manifest",
-        manifest,
-        "--sent",
-        "2026-03-04",
-        "--due",
-        "2026-03-27",
-    ];
-    let (calendar, took_simulate) = run(&simulate);
-    assert!(calendar.contains("reminder 1"), "{calendar}");
-    eprintln!(
-        "check without a data folder: {took_first:?} compiling, {took_again:?} from the cache; simulate from the cache: {took_simulate:?}"
-    );
-    // Well under a second on a quiet machine; the bound is generous for loaded CI boxes.
-    assert!(took_again < took_first, "{took_again:?} vs {took_first:?}");
-    assert!(took_again.as_secs() < 5, "{took_again:?}");
-    assert!(took_simulate.as_secs() < 5, "{took_simulate:?}");
-    assert!(
-        std::fs::read_dir(cache.path().join("docket/plugin-cache"))
-            .unwrap()
-            .count()
-            > 0
-    );
 }

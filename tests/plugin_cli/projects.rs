@@ -1,6 +1,7 @@
 //! Plugin projects: the Python example built, checked and followed, `docket plugin new` in each
 //! world and language building and passing its own cases, the guide's Rust policy built as the
-//! guide says without a warning, and `docket plugin test`'s diff.
+//! guide says without a warning, `docket plugin test`'s diff, and a Python plugin compiled once
+//! without a data folder.
 
 use super::*;
 
@@ -335,5 +336,68 @@ fn the_guide_s_rust_policy_builds_without_warnings_and_checks() {
     assert!(
         check.contains("first reminder 2026-03-23 09:00 GMT covering 1 task"),
         "{check}"
+    );
+}
+
+#[test]
+fn without_a_data_folder_a_python_plugin_compiles_once() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let wasm = out.path().join("first_weekday.wasm");
+    support::componentize::build_python_example(
+        root,
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        &wasm,
+    )
+    .unwrap();
+    let manifest = root.join("examples/plugins/first-weekday/first-weekday.toml");
+    // A cache folder of its own, and no data folder: the tools keep compiled components in
+    // the user's cache folder.
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let started = std::time::Instant::now();
+        let out = support::run_with(
+            support::docket()
+                .current_dir(out.path())
+                .env("XDG_CACHE_HOME", cache.path())
+                .args(args),
+        );
+        (stdout(&out), started.elapsed())
+    };
+    let (wasm, manifest) = (wasm.to_str().unwrap(), manifest.to_str().unwrap());
+    let check = ["plugin", "check", wasm, "--manifest", manifest];
+    let (first, took_first) = run(&check);
+    assert!(first.contains("load:         compiled in"), "{first}");
+    let (again, took_again) = run(&check);
+    assert!(
+        again.contains("load:         loaded from the cache"),
+        "{again}"
+    );
+    let simulate = [
+        "plugin",
+        "simulate",
+        "--file",
+        wasm,
+        "--manifest",
+        manifest,
+        "--sent",
+        "2026-03-04",
+        "--due",
+        "2026-03-27",
+    ];
+    let (calendar, took_simulate) = run(&simulate);
+    assert!(calendar.contains("reminder 1"), "{calendar}");
+    eprintln!(
+        "check without a data folder: {took_first:?} compiling, {took_again:?} from the cache; simulate from the cache: {took_simulate:?}"
+    );
+    // Well under a second on a quiet machine; the bound is generous for loaded CI boxes.
+    assert!(took_again < took_first, "{took_again:?} vs {took_first:?}");
+    assert!(took_again.as_secs() < 5, "{took_again:?}");
+    assert!(took_simulate.as_secs() < 5, "{took_simulate:?}");
+    assert!(
+        std::fs::read_dir(cache.path().join("docket/plugin-cache"))
+            .unwrap()
+            .count()
+            > 0
     );
 }
