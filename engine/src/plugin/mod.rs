@@ -15,7 +15,7 @@
 //! host.deliver("webhook", &params, &event, &mut effects)?;               // hook event
 //! host.preview("custom", &calendar, &params, group, until)?;             // whole calendar
 //! host.set_stored_grants(grants);                                       // an admin's grants, at once
-//! host.check_file(path)?;                                                // world, imports, exports
+//! host.check_file(path, &BuildTarget::of(path, Some(manifest)))?;       // world, imports, exports
 //! host.check_install(wasm, manifest)?;                                    // as the server installs it
 //! host.trial("my-policy")?;                                              // one call on a sample, defaults
 //! let _watch = Arc::new(host).watch(Duration::from_secs(1), |report| {}); // live reload of the folder
