@@ -238,7 +238,7 @@ fn main() {
         std::fs::copy(env!("DOCKET_TEST_MISBEHAVE_WASM"), dir.join("empty.wasm")).unwrap();
         std::fs::write(
             dir.join("empty.toml"),
-            "name = 'empty'\nversion = '1'\nworld = 'reminder-policy'\n",
+            "name = 'empty'\nversion = '1.0.0'\nworld = 'reminder-policy'\n",
         )
         .unwrap();
         let host = match PluginHost::open_with(&PluginsConfig::default(), data.path(), options) {

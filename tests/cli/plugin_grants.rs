@@ -1,7 +1,7 @@
 //! Plugins on a running `docket serve`, through its API: the plugins served with what each is
-//! granted, the plugin files refused with the reason, and grants changed by an admin applied at
-//! once — a webhook subscribed to comments posts only while its host is granted, with no
-//! restart between.
+//! granted, the plugin files refused with the reason (and no longer once deleted), and grants
+//! changed by an admin applied at once — a webhook subscribed to comments posts only while its
+//! host is granted, with no restart between.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -88,6 +88,18 @@ fn the_api_lists_the_plugins_served_and_the_files_refused() {
     assert_eq!(relative["contract"], "0.2.0");
     assert!(relative["granted"].is_array(), "{relative}");
     assert_eq!(served["refused"], json!([]));
+    // Only the parameters a template may set are shown: a stock plugin's internal ones, which
+    // make the shared component this plugin, are not.
+    assert_eq!(plugin(&served, "gentle")["params"], json!({}));
+    assert_eq!(
+        plugin(&served, "custom")["params"],
+        json!({"before": "7,3,1", "every": "2"})
+    );
+    assert_eq!(plugin(&served, "email-staff")["params"], json!({}));
+    assert_eq!(
+        plugin(&served, "set-status")["params"],
+        json!({"status": "in-progress", "on": "reminder-limit-reached"})
+    );
 
     // A file dropped into the folder that is no component is refused with the reason, and the
     // listing says so within the folder's next look.
@@ -119,6 +131,19 @@ fn the_api_lists_the_plugins_served_and_the_files_refused() {
         "{reason}"
     );
     assert_eq!(refused["serving_earlier"], false);
+
+    // Its files deleted, it is no longer listed, as the guide says.
+    std::fs::remove_file(plugins.join("broken.wasm")).unwrap();
+    std::fs::remove_file(plugins.join("broken.toml")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let served = api(&server, &token, "GET", "/api/plugins", Value::Null);
+        if served["refused"] == json!([]) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still refused: {served}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
     server.stop();
 }
 

@@ -1,12 +1,11 @@
 //! What helps a plugin author when a plugin goes wrong, through the real binary: a Rust panic
-//! and a Python exception reaching `check`, `test` and `simulate` with their message and place;
-//! table cases with holidays and expected errors; the refusal naming the build command of the
-//! file's own language; `check` saying first that the manifest is missing; components cached
-//! without a data folder; and a component of the old 0.1.0 contract asked only through its
-//! batch call.
+//! and a Python exception (`sys.exit` too) reaching `check`, `test` and `simulate` with their
+//! message and place, and a reminder covering no task refused; table cases with holidays and
+//! expected errors; the refusal naming the build command of the file's own language, and a WASI
+//! program told it is no plugin; `check` saying first that the file or the manifest is missing;
+//! and a component of the old 0.1.0 contract asked only through its batch call.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use super::*;
 
@@ -189,6 +188,54 @@ fn a_python_exception_reaches_check_test_and_simulate_with_its_line() {
     );
     assert!(!out.status.success());
     assert!(stderr(&out).contains(exception), "{}", stderr(&out));
+
+    // A plugin that exits is caught as the failure it is, with its status and line; one that
+    // answers a reminder covering no task is refused as an invalid answer.
+    std::fs::write(
+        dir.join("app.py"),
+        "import sys\n\
+         from docket_plugin import Params, local_time\n\
+         from docket_plugin.reminders import Next, Policy, after\n\
+         \n\
+         \n\
+         class Reminder(Policy):\n\
+         \x20   def next_reminder(self, calendar, params, group):\n\
+         \x20       mode = Params(params, known={\"every\": \"7\", \"mode\": \"\"}).text(\"mode\")\n\
+         \x20       if mode == \"exit\":\n\
+         \x20           raise SystemExit(3)\n\
+         \x20       if mode == \"quit\":\n\
+         \x20           sys.exit(0)\n\
+         \x20       return Next(at=local_time(after(group).day + 1, calendar.send_time), tasks=[])\n",
+    )
+    .unwrap();
+    build_in(
+        &dir,
+        "sh",
+        &["build.sh"],
+        &[("COMPONENTIZE_PY", &componentize_py)],
+    );
+    std::fs::write(
+        &cases,
+        "[[case]]\nname = 'exit'\nsent = '2026-03-02'\ndue = ['2026-03-20']\nparams = { mode = 'exit' }\n\
+         expect_error = 'failed: SystemExit: the plugin exited (status 3) instead of answering at app.py:10'\n\n\
+         [[case]]\nname = 'quit'\nsent = '2026-03-02'\ndue = ['2026-03-20']\nparams = { mode = 'quit' }\n\
+         expect_error = 'failed: SystemExit: the plugin exited (status 0) instead of answering at app.py:12'\n\n\
+         [[case]]\nname = 'empty'\nsent = '2026-03-02'\ndue = ['2026-03-20']\n\
+         expect_error = 'failed: invalid answer: the reminder on 2026-03-03 at 09:00 covers no task; a reminder covers at least one task (return None for no reminder) at app.py:7'\n",
+    )
+    .unwrap();
+    let test = stdout(&docket(
+        work.path(),
+        &[
+            "plugin",
+            "test",
+            wasm,
+            cases.to_str().unwrap(),
+            "--manifest",
+            manifest,
+        ],
+    ));
+    assert!(test.ends_with("3 cases: 3 passed, 0 failed\n"), "{test}");
 }
 
 #[test]
@@ -277,6 +324,57 @@ fn refusals_name_the_build_command_of_the_file_s_language() {
         assert!(err.contains(says) && !err.contains(not), "{err}");
     }
 
+    // A plain WASI program, as `cargo new` writes it, is told it is a program, not a plugin,
+    // with the project to start from and how to build it; a file that is not there is said
+    // first.
+    let hello = dir.path().join("hello");
+    std::fs::create_dir_all(hello.join("src")).unwrap();
+    std::fs::write(
+        hello.join("Cargo.toml"),
+        "[package]\nname = 'hello'\nversion = '0.1.0'\nedition = '2024'\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        hello.join("src/main.rs"),
+        "fn main() {\n    println!(\"hello\");\n}\n",
+    )
+    .unwrap();
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hello-target");
+    build_in(
+        &hello,
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--target-dir",
+            target.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let program = target.join("wasm32-wasip2/release/hello.wasm");
+    let out = docket(dir.path(), &["plugin", "check", program.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("it is a WASI program (it exports wasi:cli/run")
+            && err.contains("`docket plugin new hello --world reminder-policy (or sending-rule, notification-hook)`")
+            && err.contains("cargo build --release --target wasm32-wasip2` (the component is target/wasm32-wasip2/release/hello.wasm)"),
+        "{err}"
+    );
+    let out = docket(dir.path(), &["plugin", "check", "missing.wasm"]);
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "error: missing.wasm: no such file; give the path of the plugin's `.wasm` component"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
     // A missing manifest is the first thing `check` says, and the command fails.
     let wasm = dir.path().join("lonely.wasm");
     std::fs::copy(guest("business_days.wasm"), &wasm).unwrap();
@@ -317,7 +415,7 @@ fn refusals_name_the_build_command_of_the_file_s_language() {
     ));
     assert!(
         text.contains(&format!(
-            "`docket plugin install --manifest {} {}`",
+            "`docket plugin install --data DATA --manifest {} {}`",
             manifest.display(),
             wasm.display()
         )),
@@ -366,6 +464,21 @@ fn a_component_of_the_old_contract_is_checked_tested_and_simulated_through_its_b
     assert!(
         check.contains("contract:     docket:plugin@0.1.0, served through an adapter"),
         "{check}"
+    );
+    // The test component is a policy and a rule in one; the manifest says which it serves as.
+    assert!(
+        check.contains("world:        reminder-policy and sending-rule, both in this one component; it is served as the one its manifest declares"),
+        "{check}"
+    );
+    // Checked, not installed: its origin is the file.
+    let json: serde_json::Value = serde_json::from_str(&stdout(&docket(
+        dir.path(),
+        &["plugin", "check", wasm, "--manifest", manifest, "--json"],
+    )))
+    .unwrap();
+    assert_eq!(
+        json["plugin"]["origin"],
+        serde_json::json!({ "file": wasm })
     );
     // The batch reminds every three days; the single-group call, never made, every day.
     assert!(
@@ -430,67 +543,4 @@ fn a_component_of_the_old_contract_is_checked_tested_and_simulated_through_its_b
         ],
     ));
     assert!(test.ends_with("1 cases: 1 passed, 0 failed\n"), "{test}");
-}
-
-#[test]
-fn without_a_data_folder_a_python_plugin_compiles_once() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = tempfile::tempdir().unwrap();
-    let wasm = out.path().join("first_weekday.wasm");
-    support::componentize::build_python_example(
-        root,
-        Path::new(env!("CARGO_TARGET_TMPDIR")),
-        &wasm,
-    )
-    .unwrap();
-    let manifest = root.join("examples/plugins/first-weekday/first-weekday.toml");
-    // A cache folder of its own, and no data folder: the tools keep compiled components in
-    // the user's cache folder.
-    let cache = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let started = Instant::now();
-        let out = support::run_with(
-            support::docket()
-                .current_dir(out.path())
-                .env("XDG_CACHE_HOME", cache.path())
-                .args(args),
-        );
-        (stdout(&out), started.elapsed())
-    };
-    let (wasm, manifest) = (wasm.to_str().unwrap(), manifest.to_str().unwrap());
-    let check = ["plugin", "check", wasm, "--manifest", manifest];
-    let (first, took_first) = run(&check);
-    assert!(first.contains("load:         compiled in"), "{first}");
-    let (again, took_again) = run(&check);
-    assert!(
-        again.contains("load:         loaded from the cache"),
-        "{again}"
-    );
-    let simulate = [
-        "plugin",
-        "simulate",
-        "--file",
-        wasm,
-        "--manifest",
-        manifest,
-        "--sent",
-        "2026-03-04",
-        "--due",
-        "2026-03-27",
-    ];
-    let (calendar, took_simulate) = run(&simulate);
-    assert!(calendar.contains("reminder 1"), "{calendar}");
-    eprintln!(
-        "check without a data folder: {took_first:?} compiling, {took_again:?} from the cache; simulate from the cache: {took_simulate:?}"
-    );
-    // Well under a second on a quiet machine; the bound is generous for loaded CI boxes.
-    assert!(took_again < took_first, "{took_again:?} vs {took_first:?}");
-    assert!(took_again.as_secs() < 5, "{took_again:?}");
-    assert!(took_simulate.as_secs() < 5, "{took_simulate:?}");
-    assert!(
-        std::fs::read_dir(cache.path().join("docket/plugin-cache"))
-            .unwrap()
-            .count()
-            > 0
-    );
 }

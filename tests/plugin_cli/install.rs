@@ -1,6 +1,7 @@
 //! `docket plugin list`, `check`, `install` and `remove`: the manifest found and checked, either
-//! spelling of a name, refusals explained on one line, and a running server picking up what
-//! the folder holds.
+//! spelling of a name, refusals explained on one line, install refusing what check refuses and
+//! writing only a data folder that is there, and a running server picking up what the folder
+//! holds.
 
 use super::*;
 
@@ -76,7 +77,7 @@ fn check_reads_the_manifest_and_refuses_a_wrong_world() {
     // The install command it suggests names the manifest, as `install` would not find it.
     assert!(
         ok.contains(&format!(
-            "`docket plugin install --manifest {} {}`",
+            "`docket plugin install --data DATA --manifest {} {}`",
             manifest.display(),
             wasm.display()
         )),
@@ -107,8 +108,106 @@ fn check_reads_the_manifest_and_refuses_a_wrong_world() {
 }
 
 #[test]
+fn install_runs_every_check_and_writes_only_the_data_folder_named() {
+    // A plugin project, as an author has it after building: the component and its manifest.
+    let project = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        guest("business_days.wasm"),
+        project.path().join("business_days.wasm"),
+    )
+    .unwrap();
+    std::fs::copy(
+        example_manifest(),
+        project.path().join("business-days.toml"),
+    )
+    .unwrap();
+    let install = ["plugin", "install", "business_days.wasm"];
+    // Without --data, run in the project: refused, and no ./data made there.
+    let out = docket(project.path(), &install);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("pass --data DIR, the data folder the server serves"),
+        "{err}"
+    );
+    assert!(!project.path().join("data").exists());
+    // A --data that holds no data folder is refused by every plugin command, and not made.
+    let typo = project.path().join("dtaa");
+    for args in [
+        &install[..],
+        &["plugin", "remove", "business-days"],
+        &["plugin", "list"],
+        &["plugin", "check", "business_days.wasm"],
+        &["plugin", "test", "business_days.wasm", "cases.toml"],
+    ] {
+        let out = support::run_with(
+            support::docket()
+                .current_dir(project.path())
+                .arg("--data")
+                .arg(&typo)
+                .args(args),
+        );
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr(&out).contains(&format!("there is no data folder at {}", typo.display())),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(!typo.exists(), "{args:?}");
+    }
+
+    // What check refuses, install refuses: a plugin whose trial call panics with its defaults.
+    let data = data_folder();
+    let manifest = project.path().join("misbehave.toml");
+    std::fs::write(
+        &manifest,
+        "name = 'misbehave'\nversion = '0.1.0'\nworld = 'reminder-policy'\n[params]\nmode = 'panic'\n",
+    )
+    .unwrap();
+    let wasm = guest("docket_test_misbehave.wasm");
+    let args = [
+        "plugin",
+        "install",
+        wasm.to_str().unwrap(),
+        "--manifest",
+        manifest.to_str().unwrap(),
+    ];
+    let out = docket(data.path(), &args);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("failed: panic: misbehave was asked to panic")
+            && err.contains("nothing was installed"),
+        "{err}"
+    );
+    let plugins = data.path().join("plugins");
+    assert!(!plugins.join("misbehave.wasm").exists() && !plugins.join("misbehave.toml").exists());
+
+    // `check` suggests the install command with the data folder it checked against.
+    let text = stdout(&docket(
+        data.path(),
+        &[
+            "plugin",
+            "check",
+            guest("business_days.wasm").to_str().unwrap(),
+            "--manifest",
+            example_manifest().to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        text.contains(&format!(
+            "`docket plugin install --data {} --manifest {} {}`",
+            data.path().display(),
+            example_manifest().display(),
+            guest("business_days.wasm").display()
+        )),
+        "{text}"
+    );
+}
+
+#[test]
 fn either_spelling_installs_and_refusals_are_explained() {
-    let data = tempfile::tempdir().unwrap();
+    let data = data_folder();
     let plugins = data.path().join("plugins");
     std::fs::create_dir_all(&plugins).unwrap();
     // As cargo builds it, beside a manifest named after the crate.
@@ -118,14 +217,30 @@ fn either_spelling_installs_and_refusals_are_explained() {
     )
     .unwrap();
     std::fs::copy(example_manifest(), plugins.join("business-days.toml")).unwrap();
+    // A component of the old contract, with the note `check` gives it.
+    std::fs::copy(
+        guest("docket_test_contract_0_1.wasm"),
+        plugins.join("old.wasm"),
+    )
+    .unwrap();
+    std::fs::write(
+        plugins.join("old.toml"),
+        "name = 'old'\nversion = '0.1.0'\nworld = 'reminder-policy'\n",
+    )
+    .unwrap();
     let out = docket(data.path(), &["plugin", "list"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("business-days"), "{}", stdout(&out));
+    let list = stdout(&out);
+    assert!(list.contains("business-days"), "{list}");
+    assert!(
+        list.contains("old: contract: docket:plugin@0.1.0, served through an adapter that calls only its batch `next-reminders`"),
+        "{list}"
+    );
 
     // A refused plugin: `list` fails after saying why, and `simulate` gives the reason.
     std::fs::write(
         plugins.join("late.toml"),
-        "name = 'late'\nversion = '1'\nworld = 'reminder-policy'\n[limits]\ntimeout_ms = 60000\n",
+        "name = 'late'\nversion = '1.0.0'\nworld = 'reminder-policy'\n[limits]\ntimeout_ms = 60000\n",
     )
     .unwrap();
     std::fs::copy(guest("business_days.wasm"), plugins.join("late.wasm")).unwrap();
@@ -279,9 +394,7 @@ fn a_running_server_picks_up_installed_replaced_and_removed_plugins() {
 
 #[test]
 fn removing_a_plugin_still_named_is_refused_unless_forced() {
-    let data = tempfile::tempdir().unwrap();
-    // A data folder is made by the first `docket serve`.
-    assert!(support::Server::start(data.path(), &[]).stop().success());
+    let data = data_folder();
     let wasm = guest("business_days.wasm");
     let manifest = example_manifest();
     let install = || {
@@ -314,7 +427,7 @@ fn removing_a_plugin_still_named_is_refused_unless_forced() {
     let out = docket(data.path(), &["plugin", "remove", "business-days"]);
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("template “Business days” still name `business-days`"),
+        stderr(&out).contains("template “Business days” still names `business-days`"),
         "{}",
         stderr(&out)
     );
@@ -330,7 +443,11 @@ fn removing_a_plugin_still_named_is_refused_unless_forced() {
     let server = support::Server::start(data.path(), &[]);
     let out = docket(data.path(), &["plugin", "remove", "business-days"]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("pass --force"), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("pass --force"), "{err}");
+    // Said once, with no advice about another --data folder, which would not help.
+    assert_eq!(err.matches("stop the server first").count(), 1, "{err}");
+    assert!(!err.contains("another --data"), "{err}");
     let out = docket(
         data.path(),
         &["plugin", "remove", "business-days", "--force"],

@@ -1,5 +1,6 @@
 //! `docket plugin ...` through the real binary, as one test binary: the simulated reminder
-//! calendar (`simulate.rs`), checking, installing, listing and removing (`install.rs`), plugin
+//! calendar (`simulate.rs`), checking, installing, listing and removing (`install.rs`), cases
+//! files (`cases.rs`), plugin
 //! projects and the examples built and tested (`projects.rs`), and what helps an author when a
 //! plugin goes wrong (`authoring.rs`). This file holds the shared helpers.
 
@@ -7,22 +8,30 @@
 mod support;
 
 mod authoring;
+mod cases;
 mod install;
 mod projects;
 mod simulate;
 
 use std::process::Output;
 
-/// Runs `docket --data DATA ARGS` with the shared timeout and a clean environment. A folder that
-/// holds neither records nor plugins is no data folder, which `simulate --data` refuses: there
-/// it runs in DATA without `--data`, as an operator without a data folder runs it.
+/// Runs `docket --data DATA ARGS` with the shared timeout and a clean environment. Only a
+/// folder holding a data folder (its records, `db`, which only `serve` and `restore` make) may
+/// be named with `--data`; DATA holding none, it runs in DATA without `--data`, as an author
+/// without a data folder runs it.
 pub fn docket(data: &std::path::Path, args: &[&str]) -> Output {
-    let no_folder = !data.join("db").is_dir() && !data.join("plugins").is_dir();
-    if !(no_folder && args.contains(&"simulate")) {
+    if data.join("db").is_dir() {
         support::run_with(support::docket().arg("--data").arg(data).args(args))
     } else {
         support::run_with(support::docket().current_dir(data).args(args))
     }
+}
+
+/// A data folder as the first `docket serve` makes it, the server stopped again.
+pub fn data_folder() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    assert!(support::Server::start(data.path(), &[]).stop().success());
+    data
 }
 
 pub fn stdout(out: &Output) -> String {

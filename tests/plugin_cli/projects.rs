@@ -1,5 +1,7 @@
 //! Plugin projects: the Python example built, checked and followed, `docket plugin new` in each
-//! world and language building and passing its own cases, and `docket plugin test`'s diff.
+//! world and language building and passing its own cases, the guide's Rust policy built as the
+//! guide says without a warning, `docket plugin test`'s diff, and a Python plugin compiled once
+//! without a data folder.
 
 use super::*;
 
@@ -15,7 +17,7 @@ fn the_python_example_builds_checks_and_follows_its_calendar() {
     )
     .unwrap();
     let manifest = root.join("examples/plugins/first-weekday/first-weekday.toml");
-    let data = tempfile::tempdir().unwrap();
+    let data = data_folder();
     let wasm = wasm.to_str().unwrap();
     let manifest = manifest.to_str().unwrap();
     let check = stdout(&docket(
@@ -24,6 +26,11 @@ fn the_python_example_builds_checks_and_follows_its_calendar() {
     ));
     assert!(check.contains("declares:     reminder-policy"), "{check}");
     assert!(check.contains("limits:       1000 ms, 128 MiB"), "{check}");
+    // componentize-py's own plain-named export is no part of the plugin's contract.
+    assert!(
+        check.contains("\nexports:      docket:plugin/reminder@0.2.0\n"),
+        "{check}"
+    );
     assert!(check.contains("load:         compiled in"), "{check}");
     // The second load comes from the cache of compiled components.
     let again = stdout(&docket(
@@ -111,7 +118,8 @@ fn new_projects_build_check_and_pass_their_cases_in_each_world_and_language() {
     // One target folder for the Rust projects, kept between runs: the SDK compiles once.
     let rust_target = tmp.join("scaffold-target");
     let work = tempfile::tempdir().unwrap();
-    let data = work.path().join("data");
+    // No data folder: the tools work without one.
+    let data = work.path().to_path_buf();
     for lang in ["rust", "python"] {
         for world in ["reminder-policy", "sending-rule", "notification-hook"] {
             let name = format!("my-{lang}-{world}");
@@ -244,5 +252,152 @@ fn plugin_test_prints_a_diff_when_a_case_differs() {
         stderr(&out).contains("1 of 1 cases failed"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn the_guide_s_rust_policy_builds_without_warnings_and_checks() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let guide = std::fs::read_to_string(root.join("docs/plugins.md")).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("overdue-mondays");
+    stdout(&docket(
+        work.path(),
+        &[
+            "plugin",
+            "new",
+            "overdue-mondays",
+            "--world",
+            "reminder-policy",
+            "--dir",
+            dir.to_str().unwrap(),
+        ],
+    ));
+    // As section 2 says: its `decide` and `next_reminders` in place of the scaffold's, the
+    // date helpers imported, `every` and its default deleted.
+    let start = guide
+        .find("fn decide(calendar: &Calendar, group: Group)")
+        .expect("the guide's policy");
+    let snippet = &guide[start..start + guide[start..].find("```").unwrap()];
+    let assert_says = |text: &str| assert!(guide.contains(text), "the guide no longer says {text}");
+    assert_says("use\ndocket_plugin_sdk::date::{Weekday, weekday};");
+    assert_says("delete the\nscaffold's `every` function");
+    let lib = dir.join("src/lib.rs");
+    let source = std::fs::read_to_string(&lib).unwrap();
+    let from = source.find("/// The `every` parameter").unwrap();
+    let to = source
+        .find("docket_plugin_sdk::export_reminder_policy!")
+        .unwrap();
+    let source = format!(
+        "{}{snippet}\n{}",
+        &source[..from],
+        &source[to..]
+    )
+    .replace(
+        "use docket_plugin_sdk::calendar::MAX_REMINDERS_PER_TASK;",
+        "use docket_plugin_sdk::calendar::MAX_REMINDERS_PER_TASK;\nuse docket_plugin_sdk::date::{Weekday, weekday};",
+    );
+    std::fs::write(&lib, source).unwrap();
+    let manifest = dir.join("overdue-mondays.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("every = 7\n", "")).unwrap();
+    // Warnings are errors for this crate only, so the SDK built for the other projects is kept.
+    let target = tmp.join("scaffold-target");
+    build_in(
+        &dir,
+        "cargo",
+        &[
+            "rustc",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+            "--target-dir",
+            target.to_str().unwrap(),
+            "--lib",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    );
+    let wasm = target.join("wasm32-wasip2/release/overdue_mondays.wasm");
+    let check = stdout(&docket(
+        work.path(),
+        &[
+            "plugin",
+            "check",
+            wasm.to_str().unwrap(),
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ],
+    ));
+    // Sent Monday 2 March with tasks due the 16th and 23rd: the Monday after the first is due.
+    assert!(
+        check.contains("first reminder 2026-03-23 09:00 GMT covering 1 task"),
+        "{check}"
+    );
+}
+
+#[test]
+fn without_a_data_folder_a_python_plugin_compiles_once() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let wasm = out.path().join("first_weekday.wasm");
+    support::componentize::build_python_example(
+        root,
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        &wasm,
+    )
+    .unwrap();
+    let manifest = root.join("examples/plugins/first-weekday/first-weekday.toml");
+    // A cache folder of its own, and no data folder: the tools keep compiled components in
+    // the user's cache folder.
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let started = std::time::Instant::now();
+        let out = support::run_with(
+            support::docket()
+                .current_dir(out.path())
+                .env("XDG_CACHE_HOME", cache.path())
+                .args(args),
+        );
+        (stdout(&out), started.elapsed())
+    };
+    let (wasm, manifest) = (wasm.to_str().unwrap(), manifest.to_str().unwrap());
+    let check = ["plugin", "check", wasm, "--manifest", manifest];
+    let (first, took_first) = run(&check);
+    assert!(first.contains("load:         compiled in"), "{first}");
+    let (again, took_again) = run(&check);
+    assert!(
+        again.contains("load:         loaded from the cache"),
+        "{again}"
+    );
+    let simulate = [
+        "plugin",
+        "simulate",
+        "--file",
+        wasm,
+        "--manifest",
+        manifest,
+        "--sent",
+        "2026-03-04",
+        "--due",
+        "2026-03-27",
+    ];
+    let (calendar, took_simulate) = run(&simulate);
+    assert!(calendar.contains("reminder 1"), "{calendar}");
+    eprintln!(
+        "check without a data folder: {took_first:?} compiling, {took_again:?} from the cache; simulate from the cache: {took_simulate:?}"
+    );
+    // Well under a second on a quiet machine; the bound is generous for loaded CI boxes.
+    assert!(took_again < took_first, "{took_again:?} vs {took_first:?}");
+    assert!(took_again.as_secs() < 5, "{took_again:?}");
+    assert!(took_simulate.as_secs() < 5, "{took_simulate:?}");
+    assert!(
+        std::fs::read_dir(cache.path().join("docket/plugin-cache"))
+            .unwrap()
+            .count()
+            > 0
     );
 }

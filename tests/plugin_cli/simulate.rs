@@ -237,15 +237,15 @@ fn simulate_holds_reminders_to_the_send_schedule_and_past_holidays() {
     assert_eq!(
         lines,
         [
-            "2026-03-10 09:00 GMT  reminder 1  tasks 1 (due 2026-03-10)  held from Sat 7 Mar 09:00 (weekend, holiday)",
+            "2026-03-10 09:00 GMT  reminder 1  tasks 1 (due 2026-03-10)  held from Sat 7 Mar 09:00 (the weekend, then a holiday)",
             "2026-03-12 09:00 GMT  reminder 2  tasks 1 (due 2026-03-10)",
             "2026-03-13 09:00 GMT  reminder 3  tasks 3 (due 2026-03-16)",
-            "2026-03-16 09:00 GMT  reminder 4  tasks 1 (due 2026-03-10), 3 (due 2026-03-16)  held from Sat 14 Mar 09:00 (weekend)",
+            "2026-03-16 09:00 GMT  reminder 4  tasks 1 (due 2026-03-10), 3 (due 2026-03-16)  held from Sat 14 Mar 09:00 (the weekend)",
             "2026-03-17 09:00 GMT  reminder 5  tasks 2 (due 2026-03-20)",
             "2026-03-18 09:00 GMT  reminder 6  tasks 1 (due 2026-03-10), 3 (due 2026-03-16)",
             "2026-03-19 09:00 GMT  reminder 7  tasks 2 (due 2026-03-20)",
             "2026-03-20 09:00 GMT  reminder 8  tasks 1 (due 2026-03-10), 3 (due 2026-03-16)  [limit of 5 reached: task 1]",
-            "2026-03-23 09:00 GMT  reminder 9  tasks 2 (due 2026-03-20), 3 (due 2026-03-16)  [limit of 5 reached: task 3]  held from Sun 22 Mar 09:00 (weekend)",
+            "2026-03-23 09:00 GMT  reminder 9  tasks 2 (due 2026-03-20), 3 (due 2026-03-16)  [limit of 5 reached: task 3]  held from Sun 22 Mar 09:00 (the weekend)",
             "2026-03-24 09:00 GMT  reminder 10  tasks 2 (due 2026-03-20)",
             // `--days 24` stops it, and the last line says what the next would have been.
             "end: stops at the end of the period previewed (2026-03-26 08:00 GMT); the next reminder would go out 2026-03-26 09:00 GMT",
@@ -287,6 +287,23 @@ send_schedule = '0 9 * * MON-FRI'
     let second = &json["reminders"][1];
     assert_eq!(second["local"], "2026-03-10T09:00:00+00:00");
     assert_eq!(second["held_because"], "holiday");
+
+    // A send time that is not a time of the schedule is refused, as everywhere else.
+    let at_ten: Vec<&str> = base
+        .iter()
+        .map(|a| if *a == "09:00" { "10:00" } else { a })
+        .collect();
+    let out = docket(
+        data.path(),
+        &[&at_ten[..], &["--send-schedule", "0 9 * * MON-FRI"][..]].concat(),
+    );
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("--send-time 10:00 with --send-schedule `0 9 * * MON-FRI`: the send time 10:00 is not a time the send schedule `0 9 * * MON-FRI` sends at (09:00)"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 
     let out = docket(
         data.path(),
@@ -340,13 +357,32 @@ fn simulate_marks_tasks_done_and_keeps_reminders_before_a_breach() {
         "{text}"
     );
 
+    // A task done after the days asked for is not shown: nothing after them is.
+    let short: Vec<&str> = base
+        .iter()
+        .map(|a| if *a == "45" { "10" } else { a })
+        .collect();
+    let text = stdout(&docket(
+        data.path(),
+        &[
+            &short[..],
+            &["--policy", "gentle", "--done", "1@2026-03-28"][..],
+        ]
+        .concat(),
+    ));
+    assert!(!text.contains("done"), "{text}");
+    assert!(
+        text.starts_with("no reminders\nend: stops at the end of the period previewed"),
+        "{text}"
+    );
+
     // A policy that reminds of every task daily breaks the contract once task 1 is done; the
     // reminders before the breach are shown, and the breach names the task as the calendar
     // does, in local time.
     let manifest = data.path().join("misbehave.toml");
     std::fs::write(
         &manifest,
-        "name = 'misbehave'\nversion = '1'\nworld = 'reminder-policy'\n[params]\nmode = 'daily-all'\n",
+        "name = 'misbehave'\nversion = '1.0.0'\nworld = 'reminder-policy'\n[params]\nmode = 'daily-all'\n",
     )
     .unwrap();
     let wasm = guest("docket_test_misbehave.wasm");

@@ -9,6 +9,7 @@ mod contacts;
 mod desk;
 mod digest;
 mod exchange;
+mod hold;
 mod hooks;
 mod inbox;
 mod outbox;
@@ -59,6 +60,7 @@ pub use desk::{
 pub use exchange::{
     CommentReach, MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, PostedComment, UploadDetails,
 };
+pub use hold::HeldOver;
 pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
 pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};

@@ -245,9 +245,9 @@ pub fn preview_calendar(
     let mut reminders: Vec<HeldReminder> = Vec::new();
     if let Some(&(index, _)) = done.iter().find(|(i, _)| *i >= group.tasks.len()) {
         let e = PluginError::BadInput(format!(
-            "task {} is done but the group has {} tasks",
+            "task {} is done but the group has {}",
             index + 1,
-            group.tasks.len()
+            crate::plugin::count(group.tasks.len(), "task")
         ));
         return CalendarPreview::failed(reminders, e);
     }

@@ -133,9 +133,9 @@ pub(crate) fn check(
                 return Err(bad_output(
                     name,
                     format!(
-                        "{} does not exist: the group has {} tasks",
+                        "{} does not exist: the group has {}",
                         task(),
-                        group.tasks.len()
+                        super::error::count(group.tasks.len(), "task")
                     ),
                 ));
             }

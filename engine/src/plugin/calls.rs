@@ -27,9 +27,16 @@ use super::wit::{self, Pre, ReminderInstance, ReminderPre};
 /// many reminders until its group is resent.
 pub const MAX_REMINDERS_PER_TASK: u8 = 5;
 
-/// A plugin's manifest defaults overridden by the caller's parameters.
+/// A stock plugin's internal parameters, then its defaults, each overridden by the caller's.
 fn merged(loaded: &Loaded, params: &Params) -> Params {
-    let mut all = loaded.info.params.clone();
+    let mut all = loaded.info.internal.clone();
+    all.extend(
+        loaded
+            .info
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     all.extend(params.iter().map(|(k, v)| (k.clone(), v.clone())));
     all
 }

@@ -77,6 +77,14 @@ pub enum PluginError {
     #[error("plugin `{plugin}` crashed ({reason}); fix the plugin, the call was abandoned")]
     Trap { plugin: String, reason: String },
 
+    /// The plugin called WASI's `exit` instead of answering. WASI 0.2's `exit` carries only
+    /// success or failure, so a failure reads as status 1 whatever number the plugin gave.
+    #[error(
+        "plugin `{plugin}` {}; a plugin answers (or returns an error) rather than exiting: fix the plugin, the call was abandoned",
+        exited(*status)
+    )]
+    Exited { plugin: String, status: i32 },
+
     /// The plugin's own code failed and its SDK reported where: a Python exception, a Rust
     /// panic.
     #[error("plugin `{plugin}` failed: {failure}; fix the plugin, the call was abandoned")]
@@ -102,6 +110,7 @@ impl PluginError {
             PluginError::Timeout { plugin, .. }
             | PluginError::MemoryLimit { plugin, .. }
             | PluginError::Trap { plugin, .. }
+            | PluginError::Exited { plugin, .. }
             | PluginError::Failed { plugin, .. }
             | PluginError::Refused { plugin, .. }
             | PluginError::BadOutput { plugin, .. }
@@ -133,6 +142,25 @@ impl std::fmt::Display for Failure {
             (false, true) => write!(f, "{}: {}", self.kind, self.message),
             (false, false) => write!(f, "{}: {} at {}", self.kind, self.message, self.location),
         }
+    }
+}
+
+/// What a plugin's exit status says: 0, or a failure whose number WASI 0.2 does not carry (its
+/// `exit` passes success or failure only, read as 0 or 1).
+fn exited(status: i32) -> String {
+    match status {
+        0 => "exited (status 0) instead of answering".into(),
+        1 => "exited with a failure status instead of answering (WASI passes no exit number beyond failure, so any non-zero status reads as 1)".into(),
+        n => format!("exited (status {n}) instead of answering"),
+    }
+}
+
+/// `n` and `noun`, with an `s` unless `n` is one: "1 task", "2 tasks".
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

@@ -20,6 +20,8 @@ pub struct ReloadReport {
     /// `(name, previous version, new version)`.
     pub replaced: Vec<(String, String, String)>,
     pub removed: Vec<String>,
+    /// Refused plugins whose files are gone: no longer listed as refused.
+    pub forgotten: Vec<String>,
     /// Plugins refused at this reload; those named in `kept` go on serving their previous
     /// version.
     pub refused: Vec<Arc<PluginLoadError>>,
@@ -31,6 +33,7 @@ impl ReloadReport {
         self.added.is_empty()
             && self.replaced.is_empty()
             && self.removed.is_empty()
+            && self.forgotten.is_empty()
             && self.refused.is_empty()
     }
 }
@@ -98,6 +101,9 @@ impl PluginHost {
         }
         for name in &report.removed {
             tracing::info!(plugin = %name, "plugin removed: it is no longer in the folder");
+        }
+        for name in &report.forgotten {
+            tracing::info!(plugin = %name, "refused plugin removed: its files are no longer in the folder, so it is no longer listed as refused");
         }
         for r in &report.refused {
             if report.kept.contains(&r.name) {
@@ -201,15 +207,20 @@ impl PluginHost {
                 }
             }
         }
-        let gone: Vec<String> = scan
+        // What the folder no longer holds: the files last acted on, and any refusal (a refusal
+        // whose files a change of grants made the scan forget is still the folder's).
+        let mut gone: Vec<String> = scan
             .acted
             .keys()
+            .chain(next.refused.keys())
             .filter(|name| !entries.contains_key(*name))
             .cloned()
             .collect();
+        gone.sort();
+        gone.dedup();
         for name in gone {
             scan.acted.remove(&name);
-            next.refused.remove(&name);
+            let was_refused = next.refused.remove(&name).is_some();
             if next
                 .plugins
                 .get(&name)
@@ -217,6 +228,8 @@ impl PluginHost {
             {
                 next.plugins.remove(&name);
                 report.removed.push(name);
+            } else if was_refused {
+                report.forgotten.push(name);
             }
         }
         scan.seen = seen;

@@ -114,7 +114,7 @@ impl PluginHost {
                     .filter_map(|c| Capability::parse(c).ok())
                     .collect();
                 let file = match &loaded.info.origin {
-                    Origin::Installed(path) => path.clone(),
+                    Origin::Installed(path) | Origin::File(path) => path.clone(),
                     Origin::Stock => "docket.toml".into(),
                 };
                 match self.granted(name, &file, &declared, stock, !stock) {
@@ -153,6 +153,7 @@ impl PluginHost {
         report.added.extend(again.added);
         report.replaced.extend(again.replaced);
         report.removed.extend(again.removed);
+        report.forgotten.extend(again.forgotten);
         report.kept.extend(again.kept);
         // A plugin refused above and again by the reload is one refusal.
         for refusal in again.refused {

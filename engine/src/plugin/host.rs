@@ -1,6 +1,6 @@
-//! Loading plugins: the stock ones from the binary, the installed ones from the plugins folder
-//! (each validated against its manifest, world, grants and the firm's ceilings), reloading the
-//! folder while the server runs, and `check` for a single file.
+//! Loading plugins: the stock ones from the binary and the installed ones from the plugins
+//! folder, each validated against its manifest, world, grants and the firm's ceilings
+//! (`folder.rs` reloads the folder while the server runs; `check.rs` checks a single file).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,7 +16,7 @@ use super::grants::with_grants;
 use super::manifest::{Capability, Contract, World, read_manifest};
 use super::model::Params;
 use super::runtime::{Limits, LoadTime, Runtime, RuntimeOptions};
-use super::scaffold::Language;
+use super::scaffold::{BuildTarget, Language};
 use super::stock::{STOCK, StockComponent};
 use super::wit::Pre;
 use crate::config::PluginsConfig;
@@ -26,7 +26,11 @@ use crate::config::PluginsConfig;
 #[serde(rename_all = "kebab-case")]
 pub enum Origin {
     Stock,
+    /// From the plugins folder.
     Installed(PathBuf),
+    /// A component file a tool loaded for itself (`check`, `test`, `simulate --file`): not
+    /// installed.
+    File(PathBuf),
 }
 
 /// What `docket plugin list` shows about a plugin.
@@ -37,7 +41,8 @@ pub struct PluginInfo {
     pub world: World,
     /// The version of the `docket:plugin` contract its component was built against.
     pub contract: Contract,
-    /// `"stock"`, or `{"installed": PATH}`.
+    /// `"stock"`, `{"installed": PATH}` (in the plugins folder) or `{"file": PATH}` (a file a
+    /// tool loaded, not installed).
     #[schema(value_type = Object)]
     pub origin: Origin,
     pub description: String,
@@ -55,6 +60,10 @@ pub struct PluginInfo {
     pub ungranted: Vec<String>,
     /// Default parameters.
     pub params: Params,
+    /// Parameters that make a stock component this stock plugin (`preset = "gentle"`), passed
+    /// first and never shown; empty for an installed plugin.
+    #[serde(skip)]
+    pub(crate) internal: Params,
     /// The limits its calls run under.
     pub limits: Limits,
     /// How its component was loaded (compiled or from the cache) and how long it took.
@@ -102,22 +111,6 @@ pub struct RefusedPlugin {
     /// What the firm grants it, and whether the configuration pins that.
     pub grants: Vec<String>,
     pub grants_pinned: bool,
-}
-
-/// What `docket plugin check` reports about a component file.
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckReport {
-    pub file: PathBuf,
-    /// The worlds the component implements (normally exactly one).
-    pub worlds: Vec<World>,
-    /// The contract version it was built against, when it implements a world.
-    pub contract: Option<Contract>,
-    /// Why it does not implement each other world.
-    pub mismatches: BTreeMap<String, String>,
-    pub imports: Vec<String>,
-    pub exports: Vec<String>,
-    /// How the component was loaded: compiled (and cached), or from the cache.
-    pub load: LoadTime,
 }
 
 /// The plugins being served, swapped whole on a reload so a call never sees half a change.
@@ -306,7 +299,13 @@ impl PluginHost {
         for component in StockComponent::ALL {
             let path = Path::new(component.file_name());
             let compiled = self.runtime.compile(path, component.bytes())?;
-            let pre = self.pre(path, component.bytes(), &compiled, component.world())?;
+            let pre = self.pre(
+                path,
+                component.bytes(),
+                &compiled,
+                component.world(),
+                &BuildTarget::default(),
+            )?;
             pres.insert(component, pre);
         }
         for stock in STOCK {
@@ -328,6 +327,11 @@ impl PluginHost {
                 ungranted: Vec::new(),
                 params: stock
                     .params
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                internal: stock
+                    .internal
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect(),
@@ -375,9 +379,13 @@ impl PluginHost {
             path: wasm.to_path_buf(),
             reason: e.to_string(),
         })?;
-        let (component, load) = self.runtime.compile_timed(wasm, &bytes)?;
+        let target = BuildTarget {
+            name: Some(name.clone()),
+            world: Some(checked.world),
+        };
+        let (component, load) = self.runtime.compile_timed(wasm, &bytes, &target)?;
         tracing::info!(plugin = %name, "{load}");
-        let pre = self.pre(wasm, &bytes, &component, checked.world)?;
+        let pre = self.pre(wasm, &bytes, &component, checked.world, &target)?;
         let granted = self.granted(&name, toml, &checked.capabilities, false, strict)?;
         let manifest = checked.manifest;
         let info = PluginInfo {
@@ -397,6 +405,7 @@ impl PluginHost {
             grants_pinned: false,
             ungranted: Vec::new(),
             params: manifest.params,
+            internal: Params::new(),
             limits,
             load: Some(load),
             capabilities: Vec::new(),
@@ -441,12 +450,13 @@ impl PluginHost {
     /// ones the world offers (WASI without capabilities, effects for hooks) and its exports the
     /// world's, of the current contract or of 0.1.0. A refusal says how to rebuild it in the
     /// language it was written in.
-    fn pre(
+    pub(super) fn pre(
         &self,
         path: &Path,
         bytes: &[u8],
         component: &Component,
         world: World,
+        target: &BuildTarget,
     ) -> Result<Pre, PluginError> {
         Pre::link(&self.runtime.engine, component, world).map_err(|e| PluginError::WrongWorld {
             path: path.to_path_buf(),
@@ -455,77 +465,9 @@ impl PluginHost {
             build: format!(
                 "check `world` in its manifest, or rebuild it as a {world} against docket:plugin@{}: {}",
                 Contract::CURRENT,
-                Language::build_hint(Language::of_file(path, bytes))
+                Language::build_hint(Language::of_file(path, bytes), target)
             ),
         })
-    }
-
-    /// Compiles a component file (through the cache) and reports which world it implements,
-    /// its imports and its exports.
-    pub fn check_file(&self, wasm: &Path) -> Result<CheckReport, PluginError> {
-        let bytes = std::fs::read(wasm).map_err(|e| PluginError::Read {
-            path: wasm.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        let (component, load) = self.runtime.compile_timed(wasm, &bytes)?;
-        let ty = component.component_type();
-        let engine = &self.runtime.engine;
-        let imports = ty
-            .imports(engine)
-            .map(|(name, _)| name.to_string())
-            .collect();
-        let exports = ty
-            .exports(engine)
-            .map(|(name, _)| name.to_string())
-            .collect();
-        let mut worlds = Vec::new();
-        let mut contract = None;
-        let mut mismatches = BTreeMap::new();
-        for world in World::ALL {
-            match self.pre(wasm, &bytes, &component, world) {
-                Ok(pre) => {
-                    worlds.push(world);
-                    contract.get_or_insert(pre.contract());
-                }
-                Err(PluginError::WrongWorld { reason, .. }) => {
-                    mismatches.insert(world.to_string(), reason);
-                }
-                Err(other) => return Err(other),
-            }
-        }
-        Ok(CheckReport {
-            file: wasm.to_path_buf(),
-            worlds,
-            contract,
-            mismatches,
-            imports,
-            exports,
-            load,
-        })
-    }
-
-    /// Checks `wasm` with its manifest `toml` as the server would at install: the manifest, the
-    /// world it declares against the component, the firm's grants and ceilings. Returns what
-    /// `docket plugin list` would show once installed.
-    /// A capability the firm has not granted yet does not refuse it here: it is listed in
-    /// `ungranted`, since an admin may grant it once the plugin is installed.
-    pub fn check_install(&self, wasm: &Path, toml: &Path) -> Result<PluginInfo, PluginError> {
-        self.validate(wasm, toml, None, false)
-            .map(|loaded| loaded.info)
-    }
-
-    /// Loads `wasm` with its manifest for this process only (not the folder), under the
-    /// manifest's name, replacing an installed plugin of that name: for `docket plugin
-    /// simulate --file` and `docket plugin test`. A capability the firm has not granted is
-    /// listed in `ungranted` and denied to the plugin's calls.
-    pub fn load_file(&self, wasm: &Path, toml: &Path) -> Result<PluginInfo, PluginError> {
-        let loaded = self.validate(wasm, toml, None, false)?;
-        let info = loaded.info.clone();
-        let mut next = (*self.catalogue()).clone();
-        next.refused.remove(&info.name);
-        next.plugins.insert(info.name.clone(), Arc::new(loaded));
-        *self.current.write().expect("not poisoned") = Arc::new(next);
-        Ok(info)
     }
 
     /// The loaded plugin `name`, which must be of `world`.

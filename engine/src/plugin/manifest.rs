@@ -59,6 +59,22 @@ pub enum Contract {
 impl Contract {
     /// The current contract, the one `wit/` holds and the SDKs build against.
     pub const CURRENT: Contract = Contract::V0_2;
+
+    /// How a component of this contract is served as `world`, when it is not the current
+    /// contract: through the adapter (a 0.1.0 policy only through its batch function), and
+    /// what to do about it.
+    pub fn adapter_note(self, world: World) -> Option<String> {
+        (self != Contract::CURRENT).then(|| {
+            let calls = match world {
+                World::ReminderPolicy => " that calls only its batch `next-reminders`",
+                _ => "",
+            };
+            format!(
+                "docket:plugin@{self}, served through an adapter{calls}; rebuild it against {} with this Docket's SDK (see docs/plugins.md)",
+                Contract::CURRENT
+            )
+        })
+    }
 }
 
 impl fmt::Display for Contract {
@@ -135,7 +151,7 @@ pub struct Manifest {
     pub capabilities: Vec<String>,
     /// Default parameters; a template's parameters override them one by one. Numbers and
     /// booleans are taken as their text (`every = 2` is `every = "2"`).
-    #[serde(default, deserialize_with = "scalar_params")]
+    #[serde(default, deserialize_with = "super::toml_fields::scalar_params")]
     pub params: BTreeMap<String, String>,
     /// Limits other than the firm's defaults, up to the ceilings of `[plugins]` in the
     /// configuration: a plugin whose runtime needs more (a Python one) asks for it here.
@@ -152,29 +168,6 @@ pub struct ManifestLimits {
     pub timeout_ms: Option<u64>,
     /// Most linear memory one instance may grow to, in MiB.
     pub memory_mib: Option<u64>,
-}
-
-pub(crate) fn scalar_params<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<BTreeMap<String, String>, D::Error> {
-    let raw = BTreeMap::<String, toml::Value>::deserialize(d)?;
-    raw.into_iter()
-        .map(|(name, value)| {
-            let text = match value {
-                toml::Value::String(s) => s,
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Float(f) => f.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                other => {
-                    return Err(serde::de::Error::custom(format!(
-                        "parameter `{name}` is a {}; write it as text, a number or a boolean",
-                        other.type_str()
-                    )));
-                }
-            };
-            Ok((name, text))
-        })
-        .collect()
 }
 
 impl Manifest {
@@ -251,10 +244,11 @@ pub(crate) fn read_manifest(
             manifest.name, manifest.name, manifest.name
         )));
     }
-    if manifest.version.trim().is_empty() {
-        return Err(bad(
-            "version is empty; write e.g. version = \"0.1.0\"".into()
-        ));
+    if !super::toml_fields::is_semver(&manifest.version) {
+        return Err(bad(format!(
+            "version `{}` is not a version: write it as semver, MAJOR.MINOR.PATCH, e.g. version = \"0.1.0\"",
+            manifest.version
+        )));
     }
     let world = World::parse(&manifest.world).ok_or_else(|| {
         let hint = World::parse(&manifest.world.replace('_', "-"))
@@ -369,6 +363,28 @@ mod tests {
         }
         assert_eq!(name_of_stem("overdue_mondays"), "overdue-mondays");
         assert_eq!(suggested_name("Overdue_Mondays"), "overdue-mondays");
+    }
+
+    #[test]
+    fn manifests_written_wrong_are_refused_at_the_line_and_with_what_to_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.toml");
+        let refusal = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            match read_manifest(&path, None) {
+                Err(PluginError::Manifest { reason, .. }) => reason,
+                other => panic!("{other:?}"),
+            }
+        };
+        let head = "name = 'x'\nversion = '0.1.0'\nworld = 'reminder-policy'\n";
+        assert_eq!(
+            refusal(&format!("{head}[params]\nevery = 7\ntimes = [1, 2]\n")),
+            "line 6: parameter `times` is an array; write it as text, a number or a boolean, e.g. times = \"1,2\""
+        );
+        assert_eq!(
+            refusal("name = 'x'\nversion = 'one'\nworld = 'reminder-policy'\n"),
+            "version `one` is not a version: write it as semver, MAJOR.MINOR.PATCH, e.g. version = \"0.1.0\""
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! host.deliver("webhook", &params, &event, &mut effects)?;               // hook event
 //! host.preview("custom", &calendar, &params, group, until)?;             // whole calendar
 //! host.set_stored_grants(grants);                                       // an admin's grants, at once
-//! host.check_file(path)?;                                                // world, imports, exports
+//! host.check_file(path, &BuildTarget::of(path, Some(manifest)))?;       // world, imports, exports
 //! host.check_install(wasm, manifest)?;                                    // as the server installs it
 //! host.trial("my-policy")?;                                              // one call on a sample, defaults
 //! let _watch = Arc::new(host).watch(Duration::from_secs(1), |report| {}); // live reload of the folder
@@ -44,6 +44,7 @@
 mod answers;
 mod calls;
 mod cases;
+mod check;
 mod effects;
 mod error;
 mod folder;
@@ -56,6 +57,7 @@ mod runtime;
 mod scaffold;
 mod stderr;
 mod stock;
+mod toml_fields;
 mod trial;
 mod wit;
 
@@ -63,10 +65,12 @@ mod wit;
 pub use calls::native_reminders;
 pub use calls::{MAX_REMINDERS_PER_TASK, ReminderSession};
 pub use cases::{CaseResult, Cases};
+pub use check::CheckReport;
 pub(crate) use effects::url_host;
+pub(crate) use error::count;
 pub use error::{Failure, PluginError};
 pub use folder::{PluginWatch, ReloadReport};
-pub use host::{CheckReport, Origin, PluginHost, PluginInfo, PluginLoadError, RefusedPlugin};
+pub use host::{Origin, PluginHost, PluginInfo, PluginLoadError, RefusedPlugin};
 pub use manifest::{
     Capability, Contract, Manifest, ManifestLimits, World, name_of_stem, valid_name,
 };
@@ -80,4 +84,4 @@ pub use preview::{MAX_PREVIEW, Preview, PreviewEnd};
 #[doc(hidden)]
 pub use runtime::RuntimeOptions;
 pub use runtime::{Limits, LoadTime, user_cache_dir};
-pub use scaffold::{Language, Scaffold, scaffold};
+pub use scaffold::{BuildTarget, Language, Scaffold, scaffold};

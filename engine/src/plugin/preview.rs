@@ -152,9 +152,9 @@ impl PluginHost {
         };
         if let Some(&(index, _)) = done.iter().find(|(i, _)| *i >= group.tasks.len()) {
             let e = PluginError::BadInput(format!(
-                "task {} is done but the group has {} tasks",
+                "task {} is done but the group has {}",
                 index + 1,
-                group.tasks.len()
+                super::error::count(group.tasks.len(), "task")
             ));
             return Preview::failed(reminders, e);
         }

@@ -16,7 +16,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::effects::HookCtx;
 use super::error::{PluginError, one_line};
-use super::scaffold::Language;
+use super::scaffold::{BuildTarget, Language};
 use super::stderr::StderrTail;
 
 /// How often the epoch advances; a call's budget is counted in these ticks.
@@ -290,6 +290,11 @@ impl Runtime {
                 plugin: plugin.to_string(),
                 failure,
             }
+        } else if let Some(exit) = error.downcast_ref::<wasmtime_wasi::I32Exit>() {
+            PluginError::Exited {
+                plugin: plugin.to_string(),
+                status: exit.0,
+            }
         } else {
             match error.downcast_ref::<Trap>() {
                 Some(Trap::Interrupt) => PluginError::Timeout {
@@ -317,22 +322,24 @@ impl Runtime {
     /// starts with the SHA-256 of the rest, so a damaged or foreign file is recompiled, never
     /// loaded.
     pub fn compile(&self, path: &Path, bytes: &[u8]) -> Result<Component, PluginError> {
-        self.compile_timed(path, bytes)
+        self.compile_timed(path, bytes, &BuildTarget::default())
             .map(|(component, _)| component)
     }
 
-    /// [`Runtime::compile`], also telling how the component was loaded and how long it took.
+    /// [`Runtime::compile`], also telling how the component was loaded and how long it took. A
+    /// refusal's build command names `target` where it is known.
     pub fn compile_timed(
         &self,
         path: &Path,
         bytes: &[u8],
+        target: &BuildTarget,
     ) -> Result<(Component, LoadTime), PluginError> {
         let started = std::time::Instant::now();
         let took = |from_cache| LoadTime {
             from_cache,
             ms: started.elapsed().as_secs_f64() * 1e3,
         };
-        check_binary(path, bytes)?;
+        check_binary(path, bytes, target)?;
         let cached = self
             .cache_dir
             .as_ref()
@@ -345,7 +352,7 @@ impl Runtime {
         let compile_error = |e: wasmtime::Error| PluginError::Compile {
             path: path.to_path_buf(),
             reason: one_line(e),
-            build: Language::build_hint(Language::of_file(path, bytes)),
+            build: Language::build_hint(Language::of_file(path, bytes), target),
         };
         let artifact = self
             .engine
@@ -390,20 +397,34 @@ impl Runtime {
 }
 
 /// Refuses what is not a WebAssembly binary (wasmtime would otherwise try it as WAT text and
-/// report a parse error at line 1) and precompiled artifacts, which are never loaded from
-/// outside the cache.
-pub(crate) fn check_binary(path: &Path, bytes: &[u8]) -> Result<(), PluginError> {
+/// report a parse error at line 1), a core module (a component is what the host runs) and
+/// precompiled artifacts, which are never loaded from outside the cache.
+pub(crate) fn check_binary(
+    path: &Path,
+    bytes: &[u8],
+    target: &BuildTarget,
+) -> Result<(), PluginError> {
     if Engine::detect_precompiled(bytes).is_some() {
         return Err(PluginError::Precompiled {
             path: path.to_path_buf(),
         });
     }
+    let refuse = |reason: &str| PluginError::Compile {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+        build: Language::build_hint(Language::of_file(path, bytes), target),
+    };
     if !bytes.starts_with(b"\0asm") {
-        return Err(PluginError::Compile {
-            path: path.to_path_buf(),
-            reason: "the file does not start with the WebAssembly magic bytes".into(),
-            build: Language::build_hint(Language::of_file(path, bytes)),
-        });
+        return Err(refuse(
+            "the file does not start with the WebAssembly magic bytes",
+        ));
+    }
+    // The version field after the magic: 1 for a core module, 0x0d and a layer of 1 for a
+    // component.
+    if bytes.get(4..8) == Some(&[1, 0, 0, 0]) {
+        return Err(refuse(
+            "it is a core WebAssembly module: the wasm32-unknown-unknown and wasm32-wasip1 targets build those, and wasm32-wasip2 builds components",
+        ));
     }
     Ok(())
 }

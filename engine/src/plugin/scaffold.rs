@@ -42,14 +42,53 @@ impl Language {
         }
     }
 
-    /// How to build a component in `language` (both ways when it is not known).
-    pub(crate) fn build_hint(language: Option<Language>) -> String {
-        const RUST: &str = "`cargo build --release --target wasm32-wasip2` (the component is target/wasm32-wasip2/release/NAME.wasm)";
-        const PYTHON: &str = "componentize-py against Docket's wit/ folder (`sh build.sh` in a project of `docket plugin new --lang python`, which runs `componentize-py -d wit -w WORLD componentize -p . app -o NAME.wasm`)";
+    /// How to build a component in `language` (both ways when it is not known), naming the
+    /// plugin's file and world where `target` knows them.
+    pub(crate) fn build_hint(language: Option<Language>, target: &BuildTarget) -> String {
+        let stem = target.name.as_ref().map(|n| n.replace('-', "_"));
+        let rust = match &stem {
+            Some(stem) => format!(
+                "`cargo build --release --target wasm32-wasip2` (the component is target/wasm32-wasip2/release/{stem}.wasm)"
+            ),
+            None => "`cargo build --release --target wasm32-wasip2` (it writes the component into target/wasm32-wasip2/release/, named after the crate)".to_string(),
+        };
+        let python = match (&stem, target.world) {
+            (Some(stem), Some(world)) => format!(
+                "componentize-py against Docket's wit/ folder (`sh build.sh` in a project of `docket plugin new --lang python`, which runs `componentize-py -d wit -w {world} componentize -p . app -o {stem}.wasm`)"
+            ),
+            _ => "componentize-py against Docket's wit/ folder and the plugin's world (`sh build.sh` in a project of `docket plugin new --lang python` runs it)".to_string(),
+        };
         match language {
-            Some(Language::Rust) => format!("build it with {RUST}"),
-            Some(Language::Python) => format!("build it with {PYTHON}"),
-            None => format!("build it with {RUST} for Rust, or with {PYTHON}"),
+            Some(Language::Rust) => format!("build it with {rust}"),
+            Some(Language::Python) => format!("build it with {python}"),
+            None => format!("build it with {rust} for Rust, or with {python}"),
+        }
+    }
+}
+
+/// What a build hint names when it is known: the plugin, whose name gives the component's file
+/// (`overdue-mondays` builds `overdue_mondays.wasm`), and its world.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildTarget {
+    pub name: Option<String>,
+    pub world: Option<World>,
+}
+
+impl BuildTarget {
+    /// The plugin of component `wasm`: the name and world its manifest gives, as far as they
+    /// can be read (a manifest with other faults still names them), else the name of the file.
+    pub fn of(wasm: &Path, manifest: Option<&Path>) -> BuildTarget {
+        let table = manifest
+            .and_then(|m| std::fs::read_to_string(m).ok())
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .unwrap_or_default();
+        let text = |key: &str| table.get(key).and_then(|v| v.as_str()).map(str::to_string);
+        let from_file = wasm
+            .file_stem()
+            .map(|s| super::manifest::name_of_stem(&s.to_string_lossy()));
+        BuildTarget {
+            name: text("name").or(from_file).filter(|n| valid_name(n)),
+            world: text("world").and_then(|w| World::parse(&w)),
         }
     }
 }
@@ -160,6 +199,11 @@ pub fn scaffold(name: &str, world: World, language: Language) -> Result<Scaffold
             "`{name}` is not a plugin name: use lower-case letters, digits and hyphens, starting with a letter (e.g. overdue-mondays)"
         ));
     }
+    if super::stock::STOCK.iter().any(|s| s.name == name) {
+        return Err(format!(
+            "`{name}` is the name of a stock plugin, which an installed plugin cannot take; choose another name, e.g. my-{name}"
+        ));
+    }
     let file_stem = name.replace('-', "_");
     let (source, cases, description) = match (language, world) {
         (Language::Rust, World::ReminderPolicy) => (
@@ -254,7 +298,7 @@ pub fn scaffold(name: &str, world: World, language: Language) -> Result<Scaffold
     files.push((
         PathBuf::from(format!("{name}.toml")),
         format!(
-            "# The manifest Docket reads beside the component: `docket plugin install` copies both into the\n# plugins folder as {name}.wasm and {name}.toml.\nname = \"{name}\"\nversion = \"0.1.0\"\nworld = \"{}\"\ndescription = \"{description}\"\n# Hooks only: email, http:HOST, set-status, notify-staff, log; each granted by the firm in\n# docket.toml under [plugins.grants].\ncapabilities = []\n{limits}\n# Defaults; a template's parameters override them one by one.\n[params]\n{params}",
+            "# The manifest Docket reads beside the component: `docket plugin install --data DATA` copies both\n# into the plugins folder of DATA, the data folder the server serves, as {name}.wasm and\n# {name}.toml.\nname = \"{name}\"\nversion = \"0.1.0\"\nworld = \"{}\"\ndescription = \"{description}\"\n# Hooks only: email, http:HOST, set-status, notify-staff, log. The firm grants each: an admin\n# on the admin's Plugins page (or PUT /api/plugins/{name}/grants), or the operator, who may pin\n# them under [plugins.grants] in docket.toml instead.\ncapabilities = []\n{limits}\n# Defaults; a template's parameters override them one by one.\n[params]\n{params}",
             world.name()
         ),
     ));
@@ -264,7 +308,7 @@ pub fn scaffold(name: &str, world: World, language: Language) -> Result<Scaffold
     files.push((
         "README.md".into(),
         format!(
-            "# {name}\n\nA Docket {} plugin. `docs/plugins.md` in Docket's repository explains the contract\n(copied in `wit/`).\n\n```sh\n{build}\ndocket plugin check {}\ndocket plugin test {} cases.toml\ndocket plugin install {}\n```\n\nThe last command copies the component and `{name}.toml` into the plugins folder; a running\nserver picks it up within seconds. Then name `{name}` in a template's group.\n",
+            "# {name}\n\nA Docket {} plugin. `docs/plugins.md` in Docket's repository explains the contract\n(copied in `wit/`).\n\n```sh\n{build}\ndocket plugin check {}\ndocket plugin test {} cases.toml\ndocket plugin install --data DATA {}\n```\n\nThe last command checks the plugin again and copies the component and `{name}.toml` into the\nplugins folder of DATA, the data folder your server serves; a running server picks it up within\nseconds. Then name `{name}` in a template's group.\n",
             world.name(),
             component.display(),
             component.display(),
@@ -338,9 +382,20 @@ mod tests {
                 .iter()
                 .any(|(p, t)| p.ends_with("hook.toml") && t.contains("memory_mib = 128"))
         );
+        // Grants are said as the guide says them: an admin on the Plugins page or the API, or
+        // the operator in docket.toml.
+        assert!(py.files.iter().any(|(p, t)| p.ends_with("hook.toml")
+            && t.contains("on the admin's Plugins page (or PUT /api/plugins/hook/grants)")
+            && t.contains("[plugins.grants] in docket.toml")));
         assert!(scaffold("Overdue_Mondays", World::SendingRule, Language::Rust).is_err());
+        assert!(
+            scaffold("gentle", World::ReminderPolicy, Language::Rust)
+                .unwrap_err()
+                .contains("`gentle` is the name of a stock plugin")
+        );
         for (_, text) in s.files.iter().chain(&py.files) {
             assert!(!text.contains("{{"), "an unfilled placeholder: {text}");
+            assert!(!text.contains("each granted by the firm in"), "{text}");
         }
     }
 }

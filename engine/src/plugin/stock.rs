@@ -44,11 +44,14 @@ impl StockComponent {
     }
 }
 
-/// A stock plugin: a name firms pick in templates, backed by a component and default params.
+/// A stock plugin: a name firms pick in templates, backed by a component, the parameters that
+/// make the component this plugin (`internal`: never shown, as no template needs to set them)
+/// and its default parameters (`params`, shown and overridden by templates).
 pub(crate) struct StockPlugin {
     pub name: &'static str,
     pub component: StockComponent,
     pub description: &'static str,
+    pub internal: &'static [(&'static str, &'static str)],
     pub params: &'static [(&'static str, &'static str)],
     /// Capabilities the plugin uses. Stock hooks get `email`, `set-status` and `notify-staff`
     /// without a grant (they act only on the event's own work and staff); `http:*` needs the
@@ -61,34 +64,39 @@ pub(crate) const STOCK: &[StockPlugin] = &[
         name: "gentle",
         component: StockComponent::Reminder,
         description: "7 days before due, on the due date, then daily when overdue; at most 5 per task",
-        params: &[("preset", "gentle")],
+        internal: &[("preset", "gentle")],
+        params: &[],
         capabilities: Vec::new,
     },
     StockPlugin {
         name: "urgent",
         component: StockComponent::Reminder,
         description: "daily from the send date until done; at most 5 per task",
-        params: &[("preset", "urgent")],
+        internal: &[("preset", "urgent")],
+        params: &[],
         capabilities: Vec::new,
     },
     StockPlugin {
         name: "custom",
         component: StockComponent::Reminder,
         description: "`before` days before due (e.g. 7,3,1), then every `every` days when overdue; at most 5 per task",
-        params: &[("preset", "custom"), ("before", "7,3,1"), ("every", "2")],
+        internal: &[("preset", "custom")],
+        params: &[("before", "7,3,1"), ("every", "2")],
         capabilities: Vec::new,
     },
     StockPlugin {
         name: "manual",
         component: StockComponent::Sending,
         description: "never send automatically: only when staff press Send",
-        params: &[("days", "manual")],
+        internal: &[("days", "manual")],
+        params: &[],
         capabilities: Vec::new,
     },
     StockPlugin {
         name: "relative",
         component: StockComponent::Sending,
         description: "send `days` days from the work's start date (negative: before), or manual",
+        internal: &[],
         params: &[("days", "manual")],
         capabilities: Vec::new,
     },
@@ -96,25 +104,24 @@ pub(crate) const STOCK: &[StockPlugin] = &[
         name: "email-staff",
         component: StockComponent::Hooks,
         description: "email the work's staff about the event",
-        params: &[("action", "email-staff")],
+        internal: &[("action", "email-staff")],
+        params: &[],
         capabilities: || vec![Capability::Email],
     },
     StockPlugin {
         name: "webhook",
         component: StockComponent::Hooks,
         description: "POST the event as JSON to `url` (its host must be granted as http:HOST)",
-        params: &[("action", "webhook")],
+        internal: &[("action", "webhook")],
+        params: &[],
         capabilities: || vec![Capability::Http("*".into())],
     },
     StockPlugin {
         name: "set-status",
         component: StockComponent::Hooks,
         description: "set the work's status to `status` on the events listed in `on`",
-        params: &[
-            ("action", "set-status"),
-            ("status", "in-progress"),
-            ("on", "reminder-limit-reached"),
-        ],
+        internal: &[("action", "set-status")],
+        params: &[("status", "in-progress"), ("on", "reminder-limit-reached")],
         capabilities: || vec![Capability::SetStatus],
     },
 ];

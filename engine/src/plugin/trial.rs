@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 
-use super::error::PluginError;
+use super::error::{PluginError, count};
 use super::host::PluginHost;
 use super::manifest::World;
 use super::model::{
@@ -57,12 +57,12 @@ impl PluginHost {
                 let answer = self.next_reminder(plugin, &calendar, &none, now, &group)?;
                 Ok(match answer {
                     Some(r) => format!(
-                        "a group sent {} with tasks due {} and {}: first reminder {} covering {} task(s)",
+                        "a group sent {} with tasks due {} and {}: first reminder {} covering {}",
                         local(&calendar, now),
                         day(14),
                         day(21),
                         local(&calendar, r.at),
-                        r.tasks.len()
+                        count(r.tasks.len(), "task")
                     ),
                     None => format!(
                         "a group sent {} with tasks due {} and {}: no reminder",
@@ -101,9 +101,10 @@ impl PluginHost {
                     staff_emails: vec!["sam@firm.example".into()],
                 };
                 let mut effects = RecordedEffects::default();
-                let count = self.deliver(plugin, &none, &event, &mut effects)?;
+                let allowed = self.deliver(plugin, &none, &event, &mut effects)?;
                 Ok(format!(
-                    "a sample task-completed event: {count} effect(s) asked for and allowed"
+                    "a sample task-completed event: {} asked for and allowed",
+                    count(allowed, "effect")
                 ))
             }
         }
@@ -127,14 +128,16 @@ mod tests {
         let (host, _) = PluginHost::open(&PluginsConfig::default(), data.path()).unwrap();
         assert_eq!(
             host.trial("gentle").unwrap(),
-            "a group sent 2026-03-02 08:00 GMT with tasks due 2026-03-16 and 2026-03-23: first reminder 2026-03-09 09:00 GMT covering 1 task(s)"
+            "a group sent 2026-03-02 08:00 GMT with tasks due 2026-03-16 and 2026-03-23: first reminder 2026-03-09 09:00 GMT covering 1 task"
         );
         assert_eq!(
             host.trial("relative").unwrap(),
             "work starting 2026-03-16: sent by staff"
         );
         assert!(
-            host.trial("email-staff").unwrap().contains("1 effect(s)"),
+            host.trial("email-staff")
+                .unwrap()
+                .contains("1 effect asked for"),
             "{:?}",
             host.trial("email-staff")
         );

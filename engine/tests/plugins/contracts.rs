@@ -5,8 +5,8 @@
 
 use docket_engine::config::PluginsConfig;
 use docket_engine::plugin::{
-    Contract, Effect, HookEvent, HookEventKind, Params, PluginHost, RecordedEffects, SendRequest,
-    World,
+    BuildTarget, Contract, Effect, HookEvent, HookEventKind, Params, PluginHost, RecordedEffects,
+    SendRequest, World,
 };
 
 use super::{calendar, date, group, install, utc};
@@ -146,7 +146,9 @@ fn a_rule_and_a_hook_of_the_old_contract_keep_working() {
         )]
     );
 
-    let report = host.check_file(std::path::Path::new(OLD)).unwrap();
+    let report = host
+        .check_file(std::path::Path::new(OLD), &BuildTarget::default())
+        .unwrap();
     assert_eq!(report.worlds, [World::ReminderPolicy, World::SendingRule]);
     assert_eq!(report.contract, Some(Contract::V0_1));
     assert!(

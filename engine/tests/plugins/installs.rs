@@ -1,9 +1,10 @@
-//! Installing: bad plugins are refused with one line each while the rest load, and compiled
-//! components are cached with a checksum.
+//! Installing: bad plugins are refused with one line each while the rest load, a refused
+//! plugin whose files are deleted is no longer listed, and compiled components are cached with
+//! a checksum.
 
 use chrono::{TimeZone, Utc};
 use docket_engine::config::PluginsConfig;
-use docket_engine::plugin::{Params, PluginHost};
+use docket_engine::plugin::{BuildTarget, Params, PluginHost};
 
 use super::{BUSINESS_DAYS, calendar, example_manifest, group, install};
 
@@ -41,7 +42,7 @@ fn bad_installs_are_refused_with_one_line_and_the_rest_load() {
         &dir,
         "bad-manifest",
         BUSINESS_DAYS,
-        "name = 'bad-manifest'\nversion = '1'\nworld = 'reminder-policy'\ncolour = 'red'\n",
+        "name = 'bad-manifest'\nversion = '1.0.0'\nworld = 'reminder-policy'\ncolour = 'red'\n",
     );
     install(
         &dir,
@@ -115,6 +116,33 @@ fn bad_installs_are_refused_with_one_line_and_the_rest_load() {
 }
 
 #[test]
+fn a_refused_plugin_whose_files_are_deleted_is_no_longer_listed() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("plugins");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("broken.wasm"), b"not a component").unwrap();
+    std::fs::write(
+        dir.join("broken.toml"),
+        "name = 'broken'\nversion = '0.1.0'\nworld = 'reminder-policy'\n",
+    )
+    .unwrap();
+    let (host, refused) = PluginHost::open(&PluginsConfig::default(), data.path()).unwrap();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(host.refusals().len(), 1);
+    // A change of grants makes the folder's scan forget what it acted on; the refusal is
+    // still the folder's, and goes with its files all the same.
+    host.set_stored_grants(Default::default());
+    std::fs::remove_file(dir.join("broken.wasm")).unwrap();
+    std::fs::remove_file(dir.join("broken.toml")).unwrap();
+    let report = host.reload();
+    assert_eq!(report.forgotten, ["broken"], "{report:?}");
+    assert!(host.refusals().is_empty(), "{:?}", host.refusals());
+    assert!(host.refused().is_empty());
+    // Said once: the next look finds nothing new.
+    assert!(host.reload().is_empty());
+}
+
+#[test]
 fn compiled_components_are_cached_and_damaged_artifacts_recompiled() {
     let data = tempfile::tempdir().unwrap();
     let (first, _) = PluginHost::open(&PluginsConfig::default(), data.path()).unwrap();
@@ -153,7 +181,7 @@ fn check_reports_world_imports_exports_and_refuses_non_components() {
     use docket_engine::plugin::World;
 
     let report = super::host()
-        .check_file(std::path::Path::new(BUSINESS_DAYS))
+        .check_file(std::path::Path::new(BUSINESS_DAYS), &BuildTarget::default())
         .unwrap();
     assert_eq!(report.worlds, [World::ReminderPolicy]);
     assert_eq!(report.contract, Some(docket_engine::plugin::Contract::V0_2));
@@ -180,7 +208,10 @@ fn check_reports_world_imports_exports_and_refuses_non_components() {
     );
 
     let hooks = super::host()
-        .check_file(std::path::Path::new(env!("DOCKET_STOCK_HOOKS_WASM")))
+        .check_file(
+            std::path::Path::new(env!("DOCKET_STOCK_HOOKS_WASM")),
+            &BuildTarget::default(),
+        )
         .unwrap();
     assert_eq!(hooks.worlds, [World::NotificationHook]);
     assert!(
@@ -195,10 +226,32 @@ fn check_reports_world_imports_exports_and_refuses_non_components() {
     let dir = tempfile::tempdir().unwrap();
     let junk = dir.path().join("junk.wasm");
     std::fs::write(&junk, b"not wasm at all").unwrap();
-    let err = super::host().check_file(&junk).unwrap_err().to_string();
+    let err = super::host()
+        .check_file(&junk, &BuildTarget::default())
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("junk.wasm") && err.contains("not a WebAssembly component"),
         "{err}"
     );
     assert!(!err.contains('\n'), "{err}");
+
+    // A core module is said to be one; the build commands name the plugin and its world.
+    let core = dir.path().join("core.wasm");
+    std::fs::write(&core, b"\0asm\x01\0\0\0").unwrap();
+    let target = BuildTarget {
+        name: Some("overdue-mondays".into()),
+        world: Some(World::ReminderPolicy),
+    };
+    let err = super::host()
+        .check_file(&core, &target)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("it is a core WebAssembly module")
+            && err.contains("target/wasm32-wasip2/release/overdue_mondays.wasm")
+            && err.contains("-w reminder-policy componentize -p . app -o overdue_mondays.wasm"),
+        "{err}"
+    );
+    assert!(!err.contains("NAME") && !err.contains("WORLD"), "{err}");
 }

@@ -1,6 +1,7 @@
 //! Sandbox limits: a guest that loops, hogs memory, recurses or panics is stopped within
 //! 100 ms with a clear error — a panic's with its message and place — while a healthy plugin
-//! keeps serving.
+//! keeps serving; a guest that exits is said to have exited, and an SDK answer covering no
+//! task is refused as the invalid answer it is.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -102,6 +103,47 @@ fn misbehaving_guests_are_stopped_within_100ms_while_others_go_on() {
             .next_reminder("misbehave", &cal, &Params::new(), g.sent_at, &g)
             .unwrap(),
         None
+    );
+}
+
+#[test]
+fn a_guest_that_exits_is_said_to_and_an_empty_reminder_is_refused() {
+    let cal = calendar("Europe/London", "09:00");
+    let g = group("2026-03-01T10:00:00Z", &["2026-03-27"]);
+    let call = |mode: &str| {
+        host()
+            .next_reminder("misbehave", &cal, &params(&[("mode", mode)]), g.sent_at, &g)
+            .unwrap_err()
+    };
+    // `std::process::exit(3)`: WASI 0.2 carries only failure, which the message says plainly
+    // rather than giving a wrong number or wasmtime's words.
+    let err = call("exit");
+    assert!(
+        matches!(err, PluginError::Exited { status: 1, .. }),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.starts_with("plugin `misbehave` exited with a failure status instead of answering")
+            && !text.contains("i32"),
+        "{text}"
+    );
+    let text = call("exit-0").to_string();
+    assert!(
+        text.starts_with("plugin `misbehave` exited (status 0) instead of answering"),
+        "{text}"
+    );
+    // A reminder covering no task is refused by the SDK, naming the day and the place.
+    let err = call("empty");
+    let text = err.to_string();
+    assert!(
+        matches!(&err, PluginError::Failed { failure, .. } if failure.kind == "invalid answer"),
+        "{err:?}"
+    );
+    assert!(
+        text.contains("the reminder on 2026-03-02 at 09:00 covers no task")
+            && text.contains("at testing/misbehave/src/lib.rs:"),
+        "{text}"
     );
 }
 

@@ -15,7 +15,7 @@ A group's answer must not depend on the other groups of its batch.
 """
 
 from . import MAX_REMINDERS_PER_TASK
-from .plugin import Plugin
+from .plugin import Plugin, crashed
 
 
 class Task:
@@ -39,7 +39,8 @@ class Group:
 
 class Next:
     """A group's next reminder: `at`, a `local_time`, and the indices of the tasks it covers
-    (from 0, ascending, never empty)."""
+    (from 0, ascending). A reminder covers at least one task: one covering none is refused as
+    an invalid answer (return None for no reminder)."""
 
     __slots__ = ("at", "tasks")
 
@@ -63,6 +64,23 @@ def after(group):
     if last is not None and last.at > group.sent.at:
         return last
     return group.sent
+
+
+def _covers_no_task(policy, reminder):
+    """The invalid answer a reminder covering no task is, placed at `next_reminder`."""
+    import os
+
+    from . import days
+    from .times import hhmm
+
+    code = type(policy).next_reminder.__code__
+    at = reminder.at
+    return crashed(
+        "invalid answer",
+        f"the reminder on {days.format(at.day)} at {hhmm(at.minute)} covers no task; "
+        "a reminder covers at least one task (return None for no reminder)",
+        f"{os.path.basename(code.co_filename)}:{code.co_firstlineno}",
+    )
 
 
 class Policy(Plugin):
@@ -111,7 +129,11 @@ class Policy(Plugin):
             )
             first += n
             reminder = self.next_reminder(calendar, params, group)
-            if reminder is None or not reminder.tasks:
+            if reminder is not None and not reminder.tasks:
+                # The batch's columns cannot carry it (a count of 0 is "no reminder"), so the
+                # host's rule is applied here, naming the plugin's `next_reminder`.
+                raise _covers_no_task(self, reminder)
+            if reminder is None:
                 answer.covered_count.append(0)
                 answer.day.append(0)
                 answer.minute.append(0)

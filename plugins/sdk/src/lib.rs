@@ -54,7 +54,8 @@ pub mod reminder_policy {
     }
 
     /// A group's next reminder, as a per-group decision gives it: when, in local time, and the
-    /// indices of the tasks it covers (from 0, ascending, never empty).
+    /// indices of the tasks it covers (from 0, ascending). A reminder covers at least one
+    /// task: [`each_group`] refuses one covering none (answer `None` for no reminder).
     #[derive(Clone, Debug)]
     pub struct Reminder {
         pub at: LocalTime,
@@ -100,14 +101,18 @@ pub mod reminder_policy {
 
     /// Answers a batch group by group with `decide`, for a policy that decides one group at a
     /// time: each group is read from the columns into a [`Group`], and `decide`'s answer
-    /// written back into the batch's columns (`None`, or a reminder covering no task, is no
-    /// reminder). A group's answer must not depend on its batch: Docket asks about a single
-    /// group with a batch of one. Stops at the first error.
+    /// written back into the batch's columns (`None` is no reminder). A group's answer must not
+    /// depend on its batch: Docket asks about a single group with a batch of one. Stops at the
+    /// first error. A reminder covering no task breaks the contract, as the host would say if
+    /// the batch's columns could carry one (they cannot: a count of 0 is "no reminder"), so it
+    /// fails the call as an invalid answer, at the place `each_group` is called.
+    #[track_caller]
     pub fn each_group(
         groups: &GroupColumns,
         tasks: &TaskColumns,
         mut decide: impl FnMut(Group) -> Result<Option<Reminder>, PluginError>,
     ) -> Result<BatchDecision, PluginError> {
+        let called = ::std::panic::Location::caller();
         let batch = batch(groups, tasks).map_err(PluginError::BadInput)?;
         let mut answers = crate::calendar::Answers::with_capacity(batch.len(), 0);
         for (g, group) in batch.groups().enumerate() {
@@ -126,8 +131,20 @@ pub mod reminder_policy {
                     .map(|last| moment(&groups.last_reminder_at, last)),
                 tasks,
             })?;
+            if let Some(empty) = next.as_ref().filter(|n| n.tasks.is_empty()) {
+                return Err(PluginError::Crashed(docket::plugin::types::Failure {
+                    kind: "invalid answer".into(),
+                    message: format!(
+                        "the reminder on {} at {:02}:{:02} covers no task; a reminder covers at least one task (answer None for no reminder)",
+                        crate::date::format(empty.at.day),
+                        empty.at.minute / 60,
+                        empty.at.minute % 60
+                    ),
+                    location: format!("{}:{}", called.file(), called.line()),
+                }));
+            }
             answers.push(|covered| {
-                let next = next.filter(|n| !n.tasks.is_empty())?;
+                let next = next?;
                 covered.extend(next.tasks);
                 Some((next.at.day, next.at.minute))
             });

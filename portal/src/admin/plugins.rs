@@ -123,6 +123,7 @@ async fn page(
         origin: match &p.origin {
             Origin::Stock => "built in".into(),
             Origin::Installed(path) => path.display().to_string(),
+            Origin::File(path) => format!("{} (not installed)", path.display()),
         },
         declared: list(&p.declared),
         granted: list(&p.granted),

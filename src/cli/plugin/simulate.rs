@@ -7,9 +7,9 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use docket_engine::config::Config;
-use docket_engine::docket::{CalendarPreview, HeldReminder, preview_calendar};
+use docket_engine::docket::{CalendarPreview, preview_calendar};
 use docket_engine::plugin::{
     FirmCalendar, GroupState, MAX_REMINDERS_PER_TASK, Params, PluginHost, TaskState,
 };
@@ -47,7 +47,8 @@ pub struct SimulateArgs {
     /// send schedule and holidays below.
     #[arg(long, value_name = "ZONE")]
     tz: Option<String>,
-    /// Local send time, `HH:MM`; defaults to the firm's (`firm.send_time`).
+    /// Local send time, `HH:MM`; defaults to the firm's (`firm.send_time`). It must be a time
+    /// the send schedule sends at.
     #[arg(long, value_name = "HH:MM")]
     send_time: Option<String>,
     /// The firm's send schedule, a five-field cron expression read in the zone, e.g.
@@ -103,6 +104,21 @@ pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Re
             .map_err(|e| anyhow::anyhow!("{}'s send schedule: {e}", firm.from))?,
         (None, None) => SendSchedule::daily_at(calendar.send_time),
     };
+    // A send time the schedule never sends at would hold every reminder; the server and the
+    // settings refuse that pair, and so does this.
+    if let Some(problem) = schedule.send_time_problem(calendar.send_time) {
+        bail!(
+            "{} with {}: {problem}",
+            match &args.send_time {
+                Some(time) => format!("--send-time {time}"),
+                None => format!("the send time of {}", firm.from),
+            },
+            match &args.send_schedule {
+                Some(expr) => format!("--send-schedule `{expr}`"),
+                None => format!("the send schedule of {}", firm.from),
+            }
+        );
+    }
     let params = parse_params(&args.params)?;
     let sent_at = local(&calendar, &args.sent, "--sent")?;
     let mut done = Vec::new();
@@ -159,8 +175,14 @@ pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Re
         ),
         Err(e) => CalendarPreview::failed(Vec::new(), e),
     };
+    // What falls after the days asked for is not shown, a task done then included.
+    let shown: Vec<(usize, DateTime<Utc>)> = done
+        .iter()
+        .filter(|(_, at)| until.is_none_or(|until| *at <= until))
+        .copied()
+        .collect();
     print_calendar(
-        &policy, &firm.from, &calendar, &schedule, &args.due, &done, &preview, args.json,
+        &policy, &firm.from, &calendar, &schedule, &args.due, &shown, &preview, args.json,
     )?;
     match preview.error {
         Some(e) if preview.reminders.is_empty() => Err(e.into()),
@@ -271,7 +293,8 @@ struct ReminderLine {
     /// When the policy asked for it (local, RFC 3339), if the send schedule or a holiday held
     /// it until `local`; `null` when it goes out when asked.
     held_from: Option<String>,
-    /// Why it was held: `weekend`, `holiday` and/or `send schedule`.
+    /// Why it was held, the day asked for first, then the days held over: `holiday`,
+    /// `weekend` (a Saturday or Sunday the schedule skips) and/or `send schedule`.
     held_because: Option<String>,
 }
 
@@ -315,7 +338,12 @@ fn print_calendar(
             held_from: r
                 .was_held()
                 .then(|| r.asked.with_timezone(&calendar.tz).to_rfc3339()),
-            held_because: r.was_held().then(|| held_because(calendar, r)),
+            held_because: r.was_held().then(|| {
+                let why = r.held_over(calendar.tz, schedule, &calendar.holidays);
+                let mut tokens: Vec<&str> = why.iter().map(|w| w.token()).collect();
+                tokens.dedup();
+                tokens.join(", ")
+            }),
         });
     }
     let mut done: Vec<(usize, DateTime<Utc>)> = done.to_vec();
@@ -372,14 +400,21 @@ fn print_calendar(
                 capped.join(", ")
             )
         };
-        let held = match &line.held_because {
-            Some(why) => format!(
-                "  held from {} ({why})",
+        let held = if r.was_held() {
+            let why: Vec<String> = r
+                .held_over(calendar.tz, schedule, &calendar.holidays)
+                .iter()
+                .map(|w| w.phrase())
+                .collect();
+            format!(
+                "  held from {} ({})",
                 r.asked
                     .with_timezone(&calendar.tz)
-                    .format("%a %-d %b %H:%M")
-            ),
-            None => String::new(),
+                    .format("%a %-d %b %H:%M"),
+                why.join(", then ")
+            )
+        } else {
+            String::new()
         };
         println!(
             "{}  reminder {}  tasks {}{cap}{held}",
@@ -398,28 +433,4 @@ fn print_calendar(
         println!("end: {}", preview.end.describe(calendar.tz));
     }
     Ok(())
-}
-
-/// Why a reminder went out later than the policy asked: the days it was held over were a
-/// weekend, a holiday, or outside the send schedule (or only the hour moved to the schedule's).
-fn held_because(calendar: &FirmCalendar, reminder: &HeldReminder) -> String {
-    let asked = reminder.asked.with_timezone(&calendar.tz).date_naive();
-    let sent = reminder.at.with_timezone(&calendar.tz).date_naive();
-    let mut why: Vec<&str> = Vec::new();
-    for day in asked.iter_days().take_while(|d| *d < sent) {
-        let reason = if calendar.holidays.binary_search(&day).is_ok() {
-            "holiday"
-        } else if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-            "weekend"
-        } else {
-            "send schedule"
-        };
-        if !why.contains(&reason) {
-            why.push(reason);
-        }
-    }
-    if why.is_empty() {
-        why.push("send schedule");
-    }
-    why.join(", ")
 }

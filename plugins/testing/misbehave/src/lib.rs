@@ -1,8 +1,9 @@
 //! A reminder policy for Docket's sandbox tests: the `mode` parameter makes it loop forever
 //! (`loop`), grow memory without end (`memory`), recurse without end (`recurse`), index out of
-//! bounds (`trap`), panic with a message of its own (`panic`), or answer "no reminder" (`ok`);
-//! `daily-all` breaks the reminder contract slowly: a reminder every day covering every task,
-//! done or capped. Never installed; the engine's tests load it directly.
+//! bounds (`trap`), panic with a message of its own (`panic`), exit the process (`exit`, with
+//! status 3; `exit-0`), or answer "no reminder" (`ok`); `daily-all` breaks the reminder
+//! contract slowly: a reminder every day covering every task, done or capped; `empty` answers a
+//! reminder covering no task. Never installed; the engine's tests load it directly.
 
 use std::hint::black_box;
 
@@ -23,7 +24,9 @@ fn misbehave(params: &[Param]) -> Result<(), PluginError> {
         .map(|p| p.value.as_str())
         .unwrap_or("ok");
     match mode {
-        "ok" | "daily-all" => Ok(()),
+        "ok" | "daily-all" | "empty" => Ok(()),
+        "exit" => std::process::exit(3),
+        "exit-0" => std::process::exit(0),
         "loop" => {
             let mut n: u64 = 0;
             loop {
@@ -80,11 +83,20 @@ impl Guest for Misbehave {
         tasks: TaskColumns,
     ) -> Result<BatchDecision, PluginError> {
         misbehave(&params)?;
-        if params
-            .iter()
-            .any(|p| p.name == "mode" && p.value == "daily-all")
-        {
+        let mode = |m: &str| params.iter().any(|p| p.name == "mode" && p.value == m);
+        if mode("daily-all") {
             return each_group(&groups, &tasks, |group| Ok(daily_all(&calendar, group)));
+        }
+        if mode("empty") {
+            return each_group(&groups, &tasks, |group| {
+                Ok(Some(Reminder {
+                    at: LocalTime {
+                        day: group.sent.day + 1,
+                        minute: calendar.send_time,
+                    },
+                    tasks: Vec::new(),
+                }))
+            });
         }
         let none = groups.task_count.len();
         Ok(BatchDecision {

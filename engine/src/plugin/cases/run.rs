@@ -1,112 +1,20 @@
-//! Table tests a plugin author runs (`docket plugin test FILE CASES.toml`): each case gives a
-//! calendar (holidays included), a group or an event and what the plugin should answer — or
-//! the error it should end with (`expect_error`); the host runs the plugin exactly as the
-//! server would (a reminder policy through its batch call) and reports each case that
-//! differs, with a diff.
+//! Running a cases file against a plugin: a reminder policy's calendar followed as the
+//! scheduler sends it (`preview_calendar`, the scheduler's holding onto the send schedule and
+//! past the holidays), a sending rule's answer moved onto the schedule as the server moves it,
+//! a hook's effects recorded; then each case's lines compared with what it expected.
 
-use std::collections::BTreeMap;
+use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use serde::Deserialize;
-
-use super::host::PluginHost;
-use super::manifest::World;
-use super::model::{
+use super::{Case, CaseCalendar, CaseResult, Cases, calendar_of, world_fields};
+use crate::docket::{CalendarPreview, preview_calendar};
+use crate::plugin::host::PluginHost;
+use crate::plugin::manifest::World;
+use crate::plugin::model::{
     Effect, FirmCalendar, GroupState, HookEvent, HookEventKind, RecordedEffects, SendRequest,
     TaskState,
 };
-use super::preview::PreviewEnd;
-
-/// A cases file.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Cases {
-    /// The calendar every case runs in unless it names its own zone or send time.
-    #[serde(default)]
-    pub calendar: CaseCalendar,
-    #[serde(rename = "case", default)]
-    pub cases: Vec<Case>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct CaseCalendar {
-    pub timezone: String,
-    pub send_time: String,
-    pub holidays: Vec<NaiveDate>,
-}
-
-impl Default for CaseCalendar {
-    fn default() -> Self {
-        CaseCalendar {
-            timezone: "Europe/London".into(),
-            send_time: "09:00".into(),
-            holidays: Vec::new(),
-        }
-    }
-}
-
-/// One case. Which fields apply depends on the plugin's world: `sent`, `due`, `done`, `days`
-/// and `reminders` for a reminder policy; `start`, `due` and `send` for a sending rule;
-/// `event`, `detail` and `effects` for a notification hook. Any case may set its own
-/// `timezone`, `send_time` and `holidays`, and `expect_error`: text the error that ends the
-/// plugin's answer must contain (a refused parameter, a refused answer, a crash); the answer
-/// before it (`reminders`, `effects`) is then compared only when given.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Case {
-    pub name: String,
-    #[serde(default, deserialize_with = "super::manifest::scalar_params")]
-    pub params: BTreeMap<String, String>,
-    pub timezone: Option<String>,
-    pub send_time: Option<String>,
-    /// The firm's holidays for this case, instead of the `[calendar]`'s.
-    pub holidays: Option<Vec<NaiveDate>>,
-    pub expect_error: Option<String>,
-    pub sent: Option<String>,
-    #[serde(default)]
-    pub due: Vec<NaiveDate>,
-    #[serde(default)]
-    pub done: Vec<String>,
-    pub days: Option<u32>,
-    pub reminders: Option<Vec<String>>,
-    pub start: Option<NaiveDate>,
-    pub send: Option<String>,
-    pub event: Option<String>,
-    #[serde(default)]
-    pub detail: String,
-    pub effects: Option<Vec<String>>,
-}
-
-/// The outcome of one case.
-#[derive(Debug)]
-pub struct CaseResult {
-    pub name: String,
-    /// `None` when the plugin answered as expected; otherwise the lines that differ, `-` for
-    /// expected and `+` for what the plugin answered.
-    pub diff: Option<Vec<String>>,
-}
-
-impl Cases {
-    pub fn parse(text: &str) -> Result<Cases, String> {
-        let cases: Cases = toml::from_str(text).map_err(|e: toml::de::Error| {
-            let line = e
-                .span()
-                .map(|s| {
-                    format!(
-                        "line {}: ",
-                        text[..s.start.min(text.len())].matches('\n').count() + 1
-                    )
-                })
-                .unwrap_or_default();
-            format!("{line}{}", super::error::one_line(e.message()))
-        })?;
-        if cases.cases.is_empty() {
-            return Err("no [[case]] in the file; see docs/plugins.md for the format".into());
-        }
-        Ok(cases)
-    }
-}
+use crate::plugin::preview::PreviewEnd;
+use crate::plugin::toml_fields::parse_date;
 
 impl PluginHost {
     /// Runs every case against `plugin`. A case that cannot be run as written (a missing field,
@@ -121,6 +29,13 @@ impl PluginHost {
             .iter()
             .map(|case| {
                 let bad = |why: String| format!("case `{}`: {why}", case.name);
+                if let Some(field) = case.foreign_fields(info.world).first() {
+                    return Err(bad(format!(
+                        "`{field}` does not apply to a {} plugin's case; remove it (its cases take {})",
+                        info.world,
+                        world_fields(info.world).join(", ")
+                    )));
+                }
                 let (expected, actual) = match info.world {
                     World::ReminderPolicy => self.reminder_case(plugin, &cases.calendar, case),
                     World::SendingRule => self.sending_case(plugin, &cases.calendar, case),
@@ -143,9 +58,12 @@ impl PluginHost {
         defaults: &CaseCalendar,
         case: &Case,
     ) -> Result<(Vec<String>, Vec<String>), String> {
-        let calendar = calendar_of(defaults, case)?;
+        let (calendar, schedule) = calendar_of(defaults, case)?;
         let expected = match (&case.reminders, &case.expect_error) {
-            (Some(reminders), _) => reminders.clone(),
+            (Some(reminders), _) => reminders
+                .iter()
+                .map(|line| reminder_line(line))
+                .collect::<Result<Vec<_>, _>>()?,
             (None, Some(_)) => Vec::new(),
             (None, None) => {
                 return Err(
@@ -158,7 +76,7 @@ impl PluginHost {
             .sent
             .as_deref()
             .ok_or("give `sent`, when the group is sent")?;
-        let sent_at = local(&calendar, sent)?;
+        let sent_at = local(&calendar, sent, "sent")?;
         if case.due.is_empty() {
             return Err("give `due`, one date per task".into());
         }
@@ -178,7 +96,7 @@ impl PluginHost {
                         case.due.len()
                     )
                 })?;
-            let at = local(&calendar, at.trim())?;
+            let at = local(&calendar, at.trim(), "done")?;
             if at < sent_at {
                 return Err(format!(
                     "done `{text}` is before `sent`: a task done before the group is sent is not in it; leave it out or give a later time"
@@ -203,7 +121,21 @@ impl PluginHost {
         let until = case
             .days
             .map(|days| sent_at + chrono::Duration::days(i64::from(days)));
-        let preview = self.preview_with(plugin, &calendar, &case.params, group, &done, until);
+        // As the scheduler sends them: each answer held to the send schedule and past the
+        // holidays, by the scheduler's own code, as `plugin simulate` and the server do.
+        let preview = match self.reminder_session(plugin) {
+            Ok(mut session) => preview_calendar(
+                &mut session,
+                &calendar,
+                &case.params,
+                &schedule,
+                &calendar.holidays,
+                group,
+                &done,
+                until,
+            ),
+            Err(e) => CalendarPreview::failed(Vec::new(), e),
+        };
         let mut actual: Vec<String> = preview
             .reminders
             .iter()
@@ -226,10 +158,10 @@ impl PluginHost {
         defaults: &CaseCalendar,
         case: &Case,
     ) -> Result<(Vec<String>, Vec<String>), String> {
-        let calendar = calendar_of(defaults, case)?;
+        let (calendar, schedule) = calendar_of(defaults, case)?;
         let start = case.start.ok_or("give `start`, the work's start date")?;
         let expected = match (&case.send, &case.expect_error) {
-            (Some(send), _) => vec![send.clone()],
+            (Some(send), _) => vec![send_line(send)?],
             (None, Some(_)) => Vec::new(),
             (None, None) => {
                 return Err(
@@ -243,9 +175,13 @@ impl PluginHost {
             first_due: case.due.iter().min().copied(),
             task_count: case.due.len() as u32,
         };
-        let now = local(&calendar, &start.to_string())? - chrono::Duration::days(400);
+        let now = local(&calendar, &start.to_string(), "start")? - chrono::Duration::days(400);
+        // As the server plans the sending: the rule's instant moved onto the send schedule.
         let actual = match self.send_at(plugin, &calendar, &case.params, now, &request) {
-            Ok(Some(at)) => local_text(&calendar, at),
+            Ok(Some(at)) => match schedule.slot(at.max(now), calendar.tz, &calendar.holidays) {
+                Some(slot) => local_text(&calendar, slot),
+                None => "no slot of the send schedule from then on".into(),
+            },
             Ok(None) => "manual".into(),
             Err(e) => format!("error: {e}"),
         };
@@ -257,7 +193,7 @@ impl PluginHost {
             .event
             .as_deref()
             .ok_or_else(|| format!("give `event`, one of {}", HookEventKind::NAMES.join(", ")))?;
-        let detail = case.detail.clone();
+        let detail = case.detail.clone().unwrap_or_default();
         let kind = match name {
             "task-completed" => HookEventKind::TaskCompleted { title: detail },
             "all-tasks-completed" => HookEventKind::AllTasksCompleted,
@@ -307,16 +243,6 @@ impl PluginHost {
     }
 }
 
-fn calendar_of(defaults: &CaseCalendar, case: &Case) -> Result<FirmCalendar, String> {
-    FirmCalendar::parse(
-        case.timezone.as_deref().unwrap_or(&defaults.timezone),
-        case.send_time.as_deref().unwrap_or(&defaults.send_time),
-        case.holidays
-            .clone()
-            .unwrap_or_else(|| defaults.holidays.clone()),
-    )
-}
-
 /// The lines to compare for `case`: the expected ones normalised and, with `expect_error`, an
 /// error line. The error matches when the plugin's error contains the text, and is then shown
 /// as the plugin wrote it; without an expected answer before it, only the error is compared.
@@ -351,18 +277,78 @@ fn expect_error(
     (expected, actual)
 }
 
-/// A local `YYYY-MM-DD` (midnight) or `YYYY-MM-DDTHH:MM` in the calendar's zone.
-fn local(calendar: &FirmCalendar, text: &str) -> Result<DateTime<Utc>, String> {
-    let naive = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map(|d| d.and_time(NaiveTime::MIN))
-        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
-        .map_err(|_| format!("`{text}`: write YYYY-MM-DD or YYYY-MM-DDTHH:MM"))?;
+/// A local `YYYY-MM-DD` (midnight) or `YYYY-MM-DDTHH:MM` in the calendar's zone, for `field`.
+fn local(calendar: &FirmCalendar, text: &str, field: &str) -> Result<DateTime<Utc>, String> {
+    let (date, time) = match text.split_once('T') {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    let naive = parse_date(date)
+        .map_err(|e| format!("{field}: {e}"))
+        .and_then(|day| match time {
+            None => Ok(day.and_time(NaiveTime::MIN)),
+            Some(time) => time_of_day(time)
+                .map(|t| day.and_time(t))
+                .ok_or_else(|| format!("{field}: `{text}`: write YYYY-MM-DD or YYYY-MM-DDTHH:MM")),
+        })?;
     calendar
         .tz
         .from_local_datetime(&naive)
         .earliest()
         .map(|at| at.with_timezone(&Utc))
-        .ok_or_else(|| format!("`{text}` does not exist in {}", calendar.tz))
+        .ok_or_else(|| format!("{field}: `{text}` does not exist in {}", calendar.tz))
+}
+
+/// `HH:MM`, two digits each.
+fn time_of_day(text: &str) -> Option<NaiveTime> {
+    (text.len() == 5)
+        .then(|| NaiveTime::parse_from_str(text, "%H:%M").ok())
+        .flatten()
+}
+
+/// An expected reminder, `YYYY-MM-DD HH:MM tasks N,N` (spaces after the commas allowed), as
+/// the answered lines are written; or an `end: ...` line. Anything else is refused, naming the
+/// format, rather than compared and reported as a difference.
+fn reminder_line(line: &str) -> Result<String, String> {
+    let normal = normalise(line);
+    if normal.starts_with("end: ") {
+        return Ok(normal);
+    }
+    let refuse = || {
+        format!(
+            "reminders: `{line}` is not a reminder line; write `YYYY-MM-DD HH:MM tasks N,N` with the tasks numbered from 1, e.g. `2026-03-05 09:00 tasks 1,2`"
+        )
+    };
+    let parts: Vec<&str> = normal.split(' ').collect();
+    let [date, time, "tasks", tasks] = parts[..] else {
+        return Err(refuse());
+    };
+    parse_date(date).map_err(|e| format!("reminders: `{line}`: {e}"))?;
+    time_of_day(time).ok_or_else(refuse)?;
+    let numbered = tasks
+        .split(',')
+        .all(|t| t.parse::<usize>().is_ok_and(|n| n >= 1));
+    if !numbered {
+        return Err(refuse());
+    }
+    Ok(normal)
+}
+
+/// An expected send, `YYYY-MM-DD HH:MM` or `manual`.
+fn send_line(line: &str) -> Result<String, String> {
+    let normal = normalise(line);
+    if normal == "manual" {
+        return Ok(normal);
+    }
+    let refuse = || {
+        format!(
+            "send: `{line}` is not a local time; write `YYYY-MM-DD HH:MM`, e.g. `2026-03-30 09:00`, or `manual`"
+        )
+    };
+    let (date, time) = normal.split_once(' ').ok_or_else(refuse)?;
+    parse_date(date).map_err(|e| format!("send: `{line}`: {e}"))?;
+    time_of_day(time).ok_or_else(refuse)?;
+    Ok(normal)
 }
 
 fn local_text(calendar: &FirmCalendar, at: DateTime<Utc>) -> String {
@@ -434,6 +420,33 @@ mod tests {
             "2026-03-09 09:00 tasks 1,2"
         );
         assert!(Cases::parse("").unwrap_err().contains("no [[case]]"));
+        assert_eq!(
+            reminder_line("2026-03-05  09:00 tasks 1, 2"),
+            Ok("2026-03-05 09:00 tasks 1,2".into())
+        );
+        for bad in [
+            "2026-03-05 9:00 task 1",
+            "2026-03-05 09:00 tasks",
+            "2026-03-05 09:00 tasks 0",
+        ] {
+            assert!(
+                reminder_line(bad)
+                    .unwrap_err()
+                    .contains("is not a reminder line; write `YYYY-MM-DD HH:MM tasks N,N`"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            reminder_line("2026-02-30 09:00 tasks 1").unwrap_err(),
+            "reminders: `2026-02-30 09:00 tasks 1`: `2026-02-30` does not exist: February 2026 has 28 days"
+        );
+        assert!(
+            reminder_line("05/03/2026 09:00 tasks 1")
+                .unwrap_err()
+                .ends_with("`05/03/2026` is not a date; write YYYY-MM-DD, e.g. 2026-03-05")
+        );
+        assert_eq!(send_line("manual"), Ok("manual".into()));
+        assert!(send_line("next monday").is_err());
         assert!(
             Cases::parse("[[case]]\nname = 'x'\ncolour = 1\n")
                 .unwrap_err()
