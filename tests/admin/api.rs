@@ -46,6 +46,35 @@ fn document(admin: &Admin) -> Value {
     answer.json().unwrap()
 }
 
+/// The API's document as last reviewed; a change of the API is a change of this file, made on
+/// purpose (`DOCKET_UPDATE_OPENAPI=1 cargo test --test admin openapi` rewrites it), so a
+/// regrouping of the code can be shown to change nothing a client sees.
+const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/openapi.json");
+
+#[test]
+fn the_openapi_document_is_the_one_reviewed() {
+    let admin = Admin::start();
+    let served = serde_json::to_string_pretty(&document(&admin)).unwrap() + "\n";
+    if std::env::var_os("DOCKET_UPDATE_OPENAPI").is_some() {
+        std::fs::write(SNAPSHOT, &served).unwrap();
+        return;
+    }
+    let reviewed = std::fs::read_to_string(SNAPSHOT).unwrap_or_default();
+    if served != reviewed {
+        let first = served
+            .lines()
+            .zip(reviewed.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(served.lines().count().min(reviewed.lines().count()));
+        panic!(
+            "the served OpenAPI document differs from {SNAPSHOT} from line {}: served `{}`, reviewed `{}`; if the API changed on purpose, rerun with DOCKET_UPDATE_OPENAPI=1 and review the diff",
+            first + 1,
+            served.lines().nth(first).unwrap_or(""),
+            reviewed.lines().nth(first).unwrap_or("")
+        );
+    }
+}
+
 #[test]
 fn the_openapi_document_describes_the_api_in_openapi_3_1() {
     let admin = Admin::start();
