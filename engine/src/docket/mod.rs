@@ -2,38 +2,17 @@
 //! here; each reads what it needs, checks the rules, and commits its changes (records, indexes and
 //! timeline events) in one atomic batch.
 
-mod account;
-mod calendar_replan;
 mod client;
 mod contacts;
-mod desk;
-mod digest;
-mod exchange;
-mod hold;
-mod hooks;
-mod inbox;
-mod outbox;
-mod people;
-mod plugin_grants;
-mod plugin_use;
-mod preview;
-mod schedule_audit;
-mod scheduler;
+mod plugins;
 mod sending;
 mod settings;
-mod sign_in_throttle;
-mod staff_admin;
-mod staff_sign_in;
-mod staff_users;
-mod stuck;
+mod staff;
 mod templates;
 #[cfg(test)]
 mod test_firm;
 mod timeline;
 mod work;
-mod work_actions;
-mod work_form;
-mod work_list;
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -43,7 +22,7 @@ use crate::plugin::PluginHost;
 use crate::store::{Batch, Store, Tree, decode, encode};
 use crate::{Clock, Error, Result};
 
-pub use account::{
+pub use client::account::{
     ACCOUNT_LIST_LIMIT, ACCOUNT_SESSION_LIFETIME, Account, AccountItem, SIGN_IN_LINK_LIFETIME,
     SIGN_INS_PER_ADDRESS_PER_HOUR, SIGN_INS_PER_CONTACT_PER_DAY, SignInLinkState, SignInRequest,
 };
@@ -52,49 +31,49 @@ pub use client::{
     NEW_LINKS_PER_CONTACT_PER_DAY, NEW_LINKS_PER_GROUP_PER_HOUR, NoSession, Opened, new_secret,
     secret_hash,
 };
-pub use contacts::{BoundDevice, CONTACT_SEARCH_LIMIT, PortalState};
-pub use desk::{
-    GroupPeople, OPEN_STATUSES, OPEN_WORK_PER_STATUS, OpenWork, WORK_TIMELINE_LIMIT, WorkLine,
-    WorkListPage, WorkSummary,
-};
-pub use exchange::{
-    CommentReach, MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, PostedComment, UploadDetails,
-};
-pub use hold::HeldOver;
-pub use hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
-pub use inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
-pub use outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
-pub use people::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};
-pub use plugin_grants::{GrantsChange, PluginsServed, stored_plugin_grants};
-pub use preview::{
-    CalendarPreview, GroupPreview, Hold, HoldReason, PreviewReminder, TemplatePreview,
-    preview_calendar,
-};
-pub use schedule_audit::{ScheduleAudit, ScheduleRepair, audit_schedule};
-pub use scheduler::{HeldReminder, TICK_LIMIT, TickReport};
+pub use contacts::edits::{BoundDevice, CONTACT_SEARCH_LIMIT, PortalState};
+pub use plugins::{GrantsChange, PluginsServed, stored_plugin_grants};
+pub use sending::audit::{ScheduleAudit, ScheduleRepair, audit_schedule};
+pub use sending::hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
+pub use sending::outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
+pub use sending::scheduler::{HeldReminder, TICK_LIMIT, TickReport};
+pub use sending::stuck::STUCK_KIND;
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
 pub use settings::{MAX_LOGO_BYTES, SETTINGS_KEYS, SettingsChange, SettingsError, pinned_message};
-pub use sign_in_throttle::{
+pub use staff::inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
+pub use staff::membership::{INVITE_LIFETIME, NewInvite};
+pub use staff::people::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};
+pub use staff::sign_in::{
+    Member, PasswordChange, STAFF_SESSION_IDLE, STAFF_SESSION_LIFETIME, StaffSignIn,
+};
+pub use staff::throttle::{
     ACCOUNT_BACKOFF, ADDRESS_BACKOFF, Backoff, FAILURES_FORGOTTEN_AFTER, KNOWN_ADDRESS_FOR,
     wait_in_words,
 };
-pub use staff_sign_in::{
-    Member, PasswordChange, STAFF_SESSION_IDLE, STAFF_SESSION_LIFETIME, StaffSignIn,
-};
-pub use staff_users::{INVITE_LIFETIME, NewInvite};
-pub use stuck::STUCK_KIND;
 pub use templates::TemplateEdit;
+pub use templates::hold::HeldOver;
+pub use templates::preview::{
+    CalendarPreview, GroupPreview, Hold, HoldReason, PreviewReminder, TemplatePreview,
+    preview_calendar,
+};
 pub use work::GroupSettings;
-pub(crate) use work::{contact_key, status_key};
-pub use work_actions::{
+pub use work::actions::{
     MAX_WORK_NAME_CHARS, TaskChange, WorkDetails, params_text, plugin_from_text,
 };
-pub use work_form::{
+pub use work::desk::{
+    GroupPeople, OPEN_STATUSES, OPEN_WORK_PER_STATUS, OpenWork, WORK_TIMELINE_LIMIT, WorkLine,
+    WorkListPage, WorkSummary,
+};
+pub use work::exchange::{
+    CommentReach, MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, PostedComment, UploadDetails,
+};
+pub use work::form::{
     RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems, archived_template_notice,
 };
-pub use work_list::{
+pub use work::list::{
     WorkFilter, WorkListQuery, needs_attention, next_due, parse_date, work_list_keys,
 };
+pub(crate) use work::{contact_key, status_key};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";
 const SERVED_CLOCK_KEY: &[u8] = b"served_clock";
@@ -389,8 +368,8 @@ impl Docket {
         if settings.name.trim().is_empty() {
             return Err(Error::invalid("the firm needs a name"));
         }
-        if calendar_replan::calendar_changed(&self.firm_settings()?, settings) {
-            calendar_replan::mark_replan(&mut batch);
+        if sending::replan::calendar_changed(&self.firm_settings()?, settings) {
+            sending::replan::mark_replan(&mut batch);
         }
         batch.put(Tree::Meta, FIRM_SETTINGS_KEY, encode(settings));
         let mut cached = self

@@ -1,0 +1,708 @@
+//! The scheduler: every group's next automatic send or reminder is kept on the group and in the
+//! `Schedule` index keyed by instant, written in the batch of the change that moves it. A tick
+//! reads only what is due, acts on it, asks the plugins (batched per policy) for each group's
+//! next fire, and commits one batch per work item with a single flush at the end; the due work
+//! items are prepared on two threads.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::docket::Docket;
+use crate::docket::sending::outbox::{instant_key, parse_instant_key};
+use crate::model::{
+    Actor, ContactId, EventKind, Fire, FireAction, FirmSettings, KeyInstant, Stuck, WorkId,
+    WorkItem, WorkStatus,
+};
+use crate::plugin::{FirmCalendar, GroupState, Params, SendRequest, TaskState};
+use crate::schedule::SendSchedule;
+use crate::store::{Batch, Tree, decode, encode};
+use crate::{Error, Result};
+
+/// Most due entries one tick takes; the rest wait for the next tick.
+pub const TICK_LIMIT: usize = 20_000;
+/// Schedule entries read at a time.
+const SCAN_PAGE: usize = 64;
+/// Threads that prepare a tick's due work items.
+const PREPARE_THREADS: usize = 2;
+
+/// What one tick did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TickReport {
+    pub sends: usize,
+    pub reminders: usize,
+    pub digests: usize,
+    /// Work items whose change lost to a concurrent writer; they are retried next tick.
+    pub conflicts: usize,
+}
+
+/// A due schedule entry of a work item: when, and which group (`None`: the comment digest).
+type DueEntry = (KeyInstant, Option<usize>);
+
+/// One group waiting for a reminder decision.
+struct Ask {
+    work: usize,
+    group: usize,
+    state: GroupState,
+}
+
+impl Docket {
+    /// Sets `next` on every group of `works`, asking the sending rule (groups not yet sent) or
+    /// the reminder policy (sent groups with open tasks), in batches per policy, and moving each
+    /// answer onto the send schedule. A plugin that fails leaves its groups to be retried at
+    /// the next tick.
+    pub(crate) fn replan(&self, works: &mut [WorkItem], now: DateTime<Utc>) -> Result<()> {
+        let Some(host) = self.plugins.clone() else {
+            for group in works.iter_mut().flat_map(|w| w.groups.iter_mut()) {
+                group.next = None;
+            }
+            return Ok(());
+        };
+        let firm = self.firm_settings()?;
+        let schedule = self.send_schedule(&firm)?;
+        let mut zones: HashMap<ContactId, Tz> = HashMap::new();
+        let mut asks: BTreeMap<(String, Params, String), Vec<Ask>> = BTreeMap::new();
+        // Each group is stuck afterwards only if its plugin fails now; how long it has been
+        // failing is carried over to time the next retry.
+        let mut failing = Failing {
+            docket: self,
+            host: &host,
+            now,
+            before: HashMap::new(),
+        };
+        for (w, work) in works.iter_mut().enumerate() {
+            for (g, group) in work.groups.iter_mut().enumerate() {
+                group.next = None;
+                if let Some(stuck) = group.stuck.take() {
+                    failing.before.insert((work.id, g), stuck);
+                }
+                if work.status == WorkStatus::Completed {
+                    continue;
+                }
+                let tz = match zones.get(&group.recipient) {
+                    Some(tz) => *tz,
+                    None => {
+                        let tz = self
+                            .contact(group.recipient)
+                            .ok()
+                            .and_then(|c| c.timezone)
+                            .unwrap_or(firm.timezone);
+                        zones.insert(group.recipient, tz);
+                        tz
+                    }
+                };
+                match group.sent_at {
+                    None => {
+                        let calendar = calendar(&firm, tz);
+                        let request = SendRequest {
+                            start: work.start_date,
+                            first_due: group.tasks.iter().map(|t| t.due_date).min(),
+                            task_count: group.tasks.len() as u32,
+                        };
+                        group.next = match host.send_at(
+                            &group.sending.plugin,
+                            &calendar,
+                            &group.sending.texts(),
+                            now,
+                            &request,
+                        ) {
+                            Ok(Some(at)) => {
+                                schedule
+                                    .slot(at.max(now), tz, &firm.holidays)
+                                    .map(|at| Fire {
+                                        at: at.into(),
+                                        action: FireAction::Send,
+                                    })
+                            }
+                            Ok(None) => None,
+                            Err(e) => Some(failing.retry(work.id, g, group, true, &e)),
+                        };
+                    }
+                    Some(sent_at) if !group.all_done() => {
+                        let state = GroupState {
+                            sent_at,
+                            last_reminder_at: group.last_reminder_at,
+                            tasks: group
+                                .tasks
+                                .iter()
+                                .map(|t| TaskState {
+                                    due: t.due_date,
+                                    done: t.done_at.is_some(),
+                                    reminders_sent: t.reminders_sent.min(255) as u8,
+                                })
+                                .collect(),
+                        };
+                        asks.entry((
+                            group.reminders.plugin.clone(),
+                            group.reminders.texts(),
+                            tz.name().to_string(),
+                        ))
+                        .or_default()
+                        .push(Ask {
+                            work: w,
+                            group: g,
+                            state,
+                        });
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let mut sessions = HashMap::new();
+        for ((policy, params, tz), batch) in asks {
+            let tz: Tz = tz.parse().expect("zone names round-trip");
+            let calendar = calendar(&firm, tz);
+            let session = match sessions.entry(policy.clone()) {
+                std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    host.reminder_session(&policy).map(|s| e.insert(s))
+                }
+            };
+            let session = match session {
+                Ok(session) => session,
+                Err(e) => {
+                    for ask in &batch {
+                        failing.fail(&mut works[ask.work], ask.group, &e);
+                    }
+                    continue;
+                }
+            };
+            let states: Vec<GroupState> = batch.iter().map(|a| a.state.clone()).collect();
+            let answers = session.next_reminders(&calendar, &params, now, &states);
+            match answers {
+                Ok(answers) => {
+                    for (ask, answer) in batch.iter().zip(answers) {
+                        let next = match answer {
+                            None => Ok(None),
+                            Some(r) => held_reminder(
+                                session,
+                                &calendar,
+                                &params,
+                                now,
+                                &schedule,
+                                &firm.holidays,
+                                &ask.state,
+                                r,
+                            )
+                            .map(|held| held.map(HeldReminder::into_fire)),
+                        };
+                        match next {
+                            Ok(fire) => works[ask.work].groups[ask.group].next = fire,
+                            Err(e) => failing.fail(&mut works[ask.work], ask.group, &e),
+                        }
+                    }
+                }
+                Err(e) => {
+                    for ask in &batch {
+                        failing.fail(&mut works[ask.work], ask.group, &e);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `new` to `batch` with the index entries that changed since `old` (status, and each
+    /// group's place in the schedule).
+    pub(crate) fn write_work(&self, batch: &mut Batch, old: Option<&WorkItem>, new: &WorkItem) {
+        batch.put(Tree::Work, new.id.key(), encode(new));
+        crate::docket::work::list::write_work_list_keys(batch, old, new);
+        self.record_stuck_changes(batch, old, new);
+        if old.is_none() {
+            for contact in new.recipients() {
+                batch.put(
+                    Tree::WorkByContact,
+                    crate::docket::work::contact_key(contact, Some(new.id)),
+                    Vec::new(),
+                );
+            }
+        }
+        if old.map(|o| o.status) != Some(new.status) {
+            if let Some(old) = old {
+                batch.remove(
+                    Tree::WorkByStatus,
+                    crate::docket::work::status_key(old.status, old.id),
+                );
+            }
+            batch.put(
+                Tree::WorkByStatus,
+                crate::docket::work::status_key(new.status, new.id),
+                Vec::new(),
+            );
+        }
+        let groups = new.groups.len().max(old.map_or(0, |o| o.groups.len()));
+        for g in 0..groups {
+            let before = old
+                .and_then(|o| o.groups.get(g))
+                .and_then(|g| g.next.as_ref());
+            let after = new.groups.get(g).and_then(|g| g.next.as_ref());
+            if before.map(|f| f.at) == after.map(|f| f.at) {
+                continue;
+            }
+            if let Some(fire) = before {
+                batch.remove(Tree::Schedule, schedule_key(fire.at, new.id, Some(g)));
+            }
+            if let Some(fire) = after {
+                batch.put(
+                    Tree::Schedule,
+                    schedule_key(fire.at, new.id, Some(g)),
+                    Vec::new(),
+                );
+            }
+        }
+    }
+
+    /// One pass of the scheduler at the clock's now: automatic sends, reminders and comment
+    /// digests that are due. After downtime each group fires once (its one due entry), then
+    /// its policy answers from now on, so missed days collapse into one reminder.
+    ///
+    /// The due work items are prepared on two threads (the plugins' calls and the records'
+    /// encoding are CPU work), then committed together.
+    pub fn tick(&self) -> Result<TickReport> {
+        let now = self.now();
+        let mut report = TickReport::default();
+        let due: Vec<(WorkId, Vec<DueEntry>)> = self.due_entries(now)?.into_iter().collect();
+        let mut digests = Vec::new();
+        if !due.is_empty() {
+            // The due work items are prepared (read, acted on, re-planned, encoded) on two
+            // threads, half each; then every batch is committed at once. Committing while
+            // preparing was tried and is slower: sled's reads and writes contend.
+            let halves: Vec<&[(WorkId, Vec<DueEntry>)]> = due
+                .chunks(due.len().div_ceil(PREPARE_THREADS).max(1))
+                .collect();
+            let prepared = std::thread::scope(|scope| {
+                let workers: Vec<_> = halves
+                    .into_iter()
+                    .map(|half| {
+                        scope.spawn(move || {
+                            let mut report = TickReport::default();
+                            let mut digests = Vec::new();
+                            let batches = self.act_on_due(half, now, &mut report, &mut digests);
+                            batches.map(|b| (b, report, digests))
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| {
+                        w.join()
+                            .map_err(|_| Error::Storage("a scheduler thread panicked".into()))?
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })?;
+            let mut batches = Vec::new();
+            for (b, part, d) in prepared {
+                batches.extend(b);
+                report.sends += part.sends;
+                report.reminders += part.reminders;
+                digests.extend(d);
+            }
+            let results = self.store.commit_each(batches);
+            for result in results {
+                match result {
+                    Ok(()) => {}
+                    // Another writer changed the work (or the same email was already queued):
+                    // its entries stay due and the next tick looks again.
+                    Err(Error::Conflict(m)) => {
+                        tracing::debug!(reason = %m, "scheduled change deferred to the next tick");
+                        report.conflicts += 1;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        for (work, at) in digests {
+            match self.fire_digest(work, at, now) {
+                Ok(true) => report.digests += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(work = %work, error = %e, "cannot send a comment digest")
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// The schedule entries due at `now`, by work item, read in small pages up to the first
+    /// entry not due (a tick with nothing due costs one short read, however many groups are
+    /// scheduled).
+    fn due_entries(&self, now: DateTime<Utc>) -> Result<BTreeMap<WorkId, Vec<DueEntry>>> {
+        let mut due: BTreeMap<WorkId, Vec<DueEntry>> = BTreeMap::new();
+        let mut after: Option<Vec<u8>> = None;
+        let mut taken = 0;
+        'pages: while taken < TICK_LIMIT {
+            let page = self.store.scan(
+                Tree::Schedule,
+                b"",
+                after.as_deref(),
+                SCAN_PAGE.min(TICK_LIMIT - taken),
+                false,
+            )?;
+            let Some((last, _)) = page.last() else { break };
+            after = Some(last.clone());
+            let full = page.len() == SCAN_PAGE;
+            for (key, _) in page {
+                let (at, work, group) = parse_schedule_key(&key)?;
+                if at.get() > now {
+                    break 'pages;
+                }
+                due.entry(work).or_default().push((at, group));
+                taken += 1;
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(due)
+    }
+
+    /// Acts on the due entries of `chunk` in memory — sends, reminders, then the plugins'
+    /// next fires for the whole chunk — and returns one batch per work item, plus one removing
+    /// the chunk's stale entries (of vanished work items, or no longer what a group plans).
+    /// Work items with a digest due are added to `digests`.
+    fn act_on_due(
+        &self,
+        chunk: &[(WorkId, Vec<DueEntry>)],
+        now: DateTime<Utc>,
+        report: &mut TickReport,
+        digests: &mut Vec<(WorkId, KeyInstant)>,
+    ) -> Result<Vec<Batch>> {
+        let mut stale = Batch::default();
+        let mut loaded = Vec::new();
+        for (id, fires) in chunk {
+            let id = *id;
+            digests.extend(
+                fires
+                    .iter()
+                    .filter(|(_, g)| g.is_none())
+                    .map(|(at, _)| (id, *at)),
+            );
+            let groups: Vec<(KeyInstant, usize)> = fires
+                .iter()
+                .filter_map(|(at, g)| g.map(|g| (*at, g)))
+                .collect();
+            if groups.is_empty() {
+                continue;
+            }
+            let Some(before) = self.store.get(Tree::Work, &id.key())? else {
+                for (at, g) in groups {
+                    stale.remove(Tree::Schedule, schedule_key(at, id, Some(g)));
+                }
+                continue;
+            };
+            match decode::<WorkItem>(&before) {
+                Ok(work) => loaded.push((before, work, groups)),
+                Err(e) => tracing::error!(work = %id, error = %e, "cannot read a due work item"),
+            }
+        }
+        // Act on each due group, in memory; the extra writes wait in one batch per work item.
+        let mut olds = Vec::with_capacity(loaded.len());
+        let mut works = Vec::with_capacity(loaded.len());
+        let mut extras = Vec::with_capacity(loaded.len());
+        for (before, mut work, groups) in loaded {
+            let old = work.clone();
+            let mut batch = Batch::default();
+            let mut events = Vec::new();
+            let (mut sends, mut reminders) = (0, 0);
+            let acted = (|| -> Result<()> {
+                for (at, g) in groups {
+                    let Some(fire) = work.groups.get(g).and_then(|grp| grp.next.clone()) else {
+                        stale.remove(Tree::Schedule, schedule_key(at, work.id, Some(g)));
+                        continue;
+                    };
+                    if fire.at != at {
+                        stale.remove(Tree::Schedule, schedule_key(at, work.id, Some(g)));
+                        continue;
+                    }
+                    match fire.action {
+                        FireAction::Send => {
+                            let sender = work.groups[g].sender.or(work.assignee);
+                            let summary = self.dispatch(&mut work, g, sender, &mut batch)?;
+                            events.push((EventKind::GroupSent, summary));
+                            sends += 1;
+                        }
+                        FireAction::Reminder { tasks } => {
+                            // The reminder's timeline line is written when it is delivered.
+                            if self.remind(&mut work, g, &tasks, &mut batch)? {
+                                reminders += 1;
+                            }
+                        }
+                        FireAction::Retry { .. } => {}
+                    }
+                }
+                Ok(())
+            })();
+            if let Err(e) = acted {
+                // One work item that cannot be acted on (a contact gone, a damaged record) must
+                // not hold up every other: it stays due and is looked at again next tick.
+                tracing::error!(work = %old.id, error = %e, "cannot send or remind for this work item");
+                continue;
+            }
+            report.sends += sends;
+            report.reminders += reminders;
+            olds.push((before, old));
+            works.push(work);
+            extras.push((batch, events));
+        }
+        self.replan(&mut works, now)?;
+        let mut batches = Vec::with_capacity(works.len() + 1);
+        for (((before, old), mut work), (extra, events)) in olds.into_iter().zip(works).zip(extras)
+        {
+            let mut batch = Batch::default();
+            batch.expect(Tree::Work, work.id.key(), Some(before));
+            work.updated_at = now;
+            self.write_work(&mut batch, Some(&old), &work);
+            batch.extend(extra);
+            for (kind, summary) in events {
+                self.record_event(
+                    &mut batch,
+                    Some(work.id),
+                    None,
+                    Actor::System,
+                    kind,
+                    summary,
+                );
+            }
+            batches.push(batch);
+        }
+        if !stale.is_empty() {
+            batches.push(stale);
+        }
+        Ok(batches)
+    }
+
+    /// Writes work items as they are, with their indexes, in batches of a thousand and one
+    /// flush: for benchmarks and tools that need a large firm quickly. Each item's `next` must
+    /// already be what the scheduler should do; nothing is asked of the plugins.
+    #[doc(hidden)]
+    pub fn bulk_insert_work(&self, works: &[WorkItem]) -> Result<()> {
+        let batches = works
+            .chunks(1000)
+            .map(|chunk| {
+                let mut batch = Batch::default();
+                for work in chunk {
+                    self.write_work(&mut batch, None, work);
+                }
+                batch
+            })
+            .collect();
+        self.store.commit_each(batches).into_iter().collect()
+    }
+
+    /// When the next scheduled thing is due, if anything is.
+    pub fn next_fire_due(&self) -> Result<Option<DateTime<Utc>>> {
+        let first = self.store.scan(Tree::Schedule, b"", None, 1, false)?;
+        first
+            .first()
+            .map(|(k, _)| parse_schedule_key(k).map(|(at, _, _)| at.get()))
+            .transpose()
+    }
+
+    /// The firm's send schedule, parsed once per expression.
+    pub(crate) fn send_schedule(&self, firm: &FirmSettings) -> Result<SendSchedule> {
+        let text = firm
+            .send_schedule
+            .clone()
+            .unwrap_or_else(|| format!("daily at {}", firm.send_time));
+        let mut cache = self
+            .sending
+            .schedule
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some((cached, schedule)) = cache.as_ref()
+            && *cached == text
+        {
+            return Ok(schedule.clone());
+        }
+        let schedule = match &firm.send_schedule {
+            Some(expr) => SendSchedule::parse(expr)
+                .map_err(|e| Error::invalid(format!("the firm's send schedule: {e}")))?,
+            None => SendSchedule::daily_at(firm.send_time),
+        };
+        *cache = Some((text, schedule.clone()));
+        Ok(schedule)
+    }
+}
+
+/// A reminder as the scheduler sends it: the policy's answer moved onto the send schedule
+/// (and off the holidays), with the tasks of what the policy would have sent meanwhile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldReminder {
+    /// When it goes out: a slot of the send schedule.
+    pub at: DateTime<Utc>,
+    /// The tasks it covers (indices from 0), ascending.
+    pub tasks: Vec<usize>,
+    /// When the policy asked for it; earlier than `at` when the schedule held it.
+    pub asked: DateTime<Utc>,
+}
+
+impl HeldReminder {
+    /// Whether the send schedule or a holiday moved it from the policy's instant.
+    pub fn was_held(&self) -> bool {
+        self.at != self.asked
+    }
+
+    fn into_fire(self) -> Fire {
+        Fire {
+            at: self.at.into(),
+            action: FireAction::Reminder { tasks: self.tasks },
+        }
+    }
+}
+
+/// The reminder for a policy's answer `first`: at the first slot of the send schedule at or
+/// after it. When the schedule holds the reminder (a weekend, a holiday), the policy is asked
+/// what it would have sent meanwhile, and those tasks join the held reminder, so none is
+/// skipped. The scheduler and the calendar preview both go through here.
+#[allow(clippy::too_many_arguments)]
+pub(in crate::docket) fn held_reminder(
+    session: &mut crate::plugin::ReminderSession<'_>,
+    calendar: &FirmCalendar,
+    params: &Params,
+    now: DateTime<Utc>,
+    schedule: &SendSchedule,
+    holidays: &[chrono::NaiveDate],
+    state: &GroupState,
+    first: crate::plugin::NextReminder,
+) -> std::result::Result<Option<HeldReminder>, crate::plugin::PluginError> {
+    let asked = first.at;
+    let Some(at) = schedule.slot(first.at.max(now), calendar.tz, holidays) else {
+        return Ok(None);
+    };
+    let mut tasks = first.tasks;
+    let mut state = state.clone();
+    let mut last = first.at;
+    // A month of held days at most: the schedule never holds longer in practice.
+    for _ in 0..31 {
+        if last >= at {
+            break;
+        }
+        state.last_reminder_at = Some(last);
+        match session.next_reminder(calendar, params, now, &state)? {
+            Some(next) if next.at < at => {
+                tasks.extend(next.tasks);
+                last = next.at;
+            }
+            _ => break,
+        }
+    }
+    tasks.sort_unstable();
+    tasks.dedup();
+    Ok(Some(HeldReminder { at, tasks, asked }))
+}
+
+pub(in crate::docket) fn calendar(firm: &FirmSettings, tz: Tz) -> FirmCalendar {
+    FirmCalendar {
+        tz,
+        send_time: firm.send_time,
+        holidays: firm.holidays.clone(),
+    }
+}
+
+/// How long a group waits before its plugin is asked again, after `attempts` failures in a
+/// row: the first wait, doubling, up to the longest.
+pub(crate) fn retry_wait(
+    attempts: u32,
+    first: chrono::Duration,
+    longest: chrono::Duration,
+) -> chrono::Duration {
+    let doublings = attempts.saturating_sub(1).min(20);
+    (first * 2i32.pow(doublings)).min(longest)
+}
+
+/// The groups a plugin failed for during one re-plan.
+struct Failing<'a> {
+    docket: &'a Docket,
+    host: &'a crate::plugin::PluginHost,
+    now: DateTime<Utc>,
+    /// What each group was stuck on before this re-plan.
+    before: HashMap<(WorkId, usize), Stuck>,
+}
+
+impl Failing<'_> {
+    /// Marks group `g` of `work` stuck on its reminder policy.
+    fn fail(&mut self, work: &mut WorkItem, g: usize, error: &dyn std::fmt::Display) {
+        let id = work.id;
+        let group = &mut work.groups[g];
+        group.next = Some(self.retry(id, g, group, false, error));
+    }
+
+    /// Marks `group` stuck on its sending rule (`sending`) or reminder policy, and answers the
+    /// retry: after a minute the first time, then twice as long each time up to an hour. Each
+    /// step is logged once.
+    fn retry(
+        &mut self,
+        work: WorkId,
+        g: usize,
+        group: &mut crate::model::ClientTaskGroup,
+        sending: bool,
+        error: &dyn std::fmt::Display,
+    ) -> Fire {
+        let plugin = if sending {
+            &group.sending.plugin
+        } else {
+            &group.reminders.plugin
+        };
+        let reason = error.to_string();
+        let before = self.before.remove(&(work, g));
+        let attempts = before.as_ref().map_or(0, |s| s.attempts) + 1;
+        let version = self
+            .host
+            .plugin(plugin)
+            .map(|info| info.version)
+            .unwrap_or_default();
+        let wait = retry_wait(
+            attempts,
+            self.docket.sending.retry_first,
+            self.docket.sending.retry_longest,
+        );
+        tracing::warn!(
+            work = %work,
+            group = g,
+            plugin = %plugin,
+            version = %version,
+            reason = %reason,
+            attempt = attempts,
+            retry_in_seconds = wait.num_seconds(),
+            "a plugin cannot plan this group; asking it again later"
+        );
+        group.stuck = Some(Stuck {
+            plugin: plugin.clone(),
+            version,
+            reason: reason.clone(),
+            since: before.map_or(self.now, |s| s.since),
+            attempts,
+        });
+        Fire {
+            at: (self.now + wait).into(),
+            action: FireAction::Retry { reason },
+        }
+    }
+}
+
+/// `INSTANT/WORK/GROUP`, or `INSTANT/WORK/d` for the work's comment digest.
+pub(crate) fn schedule_key(at: KeyInstant, work: WorkId, group: Option<usize>) -> Vec<u8> {
+    match group {
+        Some(g) => format!("{}/{work}/{g:03}", instant_key(at)),
+        None => format!("{}/{work}/d", instant_key(at)),
+    }
+    .into_bytes()
+}
+
+pub(crate) fn parse_schedule_key(key: &[u8]) -> Result<(KeyInstant, WorkId, Option<usize>)> {
+    let corrupt = || Error::Storage("corrupt schedule index key".into());
+    let text = std::str::from_utf8(key).map_err(|_| corrupt())?;
+    let mut parts = text.splitn(3, '/');
+    let at = parse_instant_key(parts.next().ok_or_else(corrupt)?.as_bytes())?;
+    let work: WorkId = parts.next().ok_or_else(corrupt)?.parse()?;
+    let group = match parts.next().ok_or_else(corrupt)? {
+        "d" => None,
+        g => Some(g.parse().map_err(|_| corrupt())?),
+    };
+    Ok((at, work, group))
+}
+
+#[cfg(test)]
+#[path = "precision_tests.rs"]
+mod precision_tests;

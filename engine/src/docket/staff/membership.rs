@@ -1,0 +1,430 @@
+//! Staff users as admins manage them: invited (the member is created without a password and
+//! emailed a one-time link to set one, which expires), their role changed, disabled (their
+//! sessions end and sign-in is refused) and enabled again. The firm always keeps an active
+//! admin: the last one cannot be demoted or disabled.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::docket::Docket;
+use crate::docket::staff::people::hash_password;
+use crate::model::{
+    MessageKind, OutboundMessage, Role, StaffInvite, StaffMember, StaffUser, UserId,
+    normalise_email,
+};
+use crate::store::{Batch, Tree, decode};
+use crate::{Error, Result};
+
+/// How long an invitation's link works.
+pub const INVITE_LIFETIME: chrono::Duration = chrono::Duration::hours(72);
+
+/// Who to invite.
+#[derive(Debug, Clone)]
+pub struct NewInvite {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Docket {
+    /// Creates a member without a password and queues the email with their one-time link to
+    /// set one (`BASE/admin/invite/SECRET`, valid for `INVITE_LIFETIME`), in one batch.
+    pub fn invite_user(&self, new: NewInvite, by: &str) -> Result<StaffMember> {
+        let email = normalise_email(&new.email)?;
+        let name = new.name.trim();
+        if name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "a name is at most 200 characters on one line",
+            ));
+        }
+        let name = if name.is_empty() {
+            email.clone()
+        } else {
+            name.to_string()
+        };
+        let now = self.now();
+        let secret = invite_secret();
+        let expires_at = now + INVITE_LIFETIME;
+        let user = StaffUser {
+            id: UserId::new(now),
+            email,
+            name,
+            role: new.role,
+            password_hash: String::new(),
+            created_at: now,
+            disabled_at: None,
+            invite: Some(StaffInvite {
+                hash: invite_hash(&secret),
+                expires_at,
+            }),
+        };
+        let firm = self.firm_settings()?;
+        let link = format!(
+            "{}/admin/invite/{secret}",
+            firm.base_url.trim_end_matches('/')
+        );
+        let subject = format!("You are invited to {}'s Docket", firm.name);
+        let body = format!(
+            "Hello {},\n\n{by} invited you to {}'s Docket {}.\n\nSet your password here (the link works once, until {}):\n\n{link}\n\nIf you did not expect this, ignore this email.\n",
+            user.name,
+            firm.name,
+            if user.role == Role::Admin {
+                "as an admin"
+            } else {
+                "as a member of staff"
+            },
+            expires_at
+                .with_timezone(&firm.timezone)
+                .format("%-d %b %Y, %H:%M"),
+        );
+        let message = OutboundMessage {
+            custom: Some((subject.clone(), body)),
+            subject: Some(subject),
+            to_name: Some(user.name.clone()),
+            ..OutboundMessage::queued(
+                format!("invite/{}", user.id),
+                MessageKind::HookEmail,
+                now,
+                user.email.clone(),
+                firm.name,
+            )
+        };
+        let mut batch = Batch::default();
+        batch.create(
+            Tree::UsersByEmail,
+            user.email.as_bytes(),
+            user.id.key(),
+            format!("a staff user with email {} already exists", user.email),
+        );
+        batch.put_record(Tree::Users, user.id.key(), &user);
+        self.queue_message(&mut batch, &message);
+        self.store.commit(batch)?;
+        Ok(StaffMember::from(&user))
+    }
+
+    /// The member an invitation link is for, while it is open.
+    pub fn invited_user(&self, secret: &str) -> Result<StaffMember> {
+        Ok(StaffMember::from(&self.open_invite(secret)?.1))
+    }
+
+    /// Sets the first password of an invited member; the link then works no more.
+    pub fn accept_invite(&self, secret: &str, password: &str) -> Result<StaffMember> {
+        let password_hash = hash_password(password)?;
+        self.retrying(|| {
+            let (before, mut user) = self.open_invite(secret)?;
+            user.password_hash = password_hash.clone();
+            user.invite = None;
+            let mut batch = Batch::default();
+            batch.expect(Tree::Users, user.id.key(), Some(before));
+            batch.put_record(Tree::Users, user.id.key(), &user);
+            self.store.commit(batch)?;
+            Ok(StaffMember::from(&user))
+        })
+    }
+
+    fn open_invite(&self, secret: &str) -> Result<(Vec<u8>, StaffUser)> {
+        let hash = invite_hash(secret);
+        let gone = || {
+            Error::Gone(
+                "this invitation link is used, expired or wrong; ask an admin to invite you again"
+                    .into(),
+            )
+        };
+        for (_, bytes) in self.store.scan(Tree::Users, b"", None, usize::MAX, false)? {
+            let user: StaffUser = decode(&bytes)?;
+            let Some(invite) = &user.invite else { continue };
+            if invite.hash == hash {
+                if invite.expires_at <= self.now() || user.disabled_at.is_some() {
+                    return Err(gone());
+                }
+                return Ok((bytes, user));
+            }
+        }
+        Err(gone())
+    }
+
+    /// Gives a member another role; the last active admin stays one.
+    pub fn set_user_role(&self, id_or_email: &str, role: Role) -> Result<StaffMember> {
+        self.change_user(id_or_email, |user, others_admin| {
+            if user.role == Role::Admin && role != Role::Admin && user.is_active() && !others_admin
+            {
+                return Err(Error::Conflict(format!(
+                    "{} is the last active admin; make another member an admin first",
+                    user.email
+                )));
+            }
+            user.role = role;
+            Ok(())
+        })
+    }
+
+    /// Disables a member: their sessions end, and sign-in is refused until they are enabled.
+    /// The last active admin cannot be disabled.
+    pub fn disable_user(&self, id_or_email: &str) -> Result<StaffMember> {
+        let now = self.now();
+        self.change_user(id_or_email, |user, others_admin| {
+            if user.disabled_at.is_some() {
+                return Ok(());
+            }
+            if user.role == Role::Admin && user.is_active() && !others_admin {
+                return Err(Error::Conflict(format!(
+                    "{} is the last active admin; make another member an admin first",
+                    user.email
+                )));
+            }
+            user.disabled_at = Some(now);
+            Ok(())
+        })
+    }
+
+    /// Lets a disabled member sign in again.
+    pub fn enable_user(&self, id_or_email: &str) -> Result<StaffMember> {
+        self.change_user(id_or_email, |user, _| {
+            user.disabled_at = None;
+            Ok(())
+        })
+    }
+
+    /// Reads the member, applies `change` (told whether another active admin exists), and
+    /// writes it with the end of their sessions when disabled, guarded against every concurrent
+    /// change to the staff (so two admins cannot demote each other at once).
+    fn change_user(
+        &self,
+        id_or_email: &str,
+        change: impl Fn(&mut StaffUser, bool) -> Result<()>,
+    ) -> Result<StaffMember> {
+        self.retrying(|| {
+            let id = self.find_staff(id_or_email)?.id;
+            let all = self.store.scan(Tree::Users, b"", None, usize::MAX, false)?;
+            let mut batch = Batch::default();
+            let mut target = None;
+            let mut others_admin = false;
+            for (key, bytes) in all {
+                let user: StaffUser = decode(&bytes)?;
+                batch.expect(Tree::Users, key.clone(), Some(bytes));
+                if user.id == id {
+                    target = Some(user);
+                } else if user.role == Role::Admin && user.is_active() {
+                    others_admin = true;
+                }
+            }
+            let mut user = target.ok_or_else(|| Error::not_found("staff user", id))?;
+            change(&mut user, others_admin)?;
+            if user.disabled_at.is_some() {
+                for (session, _) in self.sessions_of(user.id)? {
+                    batch.remove(Tree::StaffSessions, session);
+                }
+            }
+            batch.put_record(Tree::Users, user.id.key(), &user);
+            self.store.commit(batch)?;
+            Ok(StaffMember::from(&user))
+        })
+    }
+}
+
+/// An email's text with each invitation link's secret cut off, as the outbox keeps a plain
+/// email once it is handed over: the secret lives only in the email on its way out.
+pub(crate) fn redact_invite_links(text: &str) -> String {
+    const INVITE: &str = "/admin/invite/";
+    let mut kept = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(INVITE) {
+        kept.push_str(&rest[..start + INVITE.len()]);
+        kept.push('…');
+        let after = &rest[start + INVITE.len()..];
+        rest = &after[after.find(char::is_whitespace).unwrap_or(after.len())..];
+    }
+    kept.push_str(rest);
+    kept
+}
+
+fn invite_secret() -> String {
+    let mut secret = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    URL_SAFE_NO_PAD.encode(secret)
+}
+
+fn invite_hash(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NewUser;
+    use crate::docket::test_support::docket_at;
+
+    const PASSWORD: &str = "correct horse battery";
+
+    fn secret_in_outbox(docket: &Docket, to: &str) -> String {
+        let message = docket
+            .outbox(None, 10)
+            .unwrap()
+            .into_iter()
+            .find(|m| m.to == to)
+            .unwrap();
+        let body = message.custom.unwrap().1;
+        let start = body.find("/admin/invite/").unwrap() + "/admin/invite/".len();
+        body[start..].split_whitespace().next().unwrap().to_string()
+    }
+
+    #[test]
+    fn an_invited_member_sets_a_password_once_before_it_expires() {
+        let (docket, clock) = docket_at("2027-01-10T09:00:00Z");
+        let sam = docket
+            .invite_user(
+                NewInvite {
+                    email: "Sam@Firm.example".into(),
+                    name: "Sam".into(),
+                    role: Role::Staff,
+                },
+                "Ada",
+            )
+            .unwrap();
+        assert!(sam.invited_until.is_some());
+        assert!(
+            docket
+                .verify_password("sam@firm.example", "")
+                .unwrap()
+                .is_none()
+        );
+        let secret = secret_in_outbox(&docket, "sam@firm.example");
+        assert_eq!(docket.invited_user(&secret).unwrap().id, sam.id);
+        assert!(docket.accept_invite(&secret, "short").is_err());
+        docket.accept_invite(&secret, PASSWORD).unwrap();
+        assert!(
+            docket
+                .verify_password("sam@firm.example", PASSWORD)
+                .unwrap()
+                .is_some()
+        );
+        assert!(matches!(
+            docket.accept_invite(&secret, PASSWORD),
+            Err(Error::Gone(_))
+        ));
+        // Once handed over, the outbox keeps the email without the secret.
+        let claimed = docket.claim_due_messages(10).unwrap();
+        let outcomes = claimed
+            .into_iter()
+            .map(|m| {
+                let subject = m.subject.clone().unwrap_or_default();
+                (m, crate::docket::Delivery::Sent { subject })
+            })
+            .collect();
+        docket.settle_messages(outcomes).unwrap();
+        let kept = docket.outbox(None, 10).unwrap().pop().unwrap();
+        let body = kept.custom.unwrap().1;
+        assert!(!body.contains(&secret), "{body}");
+        assert!(body.contains("/admin/invite/…"), "{body}");
+
+        docket
+            .invite_user(
+                NewInvite {
+                    email: "late@firm.example".into(),
+                    name: String::new(),
+                    role: Role::Admin,
+                },
+                "Ada",
+            )
+            .unwrap();
+        let late = secret_in_outbox(&docket, "late@firm.example");
+        clock.advance(INVITE_LIFETIME);
+        assert!(matches!(docket.invited_user(&late), Err(Error::Gone(_))));
+        assert!(matches!(
+            docket.accept_invite(&late, PASSWORD),
+            Err(Error::Gone(_))
+        ));
+        assert!(
+            docket
+                .invite_user(
+                    NewInvite {
+                        email: "sam@firm.example".into(),
+                        name: String::new(),
+                        role: Role::Staff,
+                    },
+                    "Ada",
+                )
+                .is_err(),
+            "one member per email"
+        );
+    }
+
+    #[test]
+    fn a_sent_invitation_keeps_no_secret() {
+        assert_eq!(
+            redact_invite_links("Set it here:\n\nhttps://x/admin/invite/abc_DEF-1\n\nBye"),
+            "Set it here:\n\nhttps://x/admin/invite/…\n\nBye"
+        );
+        assert_eq!(redact_invite_links("no link"), "no link");
+    }
+
+    #[test]
+    fn the_last_active_admin_stays_and_disabled_members_are_kept_out() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        for (email, role) in [
+            ("ada@firm.example", Role::Admin),
+            ("sam@firm.example", Role::Staff),
+        ] {
+            docket
+                .add_user(NewUser {
+                    email: email.into(),
+                    name: email.into(),
+                    role,
+                    password: PASSWORD.into(),
+                })
+                .unwrap();
+        }
+        assert!(matches!(
+            docket.set_user_role("ada@firm.example", Role::Staff),
+            Err(Error::Conflict(_))
+        ));
+        assert!(matches!(
+            docket.disable_user("ada@firm.example"),
+            Err(Error::Conflict(_))
+        ));
+        let cookie = match docket
+            .staff_sign_in("sam@firm.example", PASSWORD, "192.0.2.1", "test")
+            .unwrap()
+        {
+            crate::docket::StaffSignIn::SignedIn { cookie, .. } => cookie,
+            other => panic!("{other:?}"),
+        };
+        assert!(docket.staff_session(&cookie).unwrap().is_some());
+        let sam = docket.disable_user("sam@firm.example").unwrap();
+        assert!(sam.disabled_at.is_some());
+        assert!(
+            docket.staff_session(&cookie).unwrap().is_none(),
+            "sessions end"
+        );
+        assert!(
+            docket
+                .verify_password("sam@firm.example", PASSWORD)
+                .unwrap()
+                .is_none()
+        );
+        docket.enable_user("sam@firm.example").unwrap();
+        assert!(
+            docket
+                .verify_password("sam@firm.example", PASSWORD)
+                .unwrap()
+                .is_some()
+        );
+        // With a second admin, the first may step down.
+        docket
+            .set_user_role("sam@firm.example", Role::Admin)
+            .unwrap();
+        let ada = docket
+            .set_user_role("ada@firm.example", Role::Staff)
+            .unwrap();
+        assert_eq!(ada.role, Role::Staff);
+        assert!(matches!(
+            docket.disable_user("sam@firm.example"),
+            Err(Error::Conflict(_))
+        ));
+    }
+}

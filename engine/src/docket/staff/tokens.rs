@@ -1,0 +1,255 @@
+//! What admins manage about who may use Docket and how it reaches people: API tokens with their
+//! roles (created, listed, revoked, their last use recorded), and a test email through the
+//! configured transport.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::docket::Docket;
+use crate::model::{ApiToken, MessageKind, OutboundMessage, Role, TokenId, UserId};
+use crate::store::{Batch, Tree, decode, get_record};
+use crate::{Error, Result};
+
+/// Prefix of API token secrets, so a leaked one is recognisable in logs and secret scanners.
+const TOKEN_PREFIX: &str = "dkt_";
+/// A token's last use is written at most this often, so a busy script does not write on every
+/// request: a token's `last_used_at` may be up to this much behind its latest use.
+const LAST_USED_EVERY: chrono::Duration = chrono::Duration::minutes(1);
+
+/// A token as stored: its key (the secret's hash), its bytes and its record.
+type TokenEntry = (Vec<u8>, Vec<u8>, ApiToken);
+
+impl Docket {
+    /// Creates an API token with `role`; the secret is returned once and only its hash is kept.
+    /// Its name tells it apart in the list, so a name a live token has is refused.
+    pub fn create_role_token(&self, name: &str, role: Role) -> Result<(ApiToken, String)> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::invalid(
+                "an API token needs a name saying what uses it",
+            ));
+        }
+        if name.chars().count() > 100 || name.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "a token's name is at most 100 characters on one line",
+            ));
+        }
+        if self
+            .token_entries()?
+            .iter()
+            .any(|(_, _, t)| t.revoked_at.is_none() && t.name.eq_ignore_ascii_case(name))
+        {
+            return Err(Error::invalid(format!(
+                "a live token is already named `{name}`; give this one another name, or revoke that one first"
+            )));
+        }
+        let mut secret = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut secret);
+        let secret = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
+        let token = ApiToken {
+            id: TokenId::new(self.now()),
+            name: name.to_string(),
+            created_at: self.now(),
+            role,
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let mut batch = Batch::default();
+        batch.put_record(Tree::ApiTokens, token_hash(&secret), &token);
+        self.store.commit(batch)?;
+        Ok((token, secret))
+    }
+
+    /// The live token whose secret this is, if any; a revoked token is no token. The lookup is
+    /// by SHA-256 of the secret, so timing reveals nothing about stored secrets. Records the
+    /// token's use, at most once a minute.
+    pub fn authenticate_api_token(&self, secret: &str) -> Result<Option<ApiToken>> {
+        if !secret.starts_with(TOKEN_PREFIX) {
+            return Ok(None);
+        }
+        let key = token_hash(secret);
+        let Some(before) = self.store.get(Tree::ApiTokens, &key)? else {
+            return Ok(None);
+        };
+        let mut token: ApiToken = decode(&before)?;
+        if token.revoked_at.is_some() {
+            return Ok(None);
+        }
+        let now = self.now();
+        if token
+            .last_used_at
+            .is_none_or(|last| now - last >= LAST_USED_EVERY)
+        {
+            token.last_used_at = Some(now);
+            let mut batch = Batch::default();
+            batch.expect(Tree::ApiTokens, key.clone(), Some(before));
+            batch.put_record(Tree::ApiTokens, key, &token);
+            match self.store.commit(batch) {
+                // A concurrent request recorded the use, or a revocation: read it again.
+                Err(Error::Conflict(_)) => {
+                    return Ok(get_record::<ApiToken>(
+                        self.store.as_ref(),
+                        Tree::ApiTokens,
+                        &token_hash(secret),
+                    )?
+                    .filter(|t| t.revoked_at.is_none()));
+                }
+                other => other?,
+            }
+        }
+        Ok(Some(token))
+    }
+
+    /// Every API token, revoked ones too, oldest first; never a secret or its hash.
+    pub fn list_api_tokens(&self) -> Result<Vec<ApiToken>> {
+        let mut tokens = self
+            .token_entries()?
+            .into_iter()
+            .map(|(_, _, t)| t)
+            .collect::<Vec<_>>();
+        tokens.sort_by_key(|t| t.id.key());
+        Ok(tokens)
+    }
+
+    /// Revokes a token: every request made with it from now on is refused. Revoking a revoked
+    /// token changes nothing.
+    pub fn revoke_api_token(&self, id: TokenId) -> Result<ApiToken> {
+        self.retrying(|| {
+            let (key, before, mut token) = self
+                .token_entries()?
+                .into_iter()
+                .find(|(_, _, t)| t.id == id)
+                .ok_or_else(|| Error::not_found("api token", id))?;
+            if token.revoked_at.is_some() {
+                return Ok(token);
+            }
+            token.revoked_at = Some(self.now());
+            let mut batch = Batch::default();
+            batch.expect(Tree::ApiTokens, key.clone(), Some(before));
+            batch.put_record(Tree::ApiTokens, key, &token);
+            self.store.commit(batch)?;
+            Ok(token)
+        })
+    }
+
+    /// Queues a test email to the member `to`: the sender hands it to the configured
+    /// transport (the SMTP relay, or the outbox folder) like any other, and the outbox shows
+    /// how it went.
+    pub fn queue_test_email(&self, to: UserId) -> Result<OutboundMessage> {
+        let member = self.user(to)?;
+        let firm = self.firm_settings()?;
+        let now = self.now();
+        let subject = format!("Test email from {}'s Docket", firm.name);
+        let body = format!(
+            "Hello {},\n\nThis is the test email you asked for from the admin's settings. It reached you, so Docket's email works: requests and reminders go out the same way.\n",
+            member.name
+        );
+        let message = OutboundMessage {
+            custom: Some((subject.clone(), body)),
+            subject: Some(subject),
+            to_name: Some(member.name.clone()),
+            ..OutboundMessage::queued(
+                format!("test/{}", crate::model::new_id(now)),
+                MessageKind::HookEmail,
+                now,
+                member.email,
+                firm.name,
+            )
+        };
+        let mut batch = Batch::default();
+        self.queue_message(&mut batch, &message);
+        self.store.commit(batch)?;
+        Ok(message)
+    }
+
+    /// The token index as stored: key (the secret's hash), bytes, record. Tokens are few.
+    fn token_entries(&self) -> Result<Vec<TokenEntry>> {
+        self.store
+            .scan(Tree::ApiTokens, b"", None, usize::MAX, false)?
+            .into_iter()
+            .map(|(key, bytes)| {
+                let token = decode(&bytes)?;
+                Ok((key, bytes, token))
+            })
+            .collect()
+    }
+}
+
+fn token_hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docket::test_support::docket_at;
+
+    #[test]
+    fn tokens_carry_a_role_and_revoked_ones_are_refused() {
+        let (docket, clock) = docket_at("2027-01-10T09:00:00Z");
+        let (staff, secret) = docket.create_role_token("zapier", Role::Staff).unwrap();
+        assert_eq!(staff.role, Role::Staff);
+        assert_eq!(staff.last_used_at, None);
+        let used = docket.authenticate_api_token(&secret).unwrap().unwrap();
+        assert_eq!(used.last_used_at, Some(docket.now()));
+        // Within the minute nothing is written again.
+        let first = docket.now();
+        clock.advance(chrono::Duration::seconds(30));
+        docket.authenticate_api_token(&secret).unwrap().unwrap();
+        assert_eq!(
+            docket.list_api_tokens().unwrap()[0].last_used_at,
+            Some(first)
+        );
+        clock.advance(chrono::Duration::seconds(31));
+        docket.authenticate_api_token(&secret).unwrap().unwrap();
+        assert_eq!(
+            docket.list_api_tokens().unwrap()[0].last_used_at,
+            Some(docket.now())
+        );
+
+        let (other, other_secret) = docket.create_api_token("backup").unwrap();
+        let revoked = docket.revoke_api_token(staff.id).unwrap();
+        assert!(revoked.revoked_at.is_some());
+        assert!(docket.authenticate_api_token(&secret).unwrap().is_none());
+        assert!(
+            docket
+                .authenticate_api_token(&other_secret)
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(docket.revoke_api_token(staff.id).unwrap(), revoked);
+        let listed = docket.list_api_tokens().unwrap();
+        assert_eq!(
+            listed.iter().map(|t| t.id).collect::<Vec<_>>(),
+            [staff.id, other.id]
+        );
+        assert!(matches!(
+            docket.revoke_api_token(TokenId::new(docket.now())),
+            Err(Error::NotFound { .. })
+        ));
+        assert!(docket.create_role_token("  ", Role::Admin).is_err());
+        // A live token's name is refused; a revoked token's name may be used again.
+        let err = docket
+            .create_role_token("Backup", Role::Staff)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("already named `Backup`"), "{err}");
+        assert_eq!(docket.list_api_tokens().unwrap().len(), 2, "nothing made");
+        docket.create_role_token("zapier", Role::Staff).unwrap();
+    }
+
+    #[test]
+    fn a_token_of_the_first_format_is_an_admin_token() {
+        let old = serde_json::json!({
+            "id": TokenId::new(chrono::Utc::now()).to_string(),
+            "name": "old script",
+            "created_at": "2026-01-01T00:00:00Z",
+        });
+        let upgraded = <ApiToken as crate::model::Record>::upgrade(1, old).unwrap();
+        let token: ApiToken = serde_json::from_value(upgraded).unwrap();
+        assert_eq!(token.role, Role::Admin);
+        assert_eq!(token.revoked_at, None);
+    }
+}

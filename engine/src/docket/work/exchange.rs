@@ -1,0 +1,599 @@
+//! Comments and uploaded files on a work item, each recorded on the work's timeline in the same
+//! batch.
+
+use crate::docket::Docket;
+use crate::model::{
+    Actor, Comment, CommentLine, Contact, EventKind, UploadedFile, WorkId, new_id,
+    sanitise_file_name,
+};
+use crate::plugin::HookEventKind;
+use crate::store::{Batch, FileReader, FileWriter, StoredFile, Tree, decode, scan_records};
+use crate::{Error, Result};
+
+/// Longest comment accepted, in characters.
+pub const MAX_COMMENT_CHARS: usize = 10_000;
+/// Largest file accepted by default, in bytes (50 MiB; `server.max_upload_mib`).
+pub const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
+
+/// A file to attach to a work item.
+#[derive(Debug, Clone)]
+pub struct NewUpload {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    /// The client task it answers, by group and task position.
+    pub task: Option<(usize, usize)>,
+}
+
+/// What is said of a file besides its bytes, for `attach_file`.
+#[derive(Debug, Clone)]
+pub struct UploadDetails {
+    pub name: String,
+    pub content_type: String,
+    /// The client task it answers, by group and task position.
+    pub task: Option<(usize, usize)>,
+}
+
+/// How a staff comment reaches the client, said when it is posted.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum CommentReach {
+    /// In the comment digest email, at `at` unless another comment puts it off.
+    Email { at: chrono::DateTime<chrono::Utc> },
+    /// Not emailed: the group is not sent yet. Its recipient reads it on the checklist once it is.
+    ChecklistOnceSent,
+    /// Not emailed: the work is completed and its portal locked; reopen it and resend the
+    /// group to reach the client.
+    NotEmailedCompleted,
+    /// Staff only: about no one group of a work item with several.
+    StaffOnly,
+    /// Written by the client: nothing to send.
+    FromClient,
+}
+
+/// A comment as just posted, with how it reaches the client.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct PostedComment {
+    #[serde(flatten)]
+    pub comment: Comment,
+    pub reaches_client: CommentReach,
+}
+
+impl Docket {
+    /// Posts a comment (see [`Docket::add_comment_on`]) and says how it reaches the client, so
+    /// staff are never told it is emailed when it is not.
+    pub fn post_comment(
+        &self,
+        work: WorkId,
+        about: Option<(usize, Option<usize>)>,
+        body: &str,
+        author: Actor,
+    ) -> Result<PostedComment> {
+        let comment = self.add_comment_on(work, about, body, author)?;
+        let item = self.work(work)?;
+        let reaches_client = if matches!(comment.author, Actor::Contact(_)) {
+            CommentReach::FromClient
+        } else if item.status == crate::model::WorkStatus::Completed {
+            CommentReach::NotEmailedCompleted
+        } else {
+            match self.comment_group(&comment, &item) {
+                None => CommentReach::StaffOnly,
+                Some(g) if item.groups[g].sent_at.is_none() => CommentReach::ChecklistOnceSent,
+                Some(_) => {
+                    let digest: Option<crate::model::PendingDigest> =
+                        crate::store::get_record(self.store.as_ref(), Tree::Digests, &work.key())?;
+                    match digest {
+                        Some(d) => CommentReach::Email { at: d.due_at.get() },
+                        None => CommentReach::ChecklistOnceSent,
+                    }
+                }
+            }
+        };
+        Ok(PostedComment {
+            comment,
+            reaches_client,
+        })
+    }
+
+    /// A comment on the work item as a whole: staff-only unless the work has one group.
+    pub fn add_comment(&self, work: WorkId, body: &str, author: Actor) -> Result<Comment> {
+        self.add_comment_on(work, None, body, author)
+    }
+
+    /// A comment about group `about.0` (and its task `about.1`), seen in the portal by that
+    /// group's recipient only.
+    pub fn add_comment_on(
+        &self,
+        work: WorkId,
+        about: Option<(usize, Option<usize>)>,
+        body: &str,
+        author: Actor,
+    ) -> Result<Comment> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(Error::invalid("a comment needs some text"));
+        }
+        if body.chars().count() > MAX_COMMENT_CHARS {
+            return Err(Error::invalid(format!(
+                "a comment may be at most {MAX_COMMENT_CHARS} characters; split it in two"
+            )));
+        }
+        let item = self.work(work)?;
+        if let Some((g, task)) = about {
+            let group = item
+                .groups
+                .get(g)
+                .ok_or_else(|| Error::invalid(format!("work item has no group {g}")))?;
+            if let Some(t) = task
+                && t >= group.tasks.len()
+            {
+                return Err(Error::invalid(format!(
+                    "work item has no task {t} in group {g}"
+                )));
+            }
+        }
+        let now = self.now();
+        let comment = Comment {
+            id: new_id(now),
+            work,
+            at: now,
+            author: author.clone(),
+            body: body.to_string(),
+            group: about.map(|(g, _)| g),
+            task: about.and_then(|(_, t)| t),
+        };
+        let mut batch = Batch::default();
+        batch.put_record(Tree::Comments, child_key(work, comment.id), &comment);
+        self.queue_event(
+            &mut batch,
+            work,
+            self.comment_group(&comment, &item),
+            HookEventKind::CommentAdded {
+                text: comment.body.clone(),
+            },
+            matches!(author, Actor::Contact(_)),
+        );
+        if matches!(author, Actor::Staff(_) | Actor::Api(_)) {
+            // Staff comments reach the client in one email after a quiet spell.
+            self.push_digest(&mut batch, work, comment.at)?;
+        }
+        let preview: String = body.chars().take(80).collect();
+        self.record_event(
+            &mut batch,
+            Some(work),
+            None,
+            author,
+            EventKind::CommentAdded,
+            format!("Comment: {preview}"),
+        );
+        self.store.commit(batch)?;
+        Ok(comment)
+    }
+
+    /// Which group's recipient may see `comment`: its own group; for an older comment with
+    /// none, the one group of a work item that has only one, or the one group whose recipient
+    /// wrote it. Otherwise none: staff only.
+    pub fn comment_group(&self, comment: &Comment, work: &crate::model::WorkItem) -> Option<usize> {
+        if comment.group.is_some() {
+            return comment.group;
+        }
+        if work.groups.len() == 1 {
+            return Some(0);
+        }
+        let Actor::Contact(author) = comment.author else {
+            return None;
+        };
+        let mut theirs = work
+            .groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.recipient == author);
+        match (theirs.next(), theirs.next()) {
+            (Some((g, _)), None) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// A comment as an email shows it to `contact`, in their zone.
+    pub(crate) fn comment_line(&self, comment: &Comment, contact: &Contact) -> Result<CommentLine> {
+        let tz = match contact.timezone {
+            Some(tz) => tz,
+            None => self.firm_settings()?.timezone,
+        };
+        let author = match &comment.author {
+            Actor::Staff(id) => self
+                .user(*id)
+                .map(|u| u.name)
+                .unwrap_or_else(|_| self.firm_settings().map(|f| f.name).unwrap_or_default()),
+            Actor::Contact(_) => contact.name.clone(),
+            _ => self.firm_settings()?.name,
+        };
+        Ok(CommentLine {
+            author,
+            at_text: comment
+                .at
+                .with_timezone(&tz)
+                .format("%-d %B %Y, %H:%M")
+                .to_string(),
+            body: comment.body.clone(),
+        })
+    }
+
+    /// A work item's comments, oldest first.
+    pub fn comments(&self, work: WorkId) -> Result<Vec<Comment>> {
+        scan_records(
+            self.store.as_ref(),
+            Tree::Comments,
+            &child_prefix(work),
+            None,
+            usize::MAX,
+            false,
+        )
+    }
+
+    /// Attaches a file whose bytes are in memory: writes them to the file store, then the
+    /// record. Large uploads should stream through `upload_writer` and `attach_file` instead.
+    pub fn add_file(
+        &self,
+        work: WorkId,
+        upload: NewUpload,
+        uploaded_by: Actor,
+    ) -> Result<UploadedFile> {
+        if upload.bytes.is_empty() {
+            return Err(Error::invalid("the file is empty"));
+        }
+        if upload.bytes.len() as u64 > self.max_upload {
+            return Err(too_large(upload.bytes.len() as u64, self.max_upload));
+        }
+        // Checked before the bytes are stored, so a refused upload leaves no file behind.
+        self.check_upload_target(work, upload.task)?;
+        let stored = self
+            .store
+            .files()
+            .write(&mut upload.bytes.as_slice(), self.max_upload)?;
+        let details = UploadDetails {
+            name: upload.name,
+            content_type: upload.content_type,
+            task: upload.task,
+        };
+        self.attach_file(work, details, stored, uploaded_by)
+    }
+
+    /// A writer for an upload's bytes, capped at the firm's upload cap: write the body into it
+    /// chunk by chunk, `finish` it, and pass what it returns to `attach_file`. Bytes never
+    /// attached are collected after an hour.
+    pub fn upload_writer(&self) -> Result<FileWriter> {
+        self.store.files().writer(self.max_upload)
+    }
+
+    /// Records a file already in the file store (from `upload_writer`) on a work item, with its
+    /// index entry, hook event and timeline event, in one batch.
+    pub fn attach_file(
+        &self,
+        work: WorkId,
+        details: UploadDetails,
+        stored: StoredFile,
+        uploaded_by: Actor,
+    ) -> Result<UploadedFile> {
+        self.check_stored(&stored)?;
+        self.check_upload_target(work, details.task)?;
+        let now = self.now();
+        let file = UploadedFile {
+            id: new_id(now),
+            work,
+            at: now,
+            uploaded_by: uploaded_by.clone(),
+            name: sanitise_file_name(&details.name),
+            content_type: details.content_type,
+            content: stored,
+            task: details.task,
+        };
+        let mut batch = Batch::default();
+        self.queue_event(
+            &mut batch,
+            work,
+            file.task.map(|(g, _)| g),
+            HookEventKind::UploadReceived {
+                file_name: file.name.clone(),
+            },
+            matches!(uploaded_by, Actor::Contact(_)),
+        );
+        batch.put_record(Tree::Files, child_key(work, file.id), &file);
+        batch.put(Tree::FileRefs, file.ref_key(), Vec::new());
+        self.record_event(
+            &mut batch,
+            Some(work),
+            None,
+            uploaded_by,
+            EventKind::FileUploaded,
+            format!("File uploaded: {} ({} bytes)", file.name, file.content.size),
+        );
+        self.store.commit(batch)?;
+        Ok(file)
+    }
+
+    /// Refuses an upload that is empty, over the cap, or whose bytes are not in the file store.
+    pub(crate) fn check_stored(&self, stored: &StoredFile) -> Result<()> {
+        if stored.size == 0 {
+            return Err(Error::invalid("the file is empty"));
+        }
+        if stored.size > self.max_upload {
+            return Err(too_large(stored.size, self.max_upload));
+        }
+        if self.store.files().size(&stored.sha256)? != Some(stored.size) {
+            return Err(Error::Storage(format!(
+                "the bytes of upload {} are not in the file store",
+                stored.sha256
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_upload_target(&self, work: WorkId, task: Option<(usize, usize)>) -> Result<()> {
+        let item = self.work(work)?;
+        if let Some((group, task)) = task
+            && item
+                .groups
+                .get(group)
+                .and_then(|g| g.tasks.get(task))
+                .is_none()
+        {
+            return Err(Error::invalid(format!(
+                "work item has no task {task} in group {group}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// A work item's files, oldest first.
+    pub fn files(&self, work: WorkId) -> Result<Vec<UploadedFile>> {
+        scan_records(
+            self.store.as_ref(),
+            Tree::Files,
+            &child_prefix(work),
+            None,
+            usize::MAX,
+            false,
+        )
+    }
+
+    /// One file of a work item and a reader of its bytes, for staff to download.
+    pub fn download(&self, work: WorkId, file: &str) -> Result<(UploadedFile, FileReader)> {
+        let id = ulid::Ulid::from_string(file)
+            .map_err(|_| Error::invalid(format!("`{file}` is not a file id")))?;
+        let record: UploadedFile = self
+            .store
+            .get(Tree::Files, &child_key(work, id))?
+            .map(|v| decode(&v))
+            .transpose()?
+            .ok_or_else(|| Error::not_found("file", file))?;
+        let bytes = self.file_reader(&record)?;
+        Ok((record, bytes))
+    }
+
+    /// A reader of an uploaded file's bytes; refused when the stored copy is missing or not the
+    /// size its record says (damaged on disk), rather than sending a cut-short download.
+    pub fn file_reader(&self, file: &UploadedFile) -> Result<FileReader> {
+        let files = self.store.files();
+        let missing = || {
+            Error::Gone(format!(
+                "the bytes of file `{}` are missing from the data folder (lost, or left out of a restore because they were damaged); run `docket check`, and upload the same file again to restore them",
+                file.name
+            ))
+        };
+        match files.size(&file.content.sha256)? {
+            Some(size) if size == file.content.size => {}
+            Some(_) => {
+                return Err(Error::Gone(format!(
+                    "the bytes of file `{}` are damaged on disk; run `docket check`, and upload the same file again to repair them",
+                    file.name
+                )));
+            }
+            None => return Err(missing()),
+        }
+        files.read(&file.content.sha256)?.ok_or_else(missing)
+    }
+}
+
+fn too_large(size: u64, cap: u64) -> Error {
+    Error::TooLarge(format!(
+        "the file is {:.1} MiB; files may be at most {} MiB",
+        size as f64 / 1_048_576.0,
+        cap / 1_048_576
+    ))
+}
+
+fn child_prefix(work: WorkId) -> Vec<u8> {
+    format!("{work}/").into_bytes()
+}
+
+pub(crate) fn child_key(work: WorkId, child: ulid::Ulid) -> Vec<u8> {
+    format!("{work}/{child}").into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::demo::EXAMPLE_TEMPLATES;
+    use crate::docket::test_support::docket_at;
+    use crate::model::{NewContact, NewWork};
+
+    fn work(docket: &Docket) -> WorkId {
+        docket.import_template(EXAMPLE_TEMPLATES[1]).unwrap();
+        docket
+            .create_contact(
+                NewContact {
+                    name: "Bob".into(),
+                    email: "bob@client.example".into(),
+                    timezone: None,
+                },
+                Actor::System,
+            )
+            .unwrap();
+        docket
+            .create_work(
+                NewWork {
+                    template: "Monthly bookkeeping".into(),
+                    start_date: NaiveDate::from_ymd_opt(2027, 1, 1),
+                    contacts: vec!["bob@client.example".into()],
+                    ..NewWork::default()
+                },
+                Actor::System,
+            )
+            .unwrap()
+            .id
+    }
+
+    #[test]
+    fn comments_and_files_are_kept_in_order_and_on_the_timeline() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let id = work(&docket);
+        docket
+            .add_comment(id, " First question ", Actor::System)
+            .unwrap();
+        docket.add_comment(id, "Second", Actor::System).unwrap();
+        let bodies: Vec<_> = docket
+            .comments(id)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.body)
+            .collect();
+        assert_eq!(bodies, ["First question", "Second"]);
+
+        let upload = NewUpload {
+            name: "../statements/jan.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: b"%PDF-1.7 ...".to_vec(),
+            task: Some((0, 0)),
+        };
+        let file = docket.add_file(id, upload.clone(), Actor::System).unwrap();
+        assert_eq!(file.name, "jan.pdf");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut docket.file_reader(&file).unwrap(), &mut bytes).unwrap();
+        assert_eq!(bytes, upload.bytes);
+        assert_eq!(docket.files(id).unwrap(), vec![file.clone()]);
+        let kinds: Vec<_> = docket
+            .work_timeline(id, 3)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                EventKind::FileUploaded,
+                EventKind::CommentAdded,
+                EventKind::CommentAdded
+            ]
+        );
+        // Bytes lost from the file store: the download is refused as gone, naming the file.
+        docket.store().files().remove(&file.content.sha256).unwrap();
+        match docket.file_reader(&file) {
+            Err(Error::Gone(m)) => assert!(m.contains("`jan.pdf` are missing"), "{m}"),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+        docket.add_file(id, upload.clone(), Actor::System).unwrap();
+        assert!(
+            docket.file_reader(&file).is_ok(),
+            "the same upload restores them"
+        );
+    }
+
+    #[test]
+    fn collection_removes_only_old_unreferenced_files() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let id = work(&docket);
+        let upload = NewUpload {
+            name: "kept.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: b"kept".to_vec(),
+            task: None,
+        };
+        let kept = docket.add_file(id, upload, Actor::System).unwrap();
+        let files = docket.store().files();
+        let orphan = files.write(&mut b"orphan".as_slice(), 100).unwrap();
+        let now = std::time::SystemTime::now();
+        assert_eq!(docket.collect_files(now).unwrap().young, 1);
+        let later = now + crate::store::files::COLLECT_AFTER * 2;
+        assert_eq!(docket.collect_files(later).unwrap().removed, 1);
+        assert!(files.read(&orphan.sha256).unwrap().is_none());
+        assert!(files.read(&kept.content.sha256).unwrap().is_some());
+    }
+
+    #[test]
+    fn collection_refuses_when_the_records_look_lost() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let id = work(&docket);
+        for name in ["a.pdf", "b.pdf", "c.pdf"] {
+            let upload = NewUpload {
+                name: name.into(),
+                content_type: "application/pdf".into(),
+                bytes: name.as_bytes().to_vec(),
+                task: None,
+            };
+            docket.add_file(id, upload, Actor::System).unwrap();
+        }
+        // The records' index is lost (a damaged or replaced store): no file is referenced.
+        let refs = docket
+            .store()
+            .scan(Tree::FileRefs, b"", None, usize::MAX, false)
+            .unwrap();
+        let mut batch = Batch::default();
+        for (key, _) in refs {
+            batch.remove(Tree::FileRefs, key);
+        }
+        docket.store().commit(batch).unwrap();
+        let later = std::time::SystemTime::now() + crate::store::files::COLLECT_AFTER * 2;
+        let refused = docket.collect_files(later).unwrap_err().to_string();
+        assert!(refused.contains("3 of the 3 uploaded files"), "{refused}");
+        assert_eq!(
+            docket.store().files().list().unwrap().len(),
+            3,
+            "nothing removed"
+        );
+    }
+
+    #[test]
+    fn bad_comments_and_files_are_refused_and_change_nothing() {
+        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+        let id = work(&docket);
+        assert!(docket.add_comment(id, "   ", Actor::System).is_err());
+        assert!(
+            docket
+                .add_comment(id, &"x".repeat(MAX_COMMENT_CHARS + 1), Actor::System)
+                .unwrap_err()
+                .to_string()
+                .contains("at most")
+        );
+        let big = NewUpload {
+            name: "big.bin".into(),
+            content_type: "application/octet-stream".into(),
+            bytes: vec![0; MAX_UPLOAD_BYTES + 1],
+            task: None,
+        };
+        assert!(
+            docket
+                .add_file(id, big, Actor::System)
+                .unwrap_err()
+                .to_string()
+                .contains("files may be at most 50 MiB")
+        );
+        let stray = NewUpload {
+            name: "a.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: vec![1],
+            task: Some((5, 0)),
+        };
+        assert!(docket.add_file(id, stray, Actor::System).is_err());
+        let nowhere = WorkId::new(docket.now());
+        assert!(matches!(
+            docket.add_comment(nowhere, "hi", Actor::System),
+            Err(Error::NotFound { .. })
+        ));
+        assert!(docket.comments(id).unwrap().is_empty() && docket.files(id).unwrap().is_empty());
+        assert!(docket.store().files().list().unwrap().is_empty());
+        assert_eq!(docket.store().len(Tree::FileRefs).unwrap(), 0);
+    }
+}

@@ -1,0 +1,212 @@
+//! Work created from a form: every field checked on its own, so a page can put each message next
+//! to its field, and nothing is created unless every field is right.
+
+use chrono::NaiveDate;
+
+use crate::docket::Docket;
+use crate::docket::work::list::parse_date;
+use crate::model::{Actor, NewWork, StaffMember, Template, WorkItem};
+use crate::{Error, Result};
+
+/// What the "new work" form sends, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct WorkForm {
+    /// The template's id or name.
+    pub template: String,
+    /// `YYYY-MM-DD`.
+    pub start_date: String,
+    pub title: String,
+    pub external_name: String,
+    /// A staff member's id or email; empty for nobody.
+    pub assignee: String,
+    /// A contact's id or email for each group of the template, in order.
+    pub contacts: Vec<String>,
+}
+
+/// A message for each field of the form that is wrong.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkFormProblems {
+    pub template: Option<String>,
+    pub start_date: Option<String>,
+    pub assignee: Option<String>,
+    /// One per group, in order.
+    pub contacts: Vec<Option<String>>,
+    /// What is wrong with the whole (a conflict, a plugin refusing the template's settings).
+    pub form: Option<String>,
+    /// The chosen template, when it is archived: where it can be restored.
+    pub archived_template: Option<crate::model::TemplateId>,
+}
+
+impl WorkFormProblems {
+    fn any(&self) -> bool {
+        self.template.is_some()
+            || self.start_date.is_some()
+            || self.assignee.is_some()
+            || self.form.is_some()
+            || self.contacts.iter().any(Option::is_some)
+    }
+}
+
+/// What the form offers: the templates, the chosen one (its groups ask for a contact each) and
+/// the staff work can be assigned to.
+#[derive(Debug, Clone)]
+pub struct WorkFormChoices {
+    pub templates: Vec<Template>,
+    pub template: Option<Template>,
+    pub staff: Vec<StaffMember>,
+}
+
+/// A form that was refused: what was wrong and what to offer again.
+#[derive(Debug, Clone)]
+pub struct RefusedWorkForm {
+    pub problems: WorkFormProblems,
+    pub choices: WorkFormChoices,
+}
+
+impl Docket {
+    /// The choices of the new-work form, with `template` (id or name) chosen when given and known.
+    /// Only live templates are offered; an archived one named is still found, so that the form
+    /// can say it is archived.
+    pub fn work_form_choices(&self, template: Option<&str>) -> Result<WorkFormChoices> {
+        let mut templates = self.list_templates()?;
+        templates.retain(|t| t.archived_at.is_none());
+        let template = match template.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(t) => match self.find_template(t) {
+                Ok(found) => Some(found),
+                Err(Error::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        // Work goes to members who can act on it: a disabled one is not offered.
+        let mut staff: Vec<StaffMember> = self
+            .list_users()?
+            .into_iter()
+            .filter(|u| u.disabled_at.is_none())
+            .map(StaffMember::from)
+            .collect();
+        staff.sort_by_key(|m| m.name.to_lowercase());
+        Ok(WorkFormChoices {
+            templates,
+            template,
+            staff,
+        })
+    }
+
+    /// Creates work from the form, or says what is wrong with each field and creates nothing.
+    pub fn create_work_from_form(
+        &self,
+        form: WorkForm,
+        actor: Actor,
+    ) -> Result<std::result::Result<WorkItem, Box<RefusedWorkForm>>> {
+        let choices = self.work_form_choices(Some(&form.template))?;
+        let mut problems = WorkFormProblems::default();
+        let groups = choices.template.as_ref().map_or(0, |t| t.groups.len());
+        problems.contacts = vec![None; groups];
+        if choices.template.is_none() {
+            problems.template = Some(if form.template.trim().is_empty() {
+                "Choose a template.".into()
+            } else {
+                format!("No template is called “{}”.", form.template.trim())
+            });
+        }
+        if let Some(archived) = choices.template.as_ref().and_then(archived_template_notice) {
+            problems.template = Some(archived);
+            problems.archived_template = choices.template.as_ref().map(|t| t.id);
+        }
+        let start: Option<NaiveDate> = match form.start_date.trim() {
+            "" => {
+                problems.start_date = Some("Give a start date, as YYYY-MM-DD.".into());
+                None
+            }
+            text => match parse_date("the start date", text) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    problems.start_date = Some(sentence(&e.to_string()));
+                    None
+                }
+            },
+        };
+        if !form.assignee.trim().is_empty()
+            && let Err(e) = self.assignee(&form.assignee)
+        {
+            problems.assignee = Some(sentence(&e.to_string()));
+        }
+        for (g, slot) in problems.contacts.iter_mut().enumerate() {
+            let given = form.contacts.get(g).map(|c| c.trim()).unwrap_or_default();
+            if given.is_empty() {
+                *slot = Some("Give the contact this group is sent to (an email).".into());
+            } else if let Err(e) = self.recipient(given) {
+                *slot = Some(sentence(&e.to_string()));
+            }
+        }
+        // A contact for a group the template does not have is refused, next to the last
+        // group's contact, rather than dropped.
+        let extra: Vec<String> = form
+            .contacts
+            .iter()
+            .enumerate()
+            .skip(groups)
+            .filter(|(_, c)| !c.trim().is_empty())
+            .map(|(n, c)| format!("`contact_{n}` (“{}”)", c.trim()))
+            .collect();
+        if !extra.is_empty()
+            && let Some(last) = problems.contacts.last_mut()
+            && last.is_none()
+        {
+            *last = Some(format!(
+                "This template has {groups} group{}, one contact each; the form also gave {}, which belongs to no group. Remove it.",
+                if groups == 1 { "" } else { "s" },
+                extra.join(" and ")
+            ));
+        }
+        if !problems.any() {
+            let template = choices.template.as_ref().map(|t| t.id.to_string());
+            let new = NewWork {
+                template: template.unwrap_or_default(),
+                title: Some(form.title.clone()),
+                external_name: Some(form.external_name.clone()),
+                start_date: start,
+                assignee: Some(form.assignee.clone()),
+                contacts: form.contacts[..groups].to_vec(),
+            };
+            match self.create_work(new, actor) {
+                Ok(work) => return Ok(Ok(work)),
+                Err(e @ Error::Invalid(_)) if e.to_string().contains("start date") => {
+                    problems.start_date = Some(sentence(&e.to_string()));
+                }
+                Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::Plugin(_))) => {
+                    problems.form = Some(sentence(&e.to_string()));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Err(Box::new(RefusedWorkForm { problems, choices })))
+    }
+}
+
+/// What the form says of an archived template: that it is, and where it is restored.
+pub fn archived_template_notice(template: &Template) -> Option<String> {
+    template.archived_at.is_some().then(|| {
+        format!(
+            "“{}” is archived, so no work is made from it; restore it on its page first, or choose another template.",
+            template.name
+        )
+    })
+}
+
+/// An engine message as a sentence on a page.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => {
+            let text = format!("{}{}", first.to_uppercase(), chars.as_str());
+            if text.ends_with('.') {
+                text
+            } else {
+                format!("{text}.")
+            }
+        }
+        None => String::new(),
+    }
+}
