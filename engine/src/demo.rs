@@ -37,7 +37,7 @@ pub fn seed(docket: &Docket) -> Result<Option<DemoSeed>> {
         role: Role::Admin,
         password: admin_password.clone(),
     })?;
-    let (token, token_secret) = docket.create_api_token("demo")?;
+    let (token, token_secret) = docket.create_api_token("demo", crate::model::Role::Admin)?;
     for text in EXAMPLE_TEMPLATES {
         docket.import_template(text)?;
     }

@@ -281,7 +281,7 @@ fn read_or_make_password() -> anyhow::Result<(String, bool)> {
 pub fn token(cmd: TokenCommand, docket: &Docket) -> anyhow::Result<()> {
     match cmd {
         TokenCommand::Create { name, role } => {
-            let (token, secret) = docket.create_role_token(&name, role.parse()?)?;
+            let (token, secret) = docket.create_api_token(&name, role.parse()?)?;
             println!("{secret}");
             let article = if token.role == Role::Admin { "an" } else { "a" };
             eprintln!(

@@ -151,7 +151,10 @@ fn the_openapi_document_describes_the_api_in_openapi_3_1() {
 fn the_openapi_document_lists_exactly_the_routes_served() {
     let admin = Admin::start();
     let doc = document(&admin);
-    let (_, secret) = admin.docket.create_api_token("everything").unwrap();
+    let (_, secret) = admin
+        .docket
+        .create_api_token("everything", docket_engine::model::Role::Admin)
+        .unwrap();
     let operations = operations(&doc);
     assert!(operations.len() >= 30, "{} operations", operations.len());
     // Each documented operation is served: the router answers it (a missing route is the
@@ -279,12 +282,12 @@ fn revoked_tokens_and_staff_tokens_on_admin_operations_are_refused_and_change_no
     let doc = document(&admin);
     let (old, revoked) = admin
         .docket
-        .create_role_token("retired script", Role::Admin)
+        .create_api_token("retired script", Role::Admin)
         .unwrap();
     admin.docket.revoke_api_token(old.id).unwrap();
     let (_, staff) = admin
         .docket
-        .create_role_token("staff script", Role::Staff)
+        .create_api_token("staff script", Role::Staff)
         .unwrap();
     // The staff token works where staff may go (its first use is recorded, once a minute).
     let firm = client()

@@ -8,7 +8,11 @@ use serde_json::Value;
 use super::{Admin, STAFF, body, client};
 
 fn token(admin: &Admin) -> String {
-    admin.docket.create_api_token("tests").unwrap().1
+    admin
+        .docket
+        .create_api_token("tests", docket_engine::model::Role::Admin)
+        .unwrap()
+        .1
 }
 
 #[test]

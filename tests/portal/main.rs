@@ -491,7 +491,10 @@ fn an_archived_contact_loses_access_until_restored() {
     let portal = Portal::start();
     let cookie = portal.bind(0);
     let ann = portal.docket.work(portal.work).unwrap().groups[0].recipient;
-    let (_, token) = portal.docket.create_api_token("staff").unwrap();
+    let (_, token) = portal
+        .docket
+        .create_api_token("staff", docket_engine::model::Role::Admin)
+        .unwrap();
     let archived = client()
         .post(portal.url(&format!("/api/contacts/{ann}/archive")))
         .bearer_auth(&token)
@@ -560,7 +563,10 @@ fn two_recipients_of_one_work_item_see_nothing_of_each_other() {
     );
     assert_eq!(posted.status(), StatusCode::SEE_OTHER, "{}", body(posted));
     // Staff answer Ann on her task through the API.
-    let (_, token) = portal.docket.create_api_token("staff").unwrap();
+    let (_, token) = portal
+        .docket
+        .create_api_token("staff", docket_engine::model::Role::Admin)
+        .unwrap();
     let answered = client()
         .post(portal.url(&format!("/api/work/{}/groups/0/comments", portal.work)))
         .bearer_auth(&token)

@@ -63,7 +63,10 @@ fn names_are_cleaned_types_sniffed_and_staff_download_html_as_an_attachment() {
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{raw:?}");
     }
     // A name sent through the API may carry CR/LF (a browser's form cannot: it escapes them).
-    let (_, token) = portal.docket.create_api_token("test").unwrap();
+    let (_, token) = portal
+        .docket
+        .create_api_token("test", docket_engine::model::Role::Admin)
+        .unwrap();
     let api = client()
         .post(portal.url(&format!(
             "/api/work/{}/files?name=evil%0D%0ASet-Cookie%3A%20x%3D1.pdf&group=0&task=1",

@@ -148,7 +148,7 @@ pub(super) async fn create(
         }
     };
     let name = form.name.clone();
-    match state.call(move |d| d.create_role_token(&name, role)).await {
+    match state.call(move |d| d.create_api_token(&name, role)).await {
         Ok((token, secret)) => {
             let created = Created {
                 name: token.name,

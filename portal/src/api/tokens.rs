@@ -75,7 +75,7 @@ async fn create_token(
     ApiJson(new): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
     let (token, secret) = state
-        .call(move |d| d.create_role_token(&new.name, new.role))
+        .call(move |d| d.create_api_token(&new.name, new.role))
         .await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { token, secret })))
 }

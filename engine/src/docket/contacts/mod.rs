@@ -2,4 +2,5 @@
 //! change ends what the old address could open), archived and restored, and what their portal
 //! access looks like.
 
+pub(super) mod directory;
 pub(super) mod edits;

@@ -9,7 +9,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::docket::Docket;
-use crate::docket::staff::people::hash_password;
+use crate::docket::staff::members::hash_password;
 use crate::model::{
     MessageKind, OutboundMessage, Role, StaffInvite, StaffMember, StaffUser, UserId,
     normalise_email,

@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 
 use crate::docket::Docket;
 use crate::docket::client::{new_secret, secret_hash};
-use crate::docket::staff::people::{MAX_PASSWORD_LEN, hash_password};
+use crate::docket::staff::members::{MAX_PASSWORD_LEN, hash_password};
 use crate::docket::staff::throttle::Gate;
 use crate::model::{StaffMember, StaffSession, StaffUser, UserId};
 use crate::store::{Batch, Tree, decode};

@@ -24,7 +24,7 @@ type TokenEntry = (Vec<u8>, Vec<u8>, ApiToken);
 impl Docket {
     /// Creates an API token with `role`; the secret is returned once and only its hash is kept.
     /// Its name tells it apart in the list, so a name a live token has is refused.
-    pub fn create_role_token(&self, name: &str, role: Role) -> Result<(ApiToken, String)> {
+    pub fn create_api_token(&self, name: &str, role: Role) -> Result<(ApiToken, String)> {
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::invalid(
@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn tokens_carry_a_role_and_revoked_ones_are_refused() {
         let (docket, clock) = docket_at("2027-01-10T09:00:00Z");
-        let (staff, secret) = docket.create_role_token("zapier", Role::Staff).unwrap();
+        let (staff, secret) = docket.create_api_token("zapier", Role::Staff).unwrap();
         assert_eq!(staff.role, Role::Staff);
         assert_eq!(staff.last_used_at, None);
         let used = docket.authenticate_api_token(&secret).unwrap().unwrap();
@@ -209,7 +209,9 @@ mod tests {
             Some(docket.now())
         );
 
-        let (other, other_secret) = docket.create_api_token("backup").unwrap();
+        let (other, other_secret) = docket
+            .create_api_token("backup", crate::model::Role::Admin)
+            .unwrap();
         let revoked = docket.revoke_api_token(staff.id).unwrap();
         assert!(revoked.revoked_at.is_some());
         assert!(docket.authenticate_api_token(&secret).unwrap().is_none());
@@ -229,15 +231,15 @@ mod tests {
             docket.revoke_api_token(TokenId::new(docket.now())),
             Err(Error::NotFound { .. })
         ));
-        assert!(docket.create_role_token("  ", Role::Admin).is_err());
+        assert!(docket.create_api_token("  ", Role::Admin).is_err());
         // A live token's name is refused; a revoked token's name may be used again.
         let err = docket
-            .create_role_token("Backup", Role::Staff)
+            .create_api_token("Backup", Role::Staff)
             .unwrap_err()
             .to_string();
         assert!(err.contains("already named `Backup`"), "{err}");
         assert_eq!(docket.list_api_tokens().unwrap().len(), 2, "nothing made");
-        docket.create_role_token("zapier", Role::Staff).unwrap();
+        docket.create_api_token("zapier", Role::Staff).unwrap();
     }
 
     #[test]

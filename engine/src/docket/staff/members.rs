@@ -1,14 +1,11 @@
-//! Staff users, API tokens and contacts.
+//! Staff members: added with a password (argon2id), found by id or email, listed.
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use crate::docket::Docket;
-use crate::model::{
-    Actor, ApiToken, Contact, ContactId, EventKind, NewContact, Role, StaffMember, StaffUser,
-    UserId, normalise_email,
-};
+use crate::model::{Role, StaffMember, StaffUser, UserId, normalise_email};
 use crate::store::{Batch, Tree, get_record, scan_records};
 use crate::{Error, Result};
 
@@ -123,113 +120,6 @@ impl Docket {
             false,
         )
     }
-
-    /// Creates an admin API token (what every token could do before tokens had roles); see
-    /// `create_role_token` for a token with another role.
-    pub fn create_api_token(&self, name: &str) -> Result<(ApiToken, String)> {
-        self.create_role_token(name, Role::Admin)
-    }
-
-    pub fn create_contact(&self, new: NewContact, actor: Actor) -> Result<Contact> {
-        let email = normalise_email(&new.email)?;
-        let name = crate::docket::contacts::edits::contact_name(&new.name, &email)?;
-        let timezone =
-            crate::docket::contacts::edits::contact_zone(new.timezone.as_deref().unwrap_or(""))?;
-        let now = self.now();
-        let contact = Contact {
-            id: ContactId::new(now),
-            name,
-            email,
-            timezone,
-            created_at: now,
-            archived_at: None,
-        };
-        let mut batch = Batch::default();
-        batch.create(
-            Tree::ContactsByEmail,
-            contact.email.as_bytes(),
-            contact.id.key(),
-            // As typed: the address is found in any case, but the message echoes the input.
-            format!("a contact with email {} already exists", new.email.trim()),
-        );
-        batch.put_record(Tree::Contacts, contact.id.key(), &contact);
-        self.record_event(
-            &mut batch,
-            None,
-            Some(contact.id),
-            actor,
-            EventKind::ContactCreated,
-            format!("Contact {} <{}> created", contact.name, contact.email),
-        );
-        self.store.commit(batch)?;
-        Ok(contact)
-    }
-
-    /// Archives a contact (deleted from the firm's everyday view): their portal access and
-    /// sign-in stop until they are restored. Their records stay.
-    pub fn archive_contact(&self, id: ContactId, actor: Actor) -> Result<Contact> {
-        self.set_contact_archived(id, true, actor)
-    }
-
-    /// Restores an archived contact: their links that have not expired work again.
-    pub fn restore_contact(&self, id: ContactId, actor: Actor) -> Result<Contact> {
-        self.set_contact_archived(id, false, actor)
-    }
-
-    fn set_contact_archived(&self, id: ContactId, archive: bool, actor: Actor) -> Result<Contact> {
-        let Some(before) = self.store.get(Tree::Contacts, &id.key())? else {
-            return Err(Error::not_found("contact", id));
-        };
-        let mut contact: Contact = crate::store::decode(&before)?;
-        if contact.archived_at.is_some() == archive {
-            return Ok(contact);
-        }
-        contact.archived_at = archive.then(|| self.now());
-        let mut batch = Batch::default();
-        batch.expect(Tree::Contacts, id.key(), Some(before));
-        batch.put_record(Tree::Contacts, id.key(), &contact);
-        let (kind, verb) = if archive {
-            (EventKind::ContactArchived, "archived; portal access ended")
-        } else {
-            (EventKind::ContactRestored, "restored")
-        };
-        self.record_event(
-            &mut batch,
-            None,
-            Some(id),
-            actor,
-            kind,
-            format!("Contact {} <{}> {verb}", contact.name, contact.email),
-        );
-        self.store.commit(batch)?;
-        Ok(contact)
-    }
-
-    pub fn contact(&self, id: ContactId) -> Result<Contact> {
-        get_record(self.store.as_ref(), Tree::Contacts, &id.key())?
-            .ok_or_else(|| Error::not_found("contact", id))
-    }
-
-    pub fn contact_by_email(&self, email: &str) -> Result<Option<Contact>> {
-        let email = normalise_email(email)?;
-        let Some(id) = self.store.get(Tree::ContactsByEmail, email.as_bytes())? else {
-            return Ok(None);
-        };
-        get_record(self.store.as_ref(), Tree::Contacts, &id)
-    }
-
-    /// Contacts in creation order, `limit` at a time after the contact `after`.
-    pub fn list_contacts(&self, after: Option<ContactId>, limit: usize) -> Result<Vec<Contact>> {
-        let after = after.map(|a| a.key());
-        scan_records(
-            self.store.as_ref(),
-            Tree::Contacts,
-            b"",
-            after.as_deref(),
-            limit,
-            false,
-        )
-    }
 }
 
 /// A new password's argon2id hash (PHC string), once it is long enough and not too long.
@@ -316,7 +206,9 @@ mod tests {
     #[test]
     fn api_tokens_authenticate_by_secret() {
         let (docket, _) = docket_at("2027-01-10T09:00:00Z");
-        let (token, secret) = docket.create_api_token("ci").unwrap();
+        let (token, secret) = docket
+            .create_api_token("ci", crate::model::Role::Admin)
+            .unwrap();
         assert!(secret.starts_with("dkt_") && secret.len() == 4 + 43);
         assert_eq!(
             docket.authenticate_api_token(&secret).unwrap().unwrap().id,
@@ -332,41 +224,5 @@ mod tests {
             Role::Admin,
             "tokens made without a role are admin tokens"
         );
-    }
-
-    #[test]
-    fn contacts_are_unique_by_email_and_validated() {
-        let (docket, _) = docket_at("2027-01-10T09:00:00Z");
-        let new = |email: &str, tz: Option<&str>| NewContact {
-            name: "Ann Client".into(),
-            email: email.into(),
-            timezone: tz.map(Into::into),
-        };
-        let ann = docket
-            .create_contact(
-                new("ann@client.example", Some("America/New_York")),
-                Actor::System,
-            )
-            .unwrap();
-        assert_eq!(
-            docket
-                .contact_by_email("ANN@client.example")
-                .unwrap()
-                .unwrap(),
-            ann
-        );
-        let err = docket
-            .create_contact(new("Ann@Client.example", None), Actor::System)
-            .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "a contact with email Ann@Client.example already exists"
-        );
-        let err = docket
-            .create_contact(new("bob@client.example", Some("Mars/Base")), Actor::System)
-            .unwrap_err();
-        assert!(err.to_string().contains("not an IANA timezone"));
-        assert_eq!(docket.list_contacts(None, 10).unwrap().len(), 1);
-        assert_eq!(docket.contact_timeline(ann.id, 10).unwrap().len(), 1);
     }
 }
