@@ -174,18 +174,5 @@ fn canonical(ip: IpAddr) -> IpAddr {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins() {
-        assert_eq!(
-            origin_of("https://docket.example/x"),
-            Some("https://docket.example")
-        );
-        assert_eq!(
-            origin_of("http://127.0.0.1:8080"),
-            Some("http://127.0.0.1:8080")
-        );
-    }
-}
+#[path = "browser_tests.rs"]
+mod tests;

@@ -91,17 +91,5 @@ id_type!(/// A timeline event's id.
     EventId, "event");
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::Duration;
-
-    #[test]
-    fn ids_sort_by_creation_time() {
-        let t = Utc::now();
-        let a = WorkId::new(t);
-        let b = WorkId::new(t + Duration::milliseconds(1));
-        assert!(a.key() < b.key());
-        assert_eq!(a.to_string().parse::<WorkId>().unwrap(), a);
-        assert!("nope".parse::<WorkId>().is_err());
-    }
-}
+#[path = "ids_tests.rs"]
+mod tests;

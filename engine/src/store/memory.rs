@@ -137,9 +137,5 @@ impl Store for MemoryStore {
 }
 
 #[cfg(test)]
-mod tests {
-    #[test]
-    fn memory_store_keeps_the_store_contract() {
-        super::super::tests::exercise(&super::MemoryStore::new());
-    }
-}
+#[path = "memory_tests.rs"]
+mod tests;

@@ -460,36 +460,5 @@ pub(super) fn sentence(message: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_template_parses_and_the_stylesheet_has_a_hashed_name() {
-        LazyLock::force(&PAGES);
-        assert!(CSS_PATH.starts_with("/admin/assets/admin-") && CSS_PATH.ends_with(".css"));
-        assert_eq!(CSS_PATH.len(), "/admin/assets/admin-.css".len() + 16);
-    }
-
-    #[test]
-    fn statuses_read_as_words() {
-        use docket_engine::model::WorkStatus;
-        assert_eq!(
-            status_text(WorkStatus::WaitingOnClient, Some("over reminder limit")),
-            "Waiting on the client — over reminder limit"
-        );
-        assert_eq!(status_text(WorkStatus::Planned, None), "Planned");
-    }
-
-    #[test]
-    fn sentences_keep_email_addresses_and_quoted_names_as_typed() {
-        use super::sentence;
-        assert_eq!(sentence("the name is taken"), "The name is taken.");
-        assert_eq!(
-            sentence("ada@firm.example is the last active admin"),
-            "ada@firm.example is the last active admin."
-        );
-        assert_eq!(sentence("`walk test` exists."), "`walk test` exists.");
-        assert_eq!(sentence("really?"), "Really?");
-        assert_eq!(sentence("  "), "");
-    }
-}
+#[path = "tests.rs"]
+mod tests;

@@ -523,5 +523,5 @@ pub(crate) fn token_hash(token: &str) -> Vec<u8> {
 }
 
 #[cfg(test)]
-#[path = "tests.rs"]
+#[path = "send_tests.rs"]
 mod tests;

@@ -552,5 +552,5 @@ impl TemplateEdit {
 }
 
 #[cfg(test)]
-#[path = "tests.rs"]
+#[path = "catalogue_tests.rs"]
 mod tests;

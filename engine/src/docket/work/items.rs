@@ -566,5 +566,5 @@ pub(crate) fn contact_key(contact: ContactId, work: Option<WorkId>) -> Vec<u8> {
 }
 
 #[cfg(test)]
-#[path = "tests.rs"]
+#[path = "items_tests.rs"]
 mod tests;

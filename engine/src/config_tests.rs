@@ -1,0 +1,140 @@
+//! Unit tests of `config.rs`.
+
+use super::*;
+
+fn load_str(text: &str, env: &[(&str, &str)]) -> Result<Config, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("docket.toml");
+    std::fs::write(&path, text).unwrap();
+    Config::load(
+        Some(&path),
+        env.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+    )
+    .map_err(|e| e.to_string().replace(&path.display().to_string(), "FILE"))
+}
+
+#[test]
+fn empty_file_gives_defaults() {
+    let config = load_str("", &[]).unwrap();
+    assert_eq!(config.firm.timezone, "Europe/London");
+    assert_eq!(config.plugins.timeout_ms, 50);
+    assert!(config.smtp.is_none());
+}
+
+#[test]
+fn shipped_config_loads_and_matches_defaults() {
+    let text = include_str!("../../config/docket.toml");
+    let config = load_str(text, &[]).unwrap();
+    let defaults = Config::default();
+    assert_eq!(config.server.listen, defaults.server.listen);
+    assert_eq!(config.firm.send_time, defaults.firm.send_time);
+    assert_eq!(config.plugins.memory_mib, defaults.plugins.memory_mib);
+    assert_eq!(
+        config.server.trusted_proxies,
+        defaults.server.trusted_proxies
+    );
+}
+
+#[test]
+fn trusted_proxies_are_addresses() {
+    let config = load_str("[server]\ntrusted_proxies = ['127.0.0.1', '::1']\n", &[]).unwrap();
+    assert_eq!(config.server.trusted_proxies.len(), 2);
+    let err = load_str("[server]\ntrusted_proxies = ['proxy.local']\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("FILE: key `server.trusted_proxies"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_inputs_name_the_key_and_the_file() {
+    let cases = [
+        (
+            "[firm]\ncolour = 'red'\n",
+            "FILE: key `firm.colour`: unknown field `colour`",
+        ),
+        (
+            "[firm]\ntimezone = 'Europe/Lndon'\n",
+            "FILE: key `firm.timezone`: `Europe/Lndon` is not an IANA timezone",
+        ),
+        (
+            "[firm]\nsend_time = '9am'\n",
+            "FILE: key `firm.send_time`: `9am` is not a time of day",
+        ),
+        (
+            "[firm]\nsend_time = '24:00'\n",
+            "FILE: key `firm.send_time`",
+        ),
+        (
+            "[firm]\nsend_time = '10:00'\nsend_schedule = '0 9 * * MON-FRI'\n",
+            "FILE: keys `firm.send_time` and `firm.send_schedule`: the send time 10:00 is not a time the send schedule `0 9 * * MON-FRI` sends at (09:00)",
+        ),
+        (
+            "[server]\nlisten = 'nowhere'\n",
+            "FILE: key `server.listen`",
+        ),
+        (
+            "[sever]\nlisten = '127.0.0.1:1'\n",
+            "FILE: key `sever`: unknown field `sever`",
+        ),
+        ("[firm\nname = 'x'\n", "FILE line 1:"),
+        (
+            "[firm]\nholidays = ['2026-12-25', '25/12/2026']\n",
+            "FILE: key `firm.holidays`: `25/12/2026` is not a date",
+        ),
+        (
+            "[server]\nbase_url = 'http://'\n",
+            "FILE: key `server.base_url`: `http://` must be the server's own root",
+        ),
+        (
+            "[server]\nbase_url = 'https://docket.example.com/portal/'\n",
+            "FILE: key `server.base_url`: `https://docket.example.com/portal/` must be",
+        ),
+        (
+            "[server]\nmax_upload_mib = 0\n",
+            "FILE: key `server.max_upload_mib`: must be from 1 to 10240",
+        ),
+    ];
+    for (text, want) in cases {
+        let err = load_str(text, &[]).unwrap_err();
+        assert!(err.starts_with(want), "for {text:?} got {err:?}");
+        assert!(!err.contains('\n'), "error is one line: {err:?}");
+    }
+}
+
+#[test]
+fn environment_overrides_the_file() {
+    let config = load_str(
+        "[server]\nlisten = '127.0.0.1:1'\n",
+        &[
+            ("DOCKET_SERVER_LISTEN", "127.0.0.1:9000"),
+            ("DOCKET_FIRM_TIMEZONE", "America/New_York"),
+            ("DOCKET_PLUGINS_TIMEOUT_MS", "75"),
+            ("OTHER_THING", "ignored"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(config.server.listen.port(), 9000);
+    assert_eq!(config.firm.timezone, "America/New_York");
+    assert_eq!(config.plugins.timeout_ms, 75);
+
+    let err = load_str("", &[("DOCKET_FIRM_COLOUR", "red")]).unwrap_err();
+    assert!(
+        err.starts_with("environment variable DOCKET_FIRM_COLOUR: key `firm.colour`"),
+        "{err}"
+    );
+    let err = load_str("", &[("DOCKET_FIRM_SEND_SCHEDULE", "0 9 * * FRY")]).unwrap_err();
+    assert!(
+        err.starts_with("environment variable DOCKET_FIRM_SEND_SCHEDULE: key `firm.send_schedule`"),
+        "{err}"
+    );
+    let config = load_str("", &[("DOCKET_FIRM_SEND_TIME", "10:00")]).unwrap();
+    assert_eq!(config.firm.send_time, "10:00");
+    let err = load_str("", &[("DOCKET_FIRM_TIMEZONE", "Mars/Olympus")]).unwrap_err();
+    assert!(
+        err.contains("`Mars/Olympus` is not an IANA timezone"),
+        "{err}"
+    );
+}

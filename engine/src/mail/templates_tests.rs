@@ -1,0 +1,70 @@
+//! Unit tests of `templates.rs`.
+
+use super::*;
+
+#[test]
+fn built_in_templates_render_and_escape_html() {
+    let templates = MailTemplates::load(None).unwrap();
+    let mut context = sample();
+    context.tasks[0].title = "<b>P60</b>".into();
+    let r = templates.render(MessageKind::Reminder, &context).unwrap();
+    assert_eq!(r.subject, "Reminder: 2026 tax return: Documents we need");
+    assert!(
+        r.text
+            .contains("- <b>P60</b>: was due Thursday 30 April 2026"),
+        "{}",
+        r.text
+    );
+    let html = r.html.unwrap();
+    assert!(html.contains("&lt;b&gt;P60&lt;&#x2f;b&gt;"), "{html}");
+    // Escaped in the attribute, which browsers and mail readers decode.
+    assert!(
+        html.contains("href=\"https:&#x2f;&#x2f;docket.example&#x2f;c&#x2f;TOKEN\""),
+        "{html}"
+    );
+}
+
+#[test]
+fn a_broken_override_stops_loading_with_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("reminder.txt"),
+        "Hello {{ contact_name }}\n{{ no_such_field }}\n",
+    )
+    .unwrap();
+    let err = MailTemplates::load(Some(dir.path()))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("reminder.txt"), "{err}");
+    assert!(err.contains("line 2"), "{err}");
+
+    // An optional field used as if always set fails against the empty sample.
+    std::fs::write(
+        dir.path().join("reminder.txt"),
+        "{{ firm_logo_url | length }}\n",
+    )
+    .unwrap();
+    assert!(MailTemplates::load(Some(dir.path())).is_err());
+
+    std::fs::remove_file(dir.path().join("reminder.txt")).unwrap();
+    std::fs::write(dir.path().join("remindr.txt"), "x").unwrap();
+    let err = MailTemplates::load(Some(dir.path()))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("`remindr.txt` is not a template name"),
+        "{err}"
+    );
+
+    std::fs::remove_file(dir.path().join("remindr.txt")).unwrap();
+    std::fs::write(
+        dir.path().join("request.subject"),
+        "Please: {{ work_name }}",
+    )
+    .unwrap();
+    let templates = MailTemplates::load(Some(dir.path())).unwrap();
+    let r = templates.render(MessageKind::Request, &sample()).unwrap();
+    assert_eq!(r.subject, "Please: 2026 tax return");
+}
