@@ -238,7 +238,7 @@ pub fn restore(data_dir: &Path, input: &mut dyn Read, progress: Progress) -> Res
             }
         };
         // Opened again, so records and the folder are upgraded as any older folder would be.
-        let store = SledStore::open(&staging)?;
+        let store = SledStore::open_upgrading(&staging, crate::docket::UPGRADES)?;
         let mut problems = crate::check::check(&store, false)?;
         // Files lost before the backup was made are missing by design; the caller says so.
         problems.retain(|p| !counts.left_out.iter().any(|sha| p.contains(sha.as_str())));
@@ -560,6 +560,14 @@ fn read_sized(input: &mut impl Read, into: &mut Vec<u8>) -> std::io::Result<()> 
 
 #[path = "backup_load.rs"]
 mod load;
+
+impl crate::Docket {
+    /// Writes a consistent backup of the whole store and its files to `out` while the firm
+    /// keeps working: the records are copied locally first, so a slow `out` holds no writer.
+    pub fn backup(&self, out: &mut dyn std::io::Write) -> Result<Counts> {
+        export(self.store().as_ref(), self.now(), out, &mut |_| {})
+    }
+}
 
 #[cfg(test)]
 #[path = "backup_tests.rs"]

@@ -280,7 +280,7 @@ fn an_old_data_folder_has_its_file_bytes_moved_to_disk() {
             .unwrap();
         db.flush().unwrap();
     }
-    let store = SledStore::open(dir.path()).unwrap();
+    let store = SledStore::open_upgrading(dir.path(), crate::docket::UPGRADES).unwrap();
     assert_eq!(file_bytes(store.files(), &sha), bytes);
     assert_eq!(store.len(Tree::FileRefs).unwrap(), 1);
     // Format 2 -> 3 wrote the plain record again compressed, and left the index alone.
@@ -398,7 +398,16 @@ fn a_folder_from_before_the_unread_index_gets_it() {
         store.commit(batch).unwrap();
         store.flush().unwrap();
     }
-    let store = SledStore::open(&dir.path().join("data")).unwrap();
+    // A tool without the domain's steps refuses the old folder rather than half-upgrade it.
+    let refused = SledStore::open(&dir.path().join("data"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.contains("open it with the docket command"),
+        "{refused}"
+    );
+    let store =
+        SledStore::open_upgrading(&dir.path().join("data"), crate::docket::UPGRADES).unwrap();
     assert_eq!(
         store.get(Tree::Meta, b"store_format").unwrap().unwrap(),
         STORE_FORMAT.to_be_bytes()

@@ -378,3 +378,10 @@ fn each_entry(store: &dyn Store, tree: Tree, each: EntryVisit) -> Result<()> {
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+impl crate::Docket {
+    /// Checks the data folder; see `check::check`.
+    pub fn check(&self, verify_bytes: bool) -> Result<Vec<String>> {
+        check(self.store().as_ref(), verify_bytes)
+    }
+}

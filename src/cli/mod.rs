@@ -242,7 +242,10 @@ fn parse_speed(text: &str) -> Result<f64, String> {
 /// command writes fits its simulated dates. Only `serve` and `restore` may create a data
 /// folder: elsewhere a mistyped `--data` is an error, not an empty firm.
 fn open(config: &Config) -> anyhow::Result<(Docket, Arc<SledStore>)> {
-    let store = Arc::new(SledStore::open(&config.storage.data_dir)?);
+    let store = Arc::new(SledStore::open_upgrading(
+        &config.storage.data_dir,
+        docket_engine::docket::UPGRADES,
+    )?);
     docket_engine::backup::check_not_half_restored(store.as_ref())?;
     let clock: Arc<dyn docket_engine::Clock> = match docket_engine::docket::served_clock(
         store.as_ref(),
@@ -306,9 +309,13 @@ fn open_with_clock(
     let dir = &config.storage.data_dir;
     let store = Arc::new(if create {
         // Only `serve` creates: a server keeps its working set in sled's cache.
-        SledStore::create_with_cache(dir, config.storage.cache_mib * 1_048_576)?
+        SledStore::create_upgrading(
+            dir,
+            config.storage.cache_mib * 1_048_576,
+            docket_engine::docket::UPGRADES,
+        )?
     } else {
-        SledStore::open(dir)?
+        SledStore::open_upgrading(dir, docket_engine::docket::UPGRADES)?
     });
     docket_engine::backup::check_not_half_restored(store.as_ref())?;
     open_docket(config, store, clock)

@@ -21,7 +21,7 @@ impl Firm {
         merge: usize,
     ) -> Firm {
         let store = Arc::new(TimedStore {
-            inner: SledStore::create_with_cache(dir, 256 * 1_048_576).unwrap(),
+            inner: SledStore::create_upgrading(dir, 256 * 1_048_576, &[]).unwrap(),
             stats: Stats::default(),
             merge,
             detail: (merge == 1).then(Default::default),

@@ -12,6 +12,7 @@ mod templates;
 #[cfg(test)]
 mod test_firm;
 mod timeline;
+mod upgrades;
 mod work;
 
 use std::sync::{Arc, Mutex, RwLock};
@@ -36,7 +37,8 @@ pub use plugins::{GrantsChange, PluginsServed, stored_plugin_grants};
 pub use sending::audit::{ScheduleAudit, ScheduleRepair, audit_schedule};
 pub use sending::hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use sending::outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
-pub use sending::scheduler::{HeldReminder, TICK_LIMIT, TickReport};
+pub use sending::plan::HeldReminder;
+pub use sending::scheduler::{TICK_LIMIT, TickReport};
 pub use sending::stuck::STUCK_KIND;
 pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
 pub use settings::{MAX_LOGO_BYTES, SETTINGS_KEYS, SettingsChange, SettingsError, pinned_message};
@@ -56,6 +58,7 @@ pub use templates::preview::{
     CalendarPreview, GroupPreview, Hold, HoldReason, PreviewReminder, TemplatePreview,
     preview_calendar,
 };
+pub use upgrades::UPGRADES;
 pub use work::GroupSettings;
 pub use work::actions::{
     MAX_WORK_NAME_CHARS, TaskChange, WorkDetails, params_text, plugin_from_text,
@@ -382,12 +385,6 @@ impl Docket {
         Ok(())
     }
 
-    /// Writes a consistent backup of the whole store and its files to `out` while the firm
-    /// keeps working: the records are copied locally first, so a slow `out` holds no writer.
-    pub fn backup(&self, out: &mut dyn std::io::Write) -> Result<crate::backup::Counts> {
-        crate::backup::export(self.store.as_ref(), self.now(), out, &mut |_| {})
-    }
-
     /// Removes uploaded files no record references any more, except files younger than an hour
     /// (the batch that will reference them may not be committed yet). `now` is the real time:
     /// file ages are real, whatever the engine's clock says.
@@ -420,11 +417,6 @@ impl Docket {
             )));
         }
         store.files().collect(&mut |sha| referenced(sha), now)
-    }
-
-    /// Checks the data folder; see `check::check`.
-    pub fn check(&self, verify_bytes: bool) -> Result<Vec<String>> {
-        crate::check::check(self.store.as_ref(), verify_bytes)
     }
 
     /// Records which clock serves this data folder, and refuses the other kind: a folder served

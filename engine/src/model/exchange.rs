@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, Record, WorkId};
-use crate::store::StoredFile;
 
 /// A comment on a work item, from the client or from staff.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -124,3 +123,10 @@ fn is_invisible_format(c: char) -> bool {
 #[cfg(test)]
 #[path = "exchange_tests.rs"]
 mod tests;
+
+/// A file in the store: its hash (64 lower-case hex digits) and its size in bytes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub size: u64,
+}

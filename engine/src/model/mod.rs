@@ -16,11 +16,11 @@ mod work;
 
 pub use access::{GroupAccess, LinkPurpose, LinkStatus, MagicLink};
 pub use contact::{Contact, ContactUpdate, NewContact};
-pub use exchange::{Comment, UploadedFile, sanitise_file_name};
+pub use exchange::{Comment, StoredFile, UploadedFile, sanitise_file_name};
 pub use firm::{ApiToken, FirmLogo, FirmSettings, Role, StaffInvite, StaffUser};
 pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};
 pub use instant::KeyInstant;
-pub use notice::{QueuedEvent, StaffNotification, WebhookDelivery};
+pub use notice::{HookEventKind, QueuedEvent, StaffNotification, WebhookDelivery};
 pub use outbox::{
     CommentLine, MailContext, MessageKind, MessageState, OutboundMessage, PendingDigest, TaskLine,
 };
@@ -50,6 +50,28 @@ pub trait Record: serde::Serialize + serde::de::DeserializeOwned {
             Self::KIND
         ))
     }
+}
+
+/// The lower-cased host of an `http://` or `https://` URL; `None` for anything else, including
+/// URLs with user info (`https://a@b/`), which could make the host ambiguous.
+pub fn url_host(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    if authority.contains('@') || authority.is_empty() {
+        return None;
+    }
+    let host = match authority.rsplit_once(':') {
+        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
+        Some(_) => return None,
+        None => authority,
+    };
+    let valid = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    valid.then(|| host.to_ascii_lowercase())
 }
 
 /// Checks an email address the way a firm needs it checked: one `@`, something on each side, no

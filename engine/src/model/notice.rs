@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Record, UserId, WorkId};
-use crate::plugin::HookEventKind;
 
 /// An event written in the same batch as the change that caused it, delivered to the hooks
 /// after commit.
@@ -66,4 +65,55 @@ pub struct StaffNotification {
 impl Record for StaffNotification {
     const KIND: &'static str = "staff notification";
     const VERSION: u16 = 1;
+}
+
+/// What happened, for notification hooks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum HookEventKind {
+    TaskCompleted { title: String },
+    AllTasksCompleted,
+    UploadReceived { file_name: String },
+    CommentAdded { text: String },
+    ReminderLimitReached { title: String },
+    SendFailed { reason: String },
+}
+
+impl HookEventKind {
+    /// Names of the event kinds, as hook subscriptions in the configuration write them.
+    pub const NAMES: [&'static str; 6] = [
+        "task-completed",
+        "all-tasks-completed",
+        "upload-received",
+        "comment-added",
+        "reminder-limit-reached",
+        "send-failed",
+    ];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            HookEventKind::TaskCompleted { .. } => "task-completed",
+            HookEventKind::AllTasksCompleted => "all-tasks-completed",
+            HookEventKind::UploadReceived { .. } => "upload-received",
+            HookEventKind::CommentAdded { .. } => "comment-added",
+            HookEventKind::ReminderLimitReached { .. } => "reminder-limit-reached",
+            HookEventKind::SendFailed { .. } => "send-failed",
+        }
+    }
+
+    /// A sentence for staff, e.g. in the inbox.
+    pub fn describe(&self) -> String {
+        match self {
+            HookEventKind::TaskCompleted { title } => format!("Task “{title}” completed"),
+            HookEventKind::AllTasksCompleted => "Every task completed".into(),
+            HookEventKind::UploadReceived { file_name } => format!("File uploaded: {file_name}"),
+            HookEventKind::CommentAdded { text } => {
+                format!("Comment: {}", text.chars().take(80).collect::<String>())
+            }
+            HookEventKind::ReminderLimitReached { title } => {
+                format!("Task “{title}” reached the reminder limit")
+            }
+            HookEventKind::SendFailed { reason } => format!("An email could not be sent: {reason}"),
+        }
+    }
 }

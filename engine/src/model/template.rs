@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::StoredFile;
 use super::{Record, TemplateId};
-use crate::store::files::StoredFile;
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -349,7 +349,7 @@ impl NewTemplate {
                     if let Some(url) = &doc.url {
                         // A web address with a host: `http://` alone is a dead link.
                         let lower = url.trim().to_ascii_lowercase();
-                        let web = crate::plugin::url_host(&lower).is_some();
+                        let web = crate::model::url_host(&lower).is_some();
                         if !web || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
                             return Err(Error::invalid(format!(
                                 "task `{}`: document `{}` has the address `{url}`; give a web address such as https://example.com/form.pdf",

@@ -3,6 +3,7 @@
 
 use super::manifest::Capability;
 use super::model::Effect;
+use crate::model::url_host;
 
 /// Most effects one event may cause, and most bytes they may carry: a hook cannot flood the
 /// outbox.
@@ -127,28 +128,6 @@ impl HookCtx {
         }
         Ok(())
     }
-}
-
-/// The lower-cased host of an `http://` or `https://` URL; `None` for anything else, including
-/// URLs with user info (`https://a@b/`), which could make the host ambiguous.
-pub(crate) fn url_host(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    if authority.contains('@') || authority.is_empty() {
-        return None;
-    }
-    let host = match authority.rsplit_once(':') {
-        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
-        Some(_) => return None,
-        None => authority,
-    };
-    let valid = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-    valid.then(|| host.to_ascii_lowercase())
 }
 
 #[cfg(test)]

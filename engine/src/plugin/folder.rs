@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use super::error::PluginError;
 use super::host::{Loaded, Origin, PluginHost, PluginLoadError};
 use super::manifest::name_of_stem;
+use super::scan::Fingerprint;
 
 /// What one reload of the plugins folder changed.
 #[derive(Debug, Default)]
@@ -35,26 +36,6 @@ impl ReloadReport {
             && self.removed.is_empty()
             && self.forgotten.is_empty()
             && self.refused.is_empty()
-    }
-}
-
-/// A plugin's files as the folder holds them: path, length, modification time (and inode), so
-/// a change is seen without reading the bytes.
-type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>, u64)>;
-
-/// What the folder held: the files each plugin was last loaded (or refused) from, and what the
-/// previous scan saw.
-#[derive(Default)]
-pub(super) struct Scan {
-    acted: BTreeMap<String, Fingerprint>,
-    seen: BTreeMap<String, Fingerprint>,
-}
-
-impl Scan {
-    /// Forgets what plugin `name`'s files were last acted on, so the next scan loads them
-    /// again: after a change of grants, which can turn a refusal into a plugin served.
-    pub(super) fn forget(&mut self, name: &str) {
-        self.acted.remove(name);
     }
 }
 

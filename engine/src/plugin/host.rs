@@ -11,12 +11,12 @@ use serde::Serialize;
 use wasmtime::component::Component;
 
 use super::error::{PluginError, one_line};
-use super::folder::Scan;
 use super::grants::with_grants;
 use super::manifest::{Capability, Contract, World, read_manifest};
 use super::model::Params;
 use super::runtime::{Limits, LoadTime, Runtime, RuntimeOptions};
 use super::scaffold::{BuildTarget, Language};
+use super::scan::Scan;
 use super::stock::{STOCK, StockComponent};
 use super::wit::Pre;
 use crate::config::PluginsConfig;

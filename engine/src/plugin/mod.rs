@@ -55,6 +55,7 @@ mod model;
 mod preview;
 mod runtime;
 mod scaffold;
+mod scan;
 mod stderr;
 mod stock;
 mod toml_fields;
@@ -66,7 +67,6 @@ pub use calls::native_reminders;
 pub use calls::{MAX_REMINDERS_PER_TASK, ReminderSession};
 pub use cases::{CaseResult, Cases};
 pub use check::CheckReport;
-pub(crate) use effects::url_host;
 pub(crate) use error::count;
 pub use error::{Failure, PluginError};
 pub use folder::{PluginWatch, ReloadReport};
@@ -75,9 +75,9 @@ pub use manifest::{
     Capability, Contract, Manifest, ManifestLimits, World, name_of_stem, valid_name,
 };
 #[doc(hidden)]
-pub use model::{BatchAnswer, BatchColumns};
+pub use model::{BatchAnswer, BatchColumns, HookEventKind};
 pub use model::{
-    Effect, FirmCalendar, GroupState, HookEffects, HookEvent, HookEventKind, NextReminder, Params,
+    Effect, FirmCalendar, GroupState, HookEffects, HookEvent, NextReminder, Params,
     RecordedEffects, SendRequest, TaskState,
 };
 pub use preview::{MAX_PREVIEW, Preview, PreviewEnd};

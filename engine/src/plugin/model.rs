@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+pub use crate::model::HookEventKind;
 
 /// Parameters of a policy, rule or hook, e.g. `before` = `7,3,1`. They override the plugin's
 /// manifest defaults one by one.
@@ -107,57 +109,6 @@ pub struct SendRequest {
     /// The earliest due date among the group's tasks.
     pub first_due: Option<NaiveDate>,
     pub task_count: u32,
-}
-
-/// What happened, for notification hooks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "event", rename_all = "kebab-case")]
-pub enum HookEventKind {
-    TaskCompleted { title: String },
-    AllTasksCompleted,
-    UploadReceived { file_name: String },
-    CommentAdded { text: String },
-    ReminderLimitReached { title: String },
-    SendFailed { reason: String },
-}
-
-impl HookEventKind {
-    /// Names of the event kinds, as hook subscriptions in the configuration write them.
-    pub const NAMES: [&'static str; 6] = [
-        "task-completed",
-        "all-tasks-completed",
-        "upload-received",
-        "comment-added",
-        "reminder-limit-reached",
-        "send-failed",
-    ];
-
-    pub fn name(&self) -> &'static str {
-        match self {
-            HookEventKind::TaskCompleted { .. } => "task-completed",
-            HookEventKind::AllTasksCompleted => "all-tasks-completed",
-            HookEventKind::UploadReceived { .. } => "upload-received",
-            HookEventKind::CommentAdded { .. } => "comment-added",
-            HookEventKind::ReminderLimitReached { .. } => "reminder-limit-reached",
-            HookEventKind::SendFailed { .. } => "send-failed",
-        }
-    }
-
-    /// A sentence for staff, e.g. in the inbox.
-    pub fn describe(&self) -> String {
-        match self {
-            HookEventKind::TaskCompleted { title } => format!("Task “{title}” completed"),
-            HookEventKind::AllTasksCompleted => "Every task completed".into(),
-            HookEventKind::UploadReceived { file_name } => format!("File uploaded: {file_name}"),
-            HookEventKind::CommentAdded { text } => {
-                format!("Comment: {}", text.chars().take(80).collect::<String>())
-            }
-            HookEventKind::ReminderLimitReached { title } => {
-                format!("Task “{title}” reached the reminder limit")
-            }
-            HookEventKind::SendFailed { reason } => format!("An email could not be sent: {reason}"),
-        }
-    }
 }
 
 /// One event delivered to a notification hook.

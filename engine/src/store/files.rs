@@ -7,6 +7,7 @@
 //! file is in place; collection never removes a file younger than an hour, so a file written for
 //! a batch not yet committed is safe.
 
+pub use crate::model::StoredFile;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Write as _};
@@ -23,13 +24,6 @@ use crate::{Error, Result};
 pub const COLLECT_AFTER: Duration = Duration::from_secs(60 * 60);
 /// Bytes read or written at a time.
 const CHUNK: usize = 64 * 1024;
-
-/// A file in the store: its hash (64 lower-case hex digits) and its size in bytes.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct StoredFile {
-    pub sha256: String,
-    pub size: u64,
-}
 
 /// What a garbage collection did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

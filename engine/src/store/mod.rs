@@ -11,6 +11,7 @@ mod upgrade;
 pub use files::{FileReader, FileStore, FileWriter, StoredFile};
 pub use memory::MemoryStore;
 pub use sled_store::{STORE_FORMAT, SledStore};
+pub use upgrade::Upgrade;
 
 use crate::model::Record;
 use crate::{Error, Result};

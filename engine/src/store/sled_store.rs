@@ -11,6 +11,7 @@ use std::sync::{Mutex, RwLock};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
+use super::upgrade::Upgrade;
 use super::{Batch, CHANGED_CONCURRENTLY, Changes, Entries, FileStore, Store, Tree, Visit, Write};
 use crate::{Error, Result};
 
@@ -38,7 +39,7 @@ pub struct SledStore {
     db: sled::Db,
     trees: Vec<sled::Tree>,
     files: FileStore,
-    path: PathBuf,
+    pub(super) path: PathBuf,
     /// Held for the store's lifetime; the OS releases the lock if the process dies.
     _lock: File,
     /// Batches hold it shared and `for_each` exclusively, so a backup taken while the server
@@ -64,28 +65,36 @@ impl std::fmt::Debug for SledStore {
 impl SledStore {
     /// Opens the data folder `dir`, creating it if it is not there: for `serve` and `restore`,
     /// the only commands that may start a new folder.
+    /// A folder an older docket wrote is refused: opening it with the domain's upgrade steps
+    /// (`create_upgrading`, `open_upgrading`) upgrades it.
     pub fn create(dir: &Path) -> Result<Self> {
-        Self::create_with_cache(dir, TOOL_CACHE_BYTES)
+        Self::create_upgrading(dir, TOOL_CACHE_BYTES, &[])
     }
 
-    /// `create` with a page cache of `cache_bytes`.
-    pub fn create_with_cache(dir: &Path, cache_bytes: u64) -> Result<Self> {
+    /// `create` with a page cache of `cache_bytes`, upgrading an older folder with the domain's
+    /// steps `domain` (`docket::UPGRADES`).
+    pub fn create_upgrading(dir: &Path, cache_bytes: u64, domain: &[Upgrade]) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::Storage(format!("cannot create data folder {}: {e}", dir.display()))
         })?;
-        Self::open_folder(dir, cache_bytes)
+        Self::open_folder(dir, cache_bytes, domain)
     }
 
-    /// Opens the existing data folder `dir`, upgrading it if an older docket wrote it; refuses a
-    /// folder that holds no data folder (a mistyped `--data` must not start an empty firm).
+    /// Opens the existing data folder `dir`; refuses a folder that holds no data folder (a
+    /// mistyped `--data` must not start an empty firm) and one an older docket wrote.
     pub fn open(dir: &Path) -> Result<Self> {
+        Self::open_upgrading(dir, &[])
+    }
+
+    /// `open`, upgrading a folder an older docket wrote with the domain's steps `domain`.
+    pub fn open_upgrading(dir: &Path, domain: &[Upgrade]) -> Result<Self> {
         if !dir.join("db").is_dir() {
             return Err(Error::NoDataFolder(dir.display().to_string()));
         }
-        Self::open_folder(dir, TOOL_CACHE_BYTES)
+        Self::open_folder(dir, TOOL_CACHE_BYTES, domain)
     }
 
-    fn open_folder(dir: &Path, cache_bytes: u64) -> Result<Self> {
+    fn open_folder(dir: &Path, cache_bytes: u64, domain: &[Upgrade]) -> Result<Self> {
         let lock_path = dir.join("docket.lock");
         let lock = File::options()
             .create(true)
@@ -147,12 +156,12 @@ impl SledStore {
             copying: Mutex::new(()),
             generation: AtomicU64::new(0),
         };
-        store.check_format()?;
+        store.check_format(domain)?;
         Ok(store)
     }
 
     /// Writes the format of a new folder, upgrades an older one step by step, refuses a newer.
-    fn check_format(&self) -> Result<()> {
+    fn check_format(&self, domain: &[Upgrade]) -> Result<()> {
         let meta = self.tree(Tree::Meta);
         let Some(found) = meta.get(STORE_FORMAT_KEY)? else {
             meta.insert(STORE_FORMAT_KEY, &STORE_FORMAT.to_be_bytes())?;
@@ -175,7 +184,7 @@ impl SledStore {
             )));
         }
         while version < STORE_FORMAT {
-            super::upgrade::upgrade_from(self, version)?;
+            super::upgrade::upgrade_from(self, version, domain)?;
             version += 1;
             meta.insert(STORE_FORMAT_KEY, &version.to_be_bytes())?;
             self.db.flush()?;

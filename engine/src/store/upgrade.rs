@@ -1,31 +1,48 @@
-//! Store-format upgrades: what a newer docket does, once, to a data folder an older one wrote.
-//! Each step is safe to run again if a crash cuts it short; the folder's format is bumped only
-//! after the step is complete.
+//! Data-folder format upgrades: what a newer docket does, once, to a folder an older one wrote.
+//! Each step to format N is the store's own part (file bytes moved, records re-encoded), then the
+//! domain's part (`docket::upgrades`: the index entries it derives from records), given by
+//! whoever opens the folder, so the store knows nothing of the domain's keys. Each step is safe
+//! to run again if a crash cuts it short; the folder's format is bumped only after it completes.
 
 use super::sled_store::SledStore;
-use super::{Store, Tree, decode, repack};
-use crate::model::{StaffNotification, UploadedFile, WorkItem};
+use super::{Store, Tree, repack};
 use crate::store::files::hex;
 use crate::{Error, Result};
 
-/// Upgrades a folder of store format `from` to `from + 1`.
-pub(super) fn upgrade_from(store: &SledStore, from: u16) -> Result<()> {
-    match from {
-        1 => files_to_disk(store),
-        2 => compress_records(store),
-        3 => index_unread_notifications(store),
-        4 => index_work_list(store),
-        // Format 6 adds `work_needs_attention`; no group was stuck before it, so it starts
-        // empty (sled makes the tree when it is first written).
-        5 => Ok(()),
-        other => Err(Error::Storage(format!(
-            "no upgrade from store format {other}"
-        ))),
-    }
+/// The domain's part of one upgrade step.
+#[derive(Debug, Clone, Copy)]
+pub struct Upgrade {
+    /// The format the step brings a folder to.
+    pub to: u16,
+    /// What it builds, for the log.
+    pub what: &'static str,
+    pub run: fn(&dyn Store) -> Result<()>,
 }
 
-/// Format 1 kept file bytes in a `blobs` tree: they move to the file store, and the
-/// `file_refs` index is built from the file records.
+/// Upgrades a folder of format `from` to `from + 1`: the store's part, then the domain's.
+pub(super) fn upgrade_from(store: &SledStore, from: u16, domain: &[Upgrade]) -> Result<()> {
+    // Every step may have a domain part: an opener without the domain's list opens only folders
+    // that need no upgrade.
+    if domain.is_empty() {
+        return Err(Error::Storage(format!(
+            "data folder {} has store format {from}, older than this docket writes; open it with the docket command (serve, check or any other), which upgrades it",
+            store.path.display()
+        )));
+    }
+    match from {
+        1 => files_to_disk(store)?,
+        2 => compress_records(store)?,
+        _ => {}
+    }
+    if let Some(step) = domain.iter().find(|u| u.to == from + 1) {
+        tracing::info!("building {} in {}", step.what, store.path.display());
+        (step.run)(store)?;
+    }
+    store.flush()
+}
+
+/// Format 1 kept file bytes in a `blobs` tree: they move to the file store (the domain then
+/// indexes which records reference them).
 fn files_to_disk(store: &SledStore) -> Result<()> {
     use sha2::Digest as _;
     let db = store.db();
@@ -45,16 +62,6 @@ fn files_to_disk(store: &SledStore) -> Result<()> {
         }
         db.flush()?;
     }
-    let mut batch = super::Batch::default();
-    for item in store.tree_iter(Tree::Files) {
-        let (_, value) = item?;
-        let file: UploadedFile = decode(&value)?;
-        batch.put(Tree::FileRefs, file.ref_key(), Vec::new());
-        if batch.writes.len() >= 1000 {
-            store.commit(std::mem::take(&mut batch))?;
-        }
-    }
-    store.commit(batch)?;
     if db.tree_names().iter().any(|n| n.as_ref() == b"blobs") {
         db.drop_tree("blobs")?;
     }
@@ -78,43 +85,5 @@ fn compress_records(store: &SledStore) -> Result<()> {
         }
         store.commit(batch)?;
     }
-    store.flush()
-}
-
-/// Format 4 indexes each staff member's unread notifications (`unread_notifications`), so the
-/// count on every admin page reads only what is unread: the index is built from the
-/// notifications not yet read. Putting an entry twice is harmless, so a rerun only finishes.
-fn index_unread_notifications(store: &SledStore) -> Result<()> {
-    let mut batch = super::Batch::default();
-    for item in store.tree_iter(Tree::Notifications) {
-        let (key, value) = item?;
-        let note: StaffNotification = decode(&value)?;
-        if !note.read {
-            batch.put(Tree::UnreadNotifications, key.to_vec(), Vec::new());
-        }
-        if batch.writes.len() >= 1000 {
-            store.commit(std::mem::take(&mut batch))?;
-        }
-    }
-    store.commit(batch)?;
-    store.flush()
-}
-
-/// Format 5 indexes work items by assignee, sub-status and next due date (`work_by_assignee`,
-/// `work_by_sub_status`, `work_by_due`), so the work list's filters read indexes: the entries
-/// are built from every work item. Putting an entry twice is harmless, so a rerun only finishes.
-fn index_work_list(store: &SledStore) -> Result<()> {
-    let mut batch = super::Batch::default();
-    for item in store.tree_iter(Tree::Work) {
-        let (_, value) = item?;
-        let work: WorkItem = decode(&value)?;
-        for (tree, key) in crate::docket::work_list_keys(&work) {
-            batch.put(tree, key, Vec::new());
-        }
-        if batch.writes.len() >= 1000 {
-            store.commit(std::mem::take(&mut batch))?;
-        }
-    }
-    store.commit(batch)?;
     store.flush()
 }

@@ -251,7 +251,9 @@ fn stored_grants(config: &Config) -> Option<std::collections::BTreeMap<String, V
     if !dir.join("db").is_dir() {
         return None;
     }
-    let store = docket_engine::store::SledStore::open(dir).ok()?;
+    let store =
+        docket_engine::store::SledStore::open_upgrading(dir, docket_engine::docket::UPGRADES)
+            .ok()?;
     docket_engine::docket::stored_plugin_grants(&store).ok()
 }
 

@@ -1,6 +1,6 @@
 //! Groups a plugin cannot plan. When a sending rule or reminder policy fails (it traps, loops,
 //! runs out of memory, answers nonsense, or is not installed), the scheduler marks the group
-//! `stuck` and asks again with backoff (`scheduler::retry_wait`). Staff hear of it once: a
+//! `stuck` and asks again with backoff (`plan::retry_wait`). Staff hear of it once: a
 //! timeline line naming the plugin, its version and the reason, and one inbox notification to
 //! the group's sender and the work's assignee; they hear once more when it recovers. The work
 //! is listed under "needs attention" (`work_needs_attention`) while any group is stuck. A new

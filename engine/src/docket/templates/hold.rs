@@ -7,7 +7,7 @@
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
-use crate::docket::sending::scheduler::HeldReminder;
+use crate::docket::sending::plan::HeldReminder;
 use crate::due::local_instant;
 use crate::schedule::SendSchedule;
 

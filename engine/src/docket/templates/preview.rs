@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::docket::Docket;
-use crate::docket::sending::scheduler::{HeldReminder, calendar, held_reminder};
+use crate::docket::sending::plan::{HeldReminder, calendar, held_reminder};
 use crate::due::{due_date, local_instant};
 use crate::plugin::{
     FirmCalendar, GroupState, MAX_PREVIEW, MAX_REMINDERS_PER_TASK, Params, PluginError, PreviewEnd,

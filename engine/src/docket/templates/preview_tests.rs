@@ -159,8 +159,7 @@ due = 14
     let group = &work.groups[0];
     let firm_settings = firm.docket.firm_settings().unwrap();
     let schedule = firm.docket.send_schedule(&firm_settings).unwrap();
-    let calendar =
-        crate::docket::sending::scheduler::calendar(&firm_settings, firm_settings.timezone);
+    let calendar = crate::docket::sending::plan::calendar(&firm_settings, firm_settings.timezone);
     let state = GroupState {
         sent_at: group.sent_at.unwrap(),
         last_reminder_at: None,

@@ -426,7 +426,7 @@ fn a_folder_from_before_the_work_list_indexes_gets_them() {
         );
         work
     };
-    let store = SledStore::open(&path).unwrap();
+    let store = SledStore::open_upgrading(&path, crate::docket::UPGRADES).unwrap();
     for (tree, key) in work_list_keys(&work) {
         assert!(store.get(tree, &key).unwrap().is_some(), "{}", tree.name());
     }
