@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::calls::MAX_REMINDERS_PER_TASK;
 use super::error::PluginError;
+use super::model::MAX_REMINDERS_PER_TASK;
 use super::model::{BatchAnswer, FirmCalendar, GroupState, NextReminder};
 use super::wit::{self, wit_types};
 

@@ -16,16 +16,13 @@ use super::effects::HookCtx;
 use super::error::PluginError;
 use super::host::{Loaded, PluginHost};
 use super::manifest::World;
+pub use super::model::MAX_REMINDERS_PER_TASK;
 use super::model::{
     BatchAnswer, BatchColumns, FirmCalendar, GroupState, HookEffects, HookEvent, NextReminder,
     Params, SendRequest,
 };
 use super::runtime::CallState;
 use super::wit::{self, Pre, ReminderInstance, ReminderPre};
-
-/// The product's cap, enforced on every policy, stock or installed: a task gets at most this
-/// many reminders until its group is resent.
-pub const MAX_REMINDERS_PER_TASK: u8 = 5;
 
 /// A stock plugin's internal parameters, then its defaults, each overridden by the caller's.
 fn merged(loaded: &Loaded, params: &Params) -> Params {

@@ -119,7 +119,7 @@ impl PluginHost {
                 };
                 match self.granted(name, &file, &declared, stock, !stock) {
                     Ok(granted) => {
-                        let info = with_grants(&loaded.info, granted);
+                        let info = granted.apply_to(&loaded.info);
                         if info != loaded.info {
                             next.plugins.insert(
                                 name.clone(),
@@ -165,18 +165,16 @@ impl PluginHost {
     }
 }
 
-/// `info` with the capabilities, gaps and grants of `granted`.
-pub(crate) fn with_grants(info: &PluginInfo, granted: Granted) -> PluginInfo {
-    PluginInfo {
-        granted: granted
-            .capabilities
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        capabilities: granted.capabilities,
-        ungranted: granted.ungranted,
-        grants: granted.grants.list,
-        grants_pinned: granted.grants.pinned,
-        ..info.clone()
+impl Granted {
+    /// `info` with these capabilities, gaps and grants in it.
+    pub(crate) fn apply_to(self, info: &PluginInfo) -> PluginInfo {
+        PluginInfo {
+            granted: self.capabilities.iter().map(ToString::to_string).collect(),
+            capabilities: self.capabilities,
+            ungranted: self.ungranted,
+            grants: self.grants.list,
+            grants_pinned: self.grants.pinned,
+            ..info.clone()
+        }
     }
 }

@@ -11,7 +11,6 @@ use serde::Serialize;
 use wasmtime::component::Component;
 
 use super::error::{PluginError, one_line};
-use super::grants::with_grants;
 use super::manifest::{Capability, Contract, World, read_manifest};
 use super::model::Params;
 use super::runtime::{Limits, LoadTime, Runtime, RuntimeOptions};
@@ -339,7 +338,7 @@ impl PluginHost {
                 load: None,
                 capabilities: Vec::new(),
             };
-            let info = with_grants(&info, granted);
+            let info = granted.apply_to(&info);
             catalogue
                 .plugins
                 .insert(stock.name.to_string(), Arc::new(Loaded { info, pre }));
@@ -411,7 +410,7 @@ impl PluginHost {
             capabilities: Vec::new(),
         };
         Ok(Loaded {
-            info: with_grants(&info, granted),
+            info: granted.apply_to(&info),
             pre,
         })
     }

@@ -9,6 +9,10 @@ use serde::Serialize;
 
 pub use crate::model::HookEventKind;
 
+/// The product's cap, enforced on every policy, stock or installed: a task gets at most this
+/// many reminders until its group is resent.
+pub const MAX_REMINDERS_PER_TASK: u8 = 5;
+
 /// Parameters of a policy, rule or hook, e.g. `before` = `7,3,1`. They override the plugin's
 /// manifest defaults one by one.
 pub type Params = BTreeMap<String, String>;

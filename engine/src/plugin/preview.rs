@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use super::calls::MAX_REMINDERS_PER_TASK;
 use super::error::PluginError;
 use super::host::PluginHost;
+use super::model::MAX_REMINDERS_PER_TASK;
 use super::model::{FirmCalendar, GroupState, NextReminder, Params};
 
 /// Most reminders a preview follows. Each reminder covers at least one task under the cap of

@@ -11,7 +11,7 @@ use std::sync::{Mutex, RwLock};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
-use super::upgrade::Upgrade;
+use super::upgrade::{Folder, Upgrade};
 use super::{Batch, CHANGED_CONCURRENTLY, Changes, Entries, FileStore, Store, Tree, Visit, Write};
 use crate::{Error, Result};
 
@@ -39,7 +39,7 @@ pub struct SledStore {
     db: sled::Db,
     trees: Vec<sled::Tree>,
     files: FileStore,
-    pub(super) path: PathBuf,
+    path: PathBuf,
     /// Held for the store's lifetime; the OS releases the lock if the process dies.
     _lock: File,
     /// Batches hold it shared and `for_each` exclusively, so a backup taken while the server
@@ -194,16 +194,6 @@ impl SledStore {
             );
         }
         Ok(())
-    }
-
-    /// Every entry of `tree`, without holding writers off.
-    pub(super) fn tree_iter(&self, tree: Tree) -> sled::Iter {
-        self.tree(tree).iter()
-    }
-
-    /// The sled database itself, for store-format upgrades.
-    pub(super) fn db(&self) -> &sled::Db {
-        &self.db
     }
 
     /// Writes one entry outside any transaction: for restoring into a new folder that nothing
@@ -438,6 +428,22 @@ impl SledStore {
             Err(TransactionError::Abort(message)) => Err(Error::Conflict(message)),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
+    }
+}
+
+impl Folder for SledStore {
+    /// The sled database itself, for store-format upgrades.
+    fn db(&self) -> &sled::Db {
+        &self.db
+    }
+
+    /// Every entry of `tree`, without holding writers off.
+    fn tree_iter(&self, tree: Tree) -> sled::Iter {
+        self.tree(tree).iter()
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
     }
 }
 

@@ -4,10 +4,17 @@
 //! whoever opens the folder, so the store knows nothing of the domain's keys. Each step is safe
 //! to run again if a crash cuts it short; the folder's format is bumped only after it completes.
 
-use super::sled_store::SledStore;
 use super::{Store, Tree, repack};
 use crate::store::files::hex;
 use crate::{Error, Result};
+
+/// What the store's own upgrade steps need of a data folder beyond the `Store` trait: its
+/// sled database, a raw walk of a tree, and where it is (for messages).
+pub(super) trait Folder: Store {
+    fn db(&self) -> &sled::Db;
+    fn tree_iter(&self, tree: Tree) -> sled::Iter;
+    fn path(&self) -> &std::path::Path;
+}
 
 /// The domain's part of one upgrade step.
 #[derive(Debug, Clone, Copy)]
@@ -20,13 +27,13 @@ pub struct Upgrade {
 }
 
 /// Upgrades a folder of format `from` to `from + 1`: the store's part, then the domain's.
-pub(super) fn upgrade_from(store: &SledStore, from: u16, domain: &[Upgrade]) -> Result<()> {
+pub(super) fn upgrade_from<F: Folder>(store: &F, from: u16, domain: &[Upgrade]) -> Result<()> {
     // Every step may have a domain part: an opener without the domain's list opens only folders
     // that need no upgrade.
     if domain.is_empty() {
         return Err(Error::Storage(format!(
             "data folder {} has store format {from}, older than this docket writes; open it with the docket command (serve, check or any other), which upgrades it",
-            store.path.display()
+            store.path().display()
         )));
     }
     match from {
@@ -35,7 +42,7 @@ pub(super) fn upgrade_from(store: &SledStore, from: u16, domain: &[Upgrade]) -> 
         _ => {}
     }
     if let Some(step) = domain.iter().find(|u| u.to == from + 1) {
-        tracing::info!("building {} in {}", step.what, store.path.display());
+        tracing::info!("building {} in {}", step.what, store.path().display());
         (step.run)(store)?;
     }
     store.flush()
@@ -43,7 +50,7 @@ pub(super) fn upgrade_from(store: &SledStore, from: u16, domain: &[Upgrade]) -> 
 
 /// Format 1 kept file bytes in a `blobs` tree: they move to the file store (the domain then
 /// indexes which records reference them).
-fn files_to_disk(store: &SledStore) -> Result<()> {
+fn files_to_disk<F: Folder>(store: &F) -> Result<()> {
     use sha2::Digest as _;
     let db = store.db();
     if db.tree_names().iter().any(|n| n.as_ref() == b"blobs") {
@@ -71,7 +78,7 @@ fn files_to_disk(store: &SledStore) -> Result<()> {
 /// Format 3 stores record bodies compressed (see `encode`): every record written plain before is
 /// written again compressed. Values already compressed are left as they are, so running it
 /// again after a crash only finishes the job.
-fn compress_records(store: &SledStore) -> Result<()> {
+fn compress_records<F: Folder>(store: &F) -> Result<()> {
     for tree in Tree::ALL.into_iter().filter(|t| t.holds_records()) {
         let mut batch = super::Batch::default();
         for item in store.tree_iter(tree) {
