@@ -2,6 +2,21 @@
 //! changed only by atomic batches that may carry guards (create-only keys, expected values).
 //! `SledStore` keeps one data folder; `MemoryStore` serves unit tests. Each store has a
 //! `FileStore` beside it for the bytes of uploaded files.
+//!
+//! **Layout.** Each `Tree` is a sled tree. A record is two bytes of format version and its JSON,
+//! or a zstd frame of the JSON (the version's top bit set) when that is smaller; a newer binary
+//! upgrades older records as it reads them (`Record::upgrade`) and refuses records from the
+//! future. Ids are ULIDs, so key order is creation order and "newest N" is a reverse range scan.
+//! Every index is written in the batch of the record it points at; instants in keys are 20-digit
+//! Unix milliseconds (`model::KeyInstant`), so keys sort by time. File bytes are not in sled:
+//! they are `DATA/files/AB/SHA256`, fsynced and renamed into place before the batch that
+//! references them commits, and `file_refs` says which records need which bytes; a file no record
+//! references is collected, never one younger than an hour.
+//!
+//! **Format.** The folder has a store format (`meta/store_format`). Opening an older folder
+//! upgrades it step by step (`upgrade.rs`: the store's own part of each step, then the domain's
+//! part, `docket::UPGRADES`, given by whoever opens the folder), each step safe to run again,
+//! then bumps the format; a folder from a newer docket is refused with a message to upgrade.
 
 pub mod files;
 mod memory;
