@@ -1,6 +1,7 @@
 //! `docket serve`: open the data folder, seed the demo if asked, and run the web server until
 //! Ctrl-C or SIGTERM, flushing the store on the way out.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -14,12 +15,84 @@ use tracing_subscriber::EnvFilter;
 
 /// `--clock-from` and `--clock-speed`.
 #[derive(Debug, Clone, Copy)]
-pub struct SimulatedClock {
-    pub from: DateTime<Utc>,
-    pub speed: f64,
+struct SimulatedClock {
+    from: DateTime<Utc>,
+    speed: f64,
 }
 
-pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyhow::Result<()> {
+/// `docket serve`'s options.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; overrides `server.listen`. Unless the configuration sets
+    /// `server.base_url`, links in emails use this address too.
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Seed a demo firm into an empty data folder and print its credentials once.
+    #[arg(long)]
+    demo: bool,
+    /// Run on a simulated clock starting at this instant (RFC 3339, e.g.
+    /// 2026-03-01T08:00:00Z), for demos and end-to-end checks. Refuses a data folder ever
+    /// served on the real clock and any [smtp] relay that is not on this machine.
+    #[arg(long, value_name = "DATETIME", requires = "clock_speed", value_parser = parse_clock_from)]
+    clock_from: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// How many times faster than real time the simulated clock runs (86400: a day per
+    /// second).
+    #[arg(long, value_name = "N", requires = "clock_from", value_parser = parse_speed)]
+    clock_speed: Option<f64>,
+}
+
+/// `docket serve`: its options applied to the configuration, then `serve`.
+pub fn run(args: ServeArgs, mut config: Config) -> anyhow::Result<()> {
+    if let Some(listen) = args.listen {
+        config.server.listen = listen;
+    }
+    // Links in emails must reach this server: without a base URL of its own, it follows
+    // the address listened on.
+    let listen = config.server.listen;
+    if !config.server.base_url_set && listen.port() != 0 {
+        let host = if listen.ip().is_loopback() || listen.ip().is_unspecified() {
+            "localhost".to_string()
+        } else {
+            listen.ip().to_string()
+        };
+        config.server.base_url = format!("http://{host}:{}", listen.port());
+    }
+    let clock = args
+        .clock_from
+        .zip(args.clock_speed)
+        .map(|(from, speed)| SimulatedClock {
+            from: from.to_utc(),
+            speed,
+        });
+    serve(config, args.demo, clock)
+}
+
+fn parse_clock_from(text: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
+    use chrono::Datelike as _;
+    let at = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
+        format!(
+            "`{text}` is not a date and time; write it with a time and a zone, e.g. 2026-03-02T08:00:00Z"
+        )
+    })?;
+    // Email dates stop at the year 9999; a simulation starting near it would soon run past it.
+    if !(1970..=9000).contains(&at.year()) {
+        return Err(format!(
+            "`{text}`: start a simulated clock between the years 1970 and 9000"
+        ));
+    }
+    Ok(at)
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speed) if (1.0..=10_000_000.0).contains(&speed) => Ok(speed),
+        _ => Err(format!(
+            "`{text}` is not a clock speed; give a number from 1 to 10000000 (86400: a day per second)"
+        )),
+    }
+}
+
+fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("DOCKET_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
