@@ -28,13 +28,13 @@ pub enum ContactCommand {
     },
     /// Show a contact: details, work, portal state and latest timeline events.
     Show {
-        /// Id or email.
+        /// A contact's email or id.
         contact: String,
     },
     /// Change a contact's name, email or timezone. A new email ends the old address's links,
     /// bound devices and client-account sign-ins.
     Edit {
-        /// Id or email.
+        /// A contact's email or id.
         contact: String,
         #[arg(long)]
         name: Option<String>,
@@ -46,12 +46,12 @@ pub enum ContactCommand {
     },
     /// Archive a contact: their portal access and sign-in end until they are restored.
     Archive {
-        /// Id or email.
+        /// A contact's email or id.
         contact: String,
     },
     /// Restore an archived contact.
     Restore {
-        /// Id or email.
+        /// A contact's email or id.
         contact: String,
     },
 }

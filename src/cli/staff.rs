@@ -37,19 +37,19 @@ pub enum UserCommand {
     },
     /// Give a member another role (the last active admin stays one).
     Role {
-        /// The member's email or id.
+        /// A staff member's email or id.
         user: String,
         #[arg(value_parser = ["admin", "staff"])]
         role: String,
     },
     /// Disable a member: their sessions end and sign-in is refused (not the last active admin).
     Disable {
-        /// The member's email or id.
+        /// A staff member's email or id.
         user: String,
     },
     /// Let a disabled member sign in again.
     Enable {
-        /// The member's email or id.
+        /// A staff member's email or id.
         user: String,
     },
 }

@@ -21,8 +21,8 @@ pub enum TemplateCommand {
         /// already made from it keeps its copy.
         #[arg(long)]
         replace: bool,
-        /// Replace this template (name or id) with the file, e.g. when the file renames it;
-        /// implies --replace.
+        /// Replace this template (its name or id) with the file, e.g. when the file renames
+        /// it; implies --replace.
         #[arg(long, value_name = "NAME_OR_ID")]
         replaces: Option<String>,
     },
@@ -30,22 +30,22 @@ pub enum TemplateCommand {
     List,
     /// Show a template: its groups, sending rules, reminder policies and tasks.
     Show {
-        /// Name (any case) or id.
+        /// A template's name (any case) or id.
         template: String,
     },
     /// Print a template as TOML, which `import --replace` reads back.
     Export {
-        /// Name (any case) or id.
+        /// A template's name (any case) or id.
         template: String,
     },
     /// Archive a template: no new work is made from it until it is restored.
     Archive {
-        /// Name (any case) or id.
+        /// A template's name (any case) or id.
         template: String,
     },
     /// Restore an archived template.
     Restore {
-        /// Name (any case) or id.
+        /// A template's name (any case) or id.
         template: String,
     },
 }

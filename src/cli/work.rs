@@ -12,14 +12,14 @@ use docket_engine::model::{Actor, FireAction, NewWork, WorkId};
 pub enum WorkCommand {
     /// Create a work item from a template.
     Create {
-        /// Template name or id.
+        /// A template's name (any case) or id.
         #[arg(long)]
         template: String,
         /// Start date, YYYY-MM-DD; due dates count from it.
         #[arg(long, value_parser = parse_date)]
         start: NaiveDate,
-        /// Recipient contact (email or id): once for every group, or once per group in template
-        /// order.
+        /// Recipient contact, their email or id: once for every group, or once per group in
+        /// template order.
         #[arg(long = "contact", required = true)]
         contacts: Vec<String>,
         #[arg(long)]
@@ -27,7 +27,7 @@ pub enum WorkCommand {
         /// The name the client sees; defaults to the title.
         #[arg(long)]
         external_name: Option<String>,
-        /// Email (or id) of the staff user responsible.
+        /// The staff member responsible: their email or id.
         #[arg(long)]
         assignee: Option<String>,
     },
@@ -80,7 +80,7 @@ pub struct ListArgs {
     /// Only work waiting on the client.
     #[arg(long)]
     pub waiting_on_client: bool,
-    /// A contact's id or email.
+    /// A contact's email or id.
     #[arg(long)]
     pub contact: Option<String>,
     /// Only work that needs attention: a group whose sending rule or reminder policy fails.
