@@ -70,6 +70,7 @@ pub fn run(args: ServeArgs, mut config: Config) -> anyhow::Result<()> {
     serve(config, args.demo, clock)
 }
 
+/// `--clock-from`: an RFC 3339 instant, in years a simulation can run from.
 fn parse_clock_from(text: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
     use chrono::Datelike as _;
     let at = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
@@ -86,6 +87,7 @@ fn parse_clock_from(text: &str) -> Result<chrono::DateTime<chrono::FixedOffset>,
     Ok(at)
 }
 
+/// `--clock-speed`: from 1 to 10 000 000 times real time.
 fn parse_speed(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(speed) if (1.0..=10_000_000.0).contains(&speed) => Ok(speed),
@@ -95,6 +97,7 @@ fn parse_speed(text: &str) -> Result<f64, String> {
     }
 }
 
+/// Serves the folder the configuration names until Ctrl-C or SIGTERM, step by step.
 fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyhow::Result<()> {
     start_logging();
     if simulated.is_some() {
