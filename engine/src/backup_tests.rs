@@ -6,7 +6,7 @@ use std::io::Read as _;
 use sha2::Digest as _;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::*;
 use crate::model::{UploadedFile, WorkItem};
@@ -143,9 +143,10 @@ fn a_live_backup_is_one_moment_of_the_store_while_writers_go_on() {
     let src = tempfile::tempdir().unwrap();
     let store = Arc::new(SledStore::create(src.path()).unwrap());
     let stop = Arc::new(AtomicBool::new(false));
+    let committed = Arc::new(AtomicU64::new(0));
     let writers: Vec<_> = (0..2)
         .map(|w| {
-            let (store, stop) = (store.clone(), stop.clone());
+            let (store, stop, committed) = (store.clone(), stop.clone(), committed.clone());
             std::thread::spawn(move || {
                 let mut i = 0u64;
                 while !stop.load(Ordering::SeqCst) {
@@ -159,13 +160,22 @@ fn a_live_backup_is_one_moment_of_the_store_while_writers_go_on() {
                         b.remove(Tree::Schedule, gone);
                     }
                     store.commit(b).unwrap();
+                    committed.fetch_add(1, Ordering::SeqCst);
                     i += 1;
                 }
                 i
             })
         })
         .collect();
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    // The copies start once the writers are under way, with records in both trees.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while committed.load(Ordering::SeqCst) < 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writers did not get going"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
     let mut archives = Vec::new();
     for _ in 0..5 {
         archives.push(archive_of(store.as_ref()));

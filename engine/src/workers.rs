@@ -1,11 +1,13 @@
 //! The background work of a running server, each loop on a thread of its own: the scheduler
 //! tick, the sender that delivers the outbox, the hook worker that hands events to notification
-//! hooks, and the webhook poster. Each loop sleeps on the engine's clock (so a simulated clock
-//! speeds them up too) and wakes early when told to stop.
+//! hooks, the webhook poster, and the collector of uploaded files no record references. Each
+//! loop but the collector sleeps on the engine's clock (so a simulated clock speeds them up too);
+//! the collector's hour is real, as file ages are. Every loop wakes early when told to stop.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
 
 use chrono::{DateTime, Utc};
 
@@ -28,6 +30,9 @@ pub struct WorkerOptions {
     pub parallel_sends: usize,
     /// Longest real wait between two looks at the queues.
     pub idle: std::time::Duration,
+    /// Real time between two collections of uploaded files no record references; the first
+    /// is at start.
+    pub collect_files_every: Duration,
 }
 
 impl Default for WorkerOptions {
@@ -37,6 +42,7 @@ impl Default for WorkerOptions {
             send_batch: 64,
             parallel_sends: 4,
             idle: std::time::Duration::from_millis(250),
+            collect_files_every: Duration::from_secs(3600),
         }
     }
 }
@@ -65,6 +71,20 @@ impl Signal {
             .wait_timeout(guard, for_)
             .unwrap_or_else(|e| e.into_inner());
         !self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Waits until `deadline` (real time), through early wakes, or until told to stop; false
+    /// once stopping.
+    fn sleep_until(&self, deadline: Instant) -> bool {
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return !self.stopping();
+            }
+            if !self.sleep(deadline - now) {
+                return false;
+            }
+        }
     }
 
     /// Wakes every sleeping loop early (the scheduler queued email: the sender should look).
@@ -120,10 +140,17 @@ impl Workers {
             ));
         }
         {
-            let (docket, signal, idle) = (docket, signal.clone(), options.idle);
+            let (docket, signal, idle) = (docket.clone(), signal.clone(), options.idle);
             threads.push(spawn(
                 "docket-webhooks",
                 Box::new(move || webhook_loop(&docket, &signal, idle)),
+            ));
+        }
+        {
+            let (signal, every) = (signal.clone(), options.collect_files_every);
+            threads.push(spawn(
+                "docket-files",
+                Box::new(move || collector_loop(&docket, &signal, every)),
             ));
         }
         Ok(Workers { signal, threads })
@@ -358,6 +385,41 @@ fn webhook_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
     }
 }
 
+/// Removes uploaded files no record references any more, at start and then every `every`.
+fn collector_loop(docket: &Docket, signal: &Signal, every: Duration) {
+    loop {
+        collect_files(docket);
+        if !signal.sleep_until(Instant::now() + every) {
+            return;
+        }
+    }
+}
+
+/// One collection, logged; a panic in it is logged too and the loop goes on, so a bad day
+/// never stops the collection for good.
+fn collect_files(docket: &Docket) {
+    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        docket.collect_files(SystemTime::now())
+    }));
+    match done {
+        Ok(Ok(c)) if c.removed > 0 => tracing::info!(
+            removed = c.removed,
+            bytes = c.bytes,
+            "removed uploaded files no record references"
+        ),
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::error!("uploaded files were not collected: {e}"),
+        Err(panic) => {
+            let e = panic
+                .downcast_ref::<&str>()
+                .map(|m| m.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "it panicked".to_string());
+            tracing::warn!("collecting unreferenced files failed: {e}");
+        }
+    }
+}
+
 /// The HTTP client webhooks are posted with: no redirects followed, a 10-second timeout.
 pub fn webhook_client() -> reqwest::Result<reqwest::blocking::Client> {
     reqwest::blocking::Client::builder()
@@ -405,3 +467,7 @@ pub fn post(client: &reqwest::blocking::Client, hook: &WebhookDelivery) -> Webho
         Err(e) => WebhookOutcome::Retry(e.to_string()),
     }
 }
+
+#[cfg(test)]
+#[path = "workers_tests.rs"]
+mod tests;

@@ -1,14 +1,14 @@
 //! The command line: global options, the subcommands, and opening the data folder they share.
 
-mod catalog;
+mod contacts;
 mod data;
 mod plugin;
 mod serve;
 mod settings;
-mod setup;
+mod staff;
+mod templates;
 mod work;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -39,43 +39,26 @@ pub struct Cli {
 enum Command {
     /// Run the server: the JSON API, the client portal that emailed links open, and the
     /// scheduler and sender that email clients their requests and reminders.
-    Serve {
-        /// Address to listen on; overrides `server.listen`. Unless the configuration sets
-        /// `server.base_url`, links in emails use this address too.
-        #[arg(long, value_name = "ADDR")]
-        listen: Option<SocketAddr>,
-        /// Seed a demo firm into an empty data folder and print its credentials once.
-        #[arg(long)]
-        demo: bool,
-        /// Run on a simulated clock starting at this instant (RFC 3339, e.g.
-        /// 2026-03-01T08:00:00Z), for demos and end-to-end checks. Refuses a data folder ever
-        /// served on the real clock and any [smtp] relay that is not on this machine.
-        #[arg(long, value_name = "DATETIME", requires = "clock_speed", value_parser = parse_clock_from)]
-        clock_from: Option<chrono::DateTime<chrono::FixedOffset>>,
-        /// How many times faster than real time the simulated clock runs (86400: a day per
-        /// second).
-        #[arg(long, value_name = "N", requires = "clock_from", value_parser = parse_speed)]
-        clock_speed: Option<f64>,
-    },
+    Serve(serve::ServeArgs),
     /// Manage staff users.
     #[command(subcommand)]
-    User(setup::UserCommand),
+    User(staff::UserCommand),
     /// Manage API tokens.
     #[command(subcommand)]
-    Token(setup::TokenCommand),
+    Token(staff::TokenCommand),
     /// Manage contacts.
     #[command(subcommand)]
-    Contact(setup::ContactCommand),
+    Contact(contacts::ContactCommand),
     /// Show or change the firm's settings (name, timezone, send time and schedule, holidays,
     /// sub-statuses).
     #[command(subcommand)]
     Settings(settings::SettingsCommand),
     /// Manage templates.
     #[command(subcommand)]
-    Template(setup::TemplateCommand),
+    Template(templates::TemplateCommand),
     /// Manage work items.
     #[command(subcommand)]
-    Work(setup::WorkCommand),
+    Work(work::WorkCommand),
     /// Write a consistent copy of the whole data folder (records and files) to a new file.
     Backup {
         /// The backup file to write; an existing file is never overwritten.
@@ -108,41 +91,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         config.storage.data_dir = data;
     }
     match cli.command {
-        Command::Serve {
-            listen,
-            demo,
-            clock_from,
-            clock_speed,
-        } => {
-            if let Some(listen) = listen {
-                config.server.listen = listen;
-            }
-            // Links in emails must reach this server: without a base URL of its own, it follows
-            // the address listened on.
-            let listen = config.server.listen;
-            if !config.server.base_url_set && listen.port() != 0 {
-                let host = if listen.ip().is_loopback() || listen.ip().is_unspecified() {
-                    "localhost".to_string()
-                } else {
-                    listen.ip().to_string()
-                };
-                config.server.base_url = format!("http://{host}:{}", listen.port());
-            }
-            let clock = clock_from
-                .zip(clock_speed)
-                .map(|(from, speed)| serve::SimulatedClock {
-                    from: from.to_utc(),
-                    speed,
-                });
-            serve::serve(config, demo, clock)
-        }
+        Command::Serve(args) => serve::run(args, config),
         Command::User(cmd) => {
-            let api = matches!(cmd, setup::UserCommand::List).then_some("GET /api/users");
-            setup::user(cmd, &open_for(&config, api)?.0)
+            let api = staff::user_api(&cmd);
+            staff::user(cmd, &open_for(&config, api)?.0)
         }
         Command::Token(cmd) => {
-            let api = matches!(cmd, setup::TokenCommand::List).then_some("GET /api/tokens");
-            setup::token(cmd, &open_for(&config, api)?.0)
+            let api = staff::token_api(&cmd);
+            staff::token(cmd, &open_for(&config, api)?.0)
         }
         Command::Settings(cmd) => {
             let api = match cmd {
@@ -158,14 +114,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             )
         }
         Command::Contact(cmd) => {
-            let api = catalog::contact_api(&cmd);
-            setup::contact(cmd, &open_for(&config, Some(&api))?.0)
+            let api = contacts::api(&cmd);
+            contacts::run(cmd, &open_for(&config, Some(&api))?.0)
         }
         Command::Template(cmd) => {
-            let api = catalog::template_api(&cmd);
+            let api = templates::api(&cmd);
             let (docket, store) = open_for(&config, Some(&api))?;
             let docket = docket.with_plugins(open_plugins(&config, store.as_ref())?);
-            setup::template(cmd, &docket)
+            templates::run(cmd, &docket)
         }
         // Work is planned by its sending rule and reminder policy as it is created.
         Command::Work(cmd) => {
@@ -179,7 +135,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let docket = opened
                 .0
                 .with_plugins(open_plugins(&config, opened.1.as_ref())?);
-            setup::work(cmd, &docket)
+            work::run(cmd, &docket)
         }
         Command::Backup { out } => {
             let (_, store) = open(&config).map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
@@ -210,31 +166,6 @@ fn open_plugins(
         PluginHost::open_granted(&config.plugins, &config.storage.data_dir, stored)
             .context("cannot start the plugin host")?;
     Ok(Arc::new(host))
-}
-
-fn parse_clock_from(text: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
-    use chrono::Datelike as _;
-    let at = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
-        format!(
-            "`{text}` is not a date and time; write it with a time and a zone, e.g. 2026-03-02T08:00:00Z"
-        )
-    })?;
-    // Email dates stop at the year 9999; a simulation starting near it would soon run past it.
-    if !(1970..=9000).contains(&at.year()) {
-        return Err(format!(
-            "`{text}`: start a simulated clock between the years 1970 and 9000"
-        ));
-    }
-    Ok(at)
-}
-
-fn parse_speed(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(speed) if (1.0..=10_000_000.0).contains(&speed) => Ok(speed),
-        _ => Err(format!(
-            "`{text}` is not a clock speed; give a number from 1 to 10000000 (86400: a day per second)"
-        )),
-    }
 }
 
 /// Opens the existing data folder (taking its lock) and the engine over it, on the real clock;

@@ -1,25 +1,143 @@
 //! `docket serve`: open the data folder, seed the demo if asked, and run the web server until
-//! Ctrl-C or SIGTERM, flushing the store on the way out.
+//! Ctrl-C or SIGTERM, flushing the store on the way out. `serve` reads as its steps: mail, the
+//! folder, the configuration, plugins, the claim on the folder, then the server with its
+//! background work (`docket_engine::workers`).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use docket_engine::config::Config;
 use docket_engine::mail::Mailer;
-use docket_engine::store::Store as _;
+use docket_engine::plugin::{PluginHost, PluginWatch};
+use docket_engine::store::{SledStore, Store as _};
 use docket_engine::workers::{WorkerOptions, Workers};
-use docket_engine::{Clock, ScaledClock, SystemClock};
+use docket_engine::{Clock, Docket, ScaledClock, SystemClock};
 use tracing_subscriber::EnvFilter;
 
 /// `--clock-from` and `--clock-speed`.
 #[derive(Debug, Clone, Copy)]
-pub struct SimulatedClock {
-    pub from: DateTime<Utc>,
-    pub speed: f64,
+struct SimulatedClock {
+    from: DateTime<Utc>,
+    speed: f64,
 }
 
-pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyhow::Result<()> {
+/// `docket serve`'s options.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; overrides `server.listen`. Unless the configuration sets
+    /// `server.base_url`, links in emails use this address too.
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Seed a demo firm into an empty data folder and print its credentials once.
+    #[arg(long)]
+    demo: bool,
+    /// Run on a simulated clock starting at this instant (RFC 3339, e.g.
+    /// 2026-03-01T08:00:00Z), for demos and end-to-end checks. Refuses a data folder ever
+    /// served on the real clock and any [smtp] relay that is not on this machine.
+    #[arg(long, value_name = "DATETIME", requires = "clock_speed", value_parser = parse_clock_from)]
+    clock_from: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// How many times faster than real time the simulated clock runs (86400: a day per
+    /// second).
+    #[arg(long, value_name = "N", requires = "clock_from", value_parser = parse_speed)]
+    clock_speed: Option<f64>,
+}
+
+/// `docket serve`: its options applied to the configuration, then `serve`.
+pub fn run(args: ServeArgs, mut config: Config) -> anyhow::Result<()> {
+    if let Some(listen) = args.listen {
+        config.server.listen = listen;
+    }
+    // Links in emails must reach this server: without a base URL of its own, it follows
+    // the address listened on.
+    let listen = config.server.listen;
+    if !config.server.base_url_set && listen.port() != 0 {
+        let host = if listen.ip().is_loopback() || listen.ip().is_unspecified() {
+            "localhost".to_string()
+        } else {
+            listen.ip().to_string()
+        };
+        config.server.base_url = format!("http://{host}:{}", listen.port());
+    }
+    let clock = args
+        .clock_from
+        .zip(args.clock_speed)
+        .map(|(from, speed)| SimulatedClock {
+            from: from.to_utc(),
+            speed,
+        });
+    serve(config, args.demo, clock)
+}
+
+/// `--clock-from`: an RFC 3339 instant, in years a simulation can run from.
+fn parse_clock_from(text: &str) -> Result<chrono::DateTime<chrono::FixedOffset>, String> {
+    use chrono::Datelike as _;
+    let at = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
+        format!(
+            "`{text}` is not a date and time; write it with a time and a zone, e.g. 2026-03-02T08:00:00Z"
+        )
+    })?;
+    // Email dates stop at the year 9999; a simulation starting near it would soon run past it.
+    if !(1970..=9000).contains(&at.year()) {
+        return Err(format!(
+            "`{text}`: start a simulated clock between the years 1970 and 9000"
+        ));
+    }
+    Ok(at)
+}
+
+/// `--clock-speed`: from 1 to 10 000 000 times real time.
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speed) if (1.0..=10_000_000.0).contains(&speed) => Ok(speed),
+        _ => Err(format!(
+            "`{text}` is not a clock speed; give a number from 1 to 10000000 (86400: a day per second)"
+        )),
+    }
+}
+
+/// Serves the folder the configuration names until Ctrl-C or SIGTERM, step by step.
+fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyhow::Result<()> {
+    start_logging();
+    if simulated.is_some() {
+        refuse_real_mail(&config)?;
+    }
+    // Templates and the transport are checked before anything else: a template that does not
+    // render stops start-up, never a client's email.
+    let mailer = Arc::new(Mailer::from_config(&config).context("cannot start mail")?);
+    let (docket, store) = open_folder(&config, simulated)?;
+    apply_configuration(&docket, &config)?;
+    // Installed plugins that are refused are logged with the file and the reason; the server
+    // starts with the rest. Hooks are checked against them (and tried once on sample events)
+    // before the folder is marked as served.
+    let plugins = super::open_plugins(&config, store.as_ref())?;
+    let docket = docket
+        .with_plugins(plugins.clone())
+        .with_comment_digest_delay(chrono::Duration::minutes(i64::from(
+            config.mail.comment_digest_minutes,
+        )));
+    let _plugin_watch = watch_plugins(&docket, &plugins);
+    docket
+        .check_hooks(&config.hooks)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", config.source))?;
+    claim_folder(&docket, &config, simulated)?;
+    warn_of_risks(&config, simulated);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run_until_shutdown(
+        &config, &docket, mailer, demo, simulated,
+    ))?;
+    store
+        .flush()
+        .context("cannot flush the data folder on shutdown")?;
+    tracing::info!("stopped; data flushed");
+    Ok(())
+}
+
+/// Logs go to stderr, filtered by `DOCKET_LOG` (info by default), in colour on a terminal.
+fn start_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("DOCKET_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
@@ -27,17 +145,24 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    if simulated.is_some() {
-        refuse_real_mail(&config)?;
-    }
-    // Templates and the transport are checked before anything else: a template that does not
-    // render stops start-up, never a client's email.
-    let mailer = Arc::new(Mailer::from_config(&config).context("cannot start mail")?);
+}
+
+/// Opens (or creates) the data folder and the engine over it, on the real clock or the
+/// simulated one.
+fn open_folder(
+    config: &Config,
+    simulated: Option<SimulatedClock>,
+) -> anyhow::Result<(Docket, Arc<SledStore>)> {
     let clock: Arc<dyn Clock> = match simulated {
         Some(sim) => Arc::new(ScaledClock::new(sim.from, sim.speed)),
         None => Arc::new(SystemClock),
     };
-    let (docket, store) = super::open_with_clock(&config, clock, true)?;
+    super::open_with_clock(config, clock, true)
+}
+
+/// Applies the configuration's `[firm]` keys and base URL to the stored settings, saying in one
+/// log line each what changed.
+fn apply_configuration(docket: &Docket, config: &Config) -> anyhow::Result<()> {
     let changes = docket
         .apply_config(&config.firm, &config.server.base_url)
         .context("cannot apply the configuration to the firm's settings")?;
@@ -48,53 +173,60 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
         tracing::info!("{}", settings_log_line(&firm));
     }
     if !address.is_empty() {
-        tracing::info!("{}", address_log_line(&config));
+        tracing::info!("{}", address_log_line(config));
     }
-    // Installed plugins that are refused are logged with the file and the reason; the server
-    // starts with the rest. Hooks are checked against them (and tried once on sample events)
-    // before the folder is marked as served.
-    let plugins = super::open_plugins(&config, store.as_ref())?;
-    let docket = docket
-        .with_plugins(plugins.clone())
-        .with_comment_digest_delay(chrono::Duration::minutes(i64::from(
-            config.mail.comment_digest_minutes,
-        )));
-    // Plugins added, replaced or removed in the folder are served without a restart; a
-    // replacement is recorded on the timeline of the open work it now decides for.
-    let _plugin_watch = {
-        let docket = docket.clone();
-        plugins.watch(std::time::Duration::from_secs(1), move |report| {
-            for (name, from, to) in &report.replaced {
-                if let Err(e) = docket.record_plugin_replaced(name, from, to) {
-                    tracing::error!(plugin = %name, error = %e, "cannot record the plugin's replacement on the timeline of its work");
-                }
+    Ok(())
+}
+
+/// Plugins added, replaced or removed in the folder are served without a restart; a
+/// replacement is recorded on the timeline of the open work it now decides for. The watch
+/// stops when the returned value is dropped.
+fn watch_plugins(docket: &Docket, plugins: &Arc<PluginHost>) -> PluginWatch {
+    let docket = docket.clone();
+    plugins.watch(std::time::Duration::from_secs(1), move |report| {
+        for (name, from, to) in &report.replaced {
+            if let Err(e) = docket.record_plugin_replaced(name, from, to) {
+                tracing::error!(plugin = %name, error = %e, "cannot record the plugin's replacement on the timeline of its work");
             }
-            // Groups a plugin could not plan are asked again at once by its new version (or by
-            // it newly installed), not at the end of their backoff.
-            for name in report.replaced.iter().map(|(n, _, _)| n).chain(&report.added) {
-                if let Err(e) = docket.retry_stuck_on(name) {
-                    tracing::error!(plugin = %name, error = %e, "cannot ask the plugin again for the groups it could not plan");
-                }
+        }
+        // Groups a plugin could not plan are asked again at once by its new version (or by
+        // it newly installed), not at the end of their backoff.
+        for name in report.replaced.iter().map(|(n, _, _)| n).chain(&report.added) {
+            if let Err(e) = docket.retry_stuck_on(name) {
+                tracing::error!(plugin = %name, error = %e, "cannot ask the plugin again for the groups it could not plan");
             }
-            // Groups whose plugin was removed are found stuck now, not on the day they fall due.
-            for name in &report.removed {
-                if let Err(e) = docket.replan_work_naming(name) {
-                    tracing::error!(plugin = %name, error = %e, "cannot re-plan the work that named a removed plugin");
-                }
+        }
+        // Groups whose plugin was removed are found stuck now, not on the day they fall due.
+        for name in &report.removed {
+            if let Err(e) = docket.replan_work_naming(name) {
+                tracing::error!(plugin = %name, error = %e, "cannot re-plan the work that named a removed plugin");
             }
-        })
-    };
-    docket
-        .check_hooks(&config.hooks)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", config.source))?;
+        }
+    })
+}
+
+/// Marks the folder as served on this clock: a folder served on the real clock is never served
+/// on a simulated one, and a simulated clock never starts before where it stopped.
+fn claim_folder(
+    docket: &Docket,
+    config: &Config,
+    simulated: Option<SimulatedClock>,
+) -> anyhow::Result<()> {
+    let serving = || format!("cannot serve {}", config.storage.data_dir.display());
     docket
         .claim_clock(simulated.is_some())
-        .with_context(|| format!("cannot serve {}", config.storage.data_dir.display()))?;
+        .with_context(serving)?;
     if let Some(sim) = simulated {
         docket
             .check_simulated_start(sim.from)
-            .with_context(|| format!("cannot serve {}", config.storage.data_dir.display()))?;
+            .with_context(serving)?;
     }
+    Ok(())
+}
+
+/// Warns of a simulated clock, of links that would travel in clear, and of a TLS proxy whose
+/// address would stand for every client.
+fn warn_of_risks(config: &Config, simulated: Option<SimulatedClock>) {
     if let Some(sim) = simulated {
         tracing::warn!(
             from = %sim.from,
@@ -116,104 +248,107 @@ pub fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> a
             "server.base_url is https, so a TLS proxy is likely in front of Docket, but server.trusted_proxies is empty: staff sign-in throttling will count every client as the proxy's address; list the proxy's address there"
         );
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(config.server.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.server.listen))?;
-        let addr = listener.local_addr()?;
-        let shutdown = shutdown_signal()?;
-        // Seeded only once the address is ours: credentials printed before a failed start would
-        // be lost, since the demo seeds an empty folder only.
-        if demo && let Some(seed) = docket_engine::demo::seed(&docket)? {
-            println!("Demo firm created. These are shown only once:");
-            println!("  admin email:    {}", seed.admin.email);
-            println!("  admin password: {}", seed.admin_password);
-            println!("  API token:      {}", seed.token_secret);
-            // The base URL follows the address listened on, except on a port picked at start.
-            let admin = if config.server.base_url_set || config.server.listen.port() != 0 {
-                config.server.base_url.trim_end_matches('/').to_string()
-            } else {
-                format!("http://{addr}")
-            };
-            println!("  staff admin:    {admin}/ (sign in with the admin email and password)");
-        }
-        println!("Docket listening on http://{addr}");
-        tracing::info!(%addr, data = %config.storage.data_dir.display(), mail = %mailer.transport().describe(), "serving");
-        // A relay that cannot be reached is worth a warning now rather than at the first email;
-        // emails wait in the outbox meanwhile.
-        let relay = mailer.clone();
-        std::thread::spawn(move || {
-            if let Err(reason) = relay.transport().check() {
-                tracing::warn!(
-                    relay = %relay.transport().describe(),
-                    %reason,
-                    "the mail relay cannot be reached or refused the connection or sign-in; emails wait in the outbox and are retried"
-                );
-            }
-        });
-        let workers = Workers::start(
-            docket.clone(),
-            mailer.clone(),
-            WorkerOptions {
-                hooks: config.hooks.clone(),
-                parallel_sends: config.smtp.as_ref().map_or(4, |s| s.connections as usize),
-                // On a fast simulated clock a quarter of a second is hours: look more often.
-                idle: if simulated.is_some() {
-                    std::time::Duration::from_millis(20)
-                } else {
-                    WorkerOptions::default().idle
-                },
-                ..WorkerOptions::default()
-            },
-        )
-        .context("cannot start sending")?;
-        // Uploaded files no record references any more are removed at start and hourly.
-        let collector = docket.clone();
-        tokio::spawn(async move {
-            loop {
-                let docket = collector.clone();
-                let done = tokio::task::spawn_blocking(move || {
-                    docket.collect_files(std::time::SystemTime::now())
-                })
-                .await;
-                match done {
-                    Ok(Ok(c)) if c.removed > 0 => tracing::info!(
-                        removed = c.removed,
-                        bytes = c.bytes,
-                        "removed uploaded files no record references"
-                    ),
-                    Ok(Ok(_)) => {}
-                    Ok(Err(e)) => tracing::error!("uploaded files were not collected: {e}"),
-                    Err(e) => tracing::warn!("collecting unreferenced files failed: {e}"),
-                }
-                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-            }
-        });
-        let state = docket_portal::AppState::new(docket.clone())
-            .with_trusted_proxies(&config.server.trusted_proxies)
-            .with_base_url_from_listen(!config.server.base_url_set)
-            .with_mailer(mailer.clone());
-        let served = docket_portal::run(listener, state, shutdown)
-            .await
-            .context("server failed");
-        tokio::task::spawn_blocking(move || workers.stop())
-            .await
-            .context("stopping the background work")?;
-        if simulated.is_some() {
-            docket
-                .record_simulated_time()
-                .context("cannot record how far the simulated clock got")?;
-        }
-        served
-    })?;
-    store
-        .flush()
-        .context("cannot flush the data folder on shutdown")?;
-    tracing::info!("stopped; data flushed");
+}
+
+/// Listens, seeds the demo if asked, starts the background work and serves the web until
+/// Ctrl-C or SIGTERM; then stops the background work and, on a simulated clock, records how
+/// far it got.
+async fn run_until_shutdown(
+    config: &Config,
+    docket: &Docket,
+    mailer: Arc<Mailer>,
+    demo: bool,
+    simulated: Option<SimulatedClock>,
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+    let addr = listener.local_addr()?;
+    let shutdown = shutdown_signal()?;
+    // Seeded only once the address is ours: credentials printed before a failed start would
+    // be lost, since the demo seeds an empty folder only.
+    if demo {
+        seed_demo(docket, config, addr)?;
+    }
+    println!("Docket listening on http://{addr}");
+    tracing::info!(%addr, data = %config.storage.data_dir.display(), mail = %mailer.transport().describe(), "serving");
+    check_relay_in_background(&mailer);
+    let workers = start_workers(docket, &mailer, config, simulated)?;
+    let state = docket_portal::AppState::new(docket.clone())
+        .with_trusted_proxies(&config.server.trusted_proxies)
+        .with_base_url_from_listen(!config.server.base_url_set)
+        .with_mailer(mailer);
+    let served = docket_portal::run(listener, state, shutdown)
+        .await
+        .context("server failed");
+    tokio::task::spawn_blocking(move || workers.stop())
+        .await
+        .context("stopping the background work")?;
+    if simulated.is_some() {
+        docket
+            .record_simulated_time()
+            .context("cannot record how far the simulated clock got")?;
+    }
+    served
+}
+
+/// Seeds the demo firm into an empty folder and prints its credentials, once.
+fn seed_demo(docket: &Docket, config: &Config, addr: SocketAddr) -> anyhow::Result<()> {
+    if let Some(seed) = docket_engine::demo::seed(docket)? {
+        println!("Demo firm created. These are shown only once:");
+        println!("  admin email:    {}", seed.admin.email);
+        println!("  admin password: {}", seed.admin_password);
+        println!("  API token:      {}", seed.token_secret);
+        // The base URL follows the address listened on, except on a port picked at start.
+        let admin = if config.server.base_url_set || config.server.listen.port() != 0 {
+            config.server.base_url.trim_end_matches('/').to_string()
+        } else {
+            format!("http://{addr}")
+        };
+        println!("  staff admin:    {admin}/ (sign in with the admin email and password)");
+    }
     Ok(())
+}
+
+/// A relay that cannot be reached is worth a warning now rather than at the first email;
+/// emails wait in the outbox meanwhile.
+fn check_relay_in_background(mailer: &Arc<Mailer>) {
+    let relay = mailer.clone();
+    std::thread::spawn(move || {
+        if let Err(reason) = relay.transport().check() {
+            tracing::warn!(
+                relay = %relay.transport().describe(),
+                %reason,
+                "the mail relay cannot be reached or refused the connection or sign-in; emails wait in the outbox and are retried"
+            );
+        }
+    });
+}
+
+/// Starts the scheduler, the sender, the hooks, the webhooks and the collector of uploaded
+/// files no record references (at start and hourly).
+fn start_workers(
+    docket: &Docket,
+    mailer: &Arc<Mailer>,
+    config: &Config,
+    simulated: Option<SimulatedClock>,
+) -> anyhow::Result<Workers> {
+    Workers::start(
+        docket.clone(),
+        mailer.clone(),
+        WorkerOptions {
+            hooks: config.hooks.clone(),
+            parallel_sends: config.smtp.as_ref().map_or(4, |s| s.connections as usize),
+            // On a fast simulated clock a quarter of a second is hours: look more often.
+            idle: if simulated.is_some() {
+                std::time::Duration::from_millis(20)
+            } else {
+                WorkerOptions::default().idle
+            },
+            ..WorkerOptions::default()
+        },
+    )
+    .context("cannot start sending")
 }
 
 /// A simulated clock must never reach real clients: only a relay on this machine is allowed.

@@ -1,8 +1,52 @@
-//! `docket work list|show|complete|reopen`: work items found, read and moved on from the shell.
+//! `docket work create|list|show|complete|reopen`: work items made from a template, found, read
+//! and moved on from the shell. A template is named by its name or id, a contact or a staff
+//! member by their email or id; a work item by its id.
 
+use chrono::NaiveDate;
+use clap::Subcommand;
 use docket_engine::Docket;
 use docket_engine::docket::{WorkListQuery, next_due};
-use docket_engine::model::{Actor, FireAction, WorkId};
+use docket_engine::model::{Actor, FireAction, NewWork, WorkId};
+
+#[derive(Debug, Subcommand)]
+pub enum WorkCommand {
+    /// Create a work item from a template.
+    Create {
+        /// A template's name (any case) or id.
+        #[arg(long)]
+        template: String,
+        /// Start date, YYYY-MM-DD; due dates count from it.
+        #[arg(long, value_parser = parse_date)]
+        start: NaiveDate,
+        /// Recipient contact, their email or id: once for every group, or once per group in
+        /// template order.
+        #[arg(long = "contact", required = true)]
+        contacts: Vec<String>,
+        #[arg(long)]
+        title: Option<String>,
+        /// The name the client sees; defaults to the title.
+        #[arg(long)]
+        external_name: Option<String>,
+        /// The staff member responsible: their email or id.
+        #[arg(long)]
+        assignee: Option<String>,
+    },
+    /// List work items, newest first (soonest due first with --due-from or --due-to).
+    List(ListArgs),
+    /// Show a work item: its groups, tasks and latest events.
+    Show { id: String },
+    /// Complete a work item: sending and reminders stop, the portal is locked.
+    Complete { id: String },
+    /// Reopen a completed work item.
+    Reopen { id: String },
+}
+
+impl WorkCommand {
+    /// Whether the command only reads.
+    pub fn reads_only(&self) -> bool {
+        matches!(self, WorkCommand::List(_) | WorkCommand::Show { .. })
+    }
+}
 
 /// `1 task`, `2 tasks`.
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -10,7 +54,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// Dates on the command line: `YYYY-MM-DD`, or a message saying so.
-pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| format!("`{text}` is not a date; write dates as YYYY-MM-DD"))
 }
@@ -36,7 +80,7 @@ pub struct ListArgs {
     /// Only work waiting on the client.
     #[arg(long)]
     pub waiting_on_client: bool,
-    /// A contact's id or email.
+    /// A contact's email or id.
     #[arg(long)]
     pub contact: Option<String>,
     /// Only work that needs attention: a group whose sending rule or reminder policy fails.
@@ -50,7 +94,55 @@ pub struct ListArgs {
     pub after: Option<String>,
 }
 
-pub fn list(args: ListArgs, docket: &Docket) -> anyhow::Result<()> {
+/// `work create|list|show|complete|reopen`.
+pub fn run(cmd: WorkCommand, docket: &Docket) -> anyhow::Result<()> {
+    match cmd {
+        WorkCommand::List(args) => list(args, docket)?,
+        WorkCommand::Show { id } => show(&id, docket)?,
+        WorkCommand::Complete { id } => complete(&id, docket)?,
+        WorkCommand::Reopen { id } => reopen(&id, docket)?,
+        WorkCommand::Create {
+            template,
+            start,
+            contacts,
+            title,
+            external_name,
+            assignee,
+        } => {
+            let work = docket.create_work(
+                NewWork {
+                    template,
+                    title,
+                    external_name,
+                    start_date: Some(start),
+                    assignee,
+                    contacts,
+                },
+                Actor::System,
+            )?;
+            println!("created work `{}` with id {}", work.title, work.id);
+            for group in &work.groups {
+                for task in &group.tasks {
+                    println!("  {}: {} (due {})", group.name, task.title, task.due_date);
+                }
+            }
+            for group in &work.groups {
+                let when = match &group.next {
+                    Some(fire) if fire.action == FireAction::Send => format!(
+                        "goes out automatically at {} (while `docket serve` runs)",
+                        fire.at.get().format("%Y-%m-%d %H:%M UTC")
+                    ),
+                    Some(_) => "is planned again when `docket serve` runs".to_string(),
+                    None => "goes out when staff send it".to_string(),
+                };
+                println!("  “{}” {when}", group.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn list(args: ListArgs, docket: &Docket) -> anyhow::Result<()> {
     let query = WorkListQuery {
         status: args.status,
         sub_status: args.sub_status,
@@ -87,7 +179,7 @@ pub fn list(args: ListArgs, docket: &Docket) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn show(id: &str, docket: &Docket) -> anyhow::Result<()> {
+fn show(id: &str, docket: &Docket) -> anyhow::Result<()> {
     let summary = docket.work_summary(id.parse()?)?;
     let work = &summary.work;
     println!("{}  {}", work.id, work.title);
@@ -160,7 +252,7 @@ pub fn show(id: &str, docket: &Docket) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn complete(id: &str, docket: &Docket) -> anyhow::Result<()> {
+fn complete(id: &str, docket: &Docket) -> anyhow::Result<()> {
     let work = docket.complete_work(id.parse()?, Actor::System)?;
     println!(
         "completed work `{}`; its portal is locked and nothing more is sent",
@@ -169,7 +261,7 @@ pub fn complete(id: &str, docket: &Docket) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn reopen(id: &str, docket: &Docket) -> anyhow::Result<()> {
+fn reopen(id: &str, docket: &Docket) -> anyhow::Result<()> {
     let work = docket.reopen_work(id.parse()?, Actor::System)?;
     println!(
         "reopened work `{}`; it is {}",

@@ -5,6 +5,7 @@
 mod support;
 
 mod catalog;
+mod naming;
 mod plugin_grants;
 mod staff;
 

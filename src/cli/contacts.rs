@@ -1,0 +1,194 @@
+//! `docket contact`: the firm's client contacts added, listed, shown, edited, archived and
+//! restored from the shell. A contact is named by their email or id.
+
+use clap::Subcommand;
+use docket_engine::Docket;
+use docket_engine::docket::WorkFilter;
+use docket_engine::model::{Actor, Contact, ContactUpdate, NewContact};
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// Add a client contact.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// IANA timezone overriding the firm's for this contact's reminders.
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+    /// List contacts, or those whose name or email holds `--search TEXT`.
+    List {
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Archived contacts too.
+        #[arg(long)]
+        archived: bool,
+    },
+    /// Show a contact: details, work, portal state and latest timeline events.
+    Show {
+        /// A contact's email or id.
+        contact: String,
+    },
+    /// Change a contact's name, email or timezone. A new email ends the old address's links,
+    /// bound devices and client-account sign-ins.
+    Edit {
+        /// A contact's email or id.
+        contact: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// IANA timezone; empty (`--timezone ''`) for the firm's.
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+    /// Archive a contact: their portal access and sign-in end until they are restored.
+    Archive {
+        /// A contact's email or id.
+        contact: String,
+    },
+    /// Restore an archived contact.
+    Restore {
+        /// A contact's email or id.
+        contact: String,
+    },
+}
+
+/// The API call that does what a contact command does.
+pub fn api(cmd: &ContactCommand) -> String {
+    match cmd {
+        ContactCommand::Add { .. } => "POST /api/contacts".into(),
+        ContactCommand::List { search, .. } => match search {
+            Some(q) => format!("GET /api/contacts?q={q}"),
+            None => "GET /api/contacts".into(),
+        },
+        ContactCommand::Show { contact } => {
+            format!("GET /api/contacts/{contact}")
+        }
+        ContactCommand::Edit { contact, .. } => format!("PATCH /api/contacts/{contact}"),
+        ContactCommand::Archive { contact } => format!("POST /api/contacts/{contact}/archive"),
+        ContactCommand::Restore { contact } => format!("POST /api/contacts/{contact}/restore"),
+    }
+}
+
+/// `contact add|list|show|edit|archive|restore`; a contact is named by email or id.
+pub fn run(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
+    match cmd {
+        ContactCommand::Add {
+            email,
+            name,
+            timezone,
+        } => {
+            let contact = docket.create_contact(
+                NewContact {
+                    name,
+                    email,
+                    timezone,
+                },
+                Actor::System,
+            )?;
+            println!(
+                "added contact {} <{}> with id {}",
+                contact.name, contact.email, contact.id
+            );
+        }
+        ContactCommand::List { search, archived } => {
+            let query = search.unwrap_or_default();
+            let mut after = None;
+            loop {
+                let page = docket.search_contacts(&query, after, 500)?;
+                for c in &page {
+                    if c.archived_at.is_none() || archived {
+                        println!("{}", line(c));
+                    }
+                }
+                match page.last() {
+                    Some(last) if page.len() == 500 => after = Some(last.id),
+                    _ => break,
+                }
+            }
+        }
+        ContactCommand::Show { contact } => {
+            let c = docket.find_contact(&contact)?;
+            println!("{}", line(&c));
+            if let Some(zone) = c.timezone {
+                println!("timezone: {}", zone.name());
+            }
+            let filter = WorkFilter {
+                contact: Some(c.id),
+                ..WorkFilter::default()
+            };
+            for work in docket.list_work(&filter, None, 100)? {
+                println!("work {}\t{}\t{}", work.id, work.title, work.status.as_str());
+            }
+            let portal = docket.contact_portal(c.id)?;
+            for d in &portal.devices {
+                let expired = if d.expired { " (access expired)" } else { "" };
+                println!("device bound: {} / {}{expired}", d.work_title, d.group_name);
+            }
+            match portal.signed_in_until {
+                Some(until) => println!(
+                    "client account: signed in until {}",
+                    until.format("%Y-%m-%d %H:%M UTC")
+                ),
+                None => println!("client account: not signed in"),
+            }
+            for e in docket.contact_timeline(c.id, 10)? {
+                println!("{}  {}", e.at.format("%Y-%m-%d %H:%M UTC"), e.summary);
+            }
+        }
+        ContactCommand::Edit {
+            contact,
+            name,
+            email,
+            timezone,
+        } => {
+            let before = docket.find_contact(&contact)?;
+            if name.is_none() && email.is_none() && timezone.is_none() {
+                anyhow::bail!("give what to change: --name, --email and/or --timezone");
+            }
+            let c = docket.update_contact(
+                before.id,
+                ContactUpdate {
+                    name,
+                    email,
+                    timezone,
+                },
+                Actor::System,
+            )?;
+            println!("saved {}", line(&c));
+            if c.email != before.email {
+                println!(
+                    "the links, bound devices and client-account sign-ins of {} were ended",
+                    before.email
+                );
+            }
+        }
+        ContactCommand::Archive { contact } => {
+            let c = docket.find_contact(&contact)?;
+            let c = docket.archive_contact(c.id, Actor::System)?;
+            println!(
+                "archived {}: their portal access and sign-in ended",
+                line(&c)
+            );
+        }
+        ContactCommand::Restore { contact } => {
+            let c = docket.find_contact(&contact)?;
+            let c = docket.restore_contact(c.id, Actor::System)?;
+            println!("restored {}", line(&c));
+        }
+    }
+    Ok(())
+}
+
+/// A contact on one line: id, name, email, and whether archived.
+fn line(c: &Contact) -> String {
+    let archived = if c.archived_at.is_some() {
+        "\tarchived"
+    } else {
+        ""
+    };
+    format!("{}\t{} <{}>{archived}", c.id, c.name, c.email)
+}

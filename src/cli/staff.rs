@@ -1,0 +1,196 @@
+//! `docket user` and `docket token`: the firm's staff and the API tokens that act for them,
+//! from the shell. A staff member is named by their email or id.
+
+use std::io::IsTerminal as _;
+
+use anyhow::bail;
+use clap::Subcommand;
+use docket_engine::demo::random_password;
+use docket_engine::model::Role;
+use docket_engine::{Docket, NewUser};
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff user. On a terminal the password is asked for (empty: one is made up and
+    /// printed); otherwise one is made up and printed.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["admin", "staff"])]
+        role: String,
+        /// Display name; defaults to the email.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// List staff users: email, role, state (active, invited, disabled), name.
+    List,
+    /// Invite a member: they are emailed a link to set their password (it goes out while
+    /// `docket serve` runs, and works once for 72 hours).
+    Invite {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["admin", "staff"])]
+        role: String,
+        /// Display name; defaults to the email.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Give a member another role (the last active admin stays one).
+    Role {
+        /// A staff member's email or id.
+        user: String,
+        #[arg(value_parser = ["admin", "staff"])]
+        role: String,
+    },
+    /// Disable a member: their sessions end and sign-in is refused (not the last active admin).
+    Disable {
+        /// A staff member's email or id.
+        user: String,
+    },
+    /// Let a disabled member sign in again.
+    Enable {
+        /// A staff member's email or id.
+        user: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print its secret (shown only this once).
+    Create {
+        /// What will use the token, e.g. "zapier" or "backup script".
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// What it may do: staff (templates, work, contacts) or admin (also backups, settings,
+        /// users, tokens, plugins and the outbox). Staff when not given, the lesser power.
+        #[arg(long, value_parser = ["admin", "staff"], default_value = "staff")]
+        role: String,
+    },
+    /// List API tokens: id, role, name, created, last used (recorded at most once a minute, so
+    /// it may lag by up to a minute), revoked (never a secret).
+    List,
+    /// Revoke an API token by its id (from `docket token list`): requests with it get 401.
+    Revoke { id: String },
+}
+
+/// The API call that does what a user command does, for the commands that only read.
+pub fn user_api(cmd: &UserCommand) -> Option<&'static str> {
+    matches!(cmd, UserCommand::List).then_some("GET /api/users")
+}
+
+/// The API call that does what a token command does, for the commands that only read.
+pub fn token_api(cmd: &TokenCommand) -> Option<&'static str> {
+    matches!(cmd, TokenCommand::List).then_some("GET /api/tokens")
+}
+
+pub fn user(cmd: UserCommand, docket: &Docket) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Add { email, role, name } => {
+            let role: Role = role.parse()?;
+            let (password, made_up) = read_or_make_password()?;
+            let user = docket.add_user(NewUser {
+                email,
+                name,
+                role,
+                password: password.clone(),
+            })?;
+            println!("added {} ({:?}) with id {}", user.email, user.role, user.id);
+            if made_up {
+                println!("password: {password}");
+            }
+        }
+        UserCommand::List => {
+            for user in docket.list_users()? {
+                let state = if user.disabled_at.is_some() {
+                    "disabled"
+                } else if user.invite.is_some() {
+                    "invited"
+                } else {
+                    "active"
+                };
+                println!("{}\t{:?}\t{state}\t{}", user.email, user.role, user.name);
+            }
+        }
+        UserCommand::Invite { email, role, name } => {
+            let member = docket.invite_user(
+                docket_engine::docket::NewInvite {
+                    email,
+                    name,
+                    role: role.parse()?,
+                },
+                "An admin",
+            )?;
+            println!(
+                "invited {} ({}) with id {}; the email with their link goes out while `docket serve` runs",
+                member.email, member.role, member.id
+            );
+        }
+        UserCommand::Role { user, role } => {
+            let member = docket.set_user_role(&user, role.parse()?)?;
+            println!("{} is now {}", member.email, member.role);
+        }
+        UserCommand::Disable { user } => {
+            let member = docket.disable_user(&user)?;
+            println!("{} is disabled; their sessions ended", member.email);
+        }
+        UserCommand::Enable { user } => {
+            let member = docket.enable_user(&user)?;
+            println!("{} can sign in again", member.email);
+        }
+    }
+    Ok(())
+}
+
+fn read_or_make_password() -> anyhow::Result<(String, bool)> {
+    if !std::io::stdin().is_terminal() {
+        return Ok((random_password(), true));
+    }
+    let first = rpassword::prompt_password("password (empty to generate one): ")?;
+    if first.is_empty() {
+        return Ok((random_password(), true));
+    }
+    let again = rpassword::prompt_password("password again: ")?;
+    if first != again {
+        bail!("the passwords differ; nothing was changed");
+    }
+    Ok((first, false))
+}
+
+pub fn token(cmd: TokenCommand, docket: &Docket) -> anyhow::Result<()> {
+    match cmd {
+        TokenCommand::Create { name, role } => {
+            let (token, secret) = docket.create_api_token(&name, role.parse()?)?;
+            println!("{secret}");
+            let article = if token.role == Role::Admin { "an" } else { "a" };
+            eprintln!(
+                "{article} {} token `{}` with id {}; keep it secret: it is shown only once",
+                token.role, token.name, token.id
+            );
+        }
+        TokenCommand::List => {
+            let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
+                at.map_or_else(
+                    || "-".to_string(),
+                    |at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                )
+            };
+            println!("id\trole\tname\tcreated\tlast used\trevoked");
+            for token in docket.list_api_tokens()? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    token.id,
+                    token.role,
+                    token.name,
+                    when(Some(token.created_at)),
+                    when(token.last_used_at),
+                    when(token.revoked_at)
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let token = docket.revoke_api_token(id.parse()?)?;
+            println!("revoked token `{}` ({})", token.name, token.id);
+        }
+    }
+    Ok(())
+}
