@@ -14,6 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiResult;
+use super::refusals::{AdminBodyRefusals, LogoRefusals};
 use crate::auth::AdminCaller;
 use crate::extract::ApiJson;
 use crate::{ApiError, AppState};
@@ -30,15 +31,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     path = "/settings/logo",
     tag = "settings",
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
-    responses(
-        (status = 200, description = "done", body = FirmSettings),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody),
-        (status = 413, description = "the body is larger than allowed", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = FirmSettings), LogoRefusals)
 )]
 async fn upload_logo(
     _: AdminCaller,
@@ -75,15 +68,7 @@ struct TestEmail {
     path = "/settings/test-email",
     tag = "settings",
     request_body = TestEmail,
-    responses(
-        (status = 201, description = "created", body = OutboundMessage),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 201, description = "created", body = OutboundMessage), AdminBodyRefusals)
 )]
 async fn test_email(
     _: AdminCaller,

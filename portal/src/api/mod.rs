@@ -6,6 +6,7 @@
 
 mod contacts;
 mod firm_admin;
+pub(crate) mod refusals;
 mod settings;
 mod staff;
 mod templates;
@@ -27,6 +28,7 @@ use utoipa_axum::routes;
 use crate::auth::{AdminCaller, ApiCaller};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
+use refusals::{AdminListRefusals, AdminRecordRefusals, TokenRefusals};
 
 /// Largest page a list call returns.
 const MAX_PAGE: usize = 500;
@@ -85,11 +87,7 @@ impl Page {
     get,
     path = "/firm",
     tag = "firm",
-    responses(
-        (status = 200, description = "done", body = FirmSettings),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = FirmSettings), TokenRefusals)
 )]
 async fn firm(_: ApiCaller, State(state): State<AppState>) -> ApiResult<FirmSettings> {
     Ok(Json(state.call(|d| d.firm_settings()).await?))
@@ -100,13 +98,7 @@ async fn firm(_: ApiCaller, State(state): State<AppState>) -> ApiResult<FirmSett
     path = "/outbox",
     tag = "outbox",
     params(Page),
-    responses(
-        (status = 200, description = "done", body = Vec<OutboundMessage>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Vec<OutboundMessage>), AdminListRefusals)
 )]
 async fn list_outbox(
     _: AdminCaller,
@@ -133,14 +125,7 @@ async fn list_outbox(
     path = "/outbox/{id}",
     tag = "outbox",
     params(("id" = String, Path, description = "the message's id")),
-    responses(
-        (status = 200, description = "done", body = OutboundMessage),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = OutboundMessage), AdminRecordRefusals)
 )]
 async fn get_outbox(
     _: AdminCaller,

@@ -13,6 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiResult;
+use super::refusals::{AdminBodyRefusals, AdminRefusals};
 use crate::AppState;
 use crate::auth::AdminCaller;
 use crate::extract::{ApiJson, ApiPath};
@@ -28,12 +29,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     get,
     path = "/plugins",
     tag = "plugins",
-    responses(
-        (status = 200, description = "done", body = PluginsServed),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = PluginsServed), AdminRefusals)
 )]
 async fn plugins(_: AdminCaller, State(state): State<AppState>) -> ApiResult<PluginsServed> {
     Ok(Json(state.call(|d| Ok(d.plugins_served())).await?))
@@ -48,15 +44,7 @@ async fn plugins(_: AdminCaller, State(state): State<AppState>) -> ApiResult<Plu
     tag = "plugins",
     params(("name" = String, Path, description = "the plugin's name")),
     request_body = GrantsChange,
-    responses(
-        (status = 200, description = "done", body = PluginsServed),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = PluginsServed), AdminBodyRefusals)
 )]
 async fn grant(
     _: AdminCaller,
@@ -84,12 +72,7 @@ struct SettingsAnswer {
     get,
     path = "/settings",
     tag = "settings",
-    responses(
-        (status = 200, description = "done", body = SettingsAnswer),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = SettingsAnswer), AdminRefusals)
 )]
 async fn show(_: AdminCaller, State(state): State<AppState>) -> ApiResult<SettingsAnswer> {
     let (settings, pinned) = state
@@ -103,15 +86,7 @@ async fn show(_: AdminCaller, State(state): State<AppState>) -> ApiResult<Settin
     path = "/settings",
     tag = "settings",
     request_body = SettingsChange,
-    responses(
-        (status = 200, description = "done", body = SettingsAnswer),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = SettingsAnswer), AdminBodyRefusals)
 )]
 async fn change(
     _: AdminCaller,

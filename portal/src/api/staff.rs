@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::refusals::{
+    AdminBodyRefusals, AdminRecordQueryRefusals, AdminRecordRefusals, AdminRefusals,
+};
 use super::{ApiResult, MAX_PAGE};
 use crate::auth::AdminCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -34,12 +37,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     get,
     path = "/users",
     tag = "users",
-    responses(
-        (status = 200, description = "done", body = Vec<StaffMember>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Vec<StaffMember>), AdminRefusals)
 )]
 async fn list_users(_: AdminCaller, State(state): State<AppState>) -> ApiResult<Vec<StaffMember>> {
     Ok(Json(state.call(|d| d.list_staff()).await?))
@@ -50,14 +48,7 @@ async fn list_users(_: AdminCaller, State(state): State<AppState>) -> ApiResult<
     path = "/users/{user}",
     tag = "users",
     params(("user" = String, Path, description = "the staff member's id or email")),
-    responses(
-        (status = 200, description = "done", body = StaffMember),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = StaffMember), AdminRecordRefusals)
 )]
 async fn get_user(
     _: AdminCaller,
@@ -82,15 +73,7 @@ struct Invite {
     path = "/users",
     tag = "users",
     request_body = Invite,
-    responses(
-        (status = 201, description = "created", body = StaffMember),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 201, description = "created", body = StaffMember), AdminBodyRefusals)
 )]
 async fn invite_user(
     _: AdminCaller,
@@ -119,15 +102,7 @@ struct NewRole {
     tag = "users",
     params(("user" = String, Path, description = "the staff member's id or email")),
     request_body = NewRole,
-    responses(
-        (status = 200, description = "done", body = StaffMember),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = StaffMember), AdminBodyRefusals)
 )]
 async fn set_role(
     _: AdminCaller,
@@ -147,14 +122,7 @@ async fn set_role(
     path = "/users/{user}/disable",
     tag = "users",
     params(("user" = String, Path, description = "the staff member's id or email")),
-    responses(
-        (status = 200, description = "done", body = StaffMember),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = StaffMember), AdminRecordRefusals)
 )]
 async fn disable_user(
     _: AdminCaller,
@@ -169,14 +137,7 @@ async fn disable_user(
     path = "/users/{user}/enable",
     tag = "users",
     params(("user" = String, Path, description = "the staff member's id or email")),
-    responses(
-        (status = 200, description = "done", body = StaffMember),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = StaffMember), AdminRecordRefusals)
 )]
 async fn enable_user(
     _: AdminCaller,
@@ -214,15 +175,7 @@ struct InboxAnswer {
     path = "/users/{user}/notifications",
     tag = "users",
     params(("user" = String, Path, description = "the staff member's id or email"), InboxQuery),
-    responses(
-        (status = 200, description = "done", body = InboxAnswer),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = InboxAnswer), AdminRecordQueryRefusals)
 )]
 async fn notifications(
     _: AdminCaller,
@@ -250,14 +203,7 @@ async fn notifications(
     path = "/users/{user}/notifications/{id}/read",
     tag = "users",
     params(("user" = String, Path, description = "the staff member's id or email"), ("id" = String, Path, description = "the notification's id")),
-    responses(
-        (status = 200, description = "done", body = StaffNotification),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = StaffNotification), AdminRecordRefusals)
 )]
 async fn read_one(
     _: AdminCaller,
@@ -285,14 +231,7 @@ struct Marked {
     path = "/users/{user}/notifications/read-all",
     tag = "users",
     params(("user" = String, Path, description = "the staff member's id or email")),
-    responses(
-        (status = 200, description = "done", body = Marked),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Marked), AdminRecordRefusals)
 )]
 async fn read_all(
     _: AdminCaller,

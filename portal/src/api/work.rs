@@ -10,6 +10,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::refusals::{BodyRefusals, PositionBodyRefusals, RecordRefusals};
 use crate::auth::ApiCaller;
 use crate::extract::{ApiJson, ApiPath};
 use crate::{ApiError, AppState};
@@ -34,14 +35,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     tag = "work",
     params(("id" = String, Path, description = "the work item's id")),
     request_body = WorkDetails,
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = WorkItem), BodyRefusals)
 )]
 async fn update_details(
     caller: ApiCaller,
@@ -63,13 +57,7 @@ async fn update_details(
     path = "/work/{id}/complete",
     tag = "work",
     params(("id" = String, Path, description = "the work item's id")),
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = WorkItem), RecordRefusals)
 )]
 async fn complete(
     caller: ApiCaller,
@@ -86,13 +74,7 @@ async fn complete(
     path = "/work/{id}/reopen",
     tag = "work",
     params(("id" = String, Path, description = "the work item's id")),
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = WorkItem), RecordRefusals)
 )]
 async fn reopen(
     caller: ApiCaller,
@@ -118,14 +100,7 @@ struct NewRecipient {
     tag = "work",
     params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0")),
     request_body = NewRecipient,
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON; a position in the path that is not a number", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = WorkItem), PositionBodyRefusals)
 )]
 async fn change_recipient(
     caller: ApiCaller,
@@ -151,12 +126,8 @@ async fn change_recipient(
     request_body = TaskChange,
     responses(
         (status = 200, description = "the bytes, streamed", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON; a position in the path that is not a number", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+        PositionBodyRefusals
+    )
 )]
 async fn add_task(
     caller: ApiCaller,
@@ -183,14 +154,7 @@ async fn add_task(
     tag = "work",
     params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0")),
     request_body = TaskChange,
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON; a position in the path that is not a number", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = WorkItem), PositionBodyRefusals)
 )]
 async fn edit_task(
     caller: ApiCaller,
@@ -213,13 +177,7 @@ async fn edit_task(
     path = "/work/{id}/files/{file}",
     tag = "work",
     params(("id" = String, Path, description = "the work item's id"), ("file" = String, Path, description = "the file's id")),
-    responses(
-        (status = 200, description = "done", body = UploadedFile),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = UploadedFile), RecordRefusals)
 )]
 async fn remove_file(
     caller: ApiCaller,

@@ -16,6 +16,10 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::refusals::{
+    BodyRefusals, ListRefusals, PositionBodyRefusals, PositionRefusals, RecordQueryRefusals,
+    RecordRefusals, UploadRefusals,
+};
 use super::{ApiResult, Page, receive_file, unknown_action};
 use crate::auth::ApiCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -60,12 +64,7 @@ struct WorkQuery {
     path = "/work",
     tag = "work",
     params(WorkQuery),
-    responses(
-        (status = 200, description = "done", body = Vec<WorkItem>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Vec<WorkItem>), ListRefusals)
 )]
 async fn list_work(
     _: ApiCaller,
@@ -100,14 +99,7 @@ async fn list_work(
     path = "/work",
     tag = "work",
     request_body = NewWork,
-    responses(
-        (status = 201, description = "created", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 201, description = "created", body = WorkItem), BodyRefusals)
 )]
 async fn create_work(
     caller: ApiCaller,
@@ -126,13 +118,7 @@ async fn create_work(
     path = "/work/{id}",
     tag = "work",
     params(("id" = String, Path, description = "the work item's id")),
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = WorkItem), RecordRefusals)
 )]
 async fn get_work(
     _: ApiCaller,
@@ -148,14 +134,7 @@ async fn get_work(
     path = "/work/{id}/timeline",
     tag = "work",
     params(("id" = String, Path, description = "the work item's id"), Page),
-    responses(
-        (status = 200, description = "done", body = Vec<TimelineEvent>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Vec<TimelineEvent>), RecordQueryRefusals)
 )]
 async fn work_timeline(
     _: ApiCaller,
@@ -180,13 +159,7 @@ struct NewComment {
     path = "/work/{id}/comments",
     tag = "work",
     params(("id" = String, Path, description = "the work item's id")),
-    responses(
-        (status = 200, description = "done", body = Vec<Comment>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Vec<Comment>), RecordRefusals)
 )]
 async fn list_comments(
     _: ApiCaller,
@@ -215,12 +188,8 @@ struct NewGroupComment {
     request_body = NewGroupComment,
     responses(
         (status = 201, description = "created, with how it reaches the client", body = PostedComment),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON; a position in the path that is not a number", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+        PositionBodyRefusals
+    )
 )]
 async fn add_group_comment(
     caller: ApiCaller,
@@ -248,12 +217,8 @@ async fn add_group_comment(
     request_body = NewComment,
     responses(
         (status = 201, description = "created, with how it reaches the client", body = PostedComment),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+        BodyRefusals
+    )
 )]
 async fn add_comment(
     caller: ApiCaller,
@@ -278,13 +243,7 @@ async fn add_comment(
     path = "/work/{id}/files",
     tag = "work",
     params(("id" = String, Path, description = "the work item's id")),
-    responses(
-        (status = 200, description = "done", body = Vec<UploadedFile>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Vec<UploadedFile>), RecordRefusals)
 )]
 async fn list_files(
     _: ApiCaller,
@@ -314,16 +273,7 @@ struct UploadQuery {
     tag = "work",
     params(("id" = String, Path, description = "the work item's id"), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
-    responses(
-        (status = 201, description = "created", body = UploadedFile),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody),
-        (status = 413, description = "the body is larger than allowed", body = crate::error::ErrorBody),
-        (status = 415, description = "a multipart form was sent instead of the file itself", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 201, description = "created", body = UploadedFile), UploadRefusals)
 )]
 async fn upload_file(
     caller: ApiCaller,
@@ -367,11 +317,8 @@ async fn upload_file(
     params(("id" = String, Path, description = "the work item's id"), ("file" = String, Path, description = "the file's id")),
     responses(
         (status = 200, description = "the bytes, streamed", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+        RecordRefusals
+    )
 )]
 async fn download_file(
     _: ApiCaller,
@@ -409,14 +356,7 @@ struct NewStatus {
     tag = "work",
     params(("id" = String, Path, description = "the work item's id")),
     request_body = NewStatus,
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = WorkItem), BodyRefusals)
 )]
 async fn set_status(
     caller: ApiCaller,
@@ -439,14 +379,7 @@ async fn set_status(
     tag = "work",
     params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0")),
     request_body = GroupSettings,
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON; a position in the path that is not a number", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = WorkItem), PositionBodyRefusals)
 )]
 async fn update_group(
     caller: ApiCaller,
@@ -477,14 +410,7 @@ struct SendBody {
     path = "/work/{id}/groups/{group}/{action}",
     tag = "work",
     params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("action" = String, Path, description = "what to do: `send` or `resend`", pattern = "^(send|resend)$", example = "send")),
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a position in the path that is not a number", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = WorkItem), PositionRefusals)
 )]
 async fn group_action(
     caller: ApiCaller,
@@ -522,14 +448,7 @@ async fn group_action(
     path = "/work/{id}/groups/{group}/tasks/{task}/{action}",
     tag = "work",
     params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("action" = String, Path, description = "what to do: `done` or `reopen`", pattern = "^(done|reopen)$", example = "done")),
-    responses(
-        (status = 200, description = "done", body = WorkItem),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a position in the path that is not a number", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = WorkItem), PositionRefusals)
 )]
 async fn task_action(
     caller: ApiCaller,
