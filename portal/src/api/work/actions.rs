@@ -1,31 +1,65 @@
-//! The JSON API's work actions beyond the basics in `mod.rs`: a work item's details (external
-//! name, assignee), completing and reopening it, a group's recipient, its tasks on this work
-//! only, and removing a file. Each answers with the work item (or the file removed) as it is now.
+//! What staff do to a work item through the JSON API: set its status, change its details
+//! (external name, assignee), complete and reopen it; a group's settings, its recipient, send or
+//! resend it; add and edit a group's tasks on this work only, mark one done or reopen it. Each
+//! answers with the work item as it is now.
 
 use axum::Json;
 use axum::extract::State;
-use docket_engine::docket::{TaskChange, WorkDetails};
-use docket_engine::model::{UploadedFile, WorkId, WorkItem};
+use axum::http::StatusCode;
+use docket_engine::docket::{GroupSettings, TaskChange, WorkDetails};
+use docket_engine::model::{WorkId, WorkItem};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::refusals::{BodyRefusals, PositionBodyRefusals, RecordRefusals};
+use crate::api::refusals::{BodyRefusals, PositionBodyRefusals, PositionRefusals, RecordRefusals};
+use crate::api::{ApiResult, unknown_action};
 use crate::auth::ApiCaller;
 use crate::extract::{ApiJson, ApiPath};
 use crate::{ApiError, AppState};
 
-type ApiResult<T> = Result<Json<T>, ApiError>;
-
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(set_status))
         .routes(routes!(update_details))
         .routes(routes!(complete))
         .routes(routes!(reopen))
+        .routes(routes!(update_group))
+        .routes(routes!(group_action))
         .routes(routes!(change_recipient))
         .routes(routes!(add_task))
         .routes(routes!(edit_task))
-        .routes(routes!(remove_file))
+        .routes(routes!(task_action))
+}
+
+/// `{"status": "completed"}`: a fixed status, or one of the firm's sub-statuses.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct NewStatus {
+    status: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/work/{id}/status",
+    tag = "work",
+    params(("id" = String, Path, description = "the work item's id")),
+    request_body = NewStatus,
+    responses((status = 200, description = "done", body = WorkItem), BodyRefusals)
+)]
+async fn set_status(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(new): ApiJson<NewStatus>,
+) -> ApiResult<WorkItem> {
+    let id: WorkId = id.parse()?;
+    let actor = caller.actor();
+    Ok(Json(
+        state
+            .call(move |d| d.set_work_status_named(id, &new.status, actor))
+            .await?,
+    ))
 }
 
 /// `PATCH /api/work/ID` `{"external_name": "...", "assignee": "email or id, or empty"}`.
@@ -84,6 +118,75 @@ async fn reopen(
     let id: WorkId = id.parse()?;
     let actor = caller.actor();
     Ok(Json(state.call(move |d| d.reopen_work(id, actor)).await?))
+}
+
+#[utoipa::path(
+    patch,
+    path = "/work/{id}/groups/{group}",
+    tag = "work",
+    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0")),
+    request_body = GroupSettings,
+    responses((status = 200, description = "done", body = WorkItem), PositionBodyRefusals)
+)]
+async fn update_group(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath((id, group)): ApiPath<(String, usize)>,
+    ApiJson(change): ApiJson<GroupSettings>,
+) -> ApiResult<WorkItem> {
+    let id: WorkId = id.parse()?;
+    let actor = caller.actor();
+    Ok(Json(
+        state
+            .call(move |d| d.update_group_settings(id, group, change, actor))
+            .await?,
+    ))
+}
+
+/// What a send may carry: the name the client will see, set in the same change.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct SendBody {
+    external_name: Option<String>,
+}
+
+/// `send` or `resend` a group; an optional body `{"external_name": "..."}` renames the work as
+/// the client will see it first.
+#[utoipa::path(
+    post,
+    path = "/work/{id}/groups/{group}/{action}",
+    tag = "work",
+    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("action" = String, Path, description = "what to do: `send` or `resend`", pattern = "^(send|resend)$", example = "send")),
+    responses((status = 200, description = "done", body = WorkItem), PositionRefusals)
+)]
+async fn group_action(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath((id, group, action)): ApiPath<(String, usize, String)>,
+    body: axum::body::Bytes,
+) -> ApiResult<WorkItem> {
+    let id: WorkId = id.parse()?;
+    let resend = match action.as_str() {
+        "send" => false,
+        "resend" => true,
+        other => return Err(unknown_action(other, "send or resend")),
+    };
+    let send: SendBody = if body.iter().all(u8::is_ascii_whitespace) {
+        SendBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("the body is `{{\"external_name\": \"...\"}}` or nothing: {e}"),
+            )
+        })?
+    };
+    let actor = caller.actor();
+    Ok(Json(
+        state
+            .call(move |d| d.send_group_named(id, group, send.external_name, resend, actor))
+            .await?,
+    ))
 }
 
 /// `{"contact": "id or email"}`.
@@ -171,22 +274,29 @@ async fn edit_task(
     ))
 }
 
-/// `DELETE /api/work/ID/files/FILE`: answers with the file record removed.
+/// Mark a task `done`, or `reopen` it.
 #[utoipa::path(
-    delete,
-    path = "/work/{id}/files/{file}",
+    post,
+    path = "/work/{id}/groups/{group}/tasks/{task}/{action}",
     tag = "work",
-    params(("id" = String, Path, description = "the work item's id"), ("file" = String, Path, description = "the file's id")),
-    responses((status = 200, description = "done", body = UploadedFile), RecordRefusals)
+    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("action" = String, Path, description = "what to do: `done` or `reopen`", pattern = "^(done|reopen)$", example = "done")),
+    responses((status = 200, description = "done", body = WorkItem), PositionRefusals)
 )]
-async fn remove_file(
+async fn task_action(
     caller: ApiCaller,
     State(state): State<AppState>,
-    ApiPath((id, file)): ApiPath<(String, String)>,
-) -> ApiResult<UploadedFile> {
+    ApiPath((id, group, task, action)): ApiPath<(String, usize, usize, String)>,
+) -> ApiResult<WorkItem> {
     let id: WorkId = id.parse()?;
+    let done = match action.as_str() {
+        "done" => true,
+        "reopen" => false,
+        other => return Err(unknown_action(other, "done or reopen")),
+    };
     let actor = caller.actor();
     Ok(Json(
-        state.call(move |d| d.remove_file(id, &file, actor)).await?,
+        state
+            .call(move |d| d.set_task_done(id, group, task, done, actor))
+            .await?,
     ))
 }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ApiResult;
-use super::refusals::{AdminBodyRefusals, AdminRecordRefusals, AdminRefusals};
+use crate::api::ApiResult;
+use crate::api::refusals::{AdminBodyRefusals, AdminRecordRefusals, AdminRefusals};
 use crate::auth::AdminCaller;
 use crate::extract::{ApiJson, ApiPath};
 use crate::{ApiError, AppState};
