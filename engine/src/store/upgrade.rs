@@ -5,7 +5,7 @@
 use super::sled_store::SledStore;
 use super::{Store, Tree, decode, repack};
 use crate::model::{StaffNotification, UploadedFile, WorkItem};
-use crate::store::files::hex;
+use crate::text::hex;
 use crate::{Error, Result};
 
 /// Upgrades a folder of store format `from` to `from + 1`.

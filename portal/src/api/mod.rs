@@ -107,8 +107,8 @@ async fn receive_file(
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
-                "the file is larger than {} MiB; files may be at most that size",
-                cap / 1_048_576
+                "the file is larger than {}; files may be at most that size",
+                docket_engine::text::size(cap)
             ),
         ));
     }

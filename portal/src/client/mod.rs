@@ -426,7 +426,7 @@ fn checklist_html(
             done,
             total,
             notice,
-            max_upload => human_size(cap),
+            max_upload => docket_engine::text::size(cap),
             preview,
         },
     )
@@ -437,7 +437,7 @@ fn file_view(tz: chrono_tz::Tz) -> impl Fn(&UploadedFile) -> minijinja::Value {
         context! {
             id => f.id.to_string(),
             name => f.name,
-            size => human_size(f.content.size),
+            size => docket_engine::text::size(f.content.size),
             at => f.at.with_timezone(&tz).format("%-d %B %Y").to_string(),
         }
     }
@@ -584,17 +584,6 @@ fn same_origin(state: &AppState, headers: &HeaderMap, firm: &Firm) -> Result<(),
             back: None,
         }
         .render(firm))
-    }
-}
-
-fn human_size(bytes: u64) -> String {
-    const MIB: u64 = 1_048_576;
-    if bytes >= MIB {
-        format!("{:.1} MB", bytes as f64 / MIB as f64).replace(".0 MB", " MB")
-    } else if bytes >= 1024 {
-        format!("{} KB", bytes.div_ceil(1024))
-    } else {
-        format!("{bytes} bytes")
     }
 }
 

@@ -28,7 +28,7 @@ pub(super) async fn task_upload(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
                 "The file is too large: files may be at most {}.",
-                human_size(cap)
+                docket_engine::text::size(cap)
             ),
         ))
     };

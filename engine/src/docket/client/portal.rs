@@ -609,10 +609,7 @@ pub fn new_secret() -> String {
 
 /// What is stored of a device secret.
 pub fn secret_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::text::hex(&Sha256::digest(secret.as_bytes()))
 }
 
 /// A secret is 43 base64url characters; anything else is not worth hashing.

@@ -165,7 +165,7 @@ fn bad_comments_and_files_are_refused_and_change_nothing() {
             .add_file(id, big, Actor::System)
             .unwrap_err()
             .to_string()
-            .contains("files may be at most 50 MiB")
+            .contains("files may be at most 50 MB")
     );
     let stray = NewUpload {
         name: "a.pdf".into(),
