@@ -85,7 +85,7 @@ async fn create_contact(
     get,
     path = "/contacts/{id}",
     tag = "contacts",
-    params(("id" = String, Path, description = "the contact's id")),
+    params(("id" = String, Path, description = "the contact's id or email")),
     responses((status = 200, description = "done", body = Contact), RecordRefusals)
 )]
 async fn get_contact(
@@ -101,7 +101,7 @@ async fn get_contact(
     patch,
     path = "/contacts/{id}",
     tag = "contacts",
-    params(("id" = String, Path, description = "the contact's id")),
+    params(("id" = String, Path, description = "the contact's id or email")),
     request_body = ContactUpdate,
     responses((status = 200, description = "done", body = Contact), BodyRefusals)
 )]
@@ -127,7 +127,7 @@ async fn update_contact(
     post,
     path = "/contacts/{id}/{action}",
     tag = "contacts",
-    params(("id" = String, Path, description = "the contact's id"), ("action" = String, Path, description = "what to do: `archive` or `restore`", pattern = "^(archive|restore)$", example = "archive")),
+    params(("id" = String, Path, description = "the contact's id or email"), ("action" = String, Path, description = "what to do: `archive` or `restore`", pattern = "^(archive|restore)$", example = "archive")),
     responses((status = 200, description = "done", body = Contact), RecordRefusals)
 )]
 async fn contact_action(
@@ -159,7 +159,7 @@ async fn contact_action(
     get,
     path = "/contacts/{id}/timeline",
     tag = "contacts",
-    params(("id" = String, Path, description = "the contact's id"), Page),
+    params(("id" = String, Path, description = "the contact's id or email"), Page),
     responses((status = 200, description = "done", body = Vec<TimelineEvent>), RecordQueryRefusals)
 )]
 async fn contact_timeline(
@@ -185,7 +185,7 @@ async fn contact_timeline(
     get,
     path = "/contacts/{id}/portal",
     tag = "contacts",
-    params(("id" = String, Path, description = "the contact's id")),
+    params(("id" = String, Path, description = "the contact's id or email")),
     responses((status = 200, description = "done", body = PortalState), RecordRefusals)
 )]
 async fn contact_portal(
