@@ -22,8 +22,9 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::store::files::{check_hash, hex, io_error};
+use crate::store::files::{check_hash, io_error};
 use crate::store::{Changes, SledStore, Store, Tree, repack};
+use crate::text::hex;
 use crate::{Error, Result};
 
 const FORMAT: &str = "docket-backup";

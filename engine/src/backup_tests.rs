@@ -77,7 +77,7 @@ fn an_archive_carries_every_record_and_every_referenced_file() {
     assert_eq!((counts.records, counts.files), (6, 1));
     let restored = SledStore::open(&dst.path().join("data")).unwrap();
     assert_eq!(dump(&restored), dump(&store));
-    let sha = crate::store::files::hex(&sha2::Sha256::digest(&bytes));
+    let sha = crate::text::hex(&sha2::Sha256::digest(&bytes));
     assert_eq!(file_bytes(restored.files(), &sha), bytes);
     assert_eq!(restored.files().list().unwrap(), vec![sha], "no orphan");
 }
@@ -265,7 +265,7 @@ fn an_old_data_folder_has_its_file_bytes_moved_to_disk() {
     // A folder as the first store format left it: bytes in a `blobs` tree.
     let dir = tempfile::tempdir().unwrap();
     let bytes = b"old bytes".to_vec();
-    let sha = crate::store::files::hex(&sha2::Sha256::digest(&bytes));
+    let sha = crate::text::hex(&sha2::Sha256::digest(&bytes));
     {
         let db = sled::open(dir.path().join("db")).unwrap();
         db.open_tree("meta")

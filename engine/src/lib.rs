@@ -14,6 +14,7 @@ pub mod model;
 pub mod plugin;
 pub mod schedule;
 pub mod store;
+pub mod text;
 pub mod workers;
 
 pub use clock::{Clock, ManualClock, ScaledClock, SystemClock};

@@ -5,7 +5,6 @@
 pub mod admin;
 mod api;
 mod auth;
-mod backup;
 mod browser;
 pub mod client;
 mod error;

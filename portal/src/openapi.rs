@@ -9,7 +9,8 @@ use axum::extract::Request;
 use axum::http::{Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{InfoBuilder, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -67,7 +68,12 @@ pub(crate) async fn method_not_allowed(request: Request, next: Next) -> Response
     refused
 }
 
-/// The document's frame around the collected paths: what the API is and how it authenticates.
+/// The document's own path, the one operation that needs no token.
+const DOCUMENT_PATH: &str = "/api/openapi.json";
+
+/// The document's frame around the collected paths: what the API is, how it authenticates (every
+/// operation but the document's own asks for the token, said here once rather than on each
+/// handler) and the error body its refusals answer with.
 fn finish(mut openapi: OpenApi) -> String {
     openapi.info = InfoBuilder::new()
         .title("Docket API")
@@ -90,9 +96,36 @@ fn finish(mut openapi: OpenApi) -> String {
                 .build(),
         ),
     );
+    crate::api::refusals::describe_error_body(components);
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        if path == DOCUMENT_PATH {
+            continue;
+        }
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            require_token(operation);
+        }
+    }
     openapi
         .to_pretty_json()
         .expect("the OpenAPI document serialises")
+}
+
+/// An operation asks for the API token.
+fn require_token(operation: &mut Operation) {
+    operation.security = Some(vec![SecurityRequirement::new(
+        "api_token",
+        Vec::<String>::new(),
+    )]);
 }
 
 /// This document.

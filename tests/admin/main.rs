@@ -13,6 +13,7 @@ mod contacts;
 mod firm_api;
 mod fixes;
 mod inbox;
+mod naming;
 mod settings;
 mod sign_in;
 mod stuck;

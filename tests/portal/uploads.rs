@@ -292,6 +292,6 @@ fn an_upload_over_the_cap_is_refused_before_or_while_it_streams() {
         &vec![0u8; CAP as usize + 1],
     );
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(response.text().unwrap().contains("at most 4 MB"));
+    assert!(response.text().unwrap().contains("at most 4 MiB"));
     assert_eq!(portal.docket.files(portal.work).unwrap().len(), 1);
 }

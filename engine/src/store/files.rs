@@ -17,6 +17,7 @@ use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
+use crate::text::hex;
 use crate::{Error, Result};
 
 /// Files younger than this are never collected: the batch that references them may not be
@@ -309,7 +310,7 @@ impl FileWriter {
         if self.size > self.max_bytes {
             return Err(Error::TooLarge(format!(
                 "the file is larger than {}; files may be at most that size",
-                human_size(self.max_bytes)
+                crate::text::size(self.max_bytes)
             )));
         }
         self.hasher.update(bytes);
@@ -406,10 +407,6 @@ pub fn check_hash(sha256: &str) -> Result<()> {
     }
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn blob_path(root: &Path, sha256: &str) -> PathBuf {
     root.join(&sha256[..2]).join(sha256)
 }
@@ -435,14 +432,6 @@ pub(crate) fn io_error(what: &str, e: std::io::Error) -> Error {
         ))
     } else {
         Error::Storage(format!("{what}: {e}"))
-    }
-}
-
-fn human_size(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{} MiB", bytes / (1024 * 1024))
-    } else {
-        format!("{bytes} bytes")
     }
 }
 

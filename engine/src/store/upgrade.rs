@@ -5,7 +5,7 @@
 //! to run again if a crash cuts it short; the folder's format is bumped only after it completes.
 
 use super::{Store, Tree, repack};
-use crate::store::files::hex;
+use crate::text::hex;
 use crate::{Error, Result};
 
 /// What the store's own upgrade steps need of a data folder beyond the `Store` trait: its

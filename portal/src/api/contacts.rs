@@ -11,6 +11,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::refusals::{BodyRefusals, ListRefusals, RecordQueryRefusals, RecordRefusals};
 use super::{ApiResult, Page, unknown_action};
 use crate::auth::ApiCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -40,12 +41,7 @@ struct ListQuery {
     path = "/contacts",
     tag = "contacts",
     params(ListQuery),
-    responses(
-        (status = 200, description = "done", body = Vec<Contact>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Vec<Contact>), ListRefusals)
 )]
 async fn list_contacts(
     _: ApiCaller,
@@ -71,14 +67,7 @@ async fn list_contacts(
     path = "/contacts",
     tag = "contacts",
     request_body = NewContact,
-    responses(
-        (status = 201, description = "created", body = Contact),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 201, description = "created", body = Contact), BodyRefusals)
 )]
 async fn create_contact(
     caller: ApiCaller,
@@ -97,13 +86,7 @@ async fn create_contact(
     path = "/contacts/{id}",
     tag = "contacts",
     params(("id" = String, Path, description = "the contact's id")),
-    responses(
-        (status = 200, description = "done", body = Contact),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Contact), RecordRefusals)
 )]
 async fn get_contact(
     _: ApiCaller,
@@ -120,14 +103,7 @@ async fn get_contact(
     tag = "contacts",
     params(("id" = String, Path, description = "the contact's id")),
     request_body = ContactUpdate,
-    responses(
-        (status = 200, description = "done", body = Contact),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Contact), BodyRefusals)
 )]
 async fn update_contact(
     caller: ApiCaller,
@@ -152,13 +128,7 @@ async fn update_contact(
     path = "/contacts/{id}/{action}",
     tag = "contacts",
     params(("id" = String, Path, description = "the contact's id"), ("action" = String, Path, description = "what to do: `archive` or `restore`", pattern = "^(archive|restore)$", example = "archive")),
-    responses(
-        (status = 200, description = "done", body = Contact),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Contact), RecordRefusals)
 )]
 async fn contact_action(
     caller: ApiCaller,
@@ -190,14 +160,7 @@ async fn contact_action(
     path = "/contacts/{id}/timeline",
     tag = "contacts",
     params(("id" = String, Path, description = "the contact's id"), Page),
-    responses(
-        (status = 200, description = "done", body = Vec<TimelineEvent>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Vec<TimelineEvent>), RecordQueryRefusals)
 )]
 async fn contact_timeline(
     _: ApiCaller,
@@ -223,13 +186,7 @@ async fn contact_timeline(
     path = "/contacts/{id}/portal",
     tag = "contacts",
     params(("id" = String, Path, description = "the contact's id")),
-    responses(
-        (status = 200, description = "done", body = PortalState),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = PortalState), RecordRefusals)
 )]
 async fn contact_portal(
     _: ApiCaller,

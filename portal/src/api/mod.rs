@@ -1,31 +1,28 @@
-//! The JSON API under `/api`: the firm, backups and the outbox here; work items in `work_items.rs`
-//! and `work.rs`, staff and their inboxes in `staff.rs`,
-//! tokens in `tokens.rs`, settings and plugins in `settings.rs` and `firm_admin.rs`, templates in
-//! `templates.rs`, contacts in `contacts.rs`. Every route but the OpenAPI document needs an API
-//! token.
+//! The JSON API under `/api`, grouped by the engine's nouns: `templates.rs`, `contacts.rs`,
+//! `work/` (work items, their comments and files, and what staff do to them), `staff/` (members,
+//! their inboxes, API tokens), `settings/` (the firm's settings, logo and test email, plugins),
+//! `sending.rs` (the outbox) and `backup.rs` (a live backup). Here: what they share — paging,
+//! files received as a request body — and `refusals.rs`, the refusals the document lists. Every
+//! route but the OpenAPI document needs an API token.
 
+mod backup;
 mod contacts;
-mod firm_admin;
+pub(crate) mod refusals;
+mod sending;
 mod settings;
 mod staff;
 mod templates;
-mod tokens;
 mod work;
-mod work_items;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, header};
-use docket_engine::model::{FirmSettings, OutboundMessage};
 use docket_engine::store::StoredFile;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{AdminCaller, ApiCaller};
-use crate::extract::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
 
 /// Largest page a list call returns.
@@ -34,18 +31,13 @@ const DEFAULT_PAGE: usize = 100;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(firm))
-        .routes(routes!(crate::backup::backup))
-        .routes(routes!(list_outbox))
-        .routes(routes!(get_outbox))
+        .routes(routes!(backup::backup))
+        .merge(sending::routes())
         .merge(staff::routes())
-        .merge(tokens::routes())
         .merge(settings::routes())
-        .merge(firm_admin::routes())
         .merge(templates::routes())
         .merge(contacts::routes())
         .merge(work::routes())
-        .merge(work_items::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -79,80 +71,6 @@ impl Page {
             .transpose()
             .map_err(ApiError::from)
     }
-}
-
-#[utoipa::path(
-    get,
-    path = "/firm",
-    tag = "firm",
-    responses(
-        (status = 200, description = "done", body = FirmSettings),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn firm(_: ApiCaller, State(state): State<AppState>) -> ApiResult<FirmSettings> {
-    Ok(Json(state.call(|d| d.firm_settings()).await?))
-}
-
-#[utoipa::path(
-    get,
-    path = "/outbox",
-    tag = "outbox",
-    params(Page),
-    responses(
-        (status = 200, description = "done", body = Vec<OutboundMessage>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn list_outbox(
-    _: AdminCaller,
-    State(state): State<AppState>,
-    ApiQuery(page): ApiQuery<Page>,
-) -> ApiResult<Vec<OutboundMessage>> {
-    let after = page
-        .after
-        .as_deref()
-        .map(|a| {
-            ulid::Ulid::from_string(a).map_err(|_| {
-                ApiError::from(docket_engine::Error::invalid(format!(
-                    "`{a}` is not a message id"
-                )))
-            })
-        })
-        .transpose()?;
-    let limit = page.limit()?;
-    Ok(Json(state.call(move |d| d.outbox(after, limit)).await?))
-}
-
-#[utoipa::path(
-    get,
-    path = "/outbox/{id}",
-    tag = "outbox",
-    params(("id" = String, Path, description = "the message's id")),
-    responses(
-        (status = 200, description = "done", body = OutboundMessage),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
-)]
-async fn get_outbox(
-    _: AdminCaller,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<String>,
-) -> ApiResult<OutboundMessage> {
-    let id = ulid::Ulid::from_string(&id).map_err(|_| {
-        ApiError::from(docket_engine::Error::invalid(format!(
-            "`{id}` is not a message id"
-        )))
-    })?;
-    Ok(Json(state.call(move |d| d.outbox_message(id)).await?))
 }
 
 /// Takes a request body as a file into the file store, with its `Content-Type`: refused with
@@ -189,8 +107,8 @@ async fn receive_file(
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
-                "the file is larger than {} MiB; files may be at most that size",
-                cap / 1_048_576
+                "the file is larger than {}; files may be at most that size",
+                docket_engine::text::size(cap)
             ),
         ));
     }

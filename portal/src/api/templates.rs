@@ -13,6 +13,10 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::refusals::{
+    BodyRefusals, ListRefusals, PositionRefusals, PositionUploadRefusals, RecordQueryRefusals,
+    RecordRefusals,
+};
 use super::{ApiResult, receive_file};
 use crate::auth::ApiCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -43,12 +47,7 @@ struct ListQuery {
     path = "/templates",
     tag = "templates",
     params(ListQuery),
-    responses(
-        (status = 200, description = "done", body = Vec<Template>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Vec<Template>), ListRefusals)
 )]
 async fn list_templates(
     _: ApiCaller,
@@ -67,14 +66,7 @@ async fn list_templates(
     path = "/templates",
     tag = "templates",
     request_body = NewTemplate,
-    responses(
-        (status = 201, description = "created", body = Template),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 201, description = "created", body = Template), BodyRefusals)
 )]
 async fn create_template(
     _: ApiCaller,
@@ -92,13 +84,7 @@ async fn create_template(
     path = "/templates/{name_or_id}",
     tag = "templates",
     params(("name_or_id" = String, Path, description = "the template's name or id")),
-    responses(
-        (status = 200, description = "done", body = Template),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Template), RecordRefusals)
 )]
 async fn get_template(
     _: ApiCaller,
@@ -118,14 +104,7 @@ async fn get_template(
     tag = "templates",
     params(("name_or_id" = String, Path, description = "the template's name or id")),
     request_body = NewTemplate,
-    responses(
-        (status = 200, description = "done", body = Template),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Template), BodyRefusals)
 )]
 async fn update_template(
     _: ApiCaller,
@@ -145,13 +124,7 @@ async fn update_template(
     path = "/templates/{name_or_id}/archive",
     tag = "templates",
     params(("name_or_id" = String, Path, description = "the template's name or id")),
-    responses(
-        (status = 200, description = "done", body = Template),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Template), RecordRefusals)
 )]
 async fn archive_template(
     _: ApiCaller,
@@ -168,13 +141,7 @@ async fn archive_template(
     path = "/templates/{name_or_id}/restore",
     tag = "templates",
     params(("name_or_id" = String, Path, description = "the template's name or id")),
-    responses(
-        (status = 200, description = "done", body = Template),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Template), RecordRefusals)
 )]
 async fn restore_template(
     _: ApiCaller,
@@ -201,14 +168,7 @@ struct PreviewQuery {
     path = "/templates/{name_or_id}/preview",
     tag = "templates",
     params(("name_or_id" = String, Path, description = "the template's name or id"), PreviewQuery),
-    responses(
-        (status = 200, description = "done", body = TemplatePreview),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a query parameter that cannot be read", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = TemplatePreview), RecordQueryRefusals)
 )]
 async fn preview_template(
     _: ApiCaller,
@@ -240,16 +200,7 @@ struct DocumentQuery {
     tag = "templates",
     params(("name_or_id" = String, Path, description = "the template's name or id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), DocumentQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
-    responses(
-        (status = 201, description = "created", body = Template),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a query parameter that cannot be read; a position in the path that is not a number", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody),
-        (status = 413, description = "the body is larger than allowed", body = crate::error::ErrorBody),
-        (status = 415, description = "a multipart form was sent instead of the file itself", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 201, description = "created", body = Template), PositionUploadRefusals)
 )]
 async fn add_template_document(
     _: ApiCaller,
@@ -274,14 +225,7 @@ async fn add_template_document(
     path = "/templates/{name_or_id}/groups/{group}/tasks/{task}/documents/{n}",
     tag = "templates",
     params(("name_or_id" = String, Path, description = "the template's name or id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0"), ("n" = usize, Path, description = "the document's position on the task, from 0")),
-    responses(
-        (status = 200, description = "done", body = Template),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 400, description = "a position in the path that is not a number", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Template), PositionRefusals)
 )]
 async fn remove_template_document(
     _: ApiCaller,

@@ -1,7 +1,20 @@
 //! The client account's pages: the sign-in form, the emailed sign-in link (a button; only its
 //! `POST` spends it), the list of the contact's requests, and sign-out.
 
-use super::*;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::docket::{
+    ACCOUNT_SESSION_LIFETIME, AccountItem, SignInLinkState, SignInRequest,
+};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::guard::same_origin;
+use super::pages::{Firm, Message, firm, render, trouble};
+use super::{ACCOUNT_COOKIE_PLAIN, ACCOUNT_COOKIE_SECURE, checklist_path, serde_urlencoded_form};
+use crate::AppState;
+use crate::browser::{cookie, cookie_header, serves_https, user_agent};
 
 /// `GET /account/sign-in`: the form; the firm may link to it from its website.
 pub(super) async fn sign_in_form(State(state): State<AppState>) -> Response {

@@ -1,7 +1,18 @@
 //! The magic link: its landing page (which only reads), the button that opens the checklist on
 //! this device (binding it), and a fresh link asked for from a stale link or a checklist page.
 
-use super::*;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::docket::{LandingState, Opened};
+use docket_engine::model::WorkId;
+use minijinja::context;
+
+use super::guard::same_origin;
+use super::pages::{Firm, Message, firm, invalid_link, render, trouble};
+use super::{checklist_path, device_cookie, device_cookie_header, parse_group};
+use crate::AppState;
+use crate::browser::{serves_https, user_agent};
 
 /// `GET /c/TOKEN` (and `HEAD`): the landing page. Reads only, so a mail scanner that opens the
 /// link binds, spends and changes nothing.

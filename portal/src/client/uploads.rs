@@ -2,23 +2,27 @@
 //! refused as soon as it passes the cap, its type read from its first bytes; and the documents
 //! staff attached, downloaded as attachments.
 
-use super::*;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use docket_engine::docket::ClientSession;
+
+use super::FORM_OVERHEAD;
+use super::checklist::{after_write, task_index};
+use super::guard::ClientSignIn;
+use super::pages::{Message, invalid_link, trouble};
+use crate::AppState;
+
 /// `POST /p/WORK/GROUP/tasks/N/upload`: a multipart form with one file, streamed to the file
 /// store as it arrives and refused as soon as it passes the cap.
 pub(super) async fn task_upload(
+    ClientSignIn { session, firm }: ClientSignIn,
     State(state): State<AppState>,
-    Path((work, group, task)): Path<(String, String, String)>,
+    Path((_, _, task)): Path<(String, String, String)>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let firm = firm(&state);
-    if let Err(refused) = same_origin(&state, &headers, &firm) {
-        return refused;
-    }
-    let session = match session(&state, &headers, &work, &group, &firm) {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
     let Some(task) = task_index(&task) else {
         return invalid_link(&firm);
     };
@@ -28,7 +32,7 @@ pub(super) async fn task_upload(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
                 "The file is too large: files may be at most {}.",
-                human_size(cap)
+                docket_engine::text::size(cap)
             ),
         ))
     };
@@ -179,15 +183,10 @@ pub fn sniff(head: &[u8]) -> &'static str {
 /// `GET /p/WORK/GROUP/documents/FILE`: a document staff attached, always as a download.
 /// Clients' own uploads are never served back through the portal.
 pub(super) async fn document(
+    ClientSignIn { session, firm }: ClientSignIn,
     State(state): State<AppState>,
-    Path((work, group, file)): Path<(String, String, String)>,
-    headers: HeaderMap,
+    Path((_, _, file)): Path<(String, String, String)>,
 ) -> Response {
-    let firm = firm(&state);
-    let session = match session(&state, &headers, &work, &group, &firm) {
-        Ok(s) => s,
-        Err(page) => return page,
-    };
     match state
         .call(move |d| d.client_document(&session, &file))
         .await

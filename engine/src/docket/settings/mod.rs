@@ -356,10 +356,7 @@ impl Docket {
         }
         let content_type = image_type(bytes)
             .ok_or_else(|| Error::invalid("the logo must be a PNG, JPEG, GIF or WebP image"))?;
-        let sha256: String = Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = crate::text::hex(&Sha256::digest(bytes));
         let logo = FirmLogo {
             content_type: content_type.to_string(),
             sha256: sha256.clone(),

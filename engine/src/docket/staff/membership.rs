@@ -247,10 +247,7 @@ fn invite_secret() -> String {
 }
 
 fn invite_hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::text::hex(&Sha256::digest(secret.as_bytes()))
 }
 
 #[cfg(test)]

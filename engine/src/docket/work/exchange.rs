@@ -397,9 +397,9 @@ impl Docket {
 
 fn too_large(size: u64, cap: u64) -> Error {
     Error::TooLarge(format!(
-        "the file is {:.1} MiB; files may be at most {} MiB",
-        size as f64 / 1_048_576.0,
-        cap / 1_048_576
+        "the file is {}; files may be at most {}",
+        crate::text::size(size),
+        crate::text::size(cap)
     ))
 }
 

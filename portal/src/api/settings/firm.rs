@@ -1,7 +1,8 @@
-//! What the admin's settings page does besides its fields, for admin tokens: `PUT
-//! /api/settings/logo` (the image itself as the body: PNG, JPEG, GIF or WebP, at most 512 KiB;
-//! served at `/firm/logo` for emails and the portal) and `POST /api/settings/test-email` (a test
-//! email to a member of staff through the configured transport, shown in the outbox).
+//! The firm in the JSON API besides its settings' fields: `GET /api/firm`, the settings as any
+//! token reads them; and for admin tokens `PUT /api/settings/logo` (the image itself as the body:
+//! PNG, JPEG, GIF or WebP, at most 512 KiB; served at `/firm/logo` for emails and the portal) and
+//! `POST /api/settings/test-email` (a test email to a member of staff through the configured
+//! transport, shown in the outbox).
 
 use axum::Json;
 use axum::body::Body;
@@ -13,15 +14,27 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ApiResult;
-use crate::auth::AdminCaller;
+use crate::api::ApiResult;
+use crate::api::refusals::{AdminBodyRefusals, LogoRefusals, TokenRefusals};
+use crate::auth::{AdminCaller, ApiCaller};
 use crate::extract::ApiJson;
 use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(firm))
         .routes(routes!(upload_logo))
         .routes(routes!(test_email))
+}
+
+#[utoipa::path(
+    get,
+    path = "/firm",
+    tag = "firm",
+    responses((status = 200, description = "done", body = FirmSettings), TokenRefusals)
+)]
+async fn firm(_: ApiCaller, State(state): State<AppState>) -> ApiResult<FirmSettings> {
+    Ok(Json(state.call(|d| d.firm_settings()).await?))
 }
 
 /// Replaces the firm's logo with the body's image.
@@ -30,15 +43,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     path = "/settings/logo",
     tag = "settings",
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file's bytes, streamed"),
-    responses(
-        (status = 200, description = "done", body = FirmSettings),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody),
-        (status = 413, description = "the body is larger than allowed", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = FirmSettings), LogoRefusals)
 )]
 async fn upload_logo(
     _: AdminCaller,
@@ -75,15 +80,7 @@ struct TestEmail {
     path = "/settings/test-email",
     tag = "settings",
     request_body = TestEmail,
-    responses(
-        (status = 201, description = "created", body = OutboundMessage),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 201, description = "created", body = OutboundMessage), AdminBodyRefusals)
 )]
 async fn test_email(
     _: AdminCaller,

@@ -10,6 +10,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use tokio::sync::mpsc;
 
+use crate::api::refusals::AdminRefusals;
 use crate::auth::AdminCaller;
 use crate::{ApiError, AppState};
 
@@ -21,10 +22,8 @@ use crate::stream::CHUNK;
     tag = "backup",
     responses(
         (status = 200, description = "the bytes, streamed", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+        AdminRefusals
+    )
 )]
 pub async fn backup(
     caller: AdminCaller,

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::ApiResult;
+use crate::api::ApiResult;
+use crate::api::refusals::{AdminBodyRefusals, AdminRecordRefusals, AdminRefusals};
 use crate::auth::AdminCaller;
 use crate::extract::{ApiJson, ApiPath};
 use crate::{ApiError, AppState};
@@ -43,12 +44,7 @@ struct CreatedToken {
     get,
     path = "/tokens",
     tag = "tokens",
-    responses(
-        (status = 200, description = "done", body = Vec<ApiToken>),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = Vec<ApiToken>), AdminRefusals)
 )]
 async fn list_tokens(_: AdminCaller, State(state): State<AppState>) -> ApiResult<Vec<ApiToken>> {
     Ok(Json(state.call(|d| d.list_api_tokens()).await?))
@@ -59,15 +55,7 @@ async fn list_tokens(_: AdminCaller, State(state): State<AppState>) -> ApiResult
     path = "/tokens",
     tag = "tokens",
     request_body = NewToken,
-    responses(
-        (status = 201, description = "created", body = CreatedToken),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 400, description = "a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 201, description = "created", body = CreatedToken), AdminBodyRefusals)
 )]
 async fn create_token(
     _: AdminCaller,
@@ -85,14 +73,7 @@ async fn create_token(
     path = "/tokens/{id}/revoke",
     tag = "tokens",
     params(("id" = String, Path, description = "the API token's id (not its secret)")),
-    responses(
-        (status = 200, description = "done", body = ApiToken),
-        (status = 401, description = "no valid API token", body = crate::error::ErrorBody),
-        (status = 403, description = "an admin token is needed", body = crate::error::ErrorBody),
-        (status = 404, description = "not found", body = crate::error::ErrorBody),
-        (status = 422, description = "refused: the message says why", body = crate::error::ErrorBody)
-    ),
-    security(("api_token" = []))
+    responses((status = 200, description = "done", body = ApiToken), AdminRecordRefusals)
 )]
 async fn revoke_token(
     _: AdminCaller,

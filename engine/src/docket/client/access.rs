@@ -1,0 +1,128 @@
+//! Who may see a group's checklist: the device the group is bound to (its secret, hashed, matches
+//! the group's access, which has not expired, and the contact is not archived), or else the
+//! contact signed in to their account. Only these make a `ClientSession`, which every client read
+//! and write takes, so a client never names a group that is not theirs.
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::docket::Docket;
+use crate::model::{ContactId, WorkId, WorkStatus};
+use crate::{Error, Result};
+
+/// A device's right to one group's checklist, checked just now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientSession {
+    pub work: WorkId,
+    pub group: usize,
+    pub contact: ContactId,
+    /// The work is completed: the checklist is shown locked and every write is refused.
+    pub locked: bool,
+    /// When a device's session ends unless the store changes first (its access expires);
+    /// none for a signed-in account's.
+    pub device_until: Option<DateTime<Utc>>,
+}
+
+/// Why a device may not see a checklist.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoSession {
+    /// Never bound here, or bound to another device since.
+    OtherDevice,
+    Expired,
+    /// No such group, no access, or its contact archived.
+    Gone,
+}
+
+impl Docket {
+    /// The session of a browser on group `group` of `work`: the device's, when the group is bound
+    /// to its secret; else, when it is signed in to the contact's account (`account_secret`),
+    /// the account's, for any sent group of theirs. Refused as the device's session is.
+    pub fn checklist_session(
+        &self,
+        work: WorkId,
+        group: usize,
+        device_secret: Option<&str>,
+        account_secret: Option<&str>,
+    ) -> Result<std::result::Result<ClientSession, NoSession>> {
+        let by_device = self.client_session(work, group, device_secret)?;
+        if by_device.is_err()
+            && let Some(contact) = self.account_contact(account_secret)?
+            && let Some(session) = self.account_session(contact, work, group)?
+        {
+            return Ok(Ok(session));
+        }
+        Ok(by_device)
+    }
+
+    /// The session of a device on group `group` of `work`, if it may see it.
+    pub fn client_session(
+        &self,
+        work: WorkId,
+        group: usize,
+        device_secret: Option<&str>,
+    ) -> Result<std::result::Result<ClientSession, NoSession>> {
+        let Some(access) = self.access(work, group)? else {
+            return Ok(Err(NoSession::Gone));
+        };
+        let item = match self.work(work) {
+            Ok(item) if group < item.groups.len() => item,
+            Ok(_) | Err(Error::NotFound { .. }) => return Ok(Err(NoSession::Gone)),
+            Err(e) => return Err(e),
+        };
+        if item.groups[group].recipient != access.contact
+            || self.live_contact(access.contact)?.is_none()
+        {
+            return Ok(Err(NoSession::Gone));
+        }
+        let presented = device_secret.filter(|s| valid_secret(s)).map(secret_hash);
+        if presented.is_none() || presented != access.device_hash {
+            return Ok(Err(NoSession::OtherDevice));
+        }
+        let expiry = self.access_expiry(&access)?;
+        if self.now() >= expiry {
+            return Ok(Err(NoSession::Expired));
+        }
+        Ok(Ok(ClientSession {
+            work,
+            group,
+            contact: access.contact,
+            locked: item.status == WorkStatus::Completed,
+            device_until: Some(expiry),
+        }))
+    }
+
+    /// The contact, unless archived or gone.
+    pub(crate) fn live_contact(&self, id: ContactId) -> Result<Option<crate::model::Contact>> {
+        match self.contact(id) {
+            Ok(c) if c.archived_at.is_none() => Ok(Some(c)),
+            Ok(_) | Err(Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A fresh device secret: 256 bits from the OS, base64url.
+pub fn new_secret() -> String {
+    use base64::Engine as _;
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// What is stored of a device secret.
+pub fn secret_hash(secret: &str) -> String {
+    crate::text::hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// A secret is 43 base64url characters; anything else is not worth hashing.
+pub(super) fn valid_secret(secret: &str) -> bool {
+    secret.len() == 43
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+#[path = "access_tests.rs"]
+mod tests;

@@ -1,0 +1,229 @@
+//! The checklist a client sees through a `ClientSession` — their group only, their own comments
+//! and uploads, staff's documents — and what they may do on it: tick a task off, comment on it,
+//! upload to it (while it is open and the work is not completed), download staff's documents.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::docket::Docket;
+use crate::docket::client::ClientSession;
+use crate::model::{Actor, UploadedFile, WorkId, WorkStatus};
+use crate::store::StoredFile;
+use crate::{Error, Result};
+
+/// The checklist as the client sees it: their group only, their own comments and uploads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checklist {
+    pub firm_name: String,
+    pub firm_logo_url: Option<String>,
+    pub work: WorkId,
+    pub work_name: String,
+    pub group: usize,
+    pub group_name: String,
+    pub contact_name: String,
+    pub locked: bool,
+    pub tasks: Vec<ChecklistTask>,
+    /// Comments about the group as a whole, not one task (staff's, mostly).
+    pub general: Vec<ChecklistComment>,
+    /// The contact's timezone (else the firm's), for showing times.
+    pub timezone: chrono_tz::Tz,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChecklistTask {
+    pub index: usize,
+    pub title: String,
+    pub description: String,
+    pub due_date: NaiveDate,
+    pub done: bool,
+    pub overdue: bool,
+    /// Documents staff attached: files stored in Docket (downloadable through the portal)...
+    pub documents: Vec<UploadedFile>,
+    /// ...and documents named in the template that live elsewhere.
+    pub links: Vec<(String, Option<String>)>,
+    /// The client's own uploads (listed, never served back through the portal).
+    pub uploads: Vec<UploadedFile>,
+    pub comments: Vec<ChecklistComment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChecklistComment {
+    pub author: String,
+    pub at: DateTime<Utc>,
+    pub body: String,
+    pub by_client: bool,
+}
+
+impl Docket {
+    /// The checklist a session may see.
+    pub fn checklist(&self, session: &ClientSession) -> Result<Checklist> {
+        let firm = self.firm_settings()?;
+        let work = self.work(session.work)?;
+        let g = session.group;
+        let group = &work.groups[g];
+        let contact = self.contact(session.contact)?;
+        let tz = contact.timezone.unwrap_or(firm.timezone);
+        let today = self.now().with_timezone(&tz).date_naive();
+        let files = self.files(work.id)?;
+        let comments = self.comments(work.id)?;
+        let mut tasks: Vec<ChecklistTask> = group
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ChecklistTask {
+                index: i,
+                title: t.title.clone(),
+                description: t.description.clone(),
+                due_date: t.due_date,
+                done: t.done_at.is_some(),
+                // A completed request asks nothing more: nothing in it is overdue.
+                overdue: t.done_at.is_none()
+                    && t.due_date < today
+                    && work.status != WorkStatus::Completed,
+                documents: Vec::new(),
+                links: t
+                    .documents
+                    .iter()
+                    .map(|d| (d.name.clone(), d.url.clone()))
+                    .collect(),
+                uploads: Vec::new(),
+                comments: Vec::new(),
+            })
+            .collect();
+        for file in files {
+            let Some((fg, ft)) = file.task else { continue };
+            if fg != g || ft >= tasks.len() {
+                continue;
+            }
+            match file.uploaded_by {
+                Actor::Contact(c) if c == session.contact => tasks[ft].uploads.push(file),
+                Actor::Contact(_) => {}
+                _ => tasks[ft].documents.push(file),
+            }
+        }
+        let mut general = Vec::new();
+        for comment in comments {
+            if self.comment_group(&comment, &work) != Some(g) {
+                continue;
+            }
+            let by_client = matches!(comment.author, Actor::Contact(_));
+            if !by_client
+                && group
+                    .recipient_since
+                    .is_some_and(|since| comment.at < since)
+            {
+                continue;
+            }
+            if let Actor::Contact(c) = comment.author
+                && c != session.contact
+            {
+                continue;
+            }
+            let line = self.comment_line(&comment, &contact)?;
+            let shown = ChecklistComment {
+                author: line.author,
+                at: comment.at,
+                body: comment.body,
+                by_client,
+            };
+            match comment.task.filter(|&t| t < tasks.len()) {
+                Some(t) => tasks[t].comments.push(shown),
+                None => general.push(shown),
+            }
+        }
+        Ok(Checklist {
+            firm_name: firm.name,
+            firm_logo_url: firm.logo_url,
+            work: work.id,
+            work_name: work.external_name.clone(),
+            group: g,
+            group_name: group.name.clone(),
+            contact_name: contact.name,
+            locked: session.locked,
+            tasks,
+            general,
+            timezone: tz,
+        })
+    }
+
+    /// The client ticks a task off. A done task stays done (staff can reopen it).
+    pub fn client_complete_task(&self, session: &ClientSession, task: usize) -> Result<()> {
+        self.client_can_write(session, task)?;
+        self.set_task_done(
+            session.work,
+            session.group,
+            task,
+            true,
+            Actor::Contact(session.contact),
+        )?;
+        Ok(())
+    }
+
+    /// The client comments on one of their open tasks.
+    pub fn client_comment(&self, session: &ClientSession, task: usize, body: &str) -> Result<()> {
+        self.client_can_write(session, task)?;
+        self.add_comment_on(
+            session.work,
+            Some((session.group, Some(task))),
+            body,
+            Actor::Contact(session.contact),
+        )?;
+        Ok(())
+    }
+
+    /// The client's file, already in the file store, attached to one of their open tasks.
+    pub fn client_upload(
+        &self,
+        session: &ClientSession,
+        task: usize,
+        name: &str,
+        content_type: &str,
+        stored: StoredFile,
+    ) -> Result<UploadedFile> {
+        self.client_can_write(session, task)?;
+        self.attach_file(
+            session.work,
+            crate::docket::work::exchange::UploadDetails {
+                name: name.to_string(),
+                content_type: content_type.to_string(),
+                task: Some((session.group, task)),
+            },
+            stored,
+            Actor::Contact(session.contact),
+        )
+    }
+
+    /// A document staff attached to a task of the session's group, for the client to download.
+    pub fn client_document(
+        &self,
+        session: &ClientSession,
+        file: &str,
+    ) -> Result<(UploadedFile, crate::store::FileReader)> {
+        let (record, reader) = self.download(session.work, file)?;
+        let theirs = matches!(record.task, Some((g, _)) if g == session.group)
+            && !matches!(record.uploaded_by, Actor::Contact(_));
+        if !theirs {
+            return Err(Error::not_found("document", file));
+        }
+        Ok((record, reader))
+    }
+
+    fn client_can_write(&self, session: &ClientSession, task: usize) -> Result<()> {
+        let work = self.work(session.work)?;
+        if work.status == WorkStatus::Completed {
+            return Err(Error::Forbidden(
+                "this request is completed; nothing more can be changed".into(),
+            ));
+        }
+        let t = work.groups[session.group]
+            .tasks
+            .get(task)
+            .ok_or_else(|| Error::invalid(format!("This checklist has no task {}.", task + 1)))?;
+        if t.done_at.is_some() {
+            return Err(Error::Forbidden(format!(
+                "“{}” is done; ask the firm to reopen it to change it",
+                t.title
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,139 @@
+//! Work items in the JSON API, as the engine's `work/` has them: listed by the filters the
+//! indexes serve, created from a template, read with their timeline (here); the comments and
+//! files exchanged on them (`exchange.rs`); and what staff do to them — status, details,
+//! completing and reopening, a group's settings, recipient and sending, its tasks
+//! (`actions.rs`).
+
+mod actions;
+mod exchange;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use docket_engine::docket::WorkListQuery;
+use docket_engine::model::{NewWork, TimelineEvent, WorkId, WorkItem};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::refusals::{BodyRefusals, ListRefusals, RecordQueryRefusals, RecordRefusals};
+use super::{ApiResult, Page};
+use crate::auth::ApiCaller;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::{ApiError, AppState};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_work, create_work))
+        .routes(routes!(get_work))
+        .routes(routes!(work_timeline))
+        .merge(exchange::routes())
+        .merge(actions::routes())
+}
+
+/// Filters of the work list — `?status=&sub_status=&assignee=EMAIL|ID|none&due_from=YYYY-MM-DD&
+/// due_to=YYYY-MM-DD&waiting_on_client=true&contact=ID|EMAIL&needs_attention=true` — plus paging.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct WorkQuery {
+    status: Option<String>,
+    sub_status: Option<String>,
+    assignee: Option<String>,
+    due_from: Option<String>,
+    due_to: Option<String>,
+    waiting_on_client: Option<String>,
+    contact: Option<String>,
+    /// `true`: only work that needs staff's attention (a group whose plugin fails).
+    needs_attention: Option<String>,
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/work",
+    tag = "work",
+    params(WorkQuery),
+    responses((status = 200, description = "done", body = Vec<WorkItem>), ListRefusals)
+)]
+async fn list_work(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<WorkQuery>,
+) -> ApiResult<Vec<WorkItem>> {
+    let query = WorkListQuery {
+        status: q.status,
+        sub_status: q.sub_status,
+        assignee: q.assignee,
+        due_from: q.due_from,
+        due_to: q.due_to,
+        waiting_on_client: q.waiting_on_client,
+        contact: q.contact,
+        needs_attention: q.needs_attention,
+    };
+    let page = Page {
+        after: q.after,
+        limit: q.limit,
+    };
+    let after = page.after::<WorkId>()?;
+    let limit = page.limit()?;
+    Ok(Json(
+        state
+            .call(move |d| d.find_work(&query, after, limit))
+            .await?,
+    ))
+}
+
+#[utoipa::path(
+    post,
+    path = "/work",
+    tag = "work",
+    request_body = NewWork,
+    responses((status = 201, description = "created", body = WorkItem), BodyRefusals)
+)]
+async fn create_work(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    ApiJson(new): ApiJson<NewWork>,
+) -> Result<(StatusCode, Json<WorkItem>), ApiError> {
+    let actor = caller.actor();
+    Ok((
+        StatusCode::CREATED,
+        Json(state.call(move |d| d.create_work(new, actor)).await?),
+    ))
+}
+
+#[utoipa::path(
+    get,
+    path = "/work/{id}",
+    tag = "work",
+    params(("id" = String, Path, description = "the work item's id")),
+    responses((status = 200, description = "done", body = WorkItem), RecordRefusals)
+)]
+async fn get_work(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<WorkItem> {
+    let id: WorkId = id.parse()?;
+    Ok(Json(state.call(move |d| d.work(id)).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/work/{id}/timeline",
+    tag = "work",
+    params(("id" = String, Path, description = "the work item's id"), Page),
+    responses((status = 200, description = "done", body = Vec<TimelineEvent>), RecordQueryRefusals)
+)]
+async fn work_timeline(
+    _: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(page): ApiQuery<Page>,
+) -> ApiResult<Vec<TimelineEvent>> {
+    let id: WorkId = id.parse()?;
+    let limit = page.limit()?;
+    Ok(Json(state.call(move |d| d.work_timeline(id, limit)).await?))
+}

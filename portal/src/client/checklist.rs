@@ -1,0 +1,259 @@
+//! The checklist: its page (`GET /p/WORK/GROUP`, served from the page cache while nothing it
+//! shows has changed), the same page locked for staff's "view as client", and what a client does
+//! on it — mark a task done, comment on it (uploads are `uploads.rs`) — each answered with a
+//! redirect back to the task, or a page saying why not.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use docket_engine::docket::{Checklist, ClientSession, secret_hash};
+use docket_engine::model::UploadedFile;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::guard::ClientSignIn;
+use super::pages::{Firm, Message, firm, invalid_link, render_html, trouble};
+use super::{cache, checklist_path, device_cookie, parse_group, serde_urlencoded_form};
+use crate::AppState;
+
+#[derive(Deserialize)]
+pub(super) struct Notice {
+    notice: Option<String>,
+}
+
+/// `GET /p/WORK/GROUP`: the checklist, on the device it is bound to (or to the signed-in
+/// account). A page cached for this device is served before anything else is read.
+pub(super) async fn checklist(
+    State(state): State<AppState>,
+    Path((work, group)): Path<(String, String)>,
+    Query(notice): Query<Notice>,
+    headers: HeaderMap,
+) -> Response {
+    // Read before anything else: a write from here on makes the page rendered below stale.
+    let generation = state.docket.store().generation();
+    let now = state.docket.now();
+    let key = match (parse_group(&work, &group), device_cookie(&headers)) {
+        (Some((work, group)), Some(secret)) if notice.notice.is_none() => Some(cache::Key {
+            work,
+            group,
+            device: secret_hash(&secret),
+        }),
+        _ => None,
+    };
+    if let Some(html) = key
+        .as_ref()
+        .and_then(|key| state.pages.get(key, generation, now))
+    {
+        return Html(html).into_response();
+    }
+    let firm = firm(&state);
+    let cap = state.docket.max_upload();
+    let session = match ClientSignIn::admit(&state, &headers, &work, &group, &firm) {
+        Ok(session) => session,
+        Err(page) => return page,
+    };
+    // Reads only, on this thread, as the session's own reads are.
+    let list = match state.docket.checklist(&session) {
+        Ok(list) => list,
+        Err(e) => return trouble(&firm, &crate::ApiError::from(e)),
+    };
+    let tz = list.timezone;
+    let html = match checklist_page(list, notice.notice.as_deref(), cap) {
+        Ok(html) => Bytes::from(html),
+        Err(failed) => return failed,
+    };
+    // Kept only for a device's session (the key's cookie is what opened it).
+    if let (Some(key), Some(until)) = (key, session.device_until) {
+        let day = now.with_timezone(&tz).date_naive();
+        state.pages.put(
+            key,
+            cache::Cached {
+                generation,
+                until,
+                tz,
+                day,
+                html: html.clone(),
+            },
+        );
+    }
+    Html(html).into_response()
+}
+
+/// The checklist as its client sees it, for staff ("view as client", `admin/work_actions.rs`):
+/// locked, with a banner saying it is a preview and a way back to `back`.
+pub(crate) fn preview_page(list: Checklist, cap: u64, back: &str) -> Response {
+    match checklist_html(list, None, cap, Some(back)) {
+        Ok(html) => Html(html).into_response(),
+        Err(failed) => failed,
+    }
+}
+
+/// The checklist's HTML, or the answer to a page that could not be rendered.
+fn checklist_page(
+    list: Checklist,
+    notice: Option<&str>,
+    cap: u64,
+) -> std::result::Result<String, Response> {
+    checklist_html(list, notice, cap, None)
+}
+
+fn checklist_html(
+    list: Checklist,
+    notice: Option<&str>,
+    cap: u64,
+    preview: Option<&str>,
+) -> std::result::Result<String, Response> {
+    let tz = list.timezone;
+    let comment_view = |c: &docket_engine::docket::ChecklistComment| {
+        context! {
+            author => c.author,
+            at => c.at.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string(),
+            body => c.body,
+            by_client => c.by_client,
+        }
+    };
+    let base = checklist_path(list.work, list.group);
+    let done = list.tasks.iter().filter(|t| t.done).count();
+    let total = list.tasks.len();
+    let tasks: Vec<minijinja::Value> = list
+        .tasks
+        .iter()
+        .map(|t| {
+            context! {
+                number => t.index + 1,
+                title => t.title,
+                description => t.description,
+                due_text => t.due_date.format("%A %-d %B %Y").to_string(),
+                done => t.done,
+                overdue => t.overdue,
+                documents => t.documents.iter().map(file_view(tz)).collect::<Vec<_>>(),
+                links => t.links.iter().map(|(name, url)| context! { name, url }).collect::<Vec<_>>(),
+                uploads => t.uploads.iter().map(file_view(tz)).collect::<Vec<_>>(),
+                comments => t.comments.iter().map(comment_view).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let notice = match notice {
+        Some("done") => Some("Marked done. Thank you!"),
+        Some("uploaded") => Some("File uploaded. Thank you!"),
+        Some("commented") => Some("Comment sent."),
+        _ => None,
+    };
+    render_html(
+        "checklist.html",
+        context! {
+            firm_name => list.firm_name,
+            firm_logo_url => list.firm_logo_url,
+            c => context! {
+                work_name => list.work_name,
+                group_name => list.group_name,
+                contact_name => list.contact_name,
+                locked => list.locked,
+            },
+            tasks,
+            general => list.general.iter().map(comment_view).collect::<Vec<_>>(),
+            // Staff previewing download through the admin: the client's route needs the client.
+            documents => match preview {
+                Some(_) => format!("/admin/work/{}/files", list.work),
+                None => format!("{base}/documents"),
+            },
+            base,
+            done,
+            total,
+            notice,
+            max_upload => docket_engine::text::size(cap),
+            preview,
+        },
+    )
+}
+
+fn file_view(tz: chrono_tz::Tz) -> impl Fn(&UploadedFile) -> minijinja::Value {
+    move |f| {
+        context! {
+            id => f.id.to_string(),
+            name => f.name,
+            size => docket_engine::text::size(f.content.size),
+            at => f.at.with_timezone(&tz).format("%-d %B %Y").to_string(),
+        }
+    }
+}
+
+/// Answers a client write: back to the task with a notice, or a page saying why not.
+pub(super) fn after_write(
+    firm: &Firm,
+    session: &ClientSession,
+    task: usize,
+    notice: &str,
+    result: Result<(), crate::ApiError>,
+) -> Response {
+    let back = checklist_path(session.work, session.group);
+    match result {
+        Ok(()) => {
+            Redirect::to(&format!("{back}?notice={notice}#task-{}", task + 1)).into_response()
+        }
+        Err(e) => {
+            let status = e.status();
+            if status.is_server_error() {
+                return trouble(firm, &e);
+            }
+            Message {
+                status,
+                heading: "That could not be done",
+                lines: vec![e.message().to_string()],
+                action: None,
+                back: Some((format!("{back}#task-{}", task + 1), "Back to my checklist")),
+            }
+            .render(firm)
+        }
+    }
+}
+
+/// A 1-based task number from the path, as a position.
+pub(super) fn task_index(raw: &str) -> Option<usize> {
+    raw.parse::<usize>().ok().filter(|&n| n >= 1).map(|n| n - 1)
+}
+
+/// `POST /p/WORK/GROUP/tasks/N/done`.
+pub(super) async fn task_done(
+    ClientSignIn { session, firm }: ClientSignIn,
+    State(state): State<AppState>,
+    Path((_, _, task)): Path<(String, String, String)>,
+) -> Response {
+    let Some(task) = task_index(&task) else {
+        return invalid_link(&firm);
+    };
+    let s = session.clone();
+    let result = state.call(move |d| d.client_complete_task(&s, task)).await;
+    after_write(&firm, &session, task, "done", result)
+}
+
+#[derive(Deserialize)]
+struct CommentForm {
+    body: String,
+}
+
+/// `POST /p/WORK/GROUP/tasks/N/comment`.
+pub(super) async fn task_comment(
+    ClientSignIn { session, firm }: ClientSignIn,
+    State(state): State<AppState>,
+    Path((_, _, task)): Path<(String, String, String)>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Some(task) = task_index(&task) else {
+        return invalid_link(&firm);
+    };
+    let result = match serde_urlencoded_form::<CommentForm>(&body) {
+        Some(form) => {
+            let s = session.clone();
+            state
+                .call(move |d| d.client_comment(&s, task, &form.body))
+                .await
+        }
+        None => Err(crate::ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the comment form was not filled in",
+        )),
+    };
+    after_write(&firm, &session, task, "commented", result)
+}

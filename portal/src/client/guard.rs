@@ -1,0 +1,118 @@
+//! What admits a request to a client's checklist, as an extractor type: `ClientSignIn`, the
+//! session of the device the group is bound to, or else of the contact's signed-in account —
+//! which of the two the engine decides (`Docket::checklist_session`) —, taken after the
+//! same-origin check when the request is a `POST`, and refused with the page that says why. And
+//! `same_origin`, the check every portal `POST` passes first.
+
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::Response;
+use docket_engine::docket::{ClientSession, NoSession};
+
+use super::pages::{Firm, Message, firm, invalid_link, trouble};
+use super::{ACCOUNT_COOKIE_PLAIN, ACCOUNT_COOKIE_SECURE, checklist_path, device_cookie};
+use super::{link, parse_group};
+use crate::AppState;
+use crate::browser::cookie;
+
+/// A browser admitted to one group's checklist (`/p/{work}/{group}/...`), with the firm as its
+/// pages show it.
+pub(super) struct ClientSignIn {
+    pub(super) session: ClientSession,
+    pub(super) firm: Firm,
+}
+
+impl FromRequestParts<AppState> for ClientSignIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let firm = firm(state);
+        if parts.method == Method::POST {
+            same_origin(state, &parts.headers, &firm)?;
+        }
+        let Ok(params) = RawPathParams::from_request_parts(parts, state).await else {
+            return Err(invalid_link(&firm));
+        };
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        };
+        let (Some(work), Some(group)) = (param("work"), param("group")) else {
+            return Err(invalid_link(&firm));
+        };
+        let session = Self::admit(state, &parts.headers, &work, &group, &firm)?;
+        Ok(ClientSignIn { session, firm })
+    }
+}
+
+impl ClientSignIn {
+    /// The session of this request on group `group` (numbered from 1) of `work`, or the page
+    /// saying why there is none. The checklist's own page asks this only when it has no page
+    /// cached, so it calls this rather than taking the extractor.
+    pub(super) fn admit(
+        state: &AppState,
+        headers: &HeaderMap,
+        work: &str,
+        group: &str,
+        firm: &Firm,
+    ) -> Result<ClientSession, Response> {
+        let Some((work, group)) = parse_group(work, group) else {
+            return Err(invalid_link(firm));
+        };
+        let device = device_cookie(headers);
+        let account = cookie(headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
+        // Reads only, from sled's cache in a few tens of microseconds: done on this thread, since
+        // a hop to a blocking thread would cost more than the reads.
+        let found =
+            state
+                .docket
+                .checklist_session(work, group, device.as_deref(), account.as_deref());
+        match found {
+            Ok(Ok(session)) => Ok(session),
+            Ok(Err(NoSession::OtherDevice)) => Err(link::other_device(firm, work, group)),
+            Ok(Err(NoSession::Expired)) => Err(Message {
+                status: StatusCode::GONE,
+                heading: "Your access has expired",
+                lines: vec![
+                    "We can email a fresh link to the address we have on file for you.".into(),
+                ],
+                action: Some((
+                    format!("{}/new-link", checklist_path(work, group)),
+                    "Send me a new access link",
+                )),
+                back: None,
+            }
+            .render(firm)),
+            Ok(Err(NoSession::Gone)) => Err(invalid_link(firm)),
+            Err(e) => Err(trouble(firm, &crate::ApiError::from(e))),
+        }
+    }
+}
+
+/// The CSRF check of every portal `POST` (see `browser::same_origin`), refused with a page.
+pub(super) fn same_origin(
+    state: &AppState,
+    headers: &HeaderMap,
+    firm: &Firm,
+) -> Result<(), Response> {
+    if crate::browser::same_origin(state, headers) {
+        Ok(())
+    } else {
+        Err(Message {
+            status: StatusCode::FORBIDDEN,
+            heading: "This form could not be accepted",
+            lines: vec![
+                "It did not come from this site. Open the page again from your email and try once more.".into(),
+            ],
+            action: None,
+            back: None,
+        }
+        .render(firm))
+    }
+}

@@ -1,0 +1,143 @@
+//! How the portal answers with a page: its templates, loaded once into one minijinja
+//! environment (autoescaped, embedded in the binary), a page rendered from a context, the message
+//! page with its one action, the firm as every page shows it, and the pages for a link that is not
+//! valid and for trouble on our side.
+
+use std::sync::LazyLock;
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::{Environment, context};
+
+use crate::AppState;
+
+static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    // Templates ending in .html escape everything they print.
+    for (name, source) in [
+        ("base.html", include_str!("../../templates/base.html")),
+        ("landing.html", include_str!("../../templates/landing.html")),
+        ("message.html", include_str!("../../templates/message.html")),
+        (
+            "checklist.html",
+            include_str!("../../templates/checklist.html"),
+        ),
+        ("sign_in.html", include_str!("../../templates/sign_in.html")),
+        (
+            "sign_in_link.html",
+            include_str!("../../templates/sign_in_link.html"),
+        ),
+        ("account.html", include_str!("../../templates/account.html")),
+    ] {
+        env.add_template(name, source)
+            .expect("the portal's templates parse");
+    }
+    env
+});
+
+/// A rendered page with its status.
+struct Page(StatusCode, String);
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        (self.0, Html(self.1)).into_response()
+    }
+}
+
+pub(super) fn render(status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
+    match render_html(name, ctx) {
+        Ok(html) => Page(status, html).into_response(),
+        Err(failed) => failed,
+    }
+}
+
+/// A page's HTML, or the answer to give when it cannot be rendered.
+pub(super) fn render_html(
+    name: &str,
+    ctx: minijinja::Value,
+) -> std::result::Result<String, Response> {
+    PAGES
+        .get_template(name)
+        .and_then(|t| t.render(ctx))
+        .map_err(|e| {
+            tracing::error!(template = name, error = %e, "cannot render a portal page");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side; please try again in a minute.",
+            )
+                .into_response()
+        })
+}
+
+/// What a message page says, and the one action it may offer.
+pub(super) struct Message<'a> {
+    pub(super) status: StatusCode,
+    pub(super) heading: &'a str,
+    pub(super) lines: Vec<String>,
+    pub(super) action: Option<(String, &'a str)>,
+    pub(super) back: Option<(String, &'a str)>,
+}
+
+impl Message<'_> {
+    pub(super) fn render(self, firm: &Firm) -> Response {
+        render(
+            self.status,
+            "message.html",
+            context! {
+                firm_name => firm.name,
+                firm_logo_url => firm.logo_url,
+                heading => self.heading,
+                lines => self.lines,
+                action => self.action.as_ref().map(|a| a.0.clone()),
+                button => self.action.as_ref().map(|a| a.1),
+                back => self.back.as_ref().map(|b| b.0.clone()),
+                back_label => self.back.as_ref().map(|b| b.1),
+            },
+        )
+    }
+}
+
+/// The firm as every page shows it.
+pub(super) struct Firm {
+    pub(super) name: String,
+    pub(super) logo_url: Option<String>,
+}
+
+/// The firm's name and logo; its settings are cached in memory, so this needs no blocking hop.
+pub(super) fn firm(state: &AppState) -> Firm {
+    match state.docket.firm_settings() {
+        Ok(f) => Firm {
+            name: f.name,
+            logo_url: f.logo_url,
+        },
+        Err(_) => Firm {
+            name: "Docket".into(),
+            logo_url: None,
+        },
+    }
+}
+
+pub(super) fn invalid_link(firm: &Firm) -> Response {
+    Message {
+        status: StatusCode::NOT_FOUND,
+        heading: "This link is not valid",
+        lines: vec![
+            "Check that you opened the whole link from your email. If it still does not work, reply to that email and ask for a new one.".into(),
+        ],
+        action: None,
+        back: None,
+    }
+    .render(firm)
+}
+
+pub(super) fn trouble(firm: &Firm, e: &crate::ApiError) -> Response {
+    tracing::error!(error = %e.message(), "portal request failed");
+    Message {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        heading: "Something went wrong",
+        lines: vec!["We could not do that just now. Please try again in a minute.".into()],
+        action: None,
+        back: None,
+    }
+    .render(firm)
+}

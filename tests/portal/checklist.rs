@@ -1,0 +1,124 @@
+//! The checklist and what a client may do on it: titles and comments shown as text, writes refused
+//! on a done task and a completed work item, and a reloaded checklist never served stale.
+
+use docket_engine::model::Actor;
+use reqwest::StatusCode;
+
+use super::{Portal, body, utc};
+
+#[test]
+fn html_in_titles_and_comments_is_shown_as_text() {
+    let portal = Portal::start();
+    let cookie = portal.bind(0);
+    let checklist = portal.checklist(0);
+    let posted = portal.post(
+        &format!("{checklist}/tasks/1/comment"),
+        Some(&cookie),
+        &[("body", "<img src=x onerror=alert(1)> is this right?")],
+    );
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    let html = body(portal.get(&checklist, Some(&cookie)));
+    assert!(!html.contains("<script>alert(1)</script>"), "{html}");
+    assert!(!html.contains("<b>statements</b>"));
+    assert!(html.contains("&lt;script&gt;"));
+    assert!(!html.contains("<img src=x"));
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt; is this right?"));
+}
+
+#[test]
+fn a_done_task_and_a_completed_work_item_refuse_client_writes() {
+    let portal = Portal::start();
+    let cookie = portal.bind(0);
+    let checklist = portal.checklist(0);
+    let done = portal.post(&format!("{checklist}/tasks/2/done"), Some(&cookie), &[]);
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert!(
+        portal.docket.work(portal.work).unwrap().groups[0].tasks[1]
+            .done_at
+            .is_some()
+    );
+    // No untick, no comment, no upload on a done task.
+    let comment = portal.post(
+        &format!("{checklist}/tasks/2/comment"),
+        Some(&cookie),
+        &[("body", "more")],
+    );
+    assert_eq!(comment.status(), StatusCode::FORBIDDEN);
+    assert!(body(comment).contains("ask the firm to reopen it"));
+    for path in ["tasks/2/reopen", "tasks/2/undone"] {
+        let response = portal.post(&format!("{checklist}/{path}"), Some(&cookie), &[]);
+        assert!(response.status().is_client_error(), "{path}");
+    }
+    assert!(
+        portal.docket.work(portal.work).unwrap().groups[0].tasks[1]
+            .done_at
+            .is_some()
+    );
+    assert!(portal.docket.comments(portal.work).unwrap().is_empty());
+
+    // Completed: the checklist is locked and every write refused.
+    portal
+        .docket
+        .set_work_status_named(portal.work, "completed", Actor::System)
+        .unwrap();
+    let html = body(portal.get(&checklist, Some(&cookie)));
+    assert!(html.contains("This request is completed"), "{html}");
+    assert!(!html.contains("<form"), "no forms on a locked checklist");
+    for (path, form) in [
+        ("tasks/1/done", vec![]),
+        ("tasks/1/comment", vec![("body", "hello")]),
+    ] {
+        let response = portal.post(&format!("{checklist}/{path}"), Some(&cookie), &form);
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    assert!(
+        portal.docket.work(portal.work).unwrap().groups[0].tasks[0]
+            .done_at
+            .is_none()
+    );
+    // Reopened and resent, it opens again.
+    portal
+        .docket
+        .set_work_status_named(portal.work, "waiting_on_client", Actor::System)
+        .unwrap();
+    portal
+        .docket
+        .resend_group(portal.work, 0, Actor::System)
+        .unwrap();
+    let response = portal.post(&format!("{checklist}/tasks/1/done"), Some(&cookie), &[]);
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}
+
+#[test]
+fn a_reloaded_checklist_is_never_stale() {
+    let portal = Portal::start();
+    let ann = portal.bind(0);
+    let checklist = portal.checklist(0);
+    let first = body(portal.get(&checklist, Some(&ann)));
+    assert!(!first.contains("overdue"), "{first}");
+    assert_eq!(body(portal.get(&checklist, Some(&ann))), first);
+    // Another device's cookie, or none, never gets Ann's page.
+    let bob = portal.bind(1);
+    assert_eq!(
+        portal.get(&checklist, Some(&bob)).status(),
+        StatusCode::FORBIDDEN
+    );
+    assert!(!body(portal.get(&checklist, None)).contains("Bank &lt;b&gt;statements"));
+    // A new day in the client's zone: the task due yesterday is marked overdue.
+    portal.clock.set(utc("2026-03-17T08:00:00Z"));
+    let next_day = body(portal.get(&checklist, Some(&ann)));
+    assert!(next_day.contains("overdue"), "{next_day}");
+    // Staff tick it off: the next view shows it done.
+    portal
+        .docket
+        .set_task_done(portal.work, 0, 0, true, Actor::System)
+        .unwrap();
+    let ticked = body(portal.get(&checklist, Some(&ann)));
+    assert!(!ticked.contains("overdue"), "{ticked}");
+    // The access ends 30 days after the send: the page is no longer served.
+    portal.clock.set(utc("2026-04-02T08:00:00Z"));
+    assert_eq!(
+        portal.get(&checklist, Some(&ann)).status(),
+        StatusCode::GONE
+    );
+}
