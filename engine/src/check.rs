@@ -6,12 +6,13 @@
 
 use crate::Result;
 use crate::docket::{contact_key, status_key, work_list_keys};
+use crate::model::StoredFile;
 use crate::model::{
     ApiToken, Comment, Contact, FirmSettings, GroupAccess, MagicLink, OutboundMessage,
     PendingDigest, QueuedEvent, Record, StaffNotification, StaffSession, StaffUser, Template,
     TemplateId, TimelineEvent, UploadedFile, WebhookDelivery, WorkId, WorkItem,
 };
-use crate::store::files::{StoredFile, Verified};
+use crate::store::files::Verified;
 use crate::store::{EntryVisit, Store, Tree, decode, for_each_entry};
 
 /// Problems reported in full; past this, only their number.

@@ -5,7 +5,7 @@ use std::io::Read;
 
 use axum::body::{Body, Bytes};
 use axum::http::StatusCode;
-use docket_engine::store::StoredFile;
+use docket_engine::model::StoredFile;
 use futures_util::StreamExt as _;
 use tokio::sync::mpsc;
 

@@ -377,7 +377,7 @@ impl Runtime {
         WASMTIME_LINE.hash(&mut hasher);
         format!(
             "{}-{:016x}.cwasm",
-            hex(&Sha256::digest(bytes)),
+            crate::text::hex(&Sha256::digest(bytes)),
             hasher.finish()
         )
     }
@@ -465,10 +465,6 @@ fn store_cached(file: &Path, artifact: &[u8]) -> std::io::Result<()> {
     let tmp = file.with_extension(format!("tmp{}", std::process::id()));
     std::fs::write(&tmp, &data)?;
     std::fs::rename(&tmp, file)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Drop for Runtime {

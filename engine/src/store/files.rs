@@ -7,7 +7,7 @@
 //! file is in place; collection never removes a file younger than an hour, so a file written for
 //! a batch not yet committed is safe.
 
-pub use crate::model::StoredFile;
+use crate::model::StoredFile;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Write as _};

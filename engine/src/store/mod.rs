@@ -23,7 +23,7 @@ mod memory;
 mod sled_store;
 mod upgrade;
 
-pub use files::{FileReader, FileStore, FileWriter, StoredFile};
+pub use files::{FileReader, FileStore, FileWriter};
 pub use memory::MemoryStore;
 pub use sled_store::{STORE_FORMAT, SledStore};
 pub use upgrade::Upgrade;

@@ -161,7 +161,7 @@ pub struct StaffUpload {
     pub fields: std::collections::HashMap<String, String>,
     /// The file: its name as the browser sent it, its type read from its first bytes, and its
     /// bytes in the file store; `None` when no file (or an empty one) was chosen.
-    pub file: Option<(String, &'static str, docket_engine::store::StoredFile)>,
+    pub file: Option<(String, &'static str, docket_engine::model::StoredFile)>,
 }
 
 impl FromRequest<AppState> for StaffUpload {

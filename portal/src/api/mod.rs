@@ -18,7 +18,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::http::StatusCode;
 use axum::http::{HeaderMap, header};
-use docket_engine::store::StoredFile;
+use docket_engine::model::StoredFile;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

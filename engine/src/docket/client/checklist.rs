@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::docket::Docket;
 use crate::docket::client::ClientSession;
+use crate::model::StoredFile;
 use crate::model::{Actor, UploadedFile, WorkId, WorkStatus};
-use crate::store::StoredFile;
 use crate::{Error, Result};
 
 /// The checklist as the client sees it: their group only, their own comments and uploads.

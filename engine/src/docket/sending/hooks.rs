@@ -421,7 +421,7 @@ fn entry_id(hook: &HookConfig) -> String {
         hash.update([2]);
     }
     let digest = hash.finalize();
-    let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let short = crate::text::hex(&digest[..6]);
     format!("{}-{short}", hook.plugin)
 }
 

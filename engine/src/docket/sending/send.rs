@@ -515,11 +515,7 @@ pub(crate) fn access_key(work: WorkId, group: usize) -> Vec<u8> {
 
 /// The store key of a link: the SHA-256 of its token, hex.
 pub(crate) fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>()
-        .into_bytes()
+    crate::text::hex(&Sha256::digest(token.as_bytes())).into_bytes()
 }
 
 #[cfg(test)]

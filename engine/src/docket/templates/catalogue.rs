@@ -2,12 +2,13 @@
 //! changes the work made from the template from then on; work already made keeps its copy.
 
 use crate::docket::Docket;
+use crate::model::StoredFile;
 use crate::model::{
     DocumentRef, NewTemplate, PluginRef, TaskTemplate, Template, TemplateFile, TemplateId, new_id,
     sanitise_file_name,
 };
 use crate::plugin::{FirmCalendar, GroupState, SendRequest, TaskState, World};
-use crate::store::{Batch, StoredFile, Tree, decode, get_record, scan_records};
+use crate::store::{Batch, Tree, decode, get_record, scan_records};
 use crate::{Error, Result};
 
 impl Docket {

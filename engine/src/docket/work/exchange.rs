@@ -2,12 +2,13 @@
 //! batch.
 
 use crate::docket::Docket;
+use crate::model::StoredFile;
 use crate::model::{
     Actor, Comment, CommentLine, Contact, EventKind, UploadedFile, WorkId, new_id,
     sanitise_file_name,
 };
 use crate::plugin::HookEventKind;
-use crate::store::{Batch, FileReader, FileWriter, StoredFile, Tree, decode, scan_records};
+use crate::store::{Batch, FileReader, FileWriter, Tree, decode, scan_records};
 use crate::{Error, Result};
 
 /// Longest comment accepted, in characters.
