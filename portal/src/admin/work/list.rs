@@ -10,18 +10,18 @@ use docket_engine::docket::WorkListQuery;
 use docket_engine::model::{WorkId, WorkStatus};
 use serde::{Deserialize, Serialize};
 
-use super::guard::StaffSession;
-use super::page_query::AdminQuery;
-use super::work::{Row, row};
-use super::{Layout, error_page, render, status_text};
+use super::{Row, row};
 use crate::AppState;
+use crate::admin::guard::StaffSession;
+use crate::admin::page_query::AdminQuery;
+use crate::admin::{Layout, error_page, render, status_text};
 
 /// Work items on one page of the list.
 const PAGE: usize = 50;
 
 /// The filter form's fields, as typed, and where the page starts.
 #[derive(Deserialize, Default, Clone)]
-pub(super) struct Filters {
+pub(in crate::admin) struct Filters {
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -163,7 +163,7 @@ fn in_page_words(field: &str, message: &str, filters: &Filters) -> String {
 }
 
 /// `GET /admin/work`: the filtered list.
-pub(super) async fn work_list(
+pub(in crate::admin) async fn work_list(
     State(state): State<AppState>,
     session: StaffSession,
     AdminQuery(filters): AdminQuery<Filters>,

@@ -1,6 +1,6 @@
 //! The template pages: the list, a new template, and one template's page — its name and
 //! description, groups (name, sending rule, reminder policy and their parameters), tasks
-//! (title, description, due offset) and documents, each in a form that `template_edits.rs`
+//! (title, description, due offset) and documents, each in a form that `edits.rs`
 //! reads — with the preview of the emails work made from it would get for a sample start
 //! date. A refused form re-shows the page (`show`) with the message next to the field and the
 //! typed values kept.
@@ -13,11 +13,11 @@ use docket_engine::docket::{HoldReason, TemplatePreview};
 use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{StaffForm, StaffSession};
-use super::page_query::AdminQuery;
-use super::sentence;
-use super::template_edits::{EditForm, due_offset, task};
-use super::{Layout, error_page, local_time, render};
+use super::edits::{EditForm, due_offset, task};
+use crate::admin::guard::{StaffForm, StaffSession};
+use crate::admin::page_query::AdminQuery;
+use crate::admin::sentence;
+use crate::admin::{Layout, error_page, local_time, render};
 use crate::{ApiError, AppState};
 
 // --- the list ----------------------------------------------------------------------------------
@@ -38,7 +38,10 @@ struct ListRow {
 }
 
 /// `GET /admin/templates`.
-pub(super) async fn list(State(state): State<AppState>, session: StaffSession) -> Response {
+pub(in crate::admin) async fn list(
+    State(state): State<AppState>,
+    session: StaffSession,
+) -> Response {
     let layout = Layout::signed_in(&state, &session, "templates");
     let templates = match state.call(|d| d.list_templates()).await {
         Ok(t) => t,
@@ -66,7 +69,7 @@ pub(super) async fn list(State(state): State<AppState>, session: StaffSession) -
 // --- a new template ----------------------------------------------------------------------------
 
 #[derive(Serialize, Deserialize, Default)]
-pub(super) struct NewForm {
+pub(in crate::admin) struct NewForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -87,14 +90,17 @@ struct NewPage<'a> {
 
 /// A message for one field of one form of a page.
 #[derive(Serialize, Clone, Debug)]
-pub(super) struct FieldError {
-    pub(super) form: String,
-    pub(super) field: &'static str,
-    pub(super) message: String,
+pub(in crate::admin) struct FieldError {
+    pub(in crate::admin) form: String,
+    pub(in crate::admin) field: &'static str,
+    pub(in crate::admin) message: String,
 }
 
 /// `GET /admin/templates/new`.
-pub(super) async fn new_form(State(state): State<AppState>, session: StaffSession) -> Response {
+pub(in crate::admin) async fn new_form(
+    State(state): State<AppState>,
+    session: StaffSession,
+) -> Response {
     let values = NewForm {
         group: "Documents we need from you".into(),
         due: "14".into(),
@@ -113,7 +119,7 @@ pub(super) async fn new_form(State(state): State<AppState>, session: StaffSessio
 
 /// `POST /admin/templates/new`: the template with its first group and task (manual sending,
 /// gentle reminders), then its page to go on from.
-pub(super) async fn create(
+pub(in crate::admin) async fn create(
     State(state): State<AppState>,
     session: StaffSession,
     StaffForm(form): StaffForm<NewForm>,
@@ -284,12 +290,12 @@ struct ReminderView {
 }
 
 #[derive(Deserialize)]
-pub(super) struct PreviewQuery {
+pub(in crate::admin) struct PreviewQuery {
     start: Option<String>,
 }
 
 /// `GET /admin/templates/{id}?start=YYYY-MM-DD`.
-pub(super) async fn page(
+pub(in crate::admin) async fn page(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
@@ -300,7 +306,7 @@ pub(super) async fn page(
 
 /// The template's page, with `failed` — a form's error and typed values — over it when a post
 /// was refused.
-pub(super) async fn show(
+pub(in crate::admin) async fn show(
     state: &AppState,
     session: &StaffSession,
     id: &str,
@@ -553,7 +559,7 @@ fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
 }
 
 /// The parameters as the form shows them.
-pub(super) fn params_text(plugin: &PluginRef) -> String {
+pub(in crate::admin) fn params_text(plugin: &PluginRef) -> String {
     plugin
         .params
         .iter()

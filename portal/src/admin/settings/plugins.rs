@@ -11,10 +11,10 @@ use docket_engine::docket::{GrantsChange, PluginsServed};
 use docket_engine::plugin::{Origin, PluginInfo, RefusedPlugin, World};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{AdminSession, StaffForm, StaffSession};
-use super::page_query::AdminQuery;
-use super::{Layout, error_page, render, sentence};
 use crate::AppState;
+use crate::admin::guard::{AdminSession, StaffForm, StaffSession};
+use crate::admin::page_query::AdminQuery;
+use crate::admin::{Layout, error_page, render, sentence};
 
 #[derive(Serialize)]
 struct PluginsPage {
@@ -60,13 +60,13 @@ struct GrantsForm {
 
 /// The grants form's fields.
 #[derive(Deserialize)]
-pub(super) struct GrantsPost {
+pub(in crate::admin) struct GrantsPost {
     #[serde(default)]
     grants: String,
 }
 
 #[derive(Deserialize, Default)]
-pub(super) struct PluginsQuery {
+pub(in crate::admin) struct PluginsQuery {
     #[serde(default)]
     granted: String,
 }
@@ -147,7 +147,7 @@ async fn page(
 }
 
 /// `GET /admin/plugins`.
-pub(super) async fn plugins(
+pub(in crate::admin) async fn plugins(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     AdminQuery(query): AdminQuery<PluginsQuery>,
@@ -162,7 +162,7 @@ pub(super) async fn plugins(
 }
 
 /// `POST /admin/plugins/{name}/grants`: the grants typed, comma-separated, applied at once.
-pub(super) async fn grant(
+pub(in crate::admin) async fn grant(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     Path(name): Path<String>,

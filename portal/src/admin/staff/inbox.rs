@@ -8,13 +8,13 @@ use docket_engine::docket::INBOX_PAGE;
 use docket_engine::model::StaffNotification;
 use serde::{Deserialize, Serialize};
 
-use super::guard::{StaffForm, StaffSession};
-use super::page_query::AdminQuery;
-use super::{Layout, Message, error_page, local_time, render};
 use crate::AppState;
+use crate::admin::guard::{StaffForm, StaffSession};
+use crate::admin::page_query::AdminQuery;
+use crate::admin::{Layout, Message, error_page, local_time, render};
 
 #[derive(Deserialize, Default)]
-pub(super) struct InboxQuery {
+pub(in crate::admin) struct InboxQuery {
     #[serde(default)]
     before: String,
     #[serde(default)]
@@ -46,7 +46,7 @@ struct Line {
 }
 
 /// `GET /admin/inbox`: `?show=unread` for the unread only, `?before=ID` for older ones.
-pub(super) async fn inbox(
+pub(in crate::admin) async fn inbox(
     State(state): State<AppState>,
     session: StaffSession,
     AdminQuery(query): AdminQuery<InboxQuery>,
@@ -140,7 +140,7 @@ fn line(state: &AppState, n: &StaffNotification) -> Line {
 }
 
 #[derive(Deserialize)]
-pub(super) struct BackTo {
+pub(in crate::admin) struct BackTo {
     #[serde(default)]
     back: String,
 }
@@ -154,7 +154,7 @@ fn back_to(back: &str) -> &str {
 }
 
 /// `POST /admin/inbox/ID/read`.
-pub(super) async fn read_one(
+pub(in crate::admin) async fn read_one(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
@@ -186,7 +186,7 @@ pub(super) async fn read_one(
 }
 
 /// `POST /admin/inbox/read-all`.
-pub(super) async fn read_all(
+pub(in crate::admin) async fn read_all(
     State(state): State<AppState>,
     session: StaffSession,
     StaffForm(BackTo { .. }): StaffForm<BackTo>,

@@ -7,11 +7,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::model::{ApiToken, Role, TokenId};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{AdminSession, StaffForm, StaffSession};
-use super::page_query::AdminQuery;
-use super::sentence;
-use super::{Layout, error_page, local_time, render};
 use crate::AppState;
+use crate::admin::guard::{AdminSession, StaffForm, StaffSession};
+use crate::admin::page_query::AdminQuery;
+use crate::admin::sentence;
+use crate::admin::{Layout, error_page, local_time, render};
 
 #[derive(Serialize)]
 struct TokensPage {
@@ -39,7 +39,7 @@ struct Created {
 }
 
 #[derive(Serialize, Deserialize, Default)]
-pub(super) struct TokenForm {
+pub(in crate::admin) struct TokenForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -53,7 +53,7 @@ struct TokenErrors {
 }
 
 #[derive(Deserialize, Default)]
-pub(super) struct TokensQuery {
+pub(in crate::admin) struct TokensQuery {
     #[serde(default)]
     notice: String,
 }
@@ -96,7 +96,7 @@ async fn page(
 }
 
 /// `GET /admin/tokens`.
-pub(super) async fn tokens(
+pub(in crate::admin) async fn tokens(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     AdminQuery(query): AdminQuery<TokensQuery>,
@@ -123,7 +123,7 @@ pub(super) async fn tokens(
 
 /// `POST /admin/tokens`: creates a token and shows its secret once. The answer is the page
 /// itself rather than a redirect, so the secret is never in an address or a later page.
-pub(super) async fn create(
+pub(in crate::admin) async fn create(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     StaffForm(form): StaffForm<TokenForm>,
@@ -190,10 +190,10 @@ pub(super) async fn create(
 }
 
 #[derive(Deserialize)]
-pub(super) struct Nothing {}
+pub(in crate::admin) struct Nothing {}
 
 /// `POST /admin/tokens/{id}/revoke`.
-pub(super) async fn revoke(
+pub(in crate::admin) async fn revoke(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     Path(id): Path<String>,

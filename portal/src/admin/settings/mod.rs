@@ -1,8 +1,9 @@
-//! The firm's settings, for admins only: a form for what the firm's emails and reminders follow
-//! (name, timezone, send time and schedule, holidays, sub-statuses), with each bad field's
-//! message next to it and nothing changed; keys the configuration sets are shown read-only,
-//! naming the key. Links lead to the other admin-only pages (API tokens), and the staff are
-//! listed.
+//! The firm's settings and how the server runs, for admins only: the plugins it serves
+//! (`plugins.rs`), the outbox (`outbox.rs`), and here the settings form — what the firm's emails
+//! and reminders follow (name, timezone, send time and schedule, holidays, sub-statuses), with
+//! each bad field's message next to it and nothing changed; keys the configuration sets are shown
+//! read-only, naming the key — with the logo and the test email. Links lead to the other
+//! admin-only pages (API tokens), and the staff are listed.
 
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -16,6 +17,9 @@ use super::page_query::AdminQuery;
 use super::sentence;
 use super::{Layout, error_page, local_time, render};
 use crate::AppState;
+
+pub(super) mod outbox;
+pub(super) mod plugins;
 
 #[derive(Serialize)]
 struct SettingsPage {
@@ -223,7 +227,7 @@ fn settings_page(
         } else {
             "server.base_url in the configuration"
         },
-        transport: super::outbox::transport_text(state),
+        transport: outbox::transport_text(state),
         max_logo_kib: docket_engine::docket::MAX_LOGO_BYTES / 1024,
         logo_address: format!("{}/firm/logo", firm.base_url.trim_end_matches('/')),
         me: session.member.staff.email.clone(),

@@ -1,6 +1,6 @@
 //! The edits of a template's page: every form on it posts one change (details, a group, a
 //! task, moved, added or removed, a document linked, uploaded or removed, archive, restore),
-//! read here into an engine call; bad input re-shows the page (`templates::show`) with the
+//! read here into an engine call; bad input re-shows the page (`pages::show`) with the
 //! message next to the field, the typed values kept and nothing changed.
 
 use std::collections::BTreeMap;
@@ -12,40 +12,40 @@ use docket_engine::docket::TemplateEdit;
 use docket_engine::model::{ParamValue, PluginRef, TaskTemplate};
 use serde::Deserialize;
 
-use super::guard::{StaffForm, StaffSession, StaffUpload};
-use super::sentence;
-use super::templates::{FieldError, show};
-use super::{Layout, error_page};
+use super::pages::{FieldError, show};
 use crate::AppState;
+use crate::admin::guard::{StaffForm, StaffSession, StaffUpload};
+use crate::admin::sentence;
+use crate::admin::{Layout, error_page};
 
 /// Every form of a template's page: `action` says which, the other fields are its own.
 #[derive(Deserialize, Default)]
-pub(super) struct EditForm {
-    pub(super) action: String,
+pub(in crate::admin) struct EditForm {
+    pub(in crate::admin) action: String,
     #[serde(default)]
-    pub(super) group: Option<usize>,
+    pub(in crate::admin) group: Option<usize>,
     #[serde(default)]
-    pub(super) task: Option<usize>,
+    pub(in crate::admin) task: Option<usize>,
     #[serde(default)]
-    pub(super) document: Option<usize>,
+    pub(in crate::admin) document: Option<usize>,
     #[serde(default)]
-    pub(super) name: String,
+    pub(in crate::admin) name: String,
     #[serde(default)]
-    pub(super) description: String,
+    pub(in crate::admin) description: String,
     #[serde(default)]
-    pub(super) title: String,
+    pub(in crate::admin) title: String,
     #[serde(default)]
-    pub(super) due: String,
+    pub(in crate::admin) due: String,
     #[serde(default)]
-    pub(super) sending: String,
+    pub(in crate::admin) sending: String,
     #[serde(default)]
-    pub(super) sending_params: String,
+    pub(in crate::admin) sending_params: String,
     #[serde(default)]
-    pub(super) reminders: String,
+    pub(in crate::admin) reminders: String,
     #[serde(default)]
-    pub(super) reminders_params: String,
+    pub(in crate::admin) reminders_params: String,
     #[serde(default)]
-    pub(super) url: String,
+    pub(in crate::admin) url: String,
 }
 
 /// What a post asks of the engine.
@@ -58,7 +58,7 @@ enum Change {
 
 /// `POST /admin/templates/{id}`: one edit, then the page again (or the page with the message
 /// next to the field, nothing changed).
-pub(super) async fn edit(
+pub(in crate::admin) async fn edit(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
@@ -137,7 +137,7 @@ pub(super) async fn edit(
 
 /// `POST /admin/templates/{id}/documents`: a file (a form, an engagement letter) for task
 /// `task` of group `group`; work made from the template from now on carries it.
-pub(super) async fn upload(
+pub(in crate::admin) async fn upload(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
@@ -342,7 +342,7 @@ fn field_of(action: &str, message: &str) -> &'static str {
     }
 }
 
-pub(super) fn task(title: &str, description: &str, due: i32) -> TaskTemplate {
+pub(in crate::admin) fn task(title: &str, description: &str, due: i32) -> TaskTemplate {
     TaskTemplate {
         title: title.trim().to_string(),
         description: description.trim().to_string(),
@@ -352,7 +352,7 @@ pub(super) fn task(title: &str, description: &str, due: i32) -> TaskTemplate {
 }
 
 /// A due offset as typed: a whole number of days.
-pub(super) fn due_offset(text: &str) -> Result<i32, String> {
+pub(in crate::admin) fn due_offset(text: &str) -> Result<i32, String> {
     text.trim().parse::<i32>().map_err(|_| {
         format!(
             "“{}” is not a number of days; write a whole number, e.g. 14 (or -3 for three days before the start).",
@@ -383,5 +383,5 @@ fn plugin(name: &str, params: &str) -> Result<PluginRef, String> {
 }
 
 #[cfg(test)]
-#[path = "template_edits_tests.rs"]
+#[path = "edits_tests.rs"]
 mod tests;

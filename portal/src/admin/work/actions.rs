@@ -13,11 +13,11 @@ use docket_engine::docket::{
 use docket_engine::model::{Actor, WorkId};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{StaffForm, StaffSession};
-use super::sentence;
-use super::work::{PageErrors, show_work};
-use super::{Layout, Message, error_page, render};
+use super::item::{PageErrors, show_work};
 use crate::AppState;
+use crate::admin::guard::{StaffForm, StaffSession};
+use crate::admin::sentence;
+use crate::admin::{Layout, Message, error_page, render};
 
 fn actor(session: &StaffSession) -> Actor {
     Actor::Staff(session.member.staff.id)
@@ -77,7 +77,7 @@ fn failed(state: &AppState, session: &StaffSession, id: WorkId, e: crate::ApiErr
 }
 
 #[derive(Deserialize)]
-pub(super) struct DetailsForm {
+pub(in crate::admin) struct DetailsForm {
     #[serde(default)]
     external_name: String,
     #[serde(default)]
@@ -85,7 +85,7 @@ pub(super) struct DetailsForm {
 }
 
 /// `POST /admin/work/ID/details`: the name the client sees and the assignee.
-pub(super) async fn details(
+pub(in crate::admin) async fn details(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
@@ -137,7 +137,7 @@ pub(super) async fn details(
 }
 
 /// `POST /admin/work/ID/complete` and `/reopen`.
-pub(super) async fn work_status(
+pub(in crate::admin) async fn work_status(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, action)): Path<(String, String)>,
@@ -160,7 +160,7 @@ pub(super) async fn work_status(
 }
 
 /// `POST /admin/work/ID/groups/G/tasks/T/done` and `/reopen`.
-pub(super) async fn task(
+pub(in crate::admin) async fn task(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, task, action)): Path<(String, String, String, String)>,
@@ -185,14 +185,14 @@ pub(super) async fn task(
 }
 
 #[derive(Deserialize)]
-pub(super) struct CommentForm {
+pub(in crate::admin) struct CommentForm {
     #[serde(default)]
     body: String,
 }
 
 /// `POST /admin/work/ID/groups/G/tasks/T/comment`: a staff reply about a task, which the
 /// group's client reads on the checklist and gets by email.
-pub(super) async fn comment(
+pub(in crate::admin) async fn comment(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, task)): Path<(String, String, String)>,
@@ -250,7 +250,7 @@ struct SendPage {
 
 /// `GET /admin/work/ID/groups/G/send` (and `/resend`): the confirm step, showing the name the
 /// client will see, which staff may change first.
-pub(super) async fn send_form(
+pub(in crate::admin) async fn send_form(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, action)): Path<(String, String, String)>,
@@ -315,13 +315,13 @@ async fn send_page(
 }
 
 #[derive(Deserialize)]
-pub(super) struct SendForm {
+pub(in crate::admin) struct SendForm {
     #[serde(default)]
     external_name: String,
 }
 
 /// `POST /admin/work/ID/groups/G/send` (and `/resend`): sends under the confirmed name.
-pub(super) async fn send(
+pub(in crate::admin) async fn send(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, action)): Path<(String, String, String)>,
@@ -361,7 +361,7 @@ pub(super) async fn send(
 }
 
 /// `GET /admin/work/ID/files/FILE`: a file of the work, as an attachment.
-pub(super) async fn download(
+pub(in crate::admin) async fn download(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, file)): Path<(String, String)>,
@@ -390,7 +390,7 @@ pub(super) async fn download(
 
 /// `GET /admin/work/ID/groups/G/as-client`: the group's checklist as its client sees it, locked
 /// (nothing can be ticked, uploaded or written), binding nothing, recorded on the timeline.
-pub(super) async fn as_client(
+pub(in crate::admin) async fn as_client(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group)): Path<(String, String)>,
@@ -443,7 +443,7 @@ fn about_input(e: &crate::ApiError) -> bool {
 }
 
 #[derive(Deserialize)]
-pub(super) struct SettingsForm {
+pub(in crate::admin) struct SettingsForm {
     #[serde(default)]
     sending: String,
     #[serde(default)]
@@ -458,7 +458,7 @@ pub(super) struct SettingsForm {
 
 /// `POST /admin/work/ID/groups/G/settings`: the group's sending rule, reminder policy (with
 /// their parameters) and sender, on this work only.
-pub(super) async fn settings(
+pub(in crate::admin) async fn settings(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group)): Path<(String, String)>,
@@ -491,14 +491,14 @@ pub(super) async fn settings(
 }
 
 #[derive(Deserialize)]
-pub(super) struct RecipientForm {
+pub(in crate::admin) struct RecipientForm {
     #[serde(default)]
     contact: String,
 }
 
 /// `POST /admin/work/ID/groups/G/recipient`: another contact; the group's links and device
 /// binding stop working.
-pub(super) async fn recipient(
+pub(in crate::admin) async fn recipient(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group)): Path<(String, String)>,
@@ -517,7 +517,7 @@ pub(super) async fn recipient(
 }
 
 #[derive(Deserialize)]
-pub(super) struct TaskForm {
+pub(in crate::admin) struct TaskForm {
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -525,7 +525,7 @@ pub(super) struct TaskForm {
 }
 
 /// `POST /admin/work/ID/groups/G/tasks`: a task added to this work only.
-pub(super) async fn add_task(
+pub(in crate::admin) async fn add_task(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group)): Path<(String, String)>,
@@ -547,7 +547,7 @@ pub(super) async fn add_task(
 }
 
 /// `POST /admin/work/ID/groups/G/tasks/T/edit`: a task's title and due date.
-pub(super) async fn edit_task(
+pub(in crate::admin) async fn edit_task(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, task)): Path<(String, String, String)>,
@@ -571,7 +571,7 @@ pub(super) async fn edit_task(
 }
 
 /// `POST /admin/work/ID/files/FILE/remove`.
-pub(super) async fn remove_file(
+pub(in crate::admin) async fn remove_file(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, file)): Path<(String, String)>,

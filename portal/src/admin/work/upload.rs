@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::UploadDetails;
 use docket_engine::model::{Actor, WorkId};
 
-use super::guard::{StaffSession, StaffUpload};
-use super::work::{PageErrors, show_work};
-use super::{Layout, Message, error_page};
+use super::item::{PageErrors, show_work};
 use crate::AppState;
+use crate::admin::guard::{StaffSession, StaffUpload};
+use crate::admin::{Layout, Message, error_page};
 
-pub(super) async fn attach(
+pub(in crate::admin) async fn attach(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, task)): Path<(String, String, String)>,

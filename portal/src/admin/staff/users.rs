@@ -10,11 +10,11 @@ use docket_engine::docket::{INVITE_LIFETIME, MIN_PASSWORD_LEN, NewInvite};
 use docket_engine::model::{Role, StaffMember};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{AdminSession, StaffForm, StaffSession};
-use super::page_query::AdminQuery;
-use super::sentence;
-use super::{Layout, Message, error_page, render};
 use crate::AppState;
+use crate::admin::guard::{AdminSession, StaffForm, StaffSession};
+use crate::admin::page_query::AdminQuery;
+use crate::admin::sentence;
+use crate::admin::{Layout, Message, error_page, render};
 
 #[derive(Serialize)]
 struct UsersPage {
@@ -39,7 +39,7 @@ struct Line {
 }
 
 #[derive(Serialize, Deserialize, Default)]
-pub(super) struct InviteForm {
+pub(in crate::admin) struct InviteForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -56,7 +56,7 @@ struct InviteErrors {
 }
 
 #[derive(Deserialize, Default)]
-pub(super) struct UsersQuery {
+pub(in crate::admin) struct UsersQuery {
     #[serde(default)]
     notice: String,
 }
@@ -82,11 +82,11 @@ async fn page(
         role: if m.is_admin() { "Admin" } else { "Staff" },
         other_role: if m.is_admin() { "staff" } else { "admin" },
         state: match (m.disabled_at, m.invited_until) {
-            (Some(at), _) => format!("Disabled since {}", super::local_time(state, at)),
+            (Some(at), _) => format!("Disabled since {}", crate::admin::local_time(state, at)),
             (None, Some(until)) => {
                 format!(
                     "Invited; the link works until {}",
-                    super::local_time(state, until)
+                    crate::admin::local_time(state, until)
                 )
             }
             (None, None) => "Active".into(),
@@ -121,7 +121,7 @@ fn fresh_form() -> InviteForm {
 }
 
 /// `GET /admin/users`.
-pub(super) async fn users(
+pub(in crate::admin) async fn users(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     AdminQuery(query): AdminQuery<UsersQuery>,
@@ -144,7 +144,7 @@ pub(super) async fn users(
 }
 
 /// `POST /admin/users`: invites a member.
-pub(super) async fn invite(
+pub(in crate::admin) async fn invite(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     StaffForm(form): StaffForm<InviteForm>,
@@ -199,16 +199,16 @@ pub(super) async fn invite(
 }
 
 #[derive(Deserialize)]
-pub(super) struct RoleForm {
+pub(in crate::admin) struct RoleForm {
     #[serde(default)]
     role: String,
 }
 
 #[derive(Deserialize)]
-pub(super) struct Nothing {}
+pub(in crate::admin) struct Nothing {}
 
 /// `POST /admin/users/{id}/role`.
-pub(super) async fn set_role(
+pub(in crate::admin) async fn set_role(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     Path(id): Path<String>,
@@ -223,7 +223,7 @@ pub(super) async fn set_role(
 }
 
 /// `POST /admin/users/{id}/disable` and `.../enable`.
-pub(super) async fn toggle(
+pub(in crate::admin) async fn toggle(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     Path((id, action)): Path<(String, String)>,
@@ -310,7 +310,7 @@ fn invite_gone(state: &AppState, e: crate::ApiError) -> Response {
 }
 
 /// `GET /admin/invite/{secret}`: the password form of an open invitation.
-pub(super) async fn invite_form(
+pub(in crate::admin) async fn invite_form(
     State(state): State<AppState>,
     Path(secret): Path<String>,
 ) -> Response {
@@ -321,7 +321,7 @@ pub(super) async fn invite_form(
 }
 
 #[derive(Deserialize)]
-pub(super) struct NewPasswordForm {
+pub(in crate::admin) struct NewPasswordForm {
     #[serde(default)]
     new_password: String,
     #[serde(default)]
@@ -329,7 +329,7 @@ pub(super) struct NewPasswordForm {
 }
 
 /// `POST /admin/invite/{secret}`: sets the first password; the link then works no more.
-pub(super) async fn accept_invite(
+pub(in crate::admin) async fn accept_invite(
     State(state): State<AppState>,
     Path(secret): Path<String>,
     headers: HeaderMap,
