@@ -402,7 +402,8 @@ impl Message {
 }
 
 /// An engine error as a page: a message for what staff can act on, the log for the rest.
-fn error_page(error: crate::ApiError, layout: Layout) -> Response {
+fn error_page(error: impl Into<crate::ApiError>, layout: Layout) -> Response {
+    let error = error.into();
     let status = error.status();
     if status.is_server_error() {
         return Message::new(
@@ -444,8 +445,9 @@ fn status_text(status: docket_engine::model::WorkStatus, sub: Option<&str>) -> S
     }
 }
 
-/// A message from the engine as a sentence on a page: a capital first letter (not where it
-/// starts with an email address or a quoted name, which stay as typed) and a full stop.
+/// A message as a sentence on a page: a capital first letter (not where it starts with an email
+/// address or a quoted name, which stay as typed) and a full stop. Every message the admin
+/// shows in its own words or the engine's goes through this one.
 pub(super) fn sentence(message: &str) -> String {
     let message = message.trim();
     let first_word = message.split_whitespace().next().unwrap_or("");

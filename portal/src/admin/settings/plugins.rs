@@ -12,6 +12,7 @@ use docket_engine::plugin::{Origin, PluginInfo, RefusedPlugin, World};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::CallError::Engine;
 use crate::admin::guard::{AdminSession, StaffForm, StaffSession};
 use crate::admin::page_query::AdminQuery;
 use crate::admin::{Layout, error_page, render, sentence};
@@ -179,16 +180,16 @@ pub(in crate::admin) async fn grant(
     };
     let plugin = name.clone();
     match state
-        .call(move |d| d.set_plugin_grants(&plugin, &change))
+        .run(move |d| d.set_plugin_grants(&plugin, &change))
         .await
     {
         // Only a plugin's name (letters, digits and hyphens) is granted anything.
         Ok(_) => Redirect::to(&format!("/admin/plugins?granted={name}")).into_response(),
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(Engine(e)) if e.is_invalid() => {
             let refusal = Refusal {
                 plugin: name,
                 typed: form.grants,
-                error: sentence(e.message()),
+                error: sentence(&e.to_string()),
             };
             page(
                 &state,

@@ -9,6 +9,7 @@ use docket_engine::model::StaffNotification;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::CallError::Engine;
 use crate::admin::guard::{StaffForm, StaffSession};
 use crate::admin::page_query::AdminQuery;
 use crate::admin::{Layout, Message, error_page, local_time, render};
@@ -170,12 +171,9 @@ pub(in crate::admin) async fn read_one(
         .render(StatusCode::NOT_FOUND, layout(&session));
     };
     let user = session.member.staff.id;
-    match state
-        .call(move |d| d.mark_notification_read(user, id))
-        .await
-    {
+    match state.run(move |d| d.mark_notification_read(user, id)).await {
         Ok(_) => Redirect::to(back_to(&form.back)).into_response(),
-        Err(e) if e.status() == StatusCode::NOT_FOUND => Message::new(
+        Err(Engine(docket_engine::Error::NotFound { .. })) => Message::new(
             "No such notification",
             "It is not one of your notifications; nothing was changed.",
         )

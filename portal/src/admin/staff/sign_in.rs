@@ -6,6 +6,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::Error;
 use docket_engine::docket::{
     MIN_PASSWORD_LEN, PasswordChange, STAFF_SESSION_LIFETIME, StaffSignIn, new_secret,
     wait_in_words,
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
+use crate::CallError::Engine;
 use crate::admin::guard::{
     SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE, StaffForm, StaffSession, safe_next, session_cookie,
 };
@@ -367,7 +369,7 @@ pub(in crate::admin) async fn change_password(
     let address = client_address(&state, &headers, &extensions);
     let cookie = session.cookie.clone();
     let answer = state
-        .call(move |d| {
+        .run(move |d| {
             d.change_password(
                 &cookie,
                 &form.current_password,
@@ -397,16 +399,15 @@ pub(in crate::admin) async fn change_password(
                 ..PasswordErrors::default()
             },
         ),
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => refuse(
+        Err(Engine(e)) if e.is_invalid() => refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
             PasswordErrors {
-                new_password: Some(sentence(e.message())),
+                new_password: Some(sentence(&e.to_string())),
                 ..PasswordErrors::default()
             },
         ),
-        Err(e) if e.status() == StatusCode::FORBIDDEN => {
-            Redirect::to("/admin/sign-in").into_response()
-        }
+        // The session ended meanwhile.
+        Err(Engine(Error::Forbidden(_))) => Redirect::to("/admin/sign-in").into_response(),
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "account")),
     }
 }

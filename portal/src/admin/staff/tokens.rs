@@ -8,6 +8,7 @@ use docket_engine::model::{ApiToken, Role, TokenId};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::CallError::Engine;
 use crate::admin::guard::{AdminSession, StaffForm, StaffSession};
 use crate::admin::page_query::AdminQuery;
 use crate::admin::sentence;
@@ -148,7 +149,7 @@ pub(in crate::admin) async fn create(
         }
     };
     let name = form.name.clone();
-    match state.call(move |d| d.create_api_token(&name, role)).await {
+    match state.run(move |d| d.create_api_token(&name, role)).await {
         Ok((token, secret)) => {
             let created = Created {
                 name: token.name,
@@ -169,9 +170,9 @@ pub(in crate::admin) async fn create(
             )
             .await
         }
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(Engine(e)) if e.is_invalid() => {
             let errors = TokenErrors {
-                name: Some(sentence(e.message())),
+                name: Some(sentence(&e.to_string())),
                 ..TokenErrors::default()
             };
             page(
@@ -202,7 +203,7 @@ pub(in crate::admin) async fn revoke(
     let layout = || Layout::signed_in(&state, &session, "settings");
     let id: TokenId = match id.parse() {
         Ok(id) => id,
-        Err(e) => return error_page(crate::ApiError::from(e), layout()),
+        Err(e) => return error_page(e, layout()),
     };
     match state.call(move |d| d.revoke_api_token(id)).await {
         Ok(_) => Redirect::to("/admin/tokens?notice=revoked").into_response(),

@@ -8,12 +8,14 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::Error;
 use docket_engine::docket::TemplateEdit;
 use docket_engine::model::{ParamValue, PluginRef, TaskTemplate};
 use serde::Deserialize;
 
 use super::pages::{FieldError, show};
 use crate::AppState;
+use crate::CallError::Engine;
 use crate::admin::guard::{StaffForm, StaffSession, StaffUpload};
 use crate::admin::sentence;
 use crate::admin::{Layout, error_page};
@@ -80,7 +82,7 @@ pub(in crate::admin) async fn edit(
     };
     let target = id.clone();
     let done = state
-        .call(move |d| match change {
+        .run(move |d| match change {
             Change::Edit(edit) => d.edit_template(&target, edit),
             Change::RemoveDocument(g, t, i) => d.remove_template_document(&target, (g, t), i),
             Change::Archive => d.archive_template(&target),
@@ -89,21 +91,17 @@ pub(in crate::admin) async fn edit(
         .await;
     match done {
         Ok(t) => Redirect::to(&format!("/admin/templates/{}#{form_id}", t.id)).into_response(),
-        Err(e)
-            if e.status() == StatusCode::UNPROCESSABLE_ENTITY
-                || e.status() == StatusCode::CONFLICT =>
-        {
-            let message = sentence(e.message());
-            let field = field_of(&form.action, &message);
+        // A name another template has is the name's conflict.
+        Err(Engine(e @ (Error::Invalid { .. } | Error::Conflict(_)))) => {
+            let message = sentence(&e.to_string());
+            let field = field_of(&form.action, e.field());
             // A group or task that is not there (a page older than an edit, or a made-up
             // post) has no form on the page to show the message by: it is said at the top.
             let (g, t) = (form.group.unwrap_or(0) + 1, form.task.unwrap_or(0) + 1);
-            let missing = if e.message().contains(" has no group ") {
-                Some(format!("This template has no group {g}"))
-            } else if e.message().contains(" has no task ") {
-                Some(format!("Group {g} of this template has no task {t}"))
-            } else {
-                None
+            let missing = match e.field() {
+                Some("group") => Some(format!("This template has no group {g}")),
+                Some("task") => Some(format!("Group {g} of this template has no task {t}")),
+                _ => None,
             };
             let (form_id, field, message) = if let Some(missing) = missing {
                 (
@@ -180,7 +178,7 @@ pub(in crate::admin) async fn upload(
     };
     let target = id.clone();
     let done = state
-        .call(move |d| {
+        .run(move |d| {
             d.attach_template_document(&target, (g, t), &name, content_type.to_string(), stored)
         })
         .await;
@@ -188,11 +186,11 @@ pub(in crate::admin) async fn upload(
         Ok(t) => Redirect::to(&format!("/admin/templates/{}#{form_id}", t.id)).into_response(),
         // A group or task that is not there (a page older than an edit) has no form to show
         // the message by: it is said at the top of the page.
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(Engine(e)) if e.is_invalid() => {
             let error = FieldError {
                 form: "groups".into(),
                 field: "action",
-                message: sentence(e.message()),
+                message: sentence(&e.to_string()),
             };
             let failed = (error, &form);
             show(
@@ -327,17 +325,17 @@ fn change(form: &EditForm) -> Result<(String, Change), FieldError> {
     Ok(change)
 }
 
-/// Which field of a form an engine refusal is about.
-fn field_of(action: &str, message: &str) -> &'static str {
-    match action {
-        "group" if message.contains("sending rule") => "sending",
-        "group" if message.contains("reminder policy") => "reminders",
-        "add_group" | "add_task" | "task" if message.contains("due offset") => "due",
-        "add_group" if message.contains("task") => "title",
-        "add_task" | "task" => "title",
-        "add_link" if message.contains("needs a name") => "name",
-        "add_link" => "url",
-        "details" | "add_group" | "group" => "name",
+/// The input of form `action` the engine's `field` is: where a refusal of it is said.
+fn field_of(action: &str, field: Option<&str>) -> &'static str {
+    match (action, field) {
+        ("group", Some("sending")) => "sending",
+        ("group", Some("reminders")) => "reminders",
+        ("add_group" | "add_task" | "task", Some("due_offset_days")) => "due",
+        ("add_group", Some("title")) => "title",
+        ("add_task" | "task", _) => "title",
+        ("add_link", Some("document_name")) => "name",
+        ("add_link", _) => "url",
+        ("details" | "add_group" | "group", _) => "name",
         _ => "action",
     }
 }

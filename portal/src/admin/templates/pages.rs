@@ -9,11 +9,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use docket_engine::Error;
 use docket_engine::docket::{HoldReason, TemplatePreview};
 use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
 use serde::{Deserialize, Serialize};
 
 use super::edits::{EditForm, due_offset, task};
+use crate::CallError::Engine;
 use crate::admin::guard::{StaffForm, StaffSession};
 use crate::admin::page_query::AdminQuery;
 use crate::admin::sentence;
@@ -153,35 +155,24 @@ pub(in crate::admin) async fn create(
             tasks: vec![task(&form.title, "", due)],
         }],
     };
-    match state.call(move |d| d.create_template(new)).await {
+    match state.run(move |d| d.create_template(new)).await {
         Ok(t) => Redirect::to(&format!("/admin/templates/{}", t.id)).into_response(),
-        Err(e)
-            if e.status() == StatusCode::UNPROCESSABLE_ENTITY
-                || e.status() == StatusCode::CONFLICT =>
-        {
-            let field = new_form_field(e.message());
-            refuse(field, sentence(e.message()))
+        // A name another template has is the name's conflict.
+        Err(Engine(e @ (Error::Invalid { .. } | Error::Conflict(_)))) => {
+            refuse(new_form_field(e.field()), sentence(&e.to_string()))
         }
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "templates")),
     }
 }
 
-/// Which field of the new-template form an engine refusal is about, read from the message
-/// without the names quoted in it (a title may hold any word).
-fn new_form_field(message: &str) -> &'static str {
-    let words: String = message
-        .split('`')
-        .step_by(2)
-        .collect::<String>()
-        .to_lowercase();
-    if words.contains("due offset") {
-        "due"
-    } else if words.contains("without a title") || words.starts_with("task ") {
-        "title"
-    } else if words.contains("group") {
-        "group"
-    } else {
-        "name"
+/// The input of the new-template form the engine's `field` is: the template's name unless the
+/// refusal is about its one group or task.
+fn new_form_field(field: Option<&str>) -> &'static str {
+    match field {
+        Some("due_offset_days") => "due",
+        Some("title") => "title",
+        Some("group_name") => "group",
+        _ => "name",
     }
 }
 

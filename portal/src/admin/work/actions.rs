@@ -7,6 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::Error;
 use docket_engine::docket::{
     CommentReach, GroupSettings, TaskChange, WorkDetails, plugin_from_text,
 };
@@ -14,10 +15,11 @@ use docket_engine::model::{Actor, WorkId};
 use serde::{Deserialize, Serialize};
 
 use super::item::{PageErrors, show_work};
-use crate::AppState;
+use crate::CallError::Engine;
 use crate::admin::guard::{StaffForm, StaffSession};
 use crate::admin::sentence;
 use crate::admin::{Layout, Message, error_page, render};
+use crate::{ApiError, AppState, CallError};
 
 fn actor(session: &StaffSession) -> Actor {
     Actor::Staff(session.member.staff.id)
@@ -49,7 +51,6 @@ fn parse(id: &str, rest: &[&str]) -> Option<(WorkId, Vec<usize>)> {
     Some((id, numbers))
 }
 
-/// An action's failure: the work's page for what staff can act on, the log for the rest.
 /// A form's change answered: back to the work's page, the page again with the message next to
 /// form `form_id` when the input was refused, or what failed.
 async fn saved<T>(
@@ -58,16 +59,23 @@ async fn saved<T>(
     id: &str,
     work: WorkId,
     form_id: String,
-    answer: Result<T, crate::ApiError>,
+    answer: Result<T, CallError>,
 ) -> Response {
     match answer {
         Ok(_) => back(work, "saved"),
-        Err(e) if about_input(&e) => refused(state, session, id, form_id, e).await,
+        Err(Engine(e)) if e.is_invalid() => refused(state, session, id, form_id, &e).await,
         Err(e) => failed(state, session, work, e),
     }
 }
 
-fn failed(state: &AppState, session: &StaffSession, id: WorkId, e: crate::ApiError) -> Response {
+/// An action's failure: the work's page for what staff can act on, the log for the rest.
+fn failed(
+    state: &AppState,
+    session: &StaffSession,
+    id: WorkId,
+    e: impl Into<ApiError>,
+) -> Response {
+    let e = e.into();
     if e.status().is_server_error() {
         return error_page(e, Layout::signed_in(state, session, "work"));
     }
@@ -101,16 +109,14 @@ pub(in crate::admin) async fn details(
     };
     let by = actor(&session);
     match state
-        .call(move |d| d.update_work_details(work, change, by))
+        .run(move |d| d.update_work_details(work, change, by))
         .await
     {
         Ok(_) => back(work, "saved"),
-        Err(e)
-            if e.status() == StatusCode::UNPROCESSABLE_ENTITY
-                || e.status() == StatusCode::NOT_FOUND =>
-        {
-            let message = sentence(e.message());
-            let errors = if e.message().starts_with("the name the client sees") {
+        // An assignee named by an id no member has is not found, and is the assignee's too.
+        Err(Engine(e)) if e.is_invalid() || matches!(e, Error::NotFound { .. }) => {
+            let message = sentence(&e.to_string());
+            let errors = if e.field() == Some("external_name") {
                 PageErrors {
                     external_name: Some(message),
                     ..PageErrors::default()
@@ -204,7 +210,7 @@ pub(in crate::admin) async fn comment(
     let by = actor(&session);
     let (g, t) = (n[0], n[1]);
     match state
-        .call(move |d| d.post_comment(work, Some((g, Some(t))), &form.body, by))
+        .run(move |d| d.post_comment(work, Some((g, Some(t))), &form.body, by))
         .await
     {
         Ok(posted) => back(
@@ -216,9 +222,9 @@ pub(in crate::admin) async fn comment(
                 CommentReach::StaffOnly | CommentReach::FromClient => "commented-staff",
             },
         ),
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(Engine(e)) if e.is_invalid() => {
             let errors = PageErrors {
-                comment: Some((format!("comment-{g}-{t}"), sentence(e.message()))),
+                comment: Some((format!("comment-{g}-{t}"), sentence(&e.to_string()))),
                 ..PageErrors::default()
             };
             show_work(
@@ -287,9 +293,9 @@ async fn send_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
-    let summary = match state.call(move |d| d.work_summary(work)).await {
+    let summary = match state.run(move |d| d.work_summary(work)).await {
         Ok(summary) => summary,
-        Err(e) if e.status() == StatusCode::NOT_FOUND => return bad_address(state, session),
+        Err(Engine(Error::NotFound { .. })) => return bad_address(state, session),
         Err(e) => return error_page(e, Layout::signed_in(state, session, "work")),
     };
     let (Some(g), Some(people)) = (summary.work.groups.get(group), summary.groups.get(group))
@@ -339,11 +345,11 @@ pub(in crate::admin) async fn send(
     let name = form.external_name.clone();
     let g = n[0];
     match state
-        .call(move |d| d.send_group_named(work, g, Some(name), resend, by))
+        .run(move |d| d.send_group_named(work, g, Some(name), resend, by))
         .await
     {
         Ok(_) => back(work, if resend { "resent" } else { "sent" }),
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(Engine(e)) if e.is_invalid() => {
             send_page(
                 &state,
                 &session,
@@ -352,7 +358,7 @@ pub(in crate::admin) async fn send(
                 resend,
                 Some(form.external_name),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(sentence(e.message())),
+                Some(sentence(&e.to_string())),
             )
             .await
         }
@@ -399,27 +405,27 @@ pub(in crate::admin) async fn as_client(
         return bad_address(&state, &session);
     };
     let by = actor(&session);
-    match state.call(move |d| d.view_as_client(work, n[0], by)).await {
+    match state.run(move |d| d.view_as_client(work, n[0], by)).await {
         Ok(list) => crate::client::preview_page(
             list,
             state.docket.max_upload(),
             &format!("/admin/work/{work}"),
         ),
-        Err(e) if e.status() == StatusCode::NOT_FOUND => bad_address(&state, &session),
+        Err(Engine(Error::NotFound { .. })) => bad_address(&state, &session),
         Err(e) => failed(&state, &session, work, e),
     }
 }
 
-/// The work's page again (422) with `message` next to the field `field`.
+/// The work's page again (422) with the refusal `e` next to the form `form_id`.
 async fn refused(
     state: &AppState,
     session: &StaffSession,
     id: &str,
-    field: String,
-    e: crate::ApiError,
+    form_id: String,
+    e: &Error,
 ) -> Response {
     let errors = PageErrors {
-        field: Some((field, sentence(e.message()))),
+        field: Some((form_id, sentence(&e.to_string()))),
         ..PageErrors::default()
     };
     show_work(
@@ -432,14 +438,6 @@ async fn refused(
         None,
     )
     .await
-}
-
-/// Whether an error is about what was typed (shown next to the field).
-fn about_input(e: &crate::ApiError) -> bool {
-    matches!(
-        e.status(),
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST
-    )
 }
 
 #[derive(Deserialize)]
@@ -470,7 +468,7 @@ pub(in crate::admin) async fn settings(
     let g = n[0];
     let by = actor(&session);
     let answer = state
-        .call(move |d| {
+        .run(move |d| {
             let sending = plugin_from_text("sending rule", &form.sending, &form.sending_params)?;
             let reminders =
                 plugin_from_text("reminder policy", &form.reminders, &form.reminders_params)?;
@@ -510,7 +508,7 @@ pub(in crate::admin) async fn recipient(
     let g = n[0];
     let by = actor(&session);
     let answer = state
-        .call(move |d| d.change_recipient(work, g, &form.contact, by))
+        .run(move |d| d.change_recipient(work, g, &form.contact, by))
         .await;
     let form_id = format!("recipient-{g}");
     saved(&state, &session, &id, work, form_id, answer).await
@@ -541,7 +539,7 @@ pub(in crate::admin) async fn add_task(
         description: None,
         due_date: Some(form.due_date),
     };
-    let answer = state.call(move |d| d.add_task(work, g, task, by)).await;
+    let answer = state.run(move |d| d.add_task(work, g, task, by)).await;
     let form_id = format!("newtask-{g}");
     saved(&state, &session, &id, work, form_id, answer).await
 }
@@ -564,7 +562,7 @@ pub(in crate::admin) async fn edit_task(
         due_date: Some(form.due_date),
     };
     let answer = state
-        .call(move |d| d.edit_task(work, g, t, change, by))
+        .run(move |d| d.edit_task(work, g, t, change, by))
         .await;
     let form_id = format!("task-{g}-{t}");
     saved(&state, &session, &id, work, form_id, answer).await

@@ -5,10 +5,12 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use docket_engine::Error;
 use docket_engine::model::{WorkId, WorkStatus};
 use serde::Serialize;
 
 use crate::AppState;
+use crate::CallError::Engine;
 use crate::admin::guard::StaffSession;
 use crate::admin::{Layout, Message, error_page, local_time, render, status_text};
 
@@ -188,11 +190,11 @@ pub(in crate::admin) async fn show_work(
         return not_found(session);
     };
     let summary = match state
-        .call(move |d| Ok((d.work_summary(id)?, d.list_users()?)))
+        .run(move |d| Ok((d.work_summary(id)?, d.list_users()?)))
         .await
     {
         Ok(summary) => summary,
-        Err(e) if e.status() == StatusCode::NOT_FOUND => return not_found(session),
+        Err(Engine(Error::NotFound { .. })) => return not_found(session),
         Err(e) => return error_page(e, layout(session)),
     };
     let (summary, users) = summary;

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::admin::guard::{StaffForm, StaffSession};
 use crate::admin::page_query::AdminQuery;
-use crate::admin::{Layout, error_page, render};
+use crate::admin::{Layout, error_page, render, sentence};
 
 #[derive(Deserialize, Default)]
 pub(in crate::admin) struct Chosen {
@@ -195,7 +195,13 @@ fn page(
                 name: group.name.clone(),
                 field: format!("contact_{g}"),
                 value: form.contacts.get(g).cloned().unwrap_or_default(),
-                error: problems.contacts.get(g).cloned().flatten(),
+                error: problems
+                    .contacts
+                    .get(g)
+                    .cloned()
+                    .flatten()
+                    .as_deref()
+                    .map(sentence),
             })
             .collect(),
     });
@@ -218,13 +224,13 @@ fn page(
         external_name: form.external_name.clone(),
         assignees,
         errors: Errors {
-            template: problems.template,
+            template: problems.template.as_deref().map(sentence),
             template_href: problems
                 .archived_template
                 .map(|id| format!("/admin/templates/{id}#state")),
-            start_date: problems.start_date,
-            assignee: problems.assignee,
-            form: problems.form,
+            start_date: problems.start_date.as_deref().map(sentence),
+            assignee: problems.assignee.as_deref().map(sentence),
+            form: problems.form.as_deref().map(sentence),
         },
     };
     render(

@@ -12,6 +12,7 @@ use docket_engine::model::{Actor, WorkId};
 
 use super::item::{PageErrors, show_work};
 use crate::AppState;
+use crate::CallError::Engine;
 use crate::admin::guard::{StaffSession, StaffUpload};
 use crate::admin::{Layout, Message, error_page};
 
@@ -62,11 +63,13 @@ pub(in crate::admin) async fn attach(
     };
     let actor = Actor::Staff(session.member.staff.id);
     match state
-        .call(move |d| d.attach_file(work, details, stored, actor))
+        .run(move |d| d.attach_file(work, details, stored, actor))
         .await
     {
         Ok(_) => Redirect::to(&format!("/admin/work/{work}?notice=attached")).into_response(),
-        Err(e) if e.status().is_client_error() => refuse(e.message()).await,
+        // Whatever staff can act on is said by the file's field (a work item that is not there
+        // the work's page says itself).
+        Err(Engine(e)) if e.is_refusal() => refuse(&e.to_string()).await,
         Err(e) => error_page(e, layout()),
     }
 }
