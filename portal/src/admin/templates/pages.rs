@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use docket_engine::Error;
-use docket_engine::docket::{HoldReason, TemplatePreview};
+use docket_engine::docket::{HoldReason, TemplatePreview, params_text};
 use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
 use serde::{Deserialize, Serialize};
 
@@ -547,16 +547,6 @@ fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
         timezone: p.tz.name().to_string(),
         groups,
     }
-}
-
-/// The parameters as the form shows them.
-pub(in crate::admin) fn params_text(plugin: &PluginRef) -> String {
-    plugin
-        .params
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 fn size_text(bytes: u64) -> String {
