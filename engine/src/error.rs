@@ -6,9 +6,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The input breaks a rule of the domain (missing start date, unknown contact…).
-    #[error("{0}")]
-    Invalid(String),
+    /// The input breaks a rule of the domain (missing start date, unknown contact…). `field`
+    /// names the input it is about when it is about one (`start_date`, `name`…), so a page can
+    /// say it next to that input; the message alone is what the API and the CLI say.
+    #[error("{message}")]
+    Invalid {
+        field: Option<String>,
+        message: String,
+    },
     /// A record the request names does not exist.
     #[error("{kind} `{key}` not found")]
     NotFound { kind: &'static str, key: String },
@@ -51,8 +56,64 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn invalid(msg: impl Into<String>) -> Self {
-        Error::Invalid(msg.into())
+    /// Input that breaks a rule, about no one field in particular.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::Invalid {
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// Input that breaks a rule, about `field`.
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Invalid {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// This error as being about `field`, when it is invalid input that names no field yet: for
+    /// a rule a shared check keeps (an email address, a date) without knowing which input it
+    /// was given. Any other error is returned as it is.
+    pub fn on_field(self, field: impl Into<String>) -> Self {
+        match self {
+            Error::Invalid {
+                field: None,
+                message,
+            } => Error::Invalid {
+                field: Some(field.into()),
+                message,
+            },
+            other => other,
+        }
+    }
+
+    /// Whether the input was refused for breaking a rule.
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, Error::Invalid { .. })
+    }
+
+    /// The input an invalid-input error is about, when it names one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Invalid { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the request was refused — bad input, a record that is not there, a conflict,
+    /// too large, not allowed, gone — rather than failed: what the person asking can act on,
+    /// where a failure (storage, a plugin, a locked folder) is for the server's log.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Error::Invalid { .. }
+                | Error::NotFound { .. }
+                | Error::Conflict(_)
+                | Error::TooLarge(_)
+                | Error::Forbidden(_)
+                | Error::Gone(_)
+        )
     }
 
     pub fn not_found(kind: &'static str, key: impl ToString) -> Self {
@@ -77,3 +138,7 @@ impl From<std::io::Error> for Error {
         crate::store::files::io_error("cannot write the data folder", e)
     }
 }
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;

@@ -1,4 +1,5 @@
-//! Engine errors as HTTP answers: a status and a JSON body `{"error": "..."}`.
+//! Engine errors as HTTP answers: a status and a JSON body `{"error": "..."}`; and what an
+//! engine call answers when it does not succeed, before it is one.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -43,10 +44,27 @@ impl ApiError {
     }
 }
 
+/// Why an engine call did not succeed: the engine's own error (which knows its kind and, for
+/// invalid input, its field), or the task running it did not finish (it panicked).
+#[derive(Debug)]
+pub enum CallError {
+    Engine(Error),
+    Unfinished(String),
+}
+
+impl From<CallError> for ApiError {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::Engine(e) => e.into(),
+            CallError::Unfinished(why) => Self::internal(format!("engine task failed: {why}")),
+        }
+    }
+}
+
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         match e {
-            Error::Invalid(_) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            Error::Invalid { .. } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
             Error::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, e.to_string()),
             Error::Conflict(_) => Self::new(StatusCode::CONFLICT, e.to_string()),
             Error::TooLarge(_) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),

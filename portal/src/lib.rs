@@ -22,6 +22,7 @@ use docket_engine::Docket;
 use tokio::net::TcpListener;
 
 pub use error::ApiError;
+pub(crate) use error::CallError;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -68,16 +69,26 @@ impl AppState {
         self
     }
 
-    /// Runs a (blocking, storage-touching) engine call off the async threads.
+    /// Runs a (blocking, storage-touching) engine call off the async threads, its error an
+    /// HTTP answer.
     pub(crate) async fn call<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Docket) -> docket_engine::Result<T> + Send + 'static,
     ) -> Result<T, ApiError> {
+        self.run(f).await.map_err(ApiError::from)
+    }
+
+    /// `call`, its error the engine's own, which knows its kind and the field it is about: for
+    /// pages that put a refusal next to its field.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Docket) -> docket_engine::Result<T> + Send + 'static,
+    ) -> Result<T, CallError> {
         let docket = self.docket.clone();
         tokio::task::spawn_blocking(move || f(&docket))
             .await
-            .map_err(|e| ApiError::internal(format!("engine task failed: {e}")))?
-            .map_err(ApiError::from)
+            .map_err(|e| CallError::Unfinished(e.to_string()))?
+            .map_err(CallError::Engine)
     }
 }
 

@@ -100,7 +100,8 @@ pub fn run(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let template = docket.import_template(&text).map_err(|e| match e {
-                docket_engine::Error::Conflict(m) if m.contains("already exists") => {
+                // The one conflict a new template meets: another has its name.
+                docket_engine::Error::Conflict(m) => {
                     anyhow::anyhow!(
                         "{}: {m}; to replace it with this file: docket template import --replace {}",
                         file.display(),

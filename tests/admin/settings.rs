@@ -459,6 +459,37 @@ fn an_admin_uploads_the_logo_served_at_a_stable_address() {
     );
 }
 
+/// A logo read through `StaffUpload`: one past the engine's 512 KiB is said by the field with
+/// its size, one past what a form may hold whole is refused before the engine sees it.
+#[test]
+fn a_logo_too_large_is_said_by_its_field() {
+    let admin = Admin::start();
+    let ada = admin.browser(ADMIN);
+    let post = |file: &[u8]| {
+        super::client()
+            .post(admin.url("/admin/settings/logo"))
+            .header("Cookie", &ada.cookie)
+            .header("Origin", &admin.base)
+            .header("X-Forwarded-For", super::HOME)
+            .header("Content-Type", "multipart/form-data; boundary=XBOUNDARY")
+            .body(logo_form(&ada.token, file))
+            .send()
+            .unwrap()
+    };
+    let png = |size: usize| [b"\x89PNG\r\n\x1a\n".as_slice(), &vec![7u8; size]].concat();
+    let refused = post(&png(600 * 1024));
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        html.contains("id=\"logo-error\">The logo is 601 KiB; upload one of at most 512 KiB."),
+        "{html}"
+    );
+    let refused = post(&png(3 * 1024 * 1024));
+    assert_eq!(refused.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body(refused).contains("at most 2 MiB"));
+    assert!(admin.docket.firm_settings().unwrap().logo_url.is_none());
+}
+
 /// The Plugins page lists the plugin files the server refused with the reason, and grants a
 /// hook what an admin types, at once; a grant that is no capability is refused next to its
 /// field with what was typed kept.

@@ -74,7 +74,7 @@ pub use work::form::{
     RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems, archived_template_notice,
 };
 pub use work::list::{
-    WorkFilter, WorkListQuery, needs_attention, next_due, parse_date, work_list_keys,
+    WorkFilter, WorkListQuery, needs_attention, next_due, parse_date, work_list_keys, yes_or_no,
 };
 pub(crate) use work::{contact_key, status_key};
 
@@ -369,7 +369,7 @@ impl Docket {
     /// Commits `batch` with `settings` written in it, and caches them.
     pub(crate) fn commit_settings(&self, mut batch: Batch, settings: &FirmSettings) -> Result<()> {
         if settings.name.trim().is_empty() {
-            return Err(Error::invalid("the firm needs a name"));
+            return Err(Error::invalid_field("name", "the firm needs a name"));
         }
         if sending::replan::calendar_changed(&self.firm_settings()?, settings) {
             sending::replan::mark_replan(&mut batch);

@@ -1,7 +1,8 @@
 //! What admits a request to the admin, as extractor types: `StaffSession` (a signed-in member
 //! of staff, with their unread count for the layout), `AdminSession` (one who is an admin),
 //! `StaffForm<T>` (a form post that passed the same-origin check and carries the session's form
-//! token), and `StaffUpload` (the same for a form with a file). A handler that changes anything
+//! token), and `StaffUpload` (the same for a form with a file: a document, or the firm's logo).
+//! A handler that changes anything
 //! takes a session guard and a `StaffForm` (or `StaffUpload`); either refuses to be read
 //! without a guard before it, so a forgotten guard fails closed.
 
@@ -156,13 +157,21 @@ impl<T: DeserializeOwned> FromRequest<AppState> for StaffForm<T> {
 /// A file posted from an admin page (`multipart/form-data`), with the same checks as
 /// `StaffForm` — same origin, a session guard before it, the session's form token, which must
 /// be the form's first field — before anything else is read; then its text fields and its one
-/// file field (`file`), streamed into the file store as it arrives and refused past the cap.
+/// file field: a document (`file`), streamed into the file store as it arrives and refused past
+/// the upload cap, or the firm's logo (`logo`), read whole into memory (the engine keeps it in
+/// `meta`, never the file store) and refused past `IN_MEMORY_CAP`.
 pub struct StaffUpload {
     pub fields: std::collections::HashMap<String, String>,
     /// The file: its name as the browser sent it, its type read from its first bytes, and its
     /// bytes in the file store; `None` when no file (or an empty one) was chosen.
     pub file: Option<(String, &'static str, docket_engine::model::StoredFile)>,
+    /// The logo's bytes, as sent (empty when none was chosen).
+    pub logo: Vec<u8>,
 }
+
+/// Most bytes a file read into memory may have: as much as axum lets a form be read whole. The
+/// engine says what it accepts below that (a logo of at most `MAX_LOGO_BYTES`).
+const IN_MEMORY_CAP: usize = 2 * 1024 * 1024;
 
 impl FromRequest<AppState> for StaffUpload {
     type Rejection = Response;
@@ -218,12 +227,28 @@ impl FromRequest<AppState> for StaffUpload {
             ));
         }
         let cap = state.docket.max_upload();
+        let too_large = |cap_mib: u64| {
+            refused(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("The file is too large: files may be at most {cap_mib} MiB."),
+            )
+        };
         let mut upload = StaffUpload {
             fields: std::collections::HashMap::new(),
             file: None,
+            logo: Vec::new(),
         };
         while let Some(mut field) = form.next_field().await.map_err(malformed)? {
             let name = field.name().unwrap_or_default().to_string();
+            if name == "logo" {
+                while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+                    if upload.logo.len() + chunk.len() > IN_MEMORY_CAP {
+                        return Err(too_large(IN_MEMORY_CAP as u64 / 1_048_576));
+                    }
+                    upload.logo.extend_from_slice(&chunk);
+                }
+                continue;
+            }
             if name != "file" {
                 let text = field.text().await.map_err(malformed)?;
                 upload
@@ -252,13 +277,7 @@ impl FromRequest<AppState> for StaffUpload {
                 seen += chunk.len() as u64;
                 if seen > cap {
                     // Dropping the writer removes the partial file; the rest is never read.
-                    return Err(refused(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        format!(
-                            "The file is too large: files may be at most {} MiB.",
-                            cap / 1_048_576
-                        ),
-                    ));
+                    return Err(too_large(cap / 1_048_576));
                 }
                 if head.len() < 512 {
                     let take = (512 - head.len()).min(chunk.len());

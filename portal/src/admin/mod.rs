@@ -4,11 +4,11 @@
 //! the unread count of their inbox and sign-out. No page needs JavaScript; every form posts to
 //! the page it came from with the session's form token, and passes the same-origin check first.
 //!
-//! Files by responsibility: `guard.rs` the extractors that admit a request (a signed-in member,
-//! an admin, a checked form), `sign_in.rs` signing in and out and the password,
-//! `inbox.rs` the notifications, `work.rs` the overview and a work item's page, `settings.rs`
-//! the firm's settings and staff (admins only), `templates.rs` the templates and their
-//! calendar preview (`template_edits.rs` the forms that change one), `contacts.rs` the contacts.
+//! Folders by noun, as the engine's: `work/` (the overview, the list, new work, a work item's
+//! page, its actions and uploads), `templates/`, `contacts/`, `staff/` (sign-in, the account,
+//! the inbox, users and tokens) and `settings/` (the firm's settings, plugins, the outbox). Here:
+//! the routes, the layout and rendering; `guard.rs` the extractors that admit a request (a
+//! signed-in member, an admin, a checked form or upload), `page_query.rs` a page's query string.
 
 // A refusal here is the page to answer with, built once per request: its size is no cost.
 #![allow(clippy::result_large_err)]
@@ -26,21 +26,11 @@ use crate::AppState;
 
 mod contacts;
 mod guard;
-mod inbox;
-mod outbox;
 mod page_query;
-mod plugins;
 mod settings;
-mod sign_in;
-mod template_edits;
+mod staff;
 mod templates;
-mod tokens;
-mod users;
 mod work;
-mod work_actions;
-mod work_list;
-mod work_new;
-mod work_upload;
 
 pub use guard::{AdminSession, StaffForm, StaffSession, StaffUpload};
 
@@ -161,70 +151,76 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
 pub fn routes() -> Router<AppState> {
     LazyLock::force(&PAGES);
     Router::new()
-        .route("/", get(sign_in::root))
+        .route("/", get(staff::sign_in::root))
         .route(CSS_PATH.as_str(), get(css))
         .route(
             "/admin/sign-in",
-            get(sign_in::sign_in_form).post(sign_in::sign_in),
+            get(staff::sign_in::sign_in_form).post(staff::sign_in::sign_in),
         )
-        .route("/admin/sign-out", post(sign_in::sign_out))
+        .route("/admin/sign-out", post(staff::sign_in::sign_out))
         .route(
             "/admin/account",
-            get(sign_in::account).post(sign_in::change_password),
+            get(staff::sign_in::account).post(staff::sign_in::change_password),
         )
         .route("/admin", get(work::home))
-        .route("/admin/work", get(work_list::work_list))
+        .route("/admin/work", get(work::list::work_list))
         .route(
             "/admin/work/new",
-            get(work_new::new_work_form).post(work_new::create_work),
+            get(work::new::new_work_form).post(work::new::create_work),
         )
-        .route("/admin/work/{id}", get(work::work_page))
-        .route("/admin/work/{id}/details", post(work_actions::details))
-        .route("/admin/work/{id}/{action}", post(work_actions::work_status))
-        .route("/admin/work/{id}/files/{file}", get(work_actions::download))
+        .route("/admin/work/{id}", get(work::item::work_page))
+        .route("/admin/work/{id}/details", post(work::actions::details))
+        .route(
+            "/admin/work/{id}/{action}",
+            post(work::actions::work_status),
+        )
+        .route(
+            "/admin/work/{id}/files/{file}",
+            get(work::actions::download),
+        )
         .route(
             "/admin/work/{id}/files/{file}/remove",
-            post(work_actions::remove_file),
+            post(work::actions::remove_file),
         )
         .route(
             "/admin/work/{id}/groups/{group}/settings",
-            post(work_actions::settings),
+            post(work::actions::settings),
         )
         .route(
             "/admin/work/{id}/groups/{group}/recipient",
-            post(work_actions::recipient),
+            post(work::actions::recipient),
         )
         .route(
             "/admin/work/{id}/groups/{group}/tasks",
-            post(work_actions::add_task),
+            post(work::actions::add_task),
         )
         .route(
             "/admin/work/{id}/groups/{group}/tasks/{task}/edit",
-            post(work_actions::edit_task),
+            post(work::actions::edit_task),
         )
         .route(
             "/admin/work/{id}/groups/{group}/tasks/{task}/attach",
-            post(work_upload::attach),
+            post(work::upload::attach),
         )
         .route(
             "/admin/work/{id}/groups/{group}/as-client",
-            get(work_actions::as_client),
+            get(work::actions::as_client),
         )
         .route(
             "/admin/work/{id}/groups/{group}/{action}",
-            get(work_actions::send_form).post(work_actions::send),
+            get(work::actions::send_form).post(work::actions::send),
         )
         .route(
             "/admin/work/{id}/groups/{group}/tasks/{task}/comment",
-            post(work_actions::comment),
+            post(work::actions::comment),
         )
         .route(
             "/admin/work/{id}/groups/{group}/tasks/{task}/{action}",
-            post(work_actions::task),
+            post(work::actions::task),
         )
-        .route("/admin/inbox", get(inbox::inbox))
-        .route("/admin/inbox/read-all", post(inbox::read_all))
-        .route("/admin/inbox/{id}/read", post(inbox::read_one))
+        .route("/admin/inbox", get(staff::inbox::inbox))
+        .route("/admin/inbox/read-all", post(staff::inbox::read_all))
+        .route("/admin/inbox/{id}/read", post(staff::inbox::read_one))
         .route(
             "/admin/settings",
             get(settings::settings).post(settings::save),
@@ -232,20 +228,23 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/settings/test-email", post(settings::test_email))
         .route("/admin/settings/logo", post(settings::upload_logo))
         .route("/firm/logo", get(settings::logo))
-        .route("/admin/tokens", get(tokens::tokens).post(tokens::create))
-        .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
-        .route("/admin/templates", get(templates::list))
+        .route(
+            "/admin/tokens",
+            get(staff::tokens::tokens).post(staff::tokens::create),
+        )
+        .route("/admin/tokens/{id}/revoke", post(staff::tokens::revoke))
+        .route("/admin/templates", get(templates::pages::list))
         .route(
             "/admin/templates/new",
-            get(templates::new_form).post(templates::create),
+            get(templates::pages::new_form).post(templates::pages::create),
         )
         .route(
             "/admin/templates/{id}",
-            get(templates::page).post(template_edits::edit),
+            get(templates::pages::page).post(templates::edits::edit),
         )
         .route(
             "/admin/templates/{id}/documents",
-            post(template_edits::upload),
+            post(templates::edits::upload),
         )
         .route(
             "/admin/contacts",
@@ -255,16 +254,22 @@ pub fn routes() -> Router<AppState> {
             "/admin/contacts/{id}",
             get(contacts::page).post(contacts::edit),
         )
-        .route("/admin/users", get(users::users).post(users::invite))
-        .route("/admin/users/{id}/role", post(users::set_role))
-        .route("/admin/users/{id}/{action}", post(users::toggle))
-        .route("/admin/plugins", get(plugins::plugins))
-        .route("/admin/plugins/{name}/grants", post(plugins::grant))
-        .route("/admin/outbox", get(outbox::outbox))
-        .route("/admin/outbox/{id}", get(outbox::message))
+        .route(
+            "/admin/users",
+            get(staff::users::users).post(staff::users::invite),
+        )
+        .route("/admin/users/{id}/role", post(staff::users::set_role))
+        .route("/admin/users/{id}/{action}", post(staff::users::toggle))
+        .route("/admin/plugins", get(settings::plugins::plugins))
+        .route(
+            "/admin/plugins/{name}/grants",
+            post(settings::plugins::grant),
+        )
+        .route("/admin/outbox", get(settings::outbox::outbox))
+        .route("/admin/outbox/{id}", get(settings::outbox::message))
         .route(
             "/admin/invite/{secret}",
-            get(users::invite_form).post(users::accept_invite),
+            get(staff::users::invite_form).post(staff::users::accept_invite),
         )
         .layer(axum::middleware::map_response(
             crate::browser::security_headers,
@@ -397,7 +402,8 @@ impl Message {
 }
 
 /// An engine error as a page: a message for what staff can act on, the log for the rest.
-fn error_page(error: crate::ApiError, layout: Layout) -> Response {
+fn error_page(error: impl Into<crate::ApiError>, layout: Layout) -> Response {
+    let error = error.into();
     let status = error.status();
     if status.is_server_error() {
         return Message::new(
@@ -439,8 +445,9 @@ fn status_text(status: docket_engine::model::WorkStatus, sub: Option<&str>) -> S
     }
 }
 
-/// A message from the engine as a sentence on a page: a capital first letter (not where it
-/// starts with an email address or a quoted name, which stay as typed) and a full stop.
+/// A message as a sentence on a page: a capital first letter (not where it starts with an email
+/// address or a quoted name, which stay as typed) and a full stop. Every message the admin
+/// shows in its own words or the engine's goes through this one.
 pub(super) fn sentence(message: &str) -> String {
     let message = message.trim();
     let first_word = message.split_whitespace().next().unwrap_or("");

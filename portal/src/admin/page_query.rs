@@ -30,10 +30,7 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for AdminQuery<T> {
             .strip_prefix("Failed to deserialize query string: ")
             .unwrap_or(&text);
         let path = parts.uri.path().to_string();
-        let mut said = crate::extract::plain("the address (after `?`)", why);
-        if let Some(first) = said.get(..1) {
-            said = format!("{}{}.", first.to_uppercase(), &said[1..]);
-        }
+        let said = super::sentence(&crate::extract::plain("the address (after `?`)", why));
         let message = Message::new("This address could not be read", said)
             .back(path.clone(), "Open the page without them");
         // The layout of whoever asked: a member's bar, or none before signing in.

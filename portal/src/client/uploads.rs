@@ -187,10 +187,7 @@ pub(super) async fn document(
     State(state): State<AppState>,
     Path((_, _, file)): Path<(String, String, String)>,
 ) -> Response {
-    match state
-        .call(move |d| d.client_document(&session, &file))
-        .await
-    {
+    match state.run(move |d| d.client_document(&session, &file)).await {
         Ok((file, reader)) => (
             [
                 (header::CONTENT_TYPE, "application/octet-stream".to_string()),
@@ -201,7 +198,7 @@ pub(super) async fn document(
             crate::stream::reader_to_body(reader),
         )
             .into_response(),
-        Err(e) if e.status() == StatusCode::NOT_FOUND || e.status().is_client_error() => Message {
+        Err(crate::CallError::Engine(e)) if e.is_refusal() => Message {
             status: StatusCode::NOT_FOUND,
             heading: "No such document",
             lines: vec!["The document may have been removed.".into()],
@@ -209,6 +206,6 @@ pub(super) async fn document(
             back: None,
         }
         .render(&firm),
-        Err(e) => trouble(&firm, &e),
+        Err(e) => trouble(&firm, &e.into()),
     }
 }

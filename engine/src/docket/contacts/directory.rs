@@ -8,7 +8,7 @@ use crate::{Error, Result};
 
 impl Docket {
     pub fn create_contact(&self, new: NewContact, actor: Actor) -> Result<Contact> {
-        let email = normalise_email(&new.email)?;
+        let email = normalise_email(&new.email).map_err(|e| e.on_field("email"))?;
         let name = crate::docket::contacts::edits::contact_name(&new.name, &email)?;
         let timezone =
             crate::docket::contacts::edits::contact_zone(new.timezone.as_deref().unwrap_or(""))?;

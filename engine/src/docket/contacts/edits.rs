@@ -56,7 +56,7 @@ impl Docket {
         let old: Contact = decode(&before)?;
         let mut contact = old.clone();
         if let Some(email) = &update.email {
-            contact.email = normalise_email(email)?;
+            contact.email = normalise_email(email).map_err(|e| e.on_field("email"))?;
         }
         if let Some(name) = &update.name {
             contact.name = contact_name(name, &contact.email)?;
@@ -308,12 +308,18 @@ impl Docket {
 pub(in crate::docket) fn contact_name(name: &str, email: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::invalid(format!("contact {email} needs a name")));
+        return Err(Error::invalid_field(
+            "name",
+            format!("contact {email} needs a name"),
+        ));
     }
     if name.chars().any(char::is_control) {
-        return Err(Error::invalid(format!(
-            "contact {email}: a name cannot contain line breaks, tabs or other control characters"
-        )));
+        return Err(Error::invalid_field(
+            "name",
+            format!(
+                "contact {email}: a name cannot contain line breaks, tabs or other control characters"
+            ),
+        ));
     }
     Ok(name.to_string())
 }
@@ -325,9 +331,10 @@ pub(in crate::docket) fn contact_zone(zone: &str) -> Result<Option<Tz>> {
         return Ok(None);
     }
     zone.parse::<Tz>().map(Some).map_err(|_| {
-        Error::invalid(format!(
-            "`{zone}` is not an IANA timezone (e.g. Europe/London)"
-        ))
+        Error::invalid_field(
+            "timezone",
+            format!("`{zone}` is not an IANA timezone (e.g. Europe/London)"),
+        )
     })
 }
 

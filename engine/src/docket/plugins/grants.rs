@@ -125,9 +125,10 @@ impl Docket {
             .filter(|g| !g.is_empty())
         {
             let capability = Capability::parse(text)
-                .map_err(|reason| Error::invalid(format!("grants: {reason}")))?;
+                .map_err(|reason| Error::invalid_field("grants", format!("grants: {reason}")))?;
             if matches!(capability, Capability::Http(ref host) if host == "*") {
-                return Err(Error::invalid(
+                return Err(Error::invalid_field(
+                    "grants",
                     "grants: `http:*` grants no host; grant each host as http:HOST",
                 ));
             }
@@ -139,10 +140,13 @@ impl Docket {
             && info.world != World::NotificationHook
             && !grants.is_empty()
         {
-            return Err(Error::invalid(format!(
-                "grants: `{plugin}` is a {}, which is pure and takes no capabilities",
-                info.world
-            )));
+            return Err(Error::invalid_field(
+                "grants",
+                format!(
+                    "grants: `{plugin}` is a {}, which is pure and takes no capabilities",
+                    info.world
+                ),
+            ));
         }
         let stored = self.retrying(|| {
             let (mut stored, before) = read_grants(self.store.as_ref())?;

@@ -444,7 +444,7 @@ fn resolve_status(
         Some((status, sub)) => Ok((status.parse()?, Some(sub))),
         None => {
             let subs: Vec<&String> = settings.sub_statuses.values().flatten().collect();
-            Err(Error::Invalid(format!(
+            Err(Error::invalid(format!(
                 "`{name}`, which is neither a work status (planned, waiting_on_client, in_progress, completed) nor one of the firm's sub-statuses ({})",
                 if subs.is_empty() {
                     "none are set: add them under [firm.sub_statuses]".to_string()

@@ -342,20 +342,27 @@ impl Docket {
     /// JPEG, GIF or WebP image, or when it is larger than `MAX_LOGO_BYTES`.
     pub fn set_firm_logo(&self, bytes: &[u8]) -> Result<FirmSettings> {
         if self.pinned_settings().iter().any(|k| k == "logo_url") {
-            return Err(Error::invalid(pinned_message("logo_url")));
+            return Err(Error::invalid_field("logo", pinned_message("logo_url")));
         }
         if bytes.is_empty() {
-            return Err(Error::invalid("choose an image file to upload"));
+            return Err(Error::invalid_field(
+                "logo",
+                "choose an image file to upload",
+            ));
         }
         if bytes.len() > MAX_LOGO_BYTES {
-            return Err(Error::invalid(format!(
-                "the logo is {} KiB; upload one of at most {} KiB",
-                bytes.len().div_ceil(1024),
-                MAX_LOGO_BYTES / 1024
-            )));
+            return Err(Error::invalid_field(
+                "logo",
+                format!(
+                    "the logo is {} KiB; upload one of at most {} KiB",
+                    bytes.len().div_ceil(1024),
+                    MAX_LOGO_BYTES / 1024
+                ),
+            ));
         }
-        let content_type = image_type(bytes)
-            .ok_or_else(|| Error::invalid("the logo must be a PNG, JPEG, GIF or WebP image"))?;
+        let content_type = image_type(bytes).ok_or_else(|| {
+            Error::invalid_field("logo", "the logo must be a PNG, JPEG, GIF or WebP image")
+        })?;
         let sha256 = crate::text::hex(&Sha256::digest(bytes));
         let logo = FirmLogo {
             content_type: content_type.to_string(),
@@ -435,16 +442,19 @@ impl Docket {
             .unwrap_or_default()
     }
 
-    /// Makes `change`; a bad key is an error naming it, and nothing is changed.
+    /// Makes `change`; a bad key is an error naming it (its field, when it is the only one),
+    /// and nothing is changed.
     pub fn change_settings(&self, change: &SettingsChange) -> Result<FirmSettings> {
         self.try_change_settings(change)?.map_err(|errors| {
-            Error::invalid(
-                errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.key, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
+            let message = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.key, e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            match errors.as_slice() {
+                [only] => Error::invalid_field(only.key.clone(), message),
+                _ => Error::invalid(message),
+            }
         })
     }
 }

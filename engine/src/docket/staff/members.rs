@@ -25,8 +25,8 @@ pub struct NewUser {
 
 impl Docket {
     pub fn add_user(&self, new: NewUser) -> Result<StaffUser> {
-        let email = normalise_email(&new.email)?;
-        let password_hash = hash_password(&new.password)?;
+        let email = normalise_email(&new.email).map_err(|e| e.on_field("email"))?;
+        let password_hash = hash_password(&new.password).map_err(|e| e.on_field("password"))?;
         let name = if new.name.trim().is_empty() {
             email.clone()
         } else {

@@ -32,10 +32,11 @@ impl Docket {
     /// Creates a member without a password and queues the email with their one-time link to
     /// set one (`BASE/admin/invite/SECRET`, valid for `INVITE_LIFETIME`), in one batch.
     pub fn invite_user(&self, new: NewInvite, by: &str) -> Result<StaffMember> {
-        let email = normalise_email(&new.email)?;
+        let email = normalise_email(&new.email).map_err(|e| e.on_field("email"))?;
         let name = new.name.trim();
         if name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(Error::invalid(
+            return Err(Error::invalid_field(
+                "name",
                 "a name is at most 200 characters on one line",
             ));
         }
@@ -111,7 +112,7 @@ impl Docket {
 
     /// Sets the first password of an invited member; the link then works no more.
     pub fn accept_invite(&self, secret: &str, password: &str) -> Result<StaffMember> {
-        let password_hash = hash_password(password)?;
+        let password_hash = hash_password(password).map_err(|e| e.on_field("password"))?;
         self.retrying(|| {
             let (before, mut user) = self.open_invite(secret)?;
             user.password_hash = password_hash.clone();

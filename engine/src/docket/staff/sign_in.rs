@@ -204,11 +204,12 @@ impl Docket {
             .staff_session(cookie)?
             .ok_or_else(|| Error::Forbidden("sign in again to change your password".into()))?;
         if new == current {
-            return Err(Error::invalid(
+            return Err(Error::invalid_field(
+                "new_password",
                 "the new password must differ from the current one",
             ));
         }
-        let new_hash = hash_password(new)?;
+        let new_hash = hash_password(new).map_err(|e| e.on_field("new_password"))?;
         let attempt = match self.sign_in_gate(&member.staff.email, address)? {
             Gate::Open(attempt) => attempt,
             Gate::Wait(wait) => return Ok(PasswordChange::Wait(wait)),

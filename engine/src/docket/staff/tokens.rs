@@ -27,12 +27,14 @@ impl Docket {
     pub fn create_api_token(&self, name: &str, role: Role) -> Result<(ApiToken, String)> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(Error::invalid(
+            return Err(Error::invalid_field(
+                "name",
                 "an API token needs a name saying what uses it",
             ));
         }
         if name.chars().count() > 100 || name.chars().any(char::is_control) {
-            return Err(Error::invalid(
+            return Err(Error::invalid_field(
+                "name",
                 "a token's name is at most 100 characters on one line",
             ));
         }
@@ -41,9 +43,12 @@ impl Docket {
             .iter()
             .any(|(_, _, t)| t.revoked_at.is_none() && t.name.eq_ignore_ascii_case(name))
         {
-            return Err(Error::invalid(format!(
-                "a live token is already named `{name}`; give this one another name, or revoke that one first"
-            )));
+            return Err(Error::invalid_field(
+                "name",
+                format!(
+                    "a live token is already named `{name}`; give this one another name, or revoke that one first"
+                ),
+            ));
         }
         let mut secret = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut secret);

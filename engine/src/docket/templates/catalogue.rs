@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 impl Docket {
     pub fn create_template(&self, new: NewTemplate) -> Result<Template> {
-        new.validate()?;
+        super::fields::validated(&new, true)?;
         self.check_plugins(&new)?;
         let now = self.now();
         let template = Template {
@@ -68,23 +68,34 @@ impl Docket {
         };
         let now = self.now();
         let today = now.with_timezone(&settings.timezone).date_naive();
-        for (plugin, world, role) in [
-            (sending, World::SendingRule, "sending rule"),
-            (reminders, World::ReminderPolicy, "reminder policy"),
+        for (plugin, world, role, field) in [
+            (sending, World::SendingRule, "sending rule", "sending"),
+            (
+                reminders,
+                World::ReminderPolicy,
+                "reminder policy",
+                "reminders",
+            ),
         ] {
             match host.plugin(&plugin.plugin) {
                 Some(info) if info.world == world => {}
                 Some(info) => {
-                    return Err(Error::invalid(format!(
-                        "group `{group_name}`: plugin `{}` is a {}, not a {role}",
-                        plugin.plugin, info.world
-                    )));
+                    return Err(Error::invalid_field(
+                        field,
+                        format!(
+                            "group `{group_name}`: plugin `{}` is a {}, not a {role}",
+                            plugin.plugin, info.world
+                        ),
+                    ));
                 }
                 None => {
-                    return Err(Error::invalid(format!(
-                        "group `{group_name}`: {role} `{}` is not a plugin here; `docket plugin list` shows those there are",
-                        plugin.plugin
-                    )));
+                    return Err(Error::invalid_field(
+                        field,
+                        format!(
+                            "group `{group_name}`: {role} `{}` is not a plugin here; `docket plugin list` shows those there are",
+                            plugin.plugin
+                        ),
+                    ));
                 }
             }
         }
@@ -103,12 +114,15 @@ impl Docket {
         };
         // Only a plugin's own refusal is about the parameters; a breach of the contract, a
         // timeout or a crash is the plugin's fault and is said so.
-        let refused = |role: &str, name: &str, e: crate::plugin::PluginError| {
+        let refused = |field: &str, role: &str, name: &str, e: crate::plugin::PluginError| {
             let what = match e {
                 crate::plugin::PluginError::Refused { .. } => "does not accept its parameters",
                 _ => "failed on a sample group",
             };
-            Error::invalid(format!("group `{group_name}`: {role} `{name}` {what}: {e}"))
+            Error::invalid_field(
+                field,
+                format!("group `{group_name}`: {role} `{name}` {what}: {e}"),
+            )
         };
         host.next_reminder(
             &reminders.plugin,
@@ -117,14 +131,14 @@ impl Docket {
             now,
             &sample,
         )
-        .map_err(|e| refused("reminder policy", &reminders.plugin, e))?;
+        .map_err(|e| refused("reminders", "reminder policy", &reminders.plugin, e))?;
         let request = SendRequest {
             start: today,
             first_due: sample.tasks.iter().map(|t| t.due).min(),
             task_count: sample.tasks.len() as u32,
         };
         host.send_at(&sending.plugin, &calendar, &sending.texts(), now, &request)
-            .map_err(|e| refused("sending rule", &sending.plugin, e))?;
+            .map_err(|e| refused("sending", "sending rule", &sending.plugin, e))?;
         Ok(())
     }
 
@@ -195,10 +209,13 @@ impl Docket {
     ) -> Result<Template> {
         self.edit_documents(name_or_id, (group, task), |template, documents, batch| {
             if index >= documents.len() {
-                return Err(Error::invalid(format!(
-                    "the task has no document {index} (documents are numbered from 0; it has {})",
-                    documents.len()
-                )));
+                return Err(Error::invalid_field(
+                    "document",
+                    format!(
+                        "the task has no document {index} (documents are numbered from 0; it has {})",
+                        documents.len()
+                    ),
+                ));
             }
             if let Some(file) = documents.remove(index).file {
                 batch.remove(Tree::FileRefs, file.ref_key(template));
@@ -223,14 +240,18 @@ impl Docket {
         let mut template: Template = decode(&before)?;
         let name = template.name.clone();
         let Some(tasks) = template.groups.get_mut(group).map(|g| &mut g.tasks) else {
-            return Err(Error::invalid(format!(
-                "template `{name}` has no group {group} (groups are numbered from 0)"
-            )));
+            return Err(Error::invalid_field(
+                "group",
+                format!("template `{name}` has no group {group} (groups are numbered from 0)"),
+            ));
         };
         let Some(documents) = tasks.get_mut(task).map(|t| &mut t.documents) else {
-            return Err(Error::invalid(format!(
-                "template `{name}` has no task {task} in group {group} (tasks are numbered from 0)"
-            )));
+            return Err(Error::invalid_field(
+                "task",
+                format!(
+                    "template `{name}` has no task {task} in group {group} (tasks are numbered from 0)"
+                ),
+            ));
         };
         let mut batch = Batch::default();
         edit(template.id, documents, &mut batch)?;
@@ -301,7 +322,7 @@ impl Docket {
         current: Template,
         mut new: NewTemplate,
     ) -> Result<Template> {
-        new.validate_edit()?;
+        super::fields::validated(&new, false)?;
         // Uploaded files: only those of this template, as stored (never as the caller says).
         let mut files: std::collections::HashMap<ulid::Ulid, TemplateFile> = current
             .groups
@@ -437,19 +458,23 @@ impl TemplateEdit {
         fn group(t: &mut NewTemplate, g: usize) -> Result<&mut crate::model::GroupTemplate> {
             let name = t.name.clone();
             t.groups.get_mut(g).ok_or_else(|| {
-                Error::invalid(format!(
-                    "template `{name}` has no group {g} (groups are numbered from 0)"
-                ))
+                Error::invalid_field(
+                    "group",
+                    format!("template `{name}` has no group {g} (groups are numbered from 0)"),
+                )
             })
         }
         fn task_index(group: &crate::model::GroupTemplate, task: usize) -> Result<usize> {
             if task < group.tasks.len() {
                 Ok(task)
             } else {
-                Err(Error::invalid(format!(
-                    "group `{}` has no task {task} (tasks are numbered from 0)",
-                    group.name
-                )))
+                Err(Error::invalid_field(
+                    "task",
+                    format!(
+                        "group `{}` has no task {task} (tasks are numbered from 0)",
+                        group.name
+                    ),
+                ))
             }
         }
         /// The place `i` moves to, or `None` at the end it moves towards.

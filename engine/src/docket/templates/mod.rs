@@ -3,6 +3,7 @@
 //! why each reminder was held.
 
 pub(super) mod catalogue;
+mod fields;
 pub(super) mod hold;
 pub(super) mod preview;
 

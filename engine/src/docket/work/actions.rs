@@ -80,14 +80,16 @@ pub const MAX_WORK_NAME_CHARS: usize = 200;
 fn checked_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::invalid(
+        return Err(Error::invalid_field(
+            "external_name",
             "the name the client sees cannot be empty; give the work a name",
         ));
     }
     if name.chars().count() > MAX_WORK_NAME_CHARS {
-        return Err(Error::invalid(format!(
-            "the name the client sees may be at most {MAX_WORK_NAME_CHARS} characters"
-        )));
+        return Err(Error::invalid_field(
+            "external_name",
+            format!("the name the client sees may be at most {MAX_WORK_NAME_CHARS} characters"),
+        ));
     }
     Ok(name.to_string())
 }
@@ -120,7 +122,9 @@ impl Docket {
         let assignee = match details.assignee.as_deref().map(str::trim) {
             None => None,
             Some("") => Some(None),
-            Some(given) => Some(Some(self.assignee(given)?)),
+            Some(given) => Some(Some(
+                self.assignee(given).map_err(|e| e.on_field("assignee"))?,
+            )),
         };
         let name_of = |user: Option<crate::model::UserId>| match user {
             Some(id) => self
@@ -288,14 +292,15 @@ impl Docket {
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| Error::invalid("a task needs a title"))?
+            .ok_or_else(|| Error::invalid_field("title", "a task needs a title"))?
             .to_string();
         let due = task
             .due_date
             .as_deref()
             .filter(|d| !d.trim().is_empty())
             .ok_or_else(|| Error::invalid("a task needs a due date; write dates as YYYY-MM-DD"))
-            .and_then(|d| parse_date("the due date", d))?;
+            .and_then(|d| parse_date("the due date", d))
+            .map_err(|e| e.on_field("due_date"))?;
         self.update_work(id, actor, |work, _| {
             if work.status == WorkStatus::Completed {
                 return Err(Error::invalid(
@@ -341,14 +346,15 @@ impl Docket {
         actor: Actor,
     ) -> Result<WorkItem> {
         let title = match change.title.as_deref().map(str::trim) {
-            Some("") => return Err(Error::invalid("a task needs a title")),
+            Some("") => return Err(Error::invalid_field("title", "a task needs a title")),
             other => other.map(str::to_string),
         };
         let due = change
             .due_date
             .as_deref()
             .map(|d| parse_date("the due date", d))
-            .transpose()?;
+            .transpose()
+            .map_err(|e| e.on_field("due_date"))?;
         self.update_work(id, actor, |work, _| {
             if work.status == WorkStatus::Completed {
                 return Err(Error::invalid(

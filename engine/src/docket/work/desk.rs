@@ -152,7 +152,7 @@ impl Docket {
         staff.sort_by_key(|m| m.name.to_lowercase());
         let filter = match self.work_filter_fields(query) {
             Ok(filter) => filter,
-            Err((field, e @ (Error::Invalid(_) | Error::NotFound { .. }))) => {
+            Err((field, e @ (Error::Invalid { .. } | Error::NotFound { .. }))) => {
                 return Ok(WorkListPage {
                     lines: Vec::new(),
                     next_after: None,

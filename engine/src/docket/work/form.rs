@@ -23,7 +23,8 @@ pub struct WorkForm {
     pub contacts: Vec<String>,
 }
 
-/// A message for each field of the form that is wrong.
+/// A message for each field of the form that is wrong, in the engine's words (a page makes each
+/// a sentence).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WorkFormProblems {
     pub template: Option<String>,
@@ -122,7 +123,7 @@ impl Docket {
             text => match parse_date("the start date", text) {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    problems.start_date = Some(sentence(&e.to_string()));
+                    problems.start_date = Some(e.to_string());
                     None
                 }
             },
@@ -130,14 +131,14 @@ impl Docket {
         if !form.assignee.trim().is_empty()
             && let Err(e) = self.assignee(&form.assignee)
         {
-            problems.assignee = Some(sentence(&e.to_string()));
+            problems.assignee = Some(e.to_string());
         }
         for (g, slot) in problems.contacts.iter_mut().enumerate() {
             let given = form.contacts.get(g).map(|c| c.trim()).unwrap_or_default();
             if given.is_empty() {
                 *slot = Some("Give the contact this group is sent to (an email).".into());
             } else if let Err(e) = self.recipient(given) {
-                *slot = Some(sentence(&e.to_string()));
+                *slot = Some(e.to_string());
             }
         }
         // A contact for a group the template does not have is refused, next to the last
@@ -172,11 +173,11 @@ impl Docket {
             };
             match self.create_work(new, actor) {
                 Ok(work) => return Ok(Ok(work)),
-                Err(e @ Error::Invalid(_)) if e.to_string().contains("start date") => {
-                    problems.start_date = Some(sentence(&e.to_string()));
+                Err(e) if e.field() == Some("start_date") => {
+                    problems.start_date = Some(e.to_string());
                 }
-                Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::Plugin(_))) => {
-                    problems.form = Some(sentence(&e.to_string()));
+                Err(e @ (Error::Invalid { .. } | Error::Conflict(_) | Error::Plugin(_))) => {
+                    problems.form = Some(e.to_string());
                 }
                 Err(e) => return Err(e),
             }
@@ -193,20 +194,4 @@ pub fn archived_template_notice(template: &Template) -> Option<String> {
             template.name
         )
     })
-}
-
-/// An engine message as a sentence on a page.
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => {
-            let text = format!("{}{}", first.to_uppercase(), chars.as_str());
-            if text.ends_with('.') {
-                text
-            } else {
-                format!("{text}.")
-            }
-        }
-        None => String::new(),
-    }
 }

@@ -16,9 +16,12 @@ impl Docket {
     pub fn check_start_date(&self, start_date: chrono::NaiveDate) -> Result<()> {
         let today = self.now().date_naive();
         if (start_date - today).num_days().abs() > 3660 {
-            return Err(Error::invalid(format!(
-                "the start date {start_date} is more than ten years from today ({today}); check the year (YYYY-MM-DD)"
-            )));
+            return Err(Error::invalid_field(
+                "start_date",
+                format!(
+                    "the start date {start_date} is more than ten years from today ({today}); check the year (YYYY-MM-DD)"
+                ),
+            ));
         }
         Ok(())
     }
@@ -26,27 +29,31 @@ impl Docket {
     pub fn create_work(&self, new: NewWork, actor: Actor) -> Result<WorkItem> {
         let template = self.find_template(&new.template)?;
         if template.archived_at.is_some() {
-            return Err(Error::invalid(format!(
-                "template `{}` is archived; restore it (`docket template restore`, or POST /api/templates/ID/restore) to make work from it",
-                template.name
-            )));
+            return Err(Error::invalid_field(
+                "template",
+                format!(
+                    "template `{}` is archived; restore it (`docket template restore`, or POST /api/templates/ID/restore) to make work from it",
+                    template.name
+                ),
+            ));
         }
         let start_date = new.start_date.ok_or_else(|| {
-            Error::invalid(format!(
-                "work from template `{}` needs a start date",
-                template.name
-            ))
+            Error::invalid_field(
+                "start_date",
+                format!("work from template `{}` needs a start date", template.name),
+            )
         })?;
         self.check_start_date(start_date)?;
-        let recipients =
-            self.resolve_recipients(&new.contacts, template.groups.len(), &template.name)?;
+        let recipients = self
+            .resolve_recipients(&new.contacts, template.groups.len(), &template.name)
+            .map_err(|e| e.on_field("contacts"))?;
         let assignee = match new
             .assignee
             .as_deref()
             .map(str::trim)
             .filter(|a| !a.is_empty())
         {
-            Some(given) => Some(self.assignee(given)?),
+            Some(given) => Some(self.assignee(given).map_err(|e| e.on_field("assignee"))?),
             None => None,
         };
         let title = new

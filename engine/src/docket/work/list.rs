@@ -84,7 +84,7 @@ pub struct WorkListQuery {
 }
 
 /// A yes-or-no query value as a checkbox or a person writes it.
-fn yes_or_no(text: &str) -> Option<bool> {
+pub fn yes_or_no(text: &str) -> Option<bool> {
     match text.to_lowercase().as_str() {
         "true" | "on" | "yes" | "1" => Some(true),
         "false" | "off" | "no" | "0" => Some(false),
@@ -178,13 +178,17 @@ pub(crate) fn write_work_list_keys(batch: &mut Batch, old: Option<&WorkItem>, ne
 }
 
 impl Docket {
-    /// Turns the text filters of a query into a `WorkFilter`, naming the value that is wrong.
+    /// Turns the text filters of a query into a `WorkFilter`, naming the value that is wrong
+    /// (and, for invalid input, its field).
     pub fn work_filter(&self, query: &WorkListQuery) -> Result<WorkFilter> {
-        self.work_filter_fields(query).map_err(|(_, e)| e)
+        self.work_filter_fields(query)
+            .map_err(|(field, e)| e.on_field(field))
     }
 
     /// `work_filter`, with the error paired with the field it is about (`status`, `sub_status`,
-    /// `assignee`, `due_from`, `due_to`, `waiting_on_client`, `contact`), for forms.
+    /// `assignee`, `due_from`, `due_to`, `waiting_on_client`, `contact`), for forms: a staff
+    /// member or contact named by an id that is not there is not invalid input (the API answers
+    /// it as not found), yet it is about its field too.
     pub fn work_filter_fields(
         &self,
         query: &WorkListQuery,
@@ -211,8 +215,8 @@ impl Docket {
             })?,
         };
         if let Some(waiting) = given(&query.waiting_on_client) {
-            match waiting.to_lowercase().as_str() {
-                "true" | "on" | "yes" | "1" => {
+            match yes_or_no(&waiting) {
+                Some(true) => {
                     if status.is_some_and(|s| s != WorkStatus::WaitingOnClient) {
                         return Err((
                             "waiting_on_client",
@@ -223,12 +227,13 @@ impl Docket {
                     }
                     status = Some(WorkStatus::WaitingOnClient);
                 }
-                "false" | "off" | "no" | "0" => {}
-                other => {
+                Some(false) => {}
+                None => {
                     return Err((
                         "waiting_on_client",
                         Error::invalid(format!(
-                            "waiting_on_client is true or false (or on/off, yes/no), not `{other}`"
+                            "waiting_on_client is true or false (or on/off, yes/no), not `{}`",
+                            waiting.to_lowercase()
                         )),
                     ));
                 }

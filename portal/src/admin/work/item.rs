@@ -1,95 +1,18 @@
-//! The work pages: the overview of open work by status (the admin's home), and one work item
-//! with its groups, tasks, people and latest events — read only.
+//! One work item's page: its groups, tasks, people, files, comments and latest events, with
+//! the forms of what staff do to it (`actions.rs` reads them) and the messages of a refused one
+//! next to their fields.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use docket_engine::docket::{OPEN_WORK_PER_STATUS, WorkLine};
+use docket_engine::Error;
 use docket_engine::model::{WorkId, WorkStatus};
 use serde::Serialize;
 
-use super::guard::StaffSession;
-use super::{Layout, Message, error_page, local_time, render, status_text};
 use crate::AppState;
-
-#[derive(Serialize)]
-struct HomePage {
-    sections: Vec<Section>,
-    per_status: usize,
-}
-
-#[derive(Serialize)]
-struct Section {
-    heading: &'static str,
-    id: &'static str,
-    lines: Vec<Row>,
-    more: bool,
-}
-
-#[derive(Serialize)]
-pub(super) struct Row {
-    href: String,
-    title: String,
-    status: String,
-    assignee: String,
-    progress: String,
-    start: String,
-    next_due: String,
-    /// Why staff should look, if they should.
-    attention: Option<&'static str>,
-}
-
-/// `GET /admin`: the open work, by status.
-pub(super) async fn home(State(state): State<AppState>, session: StaffSession) -> Response {
-    let open = match state.call(|d| d.open_work()).await {
-        Ok(open) => open,
-        Err(e) => return error_page(e, Layout::signed_in(&state, &session, "work")),
-    };
-    let sections = open
-        .by_status
-        .into_iter()
-        .map(|(status, lines, more)| {
-            let (heading, id) = match status {
-                WorkStatus::WaitingOnClient => ("Waiting on the client", "waiting"),
-                WorkStatus::InProgress => ("In progress", "in-progress"),
-                WorkStatus::Planned => ("Planned", "planned"),
-                WorkStatus::Completed => ("Completed", "completed"),
-            };
-            Section {
-                heading,
-                id,
-                lines: lines.iter().map(row).collect(),
-                more,
-            }
-        })
-        .collect();
-    render(
-        StatusCode::OK,
-        "admin/home.html",
-        Layout::signed_in(&state, &session, "work"),
-        &HomePage {
-            sections,
-            per_status: OPEN_WORK_PER_STATUS,
-        },
-    )
-}
-
-pub(super) fn row(line: &WorkLine) -> Row {
-    Row {
-        href: format!("/admin/work/{}", line.id),
-        title: line.title.clone(),
-        status: status_text(line.status, line.sub_status.as_deref()),
-        assignee: line.assignee.clone().unwrap_or_else(|| "—".into()),
-        progress: format!("{} of {} done", line.tasks_done, line.tasks_total),
-        start: line.start_date.format("%-d %b %Y").to_string(),
-        next_due: line
-            .next_due
-            .map_or_else(|| "—".into(), |d| d.format("%-d %b %Y").to_string()),
-        attention: line
-            .needs_attention
-            .then_some("Needs attention: a plugin cannot plan its sending or reminders"),
-    }
-}
+use crate::CallError::Engine;
+use crate::admin::guard::StaffSession;
+use crate::admin::{Layout, Message, error_page, local_time, render, status_text};
 
 #[derive(Serialize)]
 struct WorkPage {
@@ -122,7 +45,7 @@ struct Choice {
 
 /// Messages next to the fields of the page's forms.
 #[derive(Serialize, Default)]
-pub(super) struct PageErrors {
+pub(in crate::admin) struct PageErrors {
     pub external_name: Option<String>,
     pub assignee: Option<String>,
     /// The comment field (`comment-G-T`) and what is wrong with it.
@@ -219,17 +142,17 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
 }
 
 #[derive(serde::Deserialize, Default)]
-pub(super) struct NoticeQuery {
+pub(in crate::admin) struct NoticeQuery {
     #[serde(default)]
     notice: Option<String>,
 }
 
 /// `GET /admin/work/ID`: one work item, with what staff can do to it.
-pub(super) async fn work_page(
+pub(in crate::admin) async fn work_page(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-    super::page_query::AdminQuery(q): super::page_query::AdminQuery<NoticeQuery>,
+    crate::admin::page_query::AdminQuery(q): crate::admin::page_query::AdminQuery<NoticeQuery>,
 ) -> Response {
     let notice = notice_text(q.notice.as_deref());
     show_work(
@@ -245,7 +168,7 @@ pub(super) async fn work_page(
 }
 
 /// The work's page, with `errors` next to their fields and `typed_name` in the details form.
-pub(super) async fn show_work(
+pub(in crate::admin) async fn show_work(
     state: &AppState,
     session: &StaffSession,
     id: &str,
@@ -267,11 +190,11 @@ pub(super) async fn show_work(
         return not_found(session);
     };
     let summary = match state
-        .call(move |d| Ok((d.work_summary(id)?, d.list_users()?)))
+        .run(move |d| Ok((d.work_summary(id)?, d.list_users()?)))
         .await
     {
         Ok(summary) => summary,
-        Err(e) if e.status() == StatusCode::NOT_FOUND => return not_found(session),
+        Err(Engine(Error::NotFound { .. })) => return not_found(session),
         Err(e) => return error_page(e, layout(session)),
     };
     let (summary, users) = summary;
@@ -281,7 +204,7 @@ pub(super) async fn show_work(
         name: f.name.clone(),
         href: format!("{base}/files/{}", f.id),
         remove: format!("{base}/files/{}/remove", f.id),
-        size: human_size(f.content.size),
+        size: docket_engine::text::size(f.content.size),
         at: local_time(state, f.at),
         by: by.clone(),
     };
@@ -447,13 +370,4 @@ pub(super) async fn show_work(
         typed_external_name: typed_name.unwrap_or_else(|| work.external_name.clone()),
     };
     render(status, "admin/work.html", layout(session), &page)
-}
-
-/// A file's size in words.
-fn human_size(bytes: u64) -> String {
-    match bytes {
-        b if b < 1024 => format!("{b} bytes"),
-        b if b < 1024 * 1024 => format!("{:.0} KB", b as f64 / 1024.0),
-        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
-    }
 }

@@ -1,21 +1,25 @@
-//! The firm's settings, for admins only: a form for what the firm's emails and reminders follow
-//! (name, timezone, send time and schedule, holidays, sub-statuses), with each bad field's
-//! message next to it and nothing changed; keys the configuration sets are shown read-only,
-//! naming the key. Links lead to the other admin-only pages (API tokens), and the staff are
-//! listed.
+//! The firm's settings and how the server runs, for admins only: the plugins it serves
+//! (`plugins.rs`), the outbox (`outbox.rs`), and here the settings form — what the firm's emails
+//! and reminders follow (name, timezone, send time and schedule, holidays, sub-statuses), with
+//! each bad field's message next to it and nothing changed; keys the configuration sets are shown
+//! read-only, naming the key — with the logo and the test email. Links lead to the other
+//! admin-only pages (API tokens), and the staff are listed.
 
-use axum::extract::{Multipart, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::State;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::{SettingsChange, SettingsError, pinned_message};
 use docket_engine::model::{FirmSettings, StaffMember, WorkStatus};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{AdminSession, StaffForm, StaffSession};
+use super::guard::{AdminSession, StaffForm, StaffSession, StaffUpload};
 use super::page_query::AdminQuery;
 use super::sentence;
 use super::{Layout, error_page, local_time, render};
 use crate::AppState;
+
+pub(super) mod outbox;
+pub(super) mod plugins;
 
 #[derive(Serialize)]
 struct SettingsPage {
@@ -223,7 +227,7 @@ fn settings_page(
         } else {
             "server.base_url in the configuration"
         },
-        transport: super::outbox::transport_text(state),
+        transport: outbox::transport_text(state),
         max_logo_kib: docket_engine::docket::MAX_LOGO_BYTES / 1024,
         logo_address: format!("{}/firm/logo", firm.base_url.trim_end_matches('/')),
         me: session.member.staff.email.clone(),
@@ -318,55 +322,17 @@ pub(super) async fn test_email(
     }
 }
 
-/// `POST /admin/settings/logo`: a multipart form with the image, so it is checked here as
-/// `StaffForm` checks the others: same origin, then the session's form token, before anything
-/// is read into the store.
+/// `POST /admin/settings/logo`: a multipart form with the image, read by `StaffUpload` like
+/// every admin upload (same origin, then the session's form token, before the image is read);
+/// the image is kept in `meta`, not the file store.
 pub(super) async fn upload_logo(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
-    headers: HeaderMap,
-    mut multipart: Multipart,
+    upload: StaffUpload,
 ) -> Response {
-    let layout = || Layout::signed_in(&state, &session, "settings");
-    let refused = |why: &str| {
-        super::Message::new("This form could not be accepted", why)
-            .back("/admin/settings", "Back to the settings")
-            .render(StatusCode::FORBIDDEN, Layout::signed_out(&state))
-    };
-    if !crate::browser::same_origin(&state, &headers) {
-        return refused(
-            "This form did not come from this site, so nothing was changed. Open the page again and try once more.",
-        );
-    }
-    let mut token = String::new();
-    let mut image = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) => match field.name() {
-                Some("form_token") => token = field.text().await.unwrap_or_default(),
-                Some("logo") => match field.bytes().await {
-                    Ok(bytes) => image = Some(bytes),
-                    Err(e) => {
-                        return error_page(
-                            crate::ApiError::new(e.status(), e.body_text()),
-                            layout(),
-                        );
-                    }
-                },
-                _ => {}
-            },
-            Ok(None) => break,
-            Err(e) => return error_page(crate::ApiError::new(e.status(), e.body_text()), layout()),
-        }
-    }
-    if !session.member.form_token_matches(&token) {
-        return refused(
-            "This form belongs to an earlier sign-in, so nothing was changed. Open the page again and try once more.",
-        );
-    }
-    let image = image.unwrap_or_default();
+    let image = upload.logo;
     let answer = state
-        .call(move |d| {
+        .run(move |d| {
             let outcome = d.set_firm_logo(&image);
             Ok((
                 outcome,
@@ -378,7 +344,7 @@ pub(super) async fn upload_logo(
         .await;
     match answer {
         Ok((Ok(_), ..)) => Redirect::to("/admin/settings?notice=logo").into_response(),
-        Ok((Err(e), firm, pinned, staff)) => {
+        Ok((Err(e), firm, pinned, staff)) if e.is_invalid() => {
             let errors = [SettingsError {
                 key: "logo".into(),
                 message: e.to_string(),
@@ -393,7 +359,8 @@ pub(super) async fn upload_logo(
                 None,
             )
         }
-        Err(e) => error_page(e, layout()),
+        Ok((Err(e), ..)) => error_page(e, Layout::signed_in(&state, &session, "settings")),
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
     }
 }
 

@@ -7,11 +7,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::model::{ApiToken, Role, TokenId};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{AdminSession, StaffForm, StaffSession};
-use super::page_query::AdminQuery;
-use super::sentence;
-use super::{Layout, error_page, local_time, render};
 use crate::AppState;
+use crate::CallError::Engine;
+use crate::admin::guard::{AdminSession, StaffForm, StaffSession};
+use crate::admin::page_query::AdminQuery;
+use crate::admin::sentence;
+use crate::admin::{Layout, error_page, local_time, render};
 
 #[derive(Serialize)]
 struct TokensPage {
@@ -39,7 +40,7 @@ struct Created {
 }
 
 #[derive(Serialize, Deserialize, Default)]
-pub(super) struct TokenForm {
+pub(in crate::admin) struct TokenForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -53,7 +54,7 @@ struct TokenErrors {
 }
 
 #[derive(Deserialize, Default)]
-pub(super) struct TokensQuery {
+pub(in crate::admin) struct TokensQuery {
     #[serde(default)]
     notice: String,
 }
@@ -96,7 +97,7 @@ async fn page(
 }
 
 /// `GET /admin/tokens`.
-pub(super) async fn tokens(
+pub(in crate::admin) async fn tokens(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     AdminQuery(query): AdminQuery<TokensQuery>,
@@ -123,7 +124,7 @@ pub(super) async fn tokens(
 
 /// `POST /admin/tokens`: creates a token and shows its secret once. The answer is the page
 /// itself rather than a redirect, so the secret is never in an address or a later page.
-pub(super) async fn create(
+pub(in crate::admin) async fn create(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     StaffForm(form): StaffForm<TokenForm>,
@@ -148,7 +149,7 @@ pub(super) async fn create(
         }
     };
     let name = form.name.clone();
-    match state.call(move |d| d.create_api_token(&name, role)).await {
+    match state.run(move |d| d.create_api_token(&name, role)).await {
         Ok((token, secret)) => {
             let created = Created {
                 name: token.name,
@@ -169,9 +170,9 @@ pub(super) async fn create(
             )
             .await
         }
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(Engine(e)) if e.is_invalid() => {
             let errors = TokenErrors {
-                name: Some(sentence(e.message())),
+                name: Some(sentence(&e.to_string())),
                 ..TokenErrors::default()
             };
             page(
@@ -190,10 +191,10 @@ pub(super) async fn create(
 }
 
 #[derive(Deserialize)]
-pub(super) struct Nothing {}
+pub(in crate::admin) struct Nothing {}
 
 /// `POST /admin/tokens/{id}/revoke`.
-pub(super) async fn revoke(
+pub(in crate::admin) async fn revoke(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     Path(id): Path<String>,
@@ -202,7 +203,7 @@ pub(super) async fn revoke(
     let layout = || Layout::signed_in(&state, &session, "settings");
     let id: TokenId = match id.parse() {
         Ok(id) => id,
-        Err(e) => return error_page(crate::ApiError::from(e), layout()),
+        Err(e) => return error_page(e, layout()),
     };
     match state.call(move |d| d.revoke_api_token(id)).await {
         Ok(_) => Redirect::to("/admin/tokens?notice=revoked").into_response(),

@@ -6,6 +6,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::Error;
 use docket_engine::docket::{
     MIN_PASSWORD_LEN, PasswordChange, STAFF_SESSION_LIFETIME, StaffSignIn, new_secret,
     wait_in_words,
@@ -13,13 +14,14 @@ use docket_engine::docket::{
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
-use super::guard::{
+use crate::AppState;
+use crate::CallError::Engine;
+use crate::admin::guard::{
     SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE, StaffForm, StaffSession, safe_next, session_cookie,
 };
-use super::page_query::AdminQuery;
-use super::sentence;
-use super::{Layout, error_page, local_time, render};
-use crate::AppState;
+use crate::admin::page_query::AdminQuery;
+use crate::admin::sentence;
+use crate::admin::{Layout, error_page, local_time, render};
 use crate::browser::{
     client_address, cookie, cookie_header, cookie_name, same_origin, serves_https, user_agent,
 };
@@ -31,7 +33,7 @@ const FORM_COOKIE_PLAIN: &str = "docket_sign_in";
 const FORM_COOKIE_MAX_AGE: u64 = 2 * 3600;
 
 /// `GET /`: the admin, for a browser that opens the server's address.
-pub(super) async fn root(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(in crate::admin) async fn root(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if signed_in(&state, &headers).await {
         Redirect::to("/admin").into_response()
     } else {
@@ -50,7 +52,7 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
 }
 
 #[derive(Deserialize, Default)]
-pub(super) struct SignInQuery {
+pub(in crate::admin) struct SignInQuery {
     #[serde(default)]
     next: String,
     #[serde(default)]
@@ -69,7 +71,7 @@ struct SignInPage {
 }
 
 /// `GET /admin/sign-in`.
-pub(super) async fn sign_in_form(
+pub(in crate::admin) async fn sign_in_form(
     State(state): State<AppState>,
     AdminQuery(query): AdminQuery<SignInQuery>,
     headers: HeaderMap,
@@ -125,7 +127,7 @@ fn form_cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 #[derive(Deserialize)]
-pub(super) struct SignInForm {
+pub(in crate::admin) struct SignInForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -137,7 +139,7 @@ pub(super) struct SignInForm {
 }
 
 /// `POST /admin/sign-in`.
-pub(super) async fn sign_in(
+pub(in crate::admin) async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
@@ -235,10 +237,10 @@ pub(super) async fn sign_in(
 }
 
 #[derive(Deserialize)]
-pub(super) struct Nothing {}
+pub(in crate::admin) struct Nothing {}
 
 /// `POST /admin/sign-out`.
-pub(super) async fn sign_out(
+pub(in crate::admin) async fn sign_out(
     State(state): State<AppState>,
     session: StaffSession,
     StaffForm(Nothing {}): StaffForm<Nothing>,
@@ -257,7 +259,7 @@ pub(super) async fn sign_out(
 }
 
 #[derive(Deserialize, Default)]
-pub(super) struct AccountQuery {
+pub(in crate::admin) struct AccountQuery {
     #[serde(default)]
     notice: String,
 }
@@ -307,7 +309,7 @@ fn account_page(
 }
 
 /// `GET /admin/account`: who is signed in, and the password form.
-pub(super) async fn account(
+pub(in crate::admin) async fn account(
     State(state): State<AppState>,
     session: StaffSession,
     AdminQuery(query): AdminQuery<AccountQuery>,
@@ -328,7 +330,7 @@ pub(super) async fn account(
 }
 
 #[derive(Deserialize)]
-pub(super) struct PasswordForm {
+pub(in crate::admin) struct PasswordForm {
     #[serde(default)]
     current_password: String,
     #[serde(default)]
@@ -338,7 +340,7 @@ pub(super) struct PasswordForm {
 }
 
 /// `POST /admin/account`: changes the password, given the current one.
-pub(super) async fn change_password(
+pub(in crate::admin) async fn change_password(
     State(state): State<AppState>,
     session: StaffSession,
     headers: HeaderMap,
@@ -367,7 +369,7 @@ pub(super) async fn change_password(
     let address = client_address(&state, &headers, &extensions);
     let cookie = session.cookie.clone();
     let answer = state
-        .call(move |d| {
+        .run(move |d| {
             d.change_password(
                 &cookie,
                 &form.current_password,
@@ -397,16 +399,15 @@ pub(super) async fn change_password(
                 ..PasswordErrors::default()
             },
         ),
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => refuse(
+        Err(Engine(e)) if e.is_invalid() => refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
             PasswordErrors {
-                new_password: Some(sentence(e.message())),
+                new_password: Some(sentence(&e.to_string())),
                 ..PasswordErrors::default()
             },
         ),
-        Err(e) if e.status() == StatusCode::FORBIDDEN => {
-            Redirect::to("/admin/sign-in").into_response()
-        }
+        // The session ended meanwhile.
+        Err(Engine(Error::Forbidden(_))) => Redirect::to("/admin/sign-in").into_response(),
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "account")),
     }
 }

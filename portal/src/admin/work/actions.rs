@@ -7,17 +7,19 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::Error;
 use docket_engine::docket::{
     CommentReach, GroupSettings, TaskChange, WorkDetails, plugin_from_text,
 };
 use docket_engine::model::{Actor, WorkId};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{StaffForm, StaffSession};
-use super::sentence;
-use super::work::{PageErrors, show_work};
-use super::{Layout, Message, error_page, render};
-use crate::AppState;
+use super::item::{PageErrors, show_work};
+use crate::CallError::Engine;
+use crate::admin::guard::{StaffForm, StaffSession};
+use crate::admin::sentence;
+use crate::admin::{Layout, Message, error_page, render};
+use crate::{ApiError, AppState, CallError};
 
 fn actor(session: &StaffSession) -> Actor {
     Actor::Staff(session.member.staff.id)
@@ -49,7 +51,6 @@ fn parse(id: &str, rest: &[&str]) -> Option<(WorkId, Vec<usize>)> {
     Some((id, numbers))
 }
 
-/// An action's failure: the work's page for what staff can act on, the log for the rest.
 /// A form's change answered: back to the work's page, the page again with the message next to
 /// form `form_id` when the input was refused, or what failed.
 async fn saved<T>(
@@ -58,16 +59,23 @@ async fn saved<T>(
     id: &str,
     work: WorkId,
     form_id: String,
-    answer: Result<T, crate::ApiError>,
+    answer: Result<T, CallError>,
 ) -> Response {
     match answer {
         Ok(_) => back(work, "saved"),
-        Err(e) if about_input(&e) => refused(state, session, id, form_id, e).await,
+        Err(Engine(e)) if e.is_invalid() => refused(state, session, id, form_id, &e).await,
         Err(e) => failed(state, session, work, e),
     }
 }
 
-fn failed(state: &AppState, session: &StaffSession, id: WorkId, e: crate::ApiError) -> Response {
+/// An action's failure: the work's page for what staff can act on, the log for the rest.
+fn failed(
+    state: &AppState,
+    session: &StaffSession,
+    id: WorkId,
+    e: impl Into<ApiError>,
+) -> Response {
+    let e = e.into();
     if e.status().is_server_error() {
         return error_page(e, Layout::signed_in(state, session, "work"));
     }
@@ -77,7 +85,7 @@ fn failed(state: &AppState, session: &StaffSession, id: WorkId, e: crate::ApiErr
 }
 
 #[derive(Deserialize)]
-pub(super) struct DetailsForm {
+pub(in crate::admin) struct DetailsForm {
     #[serde(default)]
     external_name: String,
     #[serde(default)]
@@ -85,7 +93,7 @@ pub(super) struct DetailsForm {
 }
 
 /// `POST /admin/work/ID/details`: the name the client sees and the assignee.
-pub(super) async fn details(
+pub(in crate::admin) async fn details(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
@@ -101,16 +109,14 @@ pub(super) async fn details(
     };
     let by = actor(&session);
     match state
-        .call(move |d| d.update_work_details(work, change, by))
+        .run(move |d| d.update_work_details(work, change, by))
         .await
     {
         Ok(_) => back(work, "saved"),
-        Err(e)
-            if e.status() == StatusCode::UNPROCESSABLE_ENTITY
-                || e.status() == StatusCode::NOT_FOUND =>
-        {
-            let message = sentence(e.message());
-            let errors = if e.message().starts_with("the name the client sees") {
+        // An assignee named by an id no member has is not found, and is the assignee's too.
+        Err(Engine(e)) if e.is_invalid() || matches!(e, Error::NotFound { .. }) => {
+            let message = sentence(&e.to_string());
+            let errors = if e.field() == Some("external_name") {
                 PageErrors {
                     external_name: Some(message),
                     ..PageErrors::default()
@@ -137,7 +143,7 @@ pub(super) async fn details(
 }
 
 /// `POST /admin/work/ID/complete` and `/reopen`.
-pub(super) async fn work_status(
+pub(in crate::admin) async fn work_status(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, action)): Path<(String, String)>,
@@ -160,7 +166,7 @@ pub(super) async fn work_status(
 }
 
 /// `POST /admin/work/ID/groups/G/tasks/T/done` and `/reopen`.
-pub(super) async fn task(
+pub(in crate::admin) async fn task(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, task, action)): Path<(String, String, String, String)>,
@@ -185,14 +191,14 @@ pub(super) async fn task(
 }
 
 #[derive(Deserialize)]
-pub(super) struct CommentForm {
+pub(in crate::admin) struct CommentForm {
     #[serde(default)]
     body: String,
 }
 
 /// `POST /admin/work/ID/groups/G/tasks/T/comment`: a staff reply about a task, which the
 /// group's client reads on the checklist and gets by email.
-pub(super) async fn comment(
+pub(in crate::admin) async fn comment(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, task)): Path<(String, String, String)>,
@@ -204,7 +210,7 @@ pub(super) async fn comment(
     let by = actor(&session);
     let (g, t) = (n[0], n[1]);
     match state
-        .call(move |d| d.post_comment(work, Some((g, Some(t))), &form.body, by))
+        .run(move |d| d.post_comment(work, Some((g, Some(t))), &form.body, by))
         .await
     {
         Ok(posted) => back(
@@ -216,9 +222,9 @@ pub(super) async fn comment(
                 CommentReach::StaffOnly | CommentReach::FromClient => "commented-staff",
             },
         ),
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(Engine(e)) if e.is_invalid() => {
             let errors = PageErrors {
-                comment: Some((format!("comment-{g}-{t}"), sentence(e.message()))),
+                comment: Some((format!("comment-{g}-{t}"), sentence(&e.to_string()))),
                 ..PageErrors::default()
             };
             show_work(
@@ -250,7 +256,7 @@ struct SendPage {
 
 /// `GET /admin/work/ID/groups/G/send` (and `/resend`): the confirm step, showing the name the
 /// client will see, which staff may change first.
-pub(super) async fn send_form(
+pub(in crate::admin) async fn send_form(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, action)): Path<(String, String, String)>,
@@ -287,9 +293,9 @@ async fn send_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
-    let summary = match state.call(move |d| d.work_summary(work)).await {
+    let summary = match state.run(move |d| d.work_summary(work)).await {
         Ok(summary) => summary,
-        Err(e) if e.status() == StatusCode::NOT_FOUND => return bad_address(state, session),
+        Err(Engine(Error::NotFound { .. })) => return bad_address(state, session),
         Err(e) => return error_page(e, Layout::signed_in(state, session, "work")),
     };
     let (Some(g), Some(people)) = (summary.work.groups.get(group), summary.groups.get(group))
@@ -315,13 +321,13 @@ async fn send_page(
 }
 
 #[derive(Deserialize)]
-pub(super) struct SendForm {
+pub(in crate::admin) struct SendForm {
     #[serde(default)]
     external_name: String,
 }
 
 /// `POST /admin/work/ID/groups/G/send` (and `/resend`): sends under the confirmed name.
-pub(super) async fn send(
+pub(in crate::admin) async fn send(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, action)): Path<(String, String, String)>,
@@ -339,11 +345,11 @@ pub(super) async fn send(
     let name = form.external_name.clone();
     let g = n[0];
     match state
-        .call(move |d| d.send_group_named(work, g, Some(name), resend, by))
+        .run(move |d| d.send_group_named(work, g, Some(name), resend, by))
         .await
     {
         Ok(_) => back(work, if resend { "resent" } else { "sent" }),
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(Engine(e)) if e.is_invalid() => {
             send_page(
                 &state,
                 &session,
@@ -352,7 +358,7 @@ pub(super) async fn send(
                 resend,
                 Some(form.external_name),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(sentence(e.message())),
+                Some(sentence(&e.to_string())),
             )
             .await
         }
@@ -361,7 +367,7 @@ pub(super) async fn send(
 }
 
 /// `GET /admin/work/ID/files/FILE`: a file of the work, as an attachment.
-pub(super) async fn download(
+pub(in crate::admin) async fn download(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, file)): Path<(String, String)>,
@@ -390,7 +396,7 @@ pub(super) async fn download(
 
 /// `GET /admin/work/ID/groups/G/as-client`: the group's checklist as its client sees it, locked
 /// (nothing can be ticked, uploaded or written), binding nothing, recorded on the timeline.
-pub(super) async fn as_client(
+pub(in crate::admin) async fn as_client(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group)): Path<(String, String)>,
@@ -399,27 +405,27 @@ pub(super) async fn as_client(
         return bad_address(&state, &session);
     };
     let by = actor(&session);
-    match state.call(move |d| d.view_as_client(work, n[0], by)).await {
+    match state.run(move |d| d.view_as_client(work, n[0], by)).await {
         Ok(list) => crate::client::preview_page(
             list,
             state.docket.max_upload(),
             &format!("/admin/work/{work}"),
         ),
-        Err(e) if e.status() == StatusCode::NOT_FOUND => bad_address(&state, &session),
+        Err(Engine(Error::NotFound { .. })) => bad_address(&state, &session),
         Err(e) => failed(&state, &session, work, e),
     }
 }
 
-/// The work's page again (422) with `message` next to the field `field`.
+/// The work's page again (422) with the refusal `e` next to the form `form_id`.
 async fn refused(
     state: &AppState,
     session: &StaffSession,
     id: &str,
-    field: String,
-    e: crate::ApiError,
+    form_id: String,
+    e: &Error,
 ) -> Response {
     let errors = PageErrors {
-        field: Some((field, sentence(e.message()))),
+        field: Some((form_id, sentence(&e.to_string()))),
         ..PageErrors::default()
     };
     show_work(
@@ -434,16 +440,8 @@ async fn refused(
     .await
 }
 
-/// Whether an error is about what was typed (shown next to the field).
-fn about_input(e: &crate::ApiError) -> bool {
-    matches!(
-        e.status(),
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST
-    )
-}
-
 #[derive(Deserialize)]
-pub(super) struct SettingsForm {
+pub(in crate::admin) struct SettingsForm {
     #[serde(default)]
     sending: String,
     #[serde(default)]
@@ -458,7 +456,7 @@ pub(super) struct SettingsForm {
 
 /// `POST /admin/work/ID/groups/G/settings`: the group's sending rule, reminder policy (with
 /// their parameters) and sender, on this work only.
-pub(super) async fn settings(
+pub(in crate::admin) async fn settings(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group)): Path<(String, String)>,
@@ -470,7 +468,7 @@ pub(super) async fn settings(
     let g = n[0];
     let by = actor(&session);
     let answer = state
-        .call(move |d| {
+        .run(move |d| {
             let sending = plugin_from_text("sending rule", &form.sending, &form.sending_params)?;
             let reminders =
                 plugin_from_text("reminder policy", &form.reminders, &form.reminders_params)?;
@@ -491,14 +489,14 @@ pub(super) async fn settings(
 }
 
 #[derive(Deserialize)]
-pub(super) struct RecipientForm {
+pub(in crate::admin) struct RecipientForm {
     #[serde(default)]
     contact: String,
 }
 
 /// `POST /admin/work/ID/groups/G/recipient`: another contact; the group's links and device
 /// binding stop working.
-pub(super) async fn recipient(
+pub(in crate::admin) async fn recipient(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group)): Path<(String, String)>,
@@ -510,14 +508,14 @@ pub(super) async fn recipient(
     let g = n[0];
     let by = actor(&session);
     let answer = state
-        .call(move |d| d.change_recipient(work, g, &form.contact, by))
+        .run(move |d| d.change_recipient(work, g, &form.contact, by))
         .await;
     let form_id = format!("recipient-{g}");
     saved(&state, &session, &id, work, form_id, answer).await
 }
 
 #[derive(Deserialize)]
-pub(super) struct TaskForm {
+pub(in crate::admin) struct TaskForm {
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -525,7 +523,7 @@ pub(super) struct TaskForm {
 }
 
 /// `POST /admin/work/ID/groups/G/tasks`: a task added to this work only.
-pub(super) async fn add_task(
+pub(in crate::admin) async fn add_task(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group)): Path<(String, String)>,
@@ -541,13 +539,13 @@ pub(super) async fn add_task(
         description: None,
         due_date: Some(form.due_date),
     };
-    let answer = state.call(move |d| d.add_task(work, g, task, by)).await;
+    let answer = state.run(move |d| d.add_task(work, g, task, by)).await;
     let form_id = format!("newtask-{g}");
     saved(&state, &session, &id, work, form_id, answer).await
 }
 
 /// `POST /admin/work/ID/groups/G/tasks/T/edit`: a task's title and due date.
-pub(super) async fn edit_task(
+pub(in crate::admin) async fn edit_task(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, task)): Path<(String, String, String)>,
@@ -564,14 +562,14 @@ pub(super) async fn edit_task(
         due_date: Some(form.due_date),
     };
     let answer = state
-        .call(move |d| d.edit_task(work, g, t, change, by))
+        .run(move |d| d.edit_task(work, g, t, change, by))
         .await;
     let form_id = format!("task-{g}-{t}");
     saved(&state, &session, &id, work, form_id, answer).await
 }
 
 /// `POST /admin/work/ID/files/FILE/remove`.
-pub(super) async fn remove_file(
+pub(in crate::admin) async fn remove_file(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, file)): Path<(String, String)>,

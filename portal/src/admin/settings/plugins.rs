@@ -11,10 +11,11 @@ use docket_engine::docket::{GrantsChange, PluginsServed};
 use docket_engine::plugin::{Origin, PluginInfo, RefusedPlugin, World};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{AdminSession, StaffForm, StaffSession};
-use super::page_query::AdminQuery;
-use super::{Layout, error_page, render, sentence};
 use crate::AppState;
+use crate::CallError::Engine;
+use crate::admin::guard::{AdminSession, StaffForm, StaffSession};
+use crate::admin::page_query::AdminQuery;
+use crate::admin::{Layout, error_page, render, sentence};
 
 #[derive(Serialize)]
 struct PluginsPage {
@@ -60,13 +61,13 @@ struct GrantsForm {
 
 /// The grants form's fields.
 #[derive(Deserialize)]
-pub(super) struct GrantsPost {
+pub(in crate::admin) struct GrantsPost {
     #[serde(default)]
     grants: String,
 }
 
 #[derive(Deserialize, Default)]
-pub(super) struct PluginsQuery {
+pub(in crate::admin) struct PluginsQuery {
     #[serde(default)]
     granted: String,
 }
@@ -147,7 +148,7 @@ async fn page(
 }
 
 /// `GET /admin/plugins`.
-pub(super) async fn plugins(
+pub(in crate::admin) async fn plugins(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     AdminQuery(query): AdminQuery<PluginsQuery>,
@@ -162,7 +163,7 @@ pub(super) async fn plugins(
 }
 
 /// `POST /admin/plugins/{name}/grants`: the grants typed, comma-separated, applied at once.
-pub(super) async fn grant(
+pub(in crate::admin) async fn grant(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     Path(name): Path<String>,
@@ -179,16 +180,16 @@ pub(super) async fn grant(
     };
     let plugin = name.clone();
     match state
-        .call(move |d| d.set_plugin_grants(&plugin, &change))
+        .run(move |d| d.set_plugin_grants(&plugin, &change))
         .await
     {
         // Only a plugin's name (letters, digits and hyphens) is granted anything.
         Ok(_) => Redirect::to(&format!("/admin/plugins?granted={name}")).into_response(),
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(Engine(e)) if e.is_invalid() => {
             let refusal = Refusal {
                 plugin: name,
                 typed: form.grants,
-                error: sentence(e.message()),
+                error: sentence(&e.to_string()),
             };
             page(
                 &state,

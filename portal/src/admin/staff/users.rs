@@ -6,15 +6,17 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::Error;
 use docket_engine::docket::{INVITE_LIFETIME, MIN_PASSWORD_LEN, NewInvite};
 use docket_engine::model::{Role, StaffMember};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{AdminSession, StaffForm, StaffSession};
-use super::page_query::AdminQuery;
-use super::sentence;
-use super::{Layout, Message, error_page, render};
-use crate::AppState;
+use crate::CallError::Engine;
+use crate::admin::guard::{AdminSession, StaffForm, StaffSession};
+use crate::admin::page_query::AdminQuery;
+use crate::admin::sentence;
+use crate::admin::{Layout, Message, error_page, render};
+use crate::{AppState, CallError};
 
 #[derive(Serialize)]
 struct UsersPage {
@@ -39,7 +41,7 @@ struct Line {
 }
 
 #[derive(Serialize, Deserialize, Default)]
-pub(super) struct InviteForm {
+pub(in crate::admin) struct InviteForm {
     #[serde(default)]
     email: String,
     #[serde(default)]
@@ -56,7 +58,7 @@ struct InviteErrors {
 }
 
 #[derive(Deserialize, Default)]
-pub(super) struct UsersQuery {
+pub(in crate::admin) struct UsersQuery {
     #[serde(default)]
     notice: String,
 }
@@ -82,11 +84,11 @@ async fn page(
         role: if m.is_admin() { "Admin" } else { "Staff" },
         other_role: if m.is_admin() { "staff" } else { "admin" },
         state: match (m.disabled_at, m.invited_until) {
-            (Some(at), _) => format!("Disabled since {}", super::local_time(state, at)),
+            (Some(at), _) => format!("Disabled since {}", crate::admin::local_time(state, at)),
             (None, Some(until)) => {
                 format!(
                     "Invited; the link works until {}",
-                    super::local_time(state, until)
+                    crate::admin::local_time(state, until)
                 )
             }
             (None, None) => "Active".into(),
@@ -121,7 +123,7 @@ fn fresh_form() -> InviteForm {
 }
 
 /// `GET /admin/users`.
-pub(super) async fn users(
+pub(in crate::admin) async fn users(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     AdminQuery(query): AdminQuery<UsersQuery>,
@@ -144,7 +146,7 @@ pub(super) async fn users(
 }
 
 /// `POST /admin/users`: invites a member.
-pub(super) async fn invite(
+pub(in crate::admin) async fn invite(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     StaffForm(form): StaffForm<InviteForm>,
@@ -173,23 +175,19 @@ pub(super) async fn invite(
         role,
     };
     let by = session.member.staff.name.clone();
-    match state.call(move |d| d.invite_user(new, &by)).await {
+    match state.run(move |d| d.invite_user(new, &by)).await {
         Ok(_) => Redirect::to("/admin/users?notice=invited").into_response(),
-        Err(e)
-            if e.status() == StatusCode::UNPROCESSABLE_ENTITY && e.message().contains("name") =>
-        {
+        Err(Engine(e)) if e.field() == Some("name") => {
             let errors = InviteErrors {
-                name: Some(sentence(e.message())),
+                name: Some(sentence(&e.to_string())),
                 ..InviteErrors::default()
             };
             refuse(form, errors).await
         }
-        Err(e)
-            if e.status() == StatusCode::UNPROCESSABLE_ENTITY
-                || e.status() == StatusCode::CONFLICT =>
-        {
+        // An email another member has is the email's conflict.
+        Err(Engine(e @ (Error::Invalid { .. } | Error::Conflict(_)))) => {
             let errors = InviteErrors {
-                email: Some(sentence(e.message())),
+                email: Some(sentence(&e.to_string())),
                 ..InviteErrors::default()
             };
             refuse(form, errors).await
@@ -199,16 +197,16 @@ pub(super) async fn invite(
 }
 
 #[derive(Deserialize)]
-pub(super) struct RoleForm {
+pub(in crate::admin) struct RoleForm {
     #[serde(default)]
     role: String,
 }
 
 #[derive(Deserialize)]
-pub(super) struct Nothing {}
+pub(in crate::admin) struct Nothing {}
 
 /// `POST /admin/users/{id}/role`.
-pub(super) async fn set_role(
+pub(in crate::admin) async fn set_role(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     Path(id): Path<String>,
@@ -216,22 +214,22 @@ pub(super) async fn set_role(
 ) -> Response {
     let role = match form.role.parse::<Role>() {
         Ok(role) => role,
-        Err(e) => return error_page(e.into(), Layout::signed_in(&state, &session, "settings")),
+        Err(e) => return error_page(e, Layout::signed_in(&state, &session, "settings")),
     };
-    let answer = state.call(move |d| d.set_user_role(&id, role)).await;
+    let answer = state.run(move |d| d.set_user_role(&id, role)).await;
     changed(&state, &session, answer).await
 }
 
 /// `POST /admin/users/{id}/disable` and `.../enable`.
-pub(super) async fn toggle(
+pub(in crate::admin) async fn toggle(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     Path((id, action)): Path<(String, String)>,
     StaffForm(_): StaffForm<Nothing>,
 ) -> Response {
     let answer = match action.as_str() {
-        "disable" => state.call(move |d| d.disable_user(&id)).await,
-        "enable" => state.call(move |d| d.enable_user(&id)).await,
+        "disable" => state.run(move |d| d.disable_user(&id)).await,
+        "enable" => state.run(move |d| d.enable_user(&id)).await,
         _ => {
             return Message::new(
                 "This page does not exist",
@@ -251,11 +249,12 @@ pub(super) async fn toggle(
 async fn changed(
     state: &AppState,
     session: &StaffSession,
-    answer: Result<StaffMember, crate::ApiError>,
+    answer: Result<StaffMember, CallError>,
 ) -> Response {
     match answer {
         Ok(_) => Redirect::to("/admin/users?notice=changed").into_response(),
-        Err(e) if e.status() == StatusCode::CONFLICT => {
+        // The last active admin kept, or a change racing another admin's.
+        Err(Engine(e @ Error::Conflict(_))) => {
             page(
                 state,
                 session,
@@ -263,7 +262,7 @@ async fn changed(
                 fresh_form(),
                 InviteErrors::default(),
                 None,
-                Some(sentence(e.message())),
+                Some(sentence(&e.to_string())),
             )
             .await
         }
@@ -305,12 +304,12 @@ fn invite_page(
     )
 }
 
-fn invite_gone(state: &AppState, e: crate::ApiError) -> Response {
+fn invite_gone(state: &AppState, e: impl Into<crate::ApiError>) -> Response {
     error_page(e, Layout::signed_out(state))
 }
 
 /// `GET /admin/invite/{secret}`: the password form of an open invitation.
-pub(super) async fn invite_form(
+pub(in crate::admin) async fn invite_form(
     State(state): State<AppState>,
     Path(secret): Path<String>,
 ) -> Response {
@@ -321,7 +320,7 @@ pub(super) async fn invite_form(
 }
 
 #[derive(Deserialize)]
-pub(super) struct NewPasswordForm {
+pub(in crate::admin) struct NewPasswordForm {
     #[serde(default)]
     new_password: String,
     #[serde(default)]
@@ -329,7 +328,7 @@ pub(super) struct NewPasswordForm {
 }
 
 /// `POST /admin/invite/{secret}`: sets the first password; the link then works no more.
-pub(super) async fn accept_invite(
+pub(in crate::admin) async fn accept_invite(
     State(state): State<AppState>,
     Path(secret): Path<String>,
     headers: HeaderMap,
@@ -355,7 +354,7 @@ pub(super) async fn accept_invite(
         return invite_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &member, errors);
     }
     match state
-        .call(move |d| d.accept_invite(&secret, &form.new_password))
+        .run(move |d| d.accept_invite(&secret, &form.new_password))
         .await
     {
         Ok(_) => Message::new(
@@ -364,9 +363,9 @@ pub(super) async fn accept_invite(
         )
         .back("/admin/sign-in", "Sign in")
         .render(StatusCode::OK, Layout::signed_out(&state)),
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(Engine(e)) if e.is_invalid() => {
             let errors = PasswordErrors {
-                new_password: Some(sentence(e.message())),
+                new_password: Some(sentence(&e.to_string())),
                 ..PasswordErrors::default()
             };
             invite_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &member, errors)

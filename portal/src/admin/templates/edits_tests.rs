@@ -1,7 +1,7 @@
-//! Unit tests of `template_edits.rs`.
+//! Unit tests of `edits.rs`.
 
 use super::*;
-use crate::admin::templates::params_text;
+use docket_engine::docket::params_text;
 
 #[test]
 fn parameters_read_as_typed() {

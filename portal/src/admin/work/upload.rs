@@ -10,12 +10,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::docket::UploadDetails;
 use docket_engine::model::{Actor, WorkId};
 
-use super::guard::{StaffSession, StaffUpload};
-use super::work::{PageErrors, show_work};
-use super::{Layout, Message, error_page};
+use super::item::{PageErrors, show_work};
 use crate::AppState;
+use crate::CallError::Engine;
+use crate::admin::guard::{StaffSession, StaffUpload};
+use crate::admin::{Layout, Message, error_page};
 
-pub(super) async fn attach(
+pub(in crate::admin) async fn attach(
     State(state): State<AppState>,
     session: StaffSession,
     Path((id, group, task)): Path<(String, String, String)>,
@@ -62,11 +63,13 @@ pub(super) async fn attach(
     };
     let actor = Actor::Staff(session.member.staff.id);
     match state
-        .call(move |d| d.attach_file(work, details, stored, actor))
+        .run(move |d| d.attach_file(work, details, stored, actor))
         .await
     {
         Ok(_) => Redirect::to(&format!("/admin/work/{work}?notice=attached")).into_response(),
-        Err(e) if e.status().is_client_error() => refuse(e.message()).await,
+        // Whatever staff can act on is said by the file's field (a work item that is not there
+        // the work's page says itself).
+        Err(Engine(e)) if e.is_refusal() => refuse(&e.to_string()).await,
         Err(e) => error_page(e, layout()),
     }
 }

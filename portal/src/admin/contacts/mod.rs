@@ -7,6 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::Error;
 use docket_engine::docket::WorkFilter;
 use docket_engine::model::{Actor, Contact, ContactId, ContactUpdate, NewContact};
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,7 @@ use super::page_query::AdminQuery;
 use super::sentence;
 use super::{Layout, error_page, local_time, render, status_text};
 use crate::AppState;
+use crate::CallError::Engine;
 
 /// Contacts a page of the list shows.
 const PER_PAGE: usize = 50;
@@ -129,10 +131,10 @@ pub(super) async fn create(
         email: form.email.clone(),
         timezone: Some(form.timezone.clone()),
     };
-    match state.call(move |d| d.create_contact(new, actor)).await {
+    match state.run(move |d| d.create_contact(new, actor)).await {
         Ok(c) => Redirect::to(&format!("/admin/contacts/{}", c.id)).into_response(),
-        Err(e) if e.status().is_client_error() && e.status() != StatusCode::NOT_FOUND => {
-            let error = field_error(e.message());
+        Err(Engine(e @ (Error::Invalid { .. } | Error::Conflict(_)))) => {
+            let error = field_error(&e);
             let query = ListQuery {
                 q: None,
                 after: None,
@@ -143,18 +145,17 @@ pub(super) async fn create(
     }
 }
 
-/// Which field an engine refusal is about.
-fn field_error(message: &str) -> FieldError {
-    let field = if message.contains("timezone") {
-        "timezone"
-    } else if message.contains("needs a name") || message.contains("a name cannot") {
-        "name"
-    } else {
-        "email"
+/// An engine refusal by the field it is about: the email's, unless it names another (an email
+/// another contact has is the email's conflict).
+fn field_error(e: &Error) -> FieldError {
+    let field = match e.field() {
+        Some("timezone") => "timezone",
+        Some("name") => "name",
+        _ => "email",
     };
     FieldError {
         field,
-        message: sentence(message),
+        message: sentence(&e.to_string()),
     }
 }
 
@@ -342,7 +343,7 @@ pub(super) async fn edit(
     let action = form.action.clone();
     let values = form.values.clone();
     let done = state
-        .call(move |d| {
+        .run(move |d| {
             let contact = d.find_contact(&target)?;
             match action.as_str() {
                 "archive" => d.archive_contact(contact.id, actor).map(|c| (c, false)),
@@ -365,8 +366,8 @@ pub(super) async fn edit(
             let notice = if email_changed { "email" } else { "saved" };
             Redirect::to(&format!("/admin/contacts/{}?notice={notice}", c.id)).into_response()
         }
-        Err(e) if e.status().is_client_error() && e.status() != StatusCode::NOT_FOUND => {
-            let error = field_error(e.message());
+        Err(Engine(e @ (Error::Invalid { .. } | Error::Conflict(_)))) => {
+            let error = field_error(&e);
             show(&state, &session, &id, Some((error, form.values)), None).await
         }
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "contacts")),

@@ -6,22 +6,22 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use docket_engine::docket::WorkListQuery;
+use docket_engine::docket::{WorkListQuery, parse_date, yes_or_no};
 use docket_engine::model::{WorkId, WorkStatus};
 use serde::{Deserialize, Serialize};
 
-use super::guard::StaffSession;
-use super::page_query::AdminQuery;
-use super::work::{Row, row};
-use super::{Layout, error_page, render, status_text};
+use super::{Row, row};
 use crate::AppState;
+use crate::admin::guard::StaffSession;
+use crate::admin::page_query::AdminQuery;
+use crate::admin::{Layout, error_page, render, status_text};
 
 /// Work items on one page of the list.
 const PAGE: usize = 50;
 
 /// The filter form's fields, as typed, and where the page starts.
 #[derive(Deserialize, Default, Clone)]
-pub(super) struct Filters {
+pub(in crate::admin) struct Filters {
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -115,8 +115,19 @@ struct FilterErrors {
     after: Option<String>,
 }
 
+/// What was typed in the due field `field` (`due_from` or `due_to`).
+fn typed<'a>(field: &str, filters: &'a Filters) -> &'a str {
+    if field == "due_from" {
+        &filters.due_from
+    } else {
+        &filters.due_to
+    }
+}
+
 /// A filter's message as the page says it: in the words of the field's label, with the value
-/// as typed (the engine's own words name query parameters, for the API and the CLI).
+/// as typed (the engine's own words name query parameters, for the API and the CLI). Which rule
+/// a field broke is told by what was typed: a due date that reads as a date is refused for the
+/// window it makes, a ticked "waiting on the client" for the status it contradicts.
 fn in_page_words(field: &str, message: &str, filters: &Filters) -> String {
     let label = match field {
         "due_from" => "Next due from",
@@ -135,18 +146,13 @@ fn in_page_words(field: &str, message: &str, filters: &Filters) -> String {
             "Assignee: “{}” is not a member of staff here; choose one from the list.",
             filters.assignee.trim()
         ),
-        "due_from" | "due_to" if message.contains("is not a date") => {
-            let typed = if field == "due_from" {
-                &filters.due_from
-            } else {
-                &filters.due_to
-            };
+        "due_from" | "due_to" if parse_date(field, typed(field, filters)).is_err() => {
             format!(
                 "{label}: “{}” is not a date; write it as YYYY-MM-DD.",
-                typed.trim()
+                typed(field, filters).trim()
             )
         }
-        "waiting_on_client" if message.contains("not both") => {
+        "waiting_on_client" if yes_or_no(filters.waiting_on_client.trim()) == Some(true) => {
             format!("{label}: that is a status of its own; choose it or another status, not both.")
         }
         "waiting_on_client" => format!(
@@ -163,7 +169,7 @@ fn in_page_words(field: &str, message: &str, filters: &Filters) -> String {
 }
 
 /// `GET /admin/work`: the filtered list.
-pub(super) async fn work_list(
+pub(in crate::admin) async fn work_list(
     State(state): State<AppState>,
     session: StaffSession,
     AdminQuery(filters): AdminQuery<Filters>,

@@ -9,10 +9,10 @@ use docket_engine::mail::MailTemplates;
 use docket_engine::model::{MessageKind, MessageState, OutboundMessage};
 use serde::{Deserialize, Serialize};
 
-use super::guard::AdminSession;
-use super::page_query::AdminQuery;
-use super::{Layout, Message, error_page, local_time, render};
 use crate::AppState;
+use crate::admin::guard::AdminSession;
+use crate::admin::page_query::AdminQuery;
+use crate::admin::{Layout, Message, error_page, local_time, render};
 
 /// Emails a page shows.
 const PAGE: usize = 50;
@@ -20,7 +20,7 @@ const PAGE: usize = 50;
 const LINK_SHOWN_AS: &str = "[the client's link: use \u{201c}View as client\u{201d} above]";
 
 #[derive(Deserialize, Default)]
-pub(super) struct OutboxQuery {
+pub(in crate::admin) struct OutboxQuery {
     #[serde(default)]
     after: String,
 }
@@ -85,7 +85,7 @@ fn subject_of(m: &OutboundMessage) -> String {
 }
 
 /// Where mail goes, as the configuration says; the SMTP password is never part of it.
-pub(super) fn transport_text(state: &AppState) -> String {
+pub(in crate::admin) fn transport_text(state: &AppState) -> String {
     state.mailer.as_ref().map_or_else(
         || "the transport the server was started with".into(),
         |m| m.transport().describe(),
@@ -93,7 +93,7 @@ pub(super) fn transport_text(state: &AppState) -> String {
 }
 
 /// `GET /admin/outbox`.
-pub(super) async fn outbox(
+pub(in crate::admin) async fn outbox(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     AdminQuery(query): AdminQuery<OutboxQuery>,
@@ -138,7 +138,7 @@ pub(super) async fn outbox(
 }
 
 /// `GET /admin/outbox/{id}`.
-pub(super) async fn message(
+pub(in crate::admin) async fn message(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     Path(id): Path<String>,

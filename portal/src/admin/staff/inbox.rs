@@ -8,13 +8,14 @@ use docket_engine::docket::INBOX_PAGE;
 use docket_engine::model::StaffNotification;
 use serde::{Deserialize, Serialize};
 
-use super::guard::{StaffForm, StaffSession};
-use super::page_query::AdminQuery;
-use super::{Layout, Message, error_page, local_time, render};
 use crate::AppState;
+use crate::CallError::Engine;
+use crate::admin::guard::{StaffForm, StaffSession};
+use crate::admin::page_query::AdminQuery;
+use crate::admin::{Layout, Message, error_page, local_time, render};
 
 #[derive(Deserialize, Default)]
-pub(super) struct InboxQuery {
+pub(in crate::admin) struct InboxQuery {
     #[serde(default)]
     before: String,
     #[serde(default)]
@@ -46,7 +47,7 @@ struct Line {
 }
 
 /// `GET /admin/inbox`: `?show=unread` for the unread only, `?before=ID` for older ones.
-pub(super) async fn inbox(
+pub(in crate::admin) async fn inbox(
     State(state): State<AppState>,
     session: StaffSession,
     AdminQuery(query): AdminQuery<InboxQuery>,
@@ -140,7 +141,7 @@ fn line(state: &AppState, n: &StaffNotification) -> Line {
 }
 
 #[derive(Deserialize)]
-pub(super) struct BackTo {
+pub(in crate::admin) struct BackTo {
     #[serde(default)]
     back: String,
 }
@@ -154,7 +155,7 @@ fn back_to(back: &str) -> &str {
 }
 
 /// `POST /admin/inbox/ID/read`.
-pub(super) async fn read_one(
+pub(in crate::admin) async fn read_one(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
@@ -170,12 +171,9 @@ pub(super) async fn read_one(
         .render(StatusCode::NOT_FOUND, layout(&session));
     };
     let user = session.member.staff.id;
-    match state
-        .call(move |d| d.mark_notification_read(user, id))
-        .await
-    {
+    match state.run(move |d| d.mark_notification_read(user, id)).await {
         Ok(_) => Redirect::to(back_to(&form.back)).into_response(),
-        Err(e) if e.status() == StatusCode::NOT_FOUND => Message::new(
+        Err(Engine(docket_engine::Error::NotFound { .. })) => Message::new(
             "No such notification",
             "It is not one of your notifications; nothing was changed.",
         )
@@ -186,7 +184,7 @@ pub(super) async fn read_one(
 }
 
 /// `POST /admin/inbox/read-all`.
-pub(super) async fn read_all(
+pub(in crate::admin) async fn read_all(
     State(state): State<AppState>,
     session: StaffSession,
     StaffForm(BackTo { .. }): StaffForm<BackTo>,

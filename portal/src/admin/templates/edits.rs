@@ -1,6 +1,6 @@
 //! The edits of a template's page: every form on it posts one change (details, a group, a
 //! task, moved, added or removed, a document linked, uploaded or removed, archive, restore),
-//! read here into an engine call; bad input re-shows the page (`templates::show`) with the
+//! read here into an engine call; bad input re-shows the page (`pages::show`) with the
 //! message next to the field, the typed values kept and nothing changed.
 
 use std::collections::BTreeMap;
@@ -8,44 +8,46 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::Error;
 use docket_engine::docket::TemplateEdit;
 use docket_engine::model::{ParamValue, PluginRef, TaskTemplate};
 use serde::Deserialize;
 
-use super::guard::{StaffForm, StaffSession, StaffUpload};
-use super::sentence;
-use super::templates::{FieldError, show};
-use super::{Layout, error_page};
+use super::pages::{FieldError, show};
 use crate::AppState;
+use crate::CallError::Engine;
+use crate::admin::guard::{StaffForm, StaffSession, StaffUpload};
+use crate::admin::sentence;
+use crate::admin::{Layout, error_page};
 
 /// Every form of a template's page: `action` says which, the other fields are its own.
 #[derive(Deserialize, Default)]
-pub(super) struct EditForm {
-    pub(super) action: String,
+pub(in crate::admin) struct EditForm {
+    pub(in crate::admin) action: String,
     #[serde(default)]
-    pub(super) group: Option<usize>,
+    pub(in crate::admin) group: Option<usize>,
     #[serde(default)]
-    pub(super) task: Option<usize>,
+    pub(in crate::admin) task: Option<usize>,
     #[serde(default)]
-    pub(super) document: Option<usize>,
+    pub(in crate::admin) document: Option<usize>,
     #[serde(default)]
-    pub(super) name: String,
+    pub(in crate::admin) name: String,
     #[serde(default)]
-    pub(super) description: String,
+    pub(in crate::admin) description: String,
     #[serde(default)]
-    pub(super) title: String,
+    pub(in crate::admin) title: String,
     #[serde(default)]
-    pub(super) due: String,
+    pub(in crate::admin) due: String,
     #[serde(default)]
-    pub(super) sending: String,
+    pub(in crate::admin) sending: String,
     #[serde(default)]
-    pub(super) sending_params: String,
+    pub(in crate::admin) sending_params: String,
     #[serde(default)]
-    pub(super) reminders: String,
+    pub(in crate::admin) reminders: String,
     #[serde(default)]
-    pub(super) reminders_params: String,
+    pub(in crate::admin) reminders_params: String,
     #[serde(default)]
-    pub(super) url: String,
+    pub(in crate::admin) url: String,
 }
 
 /// What a post asks of the engine.
@@ -58,7 +60,7 @@ enum Change {
 
 /// `POST /admin/templates/{id}`: one edit, then the page again (or the page with the message
 /// next to the field, nothing changed).
-pub(super) async fn edit(
+pub(in crate::admin) async fn edit(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
@@ -80,7 +82,7 @@ pub(super) async fn edit(
     };
     let target = id.clone();
     let done = state
-        .call(move |d| match change {
+        .run(move |d| match change {
             Change::Edit(edit) => d.edit_template(&target, edit),
             Change::RemoveDocument(g, t, i) => d.remove_template_document(&target, (g, t), i),
             Change::Archive => d.archive_template(&target),
@@ -89,21 +91,17 @@ pub(super) async fn edit(
         .await;
     match done {
         Ok(t) => Redirect::to(&format!("/admin/templates/{}#{form_id}", t.id)).into_response(),
-        Err(e)
-            if e.status() == StatusCode::UNPROCESSABLE_ENTITY
-                || e.status() == StatusCode::CONFLICT =>
-        {
-            let message = sentence(e.message());
-            let field = field_of(&form.action, &message);
+        // A name another template has is the name's conflict.
+        Err(Engine(e @ (Error::Invalid { .. } | Error::Conflict(_)))) => {
+            let message = sentence(&e.to_string());
+            let field = field_of(&form.action, e.field());
             // A group or task that is not there (a page older than an edit, or a made-up
             // post) has no form on the page to show the message by: it is said at the top.
             let (g, t) = (form.group.unwrap_or(0) + 1, form.task.unwrap_or(0) + 1);
-            let missing = if e.message().contains(" has no group ") {
-                Some(format!("This template has no group {g}"))
-            } else if e.message().contains(" has no task ") {
-                Some(format!("Group {g} of this template has no task {t}"))
-            } else {
-                None
+            let missing = match e.field() {
+                Some("group") => Some(format!("This template has no group {g}")),
+                Some("task") => Some(format!("Group {g} of this template has no task {t}")),
+                _ => None,
             };
             let (form_id, field, message) = if let Some(missing) = missing {
                 (
@@ -137,7 +135,7 @@ pub(super) async fn edit(
 
 /// `POST /admin/templates/{id}/documents`: a file (a form, an engagement letter) for task
 /// `task` of group `group`; work made from the template from now on carries it.
-pub(super) async fn upload(
+pub(in crate::admin) async fn upload(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
@@ -180,7 +178,7 @@ pub(super) async fn upload(
     };
     let target = id.clone();
     let done = state
-        .call(move |d| {
+        .run(move |d| {
             d.attach_template_document(&target, (g, t), &name, content_type.to_string(), stored)
         })
         .await;
@@ -188,11 +186,11 @@ pub(super) async fn upload(
         Ok(t) => Redirect::to(&format!("/admin/templates/{}#{form_id}", t.id)).into_response(),
         // A group or task that is not there (a page older than an edit) has no form to show
         // the message by: it is said at the top of the page.
-        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+        Err(Engine(e)) if e.is_invalid() => {
             let error = FieldError {
                 form: "groups".into(),
                 field: "action",
-                message: sentence(e.message()),
+                message: sentence(&e.to_string()),
             };
             let failed = (error, &form);
             show(
@@ -327,22 +325,22 @@ fn change(form: &EditForm) -> Result<(String, Change), FieldError> {
     Ok(change)
 }
 
-/// Which field of a form an engine refusal is about.
-fn field_of(action: &str, message: &str) -> &'static str {
-    match action {
-        "group" if message.contains("sending rule") => "sending",
-        "group" if message.contains("reminder policy") => "reminders",
-        "add_group" | "add_task" | "task" if message.contains("due offset") => "due",
-        "add_group" if message.contains("task") => "title",
-        "add_task" | "task" => "title",
-        "add_link" if message.contains("needs a name") => "name",
-        "add_link" => "url",
-        "details" | "add_group" | "group" => "name",
+/// The input of form `action` the engine's `field` is: where a refusal of it is said.
+fn field_of(action: &str, field: Option<&str>) -> &'static str {
+    match (action, field) {
+        ("group", Some("sending")) => "sending",
+        ("group", Some("reminders")) => "reminders",
+        ("add_group" | "add_task" | "task", Some("due_offset_days")) => "due",
+        ("add_group", Some("title")) => "title",
+        ("add_task" | "task", _) => "title",
+        ("add_link", Some("document_name")) => "name",
+        ("add_link", _) => "url",
+        ("details" | "add_group" | "group", _) => "name",
         _ => "action",
     }
 }
 
-pub(super) fn task(title: &str, description: &str, due: i32) -> TaskTemplate {
+pub(in crate::admin) fn task(title: &str, description: &str, due: i32) -> TaskTemplate {
     TaskTemplate {
         title: title.trim().to_string(),
         description: description.trim().to_string(),
@@ -352,7 +350,7 @@ pub(super) fn task(title: &str, description: &str, due: i32) -> TaskTemplate {
 }
 
 /// A due offset as typed: a whole number of days.
-pub(super) fn due_offset(text: &str) -> Result<i32, String> {
+pub(in crate::admin) fn due_offset(text: &str) -> Result<i32, String> {
     text.trim().parse::<i32>().map_err(|_| {
         format!(
             "“{}” is not a number of days; write a whole number, e.g. 14 (or -3 for three days before the start).",
@@ -383,5 +381,5 @@ fn plugin(name: &str, params: &str) -> Result<PluginRef, String> {
 }
 
 #[cfg(test)]
-#[path = "template_edits_tests.rs"]
+#[path = "edits_tests.rs"]
 mod tests;

@@ -13,13 +13,13 @@ use docket_engine::docket::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::guard::{StaffForm, StaffSession};
-use super::page_query::AdminQuery;
-use super::{Layout, error_page, render};
 use crate::AppState;
+use crate::admin::guard::{StaffForm, StaffSession};
+use crate::admin::page_query::AdminQuery;
+use crate::admin::{Layout, error_page, render, sentence};
 
 #[derive(Deserialize, Default)]
-pub(super) struct Chosen {
+pub(in crate::admin) struct Chosen {
     #[serde(default)]
     template: String,
 }
@@ -69,7 +69,7 @@ struct Errors {
 }
 
 /// `GET /admin/work/new`: the template to start from, then its form.
-pub(super) async fn new_work_form(
+pub(in crate::admin) async fn new_work_form(
     State(state): State<AppState>,
     session: StaffSession,
     AdminQuery(chosen): AdminQuery<Chosen>,
@@ -105,7 +105,7 @@ pub(super) async fn new_work_form(
 }
 
 /// `POST /admin/work/new`: creates the work and goes to its page, or shows the form again.
-pub(super) async fn create_work(
+pub(in crate::admin) async fn create_work(
     State(state): State<AppState>,
     session: StaffSession,
     StaffForm(fields): StaffForm<HashMap<String, String>>,
@@ -195,7 +195,13 @@ fn page(
                 name: group.name.clone(),
                 field: format!("contact_{g}"),
                 value: form.contacts.get(g).cloned().unwrap_or_default(),
-                error: problems.contacts.get(g).cloned().flatten(),
+                error: problems
+                    .contacts
+                    .get(g)
+                    .cloned()
+                    .flatten()
+                    .as_deref()
+                    .map(sentence),
             })
             .collect(),
     });
@@ -218,13 +224,13 @@ fn page(
         external_name: form.external_name.clone(),
         assignees,
         errors: Errors {
-            template: problems.template,
+            template: problems.template.as_deref().map(sentence),
             template_href: problems
                 .archived_template
                 .map(|id| format!("/admin/templates/{id}#state")),
-            start_date: problems.start_date,
-            assignee: problems.assignee,
-            form: problems.form,
+            start_date: problems.start_date.as_deref().map(sentence),
+            assignee: problems.assignee.as_deref().map(sentence),
+            form: problems.form.as_deref().map(sentence),
         },
     };
     render(

@@ -1,6 +1,6 @@
 //! The template pages: the list, a new template, and one template's page — its name and
 //! description, groups (name, sending rule, reminder policy and their parameters), tasks
-//! (title, description, due offset) and documents, each in a form that `template_edits.rs`
+//! (title, description, due offset) and documents, each in a form that `edits.rs`
 //! reads — with the preview of the emails work made from it would get for a sample start
 //! date. A refused form re-shows the page (`show`) with the message next to the field and the
 //! typed values kept.
@@ -9,15 +9,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
-use docket_engine::docket::{HoldReason, TemplatePreview};
+use docket_engine::Error;
+use docket_engine::docket::{HoldReason, TemplatePreview, params_text};
 use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
 use serde::{Deserialize, Serialize};
 
-use super::guard::{StaffForm, StaffSession};
-use super::page_query::AdminQuery;
-use super::sentence;
-use super::template_edits::{EditForm, due_offset, task};
-use super::{Layout, error_page, local_time, render};
+use super::edits::{EditForm, due_offset, task};
+use crate::CallError::Engine;
+use crate::admin::guard::{StaffForm, StaffSession};
+use crate::admin::page_query::AdminQuery;
+use crate::admin::sentence;
+use crate::admin::{Layout, error_page, local_time, render};
 use crate::{ApiError, AppState};
 
 // --- the list ----------------------------------------------------------------------------------
@@ -38,7 +40,10 @@ struct ListRow {
 }
 
 /// `GET /admin/templates`.
-pub(super) async fn list(State(state): State<AppState>, session: StaffSession) -> Response {
+pub(in crate::admin) async fn list(
+    State(state): State<AppState>,
+    session: StaffSession,
+) -> Response {
     let layout = Layout::signed_in(&state, &session, "templates");
     let templates = match state.call(|d| d.list_templates()).await {
         Ok(t) => t,
@@ -66,7 +71,7 @@ pub(super) async fn list(State(state): State<AppState>, session: StaffSession) -
 // --- a new template ----------------------------------------------------------------------------
 
 #[derive(Serialize, Deserialize, Default)]
-pub(super) struct NewForm {
+pub(in crate::admin) struct NewForm {
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -87,14 +92,17 @@ struct NewPage<'a> {
 
 /// A message for one field of one form of a page.
 #[derive(Serialize, Clone, Debug)]
-pub(super) struct FieldError {
-    pub(super) form: String,
-    pub(super) field: &'static str,
-    pub(super) message: String,
+pub(in crate::admin) struct FieldError {
+    pub(in crate::admin) form: String,
+    pub(in crate::admin) field: &'static str,
+    pub(in crate::admin) message: String,
 }
 
 /// `GET /admin/templates/new`.
-pub(super) async fn new_form(State(state): State<AppState>, session: StaffSession) -> Response {
+pub(in crate::admin) async fn new_form(
+    State(state): State<AppState>,
+    session: StaffSession,
+) -> Response {
     let values = NewForm {
         group: "Documents we need from you".into(),
         due: "14".into(),
@@ -113,7 +121,7 @@ pub(super) async fn new_form(State(state): State<AppState>, session: StaffSessio
 
 /// `POST /admin/templates/new`: the template with its first group and task (manual sending,
 /// gentle reminders), then its page to go on from.
-pub(super) async fn create(
+pub(in crate::admin) async fn create(
     State(state): State<AppState>,
     session: StaffSession,
     StaffForm(form): StaffForm<NewForm>,
@@ -147,35 +155,24 @@ pub(super) async fn create(
             tasks: vec![task(&form.title, "", due)],
         }],
     };
-    match state.call(move |d| d.create_template(new)).await {
+    match state.run(move |d| d.create_template(new)).await {
         Ok(t) => Redirect::to(&format!("/admin/templates/{}", t.id)).into_response(),
-        Err(e)
-            if e.status() == StatusCode::UNPROCESSABLE_ENTITY
-                || e.status() == StatusCode::CONFLICT =>
-        {
-            let field = new_form_field(e.message());
-            refuse(field, sentence(e.message()))
+        // A name another template has is the name's conflict.
+        Err(Engine(e @ (Error::Invalid { .. } | Error::Conflict(_)))) => {
+            refuse(new_form_field(e.field()), sentence(&e.to_string()))
         }
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "templates")),
     }
 }
 
-/// Which field of the new-template form an engine refusal is about, read from the message
-/// without the names quoted in it (a title may hold any word).
-fn new_form_field(message: &str) -> &'static str {
-    let words: String = message
-        .split('`')
-        .step_by(2)
-        .collect::<String>()
-        .to_lowercase();
-    if words.contains("due offset") {
-        "due"
-    } else if words.contains("without a title") || words.starts_with("task ") {
-        "title"
-    } else if words.contains("group") {
-        "group"
-    } else {
-        "name"
+/// The input of the new-template form the engine's `field` is: the template's name unless the
+/// refusal is about its one group or task.
+fn new_form_field(field: Option<&str>) -> &'static str {
+    match field {
+        Some("due_offset_days") => "due",
+        Some("title") => "title",
+        Some("group_name") => "group",
+        _ => "name",
     }
 }
 
@@ -284,12 +281,12 @@ struct ReminderView {
 }
 
 #[derive(Deserialize)]
-pub(super) struct PreviewQuery {
+pub(in crate::admin) struct PreviewQuery {
     start: Option<String>,
 }
 
 /// `GET /admin/templates/{id}?start=YYYY-MM-DD`.
-pub(super) async fn page(
+pub(in crate::admin) async fn page(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
@@ -300,7 +297,7 @@ pub(super) async fn page(
 
 /// The template's page, with `failed` — a form's error and typed values — over it when a post
 /// was refused.
-pub(super) async fn show(
+pub(in crate::admin) async fn show(
     state: &AppState,
     session: &StaffSession,
     id: &str,
@@ -407,7 +404,10 @@ fn template_page(state: &AppState, t: &Template) -> TemplatePage {
                             index: i,
                             name: doc.name.clone(),
                             url: doc.url.clone(),
-                            size: doc.file.as_ref().map(|f| size_text(f.content.size)),
+                            size: doc
+                                .file
+                                .as_ref()
+                                .map(|f| docket_engine::text::size(f.content.size)),
                         })
                         .collect(),
                 })
@@ -549,23 +549,5 @@ fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
         start: p.start.format("%a %-d %b %Y").to_string(),
         timezone: p.tz.name().to_string(),
         groups,
-    }
-}
-
-/// The parameters as the form shows them.
-pub(super) fn params_text(plugin: &PluginRef) -> String {
-    plugin
-        .params
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-fn size_text(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1_048_576 => format!("{:.1} MB", b as f64 / 1_048_576.0),
-        b if b >= 1024 => format!("{} KB", b / 1024),
-        b => format!("{b} bytes"),
     }
 }
