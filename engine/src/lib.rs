@@ -26,3 +26,6 @@ pub use error::{Error, Result};
 /// benchmarks install it too, so they measure what the server does. Built without transparent
 /// huge pages, which grew a backup's resident memory by half (to 204 MB, from 113 MB).
 pub use mimalloc::MiMalloc as Allocator;
+
+#[cfg(test)]
+mod layout_tests;

@@ -3,52 +3,19 @@
 //! read here into an engine call; bad input re-shows the page (`pages::show`) with the
 //! message next to the field, the typed values kept and nothing changed.
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::Error;
 use docket_engine::docket::TemplateEdit;
-use docket_engine::model::{ParamValue, PluginRef, TaskTemplate};
-use serde::Deserialize;
 
-use super::pages::{FieldError, show};
+use super::form::{EditForm, FieldError, due_offset, plugin, task};
+use super::pages::show;
 use crate::AppState;
 use crate::CallError::Engine;
 use crate::admin::guard::{StaffForm, StaffSession, StaffUpload};
 use crate::admin::sentence;
 use crate::admin::{Layout, error_page};
-
-/// Every form of a template's page: `action` says which, the other fields are its own.
-#[derive(Deserialize, Default)]
-pub(in crate::admin) struct EditForm {
-    pub(in crate::admin) action: String,
-    #[serde(default)]
-    pub(in crate::admin) group: Option<usize>,
-    #[serde(default)]
-    pub(in crate::admin) task: Option<usize>,
-    #[serde(default)]
-    pub(in crate::admin) document: Option<usize>,
-    #[serde(default)]
-    pub(in crate::admin) name: String,
-    #[serde(default)]
-    pub(in crate::admin) description: String,
-    #[serde(default)]
-    pub(in crate::admin) title: String,
-    #[serde(default)]
-    pub(in crate::admin) due: String,
-    #[serde(default)]
-    pub(in crate::admin) sending: String,
-    #[serde(default)]
-    pub(in crate::admin) sending_params: String,
-    #[serde(default)]
-    pub(in crate::admin) reminders: String,
-    #[serde(default)]
-    pub(in crate::admin) reminders_params: String,
-    #[serde(default)]
-    pub(in crate::admin) url: String,
-}
 
 /// What a post asks of the engine.
 enum Change {
@@ -339,47 +306,3 @@ fn field_of(action: &str, field: Option<&str>) -> &'static str {
         _ => "action",
     }
 }
-
-pub(in crate::admin) fn task(title: &str, description: &str, due: i32) -> TaskTemplate {
-    TaskTemplate {
-        title: title.trim().to_string(),
-        description: description.trim().to_string(),
-        due_offset_days: due,
-        documents: Vec::new(),
-    }
-}
-
-/// A due offset as typed: a whole number of days.
-pub(in crate::admin) fn due_offset(text: &str) -> Result<i32, String> {
-    text.trim().parse::<i32>().map_err(|_| {
-        format!(
-            "“{}” is not a number of days; write a whole number, e.g. 14 (or -3 for three days before the start).",
-            text.trim()
-        )
-    })
-}
-
-/// A plugin and its parameters as typed: `name=value; name=value`.
-fn plugin(name: &str, params: &str) -> Result<PluginRef, String> {
-    let mut map = BTreeMap::new();
-    for pair in params.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-        let Some((key, value)) = pair.split_once('=') else {
-            return Err(format!(
-                "“{pair}” has no value; write parameters as name=value, separated by semicolons, e.g. before=7,3; every=2."
-            ));
-        };
-        let key = key.trim();
-        if key.is_empty() {
-            return Err(format!("“{pair}” has no name; write name=value."));
-        }
-        map.insert(key.to_string(), ParamValue::from_typed(value));
-    }
-    Ok(PluginRef {
-        plugin: name.trim().to_string(),
-        params: map,
-    })
-}
-
-#[cfg(test)]
-#[path = "edits_tests.rs"]
-mod tests;

@@ -14,7 +14,7 @@ use docket_engine::docket::{HoldReason, TemplatePreview, params_text};
 use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
 use serde::{Deserialize, Serialize};
 
-use super::edits::{EditForm, due_offset, task};
+use super::form::{EditForm, FieldError, due_offset, task};
 use crate::CallError::Engine;
 use crate::admin::guard::{StaffForm, StaffSession};
 use crate::admin::page_query::AdminQuery;
@@ -88,14 +88,6 @@ pub(in crate::admin) struct NewForm {
 struct NewPage<'a> {
     values: &'a NewForm,
     error: Option<FieldError>,
-}
-
-/// A message for one field of one form of a page.
-#[derive(Serialize, Clone, Debug)]
-pub(in crate::admin) struct FieldError {
-    pub(in crate::admin) form: String,
-    pub(in crate::admin) field: &'static str,
-    pub(in crate::admin) message: String,
 }
 
 /// `GET /admin/templates/new`.

@@ -1,4 +1,4 @@
-//! Unit tests of `edits.rs`.
+//! Unit tests of `form.rs`.
 
 use super::*;
 use docket_engine::docket::params_text;
