@@ -27,6 +27,7 @@ pub use client::account::{
     ACCOUNT_LIST_LIMIT, ACCOUNT_SESSION_LIFETIME, Account, AccountItem, SIGN_IN_LINK_LIFETIME,
     SIGN_INS_PER_ADDRESS_PER_HOUR, SIGN_INS_PER_CONTACT_PER_DAY, SignInLinkState, SignInRequest,
 };
+pub use client::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
 pub use client::{
     Checklist, ChecklistComment, ChecklistTask, ClientSession, Landing, LandingState,
     NEW_LINKS_PER_CONTACT_PER_DAY, NEW_LINKS_PER_GROUP_PER_HOUR, NoSession, Opened, new_secret,
@@ -40,7 +41,6 @@ pub use sending::outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
 pub use sending::plan::HeldReminder;
 pub use sending::scheduler::{TICK_LIMIT, TickReport};
 pub use sending::stuck::STUCK_KIND;
-pub use sending::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
 pub use settings::{MAX_LOGO_BYTES, SETTINGS_KEYS, SettingsChange, SettingsError, pinned_message};
 pub use staff::inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
 pub use staff::members::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};

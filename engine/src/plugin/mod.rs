@@ -40,6 +40,29 @@
 //!   and location ([`PluginError::Failed`]).
 //! - A reminder instant may lie in the past (the server was down when it was due): send it at
 //!   the next tick; the policy then answers from that reminder on, so missed days collapse.
+//!
+//! # Inside
+//!
+//! - The loaded plugins are one catalogue swapped whole (`folder.rs`, `scan.rs`): `watch`
+//!   rescans the folder, loads what was added or changed once its files stopped changing between
+//!   two scans, drops what was removed, and keeps the previous version of a plugin whose new files
+//!   are refused. A manifest may ask for its own limits, up to the firm's ceilings.
+//! - `wit/` is the one place that runs `bindgen!`, for both contracts: a component is linked
+//!   against 0.2.0, else 0.1.0, whose adapter (`wit/v0_1.rs`) calls only its batch function. The
+//!   rest of the engine sees the plain types of `model.rs`. A batch crosses the boundary as
+//!   columns of numbers (wasmtime copies a list of numbers at once, records one value at a time).
+//! - A call's stderr (its last 8 KiB, `stderr.rs`) is read only when the call traps: the Rust
+//!   SDK's panic hook writes the panic's message and place there.
+//! - Reminder policies answer in local date and minute; `answers.rs` turns answers into instants
+//!   (`due::local_instant` rules for gaps) and checks them (later than the last send, only open
+//!   tasks, at most `MAX_REMINDERS_PER_TASK`). `preview.rs` follows a calendar to its end;
+//!   `cases/` runs an author's table tests (`docket plugin test`) through the scheduler's own
+//!   calls; `check.rs` says what a file is, `trial.rs` is `plugin check`'s call on a sample,
+//!   `scaffold.rs` the projects `docket plugin new` writes, `toml_fields.rs` reads manifests and
+//!   cases with messages naming the field and line.
+//! - Precompiled components are loaded only from `DATA/plugin-cache` (or, for the tools run
+//!   without a data folder, the user's cache folder), only when Docket wrote them: checksummed,
+//!   keyed by content hash, wasmtime release and engine compatibility hash.
 
 mod answers;
 mod calls;

@@ -3,12 +3,12 @@
 //! contact signed in to their account. Only these make a `ClientSession`, which every client read
 //! and write takes, so a client never names a group that is not theirs.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::docket::Docket;
-use crate::model::{ContactId, WorkId, WorkStatus};
+use crate::model::{ContactId, GroupAccess, WorkId, WorkStatus};
 use crate::{Error, Result};
 
 /// A device's right to one group's checklist, checked just now.
@@ -34,7 +34,30 @@ pub enum NoSession {
     Gone,
 }
 
+/// A group's access lasts this long after it is sent or resent...
+pub const ACCESS_AFTER_SEND: Duration = Duration::days(30);
+/// ...and at least this long after each reminder.
+pub const ACCESS_AFTER_REMINDER: Duration = Duration::days(60);
+
 impl Docket {
+    /// When a group's access ends: 30 days after it was last sent or resent (the record's
+    /// `expires_at`), or 60 days after its latest reminder since, whichever is later. The
+    /// reminder's part is read from the work item, which a reminder rewrites anyway, so a
+    /// scheduler tick need not rewrite the access record too.
+    pub(crate) fn access_expiry(&self, access: &GroupAccess) -> Result<DateTime<Utc>> {
+        let reminded = match self.work(access.work) {
+            Ok(work) => work
+                .groups
+                .get(access.group)
+                .and_then(|g| g.last_reminder_at),
+            Err(Error::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        Ok(reminded.map_or(access.expires_at, |at| {
+            access.expires_at.max(at + ACCESS_AFTER_REMINDER)
+        }))
+    }
+
     /// The session of a browser on group `group` of `work`: the device's, when the group is bound
     /// to its secret; else, when it is signed in to the contact's account (`account_secret`),
     /// the account's, for any sent group of theirs. Refused as the device's session is.

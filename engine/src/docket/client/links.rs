@@ -5,8 +5,9 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::docket::Docket;
+use crate::docket::client::ACCESS_AFTER_SEND;
 use crate::docket::client::access::{new_secret, secret_hash, valid_secret};
-use crate::docket::sending::{ACCESS_AFTER_SEND, access_key, token_hash};
+use crate::docket::sending::{access_key, token_hash};
 use crate::model::{
     Actor, EventKind, GroupAccess, LinkPurpose, LinkStatus, MagicLink, MessageKind, WorkId,
     WorkItem,

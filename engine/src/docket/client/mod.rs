@@ -3,6 +3,19 @@
 //! request — and the client account they sign in to by email link. `access.rs` decides who may
 //! see a checklist (the device, else the signed-in account), `links.rs` the links, `checklist.rs`
 //! what the checklist shows and takes, `account.rs` the account.
+//!
+//! **Rules.** `GET /c/TOKEN` only reads; the button's `POST` binds the group to the device
+//! (`GroupAccess::device_hash`, `bound_at`), and a link asked for from the portal
+//! (`LinkPurpose::Requested`) and issued after the binding moves it. A link records whom it was
+//! sent to (`MagicLink::contact`): once the group has another recipient it opens nothing, and
+//! until staff send the group to the new one (`GroupAccess::awaiting_send`) no link can be asked
+//! for; staff comments from before the change (`ClientTaskGroup::recipient_since`) are not shown
+//! to the new recipient. Comments carry their group and task; an older comment without a group is
+//! shown to a contact only when it can be attributed (a work item with one group, or a comment its
+//! own contact wrote), otherwise it stays staff-only. Rate limits (fresh links, sign-ins) are
+//! counters in the `throttle` tree, written in the batch of what they limit; sign-in links and
+//! account sessions are in `client_sessions`, by hash. Only the SHA-256 of a link's token or a
+//! device's secret is stored.
 
 pub(super) mod access;
 pub(super) mod account;

@@ -40,4 +40,4 @@ pub(super) mod scheduler;
 pub(super) mod send;
 pub(super) mod stuck;
 
-pub use send::*;
+pub(crate) use send::*;

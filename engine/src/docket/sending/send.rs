@@ -5,11 +5,12 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::docket::Docket;
+use crate::docket::client::ACCESS_AFTER_SEND;
 use crate::model::{
     Actor, ClientTaskGroup, Contact, EventKind, GroupAccess, LinkPurpose, LinkStatus, MagicLink,
     MailContext, MessageKind, OutboundMessage, StaffUser, TaskLine, UserId, WorkId, WorkItem,
@@ -18,11 +19,6 @@ use crate::model::{
 use crate::plugin::{HookEventKind, MAX_REMINDERS_PER_TASK};
 use crate::store::{Batch, Tree, get_record};
 use crate::{Error, Result};
-
-/// A group's access lasts this long after it is sent or resent...
-pub const ACCESS_AFTER_SEND: Duration = Duration::days(30);
-/// ...and at least this long after each reminder.
-pub const ACCESS_AFTER_REMINDER: Duration = Duration::days(60);
 
 /// Which email about which group, to whom and from whom.
 pub(crate) struct GroupEmail<'a> {
@@ -349,24 +345,6 @@ impl Docket {
 
     pub(crate) fn access(&self, work: WorkId, group: usize) -> Result<Option<GroupAccess>> {
         get_record(self.store.as_ref(), Tree::Access, &access_key(work, group))
-    }
-
-    /// When a group's access ends: 30 days after it was last sent or resent (the record's
-    /// `expires_at`), or 60 days after its latest reminder since, whichever is later. The
-    /// reminder's part is read from the work item, which a reminder rewrites anyway, so a
-    /// scheduler tick need not rewrite the access record too.
-    pub(crate) fn access_expiry(&self, access: &GroupAccess) -> Result<DateTime<Utc>> {
-        let reminded = match self.work(access.work) {
-            Ok(work) => work
-                .groups
-                .get(access.group)
-                .and_then(|g| g.last_reminder_at),
-            Err(Error::NotFound { .. }) => None,
-            Err(e) => return Err(e),
-        };
-        Ok(reminded.map_or(access.expires_at, |at| {
-            access.expires_at.max(at + ACCESS_AFTER_REMINDER)
-        }))
     }
 
     /// Issues a fresh link to `access`: returns its URL; only the token's hash is stored.
