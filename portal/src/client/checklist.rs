@@ -80,7 +80,7 @@ pub(super) async fn checklist(
     Html(html).into_response()
 }
 
-/// The checklist as its client sees it, for staff ("view as client", `admin/work_actions.rs`):
+/// The checklist as its client sees it, for staff ("view as client", `admin/work/actions.rs`):
 /// locked, with a banner saying it is a preview and a way back to `back`.
 pub(crate) fn preview_page(list: Checklist, cap: u64, back: &str) -> Response {
     match checklist_html(list, None, cap, Some(back)) {
