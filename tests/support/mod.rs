@@ -86,13 +86,18 @@ pub struct Server {
 impl Server {
     /// Starts `docket serve --data DATA --listen 127.0.0.1:0 EXTRA...` and waits until it listens.
     pub fn start(data: &Path, extra: &[&str]) -> Server {
-        Self::start_inner(data, "127.0.0.1:0", extra, None)
+        Self::start_inner(data, "127.0.0.1:0", extra, &[], None)
+    }
+
+    /// [`Server::start`] with configuration from the environment (`DOCKET_SECTION_KEY`).
+    pub fn start_with_env(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        Self::start_inner(data, "127.0.0.1:0", extra, env, None)
     }
 
     /// The same on a given address: a known port gives the server a base URL of its own
     /// (`http://localhost:PORT`), so the links it emails reach it.
     pub fn start_on(data: &Path, listen: &str, extra: &[&str]) -> Server {
-        Self::start_inner(data, listen, extra, None)
+        Self::start_inner(data, listen, extra, &[], None)
     }
 
     /// [`Server::start`] at log level `info`, with every line of its log collected in `log`.
@@ -101,7 +106,7 @@ impl Server {
         extra: &[&str],
         log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     ) -> Server {
-        Self::start_inner(data, "127.0.0.1:0", extra, Some(log))
+        Self::start_inner(data, "127.0.0.1:0", extra, &[], Some(log))
     }
 
     /// [`Server::start_logged`] on a given address.
@@ -111,19 +116,21 @@ impl Server {
         extra: &[&str],
         log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     ) -> Server {
-        Self::start_inner(data, listen, extra, Some(log))
+        Self::start_inner(data, listen, extra, &[], Some(log))
     }
 
     fn start_inner(
         data: &Path,
         listen: &str,
         extra: &[&str],
+        env: &[(&str, &str)],
         log: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
     ) -> Server {
         let mut cmd = docket();
         cmd.args(["serve", "--listen", listen, "--data"])
             .arg(data)
             .args(extra)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped());
         if log.is_some() {
