@@ -111,7 +111,7 @@ pub fn run(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
             }
         }
         ContactCommand::Show { contact } => {
-            let c = docket.find_contact(&contact)?;
+            let c = find(docket, &contact)?;
             println!("{}", line(&c));
             if let Some(zone) = c.timezone {
                 println!("timezone: {}", zone.name());
@@ -145,7 +145,7 @@ pub fn run(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
             email,
             timezone,
         } => {
-            let before = docket.find_contact(&contact)?;
+            let before = find(docket, &contact)?;
             if name.is_none() && email.is_none() && timezone.is_none() {
                 anyhow::bail!("give what to change: --name, --email and/or --timezone");
             }
@@ -167,7 +167,7 @@ pub fn run(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
             }
         }
         ContactCommand::Archive { contact } => {
-            let c = docket.find_contact(&contact)?;
+            let c = find(docket, &contact)?;
             let c = docket.archive_contact(c.id, Actor::System)?;
             println!(
                 "archived {}: their portal access and sign-in ended",
@@ -175,7 +175,7 @@ pub fn run(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
             );
         }
         ContactCommand::Restore { contact } => {
-            let c = docket.find_contact(&contact)?;
+            let c = find(docket, &contact)?;
             let c = docket.restore_contact(c.id, Actor::System)?;
             println!("restored {}", line(&c));
         }
@@ -191,4 +191,15 @@ fn line(c: &Contact) -> String {
         ""
     };
     format!("{}\t{} <{}>{archived}", c.id, c.name, c.email)
+}
+
+/// The contact a command names by its email or id; a name that is neither says how to find one.
+fn find(docket: &Docket, contact: &str) -> anyhow::Result<Contact> {
+    docket.find_contact(contact).map_err(|e| match e {
+        docket_engine::Error::NotFound { .. } if !contact.contains('@') => anyhow::anyhow!(
+            "{e}: a contact is named by its email or its id; `docket contact list --search {}` finds it by name",
+            super::shell_word(contact)
+        ),
+        e => e.into(),
+    })
 }

@@ -268,3 +268,32 @@ fn open_docket(
         .with_max_upload(config.server.max_upload_bytes());
     Ok((docket, store))
 }
+
+/// `text` as one word for a shell, quoted when it needs to be.
+pub(crate) fn shell_word(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.@+/:=,%".contains(c))
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// The command this process was run with, as a user would type it again, with `flag` added after
+/// the word `after` (so a suggestion keeps `--data`, `--config` and the rest as typed).
+pub(crate) fn command_again_with(after: &str, flag: &str) -> String {
+    let mut words = vec!["docket".to_string()];
+    let mut added = false;
+    for arg in std::env::args().skip(1) {
+        let is_after = arg == after;
+        words.push(shell_word(&arg));
+        if is_after && !added {
+            words.push(flag.to_string());
+            added = true;
+        }
+    }
+    words.join(" ")
+}

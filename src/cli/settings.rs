@@ -67,19 +67,27 @@ pub fn run(
                 );
             }
             let pairs: Vec<(&String, &String)> = pairs.chunks(2).map(|p| (&p[0], &p[1])).collect();
+            for (i, (key, _)) in pairs.iter().enumerate() {
+                if pairs[..i].iter().any(|(earlier, _)| earlier == key) {
+                    anyhow::bail!("`{key}` is given twice; give each setting once");
+                }
+            }
             let mut change = SettingsChange::default();
             for (key, value) in &pairs {
                 change = change.and(SettingsChange::from_key(key, value)?);
             }
-            let firm = docket.change_settings(&change).map_err(|e| {
-                let text = e.to_string();
-                if text.contains("is not a time the send schedule") {
-                    anyhow::anyhow!(
-                        "{text}; to move both, set them together: docket settings set send_time HH:MM send_schedule \"CRON\""
-                    )
-                } else {
-                    e.into()
+            let firm = docket.try_change_settings(&change)?.map_err(|errors| {
+                let mut text = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.key, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                if errors.iter().any(|e| e.agree_with.is_some()) {
+                    text.push_str(
+                        "; to move both, set them together: docket settings set send_time HH:MM send_schedule \"CRON\"",
+                    );
                 }
+                anyhow::anyhow!(text)
             })?;
             for (key, value) in pairs {
                 print_stored(key, value, &firm);

@@ -22,7 +22,7 @@ pub enum UserCommand {
         #[arg(long, default_value = "")]
         name: String,
     },
-    /// List staff users: email, role, state (active, invited, disabled), name.
+    /// List staff users: id, email, role, state (active, invited, disabled), name.
     List,
     /// Invite a member: they are emailed a link to set their password (it goes out while
     /// `docket serve` runs, and works once for 72 hours).
@@ -108,7 +108,10 @@ pub fn user(cmd: UserCommand, docket: &Docket) -> anyhow::Result<()> {
                 } else {
                     "active"
                 };
-                println!("{}\t{:?}\t{state}\t{}", user.email, user.role, user.name);
+                println!(
+                    "{}\t{}\t{:?}\t{state}\t{}",
+                    user.id, user.email, user.role, user.name
+                );
             }
         }
         UserCommand::Invite { email, role, name } => {

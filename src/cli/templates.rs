@@ -103,9 +103,9 @@ pub fn run(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
                 // The one conflict a new template meets: another has its name.
                 docket_engine::Error::Conflict(m) => {
                     anyhow::anyhow!(
-                        "{}: {m}; to replace it with this file: docket template import --replace {}",
+                        "{}: {m}; to replace it with this file: {}",
                         file.display(),
-                        file.display()
+                        super::command_again_with("import", "--replace")
                     )
                 }
                 e => anyhow::Error::from(e).context(format!("{}", file.display())),

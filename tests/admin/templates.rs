@@ -588,6 +588,14 @@ fn template_messages_are_by_their_own_field_in_the_page_s_words() {
     );
     assert_eq!(admin.template("walk test"), t);
 
+    // A refused rename keeps what was typed in the field, and the heading the stored name.
+    let refused = post(&[("action", "details"), ("name", ""), ("description", "")]);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(html.contains("<h1>walk test</h1>"), "{html}");
+    assert!(html.contains("<title>walk test"), "{html}");
+    assert!(!message_for(&html, "details-name").is_empty(), "{html}");
+
     // Sample dates more than ten years away are refused by the field, as work refuses them.
     for start in ["9999-12-31", "1900-01-01"] {
         let refused = admin.get(&format!("{page}?start={start}"), Some(&sam));

@@ -30,9 +30,12 @@ fn templates_are_shown_exported_replaced_archived_and_restored() {
     .unwrap();
     let path = file.to_str().unwrap();
     // Importing it as a new template says how to replace instead.
+    // The command it suggests is the one typed, with `--replace`: it keeps `--data`.
     fails(
         &["template", "import", path, "--data", &data],
-        "already exists; to replace it with this file: docket template import --replace",
+        &format!(
+            "already exists; to replace it with this file: docket template import --replace {path} --data {data}"
+        ),
     );
     // `--replace` takes no value: before the file or after it.
     let out = ok(&["template", "import", "--replace", path, "--data", &data]);
@@ -191,6 +194,11 @@ fn contacts_are_listed_shown_edited_archived_and_restored_by_id_or_email() {
     assert_eq!(listed.lines().count(), 2, "{listed}");
     let found = ok(&["contact", "list", "--search", "BAKER", "--data", &data]);
     assert!(found.contains("Bob Baker <bob@bakery.example>"), "{found}");
+    // A contact is named by email or id; a name says how to find it.
+    fails(
+        &["contact", "show", "Bob Baker", "--data", &data],
+        "a contact is named by its email or its id; `docket contact list --search 'Bob Baker'` finds it by name",
+    );
     assert_eq!(found.lines().count(), 1, "{found}");
 
     let shown = ok(&["contact", "show", "ann@client.example", "--data", &data]);

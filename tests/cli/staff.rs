@@ -133,6 +133,16 @@ fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
         &["settings", "set", "send_time", "09:00", "--data", &data],
         "to move both, set them together: docket settings set send_time HH:MM send_schedule",
     );
+    // A bad time is not a disagreement: no advice to move both.
+    let err = fails(
+        &["settings", "set", "send_time", "25:00", "--data", &data],
+        "send_time",
+    );
+    assert!(!err.contains("set them together"), "{err}");
+    fails(
+        &["settings", "set", "name", "A", "name", "B", "--data", &data],
+        "`name` is given twice; give each setting once",
+    );
     fails(
         &[
             "settings",
@@ -341,7 +351,14 @@ fn members_are_invited_given_roles_disabled_and_enabled() {
     assert!(out.contains("invited kim@firm.example (staff)"), "{out}");
     let list = ok(&["user", "list", "--data", &data]);
     assert!(list.contains("kim@firm.example\tStaff\tinvited"), "{list}");
-    ok(&["user", "role", "kim@firm.example", "admin", "--data", &data]);
+    // The list names each member's id, which every command that names a member takes.
+    let kim = list
+        .lines()
+        .find(|l| l.contains("kim@firm.example"))
+        .and_then(|l| l.split('\t').next())
+        .unwrap()
+        .to_string();
+    ok(&["user", "role", &kim, "admin", "--data", &data]);
     let out = ok(&["user", "disable", "kim@firm.example", "--data", &data]);
     assert!(out.contains("kim@firm.example is disabled"), "{out}");
     let list = ok(&["user", "list", "--data", &data]);

@@ -297,6 +297,16 @@ impl Docket {
             }
         };
         if settings.base_url != base_url {
+            // An uploaded logo is served here: its address moves with the server's.
+            let uploaded = format!("{}/firm/logo?v=", settings.base_url.trim_end_matches('/'));
+            if let Some(version) = settings
+                .logo_url
+                .as_deref()
+                .and_then(|url| url.strip_prefix(&uploaded))
+            {
+                let moved = format!("{}/firm/logo?v={version}", base_url.trim_end_matches('/'));
+                settings.logo_url = Some(moved);
+            }
             settings.base_url = base_url.to_string();
             set("server.base_url", true);
         }

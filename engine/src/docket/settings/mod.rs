@@ -54,6 +54,9 @@ pub struct SettingsError {
     /// The key, as in `SETTINGS_KEYS` (`sub_statuses.STATUS` for one status's list).
     pub key: String,
     pub message: String,
+    /// The other key this one must agree with, when that is what is wrong (a send time the
+    /// schedule never sends at): changing both in one change is the way out.
+    pub agree_with: Option<&'static str>,
 }
 
 impl SettingsChange {
@@ -130,6 +133,7 @@ impl SettingsChange {
             errors.push(SettingsError {
                 key: key.to_string(),
                 message,
+                agree_with: None,
             })
         };
         let is_pinned = |key: &str| pinned.iter().any(|p| p == key);
@@ -276,6 +280,7 @@ impl SettingsChange {
                 errors.push(SettingsError {
                     key: key.to_string(),
                     message: pinned_message(key),
+                    agree_with: None,
                 });
             }
         }
@@ -296,6 +301,11 @@ impl SettingsChange {
             errors.push(SettingsError {
                 key: key.to_string(),
                 message: problem,
+                agree_with: Some(if key == "send_time" {
+                    "send_schedule"
+                } else {
+                    "send_time"
+                }),
             });
         }
         if errors.is_empty() {

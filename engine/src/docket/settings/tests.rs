@@ -289,6 +289,16 @@ fn a_logo_is_an_image_of_limited_size() {
         assert!(err.contains(why), "{err}");
     }
     assert_eq!(docket.firm_logo().unwrap().unwrap().1, png, "unchanged");
+    // The server moves (another port, a public name): the uploaded logo's address follows.
+    let version = url.rsplit('=').next().unwrap().to_string();
+    let firm = crate::config::FirmConfig::default();
+    docket
+        .apply_config(&firm, "https://docket.example.com/")
+        .unwrap();
+    assert_eq!(
+        docket.firm_settings().unwrap().logo_url.unwrap(),
+        format!("https://docket.example.com/firm/logo?v={version}")
+    );
     docket.pin_settings(&["logo_url".into()]);
     assert!(
         docket

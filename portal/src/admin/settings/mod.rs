@@ -348,6 +348,7 @@ pub(super) async fn upload_logo(
             let errors = [SettingsError {
                 key: "logo".into(),
                 message: e.to_string(),
+                agree_with: None,
             }];
             settings_page(
                 &state,

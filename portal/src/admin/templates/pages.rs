@@ -174,6 +174,9 @@ fn new_form_field(field: Option<&str>) -> &'static str {
 struct TemplatePage {
     id: String,
     href: String,
+    /// The template's stored name, for the heading: a rename that is refused does not show.
+    heading: String,
+    /// The name in the details form (as typed, when the form is shown again).
     name: String,
     description: String,
     archived: bool,
@@ -409,6 +412,7 @@ fn template_page(state: &AppState, t: &Template) -> TemplatePage {
     TemplatePage {
         id: t.id.to_string(),
         href: format!("/admin/templates/{}", t.id),
+        heading: t.name.clone(),
         name: t.name.clone(),
         description: t.description.clone(),
         archived: t.archived_at.is_some(),
