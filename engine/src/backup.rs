@@ -206,7 +206,8 @@ pub fn export(
 
 /// Restores a backup into `data_dir`, which must be missing or empty. Everything is written to
 /// a staging folder beside it, upgraded, checked with `check::check` and only then renamed into
-/// place; on any error the staging folder is removed and `data_dir` is as it was.
+/// place; on any error the staging folder is removed and `data_dir` is as it was. The restored
+/// folder starts with sending paused (`Docket::resume_sending`).
 pub fn restore(data_dir: &Path, input: &mut dyn Read, progress: Progress) -> Result<Counts> {
     // A symlink to the folder: restore into the folder it names (the final rename replaces a
     // folder, never a link).
@@ -249,6 +250,14 @@ pub fn restore(data_dir: &Path, input: &mut dyn Read, progress: Progress) -> Res
                 problems.join("\n")
             )));
         }
+        // A backup holds the outbox and the schedule of its day: the restored folder sends
+        // nothing until an admin resumes it.
+        use crate::clock::Clock as _;
+        let pause = crate::model::SendingPause {
+            since: crate::clock::SystemClock.now(),
+            reason: "this folder was restored from a backup".into(),
+        };
+        crate::docket::pause_sending_in(&store, &pause)?;
         store.flush()?;
         Ok(counts)
     })();
@@ -327,6 +336,18 @@ fn ensure_empty(data_dir: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(io_error(&format!("cannot read {}", data_dir.display()), e)),
     }
+}
+
+/// The staging folder a restore into `data_dir` left behind when it was interrupted (killed,
+/// the machine stopped), if there is one: nothing uses it, and the next restore replaces it.
+pub fn interrupted_restore(data_dir: &Path) -> Option<PathBuf> {
+    let name = data_dir.file_name()?;
+    let parent = data_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let staging = parent.join(format!(".{}.restoring", name.to_string_lossy()));
+    staging.exists().then_some(staging)
 }
 
 /// `PARENT/.NAME.restoring`: beside the target, so the final rename stays on one disk.

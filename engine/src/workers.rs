@@ -3,6 +3,8 @@
 //! hooks, the webhook poster, and the collector of uploaded files no record references. Each
 //! loop but the collector sleeps on the engine's clock (so a simulated clock speeds them up too);
 //! the collector's hour is real, as file ages are. Every loop wakes early when told to stop.
+//! While sending is paused (a restored folder), the scheduler, the sender and the webhook poster
+//! wait; hooks still run, and what they queue waits in the outbox.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -189,6 +191,13 @@ fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
         tracing::error!(error = %e, "cannot check the schedule for orphans; the scheduler runs without");
     }
     loop {
+        // A paused folder (restored from a backup) fires nothing until an admin resumes it.
+        if docket.sending_paused() {
+            if !signal.sleep(idle) {
+                return;
+            }
+            continue;
+        }
         // After a change of the firm's calendar, a page of open work at a time is planned on
         // the new one, between ticks, until all is.
         let replanning = match docket.replan_after_calendar_change(REPLAN_PAGE) {
@@ -230,6 +239,10 @@ fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
 
 fn sender_loop(docket: &Docket, mailer: &Mailer, signal: &Signal, options: &WorkerOptions) {
     while !signal.stopping() {
+        if docket.sending_paused() {
+            signal.sleep(options.idle);
+            continue;
+        }
         let claimed = match docket.claim_due_messages(options.send_batch) {
             Ok(claimed) => claimed,
             Err(e) => {
@@ -369,6 +382,10 @@ fn webhook_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
         }
     };
     while !signal.stopping() {
+        if docket.sending_paused() {
+            signal.sleep(idle);
+            continue;
+        }
         match post_due_webhooks(docket, &client, 20) {
             Ok(0) => {
                 let next = docket.next_webhook_due().unwrap_or(None);

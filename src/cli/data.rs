@@ -90,6 +90,10 @@ pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
     let counts = backup::restore(dir, &mut input, &mut |done| bar.set_position(done))
         .with_context(|| format!("cannot restore {}", file.display()))?;
     bar.finish_and_clear();
+    let resume = format!(
+        "sending is paused in the restored folder: nothing is emailed until an admin resumes it (the banner in the admin, or `docket sending resume --data {}`)",
+        crate::cli::shell_word(&dir.display().to_string())
+    );
     if counts.left_out.is_empty() {
         println!(
             "restored {} records and {} files into {}; checked: no problems",
@@ -110,6 +114,7 @@ pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
             counts.left_out.join(", ")
         );
     }
+    println!("{resume}");
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 mod contacts;
 mod data;
 mod plugin;
+mod sending;
 mod serve;
 mod settings;
 mod staff;
@@ -59,6 +60,9 @@ enum Command {
     /// Manage work items.
     #[command(subcommand)]
     Work(work::WorkCommand),
+    /// Whether the server sends email, and resuming it: a restored folder starts paused.
+    #[command(subcommand)]
+    Sending(sending::SendingCommand),
     /// Write a consistent copy of the whole data folder (records and files) to a new file.
     Backup {
         /// The backup file to write; an existing file is never overwritten.
@@ -99,6 +103,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(cmd) => {
             let api = staff::token_api(&cmd);
             staff::token(cmd, &open_for(&config, api)?.0)
+        }
+        Command::Sending(cmd) => {
+            let api = Some(sending::api(&cmd));
+            sending::run(cmd, &open_for(&config, api)?.0)
         }
         Command::Settings(cmd) => {
             let api = match cmd {

@@ -123,6 +123,7 @@ fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyho
         .map_err(|e| anyhow::anyhow!("{}: {e}", config.source))?;
     claim_folder(&docket, &config, simulated)?;
     warn_of_risks(&config, simulated);
+    say_what_waits(&docket, &config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -246,6 +247,30 @@ fn warn_of_risks(config: &Config, simulated: Option<SimulatedClock>) {
     if config.server.base_url.starts_with("https://") && config.server.trusted_proxies.is_empty() {
         tracing::warn!(
             "server.base_url is https, so a TLS proxy is likely in front of Docket, but server.trusted_proxies is empty: staff sign-in throttling will count every client as the proxy's address; list the proxy's address there"
+        );
+    }
+}
+
+/// Says once, at start, what waits for the operator: sending paused (a restored folder), and a
+/// staging folder an interrupted restore left beside the data folder.
+fn say_what_waits(docket: &Docket, config: &Config) {
+    match docket.sending_pause() {
+        Ok(Some(pause)) => tracing::warn!(
+            since = %pause.since,
+            "sending is paused ({}): nothing is emailed or posted until an admin resumes it (the banner in the admin, `docket sending resume` with the server stopped, or POST /api/sending/resume)",
+            pause.reason
+        ),
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read whether sending is paused; the loops wait until it can be read")
+        }
+    }
+    if let Some(staging) = docket_engine::backup::interrupted_restore(&config.storage.data_dir) {
+        tracing::warn!(
+            path = %staging.display(),
+            "a restore that did not finish left {} beside the data folder; Docket does not use it: remove it (rm -r {}), or the next restore there replaces it",
+            staging.display(),
+            staging.display()
         );
     }
 }

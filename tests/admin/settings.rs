@@ -562,3 +562,59 @@ fn the_plugins_page_shows_refused_files_and_grants_hooks() {
     let denied = admin.post("/admin/plugins/webhook/grants", &sam, &[("grants", "")]);
     assert_eq!(denied.status(), StatusCode::FORBIDDEN);
 }
+
+#[test]
+fn a_pause_of_sending_is_on_every_page_and_an_admin_resumes_it() {
+    let admin = Admin::start();
+    let ada = admin.browser(ADMIN);
+    let sam = admin.browser(STAFF);
+    let html = body(admin.get("/admin", Some(&ada)));
+    assert!(!html.contains("Sending is paused"), "{html}");
+
+    admin
+        .docket
+        .pause_sending("this folder was restored from a backup")
+        .unwrap();
+    for (page, who) in [
+        ("/admin", &ada),
+        ("/admin/templates", &ada),
+        ("/admin/contacts", &sam),
+    ] {
+        let html = body(admin.get(page, Some(who)));
+        assert!(
+            html.contains("Sending is paused since")
+                && html.contains("(this folder was restored from a backup)"),
+            "{page}: {html}"
+        );
+    }
+    // Staff are told who can resume; only admins get the button, and a staff post is refused.
+    let html = body(admin.get("/admin", Some(&sam)));
+    assert!(html.contains("Ask an admin to resume it"), "{html}");
+    assert!(!html.contains(">Resume sending<"), "{html}");
+    let refused = admin.post("/admin/settings/resume-sending", &sam, &[]);
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(admin.docket.sending_paused());
+
+    // The API says so, and a staff token cannot resume.
+    let staff = admin.api_secret(Role::Staff);
+    let (status, state) = admin.api_with(&staff, Method::GET, "/sending", None);
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        state["paused"]["reason"],
+        "this folder was restored from a backup"
+    );
+    let (status, _) = admin.api_with(&staff, Method::POST, "/sending/resume", None);
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let html = body(admin.get("/admin", Some(&ada)));
+    assert!(html.contains(">Resume sending<"), "{html}");
+    let resumed = admin.post("/admin/settings/resume-sending", &ada, &[]);
+    assert_eq!(resumed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&resumed), "/admin/settings?notice=resumed");
+    assert!(!admin.docket.sending_paused());
+    let html = body(admin.get("/admin/settings?notice=resumed", Some(&ada)));
+    assert!(html.contains("Sending is resumed"), "{html}");
+    assert!(!html.contains("Sending is paused"), "{html}");
+    let (_, state) = admin.api_with(&staff, Method::GET, "/sending", None);
+    assert_eq!(state["paused"], serde_json::Value::Null);
+}

@@ -2,13 +2,14 @@
 //! authenticated API and the OpenAPI document it serves (here); the server on its data folder —
 //! restarts, the lock, a crash, a live backup, a start refused or made without a bad plugin —
 //! (`folder.rs`); comments and files through the API (`uploads.rs`); behind the shipped TLS
-//! proxy (`proxy.rs`).
+//! proxy (`proxy.rs`); a restored folder, which sends nothing until resumed (`restore.rs`).
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod folder;
 mod proxy;
+mod restore;
 mod uploads;
 
 use reqwest::StatusCode;

@@ -38,6 +38,7 @@ pub use plugins::{GrantsChange, PluginsServed, stored_plugin_grants};
 pub use sending::audit::{ScheduleAudit, ScheduleRepair, audit_schedule};
 pub use sending::hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use sending::outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
+pub use sending::pause::{pause_sending_in, pause_text};
 pub use sending::plan::HeldReminder;
 pub use sending::scheduler::{TICK_LIMIT, TickReport};
 pub use sending::stuck::STUCK_KIND;

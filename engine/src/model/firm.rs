@@ -72,6 +72,19 @@ impl Record for FirmLogo {
     const VERSION: u16 = 1;
 }
 
+/// Sending paused (a restored folder starts so): since when, and why, in words for staff.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SendingPause {
+    pub since: chrono::DateTime<chrono::Utc>,
+    /// Why, in words for staff, e.g. "this folder was restored from a backup".
+    pub reason: String,
+}
+
+impl Record for SendingPause {
+    const KIND: &'static str = "sending pause";
+    const VERSION: u16 = 1;
+}
+
 /// What a staff member may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]

@@ -17,7 +17,7 @@ mod work;
 pub use access::{GroupAccess, LinkPurpose, LinkStatus, MagicLink};
 pub use contact::{Contact, ContactUpdate, NewContact};
 pub use exchange::{Comment, StoredFile, UploadedFile, sanitise_file_name};
-pub use firm::{ApiToken, FirmLogo, FirmSettings, Role, StaffInvite, StaffUser};
+pub use firm::{ApiToken, FirmLogo, FirmSettings, Role, SendingPause, StaffInvite, StaffUser};
 pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};
 pub use instant::KeyInstant;
 pub use notice::{HookEventKind, QueuedEvent, StaffNotification, WebhookDelivery};

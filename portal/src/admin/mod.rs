@@ -226,6 +226,10 @@ pub fn routes() -> Router<AppState> {
             get(settings::settings).post(settings::save),
         )
         .route("/admin/settings/test-email", post(settings::test_email))
+        .route(
+            "/admin/settings/resume-sending",
+            post(settings::resume_sending),
+        )
         .route("/admin/settings/logo", post(settings::upload_logo))
         .route("/firm/logo", get(settings::logo))
         .route(
@@ -308,6 +312,8 @@ struct Shell {
     /// Which navigation entry is this page's: `work`, `inbox`, `templates`, `contacts`,
     /// `settings` or `account`.
     section: &'static str,
+    /// While sending is paused (a restored folder), the sentence that says so on every page.
+    paused: Option<String>,
 }
 
 impl Layout {
@@ -334,9 +340,27 @@ impl Layout {
                 unread,
                 form_token: session.member.form_token.clone(),
                 section,
+                paused: paused_text(state),
             }),
         }
     }
+}
+
+/// The sentence about a pause of sending, when there is one: one small read of `meta`.
+fn paused_text(state: &AppState) -> Option<String> {
+    let pause = match state.docket.sending_pause() {
+        Ok(pause) => pause?,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read whether sending is paused");
+            return None;
+        }
+    };
+    let zone = state
+        .docket
+        .firm_settings()
+        .map(|f| f.timezone)
+        .unwrap_or(chrono_tz::UTC);
+    Some(docket_engine::docket::pause_text(&pause, zone))
 }
 
 /// The firm's name; its settings are cached in memory, so this needs no blocking hop.

@@ -34,6 +34,7 @@ pub(super) mod audit;
 pub(super) mod digest;
 pub(super) mod hooks;
 pub(super) mod outbox;
+pub(super) mod pause;
 pub(super) mod plan;
 pub(super) mod replan;
 pub(super) mod scheduler;

@@ -257,6 +257,7 @@ pub(super) async fn settings(
 ) -> Response {
     let notice = match query.notice.as_str() {
         "saved" => Some("The settings are saved."),
+        "resumed" => Some("Sending is resumed: what is due goes out now, each group once."),
         "logo" => Some("The logo is saved; emails and the client portal show it."),
         "test-queued" => Some(
             "A test email to you is queued; the outbox shows when it is sent, or why it failed.",
@@ -318,6 +319,20 @@ pub(super) async fn test_email(
     let me = session.member.staff.id;
     match state.call(move |d| d.queue_test_email(me)).await {
         Ok(_) => Redirect::to("/admin/settings?notice=test-queued").into_response(),
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
+    }
+}
+
+/// `POST /admin/settings/resume-sending`: ends a pause of sending (a restored folder starts
+/// paused); the banner every page shows while paused carries the button.
+pub(super) async fn resume_sending(
+    State(state): State<AppState>,
+    AdminSession(session): AdminSession,
+    StaffForm(_): StaffForm<Nothing>,
+) -> Response {
+    let by = session.member.staff.email.clone();
+    match state.call(move |d| d.resume_sending(&by)).await {
+        Ok(_) => Redirect::to("/admin/settings?notice=resumed").into_response(),
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
     }
 }
