@@ -295,6 +295,7 @@ async fn run_until_shutdown(
     if demo {
         seed_demo(docket, config, addr)?;
     }
+    offer_setup(docket, config, addr)?;
     println!("Docket listening on http://{addr}");
     tracing::info!(%addr, data = %config.storage.data_dir.display(), mail = %mailer.transport().describe(), "serving");
     check_relay_in_background(&mailer);
@@ -324,13 +325,35 @@ fn seed_demo(docket: &Docket, config: &Config, addr: SocketAddr) -> anyhow::Resu
         println!("  admin email:    {}", seed.admin.email);
         println!("  admin password: {}", seed.admin_password);
         println!("  API token:      {}", seed.token_secret);
-        // The base URL follows the address listened on, except on a port picked at start.
-        let admin = if config.server.base_url_set || config.server.listen.port() != 0 {
-            config.server.base_url.trim_end_matches('/').to_string()
-        } else {
-            format!("http://{addr}")
-        };
+        let admin = public_base(config, addr);
         println!("  staff admin:    {admin}/ (sign in with the admin email and password)");
+    }
+    Ok(())
+}
+
+/// The address people reach this server at: the base URL, which follows the address listened
+/// on, except on a port picked at start.
+fn public_base(config: &Config, addr: SocketAddr) -> String {
+    if config.server.base_url_set || config.server.listen.port() != 0 {
+        config.server.base_url.trim_end_matches('/').to_string()
+    } else {
+        format!("http://{addr}")
+    }
+}
+
+/// A firm with no staff (a new folder, not the demo) gets a one-time setup address, printed
+/// once: the first admin sets up the firm there in the browser.
+fn offer_setup(docket: &Docket, config: &Config, addr: SocketAddr) -> anyhow::Result<()> {
+    if let Some(secret) = docket.issue_setup_link()? {
+        let base = public_base(config, addr);
+        println!(
+            "No staff yet. Set up the firm and its first admin in a browser, within the hour:"
+        );
+        println!("  setup address:  {base}/admin/setup/{secret}");
+        println!(
+            "  (it works once; restarting the server prints a new one; `docket user add` with the server stopped works too)"
+        );
+        tracing::info!("no staff yet: the setup address is printed on standard output");
     }
     Ok(())
 }

@@ -2,11 +2,13 @@
 //! authenticated API and the OpenAPI document it serves (here); the server on its data folder —
 //! restarts, the lock, a crash, a live backup, a start refused or made without a bad plugin —
 //! (`folder.rs`); comments and files through the API (`uploads.rs`); behind the shipped TLS
-//! proxy (`proxy.rs`); a restored folder, which sends nothing until resumed (`restore.rs`).
+//! proxy (`proxy.rs`); a restored folder, which sends nothing until resumed (`restore.rs`); the
+//! first start's setup address (`first_start.rs`).
 
 #[path = "../support/mod.rs"]
 mod support;
 
+mod first_start;
 mod folder;
 mod proxy;
 mod restore;

@@ -129,6 +129,10 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/admin/invite.html"),
         ),
         (
+            "admin/setup.html",
+            include_str!("../../templates/admin/setup.html"),
+        ),
+        (
             "admin/plugins.html",
             include_str!("../../templates/admin/plugins.html"),
         ),
@@ -274,6 +278,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/invite/{secret}",
             get(staff::users::invite_form).post(staff::users::accept_invite),
+        )
+        .route(
+            "/admin/setup/{secret}",
+            get(staff::setup::setup_form).post(staff::setup::complete_setup),
         )
         .layer(axum::middleware::map_response(
             crate::browser::security_headers,

@@ -139,7 +139,7 @@ pub fn secret_hash(secret: &str) -> String {
 }
 
 /// A secret is 43 base64url characters; anything else is not worth hashing.
-pub(super) fn valid_secret(secret: &str) -> bool {
+pub(crate) fn valid_secret(secret: &str) -> bool {
     secret.len() == 43
         && secret
             .bytes()

@@ -25,6 +25,13 @@ pub struct NewUser {
 
 impl Docket {
     pub fn add_user(&self, new: NewUser) -> Result<StaffUser> {
+        let (user, batch) = self.new_user_batch(new)?;
+        self.store.commit(batch)?;
+        Ok(user)
+    }
+
+    /// A new member, checked, and the batch that adds them (their email is unique).
+    pub(crate) fn new_user_batch(&self, new: NewUser) -> Result<(StaffUser, Batch)> {
         let email = normalise_email(&new.email).map_err(|e| e.on_field("email"))?;
         let password_hash = hash_password(&new.password).map_err(|e| e.on_field("password"))?;
         let name = if new.name.trim().is_empty() {
@@ -50,8 +57,7 @@ impl Docket {
             format!("a staff user with email {} already exists", user.email),
         );
         batch.put_record(Tree::Users, user.id.key(), &user);
-        self.store.commit(batch)?;
-        Ok(user)
+        Ok((user, batch))
     }
 
     /// The user with this email and password, or `None`. Takes as long for an unknown email as for

@@ -18,6 +18,7 @@
 pub(super) mod inbox;
 pub(super) mod members;
 pub(super) mod membership;
+pub(super) mod setup;
 pub(super) mod sign_in;
 pub(super) mod throttle;
 pub(super) mod tokens;
