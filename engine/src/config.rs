@@ -32,6 +32,7 @@ pub struct Config {
     pub plugins: PluginsConfig,
     /// `[[hooks]]`: notification hooks subscribed to events.
     pub hooks: Vec<HookConfig>,
+    pub log: LogConfig,
     /// Where the configuration came from, for messages: the file, or "built-in defaults".
     #[serde(skip)]
     pub source: String,
@@ -175,6 +176,22 @@ impl FirmConfig {
         let text = self.send_schedule.trim();
         (!text.is_empty()).then(|| text.to_string())
     }
+}
+
+/// `[log]`: how the server writes its log (to standard error).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    pub format: LogFormat,
+}
+
+/// `log.format`: lines for people, or one JSON object per line for a log collector.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// `[mail]`: how email leaves Docket.

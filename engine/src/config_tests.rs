@@ -33,6 +33,18 @@ fn shipped_config_loads_and_matches_defaults() {
         config.server.trusted_proxies,
         defaults.server.trusted_proxies
     );
+    assert_eq!(config.log.format, defaults.log.format);
+}
+
+#[test]
+fn the_log_is_text_or_json() {
+    use crate::config::LogFormat;
+    let config = load_str("[log]\nformat = 'json'\n", &[]).unwrap();
+    assert_eq!(config.log.format, LogFormat::Json);
+    let err = load_str("[log]\nformat = 'xml'\n", &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("log.format") && err.contains("json"), "{err}");
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! loop but the collector sleeps on the engine's clock (so a simulated clock speeds them up too);
 //! the collector's hour is real, as file ages are. Every loop wakes early when told to stop.
 //! While sending is paused (a restored folder), the scheduler, the sender and the webhook poster
-//! wait; hooks still run, and what they queue waits in the outbox.
+//! wait; hooks still run, and what they queue waits in the outbox. Each loop records what it
+//! did as metrics (`docket_scheduler_*`, `docket_emails_total`), served at `/metrics`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -207,7 +208,19 @@ fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
                 false
             }
         };
-        match docket.tick() {
+        let started = Instant::now();
+        let ticked = docket.tick();
+        metrics::histogram!("docket_scheduler_tick_seconds")
+            .record(started.elapsed().as_secs_f64());
+        if let Ok(report) = &ticked {
+            metrics::counter!("docket_scheduler_fired_total", "kind" => "send")
+                .increment(report.sends as u64);
+            metrics::counter!("docket_scheduler_fired_total", "kind" => "reminder")
+                .increment(report.reminders as u64);
+            metrics::counter!("docket_scheduler_fired_total", "kind" => "digest")
+                .increment(report.digests as u64);
+        }
+        match ticked {
             Ok(report) if report.sends + report.reminders + report.digests > 0 => {
                 signal.wake();
                 tracing::info!(
@@ -267,6 +280,13 @@ fn sender_loop(docket: &Docket, mailer: &Mailer, signal: &Signal, options: &Work
 
 /// Logs one delivery attempt.
 fn log_outcome(message: &crate::model::OutboundMessage, outcome: &Delivery) {
+    let counted = match outcome {
+        Delivery::Sent { .. } => "sent",
+        Delivery::Transient(_) => "retry",
+        Delivery::Permanent(_) => "failed",
+        Delivery::Dropped(_) => "dropped",
+    };
+    metrics::counter!("docket_emails_total", "outcome" => counted).increment(1);
     match outcome {
         Delivery::Sent { .. } => {
             tracing::debug!(to = %message.to, key = %message.key, "email sent");

@@ -9,6 +9,7 @@ mod browser;
 pub mod client;
 mod error;
 mod extract;
+pub mod observe;
 mod openapi;
 mod stream;
 
@@ -38,6 +39,9 @@ pub struct AppState {
     /// Whether the links' address follows the address listened on (`--listen`), as the
     /// configuration sets no `server.base_url`.
     pub base_url_from_listen: bool,
+    /// Whether the background work (scheduler, sender, hooks) runs, for `/readyz`: set by
+    /// whoever starts it.
+    pub workers_running: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -48,6 +52,7 @@ impl AppState {
             pages: Default::default(),
             mailer: None,
             base_url_from_listen: false,
+            workers_running: Default::default(),
         }
     }
 
@@ -107,6 +112,8 @@ async fn not_found(method: axum::http::Method, uri: axum::http::Uri) -> axum::re
 pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(observe::readyz))
+        .route("/metrics", get(observe::metrics_page))
         .merge(openapi::api_router())
         .merge(client::routes())
         .merge(admin::routes())
@@ -115,14 +122,21 @@ pub fn router(state: AppState) -> Router {
             // Request logs name the path with any link token hidden.
             tower_http::trace::TraceLayer::new_for_http().make_span_with(
                 |request: &axum::http::Request<axum::body::Body>| {
-                    tracing::debug_span!(
+                    let id = request
+                        .extensions()
+                        .get::<observe::RequestId>()
+                        .map_or("", |id| id.0.as_str());
+                    tracing::info_span!(
                         "request",
+                        id,
                         method = %request.method(),
                         path = %client::redact_path(request.uri().path()),
                     )
                 },
             ),
         )
+        // Outside the log span, so the span carries the request's id.
+        .layer(axum::middleware::from_fn(observe::observe))
         .with_state(state);
     // Wrapped whole, so that the API's 405s are seen with their `Allow` header.
     Router::new()

@@ -99,7 +99,9 @@ fn parse_speed(text: &str) -> Result<f64, String> {
 
 /// Serves the folder the configuration names until Ctrl-C or SIGTERM, step by step.
 fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyhow::Result<()> {
-    start_logging();
+    start_logging(config.log.format);
+    // Metrics are recorded from the start (the engine's loops count what they do).
+    docket_portal::observe::install();
     if simulated.is_some() {
         refuse_real_mail(&config)?;
     }
@@ -137,15 +139,19 @@ fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyho
     Ok(())
 }
 
-/// Logs go to stderr, filtered by `DOCKET_LOG` (info by default), in colour on a terminal.
-fn start_logging() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("DOCKET_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+/// Logs go to stderr, filtered by `DOCKET_LOG` (info by default): lines in colour on a
+/// terminal, or one JSON object per line (`log.format = "json"`).
+fn start_logging(format: docket_engine::config::LogFormat) {
+    let filter = EnvFilter::try_from_env("DOCKET_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        docket_engine::config::LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        docket_engine::config::LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
 }
 
 /// Opens (or creates) the data folder and the engine over it, on the real clock or the
@@ -300,13 +306,19 @@ async fn run_until_shutdown(
     tracing::info!(%addr, data = %config.storage.data_dir.display(), mail = %mailer.transport().describe(), "serving");
     check_relay_in_background(&mailer);
     let workers = start_workers(docket, &mailer, config, simulated)?;
-    let state = docket_portal::AppState::new(docket.clone())
+    let state = docket_portal::AppState::new(docket.clone());
+    state
+        .workers_running
+        .store(true, std::sync::atomic::Ordering::Release);
+    let running = state.workers_running.clone();
+    let state = state
         .with_trusted_proxies(&config.server.trusted_proxies)
         .with_base_url_from_listen(!config.server.base_url_set)
         .with_mailer(mailer);
     let served = docket_portal::run(listener, state, shutdown)
         .await
         .context("server failed");
+    running.store(false, std::sync::atomic::Ordering::Release);
     tokio::task::spawn_blocking(move || workers.stop())
         .await
         .context("stopping the background work")?;

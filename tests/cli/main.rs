@@ -187,6 +187,10 @@ fn backup_then_restore_reproduces_every_record() {
         &data_arg(target.path()),
     ]);
     assert!(out.starts_with("restored "), "{out}");
+    // The restored folder is the backup's records and a pause of sending; resumed, it is the
+    // backup's records alone.
+    let resumed = ok(&["sending", "resume", "--data", &data_arg(target.path())]);
+    assert!(resumed.contains("Sending is resumed"), "{resumed}");
     let second = files.path().join("second.backup");
     ok(&[
         "backup",

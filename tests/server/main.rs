@@ -3,13 +3,15 @@
 //! restarts, the lock, a crash, a live backup, a start refused or made without a bad plugin —
 //! (`folder.rs`); comments and files through the API (`uploads.rs`); behind the shipped TLS
 //! proxy (`proxy.rs`); a restored folder, which sends nothing until resumed (`restore.rs`); the
-//! first start's setup address (`first_start.rs`).
+//! first start's setup address (`first_start.rs`); metrics, readiness and request ids
+//! (`observe.rs`).
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod first_start;
 mod folder;
+mod observe;
 mod proxy;
 mod restore;
 mod uploads;

@@ -109,6 +109,16 @@ impl Server {
         Self::start_inner(data, "127.0.0.1:0", extra, &[], Some(log))
     }
 
+    /// [`Server::start_logged`] with configuration from the environment.
+    pub fn start_logged_with_env(
+        data: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+        log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    ) -> Server {
+        Self::start_inner(data, "127.0.0.1:0", extra, env, Some(log))
+    }
+
     /// [`Server::start_logged`] on a given address.
     pub fn start_logged_on(
         data: &Path,

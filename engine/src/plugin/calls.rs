@@ -96,6 +96,7 @@ impl PluginHost {
             unreachable!("get checked the world");
         };
         let name = loaded.info.name.as_str();
+        count_call(name);
         let runtime = &self.runtime;
         let mut store = runtime.store(loaded.info.limits, None);
         let answer = pre
@@ -129,6 +130,7 @@ impl PluginHost {
             unreachable!("get checked the world");
         };
         let name = loaded.info.name.as_str();
+        count_call(name);
         let runtime = &self.runtime;
         let ctx = HookCtx::new(name, &event.work_id, loaded.info.capabilities.clone());
         let mut store = runtime.store(loaded.info.limits, Some(ctx));
@@ -171,6 +173,7 @@ impl ReminderSession<'_> {
         &mut self,
         call: impl FnOnce(&ReminderInstance, &mut Store<CallState>) -> wasmtime::Result<R>,
     ) -> Result<R, PluginError> {
+        count_call(&self.loaded.info.name);
         let runtime = &self.host.runtime;
         if self.live.is_none() {
             let mut store = runtime.store(self.loaded.info.limits, None);
@@ -241,4 +244,10 @@ pub fn native_reminders(
     let (columns, tasks) = wit::batch(calendar.tz, groups)?;
     let answer = decide(wit::batch_columns(cal.send_time, &columns, &tasks));
     decode_batch("native", calendar, groups, &answer)
+}
+
+/// One call of `plugin`, for `docket_plugin_calls_total` (failures are counted by kind where
+/// they are told apart, `Runtime::call_error`).
+fn count_call(plugin: &str) {
+    metrics::counter!("docket_plugin_calls_total", "plugin" => plugin.to_string()).increment(1);
 }

@@ -313,6 +313,15 @@ impl Runtime {
                 _ => trap(one_line(&error)),
             }
         };
+        let kind = match &err {
+            PluginError::Timeout { .. } => "timeout",
+            PluginError::MemoryLimit { .. } => "memory",
+            PluginError::Failed { .. } => "failed",
+            PluginError::Exited { .. } => "exited",
+            _ => "trap",
+        };
+        metrics::counter!("docket_plugin_failures_total", "plugin" => plugin.to_string(), "kind" => kind)
+            .increment(1);
         tracing::warn!(plugin, error = %err, "plugin call failed");
         err
     }

@@ -351,6 +351,10 @@ pub trait Store: Send + Sync {
     fn generation(&self) -> u64;
     /// Number of entries in a tree.
     fn len(&self, tree: Tree) -> Result<usize>;
+    /// Bytes the records take on disk (for `/metrics`); a store kept in memory has none.
+    fn size_on_disk(&self) -> Result<u64> {
+        Ok(0)
+    }
     /// Calls `each` for every entry of every tree, tree by tree in key order.
     fn for_each(&self, each: Visit) -> Result<()>;
     /// The bytes of uploaded files, kept beside the records.

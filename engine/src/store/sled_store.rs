@@ -298,6 +298,10 @@ impl Store for SledStore {
         Ok(self.tree(tree).len())
     }
 
+    fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+
     fn for_each(&self, each: Visit) -> Result<()> {
         let _still = self.writers.write().unwrap_or_else(|e| e.into_inner());
         for tree in Tree::ALL {

@@ -331,6 +331,20 @@ impl Docket {
         Ok(stuck.len())
     }
 
+    /// How many messages wait in the outbox, and how many are in flight (handed to the relay,
+    /// outcome not yet recorded): for `/metrics`. Reads the queue's keys only.
+    pub fn outbox_depth(&self) -> Result<(usize, usize)> {
+        let queued = self
+            .store
+            .scan(Tree::OutboxQueue, b"q/", None, usize::MAX, false)?
+            .len();
+        let in_flight = self
+            .store
+            .scan(Tree::OutboxQueue, b"f/", None, usize::MAX, false)?
+            .len();
+        Ok((queued, in_flight))
+    }
+
     /// When the next queued message is due, if any.
     pub fn next_message_due(&self) -> Result<Option<DateTime<Utc>>> {
         let first = self.store.scan(Tree::OutboxQueue, b"q/", None, 1, false)?;

@@ -205,16 +205,21 @@ pub(in crate::admin) async fn sign_in(
             headers.append(header::SET_COOKIE, cookie_header(form_name, "", 0, https));
             response
         }
-        Ok(StaffSignIn::Refused) => sign_in_page(
-            &state,
-            &headers,
-            StatusCode::FORBIDDEN,
-            page(
-                "That email address and password do not match an account here.".into(),
-                None,
-            ),
-        ),
+        Ok(StaffSignIn::Refused) => {
+            metrics::counter!("docket_sign_in_refusals_total", "reason" => "wrong").increment(1);
+            sign_in_page(
+                &state,
+                &headers,
+                StatusCode::FORBIDDEN,
+                page(
+                    "That email address and password do not match an account here.".into(),
+                    None,
+                ),
+            )
+        }
         Ok(StaffSignIn::Wait(wait)) => {
+            metrics::counter!("docket_sign_in_refusals_total", "reason" => "throttled")
+                .increment(1);
             let why = format!(
                 "Too many failed sign-ins from here or for this account. Wait {} and try again.",
                 wait_in_words(wait)
