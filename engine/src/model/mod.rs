@@ -78,6 +78,9 @@ pub fn url_host(url: &str) -> Option<String> {
 /// spaces. Delivery is the real test.
 pub fn normalise_email(email: &str) -> Result<String, crate::Error> {
     let typed = email.trim();
+    if typed.is_empty() {
+        return Err(crate::Error::invalid("enter an email address"));
+    }
     let email = typed.to_ascii_lowercase();
     let valid = match email.split_once('@') {
         Some((local, domain)) => {

@@ -30,4 +30,9 @@ fn emails_are_checked_and_lower_cased() {
     );
     let err = normalise_email("Ann Smith").unwrap_err().to_string();
     assert_eq!(err, "`Ann Smith` is not an email address");
+    // Nothing typed is asked for, not quoted back.
+    for empty in ["", "   "] {
+        let err = normalise_email(empty).unwrap_err().to_string();
+        assert_eq!(err, "enter an email address");
+    }
 }

@@ -74,6 +74,16 @@ impl WorkStatus {
         WorkStatus::Completed,
     ];
 
+    /// The status in the words pages and the timeline use.
+    pub fn label(self) -> &'static str {
+        match self {
+            WorkStatus::Planned => "Planned",
+            WorkStatus::WaitingOnClient => "Waiting on the client",
+            WorkStatus::InProgress => "In progress",
+            WorkStatus::Completed => "Completed",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             WorkStatus::Planned => "planned",

@@ -464,13 +464,7 @@ fn local_time(state: &AppState, at: chrono::DateTime<chrono::Utc>) -> String {
 
 /// A status as staff read it.
 fn status_text(status: docket_engine::model::WorkStatus, sub: Option<&str>) -> String {
-    use docket_engine::model::WorkStatus;
-    let text = match status {
-        WorkStatus::Planned => "Planned",
-        WorkStatus::WaitingOnClient => "Waiting on the client",
-        WorkStatus::InProgress => "In progress",
-        WorkStatus::Completed => "Completed",
-    };
+    let text = status.label();
     match sub {
         Some(sub) => format!("{text} — {sub}"),
         None => text.to_string(),

@@ -280,8 +280,8 @@ impl Docket {
                 return Ok(None);
             }
             let name = |status: WorkStatus, sub: &Option<String>| match sub {
-                Some(sub) => format!("{} — {sub}", status.as_str()),
-                None => status.as_str().to_string(),
+                Some(sub) => format!("{} — {sub}", status.label()),
+                None => status.label().to_string(),
             };
             let summary = format!(
                 "Status changed from {} to {}{by}",

@@ -446,3 +446,21 @@ fn a_folder_from_before_the_work_list_indexes_gets_them() {
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(problems[0].starts_with("work_by_due:"), "{problems:?}");
 }
+
+#[test]
+fn a_status_change_reads_in_the_page_s_words_on_the_timeline() {
+    let (docket, _) = setup();
+    let work = docket
+        .create_work(new_work(&docket, &["ann@client.example"]), Actor::System)
+        .unwrap();
+    docket
+        .set_work_status(work.id, WorkStatus::WaitingOnClient, None, Actor::System)
+        .unwrap();
+    let events = docket.work_timeline(work.id, 10).unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.summary == "Status changed from Planned to Waiting on the client"),
+        "{events:#?}"
+    );
+}
