@@ -26,3 +26,34 @@ fn sizes_read_in_the_largest_unit_that_fits() {
         assert_eq!(size(bytes), said, "{bytes} bytes");
     }
 }
+
+#[test]
+fn browsers_are_named_as_people_name_them() {
+    for (ua, named) in [
+        (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+            "Chrome on Android",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+            "Safari on iPhone",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+            "Edge on Windows",
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.7; rv:133.0) Gecko/20100101 Firefox/133.0",
+            "Firefox on macOS",
+        ),
+        (
+            "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0 Mobile/15E148 Safari/604.1",
+            "Chrome on iPad",
+        ),
+        ("Mozilla/5.0 (X11; Linux x86_64)", "a browser on Linux"),
+        ("curl/8.5.0", "an unknown browser"),
+        ("", "an unknown browser"),
+    ] {
+        assert_eq!(browser(ua), named, "{ua}");
+    }
+}
