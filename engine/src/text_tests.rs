@@ -26,3 +26,30 @@ fn sizes_read_in_the_largest_unit_that_fits() {
         assert_eq!(size(bytes), said, "{bytes} bytes");
     }
 }
+
+/// Every bidirectional control the issue names, one at a time.
+pub const BIDI_CONTROLS: [char; 12] = [
+    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}',
+    '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
+];
+
+#[test]
+fn each_bidi_control_is_known_and_stripped() {
+    for c in BIDI_CONTROLS {
+        assert!(is_bidi_control(c), "{:04X}", c as u32);
+        assert_eq!(strip_bidi(&format!("invoice{c}fdp.exe")), "invoicefdp.exe");
+    }
+    for c in ['a', 'é', 'ש', '\u{200D}', '\u{2029}', ' '] {
+        assert!(!is_bidi_control(c), "{:04X}", c as u32);
+    }
+    assert_eq!(strip_bidi("שלום Ann"), "שלום Ann");
+}
+
+#[test]
+fn a_long_text_is_shortened_with_an_ellipsis() {
+    assert_eq!(shorten("  P60  ", 10), "P60");
+    assert_eq!(shorten("0123456789", 10), "0123456789");
+    assert_eq!(shorten("0123456789A", 10), "012345678…");
+    assert_eq!(shorten("Bank statements for", 10), "Bank stat…");
+    assert_eq!(shorten("ééééééééééé", 5).chars().count(), 5);
+}

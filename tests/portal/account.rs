@@ -81,7 +81,7 @@ fn a_contact_signs_in_by_email_and_sees_their_requests() {
     assert_eq!(portal.device_hash(0), None);
     assert_eq!(
         portal.get(&portal.checklist(1), Some(&cookie)).status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     // A completed work item is listed as completed and opens read-only.
     portal

@@ -101,7 +101,7 @@ fn a_reloaded_checklist_is_never_stale() {
     let bob = portal.bind(1);
     assert_eq!(
         portal.get(&checklist, Some(&bob)).status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert!(!body(portal.get(&checklist, None)).contains("Bank &lt;b&gt;statements"));
     // A new day in the client's zone: the task due yesterday is marked overdue.

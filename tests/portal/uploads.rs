@@ -187,7 +187,7 @@ fn a_document_staff_attach_is_downloadable_by_its_client_only() {
     );
     assert_eq!(got.bytes().unwrap().as_ref(), b"%PDF-1.4 letter");
     // Bob's device cannot fetch it, under his group's path or Ann's.
-    assert_eq!(portal.get(&url, Some(&bob)).status(), StatusCode::FORBIDDEN);
+    assert_eq!(portal.get(&url, Some(&bob)).status(), StatusCode::NOT_FOUND);
     let via_bob = format!("{}/documents/{}", portal.checklist(1), doc.id);
     assert_eq!(
         portal.get(&via_bob, Some(&bob)).status(),

@@ -29,9 +29,10 @@ pub use client::account::{
 };
 pub use client::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
 pub use client::{
-    Checklist, ChecklistComment, ChecklistTask, ClientSession, Landing, LandingState,
-    NEW_LINKS_PER_CONTACT_PER_DAY, NEW_LINKS_PER_GROUP_PER_HOUR, NoSession, Opened, new_secret,
-    secret_hash,
+    Asker, Checklist, ChecklistComment, ChecklistTask, ClientSession, Landing, LandingState,
+    LinkProof, NEW_LINKS_PER_ADDRESS_PER_HOUR, NEW_LINKS_PER_CONTACT_PER_DAY,
+    NEW_LINKS_PER_GROUP_PER_HOUR, NEW_LINKS_PER_PROOF_PER_HOUR, NewLink, NoSession, Opened,
+    new_secret, secret_hash,
 };
 pub use contacts::edits::{BoundDevice, CONTACT_SEARCH_LIMIT, PortalState};
 pub use plugins::{GrantsChange, PluginsServed, stored_plugin_grants};

@@ -14,7 +14,9 @@ mod template;
 mod timeline;
 mod work;
 
-pub use access::{GroupAccess, LinkPurpose, LinkStatus, MagicLink};
+pub use access::{
+    FORMER_DEVICES_KEPT, FormerDevice, GroupAccess, LinkPurpose, LinkStatus, MagicLink,
+};
 pub use contact::{Contact, ContactUpdate, NewContact};
 pub use exchange::{Comment, StoredFile, UploadedFile, sanitise_file_name};
 pub use firm::{ApiToken, FirmLogo, FirmSettings, Role, StaffInvite, StaffUser};

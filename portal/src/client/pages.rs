@@ -130,6 +130,38 @@ pub(super) fn invalid_link(firm: &Firm) -> Response {
     .render(firm)
 }
 
+/// A checklist address this browser cannot open: never bound here, or no such group. The two
+/// are answered alike, so a guessed work id learns nothing.
+pub(super) fn not_here(firm: &Firm) -> Response {
+    Message {
+        status: StatusCode::NOT_FOUND,
+        heading: "We cannot open this checklist here",
+        lines: vec![
+            "Open the link in the most recent email we sent you, on this device. If that link has expired, its page offers to send you a new one.".into(),
+            "If you have a client account, you can also sign in to it.".into(),
+        ],
+        action: None,
+        back: Some(("/account/sign-in".into(), "Sign in to your account")),
+    }
+    .render(firm)
+}
+
+/// The group was given to someone else: this link or device no longer opens it, and no fresh
+/// link is offered (it would go to the new recipient).
+pub(super) fn reassigned(firm: &Firm) -> Response {
+    Message {
+        status: StatusCode::GONE,
+        heading: "This request has moved to someone else",
+        lines: vec![
+            format!("{} has asked someone else for these items, so this link and this device no longer open them.", firm.name),
+            "If you think this is a mistake, reply to the last email we sent you.".into(),
+        ],
+        action: None,
+        back: None,
+    }
+    .render(firm)
+}
+
 pub(super) fn trouble(firm: &Firm, e: &crate::ApiError) -> Response {
     tracing::error!(error = %e.message(), "portal request failed");
     Message {

@@ -24,12 +24,18 @@ pub struct ClientSession {
     pub device_until: Option<DateTime<Utc>>,
 }
 
-/// Why a device may not see a checklist.
+/// Why a device may not see a checklist. `NotHere` and `Gone` are answered alike, so that a
+/// guessed address learns nothing; the others are told only to a device that holds the group.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NoSession {
-    /// Never bound here, or bound to another device since.
-    OtherDevice,
+    /// Never bound here (no cookie, another one, a tampered one).
+    NotHere,
+    /// This device had the checklist before it moved to another: it may ask for a fresh link.
+    MovedAway,
+    /// This device has the checklist and its access expired: it may ask for a fresh link.
     Expired,
+    /// This device had the checklist for a contact who is no longer the group's recipient.
+    Reassigned,
     /// No such group, no access, or its contact archived.
     Gone,
 }
@@ -93,14 +99,24 @@ impl Docket {
             Ok(_) | Err(Error::NotFound { .. }) => return Ok(Err(NoSession::Gone)),
             Err(e) => return Err(e),
         };
+        let presented = device_secret.filter(|s| valid_secret(s)).map(secret_hash);
+        let former = presented
+            .as_ref()
+            .and_then(|hash| access.former_devices.iter().find(|d| &d.hash == hash));
+        if former.is_some_and(|d| d.contact != access.contact) {
+            return Ok(Err(NoSession::Reassigned));
+        }
         if item.groups[group].recipient != access.contact
             || self.live_contact(access.contact)?.is_none()
         {
             return Ok(Err(NoSession::Gone));
         }
-        let presented = device_secret.filter(|s| valid_secret(s)).map(secret_hash);
         if presented.is_none() || presented != access.device_hash {
-            return Ok(Err(NoSession::OtherDevice));
+            return Ok(Err(if former.is_some() {
+                NoSession::MovedAway
+            } else {
+                NoSession::NotHere
+            }));
         }
         let expiry = self.access_expiry(&access)?;
         if self.now() >= expiry {

@@ -258,13 +258,14 @@ impl Docket {
             batch.expect(Tree::Access, access_key(id, group), before_access);
             let mut revoked = String::new();
             if let Some(access) = &access {
+                let mut moved = access.clone();
+                // The old recipient's device is remembered, to be told the request moved.
+                moved.unbind();
                 let moved = GroupAccess {
                     contact: new,
                     generation: access.generation + 1,
-                    device_hash: None,
-                    bound_at: None,
                     awaiting_send: true,
-                    ..access.clone()
+                    ..moved
                 };
                 batch.put(Tree::Access, access_key(id, group), encode(&moved));
                 revoked = "; the links sent before and the device binding no longer open it; send it again to reach them".into();
