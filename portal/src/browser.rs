@@ -11,13 +11,14 @@ use axum::response::Response;
 use crate::AppState;
 
 /// Headers on every page: no referrer (links carry tokens), a strict CSP with no inline script
-/// or style, no sniffing, no framing, no caching of pages.
+/// or style and images from this site only (the logo is served here: `own_image`), no sniffing,
+/// no framing, no caching of pages.
 pub(crate) async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
     headers.insert(
@@ -33,6 +34,23 @@ pub(crate) async fn security_headers(mut response: Response) -> Response {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// A page's image address for `url` when it is the logo this site serves (`…/firm/logo…`, as an
+/// upload sets it): its path and query, so the CSP's `img-src 'self'` lets it show. Any other
+/// address (a `firm.logo_url` elsewhere, which emails may still show) gives no image on a page,
+/// and the page shows the firm's name alone. A minijinja filter in both page environments.
+pub(crate) fn own_image(url: Option<String>) -> Option<String> {
+    let url = url?;
+    let path = match url.find("://") {
+        Some(at) => {
+            let rest = &url[at + 3..];
+            &rest[rest.find('/')?..]
+        }
+        None => url.as_str(),
+    };
+    let own = path == "/firm/logo" || path.starts_with("/firm/logo?");
+    own.then(|| path.to_string())
 }
 
 /// The CSRF check of every form post: the browser must say the request comes from this site —

@@ -24,6 +24,9 @@ fn a_scanner_opening_a_link_binds_and_spends_nothing() {
                 .unwrap()
                 .contains("frame-ancestors 'none'")
         );
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("img-src 'self' data:;"), "{csp}");
+        assert!(!csp.contains("https:"), "no image from elsewhere: {csp}");
         assert_eq!(headers["referrer-policy"], "no-referrer");
         assert_eq!(headers["x-content-type-options"], "nosniff");
     }

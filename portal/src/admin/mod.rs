@@ -50,6 +50,7 @@ static CSS_PATH: LazyLock<String> = LazyLock::new(|| {
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_filter("own_image", crate::browser::own_image);
     // Templates ending in .html escape everything they print.
     for (name, source) in [
         (
@@ -163,6 +164,11 @@ pub fn routes() -> Router<AppState> {
             get(staff::sign_in::account).post(staff::sign_in::change_password),
         )
         .route("/admin", get(work::home))
+        // The address with a slash leads to the same place.
+        .route(
+            "/admin/",
+            get(|| async { axum::response::Redirect::permanent("/admin") }),
+        )
         .route("/admin/work", get(work::list::work_list))
         .route(
             "/admin/work/new",
