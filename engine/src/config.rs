@@ -62,6 +62,12 @@ pub struct ServerConfig {
     pub base_url_set: bool,
     /// Largest file a client (or the API) may upload, in MiB; nothing past the cap is stored.
     pub max_upload_mib: u64,
+    /// Most files clients may upload to one work item, in all.
+    pub work_upload_files: usize,
+    /// Most MiB clients may upload to one work item, in all.
+    pub work_upload_mib: u64,
+    /// Most files one device (or one signed-in client account) may upload per hour.
+    pub uploads_per_device_per_hour: usize,
     /// Proxies in front of Docket (a TLS proxy) whose `X-Forwarded-For` header names the
     /// client's address, which staff sign-in throttling counts by. Empty: the connection's own
     /// address is the client's.
@@ -72,6 +78,15 @@ impl ServerConfig {
     pub fn max_upload_bytes(&self) -> u64 {
         self.max_upload_mib * 1_048_576
     }
+
+    /// What clients may upload to a work item, and how fast.
+    pub fn upload_quota(&self) -> UploadQuota {
+        UploadQuota {
+            files_per_work: self.work_upload_files,
+            bytes_per_work: self.work_upload_mib * 1_048_576,
+            per_device_per_hour: self.uploads_per_device_per_hour,
+        }
+    }
 }
 
 impl Default for ServerConfig {
@@ -81,7 +96,30 @@ impl Default for ServerConfig {
             base_url: "http://localhost:8080".into(),
             base_url_set: false,
             max_upload_mib: 50,
+            work_upload_files: UploadQuota::default().files_per_work,
+            work_upload_mib: UploadQuota::default().bytes_per_work / 1_048_576,
+            uploads_per_device_per_hour: UploadQuota::default().per_device_per_hour,
             trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+/// What clients may upload to one work item (`server.work_upload_files`, `work_upload_mib`), and
+/// how fast one device may (`server.uploads_per_device_per_hour`). Staff uploads are not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadQuota {
+    pub files_per_work: usize,
+    pub bytes_per_work: u64,
+    pub per_device_per_hour: usize,
+}
+
+impl Default for UploadQuota {
+    /// 200 files and 2 GiB per work item, 30 files an hour per device.
+    fn default() -> Self {
+        UploadQuota {
+            files_per_work: 200,
+            bytes_per_work: 2048 * 1_048_576,
+            per_device_per_hour: 30,
         }
     }
 }
@@ -451,6 +489,15 @@ impl Config {
         }
         if !(1..=10_240).contains(&self.server.max_upload_mib) {
             return Err("key `server.max_upload_mib`: must be from 1 to 10240 (10 GiB)".into());
+        }
+        if !(1..=100_000).contains(&self.server.work_upload_files) {
+            return Err("key `server.work_upload_files`: must be from 1 to 100000".into());
+        }
+        if !(1..=1_048_576).contains(&self.server.work_upload_mib) {
+            return Err("key `server.work_upload_mib`: must be from 1 to 1048576 (1 TiB)".into());
+        }
+        if !(1..=10_000).contains(&self.server.uploads_per_device_per_hour) {
+            return Err("key `server.uploads_per_device_per_hour`: must be from 1 to 10000".into());
         }
         if !(1..=1440).contains(&self.mail.comment_digest_minutes) {
             return Err("key `mail.comment_digest_minutes`: must be from 1 to 1440".into());

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod docket;
 pub mod due;
 pub mod error;
+pub mod filetype;
 pub mod mail;
 pub mod model;
 pub mod plugin;

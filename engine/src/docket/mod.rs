@@ -129,6 +129,8 @@ pub struct Docket {
     sending: Arc<SendingState>,
     /// Largest upload accepted, in bytes (`server.max_upload_mib`).
     max_upload: u64,
+    /// What clients may upload to a work item, and how fast.
+    upload_quota: crate::config::UploadQuota,
 }
 
 /// How sending behaves, and what the scheduler caches.
@@ -161,6 +163,7 @@ impl Docket {
             clock,
             plugins: None,
             max_upload: MAX_UPLOAD_BYTES as u64,
+            upload_quota: crate::config::UploadQuota::default(),
             sending: Arc::new(SendingState {
                 digest_delay: chrono::Duration::minutes(10),
                 retry_first: PLUGIN_RETRY_FIRST,
@@ -208,6 +211,17 @@ impl Docket {
     pub fn with_max_upload(mut self, bytes: u64) -> Self {
         self.max_upload = bytes;
         self
+    }
+
+    /// Sets what clients may upload to a work item, and how fast.
+    pub fn with_upload_quota(mut self, quota: crate::config::UploadQuota) -> Self {
+        self.upload_quota = quota;
+        self
+    }
+
+    /// What clients may upload to a work item, and how fast.
+    pub fn upload_quota(&self) -> crate::config::UploadQuota {
+        self.upload_quota
     }
 
     /// The largest upload accepted, in bytes.

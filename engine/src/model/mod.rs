@@ -18,7 +18,7 @@ pub use access::{
     FORMER_DEVICES_KEPT, FormerDevice, GroupAccess, LinkPurpose, LinkStatus, MagicLink,
 };
 pub use contact::{Contact, ContactUpdate, NewContact};
-pub use exchange::{Comment, StoredFile, UploadedFile, sanitise_file_name};
+pub use exchange::{Comment, StoredFile, TypeMismatch, UploadedFile, sanitise_file_name};
 pub use firm::{ApiToken, FirmLogo, FirmSettings, Role, StaffInvite, StaffUser};
 pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};
 pub use instant::KeyInstant;

@@ -22,6 +22,9 @@ pub struct ClientSession {
     /// When a device's session ends unless the store changes first (its access expires);
     /// none for a signed-in account's.
     pub device_until: Option<DateTime<Utc>>,
+    /// Who holds the session, for its limits: the device's secret hash, or the account's
+    /// contact.
+    pub holder: String,
 }
 
 /// Why a device may not see a checklist. `NotHere` and `Gone` are answered alike, so that a
@@ -128,6 +131,7 @@ impl Docket {
             contact: access.contact,
             locked: item.status == WorkStatus::Completed,
             device_until: Some(expiry),
+            holder: format!("device/{}", presented.unwrap_or_default()),
         }))
     }
 

@@ -190,6 +190,7 @@ impl Docket {
             contact: g.recipient,
             locked: true,
             device_until: None,
+            holder: "staff".into(),
         };
         let list = self.checklist(&session)?;
         let who = match &actor {

@@ -144,6 +144,7 @@ impl Docket {
                         content_type: file.content_type.clone(),
                         content: file.content.clone(),
                         task: Some((g, t)),
+                        type_mismatch: crate::filetype::mismatch(&doc.name, &file.content_type),
                     };
                     batch.put_record(
                         Tree::Files,
