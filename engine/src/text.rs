@@ -37,6 +37,42 @@ pub fn strip_bidi(text: &str) -> String {
     text.chars().filter(|c| !is_bidi_control(*c)).collect()
 }
 
+/// `text` with every embedding, override and isolate it opens closed at its end (U+202C, U+2069),
+/// so whatever it holds cannot reorder what a page prints after it. Closing is idempotent: text
+/// that closes what it opens is returned as it is.
+pub fn close_bidi(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_bidi_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    // What is open, innermost last: true for an isolate, false for an embedding or override.
+    let mut open: Vec<bool> = Vec::new();
+    for c in text.chars() {
+        match c {
+            '\u{202A}'..='\u{202B}' | '\u{202D}'..='\u{202E}' => open.push(false),
+            '\u{2066}'..='\u{2068}' => open.push(true),
+            // A PDF closes the innermost embedding, unless an isolate is open inside it.
+            '\u{202C}' if open.last() == Some(&false) => {
+                open.pop();
+            }
+            // A PDI closes the innermost isolate and every embedding inside it.
+            '\u{2069}' => {
+                if let Some(at) = open.iter().rposition(|&isolate| isolate) {
+                    open.truncate(at);
+                }
+            }
+            _ => {}
+        }
+    }
+    if open.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut closed = text.to_string();
+    for isolate in open.iter().rev() {
+        closed.push(if *isolate { '\u{2069}' } else { '\u{202C}' });
+    }
+    std::borrow::Cow::Owned(closed)
+}
+
 /// `text` cut to at most `max` characters, with an ellipsis when it was cut: a label that
 /// names a long title without repeating all of it.
 pub fn shorten(text: &str, max: usize) -> String {

@@ -53,3 +53,38 @@ fn a_long_text_is_shortened_with_an_ellipsis() {
     assert_eq!(shorten("Bank statements for", 10), "Bank stat…");
     assert_eq!(shorten("ééééééééééé", 5).chars().count(), 5);
 }
+
+#[test]
+fn what_a_text_opens_it_closes() {
+    // Each opener, alone: closed by its own terminator.
+    for (open, close) in [
+        ('\u{202A}', '\u{202C}'),
+        ('\u{202B}', '\u{202C}'),
+        ('\u{202D}', '\u{202C}'),
+        ('\u{202E}', '\u{202C}'),
+        ('\u{2066}', '\u{2069}'),
+        ('\u{2067}', '\u{2069}'),
+        ('\u{2068}', '\u{2069}'),
+    ] {
+        let text = format!("invoice{open}fdp.exe");
+        assert_eq!(close_bidi(&text), format!("{text}{close}"));
+        // Idempotent.
+        assert_eq!(close_bidi(&close_bidi(&text)), close_bidi(&text));
+    }
+    // Marks and stray terminators open nothing.
+    for c in ['\u{200E}', '\u{200F}', '\u{061C}', '\u{202C}', '\u{2069}'] {
+        let text = format!("Ann{c}");
+        assert_eq!(close_bidi(&text), text);
+    }
+    // Nested: an override inside an isolate, both closed innermost first.
+    assert_eq!(
+        close_bidi("a\u{2067}b\u{202E}c"),
+        "a\u{2067}b\u{202E}c\u{202C}\u{2069}"
+    );
+    // A PDI closes the embeddings inside its isolate too.
+    assert_eq!(
+        close_bidi("a\u{2067}b\u{202E}c\u{2069}d"),
+        "a\u{2067}b\u{202E}c\u{2069}d"
+    );
+    assert_eq!(close_bidi("plain"), "plain");
+}

@@ -53,6 +53,33 @@ pub(crate) fn own_image(url: Option<String>) -> Option<String> {
     own.then(|| path.to_string())
 }
 
+/// How both page environments print a value: escaped (minijinja's own formatter), after closing
+/// whatever bidirectional embedding, override or isolate it opens (`text::close_bidi`), so a name,
+/// title or comment cannot reverse what the page prints after it — in text, attributes and
+/// titles alike. Templates also put user text in `<bdi>`, which isolates its direction.
+pub(crate) fn page_formatter(
+    out: &mut minijinja::Output<'_>,
+    state: &minijinja::State<'_, '_>,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    if let Some(text) = value.as_str()
+        && let std::borrow::Cow::Owned(closed) = docket_engine::text::close_bidi(text)
+    {
+        let closed = if value.is_safe() {
+            minijinja::Value::from_safe_string(closed)
+        } else {
+            minijinja::Value::from(closed)
+        };
+        return minijinja::escape_formatter(out, state, &closed);
+    }
+    minijinja::escape_formatter(out, state, value)
+}
+
+/// A long text shortened for a button or label (`text::shorten`), a minijinja filter.
+pub(crate) fn shorten(text: String, max: Option<usize>) -> String {
+    docket_engine::text::shorten(&text, max.unwrap_or(60))
+}
+
 /// The CSRF check of every form post: the browser must say the request comes from this site —
 /// `Sec-Fetch-Site: same-origin` (or `none`, typed by the user), else an `Origin` that is the
 /// base URL's or this host's. A request that says neither is refused.

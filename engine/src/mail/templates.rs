@@ -187,7 +187,12 @@ impl MailTemplates {
                 .map_err(|e| MailError(format!("email template {name}: {}", describe(&e))))
         };
         let subject = render("subject")?;
-        let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+        // A header cannot isolate text: bidirectional controls (which would reverse what follows
+        // a client's or work's name) are removed.
+        let subject = crate::text::strip_bidi(&subject)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if subject.is_empty() {
             return Err(MailError(format!(
                 "email template {}.subject renders an empty subject",

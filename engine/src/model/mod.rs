@@ -18,6 +18,10 @@ pub use access::{
     FORMER_DEVICES_KEPT, FormerDevice, GroupAccess, LinkPurpose, LinkStatus, MagicLink,
 };
 pub use contact::{Contact, ContactUpdate, NewContact};
+
+/// Longest name or title people type: a contact's, a template's, a group's, a task's or a work
+/// item's, in characters. Longer is refused with a field error.
+pub const MAX_NAME_CHARS: usize = 200;
 pub use exchange::{Comment, StoredFile, TypeMismatch, UploadedFile, sanitise_file_name};
 pub use firm::{ApiToken, FirmLogo, FirmSettings, Role, StaffInvite, StaffUser};
 pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};

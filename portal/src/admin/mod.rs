@@ -51,6 +51,8 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.add_filter("own_image", crate::browser::own_image);
+    env.add_filter("shorten", crate::browser::shorten);
+    env.set_formatter(crate::browser::page_formatter);
     // Templates ending in .html escape everything they print.
     for (name, source) in [
         (

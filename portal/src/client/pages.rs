@@ -14,6 +14,8 @@ use crate::AppState;
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.add_filter("own_image", crate::browser::own_image);
+    env.add_filter("shorten", crate::browser::shorten);
+    env.set_formatter(crate::browser::page_formatter);
     // Templates ending in .html escape everything they print.
     for (name, source) in [
         ("base.html", include_str!("../../templates/base.html")),

@@ -74,7 +74,21 @@ pub struct TaskChange {
 }
 
 /// Longest external name or title.
-pub const MAX_WORK_NAME_CHARS: usize = 200;
+pub const MAX_WORK_NAME_CHARS: usize = crate::model::MAX_NAME_CHARS;
+
+/// A task's title that is not too long, or why.
+fn check_title(title: &str) -> Result<()> {
+    if title.chars().count() > crate::model::MAX_NAME_CHARS {
+        return Err(Error::invalid_field(
+            "title",
+            format!(
+                "a task's title may be at most {} characters; put the rest in its description",
+                crate::model::MAX_NAME_CHARS
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// The name the client sees, trimmed, or why it cannot be.
 fn checked_name(name: &str) -> Result<String> {
@@ -296,6 +310,7 @@ impl Docket {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| Error::invalid_field("title", "a task needs a title"))?
             .to_string();
+        check_title(&title)?;
         let due = task
             .due_date
             .as_deref()
@@ -351,6 +366,9 @@ impl Docket {
             Some("") => return Err(Error::invalid_field("title", "a task needs a title")),
             other => other.map(str::to_string),
         };
+        if let Some(title) = &title {
+            check_title(title)?;
+        }
         let due = change
             .due_date
             .as_deref()

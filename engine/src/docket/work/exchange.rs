@@ -112,12 +112,13 @@ impl Docket {
     ) -> Result<Comment> {
         let body = body.trim();
         if body.is_empty() {
-            return Err(Error::invalid("a comment needs some text"));
+            return Err(Error::invalid_field("body", "a comment needs some text"));
         }
         if body.chars().count() > MAX_COMMENT_CHARS {
-            return Err(Error::invalid(format!(
-                "a comment may be at most {MAX_COMMENT_CHARS} characters; split it in two"
-            )));
+            return Err(Error::invalid_field(
+                "body",
+                format!("a comment may be at most {MAX_COMMENT_CHARS} characters; split it in two"),
+            ));
         }
         let item = self.work(work)?;
         if let Some((g, task)) = about {
