@@ -106,6 +106,22 @@ impl MailTemplates {
                 minijinja::AutoEscape::None
             }
         });
+        // A client's or work's name cannot reverse what the email says after it: whatever
+        // bidirectional embedding, override or isolate a value opens is closed after it.
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(text) => match crate::text::close_bidi(text) {
+                std::borrow::Cow::Owned(closed) => {
+                    let closed = if value.is_safe() {
+                        minijinja::Value::from_safe_string(closed)
+                    } else {
+                        minijinja::Value::from(closed)
+                    };
+                    minijinja::escape_formatter(out, state, &closed)
+                }
+                std::borrow::Cow::Borrowed(_) => minijinja::escape_formatter(out, state, value),
+            },
+            None => minijinja::escape_formatter(out, state, value),
+        });
         if let Some(dir) = overrides {
             let entries = std::fs::read_dir(dir).map_err(|e| {
                 MailError(format!(

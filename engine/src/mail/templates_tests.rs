@@ -88,3 +88,15 @@ fn a_subject_carries_no_bidi_controls() {
         assert!(r.subject.contains("2026 xat return"), "{}", r.subject);
     }
 }
+
+#[test]
+fn a_name_in_a_body_closes_what_it_opens() {
+    let templates = MailTemplates::load(None).unwrap();
+    let mut context = sample();
+    context.contact_name = "Ann \u{202E}rehcrA".into();
+    context.work_name = "2026 \u{2067}xat".into();
+    let r = templates.render(MessageKind::Reminder, &context).unwrap();
+    assert!(r.text.contains("Ann \u{202E}rehcrA\u{202C}"), "{}", r.text);
+    let html = r.html.unwrap();
+    assert!(html.contains("2026 \u{2067}xat\u{2069}"), "{html}");
+}

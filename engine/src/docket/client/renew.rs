@@ -129,11 +129,6 @@ impl Docket {
                 Duration::days(1),
             ),
         ];
-        for (key, limit, window) in limits {
-            if !self.throttle(&mut batch, &key, limit, window)? {
-                return Ok(NewLink::Limited);
-            }
-        }
         let g = &item.groups[group];
         let who = format!(
             "{} ({}, from {})",
@@ -141,6 +136,12 @@ impl Docket {
             describe(asker.device),
             describe(asker.address)
         );
+        for (key, limit, window) in limits {
+            if !self.throttle(&mut batch, &key, limit, window)? {
+                self.note_limited((work, group), contact.id, &g.name, &who)?;
+                return Ok(NewLink::Limited);
+            }
+        }
         if item.status == WorkStatus::Completed {
             // Counted like a link sent, so these events stay few.
             self.record_event(
@@ -198,6 +199,40 @@ impl Docket {
         );
         self.store.commit(batch)?;
         Ok(NewLink::Sent)
+    }
+
+    /// A request refused by a limit, on the work's timeline at most once an hour per group.
+    fn note_limited(
+        &self,
+        (work, group): (WorkId, usize),
+        contact: ContactId,
+        group_name: &str,
+        who: &str,
+    ) -> Result<()> {
+        let mut batch = Batch::default();
+        if !self.throttle(
+            &mut batch,
+            &format!("link/limited/{work}/{group}"),
+            1,
+            Duration::hours(1),
+        )? {
+            return Ok(());
+        }
+        tracing::warn!(%work, group = group_name, "a fresh access link was asked for past its limits");
+        self.record_event(
+            &mut batch,
+            Some(work),
+            Some(contact),
+            Actor::System,
+            EventKind::LinkRequested,
+            format!(
+                "A new access link to “{group_name}” was asked for by {who} and not sent: too many were asked for recently (noted once an hour)"
+            ),
+        );
+        match self.store.commit(batch) {
+            Ok(()) | Err(Error::Conflict(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// What `proof` shows, if anything: the group it is for and whom.

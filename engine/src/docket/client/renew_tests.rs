@@ -233,3 +233,29 @@ fn a_device_moved_from_may_ask_and_is_told_so() {
         .unwrap();
     assert_eq!(asked, NewLink::Sent);
 }
+
+#[test]
+fn a_limited_request_is_noted_for_staff_once_an_hour() {
+    let (firm, id, link) = sent();
+    for _ in 0..NEW_LINKS_PER_PROOF_PER_HOUR {
+        firm.docket
+            .request_new_link(LinkProof::Token(token(&link)), PHONE)
+            .unwrap();
+    }
+    for _ in 0..3 {
+        assert_eq!(
+            firm.docket
+                .request_new_link(LinkProof::Token(token(&link)), PHONE)
+                .unwrap(),
+            NewLink::Limited
+        );
+    }
+    let noted = firm
+        .docket
+        .work_timeline(id, 50)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.summary.contains("and not sent: too many"))
+        .count();
+    assert_eq!(noted, 1);
+}
