@@ -262,3 +262,28 @@ fn contacts_are_searched_and_edited_over_the_api() {
         "{timeline}"
     );
 }
+
+/// A contact's name that opens a right-to-left override: the admin's pages isolate it and close
+/// the override after it, so the rest of the row reads as written.
+#[test]
+fn a_name_with_a_bidi_override_is_isolated_on_the_admin_pages() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    admin
+        .docket
+        .create_contact(
+            NewContact {
+                name: "Eve \u{202E}live".into(),
+                email: "eve@client.example".into(),
+                timezone: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let list = body(admin.get("/admin/contacts?q=eve", Some(&sam)));
+    assert!(
+        list.contains("<bdi>Eve \u{202E}live\u{202C}</bdi>"),
+        "{list}"
+    );
+    assert!(!list.contains("Eve \u{202E}live<"), "{list}");
+}
