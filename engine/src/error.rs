@@ -23,6 +23,9 @@ pub enum Error {
     /// An upload or a body is larger than its cap.
     #[error("{0}")]
     TooLarge(String),
+    /// Too many requests of this kind from whoever is asking: try again later.
+    #[error("{0}")]
+    TooFast(String),
     /// Not allowed for who is asking (a client writing to a completed request or a done task).
     #[error("{0}")]
     Forbidden(String),
@@ -111,6 +114,7 @@ impl Error {
                 | Error::NotFound { .. }
                 | Error::Conflict(_)
                 | Error::TooLarge(_)
+                | Error::TooFast(_)
                 | Error::Forbidden(_)
                 | Error::Gone(_)
         )

@@ -57,3 +57,65 @@ fn browsers_are_named_as_people_name_them() {
         assert_eq!(browser(ua), named, "{ua}");
     }
 }
+
+/// Every bidirectional control the issue names, one at a time.
+pub const BIDI_CONTROLS: [char; 12] = [
+    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}',
+    '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
+];
+
+#[test]
+fn each_bidi_control_is_known_and_stripped() {
+    for c in BIDI_CONTROLS {
+        assert!(is_bidi_control(c), "{:04X}", c as u32);
+        assert_eq!(strip_bidi(&format!("invoice{c}fdp.exe")), "invoicefdp.exe");
+    }
+    for c in ['a', 'é', 'ש', '\u{200D}', '\u{2029}', ' '] {
+        assert!(!is_bidi_control(c), "{:04X}", c as u32);
+    }
+    assert_eq!(strip_bidi("שלום Ann"), "שלום Ann");
+}
+
+#[test]
+fn a_long_text_is_shortened_with_an_ellipsis() {
+    assert_eq!(shorten("  P60  ", 10), "P60");
+    assert_eq!(shorten("0123456789", 10), "0123456789");
+    assert_eq!(shorten("0123456789A", 10), "012345678…");
+    assert_eq!(shorten("Bank statements for", 10), "Bank stat…");
+    assert_eq!(shorten("ééééééééééé", 5).chars().count(), 5);
+}
+
+#[test]
+fn what_a_text_opens_it_closes() {
+    // Each opener, alone: closed by its own terminator.
+    for (open, close) in [
+        ('\u{202A}', '\u{202C}'),
+        ('\u{202B}', '\u{202C}'),
+        ('\u{202D}', '\u{202C}'),
+        ('\u{202E}', '\u{202C}'),
+        ('\u{2066}', '\u{2069}'),
+        ('\u{2067}', '\u{2069}'),
+        ('\u{2068}', '\u{2069}'),
+    ] {
+        let text = format!("invoice{open}fdp.exe");
+        assert_eq!(close_bidi(&text), format!("{text}{close}"));
+        // Idempotent.
+        assert_eq!(close_bidi(&close_bidi(&text)), close_bidi(&text));
+    }
+    // Marks and stray terminators open nothing.
+    for c in ['\u{200E}', '\u{200F}', '\u{061C}', '\u{202C}', '\u{2069}'] {
+        let text = format!("Ann{c}");
+        assert_eq!(close_bidi(&text), text);
+    }
+    // Nested: an override inside an isolate, both closed innermost first.
+    assert_eq!(
+        close_bidi("a\u{2067}b\u{202E}c"),
+        "a\u{2067}b\u{202E}c\u{202C}\u{2069}"
+    );
+    // A PDI closes the embeddings inside its isolate too.
+    assert_eq!(
+        close_bidi("a\u{2067}b\u{202E}c\u{2069}d"),
+        "a\u{2067}b\u{202E}c\u{2069}d"
+    );
+    assert_eq!(close_bidi("plain"), "plain");
+}

@@ -11,13 +11,14 @@ use axum::response::Response;
 use crate::AppState;
 
 /// Headers on every page: no referrer (links carry tokens), a strict CSP with no inline script
-/// or style, no sniffing, no framing, no caching of pages.
+/// or style and images from this site only (the logo is served here: `own_image`), no sniffing,
+/// no framing, no caching of pages.
 pub(crate) async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
     headers.insert(
@@ -33,6 +34,50 @@ pub(crate) async fn security_headers(mut response: Response) -> Response {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// A page's image address for `url` when it is the logo this site serves (`…/firm/logo…`, as an
+/// upload sets it): its path and query, so the CSP's `img-src 'self'` lets it show. Any other
+/// address (a `firm.logo_url` elsewhere, which emails may still show) gives no image on a page,
+/// and the page shows the firm's name alone. A minijinja filter in both page environments.
+pub(crate) fn own_image(url: Option<String>) -> Option<String> {
+    let url = url?;
+    let path = match url.find("://") {
+        Some(at) => {
+            let rest = &url[at + 3..];
+            &rest[rest.find('/')?..]
+        }
+        None => url.as_str(),
+    };
+    let own = path == "/firm/logo" || path.starts_with("/firm/logo?");
+    own.then(|| path.to_string())
+}
+
+/// How both page environments print a value: escaped (minijinja's own formatter), after closing
+/// whatever bidirectional embedding, override or isolate it opens (`text::close_bidi`), so a name,
+/// title or comment cannot reverse what the page prints after it — in text, attributes and
+/// titles alike. Templates also put user text in `<bdi>`, which isolates its direction.
+pub(crate) fn page_formatter(
+    out: &mut minijinja::Output<'_>,
+    state: &minijinja::State<'_, '_>,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    if let Some(text) = value.as_str()
+        && let std::borrow::Cow::Owned(closed) = docket_engine::text::close_bidi(text)
+    {
+        let closed = if value.is_safe() {
+            minijinja::Value::from_safe_string(closed)
+        } else {
+            minijinja::Value::from(closed)
+        };
+        return minijinja::escape_formatter(out, state, &closed);
+    }
+    minijinja::escape_formatter(out, state, value)
+}
+
+/// A long text shortened for a button or label (`text::shorten`), a minijinja filter.
+pub(crate) fn shorten(text: String, max: Option<usize>) -> String {
+    docket_engine::text::shorten(&text, max.unwrap_or(60))
 }
 
 /// The CSRF check of every form post: the browser must say the request comes from this site —

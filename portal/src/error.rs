@@ -68,6 +68,7 @@ impl From<Error> for ApiError {
             Error::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, e.to_string()),
             Error::Conflict(_) => Self::new(StatusCode::CONFLICT, e.to_string()),
             Error::TooLarge(_) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),
+            Error::TooFast(_) => Self::new(StatusCode::TOO_MANY_REQUESTS, e.to_string()),
             Error::Forbidden(_) => Self::new(StatusCode::FORBIDDEN, e.to_string()),
             Error::Gone(_) => Self::new(StatusCode::GONE, e.to_string()),
             other => Self::internal(other),

@@ -273,7 +273,8 @@ fn open_docket(
                 config.storage.data_dir.display()
             )
         })?
-        .with_max_upload(config.server.max_upload_bytes());
+        .with_max_upload(config.server.max_upload_bytes())
+        .with_upload_quota(config.server.upload_quota());
     Ok((docket, store))
 }
 

@@ -87,10 +87,10 @@ fn staff_list_search_add_and_edit_contacts() {
     );
     // Search by part of a name or an email.
     let found = body(admin.get("/admin/contacts?q=ARCH", Some(&sam)));
-    assert!(found.contains(">Ann Archer</a>"), "{found}");
+    assert!(found.contains("><bdi>Ann Archer</bdi></a>"), "{found}");
     assert_eq!(found.matches("<tr><td>").count(), 1);
     let found = body(admin.get("/admin/contacts?q=c07%40", Some(&sam)));
-    assert!(found.contains(">Client 07</a>"), "{found}");
+    assert!(found.contains("><bdi>Client 07</bdi></a>"), "{found}");
     assert_eq!(found.matches("<tr><td>").count(), 1);
 
     // Adding: a bad address is refused by its field with the values kept.
@@ -261,4 +261,29 @@ fn contacts_are_searched_and_edited_over_the_api() {
         timeline.to_string().contains("ann@new.example"),
         "{timeline}"
     );
+}
+
+/// A contact's name that opens a right-to-left override: the admin's pages isolate it and close
+/// the override after it, so the rest of the row reads as written.
+#[test]
+fn a_name_with_a_bidi_override_is_isolated_on_the_admin_pages() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    admin
+        .docket
+        .create_contact(
+            NewContact {
+                name: "Eve \u{202E}live".into(),
+                email: "eve@client.example".into(),
+                timezone: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let list = body(admin.get("/admin/contacts?q=eve", Some(&sam)));
+    assert!(
+        list.contains("<bdi>Eve \u{202E}live\u{202C}</bdi>"),
+        "{list}"
+    );
+    assert!(!list.contains("Eve \u{202E}live<"), "{list}");
 }

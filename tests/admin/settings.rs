@@ -457,6 +457,13 @@ fn an_admin_uploads_the_logo_served_at_a_stable_address() {
         html.contains("alt=\"The firm&#x27;s logo\"") || html.contains("alt=\"The firm's logo\""),
         "{html}"
     );
+    // Shown from this site's own address, which the CSP's `img-src 'self'` allows.
+    let path = &url[admin.base.len()..];
+    assert!(
+        html.contains(&format!("src=\"{}\"", path.replace('/', "&#x2f;")))
+            || html.contains(&format!("src=\"{path}\"")),
+        "{html}"
+    );
 }
 
 /// A logo read through `StaffUpload`: one past the engine's 512 KiB is said by the field with

@@ -11,6 +11,10 @@ fn the_root_lands_on_sign_in_and_a_member_signs_in_to_the_shell() {
     let root = admin.get("/", None);
     assert_eq!(root.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&root), "/admin/sign-in");
+    // With a trailing slash, the admin's address leads to the admin too.
+    let slash = admin.get("/admin/", None);
+    assert_eq!(slash.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(location(&slash), "/admin");
     let page = admin.get("/admin/inbox?show=unread", None);
     assert_eq!(page.status(), StatusCode::SEE_OTHER);
     assert_eq!(

@@ -51,7 +51,7 @@ fn the_work_page_shows_files_comments_and_timeline_and_staff_reply() {
     assert!(page.contains("(0 of 2 done)"), "{page}");
     let href = format!("/admin/work/{id}/files/{}", file.id);
     assert!(
-        page.contains(&format!("<a href=\"{href}\">statements.pdf</a>")),
+        page.contains(&format!("<a href=\"{href}\"><bdi>statements.pdf</bdi></a>")),
         "{page}"
     );
     assert!(page.contains("Which year&#x27;s P60?"), "{page}");
@@ -271,7 +271,7 @@ fn view_as_client_shows_the_checklist_binds_nothing_and_is_recorded() {
     assert!(set_cookie_names(&answer).is_empty(), "nothing is bound");
     let page = body(answer);
     assert!(
-        page.contains("A preview for staff: this is what Ann Archer sees"),
+        page.contains("A preview for staff: this is what <bdi>Ann Archer</bdi> sees"),
         "{page}"
     );
     assert!(page.contains("Bank statements"), "{page}");

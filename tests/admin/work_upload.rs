@@ -80,3 +80,41 @@ fn staff_attach_a_document_to_a_task() {
     let page = body(admin.get(&format!("/admin/work/{id}/groups/0/as-client"), Some(&sam)));
     assert!(page.contains("letter.pdf"), "{page}");
 }
+
+#[test]
+fn a_file_that_is_not_what_its_name_says_is_flagged_on_the_work_page() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.work;
+    let path = format!("/admin/work/{id}/groups/0/tasks/1/attach");
+    // An ELF program named as a PDF.
+    let mut elf = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    elf.resize(64, 0);
+    let answer = client()
+        .post(admin.url(&path))
+        .header("X-Forwarded-For", super::HOME)
+        .header("Cookie", &sam.cookie)
+        .header("Origin", &admin.base)
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(attach_form(Some(&sam.token), "invoice.pdf", &elf))
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let file = admin.docket.files(id).unwrap().pop().unwrap();
+    assert_eq!(file.content_type, "application/x-executable");
+    let page = body(admin.get(&format!("/admin/work/{id}"), Some(&sam)));
+    assert!(
+        page.contains("Not what its name says")
+            && page.contains("application/x-executable")
+            && page.contains("invoice.pdf.elf"),
+        "{page}"
+    );
+    // Its download is named for what it is.
+    let got = admin.get(&format!("/admin/work/{id}/files/{}", file.id), Some(&sam));
+    assert_eq!(got.status(), StatusCode::OK);
+    let disposition = got.headers()["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains("invoice.pdf.elf"), "{disposition}");
+}

@@ -167,17 +167,17 @@ fn two_recipients_of_one_work_item_see_nothing_of_each_other() {
             && !ann_html.contains("Pension letter")
             && !ann_html.contains("Thanks Bob")
     );
-    // Neither device opens the other's group, nor writes to it.
+    // Neither device opens the other's group, nor writes to it: answered as for no such group.
     assert_eq!(
         portal.get(&bob_list, Some(&ann)).status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert_eq!(
         portal.get(&ann_list, Some(&bob)).status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     let sneaky = portal.post(&format!("{ann_list}/tasks/1/done"), Some(&bob), &[]);
-    assert_eq!(sneaky.status(), StatusCode::FORBIDDEN);
+    assert_eq!(sneaky.status(), StatusCode::NOT_FOUND);
     // A comment from before groups (no group) on a two-group work item is staff-only.
     portal
         .docket

@@ -101,7 +101,7 @@ fn a_reloaded_checklist_is_never_stale() {
     let bob = portal.bind(1);
     assert_eq!(
         portal.get(&checklist, Some(&bob)).status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     assert!(!body(portal.get(&checklist, None)).contains("Bank &lt;b&gt;statements"));
     // A new day in the client's zone: the task due yesterday is marked overdue.
@@ -120,5 +120,98 @@ fn a_reloaded_checklist_is_never_stale() {
     assert_eq!(
         portal.get(&checklist, Some(&ann)).status(),
         StatusCode::GONE
+    );
+}
+
+/// Each bidirectional control in a task's title: the page isolates the title (`<bdi>`, `dir`),
+/// and closes whatever the title opens, so it cannot reverse what the page says after it.
+#[test]
+fn a_title_with_bidi_controls_cannot_reorder_the_page() {
+    use docket_engine::docket::TaskChange;
+    let portal = Portal::start();
+    let ann = portal.bind(0);
+    let controls = [
+        ('\u{202A}', Some('\u{202C}')),
+        ('\u{202B}', Some('\u{202C}')),
+        ('\u{202C}', None),
+        ('\u{202D}', Some('\u{202C}')),
+        ('\u{202E}', Some('\u{202C}')),
+        ('\u{2066}', Some('\u{2069}')),
+        ('\u{2067}', Some('\u{2069}')),
+        ('\u{2068}', Some('\u{2069}')),
+        ('\u{2069}', None),
+        ('\u{200E}', None),
+        ('\u{200F}', None),
+        ('\u{061C}', None),
+    ];
+    for (c, _) in controls {
+        portal
+            .docket
+            .add_task(
+                portal.work,
+                0,
+                TaskChange {
+                    title: Some(format!("Pay {c}pils {:04X}", c as u32)),
+                    due_date: Some("2026-04-01".into()),
+                    ..TaskChange::default()
+                },
+                Actor::System,
+            )
+            .unwrap();
+    }
+    let html = body(portal.get(&portal.checklist(0), Some(&ann)));
+    for (c, closer) in controls {
+        let title = format!("Pay {c}pils {:04X}", c as u32);
+        let shown = match closer {
+            Some(closer) => format!("{title}{closer}"),
+            None => title.clone(),
+        };
+        assert!(
+            html.contains(&format!("<h2 dir=\"auto\">{shown}</h2>")),
+            "{:04X}: {html}",
+            c as u32
+        );
+        assert!(
+            html.contains(&format!("Mark “<bdi>{shown}</bdi>” done")),
+            "{:04X}",
+            c as u32
+        );
+        if closer.is_some() {
+            assert!(
+                !html.contains(&format!("{title}</")),
+                "{:04X}: printed unclosed",
+                c as u32
+            );
+        }
+    }
+}
+
+/// A long title is named in full once; its buttons and labels name it shortened.
+#[test]
+fn buttons_name_a_long_task_without_repeating_all_of_it() {
+    use docket_engine::docket::TaskChange;
+    let portal = Portal::start();
+    let ann = portal.bind(0);
+    let long = format!("Statements {}", "x".repeat(180));
+    portal
+        .docket
+        .add_task(
+            portal.work,
+            0,
+            TaskChange {
+                title: Some(long.clone()),
+                due_date: Some("2026-04-01".into()),
+                ..TaskChange::default()
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let html = body(portal.get(&portal.checklist(0), Some(&ann)));
+    assert_eq!(html.matches(&long).count(), 1, "{html}");
+    let short = docket_engine::text::shorten(&long, 60);
+    assert!(short.ends_with('…') && short.chars().count() == 60);
+    assert!(
+        html.contains(&format!("Mark “<bdi>{short}</bdi>” done")),
+        "{html}"
     );
 }

@@ -63,6 +63,14 @@ impl Portal {
     }
 
     pub fn with_cap(cap: u64) -> Portal {
+        Portal::build(cap, docket_engine::config::UploadQuota::default())
+    }
+
+    pub fn with_quota(quota: docket_engine::config::UploadQuota) -> Portal {
+        Portal::build(docket_engine::docket::MAX_UPLOAD_BYTES as u64, quota)
+    }
+
+    fn build(cap: u64, quota: docket_engine::config::UploadQuota) -> Portal {
         let clock = Arc::new(ManualClock::new(utc("2026-03-02T08:00:00Z")));
         let mut server = InProcess::bind();
         let base = server.base.clone();
@@ -73,7 +81,8 @@ impl Portal {
             &base,
         )
         .unwrap()
-        .with_max_upload(cap);
+        .with_max_upload(cap)
+        .with_upload_quota(quota);
         docket.import_template(TEMPLATE).unwrap();
         for (name, email) in [
             ("Ann Archer", "ann@client.example"),

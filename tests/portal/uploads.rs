@@ -187,7 +187,7 @@ fn a_document_staff_attach_is_downloadable_by_its_client_only() {
     );
     assert_eq!(got.bytes().unwrap().as_ref(), b"%PDF-1.4 letter");
     // Bob's device cannot fetch it, under his group's path or Ann's.
-    assert_eq!(portal.get(&url, Some(&bob)).status(), StatusCode::FORBIDDEN);
+    assert_eq!(portal.get(&url, Some(&bob)).status(), StatusCode::NOT_FOUND);
     let via_bob = format!("{}/documents/{}", portal.checklist(1), doc.id);
     assert_eq!(
         portal.get(&via_bob, Some(&bob)).status(),
@@ -294,4 +294,113 @@ fn an_upload_over_the_cap_is_refused_before_or_while_it_streams() {
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert!(response.text().unwrap().contains("at most 4 MiB"));
     assert_eq!(portal.docket.files(portal.work).unwrap().len(), 1);
+}
+
+#[test]
+fn a_work_items_upload_quota_and_a_devices_rate_are_refused_plainly() {
+    use docket_engine::config::UploadQuota;
+    let portal = Portal::with_quota(UploadQuota {
+        files_per_work: 3,
+        bytes_per_work: 64 * 1024,
+        per_device_per_hour: 2,
+    });
+    let ann = portal.bind(0);
+    let path = format!("{}/tasks/2/upload", portal.checklist(0));
+    let send = |name: &str, bytes: &[u8]| upload(&portal, &ann, &path, name, bytes);
+    assert_eq!(send("a.pdf", b"%PDF-1.4 a").status(), StatusCode::SEE_OTHER);
+    assert_eq!(send("b.pdf", b"%PDF-1.4 b").status(), StatusCode::SEE_OTHER);
+    // A third within the hour: too fast for this device.
+    let fast = send("c.pdf", b"%PDF-1.4 c");
+    assert_eq!(fast.status(), StatusCode::TOO_MANY_REQUESTS);
+    let html = fast.text().unwrap();
+    assert!(
+        html.contains("the most we take from one device") && html.contains("Back to my checklist"),
+        "{html}"
+    );
+    // An hour later: the third goes in; a fourth passes the work item's count.
+    portal.clock.advance(chrono::Duration::minutes(61));
+    assert_eq!(send("c.pdf", b"%PDF-1.4 c").status(), StatusCode::SEE_OTHER);
+    let full = send("d.pdf", b"%PDF-1.4 d");
+    assert_eq!(full.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = full.text().unwrap();
+    assert!(html.contains("already has 3 files"), "{html}");
+    assert_eq!(portal.docket.files(portal.work).unwrap().len(), 3);
+    // Staff see the refusal on the timeline.
+    let timeline = portal.docket.work_timeline(portal.work, 100).unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e.summary.starts_with("An upload was refused")),
+        "{timeline:?}"
+    );
+}
+
+#[test]
+fn a_work_items_bytes_are_capped_before_the_file_is_read() {
+    use docket_engine::config::UploadQuota;
+    let portal = Portal::with_quota(UploadQuota {
+        bytes_per_work: 100 * 1024,
+        ..UploadQuota::default()
+    });
+    let ann = portal.bind(0);
+    let path = format!("{}/tasks/2/upload", portal.checklist(0));
+    let big = vec![b'x'; 90 * 1024];
+    assert_eq!(
+        upload(&portal, &ann, &path, "a.txt", &big).status(),
+        StatusCode::SEE_OTHER
+    );
+    let refused = upload(&portal, &ann, &path, "b.txt", &big);
+    assert_eq!(refused.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = refused.text().unwrap();
+    assert!(
+        html.contains("at most 100 KiB of files") && html.contains("room for 10 KiB more"),
+        "{html}"
+    );
+    assert_eq!(portal.docket.files(portal.work).unwrap().len(), 1);
+}
+
+#[test]
+fn a_program_named_as_a_pdf_is_flagged_to_staff() {
+    let portal = Portal::start();
+    let ann = portal.bind(0);
+    let path = format!("{}/tasks/2/upload", portal.checklist(0));
+    // A Windows program's first bytes.
+    let mut exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00".to_vec();
+    exe.resize(512, 0);
+    exe[0x3c] = 0x80;
+    exe.extend_from_slice(b"PE\0\0");
+    assert_eq!(
+        upload(&portal, &ann, &path, "invoice.pdf", &exe).status(),
+        StatusCode::SEE_OTHER
+    );
+    let file = portal
+        .docket
+        .files(portal.work)
+        .unwrap()
+        .pop()
+        .expect("stored");
+    let mismatch = file.type_mismatch.clone().expect("flagged");
+    assert_eq!(mismatch.name_says, ".pdf");
+    assert_ne!(mismatch.content_is, "application/pdf");
+    // The API's file object says so, and a staff download is named for what it is.
+    let (_, token) = portal
+        .docket
+        .create_api_token("staff", docket_engine::model::Role::Staff)
+        .unwrap();
+    let listed: serde_json::Value = client()
+        .get(portal.url(&format!("/api/work/{}/files", portal.work)))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(listed[0]["type_mismatch"]["name_says"], ".pdf", "{listed}");
+    let got = client()
+        .get(portal.url(&format!("/api/work/{}/files/{}", portal.work, file.id)))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    let disposition = got.headers()["content-disposition"].to_str().unwrap();
+    assert!(disposition.contains("invoice.pdf."), "{disposition}");
+    assert!(!disposition.ends_with("invoice.pdf\""), "{disposition}");
 }

@@ -29,9 +29,10 @@ pub use client::account::{
 };
 pub use client::{ACCESS_AFTER_REMINDER, ACCESS_AFTER_SEND};
 pub use client::{
-    Checklist, ChecklistComment, ChecklistTask, ClientSession, Landing, LandingState,
-    NEW_LINKS_PER_CONTACT_PER_DAY, NEW_LINKS_PER_GROUP_PER_HOUR, NoSession, Opened, new_secret,
-    secret_hash,
+    Asker, Checklist, ChecklistComment, ChecklistTask, ClientSession, Landing, LandingState,
+    LinkProof, NEW_LINKS_PER_ADDRESS_PER_HOUR, NEW_LINKS_PER_CONTACT_PER_DAY,
+    NEW_LINKS_PER_GROUP_PER_HOUR, NEW_LINKS_PER_PROOF_PER_HOUR, NewLink, NoSession, Opened,
+    new_secret, secret_hash,
 };
 pub use contacts::edits::{BoundDevice, CONTACT_SEARCH_LIMIT, PortalState};
 pub use plugins::{GrantsChange, PluginsServed, stored_plugin_grants};
@@ -130,6 +131,8 @@ pub struct Docket {
     sending: Arc<SendingState>,
     /// Largest upload accepted, in bytes (`server.max_upload_mib`).
     max_upload: u64,
+    /// What clients may upload to a work item, and how fast.
+    upload_quota: crate::config::UploadQuota,
 }
 
 /// How sending behaves, and what the scheduler caches.
@@ -162,6 +165,7 @@ impl Docket {
             clock,
             plugins: None,
             max_upload: MAX_UPLOAD_BYTES as u64,
+            upload_quota: crate::config::UploadQuota::default(),
             sending: Arc::new(SendingState {
                 digest_delay: chrono::Duration::minutes(10),
                 retry_first: PLUGIN_RETRY_FIRST,
@@ -209,6 +213,17 @@ impl Docket {
     pub fn with_max_upload(mut self, bytes: u64) -> Self {
         self.max_upload = bytes;
         self
+    }
+
+    /// Sets what clients may upload to a work item, and how fast.
+    pub fn with_upload_quota(mut self, quota: crate::config::UploadQuota) -> Self {
+        self.upload_quota = quota;
+        self
+    }
+
+    /// What clients may upload to a work item, and how fast.
+    pub fn upload_quota(&self) -> crate::config::UploadQuota {
+        self.upload_quota
     }
 
     /// The largest upload accepted, in bytes.

@@ -172,11 +172,18 @@ fn message_id(key: &str, domain: &str) -> String {
 }
 
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::text::strip_bidi(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A display name safe in a header: control characters (a line break would end the header)
-/// become spaces.
+/// become spaces, and bidirectional controls go (a header cannot isolate them).
 fn display_name(name: &str) -> String {
     one_line(&name.replace(char::is_control, " "))
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

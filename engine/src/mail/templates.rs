@@ -106,6 +106,22 @@ impl MailTemplates {
                 minijinja::AutoEscape::None
             }
         });
+        // A client's or work's name cannot reverse what the email says after it: whatever
+        // bidirectional embedding, override or isolate a value opens is closed after it.
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(text) => match crate::text::close_bidi(text) {
+                std::borrow::Cow::Owned(closed) => {
+                    let closed = if value.is_safe() {
+                        minijinja::Value::from_safe_string(closed)
+                    } else {
+                        minijinja::Value::from(closed)
+                    };
+                    minijinja::escape_formatter(out, state, &closed)
+                }
+                std::borrow::Cow::Borrowed(_) => minijinja::escape_formatter(out, state, value),
+            },
+            None => minijinja::escape_formatter(out, state, value),
+        });
         if let Some(dir) = overrides {
             let entries = std::fs::read_dir(dir).map_err(|e| {
                 MailError(format!(
@@ -187,7 +203,12 @@ impl MailTemplates {
                 .map_err(|e| MailError(format!("email template {name}: {}", describe(&e))))
         };
         let subject = render("subject")?;
-        let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+        // A header cannot isolate text: bidirectional controls (which would reverse what follows
+        // a client's or work's name) are removed.
+        let subject = crate::text::strip_bidi(&subject)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if subject.is_empty() {
             return Err(MailError(format!(
                 "email template {}.subject renders an empty subject",

@@ -68,3 +68,35 @@ fn a_broken_override_stops_loading_with_the_file_and_line() {
     let r = templates.render(MessageKind::Request, &sample()).unwrap();
     assert_eq!(r.subject, "Please: 2026 tax return");
 }
+
+#[test]
+fn a_subject_carries_no_bidi_controls() {
+    let templates = MailTemplates::load(None).unwrap();
+    for c in [
+        '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+        '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
+    ] {
+        let mut context = sample();
+        context.work_name = format!("2026 {c}xat return");
+        let r = templates.render(MessageKind::Reminder, &context).unwrap();
+        assert!(
+            !r.subject.chars().any(crate::text::is_bidi_control),
+            "{:04X}: {}",
+            c as u32,
+            r.subject
+        );
+        assert!(r.subject.contains("2026 xat return"), "{}", r.subject);
+    }
+}
+
+#[test]
+fn a_name_in_a_body_closes_what_it_opens() {
+    let templates = MailTemplates::load(None).unwrap();
+    let mut context = sample();
+    context.contact_name = "Ann \u{202E}rehcrA".into();
+    context.work_name = "2026 \u{2067}xat".into();
+    let r = templates.render(MessageKind::Reminder, &context).unwrap();
+    assert!(r.text.contains("Ann \u{202E}rehcrA\u{202C}"), "{}", r.text);
+    let html = r.html.unwrap();
+    assert!(html.contains("2026 \u{2067}xat\u{2069}"), "{html}");
+}

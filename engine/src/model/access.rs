@@ -29,6 +29,41 @@ pub struct GroupAccess {
     /// for until staff send it again.
     #[serde(default)]
     pub awaiting_send: bool,
+    /// Devices the group was bound to before (newest last, at most `FORMER_DEVICES_KEPT`), and
+    /// for whom: such a device may ask for a fresh link, or is told the request moved to
+    /// someone else.
+    #[serde(default)]
+    pub former_devices: Vec<FormerDevice>,
+}
+
+/// How many former devices a group's access remembers.
+pub const FORMER_DEVICES_KEPT: usize = 8;
+
+/// A device a group's checklist was bound to before: its secret's SHA-256 and the contact it
+/// was bound for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FormerDevice {
+    pub hash: String,
+    pub contact: ContactId,
+}
+
+impl GroupAccess {
+    /// Forgets the bound device, remembering it as a former one.
+    pub fn unbind(&mut self) {
+        if let Some(hash) = self.device_hash.take() {
+            self.former_devices.retain(|d| d.hash != hash);
+            self.former_devices.push(FormerDevice {
+                hash,
+                contact: self.contact,
+            });
+            let excess = self
+                .former_devices
+                .len()
+                .saturating_sub(FORMER_DEVICES_KEPT);
+            self.former_devices.drain(..excess);
+        }
+        self.bound_at = None;
+    }
 }
 
 impl Record for GroupAccess {
@@ -79,6 +114,9 @@ pub enum LinkStatus {
     Replaced { link: MagicLink },
     /// The access expired.
     Expired { link: MagicLink },
+    /// Sent to a contact who is no longer the group's recipient: it opens nothing and asks for
+    /// nothing, but its holder is told the request moved to someone else.
+    Reassigned { link: MagicLink },
     /// No such link (mistyped, forged, or its work was deleted).
     Unknown,
 }

@@ -42,6 +42,20 @@ pub struct UploadedFile {
     pub content: StoredFile,
     /// Which client task it answers, by group and task position, if any.
     pub task: Option<(usize, usize)>,
+    /// Set when the bytes are not what the name says (an executable named `invoice.pdf`):
+    /// staff are shown it before they open the file.
+    #[serde(default)]
+    pub type_mismatch: Option<TypeMismatch>,
+}
+
+/// A file whose name and content disagree: what the name's extension says, and the type read
+/// from its bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TypeMismatch {
+    /// E.g. `.pdf`.
+    pub name_says: String,
+    /// E.g. `application/vnd.microsoft.portable-executable`.
+    pub content_is: String,
 }
 
 impl UploadedFile {

@@ -14,9 +14,15 @@ mod template;
 mod timeline;
 mod work;
 
-pub use access::{GroupAccess, LinkPurpose, LinkStatus, MagicLink};
+pub use access::{
+    FORMER_DEVICES_KEPT, FormerDevice, GroupAccess, LinkPurpose, LinkStatus, MagicLink,
+};
 pub use contact::{Contact, ContactUpdate, NewContact};
-pub use exchange::{Comment, StoredFile, UploadedFile, sanitise_file_name};
+
+/// Longest name or title people type: a contact's, a template's, a group's, a task's or a work
+/// item's, in characters. Longer is refused with a field error.
+pub const MAX_NAME_CHARS: usize = 200;
+pub use exchange::{Comment, StoredFile, TypeMismatch, UploadedFile, sanitise_file_name};
 pub use firm::{ApiToken, FirmLogo, FirmSettings, Role, SendingPause, StaffInvite, StaffUser};
 pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};
 pub use instant::KeyInstant;

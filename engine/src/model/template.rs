@@ -303,8 +303,15 @@ impl NewTemplate {
 
     /// Checks the rules every template keeps, new or edited.
     pub fn validate_edit(&self) -> Result<()> {
+        let long = |text: &str| text.trim().chars().count() > super::MAX_NAME_CHARS;
         if self.name.trim().is_empty() {
             return Err(Error::invalid("a template needs a name"));
+        }
+        if long(&self.name) {
+            return Err(Error::invalid(format!(
+                "a template's name may be at most {} characters",
+                super::MAX_NAME_CHARS
+            )));
         }
         if self.groups.is_empty() {
             return Err(Error::invalid(format!(
@@ -318,6 +325,13 @@ impl NewTemplate {
                 return Err(Error::invalid(format!(
                     "template `{}` has a group without a name",
                     self.name
+                )));
+            }
+            if long(&group.name) {
+                return Err(Error::invalid(format!(
+                    "template `{}`: a group's name may be at most {} characters",
+                    self.name,
+                    super::MAX_NAME_CHARS
                 )));
             }
             if !names.insert(group.name.to_lowercase()) {
@@ -337,6 +351,14 @@ impl NewTemplate {
                     return Err(Error::invalid(format!(
                         "group `{}` of template `{}` has a task without a title",
                         group.name, self.name
+                    )));
+                }
+                if long(&task.title) {
+                    return Err(Error::invalid(format!(
+                        "group `{}` of template `{}`: a task's title may be at most {} characters; put the rest in its description",
+                        group.name,
+                        self.name,
+                        super::MAX_NAME_CHARS
                     )));
                 }
                 for doc in &task.documents {

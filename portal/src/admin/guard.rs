@@ -227,10 +227,13 @@ impl FromRequest<AppState> for StaffUpload {
             ));
         }
         let cap = state.docket.max_upload();
-        let too_large = |cap_mib: u64| {
+        let too_large = |cap: u64| {
             refused(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!("The file is too large: files may be at most {cap_mib} MiB."),
+                format!(
+                    "The file is too large: files may be at most {}.",
+                    docket_engine::text::size(cap)
+                ),
             )
         };
         let mut upload = StaffUpload {
@@ -243,7 +246,7 @@ impl FromRequest<AppState> for StaffUpload {
             if name == "logo" {
                 while let Some(chunk) = field.chunk().await.map_err(malformed)? {
                     if upload.logo.len() + chunk.len() > IN_MEMORY_CAP {
-                        return Err(too_large(IN_MEMORY_CAP as u64 / 1_048_576));
+                        return Err(too_large(IN_MEMORY_CAP as u64));
                     }
                     upload.logo.extend_from_slice(&chunk);
                 }
@@ -277,7 +280,7 @@ impl FromRequest<AppState> for StaffUpload {
                 seen += chunk.len() as u64;
                 if seen > cap {
                     // Dropping the writer removes the partial file; the rest is never read.
-                    return Err(too_large(cap / 1_048_576));
+                    return Err(too_large(cap));
                 }
                 if head.len() < 512 {
                     let take = (512 - head.len()).min(chunk.len());

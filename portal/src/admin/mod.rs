@@ -50,6 +50,9 @@ static CSS_PATH: LazyLock<String> = LazyLock::new(|| {
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.add_filter("own_image", crate::browser::own_image);
+    env.add_filter("shorten", crate::browser::shorten);
+    env.set_formatter(crate::browser::page_formatter);
     // Templates ending in .html escape everything they print.
     for (name, source) in [
         (
@@ -167,6 +170,11 @@ pub fn routes() -> Router<AppState> {
             get(staff::sign_in::account).post(staff::sign_in::change_password),
         )
         .route("/admin", get(work::home))
+        // The address with a slash leads to the same place.
+        .route(
+            "/admin/",
+            get(|| async { axum::response::Redirect::permanent("/admin") }),
+        )
         .route("/admin/work", get(work::list::work_list))
         .route(
             "/admin/work/new",

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use docket_engine::docket::{ClientSession, NoSession};
 
-use super::pages::{Firm, Message, firm, invalid_link, trouble};
+use super::pages::{Firm, Message, firm, not_here, reassigned, trouble};
 use super::{ACCOUNT_COOKIE_PLAIN, ACCOUNT_COOKIE_SECURE, checklist_path, device_cookie};
 use super::{link, parse_group};
 use crate::AppState;
@@ -35,7 +35,7 @@ impl FromRequestParts<AppState> for ClientSignIn {
             same_origin(state, &parts.headers, &firm)?;
         }
         let Ok(params) = RawPathParams::from_request_parts(parts, state).await else {
-            return Err(invalid_link(&firm));
+            return Err(not_here(&firm));
         };
         let param = |name: &str| {
             params
@@ -44,7 +44,7 @@ impl FromRequestParts<AppState> for ClientSignIn {
                 .map(|(_, value)| value.to_string())
         };
         let (Some(work), Some(group)) = (param("work"), param("group")) else {
-            return Err(invalid_link(&firm));
+            return Err(not_here(&firm));
         };
         let session = Self::admit(state, &parts.headers, &work, &group, &firm)?;
         Ok(ClientSignIn { session, firm })
@@ -63,7 +63,7 @@ impl ClientSignIn {
         firm: &Firm,
     ) -> Result<ClientSession, Response> {
         let Some((work, group)) = parse_group(work, group) else {
-            return Err(invalid_link(firm));
+            return Err(not_here(firm));
         };
         let device = device_cookie(headers);
         let account = cookie(headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
@@ -75,7 +75,13 @@ impl ClientSignIn {
                 .checklist_session(work, group, device.as_deref(), account.as_deref());
         match found {
             Ok(Ok(session)) => Ok(session),
-            Ok(Err(NoSession::OtherDevice)) => Err(link::other_device(firm, work, group)),
+            // Never bound here and no such group answer alike: a guessed id learns nothing.
+            Ok(Err(NoSession::NotHere | NoSession::Gone)) => Err(not_here(firm)),
+            // The device cookie proves this device held the group: it may ask for a new link.
+            Ok(Err(NoSession::MovedAway)) => Err(link::other_device(
+                firm,
+                format!("{}/new-link", checklist_path(work, group)),
+            )),
             Ok(Err(NoSession::Expired)) => Err(Message {
                 status: StatusCode::GONE,
                 heading: "Your access has expired",
@@ -89,7 +95,7 @@ impl ClientSignIn {
                 back: None,
             }
             .render(firm)),
-            Ok(Err(NoSession::Gone)) => Err(invalid_link(firm)),
+            Ok(Err(NoSession::Reassigned)) => Err(reassigned(firm)),
             Err(e) => Err(trouble(firm, &crate::ApiError::from(e))),
         }
     }

@@ -1,18 +1,19 @@
 //! The magic link: its landing page (which only reads), the button that opens the checklist on
-//! this device (binding it), and a fresh link asked for from a stale link or a checklist page.
+//! this device (binding it), and a fresh link asked for — only by a request that holds one of the
+//! group's links (`/c/TOKEN/new-link`) or a device it is or was bound to (`/p/…/new-link` with the
+//! device cookie). A request that holds neither is answered like an address that does not exist.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use docket_engine::docket::{LandingState, Opened};
-use docket_engine::model::WorkId;
+use docket_engine::docket::{Asker, LandingState, LinkProof, NewLink, Opened};
 use minijinja::context;
 
 use super::guard::same_origin;
-use super::pages::{Firm, Message, firm, invalid_link, render, trouble};
+use super::pages::{Firm, Message, firm, invalid_link, not_here, reassigned, render, trouble};
 use super::{checklist_path, device_cookie, device_cookie_header, parse_group};
 use crate::AppState;
-use crate::browser::{serves_https, user_agent};
+use crate::browser::{client_address, serves_https, user_agent};
 
 /// `GET /c/TOKEN` (and `HEAD`): the landing page. Reads only, so a mail scanner that opens the
 /// link binds, spends and changes nothing.
@@ -30,6 +31,7 @@ pub(super) async fn landing(State(state): State<AppState>, Path(token): Path<Str
         LandingState::Valid {
             work_name,
             group_name,
+            complete,
         } => render(
             StatusCode::OK,
             "landing.html",
@@ -38,11 +40,14 @@ pub(super) async fn landing(State(state): State<AppState>, Path(token): Path<Str
                 firm_logo_url => firm.logo_url,
                 work_name,
                 group_name,
+                complete,
                 token,
             },
         ),
         LandingState::Replaced => stale_link(&firm, &token, true),
         LandingState::Expired => stale_link(&firm, &token, false),
+        LandingState::Complete { work_name } => complete(&firm, Some(&work_name)),
+        LandingState::Reassigned => reassigned(&firm),
         LandingState::Unknown => invalid_link(&firm),
     }
 }
@@ -106,14 +111,18 @@ pub(super) async fn open_link(
             }
             response
         }
-        Opened::OtherDevice { work, group } => other_device(&firm, work, group),
+        // The link proves the request holds it: the fresh link is asked for by it.
+        Opened::OtherDevice { .. } => other_device(&firm, format!("/c/{token}/new-link")),
         Opened::Replaced { .. } => stale_link(&firm, &token, true),
         Opened::Expired { .. } => stale_link(&firm, &token, false),
+        Opened::Reassigned => reassigned(&firm),
         Opened::Unknown => invalid_link(&firm),
     }
 }
 
-pub(super) fn other_device(firm: &Firm, work: WorkId, group: usize) -> Response {
+/// The checklist is on another device: `ask` is where this one asks for a fresh link (a path
+/// that carries its proof, or that the device cookie proves).
+pub(super) fn other_device(firm: &Firm, ask: String) -> Response {
     Message {
         status: StatusCode::FORBIDDEN,
         heading: "This checklist is open on another device",
@@ -121,64 +130,119 @@ pub(super) fn other_device(firm: &Firm, work: WorkId, group: usize) -> Response 
             "For your security, a checklist opens on one device at a time.".into(),
             "We can email a new link to the address we have on file for you; opening it on this device moves your checklist here.".into(),
         ],
-        action: Some((
-            format!("{}/new-link", checklist_path(work, group)),
-            "Send me a new access link",
-        )),
+        action: Some((ask, "Send me a new access link")),
         back: None,
     }
     .render(firm)
 }
 
-/// `POST /c/TOKEN/new-link`: a fresh link for a replaced or expired link (or a live one).
+/// The work is complete: said before anything else, and no fresh link is offered.
+fn complete(firm: &Firm, work_name: Option<&str>) -> Response {
+    let mut lines = Vec::new();
+    if let Some(name) = work_name {
+        lines.push(format!("“{name}” is complete."));
+    }
+    lines.push("Nothing more is needed from you, so we have not sent a new link. If you need anything, reply to the last email we sent you.".into());
+    Message {
+        status: StatusCode::GONE,
+        heading: "This request is complete",
+        lines,
+        action: None,
+        back: None,
+    }
+    .render(firm)
+}
+
+/// `POST /c/TOKEN/new-link`: a fresh link asked for by whoever holds this link (replaced,
+/// expired, or live but open on another device).
 pub(super) async fn new_link_from_token(
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: HeaderMap,
+    extensions: Extensions,
 ) -> Response {
     let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
-    let found = match state.call(move |d| d.link_record(&token)).await {
-        Ok(found) => found,
-        Err(e) => return trouble(&firm, &e),
-    };
-    let Some(link) = found else {
-        return invalid_link(&firm);
-    };
-    send_new_link(&state, &firm, link.work, link.group, &headers).await
+    let asker = asker(&state, &headers, &extensions);
+    let asked = state
+        .call(move |d| d.request_new_link(LinkProof::Token(&token), asker.as_asker()))
+        .await;
+    answer(&firm, asked, invalid_link)
 }
 
-/// `POST /p/WORK/GROUP/new-link`: a fresh link from the "another device" or expired page.
+/// `POST /p/WORK/GROUP/new-link`: a fresh link asked for by a device the group is or was bound
+/// to (its cookie), from the "moved" or "expired" page. Without such a cookie it is answered as a
+/// checklist address that is not open here, whether the group exists or not.
 pub(super) async fn new_link_from_page(
     State(state): State<AppState>,
     Path((work, group)): Path<(String, String)>,
     headers: HeaderMap,
+    extensions: Extensions,
 ) -> Response {
     let firm = firm(&state);
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
-    let Some((work, group)) = parse_group(&work, &group) else {
-        return invalid_link(&firm);
+    let (Some((work, group)), Some(secret)) = (parse_group(&work, &group), device_cookie(&headers))
+    else {
+        return not_here(&firm);
     };
-    send_new_link(&state, &firm, work, group, &headers).await
+    let asker = asker(&state, &headers, &extensions);
+    let asked = state
+        .call(move |d| {
+            d.request_new_link(
+                LinkProof::Device {
+                    work,
+                    group,
+                    secret: &secret,
+                },
+                asker.as_asker(),
+            )
+        })
+        .await;
+    answer(&firm, asked, not_here)
 }
 
-async fn send_new_link(
-    state: &AppState,
+/// Who asks, owned, to cross to the engine's thread.
+struct Asking {
+    device: String,
+    address: String,
+}
+
+impl Asking {
+    fn as_asker(&self) -> Asker<'_> {
+        Asker {
+            device: &self.device,
+            address: &self.address,
+        }
+    }
+}
+
+fn asker(state: &AppState, headers: &HeaderMap, extensions: &Extensions) -> Asking {
+    Asking {
+        device: user_agent(headers),
+        address: client_address(state, headers, extensions),
+    }
+}
+
+/// The page for what asking did; `refused` is the page a request without proof gets, the same
+/// as for an address that does not exist.
+fn answer(
     firm: &Firm,
-    work: WorkId,
-    group: usize,
-    headers: &HeaderMap,
+    asked: Result<NewLink, crate::ApiError>,
+    refused: fn(&Firm) -> Response,
 ) -> Response {
-    let device = user_agent(headers);
-    match state
-        .call(move |d| d.request_new_link(work, group, &device))
-        .await
-    {
-        Ok(true) => Message {
+    let asked = match asked {
+        Ok(asked) => asked,
+        Err(e) => return trouble(firm, &e),
+    };
+    if asked != NewLink::Sent {
+        tracing::info!(outcome = ?asked, "a fresh access link was asked for and not sent");
+    }
+    match asked {
+        NewLink::Sent => Message {
             status: StatusCode::OK,
             heading: "Check your email",
             lines: vec![
@@ -189,17 +253,18 @@ async fn send_new_link(
             back: None,
         }
         .render(firm),
-        Ok(false) => Message {
+        NewLink::Limited => Message {
             status: StatusCode::TOO_MANY_REQUESTS,
             heading: "Please wait a little",
             lines: vec![
-                "We have sent several new links recently. Please use the newest email, or try again later.".into(),
+                "We have sent several new links recently. Please use the newest email, or try again in an hour.".into(),
             ],
             action: None,
             back: None,
         }
         .render(firm),
-        Err(e) if e.status() == StatusCode::NOT_FOUND => invalid_link(firm),
-        Err(e) => trouble(firm, &e),
+        NewLink::Complete => complete(firm, None),
+        NewLink::Reassigned => reassigned(firm),
+        NewLink::Refused => refused(firm),
     }
 }

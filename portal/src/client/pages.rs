@@ -13,6 +13,9 @@ use crate::AppState;
 
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
+    env.add_filter("own_image", crate::browser::own_image);
+    env.add_filter("shorten", crate::browser::shorten);
+    env.set_formatter(crate::browser::page_formatter);
     // Templates ending in .html escape everything they print.
     for (name, source) in [
         ("base.html", include_str!("../../templates/base.html")),
@@ -123,6 +126,38 @@ pub(super) fn invalid_link(firm: &Firm) -> Response {
         heading: "This link is not valid",
         lines: vec![
             "Check that you opened the whole link from your email. If it still does not work, reply to that email and ask for a new one.".into(),
+        ],
+        action: None,
+        back: None,
+    }
+    .render(firm)
+}
+
+/// A checklist address this browser cannot open: never bound here, or no such group. The two
+/// are answered alike, so a guessed work id learns nothing.
+pub(super) fn not_here(firm: &Firm) -> Response {
+    Message {
+        status: StatusCode::NOT_FOUND,
+        heading: "We cannot open this checklist here",
+        lines: vec![
+            "Open the link in the most recent email we sent you, on this device. If that link has expired, its page offers to send you a new one.".into(),
+            "If you have a client account, you can also sign in to it.".into(),
+        ],
+        action: None,
+        back: Some(("/account/sign-in".into(), "Sign in to your account")),
+    }
+    .render(firm)
+}
+
+/// The group was given to someone else: this link or device no longer opens it, and no fresh
+/// link is offered (it would go to the new recipient).
+pub(super) fn reassigned(firm: &Firm) -> Response {
+    Message {
+        status: StatusCode::GONE,
+        heading: "This request has moved to someone else",
+        lines: vec![
+            format!("{} has asked someone else for these items, so this link and this device no longer open them.", firm.name),
+            "If you think this is a mistake, reply to the last email we sent you.".into(),
         ],
         action: None,
         back: None,

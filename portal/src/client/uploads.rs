@@ -1,6 +1,8 @@
 //! Files through the portal: a client's upload, streamed to the file store as it arrives and
-//! refused as soon as it passes the cap, its type read from its first bytes; and the documents
-//! staff attached, downloaded as attachments.
+//! refused as soon as it passes the cap, its type read from its first bytes; before a byte of it
+//! is read, refused when the work item's upload quota is reached (413) or the device uploads too
+//! fast (429), in the engine's words; and the documents staff attached, downloaded as
+//! attachments.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -27,22 +29,22 @@ pub(super) async fn task_upload(
         return invalid_link(&firm);
     };
     let cap = state.docket.max_upload();
-    let too_large = || {
-        Err(crate::ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "The file is too large: files may be at most {}.",
-                docket_engine::text::size(cap)
-            ),
-        ))
-    };
     // Refused before a byte of the body is read when its declared size says it cannot fit.
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > cap + FORM_OVERHEAD) {
-        return after_write(&firm, &session, task, "uploaded", too_large());
+        return after_write(&firm, &session, task, "uploaded", Err(too_large(cap)));
+    }
+    // The work item's quota and the device's rate, before the file is read.
+    let s = session.clone();
+    let at_least = declared.unwrap_or(0).saturating_sub(FORM_OVERHEAD);
+    if let Err(refused) = state
+        .call(move |d| d.client_upload_allowed(&s, at_least))
+        .await
+    {
+        return after_write(&firm, &session, task, "uploaded", Err(refused));
     }
     let boundary = headers
         .get(header::CONTENT_TYPE)
@@ -61,11 +63,18 @@ pub(super) async fn task_upload(
         );
     };
     let result = receive_upload(&state, &session, task, body, boundary, cap).await;
-    let result = match result {
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
-        other => other,
-    };
     after_write(&firm, &session, task, "uploaded", result)
+}
+
+/// A file past the per-file cap.
+fn too_large(cap: u64) -> crate::ApiError {
+    crate::ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "The file is too large: files may be at most {}.",
+            docket_engine::text::size(cap)
+        ),
+    )
 }
 
 pub(super) async fn receive_upload(
@@ -108,10 +117,7 @@ pub(super) async fn receive_upload(
             seen += chunk.len() as u64;
             if seen > cap {
                 // Dropping the writer removes the partial file; the rest is never read.
-                return Err(crate::ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too large",
-                ));
+                return Err(too_large(cap));
             }
             if head.len() < SNIFF_BYTES {
                 let take = (SNIFF_BYTES - head.len()).min(chunk.len());

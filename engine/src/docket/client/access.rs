@@ -22,14 +22,23 @@ pub struct ClientSession {
     /// When a device's session ends unless the store changes first (its access expires);
     /// none for a signed-in account's.
     pub device_until: Option<DateTime<Utc>>,
+    /// Who holds the session, for its limits: the device's secret hash, or the account's
+    /// contact.
+    pub holder: String,
 }
 
-/// Why a device may not see a checklist.
+/// Why a device may not see a checklist. `NotHere` and `Gone` are answered alike, so that a
+/// guessed address learns nothing; the others are told only to a device that holds the group.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NoSession {
-    /// Never bound here, or bound to another device since.
-    OtherDevice,
+    /// Never bound here (no cookie, another one, a tampered one).
+    NotHere,
+    /// This device had the checklist before it moved to another: it may ask for a fresh link.
+    MovedAway,
+    /// This device has the checklist and its access expired: it may ask for a fresh link.
     Expired,
+    /// This device had the checklist for a contact who is no longer the group's recipient.
+    Reassigned,
     /// No such group, no access, or its contact archived.
     Gone,
 }
@@ -93,14 +102,24 @@ impl Docket {
             Ok(_) | Err(Error::NotFound { .. }) => return Ok(Err(NoSession::Gone)),
             Err(e) => return Err(e),
         };
+        let presented = device_secret.filter(|s| valid_secret(s)).map(secret_hash);
+        let former = presented
+            .as_ref()
+            .and_then(|hash| access.former_devices.iter().find(|d| &d.hash == hash));
+        if former.is_some_and(|d| d.contact != access.contact) {
+            return Ok(Err(NoSession::Reassigned));
+        }
         if item.groups[group].recipient != access.contact
             || self.live_contact(access.contact)?.is_none()
         {
             return Ok(Err(NoSession::Gone));
         }
-        let presented = device_secret.filter(|s| valid_secret(s)).map(secret_hash);
         if presented.is_none() || presented != access.device_hash {
-            return Ok(Err(NoSession::OtherDevice));
+            return Ok(Err(if former.is_some() {
+                NoSession::MovedAway
+            } else {
+                NoSession::NotHere
+            }));
         }
         let expiry = self.access_expiry(&access)?;
         if self.now() >= expiry {
@@ -112,6 +131,7 @@ impl Docket {
             contact: access.contact,
             locked: item.status == WorkStatus::Completed,
             device_until: Some(expiry),
+            holder: format!("device/{}", presented.unwrap_or_default()),
         }))
     }
 

@@ -48,13 +48,13 @@ fn a_checklist_opens_on_its_device_else_through_the_contacts_account() {
         firm.docket
             .checklist_session(id, 0, Some(&stranger), None)
             .unwrap(),
-        Err(NoSession::OtherDevice)
+        Err(NoSession::NotHere)
     );
     assert_eq!(
         firm.docket
             .checklist_session(id, 0, None, Some("not-a-session"))
             .unwrap(),
-        Err(NoSession::OtherDevice)
+        Err(NoSession::NotHere)
     );
     let account = signed_in(&firm, "ann@client.example");
     let by_account = firm
@@ -80,7 +80,7 @@ fn a_checklist_opens_on_its_device_else_through_the_contacts_account() {
         firm.docket
             .checklist_session(bobs, 0, None, Some(&account))
             .unwrap(),
-        Err(NoSession::OtherDevice)
+        Err(NoSession::NotHere)
     );
 
     // Signed out, the account opens nothing.
@@ -89,6 +89,6 @@ fn a_checklist_opens_on_its_device_else_through_the_contacts_account() {
         firm.docket
             .checklist_session(id, 0, None, Some(&account))
             .unwrap(),
-        Err(NoSession::OtherDevice)
+        Err(NoSession::NotHere)
     );
 }

@@ -342,6 +342,7 @@ impl Docket {
             contact,
             locked: item.status == WorkStatus::Completed,
             device_until: None,
+            holder: format!("account/{contact}"),
         }))
     }
 }

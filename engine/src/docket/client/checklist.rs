@@ -180,7 +180,10 @@ impl Docket {
         stored: StoredFile,
     ) -> Result<UploadedFile> {
         self.client_can_write(session, task)?;
-        self.attach_file(
+        let mut batch = crate::store::Batch::default();
+        self.check_client_upload(&mut batch, session, stored.size)?;
+        self.attach_in(
+            batch,
             session.work,
             crate::docket::work::exchange::UploadDetails {
                 name: name.to_string(),

@@ -1,24 +1,16 @@
-//! Magic links as a client meets them: a link's landing (which changes nothing), opening it on a
-//! device (binding the group's access to it, or moving it for a link asked for since), and fresh
-//! links asked for from the portal, within their limits.
-
-use chrono::{DateTime, Duration, Utc};
+//! Magic links as a client meets them: a link's landing (which changes nothing) and opening it
+//! on a device (binding the group's access to it, or moving it for a link asked for since). Fresh
+//! links asked for from the portal are `renew.rs`'s.
 
 use crate::docket::Docket;
-use crate::docket::client::ACCESS_AFTER_SEND;
 use crate::docket::client::access::{new_secret, secret_hash, valid_secret};
+use crate::docket::client::renew::describe_device;
 use crate::docket::sending::{access_key, token_hash};
 use crate::model::{
-    Actor, EventKind, GroupAccess, LinkPurpose, LinkStatus, MagicLink, MessageKind, WorkId,
-    WorkItem,
+    Actor, EventKind, GroupAccess, LinkPurpose, LinkStatus, MagicLink, WorkId, WorkItem, WorkStatus,
 };
 use crate::store::{Batch, Tree, decode, get_record};
 use crate::{Error, Result};
-
-/// Fresh links a group's recipient may ask for per hour...
-pub const NEW_LINKS_PER_GROUP_PER_HOUR: usize = 3;
-/// ...and per day across all their groups.
-pub const NEW_LINKS_PER_CONTACT_PER_DAY: usize = 10;
 
 /// What a link's page shows before anything is bound.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,15 +22,24 @@ pub struct Landing {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum LandingState {
-    /// A live link: the work's external name and the group's name.
+    /// A live link: the work's external name and the group's name, and whether the work is
+    /// complete (the page says so before its button).
     Valid {
         work_name: String,
         group_name: String,
+        complete: bool,
     },
     /// The group was resent or the access expired: a fresh link can be sent to the address
     /// on file.
     Replaced,
     Expired,
+    /// A stale link to completed work: nothing more is needed, no fresh link is offered.
+    Complete {
+        work_name: String,
+    },
+    /// The link was sent to a contact who is no longer the group's recipient: the request
+    /// moved to someone else.
+    Reassigned,
     /// Forged, mistyped or deleted: nothing is revealed.
     Unknown,
 }
@@ -66,6 +67,8 @@ pub enum Opened {
         work: WorkId,
         group: usize,
     },
+    /// The link was sent to the group's former recipient.
+    Reassigned,
     Unknown,
 }
 
@@ -80,13 +83,22 @@ impl Docket {
             LinkStatus::Valid { link, .. } => match self.work(link.work) {
                 Ok(work) if link.group < work.groups.len() => LandingState::Valid {
                     group_name: work.groups[link.group].name.clone(),
+                    complete: work.status == WorkStatus::Completed,
                     work_name: work.external_name,
                 },
                 Ok(_) | Err(Error::NotFound { .. }) => LandingState::Unknown,
                 Err(e) => return Err(e),
             },
+            LinkStatus::Replaced { link } | LinkStatus::Expired { link }
+                if self.completed(link.work)? =>
+            {
+                LandingState::Complete {
+                    work_name: self.work(link.work)?.external_name,
+                }
+            }
             LinkStatus::Replaced { .. } => LandingState::Replaced,
             LinkStatus::Expired { .. } => LandingState::Expired,
+            LinkStatus::Reassigned { .. } => LandingState::Reassigned,
             LinkStatus::Unknown => LandingState::Unknown,
         };
         Ok(Landing {
@@ -120,6 +132,7 @@ impl Docket {
                     group: link.group,
                 });
             }
+            LinkStatus::Reassigned { .. } => return Ok(Opened::Reassigned),
             LinkStatus::Unknown => return Ok(Opened::Unknown),
         };
         let (work, group) = (link.work, link.group);
@@ -154,11 +167,13 @@ impl Docket {
             .store
             .get(Tree::Access, &access_key(work, group))?
             .ok_or_else(|| Error::Storage("the group's access vanished".into()))?;
-        let stored = GroupAccess {
-            device_hash: Some(secret_hash(&secret)),
-            bound_at: Some(now),
-            ..decode::<GroupAccess>(&before)?
-        };
+        let mut stored = decode::<GroupAccess>(&before)?;
+        // The device it moves from may still ask for a fresh link, as its holder.
+        stored.unbind();
+        let hash = secret_hash(&secret);
+        stored.former_devices.retain(|d| d.hash != hash);
+        stored.device_hash = Some(hash);
+        stored.bound_at = Some(now);
         batch.expect(Tree::Access, access_key(work, group), Some(before));
         batch.put_record(Tree::Access, access_key(work, group), &stored);
         let group_name = self.group_name(work, group)?;
@@ -171,7 +186,7 @@ impl Docket {
             EventKind::DeviceBound,
             format!(
                 "Checklist “{group_name}” {verb} a device: {}",
-                describe(device)
+                describe_device(device)
             ),
         );
         self.store.commit(batch)?;
@@ -182,119 +197,13 @@ impl Docket {
         })
     }
 
-    /// Emails a fresh link to group `group`'s recipient, at the address on file only (never
-    /// one typed in): at most 3 per group per hour and 10 per contact per day. The link renews
-    /// an expired access for 30 days, and opening it moves the group's binding to the device
-    /// that opens it. Answers `Ok(false)` when the limit is reached (nothing sent).
-    pub fn request_new_link(&self, work: WorkId, group: usize, device: &str) -> Result<bool> {
-        let now = self.now();
-        let item = self.work(work)?;
-        let Some(access) = self.access(work, group)? else {
-            return Err(Error::not_found("access", format!("{work}/{group}")));
-        };
-        // A group given to another recipient is not theirs to ask for until staff send it.
-        if group >= item.groups.len()
-            || item.groups[group].recipient != access.contact
-            || access.awaiting_send
-        {
-            return Err(Error::not_found("access", format!("{work}/{group}")));
+    /// Whether work `work` exists and is completed.
+    fn completed(&self, work: WorkId) -> Result<bool> {
+        match self.work(work) {
+            Ok(item) => Ok(item.status == WorkStatus::Completed),
+            Err(Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
         }
-        let Some(contact) = self.live_contact(access.contact)? else {
-            return Err(Error::not_found("access", format!("{work}/{group}")));
-        };
-        let mut batch = Batch::default();
-        let group_key = format!("link/group/{work}/{group}");
-        let contact_key = format!("link/contact/{}", contact.id);
-        if !self.throttle(
-            &mut batch,
-            &group_key,
-            NEW_LINKS_PER_GROUP_PER_HOUR,
-            Duration::hours(1),
-        )? || !self.throttle(
-            &mut batch,
-            &contact_key,
-            NEW_LINKS_PER_CONTACT_PER_DAY,
-            Duration::days(1),
-        )? {
-            return Ok(false);
-        }
-        let Some(before) = self.store.get(Tree::Access, &access_key(work, group))? else {
-            return Err(Error::not_found("access", format!("{work}/{group}")));
-        };
-        let access: GroupAccess = decode(&before)?;
-        batch.expect(Tree::Access, access_key(work, group), Some(before));
-        let renewed = GroupAccess {
-            expires_at: self.access_expiry(&access)?.max(now + ACCESS_AFTER_SEND),
-            ..access
-        };
-        batch.put_record(Tree::Access, access_key(work, group), &renewed);
-        let link = self.issue_link(&mut batch, &renewed, LinkPurpose::Requested, now)?;
-        let g = &item.groups[group];
-        let sender = self.sender(g.sent_by)?;
-        let tasks = g
-            .tasks
-            .iter()
-            .filter(|t| t.done_at.is_none())
-            .map(|t| self.task_line(t, &contact, now))
-            .collect::<Result<Vec<_>>>()?;
-        let message = self.group_email(
-            crate::docket::sending::GroupEmail {
-                work: &item,
-                group,
-                contact: &contact,
-                sender: &sender,
-                kind: MessageKind::AccessLink,
-                key: format!("{work}/{group}/access/{}", crate::model::new_id(now)),
-            },
-            tasks,
-            Vec::new(),
-            link,
-        )?;
-        self.queue_message(&mut batch, &message);
-        self.record_event(
-            &mut batch,
-            Some(work),
-            Some(contact.id),
-            Actor::Contact(contact.id),
-            EventKind::LinkRequested,
-            format!(
-                "A new access link to “{}” was asked for from a device ({}) and sent to {}",
-                g.name,
-                describe(device),
-                contact.email
-            ),
-        );
-        self.store.commit(batch)?;
-        Ok(true)
-    }
-
-    /// Counts one more occurrence of `key` in `batch` if fewer than `limit` happened within
-    /// `window`; false (and nothing written) when the limit is reached.
-    pub(crate) fn throttle(
-        &self,
-        batch: &mut Batch,
-        key: &str,
-        limit: usize,
-        window: Duration,
-    ) -> Result<bool> {
-        let now = self.now();
-        let before = self.store.get(Tree::Throttle, key.as_bytes())?;
-        let mut recent: Vec<DateTime<Utc>> = match &before {
-            Some(bytes) => serde_json::from_slice(bytes).unwrap_or_default(),
-            None => Vec::new(),
-        };
-        recent.retain(|at| now - *at < window);
-        if recent.len() >= limit {
-            return Ok(false);
-        }
-        recent.push(now);
-        batch.expect(Tree::Throttle, key.as_bytes(), before);
-        batch.put(
-            Tree::Throttle,
-            key.as_bytes(),
-            serde_json::to_vec(&recent).expect("instants serialise"),
-        );
-        Ok(true)
     }
 
     fn group_name(&self, work: WorkId, group: usize) -> Result<String> {
@@ -310,19 +219,5 @@ impl Docket {
     #[doc(hidden)]
     pub fn link_record(&self, token: &str) -> Result<Option<MagicLink>> {
         get_record(self.store.as_ref(), Tree::Links, &token_hash(token))
-    }
-}
-
-/// A device's description for the timeline: printable, at most 120 characters.
-fn describe(device: &str) -> String {
-    let clean: String = device
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(120)
-        .collect();
-    if clean.trim().is_empty() {
-        "an unknown browser".into()
-    } else {
-        clean
     }
 }

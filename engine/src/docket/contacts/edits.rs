@@ -313,6 +313,15 @@ pub(in crate::docket) fn contact_name(name: &str, email: &str) -> Result<String>
             format!("contact {email} needs a name"),
         ));
     }
+    if name.chars().count() > crate::model::MAX_NAME_CHARS {
+        return Err(Error::invalid_field(
+            "name",
+            format!(
+                "contact {email}: a name may be at most {} characters",
+                crate::model::MAX_NAME_CHARS
+            ),
+        ));
+    }
     if name.chars().any(char::is_control) {
         return Err(Error::invalid_field(
             "name",

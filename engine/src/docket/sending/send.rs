@@ -146,6 +146,7 @@ impl Docket {
             device_hash: None,
             bound_at: None,
             awaiting_send: false,
+            former_devices: Vec::new(),
         });
         access.awaiting_send = false;
         if resend {
@@ -391,7 +392,7 @@ impl Docket {
         };
         // Sent to a contact who is no longer the group's recipient: worth nothing to anyone.
         if link.contact.is_some_and(|c| c != access.contact) {
-            return Ok(LinkStatus::Unknown);
+            return Ok(LinkStatus::Reassigned { link });
         }
         Ok(if link.generation != access.generation {
             LinkStatus::Replaced { link }

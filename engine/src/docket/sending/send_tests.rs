@@ -608,19 +608,29 @@ fn a_new_recipient_replaces_the_groups_links_and_drops_its_binding() {
     assert_eq!(work.groups[0].recipient, bea.id);
     // Ann's link is worth nothing now — not even "replaced", which would offer her a fresh link
     // emailed to Bea — and nobody may ask for a link before staff send the group to Bea.
-    assert_eq!(
+    assert!(matches!(
         firm.docket.resolve_link(token(&first)).unwrap(),
-        LinkStatus::Unknown
-    );
+        LinkStatus::Reassigned { .. }
+    ));
     let queued = firm.docket.outbox(None, 100).unwrap().len();
-    let err = firm
+    let asked = firm
         .docket
-        .request_new_link(id, 0, "Ann's phone")
-        .unwrap_err();
-    assert!(matches!(err, crate::Error::NotFound { .. }), "{err}");
+        .request_new_link(
+            crate::docket::LinkProof::Token(token(&first)),
+            crate::docket::Asker {
+                device: "Ann's phone",
+                address: "192.0.2.1",
+            },
+        )
+        .unwrap();
+    assert_eq!(asked, crate::docket::NewLink::Reassigned);
     assert_eq!(firm.docket.outbox(None, 100).unwrap().len(), queued);
     let access = firm.docket.access(id, 0).unwrap().unwrap();
     assert_eq!((access.contact, access.device_hash), (bea.id, None));
+    // Ann's device is remembered as hers, to be told the request moved.
+    assert_eq!(access.former_devices.len(), 1);
+    assert_eq!(access.former_devices[0].hash, "ann's device");
+    assert_ne!(access.former_devices[0].contact, bea.id);
     // Sent again, the email goes to Bea with a link that works.
     firm.docket.resend_group(id, 0, Actor::System).unwrap();
     firm.deliver();
@@ -634,9 +644,11 @@ fn a_new_recipient_replaces_the_groups_links_and_drops_its_binding() {
         firm.docket.resolve_link(token(&bea_link)).unwrap(),
         LinkStatus::Valid { .. }
     ));
-    assert_eq!(
-        firm.docket.resolve_link(token(&first)).unwrap(),
-        LinkStatus::Unknown,
+    assert!(
+        matches!(
+            firm.docket.resolve_link(token(&first)).unwrap(),
+            LinkStatus::Reassigned { .. }
+        ),
         "Ann's link stays dead after the group is sent to Bea"
     );
     firm.clock.advance(Duration::minutes(1));

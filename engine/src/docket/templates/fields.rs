@@ -10,7 +10,8 @@ use crate::model::NewTemplate;
 /// `sending`, `reminders` or `document` (a file named in a new template); `None` when it keeps
 /// them all.
 pub(crate) fn refused_field(template: &NewTemplate) -> Option<&'static str> {
-    if template.name.trim().is_empty() {
+    let long = |text: &str| text.trim().chars().count() > crate::model::MAX_NAME_CHARS;
+    if template.name.trim().is_empty() || long(&template.name) {
         return Some("name");
     }
     if template.groups.is_empty() {
@@ -18,14 +19,17 @@ pub(crate) fn refused_field(template: &NewTemplate) -> Option<&'static str> {
     }
     let mut names = std::collections::HashSet::new();
     for group in &template.groups {
-        if group.name.trim().is_empty() || !names.insert(group.name.to_lowercase()) {
+        if group.name.trim().is_empty()
+            || long(&group.name)
+            || !names.insert(group.name.to_lowercase())
+        {
             return Some("group_name");
         }
         if group.tasks.is_empty() {
             return Some("tasks");
         }
         for task in &group.tasks {
-            if task.title.trim().is_empty() {
+            if task.title.trim().is_empty() || long(&task.title) {
                 return Some("title");
             }
             for doc in &task.documents {

@@ -74,7 +74,21 @@ pub struct TaskChange {
 }
 
 /// Longest external name or title.
-pub const MAX_WORK_NAME_CHARS: usize = 200;
+pub const MAX_WORK_NAME_CHARS: usize = crate::model::MAX_NAME_CHARS;
+
+/// A task's title that is not too long, or why.
+fn check_title(title: &str) -> Result<()> {
+    if title.chars().count() > crate::model::MAX_NAME_CHARS {
+        return Err(Error::invalid_field(
+            "title",
+            format!(
+                "a task's title may be at most {} characters; put the rest in its description",
+                crate::model::MAX_NAME_CHARS
+            ),
+        ));
+    }
+    Ok(())
+}
 
 /// The name the client sees, trimmed, or why it cannot be.
 fn checked_name(name: &str) -> Result<String> {
@@ -190,6 +204,7 @@ impl Docket {
             contact: g.recipient,
             locked: true,
             device_until: None,
+            holder: "staff".into(),
         };
         let list = self.checklist(&session)?;
         let who = match &actor {
@@ -258,13 +273,14 @@ impl Docket {
             batch.expect(Tree::Access, access_key(id, group), before_access);
             let mut revoked = String::new();
             if let Some(access) = &access {
+                let mut moved = access.clone();
+                // The old recipient's device is remembered, to be told the request moved.
+                moved.unbind();
                 let moved = GroupAccess {
                     contact: new,
                     generation: access.generation + 1,
-                    device_hash: None,
-                    bound_at: None,
                     awaiting_send: true,
-                    ..access.clone()
+                    ..moved
                 };
                 batch.put(Tree::Access, access_key(id, group), encode(&moved));
                 revoked = "; the links sent before and the device binding no longer open it; send it again to reach them".into();
@@ -294,6 +310,7 @@ impl Docket {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| Error::invalid_field("title", "a task needs a title"))?
             .to_string();
+        check_title(&title)?;
         let due = task
             .due_date
             .as_deref()
@@ -349,6 +366,9 @@ impl Docket {
             Some("") => return Err(Error::invalid_field("title", "a task needs a title")),
             other => other.map(str::to_string),
         };
+        if let Some(title) = &title {
+            check_title(title)?;
+        }
         let due = change
             .due_date
             .as_deref()

@@ -112,12 +112,13 @@ impl Docket {
     ) -> Result<Comment> {
         let body = body.trim();
         if body.is_empty() {
-            return Err(Error::invalid("a comment needs some text"));
+            return Err(Error::invalid_field("body", "a comment needs some text"));
         }
         if body.chars().count() > MAX_COMMENT_CHARS {
-            return Err(Error::invalid(format!(
-                "a comment may be at most {MAX_COMMENT_CHARS} characters; split it in two"
-            )));
+            return Err(Error::invalid_field(
+                "body",
+                format!("a comment may be at most {MAX_COMMENT_CHARS} characters; split it in two"),
+            ));
         }
         let item = self.work(work)?;
         if let Some((g, task)) = about {
@@ -276,20 +277,33 @@ impl Docket {
         stored: StoredFile,
         uploaded_by: Actor,
     ) -> Result<UploadedFile> {
+        self.attach_in(Batch::default(), work, details, stored, uploaded_by)
+    }
+
+    /// `attach_file`, its changes added to `batch` (which may hold what the upload counted).
+    pub(crate) fn attach_in(
+        &self,
+        mut batch: Batch,
+        work: WorkId,
+        details: UploadDetails,
+        stored: StoredFile,
+        uploaded_by: Actor,
+    ) -> Result<UploadedFile> {
         self.check_stored(&stored)?;
         self.check_upload_target(work, details.task)?;
         let now = self.now();
+        let name = sanitise_file_name(&details.name);
         let file = UploadedFile {
             id: new_id(now),
             work,
             at: now,
             uploaded_by: uploaded_by.clone(),
-            name: sanitise_file_name(&details.name),
+            type_mismatch: crate::filetype::mismatch(&name, &details.content_type),
+            name,
             content_type: details.content_type,
             content: stored,
             task: details.task,
         };
-        let mut batch = Batch::default();
         self.queue_event(
             &mut batch,
             work,
@@ -307,7 +321,13 @@ impl Docket {
             None,
             uploaded_by,
             EventKind::FileUploaded,
-            format!("File uploaded: {} ({} bytes)", file.name, file.content.size),
+            match &file.type_mismatch {
+                None => format!("File uploaded: {} ({} bytes)", file.name, file.content.size),
+                Some(m) => format!(
+                    "File uploaded: {} ({} bytes); its content is {}, not what its name says ({}): check it before opening it",
+                    file.name, file.content.size, m.content_is, m.name_says
+                ),
+            },
         );
         self.store.commit(batch)?;
         Ok(file)

@@ -66,6 +66,22 @@ impl Docket {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| title.clone());
+        for (field, text) in [("title", &title), ("external_name", &external_name)] {
+            if text.chars().count() > crate::model::MAX_NAME_CHARS {
+                return Err(Error::invalid_field(
+                    field,
+                    format!(
+                        "a work item's {} may be at most {} characters",
+                        if field == "title" {
+                            "title"
+                        } else {
+                            "name the client sees"
+                        },
+                        crate::model::MAX_NAME_CHARS
+                    ),
+                ));
+            }
+        }
         let mut groups = Vec::with_capacity(template.groups.len());
         for (group, recipient) in template.groups.iter().zip(&recipients) {
             let tasks = group
@@ -144,6 +160,7 @@ impl Docket {
                         content_type: file.content_type.clone(),
                         content: file.content.clone(),
                         task: Some((g, t)),
+                        type_mismatch: crate::filetype::mismatch(&doc.name, &file.content_type),
                     };
                     batch.put_record(
                         Tree::Files,

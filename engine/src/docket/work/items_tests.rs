@@ -464,3 +464,102 @@ fn a_status_change_reads_in_the_page_s_words_on_the_timeline() {
         "{events:#?}"
     );
 }
+
+/// Names and titles people type have a sane maximum, refused with the field they are about.
+#[test]
+fn overlong_names_and_titles_are_refused_by_their_field() {
+    use crate::config::FirmConfig;
+    use crate::docket::test_firm::Firm;
+    use crate::docket::work::actions::TaskChange;
+    use crate::model::{MAX_NAME_CHARS, NewWork};
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    let field = |e: crate::Error| (e.field().map(str::to_string), e.to_string());
+
+    // A 20,000-character contact name.
+    let err = firm
+        .docket
+        .create_contact(
+            NewContact {
+                name: "A".repeat(20_000),
+                email: "long@client.example".into(),
+                timezone: None,
+            },
+            Actor::System,
+        )
+        .unwrap_err();
+    let (f, message) = field(err);
+    assert_eq!(f.as_deref(), Some("name"), "{message}");
+    assert!(message.contains(&MAX_NAME_CHARS.to_string()), "{message}");
+
+    // A 3,000-character task title: added to a work item, edited, or in a template.
+    let id = firm.work("2026-03-02");
+    let long = "T".repeat(3_000);
+    let err = firm
+        .docket
+        .add_task(
+            id,
+            0,
+            TaskChange {
+                title: Some(long.clone()),
+                due_date: Some("2026-04-01".into()),
+                ..TaskChange::default()
+            },
+            Actor::System,
+        )
+        .unwrap_err();
+    assert_eq!(field(err).0.as_deref(), Some("title"));
+    let err = firm
+        .docket
+        .edit_task(
+            id,
+            0,
+            0,
+            TaskChange {
+                title: Some(long.clone()),
+                ..TaskChange::default()
+            },
+            Actor::System,
+        )
+        .unwrap_err();
+    assert_eq!(field(err).0.as_deref(), Some("title"));
+    let template = format!(
+        "name = \"Long\"\n[[groups]]\nname = \"G\"\n[[groups.tasks]]\ntitle = \"{long}\"\ndue = 1\n"
+    );
+    let err = firm.docket.import_template(&template).unwrap_err();
+    assert_eq!(field(err).0.as_deref(), Some("title"));
+
+    // A work item's title and the name its client sees.
+    for (title, external, expected) in [
+        (Some(long.clone()), None, "title"),
+        (None, Some(long.clone()), "external_name"),
+    ] {
+        let err = firm
+            .docket
+            .create_work(
+                NewWork {
+                    template: "Year end".into(),
+                    title,
+                    external_name: external,
+                    start_date: Some("2026-03-02".parse().unwrap()),
+                    contacts: vec!["ann@client.example".into()],
+                    ..NewWork::default()
+                },
+                Actor::System,
+            )
+            .unwrap_err();
+        assert_eq!(field(err).0.as_deref(), Some(expected));
+    }
+    // At the limit, accepted.
+    firm.docket
+        .add_task(
+            id,
+            0,
+            TaskChange {
+                title: Some("T".repeat(MAX_NAME_CHARS)),
+                due_date: Some("2026-04-01".into()),
+                ..TaskChange::default()
+            },
+            Actor::System,
+        )
+        .unwrap();
+}

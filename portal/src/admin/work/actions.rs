@@ -379,7 +379,10 @@ pub(in crate::admin) async fn download(
         Ok((file, reader)) => (
             [
                 (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-                (header::CONTENT_DISPOSITION, crate::attachment(&file.name)),
+                (
+                    header::CONTENT_DISPOSITION,
+                    crate::attachment(&docket_engine::filetype::download_name(&file)),
+                ),
                 (header::CONTENT_LENGTH, file.content.size.to_string()),
                 (header::CACHE_CONTROL, "private, no-store".to_string()),
                 (

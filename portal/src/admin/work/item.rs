@@ -101,6 +101,8 @@ struct FileView {
     size: String,
     at: String,
     by: String,
+    /// What the file really is, when its name says otherwise.
+    warning: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -200,13 +202,23 @@ pub(in crate::admin) async fn show_work(
     let (summary, users) = summary;
     let work = &summary.work;
     let base = format!("/admin/work/{id}");
-    let file_view = |(f, by): &(docket_engine::model::UploadedFile, String)| FileView {
+    let file_view = |(f, by): &(docket_engine::model::UploadedFile, String)| {
+        FileView {
         name: f.name.clone(),
         href: format!("{base}/files/{}", f.id),
         remove: format!("{base}/files/{}/remove", f.id),
         size: docket_engine::text::size(f.content.size),
         at: local_time(state, f.at),
         by: by.clone(),
+        warning: f.type_mismatch.as_ref().map(|m| {
+            format!(
+                "Not what its name says: its name says {}, its content is {}. Check it before opening it; it downloads as {}.",
+                m.name_says,
+                m.content_is,
+                docket_engine::filetype::download_name(f)
+            )
+        }),
+    }
     };
     let comment_view =
         |(c, who, _): &(docket_engine::model::Comment, String, Option<usize>)| CommentView {

@@ -211,7 +211,10 @@ async fn download_file(
     Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, crate::attachment(&file.name)),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::attachment(&docket_engine::filetype::download_name(&file)),
+            ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
             (header::CONTENT_LENGTH, file.content.size.to_string()),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
