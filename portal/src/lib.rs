@@ -128,6 +128,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .fallback_service(app)
         .layer(axum::middleware::from_fn(openapi::method_not_allowed))
+        .layer(axum::middleware::from_fn(openapi::no_store))
 }
 
 /// `Content-Disposition` for a download: always an attachment, with an ASCII fallback name and

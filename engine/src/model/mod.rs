@@ -17,14 +17,14 @@ mod work;
 pub use access::{GroupAccess, LinkPurpose, LinkStatus, MagicLink};
 pub use contact::{Contact, ContactUpdate, NewContact};
 pub use exchange::{Comment, StoredFile, UploadedFile, sanitise_file_name};
-pub use firm::{ApiToken, FirmLogo, FirmSettings, Role, StaffInvite, StaffUser};
+pub use firm::{FirmLogo, FirmSettings, Role, StaffInvite, StaffUser};
 pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};
 pub use instant::KeyInstant;
 pub use notice::{HookEventKind, QueuedEvent, StaffNotification, WebhookDelivery};
 pub use outbox::{
     CommentLine, MailContext, MessageKind, MessageState, OutboundMessage, PendingDigest, TaskLine,
 };
-pub use staff::{StaffMember, StaffSession};
+pub use staff::{ApiToken, StaffMember, StaffSession, TokenCreator, TokenEnd};
 pub use template::{
     DocumentRef, GroupTemplate, NewTemplate, ParamItem, ParamValue, PluginRef, TaskTemplate,
     Template, TemplateFile,
