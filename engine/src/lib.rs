@@ -11,6 +11,7 @@ pub mod due;
 pub mod error;
 pub mod mail;
 pub mod model;
+pub mod owner_only;
 pub mod plugin;
 pub mod schedule;
 pub mod store;

@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use docket_engine::config::Config;
 use docket_engine::mail::Mailer;
+use docket_engine::model::TokenCreator;
 use docket_engine::plugin::{PluginHost, PluginWatch};
 use docket_engine::store::{SledStore, Store as _};
 use docket_engine::workers::{WorkerOptions, Workers};
@@ -25,6 +26,7 @@ struct SimulatedClock {
 
 /// `docket serve`'s options.
 #[derive(Debug, clap::Args)]
+#[command(after_help = LOG_HELP)]
 pub struct ServeArgs {
     /// Address to listen on; overrides `server.listen`. Unless the configuration sets
     /// `server.base_url`, links in emails use this address too.
@@ -123,6 +125,7 @@ fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyho
         .map_err(|e| anyhow::anyhow!("{}: {e}", config.source))?;
     claim_folder(&docket, &config, simulated)?;
     warn_of_risks(&config, simulated);
+    warn_of_ownerless_tokens(&docket)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -136,15 +139,44 @@ fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyho
     Ok(())
 }
 
-/// Logs go to stderr, filtered by `DOCKET_LOG` (info by default), in colour on a terminal.
+/// What `serve --help` says of the log's variables.
+pub const LOG_HELP: &str = "Logging: the server logs to stderr at `info`. Set DOCKET_LOG or RUST_LOG to a filter to change \
+that (`debug`, `warn`, `info,docket_engine=debug`); when both are set DOCKET_LOG wins.";
+
+/// Logs go to stderr, filtered by `DOCKET_LOG`, else by `RUST_LOG` (the variable every Rust
+/// operator tries first), else at info; in colour on a terminal. A filter that does not parse
+/// is said in the log, which then runs at info.
 fn start_logging() {
+    let (filter, refused) = log_filter(
+        std::env::var("DOCKET_LOG").ok(),
+        std::env::var("RUST_LOG").ok(),
+    );
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("DOCKET_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    if let Some(refused) = refused {
+        tracing::warn!("{refused}; logging at info");
+    }
+}
+
+/// The log filter from `DOCKET_LOG` or, unset or empty, `RUST_LOG`; `info` without either, or
+/// with a filter that does not parse (then also what is wrong with it).
+fn log_filter(docket_log: Option<String>, rust_log: Option<String>) -> (EnvFilter, Option<String>) {
+    let chosen = [("DOCKET_LOG", docket_log), ("RUST_LOG", rust_log)]
+        .into_iter()
+        .find_map(|(name, value)| value.filter(|v| !v.trim().is_empty()).map(|v| (name, v)));
+    match chosen {
+        None => (EnvFilter::new("info"), None),
+        Some((name, value)) => match EnvFilter::try_new(&value) {
+            Ok(filter) => (filter, None),
+            Err(e) => (
+                EnvFilter::new("info"),
+                Some(format!("{name}={value:?} is not a log filter ({e})")),
+            ),
+        },
+    }
 }
 
 /// Opens (or creates) the data folder and the engine over it, on the real clock or the
@@ -253,6 +285,22 @@ fn warn_of_risks(config: &Config, simulated: Option<SimulatedClock>) {
 /// Listens, seeds the demo if asked, starts the background work and serves the web until
 /// Ctrl-C or SIGTERM; then stops the background work and, on a simulated clock, records how
 /// far it got.
+/// Tokens made before Docket recorded who made a token keep working but belong to no member:
+/// disabling someone does not end them, so the log says how many are live, at every start.
+fn warn_of_ownerless_tokens(docket: &Docket) -> anyhow::Result<()> {
+    let ownerless = docket
+        .list_api_tokens()?
+        .iter()
+        .filter(|t| t.revoked_at.is_none() && t.created_by == TokenCreator::Unknown)
+        .count();
+    if ownerless > 0 {
+        tracing::warn!(
+            "{ownerless} live API token(s) were made before Docket recorded who makes a token: they belong to no member, so disabling someone does not end them; make new tokens (admin → Settings → API tokens) and revoke these"
+        );
+    }
+    Ok(())
+}
+
 async fn run_until_shutdown(
     config: &Config,
     docket: &Docket,

@@ -1,12 +1,14 @@
 //! The server as a user meets it, started as the real binary: the demo firm through the
 //! authenticated API and the OpenAPI document it serves (here); the server on its data folder —
 //! restarts, the lock, a crash, a live backup, a start refused or made without a bad plugin —
-//! (`folder.rs`); comments and files through the API (`uploads.rs`).
+//! (`folder.rs`); comments and files through the API (`uploads.rs`); what it writes readable by
+//! its owner only, and the log's variables (`owner_only.rs`).
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod folder;
+mod owner_only;
 mod uploads;
 
 use reqwest::StatusCode;
