@@ -10,6 +10,7 @@ pub mod client;
 mod error;
 mod extract;
 mod openapi;
+mod openapi_links;
 mod stream;
 
 use std::future::Future;

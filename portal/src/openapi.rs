@@ -137,9 +137,9 @@ fn finish(mut openapi: OpenApi) -> String {
             require_token(operation);
         }
     }
-    openapi
-        .to_pretty_json()
-        .expect("the OpenAPI document serialises")
+    let mut document = serde_json::to_value(&openapi).expect("the OpenAPI document serialises");
+    crate::openapi_links::add_links_and_examples(&mut document);
+    serde_json::to_string_pretty(&document).expect("the OpenAPI document serialises")
 }
 
 /// An operation asks for the API token.

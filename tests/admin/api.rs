@@ -430,3 +430,54 @@ fn every_api_answer_says_no_store() {
     let health = client().get(admin.url("/healthz")).send().unwrap();
     assert!(health.headers().get("cache-control").is_none());
 }
+
+#[test]
+fn a_body_must_be_a_json_object_sent_as_json() {
+    let admin = Admin::start();
+    let root = admin.api_secret(Role::Admin);
+    // The token's first use is recorded; after it, a refused call writes nothing.
+    let (status, _) = admin.api_with(&root, Method::GET, "/firm", None);
+    assert_eq!(status, StatusCode::OK);
+    let generation = admin.docket.store().generation();
+    // serde reads a struct from an array, field by field: `[null, null]` was an empty change.
+    for (body, content_type, status, says) in [
+        ("[null, null]", "application/json", 422, "JSON object"),
+        ("[]", "application/json", 422, "JSON object"),
+        ("\"name\"", "application/json", 422, "JSON object"),
+        (
+            "{\"name\": \"Acme\"",
+            "application/json",
+            400,
+            "not valid JSON",
+        ),
+        ("{}", "text/plain", 415, "Content-Type: application/json"),
+    ] {
+        let answer = client()
+            .patch(admin.url("/api/settings"))
+            .bearer_auth(&root)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), status, "{body} as {content_type}");
+        let error: Value = answer.json().unwrap();
+        assert!(
+            error["error"].as_str().unwrap().contains(says),
+            "{body}: {error}"
+        );
+    }
+    assert_eq!(
+        admin.docket.store().generation(),
+        generation,
+        "nothing changed"
+    );
+    // A JSON type of its own (`application/merge-patch+json`, say) is JSON too.
+    let answer = client()
+        .patch(admin.url("/api/settings"))
+        .bearer_auth(&root)
+        .header("content-type", "application/merge-patch+json")
+        .body("{}")
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+}

@@ -2,11 +2,13 @@
 //! authenticated API and the OpenAPI document it serves (here); the server on its data folder —
 //! restarts, the lock, a crash, a live backup, a start refused or made without a bad plugin —
 //! (`folder.rs`); comments and files through the API (`uploads.rs`); what it writes readable by
-//! its owner only, and the log's variables (`owner_only.rs`).
+//! its owner only, and the log's variables (`owner_only.rs`); the API keeping its contract under
+//! schemathesis (`contract.rs`).
 
 #[path = "../support/mod.rs"]
 mod support;
 
+mod contract;
 mod folder;
 mod owner_only;
 mod uploads;
