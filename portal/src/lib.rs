@@ -177,3 +177,7 @@ pub async fn run(
     .with_graceful_shutdown(shutdown)
     .await
 }
+
+#[cfg(all(test, feature = "fuzz"))]
+#[path = "fuzz_tests.rs"]
+mod fuzz_tests;
