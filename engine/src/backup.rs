@@ -359,7 +359,7 @@ fn staging_dir(data_dir: &Path) -> Result<PathBuf> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)
+    crate::owner_only::create_dir_all(parent)
         .map_err(|e| io_error(&format!("cannot create {}", parent.display()), e))?;
     Ok(parent.join(format!(".{}.restoring", name.to_string_lossy())))
 }

@@ -37,7 +37,14 @@ pub fn seed(docket: &Docket) -> Result<Option<DemoSeed>> {
         role: Role::Admin,
         password: admin_password.clone(),
     })?;
-    let (token, token_secret) = docket.create_api_token("demo", crate::model::Role::Admin)?;
+    let (token, token_secret) = docket.create_api_token(
+        "demo",
+        Role::Admin,
+        crate::model::TokenCreator::Member {
+            id: admin.id,
+            email: admin.email.clone(),
+        },
+    )?;
     for text in EXAMPLE_TEMPLATES {
         docket.import_template(text)?;
     }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod filetype;
 pub mod mail;
 pub mod model;
+pub mod owner_only;
 pub mod plugin;
 pub mod schedule;
 pub mod store;

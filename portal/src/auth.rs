@@ -55,7 +55,7 @@ impl IntoResponse for Unauthorized {
     fn into_response(self) -> Response {
         let mut response = ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "missing, invalid or revoked API token; send `Authorization: Bearer dkt_...` (create one with `docket token create`)",
+            "missing, invalid or revoked API token (a token ends when the member who made it is disabled); send `Authorization: Bearer dkt_...` (create one with `docket token create`)",
         )
         .into_response();
         response.headers_mut().insert(

@@ -11,6 +11,7 @@ mod error;
 mod extract;
 pub mod observe;
 mod openapi;
+mod openapi_links;
 mod stream;
 
 use std::future::Future;
@@ -142,6 +143,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .fallback_service(app)
         .layer(axum::middleware::from_fn(openapi::method_not_allowed))
+        .layer(axum::middleware::from_fn(openapi::no_store))
 }
 
 /// `Content-Disposition` for a download: always an attachment, with an ASCII fallback name and
@@ -189,3 +191,7 @@ pub async fn run(
     .with_graceful_shutdown(shutdown)
     .await
 }
+
+#[cfg(all(test, feature = "fuzz"))]
+#[path = "fuzz_tests.rs"]
+mod fuzz_tests;

@@ -68,6 +68,28 @@ pub(crate) async fn method_not_allowed(request: Request, next: Next) -> Response
     refused
 }
 
+/// Every answer under `/api` — records, refusals, a new token's secret, a backup — is for its
+/// caller alone: `Cache-Control: no-store`, so no browser, proxy or disk cache keeps a copy. It
+/// wraps the whole application, so 404s and 405s of unrouted paths carry it too; an answer that
+/// already says `no-store` (a file's download) keeps its own words.
+pub(crate) async fn no_store(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let api = path == "/api" || path.starts_with("/api/");
+    let mut answer = next.run(request).await;
+    let says_no_store = answer
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store"));
+    if api && !says_no_store {
+        answer.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    answer
+}
+
 /// The document's own path, the one operation that needs no token.
 const DOCUMENT_PATH: &str = "/api/openapi.json";
 
@@ -115,9 +137,9 @@ fn finish(mut openapi: OpenApi) -> String {
             require_token(operation);
         }
     }
-    openapi
-        .to_pretty_json()
-        .expect("the OpenAPI document serialises")
+    let mut document = serde_json::to_value(&openapi).expect("the OpenAPI document serialises");
+    crate::openapi_links::add_links_and_examples(&mut document);
+    serde_json::to_string_pretty(&document).expect("the OpenAPI document serialises")
 }
 
 /// An operation asks for the API token.

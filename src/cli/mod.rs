@@ -23,7 +23,7 @@ use docket_engine::{Docket, SystemClock};
 
 /// Docket: client tasks, magic links and reminders for professional firms, in one binary.
 #[derive(Debug, Parser)]
-#[command(name = "docket", version, about, propagate_version = true)]
+#[command(name = "docket", version, about, propagate_version = true, after_help = serve::LOG_HELP)]
 pub struct Cli {
     /// Configuration file (TOML); without one, built-in defaults apply. `DOCKET_SECTION_KEY`
     /// environment variables override either.
@@ -93,6 +93,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let data_named = cli.data.is_some();
     if let Some(data) = cli.data {
         config.storage.data_dir = data;
+    }
+    // What a command writes — the data folder, the outbox, a backup, the plugin cache — is
+    // readable by its owner only, whatever the umask; a new plugin project is the author's own
+    // source and keeps their umask.
+    if !matches!(
+        cli.command,
+        Command::Plugin(plugin::PluginCommand::New { .. })
+    ) {
+        docket_engine::owner_only::restrict_process();
     }
     match cli.command {
         Command::Serve(args) => serve::run(args, config),

@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use docket_engine::config::Config;
 use docket_engine::mail::Mailer;
+use docket_engine::model::TokenCreator;
 use docket_engine::plugin::{PluginHost, PluginWatch};
 use docket_engine::store::{SledStore, Store as _};
 use docket_engine::workers::{WorkerOptions, Workers};
@@ -25,6 +26,7 @@ struct SimulatedClock {
 
 /// `docket serve`'s options.
 #[derive(Debug, clap::Args)]
+#[command(after_help = LOG_HELP)]
 pub struct ServeArgs {
     /// Address to listen on; overrides `server.listen`. Unless the configuration sets
     /// `server.base_url`, links in emails use this address too.
@@ -126,6 +128,7 @@ fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyho
     claim_folder(&docket, &config, simulated)?;
     warn_of_risks(&config, simulated);
     say_what_waits(&docket, &config);
+    warn_of_ownerless_tokens(&docket)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -139,10 +142,20 @@ fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyho
     Ok(())
 }
 
-/// Logs go to stderr, filtered by `DOCKET_LOG` (info by default): lines in colour on a
-/// terminal, or one JSON object per line (`log.format = "json"`).
+/// What `serve --help` says of the log's variables.
+pub const LOG_HELP: &str = "Logging: the server logs to stderr at `info`. Set DOCKET_LOG or RUST_LOG to a filter to change \
+that (`debug`, `warn`, `info,docket_engine=debug`); when both are set DOCKET_LOG wins. `log.format = \"json\"` in the configuration \
+(or DOCKET_LOG_FORMAT=json) writes one JSON object per line.";
+
+/// Logs go to stderr, filtered by `DOCKET_LOG`, else by `RUST_LOG` (the variable every Rust
+/// operator tries first), else at info: lines in colour on a terminal, or one JSON object per
+/// line (`log.format = "json"`). A filter that does not parse is said in the log, which then
+/// runs at info.
 fn start_logging(format: docket_engine::config::LogFormat) {
-    let filter = EnvFilter::try_from_env("DOCKET_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let (filter, refused) = log_filter(
+        std::env::var("DOCKET_LOG").ok(),
+        std::env::var("RUST_LOG").ok(),
+    );
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -151,6 +164,27 @@ fn start_logging(format: docket_engine::config::LogFormat) {
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .init(),
         docket_engine::config::LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
+    if let Some(refused) = refused {
+        tracing::warn!("{refused}; logging at info");
+    }
+}
+
+/// The log filter from `DOCKET_LOG` or, unset or empty, `RUST_LOG`; `info` without either, or
+/// with a filter that does not parse (then also what is wrong with it).
+fn log_filter(docket_log: Option<String>, rust_log: Option<String>) -> (EnvFilter, Option<String>) {
+    let chosen = [("DOCKET_LOG", docket_log), ("RUST_LOG", rust_log)]
+        .into_iter()
+        .find_map(|(name, value)| value.filter(|v| !v.trim().is_empty()).map(|v| (name, v)));
+    match chosen {
+        None => (EnvFilter::new("info"), None),
+        Some((name, value)) => match EnvFilter::try_new(&value) {
+            Ok(filter) => (filter, None),
+            Err(e) => (
+                EnvFilter::new("info"),
+                Some(format!("{name}={value:?} is not a log filter ({e})")),
+            ),
+        },
     }
 }
 
@@ -284,6 +318,22 @@ fn say_what_waits(docket: &Docket, config: &Config) {
 /// Listens, seeds the demo if asked, starts the background work and serves the web until
 /// Ctrl-C or SIGTERM; then stops the background work and, on a simulated clock, records how
 /// far it got.
+/// Tokens made before Docket recorded who made a token keep working but belong to no member:
+/// disabling someone does not end them, so the log says how many are live, at every start.
+fn warn_of_ownerless_tokens(docket: &Docket) -> anyhow::Result<()> {
+    let ownerless = docket
+        .list_api_tokens()?
+        .iter()
+        .filter(|t| t.revoked_at.is_none() && t.created_by == TokenCreator::Unknown)
+        .count();
+    if ownerless > 0 {
+        tracing::warn!(
+            "{ownerless} live API token(s) were made before Docket recorded who makes a token: they belong to no member, so disabling someone does not end them; make new tokens (admin → Settings → API tokens) and revoke these"
+        );
+    }
+    Ok(())
+}
+
 async fn run_until_shutdown(
     config: &Config,
     docket: &Docket,

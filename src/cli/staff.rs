@@ -6,7 +6,7 @@ use std::io::IsTerminal as _;
 use anyhow::bail;
 use clap::Subcommand;
 use docket_engine::demo::random_password;
-use docket_engine::model::Role;
+use docket_engine::model::{Role, TokenCreator, TokenEnd};
 use docket_engine::{Docket, NewUser};
 
 #[derive(Debug, Subcommand)]
@@ -42,7 +42,8 @@ pub enum UserCommand {
         #[arg(value_parser = ["admin", "staff"])]
         role: String,
     },
-    /// Disable a member: their sessions end and sign-in is refused (not the last active admin).
+    /// Disable a member: their sessions end, their API tokens are revoked and sign-in is refused
+    /// (not the last active admin).
     Disable {
         /// A staff member's email or id.
         user: String,
@@ -65,9 +66,14 @@ pub enum TokenCommand {
         /// users, tokens, plugins and the outbox). Staff when not given, the lesser power.
         #[arg(long, value_parser = ["admin", "staff"], default_value = "staff")]
         role: String,
+        /// The member (email or id) the token belongs to: it carries their rights, no more
+        /// than their role, and ends when they are disabled. Without it the token belongs to
+        /// no member and is listed as made on the command line.
+        #[arg(long, value_name = "EMAIL")]
+        member: Option<String>,
     },
-    /// List API tokens: id, role, name, created, last used (recorded at most once a minute, so
-    /// it may lag by up to a minute), revoked (never a secret).
+    /// List API tokens: id, role, name, who made it, created, last used (recorded at most once
+    /// a minute, so it may lag by up to a minute), revoked and why (never a secret).
     List,
     /// Revoke an API token by its id (from `docket token list`): requests with it get 401.
     Revoke { id: String },
@@ -134,7 +140,10 @@ pub fn user(cmd: UserCommand, docket: &Docket) -> anyhow::Result<()> {
         }
         UserCommand::Disable { user } => {
             let member = docket.disable_user(&user)?;
-            println!("{} is disabled; their sessions ended", member.email);
+            println!(
+                "{} is disabled; their sessions and API tokens ended",
+                member.email
+            );
         }
         UserCommand::Enable { user } => {
             let member = docket.enable_user(&user)?;
@@ -161,8 +170,18 @@ fn read_or_make_password() -> anyhow::Result<(String, bool)> {
 
 pub fn token(cmd: TokenCommand, docket: &Docket) -> anyhow::Result<()> {
     match cmd {
-        TokenCommand::Create { name, role } => {
-            let (token, secret) = docket.create_api_token(&name, role.parse()?)?;
+        TokenCommand::Create { name, role, member } => {
+            let by = match member {
+                Some(member) => {
+                    let member = docket.find_staff(&member)?;
+                    TokenCreator::Member {
+                        id: member.id,
+                        email: member.email,
+                    }
+                }
+                None => TokenCreator::CommandLine,
+            };
+            let (token, secret) = docket.create_api_token(&name, role.parse()?, by)?;
             println!("{secret}");
             let article = if token.role == Role::Admin { "an" } else { "a" };
             eprintln!(
@@ -177,16 +196,28 @@ pub fn token(cmd: TokenCommand, docket: &Docket) -> anyhow::Result<()> {
                     |at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                 )
             };
-            println!("id\trole\tname\tcreated\tlast used\trevoked");
+            println!("id\trole\tname\tmade by\tcreated\tlast used\trevoked\twhy");
             for token in docket.list_api_tokens()? {
+                let by = match &token.created_by {
+                    TokenCreator::Member { email, .. } => email.as_str(),
+                    TokenCreator::CommandLine => "command line",
+                    TokenCreator::Unknown => "unknown",
+                };
+                let why = match token.revoked_because {
+                    Some(TokenEnd::Revoked) => "revoked",
+                    Some(TokenEnd::MemberDisabled) => "member disabled",
+                    None => "-",
+                };
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     token.id,
                     token.role,
                     token.name,
+                    by,
                     when(Some(token.created_at)),
                     when(token.last_used_at),
-                    when(token.revoked_at)
+                    when(token.revoked_at),
+                    why
                 );
             }
         }

@@ -153,7 +153,11 @@ fn the_openapi_document_lists_exactly_the_routes_served() {
     let doc = document(&admin);
     let (_, secret) = admin
         .docket
-        .create_api_token("everything", docket_engine::model::Role::Admin)
+        .create_api_token(
+            "everything",
+            docket_engine::model::Role::Admin,
+            docket_engine::model::TokenCreator::CommandLine,
+        )
         .unwrap();
     let operations = operations(&doc);
     assert!(operations.len() >= 30, "{} operations", operations.len());
@@ -291,12 +295,20 @@ fn revoked_tokens_and_staff_tokens_on_admin_operations_are_refused_and_change_no
     let doc = document(&admin);
     let (old, revoked) = admin
         .docket
-        .create_api_token("retired script", Role::Admin)
+        .create_api_token(
+            "retired script",
+            Role::Admin,
+            docket_engine::model::TokenCreator::CommandLine,
+        )
         .unwrap();
     admin.docket.revoke_api_token(old.id).unwrap();
     let (_, staff) = admin
         .docket
-        .create_api_token("staff script", Role::Staff)
+        .create_api_token(
+            "staff script",
+            Role::Staff,
+            docket_engine::model::TokenCreator::CommandLine,
+        )
         .unwrap();
     // The staff token works where staff may go (its first use is recorded, once a minute).
     let firm = client()
@@ -354,4 +366,118 @@ fn revoked_tokens_and_staff_tokens_on_admin_operations_are_refused_and_change_no
         generation,
         "a refused call changed the store"
     );
+}
+
+#[test]
+fn every_api_answer_says_no_store() {
+    let admin = Admin::start();
+    let doc = document(&admin);
+    let root = admin.api_secret(Role::Admin);
+    let no_store = |answer: &reqwest::blocking::Response, what: &str| {
+        assert_eq!(
+            answer
+                .headers()
+                .get("cache-control")
+                .map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{what} answered {} without no-store",
+            answer.status()
+        );
+    };
+    let mut answered = BTreeSet::new();
+    for (method, path, concrete) in operations(&doc) {
+        // Every operation: refused without a token, and with a token its reads.
+        let answer = client()
+            .request(method.clone(), admin.url(&concrete))
+            .send()
+            .unwrap();
+        no_store(&answer, &format!("{method} {path} without a token"));
+        if method == Method::GET {
+            let answer = client()
+                .get(admin.url(&concrete))
+                .bearer_auth(&root)
+                .send()
+                .unwrap();
+            answered.insert(answer.status().as_u16());
+            no_store(&answer, &format!("GET {path}"));
+        }
+    }
+    assert!(
+        answered.contains(&200) && answered.contains(&404),
+        "{answered:?}"
+    );
+    // The one answer that carries a token's secret.
+    let made = client()
+        .post(admin.url("/api/tokens"))
+        .bearer_auth(&root)
+        .json(&serde_json::json!({"name": "cached?", "role": "staff"}))
+        .send()
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::CREATED);
+    no_store(&made, "POST /api/tokens");
+    // What no route serves, and a method a route does not take.
+    let unrouted = client().get(admin.url("/api/nothing")).send().unwrap();
+    assert_eq!(unrouted.status(), StatusCode::NOT_FOUND);
+    no_store(&unrouted, "an unrouted path");
+    let wrong = client()
+        .delete(admin.url("/api/tokens"))
+        .bearer_auth(&root)
+        .send()
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
+    no_store(&wrong, "DELETE /api/tokens");
+    // The health check is not the API and may be cached as before.
+    let health = client().get(admin.url("/healthz")).send().unwrap();
+    assert!(health.headers().get("cache-control").is_none());
+}
+
+#[test]
+fn a_body_must_be_a_json_object_sent_as_json() {
+    let admin = Admin::start();
+    let root = admin.api_secret(Role::Admin);
+    // The token's first use is recorded; after it, a refused call writes nothing.
+    let (status, _) = admin.api_with(&root, Method::GET, "/firm", None);
+    assert_eq!(status, StatusCode::OK);
+    let generation = admin.docket.store().generation();
+    // serde reads a struct from an array, field by field: `[null, null]` was an empty change.
+    for (body, content_type, status, says) in [
+        ("[null, null]", "application/json", 422, "JSON object"),
+        ("[]", "application/json", 422, "JSON object"),
+        ("\"name\"", "application/json", 422, "JSON object"),
+        (
+            "{\"name\": \"Acme\"",
+            "application/json",
+            400,
+            "not valid JSON",
+        ),
+        ("{}", "text/plain", 415, "Content-Type: application/json"),
+    ] {
+        let answer = client()
+            .patch(admin.url("/api/settings"))
+            .bearer_auth(&root)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), status, "{body} as {content_type}");
+        let error: Value = answer.json().unwrap();
+        assert!(
+            error["error"].as_str().unwrap().contains(says),
+            "{body}: {error}"
+        );
+    }
+    assert_eq!(
+        admin.docket.store().generation(),
+        generation,
+        "nothing changed"
+    );
+    // A JSON type of its own (`application/merge-patch+json`, say) is JSON too.
+    let answer = client()
+        .patch(admin.url("/api/settings"))
+        .bearer_auth(&root)
+        .header("content-type", "application/merge-patch+json")
+        .body("{}")
+        .send()
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
 }

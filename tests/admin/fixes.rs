@@ -10,7 +10,11 @@ use super::{Admin, STAFF, body, client};
 fn token(admin: &Admin) -> String {
     admin
         .docket
-        .create_api_token("tests", docket_engine::model::Role::Admin)
+        .create_api_token(
+            "tests",
+            docket_engine::model::Role::Admin,
+            docket_engine::model::TokenCreator::CommandLine,
+        )
         .unwrap()
         .1
 }

@@ -283,7 +283,10 @@ impl Admin {
     /// names are unique).
     pub fn api_secret(&self, role: Role) -> String {
         let name = format!("tests {}", self.docket.list_api_tokens().unwrap().len());
-        self.docket.create_api_token(&name, role).unwrap().1
+        self.docket
+            .create_api_token(&name, role, docket_engine::model::TokenCreator::CommandLine)
+            .unwrap()
+            .1
     }
 }
 

@@ -470,8 +470,26 @@ fn a_password_change_needs_the_current_one_and_signs_out_other_browsers() {
     assert_eq!(location(&answer), "/admin/account?notice=password-changed");
     assert!(!admin.password_works(PASSWORD));
     assert!(admin.password_works(new));
-    assert!(admin.signed_in(&sam), "this browser stays signed in");
+    // The session the change was made in ends too (a cookie stolen before is worth nothing
+    // now); the browser is handed a fresh one, with the session's attributes.
+    let (fresh, header) = set_cookie_full(&answer, "docket_staff").expect("a fresh session cookie");
+    assert_ne!(fresh, sam.cookie);
+    assert!(header.contains("HttpOnly"), "{header}");
+    assert!(!admin.signed_in(&sam), "the old cookie is signed out");
     assert!(!admin.signed_in(&other), "the other browser is signed out");
+    let page = admin.get(
+        "/admin/account?notice=password-changed",
+        Some(&Browser {
+            cookie: fresh,
+            token: String::new(),
+        }),
+    );
+    assert_eq!(
+        page.status(),
+        StatusCode::OK,
+        "the fresh cookie is signed in"
+    );
+    assert!(body(page).contains("Your password is changed"));
     assert_eq!(
         admin.sign_in_from(STAFF, PASSWORD, HOME).status(),
         StatusCode::FORBIDDEN

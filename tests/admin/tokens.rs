@@ -263,3 +263,109 @@ fn admin_tokens_manage_tokens_through_the_api() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[test]
+fn a_token_carries_its_members_rights_and_ends_when_they_are_disabled() {
+    let admin = Admin::start();
+    admin.docket.set_user_role(STAFF, Role::Admin).unwrap();
+    // Ada makes an admin token in the admin; the page says it is hers.
+    let ada = admin.browser(ADMIN);
+    let made = admin.post(
+        "/admin/tokens",
+        &ada,
+        &[("name", "ada's script"), ("role", "admin")],
+    );
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let html = body(made);
+    let opening = "<code class=\"secret\">";
+    let start = html.find(opening).unwrap() + opening.len();
+    let adas: String = html[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "_-".contains(*c))
+        .collect();
+    assert!(html.contains("<th scope=\"col\">Made by</th>"), "{html}");
+    assert!(html.contains(&format!("<td>{ADMIN}</td>")), "{html}");
+    // A token minted with Ada's token is Ada's too.
+    let (status, minted) = admin.api_with(
+        &adas,
+        Method::POST,
+        "/tokens",
+        Some(json!({"name": "minted", "role": "admin"})),
+    );
+    assert_eq!(status, StatusCode::CREATED, "{minted}");
+    assert_eq!(minted["token"]["created_by"]["kind"], "member");
+    assert_eq!(minted["token"]["created_by"]["email"], ADMIN);
+    let minted = minted["secret"].as_str().unwrap().to_string();
+    let sams = admin.docket.find_staff(STAFF).unwrap();
+    let (_, sams) = admin
+        .docket
+        .create_api_token(
+            "sam's script",
+            Role::Admin,
+            docket_engine::model::TokenCreator::Member {
+                id: sams.id,
+                email: sams.email,
+            },
+        )
+        .unwrap();
+    let (status, list) = admin.api_with(&sams, Method::GET, "/tokens", None);
+    assert_eq!(status, StatusCode::OK);
+    let by: Vec<_> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["created_by"]["email"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(by, [ADMIN, ADMIN, STAFF]);
+
+    // Sam disables Ada: her tokens are refused, and cannot bring her back.
+    let (status, _) = admin.api_with(&sams, Method::POST, "/users/ada@firm.example/disable", None);
+    assert_eq!(status, StatusCode::OK);
+    for secret in [&adas, &minted] {
+        let (status, error) = admin.api_with(secret, Method::GET, "/users", None);
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{error}");
+        let (status, _) =
+            admin.api_with(secret, Method::POST, "/users/ada@firm.example/enable", None);
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = admin.api_with(
+            secret,
+            Method::POST,
+            "/tokens",
+            Some(json!({"name": "comeback", "role": "admin"})),
+        );
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (_, list) = admin.api_with(&sams, Method::GET, "/tokens", None);
+    for token in &list.as_array().unwrap()[..2] {
+        assert!(token["revoked_at"].is_string(), "{token}");
+        assert_eq!(token["revoked_because"], "member_disabled", "{token}");
+    }
+    let page = body(admin.get("/admin/tokens", Some(&admin.browser(STAFF))));
+    assert!(page.contains("when its member was disabled"), "{page}");
+
+    // Enabled again, Ada signs in, but her ended tokens stay ended.
+    let (status, _) = admin.api_with(&sams, Method::POST, "/users/ada@firm.example/enable", None);
+    assert_eq!(status, StatusCode::OK);
+    for secret in [&adas, &minted] {
+        let (status, _) = admin.api_with(secret, Method::GET, "/firm", None);
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+
+    // Demoted, Sam's admin token can do what staff do and no more, and stays so if he is
+    // made an admin again.
+    admin.docket.set_user_role(ADMIN, Role::Admin).unwrap();
+    let (status, answer) = admin.api_with(
+        &sams,
+        Method::POST,
+        "/users/sam@firm.example/role",
+        Some(json!({"role": "staff"})),
+    );
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, _) = admin.api_with(&sams, Method::GET, "/users", None);
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = admin.api_with(&sams, Method::GET, "/firm", None);
+    assert_eq!(status, StatusCode::OK);
+    admin.docket.set_user_role(STAFF, Role::Admin).unwrap();
+    let (status, _) = admin.api_with(&sams, Method::GET, "/users", None);
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

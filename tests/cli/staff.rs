@@ -324,6 +324,78 @@ fn without_a_configured_base_url_the_links_follow_the_listen_address_and_say_so(
 }
 
 #[test]
+fn a_token_made_for_a_member_is_theirs_and_ends_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    new_folder(dir.path());
+    let data = data_arg(dir.path());
+    for (email, role) in [("ada@firm.example", "admin"), ("sam@firm.example", "staff")] {
+        ok(&[
+            "user", "add", "--email", email, "--role", role, "--data", &data,
+        ]);
+    }
+    ok(&[
+        "token", "create", "--name", "cron", "--role", "admin", "--data", &data,
+    ]);
+    ok(&[
+        "token",
+        "create",
+        "--name",
+        "ada's",
+        "--role",
+        "admin",
+        "--member",
+        "ada@firm.example",
+        "--data",
+        &data,
+    ]);
+    // A member's token has no more than their role.
+    fails(
+        &[
+            "token",
+            "create",
+            "--name",
+            "sam's",
+            "--role",
+            "admin",
+            "--member",
+            "sam@firm.example",
+            "--data",
+            &data,
+        ],
+        "sam@firm.example has the staff role",
+    );
+    let list = ok(&["token", "list", "--data", &data]);
+    assert!(
+        list.lines().next().unwrap().contains("\tmade by\t"),
+        "{list}"
+    );
+    let cron = list.lines().find(|l| l.contains("\tcron\t")).unwrap();
+    assert!(cron.contains("\tcommand line\t"), "{cron}");
+    let adas = list.lines().find(|l| l.contains("\tada's\t")).unwrap();
+    assert!(adas.contains("\tada@firm.example\t"), "{adas}");
+
+    ok(&[
+        "user",
+        "add",
+        "--email",
+        "bea@firm.example",
+        "--role",
+        "admin",
+        "--data",
+        &data,
+    ]);
+    ok(&["user", "disable", "ada@firm.example", "--data", &data]);
+    let list = ok(&["token", "list", "--data", &data]);
+    let adas = list.lines().find(|l| l.contains("\tada's\t")).unwrap();
+    assert!(adas.ends_with("\tmember disabled"), "{adas}");
+    let cron = list.lines().find(|l| l.contains("\tcron\t")).unwrap();
+    assert!(
+        cron.ends_with("\t-\t-"),
+        "a command-line token is no one's: {cron}"
+    );
+}
+
+#[test]
 fn members_are_invited_given_roles_disabled_and_enabled() {
     let dir = tempfile::tempdir().unwrap();
     new_folder(dir.path());

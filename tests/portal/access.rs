@@ -57,7 +57,11 @@ fn an_archived_contact_loses_access_until_restored() {
     let ann = portal.docket.work(portal.work).unwrap().groups[0].recipient;
     let (_, token) = portal
         .docket
-        .create_api_token("staff", docket_engine::model::Role::Admin)
+        .create_api_token(
+            "staff",
+            docket_engine::model::Role::Admin,
+            docket_engine::model::TokenCreator::CommandLine,
+        )
         .unwrap();
     let archived = client()
         .post(portal.url(&format!("/api/contacts/{ann}/archive")))
@@ -129,7 +133,11 @@ fn two_recipients_of_one_work_item_see_nothing_of_each_other() {
     // Staff answer Ann on her task through the API.
     let (_, token) = portal
         .docket
-        .create_api_token("staff", docket_engine::model::Role::Admin)
+        .create_api_token(
+            "staff",
+            docket_engine::model::Role::Admin,
+            docket_engine::model::TokenCreator::CommandLine,
+        )
         .unwrap();
     let answered = client()
         .post(portal.url(&format!("/api/work/{}/groups/0/comments", portal.work)))

@@ -65,7 +65,11 @@ fn names_are_cleaned_types_sniffed_and_staff_download_html_as_an_attachment() {
     // A name sent through the API may carry CR/LF (a browser's form cannot: it escapes them).
     let (_, token) = portal
         .docket
-        .create_api_token("test", docket_engine::model::Role::Admin)
+        .create_api_token(
+            "test",
+            docket_engine::model::Role::Admin,
+            docket_engine::model::TokenCreator::CommandLine,
+        )
         .unwrap();
     let api = client()
         .post(portal.url(&format!(
@@ -385,7 +389,11 @@ fn a_program_named_as_a_pdf_is_flagged_to_staff() {
     // The API's file object says so, and a staff download is named for what it is.
     let (_, token) = portal
         .docket
-        .create_api_token("staff", docket_engine::model::Role::Staff)
+        .create_api_token(
+            "staff",
+            docket_engine::model::Role::Staff,
+            docket_engine::model::TokenCreator::CommandLine,
+        )
         .unwrap();
     let listed: serde_json::Value = client()
         .get(portal.url(&format!("/api/work/{}/files", portal.work)))

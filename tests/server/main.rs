@@ -4,14 +4,17 @@
 //! (`folder.rs`); comments and files through the API (`uploads.rs`); behind the shipped TLS
 //! proxy (`proxy.rs`); a restored folder, which sends nothing until resumed (`restore.rs`); the
 //! first start's setup address (`first_start.rs`); metrics, readiness and request ids
-//! (`observe.rs`).
+//! (`observe.rs`); what it writes readable by its owner only, and the log's variables
+//! (`owner_only.rs`); the API keeping its contract under schemathesis (`contract.rs`).
 
 #[path = "../support/mod.rs"]
 mod support;
 
+mod contract;
 mod first_start;
 mod folder;
 mod observe;
+mod owner_only;
 mod proxy;
 mod restore;
 mod uploads;

@@ -35,6 +35,23 @@ pub fn docket() -> Command {
     cmd
 }
 
+/// `cmd` (a `docket` command) run by `sh` under the file-creation mask `mask` (e.g. `022`), with
+/// the same arguments and environment.
+pub fn under_umask(cmd: &Command, mask: &str) -> Command {
+    let mut sh = Command::new("sh");
+    sh.arg("-c")
+        .arg(format!("umask {mask} && exec \"$0\" \"$@\""))
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (name, value) in cmd.get_envs() {
+        match value {
+            Some(value) => sh.env(name, value),
+            None => sh.env_remove(name),
+        };
+    }
+    sh
+}
+
 /// Runs `docket ARGS` to completion (killing it after `TIMEOUT`).
 pub fn run(args: &[&str]) -> Output {
     run_with(docket().args(args))
@@ -140,11 +157,23 @@ impl Server {
         cmd.args(["serve", "--listen", listen, "--data"])
             .arg(data)
             .args(extra)
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped());
+            .envs(env.iter().copied());
         if log.is_some() {
-            cmd.env("DOCKET_LOG", "info").stderr(Stdio::piped());
+            cmd.env("DOCKET_LOG", "info");
+        }
+        Self::start_command(cmd, data, log)
+    }
+
+    /// Starts `cmd`, a `docket serve` command made by the caller (with `docket()`, say, or
+    /// `under_umask`), and waits until it listens; with `log`, its stderr is collected there.
+    pub fn start_command(
+        mut cmd: Command,
+        data: &Path,
+        log: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
+    ) -> Server {
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped());
+        if log.is_some() {
+            cmd.stderr(Stdio::piped());
         } else {
             cmd.stderr(Stdio::inherit());
         }

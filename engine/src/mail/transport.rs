@@ -257,12 +257,17 @@ pub struct FileTransport {
 
 impl FileTransport {
     pub fn new(dir: PathBuf) -> Result<FileTransport, MailError> {
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            MailError(format!(
-                "key `mail.outbox_dir`: cannot create {}: {e}",
-                dir.display()
-            ))
-        })?;
+        // Its emails carry live links: the folder and its files are its owner's only, and a
+        // folder an older docket left open is closed, all of it.
+        let open_to_others = crate::owner_only::is_open_to_others(&dir).unwrap_or(false);
+        crate::owner_only::create_dir_all(&dir)
+            .and_then(|()| crate::owner_only::tighten(&dir, open_to_others))
+            .map_err(|e| {
+                MailError(format!(
+                    "key `mail.outbox_dir`: cannot create {} readable by its owner only: {e}",
+                    dir.display()
+                ))
+            })?;
         Ok(FileTransport { dir })
     }
 }
@@ -278,7 +283,7 @@ impl Transport for FileTransport {
         let path = self.dir.join(format!("{id}.eml"));
         let temp = self.dir.join(format!(".{id}.eml.tmp"));
         let write = || -> std::io::Result<()> {
-            std::fs::write(&temp, email.formatted())?;
+            crate::owner_only::write(&temp, &email.formatted())?;
             std::fs::File::open(&temp)?.sync_all()?;
             std::fs::rename(&temp, &path)
         };

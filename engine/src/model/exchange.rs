@@ -103,7 +103,10 @@ pub fn sanitise_file_name(name: &str) -> String {
                 && !is_invisible_format(*c)
         })
         .collect();
-    let trimmed = cleaned.trim().trim_start_matches('.').trim();
+    // Dots and spaces in any order: `. .htaccess` is a hidden file too (found by fuzzing).
+    let trimmed = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end();
     // A long name loses the end of its stem, not its extension.
     let short: String = if trimmed.chars().count() <= 200 {
         trimmed.to_string()

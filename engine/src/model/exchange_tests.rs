@@ -27,6 +27,8 @@ fn file_names_lose_folders_and_control_characters() {
         ("evil\u{0}name\r\n.pdf", "evilname.pdf"),
         ("", "upload"),
         ("...", "upload"),
+        (". .", "upload"),
+        (" . .htaccess", "htaccess"),
         ("a<b>c?.txt", "abc.txt"),
         ("invoice\u{202E}fdp.exe", "invoicefdp.exe"),
         ("a\u{2066}b\u{200F}c.pdf", "abc.pdf"),

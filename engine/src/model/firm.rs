@@ -1,10 +1,10 @@
-//! The firm itself: its settings, its staff and the API tokens its tools use.
+//! The firm itself: its settings and its staff.
 
 use chrono::{DateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::{Record, TokenId, UserId};
+use super::{Record, UserId};
 
 /// Settings that shape every email and reminder the firm sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -102,6 +102,15 @@ impl Role {
             Role::Staff => "staff",
         }
     }
+
+    /// This role, lowered to `cap` if that is less: what a member's token may do.
+    pub fn capped_at(self, cap: Role) -> Role {
+        if cap == Role::Staff {
+            Role::Staff
+        } else {
+            self
+        }
+    }
 }
 
 impl std::fmt::Display for Role {
@@ -172,44 +181,5 @@ impl Record for StaffUser {
                 "no upgrade from staff user format version {version}"
             )),
         }
-    }
-}
-
-/// A bearer token for the JSON API. Only the SHA-256 of its secret is stored, as the key of the
-/// token index; the record itself holds no secret, so it may be shown.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ApiToken {
-    pub id: TokenId,
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-    /// What the token may do: a staff token cannot back up or change settings, users, tokens
-    /// or plugins.
-    pub role: Role,
-    /// When it was last used, written at most once a minute to spare the disk: it may be up to
-    /// a minute behind the latest request, by design.
-    #[serde(default)]
-    pub last_used_at: Option<DateTime<Utc>>,
-    /// Once revoked, the token is refused; the record stays, for the list.
-    #[serde(default)]
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-impl Record for ApiToken {
-    const KIND: &'static str = "api token";
-    const VERSION: u16 = 2;
-
-    /// Format 1 had no role: those tokens could do everything, so they become admin tokens and
-    /// the scripts using them keep working.
-    fn upgrade(version: u16, mut value: serde_json::Value) -> Result<serde_json::Value, String> {
-        if version != 1 {
-            return Err(format!(
-                "no upgrade from api token format version {version}"
-            ));
-        }
-        value
-            .as_object_mut()
-            .ok_or("an api token record is not an object")?
-            .insert("role".into(), serde_json::Value::from("admin"));
-        Ok(value)
     }
 }

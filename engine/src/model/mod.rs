@@ -23,14 +23,14 @@ pub use contact::{Contact, ContactUpdate, NewContact};
 /// item's, in characters. Longer is refused with a field error.
 pub const MAX_NAME_CHARS: usize = 200;
 pub use exchange::{Comment, StoredFile, TypeMismatch, UploadedFile, sanitise_file_name};
-pub use firm::{ApiToken, FirmLogo, FirmSettings, Role, SendingPause, StaffInvite, StaffUser};
+pub use firm::{FirmLogo, FirmSettings, Role, SendingPause, StaffInvite, StaffUser};
 pub use ids::{ContactId, EventId, TemplateId, TokenId, UserId, WorkId, new_id};
 pub use instant::KeyInstant;
 pub use notice::{HookEventKind, QueuedEvent, StaffNotification, WebhookDelivery};
 pub use outbox::{
     CommentLine, MailContext, MessageKind, MessageState, OutboundMessage, PendingDigest, TaskLine,
 };
-pub use staff::{StaffMember, StaffSession};
+pub use staff::{ApiToken, StaffMember, StaffSession, TokenCreator, TokenEnd};
 pub use template::{
     DocumentRef, GroupTemplate, NewTemplate, ParamItem, ParamValue, PluginRef, TaskTemplate,
     Template, TemplateFile,

@@ -144,7 +144,7 @@ impl PluginRef {
 }
 
 /// A parameter's value as written: `days = -7`, `preset = "gentle"`, `before = [7, 3]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ParamValue {
     Bool(bool),
@@ -155,7 +155,7 @@ pub enum ParamValue {
 }
 
 /// One item of a list parameter.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ParamItem {
     Bool(bool),
@@ -163,6 +163,46 @@ pub enum ParamItem {
     Float(f64),
     Text(String),
 }
+
+/// The schema of a parameter's value (`with_list`) or of a list's item: one schema whose type is
+/// any of them, because a `oneOf` of integer and number has no single match for `7`.
+fn param_schema(with_list: bool) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    let scalars = vec![Type::Boolean, Type::Number, Type::String];
+    if !with_list {
+        return ObjectBuilder::new()
+            .schema_type(SchemaType::Array(scalars))
+            .description(Some(
+                "One item of a list parameter: true or false, a number or text.",
+            ))
+            .into();
+    }
+    let mut types = scalars;
+    types.push(Type::Array);
+    ArrayBuilder::new()
+        .schema_type(SchemaType::Array(types))
+        .items(param_schema(false))
+        .description(Some(
+            "A parameter's value as written: true or false, a number, text, or a list of those (`days = -7`, `preset = \"gentle\"`, `before = [7, 3]`).",
+        ))
+        .into()
+}
+
+impl utoipa::PartialSchema for ParamValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        param_schema(true)
+    }
+}
+
+impl utoipa::ToSchema for ParamValue {}
+
+impl utoipa::PartialSchema for ParamItem {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        param_schema(false)
+    }
+}
+
+impl utoipa::ToSchema for ParamItem {}
 
 impl ParamValue {
     /// A value typed into a form's text box: a whole number, a decimal, true or false, a list of

@@ -20,15 +20,18 @@ use super::stock::{STOCK, StockComponent};
 use super::wit::Pre;
 use crate::config::PluginsConfig;
 
-/// Where a plugin comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Where a plugin comes from: `"stock"`, `{"installed": PATH}` (in the plugins folder) or
+/// `{"file": PATH}` (a file a tool loaded, not installed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Origin {
     Stock,
     /// From the plugins folder.
+    #[schema(value_type = String)]
     Installed(PathBuf),
     /// A component file a tool loaded for itself (`check`, `test`, `simulate --file`): not
     /// installed.
+    #[schema(value_type = String)]
     File(PathBuf),
 }
 
@@ -40,9 +43,6 @@ pub struct PluginInfo {
     pub world: World,
     /// The version of the `docket:plugin` contract its component was built against.
     pub contract: Contract,
-    /// `"stock"`, `{"installed": PATH}` (in the plugins folder) or `{"file": PATH}` (a file a
-    /// tool loaded, not installed).
-    #[schema(value_type = Object)]
     pub origin: Origin,
     pub description: String,
     /// Capabilities the manifest declares.

@@ -465,14 +465,14 @@ const WASMTIME_LINE: &str = "wasmtime-48";
 
 fn store_cached(file: &Path, artifact: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::owner_only::create_dir_all(dir)?;
     }
     let mut data = Vec::with_capacity(artifact.len() + 32);
     data.extend_from_slice(&Sha256::digest(artifact));
     data.extend_from_slice(artifact);
     // Write then rename, so a crash mid-write never leaves a truncated artifact under the name.
     let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, &data)?;
+    crate::owner_only::write(&tmp, &data)?;
     std::fs::rename(&tmp, file)
 }
 

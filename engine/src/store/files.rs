@@ -65,7 +65,7 @@ impl FileStore {
     /// The file store in folder `root` (`DATA/files`), created if missing.
     pub fn open(root: &Path) -> Result<Self> {
         let tmp = root.join("tmp");
-        std::fs::create_dir_all(&tmp)
+        crate::owner_only::create_dir_all(&tmp)
             .map_err(|e| io_error(&format!("cannot create {}", tmp.display()), e))?;
         Ok(Self {
             place: Place::Disk(root.to_path_buf()),
@@ -345,7 +345,8 @@ impl FileWriter {
                     .map_err(|e| io_error("cannot write the file", e))?;
                 let target = blob_path(root, &sha256);
                 let shard = target.parent().expect("a blob path has a shard folder");
-                std::fs::create_dir_all(shard).map_err(|e| io_error("cannot write the file", e))?;
+                crate::owner_only::create_dir_all(shard)
+                    .map_err(|e| io_error("cannot write the file", e))?;
                 tmp.persist(&target)
                     .map_err(|e| io_error("cannot write the file", e.error))?;
                 sync_dir(shard)?;

@@ -74,7 +74,7 @@ impl SledStore {
     /// `create` with a page cache of `cache_bytes`, upgrading an older folder with the domain's
     /// steps `domain` (`docket::UPGRADES`).
     pub fn create_upgrading(dir: &Path, cache_bytes: u64, domain: &[Upgrade]) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| {
+        crate::owner_only::create_dir_all(dir).map_err(|e| {
             Error::Storage(format!("cannot create data folder {}: {e}", dir.display()))
         })?;
         Self::open_folder(dir, cache_bytes, domain)
@@ -96,7 +96,9 @@ impl SledStore {
 
     fn open_folder(dir: &Path, cache_bytes: u64, domain: &[Upgrade]) -> Result<Self> {
         let lock_path = dir.join("docket.lock");
-        let lock = File::options()
+        // A folder an older docket made readable by others is closed to them, all of it, once.
+        let open_to_others = crate::owner_only::is_open_to_others(dir).unwrap_or(false);
+        let lock = crate::owner_only::options()
             .create(true)
             .truncate(false)
             .write(true)
@@ -139,6 +141,14 @@ impl SledStore {
                 }
             }
         };
+        // sled makes its files with the process's umask: they are closed to others here (the
+        // binary's umask already does it for the files sled makes later).
+        crate::owner_only::tighten(dir, open_to_others).map_err(|e| {
+            Error::Storage(format!(
+                "cannot make {} readable by its owner only: {e}",
+                dir.display()
+            ))
+        })?;
         let trees = Tree::ALL
             .iter()
             .map(|t| db.open_tree(t.name()))
@@ -355,7 +365,7 @@ impl Store for SledStore {
 
     fn scratch_file(&self) -> Result<File> {
         let dir = self.path.join("tmp");
-        std::fs::create_dir_all(&dir)
+        crate::owner_only::create_dir_all(&dir)
             .and_then(|_| tempfile::tempfile_in(&dir))
             .map_err(|e| super::files::io_error("cannot make a temporary file", e))
     }

@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::refusals::{BodyRefusals, ListRefusals, RecordQueryRefusals, RecordRefusals};
-use super::{ApiResult, Page, unknown_action};
+use super::{ApiResult, Newest, Page, unknown_action};
 use crate::auth::ApiCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
@@ -32,7 +32,10 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     q: Option<String>,
+    /// The id of the last item of the page before (a ULID).
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$")]
     after: Option<String>,
+    #[param(minimum = 1)]
     limit: Option<usize>,
 }
 
@@ -159,14 +162,14 @@ async fn contact_action(
     get,
     path = "/contacts/{id}/timeline",
     tag = "contacts",
-    params(("id" = String, Path, description = "the contact's id"), Page),
+    params(("id" = String, Path, description = "the contact's id"), Newest),
     responses((status = 200, description = "done", body = Vec<TimelineEvent>), RecordQueryRefusals)
 )]
 async fn contact_timeline(
     _: ApiCaller,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(page): ApiQuery<Page>,
+    ApiQuery(page): ApiQuery<Newest>,
 ) -> ApiResult<Vec<TimelineEvent>> {
     let limit = page.limit()?;
     Ok(Json(

@@ -47,19 +47,43 @@ type ApiResult<T> = Result<Json<T>, ApiError>;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct Page {
+    /// The id of the last item of the page before (a ULID).
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$")]
     after: Option<String>,
     /// How many items at most: 1 to 500 (more reads as 500); 100 when not given.
+    #[param(minimum = 1)]
     limit: Option<usize>,
+}
+
+/// A timeline's length: `?limit=N`, the newest N events.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct Newest {
+    /// How many events at most, newest first: 1 to 500 (more reads as 500); 100 when not given.
+    #[param(minimum = 1)]
+    limit: Option<usize>,
+}
+
+impl Newest {
+    fn limit(&self) -> Result<usize, ApiError> {
+        page_limit(self.limit, DEFAULT_PAGE)
+    }
+}
+
+/// A page's length as asked (`default` when not): 0 is refused, more than `MAX_PAGE` is cut.
+pub(crate) fn page_limit(limit: Option<usize>, default: usize) -> Result<usize, ApiError> {
+    match limit {
+        Some(0) => Err(ApiError::from(docket_engine::Error::invalid(format!(
+            "limit is how many items a page lists, from 1 to {MAX_PAGE}; 0 lists nothing"
+        )))),
+        limit => Ok(limit.unwrap_or(default).min(MAX_PAGE)),
+    }
 }
 
 impl Page {
     fn limit(&self) -> Result<usize, ApiError> {
-        match self.limit {
-            Some(0) => Err(ApiError::from(docket_engine::Error::invalid(format!(
-                "limit is how many items a page lists, from 1 to {MAX_PAGE}; 0 lists nothing"
-            )))),
-            limit => Ok(limit.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE)),
-        }
+        page_limit(self.limit, DEFAULT_PAGE)
     }
 
     fn after<T: std::str::FromStr<Err = docket_engine::Error>>(

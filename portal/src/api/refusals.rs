@@ -29,6 +29,11 @@ const NOT_FOUND: Refusal = (404, "not found");
 const REFUSED: Refusal = (422, "refused: the message says why");
 const TOO_LARGE: Refusal = (413, "the body is larger than allowed");
 const MULTIPART: Refusal = (415, "a multipart form was sent instead of the file itself");
+const NOT_JSON: Refusal = (415, "a body sent without `Content-Type: application/json`");
+const CONFLICT: Refusal = (
+    409,
+    "refused for the state it would change: a duplicate, the last admin, or a concurrent change; the message says which",
+);
 
 /// Declares each type with the refusals it documents.
 macro_rules! refusals {
@@ -50,32 +55,33 @@ refusals! {
     /// A call for admin tokens only.
     AdminRefusals = [NO_TOKEN, NOT_ADMIN];
     /// A list read with query parameters.
-    ListRefusals = [NO_TOKEN, BAD_QUERY];
+    ListRefusals = [NO_TOKEN, BAD_QUERY, REFUSED];
     /// A list for admin tokens only, read with query parameters.
-    AdminListRefusals = [NO_TOKEN, NOT_ADMIN, BAD_QUERY];
+    AdminListRefusals = [NO_TOKEN, NOT_ADMIN, BAD_QUERY, REFUSED];
     /// A call naming a record, which may not exist or may refuse what is asked.
-    RecordRefusals = [NO_TOKEN, NOT_FOUND, REFUSED];
+    RecordRefusals = [NO_TOKEN, NOT_FOUND, CONFLICT, REFUSED];
     /// A call naming a record, for admin tokens only.
-    AdminRecordRefusals = [NO_TOKEN, NOT_ADMIN, NOT_FOUND, REFUSED];
+    AdminRecordRefusals = [NO_TOKEN, NOT_ADMIN, NOT_FOUND, CONFLICT, REFUSED];
     /// A call naming a record, with query parameters.
     RecordQueryRefusals = [NO_TOKEN, BAD_QUERY, NOT_FOUND, REFUSED];
     /// A call naming a record, with query parameters, for admin tokens only.
     AdminRecordQueryRefusals = [NO_TOKEN, NOT_ADMIN, BAD_QUERY, NOT_FOUND, REFUSED];
     /// A call with a JSON body, naming records in its path or its body.
-    BodyRefusals = [NO_TOKEN, BAD_BODY, NOT_FOUND, REFUSED];
+    BodyRefusals = [NO_TOKEN, BAD_BODY, NOT_FOUND, CONFLICT, NOT_JSON, REFUSED];
     /// A call with a JSON body, for admin tokens only.
-    AdminBodyRefusals = [NO_TOKEN, NOT_ADMIN, BAD_BODY, NOT_FOUND, REFUSED];
+    AdminBodyRefusals = [NO_TOKEN, NOT_ADMIN, BAD_BODY, NOT_FOUND, CONFLICT, NOT_JSON, REFUSED];
     /// A call naming a group, task or document by its position in the path.
-    PositionRefusals = [NO_TOKEN, BAD_POSITION, NOT_FOUND, REFUSED];
+    PositionRefusals = [NO_TOKEN, BAD_POSITION, NOT_FOUND, CONFLICT, REFUSED];
     /// A call naming a group or task by its position, with a JSON body.
-    PositionBodyRefusals = [NO_TOKEN, BAD_BODY_OR_POSITION, NOT_FOUND, REFUSED];
+    PositionBodyRefusals =
+        [NO_TOKEN, BAD_BODY_OR_POSITION, NOT_FOUND, CONFLICT, NOT_JSON, REFUSED];
     /// A file sent as the body, its name in the query: it may be too large, or a form.
-    UploadRefusals = [NO_TOKEN, BAD_QUERY, NOT_FOUND, REFUSED, TOO_LARGE, MULTIPART];
+    UploadRefusals = [NO_TOKEN, BAD_QUERY, NOT_FOUND, CONFLICT, REFUSED, TOO_LARGE, MULTIPART];
     /// A file sent as the body to a task named by its position.
     PositionUploadRefusals =
-        [NO_TOKEN, BAD_QUERY_OR_POSITION, NOT_FOUND, REFUSED, TOO_LARGE, MULTIPART];
+        [NO_TOKEN, BAD_QUERY_OR_POSITION, NOT_FOUND, CONFLICT, REFUSED, TOO_LARGE, MULTIPART];
     /// The firm's logo, an image sent as the body by an admin token.
-    LogoRefusals = [NO_TOKEN, NOT_ADMIN, NOT_FOUND, REFUSED, TOO_LARGE];
+    LogoRefusals = [NO_TOKEN, NOT_ADMIN, NOT_FOUND, CONFLICT, REFUSED, TOO_LARGE];
 }
 
 /// The refusals as the document's answers, each with the error body.

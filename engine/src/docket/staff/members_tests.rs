@@ -57,7 +57,11 @@ fn users_sign_in_with_their_password_only() {
 fn api_tokens_authenticate_by_secret() {
     let (docket, _) = docket_at("2027-01-10T09:00:00Z");
     let (token, secret) = docket
-        .create_api_token("ci", crate::model::Role::Admin)
+        .create_api_token(
+            "ci",
+            crate::model::Role::Admin,
+            crate::model::TokenCreator::CommandLine,
+        )
         .unwrap();
     assert!(secret.starts_with("dkt_") && secret.len() == 4 + 43);
     assert_eq!(

@@ -1,7 +1,8 @@
 //! Staff users as admins manage them: invited (the member is created without a password and
 //! emailed a one-time link to set one, which expires), their role changed, disabled (their
-//! sessions end and sign-in is refused) and enabled again. The firm always keeps an active
-//! admin: the last one cannot be demoted or disabled.
+//! sessions end, their API tokens are revoked and sign-in is refused) and enabled again (their
+//! ended tokens stay ended). Demoting a member lowers their admin tokens to staff. The firm
+//! always keeps an active admin: the last one cannot be demoted or disabled.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -11,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::docket::Docket;
 use crate::docket::staff::members::hash_password;
 use crate::model::{
-    MessageKind, OutboundMessage, Role, StaffInvite, StaffMember, StaffUser, UserId,
+    MessageKind, OutboundMessage, Role, StaffInvite, StaffMember, StaffUser, TokenEnd, UserId,
     normalise_email,
 };
 use crate::store::{Batch, Tree, decode};
@@ -146,7 +147,8 @@ impl Docket {
         Err(gone())
     }
 
-    /// Gives a member another role; the last active admin stays one.
+    /// Gives a member another role, their API tokens lowered to it; the last active admin
+    /// stays one. Promoting a member again does not raise their lowered tokens.
     pub fn set_user_role(&self, id_or_email: &str, role: Role) -> Result<StaffMember> {
         self.change_user(id_or_email, |user, others_admin| {
             if user.role == Role::Admin && role != Role::Admin && user.is_active() && !others_admin
@@ -161,8 +163,8 @@ impl Docket {
         })
     }
 
-    /// Disables a member: their sessions end, and sign-in is refused until they are enabled.
-    /// The last active admin cannot be disabled.
+    /// Disables a member: their sessions end, their API tokens are revoked, and sign-in is
+    /// refused until they are enabled. The last active admin cannot be disabled.
     pub fn disable_user(&self, id_or_email: &str) -> Result<StaffMember> {
         let now = self.now();
         self.change_user(id_or_email, |user, others_admin| {
@@ -180,7 +182,7 @@ impl Docket {
         })
     }
 
-    /// Lets a disabled member sign in again.
+    /// Lets a disabled member sign in again; the tokens disabling ended stay revoked.
     pub fn enable_user(&self, id_or_email: &str) -> Result<StaffMember> {
         self.change_user(id_or_email, |user, _| {
             user.disabled_at = None;
@@ -189,8 +191,9 @@ impl Docket {
     }
 
     /// Reads the member, applies `change` (told whether another active admin exists), and
-    /// writes it with the end of their sessions when disabled, guarded against every concurrent
-    /// change to the staff (so two admins cannot demote each other at once).
+    /// writes it with the end of their sessions and tokens when disabled and their tokens
+    /// lowered to their role, guarded against every concurrent change to the staff (so two
+    /// admins cannot demote each other at once) and to the tokens it changes.
     fn change_user(
         &self,
         id_or_email: &str,
@@ -216,6 +219,22 @@ impl Docket {
             if user.disabled_at.is_some() {
                 for (session, _) in self.sessions_of(user.id)? {
                     batch.remove(Tree::StaffSessions, session);
+                }
+            }
+            let now = self.now();
+            for (key, bytes, mut token) in self.token_entries()? {
+                if token.member() != Some(user.id) || token.revoked_at.is_some() {
+                    continue;
+                }
+                let before = token.clone();
+                if user.disabled_at.is_some() {
+                    token.revoked_at = Some(now);
+                    token.revoked_because = Some(TokenEnd::MemberDisabled);
+                }
+                token.role = token.role.capped_at(user.role);
+                if token != before {
+                    batch.expect(Tree::ApiTokens, key.clone(), Some(bytes));
+                    batch.put_record(Tree::ApiTokens, key, &token);
                 }
             }
             batch.put_record(Tree::Users, user.id.key(), &user);

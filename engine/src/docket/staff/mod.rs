@@ -8,7 +8,10 @@
 //! (a password change ends the others, a sign-in sweeps the expired), with idle (2 hours) and
 //! absolute (12 hours) expiry. The form token every admin form carries is a hash of the secret:
 //! no storage, and worth nothing without the cookie. A password is hashed or checked only after
-//! the throttle let the attempt through. API tokens carry a role (format 1 tokens read as admin);
+//! the throttle let the attempt through. API tokens carry a role (format 1 tokens read as admin) and
+//! their creator (format 2 tokens read as `unknown`: they keep working, tied to no member); a
+//! member's token is refused while they are disabled and capped at their role, revoked when they
+//! are disabled and lowered when they are demoted (`tokens.rs`);
 //! a token's last use is written at most once a minute; a revoked token stays listed and is
 //! refused; live tokens' names are unique. A disabled member has their sessions removed in the
 //! batch that disables them. Role and disable changes are guarded on every staff record, so two

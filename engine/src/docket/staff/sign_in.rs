@@ -1,7 +1,9 @@
 //! Staff sign-in to the admin: email and password (argon2), behind the sign-in throttle; a
 //! server-side session whose secret lives only in the browser's cookie (stored by its
 //! SHA-256, under the member's id); idle and absolute expiry; the per-session token every admin
-//! form carries; sign-out; and password change, which ends the member's other sessions.
+//! form carries; sign-out; and password change, which ends every session of the member and
+//! starts a fresh one for the browser that changed it (a session cookie stolen before the change
+//! is worth nothing after it).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -38,8 +40,9 @@ pub enum StaffSignIn {
 /// What a password change came to.
 #[derive(Debug, PartialEq, Eq)]
 pub enum PasswordChange {
-    /// Changed; the member's other sessions are ended.
-    Changed,
+    /// Changed; every session of the member ended, and the browser that changed it goes on
+    /// with a fresh session: this is its cookie's value.
+    Changed { cookie: String },
     /// The current password given is wrong; nothing changed.
     WrongPassword,
     /// Too many failures lately: try again after this; nothing was checked.
@@ -192,7 +195,8 @@ impl Docket {
 
     /// Changes the password of the member signed in with `cookie`, given their current one,
     /// from `address`. The new password is checked first (nothing is hashed for a bad one); the
-    /// current one goes through the sign-in throttle. Every other session of the member ends.
+    /// current one goes through the sign-in throttle. Every session of the member ends, this one
+    /// too; the browser goes on with the fresh session whose cookie is in the answer.
     pub fn change_password(
         &self,
         cookie: &str,
@@ -223,7 +227,7 @@ impl Docket {
         }
         self.attempt_succeeded(&attempt)?;
         let (user_id, secret) = parse_cookie(cookie).expect("a live session's cookie parses");
-        let keep = session_key(user_id, secret);
+        let fresh = new_secret();
         self.retrying(|| {
             let key = member.staff.id.key();
             let before = self
@@ -232,18 +236,36 @@ impl Docket {
                 .ok_or_else(|| Error::not_found("staff user", member.staff.id))?;
             let mut user: StaffUser = decode(&before)?;
             user.password_hash = new_hash.clone();
+            let old = session_key(user_id, secret);
+            let Some(old_bytes) = self.store.get(Tree::StaffSessions, &old)? else {
+                return Err(Error::Forbidden(
+                    "sign in again to change your password".into(),
+                ));
+            };
+            let old_session: StaffSession = decode(&old_bytes)?;
+            let now = self.now();
+            // The password was just proven, as at sign-in: the fresh session's lifetime starts
+            // now.
+            let session = StaffSession {
+                user: user.id,
+                created_at: now,
+                last_seen_at: now,
+                expires_at: now + STAFF_SESSION_LIFETIME,
+                device: old_session.device,
+            };
             let mut batch = Batch::default();
             batch.expect(Tree::Users, key.clone(), Some(before));
             batch.put_record(Tree::Users, key, &user);
             for (session, _) in self.sessions_of(member.staff.id)? {
-                if session != keep {
-                    batch.remove(Tree::StaffSessions, session);
-                }
+                batch.remove(Tree::StaffSessions, session);
             }
+            batch.put_record(Tree::StaffSessions, session_key(user.id, &fresh), &session);
             self.store.commit(batch)
         })?;
-        tracing::info!(user = %member.staff.email, "staff member changed their password; their other sessions ended");
-        Ok(PasswordChange::Changed)
+        tracing::info!(user = %member.staff.email, "staff member changed their password; every session of theirs ended and this browser has a fresh one");
+        Ok(PasswordChange::Changed {
+            cookie: format!("{}.{fresh}", member.staff.id),
+        })
     }
 
     fn live(&self, session: &StaffSession) -> bool {

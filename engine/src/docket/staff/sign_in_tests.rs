@@ -206,14 +206,24 @@ fn a_password_change_needs_the_current_one_and_ends_other_sessions() {
             .contains("at least 12")
     );
     assert!(docket.verify_password(email, PASSWORD).unwrap().is_some());
-    assert_eq!(
-        docket.change_password(&here, PASSWORD, new, "a").unwrap(),
-        PasswordChange::Changed
-    );
+    let before = docket.staff_session(&here).unwrap().unwrap();
+    let PasswordChange::Changed { cookie: fresh } =
+        docket.change_password(&here, PASSWORD, new, "a").unwrap()
+    else {
+        panic!("the password is changed")
+    };
     assert!(docket.verify_password(email, PASSWORD).unwrap().is_none());
     assert!(docket.verify_password(email, new).unwrap().is_some());
-    assert!(docket.staff_session(&here).unwrap().is_some());
+    // Every session ends, the one that changed it too: a cookie stolen before the change is
+    // worth nothing after it. The browser goes on with a fresh session and form token.
+    assert!(docket.staff_session(&here).unwrap().is_none());
     assert!(docket.staff_session(&there).unwrap().is_none());
+    assert_ne!(fresh, here);
+    let after = docket.staff_session(&fresh).unwrap().unwrap();
+    assert_eq!(after.staff.id, before.staff.id);
+    assert_ne!(after.form_token, before.form_token);
+    let sessions = docket.sessions_of(after.staff.id).unwrap();
+    assert_eq!(sessions.len(), 1, "only the fresh session is left");
     assert!(matches!(
         docket.change_password("nonsense", new, PASSWORD, "a"),
         Err(Error::Forbidden(_))

@@ -1,6 +1,13 @@
 //! What admins manage about who may use Docket and how it reaches people: API tokens with their
-//! roles (created, listed, revoked, their last use recorded), and a test email through the
-//! configured transport.
+//! roles and the member each belongs to (created, listed, revoked, their last use recorded),
+//! and a test email through the configured transport.
+//!
+//! A token made by a member carries that member's rights and no more: it is refused while they
+//! are disabled, never does more than their current role, ends (is revoked) in the batch that
+//! disables them and is lowered to staff in the batch that demotes them (`membership.rs`). A
+//! token made with another token belongs to that token's creator, so a member cannot launder
+//! their rights through a fresh token. Tokens made on the command line without `--member`, and
+//! tokens from before creators were recorded, belong to no member.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -8,7 +15,10 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::docket::Docket;
-use crate::model::{ApiToken, MessageKind, OutboundMessage, Role, TokenId, UserId};
+use crate::model::{
+    ApiToken, MessageKind, OutboundMessage, Role, StaffUser, TokenCreator, TokenEnd, TokenId,
+    UserId,
+};
 use crate::store::{Batch, Tree, decode, get_record};
 use crate::{Error, Result};
 
@@ -19,12 +29,18 @@ const TOKEN_PREFIX: &str = "dkt_";
 const LAST_USED_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 
 /// A token as stored: its key (the secret's hash), its bytes and its record.
-type TokenEntry = (Vec<u8>, Vec<u8>, ApiToken);
+pub(super) type TokenEntry = (Vec<u8>, Vec<u8>, ApiToken);
 
 impl Docket {
-    /// Creates an API token with `role`; the secret is returned once and only its hash is kept.
-    /// Its name tells it apart in the list, so a name a live token has is refused.
-    pub fn create_api_token(&self, name: &str, role: Role) -> Result<(ApiToken, String)> {
+    /// Creates an API token with `role` made `by` someone; the secret is returned once and only
+    /// its hash is kept. Its name tells it apart in the list, so a name a live token has is
+    /// refused. A member's token needs the member active and a role no higher than theirs.
+    pub fn create_api_token(
+        &self,
+        name: &str,
+        role: Role,
+        by: TokenCreator,
+    ) -> Result<(ApiToken, String)> {
         let name = name.trim();
         if name.is_empty() {
             return Err(Error::invalid_field(
@@ -50,6 +66,34 @@ impl Docket {
                 ),
             ));
         }
+        let mut batch = Batch::default();
+        let created_by = match by {
+            TokenCreator::Member { id, .. } => {
+                let (bytes, member) = self.token_member(id)?;
+                if member.disabled_at.is_some() {
+                    return Err(Error::Forbidden(format!(
+                        "{} is disabled and cannot make API tokens",
+                        member.email
+                    )));
+                }
+                if role.capped_at(member.role) != role {
+                    return Err(Error::invalid_field(
+                        "role",
+                        format!(
+                            "{} has the {} role, so their tokens can have no more than that",
+                            member.email, member.role
+                        ),
+                    ));
+                }
+                // Disabling or demoting the member while this commits would miss the token.
+                batch.expect(Tree::Users, id.key(), Some(bytes));
+                TokenCreator::Member {
+                    id,
+                    email: member.email,
+                }
+            }
+            other => other,
+        };
         let mut secret = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut secret);
         let secret = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(secret));
@@ -58,19 +102,39 @@ impl Docket {
             name: name.to_string(),
             created_at: self.now(),
             role,
+            created_by,
             last_used_at: None,
             revoked_at: None,
+            revoked_because: None,
         };
-        let mut batch = Batch::default();
         batch.put_record(Tree::ApiTokens, token_hash(&secret), &token);
         self.store.commit(batch)?;
         Ok((token, secret))
     }
 
-    /// The live token whose secret this is, if any; a revoked token is no token. The lookup is
-    /// by SHA-256 of the secret, so timing reveals nothing about stored secrets. Records the
-    /// token's use, at most once a minute.
+    /// The live token whose secret this is, if any, with the role it may use now; a revoked
+    /// token, or one whose member is disabled or gone, is no token, and a member's token never
+    /// does more than the member's role. The lookup is by SHA-256 of the secret, so timing
+    /// reveals nothing about stored secrets. Records the token's use, at most once a minute.
     pub fn authenticate_api_token(&self, secret: &str) -> Result<Option<ApiToken>> {
+        let Some(mut token) = self.use_api_token(secret)? else {
+            return Ok(None);
+        };
+        if let Some(id) = token.member() {
+            // Disabling and demoting change the token in the same batch; this read is the
+            // second lock on the door, for a token written any other way.
+            match get_record::<StaffUser>(self.store.as_ref(), Tree::Users, &id.key())? {
+                Some(member) if member.disabled_at.is_none() => {
+                    token.role = token.role.capped_at(member.role);
+                }
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(token))
+    }
+
+    /// The live token whose secret this is, its use recorded.
+    fn use_api_token(&self, secret: &str) -> Result<Option<ApiToken>> {
         if !secret.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
@@ -131,6 +195,7 @@ impl Docket {
                 return Ok(token);
             }
             token.revoked_at = Some(self.now());
+            token.revoked_because = Some(TokenEnd::Revoked);
             let mut batch = Batch::default();
             batch.expect(Tree::ApiTokens, key.clone(), Some(before));
             batch.put_record(Tree::ApiTokens, key, &token);
@@ -169,8 +234,18 @@ impl Docket {
         Ok(message)
     }
 
+    /// The member `id` as stored, for a token of theirs.
+    fn token_member(&self, id: UserId) -> Result<(Vec<u8>, StaffUser)> {
+        let bytes = self
+            .store
+            .get(Tree::Users, &id.key())?
+            .ok_or_else(|| Error::not_found("staff user", id))?;
+        let member = decode(&bytes)?;
+        Ok((bytes, member))
+    }
+
     /// The token index as stored: key (the secret's hash), bytes, record. Tokens are few.
-    fn token_entries(&self) -> Result<Vec<TokenEntry>> {
+    pub(super) fn token_entries(&self) -> Result<Vec<TokenEntry>> {
         self.store
             .scan(Tree::ApiTokens, b"", None, usize::MAX, false)?
             .into_iter()

@@ -320,9 +320,9 @@ pub(in crate::admin) async fn account(
     AdminQuery(query): AdminQuery<AccountQuery>,
 ) -> Response {
     let notice = match query.notice.as_str() {
-        "password-changed" => {
-            Some("Your password is changed. Your other signed-in browsers were signed out.")
-        }
+        "password-changed" => Some(
+            "Your password is changed. Every other browser signed in as you was signed out; this one goes on with a fresh session.",
+        ),
         _ => None,
     };
     account_page(
@@ -384,8 +384,17 @@ pub(in crate::admin) async fn change_password(
         })
         .await;
     match answer {
-        Ok(PasswordChange::Changed) => {
-            Redirect::to("/admin/account?notice=password-changed").into_response()
+        // The session the request came with is over: the browser goes on with a fresh one.
+        Ok(PasswordChange::Changed { cookie }) => {
+            let mut response =
+                Redirect::to("/admin/account?notice=password-changed").into_response();
+            let name = cookie_name(&state, SESSION_COOKIE_SECURE, SESSION_COOKIE_PLAIN);
+            let lifetime = STAFF_SESSION_LIFETIME.num_seconds().unsigned_abs();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                cookie_header(name, &cookie, lifetime, serves_https(&state)),
+            );
+            response
         }
         Ok(PasswordChange::WrongPassword) => refuse(
             StatusCode::UNPROCESSABLE_ENTITY,

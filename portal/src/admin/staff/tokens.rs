@@ -1,10 +1,11 @@
-//! API tokens, for admins: the list (role, created, last used, revoked), a form to create one
-//! with a role — its secret shown on the answer to that post only — and revoke buttons.
+//! API tokens, for admins: the list (role, who made it, created, last used, revoked and why), a
+//! form to create one with a role — the token is the signed-in admin's, its secret shown on the
+//! answer to that post only — and revoke buttons.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use docket_engine::model::{ApiToken, Role, TokenId};
+use docket_engine::model::{ApiToken, Role, TokenCreator, TokenEnd, TokenId};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -28,6 +29,7 @@ struct Line {
     id: String,
     name: String,
     role: &'static str,
+    made_by: String,
     created: String,
     last_used: String,
     revoked: Option<String>,
@@ -84,7 +86,18 @@ async fn page(
         last_used: t
             .last_used_at
             .map_or_else(|| "never".into(), |at| local_time(state, at)),
-        revoked: t.revoked_at.map(|at| local_time(state, at)),
+        made_by: match &t.created_by {
+            TokenCreator::Member { email, .. } => email.clone(),
+            TokenCreator::CommandLine => "the command line".into(),
+            TokenCreator::Unknown => "unknown (made before Docket recorded it)".into(),
+        },
+        revoked: t.revoked_at.map(|at| {
+            let when = local_time(state, at);
+            match t.revoked_because {
+                Some(TokenEnd::MemberDisabled) => format!("{when}, when its member was disabled"),
+                _ => when,
+            }
+        }),
     };
     let page = TokensPage {
         tokens: tokens.iter().map(line).collect(),
@@ -149,7 +162,14 @@ pub(in crate::admin) async fn create(
         }
     };
     let name = form.name.clone();
-    match state.run(move |d| d.create_api_token(&name, role)).await {
+    let by = TokenCreator::Member {
+        id: session.member.staff.id,
+        email: session.member.staff.email.clone(),
+    };
+    match state
+        .run(move |d| d.create_api_token(&name, role, by))
+        .await
+    {
         Ok((token, secret)) => {
             let created = Created {
                 name: token.name,

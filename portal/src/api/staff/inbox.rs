@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::refusals::{AdminRecordQueryRefusals, AdminRecordRefusals};
-use crate::api::{ApiResult, MAX_PAGE};
+use crate::api::{ApiResult, page_limit};
 use crate::auth::AdminCaller;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
@@ -29,6 +29,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 struct InboxQuery {
     before: Option<String>,
+    #[param(minimum = 1)]
     limit: Option<usize>,
     #[serde(default)]
     unread: bool,
@@ -60,7 +61,7 @@ async fn notifications(
     ApiQuery(query): ApiQuery<InboxQuery>,
 ) -> ApiResult<InboxAnswer> {
     let before = query.before.as_deref().map(notification_id).transpose()?;
-    let limit = query.limit.unwrap_or(INBOX_PAGE).clamp(1, MAX_PAGE);
+    let limit = page_limit(query.limit, INBOX_PAGE)?;
     let inbox = state
         .call(move |d| {
             let member = d.find_staff(&user)?;

@@ -1,6 +1,6 @@
-//! API tokens in the JSON API, for admin tokens only: list them (with role, last use and
-//! revocation, never a secret or its hash), create one with a role (its secret in that one
-//! answer), revoke one.
+//! API tokens in the JSON API, for admin tokens only: list them (with role, who made them, last
+//! use and revocation, never a secret or its hash), create one with a role (its secret in that
+//! one answer), revoke one. A token made with a token belongs to that token's creator.
 
 use axum::Json;
 use axum::extract::State;
@@ -58,12 +58,12 @@ async fn list_tokens(_: AdminCaller, State(state): State<AppState>) -> ApiResult
     responses((status = 201, description = "created", body = CreatedToken), AdminBodyRefusals)
 )]
 async fn create_token(
-    _: AdminCaller,
+    AdminCaller(caller): AdminCaller,
     State(state): State<AppState>,
     ApiJson(new): ApiJson<NewToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
     let (token, secret) = state
-        .call(move |d| d.create_api_token(&new.name, new.role))
+        .call(move |d| d.create_api_token(&new.name, new.role, caller.0.created_by))
         .await?;
     Ok((StatusCode::CREATED, Json(CreatedToken { token, secret })))
 }

@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::refusals::{BodyRefusals, ListRefusals, RecordQueryRefusals, RecordRefusals};
-use super::{ApiResult, Page};
+use super::{ApiResult, Newest, Page};
 use crate::auth::ApiCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
@@ -46,7 +46,10 @@ struct WorkQuery {
     contact: Option<String>,
     /// `true`: only work that needs staff's attention (a group whose plugin fails).
     needs_attention: Option<String>,
+    /// The id of the last item of the page before (a ULID).
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$")]
     after: Option<String>,
+    #[param(minimum = 1)]
     limit: Option<usize>,
 }
 
@@ -124,14 +127,14 @@ async fn get_work(
     get,
     path = "/work/{id}/timeline",
     tag = "work",
-    params(("id" = String, Path, description = "the work item's id"), Page),
+    params(("id" = String, Path, description = "the work item's id"), Newest),
     responses((status = 200, description = "done", body = Vec<TimelineEvent>), RecordQueryRefusals)
 )]
 async fn work_timeline(
     _: ApiCaller,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(page): ApiQuery<Page>,
+    ApiQuery(page): ApiQuery<Newest>,
 ) -> ApiResult<Vec<TimelineEvent>> {
     let id: WorkId = id.parse()?;
     let limit = page.limit()?;
