@@ -91,7 +91,9 @@ impl AppState {
         f: impl FnOnce(&Docket) -> docket_engine::Result<T> + Send + 'static,
     ) -> Result<T, CallError> {
         let docket = self.docket.clone();
-        tokio::task::spawn_blocking(move || f(&docket))
+        // The request's span (its id) goes with the call, so what the engine logs carries it.
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || span.in_scope(|| f(&docket)))
             .await
             .map_err(|e| CallError::Unfinished(e.to_string()))?
             .map_err(CallError::Engine)

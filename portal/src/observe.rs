@@ -107,10 +107,13 @@ pub(crate) async fn metrics_page(_: AdminCaller, State(state): State<AppState>) 
         }
     }
     (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
         recorder().render(),
     )
         .into_response()

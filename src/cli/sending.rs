@@ -34,7 +34,7 @@ pub fn run(cmd: SendingCommand, docket: &Docket) -> anyhow::Result<()> {
             None => println!("Sending goes on: the server emails what is due."),
         },
         SendingCommand::Pause => match docket.sending_pause()? {
-            Some(pause) => println!("{}", pause_text(&pause, zone)),
+            Some(pause) => println!("Already paused. {}", pause_text(&pause, zone)),
             None => {
                 let pause = docket.pause_sending("paused from the command line")?;
                 println!("{}", pause_text(&pause, zone));

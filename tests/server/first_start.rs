@@ -65,6 +65,19 @@ fn a_new_folder_prints_a_setup_address_that_makes_the_first_admin_once() {
     bad[6] = ("confirm_password", "something else entirely");
     let html = post(&bad, &server.base).text().unwrap();
     assert!(html.contains("id=\"confirm_password-error\""), "{html}");
+    // Every bad field is shown at once.
+    let mut bad = good;
+    bad[1] = ("timezone", "Mars");
+    bad[2] = ("send_time", "9");
+    bad[4] = ("email", "x");
+    bad[6] = ("confirm_password", "something else entirely");
+    let html = post(&bad, &server.base).text().unwrap();
+    for field in ["timezone", "send_time", "email", "confirm_password"] {
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {html}"
+        );
+    }
 
     let done = post(&good, &server.base);
     assert_eq!(done.status(), StatusCode::OK);

@@ -54,6 +54,20 @@ fn metrics_readiness_and_request_ids_in_json_logs() {
     assert_eq!(backup.status(), StatusCode::OK);
     backup.bytes().unwrap();
 
+    // What the engine logs while serving a request carries the request's id too.
+    for (path, id) in [
+        ("/api/sending/pause", "pause-9"),
+        ("/api/sending/resume", "resume-9"),
+    ] {
+        let answer = http()
+            .post(server.url(path))
+            .bearer_auth(&token)
+            .header("x-request-id", id)
+            .send()
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+    }
+
     // A wrong password is a refusal counted.
     let form = http().get(server.url("/admin/sign-in")).send().unwrap();
     let cookie = form.headers()["set-cookie"]
@@ -131,4 +145,15 @@ fn metrics_readiness_and_request_ids_in_json_logs() {
         ),
         "{lines:#?}"
     );
+    for (said, id) in [
+        ("sending is paused", "pause-9"),
+        ("sending resumed", "resume-9"),
+    ] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(said) && l.contains(&format!("\"id\":\"{id}\""))),
+            "{said} with {id}: {lines:#?}"
+        );
+    }
 }

@@ -66,8 +66,9 @@ impl Docket {
 pub fn pause_text(pause: &SendingPause, zone: chrono_tz::Tz) -> String {
     let since: DateTime<Utc> = pause.since;
     format!(
-        "Sending is paused since {} ({}): nothing is emailed or posted until an admin resumes it.",
+        "Sending is paused since {} {} ({}): nothing is emailed or posted until an admin resumes it.",
         since.with_timezone(&zone).format("%-d %b %Y, %H:%M"),
+        zone.name(),
         pause.reason
     )
 }

@@ -19,7 +19,7 @@ fn a_pause_is_kept_until_resumed_and_says_since_when_and_why() {
     assert_eq!(docket.sending_pause().unwrap(), Some(pause.clone()));
     assert_eq!(
         pause_text(&pause, chrono_tz::Europe::London),
-        "Sending is paused since 10 Jan 2027, 09:00 (restored from a backup): nothing is emailed or posted until an admin resumes it."
+        "Sending is paused since 10 Jan 2027, 09:00 Europe/London (restored from a backup): nothing is emailed or posted until an admin resumes it."
     );
     assert_eq!(docket.resume_sending("ada").unwrap(), Some(pause));
     assert!(!docket.sending_paused());

@@ -88,6 +88,53 @@ impl Docket {
         Ok(Ok(bytes))
     }
 
+    /// Every field of `setup` that would be refused, with its message, all at once (the page
+    /// shows them together; `complete_setup` checks again and refuses the first).
+    pub fn setup_problems(&self, setup: &FirstSetup) -> Result<Vec<(&'static str, String)>> {
+        let mut problems = Vec::new();
+        if setup.firm_name.trim().is_empty() {
+            problems.push(("firm_name", "enter the firm's name".to_string()));
+        }
+        let change = SettingsChange {
+            name: Some(setup.firm_name.clone()).filter(|n| !n.trim().is_empty()),
+            timezone: Some(setup.timezone.clone()),
+            send_time: Some(setup.send_time.clone()),
+            ..SettingsChange::default()
+        };
+        if let Err(errors) = change.apply(&self.firm_settings()?, &self.pinned_settings()) {
+            for e in errors {
+                let field = match e.key.as_str() {
+                    "name" => "firm_name",
+                    "timezone" => "timezone",
+                    _ => "send_time",
+                };
+                problems.push((field, e.message));
+            }
+        }
+        if let Err(e) = crate::model::normalise_email(&setup.email) {
+            problems.push(("email", e.to_string()));
+        }
+        let length = setup.password.chars().count();
+        if length < crate::docket::MIN_PASSWORD_LEN || setup.password.trim().is_empty() {
+            problems.push((
+                "password",
+                format!(
+                    "the password must be at least {} characters long",
+                    crate::docket::MIN_PASSWORD_LEN
+                ),
+            ));
+        } else if length > crate::docket::MAX_PASSWORD_LEN {
+            problems.push((
+                "password",
+                format!(
+                    "the password may be at most {} characters long",
+                    crate::docket::MAX_PASSWORD_LEN
+                ),
+            ));
+        }
+        Ok(problems)
+    }
+
     /// Sets the firm up through its setup address: the firm's name, timezone and send time, and
     /// the first admin, in one batch that also ends the address. Bad input is refused by field
     /// (`firm_name`, `timezone`, `send_time`, `name`, `email`, `password`) with nothing changed.

@@ -78,6 +78,26 @@ fn a_new_firm_is_set_up_once_through_its_address() {
     }
     assert!(docket.list_users().unwrap().is_empty());
     assert_eq!(docket.check_setup_link(&secret).unwrap(), Ok(()));
+    // All of a form's problems at once, for the page.
+    let all_bad = FirstSetup {
+        firm_name: "".into(),
+        timezone: "Mars".into(),
+        send_time: "9".into(),
+        name: "".into(),
+        email: "x".into(),
+        password: "short".into(),
+    };
+    let fields: Vec<_> = docket
+        .setup_problems(&all_bad)
+        .unwrap()
+        .into_iter()
+        .map(|(field, _)| field)
+        .collect();
+    assert_eq!(
+        fields,
+        ["firm_name", "timezone", "send_time", "email", "password"]
+    );
+    assert!(docket.setup_problems(&setup()).unwrap().is_empty());
 
     let admin = docket.complete_setup(&secret, &setup()).unwrap();
     assert_eq!(admin.email, "hana@hart.example");

@@ -111,13 +111,6 @@ pub(in crate::admin) async fn complete_setup(
         )
         .render(StatusCode::FORBIDDEN, Layout::signed_out(&state));
     }
-    if form.password != form.confirm_password {
-        let errors = BTreeMap::from([(
-            "confirm_password",
-            "This does not match the password.".to_string(),
-        )]);
-        return page(&state, StatusCode::UNPROCESSABLE_ENTITY, &form, errors);
-    }
     let setup = FirstSetup {
         firm_name: form.firm_name.clone(),
         timezone: form.timezone.clone(),
@@ -126,6 +119,26 @@ pub(in crate::admin) async fn complete_setup(
         email: form.email.clone(),
         password: form.password.clone(),
     };
+    // Every bad field at once, before anything is tried.
+    let checked = setup.clone();
+    match state.call(move |d| d.setup_problems(&checked)).await {
+        Ok(problems) => {
+            let mut errors = BTreeMap::new();
+            for (field, message) in problems {
+                errors.entry(field).or_insert_with(|| sentence(&message));
+            }
+            if form.password != form.confirm_password {
+                errors.insert(
+                    "confirm_password",
+                    "This does not match the password.".to_string(),
+                );
+            }
+            if !errors.is_empty() {
+                return page(&state, StatusCode::UNPROCESSABLE_ENTITY, &form, errors);
+            }
+        }
+        Err(e) => return error_page(e, Layout::signed_out(&state)),
+    }
     let again = secret.clone();
     match state.run(move |d| d.complete_setup(&secret, &setup)).await {
         Ok(admin) => Message::new(
