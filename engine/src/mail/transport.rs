@@ -260,6 +260,12 @@ impl FileTransport {
         // Its emails carry live links: the folder and its files are its owner's only, and a
         // folder an older docket left open is closed, all of it.
         let open_to_others = crate::owner_only::is_open_to_others(&dir).unwrap_or(false);
+        if open_to_others {
+            tracing::warn!(
+                folder = %dir.display(),
+                "the outbox folder was readable by others (its emails hold live links); it is now its owner's only"
+            );
+        }
         crate::owner_only::create_dir_all(&dir)
             .and_then(|()| crate::owner_only::tighten(&dir, open_to_others))
             .map_err(|e| {

@@ -143,6 +143,12 @@ impl SledStore {
         };
         // sled makes its files with the process's umask: they are closed to others here (the
         // binary's umask already does it for the files sled makes later).
+        if open_to_others {
+            tracing::warn!(
+                folder = %dir.display(),
+                "the data folder was readable by others; it and everything in it are now its owner's only"
+            );
+        }
         crate::owner_only::tighten(dir, open_to_others).map_err(|e| {
             Error::Storage(format!(
                 "cannot make {} readable by its owner only: {e}",
