@@ -32,7 +32,8 @@ pub(crate) fn host() -> Arc<PluginHost> {
         .unwrap();
         std::fs::write(
             plugins.join("misbehave.toml"),
-            "name = 'misbehave'\nversion = '0.1.0'\nworld = 'reminder-policy'\n",
+            // It keeps the firm's usual 50 ms, so its loops end quickly.
+            "name = 'misbehave'\nversion = '0.1.0'\nworld = 'reminder-policy'\n\n[limits]\ntimeout_ms = 50\n",
         )
         .unwrap();
         // One component of the 0.1.0 contract, installed as a policy and as a rule: its batch
@@ -52,7 +53,13 @@ pub(crate) fn host() -> Arc<PluginHost> {
             )
             .unwrap();
         }
-        let (host, refused) = PluginHost::open(&PluginsConfig::default(), data.path()).unwrap();
+        // Well-behaved plugins get a second a call: a loaded test machine can stall a call
+        // past the 50 ms a firm gets by default, which is not what these tests are about.
+        let config = PluginsConfig {
+            timeout_ms: 1000,
+            ..PluginsConfig::default()
+        };
+        let (host, refused) = PluginHost::open(&config, data.path()).unwrap();
         assert!(refused.is_empty());
         (data, Arc::new(host))
     })
