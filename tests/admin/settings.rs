@@ -594,6 +594,14 @@ fn a_pause_of_sending_is_on_every_page_and_an_admin_resumes_it() {
             "{page}: {html}"
         );
     }
+    // An email queued while paused is not said to be on its way.
+    let html = body(admin.get(
+        &format!("/admin/work/{}?notice=sent", admin.work),
+        Some(&ada),
+    ));
+    assert!(html.contains("Queued. Sending is paused"), "{html}");
+    assert!(!html.contains("The email is on its way"), "{html}");
+
     // Staff are told who can resume; only admins get the button, and a staff post is refused.
     let html = body(admin.get("/admin", Some(&sam)));
     assert!(html.contains("Ask an admin to resume it"), "{html}");
@@ -619,6 +627,11 @@ fn a_pause_of_sending_is_on_every_page_and_an_admin_resumes_it() {
     assert_eq!(resumed.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&resumed), "/admin/settings?notice=resumed");
     assert!(!admin.docket.sending_paused());
+    let html = body(admin.get(
+        &format!("/admin/work/{}?notice=sent", admin.work),
+        Some(&ada),
+    ));
+    assert!(html.contains("The email is on its way"), "{html}");
     let html = body(admin.get("/admin/settings?notice=resumed", Some(&ada)));
     assert!(html.contains("Sending is resumed"), "{html}");
     assert!(!html.contains("Sending is paused"), "{html}");

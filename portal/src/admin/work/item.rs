@@ -156,7 +156,17 @@ pub(in crate::admin) async fn work_page(
     Path(id): Path<String>,
     crate::admin::page_query::AdminQuery(q): crate::admin::page_query::AdminQuery<NoticeQuery>,
 ) -> Response {
-    let notice = notice_text(q.notice.as_deref());
+    // While sending is paused, an email just queued waits: the notice must not say it is on
+    // its way.
+    let held = matches!(q.notice.as_deref(), Some("sent" | "resent" | "commented"))
+        && state.docket.sending_paused();
+    let notice = if held {
+        Some(
+            "Queued. Sending is paused, so the email waits in the outbox until an admin resumes sending.",
+        )
+    } else {
+        notice_text(q.notice.as_deref())
+    };
     show_work(
         &state,
         &session,
