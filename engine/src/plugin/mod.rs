@@ -104,6 +104,7 @@ pub use model::{
     RecordedEffects, SendRequest, TaskState,
 };
 pub use preview::{MAX_PREVIEW, Preview, PreviewEnd};
+pub(crate) use preview::{Step, next_step};
 #[doc(hidden)]
 pub use runtime::RuntimeOptions;
 pub use runtime::{Limits, LoadTime, user_cache_dir};

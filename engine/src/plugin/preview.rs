@@ -177,27 +177,13 @@ impl PluginHost {
                 Ok(None) => break PreviewEnd::when_none(&group),
                 Err(e) => return Preview::failed(reminders, e),
             };
-            // A task done before this reminder changes the group: ask again from then.
-            let done_before = done
-                .iter()
-                .filter(|(i, at)| !group.tasks[*i].done && *at < next.at)
-                .map(|(_, at)| *at)
-                .min();
-            if let Some(at) = done_before {
-                if let Some(until) = until.filter(|u| at > *u) {
-                    break PreviewEnd::Period {
-                        until,
-                        next: next.at,
-                    };
+            match next_step(done, &group, until, next.at) {
+                Step::AskFrom(at) => {
+                    now = at;
+                    continue;
                 }
-                now = at;
-                continue;
-            }
-            if let Some(until) = until.filter(|u| next.at > *u) {
-                break PreviewEnd::Period {
-                    until,
-                    next: next.at,
-                };
+                Step::End(end) => break end,
+                Step::Show => {}
             }
             for &index in &next.tasks {
                 let task = &mut group.tasks[index];
@@ -212,5 +198,39 @@ impl PluginHost {
             end,
             error: None,
         }
+    }
+}
+
+/// What a preview does with a reminder the policy answered for `at`.
+pub(crate) enum Step {
+    /// A task still open is done before it: the group changes, so ask again from then.
+    AskFrom(DateTime<Utc>),
+    /// Past the period asked for: the preview ends there.
+    End(PreviewEnd),
+    /// It goes out: show it.
+    Show,
+}
+
+/// The one rule both previews follow (the host's own and a template's, held to the send
+/// schedule) for a reminder answered for `at`, given the tasks `done` at their instants.
+pub(crate) fn next_step(
+    done: &[(usize, DateTime<Utc>)],
+    group: &GroupState,
+    until: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+) -> Step {
+    let period_ends = |when: DateTime<Utc>| {
+        until
+            .filter(|u| when > *u)
+            .map(|until| Step::End(PreviewEnd::Period { until, next: at }))
+    };
+    let done_before = done
+        .iter()
+        .filter(|(i, when)| !group.tasks[*i].done && *when < at)
+        .map(|(_, when)| *when)
+        .min();
+    match done_before {
+        Some(when) => period_ends(when).unwrap_or(Step::AskFrom(when)),
+        None => period_ends(at).unwrap_or(Step::Show),
     }
 }

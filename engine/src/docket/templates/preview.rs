@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::docket::Docket;
 use crate::docket::sending::plan::{HeldReminder, calendar, held_reminder};
 use crate::due::{due_date, local_instant};
+use crate::plugin::Step;
 use crate::plugin::{
     FirmCalendar, GroupState, MAX_PREVIEW, MAX_REMINDERS_PER_TASK, Params, PluginError, PreviewEnd,
     ReminderSession, SendRequest, TaskState,
@@ -287,26 +288,13 @@ pub fn preview_calendar(
             Err(e) => return CalendarPreview::failed(reminders, e),
         };
         // A task done before this reminder goes out re-plans the group from then.
-        let done_before = done
-            .iter()
-            .filter(|(i, at)| !group.tasks[*i].done && *at < held.at)
-            .map(|(_, at)| *at)
-            .min();
-        if let Some(at) = done_before {
-            if let Some(until) = until.filter(|u| at > *u) {
-                break PreviewEnd::Period {
-                    until,
-                    next: held.at,
-                };
+        match crate::plugin::next_step(done, &group, until, held.at) {
+            Step::AskFrom(at) => {
+                now = at;
+                continue;
             }
-            now = at;
-            continue;
-        }
-        if let Some(until) = until.filter(|u| held.at > *u) {
-            break PreviewEnd::Period {
-                until,
-                next: held.at,
-            };
+            Step::End(end) => break end,
+            Step::Show => {}
         }
         // As the scheduler's `remind`: only open tasks under the cap are reminded of.
         held.tasks.retain(|&i| {
