@@ -1,12 +1,16 @@
 //! `docket contact`: the firm's client contacts added, listed, shown, edited, archived and
 //! restored from the shell. A contact is named by their email or id.
 
+use std::io::Write as _;
+
 use clap::Subcommand;
 use docket_engine::Docket;
 use docket_engine::docket::WorkFilter;
 use docket_engine::model::{Actor, Contact, ContactUpdate, NewContact};
 
-#[derive(Debug, Subcommand)]
+use super::out::Out;
+
+#[derive(Debug, Subcommand, serde::Serialize, serde::Deserialize)]
 pub enum ContactCommand {
     /// Add a client contact.
     Add {
@@ -56,25 +60,8 @@ pub enum ContactCommand {
     },
 }
 
-/// The API call that does what a contact command does.
-pub fn api(cmd: &ContactCommand) -> String {
-    match cmd {
-        ContactCommand::Add { .. } => "POST /api/contacts".into(),
-        ContactCommand::List { search, .. } => match search {
-            Some(q) => format!("GET /api/contacts?q={q}"),
-            None => "GET /api/contacts".into(),
-        },
-        ContactCommand::Show { contact } => {
-            format!("GET /api/contacts/{contact}")
-        }
-        ContactCommand::Edit { contact, .. } => format!("PATCH /api/contacts/{contact}"),
-        ContactCommand::Archive { contact } => format!("POST /api/contacts/{contact}/archive"),
-        ContactCommand::Restore { contact } => format!("POST /api/contacts/{contact}/restore"),
-    }
-}
-
 /// `contact add|list|show|edit|archive|restore`; a contact is named by email or id.
-pub fn run(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
+pub fn run(cmd: ContactCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     match cmd {
         ContactCommand::Add {
             email,
@@ -89,10 +76,11 @@ pub fn run(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
                 },
                 Actor::System,
             )?;
-            println!(
+            writeln!(
+                out,
                 "added contact {} <{}> with id {}",
                 contact.name, contact.email, contact.id
-            );
+            )?;
         }
         ContactCommand::List { search, archived } => {
             let query = search.unwrap_or_default();
@@ -101,7 +89,7 @@ pub fn run(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
                 let page = docket.search_contacts(&query, after, 500)?;
                 for c in &page {
                     if c.archived_at.is_none() || archived {
-                        println!("{}", line(c));
+                        writeln!(out, "{}", line(c))?;
                     }
                 }
                 match page.last() {
@@ -112,31 +100,42 @@ pub fn run(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
         }
         ContactCommand::Show { contact } => {
             let c = find(docket, &contact)?;
-            println!("{}", line(&c));
+            writeln!(out, "{}", line(&c))?;
             if let Some(zone) = c.timezone {
-                println!("timezone: {}", zone.name());
+                writeln!(out, "timezone: {}", zone.name())?;
             }
             let filter = WorkFilter {
                 contact: Some(c.id),
                 ..WorkFilter::default()
             };
             for work in docket.list_work(&filter, None, 100)? {
-                println!("work {}\t{}\t{}", work.id, work.title, work.status.as_str());
+                writeln!(
+                    out,
+                    "work {}\t{}\t{}",
+                    work.id,
+                    work.title,
+                    work.status.as_str()
+                )?;
             }
             let portal = docket.contact_portal(c.id)?;
             for d in &portal.devices {
                 let expired = if d.expired { " (access expired)" } else { "" };
-                println!("device bound: {} / {}{expired}", d.work_title, d.group_name);
+                writeln!(
+                    out,
+                    "device bound: {} / {}{expired}",
+                    d.work_title, d.group_name
+                )?;
             }
             match portal.signed_in_until {
-                Some(until) => println!(
+                Some(until) => writeln!(
+                    out,
                     "client account: signed in until {}",
                     until.format("%Y-%m-%d %H:%M UTC")
-                ),
-                None => println!("client account: not signed in"),
+                )?,
+                None => writeln!(out, "client account: not signed in")?,
             }
             for e in docket.contact_timeline(c.id, 10)? {
-                println!("{}  {}", e.at.format("%Y-%m-%d %H:%M UTC"), e.summary);
+                writeln!(out, "{}  {}", e.at.format("%Y-%m-%d %H:%M UTC"), e.summary)?;
             }
         }
         ContactCommand::Edit {
@@ -158,26 +157,28 @@ pub fn run(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
                 },
                 Actor::System,
             )?;
-            println!("saved {}", line(&c));
+            writeln!(out, "saved {}", line(&c))?;
             if c.email != before.email {
-                println!(
+                writeln!(
+                    out,
                     "the links, bound devices and client-account sign-ins of {} were ended",
                     before.email
-                );
+                )?;
             }
         }
         ContactCommand::Archive { contact } => {
             let c = find(docket, &contact)?;
             let c = docket.archive_contact(c.id, Actor::System)?;
-            println!(
+            writeln!(
+                out,
                 "archived {}: their portal access and sign-in ended",
                 line(&c)
-            );
+            )?;
         }
         ContactCommand::Restore { contact } => {
             let c = find(docket, &contact)?;
             let c = docket.restore_contact(c.id, Actor::System)?;
-            println!("restored {}", line(&c));
+            writeln!(out, "restored {}", line(&c))?;
         }
     }
     Ok(())

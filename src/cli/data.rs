@@ -1,13 +1,17 @@
-//! `docket backup`, `docket restore` and `docket check`, with a progress bar on a terminal.
+//! `docket backup`, `docket restore` and `docket check`, with a progress bar on a terminal. A
+//! backup is taken from the folder, or streamed from the server that holds it (its admin
+//! socket); `check` runs where the folder is held, so beside a server, it runs in the server.
 
+use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
 use docket_engine::Docket;
 use docket_engine::backup;
 use docket_engine::config::Config;
-use docket_engine::store::SledStore;
 use indicatif::{ProgressBar, ProgressStyle};
+
+use super::out::Out;
 
 fn progress_bar(total: u64) -> ProgressBar {
     // indicatif draws only when stderr is a terminal, so scripts see no bar.
@@ -21,7 +25,9 @@ fn progress_bar(total: u64) -> ProgressBar {
     bar
 }
 
-pub fn backup(store: &SledStore, out: &Path) -> anyhow::Result<()> {
+/// Writes a backup of the folder `config` names to `out`: streamed from the server when one
+/// holds the folder, else read from the folder.
+pub fn backup(config: &Config, out: &Path) -> anyhow::Result<()> {
     if out.exists() {
         anyhow::bail!(
             "{} already exists; give a new file name, or remove it first",
@@ -55,9 +61,21 @@ pub fn backup(store: &SledStore, out: &Path) -> anyhow::Result<()> {
     let bar = progress_bar(0);
     let counts = {
         let mut writer = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file_mut());
-        backup::export(store, chrono::Utc::now(), &mut writer, &mut |done| {
-            bar.set_position(done)
-        })?
+        let mut progress = |done| bar.set_position(done);
+        let counts = match super::socket::Server::reach(&config.storage.data_dir)? {
+            Some(server) => server.backup(&mut writer, &mut progress)?,
+            None => {
+                let (_, store) = super::open(config)?;
+                backup::export(
+                    store.as_ref(),
+                    chrono::Utc::now(),
+                    &mut writer,
+                    &mut progress,
+                )?
+            }
+        };
+        writer.flush()?;
+        counts
     };
     tmp.as_file().sync_all()?;
     // Never replaces a file that appeared meanwhile.
@@ -118,14 +136,21 @@ pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn check(docket: &Docket, quick: bool) -> anyhow::Result<()> {
-    let problems = docket.check(!quick)?;
+/// `docket check`. `served`: the server runs it while it works, so a record and its index
+/// entry may be read either side of a change; a problem is then reported only when a second
+/// pass finds it again.
+pub fn check(docket: &Docket, quick: bool, served: bool, out: &mut Out) -> anyhow::Result<()> {
+    let mut problems = docket.check(!quick)?;
+    if served && !problems.is_empty() {
+        let again = docket.check(!quick)?;
+        problems.retain(|line| again.contains(line));
+    }
     if problems.is_empty() {
-        println!("no problems found");
+        writeln!(out, "no problems found")?;
         return Ok(());
     }
     for line in &problems {
-        println!("{line}");
+        writeln!(out, "{line}")?;
     }
     anyhow::bail!("the data folder has problems (listed above)")
 }

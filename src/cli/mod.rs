@@ -2,10 +2,13 @@
 
 mod contacts;
 mod data;
+mod job;
+mod out;
 mod plugin;
 mod sending;
 mod serve;
 mod settings;
+mod socket;
 mod staff;
 mod templates;
 mod work;
@@ -20,6 +23,9 @@ use docket_engine::docket::ServedClock;
 use docket_engine::plugin::PluginHost;
 use docket_engine::store::SledStore;
 use docket_engine::{Docket, SystemClock};
+
+use job::{Call, Job};
+use out::{Out, Terminal};
 
 /// Docket: client tasks, magic links and reminders for professional firms, in one binary.
 #[derive(Debug, Parser)]
@@ -103,72 +109,39 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     ) {
         docket_engine::owner_only::restrict_process();
     }
-    match cli.command {
-        Command::Serve(args) => serve::run(args, config),
-        Command::User(cmd) => {
-            let api = staff::user_api(&cmd);
-            staff::user(cmd, &open_for(&config, api)?.0)
-        }
-        Command::Token(cmd) => {
-            let api = staff::token_api(&cmd);
-            staff::token(cmd, &open_for(&config, api)?.0)
-        }
-        Command::Sending(cmd) => {
-            let api = Some(sending::api(&cmd));
-            sending::run(cmd, &open_for(&config, api)?.0)
-        }
-        Command::Settings(cmd) => {
-            let api = match cmd {
-                settings::SettingsCommand::Show => "GET /api/settings",
-                settings::SettingsCommand::Set { .. } => "PATCH /api/settings",
-            };
-            let api = Some(api);
-            settings::run(
-                cmd,
-                &open_for(&config, api)?.0,
-                &config.firm.explicit,
-                config.server.base_url_set,
-            )
-        }
-        Command::Contact(cmd) => {
-            let api = contacts::api(&cmd);
-            contacts::run(cmd, &open_for(&config, Some(&api))?.0)
-        }
-        Command::Template(cmd) => {
-            let api = templates::api(&cmd);
-            let (docket, store) = open_for(&config, Some(&api))?;
-            let docket = docket.with_plugins(open_plugins(&config, store.as_ref())?);
-            templates::run(cmd, &docket)
-        }
+    let job = match cli.command {
+        Command::Serve(args) => return serve::run(args, config),
+        Command::Plugin(cmd) => return plugin::run(cmd, &config, data_named),
+        Command::Restore { file } => return data::restore(&config, &file),
+        Command::Backup { out } => return data::backup(&config, &out),
+        Command::User(cmd) => Job::User(cmd),
+        Command::Token(cmd) => Job::Token(cmd),
+        Command::Sending(cmd) => Job::Sending(cmd),
+        Command::Settings(cmd) => Job::Settings(cmd),
+        Command::Contact(cmd) => Job::Contact(cmd),
+        Command::Template(cmd) => Job::Template(cmd),
         // Work is planned by its sending rule and reminder policy as it is created.
-        Command::Work(cmd) => {
-            let opened = open(&config).map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
-                Some(docket_engine::Error::Locked(_)) if cmd.reads_only() => anyhow::anyhow!(
-                    "{e}; while it runs, read work from its API: curl -fH 'Authorization: Bearer TOKEN' {}",
-                    server_url(&config, "/api/work")
-                ),
-                _ => e,
-            })?;
-            let docket = opened
-                .0
-                .with_plugins(open_plugins(&config, opened.1.as_ref())?);
-            work::run(cmd, &docket)
-        }
-        Command::Backup { out } => {
-            let (_, store) = open(&config).map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
-                Some(docket_engine::Error::Locked(_)) => anyhow::anyhow!(
-                    "{e}; while it runs, take a live backup from it: curl -fH 'Authorization: Bearer TOKEN' {} -o {}",
-                    server_url(&config, "/api/backup"),
-                    out.display()
-                ),
-                _ => e,
-            })?;
-            data::backup(&store, &out)
-        }
-        Command::Check { quick } => data::check(&open(&config)?.0, quick),
-        Command::Plugin(cmd) => plugin::run(cmd, &config, data_named),
-        Command::Restore { file } => data::restore(&config, &file),
+        Command::Work(cmd) => Job::Work(cmd),
+        Command::Check { quick } => Job::Check { quick },
+    };
+    run_job(&config, job)
+}
+
+/// Runs a command on the firm's records: through the server's admin socket when a server holds
+/// the data folder (it runs the command on its own engine), else on the folder itself. Either
+/// way the same function runs and prints the same.
+fn run_job(config: &Config, job: Job) -> anyhow::Result<()> {
+    let call = Call::new(job)?;
+    if let Some(server) = socket::Server::reach(&config.storage.data_dir)? {
+        return server.run(&call);
     }
+    let (docket, store) = open(config)?;
+    let docket = if call.needs_plugins() {
+        docket.with_plugins(open_plugins(config, store.as_ref())?)
+    } else {
+        docket
+    };
+    call.run(&docket, config, false, &mut Out::new(&mut Terminal))
 }
 
 /// Starts the plugin host: the stock plugins and the valid installed ones, with the grants
@@ -210,43 +183,6 @@ fn open(config: &Config) -> anyhow::Result<(Docket, Arc<SledStore>)> {
         _ => Arc::new(SystemClock),
     };
     open_docket(config, store, clock)
-}
-
-/// `open`, for a command that the running server can answer instead: when the server holds
-/// the folder's lock, the error names the API call to make (`api`, e.g. `GET /api/users`);
-/// a command that changes records is told to stop the server or use the API.
-fn open_for(config: &Config, api: Option<&str>) -> anyhow::Result<(Docket, Arc<SledStore>)> {
-    open(config).map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
-        Some(docket_engine::Error::Locked(_)) => match api {
-            Some(api) => {
-                let (method, path) = api.split_once(' ').unwrap_or(("GET", api));
-                let verb = if method == "GET" { "ask it" } else { "change it there" };
-                anyhow::anyhow!(
-                    "data folder {} is in use by the running server, so {verb} instead: {api} (curl -fH 'Authorization: Bearer TOKEN' -X {method} {})",
-                    config.storage.data_dir.display(),
-                    server_url(config, &path.replace(' ', "%20"))
-                )
-            }
-            None => anyhow::anyhow!(
-                "data folder {} is in use by the running server; make this change through its admin or JSON API, or stop the server first",
-                config.storage.data_dir.display()
-            ),
-        },
-        _ => e,
-    })
-}
-
-/// The running server's URL for `path`, quoted for a shell: its address is known when the
-/// configuration sets `server.base_url`; otherwise the server's links follow the address it
-/// was started on (`--listen`), which this command cannot know, so it is named plainly.
-fn server_url(config: &Config, path: &str) -> String {
-    if config.server.base_url_set {
-        format!("'{}{path}'", config.server.base_url.trim_end_matches('/'))
-    } else {
-        format!(
-            "'SERVER{path}', SERVER being the server's address (the --listen address it was started with, or server.listen)"
-        )
-    }
 }
 
 fn open_with_clock(
@@ -300,14 +236,15 @@ pub(crate) fn shell_word(text: &str) -> String {
     }
 }
 
-/// The command this process was run with, as a user would type it again, with `flag` added after
-/// the word `after` (so a suggestion keeps `--data`, `--config` and the rest as typed).
-pub(crate) fn command_again_with(after: &str, flag: &str) -> String {
+/// The command run with `args` (its words after `docket`), as a user would type it again, with
+/// `flag` added after the word `after` (so a suggestion keeps `--data`, `--config` and the rest
+/// as typed).
+pub(crate) fn command_again_with(args: &[String], after: &str, flag: &str) -> String {
     let mut words = vec!["docket".to_string()];
     let mut added = false;
-    for arg in std::env::args().skip(1) {
+    for arg in args {
         let is_after = arg == after;
-        words.push(shell_word(&arg));
+        words.push(shell_word(arg));
         if is_after && !added {
             words.push(flag.to_string());
             added = true;

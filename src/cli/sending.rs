@@ -1,11 +1,15 @@
 //! `docket sending`: whether the server sends, and resuming it. A folder restored from a backup
 //! starts with sending paused, so trying a backup out never emails real clients.
 
+use std::io::Write as _;
+
 use clap::Subcommand;
 use docket_engine::Docket;
 use docket_engine::docket::pause_text;
 
-#[derive(Debug, Subcommand)]
+use super::out::Out;
+
+#[derive(Debug, Subcommand, serde::Serialize, serde::Deserialize)]
 pub enum SendingCommand {
     /// Say whether sending is paused (a restored folder starts so), since when and why.
     Status,
@@ -17,34 +21,26 @@ pub enum SendingCommand {
     Resume,
 }
 
-/// The API call that does what a sending command does.
-pub fn api(cmd: &SendingCommand) -> &'static str {
-    match cmd {
-        SendingCommand::Status => "GET /api/sending",
-        SendingCommand::Pause => "POST /api/sending/pause",
-        SendingCommand::Resume => "POST /api/sending/resume",
-    }
-}
-
-pub fn run(cmd: SendingCommand, docket: &Docket) -> anyhow::Result<()> {
+pub fn run(cmd: SendingCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     let zone = docket.firm_settings()?.timezone;
     match cmd {
         SendingCommand::Status => match docket.sending_pause()? {
-            Some(pause) => println!("{}", pause_text(&pause, zone)),
-            None => println!("Sending goes on: the server emails what is due."),
+            Some(pause) => writeln!(out, "{}", pause_text(&pause, zone))?,
+            None => writeln!(out, "Sending goes on: the server emails what is due.")?,
         },
         SendingCommand::Pause => match docket.sending_pause()? {
-            Some(pause) => println!("Already paused. {}", pause_text(&pause, zone)),
+            Some(pause) => writeln!(out, "Already paused. {}", pause_text(&pause, zone))?,
             None => {
                 let pause = docket.pause_sending("paused from the command line")?;
-                println!("{}", pause_text(&pause, zone));
+                writeln!(out, "{}", pause_text(&pause, zone))?;
             }
         },
         SendingCommand::Resume => match docket.resume_sending("the command line")? {
-            Some(_) => println!(
-                "Sending is resumed: the next `docket serve` sends what is due, each group once."
-            ),
-            None => println!("Sending was not paused; nothing changed."),
+            Some(_) => writeln!(
+                out,
+                "Sending is resumed: the server sends what is due, each group once (at once when it runs, else when `docket serve` starts)."
+            )?,
+            None => writeln!(out, "Sending was not paused; nothing changed.")?,
         },
     }
     Ok(())

@@ -126,15 +126,19 @@ fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyho
         .check_hooks(&config.hooks)
         .map_err(|e| anyhow::anyhow!("{}: {e}", config.source))?;
     claim_folder(&docket, &config, simulated)?;
+    let admin_socket = open_admin_socket(&docket, &store, &config);
     warn_of_risks(&config, simulated);
     say_what_waits(&docket, &config);
     warn_of_ownerless_tokens(&docket)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(run_until_shutdown(
+    let served = runtime.block_on(run_until_shutdown(
         &config, &docket, mailer, demo, simulated,
-    ))?;
+    ));
+    // No command reaches a server that is stopping.
+    drop(admin_socket);
+    served?;
     store
         .flush()
         .context("cannot flush the data folder on shutdown")?;
@@ -265,6 +269,35 @@ fn claim_folder(
     Ok(())
 }
 
+/// Opens the admin socket in the data folder, through which `docket` commands typed beside the
+/// server work on its firm (removed when it is dropped, at a clean stop). Without it the server
+/// still serves; the log says why those commands cannot reach it.
+fn open_admin_socket(
+    docket: &Docket,
+    store: &Arc<SledStore>,
+    config: &Config,
+) -> Option<super::socket::AdminSocket> {
+    let store: Arc<dyn docket_engine::store::Store> = store.clone();
+    match super::socket::AdminSocket::open(
+        &config.storage.data_dir,
+        docket.clone(),
+        store,
+        config.clone(),
+    ) {
+        Ok(socket) => {
+            tracing::info!(path = %socket.path().display(), "docket commands beside the server reach it through its admin socket");
+            Some(socket)
+        }
+        Err(e) => {
+            tracing::warn!(
+                error = format!("{e:#}"),
+                "docket commands on this data folder cannot reach the server while it runs (stop it to run them)"
+            );
+            None
+        }
+    }
+}
+
 /// Warns of a simulated clock, of links that would travel in clear, and of a TLS proxy whose
 /// address would stand for every client.
 fn warn_of_risks(config: &Config, simulated: Option<SimulatedClock>) {
@@ -297,7 +330,7 @@ fn say_what_waits(docket: &Docket, config: &Config) {
     match docket.sending_pause() {
         Ok(Some(pause)) => tracing::warn!(
             since = %pause.since,
-            "sending is paused ({}): nothing is emailed or posted until an admin resumes it (the banner in the admin, `docket sending resume` with the server stopped, or POST /api/sending/resume)",
+            "sending is paused ({}): nothing is emailed or posted until an admin resumes it (the banner in the admin, `docket sending resume`, or POST /api/sending/resume)",
             pause.reason
         ),
         Ok(None) => {}
@@ -413,7 +446,7 @@ fn offer_setup(docket: &Docket, config: &Config, addr: SocketAddr) -> anyhow::Re
         );
         println!("  setup address:  {base}/admin/setup/{secret}");
         println!(
-            "  (it works once; restarting the server prints a new one; `docket user add` with the server stopped works too)"
+            "  (it works once; restarting the server prints a new one; `docket user add` works too, beside the server or without it)"
         );
         tracing::info!("no staff yet: the setup address is printed on standard output");
     }

@@ -1,12 +1,16 @@
 //! `docket settings show|set`: the firm's settings from the shell, with the keys the
 //! configuration sets (and so applies at every start) marked as such.
 
+use std::io::Write as _;
+
 use clap::Subcommand;
 use docket_engine::Docket;
 use docket_engine::docket::{SETTINGS_KEYS, SettingsChange, pinned_message};
 use docket_engine::model::FirmSettings;
 
-#[derive(Debug, Subcommand)]
+use super::out::Out;
+
+#[derive(Debug, Subcommand, serde::Serialize, serde::Deserialize)]
 pub enum SettingsCommand {
     /// Print the firm's settings, one `key = value` a line; a key the configuration sets is
     /// marked, since it is applied again at every start.
@@ -29,6 +33,7 @@ pub fn run(
     docket: &Docket,
     pinned: &[String],
     base_url_set: bool,
+    out: &mut Out,
 ) -> anyhow::Result<()> {
     docket.pin_settings(pinned);
     let pinned = docket.pinned_settings();
@@ -36,10 +41,15 @@ pub fn run(
         SettingsCommand::Show => {
             let firm = docket.firm_settings()?;
             for key in &SETTINGS_KEYS[..5] {
-                print_line(key, &value_of(key, &firm), &pinned);
+                print_line(out, key, &value_of(key, &firm), &pinned)?;
             }
             for (status, names) in &firm.sub_statuses {
-                print_line(&format!("sub_statuses.{status}"), &names.join(","), &pinned);
+                print_line(
+                    out,
+                    &format!("sub_statuses.{status}"),
+                    &names.join(","),
+                    &pinned,
+                )?;
             }
             // Shown, but not set here.
             let from = if base_url_set {
@@ -47,16 +57,17 @@ pub fn run(
             } else {
                 "the address the server listened on (--listen, or server.listen), as server.base_url is not configured"
             };
-            println!(
+            writeln!(
+                out,
                 "# client links start with {}: from {from}, applied at every start",
                 firm.base_url
-            );
+            )?;
             match &firm.logo_url {
                 Some(url) if pinned.iter().any(|p| p == "logo_url") => {
-                    println!("# logo: {url}  ({})", pinned_message("logo_url"));
+                    writeln!(out, "# logo: {url}  ({})", pinned_message("logo_url"))?;
                 }
-                Some(url) => println!("# logo: {url}  (uploaded in the admin's Settings)"),
-                None => println!("# logo: none; upload one in the admin's Settings"),
+                Some(url) => writeln!(out, "# logo: {url}  (uploaded in the admin's Settings)")?,
+                None => writeln!(out, "# logo: none; upload one in the admin's Settings")?,
             }
         }
         SettingsCommand::Set { pairs } => {
@@ -90,7 +101,7 @@ pub fn run(
                 anyhow::anyhow!(text)
             })?;
             for (key, value) in pairs {
-                print_stored(key, value, &firm);
+                print_stored(out, key, value, &firm)?;
             }
         }
     }
@@ -98,7 +109,7 @@ pub fn run(
 }
 
 /// What `set` stored for `key`, given as `value`.
-fn print_stored(key: &str, value: &str, firm: &FirmSettings) {
+fn print_stored(out: &mut Out, key: &str, value: &str, firm: &FirmSettings) -> std::io::Result<()> {
     let stored = match key.strip_prefix("sub_statuses.") {
         Some(status) => firm
             .sub_statuses
@@ -118,10 +129,11 @@ fn print_stored(key: &str, value: &str, firm: &FirmSettings) {
         ""
     };
     if stored.is_empty() {
-        println!("{key} is now empty{note}");
+        writeln!(out, "{key} is now empty{note}")?;
     } else {
-        println!("{key} is now {stored}{note}");
+        writeln!(out, "{key} is now {stored}{note}")?;
     }
+    Ok(())
 }
 
 /// One setting as `show` prints it and `set` takes it.
@@ -141,11 +153,12 @@ fn value_of(key: &str, firm: &FirmSettings) -> String {
     }
 }
 
-fn print_line(key: &str, value: &str, pinned: &[String]) {
+fn print_line(out: &mut Out, key: &str, value: &str, pinned: &[String]) -> std::io::Result<()> {
     let root = key.split('.').next().unwrap_or(key);
     if pinned.iter().any(|p| p == root) {
-        println!("{key} = {value}  # {}", pinned_message(root));
+        writeln!(out, "{key} = {value}  # {}", pinned_message(root))?;
     } else {
-        println!("{key} = {value}");
+        writeln!(out, "{key} = {value}")?;
     }
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! `docket user` and `docket token`: the firm's staff and the API tokens that act for them,
 //! from the shell. A staff member is named by their email or id.
 
-use std::io::IsTerminal as _;
+use std::io::{IsTerminal as _, Write as _};
 
 use anyhow::bail;
 use clap::Subcommand;
@@ -9,7 +9,9 @@ use docket_engine::demo::random_password;
 use docket_engine::model::{Role, TokenCreator, TokenEnd};
 use docket_engine::{Docket, NewUser};
 
-#[derive(Debug, Subcommand)]
+use super::out::Out;
+
+#[derive(Debug, Subcommand, serde::Serialize, serde::Deserialize)]
 pub enum UserCommand {
     /// Add a staff user. On a terminal the password is asked for (empty: one is made up and
     /// printed); otherwise one is made up and printed.
@@ -55,7 +57,7 @@ pub enum UserCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Subcommand, serde::Serialize, serde::Deserialize)]
 pub enum TokenCommand {
     /// Create an API token and print its secret (shown only this once).
     Create {
@@ -79,30 +81,34 @@ pub enum TokenCommand {
     Revoke { id: String },
 }
 
-/// The API call that does what a user command does, for the commands that only read.
-pub fn user_api(cmd: &UserCommand) -> Option<&'static str> {
-    matches!(cmd, UserCommand::List).then_some("GET /api/users")
-}
-
-/// The API call that does what a token command does, for the commands that only read.
-pub fn token_api(cmd: &TokenCommand) -> Option<&'static str> {
-    matches!(cmd, TokenCommand::List).then_some("GET /api/tokens")
-}
-
-pub fn user(cmd: UserCommand, docket: &Docket) -> anyhow::Result<()> {
+/// `password`: the one `user add` was given (asked on the caller's terminal, or made up), and
+/// whether it was made up, so it is printed.
+pub fn user(
+    cmd: UserCommand,
+    docket: &Docket,
+    password: Option<(String, bool)>,
+    out: &mut Out,
+) -> anyhow::Result<()> {
     match cmd {
         UserCommand::Add { email, role, name } => {
             let role: Role = role.parse()?;
-            let (password, made_up) = read_or_make_password()?;
+            let (password, made_up) = match password {
+                Some(given) => given,
+                None => read_or_make_password()?,
+            };
             let user = docket.add_user(NewUser {
                 email,
                 name,
                 role,
                 password: password.clone(),
             })?;
-            println!("added {} ({:?}) with id {}", user.email, user.role, user.id);
+            writeln!(
+                out,
+                "added {} ({:?}) with id {}",
+                user.email, user.role, user.id
+            )?;
             if made_up {
-                println!("password: {password}");
+                writeln!(out, "password: {password}")?;
             }
         }
         UserCommand::List => {
@@ -114,10 +120,11 @@ pub fn user(cmd: UserCommand, docket: &Docket) -> anyhow::Result<()> {
                 } else {
                     "active"
                 };
-                println!(
+                writeln!(
+                    out,
                     "{}\t{}\t{:?}\t{state}\t{}",
                     user.id, user.email, user.role, user.name
-                );
+                )?;
             }
         }
         UserCommand::Invite { email, role, name } => {
@@ -129,31 +136,33 @@ pub fn user(cmd: UserCommand, docket: &Docket) -> anyhow::Result<()> {
                 },
                 "An admin",
             )?;
-            println!(
+            writeln!(
+                out,
                 "invited {} ({}) with id {}; the email with their link goes out while `docket serve` runs",
                 member.email, member.role, member.id
-            );
+            )?;
         }
         UserCommand::Role { user, role } => {
             let member = docket.set_user_role(&user, role.parse()?)?;
-            println!("{} is now {}", member.email, member.role);
+            writeln!(out, "{} is now {}", member.email, member.role)?;
         }
         UserCommand::Disable { user } => {
             let member = docket.disable_user(&user)?;
-            println!(
+            writeln!(
+                out,
                 "{} is disabled; their sessions and API tokens ended",
                 member.email
-            );
+            )?;
         }
         UserCommand::Enable { user } => {
             let member = docket.enable_user(&user)?;
-            println!("{} can sign in again", member.email);
+            writeln!(out, "{} can sign in again", member.email)?;
         }
     }
     Ok(())
 }
 
-fn read_or_make_password() -> anyhow::Result<(String, bool)> {
+pub fn read_or_make_password() -> anyhow::Result<(String, bool)> {
     if !std::io::stdin().is_terminal() {
         return Ok((random_password(), true));
     }
@@ -168,7 +177,7 @@ fn read_or_make_password() -> anyhow::Result<(String, bool)> {
     Ok((first, false))
 }
 
-pub fn token(cmd: TokenCommand, docket: &Docket) -> anyhow::Result<()> {
+pub fn token(cmd: TokenCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     match cmd {
         TokenCommand::Create { name, role, member } => {
             let by = match member {
@@ -182,12 +191,15 @@ pub fn token(cmd: TokenCommand, docket: &Docket) -> anyhow::Result<()> {
                 None => TokenCreator::CommandLine,
             };
             let (token, secret) = docket.create_api_token(&name, role.parse()?, by)?;
-            println!("{secret}");
+            writeln!(out, "{secret}")?;
             let article = if token.role == Role::Admin { "an" } else { "a" };
-            eprintln!(
+            writeln!(
+                out.err(),
                 "{article} {} token `{}` with id {}; keep it secret: it is shown only once",
-                token.role, token.name, token.id
-            );
+                token.role,
+                token.name,
+                token.id
+            )?;
         }
         TokenCommand::List => {
             let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
@@ -196,7 +208,10 @@ pub fn token(cmd: TokenCommand, docket: &Docket) -> anyhow::Result<()> {
                     |at| at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                 )
             };
-            println!("id\trole\tname\tmade by\tcreated\tlast used\trevoked\twhy");
+            writeln!(
+                out,
+                "id\trole\tname\tmade by\tcreated\tlast used\trevoked\twhy"
+            )?;
             for token in docket.list_api_tokens()? {
                 let by = match &token.created_by {
                     TokenCreator::Member { email, .. } => email.as_str(),
@@ -208,7 +223,8 @@ pub fn token(cmd: TokenCommand, docket: &Docket) -> anyhow::Result<()> {
                     Some(TokenEnd::MemberDisabled) => "member disabled",
                     None => "-",
                 };
-                println!(
+                writeln!(
+                    out,
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     token.id,
                     token.role,
@@ -218,12 +234,12 @@ pub fn token(cmd: TokenCommand, docket: &Docket) -> anyhow::Result<()> {
                     when(token.last_used_at),
                     when(token.revoked_at),
                     why
-                );
+                )?;
             }
         }
         TokenCommand::Revoke { id } => {
             let token = docket.revoke_api_token(id.parse()?)?;
-            println!("revoked token `{}` ({})", token.name, token.id);
+            writeln!(out, "revoked token `{}` ({})", token.name, token.id)?;
         }
     }
     Ok(())

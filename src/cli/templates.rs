@@ -2,6 +2,7 @@
 //! replaced, archived and restored from the shell. A template is named by its name (any case)
 //! or id.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -9,7 +10,9 @@ use clap::Subcommand;
 use docket_engine::Docket;
 use docket_engine::model::{NewTemplate, PluginRef, Template};
 
-#[derive(Debug, Subcommand)]
+use super::out::Out;
+
+#[derive(Debug, Subcommand, serde::Serialize, serde::Deserialize)]
 pub enum TemplateCommand {
     /// Import a template from a TOML file (see examples/templates/), or edit one: `docket
     /// template export NAME > FILE`, edit FILE, then `docket template import --replace FILE`
@@ -50,73 +53,63 @@ pub enum TemplateCommand {
     },
 }
 
-/// The API call that does what a template command does.
-pub fn api(cmd: &TemplateCommand) -> String {
+/// The text of the file `template import` names, read where the command was typed (a server
+/// beside it may not see that file).
+pub fn file_text(cmd: &TemplateCommand) -> anyhow::Result<Option<String>> {
     match cmd {
-        TemplateCommand::Import {
-            replace: false,
-            replaces: None,
-            ..
-        } => "POST /api/templates".into(),
-        TemplateCommand::Import { replaces, .. } => format!(
-            "PUT /api/templates/{}",
-            or_name(replaces.as_deref().unwrap_or_default())
-        ),
-        TemplateCommand::List => "GET /api/templates?archived=true".into(),
-        TemplateCommand::Show { template } | TemplateCommand::Export { template } => {
-            format!("GET /api/templates/{template}")
-        }
-        TemplateCommand::Archive { template } => format!("POST /api/templates/{template}/archive"),
-        TemplateCommand::Restore { template } => format!("POST /api/templates/{template}/restore"),
+        TemplateCommand::Import { file, .. } => std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))
+            .map(Some),
+        _ => Ok(None),
     }
 }
 
-fn or_name(target: &str) -> &str {
-    if target.trim().is_empty() {
-        "NAME"
-    } else {
-        target
-    }
-}
-
-/// `template import|list|show|export|archive|restore`.
-pub fn run(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
+/// `template import|list|show|export|archive|restore`; `text` is the imported file's
+/// ([`file_text`]), `args` the words the command was typed with.
+pub fn run(
+    cmd: TemplateCommand,
+    docket: &Docket,
+    text: Option<String>,
+    args: &[String],
+    out: &mut Out,
+) -> anyhow::Result<()> {
+    let text = || text.clone().context("the file to import was not read");
     match cmd {
         TemplateCommand::Import {
             file,
             replaces: Some(target),
             ..
-        } => replace_template(docket, &file, Some(&target))?,
+        } => replace_template(docket, &file, &text()?, Some(&target), out)?,
         TemplateCommand::Import {
             file,
             replace: true,
             replaces: None,
-        } => replace_template(docket, &file, None)?,
+        } => replace_template(docket, &file, &text()?, None, out)?,
         TemplateCommand::Import {
             file,
             replace: false,
             replaces: None,
         } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
+            let text = text()?;
             let template = docket.import_template(&text).map_err(|e| match e {
                 // The one conflict a new template meets: another has its name.
                 docket_engine::Error::Conflict(m) => {
                     anyhow::anyhow!(
                         "{}: {m}; to replace it with this file: {}",
                         file.display(),
-                        super::command_again_with("import", "--replace")
+                        super::command_again_with(args, "import", "--replace")
                     )
                 }
                 e => anyhow::Error::from(e).context(format!("{}", file.display())),
             })?;
             let tasks: usize = template.groups.iter().map(|g| g.tasks.len()).sum();
-            println!(
+            writeln!(
+                out,
                 "imported template `{}` ({} groups, {tasks} tasks) with id {}",
                 template.name,
                 template.groups.len(),
                 template.id
-            );
+            )?;
         }
         TemplateCommand::List => {
             for t in docket.list_templates()? {
@@ -125,26 +118,27 @@ pub fn run(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
                 } else {
                     ""
                 };
-                println!("{}\t{}{archived}", t.id, t.name);
+                writeln!(out, "{}\t{}{archived}", t.id, t.name)?;
             }
         }
         TemplateCommand::Show { template } => {
-            print!("{}", shown(&docket.find_template(&template)?))
+            write!(out, "{}", shown(&docket.find_template(&template)?))?
         }
         TemplateCommand::Export { template } => {
             let t = docket.find_template(&template)?;
-            print!("{}", NewTemplate::from_template(&t).to_toml()?);
+            write!(out, "{}", NewTemplate::from_template(&t).to_toml()?)?;
         }
         TemplateCommand::Archive { template } => {
             let t = docket.archive_template(&template)?;
-            println!(
+            writeln!(
+                out,
                 "archived template `{}`: no new work is made from it until `docket template restore`",
                 t.name
-            );
+            )?;
         }
         TemplateCommand::Restore { template } => {
             let t = docket.restore_template(&template)?;
-            println!("restored template `{}`", t.name);
+            writeln!(out, "restored template `{}`", t.name)?;
         }
     }
     Ok(())
@@ -152,10 +146,14 @@ pub fn run(cmd: TemplateCommand, docket: &Docket) -> anyhow::Result<()> {
 
 /// `template import --replace FILE` (the template of the file's name) or `template import FILE
 /// --replaces NAME_OR_ID` (the one given): that template replaced by the file.
-fn replace_template(docket: &Docket, file: &Path, target: Option<&str>) -> anyhow::Result<()> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let new = NewTemplate::from_toml(&text).with_context(|| format!("{}", file.display()))?;
+fn replace_template(
+    docket: &Docket,
+    file: &Path,
+    text: &str,
+    target: Option<&str>,
+    out: &mut Out,
+) -> anyhow::Result<()> {
+    let new = NewTemplate::from_toml(text).with_context(|| format!("{}", file.display()))?;
     let renamed_hint = target.is_none();
     let target = target.map_or_else(|| new.name.clone(), str::to_string);
     let t = docket.update_template(&target, new).map_err(|e| match e {
@@ -166,11 +164,12 @@ fn replace_template(docket: &Docket, file: &Path, target: Option<&str>) -> anyho
         e => anyhow::Error::from(e).context(format!("{}", file.display())),
     })?;
     let tasks: usize = t.groups.iter().map(|g| g.tasks.len()).sum();
-    println!(
+    writeln!(
+        out,
         "replaced template `{}` ({} groups, {tasks} tasks); work made from it from now on follows it, work already made keeps its copy",
         t.name,
         t.groups.len()
-    );
+    )?;
     Ok(())
 }
 

@@ -2,13 +2,17 @@
 //! and moved on from the shell. A template is named by its name or id, a contact or a staff
 //! member by their email or id; a work item by its id.
 
+use std::io::Write as _;
+
 use chrono::NaiveDate;
 use clap::Subcommand;
 use docket_engine::Docket;
 use docket_engine::docket::{WorkListQuery, next_due};
 use docket_engine::model::{Actor, FireAction, NewWork, WorkId};
 
-#[derive(Debug, Subcommand)]
+use super::out::Out;
+
+#[derive(Debug, Subcommand, serde::Serialize, serde::Deserialize)]
 pub enum WorkCommand {
     /// Create a work item from a template.
     Create {
@@ -41,13 +45,6 @@ pub enum WorkCommand {
     Reopen { id: String },
 }
 
-impl WorkCommand {
-    /// Whether the command only reads.
-    pub fn reads_only(&self) -> bool {
-        matches!(self, WorkCommand::List(_) | WorkCommand::Show { .. })
-    }
-}
-
 /// `1 task`, `2 tasks`.
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -60,7 +57,7 @@ fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
 }
 
 /// The filters of `docket work list`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, clap::Args, serde::Serialize, serde::Deserialize)]
 pub struct ListArgs {
     /// planned, waiting_on_client, in_progress or completed.
     #[arg(long)]
@@ -95,12 +92,12 @@ pub struct ListArgs {
 }
 
 /// `work create|list|show|complete|reopen`.
-pub fn run(cmd: WorkCommand, docket: &Docket) -> anyhow::Result<()> {
+pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     match cmd {
-        WorkCommand::List(args) => list(args, docket)?,
-        WorkCommand::Show { id } => show(&id, docket)?,
-        WorkCommand::Complete { id } => complete(&id, docket)?,
-        WorkCommand::Reopen { id } => reopen(&id, docket)?,
+        WorkCommand::List(args) => list(args, docket, out)?,
+        WorkCommand::Show { id } => show(&id, docket, out)?,
+        WorkCommand::Complete { id } => complete(&id, docket, out)?,
+        WorkCommand::Reopen { id } => reopen(&id, docket, out)?,
         WorkCommand::Create {
             template,
             start,
@@ -120,10 +117,14 @@ pub fn run(cmd: WorkCommand, docket: &Docket) -> anyhow::Result<()> {
                 },
                 Actor::System,
             )?;
-            println!("created work `{}` with id {}", work.title, work.id);
+            writeln!(out, "created work `{}` with id {}", work.title, work.id)?;
             for group in &work.groups {
                 for task in &group.tasks {
-                    println!("  {}: {} (due {})", group.name, task.title, task.due_date);
+                    writeln!(
+                        out,
+                        "  {}: {} (due {})",
+                        group.name, task.title, task.due_date
+                    )?;
                 }
             }
             for group in &work.groups {
@@ -135,14 +136,14 @@ pub fn run(cmd: WorkCommand, docket: &Docket) -> anyhow::Result<()> {
                     Some(_) => "is planned again when `docket serve` runs".to_string(),
                     None => "goes out when staff send it".to_string(),
                 };
-                println!("  “{}” {when}", group.name);
+                writeln!(out, "  “{}” {when}", group.name)?;
             }
         }
     }
     Ok(())
 }
 
-fn list(args: ListArgs, docket: &Docket) -> anyhow::Result<()> {
+fn list(args: ListArgs, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     let query = WorkListQuery {
         status: args.status,
         sub_status: args.sub_status,
@@ -160,7 +161,7 @@ fn list(args: ListArgs, docket: &Docket) -> anyhow::Result<()> {
         .transpose()?;
     let items = docket.find_work(&query, after, usize::from(args.limit))?;
     if items.is_empty() {
-        println!("no work items match");
+        writeln!(out, "no work items match")?;
     }
     for work in items {
         let status = match &work.sub_status {
@@ -174,24 +175,28 @@ fn list(args: ListArgs, docket: &Docket) -> anyhow::Result<()> {
         } else {
             ""
         };
-        println!("{}  {}  [{status}]  {due}{attention}", work.id, work.title);
+        writeln!(
+            out,
+            "{}  {}  [{status}]  {due}{attention}",
+            work.id, work.title
+        )?;
     }
     Ok(())
 }
 
-fn show(id: &str, docket: &Docket) -> anyhow::Result<()> {
+fn show(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     let summary = docket.work_summary(id.parse()?)?;
     let work = &summary.work;
-    println!("{}  {}", work.id, work.title);
-    println!("  client sees: {}", work.external_name);
+    writeln!(out, "{}  {}", work.id, work.title)?;
+    writeln!(out, "  client sees: {}", work.external_name)?;
     match &work.sub_status {
-        Some(sub) => println!("  status: {} — {sub}", work.status.as_str()),
-        None => println!("  status: {}", work.status.as_str()),
+        Some(sub) => writeln!(out, "  status: {} — {sub}", work.status.as_str())?,
+        None => writeln!(out, "  status: {}", work.status.as_str())?,
     }
-    println!("  starts: {}", work.start_date);
+    writeln!(out, "  starts: {}", work.start_date)?;
     match &summary.assignee {
-        Some(member) => println!("  assignee: {} <{}>", member.name, member.email),
-        None => println!("  assignee: none"),
+        Some(member) => writeln!(out, "  assignee: {} <{}>", member.name, member.email)?,
+        None => writeln!(out, "  assignee: none")?,
     }
     for (group, people) in work.groups.iter().zip(&summary.groups) {
         let sent = match (&people.sent_at, &people.sent_by) {
@@ -199,10 +204,11 @@ fn show(id: &str, docket: &Docket) -> anyhow::Result<()> {
             (Some(at), None) => format!("sent {}", at.format("%Y-%m-%d %H:%M UTC")),
             _ => "not sent".to_string(),
         };
-        println!(
+        writeln!(
+            out,
             "  “{}” to {} <{}>, {sent}",
             group.name, people.recipient_name, people.recipient_email
-        );
+        )?;
         match &group.next {
             Some(fire) => {
                 let what = match &fire.action {
@@ -212,12 +218,13 @@ fn show(id: &str, docket: &Docket) -> anyhow::Result<()> {
                     }
                     FireAction::Retry { .. } => "its plugin asked again".to_string(),
                 };
-                println!(
+                writeln!(
+                    out,
                     "    next: {what} at {}",
                     fire.at.get().format("%Y-%m-%d %H:%M UTC")
-                );
+                )?;
             }
-            None => println!("    next: nothing planned"),
+            None => writeln!(out, "    next: nothing planned")?,
         }
         if let Some(stuck) = &group.stuck {
             let version = if stuck.version.is_empty() {
@@ -225,48 +232,52 @@ fn show(id: &str, docket: &Docket) -> anyhow::Result<()> {
             } else {
                 format!(" {}", stuck.version)
             };
-            println!(
+            writeln!(
+                out,
                 "    STUCK since {}: plugin `{}`{version} failed {}: {}",
                 stuck.since.format("%Y-%m-%d %H:%M UTC"),
                 stuck.plugin,
                 plural(stuck.attempts as usize, "time", "times"),
                 stuck.reason
-            );
+            )?;
         }
         for task in &group.tasks {
             let done = match task.done_at {
                 Some(at) => format!("done {}", at.format("%Y-%m-%d")),
                 None => "open".to_string(),
             };
-            println!("    - {} (due {}, {done})", task.title, task.due_date);
+            writeln!(out, "    - {} (due {}, {done})", task.title, task.due_date)?;
         }
     }
-    println!("  latest events:");
+    writeln!(out, "  latest events:")?;
     for (event, who) in summary.timeline.iter().take(10) {
-        println!(
+        writeln!(
+            out,
             "    {}  {}  ({who})",
             event.at.format("%Y-%m-%d %H:%M"),
             event.summary
-        );
+        )?;
     }
     Ok(())
 }
 
-fn complete(id: &str, docket: &Docket) -> anyhow::Result<()> {
+fn complete(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     let work = docket.complete_work(id.parse()?, Actor::System)?;
-    println!(
+    writeln!(
+        out,
         "completed work `{}`; its portal is locked and nothing more is sent",
         work.title
-    );
+    )?;
     Ok(())
 }
 
-fn reopen(id: &str, docket: &Docket) -> anyhow::Result<()> {
+fn reopen(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     let work = docket.reopen_work(id.parse()?, Actor::System)?;
-    println!(
+    writeln!(
+        out,
         "reopened work `{}`; it is {}",
         work.title,
         work.status.as_str()
-    );
+    )?;
     Ok(())
 }
