@@ -5,6 +5,7 @@
 mod support;
 
 mod backup;
+mod beside;
 mod catalog;
 mod naming;
 mod plugin_grants;
