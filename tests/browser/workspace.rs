@@ -1,0 +1,167 @@
+//! Staff's daily desk in a real browser, at 1366×768 (the commonest laptop) and 390×844 (a
+//! phone): the home page says what clients did and what is due; the header's search box finds a
+//! client's work and the contact by typing part of a name; the saved views and the sorted work
+//! list open; nothing scrolls sideways, no work table hides its columns behind a scrollbar at
+//! 1366 px, and every page passes axe-core. Screenshots go under `target/browser-screenshots/`.
+
+use fantoccini::Locator;
+use fantoccini::key::Key;
+
+use super::accessibility::{check, wait_for_heading};
+use super::demo::Demo;
+use super::harness::{Browser, Driver, LAPTOP, PHONE};
+use super::{one_at_a_time, within_five_minutes};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_find_a_client_by_search_and_read_their_desk_at_laptop_and_phone_sizes() {
+    within_five_minutes(desk_visit()).await;
+}
+
+/// Whether any work table on the page is wider than its region (a scrollbar hiding columns).
+async fn tables_fit(browser: &Browser) -> bool {
+    let wide = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('div.table')].filter(d => d.scrollWidth > d.clientWidth + 1).length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    wide.as_u64() == Some(0)
+}
+
+async fn desk_visit() {
+    let _turn = one_at_a_time().await;
+    let demo = Demo::start();
+    let (email, password) = demo.admin_sign_in();
+    let driver = Driver::start();
+    let mut found = Vec::new();
+
+    for (viewport, size) in [(LAPTOP, "laptop"), (PHONE, "phone")] {
+        let staff = Browser::open(&driver, viewport, true).await;
+        staff.goto(&format!("{}/admin/sign-in", demo.base)).await;
+        sign_in(&staff, &email, &password).await;
+        // The home page: the member's desk. On a first look it tells what clients did this
+        // week: the demo's clients ticked tasks.
+        wait_for_heading(&staff, "Your desk").await;
+        let home = staff.text("main").await;
+        for expected in [
+            "Your work due this week",
+            "Overdue client tasks",
+            "What clients did this week",
+            "Emails that failed",
+            "Recently active clients",
+        ] {
+            assert!(
+                home.contains(expected),
+                "{expected} is not on the home page: {home}"
+            );
+        }
+        let done = staff.text("section:has(#done) ol").await;
+        assert!(done.contains("Baker's Bakery — November books"), "{done}");
+        staff.assert_no_sideways_scroll("the home page").await;
+        found.extend(check(&staff, &format!("home page ({size})")).await);
+        staff.screenshot(&format!("workspace-{size}-1-home")).await;
+        // Looked at once, the next look says since when.
+        staff.goto(&format!("{}/admin", demo.base)).await;
+        wait_for_heading(&staff, "Your desk").await;
+        let again = staff.text("#done").await;
+        assert!(again.contains("since you last looked"), "{again}");
+
+        // Search from the header: part of the client's name finds their work and the contact.
+        let field = staff.wait_for("#header-q").await;
+        field.send_keys("bak").await.unwrap();
+        field.send_keys(&Key::Enter.to_string()).await.unwrap();
+        wait_for_heading(&staff, "Search for “bak”").await;
+        let results = staff.text("main").await;
+        assert!(
+            results.contains("Baker's Bakery — November books")
+                && results.contains("Bob Baker")
+                && results.contains("Monthly bookkeeping")
+                && !results.contains("Carol Chen"),
+            "{results}"
+        );
+        assert_eq!(
+            staff
+                .wait_for("#header-q")
+                .await
+                .prop("value")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("bak"),
+            "the search box keeps what was searched"
+        );
+        staff.assert_no_sideways_scroll("the search page").await;
+        if size == "laptop" {
+            assert!(
+                tables_fit(&staff).await,
+                "a search table scrolls sideways at 1366 px"
+            );
+        }
+        found.extend(check(&staff, &format!("search page ({size})")).await);
+        staff
+            .screenshot(&format!("workspace-{size}-2-search"))
+            .await;
+        let work = staff
+            .client
+            .find(Locator::LinkText("Baker's Bakery — November books"))
+            .await
+            .unwrap();
+        staff.press(&work).await;
+        wait_for_heading(&staff, "Baker's Bakery — November books").await;
+
+        // The saved views and the work list sorted by next due date.
+        for (path, heading, shot) in [
+            ("/admin/activity", "Recently active clients", "3-active"),
+            ("/admin/activity/failed", "Failed emails", "4-failed"),
+            ("/admin/work?sort=due", "All work", "5-work-by-due"),
+            ("/admin/work", "All work", "6-work"),
+        ] {
+            staff.goto(&format!("{}{path}", demo.base)).await;
+            wait_for_heading(&staff, heading).await;
+            staff.assert_no_sideways_scroll(heading).await;
+            if size == "laptop" {
+                assert!(
+                    tables_fit(&staff).await,
+                    "{path} has a table scrolling sideways at 1366 px"
+                );
+            }
+            found.extend(check(&staff, &format!("{heading} ({size})")).await);
+            staff.screenshot(&format!("workspace-{size}-{shot}")).await;
+        }
+        let active = staff.text("main").await;
+        assert!(
+            active.contains("Bob Baker") && active.contains("Last client activity"),
+            "{active}"
+        );
+        staff.close().await;
+    }
+
+    assert!(
+        found.is_empty(),
+        "axe-core found {} violation(s):\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+/// Fills in the sign-in form and sends it.
+async fn sign_in(browser: &Browser, email: &str, password: &str) {
+    browser
+        .wait_for("#email")
+        .await
+        .send_keys(email)
+        .await
+        .unwrap();
+    browser
+        .wait_for("#password")
+        .await
+        .send_keys(password)
+        .await
+        .unwrap();
+    let button = browser
+        .wait_for("form[action='/admin/sign-in'] button.primary")
+        .await;
+    browser.press(&button).await;
+}
