@@ -3,7 +3,7 @@
 //! views; the home page with the member's work due this week, overdue client tasks, what
 //! clients did since they last looked and failed emails; and `GET /api/work?sort=`.
 
-use docket_engine::model::{Actor, Role};
+use docket_engine::model::{Actor, Role, WorkStatus};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -237,4 +237,131 @@ fn the_home_page_is_the_members_desk() {
     );
     let failed = body(admin.get("/admin/activity/failed", Some(&sam)));
     assert!(failed.contains("No email has failed."), "{failed}");
+}
+
+#[test]
+fn work_ticked_in_the_list_is_sent_assigned_and_completed_at_once_with_a_summary() {
+    let admin = Admin::start();
+    let planned = admin.planned_work();
+    let sam = admin.browser(STAFF);
+    let (sent_id, planned_id) = (admin.work.to_string(), planned.to_string());
+    let list = body(admin.get("/admin/work", Some(&sam)));
+    for id in [&sent_id, &planned_id] {
+        assert!(
+            list.contains(&format!(
+                "<input type=\"checkbox\" name=\"work\" value=\"{id}\""
+            )),
+            "{list}"
+        );
+    }
+    let bulk = |fields: &[(&str, &str)]| {
+        let answer = admin.post("/admin/work/bulk", &sam, fields);
+        (answer.status(), body(answer))
+    };
+    let both = |action: &'static str| -> Vec<(&'static str, String)> {
+        vec![
+            ("action", action.to_string()),
+            ("work", sent_id.clone()),
+            ("work", planned_id.clone()),
+        ]
+    };
+    let fields = |v: &[(&'static str, String)]| -> Vec<(&'static str, String)> { v.to_vec() };
+    let post = |v: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = v.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        bulk(&pairs)
+    };
+
+    // Send: the planned work's group goes; the one sent already is refused, saying why.
+    let (status, page) = post(both("send"));
+    assert_eq!(status, StatusCode::OK);
+    let done = &page[at(&page, "id=\"bulk-done\"")..at(&page, "id=\"bulk-refused\"")];
+    let refused = &page[at(&page, "id=\"bulk-refused\"")..];
+    assert!(
+        done.contains("Archer — VAT return — Documents</bdi></a>: Sent."),
+        "{done}"
+    );
+    assert!(
+        refused.contains("Archer — 2025 accounts</bdi></a>: Every group was sent already; choose Send again for new links."),
+        "{refused}"
+    );
+    assert!(
+        admin.docket.work(planned).unwrap().groups[0]
+            .sent_at
+            .is_some()
+    );
+
+    // Send again: both now.
+    let (_, page) = post(both("resend"));
+    assert!(
+        page.contains("Done <span class=\"size\">(2)</span>"),
+        "{page}"
+    );
+    assert!(page.contains("Nothing was refused."), "{page}");
+
+    // Assign both to Ada.
+    let mut assign = both("assign");
+    assign.push(("assignee", "ada@firm.example".into()));
+    let (_, page) = post(fields(&assign));
+    assert!(page.contains(": Now assigned to Ada Admin."), "{page}");
+    let ada = admin
+        .docket
+        .user_by_email("ada@firm.example")
+        .unwrap()
+        .unwrap()
+        .id;
+    assert_eq!(admin.docket.work(planned).unwrap().assignee, Some(ada));
+    assert_eq!(admin.docket.work(admin.work).unwrap().assignee, Some(ada));
+
+    // Complete: tasks are open, so a confirmation first, and nothing completed yet.
+    let (status, page) = post(both("complete"));
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<h1>Complete work with open tasks?</h1>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Archer — VAT return</bdi></a>: 2 tasks still open"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "<input type=\"hidden\" name=\"work\" value=\"{planned_id}\">"
+        )),
+        "{page}"
+    );
+    assert_ne!(
+        admin.docket.work(planned).unwrap().status,
+        WorkStatus::Completed
+    );
+    let mut confirmed = both("complete");
+    confirmed.push(("confirm", "yes".into()));
+    let (_, page) = post(confirmed);
+    assert!(
+        page.contains("Done <span class=\"size\">(2)</span>"),
+        "{page}"
+    );
+    assert_eq!(
+        admin.docket.work(planned).unwrap().status,
+        WorkStatus::Completed
+    );
+    // Completed work is not sent; the engine's reason is given.
+    let (_, page) = post(both("resend"));
+    assert!(
+        page.contains("The work is completed; reopen it before sending."),
+        "{page}"
+    );
+
+    // A selection the page cannot act on: nothing ticked, an id that is not one, no action.
+    let (status, page) = bulk(&[("action", "send")]);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("No work was selected"), "{page}");
+    let (status, page) = bulk(&[("action", "send"), ("work", "nope")]);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("“nope” is not a work item&#x27;s id."),
+        "{page}"
+    );
+    let (status, page) = bulk(&[("action", "delete"), ("work", &sent_id)]);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("“delete” is not an action"), "{page}");
 }

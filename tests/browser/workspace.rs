@@ -1,7 +1,7 @@
 //! Staff's daily desk in a real browser, at 1366×768 (the commonest laptop) and 390×844 (a
 //! phone): the home page says what clients did and what is due; the header's search box finds a
 //! client's work and the contact by typing part of a name; the saved views and the sorted work
-//! list open; nothing scrolls sideways, no work table hides its columns behind a scrollbar at
+//! list open; a bulk send from the list says what it did; nothing scrolls sideways, no work table hides its columns behind a scrollbar at
 //! 1366 px, and every page passes axe-core. Screenshots go under `target/browser-screenshots/`.
 
 use fantoccini::Locator;
@@ -134,6 +134,27 @@ async fn desk_visit() {
             }
             found.extend(check(&staff, &format!("{heading} ({size})")).await);
             staff.screenshot(&format!("workspace-{size}-{shot}")).await;
+        }
+        // A bulk send from the list (on the laptop; the phone finds it sent): tick the planned
+        // work, keep "Send", apply, and read what was done.
+        if size == "laptop" {
+            let tick = staff
+                .wait_for("input[name='work'][aria-label='Select Carol Chen — 2026 tax return']")
+                .await;
+            staff.press(&tick).await;
+            let apply = staff.wait_for("fieldset.bulk button.primary").await;
+            staff.press(&apply).await;
+            wait_for_heading(&staff, "Sending the work selected").await;
+            let done = staff.text("main").await;
+            assert!(
+                done.contains("Carol Chen — 2026 tax return — ") && done.contains(": Sent."),
+                "{done}"
+            );
+            assert!(done.contains("Nothing was refused."), "{done}");
+            found.extend(check(&staff, "bulk summary").await);
+            staff.screenshot("workspace-laptop-7-bulk-send").await;
+            staff.goto(&format!("{}/admin/work", demo.base)).await;
+            wait_for_heading(&staff, "All work").await;
         }
         let active = staff.text("main").await;
         assert!(

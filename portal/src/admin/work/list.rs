@@ -118,6 +118,8 @@ struct WorkListView {
     /// Which order the list is in: `newest`, `oldest` or `due`.
     sorted: &'static str,
     views: Vec<View>,
+    /// Who the selected work can be assigned to.
+    members: Vec<Choice>,
 }
 
 /// A saved view: a link to the list (or another page) with its filters.
@@ -331,6 +333,15 @@ pub(in crate::admin) async fn work_list(
         sort_by_due: filters.sorted_href(WorkSort::NextDue),
         sorted: sorted.as_str(),
         views: views(&session.member.staff.email, today, &here),
+        members: page
+            .staff
+            .iter()
+            .map(|m| Choice {
+                value: m.email.clone(),
+                label: m.name.clone(),
+                selected: false,
+            })
+            .collect(),
         rows: page.lines.iter().map(|l| row(l, zone)).collect(),
         statuses,
         assignees,

@@ -1,5 +1,6 @@
 //! Work, as staff see it: the overview of open work by status (the admin's home, here), the
-//! filtered list (`list.rs`), search and what clients did lately (`find.rs`), work created from a template (`new.rs`), one work item's page
+//! filtered list (`list.rs`) and what staff do to the work ticked in it (`bulk.rs`), search and
+//! what clients did lately (`find.rs`), work created from a template (`new.rs`), one work item's page
 //! (`item.rs`), what staff do from it (`actions.rs`) and the documents they attach to its tasks
 //! (`upload.rs`).
 
@@ -15,6 +16,7 @@ use super::{Layout, error_page, render, status_text};
 use crate::AppState;
 
 pub(super) mod actions;
+pub(super) mod bulk;
 pub(super) mod find;
 pub(super) mod item;
 pub(super) mod list;
