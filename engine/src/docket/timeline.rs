@@ -20,14 +20,20 @@ impl Docket {
         summary: String,
     ) {
         let event = self.new_event(work, contact, actor, kind, summary);
+        self.put_event(batch, &event);
+    }
+
+    /// Puts `event` on the timelines it belongs to, with its activity index entries.
+    fn put_event(&self, batch: &mut Batch, event: &TimelineEvent) {
+        let (work, contact) = (event.work, event.contact);
         if let Some(work) = work {
-            batch.put_record(Tree::Timeline, work_key(work, Some(event.id)), &event);
-            for (tree, key, value) in activity_entries(&event) {
+            batch.put_record(Tree::Timeline, work_key(work, Some(event.id)), event);
+            for (tree, key, value) in activity_entries(event) {
                 batch.put(tree, key, value);
             }
         }
         if let Some(contact) = contact {
-            batch.put_record(Tree::Timeline, contact_key(contact, Some(event.id)), &event);
+            batch.put_record(Tree::Timeline, contact_key(contact, Some(event.id)), event);
         }
     }
 
@@ -63,7 +69,24 @@ impl Docket {
             actor,
             kind,
             summary,
+            email: None,
         }
+    }
+
+    /// Adds an event about an email (the outbox message `email`) to `batch`, on the work's
+    /// timeline and the contact's, as `record_event` does.
+    pub(crate) fn record_email_event(
+        &self,
+        batch: &mut Batch,
+        work: Option<WorkId>,
+        contact: Option<ContactId>,
+        kind: EventKind,
+        summary: String,
+        email: String,
+    ) {
+        let mut event = self.new_event(work, contact, Actor::System, kind, summary);
+        event.email = Some(email);
+        self.put_event(batch, &event);
     }
 
     /// The work item's latest `limit` events, newest first.
