@@ -143,7 +143,7 @@ async fn main_flow() {
         .await
         .unwrap();
     staff
-        .wait_for("form[method='get'] button")
+        .wait_for("main form[method='get'] button")
         .await
         .click()
         .await

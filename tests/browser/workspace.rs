@@ -1,7 +1,7 @@
 //! Staff's daily desk in a real browser, at 1366×768 (the commonest laptop) and 390×844 (a
 //! phone): the home page says what clients did and what is due; the header's search box finds a
 //! client's work and the contact by typing part of a name; the saved views and the sorted work
-//! list open; a bulk send from the list says what it did; nothing scrolls sideways, no work table hides its columns behind a scrollbar at
+//! list open; a bulk send from the list says what it did, a bulk completion asks first; nothing scrolls sideways, no work table hides its columns behind a scrollbar at
 //! 1366 px, and every page passes axe-core. Screenshots go under `target/browser-screenshots/`.
 
 use fantoccini::Locator;
@@ -153,6 +153,31 @@ async fn desk_visit() {
             assert!(done.contains("Nothing was refused."), "{done}");
             found.extend(check(&staff, "bulk summary").await);
             staff.screenshot("workspace-laptop-7-bulk-send").await;
+            staff.goto(&format!("{}/admin/work", demo.base)).await;
+            wait_for_heading(&staff, "All work").await;
+        }
+        // On the phone: completing work with open tasks asks first, on a page of its own.
+        if size == "phone" {
+            let tick = staff
+                .wait_for(
+                    "input[name='work'][aria-label=\"Select Baker's Bakery — November books\"]",
+                )
+                .await;
+            staff.press(&tick).await;
+            staff
+                .wait_for("#bulk-action")
+                .await
+                .select_by_value("complete")
+                .await
+                .unwrap();
+            let apply = staff.wait_for("fieldset.bulk button.primary").await;
+            staff.press(&apply).await;
+            wait_for_heading(&staff, "Complete work with open tasks?").await;
+            let asked = staff.text("main").await;
+            assert!(asked.contains("2 tasks still open"), "{asked}");
+            staff.assert_no_sideways_scroll("the confirmation").await;
+            found.extend(check(&staff, "bulk confirmation (phone)").await);
+            staff.screenshot("workspace-phone-7-bulk-confirm").await;
             staff.goto(&format!("{}/admin/work", demo.base)).await;
             wait_for_heading(&staff, "All work").await;
         }
