@@ -153,6 +153,7 @@ fn list(args: ListArgs, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
         waiting_on_client: args.waiting_on_client.then(|| "true".to_string()),
         contact: args.contact,
         needs_attention: args.needs_attention.then(|| "true".to_string()),
+        sort: None,
     };
     let after = args
         .after

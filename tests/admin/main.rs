@@ -23,6 +23,7 @@ mod users;
 mod work;
 mod work_page;
 mod work_upload;
+mod workspace;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -45,7 +45,7 @@ async fn staff_visit() {
     found.extend(check(&staff, "refused sign-in").await);
 
     sign_in(&staff, &email, &password).await;
-    wait_for_heading(&staff, "Open work").await;
+    wait_for_heading(&staff, "Your desk").await;
     assert_eq!(staff.url().await, format!("{}/admin", demo.base));
     let bar = staff.text("header.bar").await;
     for expected in [
@@ -246,9 +246,9 @@ async fn staff_visit() {
     phone.goto(&format!("{}/admin/sign-in", demo.base)).await;
     phone.assert_no_sideways_scroll("the sign-in page").await;
     sign_in(&phone, &email, &password).await;
-    wait_for_heading(&phone, "Open work").await;
+    wait_for_heading(&phone, "Your desk").await;
     for (path, heading, shot) in [
-        ("/admin", "Open work", "admin-phone-work"),
+        ("/admin", "Your desk", "admin-phone-work"),
         ("/admin/inbox", "Inbox", "admin-phone-inbox"),
         ("/admin/settings", "Settings", "admin-phone-settings"),
         ("/admin/account", "Your account", "admin-phone-account"),

@@ -239,6 +239,12 @@ pub const PHONE: Viewport = Viewport {
     height: 844,
     phone: true,
 };
+/// The commonest laptop screen: what staff work at all day.
+pub const LAPTOP: Viewport = Viewport {
+    width: 1366,
+    height: 768,
+    phone: false,
+};
 pub const DESKTOP: Viewport = Viewport {
     width: 1280,
     height: 800,

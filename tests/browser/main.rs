@@ -5,7 +5,8 @@
 //! saved under
 //! `target/browser-screenshots/`; every kind of portal page checked with axe-core; and a member
 //! of staff signing in to the admin, finding a client's tick in the inbox, every admin page
-//! checked with axe-core and photographed.
+//! checked with axe-core and photographed; and staff's daily desk (the home page, search, the
+//! saved views and the work list) at 1366×768 and 390×844.
 //!
 //! These tests need `chromium`, `chromedriver` and npm (for axe-core, fetched once into the
 //! target folder); without them they fail, saying how to install them. `.ci/run` installs them.
@@ -20,6 +21,7 @@ mod demo;
 mod flows;
 mod harness;
 mod main_flow;
+mod workspace;
 
 /// Browser tests take turns: two headless Chromiums on two shared cores only slow each other.
 pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {

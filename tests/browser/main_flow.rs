@@ -51,7 +51,7 @@ async fn main_flow() {
         .click()
         .await
         .unwrap();
-    wait_for_heading(&staff, "Open work").await;
+    wait_for_heading(&staff, "Your desk").await;
 
     // A template: its first group and task, made on the new template page.
     staff
@@ -143,7 +143,7 @@ async fn main_flow() {
         .await
         .unwrap();
     staff
-        .wait_for("form[method='get'] button")
+        .wait_for("main form[method='get'] button")
         .await
         .click()
         .await

@@ -66,6 +66,7 @@ pub use work::GroupSettings;
 pub use work::actions::{
     MAX_WORK_NAME_CHARS, TaskChange, WorkDetails, params_text, plugin_from_text,
 };
+pub use work::activity::{ActiveClient, ActivityKind, ActivityLine};
 pub use work::desk::{
     GroupPeople, OPEN_STATUSES, OPEN_WORK_PER_STATUS, OpenWork, WORK_TIMELINE_LIMIT, WorkLine,
     WorkListPage, WorkSummary,
@@ -77,8 +78,10 @@ pub use work::form::{
     RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems, archived_template_notice,
 };
 pub use work::list::{
-    WorkFilter, WorkListQuery, needs_attention, next_due, parse_date, work_list_keys, yes_or_no,
+    WorkFilter, WorkListQuery, WorkSort, needs_attention, next_due, parse_date, work_list_keys,
+    yes_or_no,
 };
+pub use work::search::{SEARCH_LIMIT, SearchResults};
 pub(crate) use work::{contact_key, status_key};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";

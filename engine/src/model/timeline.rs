@@ -15,11 +15,24 @@ pub struct TimelineEvent {
     pub kind: EventKind,
     /// A sentence for people reading the timeline.
     pub summary: String,
+    /// The outbox message (its id) the event is about: an email sent or failed.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 impl Record for TimelineEvent {
     const KIND: &'static str = "timeline event";
-    const VERSION: u16 = 1;
+    /// 2: `email`, absent (none) in version 1.
+    const VERSION: u16 = 2;
+
+    fn upgrade(version: u16, value: serde_json::Value) -> Result<serde_json::Value, String> {
+        match version {
+            1 => Ok(value),
+            _ => Err(format!(
+                "no upgrade from timeline event format version {version}"
+            )),
+        }
+    }
 }
 
 /// Who caused an event.

@@ -102,10 +102,21 @@ pub enum Tree {
     /// work id → empty, for work items that need staff's attention (a group a plugin cannot
     /// plan)
     WorkNeedsAttention,
+    /// `w/` word `/` work id or `c/` word `/` contact id → the record's searchable words, separated
+    /// by spaces: a word is a lower-cased run of letters and digits of a work item's title,
+    /// external name, template name and its clients' names and emails, or of a contact's name
+    /// and email. A search reads the entries of one word's prefix.
+    SearchWords,
+    /// `c/` instant (20-digit Unix milliseconds) `/` work id `/` event id → empty: what clients
+    /// did (ticks, reopened tasks, comments, uploads), in time order; `f/` instant `/` work id
+    /// `/` event id → empty: emails about work that failed, in time order
+    Activity,
+    /// work id → the instant (20-digit Unix milliseconds) of its clients' latest activity
+    WorkClientActivity,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 33] = [
+    pub const ALL: [Tree; 36] = [
         Tree::Meta,
         Tree::Users,
         Tree::UsersByEmail,
@@ -139,6 +150,9 @@ impl Tree {
         Tree::WorkBySubStatus,
         Tree::WorkByDue,
         Tree::WorkNeedsAttention,
+        Tree::SearchWords,
+        Tree::Activity,
+        Tree::WorkClientActivity,
     ];
 
     pub fn name(self) -> &'static str {
@@ -176,6 +190,9 @@ impl Tree {
             Tree::WorkBySubStatus => "work_by_sub_status",
             Tree::WorkByDue => "work_by_due",
             Tree::WorkNeedsAttention => "work_needs_attention",
+            Tree::SearchWords => "search_words",
+            Tree::Activity => "activity",
+            Tree::WorkClientActivity => "work_client_activity",
         }
     }
 

@@ -147,6 +147,30 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             "admin/outbox_message.html",
             include_str!("../../templates/admin/outbox_message.html"),
         ),
+        (
+            "admin/views.html",
+            include_str!("../../templates/admin/views.html"),
+        ),
+        (
+            "admin/work_table.html",
+            include_str!("../../templates/admin/work_table.html"),
+        ),
+        (
+            "admin/search.html",
+            include_str!("../../templates/admin/search.html"),
+        ),
+        (
+            "admin/activity.html",
+            include_str!("../../templates/admin/activity.html"),
+        ),
+        (
+            "admin/bulk.html",
+            include_str!("../../templates/admin/bulk.html"),
+        ),
+        (
+            "admin/bulk_confirm.html",
+            include_str!("../../templates/admin/bulk_confirm.html"),
+        ),
     ] {
         if let Err(e) = env.add_template(name, source) {
             panic!("the admin template {name} does not parse: {e:#}");
@@ -176,6 +200,10 @@ pub fn routes() -> Router<AppState> {
             get(|| async { axum::response::Redirect::permanent("/admin") }),
         )
         .route("/admin/work", get(work::list::work_list))
+        .route("/admin/work/bulk", post(work::bulk::bulk))
+        .route("/admin/search", get(work::find::search))
+        .route("/admin/activity", get(work::find::active_clients))
+        .route("/admin/activity/failed", get(work::find::failed_emails))
         .route(
             "/admin/work/new",
             get(work::new::new_work_form).post(work::new::create_work),
@@ -330,6 +358,8 @@ struct Shell {
     section: &'static str,
     /// While sending is paused (a restored folder), the sentence that says so on every page.
     paused: Option<String>,
+    /// What the header's search box holds: the search of the search page.
+    searched: String,
 }
 
 impl Layout {
@@ -357,8 +387,17 @@ impl Layout {
                 form_token: session.member.form_token.clone(),
                 section,
                 paused: paused_text(state),
+                searched: String::new(),
             }),
         }
+    }
+
+    /// The layout with the header's search box holding `q`.
+    fn searched(mut self, q: &str) -> Layout {
+        if let Some(shell) = &mut self.shell {
+            shell.searched = q.trim().to_string();
+        }
+        self
     }
 }
 

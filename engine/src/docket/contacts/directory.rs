@@ -30,6 +30,7 @@ impl Docket {
             format!("a contact with email {} already exists", new.email.trim()),
         );
         batch.put_record(Tree::Contacts, contact.id.key(), &contact);
+        crate::docket::work::search::write_contact_search(&mut batch, None, &contact);
         self.record_event(
             &mut batch,
             None,

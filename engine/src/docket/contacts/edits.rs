@@ -70,6 +70,7 @@ impl Docket {
         let mut batch = Batch::default();
         batch.expect(Tree::Contacts, id.key(), Some(before));
         batch.put_record(Tree::Contacts, id.key(), &contact);
+        self.write_contact_change_search(&mut batch, &old, &contact)?;
         let mut changes = Vec::new();
         if contact.name != old.name {
             changes.push(format!("name from {} to {}", old.name, contact.name));
@@ -176,7 +177,7 @@ impl Docket {
     }
 
     /// The work items naming the contact, newest last.
-    fn contact_work_ids(&self, contact: ContactId) -> Result<Vec<WorkId>> {
+    pub(crate) fn contact_work_ids(&self, contact: ContactId) -> Result<Vec<WorkId>> {
         let keys = self.store.scan(
             Tree::WorkByContact,
             &crate::docket::work::contact_key(contact, None),

@@ -250,7 +250,7 @@ impl Docket {
         for group in &mut unplanned.groups {
             group.next = None;
         }
-        self.write_work(&mut batch, Some(&unplanned), &work);
+        self.write_work(&mut batch, Some(&unplanned), &work)?;
         self.commit_guarded(batch)
     }
 

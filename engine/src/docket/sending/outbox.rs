@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::docket::Docket;
 use crate::model::{
-    Actor, EventKind, KeyInstant, MessageKind, MessageState, OutboundMessage, WorkItem, WorkStatus,
+    EventKind, KeyInstant, MessageKind, MessageState, OutboundMessage, WorkItem, WorkStatus,
 };
 use crate::plugin::HookEventKind;
 use crate::store::{Batch, Tree, decode, get_record, scan_records};
@@ -259,13 +259,13 @@ impl Docket {
                 }
             }
             if let Some((kind, summary)) = event {
-                self.record_event(
+                self.record_email_event(
                     &mut batch,
                     message.work,
                     message.contact,
-                    Actor::System,
                     kind,
                     summary,
+                    message.id.to_string(),
                 );
             }
             batch.put_record(Tree::Outbox, message.id.to_string().into_bytes(), &message);

@@ -118,7 +118,7 @@ impl Docket {
         }
         let mut batch = Batch::default();
         batch.expect(Tree::Work, id.key(), Some(before));
-        self.write_work(&mut batch, Some(&old), &work);
+        self.write_work(&mut batch, Some(&old), &work)?;
         match self.store.commit(batch) {
             Ok(()) => Ok(true),
             Err(Error::Conflict(m)) if m == crate::store::CHANGED_CONCURRENTLY => Ok(false),

@@ -35,11 +35,18 @@ pub struct TickReport {
 type DueEntry = (KeyInstant, Option<usize>);
 
 impl Docket {
-    /// Adds `new` to `batch` with the index entries that changed since `old` (status, and each
-    /// group's place in the schedule).
-    pub(crate) fn write_work(&self, batch: &mut Batch, old: Option<&WorkItem>, new: &WorkItem) {
+    /// Adds `new` to `batch` with the index entries that changed since `old` (status, each
+    /// group's place in the schedule, the work list's and search's entries); it reads the
+    /// template and contacts when the work's searchable fields change.
+    pub(crate) fn write_work(
+        &self,
+        batch: &mut Batch,
+        old: Option<&WorkItem>,
+        new: &WorkItem,
+    ) -> Result<()> {
         batch.put(Tree::Work, new.id.key(), encode(new));
         crate::docket::work::list::write_work_list_keys(batch, old, new);
+        self.write_work_search(batch, old, new)?;
         self.record_stuck_changes(batch, old, new);
         if old.is_none() {
             for contact in new.recipients() {
@@ -83,6 +90,7 @@ impl Docket {
                 );
             }
         }
+        Ok(())
     }
 
     /// One pass of the scheduler at the clock's now: automatic sends, reminders and comment
@@ -284,7 +292,7 @@ impl Docket {
             let mut batch = Batch::default();
             batch.expect(Tree::Work, work.id.key(), Some(before));
             work.updated_at = now;
-            self.write_work(&mut batch, Some(&old), &work);
+            self.write_work(&mut batch, Some(&old), &work)?;
             batch.extend(extra);
             for (kind, summary) in events {
                 self.record_event(
@@ -314,11 +322,11 @@ impl Docket {
             .map(|chunk| {
                 let mut batch = Batch::default();
                 for work in chunk {
-                    self.write_work(&mut batch, None, work);
+                    self.write_work(&mut batch, None, work)?;
                 }
-                batch
+                Ok(batch)
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         self.store.commit_each(batches).into_iter().collect()
     }
 

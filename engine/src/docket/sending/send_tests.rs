@@ -506,7 +506,9 @@ fn a_reminder_is_composed_from_the_work_as_it_is_when_delivered() {
     let timeline = firm.docket.work_timeline(id, 20).unwrap();
     assert!(
         timeline.iter().any(|e| e.kind == EventKind::ReminderSent
-            && e.summary == "Reminder 2 of “Documents” sent to ann@client.example: P60"),
+            && e.summary == "Reminder 2 of “Documents” sent to ann@client.example: P60"
+            // The line names the email it is about, for the work page's link.
+            && e.email == Some(reminder.id.to_string())),
         "{timeline:#?}"
     );
 }

@@ -177,7 +177,7 @@ impl Docket {
         work.updated_at = now;
         let mut batch = Batch::default();
         batch.expect(Tree::Work, old.id.key(), Some(before));
-        self.write_work(&mut batch, Some(&old), &work);
+        self.write_work(&mut batch, Some(&old), &work)?;
         match self.store.commit(batch) {
             Ok(()) => Ok(true),
             Err(crate::Error::Conflict(m)) if m == crate::store::CHANGED_CONCURRENTLY => Ok(false),

@@ -8,9 +8,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::docket::{Docket, WorkFilter, WorkListQuery};
 use crate::model::{
-    Actor, Comment, ContactId, StaffMember, TimelineEvent, UploadedFile, UserId, WorkId, WorkItem,
-    WorkStatus,
+    Actor, Comment, ContactId, KeyInstant, StaffMember, TemplateId, TimelineEvent, UploadedFile,
+    UserId, WorkId, WorkItem, WorkStatus,
 };
+use crate::store::Tree;
 use crate::{Error, Result};
 
 /// Most work items of each open status the overview lists.
@@ -25,6 +26,14 @@ pub const OPEN_STATUSES: [WorkStatus; 3] = [
     WorkStatus::InProgress,
     WorkStatus::Planned,
 ];
+
+/// The names a list looks up once per page: staff, contacts and templates by id.
+#[derive(Debug, Default)]
+pub struct LineNames {
+    staff: HashMap<UserId, Option<String>>,
+    contacts: HashMap<ContactId, String>,
+    templates: HashMap<TemplateId, String>,
+}
 
 /// A work item as a line of the overview.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +50,12 @@ pub struct WorkLine {
     pub next_due: Option<NaiveDate>,
     /// A group a plugin cannot plan: staff should look.
     pub needs_attention: bool,
+    /// The names of the contacts its groups are sent to, without repeats.
+    pub clients: Vec<String>,
+    /// The template it was made from, by name.
+    pub template: String,
+    /// When its clients last ticked, reopened, commented or uploaded.
+    pub last_client_activity: Option<DateTime<Utc>>,
 }
 
 /// The open work, by status.
@@ -89,7 +104,7 @@ pub struct GroupPeople {
 impl Docket {
     /// The open work at a glance: the newest items of each open status.
     pub fn open_work(&self) -> Result<OpenWork> {
-        let mut names = HashMap::new();
+        let mut names = LineNames::default();
         let mut by_status = Vec::new();
         for status in OPEN_STATUSES {
             let mut items = self.list_work(
@@ -111,16 +126,48 @@ impl Docket {
         Ok(OpenWork { by_status })
     }
 
-    /// A work item as a line of a list, its assignee by name.
-    fn work_line(
-        &self,
-        work: &WorkItem,
-        names: &mut HashMap<UserId, Option<String>>,
-    ) -> Result<WorkLine> {
+    /// A work item as a line of a list: its assignee, clients and template by name (looked up
+    /// once per call through `names`), and its clients' latest activity.
+    pub(crate) fn work_line(&self, work: &WorkItem, names: &mut LineNames) -> Result<WorkLine> {
         let assignee = match work.assignee {
-            Some(id) => self.staff_name(id, names)?,
+            Some(id) => self.staff_name(id, &mut names.staff)?,
             None => None,
         };
+        let mut clients = Vec::new();
+        for id in work.recipients() {
+            let name = match names.contacts.get(&id) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = match self.contact(id) {
+                        Ok(c) => c.name,
+                        Err(Error::NotFound { .. }) => "a removed contact".into(),
+                        Err(e) => return Err(e),
+                    };
+                    names.contacts.insert(id, name.clone());
+                    name
+                }
+            };
+            if !clients.contains(&name) {
+                clients.push(name);
+            }
+        }
+        let template = match names.templates.get(&work.template_id) {
+            Some(name) => name.clone(),
+            None => {
+                let name = match self.template(work.template_id) {
+                    Ok(t) => t.name,
+                    Err(Error::NotFound { .. }) => "a removed template".into(),
+                    Err(e) => return Err(e),
+                };
+                names.templates.insert(work.template_id, name.clone());
+                name
+            }
+        };
+        let last_client_activity = self
+            .store
+            .get(Tree::WorkClientActivity, &work.id.key())?
+            .and_then(|at| KeyInstant::parse_key(&at))
+            .map(KeyInstant::get);
         let tasks = work.groups.iter().flat_map(|g| &g.tasks);
         Ok(WorkLine {
             id: work.id,
@@ -133,6 +180,9 @@ impl Docket {
             tasks_total: tasks.clone().count(),
             next_due: crate::docket::next_due(work),
             needs_attention: crate::docket::work::list::needs_attention(work),
+            clients,
+            template,
+            last_client_activity,
         })
     }
 
@@ -165,7 +215,7 @@ impl Docket {
         let mut items = self.list_work(&filter, after, limit + 1)?;
         let more = items.len() > limit;
         items.truncate(limit);
-        let mut names = HashMap::new();
+        let mut names = LineNames::default();
         let lines = items
             .iter()
             .map(|work| self.work_line(work, &mut names))

@@ -144,7 +144,7 @@ impl Docket {
             Vec::new(),
             "a work item with this id already exists",
         );
-        self.write_work(&mut batch, None, &work);
+        self.write_work(&mut batch, None, &work)?;
         // Documents uploaded to the template's tasks become this work's files on the same tasks
         // (sharing the bytes), which the client downloads from the checklist.
         for (g, group) in template.groups.iter().enumerate() {
@@ -535,7 +535,7 @@ impl Docket {
             self.replan(std::slice::from_mut(&mut work), now)?;
             let mut batch = Batch::default();
             batch.expect(Tree::Work, id.key(), Some(before));
-            self.write_work(&mut batch, Some(&old), &work);
+            self.write_work(&mut batch, Some(&old), &work)?;
             batch.extend(extra);
             self.record_event(&mut batch, Some(id), None, actor.clone(), kind, summary);
             self.store.commit(batch)?;

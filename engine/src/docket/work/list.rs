@@ -1,4 +1,4 @@
-//! The work list: work items found by status and sub-status, assignee, next due date, contact,
+//! The work list, newest, oldest or soonest due first: work items found by status and sub-status, assignee, next due date, contact,
 //! always through an index (`work_by_status`, `work_by_sub_status`, `work_by_assignee`,
 //! `work_by_due`, `work_by_contact`), never by reading every work item. The indexes are written by
 //! `write_work`, in the batch of every change of a work item.
@@ -26,6 +26,33 @@ pub struct WorkFilter {
     pub due_to: Option<NaiveDate>,
     /// Only work that needs staff's attention (a group a plugin cannot plan).
     pub needs_attention: bool,
+    /// The order of the list.
+    pub sort: WorkSort,
+}
+
+/// The order of a work list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum WorkSort {
+    /// The newest work item first.
+    #[default]
+    Newest,
+    /// The oldest work item first.
+    Oldest,
+    /// The soonest next due date first; work with no open task is left out.
+    NextDue,
+}
+
+impl WorkSort {
+    pub const ALL: [WorkSort; 3] = [WorkSort::Newest, WorkSort::Oldest, WorkSort::NextDue];
+
+    /// The word a query gives for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkSort::Newest => "newest",
+            WorkSort::Oldest => "oldest",
+            WorkSort::NextDue => "due",
+        }
+    }
 }
 
 impl WorkFilter {
@@ -81,6 +108,10 @@ pub struct WorkListQuery {
     /// group whose plugin fails.
     #[serde(default)]
     pub needs_attention: Option<String>,
+    /// `newest` (the default), `oldest`, or `due` (the soonest next due date first; work with no
+    /// open task is left out).
+    #[serde(default)]
+    pub sort: Option<String>,
 }
 
 /// A yes-or-no query value as a checkbox or a person writes it.
@@ -186,7 +217,7 @@ impl Docket {
     }
 
     /// `work_filter`, with the error paired with the field it is about (`status`, `sub_status`,
-    /// `assignee`, `due_from`, `due_to`, `waiting_on_client`, `contact`), for forms: a staff
+    /// `assignee`, `due_from`, `due_to`, `waiting_on_client`, `contact`, `sort`), for forms: a staff
     /// member or contact named by an id that is not there is not invalid input (the API answers
     /// it as not found), yet it is about its field too.
     pub fn work_filter_fields(
@@ -268,7 +299,20 @@ impl Docket {
                 )),
             ));
         }
+        let sort = match given(&query.sort) {
+            None => WorkSort::Newest,
+            Some(sort) => WorkSort::ALL
+                .into_iter()
+                .find(|s| s.as_str() == sort.to_lowercase())
+                .ok_or_else(|| {
+                    (
+                        "sort",
+                        Error::invalid(format!("sort is newest, oldest or due, not `{sort}`")),
+                    )
+                })?,
+        };
         Ok(WorkFilter {
+            sort,
             status,
             sub_status: given(&query.sub_status),
             contact,
@@ -328,8 +372,8 @@ impl Docket {
     }
 
     /// Work items that pass `filter`, `limit` at a time after `after` (a work item of the
-    /// previous page). Newest first, except with a due window: then by next due date, soonest
-    /// first. One index is read — the due window's, else the sub-status's, the assignee's, the
+    /// previous page), in the filter's order; with a due window always by next due date,
+    /// soonest first. One index is read — the due window's, else the sub-status's, the assignee's, the
     /// status's, the contact's — and the other filters are checked on what it finds.
     pub fn list_work(
         &self,
@@ -337,7 +381,7 @@ impl Docket {
         after: Option<WorkId>,
         limit: usize,
     ) -> Result<Vec<WorkItem>> {
-        if filter.has_due_window() {
+        if filter.has_due_window() || filter.sort == WorkSort::NextDue {
             // Ordered by date: a page starts after the previous page's last item, where it
             // stands now.
             let start = match after {
@@ -392,11 +436,12 @@ impl Docket {
                 b"",
                 after.as_deref(),
                 limit,
-                true,
+                filter.sort == WorkSort::Newest,
             );
         };
         let start = after.map(|a| [prefix.as_slice(), &a.key()].concat());
-        self.index_scan(tree, &prefix, start, true, limit, |_| true, filter)
+        let newest = filter.sort == WorkSort::Newest;
+        self.index_scan(tree, &prefix, start, newest, limit, |_| true, filter)
     }
 
     /// Reads `tree` from `start` (exclusive) while `within` holds, loading the work item of each

@@ -29,7 +29,7 @@ struct WorkPage {
     other_files: Vec<FileView>,
     /// Comments no client sees (about no group, on work with several).
     staff_comments: Vec<CommentView>,
-    timeline: Vec<EventView>,
+    timeline: Vec<super::timeline::EventView>,
     notice: Option<&'static str>,
     errors: PageErrors,
     /// What the details form holds (as typed, after a refusal).
@@ -110,13 +110,6 @@ struct CommentView {
     who: String,
     at: String,
     body: String,
-}
-
-#[derive(Serialize)]
-struct EventView {
-    at: String,
-    who: String,
-    summary: String,
 }
 
 /// What a `?notice=` after an action says.
@@ -378,15 +371,11 @@ pub(in crate::admin) async fn show_work(
             .filter(|(_, _, seen)| seen.is_none())
             .map(comment_view)
             .collect(),
-        timeline: summary
-            .timeline
-            .iter()
-            .map(|(event, who)| EventView {
-                at: local_time(state, event.at),
-                who: who.clone(),
-                summary: event.summary.clone(),
-            })
-            .collect(),
+        timeline: super::timeline::timeline_views(
+            &summary.timeline,
+            super::firm_zone(state),
+            session.member.is_admin(),
+        ),
         notice,
         errors,
         typed_external_name: typed_name.unwrap_or_else(|| work.external_name.clone()),

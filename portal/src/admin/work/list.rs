@@ -1,16 +1,18 @@
 //! `GET /admin/work`: every work item, filtered by status and sub-status, assignee, due window
-//! and waiting on the client, a page at a time. The filters are a plain `GET` form, so a
-//! filtered list is a link staff can keep; a filter that is wrong re-shows the form (422) with
-//! the message next to its field.
+//! and waiting on the client, sorted newest, oldest or soonest due first (links in the column
+//! heads), a page at a time, with the saved views as links above it. The filters are a plain
+//! `GET` form, so a filtered list is a link staff can keep; a filter that is wrong re-shows the
+//! form (422) with the message next to its field.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use docket_engine::docket::{WorkListQuery, parse_date, yes_or_no};
+use chrono::NaiveDate;
+use docket_engine::docket::{WorkListQuery, WorkSort, parse_date, yes_or_no};
 use docket_engine::model::{WorkId, WorkStatus};
 use serde::{Deserialize, Serialize};
 
-use super::{Row, row};
+use super::{Row, firm_zone, row};
 use crate::AppState;
 use crate::admin::guard::StaffSession;
 use crate::admin::page_query::AdminQuery;
@@ -37,6 +39,8 @@ pub(in crate::admin) struct Filters {
     #[serde(default)]
     needs_attention: String,
     #[serde(default)]
+    sort: String,
+    #[serde(default)]
     after: String,
 }
 
@@ -52,11 +56,27 @@ impl Filters {
             waiting_on_client: text(&self.waiting_on_client),
             contact: None,
             needs_attention: text(&self.needs_attention),
+            sort: text(&self.sort),
         }
+    }
+
+    /// The list's address with these filters in the order `sort`, from the first page.
+    fn sorted_href(&self, sort: WorkSort) -> String {
+        let mut filters = self.clone();
+        filters.sort = sort.as_str().into();
+        filters.after.clear();
+        filters.address()
     }
 
     /// The list's address with these filters, starting after `after`.
     fn href(&self, after: WorkId) -> String {
+        let mut filters = self.clone();
+        filters.after = after.to_string();
+        filters.address()
+    }
+
+    /// The list's address with these filters and this start.
+    fn address(&self) -> String {
         let pairs = [
             ("status", &self.status),
             ("sub_status", &self.sub_status),
@@ -65,14 +85,14 @@ impl Filters {
             ("due_to", &self.due_to),
             ("waiting_on_client", &self.waiting_on_client),
             ("needs_attention", &self.needs_attention),
+            ("sort", &self.sort),
+            ("after", &self.after),
         ];
-        let after = after.to_string();
-        let mut given: Vec<(&str, &str)> = pairs
+        let given: Vec<(&str, &str)> = pairs
             .into_iter()
             .filter(|(_, v)| !v.trim().is_empty())
             .map(|(k, v)| (k, v.as_str()))
             .collect();
-        given.push(("after", &after));
         let query = serde_urlencoded::to_string(&given).unwrap_or_default();
         format!("/admin/work?{query}")
     }
@@ -92,6 +112,58 @@ struct WorkListView {
     filtered: bool,
     next_href: Option<String>,
     first_page: bool,
+    /// The column heads' links: newest or oldest first, and soonest due first.
+    sort_by_work: String,
+    sort_by_due: String,
+    /// Which order the list is in: `newest`, `oldest` or `due`.
+    sorted: &'static str,
+    views: Vec<View>,
+    /// Who the selected work can be assigned to.
+    members: Vec<Choice>,
+}
+
+/// A saved view: a link to the list (or another page) with its filters.
+#[derive(Serialize)]
+pub(in crate::admin) struct View {
+    pub label: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The saved views, for `member`, on `today` in the firm's zone; `here` is the page's address,
+/// to mark the current one.
+pub(in crate::admin) fn views(member: &str, today: NaiveDate, here: &str) -> Vec<View> {
+    let yesterday = today.pred_opt().unwrap_or(today);
+    [
+        (
+            "My work",
+            format!(
+                "/admin/work?{}",
+                serde_urlencoded::to_string([("assignee", member)]).unwrap_or_default()
+            ),
+        ),
+        (
+            "Waiting on the client",
+            "/admin/work?status=waiting_on_client".to_string(),
+        ),
+        (
+            "Overdue client tasks",
+            format!("/admin/work?due_to={yesterday}&waiting_on_client=true"),
+        ),
+        (
+            "Needs attention",
+            "/admin/work?needs_attention=true".to_string(),
+        ),
+        ("Failed emails", "/admin/activity/failed".to_string()),
+        ("Recently active clients", "/admin/activity".to_string()),
+    ]
+    .into_iter()
+    .map(|(label, href)| View {
+        label,
+        current: href == here,
+        href,
+    })
+    .collect()
 }
 
 /// An option of a select.
@@ -112,6 +184,7 @@ struct FilterErrors {
     due_to: Option<String>,
     waiting_on_client: Option<String>,
     needs_attention: Option<String>,
+    sort: Option<String>,
     after: Option<String>,
 }
 
@@ -163,6 +236,10 @@ fn in_page_words(field: &str, message: &str, filters: &Filters) -> String {
             "{label}: “{}” is neither on nor off; tick the box or leave it empty.",
             filters.needs_attention.trim()
         ),
+        "sort" => format!(
+            "This list cannot be sorted by “{}”; use the links in the column heads.",
+            filters.sort.trim()
+        ),
         _ if label.is_empty() => message.to_string(),
         _ => format!("{label}: {message}."),
     }
@@ -202,6 +279,7 @@ pub(in crate::admin) async fn work_list(
             "due_from" => &mut errors.due_from,
             "waiting_on_client" => &mut errors.waiting_on_client,
             "needs_attention" => &mut errors.needs_attention,
+            "sort" => &mut errors.sort,
             _ => &mut errors.due_to,
         };
         *slot = Some(in_page_words(field, message, &filters));
@@ -235,8 +313,36 @@ pub(in crate::admin) async fn work_list(
         label: m.name.clone(),
         selected: chosen == m.id.to_string() || chosen.eq_ignore_ascii_case(&m.email),
     }));
+    let zone = firm_zone(&state);
+    let today = state.docket.now().with_timezone(&zone).date_naive();
+    let sorted = WorkSort::ALL
+        .into_iter()
+        .find(|s| s.as_str() == filters.sort.trim().to_lowercase())
+        .unwrap_or_default();
+    let here = {
+        let mut f = filters.clone();
+        f.after.clear();
+        f.address()
+    };
     let view = WorkListView {
-        rows: page.lines.iter().map(row).collect(),
+        sort_by_work: filters.sorted_href(if sorted == WorkSort::Newest {
+            WorkSort::Oldest
+        } else {
+            WorkSort::Newest
+        }),
+        sort_by_due: filters.sorted_href(WorkSort::NextDue),
+        sorted: sorted.as_str(),
+        views: views(&session.member.staff.email, today, &here),
+        members: page
+            .staff
+            .iter()
+            .map(|m| Choice {
+                value: m.email.clone(),
+                label: m.name.clone(),
+                selected: false,
+            })
+            .collect(),
+        rows: page.lines.iter().map(|l| row(l, zone)).collect(),
         statuses,
         assignees,
         sub_status: filters.sub_status.clone(),

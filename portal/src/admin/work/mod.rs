@@ -1,12 +1,13 @@
 //! Work, as staff see it: the overview of open work by status (the admin's home, here), the
-//! filtered list (`list.rs`), work created from a template (`new.rs`), one work item's page
-//! (`item.rs`), what staff do from it (`actions.rs`) and the documents they attach to its tasks
+//! filtered list (`list.rs`) and what staff do to the work ticked in it (`bulk.rs`), search and
+//! what clients did lately (`find.rs`), work created from a template (`new.rs`), one work item's page
+//! (`item.rs`) with its timeline (`timeline.rs`), what staff do from it (`actions.rs`) and the documents they attach to its tasks
 //! (`upload.rs`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use docket_engine::docket::{OPEN_WORK_PER_STATUS, WorkLine};
+use docket_engine::docket::{ActivityKind, OPEN_WORK_PER_STATUS, WorkLine, WorkListQuery};
 use docket_engine::model::WorkStatus;
 use serde::Serialize;
 
@@ -15,16 +16,35 @@ use super::{Layout, error_page, render, status_text};
 use crate::AppState;
 
 pub(super) mod actions;
+pub(super) mod bulk;
+pub(super) mod find;
 pub(super) mod item;
 pub(super) mod list;
 pub(super) mod new;
+pub(super) mod timeline;
 pub(super) mod upload;
 
 #[derive(Serialize)]
 struct HomePage {
     sections: Vec<Section>,
     per_status: usize,
+    views: Vec<list::View>,
+    /// The member's work with a task due this week.
+    due_this_week: Vec<Row>,
+    due_more: bool,
+    /// Work waiting on the client with a task due before today.
+    overdue: Vec<Row>,
+    overdue_href: String,
+    overdue_more: bool,
+    /// What clients did since the member last looked (or, on a first look, lately).
+    done: Vec<find::Line>,
+    last_looked: Option<String>,
+    /// The latest emails about work that failed.
+    failed: Vec<find::Line>,
 }
+
+/// Lines of each list of the home page.
+const HOME_LINES: usize = 20;
 
 #[derive(Serialize)]
 struct Section {
@@ -45,12 +65,55 @@ pub(super) struct Row {
     next_due: String,
     /// Why staff should look, if they should.
     attention: Option<&'static str>,
+    /// Its clients' names.
+    clients: String,
+    template: String,
+    /// When its clients last ticked, commented or uploaded, in the firm's zone.
+    last_activity: String,
+    /// Its id, for a selection's checkbox.
+    id: String,
 }
 
-/// `GET /admin`: the open work, by status.
+/// `GET /admin`: the signed-in member's desk — their work due this week, overdue client tasks,
+/// what clients did since they last looked, emails that failed — then the open work, by status.
 pub(super) async fn home(State(state): State<AppState>, session: StaffSession) -> Response {
-    let open = match state.call(|d| d.open_work()).await {
-        Ok(open) => open,
+    let zone = firm_zone(&state);
+    let today = state.docket.now().with_timezone(&zone).date_naive();
+    let week_end = today + chrono::Days::new(6);
+    let yesterday = today.pred_opt().unwrap_or(today);
+    let me = session.member.staff.id;
+    let read = state
+        .call(move |d| {
+            let open = d.open_work()?;
+            let mine = d.work_list_page(
+                &WorkListQuery {
+                    assignee: Some(me.to_string()),
+                    due_from: Some(today.to_string()),
+                    due_to: Some(week_end.to_string()),
+                    ..WorkListQuery::default()
+                },
+                None,
+                HOME_LINES,
+            )?;
+            let overdue = d.work_list_page(
+                &WorkListQuery {
+                    waiting_on_client: Some("true".into()),
+                    due_to: Some(yesterday.to_string()),
+                    ..WorkListQuery::default()
+                },
+                None,
+                HOME_LINES,
+            )?;
+            let seen = d.home_seen(me)?;
+            // On a first look, what clients did in the last week.
+            let since = seen.unwrap_or_else(|| d.now() - chrono::Duration::days(7));
+            let done = d.activity(ActivityKind::Client, Some(since), HOME_LINES)?;
+            let failed = d.activity(ActivityKind::FailedEmail, None, HOME_LINES)?;
+            Ok((open, mine, overdue, seen, done, failed))
+        })
+        .await;
+    let (open, mine, overdue, seen, done, failed) = match read {
+        Ok(read) => read,
         Err(e) => return error_page(e, Layout::signed_in(&state, &session, "work")),
     };
     let sections = open
@@ -66,7 +129,7 @@ pub(super) async fn home(State(state): State<AppState>, session: StaffSession) -
             Section {
                 heading,
                 id,
-                lines: lines.iter().map(row).collect(),
+                lines: lines.iter().map(|l| row(l, zone)).collect(),
                 more,
             }
         })
@@ -78,12 +141,49 @@ pub(super) async fn home(State(state): State<AppState>, session: StaffSession) -
         &HomePage {
             sections,
             per_status: OPEN_WORK_PER_STATUS,
+            views: list::views(&session.member.staff.email, today, "/admin"),
+            due_this_week: mine.lines.iter().map(|l| row(l, zone)).collect(),
+            due_more: mine.next_after.is_some(),
+            overdue: overdue.lines.iter().map(|l| row(l, zone)).collect(),
+            overdue_href: format!("/admin/work?due_to={yesterday}&waiting_on_client=true&sort=due"),
+            overdue_more: overdue.next_after.is_some(),
+            done: done.iter().map(|l| find::line(l, zone, None)).collect(),
+            last_looked: seen.map(|at| {
+                at.with_timezone(&zone)
+                    .format("%-d %b %Y, %H:%M")
+                    .to_string()
+            }),
+            failed: failed.iter().map(|l| find::line(l, zone, None)).collect(),
         },
     )
 }
 
-pub(super) fn row(line: &WorkLine) -> Row {
+/// The firm's time zone, in which pages show times.
+pub(super) fn firm_zone(state: &AppState) -> chrono_tz::Tz {
+    state
+        .docket
+        .firm_settings()
+        .map(|f| f.timezone)
+        .unwrap_or(chrono_tz::UTC)
+}
+
+pub(super) fn row(line: &WorkLine, zone: chrono_tz::Tz) -> Row {
     Row {
+        id: line.id.to_string(),
+        clients: if line.clients.is_empty() {
+            "—".into()
+        } else {
+            line.clients.join(", ")
+        },
+        template: line.template.clone(),
+        last_activity: line.last_client_activity.map_or_else(
+            || "—".into(),
+            |at| {
+                at.with_timezone(&zone)
+                    .format("%-d %b %Y, %H:%M")
+                    .to_string()
+            },
+        ),
         href: format!("/admin/work/{}", line.id),
         title: line.title.clone(),
         status: status_text(line.status, line.sub_status.as_deref()),

@@ -32,7 +32,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Filters of the work list — `?status=&sub_status=&assignee=EMAIL|ID|none&due_from=YYYY-MM-DD&
-/// due_to=YYYY-MM-DD&waiting_on_client=true&contact=ID|EMAIL&needs_attention=true` — plus paging.
+/// due_to=YYYY-MM-DD&waiting_on_client=true&contact=ID|EMAIL&needs_attention=true&sort=newest|oldest|due` — plus paging.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +46,9 @@ struct WorkQuery {
     contact: Option<String>,
     /// `true`: only work that needs staff's attention (a group whose plugin fails).
     needs_attention: Option<String>,
+    /// `newest` (the default), `oldest`, or `due`: the soonest next due date first, leaving out
+    /// work with no open task.
+    sort: Option<String>,
     /// The id of the last item of the page before (a ULID).
     #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$")]
     after: Option<String>,
@@ -74,6 +77,7 @@ async fn list_work(
         waiting_on_client: q.waiting_on_client,
         contact: q.contact,
         needs_attention: q.needs_attention,
+        sort: q.sort,
     };
     let page = Page {
         after: q.after,

@@ -1,0 +1,270 @@
+//! `POST /admin/work/bulk`: one action on the work items ticked in a list — send the groups not
+//! sent yet, send again, assign to a member (or nobody), or complete — then a page saying what
+//! was done and what was refused and why, item by item. Completing work with tasks still open
+//! first shows a confirmation page (a form, no script) listing them.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use docket_engine::Docket;
+use docket_engine::docket::WorkDetails;
+use docket_engine::model::{Actor, WorkId, WorkStatus};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::admin::guard::{StaffForm, StaffSession};
+use crate::admin::{Layout, Message, render, sentence};
+
+/// Most work items one bulk action takes.
+pub(in crate::admin) const BULK_LIMIT: usize = 200;
+
+/// What to do with the selection.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Action {
+    Send,
+    Resend,
+    Assign,
+    Complete,
+}
+
+impl Action {
+    fn parse(text: &str) -> Option<Action> {
+        match text {
+            "send" => Some(Action::Send),
+            "resend" => Some(Action::Resend),
+            "assign" => Some(Action::Assign),
+            "complete" => Some(Action::Complete),
+            _ => None,
+        }
+    }
+}
+
+/// One outcome: the work (and group) it is about and what happened.
+#[derive(Serialize)]
+struct Outcome {
+    href: String,
+    title: String,
+    said: String,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    heading: &'static str,
+    done: Vec<Outcome>,
+    refused: Vec<Outcome>,
+}
+
+#[derive(Serialize)]
+struct Confirm {
+    open: Vec<Outcome>,
+    works: Vec<String>,
+    count: usize,
+}
+
+/// `POST /admin/work/bulk`.
+pub(in crate::admin) async fn bulk(
+    State(state): State<AppState>,
+    session: StaffSession,
+    StaffForm(fields): StaffForm<Vec<(String, String)>>,
+) -> Response {
+    let layout = || Layout::signed_in(&state, &session, "work");
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let refuse = |line: String| {
+        Message::new("Nothing was done", line)
+            .back("/admin/work", "Back to the work list")
+            .render(StatusCode::UNPROCESSABLE_ENTITY, layout())
+    };
+    let mut works = Vec::new();
+    for (_, id) in fields.iter().filter(|(k, _)| k == "work") {
+        match id.trim().parse::<WorkId>() {
+            Ok(id) if !works.contains(&id) => works.push(id),
+            Ok(_) => {}
+            Err(_) => return refuse(format!("“{}” is not a work item's id.", id.trim())),
+        }
+    }
+    if works.is_empty() {
+        return refuse("No work was selected: tick the work items to act on first.".into());
+    }
+    if works.len() > BULK_LIMIT {
+        return refuse(format!(
+            "{} work items were selected; act on at most {BULK_LIMIT} at a time.",
+            works.len()
+        ));
+    }
+    let action_text = field("action");
+    let Some(action) = Action::parse(&action_text) else {
+        return refuse(format!(
+            "“{action_text}” is not an action: choose send, send again, assign or complete."
+        ));
+    };
+    let assignee = field("assignee");
+    let confirmed = field("confirm") == "yes";
+    let actor = Actor::Staff(session.member.staff.id);
+    if action == Action::Complete && !confirmed {
+        let picked = works.clone();
+        let open = match state.call(move |d| open_tasks(d, &picked)).await {
+            Ok(open) => open,
+            Err(e) => return crate::admin::error_page(e, layout()),
+        };
+        if !open.is_empty() {
+            let view = Confirm {
+                count: works.len(),
+                works: works.iter().map(WorkId::to_string).collect(),
+                open,
+            };
+            return render(StatusCode::OK, "admin/bulk_confirm.html", layout(), &view);
+        }
+    }
+    let outcomes = state
+        .call(move |d| Ok(act(d, &works, action, &assignee, actor)))
+        .await;
+    let (done, refused) = match outcomes {
+        Ok(outcomes) => outcomes,
+        Err(e) => return crate::admin::error_page(e, layout()),
+    };
+    let heading = match action {
+        Action::Send => "Sending the work selected",
+        Action::Resend => "Sending the work selected again",
+        Action::Assign => "Assigning the work selected",
+        Action::Complete => "Completing the work selected",
+    };
+    render(
+        StatusCode::OK,
+        "admin/bulk.html",
+        layout(),
+        &Summary {
+            heading,
+            done,
+            refused,
+        },
+    )
+}
+
+/// The works among `ids` that still have open tasks, with how many.
+fn open_tasks(d: &Docket, ids: &[WorkId]) -> docket_engine::Result<Vec<Outcome>> {
+    let mut open = Vec::new();
+    for id in ids {
+        let work = match d.work(*id) {
+            Ok(work) => work,
+            Err(docket_engine::Error::NotFound { .. }) => continue,
+            Err(e) => return Err(e),
+        };
+        let count = work
+            .groups
+            .iter()
+            .flat_map(|g| &g.tasks)
+            .filter(|t| t.done_at.is_none())
+            .count();
+        if count > 0 && work.status != WorkStatus::Completed {
+            open.push(Outcome {
+                href: format!("/admin/work/{id}"),
+                title: work.title,
+                said: match count {
+                    1 => "1 task still open".into(),
+                    n => format!("{n} tasks still open"),
+                },
+            });
+        }
+    }
+    Ok(open)
+}
+
+/// Does `action` to each work item, item by item (one failing refuses only itself), and says
+/// what was done and what was refused.
+fn act(
+    d: &Docket,
+    ids: &[WorkId],
+    action: Action,
+    assignee: &str,
+    actor: Actor,
+) -> (Vec<Outcome>, Vec<Outcome>) {
+    let mut done = Vec::new();
+    let mut refused = Vec::new();
+    for id in ids {
+        let href = format!("/admin/work/{id}");
+        let work = match d.work(*id) {
+            Ok(work) => work,
+            Err(e) => {
+                refused.push(Outcome {
+                    href: String::new(),
+                    title: id.to_string(),
+                    said: sentence(&e.to_string()),
+                });
+                continue;
+            }
+        };
+        let mut said = |ok: bool, title: String, text: String| {
+            let line = Outcome {
+                href: href.clone(),
+                title,
+                said: sentence(&text),
+            };
+            if ok {
+                done.push(line)
+            } else {
+                refused.push(line)
+            }
+        };
+        match action {
+            Action::Send | Action::Resend => {
+                let resend = action == Action::Resend;
+                let mut any = false;
+                for (g, group) in work.groups.iter().enumerate() {
+                    if group.sent_at.is_some() != resend {
+                        continue;
+                    }
+                    any = true;
+                    let title = format!("{} — {}", work.title, group.name);
+                    let result = if resend {
+                        d.resend_group(*id, g, actor.clone())
+                    } else {
+                        d.send_group(*id, g, actor.clone())
+                    };
+                    match result {
+                        Ok(_) if resend => said(true, title, "sent again with a new link".into()),
+                        Ok(_) => said(true, title, "sent".into()),
+                        Err(e) => said(false, title, e.to_string()),
+                    }
+                }
+                if !any {
+                    let why = if resend {
+                        "nothing was sent yet; choose Send instead"
+                    } else {
+                        "every group was sent already; choose Send again for new links"
+                    };
+                    said(false, work.title.clone(), why.into());
+                }
+            }
+            Action::Assign => {
+                let details = WorkDetails {
+                    external_name: None,
+                    assignee: Some(assignee.to_string()),
+                };
+                match d.update_work_details(*id, details, actor.clone()) {
+                    Ok(_) if assignee.is_empty() => {
+                        said(true, work.title.clone(), "now assigned to nobody".into())
+                    }
+                    Ok(after) => {
+                        let name = after
+                            .assignee
+                            .and_then(|u| d.user(u).ok())
+                            .map_or_else(|| assignee.to_string(), |u| u.name);
+                        said(true, work.title.clone(), format!("now assigned to {name}"))
+                    }
+                    Err(e) => said(false, work.title.clone(), e.to_string()),
+                }
+            }
+            Action::Complete => match d.complete_work(*id, actor.clone()) {
+                Ok(_) => said(true, work.title.clone(), "completed".into()),
+                Err(e) => said(false, work.title.clone(), e.to_string()),
+            },
+        }
+    }
+    (done, refused)
+}
