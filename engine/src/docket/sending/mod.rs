@@ -31,6 +31,7 @@
 //! guarded by a key (`hooks.rs`).
 
 pub(super) mod audit;
+pub(super) mod away;
 pub(super) mod digest;
 pub(super) mod hooks;
 pub(super) mod outbox;

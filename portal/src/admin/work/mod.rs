@@ -1,6 +1,6 @@
 //! Work, as staff see it: the overview of open work by status (the admin's home, here), the
 //! filtered list (`list.rs`), work created from a template (`new.rs`), one work item's page
-//! (`item.rs`), what staff do from it (`actions.rs`) and the documents they attach to its tasks
+//! (`item.rs`), what staff do from it (`actions.rs`; pausing its reminders: `pause.rs`) and the documents they attach to its tasks
 //! (`upload.rs`).
 
 use axum::extract::State;
@@ -18,6 +18,7 @@ pub(super) mod actions;
 pub(super) mod item;
 pub(super) mod list;
 pub(super) mod new;
+pub(super) mod pause;
 pub(super) mod upload;
 
 #[derive(Serialize)]
