@@ -47,6 +47,10 @@ pub enum ContactCommand {
         /// IANA timezone; empty (`--timezone ''`) for the firm's.
         #[arg(long)]
         timezone: Option<String>,
+        /// The contact's own quiet days, `YYYY-MM-DD` separated by commas, replacing theirs;
+        /// empty (`--holidays ''`) for none. The firm's holidays apply too.
+        #[arg(long, value_name = "DAYS")]
+        holidays: Option<String>,
     },
     /// Archive a contact: their portal access and sign-in end until they are restored.
     Archive {
@@ -143,17 +147,26 @@ pub fn run(cmd: ContactCommand, docket: &Docket, out: &mut Out) -> anyhow::Resul
             name,
             email,
             timezone,
+            holidays,
         } => {
             let before = find(docket, &contact)?;
-            if name.is_none() && email.is_none() && timezone.is_none() {
-                anyhow::bail!("give what to change: --name, --email and/or --timezone");
+            if name.is_none() && email.is_none() && timezone.is_none() && holidays.is_none() {
+                anyhow::bail!("give what to change: --name, --email, --timezone and/or --holidays");
             }
+            let holidays = holidays.map(|days| {
+                days.split(',')
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            });
             let c = docket.update_contact(
                 before.id,
                 ContactUpdate {
                     name,
                     email,
                     timezone,
+                    holidays,
                 },
                 Actor::System,
             )?;

@@ -14,6 +14,7 @@ mod firm_api;
 mod fixes;
 mod inbox;
 mod naming;
+mod pauses;
 mod settings;
 mod sign_in;
 mod stuck;

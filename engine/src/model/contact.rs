@@ -1,6 +1,6 @@
 //! Contacts: the people at a client who receive requests and reminders.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,44 @@ pub struct Contact {
     /// sign-in. Restoring clears it.
     #[serde(default)]
     pub archived_at: Option<DateTime<Utc>>,
+    /// Set while staff pause this contact's reminders ("away until 10 January"): no reminder
+    /// reaches them before the pause's date, on any work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused: Option<ReminderPause>,
+    /// The contact's own quiet days (their country's holidays), ascending: no reminder goes
+    /// out to them on these days, as on the firm's holidays, which still apply too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<String>, example = json!(["2027-05-13"]))]
+    pub holidays: Vec<NaiveDate>,
+}
+
+/// Reminders held back until a date: no reminder goes out before the start of `until` (in the
+/// recipient's timezone). They then resume by themselves, at most one per group at the first
+/// send slot (covering what the policy would have reminded of meanwhile), then at the
+/// policy's own rhythm. First sends and staff's own sends are not held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReminderPause {
+    /// The day reminders may go again: the contact is back on this day.
+    pub until: NaiveDate,
+    /// Why, in staff's words (e.g. "on holiday"); shown on the timeline and the pages.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// When staff set it.
+    pub set_at: DateTime<Utc>,
+}
+
+/// Longest note on a pause, in characters.
+pub const MAX_PAUSE_NOTE_CHARS: usize = 200;
+
+/// What staff give to pause reminders: `until` as `YYYY-MM-DD`, and an optional note.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PauseRequest {
+    /// The day reminders resume, `YYYY-MM-DD`; it must be after today.
+    #[schema(example = "2027-01-10")]
+    pub until: String,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl Record for Contact {
@@ -49,4 +87,8 @@ pub struct ContactUpdate {
     pub email: Option<String>,
     #[serde(default)]
     pub timezone: Option<String>,
+    /// The contact's own quiet days, `YYYY-MM-DD` each, replacing those they had; an empty
+    /// list clears them (the firm's holidays still apply).
+    #[serde(default)]
+    pub holidays: Option<Vec<String>>,
 }

@@ -17,7 +17,9 @@ mod work;
 pub use access::{
     FORMER_DEVICES_KEPT, FormerDevice, GroupAccess, LinkPurpose, LinkStatus, MagicLink,
 };
-pub use contact::{Contact, ContactUpdate, NewContact};
+pub use contact::{
+    Contact, ContactUpdate, MAX_PAUSE_NOTE_CHARS, NewContact, PauseRequest, ReminderPause,
+};
 
 /// Longest name or title people type: a contact's, a template's, a group's, a task's or a work
 /// item's, in characters. Longer is refused with a field error.

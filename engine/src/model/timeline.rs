@@ -90,4 +90,8 @@ pub enum EventKind {
     GroupStuck,
     /// A stuck group's plugin answered again: its next send or reminder is planned.
     GroupRecovered,
+    /// Staff paused reminders (to a contact, or on one work item) until a date.
+    RemindersPaused,
+    /// Staff ended a pause of reminders before its date.
+    RemindersResumed,
 }

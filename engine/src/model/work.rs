@@ -23,6 +23,10 @@ pub struct WorkItem {
     pub groups: Vec<ClientTaskGroup>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Set while staff pause this work's reminders until a date (the contact's own pause, if
+    /// any, holds them too: the later of the two wins). Boxed: most work is never paused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused: Option<Box<super::ReminderPause>>,
 }
 
 impl Record for WorkItem {

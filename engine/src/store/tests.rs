@@ -87,6 +87,8 @@ fn envelope_round_trips_and_refuses_the_future() {
         timezone: None,
         created_at: chrono::Utc::now(),
         archived_at: None,
+        paused: None,
+        holidays: Vec::new(),
     };
     let bytes = encode(&settings);
     assert_eq!(decode::<crate::model::Contact>(&bytes).unwrap(), settings);
@@ -107,6 +109,8 @@ fn contact(name: &str) -> crate::model::Contact {
         timezone: None,
         created_at: chrono::Utc::now(),
         archived_at: None,
+        paused: None,
+        holidays: Vec::new(),
     }
 }
 

@@ -1,12 +1,13 @@
 //! The JSON API under `/api`, grouped by the engine's nouns: `templates.rs`, `contacts.rs`,
 //! `work/` (work items, their comments and files, and what staff do to them), `staff/` (members,
 //! their inboxes, API tokens), `settings/` (the firm's settings, logo and test email, plugins),
-//! `sending.rs` (the outbox) and `backup.rs` (a live backup). Here: what they share — paging,
+//! `pauses.rs` (reminders paused until a date), `sending.rs` (the outbox) and `backup.rs` (a live backup). Here: what they share — paging,
 //! files received as a request body — and `refusals.rs`, the refusals the document lists. Every
 //! route but the OpenAPI document needs an API token.
 
 mod backup;
 mod contacts;
+mod pauses;
 pub(crate) mod refusals;
 mod sending;
 mod settings;
@@ -38,6 +39,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(templates::routes())
         .merge(contacts::routes())
         .merge(work::routes())
+        .merge(pauses::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;

@@ -159,10 +159,13 @@ async fn restore_template(
 #[serde(deny_unknown_fields)]
 struct PreviewQuery {
     start: NaiveDate,
+    /// Show the calendar of a client whose reminders are paused until this day.
+    paused_until: Option<NaiveDate>,
 }
 
-/// `GET /api/templates/{name_or_id}/preview?start=YYYY-MM-DD`: per group, when its first email
-/// and each reminder would go out for work made now with that start date.
+/// `GET /api/templates/{name_or_id}/preview?start=YYYY-MM-DD[&paused_until=YYYY-MM-DD]`: per
+/// group, when its first email and each reminder would go out for work made now with that
+/// start date (for a client paused until a day: held to it, as the scheduler holds them).
 #[utoipa::path(
     get,
     path = "/templates/{name_or_id}/preview",
@@ -178,7 +181,7 @@ async fn preview_template(
 ) -> ApiResult<TemplatePreview> {
     Ok(Json(
         state
-            .call(move |d| d.preview_template(&name_or_id, q.start))
+            .call(move |d| d.preview_template_paused(&name_or_id, q.start, q.paused_until))
             .await?,
     ))
 }

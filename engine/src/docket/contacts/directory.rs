@@ -20,6 +20,8 @@ impl Docket {
             timezone,
             created_at: now,
             archived_at: None,
+            paused: None,
+            holidays: Vec::new(),
         };
         let mut batch = Batch::default();
         batch.create(

@@ -64,6 +64,9 @@ impl Docket {
         if let Some(zone) = &update.timezone {
             contact.timezone = contact_zone(zone)?;
         }
+        if let Some(days) = &update.holidays {
+            contact.holidays = crate::docket::sending::away::contact_holidays(days)?;
+        }
         if contact == old {
             return Ok(contact);
         }
@@ -82,6 +85,21 @@ impl Docket {
                 zone(old.timezone),
                 zone(contact.timezone)
             ));
+        }
+        if contact.holidays != old.holidays {
+            changes.push(if contact.holidays.is_empty() {
+                "own quiet days cleared".to_string()
+            } else {
+                format!(
+                    "own quiet days {}",
+                    contact
+                        .holidays
+                        .iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
         }
         if contact.email != old.email {
             batch.remove(Tree::ContactsByEmail, old.email.as_bytes().to_vec());
@@ -109,6 +127,10 @@ impl Docket {
             format!("Contact {} changed: {}", contact.name, changes.join("; ")),
         );
         self.store.commit(batch)?;
+        if contact.holidays != old.holidays || contact.timezone != old.timezone {
+            // Their reminders and automatic sends move off the new quiet days (or zone).
+            self.replan_contact_work_quietly(id)?;
+        }
         Ok(contact)
     }
 

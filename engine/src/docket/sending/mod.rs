@@ -1,7 +1,8 @@
 //! Sending: everything that goes out and when. Groups sent and resent with a fresh magic link,
 //! reminders, the scheduler that plans and fires them, the outbox that delivers email, the
 //! comment digest, events for the notification hooks, the schedule's audit, re-plans after a
-//! change of the firm's calendar, and groups a plugin cannot plan (stuck).
+//! change of the firm's calendar, groups a plugin cannot plan (stuck), and reminders paused by
+//! staff until a date and a contact's own quiet days (`away.rs`).
 //!
 //! **Planning.** Every group carries its next fire (`ClientTaskGroup::next`: an automatic send, a
 //! reminder with the tasks it covers, or a retry after its plugin failed), mirrored in the
@@ -31,6 +32,7 @@
 //! guarded by a key (`hooks.rs`).
 
 pub(super) mod audit;
+pub(super) mod away;
 pub(super) mod digest;
 pub(super) mod hooks;
 pub(super) mod outbox;

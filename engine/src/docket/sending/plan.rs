@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::docket::Docket;
+use crate::docket::sending::away::{paused_until, quiet_days};
 use crate::model::{
-    ContactId, Fire, FireAction, FirmSettings, Stuck, WorkId, WorkItem, WorkStatus,
+    ContactId, Fire, FireAction, FirmSettings, ReminderPause, Stuck, WorkId, WorkItem, WorkStatus,
 };
 use crate::plugin::{FirmCalendar, GroupState, Params, SendRequest, TaskState};
 use crate::schedule::SendSchedule;
@@ -21,6 +22,15 @@ struct Ask {
     work: usize,
     group: usize,
     state: GroupState,
+    /// When its pause ends, while it is paused.
+    paused_until: Option<DateTime<Utc>>,
+}
+
+/// What planning needs of a recipient: their zone, pause and quiet days (with the firm's).
+struct Recipient {
+    tz: Tz,
+    paused: Option<ReminderPause>,
+    holidays: Vec<chrono::NaiveDate>,
 }
 
 impl Docket {
@@ -37,8 +47,10 @@ impl Docket {
         };
         let firm = self.firm_settings()?;
         let schedule = self.send_schedule(&firm)?;
-        let mut zones: HashMap<ContactId, Tz> = HashMap::new();
-        let mut asks: BTreeMap<(String, Params, String), Vec<Ask>> = BTreeMap::new();
+        let mut recipients: HashMap<ContactId, Recipient> = HashMap::new();
+        // Policies are asked in batches of one calendar: zone and quiet days.
+        let mut asks: BTreeMap<(String, Params, String, Vec<chrono::NaiveDate>), Vec<Ask>> =
+            BTreeMap::new();
         // Each group is stuck afterwards only if its plugin fails now; how long it has been
         // failing is carried over to time the next retry.
         let mut failing = Failing {
@@ -56,21 +68,25 @@ impl Docket {
                 if work.status == WorkStatus::Completed {
                     continue;
                 }
-                let tz = match zones.get(&group.recipient) {
-                    Some(tz) => *tz,
-                    None => {
-                        let tz = self
-                            .contact(group.recipient)
-                            .ok()
+                let recipient = recipients.entry(group.recipient).or_insert_with(|| {
+                    let contact = self.contact(group.recipient).ok();
+                    Recipient {
+                        tz: contact
+                            .as_ref()
                             .and_then(|c| c.timezone)
-                            .unwrap_or(firm.timezone);
-                        zones.insert(group.recipient, tz);
-                        tz
+                            .unwrap_or(firm.timezone),
+                        holidays: quiet_days(
+                            &firm.holidays,
+                            contact.as_ref().map_or(&[][..], |c| &c.holidays),
+                        ),
+                        paused: contact.and_then(|c| c.paused),
                     }
-                };
+                });
+                let tz = recipient.tz;
+                let holidays = recipient.holidays.clone();
                 match group.sent_at {
                     None => {
-                        let calendar = calendar(&firm, tz);
+                        let calendar = calendar_with(&firm, tz, &holidays);
                         let request = SendRequest {
                             start: work.start_date,
                             first_due: group.tasks.iter().map(|t| t.due_date).min(),
@@ -84,12 +100,10 @@ impl Docket {
                             &request,
                         ) {
                             Ok(Some(at)) => {
-                                schedule
-                                    .slot(at.max(now), tz, &firm.holidays)
-                                    .map(|at| Fire {
-                                        at: at.into(),
-                                        action: FireAction::Send,
-                                    })
+                                schedule.slot(at.max(now), tz, &holidays).map(|at| Fire {
+                                    at: at.into(),
+                                    action: FireAction::Send,
+                                })
                             }
                             Ok(None) => None,
                             Err(e) => Some(failing.retry(work.id, g, group, true, &e)),
@@ -109,16 +123,24 @@ impl Docket {
                                 })
                                 .collect(),
                         };
+                        let paused_until = paused_until(
+                            work.paused.as_deref(),
+                            recipient.paused.as_ref(),
+                            tz,
+                            now,
+                        );
                         asks.entry((
                             group.reminders.plugin.clone(),
                             group.reminders.texts(),
                             tz.name().to_string(),
+                            holidays,
                         ))
                         .or_default()
                         .push(Ask {
                             work: w,
                             group: g,
                             state,
+                            paused_until,
                         });
                     }
                     Some(_) => {}
@@ -126,9 +148,9 @@ impl Docket {
             }
         }
         let mut sessions = HashMap::new();
-        for ((policy, params, tz), batch) in asks {
+        for ((policy, params, tz, holidays), batch) in asks {
             let tz: Tz = tz.parse().expect("zone names round-trip");
-            let calendar = calendar(&firm, tz);
+            let calendar = calendar_with(&firm, tz, &holidays);
             let session = match sessions.entry(policy.clone()) {
                 std::collections::hash_map::Entry::Occupied(e) => Ok(e.into_mut()),
                 std::collections::hash_map::Entry::Vacant(e) => {
@@ -157,9 +179,10 @@ impl Docket {
                                 &params,
                                 now,
                                 &schedule,
-                                &firm.holidays,
+                                &holidays,
                                 &ask.state,
                                 r,
+                                ask.paused_until,
                             )
                             .map(|held| held.map(HeldReminder::into_fire)),
                         };
@@ -234,7 +257,8 @@ impl HeldReminder {
 /// The reminder for a policy's answer `first`: at the first slot of the send schedule at or
 /// after it. When the schedule holds the reminder (a weekend, a holiday), the policy is asked
 /// what it would have sent meanwhile, and those tasks join the held reminder, so none is
-/// skipped. The scheduler and the calendar preview both go through here.
+/// skipped. A group paused until `not_before` is held to the first slot from then, the same
+/// way. The scheduler and the calendar preview both go through here.
 #[allow(clippy::too_many_arguments)]
 pub(in crate::docket) fn held_reminder(
     session: &mut crate::plugin::ReminderSession<'_>,
@@ -245,9 +269,11 @@ pub(in crate::docket) fn held_reminder(
     holidays: &[chrono::NaiveDate],
     state: &GroupState,
     first: crate::plugin::NextReminder,
+    not_before: Option<DateTime<Utc>>,
 ) -> std::result::Result<Option<HeldReminder>, crate::plugin::PluginError> {
     let asked = first.at;
-    let Some(at) = schedule.slot(first.at.max(now), calendar.tz, holidays) else {
+    let from = first.at.max(now).max(not_before.unwrap_or(first.at));
+    let Some(at) = schedule.slot(from, calendar.tz, holidays) else {
         return Ok(None);
     };
     let mut tasks = first.tasks;
@@ -273,10 +299,20 @@ pub(in crate::docket) fn held_reminder(
 }
 
 pub(in crate::docket) fn calendar(firm: &FirmSettings, tz: Tz) -> FirmCalendar {
+    calendar_with(firm, tz, &firm.holidays)
+}
+
+/// The calendar a group's policy is given: the recipient's zone, and quiet days that are the
+/// firm's holidays merged with the recipient's own.
+pub(in crate::docket) fn calendar_with(
+    firm: &FirmSettings,
+    tz: Tz,
+    holidays: &[chrono::NaiveDate],
+) -> FirmCalendar {
     FirmCalendar {
         tz,
         send_time: firm.send_time,
-        holidays: firm.holidays.clone(),
+        holidays: holidays.to_vec(),
     }
 }
 

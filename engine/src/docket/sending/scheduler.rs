@@ -263,6 +263,10 @@ impl Docket {
                             sends += 1;
                         }
                         FireAction::Reminder { tasks } => {
+                            // Planned before a pause that now holds it: planned again below.
+                            if self.reminder_paused(&work, g, now) {
+                                continue;
+                            }
                             // The reminder's timeline line is written when it is delivered.
                             if self.remind(&mut work, g, &tasks, &mut batch)? {
                                 reminders += 1;

@@ -28,6 +28,9 @@ pub struct TemplatePreview {
     /// The firm's timezone, which the instants are shown in.
     #[schema(value_type = String, example = "Europe/London")]
     pub tz: Tz,
+    /// The day reminders are paused until in this preview, when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_until: Option<NaiveDate>,
     pub groups: Vec<GroupPreview>,
 }
 
@@ -78,6 +81,9 @@ pub enum HoldReason {
     Holiday,
     /// The policy's instant is outside the firm's send schedule (a weekend, another hour).
     OutsideSchedule,
+    /// The client's reminders are paused until then: the reminders asked for meanwhile go
+    /// as one when the pause ends.
+    Paused,
 }
 
 impl Docket {
@@ -86,6 +92,19 @@ impl Docket {
     /// policy answers none (the five-reminder cap ends every calendar), each group saying
     /// where its reminders end and why.
     pub fn preview_template(&self, name_or_id: &str, start: NaiveDate) -> Result<TemplatePreview> {
+        self.preview_template_paused(name_or_id, start, None)
+    }
+
+    /// [`Docket::preview_template`] for a client whose reminders are paused until `paused`
+    /// (the start of that day in the firm's zone): the reminders the policy asks for before
+    /// then are held to the first send slot from then, joined into one, as the scheduler
+    /// holds them; such a reminder says it was held by the pause.
+    pub fn preview_template_paused(
+        &self,
+        name_or_id: &str,
+        start: NaiveDate,
+        paused: Option<NaiveDate>,
+    ) -> Result<TemplatePreview> {
         let template = self.find_template(name_or_id)?;
         // A sample date is held to the rule of the work it previews.
         self.check_start_date(start)?;
@@ -99,6 +118,11 @@ impl Docket {
         let tz = firm.timezone;
         let calendar = calendar(&firm, tz);
         let now = self.now();
+        if let Some(day) = paused {
+            self.check_start_date(day)
+                .map_err(|e| e.on_field("paused_until"))?;
+        }
+        let paused_at = paused.map(|day| local_instant(day, NaiveTime::MIN, tz));
         let mut groups = Vec::with_capacity(template.groups.len());
         for group in &template.groups {
             let due = group
@@ -154,7 +178,7 @@ impl Docket {
                         .collect(),
                 };
                 let preview = match host.reminder_session(&group.reminders.plugin) {
-                    Ok(mut session) => preview_calendar(
+                    Ok(mut session) => preview_calendar_paused(
                         &mut session,
                         &calendar,
                         &group.reminders.texts(),
@@ -163,6 +187,7 @@ impl Docket {
                         state,
                         &[],
                         None,
+                        paused_at,
                     ),
                     Err(e) => CalendarPreview::failed(Vec::new(), e),
                 };
@@ -178,7 +203,9 @@ impl Docket {
                     }
                     let held = r.was_held().then(|| {
                         let day = r.asked.with_timezone(&tz).date_naive();
-                        let why = if firm.holidays.contains(&day) {
+                        let why = if paused_at.is_some_and(|p| r.asked < p && r.at >= p) {
+                            HoldReason::Paused
+                        } else if firm.holidays.contains(&day) {
                             HoldReason::Holiday
                         } else {
                             HoldReason::OutsideSchedule
@@ -200,7 +227,12 @@ impl Docket {
             }
             groups.push(out);
         }
-        Ok(TemplatePreview { start, tz, groups })
+        Ok(TemplatePreview {
+            start,
+            tz,
+            paused_until: paused,
+            groups,
+        })
     }
 }
 
@@ -239,9 +271,29 @@ pub fn preview_calendar(
     params: &Params,
     schedule: &SendSchedule,
     holidays: &[NaiveDate],
+    group: GroupState,
+    done: &[(usize, DateTime<Utc>)],
+    until: Option<DateTime<Utc>>,
+) -> CalendarPreview {
+    preview_calendar_paused(
+        session, calendar, params, schedule, holidays, group, done, until, None,
+    )
+}
+
+/// [`preview_calendar`] for a group whose reminders are paused until `paused_until`: what the
+/// policy asks for before it is held to the first send slot from then, as the scheduler holds
+/// a paused group's reminders.
+#[allow(clippy::too_many_arguments)]
+pub fn preview_calendar_paused(
+    session: &mut ReminderSession<'_>,
+    calendar: &FirmCalendar,
+    params: &Params,
+    schedule: &SendSchedule,
+    holidays: &[NaiveDate],
     mut group: GroupState,
     done: &[(usize, DateTime<Utc>)],
     until: Option<DateTime<Utc>>,
+    paused_until: Option<DateTime<Utc>>,
 ) -> CalendarPreview {
     let mut reminders: Vec<HeldReminder> = Vec::new();
     if let Some(&(index, _)) = done.iter().find(|(i, _)| *i >= group.tasks.len()) {
@@ -279,8 +331,9 @@ pub fn preview_calendar(
             Err(e) => return CalendarPreview::failed(reminders, e),
         };
         let asked = first.at;
+        let not_before = paused_until.filter(|p| *p > now);
         let held = held_reminder(
-            session, calendar, params, now, schedule, &holidays, &group, first,
+            session, calendar, params, now, schedule, &holidays, &group, first, not_before,
         );
         let mut held = match held {
             Ok(Some(held)) => held,

@@ -134,6 +134,7 @@ impl Docket {
             groups,
             created_at: now,
             updated_at: now,
+            paused: None,
         };
         let mut work = work;
         self.replan(std::slice::from_mut(&mut work), now)?;

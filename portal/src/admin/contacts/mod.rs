@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::Error;
 use docket_engine::docket::WorkFilter;
-use docket_engine::model::{Actor, Contact, ContactId, ContactUpdate, NewContact};
+use docket_engine::model::{Actor, Contact, ContactId, ContactUpdate, NewContact, PauseRequest};
 use serde::{Deserialize, Serialize};
 
 use super::guard::{StaffForm, StaffSession};
@@ -48,6 +48,14 @@ pub(super) struct ContactValues {
     email: String,
     #[serde(default)]
     timezone: String,
+    /// The contact's own quiet days, one `YYYY-MM-DD` a line (or separated by commas).
+    #[serde(default)]
+    holidays: String,
+    /// A pause's day and note, as typed.
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    note: String,
 }
 
 #[derive(Serialize)]
@@ -151,6 +159,9 @@ fn field_error(e: &Error) -> FieldError {
     let field = match e.field() {
         Some("timezone") => "timezone",
         Some("name") => "name",
+        Some("holidays") => "holidays",
+        Some("until") => "until",
+        Some("note") => "note",
         _ => "email",
     };
     FieldError {
@@ -171,6 +182,8 @@ struct ContactPage {
     values: ContactValues,
     error: Option<FieldError>,
     notice: Option<&'static str>,
+    /// "Reminders paused until …", while a pause holds.
+    paused: Option<String>,
     work: Vec<WorkRow>,
     devices: Vec<DeviceRow>,
     signed_in: Option<String>,
@@ -241,10 +254,11 @@ async fn show(
             let work = d.list_work(&filter, None, 100)?;
             let portal = d.contact_portal(contact.id)?;
             let timeline = d.contact_timeline(contact.id, 50)?;
-            Ok((contact, work, portal, timeline))
+            let paused = d.pause_in_force(contact.paused.as_ref());
+            Ok((contact, work, portal, timeline, paused))
         })
         .await;
-    let (contact, work, portal, timeline) = match found {
+    let (contact, work, portal, timeline, paused) = match found {
         Ok(found) => found,
         Err(e) => return error_page(e, layout),
     };
@@ -259,6 +273,14 @@ async fn show(
                     .timezone
                     .map(|z| z.name().to_string())
                     .unwrap_or_default(),
+                holidays: contact
+                    .holidays
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                until: String::new(),
+                note: String::new(),
             },
         ),
     };
@@ -276,6 +298,7 @@ async fn show(
         values,
         error,
         notice,
+        paused: paused.map(|p| pause_text(&p)),
         work: work
             .iter()
             .map(|w| WorkRow {
@@ -331,7 +354,30 @@ pub(super) struct EditForm {
     values: ContactValues,
 }
 
-/// `POST /admin/contacts/{id}`: `save` (name, email, timezone), `archive` or `restore`.
+/// "Reminders paused until 10 January 2027 (away skiing)."
+pub(in crate::admin) fn pause_text(p: &docket_engine::model::ReminderPause) -> String {
+    let note = if p.note.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", p.note)
+    };
+    format!(
+        "Reminders paused until {}{note}: none goes before that day, then one at most per group and the usual rhythm.",
+        p.until.format("%-d %B %Y")
+    )
+}
+
+/// The quiet days typed in a form: one a line or separated by commas, blanks dropped.
+pub(in crate::admin) fn typed_days(text: &str) -> Vec<String> {
+    text.split(['\n', ','])
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `POST /admin/contacts/{id}`: `save` (name, email, timezone, quiet days), `archive`,
+/// `restore`, `pause` (until a day, with a note) or `resume`.
 pub(super) async fn edit(
     State(state): State<AppState>,
     session: StaffSession,
@@ -348,11 +394,23 @@ pub(super) async fn edit(
             match action.as_str() {
                 "archive" => d.archive_contact(contact.id, actor).map(|c| (c, false)),
                 "restore" => d.restore_contact(contact.id, actor).map(|c| (c, false)),
+                "pause" => {
+                    let request = PauseRequest {
+                        until: values.until,
+                        note: Some(values.note),
+                    };
+                    d.pause_contact_reminders(contact.id, request, actor)
+                        .map(|c| (c, false))
+                }
+                "resume" => d
+                    .resume_contact_reminders(contact.id, actor)
+                    .map(|c| (c, false)),
                 _ => {
                     let update = ContactUpdate {
                         name: Some(values.name),
                         email: Some(values.email),
                         timezone: Some(values.timezone),
+                        holidays: Some(typed_days(&values.holidays)),
                     };
                     let moved = d.update_contact(contact.id, update, actor)?;
                     let email_changed = moved.email != contact.email;

@@ -188,6 +188,9 @@ struct TemplatePage {
     /// The sample start date of the preview, as typed.
     start: String,
     start_error: Option<String>,
+    /// The day a previewed client is paused until, as typed.
+    paused_until: String,
+    paused_error: Option<String>,
     preview: Option<PreviewView>,
     preview_error: Option<String>,
 }
@@ -253,6 +256,8 @@ struct DocumentView {
 struct PreviewView {
     start: String,
     timezone: String,
+    /// "Reminders paused until …", when the preview is of a paused client.
+    paused: Option<String>,
     groups: Vec<GroupPreviewView>,
 }
 
@@ -278,6 +283,8 @@ struct ReminderView {
 #[derive(Deserialize)]
 pub(in crate::admin) struct PreviewQuery {
     start: Option<String>,
+    /// Preview a client whose reminders are paused until this day.
+    paused_until: Option<String>,
 }
 
 /// `GET /admin/templates/{id}?start=YYYY-MM-DD`.
@@ -287,7 +294,8 @@ pub(in crate::admin) async fn page(
     Path(id): Path<String>,
     AdminQuery(q): AdminQuery<PreviewQuery>,
 ) -> Response {
-    show(&state, &session, &id, q.start, StatusCode::OK, None).await
+    let paused = q.paused_until.filter(|p| !p.trim().is_empty());
+    show_paused(&state, &session, &id, q.start, paused, StatusCode::OK, None).await
 }
 
 /// The template's page, with `failed` — a form's error and typed values — over it when a post
@@ -297,6 +305,19 @@ pub(in crate::admin) async fn show(
     session: &StaffSession,
     id: &str,
     start: Option<String>,
+    status: StatusCode,
+    failed: Option<(FieldError, &EditForm)>,
+) -> Response {
+    show_paused(state, session, id, start, None, status, failed).await
+}
+
+/// [`show`] with the preview of a client paused until the day typed in `paused`.
+async fn show_paused(
+    state: &AppState,
+    session: &StaffSession,
+    id: &str,
+    start: Option<String>,
+    paused: Option<String>,
     status: StatusCode,
     failed: Option<(FieldError, &EditForm)>,
 ) -> Response {
@@ -324,11 +345,23 @@ pub(in crate::admin) async fn show(
             ),
         }
     };
+    let (paused_day, paused_error) = match paused.as_deref().map(str::trim) {
+        None => (None, None),
+        Some(text) => match text.parse::<NaiveDate>() {
+            Ok(day) => (Some(day), None),
+            Err(_) => (
+                None,
+                Some(format!("“{text}” is not a date; write YYYY-MM-DD.")),
+            ),
+        },
+    };
     let id_owned = id.to_string();
     let found = state
         .call(move |d| {
             let template = d.find_template(&id_owned)?;
-            let preview = sample.map(|s| d.preview_template(&id_owned, s));
+            let preview = sample
+                .filter(|_| paused_error.is_none())
+                .map(|s| d.preview_template_paused(&id_owned, s, paused_day));
             Ok((template, preview))
         })
         .await;
@@ -348,13 +381,20 @@ pub(in crate::admin) async fn show(
         typed
     };
     page.start_error = start_error.clone();
+    page.paused_until = paused.unwrap_or_default();
+    page.paused_error = paused_day
+        .is_none()
+        .then(|| page.paused_until.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("“{t}” is not a date; write YYYY-MM-DD."));
     page.preview = preview;
     page.preview_error = preview_error;
     if let Some((error, form)) = failed {
         keep_typed(&mut page, form);
         page.error = Some(error);
     }
-    let status = if start_error.is_some() && status == StatusCode::OK {
+    let refused = start_error.is_some() || page.paused_error.is_some();
+    let status = if refused && status == StatusCode::OK {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         status
@@ -422,6 +462,8 @@ fn template_page(state: &AppState, t: &Template) -> TemplatePage {
         error: None,
         start: String::new(),
         start_error: None,
+        paused_until: String::new(),
+        paused_error: None,
         preview: None,
         preview_error: None,
     }
@@ -525,6 +567,7 @@ fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
                             let why = match h.reason {
                                 HoldReason::Holiday => "a firm holiday",
                                 HoldReason::OutsideSchedule => "outside the send schedule",
+                                HoldReason::Paused => "reminders paused",
                             };
                             format!("Held from {}: {why}.", when(h.asked))
                         }),
@@ -544,6 +587,9 @@ fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
     PreviewView {
         start: p.start.format("%a %-d %b %Y").to_string(),
         timezone: p.tz.name().to_string(),
+        paused: p
+            .paused_until
+            .map(|d| format!("Reminders paused until {}.", d.format("%a %-d %b %Y"))),
         groups,
     }
 }

@@ -34,6 +34,8 @@ struct WorkPage {
     errors: PageErrors,
     /// What the details form holds (as typed, after a refusal).
     typed_external_name: String,
+    /// "Reminders paused until …", while the work's own pause holds.
+    paused: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -77,6 +79,8 @@ struct GroupView {
     comments: Vec<CommentView>,
     /// Why nothing is planned for the group, when a plugin cannot plan it.
     stuck: Option<String>,
+    /// What the scheduler does next for the group, and a pause holding it.
+    next: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -132,6 +136,8 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         "commented-staff" => "Comment added, for staff only.",
         "removed" => "File removed.",
         "attached" => "Document attached. The client can download it from the checklist.",
+        "paused" => "Reminders paused. They resume by themselves on the day given.",
+        "resumed" => "Reminders resumed.",
         _ => return None,
     })
 }
@@ -195,14 +201,36 @@ pub(in crate::admin) async fn show_work(
         return not_found(session);
     };
     let summary = match state
-        .run(move |d| Ok((d.work_summary(id)?, d.list_users()?)))
+        .run(move |d| {
+            let summary = d.work_summary(id)?;
+            // The pause holding each group, the work's own or its recipient's.
+            let own = d.pause_in_force(summary.work.paused.as_deref());
+            let pauses: Vec<_> = summary
+                .work
+                .groups
+                .iter()
+                .map(|g| {
+                    let theirs = d
+                        .contact(g.recipient)
+                        .ok()
+                        .and_then(|c| d.pause_in_force(c.paused.as_ref()));
+                    match (&own, theirs) {
+                        (Some(o), Some(t)) if t.until > o.until => Some((t, true)),
+                        (Some(o), _) => Some((o.clone(), false)),
+                        (None, Some(t)) => Some((t, true)),
+                        (None, None) => None,
+                    }
+                })
+                .collect();
+            Ok((summary, d.list_users()?, own, pauses))
+        })
         .await
     {
         Ok(summary) => summary,
         Err(Engine(Error::NotFound { .. })) => return not_found(session),
         Err(e) => return error_page(e, layout(session)),
     };
-    let (summary, users) = summary;
+    let (summary, users, own_pause, pauses) = summary;
     let work = &summary.work;
     let base = format!("/admin/work/{id}");
     let file_view = |(f, by): &(docket_engine::model::UploadedFile, String)| {
@@ -273,6 +301,7 @@ pub(in crate::admin) async fn show_work(
                     local_time(state, stuck.since)
                 )
             }),
+            next: next_text(state, group, pauses[g].as_ref()),
             can_send: !completed && group.sent_at.is_none(),
             can_resend: !completed && group.sent_at.is_some(),
             as_client: format!("{base}/groups/{g}/as-client"),
@@ -379,6 +408,36 @@ pub(in crate::admin) async fn show_work(
         notice,
         errors,
         typed_external_name: typed_name.unwrap_or_else(|| work.external_name.clone()),
+        paused: own_pause.as_ref().map(crate::admin::contacts::pause_text),
     };
     render(status, "admin/work.html", layout(session), &page)
+}
+
+/// What the scheduler does next for `group`, in words, saying when a pause (`pause`, and
+/// whether it is the recipient's) holds it.
+fn next_text(
+    state: &AppState,
+    group: &docket_engine::model::ClientTaskGroup,
+    pause: Option<&(docket_engine::model::ReminderPause, bool)>,
+) -> Option<String> {
+    use docket_engine::model::FireAction;
+    let fire = group.next.as_ref()?;
+    let at = local_time(state, fire.at.get());
+    let held = match pause {
+        Some((p, theirs)) => format!(
+            " — held by the pause of {} until {}",
+            if *theirs {
+                "the recipient's reminders"
+            } else {
+                "this work's reminders"
+            },
+            p.until.format("%-d %B %Y")
+        ),
+        None => String::new(),
+    };
+    match &fire.action {
+        FireAction::Send => Some(format!("Sent automatically {at}.")),
+        FireAction::Reminder { .. } => Some(format!("Next reminder {at}{held}.")),
+        FireAction::Retry { .. } => None,
+    }
 }

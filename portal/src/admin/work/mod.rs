@@ -1,7 +1,8 @@
 //! Work, as staff see it: the overview of open work by status (the admin's home, here), the
 //! filtered list (`list.rs`) and what staff do to the work ticked in it (`bulk.rs`), search and
-//! what clients did lately (`find.rs`), work created from a template (`new.rs`), one work item's page
-//! (`item.rs`) with its timeline (`timeline.rs`), what staff do from it (`actions.rs`) and the documents they attach to its tasks
+//! what clients did lately (`find.rs`), work created from a template (`new.rs`), one work item's
+//! page (`item.rs`) with its timeline (`timeline.rs`), what staff do from it (`actions.rs`;
+//! pausing its reminders: `pause.rs`) and the documents they attach to its tasks
 //! (`upload.rs`).
 
 use axum::extract::State;
@@ -21,6 +22,7 @@ pub(super) mod find;
 pub(super) mod item;
 pub(super) mod list;
 pub(super) mod new;
+pub(super) mod pause;
 pub(super) mod timeline;
 pub(super) mod upload;
 
