@@ -228,7 +228,7 @@ impl Docket {
                 }
                 let mut batch = Batch::default();
                 batch.expect(Tree::Work, work.key(), Some(before));
-                self.write_work(&mut batch, Some(&old), &new);
+                self.write_work(&mut batch, Some(&old), &new)?;
                 self.store.commit(batch)
             })?;
         }

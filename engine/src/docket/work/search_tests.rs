@@ -55,6 +55,7 @@ fn a_renamed_contact_is_found_by_the_new_name_with_their_work_not_the_old() {
                 name: Some("Robert Baker".into()),
                 email: Some("robert@bakers-bakery.example".into()),
                 timezone: None,
+                holidays: None,
             },
             Actor::System,
         )
