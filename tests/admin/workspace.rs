@@ -255,7 +255,7 @@ fn work_ticked_in_the_list_is_sent_assigned_and_completed_at_once_with_a_summary
         );
     }
     let bulk = |fields: &[(&str, &str)]| {
-        let answer = admin.post("/admin/work/bulk", &sam, fields);
+        let answer = admin.post("/admin/work/selection", &sam, fields);
         (answer.status(), body(answer))
     };
     let both = |action: &'static str| -> Vec<(&'static str, String)> {

@@ -164,12 +164,12 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/admin/activity.html"),
         ),
         (
-            "admin/bulk.html",
-            include_str!("../../templates/admin/bulk.html"),
+            "admin/selection.html",
+            include_str!("../../templates/admin/selection.html"),
         ),
         (
-            "admin/bulk_confirm.html",
-            include_str!("../../templates/admin/bulk_confirm.html"),
+            "admin/selection_confirm.html",
+            include_str!("../../templates/admin/selection_confirm.html"),
         ),
     ] {
         if let Err(e) = env.add_template(name, source) {
@@ -200,7 +200,7 @@ pub fn routes() -> Router<AppState> {
             get(|| async { axum::response::Redirect::permanent("/admin") }),
         )
         .route("/admin/work", get(work::list::work_list))
-        .route("/admin/work/bulk", post(work::bulk::bulk))
+        .route("/admin/work/selection", post(work::selection::act))
         .route("/admin/search", get(work::find::search))
         .route("/admin/activity", get(work::find::active_clients))
         .route("/admin/activity/failed", get(work::find::failed_emails))

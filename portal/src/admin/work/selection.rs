@@ -1,4 +1,4 @@
-//! `POST /admin/work/bulk`: one action on the work items ticked in a list — send the groups not
+//! `POST /admin/work/selection`: one action on the work items ticked in a list — send the groups not
 //! sent yet, send again, assign to a member (or nobody), or complete — then a page saying what
 //! was done and what was refused and why, item by item. Completing work with tasks still open
 //! first shows a confirmation page (a form, no script) listing them.
@@ -61,8 +61,8 @@ struct Confirm {
     count: usize,
 }
 
-/// `POST /admin/work/bulk`.
-pub(in crate::admin) async fn bulk(
+/// `POST /admin/work/selection`.
+pub(in crate::admin) async fn act(
     State(state): State<AppState>,
     session: StaffSession,
     StaffForm(fields): StaffForm<Vec<(String, String)>>,
@@ -118,7 +118,12 @@ pub(in crate::admin) async fn bulk(
                 works: works.iter().map(WorkId::to_string).collect(),
                 open,
             };
-            return render(StatusCode::OK, "admin/bulk_confirm.html", layout(), &view);
+            return render(
+                StatusCode::OK,
+                "admin/selection_confirm.html",
+                layout(),
+                &view,
+            );
         }
     }
     let outcomes = state
@@ -136,7 +141,7 @@ pub(in crate::admin) async fn bulk(
     };
     render(
         StatusCode::OK,
-        "admin/bulk.html",
+        "admin/selection.html",
         layout(),
         &Summary {
             heading,
