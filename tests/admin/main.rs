@@ -8,12 +8,14 @@
 mod support;
 
 mod api;
+mod bulk;
 mod comments;
 mod contacts;
 mod firm_api;
 mod fixes;
 mod inbox;
 mod naming;
+mod review;
 mod settings;
 mod sign_in;
 mod stuck;

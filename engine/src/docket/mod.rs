@@ -79,6 +79,7 @@ pub use work::form::{
 pub use work::list::{
     WorkFilter, WorkListQuery, needs_attention, next_due, parse_date, work_list_keys, yes_or_no,
 };
+pub use work::{DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS, UploadReview, review_state, upload_review};
 pub(crate) use work::{contact_key, status_key};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";

@@ -77,4 +77,6 @@ pub enum EventKind {
     GroupStuck,
     /// A stuck group's plugin answered again: its next send or reminder is planned.
     GroupRecovered,
+    /// Staff accepted what a client sent for a task, or sent the task back with a reason.
+    TaskReviewed,
 }

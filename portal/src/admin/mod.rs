@@ -84,6 +84,10 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/admin/work_new.html"),
         ),
         (
+            "admin/work_bulk.html",
+            include_str!("../../templates/admin/work_bulk.html"),
+        ),
+        (
             "admin/work_send.html",
             include_str!("../../templates/admin/work_send.html"),
         ),
@@ -180,6 +184,10 @@ pub fn routes() -> Router<AppState> {
             "/admin/work/new",
             get(work::new::new_work_form).post(work::new::create_work),
         )
+        .route(
+            "/admin/work/bulk",
+            get(work::bulk::bulk_form).post(work::bulk::create_bulk),
+        )
         .route("/admin/work/{id}", get(work::item::work_page))
         .route("/admin/work/{id}/details", post(work::actions::details))
         .route(
@@ -225,6 +233,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/work/{id}/groups/{group}/tasks/{task}/comment",
             post(work::actions::comment),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/tasks/{task}/review",
+            post(work::review::review),
         )
         .route(
             "/admin/work/{id}/groups/{group}/tasks/{task}/{action}",

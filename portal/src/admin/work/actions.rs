@@ -21,15 +21,15 @@ use crate::admin::sentence;
 use crate::admin::{Layout, Message, error_page, render};
 use crate::{ApiError, AppState, CallError};
 
-fn actor(session: &StaffSession) -> Actor {
+pub(super) fn actor(session: &StaffSession) -> Actor {
     Actor::Staff(session.member.staff.id)
 }
 
-fn back(id: WorkId, notice: &str) -> Response {
+pub(super) fn back(id: WorkId, notice: &str) -> Response {
     Redirect::to(&format!("/admin/work/{id}?notice={notice}")).into_response()
 }
 
-fn bad_address(state: &AppState, session: &StaffSession) -> Response {
+pub(super) fn bad_address(state: &AppState, session: &StaffSession) -> Response {
     Message::new(
         "No such work item",
         "No work item has this address; it may be mistyped.",
@@ -42,7 +42,7 @@ fn bad_address(state: &AppState, session: &StaffSession) -> Response {
 }
 
 /// The work and group (and task) an address names, when they are well formed.
-fn parse(id: &str, rest: &[&str]) -> Option<(WorkId, Vec<usize>)> {
+pub(super) fn parse(id: &str, rest: &[&str]) -> Option<(WorkId, Vec<usize>)> {
     let id = id.parse().ok()?;
     let numbers = rest
         .iter()
@@ -69,7 +69,7 @@ async fn saved<T>(
 }
 
 /// An action's failure: the work's page for what staff can act on, the log for the rest.
-fn failed(
+pub(super) fn failed(
     state: &AppState,
     session: &StaffSession,
     id: WorkId,
@@ -420,7 +420,7 @@ pub(in crate::admin) async fn as_client(
 }
 
 /// The work's page again (422) with the refusal `e` next to the form `form_id`.
-async fn refused(
+pub(super) async fn refused(
     state: &AppState,
     session: &StaffSession,
     id: &str,

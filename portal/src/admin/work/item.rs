@@ -6,7 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use docket_engine::Error;
-use docket_engine::model::{WorkId, WorkStatus};
+use docket_engine::docket::{UploadReview, review_state, upload_review};
+use docket_engine::model::{Actor, WorkId, WorkStatus};
 use serde::Serialize;
 
 use crate::AppState;
@@ -91,6 +92,10 @@ struct TaskView {
     reminders: u32,
     files: Vec<FileView>,
     comments: Vec<CommentView>,
+    /// Staff's last word on the task: accepted, or sent back and why.
+    review: Option<String>,
+    /// Its group was sent, so what the client sent can be accepted or sent back.
+    can_review: bool,
 }
 
 #[derive(Serialize)]
@@ -103,6 +108,8 @@ struct FileView {
     by: String,
     /// What the file really is, when its name says otherwise.
     warning: Option<String>,
+    /// A client's upload: what staff made of it (waiting, accepted, sent back).
+    review: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -138,6 +145,10 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         }
         "commented-staff" => "Comment added, for staff only.",
         "removed" => "File removed.",
+        "accepted" => "Accepted. The task is done.",
+        "sent-back" => {
+            "Sent back. The task is open for the client again; they read why on their checklist and by email shortly."
+        }
         "attached" => "Document attached. The client can download it from the checklist.",
         _ => return None,
     })
@@ -228,6 +239,7 @@ pub(in crate::admin) async fn show_work(
                 docket_engine::filetype::download_name(f)
             )
         }),
+        review: None,
     }
     };
     let comment_view =
@@ -317,8 +329,19 @@ pub(in crate::admin) async fn show_work(
                         .files
                         .iter()
                         .filter(|(f, _)| f.task == Some((g, t)))
-                        .map(file_view)
+                        .map(|pair| FileView {
+                            review: matches!(pair.0.uploaded_by, Actor::Contact(_))
+                                .then(|| review_text(&upload_review(task, &pair.0))),
+                            ..file_view(pair)
+                        })
                         .collect(),
+                    review: task.review().map(|r| match review_state(r) {
+                        UploadReview::SentBack(reason) => {
+                            format!("Sent back on {}: {reason}", local_time(state, r.at))
+                        }
+                        _ => format!("Accepted on {}.", local_time(state, r.at)),
+                    }),
+                    can_review: group.sent_at.is_some(),
                     comments: summary
                         .comments
                         .iter()
@@ -392,4 +415,13 @@ pub(in crate::admin) async fn show_work(
         typed_external_name: typed_name.unwrap_or_else(|| work.external_name.clone()),
     };
     render(status, "admin/work.html", layout(session), &page)
+}
+
+/// A review as the work page says it.
+fn review_text(review: &UploadReview) -> String {
+    match review {
+        UploadReview::Waiting => "Waiting for review.".into(),
+        UploadReview::Accepted => "Accepted.".into(),
+        UploadReview::SentBack(reason) => format!("Sent back: {reason}"),
+    }
 }
