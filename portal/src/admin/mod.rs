@@ -84,6 +84,10 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/admin/work_new.html"),
         ),
         (
+            "admin/confirm.html",
+            include_str!("../../templates/admin/confirm.html"),
+        ),
+        (
             "admin/work_bulk.html",
             include_str!("../../templates/admin/work_bulk.html"),
         ),
@@ -192,7 +196,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/work/{id}/details", post(work::actions::details))
         .route(
             "/admin/work/{id}/{action}",
-            post(work::actions::work_status),
+            post(work::confirm::work_status),
         )
         .route(
             "/admin/work/{id}/files/{file}",
@@ -200,7 +204,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/admin/work/{id}/files/{file}/remove",
-            post(work::actions::remove_file),
+            post(work::confirm::remove_file),
         )
         .route(
             "/admin/work/{id}/groups/{group}/settings",

@@ -1,7 +1,8 @@
 //! Work, as staff see it: the overview of open work by status (the admin's home, here), the
 //! filtered list (`list.rs`), work created from a template (`new.rs`), the same work for many
 //! contacts at once (`bulk.rs`), one work item's page
-//! (`item.rs`), what staff do from it (`actions.rs`), their review of what a client sent for a
+//! (`item.rs`), what staff do from it (`actions.rs`; completing it and removing a file asked first,
+//! `confirm.rs`), their review of what a client sent for a
 //! task (`review.rs`) and the documents they attach to its tasks (`upload.rs`).
 
 use axum::extract::State;
@@ -17,6 +18,7 @@ use crate::AppState;
 
 pub(super) mod actions;
 pub(super) mod bulk;
+pub(super) mod confirm;
 pub(super) mod item;
 pub(super) mod list;
 pub(super) mod new;
