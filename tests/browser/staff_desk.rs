@@ -206,6 +206,27 @@ async fn desk() {
             bob.goto(&checklist).await;
             let task = bob.text("#task-2").await;
             assert!(task.contains("Accepted by"), "{task}");
+
+            // Completing the work while a task is still open is asked first.
+            let complete = staff
+                .wait_for(&format!(
+                    "form[action='/admin/work/{work}/complete'] button"
+                ))
+                .await;
+            staff.press(&complete).await;
+            staff.wait_for("form input[name='confirmed']").await;
+            assert_eq!(
+                staff.text("h1").await,
+                "Complete “Baker's Bakery — November books”?"
+            );
+            let asked = staff.text("main").await;
+            assert!(
+                asked.contains("The client still has 1 open task."),
+                "{asked}"
+            );
+            found.extend(check(&staff, "confirm completing").await);
+            staff.screenshot("desk-phone-6-confirm-complete").await;
+            staff.assert_no_sideways_scroll("the confirm page").await;
         }
         staff.close().await;
     }
