@@ -8,6 +8,7 @@
 mod support;
 
 mod api;
+mod bulk;
 mod comments;
 mod contacts;
 mod firm_api;
@@ -15,6 +16,7 @@ mod fixes;
 mod inbox;
 mod naming;
 mod pauses;
+mod review;
 mod settings;
 mod sign_in;
 mod stuck;

@@ -204,8 +204,25 @@ fn staff_act_on_work_from_its_page() {
     assert!(work.groups[0].sent_at.is_some());
     assert_eq!(work.external_name, "Your VAT");
 
-    // Complete, then reopen.
-    admin.post(&format!("{base}/complete"), &sam, &[]);
+    // Complete (asked first: the client has open tasks), then reopen.
+    let asked = admin.post(&format!("{base}/complete"), &sam, &[]);
+    assert_eq!(asked.status(), StatusCode::OK);
+    let page = body(asked);
+    assert!(
+        page.contains("The client still has 2 open tasks."),
+        "{page}"
+    );
+    assert!(page.contains("name=\"confirmed\" value=\"yes\""), "{page}");
+    assert!(
+        page.contains(&format!("href=\"{base}\">Back to the work")),
+        "{page}"
+    );
+    assert_eq!(
+        admin.docket.work(id).unwrap().status.as_str(),
+        "waiting_on_client",
+        "nothing changes until it is confirmed"
+    );
+    admin.post(&format!("{base}/complete"), &sam, &[("confirmed", "yes")]);
     assert_eq!(admin.docket.work(id).unwrap().status.as_str(), "completed");
     let page = work_page(&admin, &sam, id);
     assert!(
@@ -225,7 +242,11 @@ fn staff_act_on_work_from_its_page() {
         token: "forged".into(),
         ..sam.clone()
     };
-    let answer = admin.post(&format!("{base}/complete"), &forged, &[]);
+    let answer = admin.post(
+        &format!("{base}/complete"),
+        &forged,
+        &[("confirmed", "yes")],
+    );
     assert!(answer.status().is_client_error());
     assert_eq!(
         admin.docket.work(id).unwrap().status.as_str(),
@@ -537,7 +558,16 @@ fn staff_change_a_groups_settings_recipient_tasks_and_files() {
             Actor::System,
         )
         .unwrap();
-    let answer = admin.post(&format!("{base}/files/{}/remove", file.id), &sam, &[]);
+    let remove = format!("{base}/files/{}/remove", file.id);
+    let asked = body(admin.post(&remove, &sam, &[]));
+    assert!(asked.contains("<h1>Remove “old.pdf”?</h1>"), "{asked}");
+    assert!(asked.contains(&format!("action=\"{remove}\"")), "{asked}");
+    assert_eq!(
+        admin.docket.files(id).unwrap().len(),
+        1,
+        "kept until confirmed"
+    );
+    let answer = admin.post(&remove, &sam, &[("confirmed", "yes")]);
     assert_eq!(answer.status(), StatusCode::SEE_OTHER);
     assert!(admin.docket.files(id).unwrap().is_empty());
     assert!(timeline_has(&admin, id, "File removed: old.pdf"));

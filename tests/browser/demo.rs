@@ -152,4 +152,22 @@ impl Demo {
         );
         response.json().await.unwrap()
     }
+
+    /// POSTs `body` to the API as the demo's token, answering the JSON.
+    pub async fn api_post(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}/api{path}", self.base))
+            .bearer_auth(&self.api_token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "POST /api{path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
 }

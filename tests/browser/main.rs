@@ -22,6 +22,7 @@ mod flows;
 mod harness;
 mod main_flow;
 mod workspace;
+mod staff_desk;
 
 /// Browser tests take turns: two headless Chromiums on two shared cores only slow each other.
 pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {

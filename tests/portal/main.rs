@@ -12,6 +12,7 @@ mod access;
 mod account;
 mod checklist;
 mod links;
+mod review;
 mod uploads;
 
 use std::sync::Arc;

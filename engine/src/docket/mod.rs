@@ -82,6 +82,7 @@ pub use work::list::{
     yes_or_no,
 };
 pub use work::search::{SEARCH_LIMIT, SearchResults};
+pub use work::{DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS, UploadReview, review_state, upload_review};
 pub(crate) use work::{contact_key, status_key};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";

@@ -39,7 +39,8 @@ pub use template::{
 };
 pub use timeline::{Actor, EventKind, TimelineEvent};
 pub use work::{
-    ClientTask, ClientTaskGroup, Fire, FireAction, NewWork, Stuck, WorkItem, WorkStatus,
+    ClientTask, ClientTaskGroup, Fire, FireAction, NewBulkWork, NewWork, Review, Stuck, TaskReview,
+    WorkItem, WorkStatus,
 };
 
 /// A record kept in the store, inside an envelope carrying its format version. Reading a record

@@ -94,4 +94,6 @@ pub enum EventKind {
     RemindersPaused,
     /// Staff ended a pause of reminders before its date.
     RemindersResumed,
+    /// Staff accepted what a client sent for a task, or sent the task back with a reason.
+    TaskReviewed,
 }

@@ -205,8 +205,50 @@ pub struct ClientTask {
     pub documents: Vec<DocumentRef>,
     /// When the client (or staff on their behalf) marked it done.
     pub done_at: Option<DateTime<Utc>>,
-    /// Reminders sent for this task since the group was last sent.
+    /// Reminders sent for this task since the group was last sent (or the task sent back).
     pub reminders_sent: u32,
+    /// Staff's reviews of what the client sent for it, oldest first: each accepted it, or sent
+    /// the task back with a reason. `ClientTask::review` says which one stands.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<TaskReview>,
+}
+
+impl ClientTask {
+    /// The review that stands: the latest, while the task is as it left it — done since an
+    /// acceptance, open since a send-back. Ticked again after being sent back (or reopened after
+    /// being accepted), the task waits for a new review.
+    pub fn review(&self) -> Option<&TaskReview> {
+        let last = self.reviews.last()?;
+        let stands = match self.done_at {
+            Some(done) => last.accepted && done <= last.at,
+            None => !last.accepted,
+        };
+        stands.then_some(last)
+    }
+}
+
+/// Staff's review of a client task: what the client sent was accepted, or the task was sent
+/// back to them with a reason (it reopens for them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TaskReview {
+    pub accepted: bool,
+    /// Why it was sent back; `None` when accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Who reviewed it.
+    pub by: super::Actor,
+    pub at: DateTime<Utc>,
+}
+
+/// What staff say of a client task: `{"accept": true}`, or `{"accept": false, "reason": "..."}`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    pub accept: bool,
+    /// Why it goes back to the client (needed when `accept` is false): they read it on their
+    /// checklist and in the comment email.
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// What staff give to create a work item.
@@ -228,4 +270,27 @@ pub struct NewWork {
     /// Recipient contacts (ids or emails), one per group in template order; a single one
     /// serves every group.
     pub contacts: Vec<String>,
+}
+
+/// What staff give to make the same work for many contacts at once: one work item per contact,
+/// every group of it going to that contact.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBulkWork {
+    /// The template's name or id.
+    pub template: String,
+    pub start_date: Option<NaiveDate>,
+    /// The contacts (ids or emails), one work item each; at most 1000.
+    pub contacts: Vec<String>,
+    /// The assignee's email or id, for every item.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// Each item's title, `{contact}` standing for the contact's name and `{template}` for the
+    /// template's; `{contact} — {template}` when not given.
+    #[serde(default)]
+    #[schema(example = "{contact} — {template}")]
+    pub title: Option<String>,
+    /// What each client sees; the template's name when not given.
+    #[serde(default)]
+    pub external_name: Option<String>,
 }

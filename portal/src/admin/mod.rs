@@ -84,6 +84,14 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/admin/work_new.html"),
         ),
         (
+            "admin/confirm.html",
+            include_str!("../../templates/admin/confirm.html"),
+        ),
+        (
+            "admin/work_bulk.html",
+            include_str!("../../templates/admin/work_bulk.html"),
+        ),
+        (
             "admin/work_send.html",
             include_str!("../../templates/admin/work_send.html"),
         ),
@@ -200,7 +208,7 @@ pub fn routes() -> Router<AppState> {
             get(|| async { axum::response::Redirect::permanent("/admin") }),
         )
         .route("/admin/work", get(work::list::work_list))
-        .route("/admin/work/selection", post(work::selection::act))
+        .route("/admin/work/selection", post(work::selection::act_on_selection))
         .route("/admin/search", get(work::find::search))
         .route("/admin/activity", get(work::find::active_clients))
         .route("/admin/activity/failed", get(work::find::failed_emails))
@@ -208,12 +216,16 @@ pub fn routes() -> Router<AppState> {
             "/admin/work/new",
             get(work::new::new_work_form).post(work::new::create_work),
         )
+        .route(
+            "/admin/work/bulk",
+            get(work::bulk::bulk_form).post(work::bulk::create_bulk),
+        )
         .route("/admin/work/{id}", get(work::item::work_page))
         .route("/admin/work/{id}/details", post(work::actions::details))
         .route("/admin/work/{id}/pause", post(work::pause::pause))
         .route(
             "/admin/work/{id}/{action}",
-            post(work::actions::work_status),
+            post(work::confirm::work_status),
         )
         .route(
             "/admin/work/{id}/files/{file}",
@@ -221,7 +233,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/admin/work/{id}/files/{file}/remove",
-            post(work::actions::remove_file),
+            post(work::confirm::remove_file),
         )
         .route(
             "/admin/work/{id}/groups/{group}/settings",
@@ -254,6 +266,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/work/{id}/groups/{group}/tasks/{task}/comment",
             post(work::actions::comment),
+        )
+        .route(
+            "/admin/work/{id}/groups/{group}/tasks/{task}/review",
+            post(work::review::review),
         )
         .route(
             "/admin/work/{id}/groups/{group}/tasks/{task}/{action}",

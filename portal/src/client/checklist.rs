@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use docket_engine::docket::{Checklist, ClientSession, secret_hash};
+use docket_engine::docket::{Checklist, ClientSession, UploadReview, secret_hash};
 use docket_engine::model::UploadedFile;
 use minijinja::context;
 use serde::Deserialize;
@@ -129,7 +129,15 @@ fn checklist_html(
                 overdue => t.overdue,
                 documents => t.documents.iter().map(file_view(tz)).collect::<Vec<_>>(),
                 links => t.links.iter().map(|(name, url)| context! { name, url }).collect::<Vec<_>>(),
-                uploads => t.uploads.iter().map(file_view(tz)).collect::<Vec<_>>(),
+                uploads => t.uploads.iter().zip(&t.upload_reviews).map(|(u, review)| {
+                    let file = file_view(tz)(u);
+                    context! { review => review_words(review), ..file }
+                }).collect::<Vec<_>>(),
+                sent_back => match &t.review {
+                    Some(UploadReview::SentBack(reason)) => Some(reason.clone()),
+                    _ => None,
+                },
+                accepted => matches!(t.review, Some(UploadReview::Accepted)),
                 comments => t.comments.iter().map(comment_view).collect::<Vec<_>>(),
             }
         })
@@ -166,6 +174,15 @@ fn checklist_html(
             preview,
         },
     )
+}
+
+/// What became of a client's file, in the client's words.
+fn review_words(review: &UploadReview) -> String {
+    match review {
+        UploadReview::Waiting => "Not looked at yet".into(),
+        UploadReview::Accepted => "Accepted".into(),
+        UploadReview::SentBack(reason) => format!("Sent back: {reason}"),
+    }
 }
 
 fn file_view(tz: chrono_tz::Tz) -> impl Fn(&UploadedFile) -> minijinja::Value {

@@ -42,6 +42,10 @@ pub struct ChecklistTask {
     pub links: Vec<(String, Option<String>)>,
     /// The client's own uploads (listed, never served back through the portal).
     pub uploads: Vec<UploadedFile>,
+    /// What became of each of `uploads`, in the same order.
+    pub upload_reviews: Vec<crate::docket::UploadReview>,
+    /// Staff's last word on the task, when they have reviewed it since it was last done.
+    pub review: Option<crate::docket::UploadReview>,
     pub comments: Vec<ChecklistComment>,
 }
 
@@ -86,6 +90,8 @@ impl Docket {
                     .map(|d| (d.name.clone(), d.url.clone()))
                     .collect(),
                 uploads: Vec::new(),
+                upload_reviews: Vec::new(),
+                review: t.review().map(crate::docket::review_state),
                 comments: Vec::new(),
             })
             .collect();
@@ -95,7 +101,12 @@ impl Docket {
                 continue;
             }
             match file.uploaded_by {
-                Actor::Contact(c) if c == session.contact => tasks[ft].uploads.push(file),
+                Actor::Contact(c) if c == session.contact => {
+                    tasks[ft]
+                        .upload_reviews
+                        .push(crate::docket::upload_review(&group.tasks[ft], &file));
+                    tasks[ft].uploads.push(file);
+                }
                 Actor::Contact(_) => {}
                 _ => tasks[ft].documents.push(file),
             }

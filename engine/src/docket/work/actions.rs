@@ -340,6 +340,7 @@ impl Docket {
                 documents: Vec::new(),
                 done_at: None,
                 reminders_sent: 0,
+                reviews: Vec::new(),
             });
             // A new open task: the client's part is not done any more.
             if work.status == WorkStatus::InProgress && g.sent_at.is_some() {

@@ -1,11 +1,7 @@
-//! Work items: creating them from templates, finding them, and moving their state on.
+//! Work items: finding them and moving their state on (made in `create.rs`).
 
 use crate::docket::Docket;
-use crate::due::due_date;
-use crate::model::{
-    Actor, ClientTask, ClientTaskGroup, ContactId, EventKind, NewWork, UploadedFile, WorkId,
-    WorkItem, WorkStatus, new_id,
-};
+use crate::model::{Actor, ContactId, EventKind, WorkId, WorkItem, WorkStatus};
 use crate::plugin::HookEventKind;
 use crate::store::{Batch, Tree, decode};
 use crate::{Error, Result};
@@ -24,252 +20,6 @@ impl Docket {
             ));
         }
         Ok(())
-    }
-
-    pub fn create_work(&self, new: NewWork, actor: Actor) -> Result<WorkItem> {
-        let template = self.find_template(&new.template)?;
-        if template.archived_at.is_some() {
-            return Err(Error::invalid_field(
-                "template",
-                format!(
-                    "template `{}` is archived; restore it (`docket template restore`, or POST /api/templates/ID/restore) to make work from it",
-                    template.name
-                ),
-            ));
-        }
-        let start_date = new.start_date.ok_or_else(|| {
-            Error::invalid_field(
-                "start_date",
-                format!("work from template `{}` needs a start date", template.name),
-            )
-        })?;
-        self.check_start_date(start_date)?;
-        let recipients = self
-            .resolve_recipients(&new.contacts, template.groups.len(), &template.name)
-            .map_err(|e| e.on_field("contacts"))?;
-        let assignee = match new
-            .assignee
-            .as_deref()
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-        {
-            Some(given) => Some(self.assignee(given).map_err(|e| e.on_field("assignee"))?),
-            None => None,
-        };
-        let title = new
-            .title
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| template.name.clone());
-        let external_name = new
-            .external_name
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| title.clone());
-        for (field, text) in [("title", &title), ("external_name", &external_name)] {
-            if text.chars().count() > crate::model::MAX_NAME_CHARS {
-                return Err(Error::invalid_field(
-                    field,
-                    format!(
-                        "a work item's {} may be at most {} characters",
-                        if field == "title" {
-                            "title"
-                        } else {
-                            "name the client sees"
-                        },
-                        crate::model::MAX_NAME_CHARS
-                    ),
-                ));
-            }
-        }
-        let mut groups = Vec::with_capacity(template.groups.len());
-        for (group, recipient) in template.groups.iter().zip(&recipients) {
-            let tasks = group
-                .tasks
-                .iter()
-                .map(|task| {
-                    Ok(ClientTask {
-                        title: task.title.clone(),
-                        description: task.description.clone(),
-                        due_date: due_date(start_date, task.due_offset_days)?,
-                        // Uploaded documents become the work's own files, below.
-                        documents: task
-                            .documents
-                            .iter()
-                            .filter(|d| d.file.is_none())
-                            .cloned()
-                            .collect(),
-                        done_at: None,
-                        reminders_sent: 0,
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            groups.push(ClientTaskGroup {
-                name: group.name.clone(),
-                recipient: *recipient,
-                sending: group.sending.clone(),
-                reminders: group.reminders.clone(),
-                sender: None,
-                sent_at: None,
-                sent_by: None,
-                sends: 0,
-                reminders_sent: 0,
-                last_reminder_at: None,
-                next: None,
-                recipient_since: None,
-                stuck: None,
-                tasks,
-            });
-        }
-        let now = self.now();
-        let work = WorkItem {
-            id: WorkId::new(now),
-            template_id: template.id,
-            title,
-            external_name,
-            start_date,
-            assignee,
-            status: WorkStatus::Planned,
-            sub_status: None,
-            groups,
-            created_at: now,
-            updated_at: now,
-            paused: None,
-        };
-        let mut work = work;
-        self.replan(std::slice::from_mut(&mut work), now)?;
-        let mut batch = Batch::default();
-        batch.create(
-            Tree::Work,
-            work.id.key(),
-            Vec::new(),
-            "a work item with this id already exists",
-        );
-        self.write_work(&mut batch, None, &work)?;
-        // Documents uploaded to the template's tasks become this work's files on the same tasks
-        // (sharing the bytes), which the client downloads from the checklist.
-        for (g, group) in template.groups.iter().enumerate() {
-            for (t, task) in group.tasks.iter().enumerate() {
-                for doc in &task.documents {
-                    let Some(file) = &doc.file else { continue };
-                    let record = UploadedFile {
-                        id: new_id(now),
-                        work: work.id,
-                        at: now,
-                        uploaded_by: actor.clone(),
-                        name: doc.name.clone(),
-                        content_type: file.content_type.clone(),
-                        content: file.content.clone(),
-                        task: Some((g, t)),
-                        type_mismatch: crate::filetype::mismatch(&doc.name, &file.content_type),
-                    };
-                    batch.put_record(
-                        Tree::Files,
-                        crate::docket::work::exchange::child_key(work.id, record.id),
-                        &record,
-                    );
-                    batch.put(Tree::FileRefs, record.ref_key(), Vec::new());
-                }
-            }
-        }
-        for contact in work.recipients() {
-            self.record_contact_event(
-                &mut batch,
-                contact,
-                work.id,
-                actor.clone(),
-                EventKind::WorkCreated,
-                format!("Work “{}” created", work.external_name),
-            );
-        }
-        self.record_event(
-            &mut batch,
-            Some(work.id),
-            None,
-            actor,
-            EventKind::WorkCreated,
-            format!(
-                "Created from template “{}”, starting {start_date}",
-                template.name
-            ),
-        );
-        self.store.commit(batch)?;
-        Ok(work)
-    }
-
-    fn resolve_recipients(
-        &self,
-        contacts: &[String],
-        groups: usize,
-        template: &str,
-    ) -> Result<Vec<ContactId>> {
-        let ids = contacts
-            .iter()
-            .map(|given| self.recipient(given))
-            .collect::<Result<Vec<_>>>()?;
-        match ids.len() {
-            0 => Err(Error::invalid(format!(
-                "work from template `{template}` needs a recipient contact"
-            ))),
-            1 => Ok(vec![ids[0]; groups]),
-            n if n == groups => Ok(ids),
-            n => Err(Error::invalid(format!(
-                "template `{template}` has {groups} groups but {n} contacts were given; give one contact, or one per group"
-            ))),
-        }
-    }
-
-    /// A staff member work can be assigned to, by email or id: known and not disabled.
-    pub(crate) fn assignee(&self, given: &str) -> Result<crate::model::UserId> {
-        let member = self.assignable(given)?;
-        if member.disabled_at.is_some() {
-            return Err(Error::invalid(format!(
-                "{} is disabled; assign the work to an active member of staff (or enable them first)",
-                member.email
-            )));
-        }
-        Ok(member.id)
-    }
-
-    fn assignable(&self, given: &str) -> Result<crate::model::StaffUser> {
-        if let Ok(id) = given.trim().parse::<crate::model::UserId>() {
-            return self.user(id);
-        }
-        // Neither an id nor an email: said with what was typed, as typed.
-        if crate::model::normalise_email(given).is_err() {
-            return Err(Error::invalid(format!(
-                "no staff member has the id or email `{}`; give a staff member's email or id",
-                given.trim()
-            )));
-        }
-        self.user_by_email(&crate::model::normalise_email(given)?)?
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "no staff user has email {given}; add them with `docket user add`"
-                ))
-            })
-    }
-
-    /// A contact who can be sent work, by id or email: known and not archived.
-    pub(crate) fn recipient(&self, given: &str) -> Result<ContactId> {
-        let given = given.trim();
-        let contact = match given.parse::<ContactId>() {
-            Ok(id) => match self.contact(id) {
-                Ok(c) => Some(c),
-                Err(Error::NotFound { .. }) => None,
-                Err(e) => return Err(e),
-            },
-            Err(_) => self.contact_by_email(given)?,
-        };
-        match contact {
-            Some(c) if c.archived_at.is_some() => Err(Error::invalid(format!(
-                "contact {given} is archived; restore them first"
-            ))),
-            Some(c) => Ok(c.id),
-            None => Err(Error::invalid(format!(
-                "unknown contact {given}; create the contact first"
-            ))),
-        }
     }
 
     pub fn work(&self, id: WorkId) -> Result<WorkItem> {
@@ -395,25 +145,31 @@ impl Docket {
                 }
                 _ => None,
             };
-            // The client's part done: the work moves on to staff; a task reopened moves it back.
-            let client_done = work.groups.iter().all(|g| g.all_done());
-            let moved = match (work.status, client_done) {
-                (WorkStatus::WaitingOnClient, true) => Some(WorkStatus::InProgress),
-                (WorkStatus::InProgress, false) => Some(WorkStatus::WaitingOnClient),
-                _ => None,
+            let Some((kind, summary)) = changed else {
+                return Ok(None);
             };
-            Ok(changed.map(|(kind, summary)| match moved {
-                Some(status) => {
-                    work.status = status;
-                    work.sub_status = None;
-                    (
-                        kind,
-                        format!("{summary}; the work is now {}", status.as_str()),
-                    )
-                }
+            Ok(Some(match self.follow_client_part(work) {
+                Some(status) => (
+                    kind,
+                    format!("{summary}; the work is now {}", status.as_str()),
+                ),
                 None => (kind, summary),
             }))
         })
+    }
+
+    /// The client's part done: the work moves on to staff; a task reopened moves it back. The
+    /// status it moved to, if it moved.
+    pub(super) fn follow_client_part(&self, work: &mut WorkItem) -> Option<WorkStatus> {
+        let client_done = work.groups.iter().all(|g| g.all_done());
+        let moved = match (work.status, client_done) {
+            (WorkStatus::WaitingOnClient, true) => Some(WorkStatus::InProgress),
+            (WorkStatus::InProgress, false) => Some(WorkStatus::WaitingOnClient),
+            _ => None,
+        }?;
+        work.status = moved;
+        work.sub_status = None;
+        Some(moved)
     }
 
     /// Changes a group's sending settings on this work only: its sending rule, reminder policy

@@ -1,11 +1,13 @@
 //! Tests of work items: due dates, indexes, validation and paging.
 use chrono::NaiveDate;
 
+use crate::due::due_date;
+
 use super::*;
 use crate::demo::EXAMPLE_TEMPLATES;
 use crate::docket::test_support::docket_at;
 use crate::docket::{WorkFilter, WorkListQuery, next_due, work_list_keys};
-use crate::model::NewContact;
+use crate::model::{NewContact, NewWork};
 
 fn setup() -> (Docket, Vec<ContactId>) {
     let (docket, _) = docket_at("2027-01-10T09:00:00Z");

@@ -1,14 +1,20 @@
-//! Work: the work items made from templates for clients — created (one by one or from a form),
-//! listed through their indexes, searched, what clients did on them, read for the admin's pages, acted on by staff, and the comments
-//! and files exchanged on them.
+//! Work: the work items made from templates for clients — created (`create.rs`: one by one, or
+//! the same work for many contacts at once; `form.rs`: from the admin's form), kept and moved on
+//! (`items.rs`), listed through their indexes, searched (`search.rs`), what clients did on them
+//! (`activity.rs`), read for the admin's pages, acted on by staff, what clients send reviewed by
+//! staff (`review.rs`), and the comments and files exchanged on them.
 
 pub(super) mod actions;
 pub(super) mod activity;
+pub(super) mod create;
 pub(super) mod desk;
 pub(super) mod exchange;
 pub(super) mod form;
 pub(super) mod items;
 pub(super) mod list;
+pub(super) mod review;
 pub(super) mod search;
 
+pub use create::{DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS};
 pub use items::*;
+pub use review::{UploadReview, review_state, upload_review};

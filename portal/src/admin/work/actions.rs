@@ -1,8 +1,9 @@
 //! What staff do from a work item's page, each a form posting to its own address and answering
-//! with the page again (post/redirect/get): edit the details, complete or reopen the work, mark a
-//! task done or reopen it, reply about a task, send a group (after a step that shows the name the
-//! client will see and lets staff change it) or send it again; and, read only, download a file
-//! and view a group's checklist as its client sees it.
+//! with the page again (post/redirect/get): edit the details, mark a task done or reopen it, reply
+//! about a task, send a group (after a step that shows the name the client will see and lets
+//! staff change it) or send it again; and, read only, download a file and view a group's
+//! checklist as its client sees it. Completing the work and removing a file, which end or lose
+//! something, are asked first (`confirm.rs`).
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -42,7 +43,7 @@ pub(super) fn bad_address(state: &AppState, session: &StaffSession) -> Response 
 }
 
 /// The work and group (and task) an address names, when they are well formed.
-fn parse(id: &str, rest: &[&str]) -> Option<(WorkId, Vec<usize>)> {
+pub(super) fn parse(id: &str, rest: &[&str]) -> Option<(WorkId, Vec<usize>)> {
     let id = id.parse().ok()?;
     let numbers = rest
         .iter()
@@ -138,29 +139,6 @@ pub(in crate::admin) async fn details(
             )
             .await
         }
-        Err(e) => failed(&state, &session, work, e),
-    }
-}
-
-/// `POST /admin/work/ID/complete` and `/reopen`.
-pub(in crate::admin) async fn work_status(
-    State(state): State<AppState>,
-    session: StaffSession,
-    Path((id, action)): Path<(String, String)>,
-    StaffForm(_): StaffForm<serde::de::IgnoredAny>,
-) -> Response {
-    let Some((work, _)) = parse(&id, &[]) else {
-        return bad_address(&state, &session);
-    };
-    let by = actor(&session);
-    let answer = match action.as_str() {
-        "complete" => state.call(move |d| d.complete_work(work, by)).await,
-        "reopen" => state.call(move |d| d.reopen_work(work, by)).await,
-        _ => return bad_address(&state, &session),
-    };
-    match answer {
-        Ok(_) if action == "complete" => back(work, "completed"),
-        Ok(_) => back(work, "reopened"),
         Err(e) => failed(&state, &session, work, e),
     }
 }
@@ -569,21 +547,4 @@ pub(in crate::admin) async fn edit_task(
         .await;
     let form_id = format!("task-{g}-{t}");
     saved(&state, &session, &id, work, form_id, answer).await
-}
-
-/// `POST /admin/work/ID/files/FILE/remove`.
-pub(in crate::admin) async fn remove_file(
-    State(state): State<AppState>,
-    session: StaffSession,
-    Path((id, file)): Path<(String, String)>,
-    StaffForm(_): StaffForm<serde::de::IgnoredAny>,
-) -> Response {
-    let Some((work, _)) = parse(&id, &[]) else {
-        return bad_address(&state, &session);
-    };
-    let by = actor(&session);
-    match state.call(move |d| d.remove_file(work, &file, by)).await {
-        Ok(_) => back(work, "removed"),
-        Err(e) => failed(&state, &session, work, e),
-    }
 }

@@ -6,7 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use docket_engine::Error;
-use docket_engine::model::{WorkId, WorkStatus};
+use docket_engine::docket::{UploadReview, review_state, upload_review};
+use docket_engine::model::{Actor, WorkId, WorkStatus};
 use serde::Serialize;
 
 use crate::AppState;
@@ -95,6 +96,10 @@ struct TaskView {
     reminders: u32,
     files: Vec<FileView>,
     comments: Vec<CommentView>,
+    /// Staff's last word on the task: accepted, or sent back and why.
+    review: Option<String>,
+    /// Its group was sent, so what the client sent can be accepted or sent back.
+    can_review: bool,
 }
 
 #[derive(Serialize)]
@@ -107,6 +112,8 @@ struct FileView {
     by: String,
     /// What the file really is, when its name says otherwise.
     warning: Option<String>,
+    /// A client's upload: what staff made of it (waiting, accepted, sent back).
+    review: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -135,6 +142,10 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         }
         "commented-staff" => "Comment added, for staff only.",
         "removed" => "File removed.",
+        "accepted" => "Accepted. The task is done.",
+        "sent-back" => {
+            "Sent back. The task is open for the client again; they read why on their checklist and by email shortly."
+        }
         "attached" => "Document attached. The client can download it from the checklist.",
         "paused" => "Reminders paused. They resume by themselves on the day given.",
         "resumed" => "Reminders resumed.",
@@ -249,6 +260,7 @@ pub(in crate::admin) async fn show_work(
                 docket_engine::filetype::download_name(f)
             )
         }),
+        review: None,
     }
     };
     let comment_view =
@@ -339,8 +351,19 @@ pub(in crate::admin) async fn show_work(
                         .files
                         .iter()
                         .filter(|(f, _)| f.task == Some((g, t)))
-                        .map(file_view)
+                        .map(|pair| FileView {
+                            review: matches!(pair.0.uploaded_by, Actor::Contact(_))
+                                .then(|| review_text(&upload_review(task, &pair.0))),
+                            ..file_view(pair)
+                        })
                         .collect(),
+                    review: task.review().map(|r| match review_state(r) {
+                        UploadReview::SentBack(reason) => {
+                            format!("Sent back on {}: {reason}", local_time(state, r.at))
+                        }
+                        _ => format!("Accepted on {}.", local_time(state, r.at)),
+                    }),
+                    can_review: group.sent_at.is_some(),
                     comments: summary
                         .comments
                         .iter()
@@ -439,5 +462,14 @@ fn next_text(
         FireAction::Send => Some(format!("Sent automatically {at}.")),
         FireAction::Reminder { .. } => Some(format!("Next reminder {at}{held}.")),
         FireAction::Retry { .. } => None,
+    }
+}
+
+/// A review as the work page says it.
+fn review_text(review: &UploadReview) -> String {
+    match review {
+        UploadReview::Waiting => "Waiting for review.".into(),
+        UploadReview::Accepted => "Accepted.".into(),
+        UploadReview::SentBack(reason) => format!("Sent back: {reason}"),
     }
 }

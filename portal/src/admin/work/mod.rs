@@ -1,9 +1,10 @@
 //! Work, as staff see it: the overview of open work by status (the admin's home, here), the
 //! filtered list (`list.rs`) and what staff do to the work ticked in it (`selection.rs`), search and
-//! what clients did lately (`find.rs`), work created from a template (`new.rs`), one work item's
-//! page (`item.rs`) with its timeline (`timeline.rs`), what staff do from it (`actions.rs`;
-//! pausing its reminders: `pause.rs`) and the documents they attach to its tasks
-//! (`upload.rs`).
+//! what clients did lately (`find.rs`), work created from a template (`new.rs`), the same work for
+//! many contacts at once (`bulk.rs`), one work item's page (`item.rs`) with its timeline
+//! (`timeline.rs`), what staff do from it (`actions.rs`; completing it and removing a file asked
+//! first, `confirm.rs`; pausing its reminders: `pause.rs`), their review of what a client sent
+//! for a task (`review.rs`) and the documents they attach to its tasks (`upload.rs`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,11 +18,14 @@ use super::{Layout, error_page, render, status_text};
 use crate::AppState;
 
 pub(super) mod actions;
+pub(super) mod bulk;
+pub(super) mod confirm;
 pub(super) mod find;
 pub(super) mod item;
 pub(super) mod list;
 pub(super) mod new;
 pub(super) mod pause;
+pub(super) mod review;
 pub(super) mod selection;
 pub(super) mod timeline;
 pub(super) mod upload;

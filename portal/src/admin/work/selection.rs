@@ -62,7 +62,7 @@ struct Confirm {
 }
 
 /// `POST /admin/work/selection`.
-pub(in crate::admin) async fn act(
+pub(in crate::admin) async fn act_on_selection(
     State(state): State<AppState>,
     session: StaffSession,
     StaffForm(fields): StaffForm<Vec<(String, String)>>,

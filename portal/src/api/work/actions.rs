@@ -1,13 +1,14 @@
 //! What staff do to a work item through the JSON API: set its status, change its details
 //! (external name, assignee), complete and reopen it; a group's settings, its recipient, send or
-//! resend it; add and edit a group's tasks on this work only, mark one done or reopen it. Each
-//! answers with the work item as it is now.
+//! resend it; add and edit a group's tasks on this work only, mark one done or reopen it, review
+//! what the client sent for one (accept it, or send it back with a reason). Each answers with
+//! the work item as it is now.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use docket_engine::docket::{GroupSettings, TaskChange, WorkDetails};
-use docket_engine::model::{WorkId, WorkItem};
+use docket_engine::model::{Review, WorkId, WorkItem};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -30,6 +31,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(add_task))
         .routes(routes!(edit_task))
         .routes(routes!(task_action))
+        .routes(routes!(review_task))
 }
 
 /// `{"status": "completed"}`: a fixed status, or one of the firm's sub-statuses.
@@ -297,6 +299,32 @@ async fn task_action(
     Ok(Json(
         state
             .call(move |d| d.set_task_done(id, group, task, done, actor))
+            .await?,
+    ))
+}
+
+/// Accept what the client sent for a task (`{"accept": true}`: it is done), or send it back to
+/// them (`{"accept": false, "reason": "..."}`): it reopens, its reminders count afresh, and the
+/// reason reaches the client on their checklist and in the comment email.
+#[utoipa::path(
+    post,
+    path = "/work/{id}/groups/{group}/tasks/{task}/review",
+    tag = "work",
+    params(("id" = String, Path, description = "the work item's id"), ("group" = usize, Path, description = "the group's position in the work item, from 0"), ("task" = usize, Path, description = "the task's position in its group, from 0")),
+    request_body = Review,
+    responses((status = 200, description = "done", body = WorkItem), PositionBodyRefusals)
+)]
+async fn review_task(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    ApiPath((id, group, task)): ApiPath<(String, usize, usize)>,
+    ApiJson(review): ApiJson<Review>,
+) -> ApiResult<WorkItem> {
+    let id: WorkId = id.parse()?;
+    let actor = caller.actor();
+    Ok(Json(
+        state
+            .call(move |d| d.review_task(id, group, task, review, actor))
             .await?,
     ))
 }

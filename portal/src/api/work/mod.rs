@@ -1,5 +1,6 @@
 //! Work items in the JSON API, as the engine's `work/` has them: listed by the filters the
-//! indexes serve, created from a template, read with their timeline (here); the comments and
+//! indexes serve, created from a template (one, or one per contact for many contacts at once),
+//! read with their timeline (here); the comments and
 //! files exchanged on them (`exchange.rs`); and what staff do to them — status, details,
 //! completing and reopening, a group's settings, recipient and sending, its tasks
 //! (`actions.rs`).
@@ -11,7 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use docket_engine::docket::WorkListQuery;
-use docket_engine::model::{NewWork, TimelineEvent, WorkId, WorkItem};
+use docket_engine::model::{NewBulkWork, NewWork, TimelineEvent, WorkId, WorkItem};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -25,6 +26,7 @@ use crate::{ApiError, AppState};
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_work, create_work))
+        .routes(routes!(create_work_bulk))
         .routes(routes!(get_work))
         .routes(routes!(work_timeline))
         .merge(exchange::routes())
@@ -108,6 +110,27 @@ async fn create_work(
     Ok((
         StatusCode::CREATED,
         Json(state.call(move |d| d.create_work(new, actor)).await?),
+    ))
+}
+
+/// The same work for many contacts in one step: one work item per contact, all made or none
+/// (a refusal names every contact that cannot have it).
+#[utoipa::path(
+    post,
+    path = "/work/bulk",
+    tag = "work",
+    request_body = NewBulkWork,
+    responses((status = 201, description = "created, in the order the contacts were given", body = Vec<WorkItem>), BodyRefusals)
+)]
+async fn create_work_bulk(
+    caller: ApiCaller,
+    State(state): State<AppState>,
+    ApiJson(new): ApiJson<NewBulkWork>,
+) -> Result<(StatusCode, Json<Vec<WorkItem>>), ApiError> {
+    let actor = caller.actor();
+    Ok((
+        StatusCode::CREATED,
+        Json(state.call(move |d| d.create_work_bulk(new, actor)).await?),
     ))
 }
 

@@ -1,0 +1,227 @@
+//! Tests of making work: the same work for many contacts in one step, all or nothing.
+use chrono::NaiveDate;
+
+use super::*;
+use crate::demo::EXAMPLE_TEMPLATES;
+use crate::docket::test_support::docket_at;
+use crate::docket::{WorkListQuery, work_list_keys};
+use crate::model::NewContact;
+
+fn firm(contacts: &[(&str, &str)]) -> (Docket, Template) {
+    let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+    let template = docket.import_template(EXAMPLE_TEMPLATES[0]).unwrap();
+    for (name, email) in contacts {
+        docket
+            .create_contact(
+                NewContact {
+                    name: name.to_string(),
+                    email: email.to_string(),
+                    timezone: None,
+                },
+                Actor::System,
+            )
+            .unwrap();
+    }
+    (docket, template)
+}
+
+fn bulk(template: &Template, contacts: &[&str]) -> NewBulkWork {
+    NewBulkWork {
+        template: template.name.clone(),
+        start_date: Some(NaiveDate::from_ymd_opt(2027, 1, 31).unwrap()),
+        contacts: contacts.iter().map(|c| c.to_string()).collect(),
+        ..NewBulkWork::default()
+    }
+}
+
+fn all_work(docket: &Docket) -> Vec<WorkItem> {
+    docket
+        .find_work(&WorkListQuery::default(), None, 500)
+        .unwrap()
+}
+
+#[test]
+fn one_item_per_contact_each_titled_with_its_contact() {
+    let (docket, template) = firm(&[
+        ("Ann Acre", "ann@client.example"),
+        ("Bob Birch", "bob@client.example"),
+        ("Cy Cedar", "cy@client.example"),
+    ]);
+    let made = docket
+        .create_work_bulk(
+            bulk(
+                &template,
+                &[
+                    "ann@client.example",
+                    " bob@client.example ",
+                    "cy@client.example",
+                ],
+            ),
+            Actor::System,
+        )
+        .unwrap();
+    let titles: Vec<&str> = made.iter().map(|w| w.title.as_str()).collect();
+    let name = &template.name;
+    assert_eq!(
+        titles,
+        [
+            format!("Ann Acre — {name}"),
+            format!("Bob Birch — {name}"),
+            format!("Cy Cedar — {name}"),
+        ]
+    );
+    for (work, email) in made.iter().zip(["ann", "bob", "cy"]) {
+        let contact = docket
+            .contact_by_email(&format!("{email}@client.example"))
+            .unwrap()
+            .unwrap();
+        assert!(work.groups.iter().all(|g| g.recipient == contact.id));
+        assert_eq!(
+            work.external_name, template.name,
+            "the client sees the work's name"
+        );
+        assert_eq!(
+            docket.work(work.id).unwrap(),
+            *work,
+            "the answer is what was stored"
+        );
+        // Indexed like work made one by one: the contact's list and the status list find it.
+        let mine = docket
+            .find_work(
+                &WorkListQuery {
+                    contact: Some(contact.email.clone()),
+                    ..WorkListQuery::default()
+                },
+                None,
+                10,
+            )
+            .unwrap();
+        assert_eq!(mine.iter().map(|w| w.id).collect::<Vec<_>>(), [work.id]);
+        assert!(
+            docket
+                .work_timeline(work.id, 10)
+                .unwrap()
+                .iter()
+                .any(|e| e.kind == EventKind::WorkCreated)
+        );
+        assert!(!work_list_keys(work).is_empty());
+    }
+    assert_eq!(all_work(&docket).len(), 3);
+}
+
+#[test]
+fn a_title_pattern_and_an_assignee_apply_to_every_item() {
+    let (docket, template) = firm(&[("Ann Acre", "ann@client.example")]);
+    let member = docket
+        .add_user(crate::docket::NewUser {
+            email: "sam@firm.example".into(),
+            name: "Sam Lee".into(),
+            role: crate::model::Role::Staff,
+            password: "correct horse battery".into(),
+        })
+        .unwrap()
+        .id;
+    let made = docket
+        .create_work_bulk(
+            NewBulkWork {
+                title: Some("2027 — {template} for {contact}".into()),
+                external_name: Some("Your 2027 return".into()),
+                assignee: Some("sam@firm.example".into()),
+                ..bulk(&template, &["ann@client.example"])
+            },
+            Actor::System,
+        )
+        .unwrap();
+    assert_eq!(
+        made[0].title,
+        format!("2027 — {} for Ann Acre", template.name)
+    );
+    assert_eq!(made[0].external_name, "Your 2027 return");
+    assert_eq!(made[0].assignee, Some(member));
+}
+
+#[test]
+fn any_bad_contact_refuses_all_and_names_each() {
+    let (docket, template) = firm(&[
+        ("Ann Acre", "ann@client.example"),
+        ("Bob Birch", "bob@client.example"),
+    ]);
+    let err = docket
+        .create_work_bulk(
+            bulk(
+                &template,
+                &[
+                    "ann@client.example",
+                    "nobody@client.example",
+                    "bob@client.example",
+                    "ANN@client.example",
+                    "not an email",
+                ],
+            ),
+            Actor::System,
+        )
+        .unwrap_err();
+    assert_eq!(err.field(), Some("contacts"));
+    let said = err.to_string();
+    assert!(
+        said.starts_with("nothing was made: 3 of the 5 contacts"),
+        "{said}"
+    );
+    for named in [
+        "nobody@client.example",
+        "ANN@client.example",
+        "not an email",
+    ] {
+        assert!(said.contains(named), "{named} is named in: {said}");
+    }
+    assert!(!said.contains("bob@client.example"), "{said}");
+    assert!(all_work(&docket).is_empty(), "nothing was made");
+}
+
+#[test]
+fn the_shared_fields_are_checked_before_any_contact() {
+    let (docket, template) = firm(&[("Ann Acre", "ann@client.example")]);
+    let cases: [(NewBulkWork, &str); 5] = [
+        (bulk(&template, &[]), "contacts"),
+        (bulk(&template, &["  "]), "contacts"),
+        (
+            NewBulkWork {
+                start_date: None,
+                ..bulk(&template, &["ann@client.example"])
+            },
+            "start_date",
+        ),
+        (
+            NewBulkWork {
+                assignee: Some("nobody@firm.example".into()),
+                ..bulk(&template, &["ann@client.example"])
+            },
+            "assignee",
+        ),
+        (
+            NewBulkWork {
+                title: Some("x".repeat(300)),
+                ..bulk(&template, &["ann@client.example"])
+            },
+            "title",
+        ),
+    ];
+    for (new, field) in cases {
+        let err = docket.create_work_bulk(new, Actor::System).unwrap_err();
+        assert_eq!(err.field(), Some(field), "{err}");
+    }
+    let too_many: Vec<String> = (0..=MAX_BULK_CONTACTS)
+        .map(|n| format!("c{n}@client.example"))
+        .collect();
+    let err = docket
+        .create_work_bulk(
+            NewBulkWork {
+                contacts: too_many,
+                ..bulk(&template, &[])
+            },
+            Actor::System,
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("at most 1000"), "{err}");
+    assert!(all_work(&docket).is_empty());
+}

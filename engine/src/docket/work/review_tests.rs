@@ -1,0 +1,338 @@
+//! Tests of staff reviewing a client's task: sent back (reopened, reminders counted afresh, the
+//! reason on the checklist and in the digest email, on the fast clock and the real one) and
+//! accepted; and what an upload's review state says.
+use std::sync::Arc;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::Duration;
+
+use super::*;
+use crate::config::FirmConfig;
+use crate::docket::ClientSession;
+use crate::docket::test_firm::{Firm, seeded, utc};
+use crate::model::{ContactId, StoredFile};
+use crate::workers::{WorkerOptions, Workers};
+use crate::{Clock, ScaledClock};
+
+const STAFF: Actor = Actor::System;
+
+fn sam(docket: &Docket) -> Actor {
+    let id = docket
+        .add_user(crate::docket::NewUser {
+            email: "sam@firm.example".into(),
+            name: "Sam Lee".into(),
+            role: crate::model::Role::Staff,
+            password: "correct horse battery".into(),
+        })
+        .unwrap()
+        .id;
+    Actor::Staff(id)
+}
+
+fn ann(docket: &Docket) -> ContactId {
+    docket
+        .contact_by_email("ann@client.example")
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+fn session(docket: &Docket, work: WorkId) -> ClientSession {
+    ClientSession {
+        work,
+        group: 0,
+        contact: ann(docket),
+        locked: false,
+        device_until: None,
+        holder: "test".into(),
+    }
+}
+
+fn sent_back(reason: &str) -> Review {
+    Review {
+        accept: false,
+        reason: Some(reason.into()),
+    }
+}
+
+#[test]
+fn a_task_sent_back_reopens_for_the_client_with_the_reason() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    let sam = sam(&firm.docket);
+    let id = firm.work("2026-03-02");
+    firm.docket.send_group(id, 0, STAFF).unwrap();
+    firm.deliver();
+    // Reminders go out for both tasks until the client ticks them; then staff look.
+    firm.run_until(utc("2026-03-20T12:00:00Z"));
+    let client = Actor::Contact(ann(&firm.docket));
+    for task in 0..2 {
+        firm.docket
+            .set_task_done(id, 0, task, true, client.clone())
+            .unwrap();
+    }
+    let before = firm.docket.work(id).unwrap();
+    assert!(before.groups[0].tasks[0].reminders_sent > 0, "{before:?}");
+    assert_eq!(before.status, WorkStatus::InProgress);
+    let sent_before = firm.sent().len();
+
+    let work = firm
+        .docket
+        .review_task(id, 0, 0, sent_back("Page 2 is missing"), sam.clone())
+        .unwrap();
+    let task = &work.groups[0].tasks[0];
+    assert_eq!(task.done_at, None, "the task is open for the client again");
+    assert_eq!(task.reminders_sent, 0, "its reminder count restarts");
+    let review = task.review().unwrap();
+    assert!(!review.accepted);
+    assert_eq!(review.reason.as_deref(), Some("Page 2 is missing"));
+    assert_eq!(review.by, sam);
+    assert_eq!(work.status, WorkStatus::WaitingOnClient);
+    assert!(work.groups[0].next.is_some(), "a reminder is planned again");
+    assert_eq!(
+        work.groups[0].tasks[1], before.groups[0].tasks[1],
+        "the other task is as it was"
+    );
+    let event = &firm.docket.work_timeline(id, 1).unwrap()[0];
+    assert_eq!(event.kind, EventKind::TaskReviewed);
+    assert_eq!(event.actor, sam, "the timeline says who sent it back");
+    assert!(
+        event
+            .summary
+            .contains("“Bank statements” sent back to the client: Page 2 is missing"),
+        "{}",
+        event.summary
+    );
+
+    // On the checklist, as the firm's comment on that task.
+    let list = firm.docket.checklist(&session(&firm.docket, id)).unwrap();
+    assert!(!list.tasks[0].done);
+    assert_eq!(list.tasks[0].comments.len(), 1);
+    assert_eq!(list.tasks[0].comments[0].body, "Page 2 is missing");
+    assert_eq!(list.tasks[0].comments[0].author, "Sam Lee");
+    assert_eq!(
+        list.tasks[0].review,
+        Some(UploadReview::SentBack("Page 2 is missing".into()))
+    );
+
+    // In the comment digest, ten minutes later.
+    firm.run_until(firm.docket.now() + Duration::minutes(11));
+    let digests: Vec<_> = firm.sent()[sent_before..]
+        .iter()
+        .filter(|(_, raw)| raw.contains("Subject: New message"))
+        .cloned()
+        .collect();
+    assert_eq!(digests.len(), 1, "{:?}", firm.sent());
+    assert!(
+        digests[0].1.contains("Page 2 is missing"),
+        "{}",
+        digests[0].1
+    );
+
+    // The client ticks it again: it waits for a new look.
+    firm.docket
+        .set_task_done(id, 0, 0, true, client.clone())
+        .unwrap();
+    assert_eq!(
+        firm.docket.work(id).unwrap().groups[0].tasks[0].review(),
+        None
+    );
+
+    // Accepted: the review says so, and accepting twice changes nothing.
+    let accept = Review {
+        accept: true,
+        reason: None,
+    };
+    let work = firm
+        .docket
+        .review_task(id, 0, 0, accept.clone(), sam.clone())
+        .unwrap();
+    let review = work.groups[0].tasks[0].review().unwrap().clone();
+    assert_eq!(
+        work.groups[0].tasks[0].reviews.len(),
+        2,
+        "the send-back is kept"
+    );
+    assert!(review.accepted && review.reason.is_none());
+    assert!(work.groups[0].tasks[0].done_at.is_some());
+    assert_eq!(work.status, WorkStatus::InProgress);
+    let events = firm.docket.work_timeline(id, 100).unwrap().len();
+    firm.docket.review_task(id, 0, 0, accept, sam).unwrap();
+    assert_eq!(firm.docket.work_timeline(id, 100).unwrap().len(), events);
+}
+
+#[test]
+fn accepting_an_open_task_marks_it_done() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    let id = firm.work("2026-03-02");
+    firm.docket.send_group(id, 0, STAFF).unwrap();
+    let work = firm
+        .docket
+        .review_task(
+            id,
+            0,
+            1,
+            Review {
+                accept: true,
+                reason: None,
+            },
+            STAFF,
+        )
+        .unwrap();
+    assert!(work.groups[0].tasks[1].done_at.is_some());
+    assert!(work.groups[0].tasks[1].review().unwrap().accepted);
+    assert!(work.groups[0].tasks[0].done_at.is_none());
+}
+
+#[test]
+fn a_review_that_cannot_be_done_is_refused_by_its_field() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    let id = firm.work("2026-03-02");
+    let before = firm.docket.work(id).unwrap();
+    let review = |r: Review, task: usize| firm.docket.review_task(id, 0, task, r, STAFF);
+    // Not sent yet: the client has nothing to send back.
+    let err = review(sent_back("Page 2 is missing"), 0).unwrap_err();
+    assert!(err.to_string().contains("has not been sent"), "{err}");
+    firm.docket.send_group(id, 0, STAFF).unwrap();
+    for (given, field) in [
+        (None, "reason"),
+        (Some("   "), "reason"),
+        (Some(&*"x".repeat(10_001)), "reason"),
+    ] {
+        let err = review(
+            Review {
+                accept: false,
+                reason: given.map(str::to_string),
+            },
+            0,
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), Some(field), "{err}");
+    }
+    let err = review(
+        Review {
+            accept: true,
+            reason: Some("fine".into()),
+        },
+        0,
+    )
+    .unwrap_err();
+    assert_eq!(err.field(), Some("reason"));
+    let err = review(sent_back("no such task"), 9).unwrap_err();
+    assert!(err.to_string().contains("no task 9"), "{err}");
+    firm.docket.complete_work(id, STAFF).unwrap();
+    let err = review(sent_back("too late"), 0).unwrap_err();
+    assert!(err.to_string().contains("completed"), "{err}");
+    let after = firm.docket.work(id).unwrap();
+    assert_eq!(
+        after.groups[0].tasks, before.groups[0].tasks,
+        "nothing changed"
+    );
+}
+
+#[test]
+fn an_upload_shows_the_review_that_came_after_it() {
+    let at = utc("2026-03-05T10:00:00Z");
+    let file = UploadedFile {
+        id: crate::model::new_id(at),
+        work: WorkId::new(at),
+        at,
+        uploaded_by: Actor::System,
+        name: "statement.pdf".into(),
+        content_type: "application/pdf".into(),
+        content: StoredFile {
+            sha256: "0".repeat(64),
+            size: 1,
+        },
+        task: Some((0, 0)),
+        type_mismatch: None,
+    };
+    let mut task = ClientTask {
+        title: "Bank statements".into(),
+        description: String::new(),
+        due_date: "2026-03-16".parse().unwrap(),
+        documents: Vec::new(),
+        done_at: None,
+        reminders_sent: 0,
+        reviews: Vec::new(),
+    };
+    assert_eq!(upload_review(&task, &file), UploadReview::Waiting);
+    let review = |accepted: bool, reason: Option<&str>, minutes: i64| TaskReview {
+        accepted,
+        reason: reason.map(str::to_string),
+        by: Actor::System,
+        at: at + Duration::minutes(minutes),
+    };
+    // A file sent after the task was sent back waits for a new look.
+    task.reviews.push(review(false, Some("blurred"), -5));
+    assert_eq!(upload_review(&task, &file), UploadReview::Waiting);
+    assert_eq!(
+        task.review().map(|r| r.accepted),
+        Some(false),
+        "sent back and still open"
+    );
+    // The first review after it is its own; a later one is about a later file.
+    task.reviews.push(review(false, Some("cut off"), 5));
+    task.reviews.push(review(true, None, 9));
+    assert_eq!(
+        upload_review(&task, &file),
+        UploadReview::SentBack("cut off".into())
+    );
+    let later = UploadedFile {
+        at: at + Duration::minutes(7),
+        ..file.clone()
+    };
+    assert_eq!(upload_review(&task, &later), UploadReview::Accepted);
+    // The task ticked after the acceptance waits for a new review; accepted and done, it stands.
+    task.done_at = Some(at + Duration::minutes(10));
+    assert_eq!(task.review(), None);
+    task.done_at = Some(at + Duration::minutes(8));
+    assert!(task.review().unwrap().accepted);
+}
+
+#[test]
+fn the_reason_is_emailed_on_the_real_clock() {
+    let start = utc("2026-03-03T10:00:00.000400123Z");
+    let clock: Arc<dyn Clock> = Arc::new(ScaledClock::new(start, 1.0));
+    let (docket, mailer, sent, _) = seeded(clock, &FirmConfig::default());
+    let docket = docket.with_comment_digest_delay(Duration::milliseconds(300));
+    let id =
+        crate::docket::test_firm::new_work(&docket, "Year end", "2026-03-02", "ann@client.example");
+    docket.send_group(id, 0, STAFF).unwrap();
+    let workers = Workers::start(
+        docket.clone(),
+        Arc::new(mailer),
+        WorkerOptions {
+            idle: StdDuration::from_millis(100),
+            ..WorkerOptions::default()
+        },
+    )
+    .unwrap();
+    docket
+        .review_task(
+            id,
+            0,
+            1,
+            sent_back("The P60 is for 2024"),
+            Actor::Api("desk".into()),
+        )
+        .unwrap();
+    let digests = || {
+        sent.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, raw)| raw.contains("Subject: New message"))
+            .map(|(_, raw)| raw.clone())
+            .collect::<Vec<_>>()
+    };
+    let began = Instant::now();
+    while digests().is_empty() && began.elapsed() < StdDuration::from_secs(20) {
+        std::thread::sleep(StdDuration::from_millis(20));
+    }
+    // A little longer, to see that it goes once.
+    std::thread::sleep(StdDuration::from_millis(500));
+    workers.stop();
+    let digests = digests();
+    assert_eq!(digests.len(), 1, "one digest within 20 s");
+    assert!(digests[0].contains("The P60 is for 2024"), "{}", digests[0]);
+}

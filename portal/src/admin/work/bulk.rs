@@ -1,0 +1,304 @@
+//! `GET|POST /admin/work/bulk`: the same work for many clients in one step — a template, a start
+//! date, and contacts ticked from a list (narrowed by a search) or pasted as emails; one work
+//! item per contact, titled `{contact} — {template}` unless staff say otherwise. All of it is made
+//! or nothing: a refusal is shown next to its field (every bad contact named) with the form as
+//! it was filled in.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::docket::{DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS};
+use docket_engine::model::{Actor, NewBulkWork};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::CallError::Engine;
+use crate::admin::guard::{StaffForm, StaffSession};
+use crate::admin::page_query::AdminQuery;
+use crate::admin::{Layout, error_page, render, sentence};
+
+/// Contacts listed to tick at most; a search narrows a larger directory.
+const LISTED: usize = 200;
+
+#[derive(Deserialize, Default)]
+pub(in crate::admin) struct BulkQuery {
+    #[serde(default)]
+    template: String,
+    /// Narrows the contacts listed: part of a name or an email.
+    #[serde(default)]
+    q: String,
+    /// How many work items the last post made (after its redirect).
+    #[serde(default)]
+    made: Option<usize>,
+}
+
+/// The form as filled in: what is shown again when it is refused.
+#[derive(Default, Clone)]
+struct Filled {
+    template: String,
+    start_date: String,
+    assignee: String,
+    title: String,
+    /// Ids of the contacts ticked.
+    ticked: Vec<String>,
+    emails: String,
+}
+
+#[derive(Serialize)]
+struct BulkPage {
+    made: Option<String>,
+    q: String,
+    templates: Vec<Choice>,
+    template: String,
+    start_date: String,
+    assignees: Vec<Choice>,
+    title: String,
+    title_default: &'static str,
+    contacts: Vec<Choice>,
+    /// The search found more than are listed.
+    more: bool,
+    emails: String,
+    most: usize,
+    errors: Errors,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize, Default)]
+struct Errors {
+    template: Option<String>,
+    start_date: Option<String>,
+    assignee: Option<String>,
+    title: Option<String>,
+    contacts: Option<String>,
+    form: Option<String>,
+}
+
+/// `GET /admin/work/bulk`: the form, its contacts narrowed by `?q=`.
+pub(in crate::admin) async fn bulk_form(
+    State(state): State<AppState>,
+    session: StaffSession,
+    AdminQuery(query): AdminQuery<BulkQuery>,
+) -> Response {
+    let made = query.made.map(|n| match n {
+        1 => "Made 1 work item. It is in the work list.".to_string(),
+        n => format!("Made {n} work items. They are in the work list."),
+    });
+    let filled = Filled {
+        template: query.template,
+        ..Filled::default()
+    };
+    page(
+        &state,
+        &session,
+        StatusCode::OK,
+        &filled,
+        query.q,
+        made,
+        Errors::default(),
+    )
+    .await
+}
+
+/// `POST /admin/work/bulk`: makes the work and says how much, or shows the form again.
+pub(in crate::admin) async fn create_bulk(
+    State(state): State<AppState>,
+    session: StaffSession,
+    StaffForm(fields): StaffForm<Vec<(String, String)>>,
+) -> Response {
+    let mut filled = Filled::default();
+    let mut q = String::new();
+    for (name, value) in fields {
+        match name.as_str() {
+            "template" => filled.template = value,
+            "start_date" => filled.start_date = value,
+            "assignee" => filled.assignee = value,
+            "title" => filled.title = value,
+            "contact" => filled.ticked.push(value),
+            "emails" => filled.emails = value,
+            "q" => q = value,
+            _ => {}
+        }
+    }
+    let mut errors = Errors::default();
+    let start_date = match filled.start_date.trim() {
+        "" => {
+            errors.start_date = Some("Enter a start date, as YYYY-MM-DD.".into());
+            None
+        }
+        text => match text.parse() {
+            Ok(date) => Some(date),
+            Err(_) => {
+                errors.start_date = Some(format!(
+                    "“{text}” is not a date; write it as YYYY-MM-DD, e.g. 2027-04-01."
+                ));
+                None
+            }
+        },
+    };
+    if filled.template.trim().is_empty() {
+        errors.template = Some("Choose a template.".into());
+    }
+    let mut contacts = filled.ticked.clone();
+    contacts.extend(pasted(&filled.emails));
+    if contacts.is_empty() {
+        errors.contacts = Some("Tick at least one contact, or paste their emails.".into());
+    }
+    if errors.template.is_some() || errors.start_date.is_some() || errors.contacts.is_some() {
+        return page(
+            &state,
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &filled,
+            q,
+            None,
+            errors,
+        )
+        .await;
+    }
+    let new = NewBulkWork {
+        template: filled.template.clone(),
+        start_date,
+        contacts,
+        assignee: Some(filled.assignee.clone()),
+        title: Some(filled.title.clone()),
+        external_name: None,
+    };
+    let actor = Actor::Staff(session.member.staff.id);
+    match state.run(move |d| d.create_work_bulk(new, actor)).await {
+        Ok(made) => Redirect::to(&format!("/admin/work/bulk?made={}", made.len())).into_response(),
+        Err(Engine(e)) if e.is_invalid() => {
+            let said = Some(sentence(&e.to_string()));
+            match e.field() {
+                Some("template") => errors.template = said,
+                Some("start_date") => errors.start_date = said,
+                Some("assignee") => errors.assignee = said,
+                Some("title") | Some("external_name") => errors.title = said,
+                Some("contacts") => errors.contacts = said,
+                _ => errors.form = said,
+            }
+            page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &filled,
+                q,
+                None,
+                errors,
+            )
+            .await
+        }
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "work")),
+    }
+}
+
+/// The emails in pasted text: one a line, or split by commas, semicolons or spaces, each taken
+/// out of `Name <email>` when pasted from a mail program.
+fn pasted(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .map(|word| word.trim_matches(|c| c == '<' || c == '>' || c == '"'))
+        .filter(|word| word.contains('@'))
+        .map(str::to_string)
+        .collect()
+}
+
+async fn page(
+    state: &AppState,
+    session: &StaffSession,
+    status: StatusCode,
+    filled: &Filled,
+    q: String,
+    made: Option<String>,
+    errors: Errors,
+) -> Response {
+    let search = q.clone();
+    let found = state
+        .call(move |d| {
+            let choices = d.work_form_choices(None)?;
+            let mut contacts = d.search_contacts(&search, None, LISTED + 1)?;
+            contacts.retain(|c| c.archived_at.is_none());
+            Ok((choices, contacts))
+        })
+        .await;
+    let (choices, mut found) = match found {
+        Ok(found) => found,
+        Err(e) => return error_page(e, Layout::signed_in(state, session, "work")),
+    };
+    let more = found.len() > LISTED;
+    found.truncate(LISTED);
+    let chosen = filled.template.trim();
+    let mut templates = vec![Choice {
+        value: String::new(),
+        label: "Choose a template".into(),
+        selected: chosen.is_empty(),
+    }];
+    templates.extend(choices.templates.iter().map(|t| Choice {
+        value: t.id.to_string(),
+        label: t.name.clone(),
+        selected: chosen == t.id.to_string() || chosen.eq_ignore_ascii_case(&t.name),
+    }));
+    let assignee = filled.assignee.trim();
+    let mut assignees = vec![Choice {
+        value: String::new(),
+        label: "Nobody yet".into(),
+        selected: assignee.is_empty(),
+    }];
+    assignees.extend(choices.staff.iter().map(|m| Choice {
+        value: m.id.to_string(),
+        label: m.name.clone(),
+        selected: assignee == m.id.to_string() || assignee.eq_ignore_ascii_case(&m.email),
+    }));
+    let contacts = found
+        .iter()
+        .map(|c| Choice {
+            value: c.id.to_string(),
+            label: format!("{} ({})", c.name, c.email),
+            selected: filled.ticked.contains(&c.id.to_string()),
+        })
+        .collect();
+    let view = BulkPage {
+        made,
+        q,
+        templates,
+        template: chosen.to_string(),
+        start_date: filled.start_date.clone(),
+        assignees,
+        title: filled.title.clone(),
+        title_default: DEFAULT_BULK_TITLE,
+        contacts,
+        more,
+        emails: filled.emails.clone(),
+        most: MAX_BULK_CONTACTS,
+        errors,
+    };
+    render(
+        status,
+        "admin/work_bulk.html",
+        Layout::signed_in(state, session, "work"),
+        &view,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pasted;
+
+    #[test]
+    fn pasted_emails_are_found_however_they_are_separated() {
+        assert_eq!(
+            pasted("ann@a.example, bob@b.example;cy@c.example\n Dee <dee@d.example>\n\nnot-one"),
+            [
+                "ann@a.example",
+                "bob@b.example",
+                "cy@c.example",
+                "dee@d.example"
+            ]
+        );
+        assert!(pasted("  \n ").is_empty());
+    }
+}

@@ -1,0 +1,209 @@
+//! The same work for many contacts at once: `POST /api/work/bulk` and the admin's
+//! `/admin/work/bulk` page — every item made, or none and each bad contact named.
+
+use docket_engine::docket::WorkListQuery;
+use docket_engine::model::{Actor, NewContact, Role};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::{Admin, STAFF, body, client, hidden, location};
+
+impl Admin {
+    /// Contacts `c1@client.example`… named "Client N", ids as text.
+    fn clients(&self, n: usize) -> Vec<String> {
+        (1..=n)
+            .map(|i| {
+                self.docket
+                    .create_contact(
+                        NewContact {
+                            name: format!("Client {i}"),
+                            email: format!("c{i}@client.example"),
+                            timezone: None,
+                        },
+                        Actor::System,
+                    )
+                    .unwrap()
+                    .id
+                    .to_string()
+            })
+            .collect()
+    }
+
+    fn work_count(&self) -> usize {
+        self.docket
+            .find_work(&WorkListQuery::default(), None, 500)
+            .unwrap()
+            .len()
+    }
+}
+
+#[test]
+fn the_api_makes_one_item_per_contact_or_none() {
+    let admin = Admin::start();
+    let ids = admin.clients(3);
+    let secret = admin.api_secret(Role::Staff);
+    let post = |body: Value| {
+        let response = client()
+            .post(admin.url("/api/work/bulk"))
+            .bearer_auth(&secret)
+            .json(&body)
+            .send()
+            .unwrap();
+        let status = response.status();
+        (status, response.json::<Value>().unwrap())
+    };
+    let before = admin.work_count();
+
+    // One bad contact among good ones: nothing is made, and each bad one is named.
+    let (status, answer) = post(json!({
+        "template": "Year end",
+        "start_date": "2026-04-01",
+        "contacts": [ids[0], "nobody@client.example", "c2@client.example", ids[0]],
+    }));
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let said = answer["error"].as_str().unwrap();
+    assert!(said.contains("nobody@client.example"), "{said}");
+    assert!(said.contains("given twice"), "{said}");
+    assert_eq!(admin.work_count(), before, "nothing was made");
+
+    // All good: one item each, in the order given, with its own title and assignee.
+    let (status, answer) = post(json!({
+        "template": "Year end",
+        "start_date": "2026-04-01",
+        "contacts": ["c1@client.example", ids[1], "C3@client.example"],
+        "assignee": STAFF,
+    }));
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let made = answer.as_array().unwrap();
+    let titles: Vec<&str> = made.iter().map(|w| w["title"].as_str().unwrap()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Client 1 — Year end",
+            "Client 2 — Year end",
+            "Client 3 — Year end"
+        ]
+    );
+    for (work, id) in made.iter().zip(&ids) {
+        assert_eq!(work["groups"][0]["recipient"], id.as_str());
+        assert_eq!(work["external_name"], "Year end");
+        assert_eq!(work["start_date"], "2026-04-01");
+    }
+    let sam = admin.docket.user_by_email(STAFF).unwrap().unwrap().id;
+    assert!(
+        made.iter()
+            .all(|w| w["assignee"] == sam.to_string().as_str())
+    );
+    assert_eq!(admin.work_count(), before + 3);
+
+    // A field the body does not have is refused by name.
+    let (status, answer) = post(json!({"template": "Year end", "contacts": [], "colour": 1}));
+    assert!(status.is_client_error());
+    assert!(
+        answer["error"].as_str().unwrap().contains("colour"),
+        "{answer}"
+    );
+}
+
+#[test]
+fn the_admin_page_ticks_and_pastes_contacts() {
+    let admin = Admin::start();
+    let ids = admin.clients(4);
+    let sam = admin.browser(STAFF);
+    let before = admin.work_count();
+
+    // The new-work page leads to it; the page lists contacts, narrowed by a search.
+    assert!(body(admin.get("/admin/work/new", Some(&sam))).contains("href=\"/admin/work/bulk\""));
+    let page = body(admin.get("/admin/work/bulk", Some(&sam)));
+    for id in &ids {
+        assert!(page.contains(&format!("value=\"{id}\"")), "{page}");
+    }
+    let narrowed = body(admin.get("/admin/work/bulk?q=c2%40client", Some(&sam)));
+    assert!(narrowed.contains(&format!("value=\"{}\"", ids[1])));
+    assert!(!narrowed.contains(&format!("value=\"{}\"", ids[0])));
+    let template = admin
+        .docket
+        .find_template("Year end")
+        .unwrap()
+        .id
+        .to_string();
+
+    // A bad pasted email: the form comes back with it named, the ticks kept, nothing made.
+    let refused = admin.post(
+        "/admin/work/bulk",
+        &sam,
+        &[
+            ("template", &template),
+            ("start_date", "2026-04-01"),
+            ("title", ""),
+            ("assignee", ""),
+            ("contact", &ids[0]),
+            ("contact", &ids[1]),
+            ("emails", "c3@client.example, stranger@elsewhere.example"),
+        ],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(refused);
+    assert!(page.contains("stranger@elsewhere.example"), "{page}");
+    assert!(page.contains("id=\"contacts-error\""), "{page}");
+    assert!(
+        page.contains(&format!("value=\"{}\" checked", ids[0])),
+        "{page}"
+    );
+    assert!(page.contains("c3@client.example, stranger@elsewhere.example</textarea>"));
+    assert_eq!(admin.work_count(), before);
+
+    // No start date and nobody chosen: both said, next to their fields.
+    let page = body(admin.post(
+        "/admin/work/bulk",
+        &sam,
+        &[("template", &template), ("start_date", ""), ("emails", "")],
+    ));
+    assert!(
+        page.contains("id=\"start_date-error\">Enter a start date"),
+        "{page}"
+    );
+    assert!(
+        page.contains("id=\"contacts-error\">Tick at least one contact"),
+        "{page}"
+    );
+
+    // Ticked and pasted together: one item each, titled by the pattern.
+    let made = admin.post(
+        "/admin/work/bulk",
+        &sam,
+        &[
+            ("template", &template),
+            ("start_date", "2026-04-01"),
+            ("title", "{template} 2026: {contact}"),
+            ("assignee", STAFF),
+            ("contact", &ids[0]),
+            ("contact", &ids[1]),
+            ("emails", "Client 3 <c3@client.example>\nc4@client.example"),
+        ],
+    );
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let next = location(&made);
+    assert_eq!(next, "/admin/work/bulk?made=4");
+    assert!(body(admin.get(&next, Some(&sam))).contains("Made 4 work items."));
+    assert_eq!(admin.work_count(), before + 4);
+    let all = admin
+        .docket
+        .find_work(&WorkListQuery::default(), None, 500)
+        .unwrap();
+    for n in 1..=4 {
+        assert!(
+            all.iter()
+                .any(|w| w.title == format!("Year end 2026: Client {n}")),
+            "{all:?}"
+        );
+    }
+    // The form token is on the page, as every admin form's is.
+    assert!(
+        !hidden(
+            &body(admin.get("/admin/work/bulk", Some(&sam))),
+            "form_token"
+        )
+        .is_empty()
+    );
+}
