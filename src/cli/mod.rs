@@ -113,7 +113,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => return serve::run(args, config),
         Command::Plugin(cmd) => return plugin::run(cmd, &config, data_named),
         Command::Restore { file } => return data::restore(&config, &file),
-        Command::Backup { out } => return data::backup(&config, &out),
+        Command::Backup { out } => return backup(&config, &out),
         Command::User(cmd) => Job::User(cmd),
         Command::Token(cmd) => Job::Token(cmd),
         Command::Sending(cmd) => Job::Sending(cmd),
@@ -142,6 +142,24 @@ fn run_job(config: &Config, job: Job) -> anyhow::Result<()> {
         docket
     };
     call.run(&docket, config, false, &mut Out::new(&mut Terminal))
+}
+
+/// `docket backup`: the archive streamed from the server when one holds the folder, else read
+/// from the folder.
+fn backup(config: &Config, out: &std::path::Path) -> anyhow::Result<()> {
+    let mut server = socket::Server::reach(&config.storage.data_dir)?;
+    data::backup(out, &mut |writer, progress| match server.take() {
+        Some(server) => server.backup(writer, progress),
+        None => {
+            let (_, store) = open(config)?;
+            Ok(docket_engine::backup::export(
+                store.as_ref(),
+                chrono::Utc::now(),
+                writer,
+                progress,
+            )?)
+        }
+    })
 }
 
 /// Starts the plugin host: the stock plugins and the valid installed ones, with the grants

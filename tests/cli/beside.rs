@@ -92,16 +92,51 @@ fn script(dir: &Path, files: &Path) -> Vec<(String, (bool, String, String))> {
     let mut answers = Vec::new();
     let mut ask = |args: &[&str]| answers.push((args.join(" "), answer(dir, args)));
     ask(&["user", "list"]);
-    ask(&["user", "add", "--email", "pat@firm.example", "--role", "admin"]);
-    ask(&["user", "add", "--email", "pat@firm.example", "--role", "admin"]);
+    ask(&[
+        "user",
+        "add",
+        "--email",
+        "pat@firm.example",
+        "--role",
+        "admin",
+    ]);
+    ask(&[
+        "user",
+        "add",
+        "--email",
+        "pat@firm.example",
+        "--role",
+        "admin",
+    ]);
     ask(&["user", "role", "sam@firm.example", "admin"]);
     ask(&["user", "disable", "sam@firm.example"]);
     ask(&["user", "enable", "sam@firm.example"]);
-    ask(&["user", "invite", "--email", "lee@firm.example", "--role", "staff"]);
+    ask(&[
+        "user",
+        "invite",
+        "--email",
+        "lee@firm.example",
+        "--role",
+        "staff",
+    ]);
     ask(&["token", "create", "--name", "script", "--role", "admin"]);
     ask(&["token", "list"]);
-    ask(&["contact", "add", "--email", "bo@client.example", "--name", "Bo"]);
-    ask(&["contact", "add", "--email", "bo@client.example", "--name", "Bo"]);
+    ask(&[
+        "contact",
+        "add",
+        "--email",
+        "bo@client.example",
+        "--name",
+        "Bo",
+    ]);
+    ask(&[
+        "contact",
+        "add",
+        "--email",
+        "bo@client.example",
+        "--name",
+        "Bo",
+    ]);
     ask(&["contact", "edit", "bo@client.example", "--name", "Bob"]);
     ask(&["contact", "list"]);
     ask(&["contact", "show", "ann@client.example"]);
@@ -121,7 +156,12 @@ fn script(dir: &Path, files: &Path) -> Vec<(String, (bool, String, String))> {
         &data_arg(dir),
     ]);
     std::fs::write(&exported, export).unwrap();
-    ask(&["template", "import", "--replace", exported.to_str().unwrap()]);
+    ask(&[
+        "template",
+        "import",
+        "--replace",
+        exported.to_str().unwrap(),
+    ]);
     ask(&[
         "work",
         "create",
@@ -139,7 +179,14 @@ fn script(dir: &Path, files: &Path) -> Vec<(String, (bool, String, String))> {
     ask(&["work", "complete", &work]);
     ask(&["work", "reopen", &work]);
     ask(&["work", "show", "not-an-id"]);
-    ask(&["settings", "set", "name", "Beside & Co", "holidays", "2028-12-25"]);
+    ask(&[
+        "settings",
+        "set",
+        "name",
+        "Beside & Co",
+        "holidays",
+        "2028-12-25",
+    ]);
     ask(&["settings", "set", "send_time", "25:00"]);
     ask(&["settings", "show"]);
     ask(&["sending", "status"]);
@@ -228,7 +275,16 @@ fn the_admin_socket_is_the_owners_alone_and_a_crashed_servers_socket_stops_no_st
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     let folder = std::fs::metadata(dir.path()).unwrap().permissions().mode();
     assert_eq!(folder & 0o077, 0, "only the owner reaches into the folder");
-    ok(&["contact", "add", "--email", "a@client.example", "--name", "A", "--data", &data]);
+    ok(&[
+        "contact",
+        "add",
+        "--email",
+        "a@client.example",
+        "--name",
+        "A",
+        "--data",
+        &data,
+    ]);
 
     // SIGKILL leaves the socket behind, with nothing listening.
     server.crash();
@@ -238,7 +294,16 @@ fn the_admin_socket_is_the_owners_alone_and_a_crashed_servers_socket_stops_no_st
 
     // The next start replaces it, and commands reach that server.
     let server = support::Server::start(dir.path(), &[]);
-    ok(&["contact", "add", "--email", "b@client.example", "--name", "B", "--data", &data]);
+    ok(&[
+        "contact",
+        "add",
+        "--email",
+        "b@client.example",
+        "--name",
+        "B",
+        "--data",
+        &data,
+    ]);
     let direct = run_with(
         support::docket()
             .args(["contact", "list", "--data"])
