@@ -3,6 +3,9 @@
 //! memory once idle — for an empty firm and for one with 100,000 work items — with what that
 //! memory is made of (the binary's own pages read in, the heap and stacks, the threads).
 //! `cargo bench --bench footprint`; it builds the `docket` binary with the release profile.
+//! `DOCKET_BIN=PATH` measures that binary instead (one built before, e.g. `cargo build
+//! --release`), and `cargo test --release --bench footprint` or `cargo test --bench footprint`
+//! then runs the same without building a second optimised copy.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -23,7 +26,11 @@ const SETTLE: Duration = Duration::from_secs(8);
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 fn main() {
-    let bin = Path::new(env!("CARGO_BIN_EXE_docket"));
+    let bin = std::env::var_os("DOCKET_BIN").map_or_else(
+        || env!("CARGO_BIN_EXE_docket").into(),
+        std::path::PathBuf::from,
+    );
+    let bin = bin.as_path();
     let size = std::fs::metadata(bin).expect("the docket binary").len();
     println!(
         "binary: {:.1} MB ({size} bytes, {}) [goal <= 35 MB]",
