@@ -3,7 +3,7 @@
 //! memory once idle — for an empty firm and for one with 100,000 work items — with what that
 //! memory is made of (the binary's own pages read in, the heap and stacks, the threads).
 //! `cargo bench --bench footprint`; it builds the `docket` binary with the release profile.
-//! `DOCKET_BIN=PATH` measures that binary instead (one built before, e.g. `cargo build
+//! `FOOTPRINT_BINARY=PATH` measures that binary instead (one built before, e.g. `cargo build
 //! --release`), and `cargo test --release --bench footprint` or `cargo test --bench footprint`
 //! then runs the same without building a second optimised copy.
 
@@ -26,7 +26,7 @@ const SETTLE: Duration = Duration::from_secs(8);
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 fn main() {
-    let bin = std::env::var_os("DOCKET_BIN").map_or_else(
+    let bin = std::env::var_os("FOOTPRINT_BINARY").map_or_else(
         || env!("CARGO_BIN_EXE_docket").into(),
         std::path::PathBuf::from,
     );
