@@ -25,9 +25,15 @@ fn progress_bar(total: u64) -> ProgressBar {
     bar
 }
 
-/// Writes a backup of the folder `config` names to `out`: streamed from the server when one
-/// holds the folder, else read from the folder.
-pub fn backup(config: &Config, out: &Path) -> anyhow::Result<()> {
+/// Where a backup's archive comes from: it writes the archive to the writer given, reporting the
+/// bytes written so far, and says what it holds.
+pub type Source<'a> = &'a mut dyn FnMut(
+    &mut dyn std::io::Write,
+    &mut dyn FnMut(u64),
+) -> anyhow::Result<backup::Counts>;
+
+/// Writes a backup to `out`, the archive from `source` (the folder, or the server holding it).
+pub fn backup(out: &Path, source: Source) -> anyhow::Result<()> {
     if out.exists() {
         anyhow::bail!(
             "{} already exists; give a new file name, or remove it first",
@@ -61,19 +67,7 @@ pub fn backup(config: &Config, out: &Path) -> anyhow::Result<()> {
     let bar = progress_bar(0);
     let counts = {
         let mut writer = std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file_mut());
-        let mut progress = |done| bar.set_position(done);
-        let counts = match super::socket::Server::reach(&config.storage.data_dir)? {
-            Some(server) => server.backup(&mut writer, &mut progress)?,
-            None => {
-                let (_, store) = super::open(config)?;
-                backup::export(
-                    store.as_ref(),
-                    chrono::Utc::now(),
-                    &mut writer,
-                    &mut progress,
-                )?
-            }
-        };
+        let counts = source(&mut writer, &mut |done| bar.set_position(done))?;
         writer.flush()?;
         counts
     };

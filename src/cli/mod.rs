@@ -35,7 +35,10 @@ pub struct Cli {
     /// environment variables override either.
     #[arg(long, global = true, env = "DOCKET_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Data folder; overrides `storage.data_dir`.
+    /// Data folder; overrides `storage.data_dir`. While `docket serve` runs on it, the commands
+    /// on its records (user, token, contact, settings, template, work, sending, backup, check)
+    /// are run by that server through its admin socket (`admin.sock` in the folder), with the
+    /// same output; run them as the user the server runs as.
     #[arg(long, global = true, value_name = "DIR")]
     data: Option<PathBuf>,
     #[command(subcommand)]
@@ -69,7 +72,8 @@ enum Command {
     /// Whether the server sends email, and resuming it: a restored folder starts paused.
     #[command(subcommand)]
     Sending(sending::SendingCommand),
-    /// Write a consistent copy of the whole data folder (records and files) to a new file.
+    /// Write a consistent copy of the whole data folder (records and files) to a new file;
+    /// while the server runs, it streams the copy.
     Backup {
         /// The backup file to write; an existing file is never overwritten.
         #[arg(long, value_name = "FILE")]
@@ -78,7 +82,9 @@ enum Command {
     /// Verify the data folder: every record readable, every index entry matching its record,
     /// every uploaded file present with its hash, and every planned send, reminder and comment
     /// digest on the schedule (one the scheduler would never act on is reported; `serve`
-    /// re-plans it). Prints one line per problem; exits 1 if any.
+    /// re-plans it). Prints one line per problem; exits 1 if any. While the server runs, it
+    /// checks there without stopping it, printing a problem only when a second pass finds it
+    /// again.
     Check {
         /// Check files' sizes only, without reading and hashing every file.
         #[arg(long)]
@@ -113,7 +119,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => return serve::run(args, config),
         Command::Plugin(cmd) => return plugin::run(cmd, &config, data_named),
         Command::Restore { file } => return data::restore(&config, &file),
-        Command::Backup { out } => return data::backup(&config, &out),
+        Command::Backup { out } => return backup(&config, &out),
         Command::User(cmd) => Job::User(cmd),
         Command::Token(cmd) => Job::Token(cmd),
         Command::Sending(cmd) => Job::Sending(cmd),
@@ -142,6 +148,24 @@ fn run_job(config: &Config, job: Job) -> anyhow::Result<()> {
         docket
     };
     call.run(&docket, config, false, &mut Out::new(&mut Terminal))
+}
+
+/// `docket backup`: the archive streamed from the server when one holds the folder, else read
+/// from the folder.
+fn backup(config: &Config, out: &std::path::Path) -> anyhow::Result<()> {
+    let mut server = socket::Server::reach(&config.storage.data_dir)?;
+    data::backup(out, &mut |writer, progress| match server.take() {
+        Some(server) => server.backup(writer, progress),
+        None => {
+            let (_, store) = open(config)?;
+            Ok(docket_engine::backup::export(
+                store.as_ref(),
+                chrono::Utc::now(),
+                writer,
+                progress,
+            )?)
+        }
+    })
 }
 
 /// Starts the plugin host: the stock plugins and the valid installed ones, with the grants

@@ -130,7 +130,10 @@ fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyho
     warn_of_risks(&config, simulated);
     say_what_waits(&docket, &config);
     warn_of_ownerless_tokens(&docket)?;
+    // Engine calls run on blocking threads; two workers carry the HTTP side of one firm, and
+    // each worker more keeps a thread and its allocator heap for good.
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()?;
     let served = runtime.block_on(run_until_shutdown(
