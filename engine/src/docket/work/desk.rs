@@ -15,7 +15,8 @@ use crate::store::Tree;
 use crate::{Error, Result};
 
 /// Most work items of each open status the overview lists.
-pub const OPEN_WORK_PER_STATUS: usize = 100;
+/// (The home page shows them under the member's desk; the work list has the rest.)
+pub const OPEN_WORK_PER_STATUS: usize = 25;
 /// Timeline events a work item's page shows.
 pub const WORK_TIMELINE_LIMIT: usize = 50;
 

@@ -58,6 +58,8 @@ struct Section {
     id: &'static str,
     lines: Vec<Row>,
     more: bool,
+    /// The work list of this status, where the rest are.
+    href: String,
 }
 
 #[derive(Serialize)]
@@ -133,6 +135,7 @@ pub(super) async fn home(State(state): State<AppState>, session: StaffSession) -
                 WorkStatus::Completed => ("Completed", "completed"),
             };
             Section {
+                href: format!("/admin/work?status={}", status.as_str()),
                 heading,
                 id,
                 lines: lines.iter().map(|l| row(l, zone)).collect(),
