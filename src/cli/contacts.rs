@@ -120,6 +120,13 @@ pub fn run(cmd: ContactCommand, docket: &Docket) -> anyhow::Result<()> {
             if let Some(zone) = c.timezone {
                 println!("timezone: {}", zone.name());
             }
+            if !c.holidays.is_empty() {
+                let days: Vec<String> = c.holidays.iter().map(|d| d.to_string()).collect();
+                println!("own quiet days: {}", days.join(", "));
+            }
+            if let Some(pause) = docket.pause_in_force(c.paused.as_ref()) {
+                println!("reminders paused until {}", pause.until);
+            }
             let filter = WorkFilter {
                 contact: Some(c.id),
                 ..WorkFilter::default()
