@@ -108,6 +108,13 @@ pub fn run(cmd: ContactCommand, docket: &Docket, out: &mut Out) -> anyhow::Resul
             if let Some(zone) = c.timezone {
                 writeln!(out, "timezone: {}", zone.name())?;
             }
+            if !c.holidays.is_empty() {
+                let days: Vec<String> = c.holidays.iter().map(|d| d.to_string()).collect();
+                println!("own quiet days: {}", days.join(", "));
+            }
+            if let Some(pause) = docket.pause_in_force(c.paused.as_ref()) {
+                println!("reminders paused until {}", pause.until);
+            }
             let filter = WorkFilter {
                 contact: Some(c.id),
                 ..WorkFilter::default()

@@ -192,6 +192,16 @@ fn every_path_naming_a_template_contact_or_member_takes_its_id_or_its_name() {
             let answer = write(Method::POST, path, &[("{action}", action)], named, None);
             assert_eq!(answer["id"], json!(ann.id), "{answer}");
         }
+        let answer = write(
+            Method::PUT,
+            "/api/contacts/{id}/pause",
+            &[],
+            named,
+            Some(json!({ "until": "2026-03-20" })),
+        );
+        assert_eq!(answer["id"], json!(ann.id), "{answer}");
+        let answer = write(Method::DELETE, "/api/contacts/{id}/pause", &[], named, None);
+        assert_eq!(answer["id"], json!(ann.id), "{answer}");
         let role = if named == "id" { "admin" } else { "staff" };
         let answer = write(
             Method::POST,

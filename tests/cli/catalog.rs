@@ -273,6 +273,37 @@ fn contacts_are_listed_shown_edited_archived_and_restored_by_id_or_email() {
         shown.contains("email from ann@client.example to ann@new.example"),
         "{shown}"
     );
+
+    // Their own quiet days, kept as well as the firm's holidays.
+    fails(
+        &[
+            "contact",
+            "edit",
+            &id,
+            "--holidays",
+            "2026-05-13,Whit Monday",
+            "--data",
+            &data,
+        ],
+        "`Whit Monday` is not a date",
+    );
+    ok(&[
+        "contact",
+        "edit",
+        &id,
+        "--holidays",
+        "2026-05-14, 2026-05-13",
+        "--data",
+        &data,
+    ]);
+    let shown = ok(&["contact", "show", &id, "--data", &data]);
+    assert!(
+        shown.contains("own quiet days: 2026-05-13, 2026-05-14"),
+        "{shown}"
+    );
+    ok(&["contact", "edit", &id, "--holidays", "", "--data", &data]);
+    let shown = ok(&["contact", "show", &id, "--data", &data]);
+    assert!(!shown.contains("own quiet days:"), "{shown}");
 }
 
 #[test]
