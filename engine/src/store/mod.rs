@@ -1,7 +1,8 @@
 //! Storage behind a trait: named trees of sorted keys, read one key or a prefix at a time, and
 //! changed only by atomic batches that may carry guards (create-only keys, expected values).
-//! `SledStore` keeps one data folder; `MemoryStore` serves unit tests. Each store has a
-//! `FileStore` beside it for the bytes of uploaded files.
+//! `SledStore` keeps one data folder; `PgStore` keeps a PostgreSQL database that several
+//! replicas share (`pg/`); `MemoryStore` serves unit tests. Each store has a `FileStore` beside it
+//! for the bytes of uploaded files.
 //!
 //! **Layout.** Each `Tree` is a sled tree. A record is two bytes of format version and its JSON,
 //! or a zstd frame of the JSON (the version's top bit set) when that is smaller; a newer binary
@@ -20,11 +21,15 @@
 
 pub mod files;
 mod memory;
+mod pg;
+#[cfg(test)]
+pub(crate) mod pg_cluster;
 mod sled_store;
 mod upgrade;
 
 pub use files::{FileReader, FileStore, FileWriter};
 pub use memory::MemoryStore;
+pub use pg::{DEFAULT_POOL, PgStore};
 pub use sled_store::{STORE_FORMAT, SledStore};
 pub use upgrade::Upgrade;
 
