@@ -76,7 +76,8 @@ pub enum Tree {
     Links,
     /// message id → outbound email with its delivery state
     Outbox,
-    /// `q/` due instant `/` message id → empty (waiting), `f/` message id → empty (in flight)
+    /// `q/` due instant `/` message id → empty (waiting), `f/` message id → when it was claimed
+    /// (Unix milliseconds, 8 bytes big-endian; empty from older dockets) (in flight)
     OutboxQueue,
     /// idempotency key → message id: one message per send, reminder or digest
     OutboxKeys,
@@ -350,6 +351,11 @@ pub trait Store: Send + Sync {
     }
     /// Makes every committed batch durable.
     fn flush(&self) -> Result<()>;
+    /// Whether other servers may use this store at the same time (a shared database): the
+    /// background loops then take turns under leases (`lease.rs`) and claim row by row.
+    fn shared(&self) -> bool {
+        false
+    }
     /// A number that moves on with every committed batch that wrote something: whatever was
     /// read or made from the store while it stayed the same is still current (the portal's
     /// page cache relies on it).

@@ -346,6 +346,10 @@ impl Store for PgStore {
         Ok(())
     }
 
+    fn shared(&self) -> bool {
+        true
+    }
+
     fn generation(&self) -> u64 {
         // A store that cannot be read has nothing newer to offer: a value no cache holds.
         self.with_client("cannot read the store", |c| async move {
