@@ -126,21 +126,54 @@ impl Default for UploadQuota {
     }
 }
 
-/// `[storage]`: the one folder that holds all of a firm's data.
-#[derive(Debug, Clone, Deserialize)]
+/// `[storage]`: where a firm's data lives: one folder (sled, the default), or a PostgreSQL
+/// database that several servers share.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageConfig {
-    /// The data folder; relative paths are taken from the working directory.
+    pub backend: StorageBackend,
+    /// The data folder; relative paths are taken from the working directory. With PostgreSQL,
+    /// the folder of the installed plugins' files only.
     pub data_dir: PathBuf,
     /// The server's record cache, in MiB (tools such as backup and check use 32).
     pub cache_mib: u64,
+    /// The PostgreSQL database (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`); the password
+    /// belongs in the environment (`DOCKET_STORAGE_URL`).
+    pub url: Option<String>,
+    /// Connections each server keeps to PostgreSQL at most.
+    pub connections: usize,
+}
+
+/// Where records and uploaded files are kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    #[default]
+    Sled,
+    Postgres,
+}
+
+impl std::fmt::Debug for StorageConfig {
+    /// Leaves the URL out: it may hold the database's password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StorageConfig")
+            .field("backend", &self.backend)
+            .field("data_dir", &self.data_dir)
+            .field("cache_mib", &self.cache_mib)
+            .field("url", &self.url.as_ref().map(|_| "(set)"))
+            .field("connections", &self.connections)
+            .finish()
+    }
 }
 
 impl Default for StorageConfig {
     fn default() -> Self {
         Self {
+            backend: StorageBackend::Sled,
             data_dir: PathBuf::from("data"),
             cache_mib: 256,
+            url: None,
+            connections: 16,
         }
     }
 }

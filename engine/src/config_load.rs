@@ -182,6 +182,18 @@ impl Config {
         if !(8..=65_536).contains(&self.storage.cache_mib) {
             return Err("key `storage.cache_mib`: must be from 8 to 65536".into());
         }
+        match (self.storage.backend, self.storage.url.as_deref()) {
+            (StorageBackend::Postgres, None | Some("")) => {
+                return Err("key `storage.url`: storage.backend = \"postgres\" needs the database's URL, postgres://USER@HOST:PORT/DATABASE (the password in DOCKET_STORAGE_URL)".into());
+            }
+            (StorageBackend::Sled, Some(_)) => {
+                return Err("key `storage.url`: it is read only with storage.backend = \"postgres\"; remove it or set the backend".into());
+            }
+            _ => {}
+        }
+        if !(2..=1000).contains(&self.storage.connections) {
+            return Err("key `storage.connections`: must be from 2 to 1000".into());
+        }
         if !(1..=10_240).contains(&self.server.max_upload_mib) {
             return Err("key `server.max_upload_mib`: must be from 1 to 10240 (10 GiB)".into());
         }

@@ -150,3 +150,46 @@ fn environment_overrides_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn the_postgres_backend_needs_a_url_that_the_environment_may_give() {
+    assert_eq!(
+        load_str("", &[]).unwrap().storage.backend,
+        StorageBackend::Sled
+    );
+    let err = load_str("[storage]\nbackend = 'postgres'\n", &[]).unwrap_err();
+    assert!(
+        err.contains("key `storage.url`") && err.contains("DOCKET_STORAGE_URL"),
+        "{err}"
+    );
+    let err = load_str("[storage]\nurl = 'postgres://a@b/c'\n", &[]).unwrap_err();
+    assert!(
+        err.contains("key `storage.url`: it is read only with"),
+        "{err}"
+    );
+    let err = load_str("[storage]\nbackend = 'mysql'\n", &[]).unwrap_err();
+    assert!(err.contains("storage.backend"), "{err}");
+    let err = load_str(
+        "[storage]\nbackend = 'postgres'\nconnections = 1\n",
+        &[("DOCKET_STORAGE_URL", "postgres://a@b/c")],
+    )
+    .unwrap_err();
+    assert!(err.contains("key `storage.connections`"), "{err}");
+    let config = load_str(
+        "[storage]\nbackend = 'postgres'\n",
+        &[(
+            "DOCKET_STORAGE_URL",
+            "postgres://docket:s3cret@db:5432/firm",
+        )],
+    )
+    .unwrap();
+    assert_eq!(config.storage.backend, StorageBackend::Postgres);
+    assert_eq!(
+        config.storage.url.as_deref(),
+        Some("postgres://docket:s3cret@db:5432/firm")
+    );
+    assert!(
+        !format!("{config:?}").contains("s3cret"),
+        "the password stays out of logs"
+    );
+}

@@ -11,6 +11,7 @@ pub mod docket;
 pub mod due;
 pub mod error;
 pub mod filetype;
+pub mod lease;
 pub mod mail;
 pub mod model;
 pub mod owner_only;

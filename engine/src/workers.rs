@@ -6,6 +6,12 @@
 //! While sending is paused (a restored folder), the scheduler, the sender and the webhook poster
 //! wait; hooks still run, and what they queue waits in the outbox. Each loop records what it
 //! did as metrics (`docket_scheduler_*`, `docket_emails_total`), served at `/metrics`.
+//!
+//! Several servers sharing one store (PostgreSQL): the scheduler, the hook worker and the
+//! webhook poster run on one server at a time, under leases (`lease.rs`); every server's sender
+//! claims messages one by one, and a message in flight longer than `IN_FLIGHT_TIMEOUT` (its
+//! server stopped mid-send) is queued again by whichever sender looks: the declared window where
+//! an email may go twice.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -17,11 +23,18 @@ use chrono::{DateTime, Utc};
 use crate::Docket;
 use crate::config::HookConfig;
 use crate::docket::{Delivery, WebhookOutcome};
+use crate::lease::{LEASE_TTL, Lease};
 use crate::mail::Mailer;
 use crate::model::WebhookDelivery;
 
 /// Open work items re-planned between two ticks after the firm's calendar changed.
 const REPLAN_PAGE: usize = 256;
+/// On a shared store: an email in flight this long is taken to be from a server that stopped
+/// mid-send (a send that is still going takes less: SMTP timeouts are shorter), and is queued
+/// again.
+pub const IN_FLIGHT_TIMEOUT: Duration = Duration::from_secs(120);
+/// On a shared store: how often a sender looks for such emails.
+const STALE_LOOK_EVERY: Duration = Duration::from_secs(10);
 
 /// How the loops run.
 #[derive(Debug, Clone)]
@@ -108,7 +121,12 @@ impl Workers {
         mailer: Arc<Mailer>,
         options: WorkerOptions,
     ) -> crate::Result<Workers> {
-        docket.recover_in_flight()?;
+        if docket.store().shared() {
+            // Other servers may be sending what is in flight: only what they left too long goes.
+            docket.recover_stale_in_flight(IN_FLIGHT_TIMEOUT)?;
+        } else {
+            docket.recover_in_flight()?;
+        }
         let signal = Arc::new(Signal {
             stop: AtomicBool::new(false),
             lock: Mutex::new(()),
@@ -185,19 +203,47 @@ fn wait_for(
     wait.max(std::time::Duration::from_millis(1))
 }
 
-fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
-    // Orphans of the schedule (left by a crash mid-change or an older binary's bug) are
-    // re-planned before the first tick, so nothing the firm was promised stays unsent.
+/// Whether this server holds `lease` now; a store that cannot be read counts as not.
+fn holds(docket: &Docket, lease: &Lease, what: &str) -> bool {
+    lease.hold(docket.store().as_ref()).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "cannot take the {what} lease; trying again shortly");
+        false
+    })
+}
+
+fn repair_schedule(docket: &Docket) {
     if let Err(e) = docket.repair_schedule() {
         tracing::error!(error = %e, "cannot check the schedule for orphans; the scheduler runs without");
     }
+}
+
+fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
+    let lease = Lease::new("scheduler", LEASE_TTL);
+    scheduler_rounds(docket, signal, idle, &lease);
+    let _ = lease.release(docket.store().as_ref());
+}
+
+fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration, lease: &Lease) {
+    // Orphans of the schedule (left by a crash mid-change or an older binary's bug) are
+    // re-planned before the first tick, so nothing the firm was promised stays unsent; on a
+    // shared store, by the server that ticks.
+    let mut repaired = false;
     loop {
-        // A paused folder (restored from a backup) fires nothing until an admin resumes it.
-        if docket.sending_paused() {
+        if !repaired && !docket.store().shared() {
+            repaired = true;
+            repair_schedule(docket);
+        }
+        // A paused folder (restored from a backup) fires nothing until an admin resumes it;
+        // a server without the scheduler's lease leaves the ticks to the one with it.
+        if docket.sending_paused() || !holds(docket, lease, "scheduler") {
             if !signal.sleep(idle) {
                 return;
             }
             continue;
+        }
+        if !repaired {
+            repaired = true;
+            repair_schedule(docket);
         }
         // After a change of the firm's calendar, a page of open work at a time is planned on
         // the new one, between ticks, until all is.
@@ -251,7 +297,14 @@ fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
 }
 
 fn sender_loop(docket: &Docket, mailer: &Mailer, signal: &Signal, options: &WorkerOptions) {
+    let mut looked_for_stale = Instant::now();
     while !signal.stopping() {
+        if docket.store().shared() && looked_for_stale.elapsed() >= STALE_LOOK_EVERY {
+            looked_for_stale = Instant::now();
+            if let Err(e) = docket.recover_stale_in_flight(IN_FLIGHT_TIMEOUT) {
+                tracing::error!(error = %e, "cannot look for emails left in flight; trying again shortly");
+            }
+        }
         if docket.sending_paused() {
             signal.sleep(options.idle);
             continue;
@@ -377,7 +430,12 @@ fn send_all(
 }
 
 fn hooks_loop(docket: &Docket, signal: &Signal, options: &WorkerOptions) {
+    let lease = Lease::new("hooks", LEASE_TTL);
     while !signal.stopping() {
+        if !holds(docket, &lease, "hooks") {
+            signal.sleep(options.idle);
+            continue;
+        }
         match docket.deliver_events(&options.hooks, 100) {
             Ok(0) => {
                 if !signal.sleep(options.idle) {
@@ -401,8 +459,9 @@ fn webhook_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
             return;
         }
     };
+    let lease = Lease::new("webhooks", LEASE_TTL);
     while !signal.stopping() {
-        if docket.sending_paused() {
+        if docket.sending_paused() || !holds(docket, &lease, "webhooks") {
             signal.sleep(idle);
             continue;
         }

@@ -1,5 +1,6 @@
 //! The command line: global options, the subcommands, and opening the data folder they share.
 
+mod backend;
 mod contacts;
 mod data;
 mod job;

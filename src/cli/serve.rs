@@ -12,7 +12,7 @@ use docket_engine::config::Config;
 use docket_engine::mail::Mailer;
 use docket_engine::model::TokenCreator;
 use docket_engine::plugin::{PluginHost, PluginWatch};
-use docket_engine::store::{SledStore, Store as _};
+use docket_engine::store::Store;
 use docket_engine::workers::{WorkerOptions, Workers};
 use docket_engine::{Clock, Docket, ScaledClock, SystemClock};
 use tracing_subscriber::EnvFilter;
@@ -195,17 +195,17 @@ fn log_filter(docket_log: Option<String>, rust_log: Option<String>) -> (EnvFilte
     }
 }
 
-/// Opens (or creates) the data folder and the engine over it, on the real clock or the
-/// simulated one.
+/// Opens (or creates) the data folder, or the PostgreSQL database, and the engine over it, on
+/// the real clock or the simulated one.
 fn open_folder(
     config: &Config,
     simulated: Option<SimulatedClock>,
-) -> anyhow::Result<(Docket, Arc<SledStore>)> {
+) -> anyhow::Result<(Docket, Arc<dyn Store>)> {
     let clock: Arc<dyn Clock> = match simulated {
         Some(sim) => Arc::new(ScaledClock::new(sim.from, sim.speed)),
         None => Arc::new(SystemClock),
     };
-    super::open_with_clock(config, clock, true)
+    super::backend::open_served(config, clock)
 }
 
 /// Applies the configuration's `[firm]` keys and base URL to the stored settings, saying in one
@@ -277,10 +277,10 @@ fn claim_folder(
 /// still serves; the log says why those commands cannot reach it.
 fn open_admin_socket(
     docket: &Docket,
-    store: &Arc<SledStore>,
+    store: &Arc<dyn Store>,
     config: &Config,
 ) -> Option<super::socket::AdminSocket> {
-    let store: Arc<dyn docket_engine::store::Store> = store.clone();
+    let store = store.clone();
     match super::socket::AdminSocket::open(
         &config.storage.data_dir,
         docket.clone(),

@@ -21,8 +21,8 @@ mod demo;
 mod flows;
 mod harness;
 mod main_flow;
-mod workspace;
 mod staff_desk;
+mod workspace;
 
 /// Browser tests take turns: two headless Chromiums on two shared cores only slow each other.
 pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {

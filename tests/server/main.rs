@@ -5,7 +5,8 @@
 //! proxy (`proxy.rs`); a restored folder, which sends nothing until resumed (`restore.rs`); the
 //! first start's setup address (`first_start.rs`); metrics, readiness and request ids
 //! (`observe.rs`); what it writes readable by its owner only, and the log's variables
-//! (`owner_only.rs`); the API keeping its contract under schemathesis (`contract.rs`).
+//! (`owner_only.rs`); the API keeping its contract under schemathesis (`contract.rs`); two
+//! servers on one PostgreSQL database (`replicas.rs`).
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -16,6 +17,7 @@ mod folder;
 mod observe;
 mod owner_only;
 mod proxy;
+mod replicas;
 mod restore;
 mod uploads;
 

@@ -5,6 +5,9 @@
 
 pub mod componentize;
 pub mod in_process;
+/// The engine's private PostgreSQL cluster for tests, shared with its unit tests.
+#[path = "../../engine/src/store/pg_cluster.rs"]
+pub mod pg_cluster;
 pub mod python;
 pub mod smtp;
 

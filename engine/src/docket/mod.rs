@@ -279,14 +279,16 @@ impl Docket {
     }
 
     /// The firm's settings; read from the store once, then from memory (every email and every
-    /// plan reads them, and only `update_firm_settings` changes them).
+    /// plan reads them, and only `update_firm_settings` changes them). A store other servers
+    /// share is read every time: another server may have changed them.
     pub fn firm_settings(&self) -> Result<FirmSettings> {
-        if let Some(settings) = self
-            .sending
-            .settings
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
+        if !self.store.shared()
+            && let Some(settings) = self
+                .sending
+                .settings
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
         {
             return Ok(settings.clone());
         }

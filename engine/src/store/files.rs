@@ -1,5 +1,6 @@
 //! The bytes of uploaded files, kept as files of their own under the data folder and named by
-//! their SHA-256, so the same bytes are stored once and sled keeps only records and indexes.
+//! their SHA-256, so the same bytes are stored once and sled keeps only records and indexes; or,
+//! beside a PostgreSQL store, in the database (`pg::files`), so every replica shares them.
 //!
 //! A file is written chunk by chunk to a temporary name, its size capped as it grows, then
 //! fsynced and renamed to its hash: a crash leaves either the whole file or a temporary one that
@@ -17,6 +18,7 @@ use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 
+use super::pg::files::{PgFiles, PgReader, PgWriter};
 use crate::text::hex;
 use crate::{Error, Result};
 
@@ -50,6 +52,7 @@ type MemoryFiles = Arc<Mutex<HashMap<String, (Vec<u8>, SystemTime)>>>;
 enum Place {
     Disk(PathBuf),
     Memory(MemoryFiles),
+    Postgres(PgFiles),
 }
 
 impl std::fmt::Debug for FileStore {
@@ -57,6 +60,7 @@ impl std::fmt::Debug for FileStore {
         match &self.place {
             Place::Disk(root) => write!(f, "FileStore({})", root.display()),
             Place::Memory(_) => f.write_str("FileStore(memory)"),
+            Place::Postgres(pg) => write!(f, "FileStore({})", pg.described()),
         }
     }
 }
@@ -81,6 +85,14 @@ impl FileStore {
         }
     }
 
+    /// The file store of a PostgreSQL store: the bytes live in its database.
+    pub(crate) fn postgres(files: PgFiles) -> Self {
+        Self {
+            place: Place::Postgres(files),
+            readers: RwLock::new(()),
+        }
+    }
+
     /// Starts a new file of at most `max_bytes`. Write it with `FileWriter::write_chunk` (or as
     /// an `io::Write`), then `finish` it to get its hash; dropped unfinished, it leaves nothing.
     pub fn writer(&self, max_bytes: u64) -> Result<FileWriter> {
@@ -93,6 +105,7 @@ impl FileStore {
                 Sink::Disk(tmp)
             }
             Place::Memory(_) => Sink::Memory(Vec::new()),
+            Place::Postgres(pg) => Sink::Postgres(pg.writer()?),
         };
         Ok(FileWriter {
             place: self.place.clone(),
@@ -137,6 +150,9 @@ impl FileStore {
                         FileReader(ReaderInner::Memory(std::io::Cursor::new(bytes.clone())))
                     }))
             }
+            Place::Postgres(pg) => Ok(pg
+                .read(sha256)?
+                .map(|r| FileReader(ReaderInner::Postgres(r)))),
         }
     }
 
@@ -154,6 +170,7 @@ impl FileStore {
                 .expect("file store lock")
                 .get(sha256)
                 .map(|(b, _)| b.len() as u64)),
+            Place::Postgres(pg) => pg.size(sha256),
         }
     }
 
@@ -194,6 +211,7 @@ impl FileStore {
                 map.lock().expect("file store lock").remove(sha256);
                 Ok(())
             }
+            Place::Postgres(pg) => pg.remove(sha256, None).map(|_| ()),
         }
     }
 
@@ -209,7 +227,23 @@ impl FileStore {
 
     /// Removes every file `referenced` says no record needs, except files written less than
     /// `COLLECT_AFTER` before `now`, and temporary files left by writes that never finished.
+    /// With several replicas on one database, one collects at a time (the others find nothing to
+    /// do), and a file stored again meanwhile is kept.
     pub fn collect(
+        &self,
+        referenced: &mut dyn FnMut(&str) -> Result<bool>,
+        now: SystemTime,
+    ) -> Result<Collected> {
+        if let Place::Postgres(pg) = &self.place {
+            let pg = pg.clone();
+            return pg
+                .collecting(|| self.collect_here(referenced, now))
+                .map(Option::unwrap_or_default);
+        }
+        self.collect_here(referenced, now)
+    }
+
+    fn collect_here(
         &self,
         referenced: &mut dyn FnMut(&str) -> Result<bool>,
         now: SystemTime,
@@ -231,17 +265,33 @@ impl FileStore {
                 Place::Memory(map) => {
                     map.lock().expect("file store lock").remove(&sha256);
                 }
+                Place::Postgres(pg) => {
+                    let cutoff = now
+                        .checked_sub(COLLECT_AFTER)
+                        .unwrap_or(SystemTime::UNIX_EPOCH);
+                    if !pg.remove(&sha256, Some(cutoff))? {
+                        // Stored again meanwhile by another replica: young again.
+                        done.young += 1;
+                        continue;
+                    }
+                }
             }
             done.removed += 1;
             done.bytes += size;
         }
-        if let Place::Disk(root) = &self.place {
-            for entry in read_dir(&root.join("tmp"))? {
-                let meta = entry.metadata()?;
-                if !young(meta.modified()?) {
-                    std::fs::remove_file(entry.path())?;
+        match &self.place {
+            Place::Disk(root) => {
+                for entry in read_dir(&root.join("tmp"))? {
+                    let meta = entry.metadata()?;
+                    if !young(meta.modified()?) {
+                        std::fs::remove_file(entry.path())?;
+                    }
                 }
             }
+            Place::Postgres(pg) => {
+                pg.remove_unfinished(COLLECT_AFTER)?;
+            }
+            Place::Memory(_) => {}
         }
         Ok(done)
     }
@@ -249,6 +299,7 @@ impl FileStore {
     /// Every stored file: hash, size and when it was last written.
     pub(crate) fn entries(&self) -> Result<Vec<(String, u64, SystemTime)>> {
         match &self.place {
+            Place::Postgres(pg) => pg.entries(),
             Place::Memory(map) => Ok(map
                 .lock()
                 .expect("file store lock")
@@ -300,6 +351,7 @@ pub struct FileWriter {
 enum Sink {
     Disk(tempfile::NamedTempFile),
     Memory(Vec<u8>),
+    Postgres(PgWriter),
 }
 
 impl FileWriter {
@@ -323,6 +375,7 @@ impl FileWriter {
                 buf.extend_from_slice(bytes);
                 Ok(())
             }
+            Sink::Postgres(writer) => writer.write(bytes),
         }
     }
 
@@ -356,6 +409,7 @@ impl FileWriter {
                     .expect("file store lock")
                     .insert(sha256.clone(), (bytes, now));
             }
+            (Sink::Postgres(writer), Place::Postgres(_)) => writer.finish(&sha256, self.size)?,
             _ => unreachable!("a writer's sink matches its store"),
         }
         Ok(StoredFile {
@@ -382,6 +436,7 @@ pub struct FileReader(ReaderInner);
 enum ReaderInner {
     Disk(File),
     Memory(std::io::Cursor<Vec<u8>>),
+    Postgres(PgReader),
 }
 
 impl Read for FileReader {
@@ -389,6 +444,7 @@ impl Read for FileReader {
         match &mut self.0 {
             ReaderInner::Disk(f) => f.read(buf),
             ReaderInner::Memory(c) => c.read(buf),
+            ReaderInner::Postgres(r) => r.read(buf),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Storage behind a trait: named trees of sorted keys, read one key or a prefix at a time, and
 //! changed only by atomic batches that may carry guards (create-only keys, expected values).
-//! `SledStore` keeps one data folder; `MemoryStore` serves unit tests. Each store has a
-//! `FileStore` beside it for the bytes of uploaded files.
+//! `SledStore` keeps one data folder; `PgStore` keeps a PostgreSQL database that several
+//! replicas share (`pg/`); `MemoryStore` serves unit tests. Each store has a `FileStore` beside it
+//! for the bytes of uploaded files.
 //!
 //! **Layout.** Each `Tree` is a sled tree. A record is two bytes of format version and its JSON,
 //! or a zstd frame of the JSON (the version's top bit set) when that is smaller; a newer binary
@@ -20,11 +21,15 @@
 
 pub mod files;
 mod memory;
+mod pg;
+#[cfg(test)]
+pub(crate) mod pg_cluster;
 mod sled_store;
 mod upgrade;
 
 pub use files::{FileReader, FileStore, FileWriter};
 pub use memory::MemoryStore;
+pub use pg::{DEFAULT_POOL, PgStore};
 pub use sled_store::{STORE_FORMAT, SledStore};
 pub use upgrade::Upgrade;
 
@@ -71,7 +76,8 @@ pub enum Tree {
     Links,
     /// message id → outbound email with its delivery state
     Outbox,
-    /// `q/` due instant `/` message id → empty (waiting), `f/` message id → empty (in flight)
+    /// `q/` due instant `/` message id → empty (waiting), `f/` message id → when it was claimed
+    /// (Unix milliseconds, 8 bytes big-endian; empty from older dockets) (in flight)
     OutboxQueue,
     /// idempotency key → message id: one message per send, reminder or digest
     OutboxKeys,
@@ -362,6 +368,11 @@ pub trait Store: Send + Sync {
     }
     /// Makes every committed batch durable.
     fn flush(&self) -> Result<()>;
+    /// Whether other servers may use this store at the same time (a shared database): the
+    /// background loops then take turns under leases (`lease.rs`) and claim row by row.
+    fn shared(&self) -> bool {
+        false
+    }
     /// A number that moves on with every committed batch that wrote something: whatever was
     /// read or made from the store while it stayed the same is still current (the portal's
     /// page cache relies on it).

@@ -208,7 +208,10 @@ pub fn routes() -> Router<AppState> {
             get(|| async { axum::response::Redirect::permanent("/admin") }),
         )
         .route("/admin/work", get(work::list::work_list))
-        .route("/admin/work/selection", post(work::selection::act_on_selection))
+        .route(
+            "/admin/work/selection",
+            post(work::selection::act_on_selection),
+        )
         .route("/admin/search", get(work::find::search))
         .route("/admin/activity", get(work::find::active_clients))
         .route("/admin/activity/failed", get(work::find::failed_emails))

@@ -18,6 +18,15 @@ pub const GIVE_UP_AFTER: Duration = Duration::hours(72);
 pub const FIRST_BACKOFF: Duration = Duration::seconds(30);
 pub const MAX_BACKOFF: Duration = Duration::hours(1);
 
+/// What claiming one queued message comes to, once its batch commits.
+enum Claim {
+    Send(OutboundMessage),
+    /// Settled as dropped, not sent.
+    Drop(OutboundMessage, Delivery),
+    /// Only taken out of the queue (its record is gone or damaged).
+    Leave,
+}
+
 /// How one delivery attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
@@ -90,20 +99,25 @@ impl Docket {
     /// Claims up to `limit` messages due now: each is marked in flight and the store flushed
     /// before this returns, so a message handed to SMTP afterwards is never lost. A reminder
     /// whose tasks were all done meanwhile (or whose work was completed) is settled as dropped
-    /// instead of being returned.
+    /// instead of being returned. Each message is claimed by a batch of its own, guarded on its
+    /// place in the queue: of several servers sharing the store, one claims it, and the others
+    /// pass over it.
     pub fn claim_due_messages(&self, limit: usize) -> Result<Vec<OutboundMessage>> {
         let now = self.now();
         let due = self
             .store
             .scan(Tree::OutboxQueue, b"q/", None, limit, false)?;
-        let mut batch = Batch::default();
-        let mut claimed = Vec::new();
-        let mut dropped = Vec::new();
-        for (key, _) in due {
+        let stamp = in_flight_stamp(std::time::SystemTime::now());
+        // Per message: its batch, and the message to send or to settle as dropped.
+        let mut batches = Vec::new();
+        let mut outcomes: Vec<Claim> = Vec::new();
+        for (key, value) in due {
             let (at, id) = parse_queue_key(&key)?;
             if at > now {
                 break;
             }
+            let mut batch = Batch::default();
+            batch.expect(Tree::OutboxQueue, key.clone(), Some(value));
             batch.remove(Tree::OutboxQueue, key.clone());
             let mut message = match get_record::<OutboundMessage>(
                 self.store.as_ref(),
@@ -111,17 +125,24 @@ impl Docket {
                 id.as_bytes(),
             ) {
                 Ok(Some(message)) => message,
-                Ok(None) => continue,
+                Ok(None) => {
+                    batches.push(batch);
+                    outcomes.push(Claim::Leave);
+                    continue;
+                }
                 Err(e) => {
                     // A damaged record leaves the queue rather than block every email behind it.
                     tracing::error!(message = %id, error = %e, "cannot read a queued email; it is left out");
+                    batches.push(batch);
+                    outcomes.push(Claim::Leave);
                     continue;
                 }
             };
             // When in doubt (a record that cannot be read), the email goes.
             let work = match self.no_longer_applies(&message) {
                 Ok(Applies::No(reason)) => {
-                    dropped.push((message, Delivery::Dropped(reason)));
+                    batches.push(batch);
+                    outcomes.push(Claim::Drop(message, Delivery::Dropped(reason)));
                     continue;
                 }
                 Ok(Applies::Yes(work)) => work,
@@ -134,7 +155,11 @@ impl Docket {
                 };
                 if let Err(e) = composed {
                     tracing::error!(message = %id, error = %e, "cannot compose a reminder");
-                    dropped.push((
+                    let mut batch = Batch::default();
+                    batch.expect(Tree::OutboxQueue, key.clone(), Some(Vec::new()));
+                    batch.remove(Tree::OutboxQueue, key.clone());
+                    batches.push(batch);
+                    outcomes.push(Claim::Drop(
                         message,
                         Delivery::Dropped(format!("cannot compose it: {e}")),
                     ));
@@ -144,14 +169,31 @@ impl Docket {
             message.state = MessageState::InFlight;
             message.attempts += 1;
             batch.put_record(Tree::Outbox, id.as_bytes().to_vec(), &message);
-            batch.put(Tree::OutboxQueue, inflight_key(message.id), Vec::new());
-            claimed.push(message);
+            batch.put(Tree::OutboxQueue, inflight_key(message.id), stamp.clone());
+            batches.push(batch);
+            outcomes.push(Claim::Send(message));
         }
-        self.store.commit(batch)?;
+        let results = self.store.commit_each(batches);
+        let mut claimed = Vec::new();
+        let mut dropped = Vec::new();
+        let mut failed = None;
+        for (result, outcome) in results.into_iter().zip(outcomes) {
+            match (result, outcome) {
+                (Ok(()), Claim::Send(message)) => claimed.push(message),
+                (Ok(()), Claim::Drop(message, delivery)) => dropped.push((message, delivery)),
+                (Ok(()), Claim::Leave) => {}
+                // Claimed by another server first.
+                (Err(Error::Conflict(_)), _) => {}
+                (Err(e), _) => failed = Some(e),
+            }
+        }
         if !dropped.is_empty() {
             self.settle_messages(dropped)?;
         }
-        Ok(claimed)
+        match failed {
+            Some(e) if claimed.is_empty() => Err(e),
+            _ => Ok(claimed),
+        }
     }
 
     /// Whether a reminder still applies, with the work item read to decide it; other kinds
@@ -283,17 +325,7 @@ impl Docket {
             .scan(Tree::OutboxQueue, b"f/", None, usize::MAX, false)?;
         let mut batch = Batch::default();
         for (key, _) in &stuck {
-            batch.remove(Tree::OutboxQueue, key.clone());
-            let id = &key[2..];
-            if let Some(mut message) =
-                get_record::<OutboundMessage>(self.store.as_ref(), Tree::Outbox, id)?
-            {
-                message.state = MessageState::Queued;
-                message.recovered_in_flight += 1;
-                message.next_attempt_at = now;
-                batch.put(Tree::OutboxQueue, queue_key(now, message.id), Vec::new());
-                batch.put_record(Tree::Outbox, id.to_vec(), &message);
-            }
+            self.requeue_in_flight(&mut batch, key, now)?;
         }
         self.store.commit(batch)?;
         if !stuck.is_empty() {
@@ -329,6 +361,59 @@ impl Docket {
         }
         self.store.commit(retry)?;
         Ok(stuck.len())
+    }
+
+    /// Takes the in-flight message at `key` out of flight and queues it again at `now`.
+    fn requeue_in_flight(&self, batch: &mut Batch, key: &[u8], now: DateTime<Utc>) -> Result<()> {
+        batch.remove(Tree::OutboxQueue, key.to_vec());
+        let id = &key[2..];
+        if let Some(mut message) =
+            get_record::<OutboundMessage>(self.store.as_ref(), Tree::Outbox, id)?
+        {
+            message.state = MessageState::Queued;
+            message.recovered_in_flight += 1;
+            message.next_attempt_at = now;
+            batch.put(Tree::OutboxQueue, queue_key(now, message.id), Vec::new());
+            batch.put_record(Tree::Outbox, id.to_vec(), &message);
+        }
+        Ok(())
+    }
+
+    /// On a store several servers share: queues again every message in flight for longer than
+    /// `older_than` (real time), taken to be from a server that stopped mid-send; it may have
+    /// been delivered, so it may arrive twice. Each is taken by a batch guarded on its in-flight
+    /// mark, so of several servers looking, one requeues it. Returns how many it requeued.
+    pub fn recover_stale_in_flight(&self, older_than: std::time::Duration) -> Result<usize> {
+        let (now, real_now) = (self.now(), std::time::SystemTime::now());
+        let in_flight = self
+            .store
+            .scan(Tree::OutboxQueue, b"f/", None, usize::MAX, false)?;
+        let mut batches = Vec::new();
+        for (key, value) in in_flight {
+            // A mark without a time (written by an older docket) is as old as can be.
+            let since = in_flight_since(&value).unwrap_or(std::time::UNIX_EPOCH);
+            if real_now.duration_since(since).unwrap_or_default() < older_than {
+                continue;
+            }
+            let mut batch = Batch::default();
+            batch.expect(Tree::OutboxQueue, key.clone(), Some(value));
+            self.requeue_in_flight(&mut batch, &key, now)?;
+            batches.push(batch);
+        }
+        let requeued = self
+            .store
+            .commit_each(batches)
+            .into_iter()
+            .filter(Result::is_ok)
+            .count();
+        if requeued > 0 {
+            tracing::warn!(
+                count = requeued,
+                after_secs = older_than.as_secs(),
+                "emails were in flight too long (their server stopped mid-send); sending them again (each may arrive twice)"
+            );
+        }
+        Ok(requeued)
     }
 
     /// How many messages wait in the outbox, and how many are in flight (handed to the relay,
@@ -444,6 +529,21 @@ fn inflight_key(id: ulid::Ulid) -> Vec<u8> {
     format!("f/{id}").into_bytes()
 }
 
+/// An in-flight mark's value: when it was claimed, in Unix milliseconds of the real clock.
+fn in_flight_stamp(at: std::time::SystemTime) -> Vec<u8> {
+    let ms = at
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis() as u64;
+    ms.to_be_bytes().to_vec()
+}
+
+/// When an in-flight mark was claimed; `None` for the empty marks of older dockets.
+fn in_flight_since(value: &[u8]) -> Option<std::time::SystemTime> {
+    let ms = u64::from_be_bytes(value.try_into().ok()?);
+    Some(std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms))
+}
+
 fn parse_queue_key(key: &[u8]) -> Result<(DateTime<Utc>, String)> {
     let corrupt = || Error::Storage("corrupt outbox queue key".into());
     let rest = key.strip_prefix(b"q/").ok_or_else(corrupt)?;
@@ -456,3 +556,7 @@ fn parse_queue_key(key: &[u8]) -> Result<(DateTime<Utc>, String)> {
 #[cfg(test)]
 #[path = "outbox_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "outbox_shared_tests.rs"]
+mod shared_tests;

@@ -1,0 +1,98 @@
+//! The PostgreSQL schema, versioned: `MIGRATIONS` in order, each applied once in a transaction
+//! of its own, and `docket_schema.version` saying how many are in. Replicas starting together
+//! take turns under a session advisory lock, so each migration runs once; a database whose schema
+//! is newer than this docket is refused.
+//!
+//! **Tables.** `docket_kv` holds every tree (`tree` names the `Tree`, keys and values are the
+//! same bytes sled keeps, so a backup moves between the two unchanged); `docket_generation` is a
+//! sequence moved on after each batch that wrote something. Uploaded files: `docket_blobs` (one
+//! row per write, begun or finished), `docket_blob_chunks` (a blob's bytes, chunk by chunk) and
+//! `docket_files` (SHA-256 → the finished blob holding those bytes).
+
+use tokio_postgres::GenericClient;
+
+use crate::{Error, Result};
+
+/// The session advisory lock held while migrating (and checking the store format).
+pub(crate) const MIGRATION_LOCK: i64 = 0x646f_636b_6574_0001;
+
+/// Each migration's SQL; the schema version is how many of them a database has.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE docket_kv (
+    tree text COLLATE "C" NOT NULL,
+    key bytea NOT NULL,
+    value bytea NOT NULL,
+    PRIMARY KEY (tree, key)
+);
+CREATE SEQUENCE docket_generation;
+CREATE TABLE docket_blobs (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    started_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE docket_blob_chunks (
+    blob bigint NOT NULL REFERENCES docket_blobs (id) ON DELETE CASCADE,
+    n integer NOT NULL,
+    bytes bytea NOT NULL,
+    PRIMARY KEY (blob, n)
+);
+ALTER TABLE docket_blob_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
+CREATE TABLE docket_files (
+    sha256 text COLLATE "C" PRIMARY KEY,
+    blob bigint NOT NULL REFERENCES docket_blobs (id),
+    size bigint NOT NULL,
+    written_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX docket_files_blob ON docket_files (blob);
+"#];
+
+/// The schema version this docket writes.
+pub(crate) const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
+
+/// Brings the database's schema up to `SCHEMA_VERSION`; the caller holds `MIGRATION_LOCK`.
+pub(crate) async fn migrate(client: &mut deadpool_postgres::Object, described: &str) -> Result<()> {
+    let sql_error = |e| super::bridge::pg_error(described, "cannot prepare the database", e);
+    client
+        .batch_execute(
+            "CREATE TABLE IF NOT EXISTS docket_schema (version integer NOT NULL);
+             INSERT INTO docket_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM docket_schema);",
+        )
+        .await
+        .map_err(sql_error)?;
+    let found: i32 = client
+        .query_one("SELECT version FROM docket_schema", &[])
+        .await
+        .map_err(sql_error)?
+        .get(0);
+    if found > SCHEMA_VERSION {
+        return Err(Error::Storage(format!(
+            "the database {described} has schema version {found}, newer than this docket reads ({SCHEMA_VERSION}); upgrade docket"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = client.transaction().await.map_err(sql_error)?;
+        tx.batch_execute(sql).await.map_err(sql_error)?;
+        tx.execute("UPDATE docket_schema SET version = $1", &[&(i as i32 + 1)])
+            .await
+            .map_err(sql_error)?;
+        tx.commit().await.map_err(sql_error)?;
+        tracing::info!(
+            "PostgreSQL database {described} migrated to schema version {}",
+            i + 1
+        );
+    }
+    Ok(())
+}
+
+/// Takes (`true`) or releases the migration lock on this session.
+pub(crate) async fn lock(client: &impl GenericClient, described: &str, take: bool) -> Result<()> {
+    let sql = if take {
+        "SELECT pg_advisory_lock($1)"
+    } else {
+        "SELECT pg_advisory_unlock($1)"
+    };
+    client
+        .execute(sql, &[&MIGRATION_LOCK])
+        .await
+        .map_err(|e| super::bridge::pg_error(described, "cannot prepare the database", e))?;
+    Ok(())
+}

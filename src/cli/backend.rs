@@ -1,0 +1,50 @@
+//! Opening the store the configuration names for the server: the data folder (sled, the
+//! default), or the PostgreSQL database at `storage.url` that several servers share.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use docket_engine::config::{Config, StorageBackend};
+use docket_engine::store::{PgStore, Store};
+use docket_engine::{Clock, Docket};
+
+/// The store and the engine over it, for `serve`: a data folder is created when missing; a
+/// database has its tables created or upgraded.
+pub(crate) fn open_served(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<(Docket, Arc<dyn Store>)> {
+    match config.storage.backend {
+        StorageBackend::Sled => {
+            let (docket, store) = super::open_with_clock(config, clock, true)?;
+            Ok((docket, store))
+        }
+        StorageBackend::Postgres => {
+            let store = Arc::new(open_postgres(config)?);
+            docket_engine::backup::check_not_half_restored(store.as_ref())?;
+            let described = store.described().to_string();
+            let store: Arc<dyn Store> = store;
+            let docket = Docket::open(store.clone(), clock, &config.firm, &config.server.base_url)
+                .with_context(|| format!("cannot open the database {described}"))?
+                .with_max_upload(config.server.max_upload_bytes())
+                .with_upload_quota(config.server.upload_quota());
+            Ok((docket, store))
+        }
+    }
+}
+
+/// The PostgreSQL store at `storage.url` (or DOCKET_STORAGE_URL), upgraded if older.
+pub(crate) fn open_postgres(config: &Config) -> anyhow::Result<PgStore> {
+    let url = config
+        .storage
+        .url
+        .as_deref()
+        .context("storage.url is not set (set DOCKET_STORAGE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE)")?;
+    let store = PgStore::connect(
+        url,
+        config.storage.connections,
+        docket_engine::docket::UPGRADES,
+    )?;
+    tracing::info!(database = %store.described(), "records and files are kept in PostgreSQL");
+    Ok(store)
+}
