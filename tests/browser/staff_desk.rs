@@ -44,7 +44,7 @@ async fn sign_in(browser: &Browser, demo: &Demo) {
         .click()
         .await
         .unwrap();
-    wait_for_heading(browser, "Open work").await;
+    wait_for_heading(browser, "Your desk").await;
 }
 
 async fn desk() {
