@@ -582,6 +582,9 @@ fn read_sized(input: &mut impl Read, into: &mut Vec<u8>) -> std::io::Result<()> 
 
 #[path = "backup_load.rs"]
 mod load;
+#[path = "backup_pg.rs"]
+mod pg;
+pub use pg::restore_postgres;
 
 impl crate::Docket {
     /// Writes a consistent backup of the whole store and its files to `out` while the firm

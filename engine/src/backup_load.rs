@@ -1,10 +1,73 @@
 //! Reading a backup into a fresh store: the archive (each entry checked against the SHA-256 in
-//! its name, the manifest against the entries seen) or the first format's JSON lines.
+//! its name, the manifest against the entries seen) or the first format's JSON lines, into a
+//! new sled folder or an empty PostgreSQL database (`Target`).
+
+use std::cell::RefCell;
 
 use super::*;
+use crate::store::{Batch, FileStore, PgStore};
+
+/// Where a restore writes: entries one at a time, made durable by `flush`.
+pub(super) trait Target {
+    fn load(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<()>;
+    fn flush(&self) -> Result<()>;
+    fn files(&self) -> &FileStore;
+}
+
+impl Target for SledStore {
+    fn load(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<()> {
+        SledStore::load(self, tree, key, value)
+    }
+    fn flush(&self) -> Result<()> {
+        Store::flush(self)
+    }
+    fn files(&self) -> &FileStore {
+        Store::files(self)
+    }
+}
+
+/// Entries committed to a database this many at a time (each batch locks each key it writes).
+const PG_BATCH: usize = 500;
+
+/// A PostgreSQL store filled in batches.
+pub(super) struct PgLoad<'a> {
+    pub(super) store: &'a PgStore,
+    pending: RefCell<(Batch, usize)>,
+}
+
+impl<'a> PgLoad<'a> {
+    pub(super) fn new(store: &'a PgStore) -> Self {
+        Self {
+            store,
+            pending: RefCell::new((Batch::default(), 0)),
+        }
+    }
+}
+
+impl Target for PgLoad<'_> {
+    fn load(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<()> {
+        let full = {
+            let mut pending = self.pending.borrow_mut();
+            pending.0.put(tree, key, value);
+            pending.1 += 1;
+            pending.1 >= PG_BATCH
+        };
+        if full { self.flush() } else { Ok(()) }
+    }
+    fn flush(&self) -> Result<()> {
+        let batch = std::mem::take(&mut *self.pending.borrow_mut()).0;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        self.store.commit(batch)
+    }
+    fn files(&self) -> &FileStore {
+        self.store.files()
+    }
+}
 
 /// Reads a backup of either format into `store`.
-pub(super) fn load(store: &SledStore, input: &mut dyn Read, progress: Progress) -> Result<Counts> {
+pub(super) fn load(store: &dyn Target, input: &mut dyn Read, progress: Progress) -> Result<Counts> {
     let mut input = BufReader::with_capacity(256 * 1024, input);
     let first = input
         .fill_buf()
@@ -16,7 +79,7 @@ pub(super) fn load(store: &SledStore, input: &mut dyn Read, progress: Progress) 
     }
 }
 
-fn load_archive(store: &SledStore, input: &mut dyn Read, progress: Progress) -> Result<Counts> {
+fn load_archive(store: &dyn Target, input: &mut dyn Read, progress: Progress) -> Result<Counts> {
     let not_backup = |why: String| Error::Backup(format!("not a docket backup: {why}"));
     let mut archive = tar::Archive::new(input);
     let mut entries = archive.entries().map_err(|e| not_backup(e.to_string()))?;
@@ -186,7 +249,7 @@ fn check_header(text: &[u8]) -> Result<()> {
 }
 
 /// The first format: a header line, one JSON line per entry, a trailer.
-fn load_lines(store: &SledStore, input: &mut dyn BufRead, progress: Progress) -> Result<Counts> {
+fn load_lines(store: &dyn Target, input: &mut dyn BufRead, progress: Progress) -> Result<Counts> {
     let bad = |line: usize, why: String| Error::Backup(format!("line {line}: {why}"));
     let mut hasher = Sha256::new();
     let mut counts = Counts::default();
@@ -288,7 +351,7 @@ fn parse_entry(line: &[u8]) -> std::result::Result<(Tree, Vec<u8>, Vec<u8>), Str
 }
 
 fn store_entry(
-    store: &SledStore,
+    store: &dyn Target,
     tree: Tree,
     key: &[u8],
     value: Vec<u8>,

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use docket_engine::Docket;
 use docket_engine::backup;
-use docket_engine::config::Config;
+use docket_engine::config::{Config, StorageBackend};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::out::Out;
@@ -93,32 +93,55 @@ pub fn backup(out: &Path, source: Source) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn restore(config: &Config, file: &Path) -> anyhow::Result<()> {
+/// `docket restore`: into the data folder, or into the empty PostgreSQL database at `to_url`
+/// (or the configured one, with `backend = "postgres"`).
+pub fn restore(config: &Config, file: &Path, to_url: Option<String>) -> anyhow::Result<()> {
     let mut input =
         std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let total = input.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = progress_bar(total);
+    let url = match (to_url, config.storage.backend) {
+        (Some(url), _) => Some(url),
+        (None, StorageBackend::Postgres) => Some(config.storage.url.clone().context(
+            "storage.url is not set (set DOCKET_STORAGE_URL=postgres://USER:PASSWORD@HOST:PORT/DATABASE, or give --to-url)",
+        )?),
+        (None, StorageBackend::Sled) => None,
+    };
     let dir = &config.storage.data_dir;
-    let counts = backup::restore(dir, &mut input, &mut |done| bar.set_position(done))
-        .with_context(|| format!("cannot restore {}", file.display()))?;
+    let (counts, place, resume) = match url {
+        Some(url) => {
+            let counts = backup::restore_postgres(
+                &url,
+                config.storage.connections,
+                &mut input,
+                &mut |done| bar.set_position(done),
+            )
+            .with_context(|| format!("cannot restore {}", file.display()))?;
+            let place = format!("the database {}", described(&url));
+            let resume = "sending is paused in the restored database: nothing is emailed until an admin resumes it (the banner in the admin, or `docket sending resume` with DOCKET_STORAGE_BACKEND=postgres and DOCKET_STORAGE_URL set to the database)".to_string();
+            (counts, place, resume)
+        }
+        None => {
+            let counts = backup::restore(dir, &mut input, &mut |done| bar.set_position(done))
+                .with_context(|| format!("cannot restore {}", file.display()))?;
+            let resume = format!(
+                "sending is paused in the restored folder: nothing is emailed until an admin resumes it (the banner in the admin, or `docket sending resume --data {}`)",
+                crate::cli::shell_word(&dir.display().to_string())
+            );
+            (counts, dir.display().to_string(), resume)
+        }
+    };
     bar.finish_and_clear();
-    let resume = format!(
-        "sending is paused in the restored folder: nothing is emailed until an admin resumes it (the banner in the admin, or `docket sending resume --data {}`)",
-        crate::cli::shell_word(&dir.display().to_string())
-    );
     if counts.left_out.is_empty() {
         println!(
-            "restored {} records and {} files into {}; checked: no problems",
-            counts.records,
-            counts.files,
-            dir.display()
+            "restored {} records and {} files into {place}; checked: no problems",
+            counts.records, counts.files,
         );
     } else {
         println!(
-            "restored {} records and {} files into {}; checked: no problems besides the files below",
+            "restored {} records and {} files into {place}; checked: no problems besides the files below",
             counts.records,
             counts.files.saturating_sub(counts.left_out.len() as u64),
-            dir.display()
         );
         eprintln!(
             "warning: {} files were already missing or damaged when the backup was made and are left out (their records remain, their download is refused until the same file is uploaded again): {}",
@@ -147,4 +170,11 @@ pub fn check(docket: &Docket, quick: bool, served: bool, out: &mut Out) -> anyho
         writeln!(out, "{line}")?;
     }
     anyhow::bail!("the data folder has problems (listed above)")
+}
+
+/// `HOST:PORT/DATABASE` of a PostgreSQL URL, without its user and password, for messages.
+fn described(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    rest.split('?').next().unwrap_or(rest).to_string()
 }

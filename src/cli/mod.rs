@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use docket_engine::config::Config;
+use docket_engine::config::{Config, StorageBackend};
 use docket_engine::docket::ServedClock;
 use docket_engine::plugin::PluginHost;
 use docket_engine::store::SledStore;
@@ -94,10 +94,16 @@ enum Command {
     /// List, check, install, write and test WebAssembly plugins, and preview their calendars.
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
-    /// Restore a backup file into a new or empty data folder; a bad file leaves nothing behind.
+    /// Restore a backup file into a new or empty data folder, or into an empty PostgreSQL
+    /// database (`--to-url`, or `[storage] backend = "postgres"`); a bad file leaves nothing
+    /// behind.
     Restore {
         /// The backup file to read.
         file: PathBuf,
+        /// Restore into the empty PostgreSQL database at this URL
+        /// (postgres://USER:PASSWORD@HOST:PORT/DATABASE) instead of the data folder.
+        #[arg(long, value_name = "URL")]
+        to_url: Option<String>,
     },
 }
 
@@ -119,7 +125,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     let job = match cli.command {
         Command::Serve(args) => return serve::run(args, config),
         Command::Plugin(cmd) => return plugin::run(cmd, &config, data_named),
-        Command::Restore { file } => return data::restore(&config, &file),
+        Command::Restore { file, to_url } => return data::restore(&config, &file, to_url),
         Command::Backup { out } => return backup(&config, &out),
         Command::User(cmd) => Job::User(cmd),
         Command::Token(cmd) => Job::Token(cmd),
@@ -142,13 +148,22 @@ fn run_job(config: &Config, job: Job) -> anyhow::Result<()> {
     if let Some(server) = socket::Server::reach(&config.storage.data_dir)? {
         return server.run(&call);
     }
-    let (docket, store) = open(config)?;
+    let (docket, store): (Docket, Arc<dyn docket_engine::store::Store>) =
+        match config.storage.backend {
+            StorageBackend::Sled => {
+                let (docket, store) = open(config)?;
+                (docket, store)
+            }
+            StorageBackend::Postgres => backend::open_served(config, Arc::new(SystemClock))?,
+        };
     let docket = if call.needs_plugins() {
         docket.with_plugins(open_plugins(config, store.as_ref())?)
     } else {
         docket
     };
-    call.run(&docket, config, false, &mut Out::new(&mut Terminal))
+    // Other servers may work on a shared database meanwhile, as a server works on its folder.
+    let shared = store.shared();
+    call.run(&docket, config, shared, &mut Out::new(&mut Terminal))
 }
 
 /// `docket backup`: the archive streamed from the server when one holds the folder, else read
@@ -158,7 +173,10 @@ fn backup(config: &Config, out: &std::path::Path) -> anyhow::Result<()> {
     data::backup(out, &mut |writer, progress| match server.take() {
         Some(server) => server.backup(writer, progress),
         None => {
-            let (_, store) = open(config)?;
+            let store: Arc<dyn docket_engine::store::Store> = match config.storage.backend {
+                StorageBackend::Sled => open(config)?.1,
+                StorageBackend::Postgres => Arc::new(backend::open_postgres(config)?),
+            };
             Ok(docket_engine::backup::export(
                 store.as_ref(),
                 chrono::Utc::now(),

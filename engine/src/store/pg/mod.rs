@@ -19,6 +19,7 @@
 
 mod bridge;
 pub(crate) mod files;
+mod restore;
 mod schema;
 
 use std::sync::Arc;
