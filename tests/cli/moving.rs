@@ -75,6 +75,14 @@ fn a_firm_moves_from_sled_to_postgres_and_back() {
         "the upload is in the backup: {backed}"
     );
 
+    // A backup cut short is refused and leaves the database empty, so the whole one goes in.
+    let bytes = std::fs::read(&first).unwrap();
+    let cut = files.path().join("cut.backup");
+    std::fs::write(&cut, &bytes[..bytes.len() - 2048]).unwrap();
+    fails(
+        &["restore", cut.to_str().unwrap(), "--to-url", &db.url],
+        "cannot restore",
+    );
     let out = ok(&["restore", first.to_str().unwrap(), "--to-url", &db.url]);
     assert!(
         out.starts_with(&format!("restored {what} into the database ")),
