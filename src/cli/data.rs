@@ -1,6 +1,8 @@
 //! `docket backup`, `docket restore` and `docket check`, with a progress bar on a terminal. A
-//! backup is taken from the folder, or streamed from the server that holds it (its admin
-//! socket); `check` runs where the folder is held, so beside a server, it runs in the server.
+//! backup is taken from the folder or the configured PostgreSQL database, or streamed from the
+//! server that holds the folder (its admin socket); `check` runs where the folder is held, so
+//! beside a server, it runs in the server. A restore goes into a new folder or an empty
+//! database (`--to-url`, or the configured one).
 
 use std::io::Write as _;
 use std::path::Path;

@@ -74,13 +74,13 @@ enum Command {
     #[command(subcommand)]
     Sending(sending::SendingCommand),
     /// Write a consistent copy of the whole data folder (records and files) to a new file;
-    /// while the server runs, it streams the copy.
+    /// while the server runs, it streams the copy. With `backend = "postgres"`, of the database.
     Backup {
         /// The backup file to write; an existing file is never overwritten.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// Verify the data folder: every record readable, every index entry matching its record,
+    /// Verify the data folder (or, with `backend = "postgres"`, the database): every record readable, every index entry matching its record,
     /// every uploaded file present with its hash, and every planned send, reminder and comment
     /// digest on the schedule (one the scheduler would never act on is reported; `serve`
     /// re-plans it). Prints one line per problem; exits 1 if any. While the server runs, it
