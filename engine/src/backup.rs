@@ -317,7 +317,7 @@ fn chown_all(path: &Path, uid: u32, gid: u32) -> std::io::Result<()> {
 /// Refuses to open a folder whose restore by an older docket did not finish.
 pub fn check_not_half_restored(store: &dyn Store) -> Result<()> {
     if store.get(Tree::Meta, RESTORE_MARKER)?.is_some() {
-        return Err(Error::Backup("this data folder holds a restore that did not finish; empty the folder and run `docket restore` again".into()));
+        return Err(Error::Backup("this data folder or database holds a restore that did not finish; empty it and run `docket restore` again".into()));
     }
     Ok(())
 }
