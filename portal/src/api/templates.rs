@@ -99,7 +99,7 @@ impl<S: Send + Sync> FromRequest<S> for TemplateBody {
 }
 
 /// `POST /api/templates`: a new template, as JSON or as a TOML template file (what `docket
-/// template export` prints; see examples/templates/).
+/// template export` prints).
 #[utoipa::path(
     post,
     path = "/templates",
