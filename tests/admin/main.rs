@@ -20,6 +20,8 @@ mod review;
 mod settings;
 mod sign_in;
 mod stuck;
+mod template_editor;
+mod template_import;
 mod templates;
 mod tokens;
 mod users;

@@ -131,7 +131,25 @@ fn admins_create_list_and_revoke_tokens_in_the_admin() {
             .revoked_at
             .is_none()
     );
-    let revoked = admin.post(&path, &ada, &[]);
+    // Asked first: the page names the token and changes nothing.
+    let asked = admin.post(&path, &ada, &[]);
+    assert_eq!(asked.status(), StatusCode::OK);
+    let page = body(asked);
+    assert!(page.contains("Revoke the token “zapier”?"), "{page}");
+    assert!(page.contains("name=\"confirmed\" value=\"yes\""), "{page}");
+    assert!(
+        page.contains("href=\"/admin/tokens\">Back to the tokens"),
+        "{page}"
+    );
+    assert!(
+        admin.docket.list_api_tokens().unwrap()[0]
+            .revoked_at
+            .is_none(),
+        "nothing changes until it is confirmed"
+    );
+    let (status, _) = admin.api_with(&secret, Method::GET, "/templates", None);
+    assert_eq!(status, StatusCode::OK, "the token still works");
+    let revoked = admin.post(&path, &ada, &[("confirmed", "yes")]);
     assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&revoked), "/admin/tokens?notice=revoked");
     let html = body(admin.get("/admin/tokens?notice=revoked", Some(&ada)));

@@ -169,7 +169,11 @@ fn admins_change_roles_and_disable_members_but_keep_an_admin() {
     );
     assert_eq!(refused.status(), StatusCode::CONFLICT);
     assert!(body(refused).contains("last active admin"));
-    let refused = admin.post(&format!("/admin/users/{ada_id}/disable"), &ada, &[]);
+    let refused = admin.post(
+        &format!("/admin/users/{ada_id}/disable"),
+        &ada,
+        &[("confirmed", "yes")],
+    );
     assert_eq!(refused.status(), StatusCode::CONFLICT);
     assert!(admin.docket.find_staff(ADMIN).unwrap().is_admin());
 
@@ -182,7 +186,33 @@ fn admins_change_roles_and_disable_members_but_keep_an_admin() {
     );
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     assert!(admin.signed_in(&sam));
-    let done = admin.post(&format!("/admin/users/{sam_id}/disable"), &ada, &[]);
+    // Asked first: the page says what is lost and changes nothing.
+    let asked = admin.post(&format!("/admin/users/{sam_id}/disable"), &ada, &[]);
+    assert_eq!(asked.status(), StatusCode::OK);
+    let page = body(asked);
+    assert!(page.contains("API tokens are revoked for good"), "{page}");
+    assert!(page.contains("name=\"confirmed\" value=\"yes\""), "{page}");
+    assert!(
+        page.contains(&format!("action=\"/admin/users/{sam_id}/disable\"")),
+        "{page}"
+    );
+    assert!(
+        admin.signed_in(&sam),
+        "nothing changes until it is confirmed"
+    );
+    assert!(
+        admin
+            .docket
+            .find_staff(STAFF)
+            .unwrap()
+            .disabled_at
+            .is_none()
+    );
+    let done = admin.post(
+        &format!("/admin/users/{sam_id}/disable"),
+        &ada,
+        &[("confirmed", "yes")],
+    );
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
     assert!(!admin.signed_in(&sam), "his session ended");
     assert_ne!(

@@ -516,10 +516,30 @@ fn staff_change_a_groups_settings_recipient_tasks_and_files() {
         docket_engine::store::decode(&bytes).unwrap()
     };
     let before = access();
-    let answer = admin.post(
+    // Asked first: the page names both contacts, posts the contact again and changes nothing.
+    let asked = admin.post(
         &format!("{base}/groups/0/recipient"),
         &sam,
         &[("contact", "bea@client.example")],
+    );
+    assert_eq!(asked.status(), StatusCode::OK);
+    let page = body(asked);
+    assert!(page.contains("to Bea Archer instead?"), "{page}");
+    assert!(
+        page.contains("name=\"contact\" value=\"bea@client.example\""),
+        "{page}"
+    );
+    assert!(page.contains("name=\"confirmed\" value=\"yes\""), "{page}");
+    assert_ne!(
+        work().groups[0].recipient,
+        bea.id,
+        "nothing changes until it is confirmed"
+    );
+    assert_eq!(access().generation, before.generation);
+    let answer = admin.post(
+        &format!("{base}/groups/0/recipient"),
+        &sam,
+        &[("contact", "bea@client.example"), ("confirmed", "yes")],
     );
     assert_eq!(answer.status(), StatusCode::SEE_OTHER);
     assert_eq!(work().groups[0].recipient, bea.id);

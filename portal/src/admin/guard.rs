@@ -1,7 +1,7 @@
 //! What admits a request to the admin, as extractor types: `StaffSession` (a signed-in member
 //! of staff, with their unread count for the layout), `AdminSession` (one who is an admin),
 //! `StaffForm<T>` (a form post that passed the same-origin check and carries the session's form
-//! token), and `StaffUpload` (the same for a form with a file: a document, or the firm's logo).
+//! token), and `StaffUpload` (the same for a form with a file: a document, the firm's logo or a template file).
 //! A handler that changes anything
 //! takes a session guard and a `StaffForm` (or `StaffUpload`); either refuses to be read
 //! without a guard before it, so a forgotten guard fails closed.
@@ -158,15 +158,18 @@ impl<T: DeserializeOwned> FromRequest<AppState> for StaffForm<T> {
 /// `StaffForm` — same origin, a session guard before it, the session's form token, which must
 /// be the form's first field — before anything else is read; then its text fields and its one
 /// file field: a document (`file`), streamed into the file store as it arrives and refused past
-/// the upload cap, or the firm's logo (`logo`), read whole into memory (the engine keeps it in
+/// the upload cap, or the firm's logo (`logo`) or a TOML template file (`template_file`), read
+/// whole into memory (the engine keeps it in
 /// `meta`, never the file store) and refused past `IN_MEMORY_CAP`.
 pub struct StaffUpload {
     pub fields: std::collections::HashMap<String, String>,
     /// The file: its name as the browser sent it, its type read from its first bytes, and its
     /// bytes in the file store; `None` when no file (or an empty one) was chosen.
     pub file: Option<(String, &'static str, docket_engine::model::StoredFile)>,
-    /// The logo's bytes, as sent (empty when none was chosen).
-    pub logo: Vec<u8>,
+    /// The bytes of a small file read into memory rather than the file store, as sent (empty
+    /// when none was chosen): the field `logo` (the firm's logo) or `template_file` (a TOML
+    /// template file).
+    pub small: Vec<u8>,
 }
 
 /// Most bytes a file read into memory may have: as much as axum lets a form be read whole. The
@@ -239,16 +242,16 @@ impl FromRequest<AppState> for StaffUpload {
         let mut upload = StaffUpload {
             fields: std::collections::HashMap::new(),
             file: None,
-            logo: Vec::new(),
+            small: Vec::new(),
         };
         while let Some(mut field) = form.next_field().await.map_err(malformed)? {
             let name = field.name().unwrap_or_default().to_string();
-            if name == "logo" {
+            if name == "logo" || name == "template_file" {
                 while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-                    if upload.logo.len() + chunk.len() > IN_MEMORY_CAP {
+                    if upload.small.len() + chunk.len() > IN_MEMORY_CAP {
                         return Err(too_large(IN_MEMORY_CAP as u64));
                     }
-                    upload.logo.extend_from_slice(&chunk);
+                    upload.small.extend_from_slice(&chunk);
                 }
                 continue;
             }

@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use crate::AppState;
 
+mod confirm;
 mod contacts;
 mod guard;
 mod page_query;
@@ -244,7 +245,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/admin/work/{id}/groups/{group}/recipient",
-            post(work::actions::recipient),
+            post(work::confirm::recipient),
         )
         .route(
             "/admin/work/{id}/groups/{group}/tasks",
@@ -297,7 +298,8 @@ pub fn routes() -> Router<AppState> {
             get(staff::tokens::tokens).post(staff::tokens::create),
         )
         .route("/admin/tokens/{id}/revoke", post(staff::tokens::revoke))
-        .route("/admin/templates", get(templates::pages::list))
+        .route("/admin/templates", get(templates::list::list))
+        .route("/admin/templates/import", post(templates::list::import))
         .route(
             "/admin/templates/new",
             get(templates::pages::new_form).post(templates::pages::create),

@@ -1,11 +1,11 @@
-//! Templates in the JSON API: list, create, read, replace whole, archive, restore, the
+//! Templates in the JSON API: list, create (from JSON or a TOML template file), read, replace whole, archive, restore, the
 //! documents uploaded to their tasks, and the preview of the emails work made from one would
 //! get. An edit changes only the work made from the template afterwards.
 
 use axum::Json;
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use chrono::NaiveDate;
 use docket_engine::docket::TemplatePreview;
 use docket_engine::model::{NewTemplate, Template};
@@ -61,17 +61,59 @@ async fn list_templates(
     Ok(Json(templates))
 }
 
+/// A new template: JSON, or a TOML template file (`Content-Type: application/toml`) read by the
+/// rules of `docket template import`.
+struct TemplateBody(NewTemplate);
+
+impl<S: Send + Sync> FromRequest<S> for TemplateBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let toml = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/toml"));
+        if !toml {
+            return match ApiJson::<NewTemplate>::from_request(req, state).await {
+                Ok(ApiJson(new)) => Ok(TemplateBody(new)),
+                Err(e) if e.status() == StatusCode::UNSUPPORTED_MEDIA_TYPE => Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "send the template as JSON, with the header `Content-Type: application/json`, or as a TOML template file, with `Content-Type: application/toml`",
+                )),
+                Err(e) => Err(e),
+            };
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|r| ApiError::new(r.status(), r.body_text()))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "the template file is not UTF-8 text",
+            )
+        })?;
+        Ok(TemplateBody(NewTemplate::from_toml(text)?))
+    }
+}
+
+/// `POST /api/templates`: a new template, as JSON or as a TOML template file (what `docket
+/// template export` prints).
 #[utoipa::path(
     post,
     path = "/templates",
     tag = "templates",
-    request_body = NewTemplate,
+    request_body(
+        description = "The template as JSON, or a TOML template file as `docket template import` reads it",
+        content((NewTemplate = "application/json"), (String = "application/toml"))
+    ),
     responses((status = 201, description = "created", body = Template), BodyRefusals)
 )]
 async fn create_template(
     _: ApiCaller,
     State(state): State<AppState>,
-    ApiJson(new): ApiJson<NewTemplate>,
+    TemplateBody(new): TemplateBody,
 ) -> Result<(StatusCode, Json<Template>), ApiError> {
     Ok((
         StatusCode::CREATED,

@@ -345,7 +345,7 @@ pub(super) async fn upload_logo(
     AdminSession(session): AdminSession,
     upload: StaffUpload,
 ) -> Response {
-    let image = upload.logo;
+    let image = upload.small;
     let answer = state
         .run(move |d| {
             let outcome = d.set_firm_logo(&image);

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::CallError::Engine;
+use crate::admin::confirm::{ConfirmPage, Confirmed, ask};
 use crate::admin::guard::{AdminSession, StaffForm, StaffSession};
 use crate::admin::page_query::AdminQuery;
 use crate::admin::sentence;
@@ -210,21 +211,45 @@ pub(in crate::admin) async fn create(
     }
 }
 
-#[derive(Deserialize)]
-pub(in crate::admin) struct Nothing {}
-
-/// `POST /admin/tokens/{id}/revoke`.
+/// `POST /admin/tokens/{id}/revoke`, asked first: a revoked token never works again.
 pub(in crate::admin) async fn revoke(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     Path(id): Path<String>,
-    StaffForm(_): StaffForm<Nothing>,
+    StaffForm(form): StaffForm<Confirmed>,
 ) -> Response {
     let layout = || Layout::signed_in(&state, &session, "settings");
     let id: TokenId = match id.parse() {
         Ok(id) => id,
         Err(e) => return error_page(e, layout()),
     };
+    if !form.yes() {
+        let token = state
+            .call(move |d| {
+                d.list_api_tokens()?
+                    .into_iter()
+                    .find(|t| t.id == id)
+                    .ok_or_else(|| docket_engine::Error::not_found("api token", id))
+            })
+            .await;
+        return match token {
+            Ok(t) => ask(
+                &state,
+                &session,
+                "settings",
+                ConfirmPage {
+                    heading: format!("Revoke the token “{}”?", t.name),
+                    question: "Every script or tool using it is refused from now on, and it cannot be made to work again: you would make a new token and give its secret to them.".into(),
+                    action: format!("/admin/tokens/{id}/revoke"),
+                    fields: Vec::new(),
+                    confirm: "Revoke the token".into(),
+                    back: "/admin/tokens".into(),
+                    back_text: "Back to the tokens, keeping it".into(),
+                },
+            ),
+            Err(e) => error_page(e, layout()),
+        };
+    }
     match state.call(move |d| d.revoke_api_token(id)).await {
         Ok(_) => Redirect::to("/admin/tokens?notice=revoked").into_response(),
         Err(e) => error_page(e, layout()),

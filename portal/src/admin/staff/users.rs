@@ -12,6 +12,7 @@ use docket_engine::model::{Role, StaffMember};
 use serde::{Deserialize, Serialize};
 
 use crate::CallError::Engine;
+use crate::admin::confirm::{ConfirmPage, Confirmed, ask};
 use crate::admin::guard::{AdminSession, StaffForm, StaffSession};
 use crate::admin::page_query::AdminQuery;
 use crate::admin::sentence;
@@ -202,9 +203,6 @@ pub(in crate::admin) struct RoleForm {
     role: String,
 }
 
-#[derive(Deserialize)]
-pub(in crate::admin) struct Nothing {}
-
 /// `POST /admin/users/{id}/role`.
 pub(in crate::admin) async fn set_role(
     State(state): State<AppState>,
@@ -220,13 +218,36 @@ pub(in crate::admin) async fn set_role(
     changed(&state, &session, answer).await
 }
 
-/// `POST /admin/users/{id}/disable` and `.../enable`.
+/// `POST /admin/users/{id}/disable` (asked first) and `.../enable`.
 pub(in crate::admin) async fn toggle(
     State(state): State<AppState>,
     AdminSession(session): AdminSession,
     Path((id, action)): Path<(String, String)>,
-    StaffForm(_): StaffForm<Nothing>,
+    StaffForm(form): StaffForm<Confirmed>,
 ) -> Response {
+    if action == "disable" && !form.yes() {
+        let wanted = id.clone();
+        return match state.call(move |d| d.find_staff(&wanted)).await {
+            Ok(m) => ask(
+                &state,
+                &session,
+                "settings",
+                ConfirmPage {
+                    heading: format!("Disable {}?", m.name),
+                    question: format!(
+                        "{} is signed out at once and cannot sign in until enabled again. Their API tokens are revoked for good: enabling them later does not bring the tokens back.",
+                        m.name
+                    ),
+                    action: format!("/admin/users/{id}/disable"),
+                    fields: Vec::new(),
+                    confirm: format!("Disable {}", m.name),
+                    back: "/admin/users".into(),
+                    back_text: format!("Back to the staff, keeping {} active", m.name),
+                },
+            ),
+            Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
+        };
+    }
     let answer = match action.as_str() {
         "disable" => state.run(move |d| d.disable_user(&id)).await,
         "enable" => state.run(move |d| d.enable_user(&id)).await,

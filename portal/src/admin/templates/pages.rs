@@ -1,4 +1,4 @@
-//! The template pages: the list, a new template, and one template's page — its name and
+//! The template pages: a new template, and one template's page — its name and
 //! description, groups (name, sending rule, reminder policy and their parameters), tasks
 //! (title, description, due offset) and documents, each in a form that `edits.rs`
 //! reads — with the preview of the emails work made from it would get for a sample start
@@ -21,52 +21,6 @@ use crate::admin::page_query::AdminQuery;
 use crate::admin::sentence;
 use crate::admin::{Layout, error_page, local_time, render};
 use crate::{ApiError, AppState};
-
-// --- the list ----------------------------------------------------------------------------------
-
-#[derive(Serialize)]
-struct ListPage {
-    templates: Vec<ListRow>,
-}
-
-#[derive(Serialize)]
-struct ListRow {
-    href: String,
-    name: String,
-    groups: usize,
-    tasks: usize,
-    archived: bool,
-    changed: String,
-}
-
-/// `GET /admin/templates`.
-pub(in crate::admin) async fn list(
-    State(state): State<AppState>,
-    session: StaffSession,
-) -> Response {
-    let layout = Layout::signed_in(&state, &session, "templates");
-    let templates = match state.call(|d| d.list_templates()).await {
-        Ok(t) => t,
-        Err(e) => return error_page(e, layout),
-    };
-    let templates = templates
-        .iter()
-        .map(|t| ListRow {
-            href: format!("/admin/templates/{}", t.id),
-            name: t.name.clone(),
-            groups: t.groups.len(),
-            tasks: t.groups.iter().map(|g| g.tasks.len()).sum(),
-            archived: t.archived_at.is_some(),
-            changed: local_time(&state, t.updated_at.unwrap_or(t.created_at)),
-        })
-        .collect();
-    render(
-        StatusCode::OK,
-        "admin/templates.html",
-        layout,
-        &ListPage { templates },
-    )
-}
 
 // --- a new template ----------------------------------------------------------------------------
 

@@ -54,7 +54,7 @@ pub(super) fn parse(id: &str, rest: &[&str]) -> Option<(WorkId, Vec<usize>)> {
 
 /// A form's change answered: back to the work's page, the page again with the message next to
 /// form `form_id` when the input was refused, or what failed.
-async fn saved<T>(
+pub(super) async fn saved<T>(
     state: &AppState,
     session: &StaffSession,
     id: &str,
@@ -466,32 +466,6 @@ pub(in crate::admin) async fn settings(
         })
         .await;
     let form_id = format!("settings-{g}");
-    saved(&state, &session, &id, work, form_id, answer).await
-}
-
-#[derive(Deserialize)]
-pub(in crate::admin) struct RecipientForm {
-    #[serde(default)]
-    contact: String,
-}
-
-/// `POST /admin/work/ID/groups/G/recipient`: another contact; the group's links and device
-/// binding stop working.
-pub(in crate::admin) async fn recipient(
-    State(state): State<AppState>,
-    session: StaffSession,
-    Path((id, group)): Path<(String, String)>,
-    StaffForm(form): StaffForm<RecipientForm>,
-) -> Response {
-    let Some((work, n)) = parse(&id, &[&group]) else {
-        return bad_address(&state, &session);
-    };
-    let g = n[0];
-    let by = actor(&session);
-    let answer = state
-        .run(move |d| d.change_recipient(work, g, &form.contact, by))
-        .await;
-    let form_id = format!("recipient-{g}");
     saved(&state, &session, &id, work, form_id, answer).await
 }
 
