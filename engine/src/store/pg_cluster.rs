@@ -1,4 +1,4 @@
-//! A private PostgreSQL 15 cluster for tests: `initdb` into a temporary folder, started on a free
+//! A private PostgreSQL cluster (the newest Debian has installed: 15 here) for tests: `initdb` into a temporary folder, started on a free
 //! port of 127.0.0.1 with its Unix socket inside that folder, as the `postgres` user when the
 //! tests run as root. Tests share one cluster while any of them holds it (`Cluster::shared`) and
 //! each gets a database of its own (`TestDb`); the last holder stops the cluster
@@ -14,8 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-/// Where Debian's `postgresql` package puts version 15's programs; `DOCKET_PG_BIN` overrides.
-const DEFAULT_BIN: &str = "/usr/lib/postgresql/15/bin";
+/// Where Debian's `postgresql` packages put each version's programs (`VERSION/bin`); the newest
+/// installed is used, and `DOCKET_PG_BIN` names another folder.
+const DEBIAN_VERSIONS: &str = "/usr/lib/postgresql";
 /// The superuser of the test cluster and its password (TCP connections need it; the Unix socket
 /// trusts).
 pub const USER: &str = "docket";
@@ -36,6 +37,22 @@ pub struct Cluster {
 
 static SHARED: Mutex<Weak<Cluster>> = Mutex::new(Weak::new());
 
+/// The `bin` folder of the newest PostgreSQL Debian has installed (15 here), or version 15's
+/// place when none is, for the message saying what to install.
+fn newest_debian_bin() -> PathBuf {
+    let newest = std::fs::read_dir(DEBIAN_VERSIONS)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").is_file().then_some((version, bin))
+        })
+        .max_by_key(|(version, _)| *version);
+    newest.map_or_else(|| Path::new(DEBIAN_VERSIONS).join("15/bin"), |(_, bin)| bin)
+}
+
 impl Cluster {
     /// The cluster the running tests share, started if none is running.
     pub fn shared() -> Arc<Cluster> {
@@ -52,10 +69,10 @@ impl Cluster {
     pub fn start() -> Cluster {
         let bin = std::env::var_os("DOCKET_PG_BIN")
             .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_BIN));
+            .unwrap_or_else(newest_debian_bin);
         assert!(
             bin.join("initdb").is_file() && bin.join("pg_ctl").is_file(),
-            "PostgreSQL 15 is not installed ({} has no initdb or pg_ctl): install the Debian \
+            "PostgreSQL is not installed ({} has no initdb or pg_ctl): install the Debian \
              `postgresql` package (apt-get install postgresql), or name the folder of its \
              programs in DOCKET_PG_BIN",
             bin.display()
