@@ -26,6 +26,7 @@ mod templates;
 mod tokens;
 mod users;
 mod work;
+mod work_api;
 mod work_page;
 mod work_upload;
 mod workspace;
