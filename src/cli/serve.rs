@@ -209,10 +209,20 @@ fn open_folder(
 }
 
 /// Applies the configuration's `[firm]` keys and base URL to the stored settings, saying in one
-/// log line each what changed.
+/// log line each what changed. On a database several servers share, a server without
+/// `server.base_url` keeps the stored one rather than writing its own address over the others'.
 fn apply_configuration(docket: &Docket, config: &Config) -> anyhow::Result<()> {
+    let base_url = if docket.store().shared() && !config.server.base_url_set {
+        let kept = docket.firm_settings()?.base_url;
+        tracing::info!(
+            "links in emails start with {kept}, as stored: server.base_url is not configured, and on a shared database a server does not write its own address; set server.base_url to the address clients reach (the load balancer's)"
+        );
+        kept
+    } else {
+        config.server.base_url.clone()
+    };
     let changes = docket
-        .apply_config(&config.firm, &config.server.base_url)
+        .apply_config(&config.firm, &base_url)
         .context("cannot apply the configuration to the firm's settings")?;
     let (address, firm): (Vec<String>, Vec<String>) = changes
         .into_iter()

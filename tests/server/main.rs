@@ -6,7 +6,8 @@
 //! first start's setup address (`first_start.rs`); metrics, readiness and request ids
 //! (`observe.rs`); what it writes readable by its owner only, and the log's variables
 //! (`owner_only.rs`); the API keeping its contract under schemathesis (`contract.rs`); two
-//! servers on one PostgreSQL database (`replicas.rs`).
+//! servers on one PostgreSQL database (`replicas.rs`), one of them killed again and again in a
+//! burst of sends (`replicas_crash.rs`).
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -18,6 +19,7 @@ mod observe;
 mod owner_only;
 mod proxy;
 mod replicas;
+mod replicas_crash;
 mod restore;
 mod uploads;
 

@@ -466,3 +466,66 @@ fn collection_keeps_young_and_referenced_files_across_replicas() {
     assert_eq!(inner.removed, 0);
     assert_eq!(a.files().list().unwrap().len(), 2);
 }
+
+#[test]
+fn a_file_stored_again_on_one_replica_while_another_collects_is_never_lost() {
+    let (db, a) = fresh();
+    let b = PgStore::connect(&db.url, 4, &[]).unwrap();
+    let bytes = pattern(300_000);
+    let old = a.files().write(&mut bytes.as_slice(), 1 << 20).unwrap();
+    let age = |db: &TestDb| {
+        db.cluster.psql(
+            &db.name,
+            "UPDATE docket_files SET written_at = now() - interval '2 hours'",
+        );
+    };
+    let read_all = |store: &PgStore, sha: &str| {
+        let mut out = Vec::new();
+        store
+            .files()
+            .read(sha)
+            .unwrap()
+            .expect("the file is there")
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    };
+    age(&db);
+    // A found the old file unreferenced; before it removes it, B stores the same bytes again
+    // (an upload whose record is not committed yet): A's removal finds it young and keeps it.
+    let done = a
+        .files()
+        .collect(
+            &mut |sha| {
+                assert_eq!(sha, old.sha256);
+                let again = b.files().write(&mut bytes.as_slice(), 1 << 20).unwrap();
+                assert_eq!(again.sha256, old.sha256);
+                Ok(false)
+            },
+            SystemTime::now(),
+        )
+        .unwrap();
+    assert_eq!((done.removed, done.young), (0, 1));
+    assert_eq!(read_all(&b, &old.sha256), bytes);
+
+    // B's upload of the same bytes is under way when A removes the old file: B's finished write
+    // stores them anew.
+    age(&db);
+    let mut writer = b.files().writer(1 << 20).unwrap();
+    writer.write_chunk(&bytes[..100_000]).unwrap();
+    let done = a
+        .files()
+        .collect(&mut |_| Ok(false), SystemTime::now())
+        .unwrap();
+    assert_eq!(done.removed, 1, "the old file went");
+    writer.write_chunk(&bytes[100_000..]).unwrap();
+    let stored = writer.finish().unwrap();
+    assert_eq!(stored.sha256, old.sha256);
+    assert_eq!(read_all(&a, &old.sha256), bytes);
+    // Fresh, so the next collection keeps it until its record is committed.
+    let done = a
+        .files()
+        .collect(&mut |_| Ok(false), SystemTime::now())
+        .unwrap();
+    assert_eq!((done.removed, done.young), (0, 1));
+}
