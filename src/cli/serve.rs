@@ -116,6 +116,10 @@ fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyho
     // starts with the rest. Hooks are checked against them (and tried once on sample events)
     // before the folder is marked as served.
     let plugins = super::open_plugins(&config, store.as_ref())?;
+    // Several servers on one database share their plugins through it.
+    if let Some(mirror) = docket_engine::plugin::Mirror::for_store(&store, plugins.dir()) {
+        plugins.mirror_through(mirror);
+    }
     let docket = docket
         .with_plugins(plugins.clone())
         .with_comment_digest_delay(chrono::Duration::minutes(i64::from(

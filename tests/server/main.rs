@@ -7,7 +7,8 @@
 //! (`observe.rs`); what it writes readable by its owner only, and the log's variables
 //! (`owner_only.rs`); the API keeping its contract under schemathesis (`contract.rs`); two
 //! servers on one PostgreSQL database (`replicas.rs`), one of them killed again and again in a
-//! burst of sends (`replicas_crash.rs`).
+//! burst of sends (`replicas_crash.rs`), a plugin installed through one served by both
+//! (`replicas_plugins.rs`).
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -20,6 +21,7 @@ mod owner_only;
 mod proxy;
 mod replicas;
 mod replicas_crash;
+mod replicas_plugins;
 mod restore;
 mod uploads;
 

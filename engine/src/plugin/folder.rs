@@ -73,6 +73,9 @@ impl PluginHost {
     /// changed ones replaced, removed ones dropped. A plugin whose new files are refused keeps
     /// serving its previous version. Every change is logged with its reason.
     pub fn reload(&self) -> ReloadReport {
+        if let Some(mirror) = self.mirror.get() {
+            mirror.sync_logged();
+        }
         let report = self.scan_folder(true);
         for name in &report.added {
             tracing::info!(plugin = %name, "plugin added");

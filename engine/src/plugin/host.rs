@@ -131,6 +131,8 @@ pub struct PluginHost {
     /// The grants admins stored, by plugin; the configuration's `[plugins.grants]` pins the
     /// plugins it names (`grants.rs`).
     pub(super) stored_grants: RwLock<BTreeMap<String, Vec<String>>>,
+    /// On a shared store, the folder mirrored through it before each look (`mirror.rs`).
+    pub(super) mirror: std::sync::OnceLock<super::mirror::Mirror>,
 }
 
 impl PluginHost {
@@ -220,6 +222,7 @@ impl PluginHost {
             current: RwLock::new(Arc::default()),
             scan: Mutex::new(Scan::default()),
             stored_grants: RwLock::new(stored),
+            mirror: std::sync::OnceLock::new(),
         };
         let mut catalogue = Catalogue::default();
         host.load_stock(&mut catalogue)?;

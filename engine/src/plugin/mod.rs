@@ -74,6 +74,7 @@ mod folder;
 mod grants;
 mod host;
 mod manifest;
+mod mirror;
 mod model;
 mod preview;
 mod runtime;
@@ -97,6 +98,7 @@ pub use host::{Origin, PluginHost, PluginInfo, PluginLoadError, RefusedPlugin};
 pub use manifest::{
     Capability, Contract, Manifest, ManifestLimits, World, name_of_stem, valid_name,
 };
+pub use mirror::{Mirror, Mirrored};
 #[doc(hidden)]
 pub use model::{BatchAnswer, BatchColumns, HookEventKind};
 pub use model::{

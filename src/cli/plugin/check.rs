@@ -300,7 +300,15 @@ pub(super) fn remove(
         );
     }
     if !force {
-        let (docket, _store) = super::super::open(config).map_err(|e| {
+        // On PostgreSQL the servers share the database, so it is read while they run.
+        let postgres = config.storage.backend == docket_engine::config::StorageBackend::Postgres;
+        let clock = std::sync::Arc::new(docket_engine::SystemClock);
+        let opened = if postgres {
+            super::super::backend::open_served(config, clock).map(|(docket, _)| docket)
+        } else {
+            super::super::open(config).map(|(docket, _)| docket)
+        };
+        let docket = opened.map_err(|e| {
             match e.downcast_ref::<docket_engine::Error>() {
                 Some(docket_engine::Error::Locked(_)) => anyhow::anyhow!(
                     "a running server holds the data folder {}, so Docket cannot check which templates and open work name `{name}`; stop the server first, or pass --force to remove the files regardless",

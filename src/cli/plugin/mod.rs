@@ -129,8 +129,10 @@ pub fn run(cmd: PluginCommand, config: &Config, data_named: bool) -> anyhow::Res
     // user's cache folder); installing and removing write the server's plugins folder, so they
     // need that folder named.
     let dir = &config.storage.data_dir;
+    // On PostgreSQL the records are in the database; the folder holds the server's plugins.
+    let postgres = config.storage.backend == docket_engine::config::StorageBackend::Postgres;
     let data = DataFolder {
-        dir: dir.join("db").is_dir().then(|| dir.clone()),
+        dir: (dir.join("db").is_dir() || (postgres && dir.is_dir())).then(|| dir.clone()),
     };
     if let PluginCommand::New {
         name,
@@ -248,6 +250,10 @@ fn print_list(plugins: &[PluginInfo]) {
 /// server holds it).
 fn stored_grants(config: &Config) -> Option<std::collections::BTreeMap<String, Vec<String>>> {
     let dir = &config.storage.data_dir;
+    if config.storage.backend == docket_engine::config::StorageBackend::Postgres {
+        let store = super::backend::open_postgres(config).ok()?;
+        return docket_engine::docket::stored_plugin_grants(&store).ok();
+    }
     if !dir.join("db").is_dir() {
         return None;
     }
