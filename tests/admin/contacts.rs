@@ -63,6 +63,7 @@ fn staff_list_search_add_and_edit_contacts() {
                     name: format!("Client {n:02}"),
                     email: format!("c{n:02}@clients.example"),
                     timezone: None,
+                    locale: None,
                 },
                 Actor::System,
             )
@@ -276,6 +277,7 @@ fn a_name_with_a_bidi_override_is_isolated_on_the_admin_pages() {
                 name: "Eve \u{202E}live".into(),
                 email: "eve@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )

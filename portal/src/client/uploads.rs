@@ -206,8 +206,8 @@ pub(super) async fn document(
             .into_response(),
         Err(crate::CallError::Engine(e)) if e.is_refusal() => Message {
             status: StatusCode::NOT_FOUND,
-            heading: "No such document",
-            lines: vec!["The document may have been removed.".into()],
+            heading: "page-no-document",
+            lines: vec![super::pages::say(&firm, "page-no-document-why")],
             action: None,
             back: None,
         }
