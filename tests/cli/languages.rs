@@ -9,15 +9,31 @@ fn a_contacts_language_is_set_shown_cleared_and_checked_and_the_firms_is_a_setti
     new_folder(dir.path());
     let data = data_arg(dir.path());
     ok(&[
-        "contact", "add", "--email", "eve@client.example", "--name", "Ève", "--locale", "fr",
-        "--data", &data,
+        "contact",
+        "add",
+        "--email",
+        "eve@client.example",
+        "--name",
+        "Ève",
+        "--locale",
+        "fr",
+        "--data",
+        &data,
     ]);
     let shown = ok(&["contact", "show", "eve@client.example", "--data", &data]);
     assert!(shown.contains("language: fr"), "{shown}");
     let err = fails(
         &[
-            "contact", "add", "--email", "kim@client.example", "--name", "Kim", "--locale",
-            "klingon", "--data", &data,
+            "contact",
+            "add",
+            "--email",
+            "kim@client.example",
+            "--name",
+            "Kim",
+            "--locale",
+            "klingon",
+            "--data",
+            &data,
         ],
         "`klingon` is not a language",
     );
@@ -28,7 +44,13 @@ fn a_contacts_language_is_set_shown_cleared_and_checked_and_the_firms_is_a_setti
     let list = ok(&["contact", "list", "--data", &data]);
     assert!(!list.contains("kim@client.example"), "{list}");
     ok(&[
-        "contact", "edit", "eve@client.example", "--locale", "", "--data", &data,
+        "contact",
+        "edit",
+        "eve@client.example",
+        "--locale",
+        "",
+        "--data",
+        &data,
     ]);
     let shown = ok(&["contact", "show", "eve@client.example", "--data", &data]);
     assert!(!shown.contains("language:"), "the firm's again: {shown}");

@@ -97,3 +97,9 @@ page-form-refused = Dieses Formular konnte nicht angenommen werden
 page-form-refused-why = Es kam nicht von dieser Website. Öffnen Sie die Seite erneut aus Ihrer E-Mail und versuchen Sie es noch einmal.
 page-no-document = Dokument nicht gefunden
 page-no-document-why = Das Dokument wurde möglicherweise entfernt.
+
+upload-too-large = Die Datei ist zu groß: Dateien dürfen höchstens { $size } groß sein.
+upload-use-form = Wählen Sie eine Datei mit dem Upload-Formular.
+upload-cut-short = Der Upload wurde abgebrochen oder ist fehlerhaft: { $reason }
+upload-empty = Die Datei ist leer; wählen Sie eine andere.
+upload-none = Es wurde keine Datei ausgewählt.

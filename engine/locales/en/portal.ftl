@@ -98,3 +98,10 @@ page-form-refused = This form could not be accepted
 page-form-refused-why = It did not come from this site. Open the page again from your email and try once more.
 page-no-document = No such document
 page-no-document-why = The document may have been removed.
+
+# Why an upload was refused.
+upload-too-large = The file is too large: files may be at most { $size }.
+upload-use-form = Choose a file with the upload form.
+upload-cut-short = The upload was cut short or malformed: { $reason }
+upload-empty = The file is empty; choose another.
+upload-none = No file was chosen.

@@ -97,3 +97,9 @@ page-form-refused = Ce formulaire n’a pas pu être accepté
 page-form-refused-why = Il ne vient pas de ce site. Rouvrez la page depuis votre e-mail et réessayez.
 page-no-document = Document introuvable
 page-no-document-why = Le document a peut-être été retiré.
+
+upload-too-large = Le fichier est trop volumineux : { $size } au maximum par fichier.
+upload-use-form = Choisissez un fichier avec le formulaire d’envoi.
+upload-cut-short = L’envoi a été interrompu ou est mal formé : { $reason }
+upload-empty = Le fichier est vide ; choisissez-en un autre.
+upload-none = Aucun fichier n’a été choisi.
