@@ -52,6 +52,7 @@ fn main() {
                         name: format!("Client {round}-{n}"),
                         email: email.clone(),
                         timezone: None,
+                        locale: None,
                     },
                     Actor::System,
                 )

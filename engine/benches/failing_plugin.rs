@@ -97,6 +97,7 @@ fn main() {
                 name: "Ann".into(),
                 email: "ann@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )

@@ -122,6 +122,7 @@ fn build_firm(data: &Path, work_items: usize, upload_mb: usize) -> (u64, u64) {
                     name: format!("Client {c}"),
                     email: format!("client{c}@example.com"),
                     timezone: None,
+                    locale: None,
                 },
                 Actor::System,
             )

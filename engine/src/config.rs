@@ -200,6 +200,9 @@ pub struct FirmConfig {
     /// Firm-defined sub-statuses under the fixed work statuses, e.g.
     /// `waiting_on_client = ["over reminder limit"]`.
     pub sub_statuses: BTreeMap<String, Vec<String>>,
+    /// The language of the client portal and client emails for contacts with none of their
+    /// own: `en`, `fr` or `de`.
+    pub locale: String,
     /// The keys the file or the environment set (not defaults).
     #[serde(skip)]
     pub explicit: Vec<String>,
@@ -215,6 +218,7 @@ impl Default for FirmConfig {
             holidays: Vec::new(),
             send_schedule: String::new(),
             sub_statuses: BTreeMap::new(),
+            locale: "en".into(),
             explicit: Vec::new(),
         }
     }
@@ -241,6 +245,13 @@ impl FirmConfig {
     /// The send time, already checked at load.
     pub fn send_time(&self) -> NaiveTime {
         parse_time_of_day(&self.send_time).expect("send time validated at load")
+    }
+
+    /// The language code, already checked at load.
+    pub fn locale(&self) -> String {
+        crate::i18n::check_language(&self.locale)
+            .unwrap_or(crate::i18n::DEFAULT)
+            .to_string()
     }
 
     /// The send schedule as written, or `None` for daily at the send time.

@@ -144,6 +144,8 @@ impl Config {
                 smtp.security
             ));
         }
+        crate::i18n::check_language(&self.firm.locale)
+            .map_err(|e| format!("key `firm.locale`: {e}"))?;
         if let Some(expr) = self.firm.send_schedule() {
             let schedule = crate::schedule::SendSchedule::parse(&expr)
                 .map_err(|e| format!("key `firm.send_schedule`: {e}"))?;

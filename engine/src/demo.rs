@@ -63,6 +63,7 @@ pub fn seed(docket: &Docket) -> Result<Option<DemoSeed>> {
                 name: name.into(),
                 email: email.into(),
                 timezone: timezone.map(Into::into),
+                locale: None,
             },
             Actor::Staff(admin.id),
         )?;

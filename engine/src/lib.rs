@@ -11,6 +11,7 @@ pub mod docket;
 pub mod due;
 pub mod error;
 pub mod filetype;
+pub mod i18n;
 pub mod lease;
 pub mod mail;
 pub mod model;

@@ -87,6 +87,7 @@ fn main() {
                     name: name.clone(),
                     email: format!("client{n}@firm-{}.example", n % 37),
                     timezone: None,
+                    locale: None,
                 },
                 Actor::System,
             )

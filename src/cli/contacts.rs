@@ -21,6 +21,10 @@ pub enum ContactCommand {
         /// IANA timezone overriding the firm's for this contact's reminders.
         #[arg(long)]
         timezone: Option<String>,
+        /// The language of the contact's portal pages and emails: en, fr or de (default: the
+        /// firm's `locale` setting).
+        #[arg(long, value_name = "LANG")]
+        locale: Option<String>,
     },
     /// List contacts, or those whose name or email holds `--search TEXT`.
     List {
@@ -35,7 +39,7 @@ pub enum ContactCommand {
         /// A contact's email or id.
         contact: String,
     },
-    /// Change a contact's name, email or timezone. A new email ends the old address's links,
+    /// Change a contact's name, email, timezone, language or quiet days. A new email ends the old address's links,
     /// bound devices and client-account sign-ins.
     Edit {
         /// A contact's email or id.
@@ -51,6 +55,10 @@ pub enum ContactCommand {
         /// empty (`--holidays ''`) for none. The firm's holidays apply too.
         #[arg(long, value_name = "DAYS")]
         holidays: Option<String>,
+        /// The language of the contact's portal pages and emails: en, fr or de; empty
+        /// (`--locale ''`) for the firm's.
+        #[arg(long, value_name = "LANG")]
+        locale: Option<String>,
     },
     /// Archive a contact: their portal access and sign-in end until they are restored.
     Archive {
@@ -71,12 +79,14 @@ pub fn run(cmd: ContactCommand, docket: &Docket, out: &mut Out) -> anyhow::Resul
             email,
             name,
             timezone,
+            locale,
         } => {
             let contact = docket.create_contact(
                 NewContact {
                     name,
                     email,
                     timezone,
+                    locale,
                 },
                 Actor::System,
             )?;
@@ -107,6 +117,9 @@ pub fn run(cmd: ContactCommand, docket: &Docket, out: &mut Out) -> anyhow::Resul
             writeln!(out, "{}", line(&c))?;
             if let Some(zone) = c.timezone {
                 writeln!(out, "timezone: {}", zone.name())?;
+            }
+            if let Some(locale) = &c.locale {
+                writeln!(out, "language: {locale}")?;
             }
             if !c.holidays.is_empty() {
                 let days: Vec<String> = c.holidays.iter().map(|d| d.to_string()).collect();
@@ -155,10 +168,18 @@ pub fn run(cmd: ContactCommand, docket: &Docket, out: &mut Out) -> anyhow::Resul
             email,
             timezone,
             holidays,
+            locale,
         } => {
             let before = find(docket, &contact)?;
-            if name.is_none() && email.is_none() && timezone.is_none() && holidays.is_none() {
-                anyhow::bail!("give what to change: --name, --email, --timezone and/or --holidays");
+            if name.is_none()
+                && email.is_none()
+                && timezone.is_none()
+                && holidays.is_none()
+                && locale.is_none()
+            {
+                anyhow::bail!(
+                    "give what to change: --name, --email, --timezone, --holidays and/or --locale"
+                );
             }
             let holidays = holidays.map(|days| {
                 days.split(',')
@@ -174,6 +195,7 @@ pub fn run(cmd: ContactCommand, docket: &Docket, out: &mut Out) -> anyhow::Resul
                     email,
                     timezone,
                     holidays,
+                    locale,
                 },
                 Actor::System,
             )?;

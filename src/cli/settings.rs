@@ -17,8 +17,8 @@ pub enum SettingsCommand {
     Show,
     /// Change settings, as KEY VALUE pairs made in one change: name, timezone (IANA, e.g.
     /// Europe/London), send_time (HH:MM), send_schedule (five-field cron; empty: every day at
-    /// the send time), holidays (YYYY-MM-DD, separated by commas) or sub_statuses.STATUS (names
-    /// separated by commas). The send time must be one of the schedule's times, so change both
+    /// the send time), holidays (YYYY-MM-DD, separated by commas), locale (the clients'
+    /// language: en, fr or de) or sub_statuses.STATUS (names separated by commas). The send time must be one of the schedule's times, so change both
     /// at once when both move: `settings set send_time 08:00 send_schedule "0 8 * * MON-FRI"`.
     Set {
         #[arg(value_names = ["KEY", "VALUE"], num_args = 2.., required = true)]
@@ -40,7 +40,7 @@ pub fn run(
     match cmd {
         SettingsCommand::Show => {
             let firm = docket.firm_settings()?;
-            for key in &SETTINGS_KEYS[..5] {
+            for key in &SETTINGS_KEYS[..6] {
                 print_line(out, key, &value_of(key, &firm), &pinned)?;
             }
             for (status, names) in &firm.sub_statuses {
@@ -143,6 +143,7 @@ fn value_of(key: &str, firm: &FirmSettings) -> String {
         "timezone" => firm.timezone.name().to_string(),
         "send_time" => firm.send_time.format("%H:%M").to_string(),
         "send_schedule" => firm.send_schedule.clone().unwrap_or_default(),
+        "locale" => firm.locale.clone(),
         "holidays" => firm
             .holidays
             .iter()

@@ -19,6 +19,7 @@ impl Admin {
                             name: format!("Client {i}"),
                             email: format!("c{i}@client.example"),
                             timezone: None,
+                            locale: None,
                         },
                         Actor::System,
                     )

@@ -63,6 +63,7 @@ fn staff_list_search_add_and_edit_contacts() {
                     name: format!("Client {n:02}"),
                     email: format!("c{n:02}@clients.example"),
                     timezone: None,
+                    locale: None,
                 },
                 Actor::System,
             )
@@ -276,6 +277,7 @@ fn a_name_with_a_bidi_override_is_isolated_on_the_admin_pages() {
                 name: "Eve \u{202E}live".into(),
                 email: "eve@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )
@@ -286,4 +288,56 @@ fn a_name_with_a_bidi_override_is_isolated_on_the_admin_pages() {
         "{list}"
     );
     assert!(!list.contains("Eve \u{202E}live<"), "{list}");
+}
+
+/// A contact's language is chosen from the languages Docket has, kept, shown chosen, and a
+/// language Docket lacks (a forged form) is refused next to the field, changing nothing.
+#[test]
+fn staff_choose_a_contacts_language_and_one_docket_lacks_is_refused_by_the_field() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let html = body(admin.get("/admin/contacts", Some(&sam)));
+    for option in [
+        r#"<option value="" selected>The firm's</option>"#,
+        r#"<option value="fr">Français</option>"#,
+        r#"<option value="de">Deutsch</option>"#,
+    ] {
+        assert!(html.contains(option), "no {option} in {html}");
+    }
+    let refused = admin.post(
+        "/admin/contacts",
+        &sam,
+        &[
+            ("name", "Lea Roth"),
+            ("email", "lea@client.example"),
+            ("timezone", ""),
+            ("locale", "tlh"),
+        ],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    let message = error_of(&html, "new-locale");
+    assert!(
+        message.contains("`tlh` is not a language") && message.contains("de (Deutsch)"),
+        "{message}"
+    );
+    assert!(admin.docket.find_contact("lea@client.example").is_err());
+    let added = admin.post(
+        "/admin/contacts",
+        &sam,
+        &[
+            ("name", "Lea Roth"),
+            ("email", "lea@client.example"),
+            ("timezone", ""),
+            ("locale", "de"),
+        ],
+    );
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let lea = admin.docket.find_contact("lea@client.example").unwrap();
+    assert_eq!(lea.locale.as_deref(), Some("de"));
+    let page = body(admin.get(&location(&added), Some(&sam)));
+    assert!(
+        page.contains(r#"<option value="de" selected>Deutsch</option>"#),
+        "{page}"
+    );
 }

@@ -148,6 +148,7 @@ impl Admin {
                     name: "Ann Archer".into(),
                     email: "ann@client.example".into(),
                     timezone: None,
+                    locale: None,
                 },
                 Actor::System,
             )

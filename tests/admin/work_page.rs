@@ -489,6 +489,7 @@ fn staff_change_a_groups_settings_recipient_tasks_and_files() {
                 name: "Bea Archer".into(),
                 email: "bea@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )

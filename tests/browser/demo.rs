@@ -170,4 +170,22 @@ impl Demo {
         );
         response.json().await.unwrap()
     }
+
+    /// PATCHes `body` onto `path` as the demo's token, answering the JSON.
+    pub async fn api_patch(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .patch(format!("{}/api{path}", self.base))
+            .bearer_auth(&self.api_token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "PATCH /api{path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
 }

@@ -6,7 +6,8 @@
 //! `target/browser-screenshots/`; every kind of portal page checked with axe-core; and a member
 //! of staff signing in to the admin, finding a client's tick in the inbox, every admin page
 //! checked with axe-core and photographed; and staff's daily desk (the home page, search, the
-//! saved views and the work list) at 1366×768 and 390×844.
+//! saved views and the work list) at 1366×768 and 390×844; and a French client's portal, in
+//! French, switched to German from its footer.
 //!
 //! These tests need `chromium`, `chromedriver` and npm (for axe-core, fetched once into the
 //! target folder); without them they fail, saying how to install them. `.ci/run` installs them.
@@ -20,6 +21,7 @@ mod admin;
 mod demo;
 mod flows;
 mod harness;
+mod languages;
 mod main_flow;
 mod staff_desk;
 mod workspace;

@@ -7,6 +7,7 @@ mod support;
 mod backup;
 mod beside;
 mod catalog;
+mod languages;
 mod moving;
 mod naming;
 mod plugin_grants;

@@ -8,6 +8,7 @@ mod support;
 
 mod crash;
 mod faults;
+mod languages;
 mod scenario;
 mod serve;
 
@@ -100,6 +101,7 @@ impl Firm {
                     name: name.into(),
                     email: email.into(),
                     timezone: timezone.map(str::to_string),
+                    locale: None,
                 },
                 Actor::System,
             )

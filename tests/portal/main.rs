@@ -95,6 +95,7 @@ impl Portal {
                         name: name.into(),
                         email: email.into(),
                         timezone: None,
+                        locale: None,
                     },
                     Actor::System,
                 )

@@ -148,6 +148,7 @@ pub fn child() {
                     name: "Crash".into(),
                     email: email.clone(),
                     timezone: None,
+                    locale: None,
                 };
                 d.create_contact(new, Actor::System).unwrap();
                 s(format!("contact {email}"));

@@ -133,6 +133,7 @@ pub fn a_full_disk_is_a_clear_error_and_the_store_opens_clean() {
             name: "Late".into(),
             email: format!("late{i}@client.example"),
             timezone: None,
+            locale: None,
         };
         if let Err(e) = docket.create_contact(new, Actor::System) {
             record_error = Some(e.to_string());

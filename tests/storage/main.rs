@@ -76,6 +76,7 @@ fn firm_with_work(dir: &std::path::Path) -> WorkId {
                     name: name.into(),
                     email: email.into(),
                     timezone: None,
+                    locale: None,
                 },
                 Actor::System,
             )

@@ -189,6 +189,7 @@ impl Docket {
                 holidays: firm.holidays(),
                 send_schedule: firm.send_schedule(),
                 sub_statuses: firm.sub_statuses.clone(),
+                locale: firm.locale(),
             };
             let mut batch = Batch::default();
             batch.create(
@@ -361,6 +362,10 @@ impl Docket {
                         settings.send_schedule != firm.send_schedule(),
                     );
                     settings.send_schedule = firm.send_schedule();
+                }
+                "locale" => {
+                    set("firm.locale", settings.locale != firm.locale());
+                    settings.locale = firm.locale();
                 }
                 "sub_statuses" => {
                     set(

@@ -154,6 +154,7 @@ pub(crate) fn seeded(
                 name: "Ann Archer".into(),
                 email: "ann@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )
@@ -203,6 +204,7 @@ impl Firm {
                     name: name.into(),
                     email: email.into(),
                     timezone: None,
+                    locale: None,
                 },
                 Actor::System,
             )

@@ -1,7 +1,9 @@
 //! The email templates: a subject, a text body and an HTML body per kind of email, embedded in
 //! the binary and replaceable file by file from a folder. Every template, overrides included, is
 //! rendered at start against a sample of its real context with every optional field empty and
-//! again with every field set, so a template that fails stops start-up, never a client's email.
+//! again with every field set, in every language, so a template that fails stops start-up, never
+//! a client's email. Their words are `t("id", …)` calls: Fluent messages in the contact's
+//! language (`crate::i18n`, the context's `locale`).
 
 use std::path::Path;
 
@@ -98,6 +100,7 @@ impl MailTemplates {
     pub fn load(overrides: Option<&Path>) -> Result<MailTemplates, MailError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        crate::i18n::register(&mut env);
         // HTML bodies escape what they show; text and subjects do not.
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".html") {
@@ -181,9 +184,16 @@ impl MailTemplates {
 
     /// Renders every kind against an empty and a full sample context.
     fn check(&self, overrides: Option<&Path>) -> Result<(), MailError> {
+        let contexts = crate::i18n::codes().flat_map(|locale| {
+            [MailContext::default(), sample()].map(|c| MailContext {
+                locale: locale.to_string(),
+                ..c
+            })
+        });
+        let contexts: Vec<MailContext> = contexts.collect();
         for kind in MessageKind::TEMPLATED {
-            for context in [MailContext::default(), sample()] {
-                self.render(kind, &context).map_err(|e| {
+            for context in &contexts {
+                self.render(kind, context).map_err(|e| {
                     let origin = overrides
                         .map(|d| format!(" (templates from {})", d.display()))
                         .unwrap_or_default();
@@ -195,11 +205,16 @@ impl MailTemplates {
     }
 
     pub fn render(&self, kind: MessageKind, context: &MailContext) -> Result<Rendered, MailError> {
+        // A message queued before languages, or in one since removed, is written in English.
+        let context = minijinja::context! {
+            locale => crate::i18n::resolve(Some(&context.locale)),
+            ..minijinja::Value::from_serialize(context)
+        };
         let render = |suffix: &str| {
             let name = format!("{}.{suffix}", kind.as_str());
             self.env
                 .get_template(&name)
-                .and_then(|t| t.render(context))
+                .and_then(|t| t.render(&context))
                 .map_err(|e| MailError(format!("email template {name}: {}", describe(&e))))
         };
         let subject = render("subject")?;
@@ -269,6 +284,7 @@ fn sample() -> MailContext {
             overdue: false,
             done: false,
         }],
+        locale: crate::i18n::DEFAULT.into(),
     }
 }
 

@@ -29,6 +29,11 @@ pub struct Contact {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<String>, example = json!(["2027-05-13"]))]
     pub holidays: Vec<NaiveDate>,
+    /// The language of the portal and the emails for this contact (`en`, `fr`, `de`); none: the
+    /// firm's. The client may change it in the portal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "fr")]
+    pub locale: Option<String>,
 }
 
 /// Reminders held back until a date: no reminder goes out before the start of `until` (in the
@@ -73,6 +78,9 @@ pub struct NewContact {
     pub email: String,
     #[serde(default)]
     pub timezone: Option<String>,
+    /// The contact's language (`en`, `fr`, `de`); none or empty: the firm's.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// What staff change on a contact: each field given replaces the contact's; `timezone` given
@@ -91,4 +99,7 @@ pub struct ContactUpdate {
     /// list clears them (the firm's holidays still apply).
     #[serde(default)]
     pub holidays: Option<Vec<String>>,
+    /// The contact's language (`en`, `fr`, `de`); empty: the firm's again.
+    #[serde(default)]
+    pub locale: Option<String>,
 }

@@ -31,6 +31,15 @@ pub struct FirmSettings {
     /// `waiting_on_client`).
     #[serde(default)]
     pub sub_statuses: std::collections::BTreeMap<String, Vec<String>>,
+    /// The language of the portal and client emails for contacts who have none of their own
+    /// (`en`, `fr`, `de`).
+    #[serde(default = "default_locale")]
+    #[schema(example = "en")]
+    pub locale: String,
+}
+
+fn default_locale() -> String {
+    "en".into()
 }
 
 /// A time of day as `HH:MM`, as the CLI and the configuration write it; reads the `HH:MM:SS`

@@ -82,6 +82,10 @@ pub struct MailContext {
     /// For a reminder: the group's other open tasks, which this reminder is not about.
     #[serde(default)]
     pub also_open: Vec<TaskLine>,
+    /// The language the email is written in (`i18n`): the contact's, else the firm's. Empty
+    /// (messages queued before languages) reads as English.
+    #[serde(default)]
+    pub locale: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

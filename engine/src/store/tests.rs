@@ -89,6 +89,7 @@ fn envelope_round_trips_and_refuses_the_future() {
         archived_at: None,
         paused: None,
         holidays: Vec::new(),
+        locale: None,
     };
     let bytes = encode(&settings);
     assert_eq!(decode::<crate::model::Contact>(&bytes).unwrap(), settings);
@@ -111,6 +112,7 @@ fn contact(name: &str) -> crate::model::Contact {
         archived_at: None,
         paused: None,
         holidays: Vec::new(),
+        locale: None,
     }
 }
 

@@ -280,6 +280,7 @@ impl Firm {
                     name: "Ann Archer".into(),
                     email: "ann@client.example".into(),
                     timezone: None,
+                    locale: None,
                 },
                 Actor::System,
             )

@@ -53,6 +53,8 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.add_filter("own_image", crate::browser::own_image);
     env.add_filter("shorten", crate::browser::shorten);
+    // The clients' languages, `(code, own name)`, for a contact's language field.
+    env.add_function("languages", docket_engine::i18n::languages);
     env.set_formatter(crate::browser::page_formatter);
     // Templates ending in .html escape everything they print.
     for (name, source) in [

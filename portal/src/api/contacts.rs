@@ -99,7 +99,8 @@ async fn get_contact(
     Ok(Json(state.call(move |d| d.find_contact(&id)).await?))
 }
 
-/// `PATCH /api/contacts/{id}` with any of `name`, `email`, `timezone` (empty: the firm's).
+/// `PATCH /api/contacts/{id}` with any of `name`, `email`, `timezone` (empty: the firm's),
+/// `locale` (`en`, `fr`, `de`; empty: the firm's) and `holidays`.
 #[utoipa::path(
     patch,
     path = "/contacts/{id}",

@@ -11,7 +11,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::guard::same_origin;
-use super::pages::{Firm, Message, firm, render, trouble};
+use super::pages::{Firm, Message, firm, render, say, trouble};
 use super::{ACCOUNT_COOKIE_PLAIN, ACCOUNT_COOKIE_SECURE, checklist_path, serde_urlencoded_form};
 use crate::AppState;
 use crate::browser::{cookie, cookie_header, serves_https, user_agent};
@@ -22,7 +22,7 @@ pub(super) async fn sign_in_form(State(state): State<AppState>) -> Response {
     render(
         StatusCode::OK,
         "sign_in.html",
-        context! { firm_name => firm.name, firm_logo_url => firm.logo_url },
+        context! { firm_name => firm.name, firm_logo_url => firm.logo_url, locale => firm.locale },
     )
 }
 
@@ -48,20 +48,16 @@ pub(super) async fn request_sign_in(
     match state.call(move |d| d.request_sign_in(&email)).await {
         Ok(SignInRequest::Accepted) => Message {
             status: StatusCode::OK,
-            heading: "Check your email",
-            lines: vec![
-                "If that address is one we write to, a sign-in link is on its way. It works once, for 15 minutes.".into(),
-            ],
+            heading: "page-check-email",
+            lines: vec![say(&firm, "page-sign-in-sent")],
             action: None,
             back: None,
         }
         .render(&firm),
         Ok(SignInRequest::Limited) => Message {
             status: StatusCode::TOO_MANY_REQUESTS,
-            heading: "Please wait a little",
-            lines: vec![
-                "Several sign-in links were asked for this address recently. Please use the newest email, or try again later.".into(),
-            ],
+            heading: "page-wait",
+            lines: vec![say(&firm, "page-sign-in-limited")],
             action: None,
             back: None,
         }
@@ -73,10 +69,10 @@ pub(super) async fn request_sign_in(
 fn invalid_sign_in(firm: &Firm) -> Response {
     Message {
         status: StatusCode::NOT_FOUND,
-        heading: "This sign-in link is not valid",
-        lines: vec!["Sign-in links work once, for 15 minutes. Ask for a new one.".into()],
+        heading: "page-sign-in-invalid",
+        lines: vec![say(firm, "page-sign-in-invalid-why")],
         action: None,
-        back: Some(("/account/sign-in".into(), "Email me a new sign-in link")),
+        back: Some(("/account/sign-in".into(), "page-sign-in-again")),
     }
     .render(firm)
 }
@@ -92,7 +88,7 @@ pub(super) async fn sign_in_landing(
         Ok(SignInLinkState::Valid) => render(
             StatusCode::OK,
             "sign_in_link.html",
-            context! { firm_name => firm.name, firm_logo_url => firm.logo_url, token },
+            context! { firm_name => firm.name, firm_logo_url => firm.logo_url, locale => firm.locale, token },
         ),
         Ok(SignInLinkState::Invalid) => invalid_sign_in(&firm),
         Err(e) => trouble(&firm, &e),
@@ -137,12 +133,15 @@ pub(super) async fn account(State(state): State<AppState>, headers: HeaderMap) -
     let secret = cookie(&headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
     let found = state
         .call(move |d| match d.account_contact(secret.as_deref())? {
-            Some(contact) => d.account(contact).map(Some),
+            Some(contact) => {
+                let locale = d.locale_of(&d.contact(contact)?)?;
+                d.account(contact).map(|a| Some((a, locale)))
+            }
             None => Ok(None),
         })
         .await;
-    let account = match found {
-        Ok(Some(a)) => a,
+    let (account, locale) = match found {
+        Ok(Some(found)) => found,
         Ok(None) => return Redirect::to("/account/sign-in").into_response(),
         Err(e) => return trouble(&firm, &e),
     };
@@ -171,6 +170,7 @@ pub(super) async fn account(State(state): State<AppState>, headers: HeaderMap) -
         context! {
             firm_name => firm.name,
             firm_logo_url => firm.logo_url,
+            locale,
             contact_name => account.contact_name,
             email => account.email,
             open => items(&account.open),

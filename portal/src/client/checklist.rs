@@ -1,13 +1,15 @@
 //! The checklist: its page (`GET /p/WORK/GROUP`, served from the page cache while nothing it
 //! shows has changed), the same page locked for staff's "view as client", and what a client does
-//! on it — mark a task done, comment on it (uploads are `uploads.rs`) — each answered with a
-//! redirect back to the task, or a page saying why not.
+//! on it — mark a task done, comment on it (uploads are `uploads.rs`), choose the language of
+//! its pages and of their next emails — each answered with a redirect back, or a page saying why
+//! not.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use docket_engine::docket::{Checklist, ClientSession, UploadReview, secret_hash};
+use docket_engine::i18n;
 use docket_engine::model::UploadedFile;
 use minijinja::context;
 use serde::Deserialize;
@@ -105,10 +107,11 @@ fn checklist_html(
     preview: Option<&str>,
 ) -> std::result::Result<String, Response> {
     let tz = list.timezone;
+    let locale = list.locale;
     let comment_view = |c: &docket_engine::docket::ChecklistComment| {
         context! {
             author => c.author,
-            at => c.at.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string(),
+            at => i18n::date_time(locale, &c.at.with_timezone(&tz)),
             body => c.body,
             by_client => c.by_client,
         }
@@ -124,14 +127,14 @@ fn checklist_html(
                 number => t.index + 1,
                 title => t.title,
                 description => t.description,
-                due_text => t.due_date.format("%A %-d %B %Y").to_string(),
+                due_text => i18n::long_date(locale, t.due_date),
                 done => t.done,
                 overdue => t.overdue,
-                documents => t.documents.iter().map(file_view(tz)).collect::<Vec<_>>(),
+                documents => t.documents.iter().map(file_view(tz, locale)).collect::<Vec<_>>(),
                 links => t.links.iter().map(|(name, url)| context! { name, url }).collect::<Vec<_>>(),
                 uploads => t.uploads.iter().zip(&t.upload_reviews).map(|(u, review)| {
-                    let file = file_view(tz)(u);
-                    context! { review => review_words(review), ..file }
+                    let file = file_view(tz, locale)(u);
+                    context! { review => review_words(review, locale), ..file }
                 }).collect::<Vec<_>>(),
                 sent_back => match &t.review {
                     Some(UploadReview::SentBack(reason)) => Some(reason.clone()),
@@ -143,9 +146,10 @@ fn checklist_html(
         })
         .collect();
     let notice = match notice {
-        Some("done") => Some("Marked done. Thank you!"),
-        Some("uploaded") => Some("File uploaded. Thank you!"),
-        Some("commented") => Some("Comment sent."),
+        Some("done") => Some("checklist-notice-done"),
+        Some("uploaded") => Some("checklist-notice-uploaded"),
+        Some("commented") => Some("checklist-notice-commented"),
+        Some("language") => Some("checklist-notice-language"),
         _ => None,
     };
     render_html(
@@ -153,6 +157,7 @@ fn checklist_html(
         context! {
             firm_name => list.firm_name,
             firm_logo_url => list.firm_logo_url,
+            locale,
             c => context! {
                 work_name => list.work_name,
                 group_name => list.group_name,
@@ -170,28 +175,36 @@ fn checklist_html(
             done,
             total,
             notice,
-            max_upload => docket_engine::text::size(cap),
+            max_upload => i18n::size(locale, cap),
             preview,
         },
     )
 }
 
 /// What became of a client's file, in the client's words.
-fn review_words(review: &UploadReview) -> String {
-    match review {
-        UploadReview::Waiting => "Not looked at yet".into(),
-        UploadReview::Accepted => "Accepted".into(),
-        UploadReview::SentBack(reason) => format!("Sent back: {reason}"),
-    }
+fn review_words(review: &UploadReview, locale: &str) -> String {
+    let said = match review {
+        UploadReview::Waiting => i18n::translate(locale, "review-waiting", &[]),
+        UploadReview::Accepted => i18n::translate(locale, "review-accepted", &[]),
+        UploadReview::SentBack(reason) => i18n::translate(
+            locale,
+            "review-sent-back",
+            &[("reason", i18n::Arg::Text(reason.clone()))],
+        ),
+    };
+    said.unwrap_or_default()
 }
 
-fn file_view(tz: chrono_tz::Tz) -> impl Fn(&UploadedFile) -> minijinja::Value {
+fn file_view(
+    tz: chrono_tz::Tz,
+    locale: &'static str,
+) -> impl Fn(&UploadedFile) -> minijinja::Value {
     move |f| {
         context! {
             id => f.id.to_string(),
             name => f.name,
-            size => docket_engine::text::size(f.content.size),
-            at => f.at.with_timezone(&tz).format("%-d %B %Y").to_string(),
+            size => i18n::size(locale, f.content.size),
+            at => i18n::short_date(locale, f.at.with_timezone(&tz).date_naive()),
         }
     }
 }
@@ -216,10 +229,10 @@ pub(super) fn after_write(
             }
             Message {
                 status,
-                heading: "That could not be done",
+                heading: "page-cannot",
                 lines: vec![e.message().to_string()],
                 action: None,
-                back: Some((format!("{back}#task-{}", task + 1), "Back to my checklist")),
+                back: Some((format!("{back}#task-{}", task + 1), "page-back-checklist")),
             }
             .render(firm)
         }
@@ -243,6 +256,40 @@ pub(super) async fn task_done(
     let s = session.clone();
     let result = state.call(move |d| d.client_complete_task(&s, task)).await;
     after_write(&firm, &session, task, "done", result)
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    locale: String,
+}
+
+/// `POST /p/WORK/GROUP/language`: the client's language, from the footer. Kept on the contact,
+/// so their pages and their next emails are in it; back to the checklist, now in it.
+pub(super) async fn language(
+    ClientSignIn { session, firm }: ClientSignIn,
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Response {
+    let back = checklist_path(session.work, session.group);
+    let Some(form) = serde_urlencoded_form::<LanguageForm>(&body) else {
+        return Redirect::to(&back).into_response();
+    };
+    let s = session.clone();
+    match state
+        .call(move |d| d.client_set_locale(&s, &form.locale))
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("{back}?notice=language")).into_response(),
+        Err(e) if !e.status().is_server_error() => Message {
+            status: e.status(),
+            heading: "page-cannot",
+            lines: vec![e.message().to_string()],
+            action: None,
+            back: Some((back, "page-back-checklist")),
+        }
+        .render(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
 }
 
 #[derive(Deserialize)]

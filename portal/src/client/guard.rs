@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use docket_engine::docket::{ClientSession, NoSession};
 
-use super::pages::{Firm, Message, firm, not_here, reassigned, trouble};
+use super::pages::{Firm, Message, firm, not_here, reassigned, say, trouble};
 use super::{ACCOUNT_COOKIE_PLAIN, ACCOUNT_COOKIE_SECURE, checklist_path, device_cookie};
 use super::{link, parse_group};
 use crate::AppState;
@@ -47,7 +47,15 @@ impl FromRequestParts<AppState> for ClientSignIn {
             return Err(not_here(&firm));
         };
         let session = Self::admit(state, &parts.headers, &work, &group, &firm)?;
-        Ok(ClientSignIn { session, firm })
+        // What this request is answered with is in the contact's language.
+        let locale = match state.docket.contact(session.contact) {
+            Ok(contact) => state.docket.locale_of(&contact).unwrap_or(firm.locale),
+            Err(_) => firm.locale,
+        };
+        Ok(ClientSignIn {
+            session,
+            firm: Firm { locale, ..firm },
+        })
     }
 }
 
@@ -84,13 +92,11 @@ impl ClientSignIn {
             )),
             Ok(Err(NoSession::Expired)) => Err(Message {
                 status: StatusCode::GONE,
-                heading: "Your access has expired",
-                lines: vec![
-                    "We can email a fresh link to the address we have on file for you.".into(),
-                ],
+                heading: "page-expired-access",
+                lines: vec![say(firm, "page-fresh-link")],
                 action: Some((
                     format!("{}/new-link", checklist_path(work, group)),
-                    "Send me a new access link",
+                    "page-send-new-link",
                 )),
                 back: None,
             }
@@ -112,10 +118,8 @@ pub(super) fn same_origin(
     } else {
         Err(Message {
             status: StatusCode::FORBIDDEN,
-            heading: "This form could not be accepted",
-            lines: vec![
-                "It did not come from this site. Open the page again from your email and try once more.".into(),
-            ],
+            heading: "page-form-refused",
+            lines: vec![say(firm, "page-form-refused-why")],
             action: None,
             back: None,
         }

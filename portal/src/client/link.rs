@@ -10,7 +10,9 @@ use docket_engine::docket::{Asker, LandingState, LinkProof, NewLink, Opened};
 use minijinja::context;
 
 use super::guard::same_origin;
-use super::pages::{Firm, Message, firm, invalid_link, not_here, reassigned, render, trouble};
+use super::pages::{
+    Firm, Message, firm, invalid_link, not_here, reassigned, render, say, say_with, trouble,
+};
 use super::{checklist_path, device_cookie, device_cookie_header, parse_group};
 use crate::AppState;
 use crate::browser::{client_address, serves_https, user_agent};
@@ -26,6 +28,7 @@ pub(super) async fn landing(State(state): State<AppState>, Path(token): Path<Str
     let firm = Firm {
         name: landing.firm_name,
         logo_url: landing.firm_logo_url,
+        locale: landing.locale,
     };
     match landing.state {
         LandingState::Valid {
@@ -38,6 +41,7 @@ pub(super) async fn landing(State(state): State<AppState>, Path(token): Path<Str
             context! {
                 firm_name => firm.name,
                 firm_logo_url => firm.logo_url,
+                locale => firm.locale,
                 work_name,
                 group_name,
                 complete,
@@ -54,22 +58,19 @@ pub(super) async fn landing(State(state): State<AppState>, Path(token): Path<Str
 
 fn stale_link(firm: &Firm, token: &str, replaced: bool) -> Response {
     let why = if replaced {
-        "This link was replaced by a newer one we emailed you."
+        "page-replaced-why"
     } else {
-        "This link has expired."
+        "page-expired-why"
     };
     Message {
         status: StatusCode::GONE,
         heading: if replaced {
-            "This link was replaced"
+            "page-replaced"
         } else {
-            "This link has expired"
+            "page-expired"
         },
-        lines: vec![
-            why.into(),
-            "We can email a fresh link to the address we have on file for you.".into(),
-        ],
-        action: Some((format!("/c/{token}/new-link"), "Send me a new access link")),
+        lines: vec![say(firm, why), say(firm, "page-fresh-link")],
+        action: Some((format!("/c/{token}/new-link"), "page-send-new-link")),
         back: None,
     }
     .render(firm)
@@ -125,12 +126,12 @@ pub(super) async fn open_link(
 pub(super) fn other_device(firm: &Firm, ask: String) -> Response {
     Message {
         status: StatusCode::FORBIDDEN,
-        heading: "This checklist is open on another device",
+        heading: "page-other-device",
         lines: vec![
-            "For your security, a checklist opens on one device at a time.".into(),
-            "We can email a new link to the address we have on file for you; opening it on this device moves your checklist here.".into(),
+            say(firm, "page-other-device-why"),
+            say(firm, "page-other-device-new"),
         ],
-        action: Some((ask, "Send me a new access link")),
+        action: Some((ask, "page-send-new-link")),
         back: None,
     }
     .render(firm)
@@ -140,12 +141,12 @@ pub(super) fn other_device(firm: &Firm, ask: String) -> Response {
 fn complete(firm: &Firm, work_name: Option<&str>) -> Response {
     let mut lines = Vec::new();
     if let Some(name) = work_name {
-        lines.push(format!("“{name}” is complete."));
+        lines.push(say_with(firm, "page-complete-name", &[("work", name)]));
     }
-    lines.push("Nothing more is needed from you, so we have not sent a new link. If you need anything, reply to the last email we sent you.".into());
+    lines.push(say(firm, "page-complete-why"));
     Message {
         status: StatusCode::GONE,
-        heading: "This request is complete",
+        heading: "page-complete",
         lines,
         action: None,
         back: None,
@@ -244,10 +245,10 @@ fn answer(
     match asked {
         NewLink::Sent => Message {
             status: StatusCode::OK,
-            heading: "Check your email",
+            heading: "page-check-email",
             lines: vec![
-                "We have emailed a new link to the address we have on file for you. It may take a minute to arrive.".into(),
-                "Open it on the device you want to use.".into(),
+                say(firm, "page-new-link-sent"),
+                say(firm, "page-new-link-use"),
             ],
             action: None,
             back: None,
@@ -255,10 +256,8 @@ fn answer(
         .render(firm),
         NewLink::Limited => Message {
             status: StatusCode::TOO_MANY_REQUESTS,
-            heading: "Please wait a little",
-            lines: vec![
-                "We have sent several new links recently. Please use the newest email, or try again in an hour.".into(),
-            ],
+            heading: "page-wait",
+            lines: vec![say(firm, "page-new-link-limited")],
             action: None,
             back: None,
         }

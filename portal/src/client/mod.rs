@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{token}/new-link", post(link::new_link_from_token))
         .route("/p/{work}/{group}", get(checklist::checklist))
         .route("/p/{work}/{group}/new-link", post(link::new_link_from_page))
+        .route("/p/{work}/{group}/language", post(checklist::language))
         .route(
             "/p/{work}/{group}/tasks/{task}/done",
             post(checklist::task_done),

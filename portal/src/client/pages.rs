@@ -1,7 +1,8 @@
 //! How the portal answers with a page: its templates, loaded once into one minijinja
 //! environment (autoescaped, embedded in the binary), a page rendered from a context, the message
-//! page with its one action, the firm as every page shows it, and the pages for a link that is not
-//! valid and for trouble on our side.
+//! page with its one action, the firm as every page shows it (with the language the page is in),
+//! and the pages for a link that is not valid and for trouble on our side. Every word a client
+//! reads is a Fluent message (`docket_engine::i18n`): `t(...)` in the templates, `say` here.
 
 use std::sync::LazyLock;
 
@@ -16,6 +17,8 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("own_image", crate::browser::own_image);
     env.add_filter("shorten", crate::browser::shorten);
     env.set_formatter(crate::browser::page_formatter);
+    // `t(...)` and the languages the footer offers.
+    docket_engine::i18n::register(&mut env);
     // Templates ending in .html escape everything they print.
     for (name, source) in [
         ("base.html", include_str!("../../templates/base.html")),
@@ -72,7 +75,8 @@ pub(super) fn render_html(
         })
 }
 
-/// What a message page says, and the one action it may offer.
+/// What a message page says, and the one action it may offer: the heading and the labels are
+/// message ids, the lines already written (`say`) in the page's language.
 pub(super) struct Message<'a> {
     pub(super) status: StatusCode,
     pub(super) heading: &'a str,
@@ -89,33 +93,56 @@ impl Message<'_> {
             context! {
                 firm_name => firm.name,
                 firm_logo_url => firm.logo_url,
-                heading => self.heading,
+                locale => firm.locale,
+                heading => say(firm, self.heading),
                 lines => self.lines,
                 action => self.action.as_ref().map(|a| a.0.clone()),
-                button => self.action.as_ref().map(|a| a.1),
+                button => self.action.as_ref().map(|a| say(firm, a.1)),
                 back => self.back.as_ref().map(|b| b.0.clone()),
-                back_label => self.back.as_ref().map(|b| b.1),
+                back_label => self.back.as_ref().map(|b| say(firm, b.1)),
             },
         )
     }
 }
 
-/// The firm as every page shows it.
+/// Message `id` in the language of `firm`'s page.
+pub(super) fn say(firm: &Firm, id: &str) -> String {
+    say_with(firm, id, &[])
+}
+
+/// Message `id` with text values, in the language of `firm`'s page.
+pub(super) fn say_with(firm: &Firm, id: &str, args: &[(&str, &str)]) -> String {
+    let args: Vec<_> = args
+        .iter()
+        .map(|(name, value)| (*name, docket_engine::i18n::Arg::Text(value.to_string())))
+        .collect();
+    docket_engine::i18n::translate(firm.locale, id, &args).unwrap_or_else(|e| {
+        tracing::error!(message = id, error = %e, "a portal text is missing");
+        id.to_string()
+    })
+}
+
+/// The firm as every page shows it, and the language the page is in: the contact's when the
+/// page knows them, else the firm's.
 pub(super) struct Firm {
     pub(super) name: String,
     pub(super) logo_url: Option<String>,
+    pub(super) locale: &'static str,
 }
 
-/// The firm's name and logo; its settings are cached in memory, so this needs no blocking hop.
+/// The firm's name, logo and language; its settings are cached in memory, so this needs no
+/// blocking hop.
 pub(super) fn firm(state: &AppState) -> Firm {
     match state.docket.firm_settings() {
         Ok(f) => Firm {
             name: f.name,
             logo_url: f.logo_url,
+            locale: docket_engine::i18n::resolve(Some(&f.locale)),
         },
         Err(_) => Firm {
             name: "Docket".into(),
             logo_url: None,
+            locale: docket_engine::i18n::DEFAULT,
         },
     }
 }
@@ -123,10 +150,8 @@ pub(super) fn firm(state: &AppState) -> Firm {
 pub(super) fn invalid_link(firm: &Firm) -> Response {
     Message {
         status: StatusCode::NOT_FOUND,
-        heading: "This link is not valid",
-        lines: vec![
-            "Check that you opened the whole link from your email. If it still does not work, reply to that email and ask for a new one.".into(),
-        ],
+        heading: "page-invalid-link",
+        lines: vec![say(firm, "page-invalid-link-why")],
         action: None,
         back: None,
     }
@@ -138,13 +163,13 @@ pub(super) fn invalid_link(firm: &Firm) -> Response {
 pub(super) fn not_here(firm: &Firm) -> Response {
     Message {
         status: StatusCode::NOT_FOUND,
-        heading: "We cannot open this checklist here",
+        heading: "page-not-here",
         lines: vec![
-            "Open the link in the most recent email we sent you, on this device. If that link has expired, its page offers to send you a new one.".into(),
-            "If you have a client account, you can also sign in to it.".into(),
+            say(firm, "page-not-here-why"),
+            say(firm, "page-not-here-account"),
         ],
         action: None,
-        back: Some(("/account/sign-in".into(), "Sign in to your account")),
+        back: Some(("/account/sign-in".into(), "page-sign-in-account")),
     }
     .render(firm)
 }
@@ -154,10 +179,10 @@ pub(super) fn not_here(firm: &Firm) -> Response {
 pub(super) fn reassigned(firm: &Firm) -> Response {
     Message {
         status: StatusCode::GONE,
-        heading: "This request has moved to someone else",
+        heading: "page-reassigned",
         lines: vec![
-            format!("{} has asked someone else for these items, so this link and this device no longer open them.", firm.name),
-            "If you think this is a mistake, reply to the last email we sent you.".into(),
+            say_with(firm, "page-reassigned-why", &[("firm", &firm.name)]),
+            say(firm, "page-reassigned-mistake"),
         ],
         action: None,
         back: None,
@@ -169,8 +194,8 @@ pub(super) fn trouble(firm: &Firm, e: &crate::ApiError) -> Response {
     tracing::error!(error = %e.message(), "portal request failed");
     Message {
         status: StatusCode::INTERNAL_SERVER_ERROR,
-        heading: "Something went wrong",
-        lines: vec!["We could not do that just now. Please try again in a minute.".into()],
+        heading: "page-trouble",
+        lines: vec![say(firm, "page-trouble-why")],
         action: None,
         back: None,
     }

@@ -13,7 +13,7 @@ use docket_engine::docket::ClientSession;
 use super::FORM_OVERHEAD;
 use super::checklist::{after_write, task_index};
 use super::guard::ClientSignIn;
-use super::pages::{Message, invalid_link, trouble};
+use super::pages::{Firm, Message, invalid_link, say, say_with, trouble};
 use crate::AppState;
 
 /// `POST /p/WORK/GROUP/tasks/N/upload`: a multipart form with one file, streamed to the file
@@ -35,7 +35,8 @@ pub(super) async fn task_upload(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > cap + FORM_OVERHEAD) {
-        return after_write(&firm, &session, task, "uploaded", Err(too_large(cap)));
+        let refused = too_large(&firm, cap);
+        return after_write(&firm, &session, task, "uploaded", Err(refused));
     }
     // The work item's quota and the device's rate, before the file is read.
     let s = session.clone();
@@ -58,22 +59,20 @@ pub(super) async fn task_upload(
             "uploaded",
             Err(crate::ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Choose a file with the upload form.",
+                say(&firm, "upload-use-form"),
             )),
         );
     };
-    let result = receive_upload(&state, &session, task, body, boundary, cap).await;
+    let result = receive_upload(&state, &session, task, body, boundary, cap, &firm).await;
     after_write(&firm, &session, task, "uploaded", result)
 }
 
-/// A file past the per-file cap.
-fn too_large(cap: u64) -> crate::ApiError {
+/// A file past the per-file cap, said in the page's language.
+fn too_large(firm: &Firm, cap: u64) -> crate::ApiError {
+    let size = docket_engine::i18n::size(firm.locale, cap);
     crate::ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        format!(
-            "The file is too large: files may be at most {}.",
-            docket_engine::text::size(cap)
-        ),
+        say_with(firm, "upload-too-large", &[("size", &size)]),
     )
 }
 
@@ -84,14 +83,18 @@ pub(super) async fn receive_upload(
     body: Body,
     boundary: String,
     cap: u64,
+    firm: &Firm,
 ) -> Result<(), crate::ApiError> {
     let bad = |why: String| crate::ApiError::new(StatusCode::BAD_REQUEST, why);
+    let cut_short = |e: multer::Error| {
+        bad(say_with(
+            firm,
+            "upload-cut-short",
+            &[("reason", &e.to_string())],
+        ))
+    };
     let mut form = multer::Multipart::new(body.into_data_stream(), boundary);
-    while let Some(mut field) = form
-        .next_field()
-        .await
-        .map_err(|e| bad(format!("The upload was cut short or malformed: {e}")))?
-    {
+    while let Some(mut field) = form.next_field().await.map_err(cut_short)? {
         if field.name() != Some("file") {
             continue;
         }
@@ -109,15 +112,11 @@ pub(super) async fn receive_upload(
             .map_err(|e| crate::ApiError::internal(format!("upload task failed: {e}")))??;
         let mut head: Vec<u8> = Vec::new();
         let mut seen: u64 = 0;
-        while let Some(chunk) = field
-            .chunk()
-            .await
-            .map_err(|e| bad(format!("The upload was cut short: {e}")))?
-        {
+        while let Some(chunk) = field.chunk().await.map_err(cut_short)? {
             seen += chunk.len() as u64;
             if seen > cap {
                 // Dropping the writer removes the partial file; the rest is never read.
-                return Err(too_large(cap));
+                return Err(too_large(firm, cap));
             }
             if head.len() < SNIFF_BYTES {
                 let take = (SNIFF_BYTES - head.len()).min(chunk.len());
@@ -131,7 +130,7 @@ pub(super) async fn receive_upload(
         if seen == 0 {
             return Err(crate::ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "The file is empty; choose another.",
+                say(firm, "upload-empty"),
             ));
         }
         let stored = tokio::task::spawn_blocking(move || writer.finish())
@@ -146,7 +145,7 @@ pub(super) async fn receive_upload(
     }
     Err(crate::ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "No file was chosen.",
+        say(firm, "upload-none"),
     ))
 }
 
@@ -206,8 +205,8 @@ pub(super) async fn document(
             .into_response(),
         Err(crate::CallError::Engine(e)) if e.is_refusal() => Message {
             status: StatusCode::NOT_FOUND,
-            heading: "No such document",
-            lines: vec!["The document may have been removed.".into()],
+            heading: "page-no-document",
+            lines: vec![say(&firm, "page-no-document-why")],
             action: None,
             back: None,
         }

@@ -144,6 +144,7 @@ impl Docket {
                 firm_logo_url: firm.logo_url.clone(),
                 contact_name: contact.name.clone(),
                 link,
+                locale: self.locale_of(&contact)?.to_string(),
                 ..MailContext::default()
             },
             ..OutboundMessage::queued(

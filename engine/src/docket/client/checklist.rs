@@ -26,6 +26,8 @@ pub struct Checklist {
     pub general: Vec<ChecklistComment>,
     /// The contact's timezone (else the firm's), for showing times.
     pub timezone: chrono_tz::Tz,
+    /// The contact's language (else the firm's): the page's and its dates'.
+    pub locale: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +68,7 @@ impl Docket {
         let group = &work.groups[g];
         let contact = self.contact(session.contact)?;
         let tz = contact.timezone.unwrap_or(firm.timezone);
+        let locale = self.locale_of(&contact)?;
         let today = self.now().with_timezone(&tz).date_naive();
         let files = self.files(work.id)?;
         let comments = self.comments(work.id)?;
@@ -153,7 +156,23 @@ impl Docket {
             tasks,
             general,
             timezone: tz,
+            locale,
         })
+    }
+
+    /// The client chooses the language of their portal pages and of the emails they get next:
+    /// kept on their contact, as if staff had set it. Allowed on a completed request too.
+    pub fn client_set_locale(&self, session: &ClientSession, locale: &str) -> Result<()> {
+        let code = crate::i18n::check("locale", locale)?;
+        self.update_contact(
+            session.contact,
+            crate::model::ContactUpdate {
+                locale: Some(code.to_string()),
+                ..Default::default()
+            },
+            Actor::Contact(session.contact),
+        )?;
+        Ok(())
     }
 
     /// The client ticks a task off. A done task stays done (staff can reopen it).

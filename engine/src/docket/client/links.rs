@@ -17,6 +17,8 @@ use crate::{Error, Result};
 pub struct Landing {
     pub firm_name: String,
     pub firm_logo_url: Option<String>,
+    /// The language of the link's contact (else the firm's).
+    pub locale: &'static str,
     pub state: LandingState,
 }
 
@@ -76,7 +78,19 @@ impl Docket {
     /// What `GET /c/{token}` shows. Reads only: scanners that open links change nothing.
     pub fn link_landing(&self, token: &str) -> Result<Landing> {
         let firm = self.firm_settings()?;
-        let state = match self.resolve_link(token)? {
+        let status = self.resolve_link(token)?;
+        let contact = match &status {
+            LinkStatus::Valid { access, .. } => Some(access.contact),
+            LinkStatus::Replaced { link }
+            | LinkStatus::Expired { link }
+            | LinkStatus::Reassigned { link } => link.contact,
+            LinkStatus::Unknown => None,
+        };
+        let locale = match contact.map(|c| self.contact(c)) {
+            Some(Ok(contact)) => self.locale_of(&contact)?,
+            _ => crate::i18n::resolve(Some(&firm.locale)),
+        };
+        let state = match status {
             LinkStatus::Valid { access, .. } if self.live_contact(access.contact)?.is_none() => {
                 LandingState::Unknown
             }
@@ -104,6 +118,7 @@ impl Docket {
         Ok(Landing {
             firm_name: firm.name,
             firm_logo_url: firm.logo_url,
+            locale,
             state,
         })
     }

@@ -12,6 +12,8 @@ impl Docket {
         let name = crate::docket::contacts::edits::contact_name(&new.name, &email)?;
         let timezone =
             crate::docket::contacts::edits::contact_zone(new.timezone.as_deref().unwrap_or(""))?;
+        let locale =
+            crate::docket::contacts::edits::contact_locale(new.locale.as_deref().unwrap_or(""))?;
         let now = self.now();
         let contact = Contact {
             id: ContactId::new(now),
@@ -22,6 +24,7 @@ impl Docket {
             archived_at: None,
             paused: None,
             holidays: Vec::new(),
+            locale,
         };
         let mut batch = Batch::default();
         batch.create(

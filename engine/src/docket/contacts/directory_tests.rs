@@ -10,6 +10,7 @@ fn contacts_are_unique_by_email_and_validated() {
         name: "Ann Client".into(),
         email: email.into(),
         timezone: tz.map(Into::into),
+        locale: None,
     };
     let ann = docket
         .create_contact(

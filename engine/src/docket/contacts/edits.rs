@@ -42,7 +42,15 @@ pub struct BoundDevice {
 pub const CONTACT_SEARCH_LIMIT: usize = 500;
 
 impl Docket {
-    /// Changes a contact's name, email or timezone (those given). A new email ends the old
+    /// The language `contact` reads Docket in: their own, else the firm's.
+    pub fn locale_of(&self, contact: &Contact) -> Result<&'static str> {
+        Ok(match &contact.locale {
+            Some(code) => crate::i18n::resolve(Some(code)),
+            None => crate::i18n::resolve(Some(&self.firm_settings()?.locale)),
+        })
+    }
+
+    /// Changes a contact's name, email, timezone or language (those given). A new email ends the old
     /// address's access: see the module's comment.
     pub fn update_contact(
         &self,
@@ -64,6 +72,9 @@ impl Docket {
         if let Some(zone) = &update.timezone {
             contact.timezone = contact_zone(zone)?;
         }
+        if let Some(locale) = &update.locale {
+            contact.locale = contact_locale(locale)?;
+        }
         if let Some(days) = &update.holidays {
             contact.holidays = crate::docket::sending::away::contact_holidays(days)?;
         }
@@ -84,6 +95,14 @@ impl Docket {
                 "timezone from {} to {}",
                 zone(old.timezone),
                 zone(contact.timezone)
+            ));
+        }
+        if contact.locale != old.locale {
+            let language = |l: &Option<String>| l.clone().unwrap_or_else(|| "the firm's".into());
+            changes.push(format!(
+                "language from {} to {}",
+                language(&old.locale),
+                language(&contact.locale)
             ));
         }
         if contact.holidays != old.holidays {
@@ -354,6 +373,14 @@ pub(in crate::docket) fn contact_name(name: &str, email: &str) -> Result<String>
         ));
     }
     Ok(name.to_string())
+}
+
+/// A contact's language as typed; empty means none (the firm's applies).
+pub(in crate::docket) fn contact_locale(typed: &str) -> Result<Option<String>> {
+    if typed.trim().is_empty() {
+        return Ok(None);
+    }
+    crate::i18n::check("locale", typed).map(|code| Some(code.to_string()))
 }
 
 /// A contact's own timezone as typed; empty means none (the firm's applies).

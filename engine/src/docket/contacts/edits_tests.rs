@@ -186,3 +186,63 @@ fn contacts_are_found_by_part_of_a_name_or_email() {
     assert!(names("zed").is_empty());
     assert_eq!(names("").len(), 3);
 }
+
+#[test]
+fn a_contacts_language_is_checked_kept_cleared_and_the_firms_applies_without_one() {
+    let firm = Firm::new(
+        "2026-03-02T08:00:00Z",
+        FirmConfig {
+            locale: "de".into(),
+            ..FirmConfig::default()
+        },
+    );
+    let id = firm.work("2026-03-02");
+    let ann = firm
+        .docket
+        .contact_by_email("ann@client.example")
+        .unwrap()
+        .unwrap();
+    assert_eq!(ann.locale, None);
+    assert_eq!(firm.docket.locale_of(&ann).unwrap(), "de");
+    let set = |locale: &str| {
+        firm.docket.update_contact(
+            ann.id,
+            ContactUpdate {
+                locale: Some(locale.into()),
+                ..ContactUpdate::default()
+            },
+            Actor::System,
+        )
+    };
+    let refused = set("pt").unwrap_err();
+    assert_eq!(refused.field(), Some("locale"));
+    assert!(
+        refused.to_string().contains("`pt` is not a language"),
+        "{refused}"
+    );
+    let french = set("fr").unwrap();
+    assert_eq!(french.locale.as_deref(), Some("fr"));
+    assert_eq!(firm.docket.locale_of(&french).unwrap(), "fr");
+    let timeline = firm.docket.contact_timeline(ann.id, 10).unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e.summary.contains("language from the firm's to fr")),
+        "{timeline:?}"
+    );
+    // Her request is in French; cleared, the firm's German applies to what follows.
+    firm.docket.send_group(id, 0, Actor::System).unwrap();
+    firm.deliver();
+    assert!(
+        firm.sent()[0].1.contains("Bonjour Ann"),
+        "{}",
+        firm.sent()[0].1
+    );
+    let cleared = set(" ").unwrap();
+    assert_eq!(cleared.locale, None);
+    assert_eq!(firm.docket.locale_of(&cleared).unwrap(), "de");
+    firm.docket.request_sign_in("ann@client.example").unwrap();
+    firm.deliver();
+    let sign_in = firm.sent().last().unwrap().1.clone();
+    assert!(sign_in.contains("Hallo Ann"), "{sign_in}");
+}

@@ -247,6 +247,7 @@ fn the_digest_starts_with_the_first_comment_of_a_burst_even_on_a_moving_clock() 
                 name: "Ann".into(),
                 email: "ann@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )
@@ -288,6 +289,7 @@ fn a_name_no_header_can_carry_fails_nothing_and_injects_nothing() {
             name: "Evil\r\nBcc: victim@example.com".into(),
             email: "evil@client.example".into(),
             timezone: None,
+            locale: None,
         },
         Actor::System,
     );

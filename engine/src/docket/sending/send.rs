@@ -461,6 +461,7 @@ impl Docket {
                 link,
                 reminder_number: 0,
                 also_open: Vec::new(),
+                locale: self.locale_of(contact)?.to_string(),
             },
             thread,
             ..OutboundMessage::queued(key, kind, now, contact.email.clone(), from_name)
@@ -481,7 +482,7 @@ impl Docket {
             title: task.title.clone(),
             description: task.description.clone(),
             due_date: task.due_date.to_string(),
-            due_text: task.due_date.format("%A %-d %B %Y").to_string(),
+            due_text: crate::i18n::long_date(self.locale_of(contact)?, task.due_date),
             overdue: task.due_date < now.with_timezone(&tz).date_naive(),
             done: task.done_at.is_some(),
         })

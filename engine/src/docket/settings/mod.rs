@@ -21,12 +21,13 @@ use crate::{Error, Result};
 
 /// The keys of the firm's settings that can be changed, as the configuration names them
 /// (`firm.KEY`) and `docket settings set` takes them.
-pub const SETTINGS_KEYS: [&str; 6] = [
+pub const SETTINGS_KEYS: [&str; 7] = [
     "name",
     "timezone",
     "send_time",
     "send_schedule",
     "holidays",
+    "locale",
     "sub_statuses",
 ];
 
@@ -43,6 +44,10 @@ pub struct SettingsChange {
     pub send_schedule: Option<String>,
     /// `YYYY-MM-DD` each.
     pub holidays: Option<Vec<String>>,
+    /// The language of the portal and client emails for contacts with none of their own:
+    /// `en`, `fr` or `de`.
+    #[serde(default)]
+    pub locale: Option<String>,
     /// Sub-statuses by work status (`planned`, `waiting_on_client`, `in_progress`,
     /// `completed`).
     pub sub_statuses: Option<BTreeMap<String, Vec<String>>>,
@@ -68,6 +73,7 @@ impl SettingsChange {
         self.send_time = other.send_time.or(self.send_time);
         self.send_schedule = other.send_schedule.or(self.send_schedule);
         self.holidays = other.holidays.or(self.holidays);
+        self.locale = other.locale.or(self.locale);
         self.sub_statuses = match (self.sub_statuses, other.sub_statuses) {
             (Some(mut mine), Some(theirs)) => {
                 mine.extend(theirs);
@@ -95,6 +101,7 @@ impl SettingsChange {
             "send_time" => change.send_time = Some(value.into()),
             "send_schedule" => change.send_schedule = Some(value.into()),
             "holidays" => change.holidays = Some(list(value)),
+            "locale" => change.locale = Some(value.into()),
             "logo_url" | "logo" => {
                 return Err(Error::invalid(format!(
                     "`{key}` is not a setting: the logo is uploaded in the admin (Settings), and its address follows"
@@ -112,7 +119,7 @@ impl SettingsChange {
                 None => {
                     return Err(Error::invalid(format!(
                         "`{key}` is not a setting; use one of {}, or sub_statuses.STATUS",
-                        SETTINGS_KEYS[..5].join(", ")
+                        SETTINGS_KEYS[..6].join(", ")
                     )));
                 }
             },
@@ -212,6 +219,12 @@ impl SettingsChange {
             parsed.dedup();
             next.holidays = parsed;
         }
+        if let Some(locale) = &self.locale {
+            match crate::i18n::check_language(locale) {
+                Ok(code) => next.locale = code.to_string(),
+                Err(e) => refuse("locale", e),
+            }
+        }
         if let Some(subs) = &self.sub_statuses {
             let mut refused = Vec::new();
             for (status, names) in subs {
@@ -273,6 +286,7 @@ impl SettingsChange {
             ("send_time", next.send_time != current.send_time),
             ("send_schedule", next.send_schedule != current.send_schedule),
             ("holidays", next.holidays != current.holidays),
+            ("locale", next.locale != current.locale),
             ("sub_statuses", next.sub_statuses != current.sub_statuses),
         ];
         for (key, changed) in changed {

@@ -13,6 +13,7 @@ fn a_good_change_is_made_and_a_bad_one_changes_nothing() {
         send_time: Some("10:30".into()),
         send_schedule: Some("30 10 * * MON-FRI".into()),
         holidays: Some(vec!["2027-12-25".into(), "2027-01-01".into()]),
+        locale: Some(" FR ".into()),
         sub_statuses: Some(BTreeMap::from([(
             "waiting_on_client".into(),
             vec!["chased".into(), " chased ".into(), "".into()],
@@ -28,6 +29,7 @@ fn a_good_change_is_made_and_a_bad_one_changes_nothing() {
         ["2027-01-01".parse().unwrap(), "2027-12-25".parse().unwrap()]
     );
     assert_eq!(after.sub_statuses["waiting_on_client"], ["chased"]);
+    assert_eq!(after.locale, "fr");
     assert_eq!(docket.firm_settings().unwrap(), after);
     assert_ne!(before, after);
 
@@ -37,6 +39,7 @@ fn a_good_change_is_made_and_a_bad_one_changes_nothing() {
         send_time: Some("25:00".into()),
         send_schedule: Some("whenever".into()),
         holidays: Some(vec!["2027-02-30".into()]),
+        locale: Some("klingon".into()),
         sub_statuses: Some(BTreeMap::from([("dreaming".into(), vec!["x".into()])])),
     };
     let errors = docket.try_change_settings(&bad).unwrap().unwrap_err();
@@ -48,10 +51,16 @@ fn a_good_change_is_made_and_a_bad_one_changes_nothing() {
             "send_time",
             "send_schedule",
             "holidays",
+            "locale",
             "sub_statuses.dreaming"
         ]
     );
     assert!(errors[3].message.contains("write YYYY-MM-DD"), "{errors:?}");
+    assert!(
+        errors[4].message.contains("`klingon` is not a language")
+            && errors[4].message.contains("de (Deutsch)"),
+        "{errors:?}"
+    );
     assert_eq!(docket.firm_settings().unwrap(), after, "nothing changed");
     let err = docket.change_settings(&bad).unwrap_err().to_string();
     assert!(err.starts_with("timezone: `Mars/Base` is not"), "{err}");

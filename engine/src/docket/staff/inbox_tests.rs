@@ -53,6 +53,7 @@ fn firm() -> Firm {
                 name: "Ann Archer".into(),
                 email: "ann@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )

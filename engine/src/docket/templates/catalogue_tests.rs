@@ -31,6 +31,7 @@ fn an_edit_changes_future_work_only_and_archived_templates_make_none() {
                 name: "Bob".into(),
                 email: "bob@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )
@@ -265,6 +266,7 @@ fn documents_link_to_web_addresses_only_and_start_dates_are_sane() {
                 name: "Bob".into(),
                 email: "bob@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             crate::model::Actor::System,
         )

@@ -17,6 +17,7 @@ fn firm(contacts: &[(&str, &str)]) -> (Docket, Template) {
                     name: name.to_string(),
                     email: email.to_string(),
                     timezone: None,
+                    locale: None,
                 },
                 Actor::System,
             )

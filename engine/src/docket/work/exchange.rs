@@ -212,11 +212,10 @@ impl Docket {
         };
         Ok(CommentLine {
             author,
-            at_text: comment
-                .at
-                .with_timezone(&tz)
-                .format("%-d %B %Y, %H:%M")
-                .to_string(),
+            at_text: crate::i18n::date_time(
+                self.locale_of(contact)?,
+                &comment.at.with_timezone(&tz),
+            ),
             body: comment.body.clone(),
         })
     }

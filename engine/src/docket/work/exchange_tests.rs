@@ -15,6 +15,7 @@ fn work(docket: &Docket) -> WorkId {
                 name: "Bob".into(),
                 email: "bob@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )

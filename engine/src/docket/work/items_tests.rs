@@ -21,6 +21,7 @@ fn setup() -> (Docket, Vec<ContactId>) {
                         name: "Client".into(),
                         email: email.to_string(),
                         timezone: None,
+                        locale: None,
                     },
                     Actor::System,
                 )
@@ -406,6 +407,7 @@ fn a_folder_from_before_the_work_list_indexes_gets_them() {
                     name: "Client".into(),
                     email: "ann@client.example".into(),
                     timezone: None,
+                    locale: None,
                 },
                 Actor::System,
             )
@@ -485,6 +487,7 @@ fn overlong_names_and_titles_are_refused_by_their_field() {
                 name: "A".repeat(20_000),
                 email: "long@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )

@@ -56,6 +56,7 @@ fn a_renamed_contact_is_found_by_the_new_name_with_their_work_not_the_old() {
                 email: Some("robert@bakers-bakery.example".into()),
                 timezone: None,
                 holidays: None,
+                locale: None,
             },
             Actor::System,
         )
@@ -72,6 +73,7 @@ fn a_renamed_contact_is_found_by_the_new_name_with_their_work_not_the_old() {
                 name: "Dana Díaz".into(),
                 email: "dana@example.com".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )
@@ -91,6 +93,7 @@ fn a_search_lists_at_most_its_limit_and_says_there_is_more() {
                     name: format!("Client {n}"),
                     email: format!("client{n}@example.com"),
                     timezone: None,
+                    locale: None,
                 },
                 Actor::System,
             )

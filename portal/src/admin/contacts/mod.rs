@@ -48,6 +48,9 @@ pub(super) struct ContactValues {
     email: String,
     #[serde(default)]
     timezone: String,
+    /// The contact's language code; empty: the firm's.
+    #[serde(default)]
+    locale: String,
     /// The contact's own quiet days, one `YYYY-MM-DD` a line (or separated by commas).
     #[serde(default)]
     holidays: String,
@@ -138,6 +141,7 @@ pub(super) async fn create(
         name: form.name.clone(),
         email: form.email.clone(),
         timezone: Some(form.timezone.clone()),
+        locale: Some(form.locale.clone()),
     };
     match state.run(move |d| d.create_contact(new, actor)).await {
         Ok(c) => Redirect::to(&format!("/admin/contacts/{}", c.id)).into_response(),
@@ -158,6 +162,7 @@ pub(super) async fn create(
 fn field_error(e: &Error) -> FieldError {
     let field = match e.field() {
         Some("timezone") => "timezone",
+        Some("locale") => "locale",
         Some("name") => "name",
         Some("holidays") => "holidays",
         Some("until") => "until",
@@ -273,6 +278,7 @@ async fn show(
                     .timezone
                     .map(|z| z.name().to_string())
                     .unwrap_or_default(),
+                locale: contact.locale.clone().unwrap_or_default(),
                 holidays: contact
                     .holidays
                     .iter()
@@ -411,6 +417,7 @@ pub(super) async fn edit(
                         email: Some(values.email),
                         timezone: Some(values.timezone),
                         holidays: Some(typed_days(&values.holidays)),
+                        locale: Some(values.locale),
                     };
                     let moved = d.update_contact(contact.id, update, actor)?;
                     let email_changed = moved.email != contact.email;

@@ -51,6 +51,7 @@ struct Fields {
     send_time: Option<String>,
     send_schedule: Option<String>,
     holidays: Option<String>,
+    locale: Option<String>,
     sub_statuses: Option<String>,
     logo: Option<String>,
 }
@@ -81,6 +82,7 @@ pub(super) struct SettingsForm {
     send_time: Option<String>,
     send_schedule: Option<String>,
     holidays: Option<String>,
+    locale: Option<String>,
     sub_planned: Option<String>,
     sub_waiting_on_client: Option<String>,
     sub_in_progress: Option<String>,
@@ -109,6 +111,7 @@ impl SettingsForm {
             send_time: self.send_time.clone(),
             send_schedule: self.send_schedule.clone(),
             holidays: self.holidays.as_deref().map(lines),
+            locale: self.locale.clone(),
             sub_statuses: (!subs.is_empty()).then(|| subs.into_iter().collect()),
         }
     }
@@ -167,6 +170,7 @@ fn settings_page(
                 .collect::<Vec<_>>()
                 .join("\n"),
         ),
+        locale: Some(firm.locale.clone()),
         sub_statuses: None,
         logo: firm.logo_url.clone(),
     };
@@ -177,6 +181,7 @@ fn settings_page(
             send_time: t.send_time.clone().or(stored.send_time),
             send_schedule: t.send_schedule.clone().or(stored.send_schedule),
             holidays: t.holidays.clone().or(stored.holidays),
+            locale: t.locale.clone().or(stored.locale),
             sub_statuses: None,
             logo: stored.logo,
         },
@@ -208,6 +213,7 @@ fn settings_page(
             send_time: error("send_time"),
             send_schedule: error("send_schedule"),
             holidays: error("holidays"),
+            locale: error("locale"),
             sub_statuses: error("sub_statuses"),
             logo: error("logo"),
         },
@@ -217,6 +223,7 @@ fn settings_page(
             send_time: pin("send_time"),
             send_schedule: pin("send_schedule"),
             holidays: pin("holidays"),
+            locale: pin("locale"),
             sub_statuses: pin("sub_statuses"),
             logo: pin("logo_url"),
         },
