@@ -77,7 +77,7 @@ impl Docket {
                     if until < today {
                         return Err(Error::invalid_field(
                             "until",
-                            format!("{until} is in the past; give today ({today}) or a later day, or leave it out"),
+                            format!("until {until} is in the past; give today ({today}) or a later day, or leave it out"),
                         ));
                     }
                     Some(until)
@@ -95,7 +95,7 @@ impl Docket {
                 return Err(Error::invalid_field(
                     "until",
                     format!(
-                        "nothing would repeat: the first occurrence after {floor} falls after {}",
+                        "nothing would repeat: the first occurrence after {floor} falls after until ({})",
                         until.map_or_else(String::new, |u| u.to_string())
                     ),
                 ));

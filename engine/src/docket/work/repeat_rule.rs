@@ -47,7 +47,7 @@ impl Rule {
                     return Err(Error::invalid_field(
                         "day",
                         format!(
-                            "{day} is not a day of the month; give 1 to 31 (a shorter month takes its last day)"
+                            "day {day} is not a day of the month; give 1 to 31 (a shorter month takes its last day)"
                         ),
                     ));
                 }
@@ -57,13 +57,13 @@ impl Rule {
                 let cron = SendSchedule::parse(every).map_err(|e| {
                     Error::invalid_field(
                         "every",
-                        format!("give month, quarter, year or a five-field cron expression; {e}"),
+                        format!("every must be month, quarter, year or a five-field cron expression; {e}"),
                     )
                 })?;
                 if day.is_some() {
                     return Err(Error::invalid_field(
                         "day",
-                        "a cron expression names its own days; leave day out",
+                        "a day cannot go with a cron expression, which names its own days; leave day out",
                     ));
                 }
                 Ok(Rule::Cron(Box::new(cron)))
@@ -174,7 +174,7 @@ pub(crate) fn checked_title(pattern: &str) -> Result<String> {
         let Some(close) = after.find('}') else {
             return Err(Error::invalid_field(
                 "title",
-                format!("`{pattern}` opens a brace it does not close"),
+                format!("the title `{pattern}` opens a brace it does not close"),
             ));
         };
         let name = &after[..close];
@@ -182,7 +182,7 @@ pub(crate) fn checked_title(pattern: &str) -> Result<String> {
             return Err(Error::invalid_field(
                 "title",
                 format!(
-                    "`{{{name}}}` is not a placeholder; use {}",
+                    "the title's `{{{name}}}` is not a placeholder; use {}",
                     TITLE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
                 ),
             ));
