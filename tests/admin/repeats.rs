@@ -139,4 +139,36 @@ fn the_api_sets_shows_and_stops_a_repeat_and_names_the_field_it_refuses() {
         .collect();
     assert!(kinds.contains(&"repeat_set"), "{kinds:?}");
     assert!(kinds.contains(&"repeat_stopped"), "{kinds:?}");
+
+    // The template preview gives the start dates such a repeat would make work on.
+    let (status, preview) = admin.api_with(
+        &token,
+        Method::GET,
+        "/templates/Year%20end/preview?start=2026-03-02&every=quarter&day=31",
+        None,
+    );
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    assert_eq!(
+        preview["repeats"],
+        json!(["2026-06-30", "2026-09-30", "2026-12-31"])
+    );
+    let (status, plain) = admin.api_with(
+        &token,
+        Method::GET,
+        "/templates/Year%20end/preview?start=2026-03-02",
+        None,
+    );
+    assert_eq!(status, StatusCode::OK, "{plain}");
+    assert!(plain.get("repeats").is_none(), "{plain}");
+    let (status, refused) = admin.api_with(
+        &token,
+        Method::GET,
+        "/templates/Year%20end/preview?start=2026-03-02&every=weekly",
+        None,
+    );
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().contains("every must be"),
+        "{refused}"
+    );
 }

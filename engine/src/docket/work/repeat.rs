@@ -128,6 +128,26 @@ impl Docket {
         })
     }
 
+    /// The start dates of the next work items (up to three) a repeat would make for work
+    /// starting on `start`, as `set_repeat` would plan them today: for the template preview.
+    pub fn repeat_dates(
+        &self,
+        start: chrono::NaiveDate,
+        every: &str,
+        day: Option<u32>,
+    ) -> Result<Vec<chrono::NaiveDate>> {
+        let tz = self.firm_settings()?.timezone;
+        let now = self.now();
+        let today = now.with_timezone(&tz).date_naive();
+        let rule = Rule::parse(every, day, start.day())?;
+        Ok(
+            occurrences_after(&rule, start, today.max(start), now, None, tz)
+                .into_iter()
+                .map(|o| o.start_date)
+                .collect(),
+        )
+    }
+
     /// Stops the repeat of work item `id`; the work it made stays.
     pub fn stop_repeat(&self, id: WorkId, actor: Actor) -> Result<WorkItem> {
         self.update_work(id, actor, |work, _| {

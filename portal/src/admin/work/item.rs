@@ -37,7 +37,7 @@ struct WorkPage {
     typed_external_name: String,
     /// "Reminders paused until …", while the work's own pause holds.
     paused: Option<String>,
-    repeat: super::repeat::RepeatView,
+    repeat: super::repeat_view::RepeatView,
 }
 
 #[derive(Serialize)]
@@ -236,7 +236,7 @@ pub(in crate::admin) async fn show_work(
                     }
                 })
                 .collect();
-            let repeat = super::repeat::repeat_view(d, &summary.work)?;
+            let repeat = super::repeat_view::repeat_view(d, &summary.work)?;
             Ok((summary, d.list_users()?, own, pauses, repeat))
         })
         .await

@@ -4,7 +4,7 @@
 //! many contacts at once (`bulk.rs`), one work item's page (`item.rs`) with its timeline
 //! (`timeline.rs`), what staff do from it (`actions.rs`; completing it and removing a file asked
 //! first, `confirm.rs`; pausing its reminders: `pause.rs`;
-//! setting its repeat: `repeat.rs`), their review of what a client sent
+//! setting its repeat: `repeat.rs`, shown by `repeat_view.rs`), their review of what a client sent
 //! for a task (`review.rs`) and the documents they attach to its tasks (`upload.rs`).
 
 use axum::extract::State;
@@ -27,6 +27,7 @@ pub(super) mod list;
 pub(super) mod new;
 pub(super) mod pause;
 pub(super) mod repeat;
+pub(super) mod repeat_view;
 pub(super) mod review;
 pub(super) mod selection;
 pub(super) mod timeline;
