@@ -118,6 +118,15 @@ impl SendSchedule {
         })
     }
 
+    /// The first time the schedule fires strictly after `at`, read in zone `tz` (holidays
+    /// aside): a repeat's next occurrence.
+    pub fn after(&self, at: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
+        self.cron
+            .after(&at.with_timezone(&tz))
+            .next()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
     /// The first slot at or after `at`, in zone `tz`, on a day that is not a holiday. `None`
     /// only if no slot exists within ten years (a schedule of holidays only).
     pub fn slot(&self, at: DateTime<Utc>, tz: Tz, holidays: &[NaiveDate]) -> Option<DateTime<Utc>> {

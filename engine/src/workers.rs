@@ -267,9 +267,10 @@ fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration,
                 .increment(report.digests as u64);
         }
         match ticked {
-            Ok(report) if report.sends + report.reminders + report.digests > 0 => {
+            Ok(report) if report.sends + report.reminders + report.digests + report.repeats > 0 => {
                 signal.wake();
                 tracing::info!(
+                    repeats = report.repeats,
                     sends = report.sends,
                     reminders = report.reminders,
                     digests = report.digests,

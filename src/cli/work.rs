@@ -1,5 +1,5 @@
-//! `docket work create|list|show|complete|reopen`: work items made from a template, found, read
-//! and moved on from the shell. A template is named by its name or id, a contact or a staff
+//! `docket work create|list|show|complete|reopen|repeat`: work items made from a template, found,
+//! read, moved on and repeated from the shell. A template is named by its name or id, a contact or a staff
 //! member by their email or id; a work item by its id.
 
 use std::io::Write as _;
@@ -43,6 +43,30 @@ pub enum WorkCommand {
     Complete { id: String },
     /// Reopen a completed work item.
     Reopen { id: String },
+    /// Repeat a work item: on each date Docket makes the next one from the same template, for
+    /// the same contacts and assignee (at the start of the day in the firm's zone), and its
+    /// tasks go out by the template's sending rules. --stop ends the repeat.
+    Repeat {
+        id: String,
+        /// month, quarter, year, or a five-field cron expression in the firm's zone
+        /// (e.g. "0 6 1 * *").
+        #[arg(long, required_unless_present = "stop")]
+        every: Option<String>,
+        /// The day of the month (1-31; a shorter month takes its last day) for month, quarter
+        /// and year; the work's start day when left out.
+        #[arg(long)]
+        day: Option<u32>,
+        /// The last start date, YYYY-MM-DD (today or later); no end when left out.
+        #[arg(long)]
+        until: Option<String>,
+        /// The title of each work item made, with {contact}, {template}, {month}, {quarter},
+        /// {year}, {date} or {period}; "{contact} — {template} {period}" when left out.
+        #[arg(long)]
+        title: Option<String>,
+        /// Stop the repeat; the work it made stays.
+        #[arg(long, conflicts_with_all = ["every", "day", "until", "title"])]
+        stop: bool,
+    },
 }
 
 /// `1 task`, `2 tasks`.
@@ -91,13 +115,56 @@ pub struct ListArgs {
     pub after: Option<String>,
 }
 
-/// `work create|list|show|complete|reopen`.
+/// `work create|list|show|complete|reopen|repeat`.
 pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     match cmd {
         WorkCommand::List(args) => list(args, docket, out)?,
         WorkCommand::Show { id } => show(&id, docket, out)?,
         WorkCommand::Complete { id } => complete(&id, docket, out)?,
         WorkCommand::Reopen { id } => reopen(&id, docket, out)?,
+        WorkCommand::Repeat {
+            id,
+            every,
+            day,
+            until,
+            title,
+            stop,
+        } => {
+            let id: WorkId = id.parse()?;
+            if stop {
+                let work = docket.stop_repeat(id, Actor::System)?;
+                writeln!(
+                    out,
+                    "work `{}` no longer repeats; what it made stays",
+                    work.title
+                )?;
+            } else {
+                let request = docket_engine::model::RepeatRequest {
+                    every: every.unwrap_or_default(),
+                    day,
+                    until,
+                    title,
+                };
+                let work = docket.set_repeat(id, request, Actor::System)?;
+                if let Some(repeat) = &work.repeat {
+                    let next: Vec<String> = repeat
+                        .next
+                        .iter()
+                        .map(|o| o.start_date.to_string())
+                        .collect();
+                    writeln!(
+                        out,
+                        "work `{}` repeats every {}{}; next on {}",
+                        work.title,
+                        repeat.every,
+                        repeat
+                            .day
+                            .map_or_else(String::new, |d| format!(" on day {d}")),
+                        next.join(", ")
+                    )?;
+                }
+            }
+        }
         WorkCommand::Create {
             template,
             start,

@@ -16,6 +16,7 @@ mod fixes;
 mod inbox;
 mod naming;
 mod pauses;
+mod repeats;
 mod review;
 mod settings;
 mod sign_in;

@@ -407,10 +407,38 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
     assert!(out.contains(&id), "{out}");
     let out = ok(&["work", "reopen", &id, "--data", &data]);
     assert!(out.contains("it is planned"), "{out}");
+    fails(
+        &[
+            "work", "repeat", &id, "--every", "month", "--day", "32", "--data", &data,
+        ],
+        "day 32 is not a day of the month",
+    );
+    fails(
+        &[
+            "work",
+            "repeat",
+            &id,
+            "--every",
+            "fortnight",
+            "--data",
+            &data,
+        ],
+        "every must be month, quarter, year or a five-field cron expression",
+    );
+    let out = ok(&[
+        "work", "repeat", &id, "--every", "quarter", "--day", "7", "--data", &data,
+    ]);
+    assert!(
+        out.contains("repeats every quarter on day 7; next on "),
+        "{out}"
+    );
     ok(&["check", "--data", &data]);
     // While the server runs, it answers the same list.
     let listed = ok(&["work", "list", "--data", &data]);
     let server = support::Server::start(dir.path(), &[]);
     assert_eq!(ok(&["work", "list", "--data", &data]), listed);
+    // Stopped through the server's socket, beside it.
+    let out = ok(&["work", "repeat", &id, "--stop", "--data", &data]);
+    assert!(out.contains("no longer repeats"), "{out}");
     server.stop();
 }

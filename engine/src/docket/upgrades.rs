@@ -35,6 +35,11 @@ pub const UPGRADES: &[Upgrade] = &[
         what: "the search index and the index of what clients did",
         run: index_search_and_activity,
     },
+    Upgrade {
+        to: 8,
+        what: "the repeats index, empty until work repeats",
+        run: nothing_to_index,
+    },
 ];
 
 /// Records read at a time, and index entries written per batch.
@@ -87,7 +92,8 @@ fn index_work_list(store: &dyn Store) -> Result<()> {
     })
 }
 
-/// Format 6 adds `work_needs_attention`: no group was stuck before it existed.
+/// Format 6 adds `work_needs_attention` (no group was stuck before it existed), format 8
+/// `repeats` (no work repeated before it).
 fn nothing_to_index(_: &dyn Store) -> Result<()> {
     Ok(())
 }

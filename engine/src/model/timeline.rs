@@ -96,4 +96,11 @@ pub enum EventKind {
     RemindersResumed,
     /// Staff accepted what a client sent for a task, or sent the task back with a reason.
     TaskReviewed,
+    /// Staff set or changed the work's repeat.
+    RepeatSet,
+    /// The work's repeat stopped: by staff, after its last date, or because what it makes
+    /// from (the template, a contact) is gone.
+    RepeatStopped,
+    /// The repeat made a work item: on the repeating work, and on the one made.
+    RepeatMade,
 }

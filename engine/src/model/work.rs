@@ -27,6 +27,13 @@ pub struct WorkItem {
     /// any, holds them too: the later of the two wins). Boxed: most work is never paused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paused: Option<Box<super::ReminderPause>>,
+    /// Set while this work repeats: the scheduler makes the next work item like it on each
+    /// occurrence. Boxed: most work does not repeat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<Box<super::Repeat>>,
+    /// The work item whose repeat made this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeated_from: Option<WorkId>,
 }
 
 impl Record for WorkItem {

@@ -119,10 +119,14 @@ pub enum Tree {
     Activity,
     /// work id → the instant (20-digit Unix milliseconds) of its clients' latest activity
     WorkClientActivity,
+    /// `d/` instant (20-digit Unix milliseconds) `/` work id → empty: when a repeating work
+    /// item's next occurrence is due; `o/` work id `/` occurrence → the id of the work item
+    /// made for it, created once (the guard that makes each occurrence exactly once)
+    Repeats,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 36] = [
+    pub const ALL: [Tree; 37] = [
         Tree::Meta,
         Tree::Users,
         Tree::UsersByEmail,
@@ -159,6 +163,7 @@ impl Tree {
         Tree::SearchWords,
         Tree::Activity,
         Tree::WorkClientActivity,
+        Tree::Repeats,
     ];
 
     pub fn name(self) -> &'static str {
@@ -199,6 +204,7 @@ impl Tree {
             Tree::SearchWords => "search_words",
             Tree::Activity => "activity",
             Tree::WorkClientActivity => "work_client_activity",
+            Tree::Repeats => "repeats",
         }
     }
 

@@ -229,6 +229,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/work/{id}", get(work::item::work_page))
         .route("/admin/work/{id}/details", post(work::actions::details))
         .route("/admin/work/{id}/pause", post(work::pause::pause))
+        .route("/admin/work/{id}/repeat", post(work::repeat::repeat))
         .route(
             "/admin/work/{id}/{action}",
             post(work::confirm::work_status),

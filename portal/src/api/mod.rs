@@ -1,7 +1,7 @@
 //! The JSON API under `/api`, grouped by the engine's nouns: `templates.rs`, `contacts.rs`,
 //! `work/` (work items, their comments and files, and what staff do to them), `staff/` (members,
 //! their inboxes, API tokens), `settings/` (the firm's settings, logo and test email, plugins),
-//! `pauses.rs` (reminders paused until a date), `sending.rs` (the outbox) and `backup.rs` (a live backup). Here: what they share — paging,
+//! `pauses.rs` (reminders paused until a date), `repeats.rs` (work that repeats), `sending.rs` (the outbox) and `backup.rs` (a live backup). Here: what they share — paging,
 //! files received as a request body — and `refusals.rs`, the refusals the document lists. Every
 //! route but the OpenAPI document needs an API token.
 
@@ -9,6 +9,7 @@ mod backup;
 mod contacts;
 mod pauses;
 pub(crate) mod refusals;
+mod repeats;
 mod sending;
 mod settings;
 mod staff;
@@ -40,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(contacts::routes())
         .merge(work::routes())
         .merge(pauses::routes())
+        .merge(repeats::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;

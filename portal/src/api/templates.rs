@@ -203,11 +203,17 @@ struct PreviewQuery {
     start: NaiveDate,
     /// Show the calendar of a client whose reminders are paused until this day.
     paused_until: Option<NaiveDate>,
+    /// `month`, `quarter`, `year` or a cron expression: also give the start dates of the
+    /// next work items such a repeat would make (`repeats`).
+    every: Option<String>,
+    /// The day of the month of that repeat (1–31); the start day when left out.
+    day: Option<u32>,
 }
 
-/// `GET /api/templates/{name_or_id}/preview?start=YYYY-MM-DD[&paused_until=YYYY-MM-DD]`: per
+/// `GET /api/templates/{name_or_id}/preview?start=YYYY-MM-DD[&paused_until=YYYY-MM-DD][&every=…]`: per
 /// group, when its first email and each reminder would go out for work made now with that
-/// start date (for a client paused until a day: held to it, as the scheduler holds them).
+/// start date (for a client paused until a day: held to it, as the scheduler holds them;
+/// with `every`, the start dates of the next work a repeat would make).
 #[utoipa::path(
     get,
     path = "/templates/{name_or_id}/preview",
@@ -223,7 +229,14 @@ async fn preview_template(
 ) -> ApiResult<TemplatePreview> {
     Ok(Json(
         state
-            .call(move |d| d.preview_template_paused(&name_or_id, q.start, q.paused_until))
+            .call(move |d| {
+                let mut preview =
+                    d.preview_template_paused(&name_or_id, q.start, q.paused_until)?;
+                if let Some(every) = q.every.as_deref() {
+                    preview.repeats = d.repeat_dates(q.start, every, q.day)?;
+                }
+                Ok(preview)
+            })
             .await?,
     ))
 }

@@ -225,7 +225,7 @@ impl Docket {
                 .any(|&i| group.tasks.get(i).is_some_and(|t| t.done_at.is_none()))
         });
         Ok(if open {
-            Applies::Yes(Some(work))
+            Applies::Yes(Some(Box::new(work)))
         } else {
             Applies::No("every task it covered was done meanwhile".into())
         })
@@ -473,7 +473,7 @@ pub(crate) const ALREADY_QUEUED: &str = "already queued: ";
 /// Whether a claimed message still applies: yes (with its work item, for a reminder), or no
 /// and why.
 enum Applies {
-    Yes(Option<WorkItem>),
+    Yes(Option<Box<WorkItem>>),
     No(String),
 }
 

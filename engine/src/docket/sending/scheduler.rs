@@ -27,6 +27,8 @@ pub struct TickReport {
     pub sends: usize,
     pub reminders: usize,
     pub digests: usize,
+    /// Work items made by repeats.
+    pub repeats: usize,
     /// Work items whose change lost to a concurrent writer; they are retried next tick.
     pub conflicts: usize,
 }
@@ -46,6 +48,7 @@ impl Docket {
     ) -> Result<()> {
         batch.put(Tree::Work, new.id.key(), encode(new));
         crate::docket::work::list::write_work_list_keys(batch, old, new);
+        crate::docket::work::repeat_rule::write_repeat_keys(batch, old, new);
         self.write_work_search(batch, old, new)?;
         self.record_stuck_changes(batch, old, new);
         if old.is_none() {
@@ -93,15 +96,19 @@ impl Docket {
         Ok(())
     }
 
-    /// One pass of the scheduler at the clock's now: automatic sends, reminders and comment
-    /// digests that are due. After downtime each group fires once (its one due entry), then
+    /// One pass of the scheduler at the clock's now: the work repeats make (first, so its
+    /// sends due now go in this tick), automatic sends, reminders and comment digests that
+    /// are due. After downtime each group fires once (its one due entry), then
     /// its policy answers from now on, so missed days collapse into one reminder.
     ///
     /// The due work items are prepared on two threads (the plugins' calls and the records'
     /// encoding are CPU work), then committed together.
     pub fn tick(&self) -> Result<TickReport> {
         let now = self.now();
-        let mut report = TickReport::default();
+        let mut report = TickReport {
+            repeats: self.make_due_repeats(now)?,
+            ..TickReport::default()
+        };
         let due: Vec<(WorkId, Vec<DueEntry>)> = self.due_entries(now)?.into_iter().collect();
         let mut digests = Vec::new();
         if !due.is_empty() {
@@ -334,13 +341,15 @@ impl Docket {
         self.store.commit_each(batches).into_iter().collect()
     }
 
-    /// When the next scheduled thing is due, if anything is.
+    /// When the next scheduled thing is due (a send, a reminder, a digest or a repeat's next
+    /// work), if anything is.
     pub fn next_fire_due(&self) -> Result<Option<DateTime<Utc>>> {
         let first = self.store.scan(Tree::Schedule, b"", None, 1, false)?;
-        first
+        let fire = first
             .first()
             .map(|(k, _)| parse_schedule_key(k).map(|(at, _, _)| at.get()))
-            .transpose()
+            .transpose()?;
+        Ok([fire, self.next_repeat_due()?].into_iter().flatten().min())
     }
 }
 

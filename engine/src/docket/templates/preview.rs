@@ -32,6 +32,11 @@ pub struct TemplatePreview {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paused_until: Option<NaiveDate>,
     pub groups: Vec<GroupPreview>,
+    /// When a repeat was asked for (`every`): the start dates of the next work items (up to
+    /// three) it would make, as it would plan them today. Each one's emails are previewed by
+    /// asking again with its start date.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repeats: Vec<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -232,6 +237,7 @@ impl Docket {
             tz,
             paused_until: paused,
             groups,
+            repeats: Vec::new(),
         })
     }
 }

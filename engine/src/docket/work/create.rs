@@ -158,7 +158,7 @@ impl Docket {
 
     /// Adds a new work item to `batch` with its indexes, the template's documents as its files
     /// and the timeline events of its creation (its own and each recipient's).
-    fn write_new_work(
+    pub(in crate::docket) fn write_new_work(
         &self,
         batch: &mut Batch,
         template: &Template,
@@ -310,7 +310,7 @@ fn given(name: Option<String>) -> Option<String> {
 
 /// A new work item from `template`, its groups going to `recipients` (one per group), planned
 /// by nobody yet (`replan` sets each group's next fire).
-fn build_work(
+pub(in crate::docket) fn build_work(
     template: &Template,
     start_date: NaiveDate,
     assignee: Option<UserId>,
@@ -388,6 +388,8 @@ fn build_work(
         created_at: now,
         updated_at: now,
         paused: None,
+        repeat: None,
+        repeated_from: None,
     })
 }
 

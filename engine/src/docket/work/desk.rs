@@ -57,6 +57,8 @@ pub struct WorkLine {
     pub template: String,
     /// When its clients last ticked, reopened, commented or uploaded.
     pub last_client_activity: Option<DateTime<Utc>>,
+    /// While the work repeats: the start dates of its next occurrences (up to three).
+    pub repeats: Vec<NaiveDate>,
 }
 
 /// The open work, by status.
@@ -184,6 +186,11 @@ impl Docket {
             clients,
             template,
             last_client_activity,
+            repeats: work
+                .repeat
+                .as_ref()
+                .map(|r| r.next.iter().map(|o| o.start_date).collect())
+                .unwrap_or_default(),
         })
     }
 

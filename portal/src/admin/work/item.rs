@@ -37,6 +37,7 @@ struct WorkPage {
     typed_external_name: String,
     /// "Reminders paused until …", while the work's own pause holds.
     paused: Option<String>,
+    repeat: super::repeat_view::RepeatView,
 }
 
 #[derive(Serialize)]
@@ -149,6 +150,8 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         "attached" => "Document attached. The client can download it from the checklist.",
         "paused" => "Reminders paused. They resume by themselves on the day given.",
         "resumed" => "Reminders resumed.",
+        "repeat-set" => "Repeat set. Docket makes the next work on each date shown.",
+        "repeat-stopped" => "Repeat stopped. The work it made stays.",
         _ => return None,
     })
 }
@@ -233,7 +236,8 @@ pub(in crate::admin) async fn show_work(
                     }
                 })
                 .collect();
-            Ok((summary, d.list_users()?, own, pauses))
+            let repeat = super::repeat_view::repeat_view(d, &summary.work)?;
+            Ok((summary, d.list_users()?, own, pauses, repeat))
         })
         .await
     {
@@ -241,7 +245,7 @@ pub(in crate::admin) async fn show_work(
         Err(Engine(Error::NotFound { .. })) => return not_found(session),
         Err(e) => return error_page(e, layout(session)),
     };
-    let (summary, users, own_pause, pauses) = summary;
+    let (summary, users, own_pause, pauses, repeat) = summary;
     let work = &summary.work;
     let base = format!("/admin/work/{id}");
     let file_view = |(f, by): &(docket_engine::model::UploadedFile, String)| {
@@ -432,6 +436,7 @@ pub(in crate::admin) async fn show_work(
         errors,
         typed_external_name: typed_name.unwrap_or_else(|| work.external_name.clone()),
         paused: own_pause.as_ref().map(crate::admin::contacts::pause_text),
+        repeat,
     };
     render(status, "admin/work.html", layout(session), &page)
 }

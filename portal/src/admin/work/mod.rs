@@ -3,7 +3,8 @@
 //! what clients did lately (`find.rs`), work created from a template (`new.rs`), the same work for
 //! many contacts at once (`bulk.rs`), one work item's page (`item.rs`) with its timeline
 //! (`timeline.rs`), what staff do from it (`actions.rs`; completing it and removing a file asked
-//! first, `confirm.rs`; pausing its reminders: `pause.rs`), their review of what a client sent
+//! first, `confirm.rs`; pausing its reminders: `pause.rs`;
+//! setting its repeat: `repeat.rs`, shown by `repeat_view.rs`), their review of what a client sent
 //! for a task (`review.rs`) and the documents they attach to its tasks (`upload.rs`).
 
 use axum::extract::State;
@@ -25,6 +26,8 @@ pub(super) mod item;
 pub(super) mod list;
 pub(super) mod new;
 pub(super) mod pause;
+pub(super) mod repeat;
+pub(super) mod repeat_view;
 pub(super) mod review;
 pub(super) mod selection;
 pub(super) mod timeline;
@@ -80,6 +83,8 @@ pub(super) struct Row {
     last_activity: String,
     /// Its id, for a selection's checkbox.
     id: String,
+    /// "Repeats: 5 Mar 2027, 5 Apr 2027, 5 May 2027", while it repeats.
+    repeats: Option<String>,
 }
 
 /// `GET /admin`: the signed-in member's desk — their work due this week, overdue client tasks,
@@ -179,6 +184,14 @@ pub(super) fn firm_zone(state: &AppState) -> chrono_tz::Tz {
 pub(super) fn row(line: &WorkLine, zone: chrono_tz::Tz) -> Row {
     Row {
         id: line.id.to_string(),
+        repeats: (!line.repeats.is_empty()).then(|| {
+            let dates: Vec<String> = line
+                .repeats
+                .iter()
+                .map(|d| d.format("%-d %b %Y").to_string())
+                .collect();
+            format!("Repeats: {}", dates.join(", "))
+        }),
         clients: if line.clients.is_empty() {
             "—".into()
         } else {

@@ -1,0 +1,530 @@
+//! Work that repeats: a year of a monthly repeat on the fast clock, missed occurrences after
+//! downtime, a restart and a second server sharing the store (each occurrence made once), a
+//! repeat that stops because its template is gone, refusals naming their field, and one
+//! occurrence at speed 1.
+
+use std::sync::Arc;
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::config::FirmConfig;
+use crate::docket::Docket;
+use crate::docket::test_firm::{Firm, host, seeded, utc};
+use crate::model::{Actor, EventKind, MessageKind, NewWork, RepeatRequest, Role, WorkId, WorkItem};
+use crate::store::{SledStore, Tree};
+use crate::workers::{WorkerOptions, Workers};
+use crate::{Clock, Error, ManualClock, ScaledClock};
+
+/// Sent on its start day at the firm's send time; reminded by no one before its due date.
+const BOOKKEEPING: &str = r#"
+name = "Bookkeeping"
+[[groups]]
+name = "Records"
+sending = { plugin = "relative", params = { days = 0 } }
+reminders = { plugin = "gentle" }
+[[groups.tasks]]
+title = "Bank statements"
+due = 20
+"#;
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn every(every: &str) -> RepeatRequest {
+    RepeatRequest {
+        every: every.into(),
+        ..RepeatRequest::default()
+    }
+}
+
+/// A "Bookkeeping" work item for Ann starting on `start`.
+fn bookkeeping(docket: &Docket, start: &str) -> WorkId {
+    docket.import_template(BOOKKEEPING).unwrap();
+    docket
+        .create_work(
+            NewWork {
+                template: "Bookkeeping".into(),
+                start_date: Some(day(start)),
+                contacts: vec!["ann@client.example".into()],
+                ..NewWork::default()
+            },
+            Actor::System,
+        )
+        .unwrap()
+        .id
+}
+
+/// The work items the repeat of `series` made, oldest first.
+fn made(docket: &Docket, series: WorkId) -> Vec<WorkItem> {
+    docket
+        .repeat_made(series, 1000)
+        .unwrap()
+        .into_iter()
+        .map(|id| docket.work(id).unwrap())
+        .collect()
+}
+
+/// How many requests (first sends) were queued for `work`.
+fn requests(docket: &Docket, work: WorkId) -> usize {
+    docket
+        .outbox(None, 10_000)
+        .unwrap()
+        .iter()
+        .filter(|m| m.work == Some(work) && m.kind == MessageKind::Request)
+        .count()
+}
+
+#[test]
+fn a_year_of_a_monthly_repeat_makes_twelve_work_items_each_sent_once() {
+    let firm = Firm::new("2026-01-05T08:00:00Z", FirmConfig::default());
+    let series = bookkeeping(&firm.docket, "2026-01-05");
+    let set = firm
+        .docket
+        .set_repeat(series, every("month"), Actor::System)
+        .unwrap();
+    let repeat = set.repeat.as_deref().unwrap();
+    assert_eq!(repeat.day, Some(5));
+    let next: Vec<NaiveDate> = repeat.next.iter().map(|o| o.start_date).collect();
+    assert_eq!(
+        next,
+        [day("2026-02-05"), day("2026-03-05"), day("2026-04-05")]
+    );
+    firm.run_until(utc("2027-01-05T23:00:00Z"));
+
+    let made = made(&firm.docket, series);
+    assert_eq!(
+        made.len(),
+        12,
+        "{:?}",
+        made.iter().map(|w| w.start_date).collect::<Vec<_>>()
+    );
+    assert_eq!(firm.docket.store().len(Tree::Work).unwrap(), 13);
+    for (i, work) in made.iter().enumerate() {
+        let month = chrono::Months::new(i as u32 + 1);
+        assert_eq!(work.start_date, day("2026-01-05") + month);
+        assert_eq!(work.repeated_from, Some(series));
+        assert_eq!(
+            work.groups[0].recipient,
+            firm.docket.work(series).unwrap().groups[0].recipient
+        );
+        assert_eq!(requests(&firm.docket, work.id), 1, "{}", work.title);
+        assert!(
+            work.groups[0].sent_at.is_some(),
+            "{} was not sent",
+            work.title
+        );
+    }
+    assert_eq!(made[1].title, "Ann Archer — Bookkeeping March 2026");
+    assert_eq!(made[1].external_name, "Bookkeeping March 2026");
+    assert_eq!(made[11].start_date, day("2027-01-05"));
+    // At the transport: the series' request and twelve more, each once.
+    let sent: Vec<_> = firm
+        .sent()
+        .into_iter()
+        .filter(|(_, raw)| !raw.contains("Subject: Reminder"))
+        .collect();
+    assert_eq!(
+        sent.len(),
+        13,
+        "{:?}",
+        sent.iter().map(|s| s.0).collect::<Vec<_>>()
+    );
+    // Both ways on the timelines.
+    let series_events = firm.docket.work_timeline(series, 200).unwrap();
+    assert_eq!(
+        series_events
+            .iter()
+            .filter(|e| e.kind == EventKind::RepeatMade)
+            .count(),
+        12
+    );
+    assert!(
+        series_events
+            .iter()
+            .any(|e| e.summary.contains(&made[0].id.to_string()))
+    );
+    let made_events = firm.docket.work_timeline(made[0].id, 50).unwrap();
+    assert!(
+        made_events
+            .iter()
+            .any(|e| e.kind == EventKind::RepeatMade && e.summary.contains(&series.to_string()))
+    );
+    // The series still repeats, from February 2027.
+    let repeat = firm.docket.work(series).unwrap().repeat.unwrap();
+    assert_eq!(repeat.next[0].start_date, day("2027-02-05"));
+    assert_eq!(repeat.last, Some(day("2027-01-05")));
+}
+
+#[test]
+fn occurrences_missed_while_down_are_each_made_once_and_until_ends_the_repeat() {
+    let firm = Firm::new("2026-01-05T08:00:00Z", FirmConfig::default());
+    let series = bookkeeping(&firm.docket, "2026-01-31");
+    let request = RepeatRequest {
+        until: Some("2026-06-30".into()),
+        title: Some("{contact} — VAT {quarter} ({month})".into()),
+        ..every("month")
+    };
+    firm.docket
+        .set_repeat(series, request, Actor::System)
+        .unwrap();
+    // Down until 2 May: February, March and April's are made in one tick.
+    firm.clock.set(utc("2026-05-02T12:00:00Z"));
+    let report = firm.docket.tick().unwrap();
+    assert_eq!(report.repeats, 3);
+    let dates: Vec<_> = made(&firm.docket, series)
+        .iter()
+        .map(|w| w.start_date)
+        .collect();
+    // The 31st, or the month's last day.
+    assert_eq!(
+        dates,
+        [day("2026-02-28"), day("2026-03-31"), day("2026-04-30")]
+    );
+    assert_eq!(firm.docket.tick().unwrap().repeats, 0);
+    assert_eq!(made(&firm.docket, series).len(), 3, "nothing twice");
+    firm.run_until(utc("2026-12-31T00:00:00Z"));
+    let made = made(&firm.docket, series);
+    let dates: Vec<_> = made.iter().map(|w| w.start_date).collect();
+    assert_eq!(
+        dates,
+        [
+            day("2026-02-28"),
+            day("2026-03-31"),
+            day("2026-04-30"),
+            day("2026-05-31"),
+            day("2026-06-30")
+        ]
+    );
+    assert_eq!(made[0].title, "Ann Archer — VAT Q1 2026 (February 2026)");
+    let work = firm.docket.work(series).unwrap();
+    assert!(work.repeat.is_none(), "ended after its last date");
+    assert!(
+        firm.docket
+            .work_timeline(series, 100)
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == EventKind::RepeatStopped && e.summary.contains("2026-06-30"))
+    );
+}
+
+/// A firm on a data folder (sled), as a server opens it.
+fn on_folder(dir: &std::path::Path, clock: Arc<ManualClock>) -> Docket {
+    let dir = dir.join("data");
+    let store = if dir.exists() {
+        SledStore::open(&dir).unwrap()
+    } else {
+        SledStore::create(&dir).unwrap()
+    };
+    Docket::open(
+        Arc::new(store),
+        clock,
+        &FirmConfig::default(),
+        "https://docket.example",
+    )
+    .unwrap()
+    .with_plugins(host())
+}
+
+#[test]
+fn a_restart_between_an_occurrence_and_its_making_makes_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(utc("2026-01-05T08:00:00Z")));
+    let docket = on_folder(dir.path(), clock.clone());
+    docket
+        .create_contact(
+            crate::model::NewContact {
+                name: "Ann Archer".into(),
+                email: "ann@client.example".into(),
+                timezone: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let series = bookkeeping(&docket, "2026-01-05");
+    docket
+        .set_repeat(series, every("quarter"), Actor::System)
+        .unwrap();
+    let before = docket
+        .store()
+        .get(Tree::Work, &series.key())
+        .unwrap()
+        .unwrap();
+    // The occurrence passes while the server is down; it is made when it is back.
+    drop(docket);
+    clock.set(utc("2026-04-05T00:00:01Z"));
+    let docket = on_folder(dir.path(), clock.clone());
+    assert_eq!(docket.tick().unwrap().repeats, 1);
+    drop(docket);
+    // Killed right after: reopened, the next tick makes nothing more.
+    let docket = on_folder(dir.path(), clock.clone());
+    assert_eq!(docket.tick().unwrap().repeats, 0);
+    assert_eq!(made(&docket, series).len(), 1);
+    // Even a server that still sees the series before the occurrence (its view of the record
+    // lost the move) finds the occurrence's key and only moves the series on.
+    let mut batch = crate::store::Batch::default();
+    batch.put(Tree::Work, series.key(), before);
+    batch.put(
+        Tree::Repeats,
+        super::super::repeat_rule::due_key(
+            crate::model::KeyInstant::new(utc("2026-04-05T00:00:00Z")),
+            series,
+        ),
+        Vec::new(),
+    );
+    docket.store().commit(batch).unwrap();
+    assert_eq!(docket.tick().unwrap().repeats, 0);
+    assert_eq!(made(&docket, series).len(), 1);
+    assert_eq!(docket.store().len(Tree::Work).unwrap(), 2);
+    let repeat = docket.work(series).unwrap().repeat.unwrap();
+    assert_eq!(repeat.next[0].start_date, day("2026-07-05"));
+}
+
+#[test]
+fn two_servers_sharing_a_store_make_each_occurrence_once() {
+    let clock = Arc::new(ManualClock::new(utc("2026-01-05T08:00:00Z")));
+    let (one, ..) = seeded(clock.clone(), &FirmConfig::default());
+    let series = bookkeeping(&one, "2026-01-05");
+    one.set_repeat(series, every("month"), Actor::System)
+        .unwrap();
+    let two = Docket::open(
+        one.store().clone(),
+        clock.clone(),
+        &FirmConfig::default(),
+        "https://docket.example",
+    )
+    .unwrap()
+    .with_plugins(host());
+    clock.set(utc("2026-12-06T00:00:00Z"));
+    std::thread::scope(|s| {
+        for docket in [&one, &two] {
+            s.spawn(move || {
+                for _ in 0..5 {
+                    docket.tick().unwrap();
+                }
+            });
+        }
+    });
+    let dates: Vec<_> = made(&one, series).iter().map(|w| w.start_date).collect();
+    assert_eq!(dates.len(), 11, "{dates:?}");
+    assert_eq!(one.store().len(Tree::Work).unwrap(), 12);
+}
+
+#[test]
+fn a_repeat_whose_template_is_archived_stops_and_says_so() {
+    let firm = Firm::new("2026-01-05T08:00:00Z", FirmConfig::default());
+    let sam = firm
+        .docket
+        .add_user(crate::NewUser {
+            email: "sam@smith.example".into(),
+            name: "Sam".into(),
+            role: Role::Staff,
+            password: "correct horse battery".into(),
+        })
+        .unwrap();
+    let series = bookkeeping(&firm.docket, "2026-01-05");
+    firm.docket
+        .update_work_details(
+            series,
+            crate::docket::WorkDetails {
+                assignee: Some("sam@smith.example".into()),
+                ..Default::default()
+            },
+            Actor::System,
+        )
+        .unwrap();
+    firm.docket
+        .set_repeat(series, every("month"), Actor::System)
+        .unwrap();
+    firm.docket.archive_template("Bookkeeping").unwrap();
+    firm.run_until(utc("2026-03-01T00:00:00Z"));
+    assert!(made(&firm.docket, series).is_empty());
+    let work = firm.docket.work(series).unwrap();
+    assert!(work.repeat.is_none());
+    let stopped: Vec<_> = firm
+        .docket
+        .work_timeline(series, 50)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == EventKind::RepeatStopped)
+        .collect();
+    assert_eq!(stopped.len(), 1);
+    assert!(
+        stopped[0].summary.contains("archived"),
+        "{}",
+        stopped[0].summary
+    );
+    let notes = firm.docket.notifications(sam.id, 10).unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].kind, crate::docket::REPEAT_STOPPED_KIND);
+    // Nothing is due any more: the scheduler does not look again.
+    assert!(firm.docket.next_repeat_due().unwrap().is_none());
+}
+
+#[test]
+fn a_repeat_that_cannot_be_is_refused_naming_its_field() {
+    let firm = Firm::new("2026-01-05T08:00:00Z", FirmConfig::default());
+    let series = bookkeeping(&firm.docket, "2026-01-05");
+    let refused =
+        |request: RepeatRequest| match firm.docket.set_repeat(series, request, Actor::System) {
+            Err(Error::Invalid { field, message }) => (field.unwrap_or_default(), message),
+            other => panic!("not refused: {other:?}"),
+        };
+    for (request, field, words) in [
+        (every("fortnight"), "every", "cron"),
+        (every("61 * * * *"), "every", "minute"),
+        (
+            RepeatRequest {
+                day: Some(0),
+                ..every("month")
+            },
+            "day",
+            "1 to 31",
+        ),
+        (
+            RepeatRequest {
+                day: Some(32),
+                ..every("quarter")
+            },
+            "day",
+            "1 to 31",
+        ),
+        (
+            RepeatRequest {
+                day: Some(3),
+                ..every("0 6 1 * *")
+            },
+            "day",
+            "cron",
+        ),
+        (
+            RepeatRequest {
+                until: Some("2025-12-31".into()),
+                ..every("year")
+            },
+            "until",
+            "past",
+        ),
+        (
+            RepeatRequest {
+                until: Some("31/12/2026".into()),
+                ..every("year")
+            },
+            "until",
+            "YYYY-MM-DD",
+        ),
+        (
+            RepeatRequest {
+                until: Some("2026-01-20".into()),
+                ..every("month")
+            },
+            "until",
+            "nothing would repeat",
+        ),
+        (
+            RepeatRequest {
+                title: Some("{client} VAT".into()),
+                ..every("month")
+            },
+            "title",
+            "{contact}",
+        ),
+    ] {
+        let (got, message) = refused(request);
+        assert_eq!(got, field, "{message}");
+        assert!(message.contains(words), "{message}");
+    }
+    assert!(
+        firm.docket.work(series).unwrap().repeat.is_none(),
+        "nothing was kept"
+    );
+    // Set, changed, stopped: each on the timeline.
+    firm.docket
+        .set_repeat(series, every("month"), Actor::System)
+        .unwrap();
+    let changed = firm
+        .docket
+        .set_repeat(
+            series,
+            RepeatRequest {
+                day: Some(20),
+                ..every("quarter")
+            },
+            Actor::System,
+        )
+        .unwrap();
+    assert_eq!(
+        changed.repeat.unwrap().next[0].start_date,
+        day("2026-04-20")
+    );
+    firm.docket.stop_repeat(series, Actor::System).unwrap();
+    assert!(firm.docket.next_repeat_due().unwrap().is_none());
+    let kinds: Vec<_> = firm
+        .docket
+        .work_timeline(series, 50)
+        .unwrap()
+        .into_iter()
+        .filter(|e| matches!(e.kind, EventKind::RepeatSet | EventKind::RepeatStopped))
+        .map(|e| e.summary)
+        .collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+}
+
+#[test]
+fn at_speed_one_a_cron_repeat_makes_its_work_once_and_it_is_sent_once() {
+    // Every minute, until today: the 23:59 occurrence, a second and a half away, is the only
+    // one. Sends go at any minute, so its request goes as soon as it is made.
+    let start = utc("2026-03-19T23:58:58.500400123Z");
+    let clock: Arc<dyn Clock> = Arc::new(ScaledClock::new(start, 1.0));
+    let config = FirmConfig {
+        send_time: "23:59".into(),
+        send_schedule: "* * * * *".into(),
+        ..FirmConfig::default()
+    };
+    let (docket, mailer, sent, _) = seeded(clock.clone(), &config);
+    let series = bookkeeping(&docket, "2026-03-19");
+    let request = RepeatRequest {
+        until: Some("2026-03-19".into()),
+        ..every("* * * * *")
+    };
+    let set = docket.set_repeat(series, request, Actor::System).unwrap();
+    let next = &set.repeat.as_ref().unwrap().next;
+    assert_eq!(next.len(), 1, "{next:?}");
+    assert_eq!(next[0].at.get(), utc("2026-03-19T23:59:00Z"));
+    let workers = Workers::start(
+        docket.clone(),
+        Arc::new(mailer),
+        WorkerOptions {
+            idle: StdDuration::from_millis(100),
+            ..WorkerOptions::default()
+        },
+    )
+    .unwrap();
+    let deadline = Instant::now() + StdDuration::from_secs(120);
+    let requests_sent = || {
+        sent.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, raw)| !raw.contains("Subject: Reminder"))
+            .count()
+    };
+    // The series' own request and the made work's.
+    while requests_sent() < 2 && Instant::now() < deadline {
+        std::thread::sleep(StdDuration::from_millis(50));
+    }
+    // A little longer, to see that nothing is made or sent twice.
+    std::thread::sleep(StdDuration::from_millis(1500));
+    workers.stop();
+    let made = made(&docket, series);
+    assert_eq!(made.len(), 1, "by {}", docket.now());
+    assert!(docket.now() >= utc("2026-03-19T23:59:00Z"));
+    assert_eq!(requests(&docket, made[0].id), 1);
+    assert_eq!(requests_sent(), 2);
+    assert_eq!(made[0].start_date, day("2026-03-19"));
+    assert!(
+        docket.work(series).unwrap().repeat.is_none(),
+        "ended after until"
+    );
+}

@@ -1,0 +1,84 @@
+//! Work that repeats, from its page: the form that sets, changes or stops it (no script:
+//! `every` is a choice, a cron expression its own field). What the page shows of a repeat is
+//! `repeat_view.rs`.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use docket_engine::model::RepeatRequest;
+use serde::Deserialize;
+
+use super::actions::{actor, back, bad_address, failed, refused};
+use crate::AppState;
+use crate::CallError::Engine;
+use crate::admin::guard::{StaffForm, StaffSession};
+
+#[derive(Deserialize)]
+pub(in crate::admin) struct RepeatForm {
+    /// `set` or `stop`.
+    action: String,
+    #[serde(default)]
+    every: String,
+    #[serde(default)]
+    cron: String,
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    title: String,
+}
+
+/// `POST /admin/work/ID/repeat`: set or change this work's repeat, or stop it.
+pub(in crate::admin) async fn repeat(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    StaffForm(form): StaffForm<RepeatForm>,
+) -> Response {
+    let Ok(work) = id.parse() else {
+        return bad_address(&state, &session);
+    };
+    let by = actor(&session);
+    let stop = form.action == "stop";
+    let day = form.day.trim();
+    let day = match day {
+        "" => None,
+        d => match d.parse::<u32>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                let e = docket_engine::Error::invalid_field(
+                    "day",
+                    format!("`{d}` is not a day of the month; give 1 to 31"),
+                );
+                return refused(&state, &session, &id, "repeat-day".into(), &e).await;
+            }
+        },
+    };
+    let request = RepeatRequest {
+        every: if form.every == "cron" {
+            form.cron
+        } else {
+            form.every
+        },
+        day,
+        until: Some(form.until),
+        title: Some(form.title),
+    };
+    let answer = state
+        .run(move |d| {
+            if stop {
+                d.stop_repeat(work, by)
+            } else {
+                d.set_repeat(work, request, by)
+            }
+        })
+        .await;
+    match answer {
+        Ok(_) => back(work, if stop { "repeat-stopped" } else { "repeat-set" }),
+        Err(Engine(e)) if e.is_invalid() => {
+            let field = format!("repeat-{}", e.field().unwrap_or("every"));
+            refused(&state, &session, &id, field, &e).await
+        }
+        Err(e) => failed(&state, &session, work, e),
+    }
+}
