@@ -243,6 +243,7 @@ fn idle_tick(store: Arc<dyn Store>, groups: usize) -> (Duration, Duration, Durat
                 name: "Ann Archer".into(),
                 email: "ann@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )

@@ -238,6 +238,7 @@ fn a_restart_between_an_occurrence_and_its_making_makes_it_once() {
                 name: "Ann Archer".into(),
                 email: "ann@client.example".into(),
                 timezone: None,
+                locale: None,
             },
             Actor::System,
         )
