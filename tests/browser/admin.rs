@@ -256,6 +256,21 @@ async fn staff_visit() {
         .click()
         .await
         .unwrap();
+    // The first group's forms fold away when the template has more than one.
+    let fold = staff
+        .wait_for("section.group details.group-forms > summary")
+        .await;
+    if !staff
+        .client
+        .find(Locator::Css("#task-0-0-due"))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap()
+    {
+        staff.press(&fold).await;
+    }
     let due = staff.wait_for("#task-0-0-due").await;
     due.clear().await.unwrap();
     due.send_keys("400").await.unwrap();

@@ -39,12 +39,10 @@ async fn sign_in(browser: &Browser, demo: &Demo) {
         .send_keys(&password)
         .await
         .unwrap();
-    browser
+    let go = browser
         .wait_for("form[action='/admin/sign-in'] button.primary")
-        .await
-        .click()
-        .await
-        .unwrap();
+        .await;
+    browser.press(&go).await;
     wait_for_heading(browser, "Your desk").await;
 }
 
@@ -226,7 +224,7 @@ async fn desk() {
                 asked.contains("The client still has 1 open task."),
                 "{asked}"
             );
-            found.extend(check(&nojs, "confirm completing").await);
+            // (axe-core runs as a script: it checks this page with scripts on, in admin.rs.)
             nojs.screenshot("desk-phone-6-confirm-complete").await;
             nojs.assert_no_sideways_scroll("the confirm page").await;
             nojs.close().await;
@@ -250,7 +248,10 @@ async fn desk() {
             let cancel = staff.wait_for("#confirm-dialog-no").await;
             staff.press(&cancel).await;
             staff.wait_for("dialog:not([open])").await;
-            assert!(staff.url().await.ends_with(&format!("/admin/work/{work}")));
+            let here = staff.url().await;
+            assert!(here.contains(&format!("/admin/work/{work}")), "{here}");
+            assert!(!here.contains("/complete"), "{here}");
+            assert_eq!(staff.text("h1").await, "Baker's Bakery — November books");
             let complete = staff.wait_for(&format!("{complete_form} button")).await;
             staff.press(&complete).await;
             let yes = staff.wait_for("dialog[open] #confirm-dialog-yes").await;
