@@ -11,14 +11,14 @@ use axum::response::Response;
 use crate::AppState;
 
 /// Headers on every page: no referrer (links carry tokens), a strict CSP with no inline script
-/// or style and images from this site only (the logo is served here: `own_image`), no sniffing,
+/// or style, scripts (the admin's one) and images from this site only (the logo is served here: `own_image`), no sniffing,
 /// no framing, no caching of pages.
 pub(crate) async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
     headers.insert(

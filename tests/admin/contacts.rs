@@ -138,6 +138,20 @@ fn staff_list_search_add_and_edit_contacts() {
     );
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(error_of(&body(refused), "new-timezone").contains("IANA timezone"));
+    // An empty address says what to enter, once, not that nothing is not an address.
+    let refused = admin.post(
+        "/admin/contacts",
+        &sam,
+        &[("name", "Dee Doe"), ("email", " "), ("timezone", "")],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        error_of(&html, "new-email").contains("Enter an email address"),
+        "{html}"
+    );
+    assert_eq!(html.matches("nter an email address").count(), 1, "{html}");
+    assert!(!html.contains("is not an email address"), "{html}");
     assert_eq!(count(), before);
     let added = admin.post(
         "/admin/contacts",

@@ -86,3 +86,149 @@ fn groups_fold_and_task_descriptions_are_multi_line() {
     assert_eq!(groups_open(&html), [false, true], "{html}");
     assert!(html.contains("id=\"task-1-0-due-error\""), "{html}");
 }
+
+#[test]
+fn examples_are_placeholders_and_a_due_offset_over_a_year_is_asked_about_first() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+
+    // The new template's form shows examples, not values to delete; an empty due offset says
+    // what to enter.
+    let html = body(admin.get("/admin/templates/new", Some(&sam)));
+    assert!(
+        html.contains("name=\"group\" value=\"\" placeholder=\"e.g. Documents we need from you\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("name=\"due\" value=\"\" placeholder=\"e.g. 14\""),
+        "{html}"
+    );
+    let new = |due: &str, confirmed: &str| {
+        admin.post(
+            "/admin/templates/new",
+            &sam,
+            &[
+                ("name", "Long lease"),
+                ("description", ""),
+                ("group", "Lease papers"),
+                ("title", "Signed lease"),
+                ("due", due),
+                ("confirmed", confirmed),
+            ],
+        )
+    };
+    let refused = new("", "");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body(refused).contains("Enter a number of days, e.g. 14"),
+        "an empty due offset"
+    );
+    // 400 days asks first, and nothing is made until the answer.
+    let asked = new("400", "");
+    assert_eq!(asked.status(), StatusCode::OK);
+    let html = body(asked);
+    assert!(
+        html.contains("The task would be due 400 days after the work&#x27;s start"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<input type=\"hidden\" name=\"due\" value=\"400\">"),
+        "{html}"
+    );
+    assert!(html.contains("<input type=\"hidden\" name=\"confirmed\" value=\"yes\">"));
+    assert!(admin.docket.find_template("Long lease").is_err());
+    let made = new("400", "yes");
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let t = admin.docket.find_template("Long lease").unwrap();
+    assert_eq!(t.groups[0].tasks[0].due_offset_days, 400);
+
+    // On a template's page: a task moved to -400 days asks too; 365 does not.
+    let path = format!("/admin/templates/{}", t.id);
+    let html = body(admin.get(&path, Some(&sam)));
+    assert!(
+        html.contains("placeholder=\"e.g. before=7,3; every=2\""),
+        "{html}"
+    );
+    let task = |due: &str, confirmed: &str| {
+        admin.post(
+            &path,
+            &sam,
+            &[
+                ("action", "task"),
+                ("group", "0"),
+                ("task", "0"),
+                ("title", "Signed lease"),
+                ("description", "Both pages."),
+                ("due", due),
+                ("confirmed", confirmed),
+            ],
+        )
+    };
+    let html = body(task("-400", ""));
+    assert!(
+        html.contains("400 days before the work&#x27;s start"),
+        "{html}"
+    );
+    assert_eq!(
+        admin.docket.find_template("Long lease").unwrap().groups[0].tasks[0].due_offset_days,
+        400
+    );
+    assert_eq!(task("365", "").status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        admin.docket.find_template("Long lease").unwrap().groups[0].tasks[0].due_offset_days,
+        365
+    );
+    assert_eq!(task("-400", "yes").status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        admin.docket.find_template("Long lease").unwrap().groups[0].tasks[0].due_offset_days,
+        -400
+    );
+
+    // Tasks move with the up and down buttons, and work made afterwards keeps that order.
+    let added = admin.post(
+        &path,
+        &sam,
+        &[
+            ("action", "add_task"),
+            ("group", "0"),
+            ("title", "Deposit receipt"),
+            ("description", ""),
+            ("due", "7"),
+        ],
+    );
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let html = body(admin.get(&path, Some(&sam)));
+    assert!(
+        html.contains("Move up<span class=\"visually-hidden\"> task 2 of group 1</span>"),
+        "{html}"
+    );
+    let moved = admin.post(
+        &path,
+        &sam,
+        &[("action", "task_up"), ("group", "0"), ("task", "1")],
+    );
+    assert_eq!(moved.status(), StatusCode::SEE_OTHER);
+    let work = admin
+        .docket
+        .create_work(
+            docket_engine::model::NewWork {
+                template: "Long lease".into(),
+                title: None,
+                external_name: None,
+                start_date: chrono::NaiveDate::from_ymd_opt(2026, 3, 2),
+                assignee: None,
+                contacts: vec!["ann@client.example".into()],
+            },
+            docket_engine::model::Actor::System,
+        )
+        .unwrap();
+    let titles: Vec<&str> = work.groups[0]
+        .tasks
+        .iter()
+        .map(|t| t.title.as_str())
+        .collect();
+    assert_eq!(titles, ["Deposit receipt", "Signed lease"]);
+    let page = body(admin.get(&format!("/admin/work/{}", work.id), Some(&sam)));
+    let at = |text: &str| page.find(text).unwrap_or_else(|| panic!("{text}: {page}"));
+    assert!(at("Deposit receipt") < at("Signed lease"));
+}

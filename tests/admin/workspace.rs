@@ -30,7 +30,7 @@ fn the_work_list_says_whose_work_it_is_and_sorts_by_links() {
     // Nothing done by the client yet; then Ann ticks a task of the sent work.
     let (_, page) = list("");
     for expected in [
-        "<th scope=\"col\">Client</th>",
+        "<th scope=\"col\"><a href=\"/admin/work?sort=client\">Client<span class=\"visually-hidden\">; sort by client</span></a></th>",
         "Ann Archer",
         "Year end",
         "Last client activity",
@@ -69,6 +69,23 @@ fn the_work_list_says_whose_work_it_is_and_sorts_by_links() {
     );
     let (_, page) = list("?sort=due");
     assert!(at(&page, &sent) < at(&page, &later));
+    // Client, status and assignee sort too: planned work before work waiting on the client.
+    for key in ["client", "status", "assignee"] {
+        assert!(
+            page.contains(&format!("href=\"/admin/work?sort={key}\"")),
+            "{key}: {page}"
+        );
+    }
+    let (status, page) = list("?sort=status");
+    assert_eq!(status, StatusCode::OK);
+    assert!(at(&page, &later) < at(&page, &sent), "{page}");
+    assert!(
+        page.contains("aria-sort=\"ascending\"><a href=\"/admin/work?sort=status\">Status"),
+        "{page}"
+    );
+    let (status, page) = list("?sort=client&status=waiting_on_client");
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&sent) && !page.contains(&later), "{page}");
     let (status, page) = list("?sort=title");
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -116,12 +133,17 @@ fn the_work_list_says_whose_work_it_is_and_sorts_by_links() {
     assert_eq!(ids(&newest), [planned.to_string(), admin.work.to_string()]);
     let (_, oldest) = api("?sort=oldest");
     assert_eq!(ids(&oldest), [admin.work.to_string(), planned.to_string()]);
+    let (_, by_status) = api("?sort=status");
+    assert_eq!(
+        ids(&by_status),
+        [planned.to_string(), admin.work.to_string()]
+    );
     let (status, refused) = api("?sort=title");
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
     assert!(
         refused
             .to_string()
-            .contains("sort is newest, oldest or due"),
+            .contains("sort is newest, oldest, due, client, status or assignee"),
         "{refused}"
     );
 }

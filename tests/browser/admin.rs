@@ -197,6 +197,11 @@ async fn staff_visit() {
         ("/admin/plugins", "Plugins", "admin-9-plugins"),
         ("/admin/outbox", "Outbox", "admin-10-outbox"),
         ("/admin/work", "All work", "admin-11-work-list"),
+        (
+            "/admin/work?sort=client",
+            "All work",
+            "admin-11-work-list-by-client",
+        ),
         ("/admin/work/new", "New work", "admin-12-new-work"),
         ("/admin/templates", "Templates", "admin-13-templates"),
         (
@@ -240,6 +245,49 @@ async fn staff_visit() {
         found.extend(check(&staff, what).await);
         staff.screenshot(shot).await;
     }
+    // A due offset over a year is asked about on a page of its own before it is saved.
+    staff.goto(&format!("{}/admin/templates", demo.base)).await;
+    wait_for_heading(&staff, "Templates").await;
+    staff
+        .client
+        .find(Locator::Css("table tbody tr:first-child a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The first group's forms fold away when the template has more than one.
+    let fold = staff
+        .wait_for("section.group details.group-forms > summary")
+        .await;
+    if !staff
+        .client
+        .find(Locator::Css("#task-0-0-due"))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap()
+    {
+        staff.press(&fold).await;
+    }
+    let due = staff.wait_for("#task-0-0-due").await;
+    due.clear().await.unwrap();
+    due.send_keys("400").await.unwrap();
+    let save = staff.wait_for("#task-0-0 button[type='submit']").await;
+    staff.press(&save).await;
+    wait_for_heading(&staff, "Due more than a year from the start?").await;
+    let asked = staff.text("main").await;
+    assert!(
+        asked.contains("The task would be due 400 days after the work's start"),
+        "{asked}"
+    );
+    found.extend(check(&staff, "due over a year, asked").await);
+    staff.screenshot("admin-9b-template-due-over-a-year").await;
+    let yes = staff.wait_for("main form button.primary").await;
+    staff.press(&yes).await;
+    let due = staff.wait_for("#task-0-0-due").await;
+    assert_eq!(due.prop("value").await.unwrap().as_deref(), Some("400"));
 
     // The same pages on a phone: nothing scrolls sideways.
     let phone = Browser::open(&driver, PHONE, true).await;
@@ -253,6 +301,16 @@ async fn staff_visit() {
         ("/admin/settings", "Settings", "admin-phone-settings"),
         ("/admin/account", "Your account", "admin-phone-account"),
         ("/admin/templates", "Templates", "admin-phone-templates"),
+        (
+            "/admin/work?sort=status",
+            "All work",
+            "admin-phone-work-list",
+        ),
+        (
+            "/admin/templates/new",
+            "New template",
+            "admin-phone-template-new",
+        ),
         ("/admin/contacts", "Contacts", "admin-phone-contacts"),
     ] {
         phone.goto(&format!("{}{path}", demo.base)).await;

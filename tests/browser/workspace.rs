@@ -116,11 +116,19 @@ async fn desk_visit() {
         staff.wait_for("dl.facts").await;
         assert_eq!(staff.text("h1").await, "Baker's Bakery — November books");
 
-        // The saved views and the work list sorted by next due date.
+        // The saved views, the work list sorted by next due date, client and assignee, and the
+        // new template's form with its examples as placeholders.
         for (path, heading, shot) in [
             ("/admin/activity", "Recently active clients", "3-active"),
             ("/admin/activity/failed", "Failed emails", "4-failed"),
             ("/admin/work?sort=due", "All work", "5-work-by-due"),
+            ("/admin/work?sort=client", "All work", "5b-work-by-client"),
+            (
+                "/admin/work?sort=assignee",
+                "All work",
+                "5c-work-by-assignee",
+            ),
+            ("/admin/templates/new", "New template", "5d-template-new"),
             ("/admin/work", "All work", "6-work"),
         ] {
             staff.goto(&format!("{}{path}", demo.base)).await;

@@ -36,8 +36,8 @@ pub use outbox::{
 pub use repeat::{Occurrence, Repeat, RepeatRequest};
 pub use staff::{ApiToken, StaffMember, StaffSession, TokenCreator, TokenEnd};
 pub use template::{
-    DocumentRef, GroupTemplate, NewTemplate, ParamItem, ParamValue, PluginRef, TaskTemplate,
-    Template, TemplateFile,
+    DocumentRef, GroupTemplate, MAX_DUE_OFFSET_DAYS, NewTemplate, ParamItem, ParamValue, PluginRef,
+    TaskTemplate, Template, TemplateFile,
 };
 pub use timeline::{Actor, EventKind, TimelineEvent};
 pub use work::{

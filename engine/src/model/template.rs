@@ -10,6 +10,9 @@ use super::StoredFile;
 use super::{Record, TemplateId};
 use crate::{Error, Result};
 
+/// The most days a task may be due from its work's start, before or after: ten years.
+pub const MAX_DUE_OFFSET_DAYS: i32 = 3660;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Template {
     pub id: TemplateId,
@@ -420,7 +423,7 @@ impl NewTemplate {
                         }
                     }
                 }
-                if task.due_offset_days.abs() > 3660 {
+                if task.due_offset_days.abs() > MAX_DUE_OFFSET_DAYS {
                     return Err(Error::invalid(format!(
                         "task `{}`: a due offset of {} days is more than ten years",
                         task.title, task.due_offset_days

@@ -1,13 +1,13 @@
 //! The staff admin: server-rendered pages under `/admin` for signed-in members of staff. A
 //! browser opening `/` lands on the sign-in page (or the overview, when signed in). Every page
 //! shares one layout (`admin/base.html`): navigation to the pages that exist, the member's name,
-//! the unread count of their inbox and sign-out. No page needs JavaScript; every form posts to
+//! the unread count of their inbox and sign-out. No page needs JavaScript (one small script turns confirmations into a dialog); every form posts to
 //! the page it came from with the session's form token, and passes the same-origin check first.
 //!
 //! Folders by noun, as the engine's: `work/` (the overview, the list, new work, a work item's
 //! page, its actions and uploads), `templates/`, `contacts/`, `staff/` (sign-in, the account,
 //! the inbox, users and tokens) and `settings/` (the firm's settings, plugins, the outbox). Here:
-//! the routes, the layout and rendering; `guard.rs` the extractors that admit a request (a
+//! the routes, the layout and rendering; `assets.rs` the stylesheet and the script; `guard.rs` the extractors that admit a request (a
 //! signed-in member, an admin, a checked form or upload), `page_query.rs` a page's query string.
 
 // A refusal here is the page to answer with, built once per request: its size is no cost.
@@ -16,7 +16,7 @@
 use std::sync::LazyLock;
 
 use axum::Router;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use minijinja::{Environment, UndefinedBehavior};
@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use crate::AppState;
 
+mod assets;
 mod confirm;
 mod contacts;
 mod guard;
@@ -34,17 +35,6 @@ mod templates;
 mod work;
 
 pub use guard::{AdminSession, StaffForm, StaffSession, StaffUpload};
-
-const CSS: &str = include_str!("../../assets/admin.css");
-
-/// The stylesheet's address, with a hash of its content in it: browsers keep it for a year and
-/// fetch the new one as soon as a new build changes it.
-static CSS_PATH: LazyLock<String> = LazyLock::new(|| {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::hash::DefaultHasher::new();
-    CSS.hash(&mut hasher);
-    format!("/admin/assets/admin-{:016x}.css", hasher.finish())
-});
 
 /// The admin's page templates, parsed once; `routes` forces them, so a template that does not
 /// parse stops the server at start, never a request.
@@ -194,7 +184,8 @@ pub fn routes() -> Router<AppState> {
     LazyLock::force(&PAGES);
     Router::new()
         .route("/", get(staff::sign_in::root))
-        .route(CSS_PATH.as_str(), get(css))
+        .route(assets::CSS_PATH.as_str(), get(assets::css))
+        .route(assets::JS_PATH.as_str(), get(assets::js))
         .route(
             "/admin/sign-in",
             get(staff::sign_in::sign_in_form).post(staff::sign_in::sign_in),
@@ -349,16 +340,6 @@ pub fn routes() -> Router<AppState> {
         ))
 }
 
-async fn css() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-        ],
-        CSS,
-    )
-}
-
 // --- the layout --------------------------------------------------------------------------------
 
 /// What the layout needs on every page: the firm, the stylesheet, and — once signed in — the
@@ -367,6 +348,8 @@ async fn css() -> impl IntoResponse {
 struct Layout {
     firm_name: String,
     css: &'static str,
+    /// The script's address (`assets.rs`).
+    js: &'static str,
     shell: Option<Shell>,
 }
 
@@ -391,7 +374,8 @@ impl Layout {
     fn signed_out(state: &AppState) -> Layout {
         Layout {
             firm_name: firm_name(state),
-            css: CSS_PATH.as_str(),
+            css: assets::CSS_PATH.as_str(),
+            js: assets::JS_PATH.as_str(),
             shell: None,
         }
     }
@@ -404,7 +388,8 @@ impl Layout {
         };
         Layout {
             firm_name: firm_name(state),
-            css: CSS_PATH.as_str(),
+            css: assets::CSS_PATH.as_str(),
+            js: assets::JS_PATH.as_str(),
             shell: Some(Shell {
                 member_name: session.member.staff.name.clone(),
                 is_admin: session.member.is_admin(),

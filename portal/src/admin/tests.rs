@@ -3,10 +3,13 @@
 use super::*;
 
 #[test]
-fn every_template_parses_and_the_stylesheet_has_a_hashed_name() {
+fn every_template_parses_and_the_stylesheet_and_script_have_hashed_names() {
+    use assets::{CSS_PATH, JS_PATH};
     LazyLock::force(&PAGES);
     assert!(CSS_PATH.starts_with("/admin/assets/admin-") && CSS_PATH.ends_with(".css"));
     assert_eq!(CSS_PATH.len(), "/admin/assets/admin-.css".len() + 16);
+    assert!(JS_PATH.starts_with("/admin/assets/admin-") && JS_PATH.ends_with(".js"));
+    assert_eq!(JS_PATH.len(), "/admin/assets/admin-.js".len() + 16);
 }
 
 #[test]

@@ -367,6 +367,7 @@ impl Docket {
         for file in files.values() {
             batch.remove(Tree::FileRefs, file.ref_key(current.id));
         }
+        let old_name = current.name.clone();
         let template = Template {
             name,
             description: new.description,
@@ -377,6 +378,8 @@ impl Docket {
         batch.expect(Tree::Templates, template.id.key(), Some(before));
         batch.put_record(Tree::Templates, template.id.key(), &template);
         self.store.commit(batch)?;
+        // Search finds its work by the new name, not the old.
+        self.reindex_template_work(&template, &old_name)?;
         Ok(template)
     }
 

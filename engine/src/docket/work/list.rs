@@ -1,4 +1,5 @@
-//! The work list, newest, oldest or soonest due first: work items found by status and sub-status, assignee, next due date, contact,
+//! The work list, newest, oldest or soonest due first (or by client, status or assignee:
+//! `sorted.rs`): work items found by status and sub-status, assignee, next due date, contact,
 //! always through an index (`work_by_status`, `work_by_sub_status`, `work_by_assignee`,
 //! `work_by_due`, `work_by_contact`), never by reading every work item. The indexes are written by
 //! `write_work`, in the batch of every change of a work item.
@@ -40,10 +41,23 @@ pub enum WorkSort {
     Oldest,
     /// The soonest next due date first; work with no open task is left out.
     NextDue,
+    /// By client (the first group's contact's name), newest first for each.
+    Client,
+    /// By status (planned, waiting on the client, in progress, completed), newest first in each.
+    Status,
+    /// By assignee's name, unassigned work last, newest first for each.
+    Assignee,
 }
 
 impl WorkSort {
-    pub const ALL: [WorkSort; 3] = [WorkSort::Newest, WorkSort::Oldest, WorkSort::NextDue];
+    pub const ALL: [WorkSort; 6] = [
+        WorkSort::Newest,
+        WorkSort::Oldest,
+        WorkSort::NextDue,
+        WorkSort::Client,
+        WorkSort::Status,
+        WorkSort::Assignee,
+    ];
 
     /// The word a query gives for it.
     pub fn as_str(self) -> &'static str {
@@ -51,6 +65,9 @@ impl WorkSort {
             WorkSort::Newest => "newest",
             WorkSort::Oldest => "oldest",
             WorkSort::NextDue => "due",
+            WorkSort::Client => "client",
+            WorkSort::Status => "status",
+            WorkSort::Assignee => "assignee",
         }
     }
 }
@@ -108,8 +125,8 @@ pub struct WorkListQuery {
     /// group whose plugin fails.
     #[serde(default)]
     pub needs_attention: Option<String>,
-    /// `newest` (the default), `oldest`, or `due` (the soonest next due date first; work with no
-    /// open task is left out).
+    /// `newest` (the default), `oldest`, `due` (the soonest next due date first; work with no
+    /// open task is left out), `client`, `status` or `assignee` (by name, unassigned last).
     #[serde(default)]
     pub sort: Option<String>,
 }
@@ -307,7 +324,9 @@ impl Docket {
                 .ok_or_else(|| {
                     (
                         "sort",
-                        Error::invalid(format!("sort is newest, oldest or due, not `{sort}`")),
+                        Error::invalid(format!(
+                            "sort is newest, oldest, due, client, status or assignee, not `{sort}`"
+                        )),
                     )
                 })?,
         };
@@ -415,8 +434,14 @@ impl Docket {
                             .is_some_and(|d| d <= to)
                     })
                 },
-                filter,
+                &|w| filter.keeps(w),
             );
+        }
+        if matches!(
+            filter.sort,
+            WorkSort::Client | WorkSort::Status | WorkSort::Assignee
+        ) {
+            return self.list_by_column(filter, after, limit);
         }
         let (tree, prefix) = if filter.needs_attention {
             (Tree::WorkNeedsAttention, Vec::new())
@@ -441,13 +466,15 @@ impl Docket {
         };
         let start = after.map(|a| [prefix.as_slice(), &a.key()].concat());
         let newest = filter.sort == WorkSort::Newest;
-        self.index_scan(tree, &prefix, start, newest, limit, |_| true, filter)
+        self.index_scan(tree, &prefix, start, newest, limit, |_| true, &|w| {
+            filter.keeps(w)
+        })
     }
 
     /// Reads `tree` from `start` (exclusive) while `within` holds, loading the work item of each
-    /// entry and keeping those `filter` keeps, until `limit` are found.
+    /// entry and keeping those `keeps` keeps, until `limit` are found.
     #[allow(clippy::too_many_arguments)]
-    fn index_scan(
+    pub(super) fn index_scan(
         &self,
         tree: Tree,
         prefix: &[u8],
@@ -455,7 +482,7 @@ impl Docket {
         reverse: bool,
         limit: usize,
         within: impl Fn(&[u8]) -> bool,
-        filter: &WorkFilter,
+        keeps: &dyn Fn(&WorkItem) -> bool,
     ) -> Result<Vec<WorkItem>> {
         let mut out = Vec::new();
         let mut cursor = start;
@@ -477,7 +504,7 @@ impl Docket {
                     .and_then(|id| id.parse::<WorkId>().ok())
                     .ok_or_else(|| Error::Storage(format!("corrupt key in {}", tree.name())))?;
                 let work = self.work(id)?;
-                if filter.keeps(&work) {
+                if keeps(&work) {
                     out.push(work);
                     if out.len() == limit {
                         break 'pages;

@@ -4,7 +4,9 @@
 //! every record: a search reads, for each kind, the entries under its longest word's prefix and keeps those whose words hold every other word of
 //! the query as a prefix, until it has enough. The entries of a work item are written in the
 //! batch of every change that alters its words (`write_work`), and a contact's by its own
-//! changes, which also rewrite its work's.
+//! changes, which also rewrite its work's. A template's rename moves the entries of the work made
+//! from it to the new name's words after the rename is stored, a batch of `RENAME_BATCH` work
+//! items at a time (`reindex_template_work`), found through the old name's rarest word.
 
 use std::collections::HashSet;
 
@@ -19,6 +21,8 @@ pub const SEARCH_LIMIT: usize = 20;
 /// Most index entries one search reads: a query whose words are all common stops there and says
 /// so, rather than reading the whole index.
 const SCAN_LIMIT: usize = 30_000;
+/// Work items one batch of a template rename's re-indexing holds.
+pub(crate) const RENAME_BATCH: usize = 500;
 
 /// The words of `text` for the index: lower-cased runs of letters and digits, without repeats.
 pub fn words(text: &str) -> Vec<String> {
@@ -108,11 +112,24 @@ pub(crate) fn work_text(
     work: &WorkItem,
     changed: Option<&Contact>,
 ) -> Result<String> {
+    work_text_named(store, work, changed, None)
+}
+
+/// [`work_text`], with `template_name` in place of its template's stored name when given.
+fn work_text_named(
+    store: &dyn Store,
+    work: &WorkItem,
+    changed: Option<&Contact>,
+    template_name: Option<&str>,
+) -> Result<String> {
     let mut text = format!("{} {}", work.title, work.external_name);
-    if let Some(template) = get_record::<Template>(store, Tree::Templates, &work.template_id.key())?
-    {
+    let stored = match template_name {
+        Some(_) => None,
+        None => get_record::<Template>(store, Tree::Templates, &work.template_id.key())?,
+    };
+    if let Some(name) = template_name.or(stored.as_ref().map(|t| t.name.as_str())) {
         text.push(' ');
-        text.push_str(&template.name);
+        text.push_str(name);
     }
     for id in work.recipients() {
         let contact = match changed {
@@ -224,6 +241,82 @@ impl Docket {
             write_words(batch, Some(&before), &after, &|w| work_key(w, id));
         }
         Ok(())
+    }
+
+    /// After `template` was renamed from `old_name` (and the rename stored), moves the search
+    /// entries of the work made from it from the old name's words to the new name's,
+    /// `RENAME_BATCH` work items to a batch; answers how many work items moved. The work is found
+    /// through the entries of the old name's longest word (every work item of the template has
+    /// one); a name with no words at all makes every work item be read.
+    pub(crate) fn reindex_template_work(
+        &self,
+        template: &Template,
+        old_name: &str,
+    ) -> Result<usize> {
+        let old_words = words(old_name);
+        if old_words == words(&template.name) {
+            return Ok(0);
+        }
+        let store = self.store.as_ref();
+        let lead = old_words.iter().max_by_key(|w| w.chars().count());
+        let prefix = lead.map(|w| format!("w/{w}/").into_bytes());
+        let mut cursor: Option<Vec<u8>> = None;
+        let mut moved = 0;
+        loop {
+            // The next work items: those the old name's word points at, else every one.
+            let (ids, full) = match &prefix {
+                Some(prefix) => {
+                    let entries = store.scan(
+                        Tree::SearchWords,
+                        prefix,
+                        cursor.as_deref(),
+                        RENAME_BATCH,
+                        false,
+                    )?;
+                    cursor = entries.last().map(|(k, _)| k.clone());
+                    let ids: Vec<WorkId> = entries
+                        .iter()
+                        .filter_map(|(k, _)| match parse_key(k) {
+                            Some(Found::Work(id)) => Some(id),
+                            _ => None,
+                        })
+                        .collect();
+                    let full = entries.len() == RENAME_BATCH;
+                    (ids, full)
+                }
+                None => {
+                    let page: Vec<WorkItem> = crate::store::scan_records(
+                        store,
+                        Tree::Work,
+                        b"",
+                        cursor.as_deref(),
+                        RENAME_BATCH,
+                        false,
+                    )?;
+                    cursor = page.last().map(|w| w.id.key());
+                    let full = page.len() == RENAME_BATCH;
+                    (page.into_iter().map(|w| w.id).collect(), full)
+                }
+            };
+            let mut batch = Batch::default();
+            for id in ids {
+                let work = match self.work(id) {
+                    Ok(work) if work.template_id == template.id => work,
+                    Ok(_) | Err(Error::NotFound { .. }) => continue,
+                    Err(e) => return Err(e),
+                };
+                let before = work_text_named(store, &work, None, Some(old_name))?;
+                let after = work_text_named(store, &work, None, Some(&template.name))?;
+                write_words(&mut batch, Some(&before), &after, &|w| work_key(w, id));
+                moved += 1;
+            }
+            if !batch.is_empty() {
+                store.commit(batch)?;
+            }
+            if !full {
+                return Ok(moved);
+            }
+        }
     }
 
     /// Work items and contacts whose words begin with every word of `query` (any case), at most

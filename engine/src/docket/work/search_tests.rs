@@ -180,3 +180,67 @@ fn what_clients_did_is_listed_newest_first_with_the_clients_active_lately() {
         .unwrap();
     assert!(since.is_empty());
 }
+
+#[test]
+fn a_renamed_template_finds_its_work_by_the_new_name_across_batches() {
+    let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+    demo::seed(&docket).unwrap().unwrap();
+    // More work than one batch of the re-indexing holds.
+    for n in 0..RENAME_BATCH + 5 {
+        docket
+            .create_work(
+                crate::model::NewWork {
+                    template: "Monthly bookkeeping".into(),
+                    title: Some(format!("Books {n}")),
+                    external_name: None,
+                    start_date: chrono::NaiveDate::from_ymd_opt(2027, 1, 10),
+                    assignee: None,
+                    contacts: vec!["bob@bakers-bakery.example".into()],
+                },
+                Actor::System,
+            )
+            .unwrap();
+    }
+    let template = docket.find_template("Monthly bookkeeping").unwrap();
+    docket
+        .edit_template(
+            &template.id.to_string(),
+            crate::docket::TemplateEdit::Details {
+                name: "Payroll and ledgers".into(),
+                description: template.description.clone(),
+            },
+        )
+        .unwrap();
+    let found = docket.search("ledgers").unwrap();
+    assert_eq!(found.work.len(), SEARCH_LIMIT);
+    assert!(found.more);
+    assert_eq!(
+        docket.search("ledgers archer").unwrap().work[0].title,
+        "Archer Consulting — October books"
+    );
+    let last = format!("books {}", RENAME_BATCH + 4);
+    assert_eq!(
+        docket
+            .search(&format!("payroll {last}"))
+            .unwrap()
+            .work
+            .len(),
+        1
+    );
+    assert!(docket.search("bookkeeping").unwrap().work.is_empty());
+    // The other template's work keeps its own name's words.
+    assert_eq!(docket.search("tax").unwrap().work.len(), 1);
+    // What the rename left is what the format upgrade builds from scratch.
+    let live = entries(&docket, Tree::SearchWords);
+    let mut batch = Batch::default();
+    for (key, _) in &live {
+        batch.remove(Tree::SearchWords, key.clone());
+    }
+    docket.store.commit(batch).unwrap();
+    let step = crate::docket::UPGRADES
+        .iter()
+        .find(|u| u.to == 7)
+        .expect("format 7's step");
+    (step.run)(docket.store.as_ref()).unwrap();
+    assert_eq!(entries(&docket, Tree::SearchWords), live);
+}

@@ -1,6 +1,6 @@
 //! The edits of a template's page: every form on it posts one change (details, a group, a
 //! task, moved, added or removed, a document linked, uploaded or removed, archive, restore),
-//! read here into an engine call; bad input re-shows the page (`pages::show`) with the
+//! read here into an engine call (a due offset over a year asked about first: `form::far_due`); bad input re-shows the page (`pages::show`) with the
 //! message next to the field, the typed values kept and nothing changed.
 
 use axum::extract::{Path, State};
@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::Error;
 use docket_engine::docket::TemplateEdit;
 
-use super::form::{EditForm, FieldError, due_offset, plugin, task};
+use super::form::{EditForm, FieldError, due_offset, far_due, plugin, task};
 use super::pages::show;
 use crate::AppState;
 use crate::CallError::Engine;
+use crate::admin::confirm::ask;
 use crate::admin::guard::{StaffForm, StaffSession, StaffUpload};
 use crate::admin::sentence;
 use crate::admin::{Layout, error_page};
@@ -47,6 +48,15 @@ pub(in crate::admin) async fn edit(
             .await;
         }
     };
+    if let Ok(due) = due_offset(&form.due)
+        && matches!(form.action.as_str(), "add_group" | "add_task" | "task")
+    {
+        let href = format!("/admin/templates/{id}");
+        let back = format!("{href}#{form_id}");
+        if let Some(page) = far_due(due, &form.confirmed, &href, form.fields(), &back) {
+            return ask(&state, &session, "templates", page);
+        }
+    }
     let target = id.clone();
     let done = state
         .run(move |d| match change {

@@ -1,12 +1,15 @@
 //! What staff type into a template's forms, and how it is read: every form of a template's
 //! page (`EditForm`), a message placed next to one field (`FieldError`), and the readers of typed
-//! values (a task, a due offset, a plugin with its parameters). `pages.rs` and `edits.rs` both
-//! use them; neither needs the other for them.
+//! values (a task, a due offset, a plugin with its parameters), and the question asked before a
+//! due offset over a year is saved (`far_due`). `pages.rs` and `edits.rs` both use them; neither
+//! needs the other for them.
 
 use std::collections::BTreeMap;
 
-use docket_engine::model::{ParamValue, PluginRef, TaskTemplate};
+use docket_engine::model::{MAX_DUE_OFFSET_DAYS, ParamValue, PluginRef, TaskTemplate};
 use serde::{Deserialize, Serialize};
+
+use crate::admin::confirm::ConfirmPage;
 
 /// Every form of a template's page: `action` says which, the other fields are its own.
 #[derive(Deserialize, Default)]
@@ -36,6 +39,25 @@ pub(in crate::admin) struct EditForm {
     pub(in crate::admin) reminders_params: String,
     #[serde(default)]
     pub(in crate::admin) url: String,
+    /// `yes` when staff confirmed a due offset over a year.
+    #[serde(default)]
+    pub(in crate::admin) confirmed: String,
+}
+
+impl EditForm {
+    /// The fields a due offset's form posted, to post again once confirmed.
+    pub(in crate::admin) fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = vec![("action", self.action.clone())];
+        fields.extend(self.group.map(|g| ("group", g.to_string())));
+        fields.extend(self.task.map(|t| ("task", t.to_string())));
+        fields.extend([
+            ("name", self.name.clone()),
+            ("title", self.title.clone()),
+            ("description", self.description.clone()),
+            ("due", self.due.clone()),
+        ]);
+        fields
+    }
 }
 
 /// A message for one field of one form of a page.
@@ -57,11 +79,49 @@ pub(in crate::admin) fn task(title: &str, description: &str, due: i32) -> TaskTe
 
 /// A due offset as typed: a whole number of days.
 pub(in crate::admin) fn due_offset(text: &str) -> Result<i32, String> {
+    if text.trim().is_empty() {
+        return Err(
+            "Enter a number of days, e.g. 14 (or -3 for three days before the start).".into(),
+        );
+    }
     text.trim().parse::<i32>().map_err(|_| {
         format!(
             "“{}” is not a number of days; write a whole number, e.g. 14 (or -3 for three days before the start).",
             text.trim()
         )
+    })
+}
+
+/// The most days a due offset is from the start before the admin asks whether it is meant.
+pub(in crate::admin) const YEAR_DAYS: i32 = 365;
+
+/// The question asked before a task due `due` days from the start is saved, when that is over a
+/// year either way (a slip for 14 or 40 is likelier than a task due next year): the same fields,
+/// posted to `href` again with `confirmed=yes`. `None` when no question is needed. The API saves
+/// such offsets without asking: a program's value is deliberate.
+pub(in crate::admin) fn far_due(
+    due: i32,
+    confirmed: &str,
+    href: &str,
+    fields: Vec<(&'static str, String)>,
+    back: &str,
+) -> Option<ConfirmPage> {
+    // Past ten years the engine refuses it, next to the field: nothing to ask.
+    if due.abs() <= YEAR_DAYS || due.abs() > MAX_DUE_OFFSET_DAYS || confirmed == "yes" {
+        return None;
+    }
+    let side = if due < 0 { "before" } else { "after" };
+    Some(ConfirmPage {
+        heading: "Due more than a year from the start?".into(),
+        question: format!(
+            "The task would be due {} days {side} the work's start, more than a year. Work made from this template would show that date to the client.",
+            due.abs()
+        ),
+        action: href.to_string(),
+        fields,
+        confirm: format!("Save it, due {} days {side} the start", due.abs()),
+        back: back.to_string(),
+        back_text: "Go back without saving".into(),
     })
 }
 

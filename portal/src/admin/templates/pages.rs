@@ -14,8 +14,9 @@ use docket_engine::docket::{HoldReason, TemplatePreview, params_text};
 use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
 use serde::{Deserialize, Serialize};
 
-use super::form::{EditForm, FieldError, due_offset, task};
+use super::form::{EditForm, FieldError, due_offset, far_due, task};
 use crate::CallError::Engine;
+use crate::admin::confirm::ask;
 use crate::admin::guard::{StaffForm, StaffSession};
 use crate::admin::page_query::AdminQuery;
 use crate::admin::sentence;
@@ -36,6 +37,9 @@ pub(in crate::admin) struct NewForm {
     title: String,
     #[serde(default)]
     due: String,
+    /// `yes` when staff confirmed a due offset over a year.
+    #[serde(default)]
+    confirmed: String,
 }
 
 #[derive(Serialize)]
@@ -49,11 +53,7 @@ pub(in crate::admin) async fn new_form(
     State(state): State<AppState>,
     session: StaffSession,
 ) -> Response {
-    let values = NewForm {
-        group: "Documents we need from you".into(),
-        due: "14".into(),
-        ..NewForm::default()
-    };
+    let values = NewForm::default();
     render(
         StatusCode::OK,
         "admin/template_new.html",
@@ -91,6 +91,17 @@ pub(in crate::admin) async fn create(
         Ok(due) => due,
         Err(message) => return refuse("due", message),
     };
+    let fields = vec![
+        ("name", form.name.clone()),
+        ("description", form.description.clone()),
+        ("group", form.group.clone()),
+        ("title", form.title.clone()),
+        ("due", form.due.clone()),
+    ];
+    let href = "/admin/templates/new";
+    if let Some(page) = far_due(due, &form.confirmed, href, fields, href) {
+        return ask(&state, &session, "templates", page);
+    }
     let new = NewTemplate {
         name: form.name.clone(),
         description: form.description.trim().to_string(),

@@ -35,6 +35,9 @@ struct SearchView {
     // The work table's column heads do not sort here: search results are in index order.
     sort_by_work: &'static str,
     sort_by_due: &'static str,
+    sort_by_client: &'static str,
+    sort_by_status: &'static str,
+    sort_by_assignee: &'static str,
     sorted: &'static str,
 }
 
@@ -77,6 +80,9 @@ pub(in crate::admin) async fn search(
         limit: SEARCH_LIMIT,
         sort_by_work: "",
         sort_by_due: "",
+        sort_by_client: "",
+        sort_by_status: "",
+        sort_by_assignee: "",
         sorted: "",
     };
     render(StatusCode::OK, "admin/search.html", layout, &view)

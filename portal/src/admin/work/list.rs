@@ -1,6 +1,6 @@
 //! `GET /admin/work`: every work item, filtered by status and sub-status, assignee, due window
-//! and waiting on the client, sorted newest, oldest or soonest due first (links in the column
-//! heads), a page at a time, with the saved views as links above it. The filters are a plain
+//! and waiting on the client, sorted newest, oldest or soonest due first, or by client, status
+//! or assignee (links in the column heads; the next page's link keeps the order), a page at a time, with the saved views as links above it. The filters are a plain
 //! `GET` form, so a filtered list is a link staff can keep; a filter that is wrong re-shows the
 //! form (422) with the message next to its field.
 
@@ -115,7 +115,10 @@ struct WorkListView {
     /// The column heads' links: newest or oldest first, and soonest due first.
     sort_by_work: String,
     sort_by_due: String,
-    /// Which order the list is in: `newest`, `oldest` or `due`.
+    sort_by_client: String,
+    sort_by_status: String,
+    sort_by_assignee: String,
+    /// Which order the list is in: `newest`, `oldest`, `due`, `client`, `status` or `assignee`.
     sorted: &'static str,
     views: Vec<View>,
     /// Who the selected work can be assigned to.
@@ -331,6 +334,9 @@ pub(in crate::admin) async fn work_list(
             WorkSort::Newest
         }),
         sort_by_due: filters.sorted_href(WorkSort::NextDue),
+        sort_by_client: filters.sorted_href(WorkSort::Client),
+        sort_by_status: filters.sorted_href(WorkSort::Status),
+        sort_by_assignee: filters.sorted_href(WorkSort::Assignee),
         sorted: sorted.as_str(),
         views: views(&session.member.staff.email, today, &here),
         members: page

@@ -34,7 +34,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Filters of the work list — `?status=&sub_status=&assignee=EMAIL|ID|none&due_from=YYYY-MM-DD&
-/// due_to=YYYY-MM-DD&waiting_on_client=true&contact=ID|EMAIL&needs_attention=true&sort=newest|oldest|due` — plus paging.
+/// due_to=YYYY-MM-DD&waiting_on_client=true&contact=ID|EMAIL&needs_attention=true&sort=newest|oldest|due|client|status|assignee` — plus
+/// paging.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -48,8 +49,10 @@ struct WorkQuery {
     contact: Option<String>,
     /// `true`: only work that needs staff's attention (a group whose plugin fails).
     needs_attention: Option<String>,
-    /// `newest` (the default), `oldest`, or `due`: the soonest next due date first, leaving out
-    /// work with no open task.
+    /// `newest` (the default), `oldest`, `due` (the soonest next due date first, leaving out
+    /// work with no open task), `client` (the first group's contact, by name), `status`
+    /// (planned, waiting on the client, in progress, completed) or `assignee` (by name,
+    /// unassigned last); newest first within a client, status or assignee.
     sort: Option<String>,
     /// The id of the last item of the page before (a ULID).
     #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$")]
