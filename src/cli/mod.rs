@@ -9,6 +9,8 @@ mod plugin;
 mod sending;
 mod serve;
 mod settings;
+// The admin socket is a Unix domain socket; elsewhere commands cannot reach a running server.
+#[cfg_attr(not(unix), path = "no_socket.rs")]
 mod socket;
 mod staff;
 mod templates;
