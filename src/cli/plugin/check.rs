@@ -10,6 +10,7 @@ use docket_engine::plugin::{
     BuildTarget, CheckReport, Origin, PluginHost, PluginInfo, name_of_stem,
 };
 
+use super::facts::Facts;
 use super::{DataFolder, find_manifest, ungranted_note};
 
 /// What the checks found about a component and its manifest, in the order `check` prints it.
@@ -281,6 +282,7 @@ pub(super) fn remove(
     config: &Config,
     name: &str,
     force: bool,
+    facts: anyhow::Result<Option<Facts>>,
     data: &DataFolder,
 ) -> anyhow::Result<()> {
     if host.plugin(name).is_some_and(|p| p.origin == Origin::Stock) {
@@ -300,16 +302,17 @@ pub(super) fn remove(
         );
     }
     if !force {
-        let (docket, _store) = super::super::open(config).map_err(|e| {
-            match e.downcast_ref::<docket_engine::Error>() {
+        // Gathered through the running server's admin socket when one holds the folder.
+        let users = facts
+            .map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
                 Some(docket_engine::Error::Locked(_)) => anyhow::anyhow!(
-                    "a running server holds the data folder {}, so Docket cannot check which templates and open work name `{name}`; stop the server first, or pass --force to remove the files regardless",
+                    "a running server holds the data folder {} and cannot be reached through its admin socket, so Docket cannot check which templates and open work name `{name}`; stop the server first, or pass --force to remove the files regardless",
                     config.storage.data_dir.display()
                 ),
                 _ => e,
-            }
-        })?;
-        let users = docket.plugin_users(name)?;
+            })?
+            .and_then(|facts| facts.users)
+            .unwrap_or_default();
         if !users.is_empty() {
             bail!(
                 "{} still {} `{name}`; point {} at another plugin first (re-import the template, PATCH /api/work/ID/groups/N), or pass --force",
