@@ -19,6 +19,12 @@ use docket_engine::model::{WorkId, WorkItem};
 use docket_engine::store::{SledStore, Store as _};
 use docket_engine::{Docket, SystemClock};
 
+/// The server's allocator, tuned as it tunes it (`src/main.rs`), so what the folder costs opened
+/// in this process is what it costs the server.
+#[global_allocator]
+static ALLOCATOR: docket_engine::Allocator = docket_engine::Allocator;
+const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
+
 const WORK_ITEMS: usize = 100_000;
 /// How long a server is left alone before its memory is read: start-up work (the plan audit,
 /// the collector of unreferenced files) is over by then.
@@ -26,6 +32,8 @@ const SETTLE: Duration = Duration::from_secs(8);
 const TIMEOUT: Duration = Duration::from_secs(120);
 
 fn main() {
+    // SAFETY: first thing in `main`, before any other thread exists; an integer option.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     let bin = std::env::var_os("FOOTPRINT_BINARY").map_or_else(
         || env!("CARGO_BIN_EXE_docket").into(),
         std::path::PathBuf::from,
@@ -37,9 +45,13 @@ fn main() {
         mb(size),
         bin.display()
     );
-    let root = tempfile::tempdir().expect("a temporary folder");
+    // `FOOTPRINT_DATA=DIR` keeps the two firms in DIR and reuses the large one next time (its
+    // seeding takes most of the run); without it they live in a temporary folder.
+    let temp = tempfile::tempdir().expect("a temporary folder");
+    let root = std::env::var_os("FOOTPRINT_DATA")
+        .map_or_else(|| temp.path().to_path_buf(), std::path::PathBuf::from);
 
-    let empty = root.path().join("empty");
+    let empty = root.join("empty");
     let first = Served::start(bin, &empty);
     println!(
         "empty firm, first start (new folder, stock plugins compiled into its cache): ready in {:.0} ms",
@@ -51,17 +63,25 @@ fn main() {
         "empty firm: ready in {:.0} ms [goal <= 300 ms]",
         ms(served.ready)
     );
-    served.report("empty firm", None);
+    let empty_idle = served.report("empty firm", None);
     served.stop();
 
-    let big = root.path().join("big");
-    let seeding = Instant::now();
-    seed(bin, &big, WORK_ITEMS);
-    println!(
-        "({} work items written in {:.1} s)",
-        WORK_ITEMS,
-        seeding.elapsed().as_secs_f64()
-    );
+    let big = root.join("big");
+    if root.join("big.seeded").exists() {
+        println!(
+            "({WORK_ITEMS} work items seeded before, in {})",
+            big.display()
+        );
+    } else {
+        let seeding = Instant::now();
+        seed(bin, &big, WORK_ITEMS);
+        std::fs::write(root.join("big.seeded"), b"").expect("the folder marked seeded");
+        println!(
+            "({} work items written in {:.1} s)",
+            WORK_ITEMS,
+            seeding.elapsed().as_secs_f64()
+        );
+    }
     // The first start after the writes re-plans nothing (each item is planned) but warms the
     // page cache, as a server that restarts finds it.
     Served::start(bin, &big).stop();
@@ -70,8 +90,81 @@ fn main() {
         "{WORK_ITEMS} work items: ready in {:.0} ms [goal <= 300 ms]",
         ms(served.ready)
     );
-    served.report(&format!("{WORK_ITEMS} work items"), Some(40.0));
+    let idle = served.report(
+        &format!("{WORK_ITEMS} work items (cache_mib = {DEFAULT_CACHE_MIB}, the default)"),
+        Some(40.0),
+    );
     served.stop();
+    parts(bin, &big, &empty_idle, &idle);
+}
+
+/// The default `storage.cache_mib`, which the server above ran with.
+const DEFAULT_CACHE_MIB: u64 = 8;
+/// The default before it, whose cost is measured beside it.
+const OLD_CACHE_MIB: u64 = 256;
+
+/// What the heap of the large firm's idle server is made of, each part measured: sled's record
+/// cache (the server again with the old, larger default), and sled's page table, which it keeps
+/// for every page of the folder whatever the cache (the folder opened in this process, nothing
+/// read, and its keys counted after).
+fn parts(bin: &Path, big: &Path, empty: &Idle, idle: &Idle) {
+    println!(
+        "  heap and stacks more than the empty firm's: {:.1} MB",
+        idle.anon_mb - empty.anon_mb
+    );
+    let served = Served::start_with(bin, big, &[("DOCKET_STORAGE_CACHE_MIB", "256")]);
+    let cached = served.report(
+        &format!("{WORK_ITEMS} work items (cache_mib = {OLD_CACHE_MIB}, the old default)"),
+        None,
+    );
+    served.stop();
+    println!(
+        "  part: sled's record cache, which the start-up audit of the schedule fills with every work item it reads: {:.1} MB at cache_mib = {OLD_CACHE_MIB}, so the default of {DEFAULT_CACHE_MIB} saves it",
+        cached.anon_mb - idle.anon_mb
+    );
+    let before = self_anon_kb();
+    let store = SledStore::open(big).expect("the folder");
+    let opened = self_anon_kb();
+    let mut keys = 0u64;
+    let mut largest = ("", 0u64);
+    for tree in docket_engine::store::Tree::ALL {
+        let mut n = 0u64;
+        docket_engine::store::for_each_entry(&store, tree, 4096, &mut |_, _| {
+            n += 1;
+            Ok(())
+        })
+        .expect("the tree read");
+        keys += n;
+        if n > largest.1 {
+            largest = (tree.name(), n);
+        }
+    }
+    drop(store);
+    let table = (opened - before) as f64 / 1000.0;
+    println!(
+        "  part: sled's page table, kept for every page of the folder whatever the cache (the folder opened, nothing read): {:.1} MB for {keys} keys ({} in `{}`, the largest tree; sled's leaves hold at most 16 keys)",
+        table, largest.1, largest.0
+    );
+    println!(
+        "  part: the rest, the {DEFAULT_CACHE_MIB} MiB cache full and what reading the firm once left: {:.1} MB",
+        idle.anon_mb - empty.anon_mb - table
+    );
+}
+
+/// This process's heap and stacks resident, in kB.
+fn self_anon_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("RssAnon:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// An idle server's memory, as [`Served::report`] printed it.
+struct Idle {
+    anon_mb: f64,
 }
 
 fn mb(bytes: u64) -> f64 {
@@ -90,11 +183,17 @@ struct Served {
 
 impl Served {
     fn start(bin: &Path, data: &Path) -> Served {
+        Self::start_with(bin, data, &[])
+    }
+
+    /// `start` with more environment variables (configuration keys).
+    fn start_with(bin: &Path, data: &Path, env: &[(&str, &str)]) -> Served {
         let started = Instant::now();
         let mut child = Command::new(bin)
             .args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(data)
             .env("DOCKET_LOG", "warn")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -123,7 +222,7 @@ impl Served {
     }
 
     /// Waits for the server to settle, then prints its resident memory and what it is made of.
-    fn report(&self, what: &str, goal: Option<f64>) {
+    fn report(&self, what: &str, goal: Option<f64>) -> Idle {
         std::thread::sleep(SETTLE);
         let pid = self.child.id();
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
@@ -152,6 +251,9 @@ impl Served {
             .collect();
         names.sort();
         println!("  threads: {}", names.join(", "));
+        Idle {
+            anon_mb: kb("RssAnon:") as f64 / 1000.0,
+        }
     }
 
     /// SIGTERM, then waits for a clean stop.

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: docket_engine::Allocator = docket_engine::Allocator;
 
@@ -16,11 +17,16 @@ const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
 /// Memory freed is given back to the system at once rather than after a second: a thread that
 /// read a large firm once (start-up checks, the file collector) and then idles would otherwise
 /// keep it for good, since mimalloc purges a thread's heap only when that thread allocates again.
+#[cfg(not(feature = "system-allocator"))]
 fn tune_allocator() {
     // SAFETY: called first thing in `main`, before any other thread exists (the function is not
     // thread safe); the option is an integer in milliseconds.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
 }
+
+/// With the system allocator (`--features system-allocator`, for heap profilers): nothing to tune.
+#[cfg(feature = "system-allocator")]
+fn tune_allocator() {}
 
 fn main() -> ExitCode {
     tune_allocator();

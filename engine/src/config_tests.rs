@@ -34,6 +34,7 @@ fn shipped_config_loads_and_matches_defaults() {
         defaults.server.trusted_proxies
     );
     assert_eq!(config.log.format, defaults.log.format);
+    assert_eq!(config.storage.cache_mib, defaults.storage.cache_mib);
 }
 
 #[test]

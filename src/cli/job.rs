@@ -15,7 +15,7 @@ use super::settings::SettingsCommand;
 use super::staff::{TokenCommand, UserCommand};
 use super::templates::TemplateCommand;
 use super::work::WorkCommand;
-use super::{contacts, data, sending, settings, staff, templates, work};
+use super::{contacts, data, plugin, sending, settings, staff, templates, work};
 
 /// The commands that work on the firm's records, beside a running server or on the folder.
 #[derive(Debug, Serialize, Deserialize)]
@@ -27,7 +27,13 @@ pub enum Job {
     Template(TemplateCommand),
     Work(WorkCommand),
     Sending(SendingCommand),
-    Check { quick: bool },
+    Check {
+        quick: bool,
+    },
+    /// What the plugin commands read from the records (`plugin/facts.rs`), as JSON.
+    PluginFacts {
+        users_of: Option<String>,
+    },
 }
 
 /// A job with what was gathered for it where it was typed.
@@ -93,6 +99,7 @@ impl Call {
             Job::Work(cmd) => work::run(cmd, docket, out),
             Job::Sending(cmd) => sending::run(cmd, docket, out),
             Job::Check { quick } => data::check(docket, quick, served, out),
+            Job::PluginFacts { users_of } => plugin::write_facts(docket, users_of.as_deref(), out),
         }
     }
 }

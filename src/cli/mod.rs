@@ -9,6 +9,8 @@ mod plugin;
 mod sending;
 mod serve;
 mod settings;
+// The admin socket is a Unix domain socket; elsewhere commands cannot reach a running server.
+#[cfg_attr(not(unix), path = "no_socket.rs")]
 mod socket;
 mod staff;
 mod templates;
@@ -38,8 +40,9 @@ pub struct Cli {
     config: Option<PathBuf>,
     /// Data folder; overrides `storage.data_dir`. While `docket serve` runs on it, the commands
     /// on its records (user, token, contact, settings, template, work, sending, backup, check)
-    /// are run by that server through its admin socket (`admin.sock` in the folder), with the
-    /// same output; run them as the user the server runs as.
+    /// are run by that server through its admin socket (`admin.sock` in the folder), and the
+    /// plugin commands read the records they need (grants, the firm's calendar, who names a
+    /// plugin) through it, with the same output; run them as the user the server runs as.
     #[arg(long, global = true, value_name = "DIR")]
     data: Option<PathBuf>,
     #[command(subcommand)]

@@ -292,8 +292,20 @@ impl Server {
 
     /// Has the server run `call`, printing what it prints here.
     pub fn run(self, call: &Call) -> anyhow::Result<()> {
+        self.call(call, &mut Terminal)
+    }
+
+    /// Has the server run `call`, returning what it prints on standard output (its standard
+    /// error is printed here).
+    pub fn captured(self, call: &Call) -> anyhow::Result<Vec<u8>> {
+        let mut captured = super::plugin::Captured::default();
+        self.call(call, &mut captured)?;
+        Ok(captured.out)
+    }
+
+    fn call(self, call: &Call, out: &mut dyn Sink) -> anyhow::Result<()> {
         let request = serde_json::to_vec(call)?;
-        self.exchange(CALL, &request, &mut |_| {
+        self.exchange(CALL, &request, out, &mut |_| {
             Err(anyhow::anyhow!(
                 "the server sent data for a command that prints"
             ))
@@ -308,7 +320,7 @@ impl Server {
         progress: &mut dyn FnMut(u64),
     ) -> anyhow::Result<Counts> {
         let mut done = 0u64;
-        let answer = self.exchange(BACKUP, &[], &mut |bytes| {
+        let answer = self.exchange(BACKUP, &[], &mut Terminal, &mut |bytes| {
             out.write_all(bytes)?;
             done += bytes.len() as u64;
             progress(done);
@@ -324,12 +336,13 @@ impl Server {
         })
     }
 
-    /// Sends one request, relays what the server prints to this terminal and its data to
-    /// `data`, and returns the payload of its last frame when it succeeded.
+    /// Sends one request, relays what the server prints to `out` and its data to `data`, and
+    /// returns the payload of its last frame when it succeeded.
     fn exchange(
         self,
         kind: u8,
         request: &[u8],
+        out: &mut dyn Sink,
         data: &mut dyn FnMut(&[u8]) -> anyhow::Result<()>,
     ) -> anyhow::Result<Vec<u8>> {
         let gone = "the server stopped answering before the command finished (see its log)";
@@ -339,11 +352,10 @@ impl Server {
             .context("cannot send the command to the server")?;
         drop(writer);
         let mut reader = BufReader::with_capacity(256 * 1024, &self.stream);
-        let mut terminal = Terminal;
         loop {
             match read_frame(&mut reader).context(gone)? {
-                Some((OUT, bytes)) => terminal.put(Stream::Out, &bytes)?,
-                Some((ERR, bytes)) => terminal.put(Stream::Err, &bytes)?,
+                Some((OUT, bytes)) => out.put(Stream::Out, &bytes)?,
+                Some((ERR, bytes)) => out.put(Stream::Err, &bytes)?,
                 Some((DATA, bytes)) => data(&bytes)?,
                 Some((DONE, payload)) => return Ok(payload),
                 Some((FAILED, message)) => bail!("{}", String::from_utf8_lossy(&message)),

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::*;
 
 /// `text` with what two firms built alike cannot share masked: ids (26-letter ULIDs), times of
-/// day, the data folder's path, made-up passwords and token secrets.
+/// day, the data folder's path, made-up passwords, token secrets and plugins' load times.
 fn masked(text: &str, data: &str) -> String {
     let text = text.replace(data, "DATA");
     let mut out = String::new();
@@ -19,6 +19,12 @@ fn masked(text: &str, data: &str) -> String {
             "password: SECRET".to_string()
         } else if line.starts_with("dkt_") {
             "SECRET".to_string()
+        } else if line.trim_start().starts_with("\"ms\": ") {
+            // How long a plugin took to load (`plugin list --json`).
+            "\"ms\": MS".to_string()
+        } else if line.starts_with("load:") {
+            // How long `plugin check` took to load the component.
+            "load: TIME".to_string()
         } else {
             mask_words(line)
         };
@@ -194,6 +200,7 @@ fn script(dir: &Path, files: &Path) -> Vec<(String, (bool, String, String))> {
     ask(&["sending", "pause"]);
     ask(&["sending", "resume"]);
     ask(&["sending", "resume"]);
+    plugin_script(&mut ask);
     ask(&["check"]);
     ask(&["check", "--quick"]);
     let backup = files.join("firm.backup");
@@ -209,12 +216,82 @@ fn script(dir: &Path, files: &Path) -> Vec<(String, (bool, String, String))> {
     answers
 }
 
+/// The business-days example policy as the engine's build left it, and its manifest.
+fn example_plugin() -> (String, String) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    (
+        format!("{root}/target/wasm-plugins/wasm32-wasip2/release/business_days.wasm"),
+        format!("{root}/examples/plugins/business-days/business-days.toml"),
+    )
+}
+
+/// Installs the example policy into the data folder `dir` by hand, as before a server starts.
+fn preinstall_plugin(dir: &Path) {
+    let (wasm, manifest) = example_plugin();
+    let plugins = dir.join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    std::fs::copy(wasm, plugins.join("business-days.wasm")).unwrap();
+    std::fs::copy(manifest, plugins.join("business-days.toml")).unwrap();
+}
+
+/// The plugin commands, which read the firm's grants, calendar and plugin users through the
+/// admin socket while a server runs: list, check, install (replacing the plugin installed by
+/// hand), remove refused while a template names it, a calendar preview in the firm's stored
+/// settings, then remove forced.
+fn plugin_script(ask: &mut dyn FnMut(&[&str])) {
+    let (wasm, manifest) = example_plugin();
+    ask(&["plugin", "list"]);
+    ask(&["plugin", "list", "--json"]);
+    ask(&["plugin", "check", &wasm, "--manifest", &manifest]);
+    ask(&["plugin", "install", &wasm, "--manifest", &manifest]);
+    // A template whose reminders the installed policy plans; its file's path is the same on
+    // both sides, so what import prints is too.
+    let tax = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/templates/annual-tax-return.toml"
+    ))
+    .unwrap();
+    let named = tax
+        .replacen(
+            "name = \"Annual tax return\"",
+            "name = \"Business days\"",
+            1,
+        )
+        .replace("plugin = \"gentle\"", "plugin = \"business-days\"");
+    assert!(
+        named.contains("business-days"),
+        "the template names the policy"
+    );
+    let shared = std::env::temp_dir().join(format!("docket-beside-{}", std::process::id()));
+    std::fs::create_dir_all(&shared).unwrap();
+    let template = shared.join("business-days-template.toml");
+    std::fs::write(&template, named).unwrap();
+    ask(&["template", "import", template.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&shared);
+    ask(&["plugin", "remove", "business-days"]);
+    ask(&[
+        "plugin",
+        "simulate",
+        "--policy",
+        "business-days",
+        "--sent",
+        "2028-03-01",
+        "--due",
+        "2028-03-20",
+    ]);
+    ask(&["plugin", "remove", "gentle"]);
+    ask(&["plugin", "remove", "business-days", "--force"]);
+    ask(&["plugin", "remove", "business-days"]);
+}
+
 #[test]
 fn every_data_command_answers_beside_the_running_server_as_on_the_stopped_folder() {
     let served = tempfile::tempdir().unwrap();
     let stopped = tempfile::tempdir().unwrap();
     small_firm(served.path());
     small_firm(stopped.path());
+    preinstall_plugin(served.path());
+    preinstall_plugin(stopped.path());
     let served_files = tempfile::tempdir().unwrap();
     let stopped_files = tempfile::tempdir().unwrap();
 
@@ -232,6 +309,25 @@ fn every_data_command_answers_beside_the_running_server_as_on_the_stopped_folder
     assert!(
         beside.iter().any(|(_, (done, _, _))| !*done),
         "refusals are compared too"
+    );
+    // The plugin commands got the server's records: who names a plugin, the firm's calendar.
+    let said = |command: &str| {
+        beside
+            .iter()
+            .find(|(c, _)| c.as_str() == command)
+            .map(|(_, answer)| answer.clone())
+            .unwrap()
+    };
+    let (removed, _, why) = said("plugin remove business-days");
+    assert!(
+        !removed && why.contains("“Business days” still names `business-days`"),
+        "{why}"
+    );
+    let (_, _, preview) =
+        said("plugin simulate --policy business-days --sent 2028-03-01 --due 2028-03-20");
+    assert!(
+        preview.contains("stored in the data folder DATA"),
+        "{preview}"
     );
 
     // What the commands changed is the same in both folders.

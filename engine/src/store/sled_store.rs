@@ -17,8 +17,8 @@ use crate::{Error, Result};
 
 /// sled's page cache for tools (its default is 1 GB): reads beyond it come from the OS's cache.
 /// Keeps a backup, restore or check of a large firm, which touches every page, within bounded
-/// memory. A server sets its own (`storage.cache_mib`), since the scheduler's reads of due work
-/// items slow down by an order of magnitude when they miss it.
+/// memory. A server sets its own (`storage.cache_mib`, also 8 MiB by default: whatever the size,
+/// the start-up audit of the schedule fills it, so a server idles with it full).
 pub const TOOL_CACHE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Batches `commit_each` merges into one sled transaction.

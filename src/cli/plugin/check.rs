@@ -10,6 +10,7 @@ use docket_engine::plugin::{
     BuildTarget, CheckReport, Origin, PluginHost, PluginInfo, name_of_stem,
 };
 
+use super::facts::Facts;
 use super::{DataFolder, find_manifest, ungranted_note};
 
 /// What the checks found about a component and its manifest, in the order `check` prints it.
@@ -281,6 +282,7 @@ pub(super) fn remove(
     config: &Config,
     name: &str,
     force: bool,
+    facts: anyhow::Result<Option<Facts>>,
     data: &DataFolder,
 ) -> anyhow::Result<()> {
     if host.plugin(name).is_some_and(|p| p.origin == Origin::Stock) {
@@ -300,24 +302,17 @@ pub(super) fn remove(
         );
     }
     if !force {
-        // On PostgreSQL the servers share the database, so it is read while they run.
-        let postgres = config.storage.backend == docket_engine::config::StorageBackend::Postgres;
-        let clock = std::sync::Arc::new(docket_engine::SystemClock);
-        let opened = if postgres {
-            super::super::backend::open_served(config, clock).map(|(docket, _)| docket)
-        } else {
-            super::super::open(config).map(|(docket, _)| docket)
-        };
-        let docket = opened.map_err(|e| {
-            match e.downcast_ref::<docket_engine::Error>() {
+        // Gathered through the running server's admin socket when one holds the folder.
+        let users = facts
+            .map_err(|e| match e.downcast_ref::<docket_engine::Error>() {
                 Some(docket_engine::Error::Locked(_)) => anyhow::anyhow!(
-                    "a running server holds the data folder {}, so Docket cannot check which templates and open work name `{name}`; stop the server first, or pass --force to remove the files regardless",
+                    "a running server holds the data folder {} and cannot be reached through its admin socket, so Docket cannot check which templates and open work name `{name}`; stop the server first, or pass --force to remove the files regardless",
                     config.storage.data_dir.display()
                 ),
                 _ => e,
-            }
-        })?;
-        let users = docket.plugin_users(name)?;
+            })?
+            .and_then(|facts| facts.users)
+            .unwrap_or_default();
         if !users.is_empty() {
             bail!(
                 "{} still {} `{name}`; point {} at another plugin first (re-import the template, PATCH /api/work/ID/groups/N), or pass --force",

@@ -4,6 +4,7 @@
 //! `check.rs` checks, installs and removes, `project.rs` writes projects and runs their tests.
 
 mod check;
+mod facts;
 mod project;
 mod simulate;
 
@@ -13,6 +14,7 @@ use anyhow::{Context as _, bail};
 use docket_engine::config::Config;
 use docket_engine::plugin::{Origin, PluginHost, PluginInfo, name_of_stem, user_cache_dir};
 
+pub(crate) use facts::{Captured, write as write_facts};
 pub use simulate::SimulateArgs;
 
 #[derive(Debug, clap::Subcommand)]
@@ -55,8 +57,7 @@ pub enum PluginCommand {
     Remove {
         /// The plugin's name.
         name: String,
-        /// Remove it even if templates or open work name it, or while the server runs (which
-        /// holds the data folder, so that cannot be checked); they then fail until they name
+        /// Remove it even if templates or open work name it; they then fail until they name
         /// another plugin.
         #[arg(long)]
         force: bool,
@@ -169,10 +170,17 @@ pub fn run(cmd: PluginCommand, config: &Config, data_named: bool) -> anyhow::Res
             None => PluginHost::open(&config.plugins, scratch.path())?,
         },
     };
-    // The grants an admin made live in the data folder; a running server holds it, and then
-    // only the configuration's are known here.
-    if let Some(grants) = stored_grants(config) {
-        host.set_stored_grants(grants);
+    // The grants admins made, the firm's calendar and who names a plugin about to be removed
+    // live in the records: the running server's, asked through its admin socket, or the
+    // folder's. Without them (a folder that cannot be read) only the configuration's grants
+    // are known here, and `remove` and `simulate` say why.
+    let users_of = match &cmd {
+        PluginCommand::Remove { name, force: false } => Some(name.as_str()),
+        _ => None,
+    };
+    let facts = facts::gather(config, users_of);
+    if let Ok(Some(facts)) = &facts {
+        host.set_stored_grants(facts.grants.clone());
     }
     match cmd {
         PluginCommand::List { json } => list(&host, json),
@@ -182,8 +190,10 @@ pub fn run(cmd: PluginCommand, config: &Config, data_named: bool) -> anyhow::Res
             json,
         } => check::check(&host, &file, manifest, json, &data),
         PluginCommand::Install { file, manifest } => check::install(&host, &file, manifest, &data),
-        PluginCommand::Remove { name, force } => check::remove(&host, config, &name, force, &data),
-        PluginCommand::Simulate(args) => simulate::run(&host, config, args),
+        PluginCommand::Remove { name, force } => {
+            check::remove(&host, config, &name, force, facts, &data)
+        }
+        PluginCommand::Simulate(args) => simulate::run(&host, config, facts, args),
         PluginCommand::Test {
             file,
             cases,
@@ -244,23 +254,6 @@ fn print_list(plugins: &[PluginInfo]) {
             println!("{}: contract: {note}", p.name);
         }
     }
-}
-
-/// The grants admins made in the data folder, when there is one that can be read now (a running
-/// server holds it).
-fn stored_grants(config: &Config) -> Option<std::collections::BTreeMap<String, Vec<String>>> {
-    let dir = &config.storage.data_dir;
-    if config.storage.backend == docket_engine::config::StorageBackend::Postgres {
-        let store = super::backend::open_postgres(config).ok()?;
-        return docket_engine::docket::stored_plugin_grants(&store).ok();
-    }
-    if !dir.join("db").is_dir() {
-        return None;
-    }
-    let store =
-        docket_engine::store::SledStore::open_upgrading(dir, docket_engine::docket::UPGRADES)
-            .ok()?;
-    docket_engine::docket::stored_plugin_grants(&store).ok()
 }
 
 /// The manifest of `wasm`: the one given, else `NAME.toml` beside it or in one of the four

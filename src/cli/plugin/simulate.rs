@@ -14,6 +14,8 @@ use docket_engine::plugin::{
     FirmCalendar, GroupState, MAX_REMINDERS_PER_TASK, Params, PluginHost, TaskState,
 };
 use docket_engine::schedule::SendSchedule;
+
+use super::facts::Facts;
 use serde::Serialize;
 
 #[derive(Debug, clap::Args)]
@@ -69,7 +71,12 @@ pub struct SimulateArgs {
     json: bool,
 }
 
-pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Result<()> {
+pub fn run(
+    host: &PluginHost,
+    config: &Config,
+    facts: anyhow::Result<Option<Facts>>,
+    args: SimulateArgs,
+) -> anyhow::Result<()> {
     let policy = match (&args.policy, &args.file) {
         (Some(policy), _) => policy.clone(),
         (None, Some(file)) => {
@@ -78,7 +85,7 @@ pub fn run(host: &PluginHost, config: &Config, args: SimulateArgs) -> anyhow::Re
         }
         (None, None) => bail!("give --policy NAME or --file WASM"),
     };
-    let firm = firm_calendar(config);
+    let firm = firm_calendar(config, facts);
     if let Some(note) = &firm.note {
         eprintln!("note: {note}");
     }
@@ -207,9 +214,10 @@ struct FirmSource {
 }
 
 /// The firm's stored settings when the data folder holds a firm (the server's calendar, which
-/// `[firm]` only seeded), else the configuration's. A folder a running server holds cannot be
-/// read; the configuration's are used then, and the note says so.
-fn firm_calendar(config: &Config) -> FirmSource {
+/// `[firm]` only seeded; the running server's when one holds the folder), else the
+/// configuration's. A folder that cannot be read leaves the configuration's, and the note says
+/// why.
+fn firm_calendar(config: &Config, facts: anyhow::Result<Option<Facts>>) -> FirmSource {
     let dir = &config.storage.data_dir;
     let from_config = |note: Option<String>| FirmSource {
         timezone: config.firm.timezone.clone(),
@@ -219,12 +227,9 @@ fn firm_calendar(config: &Config) -> FirmSource {
         from: "the configuration".into(),
         note,
     };
-    if !dir.join("db").is_dir() {
-        return from_config(None);
-    }
-    let stored = super::super::open(config).and_then(|(docket, _)| Ok(docket.firm_settings()?));
-    match stored {
-        Ok(firm) => FirmSource {
+    match facts {
+        Ok(None) => from_config(None),
+        Ok(Some(Facts { firm, .. })) => FirmSource {
             timezone: firm.timezone.name().to_string(),
             send_time: firm.send_time.format("%H:%M").to_string(),
             send_schedule: firm.send_schedule,
