@@ -8,6 +8,7 @@ mod support;
 
 mod crash;
 mod faults;
+mod replies;
 mod scenario;
 mod serve;
 

@@ -35,6 +35,11 @@ pub const UPGRADES: &[Upgrade] = &[
         what: "the search index and the index of what clients did",
         run: index_search_and_activity,
     },
+    Upgrade {
+        to: 8,
+        what: "the trees of replies by email (reply tokens, emails taken, unmatched replies), empty",
+        run: nothing_to_index,
+    },
 ];
 
 /// Records read at a time, and index entries written per batch.

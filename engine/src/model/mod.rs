@@ -9,6 +9,7 @@ mod ids;
 mod instant;
 mod notice;
 mod outbox;
+mod reply;
 mod staff;
 mod template;
 mod timeline;
@@ -32,6 +33,7 @@ pub use notice::{HookEventKind, QueuedEvent, StaffNotification, WebhookDelivery}
 pub use outbox::{
     CommentLine, MailContext, MessageKind, MessageState, OutboundMessage, PendingDigest, TaskLine,
 };
+pub use reply::{InboundStatus, UnmatchedReply};
 pub use staff::{ApiToken, StaffMember, StaffSession, TokenCreator, TokenEnd};
 pub use template::{
     DocumentRef, GroupTemplate, NewTemplate, ParamItem, ParamValue, PluginRef, TaskTemplate,

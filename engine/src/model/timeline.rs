@@ -96,4 +96,7 @@ pub enum EventKind {
     RemindersResumed,
     /// Staff accepted what a client sent for a task, or sent the task back with a reason.
     TaskReviewed,
+    /// A client's mail server answered an email automatically (out of office, a bounce): noted,
+    /// never taken as the client's comment.
+    AutoReply,
 }

@@ -119,10 +119,17 @@ pub enum Tree {
     Activity,
     /// work id → the instant (20-digit Unix milliseconds) of its clients' latest activity
     WorkClientActivity,
+    /// SHA-256 of a reply token (the `TOKEN` of `replies+TOKEN@…`) → the link record it was
+    /// issued with: revoked as the group's links are
+    ReplyTokens,
+    /// SHA-256 of a received email's `Message-ID` → what became of it: an email is taken once
+    InboundSeen,
+    /// id → a reply by email that matched no client's work (`UnmatchedReply`)
+    UnmatchedReplies,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 36] = [
+    pub const ALL: [Tree; 39] = [
         Tree::Meta,
         Tree::Users,
         Tree::UsersByEmail,
@@ -159,6 +166,9 @@ impl Tree {
         Tree::SearchWords,
         Tree::Activity,
         Tree::WorkClientActivity,
+        Tree::ReplyTokens,
+        Tree::InboundSeen,
+        Tree::UnmatchedReplies,
     ];
 
     pub fn name(self) -> &'static str {
@@ -199,6 +209,9 @@ impl Tree {
             Tree::SearchWords => "search_words",
             Tree::Activity => "activity",
             Tree::WorkClientActivity => "work_client_activity",
+            Tree::ReplyTokens => "reply_tokens",
+            Tree::InboundSeen => "inbound_seen",
+            Tree::UnmatchedReplies => "unmatched_replies",
         }
     }
 
@@ -218,6 +231,8 @@ impl Tree {
                 | Tree::Files
                 | Tree::Access
                 | Tree::Links
+                | Tree::ReplyTokens
+                | Tree::UnmatchedReplies
                 | Tree::Outbox
                 | Tree::Events
                 | Tree::Webhooks

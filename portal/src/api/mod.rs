@@ -9,6 +9,7 @@ mod backup;
 mod contacts;
 mod pauses;
 pub(crate) mod refusals;
+mod replies;
 mod sending;
 mod settings;
 mod staff;
@@ -40,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(contacts::routes())
         .merge(work::routes())
         .merge(pauses::routes())
+        .merge(replies::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
