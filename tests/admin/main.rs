@@ -16,6 +16,7 @@ mod fixes;
 mod inbox;
 mod naming;
 mod pauses;
+mod replies;
 mod review;
 mod settings;
 mod sign_in;

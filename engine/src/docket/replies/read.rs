@@ -96,7 +96,8 @@ pub fn read_reply(raw: &[u8]) -> Option<ReadReply> {
             let inline = part
                 .content_disposition()
                 .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline"));
-            !(inline && part.content_id().is_some()) && !part.contents().is_empty()
+            let embedded = inline && part.content_id().is_some();
+            !(embedded || part.contents().is_empty())
         })
         .map(|part| {
             let bytes = part.contents().to_vec();

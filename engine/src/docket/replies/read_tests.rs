@@ -1,3 +1,5 @@
+//! Reading replies: new text, attachments and automatic answers, table-driven.
+
 use super::*;
 
 fn mail(headers: &str, body: &str) -> Vec<u8> {

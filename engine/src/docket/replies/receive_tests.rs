@@ -1,3 +1,5 @@
+//! Taking replies by email: matched, unmatched, automatic, revoked, over the limits, twice.
+
 use crate::config::FirmConfig;
 use crate::docket::test_firm::Firm;
 use crate::docket::{Received, UNMATCHED_PAGE};
