@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiResult;
-use super::refusals::{BodyRefusals, RecordRefusals};
+use super::refusals::{BodyRefusals, RecordRefusals, TokenRefusals};
 use crate::auth::ApiCaller;
 use crate::extract::{ApiJson, ApiPath};
 use crate::{ApiError, AppState};
@@ -44,7 +44,7 @@ struct AttachReply {
     get,
     path = "/replies/unmatched",
     tag = "replies",
-    responses((status = 200, description = "done", body = UnmatchedReplies))
+    responses((status = 200, description = "done", body = UnmatchedReplies), TokenRefusals)
 )]
 async fn list_unmatched(
     _: ApiCaller,
