@@ -272,3 +272,126 @@ fn a_mailbox_that_refuses_the_password_is_shown_once_and_retried() {
     });
     reader.stop();
 }
+
+/// `docket serve` with `[inbound]`: requests carry the reply address, and a reply dropped into
+/// the mailbox shows as the client's comment through the API; without the password in the
+/// environment, serve refuses to start and names the variable.
+#[test]
+fn docket_serve_reads_the_reply_mailbox() {
+    use serde_json::{Value, json};
+
+    use super::secure_sink;
+    use super::support::{Server, docket, http, run_with, stderr};
+
+    let sink = secure_sink();
+    let imap = Imap::start();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("docket.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"
+[firm]
+name = "Smith & Co"
+
+[mail]
+from = "Smith & Co <office@smith.example>"
+
+[smtp]
+host = "localhost"
+port = {port}
+username = "docket"
+password = "s3cret pass"
+ca_file = "{ca}"
+
+[inbound]
+reply_address = "replies@smith.example"
+imap_host = "127.0.0.1"
+imap_port = {imap_port}
+imap_user = "{user}"
+imap_tls = "none"
+imap_poll_secs = 1
+"#,
+            port = sink.port,
+            ca = sink.ca_pem.as_ref().unwrap().display(),
+            imap_port = imap.port,
+            user = imap.user,
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+
+    let refused = run_with(
+        docket()
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(&data)
+            .arg("--config")
+            .arg(&cfg),
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("DOCKET_IMAP_PASSWORD"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let server = Server::start_with_env(
+        &data,
+        &["--demo", "--config", cfg.to_str().unwrap()],
+        &[("DOCKET_IMAP_PASSWORD", &imap.password)],
+    );
+    let token = server.banner_value("API token:").expect("a demo token");
+    let call = |method: &str, path: &str, body: Value| -> Value {
+        let request = match method {
+            "GET" => http().get(server.url(path)),
+            _ => http().post(server.url(path)).json(&body),
+        };
+        let response = request.bearer_auth(&token).send().unwrap();
+        assert!(
+            response.status().is_success(),
+            "{method} {path}: {}",
+            response.status()
+        );
+        response.json().unwrap_or(Value::Null)
+    };
+    call(
+        "POST",
+        "/api/templates",
+        json!({"name": "Reply test", "description": "", "groups": [{"name": "Documents",
+            "tasks": [{"title": "P60", "due_offset_days": 7}]}]}),
+    );
+    call(
+        "POST",
+        "/api/contacts",
+        json!({"name": "Jo Bloggs", "email": "jo@client.example"}),
+    );
+    let work = call(
+        "POST",
+        "/api/work",
+        json!({"template": "Reply test", "start_date": "2026-03-02", "contacts": ["jo@client.example"]}),
+    );
+    let id = work["id"].as_str().unwrap().to_string();
+    call("POST", &format!("/api/work/{id}/groups/0/send"), json!({}));
+    // The demo's own work sends too: wait for Jo's request.
+    let to_jo = || {
+        sink.messages()
+            .into_iter()
+            .find(|m| m.rcpt_tos.iter().any(|r| r == "jo@client.example"))
+    };
+    wait_until("Jo's request email", &imap, || to_jo().is_some());
+    let request = to_jo().unwrap();
+    let reply_to = request.header("Reply-To").unwrap().to_string();
+    assert!(reply_to.starts_with("replies+"), "{reply_to}");
+    imap.deliver(&reply(
+        "jo@client.example",
+        &reply_to,
+        "bin1",
+        "",
+        "Sent by post today.\r\n",
+    ));
+    wait_until("the reply as a comment through the API", &imap, || {
+        call("GET", &format!("/api/work/{id}/comments"), Value::Null)
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["body"] == "Sent by post today."))
+    });
+}
