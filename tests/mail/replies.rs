@@ -238,12 +238,19 @@ fn replies_by_email_become_comments_uploads_notes_or_unmatched() {
 #[test]
 fn a_mailbox_that_refuses_the_password_is_shown_once_and_retried() {
     let imap = Imap::start();
-    let sink = MailSink::start(SinkOptions::default());
-    let firm = Firm::new(
-        "2026-03-02T08:00:00Z",
-        FirmConfig::default(),
-        &smtp_config(&sink, None),
-    );
+    // Nothing is sent here: a relay that is never reached (so the test needs no SMTP sink and
+    // runs as any user).
+    let relay = docket_engine::config::SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: 9,
+        username: None,
+        password: None,
+        security: "none".into(),
+        ca_file: None,
+        timeout_secs: 1,
+        connections: 1,
+    };
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default(), &relay);
     let docket = firm.docket.clone();
     let reader = ImapReader::start(docket.clone(), inbound(&imap), "wrong".into()).unwrap();
     wait_until("the failure recorded", &imap, || {
