@@ -121,6 +121,10 @@ pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
             .split_once('/')
             .map(|(sha, rest)| (sha.to_string(), rest.to_string()));
         let ok = match &target {
+            Some((sha, rest)) if rest.starts_with("reply/") => store
+                .get(Tree::UnmatchedReplies, &rest.as_bytes()["reply/".len()..])?
+                .and_then(|v| decode::<crate::model::UnmatchedReply>(&v).ok())
+                .is_some_and(|reply| reply.raw.sha256 == *sha),
             Some((sha, rest)) => match rest.strip_prefix("template/") {
                 Some(rest) => template_names(store, rest, sha)?,
                 None => store

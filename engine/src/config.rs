@@ -19,7 +19,9 @@ pub struct ConfigError(pub(crate) String);
 pub const ENV_PREFIX: &str = "DOCKET_";
 /// Variables of the `docket` binary itself, not configuration keys: the config file to read and
 /// the log filter.
-pub const BINARY_ENV: [&str; 2] = ["DOCKET_CONFIG", "DOCKET_LOG"];
+pub const BINARY_ENV: [&str; 3] = ["DOCKET_CONFIG", "DOCKET_LOG", IMAP_PASSWORD_ENV];
+/// The variable that holds the reply mailbox's IMAP password (never the file).
+pub const IMAP_PASSWORD_ENV: &str = "DOCKET_IMAP_PASSWORD";
 
 /// The whole configuration. Every section has defaults, so an empty file is a valid one.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -30,6 +32,8 @@ pub struct Config {
     pub firm: FirmConfig,
     pub mail: MailConfig,
     pub smtp: Option<SmtpConfig>,
+    /// `[inbound]`: replies by email. Without it, emails carry no reply address of Docket's.
+    pub inbound: Option<InboundConfig>,
     pub plugins: PluginsConfig,
     /// `[[hooks]]`: notification hooks subscribed to events.
     pub hooks: Vec<HookConfig>,
@@ -341,6 +345,60 @@ fn default_smtp_port() -> u16 {
 
 fn default_smtp_security() -> String {
     "starttls".into()
+}
+
+/// `[inbound]`: replies by email. Every email to a client carries `Reply-To:
+/// LOCAL+TOKEN@DOMAIN` (plus-addressing on `reply_address`); Docket reads that mailbox over IMAP
+/// and turns each reply into the client's comment on its group. The IMAP password is the
+/// environment variable `DOCKET_IMAP_PASSWORD`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboundConfig {
+    /// The firm's address replies go to, e.g. `replies@firm.example`; its mailbox must take
+    /// plus-addressed mail (`replies+TOKEN@firm.example`).
+    pub reply_address: String,
+    /// The IMAP server of that mailbox; without it emails carry the reply address but nothing
+    /// reads it.
+    pub imap_host: Option<String>,
+    /// 993 for `tls`, 143 for `none`.
+    pub imap_port: Option<u16>,
+    pub imap_user: Option<String>,
+    /// The folder read (`INBOX`).
+    #[serde(default = "default_imap_folder")]
+    pub imap_folder: String,
+    /// `tls` (implicit TLS, default) or `none` (plain text, for a server on this machine only).
+    #[serde(default = "default_imap_tls")]
+    pub imap_tls: String,
+    /// A PEM file of extra certificate authorities to trust (a server with a private CA).
+    pub imap_ca_file: Option<PathBuf>,
+    /// Seconds between two looks at a server without IDLE (and the longest IDLE wait).
+    #[serde(default = "default_imap_poll")]
+    pub imap_poll_secs: u64,
+}
+
+impl InboundConfig {
+    /// The reply address's local part and domain.
+    pub fn reply_parts(&self) -> Option<(&str, &str)> {
+        let (local, domain) = self.reply_address.rsplit_once('@')?;
+        (!local.is_empty() && !domain.is_empty() && !local.contains('+')).then_some((local, domain))
+    }
+
+    pub fn port(&self) -> u16 {
+        self.imap_port
+            .unwrap_or(if self.imap_tls == "none" { 143 } else { 993 })
+    }
+}
+
+fn default_imap_folder() -> String {
+    "INBOX".into()
+}
+
+fn default_imap_tls() -> String {
+    "tls".into()
+}
+
+fn default_imap_poll() -> u64 {
+    60
 }
 
 /// `[plugins]`: installed WebAssembly plugins and the limits every call runs under.

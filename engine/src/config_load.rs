@@ -136,6 +136,9 @@ impl Config {
                 self.server.base_url
             ));
         }
+        if let Some(inbound) = &self.inbound {
+            inbound.validate()?;
+        }
         if let Some(smtp) = &self.smtp
             && !matches!(smtp.security.as_str(), "starttls" | "tls" | "none")
         {
@@ -292,5 +295,30 @@ fn line_of(text: &str, span: Option<std::ops::Range<usize>>) -> String {
             text[..span.start.min(text.len())].matches('\n').count() + 1
         ),
         None => String::new(),
+    }
+}
+
+impl InboundConfig {
+    /// The reply address is one plain address, and the IMAP keys come together.
+    fn validate(&self) -> Result<(), String> {
+        if self.reply_parts().is_none() || self.reply_address.contains([' ', '<', '>', ',']) {
+            return Err(format!(
+                "key `inbound.reply_address`: `{}` is not one plain address without a `+`; write e.g. replies@firm.example",
+                self.reply_address
+            ));
+        }
+        if !matches!(self.imap_tls.as_str(), "tls" | "none") {
+            return Err(format!(
+                "key `inbound.imap_tls`: `{}` is not `tls` or `none`",
+                self.imap_tls
+            ));
+        }
+        if self.imap_host.is_some() && self.imap_user.is_none() {
+            return Err("key `inbound.imap_user`: `inbound.imap_host` is set, so the mailbox's user name is needed too".into());
+        }
+        if self.imap_poll_secs == 0 {
+            return Err("key `inbound.imap_poll_secs`: must be at least 1".into());
+        }
+        Ok(())
     }
 }

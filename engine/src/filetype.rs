@@ -105,6 +105,42 @@ pub fn download_name(file: &crate::model::UploadedFile) -> String {
     }
 }
 
+/// Bytes of an upload (the portal's, an email's attachment) looked at to tell its type.
+pub const SNIFF_BYTES: usize = 512;
+
+/// The type of a file from its first bytes, never from what the client claimed.
+pub fn sniff(head: &[u8]) -> &'static str {
+    if let Some(kind) = infer::get(head) {
+        return kind.mime_type();
+    }
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let start = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    const HTML: [&str; 8] = [
+        "<!doctype html",
+        "<html",
+        "<head",
+        "<body",
+        "<script",
+        "<iframe",
+        "<svg",
+        "<?xml",
+    ];
+    if HTML.iter().any(|tag| start.starts_with(tag)) {
+        return if start.starts_with("<svg") || start.starts_with("<?xml") {
+            "image/svg+xml"
+        } else {
+            "text/html"
+        };
+    }
+    if std::str::from_utf8(head).is_ok()
+        || (head.len() == SNIFF_BYTES && std::str::from_utf8(&head[..head.len() - 3]).is_ok())
+    {
+        "text/plain"
+    } else {
+        "application/octet-stream"
+    }
+}
+
 #[cfg(test)]
 #[path = "filetype_tests.rs"]
 mod tests;

@@ -27,7 +27,8 @@ pub(crate) fn open_served(
             let docket = Docket::open(store.clone(), clock, &config.firm, &config.server.base_url)
                 .with_context(|| format!("cannot open the database {described}"))?
                 .with_max_upload(config.server.max_upload_bytes())
-                .with_upload_quota(config.server.upload_quota());
+                .with_upload_quota(config.server.upload_quota())
+                .with_reply_address(config.inbound.as_ref().map(|i| i.reply_address.as_str()));
             Ok((docket, store))
         }
     }

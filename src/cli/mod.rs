@@ -265,7 +265,8 @@ fn open_docket(
             )
         })?
         .with_max_upload(config.server.max_upload_bytes())
-        .with_upload_quota(config.server.upload_quota());
+        .with_upload_quota(config.server.upload_quota())
+        .with_reply_address(config.inbound.as_ref().map(|i| i.reply_address.as_str()));
     Ok((docket, store))
 }
 

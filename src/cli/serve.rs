@@ -405,6 +405,7 @@ async fn run_until_shutdown(
     println!("Docket listening on http://{addr}");
     tracing::info!(%addr, data = %config.storage.data_dir.display(), mail = %mailer.transport().describe(), "serving");
     check_relay_in_background(&mailer);
+    let imap = start_imap(docket, config)?;
     let workers = start_workers(docket, &mailer, config, simulated)?;
     let state = docket_portal::AppState::new(docket.clone());
     state
@@ -419,9 +420,14 @@ async fn run_until_shutdown(
         .await
         .context("server failed");
     running.store(false, std::sync::atomic::Ordering::Release);
-    tokio::task::spawn_blocking(move || workers.stop())
-        .await
-        .context("stopping the background work")?;
+    tokio::task::spawn_blocking(move || {
+        workers.stop();
+        if let Some(imap) = imap {
+            imap.stop();
+        }
+    })
+    .await
+    .context("stopping the background work")?;
     if simulated.is_some() {
         docket
             .record_simulated_time()
@@ -509,6 +515,25 @@ fn start_workers(
         },
     )
     .context("cannot start sending")
+}
+
+/// With `[inbound] imap_host`, the reader of the reply mailbox; its password is the
+/// environment's `DOCKET_IMAP_PASSWORD`.
+fn start_imap(
+    docket: &Docket,
+    config: &Config,
+) -> anyhow::Result<Option<docket_engine::mail::imap::ImapReader>> {
+    let Some(inbound) = config.inbound.as_ref().filter(|i| i.imap_host.is_some()) else {
+        return Ok(None);
+    };
+    let env = docket_engine::config::IMAP_PASSWORD_ENV;
+    let password = std::env::var(env).with_context(|| {
+        format!("[inbound] imap_host is set: give the mailbox's password in the environment variable {env}")
+    })?;
+    let reader =
+        docket_engine::mail::imap::ImapReader::start(docket.clone(), inbound.clone(), password)
+            .context("cannot start the reply mailbox reader")?;
+    Ok(Some(reader))
 }
 
 /// A simulated clock must never reach real clients: only a relay on this machine is allowed.

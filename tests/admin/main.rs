@@ -17,6 +17,7 @@ mod inbox;
 mod naming;
 mod pauses;
 mod repeats;
+mod replies;
 mod review;
 mod settings;
 mod sign_in;

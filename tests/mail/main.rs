@@ -9,6 +9,7 @@ mod support;
 mod crash;
 mod faults;
 mod languages;
+mod replies;
 mod scenario;
 mod serve;
 

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod componentize;
+pub mod dovecot;
 pub mod in_process;
 /// The engine's private PostgreSQL cluster for tests, shared with its unit tests.
 #[path = "../../engine/src/store/pg_cluster.rs"]

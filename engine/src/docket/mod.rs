@@ -5,6 +5,7 @@
 mod client;
 mod contacts;
 mod plugins;
+mod replies;
 mod sending;
 mod settings;
 mod staff;
@@ -36,6 +37,9 @@ pub use client::{
 };
 pub use contacts::edits::{BoundDevice, CONTACT_SEARCH_LIMIT, PortalState};
 pub use plugins::{GrantsChange, PluginsServed, stored_plugin_grants};
+pub use replies::{
+    AutoReply, ReadReply, Received, ReplyAttachment, UNMATCHED_PAGE, new_text, read_reply,
+};
 pub use sending::audit::{ScheduleAudit, ScheduleRepair, audit_schedule};
 pub use sending::hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
 pub use sending::outbox::{Delivery, FIRST_BACKOFF, GIVE_UP_AFTER, MAX_BACKOFF};
@@ -141,6 +145,9 @@ pub struct Docket {
     max_upload: u64,
     /// What clients may upload to a work item, and how fast.
     upload_quota: crate::config::UploadQuota,
+    /// The firm's reply address (`[inbound] reply_address`), split at the `@`: emails to
+    /// clients carry `LOCAL+TOKEN@DOMAIN` as Reply-To (`replies/`).
+    reply_address: Option<(String, String)>,
 }
 
 /// How sending behaves, and what the scheduler caches.
@@ -174,6 +181,7 @@ impl Docket {
             plugins: None,
             max_upload: MAX_UPLOAD_BYTES as u64,
             upload_quota: crate::config::UploadQuota::default(),
+            reply_address: None,
             sending: Arc::new(SendingState {
                 digest_delay: chrono::Duration::minutes(10),
                 retry_first: PLUGIN_RETRY_FIRST,
@@ -227,6 +235,15 @@ impl Docket {
     /// Sets what clients may upload to a work item, and how fast.
     pub fn with_upload_quota(mut self, quota: crate::config::UploadQuota) -> Self {
         self.upload_quota = quota;
+        self
+    }
+
+    /// Sets the firm's reply address (`[inbound] reply_address`, checked at load): every email
+    /// to a client then carries a reply address of its group's. None: emails carry none.
+    pub fn with_reply_address(mut self, address: Option<&str>) -> Self {
+        self.reply_address = address
+            .and_then(|a| a.rsplit_once('@'))
+            .map(|(l, d)| (l.to_string(), d.to_string()));
         self
     }
 

@@ -40,6 +40,11 @@ pub const UPGRADES: &[Upgrade] = &[
         what: "the repeats index, empty until work repeats",
         run: nothing_to_index,
     },
+    Upgrade {
+        to: 9,
+        what: "the trees of replies by email (reply tokens, emails taken, unmatched replies), empty",
+        run: nothing_to_index,
+    },
 ];
 
 /// Records read at a time, and index entries written per batch.

@@ -3,6 +3,7 @@
 //! to a transport — SMTP through lettre, or `.eml` files in the local outbox folder. The only
 //! module that touches lettre; the rest of the engine only queues `OutboundMessage`s.
 
+pub mod imap;
 mod templates;
 mod transport;
 

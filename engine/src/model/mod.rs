@@ -10,6 +10,7 @@ mod instant;
 mod notice;
 mod outbox;
 mod repeat;
+mod reply;
 mod staff;
 mod template;
 mod timeline;
@@ -34,6 +35,7 @@ pub use outbox::{
     CommentLine, MailContext, MessageKind, MessageState, OutboundMessage, PendingDigest, TaskLine,
 };
 pub use repeat::{Occurrence, Repeat, RepeatRequest};
+pub use reply::{InboundStatus, UnmatchedReply};
 pub use staff::{ApiToken, StaffMember, StaffSession, TokenCreator, TokenEnd};
 pub use template::{
     DocumentRef, GroupTemplate, MAX_DUE_OFFSET_DAYS, NewTemplate, ParamItem, ParamValue, PluginRef,

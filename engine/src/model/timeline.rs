@@ -103,4 +103,7 @@ pub enum EventKind {
     RepeatStopped,
     /// The repeat made a work item: on the repeating work, and on the one made.
     RepeatMade,
+    /// A client's mail server answered an email automatically (out of office, a bounce): noted,
+    /// never taken as the client's comment.
+    AutoReply,
 }

@@ -123,10 +123,17 @@ pub enum Tree {
     /// item's next occurrence is due; `o/` work id `/` occurrence → the id of the work item
     /// made for it, created once (the guard that makes each occurrence exactly once)
     Repeats,
+    /// SHA-256 of a reply token (the `TOKEN` of `replies+TOKEN@…`) → the link record it was
+    /// issued with: revoked as the group's links are
+    ReplyTokens,
+    /// SHA-256 of a received email's `Message-ID` → what became of it: an email is taken once
+    InboundSeen,
+    /// id → a reply by email that matched no client's work (`UnmatchedReply`)
+    UnmatchedReplies,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 37] = [
+    pub const ALL: [Tree; 40] = [
         Tree::Meta,
         Tree::Users,
         Tree::UsersByEmail,
@@ -164,6 +171,9 @@ impl Tree {
         Tree::Activity,
         Tree::WorkClientActivity,
         Tree::Repeats,
+        Tree::ReplyTokens,
+        Tree::InboundSeen,
+        Tree::UnmatchedReplies,
     ];
 
     pub fn name(self) -> &'static str {
@@ -205,6 +215,9 @@ impl Tree {
             Tree::Activity => "activity",
             Tree::WorkClientActivity => "work_client_activity",
             Tree::Repeats => "repeats",
+            Tree::ReplyTokens => "reply_tokens",
+            Tree::InboundSeen => "inbound_seen",
+            Tree::UnmatchedReplies => "unmatched_replies",
         }
     }
 
@@ -224,6 +237,8 @@ impl Tree {
                 | Tree::Files
                 | Tree::Access
                 | Tree::Links
+                | Tree::ReplyTokens
+                | Tree::UnmatchedReplies
                 | Tree::Outbox
                 | Tree::Events
                 | Tree::Webhooks

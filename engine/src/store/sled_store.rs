@@ -29,8 +29,9 @@ const MERGED_BATCHES: usize = 250;
 /// may be zstd-compressed (see `store::encode`), which a format-2 docket cannot read. 4: unread
 /// staff notifications are indexed in `unread_notifications`. 5: work items are indexed by
 /// assignee, sub-status and next due date (`work_by_assignee`, `work_by_sub_status`, `work_by_due`).
-/// 8: repeating work is indexed in `repeats` (which an older docket would not fire).
-pub const STORE_FORMAT: u16 = 8;
+/// 8: repeating work is indexed in `repeats` (which an older docket would not fire). 9: replies
+/// by email (`reply_tokens`, `inbound_seen`, `unmatched_replies`).
+pub const STORE_FORMAT: u16 = 9;
 const STORE_FORMAT_KEY: &[u8] = b"store_format";
 
 /// The keys batches wrote during a live copy.

@@ -29,6 +29,7 @@ mod confirm;
 mod contacts;
 mod guard;
 mod page_query;
+mod replies;
 mod settings;
 mod staff;
 mod templates;
@@ -91,6 +92,10 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         (
             "admin/inbox.html",
             include_str!("../../templates/admin/inbox.html"),
+        ),
+        (
+            "admin/replies.html",
+            include_str!("../../templates/admin/replies.html"),
         ),
         (
             "admin/account.html",
@@ -276,6 +281,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/inbox", get(staff::inbox::inbox))
         .route("/admin/inbox/read-all", post(staff::inbox::read_all))
         .route("/admin/inbox/{id}/read", post(staff::inbox::read_one))
+        .route("/admin/replies", get(replies::replies))
+        .route("/admin/replies/{id}/attach", post(replies::attach))
+        .route("/admin/replies/{id}/discard", post(replies::discard))
         .route(
             "/admin/settings",
             get(settings::settings).post(settings::save),
@@ -361,8 +369,8 @@ struct Shell {
     /// The unread count as shown: "3", or "99+".
     unread: Option<String>,
     form_token: String,
-    /// Which navigation entry is this page's: `work`, `inbox`, `templates`, `contacts`,
-    /// `settings` or `account`.
+    /// Which navigation entry is this page's: `work`, `inbox`, `replies`, `templates`,
+    /// `contacts`, `settings` or `account`.
     section: &'static str,
     /// While sending is paused (a restored folder), the sentence that says so on every page.
     paused: Option<String>,

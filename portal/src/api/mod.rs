@@ -10,6 +10,7 @@ mod contacts;
 mod pauses;
 pub(crate) mod refusals;
 mod repeats;
+mod replies;
 mod sending;
 mod settings;
 mod staff;
@@ -42,6 +43,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(work::routes())
         .merge(pauses::routes())
         .merge(repeats::routes())
+        .merge(replies::routes())
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;

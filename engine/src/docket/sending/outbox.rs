@@ -296,6 +296,10 @@ impl Docket {
             if message.state != MessageState::Queued {
                 // The raw token lives only in the email being delivered.
                 message.context.link = redact_link(&message.context.link);
+                message.reply_to = message
+                    .reply_to
+                    .as_deref()
+                    .map(|a| self.redact_reply_address(a));
                 if let Some((_, body)) = &mut message.custom {
                     *body = crate::docket::staff::membership::redact_invite_links(body);
                 }

@@ -348,14 +348,15 @@ impl Docket {
         get_record(self.store.as_ref(), Tree::Access, &access_key(work, group))
     }
 
-    /// Issues a fresh link to `access`: returns its URL; only the token's hash is stored.
+    /// Issues a fresh link to `access`: returns its URL, and with `[inbound]` a reply address
+    /// of the group's; only the tokens' hashes are stored.
     pub(crate) fn issue_link(
         &self,
         batch: &mut Batch,
         access: &GroupAccess,
         purpose: LinkPurpose,
         now: DateTime<Utc>,
-    ) -> Result<String> {
+    ) -> Result<IssuedLink> {
         let mut raw = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut raw);
         let token = URL_SAFE_NO_PAD.encode(raw);
@@ -368,8 +369,12 @@ impl Docket {
             contact: Some(access.contact),
         };
         batch.put_record(Tree::Links, token_hash(&token), &link);
+        let reply_to = self.issue_reply_address(batch, &link);
         let base = self.firm_settings()?.base_url;
-        Ok(format!("{}/c/{token}", base.trim_end_matches('/')))
+        Ok(IssuedLink {
+            url: format!("{}/c/{token}", base.trim_end_matches('/')),
+            reply_to,
+        })
     }
 
     /// What a link token presented to the portal is worth now. Reading it changes nothing.
@@ -416,7 +421,7 @@ impl Docket {
         about: GroupEmail<'_>,
         tasks: Vec<TaskLine>,
         comments: Vec<crate::model::CommentLine>,
-        link: String,
+        link: IssuedLink,
     ) -> Result<OutboundMessage> {
         let GroupEmail {
             work,
@@ -440,6 +445,9 @@ impl Docket {
             Some(user) => (firm.name.clone(), Some(user.email.clone()), None),
             None => (firm.name.clone(), None, None),
         };
+        // With `[inbound]`, replies come back to Docket and reach the sender as a comment.
+        let reply_to = link.reply_to.or(reply_to);
+        let link = link.url;
         // Reminders and digests answer the group's request, so mail readers thread them.
         let thread = (kind != MessageKind::Request && group.sends > 0)
             .then(|| format!("{}/{g}/send/{}", work.id, group.sends));
@@ -487,6 +495,14 @@ impl Docket {
             done: task.done_at.is_some(),
         })
     }
+}
+
+/// A fresh link as an email carries it: the link's URL, and the group's reply address when
+/// the firm has one (`[inbound] reply_address`).
+#[derive(Debug, Clone)]
+pub(crate) struct IssuedLink {
+    pub url: String,
+    pub reply_to: Option<String>,
 }
 
 pub(crate) fn access_key(work: WorkId, group: usize) -> Vec<u8> {

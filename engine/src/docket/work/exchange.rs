@@ -110,6 +110,28 @@ impl Docket {
         body: &str,
         author: Actor,
     ) -> Result<Comment> {
+        let item = self.work(work)?;
+        let mut batch = Batch::default();
+        let comment = self.comment_into(&mut batch, &item, about, body, author.clone())?;
+        if matches!(author, Actor::Staff(_) | Actor::Api(_)) {
+            // Staff comments reach the client in one email after a quiet spell.
+            self.push_digest(&mut batch, work, comment.at)?;
+        }
+        self.store.commit(batch)?;
+        Ok(comment)
+    }
+
+    /// A comment's record, hook event and timeline event put in `batch` (checked: `body` is
+    /// trimmed and within `MAX_COMMENT_CHARS`, `about` names a group and task of `item`).
+    /// Sends nothing to the client.
+    pub(crate) fn comment_into(
+        &self,
+        batch: &mut Batch,
+        item: &crate::model::WorkItem,
+        about: Option<(usize, Option<usize>)>,
+        body: &str,
+        author: Actor,
+    ) -> Result<Comment> {
         let body = body.trim();
         if body.is_empty() {
             return Err(Error::invalid_field("body", "a comment needs some text"));
@@ -120,7 +142,7 @@ impl Docket {
                 format!("a comment may be at most {MAX_COMMENT_CHARS} characters; split it in two"),
             ));
         }
-        let item = self.work(work)?;
+        let work = item.id;
         if let Some((g, task)) = about {
             let group = item
                 .groups
@@ -144,31 +166,25 @@ impl Docket {
             group: about.map(|(g, _)| g),
             task: about.and_then(|(_, t)| t),
         };
-        let mut batch = Batch::default();
         batch.put_record(Tree::Comments, child_key(work, comment.id), &comment);
         self.queue_event(
-            &mut batch,
+            batch,
             work,
-            self.comment_group(&comment, &item),
+            self.comment_group(&comment, item),
             HookEventKind::CommentAdded {
                 text: comment.body.clone(),
             },
             matches!(author, Actor::Contact(_)),
         );
-        if matches!(author, Actor::Staff(_) | Actor::Api(_)) {
-            // Staff comments reach the client in one email after a quiet spell.
-            self.push_digest(&mut batch, work, comment.at)?;
-        }
         let preview: String = body.chars().take(80).collect();
         self.record_event(
-            &mut batch,
+            batch,
             Some(work),
             None,
             author,
             EventKind::CommentAdded,
             format!("Comment: {preview}"),
         );
-        self.store.commit(batch)?;
         Ok(comment)
     }
 
@@ -288,6 +304,20 @@ impl Docket {
         stored: StoredFile,
         uploaded_by: Actor,
     ) -> Result<UploadedFile> {
+        let file = self.attach_into(&mut batch, work, details, stored, uploaded_by)?;
+        self.store.commit(batch)?;
+        Ok(file)
+    }
+
+    /// `attach_file`'s changes put in `batch`, not committed.
+    pub(crate) fn attach_into(
+        &self,
+        batch: &mut Batch,
+        work: WorkId,
+        details: UploadDetails,
+        stored: StoredFile,
+        uploaded_by: Actor,
+    ) -> Result<UploadedFile> {
         self.check_stored(&stored)?;
         self.check_upload_target(work, details.task)?;
         let now = self.now();
@@ -304,7 +334,7 @@ impl Docket {
             task: details.task,
         };
         self.queue_event(
-            &mut batch,
+            batch,
             work,
             file.task.map(|(g, _)| g),
             HookEventKind::UploadReceived {
@@ -315,7 +345,7 @@ impl Docket {
         batch.put_record(Tree::Files, child_key(work, file.id), &file);
         batch.put(Tree::FileRefs, file.ref_key(), Vec::new());
         self.record_event(
-            &mut batch,
+            batch,
             Some(work),
             None,
             uploaded_by,
@@ -328,7 +358,6 @@ impl Docket {
                 ),
             },
         );
-        self.store.commit(batch)?;
         Ok(file)
     }
 

@@ -1,0 +1,327 @@
+//! The reply mailbox, read over IMAP (`[inbound] imap_*`): a thread of its own with a small
+//! tokio runtime logs in, selects the folder and hands every message not yet taken to
+//! `Docket::receive_reply`, then flags it `$DocketTaken` (and seen), so a restart does not take
+//! it twice (and taking one twice would find its `Message-ID` anyway). It then waits in IDLE
+//! where the server offers it, else looks again every `imap_poll_secs`. A message is flagged
+//! only after its batch commits: a crash in between takes it again, as `AlreadyTaken`. When the
+//! server cannot be reached or refuses the password, the failure is recorded for staff and
+//! logged once (`Docket::inbound_failed`), and the reader tries again with backoff (1 second,
+//! doubling to 5 minutes); nothing is taken meanwhile, so nothing is lost.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use async_imap::Session;
+use futures_util::TryStreamExt;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::rustls;
+
+use crate::Docket;
+use crate::config::InboundConfig;
+
+/// The keyword a taken message is flagged with.
+pub const TAKEN_FLAG: &str = "$DocketTaken";
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+const LONGEST_BACKOFF: Duration = Duration::from_secs(300);
+/// How long connecting and each command may take.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The running reader; `stop` ends it (at once, even in IDLE).
+pub struct ImapReader {
+    stop: watch::Sender<bool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ImapReader {
+    /// Starts reading the mailbox `config` names with `password`.
+    pub fn start(docket: Docket, config: InboundConfig, password: String) -> std::io::Result<Self> {
+        let (stop, stopped) = watch::channel(false);
+        let thread = std::thread::Builder::new()
+            .name("imap".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(r) => r,
+                    Err(e) => {
+                        tracing::error!("cannot start the reply mailbox reader: {e}");
+                        return;
+                    }
+                };
+                runtime.block_on(read_forever(&docket, &config, &password, stopped));
+            })?;
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn read_forever(
+    docket: &Docket,
+    config: &InboundConfig,
+    password: &str,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut backoff = FIRST_BACKOFF;
+    while !*stopped.borrow() {
+        let mut connected = false;
+        let error = match read_session(docket, config, password, &mut stopped, &mut connected).await
+        {
+            Ok(()) => return,
+            Err(e) => e,
+        };
+        if connected {
+            backoff = FIRST_BACKOFF;
+        }
+        match docket.inbound_failed(&error) {
+            Ok(true) => tracing::warn!(
+                host = config.imap_host.as_deref().unwrap_or_default(),
+                "cannot read the reply mailbox: {error}; trying again with backoff"
+            ),
+            Ok(false) => tracing::debug!("cannot read the reply mailbox: {error}"),
+            Err(e) => tracing::error!("cannot record that the reply mailbox failed: {e}"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = stopped.changed() => return,
+        }
+        backoff = (backoff * 2).min(LONGEST_BACKOFF);
+    }
+}
+
+/// One connection: log in, take what is new, wait for more; returns only on stop (`Ok`) or on
+/// a failure (its words for staff).
+async fn read_session(
+    docket: &Docket,
+    config: &InboundConfig,
+    password: &str,
+    stopped: &mut watch::Receiver<bool>,
+    connected: &mut bool,
+) -> Result<(), String> {
+    let host = config.imap_host.as_deref().unwrap_or_default();
+    let user = config.imap_user.as_deref().unwrap_or_default();
+    let stream = timed(connect(config)).await?;
+    let mut client = async_imap::Client::new(stream);
+    timed(async { client.read_response().await.map_err(|e| e.to_string()) })
+        .await?
+        .ok_or_else(|| format!("{host} closed the connection before greeting"))?;
+    let mut session = timed(async {
+        client
+            .login(user, password)
+            .await
+            .map_err(|(e, _)| format!("{host} refused the login of `{user}`: {e}"))
+    })
+    .await?;
+    *connected = true;
+    let folder = &config.imap_folder;
+    timed(async {
+        session
+            .select(folder)
+            .await
+            .map_err(|e| format!("cannot open folder `{folder}`: {e}"))
+    })
+    .await?;
+    let idle = timed(async { session.capabilities().await.map_err(|e| e.to_string()) })
+        .await?
+        .has_str("IDLE");
+    if docket.inbound_answered().map_err(|e| e.to_string())? {
+        tracing::info!(host, "the reply mailbox answers again");
+    }
+    let poll = Duration::from_secs(config.imap_poll_secs);
+    loop {
+        take_new(docket, &mut session).await?;
+        if *stopped.borrow() {
+            let _ = session.logout().await;
+            return Ok(());
+        }
+        if idle {
+            let mut handle = session.idle();
+            timed(async { handle.init().await.map_err(|e| e.to_string()) }).await?;
+            let stop = {
+                let (wait, interrupt) = handle.wait_with_timeout(poll);
+                tokio::select! {
+                    answer = wait => {
+                        answer.map_err(|e| format!("the mailbox stopped answering: {e}"))?;
+                        false
+                    }
+                    _ = stopped.changed() => {
+                        drop(interrupt);
+                        true
+                    }
+                }
+            };
+            session = timed(async { handle.done().await.map_err(|e| e.to_string()) }).await?;
+            if stop {
+                let _ = session.logout().await;
+                return Ok(());
+            }
+        } else {
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = stopped.changed() => {
+                    let _ = session.logout().await;
+                    return Ok(());
+                }
+            }
+            timed(async { session.noop().await.map_err(|e| e.to_string()) }).await?;
+        }
+        docket.inbound_answered().map_err(|e| e.to_string())?;
+    }
+}
+
+/// Takes every message of the folder not flagged taken, oldest first, flagging each once its
+/// reply is recorded.
+async fn take_new(docket: &Docket, session: &mut Session<Connection>) -> Result<(), String> {
+    let query = format!("UNKEYWORD {TAKEN_FLAG}");
+    let mut uids: Vec<u32> =
+        timed(async { session.uid_search(&query).await.map_err(|e| e.to_string()) })
+            .await?
+            .into_iter()
+            .collect();
+    uids.sort_unstable();
+    for uid in uids {
+        let fetched: Vec<_> = timed(async {
+            session
+                .uid_fetch(uid.to_string(), "BODY.PEEK[]")
+                .await
+                .map_err(|e| e.to_string())?
+                .try_collect()
+                .await
+                .map_err(|e: async_imap::error::Error| e.to_string())
+        })
+        .await?;
+        for message in &fetched {
+            let Some(raw) = message.body() else { continue };
+            match docket.receive_reply(raw) {
+                Ok(received) => tracing::info!(uid, ?received, "took a reply by email"),
+                // Not flagged: it is taken again on the next look.
+                Err(e) => return Err(format!("cannot record a reply: {e}")),
+            }
+        }
+        let flags = format!("+FLAGS ({TAKEN_FLAG} \\Seen)");
+        timed(async {
+            session
+                .uid_store(uid.to_string(), &flags)
+                .await
+                .map_err(|e| e.to_string())?
+                .try_collect::<Vec<_>>()
+                .await
+                .map_err(|e| format!("cannot flag message {uid} taken: {e}"))
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+async fn timed<T>(work: impl Future<Output = Result<T, String>>) -> Result<T, String> {
+    tokio::time::timeout(COMMAND_TIMEOUT, work)
+        .await
+        .map_err(|_| format!("the mailbox did not answer within {COMMAND_TIMEOUT:?}"))?
+}
+
+async fn connect(config: &InboundConfig) -> Result<Connection, String> {
+    let host = config.imap_host.as_deref().unwrap_or_default();
+    let port = config.port();
+    let tcp = TcpStream::connect((host, port))
+        .await
+        .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+    if config.imap_tls == "none" {
+        return Ok(Connection::Plain(tcp));
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = &config.imap_ca_file {
+        use rustls::pki_types::pem::PemObject;
+        let certs = rustls::pki_types::CertificateDer::pem_file_iter(path).map_err(|e| {
+            format!(
+                "key `inbound.imap_ca_file`: cannot read {}: {e}",
+                path.display()
+            )
+        })?;
+        for cert in certs {
+            let cert = cert.map_err(|e| {
+                format!(
+                    "key `inbound.imap_ca_file`: {} is not a PEM certificate: {e}",
+                    path.display()
+                )
+            })?;
+            roots
+                .add(cert)
+                .map_err(|e| format!("key `inbound.imap_ca_file`: {e}"))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|e| format!("key `inbound.imap_host`: `{host}`: {e}"))?;
+    let stream = tokio_rustls::TlsConnector::from(Arc::new(tls))
+        .connect(name, tcp)
+        .await
+        .map_err(|e| format!("TLS with {host}:{port} failed: {e}"))?;
+    Ok(Connection::Tls(Box::new(stream)))
+}
+
+/// The connection to the server: plain (a server on this machine) or TLS.
+#[derive(Debug)]
+pub enum Connection {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Connection {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Connection::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Connection::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Connection {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Connection::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Connection::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Connection::Plain(s) => Pin::new(s).poll_flush(cx),
+            Connection::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Connection::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Connection::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
