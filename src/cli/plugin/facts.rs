@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use docket_engine::config::{Config, StorageBackend};
+use docket_engine::model::FirmSettings;
 use docket_engine::store::Store;
 use docket_engine::{Docket, SystemClock};
-use docket_engine::model::FirmSettings;
 use serde::{Deserialize, Serialize};
 
 use crate::cli::job::{Call, Job};
