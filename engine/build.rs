@@ -2,6 +2,8 @@
 //! `plugins/` (two of them against the old contract in `engine/wit/0.1.0/`), and the
 //! business-days example — and tells rustc where the components are, so the
 //! stock ones can be embedded with `include_bytes!` and the others found by tests and benches.
+//! It also names the clients' languages: every folder of `engine/locales/` (English first), so
+//! adding a language is adding its folder.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -76,7 +78,10 @@ fn main() {
     let target_dir = root.join("target").join("wasm-plugins");
     let example = root.join("examples").join("plugins").join("business-days");
 
+    declare_languages(&manifest_dir.join("locales"));
+
     for watched in [
+        manifest_dir.join("locales"),
         root.join("wit"),
         manifest_dir.join("wit"),
         root.join("plugins").join("Cargo.toml"),
@@ -104,6 +109,29 @@ fn main() {
         }
         println!("cargo:rustc-env={var}={}", path.display());
     }
+}
+
+/// Writes `$OUT_DIR/languages.rs`: the `languages!` call of `src/i18n/mod.rs` naming every
+/// folder of `locales` that holds a language, English first and the others by code.
+fn declare_languages(locales: &Path) {
+    let entries = std::fs::read_dir(locales)
+        .unwrap_or_else(|e| panic!("cannot read the languages in {}: {e}", locales.display()));
+    let mut codes: Vec<String> = entries
+        .map(|entry| entry.expect("a readable entry of engine/locales").path())
+        .filter(|path| path.is_dir())
+        .filter_map(|path| path.file_name()?.to_str().map(str::to_string))
+        .filter(|code| code != "en")
+        .collect();
+    codes.sort();
+    codes.insert(0, "en".to_string());
+    let list = codes
+        .iter()
+        .map(|code| format!("{code:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out.join("languages.rs"), format!("languages![{list}];\n"))
+        .expect("cannot write languages.rs in OUT_DIR");
 }
 
 /// Runs `cargo build --release --target wasm32-wasip2` in `dir`; on failure, panics with the

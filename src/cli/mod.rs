@@ -4,6 +4,7 @@ mod backend;
 mod contacts;
 mod data;
 mod job;
+mod logging;
 mod out;
 mod plugin;
 mod sending;
@@ -32,7 +33,7 @@ use out::{Out, Terminal};
 
 /// Docket: client tasks, magic links and reminders for professional firms, in one binary.
 #[derive(Debug, Parser)]
-#[command(name = "docket", version, about, propagate_version = true, after_help = serve::LOG_HELP)]
+#[command(name = "docket", version, about, propagate_version = true, after_help = logging::LOG_HELP)]
 pub struct Cli {
     /// Configuration file (TOML); without one, built-in defaults apply. `DOCKET_SECTION_KEY`
     /// environment variables override either.

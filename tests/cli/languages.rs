@@ -38,7 +38,7 @@ fn a_contacts_language_is_set_shown_cleared_and_checked_and_the_firms_is_a_setti
         "`klingon` is not a language",
     );
     assert!(
-        err.contains("en (English), fr (Français), de (Deutsch)"),
+        err.contains("en (English), de (Deutsch), fr (Français)"),
         "{err}"
     );
     let list = ok(&["contact", "list", "--data", &data]);

@@ -171,7 +171,7 @@ fn a_contact_without_a_language_reads_the_firms_and_an_unknown_one_is_refused() 
     assert!(
         refused
             .to_string()
-            .contains("en (English), fr (Français), de (Deutsch)"),
+            .contains("en (English), de (Deutsch), fr (Français)"),
         "{refused}"
     );
     firm.contact("Paul Petit", "paul@petit.example", None);

@@ -21,7 +21,7 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("bdi", |value: Value| wrap("bdi", &value));
 }
 
-/// Every language as `(code, own name)`, in the order `LANGUAGES` gives.
+/// Every language as `(code, own name)`, English first, then by code.
 pub fn languages() -> Value {
     Value::from_serialize(
         super::codes()

@@ -1,6 +1,6 @@
 //! The languages clients read Docket in: the portal's pages and every client email. Texts are
 //! Fluent messages in `engine/locales/LANG/*.ftl`, one folder per language, embedded in the
-//! binary; `LANGUAGES` names the folders. A contact's `locale` (else the firm's) picks one;
+//! binary; the build names the folders (`engine/build.rs`). A contact's `locale` (else the firm's) picks one;
 //! English is the reference every other language must match message for message and variable
 //! for variable (`tests.rs` checks it). Here: the bundles and `translate`; `format.rs` writes
 //! dates and sizes the local way; `jinja.rs` gives minijinja templates `t(...)`.
@@ -35,16 +35,17 @@ macro_rules! languages {
         pub(crate) const SOURCES: &[(&str, [&str; 3])] = &[$((
             $code,
             [
-                include_str!(concat!("../../locales/", $code, "/common.ftl")),
-                include_str!(concat!("../../locales/", $code, "/mail.ftl")),
-                include_str!(concat!("../../locales/", $code, "/portal.ftl")),
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/", $code, "/common.ftl")),
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/", $code, "/mail.ftl")),
+                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/", $code, "/portal.ftl")),
             ],
         )),+];
     };
 }
 
-// Adding a language: a folder `engine/locales/CODE/` with the three files, and its code here.
-languages!["en", "fr", "de"];
+// Every folder of `engine/locales/`, English first (written by `engine/build.rs`): adding a
+// language is adding its folder with the three files.
+include!(concat!(env!("OUT_DIR"), "/languages.rs"));
 
 type Bundle = FluentBundle<FluentResource>;
 

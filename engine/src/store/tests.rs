@@ -1,4 +1,5 @@
 //! One behaviour suite run against every `Store` implementation.
+use super::envelope::{ZSTD_MAGIC, envelope};
 use super::*;
 
 pub fn exercise(store: &dyn Store) {
