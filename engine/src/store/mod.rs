@@ -36,7 +36,7 @@ pub use sled_store::{STORE_FORMAT, SledStore};
 pub use upgrade::Upgrade;
 
 use crate::model::Record;
-use crate::{Error, Result};
+use crate::Result;
 
 /// The trees of the store. Records live in the plural trees; the `*_by_*` trees are indexes kept
 /// in the same batch as the record they point at.
