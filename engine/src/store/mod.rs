@@ -35,8 +35,8 @@ pub use pg::{DEFAULT_POOL, PgStore};
 pub use sled_store::{STORE_FORMAT, SledStore};
 pub use upgrade::Upgrade;
 
-use crate::model::Record;
 use crate::Result;
+use crate::model::Record;
 
 /// The trees of the store. Records live in the plural trees; the `*_by_*` trees are indexes kept
 /// in the same batch as the record they point at.

@@ -1,6 +1,7 @@
 //! One behaviour suite run against every `Store` implementation.
 use super::envelope::{ZSTD_MAGIC, envelope};
 use super::*;
+use crate::Error;
 
 pub fn exercise(store: &dyn Store) {
     let mut b = Batch::default();
