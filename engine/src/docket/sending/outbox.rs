@@ -255,13 +255,26 @@ impl Docket {
                     let wait = FIRST_BACKOFF * 2i32.pow(message.attempts.saturating_sub(1).min(10));
                     message.state = MessageState::Queued;
                     message.next_attempt_at = now + wait.min(MAX_BACKOFF);
-                    message.last_error = Some(reason);
                     batch.put(
                         Tree::OutboxQueue,
                         queue_key(message.next_attempt_at, message.id),
                         Vec::new(),
                     );
-                    None
+                    // Said once, at the first failed attempt, so staff see on the work page
+                    // and the desk that the client has not got it yet; retries say nothing.
+                    let first = message.attempts <= 1 && message.last_error.is_none();
+                    let event = first.then(|| {
+                        (
+                            EventKind::EmailFailed,
+                            format!(
+                                "Email to {} not delivered yet: {reason}; Docket keeps trying until {} UTC",
+                                message.to,
+                                (message.created_at + GIVE_UP_AFTER).format("%-d %b %Y, %H:%M")
+                            ),
+                        )
+                    });
+                    message.last_error = Some(reason);
+                    event
                 }
                 Delivery::Transient(reason) | Delivery::Permanent(reason) => {
                     let reason = if matches!(outcome_kind, OutcomeKind::Transient) {

@@ -10,7 +10,7 @@ use crate::config::FirmConfig;
 use crate::docket::Docket;
 use crate::docket::test_firm::{Firm, TEMPLATE, utc};
 use crate::mail::TransportError;
-use crate::model::{Actor, MessageKind, MessageState, NewContact, NewWork, WorkStatus};
+use crate::model::{Actor, EventKind, MessageKind, MessageState, NewContact, NewWork, WorkStatus};
 use crate::store::MemoryStore;
 
 #[test]
@@ -72,6 +72,17 @@ fn transient_failures_retry_with_backoff_and_permanent_ones_fail_on_the_timeline
     firm.deliver();
     let m = &firm.docket.outbox(None, 1).unwrap()[0];
     assert_eq!(m.next_attempt_at, firm.docket.now() + Duration::seconds(60));
+    // Staff read once, on the work's timeline (and the desk's failed emails), that the client
+    // has not got it yet; the second failed attempt adds nothing.
+    let not_yet: Vec<_> = firm
+        .docket
+        .work_timeline(id, 20)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.summary.contains("not delivered yet: connection refused"))
+        .collect();
+    assert_eq!(not_yet.len(), 1, "{not_yet:#?}");
+    assert_eq!(not_yet[0].kind, EventKind::EmailFailed);
     // A restart (often the fix: a mended password) brings the retry forward to now.
     firm.docket.recover_in_flight().unwrap();
     assert_eq!(
