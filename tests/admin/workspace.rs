@@ -69,6 +69,11 @@ fn the_work_list_says_whose_work_it_is_and_sorts_by_links() {
     );
     let (_, page) = list("?sort=due");
     assert!(at(&page, &sent) < at(&page, &later));
+    // The order leaves out work with nothing open for the client, and says so.
+    assert!(
+        page.contains("only work with a client task still open is listed"),
+        "{page}"
+    );
     // Client, status and assignee sort too: planned work before work waiting on the client.
     for key in ["client", "status", "assignee"] {
         assert!(
