@@ -159,6 +159,12 @@ fn the_work_list_filters_and_pages() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(second.matches("<tr><td class=\"pick\">").count(), 1);
     assert!(second.contains(&later), "the oldest planned work is last");
+    // A later page leads back to the first, in the same order and filters.
+    assert!(
+        second.contains("href=\"/admin/work?status=planned&amp;sort=newest\">First page</a>"),
+        "{second}"
+    );
+    assert!(!first.contains(">First page</a>"));
 }
 
 #[test]

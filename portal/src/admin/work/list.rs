@@ -112,6 +112,8 @@ struct WorkListView {
     filtered: bool,
     next_href: Option<String>,
     first_page: bool,
+    /// This order and these filters from the start.
+    first_href: String,
     /// The column heads' links: newest or oldest first, and soonest due first.
     sort_by_work: String,
     sort_by_due: String,
@@ -370,6 +372,7 @@ pub(in crate::admin) async fn work_list(
         .any(|v| !v.trim().is_empty()),
         next_href: page.next_after.map(|id| filters.href(id)),
         first_page: after.is_none(),
+        first_href: filters.sorted_href(sorted),
     };
     let status = if failed {
         StatusCode::UNPROCESSABLE_ENTITY
