@@ -154,12 +154,16 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
                         .collect();
                     writeln!(
                         out,
-                        "work `{}` repeats every {}{}; next on {}",
+                        "work `{}` repeats every {}{}{}, each titled `{}`; next on {}",
                         work.title,
                         repeat.every,
                         repeat
                             .day
                             .map_or_else(String::new, |d| format!(" on day {d}")),
+                        repeat
+                            .until
+                            .map_or_else(String::new, |u| format!(" until {u}")),
+                        repeat.title,
                         next.join(", ")
                     )?;
                 }

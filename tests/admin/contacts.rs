@@ -256,6 +256,25 @@ fn contacts_are_searched_and_edited_over_the_api() {
         assert!(answer["error"].is_string(), "{answer}");
     }
     assert_eq!(admin.docket.contact(ann.id).unwrap(), ann);
+    // A language Docket lacks: the refusal names the field, as `PATCH /api/settings` does.
+    let (status, answer) =
+        admin.contact_api(patch.clone(), path, Some(json!({"locale": "xx"})), true);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let error = answer["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("locale: `xx` is not a language Docket has"),
+        "{error}"
+    );
+    let new = json!({"name": "Xavier", "email": "x@client.example", "locale": "xx"});
+    let (status, answer) = admin.contact_api(reqwest::Method::POST, "/contacts", Some(new), true);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let error = answer["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("locale: `xx` is not a language"),
+        "{error}"
+    );
+    assert!(admin.docket.find_contact("x@client.example").is_err());
+    assert_eq!(admin.docket.contact(ann.id).unwrap(), ann);
 
     let (status, answer) = admin.contact_api(
         patch,

@@ -33,6 +33,45 @@ fn staff_set_change_and_stop_a_repeat_from_the_work_page_and_see_it_in_the_list(
         refused.contains("Day 32 is not a day of the month"),
         "{refused}"
     );
+    // The form keeps what was typed, not the defaults.
+    assert!(refused.contains(r#"value="32""#), "{refused}");
+    assert!(
+        refused.contains(r#"value="{contact} — VAT {quarter}""#),
+        "{refused}"
+    );
+    assert!(
+        refused.contains(r#"<option value="quarter" selected>"#),
+        "{refused}"
+    );
+    assert!(admin.docket.work(admin.work).unwrap().repeat.is_none());
+    // A cron expression firing every hour is refused next to the cron field, with every typed
+    // value kept; the day the form holds is not read with a cron expression.
+    let typed = [
+        ("action", "set"),
+        ("every", "cron"),
+        ("cron", "0 * * * *"),
+        ("day", "7"),
+        ("until", "2027-01-31"),
+        ("title", "{contact} payroll"),
+    ];
+    let refused = admin.post(&format!("{page}/repeat"), &sam, &typed);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = body(refused);
+    assert!(refused.contains(r#"id="repeat-cron-error""#), "{refused}");
+    assert!(
+        refused.contains("`0 * * * *` would make work every 1 hour"),
+        "{refused}"
+    );
+    assert!(!refused.contains("A day cannot go"), "{refused}");
+    for kept in [
+        r#"<option value="cron" selected>"#,
+        r#"value="0 * * * *""#,
+        r#"value="7""#,
+        r#"value="2027-01-31""#,
+        r#"value="{contact} payroll""#,
+    ] {
+        assert!(refused.contains(kept), "{kept}: {refused}");
+    }
     assert!(admin.docket.work(admin.work).unwrap().repeat.is_none());
 
     let set = admin.post(&format!("{page}/repeat"), &sam, &form("quarter", "7"));
@@ -86,6 +125,19 @@ fn staff_set_change_and_stop_a_repeat_from_the_work_page_and_see_it_in_the_list(
     assert!(shown.contains("Repeat stopped by staff"), "{shown}");
     assert!(admin.docket.work(admin.work).unwrap().repeat.is_none());
     assert!(!body(admin.get("/admin/work", Some(&sam))).contains("Repeats:"));
+    // Switching to a cron expression with the day still in the form: the day is not read.
+    let cron = [
+        ("action", "set"),
+        ("every", "cron"),
+        ("cron", "0 6 1 * *"),
+        ("day", "2"),
+        ("until", ""),
+        ("title", ""),
+    ];
+    let set = admin.post(&format!("{page}/repeat"), &sam, &cron);
+    assert_eq!(set.status(), StatusCode::SEE_OTHER);
+    let repeat = admin.docket.work(admin.work).unwrap().repeat.unwrap();
+    assert_eq!((repeat.every.as_str(), repeat.day), ("0 6 1 * *", None));
 }
 
 #[test]
@@ -98,6 +150,11 @@ fn the_api_sets_shows_and_stops_a_repeat_and_names_the_field_it_refuses() {
         (json!({"every": "* * *"}), "every must be"),
         (json!({"every": "month", "day": 0}), "day 0"),
         (json!({"every": "month", "day": 32}), "day 32"),
+        (json!({"every": "0 6 1 * *", "day": 3}), "a day cannot go"),
+        (
+            json!({"every": "*/5 * * * *"}),
+            "`*/5 * * * *` would make work every 5 minutes",
+        ),
         (
             json!({"every": "year", "until": "2026-03-01"}),
             "until 2026-03-01 is in the past",

@@ -429,7 +429,27 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
         "work", "repeat", &id, "--every", "quarter", "--day", "7", "--data", &data,
     ]);
     assert!(
-        out.contains("repeats every quarter on day 7; next on "),
+        out.contains("repeats every quarter on day 7, each titled `{contact} — {template} {period}`; next on "),
+        "{out}"
+    );
+    // Until and the title pattern, as given, are in what it prints.
+    let out = ok(&[
+        "work",
+        "repeat",
+        &id,
+        "--every",
+        "quarter",
+        "--day",
+        "15",
+        "--until",
+        "2099-12-31",
+        "--title",
+        "{contact} — VAT {quarter}",
+        "--data",
+        &data,
+    ]);
+    assert!(
+        out.contains("repeats every quarter on day 15 until 2099-12-31, each titled `{contact} — VAT {quarter}`; next on "),
         "{out}"
     );
     ok(&["check", "--data", &data]);

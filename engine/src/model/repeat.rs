@@ -56,7 +56,7 @@ pub struct Occurrence {
 #[serde(deny_unknown_fields)]
 pub struct RepeatRequest {
     /// `month`, `quarter`, `year`, or a five-field cron expression (minute hour day-of-month
-    /// month day-of-week, in the firm's zone), e.g. `0 6 1 * *`.
+    /// month day-of-week, in the firm's zone) that fires at most once a day, e.g. `0 6 1 * *`.
     #[schema(example = "month")]
     pub every: String,
     /// The day of the month (1–31) for `month`, `quarter` and `year`; the work's start day when

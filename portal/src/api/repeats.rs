@@ -22,7 +22,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 /// `PUT /api/work/{id}/repeat` `{"every": "quarter", "day": 7, "until": "2028-12-31"}`: the
 /// scheduler makes the next work item like this one (same template, contacts and assignee) on
 /// each occurrence's start date, exactly once. `every` is `month`, `quarter`, `year` or a
-/// five-field cron expression in the firm's zone; a refusal names its field (`every`, `day`,
+/// five-field cron expression in the firm's zone firing at most once a day; a refusal names its field (`every`, `day`,
 /// `until`, `title`).
 #[utoipa::path(
     put,

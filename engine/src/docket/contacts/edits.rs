@@ -375,12 +375,16 @@ pub(in crate::docket) fn contact_name(name: &str, email: &str) -> Result<String>
     Ok(name.to_string())
 }
 
-/// A contact's language as typed; empty means none (the firm's applies).
+/// A contact's language as typed; empty means none (the firm's applies). A refusal names the
+/// field in its words too (`locale: …`), as `PATCH /api/settings` does, since an API answer
+/// carries only the words.
 pub(in crate::docket) fn contact_locale(typed: &str) -> Result<Option<String>> {
     if typed.trim().is_empty() {
         return Ok(None);
     }
-    crate::i18n::check("locale", typed).map(|code| Some(code.to_string()))
+    crate::i18n::check_language(typed)
+        .map(|code| Some(code.to_string()))
+        .map_err(|message| Error::invalid_field("locale", format!("locale: {message}")))
 }
 
 /// A contact's own timezone as typed; empty means none (the firm's applies).

@@ -16,7 +16,7 @@ use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 use super::repeat_rule::{
-    EXTERNAL_NAME, Rule, checked_title, extend, fill, made_prefix, occurrence_key,
+    EXTERNAL_NAME, Rule, at_most_daily, checked_title, extend, fill, made_prefix, occurrence_key,
     occurrences_after, parse_due_key,
 };
 use crate::docket::Docket;
@@ -69,6 +69,7 @@ impl Docket {
                 .as_ref()
                 .map_or(work.start_date, |r| r.anchor);
             let rule = Rule::parse(&request.every, request.day, anchor.day())?;
+            at_most_daily(&rule, &request.every, now, tz)?;
             let until = match request.until.as_deref().map(str::trim) {
                 None | Some("") => None,
                 Some(text) => {
@@ -140,6 +141,7 @@ impl Docket {
         let now = self.now();
         let today = now.with_timezone(&tz).date_naive();
         let rule = Rule::parse(every, day, start.day())?;
+        at_most_daily(&rule, every, now, tz)?;
         Ok(
             occurrences_after(&rule, start, today.max(start), now, None, tz)
                 .into_iter()

@@ -87,6 +87,60 @@ impl Rule {
     }
 }
 
+/// How many next firings of a cron expression `at_most_daily` looks at.
+const CRON_LOOKAHEAD: usize = 10;
+
+/// Refuses (naming `every`) a cron expression that fires more than once on a day in `tz`: a
+/// repeat makes at most one work item a day. Looks at its next firings after `now`.
+pub(crate) fn at_most_daily(rule: &Rule, every: &str, now: DateTime<Utc>, tz: Tz) -> Result<()> {
+    let Rule::Cron(cron) = rule else {
+        return Ok(());
+    };
+    let mut firings = Vec::with_capacity(CRON_LOOKAHEAD + 1);
+    let mut at = now;
+    while firings.len() <= CRON_LOOKAHEAD {
+        let Some(next) = cron.after(at, tz) else {
+            break;
+        };
+        firings.push(next);
+        at = next;
+    }
+    let same_day = firings.windows(2).any(|pair| {
+        pair[0].with_timezone(&tz).date_naive() == pair[1].with_timezone(&tz).date_naive()
+    });
+    if !same_day {
+        return Ok(());
+    }
+    let gaps: Vec<chrono::Duration> = firings.windows(2).map(|p| p[1] - p[0]).collect();
+    let shortest = gaps.iter().min().copied().unwrap_or_default();
+    let how_often = if gaps.iter().all(|g| *g == shortest) {
+        format!("every {}", span(shortest))
+    } else {
+        format!(
+            "more than once a day (as little as {} apart)",
+            span(shortest)
+        )
+    };
+    Err(Error::invalid_field(
+        "every",
+        format!(
+            "`{}` would make work {how_often}; a repeat makes at most one work item a day, so give every a cron expression that fires once a day or less (e.g. `0 6 1 * *`), or month, quarter or year",
+            every.trim()
+        ),
+    ))
+}
+
+/// "5 minutes", "1 hour", "2 hours 30 minutes".
+fn span(gap: chrono::Duration) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    let (hours, minutes) = (gap.num_hours(), gap.num_minutes() % 60);
+    match (hours, minutes) {
+        (0, m) => plural(m, "minute"),
+        (h, 0) => plural(h, "hour"),
+        (h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
+    }
+}
+
 /// The occurrences of `rule` after `floor` (a date, and for a cron expression an instant), up
 /// to `until`, at most `SHOWN_OCCURRENCES`.
 pub(crate) fn occurrences_after(

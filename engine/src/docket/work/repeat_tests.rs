@@ -376,6 +376,18 @@ fn a_repeat_that_cannot_be_is_refused_naming_its_field() {
         (every("fortnight"), "every", "cron"),
         (every("61 * * * *"), "every", "minute"),
         (
+            every("*/5 * * * *"),
+            "every",
+            "`*/5 * * * *` would make work every 5 minutes",
+        ),
+        (every("0 * * * *"), "every", "every 1 hour"),
+        (
+            every("0 9,17 * * *"),
+            "every",
+            "at most one work item a day",
+        ),
+        (every("*/10 * 1 * *"), "every", "every 10 minutes"),
+        (
             RepeatRequest {
                 day: Some(0),
                 ..every("month")
@@ -474,8 +486,9 @@ fn a_repeat_that_cannot_be_is_refused_naming_its_field() {
 
 #[test]
 fn at_speed_one_a_cron_repeat_makes_its_work_once_and_it_is_sent_once() {
-    // Every minute, until today: the 23:59 occurrence, a second and a half away, is the only
-    // one. Sends go at any minute, so its request goes as soon as it is made.
+    // Daily at 23:59 (the next minute, on the real clock), until today: the 23:59 occurrence, a
+    // second and a half away, is the only one. Sends go at any minute, so its request goes as
+    // soon as it is made.
     let start = utc("2026-03-19T23:58:58.500400123Z");
     let clock: Arc<dyn Clock> = Arc::new(ScaledClock::new(start, 1.0));
     let config = FirmConfig {
@@ -487,7 +500,7 @@ fn at_speed_one_a_cron_repeat_makes_its_work_once_and_it_is_sent_once() {
     let series = bookkeeping(&docket, "2026-03-19");
     let request = RepeatRequest {
         until: Some("2026-03-19".into()),
-        ..every("* * * * *")
+        ..every("59 23 * * *")
     };
     let set = docket.set_repeat(series, request, Actor::System).unwrap();
     let next = &set.repeat.as_ref().unwrap().next;

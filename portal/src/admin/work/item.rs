@@ -202,6 +202,22 @@ pub(in crate::admin) async fn show_work(
     errors: PageErrors,
     typed_name: Option<String>,
 ) -> Response {
+    show_work_typed(state, session, id, status, notice, errors, typed_name, None).await
+}
+
+/// The work's page as `show_work` shows it, the repeat form holding `typed_repeat` (what staff
+/// typed, after a refusal) rather than the stored repeat.
+#[allow(clippy::too_many_arguments)]
+pub(in crate::admin) async fn show_work_typed(
+    state: &AppState,
+    session: &StaffSession,
+    id: &str,
+    status: StatusCode,
+    notice: Option<&'static str>,
+    errors: PageErrors,
+    typed_name: Option<String>,
+    typed_repeat: Option<super::repeat_view::RepeatTyped>,
+) -> Response {
     let layout = |s: &StaffSession| Layout::signed_in(state, s, "work");
     let not_found = |s: &StaffSession| {
         Message::new(
@@ -245,7 +261,10 @@ pub(in crate::admin) async fn show_work(
         Err(Engine(Error::NotFound { .. })) => return not_found(session),
         Err(e) => return error_page(e, layout(session)),
     };
-    let (summary, users, own_pause, pauses, repeat) = summary;
+    let (summary, users, own_pause, pauses, mut repeat) = summary;
+    if let Some(typed) = typed_repeat {
+        repeat.keep(typed);
+    }
     let work = &summary.work;
     let base = format!("/admin/work/{id}");
     let file_view = |(f, by): &(docket_engine::model::UploadedFile, String)| {

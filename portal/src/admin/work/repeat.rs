@@ -7,10 +7,15 @@ use axum::response::Response;
 use docket_engine::model::RepeatRequest;
 use serde::Deserialize;
 
-use super::actions::{actor, back, bad_address, failed, refused};
+use axum::http::StatusCode;
+
+use super::actions::{actor, back, bad_address, failed};
+use super::item::{PageErrors, show_work_typed};
+use super::repeat_view::RepeatTyped;
 use crate::AppState;
 use crate::CallError::Engine;
 use crate::admin::guard::{StaffForm, StaffSession};
+use crate::admin::sentence;
 
 #[derive(Deserialize)]
 pub(in crate::admin) struct RepeatForm {
@@ -40,7 +45,20 @@ pub(in crate::admin) async fn repeat(
     };
     let by = actor(&session);
     let stop = form.action == "stop";
-    let day = form.day.trim();
+    let typed = RepeatTyped {
+        every: form.every.clone(),
+        cron: form.cron.clone(),
+        day: form.day.clone(),
+        until: form.until.clone(),
+        title: form.title.clone(),
+    };
+    // The form holds a day for every choice (the stored or start day); a cron expression names
+    // its own days, so the day is not read with it.
+    let day = if form.every == "cron" {
+        ""
+    } else {
+        form.day.trim()
+    };
     let day = match day {
         "" => None,
         d => match d.parse::<u32>() {
@@ -50,7 +68,7 @@ pub(in crate::admin) async fn repeat(
                     "day",
                     format!("`{d}` is not a day of the month; give 1 to 31"),
                 );
-                return refused(&state, &session, &id, "repeat-day".into(), &e).await;
+                return refused(&state, &session, &id, "repeat-day".into(), &e, typed).await;
             }
         },
     };
@@ -77,8 +95,26 @@ pub(in crate::admin) async fn repeat(
         Ok(_) => back(work, if stop { "repeat-stopped" } else { "repeat-set" }),
         Err(Engine(e)) if e.is_invalid() => {
             let field = format!("repeat-{}", e.field().unwrap_or("every"));
-            refused(&state, &session, &id, field, &e).await
+            refused(&state, &session, &id, field, &e, typed).await
         }
         Err(e) => failed(&state, &session, work, e),
     }
+}
+
+/// The work's page again (422) with the refusal `e` next to the repeat form's field `field`,
+/// the form holding what staff typed.
+async fn refused(
+    state: &AppState,
+    session: &StaffSession,
+    id: &str,
+    field: String,
+    e: &docket_engine::Error,
+    typed: RepeatTyped,
+) -> Response {
+    let errors = PageErrors {
+        field: Some((field, sentence(&e.to_string()))),
+        ..PageErrors::default()
+    };
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    show_work_typed(state, session, id, status, None, errors, None, Some(typed)).await
 }

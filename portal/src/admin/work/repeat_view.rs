@@ -28,6 +28,26 @@ pub(in crate::admin) struct RepeatView {
     pub title: String,
 }
 
+/// What staff typed in the repeat form, kept after a refusal.
+pub(in crate::admin) struct RepeatTyped {
+    pub every: String,
+    pub cron: String,
+    pub day: String,
+    pub until: String,
+    pub title: String,
+}
+
+impl RepeatView {
+    /// The form holds what staff typed, not the stored (or default) repeat.
+    pub(in crate::admin) fn keep(&mut self, typed: RepeatTyped) {
+        self.every = typed.every;
+        self.cron = typed.cron;
+        self.day = typed.day;
+        self.until = typed.until;
+        self.title = typed.title;
+    }
+}
+
 /// The repeat of `work`, read for its page.
 pub(in crate::admin) fn repeat_view(
     d: &Docket,
