@@ -95,7 +95,7 @@ impl Docket {
         let mut batch = Batch::default();
         batch.expect(Tree::UnmatchedReplies, id.as_bytes().to_vec(), Some(before));
         batch.remove(Tree::UnmatchedReplies, id.as_bytes().to_vec());
-        batch.remove(Tree::FileRefs, reply.ref_key());
+        crate::docket::release_file_ref(&mut batch, reply.ref_key(), &reply.raw.sha256);
         self.store.commit(batch)?;
         tracing::info!(actor = ?actor, from = %reply.from, "an unmatched reply was discarded");
         Ok(())
@@ -142,7 +142,7 @@ impl Docket {
         let mut batch = Batch::default();
         batch.expect(Tree::UnmatchedReplies, id.as_bytes().to_vec(), Some(before));
         batch.remove(Tree::UnmatchedReplies, id.as_bytes().to_vec());
-        batch.remove(Tree::FileRefs, reply.ref_key());
+        crate::docket::release_file_ref(&mut batch, reply.ref_key(), &reply.raw.sha256);
         let target = Target {
             work: item,
             group,
