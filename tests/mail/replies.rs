@@ -335,11 +335,16 @@ imap_poll_secs = 1
             .arg("--config")
             .arg(&cfg),
     );
+    // Refused before anything is served, in one sentence of Docket's own.
     assert!(!refused.status.success());
+    let said = stderr(&refused);
+    assert!(said.contains("DOCKET_IMAP_PASSWORD"), "{said}");
+    assert!(!said.contains("environment variable not found"), "{said}");
+    let out = String::from_utf8_lossy(&refused.stdout);
+    assert!(!out.contains("listening"), "{out}");
     assert!(
-        stderr(&refused).contains("DOCKET_IMAP_PASSWORD"),
-        "{}",
-        stderr(&refused)
+        !data.exists(),
+        "the data folder was opened before the refusal"
     );
 
     let server = Server::start_with_env(
