@@ -509,6 +509,10 @@ fn start_imap(
         config.inbound.as_ref().filter(|i| i.imap_host.is_some()),
         password,
     ) else {
+        // No mailbox is read now: a failure an earlier configuration recorded is not shown.
+        if let Err(e) = docket.inbound_restart() {
+            tracing::error!("cannot clear the reply mailbox's failure of an earlier run: {e}");
+        }
         return Ok(None);
     };
     let reader =

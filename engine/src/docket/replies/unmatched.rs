@@ -156,6 +156,26 @@ impl Docket {
         get_record(self.store.as_ref(), Tree::Meta, STATUS_KEY)
     }
 
+    /// Forgets a failure recorded by an earlier run (a reader starting, or a server starting
+    /// without one), so what staff see belongs to this run and its configuration; when the
+    /// mailbox last answered is kept.
+    pub fn inbound_restart(&self) -> Result<()> {
+        let Some(before) = self.inbound_status()? else {
+            return Ok(());
+        };
+        if before.failing_since.is_none() && before.error.is_none() {
+            return Ok(());
+        }
+        let status = InboundStatus {
+            failing_since: None,
+            error: None,
+            last_read_at: before.last_read_at,
+        };
+        let mut batch = Batch::default();
+        batch.put(Tree::Meta, STATUS_KEY, encode(&status));
+        self.store.commit(batch)
+    }
+
     /// Records that the mailbox answered. Returns whether it was failing before (the reader
     /// logs the recovery once).
     pub fn inbound_answered(&self) -> Result<bool> {
