@@ -509,6 +509,14 @@ fn start_imap(
         config.inbound.as_ref().filter(|i| i.imap_host.is_some()),
         password,
     ) else {
+        if let Some(inbound) = &config.inbound
+            && inbound.imap_host.is_none()
+        {
+            tracing::warn!(
+                reply_address = %inbound.reply_address,
+                "replies by email are not read: emails to clients carry a reply address, but [inbound] imap_host is not set, so their answers wait in that mailbox; set imap_host (see the README's \"Replies by email\")"
+            );
+        }
         // No mailbox is read now: a failure an earlier configuration recorded is not shown.
         if let Err(e) = docket.inbound_restart() {
             tracing::error!("cannot clear the reply mailbox's failure of an earlier run: {e}");

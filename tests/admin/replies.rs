@@ -29,6 +29,11 @@ fn staff_attach_or_discard_unmatched_replies() {
     );
     let empty = body(admin.get("/admin/replies", Some(&sam)));
     assert!(empty.contains("No unmatched replies."), "{empty}");
+    // This firm has no `[inbound]`: the page says so, and where to read how.
+    assert!(
+        empty.contains("Replies by email are not set up") && empty.contains("Replies by email”"),
+        "{empty}"
+    );
 
     let first = unmatched(
         &admin,

@@ -173,6 +173,19 @@ pub struct Docket {
     /// The firm's reply address (`[inbound] reply_address`), split at the `@`: emails to
     /// clients carry `LOCAL+TOKEN@DOMAIN` as Reply-To (`replies/`).
     reply_address: Option<(String, String)>,
+    /// Whether a reply mailbox is read (`[inbound] imap_host`).
+    reply_mailbox: bool,
+}
+
+/// How far replies by email are set up, for the Replies page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepliesByEmail {
+    /// No `[inbound]`: emails carry no reply address.
+    NotSetUp,
+    /// A reply address but no mailbox (`imap_host`): replies are not read.
+    NotRead,
+    /// The mailbox is read.
+    Read,
 }
 
 /// How sending behaves, and what the scheduler caches.
@@ -207,6 +220,7 @@ impl Docket {
             max_upload: MAX_UPLOAD_BYTES as u64,
             upload_quota: crate::config::UploadQuota::default(),
             reply_address: None,
+            reply_mailbox: false,
             sending: Arc::new(SendingState {
                 digest_delay: chrono::Duration::minutes(10),
                 retry_first: PLUGIN_RETRY_FIRST,
@@ -270,6 +284,21 @@ impl Docket {
             .and_then(|a| a.rsplit_once('@'))
             .map(|(l, d)| (l.to_string(), d.to_string()));
         self
+    }
+
+    /// Says whether a reply mailbox is read (`[inbound] imap_host` is set).
+    pub fn with_reply_mailbox(mut self, read: bool) -> Self {
+        self.reply_mailbox = read;
+        self
+    }
+
+    /// How far replies by email are set up.
+    pub fn replies_by_email(&self) -> RepliesByEmail {
+        match (&self.reply_address, self.reply_mailbox) {
+            (None, _) => RepliesByEmail::NotSetUp,
+            (Some(_), false) => RepliesByEmail::NotRead,
+            (Some(_), true) => RepliesByEmail::Read,
+        }
     }
 
     /// What clients may upload to a work item, and how fast.

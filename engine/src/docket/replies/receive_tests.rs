@@ -238,3 +238,20 @@ fn an_attachment_over_the_cap_sends_the_whole_reply_to_staff() {
     );
     assert!(docket.files(work).unwrap().is_empty());
 }
+
+#[test]
+fn replies_by_email_say_how_far_they_are_set_up() {
+    use crate::docket::RepliesByEmail;
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    assert_eq!(firm.docket.replies_by_email(), RepliesByEmail::NotSetUp);
+    let address = firm
+        .docket
+        .clone()
+        .with_reply_address(Some("replies@smith.example"));
+    assert_eq!(address.replies_by_email(), RepliesByEmail::NotRead);
+    let read = address.with_reply_mailbox(true);
+    assert_eq!(read.replies_by_email(), RepliesByEmail::Read);
+    // A mailbox without a reply address reads nothing of Docket's.
+    let no_address = firm.docket.clone().with_reply_mailbox(true);
+    assert_eq!(no_address.replies_by_email(), RepliesByEmail::NotSetUp);
+}
