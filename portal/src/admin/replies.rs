@@ -148,7 +148,20 @@ pub(super) async fn attach(
     };
     let actor = docket_engine::model::Actor::Staff(session.member.staff.id);
     match state
-        .call(move |d| d.attach_unmatched_reply(&id, work, group, actor))
+        .call(move |d| {
+            // The form numbers groups from 1, as the work page shows them.
+            let groups = d.work(work)?.groups.len();
+            if group >= groups {
+                return Err(docket_engine::Error::invalid_field(
+                    "group",
+                    format!(
+                        "work item has no group {} (it has {groups}, numbered from 1)",
+                        group + 1
+                    ),
+                ));
+            }
+            d.attach_unmatched_reply(&id, work, group, actor)
+        })
         .await
     {
         Ok(_) => Redirect::to("/admin/replies?done=attached").into_response(),

@@ -114,11 +114,18 @@ impl Docket {
     ) -> Result<Received> {
         let (reply, before) = self.unmatched_reply(id)?;
         let item = self.work(work)?;
+        // Groups are numbered from 0 here, as in the API.
         let recipient = item
             .groups
             .get(group)
             .ok_or_else(|| {
-                Error::invalid_field("group", format!("work item has no group {}", group + 1))
+                Error::invalid_field(
+                    "group",
+                    format!(
+                        "work item has no group {group} (groups are numbered from 0; it has {})",
+                        item.groups.len()
+                    ),
+                )
             })?
             .recipient;
         let contact = self.contact(recipient)?;
