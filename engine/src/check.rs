@@ -153,6 +153,7 @@ pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
             && store
                 .scan(Tree::FileRefs, prefix.as_bytes(), None, 1, false)?
                 .is_empty()
+            && !crate::docket::file_released(store, sha)?
         {
             unreferenced += 1;
         }

@@ -313,6 +313,17 @@ impl InboundConfig {
                 self.imap_tls
             ));
         }
+        if self.imap_port == Some(0) {
+            return Err("key `inbound.imap_port`: 0 is no port; give the IMAP server's port (993 for TLS, 143 without), or leave it out".into());
+        }
+        if let Some(host) = &self.imap_host
+            && self.imap_tls == "none"
+            && !is_loopback_host(host)
+        {
+            return Err(format!(
+                "key `inbound.imap_tls`: `none` with `inbound.imap_host = \"{host}\"`, not this machine, would send the mailbox's password in clear; use `tls` (the default), or `none` only for a server on this machine (localhost, 127.0.0.1, ::1)"
+            ));
+        }
         if self.imap_host.is_some() && self.imap_user.is_none() {
             return Err("key `inbound.imap_user`: `inbound.imap_host` is set, so the mailbox's user name is needed too".into());
         }
@@ -321,4 +332,13 @@ impl InboundConfig {
         }
         Ok(())
     }
+}
+
+/// `localhost`, an address in 127.0.0.0/8 or `::1` (brackets allowed): this machine.
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim().trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }

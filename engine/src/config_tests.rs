@@ -194,3 +194,28 @@ fn the_postgres_backend_needs_a_url_that_the_environment_may_give() {
         "the password stays out of logs"
     );
 }
+
+#[test]
+fn replies_mailbox_keys_refuse_a_password_in_clear_and_port_zero() {
+    let inbound = |keys: &str| {
+        load_str(
+            &format!(
+                "[inbound]\nreply_address = \"replies@smith.example\"\nimap_user = \"u\"\n{keys}\n"
+            ),
+            &[],
+        )
+    };
+    for host in ["mail.smith.example", "10.0.0.5", "::2"] {
+        let refused = inbound(&format!("imap_host = \"{host}\"\nimap_tls = \"none\"")).unwrap_err();
+        assert!(
+            refused.contains("inbound.imap_tls") && refused.contains("in clear"),
+            "{refused}"
+        );
+    }
+    for host in ["localhost", "127.0.0.1", "127.3.4.5", "::1", "[::1]"] {
+        inbound(&format!("imap_host = \"{host}\"\nimap_tls = \"none\"")).unwrap();
+    }
+    inbound("imap_host = \"mail.smith.example\"").unwrap();
+    let refused = inbound("imap_host = \"mail.smith.example\"\nimap_port = 0").unwrap_err();
+    assert!(refused.contains("inbound.imap_port"), "{refused}");
+}

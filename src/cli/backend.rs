@@ -28,7 +28,13 @@ pub(crate) fn open_served(
                 .with_context(|| format!("cannot open the database {described}"))?
                 .with_max_upload(config.server.max_upload_bytes())
                 .with_upload_quota(config.server.upload_quota())
-                .with_reply_address(config.inbound.as_ref().map(|i| i.reply_address.as_str()));
+                .with_reply_address(config.inbound.as_ref().map(|i| i.reply_address.as_str()))
+                .with_reply_mailbox(
+                    config
+                        .inbound
+                        .as_ref()
+                        .is_some_and(|i| i.imap_host.is_some()),
+                );
             Ok((docket, store))
         }
     }

@@ -29,6 +29,11 @@ fn staff_attach_or_discard_unmatched_replies() {
     );
     let empty = body(admin.get("/admin/replies", Some(&sam)));
     assert!(empty.contains("No unmatched replies."), "{empty}");
+    // This firm has no `[inbound]`: the page says so, and where to read how.
+    assert!(
+        empty.contains("Replies by email are not set up") && empty.contains("Replies by email”"),
+        "{empty}"
+    );
 
     let first = unmatched(
         &admin,
@@ -64,8 +69,40 @@ fn staff_attach_or_discard_unmatched_replies() {
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert!(body(refused).contains("Work:"));
 
-    // The API lists the one left and discards it.
+    // A group the work does not have is refused in each one's numbering: from 1 in the
+    // form, from 0 in the API; nothing changes.
+    let groups = admin.docket.work(admin.work).unwrap().groups.len();
+    let refused = admin.post(
+        &format!("/admin/replies/{second}/attach"),
+        &sam,
+        &[
+            ("work", &admin.work.to_string()),
+            ("group", &(groups + 1).to_string()),
+        ],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = body(refused);
+    assert!(
+        said.contains(&format!("has no group {}", groups + 1)),
+        "{said}"
+    );
     let secret = admin.api_secret(docket_engine::model::Role::Staff);
+    let refused = client()
+        .post(admin.url(&format!("/api/replies/unmatched/{second}/attach")))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({"work": admin.work.to_string(), "group": groups + 4}))
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = refused.text().unwrap();
+    assert!(
+        said.contains(&format!("has no group {}", groups + 4))
+            && !said.contains(&format!("has no group {}", groups + 5)),
+        "{said}"
+    );
+    assert_eq!(admin.docket.unmatched_replies().unwrap().len(), 1);
+
+    // The API lists the one left and discards it.
     let listed: Value = client()
         .get(admin.url("/api/replies/unmatched"))
         .bearer_auth(&secret)

@@ -260,14 +260,27 @@ fn a_mailbox_that_refuses_the_password_is_shown_once_and_retried() {
             .is_some_and(|s| s.failing_since.is_some())
     });
     let status = docket.inbound_status().unwrap().unwrap();
+    let error = status.error.as_deref().unwrap();
+    // The server's words, not Rust's debug output.
+    assert!(error.contains("refused the login"), "{status:?}");
+    assert!(error.contains("[AUTHENTICATIONFAILED]"), "{status:?}");
     assert!(
-        status
-            .error
-            .as_deref()
-            .unwrap()
-            .contains("refused the login"),
+        !error.contains("Some(") && !error.contains("code:"),
         "{status:?}"
     );
+    let first_since = status.failing_since.unwrap();
+    reader.stop();
+    // A restart a day later with the same wrong password: the failure shown is this run's,
+    // since it started, not since the first run's.
+    firm.clock.advance(chrono::Duration::days(1));
+    let reader = ImapReader::start(docket.clone(), inbound(&imap), "wrong".into()).unwrap();
+    wait_until("the failure of this run recorded", &imap, || {
+        docket
+            .inbound_status()
+            .unwrap()
+            .and_then(|s| s.failing_since)
+            .is_some_and(|since| since > first_since)
+    });
     reader.stop();
     // The right password: the failure clears.
     let reader = ImapReader::start(docket.clone(), inbound(&imap), imap.password.clone()).unwrap();
@@ -335,11 +348,16 @@ imap_poll_secs = 1
             .arg("--config")
             .arg(&cfg),
     );
+    // Refused before anything is served, in one sentence of Docket's own.
     assert!(!refused.status.success());
+    let said = stderr(&refused);
+    assert!(said.contains("DOCKET_IMAP_PASSWORD"), "{said}");
+    assert!(!said.contains("environment variable not found"), "{said}");
+    let out = String::from_utf8_lossy(&refused.stdout);
+    assert!(!out.contains("listening"), "{out}");
     assert!(
-        stderr(&refused).contains("DOCKET_IMAP_PASSWORD"),
-        "{}",
-        stderr(&refused)
+        !data.exists(),
+        "the data folder was opened before the refusal"
     );
 
     let server = Server::start_with_env(

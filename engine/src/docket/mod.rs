@@ -96,6 +96,31 @@ pub(crate) use work::{contact_key, status_key};
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";
 const SERVED_CLOCK_KEY: &[u8] = b"served_clock";
 const SIMULATED_UNTIL_KEY: &[u8] = b"simulated_until";
+/// `released_file/` SHA-256 → empty: a stored file whose last reference was dropped on purpose
+/// (an unmatched reply attached or discarded), so collection removes it without counting it
+/// among the files that lost their record.
+pub(crate) const RELEASED_FILE_PREFIX: &str = "released_file/";
+
+/// Drops `ref_key` in `batch` and marks the file `sha256` as let go on purpose, so the collector
+/// removes it as usual and neither it nor `docket check` takes it for a lost record.
+pub(crate) fn release_file_ref(batch: &mut Batch, ref_key: Vec<u8>, sha256: &str) {
+    batch.remove(Tree::FileRefs, ref_key);
+    batch.put(
+        Tree::Meta,
+        format!("{RELEASED_FILE_PREFIX}{sha256}").into_bytes(),
+        Vec::new(),
+    );
+}
+
+/// Whether `sha256` was let go on purpose (see `release_file_ref`).
+pub(crate) fn file_released(store: &dyn Store, sha256: &str) -> Result<bool> {
+    Ok(store
+        .get(
+            Tree::Meta,
+            format!("{RELEASED_FILE_PREFIX}{sha256}").as_bytes(),
+        )?
+        .is_some())
+}
 
 /// Which clock has served a data folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +173,19 @@ pub struct Docket {
     /// The firm's reply address (`[inbound] reply_address`), split at the `@`: emails to
     /// clients carry `LOCAL+TOKEN@DOMAIN` as Reply-To (`replies/`).
     reply_address: Option<(String, String)>,
+    /// Whether a reply mailbox is read (`[inbound] imap_host`).
+    reply_mailbox: bool,
+}
+
+/// How far replies by email are set up, for the Replies page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepliesByEmail {
+    /// No `[inbound]`: emails carry no reply address.
+    NotSetUp,
+    /// A reply address but no mailbox (`imap_host`): replies are not read.
+    NotRead,
+    /// The mailbox is read.
+    Read,
 }
 
 /// How sending behaves, and what the scheduler caches.
@@ -182,6 +220,7 @@ impl Docket {
             max_upload: MAX_UPLOAD_BYTES as u64,
             upload_quota: crate::config::UploadQuota::default(),
             reply_address: None,
+            reply_mailbox: false,
             sending: Arc::new(SendingState {
                 digest_delay: chrono::Duration::minutes(10),
                 retry_first: PLUGIN_RETRY_FIRST,
@@ -245,6 +284,21 @@ impl Docket {
             .and_then(|a| a.rsplit_once('@'))
             .map(|(l, d)| (l.to_string(), d.to_string()));
         self
+    }
+
+    /// Says whether a reply mailbox is read (`[inbound] imap_host` is set).
+    pub fn with_reply_mailbox(mut self, read: bool) -> Self {
+        self.reply_mailbox = read;
+        self
+    }
+
+    /// How far replies by email are set up.
+    pub fn replies_by_email(&self) -> RepliesByEmail {
+        match (&self.reply_address, self.reply_mailbox) {
+            (None, _) => RepliesByEmail::NotSetUp,
+            (Some(_), false) => RepliesByEmail::NotRead,
+            (Some(_), true) => RepliesByEmail::Read,
+        }
     }
 
     /// What clients may upload to a work item, and how fast.
@@ -464,18 +518,40 @@ impl Docket {
         };
         let stored = store.files().list()?;
         let mut unreferenced = 0;
+        let mut released = 0;
         for sha in &stored {
             if !referenced(sha)? {
-                unreferenced += 1;
+                if file_released(store, sha)? {
+                    released += 1;
+                } else {
+                    unreferenced += 1;
+                }
             }
         }
-        if unreferenced >= 2 && unreferenced * 2 > stored.len() {
+        // Files let go on purpose are expected to go; only the others may be records lost.
+        let considered = stored.len() - released;
+        if unreferenced >= 2 && unreferenced * 2 > considered {
             return Err(Error::Storage(format!(
-                "{unreferenced} of the {} uploaded files are referenced by no record; the records may be lost or damaged, so none was removed. Run `docket check`, and restore a backup if records are missing",
-                stored.len()
+                "{unreferenced} of the {considered} uploaded files are referenced by no record; the records may be lost or damaged, so none was removed. Run `docket check`, and restore a backup if records are missing",
             )));
         }
-        store.files().collect(&mut |sha| referenced(sha), now)
+        let collected = store.files().collect(&mut |sha| referenced(sha), now)?;
+        // Forget the marks of files that are gone or referenced again.
+        let prefix = RELEASED_FILE_PREFIX.as_bytes();
+        let mut batch = Batch::default();
+        let mut dropped = false;
+        let left: std::collections::HashSet<String> = store.files().list()?.into_iter().collect();
+        for (key, _) in store.scan(Tree::Meta, prefix, None, usize::MAX, false)? {
+            let sha = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
+            if !left.contains(&sha) || referenced(&sha)? {
+                batch.remove(Tree::Meta, key);
+                dropped = true;
+            }
+        }
+        if dropped {
+            store.commit(batch)?;
+        }
+        Ok(collected)
     }
 
     /// Records which clock serves this data folder, and refuses the other kind: a folder served

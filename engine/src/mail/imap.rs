@@ -40,6 +40,10 @@ pub struct ImapReader {
 impl ImapReader {
     /// Starts reading the mailbox `config` names with `password`.
     pub fn start(docket: Docket, config: InboundConfig, password: String) -> std::io::Result<Self> {
+        // A failure an earlier run recorded is not this run's.
+        if let Err(e) = docket.inbound_restart() {
+            tracing::error!("cannot clear the reply mailbox's failure of an earlier run: {e}");
+        }
         let (stop, stopped) = watch::channel(false);
         let thread = std::thread::Builder::new()
             .name("imap".into())
@@ -77,6 +81,9 @@ async fn read_forever(
     mut stopped: watch::Receiver<bool>,
 ) {
     let mut backoff = FIRST_BACKOFF;
+    // Whether this run logged the failure going on: the first of each run is logged, whatever
+    // an earlier run (or another server on the same database) recorded.
+    let mut logged = false;
     while !*stopped.borrow() {
         let mut connected = false;
         let error = match read_session(docket, config, password, &mut stopped, &mut connected).await
@@ -87,13 +94,21 @@ async fn read_forever(
         if connected {
             backoff = FIRST_BACKOFF;
         }
-        match docket.inbound_failed(&error) {
-            Ok(true) => tracing::warn!(
+        let starts = match docket.inbound_failed(&error) {
+            Ok(starts) => starts,
+            Err(e) => {
+                tracing::error!("cannot record that the reply mailbox failed: {e}");
+                false
+            }
+        };
+        if starts || !logged {
+            tracing::warn!(
                 host = config.imap_host.as_deref().unwrap_or_default(),
                 "cannot read the reply mailbox: {error}; trying again with backoff"
-            ),
-            Ok(false) => tracing::debug!("cannot read the reply mailbox: {error}"),
-            Err(e) => tracing::error!("cannot record that the reply mailbox failed: {e}"),
+            );
+            logged = true;
+        } else {
+            tracing::debug!("cannot read the reply mailbox: {error}");
         }
         tokio::select! {
             _ = tokio::time::sleep(backoff) => {}
@@ -123,7 +138,7 @@ async fn read_session(
         client
             .login(user, password)
             .await
-            .map_err(|(e, _)| format!("{host} refused the login of `{user}`: {e}"))
+            .map_err(|(e, _)| format!("{host} refused the login of `{user}`: {}", said(&e)))
     })
     .await?;
     *connected = true;
@@ -132,10 +147,10 @@ async fn read_session(
         session
             .select(folder)
             .await
-            .map_err(|e| format!("cannot open folder `{folder}`: {e}"))
+            .map_err(|e| format!("cannot open folder `{folder}`: {}", said(&e)))
     })
     .await?;
-    let idle = timed(async { session.capabilities().await.map_err(|e| e.to_string()) })
+    let idle = timed(async { session.capabilities().await.map_err(|e| said(&e)) })
         .await?
         .has_str("IDLE");
     if docket.inbound_answered().map_err(|e| e.to_string())? {
@@ -150,12 +165,12 @@ async fn read_session(
         }
         if idle {
             let mut handle = session.idle();
-            timed(async { handle.init().await.map_err(|e| e.to_string()) }).await?;
+            timed(async { handle.init().await.map_err(|e| said(&e)) }).await?;
             let stop = {
                 let (wait, interrupt) = handle.wait_with_timeout(poll);
                 tokio::select! {
                     answer = wait => {
-                        answer.map_err(|e| format!("the mailbox stopped answering: {e}"))?;
+                        answer.map_err(|e| format!("the mailbox stopped answering: {}", said(&e)))?;
                         false
                     }
                     _ = stopped.changed() => {
@@ -164,7 +179,7 @@ async fn read_session(
                     }
                 }
             };
-            session = timed(async { handle.done().await.map_err(|e| e.to_string()) }).await?;
+            session = timed(async { handle.done().await.map_err(|e| said(&e)) }).await?;
             if stop {
                 let _ = session.logout().await;
                 return Ok(());
@@ -177,7 +192,7 @@ async fn read_session(
                     return Ok(());
                 }
             }
-            timed(async { session.noop().await.map_err(|e| e.to_string()) }).await?;
+            timed(async { session.noop().await.map_err(|e| said(&e)) }).await?;
         }
         docket.inbound_answered().map_err(|e| e.to_string())?;
     }
@@ -188,7 +203,7 @@ async fn read_session(
 async fn take_new(docket: &Docket, session: &mut Session<Connection>) -> Result<(), String> {
     let query = format!("UNKEYWORD {TAKEN_FLAG}");
     let mut uids: Vec<u32> =
-        timed(async { session.uid_search(&query).await.map_err(|e| e.to_string()) })
+        timed(async { session.uid_search(&query).await.map_err(|e| said(&e)) })
             .await?
             .into_iter()
             .collect();
@@ -198,10 +213,10 @@ async fn take_new(docket: &Docket, session: &mut Session<Connection>) -> Result<
             session
                 .uid_fetch(uid.to_string(), "BODY.PEEK[]")
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(|e| said(&e))?
                 .try_collect()
                 .await
-                .map_err(|e: async_imap::error::Error| e.to_string())
+                .map_err(|e: async_imap::error::Error| said(&e))
         })
         .await?;
         for message in &fetched {
@@ -217,14 +232,47 @@ async fn take_new(docket: &Docket, session: &mut Session<Connection>) -> Result<
             session
                 .uid_store(uid.to_string(), &flags)
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(|e| said(&e))?
                 .try_collect::<Vec<_>>()
                 .await
-                .map_err(|e| format!("cannot flag message {uid} taken: {e}"))
+                .map_err(|e| format!("cannot flag message {uid} taken: {}", said(&e)))
         })
         .await?;
     }
     Ok(())
+}
+
+/// An IMAP failure in words for staff: for a `NO` or `BAD` answer, the server's own text
+/// (async-imap hands it over as Rust debug output, `code: None, info: Some("…")`).
+fn said(e: &async_imap::error::Error) -> String {
+    use async_imap::error::Error;
+    let (answer, debug) = match e {
+        Error::No(debug) => ("refused it", debug),
+        Error::Bad(debug) => ("found the command bad", debug),
+        other => return other.to_string(),
+    };
+    server_text(debug).unwrap_or_else(|| format!("the server {answer} without saying why"))
+}
+
+/// The text in the last `Some("…")` of async-imap's debug output, unescaped.
+fn server_text(debug: &str) -> Option<String> {
+    let start = debug.rfind("Some(\"")? + "Some(\"".len();
+    let mut text = String::new();
+    let mut chars = debug[start..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                let text = text.trim().to_string();
+                return (!text.is_empty()).then_some(text);
+            }
+            '\\' => match chars.next()? {
+                'n' | 'r' | 't' => text.push(' '),
+                other => text.push(other),
+            },
+            c => text.push(c),
+        }
+    }
+    None
 }
 
 async fn timed<T>(work: impl Future<Output = Result<T, String>>) -> Result<T, String> {
@@ -323,5 +371,29 @@ impl AsyncWrite for Connection {
             Connection::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Connection::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_imap::error::Error;
+
+    use super::said;
+
+    #[test]
+    fn replies_mailbox_failures_are_in_the_servers_words() {
+        let refused = Error::No(
+            r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication \"failed\".")"#.into(),
+        );
+        assert_eq!(
+            said(&refused),
+            r#"[AUTHENTICATIONFAILED] Authentication "failed"."#
+        );
+        let silent = Error::Bad("code: None, info: None".into());
+        assert_eq!(
+            said(&silent),
+            "the server found the command bad without saying why"
+        );
+        assert_eq!(said(&Error::ConnectionLost), "connection lost");
     }
 }

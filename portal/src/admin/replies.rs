@@ -6,6 +6,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use docket_engine::docket::RepliesByEmail;
 use docket_engine::model::{UnmatchedReply, WorkId};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,8 @@ struct RepliesPage {
     /// The mailbox cannot be read: since when and why.
     failing: Option<String>,
     last_read: Option<String>,
+    /// Replies by email are not set up, or not read: what to configure.
+    setup: Option<&'static str>,
     replies: Vec<Line>,
     notice: Option<&'static str>,
 }
@@ -69,6 +72,7 @@ pub(super) async fn replies(
         last_read: status
             .and_then(|s| s.last_read_at)
             .map(|at| local_time(&state, at)),
+        setup: setup_notice(state.docket.replies_by_email()),
         replies: replies.iter().map(|r| line(&state, r)).collect(),
         notice: match query.done.as_str() {
             "attached" => Some("The reply was attached to the work."),
@@ -82,6 +86,19 @@ pub(super) async fn replies(
         Layout::signed_in(&state, &session, "replies"),
         &view,
     )
+}
+
+/// What the page says when replies by email are not set up, or set up but not read.
+fn setup_notice(setup: RepliesByEmail) -> Option<&'static str> {
+    match setup {
+        RepliesByEmail::NotSetUp => Some(
+            "Replies by email are not set up: emails to clients carry no reply address, so their answers go to the sender's mailbox. To take them here, configure [inbound] as the README's section “Replies by email” says.",
+        ),
+        RepliesByEmail::NotRead => Some(
+            "Replies are not read: emails to clients carry a reply address, but no mailbox is configured ([inbound] imap_host), so their answers wait in that mailbox unread. See the README's section “Replies by email”.",
+        ),
+        RepliesByEmail::Read => None,
+    }
 }
 
 fn line(state: &AppState, r: &UnmatchedReply) -> Line {
@@ -131,7 +148,20 @@ pub(super) async fn attach(
     };
     let actor = docket_engine::model::Actor::Staff(session.member.staff.id);
     match state
-        .call(move |d| d.attach_unmatched_reply(&id, work, group, actor))
+        .call(move |d| {
+            // The form numbers groups from 1, as the work page shows them.
+            let groups = d.work(work)?.groups.len();
+            if group >= groups {
+                return Err(docket_engine::Error::invalid_field(
+                    "group",
+                    format!(
+                        "work item has no group {} (it has {groups}, numbered from 1)",
+                        group + 1
+                    ),
+                ));
+            }
+            d.attach_unmatched_reply(&id, work, group, actor)
+        })
         .await
     {
         Ok(_) => Redirect::to("/admin/replies?done=attached").into_response(),

@@ -144,6 +144,50 @@ fn what_does_not_match_waits_for_staff() {
 }
 
 #[test]
+fn attached_and_discarded_replies_are_collected_without_the_lost_records_alarm() {
+    let (firm, work, address) = sent();
+    for n in 0..4 {
+        let raw = mail(
+            "eve@evil.example",
+            &address,
+            &format!("c{n}"),
+            "",
+            &format!("Hi {n}"),
+        );
+        assert!(matches!(
+            firm.docket.receive_reply(&raw).unwrap(),
+            Received::Unmatched { .. }
+        ));
+    }
+    let stored = firm.docket.store.files().list().unwrap().len();
+    let replies = firm.docket.unmatched_replies().unwrap();
+    firm.docket
+        .attach_unmatched_reply(&replies[0].id.to_string(), work, 0, Actor::System)
+        .unwrap();
+    for reply in &replies[1..] {
+        firm.docket
+            .discard_unmatched_reply(&reply.id.to_string(), Actor::System)
+            .unwrap();
+    }
+    // All four emails are now referenced by no record, most of the stored files: let go on
+    // purpose, they are collected as usual, and neither the collector nor `docket check` alarms.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(2 * 3600);
+    let problems = firm.docket.check(false).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let collected = firm.docket.collect_files(later).unwrap();
+    assert_eq!(collected.removed, 4, "of {stored} stored");
+    assert_eq!(firm.docket.store.files().list().unwrap().len(), stored - 4);
+    let marks = firm
+        .docket
+        .store
+        .scan(Tree::Meta, b"released_file/", None, 10, false)
+        .unwrap();
+    assert!(marks.is_empty(), "the marks go with their files");
+    let problems = firm.docket.check(false).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+#[test]
 fn an_out_of_office_is_a_timeline_note_and_a_resend_revokes_the_address() {
     let (firm, work, address) = sent();
     let away = mail(
@@ -193,4 +237,21 @@ fn an_attachment_over_the_cap_sends_the_whole_reply_to_staff() {
         "nothing half taken"
     );
     assert!(docket.files(work).unwrap().is_empty());
+}
+
+#[test]
+fn replies_by_email_say_how_far_they_are_set_up() {
+    use crate::docket::RepliesByEmail;
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    assert_eq!(firm.docket.replies_by_email(), RepliesByEmail::NotSetUp);
+    let address = firm
+        .docket
+        .clone()
+        .with_reply_address(Some("replies@smith.example"));
+    assert_eq!(address.replies_by_email(), RepliesByEmail::NotRead);
+    let read = address.with_reply_mailbox(true);
+    assert_eq!(read.replies_by_email(), RepliesByEmail::Read);
+    // A mailbox without a reply address reads nothing of Docket's.
+    let no_address = firm.docket.clone().with_reply_mailbox(true);
+    assert_eq!(no_address.replies_by_email(), RepliesByEmail::NotSetUp);
 }

@@ -95,7 +95,7 @@ impl Docket {
         let mut batch = Batch::default();
         batch.expect(Tree::UnmatchedReplies, id.as_bytes().to_vec(), Some(before));
         batch.remove(Tree::UnmatchedReplies, id.as_bytes().to_vec());
-        batch.remove(Tree::FileRefs, reply.ref_key());
+        crate::docket::release_file_ref(&mut batch, reply.ref_key(), &reply.raw.sha256);
         self.store.commit(batch)?;
         tracing::info!(actor = ?actor, from = %reply.from, "an unmatched reply was discarded");
         Ok(())
@@ -114,11 +114,18 @@ impl Docket {
     ) -> Result<Received> {
         let (reply, before) = self.unmatched_reply(id)?;
         let item = self.work(work)?;
+        // Groups are numbered from 0 here, as in the API.
         let recipient = item
             .groups
             .get(group)
             .ok_or_else(|| {
-                Error::invalid_field("group", format!("work item has no group {}", group + 1))
+                Error::invalid_field(
+                    "group",
+                    format!(
+                        "work item has no group {group} (groups are numbered from 0; it has {})",
+                        item.groups.len()
+                    ),
+                )
             })?
             .recipient;
         let contact = self.contact(recipient)?;
@@ -142,7 +149,7 @@ impl Docket {
         let mut batch = Batch::default();
         batch.expect(Tree::UnmatchedReplies, id.as_bytes().to_vec(), Some(before));
         batch.remove(Tree::UnmatchedReplies, id.as_bytes().to_vec());
-        batch.remove(Tree::FileRefs, reply.ref_key());
+        crate::docket::release_file_ref(&mut batch, reply.ref_key(), &reply.raw.sha256);
         let target = Target {
             work: item,
             group,
@@ -154,6 +161,26 @@ impl Docket {
     /// Whether the reply mailbox answers, as last seen.
     pub fn inbound_status(&self) -> Result<Option<InboundStatus>> {
         get_record(self.store.as_ref(), Tree::Meta, STATUS_KEY)
+    }
+
+    /// Forgets a failure recorded by an earlier run (a reader starting, or a server starting
+    /// without one), so what staff see belongs to this run and its configuration; when the
+    /// mailbox last answered is kept.
+    pub fn inbound_restart(&self) -> Result<()> {
+        let Some(before) = self.inbound_status()? else {
+            return Ok(());
+        };
+        if before.failing_since.is_none() && before.error.is_none() {
+            return Ok(());
+        }
+        let status = InboundStatus {
+            failing_since: None,
+            error: None,
+            last_read_at: before.last_read_at,
+        };
+        let mut batch = Batch::default();
+        batch.put(Tree::Meta, STATUS_KEY, encode(&status));
+        self.store.commit(batch)
     }
 
     /// Records that the mailbox answered. Returns whether it was failing before (the reader
