@@ -3,6 +3,7 @@
 mod backend;
 mod contacts;
 mod data;
+mod inbound;
 mod job;
 mod logging;
 mod out;

@@ -107,7 +107,7 @@ fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyho
         refuse_real_mail(&config)?;
     }
     // The mailbox's password is asked for before anything is opened or served.
-    let imap_password = imap_password(&config)?;
+    let imap_password = super::inbound::imap_password(&config)?;
     // Templates and the transport are checked before anything else: a template that does not
     // render stops start-up, never a client's email.
     let mailer = Arc::new(Mailer::from_config(&config).context("cannot start mail")?);
@@ -366,7 +366,7 @@ async fn run_until_shutdown(
     println!("Docket listening on http://{addr}");
     tracing::info!(%addr, data = %config.storage.data_dir.display(), mail = %mailer.transport().describe(), "serving");
     check_relay_in_background(&mailer);
-    let imap = start_imap(docket, config, imap_password)?;
+    let imap = super::inbound::start_imap(docket, config, imap_password)?;
     let workers = start_workers(docket, &mailer, config, simulated)?;
     let state = docket_portal::AppState::new(docket.clone());
     state
@@ -476,57 +476,6 @@ fn start_workers(
         },
     )
     .context("cannot start sending")
-}
-
-/// With `[inbound] imap_host`, the mailbox's password: the environment's
-/// `DOCKET_IMAP_PASSWORD`, refused in one sentence when it is missing.
-fn imap_password(config: &Config) -> anyhow::Result<Option<String>> {
-    if config
-        .inbound
-        .as_ref()
-        .is_none_or(|i| i.imap_host.is_none())
-    {
-        return Ok(None);
-    }
-    let env = docket_engine::config::IMAP_PASSWORD_ENV;
-    match std::env::var(env) {
-        Ok(password) if !password.is_empty() => Ok(Some(password)),
-        _ => anyhow::bail!(
-            "{}: `inbound.imap_host` is set, so give the reply mailbox's password in the environment variable {env}",
-            config.source
-        ),
-    }
-}
-
-/// With `[inbound] imap_host` (and its password, read at start), the reader of the reply
-/// mailbox.
-fn start_imap(
-    docket: &Docket,
-    config: &Config,
-    password: Option<String>,
-) -> anyhow::Result<Option<docket_engine::mail::imap::ImapReader>> {
-    let (Some(inbound), Some(password)) = (
-        config.inbound.as_ref().filter(|i| i.imap_host.is_some()),
-        password,
-    ) else {
-        if let Some(inbound) = &config.inbound
-            && inbound.imap_host.is_none()
-        {
-            tracing::warn!(
-                reply_address = %inbound.reply_address,
-                "replies by email are not read: emails to clients carry a reply address, but [inbound] imap_host is not set, so their answers wait in that mailbox; set imap_host (see the README's \"Replies by email\")"
-            );
-        }
-        // No mailbox is read now: a failure an earlier configuration recorded is not shown.
-        if let Err(e) = docket.inbound_restart() {
-            tracing::error!("cannot clear the reply mailbox's failure of an earlier run: {e}");
-        }
-        return Ok(None);
-    };
-    let reader =
-        docket_engine::mail::imap::ImapReader::start(docket.clone(), inbound.clone(), password)
-            .context("cannot start the reply mailbox reader")?;
-    Ok(Some(reader))
 }
 
 /// A simulated clock must never reach real clients: only a relay on this machine is allowed.
