@@ -262,7 +262,7 @@ impl Docket {
                     );
                     // Said once, at the first failed attempt, so staff see on the work page
                     // and the desk that the client has not got it yet; retries say nothing.
-                    let first = message.attempts <= 1 && message.last_error.is_none();
+                    let first = message.last_error.is_none();
                     let event = first.then(|| {
                         (
                             EventKind::EmailFailed,
