@@ -40,7 +40,8 @@ pub use contacts::edits::{BoundDevice, CONTACT_SEARCH_LIMIT, PortalState};
 pub(crate) use files::{file_released, release_file_ref};
 pub use plugins::{GrantsChange, PluginsServed, stored_plugin_grants};
 pub use replies::{
-    AutoReply, ReadReply, Received, ReplyAttachment, UNMATCHED_PAGE, new_text, read_reply,
+    AutoReply, GroupChoice, GroupPick, ReadReply, Received, ReplyAttachment, ReplyChoices,
+    SENDER_CHOICES, UNMATCHED_PAGE, WorkChoice, new_text, read_reply,
 };
 pub use sending::audit::{ScheduleAudit, ScheduleRepair, audit_schedule};
 pub use sending::hooks::{WEBHOOK_ATTEMPTS, WebhookOutcome};
@@ -153,8 +154,9 @@ pub struct Docket {
     reply_mailbox: bool,
 }
 
-/// How far replies by email are set up, for the Replies page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How far replies by email are set up, for the Replies page and the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum RepliesByEmail {
     /// No `[inbound]`: emails carry no reply address.
     NotSetUp,
@@ -275,6 +277,13 @@ impl Docket {
             (Some(_), false) => RepliesByEmail::NotRead,
             (Some(_), true) => RepliesByEmail::Read,
         }
+    }
+
+    /// The firm's reply address (`[inbound] reply_address`), when replies by email are set up.
+    pub fn reply_address(&self) -> Option<String> {
+        self.reply_address
+            .as_ref()
+            .map(|(local, domain)| format!("{local}@{domain}"))
     }
 
     /// What clients may upload to a work item, and how fast.

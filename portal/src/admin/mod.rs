@@ -98,6 +98,10 @@ static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
             include_str!("../../templates/admin/replies.html"),
         ),
         (
+            "admin/reply_attach.html",
+            include_str!("../../templates/admin/reply_attach.html"),
+        ),
+        (
             "admin/account.html",
             include_str!("../../templates/admin/account.html"),
         ),
@@ -282,7 +286,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/inbox/read-all", post(staff::inbox::read_all))
         .route("/admin/inbox/{id}/read", post(staff::inbox::read_one))
         .route("/admin/replies", get(replies::replies))
-        .route("/admin/replies/{id}/attach", post(replies::attach))
+        .route(
+            "/admin/replies/{id}/attach",
+            get(replies::pick).post(replies::attach),
+        )
         .route("/admin/replies/{id}/discard", post(replies::discard))
         .route(
             "/admin/settings",

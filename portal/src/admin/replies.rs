@@ -1,19 +1,22 @@
 //! Replies by email that matched no client's work (`/admin/replies`): each with who sent it,
 //! why it matched nothing and its text, and two actions: attach it to a work item's group (its
-//! text a comment there, its attachments uploads) or discard it. The page also says when the
-//! reply mailbox cannot be read.
+//! text a comment there, its attachments uploads) or discard it. Attaching opens a choice of
+//! open work (`/admin/replies/ID/attach`): the sender's own first, then the work its reply
+//! address named, then open work found by client or title, one radio per group; completed work
+//! is neither offered nor accepted. The page also says when replies by email are not set up or
+//! the reply mailbox cannot be read.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use docket_engine::docket::RepliesByEmail;
+use docket_engine::docket::{RepliesByEmail, ReplyChoices, WorkChoice};
 use docket_engine::model::{UnmatchedReply, WorkId};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::admin::guard::{StaffForm, StaffSession};
 use crate::admin::page_query::AdminQuery;
-use crate::admin::{Layout, Message, error_page, local_time, render};
+use crate::admin::{Layout, Message, error_page, local_time, render, sentence, status_text};
 
 #[derive(Deserialize, Default)]
 pub(super) struct RepliesQuery {
@@ -41,9 +44,6 @@ struct Line {
     text: String,
     attachments: Vec<String>,
     reason: String,
-    /// The work its reply address named, to attach it there.
-    work: String,
-    group: usize,
 }
 
 /// `GET /admin/replies`.
@@ -110,20 +110,155 @@ fn line(state: &AppState, r: &UnmatchedReply) -> Line {
         text: r.text.clone(),
         attachments: r.attachments.clone(),
         reason: r.reason.clone(),
-        work: r.work.map(|w| w.to_string()).unwrap_or_default(),
-        group: r.group.map_or(1, |g| g + 1),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct PickQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Serialize)]
+struct PickPage {
+    id: String,
+    from: String,
+    at: String,
+    subject: String,
+    reason: String,
+    text: String,
+    attachments: Vec<String>,
+    /// The sender's contact name, when the sender's address is a contact's.
+    sender: Option<String>,
+    query: String,
+    sections: Vec<Section>,
+    more: bool,
+}
+
+#[derive(Serialize)]
+struct Section {
+    heading: String,
+    work: Vec<WorkPick>,
+}
+
+#[derive(Serialize)]
+struct WorkPick {
+    title: String,
+    status: String,
+    start: String,
+    groups: Vec<GroupPickLine>,
+}
+
+#[derive(Serialize)]
+struct GroupPickLine {
+    /// The radio's id.
+    key: String,
+    /// `WORK/N`, the group from 1.
+    value: String,
+    name: String,
+    recipient: String,
+    sender: bool,
+    checked: bool,
+}
+
+/// `GET /admin/replies/ID/attach?q=…`: where the reply may go. The sender's open work first
+/// (their group chosen), then the work its reply address named, then open work found by client
+/// or title; completed work is never offered.
+pub(super) async fn pick(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    AdminQuery(query): AdminQuery<PickQuery>,
+) -> Response {
+    let q = query.q.clone();
+    let found = state.call(move |d| d.reply_choices(&id, &q)).await;
+    let choices = match found {
+        Ok(choices) => choices,
+        Err(e) => return error_page(e, Layout::signed_in(&state, &session, "replies")),
+    };
+    let view = pick_page(&state, &choices);
+    render(
+        StatusCode::OK,
+        "admin/reply_attach.html",
+        Layout::signed_in(&state, &session, "replies"),
+        &view,
+    )
+}
+
+fn pick_page(state: &AppState, c: &ReplyChoices) -> PickPage {
+    let first = c.first;
+    let work = |w: &WorkChoice| WorkPick {
+        title: w.title.clone(),
+        status: status_text(w.status, None),
+        start: w.start_date.format("%-d %b %Y").to_string(),
+        groups: w
+            .groups
+            .iter()
+            .map(|g| GroupPickLine {
+                key: format!("choice-{}-{}", w.id, g.group + 1),
+                value: format!("{}/{}", w.id, g.group + 1),
+                name: g.name.clone(),
+                recipient: if g.recipient_email.is_empty() {
+                    g.recipient_name.clone()
+                } else {
+                    format!("{} ({})", g.recipient_name, g.recipient_email)
+                },
+                sender: g.sender,
+                checked: first.is_some_and(|f| f.work == w.id && f.group == g.group),
+            })
+            .collect(),
+    };
+    let mut sections = Vec::new();
+    if !c.sender_work.is_empty() {
+        let name = c
+            .sender
+            .as_ref()
+            .map(|s| s.name.as_str())
+            .unwrap_or("the sender");
+        sections.push(Section {
+            heading: format!("Open work of {name}, the sender"),
+            work: c.sender_work.iter().map(work).collect(),
+        });
+    }
+    if let Some(named) = &c.named {
+        sections.push(Section {
+            heading: "The work its reply address named".into(),
+            work: vec![work(named)],
+        });
+    }
+    if !c.found.is_empty() {
+        sections.push(Section {
+            heading: format!("Open work matching “{}”", c.query),
+            work: c.found.iter().map(work).collect(),
+        });
+    }
+    let r = &c.reply;
+    PickPage {
+        id: r.id.to_string(),
+        from: r.from.clone(),
+        at: local_time(state, r.received_at),
+        subject: r.subject.clone(),
+        reason: r.reason.clone(),
+        text: r.text.clone(),
+        attachments: r.attachments.clone(),
+        sender: c.sender.as_ref().map(|s| s.name.clone()),
+        query: c.query.clone(),
+        sections,
+        more: c.more,
     }
 }
 
 #[derive(Deserialize)]
 pub(super) struct AttachForm {
+    /// `WORK/N` from the picker: a work item and its group, from 1 as the work page shows.
     #[serde(default)]
-    work: String,
+    choice: String,
+    /// The search the picker showed, to go back to it.
     #[serde(default)]
-    group: String,
+    q: String,
 }
 
-/// `POST /admin/replies/ID/attach` `work=ID&group=N` (groups from 1, as the work page shows).
+/// `POST /admin/replies/ID/attach` `choice=WORK/N` (the group from 1, as the work page shows).
 pub(super) async fn attach(
     State(state): State<AppState>,
     session: StaffSession,
@@ -131,21 +266,35 @@ pub(super) async fn attach(
     StaffForm(form): StaffForm<AttachForm>,
 ) -> Response {
     let layout = |s: &StaffSession| Layout::signed_in(&state, s, "replies");
-    let refuse = |why: String| {
-        Message::new("The reply was not attached", why)
-            .back("/admin/replies", "Back to the replies")
-            .render(StatusCode::BAD_REQUEST, layout(&session))
+    let back = format!(
+        "/admin/replies/{id}/attach{}",
+        if form.q.trim().is_empty() {
+            String::new()
+        } else {
+            format!(
+                "?{}",
+                serde_urlencoded::to_string([("q", form.q.trim())]).unwrap_or_default()
+            )
+        }
+    );
+    let refuse = |status: StatusCode, why: String| {
+        Message::new("The reply was not attached", sentence(&why))
+            .back(&back, "Back to the choice of work")
+            .render(status, layout(&session))
     };
-    let Ok(work) = form.work.trim().parse::<WorkId>() else {
-        return refuse(format!(
-            "Work: `{}` is not a work item's id; copy it from the work page's address.",
-            form.work.trim()
-        ));
+    let Some((work, group)) = form
+        .choice
+        .trim()
+        .split_once('/')
+        .and_then(|(w, g)| Some((w.parse::<WorkId>().ok()?, g.parse::<usize>().ok()?)))
+        .filter(|(_, g)| *g >= 1)
+    else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Work: choose a work item's group to attach the reply to".into(),
+        );
     };
-    let group = match form.group.trim().parse::<usize>() {
-        Ok(n) if n >= 1 => n - 1,
-        _ => return refuse("Group: give the group's number, from 1.".into()),
-    };
+    let group = group - 1;
     let actor = docket_engine::model::Actor::Staff(session.member.staff.id);
     match state
         .call(move |d| {
@@ -165,7 +314,13 @@ pub(super) async fn attach(
         .await
     {
         Ok(_) => Redirect::to("/admin/replies?done=attached").into_response(),
-        Err(e) => error_page(e, layout(&session)),
+        Err(error) => {
+            if error.status().is_client_error() {
+                refuse(error.status(), error.message().to_string())
+            } else {
+                error_page(error, layout(&session))
+            }
+        }
     }
 }
 

@@ -12,14 +12,17 @@
 //! comments; an out of office only adds a note on the work's timeline. Anything else — another
 //! sender, an unknown or revoked token, a failed check, an automatic answer with no token — goes
 //! to the unmatched replies (`unmatched.rs`), kept whole in the file store for staff to attach to
-//! work or discard; nothing reaches a client's work unless it matches. Each message is taken
+//! work or discard; nothing reaches a client's work unless it matches. Staff choose among open
+//! work only (`choices.rs`: the sender's first), and completed work is refused. Each message is taken
 //! once: its `Message-ID`'s hash is created in `inbound_seen` in the batch of what it became.
 
+mod choices;
 mod read;
 mod receive;
 mod token;
 mod unmatched;
 
+pub use choices::{GroupChoice, GroupPick, ReplyChoices, SENDER_CHOICES, WorkChoice};
 pub use read::{AutoReply, ReadReply, ReplyAttachment, new_text, read_reply};
 pub use receive::Received;
 pub use unmatched::UNMATCHED_PAGE;

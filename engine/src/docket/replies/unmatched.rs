@@ -7,7 +7,7 @@ use std::io::Read;
 use super::read::read_reply;
 use super::receive::{Received, Target, seen_key};
 use crate::docket::Docket;
-use crate::model::{Actor, InboundStatus, UnmatchedReply, WorkId, new_id};
+use crate::model::{Actor, InboundStatus, UnmatchedReply, WorkId, WorkStatus, new_id};
 use crate::store::{Batch, Tree, encode, get_record, scan_records};
 use crate::{Error, Result};
 
@@ -81,7 +81,7 @@ impl Docket {
         )
     }
 
-    fn unmatched_reply(&self, id: &str) -> Result<(UnmatchedReply, Vec<u8>)> {
+    pub(super) fn unmatched_reply(&self, id: &str) -> Result<(UnmatchedReply, Vec<u8>)> {
         let bytes = self
             .store
             .get(Tree::UnmatchedReplies, id.as_bytes())?
@@ -101,8 +101,8 @@ impl Docket {
         Ok(())
     }
 
-    /// Staff attach an unmatched reply to group `group` of `work`: its text becomes a comment
-    /// on the group (the recipient's when the reply came from their address, else staff's own,
+    /// Staff attach an unmatched reply to group `group` of `work`, which must be open (a
+    /// completed work item is refused as a conflict): its text becomes a comment on the group (the recipient's when the reply came from their address, else staff's own,
     /// saying who sent it) and its attachments uploads on the group's first open task, under the
     /// upload limits; the reply leaves the list in the same batch.
     pub fn attach_unmatched_reply(
@@ -114,6 +114,12 @@ impl Docket {
     ) -> Result<Received> {
         let (reply, before) = self.unmatched_reply(id)?;
         let item = self.work(work)?;
+        if item.status == WorkStatus::Completed {
+            return Err(Error::Conflict(format!(
+                "“{}” is completed, so a reply cannot be attached to it; reopen it first, or choose open work",
+                item.title
+            )));
+        }
         // Groups are numbered from 0 here, as in the API.
         let recipient = item
             .groups
