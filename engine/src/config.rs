@@ -360,13 +360,14 @@ pub struct InboundConfig {
     /// The IMAP server of that mailbox; without it emails carry the reply address but nothing
     /// reads it.
     pub imap_host: Option<String>,
-    /// 993 for `tls`, 143 for `none`.
+    /// 993 for `tls`, 143 for `starttls` and `none`.
     pub imap_port: Option<u16>,
     pub imap_user: Option<String>,
     /// The folder read (`INBOX`).
     #[serde(default = "default_imap_folder")]
     pub imap_folder: String,
-    /// `tls` (implicit TLS, default) or `none` (plain text, for a server on this machine only).
+    /// `tls` (implicit TLS, default), `starttls` (plain, upgraded to TLS before the login) or
+    /// `none` (plain text, for a server on this machine only).
     #[serde(default = "default_imap_tls")]
     pub imap_tls: String,
     /// A PEM file of extra certificate authorities to trust (a server with a private CA).
@@ -385,7 +386,7 @@ impl InboundConfig {
 
     pub fn port(&self) -> u16 {
         self.imap_port
-            .unwrap_or(if self.imap_tls == "none" { 143 } else { 993 })
+            .unwrap_or(if self.imap_tls == "tls" { 993 } else { 143 })
     }
 }
 

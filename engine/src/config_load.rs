@@ -307,21 +307,21 @@ impl InboundConfig {
                 self.reply_address
             ));
         }
-        if !matches!(self.imap_tls.as_str(), "tls" | "none") {
+        if !matches!(self.imap_tls.as_str(), "tls" | "starttls" | "none") {
             return Err(format!(
-                "key `inbound.imap_tls`: `{}` is not `tls` or `none`",
+                "key `inbound.imap_tls`: `{}` is not `tls` (implicit TLS, port 993), `starttls` (port 143, upgraded before the login) or `none`",
                 self.imap_tls
             ));
         }
         if self.imap_port == Some(0) {
-            return Err("key `inbound.imap_port`: 0 is no port; give the IMAP server's port (993 for TLS, 143 without), or leave it out".into());
+            return Err("key `inbound.imap_port`: 0 is no port; give the IMAP server's port (993 for `tls`, 143 for `starttls` or `none`), or leave it out".into());
         }
         if let Some(host) = &self.imap_host
             && self.imap_tls == "none"
             && !is_loopback_host(host)
         {
             return Err(format!(
-                "key `inbound.imap_tls`: `none` with `inbound.imap_host = \"{host}\"`, not this machine, would send the mailbox's password in clear; use `tls` (the default), or `none` only for a server on this machine (localhost, 127.0.0.1, ::1)"
+                "key `inbound.imap_tls`: `none` with `inbound.imap_host = \"{host}\"`, not this machine, would send the mailbox's password in clear; use `tls` (the default) or `starttls`, or `none` only for a server on this machine (localhost, 127.0.0.1, ::1)"
             ));
         }
         if self.imap_host.is_some() && self.imap_user.is_none() {

@@ -215,7 +215,16 @@ fn replies_mailbox_keys_refuse_a_password_in_clear_and_port_zero() {
     for host in ["localhost", "127.0.0.1", "127.3.4.5", "::1", "[::1]"] {
         inbound(&format!("imap_host = \"{host}\"\nimap_tls = \"none\"")).unwrap();
     }
-    inbound("imap_host = \"mail.smith.example\"").unwrap();
+    let implicit = inbound("imap_host = \"mail.smith.example\"").unwrap();
+    assert_eq!(implicit.inbound.unwrap().port(), 993, "tls by default");
     let refused = inbound("imap_host = \"mail.smith.example\"\nimap_port = 0").unwrap_err();
     assert!(refused.contains("inbound.imap_port"), "{refused}");
+    // STARTTLS suits a remote server (the login waits for TLS), on 143 unless told.
+    let upgraded = inbound("imap_host = \"mail.smith.example\"\nimap_tls = \"starttls\"").unwrap();
+    assert_eq!(upgraded.inbound.unwrap().port(), 143);
+    let refused = inbound("imap_host = \"mail.smith.example\"\nimap_tls = \"ssl\"").unwrap_err();
+    assert!(
+        refused.contains("inbound.imap_tls") && refused.contains("`starttls`"),
+        "{refused}"
+    );
 }

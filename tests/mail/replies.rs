@@ -293,6 +293,83 @@ fn a_mailbox_that_refuses_the_password_is_shown_once_and_retried() {
     reader.stop();
 }
 
+/// The reply mailbox over TLS, against a real dovecot with a test certificate: `starttls`
+/// upgrades the plain connection before the login, `tls` speaks TLS from the first byte (dovecot's
+/// log shows each login made over TLS); the server's certificate is checked against
+/// `imap_ca_file`, and refused without it.
+#[test]
+fn the_reply_mailbox_is_read_over_starttls_and_implicit_tls() {
+    let imap = Imap::start_tls();
+    let relay = docket_engine::config::SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: 9,
+        username: None,
+        password: None,
+        security: "none".into(),
+        ca_file: None,
+        timeout_secs: 1,
+        connections: 1,
+    };
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default(), &relay);
+    let docket = firm.docket.clone();
+    let secure = |mode: &str, port: u16, ca: bool| InboundConfig {
+        imap_tls: mode.into(),
+        imap_port: Some(port),
+        imap_ca_file: ca.then(|| imap.ca_pem.clone().unwrap()),
+        ..inbound(&imap)
+    };
+    let failure = |config: InboundConfig| -> String {
+        docket.inbound_answered().unwrap();
+        let reader = ImapReader::start(docket.clone(), config, imap.password.clone()).unwrap();
+        wait_until("the failure recorded", &imap, || {
+            docket
+                .inbound_status()
+                .unwrap()
+                .is_some_and(|s| s.failing_since.is_some())
+        });
+        reader.stop();
+        docket.inbound_status().unwrap().unwrap().error.unwrap()
+    };
+    // The certificate is checked: without the CA it is unknown.
+    let unknown = failure(secure("starttls", imap.port, false));
+    assert!(
+        unknown.contains("TLS with 127.0.0.1") && unknown.contains("certificate"),
+        "{unknown}"
+    );
+    let unknown = failure(secure("tls", imap.tls_port.unwrap(), false));
+    assert!(unknown.contains("certificate"), "{unknown}");
+
+    for (n, (mode, port)) in [("starttls", imap.port), ("tls", imap.tls_port.unwrap())]
+        .into_iter()
+        .enumerate()
+    {
+        let reader = ImapReader::start(
+            docket.clone(),
+            secure(mode, port, true),
+            imap.password.clone(),
+        )
+        .unwrap();
+        imap.deliver(&reply(
+            "someone@elsewhere.example",
+            "office@smith.example",
+            &format!("tls{n}"),
+            "",
+            &format!("Read over {mode}.\r\n"),
+        ));
+        wait_until(&format!("the reply read over {mode}"), &imap, || {
+            docket.unmatched_replies().unwrap().len() == n + 1
+        });
+        assert_eq!(
+            docket.unmatched_replies().unwrap()[0].text,
+            format!("Read over {mode}.")
+        );
+        let status = docket.inbound_status().unwrap().unwrap();
+        assert!(status.failing_since.is_none(), "{status:?}");
+        assert_eq!(imap.tls_logins(), n + 1, "{mode}: {}", imap.log());
+        reader.stop();
+    }
+}
+
 /// `docket serve` with `[inbound]`: requests carry the reply address, and a reply dropped into
 /// the mailbox shows as the client's comment through the API; without the password in the
 /// environment, serve refuses to start and names the variable.
@@ -419,4 +496,9 @@ imap_poll_secs = 1
             .as_array()
             .is_some_and(|c| c.iter().any(|c| c["body"] == "Sent by post today."))
     });
+    // The API says replies by email are set up and read, to which address.
+    let listed = call("GET", "/api/replies/unmatched", Value::Null);
+    assert_eq!(listed["setup"], "read", "{listed}");
+    assert_eq!(listed["reply_address"], "replies@smith.example", "{listed}");
+    assert!(listed["mailbox"]["last_read_at"].is_string(), "{listed}");
 }

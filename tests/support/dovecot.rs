@@ -5,6 +5,11 @@
 //! ([`Imap::deliver`]), as a delivery agent would. As root, its login process runs as
 //! `dovenull` and the mailbox belongs to `nobody` (dovecot refuses root for both); as a normal
 //! user everything runs as that user. A missing dovecot fails the test with what to install.
+//! [`Imap::start_tls`] adds TLS: STARTTLS offered on `port` and implicit TLS on
+//! `tls_port`, with a certificate for localhost and 127.0.0.1 signed by a throwaway CA
+//! (`ca_pem`) made with `openssl`. Dovecot counts a connection from this machine as secure and
+//! lets it log in without TLS, so a test tells a login over TLS by its `Login:` line in the log,
+//! which says `TLS` ([`Imap::tls_logins`]).
 
 #![allow(dead_code)]
 
@@ -17,7 +22,12 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A running dovecot; stopped (and its folder removed) when dropped.
 pub struct Imap {
+    /// Plain IMAP; with TLS, STARTTLS is required here before a login.
     pub port: u16,
+    /// With TLS: the implicit-TLS port.
+    pub tls_port: Option<u16>,
+    /// With TLS: the CA certificate (PEM) that signed the server's.
+    pub ca_pem: Option<PathBuf>,
     pub user: String,
     pub password: String,
     dir: tempfile::TempDir,
@@ -28,7 +38,17 @@ pub struct Imap {
 }
 
 impl Imap {
+    /// Plain IMAP only.
     pub fn start() -> Imap {
+        Imap::launch(false)
+    }
+
+    /// STARTTLS offered on `port`, implicit TLS on `tls_port`.
+    pub fn start_tls() -> Imap {
+        Imap::launch(true)
+    }
+
+    fn launch(tls: bool) -> Imap {
         assert!(
             Path::new(DOVECOT).exists(),
             "the IMAP tests need dovecot: apt-get install dovecot-imapd"
@@ -59,6 +79,27 @@ impl Imap {
         let password = "imap s3cret".to_string();
         std::fs::write(base.join("passwd"), format!("{user}:{{PLAIN}}{password}\n")).unwrap();
         let b = base.display();
+        let (ssl, tls_port, ca_pem) = if tls {
+            let ca = make_cert(&base.join("certs"));
+            let tls_port = free_port();
+            (
+                format!(
+                    "ssl = required\nssl_cert = <{b}/certs/cert.pem\nssl_key = <{b}/certs/key.pem\ndisable_plaintext_auth = yes"
+                ),
+                Some(tls_port),
+                Some(ca),
+            )
+        } else {
+            (
+                "ssl = no\ndisable_plaintext_auth = no".to_string(),
+                None,
+                None,
+            )
+        };
+        let imaps = match tls_port {
+            Some(p) => format!("address = 127.0.0.1\n    port = {p}\n    ssl = yes"),
+            None => "port = 0".to_string(),
+        };
         let config = format!(
             r#"protocols = imap
 listen = 127.0.0.1
@@ -66,8 +107,7 @@ base_dir = {b}/run
 state_dir = {b}/run
 instance_name = docket-test-{port}
 log_path = {b}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
+{ssl}
 auth_mechanisms = plain login
 default_internal_user = {internal_user}
 default_internal_group = {internal_group}
@@ -88,7 +128,7 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    {imaps}
   }}
   chroot =
   user = {login_user}
@@ -106,6 +146,8 @@ service stats {{
         std::fs::write(base.join("dovecot.conf"), config).unwrap();
         let mut imap = Imap {
             port,
+            tls_port,
+            ca_pem,
             user,
             password,
             dir,
@@ -208,6 +250,14 @@ service stats {{
             .count()
     }
 
+    /// How many logins the log shows made over TLS (from the first byte or after STARTTLS).
+    pub fn tls_logins(&self) -> usize {
+        self.log()
+            .lines()
+            .filter(|l| l.contains("imap-login: Info: Login:") && l.contains(", TLS"))
+            .count()
+    }
+
     /// The server's log, for failure messages.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
@@ -230,6 +280,89 @@ impl Drop for Imap {
             let _ = child.wait();
         }
     }
+}
+
+/// A throwaway CA (`ca.pem`, returned) and a certificate for localhost and 127.0.0.1 signed by
+/// it (`cert.pem`, `key.pem`) in `dir`, made with `openssl` (rustls refuses a CA certificate
+/// presented as the server's own, hence two).
+fn make_cert(dir: &Path) -> PathBuf {
+    const CONFIG: &str = "[req]\ndistinguished_name = dn\nprompt = no\n\n[dn]\nCN = Docket test IMAP CA\n\n\
+        [v3_ca]\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,keyCertSign,cRLSign\nsubjectKeyIdentifier = hash\n\n\
+        [v3_leaf]\nbasicConstraints = critical,CA:FALSE\nkeyUsage = critical,digitalSignature\nextendedKeyUsage = serverAuth\n\
+        subjectAltName = DNS:localhost,IP:127.0.0.1\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid,issuer\n";
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("openssl.cnf"), CONFIG).unwrap();
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    let steps: [&[&str]; 3] = [
+        &[
+            &["req", "-config", "openssl.cnf", "-x509"][..],
+            &ec,
+            &[
+                "-keyout",
+                "ca-key.pem",
+                "-out",
+                "ca.pem",
+                "-days",
+                "30",
+                "-extensions",
+                "v3_ca",
+            ],
+        ]
+        .concat(),
+        &[
+            &["req", "-config", "openssl.cnf", "-new"][..],
+            &ec,
+            &[
+                "-keyout",
+                "key.pem",
+                "-out",
+                "leaf.csr",
+                "-subj",
+                "/CN=localhost",
+            ],
+        ]
+        .concat(),
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca-key.pem",
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-sha256",
+            "-extfile",
+            "openssl.cnf",
+            "-extensions",
+            "v3_leaf",
+            "-out",
+            "cert.pem",
+        ],
+    ];
+    for args in steps {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+            .expect("the IMAP TLS tests need the openssl command: apt-get install openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    dir.join("ca.pem")
 }
 
 fn free_port() -> u16 {

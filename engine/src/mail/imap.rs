@@ -6,7 +6,10 @@
 //! only after its batch commits: a crash in between takes it again, as `AlreadyTaken`. When the
 //! server cannot be reached or refuses the password, the failure is recorded for staff and
 //! logged once (`Docket::inbound_failed`), and the reader tries again with backoff (1 second,
-//! doubling to 5 minutes); nothing is taken meanwhile, so nothing is lost.
+//! doubling to 5 minutes); nothing is taken meanwhile, so nothing is lost. `imap_tls` is `tls`
+//! (implicit TLS, port 993), `starttls` (plain greeting on port 143, then `STARTTLS` before the
+//! login; a server that refuses it is a failure) or `none` (plain, this machine only); the
+//! certificate is checked against the web's roots and `imap_ca_file`.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -129,11 +132,7 @@ async fn read_session(
 ) -> Result<(), String> {
     let host = config.imap_host.as_deref().unwrap_or_default();
     let user = config.imap_user.as_deref().unwrap_or_default();
-    let stream = timed(connect(config)).await?;
-    let mut client = async_imap::Client::new(stream);
-    timed(async { client.read_response().await.map_err(|e| e.to_string()) })
-        .await?
-        .ok_or_else(|| format!("{host} closed the connection before greeting"))?;
+    let client = timed(connect(config)).await?;
     let mut session = timed(async {
         client
             .login(user, password)
@@ -281,15 +280,54 @@ async fn timed<T>(work: impl Future<Output = Result<T, String>>) -> Result<T, St
         .map_err(|_| format!("the mailbox did not answer within {COMMAND_TIMEOUT:?}"))?
 }
 
-async fn connect(config: &InboundConfig) -> Result<Connection, String> {
+/// Connects as `imap_tls` says and reads the greeting: `tls` speaks TLS from the first byte,
+/// `starttls` reads the plain greeting and upgrades with `STARTTLS` before anything else (a
+/// server that refuses it is a failure: the password never goes in clear), `none` stays plain.
+async fn connect(config: &InboundConfig) -> Result<async_imap::Client<Connection>, String> {
     let host = config.imap_host.as_deref().unwrap_or_default();
     let port = config.port();
     let tcp = TcpStream::connect((host, port))
         .await
         .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
-    if config.imap_tls == "none" {
-        return Ok(Connection::Plain(tcp));
+    match config.imap_tls.as_str() {
+        "none" => greeted(host, Connection::Plain(tcp)).await,
+        "starttls" => {
+            let mut client = greeted(host, Connection::Plain(tcp)).await?;
+            client
+                .run_command_and_check_ok("STARTTLS", None)
+                .await
+                .map_err(|e| format!("{host}:{port} refused STARTTLS: {}", said(&e)))?;
+            // Whatever the server sent after its answer is dropped with the plain stream's
+            // buffer: only what arrives over TLS is read.
+            let Connection::Plain(tcp) = client.into_inner() else {
+                return Err("the connection was upgraded to TLS twice".into());
+            };
+            let tls = tls(config, tcp).await?;
+            Ok(async_imap::Client::new(Connection::Tls(Box::new(tls))))
+        }
+        _ => {
+            let tls = tls(config, tcp).await?;
+            greeted(host, Connection::Tls(Box::new(tls))).await
+        }
     }
+}
+
+/// A client over `stream` once the server has greeted.
+async fn greeted(host: &str, stream: Connection) -> Result<async_imap::Client<Connection>, String> {
+    let mut client = async_imap::Client::new(stream);
+    client
+        .read_response()
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("{host} closed the connection before greeting"))?;
+    Ok(client)
+}
+
+/// TLS over `tcp`, checking the server's certificate for `imap_host` against the web's roots
+/// and `imap_ca_file`.
+async fn tls(config: &InboundConfig, tcp: TcpStream) -> Result<TlsStream<TcpStream>, String> {
+    let host = config.imap_host.as_deref().unwrap_or_default();
+    let port = config.port();
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = &config.imap_ca_file {
@@ -320,14 +358,14 @@ async fn connect(config: &InboundConfig) -> Result<Connection, String> {
         .with_no_client_auth();
     let name = rustls::pki_types::ServerName::try_from(host.to_string())
         .map_err(|e| format!("key `inbound.imap_host`: `{host}`: {e}"))?;
-    let stream = tokio_rustls::TlsConnector::from(Arc::new(tls))
+    tokio_rustls::TlsConnector::from(Arc::new(tls))
         .connect(name, tcp)
         .await
-        .map_err(|e| format!("TLS with {host}:{port} failed: {e}"))?;
-    Ok(Connection::Tls(Box::new(stream)))
+        .map_err(|e| format!("TLS with {host}:{port} failed: {e}"))
 }
 
-/// The connection to the server: plain (a server on this machine) or TLS.
+/// The connection to the server: plain (a server on this machine) or TLS (from the first byte,
+/// or after `STARTTLS`).
 #[derive(Debug)]
 pub enum Connection {
     Plain(TcpStream),
