@@ -7,7 +7,8 @@
 //! of staff signing in to the admin, finding a client's tick in the inbox, every admin page
 //! checked with axe-core and photographed; and staff's daily desk (the home page, search, the
 //! saved views and the work list) at 1366×768 and 390×844; and a French client's portal, in
-//! French, switched to German from its footer.
+//! French, switched to German from its footer; and unmatched replies by email (read from a real
+//! dovecot) attached through the Replies page's choice of work.
 //!
 //! These tests need `chromium`, `chromedriver` and npm (for axe-core, fetched once into the
 //! target folder); without them they fail, saying how to install them. `.ci/run` installs them.
@@ -23,6 +24,7 @@ mod flows;
 mod harness;
 mod languages;
 mod main_flow;
+mod replies;
 mod staff_desk;
 mod workspace;
 
