@@ -22,9 +22,11 @@ due = 7
 "#;
 
 fn unmatched(firm: &Firm, from: &str, id: &str) -> String {
-    let raw = format!(
-        "From: {from}\r\nTo: office@smith.example\r\nMessage-ID: <{id}@x>\r\n\r\nHello\r\n"
-    );
+    unmatched_to(firm, from, "office@smith.example", id)
+}
+
+fn unmatched_to(firm: &Firm, from: &str, to: &str, id: &str) -> String {
+    let raw = format!("From: {from}\r\nTo: {to}\r\nMessage-ID: <{id}@x>\r\n\r\nHello\r\n");
     match firm.docket.receive_reply(raw.as_bytes()).unwrap() {
         Received::Unmatched { id, .. } => id.to_string(),
         other => panic!("{other:?}"),
@@ -108,4 +110,33 @@ fn the_senders_open_work_comes_first_and_completed_work_is_never_offered() {
         .attach_unmatched_reply(&stranger, open, 0, Actor::System)
         .unwrap();
     assert_eq!(firm.docket.comments(open).unwrap().len(), 1);
+}
+
+#[test]
+fn the_work_a_reply_address_named_is_offered_while_it_is_open() {
+    let mut firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    firm.docket = firm
+        .docket
+        .clone()
+        .with_reply_address(Some("replies@smith.example"));
+    let work = firm.work("2026-03-09");
+    firm.docket.send_group(work, 0, Actor::System).unwrap();
+    firm.deliver();
+    let raw = &firm.sent()[0].1;
+    let line = raw
+        .lines()
+        .find(|l| l.starts_with("Reply-To: "))
+        .expect("a Reply-To");
+    let address = line["Reply-To: ".len()..].trim().to_string();
+    // Someone else answers with Ann's reply address: kept aside, naming Ann's work.
+    let forged = unmatched_to(&firm, "mallory@evil.example", &address, "forged");
+    let choices = firm.docket.reply_choices(&forged, "").unwrap();
+    assert!(choices.sender.is_none());
+    assert_eq!(choices.named.as_ref().map(|w| w.id), Some(work));
+    let first = choices.first.unwrap();
+    assert_eq!((first.work, first.group), (work, 0));
+    // Completed, it is offered no more.
+    firm.docket.complete_work(work, Actor::System).unwrap();
+    let choices = firm.docket.reply_choices(&forged, "").unwrap();
+    assert!(choices.named.is_none() && choices.first.is_none());
 }
