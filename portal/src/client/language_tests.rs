@@ -1,6 +1,8 @@
+//! Unit tests of `language.rs`: the browser's language chosen.
+
 use axum::http::{HeaderMap, HeaderValue, header};
 
-use super::{accepted, portal_page};
+use super::accepted;
 
 fn asking(value: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
@@ -24,22 +26,4 @@ fn the_browsers_best_language_among_dockets_is_chosen() {
     assert_eq!(accepted(&asking("*")), None);
     assert_eq!(accepted(&asking("fr;q=oops")), None);
     assert_eq!(accepted(&HeaderMap::new()), None);
-}
-
-#[test]
-fn a_footer_sends_the_browser_back_to_a_portal_page_only() {
-    assert!(portal_page("/account/sign-in"));
-    assert!(portal_page("/account"));
-    assert!(portal_page("/c/abc"));
-    for elsewhere in [
-        "//evil.example/account",
-        "https://evil.example/",
-        "/\\evil.example",
-        "/admin",
-        "/accountant",
-        "/account/sign-in\r\nSet-Cookie: x=1",
-        "",
-    ] {
-        assert!(!portal_page(elsewhere), "{elsewhere:?}");
-    }
 }

@@ -7,11 +7,10 @@
 
 use std::sync::LazyLock;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{Environment, context};
 
-use super::language::in_language;
 use crate::AppState;
 
 static PAGES: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -128,6 +127,23 @@ impl Message<'_> {
             },
         )
     }
+}
+
+/// `response` as a page in `firm.locale`: `Content-Language`, and `Vary` when the language
+/// came from the request.
+fn in_language(firm: &Firm, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(firm.locale),
+    );
+    if firm.negotiated {
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept-Language, Cookie"),
+        );
+    }
+    response
 }
 
 /// Message `id` in the language of `firm`'s page.

@@ -6,7 +6,7 @@
 
 use crate::Result;
 use crate::docket::Docket;
-use crate::docket::client::ClientSession;
+use crate::docket::client::access::ClientSession;
 use crate::i18n::{self, Arg};
 
 /// A refusal as words still to be written in a language: a message and its values. A size is
