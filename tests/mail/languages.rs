@@ -201,7 +201,7 @@ fn a_contact_without_a_language_reads_the_firms_and_an_unknown_one_is_refused() 
 }
 
 #[test]
-fn staff_emails_say_they_are_english_and_a_hooks_say_no_language() {
+fn staff_emails_say_they_are_english() {
     let sink = secure_sink();
     let smtp = smtp_config(&sink, Some(("docket", "s3cret pass")));
     let firm = Firm::new(
