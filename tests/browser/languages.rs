@@ -1,6 +1,8 @@
 //! The portal in the contact's language: a French contact's landing page and checklist are in
 //! French with `lang="fr"`, pass axe-core, and write dates the French way; the footer switches
-//! the checklist to German, which is kept on the contact.
+//! the checklist to German, which is kept on the contact. A French browser reads a broken link
+//! and the sign-in page in French; the sign-in page's footer switches it to German, which the
+//! browser keeps (a broken link is then German too); all pass axe-core.
 
 use serde_json::json;
 
@@ -115,4 +117,70 @@ async fn lang(browser: &Browser) -> String {
         .await
         .unwrap();
     lang.as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_french_browser_reads_a_broken_link_in_french_and_the_sign_in_switch_sticks() {
+    within_five_minutes(french_browser()).await;
+}
+
+async fn french_browser() {
+    let _turn = one_at_a_time().await;
+    let demo = Demo::start();
+    let driver = Driver::start();
+    let here = Browser::open(&driver, PHONE, true).await;
+    // The browser asks for French first (`Accept-Language`), as a French user's does.
+    let agent = here
+        .client
+        .execute("return navigator.userAgent;", vec![])
+        .await
+        .unwrap();
+    here.cdp(
+        "Emulation.setUserAgentOverride",
+        json!({ "userAgent": agent, "acceptLanguage": "fr-FR,fr;q=0.9,en;q=0.5" }),
+    )
+    .await;
+    let mut violations = Vec::new();
+    let broken = format!("{}/c/this-link-was-mistyped", demo.base);
+    here.goto(&broken).await;
+    assert_eq!(lang(&here).await, "fr");
+    assert_eq!(here.text("h1").await, "Ce lien n’est pas valide");
+    violations.extend(check(&here, "French broken link").await);
+
+    here.goto(&format!("{}/account/sign-in", demo.base)).await;
+    assert_eq!(lang(&here).await, "fr");
+    assert_eq!(
+        here.text("h1").await,
+        "Se connecter pour voir toutes vos demandes"
+    );
+    assert!(here.text("footer").await.contains("Langue :"));
+    violations.extend(check(&here, "French sign-in page").await);
+
+    // The footer's German: this page, and the next pages of this browser.
+    here.wait_for("footer button[value='de']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    here.wait_for("footer strong[lang='de']").await;
+    assert_eq!(lang(&here).await, "de");
+    assert_eq!(
+        here.text("h1").await,
+        "Anmelden, um alle Ihre Anfragen zu sehen"
+    );
+    violations.extend(check(&here, "German sign-in page").await);
+    here.goto(&broken).await;
+    assert_eq!(
+        lang(&here).await,
+        "de",
+        "the choice outlasts Accept-Language"
+    );
+    assert_eq!(here.text("h1").await, "Dieser Link ist ungültig");
+    here.close().await;
+    assert!(
+        violations.is_empty(),
+        "axe-core found {} violation(s):\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
 }

@@ -89,6 +89,7 @@ fn a_german_contacts_reminder_is_in_german_and_each_contact_reads_their_language
             reminder.text
         );
     }
+    assert_eq!(reminder.header("Content-Language"), Some("de"));
     let html = reminder.html.as_deref().expect("an HTML part");
     assert!(html.contains(r#"<html lang="de">"#), "{html}");
     assert!(html.contains("Meine Checkliste öffnen"), "{html}");
@@ -111,6 +112,7 @@ fn a_german_contacts_reminder_is_in_german_and_each_contact_reads_their_language
         french.header("Subject"),
         Some("Rappel : Urgent 2026-03-02 : Signature")
     );
+    assert_eq!(french.header("Content-Language"), Some("fr"));
     assert!(
         french
             .text
@@ -125,6 +127,7 @@ fn a_german_contacts_reminder_is_in_german_and_each_contact_reads_their_language
         english.header("Subject"),
         Some("Reminder: Urgent 2026-03-02: Signature")
     );
+    assert_eq!(english.header("Content-Language"), Some("en"));
     assert!(
         english.text.starts_with(
             "Hello Ann Archer,\n\nA reminder from Smith & Co: we are still waiting for these for \"Urgent 2026-03-02\" (Signature).\n\n- Sign the return: due Thursday 5 March 2026\n"
@@ -182,6 +185,7 @@ fn a_contact_without_a_language_reads_the_firms_and_an_unknown_one_is_refused() 
     firm.deliver();
     let mails = sink.wait_for(1, std::time::Duration::from_secs(30));
     let request = kind_to(&mails, "paul@petit.example", false);
+    assert_eq!(request.header("Content-Language"), Some("fr"));
     assert!(
         request.text.starts_with("Bonjour Paul Petit,"),
         "{}",
@@ -194,4 +198,41 @@ fn a_contact_without_a_language_reads_the_firms_and_an_unknown_one_is_refused() 
         "{}",
         request.text
     );
+}
+
+#[test]
+fn staff_emails_say_they_are_english() {
+    let sink = secure_sink();
+    let smtp = smtp_config(&sink, Some(("docket", "s3cret pass")));
+    let firm = Firm::new(
+        "2026-03-02T08:00:00Z",
+        FirmConfig {
+            name: "Cabinet Dupont".into(),
+            locale: "fr".into(),
+            ..FirmConfig::default()
+        },
+        &smtp,
+    );
+    // Staff pages and emails are English, whatever the firm's clients read.
+    firm.docket
+        .invite_user(
+            docket_engine::docket::NewInvite {
+                email: "claire@dupont.example".into(),
+                name: "Claire".into(),
+                role: docket_engine::model::Role::Staff,
+            },
+            "Test",
+        )
+        .unwrap();
+    firm.deliver();
+    let mails = sink.wait_for(1, std::time::Duration::from_secs(30));
+    let invite = mails
+        .iter()
+        .find(|m| {
+            m.header("To")
+                .is_some_and(|t| t.contains("claire@dupont.example"))
+        })
+        .expect("the invitation");
+    assert_eq!(invite.header("Content-Language"), Some("en"));
+    assert!(invite.text.starts_with("Hello Claire,"), "{}", invite.text);
 }

@@ -44,7 +44,7 @@ fn a_done_task_and_a_completed_work_item_refuse_client_writes() {
         &[("body", "more")],
     );
     assert_eq!(comment.status(), StatusCode::FORBIDDEN);
-    assert!(body(comment).contains("ask the firm to reopen it"));
+    assert!(body(comment).contains("to reopen it if you need to change it"));
     for path in ["tasks/2/reopen", "tasks/2/undone"] {
         let response = portal.post(&format!("{checklist}/{path}"), Some(&cookie), &[]);
         assert!(response.status().is_client_error(), "{path}");

@@ -11,6 +11,7 @@ mod support;
 mod access;
 mod account;
 mod checklist;
+mod languages;
 mod links;
 mod review;
 mod uploads;

@@ -103,3 +103,14 @@ upload-use-form = Wählen Sie eine Datei mit dem Upload-Formular.
 upload-cut-short = Der Upload wurde abgebrochen oder ist fehlerhaft: { $reason }
 upload-empty = Die Datei ist leer; wählen Sie eine andere.
 upload-none = Es wurde keine Datei ausgewählt.
+
+refusal-completed = Diese Anfrage ist abgeschlossen; es kann nichts mehr geändert werden.
+refusal-task-done = „{ $title }“ ist erledigt; bitten Sie { $firm }, die Aufgabe wieder zu öffnen, wenn Sie etwas ändern müssen.
+refusal-no-task = Diese Checkliste hat keine Aufgabe { $number }.
+refusal-comment-empty = Ein Kommentar braucht etwas Text.
+refusal-comment-too-long = Ein Kommentar darf höchstens { $most } Zeichen lang sein; teilen Sie ihn in zwei.
+refusal-language = „{ $language }“ ist keine Sprache, die wir anbieten; wählen Sie eine aus der Liste.
+refusal-files-quota = Diese Anfrage hat bereits { $count } Dateien von Ihnen, mehr nimmt sie nicht an. Es wurde nichts mehr hochgeladen; wenn Sie weitere senden müssen, antworten Sie auf die letzte E-Mail von { $firm }.
+refusal-bytes-quota = Diese Anfrage nimmt höchstens { $most } an Dateien an und hat noch Platz für { $room }. Es wurde nichts hochgeladen; wenn Sie mehr senden müssen, antworten Sie auf die letzte E-Mail von { $firm }.
+refusal-bytes-quota-file = Diese Anfrage nimmt höchstens { $most } an Dateien an und hat noch Platz für { $room }, und diese Datei ist { $size } groß. Es wurde nichts hochgeladen; wenn Sie mehr senden müssen, antworten Sie auf die letzte E-Mail von { $firm }.
+refusal-upload-rate = Sie haben in der letzten Stunde { $count } Dateien hochgeladen, mehr nehmen wir von einem Gerät nicht an. Es wurde nichts hochgeladen; bitte versuchen Sie es in einer Weile noch einmal.

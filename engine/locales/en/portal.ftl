@@ -105,3 +105,15 @@ upload-use-form = Choose a file with the upload form.
 upload-cut-short = The upload was cut short or malformed: { $reason }
 upload-empty = The file is empty; choose another.
 upload-none = No file was chosen.
+
+# Why something a client asked on their checklist was refused. $firm is the firm's name.
+refusal-completed = This request is completed; nothing more can be changed.
+refusal-task-done = “{ $title }” is done; ask { $firm } to reopen it if you need to change it.
+refusal-no-task = This checklist has no task { $number }.
+refusal-comment-empty = A comment needs some text.
+refusal-comment-too-long = A comment may be at most { $most } characters; split it in two.
+refusal-language = “{ $language }” is not a language we have; choose one from the list.
+refusal-files-quota = This request already has { $count } files from you, the most it takes. Nothing more was uploaded; if you need to send more, reply to the last email from { $firm }.
+refusal-bytes-quota = This request takes at most { $most } of files and has room for { $room } more. Nothing was uploaded; if you need to send more, reply to the last email from { $firm }.
+refusal-bytes-quota-file = This request takes at most { $most } of files and has room for { $room } more, and this file is { $size }. Nothing was uploaded; if you need to send more, reply to the last email from { $firm }.
+refusal-upload-rate = You have uploaded { $count } files in the last hour, the most we take from one device. Nothing was uploaded; please try again in a little while.

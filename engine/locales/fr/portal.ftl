@@ -103,3 +103,14 @@ upload-use-form = Choisissez un fichier avec le formulaire d’envoi.
 upload-cut-short = L’envoi a été interrompu ou est mal formé : { $reason }
 upload-empty = Le fichier est vide ; choisissez-en un autre.
 upload-none = Aucun fichier n’a été choisi.
+
+refusal-completed = Cette demande est terminée ; plus rien ne peut y être modifié.
+refusal-task-done = « { $title } » est fait ; demandez à { $firm } de le rouvrir si vous devez le modifier.
+refusal-no-task = Cette liste n’a pas de tâche { $number }.
+refusal-comment-empty = Un commentaire doit contenir du texte.
+refusal-comment-too-long = Un commentaire peut compter au plus { $most } caractères ; coupez-le en deux.
+refusal-language = « { $language } » n’est pas une langue que nous proposons ; choisissez-en une dans la liste.
+refusal-files-quota = Cette demande compte déjà { $count } fichiers de votre part, le maximum qu’elle accepte. Rien de plus n’a été envoyé ; si vous devez en envoyer d’autres, répondez au dernier e-mail de { $firm }.
+refusal-bytes-quota = Cette demande accepte au plus { $most } de fichiers et peut encore recevoir { $room }. Rien n’a été envoyé ; si vous devez en envoyer davantage, répondez au dernier e-mail de { $firm }.
+refusal-bytes-quota-file = Cette demande accepte au plus { $most } de fichiers et peut encore recevoir { $room }, et ce fichier fait { $size }. Rien n’a été envoyé ; si vous devez en envoyer davantage, répondez au dernier e-mail de { $firm }.
+refusal-upload-rate = Vous avez envoyé { $count } fichiers au cours de la dernière heure, le maximum que nous acceptons d’un appareil. Rien n’a été envoyé ; réessayez dans un moment.

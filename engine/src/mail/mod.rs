@@ -109,6 +109,9 @@ impl Mailer {
             let id = message_id(thread, &domain);
             builder = builder.in_reply_to(id.clone()).references(id);
         }
+        if let Some(language) = language(message) {
+            builder = builder.header(ContentLanguage(language));
+        }
         if let Some(reply_to) = &message.reply_to
             && let Ok(address) = reply_to.parse()
         {
@@ -153,6 +156,37 @@ impl Mailer {
             Err(TransportError::Transient(e)) => Delivery::Transient(e),
             Err(TransportError::Permanent(e)) => Delivery::Permanent(e),
         }
+    }
+}
+
+/// The language `message` is written in, for its `Content-Language`: a templated email's
+/// (`context.locale`; English for one queued before languages), and a custom one's only when it
+/// was given one (staff emails say English); a hook's words are the hook's, in no known language.
+fn language(message: &OutboundMessage) -> Option<&'static str> {
+    let locale = &message.context.locale;
+    match &message.custom {
+        Some(_) if locale.is_empty() => None,
+        _ => Some(crate::i18n::resolve(Some(locale))),
+    }
+}
+
+/// The `Content-Language` header (RFC 3282), which lettre does not have.
+#[derive(Debug, Clone)]
+struct ContentLanguage(&'static str);
+
+impl header::Header for ContentLanguage {
+    fn name() -> header::HeaderName {
+        header::HeaderName::new_from_ascii_str("Content-Language")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        crate::i18n::check_language(s)
+            .map(ContentLanguage)
+            .map_err(Into::into)
+    }
+
+    fn display(&self) -> header::HeaderValue {
+        header::HeaderValue::new(Self::name(), self.0.to_string())
     }
 }
 

@@ -11,18 +11,23 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::guard::same_origin;
-use super::pages::{Firm, Message, firm, render, say, trouble};
+use super::language::visitor;
+use super::pages::{Firm, Message, render, say, trouble};
 use super::{ACCOUNT_COOKIE_PLAIN, ACCOUNT_COOKIE_SECURE, checklist_path, serde_urlencoded_form};
 use crate::AppState;
 use crate::browser::{cookie, cookie_header, serves_https, user_agent};
 
 /// `GET /account/sign-in`: the form; the firm may link to it from its website.
-pub(super) async fn sign_in_form(State(state): State<AppState>) -> Response {
-    let firm = firm(&state);
+pub(super) async fn sign_in_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let firm = visitor(&state, &headers);
     render(
+        &firm,
         StatusCode::OK,
         "sign_in.html",
-        context! { firm_name => firm.name, firm_logo_url => firm.logo_url, locale => firm.locale },
+        context! {
+            language_action => "/language",
+            language_back => "/account/sign-in",
+        },
     )
 }
 
@@ -38,7 +43,7 @@ pub(super) async fn request_sign_in(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let firm = firm(&state);
+    let firm = visitor(&state, &headers);
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
@@ -81,15 +86,20 @@ fn invalid_sign_in(firm: &Firm) -> Response {
 pub(super) async fn sign_in_landing(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state);
+    let firm = visitor(&state, &headers);
     let lookup = token.clone();
     match state.call(move |d| d.sign_in_link(&lookup)).await {
-        Ok(SignInLinkState::Valid) => render(
-            StatusCode::OK,
-            "sign_in_link.html",
-            context! { firm_name => firm.name, firm_logo_url => firm.logo_url, locale => firm.locale, token },
-        ),
+        Ok(SignInLinkState::Valid) => {
+            let language_back = format!("/account/s/{token}");
+            render(
+                &firm,
+                StatusCode::OK,
+                "sign_in_link.html",
+                context! { token, language_action => "/language", language_back },
+            )
+        }
         Ok(SignInLinkState::Invalid) => invalid_sign_in(&firm),
         Err(e) => trouble(&firm, &e),
     }
@@ -101,7 +111,7 @@ pub(super) async fn sign_in(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state);
+    let firm = visitor(&state, &headers);
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
@@ -129,7 +139,7 @@ pub(super) async fn sign_in(
 
 /// `GET /account`: the contact's requests, open and completed.
 pub(super) async fn account(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let firm = firm(&state);
+    let firm = visitor(&state, &headers);
     let secret = cookie(&headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
     let found = state
         .call(move |d| match d.account_contact(secret.as_deref())? {
@@ -164,13 +174,18 @@ pub(super) async fn account(State(state): State<AppState>, headers: HeaderMap) -
             })
             .collect()
     };
+    let firm = Firm {
+        locale,
+        negotiated: false,
+        ..firm
+    };
     render(
+        &firm,
         StatusCode::OK,
         "account.html",
         context! {
-            firm_name => firm.name,
-            firm_logo_url => firm.logo_url,
-            locale,
+            language_action => "/language",
+            language_back => "/account",
             contact_name => account.contact_name,
             email => account.email,
             open => items(&account.open),
@@ -181,7 +196,7 @@ pub(super) async fn account(State(state): State<AppState>, headers: HeaderMap) -
 
 /// `POST /account/sign-out`.
 pub(super) async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let firm = firm(&state);
+    let firm = visitor(&state, &headers);
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }

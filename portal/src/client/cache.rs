@@ -34,6 +34,8 @@ pub(crate) struct Cached {
     pub tz: Tz,
     pub day: NaiveDate,
     pub html: Bytes,
+    /// The page's language, for its `Content-Language`.
+    pub locale: &'static str,
 }
 
 #[derive(Default)]
@@ -42,14 +44,19 @@ pub(crate) struct PageCache {
 }
 
 impl PageCache {
-    /// The page for `key` if it is still what rendering it now would give.
-    pub fn get(&self, key: &Key, generation: u64, now: DateTime<Utc>) -> Option<Bytes> {
+    /// The page for `key` and its language, if it is still what rendering it now would give.
+    pub fn get(
+        &self,
+        key: &Key,
+        generation: u64,
+        now: DateTime<Utc>,
+    ) -> Option<(Bytes, &'static str)> {
         let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         let page = pages.get(key)?;
         (page.generation == generation
             && now < page.until
             && now.with_timezone(&page.tz).date_naive() == page.day)
-            .then(|| page.html.clone())
+            .then(|| (page.html.clone(), page.locale))
     }
 
     pub fn put(&self, key: Key, page: Cached) {

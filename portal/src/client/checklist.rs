@@ -15,7 +15,8 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::guard::ClientSignIn;
-use super::pages::{Firm, Message, firm, invalid_link, render_html, trouble};
+use super::language::visitor;
+use super::pages::{Firm, Message, invalid_link, render_html, say, trouble};
 use super::{cache, checklist_path, device_cookie, parse_group, serde_urlencoded_form};
 use crate::AppState;
 
@@ -43,13 +44,13 @@ pub(super) async fn checklist(
         }),
         _ => None,
     };
-    if let Some(html) = key
+    if let Some((html, locale)) = key
         .as_ref()
         .and_then(|key| state.pages.get(key, generation, now))
     {
-        return Html(html).into_response();
+        return page_in(locale, html);
     }
-    let firm = firm(&state);
+    let firm = visitor(&state, &headers);
     let cap = state.docket.max_upload();
     let session = match ClientSignIn::admit(&state, &headers, &work, &group, &firm) {
         Ok(session) => session,
@@ -61,6 +62,7 @@ pub(super) async fn checklist(
         Err(e) => return trouble(&firm, &crate::ApiError::from(e)),
     };
     let tz = list.timezone;
+    let locale = list.locale;
     let html = match checklist_page(list, notice.notice.as_deref(), cap) {
         Ok(html) => Bytes::from(html),
         Err(failed) => return failed,
@@ -76,17 +78,24 @@ pub(super) async fn checklist(
                 tz,
                 day,
                 html: html.clone(),
+                locale,
             },
         );
     }
-    Html(html).into_response()
+    page_in(locale, html)
+}
+
+/// A checklist page, saying its language (its contact's: never negotiated).
+fn page_in(locale: &'static str, html: Bytes) -> Response {
+    ([(axum::http::header::CONTENT_LANGUAGE, locale)], Html(html)).into_response()
 }
 
 /// The checklist as its client sees it, for staff ("view as client", `admin/work/actions.rs`):
 /// locked, with a banner saying it is a preview and a way back to `back`.
 pub(crate) fn preview_page(list: Checklist, cap: u64, back: &str) -> Response {
+    let locale = list.locale;
     match checklist_html(list, None, cap, Some(back)) {
-        Ok(html) => Html(html).into_response(),
+        Ok(html) => page_in(locale, Bytes::from(html)),
         Err(failed) => failed,
     }
 }
@@ -117,6 +126,8 @@ fn checklist_html(
         }
     };
     let base = checklist_path(list.work, list.group);
+    // The footer's language switch, on a checklist the client can change.
+    let language_action = (preview.is_none() && !list.locked).then(|| format!("{base}/language"));
     let done = list.tasks.iter().filter(|t| t.done).count();
     let total = list.tasks.len();
     let tasks: Vec<minijinja::Value> = list
@@ -176,6 +187,7 @@ fn checklist_html(
             total,
             notice,
             max_upload => i18n::size(locale, cap),
+            language_action,
             preview,
         },
     )
@@ -316,7 +328,7 @@ pub(super) async fn task_comment(
         }
         None => Err(crate::ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "the comment form was not filled in",
+            say(&firm, "refusal-comment-empty"),
         )),
     };
     after_write(&firm, &session, task, "commented", result)

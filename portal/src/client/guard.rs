@@ -10,7 +10,8 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use docket_engine::docket::{ClientSession, NoSession};
 
-use super::pages::{Firm, Message, firm, not_here, reassigned, say, trouble};
+use super::language::visitor;
+use super::pages::{Firm, Message, not_here, reassigned, say, trouble};
 use super::{ACCOUNT_COOKIE_PLAIN, ACCOUNT_COOKIE_SECURE, checklist_path, device_cookie};
 use super::{link, parse_group};
 use crate::AppState;
@@ -30,7 +31,8 @@ impl FromRequestParts<AppState> for ClientSignIn {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let firm = firm(state);
+        // Refused before the contact is known: in the visitor's language.
+        let firm = visitor(state, &parts.headers);
         if parts.method == Method::POST {
             same_origin(state, &parts.headers, &firm)?;
         }
@@ -54,7 +56,11 @@ impl FromRequestParts<AppState> for ClientSignIn {
         };
         Ok(ClientSignIn {
             session,
-            firm: Firm { locale, ..firm },
+            firm: Firm {
+                locale,
+                negotiated: false,
+                ..firm
+            },
         })
     }
 }

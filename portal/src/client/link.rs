@@ -10,8 +10,9 @@ use docket_engine::docket::{Asker, LandingState, LinkProof, NewLink, Opened};
 use minijinja::context;
 
 use super::guard::same_origin;
+use super::language::visitor;
 use super::pages::{
-    Firm, Message, firm, invalid_link, not_here, reassigned, render, say, say_with, trouble,
+    Firm, Message, invalid_link, not_here, reassigned, render, say, say_with, trouble,
 };
 use super::{checklist_path, device_cookie, device_cookie_header, parse_group};
 use crate::AppState;
@@ -19,35 +20,43 @@ use crate::browser::{client_address, serves_https, user_agent};
 
 /// `GET /c/TOKEN` (and `HEAD`): the landing page. Reads only, so a mail scanner that opens the
 /// link binds, spends and changes nothing.
-pub(super) async fn landing(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub(super) async fn landing(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    // Until the link proves live, the page is for whoever holds it: in their language.
+    let firm = visitor(&state, &headers);
     let lookup = token.clone();
     let landing = match state.call(move |d| d.link_landing(&lookup)).await {
         Ok(l) => l,
-        Err(e) => return trouble(&firm(&state), &e),
+        Err(e) => return trouble(&firm, &e),
     };
     let firm = Firm {
         name: landing.firm_name,
         logo_url: landing.firm_logo_url,
-        locale: landing.locale,
+        ..firm
     };
     match landing.state {
         LandingState::Valid {
             work_name,
             group_name,
             complete,
-        } => render(
-            StatusCode::OK,
-            "landing.html",
-            context! {
-                firm_name => firm.name,
-                firm_logo_url => firm.logo_url,
-                locale => firm.locale,
-                work_name,
-                group_name,
-                complete,
-                token,
-            },
-        ),
+        } => {
+            // A live link's page is its contact's, in their language.
+            let firm = Firm {
+                locale: landing.locale,
+                negotiated: false,
+                ..firm
+            };
+            let language_action = format!("/c/{token}/language");
+            render(
+                &firm,
+                StatusCode::OK,
+                "landing.html",
+                context! { work_name, group_name, complete, token, language_action },
+            )
+        }
         LandingState::Replaced => stale_link(&firm, &token, true),
         LandingState::Expired => stale_link(&firm, &token, false),
         LandingState::Complete { work_name } => complete(&firm, Some(&work_name)),
@@ -83,7 +92,7 @@ pub(super) async fn open_link(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = firm(&state);
+    let firm = visitor(&state, &headers);
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
@@ -162,7 +171,7 @@ pub(super) async fn new_link_from_token(
     headers: HeaderMap,
     extensions: Extensions,
 ) -> Response {
-    let firm = firm(&state);
+    let firm = visitor(&state, &headers);
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
@@ -182,7 +191,7 @@ pub(super) async fn new_link_from_page(
     headers: HeaderMap,
     extensions: Extensions,
 ) -> Response {
-    let firm = firm(&state);
+    let firm = visitor(&state, &headers);
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }

@@ -5,7 +5,8 @@
 //! passes the same-origin check first. Here: the routes, the cookies and the paths; `guard.rs`
 //! admits a request to a checklist (`ClientSignIn`), `pages.rs` renders, `checklist.rs` is the
 //! checklist and what a client does on it, `uploads.rs` files in and out, `link.rs` the magic
-//! link, `account.rs` the client account, `cache.rs` checklist pages as last rendered.
+//! link, `account.rs` the client account, `cache.rs` checklist pages as last rendered,
+//! `language.rs` the language a page is in, `switch.rs` the footer's language switch.
 
 // A refusal here is the page to answer with, built once per request: its size is no cost.
 #![allow(clippy::result_large_err)]
@@ -14,8 +15,10 @@ mod account;
 pub(crate) mod cache;
 mod checklist;
 mod guard;
+mod language;
 mod link;
 mod pages;
+mod switch;
 mod uploads;
 
 use axum::Router;
@@ -54,6 +57,8 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/portal.css", get(css))
         .route("/c/{token}", get(link::landing).post(link::open_link))
         .route("/c/{token}/new-link", post(link::new_link_from_token))
+        .route("/c/{token}/language", post(switch::choose_on_link))
+        .route("/language", post(switch::choose))
         .route("/p/{work}/{group}", get(checklist::checklist))
         .route("/p/{work}/{group}/new-link", post(link::new_link_from_page))
         .route("/p/{work}/{group}/language", post(checklist::language))

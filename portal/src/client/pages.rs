@@ -1,12 +1,13 @@
 //! How the portal answers with a page: its templates, loaded once into one minijinja
 //! environment (autoescaped, embedded in the binary), a page rendered from a context, the message
-//! page with its one action, the firm as every page shows it (with the language the page is in),
+//! page with its one action, the firm as every page shows it (with the language the page is in,
+//! said in `Content-Language`),
 //! and the pages for a link that is not valid and for trouble on our side. Every word a client
 //! reads is a Fluent message (`docket_engine::i18n`): `t(...)` in the templates, `say` here.
 
 use std::sync::LazyLock;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{Environment, context};
 
@@ -50,11 +51,25 @@ impl IntoResponse for Page {
     }
 }
 
-pub(super) fn render(status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
-    match render_html(name, ctx) {
+/// Page `name` for `firm`'s visitor: the firm's name and logo and the page's language are
+/// added to `ctx`, and the answer says its language (`language.rs`).
+pub(super) fn render(
+    firm: &Firm,
+    status: StatusCode,
+    name: &str,
+    ctx: minijinja::Value,
+) -> Response {
+    let ctx = context! {
+        firm_name => firm.name,
+        firm_logo_url => firm.logo_url,
+        locale => firm.locale,
+        ..ctx
+    };
+    let page = match render_html(name, ctx) {
         Ok(html) => Page(status, html).into_response(),
         Err(failed) => failed,
-    }
+    };
+    in_language(firm, page)
 }
 
 /// A page's HTML, or the answer to give when it cannot be rendered.
@@ -64,12 +79,23 @@ pub(super) fn render_html(
 ) -> std::result::Result<String, Response> {
     PAGES
         .get_template(name)
-        .and_then(|t| t.render(ctx))
+        .and_then(|t| t.render(&ctx))
         .map_err(|e| {
             tracing::error!(template = name, error = %e, "cannot render a portal page");
+            let locale = ctx
+                .get_attr("locale")
+                .ok()
+                .and_then(|l| {
+                    l.as_str()
+                        .map(|code| docket_engine::i18n::resolve(Some(code)))
+                })
+                .unwrap_or(docket_engine::i18n::DEFAULT);
+            let why = docket_engine::i18n::translate(locale, "page-trouble-why", &[])
+                .unwrap_or_else(|_| "Something went wrong; please try again in a minute.".into());
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side; please try again in a minute.",
+                [(axum::http::header::CONTENT_LANGUAGE, locale)],
+                why,
             )
                 .into_response()
         })
@@ -88,12 +114,10 @@ pub(super) struct Message<'a> {
 impl Message<'_> {
     pub(super) fn render(self, firm: &Firm) -> Response {
         render(
+            firm,
             self.status,
             "message.html",
             context! {
-                firm_name => firm.name,
-                firm_logo_url => firm.logo_url,
-                locale => firm.locale,
                 heading => say(firm, self.heading),
                 lines => self.lines,
                 action => self.action.as_ref().map(|a| a.0.clone()),
@@ -103,6 +127,23 @@ impl Message<'_> {
             },
         )
     }
+}
+
+/// `response` as a page in `firm.locale`: `Content-Language`, and `Vary` when the language
+/// came from the request.
+fn in_language(firm: &Firm, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(firm.locale),
+    );
+    if firm.negotiated {
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept-Language, Cookie"),
+        );
+    }
+    response
 }
 
 /// Message `id` in the language of `firm`'s page.
@@ -123,26 +164,30 @@ pub(super) fn say_with(firm: &Firm, id: &str, args: &[(&str, &str)]) -> String {
 }
 
 /// The firm as every page shows it, and the language the page is in: the contact's when the
-/// page knows them, else the firm's.
+/// page knows them, else the visitor's (`language::visitor`), else the firm's.
 pub(super) struct Firm {
     pub(super) name: String,
     pub(super) logo_url: Option<String>,
     pub(super) locale: &'static str,
+    /// Whether `locale` came from the request (its cookie or `Accept-Language`).
+    pub(super) negotiated: bool,
 }
 
 /// The firm's name, logo and language; its settings are cached in memory, so this needs no
-/// blocking hop.
+/// blocking hop. A page for a visitor Docket does not know yet takes `language::visitor`.
 pub(super) fn firm(state: &AppState) -> Firm {
     match state.docket.firm_settings() {
         Ok(f) => Firm {
             name: f.name,
             logo_url: f.logo_url,
             locale: docket_engine::i18n::resolve(Some(&f.locale)),
+            negotiated: false,
         },
         Err(_) => Firm {
             name: "Docket".into(),
             logo_url: None,
             locale: docket_engine::i18n::DEFAULT,
+            negotiated: false,
         },
     }
 }

@@ -257,6 +257,16 @@ impl Docket {
         self.store.commit(batch)
     }
 
+    /// The signed-in client chose `locale` on an account page: kept on their contact. False
+    /// (and nothing kept) without a live session.
+    pub fn account_set_locale(&self, secret: Option<&str>, locale: &str) -> Result<bool> {
+        let Some(contact) = self.account_contact(secret)? else {
+            return Ok(false);
+        };
+        self.contact_chooses_locale(contact, locale)?;
+        Ok(true)
+    }
+
     /// The account page: up to 100 open and the last 100 completed work items with a sent group
     /// for the contact.
     pub fn account(&self, contact: ContactId) -> Result<Account> {

@@ -6,6 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::docket::Docket;
 use crate::docket::client::ClientSession;
+use crate::docket::client::refusals::Refusal;
+use crate::docket::work::exchange::MAX_COMMENT_CHARS;
 use crate::model::StoredFile;
 use crate::model::{Actor, UploadedFile, WorkId, WorkStatus};
 use crate::{Error, Result};
@@ -163,14 +165,31 @@ impl Docket {
     /// The client chooses the language of their portal pages and of the emails they get next:
     /// kept on their contact, as if staff had set it. Allowed on a completed request too.
     pub fn client_set_locale(&self, session: &ClientSession, locale: &str) -> Result<()> {
+        if crate::i18n::check_language(locale).is_err() {
+            let refusal = Refusal::new("refusal-language").text("language", locale.trim());
+            return Err(Error::invalid_field(
+                "locale",
+                self.to_client(session, &refusal)?,
+            ));
+        }
+        self.contact_chooses_locale(session.contact, locale)
+    }
+
+    /// Contact `contact` chose `locale` in the portal (a checklist's, a link's landing page's or
+    /// their account's footer): kept on the contact, credited to them.
+    pub(crate) fn contact_chooses_locale(
+        &self,
+        contact: crate::model::ContactId,
+        locale: &str,
+    ) -> Result<()> {
         let code = crate::i18n::check("locale", locale)?;
         self.update_contact(
-            session.contact,
+            contact,
             crate::model::ContactUpdate {
                 locale: Some(code.to_string()),
                 ..Default::default()
             },
-            Actor::Contact(session.contact),
+            Actor::Contact(contact),
         )?;
         Ok(())
     }
@@ -191,6 +210,20 @@ impl Docket {
     /// The client comments on one of their open tasks.
     pub fn client_comment(&self, session: &ClientSession, task: usize, body: &str) -> Result<()> {
         self.client_can_write(session, task)?;
+        let length = body.trim().chars().count();
+        let refusal = if length == 0 {
+            Some(Refusal::new("refusal-comment-empty"))
+        } else if length > MAX_COMMENT_CHARS {
+            Some(Refusal::new("refusal-comment-too-long").number("most", MAX_COMMENT_CHARS))
+        } else {
+            None
+        };
+        if let Some(refusal) = refusal {
+            return Err(Error::invalid_field(
+                "body",
+                self.to_client(session, &refusal)?,
+            ));
+        }
         self.add_comment_on(
             session.work,
             Some((session.group, Some(task))),
@@ -210,8 +243,16 @@ impl Docket {
         stored: StoredFile,
     ) -> Result<UploadedFile> {
         self.client_can_write(session, task)?;
+        if stored.size == 0 {
+            let refusal = Refusal::new("upload-empty");
+            return Err(Error::invalid(self.to_client(session, &refusal)?));
+        }
+        if stored.size > self.max_upload {
+            let refusal = Refusal::new("upload-too-large").size("size", self.max_upload);
+            return Err(Error::TooLarge(self.to_client(session, &refusal)?));
+        }
         let mut batch = crate::store::Batch::default();
-        self.check_client_upload(&mut batch, session, stored.size)?;
+        self.client_upload_check(&mut batch, session, stored.size)?;
         self.attach_in(
             batch,
             session.work,
@@ -240,22 +281,23 @@ impl Docket {
         Ok((record, reader))
     }
 
+    /// Refuses, in the client's language, a write to a completed request or to a task that is
+    /// done or not there.
     fn client_can_write(&self, session: &ClientSession, task: usize) -> Result<()> {
         let work = self.work(session.work)?;
         if work.status == WorkStatus::Completed {
-            return Err(Error::Forbidden(
-                "this request is completed; nothing more can be changed".into(),
-            ));
+            let refusal = Refusal::new("refusal-completed");
+            return Err(Error::Forbidden(self.to_client(session, &refusal)?));
         }
-        let t = work.groups[session.group]
-            .tasks
-            .get(task)
-            .ok_or_else(|| Error::invalid(format!("This checklist has no task {}.", task + 1)))?;
+        let Some(t) = work.groups[session.group].tasks.get(task) else {
+            let refusal = Refusal::new("refusal-no-task").number("number", task + 1);
+            return Err(Error::invalid(self.to_client(session, &refusal)?));
+        };
         if t.done_at.is_some() {
-            return Err(Error::Forbidden(format!(
-                "“{}” is done; ask the firm to reopen it to change it",
-                t.title
-            )));
+            let refusal = Refusal::new("refusal-task-done")
+                .text("title", t.title.clone())
+                .text("firm", self.firm_settings()?.name);
+            return Err(Error::Forbidden(self.to_client(session, &refusal)?));
         }
         Ok(())
     }

@@ -123,6 +123,19 @@ impl Docket {
         })
     }
 
+    /// The holder of a live link chose `locale` on its landing page: kept on the link's
+    /// contact. False (and nothing kept) when the link opens nothing.
+    pub fn link_set_locale(&self, token: &str, locale: &str) -> Result<bool> {
+        let LinkStatus::Valid { access, .. } = self.resolve_link(token)? else {
+            return Ok(false);
+        };
+        if self.live_contact(access.contact)?.is_none() {
+            return Ok(false);
+        }
+        self.contact_chooses_locale(access.contact, locale)?;
+        Ok(true)
+    }
+
     /// Opens a link on a device (the landing page's button): binds the group's access to the
     /// device when it is not bound yet, or moves it when the link was asked for after the
     /// binding; the device keeps `device_secret` when it has one. `device` describes the

@@ -3,7 +3,8 @@
 //! request — and the client account they sign in to by email link. `access.rs` decides who may
 //! see a checklist (the device, else the signed-in account), `links.rs` the links, `renew.rs`
 //! fresh links asked for (only by whoever holds one of the group's links or devices), `quota.rs`
-//! how much and how fast a client may upload,
+//! how much and how fast a client may upload, `refusals.rs` what a client is told when refused (in
+//! their language),
 //! `checklist.rs` what the checklist shows and takes, `account.rs` the account.
 //!
 //! **Rules.** `GET /c/TOKEN` only reads; the button's `POST` binds the group to the device
@@ -26,6 +27,7 @@ pub(super) mod account;
 pub(super) mod checklist;
 pub(super) mod links;
 pub(super) mod quota;
+pub(super) mod refusals;
 pub(super) mod renew;
 
 pub use access::*;

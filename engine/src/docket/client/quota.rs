@@ -3,37 +3,72 @@
 //! `server.uploads_per_device_per_hour` files an hour from one device (or signed-in account).
 //! The portal asks before it reads a byte of the file (`client_upload_allowed`); recording the
 //! upload asks again and counts it in the same batch. A refusal is a plain sentence for the
-//! client (`TooLarge` → 413, `TooFast` → 429), noted on the work's timeline at most once an hour.
+//! client in their language (`TooLarge` → 413, `TooFast` → 429), noted in English on the work's
+//! timeline at most once an hour.
 
 use chrono::Duration;
 
 use crate::docket::Docket;
 use crate::docket::client::ClientSession;
+use crate::docket::client::refusals::Refusal;
 use crate::model::{Actor, EventKind, WorkId};
 use crate::store::Batch;
-use crate::text::size;
 use crate::{Error, Result};
+
+/// Which limit an upload passed: the work item's quota (413) or the device's rate (429).
+#[derive(Debug, Clone, Copy)]
+enum Refused {
+    Quota,
+    Rate,
+}
 
 impl Docket {
     /// Whether the client of `session` may upload a file of `bytes` bytes (0 when its size is
-    /// not known yet) now. Counts nothing.
+    /// not known yet) now. Counts nothing; a refusal is in the client's language.
     pub fn client_upload_allowed(&self, session: &ClientSession, bytes: u64) -> Result<()> {
-        self.check_client_upload(&mut Batch::default(), session, bytes)
+        self.client_upload_check(&mut Batch::default(), session, bytes)
     }
 
     /// Checks the work item's quota and the device's rate for one more upload of `bytes`, and
-    /// counts it in `batch`; a refusal is noted on the timeline (at most once an hour).
+    /// counts it in `batch`; a refusal is noted on the timeline (at most once an hour) and
+    /// said in English, for staff (an emailed reply's attachments).
     pub(crate) fn check_client_upload(
         &self,
         batch: &mut Batch,
         session: &ClientSession,
         bytes: u64,
     ) -> Result<()> {
-        let Some(refused) = self.upload_refusal(batch, session, bytes)? else {
+        self.upload_check(batch, session, bytes, crate::i18n::DEFAULT)
+    }
+
+    /// `check_client_upload`, its refusal said in the language of `session`'s contact: what
+    /// the portal answers the client with.
+    pub(crate) fn client_upload_check(
+        &self,
+        batch: &mut Batch,
+        session: &ClientSession,
+        bytes: u64,
+    ) -> Result<()> {
+        let locale = self.client_locale(session)?;
+        self.upload_check(batch, session, bytes, locale)
+    }
+
+    fn upload_check(
+        &self,
+        batch: &mut Batch,
+        session: &ClientSession,
+        bytes: u64,
+        locale: &str,
+    ) -> Result<()> {
+        let Some((kind, refusal)) = self.upload_refusal(batch, session, bytes)? else {
             return Ok(());
         };
-        self.note_upload_refusal(session, &refused)?;
-        Err(refused)
+        self.note_upload_refusal(session, kind, &refusal.in_english())?;
+        let words = refusal.words(locale);
+        Err(match kind {
+            Refused::Rate => Error::TooFast(words),
+            Refused::Quota => Error::TooLarge(words),
+        })
     }
 
     fn upload_refusal(
@@ -41,34 +76,34 @@ impl Docket {
         batch: &mut Batch,
         session: &ClientSession,
         bytes: u64,
-    ) -> Result<Option<Error>> {
+    ) -> Result<Option<(Refused, Refusal)>> {
         let quota = self.upload_quota();
         let (count, used) = self.client_upload_totals(session.work)?;
         let firm = self.firm_settings()?.name;
         if count >= quota.files_per_work {
-            return Ok(Some(Error::TooLarge(format!(
-                "This request already has {count} files from you, the most it takes. Nothing more was uploaded; if you need to send more, reply to the last email from {firm}."
-            ))));
+            let refusal = Refusal::new("refusal-files-quota")
+                .number("count", count)
+                .text("firm", firm);
+            return Ok(Some((Refused::Quota, refusal)));
         }
         if used.saturating_add(bytes) > quota.bytes_per_work {
             let room = quota.bytes_per_work.saturating_sub(used);
-            return Ok(Some(Error::TooLarge(format!(
-                "This request takes at most {} of files and has room for {} more{}. Nothing was uploaded; if you need to send more, reply to the last email from {firm}.",
-                size(quota.bytes_per_work),
-                size(room),
-                if bytes > 0 {
-                    format!(", and this file is {}", size(bytes))
-                } else {
-                    String::new()
-                }
-            ))));
+            let refusal = if bytes > 0 {
+                Refusal::new("refusal-bytes-quota-file").size("size", bytes)
+            } else {
+                Refusal::new("refusal-bytes-quota")
+            };
+            let refusal = refusal
+                .size("most", quota.bytes_per_work)
+                .size("room", room)
+                .text("firm", firm);
+            return Ok(Some((Refused::Quota, refusal)));
         }
         let key = format!("upload/{}", session.holder);
         if !self.throttle(batch, &key, quota.per_device_per_hour, Duration::hours(1))? {
-            return Ok(Some(Error::TooFast(format!(
-                "You have uploaded {} files in the last hour, the most we take from one device. Nothing was uploaded; please try again in a little while.",
-                quota.per_device_per_hour
-            ))));
+            let refusal =
+                Refusal::new("refusal-upload-rate").number("count", quota.per_device_per_hour);
+            return Ok(Some((Refused::Rate, refusal)));
         }
         Ok(None)
     }
@@ -83,10 +118,15 @@ impl Docket {
     }
 
     /// The refusal on the work's timeline and in the log, once an hour per work item and kind.
-    fn note_upload_refusal(&self, session: &ClientSession, refused: &Error) -> Result<()> {
-        let kind = match refused {
-            Error::TooFast(_) => "rate",
-            _ => "quota",
+    fn note_upload_refusal(
+        &self,
+        session: &ClientSession,
+        kind: Refused,
+        refused: &str,
+    ) -> Result<()> {
+        let kind = match kind {
+            Refused::Rate => "rate",
+            Refused::Quota => "quota",
         };
         let mut batch = Batch::default();
         let key = format!("upload/refused/{}/{kind}", session.work);

@@ -85,6 +85,11 @@ impl Docket {
             custom: Some((subject.clone(), body)),
             subject: Some(subject),
             to_name: Some(user.name.clone()),
+            // Staff read Docket in English: its pages and its emails to them.
+            context: crate::model::MailContext {
+                locale: crate::i18n::DEFAULT.into(),
+                ..Default::default()
+            },
             ..OutboundMessage::queued(
                 format!("invite/{}", user.id),
                 MessageKind::HookEmail,
