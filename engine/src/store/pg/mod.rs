@@ -387,9 +387,12 @@ impl Store for PgStore {
         let mut answers = self.commit_arrays(arrays).into_iter();
         empty
             .into_iter()
-            .map(|empty| match empty {
-                true => Ok(()),
-                false => answers.next().expect("one answer per batch"),
+            .map(|empty| {
+                if empty {
+                    Ok(())
+                } else {
+                    answers.next().expect("one answer per batch")
+                }
             })
             .collect()
     }
