@@ -47,8 +47,11 @@ impl Docket {
 /// contacts); everything else goes straight to `inner`.
 struct ReadOnce {
     inner: Arc<dyn Store>,
-    kept: Mutex<HashMap<(Tree, Vec<u8>), Option<Vec<u8>>>>,
+    kept: Mutex<Kept>,
 }
+
+/// What `ReadOnce` read, by tree and key (`None`: absent).
+type Kept = HashMap<(Tree, Vec<u8>), Option<Vec<u8>>>;
 
 impl Store for ReadOnce {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
