@@ -6,6 +6,8 @@
 //! 2. emails delivered per second to a real local SMTP server (`tests/smtp/mailsink.py`,
 //!    aiosmtpd): 1,000 requests sent through the API, timed from the first send to the last
 //!    arrival; goal with two replicas: at least 500/s;
+//!    the round trips the servers make to PostgreSQL per work item and per email (their
+//!    `docket_store_round_trips_total`, background loops included) are printed beside;
 //! 3. the client's checklist page (`GET /p/WORK/1` with its device cookie, 8 clients): requests
 //!    per second;
 //! 4. one scheduler tick with 1,000,000 open groups and none due, in-process on each store (the
@@ -130,8 +132,37 @@ impl Firm {
         answer["id"].as_str().unwrap().to_string()
     }
 
-    /// Work items created per second by `CLIENTS` clients for `secs()`.
-    fn creates_per_second(&self) -> f64 {
+    /// Round trips the servers made to PostgreSQL so far (`docket_store_round_trips_total` in
+    /// their `/metrics`; 0 on sled).
+    fn round_trips(&self) -> u64 {
+        self.servers
+            .iter()
+            .map(|server| {
+                let page = http()
+                    .get(server.url("/metrics"))
+                    .bearer_auth(&self.token)
+                    .send()
+                    .and_then(|r| r.text())
+                    .unwrap_or_default();
+                page.lines()
+                    .filter_map(|l| l.strip_prefix("docket_store_round_trips_total "))
+                    .filter_map(|v| v.trim().parse::<f64>().ok())
+                    .sum::<f64>() as u64
+            })
+            .sum()
+    }
+
+    /// Work items created per second by `CLIENTS` clients for `secs()`, and the round trips to
+    /// the database per item (all the servers' loops included).
+    fn creates(&self) -> (f64, f64) {
+        let before = self.round_trips();
+        let (rate, made) = self.creates_per_second();
+        let trips = self.round_trips() - before;
+        (rate, trips as f64 / made as f64)
+    }
+
+    /// Work items created per second by `CLIENTS` clients for `secs()`, and how many.
+    fn creates_per_second(&self) -> (f64, usize) {
         let done = AtomicUsize::new(0);
         let start = Instant::now();
         std::thread::scope(|scope| {
@@ -147,13 +178,17 @@ impl Firm {
                 });
             }
         });
-        done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+        let done = done.load(Ordering::Relaxed);
+        (done as f64 / start.elapsed().as_secs_f64(), done)
     }
 
-    /// `EMAILS` requests sent through the API; the time until the last arrived at `sink`.
-    fn emails_per_second(&self, sink: &MailSink) -> (f64, f64) {
+    /// `EMAILS` requests sent through the API; the time until the last arrived at `sink`, and
+    /// the round trips to the database per email (the send requests, the sender's claims and
+    /// settles, and the servers' other loops meanwhile).
+    fn emails_per_second(&self, sink: &MailSink) -> (f64, f64, f64) {
         let works: Vec<String> = (0..EMAILS).map(|i| self.new_work(i)).collect();
         let before = sink.messages().len();
+        let trips = self.round_trips();
         let start = Instant::now();
         std::thread::scope(|scope| {
             for t in 0..CLIENTS {
@@ -170,9 +205,11 @@ impl Firm {
         let sent = start.elapsed();
         sink.wait_for(before + EMAILS, Duration::from_secs(600));
         let delivered = start.elapsed();
+        let trips = (self.round_trips() - trips) as f64 / EMAILS as f64;
         (
             EMAILS as f64 / sent.as_secs_f64(),
             EMAILS as f64 / delivered.as_secs_f64(),
+            trips,
         )
     }
 
@@ -266,7 +303,7 @@ fn idle_tick(store: Arc<dyn Store>, groups: usize) -> (Duration, Duration, Durat
     let setup = Instant::now();
     let mut made = 1;
     while made < groups {
-        let n = 5_000.min(groups - made);
+        let n = 10_000.min(groups - made);
         let works: Vec<WorkItem> = (made..made + n)
             .map(|i| {
                 let mut w = sent.clone();
@@ -299,6 +336,10 @@ fn per_second(label: &str, rate: f64) {
     println!("  {label:<44} {rate:>9.0}/s");
 }
 
+fn round_trips(label: &str, trips: f64) {
+    println!("  {label:<44} {trips:>9.1}");
+}
+
 fn main() {
     println!(
         "({} cores; load average {} at the start)",
@@ -312,8 +353,8 @@ fn main() {
 
     println!("sled, one server:");
     let sled = Firm::start(None, 1, &sink);
-    per_second("work items created", sled.creates_per_second());
-    let (sent, delivered) = sled.emails_per_second(&sink);
+    per_second("work items created", sled.creates_per_second().0);
+    let (sent, delivered, _) = sled.emails_per_second(&sink);
     per_second("sends answered", sent);
     per_second("emails delivered [goal >= 500/s]", delivered);
     per_second("checklist pages", sled.checklist_per_second(&sink));
@@ -322,20 +363,22 @@ fn main() {
     println!("PostgreSQL, one server:");
     let db = cluster.database();
     let one = Firm::start(Some(&db.url), 1, &sink);
-    per_second("work items created", one.creates_per_second());
+    let (rate, trips) = one.creates();
+    per_second("work items created", rate);
+    round_trips("round trips per work item created", trips);
     drop(one);
     drop(db);
 
     println!("PostgreSQL, two servers on one database:");
     let db = cluster.database();
     let two = Firm::start(Some(&db.url), 2, &sink);
-    per_second(
-        "work items created [goal >= 1,000/s]",
-        two.creates_per_second(),
-    );
-    let (sent, delivered) = two.emails_per_second(&sink);
+    let (rate, trips) = two.creates();
+    per_second("work items created [goal >= 1,000/s]", rate);
+    round_trips("round trips per work item created", trips);
+    let (sent, delivered, trips) = two.emails_per_second(&sink);
     per_second("sends answered", sent);
     per_second("emails delivered [goal >= 500/s]", delivered);
+    round_trips("round trips per email sent and delivered", trips);
     per_second("checklist pages", two.checklist_per_second(&sink));
     drop(two);
     drop(db);

@@ -371,6 +371,11 @@ pub type Changes =
 
 pub trait Store: Send + Sync {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// The values of several keys of one tree, in the order asked (`None`: absent): one read
+    /// where a store pays per read (a database's round trip).
+    fn get_many(&self, tree: Tree, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
+        keys.iter().map(|k| self.get(tree, k)).collect()
+    }
     /// Entries whose key starts with `prefix`, in key order, at most `limit`, starting after
     /// `after` when given (for paging), newest first when `reverse`.
     fn scan(

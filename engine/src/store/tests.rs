@@ -11,6 +11,23 @@ pub fn exercise(store: &dyn Store) {
     store.commit(b).unwrap();
     assert_eq!(store.get(Tree::Contacts, b"a").unwrap().unwrap(), b"1");
     assert_eq!(store.len(Tree::Contacts).unwrap(), 2);
+    // Several keys at once, in the order asked, absent ones as `None`.
+    let asked = [
+        b"b".to_vec(),
+        b"none".to_vec(),
+        b"a".to_vec(),
+        b"b".to_vec(),
+    ];
+    assert_eq!(
+        store.get_many(Tree::Contacts, &asked).unwrap(),
+        [
+            Some(b"2".to_vec()),
+            None,
+            Some(b"1".to_vec()),
+            Some(b"2".to_vec())
+        ]
+    );
+    assert!(store.get_many(Tree::Contacts, &[]).unwrap().is_empty());
 
     // A failed guard leaves nothing behind, in any tree.
     let mut b = Batch::default();

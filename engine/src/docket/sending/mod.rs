@@ -18,7 +18,8 @@
 //! **The outbox.** A change and its email are one batch: the `OutboundMessage` (a reminder's is
 //! composed when the sender claims it, from the work as it is then), its place in `outbox_queue`
 //! and its idempotency key in `outbox_keys` (a second message with a key fails its batch). The
-//! sender marks what it claims in flight and flushes before any SMTP, then records each outcome
+//! sender marks what it claims in flight and flushes before any SMTP (`claim.rs`: the records a
+//! claim needs read a tree at a time, the claims committed together), then records each outcome
 //! as its send returns: sent (the link dropped from the record), retried with backoff, failed
 //! (5xx: on the timeline and raised as `send-failed`), or dropped (a reminder whose tasks were
 //! done meanwhile); at start, what was in flight is queued again. **The one window where an email
@@ -33,6 +34,8 @@
 
 pub(super) mod audit;
 pub(super) mod away;
+pub(super) mod bulk;
+pub(super) mod claim;
 pub(super) mod digest;
 pub(super) mod hooks;
 pub(super) mod outbox;

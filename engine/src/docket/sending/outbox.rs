@@ -1,13 +1,11 @@
 //! The outbox: queueing an email in the batch of the change that causes it, and the sender's
-//! side — claiming due messages (marked in flight and flushed before any SMTP), then settling
-//! each as sent, to be retried, failed or dropped.
+//! side — claiming due messages (`claim.rs`: marked in flight and flushed before any SMTP), then
+//! settling each as sent, to be retried, failed or dropped.
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::docket::Docket;
-use crate::model::{
-    EventKind, KeyInstant, MessageKind, MessageState, OutboundMessage, WorkItem, WorkStatus,
-};
+use crate::model::{EventKind, KeyInstant, MessageKind, MessageState, OutboundMessage};
 use crate::plugin::HookEventKind;
 use crate::store::{Batch, Tree, decode, get_record, scan_records};
 use crate::{Error, Result};
@@ -17,15 +15,6 @@ pub const GIVE_UP_AFTER: Duration = Duration::hours(72);
 /// First retry delay; doubled per attempt up to `MAX_BACKOFF`.
 pub const FIRST_BACKOFF: Duration = Duration::seconds(30);
 pub const MAX_BACKOFF: Duration = Duration::hours(1);
-
-/// What claiming one queued message comes to, once its batch commits.
-enum Claim {
-    Send(OutboundMessage),
-    /// Settled as dropped, not sent.
-    Drop(OutboundMessage, Delivery),
-    /// Only taken out of the queue (its record is gone or damaged).
-    Leave,
-}
 
 /// How one delivery attempt ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,141 +83,6 @@ impl Docket {
             Err(Error::Conflict(m)) if m.starts_with(ALREADY_QUEUED) => Ok(()),
             other => other,
         }
-    }
-
-    /// Claims up to `limit` messages due now: each is marked in flight and the store flushed
-    /// before this returns, so a message handed to SMTP afterwards is never lost. A reminder
-    /// whose tasks were all done meanwhile (or whose work was completed) is settled as dropped
-    /// instead of being returned. Each message is claimed by a batch of its own, guarded on its
-    /// place in the queue: of several servers sharing the store, one claims it, and the others
-    /// pass over it.
-    pub fn claim_due_messages(&self, limit: usize) -> Result<Vec<OutboundMessage>> {
-        let now = self.now();
-        let due = self
-            .store
-            .scan(Tree::OutboxQueue, b"q/", None, limit, false)?;
-        let stamp = in_flight_stamp(std::time::SystemTime::now());
-        // Per message: its batch, and the message to send or to settle as dropped.
-        let mut batches = Vec::new();
-        let mut outcomes: Vec<Claim> = Vec::new();
-        for (key, value) in due {
-            let (at, id) = parse_queue_key(&key)?;
-            if at > now {
-                break;
-            }
-            let mut batch = Batch::default();
-            batch.expect(Tree::OutboxQueue, key.clone(), Some(value));
-            batch.remove(Tree::OutboxQueue, key.clone());
-            let mut message = match get_record::<OutboundMessage>(
-                self.store.as_ref(),
-                Tree::Outbox,
-                id.as_bytes(),
-            ) {
-                Ok(Some(message)) => message,
-                Ok(None) => {
-                    batches.push(batch);
-                    outcomes.push(Claim::Leave);
-                    continue;
-                }
-                Err(e) => {
-                    // A damaged record leaves the queue rather than block every email behind it.
-                    tracing::error!(message = %id, error = %e, "cannot read a queued email; it is left out");
-                    batches.push(batch);
-                    outcomes.push(Claim::Leave);
-                    continue;
-                }
-            };
-            // When in doubt (a record that cannot be read), the email goes.
-            let work = match self.no_longer_applies(&message) {
-                Ok(Applies::No(reason)) => {
-                    batches.push(batch);
-                    outcomes.push(Claim::Drop(message, Delivery::Dropped(reason)));
-                    continue;
-                }
-                Ok(Applies::Yes(work)) => work,
-                Err(_) => None,
-            };
-            if message.compose_at_delivery {
-                let composed = match &work {
-                    Some(work) => self.compose_reminder(&mut message, work, &mut batch),
-                    None => Err(Error::Storage("its work item cannot be read".into())),
-                };
-                if let Err(e) = composed {
-                    tracing::error!(message = %id, error = %e, "cannot compose a reminder");
-                    let mut batch = Batch::default();
-                    batch.expect(Tree::OutboxQueue, key.clone(), Some(Vec::new()));
-                    batch.remove(Tree::OutboxQueue, key.clone());
-                    batches.push(batch);
-                    outcomes.push(Claim::Drop(
-                        message,
-                        Delivery::Dropped(format!("cannot compose it: {e}")),
-                    ));
-                    continue;
-                }
-            }
-            message.state = MessageState::InFlight;
-            message.attempts += 1;
-            batch.put_record(Tree::Outbox, id.as_bytes().to_vec(), &message);
-            batch.put(Tree::OutboxQueue, inflight_key(message.id), stamp.clone());
-            batches.push(batch);
-            outcomes.push(Claim::Send(message));
-        }
-        let results = self.store.commit_each(batches);
-        let mut claimed = Vec::new();
-        let mut dropped = Vec::new();
-        let mut failed = None;
-        for (result, outcome) in results.into_iter().zip(outcomes) {
-            match (result, outcome) {
-                (Ok(()), Claim::Send(message)) => claimed.push(message),
-                (Ok(()), Claim::Drop(message, delivery)) => dropped.push((message, delivery)),
-                (Ok(()), Claim::Leave) => {}
-                // Claimed by another server first.
-                (Err(Error::Conflict(_)), _) => {}
-                (Err(e), _) => failed = Some(e),
-            }
-        }
-        if !dropped.is_empty() {
-            self.settle_messages(dropped)?;
-        }
-        match failed {
-            Some(e) if claimed.is_empty() => Err(e),
-            _ => Ok(claimed),
-        }
-    }
-
-    /// Whether a reminder still applies, with the work item read to decide it; other kinds
-    /// always apply.
-    fn no_longer_applies(&self, message: &OutboundMessage) -> Result<Applies> {
-        if let Some(contact) = message.contact
-            && self.live_contact(contact)?.is_none()
-        {
-            return Ok(Applies::No("its contact is archived or gone".into()));
-        }
-        if message.kind != MessageKind::Reminder {
-            return Ok(Applies::Yes(None));
-        }
-        let (Some(work), Some(g)) = (message.work, message.group) else {
-            return Ok(Applies::Yes(None));
-        };
-        let work = match self.work(work) {
-            Ok(w) => w,
-            Err(Error::NotFound { .. }) => return Ok(Applies::No("its work item is gone".into())),
-            Err(e) => return Err(e),
-        };
-        if work.status == WorkStatus::Completed {
-            return Ok(Applies::No("the work was completed".into()));
-        }
-        let open = work.groups.get(g).is_some_and(|group| {
-            message
-                .covers
-                .iter()
-                .any(|&i| group.tasks.get(i).is_some_and(|t| t.done_at.is_none()))
-        });
-        Ok(if open {
-            Applies::Yes(Some(Box::new(work)))
-        } else {
-            Applies::No("every task it covered was done meanwhile".into())
-        })
     }
 
     /// Records how each claimed message's attempt ended, in one batch: sent (its link dropped
@@ -486,14 +340,6 @@ enum OutcomeKind {
 /// The start of the conflict message of a duplicate idempotency key.
 pub(crate) const ALREADY_QUEUED: &str = "already queued: ";
 
-/// `https://x/c/TOKEN` → `https://x/c/…`: the record keeps where a link went, not the key.
-/// Whether a claimed message still applies: yes (with its work item, for a reminder), or no
-/// and why.
-enum Applies {
-    Yes(Option<Box<WorkItem>>),
-    No(String),
-}
-
 /// The timeline line of a delivered email; a reminder's names the tasks it was about.
 fn sent_event(message: &OutboundMessage, subject: &str) -> (EventKind, String) {
     if message.kind == MessageKind::Reminder {
@@ -521,6 +367,7 @@ fn sent_event(message: &OutboundMessage, subject: &str) -> (EventKind, String) {
     }
 }
 
+/// `https://x/c/TOKEN` → `https://x/c/…`: the record keeps where a link went, not the key.
 fn redact_link(link: &str) -> String {
     match link.rsplit_once("/c/") {
         Some((base, _)) => format!("{base}/c/…"),
@@ -542,12 +389,12 @@ fn queue_key(at: DateTime<Utc>, id: ulid::Ulid) -> Vec<u8> {
     format!("q/{}/{id}", instant_key(at)).into_bytes()
 }
 
-fn inflight_key(id: ulid::Ulid) -> Vec<u8> {
+pub(super) fn inflight_key(id: ulid::Ulid) -> Vec<u8> {
     format!("f/{id}").into_bytes()
 }
 
 /// An in-flight mark's value: when it was claimed, in Unix milliseconds of the real clock.
-fn in_flight_stamp(at: std::time::SystemTime) -> Vec<u8> {
+pub(super) fn in_flight_stamp(at: std::time::SystemTime) -> Vec<u8> {
     let ms = at
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default()
@@ -561,7 +408,7 @@ fn in_flight_since(value: &[u8]) -> Option<std::time::SystemTime> {
     Some(std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms))
 }
 
-fn parse_queue_key(key: &[u8]) -> Result<(DateTime<Utc>, String)> {
+pub(super) fn parse_queue_key(key: &[u8]) -> Result<(DateTime<Utc>, String)> {
     let corrupt = || Error::Storage("corrupt outbox queue key".into());
     let rest = key.strip_prefix(b"q/").ok_or_else(corrupt)?;
     let (at, id) = rest.split_at_checked(20).ok_or_else(corrupt)?;

@@ -83,3 +83,37 @@ fn two_servers_claim_every_email_once() {
     assert_eq!(requeued, 120);
     assert_eq!(b.outbox_depth().unwrap(), (120, 0));
 }
+
+#[test]
+fn claiming_and_settling_many_emails_takes_a_few_round_trips() {
+    let db = Cluster::shared().database();
+    let store = Arc::new(PgStore::connect(&db.url, 4, crate::docket::UPGRADES).unwrap());
+    let docket = Docket::open(
+        store.clone() as Arc<dyn Store>,
+        Arc::new(crate::SystemClock),
+        &FirmConfig::default(),
+        "https://docket.example",
+    )
+    .unwrap();
+    for i in 0..64 {
+        docket
+            .queue_plain_email(format!("k{i}"), None, "ann@client.example", "Note", "Hi")
+            .unwrap();
+    }
+    let before = store.round_trips();
+    let claimed = docket.claim_due_messages(64).unwrap();
+    assert_eq!(claimed.len(), 64);
+    // The queue, the messages (one read for all), then the 64 claims 30 to a round trip.
+    assert_eq!(store.round_trips() - before, 1 + 1 + 3);
+    let before = store.round_trips();
+    let sent = claimed
+        .into_iter()
+        .map(|m| {
+            let subject = "Note".to_string();
+            (m, crate::docket::Delivery::Sent { subject })
+        })
+        .collect();
+    docket.settle_messages(sent).unwrap();
+    assert_eq!(store.round_trips() - before, 1, "a settle is one statement");
+    assert_eq!(docket.outbox_depth().unwrap(), (0, 0));
+}

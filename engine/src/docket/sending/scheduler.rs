@@ -323,24 +323,6 @@ impl Docket {
         Ok(batches)
     }
 
-    /// Writes work items as they are, with their indexes, in batches of a thousand and one
-    /// flush: for benchmarks and tools that need a large firm quickly. Each item's `next` must
-    /// already be what the scheduler should do; nothing is asked of the plugins.
-    #[doc(hidden)]
-    pub fn bulk_insert_work(&self, works: &[WorkItem]) -> Result<()> {
-        let batches = works
-            .chunks(1000)
-            .map(|chunk| {
-                let mut batch = Batch::default();
-                for work in chunk {
-                    self.write_work(&mut batch, None, work)?;
-                }
-                Ok(batch)
-            })
-            .collect::<Result<Vec<_>>>()?;
-        self.store.commit_each(batches).into_iter().collect()
-    }
-
     /// When the next scheduled thing is due (a send, a reminder, a digest or a repeat's next
     /// work), if anything is.
     pub fn next_fire_due(&self) -> Result<Option<DateTime<Utc>>> {

@@ -25,6 +25,8 @@ pub(crate) struct Bridge {
     pub pool: Pool,
     /// `user@host:port/database`, for messages (never the password).
     pub described: String,
+    /// Round trips to the database so far (`count`).
+    trips: std::sync::atomic::AtomicU64,
 }
 
 impl Bridge {
@@ -61,7 +63,20 @@ impl Bridge {
             runtime: Some(runtime),
             pool,
             described,
+            trips: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+
+    /// Counts `n` round trips: the store's own figure and `docket_store_round_trips_total`.
+    pub fn count(&self, n: u64) {
+        self.trips
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        metrics::counter!("docket_store_round_trips_total").increment(n);
+    }
+
+    /// Round trips counted so far.
+    pub fn round_trips(&self) -> u64 {
+        self.trips.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Runs `work` on the store's runtime and waits for its answer.

@@ -2,11 +2,14 @@
 //! in one table of `(tree, key, value)` rows (`schema.rs`), the same bytes sled keeps, through a
 //! pool of connections with prepared statements (`bridge.rs`).
 //!
-//! **Batches.** A batch is one transaction: it first takes a transaction advisory lock for each
-//! key it writes or guards, in one order (so two batches never deadlock), then checks its guards
-//! against the rows as they are, then upserts and deletes with one statement each. Every writer
-//! of a key holds its lock, so a guard's check and the writes after it are atomic against any
-//! other replica's batch, as they are in sled.
+//! **Batches.** A batch is one call of the database's `docket_commit` (`schema.rs`), its own
+//! transaction and one round trip (`commit.rs`): it first takes a transaction advisory lock for
+//! each key it writes or guards, in one order (so two batches never deadlock), then checks its
+//! guards against the rows as they are, then upserts and deletes with one statement each. Every
+//! writer of a key holds its lock, so a guard's check and the writes after it are atomic against
+//! any other replica's batch, as they are in sled. `commit_each` sends its batches' calls
+//! together (pipelined), and `get_many` reads several keys in one query, so a sender claiming a
+//! batch of emails pays a few round trips, not a few per email (`round_trips` counts them).
 //!
 //! **Generation.** `docket_generation` is a sequence moved on after each batch that wrote
 //! something commits, and `generation` reads it: a replica's caches see the other replicas'
@@ -18,6 +21,7 @@
 //! go on.
 
 mod bridge;
+mod commit;
 pub(crate) mod files;
 mod restore;
 mod schema;
@@ -25,11 +29,9 @@ mod schema;
 use std::sync::Arc;
 
 use deadpool_postgres::Object;
-use sha2::{Digest, Sha256};
 use tokio_postgres::Row;
 
-use super::{Batch, CHANGED_CONCURRENTLY, Entries, FileStore, STORE_FORMAT, Store, Tree, Visit};
-use super::{Upgrade, Write};
+use super::{Batch, Entries, FileStore, STORE_FORMAT, Store, Tree, Upgrade, Visit};
 use crate::{Error, Result};
 pub(crate) use bridge::Bridge;
 
@@ -82,6 +84,32 @@ impl PgStore {
     /// `user@host:port/database`, for messages.
     pub fn described(&self) -> &str {
         &self.bridge.described
+    }
+
+    /// Round trips to the database so far (also `docket_store_round_trips_total` in
+    /// `/metrics`): what a change to how the store talks to PostgreSQL is measured by.
+    pub fn round_trips(&self) -> u64 {
+        self.bridge.round_trips()
+    }
+
+    /// Commits each batch on its own (`commit.rs`); the answers in the batches' order.
+    fn commit_arrays(&self, arrays: Vec<commit::Arrays>) -> Vec<Result<()>> {
+        if arrays.is_empty() {
+            return Vec::new();
+        }
+        let count = arrays.len();
+        let bridge = self.bridge.clone();
+        let (pool, described) = (self.bridge.pool.clone(), self.bridge.described.clone());
+        let answers = self.bridge.run(async move {
+            let client = Bridge::client(&pool, &described).await?;
+            Ok(commit::commit_all(&client, &arrays, &described, &|n| bridge.count(n)).await)
+        });
+        match answers {
+            Ok(answers) => answers,
+            Err(e) => (0..count)
+                .map(|_| Err(Error::Storage(e.to_string())))
+                .collect(),
+        }
     }
 
     fn check_format(&self, domain: &[Upgrade]) -> Result<()> {
@@ -138,6 +166,7 @@ impl PgStore {
         Fut: std::future::Future<Output = std::result::Result<T, tokio_postgres::Error>> + Send,
     {
         let (pool, described) = (self.bridge.pool.clone(), self.bridge.described.clone());
+        self.bridge.count(1);
         self.bridge.run(async move {
             let client = Bridge::client(&pool, &described).await?;
             work(client)
@@ -252,16 +281,6 @@ fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
     None
 }
 
-/// The advisory lock id of one key: the first eight bytes of SHA-256 of tree and key.
-fn lock_id(tree: Tree, key: &[u8]) -> i64 {
-    let mut h = Sha256::new();
-    h.update(tree.name().as_bytes());
-    h.update([0]);
-    h.update(key);
-    let d = h.finalize();
-    i64::from_be_bytes(d[..8].try_into().expect("eight bytes"))
-}
-
 impl Store for PgStore {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let key = key.to_vec();
@@ -271,6 +290,26 @@ impl Store for PgStore {
                 .await?;
             let row = c.query_opt(&st, &[&tree.name(), &key]).await?;
             Ok(row.map(|r| r.get::<_, Vec<u8>>(0)))
+        })
+    }
+
+    fn get_many(&self, tree: Tree, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (keys, count) = (keys.to_vec(), keys.len());
+        self.with_client("cannot read the store", move |c| async move {
+            let st = c
+                .prepare_cached(
+                    "SELECT k.i, kv.value FROM unnest($2::bytea[]) WITH ORDINALITY AS k(key, i) \
+                     JOIN docket_kv kv ON kv.tree = $1 AND kv.key = k.key",
+                )
+                .await?;
+            let mut values = vec![None; count];
+            for row in c.query(&st, &[&tree.name(), &keys]).await? {
+                values[row.get::<_, i64>(0) as usize - 1] = Some(row.get::<_, Vec<u8>>(1));
+            }
+            Ok(values)
         })
     }
 
@@ -332,14 +371,30 @@ impl Store for PgStore {
         if batch.writes.is_empty() {
             return Ok(());
         }
-        let (pool, described) = (self.bridge.pool.clone(), self.bridge.described.clone());
-        self.bridge.run(async move {
-            let mut client = Bridge::client(&pool, &described).await?;
-            match commit(&mut client, &batch).await {
-                Ok(outcome) => outcome,
-                Err(e) => Err(bridge::pg_error(&described, "cannot write to the store", e)),
-            }
-        })
+        self.commit_arrays(vec![commit::Arrays::of(batch)])
+            .pop()
+            .expect("one answer per batch")
+    }
+
+    fn commit_each(&self, batches: Vec<Batch>) -> Vec<Result<()>> {
+        // Empty batches commit nothing and answer Ok, as `commit` does.
+        let empty: Vec<bool> = batches.iter().map(|b| b.writes.is_empty()).collect();
+        let arrays = batches
+            .into_iter()
+            .filter(|b| !b.writes.is_empty())
+            .map(commit::Arrays::of)
+            .collect();
+        let mut answers = self.commit_arrays(arrays).into_iter();
+        empty
+            .into_iter()
+            .map(|empty| {
+                if empty {
+                    Ok(())
+                } else {
+                    answers.next().expect("one answer per batch")
+                }
+            })
+            .collect()
     }
 
     fn flush(&self) -> Result<()> {
@@ -396,127 +451,6 @@ impl Store for PgStore {
         self.walk(each)?;
         Ok(super::Changes::new())
     }
-}
-
-/// One batch in one transaction; the outer error is the database's, the inner the batch's own
-/// (a failed guard).
-async fn commit(
-    client: &mut Object,
-    batch: &Batch,
-) -> std::result::Result<Result<()>, tokio_postgres::Error> {
-    let mut locks: Vec<i64> = Vec::with_capacity(batch.writes.len());
-    let (mut guard_trees, mut guard_keys) = (Vec::new(), Vec::new());
-    // The last write of each key wins, as batches apply in order.
-    let mut last: std::collections::BTreeMap<(&'static str, &[u8]), Option<&[u8]>> =
-        std::collections::BTreeMap::new();
-    for write in &batch.writes {
-        match write {
-            Write::Put { tree, key, value } => {
-                last.insert((tree.name(), key), Some(value));
-            }
-            Write::Remove { tree, key } => {
-                last.insert((tree.name(), key), None);
-            }
-            Write::Create {
-                tree, key, value, ..
-            } => {
-                guard_trees.push(tree.name());
-                guard_keys.push(key.as_slice());
-                last.insert((tree.name(), key), Some(value));
-            }
-            Write::Expect { tree, key, .. } => {
-                guard_trees.push(tree.name());
-                guard_keys.push(key.as_slice());
-            }
-        }
-        let (Write::Put { tree, key, .. }
-        | Write::Remove { tree, key }
-        | Write::Create { tree, key, .. }
-        | Write::Expect { tree, key, .. }) = write;
-        locks.push(lock_id(*tree, key));
-    }
-    locks.sort_unstable();
-    locks.dedup();
-    let tx = client.transaction().await?;
-    let st = tx
-        .prepare_cached("SELECT pg_advisory_xact_lock(id) FROM unnest($1::int8[]) AS id")
-        .await?;
-    tx.execute(&st, &[&locks]).await?;
-    if !guard_keys.is_empty() {
-        let st = tx
-            .prepare_cached(
-                "SELECT g.i, kv.value FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS g(tree, key, i) \
-                 LEFT JOIN docket_kv kv ON kv.tree = g.tree AND kv.key = g.key",
-            )
-            .await?;
-        let rows = tx.query(&st, &[&guard_trees, &guard_keys]).await?;
-        let mut current: Vec<Option<Vec<u8>>> = vec![None; guard_keys.len()];
-        for row in rows {
-            let i: i64 = row.get(0);
-            current[i as usize - 1] = row.get(1);
-        }
-        let mut at = 0;
-        for write in &batch.writes {
-            match write {
-                Write::Create { message, .. } => {
-                    if current[at].is_some() {
-                        return Ok(Err(Error::Conflict(message.clone())));
-                    }
-                    at += 1;
-                }
-                Write::Expect { value, .. } => {
-                    if current[at] != *value {
-                        return Ok(Err(Error::Conflict(CHANGED_CONCURRENTLY.into())));
-                    }
-                    at += 1;
-                }
-                Write::Put { .. } | Write::Remove { .. } => {}
-            }
-        }
-    }
-    let (mut put_trees, mut put_keys, mut put_values) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut del_trees, mut del_keys) = (Vec::new(), Vec::new());
-    for ((tree, key), value) in &last {
-        match value {
-            Some(v) => {
-                put_trees.push(*tree);
-                put_keys.push(*key);
-                put_values.push(*v);
-            }
-            None => {
-                del_trees.push(*tree);
-                del_keys.push(*key);
-            }
-        }
-    }
-    if !put_keys.is_empty() {
-        let st = tx
-            .prepare_cached(
-                "INSERT INTO docket_kv (tree, key, value) \
-                 SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[]) \
-                 ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value",
-            )
-            .await?;
-        tx.execute(&st, &[&put_trees, &put_keys, &put_values])
-            .await?;
-    }
-    if !del_keys.is_empty() {
-        let st = tx
-            .prepare_cached(
-                "DELETE FROM docket_kv kv USING unnest($1::text[], $2::bytea[]) AS d(tree, key) \
-                 WHERE kv.tree = d.tree AND kv.key = d.key",
-            )
-            .await?;
-        tx.execute(&st, &[&del_trees, &del_keys]).await?;
-    }
-    tx.commit().await?;
-    if !last.is_empty() {
-        let st = client
-            .prepare_cached("SELECT nextval('docket_generation')")
-            .await?;
-        client.execute(&st, &[]).await?;
-    }
-    Ok(Ok(()))
 }
 
 #[cfg(test)]

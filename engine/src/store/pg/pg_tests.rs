@@ -203,6 +203,37 @@ fn commit_each_fails_only_the_batch_whose_guard_fails() {
 }
 
 #[test]
+fn a_batch_is_one_round_trip_and_batches_go_thirty_at_a_time() {
+    let (_db, store) = fresh();
+    let mut b = Batch::default();
+    b.put(Tree::Work, "w", "1");
+    store.commit(b).unwrap();
+    let before = store.round_trips();
+    let mut b = Batch::default();
+    b.expect(Tree::Work, "w", Some(b"1".to_vec()));
+    b.create(Tree::Outbox, "o", "x", "taken");
+    b.put(Tree::Work, "w", "2");
+    b.remove(Tree::Work, "gone");
+    store.commit(b).unwrap();
+    assert_eq!(store.round_trips() - before, 1);
+    let before = store.round_trips();
+    let batches = (0..50)
+        .map(|i| {
+            let mut b = Batch::default();
+            b.create(Tree::Outbox, format!("o{i}"), "x", "taken");
+            b
+        })
+        .collect();
+    assert!(store.commit_each(batches).iter().all(Result::is_ok));
+    assert_eq!(store.round_trips() - before, 2);
+    let before = store.round_trips();
+    let keys: Vec<Vec<u8>> = (0..50).map(|i| format!("o{i}").into_bytes()).collect();
+    let values = store.get_many(Tree::Outbox, &keys).unwrap();
+    assert!(values.iter().all(|v| v.as_deref() == Some(b"x".as_slice())));
+    assert_eq!(store.round_trips() - before, 1);
+}
+
+#[test]
 fn for_each_reads_one_snapshot_in_tree_order() {
     let (_db, store) = fresh();
     let mut b = Batch::default();

@@ -8,6 +8,12 @@
 //! sequence moved on after each batch that wrote something. Uploaded files: `docket_blobs` (one
 //! row per write, begun or finished), `docket_blob_chunks` (a blob's bytes, chunk by chunk) and
 //! `docket_files` (SHA-256 → the finished blob holding those bytes).
+//!
+//! **`docket_commit`** (migration 2) applies one batch in one statement, so in one round trip:
+//! it takes the advisory lock of every key the batch writes or guards (sorted by the caller),
+//! checks the guards (each key's expected value, `NULL` for absent) and answers the first that
+//! fails (1-based) without writing, or writes every put and delete and answers 0. Called outside
+//! a transaction, the call is its own transaction.
 
 use tokio_postgres::GenericClient;
 
@@ -17,7 +23,8 @@ use crate::{Error, Result};
 pub(crate) const MIGRATION_LOCK: i64 = 0x646f_636b_6574_0001;
 
 /// Each migration's SQL; the schema version is how many of them a database has.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE docket_kv (
     tree text COLLATE "C" NOT NULL,
     key bytea NOT NULL,
@@ -43,7 +50,35 @@ CREATE TABLE docket_files (
     written_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX docket_files_blob ON docket_files (blob);
-"#];
+"#,
+    r#"
+CREATE FUNCTION docket_commit(
+    locks int8[],
+    guard_trees text[], guard_keys bytea[], guard_values bytea[],
+    put_trees text[], put_keys bytea[], put_values bytea[],
+    del_trees text[], del_keys bytea[]
+) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+    failed integer;
+BEGIN
+    PERFORM pg_advisory_xact_lock(id) FROM unnest(locks) AS id;
+    SELECT min(g.i) INTO failed
+      FROM unnest(guard_trees, guard_keys, guard_values) WITH ORDINALITY AS g(tree, key, value, i)
+      LEFT JOIN docket_kv kv ON kv.tree = g.tree AND kv.key = g.key
+     WHERE kv.value IS DISTINCT FROM g.value;
+    IF failed IS NOT NULL THEN
+        RETURN failed;
+    END IF;
+    INSERT INTO docket_kv (tree, key, value)
+         SELECT * FROM unnest(put_trees, put_keys, put_values)
+    ON CONFLICT (tree, key) DO UPDATE SET value = EXCLUDED.value;
+    DELETE FROM docket_kv kv USING unnest(del_trees, del_keys) AS d(tree, key)
+     WHERE kv.tree = d.tree AND kv.key = d.key;
+    RETURN 0;
+END
+$$;
+"#,
+];
 
 /// The schema version this docket writes.
 pub(crate) const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
