@@ -76,8 +76,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// Dates on the command line: `YYYY-MM-DD`, or a message saying so.
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a date; write dates as YYYY-MM-DD"))
+    docket_engine::dates::date_or_why(text)
 }
 
 /// The filters of `docket work list`.

@@ -24,7 +24,10 @@ fn staff_pause_and_resume_a_work_items_reminders_from_its_page() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let refused = body(refused);
     assert!(refused.contains(r#"id="pause-error""#), "{refused}");
-    assert!(refused.contains("`next week` is not a date"), "{refused}");
+    assert!(
+        refused.contains("Until: next week is not a date: write it as YYYY-MM-DD."),
+        "{refused}"
+    );
     assert!(admin.docket.work(admin.work).unwrap().paused.is_none());
 
     let paused = admin.post(

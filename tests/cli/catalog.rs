@@ -285,7 +285,7 @@ fn contacts_are_listed_shown_edited_archived_and_restored_by_id_or_email() {
             "--data",
             &data,
         ],
-        "`Whit Monday` is not a date",
+        "holidays: Whit Monday is not a date: write it as YYYY-MM-DD",
     );
     ok(&[
         "contact",
@@ -382,7 +382,7 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
         assert!(!output.status.success(), "{args:?}");
         let err = stderr(&output);
         assert!(
-            err.contains("is not a date; write dates as YYYY-MM-DD"),
+            err.contains("is not a date: write it as YYYY-MM-DD"),
             "{err}"
         );
     }

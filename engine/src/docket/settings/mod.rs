@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -204,13 +203,10 @@ impl SettingsChange {
                     );
                     break;
                 }
-                match day.parse::<NaiveDate>() {
+                match crate::dates::parse_date("holidays", day) {
                     Ok(date) => parsed.push(date),
-                    Err(_) => {
-                        refuse(
-                            "holidays",
-                            format!("`{day}` is not a date; write YYYY-MM-DD, e.g. 2026-12-25"),
-                        );
+                    Err(e) => {
+                        refuse("holidays", e.to_string());
                         break;
                     }
                 }
