@@ -69,6 +69,47 @@ pub enum WorkCommand {
     },
 }
 
+/// "repeats every month on day 5 until 2027-12-31; next 2026-02-05, 2026-03-05, 2026-04-05":
+/// a work item's repeat as `work list`, `work show` and `contact show` print it.
+pub(super) fn repeat_text(repeat: &docket_engine::model::Repeat) -> String {
+    let next: Vec<String> = repeat
+        .next
+        .iter()
+        .map(|o| o.start_date.to_string())
+        .collect();
+    format!(
+        "repeats every {}{}{}; next {}",
+        repeat.every,
+        repeat
+            .day
+            .map_or_else(String::new, |d| format!(" on day {d}")),
+        repeat
+            .until
+            .map_or_else(String::new, |u| format!(" until {u}")),
+        if next.is_empty() {
+            "none (ending)".to_string()
+        } else {
+            next.join(", ")
+        }
+    )
+}
+
+/// "reminders paused until 2027-01-10 (on holiday)" for a pause still in force, as the CLI
+/// prints it.
+pub(super) fn pause_text(
+    docket: &Docket,
+    pause: Option<&docket_engine::model::ReminderPause>,
+) -> Option<String> {
+    docket.pause_in_force(pause).map(|p| {
+        let why = if p.note.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", p.note)
+        };
+        format!("reminders paused until {}{why}", p.until)
+    })
+}
+
 /// `1 task`, `2 tasks`.
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -131,7 +172,7 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
         } => {
             let id: WorkId = id.parse()?;
             if stop {
-                let work = docket.stop_repeat(id, Actor::System)?;
+                let work = docket.stop_repeat(id, Actor::CommandLine)?;
                 writeln!(
                     out,
                     "work `{}` no longer repeats; what it made stays",
@@ -144,26 +185,14 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
                     until,
                     title,
                 };
-                let work = docket.set_repeat(id, request, Actor::System)?;
+                let work = docket.set_repeat(id, request, Actor::CommandLine)?;
                 if let Some(repeat) = &work.repeat {
-                    let next: Vec<String> = repeat
-                        .next
-                        .iter()
-                        .map(|o| o.start_date.to_string())
-                        .collect();
                     writeln!(
                         out,
-                        "work `{}` repeats every {}{}{}, each titled `{}`; next on {}",
+                        "work `{}` {}, each titled `{}`",
                         work.title,
-                        repeat.every,
-                        repeat
-                            .day
-                            .map_or_else(String::new, |d| format!(" on day {d}")),
-                        repeat
-                            .until
-                            .map_or_else(String::new, |u| format!(" until {u}")),
+                        repeat_text(repeat),
                         repeat.title,
-                        next.join(", ")
                     )?;
                 }
             }
@@ -185,7 +214,7 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
                     assignee,
                     contacts,
                 },
-                Actor::System,
+                Actor::CommandLine,
             )?;
             writeln!(out, "created work `{}` with id {}", work.title, work.id)?;
             for group in &work.groups {
@@ -246,9 +275,16 @@ fn list(args: ListArgs, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
         } else {
             ""
         };
+        let mut also = String::new();
+        if let Some(repeat) = &work.repeat {
+            also.push_str(&format!("  {}", repeat_text(repeat)));
+        }
+        if let Some(paused) = pause_text(docket, work.paused.as_deref()) {
+            also.push_str(&format!("  {paused}"));
+        }
         writeln!(
             out,
-            "{}  {}  [{status}]  {due}{attention}",
+            "{}  {}  [{status}]  {due}{attention}{also}",
             work.id, work.title
         )?;
     }
@@ -268,6 +304,20 @@ fn show(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     match &summary.assignee {
         Some(member) => writeln!(out, "  assignee: {} <{}>", member.name, member.email)?,
         None => writeln!(out, "  assignee: none")?,
+    }
+    if let Some(repeat) = &work.repeat {
+        writeln!(
+            out,
+            "  {}, each titled `{}`",
+            repeat_text(repeat),
+            repeat.title
+        )?;
+    }
+    if let Some(series) = work.repeated_from {
+        writeln!(out, "  made by the repeat of work {series}")?;
+    }
+    if let Some(paused) = pause_text(docket, work.paused.as_deref()) {
+        writeln!(out, "  {paused}")?;
     }
     for (group, people) in work.groups.iter().zip(&summary.groups) {
         let sent = match (&people.sent_at, &people.sent_by) {
@@ -333,7 +383,7 @@ fn show(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
 }
 
 fn complete(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
-    let work = docket.complete_work(id.parse()?, Actor::System)?;
+    let work = docket.complete_work(id.parse()?, Actor::CommandLine)?;
     writeln!(
         out,
         "completed work `{}`; its portal is locked and nothing more is sent",
@@ -343,7 +393,7 @@ fn complete(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
 }
 
 fn reopen(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
-    let work = docket.reopen_work(id.parse()?, Actor::System)?;
+    let work = docket.reopen_work(id.parse()?, Actor::CommandLine)?;
     writeln!(
         out,
         "reopened work `{}`; it is {}",

@@ -52,6 +52,15 @@ fn staff_pause_and_resume_a_work_items_reminders_from_its_page() {
         "{shown}"
     );
     assert!(shown.contains("Reminders on this work paused until 20 March 2026"));
+    // The pause form starts from the pause in force, and offers to lift it.
+    for shown_in_form in [
+        r#"id="pause" name="until" value="2026-03-20""#,
+        r#"id="pause-note" name="note" value="client on holiday""#,
+        "Resume reminders now",
+        "Change the pause",
+    ] {
+        assert!(shown.contains(shown_in_form), "{shown_in_form}: {shown}");
+    }
     let next = admin.docket.work(admin.work).unwrap().groups[0]
         .next
         .clone()

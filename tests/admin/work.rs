@@ -199,7 +199,10 @@ fn the_api_lists_work_by_the_same_filters() {
         assert_eq!(ids(&value).iter().collect::<Vec<_>>(), want, "{query}");
     }
     for (query, message) in [
-        ("?due_from=1.3.2026", "write dates as YYYY-MM-DD"),
+        (
+            "?due_from=1.3.2026",
+            "due_from: 1.3.2026 is not a date: write it as YYYY-MM-DD",
+        ),
         ("?assignee=nobody@firm.example", "no staff user has email"),
         (
             "?assignee=NOPE",

@@ -8,7 +8,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use docket_engine::Error;
 use docket_engine::docket::{HoldReason, TemplatePreview, params_text};
 use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
