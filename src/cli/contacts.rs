@@ -34,7 +34,8 @@ pub enum ContactCommand {
         #[arg(long)]
         archived: bool,
     },
-    /// Show a contact: details, work, portal state and latest timeline events.
+    /// Show a contact: details, reminder pause, work (with its repeat and pause), portal state
+    /// and latest timeline events.
     Show {
         /// A contact's email or id.
         contact: String,

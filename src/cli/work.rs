@@ -35,9 +35,10 @@ pub enum WorkCommand {
         #[arg(long)]
         assignee: Option<String>,
     },
-    /// List work items, newest first (soonest due first with --due-from or --due-to).
+    /// List work items, newest first (soonest due first with --due-from or --due-to), each with
+    /// its repeat and next three dates and a reminder pause in force.
     List(ListArgs),
-    /// Show a work item: its groups, tasks and latest events.
+    /// Show a work item: its groups, tasks, repeat, reminder pause and latest events.
     Show { id: String },
     /// Complete a work item: sending and reminders stop, the portal is locked.
     Complete { id: String },
@@ -48,8 +49,8 @@ pub enum WorkCommand {
     /// tasks go out by the template's sending rules. --stop ends the repeat.
     Repeat {
         id: String,
-        /// month, quarter, year, or a five-field cron expression in the firm's zone
-        /// (e.g. "0 6 1 * *").
+        /// month, quarter, year (any case), or a five-field cron expression in the firm's zone
+        /// (e.g. "0 6 1 * *"); its first date is on or after the work's start date.
         #[arg(long, required_unless_present = "stop")]
         every: Option<String>,
         /// The day of the month (1-31; a shorter month takes its last day) for month, quarter

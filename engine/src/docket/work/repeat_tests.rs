@@ -1,7 +1,9 @@
 //! Work that repeats: a year of a monthly repeat on the fast clock, missed occurrences after
-//! downtime, a restart and a second server sharing the store (each occurrence made once), a
-//! repeat that stops because its template is gone, refusals naming their field, and one
-//! occurrence at speed 1.
+//! downtime, a restart and a second server sharing the store, and two engines on one real
+//! PostgreSQL database (each occurrence made once), a repeat that stops because its template
+//! is gone, refusals naming their field, `every` in any case, a cron repeat's first date after
+//! a later start, a disabled assignee's new work left unassigned, `docket check` finding a
+//! corrupt `repeats` index, and one occurrence at speed 1.
 
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
@@ -712,5 +714,65 @@ fn docket_check_finds_a_corrupt_repeats_index() {
     assert!(
         problems.iter().all(|p| p.starts_with("repeats: ")),
         "{problems:#?}"
+    );
+}
+
+/// "Across replicas" on a real PostgreSQL database: two engines, each with its own connection
+/// pool to one private cluster's database, tick at once over eleven months of occurrences.
+#[test]
+fn two_engines_on_one_postgresql_database_make_each_occurrence_once() {
+    let db = crate::store::pg_cluster::Cluster::shared().database();
+    let clock = Arc::new(ManualClock::new(utc("2026-01-05T08:00:00Z")));
+    let open = || {
+        let store = crate::store::PgStore::connect(&db.url, 4, &[]).unwrap();
+        Docket::open(
+            Arc::new(store),
+            clock.clone(),
+            &FirmConfig::default(),
+            "https://docket.example",
+        )
+        .unwrap()
+        .with_plugins(host())
+    };
+    let one = open();
+    one.create_contact(
+        crate::model::NewContact {
+            name: "Ann Archer".into(),
+            email: "ann@client.example".into(),
+            timezone: None,
+            locale: None,
+        },
+        Actor::System,
+    )
+    .unwrap();
+    let series = bookkeeping(&one, "2026-01-05");
+    one.set_repeat(series, every("month"), Actor::System)
+        .unwrap();
+    let two = open();
+    clock.set(utc("2026-12-06T00:00:00Z"));
+    std::thread::scope(|s| {
+        for docket in [&one, &two] {
+            s.spawn(move || {
+                for _ in 0..5 {
+                    docket.tick().unwrap();
+                }
+            });
+        }
+    });
+    let mut dates: Vec<_> = made(&two, series).iter().map(|w| w.start_date).collect();
+    assert_eq!(dates.len(), 11, "{dates:?}");
+    dates.dedup();
+    assert_eq!(dates.len(), 11, "each month once: {dates:?}");
+    assert_eq!(one.store().len(Tree::Work).unwrap(), 12);
+    let said = one
+        .work_timeline(series, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == EventKind::RepeatMade)
+        .count();
+    assert_eq!(said, 11, "each made once, said once");
+    assert_eq!(
+        one.work(series).unwrap().repeat.unwrap().next[0].start_date,
+        day("2027-01-05")
     );
 }
