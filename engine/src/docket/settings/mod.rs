@@ -203,10 +203,11 @@ impl SettingsChange {
                     );
                     break;
                 }
-                match crate::dates::parse_date("holidays", day) {
+                // The key is said beside the message (`holidays: …`), as for every setting.
+                match crate::dates::date_or_why(day) {
                     Ok(date) => parsed.push(date),
-                    Err(e) => {
-                        refuse("holidays", e.to_string());
+                    Err(why) => {
+                        refuse("holidays", why);
                         break;
                     }
                 }

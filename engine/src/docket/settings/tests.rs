@@ -56,7 +56,7 @@ fn a_good_change_is_made_and_a_bad_one_changes_nothing() {
         ]
     );
     assert_eq!(
-        errors[3].message, "holidays: 2027-02-30 is not a date: February 2027 has 28 days",
+        errors[3].message, "2027-02-30 is not a date: February 2027 has 28 days",
         "{errors:?}"
     );
     assert!(
