@@ -5,7 +5,9 @@
 //! time and indexes are checked by point lookups.
 
 use crate::Result;
-use crate::docket::{contact_key, status_key, work_list_keys};
+use crate::docket::{
+    contact_key, parse_repeat_due_key, repeat_due_key, status_key, work_list_keys,
+};
 use crate::model::StoredFile;
 use crate::model::{
     ApiToken, Comment, Contact, FirmSettings, GroupAccess, MagicLink, OutboundMessage,
@@ -85,8 +87,14 @@ pub fn check(store: &dyn Store, verify_bytes: bool) -> Result<Vec<String>> {
             let present = s.get(tree, &key)?.is_some();
             f.expect_index(present, tree, &lossy(&key));
         }
+        if let Some(next) = work.repeat.as_ref().and_then(|r| r.next.first()) {
+            let due = repeat_due_key(next.at, work.id);
+            let present = s.get(Tree::Repeats, &due)?.is_some();
+            f.expect_index(present, Tree::Repeats, &lossy(&due));
+        }
         Ok(())
     })?;
+    repeats(store, f)?;
     work_index(store, Tree::WorkByStatus, f, &|w, key| {
         status_key(w.status, w.id) == key
     })?;
@@ -317,6 +325,69 @@ fn work_index(
                 "{}: `{text}` points at no work item that belongs there",
                 index.name()
             ));
+        }
+        Ok(())
+    })
+}
+
+/// Checks the `repeats` index: each due entry (`d/AT/WORK`) names work that repeats with its
+/// next occurrence at AT, and each occurrence made (`o/WORK/…`) names work that exists, as
+/// does the work it was made for, which it says it was made from.
+fn repeats(store: &dyn Store, found: &mut Found) -> Result<()> {
+    let work = |id: WorkId| -> Result<Option<WorkItem>> {
+        Ok(store
+            .get(Tree::Work, &id.key())?
+            .and_then(|v| decode::<WorkItem>(&v).ok()))
+    };
+    each_entry(store, Tree::Repeats, &mut |key, value| {
+        let text = lossy(key);
+        if text.starts_with("d/") {
+            let due = parse_repeat_due_key(key).ok();
+            let series = match due {
+                Some((_, id)) => work(id)?,
+                None => None,
+            };
+            let points = due.zip(series).is_some_and(|((at, _), series)| {
+                series
+                    .repeat
+                    .as_ref()
+                    .and_then(|r| r.next.first())
+                    .is_some_and(|next| next.at == at)
+            });
+            if !points {
+                found.problem(format!(
+                    "repeats: `{text}` points at no work whose next repeat is due then"
+                ));
+            }
+        } else if let Some(rest) = text.strip_prefix("o/") {
+            let series = rest
+                .split('/')
+                .next()
+                .and_then(|id| id.parse::<WorkId>().ok());
+            let made = std::str::from_utf8(value)
+                .ok()
+                .and_then(|id| id.parse::<WorkId>().ok());
+            match (series, made) {
+                (Some(series), Some(made)) => {
+                    if work(series)?.is_none() {
+                        found.problem(format!(
+                            "repeats: `{text}` names a repeating work item that does not exist"
+                        ));
+                    }
+                    match work(made)? {
+                        None => found.problem(format!(
+                            "repeats: `{text}` points at work {made}, which does not exist"
+                        )),
+                        Some(w) if w.repeated_from != Some(series) => found.problem(format!(
+                            "repeats: `{text}` points at work {made}, which was not made by that repeat"
+                        )),
+                        Some(_) => {}
+                    }
+                }
+                _ => found.problem(format!("repeats: `{text}` is not a repeat's entry")),
+            }
+        } else {
+            found.problem(format!("repeats: `{text}` is not a repeat's entry"));
         }
         Ok(())
     })

@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::config::*;
@@ -107,15 +106,13 @@ impl Config {
                 self.firm.send_time
             ));
         }
-        if let Some(bad) = self
+        if let Some(why) = self
             .firm
             .holidays
             .iter()
-            .find(|d| d.parse::<NaiveDate>().is_err())
+            .find_map(|d| crate::dates::date_or_why(d).err())
         {
-            return Err(format!(
-                "key `firm.holidays`: `{bad}` is not a date; write YYYY-MM-DD, e.g. 2026-12-25"
-            ));
+            return Err(format!("key `firm.holidays`: {why}"));
         }
         if self.firm.name.trim().is_empty() {
             return Err("key `firm.name`: the firm needs a name".into());

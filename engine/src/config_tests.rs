@@ -95,7 +95,7 @@ fn bad_inputs_name_the_key_and_the_file() {
         ("[firm\nname = 'x'\n", "FILE line 1:"),
         (
             "[firm]\nholidays = ['2026-12-25', '25/12/2026']\n",
-            "FILE: key `firm.holidays`: `25/12/2026` is not a date",
+            "FILE: key `firm.holidays`: 25/12/2026 is not a date: write it as YYYY-MM-DD",
         ),
         (
             "[server]\nbase_url = 'http://'\n",

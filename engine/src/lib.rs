@@ -6,6 +6,7 @@ pub mod check;
 pub mod clock;
 pub mod config;
 mod config_load;
+pub mod dates;
 pub mod demo;
 pub mod docket;
 pub mod due;

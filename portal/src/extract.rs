@@ -148,6 +148,16 @@ pub(crate) fn plain(place: &str, text: &str) -> String {
     if why.contains("invalid digit") || why.contains("cannot parse integer") {
         return format!("{subject} is not a whole number");
     }
+    if why.contains(docket_engine::dates::NOT_A_DATE)
+        || why.starts_with("no date was given")
+        || why.ends_with(docket_engine::model::NOT_A_DAY)
+    {
+        // The engine's own words for a date or a day, which name the field as every surface does.
+        return match path {
+            Some(path) => format!("{path}: {why}"),
+            None => format!("{place}: {why}"),
+        };
+    }
     if is_chrono(why) {
         return format!(
             "{subject} is not a date or time: write dates as YYYY-MM-DD (and times as HH:MM)"

@@ -41,6 +41,10 @@ fn serde_messages_read_as_plain_words() {
             "start: input contains invalid characters at line 1 column 20",
             "`start` in the body is not a date or time: write dates as YYYY-MM-DD (and times as HH:MM)",
         ),
+        (
+            "start_date: 2027-02-30 is not a date: February 2027 has 28 days at line 1 column 30",
+            "start_date: 2027-02-30 is not a date: February 2027 has 28 days",
+        ),
     ] {
         assert_eq!(plain("the body", text), said, "{text}");
     }

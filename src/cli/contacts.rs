@@ -34,7 +34,8 @@ pub enum ContactCommand {
         #[arg(long)]
         archived: bool,
     },
-    /// Show a contact: details, work, portal state and latest timeline events.
+    /// Show a contact: details, reminder pause, work (with its repeat and pause), portal state
+    /// and latest timeline events.
     Show {
         /// A contact's email or id.
         contact: String,
@@ -88,7 +89,7 @@ pub fn run(cmd: ContactCommand, docket: &Docket, out: &mut Out) -> anyhow::Resul
                     timezone,
                     locale,
                 },
-                Actor::System,
+                Actor::CommandLine,
             )?;
             writeln!(
                 out,
@@ -123,19 +124,26 @@ pub fn run(cmd: ContactCommand, docket: &Docket, out: &mut Out) -> anyhow::Resul
             }
             if !c.holidays.is_empty() {
                 let days: Vec<String> = c.holidays.iter().map(|d| d.to_string()).collect();
-                println!("own quiet days: {}", days.join(", "));
+                writeln!(out, "own quiet days: {}", days.join(", "))?;
             }
-            if let Some(pause) = docket.pause_in_force(c.paused.as_ref()) {
-                println!("reminders paused until {}", pause.until);
+            if let Some(paused) = super::work::pause_text(docket, c.paused.as_ref()) {
+                writeln!(out, "{paused}")?;
             }
             let filter = WorkFilter {
                 contact: Some(c.id),
                 ..WorkFilter::default()
             };
             for work in docket.list_work(&filter, None, 100)? {
+                let mut also = String::new();
+                if let Some(repeat) = &work.repeat {
+                    also.push_str(&format!("\t{}", super::work::repeat_text(repeat)));
+                }
+                if let Some(paused) = super::work::pause_text(docket, work.paused.as_deref()) {
+                    also.push_str(&format!("\t{paused}"));
+                }
                 writeln!(
                     out,
-                    "work {}\t{}\t{}",
+                    "work {}\t{}\t{}{also}",
                     work.id,
                     work.title,
                     work.status.as_str()
@@ -197,7 +205,7 @@ pub fn run(cmd: ContactCommand, docket: &Docket, out: &mut Out) -> anyhow::Resul
                     holidays,
                     locale,
                 },
-                Actor::System,
+                Actor::CommandLine,
             )?;
             writeln!(out, "saved {}", line(&c))?;
             if c.email != before.email {
@@ -210,7 +218,7 @@ pub fn run(cmd: ContactCommand, docket: &Docket, out: &mut Out) -> anyhow::Resul
         }
         ContactCommand::Archive { contact } => {
             let c = find(docket, &contact)?;
-            let c = docket.archive_contact(c.id, Actor::System)?;
+            let c = docket.archive_contact(c.id, Actor::CommandLine)?;
             writeln!(
                 out,
                 "archived {}: their portal access and sign-in ended",
@@ -219,7 +227,7 @@ pub fn run(cmd: ContactCommand, docket: &Docket, out: &mut Out) -> anyhow::Resul
         }
         ContactCommand::Restore { contact } => {
             let c = find(docket, &contact)?;
-            let c = docket.restore_contact(c.id, Actor::System)?;
+            let c = docket.restore_contact(c.id, Actor::CommandLine)?;
             writeln!(out, "restored {}", line(&c))?;
         }
     }

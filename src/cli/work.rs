@@ -35,9 +35,10 @@ pub enum WorkCommand {
         #[arg(long)]
         assignee: Option<String>,
     },
-    /// List work items, newest first (soonest due first with --due-from or --due-to).
+    /// List work items, newest first (soonest due first with --due-from or --due-to), each with
+    /// its repeat and next three dates and a reminder pause in force.
     List(ListArgs),
-    /// Show a work item: its groups, tasks and latest events.
+    /// Show a work item: its groups, tasks, repeat, reminder pause and latest events.
     Show { id: String },
     /// Complete a work item: sending and reminders stop, the portal is locked.
     Complete { id: String },
@@ -48,8 +49,8 @@ pub enum WorkCommand {
     /// tasks go out by the template's sending rules. --stop ends the repeat.
     Repeat {
         id: String,
-        /// month, quarter, year, or a five-field cron expression in the firm's zone
-        /// (e.g. "0 6 1 * *").
+        /// month, quarter, year (any case), or a five-field cron expression in the firm's zone
+        /// (e.g. "0 6 1 * *"); its first date is on or after the work's start date.
         #[arg(long, required_unless_present = "stop")]
         every: Option<String>,
         /// The day of the month (1-31; a shorter month takes its last day) for month, quarter
@@ -69,6 +70,47 @@ pub enum WorkCommand {
     },
 }
 
+/// "repeats every month on day 5 until 2027-12-31; next 2026-02-05, 2026-03-05, 2026-04-05":
+/// a work item's repeat as `work list`, `work show` and `contact show` print it.
+pub(super) fn repeat_text(repeat: &docket_engine::model::Repeat) -> String {
+    let next: Vec<String> = repeat
+        .next
+        .iter()
+        .map(|o| o.start_date.to_string())
+        .collect();
+    format!(
+        "repeats every {}{}{}; next {}",
+        repeat.every,
+        repeat
+            .day
+            .map_or_else(String::new, |d| format!(" on day {d}")),
+        repeat
+            .until
+            .map_or_else(String::new, |u| format!(" until {u}")),
+        if next.is_empty() {
+            "none (ending)".to_string()
+        } else {
+            next.join(", ")
+        }
+    )
+}
+
+/// "reminders paused until 2027-01-10 (on holiday)" for a pause still in force, as the CLI
+/// prints it.
+pub(super) fn pause_text(
+    docket: &Docket,
+    pause: Option<&docket_engine::model::ReminderPause>,
+) -> Option<String> {
+    docket.pause_in_force(pause).map(|p| {
+        let why = if p.note.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", p.note)
+        };
+        format!("reminders paused until {}{why}", p.until)
+    })
+}
+
 /// `1 task`, `2 tasks`.
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -76,8 +118,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// Dates on the command line: `YYYY-MM-DD`, or a message saying so.
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a date; write dates as YYYY-MM-DD"))
+    docket_engine::dates::date_or_why(text)
 }
 
 /// The filters of `docket work list`.
@@ -132,7 +173,7 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
         } => {
             let id: WorkId = id.parse()?;
             if stop {
-                let work = docket.stop_repeat(id, Actor::System)?;
+                let work = docket.stop_repeat(id, Actor::CommandLine)?;
                 writeln!(
                     out,
                     "work `{}` no longer repeats; what it made stays",
@@ -145,26 +186,14 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
                     until,
                     title,
                 };
-                let work = docket.set_repeat(id, request, Actor::System)?;
+                let work = docket.set_repeat(id, request, Actor::CommandLine)?;
                 if let Some(repeat) = &work.repeat {
-                    let next: Vec<String> = repeat
-                        .next
-                        .iter()
-                        .map(|o| o.start_date.to_string())
-                        .collect();
                     writeln!(
                         out,
-                        "work `{}` repeats every {}{}{}, each titled `{}`; next on {}",
+                        "work `{}` {}, each titled `{}`",
                         work.title,
-                        repeat.every,
-                        repeat
-                            .day
-                            .map_or_else(String::new, |d| format!(" on day {d}")),
-                        repeat
-                            .until
-                            .map_or_else(String::new, |u| format!(" until {u}")),
+                        repeat_text(repeat),
                         repeat.title,
-                        next.join(", ")
                     )?;
                 }
             }
@@ -186,7 +215,7 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
                     assignee,
                     contacts,
                 },
-                Actor::System,
+                Actor::CommandLine,
             )?;
             writeln!(out, "created work `{}` with id {}", work.title, work.id)?;
             for group in &work.groups {
@@ -247,9 +276,16 @@ fn list(args: ListArgs, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
         } else {
             ""
         };
+        let mut also = String::new();
+        if let Some(repeat) = &work.repeat {
+            also.push_str(&format!("  {}", repeat_text(repeat)));
+        }
+        if let Some(paused) = pause_text(docket, work.paused.as_deref()) {
+            also.push_str(&format!("  {paused}"));
+        }
         writeln!(
             out,
-            "{}  {}  [{status}]  {due}{attention}",
+            "{}  {}  [{status}]  {due}{attention}{also}",
             work.id, work.title
         )?;
     }
@@ -269,6 +305,20 @@ fn show(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     match &summary.assignee {
         Some(member) => writeln!(out, "  assignee: {} <{}>", member.name, member.email)?,
         None => writeln!(out, "  assignee: none")?,
+    }
+    if let Some(repeat) = &work.repeat {
+        writeln!(
+            out,
+            "  {}, each titled `{}`",
+            repeat_text(repeat),
+            repeat.title
+        )?;
+    }
+    if let Some(series) = work.repeated_from {
+        writeln!(out, "  made by the repeat of work {series}")?;
+    }
+    if let Some(paused) = pause_text(docket, work.paused.as_deref()) {
+        writeln!(out, "  {paused}")?;
     }
     for (group, people) in work.groups.iter().zip(&summary.groups) {
         let sent = match (&people.sent_at, &people.sent_by) {
@@ -334,7 +384,7 @@ fn show(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
 }
 
 fn complete(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
-    let work = docket.complete_work(id.parse()?, Actor::System)?;
+    let work = docket.complete_work(id.parse()?, Actor::CommandLine)?;
     writeln!(
         out,
         "completed work `{}`; its portal is locked and nothing more is sent",
@@ -344,7 +394,7 @@ fn complete(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
 }
 
 fn reopen(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
-    let work = docket.reopen_work(id.parse()?, Actor::System)?;
+    let work = docket.reopen_work(id.parse()?, Actor::CommandLine)?;
     writeln!(
         out,
         "reopened work `{}`; it is {}",

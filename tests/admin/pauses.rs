@@ -24,7 +24,10 @@ fn staff_pause_and_resume_a_work_items_reminders_from_its_page() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let refused = body(refused);
     assert!(refused.contains(r#"id="pause-error""#), "{refused}");
-    assert!(refused.contains("`next week` is not a date"), "{refused}");
+    assert!(
+        refused.contains("Until: next week is not a date: write it as YYYY-MM-DD."),
+        "{refused}"
+    );
     assert!(admin.docket.work(admin.work).unwrap().paused.is_none());
 
     let paused = admin.post(
@@ -49,6 +52,15 @@ fn staff_pause_and_resume_a_work_items_reminders_from_its_page() {
         "{shown}"
     );
     assert!(shown.contains("Reminders on this work paused until 20 March 2026"));
+    // The pause form starts from the pause in force, and offers to lift it.
+    for shown_in_form in [
+        r#"id="pause" name="until" value="2026-03-20""#,
+        r#"id="pause-note" name="note" value="client on holiday""#,
+        "Resume reminders now",
+        "Change the pause",
+    ] {
+        assert!(shown.contains(shown_in_form), "{shown_in_form}: {shown}");
+    }
     let next = admin.docket.work(admin.work).unwrap().groups[0]
         .next
         .clone()

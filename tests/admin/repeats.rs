@@ -229,3 +229,92 @@ fn the_api_sets_shows_and_stops_a_repeat_and_names_the_field_it_refuses() {
         "{refused}"
     );
 }
+
+#[test]
+fn dates_that_do_not_exist_and_loose_values_are_refused_or_read_in_one_wording() {
+    let admin = Admin::with_plugins();
+    let token = admin.token(Role::Staff);
+    let work = format!("/work/{}", admin.work);
+    let refused = |method: Method, path: &str, body: Option<serde_json::Value>| {
+        let (status, refused) = admin.api_with(&token, method, path, body);
+        // A query string that cannot be read is a bad request; a body, unprocessable.
+        assert!(
+            [StatusCode::UNPROCESSABLE_ENTITY, StatusCode::BAD_REQUEST].contains(&status),
+            "{path}: {status} {refused}"
+        );
+        refused["error"].as_str().unwrap().to_string()
+    };
+    // The same words wherever a date is read: a JSON field, a query parameter, a text field.
+    assert_eq!(
+        refused(
+            Method::POST,
+            "/work",
+            Some(
+                json!({"template": "Year end", "start_date": "2027-02-30", "contacts": ["x@y.example"]})
+            )
+        ),
+        "start_date: 2027-02-30 is not a date: February 2027 has 28 days"
+    );
+    assert_eq!(
+        refused(
+            Method::POST,
+            "/work",
+            Some(
+                json!({"template": "Year end", "start_date": "30/02/2027", "contacts": ["x@y.example"]})
+            )
+        ),
+        "start_date: 30/02/2027 is not a date: write it as YYYY-MM-DD"
+    );
+    assert_eq!(
+        refused(
+            Method::GET,
+            "/templates/Year%20end/preview?start=2027-02-30",
+            None
+        ),
+        "start: 2027-02-30 is not a date: February 2027 has 28 days"
+    );
+    assert_eq!(
+        refused(
+            Method::PUT,
+            &format!("{work}/repeat"),
+            Some(json!({"every": "month", "until": "2027-02-29"}))
+        ),
+        "until: 2027-02-29 is not a date: February 2027 has 28 days"
+    );
+    // A pause in the preview must be after today (2 March 2026 here), as a pause is.
+    assert_eq!(
+        refused(
+            Method::GET,
+            "/templates/Year%20end/preview?start=2026-03-02&paused_until=2026-03-01",
+            None
+        ),
+        "paused_until: 2026-03-01 is not after today (2026-03-02); a client's reminders can be paused only until a later day"
+    );
+    let sam = admin.browser(STAFF);
+    let page = body(admin.get(
+        "/admin/templates/Year%20end?start=2026-03-02&paused_until=2026-03-02",
+        Some(&sam),
+    ));
+    assert!(
+        page.contains(r#"id="paused-error">Paused until: 2026-03-02 is not after today"#),
+        "{page}"
+    );
+    // A day given as text is read; one that is not a number says so, naming `day`.
+    assert_eq!(
+        refused(
+            Method::PUT,
+            &format!("{work}/repeat"),
+            Some(json!({"every": "month", "day": "five"}))
+        ),
+        "day: five is not a whole number from 1 to 31"
+    );
+    let (status, item) = admin.api_with(
+        &token,
+        Method::PUT,
+        &format!("{work}/repeat"),
+        Some(json!({"every": "MONTH", "day": "5"})),
+    );
+    assert_eq!(status, StatusCode::OK, "{item}");
+    assert_eq!(item["repeat"]["every"], "month");
+    assert_eq!(item["repeat"]["day"], 5);
+}

@@ -58,7 +58,10 @@ fn an_admin_changes_the_settings_and_bad_input_changes_nothing() {
     for (field, message) in [
         ("timezone", "is not an IANA timezone"),
         ("send_time", "write HH:MM"),
-        ("holidays", "write YYYY-MM-DD"),
+        (
+            "holidays",
+            "Christmas is not a date: write it as YYYY-MM-DD",
+        ),
     ] {
         assert!(
             html.contains(&format!("<p class=\"error\" id=\"{field}-error\">")),
@@ -238,7 +241,7 @@ fn the_settings_through_the_api() {
         error["error"]
             .as_str()
             .unwrap()
-            .contains("write YYYY-MM-DD"),
+            .contains("25/12/2026 is not a date: write it as YYYY-MM-DD"),
         "{error}"
     );
     for method in [Method::GET, Method::PATCH] {

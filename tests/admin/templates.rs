@@ -429,7 +429,8 @@ fn the_template_page_previews_the_calendar_the_engine_computes() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body(refused);
     assert!(
-        message_for(&html, "start").contains("write YYYY-MM-DD"),
+        message_for(&html, "start")
+            .contains("Sample start date: 06/04/2026 is not a date: write it as YYYY-MM-DD."),
         "{html}"
     );
     assert!(!html.contains(": a reminder of"));

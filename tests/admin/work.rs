@@ -96,7 +96,7 @@ fn the_work_list_filters_and_pages() {
     );
     assert!(
         page.contains(
-            "id=\"due_from-error\">Next due from: “16/03/2026” is not a date; write it as YYYY-MM-DD."
+            "id=\"due_from-error\">Next due from: 16/03/2026 is not a date: write it as YYYY-MM-DD."
         ),
         "{page}"
     );
@@ -126,7 +126,7 @@ fn the_work_list_filters_and_pages() {
     let (status, page) = list("?due_to=2026-13-01");
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.contains("id=\"due_to-error\">Next due until: “2026-13-01” is not a date; write it as YYYY-MM-DD."),
+        page.contains("id=\"due_to-error\">Next due until: 2026-13-01 is not a date: there is no month 13; months go from 01 to 12."),
         "{page}"
     );
     assert!(!page.contains("due_to `"), "{page}");
@@ -199,7 +199,10 @@ fn the_api_lists_work_by_the_same_filters() {
         assert_eq!(ids(&value).iter().collect::<Vec<_>>(), want, "{query}");
     }
     for (query, message) in [
-        ("?due_from=1.3.2026", "write dates as YYYY-MM-DD"),
+        (
+            "?due_from=1.3.2026",
+            "due_from: 1.3.2026 is not a date: write it as YYYY-MM-DD",
+        ),
         ("?assignee=nobody@firm.example", "no staff user has email"),
         (
             "?assignee=NOPE",
@@ -268,7 +271,9 @@ fn work_is_created_from_a_template_and_bad_input_creates_nothing() {
     assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = body(answer);
     assert!(
-        page.contains("id=\"start_date-error\">The start date `2/3/2026` is not a date; write dates as YYYY-MM-DD."),
+        page.contains(
+            "id=\"start_date-error\">Start date: 2/3/2026 is not a date: write it as YYYY-MM-DD."
+        ),
         "{page}"
     );
     assert!(

@@ -61,7 +61,7 @@ fn the_api_edits_work_its_tasks_recipients_and_files() {
         answer["error"]
             .as_str()
             .unwrap()
-            .contains("write dates as YYYY-MM-DD")
+            .contains("due_date: 2 April is not a date: write it as YYYY-MM-DD")
     );
     let (status, answer) = call(
         Method::PUT,

@@ -454,7 +454,7 @@ fn staff_change_a_groups_settings_recipient_tasks_and_files() {
     );
     assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(answer).contains(
-        "id=\"newtask-0-error\">The due date `30/03/2026` is not a date; write dates as YYYY-MM-DD."
+        "id=\"newtask-0-error\">Due date: 30/03/2026 is not a date: write it as YYYY-MM-DD."
     ));
     assert_eq!(work().groups[0].tasks.len(), 2);
     let answer = admin.post(

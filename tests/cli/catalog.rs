@@ -285,7 +285,7 @@ fn contacts_are_listed_shown_edited_archived_and_restored_by_id_or_email() {
             "--data",
             &data,
         ],
-        "`Whit Monday` is not a date",
+        "holidays: Whit Monday is not a date: write it as YYYY-MM-DD",
     );
     ok(&[
         "contact",
@@ -382,7 +382,7 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
         assert!(!output.status.success(), "{args:?}");
         let err = stderr(&output);
         assert!(
-            err.contains("is not a date; write dates as YYYY-MM-DD"),
+            err.contains("is not a date: write it as YYYY-MM-DD"),
             "{err}"
         );
     }
@@ -429,7 +429,11 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
         "work", "repeat", &id, "--every", "quarter", "--day", "7", "--data", &data,
     ]);
     assert!(
-        out.contains("repeats every quarter on day 7, each titled `{contact} — {template} {period}`; next on "),
+        out.contains("repeats every quarter on day 7; next "),
+        "{out}"
+    );
+    assert!(
+        out.contains(", each titled `{contact} — {template} {period}`"),
         "{out}"
     );
     // Until and the title pattern, as given, are in what it prints.
@@ -448,15 +452,84 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
         "--data",
         &data,
     ]);
+    let repeats =
+        "repeats every quarter on day 15 until 2099-12-31; next 2028-04-15, 2028-07-15, 2028-10-15";
     assert!(
-        out.contains("repeats every quarter on day 15 until 2099-12-31, each titled `{contact} — VAT {quarter}`; next on "),
+        out.contains(&format!(
+            "{repeats}, each titled `{{contact}} — VAT {{quarter}}`"
+        )),
         "{out}"
+    );
+    // A pause on the contact and one on the work, set through the engine (no command sets one).
+    let back = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive();
+    {
+        use docket_engine::model::{Actor, PauseRequest};
+        let store = std::sync::Arc::new(
+            docket_engine::store::SledStore::open_upgrading(
+                dir.path(),
+                docket_engine::docket::UPGRADES,
+            )
+            .unwrap(),
+        );
+        let docket = docket_engine::Docket::open(
+            store,
+            std::sync::Arc::new(docket_engine::SystemClock),
+            &docket_engine::config::FirmConfig::default(),
+            "http://127.0.0.1:1",
+        )
+        .unwrap();
+        let pause = |note: &str| PauseRequest {
+            until: back.to_string(),
+            note: Some(note.into()),
+        };
+        let ann = docket.find_contact("ann@client.example").unwrap();
+        docket
+            .pause_contact_reminders(ann.id, pause("on holiday"), Actor::System)
+            .unwrap();
+        docket
+            .pause_work_reminders(
+                id.parse().unwrap(),
+                pause("waiting for the bank"),
+                Actor::System,
+            )
+            .unwrap();
+    }
+    let paused_work = format!("reminders paused until {back} (waiting for the bank)");
+    let listed = ok(&["work", "list", "--data", &data]);
+    assert!(
+        listed.contains(&format!("  {repeats}  {paused_work}")),
+        "{listed}"
+    );
+    let shown = ok(&["work", "show", &id, "--data", &data]);
+    assert!(
+        shown.contains(&format!("  {repeats}, each titled")),
+        "{shown}"
+    );
+    assert!(shown.contains(&format!("  {paused_work}\n")), "{shown}");
+    // Set from the command line, and credited so on the timeline.
+    assert!(
+        shown.contains("Repeat changed: every quarter on day 15 until 2099-12-31; next on 15 April 2028  (the command line)"),
+        "{shown}"
+    );
+    let contact = ok(&["contact", "show", "ann@client.example", "--data", &data]);
+    assert!(
+        contact.contains(&format!("reminders paused until {back} (on holiday)\n")),
+        "{contact}"
+    );
+    assert!(
+        contact.contains(&format!("\t{repeats}\t{paused_work}")),
+        "{contact}"
     );
     ok(&["check", "--data", &data]);
     // While the server runs, it answers the same list.
     let listed = ok(&["work", "list", "--data", &data]);
     let server = support::Server::start(dir.path(), &[]);
     assert_eq!(ok(&["work", "list", "--data", &data]), listed);
+    assert_eq!(
+        ok(&["contact", "show", "ann@client.example", "--data", &data]),
+        contact
+    );
+    assert_eq!(ok(&["work", "show", &id, "--data", &data]), shown);
     // Stopped through the server's socket, beside it.
     let out = ok(&["work", "repeat", &id, "--stop", "--data", &data]);
     assert!(out.contains("no longer repeats"), "{out}");

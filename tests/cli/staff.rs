@@ -212,7 +212,7 @@ fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
     );
     fails(
         &["settings", "set", "holidays", "2026-13-01", "--data", &data],
-        "write YYYY-MM-DD",
+        "holidays: 2026-13-01 is not a date: there is no month 13",
     );
     fails(
         &["settings", "set", "colour", "blue", "--data", &data],

@@ -181,7 +181,7 @@ fn a_document_uploaded_to_a_template_reaches_the_work_made_from_it() {
     assert_eq!(bad_date.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let said = bad_date.text().unwrap();
     assert!(
-        said.contains("start_date") && said.contains("write dates as YYYY-MM-DD"),
+        said.contains("start_date: 04/01/2027 is not a date: write it as YYYY-MM-DD"),
         "{said}"
     );
 

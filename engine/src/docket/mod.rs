@@ -88,9 +88,12 @@ pub use work::list::{
     WorkFilter, WorkListQuery, WorkSort, needs_attention, next_due, parse_date, work_list_keys,
     yes_or_no,
 };
-pub use work::repeat::{REPEAT_STOPPED_KIND, REPEATS_PER_TICK};
+pub use work::repeat::{REPEAT_STOPPED_KIND, REPEAT_UNASSIGNED_KIND, REPEATS_PER_TICK};
 pub use work::repeat_rule::{
     DEFAULT_TITLE as DEFAULT_REPEAT_TITLE, SHOWN_OCCURRENCES, TITLE_PLACEHOLDERS,
+};
+pub(crate) use work::repeat_rule::{
+    due_key as repeat_due_key, parse_due_key as parse_repeat_due_key,
 };
 pub use work::search::{SEARCH_LIMIT, SearchResults};
 pub use work::{DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS, UploadReview, review_state, upload_review};

@@ -34,7 +34,7 @@ pub use notice::{HookEventKind, QueuedEvent, StaffNotification, WebhookDelivery}
 pub use outbox::{
     CommentLine, MailContext, MessageKind, MessageState, OutboundMessage, PendingDigest, TaskLine,
 };
-pub use repeat::{Occurrence, Repeat, RepeatRequest};
+pub use repeat::{NOT_A_DAY, Occurrence, Repeat, RepeatRequest};
 pub use reply::{InboundStatus, UnmatchedReply};
 pub use staff::{ApiToken, StaffMember, StaffSession, TokenCreator, TokenEnd};
 pub use template::{

@@ -2,7 +2,7 @@
 //! of what it makes, and its next occurrences), and what staff give to set one.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, de};
 
 use super::KeyInstant;
 
@@ -55,13 +55,15 @@ pub struct Occurrence {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RepeatRequest {
-    /// `month`, `quarter`, `year`, or a five-field cron expression (minute hour day-of-month
-    /// month day-of-week, in the firm's zone) that fires at most once a day, e.g. `0 6 1 * *`.
+    /// `month`, `quarter`, `year` (in any case), or a five-field cron expression (minute hour
+    /// day-of-month month day-of-week, in the firm's zone) that fires at most once a day, e.g.
+    /// `0 6 1 * *`.
     #[schema(example = "month")]
     pub every: String,
     /// The day of the month (1–31) for `month`, `quarter` and `year`; the work's start day when
-    /// left out. Not given with a cron expression.
-    #[serde(default)]
+    /// left out. Not given with a cron expression. A number or a numeric text (`5`, `"5"`).
+    #[serde(default, deserialize_with = "day_of_month")]
+    #[schema(value_type = Option<u32>)]
     pub day: Option<u32>,
     /// The last start date, `YYYY-MM-DD`, today or later; repeats for ever when left out.
     #[serde(default)]
@@ -72,3 +74,58 @@ pub struct RepeatRequest {
     #[serde(default)]
     pub title: Option<String>,
 }
+
+/// The words of a `day` that is not a whole number; a test may look for them.
+pub const NOT_A_DAY: &str = " is not a whole number from 1 to 31";
+
+/// `day` as a number (`5`) or a numeric text (`"5"`, as a form sends it); anything else is
+/// refused in words naming what is wrong ("five is not a whole number from 1 to 31"). The
+/// range itself is checked with the rule (`docket/work/repeat_rule.rs`).
+fn day_of_month<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    struct Day;
+    impl<'de> de::Visitor<'de> for Day {
+        type Value = Option<u32>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a day of the month from 1 to 31")
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+            u32::try_from(n)
+                .map(Some)
+                .map_err(|_| E::custom(format!("{n}{NOT_A_DAY}")))
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+            u64::try_from(n)
+                .map_err(|_| E::custom(format!("{n}{NOT_A_DAY}")))
+                .and_then(|n| self.visit_u64(n))
+        }
+        fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+            Err(E::custom(format!("{n}{NOT_A_DAY}")))
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            text.parse::<u32>()
+                .map(Some)
+                .map_err(|_| E::custom(format!("{text}{NOT_A_DAY}")))
+        }
+        fn visit_bool<E: de::Error>(self, b: bool) -> Result<Self::Value, E> {
+            Err(E::custom(format!("{b}{NOT_A_DAY}")))
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(Day)
+        }
+    }
+    d.deserialize_any(Day)
+}
+
+#[cfg(test)]
+#[path = "repeat_tests.rs"]
+mod tests;

@@ -47,6 +47,9 @@ pub enum Actor {
     Api(String),
     /// A notification hook acting on an event, by plugin name.
     Hook(String),
+    /// Someone at the server's shell, through the `docket` command (on a stopped folder or
+    /// beside a running server through its admin socket).
+    CommandLine,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

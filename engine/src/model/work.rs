@@ -270,6 +270,8 @@ pub struct NewWork {
     /// Defaults to the title.
     #[serde(default)]
     pub external_name: Option<String>,
+    /// `YYYY-MM-DD`; a day that does not exist is refused naming it.
+    #[serde(default, deserialize_with = "crate::dates::some_date")]
     pub start_date: Option<NaiveDate>,
     /// The assignee's email or id.
     #[serde(default)]
@@ -286,6 +288,8 @@ pub struct NewWork {
 pub struct NewBulkWork {
     /// The template's name or id.
     pub template: String,
+    /// `YYYY-MM-DD`; a day that does not exist is refused naming it.
+    #[serde(default, deserialize_with = "crate::dates::some_date")]
     pub start_date: Option<NaiveDate>,
     /// The contacts (ids or emails), one work item each; at most 1000.
     pub contacts: Vec<String>,

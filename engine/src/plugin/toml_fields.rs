@@ -85,39 +85,9 @@ impl<'de> Visitor<'de> for Param<'_> {
 }
 
 /// A date as a plugin's files write it, `YYYY-MM-DD` (quoted, or a TOML date): what is wrong
-/// with `text` otherwise, naming a day that does not exist as such.
+/// with `text` otherwise, in the words every date refusal uses (`crate::dates`).
 pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    let write = "write YYYY-MM-DD, e.g. 2026-03-05";
-    let parts: Vec<&str> = text.split('-').collect();
-    let shaped = parts.len() == 3
-        && [4, 2, 2]
-            .iter()
-            .zip(&parts)
-            .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_digit()));
-    if !shaped {
-        return Err(format!("`{text}` is not a date; {write}"));
-    }
-    let (year, month, day): (i32, u32, u32) = (
-        parts[0].parse().unwrap_or_default(),
-        parts[1].parse().unwrap_or_default(),
-        parts[2].parse().unwrap_or_default(),
-    );
-    if !(1..=12).contains(&month) {
-        return Err(format!(
-            "`{text}` does not exist: there is no month {month}; {write}"
-        ));
-    }
-    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
-        let first = NaiveDate::from_ymd_opt(year, month, 1);
-        let days = first
-            .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
-            .zip(first)
-            .map_or(31, |(next, f)| (next - f).num_days());
-        format!(
-            "`{text}` does not exist: {} {year} has {days} days",
-            first.map_or(String::new(), |f| f.format("%B").to_string())
-        )
-    })
+    crate::dates::date_or_why(text)
 }
 
 /// A TOML value that should be one date, read for `field`.

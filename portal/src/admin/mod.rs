@@ -548,6 +548,18 @@ fn status_text(status: docket_engine::model::WorkStatus, sub: Option<&str>) -> S
 /// shows in its own words or the engine's goes through this one.
 pub(super) fn sentence(message: &str) -> String {
     let message = message.trim();
+    // An engine refusal that opens with its field's name ("due_date: …") opens with words.
+    let named;
+    let message = match message.split_once(": ") {
+        Some((field, rest))
+            if field.contains('_')
+                && field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') =>
+        {
+            named = format!("{}: {rest}", field.replace('_', " "));
+            named.as_str()
+        }
+        _ => message,
+    };
     let first_word = message.split_whitespace().next().unwrap_or("");
     let mut text = if first_word.contains('@') || message.starts_with(['`', '“', '"', '\'']) {
         message.to_string()

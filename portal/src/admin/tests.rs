@@ -32,5 +32,9 @@ fn sentences_keep_email_addresses_and_quoted_names_as_typed() {
     );
     assert_eq!(sentence("`walk test` exists."), "`walk test` exists.");
     assert_eq!(sentence("really?"), "Really?");
+    assert_eq!(
+        sentence("due_date: 2027-02-30 is not a date: February 2027 has 28 days"),
+        "Due date: 2027-02-30 is not a date: February 2027 has 28 days."
+    );
     assert_eq!(sentence("  "), "");
 }

@@ -200,8 +200,10 @@ async fn restore_template(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct PreviewQuery {
+    #[serde(deserialize_with = "docket_engine::dates::date")]
     start: NaiveDate,
-    /// Show the calendar of a client whose reminders are paused until this day.
+    /// Show the calendar of a client whose reminders are paused until this day (after today).
+    #[serde(default, deserialize_with = "docket_engine::dates::some_date")]
     paused_until: Option<NaiveDate>,
     /// `month`, `quarter`, `year` or a cron expression: also give the start dates of the
     /// next work items such a repeat would make (`repeats`).

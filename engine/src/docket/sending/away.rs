@@ -121,8 +121,7 @@ impl Docket {
     /// The pause staff asked for, or why it cannot be: a date after today (in the firm's
     /// zone) and within [`MAX_PAUSE_DAYS`], a short note.
     fn checked_pause(&self, request: &PauseRequest) -> Result<ReminderPause> {
-        let until = crate::docket::work::list::parse_date("until", &request.until)
-            .map_err(|e| e.on_field("until"))?;
+        let until = crate::dates::parse_date("until", &request.until)?;
         let now = self.now();
         let today = now
             .with_timezone(&self.firm_settings()?.timezone)
@@ -278,15 +277,7 @@ pub(crate) fn contact_holidays(days: &[String]) -> Result<Vec<NaiveDate>> {
     }
     let mut parsed = Vec::with_capacity(days.len());
     for day in days.iter().map(|d| d.trim()) {
-        let date = day.parse::<NaiveDate>().map_err(|_| {
-            Error::invalid_field(
-                "holidays",
-                format!(
-                    "`{day}` is not a date; write each quiet day as YYYY-MM-DD, e.g. 2027-05-13"
-                ),
-            )
-        })?;
-        parsed.push(date);
+        parsed.push(crate::dates::parse_date("holidays", day)?);
     }
     parsed.sort_unstable();
     parsed.dedup();

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -204,13 +203,11 @@ impl SettingsChange {
                     );
                     break;
                 }
-                match day.parse::<NaiveDate>() {
+                // The key is said beside the message (`holidays: …`), as for every setting.
+                match crate::dates::date_or_why(day) {
                     Ok(date) => parsed.push(date),
-                    Err(_) => {
-                        refuse(
-                            "holidays",
-                            format!("`{day}` is not a date; write YYYY-MM-DD, e.g. 2026-12-25"),
-                        );
+                    Err(why) => {
+                        refuse("holidays", why);
                         break;
                     }
                 }

@@ -55,7 +55,10 @@ fn a_good_change_is_made_and_a_bad_one_changes_nothing() {
             "sub_statuses.dreaming"
         ]
     );
-    assert!(errors[3].message.contains("write YYYY-MM-DD"), "{errors:?}");
+    assert_eq!(
+        errors[3].message, "2027-02-30 is not a date: February 2027 has 28 days",
+        "{errors:?}"
+    );
     assert!(
         errors[4].message.contains("`klingon` is not a language")
             && errors[4].message.contains("de (Deutsch)"),

@@ -100,6 +100,24 @@ impl Docket {
         self.preview_template_paused(name_or_id, start, None)
     }
 
+    /// Refuses (naming `paused_until`) a day a preview cannot pause a client until: today or
+    /// before (in the firm's zone), as a pause itself refuses it, or further than a start date
+    /// may be.
+    pub fn check_paused_until(&self, day: NaiveDate) -> Result<()> {
+        let tz = self.firm_settings()?.timezone;
+        let today = self.now().with_timezone(&tz).date_naive();
+        if day <= today {
+            return Err(Error::invalid_field(
+                "paused_until",
+                format!(
+                    "paused_until: {day} is not after today ({today}); a client's reminders can be paused only until a later day"
+                ),
+            ));
+        }
+        self.check_start_date(day)
+            .map_err(|e| e.on_field("paused_until"))
+    }
+
     /// [`Docket::preview_template`] for a client whose reminders are paused until `paused`
     /// (the start of that day in the firm's zone): the reminders the policy asks for before
     /// then are held to the first send slot from then, joined into one, as the scheduler
@@ -124,8 +142,7 @@ impl Docket {
         let calendar = calendar(&firm, tz);
         let now = self.now();
         if let Some(day) = paused {
-            self.check_start_date(day)
-                .map_err(|e| e.on_field("paused_until"))?;
+            self.check_paused_until(day)?;
         }
         let paused_at = paused.map(|day| local_instant(day, NaiveTime::MIN, tz));
         let mut groups = Vec::with_capacity(template.groups.len());

@@ -316,7 +316,7 @@ impl Docket {
             .as_deref()
             .filter(|d| !d.trim().is_empty())
             .ok_or_else(|| Error::invalid("a task needs a due date; write dates as YYYY-MM-DD"))
-            .and_then(|d| parse_date("the due date", d))
+            .and_then(|d| parse_date("due_date", d))
             .map_err(|e| e.on_field("due_date"))?;
         self.update_work(id, actor, |work, _| {
             if work.status == WorkStatus::Completed {
@@ -373,7 +373,7 @@ impl Docket {
         let due = change
             .due_date
             .as_deref()
-            .map(|d| parse_date("the due date", d))
+            .map(|d| parse_date("due_date", d))
             .transpose()
             .map_err(|e| e.on_field("due_date"))?;
         self.update_work(id, actor, |work, _| {

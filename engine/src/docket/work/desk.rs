@@ -299,6 +299,7 @@ impl Docket {
                 },
                 Actor::Api(token) => format!("API token “{token}”"),
                 Actor::Hook(plugin) => format!("hook “{plugin}”"),
+                Actor::CommandLine => "the command line".to_string(),
             };
             who_cache.insert(key, who.clone());
             Ok(who)

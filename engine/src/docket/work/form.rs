@@ -4,7 +4,6 @@
 use chrono::NaiveDate;
 
 use crate::docket::Docket;
-use crate::docket::work::list::parse_date;
 use crate::model::{Actor, NewWork, StaffMember, Template, WorkItem};
 use crate::{Error, Result};
 
@@ -120,10 +119,10 @@ impl Docket {
                 problems.start_date = Some("Give a start date, as YYYY-MM-DD.".into());
                 None
             }
-            text => match parse_date("the start date", text) {
+            text => match crate::dates::date_or_why(text) {
                 Ok(d) => Some(d),
-                Err(e) => {
-                    problems.start_date = Some(e.to_string());
+                Err(why) => {
+                    problems.start_date = Some(format!("Start date: {why}."));
                     None
                 }
             },

@@ -364,7 +364,7 @@ fn the_work_list_filters_by_assignee_sub_status_due_window_and_waiting() {
     for (pairs, expected) in [
         (
             &[("due_from", "31/01/2027")][..],
-            "write dates as YYYY-MM-DD",
+            "due_from: 31/01/2027 is not a date: write it as YYYY-MM-DD",
         ),
         (
             &[("due_from", "2027-02-01"), ("due_to", "2027-01-01")][..],

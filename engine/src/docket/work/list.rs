@@ -140,15 +140,7 @@ pub fn yes_or_no(text: &str) -> Option<bool> {
     }
 }
 
-/// Reads a date given as text, or says how to write it.
-pub fn parse_date(what: &str, text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        Error::invalid(format!(
-            "{what} `{}` is not a date; write dates as YYYY-MM-DD",
-            text.trim()
-        ))
-    })
-}
+pub use crate::dates::parse_date;
 
 /// The earliest due date among the work's open tasks: where it stands in `work_by_due`.
 pub fn next_due(work: &WorkItem) -> Option<NaiveDate> {

@@ -16,8 +16,8 @@ use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 
 use super::repeat_rule::{
-    EXTERNAL_NAME, Rule, at_most_daily, checked_title, extend, fill, made_prefix, occurrence_key,
-    occurrences_after, parse_due_key,
+    EXTERNAL_NAME, Rule, at_most_daily, checked_title, cron_floor, extend, fill, made_prefix,
+    occurrence_key, occurrences_after, parse_due_key,
 };
 use crate::docket::Docket;
 use crate::model::{
@@ -31,6 +31,8 @@ use crate::{Error, Result};
 pub const REPEATS_PER_TICK: usize = 100;
 /// The inbox notification's kind for a repeat that stopped by itself.
 pub const REPEAT_STOPPED_KIND: &str = "repeat-stopped";
+/// The inbox notification's kind for work a repeat made unassigned (its assignee is disabled).
+pub const REPEAT_UNASSIGNED_KIND: &str = "repeat-unassigned";
 
 /// What one attempt at a series' next occurrence did.
 enum Step {
@@ -45,7 +47,9 @@ enum Step {
 
 impl Docket {
     /// Sets (or changes) the repeat of work item `id`: the first occurrence is the first after
-    /// today, the work's start date and the latest one made.
+    /// today, the work's start date and the latest one made. For a cron expression, it is its
+    /// first firing after now, on or after the work's start date and after the latest made:
+    /// work starting next month does not repeat from today.
     pub fn set_repeat(&self, id: WorkId, request: RepeatRequest, actor: Actor) -> Result<WorkItem> {
         let tz = self.firm_settings()?.timezone;
         let now = self.now();
@@ -73,8 +77,7 @@ impl Docket {
             let until = match request.until.as_deref().map(str::trim) {
                 None | Some("") => None,
                 Some(text) => {
-                    let until = crate::docket::work::list::parse_date("until", text)
-                        .map_err(|e| e.on_field("until"))?;
+                    let until = crate::dates::parse_date("until", text)?;
                     if until < today {
                         return Err(Error::invalid_field(
                             "until",
@@ -91,7 +94,14 @@ impl Docket {
                 .flatten()
                 .max()
                 .unwrap_or(today);
-            let next = occurrences_after(&rule, anchor, floor, now, until, tz);
+            let next = occurrences_after(
+                &rule,
+                anchor,
+                floor,
+                cron_floor(work.start_date, last, now, tz),
+                until,
+                tz,
+            );
             let Some(first) = next.first() else {
                 return Err(Error::invalid_field(
                     "until",
@@ -108,12 +118,12 @@ impl Docket {
                 } else {
                     "Repeats:"
                 },
-                describe(&request.every, &rule),
+                describe(&rule.every(&request.every), &rule),
                 until.map_or_else(String::new, |u| format!(" until {u}")),
                 first.start_date.format("%-d %B %Y")
             );
             work.repeat = Some(Box::new(Repeat {
-                every: request.every.trim().to_string(),
+                every: rule.every(&request.every),
                 day: match rule {
                     Rule::Months { day, .. } => Some(day),
                     Rule::Cron(_) => None,
@@ -142,12 +152,17 @@ impl Docket {
         let today = now.with_timezone(&tz).date_naive();
         let rule = Rule::parse(every, day, start.day())?;
         at_most_daily(&rule, every, now, tz)?;
-        Ok(
-            occurrences_after(&rule, start, today.max(start), now, None, tz)
-                .into_iter()
-                .map(|o| o.start_date)
-                .collect(),
+        Ok(occurrences_after(
+            &rule,
+            start,
+            today.max(start),
+            cron_floor(start, None, now, tz),
+            None,
+            tz,
         )
+        .into_iter()
+        .map(|o| o.start_date)
+        .collect())
     }
 
     /// Stops the repeat of work item `id`; the work it made stays.
@@ -258,12 +273,21 @@ impl Docket {
                 let rule = Rule::of(repeat)?;
                 let contact = self.contact(recipients[0])?.name;
                 let date = occurrence.start_date;
+                // A disabled member of staff is not given new work: it goes unassigned.
+                let gone = match old.assignee {
+                    Some(user) => match self.user(user) {
+                        Ok(u) if u.disabled_at.is_some() => Some(u),
+                        Ok(_) | Err(Error::NotFound { .. }) => None,
+                        Err(e) => return Err(e),
+                    },
+                    None => None,
+                };
                 let title = fill(&repeat.title, &rule, &contact, &template.name, date);
                 let external = fill(EXTERNAL_NAME, &rule, &contact, &template.name, date);
                 let mut work = super::create::build_work(
                     &template,
                     date,
-                    old.assignee,
+                    old.assignee.filter(|_| gone.is_none()),
                     title.chars().take(crate::model::MAX_NAME_CHARS).collect(),
                     external
                         .chars()
@@ -302,6 +326,9 @@ impl Docket {
                         date.format("%-d %B %Y")
                     ),
                 );
+                if let Some(user) = gone {
+                    self.unassigned_because_disabled(&mut batch, &work, &user, now)?;
+                }
                 Step::Made
             };
             if let Some(until) = ended {
@@ -415,6 +442,48 @@ impl Docket {
         }
         self.store.commit(batch)?;
         tracing::warn!(work = %work.id, reason = %why, "a repeat stopped");
+        Ok(())
+    }
+
+    /// Says, in `batch`, that work a repeat made went unassigned because the series' assignee
+    /// `user` is disabled: a line on the new work's timeline and a notice to the firm's active
+    /// admins, who can assign it (and the series) to someone else.
+    fn unassigned_because_disabled(
+        &self,
+        batch: &mut Batch,
+        work: &WorkItem,
+        user: &crate::model::StaffUser,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let what = format!(
+            "Left unassigned: the repeat's assignee {} is disabled. Assign it to someone, and change the assignee of the work that repeats.",
+            user.name
+        );
+        self.record_event(
+            batch,
+            Some(work.id),
+            None,
+            Actor::System,
+            EventKind::RepeatMade,
+            what.clone(),
+        );
+        for admin in self
+            .list_users()?
+            .into_iter()
+            .filter(|u| u.role == Role::Admin && u.disabled_at.is_none())
+        {
+            let note = StaffNotification {
+                id: new_id(now),
+                user: admin.id,
+                at: now,
+                work: work.id,
+                message: format!("{}: {what}", work.title),
+                source: "docket".into(),
+                kind: REPEAT_UNASSIGNED_KIND.into(),
+                read: false,
+            };
+            crate::docket::staff::inbox::add_notification(batch, &note);
+        }
         Ok(())
     }
 

@@ -34,7 +34,7 @@ impl Rule {
     /// `every` and `day` as given, or why not (naming the field). `start_day` is the day a
     /// calendar repeat falls on when no day is given.
     pub(crate) fn parse(every: &str, day: Option<u32>, start_day: u32) -> Result<Rule> {
-        let months = match every.trim() {
+        let months = match every.trim().to_ascii_lowercase().as_str() {
             "month" => Some(1),
             "quarter" => Some(3),
             "year" => Some(12),
@@ -85,6 +85,35 @@ impl Rule {
             Rule::Cron(_) => date_name(date),
         }
     }
+
+    /// `every` as a repeat keeps it: `month`, `quarter` and `year` in lower case (staff may
+    /// write `MONTH`), a cron expression as given.
+    pub(crate) fn every(&self, given: &str) -> String {
+        match self {
+            Rule::Months { .. } => given.trim().to_ascii_lowercase(),
+            Rule::Cron(_) => given.trim().to_string(),
+        }
+    }
+}
+
+/// The instant a cron repeat's firings are looked for after: its first firing is on or after
+/// the work's start date (the start of that day in `tz`), after the day of the latest work it
+/// made (`last`; a cron repeat makes at most one a day), and after `now`, whichever is latest.
+/// Work starting next month does not repeat from today.
+pub(crate) fn cron_floor(
+    start: NaiveDate,
+    last: Option<NaiveDate>,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> DateTime<Utc> {
+    let just_before =
+        |day: NaiveDate| local_instant(day, NaiveTime::MIN, tz) - chrono::Duration::seconds(1);
+    let after_last = last.and_then(|l| l.succ_opt()).map(just_before);
+    [Some(now), Some(just_before(start)), after_last]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(now)
 }
 
 /// How many next firings of a cron expression `at_most_daily` looks at.

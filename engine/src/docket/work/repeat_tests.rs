@@ -1,7 +1,9 @@
 //! Work that repeats: a year of a monthly repeat on the fast clock, missed occurrences after
-//! downtime, a restart and a second server sharing the store (each occurrence made once), a
-//! repeat that stops because its template is gone, refusals naming their field, and one
-//! occurrence at speed 1.
+//! downtime, a restart and a second server sharing the store, and two engines on one real
+//! PostgreSQL database (each occurrence made once), a repeat that stops because its template
+//! is gone, refusals naming their field, `every` in any case, a cron repeat's first date after
+//! a later start, a disabled assignee's new work left unassigned, `docket check` finding a
+//! corrupt `repeats` index, and one occurrence at speed 1.
 
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
@@ -41,7 +43,9 @@ fn every(every: &str) -> RepeatRequest {
 
 /// A "Bookkeeping" work item for Ann starting on `start`.
 fn bookkeeping(docket: &Docket, start: &str) -> WorkId {
-    docket.import_template(BOOKKEEPING).unwrap();
+    if docket.find_template("Bookkeeping").is_err() {
+        docket.import_template(BOOKKEEPING).unwrap();
+    }
     docket
         .create_work(
             NewWork {
@@ -540,5 +544,235 @@ fn at_speed_one_a_cron_repeat_makes_its_work_once_and_it_is_sent_once() {
     assert!(
         docket.work(series).unwrap().repeat.is_none(),
         "ended after until"
+    );
+}
+
+#[test]
+fn every_is_read_in_any_case_and_kept_in_lower_case() {
+    let firm = Firm::new("2026-01-05T08:00:00Z", FirmConfig::default());
+    let series = bookkeeping(&firm.docket, "2026-01-05");
+    let set = firm
+        .docket
+        .set_repeat(series, every(" MONTH "), Actor::System)
+        .unwrap();
+    let repeat = set.repeat.unwrap();
+    assert_eq!(repeat.every, "month");
+    assert_eq!(repeat.next[0].start_date, day("2026-02-05"));
+    assert_eq!(
+        firm.docket
+            .repeat_dates(day("2026-01-05"), "Quarter", None)
+            .unwrap()[0],
+        day("2026-04-05")
+    );
+}
+
+#[test]
+fn a_cron_repeat_of_work_starting_later_first_falls_on_or_after_its_start() {
+    let firm = Firm::new("2026-01-05T08:00:00Z", FirmConfig::default());
+    // Work starting on 20 March; the cron fires at 06:00 on the 1st and the 20th of a month.
+    let series = bookkeeping(&firm.docket, "2026-03-20");
+    let set = firm
+        .docket
+        .set_repeat(series, every("0 6 1,20 * *"), Actor::System)
+        .unwrap();
+    let dates: Vec<_> = set
+        .repeat
+        .unwrap()
+        .next
+        .iter()
+        .map(|o| o.start_date)
+        .collect();
+    assert_eq!(
+        dates,
+        [day("2026-03-20"), day("2026-04-01"), day("2026-04-20")],
+        "not 20 January: the work starts in March"
+    );
+    assert_eq!(
+        firm.docket
+            .repeat_dates(day("2026-03-20"), "0 6 1,20 * *", None)
+            .unwrap(),
+        dates
+    );
+    // Work that started before today repeats from now.
+    let started = bookkeeping(&firm.docket, "2025-12-01");
+    let set = firm
+        .docket
+        .set_repeat(started, every("0 6 1,20 * *"), Actor::System)
+        .unwrap();
+    assert_eq!(set.repeat.unwrap().next[0].start_date, day("2026-01-20"));
+}
+
+#[test]
+fn work_a_repeat_makes_for_a_disabled_assignee_goes_unassigned_and_says_so() {
+    let firm = Firm::new("2026-01-05T08:00:00Z", FirmConfig::default());
+    let add = |email: &str, role: Role| {
+        firm.docket
+            .add_user(crate::NewUser {
+                email: email.into(),
+                name: email.split('@').next().unwrap().into(),
+                role,
+                password: "correct horse battery".into(),
+            })
+            .unwrap()
+    };
+    let ada = add("ada@smith.example", Role::Admin);
+    let sam = add("sam@smith.example", Role::Staff);
+    let series = bookkeeping(&firm.docket, "2026-01-05");
+    firm.docket
+        .update_work_details(
+            series,
+            crate::docket::WorkDetails {
+                assignee: Some("sam@smith.example".into()),
+                ..Default::default()
+            },
+            Actor::System,
+        )
+        .unwrap();
+    firm.docket
+        .set_repeat(series, every("month"), Actor::System)
+        .unwrap();
+    firm.docket.disable_user("sam@smith.example").unwrap();
+    assert_eq!(firm.docket.work(series).unwrap().assignee, Some(sam.id));
+    firm.run_until(utc("2026-02-05T12:00:00Z"));
+    let made = made(&firm.docket, series);
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0].assignee, None, "not given to a disabled member");
+    let said: Vec<_> = firm
+        .docket
+        .work_timeline(made[0].id, 50)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.summary.contains("Left unassigned"))
+        .collect();
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].summary.contains("sam is disabled"), "{said:?}");
+    let notes = firm.docket.notifications(ada.id, 10).unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].kind, crate::docket::REPEAT_UNASSIGNED_KIND);
+    assert_eq!(notes[0].work, made[0].id);
+}
+
+#[test]
+fn docket_check_finds_a_corrupt_repeats_index() {
+    let firm = Firm::new("2026-01-05T08:00:00Z", FirmConfig::default());
+    let series = bookkeeping(&firm.docket, "2026-01-05");
+    firm.docket
+        .set_repeat(series, every("month"), Actor::System)
+        .unwrap();
+    firm.run_until(utc("2026-03-06T00:00:00Z"));
+    let store = firm.docket.store().clone();
+    assert_eq!(
+        crate::check::check(&*store, false).unwrap(),
+        Vec::<String>::new()
+    );
+    let made = made(&firm.docket, series);
+    assert_eq!(made.len(), 2);
+    let entries = store
+        .scan(Tree::Repeats, b"", None, usize::MAX, false)
+        .unwrap();
+    let (due, _) = entries.iter().find(|(k, _)| k.starts_with(b"d/")).unwrap();
+    let (occurrence, _) = entries.iter().find(|(k, _)| k.starts_with(b"o/")).unwrap();
+    let ghost = crate::model::new_id(firm.docket.now());
+    let mut batch = crate::store::Batch::default();
+    // The series' due entry lost; one at another instant, one for work that does not exist;
+    // an occurrence pointing at work not made by the repeat.
+    batch.remove(Tree::Repeats, due.clone());
+    batch.put(
+        Tree::Repeats,
+        format!("d/2027-01-01T00:00:00.000000000Z/{series}").into_bytes(),
+        Vec::new(),
+    );
+    batch.put(
+        Tree::Repeats,
+        format!("o/{ghost}/2026-04-05").into_bytes(),
+        made[0].id.to_string().into_bytes(),
+    );
+    batch.put(
+        Tree::Repeats,
+        occurrence.clone(),
+        series.to_string().into_bytes(),
+    );
+    store.commit(batch).unwrap();
+    let problems = crate::check::check(&*store, false).unwrap();
+    let about = |words: &str| problems.iter().filter(|p| p.contains(words)).count();
+    assert_eq!(about("is missing or points elsewhere"), 1, "{problems:#?}");
+    assert_eq!(
+        about("points at no work whose next repeat is due then"),
+        1,
+        "{problems:#?}"
+    );
+    assert_eq!(
+        about("names a repeating work item that does not exist"),
+        1,
+        "{problems:#?}"
+    );
+    assert_eq!(
+        about("which was not made by that repeat"),
+        2,
+        "{problems:#?}"
+    );
+    assert!(
+        problems.iter().all(|p| p.starts_with("repeats: ")),
+        "{problems:#?}"
+    );
+}
+
+/// "Across replicas" on a real PostgreSQL database: two engines, each with its own connection
+/// pool to one private cluster's database, tick at once over eleven months of occurrences.
+#[test]
+fn two_engines_on_one_postgresql_database_make_each_occurrence_once() {
+    let db = crate::store::pg_cluster::Cluster::shared().database();
+    let clock = Arc::new(ManualClock::new(utc("2026-01-05T08:00:00Z")));
+    let open = || {
+        let store = crate::store::PgStore::connect(&db.url, 4, &[]).unwrap();
+        Docket::open(
+            Arc::new(store),
+            clock.clone(),
+            &FirmConfig::default(),
+            "https://docket.example",
+        )
+        .unwrap()
+        .with_plugins(host())
+    };
+    let one = open();
+    one.create_contact(
+        crate::model::NewContact {
+            name: "Ann Archer".into(),
+            email: "ann@client.example".into(),
+            timezone: None,
+            locale: None,
+        },
+        Actor::System,
+    )
+    .unwrap();
+    let series = bookkeeping(&one, "2026-01-05");
+    one.set_repeat(series, every("month"), Actor::System)
+        .unwrap();
+    let two = open();
+    clock.set(utc("2026-12-06T00:00:00Z"));
+    std::thread::scope(|s| {
+        for docket in [&one, &two] {
+            s.spawn(move || {
+                for _ in 0..5 {
+                    docket.tick().unwrap();
+                }
+            });
+        }
+    });
+    let mut dates: Vec<_> = made(&two, series).iter().map(|w| w.start_date).collect();
+    assert_eq!(dates.len(), 11, "{dates:?}");
+    dates.dedup();
+    assert_eq!(dates.len(), 11, "each month once: {dates:?}");
+    assert_eq!(one.store().len(Tree::Work).unwrap(), 12);
+    let said = one
+        .work_timeline(series, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == EventKind::RepeatMade)
+        .count();
+    assert_eq!(said, 11, "each made once, said once");
+    assert_eq!(
+        one.work(series).unwrap().repeat.unwrap().next[0].start_date,
+        day("2027-01-05")
     );
 }

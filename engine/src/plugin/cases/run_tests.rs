@@ -30,12 +30,12 @@ fn diffs_mark_missing_and_extra_lines() {
     }
     assert_eq!(
         reminder_line("2026-02-30 09:00 tasks 1").unwrap_err(),
-        "reminders: `2026-02-30 09:00 tasks 1`: `2026-02-30` does not exist: February 2026 has 28 days"
+        "reminders: `2026-02-30 09:00 tasks 1`: 2026-02-30 is not a date: February 2026 has 28 days"
     );
     assert!(
         reminder_line("05/03/2026 09:00 tasks 1")
             .unwrap_err()
-            .ends_with("`05/03/2026` is not a date; write YYYY-MM-DD, e.g. 2026-03-05")
+            .ends_with("05/03/2026 is not a date: write it as YYYY-MM-DD")
     );
     assert_eq!(send_line("manual"), Ok("manual".into()));
     assert!(send_line("next monday").is_err());

@@ -16,7 +16,7 @@ fn case_files_written_wrong_are_refused_with_what_to_write() {
     );
     assert_eq!(
         refusal(&format!("[[case]]\n{case}holidays = ['05/03/2026']\n")),
-        "line 6: holidays: `05/03/2026` is not a date; write YYYY-MM-DD, e.g. 2026-03-05"
+        "line 6: holidays: 05/03/2026 is not a date: write it as YYYY-MM-DD"
     );
     assert_eq!(
         refusal(&format!("[[case]]\n{case}days = -3\n")),
@@ -28,11 +28,11 @@ fn case_files_written_wrong_are_refused_with_what_to_write() {
     );
     assert_eq!(
         refusal("[[case]]\nname = 'x'\ndue = ['2026-02-30']\n"),
-        "line 3: due: `2026-02-30` does not exist: February 2026 has 28 days"
+        "line 3: due: 2026-02-30 is not a date: February 2026 has 28 days"
     );
     assert_eq!(
         refusal("[calendar]\nholidays = ['2026-13-01']\n[[case]]\nname = 'x'\n"),
-        "line 2: holidays: `2026-13-01` does not exist: there is no month 13; write YYYY-MM-DD, e.g. 2026-03-05"
+        "line 2: holidays: 2026-13-01 is not a date: there is no month 13; months go from 01 to 12"
     );
     // A TOML date is a date too.
     let cases = Cases::parse(

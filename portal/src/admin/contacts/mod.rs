@@ -285,8 +285,11 @@ async fn show(
                     .map(|d| d.to_string())
                     .collect::<Vec<_>>()
                     .join("\n"),
-                until: String::new(),
-                note: String::new(),
+                // The pause form starts from the pause in force, to change it.
+                until: paused
+                    .as_ref()
+                    .map_or_else(String::new, |p| p.until.to_string()),
+                note: paused.as_ref().map_or_else(String::new, |p| p.note.clone()),
             },
         ),
     };

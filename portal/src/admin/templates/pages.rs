@@ -8,7 +8,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use docket_engine::Error;
 use docket_engine::docket::{HoldReason, TemplatePreview, params_text};
 use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
@@ -299,33 +298,31 @@ async fn show_paused(
     let (sample, start_error) = if typed.trim().is_empty() {
         (Some(today), None)
     } else {
-        match typed.trim().parse::<NaiveDate>() {
+        match docket_engine::dates::date_or_why(&typed) {
             Ok(date) => match state.docket.check_start_date(date) {
                 Ok(()) => (Some(date), None),
                 Err(e) => (None, Some(sentence(&e.to_string()))),
             },
-            Err(_) => (
-                None,
-                Some(format!("“{typed}” is not a date; write YYYY-MM-DD.")),
-            ),
+            Err(why) => (None, Some(format!("Sample start date: {why}."))),
         }
     };
     let (paused_day, paused_error) = match paused.as_deref().map(str::trim) {
         None => (None, None),
-        Some(text) => match text.parse::<NaiveDate>() {
-            Ok(day) => (Some(day), None),
-            Err(_) => (
-                None,
-                Some(format!("“{text}” is not a date; write YYYY-MM-DD.")),
-            ),
+        Some(text) => match docket_engine::dates::date_or_why(text) {
+            Ok(day) => match state.docket.check_paused_until(day) {
+                Ok(()) => (Some(day), None),
+                Err(e) => (None, Some(sentence(&e.to_string()))),
+            },
+            Err(why) => (None, Some(format!("Client away until: {why}."))),
         },
     };
     let id_owned = id.to_string();
+    let paused_refused = paused_error.is_some();
     let found = state
         .call(move |d| {
             let template = d.find_template(&id_owned)?;
             let preview = sample
-                .filter(|_| paused_error.is_none())
+                .filter(|_| !paused_refused)
                 .map(|s| d.preview_template_paused(&id_owned, s, paused_day));
             Ok((template, preview))
         })
@@ -347,11 +344,7 @@ async fn show_paused(
     };
     page.start_error = start_error.clone();
     page.paused_until = paused.unwrap_or_default();
-    page.paused_error = paused_day
-        .is_none()
-        .then(|| page.paused_until.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .map(|t| format!("“{t}” is not a date; write YYYY-MM-DD."));
+    page.paused_error = paused_error;
     page.preview = preview;
     page.preview_error = preview_error;
     if let Some((error, form)) = failed {

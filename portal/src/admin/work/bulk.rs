@@ -131,12 +131,10 @@ pub(in crate::admin) async fn create_bulk(
             errors.start_date = Some("Enter a start date, as YYYY-MM-DD.".into());
             None
         }
-        text => match text.parse() {
+        text => match docket_engine::dates::date_or_why(text) {
             Ok(date) => Some(date),
-            Err(_) => {
-                errors.start_date = Some(format!(
-                    "“{text}” is not a date; write it as YYYY-MM-DD, e.g. 2027-04-01."
-                ));
+            Err(why) => {
+                errors.start_date = Some(format!("Start date: {why}."));
                 None
             }
         },

@@ -37,6 +37,9 @@ struct WorkPage {
     typed_external_name: String,
     /// "Reminders paused until …", while the work's own pause holds.
     paused: Option<String>,
+    /// The pause form's values: the pause in force, to change it (empty with none).
+    pause_until: String,
+    pause_note: String,
     repeat: super::repeat_view::RepeatView,
 }
 
@@ -455,6 +458,12 @@ pub(in crate::admin) async fn show_work_typed(
         errors,
         typed_external_name: typed_name.unwrap_or_else(|| work.external_name.clone()),
         paused: own_pause.as_ref().map(crate::admin::contacts::pause_text),
+        pause_until: own_pause
+            .as_ref()
+            .map_or_else(String::new, |p| p.until.to_string()),
+        pause_note: own_pause
+            .as_ref()
+            .map_or_else(String::new, |p| p.note.clone()),
         repeat,
     };
     render(status, "admin/work.html", layout(session), &page)

@@ -225,10 +225,10 @@ fn in_page_words(field: &str, message: &str, filters: &Filters) -> String {
             filters.assignee.trim()
         ),
         "due_from" | "due_to" if parse_date(field, typed(field, filters)).is_err() => {
-            format!(
-                "{label}: “{}” is not a date; write it as YYYY-MM-DD.",
-                typed(field, filters).trim()
-            )
+            match docket_engine::dates::date_or_why(typed(field, filters)) {
+                Err(why) => format!("{label}: {why}."),
+                Ok(_) => String::new(),
+            }
         }
         "waiting_on_client" if yes_or_no(filters.waiting_on_client.trim()) == Some(true) => {
             format!("{label}: that is a status of its own; choose it or another status, not both.")
