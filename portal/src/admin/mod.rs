@@ -211,6 +211,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/work/selection",
             post(work::selection::act_on_selection),
         )
+        .route("/admin/work/selection/{key}", get(work::selection::summary))
         .route("/admin/search", get(work::find::search))
         .route("/admin/activity", get(work::find::active_clients))
         .route("/admin/activity/failed", get(work::find::failed_emails))
@@ -302,6 +303,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/tokens/{id}/revoke", post(staff::tokens::revoke))
         .route("/admin/templates", get(templates::list::list))
         .route("/admin/templates/import", post(templates::list::import))
+        .route(
+            "/admin/templates/import/replace",
+            post(templates::list::import_replace),
+        )
         .route(
             "/admin/templates/new",
             get(templates::pages::new_form).post(templates::pages::create),
@@ -510,9 +515,58 @@ fn error_page(error: impl Into<crate::ApiError>, layout: Layout) -> Response {
         .back("/admin", "Back to the overview")
         .render(status, layout);
     }
+    if status == StatusCode::NOT_FOUND
+        && let Some(noun) = missing_noun(error.message())
+    {
+        return missing(noun, layout);
+    }
     Message::new("That could not be done", error.message())
         .back("/admin", "Back to the overview")
         .render(status, layout)
+}
+
+/// The 404 page for a `noun` ("work item", "group", "template" …) that an address names and
+/// that is not there: the page names what is missing.
+fn missing(noun: &str, layout: Layout) -> Response {
+    Message::new(
+        format!("No such {noun}"),
+        format!("No {noun} has this address: it may be mistyped, or it was removed."),
+    )
+    .back("/admin", "Back to the overview")
+    .render(StatusCode::NOT_FOUND, layout)
+}
+
+/// A group or task an address names that its work item does not have: the engine refuses it as
+/// bad input ("work item has no group 7", "… has no task 9 in group 0"); the admin's 404 names it.
+fn missing_part(message: &str) -> Option<&'static str> {
+    if message.contains("has no task ") {
+        Some("task")
+    } else if message.contains("has no group ") {
+        Some("group")
+    } else {
+        None
+    }
+}
+
+/// What the engine's "KIND `KEY` not found" is about, in staff's words.
+fn missing_noun(message: &str) -> Option<&'static str> {
+    let kind = message.strip_suffix(" not found")?.split(" `").next()?;
+    Some(match kind {
+        "work item" => "work item",
+        "group" => "group",
+        "task" => "task",
+        "file" => "file",
+        "document" => "document",
+        "contact" => "contact",
+        "template" => "template",
+        "api token" => "API token",
+        "staff user" | "user" => "member of staff",
+        "notification" => "notification",
+        "outbox message" => "email",
+        "unmatched reply" => "reply",
+        "plugin" => "plugin",
+        _ => return None,
+    })
 }
 
 /// A date and time in the firm's zone, as pages show them.
