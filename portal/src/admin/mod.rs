@@ -8,7 +8,8 @@
 //! page, its actions and uploads), `templates/`, `contacts/`, `staff/` (sign-in, the account,
 //! the inbox, users and tokens) and `settings/` (the firm's settings, plugins, the outbox). Here:
 //! the routes, the layout and rendering; `assets.rs` the stylesheet and the script; `guard.rs` the extractors that admit a request (a
-//! signed-in member, an admin, a checked form or upload), `page_query.rs` a page's query string.
+//! signed-in member, an admin, a checked form or upload), `page_query.rs` a page's query string,
+//! `missing.rs` the 404 page that names what an address names and is not there.
 
 // A refusal here is the page to answer with, built once per request: its size is no cost.
 #![allow(clippy::result_large_err)]
@@ -28,6 +29,7 @@ mod assets;
 mod confirm;
 mod contacts;
 mod guard;
+mod missing;
 mod page_query;
 mod replies;
 mod settings;
@@ -516,57 +518,13 @@ fn error_page(error: impl Into<crate::ApiError>, layout: Layout) -> Response {
         .render(status, layout);
     }
     if status == StatusCode::NOT_FOUND
-        && let Some(noun) = missing_noun(error.message())
+        && let Some(noun) = missing::noun(error.message())
     {
-        return missing(noun, layout);
+        return missing::page(noun, layout);
     }
     Message::new("That could not be done", error.message())
         .back("/admin", "Back to the overview")
         .render(status, layout)
-}
-
-/// The 404 page for a `noun` ("work item", "group", "template" …) that an address names and
-/// that is not there: the page names what is missing.
-fn missing(noun: &str, layout: Layout) -> Response {
-    Message::new(
-        format!("No such {noun}"),
-        format!("No {noun} has this address: it may be mistyped, or it was removed."),
-    )
-    .back("/admin", "Back to the overview")
-    .render(StatusCode::NOT_FOUND, layout)
-}
-
-/// A group or task an address names that its work item does not have: the engine refuses it as
-/// bad input ("work item has no group 7", "… has no task 9 in group 0"); the admin's 404 names it.
-fn missing_part(message: &str) -> Option<&'static str> {
-    if message.contains("has no task ") {
-        Some("task")
-    } else if message.contains("has no group ") {
-        Some("group")
-    } else {
-        None
-    }
-}
-
-/// What the engine's "KIND `KEY` not found" is about, in staff's words.
-fn missing_noun(message: &str) -> Option<&'static str> {
-    let kind = message.strip_suffix(" not found")?.split(" `").next()?;
-    Some(match kind {
-        "work item" => "work item",
-        "group" => "group",
-        "task" => "task",
-        "file" => "file",
-        "document" => "document",
-        "contact" => "contact",
-        "template" => "template",
-        "api token" => "API token",
-        "staff user" | "user" => "member of staff",
-        "notification" => "notification",
-        "outbox message" => "email",
-        "unmatched reply" => "reply",
-        "plugin" => "plugin",
-        _ => return None,
-    })
 }
 
 /// A date and time in the firm's zone, as pages show them.

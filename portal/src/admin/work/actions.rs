@@ -82,12 +82,12 @@ pub(super) fn failed(
     }
     // A group, task or file the address names that is not there: the 404 names it.
     let noun = match e.status() {
-        StatusCode::NOT_FOUND => crate::admin::missing_noun(e.message()),
-        StatusCode::UNPROCESSABLE_ENTITY => crate::admin::missing_part(e.message()),
+        StatusCode::NOT_FOUND => crate::admin::missing::noun(e.message()),
+        StatusCode::UNPROCESSABLE_ENTITY => crate::admin::missing::part(e.message()),
         _ => None,
     };
     if let Some(noun) = noun {
-        return crate::admin::missing(noun, Layout::signed_in(state, session, "work"));
+        return crate::admin::missing::page(noun, Layout::signed_in(state, session, "work"));
     }
     Message::new("That could not be done", e.message())
         .back(format!("/admin/work/{id}"), "Back to the work")
@@ -210,7 +210,7 @@ pub(in crate::admin) async fn comment(
             },
         ),
         Err(Engine(e))
-            if e.is_invalid() && crate::admin::missing_part(&e.to_string()).is_none() =>
+            if e.is_invalid() && crate::admin::missing::part(&e.to_string()).is_none() =>
         {
             let errors = PageErrors {
                 comment: Some((format!("comment-{g}-{t}"), sentence(&e.to_string()))),
@@ -289,7 +289,7 @@ async fn send_page(
     };
     let (Some(g), Some(people)) = (summary.work.groups.get(group), summary.groups.get(group))
     else {
-        return crate::admin::missing("group", Layout::signed_in(state, session, "work"));
+        return crate::admin::missing::page("group", Layout::signed_in(state, session, "work"));
     };
     let page = SendPage {
         id: work.to_string(),
@@ -415,8 +415,8 @@ pub(super) async fn refused(
     form_id: String,
     e: &Error,
 ) -> Response {
-    if let Some(noun) = crate::admin::missing_part(&e.to_string()) {
-        return crate::admin::missing(noun, Layout::signed_in(state, session, "work"));
+    if let Some(noun) = crate::admin::missing::part(&e.to_string()) {
+        return crate::admin::missing::page(noun, Layout::signed_in(state, session, "work"));
     }
     let errors = PageErrors {
         field: Some((form_id, sentence(&e.to_string()))),
