@@ -1,6 +1,7 @@
 // Docket's admin: a form marked `data-confirm` (it ends or loses something) asks in a dialog
 // before it posts, then posts with `confirmed=yes`. Without this script the same form posts
 // as it is and the server's confirm page asks instead, so nothing here is needed to use the admin.
+// `data-confirm-when` names a checkbox: the form asks only while it is ticked.
 (function () {
   "use strict";
   if (typeof HTMLDialogElement !== "function") {
@@ -39,6 +40,11 @@
       return;
     }
     if (form.querySelector("input[name='confirmed'][value='yes']")) {
+      return;
+    }
+    // `data-confirm-when="NAME"`: ask only while the checkbox NAME is ticked.
+    var when = form.getAttribute("data-confirm-when");
+    if (when && !form.querySelector("input[name='" + when + "']:checked")) {
       return;
     }
     event.preventDefault();

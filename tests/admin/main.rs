@@ -27,6 +27,7 @@ mod template_import;
 mod templates;
 mod tokens;
 mod users;
+mod walk_mends;
 mod work;
 mod work_api;
 mod work_page;

@@ -115,7 +115,8 @@ fn staff_act_on_work_from_its_page() {
             .is_none()
     );
     let answer = admin.post(&format!("{base}/groups/0/tasks/9/done"), &sam, &[]);
-    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    assert!(body(answer).contains("<h1>No such task</h1>"));
 
     // Details: the name the client sees and the assignee; an empty name is refused in place.
     let ada = admin

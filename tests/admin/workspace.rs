@@ -7,7 +7,7 @@ use docket_engine::model::{Actor, Role, WorkStatus};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::{Admin, STAFF, body, client};
+use super::{Admin, STAFF, body, client, location};
 
 /// Where `needle` first is in `page`, or a failure naming it.
 fn at(page: &str, needle: &str) -> usize {
@@ -281,8 +281,13 @@ fn work_ticked_in_the_list_is_sent_assigned_and_completed_at_once_with_a_summary
             "{list}"
         );
     }
+    // The post redirects to its summary (post/redirect/get), which is followed as a browser does.
     let bulk = |fields: &[(&str, &str)]| {
         let answer = admin.post("/admin/work/selection", &sam, fields);
+        if answer.status() == StatusCode::SEE_OTHER {
+            let summary = admin.get(&location(&answer), Some(&sam));
+            return (summary.status(), body(summary));
+        }
         (answer.status(), body(answer))
     };
     let both = |action: &'static str| -> Vec<(&'static str, String)> {

@@ -8,7 +8,8 @@
 //! page, its actions and uploads), `templates/`, `contacts/`, `staff/` (sign-in, the account,
 //! the inbox, users and tokens) and `settings/` (the firm's settings, plugins, the outbox). Here:
 //! the routes, the layout and rendering; `assets.rs` the stylesheet and the script; `guard.rs` the extractors that admit a request (a
-//! signed-in member, an admin, a checked form or upload), `page_query.rs` a page's query string.
+//! signed-in member, an admin, a checked form or upload), `page_query.rs` a page's query string,
+//! `missing.rs` the 404 page that names what an address names and is not there.
 
 // A refusal here is the page to answer with, built once per request: its size is no cost.
 #![allow(clippy::result_large_err)]
@@ -28,6 +29,7 @@ mod assets;
 mod confirm;
 mod contacts;
 mod guard;
+mod missing;
 mod page_query;
 mod replies;
 mod settings;
@@ -215,6 +217,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/work/selection",
             post(work::selection::act_on_selection),
         )
+        .route("/admin/work/selection/{key}", get(work::selection::summary))
         .route("/admin/search", get(work::find::search))
         .route("/admin/activity", get(work::find::active_clients))
         .route("/admin/activity/failed", get(work::find::failed_emails))
@@ -309,6 +312,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/tokens/{id}/revoke", post(staff::tokens::revoke))
         .route("/admin/templates", get(templates::list::list))
         .route("/admin/templates/import", post(templates::list::import))
+        .route(
+            "/admin/templates/import/replace",
+            post(templates::list::import_replace),
+        )
         .route(
             "/admin/templates/new",
             get(templates::pages::new_form).post(templates::pages::create),
@@ -516,6 +523,11 @@ fn error_page(error: impl Into<crate::ApiError>, layout: Layout) -> Response {
         )
         .back("/admin", "Back to the overview")
         .render(status, layout);
+    }
+    if status == StatusCode::NOT_FOUND
+        && let Some(noun) = missing::noun(error.message())
+    {
+        return missing::page(noun, layout);
     }
     Message::new("That could not be done", error.message())
         .back("/admin", "Back to the overview")

@@ -61,7 +61,7 @@ async fn list_templates(
     Ok(Json(templates))
 }
 
-/// A new template: JSON, or a TOML template file (`Content-Type: application/toml`) read by the
+/// A template's body: JSON, or a TOML template file (`Content-Type: application/toml`) read by the
 /// rules of `docket template import`.
 struct TemplateBody(NewTemplate);
 
@@ -115,10 +115,36 @@ async fn create_template(
     State(state): State<AppState>,
     TemplateBody(new): TemplateBody,
 ) -> Result<(StatusCode, Json<Template>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(state.call(move |d| d.create_template(new)).await?),
-    ))
+    let name = new.name.clone();
+    match state.call(move |d| d.create_template(new)).await {
+        Ok(made) => Ok((StatusCode::CREATED, Json(made))),
+        // The one conflict a new template meets: another has its name. Say how to replace it.
+        Err(e) => {
+            if e.status() != StatusCode::CONFLICT {
+                return Err(e);
+            }
+            Err(ApiError::new(
+                StatusCode::CONFLICT,
+                format!(
+                    "{}; to replace that template, send the same body with `PUT /api/templates/{}`",
+                    e.message(),
+                    urlencoding_path(&name)
+                ),
+            ))
+        }
+    }
+}
+
+/// A template's name as one segment of a path: the characters a path cannot hold escaped.
+fn urlencoding_path(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[utoipa::path(
@@ -139,20 +165,24 @@ async fn get_template(
 }
 
 /// `PUT /api/templates/{name_or_id}`: the whole template (name, description, groups) as `GET`
-/// gives it; a document's uploaded `file` is kept when named by its id.
+/// gives it, or a TOML template file (`Content-Type: application/toml`, as `docket template
+/// import --replace` reads it); a document's uploaded `file` is kept when named by its id.
 #[utoipa::path(
     put,
     path = "/templates/{name_or_id}",
     tag = "templates",
     params(("name_or_id" = String, Path, description = "the template's name or id")),
-    request_body = NewTemplate,
+    request_body(
+        description = "The whole template as JSON, or a TOML template file as `docket template import --replace` reads it",
+        content((NewTemplate = "application/json"), (String = "application/toml"))
+    ),
     responses((status = 200, description = "done", body = Template), BodyRefusals)
 )]
 async fn update_template(
     _: ApiCaller,
     State(state): State<AppState>,
     ApiPath(name_or_id): ApiPath<String>,
-    ApiJson(new): ApiJson<NewTemplate>,
+    TemplateBody(new): TemplateBody,
 ) -> ApiResult<Template> {
     Ok(Json(
         state

@@ -1,7 +1,10 @@
 //! The edits of a template's page: every form on it posts one change (details, a group, a
 //! task, moved, added or removed, a document linked, uploaded or removed, archive, restore),
-//! read here into an engine call (a due offset over a year asked about first: `form::far_due`); bad input re-shows the page (`pages::show`) with the
-//! message next to the field, the typed values kept and nothing changed.
+//! read here into an engine call (a due offset over a year asked about first: `form::far_due`;
+//! removing a group or task asked first: `ask_remove`); bad input re-shows the page
+//! (`pages::show`) with the message next to the field, the typed values kept and nothing
+//! changed. Done, the page opens again with a notice ("Saved.", "Moved.", "Removed." …) by
+//! the form.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,7 +16,7 @@ use super::form::{EditForm, FieldError, due_offset, far_due, plugin, task};
 use super::pages::show;
 use crate::AppState;
 use crate::CallError::Engine;
-use crate::admin::confirm::ask;
+use crate::admin::confirm::{ConfirmPage, ask};
 use crate::admin::guard::{StaffForm, StaffSession, StaffUpload};
 use crate::admin::sentence;
 use crate::admin::{Layout, error_page};
@@ -57,6 +60,13 @@ pub(in crate::admin) async fn edit(
             return ask(&state, &session, "templates", page);
         }
     }
+    if matches!(form.action.as_str(), "remove_group" | "remove_task")
+        && form.confirmed != "yes"
+        && let Some(asked) = ask_remove(&state, &session, &id, &form).await
+    {
+        return asked;
+    }
+    let notice = notice_of(&form.action);
     let target = id.clone();
     let done = state
         .run(move |d| match change {
@@ -67,7 +77,11 @@ pub(in crate::admin) async fn edit(
         })
         .await;
     match done {
-        Ok(t) => Redirect::to(&format!("/admin/templates/{}#{form_id}", t.id)).into_response(),
+        Ok(t) => Redirect::to(&format!(
+            "/admin/templates/{}?notice={notice}&at={form_id}#{form_id}",
+            t.id
+        ))
+        .into_response(),
         // A name another template has is the name's conflict.
         Err(Engine(e @ (Error::Invalid { .. } | Error::Conflict(_)))) => {
             let message = sentence(&e.to_string());
@@ -160,7 +174,11 @@ pub(in crate::admin) async fn upload(
         })
         .await;
     match done {
-        Ok(t) => Redirect::to(&format!("/admin/templates/{}#{form_id}", t.id)).into_response(),
+        Ok(t) => Redirect::to(&format!(
+            "/admin/templates/{}?notice=uploaded&at={form_id}#{form_id}",
+            t.id
+        ))
+        .into_response(),
         // A group or task that is not there (a page older than an edit) has no form to show
         // the message by: it is said at the top of the page.
         Err(Engine(e)) if e.is_invalid() => {
@@ -182,6 +200,115 @@ pub(in crate::admin) async fn upload(
         }
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "templates")),
     }
+}
+
+/// The notice the page shows after `action` was done (`pages::notice_text` says it).
+fn notice_of(action: &str) -> &'static str {
+    match action {
+        "add_group" | "add_task" | "add_link" => "added",
+        "group_up" | "group_down" | "task_up" | "task_down" => "moved",
+        "remove_group" | "remove_task" | "remove_document" => "removed",
+        "archive" => "archived",
+        "restore" => "restored",
+        _ => "saved",
+    }
+}
+
+/// The question before a group or task is removed: what it holds, and that work already made
+/// keeps its copy. A group or task that is not there is said at the top of the page. `None`
+/// when the engine refuses the removal anyway (the last group, a group's last task): nothing
+/// to ask, the refusal is said by the form.
+async fn ask_remove(
+    state: &AppState,
+    session: &StaffSession,
+    id: &str,
+    form: &EditForm,
+) -> Option<Response> {
+    let target = id.to_string();
+    let template = match state.run(move |d| d.find_template(&target)).await {
+        Ok(t) => t,
+        Err(e) => {
+            return Some(error_page(
+                e,
+                Layout::signed_in(state, session, "templates"),
+            ));
+        }
+    };
+    let (g, t) = (form.group.unwrap_or(0), form.task.unwrap_or(0));
+    let href = format!("/admin/templates/{}", template.id);
+    let group = template.groups.get(g);
+    let last = match (form.action.as_str(), group) {
+        ("remove_group", Some(_)) => template.groups.len() == 1,
+        ("remove_task", Some(group)) => group.tasks.len() == 1 && t == 0,
+        _ => false,
+    };
+    if last {
+        return None;
+    }
+    let (heading, question, confirm, back) = match (form.action.as_str(), group) {
+        ("remove_group", Some(group)) => {
+            let tasks = match group.tasks.len() {
+                1 => "its 1 task".to_string(),
+                n => format!("its {n} tasks"),
+            };
+            (
+                format!("Remove the group “{}”?", group.name),
+                format!(
+                    "The group and {tasks} leave “{}”. Work made from it from now on does not have them; work already made keeps its own copy.",
+                    template.name
+                ),
+                format!("Remove the group “{}”", group.name),
+                format!("{href}#group-{g}"),
+            )
+        }
+        ("remove_task", Some(group)) if t < group.tasks.len() => {
+            let task = &group.tasks[t];
+            (
+                format!("Remove the task “{}”?", task.title),
+                format!(
+                    "The task leaves the group “{}” of “{}”, with its documents. Work made from it from now on does not have it; work already made keeps its own copy.",
+                    group.name, template.name
+                ),
+                format!("Remove the task “{}”", task.title),
+                format!("{href}#task-{g}-{t}"),
+            )
+        }
+        _ => {
+            let what = if form.action == "remove_group" {
+                format!("This template has no group {}", g + 1)
+            } else {
+                format!("Group {} of this template has no task {}", g + 1, t + 1)
+            };
+            let error = FieldError {
+                form: "groups".into(),
+                field: "action",
+                message: format!(
+                    "{what}: the page may be older than an edit. Nothing was changed; look again at the template below."
+                ),
+            };
+            return Some(
+                show(
+                    state,
+                    session,
+                    id,
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some((error, form)),
+                )
+                .await,
+            );
+        }
+    };
+    let page = ConfirmPage {
+        heading,
+        question,
+        action: href,
+        fields: form.fields(),
+        confirm,
+        back,
+        back_text: "Go back without removing it".into(),
+    };
+    Some(ask(state, session, "templates", page))
 }
 
 /// The form's id on the page and the change it asks for; a field that cannot be read is an

@@ -1,8 +1,8 @@
 //! What staff type into a template's forms, and how it is read: every form of a template's
 //! page (`EditForm`), a message placed next to one field (`FieldError`), and the readers of typed
 //! values (a task, a due offset, a plugin with its parameters), and the question asked before a
-//! due offset over a year is saved (`far_due`). `pages.rs` and `edits.rs` both use them; neither
-//! needs the other for them.
+//! due offset over a year is saved (`far_due`), and the notice a page shows after an edit
+//! (`notice`). `pages.rs` and `edits.rs` both use them; neither needs the other for them.
 
 use std::collections::BTreeMap;
 
@@ -144,6 +144,40 @@ pub(in crate::admin) fn plugin(name: &str, params: &str) -> Result<PluginRef, St
         plugin: name.trim().to_string(),
         params: map,
     })
+}
+
+/// A notice after an edit: its sentence, and where on the page it is said — `top`, `groups`,
+/// `add-group`, or `group-N` for anything of group N (the group, its tasks, links, uploads).
+pub(in crate::admin) type Notice = (&'static str, String);
+
+/// The notice `?notice=WHAT&at=FORM` asks for (what `edits.rs` redirects with); `None` for a
+/// word it does not know.
+pub(in crate::admin) fn notice(what: Option<&str>, at: Option<&str>) -> Option<Notice> {
+    let text = match what? {
+        "saved" => "Saved.",
+        "added" => "Added.",
+        "moved" => "Moved.",
+        "removed" => "Removed.",
+        "uploaded" => "Uploaded.",
+        "archived" => "Archived: no new work is made from it until it is restored.",
+        "restored" => "Restored: new work can be made from it again.",
+        "replaced" => {
+            "Replaced by the imported file. Work made from it from now on follows the file; work already made keeps its own copy."
+        }
+        _ => return None,
+    };
+    let at = at.unwrap_or("");
+    let group = ["group-", "task-", "add-task-", "add-link-", "upload-"]
+        .iter()
+        .find_map(|p| at.strip_prefix(p))
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|n| n.parse::<usize>().ok());
+    let place = match (group, at) {
+        (Some(g), _) => format!("group-{g}"),
+        (None, "groups" | "add-group") => at.to_string(),
+        _ => "top".to_string(),
+    };
+    Some((text, place))
 }
 
 #[cfg(test)]

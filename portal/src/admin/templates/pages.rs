@@ -13,7 +13,7 @@ use docket_engine::docket::{HoldReason, TemplatePreview, params_text};
 use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
 use serde::{Deserialize, Serialize};
 
-use super::form::{EditForm, FieldError, due_offset, far_due, task};
+use super::form::{EditForm, FieldError, Notice, due_offset, far_due, notice, task};
 use crate::CallError::Engine;
 use crate::admin::confirm::ask;
 use crate::admin::guard::{StaffForm, StaffSession};
@@ -157,6 +157,9 @@ struct TemplatePage {
     paused_error: Option<String>,
     preview: Option<PreviewView>,
     preview_error: Option<String>,
+    /// What the last edit did ("Saved.", "Moved." …), and where it is said (`form::notice`).
+    notice: Option<&'static str>,
+    notice_at: String,
 }
 
 #[derive(Serialize, Default)]
@@ -249,6 +252,9 @@ pub(in crate::admin) struct PreviewQuery {
     start: Option<String>,
     /// Preview a client whose reminders are paused until this day.
     paused_until: Option<String>,
+    /// What the last edit did, and the id of its form.
+    notice: Option<String>,
+    at: Option<String>,
 }
 
 /// `GET /admin/templates/{id}?start=YYYY-MM-DD`.
@@ -259,7 +265,9 @@ pub(in crate::admin) async fn page(
     AdminQuery(q): AdminQuery<PreviewQuery>,
 ) -> Response {
     let paused = q.paused_until.filter(|p| !p.trim().is_empty());
-    show_paused(&state, &session, &id, q.start, paused, StatusCode::OK, None).await
+    let notice = notice(q.notice.as_deref(), q.at.as_deref());
+    let view = (q.start, paused, notice);
+    show_paused(&state, &session, &id, view, StatusCode::OK, None).await
 }
 
 /// The template's page, with `failed` — a form's error and typed values — over it when a post
@@ -272,7 +280,7 @@ pub(in crate::admin) async fn show(
     status: StatusCode,
     failed: Option<(FieldError, &EditForm)>,
 ) -> Response {
-    show_paused(state, session, id, start, None, status, failed).await
+    show_paused(state, session, id, (start, None, None), status, failed).await
 }
 
 /// [`show`] with the preview of a client paused until the day typed in `paused`.
@@ -280,8 +288,7 @@ async fn show_paused(
     state: &AppState,
     session: &StaffSession,
     id: &str,
-    start: Option<String>,
-    paused: Option<String>,
+    (start, paused, notice): (Option<String>, Option<String>, Option<Notice>),
     status: StatusCode,
     failed: Option<(FieldError, &EditForm)>,
 ) -> Response {
@@ -347,6 +354,10 @@ async fn show_paused(
     page.paused_error = paused_error;
     page.preview = preview;
     page.preview_error = preview_error;
+    if let Some((text, at)) = notice {
+        page.notice = Some(text);
+        page.notice_at = at;
+    }
     if let Some((error, form)) = failed {
         keep_typed(&mut page, form);
         page.error = Some(error);
@@ -424,6 +435,8 @@ fn template_page(state: &AppState, t: &Template) -> TemplatePage {
         paused_error: None,
         preview: None,
         preview_error: None,
+        notice: None,
+        notice_at: String::new(),
     }
 }
 

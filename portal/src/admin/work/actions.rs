@@ -80,6 +80,15 @@ pub(super) fn failed(
     if e.status().is_server_error() {
         return error_page(e, Layout::signed_in(state, session, "work"));
     }
+    // A group, task or file the address names that is not there: the 404 names it.
+    let noun = match e.status() {
+        StatusCode::NOT_FOUND => crate::admin::missing::noun(e.message()),
+        StatusCode::UNPROCESSABLE_ENTITY => crate::admin::missing::part(e.message()),
+        _ => None,
+    };
+    if let Some(noun) = noun {
+        return crate::admin::missing::page(noun, Layout::signed_in(state, session, "work"));
+    }
     Message::new("That could not be done", e.message())
         .back(format!("/admin/work/{id}"), "Back to the work")
         .render(e.status(), Layout::signed_in(state, session, "work"))
@@ -200,7 +209,9 @@ pub(in crate::admin) async fn comment(
                 CommentReach::StaffOnly | CommentReach::FromClient => "commented-staff",
             },
         ),
-        Err(Engine(e)) if e.is_invalid() => {
+        Err(Engine(e))
+            if e.is_invalid() && crate::admin::missing::part(&e.to_string()).is_none() =>
+        {
             let errors = PageErrors {
                 comment: Some((format!("comment-{g}-{t}"), sentence(&e.to_string()))),
                 ..PageErrors::default()
@@ -278,7 +289,7 @@ async fn send_page(
     };
     let (Some(g), Some(people)) = (summary.work.groups.get(group), summary.groups.get(group))
     else {
-        return bad_address(state, session);
+        return crate::admin::missing::page("group", Layout::signed_in(state, session, "work"));
     };
     let page = SendPage {
         id: work.to_string(),
@@ -392,7 +403,6 @@ pub(in crate::admin) async fn as_client(
             state.docket.max_upload(),
             &format!("/admin/work/{work}"),
         ),
-        Err(Engine(Error::NotFound { .. })) => bad_address(&state, &session),
         Err(e) => failed(&state, &session, work, e),
     }
 }
@@ -405,6 +415,9 @@ pub(super) async fn refused(
     form_id: String,
     e: &Error,
 ) -> Response {
+    if let Some(noun) = crate::admin::missing::part(&e.to_string()) {
+        return crate::admin::missing::page(noun, Layout::signed_in(state, session, "work"));
+    }
     let errors = PageErrors {
         field: Some((form_id, sentence(&e.to_string()))),
         ..PageErrors::default()

@@ -103,7 +103,10 @@ pub(in crate::admin) async fn remove_file(
                     back_text: "Back to the work, keeping the file".into(),
                 },
             ),
-            Ok(None) => bad_address(&state, &session),
+            Ok(None) => crate::admin::missing::page(
+                "file",
+                crate::admin::Layout::signed_in(&state, &session, "work"),
+            ),
             Err(e) => failed(&state, &session, work, e),
         };
     }

@@ -1,14 +1,20 @@
 //! `POST /admin/work/selection`: one action on the work items ticked in a list — send the groups not
 //! sent yet, send again, assign to a member (or nobody), or complete — then a page saying what
 //! was done and what was refused and why, item by item. Completing work with tasks still open
-//! first shows a confirmation page (a form, no script) listing them.
+//! first shows a confirmation page (a form, no script) listing them. The summary is kept a while
+//! in this server's memory (`Kept`) and the post redirects to it (`GET
+//! /admin/work/selection/{key}`), so reloading the page shows it again and acts on nothing.
 
-use axum::extract::State;
+use std::collections::VecDeque;
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::Docket;
 use docket_engine::docket::WorkDetails;
-use docket_engine::model::{Actor, WorkId, WorkStatus};
+use docket_engine::model::{Actor, UserId, WorkId, WorkStatus};
 use serde::Serialize;
 
 use crate::AppState;
@@ -40,16 +46,18 @@ impl Action {
 }
 
 /// One outcome: the work (and group) it is about and what happened.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Outcome {
     href: String,
     title: String,
     said: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Summary {
     heading: &'static str,
+    /// "2 of 3 work items: …", counted in words.
+    counted: String,
     done: Vec<Outcome>,
     refused: Vec<Outcome>,
 }
@@ -58,7 +66,64 @@ struct Summary {
 struct Confirm {
     open: Vec<Outcome>,
     works: Vec<String>,
-    count: usize,
+    /// "Of the 3 work items selected, these", or "The work item selected" for one.
+    intro: String,
+    /// "Complete 3 work items".
+    button: String,
+}
+
+/// `n` work items, in words: "1 work item", "3 work items".
+pub(in crate::admin) fn work_items(n: usize) -> String {
+    match n {
+        1 => "1 work item".into(),
+        n => format!("{n} work items"),
+    }
+}
+
+/// How long a summary is kept for its page to be shown again, and how many are kept at most.
+const KEPT_FOR: Duration = Duration::from_secs(30 * 60);
+const KEPT_MOST: usize = 500;
+
+/// The summaries of the last actions on a selection: key, member, when, summary.
+type Kept = Mutex<VecDeque<(String, UserId, Instant, Summary)>>;
+static KEPT: LazyLock<Kept> = LazyLock::new(|| Mutex::new(VecDeque::new()));
+
+/// Keeps `summary` for `member`, the oldest dropped past `KEPT_MOST` or `KEPT_FOR`; its key.
+fn keep(member: UserId, summary: Summary) -> String {
+    let key = ulid::Ulid::new().to_string().to_lowercase();
+    let mut kept = KEPT.lock().unwrap_or_else(|e| e.into_inner());
+    kept.retain(|(_, _, at, _)| at.elapsed() < KEPT_FOR);
+    while kept.len() >= KEPT_MOST {
+        kept.pop_front();
+    }
+    kept.push_back((key.clone(), member, Instant::now(), summary));
+    key
+}
+
+/// `GET /admin/work/selection/{key}`: the summary of an action on a selection, again.
+pub(in crate::admin) async fn summary(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(key): Path<String>,
+) -> Response {
+    let layout = Layout::signed_in(&state, &session, "work");
+    let found = KEPT
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(k, member, at, _)| {
+            *k == key && *member == session.member.staff.id && at.elapsed() < KEPT_FOR
+        })
+        .map(|(.., summary)| summary.clone());
+    match found {
+        Some(summary) => render(StatusCode::OK, "admin/selection.html", layout, &summary),
+        None => Message::new(
+            "No such summary",
+            "This summary of an action on selected work is no longer kept (they are kept for 30 minutes, on the server that did the action). Nothing was done again; the work list shows each item as it is now.",
+        )
+        .back("/admin/work", "Back to the work list")
+        .render(StatusCode::NOT_FOUND, layout),
+    }
 }
 
 /// `POST /admin/work/selection`.
@@ -113,8 +178,16 @@ pub(in crate::admin) async fn act_on_selection(
             Err(e) => return crate::admin::error_page(e, layout()),
         };
         if !open.is_empty() {
+            let intro = match works.len() {
+                1 => "The work item selected still has tasks the client has not done:".into(),
+                n => format!(
+                    "Of the {} selected, these still have tasks the client has not done:",
+                    work_items(n)
+                ),
+            };
             let view = Confirm {
-                count: works.len(),
+                button: format!("Complete {}", work_items(works.len())),
+                intro,
                 works: works.iter().map(WorkId::to_string).collect(),
                 open,
             };
@@ -139,16 +212,31 @@ pub(in crate::admin) async fn act_on_selection(
         Action::Assign => "Assigning the work selected",
         Action::Complete => "Completing the work selected",
     };
-    render(
-        StatusCode::OK,
-        "admin/selection.html",
-        layout(),
-        &Summary {
-            heading,
-            done,
-            refused,
-        },
-    )
+    let total = done.len() + refused.len();
+    let counted = match (done.len(), refused.len()) {
+        (_, 0) => format!("Done for {}.", work_items_or_groups(total)),
+        (0, _) => format!("Refused for {}.", work_items_or_groups(total)),
+        (d, r) => format!(
+            "Done for {d} of {}; {r} refused.",
+            work_items_or_groups(total)
+        ),
+    };
+    let summary = Summary {
+        heading,
+        counted,
+        done,
+        refused,
+    };
+    let key = keep(session.member.staff.id, summary);
+    Redirect::to(&format!("/admin/work/selection/{key}")).into_response()
+}
+
+/// The lines of a summary counted: one per work item, or per group for sending.
+fn work_items_or_groups(n: usize) -> String {
+    match n {
+        1 => "1 item".into(),
+        n => format!("{n} items"),
+    }
 }
 
 /// The works among `ids` that still have open tasks, with how many.
