@@ -92,7 +92,10 @@ pub use work::repeat_rule::{
     DEFAULT_TITLE as DEFAULT_REPEAT_TITLE, SHOWN_OCCURRENCES, TITLE_PLACEHOLDERS,
 };
 pub use work::search::{SEARCH_LIMIT, SearchResults};
-pub use work::{DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS, UploadReview, review_state, upload_review};
+pub use work::{
+    BULK_PLACEHOLDERS, DEFAULT_BULK_EXTERNAL_NAME, DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS,
+    UploadReview, review_state, upload_review,
+};
 pub(crate) use work::{contact_key, status_key};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";

@@ -339,6 +339,7 @@ impl Docket {
                 due_date: due,
                 documents: Vec::new(),
                 done_at: None,
+                done_by: None,
                 reminders_sent: 0,
                 reviews: Vec::new(),
             });

@@ -95,6 +95,7 @@ impl Docket {
     ) -> Result<WorkItem> {
         let now = self.now();
         let by_client = matches!(actor, Actor::Contact(_));
+        let actor_done = actor.clone();
         self.update_work(id, actor, |work, batch| {
             if work.status == WorkStatus::Completed {
                 return Err(Error::invalid(
@@ -112,6 +113,7 @@ impl Docket {
             let changed: Option<(EventKind, String)> = match (done, t.done_at) {
                 (true, None) => {
                     t.done_at = Some(now);
+                    t.done_by = Some(actor_done.clone());
                     let title = t.title.clone();
                     self.queue_event(
                         batch,
@@ -138,6 +140,7 @@ impl Docket {
                 }
                 (false, Some(_)) => {
                     t.done_at = None;
+                    t.done_by = None;
                     Some((
                         EventKind::TaskReopened,
                         format!("Task “{}” reopened", t.title),
