@@ -270,7 +270,8 @@ impl Docket {
             EventKind::WorkCreated,
             format!(
                 "Created from template “{}”, starting {}",
-                template.name, work.start_date
+                template.name,
+                work.start_date.format("%-d %b %Y")
             ),
         );
         Ok(())
@@ -324,7 +325,8 @@ impl Docket {
         self.user_by_email(&crate::model::normalise_email(given)?)?
             .ok_or_else(|| {
                 Error::invalid(format!(
-                    "no staff user has email {given}; add them with `docket user add`"
+                    "no staff member has the email {}; an admin adds them on the Staff page of the web admin (or with `docket user add`)",
+                    given.trim()
                 ))
             })
     }

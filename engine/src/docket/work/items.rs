@@ -77,8 +77,8 @@ impl Docket {
         let work = self.work(id)?;
         if work.status != WorkStatus::Completed {
             return Err(Error::invalid(format!(
-                "the work is {}, not completed; only completed work can be reopened",
-                work.status.as_str()
+                "the work is “{}”, not completed; only completed work can be reopened",
+                work.status.label()
             )));
         }
         self.set_work_status(id, reopened_status(&work), None, actor)
@@ -154,7 +154,7 @@ impl Docket {
             Ok(Some(match self.follow_client_part(work) {
                 Some(status) => (
                     kind,
-                    format!("{summary}; the work is now {}", status.as_str()),
+                    format!("{summary}; the work is now “{}”", status.label()),
                 ),
                 None => (kind, summary),
             }))

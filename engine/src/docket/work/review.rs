@@ -189,7 +189,7 @@ impl Docket {
                 format!("Task “{title}” sent back to the client: {reason}")
             };
             let summary = match self.follow_client_part(work) {
-                Some(status) => format!("{summary}; the work is now {}", status.as_str()),
+                Some(status) => format!("{summary}; the work is now “{}”", status.label()),
                 None => summary,
             };
             Ok(Some((EventKind::TaskReviewed, summary)))
