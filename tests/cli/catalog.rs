@@ -395,7 +395,7 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
             "--data",
             &data,
         ],
-        "no staff member has the email nobody@firm.example",
+        "no staff user has email nobody@firm.example",
     );
     fails(
         &["work", "reopen", &id, "--data", &data],
