@@ -87,7 +87,8 @@ fn the_api_makes_one_item_per_contact_or_none() {
     );
     for (work, id) in made.iter().zip(&ids) {
         assert_eq!(work["groups"][0]["recipient"], id.as_str());
-        assert_eq!(work["external_name"], "Year end");
+        // The name the client sees tells this month's request from another's.
+        assert_eq!(work["external_name"], "Year end (April 2026)");
         assert_eq!(work["start_date"], "2026-04-01");
     }
     let sam = admin.docket.user_by_email(STAFF).unwrap().unwrap().id;
@@ -98,6 +99,28 @@ fn the_api_makes_one_item_per_contact_or_none() {
     assert_eq!(admin.work_count(), before + 3);
 
     // A field the body does not have is refused by name.
+    // The client-facing name takes the title's placeholders; an unknown one is refused by name.
+    let (status, answer) = post(json!({
+        "template": "Year end",
+        "start_date": "2026-07-01",
+        "contacts": [ids[0]],
+        "external_name": "{contact}: {template} {quarter}",
+    }));
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(answer[0]["external_name"], "Client 1: Year end Q3 2026");
+    let (status, answer) = post(json!({
+        "template": "Year end",
+        "start_date": "2026-07-01",
+        "contacts": [ids[0]],
+        "external_name": "{client}",
+    }));
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("{client}"),
+        "{answer}"
+    );
+    assert_eq!(admin.work_count(), before + 4);
+
     let (status, answer) = post(json!({"template": "Year end", "contacts": [], "colour": 1}));
     assert!(status.is_client_error());
     assert!(
@@ -177,6 +200,7 @@ fn the_admin_page_ticks_and_pastes_contacts() {
             ("template", &template),
             ("start_date", "2026-04-01"),
             ("title", "{template} 2026: {contact}"),
+            ("external_name", "Your {template}, {month}"),
             ("assignee", STAFF),
             ("contact", &ids[0]),
             ("contact", &ids[1]),
@@ -185,20 +209,50 @@ fn the_admin_page_ticks_and_pastes_contacts() {
     );
     assert_eq!(made.status(), StatusCode::SEE_OTHER);
     let next = location(&made);
-    assert_eq!(next, "/admin/work/bulk?made=4");
-    assert!(body(admin.get(&next, Some(&sam))).contains("Made 4 work items."));
+    assert!(next.starts_with("/admin/work/bulk?made=4&first="), "{next}");
+    let summary = body(admin.get(&next, Some(&sam)));
+    assert!(summary.contains("Made 4 work items."), "{summary}");
     assert_eq!(admin.work_count(), before + 4);
     let all = admin
         .docket
         .find_work(&WorkListQuery::default(), None, 500)
         .unwrap();
+    // Each item made is linked from the summary, with the name its client sees.
     for n in 1..=4 {
+        let work = all
+            .iter()
+            .find(|w| w.title == format!("Year end 2026: Client {n}"))
+            .unwrap_or_else(|| panic!("{all:?}"));
+        assert_eq!(work.external_name, "Your Year end, April 2026");
         assert!(
-            all.iter()
-                .any(|w| w.title == format!("Year end 2026: Client {n}")),
-            "{all:?}"
+            summary.contains(&format!(
+                "<a href=\"/admin/work/{}\"><bdi>Year end 2026: Client {n}</bdi></a>",
+                work.id
+            )),
+            "{summary}"
         );
     }
+    assert_eq!(
+        summary
+            .matches("the client sees “<bdi>Your Year end, April 2026</bdi>”")
+            .count(),
+        4,
+        "{summary}"
+    );
+    // A bad placeholder in the client's name: said next to its field, the form kept.
+    let page = body(admin.post(
+        "/admin/work/bulk",
+        &sam,
+        &[
+            ("template", &template),
+            ("start_date", "2026-04-01"),
+            ("external_name", "Your {period}"),
+            ("contact", &ids[0]),
+        ],
+    ));
+    assert!(page.contains("id=\"external_name-error\""), "{page}");
+    assert!(page.contains("value=\"Your {period}\""), "{page}");
+    assert_eq!(admin.work_count(), before + 4);
     // The form token is on the page, as every admin form's is.
     assert!(
         !hidden(

@@ -46,9 +46,33 @@ fn the_api_sends_a_task_back_and_accepts_it() {
             .is_empty()
     );
 
+    // The client has sent nothing for it yet: nothing to review, said with the task's name.
+    for body in [
+        json!({"accept": true}),
+        json!({"accept": false, "reason": "Two pages are missing"}),
+    ] {
+        let (status, answer) = review(0, body);
+        assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+        let said = answer["error"].as_str().unwrap();
+        assert!(said.contains("sent nothing for “"), "{said}");
+        let title = &admin.docket.work(admin.work).unwrap().groups[0].tasks[0].title;
+        assert!(said.contains(title.as_str()), "{said}");
+    }
+    // Staff ticking it is not the client sending it.
     admin
         .docket
         .set_task_done(admin.work, 0, 0, true, Actor::System)
+        .unwrap();
+    let (status, answer) = review(0, json!({"accept": true}));
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    let client = Actor::Contact(admin.docket.work(admin.work).unwrap().groups[0].recipient);
+    admin
+        .docket
+        .set_task_done(admin.work, 0, 0, false, Actor::System)
+        .unwrap();
+    admin
+        .docket
+        .set_task_done(admin.work, 0, 0, true, client)
         .unwrap();
     let (status, work) = review(
         0,
@@ -106,6 +130,11 @@ fn staff_review_a_client_upload_from_the_work_page() {
     );
     let action = format!("/admin/work/{id}/groups/0/tasks/0/review");
     assert!(html.contains(&format!("action=\"{action}\"")), "{html}");
+    // The other task, which the client sent nothing for, offers no review.
+    assert!(
+        !html.contains(&format!("/admin/work/{id}/groups/0/tasks/1/review")),
+        "{html}"
+    );
 
     // Sent back without a reason: the page again, the message next to the reason.
     let refused = admin.post(&action, &sam, &[("decision", "send-back"), ("reason", " ")]);

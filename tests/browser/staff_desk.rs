@@ -92,6 +92,9 @@ async fn desk() {
         staff.wait_for("p.notice").await;
         let notice = staff.text("p.notice").await;
         assert!(notice.contains("Made 5 work items"), "{notice}");
+        // Each item made is linked, with the name its client sees.
+        let made = staff.text("ul.made").await;
+        assert_eq!(made.matches("the client sees").count(), 5, "{made}");
         found.extend(check(&staff, &format!("bulk create done ({mode})")).await);
         staff.screenshot(&format!("desk-{mode}-2-bulk-made")).await;
         if viewport.phone {

@@ -10,6 +10,7 @@ mod crash;
 mod faults;
 mod languages;
 mod replies;
+mod review;
 mod scenario;
 mod serve;
 

@@ -20,6 +20,8 @@ digest-subject = Neue Nachricht zu { $work }
 digest-intro = { $firm } hat Ihnen zu { $work } geschrieben:
 digest-open = Antworten Sie und sehen Sie Ihre Checkliste hier:
 digest-button = Antworten und Checkliste ansehen
+digest-accepted = Angenommen: „{ $task }“
+digest-sent-back = Zur Überarbeitung zurückgegeben: „{ $task }“
 
 access-subject = Ihr neuer Link: { $work }
 access-intro = Sie haben einen neuen Link zu Ihrer Checkliste für { $work } ({ $group }) angefordert.

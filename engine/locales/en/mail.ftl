@@ -20,6 +20,8 @@ digest-subject = New message about { $work }
 digest-intro = { $firm } wrote about { $work }:
 digest-open = Reply and see your checklist here:
 digest-button = Reply and see my checklist
+digest-accepted = Accepted: “{ $task }”
+digest-sent-back = Sent back: “{ $task }”
 
 access-subject = Your new link: { $work }
 access-intro = You asked for a new link to your checklist for { $work } ({ $group }).

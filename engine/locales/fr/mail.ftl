@@ -20,6 +20,8 @@ digest-subject = Nouveau message au sujet de { $work }
 digest-intro = { $firm } vous a écrit au sujet de { $work } :
 digest-open = Répondez et consultez votre liste ici :
 digest-button = Répondre et voir ma liste
+digest-accepted = Accepté : « { $task } »
+digest-sent-back = Renvoyé pour correction : « { $task } »
 
 access-subject = Votre nouveau lien : { $work }
 access-intro = Vous avez demandé un nouveau lien vers votre liste pour { $work } ({ $group }).

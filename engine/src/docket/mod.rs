@@ -96,7 +96,10 @@ pub(crate) use work::repeat_rule::{
     due_key as repeat_due_key, parse_due_key as parse_repeat_due_key,
 };
 pub use work::search::{SEARCH_LIMIT, SearchResults};
-pub use work::{DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS, UploadReview, review_state, upload_review};
+pub use work::{
+    BULK_PLACEHOLDERS, DEFAULT_BULK_EXTERNAL_NAME, DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS,
+    UploadReview, review_state, upload_review,
+};
 pub(crate) use work::{contact_key, status_key};
 
 const FIRM_SETTINGS_KEY: &[u8] = b"firm_settings";

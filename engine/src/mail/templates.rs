@@ -270,6 +270,7 @@ fn sample() -> MailContext {
             done: false,
         }],
         comments: vec![CommentLine {
+            about: String::new(),
             author: "Sam Lee".into(),
             at_text: "3 April 2026, 10:15".into(),
             body: "Could you also send the bank letter?".into(),

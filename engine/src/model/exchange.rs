@@ -20,6 +20,9 @@ pub struct Comment {
     pub group: Option<usize>,
     #[serde(default)]
     pub task: Option<usize>,
+    /// The task's review this comment gives the reason of (`false`: sent back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<bool>,
 }
 
 impl Record for Comment {

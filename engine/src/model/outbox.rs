@@ -105,6 +105,10 @@ pub struct CommentLine {
     pub author: String,
     pub at_text: String,
     pub body: String,
+    /// What staff did that the line tells of, in the client's language: a task accepted or sent
+    /// back ("Sent back: “P60”"); empty for a plain comment.
+    #[serde(default)]
+    pub about: String,
 }
 
 /// One email, from the moment a change queues it until it is sent or given up on.
@@ -206,6 +210,10 @@ pub struct PendingDigest {
     pub due_at: KeyInstant,
     /// The first comment of the burst.
     pub since: DateTime<Utc>,
+    /// A task was accepted or sent back: the email goes at once and later comments do not
+    /// put it off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prompt: bool,
 }
 
 impl Record for PendingDigest {

@@ -453,7 +453,61 @@ fn toml_error(text: &str, e: &toml::de::Error) -> Error {
             )
         })
         .unwrap_or_default();
-    Error::invalid(format!("{line}{}", e.message().trim().replace('\n', " ")))
+    Error::invalid(format!(
+        "{line}{}",
+        plain_words(&e.message().trim().replace('\n', " "))
+    ))
+}
+
+/// serde's "invalid type: string \"x\", expected i32" as a person reads it: what was expected
+/// ("a whole number, such as 7"), then what was found ("the text \"x\"").
+fn plain_words(message: &str) -> String {
+    let split = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+        .and_then(|rest| rest.split_once(", expected "));
+    match split {
+        Some((found, wanted)) => format!(
+            "expected {}, but found {}",
+            wanted_words(wanted),
+            found_words(found)
+        ),
+        None => message.to_string(),
+    }
+}
+
+fn wanted_words(wanted: &str) -> String {
+    match wanted.trim() {
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number, such as 7 or -3".into(),
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number of 0 or more, such as 7".into(),
+        "f32" | "f64" => "a number, such as 7 or 2.5".into(),
+        "a boolean" => "true or false".into(),
+        "a string" | "a borrowed string" => "text in quotes, such as \"Bank statements\"".into(),
+        "a sequence" => "a list in square brackets".into(),
+        w if w.starts_with("struct ") || w == "a map" => "a table of keys and values".into(),
+        other => other.to_string(),
+    }
+}
+
+fn found_words(found: &str) -> String {
+    let value = |prefix: &str| {
+        found
+            .strip_prefix(prefix)
+            .map(|v| v.trim().trim_matches('`').to_string())
+    };
+    if let Some(text) = value("string ") {
+        format!("the text {text}")
+    } else if let Some(n) = value("integer ").or_else(|| value("floating point ")) {
+        format!("the number {n}")
+    } else if let Some(b) = value("boolean ") {
+        b
+    } else if found == "sequence" {
+        "a list".into()
+    } else if found == "map" {
+        "a table".into()
+    } else {
+        found.to_string()
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,15 @@ fn bad_templates_get_one_line_errors() {
         ),
         ("name = 'x'\ncolour = 1\n", "key `colour`"),
         ("name = 'x\n", "line 1:"),
+        // A value of the wrong kind: the key, the line, and what is expected, in plain words.
+        (
+            "name = 'x'\n[[groups]]\nname = 'g'\n[[groups.tasks]]\ntitle = 't'\ndue = 'soon'\n",
+            "key `groups[0].tasks[0].due`: line 6: expected a whole number, such as 7 or -3, but found the text \"soon\"",
+        ),
+        (
+            "name = 'x'\n[[groups]]\nname = 'g'\n[[groups.tasks]]\ntitle = 7\ndue = 1\n",
+            "line 5: expected text in quotes",
+        ),
         ("name = 'x'\ngroups = []\n", "has no client-task groups"),
         (
             "name = 'x'\n[[groups]]\nname = 'g'\ntasks = []\n",

@@ -212,6 +212,9 @@ pub struct ClientTask {
     pub documents: Vec<DocumentRef>,
     /// When the client (or staff on their behalf) marked it done.
     pub done_at: Option<DateTime<Utc>>,
+    /// Who marked it done; not known for tasks done before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done_by: Option<super::Actor>,
     /// Reminders sent for this task since the group was last sent (or the task sent back).
     pub reminders_sent: u32,
     /// Staff's reviews of what the client sent for it, oldest first: each accepted it, or sent
@@ -221,6 +224,23 @@ pub struct ClientTask {
 }
 
 impl ClientTask {
+    /// Whether staff have something of the client's to review for it: an upload (`uploaded`),
+    /// the client's tick, or what an earlier review was about (a task sent back may still be
+    /// accepted after all).
+    pub fn reviewable(&self, uploaded: bool) -> bool {
+        uploaded || self.ticked_by_client() || !self.reviews.is_empty()
+    }
+
+    /// Whether the client ticked it: done, and not by staff (a task done before `done_by` was
+    /// kept counts as the client's).
+    pub fn ticked_by_client(&self) -> bool {
+        self.done_at.is_some()
+            && self
+                .done_by
+                .as_ref()
+                .is_none_or(|by| matches!(by, super::Actor::Contact(_)))
+    }
+
     /// The review that stands: the latest, while the task is as it left it — done since an
     /// acceptance, open since a send-back. Ticked again after being sent back (or reopened after
     /// being accepted), the task waits for a new review.
@@ -296,12 +316,16 @@ pub struct NewBulkWork {
     /// The assignee's email or id, for every item.
     #[serde(default)]
     pub assignee: Option<String>,
-    /// Each item's title, `{contact}` standing for the contact's name and `{template}` for the
-    /// template's; `{contact} — {template}` when not given.
+    /// Each item's title, `{contact}` standing for the contact's name, `{template}` for the
+    /// template's, and `{month}`, `{quarter}`, `{year}`, `{date}` for the start date's
+    /// ("April 2027", "Q2 2027", "2027", "1 April 2027"); `{contact} — {template}` when not given.
     #[serde(default)]
     #[schema(example = "{contact} — {template}")]
     pub title: Option<String>,
-    /// What each client sees; the template's name when not given.
+    /// The name each client sees (in their emails and on their checklist), with the same
+    /// placeholders as `title`; `{template} ({month})` when not given, so two periods' requests
+    /// read apart.
     #[serde(default)]
+    #[schema(example = "{template} ({month})")]
     pub external_name: Option<String>,
 }

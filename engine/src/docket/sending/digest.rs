@@ -1,5 +1,7 @@
 //! Staff comments reach the client as one email a while after the last of a burst: each staff
-//! comment puts the work's pending digest off, and the scheduler sends it when it falls due.
+//! comment puts the work's pending digest off, and the scheduler sends it when it falls due. A
+//! task accepted or sent back makes the digest prompt: due at once, put off by nothing, and it
+//! says which task was accepted or sent back (with the reason).
 
 use chrono::{DateTime, Utc};
 
@@ -11,21 +13,34 @@ use crate::{Error, Result};
 
 impl Docket {
     /// Puts off the work's comment digest until the digest delay after `now`, the time of a
-    /// staff comment (a burst of them becomes one email that starts with the first).
+    /// staff comment (a burst of them becomes one email that starts with the first). A `prompt`
+    /// one (a task accepted or sent back) is due at once, and once a digest is prompt nothing
+    /// puts it off: a staff reply written meanwhile goes with it, not ten minutes later.
     pub(crate) fn push_digest(
         &self,
         batch: &mut Batch,
         work: WorkId,
         now: DateTime<Utc>,
+        prompt: bool,
     ) -> Result<()> {
         let existing: Option<PendingDigest> =
             get_record(self.store.as_ref(), Tree::Digests, &work.key())?;
         if let Some(old) = &existing {
             batch.remove(Tree::Schedule, schedule_key(old.due_at, work, None));
         }
+        let wanted: KeyInstant = if prompt {
+            now.into()
+        } else {
+            (now + self.sending.digest_delay).into()
+        };
+        let held = existing.as_ref().is_some_and(|d| d.prompt);
         let digest = PendingDigest {
-            due_at: (now + self.sending.digest_delay).into(),
-            since: existing.map_or(now, |d| d.since),
+            due_at: match &existing {
+                Some(old) if held || prompt => old.due_at.min(wanted),
+                _ => wanted,
+            },
+            since: existing.as_ref().map_or(now, |d| d.since),
+            prompt: prompt || held,
         };
         batch.put(
             Tree::Schedule,
@@ -66,11 +81,33 @@ impl Docket {
             }
             Err(e) => return Err(e),
         };
-        let comments: Vec<_> = self
+        let mut comments: Vec<_> = self
             .comments(id)?
             .into_iter()
             .filter(|c| c.at >= digest.since && matches!(c.author, Actor::Staff(_) | Actor::Api(_)))
             .collect();
+        // Tasks accepted since the digest began reach the client too, each as a line of its own.
+        for (g, group) in work.groups.iter().enumerate() {
+            for (t, task) in group.tasks.iter().enumerate() {
+                for review in task
+                    .reviews
+                    .iter()
+                    .filter(|r| r.accepted && r.at >= digest.since)
+                {
+                    comments.push(crate::model::Comment {
+                        id: crate::model::new_id(review.at),
+                        work: id,
+                        at: review.at,
+                        author: review.by.clone(),
+                        body: String::new(),
+                        group: Some(g),
+                        task: Some(t),
+                        review: Some(true),
+                    });
+                }
+            }
+        }
+        comments.sort_by_key(|c| c.at);
         let mut sent_to = Vec::new();
         if !comments.is_empty() && work.status == WorkStatus::Completed {
             // The portal is locked: nothing reaches the client, and staff are told so.
@@ -101,7 +138,7 @@ impl Docket {
                 let lines = comments
                     .iter()
                     .filter(|c| self.comment_group(c, &work) == Some(g))
-                    .map(|c| self.comment_line(c, &contact))
+                    .map(|c| self.digest_line(c, group, &contact))
                     .collect::<Result<Vec<_>>>()?;
                 if lines.is_empty() {
                     continue;
@@ -146,5 +183,29 @@ impl Docket {
             Err(Error::Conflict(m)) if m == crate::store::CHANGED_CONCURRENTLY => Ok(false),
             Err(e) => Err(e),
         }
+    }
+
+    /// A comment as the digest shows it: said to be a task's acceptance or send-back (with the
+    /// task named in the client's language) when it is one.
+    fn digest_line(
+        &self,
+        comment: &crate::model::Comment,
+        group: &crate::model::ClientTaskGroup,
+        contact: &crate::model::Contact,
+    ) -> Result<crate::model::CommentLine> {
+        let mut line = self.comment_line(comment, contact)?;
+        let task = comment.task.and_then(|t| group.tasks.get(t));
+        if let (Some(accepted), Some(task)) = (comment.review, task) {
+            line.about = crate::i18n::translate(
+                self.locale_of(contact)?,
+                if accepted {
+                    "digest-accepted"
+                } else {
+                    "digest-sent-back"
+                },
+                &[("task", crate::i18n::Arg::Text(task.title.clone()))],
+            )?;
+        }
+        Ok(line)
     }
 }

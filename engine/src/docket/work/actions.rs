@@ -153,7 +153,7 @@ impl Docket {
                 && *name != work.external_name
             {
                 changed.push(format!(
-                    "name the client sees “{}” → “{name}”",
+                    "the name the client sees is now “{name}” (was “{}”)",
                     work.external_name
                 ));
                 work.external_name = name.clone();
@@ -162,9 +162,9 @@ impl Docket {
                 && assignee != work.assignee
             {
                 changed.push(format!(
-                    "assignee {} → {}",
-                    name_of(work.assignee),
-                    name_of(assignee)
+                    "assigned to {} (was {})",
+                    name_of(assignee),
+                    name_of(work.assignee)
                 ));
                 work.assignee = assignee;
             }
@@ -339,6 +339,7 @@ impl Docket {
                 due_date: due,
                 documents: Vec::new(),
                 done_at: None,
+                done_by: None,
                 reminders_sent: 0,
                 reviews: Vec::new(),
             });
@@ -393,7 +394,7 @@ impl Docket {
             if let Some(title) = &title
                 && *title != t.title
             {
-                changed.push(format!("title “{}” → “{title}”", t.title));
+                changed.push(format!("renamed “{title}” (was “{}”)", t.title));
                 t.title = title.clone();
             }
             if let Some(description) = &change.description
@@ -405,7 +406,11 @@ impl Docket {
             if let Some(due) = due
                 && due != t.due_date
             {
-                changed.push(format!("due {} → {due}", t.due_date));
+                changed.push(format!(
+                    "due {} (was {})",
+                    due.format("%-d %b %Y"),
+                    t.due_date.format("%-d %b %Y")
+                ));
                 t.due_date = due;
             }
             if changed.is_empty() {

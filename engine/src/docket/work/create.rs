@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::docket::Docket;
+use crate::docket::work::repeat_rule::{check_pattern, fill_dated};
 use crate::due::due_date;
 use crate::model::{
     Actor, ClientTask, ClientTaskGroup, Contact, ContactId, EventKind, NewBulkWork, NewWork,
@@ -19,6 +20,15 @@ pub const MAX_BULK_CONTACTS: usize = 1000;
 /// A bulk create's title when none is given: `{contact}` is the contact's name, `{template}`
 /// the template's.
 pub const DEFAULT_BULK_TITLE: &str = "{contact} — {template}";
+
+/// The name clients see of each item a bulk create makes, when none is given: the template and
+/// the start date's month, so that two periods' requests read apart.
+pub const DEFAULT_BULK_EXTERNAL_NAME: &str = "{template} ({month})";
+
+/// The placeholders a bulk create's title and client-facing name may use: the contact's name,
+/// the template's, and the start date's month, quarter, year or date.
+pub const BULK_PLACEHOLDERS: [&str; 6] =
+    ["contact", "template", "month", "quarter", "year", "date"];
 
 impl Docket {
     pub fn create_work(&self, new: NewWork, actor: Actor) -> Result<WorkItem> {
@@ -97,20 +107,28 @@ impl Docket {
             ));
         }
         let title_pattern = given(new.title).unwrap_or_else(|| DEFAULT_BULK_TITLE.into());
-        let external_name = given(new.external_name).unwrap_or_else(|| template.name.clone());
+        check_pattern("title", "title", &title_pattern, &BULK_PLACEHOLDERS)?;
+        let external_pattern =
+            given(new.external_name).unwrap_or_else(|| DEFAULT_BULK_EXTERNAL_NAME.into());
+        check_pattern(
+            "external_name",
+            "name clients see",
+            &external_pattern,
+            &BULK_PLACEHOLDERS,
+        )?;
         let now = self.now();
         let mut works = Vec::with_capacity(contacts.len());
         for contact in &contacts {
-            let title = title_pattern
-                .replace("{contact}", &contact.name)
-                .replace("{template}", &template.name);
+            let title = fill_dated(&title_pattern, &contact.name, &template.name, start_date);
+            let external_name =
+                fill_dated(&external_pattern, &contact.name, &template.name, start_date);
             let recipients = vec![contact.id; template.groups.len()];
             works.push(build_work(
                 &template,
                 start_date,
                 assignee,
                 title,
-                external_name.clone(),
+                external_name,
                 &recipients,
                 now,
             )?);
@@ -122,6 +140,41 @@ impl Docket {
         }
         self.store.commit(batch)?;
         Ok(works)
+    }
+
+    /// The work items one bulk create made, for its summary: `first` (the first item made) and
+    /// the others made in the same batch — the same template at the same instant, their ids
+    /// following it — at most `count` in all, in the order made.
+    pub fn work_made_with(&self, first: WorkId, count: usize) -> Result<Vec<WorkItem>> {
+        let head = self.work(first)?;
+        let key = first.key();
+        // Ids made in one batch share their first ten characters (the instant, to the ms).
+        let prefix = &key[..10.min(key.len())];
+        let mut made = vec![head.clone()];
+        let mut after = key.clone();
+        while made.len() < count {
+            let page: Vec<WorkItem> = crate::store::scan_records(
+                self.store.as_ref(),
+                Tree::Work,
+                prefix,
+                Some(&after),
+                500,
+                false,
+            )?;
+            let Some(last) = page.last() else { break };
+            after = last.id.key();
+            let full = page.len() == 500;
+            made.extend(
+                page.into_iter().filter(|w| {
+                    w.created_at == head.created_at && w.template_id == head.template_id
+                }),
+            );
+            if !full {
+                break;
+            }
+        }
+        made.truncate(count);
+        Ok(made)
     }
 
     /// What every new work item checks first: its template (live), its start date and its
@@ -217,7 +270,8 @@ impl Docket {
             EventKind::WorkCreated,
             format!(
                 "Created from template “{}”, starting {}",
-                template.name, work.start_date
+                template.name,
+                work.start_date.format("%-d %b %Y")
             ),
         );
         Ok(())
@@ -271,7 +325,8 @@ impl Docket {
         self.user_by_email(&crate::model::normalise_email(given)?)?
             .ok_or_else(|| {
                 Error::invalid(format!(
-                    "no staff user has email {given}; add them with `docket user add`"
+                    "no staff member has the email {}; an admin adds them on the Staff page of the web admin (or with `docket user add`)",
+                    given.trim()
                 ))
             })
     }
@@ -353,6 +408,7 @@ pub(in crate::docket) fn build_work(
                         .cloned()
                         .collect(),
                     done_at: None,
+                    done_by: None,
                     reminders_sent: 0,
                     reviews: Vec::new(),
                 })

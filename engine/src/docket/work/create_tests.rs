@@ -8,7 +8,14 @@ use crate::docket::{WorkListQuery, work_list_keys};
 use crate::model::NewContact;
 
 fn firm(contacts: &[(&str, &str)]) -> (Docket, Template) {
-    let (docket, _) = docket_at("2027-01-10T09:00:00Z");
+    let (docket, template, _) = firm_on_clock(contacts);
+    (docket, template)
+}
+
+fn firm_on_clock(
+    contacts: &[(&str, &str)],
+) -> (Docket, Template, std::sync::Arc<crate::ManualClock>) {
+    let (docket, clock) = docket_at("2027-01-10T09:00:00Z");
     let template = docket.import_template(EXAMPLE_TEMPLATES[0]).unwrap();
     for (name, email) in contacts {
         docket
@@ -23,7 +30,7 @@ fn firm(contacts: &[(&str, &str)]) -> (Docket, Template) {
             )
             .unwrap();
     }
-    (docket, template)
+    (docket, template, clock)
 }
 
 fn bulk(template: &Template, contacts: &[&str]) -> NewBulkWork {
@@ -78,8 +85,9 @@ fn one_item_per_contact_each_titled_with_its_contact() {
             .unwrap();
         assert!(work.groups.iter().all(|g| g.recipient == contact.id));
         assert_eq!(
-            work.external_name, template.name,
-            "the client sees the work's name"
+            work.external_name,
+            format!("{} (January 2027)", template.name),
+            "the client sees the work's name and its month"
         );
         assert_eq!(
             docket.work(work.id).unwrap(),
@@ -225,4 +233,94 @@ fn the_shared_fields_are_checked_before_any_contact() {
         .unwrap_err();
     assert!(err.to_string().contains("at most 1000"), "{err}");
     assert!(all_work(&docket).is_empty());
+}
+
+#[test]
+fn the_name_clients_see_tells_two_periods_apart_and_takes_placeholders() {
+    let (docket, template) = firm(&[("Ann Acre", "ann@client.example")]);
+    let name = &template.name;
+    // Two months' work for one client: each request reads apart.
+    let mut made = Vec::new();
+    for start in ["2027-01-31", "2027-02-28"] {
+        made.extend(
+            docket
+                .create_work_bulk(
+                    NewBulkWork {
+                        start_date: Some(start.parse().unwrap()),
+                        ..bulk(&template, &["ann@client.example"])
+                    },
+                    Actor::System,
+                )
+                .unwrap(),
+        );
+    }
+    let names: Vec<&str> = made.iter().map(|w| w.external_name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            format!("{name} (January 2027)"),
+            format!("{name} (February 2027)")
+        ]
+    );
+    // The same placeholders as the title, filled for each contact and the start date.
+    let made = docket
+        .create_work_bulk(
+            NewBulkWork {
+                external_name: Some("{contact}: VAT {quarter}, {year} ({date})".into()),
+                title: Some("{contact} — {template} {month}".into()),
+                ..bulk(&template, &["ann@client.example"])
+            },
+            Actor::System,
+        )
+        .unwrap();
+    assert_eq!(
+        made[0].external_name,
+        "Ann Acre: VAT Q1 2027, 2027 (31 January 2027)"
+    );
+    assert_eq!(made[0].title, format!("Ann Acre — {name} January 2027"));
+    // An unknown placeholder is refused by its field, nothing made.
+    let before = all_work(&docket).len();
+    for (new, field) in [
+        (
+            NewBulkWork {
+                external_name: Some("Your {period}".into()),
+                ..bulk(&template, &["ann@client.example"])
+            },
+            "external_name",
+        ),
+        (
+            NewBulkWork {
+                title: Some("{contact".into()),
+                ..bulk(&template, &["ann@client.example"])
+            },
+            "title",
+        ),
+    ] {
+        let err = docket.create_work_bulk(new, Actor::System).unwrap_err();
+        assert_eq!(err.field(), Some(field), "{err}");
+        assert!(err.to_string().contains("{contact"), "{err}");
+    }
+    assert_eq!(all_work(&docket).len(), before);
+}
+
+#[test]
+fn the_items_made_together_are_found_again_for_the_summary() {
+    let (docket, template, clock) = firm_on_clock(&[
+        ("Ann Acre", "ann@client.example"),
+        ("Bob Birch", "bob@client.example"),
+        ("Cy Cedar", "cy@client.example"),
+    ]);
+    let first = docket
+        .create_work_bulk(bulk(&template, &["cy@client.example"]), Actor::System)
+        .unwrap();
+    clock.advance(chrono::Duration::milliseconds(1));
+    let made = docket
+        .create_work_bulk(
+            bulk(&template, &["ann@client.example", "bob@client.example"]),
+            Actor::System,
+        )
+        .unwrap();
+    let found = docket.work_made_with(made[0].id, made.len()).unwrap();
+    assert_eq!(found, made);
+    assert_eq!(docket.work_made_with(first[0].id, 5).unwrap(), first);
 }

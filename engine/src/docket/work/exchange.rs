@@ -115,7 +115,7 @@ impl Docket {
         let comment = self.comment_into(&mut batch, &item, about, body, author.clone())?;
         if matches!(author, Actor::Staff(_) | Actor::Api(_)) {
             // Staff comments reach the client in one email after a quiet spell.
-            self.push_digest(&mut batch, work, comment.at)?;
+            self.push_digest(&mut batch, work, comment.at, false)?;
         }
         self.store.commit(batch)?;
         Ok(comment)
@@ -165,6 +165,7 @@ impl Docket {
             body: body.to_string(),
             group: about.map(|(g, _)| g),
             task: about.and_then(|(_, t)| t),
+            review: None,
         };
         batch.put_record(Tree::Comments, child_key(work, comment.id), &comment);
         self.queue_event(
@@ -233,6 +234,7 @@ impl Docket {
                 &comment.at.with_timezone(&tz),
             ),
             body: comment.body.clone(),
+            about: String::new(),
         })
     }
 

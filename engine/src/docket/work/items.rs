@@ -77,8 +77,8 @@ impl Docket {
         let work = self.work(id)?;
         if work.status != WorkStatus::Completed {
             return Err(Error::invalid(format!(
-                "the work is {}, not completed; only completed work can be reopened",
-                work.status.as_str()
+                "the work is “{}”, not completed; only completed work can be reopened",
+                work.status.label()
             )));
         }
         self.set_work_status(id, reopened_status(&work), None, actor)
@@ -95,6 +95,7 @@ impl Docket {
     ) -> Result<WorkItem> {
         let now = self.now();
         let by_client = matches!(actor, Actor::Contact(_));
+        let actor_done = actor.clone();
         self.update_work(id, actor, |work, batch| {
             if work.status == WorkStatus::Completed {
                 return Err(Error::invalid(
@@ -112,6 +113,7 @@ impl Docket {
             let changed: Option<(EventKind, String)> = match (done, t.done_at) {
                 (true, None) => {
                     t.done_at = Some(now);
+                    t.done_by = Some(actor_done.clone());
                     let title = t.title.clone();
                     self.queue_event(
                         batch,
@@ -138,6 +140,7 @@ impl Docket {
                 }
                 (false, Some(_)) => {
                     t.done_at = None;
+                    t.done_by = None;
                     Some((
                         EventKind::TaskReopened,
                         format!("Task “{}” reopened", t.title),
@@ -151,7 +154,7 @@ impl Docket {
             Ok(Some(match self.follow_client_part(work) {
                 Some(status) => (
                     kind,
-                    format!("{summary}; the work is now {}", status.as_str()),
+                    format!("{summary}; the work is now “{}”", status.label()),
                 ),
                 None => (kind, summary),
             }))

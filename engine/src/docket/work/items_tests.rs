@@ -154,7 +154,7 @@ fn bad_work_is_refused_with_a_clear_error() {
                 assignee: Some("ghost@firm.example".into()),
                 ..new_work(&docket, &["ann@client.example"])
             },
-            "no staff user has email ghost@firm.example",
+            "no staff member has the email ghost@firm.example",
         ),
     ];
     for (new, want) in cases {

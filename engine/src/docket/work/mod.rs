@@ -20,6 +20,8 @@ pub(super) mod review;
 pub(super) mod search;
 pub(super) mod sorted;
 
-pub use create::{DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS};
+pub use create::{
+    BULK_PLACEHOLDERS, DEFAULT_BULK_EXTERNAL_NAME, DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS,
+};
 pub use items::*;
 pub use review::{UploadReview, review_state, upload_review};

@@ -251,22 +251,33 @@ pub(crate) fn checked_title(pattern: &str) -> Result<String> {
     if pattern.is_empty() {
         return Ok(DEFAULT_TITLE.to_string());
     }
+    check_pattern("title", "title", pattern, &TITLE_PLACEHOLDERS)?;
+    Ok(pattern.to_string())
+}
+
+/// Refuses (naming `field`) a name pattern with a placeholder not in `known`, an unclosed
+/// brace, or more characters than a name may have. `what` is the field in words.
+pub(crate) fn check_pattern(field: &str, what: &str, pattern: &str, known: &[&str]) -> Result<()> {
     let mut rest = pattern;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         let Some(close) = after.find('}') else {
             return Err(Error::invalid_field(
-                "title",
-                format!("the title `{pattern}` opens a brace it does not close"),
+                field,
+                format!("the {what} `{pattern}` opens a brace it does not close"),
             ));
         };
         let name = &after[..close];
-        if !TITLE_PLACEHOLDERS.contains(&name) {
+        if !known.contains(&name) {
             return Err(Error::invalid_field(
-                "title",
+                field,
                 format!(
-                    "the title's `{{{name}}}` is not a placeholder; use {}",
-                    TITLE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+                    "the {what}'s `{{{name}}}` is not a placeholder; use {}",
+                    known
+                        .iter()
+                        .map(|p| format!("{{{p}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
@@ -274,14 +285,14 @@ pub(crate) fn checked_title(pattern: &str) -> Result<String> {
     }
     if pattern.chars().count() > crate::model::MAX_NAME_CHARS {
         return Err(Error::invalid_field(
-            "title",
+            field,
             format!(
-                "a title may be at most {} characters",
+                "a {what} may be at most {} characters",
                 crate::model::MAX_NAME_CHARS
             ),
         ));
     }
-    Ok(pattern.to_string())
+    Ok(())
 }
 
 /// `pattern` with its placeholders filled for work starting on `date`.
@@ -292,6 +303,12 @@ pub(crate) fn fill(
     template: &str,
     date: NaiveDate,
 ) -> String {
+    fill_dated(pattern, contact, template, date).replace("{period}", &rule.period(date))
+}
+
+/// `pattern` with every placeholder but `{period}` (which needs a repeat) filled for work
+/// starting on `date`.
+pub(crate) fn fill_dated(pattern: &str, contact: &str, template: &str, date: NaiveDate) -> String {
     pattern
         .replace("{contact}", contact)
         .replace("{template}", template)
@@ -299,7 +316,6 @@ pub(crate) fn fill(
         .replace("{quarter}", &quarter_name(date))
         .replace("{year}", &date.year().to_string())
         .replace("{date}", &date_name(date))
-        .replace("{period}", &rule.period(date))
 }
 
 /// "March 2027".

@@ -2,6 +2,9 @@
 //! a reason — the task reopens for the client, its reminder count restarts, and the reason
 //! reaches them as a comment on the task (on the checklist, and in the comment digest email).
 //! The timeline says who did which. `upload_review` tells a task's uploads what became of them.
+//! Only what the client sent is reviewed: a task they ticked or uploaded to (`client_sent`);
+//! any other is refused as a conflict naming the task. Either way the client hears at once, in
+//! a prompt comment digest.
 
 use crate::docket::Docket;
 use crate::docket::work::exchange::{MAX_COMMENT_CHARS, child_key};
@@ -40,6 +43,14 @@ pub fn review_state(review: &TaskReview) -> UploadReview {
 }
 
 impl Docket {
+    /// Whether the client uploaded a file to task `task` of group `group`.
+    pub fn client_uploads(&self, id: WorkId, group: usize, task: usize) -> Result<bool> {
+        Ok(self
+            .files(id)?
+            .iter()
+            .any(|f| f.task == Some((group, task)) && matches!(f.uploaded_by, Actor::Contact(_))))
+    }
+
     /// Accepts what the client sent for task `task` of group `group` (marking it done if it is
     /// not), or sends it back to them with `review.reason`: it reopens, its reminders count
     /// from nought again, and the reason reaches the client as a comment on the task.
@@ -80,6 +91,7 @@ impl Docket {
             ));
         }
         let now = self.now();
+        let uploaded = self.client_uploads(id, group, task)?;
         self.update_work(id, actor.clone(), |work, batch| {
             if work.status == WorkStatus::Completed {
                 return Err(Error::invalid(
@@ -92,16 +104,28 @@ impl Docket {
                 .get_mut(group)
                 .ok_or_else(|| Error::invalid(format!("work item has no group {group}")))?;
             let sent = g.sent_at.is_some();
+            let group_name = g.name.clone();
             let t = g.tasks.get_mut(task).ok_or_else(|| {
                 Error::invalid(format!("work item has no task {task} in group {group}"))
             })?;
             let title = t.title.clone();
+            if !t.reviewable(uploaded) {
+                let unsent = if sent {
+                    String::new()
+                } else {
+                    format!("; “{group_name}” has not been sent to them yet")
+                };
+                return Err(Error::Conflict(format!(
+                    "the client has sent nothing for “{title}” (not ticked, nothing uploaded), so there is nothing of theirs to accept or send back{unsent}"
+                )));
+            }
             let summary = if review.accept {
                 if t.review().is_some_and(|r| r.accepted) {
                     return Ok(None);
                 }
                 if t.done_at.is_none() {
                     t.done_at = Some(now);
+                    t.done_by = Some(actor.clone());
                     self.queue_event(
                         batch,
                         work_id,
@@ -127,6 +151,9 @@ impl Docket {
                     by: actor.clone(),
                     at: now,
                 });
+                if sent {
+                    self.push_digest(batch, work_id, now, true)?;
+                }
                 format!("Task “{title}” accepted")
             } else {
                 if !sent {
@@ -137,6 +164,7 @@ impl Docket {
                 }
                 let reason = reason.clone().unwrap_or_default();
                 t.done_at = None;
+                t.done_by = None;
                 t.reminders_sent = 0;
                 t.reviews.push(TaskReview {
                     accepted: false,
@@ -144,8 +172,8 @@ impl Docket {
                     by: actor.clone(),
                     at: now,
                 });
-                // The reason is the firm's comment on the task: on the checklist at once, and in
-                // the comment digest email after the usual quiet spell.
+                // The reason is the firm's comment on the task: on the checklist and in the
+                // comment digest email at once.
                 let comment = Comment {
                     id: new_id(now),
                     work: work_id,
@@ -154,13 +182,14 @@ impl Docket {
                     body: reason.clone(),
                     group: Some(group),
                     task: Some(task),
+                    review: Some(false),
                 };
                 batch.put_record(Tree::Comments, child_key(work_id, comment.id), &comment);
-                self.push_digest(batch, work_id, now)?;
+                self.push_digest(batch, work_id, now, true)?;
                 format!("Task “{title}” sent back to the client: {reason}")
             };
             let summary = match self.follow_client_part(work) {
-                Some(status) => format!("{summary}; the work is now {}", status.as_str()),
+                Some(status) => format!("{summary}; the work is now “{}”", status.label()),
                 None => summary,
             };
             Ok(Some((EventKind::TaskReviewed, summary)))

@@ -48,6 +48,30 @@ fn session(docket: &Docket, work: WorkId) -> ClientSession {
     }
 }
 
+/// The client uploads a file to task `task` of the first group, as the checklist does.
+fn upload(docket: &Docket, work: WorkId, task: usize) {
+    let client = Actor::Contact(ann(docket));
+    docket
+        .add_file(
+            work,
+            crate::docket::NewUpload {
+                name: "statement.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF-1.4".to_vec(),
+                task: Some((0, task)),
+            },
+            client,
+        )
+        .unwrap();
+}
+
+fn digests_in(sent: &[(chrono::DateTime<chrono::Utc>, String)]) -> Vec<String> {
+    sent.iter()
+        .filter(|(_, raw)| raw.contains("Subject: New message"))
+        .map(|(_, raw)| raw.clone())
+        .collect()
+}
+
 fn sent_back(reason: &str) -> Review {
     Review {
         accept: false,
@@ -114,19 +138,30 @@ fn a_task_sent_back_reopens_for_the_client_with_the_reason() {
         Some(UploadReview::SentBack("Page 2 is missing".into()))
     );
 
-    // In the comment digest, ten minutes later.
-    firm.run_until(firm.docket.now() + Duration::minutes(11));
-    let digests: Vec<_> = firm.sent()[sent_before..]
-        .iter()
-        .filter(|(_, raw)| raw.contains("Subject: New message"))
-        .cloned()
-        .collect();
-    assert_eq!(digests.len(), 1, "{:?}", firm.sent());
-    assert!(
-        digests[0].1.contains("Page 2 is missing"),
-        "{}",
-        digests[0].1
+    // In the comment digest at once, saying it was sent back: a staff reply half a minute
+    // later goes with it and does not hold it for the usual ten minutes.
+    let sent_at = firm.docket.now();
+    firm.clock.set(sent_at + Duration::seconds(30));
+    firm.docket
+        .add_comment_on(id, Some((0, Some(0))), "Page 2 is the one", sam.clone())
+        .unwrap();
+    firm.run_until(sent_at + Duration::minutes(1));
+    let digests = digests_in(&firm.sent()[sent_before..]);
+    assert_eq!(
+        digests.len(),
+        1,
+        "one digest within a minute: {:?}",
+        firm.sent()
     );
+    for said in [
+        "Sent back:",
+        "Bank statements",
+        "Page 2 is missing",
+        "Page 2 is the one",
+    ] {
+        assert!(digests[0].contains(said), "{said}: {}", digests[0]);
+    }
+    let sent_before = firm.sent().len();
 
     // The client ticks it again: it waits for a new look.
     firm.docket
@@ -155,6 +190,17 @@ fn a_task_sent_back_reopens_for_the_client_with_the_reason() {
     assert!(review.accepted && review.reason.is_none());
     assert!(work.groups[0].tasks[0].done_at.is_some());
     assert_eq!(work.status, WorkStatus::InProgress);
+    // The acceptance reaches the client at once too.
+    firm.run_until(firm.docket.now() + Duration::minutes(1));
+    let digests = digests_in(&firm.sent()[sent_before..]);
+    assert_eq!(
+        digests.len(),
+        1,
+        "the acceptance is emailed: {:?}",
+        firm.sent()
+    );
+    assert!(digests[0].contains("Accepted:"), "{}", digests[0]);
+    assert!(digests[0].contains("Bank statements"), "{}", digests[0]);
     let events = firm.docket.work_timeline(id, 100).unwrap().len();
     firm.docket.review_task(id, 0, 0, accept, sam).unwrap();
     assert_eq!(firm.docket.work_timeline(id, 100).unwrap().len(), events);
@@ -165,6 +211,7 @@ fn accepting_an_open_task_marks_it_done() {
     let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
     let id = firm.work("2026-03-02");
     firm.docket.send_group(id, 0, STAFF).unwrap();
+    upload(&firm.docket, id, 1);
     let work = firm
         .docket
         .review_task(
@@ -193,6 +240,7 @@ fn a_review_that_cannot_be_done_is_refused_by_its_field() {
     let err = review(sent_back("Page 2 is missing"), 0).unwrap_err();
     assert!(err.to_string().contains("has not been sent"), "{err}");
     firm.docket.send_group(id, 0, STAFF).unwrap();
+    upload(&firm.docket, id, 0);
     for (given, field) in [
         (None, "reason"),
         (Some("   "), "reason"),
@@ -230,6 +278,55 @@ fn a_review_that_cannot_be_done_is_refused_by_its_field() {
 }
 
 #[test]
+fn only_what_the_client_sent_is_reviewed() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    let sam = sam(&firm.docket);
+    let id = firm.work("2026-03-02");
+    firm.docket.send_group(id, 0, STAFF).unwrap();
+    let accept = Review {
+        accept: true,
+        reason: None,
+    };
+    // Nothing from the client: refused as a conflict naming the task, nothing changed.
+    let before = firm.docket.work(id).unwrap();
+    for review in [accept.clone(), sent_back("blurred")] {
+        let err = firm
+            .docket
+            .review_task(id, 0, 0, review, sam.clone())
+            .unwrap_err();
+        assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+        assert!(err.to_string().contains("“Bank statements”"), "{err}");
+        assert!(err.to_string().contains("sent nothing"), "{err}");
+    }
+    // Staff ticking it on the client's behalf is not the client sending it.
+    firm.docket
+        .set_task_done(id, 0, 0, true, sam.clone())
+        .unwrap();
+    let err = firm
+        .docket
+        .review_task(id, 0, 0, accept.clone(), sam.clone())
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    firm.docket
+        .set_task_done(id, 0, 0, false, sam.clone())
+        .unwrap();
+    assert_eq!(
+        firm.docket.work(id).unwrap().groups[0].tasks,
+        before.groups[0].tasks
+    );
+    // Ticked by the client, or uploaded to: reviewed.
+    let client = Actor::Contact(ann(&firm.docket));
+    firm.docket.set_task_done(id, 0, 0, true, client).unwrap();
+    assert!(firm.docket.work(id).unwrap().groups[0].tasks[0].ticked_by_client());
+    firm.docket
+        .review_task(id, 0, 0, sent_back("blurred"), sam.clone())
+        .unwrap();
+    upload(&firm.docket, id, 1);
+    let work = firm.docket.review_task(id, 0, 1, accept, sam).unwrap();
+    assert!(work.groups[0].tasks[1].review().unwrap().accepted);
+}
+
+#[test]
 fn an_upload_shows_the_review_that_came_after_it() {
     let at = utc("2026-03-05T10:00:00Z");
     let file = UploadedFile {
@@ -252,6 +349,7 @@ fn an_upload_shows_the_review_that_came_after_it() {
         due_date: "2026-03-16".parse().unwrap(),
         documents: Vec::new(),
         done_at: None,
+        done_by: None,
         reminders_sent: 0,
         reviews: Vec::new(),
     };
@@ -294,10 +392,12 @@ fn the_reason_is_emailed_on_the_real_clock() {
     let start = utc("2026-03-03T10:00:00.000400123Z");
     let clock: Arc<dyn Clock> = Arc::new(ScaledClock::new(start, 1.0));
     let (docket, mailer, sent, _) = seeded(clock, &FirmConfig::default());
-    let docket = docket.with_comment_digest_delay(Duration::milliseconds(300));
+    // The usual digest wait is long: a send-back does not wait for it.
+    let docket = docket.with_comment_digest_delay(Duration::minutes(10));
     let id =
         crate::docket::test_firm::new_work(&docket, "Year end", "2026-03-02", "ann@client.example");
     docket.send_group(id, 0, STAFF).unwrap();
+    upload(&docket, id, 1);
     let workers = Workers::start(
         docket.clone(),
         Arc::new(mailer),
@@ -307,6 +407,11 @@ fn the_reason_is_emailed_on_the_real_clock() {
         },
     )
     .unwrap();
+    // A staff comment just before would hold a digest ten minutes; the send-back takes it along
+    // at once.
+    docket
+        .add_comment(id, "Please send the 2025 one", Actor::Api("desk".into()))
+        .unwrap();
     docket
         .review_task(
             id,
@@ -316,15 +421,7 @@ fn the_reason_is_emailed_on_the_real_clock() {
             Actor::Api("desk".into()),
         )
         .unwrap();
-    let digests = || {
-        sent.0
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(_, raw)| raw.contains("Subject: New message"))
-            .map(|(_, raw)| raw.clone())
-            .collect::<Vec<_>>()
-    };
+    let digests = || digests_in(&sent.0.lock().unwrap());
     let began = Instant::now();
     while digests().is_empty() && began.elapsed() < StdDuration::from_secs(20) {
         std::thread::sleep(StdDuration::from_millis(20));
@@ -335,4 +432,10 @@ fn the_reason_is_emailed_on_the_real_clock() {
     let digests = digests();
     assert_eq!(digests.len(), 1, "one digest within 20 s");
     assert!(digests[0].contains("The P60 is for 2024"), "{}", digests[0]);
+    assert!(digests[0].contains("Sent back:"), "{}", digests[0]);
+    assert!(
+        digests[0].contains("Please send the 2025 one"),
+        "{}",
+        digests[0]
+    );
 }

@@ -1,13 +1,14 @@
 //! `GET|POST /admin/work/bulk`: the same work for many clients in one step — a template, a start
 //! date, and contacts ticked from a list (narrowed by a search) or pasted as emails; one work
-//! item per contact, titled `{contact} — {template}` unless staff say otherwise. All of it is made
-//! or nothing: a refusal is shown next to its field (every bad contact named) with the form as
-//! it was filled in.
+//! item per contact, titled `{contact} — {template}` and named for the client `{template}
+//! ({month})` unless staff say otherwise. All of it is made or nothing: a refusal is shown next
+//! to its field (every bad contact named) with the form as it was filled in. What was made is
+//! listed after, each item linked, its title and the name its client sees side by side.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use docket_engine::docket::{DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS};
+use docket_engine::docket::{DEFAULT_BULK_EXTERNAL_NAME, DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS};
 use docket_engine::model::{Actor, NewBulkWork};
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +31,9 @@ pub(in crate::admin) struct BulkQuery {
     /// How many work items the last post made (after its redirect).
     #[serde(default)]
     made: Option<usize>,
+    /// The first of them: the others were made with it (`Docket::work_made_with`).
+    #[serde(default)]
+    first: String,
 }
 
 /// The form as filled in: what is shown again when it is refused.
@@ -39,6 +43,7 @@ struct Filled {
     start_date: String,
     assignee: String,
     title: String,
+    external_name: String,
     /// Ids of the contacts ticked.
     ticked: Vec<String>,
     emails: String,
@@ -46,7 +51,7 @@ struct Filled {
 
 #[derive(Serialize)]
 struct BulkPage {
-    made: Option<String>,
+    made: Option<Made>,
     q: String,
     templates: Vec<Choice>,
     template: String,
@@ -54,12 +59,28 @@ struct BulkPage {
     assignees: Vec<Choice>,
     title: String,
     title_default: &'static str,
+    external_name: String,
+    external_name_default: &'static str,
     contacts: Vec<Choice>,
     /// The search found more than are listed.
     more: bool,
     emails: String,
     most: usize,
     errors: Errors,
+}
+
+/// What the last post made: a sentence, and the items linked.
+#[derive(Serialize)]
+struct Made {
+    sentence: String,
+    items: Vec<MadeItem>,
+}
+
+#[derive(Serialize)]
+struct MadeItem {
+    href: String,
+    title: String,
+    external_name: String,
 }
 
 #[derive(Serialize)]
@@ -75,6 +96,7 @@ struct Errors {
     start_date: Option<String>,
     assignee: Option<String>,
     title: Option<String>,
+    external_name: Option<String>,
     contacts: Option<String>,
     form: Option<String>,
 }
@@ -89,10 +111,34 @@ pub(in crate::admin) async fn bulk_form(
         1 => "Made 1 work item. It is in the work list.".to_string(),
         n => format!("Made {n} work items. They are in the work list."),
     });
+    let made_items = match (query.made, query.first.parse()) {
+        (Some(n), Ok(first)) => {
+            match state
+                .call(move |d| d.work_made_with(first, n.min(MAX_BULK_CONTACTS)))
+                .await
+            {
+                Ok(items) => items
+                    .into_iter()
+                    .map(|w| MadeItem {
+                        href: format!("/admin/work/{}", w.id),
+                        title: w.title,
+                        external_name: w.external_name,
+                    })
+                    .collect(),
+                // Gone since (or a link edited by hand): the sentence alone says what was made.
+                Err(_) => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    };
     let filled = Filled {
         template: query.template,
         ..Filled::default()
     };
+    let made = made.map(|sentence| Made {
+        sentence,
+        items: made_items,
+    });
     page(
         &state,
         &session,
@@ -119,6 +165,7 @@ pub(in crate::admin) async fn create_bulk(
             "start_date" => filled.start_date = value,
             "assignee" => filled.assignee = value,
             "title" => filled.title = value,
+            "external_name" => filled.external_name = value,
             "contact" => filled.ticked.push(value),
             "emails" => filled.emails = value,
             "q" => q = value,
@@ -165,18 +212,25 @@ pub(in crate::admin) async fn create_bulk(
         contacts,
         assignee: Some(filled.assignee.clone()),
         title: Some(filled.title.clone()),
-        external_name: None,
+        external_name: Some(filled.external_name.clone()),
     };
     let actor = Actor::Staff(session.member.staff.id);
     match state.run(move |d| d.create_work_bulk(new, actor)).await {
-        Ok(made) => Redirect::to(&format!("/admin/work/bulk?made={}", made.len())).into_response(),
+        // Where the summary finds what was made: how many, and the first (the rest follow it).
+        Ok(made) => Redirect::to(&format!(
+            "/admin/work/bulk?made={}&first={}",
+            made.len(),
+            made.first().map(|w| w.id.to_string()).unwrap_or_default()
+        ))
+        .into_response(),
         Err(Engine(e)) if e.is_invalid() => {
             let said = Some(sentence(&e.to_string()));
             match e.field() {
                 Some("template") => errors.template = said,
                 Some("start_date") => errors.start_date = said,
                 Some("assignee") => errors.assignee = said,
-                Some("title") | Some("external_name") => errors.title = said,
+                Some("title") => errors.title = said,
+                Some("external_name") => errors.external_name = said,
                 Some("contacts") => errors.contacts = said,
                 _ => errors.form = said,
             }
@@ -211,7 +265,7 @@ async fn page(
     status: StatusCode,
     filled: &Filled,
     q: String,
-    made: Option<String>,
+    made: Option<Made>,
     errors: Errors,
 ) -> Response {
     let search = q.clone();
@@ -268,6 +322,8 @@ async fn page(
         assignees,
         title: filled.title.clone(),
         title_default: DEFAULT_BULK_TITLE,
+        external_name: filled.external_name.clone(),
+        external_name_default: DEFAULT_BULK_EXTERNAL_NAME,
         contacts,
         more,
         emails: filled.emails.clone(),

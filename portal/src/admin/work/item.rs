@@ -389,7 +389,11 @@ pub(in crate::admin) async fn show_work_typed(
                         }
                         _ => format!("Accepted on {}.", local_time(state, r.at)),
                     }),
-                    can_review: group.sent_at.is_some(),
+                    // Only what the client sent is reviewed: a tick of theirs, or an upload.
+                    can_review: group.sent_at.is_some()
+                        && task.reviewable(summary.files.iter().any(|(f, _)| {
+                            f.task == Some((g, t)) && matches!(f.uploaded_by, Actor::Contact(_))
+                        })),
                     comments: summary
                         .comments
                         .iter()
