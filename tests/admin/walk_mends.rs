@@ -46,6 +46,9 @@ impl Admin {
 }
 
 /// The text of the page's `<h1>`.
+/// A form's fields, as posted.
+type Form<'a> = Vec<(&'a str, &'a str)>;
+
 fn heading(html: &str) -> String {
     let start = html.find("<h1>").expect("a heading") + 4;
     html[start..start + html[start..].find("</h1>").unwrap()].to_string()
@@ -283,7 +286,7 @@ fn every_404_names_what_is_missing() {
             wrong.push(format!("GET {path}: {status} “{shown}”, not “{said}”"));
         }
     }
-    let posts: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
+    let posts: Vec<(String, Form, &str)> = vec![
         (
             format!("/admin/work/{nobody}/details"),
             vec![],
