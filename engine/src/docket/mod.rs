@@ -36,7 +36,7 @@ pub use client::{
     NEW_LINKS_PER_GROUP_PER_HOUR, NEW_LINKS_PER_PROOF_PER_HOUR, NewLink, NoSession, Opened,
     new_secret, secret_hash,
 };
-pub use contacts::edits::{BoundDevice, CONTACT_SEARCH_LIMIT, PortalState};
+pub use contacts::edits::{BoundDevice, CONTACT_SEARCH_LIMIT, PortalState, contact_field_problems};
 pub(crate) use files::{file_released, release_file_ref};
 pub use plugins::{GrantsChange, PluginsServed, stored_plugin_grants};
 pub use replies::{
