@@ -53,7 +53,7 @@ pub use sending::stuck::STUCK_KIND;
 pub use settings::{MAX_LOGO_BYTES, SETTINGS_KEYS, SettingsChange, SettingsError, pinned_message};
 pub use staff::inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
 pub use staff::members::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};
-pub use staff::membership::{INVITE_LIFETIME, NewInvite};
+pub use staff::membership::{INVITE_LIFETIME, NewInvite, invite_field_problems};
 pub use staff::setup::{FirstSetup, SETUP_LIFETIME, SetupRefusal};
 pub use staff::sign_in::{
     Member, PasswordChange, STAFF_SESSION_IDLE, STAFF_SESSION_LIFETIME, StaffSignIn,
