@@ -62,6 +62,7 @@ pub use staff::throttle::{
     ACCOUNT_BACKOFF, ADDRESS_BACKOFF, Backoff, FAILURES_FORGOTTEN_AFTER, KNOWN_ADDRESS_FOR,
     wait_in_words,
 };
+pub use staff::tokens::token_name_problem;
 pub use templates::TemplateEdit;
 pub use templates::hold::HeldOver;
 pub use templates::preview::{
