@@ -262,3 +262,60 @@ fn the_admin_page_ticks_and_pastes_contacts() {
         .is_empty()
     );
 }
+
+#[test]
+fn the_bulk_form_says_every_wrong_field_at_once() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let ids = admin.clients(2);
+    let template = admin
+        .docket
+        .find_template("Year end")
+        .unwrap()
+        .id
+        .to_string();
+    // A stranger among the contacts, an unknown assignee and a title with an unknown
+    // placeholder: all three said, each beside its field, what was typed kept.
+    let refused = admin.post(
+        "/admin/work/bulk",
+        &sam,
+        &[
+            ("template", &template),
+            ("start_date", "2026-04-01"),
+            ("title", "{client} year end"),
+            ("assignee", "nobody@firm.example"),
+            ("contact", &ids[0]),
+            ("emails", "stranger@elsewhere.example"),
+        ],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    for field in ["contacts", "assignee", "title"] {
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {html}"
+        );
+    }
+    assert!(html.contains("stranger@elsewhere.example"), "{html}");
+    assert!(html.contains("{client} year end"), "{html}");
+    // With no start date either, the engine's checks still say the other fields.
+    let refused = admin.post(
+        "/admin/work/bulk",
+        &sam,
+        &[
+            ("template", &template),
+            ("start_date", ""),
+            ("assignee", "nobody@firm.example"),
+            ("contact", &ids[0]),
+        ],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(html.contains("id=\"start_date-error\""), "{html}");
+    assert!(html.contains("id=\"assignee-error\""), "{html}");
+    let all = admin
+        .docket
+        .find_work(&WorkListQuery::default(), None, 500)
+        .unwrap();
+    assert!(all.is_empty(), "nothing made");
+}

@@ -374,3 +374,66 @@ fn staff_choose_a_contacts_language_and_one_docket_lacks_is_refused_by_the_field
         "{page}"
     );
 }
+
+#[test]
+fn the_contact_forms_say_every_wrong_field_at_once_keeping_what_was_typed() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    // Adding: no name, a bad email and an unknown timezone, all said beside their inputs.
+    let refused = admin.post(
+        "/admin/contacts",
+        &sam,
+        &[
+            ("name", " "),
+            ("email", "not-an-address"),
+            ("timezone", "Moon/Base"),
+        ],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        error_of(&html, "new-name").contains("needs a name"),
+        "{html}"
+    );
+    assert!(
+        error_of(&html, "new-email").contains("is not an email address"),
+        "{html}"
+    );
+    assert!(
+        error_of(&html, "new-timezone").contains("IANA timezone"),
+        "{html}"
+    );
+    assert_eq!(value_of(&html, "new-email"), "not-an-address");
+    assert_eq!(value_of(&html, "new-timezone"), "Moon/Base");
+    assert!(admin.docket.find_contact("not-an-address").is_err());
+
+    // Editing: a bad email, an unknown timezone and a day that is not one, all at once;
+    // nothing changes.
+    let ann = admin.docket.find_contact("ann@client.example").unwrap();
+    let page = format!("/admin/contacts/{}", ann.id);
+    let refused = admin.post(
+        &page,
+        &sam,
+        &[
+            ("action", "save"),
+            ("name", ann.name.as_str()),
+            ("email", "ann@"),
+            ("timezone", "Mars/Olympus"),
+            ("holidays", "2027-02-30"),
+        ],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        error_of(&html, "edit-email").contains("not an email address"),
+        "{html}"
+    );
+    assert!(
+        error_of(&html, "edit-timezone").contains("IANA timezone"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"edit-holidays-error\""), "{html}");
+    assert_eq!(value_of(&html, "edit-timezone"), "Mars/Olympus");
+    let kept = admin.docket.find_contact("ann@client.example").unwrap();
+    assert_eq!(kept, ann);
+}

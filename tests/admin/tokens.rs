@@ -387,3 +387,22 @@ fn a_token_carries_its_members_rights_and_ends_when_they_are_disabled() {
     let (status, _) = admin.api_with(&sams, Method::GET, "/users", None);
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[test]
+fn the_token_form_says_a_missing_name_and_a_wrong_role_at_once() {
+    let admin = Admin::start();
+    let ada = admin.browser(ADMIN);
+    let refused = admin.post("/admin/tokens", &ada, &[("name", " "), ("role", "root")]);
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(html.contains("id=\"name-error\""), "{html}");
+    assert!(
+        html.contains(" name-error\""),
+        "the name input points at it: {html}"
+    );
+    assert!(html.contains("id=\"role-error\""), "{html}");
+    assert!(
+        html.contains("aria-describedby=\"role-error\""),
+        "the role input points at it: {html}"
+    );
+}

@@ -364,3 +364,48 @@ fn a_disabled_member_is_not_offered_nor_accepted_as_assignee() {
         "{body}"
     );
 }
+
+#[test]
+fn the_invite_form_says_every_wrong_field_at_once() {
+    let admin = Admin::start();
+    let ada = admin.browser(ADMIN);
+    let long = "K".repeat(201);
+    let bad = admin.post(
+        "/admin/users",
+        &ada,
+        &[
+            ("email", "not an address"),
+            ("name", long.as_str()),
+            ("role", "boss"),
+        ],
+    );
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(bad);
+    for field in ["email", "name", "role"] {
+        assert!(
+            html.contains(&format!("aria-describedby=\"{field}-error\""))
+                || html.contains(&format!(" {field}-error\"")),
+            "{field} marked: {html}"
+        );
+        assert!(
+            html.contains(&format!("id=\"{field}-error\"")),
+            "{field}: {html}"
+        );
+    }
+    assert!(html.contains("value=\"not an address\""), "{html}");
+    // The role right, the email and the name still both said.
+    let bad = admin.post(
+        "/admin/users",
+        &ada,
+        &[
+            ("email", "not an address"),
+            ("name", long.as_str()),
+            ("role", "staff"),
+        ],
+    );
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(bad);
+    assert!(html.contains("id=\"email-error\""), "{html}");
+    assert!(html.contains("id=\"name-error\""), "{html}");
+    assert_eq!(admin.docket.list_staff().unwrap().len(), 2, "nothing made");
+}

@@ -36,7 +36,7 @@ pub use client::{
     NEW_LINKS_PER_GROUP_PER_HOUR, NEW_LINKS_PER_PROOF_PER_HOUR, NewLink, NoSession, Opened,
     new_secret, secret_hash,
 };
-pub use contacts::edits::{BoundDevice, CONTACT_SEARCH_LIMIT, PortalState};
+pub use contacts::edits::{BoundDevice, CONTACT_SEARCH_LIMIT, PortalState, contact_field_problems};
 pub(crate) use files::{file_released, release_file_ref};
 pub use plugins::{GrantsChange, PluginsServed, stored_plugin_grants};
 pub use replies::{
@@ -53,7 +53,7 @@ pub use sending::stuck::STUCK_KIND;
 pub use settings::{MAX_LOGO_BYTES, SETTINGS_KEYS, SettingsChange, SettingsError, pinned_message};
 pub use staff::inbox::{INBOX_PAGE, Inbox, UNREAD_COUNT_CAP};
 pub use staff::members::{MAX_PASSWORD_LEN, MIN_PASSWORD_LEN, NewUser};
-pub use staff::membership::{INVITE_LIFETIME, NewInvite};
+pub use staff::membership::{INVITE_LIFETIME, NewInvite, invite_field_problems};
 pub use staff::setup::{FirstSetup, SETUP_LIFETIME, SetupRefusal};
 pub use staff::sign_in::{
     Member, PasswordChange, STAFF_SESSION_IDLE, STAFF_SESSION_LIFETIME, StaffSignIn,
@@ -62,6 +62,7 @@ pub use staff::throttle::{
     ACCOUNT_BACKOFF, ADDRESS_BACKOFF, Backoff, FAILURES_FORGOTTEN_AFTER, KNOWN_ADDRESS_FOR,
     wait_in_words,
 };
+pub use staff::tokens::token_name_problem;
 pub use templates::TemplateEdit;
 pub use templates::hold::HeldOver;
 pub use templates::preview::{

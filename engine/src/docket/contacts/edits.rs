@@ -346,6 +346,32 @@ impl Docket {
     }
 }
 
+/// Every field of a contact's details that is wrong, each as an invalid-input error naming its
+/// field, so a form says all of them at once (as the new-work form does) rather than the first
+/// the engine meets. `holidays` is checked when given. Empty when each field passes its own
+/// check; what only saving finds (an email another contact has) is not among them.
+pub fn contact_field_problems(
+    name: &str,
+    email: &str,
+    timezone: &str,
+    locale: &str,
+    holidays: Option<&[String]>,
+) -> Vec<Error> {
+    let typed = email.trim();
+    let email = normalise_email(email).map_err(|e| e.on_field("email"));
+    let shown = email.as_ref().map_or(typed, String::as_str).to_string();
+    [
+        contact_name(name, &shown).err(),
+        email.err(),
+        contact_zone(timezone).err(),
+        contact_locale(locale).err(),
+        holidays.and_then(|days| crate::docket::sending::away::contact_holidays(days).err()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 /// A contact's name, trimmed: not empty, on one line.
 pub(in crate::docket) fn contact_name(name: &str, email: &str) -> Result<String> {
     let name = name.trim();

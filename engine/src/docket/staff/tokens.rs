@@ -31,6 +31,25 @@ const LAST_USED_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 /// A token as stored: its key (the secret's hash), its bytes and its record.
 pub(super) type TokenEntry = (Vec<u8>, Vec<u8>, ApiToken);
 
+/// What is wrong with a token's name as typed, by its own check (a name a live token has is
+/// found only when creating): for a form that says every wrong field at once.
+pub fn token_name_problem(name: &str) -> Option<Error> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Some(Error::invalid_field(
+            "name",
+            "an API token needs a name saying what uses it",
+        ));
+    }
+    if name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Some(Error::invalid_field(
+            "name",
+            "a token's name is at most 100 characters on one line",
+        ));
+    }
+    None
+}
+
 impl Docket {
     /// Creates an API token with `role` made `by` someone; the secret is returned once and only
     /// its hash is kept. Its name tells it apart in the list, so a name a live token has is
@@ -41,19 +60,10 @@ impl Docket {
         role: Role,
         by: TokenCreator,
     ) -> Result<(ApiToken, String)> {
+        if let Some(refused) = token_name_problem(name) {
+            return Err(refused);
+        }
         let name = name.trim();
-        if name.is_empty() {
-            return Err(Error::invalid_field(
-                "name",
-                "an API token needs a name saying what uses it",
-            ));
-        }
-        if name.chars().count() > 100 || name.chars().any(char::is_control) {
-            return Err(Error::invalid_field(
-                "name",
-                "a token's name is at most 100 characters on one line",
-            ));
-        }
         if self
             .token_entries()?
             .iter()

@@ -62,50 +62,7 @@ impl Docket {
     pub fn create_work_bulk(&self, new: NewBulkWork, actor: Actor) -> Result<Vec<WorkItem>> {
         let (template, start_date, assignee) =
             self.work_basis(&new.template, new.start_date, new.assignee.as_deref())?;
-        let wanted: Vec<&str> = new
-            .contacts
-            .iter()
-            .map(|c| c.trim())
-            .filter(|c| !c.is_empty())
-            .collect();
-        if wanted.is_empty() {
-            return Err(Error::invalid_field(
-                "contacts",
-                "choose at least one contact (their emails or ids) to make the work for",
-            ));
-        }
-        if wanted.len() > MAX_BULK_CONTACTS {
-            return Err(Error::invalid_field(
-                "contacts",
-                format!(
-                    "{} contacts were given; at most {MAX_BULK_CONTACTS} can be given at once, so split the list",
-                    wanted.len()
-                ),
-            ));
-        }
-        let mut contacts: Vec<Contact> = Vec::with_capacity(wanted.len());
-        let mut bad: Vec<String> = Vec::new();
-        for given in &wanted {
-            match self.recipient_contact(given) {
-                Ok(c) if contacts.iter().any(|known| known.id == c.id) => {
-                    bad.push(format!("{given}: given twice (one work item per contact)"))
-                }
-                Ok(c) => contacts.push(c),
-                Err(e) if e.is_invalid() => bad.push(e.to_string()),
-                Err(e) => return Err(e),
-            }
-        }
-        if !bad.is_empty() {
-            return Err(Error::invalid_field(
-                "contacts",
-                format!(
-                    "nothing was made: {} of the {} contacts cannot have this work — {}",
-                    bad.len(),
-                    wanted.len(),
-                    bad.join("; ")
-                ),
-            ));
-        }
+        let contacts = self.bulk_contacts(&new.contacts)?;
         let title_pattern = given(new.title).unwrap_or_else(|| DEFAULT_BULK_TITLE.into());
         check_pattern("title", "title", &title_pattern, &BULK_PLACEHOLDERS)?;
         let external_pattern =
@@ -185,6 +142,69 @@ impl Docket {
         start_date: Option<NaiveDate>,
         assignee: Option<&str>,
     ) -> Result<(Template, NaiveDate, Option<UserId>)> {
+        let template = self.live_template(template)?;
+        let start_date = start_date.ok_or_else(|| {
+            Error::invalid_field(
+                "start_date",
+                format!("work from template `{}` needs a start date", template.name),
+            )
+        })?;
+        self.check_start_date(start_date)?;
+        let assignee = self.given_assignee(assignee)?;
+        Ok((template, start_date, assignee))
+    }
+
+    /// The contacts of a bulk create, each found once: refused with every one that cannot
+    /// have the work named.
+    fn bulk_contacts(&self, given: &[String]) -> Result<Vec<Contact>> {
+        let wanted: Vec<&str> = given
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .collect();
+        if wanted.is_empty() {
+            return Err(Error::invalid_field(
+                "contacts",
+                "choose at least one contact (their emails or ids) to make the work for",
+            ));
+        }
+        if wanted.len() > MAX_BULK_CONTACTS {
+            return Err(Error::invalid_field(
+                "contacts",
+                format!(
+                    "{} contacts were given; at most {MAX_BULK_CONTACTS} can be given at once, so split the list",
+                    wanted.len()
+                ),
+            ));
+        }
+        let mut contacts: Vec<Contact> = Vec::with_capacity(wanted.len());
+        let mut bad: Vec<String> = Vec::new();
+        for typed in &wanted {
+            match self.recipient_contact(typed) {
+                Ok(c) if contacts.iter().any(|known| known.id == c.id) => {
+                    bad.push(format!("{typed}: given twice (one work item per contact)"))
+                }
+                Ok(c) => contacts.push(c),
+                Err(e) if e.is_invalid() => bad.push(e.to_string()),
+                Err(e) => return Err(e),
+            }
+        }
+        if !bad.is_empty() {
+            return Err(Error::invalid_field(
+                "contacts",
+                format!(
+                    "nothing was made: {} of the {} contacts cannot have this work — {}",
+                    bad.len(),
+                    wanted.len(),
+                    bad.join("; ")
+                ),
+            ));
+        }
+        Ok(contacts)
+    }
+
+    /// The template work is made from, by id or name: refused when it is archived.
+    fn live_template(&self, template: &str) -> Result<Template> {
         let template = self.find_template(template)?;
         if template.archived_at.is_some() {
             return Err(Error::invalid_field(
@@ -195,18 +215,56 @@ impl Docket {
                 ),
             ));
         }
-        let start_date = start_date.ok_or_else(|| {
-            Error::invalid_field(
-                "start_date",
-                format!("work from template `{}` needs a start date", template.name),
-            )
-        })?;
-        self.check_start_date(start_date)?;
-        let assignee = match assignee.map(str::trim).filter(|a| !a.is_empty()) {
-            Some(given) => Some(self.assignee(given).map_err(|e| e.on_field("assignee"))?),
-            None => None,
-        };
-        Ok((template, start_date, assignee))
+        Ok(template)
+    }
+
+    /// The member work is assigned to, when one is given.
+    fn given_assignee(&self, assignee: Option<&str>) -> Result<Option<UserId>> {
+        match assignee.map(str::trim).filter(|a| !a.is_empty()) {
+            Some(given) => Ok(Some(
+                self.assignee(given).map_err(|e| e.on_field("assignee"))?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Every field of a bulk create that is wrong — template, start date, assignee, contacts,
+    /// title, name clients see — each as an invalid-input error naming its field, so a form
+    /// says all of them at once (as the new-work form does) rather than the first
+    /// `create_work_bulk` meets. Empty when each passes its own check.
+    pub fn bulk_work_problems(&self, new: &NewBulkWork) -> Result<Vec<Error>> {
+        let mut found = vec![
+            match self.live_template(&new.template) {
+                Err(Error::NotFound { .. }) => Err(Error::invalid_field(
+                    "template",
+                    format!("no template is called `{}`", new.template.trim()),
+                )),
+                other => other.map(drop),
+            },
+            match new.start_date {
+                Some(date) => self.check_start_date(date),
+                None => Err(Error::invalid_field("start_date", "enter a start date")),
+            },
+            self.given_assignee(new.assignee.as_deref()).map(drop),
+            self.bulk_contacts(&new.contacts).map(drop),
+        ];
+        for (field, words, pattern) in [
+            ("title", "title", &new.title),
+            ("external_name", "name clients see", &new.external_name),
+        ] {
+            if let Some(pattern) = pattern.as_deref().filter(|p| !p.trim().is_empty()) {
+                found.push(check_pattern(field, words, pattern, &BULK_PLACEHOLDERS));
+            }
+        }
+        let mut problems = Vec::new();
+        for outcome in found {
+            match outcome {
+                Ok(()) => {}
+                Err(e) if e.is_invalid() => problems.push(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(problems)
     }
 
     /// Adds a new work item to `batch` with its indexes, the template's documents as its files

@@ -29,7 +29,8 @@ struct ListPage {
     /// The next page's address, when there may be one.
     next: Option<String>,
     values: ContactValues,
-    error: Option<FieldError>,
+    /// Each wrong field's message, placed by its field.
+    errors: Vec<FieldError>,
 }
 
 #[derive(Serialize)]
@@ -79,7 +80,14 @@ pub(super) async fn list(
     session: StaffSession,
     AdminQuery(query): AdminQuery<ListQuery>,
 ) -> Response {
-    list_page(&state, &session, query, ContactValues::default(), None).await
+    list_page(
+        &state,
+        &session,
+        query,
+        ContactValues::default(),
+        Vec::new(),
+    )
+    .await
 }
 
 async fn list_page(
@@ -87,7 +95,7 @@ async fn list_page(
     session: &StaffSession,
     query: ListQuery,
     values: ContactValues,
-    error: Option<FieldError>,
+    errors: Vec<FieldError>,
 ) -> Response {
     let layout = Layout::signed_in(state, session, "contacts");
     let q = query.q.unwrap_or_default();
@@ -106,17 +114,17 @@ async fn list_page(
             .unwrap_or_default();
         format!("/admin/contacts?{query}")
     });
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
+    let status = if errors.is_empty() {
         StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = ListPage {
         q,
         contacts: found.iter().map(row).collect(),
         next,
         values,
-        error,
+        errors,
     };
     render(status, "admin/contacts.html", layout, &page)
 }
@@ -146,12 +154,12 @@ pub(super) async fn create(
     match state.run(move |d| d.create_contact(new, actor)).await {
         Ok(c) => Redirect::to(&format!("/admin/contacts/{}", c.id)).into_response(),
         Err(Engine(e @ (Error::Invalid { .. } | Error::Conflict(_)))) => {
-            let error = field_error(&e);
+            let errors = field_errors(&e, &form, false);
             let query = ListQuery {
                 q: None,
                 after: None,
             };
-            list_page(&state, &session, query, form, Some(error)).await
+            list_page(&state, &session, query, form, errors).await
         }
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "contacts")),
     }
@@ -175,6 +183,31 @@ fn field_error(e: &Error) -> FieldError {
     }
 }
 
+/// Every wrong field of the details form when the engine refused one of them (it stops at the
+/// first), each by its field, so the form is mended in one go; with `holidays`, the quiet days
+/// are checked too. The engine's own refusal stays when no field check finds it (a duplicate
+/// email).
+fn field_errors(e: &Error, values: &ContactValues, holidays: bool) -> Vec<FieldError> {
+    let days = typed_days(&values.holidays);
+    let found: Vec<Error> = if e.is_invalid() {
+        docket_engine::docket::contact_field_problems(
+            &values.name,
+            &values.email,
+            &values.timezone,
+            &values.locale,
+            holidays.then_some(days.as_slice()),
+        )
+    } else {
+        Vec::new()
+    };
+    let mut errors: Vec<FieldError> = found.iter().map(field_error).collect();
+    let own = field_error(e);
+    if !errors.iter().any(|f| f.field == own.field) {
+        errors.push(own);
+    }
+    errors
+}
+
 // --- a contact's page --------------------------------------------------------------------------
 
 #[derive(Serialize)]
@@ -185,7 +218,8 @@ struct ContactPage {
     archived: bool,
     since: String,
     values: ContactValues,
-    error: Option<FieldError>,
+    /// Each wrong field's message, placed by its field.
+    errors: Vec<FieldError>,
     notice: Option<&'static str>,
     /// "Reminders paused until …", while a pause holds.
     paused: Option<String>,
@@ -244,7 +278,7 @@ async fn show(
     state: &AppState,
     session: &StaffSession,
     id: &str,
-    failed: Option<(FieldError, ContactValues)>,
+    failed: Option<(Vec<FieldError>, ContactValues)>,
     notice: Option<&'static str>,
 ) -> Response {
     let layout = Layout::signed_in(state, session, "contacts");
@@ -267,10 +301,10 @@ async fn show(
         Ok(found) => found,
         Err(e) => return error_page(e, layout),
     };
-    let (error, values) = match failed {
-        Some((error, values)) => (Some(error), values),
+    let (errors, values) = match failed {
+        Some((errors, values)) => (errors, values),
         None => (
-            None,
+            Vec::new(),
             ContactValues {
                 name: contact.name.clone(),
                 email: contact.email.clone(),
@@ -293,10 +327,10 @@ async fn show(
             },
         ),
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
+    let status = if errors.is_empty() {
         StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = ContactPage {
         href: format!("/admin/contacts/{}", contact.id),
@@ -305,7 +339,7 @@ async fn show(
         archived: contact.archived_at.is_some(),
         since: local_time(state, contact.created_at),
         values,
-        error,
+        errors,
         notice,
         paused: paused.map(|p| pause_text(&p)),
         work: work
@@ -435,8 +469,18 @@ pub(super) async fn edit(
             Redirect::to(&format!("/admin/contacts/{}?notice={notice}", c.id)).into_response()
         }
         Err(Engine(e @ (Error::Invalid { .. } | Error::Conflict(_)))) => {
-            let error = field_error(&e);
-            show(&state, &session, &id, Some((error, form.values)), None).await
+            // The details form's fields are all checked; a pause's or an archive's refusal is
+            // its own.
+            let details = !matches!(
+                form.action.as_str(),
+                "archive" | "restore" | "pause" | "resume"
+            );
+            let errors = if details {
+                field_errors(&e, &form.values, true)
+            } else {
+                vec![field_error(&e)]
+            };
+            show(&state, &session, &id, Some((errors, form.values)), None).await
         }
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "contacts")),
     }

@@ -146,9 +146,11 @@ pub(in crate::admin) async fn create(
     let role = match form.role.parse::<Role>() {
         Ok(role) => role,
         Err(_) => {
+            // The name is said too when it is wrong: every wrong field at once.
             let errors = TokenErrors {
                 role: Some("Choose admin or staff.".into()),
-                ..TokenErrors::default()
+                name: docket_engine::docket::token_name_problem(&form.name)
+                    .map(|e| sentence(&e.to_string())),
             };
             return page(
                 &state,

@@ -163,11 +163,11 @@ pub(in crate::admin) async fn invite(
             None,
         )
     };
+    // Every wrong field is said at once: the role here, the email and name by the engine's
+    // own checks.
     let Ok(role) = form.role.parse::<Role>() else {
-        let errors = InviteErrors {
-            role: Some("Choose admin or staff.".into()),
-            ..InviteErrors::default()
-        };
+        let mut errors = invite_errors(&form);
+        errors.role = Some("Choose admin or staff.".into());
         return refuse(form, errors).await;
     };
     let new = NewInvite {
@@ -178,15 +178,20 @@ pub(in crate::admin) async fn invite(
     let by = session.member.staff.name.clone();
     match state.run(move |d| d.invite_user(new, &by)).await {
         Ok(_) => Redirect::to("/admin/users?notice=invited").into_response(),
-        Err(Engine(e)) if e.field() == Some("name") => {
-            let errors = InviteErrors {
-                name: Some(sentence(&e.to_string())),
-                ..InviteErrors::default()
-            };
+        Err(Engine(e @ Error::Invalid { .. })) => {
+            let mut errors = invite_errors(&form);
+            if errors.email.is_none() && errors.name.is_none() {
+                let own = Some(sentence(&e.to_string()));
+                if e.field() == Some("name") {
+                    errors.name = own;
+                } else {
+                    errors.email = own;
+                }
+            }
             refuse(form, errors).await
         }
         // An email another member has is the email's conflict.
-        Err(Engine(e @ (Error::Invalid { .. } | Error::Conflict(_)))) => {
+        Err(Engine(e @ Error::Conflict(_))) => {
             let errors = InviteErrors {
                 email: Some(sentence(&e.to_string())),
                 ..InviteErrors::default()
@@ -195,6 +200,19 @@ pub(in crate::admin) async fn invite(
         }
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "settings")),
     }
+}
+
+/// The invitation's email and name as the engine checks them, each by its field.
+fn invite_errors(form: &InviteForm) -> InviteErrors {
+    let mut errors = InviteErrors::default();
+    for e in docket_engine::docket::invite_field_problems(&form.email, &form.name) {
+        let message = Some(sentence(&e.to_string()));
+        match e.field() {
+            Some("name") => errors.name = message,
+            _ => errors.email = message,
+        }
+    }
+    errors
 }
 
 #[derive(Deserialize)]

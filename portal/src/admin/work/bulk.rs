@@ -151,6 +151,36 @@ pub(in crate::admin) async fn bulk_form(
     .await
 }
 
+/// Each wrong field of the bulk create as the engine checks it, placed by its field where the
+/// form has not said that field already.
+async fn every_problem(
+    state: &AppState,
+    new: &NewBulkWork,
+    errors: &mut Errors,
+) -> Result<(), crate::CallError> {
+    let new = new.clone();
+    for e in state.run(move |d| d.bulk_work_problems(&new)).await? {
+        place(errors, &e);
+    }
+    Ok(())
+}
+
+/// An engine refusal beside its field, unless that field already has its message.
+fn place(errors: &mut Errors, e: &docket_engine::Error) {
+    let slot = match e.field() {
+        Some("template") => &mut errors.template,
+        Some("start_date") => &mut errors.start_date,
+        Some("assignee") => &mut errors.assignee,
+        Some("title") => &mut errors.title,
+        Some("external_name") => &mut errors.external_name,
+        Some("contacts") => &mut errors.contacts,
+        _ => &mut errors.form,
+    };
+    if slot.is_none() {
+        *slot = Some(sentence(&e.to_string()));
+    }
+}
+
 /// `POST /admin/work/bulk`: makes the work and says how much, or shows the form again.
 pub(in crate::admin) async fn create_bulk(
     State(state): State<AppState>,
@@ -194,7 +224,19 @@ pub(in crate::admin) async fn create_bulk(
     if contacts.is_empty() {
         errors.contacts = Some("Tick at least one contact, or paste their emails.".into());
     }
+    let new = NewBulkWork {
+        template: filled.template.clone(),
+        start_date,
+        contacts,
+        assignee: Some(filled.assignee.clone()),
+        title: Some(filled.title.clone()),
+        external_name: Some(filled.external_name.clone()),
+    };
     if errors.template.is_some() || errors.start_date.is_some() || errors.contacts.is_some() {
+        // What the form saw is wrong; the engine's checks say the other fields' too.
+        if let Err(e) = every_problem(&state, &new, &mut errors).await {
+            return error_page(e, Layout::signed_in(&state, &session, "work"));
+        }
         return page(
             &state,
             &session,
@@ -206,16 +248,9 @@ pub(in crate::admin) async fn create_bulk(
         )
         .await;
     }
-    let new = NewBulkWork {
-        template: filled.template.clone(),
-        start_date,
-        contacts,
-        assignee: Some(filled.assignee.clone()),
-        title: Some(filled.title.clone()),
-        external_name: Some(filled.external_name.clone()),
-    };
     let actor = Actor::Staff(session.member.staff.id);
-    match state.run(move |d| d.create_work_bulk(new, actor)).await {
+    let made = new.clone();
+    match state.run(move |d| d.create_work_bulk(made, actor)).await {
         // Where the summary finds what was made: how many, and the first (the rest follow it).
         Ok(made) => Redirect::to(&format!(
             "/admin/work/bulk?made={}&first={}",
@@ -224,15 +259,23 @@ pub(in crate::admin) async fn create_bulk(
         ))
         .into_response(),
         Err(Engine(e)) if e.is_invalid() => {
-            let said = Some(sentence(&e.to_string()));
-            match e.field() {
-                Some("template") => errors.template = said,
-                Some("start_date") => errors.start_date = said,
-                Some("assignee") => errors.assignee = said,
-                Some("title") => errors.title = said,
-                Some("external_name") => errors.external_name = said,
-                Some("contacts") => errors.contacts = said,
-                _ => errors.form = said,
+            // The engine stops at the first wrong field: every other one is said too.
+            if let Err(e) = every_problem(&state, &new, &mut errors).await {
+                return error_page(e, Layout::signed_in(&state, &session, "work"));
+            }
+            let said = |f: &Option<String>| f.is_some();
+            if ![
+                &errors.template,
+                &errors.start_date,
+                &errors.assignee,
+                &errors.title,
+                &errors.external_name,
+                &errors.contacts,
+            ]
+            .into_iter()
+            .any(said)
+            {
+                place(&mut errors, &e);
             }
             page(
                 &state,
