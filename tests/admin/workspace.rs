@@ -45,7 +45,10 @@ fn the_work_list_says_whose_work_it_is_and_sorts_by_links() {
         .unwrap();
     let (_, page) = list("");
     // Dublin is on UTC in March: 08:00 and an hour and a half.
-    assert!(page.contains("<td>2 Mar 2026, 09:30</td>"), "{page}");
+    assert!(
+        page.contains("<td data-label=\"Last client activity\">2 Mar 2026, 09:30</td>"),
+        "{page}"
+    );
 
     // Newest first by default; the Work head's link turns it to oldest first, and back.
     assert!(at(&page, &later) < at(&page, &sent));
