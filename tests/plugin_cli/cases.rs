@@ -200,7 +200,7 @@ fn cases_manifests_and_names_written_wrong_say_what_to_write() {
     let err =
         test("[[case]]\nname = 'x'\nsent = '2026-02-30'\ndue = ['2026-03-20']\nreminders = []\n");
     assert!(
-        err.contains("case `x`: sent: `2026-02-30` does not exist: February 2026 has 28 days"),
+        err.contains("case `x`: sent: 2026-02-30 is not a date: February 2026 has 28 days"),
         "{err}"
     );
 
