@@ -90,7 +90,7 @@ fn a_french_clients_refusals_are_in_french_and_staff_read_them_in_english() {
     let long = "x".repeat(10_001);
     let (status, _, html) = read(portal.post(&comment, Some(&ann), &[("body", &long)]));
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("au plus 10000 caractères"), "{html}");
+    assert!(html.contains("au plus 10\u{202F}000 caractères"), "{html}");
     assert!(html.contains("Retour à ma liste"), "{html}");
 
     // A done task.
@@ -173,7 +173,7 @@ fn a_german_clients_upload_past_the_bytes_quota_is_refused_in_german() {
         (StatusCode::PAYLOAD_TOO_LARGE, "de")
     );
     assert!(
-        html.contains("höchstens 100 KiB an Dateien an und hat noch Platz für 10 KiB"),
+        html.contains("höchstens 100 KB an Dateien an und hat noch Platz für 10 KB"),
         "{html}"
     );
 }

@@ -1,6 +1,6 @@
 # Die E-Mails, die ein Mandant erhält. Namen ($work, $group, $firm, $sender, $contact) sind die
 # Worte der Kanzlei und bleiben, wie sie sie geschrieben hat.
-mail-hello = Hallo { $contact },
+mail-hello = Guten Tag { $contact },
 mail-open-checklist = Meine Checkliste öffnen
 mail-sender-at-firm = { $sender } von { $firm }
 mail-due = fällig am { $date }

@@ -3,7 +3,7 @@
 //! binary; the build names the folders (`engine/build.rs`). A contact's `locale` (else the firm's) picks one;
 //! English is the reference every other language must match message for message and variable
 //! for variable (`tests.rs` checks it). Here: the bundles and `translate`; `format.rs` writes
-//! dates and sizes the local way; `jinja.rs` gives minijinja templates `t(...)`.
+//! dates, sizes and numbers the local way; `jinja.rs` gives minijinja templates `t(...)`.
 //!
 //! Firm-written text (work and task names, descriptions, comments) is passed in as variables and
 //! never translated. Staff pages stay English.
@@ -61,6 +61,7 @@ static BUNDLES: LazyLock<HashMap<&'static str, Bundle>> = LazyLock::new(|| {
             // Values are isolated where they are shown (`<bdi>`, `close_bidi`), not by Fluent's
             // invisible marks, which would also change every English text.
             bundle.set_use_isolating(false);
+            bundle.set_formatter(Some(format::number));
             for (name, source) in FILES.iter().zip(files) {
                 let resource =
                     FluentResource::try_new(source.to_string()).unwrap_or_else(|(_, e)| {

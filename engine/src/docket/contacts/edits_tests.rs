@@ -244,5 +244,5 @@ fn a_contacts_language_is_checked_kept_cleared_and_the_firms_applies_without_one
     firm.docket.request_sign_in("ann@client.example").unwrap();
     firm.deliver();
     let sign_in = firm.sent().last().unwrap().1.clone();
-    assert!(sign_in.contains("Hallo Ann"), "{sign_in}");
+    assert!(sign_in.contains("Guten Tag Ann"), "{sign_in}");
 }
