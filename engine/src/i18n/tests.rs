@@ -208,6 +208,22 @@ fn client_text_names_the_firm_not_the_product() {
 }
 
 #[test]
+fn a_locale_with_a_region_is_its_language() {
+    assert_eq!(check("locale", "de-CH").unwrap(), "de");
+    assert_eq!(check("locale", "fr_CA").unwrap(), "fr");
+    assert_eq!(check("locale", " EN-gb ").unwrap(), "en");
+    assert_eq!(
+        check("locale", "zh-Hant-TW").unwrap_err().field(),
+        Some("locale")
+    );
+    for refused in ["es-ES", "de-", "de-C H", "-de", "de-toolongregion"] {
+        assert!(check("locale", refused).is_err(), "{refused}");
+    }
+    assert_eq!(super::resolve(Some("de-CH")), "de");
+    assert_eq!(super::resolve(Some("es-ES")), "en");
+}
+
+#[test]
 fn an_unknown_locale_is_refused_naming_the_field_and_the_languages() {
     assert_eq!(check("locale", " FR ").unwrap(), "fr");
     let e = check("locale", "klingon").unwrap_err();
