@@ -124,7 +124,7 @@ async fn visit(viewport: Viewport, javascript: bool) {
         .unwrap_or_else(|| panic!("the checklist is at /p/WORK/GROUP on the link's host: {url}"));
     let work = path.split('/').next().unwrap().to_string();
     assert!(path.starts_with(&format!("{work}/1")), "{url}");
-    assert_eq!(browser.text("p.progress").await, "1 of 3 done");
+    assert_eq!(browser.text("p.progress").await, "1 of 3 tasks done");
     assert!(class_of(&browser, "#task-1").await.contains("done"));
     assert!(!class_of(&browser, "#task-2").await.contains("done"));
     assert_no_script(&browser, "the checklist").await;
@@ -140,7 +140,7 @@ async fn visit(viewport: Viewport, javascript: bool) {
     .await;
     wait_for_xpath(&browser, &notice("Marked done. Thank you!")).await;
     assert!(class_of(&browser, "#task-2").await.contains("done"));
-    assert_eq!(browser.text("p.progress").await, "2 of 3 done");
+    assert_eq!(browser.text("p.progress").await, "2 of 3 tasks done");
     let forms = browser
         .client
         .find_all(Locator::Css("#task-2 form"))

@@ -78,7 +78,7 @@ fn a_german_contacts_reminder_is_in_german_and_each_contact_reads_their_language
         Some("Erinnerung: Urgent 2026-03-02: Signature")
     );
     for german in [
-        "Hallo Dieter Braun,",
+        "Guten Tag Dieter Braun,",
         "Eine Erinnerung von Smith & Co: Wir warten noch auf Folgendes für „Urgent 2026-03-02“ (Signature).",
         "- Sign the return: fällig am Donnerstag, 5. März 2026",
         "Öffnen Sie Ihre Checkliste:",

@@ -188,3 +188,36 @@ fn an_archived_contact_cannot_sign_in_until_restored() {
     assert_eq!(ask(&portal, "ann@client.example").0, StatusCode::OK);
     assert_eq!(sign_in_emails(&portal), before + 1);
 }
+
+#[test]
+fn the_footer_offers_to_sign_in_only_where_the_page_does_not() {
+    let portal = Portal::start();
+    let offers = |html: &str| {
+        html.replace("&#x2f;", "/")
+            .matches("href=\"/account/sign-in\"")
+            .count()
+    };
+    let footer = |html: &str| html[html.find("<footer>").unwrap()..].to_string();
+    // A landing page and the checklist offer it once.
+    let landing = body(portal.get(&portal.link(0), None));
+    assert_eq!(offers(&landing), 1, "{landing}");
+    // The sign-in page is the sign-in; its footer does not repeat its heading.
+    let form = body(portal.get("/account/sign-in", None));
+    assert!(!footer(&form).contains("Sign in to see"), "{form}");
+    // A checklist not open here offers it once, in its own words.
+    let not_here = body(portal.get(&format!("/p/{}/1", portal.work), None));
+    assert_eq!(offers(&not_here), 1, "{not_here}");
+    assert!(!footer(&not_here).contains("Sign in to see"), "{not_here}");
+    // Signed in, the account page offers no sign-in, nor does the sign-in link's page.
+    ask(&portal, "ann@client.example");
+    let link = sign_in_link(&portal).unwrap();
+    let button = body(portal.get(&link, None));
+    assert_eq!(offers(&button), 0, "{button}");
+    let signed = portal.post(&link, None, &[]);
+    let session = signed.headers()["set-cookie"].to_str().unwrap();
+    let session = session.split(';').next().unwrap().to_string();
+    let account = portal.get("/account", Some(&session));
+    assert_eq!(account.status(), StatusCode::OK);
+    let account = body(account);
+    assert_eq!(offers(&account), 0, "{account}");
+}

@@ -90,7 +90,7 @@ fn a_french_clients_refusals_are_in_french_and_staff_read_them_in_english() {
     let long = "x".repeat(10_001);
     let (status, _, html) = read(portal.post(&comment, Some(&ann), &[("body", &long)]));
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("au plus 10000 caractères"), "{html}");
+    assert!(html.contains("au plus 10\u{202F}000 caractères"), "{html}");
     assert!(html.contains("Retour à ma liste"), "{html}");
 
     // A done task.
@@ -173,7 +173,7 @@ fn a_german_clients_upload_past_the_bytes_quota_is_refused_in_german() {
         (StatusCode::PAYLOAD_TOO_LARGE, "de")
     );
     assert!(
-        html.contains("höchstens 100 KiB an Dateien an und hat noch Platz für 10 KiB"),
+        html.contains("höchstens 100 KB an Dateien an und hat noch Platz für 10 KB"),
         "{html}"
     );
 }
@@ -199,7 +199,7 @@ fn a_page_before_the_contact_is_known_follows_the_browsers_language() {
     assert_eq!(language, "en");
     assert!(html.contains("This link is not valid"), "{html}");
 
-    // A replaced link: whoever holds it is not known, even if Ann reads French.
+    // A replaced link still names its contact: in Ann's French, whatever the browser says.
     speaks(&portal, "ann@client.example", "fr");
     let old = portal.link(0);
     portal
@@ -207,8 +207,8 @@ fn a_page_before_the_contact_is_known_follows_the_browsers_language() {
         .resend_group(portal.work, 0, Actor::System)
         .unwrap();
     let (status, language, html) = read(get_asking(&portal, &old, "de-AT", None));
-    assert_eq!((status, language.as_str()), (StatusCode::GONE, "de"));
-    assert!(html.contains("Dieser Link wurde ersetzt"), "{html}");
+    assert_eq!((status, language.as_str()), (StatusCode::GONE, "fr"));
+    assert!(html.contains("Ce lien a été remplacé"), "{html}");
     // A live link is its contact's: French, whatever the browser says.
     let live = get_asking(&portal, &portal.link(0), "de", None);
     assert_eq!(header(&live, "content-language"), "fr");
@@ -227,6 +227,134 @@ fn a_page_before_the_contact_is_known_follows_the_browsers_language() {
         .unwrap();
     let (status, language, _) = read(asked);
     assert_eq!((status, language.as_str()), (StatusCode::OK, "fr"));
+}
+
+/// The path of the newest sign-in link emailed to `email`'s contact, `/account/s/TOKEN`.
+fn sign_in_link(portal: &Portal, email: &str) -> String {
+    let asked = portal.post("/account/sign-in", None, &[("email", email)]);
+    assert_eq!(asked.status(), StatusCode::OK);
+    let messages = portal.docket.outbox(None, 1000).unwrap();
+    let link = messages
+        .iter()
+        .filter(|m| m.kind == MessageKind::SignIn && m.to == email)
+        .max_by_key(|m| m.id)
+        .expect("a sign-in email")
+        .context
+        .link
+        .clone();
+    link[link.find("/account/s/").unwrap()..].to_string()
+}
+
+#[test]
+fn a_refusal_to_a_known_contact_is_in_their_language() {
+    let portal = Portal::start();
+    speaks(&portal, "ann@client.example", "fr");
+    speaks(&portal, "bob@client.example", "de");
+    let ann = portal.bind(0);
+    let done = format!("{}/tasks/1/done", portal.checklist(0));
+    // A form from another site, or with no origin at all, on Ann's bound device.
+    for origin in [Some("https://evil.example"), None] {
+        let mut request = client()
+            .post(portal.url(&done))
+            .header("Cookie", &ann)
+            .header("Accept-Language", "en");
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        let (status, language, html) = read(request.send().unwrap());
+        assert_eq!((status, language.as_str()), (StatusCode::FORBIDDEN, "fr"));
+        assert!(html.contains(r#"<html lang="fr">"#), "{html}");
+        assert!(
+            html.contains("Ce formulaire n’a pas pu être accepté"),
+            "{html}"
+        );
+    }
+    // A group that does not exist, and one that is not Ann's, on her device.
+    for group in ["3", "2"] {
+        let path = format!("/p/{}/{group}", portal.work);
+        let (status, language, html) = read(get_asking(&portal, &path, "en", Some(&ann)));
+        assert_eq!((status, language.as_str()), (StatusCode::NOT_FOUND, "fr"));
+        assert!(
+            html.contains("Nous ne pouvons pas ouvrir cette liste ici"),
+            "{html}"
+        );
+    }
+    // Bob's device: his German.
+    let bob = portal.bind(1);
+    let path = format!("/p/{}/3", portal.work);
+    let (_, language, html) = read(get_asking(&portal, &path, "fr", Some(&bob)));
+    assert_eq!(language, "de");
+    assert!(
+        html.contains("Wir können diese Checkliste hier nicht öffnen"),
+        "{html}"
+    );
+    // No device: the browser's language.
+    let (_, language, _) = read(get_asking(&portal, &path, "de", None));
+    assert_eq!(language, "de");
+    let (_, language, _) = read(get_asking(&portal, &path, "fr", None));
+    assert_eq!(language, "fr");
+}
+
+#[test]
+fn a_sign_in_link_opens_in_its_contacts_language_and_switches_it() {
+    let portal = Portal::start();
+    speaks(&portal, "ann@client.example", "fr");
+    let link = sign_in_link(&portal, "ann@client.example");
+    // A fresh browser that asks for English.
+    let (status, language, html) = read(get_asking(&portal, &link, "en", None));
+    assert_eq!((status, language.as_str()), (StatusCode::OK, "fr"));
+    assert!(
+        html.contains("Appuyez sur le bouton pour vous connecter sur cet appareil."),
+        "{html}"
+    );
+    let page = unescaped(get_asking(&portal, &link, "en", None));
+    let action = format!(r#"action="{link}/language""#);
+    assert!(page.contains(&action), "{page}");
+    let chose = portal.post(&format!("{link}/language"), None, &[("locale", "de")]);
+    assert_eq!(chose.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(&chose, "location"), link);
+    let (_, language, html) = read(get_asking(&portal, &link, "en", None));
+    assert_eq!(language, "de");
+    assert!(html.contains("Drücken Sie die Schaltfläche"), "{html}");
+    // The link still signs in: choosing a language spent nothing.
+    let signed = portal.post(&link, None, &[]);
+    assert_eq!(header(&signed, "location"), "/account");
+    // Spent, it is refused in the contact's language; a forged one's switch changes nothing.
+    let (status, language, _) = read(get_asking(&portal, &link, "en", None));
+    assert_eq!((status, language.as_str()), (StatusCode::NOT_FOUND, "de"));
+    let forged = portal.post(
+        "/account/s/no-such-link/language",
+        None,
+        &[("locale", "fr")],
+    );
+    assert_eq!(forged.status(), StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn an_invalid_links_page_offers_the_language_switch() {
+    let portal = Portal::start();
+    let page = unescaped(get_asking(&portal, "/c/forgedtoken", "fr", None));
+    assert!(page.contains("Ce lien n’est pas valide"), "{page}");
+    assert!(
+        page.contains(r#"<form method="post" action="/language" class="languages">"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="/c/forgedtoken""#), "{page}");
+    assert!(
+        page.contains(r#"<strong lang="fr">Français</strong>"#),
+        "{page}"
+    );
+    let chose = portal.post(
+        "/language",
+        None,
+        &[("locale", "de"), ("back", "/c/forgedtoken")],
+    );
+    assert_eq!(header(&chose, "location"), "/c/forgedtoken");
+    let cookie = header(&chose, "set-cookie");
+    let cookie = cookie.split(';').next().unwrap();
+    let (_, language, html) = read(get_asking(&portal, "/c/forgedtoken", "fr", Some(cookie)));
+    assert_eq!(language, "de");
+    assert!(html.contains("Dieser Link ist ungültig"), "{html}");
 }
 
 #[test]

@@ -308,6 +308,13 @@ fn completed_work_says_so_and_sends_no_link() {
         .expect("says it is complete");
     let button = html.find("<button").expect("a button to view it");
     assert!(said < button, "{html}");
+    // It says only that: nothing asked for, and a read-only view offered.
+    assert!(!html.contains("has asked you for"), "{html}");
+    assert!(
+        !html.contains("another device will need a new link"),
+        "{html}"
+    );
+    assert!(html.contains("View my checklist"), "{html}");
     // Expired, the link offers nothing to send.
     portal.clock.advance(chrono::Duration::days(31));
     let page = portal.get(&link, None);

@@ -296,7 +296,7 @@ fn an_upload_over_the_cap_is_refused_before_or_while_it_streams() {
         &vec![0u8; CAP as usize + 1],
     );
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(response.text().unwrap().contains("at most 4 MiB"));
+    assert!(response.text().unwrap().contains("at most 4 MB"));
     assert_eq!(portal.docket.files(portal.work).unwrap().len(), 1);
 }
 
@@ -357,7 +357,7 @@ fn a_work_items_bytes_are_capped_before_the_file_is_read() {
     assert_eq!(refused.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let html = refused.text().unwrap();
     assert!(
-        html.contains("at most 100 KiB of files") && html.contains("room for 10 KiB more"),
+        html.contains("at most 100 KB of files") && html.contains("room for 10 KB more"),
         "{html}"
     );
     assert_eq!(portal.docket.files(portal.work).unwrap().len(), 1);

@@ -30,9 +30,10 @@ month-10 = Oktober
 month-11 = November
 month-12 = Dezember
 
-size-mib = { $number } MiB
-size-kib = { $number } KiB
+size-mib = { $number } MB
+size-kib = { $number } KB
 size-bytes = { $number } Byte
 decimal-mark = ,
+thousands-mark = .
 
 quoted = „{ $text }“

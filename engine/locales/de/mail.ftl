@@ -1,6 +1,6 @@
 # Die E-Mails, die ein Mandant erhält. Namen ($work, $group, $firm, $sender, $contact) sind die
 # Worte der Kanzlei und bleiben, wie sie sie geschrieben hat.
-mail-hello = Hallo { $contact },
+mail-hello = Guten Tag { $contact },
 mail-open-checklist = Meine Checkliste öffnen
 mail-sender-at-firm = { $sender } von { $firm }
 mail-due = fällig am { $date }
@@ -9,6 +9,7 @@ mail-was-due = war fällig am { $date }
 request-subject = { $work }: { $group }
 request-intro = { $who } benötigt einige Unterlagen von Ihnen für { $work } ({ $group }).
 request-open = Öffnen Sie Ihre Checkliste, um Aufgaben abzuhaken, Dateien hochzuladen und Fragen zu stellen:
+request-replaces = Diese E-Mail ersetzt die E-Mail vom { $date }; deren Link funktioniert nicht mehr.
 request-own-link = Dieser Link gilt nur für Sie; bitte leiten Sie ihn nicht weiter.
 
 reminder-subject = Erinnerung: { $work }: { $group }

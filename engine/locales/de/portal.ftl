@@ -2,14 +2,17 @@
 # der Kanzlei und bleiben, wie sie sie geschrieben hat.
 portal-skip = Zum Inhalt springen
 portal-sign-in-link = Anmelden, um alle Ihre Anfragen zu sehen
-portal-sent-through = Gesendet über das Docket von { $firm }.
+portal-sent-through = Gesendet von { $firm }.
 portal-language = Sprache:
 
 checklist-for = für { $contact }
 checklist-preview = Eine Vorschau für die Kanzlei: So sieht es { $contact }, ohne die Schaltflächen zum Abhaken, Hochladen oder Kommentieren.
 checklist-preview-back = Zurück zum Auftrag
 checklist-locked = Diese Anfrage ist abgeschlossen. Sie können sie und ihre Dokumente lesen, aber nichts mehr ändern.
-checklist-progress = { $done } von { $total } erledigt
+checklist-progress = { $done } von { $total } { $total ->
+        [one] Aufgabe
+       *[other] Aufgaben
+    } erledigt
 checklist-notice-done = Als erledigt markiert. Vielen Dank!
 checklist-notice-uploaded = Datei hochgeladen. Vielen Dank!
 checklist-notice-commented = Kommentar gesendet.

@@ -31,10 +31,11 @@ month-11 = November
 month-12 = December
 
 # A size; $number is already written with this language's decimal mark.
-size-mib = { $number } MiB
-size-kib = { $number } KiB
+size-mib = { $number } MB
+size-kib = { $number } KB
 size-bytes = { $number } bytes
 decimal-mark = .
+thousands-mark = ,
 
 # A name quoted in running text.
 quoted = "{ $text }"

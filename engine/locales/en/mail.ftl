@@ -10,6 +10,7 @@ request-subject = { $work }: { $group }
 request-intro = { $who } needs a few things from you for { $work } ({ $group }).
 request-open = Open your checklist to tick tasks off, upload files and ask questions:
 request-own-link = This link is yours alone; please do not forward it.
+request-replaces = This email replaces the one sent on { $date }; its link no longer works.
 
 reminder-subject = Reminder: { $work }: { $group }
 reminder-intro = A reminder from { $who }: we are still waiting for these for { $work } ({ $group }).

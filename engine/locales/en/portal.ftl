@@ -2,14 +2,17 @@
 # and stay as the firm wrote them.
 portal-skip = Skip to content
 portal-sign-in-link = Sign in to see all your requests
-portal-sent-through = Sent through { $firm }'s Docket.
+portal-sent-through = Sent by { $firm }.
 portal-language = Language:
 
 checklist-for = for { $contact }
 checklist-preview = A preview for staff: this is what { $contact } sees, without the buttons to tick, upload or comment.
 checklist-preview-back = Back to the work
 checklist-locked = This request is completed. You can read it and its documents, but nothing can be changed any more.
-checklist-progress = { $done } of { $total } done
+checklist-progress = { $done } of { $total } { $total ->
+        [one] task
+       *[other] tasks
+    } done
 checklist-notice-done = Marked done. Thank you!
 checklist-notice-uploaded = File uploaded. Thank you!
 checklist-notice-commented = Comment sent.

@@ -37,9 +37,11 @@ month-10 = octobre
 month-11 = novembre
 month-12 = décembre
 
-size-mib = { $number } Mio
-size-kib = { $number } Kio
+size-mib = { $number } Mo
+size-kib = { $number } Ko
 size-bytes = { $number } octets
 decimal-mark = ,
+# A narrow no-break space, as French writes "10 000".
+thousands-mark = { "\u202F" }
 
 quoted = « { $text } »

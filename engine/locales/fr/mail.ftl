@@ -9,6 +9,7 @@ mail-was-due = attendu le { $date }
 request-subject = { $work } : { $group }
 request-intro = { $who } a besoin de quelques éléments de votre part pour { $work } ({ $group }).
 request-open = Ouvrez votre liste pour cocher ce qui est fait, envoyer des fichiers et poser vos questions :
+request-replaces = Cet e-mail remplace celui envoyé le { $date } ; son lien ne fonctionne plus.
 request-own-link = Ce lien n’est qu’à vous ; merci de ne pas le transférer.
 
 reminder-subject = Rappel : { $work } : { $group }

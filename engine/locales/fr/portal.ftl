@@ -2,14 +2,17 @@
 # cabinet et restent tels qu'il les a écrits.
 portal-skip = Aller au contenu
 portal-sign-in-link = Se connecter pour voir toutes vos demandes
-portal-sent-through = Envoyé via le Docket de { $firm }.
+portal-sent-through = Envoyé par { $firm }.
 portal-language = Langue :
 
 checklist-for = pour { $contact }
 checklist-preview = Un aperçu pour l’équipe : voici ce que voit { $contact }, sans les boutons pour cocher, envoyer ou commenter.
 checklist-preview-back = Retour au dossier
 checklist-locked = Cette demande est terminée. Vous pouvez la lire ainsi que ses documents, mais plus rien ne peut être modifié.
-checklist-progress = { $done } sur { $total } fait(s)
+checklist-progress = { $done } { $done ->
+        [one] tâche faite
+       *[other] tâches faites
+    } sur { $total }
 checklist-notice-done = Marqué comme fait. Merci !
 checklist-notice-uploaded = Fichier envoyé. Merci !
 checklist-notice-commented = Commentaire envoyé.

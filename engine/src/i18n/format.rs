@@ -1,7 +1,12 @@
-//! Dates and sizes written the local way: month and weekday names and the order of a date's
-//! parts come from the language's `common.ftl`, so a new language brings its own.
+//! Dates, sizes and numbers written the local way: month and weekday names, the order of a
+//! date's parts and the decimal and thousands marks come from the language's `common.ftl`, so a
+//! new language brings its own.
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone};
+use fluent_bundle::FluentValue;
+use fluent_bundle::memoizer::MemoizerKind;
+use intl_memoizer::Memoizable;
+use unic_langid::LanguageIdentifier;
 
 use super::{Arg, translate};
 
@@ -66,4 +71,51 @@ fn written(code: &str, id: &str, date: NaiveDate, weekday: Option<String>) -> St
         args.push(("weekday", Arg::Text(weekday)));
     }
     translate(code, id, &args).unwrap_or_else(|_| date.to_string())
+}
+
+/// A whole number of four digits or more in a message, with the language's thousands mark
+/// ("10,000", "10 000", "10.000"); anything else as Fluent writes it. Each bundle's formatter.
+pub(super) fn number<M: MemoizerKind>(value: &FluentValue, intls: &M) -> Option<String> {
+    let FluentValue::Number(number) = value else {
+        return None;
+    };
+    let n = number.value;
+    if n.fract() != 0.0 || n.abs() < 1000.0 || n.abs() >= 1e15 {
+        return None;
+    }
+    let mark = intls
+        .with_try_get_threadsafe::<ThousandsMark, _, _>((), |m| m.0.clone())
+        .ok()?;
+    Some(grouped(n as i64, &mark))
+}
+
+/// `n` with `mark` between each group of three digits.
+pub(super) fn grouped(n: i64, mark: &str) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(mark);
+        }
+        out.push(digit);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// A language's thousands mark (its `thousands-mark` message), kept by its bundle.
+struct ThousandsMark(String);
+
+impl Memoizable for ThousandsMark {
+    type Args = ();
+    type Error = ();
+
+    fn construct(lang: LanguageIdentifier, _: ()) -> Result<Self, ()> {
+        // The message holds no number, so writing it does not come back here.
+        let code = super::resolve(Some(&lang.to_string()));
+        let mark = translate(code, "thousands-mark", &[]).map_err(|_| ())?;
+        Ok(ThousandsMark(mark))
+    }
 }

@@ -3,7 +3,7 @@
 //! binary; the build names the folders (`engine/build.rs`). A contact's `locale` (else the firm's) picks one;
 //! English is the reference every other language must match message for message and variable
 //! for variable (`tests.rs` checks it). Here: the bundles and `translate`; `format.rs` writes
-//! dates and sizes the local way; `jinja.rs` gives minijinja templates `t(...)`.
+//! dates, sizes and numbers the local way; `jinja.rs` gives minijinja templates `t(...)`.
 //!
 //! Firm-written text (work and task names, descriptions, comments) is passed in as variables and
 //! never translated. Staff pages stay English.
@@ -61,6 +61,7 @@ static BUNDLES: LazyLock<HashMap<&'static str, Bundle>> = LazyLock::new(|| {
             // Values are isolated where they are shown (`<bdi>`, `close_bidi`), not by Fluent's
             // invisible marks, which would also change every English text.
             bundle.set_use_isolating(false);
+            bundle.set_formatter(Some(format::number));
             for (name, source) in FILES.iter().zip(files) {
                 let resource =
                     FluentResource::try_new(source.to_string()).unwrap_or_else(|(_, e)| {
@@ -85,23 +86,44 @@ pub fn name(code: &str) -> String {
     translate(code, "language-name", &[]).unwrap_or_else(|_| code.to_string())
 }
 
-/// `code` if Docket has that language, else the default: what a stored locale (perhaps of a
-/// language since removed) is read as.
+/// `code` if Docket has that language (or its language, for a tag with a region such as
+/// `de-CH`), else the default: what a stored locale (perhaps of a language since removed) is read
+/// as.
 pub fn resolve(code: Option<&str>) -> &'static str {
-    code.and_then(|c| codes().find(|known| *known == c))
-        .unwrap_or(DEFAULT)
+    code.and_then(|c| {
+        codes()
+            .find(|known| *known == c)
+            .or_else(|| language_of(&c.trim().to_ascii_lowercase()))
+    })
+    .unwrap_or(DEFAULT)
+}
+
+/// The language Docket has for a lower-cased tag: itself, else its first part when the rest is
+/// a well-formed region or script (`de-ch`, `fr_ca`, `en-gb` → `de`, `fr`, `en`). None when
+/// Docket has neither.
+fn language_of(tag: &str) -> Option<&'static str> {
+    if let Some(code) = codes().find(|known| *known == tag) {
+        return Some(code);
+    }
+    let mut parts = tag.split(['-', '_']);
+    let primary = parts.next()?;
+    let well_formed =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    well_formed
+        .then(|| codes().find(|known| *known == primary))
+        .flatten()
 }
 
 /// A locale as staff or a client typed it, checked: trimmed and lower-cased, it must be one of
-/// the languages; the error names `field` and the languages there are.
+/// the languages, or a tag of one with a region (`de-CH` is `de`: what is kept is the language
+/// Docket will use); the error names `field` and the languages there are.
 pub fn check(field: &str, typed: &str) -> Result<&'static str> {
     check_language(typed).map_err(|message| Error::invalid_field(field, message))
 }
 
 /// `check` for a caller that names the field itself (the configuration's key).
 pub fn check_language(typed: &str) -> std::result::Result<&'static str, String> {
-    let code = typed.trim().to_ascii_lowercase();
-    codes().find(|known| *known == code).ok_or_else(|| {
+    language_of(&typed.trim().to_ascii_lowercase()).ok_or_else(|| {
         format!(
             "`{}` is not a language Docket has; use one of {}",
             typed.trim(),

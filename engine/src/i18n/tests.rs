@@ -137,12 +137,90 @@ fn dates_are_written_the_local_way() {
 
 #[test]
 fn sizes_use_the_languages_decimal_mark_and_units() {
-    assert_eq!(size("en", 1536 * 1024), "1.5 MiB");
-    assert_eq!(size("de", 1536 * 1024), "1,5 MiB");
-    assert_eq!(size("fr", 1536 * 1024), "1,5 Mio");
-    assert_eq!(size("fr", 10 * 1024 * 1024), "10 Mio");
-    assert_eq!(size("en", 2000), crate::text::size(2000));
+    assert_eq!(size("en", 1536 * 1024), "1.5 MB");
+    assert_eq!(size("de", 1536 * 1024), "1,5 MB");
+    assert_eq!(size("fr", 1536 * 1024), "1,5 Mo");
+    assert_eq!(size("fr", 10 * 1024 * 1024), "10 Mo");
+    assert_eq!(size("en", 2000), "2 KB");
     assert_eq!(size("de", 12), "12 Byte");
+}
+
+#[test]
+fn numbers_and_counts_are_written_each_languages_way() {
+    let most = |code| {
+        translate(
+            code,
+            "refusal-comment-too-long",
+            &[("most", Arg::Number(10_000))],
+        )
+        .unwrap()
+    };
+    assert!(
+        most("en").contains("at most 10,000 characters"),
+        "{}",
+        most("en")
+    );
+    assert!(
+        most("fr").contains("au plus 10\u{202F}000 caractères"),
+        "{}",
+        most("fr")
+    );
+    assert!(most("de").contains("10.000"), "{}", most("de"));
+    let progress = |code, done: i64, total: i64| {
+        translate(
+            code,
+            "checklist-progress",
+            &[("done", Arg::Number(done)), ("total", Arg::Number(total))],
+        )
+        .unwrap()
+    };
+    assert_eq!(progress("fr", 0, 4), "0 tâche faite sur 4");
+    assert_eq!(progress("fr", 1, 4), "1 tâche faite sur 4");
+    assert_eq!(progress("fr", 2, 4), "2 tâches faites sur 4");
+    assert_eq!(progress("en", 0, 4), "0 of 4 tasks done");
+    assert_eq!(progress("en", 1, 1), "1 of 1 task done");
+    assert_eq!(progress("de", 2, 4), "2 von 4 Aufgaben erledigt");
+    assert_eq!(progress("de", 1, 1), "1 von 1 Aufgabe erledigt");
+    // Small numbers and dates are as they were.
+    assert_eq!(progress("en", 999, 1000), "999 of 1,000 tasks done");
+}
+
+#[test]
+fn client_text_names_the_firm_not_the_product() {
+    let firm = [("firm", Arg::Text("My Firm".into()))];
+    assert_eq!(
+        translate("en", "portal-sent-through", &firm).unwrap(),
+        "Sent by My Firm."
+    );
+    assert_eq!(
+        translate("fr", "portal-sent-through", &firm).unwrap(),
+        "Envoyé par My Firm."
+    );
+    assert_eq!(
+        translate("de", "portal-sent-through", &firm).unwrap(),
+        "Gesendet von My Firm."
+    );
+    let hans = [("contact", Arg::Text("Hans Müller".into()))];
+    assert_eq!(
+        translate("de", "mail-hello", &hans).unwrap(),
+        "Guten Tag Hans Müller,"
+    );
+}
+
+#[test]
+fn a_locale_with_a_region_is_its_language() {
+    assert_eq!(check("locale", "de-CH").unwrap(), "de");
+    assert_eq!(check("locale", "fr_CA").unwrap(), "fr");
+    assert_eq!(check("locale", " EN-gb ").unwrap(), "en");
+    assert_eq!(
+        check("locale", "zh-Hant-TW").unwrap_err().field(),
+        Some("locale")
+    );
+    for refused in ["es-ES", "de-", "de-C H", "-de", "de-toolongregion"] {
+        assert!(check("locale", refused).is_err(), "{refused}");
+    }
+    assert_eq!(super::resolve(Some("de-CH")), "de");
+    assert_eq!(super::resolve(Some("es-ES")), "en");
 }
 
 #[test]

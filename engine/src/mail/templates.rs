@@ -286,6 +286,7 @@ fn sample() -> MailContext {
             done: false,
         }],
         locale: crate::i18n::DEFAULT.into(),
+        replaces: "2 March 2026".into(),
     }
 }
 

@@ -86,6 +86,10 @@ pub struct MailContext {
     /// (messages queued before languages) reads as English.
     #[serde(default)]
     pub locale: String,
+    /// For a request sent again: the day the request it replaces was sent, in the client's
+    /// words (its links no longer work); empty otherwise.
+    #[serde(default)]
+    pub replaces: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -11,7 +11,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::guard::same_origin;
-use super::language::visitor;
+use super::language::{visitor, with_contact};
 use super::pages::{Firm, Message, render, say, trouble};
 use super::{ACCOUNT_COOKIE_PLAIN, ACCOUNT_COOKIE_SECURE, checklist_path, serde_urlencoded_form};
 use crate::AppState;
@@ -71,7 +71,18 @@ pub(super) async fn request_sign_in(
     }
 }
 
-fn invalid_sign_in(firm: &Firm) -> Response {
+/// The firm as a page answering a request with sign-in link `token` shows it: in the language
+/// of the contact it was sent to, else the visitor's.
+pub(super) async fn for_sign_in(state: &AppState, headers: &HeaderMap, token: &str) -> Firm {
+    let firm = visitor(state, headers);
+    let lookup = token.to_string();
+    match state.call(move |d| d.sign_in_locale(&lookup)).await {
+        Ok(contact_locale) => with_contact(firm, contact_locale),
+        Err(_) => firm,
+    }
+}
+
+pub(super) fn invalid_sign_in(firm: &Firm) -> Response {
     Message {
         status: StatusCode::NOT_FOUND,
         heading: "page-sign-in-invalid",
@@ -88,16 +99,17 @@ pub(super) async fn sign_in_landing(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = visitor(&state, &headers);
+    let firm = for_sign_in(&state, &headers, &token).await;
     let lookup = token.clone();
     match state.call(move |d| d.sign_in_link(&lookup)).await {
         Ok(SignInLinkState::Valid) => {
-            let language_back = format!("/account/s/{token}");
+            // The choice is kept on the link's contact, whose language this page is in.
+            let language_action = format!("/account/s/{token}/language");
             render(
                 &firm,
                 StatusCode::OK,
                 "sign_in_link.html",
-                context! { token, language_action => "/language", language_back },
+                context! { token, language_action },
             )
         }
         Ok(SignInLinkState::Invalid) => invalid_sign_in(&firm),
@@ -111,7 +123,7 @@ pub(super) async fn sign_in(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = visitor(&state, &headers);
+    let firm = for_sign_in(&state, &headers, &token).await;
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }

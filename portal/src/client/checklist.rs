@@ -15,7 +15,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::guard::ClientSignIn;
-use super::language::visitor;
+use super::language::visitor_on;
 use super::pages::{Firm, Message, invalid_link, render_html, say, trouble};
 use super::{cache, checklist_path, device_cookie, parse_group, serde_urlencoded_form};
 use crate::AppState;
@@ -50,7 +50,7 @@ pub(super) async fn checklist(
     {
         return page_in(locale, html);
     }
-    let firm = visitor(&state, &headers);
+    let firm = visitor_on(&state, &headers, work.parse().ok());
     let cap = state.docket.max_upload();
     let session = match ClientSignIn::admit(&state, &headers, &work, &group, &firm) {
         Ok(session) => session,

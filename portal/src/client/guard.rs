@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use docket_engine::docket::{ClientSession, NoSession};
 
-use super::language::visitor;
+use super::language::visitor_on;
 use super::pages::{Firm, Message, not_here, reassigned, say, trouble};
 use super::{ACCOUNT_COOKIE_PLAIN, ACCOUNT_COOKIE_SECURE, checklist_path, device_cookie};
 use super::{link, parse_group};
@@ -31,21 +31,27 @@ impl FromRequestParts<AppState> for ClientSignIn {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        // Refused before the contact is known: in the visitor's language.
-        let firm = visitor(state, &parts.headers);
+        let params = RawPathParams::from_request_parts(parts, state).await.ok();
+        let param = |name: &str| {
+            params.as_ref().and_then(|params| {
+                params
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            })
+        };
+        let (work, group) = (param("work"), param("group"));
+        // Refused before the session is checked: in the language of the contact this device
+        // holds the work for, else the visitor's.
+        let firm = visitor_on(
+            state,
+            &parts.headers,
+            work.as_deref().and_then(|w| w.parse().ok()),
+        );
         if parts.method == Method::POST {
             same_origin(state, &parts.headers, &firm)?;
         }
-        let Ok(params) = RawPathParams::from_request_parts(parts, state).await else {
-            return Err(not_here(&firm));
-        };
-        let param = |name: &str| {
-            params
-                .iter()
-                .find(|(key, _)| *key == name)
-                .map(|(_, value)| value.to_string())
-        };
-        let (Some(work), Some(group)) = (param("work"), param("group")) else {
+        let (Some(work), Some(group)) = (work, group) else {
             return Err(not_here(&firm));
         };
         let session = Self::admit(state, &parts.headers, &work, &group, &firm)?;

@@ -10,9 +10,10 @@ use docket_engine::docket::{Asker, LandingState, LinkProof, NewLink, Opened};
 use minijinja::context;
 
 use super::guard::same_origin;
-use super::language::visitor;
+use super::language::{visitor, visitor_on, with_contact};
 use super::pages::{
-    Firm, Message, invalid_link, not_here, reassigned, render, say, say_with, trouble,
+    Firm, Message, invalid_link, invalid_link_at, not_here, reassigned, render, say, say_with,
+    trouble,
 };
 use super::{checklist_path, device_cookie, device_cookie_header, parse_group};
 use crate::AppState;
@@ -25,17 +26,21 @@ pub(super) async fn landing(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    // Until the link proves live, the page is for whoever holds it: in their language.
     let firm = visitor(&state, &headers);
     let lookup = token.clone();
-    let landing = match state.call(move |d| d.link_landing(&lookup)).await {
-        Ok(l) => l,
+    let found = state
+        .call(move |d| Ok((d.link_landing(&lookup)?, d.link_locale(&lookup)?)))
+        .await;
+    let (landing, contact_locale) = match found {
+        Ok(found) => found,
         Err(e) => return trouble(&firm, &e),
     };
+    // A link that still names its contact is answered in their language, stale or not; an
+    // unknown one in its holder's.
     let firm = Firm {
         name: landing.firm_name,
         logo_url: landing.firm_logo_url,
-        ..firm
+        ..with_contact(firm, contact_locale)
     };
     match landing.state {
         LandingState::Valid {
@@ -61,7 +66,18 @@ pub(super) async fn landing(
         LandingState::Expired => stale_link(&firm, &token, false),
         LandingState::Complete { work_name } => complete(&firm, Some(&work_name)),
         LandingState::Reassigned => reassigned(&firm),
-        LandingState::Unknown => invalid_link(&firm),
+        LandingState::Unknown => invalid_link_at(&firm, &format!("/c/{token}")),
+    }
+}
+
+/// The firm as a page answering a request with link `token` shows it: in the language of the
+/// contact the link was sent to, else the visitor's.
+pub(super) async fn for_link(state: &AppState, headers: &HeaderMap, token: &str) -> Firm {
+    let firm = visitor(state, headers);
+    let lookup = token.to_string();
+    match state.call(move |d| d.link_locale(&lookup)).await {
+        Ok(contact_locale) => with_contact(firm, contact_locale),
+        Err(_) => firm,
     }
 }
 
@@ -92,7 +108,7 @@ pub(super) async fn open_link(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let firm = visitor(&state, &headers);
+    let firm = for_link(&state, &headers, &token).await;
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
@@ -126,7 +142,7 @@ pub(super) async fn open_link(
         Opened::Replaced { .. } => stale_link(&firm, &token, true),
         Opened::Expired { .. } => stale_link(&firm, &token, false),
         Opened::Reassigned => reassigned(&firm),
-        Opened::Unknown => invalid_link(&firm),
+        Opened::Unknown => invalid_link_at(&firm, &format!("/c/{token}")),
     }
 }
 
@@ -171,7 +187,7 @@ pub(super) async fn new_link_from_token(
     headers: HeaderMap,
     extensions: Extensions,
 ) -> Response {
-    let firm = visitor(&state, &headers);
+    let firm = for_link(&state, &headers, &token).await;
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
@@ -191,7 +207,7 @@ pub(super) async fn new_link_from_page(
     headers: HeaderMap,
     extensions: Extensions,
 ) -> Response {
-    let firm = visitor(&state, &headers);
+    let firm = visitor_on(&state, &headers, work.parse().ok());
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }

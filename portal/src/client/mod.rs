@@ -85,6 +85,10 @@ pub fn routes() -> Router<AppState> {
             "/account/s/{token}",
             get(account::sign_in_landing).post(account::sign_in),
         )
+        .route(
+            "/account/s/{token}/language",
+            post(switch::choose_on_sign_in),
+        )
         .route("/account/sign-out", post(account::sign_out))
         .layer(axum::middleware::map_response(
             crate::browser::security_headers,

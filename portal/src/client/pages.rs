@@ -113,6 +113,12 @@ pub(super) struct Message<'a> {
 
 impl Message<'_> {
     pub(super) fn render(self, firm: &Firm) -> Response {
+        self.render_switching(firm, None)
+    }
+
+    /// The page, with the footer's language switch (`POST /language`, kept in the visitor's
+    /// cookie) coming back to `back` when given.
+    pub(super) fn render_switching(self, firm: &Firm, back: Option<&str>) -> Response {
         render(
             firm,
             self.status,
@@ -124,6 +130,8 @@ impl Message<'_> {
                 button => self.action.as_ref().map(|a| say(firm, a.1)),
                 back => self.back.as_ref().map(|b| b.0.clone()),
                 back_label => self.back.as_ref().map(|b| say(firm, b.1)),
+                language_action => back.map(|_| "/language"),
+                language_back => back,
             },
         )
     }
@@ -193,6 +201,16 @@ pub(super) fn firm(state: &AppState) -> Firm {
 }
 
 pub(super) fn invalid_link(firm: &Firm) -> Response {
+    invalid_link_message(firm).render(firm)
+}
+
+/// The page for a link that opens nothing, at `path` (`/c/TOKEN`): no contact is known, so its
+/// footer offers the language switch, coming back here.
+pub(super) fn invalid_link_at(firm: &Firm, path: &str) -> Response {
+    invalid_link_message(firm).render_switching(firm, Some(path))
+}
+
+fn invalid_link_message(firm: &Firm) -> Message<'static> {
     Message {
         status: StatusCode::NOT_FOUND,
         heading: "page-invalid-link",
@@ -200,7 +218,6 @@ pub(super) fn invalid_link(firm: &Firm) -> Response {
         action: None,
         back: None,
     }
-    .render(firm)
 }
 
 /// A checklist address this browser cannot open: never bound here, or no such group. The two

@@ -1,6 +1,7 @@
 //! The footer's language switch: `POST /language` (from a page with no known contact, kept in
-//! the `docket_lang` cookie; with a signed-in account, on the contact as well) and
-//! `POST /c/TOKEN/language` (a live link's landing page: kept on the link's contact). Each
+//! the `docket_lang` cookie; with a signed-in account, on the contact as well),
+//! `POST /c/TOKEN/language` (a live link's landing page: kept on the link's contact) and
+//! `POST /account/s/TOKEN/language` (a sign-in link's page: kept on its contact). Each
 //! answers with a redirect back, to a page now in that language.
 
 use axum::extract::{Path, State};
@@ -85,7 +86,7 @@ pub(super) async fn choose_on_link(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let firm = visitor(&state, &headers);
+    let firm = super::link::for_link(&state, &headers, &token).await;
     if let Err(refused) = same_origin(&state, &headers, &firm) {
         return refused;
     }
@@ -98,6 +99,35 @@ pub(super) async fn choose_on_link(
     match state.call(move |d| d.link_set_locale(&token, code)).await {
         Ok(true) => Redirect::to(&back).into_response(),
         Ok(false) => invalid_link(&firm),
+        Err(e) => trouble(&firm, &e),
+    }
+}
+
+/// `POST /account/s/TOKEN/language`: the footer's switch on a sign-in link's page, kept on the
+/// link's contact; back to that page, now in that language. A link that signs no one in is
+/// answered as one.
+pub(super) async fn choose_on_sign_in(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let firm = super::account::for_sign_in(&state, &headers, &token).await;
+    if let Err(refused) = same_origin(&state, &headers, &firm) {
+        return refused;
+    }
+    let back = format!("/account/s/{token}");
+    let Some(code) =
+        serde_urlencoded_form::<Choice>(&body).and_then(|f| i18n::check_language(&f.locale).ok())
+    else {
+        return Redirect::to(&back).into_response();
+    };
+    match state
+        .call(move |d| d.sign_in_link_set_locale(&token, code))
+        .await
+    {
+        Ok(true) => Redirect::to(&back).into_response(),
+        Ok(false) => super::account::invalid_sign_in(&firm),
         Err(e) => trouble(&firm, &e),
     }
 }

@@ -267,6 +267,16 @@ impl Docket {
         Ok(true)
     }
 
+    /// The holder of a live sign-in link chose `locale` on its page: kept on the link's contact.
+    /// False (and nothing kept) when the link signs no one in.
+    pub fn sign_in_link_set_locale(&self, token: &str, locale: &str) -> Result<bool> {
+        let Some((_, link)) = self.live_sign_in_link(token)? else {
+            return Ok(false);
+        };
+        self.contact_chooses_locale(link.contact, locale)?;
+        Ok(true)
+    }
+
     /// The account page: up to 100 open and the last 100 completed work items with a sent group
     /// for the contact.
     pub fn account(&self, contact: ContactId) -> Result<Account> {

@@ -5,7 +5,8 @@
 //! fresh links asked for (only by whoever holds one of the group's links or devices), `quota.rs`
 //! how much and how fast a client may upload, `refusals.rs` what a client is told when refused (in
 //! their language),
-//! `checklist.rs` what the checklist shows and takes, `account.rs` the account.
+//! `checklist.rs` what the checklist shows and takes, `account.rs` the account, `language.rs`
+//! the contact a request still identifies, for the language of the page that answers it.
 //!
 //! **Rules.** `GET /c/TOKEN` only reads; the button's `POST` binds the group to the device
 //! (`GroupAccess::device_hash`, `bound_at`), and a link asked for from the portal
@@ -25,6 +26,7 @@
 pub(super) mod access;
 pub(super) mod account;
 pub(super) mod checklist;
+pub(super) mod language;
 pub(super) mod links;
 pub(super) mod quota;
 pub(super) mod refusals;

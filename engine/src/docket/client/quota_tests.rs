@@ -92,7 +92,7 @@ fn a_work_items_bytes_are_capped() {
     let err = upload(&docket, &session, 1, &[b'b'; 100]).unwrap_err();
     assert!(matches!(err, Error::TooLarge(_)), "{err}");
     assert!(
-        err.to_string().contains("room for 24 bytes more") && err.to_string().contains("1 KiB"),
+        err.to_string().contains("room for 24 bytes more") && err.to_string().contains("1 KB"),
         "{err}"
     );
     // One that fits still goes in.

@@ -244,5 +244,8 @@ fn a_contacts_language_is_checked_kept_cleared_and_the_firms_applies_without_one
     firm.docket.request_sign_in("ann@client.example").unwrap();
     firm.deliver();
     let sign_in = firm.sent().last().unwrap().1.clone();
-    assert!(sign_in.contains("Hallo Ann"), "{sign_in}");
+    assert!(sign_in.contains("Guten Tag Ann"), "{sign_in}");
+    // A tag with a region keeps the language Docket will use.
+    let swiss = set("de-CH").unwrap();
+    assert_eq!(swiss.locale.as_deref(), Some("de"));
 }

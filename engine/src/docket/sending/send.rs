@@ -123,6 +123,10 @@ impl Docket {
         }
         let sender = self.sender(sender)?;
         let resend = work.groups[g].sent_at.is_some();
+        let replaces = match work.groups[g].sent_at {
+            Some(at) => self.client_day(&contact, at)?,
+            None => String::new(),
+        };
         {
             let group = &mut work.groups[g];
             group.sent_at = Some(now);
@@ -165,7 +169,7 @@ impl Docket {
             .map(|t| self.task_line(t, &contact, now))
             .collect::<Result<Vec<_>>>()?;
         let key = format!("{}/{g}/send/{}", work.id, group.sends);
-        let message = self.group_email(
+        let mut message = self.group_email(
             GroupEmail {
                 work,
                 group: g,
@@ -178,6 +182,8 @@ impl Docket {
             Vec::new(),
             link,
         )?;
+        // The resend made every earlier link of the group answer "replaced": the email says so.
+        message.context.replaces = replaces;
         self.queue_guarded_message(batch, &message);
         let by = sender
             .user
@@ -470,10 +476,21 @@ impl Docket {
                 reminder_number: 0,
                 also_open: Vec::new(),
                 locale: self.locale_of(contact)?.to_string(),
+                replaces: String::new(),
             },
             thread,
             ..OutboundMessage::queued(key, kind, now, contact.email.clone(), from_name)
         })
+    }
+
+    /// The day of `at` in the contact's timezone, written in their language.
+    fn client_day(&self, contact: &Contact, at: DateTime<Utc>) -> Result<String> {
+        let tz = match contact.timezone {
+            Some(tz) => tz,
+            None => self.firm_settings()?.timezone,
+        };
+        let day = at.with_timezone(&tz).date_naive();
+        Ok(crate::i18n::short_date(self.locale_of(contact)?, day))
     }
 
     pub(crate) fn task_line(

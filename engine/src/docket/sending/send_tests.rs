@@ -94,6 +94,16 @@ fn links_expire_renew_and_are_replaced_by_a_resend() {
         firm.docket.resolve_link(token(&first)).unwrap(),
         LinkStatus::Replaced { .. }
     ));
+    // The resent email says which one it replaces and that its link is dead; the first did not.
+    let unwrapped = |raw: &str| raw.replace("=\r\n", "").replace("=\n", "");
+    let replaces = "This email replaces the one sent on 2 March 2026; its link no longer works.";
+    assert!(!unwrapped(&firm.sent()[0].1).contains("This email replaces"));
+    let resent = unwrapped(&firm.sent().last().unwrap().1);
+    assert_eq!(
+        resent.matches(replaces).count(),
+        2,
+        "text and html: {resent}"
+    );
     assert!(matches!(
         firm.docket.resolve_link(token(&second)).unwrap(),
         LinkStatus::Valid { .. }
