@@ -50,7 +50,7 @@ pub enum WorkCommand {
     Repeat {
         id: String,
         /// month, quarter, year (any case), or a five-field cron expression in the firm's zone
-        /// (e.g. "0 6 1 * *"); its first date is on or after the work's start date.
+        /// (e.g. "0 6 1 * *"); its first date is after the work's start date.
         #[arg(long, required_unless_present = "stop")]
         every: Option<String>,
         /// The day of the month (1-31; a shorter month takes its last day) for month, quarter
