@@ -22,6 +22,9 @@ use crate::admin::{Layout, Message, error_page, local_time, render, sentence, st
 pub(super) struct RepliesQuery {
     #[serde(default)]
     done: String,
+    /// With `done=already`: the reply a second click named, to say what became of it.
+    #[serde(default)]
+    reply: String,
 }
 
 #[derive(Serialize)]
@@ -32,7 +35,7 @@ struct RepliesPage {
     /// Replies by email are not set up, or not read: what to configure.
     setup: Option<&'static str>,
     replies: Vec<Line>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -52,10 +55,17 @@ pub(super) async fn replies(
     session: StaffSession,
     AdminQuery(query): AdminQuery<RepliesQuery>,
 ) -> Response {
+    let reply = query.reply.clone();
     let found = state
-        .call(|d| Ok((d.inbound_status()?, d.unmatched_replies()?)))
+        .call(move |d| {
+            Ok((
+                d.inbound_status()?,
+                d.unmatched_replies()?,
+                d.unmatched_reply_fate(&reply)?,
+            ))
+        })
         .await;
-    let (status, replies) = match found {
+    let (status, replies, fate) = match found {
         Ok(found) => found,
         Err(e) => return error_page(e, Layout::signed_in(&state, &session, "replies")),
     };
@@ -74,9 +84,10 @@ pub(super) async fn replies(
             .map(|at| local_time(&state, at)),
         setup: setup_notice(state.docket.replies_by_email()),
         replies: replies.iter().map(|r| line(&state, r)).collect(),
-        notice: match query.done.as_str() {
-            "attached" => Some("The reply was attached to the work."),
-            "discarded" => Some("The reply was discarded."),
+        notice: match (query.done.as_str(), fate) {
+            ("attached", _) => Some("The reply was attached to the work.".into()),
+            ("discarded", _) => Some("The reply was discarded.".into()),
+            ("already", Some(fate)) => Some(format!("This reply was {}.", fate.already())),
             _ => None,
         },
     };
@@ -86,6 +97,18 @@ pub(super) async fn replies(
         Layout::signed_in(&state, &session, "replies"),
         &view,
     )
+}
+
+/// After a refusal about reply `id`: back to the list saying what became of it, when it was
+/// attached or discarded already (a second click, or someone else first); else `None`.
+async fn already_handled(state: &AppState, id: &str) -> Option<Response> {
+    let reply = id.to_string();
+    let fate = state.call(move |d| d.unmatched_reply_fate(&reply)).await;
+    matches!(fate, Ok(Some(_))).then(|| {
+        let query =
+            serde_urlencoded::to_string([("done", "already"), ("reply", id)]).unwrap_or_default();
+        Redirect::to(&format!("/admin/replies?{query}")).into_response()
+    })
 }
 
 /// What the page says when replies by email are not set up, or set up but not read.
@@ -171,10 +194,16 @@ pub(super) async fn pick(
     AdminQuery(query): AdminQuery<PickQuery>,
 ) -> Response {
     let q = query.q.clone();
-    let found = state.call(move |d| d.reply_choices(&id, &q)).await;
+    let asked = id.clone();
+    let found = state.call(move |d| d.reply_choices(&asked, &q)).await;
     let choices = match found {
         Ok(choices) => choices,
-        Err(e) => return error_page(e, Layout::signed_in(&state, &session, "replies")),
+        Err(e) => {
+            if let Some(back) = already_handled(&state, &id).await {
+                return back;
+            }
+            return error_page(e, Layout::signed_in(&state, &session, "replies"));
+        }
     };
     let view = pick_page(&state, &choices);
     render(
@@ -296,8 +325,10 @@ pub(super) async fn attach(
     };
     let group = group - 1;
     let actor = docket_engine::model::Actor::Staff(session.member.staff.id);
+    let asked = id.clone();
     match state
         .call(move |d| {
+            let id = asked;
             // The form numbers groups from 1, as the work page shows them.
             let groups = d.work(work)?.groups.len();
             if group >= groups {
@@ -315,7 +346,9 @@ pub(super) async fn attach(
     {
         Ok(_) => Redirect::to("/admin/replies?done=attached").into_response(),
         Err(error) => {
-            if error.status().is_client_error() {
+            if let Some(back) = already_handled(&state, &id).await {
+                back
+            } else if error.status().is_client_error() {
                 refuse(error.status(), error.message().to_string())
             } else {
                 error_page(error, layout(&session))
@@ -332,11 +365,15 @@ pub(super) async fn discard(
     StaffForm(_): StaffForm<serde::de::IgnoredAny>,
 ) -> Response {
     let actor = docket_engine::model::Actor::Staff(session.member.staff.id);
+    let asked = id.clone();
     match state
-        .call(move |d| d.discard_unmatched_reply(&id, actor))
+        .call(move |d| d.discard_unmatched_reply(&asked, actor))
         .await
     {
         Ok(()) => Redirect::to("/admin/replies?done=discarded").into_response(),
-        Err(e) => error_page(e, Layout::signed_in(&state, &session, "replies")),
+        Err(e) => match already_handled(&state, &id).await {
+            Some(back) => back,
+            None => error_page(e, Layout::signed_in(&state, &session, "replies")),
+        },
     }
 }

@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiResult;
-use super::refusals::{BodyRefusals, RecordQueryRefusals, RecordRefusals, TokenRefusals};
+use super::refusals::{BodyRefusals, RecordQueryStateRefusals, RecordRefusals, TokenRefusals};
 use crate::auth::ApiCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
@@ -113,7 +113,10 @@ async fn discard_unmatched(
     path = "/replies/unmatched/{id}/choices",
     tag = "replies",
     params(("id" = String, Path, description = "the unmatched reply's id"), ChoicesQuery),
-    responses((status = 200, description = "done", body = ReplyChoices), RecordQueryRefusals)
+    responses(
+        (status = 200, description = "done", body = ReplyChoices),
+        RecordQueryStateRefusals
+    )
 )]
 async fn reply_choices(
     _: ApiCaller,
