@@ -33,7 +33,7 @@ struct RepliesPage {
     failing: Option<String>,
     last_read: Option<String>,
     /// Replies by email are not set up, or not read: what to configure.
-    setup: Option<&'static str>,
+    setup: Option<String>,
     replies: Vec<Line>,
     notice: Option<String>,
 }
@@ -73,16 +73,19 @@ pub(super) async fn replies(
         failing: status.as_ref().and_then(|s| {
             s.failing_since.map(|since| {
                 format!(
-                    "The reply mailbox cannot be read since {}: {}. Docket keeps trying; replies wait in the mailbox meanwhile.",
+                    "The reply mailbox cannot be read since {}. {} Docket keeps trying; replies wait in the mailbox meanwhile.",
                     local_time(&state, since),
-                    s.error.as_deref().unwrap_or("no answer")
+                    sentence(s.error.as_deref().unwrap_or("it did not answer"))
                 )
             })
         }),
         last_read: status
             .and_then(|s| s.last_read_at)
             .map(|at| local_time(&state, at)),
-        setup: setup_notice(state.docket.replies_by_email()),
+        setup: setup_notice(
+            state.docket.replies_by_email(),
+            state.docket.reply_address().as_deref(),
+        ),
         replies: replies.iter().map(|r| line(&state, r)).collect(),
         notice: match (query.done.as_str(), fate) {
             ("attached", _) => Some("The reply was attached to the work.".into()),
@@ -111,16 +114,18 @@ async fn already_handled(state: &AppState, id: &str) -> Option<Response> {
     })
 }
 
-/// What the page says when replies by email are not set up, or set up but not read.
-fn setup_notice(setup: RepliesByEmail) -> Option<&'static str> {
+/// What the page says when replies by email are not set up, or set up but not read (a
+/// mailbox that fails is said with its failure instead).
+fn setup_notice(setup: RepliesByEmail, reply_address: Option<&str>) -> Option<String> {
     match setup {
         RepliesByEmail::NotSetUp => Some(
-            "Replies by email are not set up: emails to clients carry no reply address, so their answers go to the sender's mailbox. To take them here, configure [inbound] as the README's section “Replies by email” says.",
+            "Replies by email are not set up: emails to clients ask them to answer the staff member who sent them, so their answers go to that person's mailbox. To take them here, configure [inbound] as the README's section “Replies by email” says.".into(),
         ),
-        RepliesByEmail::NotRead => Some(
-            "Replies are not read: emails to clients carry a reply address, but no mailbox is configured ([inbound] imap_host), so their answers wait in that mailbox unread. See the README's section “Replies by email”.",
-        ),
-        RepliesByEmail::Read => None,
+        RepliesByEmail::NotRead => Some(format!(
+            "Replies go to the mailbox of {}, but Docket does not read it: set imap_host (and imap_user) under [inbound] to have them here. See the README's section “Replies by email”.",
+            reply_address.unwrap_or("the reply address")
+        )),
+        RepliesByEmail::Read | RepliesByEmail::Failing => None,
     }
 }
 
@@ -375,5 +380,28 @@ pub(super) async fn discard(
             Some(back) => back,
             None => error_page(e, Layout::signed_in(&state, &session, "replies")),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use docket_engine::docket::RepliesByEmail;
+
+    use super::setup_notice;
+
+    #[test]
+    fn a_reply_address_nothing_reads_is_said_without_contradiction() {
+        let said = setup_notice(RepliesByEmail::NotRead, Some("replies@firm.example")).unwrap();
+        assert!(
+            said.starts_with(
+                "Replies go to the mailbox of replies@firm.example, but Docket does not read it: set imap_host"
+            ),
+            "{said}"
+        );
+        assert!(!said.contains("no mailbox is configured"), "{said}");
+        assert_eq!(
+            setup_notice(RepliesByEmail::Failing, Some("r@f.example")),
+            None
+        );
     }
 }

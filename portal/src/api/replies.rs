@@ -30,9 +30,10 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 /// whether the mailbox answers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 struct UnmatchedReplies {
-    /// `not_set_up`: no `[inbound]`, so emails to clients carry no reply address and their
-    /// answers go to the sender's mailbox; `not_read`: emails carry the reply address but no
-    /// mailbox is read (`[inbound] imap_host` is not set); `read`: the mailbox is read.
+    /// `not_set_up`: no `[inbound]`, so emails to clients carry no reply address of Docket's
+    /// and their answers go to the sender's mailbox; `not_read`: emails carry the reply address but no
+    /// mailbox is read (`[inbound] imap_host` is not set); `read`: the mailbox is read;
+    /// `failing`: Docket cannot read it now (`mailbox.error` says why) and keeps trying.
     setup: RepliesByEmail,
     /// The firm's reply address (`[inbound] reply_address`); none when not set up.
     reply_address: Option<String>,
