@@ -279,6 +279,12 @@ fn staff_pick_open_work_for_a_reply_and_completed_work_is_refused() {
     );
     assert!(pick.contains(&format!("value=\"{payroll}/1\"")), "{pick}");
     assert!(pick.contains("(the sender)"), "{pick}");
+    // Payroll was never sent: its groups are for their contacts, not "sent to" them.
+    assert!(
+        pick.contains("Employer — for <bdi>Bob Baker (bob@client.example)</bdi>, not sent yet"),
+        "{pick}"
+    );
+    assert!(!pick.contains("Employer — sent to"), "{pick}");
 
     // Someone who is no contact: the search finds open work by client or title.
     let stranger = unmatched(&admin, "office@baker.example", "baker", "Hours attached");

@@ -186,6 +186,8 @@ struct GroupPickLine {
     name: String,
     recipient: String,
     sender: bool,
+    /// Emailed to its recipient: "sent to", else "for …, not sent yet".
+    sent: bool,
     checked: bool,
 }
 
@@ -238,6 +240,7 @@ fn pick_page(state: &AppState, c: &ReplyChoices) -> PickPage {
                     format!("{} ({})", g.recipient_name, g.recipient_email)
                 },
                 sender: g.sender,
+                sent: g.sent,
                 checked: first.is_some_and(|f| f.work == w.id && f.group == g.group),
             })
             .collect(),
