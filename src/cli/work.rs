@@ -176,8 +176,8 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
                 let work = docket.stop_repeat(id, Actor::CommandLine)?;
                 writeln!(
                     out,
-                    "work `{}` no longer repeats; what it made stays",
-                    work.title
+                    "work “{}” ({}) no longer repeats; what it made stays",
+                    work.title, work.id
                 )?;
             } else {
                 let request = docket_engine::model::RepeatRequest {
@@ -190,8 +190,9 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
                 if let Some(repeat) = &work.repeat {
                     writeln!(
                         out,
-                        "work `{}` {}, each titled `{}`",
+                        "work “{}” ({}) {}, each titled “{}”",
                         work.title,
+                        work.id,
                         repeat_text(repeat),
                         repeat.title,
                     )?;
@@ -309,7 +310,7 @@ fn show(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     if let Some(repeat) = &work.repeat {
         writeln!(
             out,
-            "  {}, each titled `{}`",
+            "  {}, each titled “{}”",
             repeat_text(repeat),
             repeat.title
         )?;
