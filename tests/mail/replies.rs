@@ -482,8 +482,16 @@ imap_poll_secs = 1
     };
     wait_until("Jo's request email", &imap, || to_jo().is_some());
     let request = to_jo().unwrap();
-    let reply_to = request.header("Reply-To").unwrap().to_string();
-    assert!(reply_to.starts_with("replies+"), "{reply_to}");
+    // Sent with the demo admin's token, so named for them: `"Demo Admin" <replies+…>`.
+    let header = request.header("Reply-To").unwrap().to_string();
+    let reply_to = header
+        .rsplit_once('<')
+        .map_or(header.as_str(), |(_, a)| a.trim_end_matches('>'))
+        .to_string();
+    assert!(
+        header.starts_with("\"Demo Admin\" <") && reply_to.starts_with("replies+"),
+        "{header}"
+    );
     imap.deliver(&reply(
         "jo@client.example",
         &reply_to,
