@@ -74,7 +74,7 @@ impl Config {
                     .unwrap_or_else(|| source.clone());
                 let inner = e.inner().to_string();
                 let first_line = inner.lines().next().unwrap_or_default().trim();
-                ConfigError(format!("{origin}: key `{path}`: {first_line}"))
+                ConfigError(format!("{origin}: {}", plain_refusal(&path, first_line)))
             })?;
         config.firm.explicit = explicit;
         config.validate().map_err(|msg| {
@@ -327,8 +327,82 @@ impl InboundConfig {
         if self.imap_poll_secs == 0 {
             return Err("key `inbound.imap_poll_secs`: must be at least 1".into());
         }
+        if let Some(path) = &self.imap_ca_file {
+            certificate_file(path).map_err(|why| format!("key `inbound.imap_ca_file`: {why}"))?;
+        }
         Ok(())
     }
+}
+
+/// Checks that `path` is a readable PEM file of at least one certificate, saying in one
+/// sentence what is wrong.
+fn certificate_file(path: &Path) -> Result<(), String> {
+    use tokio_rustls::rustls::pki_types::CertificateDer;
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            format!("there is no file {shown}; give the PEM file of the mailbox server's certificate authority")
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            format!("Docket may not read {shown}; let the user Docket runs as read it")
+        }
+        _ => format!("cannot read {shown}: {e}"),
+    })?;
+    let certificates = CertificateDer::pem_slice_iter(&bytes).collect::<Result<Vec<_>, _>>();
+    match certificates {
+        Ok(found) if !found.is_empty() => Ok(()),
+        _ => Err(format!(
+            "{shown} holds no PEM certificate (-----BEGIN CERTIFICATE-----); give the certificate authority's PEM file"
+        )),
+    }
+}
+
+/// What serde said about the value at `path`, in the words of the file rather than Rust's:
+/// "key `inbound.imap_port`: must be a number from 1 to 65535, not 70000" rather than
+/// "invalid value: integer `70000`, expected u16"; "[inbound] needs reply_address" rather than
+/// "missing field `reply_address`".
+pub(crate) fn plain_refusal(path: &str, said: &str) -> String {
+    if let Some(field) = said
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        return match path {
+            "" | "." => format!("the configuration needs {field}"),
+            section => format!("[{section}] needs {field}"),
+        };
+    }
+    let wrong = said
+        .strip_prefix("invalid type: ")
+        .or_else(|| said.strip_prefix("invalid value: "))
+        .and_then(|rest| rest.rsplit_once(", expected "));
+    let Some((given, expected)) = wrong else {
+        return format!("key `{path}`: {said}");
+    };
+    let key = path.rsplit('.').next().unwrap_or(path);
+    let wanted = match expected {
+        "u16" if key.ends_with("port") => "a number from 1 to 65535",
+        "u8" => "a whole number from 0 to 255",
+        "u16" => "a whole number from 0 to 65535",
+        "u32" => "a whole number from 0 to 4294967295",
+        "u64" | "usize" => "a whole number, 0 or more",
+        "i64" | "i32" => "a whole number",
+        "f64" | "f32" => "a number",
+        "a boolean" => "true or false",
+        "a string" | "a borrowed string" => "text in quotes",
+        "a sequence" => "a list in brackets, e.g. [\"a\", \"b\"]",
+        other => other,
+    };
+    // `integer `70000``, `string "993"`: the value as the file wrote it.
+    let value = given
+        .split_once(' ')
+        .map_or(given, |(_, value)| value)
+        .trim_matches('`');
+    let quoted = given.starts_with("string ") && !wanted.starts_with("text");
+    format!(
+        "key `{path}`: must be {wanted}{}, not {value}",
+        if quoted { " without quotes" } else { "" }
+    )
 }
 
 /// `localhost`, an address in 127.0.0.0/8 or `::1` (brackets allowed): this machine.

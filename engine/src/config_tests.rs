@@ -228,3 +228,47 @@ fn replies_mailbox_keys_refuse_a_password_in_clear_and_port_zero() {
         "{refused}"
     );
 }
+
+#[test]
+fn wrong_values_are_refused_in_the_files_words_not_rusts() {
+    let inbound = "[inbound]\nreply_address = \"replies@smith.example\"\nimap_user = \"u\"\n";
+    let cases = [
+        (
+            format!("{inbound}imap_port = 70000\n"),
+            "FILE: key `inbound.imap_port`: must be a number from 1 to 65535, not 70000",
+        ),
+        (
+            format!("{inbound}imap_port = \"993\"\n"),
+            "FILE: key `inbound.imap_port`: must be a number from 1 to 65535 without quotes, not \"993\"",
+        ),
+        (
+            "[inbound]\nimap_host = \"mail.smith.example\"\n".to_string(),
+            "FILE: [inbound] needs reply_address",
+        ),
+        (
+            "[firm]\nname = 5\n".to_string(),
+            "FILE: key `firm.name`: must be text in quotes, not 5",
+        ),
+        (
+            format!("{inbound}imap_ca_file = \"/nonexistent.pem\"\n"),
+            "FILE: key `inbound.imap_ca_file`: there is no file /nonexistent.pem;",
+        ),
+    ];
+    for (text, want) in &cases {
+        let err = load_str(text, &[]).unwrap_err();
+        assert!(err.starts_with(want), "for {text:?} got {err:?}");
+        for rust in ["u16", "invalid type", "missing field", "os error"] {
+            assert!(!err.contains(rust), "{err}");
+        }
+    }
+    // A file that is not PEM is refused at load too, in one sentence.
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("ca.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let err = load_str(
+        &format!("{inbound}imap_ca_file = \"{}\"\n", junk.display()),
+        &[],
+    )
+    .unwrap_err();
+    assert!(err.contains("holds no PEM certificate"), "{err}");
+}

@@ -534,7 +534,7 @@ fn address_log_line(config: &Config) -> String {
         )
     } else {
         format!(
-            "links in emails now start with {}, the address the server listens on (--listen or server.listen), as server.base_url is not configured; set server.base_url if clients reach the server at another address",
+            "links in emails now start with {}, from the port the server listens on (--listen or server.listen), as server.base_url is not configured; set server.base_url for the address clients should use",
             config.server.base_url
         )
     }

@@ -52,14 +52,16 @@ pub fn run(
                 )?;
             }
             // Shown, but not set here.
+            // Without server.base_url the host is always localhost: only the port is the
+            // server's, so say so rather than "the address it listened on".
             let from = if base_url_set {
-                "server.base_url in the configuration"
+                "server.base_url in the configuration, applied at every start"
             } else {
-                "the address the server listened on (--listen, or server.listen), as server.base_url is not configured"
+                "the port the server listens on (--listen, or server.listen), applied at every start; set server.base_url for the address clients should use"
             };
             writeln!(
                 out,
-                "# client links start with {}: from {from}, applied at every start",
+                "# client links start with {}: from {from}",
                 firm.base_url
             )?;
             match &firm.logo_url {

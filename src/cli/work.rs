@@ -50,7 +50,7 @@ pub enum WorkCommand {
     Repeat {
         id: String,
         /// month, quarter, year (any case), or a five-field cron expression in the firm's zone
-        /// (e.g. "0 6 1 * *"); its first date is on or after the work's start date.
+        /// (e.g. "0 6 1 * *"); its first date is after the work's start date.
         #[arg(long, required_unless_present = "stop")]
         every: Option<String>,
         /// The day of the month (1-31; a shorter month takes its last day) for month, quarter
@@ -176,8 +176,8 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
                 let work = docket.stop_repeat(id, Actor::CommandLine)?;
                 writeln!(
                     out,
-                    "work `{}` no longer repeats; what it made stays",
-                    work.title
+                    "work “{}” ({}) no longer repeats; what it made stays",
+                    work.title, work.id
                 )?;
             } else {
                 let request = docket_engine::model::RepeatRequest {
@@ -190,8 +190,9 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
                 if let Some(repeat) = &work.repeat {
                     writeln!(
                         out,
-                        "work `{}` {}, each titled `{}`",
+                        "work “{}” ({}) {}, each titled “{}”",
                         work.title,
+                        work.id,
                         repeat_text(repeat),
                         repeat.title,
                     )?;
@@ -309,7 +310,7 @@ fn show(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     if let Some(repeat) = &work.repeat {
         writeln!(
             out,
-            "  {}, each titled `{}`",
+            "  {}, each titled “{}”",
             repeat_text(repeat),
             repeat.title
         )?;

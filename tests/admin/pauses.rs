@@ -3,7 +3,7 @@
 
 use docket_engine::model::Role;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{Admin, STAFF, body, location};
 
@@ -210,6 +210,17 @@ fn the_api_pauses_and_resumes_contacts_and_work_and_the_preview_shows_a_pause() 
     assert!(kinds.contains(&"reminders_resumed"), "{kinds:?}");
 
     let contact = "/contacts/ann@client.example";
+    // Before anything is set, the keys are there, empty, so scripts see they exist.
+    let (_, fresh) = admin.api_with(&token, Method::GET, contact, None);
+    assert_eq!(fresh["locale"], Value::Null, "{fresh}");
+    assert_eq!(fresh["paused"], Value::Null, "{fresh}");
+    assert_eq!(fresh["holidays"], json!([]), "{fresh}");
+    assert!(
+        ["locale", "paused", "holidays"]
+            .iter()
+            .all(|k| fresh.get(k).is_some()),
+        "{fresh}"
+    );
     let (status, ann) = admin.api_with(
         &token,
         Method::PUT,
@@ -228,7 +239,7 @@ fn the_api_pauses_and_resumes_contacts_and_work_and_the_preview_shows_a_pause() 
     assert_eq!(ann["holidays"], json!(["2026-03-30"]));
     let (status, ann) = admin.api_with(&token, Method::DELETE, &format!("{contact}/pause"), None);
     assert_eq!(status, StatusCode::OK, "{ann}");
-    assert!(ann.get("paused").is_none(), "{ann}");
+    assert_eq!(ann["paused"], Value::Null, "{ann}");
 
     // The calendar of a client away until 20 March: what falls before is held to that day.
     let (status, plain) = admin.api_with(

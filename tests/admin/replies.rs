@@ -59,6 +59,29 @@ fn staff_attach_or_discard_unmatched_replies() {
     );
     assert_eq!(answer.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&answer), "/admin/replies?done=attached");
+    // Submitted twice (a double click, a page left open): back to the list, saying where the
+    // reply went, and nothing attached twice.
+    let twice = admin.post(
+        &format!("/admin/replies/{first}/attach"),
+        &sam,
+        &[("choice", &format!("{}/1", admin.work))],
+    );
+    assert_eq!(twice.status(), StatusCode::SEE_OTHER);
+    let back = location(&twice);
+    let said = body(admin.get(&back, Some(&sam)));
+    let title = admin.docket.work(admin.work).unwrap().title;
+    assert!(
+        said.contains(&format!("This reply was already attached to “{title}”."))
+            || said.contains(&format!(
+                "This reply was already attached to “{}”.",
+                title.replace('&', "&amp;").replace('\'', "&#x27;")
+            )),
+        "{said}"
+    );
+    assert!(!said.contains("not found"), "{said}");
+    let picker = admin.get(&format!("/admin/replies/{first}/attach"), Some(&sam));
+    assert_eq!(picker.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&picker), back);
     let comments = admin.docket.comments(admin.work).unwrap();
     assert_eq!(comments.len(), 1);
     assert_eq!(
@@ -129,7 +152,14 @@ fn staff_attach_or_discard_unmatched_replies() {
         .bearer_auth(&secret)
         .send()
         .unwrap();
-    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert!(
+        again
+            .text()
+            .unwrap()
+            .contains("this reply was already discarded"),
+        "not a bare not found"
+    );
 
     // A mailbox that cannot be read is said on the page until it answers again.
     assert!(
@@ -249,6 +279,12 @@ fn staff_pick_open_work_for_a_reply_and_completed_work_is_refused() {
     );
     assert!(pick.contains(&format!("value=\"{payroll}/1\"")), "{pick}");
     assert!(pick.contains("(the sender)"), "{pick}");
+    // Payroll was never sent: its groups are for their contacts, not "sent to" them.
+    assert!(
+        pick.contains("Employer — for <bdi>Bob Baker (bob@client.example)</bdi>, not sent yet"),
+        "{pick}"
+    );
+    assert!(!pick.contains("Employer — sent to"), "{pick}");
 
     // Someone who is no contact: the search finds open work by client or title.
     let stranger = unmatched(&admin, "office@baker.example", "baker", "Hours attached");

@@ -414,15 +414,18 @@ fn the_template_page_previews_the_calendar_the_engine_computes() {
         html.contains("shown as if sent on Mon 6 Apr 2026"),
         "{html}"
     );
+    // The calendar is followed to its end, and the page says why it ends there, once.
     assert!(
-        html.contains("Reminders stop for Bank statements"),
+        html.contains("Reminders stop for Bank statements, P60")
+            && html.contains(": five reminders is the most a task gets until the group is resent."),
         "{html}"
     );
-    // The calendar is followed to its end, and the page says why it ends there.
     assert!(
-        html.contains("No more reminders: every open task has had 5"),
-        "{html}"
+        !html.contains("No more reminders: every open task has had 5"),
+        "the cap is said once: {html}"
     );
+    assert!(html.contains("The emails Docket would send"), "{html}");
+    assert!(!html.contains("scheduler"), "{html}");
 
     // A bad date: the form again with its message, no preview.
     let refused = admin.get(&format!("{page}?start=06%2F04%2F2026"), Some(&sam));

@@ -433,7 +433,9 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
         "{out}"
     );
     assert!(
-        out.contains(", each titled `{contact} — {template} {period}`"),
+        out.contains(&format!("({id}) repeats every quarter on day 7; next "))
+            && out.contains(", each titled “{contact} — {template} {period}”")
+            && !out.contains('`'),
         "{out}"
     );
     // Until and the title pattern, as given, are in what it prints.
@@ -456,7 +458,7 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
         "repeats every quarter on day 15 until 2099-12-31; next 2028-04-15, 2028-07-15, 2028-10-15";
     assert!(
         out.contains(&format!(
-            "{repeats}, each titled `{{contact}} — VAT {{quarter}}`"
+            "{repeats}, each titled “{{contact}} — VAT {{quarter}}”"
         )),
         "{out}"
     );
@@ -532,6 +534,9 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
     assert_eq!(ok(&["work", "show", &id, "--data", &data]), shown);
     // Stopped through the server's socket, beside it.
     let out = ok(&["work", "repeat", &id, "--stop", "--data", &data]);
-    assert!(out.contains("no longer repeats"), "{out}");
+    assert!(
+        out.contains(&format!("({id}) no longer repeats")) && !out.contains('`'),
+        "names the work by its id too: {out}"
+    );
     server.stop();
 }

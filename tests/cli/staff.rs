@@ -196,7 +196,8 @@ fn settings_are_shown_and_set_and_the_configuration_wins_at_start_saying_so() {
         "{shown}"
     );
     assert!(
-        shown.contains("from the address the server listened on (--listen"),
+        shown.contains("from the port the server listens on (--listen")
+            && shown.contains("set server.base_url for the address clients should use"),
         "no server.base_url is configured: {shown}"
     );
     assert!(shown.contains("sub_statuses.planned = a,b\n"), "{shown}");
@@ -293,7 +294,7 @@ fn without_a_configured_base_url_the_links_follow_the_listen_address_and_say_so(
     let shown = ok(&["settings", "show", "--data", &data]);
     assert!(
         shown.contains(&format!(
-            "# client links start with http://localhost:{port}: from the address the server listened on"
+            "# client links start with http://localhost:{port}: from the port the server listens on"
         )),
         "{shown}"
     );
@@ -302,7 +303,7 @@ fn without_a_configured_base_url_the_links_follow_the_listen_address_and_say_so(
     let address = format!("http://localhost:{port}");
     assert!(
         lines.iter().any(|l| l.contains(&format!(
-            "links in emails now start with {address}, the address the server listens on (--listen"
+            "links in emails now start with {address}, from the port the server listens on (--listen"
         ))),
         "{lines:?}"
     );
@@ -315,7 +316,7 @@ fn without_a_configured_base_url_the_links_follow_the_listen_address_and_say_so(
     let shown = ok(&["settings", "show", "--data", &data]);
     assert!(
         shown.contains(&format!(
-            "# client links start with {address}: from the address the server listened on (--listen"
+            "# client links start with {address}: from the port the server listens on (--listen"
         )),
         "{shown}"
     );

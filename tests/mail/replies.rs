@@ -482,8 +482,16 @@ imap_poll_secs = 1
     };
     wait_until("Jo's request email", &imap, || to_jo().is_some());
     let request = to_jo().unwrap();
-    let reply_to = request.header("Reply-To").unwrap().to_string();
-    assert!(reply_to.starts_with("replies+"), "{reply_to}");
+    // Sent with the demo admin's token, so named for them: `"Demo Admin" <replies+…>`.
+    let header = request.header("Reply-To").unwrap().to_string();
+    let reply_to = header
+        .rsplit_once('<')
+        .map_or(header.as_str(), |(_, a)| a.trim_end_matches('>'))
+        .to_string();
+    assert!(
+        header.starts_with("\"Demo Admin\" <") && reply_to.starts_with("replies+"),
+        "{header}"
+    );
     imap.deliver(&reply(
         "jo@client.example",
         &reply_to,
@@ -501,4 +509,64 @@ imap_poll_secs = 1
     assert_eq!(listed["setup"], "read", "{listed}");
     assert_eq!(listed["reply_address"], "replies@smith.example", "{listed}");
     assert!(listed["mailbox"]["last_read_at"].is_string(), "{listed}");
+}
+
+/// A mailbox nothing listens at: the state says it is failing (not "read", with no read ever
+/// made), and why in plain words rather than the system's error.
+#[test]
+fn a_mailbox_that_cannot_be_reached_is_failing_in_plain_words() {
+    use docket_engine::docket::RepliesByEmail;
+    let relay = docket_engine::config::SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: 9,
+        username: None,
+        password: None,
+        security: "none".into(),
+        ca_file: None,
+        timeout_secs: 1,
+        connections: 1,
+    };
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default(), &relay);
+    let docket = firm
+        .docket
+        .clone()
+        .with_reply_address(Some("replies@smith.example"))
+        .with_reply_mailbox(true);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = InboundConfig {
+        reply_address: "replies@smith.example".into(),
+        imap_host: Some("127.0.0.1".into()),
+        imap_port: Some(closed),
+        imap_user: Some("replies".into()),
+        imap_folder: "INBOX".into(),
+        imap_tls: "none".into(),
+        imap_ca_file: None,
+        imap_poll_secs: 1,
+    };
+    assert_eq!(docket.replies_by_email(), RepliesByEmail::Read);
+    let reader = ImapReader::start(docket.clone(), config, "secret".into()).unwrap();
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = docket.inbound_status().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "no failure recorded");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    reader.stop();
+    assert_eq!(
+        status.error.as_deref(),
+        Some(
+            format!(
+                "Docket cannot reach the mailbox at 127.0.0.1:{closed}: the connection was refused"
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(status.last_read_at, None);
+    assert_eq!(docket.replies_by_email(), RepliesByEmail::Failing);
 }

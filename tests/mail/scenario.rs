@@ -120,6 +120,14 @@ fn a_quarter_of_gentle_urgent_and_custom_reminders() {
             password: "a long enough password".into(),
         })
         .unwrap();
+    firm.docket
+        .add_user(docket_engine::NewUser {
+            email: "pat@smith.example".into(),
+            name: "Pat Office".into(),
+            role: docket_engine::model::Role::Admin,
+            password: "a long enough password".into(),
+        })
+        .unwrap();
     firm.contact("Ann Archer", "ann@archer.example", None);
     firm.contact("Bob Baker", "bob@baker.example", Some("America/New_York"));
     firm.contact("Carol Chen", "carol@chen.example", None);
@@ -133,7 +141,8 @@ fn a_quarter_of_gentle_urgent_and_custom_reminders() {
     );
     // Urgent, sent by Sam by hand at 10:00 New York time; the contact lives in New York.
     let urgent = firm.work("Urgent", "2026-03-02", "bob@baker.example", None);
-    // Custom (3 and 1 days before, then weekly), sent through the API: from the firm itself.
+    // Custom (3 and 1 days before, then weekly), sent through the API with a token of no
+    // member: from the firm itself, answers to the admin.
     let custom = firm.work("Custom", "2026-03-02", "carol@chen.example", None);
     firm.docket
         .send_group(custom, 0, Actor::Api("crm".into()))
@@ -250,7 +259,11 @@ fn a_quarter_of_gentle_urgent_and_custom_reminders() {
         addr(carol[0], "From"),
         Some("Smith & Co <office@smith.example>".into())
     );
-    assert_eq!(addr(carol[0], "Reply-To"), None);
+    // No member sent it and the work has no assignee: the request and the scheduler's
+    // reminders all say to answer the firm's admin, never the no-reply address.
+    for mail in &carol {
+        assert_eq!(addr(mail, "Reply-To"), Some("pat@smith.example".into()));
+    }
     assert!(
         carol[0]
             .html

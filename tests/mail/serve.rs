@@ -215,6 +215,20 @@ fn a_simulated_month_through_the_binary_the_api_and_a_real_smtp_server() {
             .all(|m| m.tls && m.auth_user.as_deref() == Some("docket"))
     );
     assert!(mails[1].header("Subject").unwrap().starts_with("Reminder:"));
+    // Sent with the demo's token, which is the demo admin's: from them, and answers reach
+    // them, the request as the scheduler's reminders.
+    for mail in &mails {
+        assert_eq!(
+            mail.header("From").map(|h| h.replace('"', "")).as_deref(),
+            Some("Demo Admin via Smith & Co <office@smith.example>")
+        );
+        assert_eq!(
+            mail.header("Reply-To")
+                .map(|h| h.replace('"', ""))
+                .as_deref(),
+            Some("Demo Admin <admin@demo-firm.example>")
+        );
+    }
     // The demo's own sends went out too.
     assert!(sink.messages().len() >= 8);
 

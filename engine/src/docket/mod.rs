@@ -171,6 +171,9 @@ pub enum RepliesByEmail {
     NotRead,
     /// The mailbox is read.
     Read,
+    /// A mailbox is configured but Docket cannot read it now (cannot reach it, the login is
+    /// refused): the mailbox's `error` says why; Docket keeps trying.
+    Failing,
 }
 
 /// How sending behaves, and what the scheduler caches.
@@ -277,11 +280,21 @@ impl Docket {
         self
     }
 
-    /// How far replies by email are set up.
+    /// Whether the mailbox's last attempt failed; a store that cannot be read says no, the
+    /// mailbox's own state being unknown then.
+    fn reply_mailbox_failing(&self) -> bool {
+        self.inbound_status()
+            .ok()
+            .flatten()
+            .is_some_and(|s| s.failing_since.is_some())
+    }
+
+    /// How far replies by email are set up, and whether the mailbox can be read now.
     pub fn replies_by_email(&self) -> RepliesByEmail {
         match (&self.reply_address, self.reply_mailbox) {
             (None, _) => RepliesByEmail::NotSetUp,
             (Some(_), false) => RepliesByEmail::NotRead,
+            (Some(_), true) if self.reply_mailbox_failing() => RepliesByEmail::Failing,
             (Some(_), true) => RepliesByEmail::Read,
         }
     }

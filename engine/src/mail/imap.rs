@@ -274,6 +274,31 @@ fn server_text(debug: &str) -> Option<String> {
     None
 }
 
+/// Why the mailbox at `host:port` cannot be reached, in words for staff rather than the
+/// system's ("Connection refused (os error 111)").
+fn cannot_reach(host: &str, port: u16, e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let why = match e.kind() {
+        ErrorKind::ConnectionRefused => "the connection was refused".to_string(),
+        ErrorKind::TimedOut => "it did not answer".to_string(),
+        ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable => {
+            "no route leads there from this machine".to_string()
+        }
+        ErrorKind::PermissionDenied => "this machine does not allow the connection".to_string(),
+        _ if e.to_string().contains("lookup address") => {
+            "no such host is known (check imap_host)".to_string()
+        }
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(at) => text[..at].to_lowercase(),
+                None => text,
+            }
+        }
+    };
+    format!("Docket cannot reach the mailbox at {host}:{port}: {why}")
+}
+
 async fn timed<T>(work: impl Future<Output = Result<T, String>>) -> Result<T, String> {
     tokio::time::timeout(COMMAND_TIMEOUT, work)
         .await
@@ -288,7 +313,7 @@ async fn connect(config: &InboundConfig) -> Result<async_imap::Client<Connection
     let port = config.port();
     let tcp = TcpStream::connect((host, port))
         .await
-        .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+        .map_err(|e| cannot_reach(host, port, &e))?;
     match config.imap_tls.as_str() {
         "none" => greeted(host, Connection::Plain(tcp)).await,
         "starttls" => {
@@ -416,7 +441,29 @@ impl AsyncWrite for Connection {
 mod tests {
     use async_imap::error::Error;
 
-    use super::said;
+    use super::{cannot_reach, said};
+
+    #[test]
+    fn a_mailbox_that_cannot_be_reached_is_said_in_plain_words() {
+        use std::io::{Error, ErrorKind};
+        let cases = [
+            (
+                Error::from(ErrorKind::ConnectionRefused),
+                "the connection was refused",
+            ),
+            (Error::from(ErrorKind::TimedOut), "it did not answer"),
+            (
+                Error::other("failed to lookup address information: Name or service not known"),
+                "no such host is known (check imap_host)",
+            ),
+        ];
+        for (error, why) in cases {
+            assert_eq!(
+                cannot_reach("imap.firm.example", 993, &error),
+                format!("Docket cannot reach the mailbox at imap.firm.example:993: {why}")
+            );
+        }
+    }
 
     #[test]
     fn replies_mailbox_failures_are_in_the_servers_words() {

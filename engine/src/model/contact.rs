@@ -21,18 +21,20 @@ pub struct Contact {
     #[serde(default)]
     pub archived_at: Option<DateTime<Utc>>,
     /// Set while staff pause this contact's reminders ("away until 10 January"): no reminder
-    /// reaches them before the pause's date, on any work.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// reaches them before the pause's date, on any work. Always in the JSON (null when
+    /// unset), as are `holidays` and `locale`, so scripts see they exist.
+    #[serde(default)]
+    #[schema(required = true)]
     pub paused: Option<ReminderPause>,
     /// The contact's own quiet days (their country's holidays), ascending: no reminder goes
     /// out to them on these days, as on the firm's holidays, which still apply too.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schema(value_type = Vec<String>, example = json!(["2027-05-13"]))]
+    #[serde(default)]
+    #[schema(value_type = Vec<String>, example = json!(["2027-05-13"]), required = true)]
     pub holidays: Vec<NaiveDate>,
     /// The language of the portal and the emails for this contact (`en`, `fr`, `de`); none: the
     /// firm's. The client may change it in the portal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "fr")]
+    #[serde(default)]
+    #[schema(example = "fr", required = true)]
     pub locale: Option<String>,
 }
 

@@ -35,7 +35,7 @@ pub use outbox::{
     CommentLine, MailContext, MessageKind, MessageState, OutboundMessage, PendingDigest, TaskLine,
 };
 pub use repeat::{NOT_A_DAY, Occurrence, Repeat, RepeatRequest};
-pub use reply::{InboundStatus, UnmatchedReply};
+pub use reply::{InboundStatus, ReplyFate, UnmatchedReply};
 pub use staff::{ApiToken, StaffMember, StaffSession, TokenCreator, TokenEnd};
 pub use template::{
     DocumentRef, GroupTemplate, MAX_DUE_OFFSET_DAYS, NewTemplate, ParamItem, ParamValue, PluginRef,

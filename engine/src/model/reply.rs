@@ -57,3 +57,31 @@ impl Record for InboundStatus {
     const KIND: &'static str = "inbound status";
     const VERSION: u16 = 1;
 }
+
+/// What became of an unmatched reply once it left the list, kept (in `meta`, by the reply's
+/// id) so a second click on the same reply says what happened to it instead of "not found".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyFate {
+    /// Attached to a group of this work item, titled so then.
+    Attached {
+        work: WorkId,
+        title: String,
+    },
+    Discarded,
+}
+
+impl ReplyFate {
+    /// "already attached to “Ann — Year end”", for a sentence about the reply.
+    pub fn already(&self) -> String {
+        match self {
+            ReplyFate::Attached { title, .. } => format!("already attached to “{title}”"),
+            ReplyFate::Discarded => "already discarded".into(),
+        }
+    }
+}
+
+impl Record for ReplyFate {
+    const KIND: &'static str = "reply fate";
+    const VERSION: u16 = 1;
+}

@@ -22,6 +22,9 @@ use crate::admin::{Layout, Message, error_page, local_time, render, sentence, st
 pub(super) struct RepliesQuery {
     #[serde(default)]
     done: String,
+    /// With `done=already`: the reply a second click named, to say what became of it.
+    #[serde(default)]
+    reply: String,
 }
 
 #[derive(Serialize)]
@@ -30,9 +33,9 @@ struct RepliesPage {
     failing: Option<String>,
     last_read: Option<String>,
     /// Replies by email are not set up, or not read: what to configure.
-    setup: Option<&'static str>,
+    setup: Option<String>,
     replies: Vec<Line>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -52,10 +55,17 @@ pub(super) async fn replies(
     session: StaffSession,
     AdminQuery(query): AdminQuery<RepliesQuery>,
 ) -> Response {
+    let reply = query.reply.clone();
     let found = state
-        .call(|d| Ok((d.inbound_status()?, d.unmatched_replies()?)))
+        .call(move |d| {
+            Ok((
+                d.inbound_status()?,
+                d.unmatched_replies()?,
+                d.unmatched_reply_fate(&reply)?,
+            ))
+        })
         .await;
-    let (status, replies) = match found {
+    let (status, replies, fate) = match found {
         Ok(found) => found,
         Err(e) => return error_page(e, Layout::signed_in(&state, &session, "replies")),
     };
@@ -63,20 +73,24 @@ pub(super) async fn replies(
         failing: status.as_ref().and_then(|s| {
             s.failing_since.map(|since| {
                 format!(
-                    "The reply mailbox cannot be read since {}: {}. Docket keeps trying; replies wait in the mailbox meanwhile.",
+                    "The reply mailbox cannot be read since {}. {} Docket keeps trying; replies wait in the mailbox meanwhile.",
                     local_time(&state, since),
-                    s.error.as_deref().unwrap_or("no answer")
+                    sentence(s.error.as_deref().unwrap_or("it did not answer"))
                 )
             })
         }),
         last_read: status
             .and_then(|s| s.last_read_at)
             .map(|at| local_time(&state, at)),
-        setup: setup_notice(state.docket.replies_by_email()),
+        setup: setup_notice(
+            state.docket.replies_by_email(),
+            state.docket.reply_address().as_deref(),
+        ),
         replies: replies.iter().map(|r| line(&state, r)).collect(),
-        notice: match query.done.as_str() {
-            "attached" => Some("The reply was attached to the work."),
-            "discarded" => Some("The reply was discarded."),
+        notice: match (query.done.as_str(), fate) {
+            ("attached", _) => Some("The reply was attached to the work.".into()),
+            ("discarded", _) => Some("The reply was discarded.".into()),
+            ("already", Some(fate)) => Some(format!("This reply was {}.", fate.already())),
             _ => None,
         },
     };
@@ -88,16 +102,30 @@ pub(super) async fn replies(
     )
 }
 
-/// What the page says when replies by email are not set up, or set up but not read.
-fn setup_notice(setup: RepliesByEmail) -> Option<&'static str> {
+/// After a refusal about reply `id`: back to the list saying what became of it, when it was
+/// attached or discarded already (a second click, or someone else first); else `None`.
+async fn already_handled(state: &AppState, id: &str) -> Option<Response> {
+    let reply = id.to_string();
+    let fate = state.call(move |d| d.unmatched_reply_fate(&reply)).await;
+    matches!(fate, Ok(Some(_))).then(|| {
+        let query =
+            serde_urlencoded::to_string([("done", "already"), ("reply", id)]).unwrap_or_default();
+        Redirect::to(&format!("/admin/replies?{query}")).into_response()
+    })
+}
+
+/// What the page says when replies by email are not set up, or set up but not read (a
+/// mailbox that fails is said with its failure instead).
+fn setup_notice(setup: RepliesByEmail, reply_address: Option<&str>) -> Option<String> {
     match setup {
         RepliesByEmail::NotSetUp => Some(
-            "Replies by email are not set up: emails to clients carry no reply address, so their answers go to the sender's mailbox. To take them here, configure [inbound] as the README's section “Replies by email” says.",
+            "Replies by email are not set up: emails to clients ask them to answer the staff member who sent them, so their answers go to that person's mailbox. To take them here, configure [inbound] as the README's section “Replies by email” says.".into(),
         ),
-        RepliesByEmail::NotRead => Some(
-            "Replies are not read: emails to clients carry a reply address, but no mailbox is configured ([inbound] imap_host), so their answers wait in that mailbox unread. See the README's section “Replies by email”.",
-        ),
-        RepliesByEmail::Read => None,
+        RepliesByEmail::NotRead => Some(format!(
+            "Replies go to the mailbox of {}, but Docket does not read it: set imap_host (and imap_user) under [inbound] to have them here. See the README's section “Replies by email”.",
+            reply_address.unwrap_or("the reply address")
+        )),
+        RepliesByEmail::Read | RepliesByEmail::Failing => None,
     }
 }
 
@@ -158,6 +186,8 @@ struct GroupPickLine {
     name: String,
     recipient: String,
     sender: bool,
+    /// Emailed to its recipient: "sent to", else "for …, not sent yet".
+    sent: bool,
     checked: bool,
 }
 
@@ -171,10 +201,16 @@ pub(super) async fn pick(
     AdminQuery(query): AdminQuery<PickQuery>,
 ) -> Response {
     let q = query.q.clone();
-    let found = state.call(move |d| d.reply_choices(&id, &q)).await;
+    let asked = id.clone();
+    let found = state.call(move |d| d.reply_choices(&asked, &q)).await;
     let choices = match found {
         Ok(choices) => choices,
-        Err(e) => return error_page(e, Layout::signed_in(&state, &session, "replies")),
+        Err(e) => {
+            if let Some(back) = already_handled(&state, &id).await {
+                return back;
+            }
+            return error_page(e, Layout::signed_in(&state, &session, "replies"));
+        }
     };
     let view = pick_page(&state, &choices);
     render(
@@ -204,6 +240,7 @@ fn pick_page(state: &AppState, c: &ReplyChoices) -> PickPage {
                     format!("{} ({})", g.recipient_name, g.recipient_email)
                 },
                 sender: g.sender,
+                sent: g.sent,
                 checked: first.is_some_and(|f| f.work == w.id && f.group == g.group),
             })
             .collect(),
@@ -296,8 +333,10 @@ pub(super) async fn attach(
     };
     let group = group - 1;
     let actor = docket_engine::model::Actor::Staff(session.member.staff.id);
+    let asked = id.clone();
     match state
         .call(move |d| {
+            let id = asked;
             // The form numbers groups from 1, as the work page shows them.
             let groups = d.work(work)?.groups.len();
             if group >= groups {
@@ -315,7 +354,9 @@ pub(super) async fn attach(
     {
         Ok(_) => Redirect::to("/admin/replies?done=attached").into_response(),
         Err(error) => {
-            if error.status().is_client_error() {
+            if let Some(back) = already_handled(&state, &id).await {
+                back
+            } else if error.status().is_client_error() {
                 refuse(error.status(), error.message().to_string())
             } else {
                 error_page(error, layout(&session))
@@ -332,11 +373,38 @@ pub(super) async fn discard(
     StaffForm(_): StaffForm<serde::de::IgnoredAny>,
 ) -> Response {
     let actor = docket_engine::model::Actor::Staff(session.member.staff.id);
+    let asked = id.clone();
     match state
-        .call(move |d| d.discard_unmatched_reply(&id, actor))
+        .call(move |d| d.discard_unmatched_reply(&asked, actor))
         .await
     {
         Ok(()) => Redirect::to("/admin/replies?done=discarded").into_response(),
-        Err(e) => error_page(e, Layout::signed_in(&state, &session, "replies")),
+        Err(e) => match already_handled(&state, &id).await {
+            Some(back) => back,
+            None => error_page(e, Layout::signed_in(&state, &session, "replies")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use docket_engine::docket::RepliesByEmail;
+
+    use super::setup_notice;
+
+    #[test]
+    fn a_reply_address_nothing_reads_is_said_without_contradiction() {
+        let said = setup_notice(RepliesByEmail::NotRead, Some("replies@firm.example")).unwrap();
+        assert!(
+            said.starts_with(
+                "Replies go to the mailbox of replies@firm.example, but Docket does not read it: set imap_host"
+            ),
+            "{said}"
+        );
+        assert!(!said.contains("no mailbox is configured"), "{said}");
+        assert_eq!(
+            setup_notice(RepliesByEmail::Failing, Some("r@f.example")),
+            None
+        );
     }
 }

@@ -64,6 +64,9 @@ refusals! {
     AdminRecordRefusals = [NO_TOKEN, NOT_ADMIN, NOT_FOUND, CONFLICT, REFUSED];
     /// A call naming a record, with query parameters.
     RecordQueryRefusals = [NO_TOKEN, BAD_QUERY, NOT_FOUND, REFUSED];
+    /// A call naming a record with query parameters, which may be refused for the record's
+    /// state (an unmatched reply attached or discarded already).
+    RecordQueryStateRefusals = [NO_TOKEN, BAD_QUERY, NOT_FOUND, CONFLICT, REFUSED];
     /// A call naming a record, with query parameters, for admin tokens only.
     AdminRecordQueryRefusals = [NO_TOKEN, NOT_ADMIN, BAD_QUERY, NOT_FOUND, REFUSED];
     /// A call with a JSON body, naming records in its path or its body.

@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ApiResult;
-use super::refusals::{BodyRefusals, RecordQueryRefusals, RecordRefusals, TokenRefusals};
+use super::refusals::{BodyRefusals, RecordQueryStateRefusals, RecordRefusals, TokenRefusals};
 use crate::auth::ApiCaller;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::{ApiError, AppState};
@@ -30,9 +30,10 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 /// whether the mailbox answers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 struct UnmatchedReplies {
-    /// `not_set_up`: no `[inbound]`, so emails to clients carry no reply address and their
-    /// answers go to the sender's mailbox; `not_read`: emails carry the reply address but no
-    /// mailbox is read (`[inbound] imap_host` is not set); `read`: the mailbox is read.
+    /// `not_set_up`: no `[inbound]`, so emails to clients carry no reply address of Docket's
+    /// and their answers go to the sender's mailbox; `not_read`: emails carry the reply address but no
+    /// mailbox is read (`[inbound] imap_host` is not set); `read`: the mailbox is read;
+    /// `failing`: Docket cannot read it now (`mailbox.error` says why) and keeps trying.
     setup: RepliesByEmail,
     /// The firm's reply address (`[inbound] reply_address`); none when not set up.
     reply_address: Option<String>,
@@ -113,7 +114,10 @@ async fn discard_unmatched(
     path = "/replies/unmatched/{id}/choices",
     tag = "replies",
     params(("id" = String, Path, description = "the unmatched reply's id"), ChoicesQuery),
-    responses((status = 200, description = "done", body = ReplyChoices), RecordQueryRefusals)
+    responses(
+        (status = 200, description = "done", body = ReplyChoices),
+        RecordQueryStateRefusals
+    )
 )]
 async fn reply_choices(
     _: ApiCaller,

@@ -92,3 +92,21 @@ fn a_checklist_opens_on_its_device_else_through_the_contacts_account() {
         Err(NoSession::NotHere)
     );
 }
+
+#[test]
+fn a_sign_in_email_answers_to_the_firms_admin() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    firm.docket
+        .add_user(crate::NewUser {
+            email: "ada@smith.example".into(),
+            name: "Ada Admin".into(),
+            role: crate::model::Role::Admin,
+            password: "a long enough password".into(),
+        })
+        .unwrap();
+    firm.docket.request_sign_in("ann@client.example").unwrap();
+    firm.deliver();
+    let raw = firm.sent().last().unwrap().1.clone();
+    assert!(raw.contains("/account/s/"), "{raw}");
+    assert!(raw.contains("Reply-To: ada@smith.example"), "{raw}");
+}

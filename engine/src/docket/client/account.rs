@@ -139,6 +139,8 @@ impl Docket {
         let message = OutboundMessage {
             contact: Some(contact.id),
             to_name: Some(contact.name.clone()),
+            // A client who answers the email reaches the firm's admin, not a no-reply address.
+            reply_to: self.answering_member(None)?.map(|u| u.email),
             context: MailContext {
                 firm_name: firm.name.clone(),
                 firm_logo_url: firm.logo_url.clone(),

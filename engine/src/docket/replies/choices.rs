@@ -38,6 +38,8 @@ pub struct GroupChoice {
     pub recipient_email: String,
     /// The group is sent to the reply's sender.
     pub sender: bool,
+    /// The group was emailed to its recipient (a manual group may not be yet).
+    pub sent: bool,
 }
 
 /// The choices for one unmatched reply.
@@ -146,6 +148,7 @@ impl Docket {
                 group: g,
                 name: group.name.clone(),
                 sender: !from.is_empty() && recipient_email.eq_ignore_ascii_case(from),
+                sent: group.sent_at.is_some(),
                 recipient_name,
                 recipient_email,
             });

@@ -7,13 +7,18 @@ use std::io::Read;
 use super::read::read_reply;
 use super::receive::{Received, Target, seen_key};
 use crate::docket::Docket;
-use crate::model::{Actor, InboundStatus, UnmatchedReply, WorkId, WorkStatus, new_id};
+use crate::model::{Actor, InboundStatus, ReplyFate, UnmatchedReply, WorkId, WorkStatus, new_id};
 use crate::store::{Batch, Tree, encode, get_record, scan_records};
 use crate::{Error, Result};
 
 /// Most unmatched replies listed at once, newest first.
 pub const UNMATCHED_PAGE: usize = 200;
 const STATUS_KEY: &[u8] = b"inbound_status";
+
+/// `reply_fate/ID` in `meta`: what became of an unmatched reply that left the list.
+fn fate_key(id: &str) -> Vec<u8> {
+    format!("reply_fate/{id}").into_bytes()
+}
 
 impl Docket {
     /// Keeps `raw` among the unmatched replies with `reason`, taken once like any reply.
@@ -81,12 +86,25 @@ impl Docket {
         )
     }
 
+    /// An unmatched reply still in the list; one attached or discarded already is refused as
+    /// a conflict saying which.
     pub(super) fn unmatched_reply(&self, id: &str) -> Result<(UnmatchedReply, Vec<u8>)> {
-        let bytes = self
-            .store
-            .get(Tree::UnmatchedReplies, id.as_bytes())?
-            .ok_or_else(|| Error::not_found("unmatched reply", id))?;
-        Ok((crate::store::decode(&bytes)?, bytes))
+        match self.store.get(Tree::UnmatchedReplies, id.as_bytes())? {
+            Some(bytes) => Ok((crate::store::decode(&bytes)?, bytes)),
+            None => Err(match self.unmatched_reply_fate(id)? {
+                Some(fate) => Error::Conflict(format!("this reply was {}", fate.already())),
+                None => Error::not_found("unmatched reply", id),
+            }),
+        }
+    }
+
+    /// What became of unmatched reply `id` once it left the list; `None` while it is there
+    /// (or was never one).
+    pub fn unmatched_reply_fate(&self, id: &str) -> Result<Option<ReplyFate>> {
+        if id.is_empty() {
+            return Ok(None);
+        }
+        get_record(self.store.as_ref(), Tree::Meta, &fate_key(id))
     }
 
     /// Staff throw an unmatched reply away, with its stored message.
@@ -95,6 +113,7 @@ impl Docket {
         let mut batch = Batch::default();
         batch.expect(Tree::UnmatchedReplies, id.as_bytes().to_vec(), Some(before));
         batch.remove(Tree::UnmatchedReplies, id.as_bytes().to_vec());
+        batch.put_record(Tree::Meta, fate_key(id), &ReplyFate::Discarded);
         crate::docket::release_file_ref(&mut batch, reply.ref_key(), &reply.raw.sha256);
         self.store.commit(batch)?;
         tracing::info!(actor = ?actor, from = %reply.from, "an unmatched reply was discarded");
@@ -155,6 +174,14 @@ impl Docket {
         let mut batch = Batch::default();
         batch.expect(Tree::UnmatchedReplies, id.as_bytes().to_vec(), Some(before));
         batch.remove(Tree::UnmatchedReplies, id.as_bytes().to_vec());
+        batch.put_record(
+            Tree::Meta,
+            fate_key(id),
+            &ReplyFate::Attached {
+                work,
+                title: item.title.clone(),
+            },
+        );
         crate::docket::release_file_ref(&mut batch, reply.ref_key(), &reply.raw.sha256);
         let target = Target {
             work: item,

@@ -229,6 +229,63 @@ fn who_an_email_is_from() {
         "{raw}"
     );
     assert!(raw.contains("Reply-To: kim@smith.example"), "{raw}");
+
+    // Through a member's API token: from that member, as if they had pressed Send.
+    let (token, _) = firm
+        .docket
+        .create_api_token(
+            "crm",
+            crate::model::Role::Staff,
+            crate::model::TokenCreator::Member {
+                id: sam.id,
+                email: "sam@smith.example".into(),
+            },
+        )
+        .unwrap();
+    let fourth = firm.work("2026-03-02");
+    firm.docket
+        .send_group(fourth, 0, Actor::Api(token.name))
+        .unwrap();
+    // Through a token of no member, with an admin in the firm: answers reach the admin.
+    firm.docket
+        .add_user(crate::NewUser {
+            email: "ada@smith.example".into(),
+            name: "Ada Admin".into(),
+            role: crate::model::Role::Admin,
+            password: "a long enough password".into(),
+        })
+        .unwrap();
+    let (script, _) = firm
+        .docket
+        .create_api_token(
+            "script",
+            crate::model::Role::Staff,
+            crate::model::TokenCreator::CommandLine,
+        )
+        .unwrap();
+    let fifth = firm.work("2026-03-02");
+    firm.docket
+        .send_group(fifth, 0, Actor::Api(script.name))
+        .unwrap();
+    firm.deliver();
+    let sent = firm.sent();
+    assert!(
+        sent[3]
+            .1
+            .contains("Reply-To: \"Sam Lee\" <sam@smith.example>"),
+        "{}",
+        sent[3].1
+    );
+    assert_eq!(
+        firm.docket.work(fourth).unwrap().groups[0].sent_by,
+        Some(sam.id)
+    );
+    let raw = &sent[4].1;
+    assert!(
+        raw.contains("From: \"My Firm\" <office@smith.example>"),
+        "{raw}"
+    );
+    assert!(raw.contains("Reply-To: ada@smith.example"), "{raw}");
 }
 
 /// A clock that moves a millisecond every time it is read, as a real one does between reads.

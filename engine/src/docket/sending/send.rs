@@ -39,8 +39,8 @@ pub(crate) struct Sender {
 
 impl Docket {
     /// Sends a group that was never sent: issues its access and first link and queues the
-    /// email. The sender is the group's named sender, else the staff member who pressed Send,
-    /// else the firm.
+    /// email. The sender is the group's named sender, else the staff member who pressed Send
+    /// (or whose API token asked), else the firm.
     pub fn send_group(&self, id: WorkId, group: usize, actor: Actor) -> Result<WorkItem> {
         self.send_or_resend(id, group, actor, false, None)
     }
@@ -63,6 +63,7 @@ impl Docket {
     ) -> Result<WorkItem> {
         let pressed_by = match &actor {
             Actor::Staff(user) => Some(*user),
+            Actor::Api(token) => self.member_of_token(token)?,
             _ => None,
         };
         self.update_work(id, actor.clone(), |work, batch| {
@@ -449,7 +450,12 @@ impl Docket {
                 Some(user.name.clone()),
             ),
             Some(user) => (firm.name.clone(), Some(user.email.clone()), None),
-            None => (firm.name.clone(), None, None),
+            // Sent by no member: answers still reach someone, never the no-reply address.
+            None => (
+                firm.name.clone(),
+                self.answering_member(work.assignee)?.map(|u| u.email),
+                None,
+            ),
         };
         // With `[inbound]`, replies come back to Docket and reach the sender as a comment.
         let reply_to = link.reply_to.or(reply_to);

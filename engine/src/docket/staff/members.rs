@@ -116,6 +116,23 @@ impl Docket {
             .ok_or_else(|| Error::not_found("staff user", id_or_email))
     }
 
+    /// Who a client's answer reaches when no member sent the email (the scheduler, a token of
+    /// no member): the work's assignee while active, else the firm's first active admin.
+    pub(crate) fn answering_member(&self, assignee: Option<UserId>) -> Result<Option<StaffUser>> {
+        if let Some(id) = assignee {
+            match self.user(id) {
+                Ok(user) if user.disabled_at.is_none() => return Ok(Some(user)),
+                Ok(_) | Err(Error::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(self
+            .list_users()?
+            .into_iter()
+            .filter(|u| u.role == Role::Admin && u.disabled_at.is_none())
+            .min_by_key(|u| u.created_at))
+    }
+
     pub fn list_users(&self) -> Result<Vec<StaffUser>> {
         scan_records(
             self.store.as_ref(),

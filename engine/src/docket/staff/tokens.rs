@@ -260,6 +260,22 @@ impl Docket {
     }
 
     /// The token index as stored: key (the secret's hash), bytes, record. Tokens are few.
+    /// The member a live token named `name` belongs to, if it belongs to one: a send made
+    /// through it is theirs, as if they had pressed Send.
+    pub(crate) fn member_of_token(&self, name: &str) -> Result<Option<UserId>> {
+        Ok(self
+            .token_entries()?
+            .into_iter()
+            .find_map(|(_, _, token)| match token.created_by {
+                TokenCreator::Member { id, .. }
+                    if token.revoked_at.is_none() && token.name.eq_ignore_ascii_case(name) =>
+                {
+                    Some(id)
+                }
+                _ => None,
+            }))
+    }
+
     pub(super) fn token_entries(&self) -> Result<Vec<TokenEntry>> {
         self.store
             .scan(Tree::ApiTokens, b"", None, usize::MAX, false)?

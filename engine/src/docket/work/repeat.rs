@@ -48,7 +48,7 @@ enum Step {
 impl Docket {
     /// Sets (or changes) the repeat of work item `id`: the first occurrence is the first after
     /// today, the work's start date and the latest one made. For a cron expression, it is its
-    /// first firing after now, on or after the work's start date and after the latest made:
+    /// first firing after now, after the work's start date and after the latest made:
     /// work starting next month does not repeat from today.
     pub fn set_repeat(&self, id: WorkId, request: RepeatRequest, actor: Actor) -> Result<WorkItem> {
         let tz = self.firm_settings()?.timezone;

@@ -96,10 +96,11 @@ impl Rule {
     }
 }
 
-/// The instant a cron repeat's firings are looked for after: its first firing is on or after
-/// the work's start date (the start of that day in `tz`), after the day of the latest work it
-/// made (`last`; a cron repeat makes at most one a day), and after `now`, whichever is latest.
-/// Work starting next month does not repeat from today.
+/// The instant a cron repeat's firings are looked for after: its first firing is after the
+/// day of the work's start date (the work itself is that day's item, as a monthly repeat's
+/// first is the next month), after the day of the latest work it made (`last`; a cron repeat
+/// makes at most one a day), and after `now`, whichever is latest. Work starting next month
+/// does not repeat from today.
 pub(crate) fn cron_floor(
     start: NaiveDate,
     last: Option<NaiveDate>,
@@ -109,7 +110,8 @@ pub(crate) fn cron_floor(
     let just_before =
         |day: NaiveDate| local_instant(day, NaiveTime::MIN, tz) - chrono::Duration::seconds(1);
     let after_last = last.and_then(|l| l.succ_opt()).map(just_before);
-    [Some(now), Some(just_before(start)), after_last]
+    let after_start = start.succ_opt().map(just_before);
+    [Some(now), after_start, after_last]
         .into_iter()
         .flatten()
         .max()

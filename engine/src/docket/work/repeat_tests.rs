@@ -501,7 +501,8 @@ fn at_speed_one_a_cron_repeat_makes_its_work_once_and_it_is_sent_once() {
         ..FirmConfig::default()
     };
     let (docket, mailer, sent, _) = seeded(clock.clone(), &config);
-    let series = bookkeeping(&docket, "2026-03-19");
+    // Started yesterday: a cron repeat's first occurrence is after the work's own day.
+    let series = bookkeeping(&docket, "2026-03-18");
     let request = RepeatRequest {
         until: Some("2026-03-19".into()),
         ..every("59 23 * * *")
@@ -567,7 +568,7 @@ fn every_is_read_in_any_case_and_kept_in_lower_case() {
 }
 
 #[test]
-fn a_cron_repeat_of_work_starting_later_first_falls_on_or_after_its_start() {
+fn a_cron_repeat_of_work_starting_later_first_falls_after_its_start() {
     let firm = Firm::new("2026-01-05T08:00:00Z", FirmConfig::default());
     // Work starting on 20 March; the cron fires at 06:00 on the 1st and the 20th of a month.
     let series = bookkeeping(&firm.docket, "2026-03-20");
@@ -584,8 +585,8 @@ fn a_cron_repeat_of_work_starting_later_first_falls_on_or_after_its_start() {
         .collect();
     assert_eq!(
         dates,
-        [day("2026-03-20"), day("2026-04-01"), day("2026-04-20")],
-        "not 20 January: the work starts in March"
+        [day("2026-04-01"), day("2026-04-20"), day("2026-05-01")],
+        "not 20 January (the work starts in March), nor 20 March (the work itself is that day's)"
     );
     assert_eq!(
         firm.docket
@@ -600,6 +601,13 @@ fn a_cron_repeat_of_work_starting_later_first_falls_on_or_after_its_start() {
         .set_repeat(started, every("0 6 1,20 * *"), Actor::System)
         .unwrap();
     assert_eq!(set.repeat.unwrap().next[0].start_date, day("2026-01-20"));
+    // Weekdays at nine, on work starting on a Friday: the first is the Monday after.
+    let friday = bookkeeping(&firm.docket, "2027-01-15");
+    let set = firm
+        .docket
+        .set_repeat(friday, every("0 9 * * MON-FRI"), Actor::System)
+        .unwrap();
+    assert_eq!(set.repeat.unwrap().next[0].start_date, day("2027-01-18"));
 }
 
 #[test]

@@ -545,11 +545,16 @@ fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
                     })
                     .collect(),
                 capped: g.capped.iter().map(title).collect(),
-                // A failure says itself why the calendar stops.
+                // A failure says itself why the calendar stops, and the cap sentence above names
+                // the tasks when the cap is what stops it.
                 ends: g
                     .ends
                     .as_deref()
                     .filter(|_| g.error.is_none())
+                    .filter(|_| {
+                        g.capped.is_empty()
+                            || !matches!(g.end, Some(docket_engine::plugin::PreviewEnd::AllCapped))
+                    })
                     .map(sentence),
                 error: g.error.clone(),
             }
