@@ -323,3 +323,52 @@ fn the_bulk_form_says_every_wrong_field_at_once() {
     assert!(html.contains("id=\"assignee-error\""), "{html}");
     assert_eq!(count(), before, "nothing made");
 }
+
+#[test]
+fn the_bulk_form_sent_twice_makes_its_work_once() {
+    let admin = Admin::start();
+    let ids = admin.clients(2);
+    let sam = admin.browser(STAFF);
+    let before = admin.work_count();
+    let form = body(admin.get("/admin/work/bulk", Some(&sam)));
+    let once = hidden(&form, "once");
+    assert!(!once.is_empty(), "{form}");
+    let send = || {
+        admin.post(
+            "/admin/work/bulk",
+            &sam,
+            &[
+                ("once", &once),
+                ("template", "Year end"),
+                ("start_date", "2026-04-01"),
+                ("contact", &ids[0]),
+                ("contact", &ids[1]),
+            ],
+        )
+    };
+    let first = send();
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let summary = location(&first);
+    assert_eq!(admin.work_count(), before + 2);
+
+    // A double click or a reload: nothing more is made, and the page says what the first made.
+    let again = send();
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(admin.work_count(), before + 2, "nothing made twice");
+    let next = location(&again);
+    assert!(next.starts_with(&summary), "{next} after {summary}");
+    let page = body(admin.get(&next, Some(&sam)));
+    assert!(
+        page.contains("This form was already sent; it made 2 work items"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("<li><a href=\"/admin/work/").count(),
+        2,
+        "{page}"
+    );
+
+    // A fresh form is a new sending.
+    let fresh = hidden(&body(admin.get("/admin/work/bulk", Some(&sam))), "once");
+    assert_ne!(fresh, once);
+}

@@ -83,7 +83,8 @@ pub use work::exchange::{
     CommentReach, MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, PostedComment, UploadDetails,
 };
 pub use work::form::{
-    RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems, archived_template_notice,
+    BulkFormSent, RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems,
+    archived_template_notice,
 };
 pub use work::list::{
     WorkFilter, WorkListQuery, WorkSort, needs_attention, next_due, parse_date, work_list_keys,

@@ -60,6 +60,17 @@ impl Docket {
     /// item goes to its contact — in one batch: all of it, or nothing, refused with every
     /// contact that cannot have it named.
     pub fn create_work_bulk(&self, new: NewBulkWork, actor: Actor) -> Result<Vec<WorkItem>> {
+        let (batch, works) = self.bulk_batch(new, &actor)?;
+        self.store.commit(batch)?;
+        Ok(works)
+    }
+
+    /// The batch that makes a bulk create's work, and the work it makes (not yet committed).
+    pub(in crate::docket) fn bulk_batch(
+        &self,
+        new: NewBulkWork,
+        actor: &Actor,
+    ) -> Result<(Batch, Vec<WorkItem>)> {
         let (template, start_date, assignee) =
             self.work_basis(&new.template, new.start_date, new.assignee.as_deref())?;
         let contacts = self.bulk_contacts(&new.contacts)?;
@@ -93,10 +104,9 @@ impl Docket {
         self.replan(&mut works, now)?;
         let mut batch = Batch::default();
         for work in &works {
-            self.write_new_work(&mut batch, &template, work, &actor, now)?;
+            self.write_new_work(&mut batch, &template, work, actor, now)?;
         }
-        self.store.commit(batch)?;
-        Ok(works)
+        Ok((batch, works))
     }
 
     /// The work items one bulk create made, for its summary: `first` (the first item made) and
