@@ -100,7 +100,7 @@ pub(crate) use work::repeat_rule::{
 pub use work::search::{SEARCH_LIMIT, SearchResults};
 pub use work::{
     BULK_PLACEHOLDERS, DEFAULT_BULK_EXTERNAL_NAME, DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS,
-    UploadReview, review_state, upload_review,
+    UploadReview, review_state, standing_decision, upload_review,
 };
 pub(crate) use work::{contact_key, status_key};
 

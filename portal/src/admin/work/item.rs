@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use docket_engine::Error;
-use docket_engine::docket::{UploadReview, review_state, upload_review};
+use docket_engine::docket::{UploadReview, review_state, standing_decision, upload_review};
 use docket_engine::model::{Actor, WorkId, WorkStatus};
 use serde::Serialize;
 
@@ -389,11 +389,22 @@ pub(in crate::admin) async fn show_work_typed(
                         }
                         _ => format!("Accepted on {}.", local_time(state, r.at)),
                     }),
-                    // Only what the client sent is reviewed: a tick of theirs, or an upload.
-                    can_review: group.sent_at.is_some()
-                        && task.reviewable(summary.files.iter().any(|(f, _)| {
-                            f.task == Some((g, t)) && matches!(f.uploaded_by, Actor::Contact(_))
-                        })),
+                    // Only what the client sent is reviewed: a tick of theirs, or an upload; and
+                    // a decision the client has not answered yet is shown, not asked again.
+                    can_review: {
+                        let last_upload = summary
+                            .files
+                            .iter()
+                            .filter(|(f, _)| {
+                                f.task == Some((g, t))
+                                    && matches!(f.uploaded_by, Actor::Contact(_))
+                            })
+                            .map(|(f, _)| f.at)
+                            .max();
+                        group.sent_at.is_some()
+                            && task.reviewable(last_upload.is_some())
+                            && standing_decision(task, last_upload).is_none()
+                    },
                     comments: summary
                         .comments
                         .iter()
