@@ -379,12 +379,17 @@ fn work_ticked_in_the_list_is_sent_assigned_and_completed_at_once_with_a_summary
         admin.docket.work(planned).unwrap().status,
         WorkStatus::Completed
     );
-    // Completed work is not sent; the engine's reason is given.
-    let (_, page) = post(both("resend"));
-    assert!(
-        page.contains("The work is completed; reopen it before sending."),
-        "{page}"
-    );
+    // Completed work is not sent, nor sent again: that is the reason given, once for each.
+    for action in ["send", "resend"] {
+        let (_, page) = post(both(action));
+        assert_eq!(
+            page.matches("The work is completed; reopen it before sending.")
+                .count(),
+            2,
+            "{action}: {page}"
+        );
+        assert!(!page.contains("Every group was sent already"), "{page}");
+    }
 
     // A selection the page cannot act on: nothing ticked, an id that is not one, no action.
     let (status, page) = bulk(&[("action", "send")]);
