@@ -20,6 +20,8 @@ struct WorkPage {
     id: String,
     title: String,
     external_name: String,
+    /// The contacts its groups go to, each once: their page and "Name <email>".
+    clients: Vec<(String, String)>,
     status: String,
     completed: bool,
     assignee: String,
@@ -439,10 +441,24 @@ pub(in crate::admin) async fn show_work_typed(
                 selected: work.assignee == Some(m.id),
             }),
     );
+    let mut clients: Vec<(String, String)> = Vec::new();
+    for (group, people) in work.groups.iter().zip(&summary.groups) {
+        let href = format!("/admin/contacts/{}", group.recipient);
+        if clients.iter().any(|(known, _)| *known == href) {
+            continue;
+        }
+        let label = if people.recipient_email.is_empty() {
+            people.recipient_name.clone()
+        } else {
+            format!("{} <{}>", people.recipient_name, people.recipient_email)
+        };
+        clients.push((href, label));
+    }
     let page = WorkPage {
         id: id.to_string(),
         title: work.title.clone(),
         external_name: work.external_name.clone(),
+        clients,
         status: status_text(work.status, work.sub_status.as_deref()),
         completed,
         assignee: summary
