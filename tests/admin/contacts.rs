@@ -122,7 +122,7 @@ fn staff_list_search_add_and_edit_contacts() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let message = error_of(&body(refused), "new-email");
     assert!(
-        message.contains("`Hal &lt;hal@example.com&gt;` is not an email address")
+        message.contains("“Hal &lt;hal@example.com&gt;” is not an email address")
             && message.contains("write the address alone, e.g. hal@example.com"),
         "{message}"
     );
@@ -351,7 +351,7 @@ fn staff_choose_a_contacts_language_and_one_docket_lacks_is_refused_by_the_field
     let html = body(refused);
     let message = error_of(&html, "new-locale");
     assert!(
-        message.contains("`tlh` is not a language") && message.contains("de (Deutsch)"),
+        message.contains("“tlh” is not a language") && message.contains("de (Deutsch)"),
         "{message}"
     );
     assert!(admin.docket.find_contact("lea@client.example").is_err());

@@ -383,7 +383,7 @@ async fn show(
             .iter()
             .map(|e| EventRow {
                 at: local_time(state, e.at),
-                summary: e.summary.clone(),
+                summary: crate::admin::plain(&e.summary),
             })
             .collect(),
     };

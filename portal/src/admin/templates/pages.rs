@@ -360,7 +360,10 @@ async fn show_paused(
     }
     if let Some((error, form)) = failed {
         keep_typed(&mut page, form);
-        page.error = Some(error);
+        page.error = Some(FieldError {
+            message: crate::admin::plain(&error.message),
+            ..error
+        });
     }
     let refused = start_error.is_some() || page.paused_error.is_some();
     let status = if refused && status == StatusCode::OK {

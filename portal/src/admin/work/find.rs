@@ -132,7 +132,7 @@ pub(in crate::admin) fn line(
             .with_timezone(&zone)
             .format("%-d %b %Y, %H:%M")
             .to_string(),
-        summary: l.event.summary.clone(),
+        summary: crate::admin::plain(&l.event.summary),
         work_href: l
             .event
             .work
