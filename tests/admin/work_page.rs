@@ -604,3 +604,34 @@ fn staff_change_a_groups_settings_recipient_tasks_and_files() {
         "the indexes agree with the work"
     );
 }
+
+#[test]
+fn a_group_planned_to_go_says_when_it_will_be_sent() {
+    let admin = Admin::with_plugins();
+    let sam = admin.browser(STAFF);
+    let id = admin.planned_work();
+    let on_start = docket_engine::model::PluginRef {
+        plugin: "relative".into(),
+        params: [("days".to_string(), docket_engine::model::ParamValue::Int(0))].into(),
+    };
+    admin
+        .docket
+        .update_group_settings(
+            id,
+            0,
+            docket_engine::docket::GroupSettings {
+                sending: Some(on_start),
+                reminders: None,
+                sender: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let page = work_page(&admin, &sam, id);
+    assert!(page.contains("Not sent yet"), "{page}");
+    assert!(
+        page.contains("Will be sent automatically on 1 Apr 2026 at "),
+        "{page}"
+    );
+    assert!(!page.contains("Sent automatically"), "{page}");
+}

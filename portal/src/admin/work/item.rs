@@ -139,7 +139,9 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         "reopened-task" => "Task reopened.",
         "completed" => "Work completed. Nothing more is sent and the portal is locked.",
         "reopened" => "Work reopened.",
-        "commented" => "Comment added. The client gets it by email shortly.",
+        "commented" => {
+            "Comment added. The client gets it by email in about ten minutes, with any other comments you add meanwhile."
+        }
         "commented-unsent" => {
             "Comment added. It is not emailed: this group is not sent yet, and its client reads it on the checklist once it is."
         }
@@ -148,9 +150,9 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         }
         "commented-staff" => "Comment added, for staff only.",
         "removed" => "File removed.",
-        "accepted" => "Accepted. The task is done.",
+        "accepted" => "Accepted. The task is done. The client is told by email at once.",
         "sent-back" => {
-            "Sent back. The task is open for the client again; they read why on their checklist and by email shortly."
+            "Sent back. The task is open for the client again; they read why on their checklist, and by email at once."
         }
         "attached" => "Document attached. The client can download it from the checklist.",
         "paused" => "Reminders paused. They resume by themselves on the day given.",
@@ -523,7 +525,15 @@ fn next_text(
         None => String::new(),
     };
     match &fire.action {
-        FireAction::Send => Some(format!("Sent automatically {at}.")),
+        FireAction::Send => {
+            let zone = super::firm_zone(state);
+            let when = fire.at.get().with_timezone(&zone);
+            Some(format!(
+                "Will be sent automatically on {} at {}.",
+                when.format("%-d %b %Y"),
+                when.format("%H:%M")
+            ))
+        }
         FireAction::Reminder { .. } => Some(format!("Next reminder {at}{held}.")),
         FireAction::Retry { .. } => None,
     }
