@@ -314,8 +314,11 @@ fn view_as_client_shows_the_checklist_binds_nothing_and_is_recorded() {
     assert!(timeline_has(
         &admin,
         id,
-        "Sam Staff viewed “Documents” as Ann Archer sees it"
+        "Viewed “Documents” as Ann Archer sees it"
     ));
+    // Who looked is beside the line, not said twice.
+    let page = work_page(&admin, &sam, id);
+    assert!(!page.contains("Sam Staff viewed"), "{page}");
     assert_eq!(admin.get(&path, None).status(), StatusCode::SEE_OTHER);
     assert_eq!(
         admin
@@ -634,4 +637,26 @@ fn a_group_planned_to_go_says_when_it_will_be_sent() {
         "{page}"
     );
     assert!(!page.contains("Sent automatically"), "{page}");
+}
+
+#[test]
+fn work_completed_with_open_tasks_says_how_many_were_left_open() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.planned_work();
+    let open = admin.docket.work(id).unwrap().groups[0].tasks.len();
+    assert!(open > 1);
+    let done = admin.post(
+        &format!("/admin/work/{id}/complete"),
+        &sam,
+        &[("confirmed", "yes")],
+    );
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let page = work_page(&admin, &sam, id);
+    assert!(
+        page.contains(&format!(
+            "to Completed, with {open} client tasks still open"
+        )),
+        "{page}"
+    );
 }
