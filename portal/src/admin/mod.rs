@@ -331,6 +331,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/templates/{id}/documents",
             post(templates::edits::upload),
         )
+        .route("/admin/templates/{id}/export", get(templates::list::export))
         .route(
             "/admin/contacts",
             get(contacts::list).post(contacts::create),

@@ -205,6 +205,19 @@ fn field_errors(e: &Error, values: &ContactValues, holidays: bool) -> Vec<FieldE
     if !errors.iter().any(|f| f.field == own.field) {
         errors.push(own);
     }
+    // Beside its field, what was typed says what to do in the page's words.
+    for error in &mut errors {
+        match error.field {
+            "name" if values.name.trim().is_empty() => error.message = "Enter a name.".into(),
+            "timezone" if !values.timezone.trim().is_empty() => {
+                error.message = format!(
+                    "“{}” is not a time zone Docket knows; write one like Europe/London.",
+                    values.timezone.trim()
+                )
+            }
+            _ => {}
+        }
+    }
     errors
 }
 
