@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::Error;
 use docket_engine::docket::{HoldReason, TemplatePreview, params_text};
 use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
+use docket_engine::plugin::World;
 use serde::{Deserialize, Serialize};
 
 use super::form::{EditForm, FieldError, Notice, due_offset, far_due, notice, task};
@@ -134,6 +135,13 @@ fn new_form_field(field: Option<&str>) -> &'static str {
 
 // --- a template's page -------------------------------------------------------------------------
 
+/// A plugin a group's field suggests: its name and what it does.
+#[derive(Serialize)]
+struct PluginChoice {
+    name: String,
+    description: String,
+}
+
 #[derive(Serialize)]
 struct TemplatePage {
     id: String,
@@ -146,6 +154,10 @@ struct TemplatePage {
     archived: bool,
     changed: String,
     groups: Vec<GroupView>,
+    /// The sending rules and reminder policies this server has, suggested by the group forms'
+    /// fields (which still take any name, for one installed later).
+    sending_rules: Vec<PluginChoice>,
+    reminder_policies: Vec<PluginChoice>,
     /// The values of the "add a group" form.
     new_group: NewGroupValues,
     error: Option<FieldError>,
@@ -430,6 +442,8 @@ fn template_page(state: &AppState, t: &Template) -> TemplatePage {
         archived: t.archived_at.is_some(),
         changed: local_time(state, t.updated_at.unwrap_or(t.created_at)),
         groups,
+        sending_rules: plugin_choices(state, World::SendingRule),
+        reminder_policies: plugin_choices(state, World::ReminderPolicy),
         new_group: NewGroupValues::default(),
         error: None,
         start: String::new(),
@@ -566,4 +580,18 @@ fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
             .map(|d| format!("Reminders paused until {}.", d.format("%a %-d %b %Y"))),
         groups,
     }
+}
+
+/// The plugins of `world` this server runs, as a group's field suggests them.
+fn plugin_choices(state: &AppState, world: World) -> Vec<PluginChoice> {
+    state
+        .docket
+        .installed_plugins()
+        .into_iter()
+        .filter(|p| p.world == world)
+        .map(|p| PluginChoice {
+            name: p.name,
+            description: p.description,
+        })
+        .collect()
 }
