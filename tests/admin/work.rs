@@ -251,6 +251,17 @@ fn work_is_created_from_a_template_and_bad_input_creates_nothing() {
     assert!(!page.contains("contact_0"), "{page}");
     let page = body(admin.get(&format!("/admin/work/new?template={template}"), Some(&sam)));
     assert!(page.contains("Contact for “Documents”"), "{page}");
+    // The contact field suggests the firm's contacts, by name and email.
+    assert!(
+        page.contains("name=\"contact_0\" value=\"\" list=\"contacts\""),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<option value=\"ann@client.example\">Ann Archer (ann@client.example)</option>"
+        ),
+        "{page}"
+    );
     let answer = admin.get("/admin/work/new?template=nope", Some(&sam));
     assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(answer).contains("id=\"template-error\""));
