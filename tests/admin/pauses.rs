@@ -115,6 +115,13 @@ fn staff_pause_a_contact_and_give_them_quiet_days_from_their_page() {
         ],
     );
     assert_eq!(paused.status(), StatusCode::SEE_OTHER);
+    // The notice says what was done, not merely "Saved.".
+    let said = body(admin.get(&location(&paused), Some(&sam)));
+    assert!(
+        said.contains("Reminders paused until 1 Apr 2026."),
+        "{said}"
+    );
+    assert!(!said.contains("Saved."), "{said}");
     let shown = body(admin.get(&page, Some(&sam)));
     assert!(
         shown.contains("Reminders paused until 1 April 2026 (away)"),
@@ -171,6 +178,12 @@ fn staff_pause_a_contact_and_give_them_quiet_days_from_their_page() {
             .paused
             .is_none()
     );
+    let said = body(admin.get(&location(&resumed), Some(&sam)));
+    assert!(said.contains("Reminders resumed."), "{said}");
+    // Resuming again: nothing was paused, and the page says so.
+    let again = admin.post(&page, &sam, &[("action", "resume")]);
+    let said = body(admin.get(&location(&again), Some(&sam)));
+    assert!(said.contains("Nothing was paused"), "{said}");
 }
 
 #[test]
