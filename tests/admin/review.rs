@@ -170,8 +170,13 @@ fn staff_review_a_client_upload_from_the_work_page() {
         html.contains("<span class=\"review\">Sent back: The March statement is missing</span>"),
         "{html}"
     );
-    // The decision is shown, not asked again; sending it back again is refused, said plainly.
-    assert!(!html.contains(&format!("action=\"{action}\"")), "{html}");
+    // The decision is shown, not offered again (only accepting it after all is); sending it
+    // back again is refused, said plainly.
+    assert!(!html.contains("value=\"send-back\""), "{html}");
+    assert!(
+        html.contains("<button type=\"submit\" name=\"decision\" value=\"accept\">Accept it after all</button>"),
+        "{html}"
+    );
     let again = admin.post(
         &action,
         &sam,
@@ -219,7 +224,8 @@ fn staff_review_a_client_upload_from_the_work_page() {
         html.contains("<span class=\"review\">Sent back: The March statement"),
         "{html}"
     );
-    assert!(!html.contains(&format!("action=\"{action}\"")), "{html}");
+    assert!(!html.contains("value=\"accept\""), "{html}");
+    assert!(html.contains("Send it back after all: why?"), "{html}");
     let again = admin.post(&action, &sam, &[("decision", "accept"), ("reason", "")]);
     assert_eq!(again.status(), StatusCode::CONFLICT);
     assert!(body(again).contains("already accepted"));

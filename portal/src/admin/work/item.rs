@@ -104,8 +104,15 @@ struct TaskView {
     comments: Vec<CommentView>,
     /// Staff's last word on the task: accepted, or sent back and why.
     review: Option<String>,
-    /// Its group was sent, so what the client sent can be accepted or sent back.
-    can_review: bool,
+    /// The decisions offered on what the client sent (its group was sent): not the one that
+    /// stands while the client has not answered it.
+    offers: ReviewOffers,
+}
+
+#[derive(Serialize)]
+struct ReviewOffers {
+    accept: bool,
+    send_back: bool,
 }
 
 #[derive(Serialize)]
@@ -395,7 +402,7 @@ pub(in crate::admin) async fn show_work_typed(
                     }),
                     // Only what the client sent is reviewed: a tick of theirs, or an upload; and
                     // a decision the client has not answered yet is shown, not asked again.
-                    can_review: {
+                    offers: {
                         let last_upload = summary
                             .files
                             .iter()
@@ -405,9 +412,12 @@ pub(in crate::admin) async fn show_work_typed(
                             })
                             .map(|(f, _)| f.at)
                             .max();
-                        group.sent_at.is_some()
-                            && task.reviewable(last_upload.is_some())
-                            && standing_decision(task, last_upload).is_none()
+                        let open = group.sent_at.is_some() && task.reviewable(last_upload.is_some());
+                        let standing = standing_decision(task, last_upload).map(|r| r.accepted);
+                        ReviewOffers {
+                            accept: open && standing != Some(true),
+                            send_back: open && standing != Some(false),
+                        }
                     },
                     comments: summary
                         .comments
