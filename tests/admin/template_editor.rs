@@ -255,4 +255,11 @@ fn a_groups_sending_rule_and_reminder_policy_suggest_the_plugins_the_server_has(
     let policies = &html[html.find("<datalist id=\"reminder-policies\">").unwrap()..];
     let policies = &policies[..policies.find("</datalist>").unwrap()];
     assert!(policies.contains("<option value=\"gentle\">"), "{policies}");
+    // A work item's group settings suggest the same.
+    let work = body(admin.get(&format!("/admin/work/{}", admin.work), Some(&sam)));
+    assert!(
+        work.contains("name=\"sending\" value=\"manual\" list=\"sending-rules\""),
+        "{work}"
+    );
+    assert!(work.contains("<option value=\"gentle\">"), "{work}");
 }

@@ -14,7 +14,9 @@ use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
 use docket_engine::plugin::World;
 use serde::{Deserialize, Serialize};
 
-use super::form::{EditForm, FieldError, Notice, due_offset, far_due, notice, task};
+use super::form::{
+    EditForm, FieldError, Notice, PluginChoice, due_offset, far_due, notice, plugin_choices, task,
+};
 use crate::CallError::Engine;
 use crate::admin::confirm::ask;
 use crate::admin::guard::{StaffForm, StaffSession};
@@ -134,13 +136,6 @@ fn new_form_field(field: Option<&str>) -> &'static str {
 }
 
 // --- a template's page -------------------------------------------------------------------------
-
-/// A plugin a group's field suggests: its name and what it does.
-#[derive(Serialize)]
-struct PluginChoice {
-    name: String,
-    description: String,
-}
 
 #[derive(Serialize)]
 struct TemplatePage {
@@ -580,18 +575,4 @@ fn preview_view(t: &Template, p: &TemplatePreview) -> PreviewView {
             .map(|d| format!("Reminders paused until {}.", d.format("%a %-d %b %Y"))),
         groups,
     }
-}
-
-/// The plugins of `world` this server runs, as a group's field suggests them.
-fn plugin_choices(state: &AppState, world: World) -> Vec<PluginChoice> {
-    state
-        .docket
-        .installed_plugins()
-        .into_iter()
-        .filter(|p| p.world == world)
-        .map(|p| PluginChoice {
-            name: p.name,
-            description: p.description,
-        })
-        .collect()
 }

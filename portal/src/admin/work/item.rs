@@ -8,11 +8,13 @@ use axum::response::Response;
 use docket_engine::Error;
 use docket_engine::docket::{UploadReview, review_state, standing_decision, upload_review};
 use docket_engine::model::{Actor, WorkId, WorkStatus};
+use docket_engine::plugin::World;
 use serde::Serialize;
 
 use crate::AppState;
 use crate::CallError::Engine;
 use crate::admin::guard::StaffSession;
+use crate::admin::templates::form::{PluginChoice, plugin_choices};
 use crate::admin::{Layout, Message, error_page, local_time, render, status_text};
 
 #[derive(Serialize)]
@@ -43,6 +45,9 @@ struct WorkPage {
     pause_until: String,
     pause_note: String,
     repeat: super::repeat_view::RepeatView,
+    /// What a group's sending rule and reminder policy fields suggest.
+    sending_rules: Vec<PluginChoice>,
+    reminder_policies: Vec<PluginChoice>,
 }
 
 #[derive(Serialize)]
@@ -467,6 +472,8 @@ pub(in crate::admin) async fn show_work_typed(
         clients.push((href, label));
     }
     let page = WorkPage {
+        sending_rules: plugin_choices(state, World::SendingRule),
+        reminder_policies: plugin_choices(state, World::ReminderPolicy),
         id: id.to_string(),
         title: work.title.clone(),
         external_name: work.external_name.clone(),
