@@ -25,10 +25,20 @@ pub struct DemoSeed {
 
 pub const DEMO_ADMIN_EMAIL: &str = "admin@demo-firm.example";
 
+/// The demo firm's name, as its staff's addresses (demo-firm.example) read.
+pub const DEMO_FIRM_NAME: &str = "Demo Firm";
+
 /// Seeds the demo firm when the data folder is empty; returns `None` when it is not.
 pub fn seed(docket: &Docket) -> Result<Option<DemoSeed>> {
     if !docket.is_empty()? {
         return Ok(None);
+    }
+    // Named for what it is, unless the operator's configuration names the firm.
+    if !docket.pinned_settings().iter().any(|key| key == "name") {
+        docket.change_settings(&crate::docket::SettingsChange {
+            name: Some(DEMO_FIRM_NAME.into()),
+            ..Default::default()
+        })?;
     }
     let admin_password = random_password();
     let admin = docket.add_user(NewUser {

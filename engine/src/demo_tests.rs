@@ -8,6 +8,7 @@ use crate::docket::test_support::docket_at;
 fn demo_seeds_once_with_work_at_every_stage() {
     let (docket, _) = docket_at("2027-01-10T09:00:00Z");
     let seed = seed(&docket).unwrap().unwrap();
+    assert_eq!(docket.firm_settings().unwrap().name, DEMO_FIRM_NAME);
     assert!(
         docket
             .verify_password(DEMO_ADMIN_EMAIL, &seed.admin_password)

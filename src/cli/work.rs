@@ -26,9 +26,11 @@ pub enum WorkCommand {
         /// template order.
         #[arg(long = "contact", required = true)]
         contacts: Vec<String>,
+        /// The firm's own name for it; "{contact} — {template}" (the first group's contact's
+        /// name and the template's) when left out.
         #[arg(long)]
         title: Option<String>,
-        /// The name the client sees; defaults to the title.
+        /// The name the client sees; defaults to the title given, else the template's name.
         #[arg(long)]
         external_name: Option<String>,
         /// The staff member responsible: their email or id.

@@ -41,7 +41,7 @@ impl Admin {
 #[test]
 fn the_api_makes_one_item_per_contact_or_none() {
     let admin = Admin::start();
-    let ids = admin.clients(3);
+    let ids = admin.clients(4);
     let secret = admin.api_secret(Role::Staff);
     let post = |body: Value| {
         let response = client()
@@ -64,8 +64,22 @@ fn the_api_makes_one_item_per_contact_or_none() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     let said = answer["error"].as_str().unwrap();
     assert!(said.contains("nobody@client.example"), "{said}");
-    assert!(said.contains("given twice"), "{said}");
+    assert!(
+        !said.contains("twice"),
+        "one given twice is no problem: {said}"
+    );
     assert_eq!(admin.work_count(), before, "nothing was made");
+
+    // The same contact by id and by email, and twice by id: one item for them.
+    let (status, answer) = post(json!({
+        "template": "Year end",
+        "start_date": "2026-04-01",
+        "contacts": [ids[3], "C4@client.example", ids[3]],
+    }));
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(answer.as_array().unwrap().len(), 1, "{answer}");
+    assert_eq!(admin.work_count(), before + 1);
+    let before = before + 1;
 
     // All good: one item each, in the order given, with its own title and assignee.
     let (status, answer) = post(json!({
@@ -290,7 +304,7 @@ fn the_bulk_form_says_every_wrong_field_at_once() {
         &[
             ("template", &template),
             ("start_date", "2026-04-01"),
-            ("title", "{client} year end"),
+            ("title", "{client} year end {period}"),
             ("assignee", "nobody@firm.example"),
             ("contact", &ids[0]),
             ("emails", "stranger@elsewhere.example"),
@@ -305,7 +319,13 @@ fn the_bulk_form_says_every_wrong_field_at_once() {
         );
     }
     assert!(html.contains("stranger@elsewhere.example"), "{html}");
-    assert!(html.contains("{client} year end"), "{html}");
+    assert!(html.contains("{client} year end {period}"), "{html}");
+    // Both wrong placeholders are said at once, as prose quotes them, with no code notation.
+    assert!(
+        html.contains("id=\"title-error\">The title&#x27;s {client} and {period} are not placeholders; use {contact}"),
+        "{html}"
+    );
+    assert!(!html.contains('`'), "{html}");
     // With no start date either, the engine's checks still say the other fields.
     let refused = admin.post(
         "/admin/work/bulk",
@@ -322,4 +342,53 @@ fn the_bulk_form_says_every_wrong_field_at_once() {
     assert!(html.contains("id=\"start_date-error\""), "{html}");
     assert!(html.contains("id=\"assignee-error\""), "{html}");
     assert_eq!(count(), before, "nothing made");
+}
+
+#[test]
+fn the_bulk_form_sent_twice_makes_its_work_once() {
+    let admin = Admin::start();
+    let ids = admin.clients(2);
+    let sam = admin.browser(STAFF);
+    let before = admin.work_count();
+    let form = body(admin.get("/admin/work/bulk", Some(&sam)));
+    let once = hidden(&form, "once");
+    assert!(!once.is_empty(), "{form}");
+    let send = || {
+        admin.post(
+            "/admin/work/bulk",
+            &sam,
+            &[
+                ("once", &once),
+                ("template", "Year end"),
+                ("start_date", "2026-04-01"),
+                ("contact", &ids[0]),
+                ("contact", &ids[1]),
+            ],
+        )
+    };
+    let first = send();
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let summary = location(&first);
+    assert_eq!(admin.work_count(), before + 2);
+
+    // A double click or a reload: nothing more is made, and the page says what the first made.
+    let again = send();
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(admin.work_count(), before + 2, "nothing made twice");
+    let next = location(&again);
+    assert!(next.starts_with(&summary), "{next} after {summary}");
+    let page = body(admin.get(&next, Some(&sam)));
+    assert!(
+        page.contains("This form was already sent; it made 2 work items"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("<li><a href=\"/admin/work/").count(),
+        2,
+        "{page}"
+    );
+
+    // A fresh form is a new sending.
+    let fresh = hidden(&body(admin.get("/admin/work/bulk", Some(&sam))), "once");
+    assert_ne!(fresh, once);
 }

@@ -26,7 +26,9 @@ fn staff_are_told_how_a_comment_reaches_the_client() {
     let (to, page) = reply(id);
     assert!(to.ends_with("notice=commented"), "{to}");
     assert!(
-        page.contains("The client gets it by email shortly."),
+        page.contains(
+            "The client gets it by email in about ten minutes, with any other comments you add meanwhile."
+        ),
         "{page}"
     );
     let (status, posted) = admin.api_with(

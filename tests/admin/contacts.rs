@@ -122,7 +122,7 @@ fn staff_list_search_add_and_edit_contacts() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let message = error_of(&body(refused), "new-email");
     assert!(
-        message.contains("`Hal &lt;hal@example.com&gt;` is not an email address")
+        message.contains("“Hal &lt;hal@example.com&gt;” is not an email address")
             && message.contains("write the address alone, e.g. hal@example.com"),
         "{message}"
     );
@@ -137,7 +137,10 @@ fn staff_list_search_add_and_edit_contacts() {
         ],
     );
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(error_of(&body(refused), "new-timezone").contains("IANA timezone"));
+    assert!(
+        error_of(&body(refused), "new-timezone")
+            .contains("“Moon/Base” is not a time zone Docket knows; write one like Europe/London."),
+    );
     // An empty address says what to enter, once, not that nothing is not an address.
     let refused = admin.post(
         "/admin/contacts",
@@ -351,7 +354,7 @@ fn staff_choose_a_contacts_language_and_one_docket_lacks_is_refused_by_the_field
     let html = body(refused);
     let message = error_of(&html, "new-locale");
     assert!(
-        message.contains("`tlh` is not a language") && message.contains("de (Deutsch)"),
+        message.contains("“tlh” is not a language") && message.contains("de (Deutsch)"),
         "{message}"
     );
     assert!(admin.docket.find_contact("lea@client.example").is_err());
@@ -391,16 +394,13 @@ fn the_contact_forms_say_every_wrong_field_at_once_keeping_what_was_typed() {
     );
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body(refused);
-    assert!(
-        error_of(&html, "new-name").contains("needs a name"),
-        "{html}"
-    );
+    assert!(error_of(&html, "new-name") == "Enter a name.", "{html}");
     assert!(
         error_of(&html, "new-email").contains("is not an email address"),
         "{html}"
     );
     assert!(
-        error_of(&html, "new-timezone").contains("IANA timezone"),
+        error_of(&html, "new-timezone").contains("not a time zone Docket knows"),
         "{html}"
     );
     assert_eq!(value_of(&html, "new-email"), "not-an-address");
@@ -429,7 +429,7 @@ fn the_contact_forms_say_every_wrong_field_at_once_keeping_what_was_typed() {
         "{html}"
     );
     assert!(
-        error_of(&html, "edit-timezone").contains("IANA timezone"),
+        error_of(&html, "edit-timezone").contains("not a time zone Docket knows"),
         "{html}"
     );
     assert!(html.contains("id=\"edit-holidays-error\""), "{html}");

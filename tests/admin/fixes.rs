@@ -26,11 +26,11 @@ fn a_query_string_an_admin_page_cannot_read_is_said_plainly_in_the_layout() {
     for (path, said) in [
         (
             "/admin/work?status=waiting_on_client&status=planned",
-            "The address (after `?`) gives `status` more than once; give it once.",
+            "The address (after “?”) gives “status” more than once; give it once.",
         ),
         (
             "/admin/inbox?marked=two",
-            "`marked` in the address (after `?`) is not a whole number.",
+            "“marked” in the address (after “?”) is not a whole number.",
         ),
     ] {
         let answer = admin.get(path, Some(&sam));
@@ -257,7 +257,7 @@ fn a_contact_for_a_group_the_template_lacks_is_refused_next_to_the_contacts() {
         let page = body(answer);
         assert!(
             page.contains(&format!(
-                "id=\"contact_0-error\">This template has 1 group, one contact each; the form also gave `{extra}` (“bob@client.example”), which belongs to no group. Remove it."
+                "id=\"contact_0-error\">This template has 1 group, one contact each; the form also gave “{extra}” (“bob@client.example”), which belongs to no group. Remove it."
             )),
             "{page}"
         );
@@ -289,8 +289,8 @@ fn an_assignee_that_is_neither_an_id_nor_an_email_is_echoed_as_typed() {
     assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = body(answer);
     assert!(
-        page.contains("No staff member has the id or email `NOPE`"),
+        page.contains("No staff member has the id or email “NOPE”"),
         "{page}"
     );
-    assert!(!page.contains("`nope`"), "{page}");
+    assert!(!page.contains("“nope”"), "{page}");
 }

@@ -52,6 +52,12 @@ fn staff_pause_and_resume_a_work_items_reminders_from_its_page() {
         "{shown}"
     );
     assert!(shown.contains("Reminders on this work paused until 20 March 2026"));
+    // The work list says so in the work's row, as it says a repeat.
+    let list = body(admin.get("/admin/work", Some(&sam)));
+    assert!(
+        list.contains("<span class=\"hint\"><bdi>Reminders paused until 20 Mar 2026 (client on holiday)</bdi></span>"),
+        "{list}"
+    );
     // The pause form starts from the pause in force, and offers to lift it.
     for shown_in_form in [
         r#"id="pause" name="until" value="2026-03-20""#,
@@ -79,6 +85,8 @@ fn staff_pause_and_resume_a_work_items_reminders_from_its_page() {
         "{shown}"
     );
     assert!(admin.docket.work(admin.work).unwrap().paused.is_none());
+    let list = body(admin.get("/admin/work", Some(&sam)));
+    assert!(!list.contains("Reminders paused until"), "{list}");
 }
 
 #[test]
@@ -107,6 +115,13 @@ fn staff_pause_a_contact_and_give_them_quiet_days_from_their_page() {
         ],
     );
     assert_eq!(paused.status(), StatusCode::SEE_OTHER);
+    // The notice says what was done, not merely "Saved.".
+    let said = body(admin.get(&location(&paused), Some(&sam)));
+    assert!(
+        said.contains("Reminders paused until 1 Apr 2026."),
+        "{said}"
+    );
+    assert!(!said.contains("Saved."), "{said}");
     let shown = body(admin.get(&page, Some(&sam)));
     assert!(
         shown.contains("Reminders paused until 1 April 2026 (away)"),
@@ -163,6 +178,12 @@ fn staff_pause_a_contact_and_give_them_quiet_days_from_their_page() {
             .paused
             .is_none()
     );
+    let said = body(admin.get(&location(&resumed), Some(&sam)));
+    assert!(said.contains("Reminders resumed."), "{said}");
+    // Resuming again: nothing was paused, and the page says so.
+    let again = admin.post(&page, &sam, &[("action", "resume")]);
+    let said = body(admin.get(&location(&again), Some(&sam)));
+    assert!(said.contains("Nothing was paused"), "{said}");
 }
 
 #[test]

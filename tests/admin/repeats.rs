@@ -59,7 +59,7 @@ fn staff_set_change_and_stop_a_repeat_from_the_work_page_and_see_it_in_the_list(
     let refused = body(refused);
     assert!(refused.contains(r#"id="repeat-cron-error""#), "{refused}");
     assert!(
-        refused.contains("`0 * * * *` would make work every 1 hour"),
+        refused.contains("“0 * * * *” would make work every 1 hour"),
         "{refused}"
     );
     assert!(!refused.contains("A day cannot go"), "{refused}");

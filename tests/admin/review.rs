@@ -170,6 +170,24 @@ fn staff_review_a_client_upload_from_the_work_page() {
         html.contains("<span class=\"review\">Sent back: The March statement is missing</span>"),
         "{html}"
     );
+    // The decision is shown, not offered again (only accepting it after all is); sending it
+    // back again is refused, said plainly.
+    assert!(!html.contains("value=\"send-back\""), "{html}");
+    assert!(
+        html.contains("<button type=\"submit\" name=\"decision\" value=\"accept\">Accept it after all</button>"),
+        "{html}"
+    );
+    let again = admin.post(
+        &action,
+        &sam,
+        &[("decision", "send-back"), ("reason", "And April")],
+    );
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let said = body(again);
+    assert!(
+        said.contains("already sent back; the client has not answered yet"),
+        "{said}"
+    );
     let event = &admin.docket.work_timeline(id, 1).unwrap()[0];
     assert_eq!(event.kind, EventKind::TaskReviewed);
     let sam_id = admin.docket.user_by_email(STAFF).unwrap().unwrap().id;
@@ -206,6 +224,11 @@ fn staff_review_a_client_upload_from_the_work_page() {
         html.contains("<span class=\"review\">Sent back: The March statement"),
         "{html}"
     );
+    assert!(!html.contains("value=\"accept\""), "{html}");
+    assert!(html.contains("Send it back after all: why?"), "{html}");
+    let again = admin.post(&action, &sam, &[("decision", "accept"), ("reason", "")]);
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert!(body(again).contains("already accepted"));
     let work = admin.docket.work(id).unwrap();
     assert!(work.groups[0].tasks[0].done_at.is_some());
 

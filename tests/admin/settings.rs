@@ -94,7 +94,7 @@ fn an_admin_changes_the_settings_and_bad_input_changes_nothing() {
         "{html}"
     );
     assert!(
-        html.contains("is not a time the send schedule `0 9 * * MON-FRI` sends at (09:00)"),
+        html.contains("is not a time the send schedule “0 9 * * MON-FRI” sends at (09:00)"),
         "{html}"
     );
     assert_eq!(admin.docket.firm_settings().unwrap(), firm);
@@ -172,7 +172,7 @@ fn keys_the_configuration_sets_are_shown_read_only() {
     let ada = admin.browser(ADMIN);
     let html = body(admin.get("/admin/settings", Some(&ada)));
     assert!(
-        html.contains("set by `firm.timezone` in the configuration (or DOCKET_FIRM_TIMEZONE)"),
+        html.contains("set by “firm.timezone” in the configuration (or DOCKET_FIRM_TIMEZONE)"),
         "{html}"
     );
     let start = html.find("id=\"timezone\"").unwrap();
@@ -191,7 +191,7 @@ fn keys_the_configuration_sets_are_shown_read_only() {
     let before = admin.docket.firm_settings().unwrap();
     let refused = admin.post("/admin/settings", &ada, &GOOD);
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body(refused).contains("Set by `firm.timezone`"));
+    assert!(body(refused).contains("Set by “firm.timezone”"));
     assert_eq!(admin.docket.firm_settings().unwrap(), before);
 }
 
@@ -559,7 +559,7 @@ fn the_plugins_page_shows_refused_files_and_grants_hooks() {
     let html = body(refused);
     assert!(html.contains("id=\"grants-webhook-error\""), "{html}");
     assert!(
-        html.contains("Grants: unknown capability `files`"),
+        html.contains("Grants: unknown capability “files”"),
         "{html}"
     );
     assert!(html.contains("value=\"files\""), "{html}");

@@ -232,3 +232,34 @@ fn examples_are_placeholders_and_a_due_offset_over_a_year_is_asked_about_first()
     let at = |text: &str| page.find(text).unwrap_or_else(|| panic!("{text}: {page}"));
     assert!(at("Deposit receipt") < at("Signed lease"));
 }
+
+#[test]
+fn a_groups_sending_rule_and_reminder_policy_suggest_the_plugins_the_server_has() {
+    let admin = Admin::with_plugins();
+    let sam = admin.browser(STAFF);
+    let template = admin.docket.find_template("Year end").unwrap();
+    let html = body(admin.get(&format!("/admin/templates/{}", template.id), Some(&sam)));
+    assert!(
+        html.contains("name=\"sending\" value=\"manual\" list=\"sending-rules\""),
+        "{html}"
+    );
+    assert!(html.contains("list=\"reminder-policies\""), "{html}");
+    let rules = &html[html.find("<datalist id=\"sending-rules\">").unwrap()..];
+    let rules = &rules[..rules.find("</datalist>").unwrap()];
+    assert!(rules.contains("<option value=\"manual\">"), "{rules}");
+    assert!(rules.contains("<option value=\"relative\">"), "{rules}");
+    assert!(
+        !rules.contains("value=\"gentle\""),
+        "policies are not rules: {rules}"
+    );
+    let policies = &html[html.find("<datalist id=\"reminder-policies\">").unwrap()..];
+    let policies = &policies[..policies.find("</datalist>").unwrap()];
+    assert!(policies.contains("<option value=\"gentle\">"), "{policies}");
+    // A work item's group settings suggest the same.
+    let work = body(admin.get(&format!("/admin/work/{}", admin.work), Some(&sam)));
+    assert!(
+        work.contains("name=\"sending\" value=\"manual\" list=\"sending-rules\""),
+        "{work}"
+    );
+    assert!(work.contains("<option value=\"gentle\">"), "{work}");
+}

@@ -105,7 +105,9 @@ fn the_api_imports_a_toml_template_file_and_refuses_a_bad_one() {
     let (status, answer) = admin.post_template_file("application/toml", WRONG_KEY);
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     assert!(
-        answer.to_string().contains("groups[0].tasks[0].due"),
+        answer
+            .to_string()
+            .contains("group 1, task 1, key `due`: line 6"),
         "{answer}"
     );
 
@@ -136,7 +138,7 @@ fn staff_import_a_template_file_from_the_templates_page() {
     // A bad file: the message is by the file field and nothing is made.
     for (text, said) in [
         (NOT_TOML, "Line 2: unclosed array table"),
-        (WRONG_KEY, "groups[0].tasks[0].due"),
+        (WRONG_KEY, "Group 1, task 1, key “due”: line 6"),
         ("", "Choose a template file"),
     ] {
         let refused = admin.import_form(&sam, &sam.token, text);
@@ -172,4 +174,42 @@ fn staff_import_a_template_file_from_the_templates_page() {
     let html = body(twice);
     assert!(html.contains("id=\"import-error\""), "{html}");
     assert_eq!(admin.template_count(), before + 1);
+}
+
+#[test]
+fn the_import_form_speaks_of_template_files_and_a_template_exports_one() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let list = body(admin.get("/admin/templates", Some(&sam)));
+    assert!(
+        !list.contains("docket template"),
+        "no commands on a page: {list}"
+    );
+    assert!(list.contains("A template file (TOML)"), "{list}");
+
+    // A template's page exports it as the file the import reads back.
+    let template = admin.docket.find_template("Year end").unwrap();
+    let page = body(admin.get(&format!("/admin/templates/{}", template.id), Some(&sam)));
+    let href = format!("/admin/templates/{}/export", template.id);
+    assert!(page.contains(&format!("href=\"{href}\"")), "{page}");
+    let file = admin.get(&href, Some(&sam));
+    assert_eq!(file.status(), StatusCode::OK);
+    let text = body(file);
+    let back = NewTemplate::from_toml(&text).unwrap();
+    assert_eq!(back.name, "Year end");
+    assert_eq!(back.groups.len(), template.groups.len());
+
+    // A file's mistakes are said where the author wrote them, in plain words.
+    let token = super::hidden(&list, "form_token");
+    let html = body(admin.import_form(&sam, &token, "name = \"No groups\"\n"));
+    assert!(html.contains("The file has no “groups”."), "{html}");
+    let html = body(admin.import_form(
+        &sam,
+        &token,
+        "name = \"Bad\"\n[[groups]]\nname = \"Records\"\n[[groups.tasks]]\ndescription = \"x\"\ndue = 3\n",
+    ));
+    assert!(
+        html.contains("Group 1, task 1 (line 4) has no “title”."),
+        "{html}"
+    );
 }

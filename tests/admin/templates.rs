@@ -330,7 +330,7 @@ fn staff_create_and_edit_templates_in_pages() {
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body(refused);
     assert!(
-        html.contains("role=\"alert\" id=\"groups-action-error\">Template `Payroll` has no task 9"),
+        html.contains("role=\"alert\" id=\"groups-action-error\">Template “Payroll” has no task 9"),
         "{html}"
     );
     assert_eq!(admin.template("payroll"), before);
@@ -555,7 +555,7 @@ fn template_messages_are_by_their_own_field_in_the_page_s_words() {
     form[0] = ("name", "Walk Test");
     let html = body(admin.post("/admin/templates/new", &sam, &form));
     assert!(
-        message_for(&html, "new-name").contains("A template named `Walk Test` already exists"),
+        message_for(&html, "new-name").contains("A template named “Walk Test” already exists"),
         "{html}"
     );
 

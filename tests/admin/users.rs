@@ -161,7 +161,21 @@ fn admins_change_roles_and_disable_members_but_keep_an_admin() {
     let ada_id = admin.docket.find_staff(ADMIN).unwrap().id;
     let sam_id = admin.docket.find_staff(STAFF).unwrap().id;
 
-    // The last admin can be neither demoted nor disabled.
+    // The last admin can be neither demoted nor disabled: the page offers neither, and says why.
+    let page = body(admin.get("/admin/users", Some(&ada)));
+    assert!(
+        !page.contains(&format!("action=\"/admin/users/{ada_id}/role\"")),
+        "{page}"
+    );
+    assert!(
+        !page.contains(&format!("action=\"/admin/users/{ada_id}/disable\"")),
+        "{page}"
+    );
+    assert!(page.contains("The only admin"), "{page}");
+    assert!(
+        page.contains(&format!("action=\"/admin/users/{sam_id}/role\"")),
+        "{page}"
+    );
     let refused = admin.post(
         &format!("/admin/users/{ada_id}/role"),
         &ada,
@@ -230,6 +244,9 @@ fn admins_change_roles_and_disable_members_but_keep_an_admin() {
         &[("role", "admin")],
     );
     assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    // Two admins: each may be changed.
+    let page = body(admin.get("/admin/users", Some(&ada)));
+    assert!(!page.contains("The only admin"), "{page}");
     let stepped = admin.post(
         &format!("/admin/users/{ada_id}/role"),
         &ada,

@@ -138,7 +138,7 @@ fn the_work_list_filters_and_pages() {
         "{page}"
     );
     assert!(
-        page.contains("The address (after `?`) gives `status` more than once; give it once."),
+        page.contains("The address (after “?”) gives “status” more than once; give it once."),
         "{page}"
     );
     assert!(page.contains("Sign out"), "the admin's layout: {page}");
@@ -251,6 +251,17 @@ fn work_is_created_from_a_template_and_bad_input_creates_nothing() {
     assert!(!page.contains("contact_0"), "{page}");
     let page = body(admin.get(&format!("/admin/work/new?template={template}"), Some(&sam)));
     assert!(page.contains("Contact for “Documents”"), "{page}");
+    // The contact field suggests the firm's contacts, by name and email.
+    assert!(
+        page.contains("name=\"contact_0\" value=\"\" list=\"contacts\""),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<option value=\"ann@client.example\">Ann Archer (ann@client.example)</option>"
+        ),
+        "{page}"
+    );
     let answer = admin.get("/admin/work/new?template=nope", Some(&sam));
     assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body(answer).contains("id=\"template-error\""));
@@ -383,6 +394,10 @@ fn new_work_through_the_api_takes_contact_ids_or_emails() {
         let (status, work) = post(contact);
         assert_eq!(status, StatusCode::CREATED, "{work}");
         assert_eq!(work["groups"][0]["recipient"], ann.as_str());
+        // Untitled, it is titled for its client, as bulk create titles; the client sees the
+        // template's name.
+        assert_eq!(work["title"], "Ann Archer — Year end");
+        assert_eq!(work["external_name"], "Year end");
     }
     let (status, answer) = post("01J00000000000000000000000");
     assert!(status.is_client_error());
@@ -392,5 +407,37 @@ fn new_work_through_the_api_takes_contact_ids_or_emails() {
             .unwrap()
             .contains("unknown contact"),
         "{answer}"
+    );
+}
+
+#[test]
+fn untitled_work_from_the_page_is_titled_for_its_client_who_is_named_on_its_page() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let answer = admin.post(
+        "/admin/work/new",
+        &sam,
+        &[
+            ("template", "Year end"),
+            ("start_date", "2026-03-09"),
+            ("title", " "),
+            ("contact_0", "ann@client.example"),
+        ],
+    );
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let id: WorkId = location(&answer)
+        .strip_prefix("/admin/work/")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let work = admin.docket.work(id).unwrap();
+    assert_eq!(work.title, "Ann Archer — Year end");
+    let page = body(admin.get(&format!("/admin/work/{id}"), Some(&sam)));
+    assert!(
+        page.contains(&format!(
+            "<dt>Client</dt><dd><a href=\"/admin/contacts/{}\"><bdi>Ann Archer &lt;ann@client.example&gt;</bdi></a></dd>",
+            work.groups[0].recipient
+        )),
+        "{page}"
     );
 }

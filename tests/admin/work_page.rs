@@ -314,8 +314,11 @@ fn view_as_client_shows_the_checklist_binds_nothing_and_is_recorded() {
     assert!(timeline_has(
         &admin,
         id,
-        "Sam Staff viewed “Documents” as Ann Archer sees it"
+        "Viewed “Documents” as Ann Archer sees it"
     ));
+    // Who looked is beside the line, not said twice.
+    let page = work_page(&admin, &sam, id);
+    assert!(!page.contains("Sam Staff viewed"), "{page}");
     assert_eq!(admin.get(&path, None).status(), StatusCode::SEE_OTHER);
     assert_eq!(
         admin
@@ -602,5 +605,58 @@ fn staff_change_a_groups_settings_recipient_tasks_and_files() {
             .iter()
             .all(|p| !p.contains("work_by")),
         "the indexes agree with the work"
+    );
+}
+
+#[test]
+fn a_group_planned_to_go_says_when_it_will_be_sent() {
+    let admin = Admin::with_plugins();
+    let sam = admin.browser(STAFF);
+    let id = admin.planned_work();
+    let on_start = docket_engine::model::PluginRef {
+        plugin: "relative".into(),
+        params: [("days".to_string(), docket_engine::model::ParamValue::Int(0))].into(),
+    };
+    admin
+        .docket
+        .update_group_settings(
+            id,
+            0,
+            docket_engine::docket::GroupSettings {
+                sending: Some(on_start),
+                reminders: None,
+                sender: None,
+            },
+            Actor::System,
+        )
+        .unwrap();
+    let page = work_page(&admin, &sam, id);
+    assert!(page.contains("Not sent yet"), "{page}");
+    assert!(
+        page.contains("Will be sent automatically on 1 Apr 2026 at "),
+        "{page}"
+    );
+    assert!(!page.contains("Sent automatically"), "{page}");
+}
+
+#[test]
+fn work_completed_with_open_tasks_says_how_many_were_left_open() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.planned_work();
+    let open = admin.docket.work(id).unwrap().groups[0].tasks.len();
+    assert!(open > 1);
+    let done = admin.post(
+        &format!("/admin/work/{id}/complete"),
+        &sam,
+        &[("confirmed", "yes")],
+    );
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let page = work_page(&admin, &sam, id);
+    assert!(
+        page.contains(&format!(
+            "to Completed, with {open} client tasks still open"
+        )),
+        "{page}"
     );
 }

@@ -101,23 +101,42 @@ fn the_work_list_says_whose_work_it_is_and_sorts_by_links() {
         "{page}"
     );
 
-    // The saved views, "My work" marked where it is the page.
-    let (_, page) = list("?assignee=sam%40firm.example");
+    // The saved views are links by name, resolved when the page is asked for; the one open is
+    // marked, and names the page.
+    let (_, page) = list("?view=mine");
     assert!(
-        page.contains(
-            "<a href=\"/admin/work?assignee=sam%40firm.example\" aria-current=\"page\">My work</a>"
-        ),
+        page.contains("<a href=\"/admin/work?view=mine\" aria-current=\"page\">My work</a>"),
         "{page}"
     );
+    assert!(page.contains("<h1>My work</h1>"), "{page}");
     for view in [
-        "href=\"/admin/work?status=waiting_on_client\"",
-        "href=\"/admin/work?due_to=2026-03-01&amp;waiting_on_client=true\"",
-        "href=\"/admin/work?needs_attention=true\"",
+        "href=\"/admin/work?view=waiting\"",
+        "href=\"/admin/work?view=overdue\"",
+        "href=\"/admin/work?view=attention\"",
         "href=\"/admin/activity/failed\"",
         "href=\"/admin/activity\"",
     ] {
         assert!(page.contains(view), "{view}: {page}");
     }
+    assert!(
+        !page.contains("due_to=2026"),
+        "no date kept in a view's link: {page}"
+    );
+    // The overdue view is yesterday's, today: the same list as its filters give.
+    let (status, overdue) = list("?view=overdue");
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        overdue.contains("<h1>Overdue client tasks</h1>"),
+        "{overdue}"
+    );
+    assert!(overdue.contains("value=\"2026-03-01\""), "{overdue}");
+    // An old link with the filters themselves still works; a view there is not is said.
+    let (status, old) = list("?due_to=2026-03-01&waiting_on_client=true");
+    assert_eq!(status, StatusCode::OK);
+    assert!(old.contains("<h1>All work</h1>"), "{old}");
+    let (status, page) = list("?view=someday");
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("no saved view called “someday”"), "{page}");
 
     // The API sorts the same way, and names the parameter when it cannot.
     let secret = admin.api_secret(Role::Staff);
@@ -379,12 +398,17 @@ fn work_ticked_in_the_list_is_sent_assigned_and_completed_at_once_with_a_summary
         admin.docket.work(planned).unwrap().status,
         WorkStatus::Completed
     );
-    // Completed work is not sent; the engine's reason is given.
-    let (_, page) = post(both("resend"));
-    assert!(
-        page.contains("The work is completed; reopen it before sending."),
-        "{page}"
-    );
+    // Completed work is not sent, nor sent again: that is the reason given, once for each.
+    for action in ["send", "resend"] {
+        let (_, page) = post(both(action));
+        assert_eq!(
+            page.matches("The work is completed; reopen it before sending.")
+                .count(),
+            2,
+            "{action}: {page}"
+        );
+        assert!(!page.contains("Every group was sent already"), "{page}");
+    }
 
     // A selection the page cannot act on: nothing ticked, an id that is not one, no action.
     let (status, page) = bulk(&[("action", "send")]);

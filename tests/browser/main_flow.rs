@@ -15,6 +15,8 @@ use super::harness::{Browser, DESKTOP, Driver, PHONE, WAIT};
 use super::{one_at_a_time, within_five_minutes};
 
 const TEMPLATE: &str = "Year-end accounts";
+/// The work made from it for Bob, left untitled: titled for its client.
+const WORK: &str = "Bob Baker — Year-end accounts";
 const TASK: &str = "Sign the engagement letter";
 const DOCUMENT: &str = "engagement-letter.pdf";
 
@@ -166,7 +168,7 @@ async fn main_flow() {
         .click()
         .await
         .unwrap();
-    wait_for_heading(&staff, TEMPLATE).await;
+    wait_for_heading(&staff, WORK).await;
     staff.wait_for("dl.facts").await;
     found.extend(check(&staff, "work page").await);
     staff.screenshot("flow-5-work").await;
@@ -194,7 +196,7 @@ async fn main_flow() {
         .click()
         .await
         .unwrap();
-    wait_for_heading(&staff, TEMPLATE).await;
+    wait_for_heading(&staff, WORK).await;
     // Sent: the group now offers to send again.
     staff.wait_for("a.button[href$='/groups/0/resend']").await;
 

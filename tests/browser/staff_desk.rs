@@ -192,8 +192,11 @@ async fn desk() {
             found.extend(check(&bob, "checklist, sent back").await);
             bob.screenshot("desk-phone-4-client-sent-back").await;
         } else {
-            // Accepted, from the phone.
-            let open = staff.wait_for("details:has(#review-0-1) > summary").await;
+            // Accepted, from the phone: the task stands sent back, so accepting it after all is
+            // what is offered.
+            let open = staff
+                .wait_for("details:has(form[action$='/groups/0/tasks/1/review']) > summary")
+                .await;
             staff.press(&open).await;
             let accept = staff
                 .wait_for("form[action$='/groups/0/tasks/1/review'] button[value='accept']")

@@ -147,6 +147,30 @@ async fn desk_visit() {
             found.extend(check(&staff, &format!("{heading} ({size})")).await);
             staff.screenshot(&format!("workspace-{size}-{shot}")).await;
         }
+        // On the phone the selection's actions are below every card: a link at the top leads
+        // there; on the laptop they are in sight and the link is not shown.
+        let to_bulk = staff.wait_for("p.to-bulk a[href='#bulk']").await;
+        assert_eq!(
+            to_bulk.is_displayed().await.unwrap(),
+            size == "phone",
+            "the link to the actions ({size})"
+        );
+        // A checkbox's hint reads under it, not squeezed beside it.
+        let under = staff
+            .client
+            .execute(
+                "const box = document.getElementById('needs_attention').getBoundingClientRect();
+                 const hint = document.getElementById('needs_attention-hint').getBoundingClientRect();
+                 return hint.top >= box.bottom;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            under,
+            serde_json::Value::Bool(true),
+            "the hint is under its checkbox ({size})"
+        );
         // A bulk send from the list (on the laptop; the phone finds it sent): tick the planned
         // work, keep "Send", apply, and read what was done.
         if size == "laptop" {

@@ -239,7 +239,7 @@ fn bad_input_changes_no_data() {
     std::fs::write(&bad, "name = 'Broken'\n[[groups]]\nname = 'g'\n[[groups.tasks]]\ndescription = 'no title'\ndue = 3\n").unwrap();
     fails(
         &["template", "import", bad.to_str().unwrap(), "--data", &data],
-        "bad-template.toml: key `groups[0].tasks[0]`: line 4: missing field `title`",
+        "bad-template.toml: group 1, task 1 (line 4) has no `title`",
     );
     std::fs::write(&bad, "name = 'Broken\n").unwrap();
     fails(

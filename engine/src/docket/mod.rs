@@ -85,7 +85,8 @@ pub use work::exchange::{
     CommentReach, MAX_COMMENT_CHARS, MAX_UPLOAD_BYTES, NewUpload, PostedComment, UploadDetails,
 };
 pub use work::form::{
-    RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems, archived_template_notice,
+    BulkFormSent, RefusedWorkForm, WorkForm, WorkFormChoices, WorkFormProblems,
+    archived_template_notice,
 };
 pub use work::list::{
     WorkFilter, WorkListQuery, WorkSort, needs_attention, next_due, parse_date, work_list_keys,
@@ -101,7 +102,7 @@ pub(crate) use work::repeat_rule::{
 pub use work::search::{SEARCH_LIMIT, SearchResults};
 pub use work::{
     BULK_PLACEHOLDERS, DEFAULT_BULK_EXTERNAL_NAME, DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS,
-    UploadReview, review_state, upload_review,
+    UploadReview, review_state, standing_decision, upload_review,
 };
 pub(crate) use work::{contact_key, status_key};
 

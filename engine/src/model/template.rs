@@ -304,10 +304,30 @@ impl NewTemplate {
     pub fn from_toml(text: &str) -> Result<Self> {
         let de = toml::Deserializer::parse(text).map_err(|e| toml_error(text, &e))?;
         serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
+            let place = place_in_file(&e.path().to_string());
             let inner = e.into_inner();
+            // A part left out is said as what the file (or its group, task…) lacks.
+            if let Some(key) = inner
+                .message()
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next())
+            {
+                if place.is_empty() {
+                    return Error::invalid(format!("the file has no `{key}`"));
+                }
+                let line = inner
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+                return Error::invalid(match line {
+                    Some(line) => format!("{place} (line {line}) has no `{key}`"),
+                    None => format!("{place} has no `{key}`"),
+                });
+            }
             let line = toml_error(text, &inner);
-            Error::invalid(format!("key `{path}`: {line}"))
+            match place.as_str() {
+                "" => line,
+                place => Error::invalid(format!("{place}: {line}")),
+            }
         })
     }
 
@@ -441,6 +461,30 @@ impl NewTemplate {
         }
         Ok(())
     }
+}
+
+/// Where in a template file serde's path (`groups[0].tasks[1].due`) is, in the words of the
+/// file's author: "group 1, task 2, key `due`"; empty for the file as a whole.
+fn place_in_file(path: &str) -> String {
+    let mut words = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, index) = match part.split_once('[') {
+            Some((key, rest)) => (key, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        let noun = match key {
+            "groups" => Some("group"),
+            "tasks" => Some("task"),
+            "documents" => Some("document"),
+            _ => None,
+        };
+        words.push(match (noun, index) {
+            (Some(noun), Some(n)) => format!("{noun} {}", n + 1),
+            (_, Some(n)) => format!("key `{key}`, item {}", n + 1),
+            _ => format!("key `{key}`"),
+        });
+    }
+    words.join(", ")
 }
 
 fn toml_error(text: &str, e: &toml::de::Error) -> Error {

@@ -15,14 +15,16 @@ fn bad_templates_get_one_line_errors() {
     let cases = [
         (
             "name = 'x'\n[[groups]]\nname = 'g'\n[[groups.tasks]]\ntitle = 't'\n",
-            "key `groups[0].tasks[0]`",
+            "group 1, task 1 (line 4) has no `due",
         ),
+        // In the words of the file's author: the file, a group, a task.
+        ("name = 'x'\n", "the file has no `groups`"),
         ("name = 'x'\ncolour = 1\n", "key `colour`"),
         ("name = 'x\n", "line 1:"),
         // A value of the wrong kind: the key, the line, and what is expected, in plain words.
         (
             "name = 'x'\n[[groups]]\nname = 'g'\n[[groups.tasks]]\ntitle = 't'\ndue = 'soon'\n",
-            "key `groups[0].tasks[0].due`: line 6: expected a whole number, such as 7 or -3, but found the text \"soon\"",
+            "group 1, task 1, key `due`: line 6: expected a whole number, such as 7 or -3, but found the text \"soon\"",
         ),
         (
             "name = 'x'\n[[groups]]\nname = 'g'\n[[groups.tasks]]\ntitle = 7\ndue = 1\n",

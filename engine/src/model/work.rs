@@ -284,10 +284,11 @@ pub struct Review {
 pub struct NewWork {
     /// The template's name or id.
     pub template: String,
-    /// Defaults to the template's name.
+    /// Defaults to "{contact} — {template}": the first group's contact's name and the
+    /// template's, as a bulk create titles its items.
     #[serde(default)]
     pub title: Option<String>,
-    /// Defaults to the title.
+    /// Defaults to the title given, else the template's name.
     #[serde(default)]
     pub external_name: Option<String>,
     /// `YYYY-MM-DD`; a day that does not exist is refused naming it.

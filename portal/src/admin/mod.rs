@@ -9,7 +9,8 @@
 //! the inbox, users and tokens) and `settings/` (the firm's settings, plugins, the outbox). Here:
 //! the routes, the layout and rendering; `assets.rs` the stylesheet and the script; `guard.rs` the extractors that admit a request (a
 //! signed-in member, an admin, a checked form or upload), `page_query.rs` a page's query string,
-//! `missing.rs` the 404 page that names what an address names and is not there.
+//! `missing.rs` the 404 page that names what an address names and is not there, `words.rs` the
+//! engine's words as a page says them.
 
 // A refusal here is the page to answer with, built once per request: its size is no cost.
 #![allow(clippy::result_large_err)]
@@ -35,9 +36,11 @@ mod replies;
 mod settings;
 mod staff;
 mod templates;
+mod words;
 mod work;
 
 pub use guard::{AdminSession, StaffForm, StaffSession, StaffUpload};
+pub(crate) use words::{plain, sentence};
 
 /// The admin's page templates, parsed once; `routes` forces them, so a template that does not
 /// parse stops the server at start, never a request.
@@ -328,6 +331,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/templates/{id}/documents",
             post(templates::edits::upload),
         )
+        .route("/admin/templates/{id}/export", get(templates::list::export))
         .route(
             "/admin/contacts",
             get(contacts::list).post(contacts::create),
@@ -497,7 +501,7 @@ impl Message {
     fn new(heading: impl Into<String>, line: impl Into<String>) -> Message {
         Message {
             heading: heading.into(),
-            lines: vec![line.into()],
+            lines: vec![plain(&line.into())],
             back: None,
         }
     }
@@ -553,39 +557,6 @@ fn status_text(status: docket_engine::model::WorkStatus, sub: Option<&str>) -> S
         Some(sub) => format!("{text} — {sub}"),
         None => text.to_string(),
     }
-}
-
-/// A message as a sentence on a page: a capital first letter (not where it starts with an email
-/// address or a quoted name, which stay as typed) and a full stop. Every message the admin
-/// shows in its own words or the engine's goes through this one.
-pub(super) fn sentence(message: &str) -> String {
-    let message = message.trim();
-    // An engine refusal that opens with its field's name ("due_date: …") opens with words.
-    let named;
-    let message = match message.split_once(": ") {
-        Some((field, rest))
-            if field.contains('_')
-                && field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') =>
-        {
-            named = format!("{}: {rest}", field.replace('_', " "));
-            named.as_str()
-        }
-        _ => message,
-    };
-    let first_word = message.split_whitespace().next().unwrap_or("");
-    let mut text = if first_word.contains('@') || message.starts_with(['`', '“', '"', '\'']) {
-        message.to_string()
-    } else {
-        let mut chars = message.chars();
-        match chars.next() {
-            Some(first) => first.to_uppercase().chain(chars).collect(),
-            None => return String::new(),
-        }
-    };
-    if !text.ends_with(['.', '?', '!']) {
-        text.push('.');
-    }
-    text
 }
 
 #[cfg(test)]

@@ -30,7 +30,12 @@ fn sentences_keep_email_addresses_and_quoted_names_as_typed() {
         sentence("ada@firm.example is the last active admin"),
         "ada@firm.example is the last active admin."
     );
-    assert_eq!(sentence("`walk test` exists."), "`walk test` exists.");
+    // What the engine marks as typed or code is quoted as prose quotes it.
+    assert_eq!(sentence("`walk test` exists."), "“walk test” exists.");
+    assert_eq!(
+        sentence("the title's `{client}` and `` are wrong; a ` alone stays"),
+        "The title's “{client}” and “” are wrong; a ` alone stays."
+    );
     assert_eq!(sentence("really?"), "Really?");
     assert_eq!(
         sentence("due_date: 2027-02-30 is not a date: February 2027 has 28 days"),

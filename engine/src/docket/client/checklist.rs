@@ -134,6 +134,15 @@ impl Docket {
             {
                 continue;
             }
+            // The reason of the send-back that stands is shown beside its task already: the
+            // comment that carried it to the client's email is not said a second time.
+            if comment.review == Some(false)
+                && let Some(t) = comment.task.and_then(|t| group.tasks.get(t))
+                && t.review()
+                    .is_some_and(|r| !r.accepted && r.at == comment.at)
+            {
+                continue;
+            }
             let line = self.comment_line(&comment, &contact)?;
             let shown = ChecklistComment {
                 author: line.author,

@@ -100,7 +100,9 @@ fn the_senders_open_work_comes_first_and_completed_work_is_never_offered() {
         .unwrap_err();
     assert!(matches!(refused, Error::Conflict(_)), "{refused:?}");
     assert!(
-        refused.to_string().contains("“Year end” is completed"),
+        refused
+            .to_string()
+            .contains("“Ann Archer — Year end” is completed"),
         "{refused}"
     );
     assert_eq!(firm.docket.unmatched_replies().unwrap().len(), 2);

@@ -162,7 +162,7 @@ fn every_kind_reaches_the_sender_and_the_assignee_once_each() {
     assert!(
         notes
             .iter()
-            .any(|n| n.message == "Year end: File uploaded: p60.pdf"),
+            .any(|n| n.message == "Ann Archer — Year end: File uploaded: p60.pdf"),
         "{notes:#?}"
     );
     assert_eq!(f.docket.unread_count(f.sender).unwrap(), 5);
@@ -217,8 +217,8 @@ fn reading_one_all_and_pages() {
     assert_eq!(
         texts(&first),
         [
-            "Year end: Comment: comment 4",
-            "Year end: Comment: comment 3"
+            "Ann Archer — Year end: Comment: comment 4",
+            "Ann Archer — Year end: Comment: comment 3"
         ],
         "newest first"
     );
@@ -226,12 +226,12 @@ fn reading_one_all_and_pages() {
     assert_eq!(
         texts(&second),
         [
-            "Year end: Comment: comment 2",
-            "Year end: Comment: comment 1"
+            "Ann Archer — Year end: Comment: comment 2",
+            "Ann Archer — Year end: Comment: comment 1"
         ]
     );
     let last = f.docket.inbox(f.sender, second.older, false, 2).unwrap();
-    assert_eq!(texts(&last), ["Year end: Comment: comment 0"]);
+    assert_eq!(texts(&last), ["Ann Archer — Year end: Comment: comment 0"]);
     assert_eq!(last.older, None);
 
     // One read: the count drops, for this member only; reading it again changes nothing.

@@ -207,13 +207,6 @@ impl Docket {
             holder: "staff".into(),
         };
         let list = self.checklist(&session)?;
-        let who = match &actor {
-            Actor::Staff(user) => self
-                .user(*user)
-                .map(|u| u.name)
-                .unwrap_or_else(|_| "a member of staff".into()),
-            _ => "staff".into(),
-        };
         let mut batch = Batch::default();
         self.record_event(
             &mut batch,
@@ -221,7 +214,8 @@ impl Docket {
             None,
             actor,
             EventKind::ViewedAsClient,
-            format!("{who} viewed “{}” as {} sees it", g.name, list.contact_name),
+            // Who looked is the event's actor, shown beside it: the sentence does not repeat it.
+            format!("Viewed “{}” as {} sees it", g.name, list.contact_name),
         );
         self.store.commit(batch)?;
         Ok(list)

@@ -37,8 +37,23 @@ impl Docket {
         let recipients = self
             .resolve_recipients(&new.contacts, template.groups.len(), &template.name)
             .map_err(|e| e.on_field("contacts"))?;
-        let title = given(new.title).unwrap_or_else(|| template.name.clone());
-        let external_name = given(new.external_name).unwrap_or_else(|| title.clone());
+        // Untitled, it is named as a bulk create names its items — for the first group's
+        // contact — so that two clients' work reads apart. The client sees the title staff
+        // typed, else the template's name.
+        let typed = given(new.title);
+        let external_name = given(new.external_name)
+            .or_else(|| typed.clone())
+            .unwrap_or_else(|| template.name.clone());
+        let title = match typed {
+            Some(title) => title,
+            None => {
+                let contact = self.contact(recipients[0])?.name;
+                fill_dated(DEFAULT_BULK_TITLE, &contact, &template.name, start_date)
+                    .chars()
+                    .take(crate::model::MAX_NAME_CHARS)
+                    .collect()
+            }
+        };
         let now = self.now();
         let mut work = build_work(
             &template,
@@ -60,6 +75,17 @@ impl Docket {
     /// item goes to its contact — in one batch: all of it, or nothing, refused with every
     /// contact that cannot have it named.
     pub fn create_work_bulk(&self, new: NewBulkWork, actor: Actor) -> Result<Vec<WorkItem>> {
+        let (batch, works) = self.bulk_batch(new, &actor)?;
+        self.store.commit(batch)?;
+        Ok(works)
+    }
+
+    /// The batch that makes a bulk create's work, and the work it makes (not yet committed).
+    pub(in crate::docket) fn bulk_batch(
+        &self,
+        new: NewBulkWork,
+        actor: &Actor,
+    ) -> Result<(Batch, Vec<WorkItem>)> {
         let (template, start_date, assignee) =
             self.work_basis(&new.template, new.start_date, new.assignee.as_deref())?;
         let contacts = self.bulk_contacts(&new.contacts)?;
@@ -93,10 +119,9 @@ impl Docket {
         self.replan(&mut works, now)?;
         let mut batch = Batch::default();
         for work in &works {
-            self.write_new_work(&mut batch, &template, work, &actor, now)?;
+            self.write_new_work(&mut batch, &template, work, actor, now)?;
         }
-        self.store.commit(batch)?;
-        Ok(works)
+        Ok((batch, works))
     }
 
     /// The work items one bulk create made, for its summary: `first` (the first item made) and
@@ -154,8 +179,8 @@ impl Docket {
         Ok((template, start_date, assignee))
     }
 
-    /// The contacts of a bulk create, each found once: refused with every one that cannot
-    /// have the work named.
+    /// The contacts of a bulk create, each found once (one given twice, by id and by email, say,
+    /// is taken once): refused with every one that cannot have the work named.
     fn bulk_contacts(&self, given: &[String]) -> Result<Vec<Contact>> {
         let wanted: Vec<&str> = given
             .iter()
@@ -181,9 +206,8 @@ impl Docket {
         let mut bad: Vec<String> = Vec::new();
         for typed in &wanted {
             match self.recipient_contact(typed) {
-                Ok(c) if contacts.iter().any(|known| known.id == c.id) => {
-                    bad.push(format!("{typed}: given twice (one work item per contact)"))
-                }
+                // Ticked and pasted, or pasted twice: one work item for them all the same.
+                Ok(c) if contacts.iter().any(|known| known.id == c.id) => {}
                 Ok(c) => contacts.push(c),
                 Err(e) if e.is_invalid() => bad.push(e.to_string()),
                 Err(e) => return Err(e),

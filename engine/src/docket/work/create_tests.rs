@@ -173,16 +173,14 @@ fn any_bad_contact_refuses_all_and_names_each() {
     assert_eq!(err.field(), Some("contacts"));
     let said = err.to_string();
     assert!(
-        said.starts_with("nothing was made: 3 of the 5 contacts"),
+        said.starts_with("nothing was made: 2 of the 5 contacts"),
         "{said}"
     );
-    for named in [
-        "nobody@client.example",
-        "ANN@client.example",
-        "not an email",
-    ] {
+    for named in ["nobody@client.example", "not an email"] {
         assert!(said.contains(named), "{named} is named in: {said}");
     }
+    // Ann given twice (in another case) is no problem: she would have one item.
+    assert!(!said.contains("ANN@client.example"), "{said}");
     assert!(!said.contains("bob@client.example"), "{said}");
     assert!(all_work(&docket).is_empty(), "nothing was made");
 }

@@ -59,6 +59,8 @@ pub struct WorkLine {
     pub last_client_activity: Option<DateTime<Utc>>,
     /// While the work repeats: the start dates of its next occurrences (up to three).
     pub repeats: Vec<NaiveDate>,
+    /// Its own reminder pause, while in force.
+    pub paused: Option<crate::model::ReminderPause>,
 }
 
 /// The open work, by status.
@@ -191,6 +193,11 @@ impl Docket {
                 .as_ref()
                 .map(|r| r.next.iter().map(|o| o.start_date).collect())
                 .unwrap_or_default(),
+            // Most work is never paused: the firm's day is read only for work that was.
+            paused: match work.paused.as_deref() {
+                Some(pause) => self.pause_in_force(Some(pause)),
+                None => None,
+            },
         })
     }
 

@@ -4,8 +4,24 @@
 use chrono::NaiveDate;
 
 use crate::docket::Docket;
-use crate::model::{Actor, NewWork, StaffMember, Template, WorkItem};
+use crate::model::{Actor, NewBulkWork, NewWork, StaffMember, Template, WorkId, WorkItem};
+use crate::store::Tree;
 use crate::{Error, Result};
+
+/// Where a bulk form's one-time id is kept (in `Tree::Meta`), with what its first sending made.
+const BULK_FORM_PREFIX: &str = "bulk_form/";
+
+/// What one sending of the bulk-create form did: made the work, or nothing because the same
+/// form (a double click, a reload) was sent before.
+#[derive(Debug, Clone)]
+pub enum BulkFormSent {
+    Made(Vec<WorkItem>),
+    /// The form was sent already: how many items it made then, and the first of them.
+    Already {
+        count: usize,
+        first: Option<WorkId>,
+    },
+}
 
 /// What the "new work" form sends, as typed.
 #[derive(Debug, Clone, Default)]
@@ -91,6 +107,54 @@ impl Docket {
             template,
             staff,
         })
+    }
+
+    /// A new one-time id for a bulk-create form: sent back with the form, it makes its work once.
+    pub fn new_bulk_form_id(&self) -> String {
+        crate::model::new_id(self.now()).to_string()
+    }
+
+    /// Makes a bulk create's work once per form: `form` (the id the page gave it) is recorded,
+    /// create-only, in the same batch as the work, so a second sending of the same form — even
+    /// after a restart, even at the same moment — makes nothing and says what the first made.
+    pub fn create_work_bulk_from_form(
+        &self,
+        new: NewBulkWork,
+        form: &str,
+        actor: Actor,
+    ) -> Result<BulkFormSent> {
+        let key = format!("{BULK_FORM_PREFIX}{form}");
+        if let Some(sent) = self.bulk_form_sent(&key)? {
+            return Ok(sent);
+        }
+        let (mut batch, works) = self.bulk_batch(new, &actor)?;
+        let first = works.first().map(|w| w.id.to_string()).unwrap_or_default();
+        batch.create(
+            Tree::Meta,
+            key.clone(),
+            format!("{} {first}", works.len()).into_bytes(),
+            "this form was already sent",
+        );
+        match self.store.commit(batch) {
+            Ok(()) => Ok(BulkFormSent::Made(works)),
+            Err(Error::Conflict(why)) => match self.bulk_form_sent(&key)? {
+                Some(sent) => Ok(sent),
+                None => Err(Error::Conflict(why)),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// What the bulk form recorded under `key` made, if it was sent.
+    fn bulk_form_sent(&self, key: &str) -> Result<Option<BulkFormSent>> {
+        let Some(value) = self.store.get(Tree::Meta, key.as_bytes())? else {
+            return Ok(None);
+        };
+        let text = String::from_utf8_lossy(&value);
+        let mut words = text.split(' ');
+        let count = words.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+        let first = words.next().and_then(|id| id.parse().ok());
+        Ok(Some(BulkFormSent::Already { count, first }))
     }
 
     /// Creates work from the form, or says what is wrong with each field and creates nothing.

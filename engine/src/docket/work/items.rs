@@ -51,8 +51,21 @@ impl Docket {
                 Some(sub) => format!("{} — {sub}", status.label()),
                 None => status.label().to_string(),
             };
+            // Work completed with tasks the client never did says so: they are left behind.
+            let open = work
+                .groups
+                .iter()
+                .flat_map(|g| &g.tasks)
+                .filter(|t| t.done_at.is_none())
+                .count();
+            let left = match open {
+                _ if status != WorkStatus::Completed => String::new(),
+                0 => String::new(),
+                1 => ", with 1 client task still open".to_string(),
+                n => format!(", with {n} client tasks still open"),
+            };
             let summary = format!(
-                "Status changed from {} to {}{by}",
+                "Status changed from {} to {}{left}{by}",
                 name(work.status, &work.sub_status),
                 name(status, &sub_status)
             );

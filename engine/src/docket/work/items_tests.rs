@@ -48,7 +48,7 @@ fn work_gets_absolute_due_dates_and_indexes() {
     let work = docket
         .create_work(new_work(&docket, &["ann@client.example"]), Actor::System)
         .unwrap();
-    assert_eq!(work.title, template.name);
+    assert_eq!(work.title, format!("Client — {}", template.name));
     assert_eq!(work.status, WorkStatus::Planned);
     for (group, tmpl) in work.groups.iter().zip(&template.groups) {
         assert_eq!(group.recipient, contacts[0]);

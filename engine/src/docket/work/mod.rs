@@ -24,4 +24,4 @@ pub use create::{
     BULK_PLACEHOLDERS, DEFAULT_BULK_EXTERNAL_NAME, DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS,
 };
 pub use items::*;
-pub use review::{UploadReview, review_state, upload_review};
+pub use review::{UploadReview, review_state, standing_decision, upload_review};

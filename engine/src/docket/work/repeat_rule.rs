@@ -260,30 +260,39 @@ pub(crate) fn checked_title(pattern: &str) -> Result<String> {
 /// Refuses (naming `field`) a name pattern with a placeholder not in `known`, an unclosed
 /// brace, or more characters than a name may have. `what` is the field in words.
 pub(crate) fn check_pattern(field: &str, what: &str, pattern: &str, known: &[&str]) -> Result<()> {
+    // Every unknown placeholder is said at once, not the first alone.
+    let mut unknown: Vec<String> = Vec::new();
     let mut rest = pattern;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         let Some(close) = after.find('}') else {
             return Err(Error::invalid_field(
                 field,
-                format!("the {what} `{pattern}` opens a brace it does not close"),
+                format!("the {what} “{pattern}” opens a brace it does not close"),
             ));
         };
         let name = &after[..close];
-        if !known.contains(&name) {
-            return Err(Error::invalid_field(
-                field,
-                format!(
-                    "the {what}'s `{{{name}}}` is not a placeholder; use {}",
-                    known
-                        .iter()
-                        .map(|p| format!("{{{p}}}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
+        let braced = format!("{{{name}}}");
+        if !known.contains(&name) && !unknown.contains(&braced) {
+            unknown.push(braced);
         }
         rest = &after[close + 1..];
+    }
+    if let Some((last, init)) = unknown.split_last() {
+        let known = known
+            .iter()
+            .map(|p| format!("{{{p}}}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let said = if init.is_empty() {
+            format!("the {what}'s {last} is not a placeholder")
+        } else {
+            format!(
+                "the {what}'s {} and {last} are not placeholders",
+                init.join(", ")
+            )
+        };
+        return Err(Error::invalid_field(field, format!("{said}; use {known}")));
     }
     if pattern.chars().count() > crate::model::MAX_NAME_CHARS {
         return Err(Error::invalid_field(

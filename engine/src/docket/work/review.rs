@@ -1,10 +1,13 @@
 //! Staff reviewing what a client sent for a task: accepted (the task is done), or sent back with
 //! a reason — the task reopens for the client, its reminder count restarts, and the reason
-//! reaches them as a comment on the task (on the checklist, and in the comment digest email).
-//! The timeline says who did which. `upload_review` tells a task's uploads what became of them.
+//! reaches them as a comment on the task (in the comment digest email; the checklist shows it
+//! once, beside the task). The same decision twice while the client has not answered is refused
+//! (`standing_decision`). The timeline says who did which. `upload_review` tells a task's uploads what became of them.
 //! Only what the client sent is reviewed: a task they ticked or uploaded to (`client_sent`);
 //! any other is refused as a conflict naming the task. Either way the client hears at once, in
 //! a prompt comment digest.
+
+use chrono::{DateTime, Utc};
 
 use crate::docket::Docket;
 use crate::docket::work::exchange::{MAX_COMMENT_CHARS, child_key};
@@ -34,6 +37,17 @@ pub fn upload_review(task: &ClientTask, file: &UploadedFile) -> UploadReview {
     }
 }
 
+/// Staff's decision on `task` when it still waits on the client — accepted, or sent back with
+/// nothing sent by the client since (`last_upload`: their latest upload to the task). Deciding
+/// the same again is refused, and the work page shows the decision instead of asking again.
+pub fn standing_decision(
+    task: &ClientTask,
+    last_upload: Option<DateTime<Utc>>,
+) -> Option<&TaskReview> {
+    task.review()
+        .filter(|r| last_upload.is_none_or(|upload| upload <= r.at))
+}
+
 /// What a review says: accepted, or sent back and why.
 pub fn review_state(review: &TaskReview) -> UploadReview {
     match &review.reason {
@@ -45,10 +59,22 @@ pub fn review_state(review: &TaskReview) -> UploadReview {
 impl Docket {
     /// Whether the client uploaded a file to task `task` of group `group`.
     pub fn client_uploads(&self, id: WorkId, group: usize, task: usize) -> Result<bool> {
+        Ok(self.last_client_upload(id, group, task)?.is_some())
+    }
+
+    /// When the client last uploaded a file to task `task` of group `group`.
+    fn last_client_upload(
+        &self,
+        id: WorkId,
+        group: usize,
+        task: usize,
+    ) -> Result<Option<DateTime<Utc>>> {
         Ok(self
             .files(id)?
             .iter()
-            .any(|f| f.task == Some((group, task)) && matches!(f.uploaded_by, Actor::Contact(_))))
+            .filter(|f| f.task == Some((group, task)) && matches!(f.uploaded_by, Actor::Contact(_)))
+            .map(|f| f.at)
+            .max())
     }
 
     /// Accepts what the client sent for task `task` of group `group` (marking it done if it is
@@ -91,7 +117,8 @@ impl Docket {
             ));
         }
         let now = self.now();
-        let uploaded = self.client_uploads(id, group, task)?;
+        let last_upload = self.last_client_upload(id, group, task)?;
+        let uploaded = last_upload.is_some();
         self.update_work(id, actor.clone(), |work, batch| {
             if work.status == WorkStatus::Completed {
                 return Err(Error::invalid(
@@ -119,10 +146,20 @@ impl Docket {
                     "the client has sent nothing for “{title}” (not ticked, nothing uploaded), so there is nothing of theirs to accept or send back{unsent}"
                 )));
             }
-            let summary = if review.accept {
-                if t.review().is_some_and(|r| r.accepted) {
-                    return Ok(None);
+            match standing_decision(t, last_upload) {
+                Some(r) if r.accepted && review.accept => {
+                    return Err(Error::Conflict(format!(
+                        "“{title}” is already accepted"
+                    )));
                 }
+                Some(r) if !r.accepted && !review.accept => {
+                    return Err(Error::Conflict(format!(
+                        "“{title}” is already sent back; the client has not answered yet"
+                    )));
+                }
+                _ => {}
+            }
+            let summary = if review.accept {
                 if t.done_at.is_none() {
                     t.done_at = Some(now);
                     t.done_by = Some(actor.clone());

@@ -127,12 +127,10 @@ fn a_task_sent_back_reopens_for_the_client_with_the_reason() {
         event.summary
     );
 
-    // On the checklist, as the firm's comment on that task.
+    // On the checklist, once: beside the task, not again as a comment.
     let list = firm.docket.checklist(&session(&firm.docket, id)).unwrap();
     assert!(!list.tasks[0].done);
-    assert_eq!(list.tasks[0].comments.len(), 1);
-    assert_eq!(list.tasks[0].comments[0].body, "Page 2 is missing");
-    assert_eq!(list.tasks[0].comments[0].author, "Sam Lee");
+    assert!(list.tasks[0].comments.is_empty(), "{:?}", list.tasks[0]);
     assert_eq!(
         list.tasks[0].review,
         Some(UploadReview::SentBack("Page 2 is missing".into()))
@@ -201,9 +199,53 @@ fn a_task_sent_back_reopens_for_the_client_with_the_reason() {
     );
     assert!(digests[0].contains("Accepted:"), "{}", digests[0]);
     assert!(digests[0].contains("Bank statements"), "{}", digests[0]);
+    // Accepting it again is refused, and changes nothing.
     let events = firm.docket.work_timeline(id, 100).unwrap().len();
-    firm.docket.review_task(id, 0, 0, accept, sam).unwrap();
+    let again = firm.docket.review_task(id, 0, 0, accept, sam).unwrap_err();
+    assert!(
+        matches!(&again, Error::Conflict(why) if why.contains("already accepted")),
+        "{again}"
+    );
     assert_eq!(firm.docket.work_timeline(id, 100).unwrap().len(), events);
+}
+
+#[test]
+fn a_task_still_sent_back_is_not_sent_back_again() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    let sam = sam(&firm.docket);
+    let id = firm.work("2026-03-02");
+    firm.docket.send_group(id, 0, STAFF).unwrap();
+    let client = Actor::Contact(ann(&firm.docket));
+    firm.docket.set_task_done(id, 0, 0, true, client).unwrap();
+    firm.docket
+        .review_task(id, 0, 0, sent_back("Page 2 is missing"), sam.clone())
+        .unwrap();
+    firm.run_until(firm.docket.now() + Duration::minutes(1));
+    let sent = firm.sent().len();
+    // The same or another reason while the client has not answered: refused, nothing emailed.
+    for reason in ["Page 2 is missing", "Page 3 too"] {
+        let err = firm
+            .docket
+            .review_task(id, 0, 0, sent_back(reason), sam.clone())
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Conflict(why) if why.contains("already sent back; the client has not answered yet")),
+            "{err}"
+        );
+    }
+    firm.run_until(firm.docket.now() + Duration::minutes(30));
+    assert_eq!(firm.sent().len(), sent, "{:?}", &firm.sent()[sent..]);
+    assert_eq!(
+        firm.docket.work(id).unwrap().groups[0].tasks[0]
+            .reviews
+            .len(),
+        1
+    );
+    // An upload is an answer: it may be sent back again.
+    upload(&firm.docket, id, 0);
+    firm.docket
+        .review_task(id, 0, 0, sent_back("Still blurred"), sam)
+        .unwrap();
 }
 
 #[test]

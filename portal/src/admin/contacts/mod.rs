@@ -205,6 +205,19 @@ fn field_errors(e: &Error, values: &ContactValues, holidays: bool) -> Vec<FieldE
     if !errors.iter().any(|f| f.field == own.field) {
         errors.push(own);
     }
+    // Beside its field, what was typed says what to do in the page's words.
+    for error in &mut errors {
+        match error.field {
+            "name" if values.name.trim().is_empty() => error.message = "Enter a name.".into(),
+            "timezone" if !values.timezone.trim().is_empty() => {
+                error.message = format!(
+                    "“{}” is not a time zone Docket knows; write one like Europe/London.",
+                    values.timezone.trim()
+                )
+            }
+            _ => {}
+        }
+    }
     errors
 }
 
@@ -220,7 +233,7 @@ struct ContactPage {
     values: ContactValues,
     /// Each wrong field's message, placed by its field.
     errors: Vec<FieldError>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     /// "Reminders paused until …", while a pause holds.
     paused: Option<String>,
     work: Vec<WorkRow>,
@@ -265,10 +278,22 @@ pub(super) async fn page(
     AdminQuery(q): AdminQuery<PageQuery>,
 ) -> Response {
     let notice = match q.notice.as_deref() {
-        Some("saved") => Some("Saved."),
+        Some("saved") => Some("Saved.".to_string()),
         Some("email") => Some(
-            "Saved. The old address's links, bound devices and client-account sign-ins were ended; the next email goes to the new one.",
+            "Saved. The old address's links, bound devices and client-account sign-ins were ended; the next email goes to the new one.".to_string(),
         ),
+        // What the pause form did, said with the day it holds until.
+        Some("paused") => {
+            let target = id.clone();
+            match state.call(move |d| d.find_contact(&target)).await {
+                Ok(c) => c
+                    .paused
+                    .map(|p| format!("Reminders paused until {}.", p.until.format("%-d %b %Y"))),
+                Err(e) => return error_page(e, Layout::signed_in(&state, &session, "contacts")),
+            }
+        }
+        Some("resumed") => Some("Reminders resumed.".to_string()),
+        Some("not-paused") => Some("Nothing was paused: their reminders go as usual.".to_string()),
         _ => None,
     };
     show(&state, &session, &id, None, notice).await
@@ -279,7 +304,7 @@ async fn show(
     session: &StaffSession,
     id: &str,
     failed: Option<(Vec<FieldError>, ContactValues)>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
 ) -> Response {
     let layout = Layout::signed_in(state, session, "contacts");
     let id = id.to_string();
@@ -383,7 +408,7 @@ async fn show(
             .iter()
             .map(|e| EventRow {
                 at: local_time(state, e.at),
-                summary: e.summary.clone(),
+                summary: crate::admin::plain(&e.summary),
             })
             .collect(),
     };
@@ -435,19 +460,25 @@ pub(super) async fn edit(
         .run(move |d| {
             let contact = d.find_contact(&target)?;
             match action.as_str() {
-                "archive" => d.archive_contact(contact.id, actor).map(|c| (c, false)),
-                "restore" => d.restore_contact(contact.id, actor).map(|c| (c, false)),
+                "archive" => d.archive_contact(contact.id, actor).map(|c| (c, "saved")),
+                "restore" => d.restore_contact(contact.id, actor).map(|c| (c, "saved")),
                 "pause" => {
                     let request = PauseRequest {
                         until: values.until,
                         note: Some(values.note),
                     };
                     d.pause_contact_reminders(contact.id, request, actor)
-                        .map(|c| (c, false))
+                        .map(|c| (c, "paused"))
                 }
-                "resume" => d
-                    .resume_contact_reminders(contact.id, actor)
-                    .map(|c| (c, false)),
+                "resume" => {
+                    let was = if d.pause_in_force(contact.paused.as_ref()).is_some() {
+                        "resumed"
+                    } else {
+                        "not-paused"
+                    };
+                    d.resume_contact_reminders(contact.id, actor)
+                        .map(|c| (c, was))
+                }
                 _ => {
                     let update = ContactUpdate {
                         name: Some(values.name),
@@ -457,15 +488,18 @@ pub(super) async fn edit(
                         locale: Some(values.locale),
                     };
                     let moved = d.update_contact(contact.id, update, actor)?;
-                    let email_changed = moved.email != contact.email;
-                    Ok((moved, email_changed))
+                    let notice = if moved.email != contact.email {
+                        "email"
+                    } else {
+                        "saved"
+                    };
+                    Ok((moved, notice))
                 }
             }
         })
         .await;
     match done {
-        Ok((c, email_changed)) => {
-            let notice = if email_changed { "email" } else { "saved" };
+        Ok((c, notice)) => {
             Redirect::to(&format!("/admin/contacts/{}?notice={notice}", c.id)).into_response()
         }
         Err(Engine(e @ (Error::Invalid { .. } | Error::Conflict(_)))) => {

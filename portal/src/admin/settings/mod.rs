@@ -157,7 +157,12 @@ fn settings_page(
             .find(|e| e.key == key)
             .map(|e| sentence(&e.message))
     };
-    let pin = |key: &str| pinned.iter().any(|p| p == key).then(|| pinned_message(key));
+    let pin = |key: &str| {
+        pinned
+            .iter()
+            .any(|p| p == key)
+            .then(|| crate::admin::plain(&pinned_message(key)))
+    };
     let stored = Fields {
         name: Some(firm.name.clone()),
         timezone: Some(firm.timezone.name().to_string()),

@@ -39,6 +39,8 @@ struct Line {
     state: String,
     toggle: &'static str,
     toggle_label: &'static str,
+    /// The only active admin: neither made staff nor disabled (the firm keeps an admin).
+    only_admin: bool,
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -78,7 +80,11 @@ async fn page(
         Ok(m) => m,
         Err(e) => return error_page(e, layout),
     };
+    let active_admin =
+        |m: &StaffMember| m.is_admin() && m.disabled_at.is_none() && m.invited_until.is_none();
+    let active_admins = members.iter().filter(|m| active_admin(m)).count();
     let line = |m: &StaffMember| Line {
+        only_admin: active_admin(m) && active_admins == 1,
         id: m.id.to_string(),
         name: m.name.clone(),
         email: m.email.clone(),

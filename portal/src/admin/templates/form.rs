@@ -183,3 +183,28 @@ pub(in crate::admin) fn notice(what: Option<&str>, at: Option<&str>) -> Option<N
 #[cfg(test)]
 #[path = "form_tests.rs"]
 mod tests;
+
+/// A plugin a group's sending or reminder field suggests: its name and what it does.
+#[derive(serde::Serialize)]
+pub(in crate::admin) struct PluginChoice {
+    name: String,
+    description: String,
+}
+
+/// The plugins of `world` this server runs, as a group's field suggests them (the template's
+/// groups, and a work item's).
+pub(in crate::admin) fn plugin_choices(
+    state: &crate::AppState,
+    world: docket_engine::plugin::World,
+) -> Vec<PluginChoice> {
+    state
+        .docket
+        .installed_plugins()
+        .into_iter()
+        .filter(|p| p.world == world)
+        .map(|p| PluginChoice {
+            name: p.name,
+            description: p.description,
+        })
+        .collect()
+}

@@ -3,10 +3,11 @@
 //! cannot be read or a template that cannot be made is said by the file field, and nothing is
 //! made. Ticking "replace" replaces the template of the file's name, as `--replace` does, asked
 //! first: by the dialog with the script, else by a confirm page that posts the file's text to
-//! `POST /admin/templates/import/replace`.
+//! `POST /admin/templates/import/replace`. `GET /admin/templates/ID/export` gives a template as
+//! such a file, to edit and import again.
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::model::NewTemplate;
 use serde::Deserialize;
@@ -208,5 +209,38 @@ async fn replace_with(
             refuse(sentence(&e.to_string())).await
         }
         Err(e) => error_page(e, Layout::signed_in(state, session, "templates")),
+    }
+}
+
+/// `GET /admin/templates/ID/export`: the template as a TOML file, the one its import reads back.
+pub(in crate::admin) async fn export(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+) -> Response {
+    let found = state
+        .call(move |d| {
+            let template = d.find_template(&id)?;
+            let text = NewTemplate::from_template(&template).to_toml()?;
+            Ok((template.name, text))
+        })
+        .await;
+    match found {
+        Ok((name, text)) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/toml; charset=utf-8".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    crate::attachment(&format!("{name}.toml")),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(e) => error_page(e, Layout::signed_in(&state, &session, "templates")),
     }
 }

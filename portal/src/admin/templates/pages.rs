@@ -11,9 +11,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use docket_engine::Error;
 use docket_engine::docket::{HoldReason, TemplatePreview, params_text};
 use docket_engine::model::{GroupTemplate, NewTemplate, PluginRef, Template};
+use docket_engine::plugin::World;
 use serde::{Deserialize, Serialize};
 
-use super::form::{EditForm, FieldError, Notice, due_offset, far_due, notice, task};
+use super::form::{
+    EditForm, FieldError, Notice, PluginChoice, due_offset, far_due, notice, plugin_choices, task,
+};
 use crate::CallError::Engine;
 use crate::admin::confirm::ask;
 use crate::admin::guard::{StaffForm, StaffSession};
@@ -146,6 +149,10 @@ struct TemplatePage {
     archived: bool,
     changed: String,
     groups: Vec<GroupView>,
+    /// The sending rules and reminder policies this server has, suggested by the group forms'
+    /// fields (which still take any name, for one installed later).
+    sending_rules: Vec<PluginChoice>,
+    reminder_policies: Vec<PluginChoice>,
     /// The values of the "add a group" form.
     new_group: NewGroupValues,
     error: Option<FieldError>,
@@ -360,7 +367,10 @@ async fn show_paused(
     }
     if let Some((error, form)) = failed {
         keep_typed(&mut page, form);
-        page.error = Some(error);
+        page.error = Some(FieldError {
+            message: crate::admin::plain(&error.message),
+            ..error
+        });
     }
     let refused = start_error.is_some() || page.paused_error.is_some();
     let status = if refused && status == StatusCode::OK {
@@ -427,6 +437,8 @@ fn template_page(state: &AppState, t: &Template) -> TemplatePage {
         archived: t.archived_at.is_some(),
         changed: local_time(state, t.updated_at.unwrap_or(t.created_at)),
         groups,
+        sending_rules: plugin_choices(state, World::SendingRule),
+        reminder_policies: plugin_choices(state, World::ReminderPolicy),
         new_group: NewGroupValues::default(),
         error: None,
         start: String::new(),

@@ -8,7 +8,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use docket_engine::docket::{DEFAULT_BULK_EXTERNAL_NAME, DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS};
+use docket_engine::docket::{
+    BulkFormSent, DEFAULT_BULK_EXTERNAL_NAME, DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS,
+};
 use docket_engine::model::{Actor, NewBulkWork};
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +36,9 @@ pub(in crate::admin) struct BulkQuery {
     /// The first of them: the others were made with it (`Docket::work_made_with`).
     #[serde(default)]
     first: String,
+    /// The form had been sent already: the summary is of what its first sending made.
+    #[serde(default)]
+    again: bool,
 }
 
 /// The form as filled in: what is shown again when it is refused.
@@ -47,6 +52,8 @@ struct Filled {
     /// Ids of the contacts ticked.
     ticked: Vec<String>,
     emails: String,
+    /// The form's one-time id: a second sending of the same form makes nothing.
+    once: String,
 }
 
 #[derive(Serialize)]
@@ -66,6 +73,7 @@ struct BulkPage {
     more: bool,
     emails: String,
     most: usize,
+    once: String,
     errors: Errors,
 }
 
@@ -107,9 +115,15 @@ pub(in crate::admin) async fn bulk_form(
     session: StaffSession,
     AdminQuery(query): AdminQuery<BulkQuery>,
 ) -> Response {
-    let made = query.made.map(|n| match n {
-        1 => "Made 1 work item. It is in the work list.".to_string(),
-        n => format!("Made {n} work items. They are in the work list."),
+    let made = query.made.map(|n| match (query.again, n) {
+        (true, 1) => {
+            "This form was already sent; it made 1 work item, nothing more now.".to_string()
+        }
+        (true, n) => {
+            format!("This form was already sent; it made {n} work items, nothing more now.")
+        }
+        (false, 1) => "Made 1 work item. It is in the work list.".to_string(),
+        (false, n) => format!("Made {n} work items. They are in the work list."),
     });
     let made_items = match (query.made, query.first.parse()) {
         (Some(n), Ok(first)) => {
@@ -198,6 +212,7 @@ pub(in crate::admin) async fn create_bulk(
             "external_name" => filled.external_name = value,
             "contact" => filled.ticked.push(value),
             "emails" => filled.emails = value,
+            "once" => filled.once = value,
             "q" => q = value,
             _ => {}
         }
@@ -250,12 +265,25 @@ pub(in crate::admin) async fn create_bulk(
     }
     let actor = Actor::Staff(session.member.staff.id);
     let made = new.clone();
-    match state.run(move |d| d.create_work_bulk(made, actor)).await {
+    let once = one_time_id(&filled.once);
+    let sent = state
+        .run(move |d| match once {
+            Some(form) => d.create_work_bulk_from_form(made, &form, actor),
+            // A form from before one-time ids (or one edited by hand) makes its work as asked.
+            None => d.create_work_bulk(made, actor).map(BulkFormSent::Made),
+        })
+        .await;
+    match sent {
         // Where the summary finds what was made: how many, and the first (the rest follow it).
-        Ok(made) => Redirect::to(&format!(
+        Ok(BulkFormSent::Made(made)) => Redirect::to(&format!(
             "/admin/work/bulk?made={}&first={}",
             made.len(),
             made.first().map(|w| w.id.to_string()).unwrap_or_default()
+        ))
+        .into_response(),
+        Ok(BulkFormSent::Already { count, first }) => Redirect::to(&format!(
+            "/admin/work/bulk?made={count}&first={}&again=true",
+            first.map(|id| id.to_string()).unwrap_or_default()
         ))
         .into_response(),
         Err(Engine(e)) if e.is_invalid() => {
@@ -292,6 +320,13 @@ pub(in crate::admin) async fn create_bulk(
     }
 }
 
+/// The form's one-time id as sent, when it is one a page could have given (a ULID's letters).
+fn one_time_id(sent: &str) -> Option<String> {
+    let sent = sent.trim();
+    (!sent.is_empty() && sent.len() <= 40 && sent.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then(|| sent.to_string())
+}
+
 /// The emails in pasted text: one a line, or split by commas, semicolons or spaces, each taken
 /// out of `Name <email>` when pasted from a mail program.
 fn pasted(text: &str) -> Vec<String> {
@@ -312,15 +347,18 @@ async fn page(
     errors: Errors,
 ) -> Response {
     let search = q.clone();
+    let kept = one_time_id(&filled.once);
     let found = state
         .call(move |d| {
             let choices = d.work_form_choices(None)?;
             let mut contacts = d.search_contacts(&search, None, LISTED + 1)?;
             contacts.retain(|c| c.archived_at.is_none());
-            Ok((choices, contacts))
+            // A refused form keeps its id (nothing was made); a fresh one gets its own.
+            let once = kept.unwrap_or_else(|| d.new_bulk_form_id());
+            Ok((choices, contacts, once))
         })
         .await;
-    let (choices, mut found) = match found {
+    let (choices, mut found, once) = match found {
         Ok(found) => found,
         Err(e) => return error_page(e, Layout::signed_in(state, session, "work")),
     };
@@ -371,6 +409,7 @@ async fn page(
         more,
         emails: filled.emails.clone(),
         most: MAX_BULK_CONTACTS,
+        once,
         errors,
     };
     render(

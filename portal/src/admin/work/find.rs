@@ -132,7 +132,7 @@ pub(in crate::admin) fn line(
             .with_timezone(&zone)
             .format("%-d %b %Y, %H:%M")
             .to_string(),
-        summary: l.event.summary.clone(),
+        summary: crate::admin::plain(&l.event.summary),
         work_href: l
             .event
             .work
@@ -141,13 +141,6 @@ pub(in crate::admin) fn line(
         client: l.client.clone(),
         new: since.is_some_and(|s| l.event.at > s),
     }
-}
-
-/// The saved views with `here` marked, for the pages of this file.
-fn these_views(state: &AppState, session: &StaffSession, here: &str) -> Vec<View> {
-    let zone = firm_zone(state);
-    let today = state.docket.now().with_timezone(&zone).date_naive();
-    views(&session.member.staff.email, today, here)
 }
 
 /// `GET /admin/activity`: the clients who did something lately, most recent first.
@@ -165,7 +158,7 @@ pub(in crate::admin) async fn active_clients(
         heading: "Recently active clients",
         intro: "Clients who ticked, reopened, commented on or uploaded to a task lately, the most recent first, with what they did last.",
         empty: "No client has done anything yet.",
-        views: these_views(&state, &session, "/admin/activity"),
+        views: views("/admin/activity"),
         clients: clients
             .iter()
             .map(|c| ClientLine {
@@ -198,7 +191,7 @@ pub(in crate::admin) async fn failed_emails(
         heading: "Failed emails",
         intro: "Emails about work that could not be delivered, the newest first. Open the work to check the address and send again.",
         empty: "No email has failed.",
-        views: these_views(&state, &session, "/admin/activity/failed"),
+        views: views("/admin/activity/failed"),
         clients: Vec::new(),
         lines: failed.iter().map(|l| line(l, zone, None)).collect(),
     };

@@ -6,13 +6,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use docket_engine::Error;
-use docket_engine::docket::{UploadReview, review_state, upload_review};
+use docket_engine::docket::{UploadReview, review_state, standing_decision, upload_review};
 use docket_engine::model::{Actor, WorkId, WorkStatus};
+use docket_engine::plugin::World;
 use serde::Serialize;
 
 use crate::AppState;
 use crate::CallError::Engine;
 use crate::admin::guard::StaffSession;
+use crate::admin::templates::form::{PluginChoice, plugin_choices};
 use crate::admin::{Layout, Message, error_page, local_time, render, status_text};
 
 #[derive(Serialize)]
@@ -20,6 +22,8 @@ struct WorkPage {
     id: String,
     title: String,
     external_name: String,
+    /// The contacts its groups go to, each once: their page and "Name <email>".
+    clients: Vec<(String, String)>,
     status: String,
     completed: bool,
     assignee: String,
@@ -41,6 +45,9 @@ struct WorkPage {
     pause_until: String,
     pause_note: String,
     repeat: super::repeat_view::RepeatView,
+    /// What a group's sending rule and reminder policy fields suggest.
+    sending_rules: Vec<PluginChoice>,
+    reminder_policies: Vec<PluginChoice>,
 }
 
 #[derive(Serialize)]
@@ -102,8 +109,15 @@ struct TaskView {
     comments: Vec<CommentView>,
     /// Staff's last word on the task: accepted, or sent back and why.
     review: Option<String>,
-    /// Its group was sent, so what the client sent can be accepted or sent back.
-    can_review: bool,
+    /// The decisions offered on what the client sent (its group was sent): not the one that
+    /// stands while the client has not answered it.
+    offers: ReviewOffers,
+}
+
+#[derive(Serialize)]
+struct ReviewOffers {
+    accept: bool,
+    send_back: bool,
 }
 
 #[derive(Serialize)]
@@ -137,7 +151,9 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         "reopened-task" => "Task reopened.",
         "completed" => "Work completed. Nothing more is sent and the portal is locked.",
         "reopened" => "Work reopened.",
-        "commented" => "Comment added. The client gets it by email shortly.",
+        "commented" => {
+            "Comment added. The client gets it by email in about ten minutes, with any other comments you add meanwhile."
+        }
         "commented-unsent" => {
             "Comment added. It is not emailed: this group is not sent yet, and its client reads it on the checklist once it is."
         }
@@ -146,9 +162,9 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         }
         "commented-staff" => "Comment added, for staff only.",
         "removed" => "File removed.",
-        "accepted" => "Accepted. The task is done.",
+        "accepted" => "Accepted. The task is done. The client is told by email at once.",
         "sent-back" => {
-            "Sent back. The task is open for the client again; they read why on their checklist and by email shortly."
+            "Sent back. The task is open for the client again; they read why on their checklist, and by email at once."
         }
         "attached" => "Document attached. The client can download it from the checklist.",
         "paused" => "Reminders paused. They resume by themselves on the day given.",
@@ -389,11 +405,25 @@ pub(in crate::admin) async fn show_work_typed(
                         }
                         _ => format!("Accepted on {}.", local_time(state, r.at)),
                     }),
-                    // Only what the client sent is reviewed: a tick of theirs, or an upload.
-                    can_review: group.sent_at.is_some()
-                        && task.reviewable(summary.files.iter().any(|(f, _)| {
-                            f.task == Some((g, t)) && matches!(f.uploaded_by, Actor::Contact(_))
-                        })),
+                    // Only what the client sent is reviewed: a tick of theirs, or an upload; and
+                    // a decision the client has not answered yet is shown, not asked again.
+                    offers: {
+                        let last_upload = summary
+                            .files
+                            .iter()
+                            .filter(|(f, _)| {
+                                f.task == Some((g, t))
+                                    && matches!(f.uploaded_by, Actor::Contact(_))
+                            })
+                            .map(|(f, _)| f.at)
+                            .max();
+                        let open = group.sent_at.is_some() && task.reviewable(last_upload.is_some());
+                        let standing = standing_decision(task, last_upload).map(|r| r.accepted);
+                        ReviewOffers {
+                            accept: open && standing != Some(true),
+                            send_back: open && standing != Some(false),
+                        }
+                    },
                     comments: summary
                         .comments
                         .iter()
@@ -428,10 +458,26 @@ pub(in crate::admin) async fn show_work_typed(
                 selected: work.assignee == Some(m.id),
             }),
     );
+    let mut clients: Vec<(String, String)> = Vec::new();
+    for (group, people) in work.groups.iter().zip(&summary.groups) {
+        let href = format!("/admin/contacts/{}", group.recipient);
+        if clients.iter().any(|(known, _)| *known == href) {
+            continue;
+        }
+        let label = if people.recipient_email.is_empty() {
+            people.recipient_name.clone()
+        } else {
+            format!("{} <{}>", people.recipient_name, people.recipient_email)
+        };
+        clients.push((href, label));
+    }
     let page = WorkPage {
+        sending_rules: plugin_choices(state, World::SendingRule),
+        reminder_policies: plugin_choices(state, World::ReminderPolicy),
         id: id.to_string(),
         title: work.title.clone(),
         external_name: work.external_name.clone(),
+        clients,
         status: status_text(work.status, work.sub_status.as_deref()),
         completed,
         assignee: summary
@@ -496,7 +542,15 @@ fn next_text(
         None => String::new(),
     };
     match &fire.action {
-        FireAction::Send => Some(format!("Sent automatically {at}.")),
+        FireAction::Send => {
+            let zone = super::firm_zone(state);
+            let when = fire.at.get().with_timezone(&zone);
+            Some(format!(
+                "Will be sent automatically on {} at {}.",
+                when.format("%-d %b %Y"),
+                when.format("%H:%M")
+            ))
+        }
         FireAction::Reminder { .. } => Some(format!("Next reminder {at}{held}.")),
         FireAction::Retry { .. } => None,
     }

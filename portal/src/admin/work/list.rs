@@ -16,7 +16,7 @@ use super::{Row, firm_zone, row};
 use crate::AppState;
 use crate::admin::guard::StaffSession;
 use crate::admin::page_query::AdminQuery;
-use crate::admin::{Layout, error_page, render, status_text};
+use crate::admin::{Layout, Message, error_page, render, status_text};
 
 /// Work items on one page of the list.
 const PAGE: usize = 50;
@@ -42,6 +42,9 @@ pub(in crate::admin) struct Filters {
     sort: String,
     #[serde(default)]
     after: String,
+    /// A saved view by name (`overdue`, …): its filters, decided when the page is asked for.
+    #[serde(default)]
+    view: String,
 }
 
 impl Filters {
@@ -87,6 +90,7 @@ impl Filters {
             ("needs_attention", &self.needs_attention),
             ("sort", &self.sort),
             ("after", &self.after),
+            ("view", &self.view),
         ];
         let given: Vec<(&str, &str)> = pairs
             .into_iter()
@@ -100,6 +104,8 @@ impl Filters {
 
 #[derive(Serialize)]
 struct WorkListView {
+    /// "All work", or the saved view's name.
+    heading: &'static str,
     rows: Vec<Row>,
     statuses: Vec<Choice>,
     assignees: Vec<Choice>,
@@ -135,40 +141,50 @@ pub(in crate::admin) struct View {
     pub current: bool,
 }
 
-/// The saved views, for `member`, on `today` in the firm's zone; `here` is the page's address,
-/// to mark the current one.
-pub(in crate::admin) fn views(member: &str, today: NaiveDate, here: &str) -> Vec<View> {
-    let yesterday = today.pred_opt().unwrap_or(today);
-    [
-        (
-            "My work",
-            format!(
-                "/admin/work?{}",
-                serde_urlencoded::to_string([("assignee", member)]).unwrap_or_default()
-            ),
-        ),
-        (
-            "Waiting on the client",
-            "/admin/work?status=waiting_on_client".to_string(),
-        ),
-        (
-            "Overdue client tasks",
-            format!("/admin/work?due_to={yesterday}&waiting_on_client=true"),
-        ),
-        (
-            "Needs attention",
-            "/admin/work?needs_attention=true".to_string(),
-        ),
-        ("Failed emails", "/admin/activity/failed".to_string()),
-        ("Recently active clients", "/admin/activity".to_string()),
-    ]
-    .into_iter()
-    .map(|(label, href)| View {
-        label,
-        current: href == here,
-        href,
-    })
-    .collect()
+/// The saved views of the work list: the name in its address (`/admin/work?view=overdue`),
+/// resolved to filters when the page is asked for, so a kept link means the same tomorrow.
+const SAVED: [(&str, &str); 4] = [
+    ("mine", "My work"),
+    ("waiting", "Waiting on the client"),
+    ("overdue", "Overdue client tasks"),
+    ("attention", "Needs attention"),
+];
+
+/// The saved views as links; `here` is the page's address, to mark the current one.
+pub(in crate::admin) fn views(here: &str) -> Vec<View> {
+    SAVED
+        .into_iter()
+        .map(|(name, label)| (label, format!("/admin/work?view={name}")))
+        .chain([
+            ("Failed emails", "/admin/activity/failed".to_string()),
+            ("Recently active clients", "/admin/activity".to_string()),
+        ])
+        .map(|(label, href)| View {
+            label,
+            current: href == here,
+            href,
+        })
+        .collect()
+}
+
+impl Filters {
+    /// The filters of the saved view the address names, for `member` on `today`, over what
+    /// else it gives; its name for the heading. `None` when it names none there is.
+    fn resolve_view(&mut self, member: &str, today: NaiveDate) -> Option<&'static str> {
+        let (name, label) = SAVED
+            .into_iter()
+            .find(|(name, _)| *name == self.view.trim())?;
+        match name {
+            "mine" => self.assignee = member.into(),
+            "waiting" => self.status = "waiting_on_client".into(),
+            "overdue" => {
+                self.due_to = today.pred_opt().unwrap_or(today).to_string();
+                self.waiting_on_client = "true".into();
+            }
+            _ => self.needs_attention = "true".into(),
+        }
+        Some(label)
+    }
 }
 
 /// An option of a select.
@@ -254,9 +270,28 @@ fn in_page_words(field: &str, message: &str, filters: &Filters) -> String {
 pub(in crate::admin) async fn work_list(
     State(state): State<AppState>,
     session: StaffSession,
-    AdminQuery(filters): AdminQuery<Filters>,
+    AdminQuery(mut filters): AdminQuery<Filters>,
 ) -> Response {
     let layout = |s: &StaffSession| Layout::signed_in(&state, s, "work");
+    let zone = firm_zone(&state);
+    let today = state.docket.now().with_timezone(&zone).date_naive();
+    let named = filters.view.trim().to_string();
+    let heading = match named.as_str() {
+        "" => "All work",
+        name => {
+            match filters.resolve_view(&session.member.staff.email, today) {
+                Some(label) => label,
+                None => {
+                    return Message::new(
+                    "No such saved view",
+                    format!("There is no saved view called “{name}”; choose one above the work list."),
+                )
+                .back("/admin/work", "Open the work list")
+                .render(StatusCode::NOT_FOUND, layout(&session));
+                }
+            }
+        }
+    };
     let mut errors = FilterErrors::default();
     let after = match filters.after.trim() {
         "" => None,
@@ -318,16 +353,17 @@ pub(in crate::admin) async fn work_list(
         label: m.name.clone(),
         selected: chosen == m.id.to_string() || chosen.eq_ignore_ascii_case(&m.email),
     }));
-    let zone = firm_zone(&state);
-    let today = state.docket.now().with_timezone(&zone).date_naive();
     let sorted = WorkSort::ALL
         .into_iter()
         .find(|s| s.as_str() == filters.sort.trim().to_lowercase())
         .unwrap_or_default();
-    let here = {
-        let mut f = filters.clone();
-        f.after.clear();
-        f.address()
+    let here = match filters.view.trim() {
+        "" => {
+            let mut f = filters.clone();
+            f.after.clear();
+            f.address()
+        }
+        name => format!("/admin/work?view={name}"),
     };
     let view = WorkListView {
         sort_by_work: filters.sorted_href(if sorted == WorkSort::Newest {
@@ -340,7 +376,8 @@ pub(in crate::admin) async fn work_list(
         sort_by_status: filters.sorted_href(WorkSort::Status),
         sort_by_assignee: filters.sorted_href(WorkSort::Assignee),
         sorted: sorted.as_str(),
-        views: views(&session.member.staff.email, today, &here),
+        views: views(&here),
+        heading,
         members: page
             .staff
             .iter()

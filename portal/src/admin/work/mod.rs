@@ -85,6 +85,8 @@ pub(super) struct Row {
     id: String,
     /// "Repeats: 5 Mar 2027, 5 Apr 2027, 5 May 2027", while it repeats.
     repeats: Option<String>,
+    /// "Reminders paused until 28 Dec 2026 (waiting for accountant)", while they are.
+    paused: Option<String>,
 }
 
 /// `GET /admin`: the signed-in member's desk — their work due this week, overdue client tasks,
@@ -155,7 +157,7 @@ pub(super) async fn home(State(state): State<AppState>, session: StaffSession) -
         &HomePage {
             sections,
             per_status: OPEN_WORK_PER_STATUS,
-            views: list::views(&session.member.staff.email, today, "/admin"),
+            views: list::views("/admin"),
             due_this_week: mine.lines.iter().map(|l| row(l, zone)).collect(),
             due_more: mine.next_after.is_some(),
             overdue: overdue.lines.iter().map(|l| row(l, zone)).collect(),
@@ -184,6 +186,17 @@ pub(super) fn firm_zone(state: &AppState) -> chrono_tz::Tz {
 pub(super) fn row(line: &WorkLine, zone: chrono_tz::Tz) -> Row {
     Row {
         id: line.id.to_string(),
+        paused: line.paused.as_ref().map(|p| {
+            let note = if p.note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", p.note)
+            };
+            format!(
+                "Reminders paused until {}{note}",
+                p.until.format("%-d %b %Y")
+            )
+        }),
         repeats: (!line.repeats.is_empty()).then(|| {
             let dates: Vec<String> = line
                 .repeats

@@ -33,8 +33,13 @@ struct NewWorkPage {
     title: String,
     external_name: String,
     assignees: Vec<Choice>,
+    /// The contacts the contact fields suggest: email, and "Name (email)".
+    contacts: Vec<(String, String)>,
     errors: Errors,
 }
+
+/// Contacts the contact fields suggest at most; past it, typing the email still works.
+const SUGGESTED: usize = 500;
 
 #[derive(Serialize)]
 struct ChosenTemplate {
@@ -101,7 +106,7 @@ pub(in crate::admin) async fn new_work_form(
         template: chosen.template,
         ..WorkForm::default()
     };
-    page(&state, &session, status, &form, &choices, problems)
+    page(&state, &session, status, &form, &choices, problems).await
 }
 
 /// `POST /admin/work/new`: creates the work and goes to its page, or shows the form again.
@@ -151,12 +156,13 @@ pub(in crate::admin) async fn create_work(
                 &refused.choices,
                 refused.problems,
             )
+            .await
         }
         Err(e) => error_page(e, Layout::signed_in(&state, &session, "work")),
     }
 }
 
-fn page(
+async fn page(
     state: &AppState,
     session: &StaffSession,
     status: StatusCode,
@@ -216,7 +222,21 @@ fn page(
         label: m.name.clone(),
         selected: chosen == m.id.to_string() || chosen.eq_ignore_ascii_case(&m.email),
     }));
+    // Suggested only once a template asks for contacts.
+    let contacts = if template.is_some() {
+        match state.call(|d| d.search_contacts("", None, SUGGESTED)).await {
+            Ok(found) => found
+                .into_iter()
+                .filter(|c| c.archived_at.is_none())
+                .map(|c| (c.email.clone(), format!("{} ({})", c.name, c.email)))
+                .collect(),
+            Err(e) => return error_page(e, Layout::signed_in(state, session, "work")),
+        }
+    } else {
+        Vec::new()
+    };
     let view = NewWorkPage {
+        contacts,
         templates,
         template,
         start_date: form.start_date.clone(),

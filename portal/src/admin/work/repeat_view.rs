@@ -92,11 +92,11 @@ pub(in crate::admin) fn repeat_view(
     Ok(view)
 }
 
-/// "Every quarter on day 7, until 31 December 2027", or "By the cron expression `…`".
+/// "Every quarter on day 7, until 31 December 2027", or "By the cron expression “…”".
 pub(in crate::admin) fn rule_text(repeat: &docket_engine::model::Repeat) -> String {
     let every = match (repeat.every.as_str(), repeat.day) {
         (e @ ("month" | "quarter" | "year"), Some(day)) => format!("Every {e} on day {day}"),
-        (cron, _) => format!("By the cron expression `{cron}`"),
+        (cron, _) => format!("By the cron expression “{cron}”"),
     };
     match repeat.until {
         Some(u) => format!("{every}, until {}", u.format("%-d %B %Y")),

@@ -305,6 +305,12 @@ fn act(
             }
         };
         match action {
+            // Completed work is not sent, whichever its groups are: said once, first.
+            Action::Send | Action::Resend if work.status == WorkStatus::Completed => said(
+                false,
+                work.title.clone(),
+                "the work is completed; reopen it before sending".into(),
+            ),
             Action::Send | Action::Resend => {
                 let resend = action == Action::Resend;
                 let mut any = false;

@@ -7,6 +7,8 @@ use chrono_tz::Tz;
 use docket_engine::model::{EventKind, TimelineEvent};
 use serde::Serialize;
 
+use crate::admin::plain;
+
 /// One line of the timeline, with the events folded under it.
 #[derive(Serialize, Debug, PartialEq)]
 pub(in crate::admin) struct EventView {
@@ -69,7 +71,7 @@ pub(in crate::admin) fn timeline_views(
             if same_reminders || same_sentence {
                 view.earlier.push(Earlier {
                     at: at(event),
-                    summary: (event.summary != first.summary).then(|| event.summary.clone()),
+                    summary: (event.summary != first.summary).then(|| plain(&event.summary)),
                     email_href: email(event),
                 });
                 let n = view.earlier.len();
@@ -86,7 +88,7 @@ pub(in crate::admin) fn timeline_views(
         views.push(EventView {
             at: at(event),
             who: who.clone(),
-            summary: event.summary.clone(),
+            summary: plain(&event.summary),
             email_href: email(event),
             earlier: Vec::new(),
             fold: String::new(),

@@ -105,3 +105,18 @@ fn reminders_of_one_group_fold_under_the_latest_and_a_repeated_sentence_shows_on
     let views = timeline_views(&events, chrono_tz::Europe::Dublin, false);
     assert!(views.iter().all(|v| v.email_href.is_none()));
 }
+
+#[test]
+fn a_line_quotes_what_the_engine_marks_as_typed_as_prose_does() {
+    let events = [event(
+        1,
+        EventKind::RepeatSet,
+        "Repeat changed: every `0 9 * * 1` (cron); next on 7 December 2026",
+        None,
+    )];
+    let views = timeline_views(&events, chrono_tz::UTC, true);
+    assert_eq!(
+        views[0].summary,
+        "Repeat changed: every “0 9 * * 1” (cron); next on 7 December 2026"
+    );
+}
