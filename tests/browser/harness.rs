@@ -406,6 +406,23 @@ impl Browser {
         self.client.current_url().await.unwrap().to_string()
     }
 
+    /// Waits until the page's address holds `part`: after a form's post, for the new page
+    /// rather than the one it replaces (which may have an element of the same kind).
+    pub async fn wait_for_url(&self, part: &str) -> String {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let url = self.url().await;
+            if url.contains(part) {
+                return url;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the address did not come to hold `{part}` within {WAIT:?}: {url}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// The text of the first `css` on the page. A page that was still being replaced (after a
     /// form's post) can drop the element between finding and reading it: then it is found again
     /// on the new page.

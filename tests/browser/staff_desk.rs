@@ -262,6 +262,8 @@ async fn desk() {
             staff.press(&complete).await;
             let yes = staff.wait_for("dialog[open] #confirm-dialog-yes").await;
             staff.press(&yes).await;
+            // The page before had a notice of its own (the review's): wait for the new one.
+            staff.wait_for_url("notice=completed").await;
             staff.wait_for("p.notice").await;
             let main = staff.text("main").await;
             assert!(main.contains("Work completed."), "{main}");

@@ -458,7 +458,11 @@ fn task_completed_posts_granted_webhooks_once_and_stops_looping_hooks() {
         .filter(|n| n.source == "misbehave-hook")
         .map(|n| n.message.as_str())
         .collect();
-    assert_eq!(from_hooks, ["Year end: still acting"], "{notes:#?}");
+    assert_eq!(
+        from_hooks,
+        ["Ann Archer — Year end: still acting"],
+        "{notes:#?}"
+    );
     assert!(
         !notes.iter().any(|n| n.message.contains("looping hook")),
         "{notes:#?}"
