@@ -142,7 +142,11 @@ pub(crate) fn plain(place: &str, text: &str) -> String {
             .strip_prefix(prefix)
             .and_then(|rest| rest.rsplit_once(", expected "))
         {
-            return format!("{subject} should be {expected}, not {found}");
+            return format!(
+                "{subject} should be {}, not {}",
+                kind_in_words(expected),
+                kind_in_words(found)
+            );
         }
     }
     if why.contains("invalid digit") || why.contains("cannot parse integer") {
@@ -289,3 +293,34 @@ fn path_error(rejection: PathRejection, names: &[String]) -> ApiError {
 #[cfg(test)]
 #[path = "extract_tests.rs"]
 mod tests;
+
+/// What serde calls a JSON kind, in the words of the JSON a caller writes: `usize` is "a whole
+/// number", a sequence "a list", a map "an object", string "0" "the text "0"".
+fn kind_in_words(kind: &str) -> String {
+    let whole = [
+        "u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize",
+    ];
+    let kind = kind.trim();
+    if whole.contains(&kind) || kind.starts_with("an integer") {
+        return "a whole number".into();
+    }
+    if let Some(text) = kind.strip_prefix("string ") {
+        return format!("the text {text}");
+    }
+    for (serde, words) in [
+        ("integer ", "the number "),
+        ("floating point ", "the number "),
+        ("boolean ", ""),
+    ] {
+        if let Some(rest) = kind.strip_prefix(serde) {
+            return format!("{words}{}", rest.trim_matches('`'));
+        }
+    }
+    match kind {
+        "a sequence" | "sequence" => "a list".into(),
+        "a map" | "map" => "an object".into(),
+        "unit value" | "null" => "null".into(),
+        "a boolean" => "true or false".into(),
+        _ => kind.into(),
+    }
+}

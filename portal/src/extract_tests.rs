@@ -35,7 +35,15 @@ fn serde_messages_read_as_plain_words() {
         ),
         (
             "due: invalid type: integer `3`, expected a string at line 1 column 8",
-            "`due` in the body should be a string, not integer `3`",
+            "`due` in the body should be a string, not the number 3",
+        ),
+        (
+            "group: invalid type: string \"0\", expected usize at line 1 column 20",
+            "`group` in the body should be a whole number, not the text \"0\"",
+        ),
+        (
+            "holidays: invalid type: string \"2026-12-24\", expected a sequence at line 1 column 9",
+            "`holidays` in the body should be a list, not the text \"2026-12-24\"",
         ),
         (
             "start: input contains invalid characters at line 1 column 20",

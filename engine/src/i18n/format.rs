@@ -21,6 +21,11 @@ pub fn short_date(code: &str, date: NaiveDate) -> String {
     written(code, "date-short", date, None)
 }
 
+/// "April 2026", "avril 2026", "April 2026".
+pub fn month_year(code: &str, date: NaiveDate) -> String {
+    format!("{} {}", names(code, "month", date.month()), date.year())
+}
+
 /// "30 April 2026, 10:15" in the zone `at` is given in.
 pub fn date_time<Tz: TimeZone>(code: &str, at: &DateTime<Tz>) -> String
 where

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-pub use format::{date_time, long_date, short_date, size};
+pub use format::{date_time, long_date, month_year, short_date, size};
 pub use jinja::{languages, register};
 
 use crate::{Error, Result};

@@ -47,11 +47,18 @@ impl Docket {
         let title = match typed {
             Some(title) => title,
             None => {
-                let contact = self.contact(recipients[0])?.name;
-                fill_dated(DEFAULT_BULK_TITLE, &contact, &template.name, start_date)
-                    .chars()
-                    .take(crate::model::MAX_NAME_CHARS)
-                    .collect()
+                let contact = self.contact(recipients[0])?;
+                let locale = self.locale_of(&contact)?;
+                fill_dated(
+                    DEFAULT_BULK_TITLE,
+                    &contact.name,
+                    &template.name,
+                    start_date,
+                    locale,
+                )
+                .chars()
+                .take(crate::model::MAX_NAME_CHARS)
+                .collect()
             }
         };
         let now = self.now();
@@ -102,9 +109,21 @@ impl Docket {
         let now = self.now();
         let mut works = Vec::with_capacity(contacts.len());
         for contact in &contacts {
-            let title = fill_dated(&title_pattern, &contact.name, &template.name, start_date);
-            let external_name =
-                fill_dated(&external_pattern, &contact.name, &template.name, start_date);
+            let locale = self.locale_of(contact)?;
+            let title = fill_dated(
+                &title_pattern,
+                &contact.name,
+                &template.name,
+                start_date,
+                locale,
+            );
+            let external_name = fill_dated(
+                &external_pattern,
+                &contact.name,
+                &template.name,
+                start_date,
+                locale,
+            );
             let recipients = vec![contact.id; template.groups.len()];
             works.push(build_work(
                 &template,

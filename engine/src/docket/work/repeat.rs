@@ -271,7 +271,9 @@ impl Docket {
             } else {
                 let repeat = old.repeat.as_deref().expect("read above");
                 let rule = Rule::of(repeat)?;
-                let contact = self.contact(recipients[0])?.name;
+                let first = self.contact(recipients[0])?;
+                let locale = self.locale_of(&first)?;
+                let contact = first.name;
                 let date = occurrence.start_date;
                 // A disabled member of staff is not given new work: it goes unassigned.
                 let gone = match old.assignee {
@@ -282,8 +284,8 @@ impl Docket {
                     },
                     None => None,
                 };
-                let title = fill(&repeat.title, &rule, &contact, &template.name, date);
-                let external = fill(EXTERNAL_NAME, &rule, &contact, &template.name, date);
+                let title = fill(&repeat.title, &rule, &contact, &template.name, date, locale);
+                let external = fill(EXTERNAL_NAME, &rule, &contact, &template.name, date, locale);
                 let mut work = super::create::build_work(
                     &template,
                     date,

@@ -77,12 +77,12 @@ impl Rule {
     }
 
     /// The period a work item starting on `date` is named by, as `{period}` stands for it.
-    fn period(&self, date: NaiveDate) -> String {
+    fn period(&self, date: NaiveDate, locale: &str) -> String {
         match self {
-            Rule::Months { months: 1, .. } => month_name(date),
+            Rule::Months { months: 1, .. } => crate::i18n::month_year(locale, date),
             Rule::Months { months: 3, .. } => quarter_name(date),
             Rule::Months { .. } => date.year().to_string(),
-            Rule::Cron(_) => date_name(date),
+            Rule::Cron(_) => crate::i18n::short_date(locale, date),
         }
     }
 
@@ -306,42 +306,41 @@ pub(crate) fn check_pattern(field: &str, what: &str, pattern: &str, known: &[&st
     Ok(())
 }
 
-/// `pattern` with its placeholders filled for work starting on `date`.
+/// `pattern` with its placeholders filled for work starting on `date`, months and dates in the
+/// contact's language (`locale`: the title is the client's to read too).
 pub(crate) fn fill(
     pattern: &str,
     rule: &Rule,
     contact: &str,
     template: &str,
     date: NaiveDate,
+    locale: &str,
 ) -> String {
-    fill_dated(pattern, contact, template, date).replace("{period}", &rule.period(date))
+    fill_dated(pattern, contact, template, date, locale)
+        .replace("{period}", &rule.period(date, locale))
 }
 
 /// `pattern` with every placeholder but `{period}` (which needs a repeat) filled for work
-/// starting on `date`.
-pub(crate) fn fill_dated(pattern: &str, contact: &str, template: &str, date: NaiveDate) -> String {
+/// starting on `date`, in `locale`: "March 2027", "mars 2027", "März 2027".
+pub(crate) fn fill_dated(
+    pattern: &str,
+    contact: &str,
+    template: &str,
+    date: NaiveDate,
+    locale: &str,
+) -> String {
     pattern
         .replace("{contact}", contact)
         .replace("{template}", template)
-        .replace("{month}", &month_name(date))
+        .replace("{month}", &crate::i18n::month_year(locale, date))
         .replace("{quarter}", &quarter_name(date))
         .replace("{year}", &date.year().to_string())
-        .replace("{date}", &date_name(date))
-}
-
-/// "March 2027".
-fn month_name(date: NaiveDate) -> String {
-    date.format("%B %Y").to_string()
+        .replace("{date}", &crate::i18n::short_date(locale, date))
 }
 
 /// "Q1 2027": the calendar quarter the date falls in.
 fn quarter_name(date: NaiveDate) -> String {
     format!("Q{} {}", date.month0() / 3 + 1, date.year())
-}
-
-/// "5 March 2027".
-fn date_name(date: NaiveDate) -> String {
-    date.format("%-d %B %Y").to_string()
 }
 
 /// `d/INSTANT/WORK`: when a series' next occurrence is due.

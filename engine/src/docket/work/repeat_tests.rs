@@ -784,3 +784,47 @@ fn two_engines_on_one_postgresql_database_make_each_occurrence_once() {
         day("2027-01-05")
     );
 }
+
+#[test]
+fn a_repeats_title_names_the_month_in_its_clients_language() {
+    let firm = Firm::new("2026-01-05T08:00:00Z", FirmConfig::default());
+    let series = bookkeeping(&firm.docket, "2026-01-05");
+    let ann = firm
+        .docket
+        .contact_by_email("ann@client.example")
+        .unwrap()
+        .unwrap();
+    firm.docket
+        .update_contact(
+            ann.id,
+            crate::model::ContactUpdate {
+                locale: Some("fr".into()),
+                ..Default::default()
+            },
+            Actor::System,
+        )
+        .unwrap();
+    firm.docket
+        .set_repeat(
+            series,
+            RepeatRequest {
+                every: "month".into(),
+                title: Some("{contact} — Compta {month}, {date}".into()),
+                ..RepeatRequest::default()
+            },
+            Actor::System,
+        )
+        .unwrap();
+    firm.run_until(utc("2026-02-06T23:00:00Z"));
+    let made = made(&firm.docket, series);
+    assert_eq!(made.len(), 1);
+    assert_eq!(
+        made[0].title,
+        "Ann Archer — Compta février 2026, 5 février 2026"
+    );
+    assert!(
+        made[0].external_name.contains("février 2026"),
+        "{:?}",
+        made[0].external_name
+    );
+}
