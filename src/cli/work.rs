@@ -175,12 +175,21 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
         } => {
             let id: WorkId = id.parse()?;
             if stop {
+                let repeated = docket.work(id)?.repeat.is_some();
                 let work = docket.stop_repeat(id, Actor::CommandLine)?;
-                writeln!(
-                    out,
-                    "work “{}” ({}) no longer repeats; what it made stays",
-                    work.title, work.id
-                )?;
+                if repeated {
+                    writeln!(
+                        out,
+                        "work “{}” ({}) no longer repeats; what it made stays",
+                        work.title, work.id
+                    )?;
+                } else {
+                    writeln!(
+                        out,
+                        "work “{}” ({}) was not repeating; nothing changed",
+                        work.title, work.id
+                    )?;
+                }
             } else {
                 let request = docket_engine::model::RepeatRequest {
                     every: every.unwrap_or_default(),

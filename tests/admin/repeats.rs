@@ -125,6 +125,28 @@ fn staff_set_change_and_stop_a_repeat_from_the_work_page_and_see_it_in_the_list(
     assert!(shown.contains("Repeat stopped by staff"), "{shown}");
     assert!(admin.docket.work(admin.work).unwrap().repeat.is_none());
     assert!(!body(admin.get("/admin/work", Some(&sam))).contains("Repeats:"));
+    // Stopped again: nothing was repeating, and the page says so.
+    let again = admin.post(&format!("{page}/repeat"), &sam, &[("action", "stop")]);
+    assert_eq!(location(&again), format!("{page}?notice=repeat-none"));
+    let shown = body(admin.get(&format!("{page}?notice=repeat-none"), Some(&sam)));
+    assert!(shown.contains("This work was not repeating"), "{shown}");
+    // An empty cron expression asks for one, beside its field.
+    let empty = admin.post(
+        &format!("{page}/repeat"),
+        &sam,
+        &[
+            ("action", "set"),
+            ("every", "cron"),
+            ("cron", " "),
+            ("day", ""),
+            ("until", ""),
+            ("title", ""),
+        ],
+    );
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let shown = body(empty);
+    assert!(shown.contains("id=\"repeat-cron-error\""), "{shown}");
+    assert!(shown.contains("Enter a cron expression"), "{shown}");
     // Switching to a cron expression with the day still in the form: the day is not read.
     let cron = [
         ("action", "set"),

@@ -538,5 +538,7 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
         out.contains(&format!("({id}) no longer repeats")) && !out.contains('`'),
         "names the work by its id too: {out}"
     );
+    let out = ok(&["work", "repeat", &id, "--stop", "--data", &data]);
+    assert!(out.contains("was not repeating; nothing changed"), "{out}");
     server.stop();
 }

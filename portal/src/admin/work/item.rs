@@ -171,6 +171,7 @@ fn notice_text(notice: Option<&str>) -> Option<&'static str> {
         "resumed" => "Reminders resumed.",
         "repeat-set" => "Repeat set. Docket makes the next work on each date shown.",
         "repeat-stopped" => "Repeat stopped. The work it made stays.",
+        "repeat-none" => "This work was not repeating; nothing changed.",
         _ => return None,
     })
 }

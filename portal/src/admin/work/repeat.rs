@@ -72,6 +72,13 @@ pub(in crate::admin) async fn repeat(
             }
         },
     };
+    if !stop && form.every == "cron" && form.cron.trim().is_empty() {
+        let e = docket_engine::Error::invalid_field(
+            "every",
+            "enter a cron expression, e.g. 0 6 1 * * (6:00 on the 1st of each month)",
+        );
+        return refused(&state, &session, &id, "repeat-every".into(), &e, typed).await;
+    }
     let request = RepeatRequest {
         every: if form.every == "cron" {
             form.cron
@@ -85,14 +92,17 @@ pub(in crate::admin) async fn repeat(
     let answer = state
         .run(move |d| {
             if stop {
-                d.stop_repeat(work, by)
+                // Stopping what does not repeat changes nothing, and says so.
+                let repeated = d.work(work)?.repeat.is_some();
+                d.stop_repeat(work, by).map(|_| repeated)
             } else {
-                d.set_repeat(work, request, by)
+                d.set_repeat(work, request, by).map(|_| true)
             }
         })
         .await;
     match answer {
-        Ok(_) => back(work, if stop { "repeat-stopped" } else { "repeat-set" }),
+        Ok(false) => back(work, "repeat-none"),
+        Ok(true) => back(work, if stop { "repeat-stopped" } else { "repeat-set" }),
         Err(Engine(e)) if e.is_invalid() => {
             let field = format!("repeat-{}", e.field().unwrap_or("every"));
             refused(&state, &session, &id, field, &e, typed).await
