@@ -14,8 +14,10 @@ use super::out::Out;
 pub enum ContactCommand {
     /// Add a client contact.
     Add {
+        /// The contact's email address: where requests and reminders go.
         #[arg(long)]
         email: String,
+        /// The contact's name, as emails greet them and staff see them.
         #[arg(long)]
         name: String,
         /// IANA timezone overriding the firm's for this contact's reminders.

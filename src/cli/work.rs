@@ -50,6 +50,7 @@ pub enum WorkCommand {
     /// the same contacts and assignee (at the start of the day in the firm's zone), and its
     /// tasks go out by the template's sending rules. --stop ends the repeat.
     Repeat {
+        /// The work item's id (as `work list` shows it).
         id: String,
         /// month, quarter, year (any case), or a five-field cron expression in the firm's zone
         /// (e.g. "0 6 1 * *"); its first date is after the work's start date.

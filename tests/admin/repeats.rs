@@ -312,6 +312,15 @@ fn dates_that_do_not_exist_and_loose_values_are_refused_or_read_in_one_wording()
         ),
         "paused_until: 2026-03-01 is not after today (2026-03-02); a client's reminders can be paused only until a later day"
     );
+    // Nor further than a pause may last.
+    assert_eq!(
+        refused(
+            Method::GET,
+            "/templates/Year%20end/preview?start=2026-03-02&paused_until=2028-01-01",
+            None
+        ),
+        "paused_until: a pause may last 366 days at most; 2028-01-01 is 670 days away (check the year)"
+    );
     let sam = admin.browser(STAFF);
     let page = body(admin.get(
         "/admin/templates/Year%20end?start=2026-03-02&paused_until=2026-03-02",

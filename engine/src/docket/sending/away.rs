@@ -129,14 +129,16 @@ impl Docket {
         if until <= today {
             return Err(Error::invalid_field(
                 "until",
-                format!("pause until a day after today ({today}); reminders resume on that day"),
+                format!(
+                    "until: pause until a day after today ({today}); reminders resume on that day"
+                ),
             ));
         }
         if (until - today).num_days() > MAX_PAUSE_DAYS {
             return Err(Error::invalid_field(
                 "until",
                 format!(
-                    "a pause may last {MAX_PAUSE_DAYS} days at most; {until} is {} days away (check the year)",
+                    "until: a pause may last {MAX_PAUSE_DAYS} days at most; {until} is {} days away (check the year)",
                     (until - today).num_days()
                 ),
             ));
@@ -145,7 +147,7 @@ impl Docket {
         if note.chars().count() > MAX_PAUSE_NOTE_CHARS {
             return Err(Error::invalid_field(
                 "note",
-                format!("a pause's note may be at most {MAX_PAUSE_NOTE_CHARS} characters"),
+                format!("note: a pause's note may be at most {MAX_PAUSE_NOTE_CHARS} characters"),
             ));
         }
         Ok(ReminderPause {

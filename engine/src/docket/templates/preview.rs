@@ -114,6 +114,16 @@ impl Docket {
                 ),
             ));
         }
+        let most = crate::docket::sending::away::MAX_PAUSE_DAYS;
+        if (day - today).num_days() > most {
+            return Err(Error::invalid_field(
+                "paused_until",
+                format!(
+                    "paused_until: a pause may last {most} days at most; {day} is {} days away (check the year)",
+                    (day - today).num_days()
+                ),
+            ));
+        }
         self.check_start_date(day)
             .map_err(|e| e.on_field("paused_until"))
     }
