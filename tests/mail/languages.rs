@@ -80,7 +80,7 @@ fn a_german_contacts_reminder_is_in_german_and_each_contact_reads_their_language
     for german in [
         "Guten Tag Dieter Braun,",
         "Eine Erinnerung von Smith & Co: Wir warten noch auf Folgendes für „Urgent 2026-03-02“ (Signature).",
-        "- Sign the return: fällig am Donnerstag, 5. März 2026",
+        "- Sign the return — fällig am Donnerstag, 5. März 2026",
         "Öffnen Sie Ihre Checkliste:",
     ] {
         assert!(
@@ -116,7 +116,7 @@ fn a_german_contacts_reminder_is_in_german_and_each_contact_reads_their_language
     assert!(
         french
             .text
-            .contains("- Sign the return: à fournir le jeudi 5 mars 2026"),
+            .contains("- Sign the return — à fournir le jeudi 5 mars 2026"),
         "{}",
         french.text
     );
@@ -130,7 +130,7 @@ fn a_german_contacts_reminder_is_in_german_and_each_contact_reads_their_language
     assert_eq!(english.header("Content-Language"), Some("en"));
     assert!(
         english.text.starts_with(
-            "Hello Ann Archer,\n\nA reminder from Smith & Co: we are still waiting for these for \"Urgent 2026-03-02\" (Signature).\n\n- Sign the return: due Thursday 5 March 2026\n"
+            "Hello Ann Archer,\n\nA reminder from Smith & Co: we are still waiting for these for \"Urgent 2026-03-02\" (Signature).\n\n- Sign the return — due Thursday 5 March 2026\n"
         ),
         "{}",
         english.text

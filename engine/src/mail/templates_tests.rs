@@ -11,7 +11,7 @@ fn built_in_templates_render_and_escape_html() {
     assert_eq!(r.subject, "Reminder: 2026 tax return: Documents we need");
     assert!(
         r.text
-            .contains("- <b>P60</b>: was due Thursday 30 April 2026"),
+            .contains("- <b>P60</b> — was due Thursday 30 April 2026"),
         "{}",
         r.text
     );
