@@ -52,6 +52,9 @@ fn staff_attach_or_discard_unmatched_replies() {
         page.contains(&format!("href=\"/admin/replies/{first}/attach\"")),
         "{page}"
     );
+    // A stranger's email: the picker warns that the client will read it, sender and all.
+    let picker = body(admin.get(&format!("/admin/replies/{first}/attach"), Some(&sam)));
+    assert!(picker.contains("The client will read it."), "{picker}");
     let answer = admin.post(
         &format!("/admin/replies/{first}/attach"),
         &sam,

@@ -37,3 +37,6 @@ decimal-mark = ,
 thousands-mark = .
 
 quoted = „{ $text }“
+
+# Antwort per E-Mail von jemand anderem als dem Kontakt, vom Büro zugeordnet.
+reply-from-other = E-Mail von { $address }:

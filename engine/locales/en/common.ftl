@@ -39,3 +39,6 @@ thousands-mark = ,
 
 # A name quoted in running text.
 quoted = "{ $text }"
+
+# A reply by email from someone other than the contact, attached by staff: the comment opens so.
+reply-from-other = Email from { $address }:

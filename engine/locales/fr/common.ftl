@@ -45,3 +45,6 @@ decimal-mark = ,
 thousands-mark = { "\u202F" }
 
 quoted = « { $text } »
+
+# Réponse par e-mail d’une autre personne que le contact, rattachée par le cabinet.
+reply-from-other = E-mail de { $address } :

@@ -166,9 +166,13 @@ impl Docket {
         let author = if read.from == contact.email.to_ascii_lowercase() {
             Actor::Contact(contact.id)
         } else {
-            read.text = format!("Email from {}:\n{}", read.from, read.text)
-                .trim()
-                .to_string();
+            // The client reads who wrote it, in their own language.
+            let from = crate::i18n::translate(
+                self.locale_of(&contact)?,
+                "reply-from-other",
+                &[("address", crate::i18n::Arg::Text(read.from.clone()))],
+            )?;
+            read.text = format!("{from}\n{}", read.text).trim().to_string();
             actor
         };
         let mut batch = Batch::default();
