@@ -265,6 +265,10 @@ fn a_mailbox_that_refuses_the_password_is_shown_once_and_retried() {
     assert!(error.contains("refused the login"), "{status:?}");
     assert!(error.contains("[AUTHENTICATIONFAILED]"), "{status:?}");
     assert!(
+        error.contains("DOCKET_IMAP_PASSWORD"),
+        "says what to check: {status:?}"
+    );
+    assert!(
         !error.contains("Some(") && !error.contains("code:"),
         "{status:?}"
     );

@@ -137,7 +137,12 @@ async fn read_session(
         client
             .login(user, password)
             .await
-            .map_err(|(e, _)| format!("{host} refused the login of `{user}`: {}", said(&e)))
+            .map_err(|(e, _)| {
+                format!(
+                    "{host} refused the login of “{user}” ({}): check imap_user and the password in DOCKET_IMAP_PASSWORD, then restart Docket",
+                    said(&e)
+                )
+            })
     })
     .await?;
     *connected = true;
@@ -221,7 +226,7 @@ async fn take_new(docket: &Docket, session: &mut Session<Connection>) -> Result<
         for message in &fetched {
             let Some(raw) = message.body() else { continue };
             match docket.receive_reply(raw) {
-                Ok(received) => tracing::info!(uid, ?received, "took a reply by email"),
+                Ok(received) => tracing::info!(uid, %received, "took a reply by email"),
                 // Not flagged: it is taken again on the next look.
                 Err(e) => return Err(format!("cannot record a reply: {e}")),
             }

@@ -33,6 +33,28 @@ pub enum Received {
     AlreadyTaken,
 }
 
+impl std::fmt::Display for Received {
+    /// For the log, ids as the admin shows them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Received::Comment { work, group, files } => write!(
+                f,
+                "a comment on work {work}, group {}, with {files} file(s)",
+                group + 1
+            ),
+            Received::AutoReplyNoted { work, group } => write!(
+                f,
+                "an automatic answer noted on work {work}, group {}",
+                group + 1
+            ),
+            Received::Unmatched { id, reason } => {
+                write!(f, "kept among the unmatched replies as {id}: {reason}")
+            }
+            Received::AlreadyTaken => write!(f, "taken before; nothing done"),
+        }
+    }
+}
+
 /// Where a matched reply goes, and who it is from.
 pub(super) struct Target {
     pub work: WorkItem,
