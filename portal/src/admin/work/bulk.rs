@@ -321,7 +321,7 @@ pub(in crate::admin) async fn create_bulk(
 }
 
 /// The form's one-time id as sent, when it is one a page could have given (a ULID's letters).
-fn one_time_id(sent: &str) -> Option<String> {
+pub(in crate::admin) fn one_time_id(sent: &str) -> Option<String> {
     let sent = sent.trim();
     (!sent.is_empty() && sent.len() <= 40 && sent.bytes().all(|b| b.is_ascii_alphanumeric()))
         .then(|| sent.to_string())
