@@ -392,3 +392,94 @@ fn the_bulk_form_sent_twice_makes_its_work_once() {
     let fresh = hidden(&body(admin.get("/admin/work/bulk", Some(&sam))), "once");
     assert_ne!(fresh, once);
 }
+
+#[test]
+fn the_bulk_form_adds_pasted_people_who_are_not_contacts_yet_only_when_all_is_made() {
+    let admin = Admin::start();
+    let ids = admin.clients(1);
+    let sam = admin.browser(STAFF);
+    let before = admin.work_count();
+    let form = body(admin.get("/admin/work/bulk", Some(&sam)));
+    assert!(
+        form.contains("Add the pasted emails that are not contacts yet"),
+        "{form}"
+    );
+    let known = |email: &str| admin.docket.contact_by_email(email).unwrap();
+    let send = |emails: &str, add: bool, start: &str| {
+        let mut fields = vec![
+            ("template", "Year end"),
+            ("start_date", start),
+            ("contact", ids[0].as_str()),
+            ("emails", emails),
+        ];
+        if add {
+            fields.push(("add_contacts", "yes"));
+        }
+        admin.post("/admin/work/bulk", &sam, &fields)
+    };
+    let named = "Dee Dale <dee@new.example>\n\"Eve East\" <eve@new.example>";
+
+    // Not ticked: unknown people are refused, as before.
+    let refused = send(named, false, "2026-04-01");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body(refused).contains("unknown contact dee@new.example"));
+    // Ticked, but a bare unknown email: asked for with its name; nobody added, nothing made.
+    let refused = send(&format!("{named}\nfay@new.example"), true, "2026-04-01");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert!(
+        html.contains(
+            "fay@new.example is not a contact yet; give it as Name &lt;fay@new.example&gt; to add it"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("id=\"add_contacts\" name=\"add_contacts\" value=\"yes\" checked"));
+    // Ticked, and another field wrong: nobody added either.
+    let refused = send(named, true, "2026-02-30");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(known("dee@new.example").is_none());
+    assert_eq!(admin.work_count(), before, "nothing made");
+
+    // All right: the two are added with their names, and each has their work.
+    let made = send(named, true, "2026-04-01");
+    assert_eq!(made.status(), StatusCode::SEE_OTHER, "{}", body(made));
+    assert_eq!(admin.work_count(), before + 3);
+    assert_eq!(known("dee@new.example").unwrap().name, "Dee Dale");
+    assert_eq!(known("eve@new.example").unwrap().name, "Eve East");
+}
+
+#[test]
+fn the_api_adds_contacts_given_with_their_names_when_asked() {
+    let admin = Admin::start();
+    let secret = admin.api_secret(Role::Staff);
+    let post = |body: Value| {
+        client()
+            .post(admin.url("/api/work/bulk"))
+            .bearer_auth(&secret)
+            .json(&body)
+            .send()
+            .unwrap()
+            .status()
+    };
+    let before = admin.work_count();
+    let asked = |add: bool| {
+        json!({
+            "template": "Year end",
+            "start_date": "2026-04-01",
+            "contacts": ["Gus Grey <gus@new.example>"],
+            "add_contacts": add,
+        })
+    };
+    assert_eq!(post(asked(false)), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        admin
+            .docket
+            .contact_by_email("gus@new.example")
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(post(asked(true)), StatusCode::CREATED);
+    assert_eq!(admin.work_count(), before + 1);
+    let gus = admin.docket.contact_by_email("gus@new.example").unwrap();
+    assert_eq!(gus.unwrap().name, "Gus Grey");
+}

@@ -660,3 +660,37 @@ fn work_completed_with_open_tasks_says_how_many_were_left_open() {
         "{page}"
     );
 }
+
+#[test]
+fn send_again_clicked_twice_sends_once() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let base = format!("/admin/work/{}", admin.work);
+    let form = body(admin.get(&format!("{base}/groups/0/resend"), Some(&sam)));
+    let once = super::hidden(&form, "once");
+    assert!(!once.is_empty(), "{form}");
+    let sends = admin.docket.work(admin.work).unwrap().groups[0].sends;
+    let send = || {
+        admin.post(
+            &format!("{base}/groups/0/resend"),
+            &sam,
+            &[("once", &once), ("external_name", "Your 2025 accounts")],
+        )
+    };
+    let first = send();
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    // A double click: the same page as the first, and no second email.
+    let again = send();
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&again), location(&first));
+    assert_eq!(
+        admin.docket.work(admin.work).unwrap().groups[0].sends,
+        sends + 1
+    );
+    // A fresh form is a new sending.
+    let fresh = super::hidden(
+        &body(admin.get(&format!("{base}/groups/0/resend"), Some(&sam))),
+        "once",
+    );
+    assert_ne!(fresh, once);
+}

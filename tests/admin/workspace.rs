@@ -424,3 +424,26 @@ fn work_ticked_in_the_list_is_sent_assigned_and_completed_at_once_with_a_summary
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("“delete” is not an action"), "{page}");
 }
+
+#[test]
+fn send_again_on_a_selection_clicked_twice_sends_once() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let id = admin.work.to_string();
+    let once = super::hidden(&body(admin.get("/admin/work", Some(&sam))), "once");
+    assert!(!once.is_empty());
+    let sends = admin.docket.work(admin.work).unwrap().groups[0].sends;
+    let fields = [("once", once.as_str()), ("action", "resend"), ("work", &id)];
+    let first = admin.post("/admin/work/selection", &sam, &fields);
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    // A double click: nothing sent again, and the first sending's summary shown.
+    let again = admin.post("/admin/work/selection", &sam, &fields);
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&again), location(&first));
+    assert_eq!(
+        admin.docket.work(admin.work).unwrap().groups[0].sends,
+        sends + 1
+    );
+    let page = body(admin.get(&location(&again), Some(&sam)));
+    assert!(page.contains("Sent again with a new link."), "{page}");
+}

@@ -34,7 +34,7 @@ task-send-comment = Kommentar senden
 checklist-messages = Nachrichten von { $firm }
 review-waiting = Noch nicht angesehen
 review-accepted = Angenommen
-review-sent-back = Zurückgegeben: { $reason }
+review-sent-back = Zurückgegeben
 
 landing-complete = Diese Anfrage ist abgeschlossen.
 landing-complete-more = Wir brauchen nichts mehr von Ihnen; Sie können Ihre Checkliste weiterhin öffnen, um zu sehen, was Sie gesendet haben.

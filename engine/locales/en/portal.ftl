@@ -34,7 +34,7 @@ task-send-comment = Send comment
 checklist-messages = Messages from { $firm }
 review-waiting = Not looked at yet
 review-accepted = Accepted
-review-sent-back = Sent back: { $reason }
+review-sent-back = Sent back
 
 landing-complete = This request is complete.
 landing-complete-more = Nothing more is needed from you; you can still open your checklist to see what you sent.

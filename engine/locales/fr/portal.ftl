@@ -34,7 +34,7 @@ task-send-comment = Envoyer le commentaire
 checklist-messages = Messages de { $firm }
 review-waiting = Pas encore consulté
 review-accepted = Accepté
-review-sent-back = Renvoyé : { $reason }
+review-sent-back = Renvoyé
 
 landing-complete = Cette demande est terminée.
 landing-complete-more = Nous n’avons plus besoin de rien ; vous pouvez encore ouvrir votre liste pour voir ce que vous avez envoyé.

@@ -312,7 +312,7 @@ pub struct NewBulkWork {
     /// `YYYY-MM-DD`; a day that does not exist is refused naming it.
     #[serde(default, deserialize_with = "crate::dates::some_date")]
     pub start_date: Option<NaiveDate>,
-    /// The contacts (ids or emails), one work item each; at most 1000.
+    /// The contacts (ids, emails or `Name <email>`), one work item each; at most 1000.
     pub contacts: Vec<String>,
     /// The assignee's email or id, for every item.
     #[serde(default)]
@@ -329,4 +329,8 @@ pub struct NewBulkWork {
     #[serde(default)]
     #[schema(example = "{template} ({month})")]
     pub external_name: Option<String>,
+    /// Adds the contacts given as `Name <email>` that are not contacts yet, in the same step:
+    /// only when all the work can be made. A bare email that is not a contact is still refused.
+    #[serde(default)]
+    pub add_contacts: bool,
 }

@@ -198,11 +198,8 @@ fn review_words(review: &UploadReview, locale: &str) -> String {
     let said = match review {
         UploadReview::Waiting => i18n::translate(locale, "review-waiting", &[]),
         UploadReview::Accepted => i18n::translate(locale, "review-accepted", &[]),
-        UploadReview::SentBack(reason) => i18n::translate(
-            locale,
-            "review-sent-back",
-            &[("reason", i18n::Arg::Text(reason.clone()))],
-        ),
+        // The reason is said once, in the banner above the task.
+        UploadReview::SentBack(_) => i18n::translate(locale, "review-sent-back", &[]),
     };
     said.unwrap_or_default()
 }

@@ -8,6 +8,20 @@ use crate::{Error, Result};
 
 impl Docket {
     pub fn create_contact(&self, new: NewContact, actor: Actor) -> Result<Contact> {
+        let mut batch = Batch::default();
+        let contact = self.write_new_contact(&mut batch, new, actor)?;
+        self.store.commit(batch)?;
+        Ok(contact)
+    }
+
+    /// Adds a new contact to `batch` (create-only by email, so a contact made meanwhile with the
+    /// same email refuses the whole batch), with its search entries and its event.
+    pub(crate) fn write_new_contact(
+        &self,
+        batch: &mut Batch,
+        new: NewContact,
+        actor: Actor,
+    ) -> Result<Contact> {
         let email = normalise_email(&new.email).map_err(|e| e.on_field("email"))?;
         let name = crate::docket::contacts::edits::contact_name(&new.name, &email)?;
         let timezone =
@@ -26,7 +40,6 @@ impl Docket {
             holidays: Vec::new(),
             locale,
         };
-        let mut batch = Batch::default();
         batch.create(
             Tree::ContactsByEmail,
             contact.email.as_bytes(),
@@ -35,16 +48,15 @@ impl Docket {
             format!("a contact with email {} already exists", new.email.trim()),
         );
         batch.put_record(Tree::Contacts, contact.id.key(), &contact);
-        crate::docket::work::search::write_contact_search(&mut batch, None, &contact);
+        crate::docket::work::search::write_contact_search(batch, None, &contact);
         self.record_event(
-            &mut batch,
+            batch,
             None,
             Some(contact.id),
             actor,
             EventKind::ContactCreated,
             format!("Contact {} <{}> created", contact.name, contact.email),
         );
-        self.store.commit(batch)?;
         Ok(contact)
     }
 

@@ -8,8 +8,8 @@ use crate::docket::Docket;
 use crate::docket::work::repeat_rule::{check_pattern, fill_dated};
 use crate::due::due_date;
 use crate::model::{
-    Actor, ClientTask, ClientTaskGroup, Contact, ContactId, EventKind, NewBulkWork, NewWork,
-    Template, UploadedFile, UserId, WorkId, WorkItem, WorkStatus, new_id,
+    Actor, ClientTask, ClientTaskGroup, Contact, ContactId, EventKind, NewBulkWork, NewContact,
+    NewWork, Template, UploadedFile, UserId, WorkId, WorkItem, WorkStatus, new_id,
 };
 use crate::store::{Batch, Tree};
 use crate::{Error, Result};
@@ -95,7 +95,7 @@ impl Docket {
     ) -> Result<(Batch, Vec<WorkItem>)> {
         let (template, start_date, assignee) =
             self.work_basis(&new.template, new.start_date, new.assignee.as_deref())?;
-        let contacts = self.bulk_contacts(&new.contacts)?;
+        let wanted = self.bulk_contacts(&new.contacts, new.add_contacts)?;
         let title_pattern = given(new.title).unwrap_or_else(|| DEFAULT_BULK_TITLE.into());
         check_pattern("title", "title", &title_pattern, &BULK_PLACEHOLDERS)?;
         let external_pattern =
@@ -106,6 +106,15 @@ impl Docket {
             &external_pattern,
             &BULK_PLACEHOLDERS,
         )?;
+        // Contacts pasted that are new are made in the same batch as the work: both, or neither.
+        let mut batch = Batch::default();
+        let mut contacts = Vec::with_capacity(wanted.len());
+        for one in wanted {
+            contacts.push(match one {
+                BulkContact::Known(c) => c,
+                BulkContact::New(n) => self.write_new_contact(&mut batch, n, actor.clone())?,
+            });
+        }
         let now = self.now();
         let mut works = Vec::with_capacity(contacts.len());
         for contact in &contacts {
@@ -136,7 +145,6 @@ impl Docket {
             )?);
         }
         self.replan(&mut works, now)?;
-        let mut batch = Batch::default();
         for work in &works {
             self.write_new_work(&mut batch, &template, work, actor, now)?;
         }
@@ -199,8 +207,9 @@ impl Docket {
     }
 
     /// The contacts of a bulk create, each found once (one given twice, by id and by email, say,
-    /// is taken once): refused with every one that cannot have the work named.
-    fn bulk_contacts(&self, given: &[String]) -> Result<Vec<Contact>> {
+    /// is taken once): refused with every one that cannot have the work named. With `add`, one
+    /// given as `Name <email>` that is not a contact yet is to be made.
+    fn bulk_contacts(&self, given: &[String], add: bool) -> Result<Vec<BulkContact>> {
         let wanted: Vec<&str> = given
             .iter()
             .map(|c| c.trim())
@@ -221,13 +230,21 @@ impl Docket {
                 ),
             ));
         }
-        let mut contacts: Vec<Contact> = Vec::with_capacity(wanted.len());
+        let mut contacts: Vec<BulkContact> = Vec::with_capacity(wanted.len());
         let mut bad: Vec<String> = Vec::new();
         for typed in &wanted {
-            match self.recipient_contact(typed) {
+            let (name, email) = named_email(typed);
+            match self.recipient_contact(email) {
                 // Ticked and pasted, or pasted twice: one work item for them all the same.
-                Ok(c) if contacts.iter().any(|known| known.id == c.id) => {}
-                Ok(c) => contacts.push(c),
+                Ok(c) if contacts.iter().any(|known| known.is(&c.email)) => {}
+                Ok(c) => contacts.push(BulkContact::Known(c)),
+                Err(e) if e.is_invalid() && add && self.is_unknown_email(email)? => {
+                    match self.bulk_new_contact(name, email) {
+                        Ok(n) if contacts.iter().any(|known| known.is(&n.email)) => {}
+                        Ok(n) => contacts.push(BulkContact::New(n)),
+                        Err(why) => bad.push(why),
+                    }
+                }
                 Err(e) if e.is_invalid() => bad.push(e.to_string()),
                 Err(e) => return Err(e),
             }
@@ -244,6 +261,33 @@ impl Docket {
             ));
         }
         Ok(contacts)
+    }
+
+    /// `email` is an address no contact has (not an id, not an archived contact's).
+    fn is_unknown_email(&self, email: &str) -> Result<bool> {
+        Ok(email.parse::<ContactId>().is_err() && self.contact_by_email(email)?.is_none())
+    }
+
+    /// The contact a bulk create adds for an unknown `email`: it needs a name, given as
+    /// `Name <email>`; refused with why in words.
+    fn bulk_new_contact(
+        &self,
+        name: Option<&str>,
+        email: &str,
+    ) -> std::result::Result<NewContact, String> {
+        let Some(name) = name else {
+            return Err(format!(
+                "{email} is not a contact yet; give it as Name <{email}> to add it"
+            ));
+        };
+        let normal = crate::model::normalise_email(email).map_err(|e| e.to_string())?;
+        crate::docket::contacts::edits::contact_name(name, &normal).map_err(|e| e.to_string())?;
+        Ok(NewContact {
+            name: name.to_string(),
+            email: normal,
+            timezone: None,
+            locale: None,
+        })
     }
 
     /// The template work is made from, by id or name: refused when it is archived.
@@ -289,7 +333,8 @@ impl Docket {
                 None => Err(Error::invalid_field("start_date", "enter a start date")),
             },
             self.given_assignee(new.assignee.as_deref()).map(drop),
-            self.bulk_contacts(&new.contacts).map(drop),
+            self.bulk_contacts(&new.contacts, new.add_contacts)
+                .map(drop),
         ];
         for (field, words, pattern) in [
             ("title", "title", &new.title),
@@ -456,6 +501,33 @@ impl Docket {
                 "unknown contact {given}; create the contact first"
             ))),
         }
+    }
+}
+
+/// A contact of a bulk create: one in the directory, or one to add with the work.
+pub(in crate::docket) enum BulkContact {
+    Known(Contact),
+    New(NewContact),
+}
+
+impl BulkContact {
+    /// Whether this is the contact with `email` (already normalised).
+    fn is(&self, email: &str) -> bool {
+        match self {
+            BulkContact::Known(c) => c.email == email,
+            BulkContact::New(n) => n.email == email,
+        }
+    }
+}
+
+/// `Name <email>` split into its name and its email; anything else is all email.
+fn named_email(typed: &str) -> (Option<&str>, &str) {
+    match typed.strip_suffix('>').and_then(|t| t.rsplit_once('<')) {
+        Some((name, email)) => {
+            let name = name.trim().trim_matches('"').trim();
+            ((!name.is_empty()).then_some(name), email.trim())
+        }
+        None => (None, typed),
     }
 }
 

@@ -8,7 +8,8 @@ use crate::model::{Actor, NewBulkWork, NewWork, StaffMember, Template, WorkId, W
 use crate::store::Tree;
 use crate::{Error, Result};
 
-/// Where a bulk form's one-time id is kept (in `Tree::Meta`), with what its first sending made.
+/// Where a form's one-time id is kept (in `Tree::Meta`), with what its first sending made: the
+/// bulk-create form, and the send and send-again forms.
 const BULK_FORM_PREFIX: &str = "bulk_form/";
 
 /// What one sending of the bulk-create form did: made the work, or nothing because the same
@@ -143,6 +144,44 @@ impl Docket {
             },
             Err(e) => Err(e),
         }
+    }
+
+    /// Claims a send form's one-time id before it acts: a send cannot share the batch of the
+    /// record, so the id is recorded create-only first. `None` when this sending is the first;
+    /// otherwise what the first recorded with `record_form_once` (empty while it is still at work).
+    pub fn claim_form_once(&self, form: &str) -> Result<Option<String>> {
+        let key = format!("{BULK_FORM_PREFIX}{form}");
+        let mut batch = crate::store::Batch::default();
+        batch.create(
+            Tree::Meta,
+            key.clone(),
+            Vec::new(),
+            "this form was already sent",
+        );
+        match self.store.commit(batch) {
+            Ok(()) => Ok(None),
+            Err(Error::Conflict(_)) => Ok(Some(
+                self.store
+                    .get(Tree::Meta, key.as_bytes())?
+                    .map(|v| String::from_utf8_lossy(&v).into_owned())
+                    .unwrap_or_default(),
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Records what the first sending of a claimed form did (what a repeat is shown).
+    pub fn record_form_once(&self, form: &str, what: &str) -> Result<()> {
+        let mut batch = crate::store::Batch::default();
+        batch.put(Tree::Meta, format!("{BULK_FORM_PREFIX}{form}"), what);
+        self.store.commit(batch)
+    }
+
+    /// Frees a claimed form that did nothing (refused), so it can be corrected and sent again.
+    pub fn release_form_once(&self, form: &str) -> Result<()> {
+        let mut batch = crate::store::Batch::default();
+        batch.remove(Tree::Meta, format!("{BULK_FORM_PREFIX}{form}"));
+        self.store.commit(batch)
     }
 
     /// What the bulk form recorded under `key` made, if it was sent.

@@ -15,6 +15,7 @@ use docket_engine::docket::{
 use docket_engine::model::{Actor, WorkId};
 use serde::{Deserialize, Serialize};
 
+use super::bulk::one_time_id;
 use super::item::{PageErrors, show_work};
 use crate::CallError::Engine;
 use crate::admin::guard::{StaffForm, StaffSession};
@@ -241,6 +242,8 @@ struct SendPage {
     resend: bool,
     external_name: String,
     error: Option<String>,
+    /// The form's one-time id: a second sending of the same form sends nothing more.
+    once: String,
 }
 
 /// `GET /admin/work/ID/groups/G/send` (and `/resend`): the confirm step, showing the name the
@@ -267,6 +270,7 @@ pub(in crate::admin) async fn send_form(
         None,
         StatusCode::OK,
         None,
+        None,
     )
     .await
 }
@@ -281,6 +285,7 @@ async fn send_page(
     typed: Option<String>,
     status: StatusCode,
     error: Option<String>,
+    once: Option<String>,
 ) -> Response {
     let summary = match state.run(move |d| d.work_summary(work)).await {
         Ok(summary) => summary,
@@ -300,6 +305,8 @@ async fn send_page(
         resend,
         external_name: typed.unwrap_or_else(|| summary.work.external_name.clone()),
         error,
+        // A refused form keeps its id (nothing was sent); a fresh one gets its own.
+        once: once.unwrap_or_else(|| state.docket.new_bulk_form_id()),
     };
     render(
         status,
@@ -313,6 +320,8 @@ async fn send_page(
 pub(in crate::admin) struct SendForm {
     #[serde(default)]
     external_name: String,
+    #[serde(default)]
+    once: String,
 }
 
 /// `POST /admin/work/ID/groups/G/send` (and `/resend`): sends under the confirmed name.
@@ -333,10 +342,24 @@ pub(in crate::admin) async fn send(
     let by = actor(&session);
     let name = form.external_name.clone();
     let g = n[0];
-    match state
-        .run(move |d| d.send_group_named(work, g, Some(name), resend, by))
-        .await
-    {
+    let once = one_time_id(&form.once);
+    let claimed = once.clone();
+    let sent = state
+        .run(move |d| {
+            // A double click or a reload of the same form sends nothing more.
+            if let Some(form) = &claimed
+                && d.claim_form_once(form)?.is_some()
+            {
+                return Ok(false);
+            }
+            let result = d.send_group_named(work, g, Some(name), resend, by);
+            if let (Err(_), Some(form)) = (&result, &claimed) {
+                d.release_form_once(form)?;
+            }
+            result.map(|_| true)
+        })
+        .await;
+    match sent {
         Ok(_) => back(work, if resend { "resent" } else { "sent" }),
         Err(Engine(e)) if e.is_invalid() => {
             send_page(
@@ -348,6 +371,7 @@ pub(in crate::admin) async fn send(
                 Some(form.external_name),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(sentence(&e.to_string())),
+                once,
             )
             .await
         }

@@ -52,6 +52,8 @@ struct Filled {
     /// Ids of the contacts ticked.
     ticked: Vec<String>,
     emails: String,
+    /// Pasted emails that are not contacts yet are added (given as `Name <email>`).
+    add_contacts: bool,
     /// The form's one-time id: a second sending of the same form makes nothing.
     once: String,
 }
@@ -72,6 +74,7 @@ struct BulkPage {
     /// The search found more than are listed.
     more: bool,
     emails: String,
+    add_contacts: bool,
     most: usize,
     once: String,
     errors: Errors,
@@ -212,6 +215,7 @@ pub(in crate::admin) async fn create_bulk(
             "external_name" => filled.external_name = value,
             "contact" => filled.ticked.push(value),
             "emails" => filled.emails = value,
+            "add_contacts" => filled.add_contacts = value == "yes",
             "once" => filled.once = value,
             "q" => q = value,
             _ => {}
@@ -235,7 +239,11 @@ pub(in crate::admin) async fn create_bulk(
         errors.template = Some("Choose a template.".into());
     }
     let mut contacts = filled.ticked.clone();
-    contacts.extend(pasted(&filled.emails));
+    if filled.add_contacts {
+        contacts.extend(pasted_named(&filled.emails));
+    } else {
+        contacts.extend(pasted(&filled.emails));
+    }
     if contacts.is_empty() {
         errors.contacts = Some("Tick at least one contact, or paste their emails.".into());
     }
@@ -246,6 +254,7 @@ pub(in crate::admin) async fn create_bulk(
         assignee: Some(filled.assignee.clone()),
         title: Some(filled.title.clone()),
         external_name: Some(filled.external_name.clone()),
+        add_contacts: filled.add_contacts,
     };
     if errors.template.is_some() || errors.start_date.is_some() || errors.contacts.is_some() {
         // What the form saw is wrong; the engine's checks say the other fields' too.
@@ -321,7 +330,7 @@ pub(in crate::admin) async fn create_bulk(
 }
 
 /// The form's one-time id as sent, when it is one a page could have given (a ULID's letters).
-fn one_time_id(sent: &str) -> Option<String> {
+pub(in crate::admin) fn one_time_id(sent: &str) -> Option<String> {
     let sent = sent.trim();
     (!sent.is_empty() && sent.len() <= 40 && sent.bytes().all(|b| b.is_ascii_alphanumeric()))
         .then(|| sent.to_string())
@@ -333,6 +342,16 @@ fn pasted(text: &str) -> Vec<String> {
     text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
         .map(|word| word.trim_matches(|c| c == '<' || c == '>' || c == '"'))
         .filter(|word| word.contains('@'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The pasted lines as given, `Name <email>` kept whole so that a new contact has its name:
+/// one a line, or split by commas or semicolons.
+fn pasted_named(text: &str) -> Vec<String> {
+    text.split(['\n', ',', ';'])
+        .map(str::trim)
+        .filter(|line| line.contains('@'))
         .map(str::to_string)
         .collect()
 }
@@ -408,6 +427,7 @@ async fn page(
         contacts,
         more,
         emails: filled.emails.clone(),
+        add_contacts: filled.add_contacts,
         most: MAX_BULK_CONTACTS,
         once,
         errors,

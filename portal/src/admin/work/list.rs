@@ -131,6 +131,8 @@ struct WorkListView {
     views: Vec<View>,
     /// Who the selected work can be assigned to.
     members: Vec<Choice>,
+    /// The selection form's one-time id: a second sending of the same form does nothing more.
+    once: String,
 }
 
 /// A saved view: a link to the list (or another page) with its filters.
@@ -378,6 +380,7 @@ pub(in crate::admin) async fn work_list(
         sorted: sorted.as_str(),
         views: views(&here),
         heading,
+        once: state.docket.new_bulk_form_id(),
         members: page
             .staff
             .iter()

@@ -70,6 +70,8 @@ struct Confirm {
     intro: String,
     /// "Complete 3 work items".
     button: String,
+    /// The selection form's one-time id, carried to the confirmed sending.
+    once: String,
 }
 
 /// `n` work items, in words: "1 work item", "3 work items".
@@ -190,6 +192,7 @@ pub(in crate::admin) async fn act_on_selection(
                 intro,
                 works: works.iter().map(WorkId::to_string).collect(),
                 open,
+                once: field("once"),
             };
             return render(
                 StatusCode::OK,
@@ -199,11 +202,33 @@ pub(in crate::admin) async fn act_on_selection(
             );
         }
     }
+    let once = crate::admin::work::bulk::one_time_id(&field("once"));
+    let claimed = once.clone();
     let outcomes = state
-        .call(move |d| Ok(act(d, &works, action, &assignee, actor)))
+        .call(move |d| {
+            // A double click or a reload of the same form does nothing more: it is shown what
+            // the first sending did.
+            if let Some(form) = &claimed
+                && let Some(first) = d.claim_form_once(form)?
+            {
+                return Ok(Err(first));
+            }
+            Ok(Ok(act(d, &works, action, &assignee, actor)))
+        })
         .await;
     let (done, refused) = match outcomes {
-        Ok(outcomes) => outcomes,
+        Ok(Ok(outcomes)) => outcomes,
+        Ok(Err(first)) if !first.is_empty() => {
+            return Redirect::to(&format!("/admin/work/selection/{first}")).into_response();
+        }
+        Ok(Err(_)) => {
+            return Message::new(
+                "Already sent",
+                "This form was already sent and is still being done; nothing was done again. The work list shows each item as it is now.",
+            )
+            .back("/admin/work", "Back to the work list")
+            .render(StatusCode::CONFLICT, layout());
+        }
         Err(e) => return crate::admin::error_page(e, layout()),
     };
     let heading = match action {
@@ -228,6 +253,12 @@ pub(in crate::admin) async fn act_on_selection(
         refused,
     };
     let key = keep(session.member.staff.id, summary);
+    if let Some(form) = once {
+        let first = key.clone();
+        if let Err(e) = state.call(move |d| d.record_form_once(&form, &first)).await {
+            return crate::admin::error_page(e, layout());
+        }
+    }
     Redirect::to(&format!("/admin/work/selection/{key}")).into_response()
 }
 
