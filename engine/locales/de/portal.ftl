@@ -2,7 +2,7 @@
 # der Kanzlei und bleiben, wie sie sie geschrieben hat.
 portal-skip = Zum Inhalt springen
 portal-sign-in-link = Anmelden, um alle Ihre Anfragen zu sehen
-portal-sent-through = Gesendet von { $firm }.
+portal-sent-through = Kundenportal von { $firm }.
 portal-language = Sprache:
 
 checklist-for = für { $contact }

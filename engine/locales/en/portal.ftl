@@ -2,7 +2,7 @@
 # and stay as the firm wrote them.
 portal-skip = Skip to content
 portal-sign-in-link = Sign in to see all your requests
-portal-sent-through = Sent by { $firm }.
+portal-sent-through = The client portal of { $firm }.
 portal-language = Language:
 
 checklist-for = for { $contact }

@@ -2,7 +2,7 @@
 # cabinet et restent tels qu'il les a écrits.
 portal-skip = Aller au contenu
 portal-sign-in-link = Se connecter pour voir toutes vos demandes
-portal-sent-through = Envoyé par { $firm }.
+portal-sent-through = Portail client de { $firm }.
 portal-language = Langue :
 
 checklist-for = pour { $contact }

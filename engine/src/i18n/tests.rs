@@ -190,15 +190,15 @@ fn client_text_names_the_firm_not_the_product() {
     let firm = [("firm", Arg::Text("My Firm".into()))];
     assert_eq!(
         translate("en", "portal-sent-through", &firm).unwrap(),
-        "Sent by My Firm."
+        "The client portal of My Firm."
     );
     assert_eq!(
         translate("fr", "portal-sent-through", &firm).unwrap(),
-        "Envoyé par My Firm."
+        "Portail client de My Firm."
     );
     assert_eq!(
         translate("de", "portal-sent-through", &firm).unwrap(),
-        "Gesendet von My Firm."
+        "Kundenportal von My Firm."
     );
     let hans = [("contact", Arg::Text("Hans Müller".into()))];
     assert_eq!(
