@@ -386,11 +386,15 @@ fn show(id: &str, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
     }
     writeln!(out, "  latest events:")?;
     for (event, who) in summary.timeline.iter().take(10) {
+        // A comment's later lines stay under its first, so the list still reads as a list.
+        let summary = event
+            .summary
+            .trim()
+            .replace('\n', "\n                      ");
         writeln!(
             out,
-            "    {}  {}  ({who})",
+            "    {}  {summary}  ({who})",
             event.at.format("%Y-%m-%d %H:%M"),
-            event.summary
         )?;
     }
     Ok(())

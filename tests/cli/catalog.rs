@@ -495,6 +495,13 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
                 Actor::System,
             )
             .unwrap();
+        docket
+            .add_comment(
+                id.parse().unwrap(),
+                "First line of a note\nand its second line",
+                Actor::Contact(ann.id),
+            )
+            .unwrap();
     }
     let paused_work = format!("reminders paused until {back} (waiting for the bank)");
     let listed = ok(&["work", "list", "--data", &data]);
@@ -508,6 +515,11 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
         "{shown}"
     );
     assert!(shown.contains(&format!("  {paused_work}\n")), "{shown}");
+    // A comment's second line stays under its first, not at the line's start.
+    assert!(
+        shown.contains("First line of a note\n                      and its second line"),
+        "{shown}"
+    );
     // Set from the command line, and credited so on the timeline.
     assert!(
         shown.contains("Repeat changed: every quarter on day 15 until 2099-12-31; next on 15 April 2028  (the command line)"),
