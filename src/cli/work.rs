@@ -282,8 +282,14 @@ fn list(args: ListArgs, docket: &Docket, out: &mut Out) -> anyhow::Result<()> {
             Some(sub) => format!("{} — {sub}", work.status.as_str()),
             None => work.status.as_str().to_string(),
         };
-        let due =
-            next_due(&work).map_or_else(|| "nothing due".to_string(), |d| format!("next due {d}"));
+        // Completed work is due nothing, whatever tasks it left open (as the admin's lists say).
+        let due = match next_due(&work) {
+            _ if work.status == docket_engine::model::WorkStatus::Completed => {
+                "nothing due".to_string()
+            }
+            Some(d) => format!("next due {d}"),
+            None => "nothing due".to_string(),
+        };
         let attention = if docket_engine::docket::needs_attention(&work) {
             "  NEEDS ATTENTION"
         } else {

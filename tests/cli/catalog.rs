@@ -405,6 +405,11 @@ fn work_is_listed_by_filter_shown_completed_and_reopened() {
     assert!(out.contains("completed work"), "{out}");
     let out = ok(&["work", "list", "--status", "completed", "--data", &data]);
     assert!(out.contains(&id), "{out}");
+    // Completed with its tasks open, it is due nothing.
+    assert!(
+        out.contains("nothing due") && !out.contains("next due"),
+        "{out}"
+    );
     let out = ok(&["work", "reopen", &id, "--data", &data]);
     assert!(out.contains("it is planned"), "{out}");
     fails(
