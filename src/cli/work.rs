@@ -60,7 +60,7 @@ pub enum WorkCommand {
         /// and year; the work's start day when left out.
         #[arg(long)]
         day: Option<u32>,
-        /// The last start date, YYYY-MM-DD (today or later); no end when left out.
+        /// The last start date, YYYY-MM-DD (no earlier than the first date the repeat makes); no end when left out.
         #[arg(long)]
         until: Option<String>,
         /// The title of each work item made, with {contact}, {template}, {month}, {quarter},

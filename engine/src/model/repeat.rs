@@ -65,7 +65,7 @@ pub struct RepeatRequest {
     #[serde(default, deserialize_with = "day_of_month")]
     #[schema(value_type = Option<u32>)]
     pub day: Option<u32>,
-    /// The last start date, `YYYY-MM-DD`, today or later; repeats for ever when left out.
+    /// The last start date, `YYYY-MM-DD`, no earlier than the first date the repeat makes; repeats for ever when left out.
     #[serde(default)]
     #[schema(example = "2027-12-31")]
     pub until: Option<String>,
