@@ -365,6 +365,16 @@ fn work_ticked_in_the_list_is_sent_assigned_and_completed_at_once_with_a_summary
         .id;
     assert_eq!(admin.docket.work(planned).unwrap().assignee, Some(ada));
     assert_eq!(admin.docket.work(admin.work).unwrap().assignee, Some(ada));
+    // Again: both are Ada's already, which is neither done nor refused.
+    let (_, page) = post(fields(&assign));
+    assert!(page.contains("Nothing to do for 2 items."), "{page}");
+    assert!(page.contains("Nothing was done."), "{page}");
+    assert!(page.contains("Nothing was refused."), "{page}");
+    let already = &page[at(&page, "id=\"bulk-unchanged\"")..at(&page, "id=\"bulk-refused\"")];
+    assert!(
+        already.contains("Archer — VAT return</bdi></a>: Already assigned to Ada Admin."),
+        "{already}"
+    );
 
     // Complete: tasks are open, so a confirmation first, and nothing completed yet.
     let (status, page) = post(both("complete"));
