@@ -436,4 +436,24 @@ fn the_contact_forms_say_every_wrong_field_at_once_keeping_what_was_typed() {
     assert_eq!(value_of(&html, "edit-timezone"), "Mars/Olympus");
     let kept = admin.docket.find_contact("ann@client.example").unwrap();
     assert_eq!(kept, ann);
+
+    // A name too long is said beside it, without naming the contact the form is of.
+    let long = "x".repeat(300);
+    let refused = admin.post(
+        &page,
+        &sam,
+        &[
+            ("action", "save"),
+            ("name", long.as_str()),
+            ("email", ann.email.as_str()),
+            ("timezone", ""),
+        ],
+    );
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body(refused);
+    assert_eq!(
+        error_of(&html, "edit-name"),
+        "A name may be at most 200 characters.",
+        "{html}"
+    );
 }

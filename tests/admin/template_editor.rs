@@ -88,6 +88,57 @@ fn groups_fold_and_task_descriptions_are_multi_line() {
 }
 
 #[test]
+fn a_saved_or_moved_group_stays_open_and_a_folded_one_names_its_tasks() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let t = admin.docket.import_template(TWO_GROUPS).unwrap();
+    let path = format!("/admin/templates/{}", t.id);
+
+    // Folded, a group's summary says what is in it.
+    let html = body(admin.get(&path, Some(&sam)));
+    assert!(
+        html.contains(
+            "its 4 tasks: P60 or final payslip, Bank interest statements, Rental income and expenses and 1 more</summary>"
+        ),
+        "{html}"
+    );
+    // The group an edit lands on is open, whether named itself or by one of its tasks.
+    let html = body(admin.get(&format!("{path}?notice=moved&at=group-1"), Some(&sam)));
+    assert_eq!(groups_open(&html), [false, true], "{html}");
+    let html = body(admin.get(&format!("{path}?notice=saved&at=task-0-2"), Some(&sam)));
+    assert_eq!(groups_open(&html), [true, false], "{html}");
+}
+
+#[test]
+fn a_templates_description_keeps_its_lines() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let t = admin.docket.import_template(TWO_GROUPS).unwrap();
+    let path = format!("/admin/templates/{}", t.id);
+
+    let html = body(admin.get(&path, Some(&sam)));
+    assert!(
+        html.contains("<textarea id=\"details-description\""),
+        "{html}"
+    );
+    let saved = admin.post(
+        &path,
+        &sam,
+        &[
+            ("action", "details"),
+            ("name", &t.name),
+            ("description", "Line one.\r\nLine two."),
+        ],
+    );
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let kept = admin.docket.find_template(&t.name).unwrap().description;
+    assert!(
+        kept.contains("Line one.") && kept.contains("\nLine two."),
+        "{kept:?}"
+    );
+}
+
+#[test]
 fn examples_are_placeholders_and_a_due_offset_over_a_year_is_asked_about_first() {
     let admin = Admin::start();
     let sam = admin.browser(STAFF);

@@ -183,7 +183,7 @@ fn staff_create_and_edit_templates_in_pages() {
         (
             &[("reminders", "nagging")],
             "group-0-reminders",
-            "is not a plugin here",
+            "is not installed; installed reminder policies: custom, gentle, urgent",
         ),
         (
             &[("reminders_params", "before=soon; every=3")],

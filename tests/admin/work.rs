@@ -441,3 +441,43 @@ fn untitled_work_from_the_page_is_titled_for_its_client_who_is_named_on_its_page
         "{page}"
     );
 }
+
+/// The "Next due" cell of the work list's row for `title`.
+fn next_due_of(html: &str, title: &str) -> String {
+    let row = html
+        .split("<tr>")
+        .find(|r| r.contains(title))
+        .unwrap_or_else(|| panic!("no row for {title}: {html}"));
+    let cell = row.split("data-label=\"Next due\">").nth(1).unwrap();
+    cell[..cell.find("</td>").unwrap()].to_string()
+}
+
+#[test]
+fn a_past_next_due_says_overdue_and_completed_work_is_due_nothing() {
+    let admin = Admin::start();
+    let sam = admin.browser(STAFF);
+    let title = "Archer — 2025 accounts";
+    let due = next_due_of(&body(admin.get("/admin/work", Some(&sam))), title);
+    assert!(!due.contains("overdue") && due != "—", "{due}");
+
+    // A year on (signed in again), the same date is past.
+    admin.clock.advance(chrono::Duration::days(400));
+    let sam = admin.browser(STAFF);
+    let late = next_due_of(&body(admin.get("/admin/work", Some(&sam))), title);
+    assert_eq!(
+        late,
+        format!("{due} <span class=\"overdue\">overdue</span>")
+    );
+    let searched = body(admin.get("/admin/search?q=Archer", Some(&sam)));
+    assert_eq!(next_due_of(&searched, title), late);
+
+    // Completed with its tasks still open, it is due nothing.
+    let done = admin.post(
+        &format!("/admin/work/{}/complete", admin.work),
+        &sam,
+        &[("confirmed", "yes")],
+    );
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let html = body(admin.get("/admin/work?status=completed", Some(&sam)));
+    assert_eq!(next_due_of(&html, title), "—");
+}

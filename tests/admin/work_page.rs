@@ -138,7 +138,7 @@ fn staff_act_on_work_from_its_page() {
     assert!(timeline_has(
         &admin,
         id,
-        "assigned to Ada Admin (was Sam Staff)"
+        "Assigned to Ada Admin (was Sam Staff)"
     ));
     let answer = admin.post(
         &format!("{base}/details"),

@@ -351,6 +351,21 @@ fn work_ticked_in_the_list_is_sent_assigned_and_completed_at_once_with_a_summary
         "{page}"
     );
     assert!(page.contains("Nothing was refused."), "{page}");
+    let said = |id| -> Vec<String> {
+        admin
+            .docket
+            .work_timeline(id, 100)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.summary)
+            .collect()
+    };
+    // Who sent it is the line's own: the sentence does not say it again.
+    assert!(
+        said(planned).contains(&"“Documents” sent again to ann@client.example".to_string()),
+        "{:?}",
+        said(planned)
+    );
 
     // Assign both to Ada.
     let mut assign = both("assign");
@@ -365,6 +380,21 @@ fn work_ticked_in_the_list_is_sent_assigned_and_completed_at_once_with_a_summary
         .id;
     assert_eq!(admin.docket.work(planned).unwrap().assignee, Some(ada));
     assert_eq!(admin.docket.work(admin.work).unwrap().assignee, Some(ada));
+    assert!(
+        said(planned).contains(&"Assigned to Ada Admin (it had no assignee)".to_string()),
+        "{:?}",
+        said(planned)
+    );
+    // Again: both are Ada's already, which is neither done nor refused.
+    let (_, page) = post(fields(&assign));
+    assert!(page.contains("Nothing to do for 2 items."), "{page}");
+    assert!(page.contains("Nothing was done."), "{page}");
+    assert!(page.contains("Nothing was refused."), "{page}");
+    let already = &page[at(&page, "id=\"bulk-unchanged\"")..at(&page, "id=\"bulk-refused\"")];
+    assert!(
+        already.contains("Archer — VAT return</bdi></a>: Already assigned to Ada Admin."),
+        "{already}"
+    );
 
     // Complete: tasks are open, so a confirmation first, and nothing completed yet.
     let (status, page) = post(both("complete"));

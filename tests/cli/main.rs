@@ -250,7 +250,7 @@ fn bad_input_changes_no_data() {
     let plugin_cases = [
         (
             "reminders = { plugin = 'nagging' }",
-            "group `g`: reminder policy `nagging` is not a plugin here",
+            "group `g`: reminder policy `nagging` is not installed; installed reminder policies: ",
         ),
         (
             "sending = { plugin = 'gentle' }",

@@ -266,6 +266,30 @@ impl PluginHost {
         self.catalogue().plugins.get(name).map(|p| p.info.clone())
     }
 
+    /// What to say when no plugin `name` of `world` is here: the names of those that are, so
+    /// the reader can pick one without a command to run (the admin shows this too).
+    pub fn not_installed(&self, name: &str, world: World) -> String {
+        let plural = match world {
+            World::ReminderPolicy => "reminder policies",
+            World::SendingRule => "sending rules",
+            World::NotificationHook => "notification hooks",
+        };
+        let names: Vec<String> = self
+            .plugins()
+            .into_iter()
+            .filter(|p| p.world == world)
+            .map(|p| p.name)
+            .collect();
+        if names.is_empty() {
+            format!("`{name}` is not installed, and no {plural} are")
+        } else {
+            format!(
+                "`{name}` is not installed; installed {plural}: {}",
+                names.join(", ")
+            )
+        }
+    }
+
     /// Installed plugins refused at their last change (some may still serve an earlier
     /// version), by name.
     pub fn refused(&self) -> Vec<Arc<PluginLoadError>> {

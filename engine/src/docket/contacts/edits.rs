@@ -357,11 +357,12 @@ pub fn contact_field_problems(
     locale: &str,
     holidays: Option<&[String]>,
 ) -> Vec<Error> {
-    let typed = email.trim();
     let email = normalise_email(email).map_err(|e| e.on_field("email"));
-    let shown = email.as_ref().map_or(typed, String::as_str).to_string();
     [
-        contact_name(name, &shown).err(),
+        // The form is of one contact: its name field needs no "contact X:" before it.
+        checked_contact_name(name)
+            .err()
+            .map(|fault| Error::invalid_field("name", fault)),
         email.err(),
         contact_zone(timezone).err(),
         contact_locale(locale).err(),
@@ -372,31 +373,33 @@ pub fn contact_field_problems(
     .collect()
 }
 
-/// A contact's name, trimmed: not empty, on one line.
+/// A contact's name, trimmed: not empty, on one line. The refusal names the contact by
+/// `email`, for a file or a command of many contacts.
 pub(in crate::docket) fn contact_name(name: &str, email: &str) -> Result<String> {
+    checked_contact_name(name).map_err(|fault| {
+        let message = match name.trim().is_empty() {
+            true => format!("contact {email} needs a name"),
+            false => format!("contact {email}: {fault}"),
+        };
+        Error::invalid_field("name", message)
+    })
+}
+
+/// What is wrong with a contact's name, if anything, in words for beside its field on a form
+/// of that one contact ("a name may be at most 200 characters").
+fn checked_contact_name(name: &str) -> std::result::Result<String, String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::invalid_field(
-            "name",
-            format!("contact {email} needs a name"),
-        ));
+        return Err("a contact needs a name".into());
     }
     if name.chars().count() > crate::model::MAX_NAME_CHARS {
-        return Err(Error::invalid_field(
-            "name",
-            format!(
-                "contact {email}: a name may be at most {} characters",
-                crate::model::MAX_NAME_CHARS
-            ),
+        return Err(format!(
+            "a name may be at most {} characters",
+            crate::model::MAX_NAME_CHARS
         ));
     }
     if name.chars().any(char::is_control) {
-        return Err(Error::invalid_field(
-            "name",
-            format!(
-                "contact {email}: a name cannot contain line breaks, tabs or other control characters"
-            ),
-        ));
+        return Err("a name cannot contain line breaks, tabs or other control characters".into());
     }
     Ok(name.to_string())
 }

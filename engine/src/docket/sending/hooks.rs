@@ -296,8 +296,8 @@ impl Docket {
                 }
                 None => {
                     return Err(Error::invalid(format!(
-                        "key `hooks[{i}].plugin`: `{}` is not a plugin here (refused or missing); `docket plugin list` shows those there are",
-                        hook.plugin
+                        "key `hooks[{i}].plugin`: {}",
+                        host.not_installed(&hook.plugin, crate::plugin::World::NotificationHook)
                     )));
                 }
             }

@@ -186,13 +186,9 @@ impl Docket {
         // The resend made every earlier link of the group answer "replaced": the email says so.
         message.context.replaces = replaces;
         self.queue_guarded_message(batch, &message);
-        let by = sender
-            .user
-            .as_ref()
-            .map(|u| format!(" from {}", u.name))
-            .unwrap_or_default();
-        let verb = if resend { "resent" } else { "sent" };
-        let summary = format!("“{}” {verb} to {}{by}", group.name, contact.email);
+        // Who sent it is the line's actor already: the sentence does not say it again.
+        let verb = if resend { "sent again" } else { "sent" };
+        let summary = format!("“{}” {verb} to {}", group.name, contact.email);
         self.record_contact_event(
             batch,
             contact.id,

@@ -92,8 +92,8 @@ impl Docket {
                     return Err(Error::invalid_field(
                         field,
                         format!(
-                            "group `{group_name}`: {role} `{}` is not a plugin here; `docket plugin list` shows those there are",
-                            plugin.plugin
+                            "group `{group_name}`: {role} {}",
+                            host.not_installed(&plugin.plugin, world)
                         ),
                     ));
                 }

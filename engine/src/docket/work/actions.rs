@@ -161,17 +161,28 @@ impl Docket {
             if let Some(assignee) = assignee
                 && assignee != work.assignee
             {
-                changed.push(format!(
-                    "assigned to {} (was {})",
-                    name_of(assignee),
-                    name_of(work.assignee)
-                ));
+                let before = match work.assignee {
+                    Some(_) => format!("was {}", name_of(work.assignee)),
+                    None => "it had no assignee".to_string(),
+                };
+                changed.push(format!("assigned to {} ({before})", name_of(assignee)));
                 work.assignee = assignee;
             }
             if changed.is_empty() {
                 return Ok(None);
             }
-            Ok(Some((EventKind::WorkEdited, changed.join("; "))))
+            // Each change is a sentence starting with a capital, as other timeline lines do.
+            let said: Vec<String> = changed
+                .iter()
+                .map(|part| {
+                    let mut chars = part.chars();
+                    chars
+                        .next()
+                        .map(|c| c.to_uppercase().chain(chars).collect())
+                        .unwrap_or_default()
+                })
+                .collect();
+            Ok(Some((EventKind::WorkEdited, said.join(". "))))
         })
     }
 

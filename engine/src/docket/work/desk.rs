@@ -47,7 +47,7 @@ pub struct WorkLine {
     pub assignee: Option<String>,
     pub tasks_done: usize,
     pub tasks_total: usize,
-    /// The earliest due date among the open tasks.
+    /// The earliest due date among the open tasks; none once the work is completed.
     pub next_due: Option<NaiveDate>,
     /// A group a plugin cannot plan: staff should look.
     pub needs_attention: bool,
@@ -183,7 +183,10 @@ impl Docket {
             assignee,
             tasks_done: tasks.clone().filter(|t| t.done_at.is_some()).count(),
             tasks_total: tasks.clone().count(),
-            next_due: crate::docket::next_due(work),
+            // Completed work is due nothing, whatever tasks it left open.
+            next_due: (work.status != WorkStatus::Completed)
+                .then(|| crate::docket::next_due(work))
+                .flatten(),
             needs_attention: crate::docket::work::list::needs_attention(work),
             clients,
             template,

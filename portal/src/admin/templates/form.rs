@@ -84,10 +84,19 @@ pub(in crate::admin) fn due_offset(text: &str) -> Result<i32, String> {
             "Enter a number of days, e.g. 14 (or -3 for three days before the start).".into(),
         );
     }
-    text.trim().parse::<i32>().map_err(|_| {
+    let text = text.trim();
+    text.parse::<i32>().map_err(|_| {
+        // A whole number too large to hold is past the engine's ten years anyway: say so, not
+        // that it is no number.
+        let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return format!(
+                "{text} days is more than ten years from the start; a task may be due at most {MAX_DUE_OFFSET_DAYS} days before or after it."
+            );
+        }
         format!(
             "“{}” is not a number of days; write a whole number, e.g. 14 (or -3 for three days before the start).",
-            text.trim()
+            text
         )
     })
 }

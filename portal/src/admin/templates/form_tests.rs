@@ -22,4 +22,10 @@ fn parameters_read_as_typed() {
             .contains("whole number")
     );
     assert_eq!(due_offset(" -3 ").unwrap(), -3);
+    // A whole number too large to hold is too far off, not "not a number".
+    for huge in ["99999999999", "-99999999999"] {
+        let said = due_offset(huge).unwrap_err();
+        assert!(said.contains("more than ten years"), "{said}");
+        assert!(!said.contains("not a number"), "{said}");
+    }
 }

@@ -63,9 +63,10 @@ pub(in crate::admin) async fn search(
         Err(e) => return error_page(e, layout),
     };
     let zone = firm_zone(&state);
+    let today = state.docket.now().with_timezone(&zone).date_naive();
     let view = SearchView {
         q,
-        rows: found.work.iter().map(|l| row(l, zone)).collect(),
+        rows: found.work.iter().map(|l| row(l, zone, today)).collect(),
         contacts: found
             .contacts
             .into_iter()

@@ -390,7 +390,7 @@ pub(in crate::admin) async fn work_list(
                 selected: false,
             })
             .collect(),
-        rows: page.lines.iter().map(|l| row(l, zone)).collect(),
+        rows: page.lines.iter().map(|l| row(l, zone, today)).collect(),
         statuses,
         assignees,
         sub_status: filters.sub_status.clone(),

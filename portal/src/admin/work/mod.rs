@@ -74,6 +74,8 @@ pub(super) struct Row {
     progress: String,
     start: String,
     next_due: String,
+    /// Whether the next due date has passed, in the firm's zone.
+    overdue: bool,
     /// Why staff should look, if they should.
     attention: Option<&'static str>,
     /// Its clients' names.
@@ -145,7 +147,7 @@ pub(super) async fn home(State(state): State<AppState>, session: StaffSession) -
                 href: format!("/admin/work?status={}", status.as_str()),
                 heading,
                 id,
-                lines: lines.iter().map(|l| row(l, zone)).collect(),
+                lines: lines.iter().map(|l| row(l, zone, today)).collect(),
                 more,
             }
         })
@@ -158,9 +160,9 @@ pub(super) async fn home(State(state): State<AppState>, session: StaffSession) -
             sections,
             per_status: OPEN_WORK_PER_STATUS,
             views: list::views("/admin"),
-            due_this_week: mine.lines.iter().map(|l| row(l, zone)).collect(),
+            due_this_week: mine.lines.iter().map(|l| row(l, zone, today)).collect(),
             due_more: mine.next_after.is_some(),
-            overdue: overdue.lines.iter().map(|l| row(l, zone)).collect(),
+            overdue: overdue.lines.iter().map(|l| row(l, zone, today)).collect(),
             overdue_href: format!("/admin/work?due_to={yesterday}&waiting_on_client=true&sort=due"),
             overdue_more: overdue.next_after.is_some(),
             done: done.iter().map(|l| find::line(l, zone, None)).collect(),
@@ -183,8 +185,9 @@ pub(super) fn firm_zone(state: &AppState) -> chrono_tz::Tz {
         .unwrap_or(chrono_tz::UTC)
 }
 
-pub(super) fn row(line: &WorkLine, zone: chrono_tz::Tz) -> Row {
+pub(super) fn row(line: &WorkLine, zone: chrono_tz::Tz, today: chrono::NaiveDate) -> Row {
     Row {
+        overdue: line.next_due.is_some_and(|d| d < today),
         id: line.id.to_string(),
         paused: line.paused.as_ref().map(|p| {
             let note = if p.note.is_empty() {

@@ -59,7 +59,17 @@ struct Summary {
     /// "2 of 3 work items: …", counted in words.
     counted: String,
     done: Vec<Outcome>,
+    /// Items already as asked (assigned to the one chosen): nothing done, nothing refused.
+    unchanged: Vec<Outcome>,
     refused: Vec<Outcome>,
+}
+
+/// Where an item's line goes in a summary.
+#[derive(Clone, Copy, PartialEq)]
+enum Fate {
+    Done,
+    Unchanged,
+    Refused,
 }
 
 #[derive(Serialize)]
@@ -216,7 +226,7 @@ pub(in crate::admin) async fn act_on_selection(
             Ok(Ok(act(d, &works, action, &assignee, actor)))
         })
         .await;
-    let (done, refused) = match outcomes {
+    let (done, unchanged, refused) = match outcomes {
         Ok(Ok(outcomes)) => outcomes,
         Ok(Err(first)) if !first.is_empty() => {
             return Redirect::to(&format!("/admin/work/selection/{first}")).into_response();
@@ -237,19 +247,27 @@ pub(in crate::admin) async fn act_on_selection(
         Action::Assign => "Assigning the work selected",
         Action::Complete => "Completing the work selected",
     };
-    let total = done.len() + refused.len();
-    let counted = match (done.len(), refused.len()) {
-        (_, 0) => format!("Done for {}.", work_items_or_groups(total)),
-        (0, _) => format!("Refused for {}.", work_items_or_groups(total)),
-        (d, r) => format!(
-            "Done for {d} of {}; {r} refused.",
-            work_items_or_groups(total)
-        ),
+    let total = done.len() + unchanged.len() + refused.len();
+    let counted = match (done.len(), unchanged.len(), refused.len()) {
+        (_, 0, 0) => format!("Done for {}.", work_items_or_groups(total)),
+        (0, 0, _) => format!("Refused for {}.", work_items_or_groups(total)),
+        (0, _, 0) => format!("Nothing to do for {}.", work_items_or_groups(total)),
+        (d, u, r) => {
+            let mut parts = vec![format!("done for {d}")];
+            if u > 0 {
+                parts.push(format!("{u} already so"));
+            }
+            if r > 0 {
+                parts.push(format!("{r} refused"));
+            }
+            format!("Of {}: {}.", work_items_or_groups(total), parts.join("; "))
+        }
     };
     let summary = Summary {
         heading,
         counted,
         done,
+        unchanged,
         refused,
     };
     let key = keep(session.member.staff.id, summary);
@@ -300,15 +318,16 @@ fn open_tasks(d: &Docket, ids: &[WorkId]) -> docket_engine::Result<Vec<Outcome>>
 }
 
 /// Does `action` to each work item, item by item (one failing refuses only itself), and says
-/// what was done and what was refused.
+/// what was done, what was already so and what was refused.
 fn act(
     d: &Docket,
     ids: &[WorkId],
     action: Action,
     assignee: &str,
     actor: Actor,
-) -> (Vec<Outcome>, Vec<Outcome>) {
+) -> (Vec<Outcome>, Vec<Outcome>, Vec<Outcome>) {
     let mut done = Vec::new();
+    let mut unchanged = Vec::new();
     let mut refused = Vec::new();
     for id in ids {
         let href = format!("/admin/work/{id}");
@@ -323,22 +342,22 @@ fn act(
                 continue;
             }
         };
-        let mut said = |ok: bool, title: String, text: String| {
+        let mut said = |fate: Fate, title: String, text: String| {
             let line = Outcome {
                 href: href.clone(),
                 title,
                 said: sentence(&text),
             };
-            if ok {
-                done.push(line)
-            } else {
-                refused.push(line)
+            match fate {
+                Fate::Done => done.push(line),
+                Fate::Unchanged => unchanged.push(line),
+                Fate::Refused => refused.push(line),
             }
         };
         match action {
             // Completed work is not sent, whichever its groups are: said once, first.
             Action::Send | Action::Resend if work.status == WorkStatus::Completed => said(
-                false,
+                Fate::Refused,
                 work.title.clone(),
                 "the work is completed; reopen it before sending".into(),
             ),
@@ -357,9 +376,11 @@ fn act(
                         d.send_group(*id, g, actor.clone())
                     };
                     match result {
-                        Ok(_) if resend => said(true, title, "sent again with a new link".into()),
-                        Ok(_) => said(true, title, "sent".into()),
-                        Err(e) => said(false, title, e.to_string()),
+                        Ok(_) if resend => {
+                            said(Fate::Done, title, "sent again with a new link".into())
+                        }
+                        Ok(_) => said(Fate::Done, title, "sent".into()),
+                        Err(e) => said(Fate::Refused, title, e.to_string()),
                     }
                 }
                 if !any {
@@ -368,7 +389,7 @@ fn act(
                     } else {
                         "every group was sent already; choose Send again for new links"
                     };
-                    said(false, work.title.clone(), why.into());
+                    said(Fate::Refused, work.title.clone(), why.into());
                 }
             }
             Action::Assign => {
@@ -377,24 +398,30 @@ fn act(
                     assignee: Some(assignee.to_string()),
                 };
                 match d.update_work_details(*id, details, actor.clone()) {
-                    Ok(_) if assignee.is_empty() => {
-                        said(true, work.title.clone(), "now assigned to nobody".into())
-                    }
                     Ok(after) => {
-                        let name = after
-                            .assignee
-                            .and_then(|u| d.user(u).ok())
-                            .map_or_else(|| assignee.to_string(), |u| u.name);
-                        said(true, work.title.clone(), format!("now assigned to {name}"))
+                        let (fate, now) = if after.assignee == work.assignee {
+                            (Fate::Unchanged, "already")
+                        } else {
+                            (Fate::Done, "now")
+                        };
+                        let name = match after.assignee {
+                            None => "nobody".to_string(),
+                            Some(u) => d.user(u).map_or_else(|_| assignee.to_string(), |u| u.name),
+                        };
+                        said(
+                            fate,
+                            work.title.clone(),
+                            format!("{now} assigned to {name}"),
+                        )
                     }
-                    Err(e) => said(false, work.title.clone(), e.to_string()),
+                    Err(e) => said(Fate::Refused, work.title.clone(), e.to_string()),
                 }
             }
             Action::Complete => match d.complete_work(*id, actor.clone()) {
-                Ok(_) => said(true, work.title.clone(), "completed".into()),
-                Err(e) => said(false, work.title.clone(), e.to_string()),
+                Ok(_) => said(Fate::Done, work.title.clone(), "completed".into()),
+                Err(e) => said(Fate::Refused, work.title.clone(), e.to_string()),
             },
         }
     }
-    (done, refused)
+    (done, unchanged, refused)
 }

@@ -19,7 +19,7 @@ pub(in crate::admin) struct EventView {
     pub email_href: Option<String>,
     /// The earlier events of the same run, newest first.
     pub earlier: Vec<Earlier>,
-    /// What the fold says: "2 earlier reminders" or "2 times before".
+    /// What the fold says: "2 earlier reminders" or "The same, 2 earlier times".
     pub fold: String,
 }
 
@@ -78,8 +78,8 @@ pub(in crate::admin) fn timeline_views(
                 view.fold = match (same_reminders, n) {
                     (true, 1) => "1 earlier reminder".into(),
                     (true, n) => format!("{n} earlier reminders"),
-                    (false, 1) => "once before".into(),
-                    (false, n) => format!("{n} times before"),
+                    (false, 1) => "The same, 1 earlier time".into(),
+                    (false, n) => format!("The same, {n} earlier times"),
                 };
                 continue;
             }

@@ -99,7 +99,7 @@ fn reminders_of_one_group_fold_under_the_latest_and_a_repeated_sentence_shows_on
         ]
     );
     // The same sentence twice: once, with when it happened before, and no sentence again.
-    assert_eq!(views[3].fold, "once before");
+    assert_eq!(views[3].fold, "The same, 1 earlier time");
     assert_eq!(views[3].earlier[0].summary, None);
     // Members who are not admins cannot open the outbox: no links.
     let views = timeline_views(&events, chrono_tz::Europe::Dublin, false);
