@@ -43,7 +43,9 @@ pub enum PluginError {
     #[error("{}: {reason}", path.display())]
     Install { path: PathBuf, reason: String },
 
-    #[error("no plugin named `{0}`; `docket plugin list` shows the installed ones")]
+    #[error(
+        "no plugin named `{0}` is installed; the admin's Plugins page (or `docket plugin list`) shows those that are"
+    )]
     Unknown(String),
 
     #[error("plugin `{plugin}` is installed but was refused: {reason}")]

@@ -8,6 +8,7 @@
 
 pub(super) mod actions;
 pub(super) mod activity;
+pub(super) mod bulk;
 pub(super) mod create;
 pub(super) mod desk;
 pub(super) mod exchange;
@@ -20,8 +21,7 @@ pub(super) mod review;
 pub(super) mod search;
 pub(super) mod sorted;
 
-pub use create::{
-    BULK_PLACEHOLDERS, DEFAULT_BULK_EXTERNAL_NAME, DEFAULT_BULK_TITLE, MAX_BULK_CONTACTS,
-};
+pub use bulk::{BULK_PLACEHOLDERS, DEFAULT_BULK_EXTERNAL_NAME, MAX_BULK_CONTACTS};
+pub use create::DEFAULT_BULK_TITLE;
 pub use items::*;
 pub use review::{UploadReview, review_state, standing_decision, upload_review};

@@ -6,6 +6,7 @@ use crate::demo::EXAMPLE_TEMPLATES;
 use crate::docket::test_support::docket_at;
 use crate::docket::{WorkListQuery, work_list_keys};
 use crate::model::NewContact;
+use crate::model::{EventKind, Template};
 
 fn firm(contacts: &[(&str, &str)]) -> (Docket, Template) {
     let (docket, template, _) = firm_on_clock(contacts);
