@@ -96,6 +96,8 @@ async fn main_flow() {
         .click()
         .await
         .unwrap();
+    // The page before has the same heading: wait for the one the upload lands on.
+    staff.wait_for_url("notice=uploaded").await;
     wait_for_heading(&staff, TEMPLATE).await;
     let documents = staff.text("#groups ~ section.group ol.tasks").await;
     assert!(

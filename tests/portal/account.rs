@@ -96,7 +96,13 @@ fn a_contact_signs_in_by_email_and_sees_their_requests() {
     let locked = body(portal.get(&portal.checklist(0), Some(&cookie)));
     assert!(
         locked.contains("This request is completed")
-            && !locked.contains("<form method=\"post\" action=\"&#x2f;p")
+            && !locked.contains("&#x2f;tasks&#x2f;")
+            && locked
+                .matches("<form method=\"post\" action=\"&#x2f;p")
+                .count()
+                == 1
+            && locked.contains("&#x2f;language\""),
+        "read-only but for the language switch: {locked}"
     );
     // Signing out ends it.
     let out = portal.post("/account/sign-out", Some(&cookie), &[]);

@@ -63,7 +63,23 @@ fn a_done_task_and_a_completed_work_item_refuse_client_writes() {
         .unwrap();
     let html = body(portal.get(&checklist, Some(&cookie)));
     assert!(html.contains("This request is completed"), "{html}");
-    assert!(!html.contains("<form"), "no forms on a locked checklist");
+    // No form on a locked checklist but the footer's language switch, which still works.
+    assert_eq!(html.matches("<form").count(), 1, "{html}");
+    assert!(
+        html.contains(r#"&#x2f;language" class="languages">"#),
+        "{html}"
+    );
+    let chose = portal.post(
+        &format!("{checklist}/language"),
+        Some(&cookie),
+        &[("locale", "fr")],
+    );
+    assert_eq!(chose.status(), StatusCode::SEE_OTHER);
+    let ann = portal.docket.work(portal.work).unwrap().groups[0].recipient;
+    assert_eq!(
+        portal.docket.contact(ann).unwrap().locale.as_deref(),
+        Some("fr")
+    );
     for (path, form) in [
         ("tasks/1/done", vec![]),
         ("tasks/1/comment", vec![("body", "hello")]),

@@ -126,8 +126,9 @@ fn checklist_html(
         }
     };
     let base = checklist_path(list.work, list.group);
-    // The footer's language switch, on a checklist the client can change.
-    let language_action = (preview.is_none() && !list.locked).then(|| format!("{base}/language"));
+    // The footer's language switch, on the client's own checklist (a completed one too: the
+    // language is the contact's, not the work's), never on staff's preview.
+    let language_action = preview.is_none().then(|| format!("{base}/language"));
     let done = list.tasks.iter().filter(|t| t.done).count();
     let total = list.tasks.len();
     let tasks: Vec<minijinja::Value> = list
