@@ -536,3 +536,7 @@ pub(crate) fn token_hash(token: &str) -> Vec<u8> {
 #[cfg(test)]
 #[path = "send_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "send_links_tests.rs"]
+mod link_tests;

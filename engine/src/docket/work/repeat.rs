@@ -540,3 +540,7 @@ fn describe(every: &str, rule: &Rule) -> String {
 #[cfg(test)]
 #[path = "repeat_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "repeat_store_tests.rs"]
+mod store_tests;
