@@ -176,9 +176,8 @@ pub fn run(cmd: WorkCommand, docket: &Docket, out: &mut Out) -> anyhow::Result<(
         } => {
             let id: WorkId = id.parse()?;
             if stop {
-                let repeated = docket.work(id)?.repeat.is_some();
-                let work = docket.stop_repeat(id, Actor::CommandLine)?;
-                if repeated {
+                let (work, stopped) = docket.stop_repeat(id, Actor::CommandLine)?;
+                if stopped {
                     writeln!(
                         out,
                         "work “{}” ({}) no longer repeats; what it made stays",

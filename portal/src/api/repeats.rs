@@ -62,5 +62,9 @@ async fn stop_repeat(
 ) -> ApiResult<WorkItem> {
     let id: WorkId = id.parse()?;
     let actor = caller.actor();
-    Ok(Json(state.call(move |d| d.stop_repeat(id, actor)).await?))
+    Ok(Json(
+        state
+            .call(move |d| d.stop_repeat(id, actor).map(|(work, _)| work))
+            .await?,
+    ))
 }

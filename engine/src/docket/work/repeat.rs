@@ -165,17 +165,21 @@ impl Docket {
         .collect())
     }
 
-    /// Stops the repeat of work item `id`; the work it made stays.
-    pub fn stop_repeat(&self, id: WorkId, actor: Actor) -> Result<WorkItem> {
-        self.update_work(id, actor, |work, _| {
-            if work.repeat.take().is_none() {
+    /// Stops the repeat of work item `id`; the work it made stays. Answers the work and whether
+    /// it was repeating (stopping what does not repeat changes nothing, and a page says so).
+    pub fn stop_repeat(&self, id: WorkId, actor: Actor) -> Result<(WorkItem, bool)> {
+        let mut stopped = false;
+        let work = self.update_work(id, actor, |work, _| {
+            stopped = work.repeat.take().is_some();
+            if !stopped {
                 return Ok(None);
             }
             Ok(Some((
                 EventKind::RepeatStopped,
                 "Repeat stopped by staff; the work it made stays".to_string(),
             )))
-        })
+        })?;
+        Ok((work, stopped))
     }
 
     /// The work items the repeat of `series` made, oldest first (at most `limit`).

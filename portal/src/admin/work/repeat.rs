@@ -92,9 +92,7 @@ pub(in crate::admin) async fn repeat(
     let answer = state
         .run(move |d| {
             if stop {
-                // Stopping what does not repeat changes nothing, and says so.
-                let repeated = d.work(work)?.repeat.is_some();
-                d.stop_repeat(work, by).map(|_| repeated)
+                d.stop_repeat(work, by).map(|(_, stopped)| stopped)
             } else {
                 d.set_repeat(work, request, by).map(|_| true)
             }
