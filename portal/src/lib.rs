@@ -85,7 +85,8 @@ impl AppState {
     }
 
     /// `call`, its error the engine's own, which knows its kind and the field it is about: for
-    /// pages that put a refusal next to its field.
+    /// pages that put a refusal next to its field. The call's reads are remembered until it
+    /// commits (`remembering_reads`): on PostgreSQL a record read twice is one round trip.
     pub(crate) async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Docket) -> docket_engine::Result<T> + Send + 'static,
@@ -93,10 +94,12 @@ impl AppState {
         let docket = self.docket.clone();
         // The request's span (its id) goes with the call, so what the engine logs carries it.
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || span.in_scope(|| f(&docket)))
-            .await
-            .map_err(|e| CallError::Unfinished(e.to_string()))?
-            .map_err(CallError::Engine)
+        tokio::task::spawn_blocking(move || {
+            span.in_scope(|| docket_engine::store::remembering_reads(|| f(&docket)))
+        })
+        .await
+        .map_err(|e| CallError::Unfinished(e.to_string()))?
+        .map_err(CallError::Engine)
     }
 }
 

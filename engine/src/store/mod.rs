@@ -21,6 +21,7 @@
 
 mod envelope;
 pub mod files;
+mod memo;
 mod memory;
 mod pg;
 #[cfg(test)]
@@ -30,6 +31,7 @@ mod upgrade;
 
 pub use envelope::{decode, encode, logical_len, repack};
 pub use files::{FileReader, FileStore, FileWriter};
+pub use memo::remembering_reads;
 pub use memory::MemoryStore;
 pub use pg::{DEFAULT_POOL, PgStore};
 pub use sled_store::{STORE_FORMAT, SledStore};

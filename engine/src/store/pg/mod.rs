@@ -31,7 +31,7 @@ use std::sync::Arc;
 use deadpool_postgres::Object;
 use tokio_postgres::Row;
 
-use super::{Batch, Entries, FileStore, STORE_FORMAT, Store, Tree, Upgrade, Visit};
+use super::{Batch, Entries, FileStore, STORE_FORMAT, Store, Tree, Upgrade, Visit, memo};
 use crate::{Error, Result};
 pub(crate) use bridge::Bridge;
 
@@ -97,6 +97,8 @@ impl PgStore {
         if arrays.is_empty() {
             return Vec::new();
         }
+        // What this call read may change now (and a refused batch is retried on fresh reads).
+        memo::forget();
         let count = arrays.len();
         let bridge = self.bridge.clone();
         let (pool, described) = (self.bridge.pool.clone(), self.bridge.described.clone());
@@ -283,13 +285,15 @@ fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
 
 impl Store for PgStore {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let key = key.to_vec();
-        self.with_client("cannot read the store", move |c| async move {
-            let st = c
-                .prepare_cached("SELECT value FROM docket_kv WHERE tree = $1 AND key = $2")
-                .await?;
-            let row = c.query_opt(&st, &[&tree.name(), &key]).await?;
-            Ok(row.map(|r| r.get::<_, Vec<u8>>(0)))
+        memo::get(self as *const Self as usize, tree, key, || {
+            let key = key.to_vec();
+            self.with_client("cannot read the store", move |c| async move {
+                let st = c
+                    .prepare_cached("SELECT value FROM docket_kv WHERE tree = $1 AND key = $2")
+                    .await?;
+                let row = c.query_opt(&st, &[&tree.name(), &key]).await?;
+                Ok(row.map(|r| r.get::<_, Vec<u8>>(0)))
+            })
         })
     }
 
