@@ -21,6 +21,7 @@ pub mod plugin;
 pub mod schedule;
 pub mod store;
 pub mod text;
+mod tls;
 pub mod workers;
 
 pub use clock::{Clock, ManualClock, ScaledClock, SystemClock};

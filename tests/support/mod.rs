@@ -11,6 +11,9 @@ pub mod in_process;
 pub mod pg_cluster;
 pub mod python;
 pub mod smtp;
+/// Throwaway TLS certificates, shared with the engine's unit tests.
+#[path = "../../engine/src/store/test_certs.rs"]
+pub mod test_certs;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

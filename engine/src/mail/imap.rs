@@ -12,7 +12,6 @@
 //! certificate is checked against the web's roots and `imap_ca_file`.
 
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -358,37 +357,11 @@ async fn greeted(host: &str, stream: Connection) -> Result<async_imap::Client<Co
 async fn tls(config: &InboundConfig, tcp: TcpStream) -> Result<TlsStream<TcpStream>, String> {
     let host = config.imap_host.as_deref().unwrap_or_default();
     let port = config.port();
-    let mut roots = rustls::RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    if let Some(path) = &config.imap_ca_file {
-        use rustls::pki_types::pem::PemObject;
-        let certs = rustls::pki_types::CertificateDer::pem_file_iter(path).map_err(|e| {
-            format!(
-                "key `inbound.imap_ca_file`: cannot read {}: {e}",
-                path.display()
-            )
-        })?;
-        for cert in certs {
-            let cert = cert.map_err(|e| {
-                format!(
-                    "key `inbound.imap_ca_file`: {} is not a PEM certificate: {e}",
-                    path.display()
-                )
-            })?;
-            roots
-                .add(cert)
-                .map_err(|e| format!("key `inbound.imap_ca_file`: {e}"))?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let tls =
+        crate::tls::client_config(config.imap_ca_file.as_deref(), "key `inbound.imap_ca_file`")?;
     let name = rustls::pki_types::ServerName::try_from(host.to_string())
         .map_err(|e| format!("key `inbound.imap_host`: `{host}`: {e}"))?;
-    tokio_rustls::TlsConnector::from(Arc::new(tls))
+    tokio_rustls::TlsConnector::from(tls)
         .connect(name, tcp)
         .await
         .map_err(|e| format!("TLS with {host}:{port} failed: {e}"))

@@ -27,6 +27,8 @@ mod pg;
 #[cfg(test)]
 pub(crate) mod pg_cluster;
 mod sled_store;
+#[cfg(test)]
+pub(crate) mod test_certs;
 mod upgrade;
 
 pub use envelope::{decode, encode, logical_len, repack};

@@ -67,6 +67,17 @@ impl Cluster {
 
     /// Starts a cluster of its own (for tests that stop it).
     pub fn start() -> Cluster {
+        Self::start_with(false).0
+    }
+
+    /// Starts a cluster of its own that also takes TLS connections, with a certificate for
+    /// 127.0.0.1 and localhost signed by a throwaway authority (its PEM file returned).
+    pub fn start_tls() -> (Cluster, PathBuf) {
+        let (cluster, ca) = Self::start_with(true);
+        (cluster, ca.expect("the authority of a TLS cluster"))
+    }
+
+    fn start_with(tls: bool) -> (Cluster, Option<PathBuf>) {
         let bin = std::env::var_os("DOCKET_PG_BIN")
             .map(PathBuf::from)
             .unwrap_or_else(newest_debian_bin);
@@ -84,6 +95,18 @@ impl Cluster {
             .expect("a temporary folder for the PostgreSQL cluster");
         let pwfile = dir.path().join("pwfile");
         std::fs::write(&pwfile, PASSWORD).expect("the cluster's password file");
+        let certs = dir.path().join("certs");
+        let ca = tls.then(|| {
+            let ca = super::test_certs::make_cert(&certs, "Docket test PostgreSQL CA");
+            // PostgreSQL refuses a key others may read.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                certs.join("key.pem"),
+                std::fs::Permissions::from_mode(0o600),
+            )
+            .expect("the key made private");
+            ca
+        });
         if as_postgres {
             run(
                 Command::new("chown")
@@ -121,11 +144,18 @@ impl Cluster {
         let mut last = String::new();
         for _ in 0..5 {
             cluster.port = free_port();
-            let options = format!(
+            let mut options = format!(
                 "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
                 cluster.port,
                 cluster.socket_dir().display()
             );
+            if tls {
+                options.push_str(&format!(
+                    " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                    certs.join("cert.pem").display(),
+                    certs.join("key.pem").display()
+                ));
+            }
             let out = output(
                 cluster
                     .program("pg_ctl")
@@ -142,7 +172,7 @@ impl Cluster {
                 "pg_ctl start",
             );
             if out.status.success() {
-                return cluster;
+                return (cluster, ca);
             }
             last = format!(
                 "{}{}\n{}",

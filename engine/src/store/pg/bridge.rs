@@ -32,7 +32,9 @@ pub(crate) struct Bridge {
 impl Bridge {
     /// Reads `url` and makes a pool of at most `size` connections; connects nothing yet.
     pub fn new(url: &str, size: usize) -> Result<Self> {
-        let config = tokio_postgres::Config::from_str(url).map_err(|e| {
+        let (url, tls) = tls_of(url)?;
+        let url = url.as_str();
+        let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
             Error::invalid(format!(
                 "storage.url is not a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE, the password in DOCKET_STORAGE_URL): {}",
                 strip_url(&e.to_string(), url)
@@ -45,13 +47,21 @@ impl Bridge {
             .enable_all()
             .build()
             .map_err(|e| Error::Storage(format!("cannot start the PostgreSQL client: {e}")))?;
-        let manager = Manager::from_config(
-            config,
-            tokio_postgres::NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        let manager = match tls {
+            Some(tls) => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Require);
+                Manager::from_config(config, tls, manager_config)
+            }
+            // `prefer` (the client's default) would try TLS first; without a certificate to
+            // check, Docket connects as asked: plainly.
+            None => {
+                config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+                Manager::from_config(config, tokio_postgres::NoTls, manager_config)
+            }
+        };
         let pool = Pool::builder(manager)
             .max_size(size.max(2))
             .runtime(deadpool_postgres::Runtime::Tokio1)
@@ -112,6 +122,74 @@ impl Drop for Bridge {
             runtime.shutdown_background();
         }
     }
+}
+
+/// The URL as the client reads it, and the TLS to connect with: `sslmode=require` (or libpq's
+/// `verify-ca` and `verify-full`, which mean the same here) connects over TLS, checking the
+/// server's certificate and host name against the public roots and libpq's `sslrootcert=FILE`
+/// (a PEM file, taken out of the URL: the client does not know the parameter). Any other
+/// `sslmode`, or none, connects without TLS.
+fn tls_of(url: &str) -> Result<(String, Option<tokio_postgres_rustls::MakeRustlsConnect>)> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), None));
+    };
+    let (mut kept, mut root, mut tls) = (Vec::new(), None, false);
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "sslrootcert" => root = Some(percent_decoded(value)),
+            "sslmode" if matches!(value, "require" | "verify-ca" | "verify-full") => {
+                tls = true;
+                kept.push("sslmode=require".to_string());
+            }
+            _ => kept.push(pair.to_string()),
+        }
+    }
+    let url = match kept.is_empty() {
+        true => base.to_string(),
+        false => format!("{base}?{}", kept.join("&")),
+    };
+    if !tls {
+        if root.is_some() {
+            return Err(Error::invalid(
+                "storage.url gives sslrootcert but no sslmode=require: add sslmode=require to connect over TLS (or take sslrootcert out)",
+            ));
+        }
+        return Ok((url, None));
+    }
+    let path = root.as_deref().map(std::path::Path::new);
+    let config =
+        crate::tls::client_config(path, "storage.url's sslrootcert").map_err(Error::invalid)?;
+    Ok((
+        url,
+        Some(tokio_postgres_rustls::MakeRustlsConnect::new(
+            std::sync::Arc::unwrap_or_clone(config),
+        )),
+    ))
+}
+
+/// A URL parameter's value with its `%XX` escapes decoded (a path may hold spaces).
+fn percent_decoded(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `user@host:port/database` of a connection config.
@@ -184,6 +262,14 @@ pub(crate) fn pg_error(described: &str, what: &str, e: tokio_postgres::Error) ->
     let io = std::error::Error::source(&e)
         .and_then(|s| s.downcast_ref::<std::io::Error>())
         .map(|io| io.to_string());
+    let certificate = std::error::Error::source(&e)
+        .map(|s| s.to_string())
+        .filter(|s| s.contains("certificate"));
+    if let Some(why) = certificate {
+        return Error::Storage(format!(
+            "PostgreSQL at {described} showed a certificate Docket does not trust ({why}): give the PEM file of the authority that signed it as sslrootcert=PATH in storage.url"
+        ));
+    }
     match io {
         Some(io) => Error::Storage(format!(
             "cannot reach PostgreSQL at {described}: {io}; is the server running, and is storage.url right?"

@@ -460,3 +460,7 @@ impl Store for PgStore {
 #[cfg(test)]
 #[path = "pg_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "tls_tests.rs"]
+mod tls_tests;
