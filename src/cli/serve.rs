@@ -111,6 +111,7 @@ fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyho
     // Templates and the transport are checked before anything else: a template that does not
     // render stops start-up, never a client's email.
     let mailer = Arc::new(Mailer::from_config(&config).context("cannot start mail")?);
+    let _folder = hold_folder(&config)?;
     let (docket, store) = open_folder(&config, simulated)?;
     apply_configuration(&docket, &config)?;
     // Installed plugins that are refused are logged with the file and the reason; the server
@@ -157,6 +158,19 @@ fn serve(config: Config, demo: bool, simulated: Option<SimulatedClock>) -> anyho
         .context("cannot flush the data folder on shutdown")?;
     tracing::info!("stopped; data flushed");
     Ok(())
+}
+
+/// A server on PostgreSQL still has a folder of its own (its plugins, its admin socket, its
+/// outbox folder): it is taken as a folder server takes its folder (sled does that itself), so a
+/// second server started on it by mistake is refused rather than taking its socket.
+fn hold_folder(config: &Config) -> anyhow::Result<Option<std::fs::File>> {
+    if config.storage.backend != docket_engine::config::StorageBackend::Postgres {
+        return Ok(None);
+    }
+    let dir = &config.storage.data_dir;
+    docket_engine::owner_only::create_dir_all(dir)
+        .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    Ok(Some(docket_engine::store::lock_folder(dir)?))
 }
 
 /// Opens (or creates) the data folder, or the PostgreSQL database, and the engine over it, on

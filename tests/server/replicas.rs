@@ -30,6 +30,19 @@ fn two_servers_on_one_database_serve_one_firm() {
     let token = a.banner_value("API token:").expect("the demo's API token");
     let b = Server::start_with_env(dir_b.path(), &[], &env);
 
+    // A replica's folder (its plugins, admin socket and outbox folder) is its own: a second
+    // server started on A's folder by mistake is refused, and A keeps its admin socket.
+    let mut second = crate::support::docket();
+    second
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir_a.path())
+        .envs(env);
+    let second = crate::support::run_with(&mut second);
+    assert!(!second.status.success());
+    let err = String::from_utf8_lossy(&second.stderr).to_string();
+    assert!(err.contains("is in use by another running docket"), "{err}");
+    assert!(dir_a.path().join("admin.sock").exists(), "A's socket stays");
+
     // The demo seeded through A is B's firm too.
     let (status, work_a) = get(&a, &token, "/api/work");
     assert_eq!(status, StatusCode::OK);
@@ -102,6 +115,68 @@ fn two_servers_on_one_database_serve_one_firm() {
         .unwrap();
     assert_eq!(download.status(), StatusCode::OK);
     assert!(download.bytes().unwrap().as_ref() == bytes.as_slice());
+
+    // Without an SMTP relay each server writes to a folder of its own: B's outbox page says
+    // that the folder it names is the answering server's.
+    let password = a
+        .banner_value("admin password:")
+        .expect("the demo admin's password");
+    let browser = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // Every cookie the answer sets, as a browser sends them back.
+    let cookie_of = |r: &reqwest::blocking::Response| {
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let form = browser.get(b.url("/admin/sign-in")).send().unwrap();
+    let cookie = cookie_of(&form);
+    let form = form.text().unwrap();
+    let marker = "name=\"form_token\" value=\"";
+    let at = form.find(marker).unwrap() + marker.len();
+    let form_token = &form[at..at + form[at..].find('"').unwrap()];
+    let signed_in = browser
+        .post(b.url("/admin/sign-in"))
+        .header("origin", &b.base)
+        .header("cookie", cookie)
+        .form(&[
+            ("email", "admin@demo-firm.example"),
+            ("password", password.as_str()),
+            ("form_token", form_token),
+        ])
+        .send()
+        .unwrap();
+    assert!(
+        signed_in.status().is_redirection(),
+        "{}",
+        signed_in.status()
+    );
+    let session = cookie_of(&signed_in);
+    let outbox = browser
+        .get(b.url("/admin/outbox"))
+        .header("cookie", &session)
+        .send()
+        .unwrap();
+    assert_eq!(outbox.status(), StatusCode::OK, "{session}");
+    let outbox = outbox.text().unwrap();
+    assert!(
+        outbox.contains(&format!(
+            "the outbox folder {}",
+            // As the page escapes it.
+            dir_b
+                .path()
+                .join("outbox")
+                .display()
+                .to_string()
+                .replace('/', "&#x2f;")
+        )) && outbox.contains("of the server that answered this page"),
+        "{outbox}"
+    );
 
     assert!(a.stop().success());
     assert!(b.stop().success());

@@ -33,6 +33,10 @@ pub trait Transport: Send + Sync {
     fn check(&self) -> Result<(), String> {
         Ok(())
     }
+    /// Whether emails are written to a folder of this server's rather than sent.
+    fn writes_to_folder(&self) -> bool {
+        false
+    }
 }
 
 /// An SMTP relay, over lettre's `SmtpConnection`s kept in a small pool of our own.
@@ -299,6 +303,10 @@ impl Transport for FileTransport {
 
     fn describe(&self) -> String {
         format!("the outbox folder {}", self.dir.display())
+    }
+
+    fn writes_to_folder(&self) -> bool {
+        true
     }
 }
 

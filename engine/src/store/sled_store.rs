@@ -64,6 +64,27 @@ impl std::fmt::Debug for SledStore {
     }
 }
 
+/// Takes the data folder `dir` for this process (its `docket.lock`, held until the file is
+/// dropped): refused with `Error::Locked` while another docket holds it. A server on PostgreSQL
+/// takes its folder too (its plugins, admin socket and outbox folder are its own).
+pub fn lock_folder(dir: &Path) -> Result<std::fs::File> {
+    let lock_path = dir.join("docket.lock");
+    let lock = crate::owner_only::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| Error::Storage(format!("cannot open {}: {e}", lock_path.display())))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked(dir.display().to_string())),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::Storage(format!(
+            "cannot lock {}: {e}",
+            lock_path.display()
+        ))),
+    }
+}
+
 impl SledStore {
     /// Opens the data folder `dir`, creating it if it is not there: for `serve` and `restore`,
     /// the only commands that may start a new folder.
@@ -97,27 +118,9 @@ impl SledStore {
     }
 
     fn open_folder(dir: &Path, cache_bytes: u64, domain: &[Upgrade]) -> Result<Self> {
-        let lock_path = dir.join("docket.lock");
         // A folder an older docket made readable by others is closed to them, all of it, once.
         let open_to_others = crate::owner_only::is_open_to_others(dir).unwrap_or(false);
-        let lock = crate::owner_only::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| Error::Storage(format!("cannot open {}: {e}", lock_path.display())))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(Error::Locked(dir.display().to_string()));
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(Error::Storage(format!(
-                    "cannot lock {}: {e}",
-                    lock_path.display()
-                )));
-            }
-        }
+        let lock = lock_folder(dir)?;
         // Our lock file is held, so no other docket has the folder. sled's own lock can still be
         // held for a moment by the background thread of a store this process just closed: wait
         // for it rather than fail.

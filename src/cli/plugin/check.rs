@@ -244,7 +244,7 @@ pub(super) fn install(
         }
     }
     println!(
-        "{} {name} {} ({}) in {}; a running server picks it up within seconds, others at their next start",
+        "{} {name} {} ({}) in {}; the server running on this folder picks it up within seconds (on PostgreSQL it passes it to the other servers too), a stopped one at its next start",
         if replacing { "replaced" } else { "installed" },
         info.version,
         info.world,

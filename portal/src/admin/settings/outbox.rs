@@ -84,12 +84,21 @@ fn subject_of(m: &OutboundMessage) -> String {
         .unwrap_or_else(|| format!("({} email, composed when sent)", kind_text(m.kind)))
 }
 
-/// Where mail goes, as the configuration says; the SMTP password is never part of it.
+/// Where mail goes, as the configuration says; the SMTP password is never part of it. Servers
+/// sharing a database without an SMTP relay each write to a folder of their own, so the page
+/// says which server's folder it names.
 pub(in crate::admin) fn transport_text(state: &AppState) -> String {
-    state.mailer.as_ref().map_or_else(
-        || "the transport the server was started with".into(),
-        |m| m.transport().describe(),
-    )
+    let Some(mailer) = state.mailer.as_ref() else {
+        return "the transport the server was started with".into();
+    };
+    let described = mailer.transport().describe();
+    if state.docket.store().shared() && mailer.transport().writes_to_folder() {
+        format!(
+            "{described} of the server that answered this page (each server sharing the database writes the emails it sends to its own folder; set an SMTP relay to send them)"
+        )
+    } else {
+        described
+    }
 }
 
 /// `GET /admin/outbox`.
