@@ -138,9 +138,12 @@ fn parts(bin: &Path, big: &Path, empty: &Idle, idle: &Idle) {
         if n > largest.1 {
             largest = (tree.name(), n);
         }
+        if n >= 1000 {
+            println!("    {:<24} {n:>9} keys", tree.name());
+        }
     }
     drop(store);
-    let table = (opened - before) as f64 / 1000.0;
+    let table = opened.saturating_sub(before) as f64 / 1000.0;
     println!(
         "  part: sled's page table, kept for every page of the folder whatever the cache (the folder opened, nothing read): {:.1} MB for {keys} keys ({} in `{}`, the largest tree; sled's leaves hold at most 16 keys)",
         table, largest.1, largest.0
