@@ -35,6 +35,8 @@ fn shipped_config_loads_and_matches_defaults() {
     );
     assert_eq!(config.log.format, defaults.log.format);
     assert_eq!(config.storage.cache_mib, defaults.storage.cache_mib);
+    // Copying the shipped file does not pin links to localhost.
+    assert!(!config.server.base_url_set);
 }
 
 #[test]
