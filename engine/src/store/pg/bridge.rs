@@ -32,14 +32,22 @@ pub(crate) struct Bridge {
 impl Bridge {
     /// Reads `url` and makes a pool of at most `size` connections; connects nothing yet.
     pub fn new(url: &str, size: usize) -> Result<Self> {
+        check_url(url)?;
         let (url, tls) = tls_of(url)?;
         let url = url.as_str();
         let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
+            let cause = std::error::Error::source(&e).map(|c| c.to_string());
+            if cause.is_some_and(|c| c.contains("`port`")) {
+                return bad_port();
+            }
             Error::invalid(format!(
                 "storage.url is not a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE, the password in DOCKET_STORAGE_URL): {}",
                 strip_url(&e.to_string(), url)
             ))
         })?;
+        if config.get_ports().contains(&0) {
+            return Err(bad_port());
+        }
         let described = describe(&config);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -122,6 +130,31 @@ impl Drop for Bridge {
             runtime.shutdown_background();
         }
     }
+}
+
+/// Refuses what the client would take and guess around: an empty URL (the client's defaults
+/// would be tried) and a URL of another scheme (the client reads it as `key=value` words and
+/// says only that the string is invalid).
+fn check_url(url: &str) -> Result<()> {
+    if url.trim().is_empty() {
+        return Err(Error::invalid(
+            "storage.url is empty: give the database's URL, postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+        ));
+    }
+    // The scheme is not echoed: a mangled URL may hold the password before `://`.
+    if url
+        .split_once("://")
+        .is_some_and(|(scheme, _)| !matches!(scheme, "postgres" | "postgresql"))
+    {
+        return Err(Error::invalid(
+            "storage.url must start with postgres:// or postgresql:// (postgres://USER:PASSWORD@HOST:PORT/DATABASE)",
+        ));
+    }
+    Ok(())
+}
+
+fn bad_port() -> Error {
+    Error::invalid("storage.url has a port out of range: the port must be 1 to 65535")
 }
 
 /// The URL as the client reads it, and the TLS to connect with: `sslmode=require` (or libpq's
@@ -257,6 +290,13 @@ pub(crate) fn pg_error(described: &str, what: &str, e: tokio_postgres::Error) ->
         return Error::Storage(format!(
             "{what} ({described}): PostgreSQL said: {}",
             db.message()
+        ));
+    }
+    // The server asked for a password and the URL gives none (the client's own words are
+    // only "invalid configuration").
+    if std::error::Error::source(&e).is_some_and(|s| s.to_string() == "password missing") {
+        return Error::Storage(format!(
+            "PostgreSQL at {described} asks for a password and the URL has none: put it in DOCKET_STORAGE_URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE)"
         ));
     }
     let io = std::error::Error::source(&e)

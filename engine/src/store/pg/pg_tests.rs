@@ -352,6 +352,38 @@ fn connection_problems_are_said_plainly() {
 }
 
 #[test]
+fn vague_url_problems_are_said_plainly() {
+    let cluster = Cluster::shared();
+    let said = |url: &str| PgStore::connect(url, 2, &[]).unwrap_err().to_string();
+    let err = said(&format!(
+        "postgres://{}@127.0.0.1:{}/postgres",
+        crate::store::pg_cluster::USER,
+        cluster.port()
+    ));
+    assert!(
+        err.contains("asks for a password and the URL has none")
+            && err.contains("DOCKET_STORAGE_URL"),
+        "{err}"
+    );
+    for empty in ["", "  "] {
+        let err = said(empty);
+        assert!(err.contains("storage.url is empty"), "{err}");
+    }
+    let err = said("postgress://docket:s3cret@127.0.0.1:5432/firm");
+    assert!(
+        err.contains("must start with postgres:// or postgresql://") && !err.contains("s3cret"),
+        "{err}"
+    );
+    for port in ["99999", "0"] {
+        let err = said(&format!("postgres://docket:s3cret@127.0.0.1:{port}/firm"));
+        assert!(
+            err.contains("the port must be 1 to 65535") && !err.contains("s3cret"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn works_from_inside_tokio_and_drops_there() {
     let (db, store) = fresh();
     let store = Arc::new(store);
