@@ -11,7 +11,7 @@ use crate::store::{Batch, PgStore, Store as _, Tree};
 use crate::{Error, Result};
 
 /// Restores a backup into the database at `url` (a pool of at most `pool` connections), which
-/// must hold no firm. While it runs the database holds a restore marker, so a server started
+/// must hold no firm (else `Error::Conflict`). While it runs the database holds a restore marker, so a server started
 /// meanwhile (or after a crash) refuses it; at the end the records are upgraded, checked with
 /// `check::check`, and sending is paused (`Docket::resume_sending`) as in a restored folder.
 pub fn restore_postgres(
@@ -22,7 +22,7 @@ pub fn restore_postgres(
 ) -> Result<Counts> {
     let store = PgStore::connect(url, pool, crate::docket::UPGRADES)?;
     if !store.holds_nothing()? {
-        return Err(Error::Backup(format!(
+        return Err(Error::Conflict(format!(
             "the database {} already holds a firm; restore only into an empty database (nothing was changed)",
             store.described()
         )));

@@ -105,6 +105,24 @@ fn a_firm_moves_from_sled_to_postgres_and_back() {
     let err = stderr(&refused);
     assert!(err.contains("already holds a firm"), "{err}");
     assert!(err.contains("nothing was changed"), "{err}");
+    assert!(
+        err.contains(&format!("{}: the database", first.display()))
+            && !err.contains("configured storage backend"),
+        "no internal prefix, no word of a configured backend: {err}"
+    );
+    assert_eq!(pg_ok(&db.url, empty.path(), &["work", "list"]), sled_list);
+    // With the database configured, a restore meant for a folder (`--data`) says where it went.
+    let refused = on_pg(&db.url, empty.path(), &["restore", first.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let err = stderr(&refused);
+    assert!(
+        err.contains("already holds a firm")
+            && err.contains("the configured storage backend is PostgreSQL")
+            && err.contains("storage.backend = \"sled\"")
+            && err.contains("unset DOCKET_STORAGE_BACKEND and DOCKET_STORAGE_URL")
+            && err.contains(&format!("{}: the database", first.display())),
+        "{err}"
+    );
     assert_eq!(pg_ok(&db.url, empty.path(), &["work", "list"]), sled_list);
 
     // And back: a backup of the database restores into a new folder.
