@@ -20,6 +20,8 @@ pub fn restore_postgres(
     input: &mut dyn Read,
     progress: Progress,
 ) -> Result<Counts> {
+    // Checked before `connect` creates Docket's tables, so nothing is changed.
+    PgStore::refuse_other_tables(url)?;
     let store = PgStore::connect(url, pool, crate::docket::UPGRADES)?;
     if !store.holds_nothing()? {
         return Err(Error::Conflict(format!(

@@ -214,3 +214,34 @@ fn a_restore_to_a_bad_url_is_refused_in_one_line() {
     );
     assert!(!err.contains("s3cret"), "{err}");
 }
+
+#[test]
+fn a_restore_into_another_applications_database_is_refused_and_changes_nothing() {
+    let db = Cluster::shared().database();
+    db.cluster
+        .psql(&db.name, "CREATE TABLE invoices (id integer PRIMARY KEY)");
+    let source = tempfile::tempdir().unwrap();
+    small_firm(source.path());
+    let files = tempfile::tempdir().unwrap();
+    let backup = files.path().join("firm.backup");
+    ok(&[
+        "backup",
+        "--out",
+        backup.to_str().unwrap(),
+        "--data",
+        &data_arg(source.path()),
+    ]);
+    let err = fails(
+        &["restore", backup.to_str().unwrap(), "--to-url", &db.url],
+        "holds tables of another application (such as invoices)",
+    );
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(
+        db.cluster.psql(
+            &db.name,
+            "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"
+        ),
+        "invoices",
+        "no table of Docket's was added"
+    );
+}
