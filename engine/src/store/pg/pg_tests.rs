@@ -303,6 +303,39 @@ fn a_database_from_a_newer_docket_is_refused() {
 }
 
 #[test]
+fn preparing_a_database_draws_no_notice_from_the_server() {
+    let db = Cluster::shared().database();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        // The first start creates the tables; the second finds them.
+        for start in ["first", "second"] {
+            let (mut client, mut connection) =
+                tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+            let notices = tokio::spawn(async move {
+                let mut notices = Vec::new();
+                while let Some(message) =
+                    std::future::poll_fn(|cx| connection.poll_message(cx)).await
+                {
+                    if let Ok(tokio_postgres::AsyncMessage::Notice(n)) = message {
+                        notices.push(n.message().to_string());
+                    }
+                }
+                notices
+            });
+            schema::migrate(&mut client, "test").await.unwrap();
+            drop(client);
+            let notices = notices.await.unwrap();
+            assert!(notices.is_empty(), "{start} start: {notices:?}");
+        }
+    });
+}
+
+#[test]
 fn replicas_starting_together_migrate_once() {
     let db = Cluster::shared().database();
     let threads: Vec<_> = (0..4)
