@@ -11,6 +11,7 @@ use anyhow::Context as _;
 use docket_engine::Docket;
 use docket_engine::backup;
 use docket_engine::config::{Config, StorageBackend};
+use docket_engine::store::UrlFrom;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::out::Out;
@@ -113,8 +114,13 @@ pub fn restore(config: &Config, file: &Path, to_url: Option<String>) -> anyhow::
     let dir = &config.storage.data_dir;
     let (counts, place, resume) = match url {
         Some(url) => {
+            let from = match configured {
+                true => UrlFrom::Config,
+                false => UrlFrom::Given,
+            };
             let counts = backup::restore_postgres(
                 &url,
+                from,
                 config.storage.connections,
                 &mut input,
                 &mut |done| bar.set_position(done),

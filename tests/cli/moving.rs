@@ -198,10 +198,23 @@ fn a_restore_to_a_bad_url_is_refused_in_one_line() {
         "--data",
         &data_arg(source.path()),
     ]);
-    fails(
+    // Each says what is wrong with the URL given, not with a configured one.
+    let given = |err: &str| {
+        assert!(
+            err.contains("the URL given (--to-url)")
+                && !err.contains("storage.url")
+                && !err.contains("DOCKET_STORAGE_URL"),
+            "{err}"
+        );
+    };
+    given(&fails(
         &["restore", backup.to_str().unwrap(), "--to-url", "not-a-url"],
         "is not a PostgreSQL URL",
-    );
+    ));
+    given(&fails(
+        &["restore", backup.to_str().unwrap(), "--to-url", ""],
+        "the URL given (--to-url) is empty",
+    ));
     // Nothing listens there; the password is never shown.
     let err = fails(
         &[
@@ -213,6 +226,22 @@ fn a_restore_to_a_bad_url_is_refused_in_one_line() {
         "cannot reach PostgreSQL at docket@127.0.0.1:1/firm",
     );
     assert!(!err.contains("s3cret"), "{err}");
+    given(&err);
+    // The test cluster asks for a password over TCP.
+    let cluster = Cluster::shared();
+    given(&fails(
+        &[
+            "restore",
+            backup.to_str().unwrap(),
+            "--to-url",
+            &format!(
+                "postgres://{}@127.0.0.1:{}/postgres",
+                support::pg_cluster::USER,
+                cluster.port()
+            ),
+        ],
+        "asks for a password and the URL has none",
+    ));
 }
 
 #[test]

@@ -3,18 +3,18 @@
 //! fails, so a bad backup leaves the database as it was.
 
 use super::PgStore;
-use super::bridge::Bridge;
+use super::bridge::{Bridge, UrlFrom, pg_error_from};
 use crate::{Error, Result};
 
 impl PgStore {
     /// Refuses (`Error::Conflict`) the database at `url` if its current schema holds a table (or
     /// view) that is not Docket's: another application's database is no place for a restore,
     /// and this is checked before Docket creates a table of its own, so nothing is changed.
-    pub fn refuse_other_tables(url: &str) -> Result<()> {
-        let bridge = Bridge::new(url, 2)?;
+    pub fn refuse_other_tables(url: &str, from: UrlFrom) -> Result<()> {
+        let bridge = Bridge::new(url, 2, from)?;
         let (pool, described) = (bridge.pool.clone(), bridge.described.clone());
         bridge.run(async move {
-            let client = Bridge::client(&pool, &described).await?;
+            let client = Bridge::client_from(&pool, &described, from).await?;
             let row = client
                 .query_opt(
                     r"SELECT c.relname::text FROM pg_class c
@@ -26,7 +26,7 @@ impl PgStore {
                     &[],
                 )
                 .await
-                .map_err(|e| super::bridge::pg_error(&described, "cannot read the database", e))?;
+                .map_err(|e| pg_error_from(&described, "cannot read the database", e, from))?;
             match row.map(|r| r.get::<_, String>(0)) {
                 None => Ok(()),
                 Some(table) => Err(Error::Conflict(format!(
