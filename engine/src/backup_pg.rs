@@ -7,22 +7,26 @@ use std::io::Read;
 
 use super::load::{PgLoad, Target as _, load};
 use super::{Counting, Counts, Progress, RESTORE_MARKER};
-use crate::store::{Batch, PgStore, Store as _, Tree};
+use crate::store::{Batch, PgStore, Store as _, Tree, UrlFrom};
 use crate::{Error, Result};
 
-/// Restores a backup into the database at `url` (a pool of at most `pool` connections), which
-/// must hold no firm. While it runs the database holds a restore marker, so a server started
+/// Restores a backup into the database at `url` (from `from`, for messages; a pool of at most
+/// `pool` connections), which must hold no firm and no other application's tables (else
+/// `Error::Conflict`). While it runs the database holds a restore marker, so a server started
 /// meanwhile (or after a crash) refuses it; at the end the records are upgraded, checked with
 /// `check::check`, and sending is paused (`Docket::resume_sending`) as in a restored folder.
 pub fn restore_postgres(
     url: &str,
+    from: UrlFrom,
     pool: usize,
     input: &mut dyn Read,
     progress: Progress,
 ) -> Result<Counts> {
+    // Checked before `connect` creates Docket's tables, so nothing is changed.
+    PgStore::refuse_other_tables(url, from)?;
     let store = PgStore::connect(url, pool, crate::docket::UPGRADES)?;
     if !store.holds_nothing()? {
-        return Err(Error::Backup(format!(
+        return Err(Error::Conflict(format!(
             "the database {} already holds a firm; restore only into an empty database (nothing was changed)",
             store.described()
         )));

@@ -189,7 +189,7 @@ impl Config {
                 return Err("key `storage.url`: storage.backend = \"postgres\" needs the database's URL, postgres://USER@HOST:PORT/DATABASE (the password in DOCKET_STORAGE_URL)".into());
             }
             (StorageBackend::Sled, Some(_)) => {
-                return Err("key `storage.url`: it is read only with storage.backend = \"postgres\"; remove it or set the backend".into());
+                return Err("key `storage.url`: it is used only when storage.backend = \"postgres\"; remove it or set the backend".into());
             }
             _ => {}
         }

@@ -167,7 +167,7 @@ fn the_postgres_backend_needs_a_url_that_the_environment_may_give() {
     );
     let err = load_str("[storage]\nurl = 'postgres://a@b/c'\n", &[]).unwrap_err();
     assert!(
-        err.contains("key `storage.url`: it is read only with"),
+        err.contains("key `storage.url`: it is used only when storage.backend"),
         "{err}"
     );
     let err = load_str("[storage]\nbackend = 'mysql'\n", &[]).unwrap_err();

@@ -11,6 +11,7 @@ use anyhow::Context as _;
 use docket_engine::Docket;
 use docket_engine::backup;
 use docket_engine::config::{Config, StorageBackend};
+use docket_engine::store::UrlFrom;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::out::Out;
@@ -102,6 +103,7 @@ pub fn restore(config: &Config, file: &Path, to_url: Option<String>) -> anyhow::
         std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let total = input.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = progress_bar(total);
+    let configured = to_url.is_none();
     let url = match (to_url, config.storage.backend) {
         (Some(url), _) => Some(url),
         (None, StorageBackend::Postgres) => Some(config.storage.url.clone().context(
@@ -112,12 +114,24 @@ pub fn restore(config: &Config, file: &Path, to_url: Option<String>) -> anyhow::
     let dir = &config.storage.data_dir;
     let (counts, place, resume) = match url {
         Some(url) => {
+            let from = match configured {
+                true => UrlFrom::Config,
+                false => UrlFrom::Given,
+            };
             let counts = backup::restore_postgres(
                 &url,
+                from,
                 config.storage.connections,
                 &mut input,
                 &mut |done| bar.set_position(done),
             )
+            .map_err(|e| match e {
+                // An operator who meant a folder (`--data`) learns why the database was used.
+                docket_engine::Error::Conflict(why) if configured => anyhow::anyhow!(
+                    "{why}; the configured storage backend is PostgreSQL, so the restore went to the database: to restore into a folder, set storage.backend = \"sled\" (unset DOCKET_STORAGE_BACKEND and DOCKET_STORAGE_URL)"
+                ),
+                e => e.into(),
+            })
             .with_context(|| format!("cannot restore {}", file.display()))?;
             let place = format!("the database {}", described(&url));
             let resume = "sending is paused in the restored database: nothing is emailed until an admin resumes it (the banner in the admin, or `docket sending resume` with DOCKET_STORAGE_BACKEND=postgres and DOCKET_STORAGE_URL set to the database)".to_string();

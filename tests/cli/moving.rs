@@ -105,6 +105,24 @@ fn a_firm_moves_from_sled_to_postgres_and_back() {
     let err = stderr(&refused);
     assert!(err.contains("already holds a firm"), "{err}");
     assert!(err.contains("nothing was changed"), "{err}");
+    assert!(
+        err.contains(&format!("{}: the database", first.display()))
+            && !err.contains("configured storage backend"),
+        "no internal prefix, no word of a configured backend: {err}"
+    );
+    assert_eq!(pg_ok(&db.url, empty.path(), &["work", "list"]), sled_list);
+    // With the database configured, a restore meant for a folder (`--data`) says where it went.
+    let refused = on_pg(&db.url, empty.path(), &["restore", first.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let err = stderr(&refused);
+    assert!(
+        err.contains("already holds a firm")
+            && err.contains("the configured storage backend is PostgreSQL")
+            && err.contains("storage.backend = \"sled\"")
+            && err.contains("unset DOCKET_STORAGE_BACKEND and DOCKET_STORAGE_URL")
+            && err.contains(&format!("{}: the database", first.display())),
+        "{err}"
+    );
     assert_eq!(pg_ok(&db.url, empty.path(), &["work", "list"]), sled_list);
 
     // And back: a backup of the database restores into a new folder.
@@ -180,10 +198,23 @@ fn a_restore_to_a_bad_url_is_refused_in_one_line() {
         "--data",
         &data_arg(source.path()),
     ]);
-    fails(
+    // Each says what is wrong with the URL given, not with a configured one.
+    let given = |err: &str| {
+        assert!(
+            err.contains("the URL given (--to-url)")
+                && !err.contains("storage.url")
+                && !err.contains("DOCKET_STORAGE_URL"),
+            "{err}"
+        );
+    };
+    given(&fails(
         &["restore", backup.to_str().unwrap(), "--to-url", "not-a-url"],
         "is not a PostgreSQL URL",
-    );
+    ));
+    given(&fails(
+        &["restore", backup.to_str().unwrap(), "--to-url", ""],
+        "the URL given (--to-url) is empty",
+    ));
     // Nothing listens there; the password is never shown.
     let err = fails(
         &[
@@ -195,4 +226,51 @@ fn a_restore_to_a_bad_url_is_refused_in_one_line() {
         "cannot reach PostgreSQL at docket@127.0.0.1:1/firm",
     );
     assert!(!err.contains("s3cret"), "{err}");
+    given(&err);
+    // The test cluster asks for a password over TCP.
+    let cluster = Cluster::shared();
+    given(&fails(
+        &[
+            "restore",
+            backup.to_str().unwrap(),
+            "--to-url",
+            &format!(
+                "postgres://{}@127.0.0.1:{}/postgres",
+                support::pg_cluster::USER,
+                cluster.port()
+            ),
+        ],
+        "asks for a password and the URL has none",
+    ));
+}
+
+#[test]
+fn a_restore_into_another_applications_database_is_refused_and_changes_nothing() {
+    let db = Cluster::shared().database();
+    db.cluster
+        .psql(&db.name, "CREATE TABLE invoices (id integer PRIMARY KEY)");
+    let source = tempfile::tempdir().unwrap();
+    small_firm(source.path());
+    let files = tempfile::tempdir().unwrap();
+    let backup = files.path().join("firm.backup");
+    ok(&[
+        "backup",
+        "--out",
+        backup.to_str().unwrap(),
+        "--data",
+        &data_arg(source.path()),
+    ]);
+    let err = fails(
+        &["restore", backup.to_str().unwrap(), "--to-url", &db.url],
+        "holds tables of another application (such as invoices)",
+    );
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(
+        db.cluster.psql(
+            &db.name,
+            "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"
+        ),
+        "invoices",
+        "no table of Docket's was added"
+    );
 }

@@ -35,7 +35,7 @@ pub use envelope::{decode, encode, logical_len, repack};
 pub use files::{FileReader, FileStore, FileWriter};
 pub use memo::remembering_reads;
 pub use memory::MemoryStore;
-pub use pg::{DEFAULT_POOL, PgStore};
+pub use pg::{DEFAULT_POOL, PgStore, UrlFrom};
 pub use sled_store::{STORE_FORMAT, SledStore, lock_folder};
 pub use upgrade::Upgrade;
 

@@ -19,6 +19,33 @@ use crate::{Error, Result};
 /// How long a caller waits for a free connection, or for a new one to be made.
 const POOL_WAIT: Duration = Duration::from_secs(30);
 
+/// Where a PostgreSQL URL came from, so its errors say what to fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UrlFrom {
+    /// The configuration: `storage.url`, or DOCKET_STORAGE_URL.
+    Config,
+    /// The command line (`docket restore --to-url`).
+    Given,
+}
+
+impl UrlFrom {
+    /// The URL, as the operator knows it.
+    fn name(self) -> &'static str {
+        match self {
+            UrlFrom::Config => "storage.url",
+            UrlFrom::Given => "the URL given (--to-url)",
+        }
+    }
+
+    /// Where the password goes.
+    fn password_place(self) -> &'static str {
+        match self {
+            UrlFrom::Config => "DOCKET_STORAGE_URL (or storage.url)",
+            UrlFrom::Given => "the URL given (--to-url)",
+        }
+    }
+}
+
 /// The pool, and the runtime its connections live on.
 pub(crate) struct Bridge {
     runtime: Option<tokio::runtime::Runtime>,
@@ -30,16 +57,27 @@ pub(crate) struct Bridge {
 }
 
 impl Bridge {
-    /// Reads `url` and makes a pool of at most `size` connections; connects nothing yet.
-    pub fn new(url: &str, size: usize) -> Result<Self> {
-        let (url, tls) = tls_of(url)?;
+    /// Reads `url` (from `from`) and makes a pool of at most `size` connections; connects
+    /// nothing yet.
+    pub fn new(url: &str, size: usize, from: UrlFrom) -> Result<Self> {
+        check_url(url, from)?;
+        let (url, tls) = tls_of(url, from)?;
         let url = url.as_str();
         let mut config = tokio_postgres::Config::from_str(url).map_err(|e| {
+            let cause = std::error::Error::source(&e).map(|c| c.to_string());
+            if cause.is_some_and(|c| c.contains("`port`")) {
+                return bad_port(from);
+            }
             Error::invalid(format!(
-                "storage.url is not a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE, the password in DOCKET_STORAGE_URL): {}",
+                "{} is not a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE, the password in {}): {}",
+                from.name(),
+                from.password_place(),
                 strip_url(&e.to_string(), url)
             ))
         })?;
+        if config.get_ports().contains(&0) {
+            return Err(bad_port(from));
+        }
         let described = describe(&config);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -111,7 +149,16 @@ impl Bridge {
 
     /// A connection from the pool, for a task running on the store's runtime.
     pub async fn client(pool: &Pool, described: &str) -> Result<deadpool_postgres::Object> {
-        pool.get().await.map_err(|e| pool_error(described, e))
+        Self::client_from(pool, described, UrlFrom::Config).await
+    }
+
+    /// [`Bridge::client`] of a pool whose URL came from `from`.
+    pub async fn client_from(
+        pool: &Pool,
+        described: &str,
+        from: UrlFrom,
+    ) -> Result<deadpool_postgres::Object> {
+        pool.get().await.map_err(|e| pool_error(described, e, from))
     }
 }
 
@@ -124,12 +171,45 @@ impl Drop for Bridge {
     }
 }
 
+/// Refuses what the client would take and guess around: an empty URL (the client's defaults
+/// would be tried) and a URL of another scheme (the client reads it as `key=value` words and
+/// says only that the string is invalid).
+fn check_url(url: &str, from: UrlFrom) -> Result<()> {
+    if url.trim().is_empty() {
+        return Err(Error::invalid(format!(
+            "{} is empty: give the database's URL, postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+            from.name()
+        )));
+    }
+    // The scheme is not echoed: a mangled URL may hold the password before `://`.
+    if url
+        .split_once("://")
+        .is_some_and(|(scheme, _)| !matches!(scheme, "postgres" | "postgresql"))
+    {
+        return Err(Error::invalid(format!(
+            "{} must start with postgres:// or postgresql:// (postgres://USER:PASSWORD@HOST:PORT/DATABASE)",
+            from.name()
+        )));
+    }
+    Ok(())
+}
+
+fn bad_port(from: UrlFrom) -> Error {
+    Error::invalid(format!(
+        "{} has a port out of range: the port must be 1 to 65535",
+        from.name()
+    ))
+}
+
 /// The URL as the client reads it, and the TLS to connect with: `sslmode=require` (or libpq's
 /// `verify-ca` and `verify-full`, which mean the same here) connects over TLS, checking the
 /// server's certificate and host name against the public roots and libpq's `sslrootcert=FILE`
 /// (a PEM file, taken out of the URL: the client does not know the parameter). Any other
 /// `sslmode`, or none, connects without TLS.
-fn tls_of(url: &str) -> Result<(String, Option<tokio_postgres_rustls::MakeRustlsConnect>)> {
+fn tls_of(
+    url: &str,
+    from: UrlFrom,
+) -> Result<(String, Option<tokio_postgres_rustls::MakeRustlsConnect>)> {
     let Some((base, query)) = url.split_once('?') else {
         return Ok((url.to_string(), None));
     };
@@ -151,15 +231,16 @@ fn tls_of(url: &str) -> Result<(String, Option<tokio_postgres_rustls::MakeRustls
     };
     if !tls {
         if root.is_some() {
-            return Err(Error::invalid(
-                "storage.url gives sslrootcert but no sslmode=require: add sslmode=require to connect over TLS (or take sslrootcert out)",
-            ));
+            return Err(Error::invalid(format!(
+                "{} gives sslrootcert but no sslmode=require: add sslmode=require to connect over TLS (or take sslrootcert out)",
+                from.name()
+            )));
         }
         return Ok((url, None));
     }
     let path = root.as_deref().map(std::path::Path::new);
-    let config =
-        crate::tls::client_config(path, "storage.url's sslrootcert").map_err(Error::invalid)?;
+    let config = crate::tls::client_config(path, &format!("sslrootcert in {}", from.name()))
+        .map_err(Error::invalid)?;
     Ok((
         url,
         Some(tokio_postgres_rustls::MakeRustlsConnect::new(
@@ -222,12 +303,13 @@ fn strip_url(message: &str, url: &str) -> String {
 }
 
 /// A failure to get a connection, in words.
-pub(crate) fn pool_error(described: &str, e: PoolError) -> Error {
+pub(crate) fn pool_error(described: &str, e: PoolError, from: UrlFrom) -> Error {
     match e {
-        PoolError::Backend(e) => pg_error(described, "cannot connect to PostgreSQL", e),
+        PoolError::Backend(e) => pg_error_from(described, "cannot connect to PostgreSQL", e, from),
         PoolError::Timeout(_) => Error::Storage(format!(
-            "PostgreSQL at {described} did not answer within {}s: is it running, and is storage.url right?",
-            POOL_WAIT.as_secs()
+            "PostgreSQL at {described} did not answer within {}s: is it running, and is {} right?",
+            POOL_WAIT.as_secs(),
+            from.name()
         )),
         other => Error::Storage(format!("PostgreSQL at {described}: {other}")),
     }
@@ -235,11 +317,22 @@ pub(crate) fn pool_error(described: &str, e: PoolError) -> Error {
 
 /// A client error, in words an operator can act on.
 pub(crate) fn pg_error(described: &str, what: &str, e: tokio_postgres::Error) -> Error {
+    pg_error_from(described, what, e, UrlFrom::Config)
+}
+
+/// [`pg_error`] on a connection whose URL came from `from`.
+pub(crate) fn pg_error_from(
+    described: &str,
+    what: &str,
+    e: tokio_postgres::Error,
+    from: UrlFrom,
+) -> Error {
     if let Some(db) = e.as_db_error() {
         let code = db.code();
         if *code == SqlState::INVALID_PASSWORD {
             return Error::Storage(format!(
-                "PostgreSQL at {described} refused the password: check the password in DOCKET_STORAGE_URL (or storage.url)"
+                "PostgreSQL at {described} refused the password: check the password in {}",
+                from.password_place()
             ));
         }
         if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
@@ -259,6 +352,14 @@ pub(crate) fn pg_error(described: &str, what: &str, e: tokio_postgres::Error) ->
             db.message()
         ));
     }
+    // The server asked for a password and the URL gives none (the client's own words are
+    // only "invalid configuration").
+    if std::error::Error::source(&e).is_some_and(|s| s.to_string() == "password missing") {
+        return Error::Storage(format!(
+            "PostgreSQL at {described} asks for a password and the URL has none: put it in {} (postgres://USER:PASSWORD@HOST:PORT/DATABASE)",
+            from.password_place()
+        ));
+    }
     let io = std::error::Error::source(&e)
         .and_then(|s| s.downcast_ref::<std::io::Error>())
         .map(|io| io.to_string());
@@ -267,12 +368,14 @@ pub(crate) fn pg_error(described: &str, what: &str, e: tokio_postgres::Error) ->
         .filter(|s| s.contains("certificate"));
     if let Some(why) = certificate {
         return Error::Storage(format!(
-            "PostgreSQL at {described} showed a certificate Docket does not trust ({why}): give the PEM file of the authority that signed it as sslrootcert=PATH in storage.url"
+            "PostgreSQL at {described} showed a certificate Docket does not trust ({why}): give the PEM file of the authority that signed it as sslrootcert=PATH in {}",
+            from.name()
         ));
     }
     match io {
         Some(io) => Error::Storage(format!(
-            "cannot reach PostgreSQL at {described}: {io}; is the server running, and is storage.url right?"
+            "cannot reach PostgreSQL at {described}: {io}; is the server running, and is {} right?",
+            from.name()
         )),
         None if e.is_closed() => Error::Storage(format!(
             "the connection to PostgreSQL at {described} was closed"

@@ -34,6 +34,7 @@ use tokio_postgres::Row;
 use super::{Batch, Entries, FileStore, STORE_FORMAT, Store, Tree, Upgrade, Visit, memo};
 use crate::{Error, Result};
 pub(crate) use bridge::Bridge;
+pub use bridge::UrlFrom;
 
 /// Connections a store keeps at most, unless told otherwise.
 pub const DEFAULT_POOL: usize = 16;
@@ -59,7 +60,7 @@ impl PgStore {
     /// older one is upgraded with the domain's steps `domain` (`docket::UPGRADES`), a newer one
     /// is refused.
     pub fn connect(url: &str, pool: usize, domain: &[Upgrade]) -> Result<Self> {
-        let bridge = Arc::new(Bridge::new(url, pool)?);
+        let bridge = Arc::new(Bridge::new(url, pool, UrlFrom::Config)?);
         let (pool_handle, described) = (bridge.pool.clone(), bridge.described.clone());
         let holder = bridge.run(async move {
             let mut client = Bridge::client(&pool_handle, &described).await?;

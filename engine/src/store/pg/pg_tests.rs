@@ -303,6 +303,39 @@ fn a_database_from_a_newer_docket_is_refused() {
 }
 
 #[test]
+fn preparing_a_database_draws_no_notice_from_the_server() {
+    let db = Cluster::shared().database();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        // The first start creates the tables; the second finds them.
+        for start in ["first", "second"] {
+            let (mut client, mut connection) =
+                tokio_postgres::connect(&db.url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+            let notices = tokio::spawn(async move {
+                let mut notices = Vec::new();
+                while let Some(message) =
+                    std::future::poll_fn(|cx| connection.poll_message(cx)).await
+                {
+                    if let Ok(tokio_postgres::AsyncMessage::Notice(n)) = message {
+                        notices.push(n.message().to_string());
+                    }
+                }
+                notices
+            });
+            schema::migrate(&mut client, "test").await.unwrap();
+            drop(client);
+            let notices = notices.await.unwrap();
+            assert!(notices.is_empty(), "{start} start: {notices:?}");
+        }
+    });
+}
+
+#[test]
 fn replicas_starting_together_migrate_once() {
     let db = Cluster::shared().database();
     let threads: Vec<_> = (0..4)
@@ -349,6 +382,38 @@ fn connection_problems_are_said_plainly() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("no such database"), "{err}");
+}
+
+#[test]
+fn vague_url_problems_are_said_plainly() {
+    let cluster = Cluster::shared();
+    let said = |url: &str| PgStore::connect(url, 2, &[]).unwrap_err().to_string();
+    let err = said(&format!(
+        "postgres://{}@127.0.0.1:{}/postgres",
+        crate::store::pg_cluster::USER,
+        cluster.port()
+    ));
+    assert!(
+        err.contains("asks for a password and the URL has none")
+            && err.contains("DOCKET_STORAGE_URL"),
+        "{err}"
+    );
+    for empty in ["", "  "] {
+        let err = said(empty);
+        assert!(err.contains("storage.url is empty"), "{err}");
+    }
+    let err = said("postgress://docket:s3cret@127.0.0.1:5432/firm");
+    assert!(
+        err.contains("must start with postgres:// or postgresql://") && !err.contains("s3cret"),
+        "{err}"
+    );
+    for port in ["99999", "0"] {
+        let err = said(&format!("postgres://docket:s3cret@127.0.0.1:{port}/firm"));
+        assert!(
+            err.contains("the port must be 1 to 65535") && !err.contains("s3cret"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -1,11 +1,41 @@
 //! What a restore into a PostgreSQL database needs beyond batches: whether the database holds
-//! a firm already (a restore goes only into an empty one), and emptying it again when a restore
+//! a firm already, or another application's tables (a restore goes only into an empty one), and emptying it again when a restore
 //! fails, so a bad backup leaves the database as it was.
 
 use super::PgStore;
-use crate::Result;
+use super::bridge::{Bridge, UrlFrom, pg_error_from};
+use crate::{Error, Result};
 
 impl PgStore {
+    /// Refuses (`Error::Conflict`) the database at `url` if its current schema holds a table (or
+    /// view) that is not Docket's: another application's database is no place for a restore,
+    /// and this is checked before Docket creates a table of its own, so nothing is changed.
+    pub fn refuse_other_tables(url: &str, from: UrlFrom) -> Result<()> {
+        let bridge = Bridge::new(url, 2, from)?;
+        let (pool, described) = (bridge.pool.clone(), bridge.described.clone());
+        bridge.run(async move {
+            let client = Bridge::client_from(&pool, &described, from).await?;
+            let row = client
+                .query_opt(
+                    r"SELECT c.relname::text FROM pg_class c
+                        JOIN pg_namespace n ON n.oid = c.relnamespace
+                       WHERE n.nspname = current_schema()
+                         AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                         AND c.relname NOT LIKE 'docket\_%'
+                       ORDER BY c.relname LIMIT 1",
+                    &[],
+                )
+                .await
+                .map_err(|e| pg_error_from(&described, "cannot read the database", e, from))?;
+            match row.map(|r| r.get::<_, String>(0)) {
+                None => Ok(()),
+                Some(table) => Err(Error::Conflict(format!(
+                    "the database {described} holds tables of another application (such as {table}); restore only into an empty database (nothing was changed)"
+                ))),
+            }
+        })
+    }
+
     /// Whether the database holds nothing but its store format: no record, no index entry, no
     /// file.
     pub fn holds_nothing(&self) -> Result<bool> {

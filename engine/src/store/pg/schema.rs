@@ -84,15 +84,24 @@ $$;
 pub(crate) const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 
 /// Brings the database's schema up to `SCHEMA_VERSION`; the caller holds `MIGRATION_LOCK`.
-pub(crate) async fn migrate(client: &mut deadpool_postgres::Object, described: &str) -> Result<()> {
+pub(crate) async fn migrate(client: &mut tokio_postgres::Client, described: &str) -> Result<()> {
     let sql_error = |e| super::bridge::pg_error(described, "cannot prepare the database", e);
-    client
-        .batch_execute(
-            "CREATE TABLE IF NOT EXISTS docket_schema (version integer NOT NULL);
-             INSERT INTO docket_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM docket_schema);",
-        )
+    // Asked first rather than `CREATE TABLE IF NOT EXISTS`, whose notice ("already exists,
+    // skipping") the client would log at every start; the migration lock keeps this race-free.
+    let prepared: bool = client
+        .query_one("SELECT to_regclass('docket_schema') IS NOT NULL", &[])
         .await
-        .map_err(sql_error)?;
+        .map_err(sql_error)?
+        .get(0);
+    if !prepared {
+        client
+            .batch_execute(
+                "CREATE TABLE docket_schema (version integer NOT NULL);
+                 INSERT INTO docket_schema VALUES (0);",
+            )
+            .await
+            .map_err(sql_error)?;
+    }
     let found: i32 = client
         .query_one("SELECT version FROM docket_schema", &[])
         .await
