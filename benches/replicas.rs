@@ -7,11 +7,13 @@
 //!    benchmarking server, each message written to a file): 1,000 requests sent through the
 //!    API, timed from the first send to the last arrival; goal with two replicas: at least
 //!    500/s. (The tests' Python sink, aiosmtpd, tops out near one core at 400 to 800 messages a
-//!    second on this 2-core machine, so it measured itself rather than Docket.)
-//!    the round trips the servers make to PostgreSQL per work item and per email (their
+//!    second on this 2-core machine, so it measured itself rather than Docket.) The round
+//!    trips the servers make to PostgreSQL per work item and per email (their
 //!    `docket_store_round_trips_total`, background loops included) are printed beside;
 //! 3. the client's checklist page (`GET /p/WORK/1` with its device cookie, 8 clients): requests
 //!    per second;
+//! 3b. on one server of each store, its peak resident memory before and after a 200 MB upload
+//!    through the API and a backup download holding it (both stream, never whole in memory);
 //! 4. one scheduler tick with 1,000,000 open groups and none due, in-process on each store (the
 //!    groups written straight through the store in batches, as the sending bench does); goal:
 //!    under 5 ms.
@@ -42,6 +44,8 @@ use support::{Server, http};
 
 const CLIENTS: usize = 8;
 const EMAILS: usize = 1_000;
+/// The file uploaded and backed up to see that memory does not grow with it.
+const BIG_FILE: u64 = 200 * 1_000_000;
 
 fn secs() -> Duration {
     Duration::from_secs(
@@ -66,7 +70,8 @@ impl Firm {
         std::fs::write(
             &config,
             format!(
-                "[mail]\nfrom = \"Bench <office@bench.example>\"\n\n[smtp]\nhost = \"127.0.0.1\"\n\
+                "[server]\nmax_upload_mib = 300\n\n\
+                 [mail]\nfrom = \"Bench <office@bench.example>\"\n\n[smtp]\nhost = \"127.0.0.1\"\n\
                  port = {}\nsecurity = \"none\"\nconnections = 4\n",
                 sink.port
             ),
@@ -183,6 +188,46 @@ impl Firm {
         });
         let done = done.load(Ordering::Relaxed);
         (done as f64 / start.elapsed().as_secs_f64(), done)
+    }
+
+    /// The first server's peak resident memory (MB) before, after a `BIG_FILE` upload through
+    /// the API, and after downloading a backup that holds it: uploads and backups stream,
+    /// never whole in memory.
+    fn upload_and_backup_memory(&self) -> (f64, f64, f64) {
+        let server = &self.servers[0];
+        let peak = || {
+            let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
+            let kb: f64 = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+                .unwrap();
+            kb / 1000.0
+        };
+        let before = peak();
+        let id = self.new_work(0);
+        let body = reqwest::blocking::Body::sized(
+            std::io::Read::take(std::io::repeat(7), BIG_FILE),
+            BIG_FILE,
+        );
+        let uploaded = http()
+            .post(server.url(&format!("/api/work/{id}/files?name=big.bin")))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/octet-stream")
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(uploaded.status(), reqwest::StatusCode::CREATED);
+        let uploaded = peak();
+        let mut backup = http()
+            .get(server.url("/api/backup"))
+            .bearer_auth(&self.token)
+            .send()
+            .unwrap();
+        assert_eq!(backup.status(), reqwest::StatusCode::OK);
+        let size = std::io::copy(&mut backup, &mut std::io::sink()).unwrap();
+        assert!(size > BIG_FILE, "the backup holds the file");
+        (before, uploaded, peak())
     }
 
     /// `EMAILS` requests sent through the API; the time until the last arrived at `sink`, and
@@ -335,6 +380,13 @@ fn idle_tick(store: Arc<dyn Store>, groups: usize) -> (Duration, Duration, Durat
     (times[50], times[99], setup)
 }
 
+fn memory_line((before, uploaded, backed_up): (f64, f64, f64)) {
+    println!(
+        "  server's peak memory: {before:.0} MB, {uploaded:.0} MB after a {} MB upload, {backed_up:.0} MB after a backup holding it",
+        BIG_FILE / 1_000_000
+    );
+}
+
 fn per_second(label: &str, rate: f64) {
     println!("  {label:<44} {rate:>9.0}/s");
 }
@@ -361,6 +413,7 @@ fn main() {
     per_second("sends answered", sent);
     per_second("emails delivered [goal >= 500/s]", delivered);
     per_second("checklist pages", sled.checklist_per_second(&sink));
+    memory_line(sled.upload_and_backup_memory());
     drop(sled);
 
     println!("PostgreSQL, one server:");
@@ -369,6 +422,7 @@ fn main() {
     let (rate, trips) = one.creates();
     per_second("work items created", rate);
     round_trips("round trips per work item created", trips);
+    memory_line(one.upload_and_backup_memory());
     drop(one);
     drop(db);
 

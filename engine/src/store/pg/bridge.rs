@@ -89,10 +89,8 @@ impl Bridge {
             recycling_method: RecyclingMethod::Fast,
         };
         let manager = match tls {
-            Some(tls) => {
-                config.ssl_mode(tokio_postgres::config::SslMode::Require);
-                Manager::from_config(config, tls, manager_config)
-            }
+            // `require`, or `prefer` (TLS when the server offers it), as the URL says.
+            Some(tls) => Manager::from_config(config, tls, manager_config),
             // `prefer` (the client's default) would try TLS first; without a certificate to
             // check, Docket connects as asked: plainly.
             None => {
@@ -204,8 +202,9 @@ fn bad_port(from: UrlFrom) -> Error {
 /// The URL as the client reads it, and the TLS to connect with: `sslmode=require` (or libpq's
 /// `verify-ca` and `verify-full`, which mean the same here) connects over TLS, checking the
 /// server's certificate and host name against the public roots and libpq's `sslrootcert=FILE`
-/// (a PEM file, taken out of the URL: the client does not know the parameter). Any other
-/// `sslmode`, or none, connects without TLS.
+/// (a PEM file, taken out of the URL: the client does not know the parameter); `prefer` does
+/// the same when the server offers TLS and connects unencrypted when it does not; `disable`, or
+/// no `sslmode`, connects without TLS; any other value is refused.
 fn tls_of(
     url: &str,
     from: UrlFrom,
@@ -221,6 +220,16 @@ fn tls_of(
             "sslmode" if matches!(value, "require" | "verify-ca" | "verify-full") => {
                 tls = true;
                 kept.push("sslmode=require".to_string());
+            }
+            "sslmode" if value == "prefer" => {
+                tls = true;
+                kept.push(pair.to_string());
+            }
+            "sslmode" if value != "disable" => {
+                return Err(Error::invalid(format!(
+                    "{}: sslmode={value} is not one Docket takes: use sslmode=require (TLS, the certificate checked), prefer (the same when the server offers TLS, else unencrypted) or disable",
+                    from.name()
+                )));
             }
             _ => kept.push(pair.to_string()),
         }
@@ -341,6 +350,12 @@ pub(crate) fn pg_error_from(
                 db.message()
             ));
         }
+        if *code == SqlState::INSUFFICIENT_PRIVILEGE {
+            return Error::Storage(format!(
+                "{what} ({described}): PostgreSQL said: {}; Docket's user must be able to create tables there: make it the database's owner (ALTER DATABASE … OWNER TO …) or GRANT CREATE ON SCHEMA public TO it",
+                db.message()
+            ));
+        }
         if *code == SqlState::INVALID_CATALOG_NAME {
             return Error::Storage(format!(
                 "PostgreSQL at {described} has no such database: {}; create it (createdb) first",
@@ -363,9 +378,25 @@ pub(crate) fn pg_error_from(
     let io = std::error::Error::source(&e)
         .and_then(|s| s.downcast_ref::<std::io::Error>())
         .map(|io| io.to_string());
-    let certificate = std::error::Error::source(&e)
-        .map(|s| s.to_string())
-        .filter(|s| s.contains("certificate"));
+    let source = std::error::Error::source(&e).map(|s| s.to_string());
+    if let Some(why) = source
+        .as_deref()
+        .filter(|s| s.contains("not valid for name"))
+    {
+        return Error::Storage(format!(
+            "PostgreSQL at {described} showed a certificate for another name ({why}): connect with a host name (or address) the certificate holds"
+        ));
+    }
+    if source
+        .as_deref()
+        .is_some_and(|s| s.contains("does not support TLS"))
+    {
+        return Error::Storage(format!(
+            "PostgreSQL at {described} does not offer TLS: turn ssl on in the server, or take sslmode=require out of {}",
+            from.name()
+        ));
+    }
+    let certificate = source.filter(|s| s.contains("certificate"));
     if let Some(why) = certificate {
         return Error::Storage(format!(
             "PostgreSQL at {described} showed a certificate Docket does not trust ({why}): give the PEM file of the authority that signed it as sslrootcert=PATH in {}",

@@ -625,3 +625,26 @@ fn a_file_stored_again_on_one_replica_while_another_collects_is_never_lost() {
         .unwrap();
     assert_eq!((done.removed, done.young), (0, 1));
 }
+
+#[test]
+fn a_database_another_application_uses_is_refused_and_left_as_it_was() {
+    let db = Cluster::shared().database();
+    db.cluster
+        .psql(&db.name, "CREATE TABLE invoices (id integer)");
+    let err = match PgStore::connect(&db.url, 2, &[]) {
+        Ok(_) => panic!("a database holding another application's table was taken"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("holds tables of another application (such as invoices)"),
+        "{err}"
+    );
+    assert_eq!(
+        db.cluster.psql(
+            &db.name,
+            "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"
+        ),
+        "invoices",
+        "nothing of Docket's was made"
+    );
+}

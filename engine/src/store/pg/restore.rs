@@ -15,19 +15,10 @@ impl PgStore {
         let (pool, described) = (bridge.pool.clone(), bridge.described.clone());
         bridge.run(async move {
             let client = Bridge::client_from(&pool, &described, from).await?;
-            let row = client
-                .query_opt(
-                    r"SELECT c.relname::text FROM pg_class c
-                        JOIN pg_namespace n ON n.oid = c.relnamespace
-                       WHERE n.nspname = current_schema()
-                         AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-                         AND c.relname NOT LIKE 'docket\_%'
-                       ORDER BY c.relname LIMIT 1",
-                    &[],
-                )
+            let table = super::schema::other_application_table(&client)
                 .await
                 .map_err(|e| pg_error_from(&described, "cannot read the database", e, from))?;
-            match row.map(|r| r.get::<_, String>(0)) {
+            match table {
                 None => Ok(()),
                 Some(table) => Err(Error::Conflict(format!(
                     "the database {described} holds tables of another application (such as {table}); restore only into an empty database (nothing was changed)"

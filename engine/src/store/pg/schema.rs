@@ -84,6 +84,24 @@ $$;
 pub(crate) const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 
 /// Brings the database's schema up to `SCHEMA_VERSION`; the caller holds `MIGRATION_LOCK`.
+/// A table (or view) of the current schema that is not Docket's, if there is one.
+pub(super) async fn other_application_table(
+    client: &tokio_postgres::Client,
+) -> std::result::Result<Option<String>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            r"SELECT c.relname::text FROM pg_class c
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = current_schema()
+                 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                 AND c.relname NOT LIKE 'docket\_%'
+               ORDER BY c.relname LIMIT 1",
+            &[],
+        )
+        .await?;
+    Ok(row.map(|r| r.get::<_, String>(0)))
+}
+
 pub(crate) async fn migrate(client: &mut tokio_postgres::Client, described: &str) -> Result<()> {
     let sql_error = |e| super::bridge::pg_error(described, "cannot prepare the database", e);
     // Asked first rather than `CREATE TABLE IF NOT EXISTS`, whose notice ("already exists,
@@ -94,6 +112,12 @@ pub(crate) async fn migrate(client: &mut tokio_postgres::Client, described: &str
         .map_err(sql_error)?
         .get(0);
     if !prepared {
+        // A database another application already uses is no place for a firm's records.
+        if let Some(table) = other_application_table(client).await.map_err(sql_error)? {
+            return Err(Error::Storage(format!(
+                "the database {described} holds tables of another application (such as {table}); give Docket a database of its own (createdb), nothing was changed"
+            )));
+        }
         client
             .batch_execute(
                 "CREATE TABLE docket_schema (version integer NOT NULL);

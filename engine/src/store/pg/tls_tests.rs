@@ -82,9 +82,46 @@ fn sslmode_require_encrypts_and_checks_the_certificate_against_sslrootcert() {
     let err = refused(&format!("{}?sslrootcert={}", db.url, ca.display()));
     assert!(err.contains("add sslmode=require"), "{err}");
 
+    // prefer takes TLS when the server offers it, and checks the certificate as require does.
+    let url = format!("{}?sslmode=prefer&sslrootcert={}", db.url, ca.display());
+    let store = PgStore::connect(&url, 2, &[]).unwrap();
+    assert_eq!(store.get(Tree::Meta, b"k").unwrap(), Some(b"v".to_vec()));
+    let sessions = encrypted(&cluster, &db.name);
+    assert!(sessions.split(',').all(|s| s == "true"), "{sessions}");
+    drop(store);
+    let err = refused(&format!("{}?sslmode=prefer", db.url));
+    assert!(err.contains("certificate Docket does not trust"), "{err}");
+
+    // A name the certificate does not hold (it is for 127.0.0.1 and localhost) is said as such.
+    // (The IPv4-mapped IPv6 address reaches the same server under another name.)
+    let other_name = db.url.replace("127.0.0.1", "[::ffff:127.0.0.1]");
+    let err = refused(&format!(
+        "{other_name}?sslmode=require&sslrootcert={}",
+        ca.display()
+    ));
+    assert!(err.contains("certificate for another name"), "{err}");
+
+    // A mode Docket does not take is named.
+    let err = refused(&format!("{}?sslmode=allow", db.url));
+    assert!(
+        err.contains("sslmode=allow is not one Docket takes"),
+        "{err}"
+    );
+
     // No sslmode: a plain connection, as before.
     let store = PgStore::connect(&db.url, 2, &[]).unwrap();
     assert_eq!(store.get(Tree::Meta, b"k").unwrap(), Some(b"v".to_vec()));
     let sessions = encrypted(&cluster, &db.name);
     assert!(sessions.split(',').any(|s| s == "false"), "{sessions}");
+}
+
+#[test]
+fn sslmode_require_on_a_server_without_tls_says_so() {
+    // The shared test cluster does not take TLS.
+    let db = Cluster::shared().database();
+    let err = refused(&format!("{}?sslmode=require", db.url));
+    assert!(err.contains("does not offer TLS"), "{err}");
+    // prefer falls back to an unencrypted connection there.
+    let store = PgStore::connect(&format!("{}?sslmode=prefer", db.url), 2, &[]).unwrap();
+    assert_eq!(store.get(Tree::Meta, b"none").unwrap(), None);
 }
