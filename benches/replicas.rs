@@ -11,9 +11,9 @@
 //!    trips the servers make to PostgreSQL per work item and per email (their
 //!    `docket_store_round_trips_total`, background loops included) are printed beside;
 //! 3. the client's checklist page (`GET /p/WORK/1` with its device cookie, 8 clients): requests
-//!    per second;
-//! 3b. on one server of each store, its peak resident memory before and after a 200 MB upload
-//!    through the API and a backup download holding it (both stream, never whole in memory);
+//!    per second; and on one server of each store, its peak resident memory before and after a
+//!    200 MB upload through the API and a backup download holding it (both stream, never whole
+//!    in memory);
 //! 4. one scheduler tick with 1,000,000 open groups and none due, in-process on each store (the
 //!    groups written straight through the store in batches, as the sending bench does); goal:
 //!    under 5 ms.
