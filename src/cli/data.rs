@@ -80,9 +80,9 @@ pub fn backup(out: &Path, source: Source) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", out.display()))?;
     bar.finish_and_clear();
     println!(
-        "backed up {} records and {} files ({} bytes) to {}",
-        counts.records,
-        counts.files,
+        "backed up {} and {} ({} bytes) to {}",
+        super::work::plural(counts.records as usize, "record", "records"),
+        super::work::plural(counts.files as usize, "file", "files"),
         counts.bytes,
         out.display()
     );
@@ -150,14 +150,19 @@ pub fn restore(config: &Config, file: &Path, to_url: Option<String>) -> anyhow::
     bar.finish_and_clear();
     if counts.left_out.is_empty() {
         println!(
-            "restored {} records and {} files into {place}; checked: no problems",
-            counts.records, counts.files,
+            "restored {} and {} into {place}; checked: no problems",
+            super::work::plural(counts.records as usize, "record", "records"),
+            super::work::plural(counts.files as usize, "file", "files"),
         );
     } else {
         println!(
-            "restored {} records and {} files into {place}; checked: no problems besides the files below",
-            counts.records,
-            counts.files.saturating_sub(counts.left_out.len() as u64),
+            "restored {} and {} into {place}; checked: no problems besides the files below",
+            super::work::plural(counts.records as usize, "record", "records"),
+            super::work::plural(
+                counts.files.saturating_sub(counts.left_out.len() as u64) as usize,
+                "file",
+                "files"
+            ),
         );
         eprintln!(
             "warning: {} files were already missing or damaged when the backup was made and are left out (their records remain, their download is refused until the same file is uploaded again): {}",

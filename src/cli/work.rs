@@ -115,7 +115,7 @@ pub(super) fn pause_text(
 }
 
 /// `1 task`, `2 tasks`.
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 

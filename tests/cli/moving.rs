@@ -71,7 +71,7 @@ fn a_firm_moves_from_sled_to_postgres_and_back() {
     // `N records and M files`.
     let what = backed.split(" (").next().unwrap().replace("backed up ", "");
     assert!(
-        what.ends_with(" and 1 files"),
+        what.ends_with(" and 1 file"),
         "the upload is in the backup: {backed}"
     );
 
@@ -143,7 +143,7 @@ fn a_firm_moves_from_sled_to_postgres_and_back() {
         records(&what) + 1,
         "{backed} (first: {what})"
     );
-    assert!(backed.contains(" and 1 files "), "{backed}");
+    assert!(backed.contains(" and 1 file "), "{backed}");
     let target = tempfile::tempdir().unwrap();
     let folder = target.path().join("data");
     let out = ok(&[

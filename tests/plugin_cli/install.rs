@@ -316,6 +316,15 @@ fn a_running_server_picks_up_installed_replaced_and_removed_plugins() {
         ],
     );
     assert!(stdout(&out).starts_with("installed business-days"));
+    // Readable by the folder's owner only, whatever the source file's mode.
+    for file in ["business-days.wasm", "business-days.toml"] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(data.path().join("plugins").join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
     wait_for_log(&log, &["plugin added", "business-days"]);
     let (status, body) = template("With business days");
     assert!(status.is_success(), "{status}: {body}");

@@ -112,6 +112,13 @@ impl SledStore {
     /// `open`, upgrading a folder an older docket wrote with the domain's steps `domain`.
     pub fn open_upgrading(dir: &Path, domain: &[Upgrade]) -> Result<Self> {
         if !dir.join("db").is_dir() {
+            // A server on PostgreSQL takes its folder (`lock_folder`) but keeps no records in it.
+            if dir.join("docket.lock").is_file() {
+                return Err(Error::invalid(format!(
+                    "{} is the folder of a server on PostgreSQL (its records are in the database): give this command the same storage settings as that server (its --config, or DOCKET_STORAGE_BACKEND=postgres and DOCKET_STORAGE_URL)",
+                    dir.display()
+                )));
+            }
             return Err(Error::NoDataFolder(dir.display().to_string()));
         }
         Self::open_folder(dir, TOOL_CACHE_BYTES, domain)

@@ -56,3 +56,22 @@ fn data_survives_reopening() {
     let store = SledStore::create(dir.path()).unwrap();
     assert_eq!(store.get(Tree::Work, b"k").unwrap().unwrap(), b"v");
 }
+
+#[test]
+fn a_folder_a_postgres_server_took_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing at all: no data folder.
+    assert!(matches!(
+        SledStore::open(dir.path()),
+        Err(Error::NoDataFolder(_))
+    ));
+    // A server on PostgreSQL holds the folder (its lock) but keeps no records in it.
+    let lock = lock_folder(dir.path()).unwrap();
+    let err = SledStore::open(dir.path()).err().map(|e| e.to_string());
+    drop(lock);
+    let err = err.expect("refused");
+    assert!(
+        err.contains("folder of a server on PostgreSQL") && err.contains("DOCKET_STORAGE_URL"),
+        "{err}"
+    );
+}

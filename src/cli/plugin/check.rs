@@ -214,7 +214,7 @@ pub(super) fn install(
         unreachable!("a plugin without a manifest is refused above");
     };
     let dir = host.dir();
-    std::fs::create_dir_all(dir)
+    docket_engine::owner_only::create_dir_all(dir)
         .with_context(|| format!("cannot create the plugins folder {}", dir.display()))?;
     let name = &info.name;
     let replacing = before.contains(name);
@@ -225,7 +225,11 @@ pub(super) fn install(
             ".{}.tmp",
             to.file_name().unwrap_or_default().to_string_lossy()
         ));
-        std::fs::copy(from, &tmp)
+        // Written afresh, readable by the folder's owner only as every file Docket makes.
+        let _ = std::fs::remove_file(&tmp);
+        let bytes =
+            std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
+        docket_engine::owner_only::write(&tmp, &bytes)
             .with_context(|| format!("cannot copy {} to {}", from.display(), tmp.display()))?;
         std::fs::rename(&tmp, &to)
             .with_context(|| format!("cannot move {} to {}", tmp.display(), to.display()))
