@@ -361,3 +361,37 @@ fn bad_input_changes_no_data() {
         "refused commands changed nothing"
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_an_error() {
+    // `docket work list | head -1`: the reader closes the pipe before the list is written.
+    let dir = tempfile::tempdir().unwrap();
+    small_firm(dir.path());
+    for args in [["template", "list"], ["work", "list"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut child = support::docket()
+            .args(args)
+            .arg("--data")
+            .arg(dir.path())
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{args:?} did not end");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert!(status.success(), "{args:?}: {err}");
+        assert_eq!(err, "", "{args:?}");
+    }
+}
