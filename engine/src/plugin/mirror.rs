@@ -138,7 +138,11 @@ impl Mirror {
                     tracing::info!("the plugins folder is mirrored through the database again");
                 }
                 for name in &done.pushed {
-                    tracing::info!(file = %name, "plugin file shared with the other servers through the database");
+                    if self.dir.join(name).is_file() {
+                        tracing::info!(file = %name, "plugin file shared with the other servers through the database");
+                    } else {
+                        tracing::info!(file = %name, "plugin file removed for the other servers too, through the database");
+                    }
                 }
                 for name in &done.pulled {
                     tracing::info!(file = %name, "plugin file taken from the database, as another server installed, replaced or removed it");
