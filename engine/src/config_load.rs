@@ -80,9 +80,11 @@ impl Config {
         config.validate().map_err(|msg| {
             // A key set from the environment is blamed on its variable, not the file.
             let key = msg.split('`').nth(1).unwrap_or_default();
+            // Else one the message names as its cause (a backend asking for a URL).
             let origin = env_keys
                 .iter()
                 .find(|(k, _)| key == k || key.starts_with(&format!("{k}.")))
+                .or_else(|| env_keys.iter().find(|(k, _)| msg.contains(k.as_str())))
                 .map(|(_, var)| format!("environment variable {var}"))
                 .unwrap_or_else(|| source.clone());
             ConfigError(format!("{origin}: {msg}"))

@@ -170,6 +170,12 @@ fn the_postgres_backend_needs_a_url_that_the_environment_may_give() {
         err.contains("key `storage.url`: it is used only when storage.backend"),
         "{err}"
     );
+    // The backend asked for from the environment is what the message blames.
+    let err = load_str("", &[("DOCKET_STORAGE_BACKEND", "postgres")]).unwrap_err();
+    assert!(
+        err.starts_with("environment variable DOCKET_STORAGE_BACKEND: key `storage.url`"),
+        "{err}"
+    );
     let err = load_str("[storage]\nbackend = 'mysql'\n", &[]).unwrap_err();
     assert!(err.contains("storage.backend"), "{err}");
     let err = load_str(
