@@ -94,7 +94,7 @@ pub(in crate::admin) fn transport_text(state: &AppState) -> String {
     let described = mailer.transport().describe();
     if state.docket.store().shared() && mailer.transport().writes_to_folder() {
         format!(
-            "{described} of the server that answered this page (each server sharing the database writes the emails it sends to its own folder; set an SMTP relay to send them)"
+            "{described}, this server's own (each server sharing the database writes the emails it sends to a folder of its own)"
         )
     } else {
         described
