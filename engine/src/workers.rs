@@ -206,6 +206,21 @@ fn wait_for(
     wait.max(std::time::Duration::from_millis(1))
 }
 
+/// Whether sending is paused (a restored folder); a store that cannot be read counts as paused.
+fn paused(docket: &Docket, outage: &mut Outage) -> bool {
+    outage
+        .note(docket.sending_pause())
+        .is_none_or(|pause| pause.is_some())
+}
+
+/// The outage of reading whether sending is paused, one per loop that waits on it.
+fn pause_outage() -> Outage {
+    Outage::new(
+        "cannot read whether sending is paused",
+        "reading whether sending is paused",
+    )
+}
+
 /// Whether this server holds `lease` now; a store that cannot be read counts as not.
 fn holds(docket: &Docket, lease: &Lease, outage: &mut Outage) -> bool {
     outage
@@ -235,6 +250,7 @@ fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration,
         "re-planning on the firm's new calendar",
     );
     let mut ticking = Outage::new("the scheduler's tick failed", "the scheduler ticks");
+    let mut pausing = pause_outage();
     // Orphans of the schedule (left by a crash mid-change or an older binary's bug) are
     // re-planned before the first tick, so nothing the firm was promised stays unsent; on a
     // shared store, by the server that ticks.
@@ -246,7 +262,7 @@ fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration,
         }
         // A paused folder (restored from a backup) fires nothing until an admin resumes it;
         // a server without the scheduler's lease leaves the ticks to the one with it.
-        if docket.sending_paused() || !holds(docket, lease, &mut leasing) {
+        if paused(docket, &mut pausing) || !holds(docket, lease, &mut leasing) {
             if !signal.sleep(idle) {
                 return;
             }
@@ -312,12 +328,13 @@ fn sender_loop(docket: &Docket, mailer: &Mailer, signal: &Signal, options: &Work
         "looking for emails left in flight",
     );
     let mut claiming = Outage::new("cannot read the outbox", "reading the outbox");
+    let mut pausing = pause_outage();
     while !signal.stopping() {
         if docket.store().shared() && looked_for_stale.elapsed() >= STALE_LOOK_EVERY {
             looked_for_stale = Instant::now();
             looking_for_stale.note(docket.recover_stale_in_flight(IN_FLIGHT_TIMEOUT));
         }
-        if docket.sending_paused() {
+        if paused(docket, &mut pausing) {
             signal.sleep(options.idle);
             continue;
         }
@@ -480,8 +497,9 @@ fn webhook_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
         "taking the webhook poster's lease",
     );
     let mut posting = Outage::new("cannot deliver webhooks", "delivering webhooks");
+    let mut pausing = pause_outage();
     while !signal.stopping() {
-        if docket.sending_paused() || !holds(docket, &lease, &mut leasing) {
+        if paused(docket, &mut pausing) || !holds(docket, &lease, &mut leasing) {
             signal.sleep(idle);
             continue;
         }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::{Signal, WorkerOptions, Workers, hooks_loop};
+use super::{Signal, WorkerOptions, Workers, hooks_loop, scheduler_loop};
 use crate::config::FirmConfig;
 use crate::mail::{FileTransport, MailTemplates, Mailer};
 use crate::outage::tests::logged;
@@ -158,8 +158,9 @@ impl Store for Flaky {
     }
 }
 
-#[test]
-fn a_loop_logs_a_store_that_fails_five_times_once_and_once_that_it_works_again() {
+/// What `run` (a loop) logs on a store whose reads fail five times from the start; the loop is
+/// stopped once the store has answered again for a while.
+fn logged_on_a_flaky_store(run: impl FnOnce(&Docket, &Signal, &WorkerOptions)) -> Vec<String> {
     let store = Arc::new(Flaky {
         inner: crate::store::MemoryStore::new(),
         failures: AtomicUsize::new(0),
@@ -181,7 +182,6 @@ fn a_loop_logs_a_store_that_fails_five_times_once_and_once_that_it_works_again()
         idle: Duration::from_millis(1),
         ..WorkerOptions::default()
     };
-    // Stops the loop once the store has answered again for a while.
     let stopper = {
         let (store, signal) = (store.clone(), signal.clone());
         std::thread::spawn(move || {
@@ -195,23 +195,52 @@ fn a_loop_logs_a_store_that_fails_five_times_once_and_once_that_it_works_again()
             signal.wake.notify_all();
         })
     };
-    let ((), lines) = logged(|| hooks_loop(&docket, &signal, &options));
+    let ((), lines) = logged(|| run(&docket, &signal, &options));
     stopper.join().unwrap();
     assert_eq!(
         store.failures.load(Ordering::SeqCst),
         0,
         "five tries failed"
     );
-    let errors: Vec<_> = lines.iter().filter(|l| l.contains("ERROR")).collect();
+    lines
+}
+
+/// The lines of `lines` at `level` that contain `said`.
+fn said<'a>(lines: &'a [String], level: &str, said: &str) -> Vec<&'a String> {
+    lines
+        .iter()
+        .filter(|l| l.contains(level) && l.contains(said))
+        .collect()
+}
+
+#[test]
+fn a_loop_logs_a_store_that_fails_five_times_once_and_once_that_it_works_again() {
+    let lines = logged_on_a_flaky_store(hooks_loop);
+    let errors = said(&lines, "ERROR", "");
     assert_eq!(errors.len(), 1, "{lines:#?}");
     assert!(
         errors[0].contains("cannot deliver events to hooks")
             && errors[0].contains("cannot reach PostgreSQL"),
         "{lines:#?}"
     );
-    let again: Vec<_> = lines
-        .iter()
-        .filter(|l| l.contains("INFO") && l.contains("delivering events to hooks again after"))
-        .collect();
+    let again = said(&lines, "INFO", "delivering events to hooks again after");
+    assert_eq!(again.len(), 1, "{lines:#?}");
+}
+
+#[test]
+fn the_scheduler_says_once_that_it_cannot_read_whether_sending_is_paused() {
+    let lines = logged_on_a_flaky_store(|docket, signal, options| {
+        scheduler_loop(docket, signal, options.idle)
+    });
+    // The check for orphans runs once at start (and its failure is said once, there).
+    let errors = said(&lines, "ERROR", "");
+    let paused = said(&lines, "ERROR", "cannot read whether sending is paused");
+    assert_eq!(paused.len(), 1, "{lines:#?}");
+    assert!(errors.len() <= 2, "{lines:#?}");
+    let again = said(
+        &lines,
+        "INFO",
+        "reading whether sending is paused again after",
+    );
     assert_eq!(again.len(), 1, "{lines:#?}");
 }
