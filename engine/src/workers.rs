@@ -6,8 +6,7 @@
 //! While sending is paused (a restored folder), the scheduler, the sender and the webhook poster
 //! wait; hooks still run, and what they queue waits in the outbox. Each loop records what it
 //! did as metrics (`docket_scheduler_*`, `docket_emails_total`), served at `/metrics`. A loop
-//! that cannot do its work (the database does not answer) tries again shortly, logging once when
-//! it starts failing and once when it works again (`outage.rs`), not at every try.
+//! that fails logs it once, and once when it works again (`outage.rs`), not at every retry.
 //!
 //! Several servers sharing one store (PostgreSQL): the scheduler, the hook worker and the
 //! webhook poster run on one server at a time, under leases (`lease.rs`); every server's sender
@@ -208,12 +207,10 @@ fn wait_for(
 
 /// Whether sending is paused (a restored folder); a store that cannot be read counts as paused.
 fn paused(docket: &Docket, outage: &mut Outage) -> bool {
-    outage
-        .note(docket.sending_pause())
-        .is_none_or(|pause| pause.is_some())
+    !matches!(outage.note(docket.sending_pause()), Some(None))
 }
 
-/// The outage of reading whether sending is paused, one per loop that waits on it.
+/// The outage of reading whether sending is paused.
 fn pause_outage() -> Outage {
     Outage::new(
         "cannot read whether sending is paused",
@@ -223,9 +220,7 @@ fn pause_outage() -> Outage {
 
 /// Whether this server holds `lease` now; a store that cannot be read counts as not.
 fn holds(docket: &Docket, lease: &Lease, outage: &mut Outage) -> bool {
-    outage
-        .note(lease.hold(docket.store().as_ref()))
-        .unwrap_or(false)
+    outage.note(lease.hold(docket.store().as_ref())) == Some(true)
 }
 
 fn repair_schedule(docket: &Docket) {
@@ -469,16 +464,12 @@ fn hooks_loop(docket: &Docket, signal: &Signal, options: &WorkerOptions) {
             signal.sleep(options.idle);
             continue;
         }
-        match delivering.note(docket.deliver_events(&options.hooks, 100)) {
-            Some(0) => {
-                if !signal.sleep(options.idle) {
-                    return;
-                }
-            }
-            Some(_) => {}
-            None => {
-                signal.sleep(options.idle);
-            }
+        // Nothing to deliver, or the store does not answer: look again after the idle wait.
+        if delivering
+            .note(docket.deliver_events(&options.hooks, 100))
+            .is_none_or(|delivered| delivered == 0)
+        {
+            signal.sleep(options.idle);
         }
     }
 }
