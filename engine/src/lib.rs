@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod lease;
 pub mod mail;
 pub mod model;
+mod outage;
 pub mod owner_only;
 pub mod plugin;
 pub mod schedule;

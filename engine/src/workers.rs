@@ -5,7 +5,8 @@
 //! the collector's hour is real, as file ages are. Every loop wakes early when told to stop.
 //! While sending is paused (a restored folder), the scheduler, the sender and the webhook poster
 //! wait; hooks still run, and what they queue waits in the outbox. Each loop records what it
-//! did as metrics (`docket_scheduler_*`, `docket_emails_total`), served at `/metrics`.
+//! did as metrics (`docket_scheduler_*`, `docket_emails_total`), served at `/metrics`. A loop
+//! that fails logs it once, and once when it works again (`outage.rs`), not at every retry.
 //!
 //! Several servers sharing one store (PostgreSQL): the scheduler, the hook worker and the
 //! webhook poster run on one server at a time, under leases (`lease.rs`); every server's sender
@@ -26,6 +27,7 @@ use crate::docket::{Delivery, WebhookOutcome};
 use crate::lease::{LEASE_TTL, Lease};
 use crate::mail::Mailer;
 use crate::model::WebhookDelivery;
+use crate::outage::Outage;
 
 /// Open work items re-planned between two ticks after the firm's calendar changed.
 const REPLAN_PAGE: usize = 256;
@@ -203,12 +205,22 @@ fn wait_for(
     wait.max(std::time::Duration::from_millis(1))
 }
 
+/// Whether sending is paused (a restored folder); a store that cannot be read counts as paused.
+fn paused(docket: &Docket, outage: &mut Outage) -> bool {
+    !matches!(outage.note(docket.sending_pause()), Some(None))
+}
+
+/// The outage of reading whether sending is paused.
+fn pause_outage() -> Outage {
+    Outage::new(
+        "cannot read whether sending is paused",
+        "reading whether sending is paused",
+    )
+}
+
 /// Whether this server holds `lease` now; a store that cannot be read counts as not.
-fn holds(docket: &Docket, lease: &Lease, what: &str) -> bool {
-    lease.hold(docket.store().as_ref()).unwrap_or_else(|e| {
-        tracing::error!(error = %e, "cannot take the {what} lease; trying again shortly");
-        false
-    })
+fn holds(docket: &Docket, lease: &Lease, outage: &mut Outage) -> bool {
+    outage.note(lease.hold(docket.store().as_ref())) == Some(true)
 }
 
 fn repair_schedule(docket: &Docket) {
@@ -224,6 +236,16 @@ fn scheduler_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
 }
 
 fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration, lease: &Lease) {
+    let mut leasing = Outage::new(
+        "cannot take the scheduler's lease",
+        "taking the scheduler's lease",
+    );
+    let mut replanning_outage = Outage::new(
+        "cannot re-plan on the firm's new calendar",
+        "re-planning on the firm's new calendar",
+    );
+    let mut ticking = Outage::new("the scheduler's tick failed", "the scheduler ticks");
+    let mut pausing = pause_outage();
     // Orphans of the schedule (left by a crash mid-change or an older binary's bug) are
     // re-planned before the first tick, so nothing the firm was promised stays unsent; on a
     // shared store, by the server that ticks.
@@ -235,7 +257,7 @@ fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration,
         }
         // A paused folder (restored from a backup) fires nothing until an admin resumes it;
         // a server without the scheduler's lease leaves the ticks to the one with it.
-        if docket.sending_paused() || !holds(docket, lease, "scheduler") {
+        if paused(docket, &mut pausing) || !holds(docket, lease, &mut leasing) {
             if !signal.sleep(idle) {
                 return;
             }
@@ -247,13 +269,9 @@ fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration,
         }
         // After a change of the firm's calendar, a page of open work at a time is planned on
         // the new one, between ticks, until all is.
-        let replanning = match docket.replan_after_calendar_change(REPLAN_PAGE) {
-            Ok(pending) => pending.is_some(),
-            Err(e) => {
-                tracing::error!(error = %e, "cannot re-plan on the firm's new calendar; trying again shortly");
-                false
-            }
-        };
+        let replanning = replanning_outage
+            .note(docket.replan_after_calendar_change(REPLAN_PAGE))
+            .is_some_and(|pending| pending.is_some());
         let started = Instant::now();
         let ticked = docket.tick();
         metrics::histogram!("docket_scheduler_tick_seconds")
@@ -266,8 +284,10 @@ fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration,
             metrics::counter!("docket_scheduler_fired_total", "kind" => "digest")
                 .increment(report.digests as u64);
         }
-        match ticked {
-            Ok(report) if report.sends + report.reminders + report.digests + report.repeats > 0 => {
+        match ticking.note(ticked) {
+            Some(report)
+                if report.sends + report.reminders + report.digests + report.repeats > 0 =>
+            {
                 signal.wake();
                 tracing::info!(
                     repeats = report.repeats,
@@ -277,8 +297,7 @@ fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration,
                     "scheduler tick"
                 );
             }
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "scheduler tick failed; trying again shortly"),
+            _ => {}
         }
         // What is still due after a tick could not be done now (a plugin failing, a record in
         // trouble, more than a tick takes): look again after the idle wait, not at once.
@@ -299,24 +318,24 @@ fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration,
 
 fn sender_loop(docket: &Docket, mailer: &Mailer, signal: &Signal, options: &WorkerOptions) {
     let mut looked_for_stale = Instant::now();
+    let mut looking_for_stale = Outage::new(
+        "cannot look for emails left in flight",
+        "looking for emails left in flight",
+    );
+    let mut claiming = Outage::new("cannot read the outbox", "reading the outbox");
+    let mut pausing = pause_outage();
     while !signal.stopping() {
         if docket.store().shared() && looked_for_stale.elapsed() >= STALE_LOOK_EVERY {
             looked_for_stale = Instant::now();
-            if let Err(e) = docket.recover_stale_in_flight(IN_FLIGHT_TIMEOUT) {
-                tracing::error!(error = %e, "cannot look for emails left in flight; trying again shortly");
-            }
+            looking_for_stale.note(docket.recover_stale_in_flight(IN_FLIGHT_TIMEOUT));
         }
-        if docket.sending_paused() {
+        if paused(docket, &mut pausing) {
             signal.sleep(options.idle);
             continue;
         }
-        let claimed = match docket.claim_due_messages(options.send_batch) {
-            Ok(claimed) => claimed,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the outbox; trying again shortly");
-                Vec::new()
-            }
-        };
+        let claimed = claiming
+            .note(docket.claim_due_messages(options.send_batch))
+            .unwrap_or_default();
         if claimed.is_empty() {
             let due = docket.next_message_due().unwrap_or(None);
             if !signal.sleep(wait_for(docket, due, options.idle)) {
@@ -432,22 +451,25 @@ fn send_all(
 
 fn hooks_loop(docket: &Docket, signal: &Signal, options: &WorkerOptions) {
     let lease = Lease::new("hooks", LEASE_TTL);
+    let mut leasing = Outage::new(
+        "cannot take the hook worker's lease",
+        "taking the hook worker's lease",
+    );
+    let mut delivering = Outage::new(
+        "cannot deliver events to hooks",
+        "delivering events to hooks",
+    );
     while !signal.stopping() {
-        if !holds(docket, &lease, "hooks") {
+        if !holds(docket, &lease, &mut leasing) {
             signal.sleep(options.idle);
             continue;
         }
-        match docket.deliver_events(&options.hooks, 100) {
-            Ok(0) => {
-                if !signal.sleep(options.idle) {
-                    return;
-                }
-            }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "cannot deliver events to hooks; trying again shortly");
-                signal.sleep(options.idle);
-            }
+        // Nothing to deliver, or the store does not answer: look again after the idle wait.
+        if delivering
+            .note(docket.deliver_events(&options.hooks, 100))
+            .is_none_or(|delivered| delivered == 0)
+        {
+            signal.sleep(options.idle);
         }
     }
 }
@@ -461,21 +483,26 @@ fn webhook_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
         }
     };
     let lease = Lease::new("webhooks", LEASE_TTL);
+    let mut leasing = Outage::new(
+        "cannot take the webhook poster's lease",
+        "taking the webhook poster's lease",
+    );
+    let mut posting = Outage::new("cannot deliver webhooks", "delivering webhooks");
+    let mut pausing = pause_outage();
     while !signal.stopping() {
-        if docket.sending_paused() || !holds(docket, &lease, "webhooks") {
+        if paused(docket, &mut pausing) || !holds(docket, &lease, &mut leasing) {
             signal.sleep(idle);
             continue;
         }
-        match post_due_webhooks(docket, &client, 20) {
-            Ok(0) => {
+        match posting.note(post_due_webhooks(docket, &client, 20)) {
+            Some(0) => {
                 let next = docket.next_webhook_due().unwrap_or(None);
                 if !signal.sleep(wait_for(docket, next, idle)) {
                     return;
                 }
             }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "cannot deliver webhooks; trying again shortly");
+            Some(_) => {}
+            None => {
                 signal.sleep(idle);
             }
         }

@@ -1,14 +1,17 @@
-//! The background loops as a server runs them: here, the collector of uploaded files no record
-//! references, at start and again at each interval.
+//! The background loops as a server runs them: the collector of uploaded files no record
+//! references, at start and again at each interval; a loop on a store that stops answering for
+//! a while logs it once, and once that it works again.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::{WorkerOptions, Workers};
+use super::{Signal, WorkerOptions, Workers, hooks_loop, scheduler_loop};
 use crate::config::FirmConfig;
 use crate::mail::{FileTransport, MailTemplates, Mailer};
-use crate::store::SledStore;
+use crate::outage::tests::logged;
+use crate::store::{Batch, Entries, FileStore, SledStore, Store, Tree, Visit};
 use crate::{Docket, SystemClock};
 
 /// A docket over a fresh data folder in `dir`, and a mailer that writes `.eml` files there.
@@ -97,4 +100,147 @@ fn stopping_does_not_wait_out_the_collectors_hour() {
     let stopping = Instant::now();
     workers.stop();
     assert!(stopping.elapsed() < Duration::from_secs(30));
+}
+
+/// A store in memory whose reads fail while `failures` is above zero, one failure each.
+struct Flaky {
+    inner: crate::store::MemoryStore,
+    failures: AtomicUsize,
+}
+
+impl Flaky {
+    fn fail(&self) -> crate::Result<()> {
+        match self
+            .failures
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        {
+            Ok(_) => Err(crate::Error::Storage(
+                "cannot reach PostgreSQL: is the server running?".to_string(),
+            )),
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+impl Store for Flaky {
+    fn get(&self, tree: Tree, key: &[u8]) -> crate::Result<Option<Vec<u8>>> {
+        self.fail()?;
+        self.inner.get(tree, key)
+    }
+    fn scan(
+        &self,
+        tree: Tree,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+        reverse: bool,
+    ) -> crate::Result<Entries> {
+        self.fail()?;
+        self.inner.scan(tree, prefix, after, limit, reverse)
+    }
+    fn commit(&self, batch: Batch) -> crate::Result<()> {
+        self.inner.commit(batch)
+    }
+    fn flush(&self) -> crate::Result<()> {
+        self.inner.flush()
+    }
+    fn generation(&self) -> u64 {
+        self.inner.generation()
+    }
+    fn len(&self, tree: Tree) -> crate::Result<usize> {
+        self.inner.len(tree)
+    }
+    fn for_each(&self, each: Visit) -> crate::Result<()> {
+        self.inner.for_each(each)
+    }
+    fn files(&self) -> &FileStore {
+        self.inner.files()
+    }
+}
+
+/// What `run` (a loop) logs on a store whose reads fail five times from the start; the loop is
+/// stopped once the store has answered again for a while.
+fn logged_on_a_flaky_store(run: impl FnOnce(&Docket, &Signal, &WorkerOptions)) -> Vec<String> {
+    let store = Arc::new(Flaky {
+        inner: crate::store::MemoryStore::new(),
+        failures: AtomicUsize::new(0),
+    });
+    let docket = Docket::open(
+        store.clone(),
+        Arc::new(SystemClock),
+        &FirmConfig::default(),
+        "https://docket.example",
+    )
+    .unwrap();
+    store.failures.store(5, Ordering::SeqCst);
+    let signal = Arc::new(Signal {
+        stop: AtomicBool::new(false),
+        lock: Mutex::new(()),
+        wake: Condvar::new(),
+    });
+    let options = WorkerOptions {
+        idle: Duration::from_millis(1),
+        ..WorkerOptions::default()
+    };
+    let stopper = {
+        let (store, signal) = (store.clone(), signal.clone());
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while store.failures.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            let _guard = signal.lock.lock().unwrap();
+            signal.stop.store(true, Ordering::SeqCst);
+            signal.wake.notify_all();
+        })
+    };
+    let ((), lines) = logged(|| run(&docket, &signal, &options));
+    stopper.join().unwrap();
+    assert_eq!(
+        store.failures.load(Ordering::SeqCst),
+        0,
+        "five tries failed"
+    );
+    lines
+}
+
+/// The lines of `lines` at `level` that contain `said`.
+fn said<'a>(lines: &'a [String], level: &str, said: &str) -> Vec<&'a String> {
+    lines
+        .iter()
+        .filter(|l| l.contains(level) && l.contains(said))
+        .collect()
+}
+
+#[test]
+fn a_loop_logs_a_store_that_fails_five_times_once_and_once_that_it_works_again() {
+    let lines = logged_on_a_flaky_store(hooks_loop);
+    let errors = said(&lines, "ERROR", "");
+    assert_eq!(errors.len(), 1, "{lines:#?}");
+    assert!(
+        errors[0].contains("cannot deliver events to hooks")
+            && errors[0].contains("cannot reach PostgreSQL"),
+        "{lines:#?}"
+    );
+    let again = said(&lines, "INFO", "delivering events to hooks again after");
+    assert_eq!(again.len(), 1, "{lines:#?}");
+}
+
+#[test]
+fn the_scheduler_says_once_that_it_cannot_read_whether_sending_is_paused() {
+    let lines = logged_on_a_flaky_store(|docket, signal, options| {
+        scheduler_loop(docket, signal, options.idle)
+    });
+    // The check for orphans runs once at start (and its failure is said once, there).
+    let errors = said(&lines, "ERROR", "");
+    let paused = said(&lines, "ERROR", "cannot read whether sending is paused");
+    assert_eq!(paused.len(), 1, "{lines:#?}");
+    assert!(errors.len() <= 2, "{lines:#?}");
+    let again = said(
+        &lines,
+        "INFO",
+        "reading whether sending is paused again after",
+    );
+    assert_eq!(again.len(), 1, "{lines:#?}");
 }

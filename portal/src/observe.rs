@@ -138,3 +138,7 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
             .into_response(),
     }
 }
+
+#[cfg(test)]
+#[path = "observe_tests.rs"]
+mod tests;
