@@ -155,6 +155,26 @@ fn install_runs_every_check_and_writes_only_the_data_folder_named() {
         );
         assert!(!typo.exists(), "{args:?}");
     }
+    // The folder of a server on PostgreSQL (its lock, no records) without the database named:
+    // the command says to give it the server's storage settings.
+    let replica = project.path().join("replica");
+    std::fs::create_dir(&replica).unwrap();
+    std::fs::write(replica.join("docket.lock"), b"").unwrap();
+    for args in [&install[..], &["plugin", "list"]] {
+        let out = support::run_with(
+            support::docket()
+                .current_dir(project.path())
+                .arg("--data")
+                .arg(&replica)
+                .args(args),
+        );
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr(&out).contains("is the folder of a server on PostgreSQL"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
 
     // What check refuses, install refuses: a plugin whose trial call panics with its defaults.
     let data = data_folder();

@@ -36,7 +36,7 @@ pub use files::{FileReader, FileStore, FileWriter};
 pub use memo::remembering_reads;
 pub use memory::MemoryStore;
 pub use pg::{DEFAULT_POOL, PgStore, UrlFrom};
-pub use sled_store::{STORE_FORMAT, SledStore, lock_folder};
+pub use sled_store::{STORE_FORMAT, SledStore, lock_folder, no_data_folder};
 pub use upgrade::Upgrade;
 
 use crate::Result;

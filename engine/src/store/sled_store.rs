@@ -64,6 +64,19 @@ impl std::fmt::Debug for SledStore {
     }
 }
 
+/// Why `dir`, which holds no records, cannot be opened as a data folder: none is there, or it is
+/// the folder of a server on PostgreSQL (which takes its folder, `lock_folder`, but keeps its
+/// records in the database) and the command was not given the database.
+pub fn no_data_folder(dir: &Path) -> Error {
+    if dir.join("docket.lock").is_file() {
+        return Error::invalid(format!(
+            "{} is the folder of a server on PostgreSQL (its records are in the database): give this command the same storage settings as that server (its --config, or DOCKET_STORAGE_BACKEND=postgres and DOCKET_STORAGE_URL)",
+            dir.display()
+        ));
+    }
+    Error::NoDataFolder(dir.display().to_string())
+}
+
 /// Takes the data folder `dir` for this process (its `docket.lock`, held until the file is
 /// dropped): refused with `Error::Locked` while another docket holds it. A server on PostgreSQL
 /// takes its folder too (its plugins, admin socket and outbox folder are its own).
@@ -112,14 +125,7 @@ impl SledStore {
     /// `open`, upgrading a folder an older docket wrote with the domain's steps `domain`.
     pub fn open_upgrading(dir: &Path, domain: &[Upgrade]) -> Result<Self> {
         if !dir.join("db").is_dir() {
-            // A server on PostgreSQL takes its folder (`lock_folder`) but keeps no records in it.
-            if dir.join("docket.lock").is_file() {
-                return Err(Error::invalid(format!(
-                    "{} is the folder of a server on PostgreSQL (its records are in the database): give this command the same storage settings as that server (its --config, or DOCKET_STORAGE_BACKEND=postgres and DOCKET_STORAGE_URL)",
-                    dir.display()
-                )));
-            }
-            return Err(Error::NoDataFolder(dir.display().to_string()));
+            return Err(no_data_folder(dir));
         }
         Self::open_folder(dir, TOOL_CACHE_BYTES, domain)
     }

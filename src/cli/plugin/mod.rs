@@ -146,7 +146,7 @@ pub fn run(cmd: PluginCommand, config: &Config, data_named: bool) -> anyhow::Res
     }
     if data.dir.is_none() {
         if data_named {
-            return Err(docket_engine::Error::NoDataFolder(dir.display().to_string()).into());
+            return Err(docket_engine::store::no_data_folder(dir).into());
         }
         let writes = match &cmd {
             PluginCommand::Install { .. } => Some("install into"),
