@@ -1,7 +1,8 @@
 //! Restoring a backup into an empty PostgreSQL database, so a firm moves from a data folder to
 //! the database several servers share (and back, by a backup of the database restored into a
 //! folder). The same archive, the same checks and the same pause of sending as a restore into a
-//! folder; a failed restore empties the database again, so it is as it was.
+//! folder; a failed restore empties the database again (or takes Docket's tables out of one
+//! that had none), so it is as it was.
 
 use std::io::Read;
 
@@ -24,6 +25,8 @@ pub fn restore_postgres(
 ) -> Result<Counts> {
     // Checked before `connect` creates Docket's tables, so nothing is changed.
     PgStore::refuse_other_tables(url, from)?;
+    // A database Docket never prepared is left without its tables if the restore fails.
+    let prepared_before = PgStore::prepared(url, from)?;
     let store = PgStore::connect(url, pool, crate::docket::UPGRADES)?;
     if !store.holds_nothing()? {
         return Err(Error::Conflict(format!(
@@ -73,8 +76,12 @@ pub fn restore_postgres(
             ..counts
         })
     })();
+    let undo = || match prepared_before {
+        true => store.erase_all(),
+        false => store.drop_all(),
+    };
     if let Err(e) = &result
-        && let Err(erase) = store.erase_all()
+        && let Err(erase) = undo()
     {
         return Err(Error::Backup(format!(
             "{e}; the database could not be emptied again ({erase}): empty it before restoring again"

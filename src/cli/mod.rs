@@ -159,7 +159,7 @@ fn run_job(config: &Config, job: Job) -> anyhow::Result<()> {
                 let (docket, store) = open(config)?;
                 (docket, store)
             }
-            StorageBackend::Postgres => backend::open_served(config, Arc::new(SystemClock))?,
+            StorageBackend::Postgres => backend::open_existing(config, Arc::new(SystemClock))?,
         };
     let docket = if call.needs_plugins() {
         docket.with_plugins(open_plugins(config, store.as_ref())?)
@@ -180,7 +180,9 @@ fn backup(config: &Config, out: &std::path::Path) -> anyhow::Result<()> {
         None => {
             let store: Arc<dyn docket_engine::store::Store> = match config.storage.backend {
                 StorageBackend::Sled => open(config)?.1,
-                StorageBackend::Postgres => Arc::new(backend::open_postgres(config)?),
+                StorageBackend::Postgres => {
+                    Arc::new(backend::open_postgres(config, backend::Firm::Existing)?)
+                }
             };
             Ok(docket_engine::backup::export(
                 store.as_ref(),

@@ -83,6 +83,15 @@ fn a_firm_moves_from_sled_to_postgres_and_back() {
         &["restore", cut.to_str().unwrap(), "--to-url", &db.url],
         "cannot restore",
     );
+    // As it was: not even Docket's tables are left in the database Docket had not prepared.
+    assert_eq!(
+        db.cluster.psql(
+            &db.name,
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relname LIKE 'docket%'"
+        ),
+        "0"
+    );
     let out = ok(&["restore", first.to_str().unwrap(), "--to-url", &db.url]);
     assert!(
         out.starts_with(&format!("restored {what} into the database ")),
@@ -272,5 +281,34 @@ fn a_restore_into_another_applications_database_is_refused_and_changes_nothing()
         ),
         "invoices",
         "no table of Docket's was added"
+    );
+}
+
+#[test]
+fn a_command_on_a_database_with_no_firm_is_refused_and_prepares_nothing() {
+    // An operator trying a new database's URL with `check` first: nothing is made there, so
+    // the restore the README describes still goes in.
+    let db = Cluster::shared().database();
+    let empty = tempfile::tempdir().unwrap();
+    for args in [
+        &["check"][..],
+        &["work", "list"],
+        &["backup", "--out", "x.backup"],
+    ] {
+        let output = on_pg(&db.url, empty.path(), args);
+        assert!(!output.status.success(), "{args:?}");
+        let err = stderr(&output);
+        assert!(
+            err.contains("holds no firm yet (nothing was changed)") && err.contains("docket serve"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(
+        db.cluster.psql(
+            &db.name,
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relname LIKE 'docket%'"
+        ),
+        "0"
     );
 }

@@ -53,7 +53,7 @@ pub(crate) fn gather(config: &Config, users_of: Option<&str>) -> anyhow::Result<
         Some(server) => server.captured(&call)?,
         None => {
             let (docket, _store) = if postgres {
-                crate::cli::backend::open_served(config, Arc::new(SystemClock))?
+                crate::cli::backend::open_existing(config, Arc::new(SystemClock))?
             } else {
                 let (docket, store) = crate::cli::open(config)?;
                 (docket, store as Arc<dyn Store>)

@@ -27,6 +27,34 @@ impl PgStore {
         })
     }
 
+    /// Whether Docket's tables are in the database at `url` (a firm was started or restored
+    /// there), asked without creating them.
+    pub fn prepared(url: &str, from: UrlFrom) -> Result<bool> {
+        let bridge = Bridge::new(url, 2, from)?;
+        let (pool, described) = (bridge.pool.clone(), bridge.described.clone());
+        bridge.run(async move {
+            let client = Bridge::client_from(&pool, &described, from).await?;
+            let row = client
+                .query_one("SELECT to_regclass('docket_schema') IS NOT NULL", &[])
+                .await
+                .map_err(|e| pg_error_from(&described, "cannot read the database", e, from))?;
+            Ok(row.get::<_, bool>(0))
+        })
+    }
+
+    /// Takes Docket's tables, sequence and function out of the database: for a restore that
+    /// failed part way into a database that held none of them before it.
+    pub fn drop_all(&self) -> Result<()> {
+        self.with_client("cannot empty the database again", |c| async move {
+            c.batch_execute(
+                "DROP FUNCTION IF EXISTS docket_commit;
+                 DROP TABLE IF EXISTS docket_kv, docket_files, docket_blob_chunks, docket_blobs, docket_schema;
+                 DROP SEQUENCE IF EXISTS docket_generation;",
+            )
+            .await
+        })
+    }
+
     /// Whether the database holds nothing but its store format: no record, no index entry, no
     /// file.
     pub fn holds_nothing(&self) -> Result<bool> {
