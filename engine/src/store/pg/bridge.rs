@@ -217,6 +217,12 @@ fn tls_of(
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
             "sslrootcert" => root = Some(percent_decoded(value)),
+            "sslcert" | "sslkey" | "sslpassword" => {
+                return Err(Error::invalid(format!(
+                    "{}: {key}: Docket does not connect with a client certificate; let its user sign in with a password instead",
+                    from.name()
+                )));
+            }
             "sslmode" if matches!(value, "require" | "verify-ca" | "verify-full") => {
                 tls = true;
                 kept.push("sslmode=require".to_string());

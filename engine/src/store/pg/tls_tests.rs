@@ -101,6 +101,17 @@ fn sslmode_require_encrypts_and_checks_the_certificate_against_sslrootcert() {
     ));
     assert!(err.contains("certificate for another name"), "{err}");
 
+    // A client certificate is refused, saying so.
+    let err = refused(&format!(
+        "{}?sslmode=require&sslrootcert={}&sslcert=/x.pem&sslkey=/y.pem",
+        db.url,
+        ca.display()
+    ));
+    assert!(
+        err.contains("sslcert: Docket does not connect with a client certificate"),
+        "{err}"
+    );
+
     // A mode Docket does not take is named.
     let err = refused(&format!("{}?sslmode=allow", db.url));
     assert!(
