@@ -16,6 +16,8 @@ pub const LEASE_TTL: Duration = Duration::from_secs(30);
 /// One loop's lease, as one server sees it.
 #[derive(Debug)]
 pub struct Lease {
+    /// The loop's name, for the log.
+    name: String,
     key: Vec<u8>,
     /// This server's name in the lease (unique per process).
     holder: String,
@@ -23,12 +25,16 @@ pub struct Lease {
     /// Until when this server last took or renewed it: renewed only once a third of it is
     /// used, so holding it costs a write every `ttl / 3`, not every round.
     held_until: std::sync::Mutex<Option<SystemTime>>,
+    /// Whether the last look found this server holding it: a change is logged once, so an
+    /// operator sees which server runs the loop and when another took over.
+    holding: std::sync::atomic::AtomicBool,
 }
 
 impl Lease {
     /// The lease of loop `name` for this process.
     pub fn new(name: &str, ttl: Duration) -> Self {
         Self {
+            name: name.to_string(),
             key: format!("lease/{name}").into_bytes(),
             holder: format!(
                 "{}/{}",
@@ -37,15 +43,33 @@ impl Lease {
             ),
             ttl,
             held_until: std::sync::Mutex::new(None),
+            holding: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
     /// Takes the lease, or renews it when this server holds it; `false` while another server
-    /// holds it unexpired.
+    /// holds it unexpired. On a shared store, taking it and losing it are logged once each.
     pub fn hold(&self, store: &dyn Store) -> Result<bool> {
         if !store.shared() {
             return Ok(true);
         }
+        let held = self.take_or_renew(store)?;
+        let before = self
+            .holding
+            .swap(held, std::sync::atomic::Ordering::Relaxed);
+        match (before, held) {
+            (false, true) => {
+                tracing::info!(lease = %self.name, "this server now runs the {} for every server on the database", self.name)
+            }
+            (true, false) => {
+                tracing::info!(lease = %self.name, "another server runs the {} now", self.name)
+            }
+            _ => {}
+        }
+        Ok(held)
+    }
+
+    fn take_or_renew(&self, store: &dyn Store) -> Result<bool> {
         let now = SystemTime::now();
         let mut held = self.held_until.lock().unwrap_or_else(|e| e.into_inner());
         if held.is_some_and(|until| until > now + self.ttl * 2 / 3) {

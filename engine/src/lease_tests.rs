@@ -29,6 +29,37 @@ fn one_server_holds_a_lease_until_it_runs_out_or_is_released() {
 }
 
 #[test]
+fn taking_over_a_lease_is_logged_once_by_each_server() {
+    let db = Cluster::shared().database();
+    let a = PgStore::connect(&db.url, 2, &[]).unwrap();
+    let b = PgStore::connect(&db.url, 2, &[]).unwrap();
+    let (la, lb) = (
+        Lease::new("scheduler", Duration::from_millis(900)),
+        Lease::new("scheduler", Duration::from_millis(900)),
+    );
+    let (_, lines) = crate::outage::tests::logged(|| {
+        for _ in 0..3 {
+            assert!(la.hold(&a).unwrap());
+            assert!(!lb.hold(&b).unwrap());
+        }
+        std::thread::sleep(Duration::from_millis(1100));
+        for _ in 0..3 {
+            assert!(lb.hold(&b).unwrap());
+        }
+        assert!(!la.hold(&a).unwrap());
+    });
+    let now_runs = lines
+        .iter()
+        .filter(|l| l.contains("this server now runs the scheduler"))
+        .count();
+    let other = lines
+        .iter()
+        .filter(|l| l.contains("another server runs the scheduler now"))
+        .count();
+    assert_eq!((now_runs, other), (2, 1), "{lines:#?}");
+}
+
+#[test]
 fn servers_racing_for_a_lease_get_one_holder() {
     let db = Cluster::shared().database();
     let stores: Vec<_> = (0..4)
