@@ -129,7 +129,12 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     match (store_ok, running) {
         (true, true) => (StatusCode::OK, "ready").into_response(),
         (false, _) => {
-            (StatusCode::SERVICE_UNAVAILABLE, "the store does not answer").into_response()
+            let what = if state.docket.store().shared() {
+                "the PostgreSQL database does not answer"
+            } else {
+                "the data folder cannot be read"
+            };
+            (StatusCode::SERVICE_UNAVAILABLE, what).into_response()
         }
         (true, false) => (
             StatusCode::SERVICE_UNAVAILABLE,

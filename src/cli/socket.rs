@@ -235,7 +235,7 @@ impl Served {
         let call: Call = serde_json::from_slice(bytes).context(
             "the admin socket cannot read this command; is this `docket` the same version as the server?",
         )?;
-        tracing::info!(command = ?call.job, "a command beside the server (admin socket)");
+        tracing::info!(command = %command_name(&call), "a command beside the server (admin socket)");
         let mut frames = Frames { to: writer };
         call.run(&self.docket, &self.config, true, &mut Out::new(&mut frames))
     }
@@ -367,4 +367,53 @@ impl Server {
             }
         }
     }
+}
+
+/// A command as typed, without its arguments (`work list`, `settings set`): what the log says
+/// a command beside the server asked for. Read from the command's own serialisation, its enum
+/// names down to the first that carries arguments.
+fn command_name(call: &Call) -> String {
+    name_of(serde_json::to_value(&call.job).unwrap_or_default())
+}
+
+fn name_of(mut value: serde_json::Value) -> String {
+    let mut words = Vec::new();
+    loop {
+        match value {
+            // A variant (named in CamelCase), not an argument (snake_case).
+            serde_json::Value::Object(map)
+                if map.len() == 1 && map.keys().all(|k| k.starts_with(char::is_uppercase)) =>
+            {
+                let (key, inner) = map.into_iter().next().expect("one entry");
+                words.push(key.to_lowercase());
+                value = inner;
+            }
+            serde_json::Value::String(unit) if unit.starts_with(char::is_uppercase) => {
+                words.push(unit.to_lowercase());
+                break;
+            }
+            _ => break,
+        }
+    }
+    words.join(" ")
+}
+
+#[cfg(test)]
+#[test]
+fn a_command_is_logged_by_its_name_without_its_arguments() {
+    use serde_json::json;
+    let name = |v| name_of(v);
+    assert_eq!(
+        name(json!({"Work": {"List": {"status": null, "limit": 100}}})),
+        "work list"
+    );
+    assert_eq!(
+        name(json!({"Settings": {"Set": {"pairs": ["name", "Walk LLP"]}}})),
+        "settings set"
+    );
+    assert_eq!(
+        name(json!({"Work": {"Show": {"id": "01ABC"}}})),
+        "work show"
+    );
+    assert_eq!(name(json!({"Sending": "Status"})), "sending status");
 }
