@@ -75,9 +75,24 @@ struct Signal {
     stop: AtomicBool,
     lock: Mutex<()>,
     wake: Condvar,
+    /// Reading whether sending is paused, shared by the loops that read it, so a store that
+    /// cannot be read is said once, not once per loop.
+    pausing: Mutex<Outage>,
 }
 
 impl Signal {
+    fn new() -> Signal {
+        Signal {
+            stop: AtomicBool::new(false),
+            lock: Mutex::new(()),
+            wake: Condvar::new(),
+            pausing: Mutex::new(Outage::new(
+                "cannot read whether sending is paused",
+                "reading whether sending is paused",
+            )),
+        }
+    }
+
     /// Waits `for_` or until told to stop; false once stopping.
     fn sleep(&self, for_: std::time::Duration) -> bool {
         let guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
@@ -129,11 +144,7 @@ impl Workers {
         } else {
             docket.recover_in_flight()?;
         }
-        let signal = Arc::new(Signal {
-            stop: AtomicBool::new(false),
-            lock: Mutex::new(()),
-            wake: Condvar::new(),
-        });
+        let signal = Arc::new(Signal::new());
         let mut threads = Vec::new();
         let spawn = |name: &str, body: Box<dyn FnOnce() + Send>| {
             std::thread::Builder::new()
@@ -206,16 +217,9 @@ fn wait_for(
 }
 
 /// Whether sending is paused (a restored folder); a store that cannot be read counts as paused.
-fn paused(docket: &Docket, outage: &mut Outage) -> bool {
+fn paused(docket: &Docket, signal: &Signal) -> bool {
+    let mut outage = signal.pausing.lock().unwrap_or_else(|e| e.into_inner());
     !matches!(outage.note(docket.sending_pause()), Some(None))
-}
-
-/// The outage of reading whether sending is paused.
-fn pause_outage() -> Outage {
-    Outage::new(
-        "cannot read whether sending is paused",
-        "reading whether sending is paused",
-    )
 }
 
 /// Whether this server holds `lease` now; a store that cannot be read counts as not.
@@ -245,7 +249,6 @@ fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration,
         "re-planning on the firm's new calendar",
     );
     let mut ticking = Outage::new("the scheduler's tick failed", "the scheduler ticks");
-    let mut pausing = pause_outage();
     // Orphans of the schedule (left by a crash mid-change or an older binary's bug) are
     // re-planned before the first tick, so nothing the firm was promised stays unsent; on a
     // shared store, by the server that ticks.
@@ -257,7 +260,7 @@ fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration,
         }
         // A paused folder (restored from a backup) fires nothing until an admin resumes it;
         // a server without the scheduler's lease leaves the ticks to the one with it.
-        if paused(docket, &mut pausing) || !holds(docket, lease, &mut leasing) {
+        if paused(docket, signal) || !holds(docket, lease, &mut leasing) {
             if !signal.sleep(idle) {
                 return;
             }
@@ -323,13 +326,12 @@ fn sender_loop(docket: &Docket, mailer: &Mailer, signal: &Signal, options: &Work
         "looking for emails left in flight",
     );
     let mut claiming = Outage::new("cannot read the outbox", "reading the outbox");
-    let mut pausing = pause_outage();
     while !signal.stopping() {
         if docket.store().shared() && looked_for_stale.elapsed() >= STALE_LOOK_EVERY {
             looked_for_stale = Instant::now();
             looking_for_stale.note(docket.recover_stale_in_flight(IN_FLIGHT_TIMEOUT));
         }
-        if paused(docket, &mut pausing) {
+        if paused(docket, signal) {
             signal.sleep(options.idle);
             continue;
         }
@@ -488,9 +490,8 @@ fn webhook_loop(docket: &Docket, signal: &Signal, idle: std::time::Duration) {
         "taking the webhook poster's lease",
     );
     let mut posting = Outage::new("cannot deliver webhooks", "delivering webhooks");
-    let mut pausing = pause_outage();
     while !signal.stopping() {
-        if paused(docket, &mut pausing) || !holds(docket, &lease, &mut leasing) {
+        if paused(docket, signal) || !holds(docket, &lease, &mut leasing) {
             signal.sleep(idle);
             continue;
         }

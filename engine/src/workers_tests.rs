@@ -3,8 +3,8 @@
 //! a while logs it once, and once that it works again.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::{Signal, WorkerOptions, Workers, hooks_loop, scheduler_loop};
@@ -173,11 +173,7 @@ fn logged_on_a_flaky_store(run: impl FnOnce(&Docket, &Signal, &WorkerOptions)) -
     )
     .unwrap();
     store.failures.store(5, Ordering::SeqCst);
-    let signal = Arc::new(Signal {
-        stop: AtomicBool::new(false),
-        lock: Mutex::new(()),
-        wake: Condvar::new(),
-    });
+    let signal = Arc::new(Signal::new());
     let options = WorkerOptions {
         idle: Duration::from_millis(1),
         ..WorkerOptions::default()
@@ -237,6 +233,28 @@ fn the_scheduler_says_once_that_it_cannot_read_whether_sending_is_paused() {
     let paused = said(&lines, "ERROR", "cannot read whether sending is paused");
     assert_eq!(paused.len(), 1, "{lines:#?}");
     assert!(errors.len() <= 2, "{lines:#?}");
+    let again = said(
+        &lines,
+        "INFO",
+        "reading whether sending is paused again after",
+    );
+    assert_eq!(again.len(), 1, "{lines:#?}");
+}
+
+#[test]
+fn the_loops_that_read_whether_sending_is_paused_say_its_failure_once_between_them() {
+    // The scheduler, the sender and the webhook poster each look every round; one store that
+    // cannot be read is one error and one recovery, not one per loop.
+    let lines = logged_on_a_flaky_store(|docket, signal, _| {
+        while !signal.stop.load(Ordering::SeqCst) {
+            for _loop in 0..3 {
+                super::paused(docket, signal);
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+    let failed = said(&lines, "ERROR", "cannot read whether sending is paused");
+    assert_eq!(failed.len(), 1, "{lines:#?}");
     let again = said(
         &lines,
         "INFO",
