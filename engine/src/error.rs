@@ -46,6 +46,10 @@ pub enum Error {
     /// The data folder is unreadable, corrupt or out of space.
     #[error("storage: {0}")]
     Storage(String),
+    /// The store does not answer just now (PostgreSQL stopped or out of reach): the same call
+    /// may work in a moment.
+    #[error("storage: {0}")]
+    Unavailable(String),
     /// A stored record is of a format this binary cannot read.
     #[error(
         "stored {kind} record has format version {version}, newer than this docket understands; upgrade docket"

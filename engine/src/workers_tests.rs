@@ -3,8 +3,8 @@
 //! a while logs it once, and once that it works again.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::{Signal, WorkerOptions, Workers, hooks_loop, scheduler_loop};

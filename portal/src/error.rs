@@ -71,6 +71,14 @@ impl From<Error> for ApiError {
             Error::TooFast(_) => Self::new(StatusCode::TOO_MANY_REQUESTS, e.to_string()),
             Error::Forbidden(_) => Self::new(StatusCode::FORBIDDEN, e.to_string()),
             Error::Gone(_) => Self::new(StatusCode::GONE, e.to_string()),
+            // Said once by the background loops, which meet it first; not again per request.
+            Error::Unavailable(why) => {
+                tracing::debug!(%why, "a request met the database not answering");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the database does not answer just now; try again in a minute",
+                )
+            }
             other => Self::internal(other),
         }
     }
@@ -86,4 +94,20 @@ impl IntoResponse for ApiError {
         )
             .into_response()
     }
+}
+
+#[cfg(test)]
+#[test]
+fn a_database_that_does_not_answer_is_a_503_in_plain_words() {
+    let answer = ApiError::from(Error::Unavailable(
+        "cannot reach PostgreSQL at docket@db:5432/firm: connection refused".into(),
+    ));
+    assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        answer.message(),
+        "the database does not answer just now; try again in a minute"
+    );
+    // A fault of the store is still a 500.
+    let fault = ApiError::from(Error::Storage("corrupt record".into()));
+    assert_eq!(fault.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }

@@ -520,6 +520,14 @@ impl Message {
 fn error_page(error: impl Into<crate::ApiError>, layout: Layout) -> Response {
     let error = error.into();
     let status = error.status();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        return Message::new(
+            "The database does not answer",
+            "Docket cannot reach its database just now, so nothing was changed. Try again in a minute; if it lasts, the server log says why.",
+        )
+        .back("/admin", "Back to the overview")
+        .render(status, layout);
+    }
     if status.is_server_error() {
         return Message::new(
             "Something went wrong",

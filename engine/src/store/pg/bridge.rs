@@ -321,7 +321,7 @@ fn strip_url(message: &str, url: &str) -> String {
 pub(crate) fn pool_error(described: &str, e: PoolError, from: UrlFrom) -> Error {
     match e {
         PoolError::Backend(e) => pg_error_from(described, "cannot connect to PostgreSQL", e, from),
-        PoolError::Timeout(_) => Error::Storage(format!(
+        PoolError::Timeout(_) => Error::Unavailable(format!(
             "PostgreSQL at {described} did not answer within {}s: is it running, and is {} right?",
             POOL_WAIT.as_secs(),
             from.name()
@@ -410,11 +410,11 @@ pub(crate) fn pg_error_from(
         ));
     }
     match io {
-        Some(io) => Error::Storage(format!(
+        Some(io) => Error::Unavailable(format!(
             "cannot reach PostgreSQL at {described}: {io}; is the server running, and is {} right?",
             from.name()
         )),
-        None if e.is_closed() => Error::Storage(format!(
+        None if e.is_closed() => Error::Unavailable(format!(
             "the connection to PostgreSQL at {described} was closed"
         )),
         None => Error::Storage(format!("{what} ({described}): {e}")),
