@@ -216,7 +216,14 @@ fn tls_of(
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
-            "sslrootcert" => root = Some(percent_decoded(value)),
+            // A path may hold spaces, `%20` in a URL.
+            "sslrootcert" => {
+                root = Some(
+                    percent_encoding::percent_decode_str(value)
+                        .decode_utf8_lossy()
+                        .into_owned(),
+                )
+            }
             "sslcert" | "sslkey" | "sslpassword" => {
                 return Err(Error::invalid(format!(
                     "{}: {key}: Docket does not connect with a client certificate; let its user sign in with a password instead",
@@ -262,30 +269,6 @@ fn tls_of(
             std::sync::Arc::unwrap_or_clone(config),
         )),
     ))
-}
-
-/// A URL parameter's value with its `%XX` escapes decoded (a path may hold spaces).
-fn percent_decoded(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `user@host:port/database` of a connection config.
@@ -373,9 +356,10 @@ pub(crate) fn pg_error_from(
             db.message()
         ));
     }
+    let source = std::error::Error::source(&e).map(|s| s.to_string());
     // The server asked for a password and the URL gives none (the client's own words are
     // only "invalid configuration").
-    if std::error::Error::source(&e).is_some_and(|s| s.to_string() == "password missing") {
+    if source.as_deref() == Some("password missing") {
         return Error::Storage(format!(
             "PostgreSQL at {described} asks for a password and the URL has none: put it in {} (postgres://USER:PASSWORD@HOST:PORT/DATABASE)",
             from.password_place()
@@ -384,7 +368,6 @@ pub(crate) fn pg_error_from(
     let io = std::error::Error::source(&e)
         .and_then(|s| s.downcast_ref::<std::io::Error>())
         .map(|io| io.to_string());
-    let source = std::error::Error::source(&e).map(|s| s.to_string());
     if let Some(why) = source
         .as_deref()
         .filter(|s| s.contains("not valid for name"))
