@@ -15,7 +15,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
@@ -33,7 +32,7 @@ pub struct Mirror {
     /// File name → the hash both sides held after the last look.
     synced: Mutex<BTreeMap<String, String>>,
     /// Whether the last look failed (its failure is logged once, not every second).
-    failing: AtomicBool,
+    failing: Mutex<crate::outage::Outage>,
     /// File name → its size, modification time and hash at the last look: a file that kept
     /// both is not read again.
     hashed: Mutex<BTreeMap<String, (u64, std::time::SystemTime, String)>>,
@@ -55,7 +54,10 @@ impl Mirror {
             store: store.clone(),
             dir: dir.to_path_buf(),
             synced: Mutex::default(),
-            failing: AtomicBool::new(false),
+            failing: Mutex::new(crate::outage::Outage::new(
+                "the plugins folder cannot be mirrored through the database (other servers' plugin changes wait until it can)",
+                "mirroring the plugins folder through the database",
+            )),
             hashed: Mutex::default(),
         })
     }
@@ -132,29 +134,22 @@ impl Mirror {
 
     /// [`Mirror::sync`], its moves logged; a failure is logged once until a look succeeds again.
     pub fn sync_logged(&self) {
-        match self.sync() {
-            Ok(done) => {
-                if self.failing.swap(false, Ordering::Relaxed) {
-                    tracing::info!("the plugins folder is mirrored through the database again");
-                }
-                for name in &done.pushed {
-                    if self.dir.join(name).is_file() {
-                        tracing::info!(file = %name, "plugin file shared with the other servers through the database");
-                    } else {
-                        tracing::info!(file = %name, "plugin file removed for the other servers too, through the database");
-                    }
-                }
-                for name in &done.pulled {
-                    tracing::info!(file = %name, "plugin file taken from the database, as another server installed, replaced or removed it");
-                }
+        let synced = self.sync();
+        let done = self
+            .failing
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .note(synced);
+        let Some(done) = done else { return };
+        for name in &done.pushed {
+            if self.dir.join(name).is_file() {
+                tracing::info!(file = %name, "plugin file shared with the other servers through the database");
+            } else {
+                tracing::info!(file = %name, "plugin file removed for the other servers too, through the database");
             }
-            Err(e) => {
-                if !self.failing.swap(true, Ordering::Relaxed) {
-                    tracing::error!(
-                        "the plugins folder cannot be mirrored through the database ({e}); other servers' plugin changes wait until it can"
-                    );
-                }
-            }
+        }
+        for name in &done.pulled {
+            tracing::info!(file = %name, "plugin file taken from the database, as another server installed, replaced or removed it");
         }
     }
 
