@@ -50,16 +50,17 @@ pub(super) async fn checklist(
     {
         return page_in(locale, html);
     }
-    let firm = visitor_on(&state, &headers, work.parse().ok());
+    let work_id = work.parse().ok();
+    let visitor = || visitor_on(&state, &headers, work_id);
     let cap = state.docket.max_upload();
-    let session = match ClientSignIn::admit(&state, &headers, &work, &group, &firm) {
+    let session = match ClientSignIn::admit(&state, &headers, &work, &group, &visitor) {
         Ok(session) => session,
         Err(page) => return page,
     };
     // Reads only, on this thread, as the session's own reads are.
     let list = match state.docket.checklist(&session) {
         Ok(list) => list,
-        Err(e) => return trouble(&firm, &crate::ApiError::from(e)),
+        Err(e) => return trouble(&visitor(), &crate::ApiError::from(e)),
     };
     let tz = list.timezone;
     let locale = list.locale;

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use docket_engine::docket::{ClientSession, NoSession};
 
-use super::language::visitor_on;
+use super::language::{browser, visitor_on};
 use super::pages::{Firm, Message, not_here, reassigned, say, trouble};
 use super::{ACCOUNT_COOKIE_PLAIN, ACCOUNT_COOKIE_SECURE, checklist_path, device_cookie};
 use super::{link, parse_group};
@@ -41,20 +41,18 @@ impl FromRequestParts<AppState> for ClientSignIn {
             })
         };
         let (work, group) = (param("work"), param("group"));
-        // Refused before the session is checked: in the language of the contact this device
-        // holds the work for, else the visitor's.
-        let firm = visitor_on(
-            state,
-            &parts.headers,
-            work.as_deref().and_then(|w| w.parse().ok()),
-        );
-        if parts.method == Method::POST {
-            same_origin(state, &parts.headers, &firm)?;
+        // A refusal is in the language of the contact this device holds the work for, else the
+        // visitor's: looked up only when refusing (an admitted request is in its contact's).
+        let work_id = work.as_deref().and_then(|w| w.parse().ok());
+        let visitor = || visitor_on(state, &parts.headers, work_id);
+        if parts.method == Method::POST && !crate::browser::same_origin(state, &parts.headers) {
+            return Err(form_refused(&visitor()));
         }
         let (Some(work), Some(group)) = (work, group) else {
-            return Err(not_here(&firm));
+            return Err(not_here(&visitor()));
         };
-        let session = Self::admit(state, &parts.headers, &work, &group, &firm)?;
+        let session = Self::admit(state, &parts.headers, &work, &group, &visitor)?;
+        let firm = browser(state, &parts.headers);
         // What this request is answered with is in the contact's language.
         let locale = match state.docket.contact(session.contact) {
             Ok(contact) => state.docket.locale_of(&contact).unwrap_or(firm.locale),
@@ -80,10 +78,10 @@ impl ClientSignIn {
         headers: &HeaderMap,
         work: &str,
         group: &str,
-        firm: &Firm,
+        visitor: &dyn Fn() -> Firm,
     ) -> Result<ClientSession, Response> {
         let Some((work, group)) = parse_group(work, group) else {
-            return Err(not_here(firm));
+            return Err(not_here(&visitor()));
         };
         let device = device_cookie(headers);
         let account = cookie(headers, ACCOUNT_COOKIE_SECURE, ACCOUNT_COOKIE_PLAIN);
@@ -93,16 +91,21 @@ impl ClientSignIn {
             state
                 .docket
                 .checklist_session(work, group, device.as_deref(), account.as_deref());
-        match found {
-            Ok(Ok(session)) => Ok(session),
+        let refused = match found {
+            Ok(Ok(session)) => return Ok(session),
+            Ok(Err(why)) => Ok(why),
+            Err(e) => Err(e),
+        };
+        let firm = &visitor();
+        match refused {
             // Never bound here and no such group answer alike: a guessed id learns nothing.
-            Ok(Err(NoSession::NotHere | NoSession::Gone)) => Err(not_here(firm)),
+            Ok(NoSession::NotHere | NoSession::Gone) => Err(not_here(firm)),
             // The device cookie proves this device held the group: it may ask for a new link.
-            Ok(Err(NoSession::MovedAway)) => Err(link::other_device(
+            Ok(NoSession::MovedAway) => Err(link::other_device(
                 firm,
                 format!("{}/new-link", checklist_path(work, group)),
             )),
-            Ok(Err(NoSession::Expired)) => Err(Message {
+            Ok(NoSession::Expired) => Err(Message {
                 status: StatusCode::GONE,
                 heading: "page-expired-access",
                 lines: vec![say(firm, "page-fresh-link")],
@@ -113,7 +116,7 @@ impl ClientSignIn {
                 back: None,
             }
             .render(firm)),
-            Ok(Err(NoSession::Reassigned)) => Err(reassigned(firm)),
+            Ok(NoSession::Reassigned) => Err(reassigned(firm)),
             Err(e) => Err(trouble(firm, &crate::ApiError::from(e))),
         }
     }
@@ -128,13 +131,18 @@ pub(super) fn same_origin(
     if crate::browser::same_origin(state, headers) {
         Ok(())
     } else {
-        Err(Message {
-            status: StatusCode::FORBIDDEN,
-            heading: "page-form-refused",
-            lines: vec![say(firm, "page-form-refused-why")],
-            action: None,
-            back: None,
-        }
-        .render(firm))
+        Err(form_refused(firm))
     }
+}
+
+/// The page refusing a form that did not come from this site.
+fn form_refused(firm: &Firm) -> Response {
+    Message {
+        status: StatusCode::FORBIDDEN,
+        heading: "page-form-refused",
+        lines: vec![say(firm, "page-form-refused-why")],
+        action: None,
+        back: None,
+    }
+    .render(firm)
 }

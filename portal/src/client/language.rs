@@ -50,7 +50,7 @@ pub(super) fn with_contact(firm: Firm, contact_locale: Option<&'static str>) -> 
 
 /// The firm in the language the request's headers ask for: the footer's choice, else the
 /// browser's, else the firm's.
-fn browser(state: &AppState, headers: &HeaderMap) -> Firm {
+pub(super) fn browser(state: &AppState, headers: &HeaderMap) -> Firm {
     let firm = firm(state);
     let locale = chosen(headers)
         .or_else(|| accepted(headers))

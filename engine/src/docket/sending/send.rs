@@ -446,7 +446,9 @@ impl Docket {
                 Some(user.name.clone()),
             ),
             Some(user) => (firm.name.clone(), Some(user.email.clone()), None),
-            // Sent by no member: answers still reach someone, never the no-reply address.
+            // Sent by no member: answers still reach someone, never the no-reply address (with
+            // `[inbound]` Docket itself, below, so no member need be looked up).
+            None if link.reply_to.is_some() => (firm.name.clone(), None, None),
             None => (
                 firm.name.clone(),
                 self.answering_member(work.assignee)?.map(|u| u.email),

@@ -259,7 +259,6 @@ impl Docket {
         Ok((bytes, member))
     }
 
-    /// The token index as stored: key (the secret's hash), bytes, record. Tokens are few.
     /// The member a live token named `name` belongs to, if it belongs to one: a send made
     /// through it is theirs, as if they had pressed Send.
     pub(crate) fn member_of_token(&self, name: &str) -> Result<Option<UserId>> {
@@ -276,6 +275,7 @@ impl Docket {
             }))
     }
 
+    /// The token index as stored: key (the secret's hash), bytes, record. Tokens are few.
     pub(super) fn token_entries(&self) -> Result<Vec<TokenEntry>> {
         self.store
             .scan(Tree::ApiTokens, b"", None, usize::MAX, false)?
