@@ -66,17 +66,20 @@ impl Target for PgLoad<'_> {
     }
 }
 
-/// Reads a backup of either format into `store`.
+/// Reads a backup of either format into `store`, every entry written and durable when it
+/// returns.
 pub(super) fn load(store: &dyn Target, input: &mut dyn Read, progress: Progress) -> Result<Counts> {
     let mut input = BufReader::with_capacity(256 * 1024, input);
     let first = input
         .fill_buf()
         .map_err(|e| Error::Backup(format!("cannot read: {e}")))?;
-    match first.first() {
+    let counts = match first.first() {
         None => Err(Error::Backup("the file is empty".into())),
         Some(b'{') => load_lines(store, &mut input, progress),
         Some(_) => load_archive(store, &mut input, progress),
-    }
+    }?;
+    store.flush()?;
+    Ok(counts)
 }
 
 fn load_archive(store: &dyn Target, input: &mut dyn Read, progress: Progress) -> Result<Counts> {

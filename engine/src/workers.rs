@@ -228,7 +228,7 @@ fn holds(docket: &Docket, lease: &Lease, outage: &mut Outage) -> bool {
 }
 
 fn repair_schedule(docket: &Docket) {
-    if let Err(e) = docket.repair_schedule() {
+    if let Err(e) = docket.repair_schedule_at_start() {
         tracing::error!(error = %e, "cannot check the schedule for orphans; the scheduler runs without");
     }
 }
@@ -249,9 +249,9 @@ fn scheduler_rounds(docket: &Docket, signal: &Signal, idle: std::time::Duration,
         "re-planning on the firm's new calendar",
     );
     let mut ticking = Outage::new("the scheduler's tick failed", "the scheduler ticks");
-    // Orphans of the schedule (left by a crash mid-change or an older binary's bug) are
-    // re-planned before the first tick, so nothing the firm was promised stays unsent; on a
-    // shared store, by the server that ticks.
+    // Orphans of the schedule (left by an older binary's bug) are re-planned before the first
+    // tick of a new version, so nothing the firm was promised stays unsent; on a shared store,
+    // by the server that ticks.
     let mut repaired = false;
     loop {
         if !repaired && !docket.store().shared() {

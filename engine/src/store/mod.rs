@@ -19,10 +19,12 @@
 //! part, `docket::UPGRADES`, given by whoever opens the folder), each step safe to run again,
 //! then bumps the format; a folder from a newer docket is refused with a message to upgrade.
 
+mod compact;
 mod envelope;
 pub mod files;
 mod memo;
 mod memory;
+mod packed;
 mod pg;
 #[cfg(test)]
 pub(crate) mod pg_cluster;
@@ -357,6 +359,9 @@ impl Batch {
         });
     }
 }
+
+/// `meta` key: the store format of the folder or database, two bytes big-endian.
+pub(crate) const STORE_FORMAT_KEY: &[u8] = b"store_format";
 
 /// The message of a failed `Expect`.
 pub const CHANGED_CONCURRENTLY: &str =

@@ -11,8 +11,13 @@ use std::sync::{Mutex, RwLock};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
+use super::compact;
+use super::packed::{self, Edits, Load, Loading, PACKED_FORMAT};
 use super::upgrade::{Folder, Upgrade};
-use super::{Batch, CHANGED_CONCURRENTLY, Changes, Entries, FileStore, Store, Tree, Visit, Write};
+use super::{
+    Batch, CHANGED_CONCURRENTLY, Changes, Entries, EntryVisit, FileStore, STORE_FORMAT_KEY, Store,
+    Tree, Visit, Write,
+};
 use crate::{Error, Result};
 
 /// sled's page cache for tools (its default is 1 GB): reads beyond it come from the OS's cache.
@@ -30,9 +35,9 @@ const MERGED_BATCHES: usize = 250;
 /// staff notifications are indexed in `unread_notifications`. 5: work items are indexed by
 /// assignee, sub-status and next due date (`work_by_assignee`, `work_by_sub_status`, `work_by_due`).
 /// 8: repeating work is indexed in `repeats` (which an older docket would not fire). 9: replies
-/// by email (`reply_tokens`, `inbound_seen`, `unmatched_replies`).
-pub const STORE_FORMAT: u16 = 9;
-const STORE_FORMAT_KEY: &[u8] = b"store_format";
+/// by email (`reply_tokens`, `inbound_seen`, `unmatched_replies`). 10: the indexes with an entry
+/// per work item are packed many entries to a sled key (`packed.rs`).
+pub const STORE_FORMAT: u16 = 10;
 
 /// The keys batches wrote during a live copy.
 type Journal = BTreeSet<(Tree, Vec<u8>)>;
@@ -54,6 +59,14 @@ pub struct SledStore {
     copying: Mutex<()>,
     /// Batches applied so far (`Store::generation`).
     generation: AtomicU64,
+    /// Whether the index trees `packed::packs` names are packed (the folder's format is
+    /// `PACKED_FORMAT` or later).
+    packed: AtomicBool,
+    /// Held by a batch that writes to a packed tree, from reading its chunks to committing
+    /// them, so no other batch moves a chunk meanwhile.
+    packing: Mutex<()>,
+    /// A restore's entries of packed trees, gathered into chunks (`load`).
+    loading: Mutex<Loading>,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -134,31 +147,19 @@ impl SledStore {
         // A folder an older docket made readable by others is closed to them, all of it, once.
         let open_to_others = crate::owner_only::is_open_to_others(dir).unwrap_or(false);
         let lock = lock_folder(dir)?;
-        // Our lock file is held, so no other docket has the folder. sled's own lock can still be
-        // held for a moment by the background thread of a store this process just closed: wait
-        // for it rather than fail.
-        let mut attempts = 0;
-        let db = loop {
-            match sled::Config::new()
-                .path(dir.join("db"))
-                .cache_capacity(cache_bytes)
-                .open()
-            {
-                Ok(db) => break db,
-                Err(sled::Error::Io(e))
-                    if attempts < 100 && e.to_string().contains("could not acquire lock") =>
-                {
-                    attempts += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Err(e) => {
-                    return Err(Error::Storage(format!(
-                        "cannot open the database in {}: {e}",
-                        dir.display()
-                    )));
-                }
-            }
-        };
+        // Our lock file is held, so no other docket has the folder.
+        compact::finish(dir)?;
+        Self::open_locked(dir, cache_bytes, domain, lock, open_to_others)
+    }
+
+    fn open_locked(
+        dir: &Path,
+        cache_bytes: u64,
+        domain: &[Upgrade],
+        lock: File,
+        open_to_others: bool,
+    ) -> Result<Self> {
+        let db = compact::open_db(dir, cache_bytes)?;
         // sled makes its files with the process's umask: they are closed to others here (the
         // binary's umask already does it for the files sled makes later).
         if open_to_others {
@@ -189,18 +190,36 @@ impl SledStore {
             journaling: AtomicBool::new(false),
             copying: Mutex::new(()),
             generation: AtomicU64::new(0),
+            packed: AtomicBool::new(false),
+            packing: Mutex::new(()),
+            loading: Mutex::new(Loading::default()),
         };
-        store.check_format(domain)?;
-        Ok(store)
+        if !store.check_format(domain)? {
+            return Ok(store);
+        }
+        // Written again whole into a new database: closed, put in place, opened.
+        let lock = {
+            let SledStore {
+                db, trees, _lock, ..
+            } = store;
+            drop(trees);
+            drop(db);
+            _lock
+        };
+        compact::finish(dir)?;
+        Self::open_locked(dir, cache_bytes, domain, lock, false)
     }
 
     /// Writes the format of a new folder, upgrades an older one step by step, refuses a newer.
-    fn check_format(&self, domain: &[Upgrade]) -> Result<()> {
+    /// True when the step to `PACKED_FORMAT` wrote the database again beside this one: the
+    /// caller reopens the folder (`compact.rs`).
+    fn check_format(&self, domain: &[Upgrade]) -> Result<bool> {
         let meta = self.tree(Tree::Meta);
         let Some(found) = meta.get(STORE_FORMAT_KEY)? else {
             meta.insert(STORE_FORMAT_KEY, &STORE_FORMAT.to_be_bytes())?;
             self.db.flush()?;
-            return Ok(());
+            self.packed.store(true, Ordering::SeqCst);
+            return Ok(false);
         };
         let mut version = match found.as_ref() {
             [a, b] => u16::from_be_bytes([*a, *b]),
@@ -217,7 +236,14 @@ impl SledStore {
                 self.path.display()
             )));
         }
+        self.packed
+            .store(version >= PACKED_FORMAT, Ordering::SeqCst);
         while version < STORE_FORMAT {
+            // (An opener without the domain's steps is refused by `upgrade_from`.)
+            if version + 1 == PACKED_FORMAT && !domain.is_empty() {
+                compact::rewrite_packed(&self.db, &self.path, PACKED_FORMAT, TOOL_CACHE_BYTES)?;
+                return Ok(true);
+            }
             super::upgrade::upgrade_from(self, version, domain)?;
             version += 1;
             meta.insert(STORE_FORMAT_KEY, &version.to_be_bytes())?;
@@ -227,14 +253,60 @@ impl SledStore {
                 self.path.display()
             );
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Writes one entry outside any transaction: for restoring into a new folder that nothing
-    /// else is using, where a transaction per entry would only cost time.
+    /// else is using, where a transaction per entry would only cost time. Entries of a packed
+    /// tree are gathered into chunks as they come in key order (`Store::flush` writes the last
+    /// ones); the folder's format, which a backup holds first, says whether trees are packed.
     pub fn load(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<()> {
+        if let (Tree::Meta, STORE_FORMAT_KEY, &[a, b]) = (tree, key, value.as_slice()) {
+            let format = u16::from_be_bytes([a, b]);
+            self.packed.store(format >= PACKED_FORMAT, Ordering::SeqCst);
+        } else if self.packs(tree) {
+            let load = self.loading.lock().unwrap_or_else(|e| e.into_inner()).add(
+                tree,
+                key,
+                value.clone(),
+            );
+            match load {
+                Load::Kept => {}
+                Load::Chunk(at, chunk) => drop(self.tree(tree).insert(at, chunk)?),
+                Load::OutOfOrder => {
+                    self.write_loaded()?;
+                    let mut batch = Batch::default();
+                    batch.put(tree, key, value);
+                    self.apply(&batch)?;
+                }
+            }
+            return Ok(());
+        }
         self.tree(tree).insert(key, value)?;
         Ok(())
+    }
+
+    /// Writes the chunks `load` is still filling.
+    fn write_loaded(&self) -> Result<()> {
+        let chunks = self
+            .loading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .flush();
+        for (tree, at, chunk) in chunks {
+            self.tree(tree).insert(at, chunk)?;
+        }
+        Ok(())
+    }
+
+    /// Whether `tree` is kept packed in this folder.
+    fn packs(&self, tree: Tree) -> bool {
+        packed::packs(tree) && self.packed.load(Ordering::SeqCst)
+    }
+
+    /// Calls `each` for every entry of `tree`, unpacked.
+    fn each_entry(&self, tree: Tree, each: EntryVisit) -> Result<()> {
+        packed::each(tree, self.tree(tree), self.packs(tree), each)
     }
 
     fn tree(&self, tree: Tree) -> &sled::Tree {
@@ -247,6 +319,9 @@ impl SledStore {
 
 impl Store for SledStore {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        if self.packs(tree) {
+            return packed::get(tree, self.tree(tree), key);
+        }
         Ok(self.tree(tree).get(key)?.map(|v| v.to_vec()))
     }
 
@@ -259,6 +334,9 @@ impl Store for SledStore {
         reverse: bool,
     ) -> Result<Entries> {
         let t = self.tree(tree);
+        if self.packs(tree) {
+            return packed::scan(tree, t, prefix, after, limit, reverse);
+        }
         let mut out = Vec::new();
         let iter: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> =
             match (after, reverse) {
@@ -320,6 +398,7 @@ impl Store for SledStore {
     }
 
     fn flush(&self) -> Result<()> {
+        self.write_loaded()?;
         self.db.flush()?;
         Ok(())
     }
@@ -329,6 +408,14 @@ impl Store for SledStore {
     }
 
     fn len(&self, tree: Tree) -> Result<usize> {
+        if self.packs(tree) {
+            let mut n = 0;
+            self.each_entry(tree, &mut |_, _| {
+                n += 1;
+                Ok(())
+            })?;
+            return Ok(n);
+        }
         Ok(self.tree(tree).len())
     }
 
@@ -339,10 +426,7 @@ impl Store for SledStore {
     fn for_each(&self, each: Visit) -> Result<()> {
         let _still = self.writers.write().unwrap_or_else(|e| e.into_inner());
         for tree in Tree::ALL {
-            for item in self.tree(tree).iter() {
-                let (k, v) = item?;
-                each(tree, &k, &v)?;
-            }
+            self.each_entry(tree, &mut |k, v| each(tree, k, v))?;
         }
         Ok(())
     }
@@ -361,10 +445,7 @@ impl Store for SledStore {
         }
         let copied = (|| -> Result<()> {
             for tree in Tree::ALL {
-                for item in self.tree(tree).iter() {
-                    let (k, v) = item?;
-                    each(tree, &k, &v)?;
-                }
+                self.each_entry(tree, &mut |k, v| each(tree, k, v))?;
             }
             Ok(())
         })();
@@ -381,7 +462,7 @@ impl Store for SledStore {
         copied?;
         let mut changes = Changes::new();
         for (tree, key) in keys {
-            let value = self.tree(tree).get(&key)?.map(|v| v.to_vec());
+            let value = self.get(tree, &key)?;
             changes.entry(tree).or_default().insert(key, value);
         }
         Ok(changes)
@@ -420,13 +501,34 @@ impl SledStore {
                 }
             }
         }
+        // Writes to packed trees become chunk writes, worked out under the `packing` lock held
+        // until the transaction ends.
+        let packs = batch.writes.iter().any(|w| self.packs(w.tree()));
+        let _packing = packs.then(|| self.packing.lock().unwrap_or_else(|e| e.into_inner()));
+        let chunks = if packs {
+            let trees = |t: Tree| self.tree(t);
+            let mut edits = Edits::new(&trees);
+            for write in batch.writes.iter().filter(|w| self.packs(w.tree())) {
+                edits.apply(write)?;
+            }
+            edits.writes()
+        } else {
+            Vec::new()
+        };
         let mut involved: Vec<Tree> = batch.writes.iter().map(Write::tree).collect();
         involved.sort();
         involved.dedup();
         let trees: Vec<sled::Tree> = involved.iter().map(|t| self.tree(*t).clone()).collect();
         let index = |t: Tree| involved.binary_search(&t).expect("tree is involved");
         let result = trees.as_slice().transaction(|txs| {
-            for write in &batch.writes {
+            for (tree, at, chunk) in &chunks {
+                let tx = &txs[index(*tree)];
+                match chunk {
+                    Some(chunk) => tx.insert(at.as_slice(), chunk.as_slice())?,
+                    None => tx.remove(at.as_slice())?,
+                };
+            }
+            for write in batch.writes.iter().filter(|w| !self.packs(w.tree())) {
                 let tx = &txs[index(write.tree())];
                 match write {
                     Write::Put { key, value, .. } => {

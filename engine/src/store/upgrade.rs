@@ -3,6 +3,8 @@
 //! domain's part (`docket::upgrades`: the index entries it derives from records), given by
 //! whoever opens the folder, so the store knows nothing of the domain's keys. Each step is safe
 //! to run again if a crash cuts it short; the folder's format is bumped only after it completes.
+//! The step to format 10 is the store's alone and not here: it writes the database again whole,
+//! its indexes packed (`compact.rs`), and has no domain part.
 
 use super::{Store, Tree, repack};
 use crate::text::hex;

@@ -14,6 +14,10 @@ use crate::{Error, Result};
 
 /// Records read at a time.
 const PAGE: usize = 512;
+/// `meta` key: the version of the docket that last audited the schedule at a server's start.
+const AUDITED_BY: &[u8] = b"schedule_audited_by";
+/// This docket's version, as the audit notes it.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// What disagrees between the schedule index and the records.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -225,6 +229,21 @@ impl Docket {
             "repaired the schedule: orphaned group fires re-planned, comment digests rescheduled, stale entries removed"
         );
         Ok(repaired)
+    }
+
+    /// `repair_schedule` at a server's start, once per version of docket: orphans come from an
+    /// older binary's bug (a batch is atomic, so a crash leaves none), and the audit reads every
+    /// work item, which would keep a large firm's records in memory from every start on.
+    /// `None` when this version has audited the folder already; `docket check` audits it always.
+    pub fn repair_schedule_at_start(&self) -> Result<Option<ScheduleRepair>> {
+        if self.store.get(Tree::Meta, AUDITED_BY)?.as_deref() == Some(VERSION.as_bytes()) {
+            return Ok(None);
+        }
+        let repaired = self.repair_schedule()?;
+        let mut batch = Batch::default();
+        batch.put(Tree::Meta, AUDITED_BY, VERSION.as_bytes());
+        self.store.commit(batch)?;
+        Ok(Some(repaired))
     }
 
     /// Re-plans every group of `work` from `now` and writes its schedule entries whole; false

@@ -114,3 +114,36 @@ fn a_starting_server_sends_an_orphaned_digest() {
     assert_eq!(digests(), 1);
     assert!(audit_schedule(store.as_ref()).unwrap().is_empty());
 }
+
+#[test]
+fn a_server_audits_the_schedule_at_its_first_start_with_each_version_only() {
+    let firm = Firm::new("2026-03-02T08:00:00Z", FirmConfig::default());
+    let id = firm.work("2026-03-02");
+    // Sent, the group plans its first reminder.
+    firm.docket.send_group(id, 0, Actor::System).unwrap();
+    firm.deliver();
+    let store = firm.docket.store().clone();
+    let orphan = |store: &dyn crate::store::Store| {
+        let entries = store.scan(Tree::Schedule, b"", None, 10, false).unwrap();
+        assert!(!entries.is_empty());
+        let mut batch = Batch::default();
+        for (key, _) in entries {
+            batch.remove(Tree::Schedule, key);
+        }
+        store.commit(batch).unwrap();
+    };
+    orphan(store.as_ref());
+    let first = firm.docket.repair_schedule_at_start().unwrap().unwrap();
+    assert_eq!(first.fires, 1, "{first:?}");
+    // The same version starting again reads no work item.
+    orphan(store.as_ref());
+    assert_eq!(firm.docket.repair_schedule_at_start().unwrap(), None);
+    assert_eq!(audit_schedule(store.as_ref()).unwrap().fires.len(), 1);
+    // A folder an older version audited last is audited again.
+    let mut batch = Batch::default();
+    batch.put(Tree::Meta, &b"schedule_audited_by"[..], &b"0.0.1"[..]);
+    store.commit(batch).unwrap();
+    let again = firm.docket.repair_schedule_at_start().unwrap().unwrap();
+    assert_eq!(again.fires, 1, "{again:?}");
+    assert!(audit_schedule(store.as_ref()).unwrap().is_empty());
+}

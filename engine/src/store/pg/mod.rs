@@ -31,7 +31,9 @@ use std::sync::Arc;
 use deadpool_postgres::Object;
 use tokio_postgres::Row;
 
-use super::{Batch, Entries, FileStore, STORE_FORMAT, Store, Tree, Upgrade, Visit, memo};
+use super::{
+    Batch, Entries, FileStore, STORE_FORMAT, STORE_FORMAT_KEY, Store, Tree, Upgrade, Visit, memo,
+};
 use crate::{Error, Result};
 pub(crate) use bridge::Bridge;
 pub use bridge::UrlFrom;
@@ -40,7 +42,6 @@ pub use bridge::UrlFrom;
 pub const DEFAULT_POOL: usize = 16;
 /// Rows `for_each` fetches at a time.
 const PAGE: i64 = 500;
-const STORE_FORMAT_KEY: &[u8] = b"store_format";
 
 /// A store in a PostgreSQL database.
 pub struct PgStore {

@@ -1,0 +1,138 @@
+//! A data folder's sled database opened, and written again whole into a new one when format 10
+//! packs its indexes (`packed.rs`). Packing in place would not shrink it: sled keeps a
+//! page-table entry for every page it ever used, freed or not, so a folder that had 1.2 million
+//! keys would open as large as before. The new database is written beside the old one
+//! (`db.packed`), marked whole (`db.packed.done`), then put in its place; `finish` completes or
+//! forgets a rewrite a crash cut short, at the next open, before sled opens anything.
+
+use std::path::Path;
+
+use super::Tree;
+use crate::{Error, Result};
+
+const NEW: &str = "db.packed";
+const WHOLE: &str = "db.packed.done";
+const OLD: &str = "db.old";
+
+/// Opens the sled database of `dir` with a page cache of `cache_bytes`. sled's own lock can
+/// still be held for a moment by the background thread of a database this process just closed:
+/// it is waited for rather than failed on.
+pub(super) fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
+    let mut attempts = 0;
+    loop {
+        match sled::Config::new()
+            .path(dir.join("db"))
+            .cache_capacity(cache_bytes)
+            .open()
+        {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(e))
+                if attempts < 100 && e.to_string().contains("could not acquire lock") =>
+            {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => {
+                return Err(Error::Storage(format!(
+                    "cannot open the database in {}: {e}",
+                    dir.display()
+                )));
+            }
+        }
+    }
+}
+
+/// Writes every tree of `db` (the database of `dir`, at format 9) into a new database beside it,
+/// the trees `packs` names packed and the format noted as `format`, with a page cache of
+/// `cache_bytes` while it writes, then marks it whole. The
+/// caller closes `db` and calls `finish`, which puts the new database in its place.
+pub(super) fn rewrite_packed(
+    db: &sled::Db,
+    dir: &Path,
+    format: u16,
+    cache_bytes: u64,
+) -> Result<()> {
+    let started = std::time::Instant::now();
+    let new_dir = dir.join(NEW);
+    remove_dir(&new_dir)?;
+    crate::owner_only::create_dir_all(&new_dir).map_err(|e| io(&new_dir, e))?;
+    {
+        let new = sled::Config::new()
+            .path(&new_dir)
+            .cache_capacity(cache_bytes)
+            .open()?;
+        for tree in Tree::ALL {
+            let from = db.open_tree(tree.name())?;
+            let into = new.open_tree(tree.name())?;
+            if super::packed::packs(tree) {
+                super::packed::pack_into(&from, &into)?;
+            } else {
+                for item in from.iter() {
+                    let (key, value) = item?;
+                    into.insert(key, value)?;
+                }
+            }
+        }
+        new.open_tree(Tree::Meta.name())?
+            .insert(super::STORE_FORMAT_KEY, &format.to_be_bytes())?;
+        new.flush()?;
+    }
+    let whole = dir.join(WHOLE);
+    crate::owner_only::write(&whole, b"").map_err(|e| io(&whole, e))?;
+    sync_dir(dir)?;
+    tracing::info!(
+        "wrote the database of {} again with its indexes packed, in {:.1} s",
+        dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Completes a rewrite `rewrite_packed` marked whole (the old database goes, the new takes its
+/// place) or forgets one a crash cut short (the old database stays, and is upgraded again).
+/// Safe to run again at any point.
+pub(super) fn finish(dir: &Path) -> Result<()> {
+    let (db, new, whole, old) = (
+        dir.join("db"),
+        dir.join(NEW),
+        dir.join(WHOLE),
+        dir.join(OLD),
+    );
+    if whole.exists() {
+        if new.exists() {
+            if db.exists() {
+                std::fs::rename(&db, &old).map_err(|e| io(&db, e))?;
+            }
+            std::fs::rename(&new, &db).map_err(|e| io(&new, e))?;
+            sync_dir(dir)?;
+        }
+        std::fs::remove_file(&whole).map_err(|e| io(&whole, e))?;
+        sync_dir(dir)?;
+    }
+    remove_dir(&new)?;
+    remove_dir(&old)
+}
+
+fn remove_dir(path: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(path, e)),
+        _ => Ok(()),
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io(dir, e))
+}
+
+fn io(path: &Path, e: std::io::Error) -> Error {
+    Error::Storage(format!(
+        "cannot rewrite the database in {}: {e}",
+        path.display()
+    ))
+}
+
+#[cfg(test)]
+#[path = "compact_tests.rs"]
+mod tests;
