@@ -15,8 +15,9 @@ static ALLOCATOR: docket_engine::Allocator = docket_engine::Allocator;
 const MI_OPTION_PURGE_DELAY: std::os::raw::c_int = 15;
 
 /// Memory freed is given back to the system at once rather than after a second: a thread that
-/// read a large firm once (start-up checks, the file collector) and then idles would otherwise
-/// keep it for good, since mimalloc purges a thread's heap only when that thread allocates again.
+/// read a large firm once (a new version's first check of the schedule, the file collector) and
+/// then idles would otherwise keep it for good, since mimalloc purges a thread's heap only when
+/// that thread allocates again.
 #[cfg(not(feature = "system-allocator"))]
 fn tune_allocator() {
     // SAFETY: called first thing in `main`, before any other thread exists (the function is not

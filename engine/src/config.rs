@@ -139,8 +139,7 @@ pub struct StorageConfig {
     /// The data folder; relative paths are taken from the working directory. With PostgreSQL,
     /// the folder of the installed plugins' files only.
     pub data_dir: PathBuf,
-    /// The server's record cache, in MiB (tools such as backup and check use 8). Idle memory
-    /// grows with it, not with the firm: the start-up audit reads every work item once.
+    /// The server's record cache, in MiB (tools such as backup and check use 8).
     pub cache_mib: u64,
     /// The PostgreSQL database (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`); the password
     /// belongs in the environment (`DOCKET_STORAGE_URL`).

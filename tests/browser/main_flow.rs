@@ -117,6 +117,8 @@ async fn main_flow() {
         .click()
         .await
         .unwrap();
+    // The page before has a preview too (of today): wait for the one of the date asked.
+    staff.wait_for_url("start=2026-12-01").await;
     staff.wait_for("#preview p").await;
     let preview = staff.text("#preview").await;
     assert!(

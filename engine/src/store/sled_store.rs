@@ -22,8 +22,7 @@ use crate::{Error, Result};
 
 /// sled's page cache for tools (its default is 1 GB): reads beyond it come from the OS's cache.
 /// Keeps a backup, restore or check of a large firm, which touches every page, within bounded
-/// memory. A server sets its own (`storage.cache_mib`, also 8 MiB by default: whatever the size,
-/// the start-up audit of the schedule fills it, so a server idles with it full).
+/// memory. A server sets its own (`storage.cache_mib`, also 8 MiB by default).
 pub const TOOL_CACHE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Batches `commit_each` merges into one sled transaction.
@@ -297,6 +296,11 @@ impl SledStore {
             self.tree(tree).insert(at, chunk)?;
         }
         Ok(())
+    }
+
+    /// The keys sled holds for `tree`: a packed tree's chunks, not its entries.
+    pub fn sled_keys(&self, tree: Tree) -> usize {
+        self.tree(tree).len()
     }
 
     /// Whether `tree` is kept packed in this folder.
