@@ -136,7 +136,10 @@ fn parts(big: &Path, empty: &Idle, audited: &Idle, idle: &Idle) {
         entries += n;
         keys += held;
         if n >= 1000 {
-            println!("    {:<24} {n:>9} entries in {held:>7} sled keys", tree.name());
+            println!(
+                "    {:<24} {n:>9} entries in {held:>7} sled keys",
+                tree.name()
+            );
         }
     }
     let read = self_anon_kb();

@@ -105,3 +105,29 @@ fn a_rewrite_cut_short_is_finished_or_forgotten_at_the_next_open() {
         drop(opened_whole(dir.path(), &schedule));
     }
 }
+
+#[test]
+fn a_stray_copy_and_mark_beside_the_database_are_refused_and_nothing_moves() {
+    let schedule = entries(300);
+    for garbage in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        format_9_folder(dir.path(), &schedule);
+        drop(opened_whole(dir.path(), &schedule));
+        std::fs::create_dir(dir.path().join(NEW)).unwrap();
+        if garbage {
+            std::fs::write(dir.path().join(NEW).join("db"), [7u8; 4096]).unwrap();
+        }
+        std::fs::write(dir.path().join(WHOLE), "garbage").unwrap();
+        let err = SledStore::create_upgrading(dir.path(), 1 << 20, NO_DOMAIN_STEP).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("not an upgrade this docket finished writing"),
+            "{err}"
+        );
+        assert!(dir.path().join(NEW).exists() && dir.path().join(WHOLE).exists());
+        // Moved out, the folder opens as it was.
+        std::fs::remove_dir_all(dir.path().join(NEW)).unwrap();
+        std::fs::remove_file(dir.path().join(WHOLE)).unwrap();
+        drop(opened_whole(dir.path(), &schedule));
+    }
+}

@@ -240,6 +240,11 @@ impl Docket {
             return Ok(None);
         }
         let repaired = self.repair_schedule()?;
+        if repaired.is_empty() {
+            tracing::info!(
+                "checked the schedule against every work item, as the first start of docket {VERSION} on this firm does: nothing to repair"
+            );
+        }
         let mut batch = Batch::default();
         batch.put(Tree::Meta, AUDITED_BY, VERSION.as_bytes());
         self.store.commit(batch)?;
