@@ -24,8 +24,12 @@ use std::time::{Duration, Instant};
 /// How long any one command or server start may take before the test fails.
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The `docket` binary built with the tests, or for benches the one `DOCKET_BENCH_BINARY` names
+/// (a release build, say, to compare profiles).
 pub fn docket() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_docket"));
+    let binary = std::env::var_os("DOCKET_BENCH_BINARY")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_docket").into());
+    let mut cmd = Command::new(binary);
     // Tests see only the variables they set, never the developer's own DOCKET_* settings.
     for (name, _) in std::env::vars() {
         if name.starts_with("DOCKET_") {

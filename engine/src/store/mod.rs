@@ -4,7 +4,8 @@
 //! replicas share (`pg/`); `MemoryStore` serves unit tests. Each store has a `FileStore` beside it
 //! for the bytes of uploaded files.
 //!
-//! **Layout.** Each `Tree` is a sled tree. A record is two bytes of format version and its JSON,
+//! **Layout.** Each `Tree` is a sled tree; in a folder the indexes with an entry per work item
+//! are packed many entries to a sled key (`packed.rs`), which only the `SledStore` sees. A record is two bytes of format version and its JSON,
 //! or a zstd frame of the JSON (the version's top bit set) when that is smaller; a newer binary
 //! upgrades older records as it reads them (`Record::upgrade`) and refuses records from the
 //! future. Ids are ULIDs, so key order is creation order and "newest N" is a reverse range scan.
