@@ -119,8 +119,9 @@ fn write_copy(
 /// Completes a rewrite `rewrite_packed` marked whole (the old database goes, the new takes its
 /// place) or forgets one a crash cut short (the old database stays, and is upgraded again).
 /// Safe to run again at any point. A `db.packed` whose token is not its `db.packed.done`'s
-/// (files this docket did not leave) is refused, and nothing is moved.
-pub(super) fn finish(dir: &Path) -> Result<()> {
+/// (files this docket did not leave) is refused, and nothing is moved. `resuming`: called at
+/// an open, where whatever it finds was left by a start that was cut short, and says so.
+pub(super) fn finish(dir: &Path, resuming: bool) -> Result<()> {
     let (db, new, whole, old) = (
         dir.join("db"),
         dir.join(NEW),
@@ -130,10 +131,12 @@ pub(super) fn finish(dir: &Path) -> Result<()> {
     if whole.exists() {
         if new.exists() {
             check_token(dir, &new, &whole)?;
-            tracing::warn!(
-                "the upgrade of the data folder {} was cut short after its new database was whole: it takes the old one's place now",
-                dir.display()
-            );
+            if resuming {
+                tracing::warn!(
+                    "the upgrade of the data folder {} was cut short after its new database was whole: it takes the old one's place now",
+                    dir.display()
+                );
+            }
             if db.exists() {
                 remove_dir(&old)?;
                 std::fs::rename(&db, &old).map_err(|e| io(&db, e))?;
@@ -144,13 +147,13 @@ pub(super) fn finish(dir: &Path) -> Result<()> {
         std::fs::remove_file(&whole).map_err(|e| io(&whole, e))?;
         sync_dir(dir)?;
     }
-    if new.exists() {
+    if new.exists() && resuming {
         tracing::warn!(
             "the upgrade of the data folder {} was cut short before its new database was whole: the partial copy is removed, and the upgrade starts again",
             dir.display()
         );
-        remove_dir(&new)?;
     }
+    remove_dir(&new)?;
     remove_dir(&old)
 }
 
