@@ -35,7 +35,7 @@ pub enum Error {
     Gone(String),
     /// The data folder is opened by another running docket.
     #[error(
-        "data folder {0} is in use by another running docket: stop it first, or wait if it is a server still starting or upgrading the folder (once it serves, commands reach it through its socket), or use another --data folder"
+        "data folder {0} is in use by another running docket: if it is a server still starting or upgrading the folder, wait (once it serves, commands reach it through its socket); else stop it first or use another --data folder"
     )]
     Locked(String),
     /// The folder named as the data folder holds none.

@@ -38,6 +38,20 @@ pub(crate) fn start_logging(format: docket_engine::config::LogFormat) {
     }
 }
 
+/// Commands other than `serve` say on stderr, as plain lines, only what the store says of the
+/// folder itself: an upgrade of its format and the recovery of one cut short, its permissions
+/// tightened.
+pub(crate) fn start_command_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::new("off,docket_engine::store=warn"))
+        .with_writer(std::io::stderr)
+        .without_time()
+        .with_target(false)
+        .with_level(false)
+        .with_ansi(false)
+        .try_init();
+}
+
 /// The log filter from `DOCKET_LOG` or, unset or empty, `RUST_LOG`; `DEFAULT_FILTER` without
 /// either, or with a filter that does not parse (then also what is wrong with it).
 fn log_filter(docket_log: Option<String>, rust_log: Option<String>) -> (EnvFilter, Option<String>) {

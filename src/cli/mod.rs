@@ -127,6 +127,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     ) {
         docket_engine::owner_only::restrict_process();
     }
+    if !matches!(cli.command, Command::Serve(_)) {
+        logging::start_command_logging();
+    }
     let job = match cli.command {
         Command::Serve(args) => return serve::run(args, config),
         Command::Plugin(cmd) => return plugin::run(cmd, &config, data_named),

@@ -2,10 +2,11 @@
 //! packs its indexes (`packed.rs`). Packing in place would not shrink it: sled keeps a
 //! page-table entry for every page it ever used, freed or not, so a folder that had 1.2 million
 //! keys would open as large as before. The new database is written beside the old one
-//! (`db.packed`), marked whole (`db.packed.done`), then put in its place; `finish` completes or
-//! forgets a rewrite a crash cut short, at the next open, before sled opens anything.
+//! (`db.packed`), marked whole (`db.packed.done`), then put in its place by the same process
+//! (`swap`). At every open, `recover` tidies what a start cut short left: a copy is never put in
+//! place later (the old database may have changed since), it is dropped and made again.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Tree;
 use crate::{Error, Result};
@@ -42,15 +43,17 @@ pub(super) fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
     }
 }
 
-/// `meta` key of a rewritten database: the token its `db.packed.done` holds, so only a copy this
-/// docket finished writing ever takes the old database's place.
-const TOKEN_KEY: &[u8] = b"rewrite_token";
+/// A file in `db.packed` from its first moment: the copy is Docket's (a `db.packed` without it
+/// is refused, never removed).
+const OURS: &str = "DOCKET_UPGRADE";
+/// A file put in the old database before it moves aside to `db.old`: that `db.old` is Docket's.
+const REPLACED: &str = "DOCKET_REPLACED";
 
 /// Writes every tree of `db` (the database of `dir`, at format 9) into a new database beside it,
 /// the trees `packs` names packed and the format noted as `format`, with a page cache of
-/// `cache_bytes` while it writes, then marks it whole. The caller closes `db` and calls
-/// `finish`, which puts the new database in its place. A failure (a full disk) removes the
-/// partial copy and leaves the folder as it was.
+/// `cache_bytes` while it writes, then marks it whole. The caller closes `db` and calls `swap`.
+/// A disk without room for the copy is refused first; a failure removes the partial copy. The
+/// folder is as it was either way.
 pub(super) fn rewrite_packed(
     db: &sled::Db,
     dir: &Path,
@@ -58,23 +61,41 @@ pub(super) fn rewrite_packed(
     cache_bytes: u64,
 ) -> Result<()> {
     let started = std::time::Instant::now();
-    let size_mb = db.size_on_disk().unwrap_or(0).div_ceil(1_000_000);
+    let live: u64 = Tree::ALL
+        .iter()
+        .filter_map(|t| db.open_tree(t.name()).ok())
+        .map(|t| {
+            t.iter()
+                .flatten()
+                .map(|(k, v)| (k.len() + v.len()) as u64)
+                .sum::<u64>()
+        })
+        .sum();
+    // sled's files hold about twice what they store.
+    let need_mb = (live * 2).div_ceil(1_000_000) + 16;
+    if let Some(free) = free_bytes(dir)
+        && free / 1_000_000 < need_mb
+    {
+        return Err(Error::Storage(format!(
+            "cannot upgrade the data folder {}: the upgrade writes its database again beside the old one and needs about {need_mb} MB free there, but the disk has {} MB; free some space and start again (the folder is as it was)",
+            dir.display(),
+            free / 1_000_000
+        )));
+    }
     tracing::warn!(
-        "upgrading the data folder {} to this version's format: its database ({size_mb} MB) is written again beside it, once (this needs as much free space again; the folder stays as it is until the copy is whole)",
+        "upgrading the data folder {} to this version's format: its database is written again beside it, once (about {need_mb} MB; the folder stays as it is until the copy is whole)",
         dir.display()
     );
-    let token = crate::text::hex(&rand::random::<[u8; 16]>());
     let new_dir = dir.join(NEW);
-    let written = write_copy(db, &new_dir, format, cache_bytes, token.as_bytes());
-    if let Err(e) = written {
+    if let Err(e) = write_copy(db, &new_dir, format, cache_bytes) {
         let _ = remove_dir(&new_dir);
         return Err(Error::Storage(format!(
-            "cannot upgrade the data folder {}: writing its database again failed ({e}); the folder is as it was, and the next start tries again (the upgrade needs about {size_mb} MB free beside it)",
+            "cannot upgrade the data folder {}: writing its database again failed ({e}); the folder is as it was, and the next start tries again (the upgrade needs about {need_mb} MB free beside it)",
             dir.display()
         )));
     }
     let whole = dir.join(WHOLE);
-    crate::owner_only::write(&whole, token.as_bytes()).map_err(|e| io(&whole, e))?;
+    crate::owner_only::write(&whole, b"").map_err(|e| io(&whole, e))?;
     sync_dir(dir)?;
     tracing::warn!(
         "upgraded the data folder {}: its database written again in {} ms, smaller and quicker to open",
@@ -84,15 +105,10 @@ pub(super) fn rewrite_packed(
     Ok(())
 }
 
-fn write_copy(
-    db: &sled::Db,
-    new_dir: &Path,
-    format: u16,
-    cache_bytes: u64,
-    token: &[u8],
-) -> Result<()> {
+fn write_copy(db: &sled::Db, new_dir: &Path, format: u16, cache_bytes: u64) -> Result<()> {
     remove_dir(new_dir)?;
     crate::owner_only::create_dir_all(new_dir).map_err(|e| io(new_dir, e))?;
+    crate::owner_only::write(&new_dir.join(OURS), b"").map_err(|e| io(new_dir, e))?;
     let new = sled::Config::new()
         .path(new_dir)
         .cache_capacity(cache_bytes)
@@ -109,70 +125,90 @@ fn write_copy(
             }
         }
     }
-    let meta = new.open_tree(Tree::Meta.name())?;
-    meta.insert(super::STORE_FORMAT_KEY, &format.to_be_bytes())?;
-    meta.insert(TOKEN_KEY, token)?;
+    new.open_tree(Tree::Meta.name())?
+        .insert(super::STORE_FORMAT_KEY, &format.to_be_bytes())?;
     new.flush()?;
     Ok(())
 }
 
-/// Completes a rewrite `rewrite_packed` marked whole (the old database goes, the new takes its
-/// place) or forgets one a crash cut short (the old database stays, and is upgraded again).
-/// Safe to run again at any point. A `db.packed` whose token is not its `db.packed.done`'s
-/// (files this docket did not leave) is refused, and nothing is moved. `resuming`: called at
-/// an open, where whatever it finds was left by a start that was cut short, and says so.
-pub(super) fn finish(dir: &Path, resuming: bool) -> Result<()> {
-    let (db, new, whole, old) = (
+/// Puts the copy `rewrite_packed` has just written (in this process, its database closed) in
+/// place of the old database, which is then removed.
+pub(super) fn swap(dir: &Path) -> Result<()> {
+    let (db, new, whole, old) = paths(dir);
+    remove_dir(&old)?;
+    crate::owner_only::write(&db.join(REPLACED), b"").map_err(|e| io(&db, e))?;
+    std::fs::rename(&db, &old).map_err(|e| io(&db, e))?;
+    std::fs::rename(&new, &db).map_err(|e| io(&new, e))?;
+    sync_dir(dir)?;
+    std::fs::remove_file(&whole).map_err(|e| io(&whole, e))?;
+    let _ = std::fs::remove_file(db.join(OURS));
+    remove_dir(&old)?;
+    sync_dir(dir)
+}
+
+/// At every open, before sled opens anything: what an upgrade cut short left behind. A copy is
+/// never put in place here, since the old database may have changed since it was written (an
+/// older docket run on the folder meanwhile): it is dropped, and the upgrade runs again from
+/// the database as it is. A `db.packed` Docket did not write is refused and left alone.
+pub(super) fn recover(dir: &Path) -> Result<()> {
+    let (db, new, whole, old) = paths(dir);
+    let folder = dir.display();
+    if !db.exists() && old.join(REPLACED).exists() {
+        std::fs::rename(&old, &db).map_err(|e| io(&old, e))?;
+        sync_dir(dir)?;
+        tracing::warn!(
+            "the upgrade of the data folder {folder} was cut short as its new database took the old one's place: the old one is back, and the upgrade starts again"
+        );
+    }
+    let _ = std::fs::remove_file(db.join(REPLACED));
+    if new.exists() {
+        if !new.join(OURS).exists() {
+            return Err(Error::Storage(format!(
+                "{folder} holds a folder `{NEW}` that Docket did not write (Docket writes one there while it upgrades the folder); the folder's database is untouched: move `{NEW}` out of the folder and start again"
+            )));
+        }
+        tracing::warn!(
+            "the upgrade of the data folder {folder} was cut short before its new database took the old one's place: that copy is dropped, and the upgrade starts again from the database as it is"
+        );
+        remove_dir(&new)?;
+    }
+    if whole.exists() {
+        std::fs::remove_file(&whole).map_err(|e| io(&whole, e))?;
+    }
+    if db.exists() && old.join(REPLACED).exists() {
+        tracing::info!("removed the database the upgrade of {folder} replaced ({OLD})");
+        remove_dir(&old)?;
+    }
+    sync_dir(dir)
+}
+
+fn paths(dir: &Path) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
+    (
         dir.join("db"),
         dir.join(NEW),
         dir.join(WHOLE),
         dir.join(OLD),
-    );
-    if whole.exists() {
-        if new.exists() {
-            check_token(dir, &new, &whole)?;
-            if resuming {
-                tracing::warn!(
-                    "the upgrade of the data folder {} was cut short after its new database was whole: it takes the old one's place now",
-                    dir.display()
-                );
-            }
-            if db.exists() {
-                remove_dir(&old)?;
-                std::fs::rename(&db, &old).map_err(|e| io(&db, e))?;
-            }
-            std::fs::rename(&new, &db).map_err(|e| io(&new, e))?;
-            sync_dir(dir)?;
-        }
-        std::fs::remove_file(&whole).map_err(|e| io(&whole, e))?;
-        sync_dir(dir)?;
-    }
-    if new.exists() && resuming {
-        tracing::warn!(
-            "the upgrade of the data folder {} was cut short before its new database was whole: the partial copy is removed, and the upgrade starts again",
-            dir.display()
-        );
-    }
-    remove_dir(&new)?;
-    remove_dir(&old)
+    )
 }
 
-/// Refuses a `db.packed` beside `db` that is not the copy `db.packed.done` names.
-fn check_token(dir: &Path, new: &Path, whole: &Path) -> Result<()> {
-    let expected = std::fs::read(whole).map_err(|e| io(whole, e))?;
-    let found = sled::Config::new()
-        .path(new)
-        .create_new(false)
-        .open()
-        .ok()
-        .and_then(|db| db.open_tree(Tree::Meta.name()).ok()?.get(TOKEN_KEY).ok()?);
-    if found.as_deref() == Some(expected.as_slice()) && !expected.is_empty() {
-        return Ok(());
+/// Bytes free for this user on the disk holding `dir`, when the system says.
+#[cfg(unix)]
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: an all-zero `statvfs` is a valid value of this plain C struct.
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `path` is a NUL-terminated string and `stat` a valid, writable `statvfs`.
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stat) } != 0 {
+        return None;
     }
-    Err(Error::Storage(format!(
-        "{} holds {NEW} and {WHOLE}, which are not an upgrade this docket finished writing; the folder's database (db) is untouched: move those two out of the folder and start again",
-        dir.display()
-    )))
+    #[allow(clippy::useless_conversion)] // u64 on Linux, narrower elsewhere
+    Some(u64::from(stat.f_bavail).saturating_mul(u64::from(stat.f_frsize)))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_dir: &Path) -> Option<u64> {
+    None
 }
 
 fn remove_dir(path: &Path) -> Result<()> {

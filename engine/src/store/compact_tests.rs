@@ -75,30 +75,31 @@ fn a_format_9_folder_opens_packed_in_a_new_database() {
 }
 
 #[test]
-fn a_rewrite_cut_short_is_finished_or_forgotten_at_the_next_open() {
+fn an_upgrade_cut_short_anywhere_is_made_again_from_the_database_as_it_is() {
     let schedule = entries(2000);
-    // Each state a crash can leave, as `finish` steps through it.
+    // Each state a crash can leave: the copy half written, whole, the old database moved aside,
+    // the copy in its place.
     for cut in 0..4 {
         let dir = tempfile::tempdir().unwrap();
         format_9_folder(dir.path(), &schedule);
         {
-            let store = SledStore::open_upgrading(dir.path(), &[]);
-            assert!(store.is_err(), "a format-9 folder needs the domain's steps");
             let lock = super::super::lock_folder(dir.path()).unwrap();
             let db = open_db(dir.path(), 1 << 20).unwrap();
-            if cut == 0 {
-                // The new database half written, not marked whole.
-                rewrite_packed(&db, dir.path(), 10, 1 << 20).unwrap();
-                std::fs::remove_file(dir.path().join(WHOLE)).unwrap();
-            } else {
-                rewrite_packed(&db, dir.path(), 10, 1 << 20).unwrap();
-            }
+            rewrite_packed(&db, dir.path(), 10, 1 << 20).unwrap();
             drop(db);
-            if cut >= 2 {
-                std::fs::rename(dir.path().join("db"), dir.path().join(OLD)).unwrap();
-            }
-            if cut >= 3 {
-                std::fs::rename(dir.path().join(NEW), dir.path().join("db")).unwrap();
+            let d = dir.path();
+            match cut {
+                0 => std::fs::remove_file(d.join(WHOLE)).unwrap(),
+                1 => {}
+                2 => {
+                    std::fs::write(d.join("db").join(REPLACED), "").unwrap();
+                    std::fs::rename(d.join("db"), d.join(OLD)).unwrap();
+                }
+                _ => {
+                    std::fs::write(d.join("db").join(REPLACED), "").unwrap();
+                    std::fs::rename(d.join("db"), d.join(OLD)).unwrap();
+                    std::fs::rename(d.join(NEW), d.join("db")).unwrap();
+                }
             }
             drop(lock);
         }
@@ -107,27 +108,52 @@ fn a_rewrite_cut_short_is_finished_or_forgotten_at_the_next_open() {
 }
 
 #[test]
-fn a_stray_copy_and_mark_beside_the_database_are_refused_and_nothing_moves() {
+fn a_whole_copy_left_beside_a_database_that_changed_since_is_dropped_not_used() {
+    // An upgrade wrote its copy and stopped; an older docket then changed the database.
+    let dir = tempfile::tempdir().unwrap();
+    let schedule = entries(500);
+    format_9_folder(dir.path(), &schedule);
+    {
+        let lock = super::super::lock_folder(dir.path()).unwrap();
+        let db = open_db(dir.path(), 1 << 20).unwrap();
+        rewrite_packed(&db, dir.path(), 10, 1 << 20).unwrap();
+        db.open_tree("work")
+            .unwrap()
+            .insert("w2", "added after")
+            .unwrap();
+        db.flush().unwrap();
+        drop(db);
+        drop(lock);
+    }
+    let store = opened_whole(dir.path(), &schedule);
+    assert_eq!(
+        store.get(Tree::Work, b"w2").unwrap().unwrap(),
+        b"added after"
+    );
+}
+
+#[test]
+fn a_folder_named_like_the_upgrade_copy_that_docket_did_not_write_is_refused_and_kept() {
     let schedule = entries(300);
-    for garbage in [false, true] {
+    for upgraded in [false, true] {
         let dir = tempfile::tempdir().unwrap();
         format_9_folder(dir.path(), &schedule);
-        drop(opened_whole(dir.path(), &schedule));
-        std::fs::create_dir(dir.path().join(NEW)).unwrap();
-        if garbage {
-            std::fs::write(dir.path().join(NEW).join("db"), [7u8; 4096]).unwrap();
+        if upgraded {
+            drop(opened_whole(dir.path(), &schedule));
         }
+        std::fs::create_dir(dir.path().join(NEW)).unwrap();
+        std::fs::write(dir.path().join(NEW).join("note.txt"), "mine").unwrap();
         std::fs::write(dir.path().join(WHOLE), "garbage").unwrap();
         let err = SledStore::create_upgrading(dir.path(), 1 << 20, NO_DOMAIN_STEP).unwrap_err();
         assert!(
-            err.to_string()
-                .contains("not an upgrade this docket finished writing"),
+            err.to_string().contains("that Docket did not write"),
             "{err}"
         );
-        assert!(dir.path().join(NEW).exists() && dir.path().join(WHOLE).exists());
-        // Moved out, the folder opens as it was.
+        assert_eq!(
+            std::fs::read(dir.path().join(NEW).join("note.txt")).unwrap(),
+            b"mine"
+        );
         std::fs::remove_dir_all(dir.path().join(NEW)).unwrap();
-        std::fs::remove_file(dir.path().join(WHOLE)).unwrap();
         drop(opened_whole(dir.path(), &schedule));
     }
 }

@@ -147,7 +147,7 @@ impl SledStore {
         let open_to_others = crate::owner_only::is_open_to_others(dir).unwrap_or(false);
         let lock = lock_folder(dir)?;
         // Our lock file is held, so no other docket has the folder.
-        compact::finish(dir, true)?;
+        compact::recover(dir)?;
         Self::open_locked(dir, cache_bytes, domain, lock, open_to_others)
     }
 
@@ -205,7 +205,7 @@ impl SledStore {
             drop(db);
             _lock
         };
-        compact::finish(dir, false)?;
+        compact::swap(dir)?;
         Self::open_locked(dir, cache_bytes, domain, lock, false)
     }
 
