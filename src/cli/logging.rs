@@ -38,12 +38,11 @@ pub(crate) fn start_logging(format: docket_engine::config::LogFormat) {
     }
 }
 
-/// Commands other than `serve` say on stderr, as plain lines, only what the store says of the
-/// folder itself: an upgrade of its format and the recovery of one cut short, its permissions
-/// tightened.
+/// Commands other than `serve` say on stderr, as plain lines, only what the store says of an
+/// upgrade of the folder's format and the recovery of one cut short (`store::compact`).
 pub(crate) fn start_command_logging() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::new("off,docket_engine::store=warn"))
+        .with_env_filter(EnvFilter::new("off,docket_engine::store::compact=warn"))
         .with_writer(std::io::stderr)
         .without_time()
         .with_target(false)
