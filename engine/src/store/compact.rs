@@ -135,6 +135,14 @@ fn write_copy(db: &sled::Db, new_dir: &Path, format: u16, cache_bytes: u64) -> R
 /// place of the old database, which is then removed.
 pub(super) fn swap(dir: &Path) -> Result<()> {
     let (db, new, whole, old) = paths(dir);
+    if old.exists() && !old.join(REPLACED).exists() {
+        remove_dir(&new)?;
+        std::fs::remove_file(&whole).map_err(|e| io(&whole, e))?;
+        return Err(Error::Storage(format!(
+            "{} holds a folder `{OLD}` that Docket did not write (the upgrade moves the old database there for a moment); the folder's database is untouched: move `{OLD}` out of the folder and start again",
+            dir.display()
+        )));
+    }
     remove_dir(&old)?;
     crate::owner_only::write(&db.join(REPLACED), b"").map_err(|e| io(&db, e))?;
     std::fs::rename(&db, &old).map_err(|e| io(&db, e))?;

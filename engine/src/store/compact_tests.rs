@@ -157,3 +157,24 @@ fn a_folder_named_like_the_upgrade_copy_that_docket_did_not_write_is_refused_and
         drop(opened_whole(dir.path(), &schedule));
     }
 }
+
+#[test]
+fn a_folder_named_like_the_old_database_that_docket_did_not_write_stops_the_upgrade_and_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let schedule = entries(300);
+    format_9_folder(dir.path(), &schedule);
+    std::fs::create_dir(dir.path().join(OLD)).unwrap();
+    std::fs::write(dir.path().join(OLD).join("note.txt"), "mine").unwrap();
+    let err = SledStore::create_upgrading(dir.path(), 1 << 20, NO_DOMAIN_STEP).unwrap_err();
+    assert!(
+        err.to_string().contains("that Docket did not write"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join(OLD).join("note.txt")).unwrap(),
+        b"mine"
+    );
+    assert!(!dir.path().join(NEW).exists() && !dir.path().join(WHOLE).exists());
+    std::fs::remove_dir_all(dir.path().join(OLD)).unwrap();
+    drop(opened_whole(dir.path(), &schedule));
+}
