@@ -31,6 +31,15 @@ fn pg_ok(url: &str, empty: &Path, args: &[&str]) -> String {
     stdout(&output)
 }
 
+/// How many of Docket's tables the test database `db` holds.
+fn docket_tables(db: &support::pg_cluster::TestDb) -> String {
+    db.cluster.psql(
+        &db.name,
+        "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = 'public' AND c.relname LIKE 'docket%'",
+    )
+}
+
 #[test]
 fn a_firm_moves_from_sled_to_postgres_and_back() {
     let db = Cluster::shared().database();
@@ -84,14 +93,7 @@ fn a_firm_moves_from_sled_to_postgres_and_back() {
         "cannot restore",
     );
     // As it was: not even Docket's tables are left in the database Docket had not prepared.
-    assert_eq!(
-        db.cluster.psql(
-            &db.name,
-            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = 'public' AND c.relname LIKE 'docket%'"
-        ),
-        "0"
-    );
+    assert_eq!(docket_tables(&db), "0");
     let out = ok(&["restore", first.to_str().unwrap(), "--to-url", &db.url]);
     assert!(
         out.starts_with(&format!("restored {what} into the database ")),
@@ -303,12 +305,5 @@ fn a_command_on_a_database_with_no_firm_is_refused_and_prepares_nothing() {
             "{args:?}: {err}"
         );
     }
-    assert_eq!(
-        db.cluster.psql(
-            &db.name,
-            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = 'public' AND c.relname LIKE 'docket%'"
-        ),
-        "0"
-    );
+    assert_eq!(docket_tables(&db), "0");
 }

@@ -61,29 +61,34 @@ pub(super) fn rewrite_packed(
     cache_bytes: u64,
 ) -> Result<()> {
     let started = std::time::Instant::now();
-    let live: u64 = Tree::ALL
-        .iter()
-        .filter_map(|t| db.open_tree(t.name()).ok())
-        .map(|t| {
-            t.iter()
-                .flatten()
-                .map(|(k, v)| (k.len() + v.len()) as u64)
-                .sum::<u64>()
-        })
-        .sum();
-    // sled's files hold about twice what they store.
-    let need_mb = (live * 2).div_ceil(1_000_000) + 16;
-    if let Some(free) = free_bytes(dir)
-        && free / 1_000_000 < need_mb
+    // The copy is never larger than the old database; only when the disk has less free than
+    // that are the records read once more to count what the copy needs (sled's files hold
+    // about twice what they store).
+    let old_mb = db.size_on_disk().unwrap_or(0).div_ceil(1_000_000);
+    let mut need_mb = old_mb;
+    if let Some(free_mb) = free_bytes(dir).map(|b| b / 1_000_000)
+        && free_mb < old_mb
     {
-        return Err(Error::Storage(format!(
-            "cannot upgrade the data folder {}: the upgrade writes its database again beside the old one and needs about {need_mb} MB free there, but the disk has {} MB; free some space and start again (the folder is as it was)",
-            dir.display(),
-            free / 1_000_000
-        )));
+        let live: u64 = Tree::ALL
+            .iter()
+            .filter_map(|t| db.open_tree(t.name()).ok())
+            .map(|t| {
+                t.iter()
+                    .flatten()
+                    .map(|(k, v)| (k.len() + v.len()) as u64)
+                    .sum::<u64>()
+            })
+            .sum();
+        need_mb = old_mb.min((live * 2).div_ceil(1_000_000) + 16);
+        if free_mb < need_mb {
+            return Err(Error::Storage(format!(
+                "cannot upgrade the data folder {}: the upgrade writes its database again beside the old one and needs about {need_mb} MB free there, but the disk has {free_mb} MB; free some space and start again (the folder is as it was)",
+                dir.display()
+            )));
+        }
     }
     tracing::warn!(
-        "upgrading the data folder {} to this version's format: its database is written again beside it, once (about {need_mb} MB; the folder stays as it is until the copy is whole)",
+        "upgrading the data folder {} to this version's format: its database is written again beside it, once (at most {need_mb} MB; the folder stays as it is until the copy is whole)",
         dir.display()
     );
     let new_dir = dir.join(NEW);
@@ -117,7 +122,7 @@ fn write_copy(db: &sled::Db, new_dir: &Path, format: u16, cache_bytes: u64) -> R
         let from = db.open_tree(tree.name())?;
         let into = new.open_tree(tree.name())?;
         if super::packed::packs(tree) {
-            super::packed::pack_into(&from, &into)?;
+            super::packed::pack_into(tree, &from, &into)?;
         } else {
             for item in from.iter() {
                 let (key, value) = item?;

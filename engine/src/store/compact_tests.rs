@@ -64,6 +64,36 @@ fn opened_whole(dir: &Path, schedule: &Model) -> SledStore {
     store
 }
 
+/// The folder of `dir` as an upgrade leaves it when it stops right after its copy is whole: the
+/// folder's lock and its old database, still open.
+fn copied(dir: &Path) -> (std::fs::File, sled::Db) {
+    let lock = super::super::lock_folder(dir).unwrap();
+    let db = open_db(dir, 1 << 20).unwrap();
+    rewrite_packed(&db, dir, 10, 1 << 20).unwrap();
+    (lock, db)
+}
+
+/// A folder `name` of the user's own in `dir`, with a file in it.
+fn strangers(dir: &Path, name: &str) {
+    std::fs::create_dir(dir.join(name)).unwrap();
+    std::fs::write(dir.join(name).join("note.txt"), "mine").unwrap();
+}
+
+/// Opening `dir` is refused for the stranger's folder `name`, which is kept as it was, then
+/// moved out as the message says.
+fn refused_keeping(dir: &Path, name: &str) {
+    let err = SledStore::create_upgrading(dir, 1 << 20, NO_DOMAIN_STEP).unwrap_err();
+    assert!(
+        err.to_string().contains("that Docket did not write"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join(name).join("note.txt")).unwrap(),
+        b"mine"
+    );
+    std::fs::remove_dir_all(dir.join(name)).unwrap();
+}
+
 #[test]
 fn a_format_9_folder_opens_packed_in_a_new_database() {
     let dir = tempfile::tempdir().unwrap();
@@ -83,9 +113,7 @@ fn an_upgrade_cut_short_anywhere_is_made_again_from_the_database_as_it_is() {
         let dir = tempfile::tempdir().unwrap();
         format_9_folder(dir.path(), &schedule);
         {
-            let lock = super::super::lock_folder(dir.path()).unwrap();
-            let db = open_db(dir.path(), 1 << 20).unwrap();
-            rewrite_packed(&db, dir.path(), 10, 1 << 20).unwrap();
+            let (lock, db) = copied(dir.path());
             drop(db);
             let d = dir.path();
             match cut {
@@ -114,9 +142,7 @@ fn a_whole_copy_left_beside_a_database_that_changed_since_is_dropped_not_used() 
     let schedule = entries(500);
     format_9_folder(dir.path(), &schedule);
     {
-        let lock = super::super::lock_folder(dir.path()).unwrap();
-        let db = open_db(dir.path(), 1 << 20).unwrap();
-        rewrite_packed(&db, dir.path(), 10, 1 << 20).unwrap();
+        let (lock, db) = copied(dir.path());
         db.open_tree("work")
             .unwrap()
             .insert("w2", "added after")
@@ -141,19 +167,9 @@ fn a_folder_named_like_the_upgrade_copy_that_docket_did_not_write_is_refused_and
         if upgraded {
             drop(opened_whole(dir.path(), &schedule));
         }
-        std::fs::create_dir(dir.path().join(NEW)).unwrap();
-        std::fs::write(dir.path().join(NEW).join("note.txt"), "mine").unwrap();
+        strangers(dir.path(), NEW);
         std::fs::write(dir.path().join(WHOLE), "garbage").unwrap();
-        let err = SledStore::create_upgrading(dir.path(), 1 << 20, NO_DOMAIN_STEP).unwrap_err();
-        assert!(
-            err.to_string().contains("that Docket did not write"),
-            "{err}"
-        );
-        assert_eq!(
-            std::fs::read(dir.path().join(NEW).join("note.txt")).unwrap(),
-            b"mine"
-        );
-        std::fs::remove_dir_all(dir.path().join(NEW)).unwrap();
+        refused_keeping(dir.path(), NEW);
         drop(opened_whole(dir.path(), &schedule));
     }
 }
@@ -163,18 +179,8 @@ fn a_folder_named_like_the_old_database_that_docket_did_not_write_stops_the_upgr
     let dir = tempfile::tempdir().unwrap();
     let schedule = entries(300);
     format_9_folder(dir.path(), &schedule);
-    std::fs::create_dir(dir.path().join(OLD)).unwrap();
-    std::fs::write(dir.path().join(OLD).join("note.txt"), "mine").unwrap();
-    let err = SledStore::create_upgrading(dir.path(), 1 << 20, NO_DOMAIN_STEP).unwrap_err();
-    assert!(
-        err.to_string().contains("that Docket did not write"),
-        "{err}"
-    );
-    assert_eq!(
-        std::fs::read(dir.path().join(OLD).join("note.txt")).unwrap(),
-        b"mine"
-    );
+    strangers(dir.path(), OLD);
+    refused_keeping(dir.path(), OLD);
     assert!(!dir.path().join(NEW).exists() && !dir.path().join(WHOLE).exists());
-    std::fs::remove_dir_all(dir.path().join(OLD)).unwrap();
     drop(opened_whole(dir.path(), &schedule));
 }

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Batch, CHANGED_CONCURRENTLY, Entries, FileStore, Store, Tree, Visit, Write};
+use super::{Batch, Entries, FileStore, Store, Tree, Visit, Write};
 use crate::{Error, Result};
 
 type Trees = HashMap<Tree, BTreeMap<Vec<u8>, Vec<u8>>>;
@@ -71,16 +71,10 @@ impl Store for MemoryStore {
         let mut trees = self.trees.lock().expect("store lock");
         for write in &batch.writes {
             match write {
-                Write::Create {
-                    tree, key, message, ..
-                } => {
-                    if trees.get(tree).is_some_and(|t| t.contains_key(key)) {
-                        return Err(Error::Conflict(message.clone()));
-                    }
-                }
-                Write::Expect { tree, key, value } => {
-                    if trees.get(tree).and_then(|t| t.get(key)) != value.as_ref() {
-                        return Err(Error::Conflict(CHANGED_CONCURRENTLY.into()));
+                Write::Create { tree, key, .. } | Write::Expect { tree, key, .. } => {
+                    let current = trees.get(tree).and_then(|t| t.get(key));
+                    if let Some(refused) = write.refused(current.map(Vec::as_slice)) {
+                        return Err(Error::Conflict(refused));
                     }
                 }
                 Write::Put { .. } | Write::Remove { .. } => {}

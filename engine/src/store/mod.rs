@@ -292,6 +292,19 @@ pub enum Write {
 }
 
 impl Write {
+    /// Why this guard fails when its key holds `current` (the conflict's message): a `Create`
+    /// whose key exists, an `Expect` whose key holds something else. `None` when it holds, or
+    /// for a `Put` or `Remove`. Each store reads `current` its own way and calls this.
+    pub fn refused(&self, current: Option<&[u8]>) -> Option<String> {
+        match self {
+            Write::Create { message, .. } if current.is_some() => Some(message.clone()),
+            Write::Expect { value, .. } if current != value.as_deref() => {
+                Some(CHANGED_CONCURRENTLY.to_string())
+            }
+            _ => None,
+        }
+    }
+
     pub fn tree(&self) -> Tree {
         match self {
             Write::Put { tree, .. }

@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-use super::{CHANGED_CONCURRENTLY, Entries, EntryVisit, Tree, Write};
+use super::{Entries, EntryVisit, Tree, Write};
 use crate::{Error, Result};
 
 /// The store format from which index trees are packed.
@@ -131,47 +131,44 @@ pub(super) fn scan(
     if limit == 0 {
         return Ok(out);
     }
-    if !reverse {
-        // Entries from `after` (excluded) or `prefix` on, until one is outside the prefix.
-        let (from, excluded) = after.map_or((prefix, false), |a| (a, true));
-        let start = holder(t, from)?;
-        let chunks = match &start {
-            Some(k) => t.range::<&[u8], _>(k.as_ref()..),
-            None => t.range::<&[u8], _>(from..),
-        };
-        for item in chunks {
-            let (_, raw) = item?;
-            for (key, value) in decode(tree, &raw)? {
-                if key.as_slice() < from || (excluded && key.as_slice() == from) {
-                    continue;
-                }
-                if out.last().is_some_and(|(last, _)| key <= *last) {
-                    continue;
-                }
-                if !key.starts_with(prefix) {
-                    return Ok(out);
-                }
-                out.push((key, value));
-                if out.len() >= limit {
-                    return Ok(out);
-                }
-            }
-        }
-        return Ok(out);
-    }
-    // Entries before `after`, or under the prefix from its end, backwards, until one is outside.
+    // Forwards: from `after` (excluded) or `prefix` on. Backwards: before `after`, or from the
+    // prefix's end. Either way until an entry is outside the prefix.
+    let (from, excluded) = after.map_or((prefix, false), |a| (a, true));
     let end: Option<Vec<u8>> = after.map(<[u8]>::to_vec).or_else(|| successor(prefix));
-    let chunks = match &end {
-        Some(e) => t.range::<&[u8], _>((Bound::Unbounded, Bound::Excluded(e.as_slice()))),
-        None => t.range::<&[u8], _>(..),
+    let chunks: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> = if reverse {
+        match &end {
+            Some(e) => Box::new(
+                t.range::<&[u8], _>((Bound::Unbounded, Bound::Excluded(e.as_slice())))
+                    .rev(),
+            ),
+            None => Box::new(t.iter().rev()),
+        }
+    } else {
+        match holder(t, from)? {
+            Some(k) => Box::new(t.range::<&[u8], _>(k.as_ref()..)),
+            None => Box::new(t.range::<&[u8], _>(from..)),
+        }
     };
-    for item in chunks.rev() {
+    let onward = if reverse {
+        std::cmp::Ordering::Less
+    } else {
+        std::cmp::Ordering::Greater
+    };
+    for item in chunks {
         let (_, raw) = item?;
-        for (key, value) in decode(tree, &raw)?.into_iter().rev() {
-            if end.as_ref().is_some_and(|e| key >= *e) {
-                continue;
-            }
-            if out.last().is_some_and(|(last, _)| key >= *last) {
+        let mut entries = decode(tree, &raw)?;
+        if reverse {
+            entries.reverse();
+        }
+        for (key, value) in entries {
+            let short = if reverse {
+                end.as_ref().is_some_and(|e| key >= *e)
+            } else {
+                key.as_slice() < from || (excluded && key.as_slice() == from)
+            };
+            // Not onward of the last entry returned: met again in a chunk split meanwhile.
+            let seen = out.last().is_some_and(|(last, _)| key.cmp(last) != onward);
+            if short || seen {
                 continue;
             }
             if !key.starts_with(prefix) {
@@ -243,22 +240,14 @@ impl<'a> Edits<'a> {
         match write {
             Write::Put { tree, key, value } => self.put(*tree, key, value),
             Write::Remove { tree, key } => self.remove(*tree, key),
-            Write::Create {
-                tree,
-                key,
-                value,
-                message,
-            } => {
-                if self.get(*tree, key)?.is_some() {
-                    return Err(Error::Conflict(message.clone()));
+            Write::Create { tree, key, .. } | Write::Expect { tree, key, .. } => {
+                if let Some(refused) = write.refused(self.get(*tree, key)?.as_deref()) {
+                    return Err(Error::Conflict(refused));
                 }
-                self.put(*tree, key, value)
-            }
-            Write::Expect { tree, key, value } => {
-                if self.get(*tree, key)? != *value {
-                    return Err(Error::Conflict(CHANGED_CONCURRENTLY.to_string()));
+                match write {
+                    Write::Create { value, .. } => self.put(*tree, key, value),
+                    _ => Ok(()),
                 }
-                Ok(())
             }
         }
     }
@@ -406,16 +395,16 @@ pub(super) enum Load {
     Kept,
     /// Write this full chunk (its key, its value) as it is.
     Chunk(Vec<u8>, Vec<u8>),
-    /// The entry came out of key order: write it as a batch would, after writing any chunk
-    /// `flush` returns.
-    OutOfOrder,
+    /// The entry (its value given back) came out of key order: write it as a batch would,
+    /// after writing any chunk `flush` returns.
+    OutOfOrder(Vec<u8>),
 }
 
 impl Loading {
     pub(super) fn add(&mut self, tree: Tree, key: &[u8], value: Vec<u8>) -> Load {
         let (chunk, greatest) = self.trees.entry(tree).or_default();
         if !greatest.is_empty() && key <= greatest.as_slice() {
-            return Load::OutOfOrder;
+            return Load::OutOfOrder(value);
         }
         *greatest = key.to_vec();
         chunk.push((key.to_vec(), value));
@@ -439,25 +428,20 @@ impl Loading {
     }
 }
 
-/// Packs the entries of `raw`, a tree an older docket kept one entry per key, into chunks
-/// written to `into` (empty), a full chunk of `LOAD_ENTRIES` at a time.
-pub(super) fn pack_into(raw: &sled::Tree, into: &sled::Tree) -> Result<()> {
-    let mut chunk: Chunk = Vec::new();
-    let write = |chunk: &mut Chunk| -> Result<()> {
-        if !chunk.is_empty() {
-            let full = std::mem::take(chunk);
-            into.insert(full[0].0.as_slice(), encode(&full))?;
-        }
-        Ok(())
-    };
+/// Packs the entries of `raw` (of `tree`), a tree an older docket kept one entry per key, into
+/// chunks written to `into` (empty), as a restore fills them.
+pub(super) fn pack_into(tree: Tree, raw: &sled::Tree, into: &sled::Tree) -> Result<()> {
+    let mut loading = Loading::default();
     for item in raw.iter() {
         let (key, value) = item?;
-        chunk.push((key.to_vec(), value.to_vec()));
-        if chunk.len() >= LOAD_ENTRIES || bytes(&chunk) * 4 >= MAX_BYTES * 3 {
-            write(&mut chunk)?;
+        if let Load::Chunk(at, chunk) = loading.add(tree, &key, value.to_vec()) {
+            into.insert(at, chunk)?;
         }
     }
-    write(&mut chunk)
+    for (_, at, chunk) in loading.flush() {
+        into.insert(at, chunk)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

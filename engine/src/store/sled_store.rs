@@ -15,8 +15,7 @@ use super::compact;
 use super::packed::{self, Edits, Load, Loading, PACKED_FORMAT};
 use super::upgrade::{Folder, Upgrade};
 use super::{
-    Batch, CHANGED_CONCURRENTLY, Changes, Entries, EntryVisit, FileStore, STORE_FORMAT_KEY, Store,
-    Tree, Visit, Write,
+    Batch, Changes, Entries, EntryVisit, FileStore, STORE_FORMAT_KEY, Store, Tree, Visit, Write,
 };
 use crate::{Error, Result};
 
@@ -264,15 +263,15 @@ impl SledStore {
             let format = u16::from_be_bytes([a, b]);
             self.packed.store(format >= PACKED_FORMAT, Ordering::SeqCst);
         } else if self.packs(tree) {
-            let load = self.loading.lock().unwrap_or_else(|e| e.into_inner()).add(
-                tree,
-                key,
-                value.clone(),
-            );
+            let load = self
+                .loading
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .add(tree, key, value);
             match load {
                 Load::Kept => {}
                 Load::Chunk(at, chunk) => drop(self.tree(tree).insert(at, chunk)?),
-                Load::OutOfOrder => {
+                Load::OutOfOrder(value) => {
                     self.write_loaded()?;
                     let mut batch = Batch::default();
                     batch.put(tree, key, value);
@@ -541,23 +540,13 @@ impl SledStore {
                     Write::Remove { key, .. } => {
                         tx.remove(key.as_slice())?;
                     }
-                    Write::Create {
-                        key,
-                        value,
-                        message,
-                        ..
-                    } => {
-                        if tx.get(key.as_slice())?.is_some() {
-                            return Err(ConflictableTransactionError::Abort(message.clone()));
-                        }
-                        tx.insert(key.as_slice(), value.as_slice())?;
-                    }
-                    Write::Expect { key, value, .. } => {
+                    Write::Create { key, .. } | Write::Expect { key, .. } => {
                         let current = tx.get(key.as_slice())?;
-                        if current.as_deref() != value.as_deref() {
-                            return Err(ConflictableTransactionError::Abort(
-                                CHANGED_CONCURRENTLY.to_string(),
-                            ));
+                        if let Some(refused) = write.refused(current.as_deref()) {
+                            return Err(ConflictableTransactionError::Abort(refused));
+                        }
+                        if let Write::Create { value, .. } = write {
+                            tx.insert(key.as_slice(), value.as_slice())?;
                         }
                     }
                 }
