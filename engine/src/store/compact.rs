@@ -166,9 +166,11 @@ pub(super) fn swap(dir: &Path) -> Result<()> {
 pub(super) fn recover(dir: &Path) -> Result<()> {
     let (db, new, whole, old) = paths(dir);
     let folder = dir.display();
+    // Most opens find none of it: the folder is synced only when something here moved.
+    let mut moved = false;
     if !db.exists() && old.join(REPLACED).exists() {
         std::fs::rename(&old, &db).map_err(|e| io(&old, e))?;
-        sync_dir(dir)?;
+        moved = true;
         tracing::warn!(
             "the upgrade of the data folder {folder} was cut short as its new database took the old one's place: the old one is back, and the upgrade starts again"
         );
@@ -184,15 +186,21 @@ pub(super) fn recover(dir: &Path) -> Result<()> {
             "the upgrade of the data folder {folder} was cut short before its new database took the old one's place: that copy is dropped, and the upgrade starts again from the database as it is"
         );
         remove_dir(&new)?;
+        moved = true;
     }
     if whole.exists() {
         std::fs::remove_file(&whole).map_err(|e| io(&whole, e))?;
+        moved = true;
     }
     if db.exists() && old.join(REPLACED).exists() {
         tracing::info!("removed the database the upgrade of {folder} replaced ({OLD})");
         remove_dir(&old)?;
+        moved = true;
     }
-    sync_dir(dir)
+    if moved {
+        sync_dir(dir)?;
+    }
+    Ok(())
 }
 
 fn paths(dir: &Path) -> (PathBuf, PathBuf, PathBuf, PathBuf) {
